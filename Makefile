@@ -1,0 +1,82 @@
+# Orgdesk — the two commands that matter are `make run` and `make test`.
+# Both install what a fresh Debian/Ubuntu machine is missing (apt-get, with sudo when not root).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO ?= cargo
+NPM ?= npm
+
+# Debian packages Tauri needs to build and run on Linux, and the ones the end-to-end suite needs.
+RUN_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev \
+                libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+TEST_PACKAGES := xvfb xauth webkit2gtk-driver
+
+TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
+
+.PHONY: run test bench bundle lint ui deps-run deps-test node-deps tools bindings fmt clean
+
+## make run: install what is missing, build the UI, open the app with its default database.
+run: deps-run node-deps ui
+	$(CARGO) run --bin orgdesk
+
+## make test: every test — lints, Rust unit/integration/CLI suites, UI tests, and the
+## end-to-end suite that drives the real window under Xvfb.
+test: deps-test node-deps ui
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(NPM) --prefix ui run typecheck
+	$(NPM) --prefix ui run lint
+	$(NPM) --prefix ui test
+	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
+
+## make bench: performance figures (the directory, spreadsheet and gateway work add theirs).
+bench:
+	@echo "No benchmarks yet: the directory, spreadsheet and gateway work add theirs here."
+
+## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for
+## Windows and macOS builders).
+bundle: deps-run node-deps
+	npx tauri build --bundles deb
+
+## make bindings: regenerate ui/src/bindings/ from the Rust types.
+bindings:
+	UPDATE_BINDINGS=1 $(CARGO) test -p orgdesk-core --test core bindings_are_fresh
+
+fmt:
+	$(CARGO) fmt --all
+
+ui:
+	$(NPM) --prefix ui run build
+
+node-deps: ui/node_modules/.package-lock.json node_modules/.package-lock.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	@command -v node >/dev/null || { echo "Node.js 20.19+ is required: install it (e.g. apt-get install nodejs npm) and run make again."; exit 1; }
+	$(NPM) --prefix ui ci --no-audit --no-fund
+	@touch $@
+
+node_modules/.package-lock.json: package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+deps-run:
+	@missing=""; for p in $(RUN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v node >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(CARGO) >/dev/null || { echo "Rust (cargo) is required: install it with rustup, then run make again."; exit 1; }
+
+deps-test: deps-run
+	@missing=""; for p in $(TEST_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@[ -x "$(TAURI_DRIVER)" ] || $(CARGO) install tauri-driver --locked
+
+clean:
+	$(CARGO) clean
+	rm -rf ui/dist ui/node_modules node_modules

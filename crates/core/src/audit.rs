@@ -1,0 +1,84 @@
+//! The audit log: who did what to whom, when, with before/after values.
+
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+use crate::types::MemberId;
+
+/// Who is acting: the signed-in admin (or the setup itself, which has no actor yet).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: Option<MemberId>,
+    pub name: String,
+}
+
+impl Actor {
+    pub fn member(id: MemberId, name: impl Into<String>) -> Self {
+        Self {
+            id: Some(id),
+            name: name.into(),
+        }
+    }
+}
+
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: Option<i64>,
+    pub target_name: Option<&'a str>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// Appends one entry; call it inside the transaction of the change it records.
+pub fn record(conn: &Connection, at: i64, actor: &Actor, e: Entry<'_>) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, target_type, target_id, target_name, before_json, after_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            at,
+            actor.id,
+            actor.name,
+            e.action,
+            e.target_type,
+            e.target_id,
+            e.target_name,
+            e.before.map(|v| v.to_string()),
+            e.after.map(|v| v.to_string()),
+        ],
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AuditRow {
+    pub at: i64,
+    pub actor_name: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// The newest entries first.
+pub fn recent(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT at, actor_name, action, target_type, target_id, before_json, after_json
+         FROM audit_log ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| {
+        let before: Option<String> = r.get(5)?;
+        let after: Option<String> = r.get(6)?;
+        Ok(AuditRow {
+            at: r.get(0)?,
+            actor_name: r.get(1)?,
+            action: r.get(2)?,
+            target_type: r.get(3)?,
+            target_id: r.get(4)?,
+            before: before.and_then(|s| serde_json::from_str(&s).ok()),
+            after: after.and_then(|s| serde_json::from_str(&s).ok()),
+        })
+    })?;
+    rows.collect()
+}

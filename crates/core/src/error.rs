@@ -1,0 +1,194 @@
+//! One error enum for the core, and the `{code, message, details}` shape the UI and the
+//! command line receive. The code list is closed and mirrored in TypeScript.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Every kind of failure the UI can tell apart. Adding one is a change to the UI too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Validation,
+    NotFound,
+    Conflict,
+    InvalidCredentials,
+    TooManyAttempts,
+    NotInitialized,
+    AlreadyInitialized,
+    Forbidden,
+    NotSignedIn,
+    Storage,
+    Internal,
+}
+
+/// One problem with one field of the input. `code` is stable (the UI translates it);
+/// `reason` is the English sentence for logs and the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ErrorDetail {
+    pub field: Option<String>,
+    pub code: String,
+    pub reason: String,
+}
+
+impl ErrorDetail {
+    pub fn field(field: &str, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            code: code.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("{message}")]
+    Validation {
+        message: String,
+        details: Vec<ErrorDetail>,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Incorrect username or password.")]
+    InvalidCredentials,
+    #[error("Too many failed attempts. Try again in {retry_after_secs} seconds.")]
+    TooManyAttempts { retry_after_secs: u32 },
+    #[error("No organization has been set up in this database yet.")]
+    NotInitialized,
+    #[error("This database already holds an organization.")]
+    AlreadyInitialized,
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("The directory database could not be read or written ({0}).")]
+    Storage(#[from] rusqlite::Error),
+    #[error("The directory database could not be brought up to date ({0}).")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl CoreError {
+    /// A validation failure with its field problems; the message lists them.
+    pub fn invalid(details: Vec<ErrorDetail>) -> Self {
+        let message = details
+            .iter()
+            .map(|d| d.reason.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        CoreError::Validation { message, details }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            CoreError::Validation { .. } => ErrorCode::Validation,
+            CoreError::NotFound(_) => ErrorCode::NotFound,
+            CoreError::Conflict(_) => ErrorCode::Conflict,
+            CoreError::InvalidCredentials => ErrorCode::InvalidCredentials,
+            CoreError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            CoreError::NotInitialized => ErrorCode::NotInitialized,
+            CoreError::AlreadyInitialized => ErrorCode::AlreadyInitialized,
+            CoreError::Forbidden(_) => ErrorCode::Forbidden,
+            CoreError::Storage(_) | CoreError::Migration(_) => ErrorCode::Storage,
+            CoreError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;
+
+/// What a command sends back when it fails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+    pub details: Vec<ErrorDetail>,
+    pub retry_after_secs: Option<u32>,
+}
+
+impl CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+            retry_after_secs: None,
+        }
+    }
+}
+
+impl From<CoreError> for CommandError {
+    fn from(e: CoreError) -> Self {
+        let code = e.code();
+        let message = e.to_string();
+        match e {
+            CoreError::Validation { details, .. } => Self {
+                code,
+                message,
+                details,
+                retry_after_secs: None,
+            },
+            CoreError::TooManyAttempts { retry_after_secs } => Self {
+                code,
+                message,
+                details: Vec::new(),
+                retry_after_secs: Some(retry_after_secs),
+            },
+            _ => Self::new(code, message),
+        }
+    }
+}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_message_lists_every_reason_and_keeps_details() {
+        let e = CoreError::invalid(vec![
+            ErrorDetail::field(
+                "username",
+                "too_short",
+                "Username must be at least 3 characters.",
+            ),
+            ErrorDetail::field("password", "weak", "Password is too weak."),
+        ]);
+        let c = CommandError::from(e);
+        assert_eq!(c.code, ErrorCode::Validation);
+        assert_eq!(
+            c.message,
+            "Username must be at least 3 characters. Password is too weak."
+        );
+        assert_eq!(c.details.len(), 2);
+        assert_eq!(c.details[1].field.as_deref(), Some("password"));
+    }
+
+    #[test]
+    fn too_many_attempts_carries_the_wait() {
+        let c = CommandError::from(CoreError::TooManyAttempts {
+            retry_after_secs: 20,
+        });
+        assert_eq!(c.code, ErrorCode::TooManyAttempts);
+        assert_eq!(c.retry_after_secs, Some(20));
+        assert!(c.message.contains("20 seconds"));
+    }
+
+    #[test]
+    fn serialized_shape_is_what_the_ui_reads() {
+        let c = CommandError::new(ErrorCode::NotSignedIn, "Sign in first.");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["code"], "not_signed_in");
+        assert_eq!(v["retryAfterSecs"], serde_json::Value::Null);
+        assert!(v["details"].as_array().unwrap().is_empty());
+    }
+}

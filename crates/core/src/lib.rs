@@ -1,0 +1,17 @@
+//! Orgdesk's domain: the organization, its department tree and members, the rules that
+//! govern them, and the SQLite store that keeps them. Nothing here knows about Tauri; the
+//! desktop shell and the command line call the same [`Directory`] services.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod departments;
+pub mod error;
+pub mod organization;
+pub mod password;
+pub mod store;
+pub mod types;
+
+pub use clock::{Clock, SystemClock};
+pub use error::{CommandError, CoreError, ErrorCode, ErrorDetail};
+pub use store::Directory;

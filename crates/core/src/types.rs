@@ -1,0 +1,219 @@
+//! Typed IDs and validated values. A value of one of these types has passed its rule.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::ErrorDetail;
+
+macro_rules! id_type {
+    ($name:ident) => {
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                self.0.to_sql()
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(
+                v: rusqlite::types::ValueRef<'_>,
+            ) -> rusqlite::types::FromSqlResult<Self> {
+                i64::column_result(v).map($name)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(MemberId);
+id_type!(DepartmentId);
+id_type!(RoleId);
+
+/// Folds a name for uniqueness checks: trimmed, lower-cased (Unicode-aware).
+pub fn fold_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// A display name (organization, department, member): 1–64 characters after trimming,
+/// no control characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(field: &str, label: &str, raw: &str) -> Result<Self, ErrorDetail> {
+        let s = raw.trim();
+        let len = s.chars().count();
+        if len == 0 {
+            return Err(ErrorDetail::field(
+                field,
+                "required",
+                format!("{label} is required."),
+            ));
+        }
+        if len > 64 {
+            return Err(ErrorDetail::field(
+                field,
+                "too_long",
+                format!("{label} must be at most 64 characters (it has {len})."),
+            ));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(ErrorDetail::field(
+                field,
+                "invalid_chars",
+                format!("{label} must not contain control characters."),
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn key(&self) -> String {
+        fold_key(&self.0)
+    }
+}
+
+/// 3–32 characters of ASCII letters, digits, `.`, `_`, `-`. Compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, ErrorDetail> {
+        let s = raw.trim();
+        let len = s.chars().count();
+        if len == 0 {
+            return Err(ErrorDetail::field(
+                "username",
+                "required",
+                "Username is required.",
+            ));
+        }
+        if len < 3 {
+            return Err(ErrorDetail::field(
+                "username",
+                "too_short",
+                "Username must be at least 3 characters.",
+            ));
+        }
+        if len > 32 {
+            return Err(ErrorDetail::field(
+                "username",
+                "too_long",
+                "Username must be at most 32 characters.",
+            ));
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err(ErrorDetail::field(
+                "username",
+                "invalid_chars",
+                "Username may contain only letters, digits, '.', '_' and '-'.",
+            ));
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+/// Member status. Invitation states live with invitations, not here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    NotJoined,
+    PendingApproval,
+    Rejected,
+    Enabled,
+    Disabled,
+    Resigned,
+}
+
+impl MemberStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotJoined => "not_joined",
+            Self::PendingApproval => "pending_approval",
+            Self::Rejected => "rejected",
+            Self::Enabled => "enabled",
+            Self::Disabled => "disabled",
+            Self::Resigned => "resigned",
+        }
+    }
+}
+
+/// A reference to a member, as shown next to other data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRef {
+    #[ts(type = "number")]
+    pub id: MemberId,
+    pub name: String,
+    pub username: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_is_trimmed_and_bounded() {
+        assert_eq!(
+            DisplayName::parse("name", "Name", "  Acme  ")
+                .unwrap()
+                .as_str(),
+            "Acme"
+        );
+        assert_eq!(
+            DisplayName::parse("name", "Name", "   ").unwrap_err().code,
+            "required"
+        );
+        let long = "字".repeat(65);
+        assert_eq!(
+            DisplayName::parse("name", "Name", &long).unwrap_err().code,
+            "too_long"
+        );
+        assert!(DisplayName::parse("name", "Name", &"字".repeat(64)).is_ok());
+        assert_eq!(
+            DisplayName::parse("name", "Name", "a\u{0}b")
+                .unwrap_err()
+                .code,
+            "invalid_chars"
+        );
+    }
+
+    #[test]
+    fn username_rules() {
+        assert_eq!(Username::parse("Ann.Lee-2_x").unwrap().key(), "ann.lee-2_x");
+        assert_eq!(Username::parse("ab").unwrap_err().code, "too_short");
+        assert_eq!(
+            Username::parse(&"a".repeat(33)).unwrap_err().code,
+            "too_long"
+        );
+        assert_eq!(
+            Username::parse("ann lee").unwrap_err().code,
+            "invalid_chars"
+        );
+        assert_eq!(
+            Username::parse("安妮abc").unwrap_err().code,
+            "invalid_chars"
+        );
+        assert_eq!(Username::parse("").unwrap_err().code, "required");
+    }
+}

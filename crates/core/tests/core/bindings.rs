@@ -1,0 +1,64 @@
+//! The TypeScript types in ui/src/bindings/ are generated from these Rust types. This test
+//! fails when they are stale; `UPDATE_BINDINGS=1 cargo test -p orgdesk-core --test core bindings`
+//! (or `make bindings`) rewrites them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use orgdesk_core::auth::{Session, SignInInput};
+use orgdesk_core::departments::DepartmentNode;
+use orgdesk_core::organization::{AppStatus, OrgOverview, SetupInput};
+use orgdesk_core::{CommandError, ErrorCode};
+use ts_rs::{Config, TS};
+
+fn export_all(dir: &Path) {
+    let cfg = Config::new().with_out_dir(dir).with_large_int("number");
+    CommandError::export_all(&cfg).unwrap();
+    ErrorCode::export_all(&cfg).unwrap();
+    AppStatus::export_all(&cfg).unwrap();
+    Session::export_all(&cfg).unwrap();
+    SetupInput::export_all(&cfg).unwrap();
+    SignInInput::export_all(&cfg).unwrap();
+    OrgOverview::export_all(&cfg).unwrap();
+    DepartmentNode::export_all(&cfg).unwrap();
+}
+
+fn read_dir(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .map(|it| {
+            it.filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        std::fs::read_to_string(e.path()).unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let committed: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings");
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        let _ = std::fs::remove_dir_all(&committed);
+        export_all(&committed);
+        return;
+    }
+    let fresh = tempfile::tempdir().unwrap();
+    export_all(fresh.path());
+    let want = read_dir(fresh.path());
+    let have = read_dir(&committed);
+    assert!(!want.is_empty());
+    let stale: Vec<&String> = want
+        .keys()
+        .chain(have.keys())
+        .filter(|k| want.get(*k) != have.get(*k))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "ui/src/bindings is stale ({stale:?}); run `make bindings` and commit the result"
+    );
+}

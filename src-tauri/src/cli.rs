@@ -1,0 +1,176 @@
+//! The command-line face of the `orgdesk` binary. Every subcommand calls the same core
+//! services as the window. Exit codes: 0 done, 1 refused or failed (the reason on stderr),
+//! 2 usage error.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+use orgdesk_core::organization::SetupInput;
+use orgdesk_core::{CommandError, CoreError, Directory};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "orgdesk",
+    version,
+    about = "Orgdesk: your organization's departments, members and invitations.",
+    long_about = "Orgdesk: your organization's departments, members and invitations.\n\n\
+                  With no command, opens the Orgdesk window. With a command, works on the same \
+                  directory from the command line."
+)]
+pub struct Cli {
+    /// The directory database to use (default: $ORGDESK_DB, else orgdesk.db in the app-data folder).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The organization: set it up, show it.
+    #[command(subcommand)]
+    Org(OrgCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Set up the organization in an empty database, with its root department and initial admin.
+    Init(OrgInit),
+    /// Show the organization's name, code and member counts.
+    Show {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct OrgInit {
+    /// The organization's name (also the root department's name).
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// The initial admin's username.
+    #[arg(long, value_name = "USERNAME")]
+    admin: String,
+    /// The initial admin's display name (default: the username).
+    #[arg(long, value_name = "NAME")]
+    admin_name: Option<String>,
+    /// Read the initial admin's password from the first line of standard input.
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn parse() -> Cli {
+    Cli::parse()
+}
+
+/// Runs one subcommand; returns the exit code.
+pub fn run(command: Command, db_path: &Path) -> i32 {
+    let result = match command {
+        Command::Org(OrgCommand::Init(args)) => org_init(args, db_path),
+        Command::Org(OrgCommand::Show { json }) => org_show(json, db_path),
+    };
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{out}");
+            0
+        }
+        Err(e) => {
+            eprintln!("orgdesk: {}", e.message);
+            for d in &e.details {
+                match &d.field {
+                    Some(f) => eprintln!("  {f}: {}", d.reason),
+                    None => eprintln!("  {}", d.reason),
+                }
+            }
+            1
+        }
+    }
+}
+
+fn open(db_path: &Path) -> Result<Directory, CommandError> {
+    Directory::open(db_path).map_err(CommandError::from)
+}
+
+fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .map_err(|e| CoreError::Internal(format!("Standard input could not be read: {e}")))?;
+    let password = password.trim_end_matches(['\r', '\n']).to_owned();
+    let mut dir = open(db_path)?;
+    let input = SetupInput {
+        organization_name: args.name,
+        admin_name: args.admin_name.unwrap_or_else(|| args.admin.clone()),
+        username: args.admin.clone(),
+        password: password.clone(),
+        password_confirm: password,
+    };
+    let out = dir.setup_organization(&input)?;
+    let name = dir.organization_name()?;
+    if args.json {
+        Ok(serde_json::json!({
+            "name": name,
+            "code": out.organization_code,
+            "rootDepartmentId": out.root_department_id,
+            "adminId": out.admin_id,
+            "database": db_path.display().to_string(),
+        })
+        .to_string())
+    } else {
+        Ok(format!(
+            "Created organization {name} (organization code {}).\nSign in as {} in the Orgdesk window.\nDatabase: {}",
+            out.organization_code,
+            args.admin.trim(),
+            db_path.display()
+        ))
+    }
+}
+
+fn org_show(json: bool, db_path: &Path) -> Result<String, CommandError> {
+    let dir = open(db_path)?;
+    let admin = dir.initial_admin_id()?;
+    let ov = dir.overview(admin)?;
+    if json {
+        let mut v = serde_json::to_value(&ov)
+            .map_err(|e| CoreError::Internal(format!("The overview could not be encoded: {e}")))?;
+        if let Some(o) = v.as_object_mut() {
+            // Whether someone may rename depends on who is signed in; not a fact of the organization.
+            o.remove("canRename");
+        }
+        return Ok(v.to_string());
+    }
+    let c = &ov.counts;
+    Ok(format!(
+        "Organization:       {}\nOrganization code:  {}\nInitial admin:      {} ({})\nDepartments:        {}\nMembers:            {} (enabled {}, not joined {}, pending approval {}, disabled {}, resigned {})",
+        ov.name,
+        ov.code,
+        ov.initial_admin.name,
+        ov.initial_admin.username.as_deref().unwrap_or("-"),
+        ov.department_count,
+        c.total,
+        c.enabled,
+        c.not_joined,
+        c.pending_approval,
+        c.disabled,
+        c.resigned
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

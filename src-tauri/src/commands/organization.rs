@@ -1,0 +1,30 @@
+use orgdesk_core::organization::OrgOverview;
+use orgdesk_core::CommandError;
+use tauri::State;
+
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn org_overview(state: State<'_, AppState>) -> Result<OrgOverview, CommandError> {
+    let me = state.require_session()?;
+    state
+        .with_directory(move |d| d.overview(me.member_id))
+        .await
+}
+
+#[tauri::command]
+pub async fn rename_organization(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<OrgOverview, CommandError> {
+    let me = state.require_session()?;
+    let actor = me.actor();
+    let (overview, session) = state
+        .with_directory(move |d| {
+            d.rename_organization(&actor, &name)?;
+            Ok((d.overview(me.member_id)?, d.refresh_session(&me)?))
+        })
+        .await?;
+    state.set_session(Some(session));
+    Ok(overview)
+}

@@ -1,0 +1,182 @@
+//! The Orgdesk desktop app: the Tauri shell around `orgdesk-core`, and the command-line face
+//! of the same binary.
+
+pub mod cli;
+mod commands;
+pub mod state;
+
+use std::path::PathBuf;
+
+use orgdesk_core::Directory;
+use tauri::{Builder, Runtime};
+
+use crate::state::AppState;
+
+/// The bundle identifier; also the name of the app-data folder, as Tauri names it.
+pub const IDENTIFIER: &str = "app.orgdesk.desktop";
+
+/// `--db PATH`, else `ORGDESK_DB`, else `orgdesk.db` in the OS app-data folder.
+pub fn resolve_db_path(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("ORGDESK_DB").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join(IDENTIFIER)
+                .join("orgdesk.db")
+        })
+}
+
+/// The binary's entry: a subcommand runs on the command line, no subcommand opens the window.
+/// Returns the process exit code.
+pub fn main_entry() -> i32 {
+    let args = cli::parse();
+    let db_path = resolve_db_path(args.db.clone());
+    match args.command {
+        Some(command) => cli::run(command, &db_path),
+        None => run(db_path),
+    }
+}
+
+/// Opens the window on the directory at `db_path`.
+pub fn run(db_path: PathBuf) -> i32 {
+    let directory = match Directory::open(&db_path) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!(
+                "Orgdesk cannot open its database at {}: {e}",
+                db_path.display()
+            );
+            return 1;
+        }
+    };
+    let app = build(tauri::Builder::default(), AppState::new(directory, db_path))
+        .run(tauri::generate_context!());
+    match app {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("Orgdesk could not start its window: {e}");
+            1
+        }
+    }
+}
+
+/// Wires state and commands; generic over the runtime so tests run it on the mock runtime.
+pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::session::app_status,
+            commands::session::setup_organization,
+            commands::session::sign_in,
+            commands::session::sign_out,
+            commands::organization::org_overview,
+            commands::organization::rename_organization,
+            commands::departments::department_tree,
+        ])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use orgdesk_core::SystemClock;
+    use serde_json::{json, Value};
+    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
+    use tauri::webview::InvokeRequest;
+    use tauri::WebviewWindowBuilder;
+
+    use super::*;
+
+    fn app() -> (
+        tauri::App<tauri::test::MockRuntime>,
+        tauri::WebviewWindow<tauri::test::MockRuntime>,
+    ) {
+        let dir = Directory::open_in_memory(Arc::new(SystemClock)).unwrap();
+        let app = build(
+            mock_builder(),
+            AppState::new(dir, PathBuf::from(":memory:")),
+        )
+        .build(mock_context(noop_assets()))
+        .unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        (app, window)
+    }
+
+    fn call(
+        w: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: Value,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            w,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<Value>().unwrap())
+    }
+
+    #[test]
+    fn first_run_setup_sign_in_and_tree_through_ipc() {
+        let (_app, w) = app();
+        let status = call(&w, "app_status", json!({})).unwrap();
+        assert_eq!(status["initialized"], false);
+        assert_eq!(status["session"], Value::Null);
+
+        let e = call(&w, "department_tree", json!({})).unwrap_err();
+        assert_eq!(e["code"], "not_signed_in");
+
+        let bad = call(
+            &w,
+            "setup_organization",
+            json!({"input": {"organizationName": "Acme", "adminName": "Ann", "username": "ann",
+                              "password": "weak", "passwordConfirm": "weak"}}),
+        )
+        .unwrap_err();
+        assert_eq!(bad["code"], "validation");
+        assert_eq!(bad["details"][0]["field"], "password");
+
+        call(
+            &w,
+            "setup_organization",
+            json!({"input": {"organizationName": "Acme", "adminName": "Ann", "username": "ann",
+                              "password": "Correct-Horse1", "passwordConfirm": "Correct-Horse1"}}),
+        )
+        .unwrap();
+        let e = call(
+            &w,
+            "sign_in",
+            json!({"input": {"username": "ann", "password": "x"}}),
+        )
+        .unwrap_err();
+        assert_eq!(e["code"], "invalid_credentials");
+        assert_eq!(e["message"], "Incorrect username or password.");
+
+        let s = call(
+            &w,
+            "sign_in",
+            json!({"input": {"username": "ann", "password": "Correct-Horse1"}}),
+        )
+        .unwrap();
+        assert_eq!(s["organizationName"], "Acme");
+        let tree = call(&w, "department_tree", json!({})).unwrap();
+        assert_eq!(tree["name"], "Acme");
+
+        let ov = call(&w, "rename_organization", json!({"name": "Acme Group"})).unwrap();
+        assert_eq!(ov["name"], "Acme Group");
+        let status = call(&w, "app_status", json!({})).unwrap();
+        assert_eq!(status["session"]["organizationName"], "Acme Group");
+
+        call(&w, "sign_out", json!({})).unwrap();
+        let e = call(&w, "org_overview", json!({})).unwrap_err();
+        assert_eq!(e["code"], "not_signed_in");
+    }
+}

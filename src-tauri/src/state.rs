@@ -1,0 +1,65 @@
+//! What the running app holds: the directory (one write connection) and who is signed in.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use orgdesk_core::auth::Session;
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+
+pub struct AppState {
+    directory: Arc<Mutex<Directory>>,
+    session: Mutex<Option<Session>>,
+    pub db_path: PathBuf,
+}
+
+impl AppState {
+    pub fn new(directory: Directory, db_path: PathBuf) -> Self {
+        Self {
+            directory: Arc::new(Mutex::new(directory)),
+            session: Mutex::new(None),
+            db_path,
+        }
+    }
+
+    /// Runs `f` on the directory on a blocking thread, so the UI never waits on the main
+    /// thread, and maps its error to what the UI reads.
+    pub async fn with_directory<T, F>(&self, f: F) -> Result<T, CommandError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Directory) -> Result<T, CoreError> + Send + 'static,
+    {
+        let dir = self.directory.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            let mut guard = dir.lock().map_err(|_| {
+                CommandError::new(
+                    ErrorCode::Internal,
+                    "The directory is unavailable after an earlier failure. Restart Orgdesk.",
+                )
+            })?;
+            f(&mut guard).map_err(CommandError::from)
+        })
+        .await
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::Internal,
+                format!("The operation stopped unexpectedly: {e}"),
+            )
+        })?
+    }
+
+    pub fn session(&self) -> Option<Session> {
+        self.session.lock().ok().and_then(|s| s.clone())
+    }
+
+    /// The signed-in admin, or the error that tells the UI to show the sign-in screen.
+    pub fn require_session(&self) -> Result<Session, CommandError> {
+        self.session()
+            .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "Sign in to continue."))
+    }
+
+    pub fn set_session(&self, s: Option<Session>) {
+        if let Ok(mut guard) = self.session.lock() {
+            *guard = s;
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! The command-line face of the real `orgdesk` binary, without a display.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the orgdesk binary starts");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn help_works_without_a_display() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = orgdesk(&dir.path().join("a.db"), &["--help"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    assert!(help.contains("Usage: orgdesk"), "{help}");
+    assert!(help.contains("org"), "{help}");
+    assert!(
+        help.contains("With no command, opens the Orgdesk window"),
+        "{help}"
+    );
+}
+
+#[test]
+fn init_then_show_as_text_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    let out = orgdesk(
+        &db,
+        &[
+            "org",
+            "init",
+            "--name",
+            "Acme 集团",
+            "--admin",
+            "ann",
+            "--admin-name",
+            "Ann Lee",
+            "--password-stdin",
+        ],
+        Some("Correct-Horse1\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Created organization Acme 集团"));
+
+    let out = orgdesk(&db, &["org", "show", "--json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["name"], "Acme 集团");
+    assert_eq!(v["code"].as_str().unwrap().len(), 8);
+    assert_eq!(v["counts"]["total"], 1);
+    assert_eq!(v["initialAdmin"]["username"], "ann");
+    assert_eq!(v["initialAdmin"]["name"], "Ann Lee");
+    assert!(v.get("canRename").is_none());
+
+    let out = orgdesk(&db, &["org", "show"], None);
+    let s = text(&out.stdout);
+    assert!(s.contains("Organization:       Acme 集团"), "{s}");
+    assert!(s.contains(v["code"].as_str().unwrap()), "{s}");
+}
+
+#[test]
+fn refusals_exit_1_with_the_reason_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    let out = orgdesk(&db, &["org", "show"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("No organization has been set up"));
+
+    let out = orgdesk(
+        &db,
+        &[
+            "org",
+            "init",
+            "--name",
+            "Acme",
+            "--admin",
+            "ann",
+            "--password-stdin",
+        ],
+        Some("weak\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("password: Password must be at least 8 characters."),
+        "{err}"
+    );
+    assert_eq!(orgdesk(&db, &["org", "show"], None).status.code(), Some(1));
+
+    let init = [
+        "org",
+        "init",
+        "--name",
+        "Acme",
+        "--admin",
+        "ann",
+        "--password-stdin",
+    ];
+    assert_eq!(
+        orgdesk(&db, &init, Some("Correct-Horse1\n")).status.code(),
+        Some(0)
+    );
+    let again = orgdesk(&db, &init, Some("Correct-Horse1\n"));
+    assert_eq!(again.status.code(), Some(1));
+    assert!(text(&again.stderr).contains("already holds an organization"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    let out = orgdesk(
+        &db,
+        &["org", "init", "--name", "Acme", "--admin", "ann"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--password-stdin"));
+    assert_eq!(
+        orgdesk(&db, &["no-such-command"], None).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn orgdesk_db_environment_variable_picks_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("env.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
+        .args(["org", "show"])
+        .env("ORGDESK_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(db.exists(), "the database named by ORGDESK_DB was opened");
+}

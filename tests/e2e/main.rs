@@ -1,0 +1,20 @@
+//! End-to-end suite: the real `orgdesk` binary in a real window under Xvfb, driven through
+//! tauri-driver and WebKitWebDriver. One Xvfb and one driver serve every scenario; each
+//! scenario opens the app on its own database. Screenshots land in target/e2e-screens/.
+
+mod harness;
+mod scenarios;
+
+fn main() {
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = runtime.block_on(scenarios::run_all(&filter));
+    std::process::exit(code);
+}

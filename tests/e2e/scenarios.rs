@@ -1,0 +1,200 @@
+//! The scenarios, each on its own database and its own app process.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Instant;
+
+use thirtyfour::prelude::*;
+
+use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
+
+const PASSWORD: &str = "Correct-Horse1";
+
+/// What a scenario is given: the app, opened on a database prepared by `prepare`.
+pub struct Ctx {
+    pub h: Arc<Harness>,
+    pub d: WebDriver,
+    pub db: PathBuf,
+}
+
+type Body = fn(Ctx) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+struct Scenario {
+    name: &'static str,
+    /// Organization to set up through the CLI before the app opens (None: a fresh database).
+    org: Option<&'static str>,
+    body: Body,
+}
+
+fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "first_run_setup_then_sign_in_shows_root",
+            org: None,
+            body: |c| Box::pin(first_run(c)),
+        },
+        Scenario {
+            name: "wrong_password_shows_message",
+            org: Some("Acme"),
+            body: |c| Box::pin(wrong_password(c)),
+        },
+        Scenario {
+            name: "chinese_changes_navigation_labels",
+            org: Some("Acme 集团"),
+            body: |c| Box::pin(chinese(c)),
+        },
+    ]
+}
+
+pub async fn run_all(filter: &[String]) -> i32 {
+    let h = Arc::new(Harness::start());
+    let (mut passed, mut failed) = (0, 0);
+    for s in scenarios() {
+        if !filter.is_empty() && !filter.iter().any(|f| s.name.contains(f.as_str())) {
+            continue;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("orgdesk.db");
+        if let Some(org) = s.org {
+            init_org(&db, org, "ann", PASSWORD);
+        }
+        let started = Instant::now();
+        let d = h.launch(&db).await;
+        let ctx = Ctx {
+            h: h.clone(),
+            d: d.clone(),
+            db: db.clone(),
+        };
+        let outcome = tokio::spawn((s.body)(ctx)).await;
+        if outcome.is_err() {
+            h.screenshot(&d, &format!("FAILED-{}", s.name)).await;
+        }
+        let _ = d.quit().await;
+        match outcome {
+            Ok(()) => {
+                passed += 1;
+                println!(
+                    "test {} ... ok ({:.1} s)",
+                    s.name,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                println!("test {} ... FAILED: {e}", s.name);
+            }
+        }
+    }
+    drop(h);
+    println!("\ne2e: {passed} passed, {failed} failed");
+    i32::from(failed > 0)
+}
+
+async fn sign_in(d: &WebDriver, username: &str, password: &str) {
+    type_into(d, "signin-username", username).await;
+    type_into(d, "signin-password", password).await;
+    click(d, "signin-submit").await;
+}
+
+async fn first_run(c: Ctx) {
+    let d = &c.d;
+    by_id(d, "setup-submit").await;
+    type_into(d, "setup-org-name", "Northwind Traders").await;
+    type_into(d, "setup-admin-name", "Ann Lee").await;
+    type_into(d, "setup-username", "ann").await;
+    type_into(d, "setup-password", PASSWORD).await;
+    type_into(d, "setup-password-confirm", PASSWORD).await;
+    c.h.screenshot(d, "01-setup").await;
+    click(d, "setup-submit").await;
+
+    // Setup leads to sign-in with the username filled in.
+    let user = by_id(d, "signin-username").await;
+    assert_eq!(user.value().await.unwrap().as_deref(), Some("ann"));
+    type_into(d, "signin-password", PASSWORD).await;
+    c.h.screenshot(d, "02-sign-in").await;
+    click(d, "signin-submit").await;
+
+    wait_text(d, "header-user", |t| t.contains("Ann Lee")).await;
+    click(d, "nav-directory").await;
+    by_id(d, "dept-tree").await;
+    let root = d
+        .query(By::Css("[data-testid^='dept-node-']"))
+        .first()
+        .await
+        .expect("the root department in the tree");
+    assert!(root.text().await.unwrap().contains("Northwind Traders"));
+    wait_text(d, "dept-title", |t| t.contains("Northwind Traders")).await;
+    c.h.screenshot(d, "03-members-and-departments").await;
+
+    click(d, "nav-overview").await;
+    wait_text(d, "overview-name", |t| t.contains("Northwind Traders")).await;
+    let code = wait_text(d, "overview-code", |t| !t.trim().is_empty()).await;
+    assert!(
+        code.chars().filter(|c| c.is_ascii_alphanumeric()).count() >= 8,
+        "{code}"
+    );
+    c.h.screenshot(d, "04-organization-overview").await;
+
+    // The database on disk holds what the window created.
+    let out = std::process::Command::new(crate::harness::APP)
+        .arg("--db")
+        .arg(&c.db)
+        .args(["org", "show", "--json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["name"], "Northwind Traders");
+    assert!(code.contains(v["code"].as_str().unwrap()));
+
+    click(d, "header-user").await;
+    click(d, "sign-out").await;
+    by_id(d, "signin-submit").await;
+}
+
+async fn wrong_password(c: Ctx) {
+    let d = &c.d;
+    sign_in(d, "ann", "Wrong-Password9").await;
+    wait_text(d, "signin-error", |t| {
+        t.contains("Incorrect username or password")
+    })
+    .await;
+    c.h.screenshot(d, "05-wrong-password").await;
+    // The form stays usable: the right password still signs in.
+    sign_in(d, "ann", PASSWORD).await;
+    wait_text(d, "header-user", |t| t.contains("Ann Lee")).await;
+}
+
+async fn chinese(c: Ctx) {
+    let d = &c.d;
+    let started = Instant::now();
+    by_id(d, "signin-submit").await;
+    println!(
+        "  sign-in screen interactive {} ms after the session opened",
+        started.elapsed().as_millis()
+    );
+    sign_in(d, "ann", PASSWORD).await;
+    wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
+    click(d, "lang-switch").await;
+    click(d, "lang-zh").await;
+    wait_text(d, "nav-directory", |t| t == "成员与部门").await;
+    assert_eq!(
+        by_id(d, "nav-overview").await.text().await.unwrap(),
+        "组织概览"
+    );
+    assert_eq!(
+        by_id(d, "nav-join-requests").await.text().await.unwrap(),
+        "加入申请"
+    );
+    click(d, "nav-directory").await;
+    wait_text(d, "dept-title", |t| t.contains("Acme 集团")).await;
+    c.h.screenshot(d, "06-members-and-departments-zh").await;
+    click(d, "nav-overview").await;
+    wait_text(d, "overview-name", |t| t.contains("Acme 集团")).await;
+    c.h.screenshot(d, "07-organization-overview-zh").await;
+    // Back to English, and the labels follow at once.
+    click(d, "lang-switch").await;
+    click(d, "lang-en").await;
+    wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
+}
