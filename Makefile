@@ -10,7 +10,7 @@ NPM ?= npm
 # Debian packages Tauri needs to build and run on Linux, and the ones the end-to-end suite needs.
 RUN_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev \
                 libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-TEST_PACKAGES := xvfb xauth webkit2gtk-driver
+TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium-driver postgresql
 
 TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
 

@@ -115,3 +115,467 @@ impl Directory {
         Ok(build(root, root_name, None, &mut children, &direct, &total))
     }
 }
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, ErrorDetail};
+use crate::types::{DisplayName, MemberRef};
+
+/// The details pane of one department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DepartmentDetails {
+    #[ts(type = "number")]
+    pub id: DepartmentId,
+    #[ts(type = "number | null")]
+    pub parent_id: Option<DepartmentId>,
+    pub name: String,
+    /// Slash-separated from below the root ("Sales/EMEA"); empty for the root.
+    pub path: String,
+    pub is_root: bool,
+    pub head: Option<MemberRef>,
+    pub direct_members: u32,
+    pub total_members: u32,
+    pub sub_departments: u32,
+}
+
+fn not_found(id: DepartmentId) -> CoreError {
+    CoreError::NotFound(format!("Department {id} does not exist."))
+}
+
+fn name_taken(name: &str) -> CoreError {
+    CoreError::invalid(vec![ErrorDetail::field(
+        "name",
+        "taken",
+        format!("A department named \"{name}\" already exists here."),
+    )])
+}
+
+impl Directory {
+    pub(crate) fn root_department(&self) -> CoreResult<DepartmentId> {
+        self.conn
+            .query_row("SELECT root_department_id FROM organization", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or(CoreError::NotInitialized)
+    }
+
+    fn department_row(&self, id: DepartmentId) -> CoreResult<(Option<DepartmentId>, String)> {
+        self.conn
+            .query_row(
+                "SELECT parent_id, name FROM departments WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// The ids of `id` and every department below it.
+    pub fn department_subtree(&self, id: DepartmentId) -> CoreResult<Vec<DepartmentId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE sub(id) AS (SELECT ?1 UNION ALL SELECT d.id FROM departments d JOIN sub ON d.parent_id = sub.id)
+             SELECT id FROM sub",
+        )?;
+        let ids = stmt
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<Vec<DepartmentId>, _>>()?;
+        Ok(ids)
+    }
+
+    /// "Sales/EMEA" for a department two levels below the root; "" for the root.
+    pub fn department_path(&self, id: DepartmentId) -> CoreResult<String> {
+        let mut parts = Vec::new();
+        let mut cur = Some(id);
+        while let Some(d) = cur {
+            let (parent, name) = self.department_row(d)?;
+            if parent.is_some() {
+                parts.push(name);
+            }
+            cur = parent;
+        }
+        parts.reverse();
+        Ok(parts.join("/"))
+    }
+
+    /// Resolves a slash-separated path below the root ("" or "/" is the root). An unknown
+    /// path names its first missing segment.
+    pub fn resolve_department_path(&self, path: &str) -> CoreResult<DepartmentId> {
+        let mut cur = self.root_department()?;
+        let mut walked = Vec::new();
+        for seg in path.split('/').map(str::trim).filter(|s| !s.is_empty()) {
+            let next: Option<DepartmentId> = self
+                .conn
+                .query_row(
+                    "SELECT id FROM departments WHERE parent_id = ?1 AND name_key = ?2",
+                    params![cur, crate::types::fold_key(seg)],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match next {
+                Some(id) => {
+                    walked.push(seg);
+                    cur = id;
+                }
+                None => {
+                    let under = if walked.is_empty() {
+                        "the root department".to_owned()
+                    } else {
+                        format!("\"{}\"", walked.join("/"))
+                    };
+                    return Err(CoreError::NotFound(format!(
+                        "No department \"{seg}\" under {under}."
+                    )));
+                }
+            }
+        }
+        Ok(cur)
+    }
+
+    pub fn department_details(&self, id: DepartmentId) -> CoreResult<DepartmentDetails> {
+        let (parent_id, name) = self.department_row(id)?;
+        let head: Option<MemberRef> = self
+            .conn
+            .query_row(
+                "SELECT m.id, m.name, m.username FROM departments d JOIN members m ON m.id = d.head_member_id WHERE d.id = ?1",
+                [id],
+                |r| Ok(MemberRef { id: r.get(0)?, name: r.get(1)?, username: r.get(2)? }),
+            )
+            .optional()?;
+        let subtree = self.department_subtree(id)?;
+        let direct_members: u32 = self.conn.query_row(
+            "SELECT count(*) FROM positions p JOIN members m ON m.id = p.member_id
+             WHERE p.department_id = ?1 AND m.status IN ('enabled', 'disabled', 'not_joined')",
+            [id],
+            |r| r.get(0),
+        )?;
+        let total_members = self.count_members_in(&subtree)?;
+        Ok(DepartmentDetails {
+            id,
+            parent_id,
+            path: self.department_path(id)?,
+            is_root: parent_id.is_none(),
+            name,
+            head,
+            direct_members,
+            total_members,
+            sub_departments: (subtree.len() - 1) as u32,
+        })
+    }
+
+    /// Distinct members (not resigned, not requests) holding a position in any of `depts`.
+    pub(crate) fn count_members_in(&self, depts: &[DepartmentId]) -> CoreResult<u32> {
+        let list = depts
+            .iter()
+            .map(|d| d.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        Ok(self.conn.query_row(
+            &format!(
+                "SELECT count(DISTINCT p.member_id) FROM positions p JOIN members m ON m.id = p.member_id
+                 WHERE p.department_id IN ({list}) AND m.status IN ('enabled', 'disabled', 'not_joined')"
+            ),
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn check_sibling_name(
+        tx: &Transaction<'_>,
+        parent: DepartmentId,
+        name: &DisplayName,
+        except: Option<DepartmentId>,
+    ) -> CoreResult<()> {
+        let clash: Option<i64> = tx
+            .query_row(
+                "SELECT id FROM departments WHERE parent_id = ?1 AND name_key = ?2 AND id IS NOT ?3",
+                params![parent, name.key(), except],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if clash.is_some() {
+            return Err(name_taken(name.as_str()));
+        }
+        Ok(())
+    }
+
+    /// Creates a department as the last child of `parent`.
+    pub fn create_department(
+        &mut self,
+        actor: &Actor,
+        parent: DepartmentId,
+        name: &str,
+    ) -> CoreResult<DepartmentId> {
+        let name = DisplayName::parse("name", "Department name", name)
+            .map_err(|e| CoreError::invalid(vec![e]))?;
+        self.department_row(parent)?;
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        Self::check_sibling_name(&tx, parent, &name, None)?;
+        tx.execute(
+            "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
+             VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
+            params![parent, name.as_str(), name.key(), now],
+        )?;
+        let id = DepartmentId(tx.last_insert_rowid());
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "department.create",
+                target_type: "department",
+                target_id: Some(id.0),
+                target_name: Some(name.as_str()),
+                before: None,
+                after: Some(json!({"name": name.as_str(), "parentId": parent})),
+            },
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Renames a department. The root is renamed only as the organization.
+    pub fn rename_department(
+        &mut self,
+        actor: &Actor,
+        id: DepartmentId,
+        name: &str,
+    ) -> CoreResult<()> {
+        let (parent, before) = self.department_row(id)?;
+        let Some(parent) = parent else {
+            return Err(CoreError::Forbidden(
+                "The root department is the organization: rename it in Organization Overview."
+                    .into(),
+            ));
+        };
+        let name = DisplayName::parse("name", "Department name", name)
+            .map_err(|e| CoreError::invalid(vec![e]))?;
+        if before == name.as_str() {
+            return Ok(());
+        }
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        Self::check_sibling_name(&tx, parent, &name, Some(id))?;
+        tx.execute(
+            "UPDATE departments SET name = ?1, name_key = ?2 WHERE id = ?3",
+            params![name.as_str(), name.key(), id],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "department.rename",
+                target_type: "department",
+                target_id: Some(id.0),
+                target_name: Some(name.as_str()),
+                before: Some(json!({"name": before})),
+                after: Some(json!({"name": name.as_str()})),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Moves a department (with everything below it) under `new_parent`, at `index` among
+    /// its new siblings (None: last). Moving it under itself or a descendant is refused.
+    pub fn move_department(
+        &mut self,
+        actor: &Actor,
+        id: DepartmentId,
+        new_parent: DepartmentId,
+        index: Option<usize>,
+    ) -> CoreResult<()> {
+        let (parent, name) = self.department_row(id)?;
+        let Some(old_parent) = parent else {
+            return Err(CoreError::Forbidden(
+                "The root department cannot be moved.".into(),
+            ));
+        };
+        let (_, parent_name) = self.department_row(new_parent)?;
+        if self.department_subtree(id)?.contains(&new_parent) {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "parentId",
+                "cycle",
+                format!("\"{name}\" cannot be moved into itself or one of its sub-departments (\"{parent_name}\")."),
+            )]));
+        }
+        let dn = DisplayName::parse("name", "Department name", &name)
+            .map_err(|e| CoreError::invalid(vec![e]))?;
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        if new_parent != old_parent {
+            Self::check_sibling_name(&tx, new_parent, &dn, Some(id))?;
+        }
+        let mut siblings: Vec<DepartmentId> = tx
+            .prepare("SELECT id FROM departments WHERE parent_id = ?1 AND id != ?2 ORDER BY sort_order, name_key, id")?
+            .query_map(params![new_parent, id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let at = index.unwrap_or(siblings.len()).min(siblings.len());
+        siblings.insert(at, id);
+        tx.execute(
+            "UPDATE departments SET parent_id = ?1 WHERE id = ?2",
+            params![new_parent, id],
+        )?;
+        {
+            let mut upd = tx.prepare("UPDATE departments SET sort_order = ?1 WHERE id = ?2")?;
+            for (i, s) in siblings.iter().enumerate() {
+                upd.execute(params![i as i64, s])?;
+            }
+        }
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: if new_parent == old_parent {
+                    "department.reorder"
+                } else {
+                    "department.move"
+                },
+                target_type: "department",
+                target_id: Some(id.0),
+                target_name: Some(&name),
+                before: Some(json!({"parentId": old_parent})),
+                after: Some(json!({"parentId": new_parent, "index": at})),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes an empty department. Refused for the root, and while it or any
+    /// sub-department has members or sub-departments; the refusal says how many and which.
+    pub fn delete_department(&mut self, actor: &Actor, id: DepartmentId) -> CoreResult<()> {
+        let (parent, name) = self.department_row(id)?;
+        if parent.is_none() {
+            return Err(CoreError::Forbidden(
+                "The root department cannot be deleted.".into(),
+            ));
+        }
+        let subtree = self.department_subtree(id)?;
+        let members = self.count_members_in(&subtree)?;
+        let subs: Vec<String> = self
+            .conn
+            .prepare(
+                "SELECT name FROM departments WHERE parent_id = ?1 ORDER BY sort_order, name_key",
+            )?
+            .query_map([id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        if members > 0 || !subs.is_empty() {
+            let mut reasons = Vec::new();
+            let mut details = Vec::new();
+            if members > 0 {
+                reasons.push(format!(
+                    "{members} member{} (including sub-departments)",
+                    if members == 1 { "" } else { "s" }
+                ));
+                details.push(ErrorDetail {
+                    field: Some("members".into()),
+                    code: "has_members".into(),
+                    reason: members.to_string(),
+                });
+            }
+            if !subs.is_empty() {
+                reasons.push(format!(
+                    "sub-department{} {}",
+                    if subs.len() == 1 { "" } else { "s" },
+                    subs.iter()
+                        .map(|s| format!("\"{s}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                details.extend(subs.iter().map(|s| ErrorDetail {
+                    field: Some("subDepartments".into()),
+                    code: "has_sub_departments".into(),
+                    reason: s.clone(),
+                }));
+            }
+            return Err(CoreError::Validation {
+                message: format!(
+                    "\"{name}\" cannot be deleted while it has {}. Move or remove them first.",
+                    reasons.join(" and ")
+                ),
+                details,
+            });
+        }
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        // Positions of resigned members in it go with it; their record stays.
+        tx.execute("DELETE FROM positions WHERE department_id = ?1", [id])?;
+        tx.execute("DELETE FROM departments WHERE id = ?1", [id])?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "department.delete",
+                target_type: "department",
+                target_id: Some(id.0),
+                target_name: Some(&name),
+                before: Some(json!({"name": name, "parentId": parent})),
+                after: None,
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Sets or clears the head; the head must hold a position in this department.
+    pub fn set_department_head(
+        &mut self,
+        actor: &Actor,
+        id: DepartmentId,
+        head: Option<MemberId>,
+    ) -> CoreResult<()> {
+        let (_, name) = self.department_row(id)?;
+        if let Some(m) = head {
+            let ok: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT 1 FROM positions p JOIN members mm ON mm.id = p.member_id
+                     WHERE p.member_id = ?1 AND p.department_id = ?2 AND mm.status IN ('enabled', 'disabled', 'not_joined')",
+                    params![m, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if ok.is_none() {
+                return Err(CoreError::invalid(vec![ErrorDetail::field(
+                    "headId",
+                    "not_in_department",
+                    format!("The head of \"{name}\" must be a member of \"{name}\"."),
+                )]));
+            }
+        }
+        let before: Option<i64> = self.conn.query_row(
+            "SELECT head_member_id FROM departments WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE departments SET head_member_id = ?1 WHERE id = ?2",
+            params![head, id],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "department.set_head",
+                target_type: "department",
+                target_id: Some(id.0),
+                target_name: Some(&name),
+                before: Some(json!({"headId": before})),
+                after: Some(json!({"headId": head})),
+            },
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+}

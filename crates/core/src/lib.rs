@@ -7,8 +7,10 @@ pub mod auth;
 pub mod clock;
 pub mod departments;
 pub mod error;
+pub mod members;
 pub mod organization;
 pub mod password;
+pub mod roles;
 pub mod store;
 pub mod types;
 

@@ -128,9 +128,9 @@ impl Directory {
         )?;
         let root = DepartmentId(tx.last_insert_rowid());
         tx.execute(
-            "INSERT INTO members (name, username, username_key, password_hash, status, created_at, activated_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, 'enabled', ?5, ?5, ?5)",
-            params![admin.as_str(), username.as_str(), username.key(), hash, now],
+            "INSERT INTO members (name, name_key, username, username_key, password_hash, status, created_at, activated_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'enabled', ?6, ?6, ?6)",
+            params![admin.as_str(), admin.key(), username.as_str(), username.key(), hash, now],
         )?;
         let admin_id = MemberId(tx.last_insert_rowid());
         tx.execute(

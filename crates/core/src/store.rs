@@ -12,9 +12,12 @@ use crate::error::CoreResult;
 
 /// Numbered SQL files compiled in; forward only. Append, never edit one that has shipped.
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(include_str!(
-        "../migrations/0001_directory.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/0001_directory.sql")),
+        M::up(include_str!(
+            "../migrations/0002_directory_search_and_former_members.sql"
+        )),
+    ])
 });
 
 /// The migrations, for tests that step through every schema version.
@@ -129,8 +132,14 @@ mod tests {
             [
                 "audit_log",
                 "departments",
+                "former_members",
                 "member_roles",
                 "members",
+                "members_fts",
+                "members_fts_config",
+                "members_fts_data",
+                "members_fts_docsize",
+                "members_fts_idx",
                 "organization",
                 "positions",
                 "roles",

@@ -217,3 +217,161 @@ mod tests {
         assert_eq!(Username::parse("").unwrap_err().code, "required");
     }
 }
+
+/// Lower-cased with diacritics removed ("José" -> "jose"), for search.
+pub fn fold_search(s: &str) -> String {
+    use unicode_normalization::char::is_combining_mark;
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// An email address: one `@`, a non-empty local part, a dotted domain, no spaces, at most
+/// 254 characters. Compared case-insensitively.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(field: &str, raw: &str) -> Result<Self, ErrorDetail> {
+        let s = raw.trim();
+        let bad = || {
+            ErrorDetail::field(
+                field,
+                "invalid_email",
+                format!("\"{s}\" is not a valid email address."),
+            )
+        };
+        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad());
+        }
+        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+        if local.is_empty()
+            || domain.contains('@')
+            || !domain.contains('.')
+            || domain.starts_with('.')
+            || domain.ends_with('.')
+            || domain.contains("..")
+        {
+            return Err(bad());
+        }
+        Ok(Self(s.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// A mobile number in E.164 ("+8613812345678"). Numbers without "+" are read in the
+/// default region from Settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mobile(String);
+
+impl Mobile {
+    pub fn parse(field: &str, raw: &str, default_region: &str) -> Result<Self, ErrorDetail> {
+        let s = raw.trim();
+        let bad = |why: &str| {
+            ErrorDetail::field(
+                field,
+                "invalid_mobile",
+                format!("\"{s}\" is not a valid mobile number{why}."),
+            )
+        };
+        let region = default_region.parse::<phonenumber::country::Id>().ok();
+        let region = if s.starts_with('+') { None } else { region };
+        let n = phonenumber::parse(region, s).map_err(|_| bad(""))?;
+        if !phonenumber::is_valid(&n) {
+            return Err(bad(if s.starts_with('+') {
+                ""
+            } else {
+                " (numbers without \"+\" are read in the default region from Settings)"
+            }));
+        }
+        Ok(Self(n.format().mode(phonenumber::Mode::E164).to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An employee ID: 1–64 printable characters, unique case-insensitively.
+pub fn parse_employee_id(raw: &str) -> Result<String, ErrorDetail> {
+    let s = raw.trim();
+    if s.chars().count() > 64 || s.chars().any(char::is_control) {
+        return Err(ErrorDetail::field(
+            "employeeId",
+            "invalid",
+            "Employee ID must be at most 64 printable characters.",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn fold_search_removes_case_and_accents() {
+        assert_eq!(fold_search("José ÅNGSTRÖM"), "jose angstrom");
+        assert_eq!(fold_search("王小明"), "王小明");
+    }
+
+    #[test]
+    fn email_rules() {
+        assert_eq!(
+            Email::parse("email", " Ann@Example.com ").unwrap().key(),
+            "ann@example.com"
+        );
+        for bad in [
+            "ann",
+            "ann@",
+            "@x.com",
+            "a@b",
+            "a b@c.com",
+            "a@@b.com",
+            "a@b..com",
+            "a@.b.com",
+        ] {
+            assert_eq!(
+                Email::parse("email", bad).unwrap_err().code,
+                "invalid_email",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn mobile_is_normalized_to_e164_with_the_default_region() {
+        assert_eq!(
+            Mobile::parse("mobile", "+86 138 1234 5678", "US")
+                .unwrap()
+                .as_str(),
+            "+8613812345678"
+        );
+        assert_eq!(
+            Mobile::parse("mobile", "13812345678", "CN")
+                .unwrap()
+                .as_str(),
+            "+8613812345678"
+        );
+        assert_eq!(
+            Mobile::parse("mobile", "(415) 555-2671", "US")
+                .unwrap()
+                .as_str(),
+            "+14155552671"
+        );
+        assert_eq!(
+            Mobile::parse("mobile", "12345", "US").unwrap_err().code,
+            "invalid_mobile"
+        );
+        assert_eq!(
+            Mobile::parse("mobile", "abc", "US").unwrap_err().code,
+            "invalid_mobile"
+        );
+    }
+}

@@ -1,6 +1,8 @@
 //! Integration tests of the core services over a real SQLite store.
 
 mod bindings;
+mod departments;
+mod members;
 mod migrations;
 mod organization;
 mod sign_in;

@@ -1,0 +1,112 @@
+//! Roles: the built-in Super Admin, Admin and Member, and the organization's own.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::store::Directory;
+use crate::types::{DisplayName, RoleId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Role {
+    #[ts(type = "number")]
+    pub id: RoleId,
+    pub name: String,
+    pub description: String,
+    pub builtin: bool,
+    pub members: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRole {
+    pub name: String,
+    pub description: String,
+}
+
+impl Directory {
+    pub fn roles(&self) -> CoreResult<Vec<Role>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, r.name, r.description, r.builtin IS NOT NULL,
+                    (SELECT count(*) FROM member_roles mr JOIN members m ON m.id = mr.member_id
+                     WHERE mr.role_id = r.id AND m.status IN ('enabled', 'disabled', 'not_joined'))
+             FROM roles r ORDER BY r.builtin IS NULL, r.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Role {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                description: r.get(2)?,
+                builtin: r.get(3)?,
+                members: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn create_role(&mut self, actor: &Actor, input: &NewRole) -> CoreResult<RoleId> {
+        let name = DisplayName::parse("name", "Role name", &input.name)
+            .map_err(|e| CoreError::invalid(vec![e]))?;
+        let description = input.description.trim();
+        if description.chars().count() > 200 {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "description",
+                "too_long",
+                "Description must be at most 200 characters.",
+            )]));
+        }
+        let taken: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT id FROM roles WHERE name_key = ?1",
+                [name.key()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if taken.is_some() {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "name",
+                "taken",
+                format!("A role named \"{}\" already exists.", name.as_str()),
+            )]));
+        }
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO roles (name, name_key, description) VALUES (?1, ?2, ?3)",
+            params![name.as_str(), name.key(), description],
+        )?;
+        let id = RoleId(tx.last_insert_rowid());
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "role.create",
+                target_type: "role",
+                target_id: Some(id.0),
+                target_name: Some(name.as_str()),
+                before: None,
+                after: Some(json!({"name": name.as_str(), "description": description})),
+            },
+        )?;
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Role ids by name (case-insensitive), for the command line and imports.
+    pub fn role_by_name(&self, name: &str) -> CoreResult<RoleId> {
+        self.conn
+            .query_row(
+                "SELECT id FROM roles WHERE name_key = ?1",
+                [crate::types::fold_key(name)],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or_else(|| CoreError::NotFound(format!("No role named \"{}\".", name.trim())))
+    }
+}

@@ -1,0 +1,229 @@
+use orgdesk_core::audit::Actor;
+use orgdesk_core::members::NewInvitee;
+use orgdesk_core::types::DepartmentId;
+use orgdesk_core::{CoreError, Directory, ErrorCode};
+
+use crate::with_org;
+
+fn admin(d: &Directory) -> Actor {
+    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+fn root(d: &Directory) -> DepartmentId {
+    d.department_tree().unwrap().id
+}
+
+fn names(d: &Directory, parent: DepartmentId) -> Vec<String> {
+    fn find(
+        n: &orgdesk_core::departments::DepartmentNode,
+        id: DepartmentId,
+    ) -> Option<&orgdesk_core::departments::DepartmentNode> {
+        if n.id == id {
+            return Some(n);
+        }
+        n.children.iter().find_map(|c| find(c, id))
+    }
+    let tree = d.department_tree().unwrap();
+    find(&tree, parent)
+        .unwrap()
+        .children
+        .iter()
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+fn detail_codes(e: CoreError) -> Vec<String> {
+    match e {
+        CoreError::Validation { details, .. } => details.into_iter().map(|d| d.code).collect(),
+        other => panic!("expected validation, got {other:?}"),
+    }
+}
+
+#[test]
+fn create_rename_and_paths() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let r = root(&d);
+    let sales = d.create_department(&a, r, " Sales ").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    d.create_department(&a, r, "Engineering").unwrap();
+    assert_eq!(
+        names(&d, r),
+        ["Sales", "Engineering"],
+        "new departments go last"
+    );
+    assert_eq!(d.department_path(emea).unwrap(), "Sales/EMEA");
+    assert_eq!(d.resolve_department_path("sales/emea").unwrap(), emea);
+    assert_eq!(d.resolve_department_path("").unwrap(), r);
+    let e = d.resolve_department_path("Sales/APAC/Japan").unwrap_err();
+    assert_eq!(e.to_string(), "No department \"APAC\" under \"Sales\".");
+    let e = d.resolve_department_path("Marketing").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "No department \"Marketing\" under the root department."
+    );
+
+    // Sibling names are unique, case-insensitive and trimmed; cousins may share a name.
+    assert_eq!(
+        detail_codes(d.create_department(&a, r, "  SALES ").unwrap_err()),
+        ["taken"]
+    );
+    d.create_department(&a, sales, "Engineering").unwrap();
+    assert_eq!(
+        detail_codes(d.create_department(&a, r, "").unwrap_err()),
+        ["required"]
+    );
+    assert_eq!(
+        detail_codes(d.create_department(&a, r, &"x".repeat(65)).unwrap_err()),
+        ["too_long"]
+    );
+
+    d.rename_department(&a, emea, "Europe").unwrap();
+    assert_eq!(d.department_path(emea).unwrap(), "Sales/Europe");
+    assert_eq!(
+        detail_codes(d.rename_department(&a, sales, "engineering").unwrap_err()),
+        ["taken"]
+    );
+    assert_eq!(
+        d.rename_department(&a, r, "X").unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
+    assert_eq!(
+        d.create_department(&a, DepartmentId(999), "X")
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn move_reorder_and_cycles() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let r = root(&d);
+    let sales = d.create_department(&a, r, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let uk = d.create_department(&a, emea, "UK").unwrap();
+    let eng = d.create_department(&a, r, "Engineering").unwrap();
+    let ops = d.create_department(&a, r, "Ops").unwrap();
+
+    assert_eq!(
+        detail_codes(d.move_department(&a, sales, uk, None).unwrap_err()),
+        ["cycle"]
+    );
+    assert_eq!(
+        detail_codes(d.move_department(&a, sales, sales, None).unwrap_err()),
+        ["cycle"]
+    );
+    assert_eq!(
+        d.move_department(&a, r, eng, None).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
+
+    d.move_department(&a, emea, eng, None).unwrap();
+    assert_eq!(d.department_path(uk).unwrap(), "Engineering/EMEA/UK");
+    // Reorder among siblings.
+    d.move_department(&a, ops, r, Some(0)).unwrap();
+    assert_eq!(names(&d, r), ["Ops", "Sales", "Engineering"]);
+    d.move_department(&a, ops, r, Some(2)).unwrap();
+    assert_eq!(names(&d, r), ["Sales", "Engineering", "Ops"]);
+    // A move into a parent with a same-named child is refused.
+    let other = d.create_department(&a, sales, "EMEA").unwrap();
+    assert_eq!(
+        detail_codes(d.move_department(&a, other, eng, None).unwrap_err()),
+        ["taken"]
+    );
+}
+
+#[test]
+fn delete_refused_while_not_empty_with_counts_and_names() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let r = root(&d);
+    let sales = d.create_department(&a, r, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    d.create_department(&a, sales, "APAC").unwrap();
+    for (i, dept) in [emea, emea].iter().enumerate() {
+        d.add_invitee(
+            &a,
+            &NewInvitee {
+                name: format!("P{i}"),
+                email: Some(format!("p{i}@example.com")),
+                mobile: None,
+                department_id: *dept,
+                position: None,
+            },
+        )
+        .unwrap();
+    }
+    let e = d.delete_department(&a, sales).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "\"Sales\" cannot be deleted while it has 2 members (including sub-departments) and sub-departments \"EMEA\", \"APAC\". Move or remove them first."
+    );
+    let e = d.delete_department(&a, emea).unwrap_err();
+    assert!(e.to_string().contains("2 members"), "{e}");
+    assert_eq!(
+        d.delete_department(&a, r).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
+    let apac = d.resolve_department_path("Sales/APAC").unwrap();
+    d.delete_department(&a, apac).unwrap();
+    assert_eq!(names(&d, sales), ["EMEA"]);
+}
+
+#[test]
+fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let r = root(&d);
+    let sales = d.create_department(&a, r, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let p = d
+        .add_invitee(
+            &a,
+            &NewInvitee {
+                name: "Pat".into(),
+                email: Some("pat@example.com".into()),
+                mobile: None,
+                department_id: emea,
+                position: Some("Lead".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        detail_codes(d.set_department_head(&a, sales, Some(p)).unwrap_err()),
+        ["not_in_department"]
+    );
+    d.set_department_head(&a, emea, Some(p)).unwrap();
+    let det = d.department_details(emea).unwrap();
+    assert_eq!(det.head.unwrap().name, "Pat");
+    assert_eq!((det.direct_members, det.total_members), (1, 1));
+    // Pat also joins Sales itself: counted once in the Sales subtree.
+    d.update_member(
+        &a,
+        p,
+        &orgdesk_core::members::MemberPatch {
+            positions: Some(vec![
+                orgdesk_core::members::PositionInput {
+                    department_id: emea,
+                    title: None,
+                },
+                orgdesk_core::members::PositionInput {
+                    department_id: sales,
+                    title: None,
+                },
+            ]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let det = d.department_details(sales).unwrap();
+    assert_eq!(
+        (det.direct_members, det.total_members, det.sub_departments),
+        (1, 1, 1)
+    );
+    let tree = d.department_tree().unwrap();
+    assert_eq!(tree.total_members, 2, "the admin and Pat");
+    assert_eq!(tree.children[0].total_members, 1);
+}

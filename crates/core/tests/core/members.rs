@@ -1,0 +1,640 @@
+use orgdesk_core::audit::{self, Actor};
+use orgdesk_core::members::{
+    MemberAction, MemberPatch, MemberQuery, NewInvitee, NewMember, PositionInput, StatusFilter,
+};
+use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
+use orgdesk_core::{CoreError, Directory, ErrorCode};
+
+use crate::{with_org, PASSWORD};
+
+fn admin(d: &Directory) -> Actor {
+    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+fn codes(e: CoreError) -> Vec<(String, String)> {
+    match e {
+        CoreError::Validation { details, .. } => details
+            .into_iter()
+            .map(|d| (d.field.unwrap_or_default(), d.code))
+            .collect(),
+        other => panic!("expected validation, got {other:?}"),
+    }
+}
+
+fn pos(d: DepartmentId, title: Option<&str>) -> PositionInput {
+    PositionInput {
+        department_id: d,
+        title: title.map(Into::into),
+    }
+}
+
+fn new_member(name: &str, username: &str, depts: Vec<PositionInput>) -> NewMember {
+    NewMember {
+        name: name.into(),
+        positions: depts,
+        role_ids: vec![],
+        username: username.into(),
+        password: PASSWORD.into(),
+        email: None,
+    }
+}
+
+fn invitee(name: &str, email: &str, dept: DepartmentId) -> NewInvitee {
+    NewInvitee {
+        name: name.into(),
+        email: Some(email.into()),
+        mobile: None,
+        department_id: dept,
+        position: None,
+    }
+}
+
+struct Org {
+    d: Directory,
+    a: Actor,
+    root: DepartmentId,
+    sales: DepartmentId,
+    emea: DepartmentId,
+}
+
+fn org() -> Org {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let root = d.department_tree().unwrap().id;
+    let sales = d.create_department(&a, root, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    Org {
+        d,
+        a,
+        root,
+        sales,
+        emea,
+    }
+}
+
+fn list(d: &Directory, q: MemberQuery) -> Vec<String> {
+    d.list_members(&q)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+#[test]
+fn add_member_by_username_is_enabled_with_positions_and_roles() {
+    let Org {
+        mut d,
+        a,
+        sales,
+        emea,
+        ..
+    } = org();
+    let admin_role = d.role_by_name("admin").unwrap();
+    let mut input = new_member(
+        "Bob Stone",
+        "bob",
+        vec![pos(emea, Some("Account Executive")), pos(sales, None)],
+    );
+    input.role_ids = vec![admin_role];
+    input.email = Some("Bob@Example.com".into());
+    let id = d.add_member(&a, &input).unwrap();
+    let m = d.member_details(id).unwrap();
+    assert_eq!(m.status, MemberStatus::Enabled);
+    assert_eq!(m.username.as_deref(), Some("bob"));
+    assert_eq!(m.positions[0].department_path, "Sales/EMEA");
+    assert!(m.positions[0].is_primary && !m.positions[1].is_primary);
+    assert_eq!(m.positions[0].title.as_deref(), Some("Account Executive"));
+    assert_eq!(
+        m.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+        ["Admin"]
+    );
+    assert_eq!(m.created_by.unwrap().name, "Ann Lee");
+    assert!(m.activated_at.is_some());
+    assert_eq!(m.history[0].action, "member.add");
+    // The new member can sign in to the console (Admin role).
+    d.sign_in(&orgdesk_core::auth::SignInInput {
+        username: "BOB".into(),
+        password: PASSWORD.into(),
+    })
+    .unwrap();
+    // Default role is Member.
+    let id2 = d
+        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
+        .unwrap();
+    assert_eq!(d.member_details(id2).unwrap().roles[0].name, "Member");
+}
+
+#[test]
+fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
+    let Org {
+        mut d, a, sales, ..
+    } = org();
+    d.add_member(&a, &{
+        let mut m = new_member("Bob", "bob", vec![pos(sales, None)]);
+        m.email = Some("bob@example.com".into());
+        m
+    })
+    .unwrap();
+    let before = d.list_members(&MemberQuery::default()).unwrap().total;
+    let mut dup = new_member("Bobby", "BOB", vec![pos(sales, None)]);
+    dup.email = Some("BOB@example.COM".into());
+    assert_eq!(
+        codes(d.add_member(&a, &dup).unwrap_err()),
+        [
+            ("username".into(), "taken".into()),
+            ("email".into(), "taken".into())
+        ]
+    );
+    let mut bad = new_member("", "b b", vec![pos(sales, None)]);
+    bad.password = "short".into();
+    bad.email = Some("not-an-email".into());
+    assert_eq!(
+        codes(d.add_member(&a, &bad).unwrap_err()),
+        [
+            ("name".into(), "required".into()),
+            ("username".into(), "invalid_chars".into()),
+            ("password".into(), "too_short".into()),
+            ("password".into(), "weak".into()),
+            ("email".into(), "invalid_email".into())
+        ]
+    );
+    assert_eq!(
+        codes(
+            d.add_member(&a, &new_member("X", "xyz", vec![]))
+                .unwrap_err()
+        ),
+        [("positions".into(), "required".into())]
+    );
+    assert_eq!(
+        d.add_member(
+            &a,
+            &new_member("X", "xyz", vec![pos(DepartmentId(999), None)])
+        )
+        .unwrap_err()
+        .code(),
+        ErrorCode::NotFound
+    );
+    assert_eq!(
+        d.list_members(&MemberQuery::default()).unwrap().total,
+        before
+    );
+}
+
+#[test]
+fn invitee_is_not_joined_and_needs_email_or_mobile() {
+    let Org { mut d, a, emea, .. } = org();
+    let id = d
+        .add_invitee(
+            &a,
+            &NewInvitee {
+                name: "Dee".into(),
+                email: None,
+                mobile: Some("+44 7911 123456".into()),
+                department_id: emea,
+                position: Some("Analyst".into()),
+            },
+        )
+        .unwrap();
+    let m = d.member_details(id).unwrap();
+    assert_eq!(m.status, MemberStatus::NotJoined);
+    assert_eq!(m.mobile.as_deref(), Some("+447911123456"));
+    assert_eq!(
+        m.allowed_actions,
+        [MemberAction::Edit, MemberAction::Remove]
+    );
+    assert_eq!(
+        codes(
+            d.add_invitee(
+                &a,
+                &NewInvitee {
+                    name: "E".into(),
+                    email: None,
+                    mobile: None,
+                    department_id: emea,
+                    position: None
+                }
+            )
+            .unwrap_err()
+        ),
+        [("email".into(), "required".into())]
+    );
+    assert_eq!(
+        codes(
+            d.add_invitee(
+                &a,
+                &NewInvitee {
+                    name: "E".into(),
+                    email: None,
+                    mobile: Some("+447911123456".into()),
+                    department_id: emea,
+                    position: None
+                }
+            )
+            .unwrap_err()
+        ),
+        [("mobile".into(), "taken".into())]
+    );
+    assert_eq!(
+        codes(
+            d.add_invitee(
+                &a,
+                &NewInvitee {
+                    name: "E".into(),
+                    email: None,
+                    mobile: Some("12".into()),
+                    department_id: emea,
+                    position: None
+                }
+            )
+            .unwrap_err()
+        ),
+        [("mobile".into(), "invalid_mobile".into())]
+    );
+}
+
+#[test]
+fn personal_fields_are_editable_only_before_joining() {
+    let Org {
+        mut d,
+        a,
+        sales,
+        emea,
+        ..
+    } = org();
+    let inv = d
+        .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
+        .unwrap();
+    d.update_member(
+        &a,
+        inv,
+        &MemberPatch {
+            name: Some("Dee Dee".into()),
+            email: Some("dee2@example.com".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        d.member_details(inv).unwrap().email.as_deref(),
+        Some("dee2@example.com")
+    );
+
+    let bob = d
+        .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
+        .unwrap();
+    let e = d
+        .update_member(
+            &a,
+            bob,
+            &MemberPatch {
+                name: Some("Robert".into()),
+                mobile: Some("+14155552671".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err();
+    assert_eq!(
+        codes(e),
+        [
+            ("name".into(), "personal_field".into()),
+            ("mobile".into(), "personal_field".into())
+        ]
+    );
+    // Sending the unchanged value back is not an edit of it.
+    let out = d
+        .update_member(
+            &a,
+            bob,
+            &MemberPatch {
+                name: Some("Bob".into()),
+                employee_id: Some("E-1".into()),
+                work_location: Some("Berlin".into()),
+                org_email: Some("bob@corp.example".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(!out.must_sign_in_again);
+    let m = d.member_details(bob).unwrap();
+    assert_eq!(
+        (m.employee_id.as_deref(), m.work_location.as_deref()),
+        (Some("E-1"), Some("Berlin"))
+    );
+    assert!(m.personal_fields_locked);
+    // Employee IDs are unique, case-insensitively.
+    let cy = d
+        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
+        .unwrap();
+    assert_eq!(
+        codes(
+            d.update_member(
+                &a,
+                cy,
+                &MemberPatch {
+                    employee_id: Some("e-1".into()),
+                    ..Default::default()
+                }
+            )
+            .unwrap_err()
+        ),
+        [("employeeId".into(), "taken".into())]
+    );
+    // A department change asks the member to sign in again; so does a role change.
+    let out = d
+        .update_member(
+            &a,
+            cy,
+            &MemberPatch {
+                positions: Some(vec![pos(emea, Some("Rep"))]),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    assert!(out.must_sign_in_again);
+    let admin_role = d.role_by_name("Admin").unwrap();
+    assert!(
+        d.update_member(
+            &a,
+            cy,
+            &MemberPatch {
+                role_ids: Some(vec![admin_role]),
+                ..Default::default()
+            }
+        )
+        .unwrap()
+        .must_sign_in_again
+    );
+    assert_eq!(
+        d.update_member(&a, MemberId(999), &MemberPatch::default())
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn set_primary_department() {
+    let Org {
+        mut d,
+        a,
+        sales,
+        emea,
+        ..
+    } = org();
+    let bob = d
+        .add_member(
+            &a,
+            &new_member(
+                "Bob",
+                "bob",
+                vec![pos(sales, Some("Rep")), pos(emea, Some("Lead"))],
+            ),
+        )
+        .unwrap();
+    d.set_primary_department(&a, bob, emea).unwrap();
+    let m = d.member_details(bob).unwrap();
+    assert_eq!(m.positions[0].department_name, "EMEA");
+    assert!(m.positions[0].is_primary);
+    assert_eq!(m.positions[1].title.as_deref(), Some("Rep"));
+    let row = d
+        .list_members(&MemberQuery {
+            search: Some("bob".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .remove(0);
+    assert_eq!(
+        (row.primary_department.as_deref(), row.position.as_deref()),
+        (Some("EMEA"), Some("Lead"))
+    );
+    let root = d.department_tree().unwrap().id;
+    assert_eq!(
+        codes(d.set_primary_department(&a, bob, root).unwrap_err()),
+        [("departmentId".into(), "not_in_department".into())]
+    );
+}
+
+#[test]
+fn status_transitions_and_their_guards() {
+    let Org {
+        mut d, a, sales, ..
+    } = org();
+    let bob = d
+        .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
+        .unwrap();
+    assert_eq!(
+        d.change_status(&a, bob, MemberAction::Disable).unwrap(),
+        MemberStatus::Disabled
+    );
+    assert_eq!(
+        d.change_status(&a, bob, MemberAction::Disable)
+            .unwrap_err()
+            .to_string(),
+        "Bob is Disabled and cannot be disabled."
+    );
+    assert_eq!(
+        d.change_status(&a, bob, MemberAction::Enable).unwrap(),
+        MemberStatus::Enabled
+    );
+    assert_eq!(
+        d.change_status(&a, bob, MemberAction::Resign).unwrap(),
+        MemberStatus::Resigned
+    );
+    assert_eq!(
+        d.update_member(&a, bob, &MemberPatch::default())
+            .unwrap_err()
+            .code(),
+        ErrorCode::Conflict
+    );
+    assert_eq!(
+        d.change_status(&a, bob, MemberAction::Restore).unwrap(),
+        MemberStatus::Enabled
+    );
+    let me = d.initial_admin_id().unwrap();
+    assert_eq!(
+        d.change_status(&a, me, MemberAction::Disable)
+            .unwrap_err()
+            .to_string(),
+        "You cannot disable yourself."
+    );
+    let log = audit::recent(d.connection(), 4).unwrap();
+    assert_eq!(
+        log.iter().map(|l| l.action.as_str()).collect::<Vec<_>>(),
+        [
+            "member.restore",
+            "member.resign",
+            "member.enable",
+            "member.disable"
+        ]
+    );
+}
+
+#[test]
+fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
+    let Org {
+        mut d,
+        a,
+        sales,
+        emea,
+        ..
+    } = org();
+    let inv = d
+        .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
+        .unwrap();
+    d.remove_member(&a, inv, None).unwrap();
+    assert_eq!(
+        d.member_details(inv).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
+
+    let bob = d
+        .add_member(
+            &a,
+            &new_member("Bob", "bob", vec![pos(sales, None), pos(emea, None)]),
+        )
+        .unwrap();
+    let cy = d
+        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
+        .unwrap();
+    d.set_department_head(&a, sales, Some(bob)).unwrap();
+    d.set_department_head(&a, emea, Some(bob)).unwrap();
+    let p = d.transfer_preview(bob).unwrap();
+    assert!(p.needs_transfer);
+    assert_eq!(p.departments_headed, ["EMEA", "Sales"]);
+    assert_eq!(
+        codes(d.remove_member(&a, bob, None).unwrap_err()),
+        [("transferTo".into(), "required".into())]
+    );
+    assert_eq!(
+        codes(d.remove_member(&a, bob, Some(bob)).unwrap_err()),
+        [("transferTo".into(), "same_member".into())]
+    );
+    d.change_status(&a, cy, MemberAction::Disable).unwrap();
+    assert_eq!(
+        codes(d.remove_member(&a, bob, Some(cy)).unwrap_err()),
+        [("transferTo".into(), "not_enabled".into())]
+    );
+    d.change_status(&a, cy, MemberAction::Enable).unwrap();
+    d.remove_member(&a, bob, Some(cy)).unwrap();
+    assert_eq!(
+        d.department_details(sales).unwrap().head.unwrap().name,
+        "Cy"
+    );
+    assert_eq!(d.department_details(emea).unwrap().head.unwrap().name, "Cy");
+    let former = d.former_members().unwrap();
+    assert_eq!(
+        former.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+        ["Bob", "Dee"]
+    );
+    // The initial admin cannot be removed.
+    let me = d.initial_admin_id().unwrap();
+    assert_eq!(
+        d.remove_member(&a, me, Some(cy)).unwrap_err().code(),
+        ErrorCode::Conflict
+    );
+}
+
+#[test]
+fn list_filters_search_and_pages() {
+    let Org {
+        mut d,
+        a,
+        root,
+        sales,
+        emea,
+    } = org();
+    d.add_member(
+        &a,
+        &new_member("José Álvarez", "jalvarez", vec![pos(emea, None)]),
+    )
+    .unwrap();
+    d.add_member(
+        &a,
+        &new_member("王小明", "xiaoming", vec![pos(sales, None)]),
+    )
+    .unwrap();
+    let z = d
+        .add_member(&a, &new_member("Zoe Park", "zpark", vec![pos(sales, None)]))
+        .unwrap();
+    d.update_member(
+        &a,
+        z,
+        &MemberPatch {
+            employee_id: Some("EMP-0042".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    d.add_invitee(&a, &invitee("Ivy Invite", "ivy@example.com", emea))
+        .unwrap();
+
+    let q = |s: &str| MemberQuery {
+        search: Some(s.into()),
+        ..Default::default()
+    };
+    assert_eq!(list(&d, q("jose")), ["José Álvarez"], "accent-insensitive");
+    assert_eq!(
+        list(&d, q("ÁLV")),
+        ["José Álvarez"],
+        "case-insensitive, 3 letters"
+    );
+    assert_eq!(list(&d, q("小")), ["王小明"], "one character");
+    assert_eq!(list(&d, q("0042")), ["Zoe Park"], "employee ID");
+    assert_eq!(list(&d, q("zp")), ["Zoe Park"], "two characters, username");
+    assert_eq!(list(&d, q("ivy@exa")), ["Ivy Invite"], "email");
+    assert!(list(&d, q("qqq")).is_empty());
+    assert_eq!(list(&d, q("\"")).len(), 0, "a quote is just a character");
+
+    let in_dept = |dept, sub| MemberQuery {
+        department_id: Some(dept),
+        include_sub_departments: sub,
+        ..Default::default()
+    };
+    assert_eq!(
+        list(&d, in_dept(sales, true)),
+        ["Ivy Invite", "José Álvarez", "Zoe Park", "王小明"]
+    );
+    assert_eq!(list(&d, in_dept(sales, false)), ["Zoe Park", "王小明"]);
+    assert_eq!(list(&d, in_dept(root, false)), ["Ann Lee"]);
+    assert_eq!(d.list_members(&in_dept(root, true)).unwrap().total, 5);
+
+    let st = |s| MemberQuery {
+        status: s,
+        ..Default::default()
+    };
+    assert_eq!(list(&d, st(StatusFilter::PendingJoin)), ["Ivy Invite"]);
+    d.change_status(&a, z, MemberAction::Resign).unwrap();
+    assert_eq!(list(&d, st(StatusFilter::Resigned)), ["Zoe Park"]);
+    assert!(
+        !list(&d, st(StatusFilter::All)).contains(&"Zoe Park".to_owned()),
+        "resigned members leave the default list"
+    );
+
+    let page = d
+        .list_members(&MemberQuery {
+            offset: 1,
+            limit: 2,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 4);
+    assert_eq!(
+        page.rows
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Ivy Invite", "José Álvarez"]
+    );
+    assert_eq!(
+        d.member_ids(&MemberQuery {
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        4,
+        "ids ignore paging"
+    );
+}
