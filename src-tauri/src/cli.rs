@@ -23,6 +23,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// The admin (username) recorded as the actor of changes (default: the initial admin).
+    #[arg(long = "as", global = true, value_name = "USERNAME")]
+    pub as_admin: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -32,6 +36,13 @@ pub enum Command {
     /// The organization: set it up, show it.
     #[command(subcommand)]
     Org(OrgCommand),
+    /// Departments: add, rename, move, delete, show the tree. PATH is slash-separated from
+    /// below the root, e.g. "Sales/EMEA".
+    #[command(subcommand)]
+    Dept(crate::cli_directory::DeptCommand),
+    /// Members: add, add for invitation, list, show, edit, change status, remove.
+    #[command(subcommand)]
+    Member(crate::cli_directory::MemberCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,10 +81,16 @@ pub fn parse() -> Cli {
 }
 
 /// Runs one subcommand; returns the exit code.
-pub fn run(command: Command, db_path: &Path) -> i32 {
+pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
     let result = match command {
         Command::Org(OrgCommand::Init(args)) => org_init(args, db_path),
         Command::Org(OrgCommand::Show { json }) => org_show(json, db_path),
+        Command::Dept(c) => {
+            open(db_path).and_then(|mut d| crate::cli_directory::dept(&mut d, as_admin, c))
+        }
+        Command::Member(c) => {
+            open(db_path).and_then(|mut d| crate::cli_directory::member(&mut d, as_admin, c))
+        }
     };
     match result {
         Ok(out) => {
@@ -94,7 +111,7 @@ pub fn run(command: Command, db_path: &Path) -> i32 {
     }
 }
 
-fn open(db_path: &Path) -> Result<Directory, CommandError> {
+pub(crate) fn open(db_path: &Path) -> Result<Directory, CommandError> {
     Directory::open(db_path).map_err(CommandError::from)
 }
 

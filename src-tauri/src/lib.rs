@@ -2,6 +2,7 @@
 //! of the same binary.
 
 pub mod cli;
+mod cli_directory;
 mod commands;
 pub mod state;
 
@@ -32,7 +33,7 @@ pub fn main_entry() -> i32 {
     let args = cli::parse();
     let db_path = resolve_db_path(args.db.clone());
     match args.command {
-        Some(command) => cli::run(command, &db_path),
+        Some(command) => cli::run(command, &db_path, args.as_admin.as_deref()),
         None => run(db_path),
     }
 }
@@ -62,17 +63,7 @@ pub fn run(db_path: PathBuf) -> i32 {
 
 /// Wires state and commands; generic over the runtime so tests run it on the mock runtime.
 pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder
-        .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::session::app_status,
-            commands::session::setup_organization,
-            commands::session::sign_in,
-            commands::session::sign_out,
-            commands::organization::org_overview,
-            commands::organization::rename_organization,
-            commands::departments::department_tree,
-        ])
+    builder.manage(state).invoke_handler(all_commands!())
 }
 
 #[cfg(test)]
@@ -178,5 +169,52 @@ mod tests {
         call(&w, "sign_out", json!({})).unwrap();
         let e = call(&w, "org_overview", json!({})).unwrap_err();
         assert_eq!(e["code"], "not_signed_in");
+    }
+}
+
+#[cfg(test)]
+mod permission_tests {
+    /// build.rs (permissions), capabilities/default.json (grants) and the invoke handler
+    /// must name the same commands, or the window silently loses one.
+    #[test]
+    fn every_command_is_declared_and_granted() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let build = std::fs::read_to_string(root.join("src-tauri/build.rs")).unwrap();
+        let declared: Vec<String> = build
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with('"') && l.ends_with("\","))
+            .map(|l| l.trim_matches(|c| c == '"' || c == ',').to_owned())
+            .collect();
+        let caps: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(root.join("capabilities/default.json")).unwrap(),
+        )
+        .unwrap();
+        let granted: Vec<String> = caps["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p.as_str()
+                    .unwrap()
+                    .trim_start_matches("allow-")
+                    .replace('-', "_")
+            })
+            .collect();
+        assert_eq!(declared, granted);
+        let commands = std::fs::read_to_string(root.join("src-tauri/src/commands/mod.rs")).unwrap();
+        let handled: Vec<String> = commands
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("$crate::commands::"))
+            .map(|l| {
+                l.trim_end_matches(',')
+                    .rsplit("::")
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(declared, handled);
     }
 }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::Session;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 
@@ -45,6 +46,26 @@ impl AppState {
                 format!("The operation stopped unexpectedly: {e}"),
             )
         })?
+    }
+
+    /// Runs a change as the signed-in admin (the actor of its audit entries).
+    pub async fn act<T, F>(&self, f: F) -> Result<T, CommandError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
+    {
+        let actor = self.require_session()?.actor();
+        self.with_directory(move |d| f(d, &actor)).await
+    }
+
+    /// Runs a read for a signed-in admin.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, CommandError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Directory) -> Result<T, CoreError> + Send + 'static,
+    {
+        self.require_session()?;
+        self.with_directory(f).await
     }
 
     pub fn session(&self) -> Option<Session> {

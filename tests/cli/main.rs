@@ -161,3 +161,184 @@ fn orgdesk_db_environment_variable_picks_the_database() {
     assert_eq!(out.status.code(), Some(1));
     assert!(db.exists(), "the database named by ORGDESK_DB was opened");
 }
+
+fn init(db: &Path) {
+    let out = orgdesk(
+        db,
+        &[
+            "org",
+            "init",
+            "--name",
+            "Acme",
+            "--admin",
+            "ann",
+            "--admin-name",
+            "Ann Lee",
+            "--password-stdin",
+        ],
+        Some("Correct-Horse1\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = orgdesk(db, args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+fn refused(db: &Path, args: &[&str]) -> String {
+    let out = orgdesk(db, args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?}: {}",
+        text(&out.stdout)
+    );
+    text(&out.stderr)
+}
+
+#[test]
+fn departments_from_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    init(&db);
+    ok(&db, &["dept", "add", "Sales"]);
+    ok(&db, &["dept", "add", "Sales/EMEA"]);
+    ok(&db, &["dept", "add", "Engineering"]);
+    assert!(refused(&db, &["dept", "add", "Sales/APAC/Japan"])
+        .contains("No department \"APAC\" under \"Sales\""));
+    assert!(refused(&db, &["dept", "add", "sales"]).contains("already exists"));
+    ok(&db, &["dept", "rename", "Sales/EMEA", "Europe"]);
+    ok(&db, &["dept", "move", "Sales/Europe", "Engineering"]);
+    assert!(
+        refused(&db, &["dept", "move", "Engineering", "Engineering/Europe"])
+            .contains("cannot be moved into itself")
+    );
+    let tree = ok(&db, &["dept", "tree"]);
+    assert_eq!(
+        tree.trim_end(),
+        "Acme  (1 direct, 1 total)\n  Sales  (0 direct, 0 total)\n  Engineering  (0 direct, 0 total)\n    Europe  (0 direct, 0 total)"
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(&db, &["dept", "tree", "--json"])).unwrap();
+    assert_eq!(v["children"][1]["children"][0]["name"], "Europe");
+    assert!(refused(&db, &["dept", "delete", "Engineering"]).contains("sub-department \"Europe\""));
+    ok(&db, &["dept", "delete", "Engineering/Europe"]);
+    ok(&db, &["dept", "delete", "Engineering"]);
+}
+
+#[test]
+fn members_from_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    init(&db);
+    ok(&db, &["dept", "add", "Sales"]);
+    ok(&db, &["dept", "add", "Sales/EMEA"]);
+    let out = orgdesk(
+        &db,
+        &[
+            "member",
+            "add",
+            "--name",
+            "Bob Stone",
+            "--username",
+            "bob",
+            "--password-stdin",
+            "--dept",
+            "Sales/EMEA;Sales",
+            "--position",
+            "Rep",
+            "--role",
+            "Admin",
+            "--email",
+            "bob@example.com",
+            "--mobile",
+            "+14155552671",
+            "--json",
+        ],
+        Some("Correct-Horse1\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    ok(
+        &db,
+        &[
+            "member",
+            "invite-add",
+            "--name",
+            "Ivy",
+            "--email",
+            "ivy@example.com",
+            "--dept",
+            "Sales",
+            "--position",
+            "Analyst",
+        ],
+    );
+    assert!(refused(
+        &db,
+        &[
+            "member",
+            "invite-add",
+            "--name",
+            "Ivy2",
+            "--email",
+            "IVY@example.com",
+            "--dept",
+            "Sales"
+        ]
+    )
+    .contains("already used by Ivy"));
+
+    let list: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["member", "list", "--dept", "Sales", "--subtree", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["rows"][0]["name"], "Bob Stone");
+    assert_eq!(list["rows"][0]["primaryDepartment"], "EMEA");
+    assert_eq!(list["rows"][1]["status"], "not_joined");
+    let pending = ok(&db, &["member", "list", "--status", "pending-join"]);
+    assert!(
+        pending.contains("Ivy") && !pending.contains("Bob"),
+        "{pending}"
+    );
+    assert!(ok(&db, &["member", "list", "--search", "sto"]).contains("Bob Stone"));
+
+    let show: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["member", "show", "bob", "--json"])).unwrap();
+    assert_eq!(show["mobile"], "+14155552671");
+    assert_eq!(show["roles"][0]["name"], "Admin");
+    // Personal fields of a joined member are refused; the rest saves.
+    assert!(refused(&db, &["member", "edit", "bob", "--name", "Robert"])
+        .contains("only they can change their name"));
+    assert!(ok(
+        &db,
+        &[
+            "member",
+            "edit",
+            "bob",
+            "--employee-id",
+            "E-7",
+            "--dept",
+            "Sales"
+        ]
+    )
+    .contains("must sign in again"));
+    assert!(ok(&db, &["member", "disable", "bob"]).contains("disabled"));
+    assert!(refused(&db, &["member", "disable", "bob"]).contains("cannot be disabled"));
+    ok(&db, &["member", "enable", "bob"]);
+    ok(&db, &["member", "resign", "bob"]);
+    ok(&db, &["member", "restore", "bob"]);
+    assert!(refused(&db, &["member", "remove", "bob"]).contains("choose an enabled member"));
+    ok(&db, &["member", "remove", "bob", "--transfer-to", "ann"]);
+    assert!(ok(&db, &["member", "remove", "ivy@example.com"]).contains("Removed Ivy"));
+    let left: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["member", "list", "--json"])).unwrap();
+    assert_eq!(left["total"], 1, "only the initial admin remains");
+}

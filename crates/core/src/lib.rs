@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod clock;
 pub mod departments;
 pub mod error;

@@ -38,6 +38,7 @@ pub struct NewMember {
     pub username: String,
     pub password: String,
     pub email: Option<String>,
+    pub mobile: Option<String>,
 }
 
 /// "Add user for invitation": saved as Not Joined.
@@ -513,6 +514,13 @@ impl Directory {
             Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
             None => None,
         };
+        let region = self.default_region()?;
+        let mobile = match input.mobile.as_deref().and_then(opt) {
+            Some(m) => Mobile::parse("mobile", &m, &region)
+                .map_err(|e| problems.push(e))
+                .ok(),
+            None => None,
+        };
         let (Some(name), Some(username), true) = (name, username, problems.is_empty()) else {
             return Err(CoreError::invalid(problems));
         };
@@ -524,7 +532,7 @@ impl Directory {
             name: name.as_str().to_owned(),
             username: Some(username.as_str().to_owned()),
             email: email.as_ref().map(|e| e.as_str().to_owned()),
-            mobile: None,
+            mobile: mobile.as_ref().map(|m| m.as_str().to_owned()),
             employee_id: None,
             org_email: None,
             work_location: None,
@@ -536,16 +544,16 @@ impl Directory {
             None,
             Some(username.as_str()),
             row.email.as_deref(),
-            None,
+            row.mobile.as_deref(),
             None,
         )?;
         if !clash.is_empty() {
             return Err(CoreError::invalid(clash));
         }
         tx.execute(
-            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key,
+            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
                                   status, created_by, created_at, activated_at, updated_at, search_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'enabled', ?8, ?9, ?9, ?9, ?10)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'enabled', ?9, ?10, ?10, ?10, ?11)",
             params![
                 row.name,
                 name.key(),
@@ -554,6 +562,7 @@ impl Directory {
                 hash,
                 row.email,
                 email.as_ref().map(|e| e.key()),
+                row.mobile,
                 actor.id,
                 now,
                 search_text(&row)
@@ -1372,22 +1381,23 @@ impl Directory {
         })
     }
 
-    /// Finds a member by numeric id or username (for the command line).
+    /// Finds a member by numeric id, username or email (for the command line).
     pub fn find_member(&self, id_or_username: &str) -> CoreResult<MemberId> {
         let s = id_or_username.trim();
-        let found: Option<MemberId> = if let Ok(n) = s.parse::<i64>() {
-            self.conn
-                .query_row("SELECT id FROM members WHERE id = ?1", [n], |r| r.get(0))
-                .optional()?
+        let (sql, key) = if let Ok(n) = s.parse::<i64>() {
+            ("SELECT id FROM members WHERE id = ?1", n.to_string())
+        } else if s.contains('@') {
+            (
+                "SELECT id FROM members WHERE email_key = ?1",
+                s.to_lowercase(),
+            )
         } else {
-            self.conn
-                .query_row(
-                    "SELECT id FROM members WHERE username_key = ?1",
-                    [s.to_ascii_lowercase()],
-                    |r| r.get(0),
-                )
-                .optional()?
+            (
+                "SELECT id FROM members WHERE username_key = ?1",
+                s.to_ascii_lowercase(),
+            )
         };
+        let found: Option<MemberId> = self.conn.query_row(sql, [key], |r| r.get(0)).optional()?;
         found.ok_or_else(|| CoreError::NotFound(format!("No member \"{s}\".")))
     }
 }

@@ -2,5 +2,42 @@
 //! maps the error; nothing else happens here.
 
 pub mod departments;
+pub mod members;
 pub mod organization;
+pub mod roles;
 pub mod session;
+
+/// Every command, for the invoke handler; build.rs lists the same names for permissions.
+#[macro_export]
+macro_rules! all_commands {
+    () => {
+        tauri::generate_handler![
+            $crate::commands::session::app_status,
+            $crate::commands::session::setup_organization,
+            $crate::commands::session::sign_in,
+            $crate::commands::session::sign_out,
+            $crate::commands::organization::org_overview,
+            $crate::commands::organization::rename_organization,
+            $crate::commands::departments::department_tree,
+            $crate::commands::departments::department_details,
+            $crate::commands::departments::create_department,
+            $crate::commands::departments::rename_department,
+            $crate::commands::departments::move_department,
+            $crate::commands::departments::delete_department,
+            $crate::commands::departments::set_department_head,
+            $crate::commands::members::list_members,
+            $crate::commands::members::member_details,
+            $crate::commands::members::add_member,
+            $crate::commands::members::add_invitee,
+            $crate::commands::members::update_member,
+            $crate::commands::members::set_primary_department,
+            $crate::commands::members::change_member_status,
+            $crate::commands::members::transfer_preview,
+            $crate::commands::members::remove_member,
+            $crate::commands::members::batch_update,
+            $crate::commands::members::former_members,
+            $crate::commands::roles::list_roles,
+            $crate::commands::roles::create_role,
+        ]
+    };
+}

@@ -6,8 +6,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use orgdesk_core::auth::{Session, SignInInput};
-use orgdesk_core::departments::DepartmentNode;
+use orgdesk_core::batch::{BatchChange, BatchOutcome, Selection};
+use orgdesk_core::departments::{DepartmentDetails, DepartmentNode};
+use orgdesk_core::members::{
+    FormerMember, MemberDetails, MemberPage, MemberPatch, MemberQuery, NewInvitee, NewMember,
+    TransferPreview, UpdateOutcome,
+};
 use orgdesk_core::organization::{AppStatus, OrgOverview, SetupInput};
+use orgdesk_core::roles::{NewRole, Role};
 use orgdesk_core::{CommandError, ErrorCode};
 use ts_rs::{Config, TS};
 
@@ -21,6 +27,21 @@ fn export_all(dir: &Path) {
     SignInInput::export_all(&cfg).unwrap();
     OrgOverview::export_all(&cfg).unwrap();
     DepartmentNode::export_all(&cfg).unwrap();
+    DepartmentDetails::export_all(&cfg).unwrap();
+    MemberQuery::export_all(&cfg).unwrap();
+    MemberPage::export_all(&cfg).unwrap();
+    MemberDetails::export_all(&cfg).unwrap();
+    NewMember::export_all(&cfg).unwrap();
+    NewInvitee::export_all(&cfg).unwrap();
+    MemberPatch::export_all(&cfg).unwrap();
+    UpdateOutcome::export_all(&cfg).unwrap();
+    TransferPreview::export_all(&cfg).unwrap();
+    FormerMember::export_all(&cfg).unwrap();
+    Selection::export_all(&cfg).unwrap();
+    BatchChange::export_all(&cfg).unwrap();
+    BatchOutcome::export_all(&cfg).unwrap();
+    Role::export_all(&cfg).unwrap();
+    NewRole::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

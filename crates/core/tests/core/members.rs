@@ -638,3 +638,137 @@ fn list_filters_search_and_pages() {
         "ids ignore paging"
     );
 }
+
+#[test]
+fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
+    use orgdesk_core::batch::{BatchChange, Selection};
+    let Org {
+        mut d,
+        a,
+        sales,
+        emea,
+        ..
+    } = org();
+    let bob = d
+        .add_member(
+            &a,
+            &new_member("Bob", "bob", vec![pos(sales, Some("Rep")), pos(emea, None)]),
+        )
+        .unwrap();
+    let cyd = d
+        .add_member(&a, &new_member("Cyd", "cyd", vec![pos(sales, None)]))
+        .unwrap();
+    let ivy = d
+        .add_invitee(&a, &invitee("Ivy", "ivy@example.com", emea))
+        .unwrap();
+    let me = d.initial_admin_id().unwrap();
+    d.change_status(&a, cyd, MemberAction::Resign).unwrap();
+
+    let everyone = Selection::Query {
+        query: MemberQuery {
+            department_id: Some(sales),
+            limit: 1,
+            ..Default::default()
+        },
+    };
+    let out = d
+        .batch_update(
+            &a,
+            &everyone,
+            &BatchChange::SetWorkLocation {
+                work_location: "Berlin".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        (out.changed, out.unchanged, out.skipped.len()),
+        (2, 0, 0),
+        "all matching, beyond the page: Bob and Ivy"
+    );
+    let out = d
+        .batch_update(
+            &a,
+            &everyone,
+            &BatchChange::SetWorkLocation {
+                work_location: "Berlin".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!((out.changed, out.unchanged), (0, 2));
+
+    let ids = Selection::Ids {
+        ids: vec![bob, cyd, ivy, me, MemberId(999)],
+    };
+    let out = d.batch_update(&a, &ids, &BatchChange::Disable).unwrap();
+    assert_eq!(out.changed, 1, "only Bob");
+    let reasons: Vec<(&str, &str)> = out
+        .skipped
+        .iter()
+        .map(|s| (s.name.as_str(), s.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("Cyd", "Not allowed while resigned."),
+            ("Ivy", "Not allowed while not joined."),
+            ("Ann Lee", "You cannot change your own status."),
+            ("#999", "No such member.")
+        ]
+    );
+    assert_eq!(
+        d.member_details(bob).unwrap().status,
+        MemberStatus::Disabled
+    );
+
+    let out = d
+        .batch_update(
+            &a,
+            &Selection::Ids {
+                ids: vec![bob, ivy],
+            },
+            &BatchChange::SetDepartment {
+                department_id: emea,
+                title: Some("Analyst".into()),
+            },
+        )
+        .unwrap();
+    assert_eq!(out.changed, 2);
+    let m = d.member_details(bob).unwrap();
+    assert_eq!(m.positions.len(), 1);
+    assert_eq!(
+        (
+            m.positions[0].department_name.as_str(),
+            m.positions[0].title.as_deref()
+        ),
+        ("EMEA", Some("Analyst"))
+    );
+    let out = d
+        .batch_update(
+            &a,
+            &Selection::Ids { ids: vec![bob] },
+            &BatchChange::SetPosition {
+                title: "Lead".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(out.changed, 1);
+    assert_eq!(
+        d.member_details(bob).unwrap().positions[0].title.as_deref(),
+        Some("Lead")
+    );
+    let e = d
+        .batch_update(
+            &a,
+            &Selection::Ids { ids: vec![bob] },
+            &BatchChange::SetDepartment {
+                department_id: DepartmentId(999),
+                title: None,
+            },
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    let out = d
+        .batch_update(&a, &Selection::Ids { ids: vec![bob] }, &BatchChange::Resign)
+        .unwrap();
+    assert_eq!(out.changed, 1);
+}

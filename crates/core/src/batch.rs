@@ -1,0 +1,294 @@
+//! Batch changes over many members: one transaction each; the outcome says how many changed
+//! and which could not, with the reason.
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::members::{allowed_actions, status_from_str, transition, MemberAction, MemberQuery};
+use crate::store::Directory;
+use crate::types::{DepartmentId, MemberId, MemberStatus};
+
+/// Which members: the ones ticked, or every one matching the list's filter (all pages).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Selection {
+    Ids {
+        #[ts(type = "Array<number>")]
+        ids: Vec<MemberId>,
+    },
+    Query {
+        query: MemberQuery,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum BatchChange {
+    /// Replaces the members' departments with this one (their primary), keeping the primary
+    /// position title unless a new one is given.
+    SetDepartment {
+        #[ts(type = "number")]
+        department_id: DepartmentId,
+        title: Option<String>,
+    },
+    /// Sets the title of the primary position.
+    SetPosition {
+        title: String,
+    },
+    SetWorkLocation {
+        work_location: String,
+    },
+    Disable,
+    Enable,
+    Resign,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Skipped {
+    #[ts(type = "number")]
+    pub id: MemberId,
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchOutcome {
+    pub changed: u32,
+    pub unchanged: u32,
+    pub skipped: Vec<Skipped>,
+}
+
+impl Directory {
+    pub fn selection_ids(&self, sel: &Selection) -> CoreResult<Vec<MemberId>> {
+        match sel {
+            Selection::Ids { ids } => Ok(ids.clone()),
+            Selection::Query { query } => self.member_ids(query),
+        }
+    }
+
+    /// Applies one change to many members in one transaction.
+    pub fn batch_update(
+        &mut self,
+        actor: &Actor,
+        sel: &Selection,
+        change: &BatchChange,
+    ) -> CoreResult<BatchOutcome> {
+        let ids = self.selection_ids(sel)?;
+        let trimmed = |s: &str, field: &str, label: &str| -> CoreResult<Option<String>> {
+            let t = s.trim();
+            if t.chars().count() > 64 {
+                return Err(CoreError::invalid(vec![ErrorDetail::field(
+                    field,
+                    "too_long",
+                    format!("{label} must be at most 64 characters."),
+                )]));
+            }
+            Ok((!t.is_empty()).then(|| t.to_owned()))
+        };
+        let action = match change {
+            BatchChange::Disable => Some(MemberAction::Disable),
+            BatchChange::Enable => Some(MemberAction::Enable),
+            BatchChange::Resign => Some(MemberAction::Resign),
+            _ => None,
+        };
+        let (title, location) = match change {
+            BatchChange::SetDepartment { title: Some(t), .. } => {
+                (trimmed(t, "title", "Position")?, None)
+            }
+            BatchChange::SetPosition { title } => (trimmed(title, "title", "Position")?, None),
+            BatchChange::SetWorkLocation { work_location } => (
+                None,
+                trimmed(work_location, "workLocation", "Work location")?,
+            ),
+            _ => (None, None),
+        };
+        if let BatchChange::SetDepartment { department_id, .. } = change {
+            self.department_details(*department_id)?;
+        }
+        let me = actor.id;
+        let owner = self.initial_admin_id()?;
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let mut outcome = BatchOutcome {
+            changed: 0,
+            unchanged: 0,
+            skipped: Vec::new(),
+        };
+        {
+            let mut get =
+                tx.prepare_cached("SELECT name, status, work_location FROM members WHERE id = ?1")?;
+            let mut primary = tx.prepare_cached("SELECT department_id, title FROM positions WHERE member_id = ?1 AND is_primary = 1")?;
+            let mut set_status =
+                tx.prepare_cached("UPDATE members SET status = ?1, updated_at = ?2 WHERE id = ?3")?;
+            let mut set_loc = tx.prepare_cached(
+                "UPDATE members SET work_location = ?1, updated_at = ?2 WHERE id = ?3",
+            )?;
+            let mut set_title = tx.prepare_cached(
+                "UPDATE positions SET title = ?1 WHERE member_id = ?2 AND is_primary = 1",
+            )?;
+            let mut clear_pos = tx.prepare_cached("DELETE FROM positions WHERE member_id = ?1")?;
+            let mut add_pos = tx.prepare_cached("INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, 1, 0)")?;
+            let mut drop_heads = tx.prepare_cached("UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1 AND id != ?2")?;
+            for id in ids {
+                let row: Option<(String, String, Option<String>)> = get
+                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .map(Some)
+                    .or_else(|e| match e {
+                        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                        e => Err(e),
+                    })?;
+                let Some((name, status, loc)) = row else {
+                    outcome.skipped.push(Skipped {
+                        id,
+                        name: format!("#{id}"),
+                        reason: "No such member.".into(),
+                    });
+                    continue;
+                };
+                let status = status_from_str(&status);
+                let mut skip = |reason: String| {
+                    outcome.skipped.push(Skipped {
+                        id,
+                        name: name.clone(),
+                        reason,
+                    })
+                };
+                if let Some(action) = action {
+                    let Some(next) = transition(status, action) else {
+                        if (action == MemberAction::Disable && status == MemberStatus::Disabled)
+                            || (action == MemberAction::Enable && status == MemberStatus::Enabled)
+                            || (action == MemberAction::Resign && status == MemberStatus::Resigned)
+                        {
+                            outcome.unchanged += 1;
+                        } else {
+                            skip(format!(
+                                "Not allowed while {}.",
+                                status.as_str().replace('_', " ")
+                            ));
+                        }
+                        continue;
+                    };
+                    if action != MemberAction::Enable && (Some(id) == me || id == owner) {
+                        skip(if Some(id) == me {
+                            "You cannot change your own status.".into()
+                        } else {
+                            "The initial admin's status cannot change.".into()
+                        });
+                        continue;
+                    }
+                    set_status.execute(params![next.as_str(), now, id])?;
+                    if action == MemberAction::Resign {
+                        tx.execute("UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1", [id])?;
+                    }
+                    audit::record(
+                        &tx,
+                        now,
+                        actor,
+                        audit::Entry {
+                            action: match action {
+                                MemberAction::Disable => "member.disable",
+                                MemberAction::Enable => "member.enable",
+                                _ => "member.resign",
+                            },
+                            target_type: "member",
+                            target_id: Some(id.0),
+                            target_name: Some(&name),
+                            before: Some(json!({"status": status.as_str()})),
+                            after: Some(json!({"status": next.as_str(), "batch": true})),
+                        },
+                    )?;
+                    outcome.changed += 1;
+                    continue;
+                }
+                if !allowed_actions(status).contains(&MemberAction::Edit) {
+                    skip(format!(
+                        "Not editable while {}.",
+                        status.as_str().replace('_', " ")
+                    ));
+                    continue;
+                }
+                let (before, after) = match change {
+                    BatchChange::SetWorkLocation { .. } => {
+                        if loc == location {
+                            outcome.unchanged += 1;
+                            continue;
+                        }
+                        set_loc.execute(params![location, now, id])?;
+                        (
+                            json!({"workLocation": loc}),
+                            json!({"workLocation": location, "batch": true}),
+                        )
+                    }
+                    BatchChange::SetPosition { .. } => {
+                        let cur: Option<(DepartmentId, Option<String>)> =
+                            primary.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).ok();
+                        let cur_title = cur.and_then(|c| c.1);
+                        if cur_title == title {
+                            outcome.unchanged += 1;
+                            continue;
+                        }
+                        set_title.execute(params![title, id])?;
+                        (
+                            json!({"title": cur_title}),
+                            json!({"title": title, "batch": true}),
+                        )
+                    }
+                    BatchChange::SetDepartment {
+                        department_id,
+                        title: new_title,
+                    } => {
+                        let count: i64 = tx.query_row(
+                            "SELECT count(*) FROM positions WHERE member_id = ?1",
+                            [id],
+                            |r| r.get(0),
+                        )?;
+                        let cur: Option<(DepartmentId, Option<String>)> =
+                            primary.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).ok();
+                        let keep_title = if new_title.is_some() {
+                            title.clone()
+                        } else {
+                            cur.as_ref().and_then(|c| c.1.clone())
+                        };
+                        if count == 1
+                            && cur.as_ref().map(|c| c.0) == Some(*department_id)
+                            && cur.as_ref().and_then(|c| c.1.clone()) == keep_title
+                        {
+                            outcome.unchanged += 1;
+                            continue;
+                        }
+                        clear_pos.execute([id])?;
+                        add_pos.execute(params![id, department_id, keep_title])?;
+                        drop_heads.execute(params![id, department_id])?;
+                        (
+                            json!({"departmentId": cur.map(|c| c.0)}),
+                            json!({"departmentId": department_id, "title": keep_title, "batch": true}),
+                        )
+                    }
+                    _ => unreachable!("status changes are handled above"),
+                };
+                audit::record(
+                    &tx,
+                    now,
+                    actor,
+                    audit::Entry {
+                        action: "member.edit",
+                        target_type: "member",
+                        target_id: Some(id.0),
+                        target_name: Some(&name),
+                        before: Some(before),
+                        after: Some(after),
+                    },
+                )?;
+                outcome.changed += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,487 @@
+//! `orgdesk dept …` and `orgdesk member …`: the directory from the command line, through the
+//! same core services as the window.
+
+use std::io::BufRead;
+
+use clap::{Args, Subcommand, ValueEnum};
+use orgdesk_core::audit::Actor;
+use orgdesk_core::departments::DepartmentNode;
+use orgdesk_core::members::{
+    MemberAction, MemberPatch, MemberQuery, NewInvitee, NewMember, PositionInput, StatusFilter,
+};
+use orgdesk_core::types::{DepartmentId, MemberStatus};
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+
+#[derive(Debug, Subcommand)]
+pub enum DeptCommand {
+    /// Add a department (its parent must exist).
+    Add { path: String },
+    /// Rename a department.
+    Rename { path: String, new_name: String },
+    /// Move a department (and everything below it) under NEW_PARENT ("" or "/" is the root).
+    Move { path: String, new_parent: String },
+    /// Delete an empty department.
+    Delete { path: String },
+    /// Print the tree with member counts.
+    Tree {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    All,
+    PendingJoin,
+    Enabled,
+    Disabled,
+    Resigned,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add a member with a username and password (read from standard input): Enabled.
+    Add(AddArgs),
+    /// Add someone to be invited (email or mobile): Not Joined.
+    InviteAdd(InviteAddArgs),
+    /// List members, sorted by name.
+    List(ListArgs),
+    /// Show one member.
+    Show {
+        member: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Edit a member. Name, mobile and email only while they have not joined.
+    Edit(EditArgs),
+    Disable {
+        member: String,
+    },
+    Enable {
+        member: String,
+    },
+    /// Resign (terminate) a member; their data is kept and they can be restored.
+    Resign {
+        member: String,
+    },
+    Restore {
+        member: String,
+    },
+    /// Remove a member; one who has joined hands what they own to --transfer-to first.
+    Remove {
+        member: String,
+        #[arg(long, value_name = "ID|USERNAME")]
+        transfer_to: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    username: String,
+    /// Read the password from the first line of standard input.
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    /// Departments, ";"-separated; the first is the primary department.
+    #[arg(long, value_name = "PATH[;PATH]")]
+    dept: String,
+    /// Position title in the primary department.
+    #[arg(long)]
+    position: Option<String>,
+    /// Roles by name, ";"-separated (default: Member).
+    #[arg(long, value_name = "ROLE[;ROLE]")]
+    role: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    mobile: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteAddArgs {
+    #[arg(long)]
+    name: String,
+    #[arg(long, required_unless_present = "mobile")]
+    email: Option<String>,
+    #[arg(long)]
+    mobile: Option<String>,
+    #[arg(long, value_name = "PATH")]
+    dept: String,
+    #[arg(long)]
+    position: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    search: Option<String>,
+    #[arg(long, value_enum, default_value = "all")]
+    status: StatusArg,
+    #[arg(long, value_name = "PATH")]
+    dept: Option<String>,
+    /// With --dept: include sub-departments.
+    #[arg(long)]
+    subtree: bool,
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    member: String,
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    mobile: Option<String>,
+    #[arg(long)]
+    employee_id: Option<String>,
+    #[arg(long)]
+    work_location: Option<String>,
+    #[arg(long)]
+    org_email: Option<String>,
+    /// Replace the departments, ";"-separated; the first is primary.
+    #[arg(long, value_name = "PATH[;PATH]")]
+    dept: Option<String>,
+    /// Position title in the primary department (with --dept).
+    #[arg(long)]
+    position: Option<String>,
+    /// Replace the roles, ";"-separated.
+    #[arg(long, value_name = "ROLE[;ROLE]")]
+    role: Option<String>,
+}
+
+/// The admin the change is recorded under.
+fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
+    let id = match as_admin {
+        Some(u) => d.find_member(u)?,
+        None => d.initial_admin_id()?,
+    };
+    let m = d.member_details(id)?;
+    let is_admin = m
+        .roles
+        .iter()
+        .any(|r| r.name == "Super Admin" || r.name == "Admin");
+    if m.status != MemberStatus::Enabled || !is_admin {
+        return Err(CommandError::new(
+            ErrorCode::Forbidden,
+            format!("{} is not an enabled admin.", m.name),
+        ));
+    }
+    Ok(Actor::member(id, m.name))
+}
+
+fn split(list: &str) -> Vec<&str> {
+    list.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+fn positions(
+    d: &Directory,
+    depts: &str,
+    title: Option<String>,
+) -> Result<Vec<PositionInput>, CommandError> {
+    let mut out = Vec::new();
+    for (i, p) in split(depts).into_iter().enumerate() {
+        out.push(PositionInput {
+            department_id: d.resolve_department_path(p)?,
+            title: if i == 0 { title.clone() } else { None },
+        });
+    }
+    Ok(out)
+}
+
+fn roles(d: &Directory, list: &str) -> Result<Vec<orgdesk_core::types::RoleId>, CommandError> {
+    split(list)
+        .into_iter()
+        .map(|r| d.role_by_name(r).map_err(CommandError::from))
+        .collect()
+}
+
+fn split_path(path: &str) -> (String, String) {
+    let p = path.trim().trim_matches('/');
+    match p.rsplit_once('/') {
+        Some((parent, name)) => (parent.to_owned(), name.to_owned()),
+        None => (String::new(), p.to_owned()),
+    }
+}
+
+fn read_password() -> Result<String, CommandError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CoreError::Internal(format!("Standard input could not be read: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn print_tree(n: &DepartmentNode, depth: usize, out: &mut String) {
+    out.push_str(&format!(
+        "{}{}  ({} direct, {} total)\n",
+        "  ".repeat(depth),
+        n.name,
+        n.direct_members,
+        n.total_members
+    ));
+    for c in &n.children {
+        print_tree(c, depth + 1, out);
+    }
+}
+
+pub fn dept(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    c: DeptCommand,
+) -> Result<String, CommandError> {
+    if let DeptCommand::Tree { json } = c {
+        let tree = d.department_tree()?;
+        if json {
+            return Ok(serde_json::to_string(&tree).unwrap_or_default());
+        }
+        let mut out = String::new();
+        print_tree(&tree, 0, &mut out);
+        return Ok(out.trim_end().to_owned());
+    }
+    let a = actor(d, as_admin)?;
+    match c {
+        DeptCommand::Add { path } => {
+            let (parent, name) = split_path(&path);
+            let parent_id = d.resolve_department_path(&parent)?;
+            let id = d.create_department(&a, parent_id, &name)?;
+            Ok(format!(
+                "Added department {} (id {id}).",
+                d.department_path(id)?
+            ))
+        }
+        DeptCommand::Rename { path, new_name } => {
+            let id = d.resolve_department_path(&path)?;
+            d.rename_department(&a, id, &new_name)?;
+            Ok(format!("Renamed to {}.", d.department_path(id)?))
+        }
+        DeptCommand::Move { path, new_parent } => {
+            let id = d.resolve_department_path(&path)?;
+            let parent = d.resolve_department_path(&new_parent)?;
+            d.move_department(&a, id, parent, None)?;
+            Ok(format!("Moved to {}.", d.department_path(id)?))
+        }
+        DeptCommand::Delete { path } => {
+            let id = d.resolve_department_path(&path)?;
+            let full = d.department_path(id)?;
+            d.delete_department(&a, id)?;
+            Ok(format!("Deleted department {full}."))
+        }
+        DeptCommand::Tree { .. } => unreachable!("handled above"),
+    }
+}
+
+pub fn member(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    c: MemberCommand,
+) -> Result<String, CommandError> {
+    match c {
+        MemberCommand::List(l) => {
+            let department_id: Option<DepartmentId> = l
+                .dept
+                .as_deref()
+                .map(|p| d.resolve_department_path(p))
+                .transpose()?;
+            let page = d.list_members(&MemberQuery {
+                department_id,
+                include_sub_departments: l.subtree || department_id.is_none(),
+                status: match l.status {
+                    StatusArg::All => StatusFilter::All,
+                    StatusArg::PendingJoin => StatusFilter::PendingJoin,
+                    StatusArg::Enabled => StatusFilter::Enabled,
+                    StatusArg::Disabled => StatusFilter::Disabled,
+                    StatusArg::Resigned => StatusFilter::Resigned,
+                },
+                search: l.search,
+                offset: 0,
+                limit: l.limit.max(1),
+            })?;
+            if l.json {
+                return Ok(serde_json::to_string(&page).unwrap_or_default());
+            }
+            let mut out = format!(
+                "{:<6} {:<24} {:<16} {:<20} {:<12} {}\n",
+                "ID", "NAME", "USERNAME", "DEPARTMENT", "STATUS", "EMPLOYEE ID"
+            );
+            for r in &page.rows {
+                out.push_str(&format!(
+                    "{:<6} {:<24} {:<16} {:<20} {:<12} {}\n",
+                    r.id.0,
+                    r.name,
+                    r.username.as_deref().unwrap_or("-"),
+                    r.primary_department.as_deref().unwrap_or("-"),
+                    r.status.as_str(),
+                    r.employee_id.as_deref().unwrap_or("-")
+                ));
+            }
+            out.push_str(&format!("{} of {} shown", page.rows.len(), page.total));
+            Ok(out)
+        }
+        MemberCommand::Show { member, json } => {
+            let id = d.find_member(&member)?;
+            let m = d.member_details(id)?;
+            if json {
+                return Ok(serde_json::to_string(&m).unwrap_or_default());
+            }
+            let positions = m
+                .positions
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}{}{}",
+                        if p.department_path.is_empty() {
+                            p.department_name.clone()
+                        } else {
+                            p.department_path.clone()
+                        },
+                        p.title
+                            .as_deref()
+                            .map(|t| format!(" — {t}"))
+                            .unwrap_or_default(),
+                        if p.is_primary { " (primary)" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            Ok(format!(
+                "Name:         {}\nUsername:     {}\nStatus:       {}\nEmail:        {}\nMobile:       {}\nEmployee ID:  {}\nPositions:    {}\nRoles:        {}",
+                m.name,
+                m.username.as_deref().unwrap_or("-"),
+                m.status.as_str(),
+                m.email.as_deref().unwrap_or("-"),
+                m.mobile.as_deref().unwrap_or("-"),
+                m.employee_id.as_deref().unwrap_or("-"),
+                positions,
+                m.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+            ))
+        }
+        other => {
+            let a = actor(d, as_admin)?;
+            member_change(d, &a, other)
+        }
+    }
+}
+
+fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<String, CommandError> {
+    let status =
+        |d: &mut Directory, who: &str, action: MemberAction| -> Result<String, CommandError> {
+            let id = d.find_member(who)?;
+            let s = d.change_status(a, id, action)?;
+            Ok(format!(
+                "{} is now {}.",
+                d.member_details(id)?.name,
+                s.as_str()
+            ))
+        };
+    match c {
+        MemberCommand::Add(x) => {
+            let password = read_password()?;
+            let positions = positions(d, &x.dept, x.position)?;
+            let role_ids = x
+                .role
+                .as_deref()
+                .map(|r| roles(d, r))
+                .transpose()?
+                .unwrap_or_default();
+            let id = d.add_member(
+                a,
+                &NewMember {
+                    name: x.name,
+                    positions,
+                    role_ids,
+                    username: x.username,
+                    password,
+                    email: x.email,
+                    mobile: x.mobile,
+                },
+            )?;
+            Ok(if x.json {
+                serde_json::json!({"id": id}).to_string()
+            } else {
+                format!("Added member {id}.")
+            })
+        }
+        MemberCommand::InviteAdd(x) => {
+            let department_id = d.resolve_department_path(&x.dept)?;
+            let id = d.add_invitee(
+                a,
+                &NewInvitee {
+                    name: x.name,
+                    email: x.email,
+                    mobile: x.mobile,
+                    department_id,
+                    position: x.position,
+                },
+            )?;
+            Ok(if x.json {
+                serde_json::json!({"id": id}).to_string()
+            } else {
+                format!("Added {id} for invitation (Not Joined).")
+            })
+        }
+        MemberCommand::Edit(x) => {
+            let id = d.find_member(&x.member)?;
+            let positions = x
+                .dept
+                .as_deref()
+                .map(|p| positions(d, p, x.position.clone()))
+                .transpose()?;
+            let role_ids = x.role.as_deref().map(|r| roles(d, r)).transpose()?;
+            let out = d.update_member(
+                a,
+                id,
+                &MemberPatch {
+                    name: x.name,
+                    email: x.email,
+                    mobile: x.mobile,
+                    employee_id: x.employee_id,
+                    work_location: x.work_location,
+                    org_email: x.org_email,
+                    positions,
+                    role_ids,
+                },
+            )?;
+            Ok(if out.must_sign_in_again {
+                "Saved. The member must sign in again for the new roles or departments to apply."
+                    .into()
+            } else {
+                "Saved.".into()
+            })
+        }
+        MemberCommand::Disable { member } => status(d, &member, MemberAction::Disable),
+        MemberCommand::Enable { member } => status(d, &member, MemberAction::Enable),
+        MemberCommand::Resign { member } => status(d, &member, MemberAction::Resign),
+        MemberCommand::Restore { member } => status(d, &member, MemberAction::Restore),
+        MemberCommand::Remove {
+            member,
+            transfer_to,
+        } => {
+            let id = d.find_member(&member)?;
+            let name = d.member_details(id)?.name;
+            let to = transfer_to
+                .as_deref()
+                .map(|t| d.find_member(t))
+                .transpose()?;
+            d.remove_member(a, id, to)?;
+            Ok(format!("Removed {name}."))
+        }
+        MemberCommand::List(_) | MemberCommand::Show { .. } => {
+            unreachable!("reads are handled by member()")
+        }
+    }
+}
