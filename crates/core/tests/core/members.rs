@@ -36,6 +36,7 @@ fn new_member(name: &str, username: &str, depts: Vec<PositionInput>) -> NewMembe
         username: username.into(),
         password: PASSWORD.into(),
         email: None,
+        mobile: None,
     }
 }
 
