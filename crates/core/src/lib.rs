@@ -12,6 +12,7 @@ pub mod members;
 pub mod organization;
 pub mod password;
 pub mod roles;
+pub mod seed;
 pub mod store;
 pub mod types;
 

@@ -1,0 +1,118 @@
+//! `make bench`: the directory at 100,000 members and 2,000 departments.
+//! Prints a stable table of p50/p99 per operation beside its target.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgdesk_core::audit::Actor;
+use orgdesk_core::batch::{BatchChange, Selection};
+use orgdesk_core::members::{MemberQuery, StatusFilter};
+use orgdesk_core::organization::SetupInput;
+use orgdesk_core::{Directory, SystemClock};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const MEMBERS: usize = 100_000;
+const DEPARTMENTS: usize = 2_000;
+
+fn pct(samples: &mut [Duration], p: f64) -> f64 {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i].as_secs_f64() * 1000.0
+}
+
+fn row(name: &str, samples: &mut [Duration], target_ms: f64) {
+    let (p50, p99) = (pct(samples, 0.5), pct(samples, 0.99));
+    println!(
+        "| {name:<44} | {:>6} | {p50:>9.2} | {p99:>9.2} | {target_ms:>9.1} | {:<4} |",
+        samples.len(),
+        if p99 <= target_ms { "ok" } else { "SLOW" }
+    );
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bench.db");
+    let mut d = Directory::open_with_clock(&path, Arc::new(SystemClock)).unwrap();
+    d.setup_organization(&SetupInput {
+        organization_name: "Bench Corp".into(),
+        admin_name: "Ann".into(),
+        username: "ann".into(),
+        password: "Correct-Horse1".into(),
+        password_confirm: "Correct-Horse1".into(),
+    })
+    .unwrap();
+    let t = Instant::now();
+    orgdesk_core::seed::seed(&mut d, DEPARTMENTS, MEMBERS, 42).unwrap();
+    println!("Seeded {MEMBERS} members in {DEPARTMENTS} departments in {:.2} s\n", t.elapsed().as_secs_f64());
+
+    println!("| {:<44} | {:>6} | {:>9} | {:>9} | {:>9} | {:<4} |", "operation", "runs", "p50 ms", "p99 ms", "target ms", "");
+    println!("|{:-<46}|{:-<8}|{:-<11}|{:-<11}|{:-<11}|{:-<6}|", "", "", "", "", "", "");
+
+    let mut s: Vec<Duration> = (0..30)
+        .map(|_| {
+            let t = Instant::now();
+            let tree = d.department_tree().unwrap();
+            assert!(tree.total_members > 0);
+            t.elapsed()
+        })
+        .collect();
+    row("tree load, 2,000 departments with counts", &mut s, 50.0);
+
+    // Queries are substrings of real names, usernames, emails and employee IDs.
+    let mut rng = StdRng::seed_from_u64(7);
+    let sample = d.list_members(&MemberQuery { limit: 500, ..Default::default() }).unwrap().rows;
+    let names: Vec<String> = sample
+        .iter()
+        .flat_map(|r| [r.name.clone(), r.username.clone().unwrap_or_default(), r.employee_id.clone().unwrap_or_default()])
+        .collect();
+    for len in 1..=6 {
+        let mut s = Vec::new();
+        for _ in 0..200 {
+            let src: Vec<char> = names[rng.random_range(0..names.len())].chars().collect();
+            if src.len() < len {
+                continue;
+            }
+            let start = rng.random_range(0..=src.len() - len);
+            let q: String = src[start..start + len].iter().collect();
+            let t = Instant::now();
+            let page = d.list_members(&MemberQuery { search: Some(q), limit: 200, ..Default::default() }).unwrap();
+            s.push(t.elapsed());
+            std::hint::black_box(page);
+        }
+        row(&format!("search, {len}-character query, first 200"), &mut s, 5.0);
+    }
+
+    let tree = d.department_tree().unwrap();
+    let mut ids = Vec::new();
+    fn walk(n: &orgdesk_core::departments::DepartmentNode, out: &mut Vec<orgdesk_core::types::DepartmentId>) {
+        out.push(n.id);
+        n.children.iter().for_each(|c| walk(c, out));
+    }
+    walk(&tree, &mut ids);
+    let mut s = Vec::new();
+    for _ in 0..300 {
+        let dept = ids[rng.random_range(0..ids.len())];
+        let t = Instant::now();
+        let page = d
+            .list_members(&MemberQuery { department_id: Some(dept), include_sub_departments: true, status: StatusFilter::All, search: None, offset: 0, limit: 200 })
+            .unwrap();
+        s.push(t.elapsed());
+        std::hint::black_box(page);
+    }
+    row("200-row page of a department subtree by name", &mut s, 5.0);
+
+    let admin = Actor::member(d.initial_admin_id().unwrap(), "Ann");
+    let targets = d.member_ids(&MemberQuery { status: StatusFilter::Enabled, ..Default::default() }).unwrap();
+    let mut s = Vec::new();
+    for round in 0..3 {
+        let chunk: Vec<_> = targets.iter().skip(round * 10_000).take(10_000).copied().collect();
+        let t = Instant::now();
+        let out = d
+            .batch_update(&admin, &Selection::Ids { ids: chunk }, &BatchChange::SetWorkLocation { work_location: format!("Site {round}") })
+            .unwrap();
+        s.push(t.elapsed());
+        assert!(out.changed > 9_000);
+    }
+    row("batch edit of 10,000 members", &mut s, 1000.0);
+}
