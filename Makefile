@@ -30,9 +30,9 @@ test: deps-test node-deps ui
 	$(NPM) --prefix ui test
 	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
 
-## make bench: performance figures (the directory, spreadsheet and gateway work add theirs).
+## make bench: performance figures, printed as tables (release build; no timed assertions).
 bench:
-	@echo "No benchmarks yet: the directory, spreadsheet and gateway work add theirs here."
+	$(CARGO) bench -p orgdesk-core --bench directory
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for
 ## Windows and macOS builders).

@@ -289,6 +289,7 @@ impl Directory {
             }
         }
         tx.commit()?;
+        self.drop_index();
         Ok(outcome)
     }
 }

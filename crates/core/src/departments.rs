@@ -51,39 +51,20 @@ impl Directory {
             .collect::<Result<Vec<_>, _>>()?;
         let parent: HashMap<DepartmentId, Option<DepartmentId>> =
             rows.iter().map(|(id, p, _)| (*id, *p)).collect();
-
-        let mut direct: HashMap<DepartmentId, u32> = HashMap::new();
-        let mut total: HashMap<DepartmentId, u32> = HashMap::new();
-        let mut stmt = self.conn.prepare(
-            "SELECT p.member_id, p.department_id FROM positions p JOIN members m ON m.id = p.member_id
-             WHERE m.status IN ('enabled', 'disabled', 'not_joined') ORDER BY p.member_id",
-        )?;
-        let positions = stmt
-            .query_map([], |r| {
-                Ok((r.get::<_, MemberId>(0)?, r.get::<_, DepartmentId>(1)?))
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut seen: Vec<DepartmentId> = Vec::new();
-        let mut i = 0;
-        while i < positions.len() {
-            let member = positions[i].0;
-            seen.clear();
-            while i < positions.len() && positions[i].0 == member {
-                let dept = positions[i].1;
-                *direct.entry(dept).or_default() += 1;
-                let mut cur = Some(dept);
-                while let Some(d) = cur {
-                    if !seen.contains(&d) {
-                        seen.push(d);
-                    }
-                    cur = parent.get(&d).copied().flatten();
-                }
-                i += 1;
+        // Children before parents, so counts sum bottom-up.
+        let depth = |mut d: DepartmentId| {
+            let mut n = 0usize;
+            while let Some(Some(p)) = parent.get(&d) {
+                d = *p;
+                n += 1;
             }
-            for d in &seen {
-                *total.entry(*d).or_default() += 1;
-            }
-        }
+            n
+        };
+        let mut order: Vec<(usize, DepartmentId)> =
+            rows.iter().map(|(id, _, _)| (depth(*id), *id)).collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0));
+        let order: Vec<DepartmentId> = order.into_iter().map(|(_, d)| d).collect();
+        let (direct, total) = self.with_index(|idx| idx.counts(&parent, &order))?;
 
         let mut children: HashMap<Option<DepartmentId>, Vec<(DepartmentId, String)>> =
             HashMap::new();
@@ -252,7 +233,16 @@ impl Directory {
             [id],
             |r| r.get(0),
         )?;
-        let total_members = self.count_members_in(&subtree)?;
+        let total_members = self.with_index(|idx| {
+            idx.query(
+                &|s| crate::index::is_active(s),
+                Some(&subtree),
+                None,
+                0,
+                Some(0),
+            )
+            .0
+        })? as u32;
         Ok(DepartmentDetails {
             id,
             parent_id,
@@ -522,6 +512,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.drop_index();
         Ok(())
     }
 

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod clock;
 pub mod departments;
 pub mod error;
+mod index;
 pub mod members;
 pub mod organization;
 pub mod password;

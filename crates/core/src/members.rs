@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -291,7 +291,7 @@ struct Row {
     status: MemberStatus,
 }
 
-/// Folded text the short-query search scans.
+/// The folded text the member index searches.
 fn search_text(r: &Row) -> String {
     let mut s = String::new();
     for part in [
@@ -589,6 +589,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.touch_members(&[id]);
         Ok(id)
     }
 
@@ -674,6 +675,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.touch_members(&[id]);
         Ok(id)
     }
 
@@ -891,6 +893,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.touch_members(&[id]);
         Ok(UpdateOutcome {
             must_sign_in_again: depts_changed || old_roles != new_roles,
         })
@@ -1040,6 +1043,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.touch_members(&[id]);
         Ok(next)
     }
 
@@ -1162,6 +1166,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.touch_members(&[id]);
         Ok(())
     }
 
@@ -1186,16 +1191,65 @@ impl Directory {
 
     /// One page of the member list, sorted by name, and how many match in all.
     pub fn list_members(&self, q: &MemberQuery) -> CoreResult<MemberPage> {
-        let (where_sql, args) = self.member_filter(q)?;
-        let total: u32 = self.conn.query_row(
-            &format!("SELECT count(*) FROM members m WHERE {where_sql}"),
-            params_from_iter(args.iter()),
-            |r| r.get(0),
-        )?;
-        let limit = q.limit.clamp(1, 500);
-        let mut page_args = args.clone();
-        page_args.push(rusqlite::types::Value::Integer(i64::from(limit)));
-        page_args.push(rusqlite::types::Value::Integer(i64::from(q.offset)));
+        let limit = q.limit.clamp(1, 500) as usize;
+        let (total, ids) = self.query_index(q, q.offset as usize, Some(limit))?;
+        let rows = self.member_rows(&ids)?;
+        Ok(MemberPage {
+            rows,
+            total: total as u32,
+        })
+    }
+
+    /// The ids of every member matching `q` (all pages): for "select all" batch actions.
+    pub fn member_ids(&self, q: &MemberQuery) -> CoreResult<Vec<MemberId>> {
+        Ok(self.query_index(q, 0, None)?.1)
+    }
+
+    fn query_index(
+        &self,
+        q: &MemberQuery,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> CoreResult<(usize, Vec<MemberId>)> {
+        let departments = match q.department_id {
+            Some(d) if !(q.include_sub_departments && d == self.root_department()?) => {
+                if q.include_sub_departments {
+                    Some(self.department_subtree(d)?)
+                } else {
+                    Some(vec![d])
+                }
+            }
+            _ => None,
+        };
+        let wanted = q.status;
+        let status = move |s: MemberStatus| match wanted {
+            StatusFilter::All => crate::index::is_active(s),
+            StatusFilter::PendingJoin => s == MemberStatus::NotJoined,
+            StatusFilter::Enabled => s == MemberStatus::Enabled,
+            StatusFilter::Disabled => s == MemberStatus::Disabled,
+            StatusFilter::Resigned => s == MemberStatus::Resigned,
+        };
+        self.with_index(|idx| {
+            idx.query(
+                &status,
+                departments.as_deref(),
+                q.search.as_deref(),
+                offset,
+                limit,
+            )
+        })
+    }
+
+    /// The list rows of these members, in this order.
+    fn member_rows(&self, ids: &[MemberId]) -> CoreResult<Vec<MemberRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(|i| i.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
         let sql = format!(
             "SELECT m.id, m.name, m.username, m.status, m.employee_id, m.email, m.mobile,
                     (SELECT d.name FROM positions p JOIN departments d ON d.id = p.department_id
@@ -1203,12 +1257,11 @@ impl Directory {
                     (SELECT p.title FROM positions p WHERE p.member_id = m.id AND p.is_primary = 1),
                     (SELECT group_concat(r.name, char(31)) FROM (SELECT r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id
                      WHERE mr.member_id = m.id ORDER BY r.id) r)
-             FROM members m WHERE {where_sql}
-             ORDER BY m.name_key, m.id LIMIT ? OFFSET ?"
+             FROM members m WHERE m.id IN ({list})"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt
-            .query_map(params_from_iter(page_args.iter()), |r| {
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut by_id: std::collections::HashMap<MemberId, MemberRow> = stmt
+            .query_map([], |r| {
                 let roles: Option<String> = r.get(9)?;
                 Ok(MemberRow {
                     id: r.get(0)?,
@@ -1225,65 +1278,9 @@ impl Directory {
                         .unwrap_or_default(),
                 })
             })?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(MemberPage { rows, total })
-    }
-
-    /// The ids of every member matching `q` (all pages): for "select all" batch actions.
-    pub fn member_ids(&self, q: &MemberQuery) -> CoreResult<Vec<MemberId>> {
-        let (where_sql, args) = self.member_filter(q)?;
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT m.id FROM members m WHERE {where_sql} ORDER BY m.name_key, m.id"
-        ))?;
-        let ids = stmt.query_map(params_from_iter(args.iter()), |r| r.get(0))?;
-        Ok(ids.collect::<Result<_, _>>()?)
-    }
-
-    fn member_filter(&self, q: &MemberQuery) -> CoreResult<(String, Vec<rusqlite::types::Value>)> {
-        use rusqlite::types::Value;
-        let mut clauses = Vec::new();
-        let mut args: Vec<Value> = Vec::new();
-        clauses.push(
-            match q.status {
-                StatusFilter::All => "m.status IN ('enabled', 'disabled', 'not_joined')",
-                StatusFilter::PendingJoin => "m.status = 'not_joined'",
-                StatusFilter::Enabled => "m.status = 'enabled'",
-                StatusFilter::Disabled => "m.status = 'disabled'",
-                StatusFilter::Resigned => "m.status = 'resigned'",
-            }
-            .to_owned(),
-        );
-        if let Some(d) = q.department_id {
-            let root = self.root_department()?;
-            if !(q.include_sub_departments && d == root) {
-                let depts = if q.include_sub_departments {
-                    self.department_subtree(d)?
-                } else {
-                    vec![d]
-                };
-                let list = depts
-                    .iter()
-                    .map(|d| d.0.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",");
-                clauses.push(format!(
-                    "m.id IN (SELECT member_id FROM positions WHERE department_id IN ({list}))"
-                ));
-            }
-        }
-        if let Some(s) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let folded = fold_search(s);
-            if folded.chars().count() >= 3 {
-                clauses.push(
-                    "m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)".into(),
-                );
-                args.push(Value::Text(format!("\"{}\"", s.replace('"', "\"\""))));
-            } else {
-                clauses.push("instr(m.search_text, ?) > 0".into());
-                args.push(Value::Text(folded));
-            }
-        }
-        Ok((clauses.join(" AND "), args))
+            .map(|r| r.map(|row| (row.id, row)))
+            .collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
     }
 
     /// Everything the details drawer shows.

@@ -162,6 +162,7 @@ impl Directory {
             },
         )?;
         tx.commit()?;
+        self.drop_index();
         Ok(SetupOutcome {
             organization_code: code,
             root_department_id: root,

@@ -15,23 +15,78 @@ const GIVEN: &[&str] = &[
     "Wei", "Xavier", "Yuki", "Zoë", "Åsa", "Noël", "Björn", "Siân",
 ];
 const FAMILY: &[&str] = &[
-    "Smith", "García", "Müller", "Rossi", "Dubois", "Kowalski", "Nakamura", "Kim", "Nguyen",
-    "Silva", "Johansson", "O'Brien", "Novák", "Yilmaz", "Ivanova", "Patel", "Cohen", "Haddad",
-    "Løvland", "Peña",
+    "Smith",
+    "García",
+    "Müller",
+    "Rossi",
+    "Dubois",
+    "Kowalski",
+    "Nakamura",
+    "Kim",
+    "Nguyen",
+    "Silva",
+    "Johansson",
+    "O'Brien",
+    "Novák",
+    "Yilmaz",
+    "Ivanova",
+    "Patel",
+    "Cohen",
+    "Haddad",
+    "Løvland",
+    "Peña",
 ];
 const ZH_FAMILY: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周"];
-const ZH_GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "小明", "建华"];
-const DEPT_WORDS: &[&str] = &[
-    "Sales", "Engineering", "Finance", "Operations", "Marketing", "Support", "Legal", "Research",
-    "Platform", "Design", "Data", "Security", "Logistics", "Procurement", "People", "Quality",
-    "销售部", "研发部", "财务部", "市场部",
+const ZH_GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超",
+    "秀英", "小明", "建华",
 ];
-const TITLES: &[&str] = &["Engineer", "Manager", "Analyst", "Designer", "Director", "Specialist", "Associate", "工程师", "经理"];
-const PLACES: &[&str] = &["Berlin", "Shanghai", "New York", "São Paulo", "London", "Tokyo", "北京", "Paris"];
+const DEPT_WORDS: &[&str] = &[
+    "Sales",
+    "Engineering",
+    "Finance",
+    "Operations",
+    "Marketing",
+    "Support",
+    "Legal",
+    "Research",
+    "Platform",
+    "Design",
+    "Data",
+    "Security",
+    "Logistics",
+    "Procurement",
+    "People",
+    "Quality",
+    "销售部",
+    "研发部",
+    "财务部",
+    "市场部",
+];
+const TITLES: &[&str] = &[
+    "Engineer",
+    "Manager",
+    "Analyst",
+    "Designer",
+    "Director",
+    "Specialist",
+    "Associate",
+    "工程师",
+    "经理",
+];
+const PLACES: &[&str] = &[
+    "Berlin",
+    "Shanghai",
+    "New York",
+    "São Paulo",
+    "London",
+    "Tokyo",
+    "北京",
+    "Paris",
+];
 
 /// Adds `departments` departments (up to six levels below the root) and `members` members
-/// to an initialized directory, in one transaction. The search index is rebuilt once at the
-/// end rather than kept in sync row by row.
+/// to an initialized directory, in one transaction.
 pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) -> CoreResult<()> {
     let mut rng = StdRng::seed_from_u64(seed);
     let root = d.root_department()?;
@@ -51,14 +106,15 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
                     break cand;
                 }
             };
-            let name = format!("{} {}", DEPT_WORDS[rng.random_range(0..DEPT_WORDS.len())], i + 1);
+            let name = format!(
+                "{} {}",
+                DEPT_WORDS[rng.random_range(0..DEPT_WORDS.len())],
+                i + 1
+            );
             ins.execute(params![parent, name, fold_key(&name), i as i64, now])?;
             depts.push((DepartmentId(tx.last_insert_rowid()), depth + 1));
         }
     }
-    tx.execute_batch(
-        "DROP TRIGGER members_fts_insert; DROP TRIGGER members_fts_update; DROP TRIGGER members_fts_delete;",
-    )?;
     {
         let mut ins = tx.prepare(
             "INSERT INTO members (name, name_key, username, username_key, email, email_key, mobile, employee_id,
@@ -72,9 +128,17 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
         for i in 0..members {
             let chinese = rng.random_range(0..4) == 0;
             let name = if chinese {
-                format!("{}{}", ZH_FAMILY[rng.random_range(0..ZH_FAMILY.len())], ZH_GIVEN[rng.random_range(0..ZH_GIVEN.len())])
+                format!(
+                    "{}{}",
+                    ZH_FAMILY[rng.random_range(0..ZH_FAMILY.len())],
+                    ZH_GIVEN[rng.random_range(0..ZH_GIVEN.len())]
+                )
             } else {
-                format!("{} {}", GIVEN[rng.random_range(0..GIVEN.len())], FAMILY[rng.random_range(0..FAMILY.len())])
+                format!(
+                    "{} {}",
+                    GIVEN[rng.random_range(0..GIVEN.len())],
+                    FAMILY[rng.random_range(0..FAMILY.len())]
+                )
             };
             let username = format!("user{i:06}");
             let email = format!("{username}@example.com");
@@ -108,7 +172,13 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
             ])?;
             let id = tx.last_insert_rowid();
             let first = depts[rng.random_range(1..depts.len().max(2).min(depts.len()))].0;
-            pos.execute(params![id, first, TITLES[rng.random_range(0..TITLES.len())], true, 0])?;
+            pos.execute(params![
+                id,
+                first,
+                TITLES[rng.random_range(0..TITLES.len())],
+                true,
+                0
+            ])?;
             if rng.random_range(0..10) == 0 {
                 let second = depts[rng.random_range(0..depts.len())].0;
                 if second != first {
@@ -118,8 +188,7 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
             role.execute([id])?;
         }
     }
-    tx.execute_batch(include_str!("../migrations/fts_triggers.sql"))?;
-    tx.execute("INSERT INTO members_fts (members_fts) VALUES ('rebuild')", [])?;
     tx.commit()?;
+    d.drop_index();
     Ok(())
 }

@@ -37,6 +37,8 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
 pub struct Directory {
     pub(crate) conn: Connection,
     pub(crate) clock: Arc<dyn Clock>,
+    /// The member list cache; None until first needed or after a bulk change.
+    index: std::cell::RefCell<Option<crate::index::MemberIndex>>,
 }
 
 impl Directory {
@@ -68,7 +70,41 @@ impl Directory {
     fn from_connection(mut conn: Connection, clock: Arc<dyn Clock>) -> CoreResult<Self> {
         configure(&conn)?;
         MIGRATIONS.to_latest(&mut conn)?;
-        Ok(Self { conn, clock })
+        Ok(Self {
+            conn,
+            clock,
+            index: std::cell::RefCell::new(None),
+        })
+    }
+
+    /// Runs `f` on the member index, building it first if needed.
+    pub(crate) fn with_index<T>(
+        &self,
+        f: impl FnOnce(&mut crate::index::MemberIndex) -> T,
+    ) -> CoreResult<T> {
+        let mut slot = self.index.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(crate::index::MemberIndex::build(&self.conn)?);
+        }
+        Ok(f(slot.as_mut().expect("built above")))
+    }
+
+    /// After a change to these members: patch the index (or drop it if that fails).
+    pub(crate) fn touch_members(&self, ids: &[crate::types::MemberId]) {
+        let mut slot = self.index.borrow_mut();
+        if let Some(idx) = slot.as_mut() {
+            for id in ids {
+                if idx.refresh(&self.conn, *id).is_err() {
+                    *slot = None;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// After a bulk change: the next read rebuilds the index.
+    pub(crate) fn drop_index(&self) {
+        *self.index.borrow_mut() = None;
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -135,11 +171,6 @@ mod tests {
                 "former_members",
                 "member_roles",
                 "members",
-                "members_fts",
-                "members_fts_config",
-                "members_fts_data",
-                "members_fts_docsize",
-                "members_fts_idx",
                 "organization",
                 "positions",
                 "roles",

@@ -2,6 +2,7 @@
 
 mod bindings;
 mod departments;
+mod index;
 mod members;
 mod migrations;
 mod organization;

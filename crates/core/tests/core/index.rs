@@ -1,0 +1,118 @@
+//! The in-memory member index must always agree with the store, whatever changed it.
+
+use orgdesk_core::audit::Actor;
+use orgdesk_core::batch::{BatchChange, Selection};
+use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, StatusFilter};
+use orgdesk_core::types::{fold_search, MemberId};
+use orgdesk_core::Directory;
+
+use crate::with_org;
+
+/// The same list, computed the slow way in SQL.
+fn expected(d: &Directory, search: Option<&str>) -> Vec<i64> {
+    let mut stmt = d
+        .connection()
+        .prepare(
+            "SELECT id, search_text FROM members WHERE status IN ('enabled', 'disabled', 'not_joined')
+             ORDER BY name_key, id",
+        )
+        .unwrap();
+    let needle = search.map(fold_search);
+    stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .filter(|(_, text)| needle.as_ref().is_none_or(|n| text.contains(n.as_str())))
+        .map(|(id, _)| id)
+        .collect()
+}
+
+fn actual(d: &Directory, search: Option<&str>) -> Vec<i64> {
+    let page = d
+        .list_members(&MemberQuery {
+            search: search.map(Into::into),
+            limit: 500,
+            status: StatusFilter::All,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total as usize, page.rows.len());
+    page.rows.iter().map(|r| r.id.0).collect()
+}
+
+fn check(d: &Directory, step: &str) {
+    for q in [
+        None,
+        Some("a"),
+        Some("ex"),
+        Some("son"),
+        Some("王"),
+        Some("jose"),
+    ] {
+        assert_eq!(actual(d, q), expected(d, q), "after {step}, search {q:?}");
+    }
+}
+
+#[test]
+fn index_agrees_with_the_store_after_every_kind_of_change() {
+    let (mut d, _) = with_org();
+    let a = Actor::member(d.initial_admin_id().unwrap(), "Ann Lee");
+    orgdesk_core::seed::seed(&mut d, 30, 300, 1).unwrap();
+    check(&d, "seeding");
+    let root = d.department_tree().unwrap().id;
+    let ids: Vec<MemberId> = d.member_ids(&MemberQuery::default()).unwrap();
+
+    let new = d
+        .add_invitee(
+            &a,
+            &NewInvitee {
+                name: "José Wilson".into(),
+                email: Some("jw@example.com".into()),
+                mobile: None,
+                department_id: root,
+                position: None,
+            },
+        )
+        .unwrap();
+    check(&d, "adding");
+    d.update_member(
+        &a,
+        new,
+        &MemberPatch {
+            name: Some("Aaron Wilson".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    check(&d, "renaming (moves in the sort order)");
+    let enabled: Vec<MemberId> = d
+        .member_ids(&MemberQuery {
+            status: StatusFilter::Enabled,
+            ..Default::default()
+        })
+        .unwrap();
+    d.change_status(&a, enabled[3], MemberAction::Resign)
+        .unwrap();
+    check(&d, "resigning");
+    d.change_status(&a, enabled[3], MemberAction::Restore)
+        .unwrap();
+    d.remove_member(&a, new, None).unwrap();
+    check(&d, "removing");
+    d.batch_update(
+        &a,
+        &Selection::Ids {
+            ids: ids[..50].to_vec(),
+        },
+        &BatchChange::Disable,
+    )
+    .unwrap();
+    check(&d, "a batch change");
+    d.batch_update(
+        &a,
+        &Selection::Ids {
+            ids: ids[..50].to_vec(),
+        },
+        &BatchChange::Resign,
+    )
+    .unwrap();
+    check(&d, "a batch resign");
+}
