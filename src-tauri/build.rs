@@ -36,5 +36,7 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "former_members",
         "list_roles",
         "create_role",
+        "get_settings",
+        "update_settings",
     ]
 }

@@ -14,6 +14,7 @@ pub mod organization;
 pub mod password;
 pub mod roles;
 pub mod seed;
+pub mod settings;
 pub mod store;
 pub mod types;
 

@@ -38,6 +38,8 @@ macro_rules! all_commands {
             $crate::commands::members::former_members,
             $crate::commands::roles::list_roles,
             $crate::commands::roles::create_role,
+            $crate::commands::organization::get_settings,
+            $crate::commands::organization::update_settings,
         ]
     };
 }

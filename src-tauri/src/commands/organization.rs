@@ -28,3 +28,18 @@ pub async fn rename_organization(
     state.set_session(Some(session));
     Ok(overview)
 }
+
+#[tauri::command]
+pub async fn get_settings(
+    state: State<'_, AppState>,
+) -> Result<orgdesk_core::settings::Settings, CommandError> {
+    state.read(|d| d.settings()).await
+}
+
+#[tauri::command]
+pub async fn update_settings(
+    state: State<'_, AppState>,
+    settings: orgdesk_core::settings::Settings,
+) -> Result<orgdesk_core::settings::Settings, CommandError> {
+    state.act(move |d, a| d.update_settings(a, &settings)).await
+}

@@ -14,6 +14,7 @@ use orgdesk_core::members::{
 };
 use orgdesk_core::organization::{AppStatus, OrgOverview, SetupInput};
 use orgdesk_core::roles::{NewRole, Role};
+use orgdesk_core::settings::Settings;
 use orgdesk_core::{CommandError, ErrorCode};
 use ts_rs::{Config, TS};
 
@@ -42,6 +43,7 @@ fn export_all(dir: &Path) {
     BatchOutcome::export_all(&cfg).unwrap();
     Role::export_all(&cfg).unwrap();
     NewRole::export_all(&cfg).unwrap();
+    Settings::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

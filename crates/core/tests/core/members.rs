@@ -773,3 +773,47 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
         .unwrap();
     assert_eq!(out.changed, 1);
 }
+
+#[test]
+fn default_region_reads_numbers_without_plus() {
+    use orgdesk_core::settings::Settings;
+    let Org {
+        mut d, a, sales, ..
+    } = org();
+    assert_eq!(d.settings().unwrap().default_region, "US");
+    assert_eq!(
+        codes(
+            d.update_settings(
+                &a,
+                &Settings {
+                    default_region: "XX".into()
+                }
+            )
+            .unwrap_err()
+        ),
+        [("defaultRegion".into(), "invalid_region".into())]
+    );
+    d.update_settings(
+        &a,
+        &Settings {
+            default_region: "cn".into(),
+        },
+    )
+    .unwrap();
+    let id = d
+        .add_invitee(
+            &a,
+            &NewInvitee {
+                name: "Li".into(),
+                email: None,
+                mobile: Some("138 1234 5678".into()),
+                department_id: sales,
+                position: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        d.member_details(id).unwrap().mobile.as_deref(),
+        Some("+8613812345678")
+    );
+}
