@@ -1,0 +1,19 @@
+import "./i18n";
+import "./styles.css";
+
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import { App } from "./App";
+import { Providers } from "./Providers";
+import { createQueryClient } from "./queries";
+
+const client = createQueryClient();
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <Providers client={client}>
+      <App />
+    </Providers>
+  </StrictMode>,
+);

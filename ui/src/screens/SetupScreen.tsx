@@ -1,0 +1,183 @@
+import { CheckCircleFilled, CloseCircleOutlined } from "@ant-design/icons";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Alert, Button, Card, Form, Input, Typography, theme } from "antd";
+import type { Rule } from "antd/es/form";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import * as api from "../api";
+import type { CommandError } from "../bindings/CommandError";
+import type { SetupInput } from "../bindings/SetupInput";
+import { LanguageSwitch } from "../components/LanguageSwitch";
+import { detailText, errorText, splitDetails } from "../errors";
+import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../password";
+
+const FIELDS = ["organizationName", "adminName", "username", "password", "passwordConfirm"] as const;
+
+function PolicyItem({ met, testId, children }: { met: boolean; testId: string; children: string }) {
+  const { token } = theme.useToken();
+  return (
+    <li data-testid={testId} data-met={met ? "true" : "false"}>
+      {met ? (
+        <CheckCircleFilled style={{ color: token.colorSuccess }} aria-hidden />
+      ) : (
+        <CloseCircleOutlined style={{ color: token.colorTextTertiary }} aria-hidden />
+      )}
+      <Typography.Text type={met ? undefined : "secondary"}>{children}</Typography.Text>
+    </li>
+  );
+}
+
+/** The live password checklist: exactly the policy of the contract. */
+export function PasswordPolicy({ password, username }: { password: string; username: string }) {
+  const { t } = useTranslation();
+  const check = checkPassword(password, username);
+  return (
+    <ul className="orgdesk-policy" data-testid="password-policy" aria-label={t("setup.policyTitle")}>
+      <PolicyItem met={check.length} testId="policy-length">
+        {t("setup.policy.length")}
+      </PolicyItem>
+      <PolicyItem met={check.classes} testId="policy-classes">
+        {t("setup.policy.classes", { count: check.classCount })}
+      </PolicyItem>
+      <PolicyItem met={check.notUsername && password !== ""} testId="policy-username">
+        {t("setup.policy.username")}
+      </PolicyItem>
+    </ul>
+  );
+}
+
+/** First run: create the organization (and its root department) and the first admin. */
+export function SetupScreen({ onCreated }: { onCreated: (username: string) => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<SetupInput>();
+  const queryClient = useQueryClient();
+  const [formError, setFormError] = useState<string | null>(null);
+  const password = Form.useWatch("password", form) ?? "";
+  const username = Form.useWatch("username", form) ?? "";
+
+  const setup = useMutation<null, CommandError, SetupInput>({
+    mutationFn: api.setupOrganization,
+    onSuccess: (_data, input) => {
+      onCreated(input.username);
+      void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+    },
+    onError: (error) => {
+      if (error.code === "already_initialized") {
+        void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+      }
+      const { byField, other } = splitDetails(error, FIELDS);
+      form.setFields(
+        [...byField].map(([name, codes]) => ({
+          name: name as keyof SetupInput,
+          errors: codes.map((code) => detailText(t, { field: name, code, reason: reasonFor(error, name, code) })),
+        })),
+      );
+      const rest = other.map((d) => detailText(t, d));
+      setFormError(byField.size > 0 && rest.length === 0 ? null : [errorText(t, error), ...rest].join(" "));
+    },
+  });
+
+  const required: Rule = { required: true, whitespace: true, message: t("setup.rule.required") };
+  const maxChars: Rule = {
+    validator: (_rule, value: string | undefined) =>
+      [...(value ?? "").trim()].length > NAME_MAX
+        ? Promise.reject(new Error(t("setup.rule.tooLong", { max: NAME_MAX })))
+        : Promise.resolve(),
+  };
+
+  const submit = (values: SetupInput) => {
+    setFormError(null);
+    setup.mutate({
+      organizationName: values.organizationName.trim(),
+      adminName: values.adminName.trim(),
+      username: values.username.trim(),
+      password: values.password,
+      passwordConfirm: values.passwordConfirm,
+    });
+  };
+
+  return (
+    <div className="orgdesk-center">
+      <Card className="orgdesk-auth-card" variant="outlined" extra={<LanguageSwitch />} title={t("app.name")}>
+        <Typography.Title level={3} style={{ marginTop: 0 }}>
+          {t("setup.title")}
+        </Typography.Title>
+        <Typography.Paragraph type="secondary">{t("setup.subtitle")}</Typography.Paragraph>
+        {formError && (
+          <Alert type="error" showIcon title={formError} data-testid="setup-error" style={{ marginBottom: 16 }} />
+        )}
+        <Form<SetupInput>
+          form={form}
+          layout="vertical"
+          requiredMark={false}
+          onFinish={submit}
+          disabled={setup.isPending}
+          validateTrigger="onBlur"
+        >
+          <Form.Item
+            name="organizationName"
+            label={t("setup.organizationName")}
+            extra={t("setup.organizationNameHint")}
+            rules={[required, maxChars]}
+          >
+            <Input data-testid="setup-org-name" autoFocus autoComplete="organization" />
+          </Form.Item>
+          <Form.Item name="adminName" label={t("setup.adminName")} rules={[required, maxChars]}>
+            <Input data-testid="setup-admin-name" autoComplete="name" />
+          </Form.Item>
+          <Form.Item
+            name="username"
+            label={t("setup.username")}
+            extra={t("setup.usernameHint")}
+            rules={[required, { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
+          >
+            <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
+          </Form.Item>
+          <Form.Item
+            name="password"
+            label={t("setup.password")}
+            extra={<PasswordPolicy password={password} username={username} />}
+            rules={[
+              { required: true, message: t("setup.rule.required") },
+              {
+                validator: (_rule, value: string | undefined) =>
+                  !value || checkPassword(value, form.getFieldValue("username") ?? "").ok
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(t("setup.rule.password"))),
+              },
+            ]}
+            validateTrigger={["onBlur", "onChange"]}
+          >
+            <Input.Password data-testid="setup-password" autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item
+            name="passwordConfirm"
+            label={t("setup.passwordConfirm")}
+            dependencies={["password"]}
+            rules={[
+              { required: true, message: t("setup.rule.required") },
+              ({ getFieldValue }) => ({
+                validator: (_rule, value: string | undefined) =>
+                  !value || value === getFieldValue("password")
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(t("setup.rule.mismatch"))),
+              }),
+            ]}
+          >
+            <Input.Password data-testid="setup-password-confirm" autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item style={{ marginBottom: 0 }}>
+            <Button type="primary" htmlType="submit" block loading={setup.isPending} data-testid="setup-submit">
+              {t("setup.submit")}
+            </Button>
+          </Form.Item>
+        </Form>
+      </Card>
+    </div>
+  );
+}
+
+function reasonFor(error: CommandError, field: string, code: string): string {
+  return error.details.find((d) => d.field === field && d.code === code)?.reason ?? "";
+}

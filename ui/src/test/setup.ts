@@ -1,0 +1,46 @@
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { cleanup } from "@testing-library/react";
+import { afterEach, beforeEach } from "vitest";
+
+import i18n from "../i18n";
+
+// jsdom has no matchMedia (antd's responsive helpers and our theme hook need it).
+if (typeof window.matchMedia !== "function") {
+  Object.defineProperty(window, "matchMedia", {
+    writable: true,
+    configurable: true,
+    value: (query: string): MediaQueryList =>
+      ({
+        matches: false,
+        media: query,
+        onchange: null,
+        addListener: () => {},
+        removeListener: () => {},
+        addEventListener: () => {},
+        removeEventListener: () => {},
+        dispatchEvent: () => false,
+      }) as MediaQueryList,
+  });
+}
+
+if (typeof window.ResizeObserver !== "function") {
+  window.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+}
+
+// antd measures scrollbars through getComputedStyle with a pseudo-element, which jsdom does not implement.
+const computed = window.getComputedStyle.bind(window);
+window.getComputedStyle = (element: Element) => computed(element);
+
+beforeEach(async () => {
+  window.localStorage.clear();
+  await i18n.changeLanguage("en");
+});
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
