@@ -105,7 +105,7 @@ impl Harness {
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("LANG", "en_US.UTF-8")
+            .env("LANG", "C.UTF-8")
             .env("LANGUAGE", "en_US")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
@@ -212,9 +212,13 @@ pub async fn wait_text(driver: &WebDriver, id: &str, pred: impl Fn(&str) -> bool
     }
 }
 
+/// Replaces the field's text as a person would (select all, delete, type), so React sees
+/// every change; WebDriver's clear() bypasses React's change events.
 pub async fn type_into(driver: &WebDriver, id: &str, text: &str) {
     let el = by_id(driver, id).await;
-    el.clear().await.unwrap();
+    el.click().await.unwrap();
+    el.send_keys(Key::Control + "a").await.unwrap();
+    el.send_keys(Key::Backspace).await.unwrap();
     el.send_keys(text).await.unwrap();
 }
 

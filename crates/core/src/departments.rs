@@ -62,7 +62,7 @@ impl Directory {
         };
         let mut order: Vec<(usize, DepartmentId)> =
             rows.iter().map(|(id, _, _)| (depth(*id), *id)).collect();
-        order.sort_by(|a, b| b.0.cmp(&a.0));
+        order.sort_by_key(|o| std::cmp::Reverse(o.0));
         let order: Vec<DepartmentId> = order.into_iter().map(|(_, d)| d).collect();
         let (direct, total) = self.with_index(|idx| idx.counts(&parent, &order))?;
 
