@@ -115,6 +115,20 @@ pub(crate) fn open(db_path: &Path) -> Result<Directory, CommandError> {
     Directory::open(db_path).map_err(CommandError::from)
 }
 
+/// Opens a database that must already exist: only `org init` creates one.
+pub(crate) fn open_existing(db_path: &Path) -> Result<Directory, CommandError> {
+    if !db_path.exists() {
+        return Err(CommandError::new(
+            orgdesk_core::ErrorCode::NotInitialized,
+            format!(
+                "There is no Orgdesk database at {}. Set up the organization first with `orgdesk org init`.",
+                db_path.display()
+            ),
+        ));
+    }
+    open(db_path)
+}
+
 fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
     let mut password = String::new();
     std::io::stdin()
@@ -152,7 +166,7 @@ fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
 }
 
 fn org_show(json: bool, db_path: &Path) -> Result<String, CommandError> {
-    let dir = open(db_path)?;
+    let dir = open_existing(db_path)?;
     let admin = dir.initial_admin_id()?;
     let ov = dir.overview(admin)?;
     if json {

@@ -91,7 +91,8 @@ fn refusals_exit_1_with_the_reason_and_change_nothing() {
     let db = dir.path().join("org.db");
     let out = orgdesk(&db, &["org", "show"], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("No organization has been set up"));
+    assert!(text(&out.stderr).contains("There is no Orgdesk database at"));
+    assert!(!db.exists(), "reading does not create a database");
 
     let out = orgdesk(
         &db,
@@ -159,7 +160,8 @@ fn orgdesk_db_environment_variable_picks_the_database() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(db.exists(), "the database named by ORGDESK_DB was opened");
+    let err = text(&out.stderr);
+    assert!(err.contains(&db.display().to_string()), "{err}");
 }
 
 fn init(db: &Path) {
