@@ -36,7 +36,7 @@ bench:
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for
 ## Windows and macOS builders).
-bundle: deps-run node-deps
+bundle: deps-run node-deps node_modules/.package-lock.json
 	npx tauri build --bundles deb
 
 ## make bindings: regenerate ui/src/bindings/ from the Rust types.
@@ -49,15 +49,17 @@ fmt:
 ui:
 	$(NPM) --prefix ui run build
 
-node-deps: ui/node_modules/.package-lock.json node_modules/.package-lock.json
+node-deps: ui/node_modules/.package-lock.json
 
 ui/node_modules/.package-lock.json: ui/package-lock.json
 	@command -v node >/dev/null || { echo "Node.js 20.19+ is required: install it (e.g. apt-get install nodejs npm) and run make again."; exit 1; }
 	$(NPM) --prefix ui ci --no-audit --no-fund
 	@touch $@
 
+# The Tauri CLI, for bundling only. `npm ci` refuses its lock file because npm records the
+# CLI's binary for this platform only; `npm install` honours the lock all the same.
 node_modules/.package-lock.json: package-lock.json
-	$(NPM) ci --no-audit --no-fund
+	$(NPM) install --no-audit --no-fund
 	@touch $@
 
 deps-run:
