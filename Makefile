@@ -10,7 +10,7 @@ NPM ?= npm
 # Debian packages Tauri needs to build and run on Linux, and the ones the end-to-end suite needs.
 RUN_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev \
                 libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium-driver postgresql
+TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium-driver postgresql openssl
 
 TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
 
@@ -33,6 +33,7 @@ test: deps-test node-deps ui
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
 bench:
 	$(CARGO) bench -p orgdesk-core --bench directory
+	$(CARGO) bench -p orgdesk-gateway --bench throughput
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for
 ## Windows and macOS builders).

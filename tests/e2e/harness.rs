@@ -212,16 +212,31 @@ pub async fn wait_text(driver: &WebDriver, id: &str, pred: impl Fn(&str) -> bool
     }
 }
 
+/// Clicks once the element takes clicks: right after a screen appears it may still be
+/// animating in, and WebKit then answers "element not interactable".
+pub async fn click_when_ready(driver: &WebDriver, id: &str) -> WebElement {
+    let start = Instant::now();
+    loop {
+        let el = by_id(driver, id).await;
+        match el.click().await {
+            Ok(()) => return el,
+            Err(e) => {
+                assert!(start.elapsed() < Duration::from_secs(15), "[data-testid='{id}'] never took a click: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
 /// Replaces the field's text as a person would (select all, delete, type), so React sees
 /// every change; WebDriver's clear() bypasses React's change events.
 pub async fn type_into(driver: &WebDriver, id: &str, text: &str) {
-    let el = by_id(driver, id).await;
-    el.click().await.unwrap();
+    let el = click_when_ready(driver, id).await;
     el.send_keys(Key::Control + "a").await.unwrap();
     el.send_keys(Key::Backspace).await.unwrap();
     el.send_keys(text).await.unwrap();
 }
 
 pub async fn click(driver: &WebDriver, id: &str) {
-    by_id(driver, id).await.click().await.unwrap();
+    click_when_ready(driver, id).await;
 }

@@ -1,15 +1,174 @@
 //! Wire types shared by the Orgdesk desktop and the Orgdesk gateway.
 //!
 //! Every type here is part of a versioned HTTP API (`/api/v1`); a change that an older
-//! peer cannot read needs a new version, not an edit.
+//! peer cannot read needs a new version, not an edit. Times are Unix seconds (UTC), which
+//! both sides compare without parsing.
+
+use serde::{Deserialize, Serialize};
 
 /// The API version this crate describes; it is the path prefix of every endpoint.
 pub const API_VERSION: &str = "v1";
 
+/// The header that makes a create request safe to retry: the gateway keeps the first answer
+/// for each (organization, key) forever and replays it, so a retry never sends twice.
+pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
+
+/// How long an invitation link stays valid when the request does not say: three days.
+pub const DEFAULT_INVITATION_LIFETIME_SECS: u64 = 3 * 24 * 60 * 60;
+
+/// The longest `wait` the event feed honours, in seconds; longer waits are cut to this.
+pub const MAX_EVENTS_WAIT_SECS: u64 = 30;
+
+/// The most events one page carries; larger `limit`s are cut to this.
+pub const MAX_EVENTS_LIMIT: u32 = 1000;
+
+/// How an invitation reaches the invitee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A mail to `recipient` (an email address).
+    Email,
+    /// A text message to `recipient` (an E.164 mobile number).
+    Sms,
+    /// Nothing is sent: the desktop shows the link and the admin passes it on.
+    Link,
+}
+
+/// `POST /api/v1/invitations` (with an `Idempotency-Key` header).
+///
+/// The labels are only for the message and the invitation page; the desktop keeps the
+/// directory of record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateInvitation {
+    pub channel: Channel,
+    /// Email address for `email`, E.164 mobile (`+8613800138000`) for `sms`; for `link`, who
+    /// the link is meant for (shown to nobody but the desktop).
+    pub recipient: String,
+    pub invitee_name: String,
+    pub organization_name: String,
+    #[serde(default)]
+    pub department_label: String,
+    #[serde(default)]
+    pub position_label: String,
+    pub inviter_name: String,
+    /// Link lifetime; [`DEFAULT_INVITATION_LIFETIME_SECS`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_secs: Option<u64>,
+    /// Language of the message: `en` (default) or `zh-CN`. The pages follow the reader's
+    /// browser instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+/// The answer to a create or resend. A replayed create returns the first answer unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationCreated {
+    pub invitation_id: String,
+    /// The full link to the invitation page, built from the gateway's configured public URL.
+    pub link: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// One entry of the event feed. `seq` orders the feed per organization and is the cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: i64,
+    /// Unique and stable: the desktop may use it to ignore an event it has already applied.
+    pub id: String,
+    /// Unix seconds.
+    pub at: i64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened. Serialized with a `kind` tag beside the fields, e.g.
+/// `{"kind":"declined","invitation_id":"…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The mail or text was accepted by the next hop (SMTP server or provider).
+    InvitationDelivered {
+        invitation_id: String,
+        /// Our Message-ID (mail) or the provider's id, for tracing a complaint.
+        message_id: String,
+    },
+    /// Delivery gave up: a permanent refusal, or every retry failed.
+    InvitationFailed {
+        invitation_id: String,
+        reason: String,
+    },
+    /// The invitee opened the invitation page for the first time.
+    InvitationOpened { invitation_id: String },
+    /// The invitee chose a username and password. The password is only ever sent as an
+    /// Argon2id PHC string.
+    Registered {
+        invitation_id: String,
+        username: String,
+        password_hash: String,
+    },
+    /// The invitee declined.
+    Declined { invitation_id: String },
+}
+
+/// `GET /api/v1/events?after=SEQ&limit=N&wait=SECS`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventsPage {
+    pub events: Vec<Event>,
+    /// Pass as `after` next time; equal to the request's `after` when nothing new arrived.
+    pub next_cursor: i64,
+}
+
+/// `POST /api/v1/events/ack`: the desktop has durably applied every event up to `up_to`; the
+/// gateway may forget them. Events are kept until acknowledged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AckEvents {
+    pub up_to: i64,
+}
+
+/// Every API error body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable, machine-readable (`unauthorized`, `invalid_request`, `not_found`, …).
+    pub code: String,
+    /// For people; English.
+    pub message: String,
+}
+
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn api_version_is_the_path_prefix() {
         assert_eq!(format!("/api/{}", super::API_VERSION), "/api/v1");
+    }
+
+    #[test]
+    fn event_kind_is_a_tag_beside_the_fields() {
+        let e = Event {
+            seq: 7,
+            id: "e1".into(),
+            at: 1,
+            kind: EventKind::Declined {
+                invitation_id: "i1".into(),
+            },
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"seq":7,"id":"e1","at":1,"kind":"declined","invitation_id":"i1"})
+        );
+        assert_eq!(serde_json::from_value::<Event>(json).unwrap(), e);
+    }
+
+    #[test]
+    fn expiry_is_optional_on_create() {
+        let c: CreateInvitation = serde_json::from_str(
+            r#"{"channel":"email","recipient":"a@b.c","invitee_name":"A","organization_name":"O","inviter_name":"I"}"#,
+        )
+        .unwrap();
+        assert_eq!(c.expires_in_secs, None);
+        assert_eq!(c.department_label, "");
     }
 }

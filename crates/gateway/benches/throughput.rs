@@ -1,0 +1,235 @@
+//! `cargo bench -p orgdesk-gateway --bench throughput`: a load test of the real
+//! `orgdesk-gateway` binary (release build, its own process) from a Rust client over loopback:
+//! 10,000 invitation creations, 10,000 invitation page opens (each writes an event), pulling
+//! those 10,000 events, and 10,000 event-feed requests. First on SQLite, then on PostgreSQL
+//! (a throwaway Debian server on a loopback port) when it is installed.
+
+#[path = "../tests/common/postgres.rs"]
+mod postgres;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use orgdesk_protocol::{Channel, CreateInvitation, EventsPage, InvitationCreated};
+
+const BIN: &str = env!("CARGO_BIN_EXE_orgdesk-gateway");
+const N: usize = 10_000;
+const CONCURRENCY: usize = 16;
+
+/// The gateway process; killed if the bench fails, stopped with SIGTERM otherwise.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.0.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+fn request(i: usize) -> CreateInvitation {
+    CreateInvitation {
+        channel: Channel::Link,
+        recipient: format!("person{i}@example.org"),
+        invitee_name: format!("Person {i}"),
+        organization_name: "Acme Ltd".into(),
+        department_label: "Engineering".into(),
+        position_label: "Engineer".into(),
+        inviter_name: "Ann Admin".into(),
+        expires_in_secs: None,
+        locale: None,
+    }
+}
+
+/// Runs `job(i)` for i in 0..N over CONCURRENCY tasks; returns the elapsed seconds.
+async fn run_all<F, Fut, T>(job: F) -> (f64, Vec<T>)
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..CONCURRENCY)
+        .map(|worker| {
+            let job = job.clone();
+            tokio::spawn(async move {
+                let mut out = Vec::new();
+                for i in (worker..N).step_by(CONCURRENCY) {
+                    out.push(job(i).await);
+                }
+                out
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(N);
+    for t in tasks {
+        results.extend(t.await.unwrap());
+    }
+    (started.elapsed().as_secs_f64(), results)
+}
+
+async fn bench(label: &str, database: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gateway.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "listen = \"127.0.0.1:0\"\ndatabase = \"{database}\"\n\
+             [mail]\ntransport = \"file\"\ndir = \"{}\"\nfrom = \"Orgdesk <noreply@example.org>\"\n\
+             [limits]\ninvitations_per_minute = 1000000\n",
+            dir.path().join("mail").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .args(["create-organization", "--name", "Acme"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("api_token = ").map(str::to_owned))
+        .unwrap();
+    let mut server = Server(
+        Command::new(BIN)
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.split_whitespace().nth(2).unwrap().to_owned();
+    let base = format!("http://{addr}");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+
+    println!("{label}:");
+    let (secs, links) = run_all({
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        move |i| {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            async move {
+                let r = client
+                    .post(format!("{base}/api/v1/invitations"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", format!("bench-{i}"))
+                    .json(&request(i))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+                r.json::<InvitationCreated>().await.unwrap().link
+            }
+        }
+    })
+    .await;
+    println!(
+        "  create:     {N} invitations in {secs:.2} s = {:.0}/s",
+        N as f64 / secs
+    );
+
+    let links = std::sync::Arc::new(links);
+    let (secs, _) = run_all({
+        let (client, links) = (client.clone(), links.clone());
+        move |i| {
+            let (client, links) = (client.clone(), links.clone());
+            async move {
+                let r = client.get(&links[i]).send().await.unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }
+    })
+    .await;
+    println!(
+        "  open page:  {N} invitation pages in {secs:.2} s = {:.0}/s",
+        N as f64 / secs
+    );
+
+    let started = Instant::now();
+    let (mut after, mut pulled) = (0, 0);
+    loop {
+        let page: EventsPage = client
+            .get(format!("{base}/api/v1/events?after={after}&limit=1000"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if page.events.is_empty() {
+            break;
+        }
+        pulled += page.events.len();
+        after = page.next_cursor;
+    }
+    assert_eq!(pulled, N);
+    println!(
+        "  pull:       {pulled} events in {:.3} s (pages of 1000)",
+        started.elapsed().as_secs_f64()
+    );
+
+    let last = after;
+    let (secs, _) = run_all({
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        move |i| {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            async move {
+                let cursor = (i as i64 * 7919) % last;
+                let page: EventsPage = client
+                    .get(format!("{base}/api/v1/events?after={cursor}&limit=100"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                assert!(!page.events.is_empty());
+            }
+        }
+    })
+    .await;
+    println!(
+        "  feed:       {N} event requests (100 each) in {secs:.2} s = {:.0}/s",
+        N as f64 / secs
+    );
+    drop(server);
+}
+
+#[tokio::main]
+async fn main() {
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let db = sqlite_dir.path().join("gateway.db");
+    bench("SQLite", &db.to_string_lossy()).await;
+    if std::path::Path::new("/usr/lib/postgresql").exists() {
+        let pg = postgres::PgServer::start();
+        let url = pg.database().await;
+        bench("PostgreSQL (fsync off)", &url).await;
+        drop(pg);
+    }
+}

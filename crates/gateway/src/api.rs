@@ -1,0 +1,379 @@
+//! The desktop's API (`/api/v1`): JSON in and out, a per-organization bearer token.
+
+use std::time::Duration;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use orgdesk_protocol::{
+    AckEvents, Channel, CreateInvitation, EventsPage, InvitationCreated, IDEMPOTENCY_KEY_HEADER,
+    MAX_EVENTS_LIMIT, MAX_EVENTS_WAIT_SECS,
+};
+use serde::Deserialize;
+
+use crate::error::{GatewayError, Result};
+use crate::secrets::{self, constant_time_eq};
+use crate::store::{CreateOutcome, Invitation, InvitationState, NewInvitation, NewLink};
+use crate::Shared;
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v1/invitations", post(create_invitation))
+        .route("/api/v1/invitations/{id}/resend", post(resend_invitation))
+        .route("/api/v1/invitations/{id}/cancel", post(cancel_invitation))
+        .route("/api/v1/events", get(events))
+        .route("/api/v1/events/ack", post(ack_events))
+}
+
+/// The organization whose API token authenticated the request.
+pub(crate) struct Org(pub String);
+
+impl FromRequestParts<Shared> for Org {
+    type Rejection = GatewayError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or(GatewayError::Unauthorized)?;
+        let token = header
+            .strip_prefix("Bearer ")
+            .ok_or(GatewayError::Unauthorized)?;
+        let (org_id, presented) =
+            secrets::parse_api_token(token.trim()).ok_or(GatewayError::Unauthorized)?;
+        let stored = state.store.api_token_hash(org_id).await?;
+        // Compare even when the organization is unknown, so both cases take the same time.
+        let expected = stored.unwrap_or([0u8; 32]);
+        if stored.is_some() && constant_time_eq(&expected, &presented) {
+            Ok(Self(org_id.to_owned()))
+        } else {
+            Err(GatewayError::Unauthorized)
+        }
+    }
+}
+
+fn bad_json(e: JsonRejection) -> GatewayError {
+    GatewayError::InvalidRequest(format!(
+        "the body is not a valid request: {}",
+        e.body_text()
+    ))
+}
+
+/// Names and labels: present where required, bounded, and free of control characters (which
+/// have no business in a name and are a classic header-injection vector in mail).
+fn check_text(field: &str, value: &str, required: bool) -> Result<()> {
+    if required && value.trim().is_empty() {
+        return Err(GatewayError::InvalidRequest(format!("{field} is required")));
+    }
+    if value.chars().count() > 200 {
+        return Err(GatewayError::InvalidRequest(format!(
+            "{field} is longer than 200 characters"
+        )));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(GatewayError::InvalidRequest(format!(
+            "{field} contains control characters"
+        )));
+    }
+    Ok(())
+}
+
+fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
+    match channel {
+        Channel::Email => recipient
+            .parse::<lettre::Address>()
+            .map(|_| ())
+            .map_err(|_| GatewayError::InvalidRequest("recipient is not an email address".into())),
+        Channel::Sms => {
+            let digits = recipient.strip_prefix('+').unwrap_or("");
+            let ok = (8..=15).contains(&digits.len())
+                && digits.chars().all(|c| c.is_ascii_digit())
+                && !digits.starts_with('0');
+            if ok {
+                Ok(())
+            } else {
+                Err(GatewayError::InvalidRequest(
+                    "recipient is not an E.164 mobile number (+ and 8–15 digits)".into(),
+                ))
+            }
+        }
+        Channel::Link => check_text("recipient", recipient, false),
+    }
+}
+
+/// The per-recipient message limit, keyed case-insensitively within the organization.
+fn allow_recipient(state: &Shared, org_id: &str, recipient: &str, now: i64) -> bool {
+    let key = format!("{org_id}\n{}", recipient.trim().to_lowercase());
+    state.recipient_limiter.allow(&key, now)
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or(GatewayError::IdempotencyKeyRequired)?;
+    if key.len() > 255 {
+        return Err(GatewayError::InvalidRequest(
+            "Idempotency-Key is longer than 255 characters".into(),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+fn lifetime(state: &Shared, requested: Option<u64>) -> Result<i64> {
+    let tokens = &state.config.tokens;
+    let secs = requested.unwrap_or(tokens.invitation_lifetime_secs);
+    if !(60..=tokens.max_invitation_lifetime_secs).contains(&secs) {
+        return Err(GatewayError::InvalidRequest(format!(
+            "expires_in_secs must be between 60 and {}",
+            tokens.max_invitation_lifetime_secs
+        )));
+    }
+    i64::try_from(secs).map_err(|_| GatewayError::InvalidRequest("expires_in_secs".into()))
+}
+
+async fn create_invitation(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    headers: HeaderMap,
+    body: std::result::Result<Json<CreateInvitation>, JsonRejection>,
+) -> Result<Response> {
+    let key = idempotency_key(&headers)?;
+    let Json(req) = body.map_err(bad_json)?;
+    let now = state.clock.now();
+    // The digest tells a genuine retry from a different request reusing the key.
+    let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
+    let request_sha256 = secrets::sha256(&canonical);
+
+    // A retry is answered from the first answer before anything else counts it: it sends
+    // nothing, so no limit should refuse it.
+    if let Some(seen) = state.store.seen_key(&org_id, &key, request_sha256).await? {
+        return answer(&state, seen, None);
+    }
+    if !state.invitation_limiter.allow(&org_id, now) {
+        return Err(GatewayError::RateLimited);
+    }
+    check_recipient(req.channel, &req.recipient)?;
+    for (field, value, required) in [
+        ("invitee_name", &req.invitee_name, true),
+        ("organization_name", &req.organization_name, true),
+        ("inviter_name", &req.inviter_name, true),
+        ("department_label", &req.department_label, false),
+        ("position_label", &req.position_label, false),
+    ] {
+        check_text(field, value, required)?;
+    }
+    if req.channel == Channel::Sms {
+        return Err(GatewayError::ChannelUnavailable(
+            "SMS delivery is not configured on this gateway".into(),
+        ));
+    }
+    let locale = match req.locale.as_deref() {
+        None => crate::i18n::Lang::En,
+        Some(l) => crate::i18n::Lang::parse(l)
+            .ok_or_else(|| GatewayError::InvalidRequest("locale must be en or zh-CN".into()))?,
+    };
+    let lifetime_secs = lifetime(&state, req.expires_in_secs)?;
+    if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
+        return Err(GatewayError::RateLimited);
+    }
+
+    let (token, token_text) = secrets::new_token();
+    let invitation = Invitation {
+        id: secrets::new_id("inv"),
+        org_id,
+        channel: req.channel,
+        recipient: req.recipient.trim().to_owned(),
+        invitee_name: req.invitee_name.trim().to_owned(),
+        organization_name: req.organization_name.trim().to_owned(),
+        department_label: req.department_label.trim().to_owned(),
+        position_label: req.position_label.trim().to_owned(),
+        inviter_name: req.inviter_name.trim().to_owned(),
+        locale: locale.code().to_owned(),
+        lifetime_secs,
+        state: InvitationState::Pending,
+        created_at: now,
+    };
+    let invitation_id = invitation.id.clone();
+    let expires_at = now + lifetime_secs;
+    let outcome = state
+        .store
+        .create_invitation(
+            NewInvitation {
+                enqueue: invitation.channel != Channel::Link,
+                invitation,
+                idempotency_key: key,
+                request_sha256,
+                token_hash: state.pepper.token_hash(&token),
+                sealed_token: state.pepper.seal(&token),
+                expires_at,
+            },
+            now,
+        )
+        .await?;
+    if outcome == CreateOutcome::Created {
+        state.outbox_bell.notify_one();
+    }
+    answer(
+        &state,
+        outcome,
+        Some((invitation_id, token_text, expires_at)),
+    )
+}
+
+/// The HTTP answer to a create: the new invitation (`created` carries its id, link token and
+/// expiry), or the first answer replayed, or the key-reuse error.
+fn answer(
+    state: &Shared,
+    outcome: CreateOutcome,
+    created: Option<(String, String, i64)>,
+) -> Result<Response> {
+    match (outcome, created) {
+        (CreateOutcome::Created, Some((invitation_id, token_text, expires_at))) => {
+            let body = InvitationCreated {
+                invitation_id,
+                link: state.invitation_link(&token_text),
+                expires_at,
+            };
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        (
+            CreateOutcome::Replayed {
+                invitation_id,
+                sealed_token,
+                expires_at,
+            },
+            _,
+        ) => {
+            let token = state.pepper.open(&sealed_token).ok_or_else(|| {
+                GatewayError::Internal("a stored answer cannot be opened with this pepper".into())
+            })?;
+            let body = InvitationCreated {
+                invitation_id,
+                link: state.invitation_link(&secrets::encode(&token)),
+                expires_at,
+            };
+            let mut response = (StatusCode::CREATED, Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
+            Ok(response)
+        }
+        (CreateOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
+        (CreateOutcome::Created, None) => Err(GatewayError::Internal(
+            "a created answer without its invitation".into(),
+        )),
+    }
+}
+
+async fn resend_invitation(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    Path(id): Path<String>,
+) -> Result<Json<InvitationCreated>> {
+    let now = state.clock.now();
+    let invitation = state
+        .store
+        .invitation(&org_id, &id)
+        .await?
+        .ok_or(GatewayError::NotFound)?;
+    if invitation.channel != Channel::Link
+        && !allow_recipient(&state, &org_id, &invitation.recipient, now)
+    {
+        return Err(GatewayError::RateLimited);
+    }
+    let (token, token_text) = secrets::new_token();
+    let expires_at = now + invitation.lifetime_secs;
+    state
+        .store
+        .resend_invitation(
+            &org_id,
+            &id,
+            NewLink {
+                token_hash: state.pepper.token_hash(&token),
+                sealed_token: state.pepper.seal(&token),
+                expires_at,
+                enqueue: invitation.channel != Channel::Link,
+            },
+            now,
+        )
+        .await?;
+    state.outbox_bell.notify_one();
+    Ok(Json(InvitationCreated {
+        invitation_id: id,
+        link: state.invitation_link(&token_text),
+        expires_at,
+    }))
+}
+
+async fn cancel_invitation(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    Path(id): Path<String>,
+) -> Result<StatusCode> {
+    state
+        .store
+        .cancel_invitation(&org_id, &id, state.clock.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    after: i64,
+    limit: Option<u32>,
+    wait: Option<u64>,
+}
+
+/// Long-poll: answers as soon as there is an event after the cursor, or after `wait` seconds
+/// with an empty page. Wakes on this instance's events at once and re-reads every second to
+/// see events written by other instances sharing the database.
+async fn events(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    query: std::result::Result<Query<EventsQuery>, QueryRejection>,
+) -> Result<Json<EventsPage>> {
+    let Query(q) = query.map_err(|e| GatewayError::InvalidRequest(e.body_text()))?;
+    let limit = q.limit.unwrap_or(100).clamp(1, MAX_EVENTS_LIMIT);
+    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_EVENTS_WAIT_SECS));
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut bell = state.events_bell.subscribe();
+    let mut shutdown = state.shutdown.clone();
+    loop {
+        // Mark the bell seen before reading, so an event written after the read still wakes us.
+        bell.borrow_and_update();
+        let events = state.store.events_after(&org_id, q.after, limit).await?;
+        let now = tokio::time::Instant::now();
+        if !events.is_empty() || now >= deadline || *shutdown.borrow() {
+            let next_cursor = events.last().map_or(q.after, |e| e.seq);
+            return Ok(Json(EventsPage {
+                events,
+                next_cursor,
+            }));
+        }
+        let nap = (deadline - now).min(Duration::from_secs(1));
+        tokio::select! {
+            _ = bell.changed() => {}
+            _ = tokio::time::sleep(nap) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+async fn ack_events(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    body: std::result::Result<Json<AckEvents>, JsonRejection>,
+) -> Result<StatusCode> {
+    let Json(ack) = body.map_err(bad_json)?;
+    state.store.ack_events(&org_id, ack.up_to).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,288 @@
+//! The gateway's configuration, read from a TOML file (see docs/gateway.sample.toml).
+//! Secrets are never in the file: it names the environment variable that holds them.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::error::GatewayError;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to listen on; port 0 picks a free one.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The address people reach the gateway at (e.g. `https://join.example.org`). Every link
+    /// is built from it, never from the request's Host header. May be left out only on
+    /// loopback, where it defaults to `http://<bound address>`.
+    #[serde(default)]
+    pub public_url: String,
+    /// SQLite database file, or `postgres://user@host:port/db` for several instances sharing
+    /// one PostgreSQL database. Keep the password out of the URL: PostgreSQL's usual
+    /// `PGPASSWORD` variable and `~/.pgpass` file are read.
+    pub database: String,
+    /// PostgreSQL connection pool size (ignored for SQLite).
+    #[serde(default = "default_max_connections")]
+    pub database_max_connections: u32,
+    /// File holding the server pepper (created with mode 0600 on first start). Without it the
+    /// pepper lives only as long as the process and links die with it.
+    #[serde(default)]
+    pub pepper_file: Option<PathBuf>,
+    /// Serve HTTPS directly. Without it, the gateway speaks plain HTTP and must sit behind a
+    /// TLS-terminating proxy when it listens beyond loopback.
+    #[serde(default)]
+    pub tls: Option<TlsConfig>,
+    #[serde(default)]
+    pub tokens: TokenConfig,
+    #[serde(default)]
+    pub mail: MailConfig,
+    #[serde(default)]
+    pub delivery: DeliveryConfig,
+    #[serde(default)]
+    pub limits: LimitsConfig,
+}
+
+fn default_max_connections() -> u32 {
+    10
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8470))
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    /// PEM certificate chain, leaf first.
+    pub cert_file: PathBuf,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1).
+    pub key_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TokenConfig {
+    /// Lifetime of an invitation link when the desktop does not say (3 days).
+    pub invitation_lifetime_secs: u64,
+    /// The longest lifetime the desktop may ask for (30 days).
+    pub max_invitation_lifetime_secs: u64,
+}
+
+impl Default for TokenConfig {
+    fn default() -> Self {
+        Self {
+            invitation_lifetime_secs: orgdesk_protocol::DEFAULT_INVITATION_LIFETIME_SECS,
+            max_invitation_lifetime_secs: 30 * 24 * 60 * 60,
+        }
+    }
+}
+
+/// Where mail goes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, tag = "transport", rename_all = "snake_case")]
+pub enum MailConfig {
+    /// Write each message as an .eml file into `dir` (the desktop's built-in mail catcher).
+    File { dir: PathBuf, from: String },
+    /// Send through an SMTP server.
+    Smtp(SmtpConfig),
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self::File {
+            dir: PathBuf::from("outgoing-mail"),
+            from: "Orgdesk <noreply@localhost>".to_owned(),
+        }
+    }
+}
+
+impl MailConfig {
+    pub fn from_address(&self) -> &str {
+        match self {
+            Self::File { from, .. } => from,
+            Self::Smtp(s) => &s.from,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpConfig {
+    pub host: String,
+    #[serde(default = "default_smtp_port")]
+    pub port: u16,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    /// Sender, e.g. `Orgdesk <noreply@example.org>`.
+    pub from: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    /// Name of the environment variable holding the SMTP password.
+    #[serde(default)]
+    pub password_env: Option<String>,
+    #[serde(default = "default_smtp_timeout")]
+    pub timeout_secs: u64,
+    /// A CA certificate (PEM) to trust besides the public ones, for a relay whose
+    /// certificate comes from a private CA.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+}
+
+fn default_smtp_port() -> u16 {
+    587
+}
+
+fn default_smtp_timeout() -> u64 {
+    20
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    /// Plain text; only for a relay on the same machine.
+    None,
+    /// Plain connection upgraded with STARTTLS (required, not opportunistic). Port 587.
+    #[default]
+    Starttls,
+    /// TLS from the first byte. Port 465.
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeliveryConfig {
+    /// First retry after this many seconds; each further retry waits twice as long…
+    pub retry_initial_secs: u64,
+    /// …up to this.
+    pub retry_max_secs: u64,
+    /// Attempts before the invitation is reported failed.
+    pub max_attempts: u32,
+    /// How often the outbox is checked when nothing wakes it, in milliseconds.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            retry_initial_secs: 30,
+            retry_max_secs: 3600,
+            max_attempts: 12,
+            poll_interval_ms: 1000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Form submissions (register, decline) accepted per client address per minute.
+    pub form_posts_per_minute: u32,
+    /// Invitations one organization may create per minute.
+    pub invitations_per_minute: u32,
+    /// Messages (invitations and resends) one recipient may be sent per hour, so that a
+    /// mistake or a compromised desktop cannot flood someone's inbox.
+    pub messages_per_recipient_per_hour: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        Self {
+            form_posts_per_minute: 30,
+            invitations_per_minute: 6000,
+            messages_per_recipient_per_hour: 5,
+        }
+    }
+}
+
+impl Config {
+    /// A configuration for an embedded or test gateway: loopback, any free port, mail to files.
+    pub fn local(database: impl Into<String>, mail_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: String::new(),
+            database: database.into(),
+            database_max_connections: default_max_connections(),
+            pepper_file: None,
+            tls: None,
+            tokens: TokenConfig::default(),
+            mail: MailConfig::File {
+                dir: mail_dir.into(),
+                from: "Orgdesk <noreply@localhost>".to_owned(),
+            },
+            delivery: DeliveryConfig::default(),
+            limits: LimitsConfig::default(),
+        }
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, GatewayError> {
+        let config: Self = toml::from_str(text).map_err(|e| GatewayError::Config(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn load(path: &std::path::Path) -> Result<Self, GatewayError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| GatewayError::Config(format!("cannot read {}: {e}", path.display())))?;
+        Self::from_toml(&text)
+    }
+
+    /// Checks what serde cannot. An empty `public_url` is allowed only on loopback, where
+    /// [`crate::serve`] fills it with the bound address.
+    pub fn validate(&self) -> Result<(), GatewayError> {
+        let url = self.public_url.trim_end_matches('/');
+        let scheme_ok = url.starts_with("https://") || url.starts_with("http://");
+        if !url.is_empty() && !scheme_ok {
+            return Err(GatewayError::Config(
+                "public_url must start with https:// (or http:// for loopback)".into(),
+            ));
+        }
+        if !self.listen.ip().is_loopback() {
+            if url.is_empty() {
+                return Err(GatewayError::Config(
+                    "public_url is required when listening beyond loopback".into(),
+                ));
+            }
+            // Links carry secrets: beyond loopback they travel over TLS, ours or a proxy's.
+            if self.tls.is_none() && !url.starts_with("https://") {
+                return Err(GatewayError::Config(
+                    "beyond loopback, configure [tls] or put a TLS proxy in front and give its \
+                     https:// address as public_url"
+                        .into(),
+                ));
+            }
+        }
+        if self.delivery.max_attempts == 0 || self.delivery.retry_initial_secs == 0 {
+            return Err(GatewayError::Config(
+                "delivery.max_attempts and delivery.retry_initial_secs must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_config_parses() {
+        let text = include_str!("../../../docs/gateway.sample.toml");
+        let c = Config::from_toml(text).unwrap();
+        assert!(matches!(c.mail, MailConfig::Smtp(ref s) if s.tls == SmtpTls::Starttls));
+        assert_eq!(c.tokens.invitation_lifetime_secs, 259_200);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_urls_are_refused() {
+        assert!(Config::from_toml("public_url='https://x'\ndatabase='a'\nbogus=1").is_err());
+        assert!(Config::from_toml("public_url='ftp://x'\ndatabase='a'").is_err());
+        assert!(Config::from_toml("public_url='https://x'\ndatabase='a'").is_ok());
+        // Beyond loopback, links must travel over TLS.
+        let open = "listen='0.0.0.0:443'\ndatabase='a'\npublic_url=";
+        assert!(Config::from_toml(&format!("{open}'http://x'")).is_err());
+        assert!(Config::from_toml(&format!("{open}'https://x'")).is_ok());
+        assert!(Config::from_toml("listen='0.0.0.0:443'\ndatabase='a'").is_err());
+    }
+}

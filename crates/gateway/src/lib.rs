@@ -1,0 +1,316 @@
+//! Orgdesk gateway: the HTTP server that sends invitations and serves the pages invitees
+//! open, plus the API and event feed the desktop uses. Runs standalone (`orgdesk-gateway`)
+//! or embedded in the desktop app ([`serve`] on loopback, port 0).
+
+mod api;
+pub mod clock;
+pub mod config;
+pub mod error;
+mod i18n;
+mod limits;
+pub mod mail;
+mod outbox;
+mod pages;
+mod render;
+pub mod secrets;
+pub mod store;
+mod tls;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::extract::connect_info::Connected;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::serve::IncomingStream;
+use axum::Router;
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+
+pub use crate::clock::{Clock, ManualClock, SystemClock};
+pub use crate::config::Config;
+pub use crate::error::{GatewayError, Result};
+use crate::limits::RateLimiter;
+use crate::render::Templates;
+pub use crate::secrets::Pepper;
+use crate::store::{GatewayStore, PostgresStore, SqliteStore};
+
+/// Everything a request handler needs.
+pub(crate) struct AppState {
+    store: Arc<dyn GatewayStore>,
+    clock: Arc<dyn Clock>,
+    pepper: Pepper,
+    templates: Templates,
+    /// Without a trailing slash.
+    public_url: String,
+    config: Config,
+    /// Wakes the outbox worker when a message is queued.
+    outbox_bell: Notify,
+    /// Bumped whenever this instance appends events; wakes long-polls.
+    events_bell: watch::Sender<u64>,
+    shutdown: watch::Receiver<bool>,
+    form_limiter: RateLimiter,
+    invitation_limiter: RateLimiter,
+    recipient_limiter: RateLimiter,
+}
+
+pub(crate) type Shared = Arc<AppState>;
+
+impl AppState {
+    fn invitation_link(&self, token: &str) -> String {
+        format!("{}/i/{token}", self.public_url)
+    }
+
+    fn ring_events(&self) {
+        self.events_bell.send_modify(|n| *n = n.wrapping_add(1));
+    }
+}
+
+/// The client's address (for per-address limits), over plain TCP or TLS alike.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PeerAddr(pub SocketAddr);
+
+impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for PeerAddr {
+    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        Self(*stream.remote_addr())
+    }
+}
+
+impl Connected<IncomingStream<'_, tls::TlsListener>> for PeerAddr {
+    fn connect_info(stream: IncomingStream<'_, tls::TlsListener>) -> Self {
+        Self(*stream.remote_addr())
+    }
+}
+
+/// What can be swapped for tests or embedding.
+pub struct Options {
+    pub clock: Arc<dyn Clock>,
+    /// Overrides `pepper_file`.
+    pub pepper: Option<Pepper>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            clock: Arc::new(SystemClock),
+            pepper: None,
+        }
+    }
+}
+
+/// A new organization's credentials. The API token is shown once; only its hash is kept.
+#[derive(Debug, Clone)]
+pub struct OrganizationCredentials {
+    pub organization_id: String,
+    pub api_token: String,
+}
+
+/// Opens the store named by `config.database`: a `postgres://` URL, or a SQLite file path.
+pub async fn open_store(config: &Config) -> Result<Arc<dyn GatewayStore>> {
+    let db = config.database.as_str();
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        let store = PostgresStore::connect(db, config.database_max_connections).await?;
+        return Ok(Arc::new(store));
+    }
+    let path = db.strip_prefix("sqlite://").unwrap_or(db);
+    Ok(Arc::new(SqliteStore::open(Path::new(path))?))
+}
+
+/// Registers an organization and returns its first API token.
+pub async fn create_organization(
+    store: &dyn GatewayStore,
+    name: &str,
+    now: i64,
+) -> Result<OrganizationCredentials> {
+    let organization_id = secrets::new_id("org");
+    let (api_token, hash) = secrets::new_api_token(&organization_id);
+    store
+        .create_organization(&organization_id, name, hash, now)
+        .await?;
+    Ok(OrganizationCredentials {
+        organization_id,
+        api_token,
+    })
+}
+
+/// Replaces an organization's API token (the old one stops working at once).
+pub async fn rotate_api_token(store: &dyn GatewayStore, organization_id: &str) -> Result<String> {
+    let (api_token, hash) = secrets::new_api_token(organization_id);
+    if store.set_api_token_hash(organization_id, hash).await? {
+        Ok(api_token)
+    } else {
+        Err(GatewayError::NotFound)
+    }
+}
+
+/// A running gateway.
+pub struct Gateway {
+    addr: SocketAddr,
+    state: Shared,
+    shutdown: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    worker: JoinHandle<()>,
+}
+
+impl Gateway {
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base of every link, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.state.public_url
+    }
+
+    pub fn store(&self) -> Arc<dyn GatewayStore> {
+        Arc::clone(&self.state.store)
+    }
+
+    pub async fn create_organization(&self, name: &str) -> Result<OrganizationCredentials> {
+        create_organization(self.state.store.as_ref(), name, self.state.clock.now()).await
+    }
+
+    /// Stops accepting connections, ends long-polls, lets requests in flight finish and
+    /// stops the outbox worker (a message being sent completes first).
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = self.shutdown.send(true);
+        self.worker.await?;
+        self.server.await??;
+        Ok(())
+    }
+}
+
+/// Starts the gateway with the real clock and the configured pepper.
+pub async fn serve(config: Config) -> Result<Gateway> {
+    serve_with(config, Options::default()).await
+}
+
+pub async fn serve_with(config: Config, options: Options) -> Result<Gateway> {
+    config.validate()?;
+    let store = open_store(&config).await?;
+    serve_store(config, options, store).await
+}
+
+/// Starts the gateway on a store the caller opened (the PostgreSQL store, or a shared one).
+pub async fn serve_store(
+    config: Config,
+    options: Options,
+    store: Arc<dyn GatewayStore>,
+) -> Result<Gateway> {
+    let pepper = match (options.pepper, &config.pepper_file) {
+        (Some(p), _) => p,
+        (None, Some(path)) => Pepper::load_or_create(path)?,
+        (None, None) => {
+            tracing::warn!(
+                "no pepper_file configured: links will stop working when the gateway restarts"
+            );
+            Pepper::ephemeral()
+        }
+    };
+    let mailer = mail::from_config(&config.mail)?;
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    let public_url = match config.public_url.trim_end_matches('/') {
+        "" => format!("{scheme}://{addr}"),
+        url => url.to_owned(),
+    };
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let state = Arc::new(AppState {
+        store,
+        clock: options.clock,
+        pepper,
+        templates: Templates::new(),
+        public_url,
+        form_limiter: RateLimiter::new(config.limits.form_posts_per_minute, 60),
+        invitation_limiter: RateLimiter::new(config.limits.invitations_per_minute, 60),
+        recipient_limiter: RateLimiter::new(config.limits.messages_per_recipient_per_hour, 3600),
+        config,
+        outbox_bell: Notify::new(),
+        events_bell: watch::channel(0).0,
+        shutdown: shutdown_rx.clone(),
+    });
+
+    let app = router(Arc::clone(&state));
+    let mut server_shutdown = shutdown_rx.clone();
+    let stopped = async move {
+        let _ = server_shutdown.wait_for(|stop| *stop).await;
+    };
+    let service = app.into_make_service_with_connect_info::<PeerAddr>();
+    let server = match acceptor {
+        None => tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(stopped)
+                .await
+        }),
+        Some(acceptor) => {
+            let listener = tls::TlsListener::new(listener, acceptor, shutdown_rx.clone())?;
+            tokio::spawn(async move {
+                axum::serve(listener, service)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        }
+    };
+    let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, shutdown_rx));
+    tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
+    Ok(Gateway {
+        addr,
+        state,
+        shutdown: shutdown_tx,
+        server,
+        worker,
+    })
+}
+
+fn router(state: Shared) -> Router {
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            security_headers,
+        ))
+        .with_state(state)
+}
+
+/// Strict headers on every answer. Pages use no scripts, no inline styles and no frames;
+/// token pages must not leak their URL through Referer; nothing personal is cached.
+async fn security_headers(
+    axum::extract::State(state): axum::extract::State<Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if state.public_url.starts_with("https://") {
+        // Browsers that have seen the gateway over https never try plain http again.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    let fixed = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}

@@ -1,0 +1,223 @@
+//! Composing invitation mail and handing it to a transport: SMTP, or .eml files in a folder
+//! (the desktop's built-in mail catcher).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde::Serialize;
+
+use crate::config::{MailConfig, SmtpConfig, SmtpTls};
+use crate::error::{GatewayError, Result};
+use crate::i18n::{fill, Lang};
+use crate::render::{format_time, Templates};
+use crate::secrets;
+use crate::store::Invitation;
+
+/// Why a send failed, and whether trying again can help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryError {
+    /// The server is down, busy or answered 4xx: retry later.
+    Transient(String),
+    /// The server refused for good (5xx), or the message cannot be built: do not retry.
+    Permanent(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, message: Message) -> Result<(), DeliveryError>;
+}
+
+/// Builds the configured transport. The SMTP password is read from the environment variable
+/// the configuration names, so it never sits in the file.
+pub fn from_config(config: &MailConfig) -> Result<Box<dyn Mailer>> {
+    Ok(match config {
+        MailConfig::File { dir, .. } => {
+            std::fs::create_dir_all(dir)?;
+            Box::new(FileMailer { dir: dir.clone() })
+        }
+        MailConfig::Smtp(smtp) => Box::new(SmtpMailer::new(smtp)?),
+    })
+}
+
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl SmtpMailer {
+    pub fn new(config: &SmtpConfig) -> Result<Self> {
+        let host = config.host.as_str();
+        let smtp_err =
+            |e: lettre::transport::smtp::Error| GatewayError::Config(format!("smtp: {e}"));
+        // TLS is required, never opportunistic: a relay that cannot do it fails the send.
+        let tls = |wrap: fn(TlsParameters) -> Tls| -> Result<Tls> {
+            let mut params = TlsParameters::builder(host.to_owned());
+            if let Some(ca) = &config.ca_file {
+                let pem = std::fs::read(ca).map_err(|e| {
+                    GatewayError::Config(format!("smtp ca_file {}: {e}", ca.display()))
+                })?;
+                params =
+                    params.add_root_certificate(Certificate::from_pem(&pem).map_err(smtp_err)?);
+            }
+            Ok(wrap(params.build_rustls().map_err(smtp_err)?))
+        };
+        // "Dangerous" only because it starts without TLS; the match below adds it.
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host);
+        builder = match config.tls {
+            SmtpTls::None => builder,
+            SmtpTls::Starttls => builder.tls(tls(Tls::Required)?),
+            SmtpTls::Tls => builder.tls(tls(Tls::Wrapper)?),
+        }
+        .port(config.port)
+        .timeout(Some(Duration::from_secs(config.timeout_secs)));
+        if let Some(user) = &config.username {
+            let var = config.password_env.as_deref().ok_or_else(|| {
+                GatewayError::Config("mail.username is set but mail.password_env is not".into())
+            })?;
+            let password = std::env::var(var).map_err(|_| {
+                GatewayError::Config(format!("the environment variable {var} is not set"))
+            })?;
+            builder = builder.credentials(Credentials::new(user.clone(), password));
+        }
+        Ok(Self {
+            transport: builder.build(),
+        })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, message: Message) -> Result<(), DeliveryError> {
+        match self.transport.send(message).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_permanent() => Err(DeliveryError::Permanent(e.to_string())),
+            Err(e) => Err(DeliveryError::Transient(e.to_string())),
+        }
+    }
+}
+
+/// Writes each message to `DIR/<time>-<random>.eml`, through a temporary name so that a
+/// reader never sees half a message.
+pub struct FileMailer {
+    pub dir: PathBuf,
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, message: Message) -> Result<(), DeliveryError> {
+        let name = format!(
+            "{}-{}",
+            crate::clock::Clock::now(&crate::clock::SystemClock),
+            secrets::hex(&secrets::random_bytes::<6>())
+        );
+        let tmp = self.dir.join(format!(".{name}.tmp"));
+        let done = self.dir.join(format!("{name}.eml"));
+        let bytes = message.formatted();
+        let io = async {
+            tokio::fs::write(&tmp, bytes).await?;
+            tokio::fs::rename(&tmp, &done).await
+        };
+        io.await
+            .map_err(|e| DeliveryError::Transient(format!("writing {}: {e}", done.display())))
+    }
+}
+
+#[derive(Serialize)]
+struct MailContext<'a> {
+    lang: &'static str,
+    t: std::collections::BTreeMap<&'static str, &'static str>,
+    subject: &'a str,
+    greeting: String,
+    body: String,
+    department: &'a str,
+    position: &'a str,
+    /// Pre-escaped: minijinja also escapes `/`, which is valid HTML but trips some mail
+    /// clients' link detection; a URL needs only the five markup characters escaped.
+    link: minijinja::Value,
+    /// The same link for the text part, which is not escaped.
+    link_text: &'a str,
+    expires: String,
+}
+
+fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The invitation mail: multipart text + HTML, in the invitation's language, with our own
+/// Message-ID (returned) so that a delivery can be traced.
+pub fn compose_invitation(
+    templates: &Templates,
+    from: &str,
+    invitation: &Invitation,
+    link: &str,
+    expires_at: i64,
+) -> Result<(Message, String), DeliveryError> {
+    let lang = Lang::parse(&invitation.locale).unwrap_or(Lang::En);
+    let org = invitation.organization_name.as_str();
+    let subject = fill(
+        lang.t("mail_subject"),
+        &[("inviter", &invitation.inviter_name), ("organization", org)],
+    );
+    let context = MailContext {
+        lang: lang.code(),
+        t: lang.table(),
+        subject: &subject,
+        greeting: fill(
+            lang.t("invite_greeting"),
+            &[("name", &invitation.invitee_name)],
+        ),
+        body: fill(lang.t("invite_body"), &[("organization", org)]),
+        department: &invitation.department_label,
+        position: &invitation.position_label,
+        link: minijinja::Value::from_safe_string(escape_markup(link)),
+        link_text: link,
+        expires: fill(lang.t("expires"), &[("date", &format_time(expires_at))]),
+    };
+    let render = |name| {
+        templates
+            .render(name, &context)
+            .map_err(|e| DeliveryError::Permanent(e.to_string()))
+    };
+    let (text, html) = (
+        render("invitation_mail.txt")?,
+        render("invitation_mail.html")?,
+    );
+
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| DeliveryError::Permanent(format!("sender address: {e}")))?;
+    let to_address = invitation
+        .recipient
+        .parse()
+        .map_err(|e| DeliveryError::Permanent(format!("recipient address: {e}")))?;
+    let to = Mailbox::new(Some(invitation.invitee_name.clone()), to_address);
+    let message_id = format!(
+        "<{}.{}@{}>",
+        invitation.id,
+        secrets::hex(&secrets::random_bytes::<8>()),
+        from.email.domain()
+    );
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(message_id.clone()))
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| DeliveryError::Permanent(format!("building the message: {e}")))?;
+    Ok((message, message_id))
+}

@@ -1,0 +1,138 @@
+//! Delivery from the durable outbox. A message is written in the same transaction as its
+//! invitation, so a mail server that is down delays it but never loses it: the worker claims
+//! due rows, sends, and either records the delivery or schedules a retry with exponential
+//! backoff, reporting `invitation_failed` when it gives up.
+
+use std::time::Duration;
+
+use orgdesk_protocol::Channel;
+use tokio::sync::watch;
+
+use crate::mail::{compose_invitation, DeliveryError, Mailer};
+use crate::store::OutboxItem;
+use crate::Shared;
+
+/// How long a claimed message is reserved for one sender; longer than any SMTP timeout.
+const LEASE_SECS: i64 = 300;
+
+pub(crate) async fn run(
+    state: Shared,
+    mailer: Box<dyn Mailer>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let poll = Duration::from_millis(state.config.delivery.poll_interval_ms.max(10));
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        match state
+            .store
+            .claim_due_message(state.clock.now(), LEASE_SECS)
+            .await
+        {
+            Ok(Some(item)) => {
+                deliver(&state, mailer.as_ref(), item).await;
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "outbox: cannot read due messages"),
+        }
+        tokio::select! {
+            _ = state.outbox_bell.notified() => {}
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Seconds before retry number `attempt` (1-based): initial · 2^(attempt-1), capped.
+pub(crate) fn backoff(initial: u64, max: u64, attempt: u32) -> u64 {
+    let factor = 1u64
+        .checked_shl(attempt.saturating_sub(1))
+        .unwrap_or(u64::MAX);
+    initial.saturating_mul(factor).min(max)
+}
+
+async fn deliver(state: &Shared, mailer: &dyn Mailer, item: OutboxItem) {
+    let result = send(state, mailer, &item).await;
+    let now = state.clock.now();
+    let attempts = item.attempts + 1;
+    let recorded = match result {
+        Ok(message_id) => {
+            tracing::info!(invitation = %item.invitation.id, %message_id, "invitation delivered");
+            state.store.message_sent(item.id, &message_id, now).await
+        }
+        Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
+            let d = &state.config.delivery;
+            let wait = backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
+            tracing::warn!(invitation = %item.invitation.id, attempts, wait, %reason, "delivery failed; will retry");
+            let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
+            state
+                .store
+                .message_failed(item.id, &reason, Some(at), now)
+                .await
+        }
+        Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
+            tracing::warn!(invitation = %item.invitation.id, attempts, %reason, "delivery failed; giving up");
+            state
+                .store
+                .message_failed(item.id, &reason, None, now)
+                .await
+        }
+    };
+    match recorded {
+        Ok(()) => state.ring_events(),
+        // The lease expires and the message is tried again: at worst a duplicate, never a loss.
+        Err(e) => tracing::error!(error = %e, "outbox: cannot record a delivery result"),
+    }
+}
+
+async fn send(
+    state: &Shared,
+    mailer: &dyn Mailer,
+    item: &OutboxItem,
+) -> Result<String, DeliveryError> {
+    let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
+        DeliveryError::Permanent(
+            "the stored link cannot be opened with this server's pepper".into(),
+        )
+    })?;
+    if item.expires_at <= state.clock.now() {
+        // Mail that can only lead to an "expired" page is not worth sending; the desktop
+        // learns it failed and can resend with a fresh link.
+        return Err(DeliveryError::Permanent(
+            "the link expired before the message could be delivered".into(),
+        ));
+    }
+    let link = state.invitation_link(&crate::secrets::encode(&token));
+    match item.invitation.channel {
+        Channel::Email => {
+            let (message, message_id) = compose_invitation(
+                &state.templates,
+                state.config.mail.from_address(),
+                &item.invitation,
+                &link,
+                item.expires_at,
+            )?;
+            mailer.send(message).await?;
+            Ok(message_id)
+        }
+        Channel::Sms => Err(DeliveryError::Permanent(
+            "SMS delivery is not configured on this gateway".into(),
+        )),
+        Channel::Link => Err(DeliveryError::Permanent(
+            "link invitations are not sent".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_doubles_and_caps() {
+        assert_eq!(super::backoff(30, 3600, 1), 30);
+        assert_eq!(super::backoff(30, 3600, 2), 60);
+        assert_eq!(super::backoff(30, 3600, 8), 3600);
+        assert_eq!(super::backoff(30, 3600, 200), 3600);
+    }
+}

@@ -1,0 +1,66 @@
+//! Templates, compiled into the binary. Files ending in `.html` are auto-escaped by
+//! minijinja, so every name and label that reaches a page or a mail is escaped unless a
+//! template says otherwise (none does).
+
+use minijinja::Environment;
+use serde::Serialize;
+
+use crate::error::{GatewayError, Result};
+
+pub const STYLESHEET: &str = include_str!("../templates/gateway.css");
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        // A missing variable is a bug; fail loudly in tests rather than render blanks.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in [
+            ("layout.html", include_str!("../templates/layout.html")),
+            (
+                "invitation.html",
+                include_str!("../templates/invitation.html"),
+            ),
+            ("register.html", include_str!("../templates/register.html")),
+            ("decline.html", include_str!("../templates/decline.html")),
+            ("message.html", include_str!("../templates/message.html")),
+            (
+                "invitation_mail.html",
+                include_str!("../templates/invitation_mail.html"),
+            ),
+            (
+                "invitation_mail.txt",
+                include_str!("../templates/invitation_mail.txt"),
+            ),
+        ] {
+            env.add_template(name, source)
+                .expect("built-in templates are valid");
+        }
+        Self { env }
+    }
+
+    pub fn render<S: Serialize>(&self, name: &str, context: S) -> Result<String> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(context))
+            .map_err(|e| GatewayError::Internal(format!("template {name}: {e}")))
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// `2026-11-25 21:18 UTC`: unambiguous in both languages.
+pub fn format_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| unix.to_string())
+}

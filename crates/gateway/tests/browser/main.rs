@@ -1,0 +1,248 @@
+//! The whole path an invitee takes, with real programs: the gateway sends the invitation to
+//! a real SMTP server (aiosmtpd), the test reads the link from the received mail, and a real
+//! headless Chromium (driven through chromedriver) opens it and registers; the desktop's feed
+//! then carries the `registered` event. Every process is started on loopback by the test and
+//! stopped when it ends.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use std::sync::Arc;
+
+use common::smtp::{free_port, smtp_to, SmtpServer};
+use common::{find_link, invitation, mail_parts, wait_for_files, TestGateway};
+use orgdesk_gateway::SystemClock;
+use orgdesk_protocol::{Channel, EventKind, InvitationCreated};
+use thirtyfour::prelude::*;
+
+/// chromedriver, killed and reaped on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("/usr/bin/chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium-driver is installed (make test installs it)");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    async fn browser(&self, profile: &std::path::Path, lang: &str) -> WebDriver {
+        let mut caps = DesiredCapabilities::chrome();
+        caps.set_binary("/usr/bin/chromium").unwrap();
+        for arg in [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--lang={lang}"),
+        ] {
+            caps.add_arg(arg).unwrap();
+        }
+        WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Finds an element, waiting for it: a click that submits a form or follows a link returns
+/// before the next page has loaded, so every lookup waits for its page (up to 15 s).
+async fn wait(driver: &WebDriver, by: By) -> WebDriverResult<WebElement> {
+    driver
+        .query(by)
+        .wait(Duration::from_secs(15), Duration::from_millis(50))
+        .first()
+        .await
+}
+
+async fn title_kind(driver: &WebDriver) -> String {
+    let found = wait(driver, By::Id("message-title")).await;
+    let Ok(title) = found else {
+        let url = driver.current_url().await.map(|u| u.to_string());
+        let source = driver.source().await.unwrap_or_default();
+        panic!("not a message page: {url:?}\n{source}");
+    };
+    title.attr("data-kind").await.unwrap().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let chromedriver = Driver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let driver = chromedriver.browser(profile.path(), "en-US").await;
+
+    // The steps run in their own task so that a failed assertion (a panic) still reaches the
+    // cleanup below: quitting the session is what makes chromedriver close Chromium.
+    let gw = Arc::new(gw);
+    let inbox = smtp.inbox();
+    let steps = tokio::spawn({
+        let (gw, driver) = (Arc::clone(&gw), driver.clone());
+        async move {
+            // Register: mail → invitation page → Join now → form → success page.
+            let created: InvitationCreated = gw
+                .create("k1", &invitation(Channel::Email, "li.wei@example.org"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
+            let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
+            let link = find_link(&text, &gw.base).expect("the mail has the link");
+            driver.goto(&link).await?;
+            let heading = wait(&driver, By::Tag("h1")).await?.text().await?;
+            assert_eq!(heading, "Ann Admin invites you to join Acme Ltd");
+            wait(&driver, By::LinkText("Join now"))
+                .await?
+                .click()
+                .await?;
+            // A weak password first: the form comes back with the reason, nothing is consumed.
+            wait(&driver, By::Id("username"))
+                .await?
+                .send_keys("li.wei")
+                .await?;
+            wait(&driver, By::Id("password"))
+                .await?
+                .send_keys("weakweak")
+                .await?;
+            wait(&driver, By::Id("password_confirm"))
+                .await?
+                .send_keys("weakweak")
+                .await?;
+            wait(&driver, By::Id("create-account"))
+                .await?
+                .click()
+                .await?;
+            let alert = wait(&driver, By::Css("[role=alert]")).await?.text().await?;
+            assert!(alert.contains("at least three of"), "{alert}");
+            assert_eq!(
+                wait(&driver, By::Id("username"))
+                    .await?
+                    .value()
+                    .await?
+                    .as_deref(),
+                Some("li.wei")
+            );
+            wait(&driver, By::Id("password"))
+                .await?
+                .send_keys("Correct-Horse1")
+                .await?;
+            wait(&driver, By::Id("password_confirm"))
+                .await?
+                .send_keys("Correct-Horse1")
+                .await?;
+            wait(&driver, By::Id("create-account"))
+                .await?
+                .click()
+                .await?;
+            assert_eq!(title_kind(&driver).await, "registered");
+            assert_eq!(
+                wait(&driver, By::Tag("h1")).await?.text().await?,
+                "Welcome to Acme Ltd"
+            );
+
+            // Decline, in Chinese through the switcher.
+            let other: InvitationCreated = gw
+                .create("k2", &invitation(Channel::Link, "Zhang San"))
+                .await
+                .json()
+                .await
+                .unwrap();
+            driver.goto(&other.link).await?;
+            wait(&driver, By::LinkText("简体中文"))
+                .await?
+                .click()
+                .await?;
+            wait(&driver, By::LinkText("拒绝")).await?.click().await?;
+            wait(&driver, By::Id("decline-confirm"))
+                .await?
+                .click()
+                .await?;
+            assert_eq!(title_kind(&driver).await, "declined");
+            assert_eq!(
+                wait(&driver, By::Tag("h1")).await?.text().await?,
+                "已拒绝邀请"
+            );
+
+            // The used link says so.
+            driver.goto(&created.link).await?;
+            assert_eq!(title_kind(&driver).await, "used");
+
+            let kinds: Vec<EventKind> = gw
+                .events(0, 0)
+                .await
+                .events
+                .into_iter()
+                .map(|e| e.kind)
+                .collect();
+            assert!(
+                kinds.iter().any(
+                    |k| matches!(k, EventKind::Registered { username, invitation_id, .. }
+            if username == "li.wei" && *invitation_id == created.invitation_id)
+                ),
+                "{kinds:?}"
+            );
+            let hash = kinds
+                .iter()
+                .find_map(|k| match k {
+                    EventKind::Registered { password_hash, .. } => Some(password_hash.clone()),
+                    _ => None,
+                })
+                .unwrap();
+            let parsed = argon2::password_hash::phc::PasswordHash::new(&hash).unwrap();
+            assert!(argon2::password_hash::PasswordVerifier::verify_password(
+                &argon2::Argon2::default(),
+                b"Correct-Horse1",
+                &parsed
+            )
+            .is_ok());
+            assert!(kinds.contains(&EventKind::Declined {
+                invitation_id: other.invitation_id.clone()
+            }));
+            WebDriverResult::Ok(())
+        }
+    });
+    let result = steps.await;
+    let _ = driver.quit().await;
+    drop(chromedriver);
+    if let Ok(gw) = Arc::try_unwrap(gw) {
+        gw.stop().await;
+    }
+    drop(smtp);
+    match result {
+        Ok(steps) => steps.expect("browser steps"),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}

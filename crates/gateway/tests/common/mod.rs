@@ -1,0 +1,360 @@
+//! Helpers shared by the gateway's test suites: start a gateway on port 0, talk to it over
+//! real HTTP, and pick apart pages and mail.
+#![allow(dead_code)] // each suite uses a different subset
+
+pub mod postgres;
+pub mod smtp;
+#[macro_use]
+pub mod scenarios;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgdesk_gateway::config::{Config, MailConfig};
+use orgdesk_gateway::store::GatewayStore;
+use orgdesk_gateway::{Clock, Gateway, ManualClock, Options, OrganizationCredentials, Pepper};
+use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage};
+use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
+use reqwest::StatusCode;
+
+pub struct TestGateway {
+    pub gateway: Option<Gateway>,
+    pub base: String,
+    pub creds: OrganizationCredentials,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestGateway {
+    /// A gateway on 127.0.0.1:0 with its own database, mail into `dir/mail` unless
+    /// `adjust` says otherwise.
+    pub async fn start(clock: Arc<dyn Clock>, adjust: impl FnOnce(&mut Config, &Path)) -> Self {
+        Self::start_on(clock, adjust, None).await
+    }
+
+    /// Like [`TestGateway::start`], on the given store instead of a fresh SQLite file.
+    pub async fn start_on(
+        clock: Arc<dyn Clock>,
+        adjust: impl FnOnce(&mut Config, &Path),
+        store: Option<Arc<dyn GatewayStore>>,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::local(
+            dir.path().join("gateway.db").to_string_lossy().into_owned(),
+            dir.path().join("mail"),
+        );
+        config.delivery.poll_interval_ms = 50;
+        adjust(&mut config, dir.path());
+        let options = Options {
+            clock,
+            pepper: Some(Pepper::ephemeral()),
+        };
+        let gateway = match store {
+            Some(store) => orgdesk_gateway::serve_store(config, options, store).await,
+            None => orgdesk_gateway::serve_with(config, options).await,
+        }
+        .expect("gateway starts");
+        let base = format!("http://{}", gateway.local_addr());
+        let creds = gateway.create_organization("Acme").await.expect("org");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(40))
+            .build()
+            .expect("client");
+        Self {
+            gateway: Some(gateway),
+            base,
+            creds,
+            client,
+            dir,
+        }
+    }
+
+    pub async fn manual() -> (Self, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::starting_now());
+        let gw = Self::start(clock.clone(), |_, _| {}).await;
+        (gw, clock)
+    }
+
+    pub fn mail_dir(&self) -> PathBuf {
+        self.dir.path().join("mail")
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(g) = self.gateway.take() {
+            tokio::time::timeout(Duration::from_secs(10), g.shutdown())
+                .await
+                .expect("gateway stops in time")
+                .expect("gateway stops cleanly");
+        }
+    }
+
+    pub fn api(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.creds.api_token)
+    }
+
+    pub async fn create(&self, key: &str, req: &CreateInvitation) -> reqwest::Response {
+        self.api(reqwest::Method::POST, "/api/v1/invitations")
+            .header("Idempotency-Key", key)
+            .json(req)
+            .send()
+            .await
+            .expect("create request")
+    }
+
+    pub async fn events(&self, after: i64, wait: u64) -> EventsPage {
+        let r = self
+            .api(
+                reqwest::Method::GET,
+                &format!("/api/v1/events?after={after}&limit=100&wait={wait}"),
+            )
+            .send()
+            .await
+            .expect("events request");
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.expect("events page")
+    }
+
+    /// Polls the feed until an event matches, for at most `secs` seconds.
+    pub async fn wait_for_event(&self, secs: u64, pred: impl Fn(&EventKind) -> bool) -> EventKind {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let page = self.events(0, 1).await;
+            if let Some(e) = page.events.into_iter().find(|e| pred(&e.kind)) {
+                return e.kind;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no matching event within {secs}s"
+            );
+        }
+    }
+
+    /// GET a page (no cookies kept between calls: the tests pass them explicitly).
+    pub async fn get(&self, url: &str, cookie: Option<&str>) -> Page {
+        let mut req = self.client.get(url);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        Page::from(req.send().await.expect("page request")).await
+    }
+
+    pub async fn post_form(&self, url: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Page {
+        let mut req = self.client.post(url).form(form);
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        Page::from(req.send().await.expect("form post")).await
+    }
+
+    /// Opens the register form, then submits it with its own CSRF token and cookie.
+    pub async fn register(&self, link: &str, username: &str, password: &str) -> Page {
+        let form = self.get(&format!("{link}/register"), None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let cookie = form.cookie().expect("the form sets a CSRF cookie");
+        let csrf = form.hidden("csrf").expect("the form has a CSRF token");
+        self.post_form(
+            &format!("{link}/register"),
+            Some(&cookie),
+            &[
+                ("csrf", &csrf),
+                ("username", username),
+                ("password", password),
+                ("password_confirm", password),
+            ],
+        )
+        .await
+    }
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    async fn from(r: reqwest::Response) -> Self {
+        let status = r.status();
+        let headers = r.headers().clone();
+        let body = r.text().await.expect("page body");
+        Self {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// `name=value` of the cookie the page sets, ready for a Cookie header.
+    pub fn cookie(&self) -> Option<String> {
+        let set = self.headers.get(SET_COOKIE)?.to_str().ok()?;
+        Some(set.split(';').next()?.to_owned())
+    }
+
+    pub fn hidden(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_owned())
+    }
+
+    /// The `data-kind` of a message page: registered, declined, expired, used, cancelled, …
+    pub fn kind(&self) -> Option<&str> {
+        let marker = "data-kind=\"";
+        let start = self.body.find(marker)? + marker.len();
+        let end = self.body[start..].find('"')?;
+        Some(&self.body[start..start + end])
+    }
+}
+
+pub fn invitation(channel: Channel, recipient: &str) -> CreateInvitation {
+    CreateInvitation {
+        channel,
+        recipient: recipient.to_owned(),
+        invitee_name: "Li Wei".to_owned(),
+        organization_name: "Acme Ltd".to_owned(),
+        department_label: "Engineering".to_owned(),
+        position_label: "Engineer".to_owned(),
+        inviter_name: "Ann Admin".to_owned(),
+        expires_in_secs: None,
+        locale: None,
+    }
+}
+
+/// The files in a folder (not starting with a dot), sorted.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| !n.starts_with('.'))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Waits until `dir` holds at least `n` files; returns them.
+pub async fn wait_for_files(dir: &Path, n: usize, secs: u64) -> Vec<PathBuf> {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let files = files_in(dir);
+        if files.len() >= n {
+            return files;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{n} file(s) not in {} within {secs}s",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The decoded text/plain and text/html parts of a MIME message.
+pub fn mail_parts(raw: &str) -> (String, String) {
+    let raw = raw.replace("\r\n", "\n");
+    let (mut text, mut html) = (String::new(), String::new());
+    for part in raw.split("\n--") {
+        let Some((head, body)) = part.split_once("\n\n") else {
+            continue;
+        };
+        let head_l = head.to_ascii_lowercase();
+        let decoded = if head_l.contains("content-transfer-encoding: base64") {
+            let joined: String = body
+                .split_whitespace()
+                .take_while(|l| !l.starts_with("--"))
+                .collect();
+            let bytes =
+                <base64ct::Base64 as base64ct::Encoding>::decode_vec(&joined).expect("base64 part");
+            String::from_utf8(bytes).expect("utf-8 part")
+        } else if head_l.contains("content-transfer-encoding: quoted-printable") {
+            decode_qp(body)
+        } else {
+            body.to_owned()
+        };
+        if head_l.contains("content-type: text/plain") {
+            text = decoded;
+        } else if head_l.contains("content-type: text/html") {
+            html = decoded;
+        }
+    }
+    (text, html)
+}
+
+fn decode_qp(s: &str) -> String {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'=' if bytes.get(i + 1) == Some(&b'\n') => i += 2,
+            b'=' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(b) => out.push(b),
+                    Err(_) => out.extend_from_slice(&bytes[i..i + 3]),
+                }
+                i += 3;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The first `…/i/<token>` link in a text.
+pub fn find_link(text: &str, base: &str) -> Option<String> {
+    let start = text.find(&format!("{base}/i/"))?;
+    let rest = &text[start..];
+    let end = rest
+        .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
+}
+
+pub fn link_mailer(config: &mut Config, dir: &Path) {
+    config.mail = MailConfig::File {
+        dir: dir.join("mail"),
+        from: "Orgdesk <noreply@example.org>".into(),
+    };
+}
+
+/// A self-signed certificate for 127.0.0.1, made with the openssl command.
+pub fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl is installed");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}

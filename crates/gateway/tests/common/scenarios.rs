@@ -1,0 +1,602 @@
+//! The API and page scenarios, written once and run on every store: each takes a fresh
+//! gateway (and the clock it runs on) and stops it at the end.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgdesk_gateway::ManualClock;
+use orgdesk_protocol::{ApiError, Channel, EventKind, InvitationCreated};
+use reqwest::{Method, StatusCode};
+
+use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
+
+/// Every scenario, for suites that run them all in a row.
+#[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
+macro_rules! for_each_scenario {
+    ($m:ident) => {
+        $m!(the_api_requires_the_organizations_token);
+        $m!(a_retried_create_answers_the_same_and_sends_once);
+        $m!(the_mail_carries_the_invitation_and_its_link);
+        $m!(resend_voids_the_old_link_and_cancel_closes_the_new_one);
+        $m!(links_expire_by_the_clock);
+        $m!(a_link_registers_once_and_the_feed_reports_it);
+        $m!(forms_without_a_valid_csrf_token_are_refused);
+        $m!(names_are_escaped_in_pages_and_mail);
+        $m!(pages_speak_the_readers_language);
+        $m!(one_recipient_gets_a_bounded_number_of_messages);
+    };
+}
+
+pub async fn the_api_requires_the_organizations_token(gw: TestGateway, _clock: Arc<ManualClock>) {
+    let url = format!("{}/api/v1/events", gw.base);
+
+    let none = gw.client.get(&url).send().await.unwrap();
+    assert_eq!(none.status(), StatusCode::UNAUTHORIZED);
+    let body: ApiError = none.json().await.unwrap();
+    assert_eq!(body.code, "unauthorized");
+
+    let org = &gw.creds.organization_id;
+    for bad in [
+        format!("{org}.wrong-secret"),
+        "org_unknown.secret".to_owned(),
+        "garbage".to_owned(),
+        gw.creds.api_token.to_uppercase(),
+    ] {
+        let r = gw.client.get(&url).bearer_auth(&bad).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{bad}");
+    }
+
+    let ok = gw.api(Method::GET, "/api/v1/events").send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+
+    // Unknown API paths answer JSON, not a page.
+    let missing = gw.api(Method::GET, "/api/v1/nothing").send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(missing.json::<ApiError>().await.unwrap().code, "not_found");
+    gw.stop().await;
+}
+
+pub async fn a_retried_create_answers_the_same_and_sends_once(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let req = invitation(Channel::Email, "li.wei@example.org");
+
+    let first = gw.create("outbox-1", &req).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: InvitationCreated = first.json().await.unwrap();
+    assert!(
+        first.link.starts_with(&format!("{}/i/", gw.base)),
+        "{}",
+        first.link
+    );
+
+    let again = gw.create("outbox-1", &req).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    let again: InvitationCreated = again.json().await.unwrap();
+    assert_eq!(again, first, "the replay is the first answer");
+
+    // One mail, even after giving the outbox time to send a second one if it were queued.
+    wait_for_files(&gw.mail_dir(), 1, 10).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(files_in(&gw.mail_dir()).len(), 1);
+
+    let mut other = req.clone();
+    other.recipient = "someone.else@example.org".into();
+    let reused = gw.create("outbox-1", &other).await;
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reused.json::<ApiError>().await.unwrap().code,
+        "idempotency_key_reused"
+    );
+
+    let no_key = gw
+        .api(Method::POST, "/api/v1/invitations")
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        no_key.json::<ApiError>().await.unwrap().code,
+        "idempotency_key_required"
+    );
+
+    let mut bad = req.clone();
+    bad.recipient = "not an address".into();
+    let r = gw.create("outbox-2", &bad).await;
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "invalid_request");
+
+    let broken = gw
+        .api(Method::POST, "/api/v1/invitations")
+        .header("Idempotency-Key", "outbox-3")
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        broken.json::<ApiError>().await.unwrap().code,
+        "invalid_request"
+    );
+    gw.stop().await;
+}
+
+pub async fn the_mail_carries_the_invitation_and_its_link(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let mut req = invitation(Channel::Email, "li.wei@example.org");
+    req.locale = Some("zh-CN".into());
+    let created: InvitationCreated = gw.create("k", &req).await.json().await.unwrap();
+    let file = wait_for_files(&gw.mail_dir(), 1, 10).await.remove(0);
+    let raw = std::fs::read_to_string(file).unwrap();
+    assert!(raw.contains("multipart/alternative"));
+    let (text, html) = mail_parts(&raw);
+    for part in [&text, &html] {
+        assert!(part.contains(&created.link), "{part}");
+        assert!(part.contains("Ann Admin 邀请您加入 Acme Ltd"), "{part}");
+        assert!(part.contains("Engineering"));
+    }
+    let delivered = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
+        .await;
+    assert!(
+        matches!(delivered, EventKind::InvitationDelivered { ref invitation_id, ref message_id }
+            if *invitation_id == created.invitation_id && raw.contains(message_id.as_str())),
+        "{delivered:?}"
+    );
+    gw.stop().await;
+}
+
+pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let created: InvitationCreated = gw
+        .create("k1", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let resent = gw
+        .api(
+            Method::POST,
+            &format!("/api/v1/invitations/{}/resend", created.invitation_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resent.status(), StatusCode::OK);
+    let resent: InvitationCreated = resent.json().await.unwrap();
+    assert_ne!(resent.link, created.link);
+
+    let old = gw.get(&created.link, None).await;
+    assert_eq!(old.status, StatusCode::GONE);
+    assert_eq!(old.kind(), Some("replaced"));
+    let registered = gw.register(&resent.link, "liwei", "Correct-Horse1").await;
+    assert_eq!(registered.kind(), Some("registered"));
+    let again = gw.get(&format!("{}/register", created.link), None).await;
+    assert_eq!(again.kind(), Some("replaced"));
+
+    // Cancel a second invitation: its page says so; cancelling twice is fine; resend is refused.
+    let second: InvitationCreated = gw
+        .create("k2", &invitation(Channel::Link, "Zhang San"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let cancel = |id: String| {
+        gw.api(Method::POST, &format!("/api/v1/invitations/{id}/cancel"))
+            .send()
+    };
+    assert_eq!(
+        cancel(second.invitation_id.clone()).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        cancel(second.invitation_id.clone()).await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let page = gw.get(&second.link, None).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert_eq!(page.kind(), Some("cancelled"));
+    assert!(
+        page.body.contains("Ann Admin withdrew the invitation"),
+        "{}",
+        page.body
+    );
+    let r = gw
+        .api(
+            Method::POST,
+            &format!("/api/v1/invitations/{}/resend", second.invitation_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        r.json::<ApiError>().await.unwrap().code,
+        "invitation_closed"
+    );
+    // A registered invitation cannot be cancelled; an unknown one is not found.
+    assert_eq!(
+        cancel(created.invitation_id).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        cancel("inv_nope".into()).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    gw.stop().await;
+}
+
+pub async fn links_expire_by_the_clock(gw: TestGateway, clock: Arc<ManualClock>) {
+    let created: InvitationCreated = gw
+        .create("k", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let form = gw.get(&format!("{}/register", created.link), None).await;
+    assert_eq!(form.status, StatusCode::OK);
+
+    clock.advance(3 * 24 * 3600 + 1);
+    let page = gw.get(&created.link, None).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert_eq!(page.kind(), Some("expired"));
+    assert!(
+        page.body
+            .contains("Ask Ann Admin to send you a new invitation"),
+        "{}",
+        page.body
+    );
+
+    // Even with a form fetched in time, submitting after expiry is refused.
+    let posted = gw
+        .post_form(
+            &format!("{}/register", created.link),
+            form.cookie().as_deref(),
+            &[
+                ("csrf", &form.hidden("csrf").unwrap()),
+                ("username", "liwei"),
+                ("password", "Correct-Horse1"),
+                ("password_confirm", "Correct-Horse1"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.kind(), Some("expired"));
+    gw.stop().await;
+}
+
+pub async fn a_link_registers_once_and_the_feed_reports_it(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let created: InvitationCreated = gw
+        .create("k", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // A form fetched now is submitted again after the registration below.
+    let early_form = gw.get(&format!("{}/register", created.link), None).await;
+    let page = gw.get(&created.link, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Ann Admin invites you to join Acme Ltd"),
+        "{}",
+        page.body
+    );
+    for (name, value) in [
+        ("x-frame-options", "DENY"),
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+    ] {
+        assert_eq!(page.headers[name], value, "{name}");
+    }
+    let csp = page.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("form-action 'self'"),
+        "{csp}"
+    );
+
+    // Policy failures re-show the form with reasons and keep the token usable.
+    let weak = gw.register(&created.link, "liwei", "password").await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("at least three of"), "{}", weak.body);
+    let bad_name = gw.register(&created.link, "x", "Correct-Horse1").await;
+    assert!(bad_name
+        .body
+        .contains("The username must be 3–32 characters"));
+
+    let done = gw.register(&created.link, "liwei", "Correct-Horse1").await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.kind(), Some("registered"));
+
+    // The token is spent: the page and a second registration say so.
+    let reused = gw.get(&created.link, None).await;
+    assert_eq!(reused.kind(), Some("used"));
+    let second = gw
+        .post_form(
+            &format!("{}/register", created.link),
+            early_form.cookie().as_deref(),
+            &[
+                ("csrf", &early_form.hidden("csrf").unwrap()),
+                ("username", "other"),
+                ("password", "Correct-Horse1"),
+                ("password_confirm", "Correct-Horse1"),
+            ],
+        )
+        .await;
+    assert_eq!(second.kind(), Some("used"), "{}", second.body);
+
+    // The feed: opened, then registered with an Argon2id hash of the password.
+    let page1 = gw.events(0, 0).await;
+    let kinds: Vec<&EventKind> = page1.events.iter().map(|e| &e.kind).collect();
+    assert!(
+        matches!(kinds[0], EventKind::InvitationOpened { .. }),
+        "{kinds:?}"
+    );
+    let EventKind::Registered {
+        username,
+        password_hash,
+        invitation_id,
+    } = kinds[1]
+    else {
+        panic!("{kinds:?}")
+    };
+    assert_eq!(
+        (username.as_str(), invitation_id),
+        ("liwei", &created.invitation_id)
+    );
+    assert!(
+        password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+        "{password_hash}"
+    );
+    assert_eq!(page1.next_cursor, page1.events[1].seq);
+    assert!(page1.events[0].seq < page1.events[1].seq);
+
+    // Nothing after the cursor; a long-poll wakes as soon as something happens.
+    assert!(gw.events(page1.next_cursor, 0).await.events.is_empty());
+    let other: InvitationCreated = gw
+        .create("k2", &invitation(Channel::Link, "Zhang San"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let poll = gw.events(page1.next_cursor, 20);
+    let decline = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let form = gw.get(&format!("{}/decline", other.link), None).await;
+        gw.post_form(
+            &format!("{}/decline", other.link),
+            form.cookie().as_deref(),
+            &[("csrf", &form.hidden("csrf").unwrap())],
+        )
+        .await
+    };
+    let (woken, declined) = tokio::join!(poll, decline);
+    assert_eq!(declined.kind(), Some("declined"));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        woken.events[0].kind,
+        EventKind::Declined {
+            invitation_id: other.invitation_id.clone()
+        }
+    );
+    // An empty long-poll ends at its deadline.
+    let quiet = Instant::now();
+    let empty = gw.events(gw.events(0, 0).await.next_cursor, 1).await;
+    assert!(empty.events.is_empty());
+    assert!(quiet.elapsed() >= Duration::from_millis(900));
+
+    // Acknowledged events are forgotten.
+    let ack = gw
+        .api(Method::POST, "/api/v1/events/ack")
+        .json(&orgdesk_protocol::AckEvents {
+            up_to: page1.next_cursor,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status(), StatusCode::NO_CONTENT);
+    let rest = gw.events(0, 0).await;
+    assert!(rest.events.iter().all(|e| e.seq > page1.next_cursor));
+    assert!(!rest.events.is_empty());
+    gw.stop().await;
+}
+
+pub async fn forms_without_a_valid_csrf_token_are_refused(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let created: InvitationCreated = gw
+        .create("k", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let url = format!("{}/register", created.link);
+    let form = gw.get(&url, None).await;
+    let cookie = form.cookie().unwrap();
+    let csrf = form.hidden("csrf").unwrap();
+    let fields = |csrf: &'static str| {
+        vec![
+            ("csrf", csrf),
+            ("username", "liwei"),
+            ("password", "Correct-Horse1"),
+            ("password_confirm", "Correct-Horse1"),
+        ]
+    };
+    let missing = gw.post_form(&url, Some(&cookie), &fields("")[1..]).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    assert_eq!(missing.kind(), Some("csrf"));
+    let wrong = gw
+        .post_form(
+            &url,
+            Some(&cookie),
+            &fields("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    // The right token from another browser (no cookie, or another cookie) is refused too.
+    let mut with_real = fields("");
+    with_real[0].1 = &csrf;
+    let no_cookie = gw.post_form(&url, None, &with_real).await;
+    assert_eq!(no_cookie.status, StatusCode::FORBIDDEN);
+    let other_cookie = gw
+        .post_form(
+            &url,
+            Some("orgdesk_csrf=BBBBBBBBBBBBBBBBBBBBBB"),
+            &with_real,
+        )
+        .await;
+    assert_eq!(other_cookie.status, StatusCode::FORBIDDEN);
+    // Nothing was consumed: the genuine submission still works.
+    let ok = gw.post_form(&url, Some(&cookie), &with_real).await;
+    assert_eq!(ok.kind(), Some("registered"), "{}", ok.body);
+    gw.stop().await;
+}
+
+pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<ManualClock>) {
+    let mut req = invitation(Channel::Email, "li.wei@example.org");
+    req.inviter_name = "<script>alert(1)</script>".into();
+    req.organization_name = "\"><img src=x onerror=alert(2)>".into();
+    req.invitee_name = "Li & <b>Wei</b>".into();
+    let created: InvitationCreated = gw.create("k", &req).await.json().await.unwrap();
+
+    let page = gw.get(&created.link, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for raw in ["<script>alert(1)", "<img src=x", "<b>Wei"] {
+        assert!(!page.body.contains(raw), "{raw} in page:\n{}", page.body);
+    }
+    assert!(
+        page.body
+            .contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{}",
+        page.body
+    );
+
+    let file = wait_for_files(&gw.mail_dir(), 1, 10).await.remove(0);
+    let (text, html) = mail_parts(&std::fs::read_to_string(file).unwrap());
+    for raw in ["<script>alert(1)", "<img src=x", "<b>Wei"] {
+        assert!(!html.contains(raw), "{raw} in mail:\n{html}");
+    }
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    // The text part is plain text: the names appear as written.
+    assert!(text.contains("Li & <b>Wei</b>"), "{text}");
+
+    // Control characters (header injection) are refused outright.
+    let mut evil = invitation(Channel::Email, "li.wei@example.org");
+    evil.inviter_name = "Ann\r\nBcc: victim@example.org".into();
+    assert_eq!(
+        gw.create("k2", &evil).await.status(),
+        StatusCode::BAD_REQUEST
+    );
+    gw.stop().await;
+}
+
+pub async fn pages_speak_the_readers_language(gw: TestGateway, _clock: Arc<ManualClock>) {
+    let created: InvitationCreated = gw
+        .create("k", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let zh = gw
+        .client
+        .get(&created.link)
+        .header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains("Ann Admin 邀请您加入 Acme Ltd"), "{zh}");
+    assert!(zh.contains("立即加入") && zh.contains("lang=\"zh-CN\""));
+    assert!(zh.contains("?lang=en"), "the switcher offers English");
+
+    let en = gw
+        .client
+        .get(format!("{}?lang=en", created.link))
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Join now"), "{en}");
+
+    let unknown = gw.get(&format!("{}/i/not-a-token", gw.base), None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.kind(), Some("unknown"));
+    let css = gw
+        .client
+        .get(format!("{}/static/gateway.css", gw.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    gw.stop().await;
+}
+
+pub async fn one_recipient_gets_a_bounded_number_of_messages(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    // The default limit is 5 messages per recipient per hour.
+    let req = invitation(Channel::Email, "Li.Wei@example.org");
+    let mut first = None;
+    for i in 0..5 {
+        let r = gw.create(&format!("k{i}"), &req).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        first.get_or_insert(r.json::<InvitationCreated>().await.unwrap());
+    }
+    let mut same_person = req.clone();
+    same_person.recipient = "li.wei@EXAMPLE.org".into();
+    let refused = gw.create("k5", &same_person).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        refused.json::<ApiError>().await.unwrap().code,
+        "rate_limited"
+    );
+    // A retry still gets its answer: it sends nothing.
+    let replay = gw.create("k0", &req).await;
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert_eq!(
+        replay.json::<InvitationCreated>().await.unwrap(),
+        first.clone().unwrap()
+    );
+    // A resend is a message too.
+    let resend = gw
+        .api(
+            Method::POST,
+            &format!(
+                "/api/v1/invitations/{}/resend",
+                first.unwrap().invitation_id
+            ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resend.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Others are unaffected.
+    let other = gw
+        .create("k6", &invitation(Channel::Email, "zhang.san@example.org"))
+        .await;
+    assert_eq!(other.status(), StatusCode::CREATED);
+    gw.stop().await;
+}

@@ -1,0 +1,184 @@
+//! Delivery through a real SMTP server: Debian's aiosmtpd, started by the test on a loopback
+//! port, storing what it receives in a Maildir the test reads.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::PasswordVerifier;
+use argon2::Argon2;
+use common::smtp::{free_port, smtp_tls_to, smtp_to, SmtpServer};
+use common::{find_link, invitation, mail_parts, wait_for_files, TestGateway};
+use orgdesk_gateway::config::SmtpTls;
+use orgdesk_gateway::SystemClock;
+use orgdesk_protocol::{Channel, EventKind, InvitationCreated};
+use reqwest::StatusCode;
+
+#[tokio::test]
+async fn an_invitation_goes_through_smtp_and_its_link_registers() {
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+
+    let created: InvitationCreated = gw
+        .create("k", &invitation(Channel::Email, "li.wei@example.org"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let file = wait_for_files(&smtp.inbox(), 1, 15).await.remove(0);
+    let raw = std::fs::read_to_string(file).unwrap();
+    assert!(raw.contains("To: \"Li Wei\" <li.wei@example.org>"), "{raw}");
+    let (text, html) = mail_parts(&raw);
+    let link = find_link(&text, &gw.base).expect("a link in the text part");
+    assert_eq!(link, created.link);
+    assert!(html.contains(&link));
+    assert!(
+        text.contains("Ann Admin invites you to join Acme Ltd"),
+        "{text}"
+    );
+
+    let page = gw.get(&link, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let done = gw.register(&link, "li.wei", "Correct-Horse1").await;
+    assert_eq!(done.kind(), Some("registered"), "{}", done.body);
+
+    let delivered = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
+        .await;
+    let EventKind::InvitationDelivered { message_id, .. } = delivered else {
+        unreachable!()
+    };
+    assert!(
+        raw.contains(&message_id),
+        "the event names the mail's Message-ID"
+    );
+    let registered = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::Registered { .. }))
+        .await;
+    let EventKind::Registered {
+        username,
+        password_hash,
+        invitation_id,
+    } = registered
+    else {
+        unreachable!()
+    };
+    assert_eq!(username, "li.wei");
+    assert_eq!(invitation_id, created.invitation_id);
+    let parsed = PasswordHash::new(&password_hash).expect("a PHC string");
+    assert_eq!(parsed.algorithm.as_str(), "argon2id");
+    assert!(Argon2::default()
+        .verify_password(b"Correct-Horse1", &parsed)
+        .is_ok());
+    assert!(Argon2::default()
+        .verify_password(b"correct-horse1", &parsed)
+        .is_err());
+    gw.stop().await;
+    drop(smtp);
+}
+
+#[tokio::test]
+async fn a_mail_server_that_is_down_delays_the_invitation_but_does_not_lose_it() {
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let created: InvitationCreated = gw
+        .create("k", &invitation(Channel::Email, "li.wei@example.org"))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    // A couple of attempts fail against the closed port; nothing is reported yet.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let page = gw.events(0, 0).await;
+    assert!(
+        page.events.iter().all(|e| !matches!(
+            e.kind,
+            EventKind::InvitationDelivered { .. } | EventKind::InvitationFailed { .. }
+        )),
+        "{:?}",
+        page.events
+    );
+
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let delivered = gw
+        .wait_for_event(15, |k| matches!(k, EventKind::InvitationDelivered { .. }))
+        .await;
+    assert!(
+        matches!(delivered, EventKind::InvitationDelivered { ref invitation_id, .. }
+        if *invitation_id == created.invitation_id)
+    );
+    let files = wait_for_files(&smtp.inbox(), 1, 5).await;
+    assert_eq!(files.len(), 1, "sent exactly once");
+    gw.stop().await;
+}
+
+/// STARTTLS (required) and TLS from the first byte, to servers whose certificate comes from
+/// a private CA given as `ca_file`; and a server with an untrusted certificate gets nothing.
+#[tokio::test]
+async fn mail_goes_over_starttls_and_implicit_tls() {
+    let certs = tempfile::tempdir().unwrap();
+    let (cert, key) = common::self_signed(certs.path());
+    for (tls, cert_flag, key_flag) in [
+        (SmtpTls::Starttls, "--tlscert", "--tlskey"),
+        (SmtpTls::Tls, "--smtpscert", "--smtpskey"),
+    ] {
+        let port = free_port();
+        let gw =
+            TestGateway::start(Arc::new(SystemClock), smtp_tls_to(port, tls, cert.clone())).await;
+        let smtp = SmtpServer::start_with(
+            port,
+            gw.dir.path(),
+            &[
+                cert_flag.as_ref(),
+                cert.as_os_str(),
+                key_flag.as_ref(),
+                key.as_os_str(),
+            ],
+        );
+        let created: InvitationCreated = gw
+            .create("k", &invitation(Channel::Email, "li.wei@example.org"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let file = wait_for_files(&smtp.inbox(), 1, 15).await.remove(0);
+        let (text, _) = mail_parts(&std::fs::read_to_string(file).unwrap());
+        assert_eq!(
+            find_link(&text, &gw.base).as_deref(),
+            Some(created.link.as_str())
+        );
+        gw.stop().await;
+        drop(smtp);
+    }
+
+    // Without the CA the certificate is not trusted: nothing is sent, the send is retried.
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), |config, dir| {
+        smtp_to(port)(config, dir);
+        if let orgdesk_gateway::config::MailConfig::Smtp(smtp) = &mut config.mail {
+            smtp.tls = SmtpTls::Starttls;
+        }
+    })
+    .await;
+    let smtp = SmtpServer::start_with(
+        port,
+        gw.dir.path(),
+        &[
+            "--tlscert".as_ref(),
+            cert.as_os_str(),
+            "--tlskey".as_ref(),
+            key.as_os_str(),
+        ],
+    );
+    gw.create("k", &invitation(Channel::Email, "li.wei@example.org"))
+        .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(common::files_in(&smtp.inbox()).is_empty());
+    gw.stop().await;
+    drop(smtp);
+}
