@@ -221,7 +221,10 @@ pub async fn click_when_ready(driver: &WebDriver, id: &str) -> WebElement {
         match el.click().await {
             Ok(()) => return el,
             Err(e) => {
-                assert!(start.elapsed() < Duration::from_secs(15), "[data-testid='{id}'] never took a click: {e}");
+                assert!(
+                    start.elapsed() < Duration::from_secs(15),
+                    "[data-testid='{id}'] never took a click: {e}"
+                );
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
