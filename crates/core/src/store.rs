@@ -39,6 +39,9 @@ pub struct Directory {
     pub(crate) clock: Arc<dyn Clock>,
     /// The member list cache; None until first needed or after a bulk change.
     index: std::cell::RefCell<Option<crate::index::MemberIndex>>,
+    /// SQLite's `data_version` when the index was built: it moves when another connection
+    /// (the command line, a second window) commits, and then the index is rebuilt.
+    index_data_version: std::cell::Cell<i64>,
 }
 
 impl Directory {
@@ -74,6 +77,7 @@ impl Directory {
             conn,
             clock,
             index: std::cell::RefCell::new(None),
+            index_data_version: std::cell::Cell::new(0),
         })
     }
 
@@ -82,9 +86,13 @@ impl Directory {
         &self,
         f: impl FnOnce(&mut crate::index::MemberIndex) -> T,
     ) -> CoreResult<T> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
         let mut slot = self.index.borrow_mut();
-        if slot.is_none() {
+        if slot.is_none() || version != self.index_data_version.get() {
             *slot = Some(crate::index::MemberIndex::build(&self.conn)?);
+            self.index_data_version.set(version);
         }
         Ok(f(slot.as_mut().expect("built above")))
     }

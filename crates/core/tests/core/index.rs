@@ -116,3 +116,34 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
     .unwrap();
     check(&d, "a batch resign");
 }
+
+#[test]
+fn changes_by_another_connection_are_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("org.db");
+    let mut app = Directory::open(&path).unwrap();
+    app.setup_organization(&crate::setup_input("Acme", "ann"))
+        .unwrap();
+    assert_eq!(actual(&app, None).len(), 1);
+    // The command line, say, adds a member through its own connection.
+    let mut cli = Directory::open(&path).unwrap();
+    let a = Actor::member(cli.initial_admin_id().unwrap(), "Ann Lee");
+    let root = cli.department_tree().unwrap().id;
+    cli.add_invitee(
+        &a,
+        &NewInvitee {
+            name: "Ivy".into(),
+            email: Some("ivy@example.com".into()),
+            mobile: None,
+            department_id: root,
+            position: None,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        actual(&app, None).len(),
+        2,
+        "the window's list shows Ivy without a restart"
+    );
+    assert_eq!(app.department_tree().unwrap().total_members, 2);
+}
