@@ -71,24 +71,46 @@ fn terminate(child: &mut Child) {
     let _ = child.wait();
 }
 
-impl Harness {
-    pub fn start() -> Self {
-        let display = (90..400)
-            .find(|n| {
-                !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-                    && !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            })
-            .expect("a free X display number");
-        let xvfb = Command::new("Xvfb")
+/// Starts Xvfb on a free display. Another suite may pick the same number at the same moment:
+/// then one server exits at once, and that side tries the next number.
+fn start_xvfb() -> (u32, Child) {
+    let first = 90 + std::process::id() % 200;
+    for display in first..first + 100 {
+        if Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
+            || Path::new(&format!("/tmp/.X{display}-lock")).exists()
+        {
+            continue;
+        }
+        let mut xvfb = Command::new("Xvfb")
             .arg(format!(":{display}"))
             .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb starts (apt-get install xvfb)");
-        wait_for("Xvfb", Duration::from_secs(10), || {
-            Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
-        });
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = xvfb.try_wait() {
+                break;
+            }
+            if Path::new(&format!("/tmp/.X11-unix/X{display}")).exists() {
+                // Still ours a moment later: the socket is this server's.
+                std::thread::sleep(Duration::from_millis(200));
+                if let Ok(None) = xvfb.try_wait() {
+                    return (display, xvfb);
+                }
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        terminate(&mut xvfb);
+    }
+    panic!("no free X display for Xvfb");
+}
+
+impl Harness {
+    pub fn start() -> Self {
+        let (display, xvfb) = start_xvfb();
 
         // A private home so the app's web storage (language choice) starts empty every run.
         let home = tempfile::tempdir().unwrap();
@@ -142,9 +164,19 @@ impl Harness {
             }),
         )
         .unwrap();
-        WebDriver::new(format!("http://127.0.0.1:{}", self.port), caps)
-            .await
-            .expect("a WebDriver session with the app")
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut tries = 0;
+        loop {
+            match WebDriver::new(url.as_str(), caps.clone()).await {
+                Ok(d) => return d,
+                Err(e) if tries < 2 => {
+                    eprintln!("opening the app failed ({e}); trying again");
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(e) => panic!("a WebDriver session with the app: {e}"),
+            }
+        }
     }
 
     pub async fn screenshot(&self, driver: &WebDriver, name: &str) {
@@ -185,14 +217,39 @@ pub fn init_org(db: &Path, name: &str, admin: &str, password: &str) {
     assert!(child.wait().unwrap().success(), "org init");
 }
 
-/// The element with `data-testid`, waiting for it to appear.
+/// The element with `data-testid`, waiting for it to appear. Menus and dialogs that closed
+/// stay in the DOM hidden, so a displayed element is preferred over the first in the DOM.
 pub async fn by_id(driver: &WebDriver, id: &str) -> WebElement {
-    driver
-        .query(By::Css(format!("[data-testid='{id}']")))
-        .wait(Duration::from_secs(15), Duration::from_millis(100))
-        .first()
-        .await
-        .unwrap_or_else(|e| panic!("no element [data-testid='{id}']: {e}"))
+    let css = format!("[data-testid='{id}']");
+    let start = Instant::now();
+    loop {
+        let all = driver
+            .find_all(By::Css(css.as_str()))
+            .await
+            .unwrap_or_default();
+        for e in &all {
+            if e.is_displayed().await.unwrap_or(false) {
+                return e.clone();
+            }
+        }
+        // Some wrappers (antd's dialog roots) never count as displayed themselves.
+        if !all.is_empty() && start.elapsed() > Duration::from_secs(2) {
+            return all.into_iter().next().expect("not empty");
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            panic!("no element [data-testid='{id}']");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The element's text content. WebKit's "rendered text" leaves out what antd draws with
+/// ellipsis measuring (department names, titles), so the DOM's text is what the test reads.
+pub async fn text_of(el: &WebElement) -> String {
+    match el.prop("textContent").await {
+        Ok(Some(t)) => t,
+        _ => el.text().await.unwrap_or_default(),
+    }
 }
 
 /// Waits until the element's text satisfies `pred`; returns the text.
@@ -200,7 +257,7 @@ pub async fn wait_text(driver: &WebDriver, id: &str, pred: impl Fn(&str) -> bool
     let start = Instant::now();
     loop {
         let el = by_id(driver, id).await;
-        let text = el.text().await.unwrap_or_default();
+        let text = text_of(&el).await;
         if pred(&text) {
             return text;
         }
@@ -218,6 +275,19 @@ pub async fn click_when_ready(driver: &WebDriver, id: &str) -> WebElement {
     let start = Instant::now();
     loop {
         let el = by_id(driver, id).await;
+        // Dialogs zoom in: a click on a button still moving is lost, so wait for it to settle.
+        let before = el.rect().await.ok();
+        tokio::time::sleep(Duration::from_millis(80)).await;
+        let after = el.rect().await.ok();
+        let settled = match (before, after) {
+            (Some(a), Some(b)) => {
+                a.x == b.x && a.y == b.y && a.width == b.width && a.height == b.height
+            }
+            _ => false,
+        };
+        if !settled && start.elapsed() < Duration::from_secs(5) {
+            continue;
+        }
         match el.click().await {
             Ok(()) => return el,
             Err(e) => {
@@ -237,9 +307,136 @@ pub async fn type_into(driver: &WebDriver, id: &str, text: &str) {
     let el = click_when_ready(driver, id).await;
     el.send_keys(Key::Control + "a").await.unwrap();
     el.send_keys(Key::Backspace).await.unwrap();
-    el.send_keys(text).await.unwrap();
+    if !text.is_empty() {
+        el.send_keys(text).await.unwrap();
+    }
 }
 
 pub async fn click(driver: &WebDriver, id: &str) {
     click_when_ready(driver, id).await;
+}
+
+/// Picks `label` in the antd Select / TreeSelect marked `id`: opens it, types to filter when
+/// it searches, and clicks the option whose title starts with `label`.
+pub async fn choose(driver: &WebDriver, id: &str, label: &str) {
+    click_when_ready(driver, id).await;
+    if let Ok(active) = driver.active_element().await {
+        let _ = active.send_keys(label).await;
+    }
+    let xpath = format!(
+        "//div[contains(@class,'ant-select-dropdown') and not(contains(@class,'ant-select-dropdown-hidden'))]//*[starts-with(@title, {})]",
+        xpath_literal(label)
+    );
+    let start = Instant::now();
+    loop {
+        if let Ok(opts) = driver.find_all(By::XPath(xpath.as_str())).await {
+            for o in opts {
+                if o.is_displayed().await.unwrap_or(false) && o.click().await.is_ok() {
+                    return;
+                }
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no option {label:?} in [data-testid='{id}']"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        format!("concat('{}')", s.replace('\'', "', \"'\", '"))
+    }
+}
+
+/// Waits until some element with `data-testid` prefix `prefix` shows `text`.
+pub async fn wait_until_shown(driver: &WebDriver, css: &str, text: &str) -> WebElement {
+    let start = Instant::now();
+    loop {
+        let mut seen = Vec::new();
+        match driver.find_all(By::Css(css)).await {
+            Ok(all) => {
+                for e in all {
+                    let t = text_of(&e).await;
+                    if t.contains(text) {
+                        return e;
+                    }
+                    seen.push(t);
+                }
+            }
+            Err(e) => seen.push(format!("error: {e}")),
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "nothing matching {css} shows {text:?}; seen {seen:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until no element matching `css` shows `text`.
+pub async fn wait_until_gone(driver: &WebDriver, css: &str, text: &str) {
+    let start = Instant::now();
+    loop {
+        let mut found = false;
+        if let Ok(all) = driver.find_all(By::Css(css)).await {
+            for e in all {
+                if e.is_displayed().await.unwrap_or(false) && text_of(&e).await.contains(text) {
+                    found = true;
+                }
+            }
+        }
+        if !found {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{css} still shows {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs the CLI on `db` and returns its JSON output.
+pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::new(APP)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs the CLI on `db`, feeding `stdin`; panics unless it succeeds.
+pub fn cli(db: &Path, args: &[&str], stdin: Option<&str>) {
+    use std::io::Write;
+    let mut child = Command::new(APP)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        writeln!(input, "{s}").unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -2,6 +2,7 @@
 //! tauri-driver and WebKitWebDriver. One Xvfb and one driver serve every scenario; each
 //! scenario opens the app on its own database. Screenshots land in target/e2e-screens/.
 
+mod directory;
 mod harness;
 mod scenarios;
 

@@ -8,9 +8,10 @@ use std::time::Instant;
 
 use thirtyfour::prelude::*;
 
+use crate::directory;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
 
-const PASSWORD: &str = "Correct-Horse1";
+pub const PASSWORD: &str = "Correct-Horse1";
 
 /// What a scenario is given: the app, opened on a database prepared by `prepare`.
 pub struct Ctx {
@@ -25,26 +26,59 @@ struct Scenario {
     name: &'static str,
     /// Organization to set up through the CLI before the app opens (None: a fresh database).
     org: Option<&'static str>,
+    /// More to set up through the CLI before the app opens.
+    prepare: Option<fn(&std::path::Path)>,
     body: Body,
 }
 
 fn scenarios() -> Vec<Scenario> {
+    fn sc(
+        name: &'static str,
+        org: Option<&'static str>,
+        prepare: Option<fn(&std::path::Path)>,
+        body: Body,
+    ) -> Scenario {
+        Scenario {
+            name,
+            org,
+            prepare,
+            body,
+        }
+    }
     vec![
-        Scenario {
-            name: "first_run_setup_then_sign_in_shows_root",
-            org: None,
-            body: |c| Box::pin(first_run(c)),
-        },
-        Scenario {
-            name: "wrong_password_shows_message",
-            org: Some("Acme"),
-            body: |c| Box::pin(wrong_password(c)),
-        },
-        Scenario {
-            name: "chinese_changes_navigation_labels",
-            org: Some("Acme 集团"),
-            body: |c| Box::pin(chinese(c)),
-        },
+        sc("first_run_setup_then_sign_in_shows_root", None, None, |c| {
+            Box::pin(first_run(c))
+        }),
+        sc("wrong_password_shows_message", Some("Acme"), None, |c| {
+            Box::pin(wrong_password(c))
+        }),
+        sc(
+            "chinese_changes_navigation_labels",
+            Some("Acme 集团"),
+            None,
+            |c| Box::pin(chinese(c)),
+        ),
+        sc("directory_builds_a_tree", Some("Acme"), None, |c| {
+            Box::pin(directory::build_tree(c))
+        }),
+        sc(
+            "directory_add_search_filter",
+            Some("Acme"),
+            Some(directory::prepare_people),
+            |c| Box::pin(directory::add_search_filter(c)),
+        ),
+        sc(
+            "directory_member_lifecycle",
+            Some("Acme"),
+            Some(directory::prepare_people),
+            |c| Box::pin(directory::member_lifecycle(c)),
+        ),
+        sc(
+            "directory_batch_and_delete_refusal",
+            Some("Acme"),
+            Some(directory::prepare_people),
+            |c| Box::pin(directory::batch_and_delete_refusal(c)),
+        ),
     ]
 }
 
@@ -59,6 +93,9 @@ pub async fn run_all(filter: &[String]) -> i32 {
         let db = dir.path().join("orgdesk.db");
         if let Some(org) = s.org {
             init_org(&db, org, "ann", PASSWORD);
+        }
+        if let Some(prepare) = s.prepare {
+            prepare(&db);
         }
         let started = Instant::now();
         let d = h.launch(&db).await;
@@ -92,7 +129,7 @@ pub async fn run_all(filter: &[String]) -> i32 {
     i32::from(failed > 0)
 }
 
-async fn sign_in(d: &WebDriver, username: &str, password: &str) {
+pub async fn sign_in(d: &WebDriver, username: &str, password: &str) {
     type_into(d, "signin-username", username).await;
     type_into(d, "signin-password", password).await;
     click(d, "signin-submit").await;
@@ -124,7 +161,9 @@ async fn first_run(c: Ctx) {
         .first()
         .await
         .expect("the root department in the tree");
-    assert!(root.text().await.unwrap().contains("Northwind Traders"));
+    assert!(crate::harness::text_of(&root)
+        .await
+        .contains("Northwind Traders"));
     wait_text(d, "dept-title", |t| t.contains("Northwind Traders")).await;
     c.h.screenshot(d, "03-members-and-departments").await;
 

@@ -3,6 +3,24 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { AppStatus } from "./bindings/AppStatus";
+import type { BatchChange } from "./bindings/BatchChange";
+import type { BatchOutcome } from "./bindings/BatchOutcome";
+import type { DepartmentDetails } from "./bindings/DepartmentDetails";
+import type { FormerMember } from "./bindings/FormerMember";
+import type { MemberAction } from "./bindings/MemberAction";
+import type { MemberDetails } from "./bindings/MemberDetails";
+import type { MemberPage } from "./bindings/MemberPage";
+import type { MemberPatch } from "./bindings/MemberPatch";
+import type { MemberQuery } from "./bindings/MemberQuery";
+import type { MemberStatus } from "./bindings/MemberStatus";
+import type { NewInvitee } from "./bindings/NewInvitee";
+import type { NewMember } from "./bindings/NewMember";
+import type { NewRole } from "./bindings/NewRole";
+import type { Role } from "./bindings/Role";
+import type { Selection } from "./bindings/Selection";
+import type { Settings } from "./bindings/Settings";
+import type { TransferPreview } from "./bindings/TransferPreview";
+import type { UpdateOutcome } from "./bindings/UpdateOutcome";
 import type { CommandError } from "./bindings/CommandError";
 import type { DepartmentNode } from "./bindings/DepartmentNode";
 import type { ErrorCode } from "./bindings/ErrorCode";
@@ -104,9 +122,75 @@ export const renameOrganization = (name: string): Promise<OrgOverview> =>
 
 export const departmentTree = (): Promise<DepartmentNode> => call("department_tree");
 
+// The directory: departments.
+export const departmentDetails = (id: number): Promise<DepartmentDetails> => call("department_details", { id });
+
+export const createDepartment = (parentId: number, name: string): Promise<number> =>
+  call("create_department", { parentId, name });
+
+export const renameDepartment = (id: number, name: string): Promise<null> => call("rename_department", { id, name });
+
+/** `index` is the position among the new siblings; null = last. */
+export const moveDepartment = (id: number, parentId: number, index: number | null): Promise<null> =>
+  call("move_department", { id, parentId, index });
+
+export const deleteDepartment = (id: number): Promise<null> => call("delete_department", { id });
+
+export const setDepartmentHead = (id: number, memberId: number | null): Promise<null> =>
+  call("set_department_head", { id, memberId });
+
+// The directory: members.
+export const listMembers = (query: MemberQuery): Promise<MemberPage> => call("list_members", { query });
+
+export const memberDetails = (id: number): Promise<MemberDetails> => call("member_details", { id });
+
+export const addMember = (input: NewMember): Promise<number> => call("add_member", { input });
+
+export const addInvitee = (input: NewInvitee): Promise<number> => call("add_invitee", { input });
+
+export const updateMember = (id: number, patch: MemberPatch): Promise<UpdateOutcome> =>
+  call("update_member", { id, patch });
+
+export const setPrimaryDepartment = (id: number, departmentId: number): Promise<null> =>
+  call("set_primary_department", { id, departmentId });
+
+export type StatusAction = Exclude<MemberAction, "edit" | "remove">;
+
+export const changeMemberStatus = (id: number, action: StatusAction): Promise<MemberStatus> =>
+  call("change_member_status", { id, action });
+
+export const transferPreview = (id: number): Promise<TransferPreview> => call("transfer_preview", { id });
+
+export const removeMember = (id: number, transferTo: number | null): Promise<null> =>
+  call("remove_member", { id, transferTo });
+
+export const batchUpdate = (selection: Selection, change: BatchChange): Promise<BatchOutcome> =>
+  call("batch_update", { selection, change });
+
+export const formerMembers = (): Promise<FormerMember[]> => call("former_members");
+
+// Roles and settings.
+export const listRoles = (): Promise<Role[]> => call("list_roles");
+
+export const createRole = (input: NewRole): Promise<number> => call("create_role", { input });
+
+export const getSettings = (): Promise<Settings> => call("get_settings");
+
+export const updateSettings = (settings: Settings): Promise<Settings> => call("update_settings", { settings });
+
 /** Query keys, so every screen invalidates the same things. */
 export const queryKeys = {
   appStatus: ["app_status"] as const,
   orgOverview: ["org_overview"] as const,
   departmentTree: ["department_tree"] as const,
+  departmentDetails: (id: number) => ["department_details", id] as const,
+  departmentDetailsAll: ["department_details"] as const,
+  members: (query: MemberQuery) => ["list_members", query] as const,
+  membersAll: ["list_members"] as const,
+  memberDetails: (id: number) => ["member_details", id] as const,
+  memberDetailsAll: ["member_details"] as const,
+  transferPreview: (id: number) => ["transfer_preview", id] as const,
+  formerMembers: ["former_members"] as const,
+  roles: ["list_roles"] as const,
+  settings: ["get_settings"] as const,
 };

@@ -1,44 +1,355 @@
-import { TeamOutlined } from "@ant-design/icons";
-import { useQuery } from "@tanstack/react-query";
-import { Alert, Card, Empty, Skeleton, Tree, Typography } from "antd";
-import type { TreeDataNode } from "antd";
-import { useMemo, useState } from "react";
+import {
+  DownOutlined,
+  MoreOutlined,
+  QuestionCircleOutlined,
+  SearchOutlined,
+  TeamOutlined,
+  UserAddOutlined,
+  UserDeleteOutlined,
+} from "@ant-design/icons";
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  App as AntApp,
+  Alert,
+  Button,
+  Card,
+  Dropdown,
+  Input,
+  Segmented,
+  Skeleton,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
+import type { InputRef, MenuProps, TableColumnsType } from "antd";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
-import type { DepartmentNode } from "../bindings/DepartmentNode";
+import type { BatchOutcome } from "../bindings/BatchOutcome";
+import type { MemberDetails } from "../bindings/MemberDetails";
+import type { MemberQuery } from "../bindings/MemberQuery";
+import type { MemberRow } from "../bindings/MemberRow";
+import type { Selection } from "../bindings/Selection";
+import type { StatusFilter } from "../bindings/StatusFilter";
+import { DepartmentTree } from "../directory/DepartmentTree";
+import { AddMemberWizard, BatchEditModal, BatchResultModal, FormerMembersDrawer, InviteeModal, type InviteePrefill } from "../directory/MemberDialogs";
+import { EditMemberModal, MemberDrawer, RemoveDialog, useStatusChange, type MemberTarget } from "../directory/MemberDrawer";
+import { StatusBadge, actionsForStatus, dash, findDept, isTyping, useDepartmentTree, useInvalidateDirectory } from "../directory/shared";
 import { errorText } from "../errors";
 
-function toTreeData(node: DepartmentNode): TreeDataNode {
-  return {
-    key: node.id,
-    title: (
-      <span data-testid={`dept-node-${node.id}`}>
-        {node.name}
-        <Typography.Text type="secondary" style={{ marginInlineStart: 8, fontSize: 12 }}>
-          {node.totalMembers}
-        </Typography.Text>
-      </span>
-    ),
-    children: node.children.map(toTreeData),
-  };
-}
+export const PAGE_SIZES = [50, 100, 200];
+const STATUSES: StatusFilter[] = ["all", "pending_join", "enabled", "disabled", "resigned"];
+const SEARCH_DEBOUNCE_MS = 150;
 
-function findNode(node: DepartmentNode, id: number): DepartmentNode | null {
-  if (node.id === id) return node;
-  for (const child of node.children) {
-    const found = findNode(child, id);
-    if (found) return found;
-  }
-  return null;
-}
+type Props = {
+  /** Changes whenever the window asks for the search box to take the focus (the `E` shortcut). */
+  focusSearchSignal?: number;
+};
 
-/** Members & Departments: the department tree and the selected department. */
-export function DirectoryScreen() {
+function DepartmentCard({ id }: { id: number }) {
   const { t } = useTranslation();
-  const tree = useQuery({ queryKey: api.queryKeys.departmentTree, queryFn: api.departmentTree });
+  const details = useQuery({ queryKey: api.queryKeys.departmentDetails(id), queryFn: () => api.departmentDetails(id) });
+  const d = details.data;
+  if (details.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(details.error))} />;
+  if (!d) return <Skeleton active title paragraph={{ rows: 1 }} />;
+  return (
+    <div className="orgdesk-dept-card">
+      <div style={{ minWidth: 0 }}>
+        <Typography.Title level={4} style={{ margin: 0 }} data-testid="dept-title" ellipsis>
+          {d.name}
+        </Typography.Title>
+        <Typography.Text type="secondary" data-testid="dept-path">
+          {d.isRoot ? t("directory.root") : d.path}
+        </Typography.Text>
+      </div>
+      <Space size={24} wrap className="orgdesk-dept-stats">
+        <div>
+          <Typography.Text type="secondary">{t("dept.head")}</Typography.Text>
+          <div data-testid="dept-head">{d.head ? d.head.name : <Typography.Text type="secondary">{t("dept.noHead")}</Typography.Text>}</div>
+        </div>
+        <div>
+          <Typography.Text type="secondary">{t("dept.members")}</Typography.Text>
+          <div data-testid="dept-counts">{t("dept.countsValue", { direct: d.directMembers, total: d.totalMembers })}</div>
+        </div>
+        <div>
+          <Typography.Text type="secondary">{t("dept.subDepartments")}</Typography.Text>
+          <div data-testid="dept-sub-count">{d.subDepartments}</div>
+        </div>
+      </Space>
+    </div>
+  );
+}
+
+function ShortcutHelp() {
+  const { t } = useTranslation();
+  const rows: [string, string][] = [
+    ["E", t("shortcuts.open")],
+    ["/  Ctrl+K", t("shortcuts.search")],
+    ["N", t("shortcuts.add")],
+    ["Delete", t("shortcuts.remove")],
+    ["↑ ↓ ← →", t("shortcuts.tree")],
+  ];
+  return (
+    <Tooltip
+      placement="bottomRight"
+      title={
+        <div data-testid="shortcut-help">
+          <div style={{ fontWeight: 600, marginBottom: 4 }}>{t("shortcuts.title")}</div>
+          {rows.map(([k, v]) => (
+            <div key={k} style={{ display: "flex", gap: 12, justifyContent: "space-between" }}>
+              <span>{v}</span>
+              <kbd className="orgdesk-kbd">{k}</kbd>
+            </div>
+          ))}
+        </div>
+      }
+    >
+      <Button type="text" icon={<QuestionCircleOutlined />} aria-label={t("shortcuts.title")} data-testid="shortcuts" />
+    </Tooltip>
+  );
+}
+
+/** Members & Departments: the department tree and the members of the selected department. */
+export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
+  const { t } = useTranslation();
+  const { message, modal } = AntApp.useApp();
+  const queryClient = useQueryClient();
+  const invalidate = useInvalidateDirectory();
+  const statusChange = useStatusChange();
+  const tree = useDepartmentTree();
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const treeData = useMemo(() => (tree.data ? [toTreeData(tree.data)] : []), [tree.data]);
+  const [searchText, setSearchText] = useState("");
+  const [search, setSearch] = useState("");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [includeSub, setIncludeSub] = useState(true);
+  const [page, setPage] = useState(1);
+  const [pageSize, setPageSize] = useState(PAGE_SIZES[0]);
+  const [selectedKeys, setSelectedKeys] = useState<number[]>([]);
+  const [selectedRows, setSelectedRows] = useState<Map<number, MemberRow>>(new Map());
+  const [allMatching, setAllMatching] = useState(false);
+  const [drawerId, setDrawerId] = useState<number | null>(null);
+  const [editing, setEditing] = useState<MemberDetails | null>(null);
+  const [removing, setRemoving] = useState<MemberTarget | null>(null);
+  const [wizardOpen, setWizardOpen] = useState(false);
+  const [invitee, setInvitee] = useState<InviteePrefill | null>(null);
+  const [formerOpen, setFormerOpen] = useState(false);
+  const [batchEdit, setBatchEdit] = useState(false);
+  const [batchOutcome, setBatchOutcome] = useState<BatchOutcome | null>(null);
+  const searchRef = useRef<InputRef>(null);
+
+  const root = tree.data;
+  const selected = root ? ((selectedId !== null && findDept(root, selectedId)) || root) : null;
+  const departmentId = selected?.id ?? null;
+
+  useEffect(() => {
+    const timer = window.setTimeout(() => setSearch(searchText.trim()), SEARCH_DEBOUNCE_MS);
+    return () => window.clearTimeout(timer);
+  }, [searchText]);
+
+  const clearSelection = useCallback(() => {
+    setSelectedKeys([]);
+    setSelectedRows(new Map());
+    setAllMatching(false);
+  }, []);
+
+  // A new filter starts at the first page with nothing selected.
+  const filterKey = `${departmentId}|${includeSub}|${status}|${search}`;
+  const [lastFilter, setLastFilter] = useState(filterKey);
+  if (lastFilter !== filterKey) {
+    setLastFilter(filterKey);
+    setPage(1);
+    setSelectedKeys([]);
+    setSelectedRows(new Map());
+    setAllMatching(false);
+  }
+
+  const query: MemberQuery = useMemo(
+    () => ({
+      departmentId,
+      includeSubDepartments: includeSub,
+      status,
+      search: search === "" ? null : search,
+      offset: (page - 1) * pageSize,
+      limit: pageSize,
+    }),
+    [departmentId, includeSub, status, search, page, pageSize],
+  );
+  const members = useQuery({
+    queryKey: api.queryKeys.members(query),
+    queryFn: () => api.listMembers(query),
+    enabled: departmentId !== null,
+    placeholderData: keepPreviousData,
+  });
+  const total = members.data?.total ?? 0;
+
+  const focusSearch = useCallback(() => {
+    searchRef.current?.focus({ cursor: "all" });
+  }, []);
+
+  useEffect(() => {
+    if (focusSearchSignal > 0) focusSearch();
+  }, [focusSearchSignal, focusSearch]);
+
+  const selection: Selection = allMatching
+    ? { kind: "query", query: { ...query, offset: 0 } }
+    : { kind: "ids", ids: selectedKeys };
+  const selectedCount = allMatching ? total : selectedKeys.length;
+
+  const askRemoveSelection = useCallback(() => {
+    const rows = selectedKeys.map((id) => selectedRows.get(id)).filter((r): r is MemberRow => r !== undefined);
+    if (rows.length === 0) return;
+    if (rows.length === 1) {
+      setRemoving({ id: rows[0].id, name: rows[0].name, status: rows[0].status });
+      return;
+    }
+    const direct = rows.filter((r) => r.status === "not_joined");
+    const joined = rows.filter((r) => r.status !== "not_joined");
+    modal.confirm({
+      title: t("members.removeMany.title", { count: rows.length }),
+      content: (
+        <div data-testid="remove-many">
+          {direct.length > 0 && <p>{t("members.removeMany.direct", { count: direct.length })}</p>}
+          {joined.length > 0 && (
+            <p>
+              {t("members.removeMany.joined", { count: joined.length })}{" "}
+              <Typography.Text type="secondary">{joined.map((r) => r.name).join(", ")}</Typography.Text>
+            </p>
+          )}
+        </div>
+      ),
+      okText: t("members.removeMany.ok", { count: direct.length }),
+      cancelText: t("common.cancel"),
+      okButtonProps: { danger: true, disabled: direct.length === 0, "data-testid": "remove-many-ok" },
+      onOk: async () => {
+        let removed = 0;
+        for (const r of direct) {
+          try {
+            await api.removeMember(r.id, null);
+            removed += 1;
+          } catch (e) {
+            void message.error(`${r.name}: ${errorText(t, api.toCommandError(e))}`);
+          }
+        }
+        if (removed > 0) void message.success(t("members.removeMany.done", { count: removed }));
+        clearSelection();
+        invalidate();
+      },
+    });
+  }, [selectedKeys, selectedRows, modal, t, message, clearSelection, invalidate]);
+
+  // Keyboard: "/" or Ctrl+K search, N add, Delete remove the selection; never while typing.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        focusSearch();
+        return;
+      }
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (document.querySelector(".ant-modal-wrap:not([style*='display: none']) .ant-modal")) return;
+      if (e.key === "/") {
+        e.preventDefault();
+        focusSearch();
+      } else if (e.key === "n" || e.key === "N") {
+        e.preventDefault();
+        setWizardOpen(true);
+      } else if (e.key === "Delete") {
+        e.preventDefault();
+        askRemoveSelection();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [focusSearch, askRemoveSelection]);
+
+  const selectDepartmentMembers = (id: number) => {
+    setSelectedId(id);
+    setIncludeSub(true);
+    setStatus("all");
+    setSearchText("");
+    setSearch("");
+    setLastFilter(`${id}|true|all|`);
+    setPage(1);
+    setSelectedKeys([]);
+    setSelectedRows(new Map());
+    setAllMatching(true);
+  };
+
+  const rowMenu = (row: MemberRow): MenuProps["items"] => [
+    { key: "view", label: <span data-testid="row-action-view">{t("members.action.view")}</span> },
+    ...actionsForStatus(row.status).map((a) => ({
+      key: a,
+      danger: a === "remove",
+      label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
+    })),
+  ];
+
+  const onRowAction = (row: MemberRow, key: string) => {
+    if (key === "view") setDrawerId(row.id);
+    else if (key === "edit") {
+      queryClient
+        .fetchQuery({ queryKey: api.queryKeys.memberDetails(row.id), queryFn: () => api.memberDetails(row.id) })
+        .then((details) => {
+          if (details.allowedActions.includes("edit")) setEditing(details);
+        })
+        .catch((e: unknown) => void message.error(errorText(t, api.toCommandError(e))));
+    } else if (key === "remove") setRemoving({ id: row.id, name: row.name, status: row.status });
+    else statusChange(row, key as api.StatusAction);
+  };
+
+  const columns: TableColumnsType<MemberRow> = [
+    {
+      key: "name",
+      title: t("members.field.name"),
+      width: 150,
+      ellipsis: true,
+      render: (_v, r) => (
+        <Typography.Link data-testid={`member-name-${r.id}`} onClick={() => setDrawerId(r.id)}>
+          {r.name}
+        </Typography.Link>
+      ),
+    },
+    { key: "username", title: t("members.field.username"), ellipsis: true, render: (_v, r) => dash(r.username) },
+    { key: "dept", title: t("members.field.primaryDepartment"), width: 130, ellipsis: true, render: (_v, r) => dash(r.primaryDepartment) },
+    { key: "position", title: t("members.field.position"), ellipsis: true, render: (_v, r) => dash(r.position) },
+    {
+      key: "roles",
+      title: t("members.field.roles"),
+      ellipsis: true,
+      render: (_v, r) =>
+        r.roles.length === 0
+          ? "—"
+          : r.roles.map((role) => (
+              <Tag key={role} style={{ marginInlineEnd: 4 }}>
+                {role}
+              </Tag>
+            )),
+    },
+    {
+      key: "status",
+      title: t("members.field.status"),
+      width: 104,
+      render: (_v, r) => <StatusBadge status={r.status} testId={`member-status-${r.id}`} />,
+    },
+    { key: "employeeId", title: t("members.field.employeeId"), width: 116, ellipsis: true, render: (_v, r) => dash(r.employeeId) },
+    {
+      key: "actions",
+      title: "",
+      width: 48,
+      fixed: "right",
+      render: (_v, r) => (
+        <span onClick={(e) => e.stopPropagation()} data-row-action>
+          <Dropdown trigger={["click"]} menu={{ items: rowMenu(r), onClick: ({ key }) => onRowAction(r, key) }}>
+            <Button type="text" size="small" icon={<MoreOutlined />} aria-label={t("members.actions")} data-testid={`member-actions-${r.id}`} />
+          </Dropdown>
+        </span>
+      ),
+    },
+  ];
 
   if (tree.isError) {
     return (
@@ -48,54 +359,238 @@ export function DirectoryScreen() {
     );
   }
 
-  const root = tree.data;
-  const selected = root ? ((selectedId !== null && findNode(root, selectedId)) || root) : null;
+  const addItems: MenuProps["items"] = [
+    { key: "password", label: <span data-testid="member-add-password">{t("members.addPassword")}</span> },
+    { key: "invite", label: <span data-testid="member-add-invite">{t("members.addInvite")}</span> },
+  ];
 
   return (
-    <div className="orgdesk-page" style={{ height: "100%" }}>
+    <div className="orgdesk-page orgdesk-directory">
       <div className="orgdesk-panes">
-        <Card
-          className="orgdesk-tree-pane"
-          size="small"
-          title={t("directory.departments")}
-          styles={{ body: { padding: 8 } }}
-        >
-          {root ? (
-            <div data-testid="dept-tree">
-              <Tree
-                blockNode
-                defaultExpandedKeys={[root.id]}
-                selectedKeys={selected ? [selected.id] : []}
-                onSelect={(keys) => {
-                  if (keys.length > 0) setSelectedId(Number(keys[0]));
-                }}
-                treeData={treeData}
-              />
-            </div>
+        <Card className="orgdesk-tree-pane" size="small" title={t("directory.departments")} styles={{ body: { padding: 8 } }}>
+          {root && selected ? (
+            <DepartmentTree root={root} selectedId={selected.id} onSelect={setSelectedId} onSelectMembers={selectDepartmentMembers} />
           ) : (
             <Skeleton active paragraph={{ rows: 6 }} title={false} />
           )}
         </Card>
-        <Card className="orgdesk-detail-pane" size="small">
-          {selected ? (
-            <>
-              <Typography.Title level={4} style={{ margin: 0 }} data-testid="dept-title">
-                {selected.name}
-              </Typography.Title>
-              <Typography.Text type="secondary" data-testid="dept-counts">
-                {t("directory.counts", { count: selected.totalMembers, direct: selected.directMembers })}
-              </Typography.Text>
-              <Empty
-                image={<TeamOutlined style={{ fontSize: 48, opacity: 0.35 }} />}
-                description={<Typography.Text type="secondary">{t("directory.empty")}</Typography.Text>}
-                style={{ padding: "64px 0" }}
+        <div className="orgdesk-detail-pane">
+          <Card size="small" className="orgdesk-dept-card-wrap">
+            {selected ? <DepartmentCard id={selected.id} /> : <Skeleton active />}
+          </Card>
+          <Card size="small" className="orgdesk-members-card" styles={{ body: { padding: 0 } }}>
+            <div className="orgdesk-toolbar">
+              <Input
+                ref={searchRef}
+                allowClear
+                prefix={<SearchOutlined />}
+                placeholder={t("members.searchPlaceholder")}
+                value={searchText}
+                onChange={(e) => setSearchText(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === "Escape") (e.target as HTMLInputElement).blur();
+                }}
+                data-testid="member-search"
+                aria-label={t("members.search")}
+                style={{ width: 300 }}
               />
-            </>
-          ) : (
-            <Skeleton active />
-          )}
-        </Card>
+              <span style={{ flex: 1 }} />
+              <Button type="text" icon={<UserDeleteOutlined />} onClick={() => setFormerOpen(true)} data-testid="former-members">
+                {t("former.open")}
+              </Button>
+              <Dropdown
+                trigger={["click"]}
+                menu={{
+                  items: addItems,
+                  onClick: ({ key }) => (key === "password" ? setWizardOpen(true) : setInvitee({})),
+                }}
+              >
+                <Button type="primary" icon={<UserAddOutlined />} data-testid="member-add">
+                  {t("members.add")} <DownOutlined style={{ fontSize: 10 }} />
+                </Button>
+              </Dropdown>
+              <ShortcutHelp />
+            </div>
+            <div className="orgdesk-toolbar orgdesk-filters">
+              <Segmented<StatusFilter>
+                data-testid="status-filter"
+                value={status}
+                onChange={(v) => setStatus(v)}
+                options={STATUSES.map((s) => ({ value: s, label: <span data-testid={`status-${s}`}>{t(`members.filter.${s}`)}</span> }))}
+              />
+              <label className="orgdesk-switch">
+                <Switch size="small" checked={includeSub} onChange={setIncludeSub} data-testid="include-subdepartments" />
+                <span>{t("members.includeSub")}</span>
+              </label>
+              <span style={{ flex: 1 }} />
+              <Typography.Text type="secondary" data-testid="member-total">
+                {t("members.total", { count: total })}
+              </Typography.Text>
+            </div>
+            {selectedCount > 0 && (
+              <div className="orgdesk-batch-bar" data-testid="batch-bar">
+                <Typography.Text strong data-testid="batch-count">
+                  {t("batch.selected", { count: selectedCount })}
+                </Typography.Text>
+                {!allMatching && total > selectedKeys.length && (
+                  <Button type="link" size="small" data-testid="batch-select-all" onClick={() => setAllMatching(true)}>
+                    {t("batch.selectAll", { count: total })}
+                  </Button>
+                )}
+                <Button type="link" size="small" onClick={clearSelection} data-testid="batch-clear">
+                  {t("batch.clear")}
+                </Button>
+                <span style={{ flex: 1 }} />
+                <Button size="small" data-testid="batch-edit" onClick={() => setBatchEdit(true)}>
+                  {t("batch.edit")}
+                </Button>
+                {(["disable", "enable", "resign"] as const).map((a) => (
+                  <Button
+                    key={a}
+                    size="small"
+                    danger={a !== "enable"}
+                    data-testid={`batch-${a}`}
+                    onClick={() =>
+                      modal.confirm({
+                        title: t(`batch.confirm.${a}`, { count: selectedCount }),
+                        content: t("batch.confirmText"),
+                        okText: t(`members.action.${a}`),
+                        cancelText: t("common.cancel"),
+                        okButtonProps: { danger: a !== "enable", "data-testid": "confirm-ok" },
+                        onOk: async () => {
+                          try {
+                            const outcome = await api.batchUpdate(selection, { kind: a });
+                            setBatchOutcome(outcome);
+                            clearSelection();
+                          } catch (e) {
+                            void message.error(errorText(t, api.toCommandError(e)));
+                          } finally {
+                            invalidate();
+                          }
+                        },
+                      })
+                    }
+                  >
+                    {t(`members.action.${a}`)}
+                  </Button>
+                ))}
+              </div>
+            )}
+            {members.isError && (
+              <Alert type="error" showIcon title={errorText(t, api.toCommandError(members.error))} style={{ margin: 12 }} />
+            )}
+            <Table<MemberRow>
+              data-testid="member-table"
+              size="small"
+              rowKey="id"
+              tableLayout="fixed"
+              scroll={{ x: 800 }}
+              columns={columns}
+              dataSource={members.data?.rows ?? []}
+              loading={members.isFetching && !members.data}
+              locale={{
+                emptyText: (
+                  <div style={{ padding: "32px 0" }}>
+                    <TeamOutlined style={{ fontSize: 40, opacity: 0.3 }} />
+                    <div>
+                      <Typography.Text type="secondary">{search ? t("members.noMatch") : t("directory.empty")}</Typography.Text>
+                    </div>
+                  </div>
+                ),
+              }}
+              rowSelection={{
+                selectedRowKeys: allMatching ? (members.data?.rows ?? []).map((r) => r.id) : selectedKeys,
+                preserveSelectedRowKeys: true,
+                onChange: (keys, rows) => {
+                  setAllMatching(false);
+                  setSelectedKeys(keys.map(Number));
+                  setSelectedRows((old) => {
+                    const next = new Map<number, MemberRow>();
+                    for (const k of keys) {
+                      const id = Number(k);
+                      const row = rows.find((r) => r?.id === id) ?? old.get(id);
+                      if (row) next.set(id, row);
+                    }
+                    return next;
+                  });
+                },
+              }}
+              onRow={(r) =>
+                ({
+                  "data-testid": `member-row-${r.id}`,
+                  onClick: (e: React.MouseEvent) => {
+                    const target = e.target as HTMLElement;
+                    if (target.closest(".ant-table-selection-column, [data-row-action], .ant-dropdown")) return;
+                    setDrawerId(r.id);
+                  },
+                  style: { cursor: "pointer" },
+                }) as React.HTMLAttributes<HTMLElement>
+              }
+              pagination={{
+                current: page,
+                pageSize,
+                total,
+                showSizeChanger: true,
+                pageSizeOptions: PAGE_SIZES,
+                showTotal: (n) => t("members.total", { count: n }),
+                onChange: (p, size) => {
+                  if (size !== pageSize) {
+                    setPageSize(size);
+                    setPage(1);
+                  } else {
+                    setPage(p);
+                  }
+                },
+                style: { paddingInline: 12 },
+              }}
+            />
+          </Card>
+        </div>
       </div>
+      <MemberDrawer
+        memberId={drawerId}
+        onClose={() => setDrawerId(null)}
+        onEdit={setEditing}
+        onRemove={setRemoving}
+      />
+      {editing && <EditMemberModal member={editing} onClose={() => setEditing(null)} />}
+      {removing && (
+        <RemoveDialog
+          member={removing}
+          onClose={() => setRemoving(null)}
+          onRemoved={() => {
+            if (drawerId === removing.id) setDrawerId(null);
+            clearSelection();
+          }}
+        />
+      )}
+      {wizardOpen && departmentId !== null && (
+        <AddMemberWizard
+          departmentId={departmentId}
+          onClose={() => setWizardOpen(false)}
+          onAdded={() => undefined}
+        />
+      )}
+      {invitee && departmentId !== null && (
+        <InviteeModal departmentId={departmentId} prefill={invitee} onClose={() => setInvitee(null)} onAdded={() => undefined} />
+      )}
+      <FormerMembersDrawer
+        open={formerOpen}
+        onClose={() => setFormerOpen(false)}
+        onInvite={(m) => setInvitee({ name: m.name, email: m.email, mobile: m.mobile })}
+      />
+      {batchEdit && (
+        <BatchEditModal
+          selection={selection}
+          count={selectedCount}
+          onClose={() => setBatchEdit(false)}
+          onDone={(o) => {
+            setBatchOutcome(o);
+            clearSelection();
+          }}
+        />
+      )}
+      <BatchResultModal outcome={batchOutcome} onClose={() => setBatchOutcome(null)} />
     </div>
   );
 }

@@ -4,12 +4,12 @@ import { describe, expect, it } from "vitest";
 
 import { App } from "../App";
 import { LANGUAGE_STORAGE_KEY } from "../i18n";
-import { overview, signedIn, tree } from "../test/fixtures";
+import { directoryHandlers, overview, signedIn } from "../test/fixtures";
 import { mockBackend, renderWithProviders } from "../test/render";
 
 describe("Main window", () => {
   it("switches the navigation to Chinese from the header and remembers it", async () => {
-    mockBackend({ app_status: () => signedIn, department_tree: () => tree });
+    mockBackend(directoryHandlers());
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<App />);
 
@@ -33,7 +33,7 @@ describe("Main window", () => {
   });
 
   it("shows the department tree with the root expanded and the selected department", async () => {
-    mockBackend({ app_status: () => signedIn, department_tree: () => tree });
+    mockBackend(directoryHandlers());
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<App />);
 
@@ -41,17 +41,16 @@ describe("Main window", () => {
     expect((await screen.findByTestId("dept-title")).textContent).toBe("Acme Ltd");
     expect(screen.getByTestId("dept-node-1").textContent).toContain("4");
     await user.click(await screen.findByTestId("dept-node-2"));
-    expect(screen.getByTestId("dept-title").textContent).toBe("Sales");
-    expect(screen.getByTestId("dept-counts").textContent).toContain("2 members");
-    // No member-list buttons yet: the pane only explains what will appear.
-    expect(screen.getByText("Members of this department appear here.")).toBeTruthy();
+    await waitFor(() => expect(screen.getByTestId("dept-title").textContent).toBe("Sales"));
+    expect(screen.getByTestId("dept-counts").textContent).toBe("2 direct / 2 total");
+    expect(screen.getByTestId("dept-head").textContent).toBe("Bob Stone");
   });
 
   it("navigates between screens and signs out", async () => {
     let status = signedIn;
     const calls = mockBackend({
+      ...directoryHandlers(),
       app_status: () => status,
-      department_tree: () => tree,
       org_overview: () => overview(true),
       sign_out: () => {
         status = { ...signedIn, session: null };
@@ -81,5 +80,21 @@ describe("Main window", () => {
     expect(await screen.findByText("Sign in to Orgdesk")).toBeTruthy();
     expect(calls.some((c) => c.cmd === "sign_out")).toBe(true);
     await waitFor(() => expect((screen.getByTestId("signin-username") as HTMLInputElement).value).toBe("ada"));
+  });
+
+  it("opens Members & Departments with the search focused on E, but not while typing", async () => {
+    mockBackend(directoryHandlers());
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await screen.findByTestId("settings-region");
+    const region = screen.getByTestId("settings-region").querySelector("input") ?? screen.getByTestId("settings-region");
+    await user.click(region);
+    await user.keyboard("e");
+    expect(screen.queryByTestId("member-search")).toBeNull();
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("e");
+    const search = await screen.findByTestId("member-search");
+    await waitFor(() => expect(document.activeElement).toBe(search));
   });
 });

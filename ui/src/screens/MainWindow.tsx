@@ -11,7 +11,7 @@ import {
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
-import { useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
@@ -19,6 +19,7 @@ import type { AppStatus } from "../bindings/AppStatus";
 import type { CommandError } from "../bindings/CommandError";
 import type { Session } from "../bindings/Session";
 import { LanguageSwitch } from "../components/LanguageSwitch";
+import { isTyping } from "../directory/shared";
 import { errorText } from "../errors";
 import { DirectoryScreen } from "./DirectoryScreen";
 import { OverviewScreen } from "./OverviewScreen";
@@ -55,10 +56,10 @@ function Brand() {
   );
 }
 
-function Screen({ screen, status }: { screen: ScreenKey; status: AppStatus }) {
+function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
   switch (screen) {
     case "directory":
-      return <DirectoryScreen />;
+      return <DirectoryScreen focusSearchSignal={focusSearch} />;
     case "invitations":
       return <PlaceholderScreen area="invitations" icon={<MailOutlined />} />;
     case "joinRequests":
@@ -79,6 +80,21 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const { message } = AntApp.useApp();
   const queryClient = useQueryClient();
   const [screen, setScreen] = useState<ScreenKey>("directory");
+  const [focusSearch, setFocusSearch] = useState(0);
+
+  // `E` opens Members & Departments with the search focused, from anywhere (not while typing).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "e" && e.key !== "E") return;
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (document.querySelector(".ant-modal-wrap:not([style*='display: none']) .ant-modal")) return;
+      e.preventDefault();
+      setScreen("directory");
+      setFocusSearch((n) => n + 1);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   const signOut = useMutation<null, CommandError>({
     mutationFn: api.signOut,
@@ -149,7 +165,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           </div>
         </Layout.Header>
         <Layout.Content style={{ overflow: "auto", background: token.colorBgLayout }}>
-          <Screen screen={screen} status={status} />
+          <Screen screen={screen} status={status} focusSearch={focusSearch} />
         </Layout.Content>
       </Layout>
     </Layout>

@@ -48,3 +48,91 @@ export function overview(canRename: boolean): OrgOverview {
 export function commandError(partial: Partial<CommandError> & Pick<CommandError, "code">): CommandError {
   return { message: "", details: [], retryAfterSecs: null, ...partial };
 }
+
+import type { DepartmentDetails } from "../bindings/DepartmentDetails";
+import type { MemberDetails } from "../bindings/MemberDetails";
+import type { MemberQuery } from "../bindings/MemberQuery";
+import type { MemberRow } from "../bindings/MemberRow";
+import type { Role } from "../bindings/Role";
+
+export const roles: Role[] = [
+  { id: 1, name: "Super Admin", description: "Everything", builtin: true, members: 1 },
+  { id: 2, name: "Admin", description: "Manages the directory", builtin: true, members: 0 },
+  { id: 3, name: "Member", description: "Uses the organization", builtin: true, members: 3 },
+];
+
+export const rows: MemberRow[] = [
+  { id: 1, name: "Ada Lovelace", username: "ada", primaryDepartment: "Acme Ltd", position: "Founder", roles: ["Super Admin"], status: "enabled", employeeId: "E1", email: null, mobile: null },
+  { id: 2, name: "Bob Stone", username: "bob", primaryDepartment: "Sales", position: "Rep", roles: ["Member"], status: "disabled", employeeId: "E2", email: null, mobile: null },
+  { id: 3, name: "Cy Invited", username: null, primaryDepartment: "Sales", position: null, roles: ["Member"], status: "not_joined", employeeId: null, email: "cy@example.com", mobile: null },
+  { id: 4, name: "Dee Gone", username: "dee", primaryDepartment: "Engineering", position: null, roles: ["Member"], status: "resigned", employeeId: "E4", email: null, mobile: null },
+];
+
+export function deptDetails(id: number): DepartmentDetails {
+  const names: Record<number, string> = { 1: "Acme Ltd", 2: "Sales", 3: "Engineering" };
+  return {
+    id,
+    parentId: id === 1 ? null : 1,
+    name: names[id] ?? `Dept ${id}`,
+    path: id === 1 ? "" : (names[id] ?? ""),
+    isRoot: id === 1,
+    head: id === 2 ? { id: 2, name: "Bob Stone", username: "bob" } : null,
+    directMembers: id === 1 ? 1 : 2,
+    totalMembers: id === 1 ? 4 : 2,
+    subDepartments: id === 1 ? 2 : 0,
+  };
+}
+
+export function memberDetails(row: MemberRow, patch: Partial<MemberDetails> = {}): MemberDetails {
+  const allowed: Record<string, MemberDetails["allowedActions"]> = {
+    enabled: ["edit", "disable", "resign", "remove"],
+    disabled: ["edit", "enable", "resign", "remove"],
+    not_joined: ["edit", "remove"],
+    resigned: ["restore", "remove"],
+  };
+  return {
+    id: row.id,
+    name: row.name,
+    username: row.username,
+    email: row.email,
+    orgEmail: null,
+    mobile: row.mobile,
+    employeeId: row.employeeId,
+    workLocation: null,
+    positions: [
+      { departmentId: 2, departmentName: "Sales", departmentPath: "Sales", title: row.position, isPrimary: true },
+      { departmentId: 3, departmentName: "Engineering", departmentPath: "Engineering", title: null, isPrimary: false },
+    ],
+    roles: [{ id: 3, name: "Member" }],
+    status: row.status,
+    createdAt: Date.UTC(2025, 0, 15),
+    activatedAt: row.status === "not_joined" ? null : Date.UTC(2025, 0, 16),
+    lastLoginAt: null,
+    createdBy: { id: 1, name: "Ada Lovelace", username: "ada" },
+    invitationEmail: row.status === "not_joined" ? row.email : null,
+    personalFieldsLocked: row.status !== "not_joined",
+    isInitialAdmin: row.id === 1,
+    allowedActions: allowed[row.status] ?? ["remove"],
+    history: [{ at: Date.UTC(2025, 0, 15), actorName: "Ada Lovelace", action: "member.add", before: null, after: null }],
+    ...patch,
+  };
+}
+
+/** A directory backend over the fixtures; `list_members` pages and filters by search like the core. */
+export function directoryHandlers(extra: Record<string, (args: Record<string, unknown>) => unknown> = {}) {
+  return {
+    app_status: () => signedIn,
+    department_tree: () => tree,
+    department_details: (a: Record<string, unknown>) => deptDetails(a.id as number),
+    list_roles: () => roles,
+    get_settings: () => ({ defaultRegion: "US" }),
+    list_members: (a: Record<string, unknown>) => {
+      const q = a.query as MemberQuery;
+      const s = (q.search ?? "").toLowerCase();
+      const matching = rows.filter((r) => !s || r.name.toLowerCase().includes(s) || (r.username ?? "").includes(s));
+      return { rows: matching.slice(q.offset, q.offset + q.limit), total: matching.length };
+    },
+    member_details: (a: Record<string, unknown>) => memberDetails(rows.find((r) => r.id === a.id) ?? rows[0]),
+    ...extra,
+  };
+}

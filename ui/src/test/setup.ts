@@ -1,8 +1,11 @@
 import { clearMocks } from "@tauri-apps/api/mocks";
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach, beforeEach } from "vitest";
 
 import i18n from "../i18n";
+
+// The directory screen is large; jsdom renders it slowly on a 2-core machine.
+configure({ asyncUtilTimeout: 8000 });
 
 // jsdom has no matchMedia (antd's responsive helpers and our theme hook need it).
 if (typeof window.matchMedia !== "function") {

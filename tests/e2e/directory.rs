@@ -1,0 +1,340 @@
+//! Members & Departments, clicked through in the real window.
+
+use std::path::Path;
+
+use thirtyfour::prelude::*;
+
+use crate::harness::{
+    by_id, choose, cli, cli_json, click, type_into, wait_text, wait_until_gone, wait_until_shown,
+};
+use crate::scenarios::{sign_in, Ctx, PASSWORD};
+
+const ROWS: &str = "[data-testid^='member-row-']";
+const NODES: &str = "[data-testid^='dept-node-']";
+
+fn dept_id(db: &Path, path: &str) -> i64 {
+    fn find(n: &serde_json::Value, segs: &[&str]) -> Option<i64> {
+        match segs.split_first() {
+            None => n["id"].as_i64(),
+            Some((first, rest)) => n["children"]
+                .as_array()?
+                .iter()
+                .find(|c| c["name"] == *first)
+                .and_then(|c| find(c, rest)),
+        }
+    }
+    let tree = cli_json(db, &["dept", "tree", "--json"]);
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    find(&tree, &segs).unwrap_or_else(|| panic!("no department {path}"))
+}
+
+fn member_id(db: &Path, who: &str) -> i64 {
+    cli_json(db, &["member", "show", who, "--json"])["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn open_directory(c: &Ctx) {
+    sign_in(&c.d, "ann", PASSWORD).await;
+    click(&c.d, "nav-directory").await;
+    by_id(&c.d, "member-table").await;
+}
+
+/// Departments: add under the root and under a child, rename, move with "Move to…".
+pub async fn build_tree(c: Ctx) {
+    let d = &c.d;
+    open_directory(&c).await;
+    let root = dept_id(&c.db, "");
+    click(d, &format!("dept-node-{root}")).await;
+    click(d, &format!("dept-add-child-{root}")).await;
+    type_into(d, "dept-name-input", "Sales").await;
+    click(d, "dept-name-ok").await;
+    let sales = wait_for_dept(&c.db, "Sales").await;
+    wait_until_shown(d, NODES, "Sales").await;
+
+    click(d, &format!("dept-node-{sales}")).await;
+    click(d, &format!("dept-add-child-{sales}")).await;
+    type_into(d, "dept-name-input", "EMEA").await;
+    click(d, "dept-name-ok").await;
+    wait_until_shown(d, NODES, "EMEA").await;
+
+    click(d, &format!("dept-node-{root}")).await;
+    click(d, &format!("dept-add-child-{root}")).await;
+    type_into(d, "dept-name-input", "Engineering").await;
+    click(d, "dept-name-ok").await;
+    wait_until_shown(d, NODES, "Engineering").await;
+    let eng = dept_id(&c.db, "Engineering");
+
+    // A name taken among siblings is refused with the reason, and nothing changes.
+    click(d, &format!("dept-node-{root}")).await;
+    click(d, &format!("dept-add-child-{root}")).await;
+    type_into(d, "dept-name-input", "sales").await;
+    click(d, "dept-name-ok").await;
+    wait_until_shown(d, ".ant-form-item-explain-error", "Already in use").await;
+    close_dialog(d).await;
+
+    click(d, &format!("dept-node-{eng}")).await;
+    click(d, &format!("dept-more-{eng}")).await;
+    click(d, "dept-action-rename").await;
+    type_into(d, "dept-name-input", "R&D").await;
+    click(d, "dept-name-ok").await;
+    wait_until_shown(d, NODES, "R&D").await;
+
+    let emea = dept_id(&c.db, "Sales/EMEA");
+    click(d, &format!("dept-node-{emea}")).await;
+    click(d, &format!("dept-more-{emea}")).await;
+    click(d, "dept-action-move").await;
+    choose(d, "dept-move-target", "R&D").await;
+    click(d, "dept-move-ok").await;
+    wait_text(d, "dept-title", |t| t.contains("EMEA")).await;
+    let start = std::time::Instant::now();
+    while dept_id_opt(&c.db, "R&D/EMEA").is_none() {
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "EMEA was not moved under R&D"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    c.h.screenshot(d, "10-department-tree").await;
+}
+
+fn dept_id_opt(db: &Path, path: &str) -> Option<i64> {
+    std::panic::catch_unwind(|| dept_id(db, path)).ok()
+}
+
+/// Waits until the department exists in the database (the window saved it).
+async fn wait_for_dept(db: &Path, path: &str) -> i64 {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(id) = dept_id_opt(db, path) {
+            return id;
+        }
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "department {path} was not saved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+pub fn prepare_people(db: &Path) {
+    cli(db, &["dept", "add", "Sales"], None);
+    cli(db, &["dept", "add", "Sales/EMEA"], None);
+    cli(
+        db,
+        &[
+            "member",
+            "add",
+            "--name",
+            "Bob Stone",
+            "--username",
+            "bob",
+            "--password-stdin",
+            "--dept",
+            "Sales/EMEA;Sales",
+            "--position",
+            "Rep",
+        ],
+        Some(PASSWORD),
+    );
+    cli(
+        db,
+        &[
+            "member",
+            "add",
+            "--name",
+            "Cyd Park",
+            "--username",
+            "cyd",
+            "--password-stdin",
+            "--dept",
+            "Sales",
+        ],
+        Some(PASSWORD),
+    );
+    cli(
+        db,
+        &[
+            "member",
+            "invite-add",
+            "--name",
+            "Ivy Invite",
+            "--email",
+            "ivy@example.com",
+            "--dept",
+            "Sales/EMEA",
+        ],
+        None,
+    );
+}
+
+/// The add wizard, then search as you type and the status filter.
+pub async fn add_search_filter(c: Ctx) {
+    let d = &c.d;
+    open_directory(&c).await;
+    click(d, "member-add").await;
+    click(d, "member-add-password").await;
+    type_into(d, "wizard-name", "Dana Wu 吴").await;
+    choose(d, "wizard-departments", "EMEA").await;
+    click(d, "wizard-next").await;
+    type_into(d, "wizard-username", "dana").await;
+    type_into(d, "wizard-password", PASSWORD).await;
+    c.h.screenshot(d, "11-add-member-wizard").await;
+    click(d, "wizard-finish").await;
+    wait_until_shown(d, ROWS, "Dana Wu 吴").await;
+    let dana = member_id(&c.db, "dana");
+    assert_eq!(
+        cli_json(&c.db, &["member", "show", "dana", "--json"])["status"],
+        "enabled"
+    );
+    by_id(d, &format!("member-row-{dana}")).await;
+
+    type_into(d, "member-search", "sto").await;
+    wait_until_gone(d, ROWS, "Dana").await;
+    wait_until_shown(d, ROWS, "Bob Stone").await;
+    wait_text(d, "member-total", |t| t.contains('1')).await;
+    type_into(d, "member-search", "吴").await;
+    wait_until_shown(d, ROWS, "Dana Wu").await;
+    wait_until_gone(d, ROWS, "Bob Stone").await;
+    type_into(d, "member-search", "").await;
+    wait_until_shown(d, ROWS, "Bob Stone").await;
+
+    click(d, "status-pending_join").await;
+    wait_until_gone(d, ROWS, "Bob Stone").await;
+    wait_until_shown(d, ROWS, "Ivy Invite").await;
+    c.h.screenshot(d, "12-member-list-pending-join").await;
+    click(d, "status-all").await;
+    wait_until_shown(d, ROWS, "Bob Stone").await;
+    c.h.screenshot(d, "13-member-list").await;
+}
+
+/// Details, edit, set primary, disable/enable, resign/restore, remove with transfer.
+pub async fn member_lifecycle(c: Ctx) {
+    let d = &c.d;
+    open_directory(&c).await;
+    let bob = member_id(&c.db, "bob");
+    let sales = dept_id(&c.db, "Sales");
+    click(d, &format!("member-name-{bob}")).await;
+    by_id(d, "member-drawer").await;
+    wait_text(d, "detail-name", |t| t.contains("Bob Stone")).await;
+
+    click(d, "action-edit").await;
+    type_into(d, "edit-employee-id", "E-42").await;
+    type_into(d, "edit-work-location", "Berlin").await;
+    c.h.screenshot(d, "14-edit-member").await;
+    click(d, "edit-save").await;
+    let start = std::time::Instant::now();
+    while cli_json(&c.db, &["member", "show", "bob", "--json"])["employeeId"] != "E-42" {
+        assert!(start.elapsed().as_secs() < 10, "employee ID not saved");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
+    click(d, &format!("set-primary-{sales}")).await;
+    let start = std::time::Instant::now();
+    while cli_json(&c.db, &["member", "show", "bob", "--json"])["positions"][0]["departmentName"]
+        != "Sales"
+    {
+        assert!(
+            start.elapsed().as_secs() < 10,
+            "primary department not changed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    c.h.screenshot(d, "15-member-details").await;
+
+    click(d, "action-disable").await;
+    click(d, "confirm-ok").await;
+    wait_text(d, "detail-status", |t| t.contains("Disabled")).await;
+    click(d, "action-enable").await;
+    click(d, "confirm-ok").await;
+    wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
+    click(d, "action-resign").await;
+    click(d, "confirm-ok").await;
+    wait_text(d, "detail-status", |t| t.contains("Resigned")).await;
+    click(d, "action-restore").await;
+    click(d, "confirm-ok").await;
+    wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
+
+    click(d, "action-remove").await;
+    by_id(d, "remove-dialog").await;
+    wait_text(d, "transfer-preview", |t| !t.is_empty()).await;
+    choose(d, "transfer-to", "Cyd Park").await;
+    c.h.screenshot(d, "16-remove-with-transfer").await;
+    click(d, "remove-confirm").await;
+    wait_until_gone(d, ROWS, "Bob Stone").await;
+    let left = cli_json(&c.db, &["member", "list", "--json"]);
+    assert!(left["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["name"] != "Bob Stone"));
+}
+
+/// Batch edit over selected rows; deleting a department with members is refused.
+pub async fn batch_and_delete_refusal(c: Ctx) {
+    let d = &c.d;
+    open_directory(&c).await;
+    let sales = dept_id(&c.db, "Sales");
+    click(d, &format!("dept-node-{sales}")).await;
+    wait_until_shown(d, ROWS, "Cyd Park").await;
+    for who in ["bob", "cyd"] {
+        let id = member_id(&c.db, who);
+        let row = by_id(d, &format!("member-row-{id}")).await;
+        row.find(By::Css("input[type='checkbox']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+    by_id(d, "batch-bar").await;
+    click(d, "batch-edit").await;
+    choose(d, "batch-field", "Work location").await;
+    type_into(d, "batch-value", "Lisbon").await;
+    click(d, "batch-ok").await;
+    wait_text(d, "batch-result", |t| t.contains('2')).await;
+    c.h.screenshot(d, "17-batch-result").await;
+    for who in ["bob", "cyd"] {
+        assert_eq!(
+            cli_json(&c.db, &["member", "show", who, "--json"])["workLocation"],
+            "Lisbon"
+        );
+    }
+    close_dialog(d).await;
+
+    click(d, &format!("dept-more-{sales}")).await;
+    click(d, "dept-action-delete").await;
+    click(d, "dept-delete-ok").await;
+    let msg = wait_text(d, "dept-delete-refused", |t| {
+        t.contains("cannot be deleted")
+    })
+    .await;
+    assert!(msg.contains("3 members") && msg.contains("EMEA"), "{msg}");
+    c.h.screenshot(d, "18-delete-refused").await;
+    click(d, "dept-select-members").await;
+    wait_text(d, "batch-bar", |t| t.contains('3')).await;
+    assert!(dept_id_opt(&c.db, "Sales").is_some(), "nothing was deleted");
+}
+
+/// Closes the open dialog as a person would (its close button) and waits until it is gone.
+async fn close_dialog(d: &WebDriver) {
+    let start = std::time::Instant::now();
+    loop {
+        let mut open = false;
+        for b in d
+            .find_all(By::Css(".ant-modal-close"))
+            .await
+            .unwrap_or_default()
+        {
+            if b.is_displayed().await.unwrap_or(false) {
+                open = true;
+                let _ = b.click().await;
+            }
+        }
+        if !open {
+            return;
+        }
+        assert!(start.elapsed().as_secs() < 10, "the dialog did not close");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+}
