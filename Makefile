@@ -33,6 +33,7 @@ test: deps-test node-deps ui
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
 bench:
 	$(CARGO) bench -p orgdesk-core --bench directory
+	$(CARGO) bench -p orgdesk-core --bench spreadsheet
 	$(CARGO) bench -p orgdesk-gateway --bench throughput
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for

@@ -43,6 +43,13 @@ pub enum Command {
     /// Members: add, add for invitation, list, show, edit, change status, remove.
     #[command(subcommand)]
     Member(crate::cli_directory::MemberCommand),
+    /// Save the import template (.xlsx) with dropdowns from the current organization.
+    Template(crate::cli_spreadsheet::TemplateArgs),
+    /// Import members from .xlsx, .xls, .ods or .csv. Exit code 0: every row succeeded;
+    /// 3: some rows failed (the others were imported); 1: the file was refused.
+    Import(crate::cli_spreadsheet::ImportArgs),
+    /// Export members to .xlsx or .csv.
+    Export(crate::cli_spreadsheet::ExportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +97,30 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
         }
         Command::Member(c) => {
             open(db_path).and_then(|mut d| crate::cli_directory::member(&mut d, as_admin, c))
+        }
+        Command::Template(a) => {
+            open_existing(db_path).and_then(|d| crate::cli_spreadsheet::template(&d, a))
+        }
+        Command::Export(a) => {
+            open_existing(db_path).and_then(|d| crate::cli_spreadsheet::export(&d, a))
+        }
+        Command::Import(a) => {
+            // Its own exit codes: 3 when some rows failed.
+            return match open_existing(db_path) {
+                Ok(mut d) => {
+                    let (code, out) = crate::cli_spreadsheet::import(&mut d, as_admin, a);
+                    if code == 1 {
+                        eprintln!("{out}");
+                    } else {
+                        println!("{out}");
+                    }
+                    code
+                }
+                Err(e) => {
+                    eprintln!("orgdesk: {}", e.message);
+                    1
+                }
+            };
         }
     };
     match result {

@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_directory;
+mod cli_spreadsheet;
 mod commands;
 pub mod state;
 

@@ -15,6 +15,7 @@ pub mod password;
 pub mod roles;
 pub mod seed;
 pub mod settings;
+pub mod spreadsheet;
 pub mod store;
 pub mod types;
 

@@ -7,6 +7,7 @@ mod members;
 mod migrations;
 mod organization;
 mod sign_in;
+mod spreadsheet;
 
 use std::sync::Arc;
 

@@ -1,0 +1,206 @@
+//! `orgdesk template`, `orgdesk import` and `orgdesk export`: bulk import and export through
+//! spreadsheets, with the same core services as the window.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use orgdesk_core::audit::Actor;
+use orgdesk_core::members::{MemberQuery, StatusFilter};
+use orgdesk_core::spreadsheet::{self, Control, ImportOptions, ImportReport, Lang, RowOutcome};
+use orgdesk_core::types::MemberStatus;
+use orgdesk_core::{CommandError, Directory, ErrorCode};
+
+use crate::cli_directory::StatusArg;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    En,
+    Zh,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// Where to save the template (.xlsx).
+    pub out: PathBuf,
+    /// Header language.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The spreadsheet to import (.xlsx, .xls, .ods or .csv).
+    pub file: PathBuf,
+    /// Validate and print what would happen; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Create departments the file names that do not exist yet.
+    #[arg(long)]
+    pub create_departments: bool,
+    /// Save every row with its Result and Reason to this .xlsx.
+    #[arg(long, value_name = "OUT.xlsx")]
+    pub results: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Where to save (.xlsx or .csv, by the extension).
+    pub out: PathBuf,
+    /// Only members of this department (slash-separated path).
+    #[arg(long, value_name = "PATH")]
+    pub dept: Option<String>,
+    /// With --dept: include sub-departments.
+    #[arg(long)]
+    pub subtree: bool,
+    #[arg(long, value_enum, default_value = "all")]
+    pub status: StatusArg,
+    /// Header language.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
+}
+
+/// The admin the import is recorded under (as `orgdesk member …` does).
+fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
+    let id = match as_admin {
+        Some(u) => d.find_member(u)?,
+        None => d.initial_admin_id()?,
+    };
+    let m = d.member_details(id)?;
+    let is_admin = m
+        .roles
+        .iter()
+        .any(|r| r.name == "Super Admin" || r.name == "Admin");
+    if m.status != MemberStatus::Enabled || !is_admin {
+        return Err(CommandError::new(
+            ErrorCode::Forbidden,
+            format!("{} is not an enabled admin.", m.name),
+        ));
+    }
+    Ok(Actor::member(id, m.name))
+}
+
+pub fn template(d: &Directory, a: TemplateArgs) -> Result<String, CommandError> {
+    spreadsheet::write_template(d, a.lang.into(), &a.out)?;
+    Ok(format!("Saved the import template to {}.", a.out.display()))
+}
+
+pub fn export(d: &Directory, a: ExportArgs) -> Result<String, CommandError> {
+    let department_id = a
+        .dept
+        .as_deref()
+        .map(|p| d.resolve_department_path(p))
+        .transpose()?;
+    let q = MemberQuery {
+        department_id,
+        include_sub_departments: a.subtree || department_id.is_none(),
+        status: match a.status {
+            StatusArg::All => StatusFilter::All,
+            StatusArg::PendingJoin => StatusFilter::PendingJoin,
+            StatusArg::Enabled => StatusFilter::Enabled,
+            StatusArg::Disabled => StatusFilter::Disabled,
+            StatusArg::Resigned => StatusFilter::Resigned,
+        },
+        ..MemberQuery::default()
+    };
+    let n = d.export_members(&q, a.lang.into(), &a.out, &Control::none())?;
+    Ok(format!("Exported {n} members to {}.", a.out.display()))
+}
+
+/// Exit code: 0 every row succeeded, 3 some rows failed, 1 the file was refused.
+pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32, String) {
+    let mut run = || -> Result<ImportReport, CommandError> {
+        let opts = ImportOptions {
+            create_missing_departments: a.create_departments,
+        };
+        let report = if a.dry_run {
+            d.preview_import(&a.file, &opts, &Control::none())?
+        } else {
+            let who = actor(d, as_admin)?;
+            d.import_members(&who, &a.file, &opts, &Control::none())?
+        };
+        if let Some(out) = &a.results {
+            spreadsheet::write_results(&a.file, &report, out)?;
+        }
+        Ok(report)
+    };
+    let report = match run() {
+        Ok(r) => r,
+        Err(e) => {
+            let mut msg = format!("orgdesk: {}", e.message);
+            for d in e.details.iter().filter(|d| d.reason != e.message) {
+                msg.push_str(&format!("\n  {}", d.reason));
+            }
+            return (1, msg);
+        }
+    };
+    let code = if report.all_succeeded() { 0 } else { 3 };
+    if a.json {
+        return (
+            code,
+            serde_json::to_string(&report).unwrap_or_else(|_| "{}".into()),
+        );
+    }
+    let c = &report.counts;
+    let mut out = format!(
+        "{}: {} created, {} updated, {} unchanged, {} failed.",
+        if a.dry_run {
+            "Preview (nothing written)"
+        } else {
+            "Imported"
+        },
+        c.create,
+        c.update,
+        c.unchanged,
+        c.failed
+    );
+    if !report.departments_created.is_empty() {
+        out.push_str(&format!(
+            "\nDepartments {}created: {}",
+            if a.dry_run { "to be " } else { "" },
+            report.departments_created.join(", ")
+        ));
+    }
+    if !report.ignored_columns.is_empty() {
+        out.push_str(&format!(
+            "\nIgnored columns: {}",
+            report.ignored_columns.join(", ")
+        ));
+    }
+    for r in report
+        .rows
+        .iter()
+        .filter(|r| r.outcome == RowOutcome::Failed)
+        .take(20)
+    {
+        for p in &r.problems {
+            out.push_str(&format!(
+                "\n  row {}{}: {}",
+                p.row,
+                p.column
+                    .as_deref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default(),
+                p.reason
+            ));
+        }
+    }
+    if c.failed > 20 {
+        out.push_str("\n  … (see --results for every row)");
+    }
+    if let Some(r) = &a.results {
+        out.push_str(&format!("\nResults saved to {}.", r.display()));
+    }
+    (code, out)
+}

@@ -1,0 +1,170 @@
+//! `orgdesk template`, `import` and `export` through the real binary: template → import →
+//! export → edit → re-import, with the exit codes a script relies on (0 all rows succeeded,
+//! 3 some rows failed, 1 the file was refused).
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the orgdesk binary starts");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    } else {
+        drop(child.stdin.take());
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} / {}", text(&out.stdout), text(&out.stderr)))
+}
+
+#[test]
+fn template_import_export_reimport_with_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
+    ok(&orgdesk(
+        &db,
+        &[
+            "org",
+            "init",
+            "--name",
+            "Acme",
+            "--admin",
+            "ann",
+            "--password-stdin",
+        ],
+        Some("Correct-Horse1\n"),
+    ));
+    ok(&orgdesk(&db, &["dept", "add", "Sales"], None));
+    ok(&orgdesk(&db, &["dept", "add", "Sales/EMEA"], None));
+
+    // The template, in both languages; it imports as is (its example row).
+    let t = p("template.xlsx");
+    assert!(ok(&orgdesk(&db, &["template", &t], None)).contains("template"));
+    ok(&orgdesk(
+        &db,
+        &["template", &p("zh.xlsx"), "--lang", "zh"],
+        None,
+    ));
+    let out = orgdesk(&db, &["import", &t, "--dry-run", "--json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["counts"]["create"], 1);
+    assert_eq!(v["committed"], false);
+
+    // A filled-in file with one bad row: the good rows go in, exit code 3, results saved.
+    let filled = p("filled.csv");
+    std::fs::write(
+        &filled,
+        "Name*,Username,Password,Email,Mobile,Department*,Position,Role,Employee ID,Work Location\n\
+         Bob Stone,bob,Correct-Horse1,bob@example.com,+14155552671,Sales/EMEA,Lead,Admin,E1,Berlin\n\
+         Cleo,,,cleo@example.com,,Sales,,,E2,\n\
+         Dan,,,dan@example.com,,Nowhere,,,E3,\n",
+    )
+    .unwrap();
+    let results = p("results.xlsx");
+    let out = orgdesk(&db, &["import", &filled, "--results", &results], None);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("2 created, 0 updated, 0 unchanged, 1 failed"),
+        "{s}"
+    );
+    assert!(
+        s.contains("row 4 (Department): No department \"Nowhere\""),
+        "{s}"
+    );
+    assert!(Path::new(&results).metadata().unwrap().len() > 0);
+
+    // With --create-departments the same file succeeds: the others are now unchanged.
+    let out = orgdesk(
+        &db,
+        &["import", &filled, "--create-departments", "--json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["counts"]["create"], 1);
+    assert_eq!(v["counts"]["unchanged"], 2);
+    assert_eq!(v["departmentsCreated"][0], "Nowhere");
+
+    // Export → re-import is all unchanged, in both formats.
+    for f in ["all.xlsx", "all.csv"] {
+        let out_path = p(f);
+        assert!(ok(&orgdesk(&db, &["export", &out_path], None)).contains("Exported 4 members"));
+        let v = json(&orgdesk(&db, &["import", &out_path, "--json"], None));
+        assert_eq!(v["counts"]["unchanged"], 4, "{f}: {v}");
+        assert_eq!(v["counts"]["failed"], 0);
+    }
+    // Export of one department, with and without sub-departments, and by status.
+    assert!(ok(&orgdesk(
+        &db,
+        &["export", &p("s.csv"), "--dept", "Sales"],
+        None
+    ))
+    .contains("Exported 1 members"));
+    assert!(ok(&orgdesk(
+        &db,
+        &["export", &p("s.csv"), "--dept", "Sales", "--subtree"],
+        None
+    ))
+    .contains("Exported 2 members"));
+    assert!(ok(&orgdesk(
+        &db,
+        &["export", &p("s.csv"), "--status", "pending-join"],
+        None
+    ))
+    .contains("Exported 2 members"));
+
+    // Edit the export and import it again: one update.
+    let csv = p("all.csv");
+    let edited = std::fs::read_to_string(&csv)
+        .unwrap()
+        .replace("Berlin", "Paris");
+    std::fs::write(&csv, edited).unwrap();
+    let v = json(&orgdesk(&db, &["import", &csv, "--json"], None));
+    assert_eq!(v["counts"]["update"], 1, "{v}");
+    let show = ok(&orgdesk(&db, &["member", "show", "bob", "--json"], None));
+    assert!(show.contains("\"workLocation\":\"Paris\""), "{show}");
+
+    // A refused file: exit code 1, the reason on stderr, nothing written.
+    let bad = p("photo.xlsx");
+    std::fs::write(&bad, b"\x89PNG\r\n\x1a\n").unwrap();
+    let out = orgdesk(&db, &["import", &bad], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not a spreadsheet"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = orgdesk(&db, &["import", &p("missing.csv")], None);
+    assert_eq!(out.status.code(), Some(1));
+}
