@@ -5,7 +5,8 @@ use std::path::Path;
 use thirtyfour::prelude::*;
 
 use crate::harness::{
-    by_id, choose, cli, cli_json, click, type_into, wait_text, wait_until_gone, wait_until_shown,
+    by_id, choose, cli, cli_json, click, click_to_open, type_into, until_hidden, wait_text,
+    wait_until_gone, wait_until_shown,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
@@ -46,20 +47,20 @@ pub async fn build_tree(c: Ctx) {
     open_directory(&c).await;
     let root = dept_id(&c.db, "");
     click(d, &format!("dept-node-{root}")).await;
-    click(d, &format!("dept-add-child-{root}")).await;
+    click_to_open(d, &format!("dept-add-child-{root}"), "dept-name-input").await;
     type_into(d, "dept-name-input", "Sales").await;
     click(d, "dept-name-ok").await;
     let sales = wait_for_dept(&c.db, "Sales").await;
     wait_until_shown(d, NODES, "Sales").await;
 
     click(d, &format!("dept-node-{sales}")).await;
-    click(d, &format!("dept-add-child-{sales}")).await;
+    click_to_open(d, &format!("dept-add-child-{sales}"), "dept-name-input").await;
     type_into(d, "dept-name-input", "EMEA").await;
     click(d, "dept-name-ok").await;
     wait_until_shown(d, NODES, "EMEA").await;
 
     click(d, &format!("dept-node-{root}")).await;
-    click(d, &format!("dept-add-child-{root}")).await;
+    click_to_open(d, &format!("dept-add-child-{root}"), "dept-name-input").await;
     type_into(d, "dept-name-input", "Engineering").await;
     click(d, "dept-name-ok").await;
     wait_until_shown(d, NODES, "Engineering").await;
@@ -67,23 +68,23 @@ pub async fn build_tree(c: Ctx) {
 
     // A name taken among siblings is refused with the reason, and nothing changes.
     click(d, &format!("dept-node-{root}")).await;
-    click(d, &format!("dept-add-child-{root}")).await;
+    click_to_open(d, &format!("dept-add-child-{root}"), "dept-name-input").await;
     type_into(d, "dept-name-input", "sales").await;
     click(d, "dept-name-ok").await;
     wait_until_shown(d, ".ant-form-item-explain-error", "Already in use").await;
     close_dialog(d).await;
 
     click(d, &format!("dept-node-{eng}")).await;
-    click(d, &format!("dept-more-{eng}")).await;
-    click(d, "dept-action-rename").await;
+    click_to_open(d, &format!("dept-more-{eng}"), "dept-action-rename").await;
+    click_to_open(d, "dept-action-rename", "dept-name-input").await;
     type_into(d, "dept-name-input", "R&D").await;
     click(d, "dept-name-ok").await;
     wait_until_shown(d, NODES, "R&D").await;
 
     let emea = dept_id(&c.db, "Sales/EMEA");
     click(d, &format!("dept-node-{emea}")).await;
-    click(d, &format!("dept-more-{emea}")).await;
-    click(d, "dept-action-move").await;
+    click_to_open(d, &format!("dept-more-{emea}"), "dept-action-move").await;
+    click_to_open(d, "dept-action-move", "dept-move-target").await;
     choose(d, "dept-move-target", "R&D").await;
     click(d, "dept-move-ok").await;
     wait_text(d, "dept-title", |t| t.contains("EMEA")).await;
@@ -172,8 +173,8 @@ pub fn prepare_people(db: &Path) {
 pub async fn add_search_filter(c: Ctx) {
     let d = &c.d;
     open_directory(&c).await;
-    click(d, "member-add").await;
-    click(d, "member-add-password").await;
+    click_to_open(d, "member-add", "member-add-password").await;
+    click_to_open(d, "member-add-password", "wizard-name").await;
     type_into(d, "wizard-name", "Dana Wu 吴").await;
     choose(d, "wizard-departments", "EMEA").await;
     click(d, "wizard-next").await;
@@ -214,11 +215,10 @@ pub async fn member_lifecycle(c: Ctx) {
     open_directory(&c).await;
     let bob = member_id(&c.db, "bob");
     let sales = dept_id(&c.db, "Sales");
-    click(d, &format!("member-name-{bob}")).await;
-    by_id(d, "member-drawer").await;
+    click_to_open(d, &format!("member-name-{bob}"), "action-edit").await;
     wait_text(d, "detail-name", |t| t.contains("Bob Stone")).await;
 
-    click(d, "action-edit").await;
+    click_to_open(d, "action-edit", "edit-employee-id").await;
     type_into(d, "edit-employee-id", "E-42").await;
     type_into(d, "edit-work-location", "Berlin").await;
     c.h.screenshot(d, "14-edit-member").await;
@@ -242,20 +242,24 @@ pub async fn member_lifecycle(c: Ctx) {
     }
     c.h.screenshot(d, "15-member-details").await;
 
-    click(d, "action-disable").await;
+    click_to_open(d, "action-disable", "confirm-ok").await;
     click(d, "confirm-ok").await;
+    until_hidden(d, "confirm-ok").await;
     wait_text(d, "detail-status", |t| t.contains("Disabled")).await;
-    click(d, "action-enable").await;
+    click_to_open(d, "action-enable", "confirm-ok").await;
     click(d, "confirm-ok").await;
+    until_hidden(d, "confirm-ok").await;
     wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
-    click(d, "action-resign").await;
+    click_to_open(d, "action-resign", "confirm-ok").await;
     click(d, "confirm-ok").await;
+    until_hidden(d, "confirm-ok").await;
     wait_text(d, "detail-status", |t| t.contains("Resigned")).await;
-    click(d, "action-restore").await;
+    click_to_open(d, "action-restore", "confirm-ok").await;
     click(d, "confirm-ok").await;
+    until_hidden(d, "confirm-ok").await;
     wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
 
-    click(d, "action-remove").await;
+    click_to_open(d, "action-remove", "transfer-to").await;
     by_id(d, "remove-dialog").await;
     wait_text(d, "transfer-preview", |t| !t.is_empty()).await;
     choose(d, "transfer-to", "Cyd Park").await;
@@ -288,7 +292,7 @@ pub async fn batch_and_delete_refusal(c: Ctx) {
             .unwrap();
     }
     by_id(d, "batch-bar").await;
-    click(d, "batch-edit").await;
+    click_to_open(d, "batch-edit", "batch-field").await;
     choose(d, "batch-field", "Work location").await;
     type_into(d, "batch-value", "Lisbon").await;
     click(d, "batch-ok").await;
@@ -302,8 +306,8 @@ pub async fn batch_and_delete_refusal(c: Ctx) {
     }
     close_dialog(d).await;
 
-    click(d, &format!("dept-more-{sales}")).await;
-    click(d, "dept-action-delete").await;
+    click_to_open(d, &format!("dept-more-{sales}"), "dept-action-delete").await;
+    click_to_open(d, "dept-action-delete", "dept-delete-ok").await;
     click(d, "dept-delete-ok").await;
     let msg = wait_text(d, "dept-delete-refused", |t| {
         t.contains("cannot be deleted")

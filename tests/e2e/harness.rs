@@ -440,3 +440,51 @@ pub fn cli(db: &Path, args: &[&str], stdin: Option<&str>) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A displayed element with `data-testid`, if one shows up within `wait`.
+pub async fn displayed(driver: &WebDriver, id: &str, wait: Duration) -> Option<WebElement> {
+    let css = format!("[data-testid='{id}']");
+    let start = Instant::now();
+    loop {
+        for e in driver
+            .find_all(By::Css(css.as_str()))
+            .await
+            .unwrap_or_default()
+        {
+            if e.is_displayed().await.unwrap_or(false) {
+                return Some(e);
+            }
+        }
+        if start.elapsed() > wait {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Clicks `id` until `opens` is displayed: a click that lands while a drawer or menu is still
+/// animating in is sometimes lost, and a person would simply click again.
+pub async fn click_to_open(driver: &WebDriver, id: &str, opens: &str) {
+    for _ in 0..4 {
+        click_when_ready(driver, id).await;
+        if displayed(driver, opens, Duration::from_secs(3))
+            .await
+            .is_some()
+        {
+            return;
+        }
+    }
+    panic!("clicking [data-testid='{id}'] never opened [data-testid='{opens}']");
+}
+
+/// Waits until no element with `data-testid` is displayed (a dialog has finished closing).
+pub async fn until_hidden(driver: &WebDriver, id: &str) {
+    let start = Instant::now();
+    while displayed(driver, id, Duration::ZERO).await.is_some() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "[data-testid='{id}'] stayed open"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
