@@ -94,7 +94,10 @@ describe("Members & Departments: one member", () => {
     await fill(user, screen.getByTestId("wizard-password"), "Str0ng!pass");
     await user.click(screen.getByTestId("wizard-finish"));
     await waitFor(() => expect(screen.getByTestId("wizard-next")).toBeTruthy());
-    expect(screen.getByTestId("wizard-name").closest(".ant-form-item")?.textContent).toContain("Too long.");
+    // The field error renders a moment after the step changes back.
+    await waitFor(() =>
+      expect(screen.getByTestId("wizard-name").closest(".ant-form-item")?.textContent).toContain("Too long."),
+    );
   });
 
   it("sets the primary department from the drawer", async () => {
