@@ -38,5 +38,13 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "create_role",
         "get_settings",
         "update_settings",
+        "invite_members",
+        "list_invitations",
+        "invitation_counts",
+        "resend_invitation",
+        "cancel_invitation",
+        "gateway_status",
+        "list_sent_mail",
+        "read_sent_mail",
     ]
 }

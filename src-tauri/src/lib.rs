@@ -5,13 +5,16 @@ pub mod cli;
 mod cli_directory;
 mod cli_spreadsheet;
 mod commands;
+mod gateway_link;
 pub mod state;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use orgdesk_core::Directory;
 use tauri::{Builder, Runtime};
 
+use crate::gateway_link::GatewayLink;
 use crate::state::AppState;
 
 /// The bundle identifier; also the name of the app-data folder, as Tauri names it.
@@ -51,7 +54,12 @@ pub fn run(db_path: PathBuf) -> i32 {
             return 1;
         }
     };
+    let data_dir = data_dir_of(&db_path);
     let app = build(tauri::Builder::default(), AppState::new(directory, db_path))
+        .setup(move |app| {
+            gateway_link::start(app.handle(), data_dir.clone());
+            Ok(())
+        })
         .run(tauri::generate_context!());
     match app {
         Ok(()) => 0,
@@ -64,7 +72,19 @@ pub fn run(db_path: PathBuf) -> i32 {
 
 /// Wires state and commands; generic over the runtime so tests run it on the mock runtime.
 pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder.manage(state).invoke_handler(all_commands!())
+    let data_dir = data_dir_of(&state.db_path);
+    builder
+        .manage(Arc::new(GatewayLink::new(&data_dir)))
+        .manage(state)
+        .invoke_handler(all_commands!())
+}
+
+/// The folder beside the database where the embedded gateway keeps its files.
+pub fn data_dir_of(db_path: &Path) -> PathBuf {
+    db_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 #[cfg(test)]
@@ -195,12 +215,10 @@ mod permission_tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| {
-                p.as_str()
-                    .unwrap()
-                    .trim_start_matches("allow-")
-                    .replace('-', "_")
-            })
+            .map(|p| p.as_str().unwrap())
+            // Plugin and core permissions (`core:event:…`) are not app commands.
+            .filter(|p| !p.contains(':'))
+            .map(|p| p.trim_start_matches("allow-").replace('-', "_"))
             .collect();
         assert_eq!(declared, granted);
         let commands = std::fs::read_to_string(root.join("src-tauri/src/commands/mod.rs")).unwrap();

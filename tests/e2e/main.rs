@@ -4,6 +4,7 @@
 
 mod directory;
 mod harness;
+mod invitations;
 mod scenarios;
 
 fn main() {

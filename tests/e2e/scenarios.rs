@@ -10,6 +10,7 @@ use thirtyfour::prelude::*;
 
 use crate::directory;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
+use crate::invitations;
 
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -78,6 +79,12 @@ fn scenarios() -> Vec<Scenario> {
             Some("Acme"),
             Some(directory::prepare_people),
             |c| Box::pin(directory::batch_and_delete_refusal(c)),
+        ),
+        sc(
+            "invitation_by_email_then_join_through_the_link",
+            Some("Acme"),
+            Some(invitations::prepare),
+            |c| Box::pin(invitations::invite_by_email_and_join(c)),
         ),
     ]
 }

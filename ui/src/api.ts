@@ -7,6 +7,14 @@ import type { BatchChange } from "./bindings/BatchChange";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { DepartmentDetails } from "./bindings/DepartmentDetails";
 import type { FormerMember } from "./bindings/FormerMember";
+import type { GatewayStatus } from "./bindings/GatewayStatus";
+import type { InvitationCounts } from "./bindings/InvitationCounts";
+import type { InvitationQuery } from "./bindings/InvitationQuery";
+import type { InvitationRow } from "./bindings/InvitationRow";
+import type { InviteChannel } from "./bindings/InviteChannel";
+import type { InviteOutcome } from "./bindings/InviteOutcome";
+import type { MailMessage } from "./bindings/MailMessage";
+import type { MailSummary } from "./bindings/MailSummary";
 import type { MemberAction } from "./bindings/MemberAction";
 import type { MemberDetails } from "./bindings/MemberDetails";
 import type { MemberPage } from "./bindings/MemberPage";
@@ -178,6 +186,31 @@ export const getSettings = (): Promise<Settings> => call("get_settings");
 
 export const updateSettings = (settings: Settings): Promise<Settings> => call("update_settings", { settings });
 
+// Invitations and the gateway.
+export const inviteMembers = (memberIds: number[], channel: InviteChannel): Promise<InviteOutcome> =>
+  call("invite_members", { memberIds, channel });
+
+export const listInvitations = (query: InvitationQuery): Promise<InvitationRow[]> =>
+  call("list_invitations", { query });
+
+export const invitationCounts = (): Promise<InvitationCounts> => call("invitation_counts");
+
+export const resendInvitation = (id: number): Promise<null> => call("resend_invitation", { id });
+
+export const cancelInvitation = (id: number): Promise<null> => call("cancel_invitation", { id });
+
+export const gatewayStatus = (): Promise<GatewayStatus> => call("gateway_status");
+
+export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail");
+
+export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
+
+/** Backend events that tell the window to read again. */
+export const EVENTS = {
+  invitationsChanged: "invitations-changed",
+  directoryChanged: "directory-changed",
+} as const;
+
 /** Query keys, so every screen invalidates the same things. */
 export const queryKeys = {
   appStatus: ["app_status"] as const,
@@ -193,4 +226,10 @@ export const queryKeys = {
   formerMembers: ["former_members"] as const,
   roles: ["list_roles"] as const,
   settings: ["get_settings"] as const,
+  invitations: (query: InvitationQuery) => ["list_invitations", query] as const,
+  invitationsAll: ["list_invitations"] as const,
+  invitationCounts: ["invitation_counts"] as const,
+  gatewayStatus: ["gateway_status"] as const,
+  sentMail: ["list_sent_mail"] as const,
+  sentMailMessage: (file: string) => ["read_sent_mail", file] as const,
 };

@@ -9,6 +9,8 @@ pub mod clock;
 pub mod departments;
 pub mod error;
 mod index;
+pub mod invitations;
+pub mod mailbox;
 pub mod members;
 pub mod organization;
 pub mod password;

@@ -57,3 +57,26 @@ impl Directory {
         self.settings()
     }
 }
+
+impl Directory {
+    /// A value this installation keeps for itself (not shown in Settings): the gateway's
+    /// organization id, the embedded gateway's port, and the like. Never a secret.
+    pub fn local_value(&self, key: &str) -> CoreResult<Option<String>> {
+        use rusqlite::OptionalExtension;
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_local_value(&mut self, key: &str, value: &str) -> CoreResult<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}

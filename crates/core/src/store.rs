@@ -17,6 +17,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../migrations/0002_directory_search_and_former_members.sql"
         )),
+        M::up(include_str!("../migrations/0003_invitations.sql")),
     ])
 });
 

@@ -2,6 +2,7 @@
 //! maps the error; nothing else happens here.
 
 pub mod departments;
+pub mod invitations;
 pub mod members;
 pub mod organization;
 pub mod roles;
@@ -40,6 +41,14 @@ macro_rules! all_commands {
             $crate::commands::roles::create_role,
             $crate::commands::organization::get_settings,
             $crate::commands::organization::update_settings,
+            $crate::commands::invitations::invite_members,
+            $crate::commands::invitations::list_invitations,
+            $crate::commands::invitations::invitation_counts,
+            $crate::commands::invitations::resend_invitation,
+            $crate::commands::invitations::cancel_invitation,
+            $crate::commands::invitations::gateway_status,
+            $crate::commands::invitations::list_sent_mail,
+            $crate::commands::invitations::read_sent_mail,
         ]
     };
 }

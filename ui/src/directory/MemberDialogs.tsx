@@ -1,9 +1,10 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { App as AntApp, Alert, Button, Drawer, Form, Input, Modal, Radio, Select, Steps, Table, TreeSelect, Typography } from "antd";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { App as AntApp, Alert, Button, Checkbox, Drawer, Form, Input, Modal, Radio, Select, Steps, Table, TreeSelect, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
+import { errorText } from "../errors";
 import type { BatchChange } from "../bindings/BatchChange";
 import type { BatchOutcome } from "../bindings/BatchOutcome";
 import type { CommandError } from "../bindings/CommandError";
@@ -228,7 +229,15 @@ export function AddMemberWizard({
 
 export type InviteePrefill = { name?: string; email?: string | null; mobile?: string | null };
 
-type InviteeValues = { name: string; channel: "email" | "mobile"; email: string; mobile: string; departmentId: number; position: string };
+type InviteeValues = {
+  name: string;
+  channel: "email" | "mobile";
+  email: string;
+  mobile: string;
+  departmentId: number;
+  position: string;
+  sendNow: boolean;
+};
 
 /** "Add user for invitation": saved as Not Joined. */
 export function InviteeModal({
@@ -245,17 +254,30 @@ export function InviteeModal({
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
+  const queryClient = useQueryClient();
   const tree = useDepartmentTree();
   const settings = useQuery({ queryKey: api.queryKeys.settings, queryFn: api.getSettings });
   const [form] = Form.useForm<InviteeValues>();
   const [error, setError] = useState<string | null>(null);
   const channel = Form.useWatch("channel", form) ?? (prefill?.email || !prefill?.mobile ? "email" : "mobile");
   const treeData = useMemo(() => (tree.data ? deptOptions(tree.data) : []), [tree.data]);
-  const add = useMutation<number, CommandError, NewInvitee>({
-    mutationFn: api.addInvitee,
-    onSuccess: (id, input) => {
+  const add = useMutation<number, CommandError, { input: NewInvitee; sendNow: boolean }>({
+    mutationFn: async ({ input, sendNow }) => {
+      const id = await api.addInvitee(input);
+      if (sendNow) {
+        try {
+          await api.inviteMembers([id], input.email ? "email" : "sms");
+        } catch (e) {
+          // The member is saved; say why the invitation was not, and let the admin resend.
+          void message.warning(errorText(t, api.toCommandError(e)));
+        }
+      }
+      return id;
+    },
+    onSuccess: (id, { input, sendNow }) => {
       invalidate();
-      void message.success(t("members.invitee.added", { name: input.name }));
+      void queryClient.invalidateQueries({ queryKey: api.queryKeys.invitationsAll });
+      void message.success(t(sendNow ? "members.invitee.addedAndInvited" : "members.invitee.added", { name: input.name }));
       onAdded(id);
       onClose();
     },
@@ -288,15 +310,19 @@ export function InviteeModal({
           mobile: prefill?.mobile ?? "",
           departmentId,
           position: "",
+          sendNow: true,
         }}
         onFinish={(v) => {
           setError(null);
           add.mutate({
-            name: v.name.trim(),
-            email: v.channel === "email" ? v.email.trim() : null,
-            mobile: v.channel === "mobile" ? v.mobile.trim() : null,
-            departmentId: v.departmentId,
-            position: (v.position ?? "").trim() || null,
+            input: {
+              name: v.name.trim(),
+              email: v.channel === "email" ? v.email.trim() : null,
+              mobile: v.channel === "mobile" ? v.mobile.trim() : null,
+              departmentId: v.departmentId,
+              position: (v.position ?? "").trim() || null,
+            },
+            sendNow: v.sendNow,
           });
         }}
       >
@@ -338,8 +364,10 @@ export function InviteeModal({
         <Form.Item name="position" label={t("members.field.position")}>
           <Input data-testid="invitee-position" placeholder={t("common.optional")} />
         </Form.Item>
+        <Form.Item name="sendNow" valuePropName="checked" style={{ marginBottom: 0 }} extra={t("members.invitee.note")}>
+          <Checkbox data-testid="invitee-send-now">{t("members.invitee.sendNow")}</Checkbox>
+        </Form.Item>
       </Form>
-      <Typography.Text type="secondary">{t("members.invitee.note")}</Typography.Text>
     </Modal>
   );
 }

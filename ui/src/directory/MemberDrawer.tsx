@@ -1,3 +1,4 @@
+import { SendOutlined } from "@ant-design/icons";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import {
   App as AntApp,
@@ -14,6 +15,7 @@ import {
   Space,
   Tag,
   Timeline,
+  Tooltip,
   TreeSelect,
   Typography,
 } from "antd";
@@ -28,6 +30,7 @@ import type { MemberPatch } from "../bindings/MemberPatch";
 import type { MemberStatus } from "../bindings/MemberStatus";
 import type { UpdateOutcome } from "../bindings/UpdateOutcome";
 import { errorText } from "../errors";
+import { InviteDialog } from "./InviteDialog";
 import {
   StatusBadge,
   applyServerError,
@@ -96,9 +99,22 @@ export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProp
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   const m = details.data;
+  const [inviting, setInviting] = useState(false);
+  const invitationQuery = { states: [], memberId: memberId ?? 0 };
+  const invitations = useQuery({
+    queryKey: api.queryKeys.invitations(invitationQuery),
+    queryFn: () => api.listInvitations(invitationQuery),
+    enabled: memberId !== null && m?.status === "not_joined",
+  });
+  const latest = m?.status === "not_joined" ? invitations.data?.[0] : undefined;
 
   const footer = m ? (
     <Space wrap>
+      {m.status === "not_joined" && (
+        <Button type="primary" icon={<SendOutlined />} data-testid="action-invite" onClick={() => setInviting(true)}>
+          {latest ? t("invite.again") : t("invite.action")}
+        </Button>
+      )}
       {ACTION_ORDER.filter((a) => m.allowedActions.includes(a)).map((a) => (
         <Button
           key={a}
@@ -127,6 +143,9 @@ export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProp
       data-testid="member-drawer"
       destroyOnHidden
     >
+      {inviting && m && (
+        <InviteDialog targets={[{ id: m.id, name: m.name, email: m.email, mobile: m.mobile }]} onClose={() => setInviting(false)} />
+      )}
       {details.isError ? (
         <Alert type="error" showIcon title={errorText(t, api.toCommandError(details.error))} />
       ) : !m ? (
@@ -159,7 +178,22 @@ export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProp
               { key: "created", label: t("members.field.createdAt"), children: formatTime(i18n.language, m.createdAt) },
               { key: "createdBy", label: t("members.field.createdBy"), children: dash(m.createdBy?.name) },
               ...(m.status === "not_joined"
-                ? [{ key: "invitationEmail", label: t("members.field.invitationEmail"), children: dash(m.invitationEmail) }]
+                ? [
+                    { key: "invitationEmail", label: t("members.field.invitationEmail"), children: dash(m.invitationEmail) },
+                    {
+                      key: "invitation",
+                      label: t("invite.latest"),
+                      children: latest ? (
+                        <Tooltip title={latest.lastError ?? undefined}>
+                          <Tag data-testid="detail-invitation-state" color={latest.state === "failed" ? "error" : undefined}>
+                            {t(`invitations.state.${latest.state}`)} · {t(`invitations.channel.${latest.channel}`)}
+                          </Tag>
+                        </Tooltip>
+                      ) : (
+                        <span data-testid="detail-invitation-state">{t("invite.none")}</span>
+                      ),
+                    },
+                  ]
                 : []),
             ]}
           />

@@ -172,8 +172,8 @@ describe("Members & Departments: one member", () => {
     await waitFor(() => expect(calls.find((c) => c.cmd === "remove_member")?.args).toEqual({ id: 3, transferTo: null }));
   });
 
-  it("adds a user for invitation in the selected department", async () => {
-    const { calls, user } = await renderScreen({ add_invitee: () => 9 });
+  it("adds a user for invitation in the selected department and sends the invitation", async () => {
+    const { calls, user } = await renderScreen({ add_invitee: () => 9, invite_members: () => ({ invited: 1, skipped: [] }) });
     await user.click(screen.getByTestId("member-add"));
     await user.click(await screen.findByTestId("member-add-invite"));
     await fill(user, await screen.findByTestId("invitee-name"), "Fay");
@@ -185,6 +185,19 @@ describe("Members & Departments: one member", () => {
         input: { name: "Fay", email: "fay@example.com", mobile: null, departmentId: 1, position: "Intern" },
       }),
     );
+    await waitFor(() => expect(calls.find((c) => c.cmd === "invite_members")?.args).toEqual({ memberIds: [9], channel: "email" }));
+  });
+
+  it("adds a user for invitation without sending when the box is cleared", async () => {
+    const { calls, user } = await renderScreen({ add_invitee: () => 9 });
+    await user.click(screen.getByTestId("member-add"));
+    await user.click(await screen.findByTestId("member-add-invite"));
+    await fill(user, await screen.findByTestId("invitee-name"), "Gil");
+    await fill(user, screen.getByTestId("invitee-email"), "gil@example.com");
+    await user.click(screen.getByTestId("invitee-send-now"));
+    await user.click(screen.getByTestId("invitee-save"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "add_invitee")).toBe(true));
+    expect(calls.some((c) => c.cmd === "invite_members")).toBe(false);
   });
 
 });

@@ -21,7 +21,9 @@ import type { Session } from "../bindings/Session";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { isTyping } from "../directory/shared";
 import { errorText } from "../errors";
+import { useBackendEvents } from "../queries";
 import { DirectoryScreen } from "./DirectoryScreen";
+import { InvitationsScreen } from "./InvitationsScreen";
 import { OverviewScreen } from "./OverviewScreen";
 import { PlaceholderScreen } from "./PlaceholderScreen";
 import { SettingsScreen } from "./SettingsScreen";
@@ -61,7 +63,7 @@ function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: Ap
     case "directory":
       return <DirectoryScreen focusSearchSignal={focusSearch} />;
     case "invitations":
-      return <PlaceholderScreen area="invitations" icon={<MailOutlined />} />;
+      return <InvitationsScreen />;
     case "joinRequests":
       return <PlaceholderScreen area="joinRequests" icon={<UserAddOutlined />} />;
     case "importExport":
@@ -81,6 +83,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const queryClient = useQueryClient();
   const [screen, setScreen] = useState<ScreenKey>("directory");
   const [focusSearch, setFocusSearch] = useState(0);
+  useBackendEvents();
 
   // `E` opens Members & Departments with the search focused, from anywhere (not while typing).
   useEffect(() => {

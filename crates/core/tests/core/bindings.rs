@@ -8,6 +8,10 @@ use std::path::{Path, PathBuf};
 use orgdesk_core::auth::{Session, SignInInput};
 use orgdesk_core::batch::{BatchChange, BatchOutcome, Selection};
 use orgdesk_core::departments::{DepartmentDetails, DepartmentNode};
+use orgdesk_core::invitations::{
+    GatewayStatus, InvitationCounts, InvitationQuery, InvitationRow, InvitationState,
+    InviteChannel, InviteOutcome,
+};
 use orgdesk_core::members::{
     FormerMember, MemberDetails, MemberPage, MemberPatch, MemberQuery, NewInvitee, NewMember,
     TransferPreview, UpdateOutcome,
@@ -44,6 +48,15 @@ fn export_all(dir: &Path) {
     Role::export_all(&cfg).unwrap();
     NewRole::export_all(&cfg).unwrap();
     Settings::export_all(&cfg).unwrap();
+    InvitationRow::export_all(&cfg).unwrap();
+    GatewayStatus::export_all(&cfg).unwrap();
+    orgdesk_core::mailbox::MailSummary::export_all(&cfg).unwrap();
+    orgdesk_core::mailbox::MailMessage::export_all(&cfg).unwrap();
+    InvitationQuery::export_all(&cfg).unwrap();
+    InvitationCounts::export_all(&cfg).unwrap();
+    InviteOutcome::export_all(&cfg).unwrap();
+    InviteChannel::export_all(&cfg).unwrap();
+    InvitationState::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

@@ -3,6 +3,8 @@
 mod bindings;
 mod departments;
 mod index;
+mod invitations;
+mod mailbox;
 mod members;
 mod migrations;
 mod organization;

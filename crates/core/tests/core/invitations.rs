@@ -1,0 +1,430 @@
+use orgdesk_core::audit::Actor;
+use orgdesk_core::auth::SignInInput;
+use orgdesk_core::invitations::{
+    GatewayAction, InvitationQuery, InvitationState, InviteChannel, WorkResult,
+};
+use orgdesk_core::members::{NewInvitee, NewMember, PositionInput};
+use orgdesk_core::types::{MemberId, MemberStatus};
+use orgdesk_core::{CoreError, Directory};
+use orgdesk_protocol::{Channel, Event, EventKind};
+
+use crate::{with_org, PASSWORD};
+
+const INVITEE_PASSWORD: &str = "Blue-Kettle42";
+
+fn admin(d: &Directory) -> Actor {
+    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+fn add_invitee(
+    d: &mut Directory,
+    name: &str,
+    email: Option<&str>,
+    mobile: Option<&str>,
+) -> MemberId {
+    let a = admin(d);
+    let root = d.department_tree().unwrap().id;
+    let sales = d
+        .create_department(&a, root, &format!("Team {name}"))
+        .unwrap();
+    d.add_invitee(
+        &a,
+        &NewInvitee {
+            name: name.into(),
+            email: email.map(Into::into),
+            mobile: mobile.map(Into::into),
+            department_id: sales,
+            position: Some("Engineer".into()),
+        },
+    )
+    .unwrap()
+}
+
+fn event(seq: i64, kind: EventKind) -> Event {
+    Event {
+        seq,
+        id: format!("e{seq}"),
+        at: 1,
+        kind,
+    }
+}
+
+fn linked(d: &mut Directory, gateway_id: &str) -> i64 {
+    let work = d.due_gateway_work(10).unwrap();
+    let w = work.last().unwrap().clone();
+    d.gateway_work_done(
+        &w,
+        WorkResult::Linked {
+            gateway_id: gateway_id.into(),
+            link: format!("http://127.0.0.1:1/i/{gateway_id}"),
+            expires_at_secs: 1_790_259_200,
+        },
+    )
+    .unwrap();
+    w.invitation_id
+}
+
+fn state_of(d: &Directory, id: i64) -> InvitationState {
+    d.list_invitations(&InvitationQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap()
+        .state
+}
+
+#[test]
+fn an_invitation_is_queued_with_the_message_fields_until_the_gateway_takes_it() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee <b>", Some("dee@example.com"), None);
+    let out = d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    assert_eq!(out.invited, 1);
+    assert!(out.skipped.is_empty());
+
+    let rows = d.list_invitations(&InvitationQuery::default()).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, InvitationState::Queued);
+    assert_eq!(rows[0].recipient, "dee@example.com");
+    assert!(rows[0].awaiting_gateway);
+    assert_eq!(d.invitation_counts().unwrap().awaiting_gateway, 1);
+
+    let work = d.due_gateway_work(10).unwrap();
+    assert_eq!(work.len(), 1);
+    let GatewayAction::Create(req) = &work[0].action else {
+        panic!("expected a create, got {:?}", work[0].action);
+    };
+    assert_eq!(req.channel, Channel::Email);
+    assert_eq!(req.invitee_name, "Dee <b>");
+    assert_eq!(req.organization_name, "Acme");
+    assert_eq!(req.department_label, "Team Dee <b>");
+    assert_eq!(req.position_label, "Engineer");
+    assert_eq!(req.inviter_name, "Ann Lee");
+    assert_eq!(work[0].idempotency_key.len(), 32, "128-bit key in hex");
+
+    let id = linked(&mut d, "inv_1");
+    let row = &d.list_invitations(&InvitationQuery::default()).unwrap()[0];
+    assert_eq!(row.id, id);
+    assert_eq!(row.state, InvitationState::Sent);
+    assert_eq!(row.link.as_deref(), Some("http://127.0.0.1:1/i/inv_1"));
+    assert_eq!(row.expires_at, Some(1_790_259_200_000));
+    assert!(!row.awaiting_gateway);
+    assert!(d.due_gateway_work(10).unwrap().is_empty());
+}
+
+#[test]
+fn an_unreachable_gateway_is_retried_with_growing_delays_and_the_same_key() {
+    let (mut d, clock) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let first = d.due_gateway_work(10).unwrap().remove(0);
+    d.gateway_work_done(&first, WorkResult::Retry("connection refused".into()))
+        .unwrap();
+    assert!(d.due_gateway_work(10).unwrap().is_empty(), "not due yet");
+    let row = &d.list_invitations(&InvitationQuery::default()).unwrap()[0];
+    assert_eq!(row.state, InvitationState::Queued);
+    assert_eq!(row.last_error.as_deref(), Some("connection refused"));
+
+    clock.advance_secs(5);
+    let second = d.due_gateway_work(10).unwrap().remove(0);
+    assert_eq!(second.idempotency_key, first.idempotency_key);
+    assert_eq!(second.attempts, 1);
+    d.gateway_work_done(&second, WorkResult::Retry("timeout".into()))
+        .unwrap();
+    clock.advance_secs(5);
+    assert!(
+        d.due_gateway_work(10).unwrap().is_empty(),
+        "second wait is 10 s"
+    );
+    clock.advance_secs(5);
+    assert_eq!(d.due_gateway_work(10).unwrap().len(), 1);
+}
+
+#[test]
+fn only_not_joined_members_with_a_contact_are_invited() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let no_mobile = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
+    let root = d.department_tree().unwrap().id;
+    let joined = d
+        .add_member(
+            &a,
+            &NewMember {
+                name: "Joe".into(),
+                positions: vec![PositionInput {
+                    department_id: root,
+                    title: None,
+                }],
+                role_ids: vec![],
+                username: "joe".into(),
+                password: PASSWORD.into(),
+                email: None,
+                mobile: None,
+            },
+        )
+        .unwrap();
+    let out = d
+        .invite_members(&a, &[no_mobile, joined], InviteChannel::Sms)
+        .unwrap();
+    assert_eq!(out.invited, 0);
+    let reasons: Vec<(String, String)> = out
+        .skipped
+        .iter()
+        .map(|s| (s.field.clone().unwrap(), s.code.clone()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("Eve".to_owned(), "no_mobile".to_owned()),
+            ("Joe".to_owned(), "already_joined".to_owned())
+        ]
+    );
+    assert!(d
+        .list_invitations(&InvitationQuery::default())
+        .unwrap()
+        .is_empty());
+    let link = d
+        .invite_members(&a, &[no_mobile], InviteChannel::Link)
+        .unwrap();
+    assert_eq!(link.invited, 1);
+    assert!(matches!(
+        d.invite_members(&a, &[], InviteChannel::Email),
+        Err(CoreError::Validation { .. })
+    ));
+}
+
+#[test]
+fn inviting_again_cancels_the_open_invitation_and_resend_and_cancel_queue_work() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), Some("+14155550100"));
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let first = linked(&mut d, "inv_1");
+    d.invite_members(&a, &[dee], InviteChannel::Sms).unwrap();
+    assert_eq!(state_of(&d, first), InvitationState::Cancelled);
+    let work = d.due_gateway_work(10).unwrap();
+    let actions: Vec<_> = work
+        .iter()
+        .map(|w| match &w.action {
+            GatewayAction::Create(c) => format!("create {:?}", c.channel),
+            other => format!("{other:?} {}", w.gateway_id.clone().unwrap_or_default()),
+        })
+        .collect();
+    assert_eq!(actions, ["Cancel inv_1", "create Sms"]);
+    d.gateway_work_done(&work[0], WorkResult::Cancelled)
+        .unwrap();
+    let second = linked(&mut d, "inv_2");
+
+    d.resend_invitation(&a, second).unwrap();
+    let resend = d.due_gateway_work(10).unwrap().remove(0);
+    assert_eq!(resend.action, GatewayAction::Resend);
+    assert_eq!(resend.gateway_id.as_deref(), Some("inv_2"));
+    assert_eq!(state_of(&d, second), InvitationState::Queued);
+    d.gateway_work_done(
+        &resend,
+        WorkResult::Linked {
+            gateway_id: "inv_2".into(),
+            link: "http://127.0.0.1:1/i/new".into(),
+            expires_at_secs: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, second), InvitationState::Sent);
+
+    d.cancel_invitation(&a, second).unwrap();
+    assert_eq!(state_of(&d, second), InvitationState::Cancelled);
+    assert!(matches!(
+        d.resend_invitation(&a, second),
+        Err(CoreError::Conflict(_))
+    ));
+    let cancel = d.due_gateway_work(10).unwrap().remove(0);
+    assert_eq!(cancel.action, GatewayAction::Cancel);
+}
+
+#[test]
+fn cancelling_while_the_create_is_in_flight_keeps_the_cancel() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let create = d.due_gateway_work(10).unwrap().remove(0);
+    let id = create.invitation_id;
+    d.cancel_invitation(&a, id).unwrap();
+    // Not known to the gateway yet: nothing to tell it…
+    assert!(d.due_gateway_work(10).unwrap().is_empty());
+    // …until the create that was already on its way comes back.
+    d.gateway_work_done(
+        &create,
+        WorkResult::Linked {
+            gateway_id: "inv_9".into(),
+            link: "l".into(),
+            expires_at_secs: 1,
+        },
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, id), InvitationState::Cancelled);
+}
+
+#[test]
+fn registration_through_the_feed_makes_the_member_enabled_with_their_password() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let id = linked(&mut d, "inv_1");
+    let hash = orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap();
+    let events = [
+        event(
+            1,
+            EventKind::InvitationDelivered {
+                invitation_id: "inv_1".into(),
+                message_id: "<m@x>".into(),
+            },
+        ),
+        event(
+            2,
+            EventKind::InvitationOpened {
+                invitation_id: "inv_1".into(),
+            },
+        ),
+    ];
+    assert!(d.apply_gateway_events(&events, 2).unwrap().is_empty());
+    assert_eq!(state_of(&d, id), InvitationState::Opened);
+    assert_eq!(d.gateway_event_cursor().unwrap(), 2);
+
+    let joined = d
+        .apply_gateway_events(
+            &[event(
+                3,
+                EventKind::Registered {
+                    invitation_id: "inv_1".into(),
+                    username: "dee".into(),
+                    password_hash: hash,
+                },
+            )],
+            3,
+        )
+        .unwrap();
+    assert_eq!(joined, [dee]);
+    assert_eq!(state_of(&d, id), InvitationState::Registered);
+    let details = d.member_details(dee).unwrap();
+    assert_eq!(details.status, MemberStatus::Enabled);
+    assert_eq!(details.username.as_deref(), Some("dee"));
+    assert_eq!(d.gateway_event_cursor().unwrap(), 3);
+    // Found by the username they chose.
+    let found = d
+        .list_members(&orgdesk_core::members::MemberQuery {
+            search: Some("dee".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1);
+    // A later delivery report does not move a registered invitation back.
+    d.apply_gateway_events(
+        &[event(
+            4,
+            EventKind::InvitationDelivered {
+                invitation_id: "inv_1".into(),
+                message_id: "<m@x>".into(),
+            },
+        )],
+        4,
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, id), InvitationState::Registered);
+    // The member is not an admin, so the console refuses them, but with the password they chose.
+    let refused = d.sign_in(&SignInInput {
+        username: "dee".into(),
+        password: INVITEE_PASSWORD.into(),
+    });
+    assert!(
+        matches!(refused, Err(CoreError::Forbidden(_))),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_registration_under_a_username_already_used_here_fails_the_invitation_only() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let id = linked(&mut d, "inv_1");
+    let applied = d
+        .apply_gateway_events(
+            &[
+                event(
+                    1,
+                    EventKind::Registered {
+                        invitation_id: "inv_1".into(),
+                        username: "ANN".into(),
+                        password_hash: "$argon2id$x".into(),
+                    },
+                ),
+                event(
+                    2,
+                    EventKind::Declined {
+                        invitation_id: "unknown".into(),
+                    },
+                ),
+            ],
+            2,
+        )
+        .unwrap();
+    assert!(applied.is_empty());
+    let row = &d.list_invitations(&InvitationQuery::default()).unwrap()[0];
+    assert_eq!(row.id, id);
+    assert_eq!(row.state, InvitationState::Failed);
+    assert!(row.last_error.as_deref().unwrap().contains("already used"));
+    assert_eq!(
+        d.member_details(dee).unwrap().status,
+        MemberStatus::NotJoined
+    );
+    assert_eq!(d.gateway_event_cursor().unwrap(), 2);
+}
+
+#[test]
+fn declines_and_failures_are_shown_on_the_invitation() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let dee_inv = linked(&mut d, "inv_d");
+    d.invite_members(&a, &[eve], InviteChannel::Email).unwrap();
+    let eve_inv = linked(&mut d, "inv_e");
+    d.apply_gateway_events(
+        &[
+            event(
+                1,
+                EventKind::Declined {
+                    invitation_id: "inv_d".into(),
+                },
+            ),
+            event(
+                2,
+                EventKind::InvitationFailed {
+                    invitation_id: "inv_e".into(),
+                    reason: "550 mailbox unavailable".into(),
+                },
+            ),
+        ],
+        2,
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, dee_inv), InvitationState::Declined);
+    assert_eq!(state_of(&d, eve_inv), InvitationState::Failed);
+    let failed = d
+        .list_invitations(&InvitationQuery {
+            states: vec![InvitationState::Failed],
+            member_id: None,
+        })
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0].last_error.as_deref(),
+        Some("550 mailbox unavailable")
+    );
+    assert_eq!(d.invitation_counts().unwrap().failed, 1);
+}

@@ -1,0 +1,401 @@
+//! The desktop's side of the gateway: starts the embedded gateway (loopback, mail written to
+//! .eml files in the app's data folder), carries queued invitation work to it, and applies
+//! its event feed to the directory.
+//!
+//! Two background tasks, both restartable at any point without losing anything:
+//! - the sender takes due work from the directory's durable queue, calls the gateway and
+//!   records the answer (a failure is retried later with the same idempotency key);
+//! - the feed long-polls `GET /api/v1/events`, applies each page to the directory in one
+//!   transaction together with the new cursor, then acknowledges it.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use orgdesk_core::invitations::{GatewayAction, GatewayStatus, GatewayWork, WorkResult};
+use orgdesk_core::{CommandError, Directory};
+use orgdesk_protocol::{AckEvents, ApiError, Event, InvitationCreated, IDEMPOTENCY_KEY_HEADER};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::Notify;
+
+use crate::state::AppState;
+
+/// The UI listens for these to refresh what it shows.
+pub const INVITATIONS_CHANGED: &str = "invitations-changed";
+pub const DIRECTORY_CHANGED: &str = "directory-changed";
+
+const ORG_ID_KEY: &str = "embedded_gateway_org_id";
+const PORT_KEY: &str = "embedded_gateway_port";
+
+/// The shared handle: the sender's bell and the status line.
+pub struct GatewayLink {
+    bell: Notify,
+    status: Mutex<GatewayStatus>,
+    endpoint: Mutex<Option<Endpoint>>,
+    mail_dir: PathBuf,
+}
+
+#[derive(Clone)]
+struct Endpoint {
+    base: String,
+    token: String,
+}
+
+impl GatewayLink {
+    pub fn new(data_dir: &Path) -> Self {
+        let mail_dir = data_dir.join("mail");
+        Self {
+            bell: Notify::new(),
+            status: Mutex::new(GatewayStatus {
+                mode: "unavailable".into(),
+                url: None,
+                connected: false,
+                last_error: Some("The gateway is starting.".into()),
+                mail_folder: Some(mail_dir.display().to_string()),
+            }),
+            endpoint: Mutex::new(None),
+            mail_dir,
+        }
+    }
+
+    /// Wakes the sender: new work was queued.
+    pub fn ring(&self) {
+        self.bell.notify_one();
+    }
+
+    pub fn status(&self) -> GatewayStatus {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    pub fn mail_dir(&self) -> &Path {
+        &self.mail_dir
+    }
+
+    fn set_status(&self, f: impl FnOnce(&mut GatewayStatus)) {
+        if let Ok(mut s) = self.status.lock() {
+            f(&mut s);
+        }
+    }
+
+    fn endpoint(&self) -> Option<Endpoint> {
+        self.endpoint.lock().ok().and_then(|e| e.clone())
+    }
+}
+
+/// Starts the embedded gateway and the two tasks, on Tauri's async runtime.
+pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        match start_embedded(&app, &data_dir).await {
+            Ok(endpoint) => {
+                if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
+                    link.set_status(|s| {
+                        s.mode = "embedded".into();
+                        s.url = Some(endpoint.base.clone());
+                        s.connected = true;
+                        s.last_error = None;
+                    });
+                    if let Ok(mut e) = link.endpoint.lock() {
+                        *e = Some(endpoint);
+                    }
+                }
+                let _ = app.emit(INVITATIONS_CHANGED, ());
+                tauri::async_runtime::spawn(sender(app.clone()));
+                tauri::async_runtime::spawn(feed(app.clone()));
+            }
+            Err(message) => {
+                eprintln!("Orgdesk could not start its gateway: {message}");
+                if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
+                    link.set_status(|s| {
+                        s.connected = false;
+                        s.last_error = Some(format!(
+                            "The built-in gateway could not start ({message}). Invitations stay \
+                             queued until it can; restart Orgdesk to try again."
+                        ));
+                    });
+                }
+            }
+        }
+    });
+}
+
+async fn directory<R: Runtime, T: Send + 'static>(
+    app: &AppHandle<R>,
+    f: impl FnOnce(&mut Directory) -> Result<T, orgdesk_core::CoreError> + Send + 'static,
+) -> Result<T, CommandError> {
+    app.state::<AppState>().with_directory(f).await
+}
+
+async fn start_embedded<R: Runtime>(
+    app: &AppHandle<R>,
+    data_dir: &Path,
+) -> Result<Endpoint, String> {
+    std::fs::create_dir_all(data_dir).map_err(|e| e.to_string())?;
+    let (org_id, port, org_name) = directory(app, |d| {
+        Ok((
+            d.local_value(ORG_ID_KEY)?,
+            d.local_value(PORT_KEY)?.and_then(|p| p.parse::<u16>().ok()),
+            d.organization_name().ok(),
+        ))
+    })
+    .await
+    .map_err(|e| e.message)?;
+
+    let mut config = orgdesk_gateway::Config::local(
+        data_dir.join("gateway.db").display().to_string(),
+        data_dir.join("mail"),
+    );
+    config.pepper_file = Some(data_dir.join("gateway-pepper"));
+    // The same port as last time, so links in mail already sent keep working.
+    let mut gateway = None;
+    if let Some(port) = port {
+        config.listen.set_port(port);
+        gateway = orgdesk_gateway::serve(config.clone()).await.ok();
+    }
+    let gateway = match gateway {
+        Some(g) => g,
+        None => {
+            config.listen.set_port(0);
+            orgdesk_gateway::serve(config)
+                .await
+                .map_err(|e| e.to_string())?
+        }
+    };
+    let base = gateway.public_url().to_owned();
+    let store = gateway.store();
+    let (org_id, token) = match org_id {
+        Some(id) => match orgdesk_gateway::rotate_api_token(store.as_ref(), &id).await {
+            Ok(token) => (id, token),
+            // The gateway's database was deleted: start a new organization there.
+            Err(_) => new_org(&gateway, org_name.as_deref()).await?,
+        },
+        None => new_org(&gateway, org_name.as_deref()).await?,
+    };
+    let bound = gateway.local_addr().port();
+    let fresh_org = org_id.clone();
+    directory(app, move |d| {
+        if d.local_value(ORG_ID_KEY)?.as_deref() != Some(fresh_org.as_str()) {
+            // Another gateway database: its feed starts from the beginning.
+            d.reset_gateway_event_cursor()?;
+            d.set_local_value(ORG_ID_KEY, &fresh_org)?;
+        }
+        d.set_local_value(PORT_KEY, &bound.to_string())
+    })
+    .await
+    .map_err(|e| e.message)?;
+    // The gateway lives as long as the app: leak the handle so it is never dropped.
+    std::mem::forget(gateway);
+    Ok(Endpoint { base, token })
+}
+
+async fn new_org(
+    gateway: &orgdesk_gateway::Gateway,
+    name: Option<&str>,
+) -> Result<(String, String), String> {
+    let creds = gateway
+        .create_organization(name.unwrap_or("Orgdesk"))
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((creds.organization_id, creds.api_token))
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}
+
+/// Carries due work to the gateway until the app ends.
+async fn sender<R: Runtime>(app: AppHandle<R>) {
+    let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
+        return;
+    };
+    let http = client();
+    loop {
+        let due = directory(&app, |d| d.due_gateway_work(20))
+            .await
+            .unwrap_or_default();
+        let busy = !due.is_empty();
+        if let Some(endpoint) = link.endpoint() {
+            for work in due {
+                let result = carry_out(&http, &endpoint, &work).await;
+                let reached = !matches!(result, WorkResult::Retry(_));
+                link.set_status(|s| {
+                    s.connected = reached;
+                    s.last_error = match &result {
+                        WorkResult::Retry(why) => Some(why.clone()),
+                        _ => None,
+                    };
+                });
+                let _ = directory(&app, move |d| d.gateway_work_done(&work, result)).await;
+            }
+        }
+        if busy {
+            let _ = app.emit(INVITATIONS_CHANGED, ());
+            continue;
+        }
+        let next = directory(&app, |d| d.next_gateway_work_at())
+            .await
+            .ok()
+            .flatten();
+        let now = directory(&app, |d| Ok(d.now_ms())).await.unwrap_or(0);
+        let wait = next
+            .map(|at| Duration::from_millis((at - now).clamp(50, 30_000) as u64))
+            .unwrap_or(Duration::from_secs(30));
+        let _ = tokio::time::timeout(wait, link.bell.notified()).await;
+    }
+}
+
+fn problem(status: reqwest::StatusCode, body: &str) -> String {
+    let message = serde_json::from_str::<ApiError>(body)
+        .map(|e| e.message)
+        .unwrap_or_else(|_| format!("the gateway answered {status}"));
+    message
+}
+
+async fn carry_out(http: &reqwest::Client, endpoint: &Endpoint, work: &GatewayWork) -> WorkResult {
+    let base = &endpoint.base;
+    let request = match &work.action {
+        GatewayAction::Create(req) => http
+            .post(format!("{base}/api/v1/invitations"))
+            .header(IDEMPOTENCY_KEY_HEADER, &work.idempotency_key)
+            .json(req),
+        GatewayAction::Resend | GatewayAction::Cancel => {
+            let Some(id) = &work.gateway_id else {
+                return WorkResult::Refused("The gateway never received this invitation.".into());
+            };
+            let verb = if work.action == GatewayAction::Resend {
+                "resend"
+            } else {
+                "cancel"
+            };
+            http.post(format!("{base}/api/v1/invitations/{id}/{verb}"))
+        }
+    };
+    let response = match request
+        .bearer_auth(&endpoint.token)
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => return WorkResult::Retry(format!("The gateway could not be reached ({e}).")),
+    };
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if status.is_success() {
+        return match &work.action {
+            GatewayAction::Cancel => WorkResult::Cancelled,
+            _ => match serde_json::from_str::<InvitationCreated>(&body) {
+                Ok(c) => WorkResult::Linked {
+                    gateway_id: c.invitation_id,
+                    link: c.link,
+                    expires_at_secs: c.expires_at,
+                },
+                Err(e) => {
+                    WorkResult::Retry(format!("The gateway's answer was not understood ({e})."))
+                }
+            },
+        };
+    }
+    let why = problem(status, &body);
+    if status.is_server_error()
+        || status == reqwest::StatusCode::TOO_MANY_REQUESTS
+        || status == reqwest::StatusCode::UNAUTHORIZED
+    {
+        WorkResult::Retry(why)
+    } else {
+        WorkResult::Refused(why)
+    }
+}
+
+/// Follows the event feed until the app ends.
+async fn feed<R: Runtime>(app: AppHandle<R>) {
+    let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
+        return;
+    };
+    let http = client();
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let Some(endpoint) = link.endpoint() else {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            continue;
+        };
+        match pull_once(&app, &http, &endpoint).await {
+            Ok(()) => backoff = Duration::from_secs(1),
+            Err(why) => {
+                link.set_status(|s| {
+                    s.connected = false;
+                    s.last_error = Some(why);
+                });
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+        }
+    }
+}
+
+async fn pull_once<R: Runtime>(
+    app: &AppHandle<R>,
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+) -> Result<(), String> {
+    let after = directory(app, |d| d.gateway_event_cursor())
+        .await
+        .map_err(|e| e.message)?;
+    let base = &endpoint.base;
+    let response = http
+        .get(format!("{base}/api/v1/events?after={after}&wait=25"))
+        .bearer_auth(&endpoint.token)
+        .timeout(Duration::from_secs(40))
+        .send()
+        .await
+        .map_err(|e| format!("The gateway could not be reached ({e})."))?;
+    let status = response.status();
+    let body = response.text().await.unwrap_or_default();
+    if !status.is_success() {
+        return Err(problem(status, &body));
+    }
+    let page: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|e| format!("The event feed was not understood ({e})."))?;
+    let next_cursor = page["next_cursor"].as_i64().unwrap_or(after);
+    // Kinds this version does not know are passed over, not fatal.
+    let events: Vec<Event> = page["events"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| serde_json::from_value(e.clone()).ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    if next_cursor == after {
+        return Ok(());
+    }
+    let joined = directory(app, move |d| d.apply_gateway_events(&events, next_cursor))
+        .await
+        .map_err(|e| e.message)?;
+    let _ = app.emit(INVITATIONS_CHANGED, ());
+    if !joined.is_empty() {
+        let _ = app.emit(DIRECTORY_CHANGED, ());
+    }
+    // Applied durably: the gateway may forget them. A failed ack is harmless (the next page
+    // starts after the cursor anyway).
+    let _ = http
+        .post(format!("{base}/api/v1/events/ack"))
+        .bearer_auth(&endpoint.token)
+        .json(&AckEvents { up_to: next_cursor })
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await;
+    if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
+        link.set_status(|s| {
+            s.connected = true;
+            s.last_error = None;
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,198 @@
+//! Invitations through the built-in gateway, clicked through in the real window: send an
+//! invitation, read the mail the gateway wrote, register through the link the way an invitee's
+//! browser does, and see the member join.
+
+use std::time::{Duration, Instant};
+
+use thirtyfour::prelude::*;
+
+use crate::harness::{by_id, cli_json, click, click_to_open, text_of, wait_text, wait_until_shown};
+use crate::scenarios::{sign_in, Ctx, PASSWORD};
+
+const INVITEE_PASSWORD: &str = "Blue-Kettle42";
+
+fn member_id(db: &std::path::Path, who: &str) -> i64 {
+    cli_json(db, &["member", "show", who, "--json"])["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// What an invitee's browser does: open the register form, keep its CSRF cookie, submit.
+async fn register(link: &str, username: &str, password: &str) -> String {
+    let http = reqwest::Client::new();
+    let form = http
+        .get(format!("{link}/register"))
+        .send()
+        .await
+        .expect("the register page answers");
+    assert!(
+        form.status().is_success(),
+        "register form: {}",
+        form.status()
+    );
+    let cookie = form
+        .headers()
+        .get(reqwest::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .expect("the form sets a CSRF cookie")
+        .to_owned();
+    let body = form.text().await.unwrap();
+    let marker = "name=\"csrf\" value=\"";
+    let start = body.find(marker).expect("a CSRF field") + marker.len();
+    let csrf = &body[start..start + body[start..].find('"').unwrap()];
+    let done = http
+        .post(format!("{link}/register"))
+        .header(reqwest::header::COOKIE, cookie)
+        .form(&[
+            ("csrf", csrf),
+            ("username", username),
+            ("password", password),
+            ("password_confirm", password),
+        ])
+        .send()
+        .await
+        .expect("the form is accepted");
+    assert!(done.status().is_success(), "register: {}", done.status());
+    done.text().await.unwrap()
+}
+
+/// Presses Escape until the dialog or drawer holding `inside` has closed.
+async fn close_with_escape(d: &WebDriver, inside: &str) {
+    let started = Instant::now();
+    while crate::harness::displayed(d, inside, Duration::ZERO)
+        .await
+        .is_some()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{inside} stayed open"
+        );
+        d.action_chain()
+            .send_keys(Key::Escape)
+            .perform()
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+}
+
+async fn wait_state(d: &WebDriver, id: &str, want: &str) {
+    let started = Instant::now();
+    loop {
+        if let Ok(el) = d.find(By::Css(format!("[data-testid='{id}']"))).await {
+            if text_of(&el).await == want {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{id} never became {want}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The people of the directory scenarios, and one more invitee so that Ivy is not on the
+/// table's last row (WebKitGTK's overlay scrollbar takes clicks there).
+pub fn prepare(db: &std::path::Path) {
+    crate::directory::prepare_people(db);
+    crate::harness::cli(
+        db,
+        &[
+            "member",
+            "invite-add",
+            "--name",
+            "Zoe Last",
+            "--mobile",
+            "+14155550123",
+            "--dept",
+            "Sales",
+        ],
+        None,
+    );
+}
+
+/// Send by email from the member's details, follow it in Invitations and Sent mail, register
+/// through the link, and the member is Enabled with the username they chose.
+pub async fn invite_by_email_and_join(c: Ctx) {
+    let d = &c.d;
+    sign_in(d, "ann", PASSWORD).await;
+    click(d, "nav-directory").await;
+    let ivy = member_id(&c.db, "ivy@example.com");
+    by_id(d, "member-table").await;
+    click_to_open(d, &format!("member-name-{ivy}"), "action-invite").await;
+
+    wait_text(d, "detail-invitation-state", |t| t == "Not sent yet").await;
+    click_to_open(d, "action-invite", "invite-send").await;
+    c.h.screenshot(d, "30-invite-dialog").await;
+    click(d, "invite-send").await;
+    wait_text(d, "detail-invitation-state", |t| t.starts_with("Delivered")).await;
+    close_with_escape(d, "action-invite").await;
+
+    click(d, "nav-invitations").await;
+    let row = wait_until_shown(
+        d,
+        "[data-testid='invitations-table'] tbody tr[data-row-key]",
+        "Ivy Invite",
+    )
+    .await;
+    let inv = row.attr("data-row-key").await.unwrap().unwrap();
+    wait_state(d, &format!("invitation-state-{inv}"), "Delivered").await;
+    wait_text(d, "gateway-status", |t| t.contains("Gateway connected")).await;
+    c.h.screenshot(d, "31-invitations").await;
+
+    click_to_open(d, &format!("invitation-link-{inv}"), "invitation-link-text").await;
+    let shown_link = by_id(d, "invitation-link-text")
+        .await
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(shown_link.contains("/i/"), "{shown_link}");
+    d.action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .unwrap();
+
+    click_to_open(d, "sent-mail-open", "sent-mail-item").await;
+    wait_until_shown(d, "[data-testid='sent-mail-item']", "ivy@example.com").await;
+    click_to_open(d, "sent-mail-item", "sent-mail-text").await;
+    let text = text_of(&by_id(d, "sent-mail-text").await).await;
+    assert!(
+        text.contains("Ann Lee"),
+        "the mail names the inviter: {text}"
+    );
+    assert!(
+        text.contains("Acme"),
+        "the mail names the organization: {text}"
+    );
+    let link = text_of(&by_id(d, "sent-mail-link").await).await;
+    assert_eq!(
+        link.trim(),
+        shown_link.trim(),
+        "the mail carries the link shown in the app"
+    );
+    c.h.screenshot(d, "32-sent-mail").await;
+    click(d, "sent-mail-back").await;
+    d.action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .unwrap();
+
+    let page = register(link.trim(), "ivy.invite", INVITEE_PASSWORD).await;
+    assert!(page.contains("data-kind=\"registered\""), "{page}");
+
+    wait_state(d, &format!("invitation-state-{inv}"), "Joined").await;
+    let shown = cli_json(&c.db, &["member", "show", "ivy.invite", "--json"]);
+    assert_eq!(shown["status"], "enabled");
+    assert_eq!(shown["name"], "Ivy Invite");
+    c.h.screenshot(d, "33-invitation-joined").await;
+
+    click(d, "nav-directory").await;
+    click_to_open(d, &format!("member-name-{ivy}"), "detail-username").await;
+    wait_text(d, "detail-username", |t| t == "ivy.invite").await;
+    wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
+}
