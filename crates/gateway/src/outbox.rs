@@ -21,9 +21,15 @@ pub(crate) async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let poll = Duration::from_millis(state.config.delivery.poll_interval_ms.max(10));
+    let sweep_every = Duration::from_millis(state.config.delivery.expiry_check_interval_ms.max(10));
+    let mut last_sweep: Option<tokio::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        if last_sweep.is_none_or(|at| at.elapsed() >= sweep_every) {
+            last_sweep = Some(tokio::time::Instant::now());
+            crate::accounts::sweep(&state).await;
         }
         match state
             .store
@@ -36,6 +42,10 @@ pub(crate) async fn run(
             }
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "outbox: cannot read due messages"),
+        }
+        // Password reset mail shares the outbox (and this mailer) with invitations.
+        if crate::accounts::deliver_due_reset(&state, mailer.as_ref()).await {
+            continue;
         }
         tokio::select! {
             _ = state.outbox_bell.notified() => {}
