@@ -748,3 +748,79 @@ fn forgive(tx: &Transaction<'_>, user_key: &str, addr_key: &str) -> Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+    use rusqlite_migration::Migrations;
+
+    use super::super::{SqliteStore, MIGRATIONS};
+    use crate::store::{AccountStore, GatewayStore};
+
+    /// A database written by the first schema keeps its accounts, invitations and queued
+    /// mail through the accounts migration, and the queued mail is still sent.
+    #[tokio::test]
+    async fn the_accounts_migration_keeps_what_the_first_schema_holds() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATIONS[..1])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 1);
+             INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+                organization_name, department_label, position_label, inviter_name, locale,
+                lifetime_secs, state, created_at)
+             VALUES ('inv_1', 'org_1', 'email', 'li@example.org', 'Li Wei', 'Acme Ltd', '',
+                '', 'Ann', 'en', 600, 'pending', 1),
+                    ('inv_2', 'org_1', 'sms', '+8613800138000', 'Zhang San', 'Acme Ltd', '',
+                '', 'Ann', 'en', 600, 'registered', 1);
+             INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
+             VALUES (x'01', 'inv_1', 1, 601);
+             INSERT INTO outbox (id, invitation_id, sealed_token, next_attempt_at, created_at)
+             VALUES (7, 'inv_1', x'02', 1, 1);
+             INSERT INTO accounts VALUES ('org_1', 'zhang.san', 'Zhang.San', '$argon2id$x',
+                'inv_2', 2);",
+        )
+        .unwrap();
+        let store = SqliteStore::init(conn).unwrap();
+
+        let claimed = store.claim_due_message(10, 60).await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.invitation.id.as_str()), (7, "inv_1"));
+        let candidates = store.sign_in_candidates("zhang.san").await.unwrap();
+        assert_eq!(candidates.len(), 1);
+        assert_eq!(candidates[0].state, orgdesk_protocol::AccountState::Enabled);
+        // Personal fields the member never changed come from the invitation.
+        let conn = std::sync::Arc::clone(&store.conn);
+        let (kind, mobile): (String, String) = {
+            let c = conn.lock().unwrap();
+            let kind = c
+                .query_row("SELECT kind FROM outbox WHERE id = 7", [], |r| r.get(0))
+                .unwrap();
+            let mobile = c
+                .query_row(
+                    &format!(
+                        "SELECT {} FROM {} WHERE a.username_key = 'zhang.san'",
+                        crate::store::MEMBER_COLUMNS,
+                        crate::store::MEMBER_FROM
+                    ),
+                    [],
+                    |r| r.get(5),
+                )
+                .unwrap();
+            // New rows continue after the old ids.
+            c.execute(
+                "INSERT INTO outbox (invitation_id, sealed_token, next_attempt_at, created_at)
+                 VALUES ('inv_1', x'03', 1, 1)",
+                [],
+            )
+            .unwrap();
+            assert!(c.last_insert_rowid() > 7);
+            (kind, mobile)
+        };
+        assert_eq!(kind, "invitation");
+        assert_eq!(mobile, "+8613800138000");
+        // Expired links of pending invitations are reported once.
+        assert_eq!(store.report_expired_invitations(700, 10).await.unwrap(), 1);
+        assert_eq!(store.report_expired_invitations(800, 10).await.unwrap(), 0);
+    }
+}
