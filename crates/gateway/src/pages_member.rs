@@ -433,11 +433,13 @@ async fn try_sign_in(
             &[&message],
         ));
     }
-    let candidates = if key.is_empty() || key.chars().count() > 64 {
+    let mut candidates = if key.is_empty() || key.chars().count() > 64 {
         Vec::new()
     } else {
         state.store.sign_in_candidates(&key).await?
     };
+    // Where one password opens several accounts, an enabled one wins.
+    candidates.sort_by_key(|c| c.state != AccountState::Enabled);
     let hashes = candidates.iter().map(|c| c.password_hash.clone()).collect();
     let matched = first_match(f.password, hashes).await?;
     let Some(account) = matched.and_then(|i| candidates.get(i)) else {

@@ -348,6 +348,17 @@ pub async fn self_service_changes_name_and_emits_the_event(
         me.body.contains("value=\"Li Wei\""),
         "the invitation's name"
     );
+    // Both languages.
+    let zh = gw
+        .get_with(&format!("{}/me?lang=zh-CN", gw.base), &mut jar)
+        .await;
+    assert!(
+        zh.body.contains("我的信息") && zh.body.contains("退出登录"),
+        "{}",
+        zh.body
+    );
+    let zh_form = gw.get(&format!("{}/me?lang=zh-CN", gw.base), None).await;
+    assert!(zh_form.body.contains("登录以查看和修改您的个人信息。"));
     // The session cookie: random, HttpOnly, SameSite=Strict, only for /me.
     let session = jar
         .get("orgdesk_session")
@@ -548,24 +559,27 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
             (started.elapsed(), page)
         }
     };
-    let (known_a, known_page) = timed("li.wei").await;
-    let (known_b, _) = timed("li.wei").await;
-    let (ghost_a, ghost_page) = timed("ghost").await;
-    let (ghost_b, _) = timed("ghost").await;
-    assert_eq!(known_page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(ghost_page.status, known_page.status);
-    assert_eq!(problems(&ghost_page), problems(&known_page));
-    assert_eq!(
-        problems(&known_page),
-        ["The username or password is incorrect."]
-    );
-    let (known, ghost) = (known_a.min(known_b), ghost_a.min(ghost_b));
+    // Interleaved, so that a busy machine slows both kinds alike; the failures of each
+    // round are forgotten a day later, before they could lock anything.
+    let (mut known, mut ghost) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        let (took, known_page) = timed("li.wei").await;
+        known = known.min(took);
+        let (took, ghost_page) = timed("ghost").await;
+        ghost = ghost.min(took);
+        assert_eq!(known_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(ghost_page.status, known_page.status);
+        assert_eq!(problems(&ghost_page), problems(&known_page));
+        assert_eq!(
+            problems(&known_page),
+            ["The username or password is incorrect."]
+        );
+        clock.advance(25 * 3600);
+    }
     assert!(
         ghost * 10 >= known * 3,
         "unknown usernames answer too fast: {ghost:?} against {known:?}"
     );
-    // Those failures are forgotten after a day.
-    clock.advance(25 * 3600);
 
     for _ in 0..5 {
         let page = gw
