@@ -480,29 +480,23 @@ impl AccountStore for PostgresStore {
         now: i64,
     ) -> Result<Option<i64>> {
         let mut tx = self.pool.begin().await?;
-        // Make sure every key has a row to lock, then lock them in a fixed order so that two
-        // instances charging the same keys cannot deadlock.
+        // Lock every key's row (creating it if needed) in a fixed order, so that two
+        // instances charging the same keys cannot deadlock. The no-op update takes the row
+        // lock and reads the row in one statement, even if a sweep deletes it meanwhile.
         let mut sorted = keys.to_vec();
         sorted.sort();
         sorted.dedup();
-        for key in &sorted {
-            sqlx::query(
-                "INSERT INTO sign_in_failures (key, failures, last_failure_at)
-                 VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING",
-            )
-            .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        }
         let mut locked: Option<i64> = None;
         let mut counts = Vec::with_capacity(sorted.len());
         for key in &sorted {
             let row = sqlx::query(
-                "SELECT failures, last_failure_at, locked_until FROM sign_in_failures
-                 WHERE key = $1 FOR UPDATE",
+                "INSERT INTO sign_in_failures (key, failures, last_failure_at)
+                 VALUES ($1, 0, $2)
+                 ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
+                 RETURNING failures, last_failure_at, locked_until",
             )
             .bind(key)
+            .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             let failures: i32 = row.try_get(0)?;
