@@ -47,6 +47,10 @@ const PASSWORD: &str = "/me/password";
 const SIGN_OUT: &str = "/me/sign-out";
 
 pub(crate) fn routes() -> Router<Shared> {
+    // Make the decoy hash now, so that the first unknown username does not pay for it.
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn_blocking(decoy_hash);
+    }
     Router::new()
         .route(ME, get(me))
         .route(SIGN_IN, post(sign_in))
@@ -263,7 +267,7 @@ fn render_sign_in(
         notice => notice.unwrap_or(""),
         errors => errors,
     };
-    let mut response = page(
+    let response = page(
         state,
         lang,
         status,
@@ -272,10 +276,6 @@ fn render_sign_in(
         lang.t("me_sign_in_title"),
         extra,
     );
-    if session_hash(headers).is_some() {
-        // Whatever session the browser still names has ended: let it forget the cookie.
-        set_session_cookie(state, &mut response, None);
-    }
     with_cookie(state, response, &csrf, is_new)
 }
 
@@ -370,7 +370,13 @@ async fn me(State(state): State<Shared>, Query(q): Query<MeQuery>, headers: Head
             } else {
                 None
             };
-            render_sign_in(&state, lang, StatusCode::OK, &headers, "", notice, &[])
+            let mut response =
+                render_sign_in(&state, lang, StatusCode::OK, &headers, "", notice, &[]);
+            if session_hash(&headers).is_some() {
+                // The session the browser still names has ended: let it forget the cookie.
+                set_session_cookie(&state, &mut response, None);
+            }
+            response
         }
         Err(e) => internal_error(&state, lang, ME, &e),
     }
@@ -608,7 +614,7 @@ async fn details(
 }
 
 fn session_ended(state: &Shared, lang: Lang, headers: &HeaderMap) -> Response {
-    render_sign_in(
+    let mut response = render_sign_in(
         state,
         lang,
         StatusCode::UNAUTHORIZED,
@@ -616,7 +622,9 @@ fn session_ended(state: &Shared, lang: Lang, headers: &HeaderMap) -> Response {
         "",
         Some(lang.t("session_ended")),
         &[],
-    )
+    );
+    set_session_cookie(state, &mut response, None);
+    response
 }
 
 #[derive(Debug, Default, Deserialize)]
