@@ -31,20 +31,25 @@ pub(crate) async fn run(
             last_sweep = Some(tokio::time::Instant::now());
             crate::accounts::sweep(&state).await;
         }
-        match state
+        let sent_invitation = match state
             .store
             .claim_due_message(state.clock.now(), LEASE_SECS)
             .await
         {
             Ok(Some(item)) => {
                 deliver(&state, mailer.as_ref(), item).await;
-                continue;
+                true
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "outbox: cannot read due messages"),
-        }
-        // Password reset mail shares the outbox (and this mailer) with invitations.
-        if crate::accounts::deliver_due_reset(&state, mailer.as_ref()).await {
+            Ok(None) => false,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox: cannot read due messages");
+                false
+            }
+        };
+        // Password reset mail shares the outbox (and this mailer) with invitations, taking
+        // turns so that a batch of invitations does not hold up a member waiting for a reset.
+        let sent_reset = crate::accounts::deliver_due_reset(&state, mailer.as_ref()).await;
+        if sent_invitation || sent_reset {
             continue;
         }
         tokio::select! {

@@ -253,3 +253,53 @@ async fn a_reset_mail_goes_through_smtp_and_its_link_changes_the_password() {
     gw.stop().await;
     drop(smtp);
 }
+
+/// While the mail server is down, a newer reset replaces the older one's waiting mail: when
+/// the server comes back, only the newer link is sent.
+#[tokio::test]
+async fn a_newer_reset_replaces_the_mail_still_waiting() {
+    use common::members::reset_request;
+    use orgdesk_protocol::PasswordResetCreated;
+
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let req = reset_request("li.wei", Channel::Email, "li.wei@example.org");
+    let first: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    // A couple of attempts fail against the closed port.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let second: PasswordResetCreated = gw.reset("r2", &req).await.json().await.unwrap();
+
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let delivered = gw
+        .wait_for_event(15, |k| {
+            matches!(k, EventKind::PasswordResetDelivered { .. })
+        })
+        .await;
+    assert!(
+        matches!(&delivered, EventKind::PasswordResetDelivered { reset_id, .. }
+            if *reset_id == second.reset_id),
+        "{delivered:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let files = common::files_in(&smtp.inbox());
+    assert_eq!(files.len(), 1, "only the newer reset is sent");
+    let (text, _) = mail_parts(&std::fs::read_to_string(&files[0]).unwrap());
+    assert!(text.contains(&second.link), "{text}");
+    assert!(!text.contains(&first.link));
+    let kinds: Vec<EventKind> = gw
+        .events(0, 0)
+        .await
+        .events
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        !kinds.iter().any(|k| matches!(k,
+            EventKind::PasswordResetDelivered { reset_id, .. }
+            | EventKind::PasswordResetFailed { reset_id, .. } if *reset_id == first.reset_id)),
+        "{kinds:?}"
+    );
+    gw.stop().await;
+    drop(smtp);
+}
