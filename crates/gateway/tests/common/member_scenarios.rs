@@ -333,7 +333,7 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
 
 pub async fn self_service_changes_name_and_emits_the_event(
     gw: TestGateway,
-    _clock: Arc<ManualClock>,
+    clock: Arc<ManualClock>,
 ) {
     gw.account("k1", "Li Wei", "li.wei").await;
     let mut jar = Jar::default();
@@ -540,6 +540,30 @@ pub async fn self_service_changes_name_and_emits_the_event(
         .get(&format!("{}/me", gw.base), before.header().as_deref())
         .await;
     assert_eq!(replayed.kind(), Some("sign_in"));
+
+    // A session lives while it is used, and ends after 12 hours without a request.
+    let mut idle = Jar::default();
+    let me_url = format!("{}/me", gw.base);
+    assert_eq!(
+        gw.sign_in(&mut idle, "li.wei", NEW_PASSWORD).await.kind(),
+        Some("me")
+    );
+    for _ in 0..2 {
+        clock.advance(11 * 3600);
+        assert_eq!(gw.get_with(&me_url, &mut idle).await.kind(), Some("me"));
+    }
+    clock.advance(12 * 3600);
+    let ended = gw.get_with(&me_url, &mut idle).await;
+    assert_eq!(ended.kind(), Some("sign_in"));
+    assert!(
+        ended.body.contains("Your session has ended"),
+        "{}",
+        ended.body
+    );
+    assert!(
+        idle.get("orgdesk_session").is_none(),
+        "the cookie is dropped"
+    );
     gw.stop().await;
 }
 
