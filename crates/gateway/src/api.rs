@@ -57,7 +57,7 @@ impl FromRequestParts<Shared> for Org {
     }
 }
 
-fn bad_json(e: JsonRejection) -> GatewayError {
+pub(crate) fn bad_json(e: JsonRejection) -> GatewayError {
     GatewayError::InvalidRequest(format!(
         "the body is not a valid request: {}",
         e.body_text()
@@ -66,7 +66,7 @@ fn bad_json(e: JsonRejection) -> GatewayError {
 
 /// Names and labels: present where required, bounded, and free of control characters (which
 /// have no business in a name and are a classic header-injection vector in mail).
-fn check_text(field: &str, value: &str, required: bool) -> Result<()> {
+pub(crate) fn check_text(field: &str, value: &str, required: bool) -> Result<()> {
     if required && value.trim().is_empty() {
         return Err(GatewayError::InvalidRequest(format!("{field} is required")));
     }
@@ -83,7 +83,7 @@ fn check_text(field: &str, value: &str, required: bool) -> Result<()> {
     Ok(())
 }
 
-fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
+pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
     match channel {
         Channel::Email => recipient
             .parse::<lettre::Address>()
@@ -107,12 +107,12 @@ fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
 }
 
 /// The per-recipient message limit, keyed case-insensitively within the organization.
-fn allow_recipient(state: &Shared, org_id: &str, recipient: &str, now: i64) -> bool {
+pub(crate) fn allow_recipient(state: &Shared, org_id: &str, recipient: &str, now: i64) -> bool {
     let key = format!("{org_id}\n{}", recipient.trim().to_lowercase());
     state.recipient_limiter.allow(&key, now)
 }
 
-fn idempotency_key(headers: &HeaderMap) -> Result<String> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     let key = headers
         .get(IDEMPOTENCY_KEY_HEADER)
         .and_then(|v| v.to_str().ok())

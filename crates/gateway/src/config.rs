@@ -42,6 +42,8 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
+    #[serde(default)]
+    pub sign_in: SignInConfig,
 }
 
 fn default_max_connections() -> u32 {
@@ -68,6 +70,10 @@ pub struct TokenConfig {
     pub invitation_lifetime_secs: u64,
     /// The longest lifetime the desktop may ask for (30 days).
     pub max_invitation_lifetime_secs: u64,
+    /// Lifetime of a password reset link when the desktop does not say (24 hours).
+    pub password_reset_lifetime_secs: u64,
+    /// The longest password reset lifetime the desktop may ask for (7 days).
+    pub max_password_reset_lifetime_secs: u64,
 }
 
 impl Default for TokenConfig {
@@ -75,6 +81,8 @@ impl Default for TokenConfig {
         Self {
             invitation_lifetime_secs: orgdesk_protocol::DEFAULT_INVITATION_LIFETIME_SECS,
             max_invitation_lifetime_secs: 30 * 24 * 60 * 60,
+            password_reset_lifetime_secs: orgdesk_protocol::DEFAULT_PASSWORD_RESET_LIFETIME_SECS,
+            max_password_reset_lifetime_secs: 7 * 24 * 60 * 60,
         }
     }
 }
@@ -161,6 +169,9 @@ pub struct DeliveryConfig {
     pub max_attempts: u32,
     /// How often the outbox is checked when nothing wakes it, in milliseconds.
     pub poll_interval_ms: u64,
+    /// How often pending invitations are checked for expired links (each one is reported
+    /// once as `invitation_expired`), in milliseconds.
+    pub expiry_check_interval_ms: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -170,6 +181,7 @@ impl Default for DeliveryConfig {
             retry_max_secs: 3600,
             max_attempts: 12,
             poll_interval_ms: 1000,
+            expiry_check_interval_ms: 30_000,
         }
     }
 }
@@ -196,6 +208,38 @@ impl Default for LimitsConfig {
     }
 }
 
+/// Members signing in on their own page (`/me`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SignInConfig {
+    /// A session ends after this long without a request (12 hours)…
+    pub session_idle_secs: u64,
+    /// …and in any case this long after signing in (7 days).
+    pub session_max_secs: u64,
+    /// Failed sign-ins, per username and per client address, before further attempts are
+    /// refused for a while.
+    pub lockout_after_failures: u32,
+    /// The first refusal lasts this long; each further failure doubles it…
+    pub lockout_initial_secs: u64,
+    /// …up to this.
+    pub lockout_max_secs: u64,
+    /// Failures older than this are forgotten (24 hours).
+    pub forget_failures_after_secs: u64,
+}
+
+impl Default for SignInConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_secs: 12 * 60 * 60,
+            session_max_secs: 7 * 24 * 60 * 60,
+            lockout_after_failures: 5,
+            lockout_initial_secs: 30,
+            lockout_max_secs: 15 * 60,
+            forget_failures_after_secs: 24 * 60 * 60,
+        }
+    }
+}
+
 impl Config {
     /// A configuration for an embedded or test gateway: loopback, any free port, mail to files.
     pub fn local(database: impl Into<String>, mail_dir: impl Into<PathBuf>) -> Self {
@@ -213,6 +257,7 @@ impl Config {
             },
             delivery: DeliveryConfig::default(),
             limits: LimitsConfig::default(),
+            sign_in: SignInConfig::default(),
         }
     }
 
@@ -258,6 +303,20 @@ impl Config {
                 "delivery.max_attempts and delivery.retry_initial_secs must be at least 1".into(),
             ));
         }
+        let s = &self.sign_in;
+        if s.lockout_after_failures == 0
+            || s.lockout_initial_secs == 0
+            || s.session_idle_secs == 0
+            || s.lockout_max_secs < s.lockout_initial_secs
+            || s.forget_failures_after_secs < s.lockout_max_secs
+        {
+            return Err(GatewayError::Config(
+                "sign_in: lockout_after_failures, lockout_initial_secs and session_idle_secs \
+                 must be at least 1, lockout_max_secs at least lockout_initial_secs, and \
+                 forget_failures_after_secs at least lockout_max_secs"
+                    .into(),
+            ));
+        }
         Ok(())
     }
 }
@@ -272,6 +331,9 @@ mod tests {
         let c = Config::from_toml(text).unwrap();
         assert!(matches!(c.mail, MailConfig::Smtp(ref s) if s.tls == SmtpTls::Starttls));
         assert_eq!(c.tokens.invitation_lifetime_secs, 259_200);
+        assert_eq!(c.tokens.password_reset_lifetime_secs, 86_400);
+        assert_eq!(c.sign_in.lockout_after_failures, 5);
+        assert_eq!(c.sign_in.session_idle_secs, 43_200);
     }
 
     #[test]

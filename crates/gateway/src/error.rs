@@ -18,6 +18,10 @@ pub enum GatewayError {
     IdempotencyKeyReused,
     #[error("no such invitation")]
     NotFound,
+    #[error("no such account")]
+    UnknownAccount,
+    #[error("the account is {0}")]
+    AccountNotEnabled(&'static str),
     #[error("the invitation is already {0}")]
     InvitationClosed(String),
     #[error("{0}")]
@@ -44,7 +48,8 @@ impl GatewayError {
             Self::InvalidRequest(_) => "invalid_request",
             Self::IdempotencyKeyRequired => "idempotency_key_required",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
-            Self::NotFound => "not_found",
+            Self::NotFound | Self::UnknownAccount => "not_found",
+            Self::AccountNotEnabled(_) => "account_disabled",
             Self::InvitationClosed(_) => "invitation_closed",
             Self::ChannelUnavailable(_) => "channel_unavailable",
             Self::RateLimited => "rate_limited",
@@ -63,8 +68,8 @@ impl GatewayError {
             Self::IdempotencyKeyReused | Self::ChannelUnavailable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::InvitationClosed(_) => StatusCode::CONFLICT,
+            Self::NotFound | Self::UnknownAccount => StatusCode::NOT_FOUND,
+            Self::InvitationClosed(_) | Self::AccountNotEnabled(_) => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Config(_)
             | Self::Storage(_)

@@ -71,12 +71,9 @@ impl Lang {
 
     /// The text for `key`; the key itself if it is missing (a test checks none are).
     pub fn t(self, key: &str) -> &'static str {
-        let table = match self {
-            Self::En => EN,
-            Self::Zh => ZH,
-        };
-        table
-            .iter()
+        self.tables()
+            .into_iter()
+            .flatten()
             .find(|(k, _)| *k == key)
             .map(|(_, v)| *v)
             .unwrap_or_else(|| {
@@ -87,13 +84,21 @@ impl Lang {
 
     /// Every string, for templates (`{{ t.key }}`).
     pub fn table(self) -> BTreeMap<&'static str, &'static str> {
+        self.tables().into_iter().flatten().copied().collect()
+    }
+
+    /// The general strings, then the member pages' ones (crate::i18n_member).
+    fn tables(self) -> [&'static [(&'static str, &'static str)]; 2] {
         match self {
-            Self::En => EN,
-            Self::Zh => ZH,
+            Self::En => [EN, crate::i18n_member::EN],
+            Self::Zh => [ZH, crate::i18n_member::ZH],
         }
-        .iter()
-        .copied()
-        .collect()
+    }
+
+    /// How many strings there are (a repeated key would make `table` shorter).
+    #[cfg(test)]
+    pub fn table_len(self) -> usize {
+        self.tables().iter().map(|t| t.len()).sum()
     }
 }
 

@@ -2,15 +2,20 @@
 //! open, plus the API and event feed the desktop uses. Runs standalone (`orgdesk-gateway`)
 //! or embedded in the desktop app ([`serve`] on loopback, port 0).
 
+mod accounts;
 mod api;
 pub mod clock;
 pub mod config;
 pub mod error;
 mod i18n;
+mod i18n_member;
 mod limits;
 pub mod mail;
+mod mail_reset;
 mod outbox;
 mod pages;
+mod pages_member;
+mod pages_reset;
 mod render;
 pub mod secrets;
 pub mod store;
@@ -272,6 +277,9 @@ fn router(state: Shared) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(accounts::routes())
+        .merge(pages_member::routes())
+        .merge(pages_reset::routes())
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -143,7 +143,7 @@ struct MailContext<'a> {
     expires: String,
 }
 
-fn escape_markup(s: &str) -> String {
+pub(crate) fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -21,21 +21,36 @@ pub(crate) async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let poll = Duration::from_millis(state.config.delivery.poll_interval_ms.max(10));
+    let sweep_every = Duration::from_millis(state.config.delivery.expiry_check_interval_ms.max(10));
+    let mut last_sweep: Option<tokio::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
         }
-        match state
+        if last_sweep.is_none_or(|at| at.elapsed() >= sweep_every) {
+            last_sweep = Some(tokio::time::Instant::now());
+            crate::accounts::sweep(&state).await;
+        }
+        let sent_invitation = match state
             .store
             .claim_due_message(state.clock.now(), LEASE_SECS)
             .await
         {
             Ok(Some(item)) => {
                 deliver(&state, mailer.as_ref(), item).await;
-                continue;
+                true
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "outbox: cannot read due messages"),
+            Ok(None) => false,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox: cannot read due messages");
+                false
+            }
+        };
+        // Password reset mail shares the outbox (and this mailer) with invitations, taking
+        // turns so that a batch of invitations does not hold up a member waiting for a reset.
+        let sent_reset = crate::accounts::deliver_due_reset(&state, mailer.as_ref()).await;
+        if sent_invitation || sent_reset {
+            continue;
         }
         tokio::select! {
             _ = state.outbox_bell.notified() => {}

@@ -22,7 +22,7 @@ use crate::secrets;
 use crate::store::{ConsumeOutcome, InvitationState, TokenLookup};
 use crate::{PeerAddr, Shared};
 
-const CSRF_COOKIE: &str = "orgdesk_csrf";
+pub(crate) const CSRF_COOKIE: &str = "orgdesk_csrf";
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -38,7 +38,7 @@ pub(crate) struct LangQuery {
 }
 
 /// `?lang=` wins, then the browser's Accept-Language.
-fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
+pub(crate) fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     query.and_then(Lang::parse).unwrap_or_else(|| {
         Lang::negotiate(
             headers
@@ -49,7 +49,7 @@ fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
 }
 
 /// Renders a page inside the layout, with the language switcher pointing at `path`.
-fn page(
+pub(crate) fn page(
     state: &Shared,
     lang: Lang,
     status: StatusCode,
@@ -78,7 +78,7 @@ fn page(
 }
 
 /// A page with a title and one paragraph.
-fn message(
+pub(crate) fn message(
     state: &Shared,
     lang: Lang,
     status: StatusCode,
@@ -99,7 +99,7 @@ fn message(
 }
 
 /// The page for a failure we did not expect: logged in full, shown as a plain apology.
-fn internal_error(state: &Shared, lang: Lang, path: &str, e: &GatewayError) -> Response {
+pub(crate) fn internal_error(state: &Shared, lang: Lang, path: &str, e: &GatewayError) -> Response {
     tracing::error!(error = %e, "page failed");
     message(
         state,
@@ -278,7 +278,7 @@ async fn invitation(
     )
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -290,7 +290,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The browser's CSRF cookie, or a new one to set.
-fn csrf_cookie(headers: &HeaderMap) -> (String, bool) {
+pub(crate) fn csrf_cookie(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, CSRF_COOKIE) {
         Some(v)
             if v.len() == 22
@@ -303,7 +303,12 @@ fn csrf_cookie(headers: &HeaderMap) -> (String, bool) {
     }
 }
 
-fn with_cookie(state: &Shared, mut response: Response, value: &str, is_new: bool) -> Response {
+pub(crate) fn with_cookie(
+    state: &Shared,
+    mut response: Response,
+    value: &str,
+    is_new: bool,
+) -> Response {
     if is_new {
         let secure = if state.public_url.starts_with("https://") {
             "; Secure"
@@ -436,7 +441,7 @@ pub(crate) fn password_problems(password: &str, username: &str) -> Vec<&'static 
 }
 
 /// Checks the form's origin proof and the client's rate; `Some(response)` refuses the post.
-fn refuse_post(
+pub(crate) fn refuse_post(
     state: &Shared,
     lang: Lang,
     path: &str,

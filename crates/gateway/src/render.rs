@@ -35,6 +35,24 @@ impl Templates {
                 "invitation_mail.txt",
                 include_str!("../templates/invitation_mail.txt"),
             ),
+            ("reset.html", include_str!("../templates/reset.html")),
+            (
+                "member_message.html",
+                include_str!("../templates/member_message.html"),
+            ),
+            (
+                "me_sign_in.html",
+                include_str!("../templates/me_sign_in.html"),
+            ),
+            ("me.html", include_str!("../templates/me.html")),
+            (
+                "reset_mail.html",
+                include_str!("../templates/reset_mail.html"),
+            ),
+            (
+                "reset_mail.txt",
+                include_str!("../templates/reset_mail.txt"),
+            ),
         ] {
             env.add_template(name, source)
                 .expect("built-in templates are valid");
@@ -54,6 +72,16 @@ impl Default for Templates {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// `2026-11-25 21:18:05 UTC`, for waits measured in seconds.
+pub fn format_time_seconds(unix: i64) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| unix.to_string())
 }
 
 /// `2026-11-25 21:18 UTC`: unambiguous in both languages.

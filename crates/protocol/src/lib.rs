@@ -16,6 +16,9 @@ pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 /// How long an invitation link stays valid when the request does not say: three days.
 pub const DEFAULT_INVITATION_LIFETIME_SECS: u64 = 3 * 24 * 60 * 60;
 
+/// How long a password reset link stays valid when the request does not say: 24 hours.
+pub const DEFAULT_PASSWORD_RESET_LIFETIME_SECS: u64 = 24 * 60 * 60;
+
 /// The longest `wait` the event feed honours, in seconds; longer waits are cut to this.
 pub const MAX_EVENTS_WAIT_SECS: u64 = 30;
 
@@ -109,6 +112,35 @@ pub enum EventKind {
     },
     /// The invitee declined.
     Declined { invitation_id: String },
+    /// A member's password changed, through a reset link or on their own page. Only ever an
+    /// Argon2id PHC string.
+    PasswordChanged {
+        username: String,
+        password_hash: String,
+    },
+    /// A member signed in on their own page (`/me`).
+    SignedIn { username: String },
+    /// A member changed their own personal fields. Only the changed fields are present; an
+    /// empty string means the member removed the value (mobile and email only).
+    PersonalDetailsChanged {
+        username: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mobile: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
+    },
+    /// The newest link of a pending invitation passed its expiry unused. Reported once per
+    /// link: a resend issues a new link, which may expire in its turn.
+    InvitationExpired { invitation_id: String },
+    /// A password reset mail or text was accepted by the next hop.
+    PasswordResetDelivered {
+        reset_id: String,
+        message_id: String,
+    },
+    /// Delivery of a password reset gave up.
+    PasswordResetFailed { reset_id: String, reason: String },
 }
 
 /// `GET /api/v1/events?after=SEQ&limit=N&wait=SECS`.
@@ -124,6 +156,55 @@ pub struct EventsPage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AckEvents {
     pub up_to: i64,
+}
+
+/// Whether a member's account may be used, as the desktop decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// The member signs in and may reset their password.
+    Enabled,
+    /// Kept, but no sign-in, no password reset; open sessions end.
+    Disabled,
+    /// The member left. Like `disabled`; the username stays taken.
+    Removed,
+}
+
+/// `PUT /api/v1/accounts/{username}/state`: answered `204`, or `404 not_found` for a
+/// username the gateway does not know in this organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetAccountState {
+    pub state: AccountState,
+}
+
+/// `POST /api/v1/password-resets` (with an `Idempotency-Key` header): send a member a link
+/// to choose a new password. A newer reset voids every earlier one of the same account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatePasswordReset {
+    /// The account's username (as registered; matched case-insensitively).
+    pub username: String,
+    pub channel: Channel,
+    /// Email address for `email`, E.164 mobile for `sms`; for `link`, who the link is meant
+    /// for (shown to nobody but the desktop).
+    pub recipient: String,
+    /// For the message and the page.
+    pub organization_name: String,
+    /// Language of the message: `en` (default) or `zh-CN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Link lifetime; [`DEFAULT_PASSWORD_RESET_LIFETIME_SECS`] when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in_secs: Option<u64>,
+}
+
+/// The answer to a password reset request. A replayed request returns the first answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordResetCreated {
+    pub reset_id: String,
+    /// The full link to the reset page, built from the gateway's configured public URL.
+    pub link: String,
+    /// Unix seconds.
+    pub expires_at: i64,
 }
 
 /// Every API error body.
@@ -160,6 +241,84 @@ mod tests {
             serde_json::json!({"seq":7,"id":"e1","at":1,"kind":"declined","invitation_id":"i1"})
         );
         assert_eq!(serde_json::from_value::<Event>(json).unwrap(), e);
+    }
+
+    #[test]
+    fn member_events_carry_only_what_changed() {
+        let kind = EventKind::PersonalDetailsChanged {
+            username: "li.wei".into(),
+            name: Some("Li Wei".into()),
+            mobile: None,
+            email: Some(String::new()),
+        };
+        let json = serde_json::to_value(&kind).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"kind":"personal_details_changed","username":"li.wei",
+                "name":"Li Wei","email":""})
+        );
+        assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), kind);
+        for (kind, tag) in [
+            (
+                EventKind::PasswordChanged {
+                    username: "a".into(),
+                    password_hash: "$argon2id$x".into(),
+                },
+                "password_changed",
+            ),
+            (
+                EventKind::SignedIn {
+                    username: "a".into(),
+                },
+                "signed_in",
+            ),
+            (
+                EventKind::InvitationExpired {
+                    invitation_id: "i".into(),
+                },
+                "invitation_expired",
+            ),
+            (
+                EventKind::PasswordResetDelivered {
+                    reset_id: "r".into(),
+                    message_id: "<m>".into(),
+                },
+                "password_reset_delivered",
+            ),
+            (
+                EventKind::PasswordResetFailed {
+                    reset_id: "r".into(),
+                    reason: "no".into(),
+                },
+                "password_reset_failed",
+            ),
+        ] {
+            let json = serde_json::to_value(&kind).unwrap();
+            assert_eq!(json["kind"], tag);
+            assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), kind);
+        }
+    }
+
+    #[test]
+    fn account_state_and_reset_requests_read_as_documented() {
+        let s: SetAccountState = serde_json::from_str(r#"{"state":"removed"}"#).unwrap();
+        assert_eq!(s.state, AccountState::Removed);
+        assert!(serde_json::from_str::<SetAccountState>(r#"{"state":"gone"}"#).is_err());
+        let r: CreatePasswordReset = serde_json::from_str(
+            r#"{"username":"li.wei","channel":"email","recipient":"a@b.c","organization_name":"O"}"#,
+        )
+        .unwrap();
+        assert_eq!((r.expires_in_secs, r.locale), (None, None));
+        assert_eq!(r.channel, Channel::Email);
+        let created = PasswordResetCreated {
+            reset_id: "rst_1".into(),
+            link: "https://x/r/t".into(),
+            expires_at: 5,
+        };
+        assert_eq!(
+            serde_json::to_value(&created).unwrap(),
+            serde_json::json!({"reset_id":"rst_1","link":"https://x/r/t","expires_at":5})
+        );
     }
 
     #[test]

@@ -5,9 +5,11 @@
 //! once, an idempotency key answers once, an event is written with the change it reports)
 //! are kept inside the store, not spread over handlers.
 
+mod accounts;
 mod postgres;
 mod sqlite;
 
+pub use accounts::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -131,7 +133,7 @@ pub struct OutboxItem {
 }
 
 #[async_trait]
-pub trait GatewayStore: Send + Sync + 'static {
+pub trait GatewayStore: AccountStore + Send + Sync + 'static {
     async fn create_organization(
         &self,
         id: &str,

@@ -246,3 +246,141 @@ async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
+
+/// A member resets a forgotten password in Chromium: the reset mail goes through aiosmtpd,
+/// its link opens the reset page, a weak password comes back with the reason, a good one is
+/// saved, and the member signs in on `/me` with it and signs out again.
+#[tokio::test]
+async fn a_member_resets_the_password_in_chromium_and_signs_in() {
+    use common::members::{hash_of, reset_request, NEW_PASSWORD, PASSWORD};
+    use orgdesk_protocol::PasswordResetCreated;
+
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let chromedriver = Driver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let driver = chromedriver.browser(profile.path(), "en-US").await;
+
+    let gw = Arc::new(gw);
+    let inbox = smtp.inbox();
+    let steps = tokio::spawn({
+        let (gw, driver) = (Arc::clone(&gw), driver.clone());
+        async move {
+            gw.account("k1", "Li Wei", "li.wei").await;
+            let created: PasswordResetCreated = gw
+                .reset(
+                    "r1",
+                    &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
+                )
+                .await
+                .json()
+                .await
+                .unwrap();
+            let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
+            let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
+            let start = text.find(&format!("{}/r/", gw.base)).expect("a reset link");
+            let link = text[start..].split_whitespace().next().unwrap().to_owned();
+            assert_eq!(link, created.link);
+
+            driver.goto(&link).await?;
+            assert_eq!(
+                wait(&driver, By::Tag("h1")).await?.text().await?,
+                "Choose a new password"
+            );
+            let intro = wait(&driver, By::Tag("p")).await?.text().await?;
+            assert_eq!(intro, "For your account li.wei at Acme Ltd.");
+            // A weak password first: the form comes back with the reason.
+            for id in ["password", "password_confirm"] {
+                wait(&driver, By::Id(id))
+                    .await?
+                    .send_keys("weakweak")
+                    .await?;
+            }
+            wait(&driver, By::Id("save-password"))
+                .await?
+                .click()
+                .await?;
+            let alert = wait(&driver, By::Css("[role=alert]")).await?.text().await?;
+            assert!(alert.contains("at least three of"), "{alert}");
+            for id in ["password", "password_confirm"] {
+                wait(&driver, By::Id(id))
+                    .await?
+                    .send_keys(NEW_PASSWORD)
+                    .await?;
+            }
+            wait(&driver, By::Id("save-password"))
+                .await?
+                .click()
+                .await?;
+            assert_eq!(title_kind(&driver).await, "password_changed");
+
+            // On to the member page: the old password is refused, the new one signs in.
+            wait(&driver, By::Id("message-link")).await?.click().await?;
+            let sign_in = |password: &'static str| {
+                let driver = driver.clone();
+                async move {
+                    wait(&driver, By::Id("username"))
+                        .await?
+                        .send_keys("li.wei")
+                        .await?;
+                    wait(&driver, By::Id("password"))
+                        .await?
+                        .send_keys(password)
+                        .await?;
+                    wait(&driver, By::Id("sign-in")).await?.click().await?;
+                    WebDriverResult::Ok(())
+                }
+            };
+            sign_in(PASSWORD).await?;
+            let alert = wait(&driver, By::Css("[role=alert]")).await?.text().await?;
+            assert_eq!(alert, "The username or password is incorrect.");
+            wait(&driver, By::Id("username")).await?.clear().await?;
+            sign_in(NEW_PASSWORD).await?;
+            let who = wait(&driver, By::Id("signed-in-as")).await?.text().await?;
+            assert_eq!(who, "Signed in as li.wei · Acme Ltd");
+            assert_eq!(
+                wait(&driver, By::Id("name"))
+                    .await?
+                    .value()
+                    .await?
+                    .as_deref(),
+                Some("Li Wei")
+            );
+            wait(&driver, By::Id("sign-out")).await?.click().await?;
+            let notice = wait(&driver, By::Id("notice")).await?.text().await?;
+            assert_eq!(notice, "You have signed out.");
+            driver.goto(format!("{}/me", gw.base)).await?;
+            assert!(wait(&driver, By::Id("sign-in")).await.is_ok());
+
+            let kinds: Vec<EventKind> = gw
+                .events(0, 0)
+                .await
+                .events
+                .into_iter()
+                .map(|e| e.kind)
+                .collect();
+            assert!(
+                kinds.iter().any(|k| matches!(k,
+                    EventKind::PasswordChanged { username, password_hash }
+                    if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD))),
+                "{kinds:?}"
+            );
+            assert!(kinds.contains(&EventKind::SignedIn {
+                username: "li.wei".into()
+            }));
+            WebDriverResult::Ok(())
+        }
+    });
+    let result = steps.await;
+    let _ = driver.quit().await;
+    drop(chromedriver);
+    if let Ok(gw) = Arc::try_unwrap(gw) {
+        gw.stop().await;
+    }
+    drop(smtp);
+    match result {
+        Ok(steps) => steps.expect("browser steps"),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}

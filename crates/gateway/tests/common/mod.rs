@@ -2,6 +2,8 @@
 //! real HTTP, and pick apart pages and mail.
 #![allow(dead_code)] // each suite uses a different subset
 
+pub mod member_scenarios;
+pub mod members;
 pub mod postgres;
 pub mod smtp;
 #[macro_use]
@@ -45,6 +47,7 @@ impl TestGateway {
             dir.path().join("mail"),
         );
         config.delivery.poll_interval_ms = 50;
+        config.delivery.expiry_check_interval_ms = 100;
         adjust(&mut config, dir.path());
         let options = Options {
             clock,

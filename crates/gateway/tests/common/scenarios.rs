@@ -10,6 +10,9 @@ use reqwest::{Method, StatusCode};
 
 use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
+#[allow(unused_imports)] // the smtp and browser suites do not run the scenarios
+pub use super::member_scenarios::*;
+
 /// Every scenario, for suites that run them all in a row.
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
 macro_rules! for_each_scenario {
@@ -24,6 +27,15 @@ macro_rules! for_each_scenario {
         $m!(names_are_escaped_in_pages_and_mail);
         $m!(pages_speak_the_readers_language);
         $m!(one_recipient_gets_a_bounded_number_of_messages);
+        $m!(a_reset_link_works_once_then_is_refused);
+        $m!(an_expired_reset_is_refused);
+        $m!(a_disabled_account_cannot_sign_in_or_reset);
+        $m!(self_service_changes_name_and_emits_the_event);
+        $m!(sign_in_locks_after_five_failures);
+        $m!(member_forms_without_a_valid_csrf_token_are_refused);
+        $m!(names_are_escaped_on_the_member_page);
+        $m!(an_expired_invitation_is_reported_once);
+        $m!(the_reset_mail_carries_its_link);
     };
 }
 

@@ -182,3 +182,124 @@ async fn mail_goes_over_starttls_and_implicit_tls() {
     gw.stop().await;
     drop(smtp);
 }
+
+/// A password reset goes out through the real SMTP server; its link changes the password and
+/// the feed reports the delivery and the new hash.
+#[tokio::test]
+async fn a_reset_mail_goes_through_smtp_and_its_link_changes_the_password() {
+    use common::members::{hash_of, reset_request, NEW_PASSWORD};
+    use orgdesk_protocol::PasswordResetCreated;
+
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    gw.account("k1", "Li Wei", "li.wei").await;
+
+    let created: PasswordResetCreated = gw
+        .reset(
+            "r1",
+            &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let file = wait_for_files(&smtp.inbox(), 1, 15).await.remove(0);
+    let raw = std::fs::read_to_string(file).unwrap();
+    assert!(raw.contains("To: li.wei@example.org"), "{raw}");
+    assert!(
+        raw.contains("Subject: Reset your password for Acme Ltd"),
+        "{raw}"
+    );
+    let (text, html) = mail_parts(&raw);
+    let start = text
+        .find(&format!("{}/r/", gw.base))
+        .expect("a link in the text part");
+    let link = text[start..].split_whitespace().next().unwrap().to_owned();
+    assert_eq!(link, created.link);
+    assert!(html.contains(&link), "{html}");
+    assert!(
+        text.contains("choose a new password for your account li.wei"),
+        "{text}"
+    );
+
+    let done = gw.use_reset(&link, NEW_PASSWORD).await;
+    assert_eq!(done.kind(), Some("password_changed"), "{}", done.body);
+    let delivered = gw
+        .wait_for_event(10, |k| {
+            matches!(k, EventKind::PasswordResetDelivered { .. })
+        })
+        .await;
+    let EventKind::PasswordResetDelivered {
+        reset_id,
+        message_id,
+    } = delivered
+    else {
+        unreachable!()
+    };
+    assert_eq!(reset_id, created.reset_id);
+    assert!(
+        raw.contains(&message_id),
+        "the event names the mail's Message-ID"
+    );
+    let changed = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::PasswordChanged { .. }))
+        .await;
+    assert!(
+        matches!(&changed, EventKind::PasswordChanged { username, password_hash }
+            if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD)),
+        "{changed:?}"
+    );
+    gw.stop().await;
+    drop(smtp);
+}
+
+/// While the mail server is down, a newer reset replaces the older one's waiting mail: when
+/// the server comes back, only the newer link is sent.
+#[tokio::test]
+async fn a_newer_reset_replaces_the_mail_still_waiting() {
+    use common::members::reset_request;
+    use orgdesk_protocol::PasswordResetCreated;
+
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let req = reset_request("li.wei", Channel::Email, "li.wei@example.org");
+    let first: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    // A couple of attempts fail against the closed port.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let second: PasswordResetCreated = gw.reset("r2", &req).await.json().await.unwrap();
+
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let delivered = gw
+        .wait_for_event(15, |k| {
+            matches!(k, EventKind::PasswordResetDelivered { .. })
+        })
+        .await;
+    assert!(
+        matches!(&delivered, EventKind::PasswordResetDelivered { reset_id, .. }
+            if *reset_id == second.reset_id),
+        "{delivered:?}"
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let files = common::files_in(&smtp.inbox());
+    assert_eq!(files.len(), 1, "only the newer reset is sent");
+    let (text, _) = mail_parts(&std::fs::read_to_string(&files[0]).unwrap());
+    assert!(text.contains(&second.link), "{text}");
+    assert!(!text.contains(&first.link));
+    let kinds: Vec<EventKind> = gw
+        .events(0, 0)
+        .await
+        .events
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        !kinds.iter().any(|k| matches!(k,
+            EventKind::PasswordResetDelivered { reset_id, .. }
+            | EventKind::PasswordResetFailed { reset_id, .. } if *reset_id == first.reset_id)),
+        "{kinds:?}"
+    );
+    gw.stop().await;
+    drop(smtp);
+}

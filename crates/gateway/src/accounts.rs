@@ -1,0 +1,339 @@
+//! Members' accounts on the desktop's API: the account state the desktop pushes, and password
+//! resets (a link, by mail or handed over by the admin). Also the background work that goes
+//! with them: sending reset mail from the shared outbox, and reporting invitation links that
+//! expired unused.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use axum::{Json, Router};
+use orgdesk_protocol::{
+    AccountState, Channel, CreatePasswordReset, PasswordResetCreated, SetAccountState,
+};
+
+use crate::api::{allow_recipient, bad_json, check_recipient, check_text, idempotency_key, Org};
+use crate::error::{GatewayError, Result};
+use crate::mail::{DeliveryError, Mailer};
+use crate::store::{account_state_str, NewPasswordReset, ResetOutboxItem, ResetOutcome};
+use crate::{secrets, AppState, Shared};
+
+/// How long a claimed reset message is reserved for one sender (as for invitations).
+const LEASE_SECS: i64 = 300;
+
+/// How many expired links one sweep transaction reports at most.
+const SWEEP_BATCH: u32 = 500;
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/api/v1/accounts/{username}/state", put(set_account_state))
+        .route("/api/v1/password-resets", post(create_password_reset))
+}
+
+impl AppState {
+    pub(crate) fn reset_link(&self, token: &str) -> String {
+        format!("{}/r/{token}", self.public_url)
+    }
+}
+
+/// Usernames are unique per organization without regard to case.
+pub(crate) fn username_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
+async fn set_account_state(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    Path(username): Path<String>,
+    body: std::result::Result<Json<SetAccountState>, JsonRejection>,
+) -> Result<StatusCode> {
+    let Json(req) = body.map_err(bad_json)?;
+    let key = username_key(&username);
+    if key.is_empty() || key.chars().count() > 64 {
+        return Err(GatewayError::UnknownAccount);
+    }
+    if state
+        .store
+        .set_account_state(&org_id, &key, req.state, state.clock.now())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(GatewayError::UnknownAccount)
+    }
+}
+
+fn reset_lifetime(state: &Shared, requested: Option<u64>) -> Result<i64> {
+    let tokens = &state.config.tokens;
+    let secs = requested.unwrap_or(tokens.password_reset_lifetime_secs);
+    if !(60..=tokens.max_password_reset_lifetime_secs).contains(&secs) {
+        return Err(GatewayError::InvalidRequest(format!(
+            "expires_in_secs must be between 60 and {}",
+            tokens.max_password_reset_lifetime_secs
+        )));
+    }
+    i64::try_from(secs).map_err(|_| GatewayError::InvalidRequest("expires_in_secs".into()))
+}
+
+fn not_enabled(s: AccountState) -> GatewayError {
+    GatewayError::AccountNotEnabled(account_state_str(s))
+}
+
+async fn create_password_reset(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    headers: HeaderMap,
+    body: std::result::Result<Json<CreatePasswordReset>, JsonRejection>,
+) -> Result<Response> {
+    let key = idempotency_key(&headers)?;
+    let Json(req) = body.map_err(bad_json)?;
+    let now = state.clock.now();
+    let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
+    let request_sha256 = secrets::sha256(&canonical);
+
+    // A retry gets the first answer before anything else counts it.
+    if let Some(seen) = state
+        .store
+        .seen_reset_key(&org_id, &key, request_sha256)
+        .await?
+    {
+        return answer(&state, seen, None);
+    }
+    let username_key = username_key(&req.username);
+    if username_key.is_empty() {
+        return Err(GatewayError::InvalidRequest("username is required".into()));
+    }
+    check_text("username", &req.username, true)?;
+    check_recipient(req.channel, &req.recipient)?;
+    check_text("organization_name", &req.organization_name, true)?;
+    if req.channel == Channel::Sms {
+        return Err(GatewayError::ChannelUnavailable(
+            "SMS delivery is not configured on this gateway".into(),
+        ));
+    }
+    let locale = match req.locale.as_deref() {
+        None => crate::i18n::Lang::En,
+        Some(l) => crate::i18n::Lang::parse(l)
+            .ok_or_else(|| GatewayError::InvalidRequest("locale must be en or zh-CN".into()))?,
+    };
+    let lifetime_secs = reset_lifetime(&state, req.expires_in_secs)?;
+    // Refuse an unknown or disabled account before a message is counted against the
+    // recipient; the store checks again in its transaction.
+    let account = state
+        .store
+        .sign_in_candidates(&username_key)
+        .await?
+        .into_iter()
+        .find(|c| c.org_id == org_id)
+        .ok_or(GatewayError::UnknownAccount)?;
+    if account.state != AccountState::Enabled {
+        return Err(not_enabled(account.state));
+    }
+    if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
+        return Err(GatewayError::RateLimited);
+    }
+
+    let (token, token_text) = secrets::new_token();
+    let reset_id = secrets::new_id("rst");
+    let expires_at = now + lifetime_secs;
+    let outcome = state
+        .store
+        .create_password_reset(
+            NewPasswordReset {
+                id: reset_id.clone(),
+                org_id,
+                username_key,
+                channel: req.channel,
+                recipient: req.recipient.trim().to_owned(),
+                organization_name: req.organization_name.trim().to_owned(),
+                locale: locale.code().to_owned(),
+                idempotency_key: key,
+                request_sha256,
+                token_hash: state.pepper.token_hash(&token),
+                sealed_token: state.pepper.seal(&token),
+                expires_at,
+                enqueue: req.channel != Channel::Link,
+            },
+            now,
+        )
+        .await?;
+    if outcome == ResetOutcome::Created {
+        state.outbox_bell.notify_one();
+    }
+    answer(&state, outcome, Some((reset_id, token_text, expires_at)))
+}
+
+fn answer(
+    state: &Shared,
+    outcome: ResetOutcome,
+    created: Option<(String, String, i64)>,
+) -> Result<Response> {
+    match (outcome, created) {
+        (ResetOutcome::Created, Some((reset_id, token_text, expires_at))) => {
+            let body = PasswordResetCreated {
+                reset_id,
+                link: state.reset_link(&token_text),
+                expires_at,
+            };
+            Ok((StatusCode::CREATED, Json(body)).into_response())
+        }
+        (
+            ResetOutcome::Replayed {
+                reset_id,
+                sealed_token,
+                expires_at,
+            },
+            _,
+        ) => {
+            let token = state.pepper.open(&sealed_token).ok_or_else(|| {
+                GatewayError::Internal("a stored answer cannot be opened with this pepper".into())
+            })?;
+            let body = PasswordResetCreated {
+                reset_id,
+                link: state.reset_link(&secrets::encode(&token)),
+                expires_at,
+            };
+            let mut response = (StatusCode::CREATED, Json(body)).into_response();
+            response
+                .headers_mut()
+                .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
+            Ok(response)
+        }
+        (ResetOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
+        (ResetOutcome::UnknownAccount, _) => Err(GatewayError::UnknownAccount),
+        (ResetOutcome::AccountNotEnabled(s), _) => Err(not_enabled(s)),
+        (ResetOutcome::Created, None) => Err(GatewayError::Internal(
+            "a created answer without its reset".into(),
+        )),
+    }
+}
+
+/// Sends the next reset message that is due, if any; `true` when there was one (so the
+/// worker looks again at once).
+pub(crate) async fn deliver_due_reset(state: &Shared, mailer: &dyn Mailer) -> bool {
+    match state
+        .store
+        .claim_due_reset_message(state.clock.now(), LEASE_SECS)
+        .await
+    {
+        Ok(Some(item)) => {
+            deliver(state, mailer, item).await;
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::error!(error = %e, "outbox: cannot read due reset messages");
+            false
+        }
+    }
+}
+
+async fn deliver(state: &Shared, mailer: &dyn Mailer, item: ResetOutboxItem) {
+    let result = send(state, mailer, &item).await;
+    let now = state.clock.now();
+    let attempts = item.attempts + 1;
+    let recorded = match result {
+        Ok(message_id) => {
+            tracing::info!(reset = %item.reset.id, %message_id, "password reset delivered");
+            state
+                .store
+                .reset_message_sent(item.id, &message_id, now)
+                .await
+        }
+        Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
+            let d = &state.config.delivery;
+            let wait = crate::outbox::backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
+            tracing::warn!(reset = %item.reset.id, attempts, wait, %reason, "reset delivery failed; will retry");
+            let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
+            state
+                .store
+                .reset_message_failed(item.id, &reason, Some(at), now)
+                .await
+        }
+        Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
+            tracing::warn!(reset = %item.reset.id, attempts, %reason, "reset delivery failed; giving up");
+            state
+                .store
+                .reset_message_failed(item.id, &reason, None, now)
+                .await
+        }
+    };
+    match recorded {
+        Ok(()) => state.ring_events(),
+        Err(e) => tracing::error!(error = %e, "outbox: cannot record a reset delivery result"),
+    }
+}
+
+async fn send(
+    state: &Shared,
+    mailer: &dyn Mailer,
+    item: &ResetOutboxItem,
+) -> std::result::Result<String, DeliveryError> {
+    let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
+        DeliveryError::Permanent(
+            "the stored link cannot be opened with this server's pepper".into(),
+        )
+    })?;
+    if item.expires_at <= state.clock.now() {
+        return Err(DeliveryError::Permanent(
+            "the link expired before the message could be delivered".into(),
+        ));
+    }
+    let link = state.reset_link(&secrets::encode(&token));
+    match item.reset.channel {
+        Channel::Email => {
+            let (message, message_id) = crate::mail_reset::compose_reset(
+                &state.templates,
+                state.config.mail.from_address(),
+                &item.reset,
+                &link,
+                item.expires_at,
+            )?;
+            mailer.send(message).await?;
+            Ok(message_id)
+        }
+        Channel::Sms => Err(DeliveryError::Permanent(
+            "SMS delivery is not configured on this gateway".into(),
+        )),
+        Channel::Link => Err(DeliveryError::Permanent("link resets are not sent".into())),
+    }
+}
+
+/// Reports pending invitations whose link expired (once per link) and forgets stale sign-in
+/// failures and sessions. Runs from the outbox worker, so it stops with it.
+pub(crate) async fn sweep(state: &Shared) {
+    let now = state.clock.now();
+    loop {
+        match state
+            .store
+            .report_expired_invitations(now, SWEEP_BATCH)
+            .await
+        {
+            Ok(0) => break,
+            Ok(n) => {
+                state.ring_events();
+                if n < SWEEP_BATCH {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot report expired invitations");
+                break;
+            }
+        }
+    }
+    let s = &state.config.sign_in;
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    if let Err(e) = state
+        .store
+        .forget_stale_sign_ins(
+            now.saturating_sub(secs(s.forget_failures_after_secs)),
+            now.saturating_sub(secs(s.session_idle_secs)),
+            now.saturating_sub(secs(s.session_max_secs)),
+        )
+        .await
+    {
+        tracing::error!(error = %e, "cannot forget stale sign-ins");
+    }
+}

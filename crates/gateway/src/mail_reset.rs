@@ -1,0 +1,85 @@
+//! The password reset mail: multipart text + HTML in the reset's language, with our own
+//! Message-ID so that a delivery can be traced.
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+use serde::Serialize;
+
+use crate::i18n::{fill, Lang};
+use crate::mail::{escape_markup, DeliveryError};
+use crate::render::{format_time, Templates};
+use crate::secrets;
+use crate::store::PasswordReset;
+
+#[derive(Serialize)]
+struct ResetMailContext<'a> {
+    lang: &'static str,
+    t: std::collections::BTreeMap<&'static str, &'static str>,
+    subject: &'a str,
+    greeting: String,
+    body: String,
+    /// Pre-escaped (only the five markup characters), as in the invitation mail.
+    link: minijinja::Value,
+    link_text: &'a str,
+    expires: String,
+}
+
+pub fn compose_reset(
+    templates: &Templates,
+    from: &str,
+    reset: &PasswordReset,
+    link: &str,
+    expires_at: i64,
+) -> Result<(Message, String), DeliveryError> {
+    let lang = Lang::parse(&reset.locale).unwrap_or(Lang::En);
+    let org = reset.organization_name.as_str();
+    let subject = fill(lang.t("reset_mail_subject"), &[("organization", org)]);
+    let context = ResetMailContext {
+        lang: lang.code(),
+        t: lang.table(),
+        subject: &subject,
+        greeting: fill(
+            lang.t("reset_mail_greeting"),
+            &[("username", &reset.username)],
+        ),
+        body: fill(
+            lang.t("reset_mail_body"),
+            &[("organization", org), ("username", &reset.username)],
+        ),
+        link: minijinja::Value::from_safe_string(escape_markup(link)),
+        link_text: link,
+        expires: fill(
+            lang.t("reset_expires"),
+            &[("date", &format_time(expires_at))],
+        ),
+    };
+    let render = |name| {
+        templates
+            .render(name, &context)
+            .map_err(|e| DeliveryError::Permanent(e.to_string()))
+    };
+    let (text, html) = (render("reset_mail.txt")?, render("reset_mail.html")?);
+
+    let from: Mailbox = from
+        .parse()
+        .map_err(|e| DeliveryError::Permanent(format!("sender address: {e}")))?;
+    let to_address = reset
+        .recipient
+        .parse()
+        .map_err(|e| DeliveryError::Permanent(format!("recipient address: {e}")))?;
+    let to = Mailbox::new(None, to_address);
+    let message_id = format!(
+        "<{}.{}@{}>",
+        reset.id,
+        secrets::hex(&secrets::random_bytes::<8>()),
+        from.email.domain()
+    );
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(message_id.clone()))
+        .multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| DeliveryError::Permanent(format!("building the message: {e}")))?;
+    Ok((message, message_id))
+}

@@ -1,0 +1,828 @@
+//! The member's own page (`/me`): sign in with username and password, then change the
+//! password and the personal fields (name, mobile, email), and sign out. Server-rendered,
+//! no JavaScript; every form carries a CSRF token; the session cookie holds 256 random bits
+//! of which only the SHA-256 is stored.
+//!
+//! Failed sign-ins are counted in the store per username and per client address, so a
+//! lockout holds across restarts and across instances. Unknown usernames are checked against
+//! a decoy hash, so they take as long as wrong passwords.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::OnceLock;
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use minijinja::context;
+use orgdesk_protocol::AccountState;
+use serde::Deserialize;
+
+use crate::accounts::username_key;
+use crate::error::GatewayError;
+use crate::i18n::{fill, Lang};
+use crate::pages::{
+    cookie, csrf_cookie, internal_error, page, password_problems, pick_lang, refuse_post,
+    with_cookie,
+};
+use crate::render::format_time_seconds;
+use crate::secrets;
+use crate::store::{LockoutPolicy, Member, PersonalDetails};
+use crate::{PeerAddr, Shared};
+
+const SESSION_COOKIE: &str = "orgdesk_session";
+
+/// Longer passwords are refused without hashing them (the policy allows 64 characters).
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+const ME: &str = "/me";
+const SIGN_IN: &str = "/me/sign-in";
+const DETAILS: &str = "/me/details";
+const PASSWORD: &str = "/me/password";
+const SIGN_OUT: &str = "/me/sign-out";
+
+pub(crate) fn routes() -> Router<Shared> {
+    // Make the decoy hash now, so that the first unknown username does not pay for it.
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        runtime.spawn_blocking(decoy_hash);
+    }
+    Router::new()
+        .route(ME, get(me))
+        .route(SIGN_IN, post(sign_in))
+        .route(DETAILS, post(details))
+        .route(PASSWORD, post(password))
+        .route(SIGN_OUT, post(sign_out))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LangOnly {
+    pub lang: Option<String>,
+}
+
+/// A message page's content, optionally with one link onwards.
+pub(crate) struct Notice<'a> {
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub link: Option<(&'a str, &'a str)>,
+}
+
+pub(crate) fn member_message(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    path: &str,
+    notice: Notice<'_>,
+) -> Response {
+    let (link_href, link_text) = notice.link.unwrap_or(("", ""));
+    page(
+        state,
+        lang,
+        status,
+        "member_message.html",
+        path,
+        notice.title,
+        context! {
+            kind => notice.kind,
+            body => notice.body,
+            link_href => link_href,
+            link_text => link_text,
+        },
+    )
+}
+
+/// Argon2id with OWASP's parameters, off the request threads.
+pub(crate) async fn hash_password(password: String) -> Result<String, GatewayError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| GatewayError::Internal(format!("hashing: {e}")))
+    })
+    .await?
+}
+
+fn verify(password: &[u8], phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password, &h).is_ok())
+}
+
+/// A hash of a random password with the same parameters as real ones: checking against it
+/// costs what checking a real account costs.
+fn decoy_hash() -> &'static str {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY.get_or_init(|| {
+        let random = secrets::encode(&secrets::random_bytes::<16>());
+        Argon2::default()
+            .hash_password(random.as_bytes())
+            .map(|h| h.to_string())
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "cannot make the decoy password hash");
+                String::new()
+            })
+    })
+}
+
+/// Checks `password` against every hash; the index of the first that matches. With no hash
+/// at all it checks the decoy, so the answer takes as long either way.
+async fn first_match(password: String, hashes: Vec<String>) -> Result<Option<usize>, GatewayError> {
+    tokio::task::spawn_blocking(move || {
+        if password.len() > MAX_PASSWORD_BYTES {
+            return None;
+        }
+        if hashes.is_empty() {
+            verify(password.as_bytes(), decoy_hash());
+            return None;
+        }
+        hashes.iter().position(|h| verify(password.as_bytes(), h))
+    })
+    .await
+    .map_err(GatewayError::from)
+}
+
+fn policy(state: &Shared) -> LockoutPolicy {
+    let s = &state.config.sign_in;
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    LockoutPolicy {
+        threshold: s.lockout_after_failures,
+        initial_secs: secs(s.lockout_initial_secs),
+        max_secs: secs(s.lockout_max_secs),
+        forget_after_secs: secs(s.forget_failures_after_secs),
+    }
+}
+
+/// The counter keys of one attempt: the username, and the client's address (an IPv6 client
+/// by its /64, which one subscriber usually holds whole).
+fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
+    let user: String = username_key.chars().take(64).collect();
+    let addr = match peer {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    };
+    (format!("user:{user}"), format!("addr:{addr}"))
+}
+
+/// "Try again after 12:00:30 UTC (in about 30 seconds)."
+fn locked_message(lang: Lang, until: i64, now: i64) -> String {
+    let wait = (until - now).max(1);
+    let wait_text = if wait < 90 {
+        fill(lang.t("wait_seconds"), &[("n", &wait.to_string())])
+    } else {
+        let minutes = (wait + 59) / 60;
+        fill(lang.t("wait_minutes"), &[("n", &minutes.to_string())])
+    };
+    fill(
+        lang.t("locked_body"),
+        &[("time", &format_time_seconds(until)), ("wait", &wait_text)],
+    )
+}
+
+fn secure_suffix(state: &Shared) -> &'static str {
+    if state.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
+fn set_session_cookie(state: &Shared, response: &mut Response, value: Option<&str>) {
+    let secure = secure_suffix(state);
+    let cookie = match value {
+        Some(v) => format!("{SESSION_COOKIE}={v}; Path={ME}; HttpOnly; SameSite=Strict{secure}"),
+        None => {
+            format!("{SESSION_COOKIE}=; Path={ME}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+fn session_hash(headers: &HeaderMap) -> Option<[u8; 32]> {
+    let value = cookie(headers, SESSION_COOKIE)?;
+    let raw = secrets::decode_token(&value)?;
+    Some(secrets::sha256(&raw))
+}
+
+/// The signed-in member and their session's hash, if the cookie names a live session.
+async fn current(
+    state: &Shared,
+    headers: &HeaderMap,
+) -> Result<Option<(Member, [u8; 32])>, GatewayError> {
+    let Some(hash) = session_hash(headers) else {
+        return Ok(None);
+    };
+    let s = &state.config.sign_in;
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let member = state
+        .store
+        .member_session(
+            hash,
+            state.clock.now(),
+            secs(s.session_idle_secs),
+            secs(s.session_max_secs),
+        )
+        .await?;
+    Ok(member.map(|m| (m, hash)))
+}
+
+fn see_other(location: String) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+fn me_location(lang: Lang, done: &str) -> String {
+    format!("{ME}?lang={}&done={done}", lang.code())
+}
+
+/// The sign-in form. `errors` are shown above it; `notice` (signed out, session ended)
+/// beside the title.
+fn render_sign_in(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    headers: &HeaderMap,
+    username: &str,
+    notice: Option<&str>,
+    errors: &[&str],
+) -> Response {
+    let (csrf, is_new) = csrf_cookie(headers);
+    let extra = context! {
+        action => SIGN_IN,
+        csrf => state.pepper.csrf_token(&csrf, SIGN_IN),
+        username => username,
+        notice => notice.unwrap_or(""),
+        errors => errors,
+    };
+    let response = page(
+        state,
+        lang,
+        status,
+        "me_sign_in.html",
+        ME,
+        lang.t("me_sign_in_title"),
+        extra,
+    );
+    with_cookie(state, response, &csrf, is_new)
+}
+
+/// What the member page shows in its forms: the stored values, or what was just submitted
+/// when it comes back with problems.
+struct MeView<'a> {
+    name: &'a str,
+    mobile: &'a str,
+    email: &'a str,
+    notice: Option<&'a str>,
+    details_errors: &'a [&'a str],
+    password_errors: &'a [&'a str],
+}
+
+fn render_me(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    headers: &HeaderMap,
+    member: &Member,
+    view: MeView<'_>,
+) -> Response {
+    let (csrf, is_new) = csrf_cookie(headers);
+    let token = |action: &str| state.pepper.csrf_token(&csrf, action);
+    let extra = context! {
+        signed_in_as => fill(
+            lang.t("me_signed_in_as"),
+            &[("username", &member.username), ("organization", &member.organization_name)],
+        ),
+        username => &member.username,
+        name => view.name,
+        mobile => view.mobile,
+        email => view.email,
+        notice => view.notice.unwrap_or(""),
+        details_errors => view.details_errors,
+        password_errors => view.password_errors,
+        details_action => DETAILS,
+        details_csrf => token(DETAILS),
+        password_action => PASSWORD,
+        password_csrf => token(PASSWORD),
+        sign_out_action => SIGN_OUT,
+        sign_out_csrf => token(SIGN_OUT),
+    };
+    let response = page(
+        state,
+        lang,
+        status,
+        "me.html",
+        ME,
+        lang.t("me_title"),
+        extra,
+    );
+    with_cookie(state, response, &csrf, is_new)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct MeQuery {
+    lang: Option<String>,
+    done: Option<String>,
+}
+
+async fn me(State(state): State<Shared>, Query(q): Query<MeQuery>, headers: HeaderMap) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let notice_key = match q.done.as_deref() {
+        Some("details") => Some("done_details"),
+        Some("nothing") => Some("done_nothing"),
+        Some("password") => Some("done_password"),
+        Some("signed_out") => Some("signed_out"),
+        _ => None,
+    };
+    match current(&state, &headers).await {
+        Ok(Some((member, _))) => render_me(
+            &state,
+            lang,
+            StatusCode::OK,
+            &headers,
+            &member,
+            MeView {
+                name: &member.name,
+                mobile: &member.mobile,
+                email: &member.email,
+                notice: notice_key.filter(|k| *k != "signed_out").map(|k| lang.t(k)),
+                details_errors: &[],
+                password_errors: &[],
+            },
+        ),
+        Ok(None) => {
+            let notice = if notice_key == Some("signed_out") {
+                Some(lang.t("signed_out"))
+            } else if session_hash(&headers).is_some() {
+                Some(lang.t("session_ended"))
+            } else {
+                None
+            };
+            let mut response =
+                render_sign_in(&state, lang, StatusCode::OK, &headers, "", notice, &[]);
+            if session_hash(&headers).is_some() {
+                // The session the browser still names has ended: let it forget the cookie.
+                set_session_cookie(&state, &mut response, None);
+            }
+            response
+        }
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SignInFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn sign_in(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<SignInFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, SIGN_IN, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    match try_sign_in(&state, lang, &headers, peer, f).await {
+        Ok(response) => response,
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}
+
+async fn try_sign_in(
+    state: &Shared,
+    lang: Lang,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    f: SignInFields,
+) -> Result<Response, GatewayError> {
+    let typed = f.username.trim();
+    let key = username_key(typed);
+    let (user_key, addr_key) = throttle_keys(&key, peer.ip());
+    let now = state.clock.now();
+    let keys = [user_key.clone(), addr_key.clone()];
+    if let Some(until) = state
+        .store
+        .charge_sign_in(&keys, policy(state), now)
+        .await?
+    {
+        let message = locked_message(lang, until, now);
+        return Ok(render_sign_in(
+            state,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            headers,
+            typed,
+            None,
+            &[&message],
+        ));
+    }
+    let mut candidates = if key.is_empty() || key.chars().count() > 64 {
+        Vec::new()
+    } else {
+        state.store.sign_in_candidates(&key).await?
+    };
+    // Where one password opens several accounts, an enabled one wins.
+    candidates.sort_by_key(|c| c.state != AccountState::Enabled);
+    let hashes = candidates.iter().map(|c| c.password_hash.clone()).collect();
+    let matched = first_match(f.password, hashes).await?;
+    let Some(account) = matched.and_then(|i| candidates.get(i)) else {
+        return Ok(render_sign_in(
+            state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            headers,
+            typed,
+            None,
+            &[lang.t("err_sign_in")],
+        ));
+    };
+    if account.state != AccountState::Enabled {
+        // The password was right, so this is no guess to count; the member learns why.
+        state.store.forgive_sign_in(&user_key, &addr_key).await?;
+        return Ok(member_message(
+            state,
+            lang,
+            StatusCode::FORBIDDEN,
+            ME,
+            Notice {
+                kind: "disabled",
+                title: lang.t("account_disabled_title"),
+                body: lang.t("account_disabled_body"),
+                link: None,
+            },
+        ));
+    }
+    let (raw, value) = secrets::new_token();
+    state
+        .store
+        .start_session(
+            &account.org_id,
+            &account.username_key,
+            secrets::sha256(&raw),
+            (&user_key, &addr_key),
+            state.clock.now(),
+        )
+        .await?;
+    state.ring_events();
+    let mut response = see_other(format!("{ME}?lang={}", lang.code()));
+    set_session_cookie(state, &mut response, Some(&value));
+    Ok(response)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DetailsFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// The name as it will be stored, or `None` if it breaks the rule: 1–64 characters after
+/// trimming, no control characters.
+pub(crate) fn clean_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let len = name.chars().count();
+    ((1..=64).contains(&len) && !name.chars().any(char::is_control)).then(|| name.to_owned())
+}
+
+/// An E.164 number (`+` and 8–15 digits, no leading zero), spaces, dashes and brackets
+/// dropped; empty stays empty (the member removes the number). `None` if it is not one.
+pub(crate) fn clean_mobile(mobile: &str) -> Option<String> {
+    let compact: String = mobile
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
+        .collect();
+    if compact.is_empty() {
+        return Some(compact);
+    }
+    let digits = compact.strip_prefix('+')?;
+    let ok = (8..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0');
+    ok.then_some(compact)
+}
+
+/// A syntactically valid address of at most 254 characters; empty stays empty.
+pub(crate) fn clean_email(email: &str) -> Option<String> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Some(String::new());
+    }
+    let ok = email.len() <= 254 && email.parse::<lettre::Address>().is_ok();
+    ok.then(|| email.to_owned())
+}
+
+async fn details(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<DetailsFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, DETAILS, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let member = match current(&state, &headers).await {
+        Ok(Some((member, _))) => member,
+        Ok(None) => return session_ended(&state, lang, &headers),
+        Err(e) => return internal_error(&state, lang, ME, &e),
+    };
+    let (name, mobile, email) = (
+        clean_name(&f.name),
+        clean_mobile(&f.mobile),
+        clean_email(&f.email),
+    );
+    let (Some(name), Some(mobile), Some(email)) = (name.clone(), mobile.clone(), email.clone())
+    else {
+        let mut errors = Vec::new();
+        for (ok, key) in [
+            (name.is_some(), "err_name"),
+            (mobile.is_some(), "err_mobile"),
+            (email.is_some(), "err_email"),
+        ] {
+            if !ok {
+                errors.push(lang.t(key));
+            }
+        }
+        return render_me(
+            &state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &headers,
+            &member,
+            MeView {
+                name: &f.name,
+                mobile: &f.mobile,
+                email: &f.email,
+                notice: None,
+                details_errors: &errors,
+                password_errors: &[],
+            },
+        );
+    };
+    let changed = state
+        .store
+        .change_personal_details(
+            &member.org_id,
+            &member.username_key,
+            PersonalDetails {
+                name,
+                mobile,
+                email,
+            },
+            state.clock.now(),
+        )
+        .await;
+    match changed {
+        Ok(Some(_)) => {
+            state.ring_events();
+            see_other(me_location(lang, "details"))
+        }
+        Ok(None) => see_other(me_location(lang, "nothing")),
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}
+
+fn session_ended(state: &Shared, lang: Lang, headers: &HeaderMap) -> Response {
+    let mut response = render_sign_in(
+        state,
+        lang,
+        StatusCode::UNAUTHORIZED,
+        headers,
+        "",
+        Some(lang.t("session_ended")),
+        &[],
+    );
+    set_session_cookie(state, &mut response, None);
+    response
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PasswordFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+async fn password(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<PasswordFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, PASSWORD, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let (member, session) = match current(&state, &headers).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return session_ended(&state, lang, &headers),
+        Err(e) => return internal_error(&state, lang, ME, &e),
+    };
+    match change_password(&state, lang, &headers, peer, &member, session, f).await {
+        Ok(response) => response,
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}
+
+async fn change_password(
+    state: &Shared,
+    lang: Lang,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    member: &Member,
+    session: [u8; 32],
+    f: PasswordFields,
+) -> Result<Response, GatewayError> {
+    let show_errors = |errors: &[&str]| {
+        render_me(
+            state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            headers,
+            member,
+            MeView {
+                name: &member.name,
+                mobile: &member.mobile,
+                email: &member.email,
+                notice: None,
+                details_errors: &[],
+                password_errors: errors,
+            },
+        )
+    };
+    let mut errors: Vec<&str> = password_problems(&f.password, &member.username)
+        .into_iter()
+        .map(|k| lang.t(k))
+        .collect();
+    if f.password != f.password_confirm {
+        errors.push(lang.t("err_password_mismatch"));
+    }
+    if !errors.is_empty() {
+        return Ok(show_errors(&errors));
+    }
+    // Checking the current password is a guess like a sign-in, and counted the same way.
+    let (user_key, addr_key) = throttle_keys(&member.username_key, peer.ip());
+    let now = state.clock.now();
+    let keys = [user_key.clone(), addr_key.clone()];
+    if let Some(until) = state
+        .store
+        .charge_sign_in(&keys, policy(state), now)
+        .await?
+    {
+        let message = locked_message(lang, until, now);
+        let mut response = show_errors(&[&message]);
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
+    }
+    let Some(stored) = state
+        .store
+        .password_hash(&member.org_id, &member.username_key)
+        .await?
+    else {
+        return Ok(session_ended(state, lang, headers));
+    };
+    if first_match(f.current_password, vec![stored]).await? != Some(0) {
+        return Ok(show_errors(&[lang.t("err_current_password")]));
+    }
+    state.store.forgive_sign_in(&user_key, &addr_key).await?;
+    let password_hash = hash_password(f.password).await?;
+    let changed = state
+        .store
+        .change_password(
+            &member.org_id,
+            &member.username_key,
+            &password_hash,
+            session,
+            state.clock.now(),
+        )
+        .await?;
+    if !changed {
+        return Ok(session_ended(state, lang, headers));
+    }
+    state.ring_events();
+    Ok(see_other(me_location(lang, "password")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct SignOutFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+}
+
+async fn sign_out(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<SignOutFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, SIGN_OUT, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    if let Some(hash) = session_hash(&headers) {
+        if let Err(e) = state.store.end_session(hash).await {
+            return internal_error(&state, lang, ME, &e);
+        }
+    }
+    let mut response = see_other(me_location(lang, "signed_out"));
+    set_session_cookie(&state, &mut response, None);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn personal_fields_are_checked_and_tidied() {
+        assert_eq!(clean_name("  Li Wei "), Some("Li Wei".into()));
+        assert_eq!(clean_name(""), None);
+        assert_eq!(clean_name(&"x".repeat(65)), None);
+        assert_eq!(clean_name(&"伟".repeat(64)), Some("伟".repeat(64)));
+        assert_eq!(clean_name("Li\u{7}Wei"), None);
+        assert_eq!(
+            clean_mobile("+86 138-0013-8000"),
+            Some("+8613800138000".into())
+        );
+        assert_eq!(clean_mobile(""), Some(String::new()));
+        assert_eq!(clean_mobile("13800138000"), None);
+        assert_eq!(clean_mobile("+0123456789"), None);
+        assert_eq!(clean_mobile("+1234567"), None);
+        assert_eq!(clean_mobile("+1234567890123456"), None);
+        assert_eq!(clean_mobile("+12345abc90"), None);
+        assert_eq!(
+            clean_email(" li@example.org "),
+            Some("li@example.org".into())
+        );
+        assert_eq!(clean_email(""), Some(String::new()));
+        assert_eq!(clean_email("not an address"), None);
+        assert_eq!(clean_email("a@b@c"), None);
+    }
+
+    #[test]
+    fn throttle_keys_group_ipv6_by_prefix() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(throttle_keys("li", a).1, throttle_keys("li", b).1);
+        assert_eq!(
+            throttle_keys("Li", "::ffff:10.0.0.1".parse().unwrap()),
+            ("user:Li".to_owned(), "addr:10.0.0.1".to_owned())
+        );
+    }
+
+    #[test]
+    fn locked_message_says_when() {
+        let en = locked_message(Lang::En, 1_000_030, 1_000_000);
+        assert!(en.contains("in about 30 seconds"), "{en}");
+        let long = locked_message(Lang::En, 1_000_000 + 600, 1_000_000);
+        assert!(long.contains("in about 10 minutes"), "{long}");
+    }
+
+    #[test]
+    fn the_decoy_hash_checks_like_a_real_one() {
+        assert!(decoy_hash().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(!verify(b"anything", decoy_hash()));
+    }
+}

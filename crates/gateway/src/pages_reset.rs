@@ -1,0 +1,261 @@
+//! The page behind a password reset link (`/r/{token}`): the new password twice, under the
+//! same policy as registration. A link that cannot be used gets a page saying which case it
+//! is, like invitation links.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use minijinja::context;
+use orgdesk_protocol::AccountState;
+use serde::Deserialize;
+
+use crate::error::GatewayError;
+use crate::i18n::{fill, Lang};
+use crate::pages::{
+    cookie, csrf_cookie, internal_error, page, password_problems, pick_lang, refuse_post,
+    with_cookie, CSRF_COOKIE,
+};
+use crate::pages_member::{hash_password, member_message, LangOnly, Notice};
+use crate::render::format_time;
+use crate::secrets;
+use crate::store::ResetLookup;
+use crate::{PeerAddr, Shared};
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new().route("/r/{token}", get(reset_form).post(reset))
+}
+
+/// What a reset link leads to.
+enum ResetLink {
+    Valid(ResetLookup),
+    Unknown,
+    Expired(i64),
+    Used,
+    Replaced,
+    Disabled,
+}
+
+async fn resolve(
+    state: &Shared,
+    token: &str,
+) -> Result<(ResetLink, Option<[u8; 32]>), GatewayError> {
+    let Some(raw) = secrets::decode_token(token) else {
+        return Ok((ResetLink::Unknown, None));
+    };
+    let hash = state.pepper.token_hash(&raw);
+    let Some(found) = state.store.lookup_reset(hash).await? else {
+        return Ok((ResetLink::Unknown, Some(hash)));
+    };
+    let link = if found.used {
+        ResetLink::Used
+    } else if found.account_state != AccountState::Enabled {
+        // Said before "replaced": disabling an account also voids its links.
+        ResetLink::Disabled
+    } else if found.revoked {
+        ResetLink::Replaced
+    } else if found.expires_at <= state.clock.now() {
+        ResetLink::Expired(found.expires_at)
+    } else {
+        ResetLink::Valid(found)
+    };
+    Ok((link, Some(hash)))
+}
+
+fn link_problem(state: &Shared, lang: Lang, path: &str, link: &ResetLink) -> Response {
+    let (kind, title, body, status) = match link {
+        ResetLink::Valid(_) | ResetLink::Unknown => (
+            "unknown",
+            "reset_unknown_title",
+            lang.t("reset_unknown_body").to_owned(),
+            StatusCode::NOT_FOUND,
+        ),
+        ResetLink::Expired(at) => (
+            "expired",
+            "reset_expired_title",
+            fill(lang.t("reset_expired_body"), &[("date", &format_time(*at))]),
+            StatusCode::GONE,
+        ),
+        ResetLink::Used => (
+            "used",
+            "reset_used_title",
+            lang.t("reset_used_body").to_owned(),
+            StatusCode::GONE,
+        ),
+        ResetLink::Replaced => (
+            "replaced",
+            "reset_replaced_title",
+            lang.t("reset_replaced_body").to_owned(),
+            StatusCode::GONE,
+        ),
+        ResetLink::Disabled => (
+            "disabled",
+            "account_disabled_title",
+            lang.t("account_disabled_body").to_owned(),
+            StatusCode::GONE,
+        ),
+    };
+    member_message(
+        state,
+        lang,
+        status,
+        path,
+        Notice {
+            kind,
+            title: lang.t(title),
+            body: &body,
+            link: None,
+        },
+    )
+}
+
+fn render_form(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    path: &str,
+    found: &ResetLookup,
+    csrf_cookie: &str,
+    errors: &[&str],
+) -> Response {
+    let intro = fill(
+        lang.t("reset_intro"),
+        &[
+            ("username", &found.reset.username),
+            ("organization", &found.reset.organization_name),
+        ],
+    );
+    let extra = context! {
+        intro => intro,
+        action => path,
+        csrf => state.pepper.csrf_token(csrf_cookie, path),
+        errors => errors,
+    };
+    page(
+        state,
+        lang,
+        status,
+        "reset.html",
+        path,
+        lang.t("reset_title"),
+        extra,
+    )
+}
+
+async fn reset_form(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    Query(q): Query<LangOnly>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let path = format!("/r/{token}");
+    let found = match resolve(&state, &token).await {
+        Ok((ResetLink::Valid(found), _)) => found,
+        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
+        Err(e) => return internal_error(&state, lang, &path, &e),
+    };
+    let (csrf, is_new) = csrf_cookie(&headers);
+    let response = render_form(&state, lang, StatusCode::OK, &path, &found, &csrf, &[]);
+    with_cookie(&state, response, &csrf, is_new)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ResetFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+async fn reset(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<ResetFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    let path = format!("/r/{token}");
+    submit(&state, lang, &path, &token, &headers, peer, f).await
+}
+
+async fn submit(
+    state: &Shared,
+    lang: Lang,
+    path: &str,
+    token: &str,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    f: ResetFields,
+) -> Response {
+    if let Some(refused) = refuse_post(state, lang, path, headers, peer, &f.csrf) {
+        return refused;
+    }
+    let (found, hash) = match resolve(state, token).await {
+        Ok((ResetLink::Valid(found), Some(hash))) => (found, hash),
+        Ok((link, _)) => return link_problem(state, lang, path, &link),
+        Err(e) => return internal_error(state, lang, path, &e),
+    };
+    let mut errors: Vec<&str> = password_problems(&f.password, &found.reset.username)
+        .into_iter()
+        .map(|k| lang.t(k))
+        .collect();
+    if f.password != f.password_confirm {
+        errors.push(lang.t("err_password_mismatch"));
+    }
+    if !errors.is_empty() {
+        let csrf = cookie(headers, CSRF_COOKIE).unwrap_or_default();
+        return render_form(
+            state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            path,
+            &found,
+            &csrf,
+            &errors,
+        );
+    }
+    let password_hash = match hash_password(f.password).await {
+        Ok(h) => h,
+        Err(e) => return internal_error(state, lang, path, &e),
+    };
+    match state
+        .store
+        .consume_reset(hash, &password_hash, state.clock.now())
+        .await
+    {
+        Ok(Some(_)) => {
+            state.ring_events();
+            let me = format!("/me?lang={}", lang.code());
+            member_message(
+                state,
+                lang,
+                StatusCode::OK,
+                path,
+                Notice {
+                    kind: "password_changed",
+                    title: lang.t("reset_done_title"),
+                    body: lang.t("reset_done_body"),
+                    link: Some((&me, lang.t("go_sign_in"))),
+                },
+            )
+        }
+        // Used, voided or expired in the meantime: say which.
+        Ok(None) => match resolve(state, token).await {
+            Ok((ResetLink::Valid(_), _)) => link_problem(state, lang, path, &ResetLink::Unknown),
+            Ok((link, _)) => link_problem(state, lang, path, &link),
+            Err(e) => internal_error(state, lang, path, &e),
+        },
+        Err(e) => internal_error(state, lang, path, &e),
+    }
+}

@@ -1,0 +1,383 @@
+//! What the gateway keeps about members after they registered: the account's state as the
+//! desktop decides it, password resets, sessions on the member's own page, failed sign-ins,
+//! and which expired invitation links have been reported. Same rule as the rest of the
+//! store: each method is one transaction.
+
+use async_trait::async_trait;
+use orgdesk_protocol::{AccountState, Channel, EventKind};
+
+use crate::error::Result;
+
+pub fn account_state_str(state: AccountState) -> &'static str {
+    match state {
+        AccountState::Enabled => "enabled",
+        AccountState::Disabled => "disabled",
+        AccountState::Removed => "removed",
+    }
+}
+
+pub fn parse_account_state(s: &str) -> Option<AccountState> {
+    Some(match s {
+        "enabled" => AccountState::Enabled,
+        "disabled" => AccountState::Disabled,
+        "removed" => AccountState::Removed,
+        _ => return None,
+    })
+}
+
+/// Everything needed to record a password reset in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewPasswordReset {
+    pub id: String,
+    pub org_id: String,
+    /// Lower-cased username.
+    pub username_key: String,
+    pub channel: Channel,
+    pub recipient: String,
+    pub organization_name: String,
+    pub locale: String,
+    pub idempotency_key: String,
+    pub request_sha256: [u8; 32],
+    pub token_hash: [u8; 32],
+    pub sealed_token: Vec<u8>,
+    pub expires_at: i64,
+    /// Queue a message (email / sms); `false` for link resets.
+    pub enqueue: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResetOutcome {
+    Created,
+    /// The key was seen before with the same request: the first answer's material.
+    Replayed {
+        reset_id: String,
+        sealed_token: Vec<u8>,
+        expires_at: i64,
+    },
+    /// The key was seen before with a different request.
+    KeyReused,
+    UnknownAccount,
+    AccountNotEnabled(AccountState),
+}
+
+/// A password reset as the gateway keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    pub id: String,
+    pub org_id: String,
+    /// As the member registered it.
+    pub username: String,
+    pub channel: Channel,
+    pub recipient: String,
+    pub organization_name: String,
+    pub locale: String,
+}
+
+/// What a reset link's token leads to, for the page.
+#[derive(Debug, Clone)]
+pub struct ResetLookup {
+    pub reset: PasswordReset,
+    pub account_state: AccountState,
+    pub expires_at: i64,
+    pub revoked: bool,
+    pub used: bool,
+}
+
+/// A reset message claimed for sending.
+#[derive(Debug, Clone)]
+pub struct ResetOutboxItem {
+    pub id: i64,
+    pub attempts: u32,
+    pub sealed_token: Vec<u8>,
+    pub reset: PasswordReset,
+    pub expires_at: i64,
+}
+
+/// An account a sign-in may be for (the same username can exist in several organizations
+/// served by one gateway).
+#[derive(Debug, Clone)]
+pub struct SignInCandidate {
+    pub org_id: String,
+    pub username_key: String,
+    pub username: String,
+    pub password_hash: String,
+    pub state: AccountState,
+}
+
+/// A signed-in member and what their page shows. Personal fields the member never changed
+/// come from the invitation (its name, and its recipient for the channel it went through).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub org_id: String,
+    pub username_key: String,
+    pub username: String,
+    pub organization_name: String,
+    pub name: String,
+    pub mobile: String,
+    pub email: String,
+}
+
+/// The columns of [`Member`], in order, from `accounts a` joined with `organizations o` and
+/// (left) `invitations i`. Plain SQL that SQLite and PostgreSQL both read.
+pub(crate) const MEMBER_COLUMNS: &str = "a.org_id, a.username_key, a.username, \
+     COALESCE(i.organization_name, o.name), \
+     COALESCE(a.name, i.invitee_name, a.username), \
+     COALESCE(a.mobile, CASE WHEN i.channel = 'sms' THEN i.recipient END, ''), \
+     COALESCE(a.email, CASE WHEN i.channel = 'email' THEN i.recipient END, '')";
+
+pub(crate) const MEMBER_FROM: &str = "accounts a JOIN organizations o ON o.id = a.org_id \
+     LEFT JOIN invitations i ON i.id = a.invitation_id";
+
+/// When repeated sign-in failures lock a key (a username or a client address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutPolicy {
+    /// Failures before the first refusal.
+    pub threshold: u32,
+    pub initial_secs: i64,
+    pub max_secs: i64,
+    /// Failures older than this no longer count.
+    pub forget_after_secs: i64,
+}
+
+impl LockoutPolicy {
+    /// How long a key is refused after its `failures`-th failure, if at all: from the
+    /// threshold on, `initial · 2^(failures − threshold)`, capped at `max`.
+    pub fn delay(&self, failures: u32) -> Option<i64> {
+        if failures < self.threshold {
+            return None;
+        }
+        let factor = 1i64
+            .checked_shl(failures - self.threshold)
+            .filter(|f| *f > 0);
+        Some(
+            factor
+                .and_then(|f| self.initial_secs.checked_mul(f))
+                .map_or(self.max_secs, |d| d.min(self.max_secs)),
+        )
+    }
+
+    /// The failure count a new attempt at `now` adds to (old failures forgotten).
+    pub fn current(&self, failures: u32, last_failure_at: i64, now: i64) -> u32 {
+        if last_failure_at.saturating_add(self.forget_after_secs) <= now {
+            0
+        } else {
+            failures
+        }
+    }
+}
+
+/// The personal fields a member submitted (all of them; the store works out what changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonalDetails {
+    pub name: String,
+    pub mobile: String,
+    pub email: String,
+}
+
+/// The `personal_details_changed` event for what differs between the member's current
+/// fields and the submitted ones, or `None` when nothing does.
+pub(crate) fn details_change(current: &Member, submitted: PersonalDetails) -> Option<EventKind> {
+    let differs = |now: &str, new: String| (now != new).then_some(new);
+    let name = differs(&current.name, submitted.name);
+    let mobile = differs(&current.mobile, submitted.mobile);
+    let email = differs(&current.email, submitted.email);
+    if name.is_none() && mobile.is_none() && email.is_none() {
+        return None;
+    }
+    Some(EventKind::PersonalDetailsChanged {
+        username: current.username.clone(),
+        name,
+        mobile,
+        email,
+    })
+}
+
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Sets the account's state. Disabling or removing ends its sessions and voids its
+    /// unused reset links (and their unsent messages). `false` for an unknown username.
+    async fn set_account_state(
+        &self,
+        org_id: &str,
+        username_key: &str,
+        state: AccountState,
+        now: i64,
+    ) -> Result<bool>;
+
+    /// Records a reset (voiding every earlier unused one of the account and its unsent
+    /// messages) and queues its message when `enqueue`; or answers from the idempotency key.
+    async fn create_password_reset(&self, new: NewPasswordReset, now: i64) -> Result<ResetOutcome>;
+    /// What an idempotency key already answered (`Replayed` or `KeyReused`), if anything.
+    async fn seen_reset_key(
+        &self,
+        org_id: &str,
+        key: &str,
+        request_sha256: [u8; 32],
+    ) -> Result<Option<ResetOutcome>>;
+    async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>>;
+    /// Consumes the link (exactly once, unexpired, unrevoked, account enabled), sets the
+    /// password, ends the account's sessions, forgets its failed sign-ins and appends
+    /// `password_changed`. Returns the username, or `None` when the link was not usable.
+    async fn consume_reset(
+        &self,
+        token_hash: [u8; 32],
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<String>>;
+
+    /// Claims the next reset message due for sending, leasing it for `lease_secs`.
+    async fn claim_due_reset_message(
+        &self,
+        now: i64,
+        lease_secs: i64,
+    ) -> Result<Option<ResetOutboxItem>>;
+    /// Marks a reset message sent and appends `password_reset_delivered`.
+    async fn reset_message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()>;
+    /// Schedules a retry at `retry_at`, or gives up with `password_reset_failed`.
+    async fn reset_message_failed(
+        &self,
+        outbox_id: i64,
+        error: &str,
+        retry_at: Option<i64>,
+        now: i64,
+    ) -> Result<()>;
+
+    /// Every account with this (lower-cased) username, in any organization.
+    async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>>;
+    /// Counts an attempt against each key before the password is checked, unless one of
+    /// them is locked: then nothing is counted and the answer is until when. Counting first
+    /// means parallel guesses cannot slip past the limit while the hash is being checked.
+    async fn charge_sign_in(
+        &self,
+        keys: &[String],
+        policy: LockoutPolicy,
+        now: i64,
+    ) -> Result<Option<i64>>;
+    /// The password was right after all: forgets the username's failures and takes back the
+    /// attempt counted against the address (lifting the refusal that attempt may have set:
+    /// the address was not refused when it was counted).
+    async fn forgive_sign_in(&self, user_key: &str, addr_key: &str) -> Result<()>;
+    /// A successful sign-in: the attempt is forgiven, the session recorded and `signed_in`
+    /// appended.
+    async fn start_session(
+        &self,
+        org_id: &str,
+        username_key: &str,
+        session_hash: [u8; 32],
+        throttle_keys: (&str, &str),
+        now: i64,
+    ) -> Result<()>;
+    /// The member behind a live session (touching it), or `None` when it is unknown, idle
+    /// longer than `idle_secs`, older than `max_secs`, or its account is not enabled.
+    async fn member_session(
+        &self,
+        session_hash: [u8; 32],
+        now: i64,
+        idle_secs: i64,
+        max_secs: i64,
+    ) -> Result<Option<Member>>;
+    async fn end_session(&self, session_hash: [u8; 32]) -> Result<()>;
+    /// The password hash of an enabled account.
+    async fn password_hash(&self, org_id: &str, username_key: &str) -> Result<Option<String>>;
+    /// Sets a new password, ends the account's other sessions and appends
+    /// `password_changed`; `false` if the account is no longer enabled.
+    async fn change_password(
+        &self,
+        org_id: &str,
+        username_key: &str,
+        password_hash: &str,
+        keep_session: [u8; 32],
+        now: i64,
+    ) -> Result<bool>;
+    /// Stores the fields that differ from the current ones and appends
+    /// `personal_details_changed` with exactly those; returns that event, or `None` when
+    /// nothing changed (or the account is no longer enabled).
+    async fn change_personal_details(
+        &self,
+        org_id: &str,
+        username_key: &str,
+        details: PersonalDetails,
+        now: i64,
+    ) -> Result<Option<EventKind>>;
+
+    /// Appends `invitation_expired` for up to `limit` pending invitations whose current link
+    /// expired and was not reported yet; returns how many.
+    async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32>;
+    /// Deletes failure counts last touched before `failures_before` and sessions idle since
+    /// before `idle_before` or started before `started_before`.
+    async fn forget_stale_sign_ins(
+        &self,
+        failures_before: i64,
+        idle_before: i64,
+        started_before: i64,
+    ) -> Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_starts_at_the_threshold_and_doubles_up_to_the_cap() {
+        let p = LockoutPolicy {
+            threshold: 5,
+            initial_secs: 30,
+            max_secs: 900,
+            forget_after_secs: 86_400,
+        };
+        assert_eq!(p.delay(4), None);
+        assert_eq!(p.delay(5), Some(30));
+        assert_eq!(p.delay(6), Some(60));
+        assert_eq!(p.delay(9), Some(480));
+        assert_eq!(p.delay(10), Some(900));
+        assert_eq!(p.delay(200), Some(900));
+        assert_eq!(p.delay(u32::MAX), Some(900));
+        // Old failures are forgotten.
+        assert_eq!(p.current(7, 1000, 1000 + 86_400), 0);
+        assert_eq!(p.current(7, 1000, 1001), 7);
+    }
+
+    #[test]
+    fn only_changed_details_are_reported() {
+        let current = Member {
+            org_id: "o".into(),
+            username_key: "li".into(),
+            username: "Li".into(),
+            organization_name: "Acme".into(),
+            name: "Li Wei".into(),
+            mobile: String::new(),
+            email: "li@example.org".into(),
+        };
+        let same = PersonalDetails {
+            name: "Li Wei".into(),
+            mobile: String::new(),
+            email: "li@example.org".into(),
+        };
+        assert_eq!(details_change(&current, same.clone()), None);
+        let changed = PersonalDetails {
+            mobile: "+8613800138000".into(),
+            ..same
+        };
+        assert_eq!(
+            details_change(&current, changed),
+            Some(EventKind::PersonalDetailsChanged {
+                username: "Li".into(),
+                name: None,
+                mobile: Some("+8613800138000".into()),
+                email: None,
+            })
+        );
+    }
+
+    #[test]
+    fn account_states_round_trip() {
+        for s in [
+            AccountState::Enabled,
+            AccountState::Disabled,
+            AccountState::Removed,
+        ] {
+            assert_eq!(parse_account_state(account_state_str(s)), Some(s));
+        }
+        assert_eq!(parse_account_state("gone"), None);
+    }
+}

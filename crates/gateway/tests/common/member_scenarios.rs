@@ -1,0 +1,944 @@
+//! The member scenarios (password resets, account state, `/me`, sign-in lockout, expired
+//! invitations), run on every store like the rest of `scenarios`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgdesk_gateway::{Clock, ManualClock};
+use orgdesk_protocol::{
+    AccountState, ApiError, Channel, EventKind, InvitationCreated, PasswordResetCreated,
+};
+use reqwest::{Method, StatusCode};
+
+use super::members::{csrf_for, hash_of, problems, reset_request, Jar, NEW_PASSWORD, PASSWORD};
+use super::{invitation, mail_parts, wait_for_files, TestGateway};
+
+fn is_password_changed(k: &EventKind) -> bool {
+    matches!(k, EventKind::PasswordChanged { .. })
+}
+
+pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc<ManualClock>) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+
+    let unknown = gw
+        .reset("r0", &reset_request("nobody", Channel::Link, "x"))
+        .await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(unknown.json::<ApiError>().await.unwrap().code, "not_found");
+    let no_key = gw
+        .api(Method::POST, "/api/v1/password-resets")
+        .json(&reset_request("li.wei", Channel::Link, "x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        no_key.json::<ApiError>().await.unwrap().code,
+        "idempotency_key_required"
+    );
+    let sms = gw
+        .reset(
+            "r0",
+            &reset_request("li.wei", Channel::Sms, "+8613800138000"),
+        )
+        .await;
+    assert_eq!(
+        sms.json::<ApiError>().await.unwrap().code,
+        "channel_unavailable"
+    );
+    let bad_mail = gw
+        .reset(
+            "r0",
+            &reset_request("li.wei", Channel::Email, "not-an-address"),
+        )
+        .await;
+    assert_eq!(bad_mail.status(), StatusCode::BAD_REQUEST);
+
+    // Usernames match without regard to case; the default lifetime is 24 hours.
+    let req = reset_request("Li.Wei", Channel::Link, "Li Wei");
+    let first = gw.reset("r1", &req).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: PasswordResetCreated = first.json().await.unwrap();
+    assert!(
+        first.link.starts_with(&format!("{}/r/", gw.base)),
+        "{first:?}"
+    );
+    assert_eq!(first.expires_at, clock.now() + 24 * 3600);
+    let token = first.link.rsplit('/').next().unwrap();
+    assert!(token.len() >= 22, "at least 128 bits: {token}");
+
+    // A retry answers the same; the same key with another body is refused.
+    let replay = gw.reset("r1", &req).await;
+    assert_eq!(replay.status(), StatusCode::CREATED);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<PasswordResetCreated>().await.unwrap(), first);
+    let mut other = req.clone();
+    other.recipient = "someone else".into();
+    let reused = gw.reset("r1", &other).await;
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reused.json::<ApiError>().await.unwrap().code,
+        "idempotency_key_reused"
+    );
+
+    // A newer reset voids the older link.
+    let second: PasswordResetCreated = gw.reset("r2", &req).await.json().await.unwrap();
+    assert_ne!(second.reset_id, first.reset_id);
+    let old = gw.get(&first.link, None).await;
+    assert_eq!(old.status, StatusCode::GONE);
+    assert_eq!(old.kind(), Some("replaced"));
+
+    let form = gw.get(&second.link, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.kind(), Some("reset"));
+    assert!(
+        form.body.contains("For your account li.wei at Acme Ltd."),
+        "{}",
+        form.body
+    );
+    assert_eq!(form.headers["referrer-policy"], "no-referrer");
+    let cookie = form.cookie().unwrap();
+    let csrf = form.hidden("csrf").unwrap();
+    let post = |password: &'static str, confirm: &'static str| {
+        let (gw, link, cookie, csrf) = (&gw, &second.link, &cookie, &csrf);
+        async move {
+            gw.post_form(
+                link,
+                Some(cookie),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("password", password),
+                    ("password_confirm", confirm),
+                ],
+            )
+            .await
+        }
+    };
+    // The registration policy applies, and a refused password leaves the link usable.
+    let weak = post("password", "password").await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("at least three of"), "{}", weak.body);
+    let named = post("Li.Wei-2024", "Li.Wei-2024").await;
+    assert!(
+        problems(&named)
+            .iter()
+            .any(|p| p == "The password must not contain the username."),
+        "{}",
+        named.body
+    );
+    let mismatch = post(NEW_PASSWORD, "Battery-Staple8").await;
+    assert!(mismatch.body.contains("The two passwords do not match."));
+
+    let done = post(NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.kind(), Some("password_changed"));
+    assert!(
+        done.body.contains("href=\"&#x2f;me?lang=en\""),
+        "{}",
+        done.body
+    );
+
+    // Single use: the page and a second submission say it was used.
+    let again = gw.get(&second.link, None).await;
+    assert_eq!(
+        (again.status, again.kind()),
+        (StatusCode::GONE, Some("used"))
+    );
+    let resubmitted = post(NEW_PASSWORD, NEW_PASSWORD).await;
+    assert_eq!(resubmitted.kind(), Some("used"));
+    let unknown_link = gw.get(&format!("{}/r/not-a-token", gw.base), None).await;
+    assert_eq!(
+        (unknown_link.status, unknown_link.kind()),
+        (StatusCode::NOT_FOUND, Some("unknown"))
+    );
+
+    // The feed carries the new password's hash, once.
+    let changed = gw.events_where(is_password_changed).await;
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    let EventKind::PasswordChanged {
+        username,
+        password_hash,
+    } = &changed[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!(username, "li.wei");
+    assert!(hash_of(password_hash, NEW_PASSWORD), "{password_hash}");
+    assert!(!hash_of(password_hash, PASSWORD));
+
+    // The old password no longer signs in; the new one does.
+    let mut jar = Jar::default();
+    let old_pw = gw.sign_in(&mut jar, "li.wei", PASSWORD).await;
+    assert_eq!(old_pw.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let new_pw = gw.sign_in(&mut jar, "li.wei", NEW_PASSWORD).await;
+    assert_eq!(new_pw.kind(), Some("me"), "{}", new_pw.body);
+    gw.stop().await;
+}
+
+pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock>) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let mut req = reset_request("li.wei", Channel::Link, "Li Wei");
+    for bad in [59, 8 * 24 * 3600] {
+        req.expires_in_secs = Some(bad);
+        let r = gw.reset(&format!("bad{bad}"), &req).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    req.expires_in_secs = None;
+    let created: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    let form = gw.get(&created.link, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+
+    clock.advance(24 * 3600);
+    let page = gw.get(&created.link, None).await;
+    assert_eq!(page.status, StatusCode::GONE);
+    assert_eq!(page.kind(), Some("expired"));
+    assert!(
+        page.body
+            .contains("Ask your administrator to send you a new one."),
+        "{}",
+        page.body
+    );
+    // A form fetched in time does not help after the expiry.
+    let posted = gw
+        .post_form(
+            &created.link,
+            form.cookie().as_deref(),
+            &[
+                ("csrf", &form.hidden("csrf").unwrap()),
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(posted.kind(), Some("expired"));
+    assert!(gw.events_where(is_password_changed).await.is_empty());
+    let mut jar = Jar::default();
+    let still = gw.sign_in(&mut jar, "li.wei", PASSWORD).await;
+    assert_eq!(still.kind(), Some("me"));
+    gw.stop().await;
+}
+
+pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock: Arc<ManualClock>) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let mut jar = Jar::default();
+    assert_eq!(
+        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
+        Some("me")
+    );
+    let pending: PasswordResetCreated = gw
+        .reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+
+    let disabled = gw.set_state("LI.WEI", AccountState::Disabled).await;
+    assert_eq!(disabled.status(), StatusCode::NO_CONTENT);
+    // The open session ended, and signing in again is refused even with the password.
+    let me = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
+    assert_eq!(me.kind(), Some("sign_in"));
+    assert!(me.body.contains("Your session has ended"), "{}", me.body);
+    let refused = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(refused.kind(), Some("disabled"));
+    // No reset: neither a new one nor one sent before.
+    let r = gw
+        .reset("r2", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    assert_eq!(r.json::<ApiError>().await.unwrap().code, "account_disabled");
+    let old = gw.get(&pending.link, None).await;
+    assert_eq!(
+        (old.status, old.kind()),
+        (StatusCode::GONE, Some("disabled"))
+    );
+
+    // Unknown usernames, bad bodies and missing tokens.
+    let unknown = gw.set_state("nobody", AccountState::Disabled).await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(unknown.json::<ApiError>().await.unwrap().code, "not_found");
+    let bad = gw
+        .api(Method::PUT, "/api/v1/accounts/li.wei/state")
+        .header("Content-Type", "application/json")
+        .body(r#"{"state":"gone"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        bad.json::<ApiError>().await.unwrap().code,
+        "invalid_request"
+    );
+    let anonymous = gw
+        .client
+        .put(format!("{}/api/v1/accounts/li.wei/state", gw.base))
+        .json(&orgdesk_protocol::SetAccountState {
+            state: AccountState::Enabled,
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // Enabled again: signing in and resets work.
+    assert_eq!(
+        gw.set_state("li.wei", AccountState::Enabled).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
+            .await
+            .kind(),
+        Some("me")
+    );
+    let fresh = gw
+        .reset("r3", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await;
+    assert_eq!(fresh.status(), StatusCode::CREATED);
+    let fresh: PasswordResetCreated = fresh.json().await.unwrap();
+
+    // Removed: the same refusals, and the username stays taken for registration.
+    assert_eq!(
+        gw.set_state("li.wei", AccountState::Removed).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
+            .await
+            .kind(),
+        Some("disabled")
+    );
+    assert_eq!(
+        gw.reset("r4", &reset_request("li.wei", Channel::Link, "Li Wei"))
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(gw.get(&fresh.link, None).await.kind(), Some("disabled"));
+    let newcomer: InvitationCreated = gw
+        .create("k2", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let taken = gw.register(&newcomer.link, "li.wei", PASSWORD).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        taken.body.contains("This username is already taken"),
+        "{}",
+        taken.body
+    );
+    assert!(gw.events_where(is_password_changed).await.is_empty());
+    gw.stop().await;
+}
+
+pub async fn self_service_changes_name_and_emits_the_event(
+    gw: TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let mut jar = Jar::default();
+    let me = gw.sign_in(&mut jar, "Li.Wei", PASSWORD).await;
+    assert_eq!(me.kind(), Some("me"), "{}", me.body);
+    assert!(
+        me.body.contains("Signed in as li.wei · Acme Ltd"),
+        "{}",
+        me.body
+    );
+    assert!(
+        me.body.contains("value=\"Li Wei\""),
+        "the invitation's name"
+    );
+    // Both languages.
+    let zh = gw
+        .get_with(&format!("{}/me?lang=zh-CN", gw.base), &mut jar)
+        .await;
+    assert!(
+        zh.body.contains("我的信息") && zh.body.contains("退出登录"),
+        "{}",
+        zh.body
+    );
+    let zh_form = gw.get(&format!("{}/me?lang=zh-CN", gw.base), None).await;
+    assert!(zh_form.body.contains("登录以查看和修改您的个人信息。"));
+    // The session cookie: random, HttpOnly, SameSite=Strict, only for /me.
+    let session = jar
+        .get("orgdesk_session")
+        .expect("a session cookie")
+        .to_owned();
+    assert_eq!(session.len(), 43, "256 bits in base64url");
+    assert!(gw
+        .events_where(|k| matches!(k, EventKind::SignedIn { .. }))
+        .await
+        .contains(&EventKind::SignedIn {
+            username: "li.wei".into()
+        }));
+
+    // Only the name changes: the event carries only the name.
+    let saved = gw
+        .member_form(
+            &mut jar,
+            "/me/details",
+            &[("name", " Li Wei (Eng) "), ("mobile", ""), ("email", "")],
+        )
+        .await;
+    assert_eq!(saved.kind(), Some("me"));
+    assert!(
+        saved.body.contains("Your details have been saved."),
+        "{}",
+        saved.body
+    );
+    assert!(saved.body.contains("value=\"Li Wei (Eng)\""));
+    let details = |k: &EventKind| matches!(k, EventKind::PersonalDetailsChanged { .. });
+    assert_eq!(
+        gw.events_where(details).await,
+        [EventKind::PersonalDetailsChanged {
+            username: "li.wei".into(),
+            name: Some("Li Wei (Eng)".into()),
+            mobile: None,
+            email: None,
+        }]
+    );
+    // The same values again change nothing and report nothing.
+    let same = gw
+        .member_form(
+            &mut jar,
+            "/me/details",
+            &[("name", "Li Wei (Eng)"), ("mobile", ""), ("email", "")],
+        )
+        .await;
+    assert!(same.body.contains("Nothing was changed."), "{}", same.body);
+    assert_eq!(gw.events_where(details).await.len(), 1);
+    // Mobile and email, tidied to E.164.
+    gw.member_form(
+        &mut jar,
+        "/me/details",
+        &[
+            ("name", "Li Wei (Eng)"),
+            ("mobile", "+86 138-0013-8000"),
+            ("email", "li.wei@example.org"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        gw.events_where(details).await[1],
+        EventKind::PersonalDetailsChanged {
+            username: "li.wei".into(),
+            name: None,
+            mobile: Some("+8613800138000".into()),
+            email: Some("li.wei@example.org".into()),
+        }
+    );
+    // Invalid values come back with the reasons and change nothing.
+    for (name, mobile, email, reason) in [
+        ("", "", "", "The name must be 1–64 characters"),
+        (
+            &"x".repeat(65)[..],
+            "",
+            "",
+            "The name must be 1–64 characters",
+        ),
+        (
+            "Li\u{1b}[31mWei",
+            "",
+            "",
+            "The name must be 1–64 characters",
+        ),
+        (
+            "Li",
+            "13800138000",
+            "",
+            "The mobile number must be in international format",
+        ),
+        (
+            "Li",
+            "+86abc",
+            "",
+            "The mobile number must be in international format",
+        ),
+        ("Li", "", "li.wei@", "The email address is not valid."),
+    ] {
+        let page = gw
+            .member_form(
+                &mut jar,
+                "/me/details",
+                &[("name", name), ("mobile", mobile), ("email", email)],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
+        assert!(
+            problems(&page).iter().any(|p| p.starts_with(reason)),
+            "{reason}: {:?}",
+            problems(&page)
+        );
+    }
+    assert_eq!(gw.events_where(details).await.len(), 2);
+
+    // Change the password: the current one is checked, the policy applies, and the other
+    // sessions of the account end while this one stays.
+    let mut other = Jar::default();
+    assert_eq!(
+        gw.sign_in(&mut other, "li.wei", PASSWORD).await.kind(),
+        Some("me")
+    );
+    let change = |current: &'static str, new: &'static str, confirm: &'static str| {
+        [
+            ("current_password", current),
+            ("password", new),
+            ("password_confirm", confirm),
+        ]
+    };
+    let wrong = gw
+        .member_form(
+            &mut jar,
+            "/me/password",
+            &change("Wrong-Horse1", NEW_PASSWORD, NEW_PASSWORD),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("The current password is incorrect."));
+    let weak = gw
+        .member_form(
+            &mut jar,
+            "/me/password",
+            &change(PASSWORD, "weakweak", "weakweak"),
+        )
+        .await;
+    assert!(weak.body.contains("at least three of"), "{}", weak.body);
+    let changed = gw
+        .member_form(
+            &mut jar,
+            "/me/password",
+            &change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
+        )
+        .await;
+    assert!(
+        changed.body.contains("Your password has been changed."),
+        "{}",
+        changed.body
+    );
+    let hashes = gw.events_where(is_password_changed).await;
+    assert!(
+        matches!(&hashes[..], [EventKind::PasswordChanged { username, password_hash }]
+            if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD)),
+        "{hashes:?}"
+    );
+    let other_me = gw.get_with(&format!("{}/me", gw.base), &mut other).await;
+    assert_eq!(other_me.kind(), Some("sign_in"), "the other session ended");
+    assert_eq!(
+        gw.get_with(&format!("{}/me", gw.base), &mut jar)
+            .await
+            .kind(),
+        Some("me")
+    );
+
+    // Sign out: the cookie is dropped, and the old session value is dead on the server too.
+    let before = jar.clone();
+    let out = gw.member_form(&mut jar, "/me/sign-out", &[]).await;
+    assert_eq!(out.kind(), Some("sign_in"));
+    assert!(out.body.contains("You have signed out."));
+    assert!(jar.get("orgdesk_session").is_none());
+    let replayed = gw
+        .get(&format!("{}/me", gw.base), before.header().as_deref())
+        .await;
+    assert_eq!(replayed.kind(), Some("sign_in"));
+
+    // A session lives while it is used, and ends after 12 hours without a request.
+    let mut idle = Jar::default();
+    let me_url = format!("{}/me", gw.base);
+    assert_eq!(
+        gw.sign_in(&mut idle, "li.wei", NEW_PASSWORD).await.kind(),
+        Some("me")
+    );
+    for _ in 0..2 {
+        clock.advance(11 * 3600);
+        assert_eq!(gw.get_with(&me_url, &mut idle).await.kind(), Some("me"));
+    }
+    clock.advance(12 * 3600);
+    let ended = gw.get_with(&me_url, &mut idle).await;
+    assert_eq!(ended.kind(), Some("sign_in"));
+    assert!(
+        ended.body.contains("Your session has ended"),
+        "{}",
+        ended.body
+    );
+    assert!(
+        idle.get("orgdesk_session").is_none(),
+        "the cookie is dropped"
+    );
+    gw.stop().await;
+}
+
+pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<ManualClock>) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    gw.account("k2", "Zhang San", "zhang.san").await;
+
+    // An unknown username gets the same answer as a wrong password, in about the same time
+    // (it is checked against a decoy hash).
+    let timed = |username: &'static str| {
+        let gw = &gw;
+        async move {
+            let started = Instant::now();
+            let page = gw
+                .sign_in(&mut Jar::default(), username, "Wrong-Horse1")
+                .await;
+            (started.elapsed(), page)
+        }
+    };
+    // Interleaved, so that a busy machine slows both kinds alike; the failures of each
+    // round are forgotten a day later, before they could lock anything.
+    let (mut known, mut ghost) = (Duration::MAX, Duration::MAX);
+    for _ in 0..3 {
+        let (took, known_page) = timed("li.wei").await;
+        known = known.min(took);
+        let (took, ghost_page) = timed("ghost").await;
+        ghost = ghost.min(took);
+        assert_eq!(known_page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(ghost_page.status, known_page.status);
+        assert_eq!(problems(&ghost_page), problems(&known_page));
+        assert_eq!(
+            problems(&known_page),
+            ["The username or password is incorrect."]
+        );
+        clock.advance(25 * 3600);
+    }
+    assert!(
+        ghost * 10 >= known * 3,
+        "unknown usernames answer too fast: {ghost:?} against {known:?}"
+    );
+
+    for _ in 0..5 {
+        let page = gw
+            .sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // The sixth attempt is refused even with the right password, and the page says when.
+    let locked = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        locked.body.contains("Try again after") && locked.body.contains("in about 30 seconds"),
+        "{}",
+        locked.body
+    );
+    // The count is in the store: another instance on the same database refuses too.
+    let store = gw.gateway.as_ref().unwrap().store();
+    let twin = TestGateway::start_on(clock.clone(), |_, _| {}, Some(store)).await;
+    let twin_page = twin.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(twin_page.status, StatusCode::TOO_MANY_REQUESTS);
+    twin.stop().await;
+    // The address is refused as well, whatever the username.
+    let same_address = gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD).await;
+    assert_eq!(same_address.status, StatusCode::TOO_MANY_REQUESTS);
+
+    clock.advance(31);
+    let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(me.kind(), Some("me"), "{}", me.body);
+    // A success forgives that username; the address keeps its count, so its next failure
+    // refuses it for twice as long.
+    let wrong = gw
+        .sign_in(&mut Jar::default(), "zhang.san", "Wrong-Horse1")
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doubled = gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD).await;
+    assert_eq!(doubled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        doubled.body.contains("in about 60 seconds"),
+        "{}",
+        doubled.body
+    );
+    clock.advance(61);
+    assert_eq!(
+        gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD)
+            .await
+            .kind(),
+        Some("me")
+    );
+    let signed_in = gw
+        .events_where(|k| matches!(k, EventKind::SignedIn { .. }))
+        .await;
+    assert_eq!(signed_in.len(), 2, "{signed_in:?}");
+    gw.stop().await;
+}
+
+pub async fn member_forms_without_a_valid_csrf_token_are_refused(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let me_url = format!("{}/me", gw.base);
+
+    // Signing in without the form's token (login CSRF) is refused.
+    let mut anonymous = Jar::default();
+    let form = gw.get_with(&me_url, &mut anonymous).await;
+    assert!(csrf_for(&form, "/me/sign-in").is_some());
+    let no_token = gw
+        .post_with(
+            &format!("{}/me/sign-in", gw.base),
+            &mut anonymous,
+            &[("username", "li.wei"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    assert_eq!(no_token.kind(), Some("csrf"));
+    assert!(anonymous.get("orgdesk_session").is_none());
+
+    let mut jar = Jar::default();
+    assert_eq!(
+        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
+        Some("me")
+    );
+    let me = gw.get_with(&me_url, &mut jar).await;
+    let details_token = csrf_for(&me, "/me/details").unwrap();
+    for (action, fields) in [
+        (
+            "/me/details",
+            vec![("name", "Mallory"), ("mobile", ""), ("email", "")],
+        ),
+        (
+            "/me/password",
+            vec![
+                ("current_password", PASSWORD),
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        ),
+        ("/me/sign-out", vec![]),
+    ] {
+        let url = format!("{}{action}", gw.base);
+        let missing = gw.post_with(&url, &mut jar, &fields).await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN, "{action}");
+        assert_eq!(missing.kind(), Some("csrf"), "{action}");
+        let mut wrong = fields.clone();
+        wrong.push(("csrf", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert_eq!(
+            gw.post_with(&url, &mut jar, &wrong).await.status,
+            StatusCode::FORBIDDEN,
+            "{action}"
+        );
+        // A token is bound to its form: the details form's token does not post elsewhere.
+        if action != "/me/details" {
+            let mut borrowed = fields.clone();
+            borrowed.push(("csrf", &details_token));
+            assert_eq!(
+                gw.post_with(&url, &mut jar, &borrowed).await.status,
+                StatusCode::FORBIDDEN,
+                "{action}"
+            );
+        }
+        // The right token without the browser's CSRF cookie is refused too.
+        let token = csrf_for(&gw.get_with(&me_url, &mut jar).await, action).unwrap();
+        let mut with_token = fields.clone();
+        with_token.push(("csrf", &token));
+        let mut cookieless = jar.without("orgdesk_csrf");
+        assert_eq!(
+            gw.post_with(&url, &mut cookieless, &with_token)
+                .await
+                .status,
+            StatusCode::FORBIDDEN,
+            "{action}"
+        );
+    }
+    // Nothing happened: still signed in, no change reported.
+    assert_eq!(gw.get_with(&me_url, &mut jar).await.kind(), Some("me"));
+    assert!(gw
+        .events_where(|k| matches!(
+            k,
+            EventKind::PersonalDetailsChanged { .. } | EventKind::PasswordChanged { .. }
+        ))
+        .await
+        .is_empty());
+
+    // The reset form too; the link survives the refused post.
+    let created: PasswordResetCreated = gw
+        .reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let form = gw.get(&created.link, None).await;
+    let refused = gw
+        .post_form(
+            &created.link,
+            form.cookie().as_deref(),
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.kind()),
+        (StatusCode::FORBIDDEN, Some("csrf"))
+    );
+    assert_eq!(
+        gw.use_reset(&created.link, NEW_PASSWORD).await.kind(),
+        Some("password_changed")
+    );
+    gw.stop().await;
+}
+
+pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<ManualClock>) {
+    gw.account("k1", "<script>alert(1)</script>", "li.wei")
+        .await;
+    let mut jar = Jar::default();
+    let me = gw.sign_in(&mut jar, "li.wei", PASSWORD).await;
+    assert_eq!(me.kind(), Some("me"));
+    assert!(!me.body.contains("<script>alert(1)"), "{}", me.body);
+    assert!(
+        me.body
+            .contains("value=\"&lt;script&gt;alert(1)&lt;&#x2f;script&gt;\""),
+        "{}",
+        me.body
+    );
+
+    let evil = "\"><img src=x onerror=alert(2)>";
+    let saved = gw
+        .member_form(
+            &mut jar,
+            "/me/details",
+            &[("name", evil), ("mobile", ""), ("email", "")],
+        )
+        .await;
+    assert!(
+        saved.body.contains("Your details have been saved."),
+        "{}",
+        saved.body
+    );
+    assert!(!saved.body.contains("<img src=x"), "{}", saved.body);
+    assert!(saved
+        .body
+        .contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
+    // Refused input is shown back escaped as well.
+    let refused = gw
+        .member_form(
+            &mut jar,
+            "/me/details",
+            &[("name", evil), ("mobile", "<b>bold</b>"), ("email", "")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!refused.body.contains("<b>bold"), "{}", refused.body);
+    // The event carries the text as typed: escaping is the page's business.
+    assert!(gw
+        .events_where(|k| matches!(k, EventKind::PersonalDetailsChanged { .. }))
+        .await
+        .contains(&EventKind::PersonalDetailsChanged {
+            username: "li.wei".into(),
+            name: Some(evil.into()),
+            mobile: None,
+            email: None,
+        }));
+
+    // The reset page shows the organization name as text.
+    let mut req = reset_request("li.wei", Channel::Link, "Li Wei");
+    req.organization_name = "<b onmouseover=alert(3)>Acme</b>".into();
+    let created: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    let page = gw.get(&created.link, None).await;
+    assert!(!page.body.contains("<b onmouseover"), "{}", page.body);
+    assert!(page.body.contains("&lt;b onmouseover=alert(3)&gt;Acme"));
+    gw.stop().await;
+}
+
+pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<ManualClock>) {
+    let create = |key: &'static str, name: &'static str| {
+        let gw = &gw;
+        async move {
+            let c: InvitationCreated = gw
+                .create(key, &invitation(Channel::Link, name))
+                .await
+                .json()
+                .await
+                .unwrap();
+            c
+        }
+    };
+    let waiting = create("k1", "Li Wei").await;
+    let registered = create("k2", "Zhang San").await;
+    assert_eq!(
+        gw.register(&registered.link, "zhang.san", PASSWORD)
+            .await
+            .kind(),
+        Some("registered")
+    );
+    let cancelled = create("k3", "Wang Wu").await;
+    gw.api(
+        Method::POST,
+        &format!("/api/v1/invitations/{}/cancel", cancelled.invitation_id),
+    )
+    .send()
+    .await
+    .unwrap();
+    let expired = |k: &EventKind| matches!(k, EventKind::InvitationExpired { .. });
+
+    // Nothing before the links expire.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert!(gw.events_where(expired).await.is_empty());
+
+    clock.advance(3 * 24 * 3600);
+    let first = gw.wait_for_event(10, expired).await;
+    assert_eq!(
+        first,
+        EventKind::InvitationExpired {
+            invitation_id: waiting.invitation_id.clone()
+        }
+    );
+    // Several sweeps later it is still reported once, and only for the pending invitation.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(gw.events_where(expired).await, std::slice::from_ref(&first));
+
+    // A resend issues a new link; when that one expires too, it is reported again.
+    let resent = gw
+        .api(
+            Method::POST,
+            &format!("/api/v1/invitations/{}/resend", waiting.invitation_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resent.status(), StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(gw.events_where(expired).await.len(), 1);
+    clock.advance(3 * 24 * 3600);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while gw.events_where(expired).await.len() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the second expiry was not reported"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(gw.events_where(expired).await, [first.clone(), first]);
+    gw.stop().await;
+}
+
+pub async fn the_reset_mail_carries_its_link(gw: TestGateway, _clock: Arc<ManualClock>) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let mut req = reset_request("li.wei", Channel::Email, "li.wei@example.org");
+    req.locale = Some("zh-CN".into());
+    let created: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    let file = wait_for_files(&gw.mail_dir(), 1, 10).await.remove(0);
+    let raw = std::fs::read_to_string(file).unwrap();
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+    assert!(raw.contains("To: li.wei@example.org"), "{raw}");
+    let (text, html) = mail_parts(&raw);
+    for part in [&text, &html] {
+        assert!(part.contains(&created.link), "{part}");
+        assert!(part.contains("重置您在 Acme Ltd 的密码"), "{part}");
+        assert!(part.contains("li.wei"), "{part}");
+    }
+    let delivered = gw
+        .wait_for_event(10, |k| {
+            matches!(k, EventKind::PasswordResetDelivered { .. })
+        })
+        .await;
+    assert!(
+        matches!(&delivered, EventKind::PasswordResetDelivered { reset_id, message_id }
+            if *reset_id == created.reset_id && raw.contains(message_id.as_str())),
+        "{delivered:?}"
+    );
+    // The link from the mail works.
+    assert_eq!(
+        gw.use_reset(&created.link, NEW_PASSWORD).await.kind(),
+        Some("password_changed")
+    );
+    gw.stop().await;
+}
