@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use orgdesk_core::invitations::{GatewayAction, GatewayStatus, GatewayWork, WorkResult};
+use orgdesk_core::invitations::{
+    GatewayAction, GatewayStatus, GatewayWork, OutboxItem, OutboxResult, WorkResult,
+};
 use orgdesk_core::{CommandError, Directory};
 use orgdesk_protocol::{AckEvents, ApiError, Event, InvitationCreated, IDEMPOTENCY_KEY_HEADER};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -219,8 +221,15 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
         let due = directory(&app, |d| d.due_gateway_work(20))
             .await
             .unwrap_or_default();
-        let busy = !due.is_empty();
+        let outbox = directory(&app, |d| d.due_gateway_outbox(20))
+            .await
+            .unwrap_or_default();
+        let busy = !due.is_empty() || !outbox.is_empty();
         if let Some(endpoint) = link.endpoint() {
+            for item in outbox {
+                let result = push_account_state(&http, &endpoint, &item).await;
+                let _ = directory(&app, move |d| d.gateway_outbox_done(&item, result)).await;
+            }
             for work in due {
                 let result = carry_out(&http, &endpoint, &work).await;
                 let reached = !matches!(result, WorkResult::Retry(_));
@@ -247,6 +256,41 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
             .map(|at| Duration::from_millis((at - now).clamp(50, 30_000) as u64))
             .unwrap_or(Duration::from_secs(30));
         let _ = tokio::time::timeout(wait, link.bell.notified()).await;
+    }
+}
+
+/// Tells the gateway a joined member's account state, so that it refuses them when disabled
+/// or removed. An account the gateway does not have (created on this desktop) is nothing to do.
+async fn push_account_state(
+    http: &reqwest::Client,
+    endpoint: &Endpoint,
+    item: &OutboxItem,
+) -> OutboxResult {
+    let mut url = match reqwest::Url::parse(&endpoint.base) {
+        Ok(u) => u,
+        Err(e) => return OutboxResult::Retry(format!("The gateway address is not valid ({e}).")),
+    };
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty()
+            .extend(["api", "v1", "accounts", item.target.as_str(), "state"]);
+    }
+    let sent = http
+        .put(url)
+        .bearer_auth(&endpoint.token)
+        .json(&serde_json::json!({ "state": item.value }))
+        .timeout(Duration::from_secs(30))
+        .send()
+        .await;
+    match sent {
+        Err(e) => OutboxResult::Retry(format!("The gateway could not be reached ({e}).")),
+        Ok(r) if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND => {
+            OutboxResult::Done
+        }
+        Ok(r) => {
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            OutboxResult::Retry(problem(status, &body))
+        }
     }
 }
 

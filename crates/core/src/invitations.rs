@@ -232,6 +232,27 @@ pub enum WorkResult {
     Retry(String),
 }
 
+/// A change queued for the gateway besides invitations (see migration 0004).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    /// Only `account_state` for now.
+    pub kind: String,
+    /// The username.
+    pub target: String,
+    /// `enabled`, `disabled` or `removed`.
+    pub value: String,
+    pub attempts: u32,
+}
+
+/// How delivering an [`OutboxItem`] ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxResult {
+    /// Done, or refused for good (the gateway has no account by that name): forget it.
+    Done,
+    Retry(String),
+}
+
 /// The first retry waits this long; each further one twice as long, up to [`RETRY_MAX_MS`].
 const RETRY_INITIAL_MS: i64 = 5_000;
 const RETRY_MAX_MS: i64 = 15 * 60 * 1000;
@@ -344,7 +365,11 @@ impl Directory {
         Ok(InviteOutcome { invited, skipped })
     }
 
-    fn open_invitation(&self, id: i64) -> CoreResult<(MemberId, String, InvitationState)> {
+    fn open_invitation(
+        &self,
+        id: i64,
+        allow_expired: bool,
+    ) -> CoreResult<(MemberId, String, InvitationState)> {
         let row: Option<(MemberId, String, String)> = self
             .conn
             .query_row(
@@ -360,7 +385,7 @@ impl Directory {
             ));
         };
         let state = InvitationState::parse(&state);
-        if !state.is_open() {
+        if !state.is_open() && !(allow_expired && state == InvitationState::Expired) {
             return Err(CoreError::Conflict(format!(
                 "The invitation to {name} is already {}; invite {name} again instead.",
                 state.as_str()
@@ -369,9 +394,9 @@ impl Directory {
         Ok((member, name, state))
     }
 
-    /// Sends a fresh link for an open invitation; the old link stops working.
+    /// Sends a fresh link for an open or expired invitation; the old link stops working.
     pub fn resend_invitation(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        let (member, name, _) = self.open_invitation(id)?;
+        let (member, name, _) = self.open_invitation(id, true)?;
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         // Not yet created on the gateway: the queued create sends it anyway.
@@ -402,7 +427,7 @@ impl Directory {
 
     /// Cancels an open invitation: its link stops working once the gateway is told.
     pub fn cancel_invitation(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        let (member, name, _) = self.open_invitation(id)?;
+        let (member, name, _) = self.open_invitation(id, false)?;
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         cancel_row(&tx, id, now)?;
@@ -459,7 +484,8 @@ impl Directory {
     pub fn invitation_counts(&self) -> CoreResult<InvitationCounts> {
         Ok(self.conn.query_row(
             "SELECT
-                 count(*) FILTER (WHERE pending_action IS NOT NULL),
+                 count(*) FILTER (WHERE pending_action IS NOT NULL)
+                     + (SELECT count(*) FROM gateway_outbox),
                  count(*) FILTER (WHERE state IN ('queued', 'sent', 'delivered', 'opened', 'failed')),
                  count(*) FILTER (WHERE state = 'failed')
              FROM invitations",
@@ -518,10 +544,56 @@ impl Directory {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Account changes due for the gateway, oldest first.
+    pub fn due_gateway_outbox(&self, limit: u32) -> CoreResult<Vec<OutboxItem>> {
+        let now = self.now_ms();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, target, value, attempts FROM gateway_outbox
+             WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now, limit], |r| {
+            Ok(OutboxItem {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                target: r.get(2)?,
+                value: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn gateway_outbox_done(
+        &mut self,
+        item: &OutboxItem,
+        result: OutboxResult,
+    ) -> CoreResult<()> {
+        let now = self.now_ms();
+        match result {
+            OutboxResult::Done => {
+                // A newer change for the same account replaced this row meanwhile: keep that one.
+                self.conn.execute(
+                    "DELETE FROM gateway_outbox WHERE id = ?1 AND value = ?2",
+                    params![item.id, item.value],
+                )?;
+            }
+            OutboxResult::Retry(reason) => {
+                let attempts = item.attempts + 1;
+                self.conn.execute(
+                    "UPDATE gateway_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE id = ?1",
+                    params![item.id, attempts, now + retry_delay_ms(attempts), reason],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
     /// When the next queued work falls due (milliseconds since the epoch), if any is queued.
     pub fn next_gateway_work_at(&self) -> CoreResult<Option<i64>> {
         Ok(self.conn.query_row(
-            "SELECT min(next_attempt_at) FROM invitations WHERE pending_action IS NOT NULL",
+            "SELECT min(at) FROM (
+                 SELECT min(next_attempt_at) AS at FROM invitations WHERE pending_action IS NOT NULL
+                 UNION ALL SELECT min(next_attempt_at) FROM gateway_outbox)",
             [],
             |r| r.get(0),
         )?)
@@ -784,6 +856,20 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 )?;
             }
         }
+        EventKind::InvitationExpired { invitation_id } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if InvitationState::parse(&state).is_open() && state != "queued" {
+                    set_state(tx, id, "expired", None, now)?;
+                }
+            }
+        }
+        EventKind::SignedIn { .. }
+        | EventKind::PasswordChanged { .. }
+        | EventKind::PersonalDetailsChanged { .. } => {
+            return crate::member_events::apply(tx, &e.kind, e.at * 1000, now);
+        }
+        // Password reset mail is followed on the gateway; the directory keeps no record of it.
+        EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}
         EventKind::Registered {
             invitation_id,
             username,

@@ -11,6 +11,7 @@ pub mod error;
 mod index;
 pub mod invitations;
 pub mod mailbox;
+mod member_events;
 pub mod members;
 pub mod organization;
 pub mod password;

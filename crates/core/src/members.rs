@@ -1461,3 +1461,32 @@ mod tests {
         assert!(allowed_actions(NotJoined).contains(&Remove));
     }
 }
+
+/// Recomputes a member's search text after a change made outside the edit path (the member's
+/// own change reported by the gateway).
+pub(crate) fn refresh_search_text(
+    conn: &rusqlite::Connection,
+    id: MemberId,
+) -> rusqlite::Result<()> {
+    let row = conn.query_row(
+        "SELECT name, username, email, mobile, employee_id, org_email, work_location FROM members WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Row {
+                name: r.get(0)?,
+                username: r.get(1)?,
+                email: r.get(2)?,
+                mobile: r.get(3)?,
+                employee_id: r.get(4)?,
+                org_email: r.get(5)?,
+                work_location: r.get(6)?,
+                status: MemberStatus::Enabled,
+            })
+        },
+    )?;
+    conn.execute(
+        "UPDATE members SET search_text = ?2 WHERE id = ?1",
+        params![id, search_text(&row)],
+    )?;
+    Ok(())
+}

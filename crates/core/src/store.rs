@@ -18,6 +18,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             "../migrations/0002_directory_search_and_former_members.sql"
         )),
         M::up(include_str!("../migrations/0003_invitations.sql")),
+        M::up(include_str!("../migrations/0004_gateway_outbox.sql")),
     ])
 });
 

@@ -234,7 +234,11 @@ export function InvitationsScreen() {
       title: t("invitations.col.actions"),
       key: "actions",
       render: (_, r) =>
-        OPEN.includes(r.state) ? (
+        r.state === "expired" ? (
+          <Button type="link" size="small" onClick={() => resend.mutate(r)} data-testid={`invitation-resend-${r.id}`}>
+            {t("invitations.resend")}
+          </Button>
+        ) : OPEN.includes(r.state) ? (
           <Space size={0}>
             <Button type="link" size="small" disabled={!r.link} onClick={() => setLinkRow(r)} data-testid={`invitation-link-${r.id}`}>
               {t("invitations.link")}

@@ -428,3 +428,180 @@ fn declines_and_failures_are_shown_on_the_invitation() {
     );
     assert_eq!(d.invitation_counts().unwrap().failed, 1);
 }
+
+#[test]
+fn members_own_changes_on_the_gateway_reach_the_directory() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    let _eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    linked(&mut d, "inv_1");
+    let hash = orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap();
+    d.apply_gateway_events(
+        &[event(
+            1,
+            EventKind::Registered {
+                invitation_id: "inv_1".into(),
+                username: "dee".into(),
+                password_hash: hash,
+            },
+        )],
+        1,
+    )
+    .unwrap();
+
+    let changed = d
+        .apply_gateway_events(
+            &[
+                Event {
+                    seq: 2,
+                    id: "e2".into(),
+                    at: 1_790_000_100,
+                    kind: EventKind::SignedIn {
+                        username: "DEE".into(),
+                    },
+                },
+                event(
+                    3,
+                    EventKind::PersonalDetailsChanged {
+                        username: "dee".into(),
+                        name: Some("Dee Quinn".into()),
+                        mobile: Some("+14155550100".into()),
+                        // Eve's address: the directory keeps addresses unique, so this is refused.
+                        email: Some("eve@example.com".into()),
+                    },
+                ),
+            ],
+            3,
+        )
+        .unwrap();
+    assert_eq!(changed, [dee, dee]);
+    let m = d.member_details(dee).unwrap();
+    assert_eq!(m.name, "Dee Quinn");
+    assert_eq!(m.mobile.as_deref(), Some("+14155550100"));
+    assert_eq!(m.email.as_deref(), Some("dee@example.com"));
+    assert_eq!(m.last_login_at, Some(1_790_000_100_000));
+    let found = d
+        .list_members(&orgdesk_core::members::MemberQuery {
+            search: Some("quinn".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.total, 1, "the new name is searchable");
+
+    // A password changed on the gateway is the one the directory checks.
+    let new_hash = orgdesk_core::password::hash("Green-Teapot77").unwrap();
+    d.apply_gateway_events(
+        &[event(
+            4,
+            EventKind::PasswordChanged {
+                username: "ann".into(),
+                password_hash: new_hash,
+            },
+        )],
+        4,
+    )
+    .unwrap();
+    assert!(d
+        .sign_in(&SignInInput {
+            username: "ann".into(),
+            password: "Green-Teapot77".into(),
+        })
+        .is_ok());
+}
+
+#[test]
+fn an_expired_link_is_shown_as_expired_and_can_be_resent() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let id = linked(&mut d, "inv_1");
+    d.apply_gateway_events(
+        &[event(
+            1,
+            EventKind::InvitationExpired {
+                invitation_id: "inv_1".into(),
+            },
+        )],
+        1,
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, id), InvitationState::Expired);
+    assert!(matches!(
+        d.cancel_invitation(&a, id),
+        Err(CoreError::Conflict(_))
+    ));
+    // Resending gives a new link on the same invitation.
+    d.resend_invitation(&a, id).unwrap();
+    assert_eq!(state_of(&d, id), InvitationState::Queued);
+    let work = d.due_gateway_work(10).unwrap();
+    assert_eq!(work[0].action, GatewayAction::Resend);
+}
+
+#[test]
+fn account_state_changes_of_joined_members_are_queued_for_the_gateway() {
+    use orgdesk_core::invitations::OutboxResult;
+    use orgdesk_core::members::MemberAction;
+    let (mut d, clock) = with_org();
+    let a = admin(&d);
+    let root = d.department_tree().unwrap().id;
+    let joe = d
+        .add_member(
+            &a,
+            &NewMember {
+                name: "Joe".into(),
+                positions: vec![PositionInput {
+                    department_id: root,
+                    title: None,
+                }],
+                role_ids: vec![],
+                username: "joe".into(),
+                password: PASSWORD.into(),
+                email: None,
+                mobile: None,
+            },
+        )
+        .unwrap();
+    // Members who never joined have no account on the gateway.
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.remove_member(&a, dee, None).unwrap();
+    assert!(d.due_gateway_outbox(10).unwrap().is_empty());
+
+    d.change_status(&a, joe, MemberAction::Disable).unwrap();
+    let due = d.due_gateway_outbox(10).unwrap();
+    assert_eq!(
+        due.iter()
+            .map(|i| (i.target.as_str(), i.value.as_str()))
+            .collect::<Vec<_>>(),
+        [("joe", "disabled")]
+    );
+    assert_eq!(d.invitation_counts().unwrap().awaiting_gateway, 1);
+    // The newest state replaces one not yet delivered.
+    d.change_status(&a, joe, MemberAction::Enable).unwrap();
+    let due = d.due_gateway_outbox(10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].value, "enabled");
+    d.gateway_outbox_done(&due[0], OutboxResult::Retry("down".into()))
+        .unwrap();
+    assert!(
+        d.due_gateway_outbox(10).unwrap().is_empty(),
+        "waits before retrying"
+    );
+    clock.advance_secs(5);
+    let again = d.due_gateway_outbox(10).unwrap();
+    d.gateway_outbox_done(&again[0], OutboxResult::Done)
+        .unwrap();
+    assert!(d.due_gateway_outbox(10).unwrap().is_empty());
+
+    d.change_status(&a, joe, MemberAction::Resign).unwrap();
+    let ann = d.initial_admin_id().unwrap();
+    d.remove_member(&a, joe, Some(ann)).unwrap();
+    let due = d.due_gateway_outbox(10).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(
+        (due[0].target.as_str(), due[0].value.as_str()),
+        ("joe", "removed")
+    );
+}
