@@ -385,7 +385,8 @@ impl Directory {
             ));
         };
         let state = InvitationState::parse(&state);
-        if !state.is_open() && !(allow_expired && state == InvitationState::Expired) {
+        let resendable = allow_expired && state == InvitationState::Expired;
+        if !state.is_open() && !resendable {
             return Err(CoreError::Conflict(format!(
                 "The invitation to {name} is already {}; invite {name} again instead.",
                 state.as_str()
