@@ -1439,29 +1439,6 @@ fn row_json(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn transitions_follow_the_status_rules() {
-        use MemberAction::*;
-        use MemberStatus::*;
-        assert_eq!(transition(Enabled, Disable), Some(Disabled));
-        assert_eq!(transition(Disabled, Enable), Some(Enabled));
-        assert_eq!(transition(Enabled, Resign), Some(Resigned));
-        assert_eq!(transition(Disabled, Resign), Some(Resigned));
-        assert_eq!(transition(Resigned, Restore), Some(Enabled));
-        assert_eq!(transition(Enabled, Enable), None);
-        assert_eq!(transition(Disabled, Disable), None);
-        assert_eq!(transition(NotJoined, Disable), None);
-        assert_eq!(transition(NotJoined, Resign), None);
-        assert_eq!(transition(Resigned, Edit), None);
-        assert_eq!(transition(PendingApproval, Remove), None);
-        assert!(allowed_actions(NotJoined).contains(&Remove));
-    }
-}
-
 /// Recomputes a member's search text after a change made outside the edit path (the member's
 /// own change reported by the gateway).
 pub(crate) fn refresh_search_text(
@@ -1489,4 +1466,27 @@ pub(crate) fn refresh_search_text(
         params![id, search_text(&row)],
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transitions_follow_the_status_rules() {
+        use MemberAction::*;
+        use MemberStatus::*;
+        assert_eq!(transition(Enabled, Disable), Some(Disabled));
+        assert_eq!(transition(Disabled, Enable), Some(Enabled));
+        assert_eq!(transition(Enabled, Resign), Some(Resigned));
+        assert_eq!(transition(Disabled, Resign), Some(Resigned));
+        assert_eq!(transition(Resigned, Restore), Some(Enabled));
+        assert_eq!(transition(Enabled, Enable), None);
+        assert_eq!(transition(Disabled, Disable), None);
+        assert_eq!(transition(NotJoined, Disable), None);
+        assert_eq!(transition(NotJoined, Resign), None);
+        assert_eq!(transition(Resigned, Edit), None);
+        assert_eq!(transition(PendingApproval, Remove), None);
+        assert!(allowed_actions(NotJoined).contains(&Remove));
+    }
 }
