@@ -42,6 +42,9 @@ pub struct Config {
     pub delivery: DeliveryConfig,
     #[serde(default)]
     pub limits: LimitsConfig,
+    /// Text messages for `sms` invitations; without it they are refused.
+    #[serde(default)]
+    pub sms: Option<crate::sms::SmsConfig>,
 }
 
 fn default_max_connections() -> u32 {
@@ -87,6 +90,8 @@ pub enum MailConfig {
     File { dir: PathBuf, from: String },
     /// Send through an SMTP server.
     Smtp(SmtpConfig),
+    /// Send through Postmark's HTTP API (bounces come back through a webhook).
+    Postmark(crate::postmark::PostmarkConfig),
 }
 
 impl Default for MailConfig {
@@ -103,6 +108,7 @@ impl MailConfig {
         match self {
             Self::File { from, .. } => from,
             Self::Smtp(s) => &s.from,
+            Self::Postmark(p) => &p.from,
         }
     }
 }
@@ -213,6 +219,7 @@ impl Config {
             },
             delivery: DeliveryConfig::default(),
             limits: LimitsConfig::default(),
+            sms: None,
         }
     }
 
@@ -252,6 +259,12 @@ impl Config {
                         .into(),
                 ));
             }
+        }
+        if let Some(sms) = &self.sms {
+            sms.validate()?;
+        }
+        if let MailConfig::Postmark(postmark) = &self.mail {
+            postmark.validate()?;
         }
         if self.delivery.max_attempts == 0 || self.delivery.retry_initial_secs == 0 {
             return Err(GatewayError::Config(

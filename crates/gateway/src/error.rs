@@ -24,6 +24,9 @@ pub enum GatewayError {
     ChannelUnavailable(String),
     #[error("too many requests; slow down and retry")]
     RateLimited,
+    /// A request that contradicts what is stored, with its own stable code.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("configuration: {0}")]
     Config(String),
     #[error("storage: {0}")]
@@ -48,6 +51,7 @@ impl GatewayError {
             Self::InvitationClosed(_) => "invitation_closed",
             Self::ChannelUnavailable(_) => "channel_unavailable",
             Self::RateLimited => "rate_limited",
+            Self::Conflict { code, .. } => code,
             Self::Config(_)
             | Self::Storage(_)
             | Self::Mail(_)
@@ -64,7 +68,7 @@ impl GatewayError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::InvitationClosed(_) => StatusCode::CONFLICT,
+            Self::InvitationClosed(_) | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Config(_)
             | Self::Storage(_)

@@ -7,12 +7,16 @@ pub mod clock;
 pub mod config;
 pub mod error;
 mod i18n;
+mod joining;
 mod limits;
 pub mod mail;
 mod outbox;
 mod pages;
+pub mod postmark;
+mod provider;
 mod render;
 pub mod secrets;
+pub mod sms;
 pub mod store;
 mod tls;
 
@@ -212,6 +216,8 @@ pub async fn serve_store(
         }
     };
     let mailer = mail::from_config(&config.mail)?;
+    let sms = sms::from_config(config.sms.as_ref())?;
+    let hooks = postmark::routes(&config.mail)?;
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -236,7 +242,7 @@ pub async fn serve_store(
         shutdown: shutdown_rx.clone(),
     });
 
-    let app = router(Arc::clone(&state));
+    let app = router(Arc::clone(&state), hooks);
     let mut server_shutdown = shutdown_rx.clone();
     let stopped = async move {
         let _ = server_shutdown.wait_for(|stop| *stop).await;
@@ -257,7 +263,7 @@ pub async fn serve_store(
             })
         }
     };
-    let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, shutdown_rx));
+    let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
     Ok(Gateway {
         addr,
@@ -268,10 +274,11 @@ pub async fn serve_store(
     })
 }
 
-fn router(state: Shared) -> Router {
+fn router(state: Shared, hooks: Router<Shared>) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(hooks)
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

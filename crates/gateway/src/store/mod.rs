@@ -5,8 +5,14 @@
 //! once, an idempotency key answers once, an event is written with the change it reports)
 //! are kept inside the store, not spread over handlers.
 
+mod join;
 mod postgres;
 mod sqlite;
+
+pub use join::{
+    JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
+    JoinSubmitOutcome, NewJoinRequest,
+};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -131,7 +137,7 @@ pub struct OutboxItem {
 }
 
 #[async_trait]
-pub trait GatewayStore: Send + Sync + 'static {
+pub trait GatewayStore: JoinStore + Send + Sync + 'static {
     async fn create_organization(
         &self,
         id: &str,

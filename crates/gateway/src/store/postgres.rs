@@ -18,12 +18,17 @@ use super::{
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 
+mod join;
+
 /// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
 /// instances starting together do not race.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    include_str!("../../migrations/postgres/0001_initial.sql"),
-)];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
+    (4, include_str!("../../migrations/postgres/0004_join.sql")),
+];
 
 /// Arbitrary constant naming the migration lock.
 const MIGRATION_LOCK: i64 = 0x6f72_6764_6573_6b01;

@@ -16,10 +16,13 @@ use super::{
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 
+mod join;
+
 /// Forward-only, compiled in; the index is the schema version.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!(
-    "../../migrations/sqlite/0001_initial.sql"
-))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/sqlite/0001_initial.sql")),
+    M::up(include_str!("../../migrations/sqlite/0004_join.sql")),
+];
 
 #[derive(Clone)]
 pub struct SqliteStore {

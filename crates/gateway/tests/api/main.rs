@@ -19,3 +19,14 @@ macro_rules! sqlite_test {
 }
 
 for_each_scenario!(sqlite_test);
+
+macro_rules! sqlite_provider_test {
+    ($name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            scenarios::$name(None).await;
+        }
+    };
+}
+
+for_each_provider_scenario!(sqlite_provider_test);

@@ -3,7 +3,10 @@
 #![allow(dead_code)] // each suite uses a different subset
 
 pub mod postgres;
+pub mod providers;
 pub mod smtp;
+#[macro_use]
+pub mod join_scenarios;
 #[macro_use]
 pub mod scenarios;
 

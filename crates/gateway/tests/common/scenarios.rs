@@ -10,6 +10,9 @@ use reqwest::{Method, StatusCode};
 
 use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
+#[allow(unused_imports)] // the suites that run no scenarios
+pub use super::join_scenarios::*;
+
 /// Every scenario, for suites that run them all in a row.
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
 macro_rules! for_each_scenario {
@@ -24,6 +27,10 @@ macro_rules! for_each_scenario {
         $m!(names_are_escaped_in_pages_and_mail);
         $m!(pages_speak_the_readers_language);
         $m!(one_recipient_gets_a_bounded_number_of_messages);
+        $m!(a_join_link_request_waits_for_the_desktops_decision);
+        $m!(the_organization_code_joins_and_locks_out_guessers);
+        $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
+        $m!(an_sms_invitation_needs_an_sms_provider);
     };
 }
 

@@ -33,6 +33,15 @@ async fn every_api_scenario_passes_on_postgres() {
         }};
     }
     for_each_scenario!(on_postgres);
+    macro_rules! providers_on_postgres {
+        ($name:ident) => {{
+            let url = pg.database().await;
+            let store: Arc<dyn GatewayStore> =
+                Arc::new(PostgresStore::connect(&url, 5).await.expect("store"));
+            scenarios::$name(Some(store)).await;
+        }};
+    }
+    for_each_provider_scenario!(providers_on_postgres);
 
     // Two stores on one database (two gateway instances): a retried create racing on both
     // still creates one invitation.
