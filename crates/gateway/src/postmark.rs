@@ -541,6 +541,43 @@ mod tests {
     }
 
     #[test]
+    fn the_configuration_chooses_postmark_and_twilio() {
+        let text = format!(
+            r#"public_url = "https://join.example.org"
+database = "x.db"
+[mail]
+transport = "postmark"
+from = "Orgdesk <noreply@example.org>"
+server_token_env = "ORGDESK_POSTMARK_TOKEN"
+[mail.bounce_webhook]
+username = "postmark"
+password_env = "ORGDESK_POSTMARK_HOOK_PASSWORD"
+[sms]
+provider = "twilio"
+account_sid = "AC{}"
+auth_token_env = "ORGDESK_TWILIO_TOKEN"
+from = "+15005550006"
+"#,
+            "a".repeat(32)
+        );
+        let c = crate::Config::from_toml(&text).unwrap();
+        assert!(matches!(&c.mail, MailConfig::Postmark(p)
+            if p.message_stream == "outbound" && p.base_url == "https://api.postmarkapp.com"
+                && p.bounce_webhook.as_ref().is_some_and(|h| h.username == "postmark")));
+        assert_eq!(c.mail.from_address(), "Orgdesk <noreply@example.org>");
+        assert!(matches!(&c.sms, Some(crate::sms::SmsConfig::Twilio(t))
+            if t.base_url == "https://api.twilio.com"));
+        // A provider beyond loopback over plain http, or a typo, is refused.
+        let plain = text.replace(
+            "transport = \"postmark\"",
+            "transport = \"postmark\"\nbase_url = \"http://api.postmarkapp.com\"",
+        );
+        assert!(crate::Config::from_toml(&plain).is_err());
+        let typo = text.replace("server_token_env", "server_tokn_env");
+        assert!(crate::Config::from_toml(&typo).is_err());
+    }
+
+    #[test]
     fn quoted_printable_soft_breaks_and_escapes() {
         assert_eq!(
             decode_quoted_printable("a=3Db=\r\nc =E4=BD=A0"),
