@@ -14,7 +14,7 @@ use orgdesk_protocol::{
 };
 use reqwest::{Method, StatusCode};
 
-use super::providers::{self, POSTMARK_INACTIVE, TWILIO_FLAKY, TWILIO_INVALID};
+use super::providers::{self, POSTMARK_INACTIVE, TWILIO_FLAKY, TWILIO_INVALID, TWILIO_SLOW};
 use super::{invitation, Page, TestGateway};
 
 const PASSWORD: &str = "Correct-Horse1";
@@ -593,7 +593,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
                 from: Some("+15005550006".into()),
                 messaging_service_sid: None,
                 base_url,
-                timeout_secs: 5,
+                timeout_secs: 1,
             }));
         },
         store,
@@ -705,6 +705,40 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
         .await;
     assert!(
         matches!(delivered, EventKind::InvitationDelivered { message_id, .. } if message_id.starts_with("SM"))
+    );
+
+    // Twilio does not answer in time: the same, the message is retried and goes.
+    let slow: InvitationCreated = gw
+        .create("sms-4", &invitation(Channel::Sms, TWILIO_SLOW))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slow_tries = || {
+        twilio
+            .requests()
+            .iter()
+            .filter(|r| r.form()["To"] == TWILIO_SLOW)
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while slow_tries() < 1 {
+        assert!(std::time::Instant::now() < deadline, "no attempt");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Past the gateway's 1 s timeout, with no retry before the backoff.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(slow_tries(), 1);
+    clock.advance(31);
+    let delivered = gw
+        .wait_for_event(10, |k| {
+            matches!(k, EventKind::InvitationDelivered { invitation_id, .. } if *invitation_id == slow.invitation_id)
+        })
+        .await;
+    assert_eq!(slow_tries(), 2);
+    assert!(
+        !matches!(&delivered, EventKind::InvitationDelivered { message_id, .. } if message_id == "SMnever-seen"),
+        "{delivered:?}"
     );
     gw.stop().await;
 }

@@ -18,6 +18,8 @@ use tokio::sync::oneshot;
 pub const TWILIO_INVALID: &str = "+15005550001";
 /// Answered 503 the first time, 201 after.
 pub const TWILIO_FLAKY: &str = "+15005550002";
+/// Answered only after 3 s the first time (longer than the gateway waits), at once after.
+pub const TWILIO_SLOW: &str = "+15005550003";
 /// Postmark answers 406 (inactive recipient) for this address.
 pub const POSTMARK_INACTIVE: &str = "inactive@example.org";
 
@@ -51,6 +53,7 @@ struct Shared {
     user: String,
     requests: Arc<Mutex<Vec<Recorded>>>,
     seen_flaky: Arc<Mutex<bool>>,
+    seen_slow: Arc<Mutex<bool>>,
 }
 
 pub struct StandIn {
@@ -118,6 +121,7 @@ pub async fn twilio(account_sid: &str, auth_token: &str) -> StandIn {
         user: account_sid.to_owned(),
         requests: requests.clone(),
         seen_flaky: Arc::new(Mutex::new(false)),
+        seen_slow: Arc::new(Mutex::new(false)),
     };
     let app = Router::new()
         .route(
@@ -161,6 +165,12 @@ async fn twilio_messages(
         .into_iter()
         .collect();
     let to = form.get("To").cloned().unwrap_or_default();
+    if to == TWILIO_SLOW && !std::mem::replace(&mut *s.seen_slow.lock().unwrap(), true) {
+        s.requests.lock().unwrap().push(recorded.clone());
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        recorded.answered_id = Some("SMnever-seen".into());
+        return (StatusCode::CREATED, Json(json!({"sid": "SMnever-seen"}))).into_response();
+    }
     let answer = if to == TWILIO_INVALID {
         (
             StatusCode::BAD_REQUEST,
@@ -206,6 +216,7 @@ pub async fn postmark(server_token: &str) -> StandIn {
         user: String::new(),
         requests: requests.clone(),
         seen_flaky: Arc::new(Mutex::new(false)),
+        seen_slow: Arc::new(Mutex::new(false)),
     };
     let app = Router::new()
         .route("/email", post(postmark_email))
