@@ -216,8 +216,6 @@ pub async fn serve_store(
         }
     };
     let mailer = mail::from_config(&config.mail)?;
-    let sms = sms::from_config(config.sms.as_ref())?;
-    let hooks = postmark::routes(&config.mail)?;
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -226,6 +224,8 @@ pub async fn serve_store(
         "" => format!("{scheme}://{addr}"),
         url => url.to_owned(),
     };
+    let (sms, sms_hooks) = sms::from_config(config.sms.as_ref(), &public_url)?;
+    let hooks = postmark::routes(&config.mail)?.merge(sms_hooks);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(AppState {
         store,

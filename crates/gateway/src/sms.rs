@@ -3,12 +3,23 @@
 //! `From` (or `MessagingServiceSid`) and `Body`, HTTP Basic auth `AccountSid:AuthToken`.
 //! Twilio answers 201 with the message's `sid`; a 4xx carries `{code, message}` and is final
 //! (except 429, which asks us to slow down); 5xx and no answer are retried by the outbox.
+//!
+//! With `status_callback = true`, each message asks Twilio to report its fate to
+//! `{public_url}/hooks/twilio/status`; the gateway checks the `X-Twilio-Signature` of every
+//! report and turns `undelivered` / `failed` into `invitation_bounced`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use bytes::Bytes;
 use serde::Deserialize;
 
 use crate::error::{GatewayError, Result};
@@ -16,7 +27,9 @@ use crate::i18n::{fill, Lang};
 use crate::mail::DeliveryError;
 use crate::provider::{basic_auth, check_base_url, read_secret, HttpClient};
 use crate::render::format_time;
+use crate::secrets::constant_time_eq;
 use crate::store::Invitation;
+use crate::Shared;
 
 /// `[sms]` in the configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +68,9 @@ pub struct TwilioConfig {
     pub base_url: String,
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
+    /// Ask Twilio for delivery reports (the gateway's public URL must be reachable by Twilio).
+    #[serde(default)]
+    pub status_callback: bool,
 }
 
 impl std::fmt::Debug for TwilioConfig {
@@ -67,6 +83,7 @@ impl std::fmt::Debug for TwilioConfig {
             .field("from", &self.from)
             .field("messaging_service_sid", &self.messaging_service_sid)
             .field("base_url", &self.base_url)
+            .field("status_callback", &self.status_callback)
             .finish()
     }
 }
@@ -116,12 +133,114 @@ pub trait SmsSender: Send + Sync + 'static {
     async fn send(&self, to: &str, body: &str) -> Result<String, DeliveryError>;
 }
 
-/// The configured sender, if any. Reads the auth token now, so that a missing one stops the
-/// gateway at start rather than failing every message.
-pub fn from_config(config: Option<&SmsConfig>) -> Result<Option<Box<dyn SmsSender>>> {
-    match config {
-        None => Ok(None),
-        Some(SmsConfig::Twilio(t)) => Ok(Some(Box::new(Twilio::new(t)?))),
+/// The path Twilio reports delivery to.
+pub const STATUS_CALLBACK_PATH: &str = "/hooks/twilio/status";
+
+/// The sender for the outbox, and the routes of its delivery reports.
+pub(crate) type SmsSetup = (Option<Box<dyn SmsSender>>, Router<Shared>);
+
+/// The configured sender, if any, and the route of its delivery reports. Reads the auth token
+/// now, so that a missing one stops the gateway at start rather than failing every message.
+pub(crate) fn from_config(config: Option<&SmsConfig>, public_url: &str) -> Result<SmsSetup> {
+    let Some(SmsConfig::Twilio(t)) = config else {
+        return Ok((None, Router::new()));
+    };
+    let mut twilio = Twilio::new(t)?;
+    let mut routes = Router::new();
+    if t.status_callback {
+        let url = format!("{public_url}{STATUS_CALLBACK_PATH}");
+        twilio.status_callback = Some(url.clone());
+        let verifier = Arc::new(SignatureCheck {
+            url,
+            auth_token: twilio.auth_token.clone(),
+        });
+        routes = routes.route(
+            STATUS_CALLBACK_PATH,
+            post(
+                move |state: State<Shared>, headers: HeaderMap, body: Bytes| {
+                    status_report(state, verifier, headers, body)
+                },
+            ),
+        );
+    }
+    Ok((Some(Box::new(twilio)), routes))
+}
+
+/// `X-Twilio-Signature`: base64 of HMAC-SHA1 under the auth token over the URL Twilio called
+/// followed by every POST parameter's name and value, sorted by name.
+pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    use base64ct::{Base64, Encoding};
+    use hmac::{Hmac, Mac};
+    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    sorted.sort();
+    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(auth_token.as_bytes())
+        .expect("HMAC takes any key length");
+    mac.update(url.as_bytes());
+    for (k, v) in sorted {
+        mac.update(k.as_bytes());
+        mac.update(v.as_bytes());
+    }
+    Base64::encode_string(&mac.finalize().into_bytes())
+}
+
+struct SignatureCheck {
+    /// Exactly the callback URL sent with each message, never rebuilt from the request.
+    url: String,
+    auth_token: String,
+}
+
+async fn status_report(
+    State(state): State<Shared>,
+    check: Arc<SignatureCheck>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(params) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) else {
+        return StatusCode::BAD_REQUEST.into_response();
+    };
+    let presented = headers
+        .get("x-twilio-signature")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let expected = twilio_signature(&check.auth_token, &check.url, &params);
+    if !constant_time_eq(
+        &crate::secrets::sha256(expected.as_bytes()),
+        &crate::secrets::sha256(presented.as_bytes()),
+    ) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
+    let field = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let (sid, status) = (field("MessageSid"), field("MessageStatus"));
+    if sid.is_empty() || !matches!(status, "undelivered" | "failed") {
+        // Progress reports (queued, sent, delivered, …) need nothing.
+        return StatusCode::NO_CONTENT.into_response();
+    }
+    let reason = match field("ErrorCode") {
+        "" => format!("Twilio: {status}"),
+        code => format!("Twilio: {status} (error {code})"),
+    };
+    let reason: String = reason
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    match state
+        .store
+        .record_bounce(sid, &reason, state.clock.now())
+        .await
+    {
+        Ok(Some(invitation_id)) => {
+            tracing::info!(invitation = %invitation_id, "text message undelivered");
+            state.ring_events();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Ok(None) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -134,7 +253,9 @@ pub struct Twilio {
     client: HttpClient,
     url: String,
     authorization: String,
+    auth_token: String,
     sender: Sender,
+    status_callback: Option<String>,
 }
 
 impl Twilio {
@@ -163,7 +284,9 @@ impl Twilio {
                 config.account_sid
             ),
             authorization: basic_auth(&config.account_sid, &token),
+            auth_token: token,
             sender,
+            status_callback: None,
         })
     }
 }
@@ -212,7 +335,11 @@ impl SmsSender for Twilio {
             Sender::From(from) => ("From", from.as_str()),
             Sender::Service(sid) => ("MessagingServiceSid", sid.as_str()),
         };
-        let form = serde_urlencoded::to_string([("To", to), sender, ("Body", body)])
+        let mut fields = vec![("To", to), sender, ("Body", body)];
+        if let Some(url) = &self.status_callback {
+            fields.push(("StatusCallback", url.as_str()));
+        }
+        let form = serde_urlencoded::to_string(&fields)
             .map_err(|e| DeliveryError::Permanent(format!("encoding the message: {e}")))?;
         let answer = self
             .client
@@ -276,6 +403,29 @@ mod tests {
             judge(503, b"<html>down</html>"),
             Err(DeliveryError::Transient(_))
         ));
+    }
+
+    #[test]
+    fn the_signature_is_twilios() {
+        // The example from Twilio's "Webhooks security" documentation.
+        let params: Vec<(String, String)> = [
+            ("CallSid", "CA1234567890ABCDE"),
+            ("Caller", "+12349013030"),
+            ("Digits", "1234"),
+            ("From", "+12349013030"),
+            ("To", "+18005551212"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        assert_eq!(
+            twilio_signature(
+                "12345",
+                "https://mycompany.com/myapp.php?foo=1&bar=2",
+                &params
+            ),
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        );
     }
 
     #[test]

@@ -594,6 +594,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
                 messaging_service_sid: None,
                 base_url,
                 timeout_secs: 1,
+                status_callback: true,
             }));
         },
         store,
@@ -622,6 +623,8 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     let form = request.form();
     assert_eq!(form["To"], "+8613800138000");
     assert_eq!(form["From"], "+15005550006");
+    let callback = format!("{}/hooks/twilio/status", gw.base);
+    assert_eq!(form["StatusCallback"], callback);
     let body = &form["Body"];
     assert!(
         body.starts_with("Ann Admin 邀请您通过 Orgdesk 加入 Acme Ltd："),
@@ -637,6 +640,74 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
         EventKind::InvitationDelivered {
             invitation_id: created.invitation_id.clone(),
             message_id: request.answered_id.clone().unwrap(),
+        }
+    );
+
+    // Twilio's delivery reports: only signed ones count; an undelivered message is reported
+    // once, progress reports add nothing.
+    let sid = request.answered_id.clone().unwrap();
+    let report = |status: &str| -> Vec<(String, String)> {
+        [
+            ("AccountSid", ACCOUNT_SID),
+            ("ApiVersion", "2010-04-01"),
+            ("ErrorCode", "30003"),
+            ("From", "+15005550006"),
+            ("MessageSid", sid.as_str()),
+            ("MessageStatus", status),
+            ("SmsSid", sid.as_str()),
+            ("SmsStatus", status),
+            ("To", "+8613800138000"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+    };
+    let send_report = |params: Vec<(String, String)>, signature: String| {
+        gw.client
+            .post(&callback)
+            .header("X-Twilio-Signature", signature)
+            .form(&params)
+            .send()
+    };
+    let sign = |params: &[(String, String)], token: &str| {
+        orgdesk_gateway::sms::twilio_signature(token, &callback, params)
+    };
+    let before = gw.events(0, 0).await.events.len();
+    let forged = report("undelivered");
+    let status = send_report(forged.clone(), sign(&forged, "not-the-token"))
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let unsigned = send_report(forged.clone(), String::new())
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(unsigned, StatusCode::FORBIDDEN);
+    let delivered_report = report("delivered");
+    let ok = send_report(
+        delivered_report.clone(),
+        sign(&delivered_report, "twilio-auth-token"),
+    )
+    .await
+    .unwrap()
+    .status();
+    assert_eq!(ok, StatusCode::NO_CONTENT);
+    assert_eq!(gw.events(0, 0).await.events.len(), before);
+    let undelivered = report("undelivered");
+    for _ in 0..2 {
+        let r = send_report(undelivered.clone(), sign(&undelivered, "twilio-auth-token"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let events = gw.events(0, 0).await.events;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(
+        events.last().unwrap().kind,
+        EventKind::InvitationBounced {
+            invitation_id: created.invitation_id.clone(),
+            reason: "Twilio: undelivered (error 30003)".into(),
         }
     );
 
