@@ -24,6 +24,9 @@ pub enum GatewayError {
     ChannelUnavailable(String),
     #[error("too many requests; slow down and retry")]
     RateLimited,
+    /// Something other than an invitation that does not exist (`not_found`), saying what.
+    #[error("{0}")]
+    Missing(&'static str),
     /// A request that contradicts what is stored, with its own stable code.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -52,6 +55,7 @@ impl GatewayError {
             Self::ChannelUnavailable(_) => "channel_unavailable",
             Self::RateLimited => "rate_limited",
             Self::Conflict { code, .. } => code,
+            Self::Missing(_) => "not_found",
             Self::Config(_)
             | Self::Storage(_)
             | Self::Mail(_)
@@ -67,7 +71,7 @@ impl GatewayError {
             Self::IdempotencyKeyReused | Self::ChannelUnavailable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::Missing(_) => StatusCode::NOT_FOUND,
             Self::InvitationClosed(_) | Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Config(_)

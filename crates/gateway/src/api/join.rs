@@ -28,6 +28,10 @@ pub(super) fn routes() -> Router<Shared> {
 /// organization's (one chance in 2^40 per organization, so this is ample).
 const CODE_DRAWS: usize = 5;
 
+fn no_link() -> GatewayError {
+    GatewayError::Missing("no join link is switched on for this organization")
+}
+
 /// The answer for a stored link: the link and code opened from their sealed copies.
 fn answer(state: &Shared, record: JoinLinkRecord) -> Result<Json<JoinLink>> {
     let (link, code) = if record.enabled {
@@ -82,7 +86,7 @@ where
         match write(joining::fresh_secrets(&state.pepper)).await? {
             JoinLinkWrite::Written(record) => return answer(state, record),
             JoinLinkWrite::CodeTaken => continue,
-            JoinLinkWrite::NotFound => return Err(GatewayError::NotFound),
+            JoinLinkWrite::NotFound => return Err(no_link()),
         }
     }
     Err(GatewayError::Internal(
@@ -122,7 +126,7 @@ async fn disable_link(State(state): State<Shared>, Org(org_id): Org) -> Result<S
     {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(GatewayError::NotFound)
+        Err(no_link())
     }
 }
 
@@ -131,7 +135,9 @@ async fn get_link(State(state): State<Shared>, Org(org_id): Org) -> Result<Json<
         .store
         .join_link(&org_id)
         .await?
-        .ok_or(GatewayError::NotFound)?;
+        .ok_or(GatewayError::Missing(
+            "no join link was set up for this organization",
+        ))?;
     answer(&state, record)
 }
 

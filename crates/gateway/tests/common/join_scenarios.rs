@@ -113,6 +113,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         .await
         .unwrap();
     assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    assert_eq!(none.json::<ApiError>().await.unwrap().code, "not_found");
 
     let created = gw
         .put_join_link(&rules(true, &[JoinField::Email, JoinField::EmployeeId]))

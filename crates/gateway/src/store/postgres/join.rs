@@ -400,7 +400,7 @@ impl JoinStore for PostgresStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((state, username_key)) = row else {
-            return Err(GatewayError::NotFound);
+            return Err(GatewayError::Missing("no such join request"));
         };
         let state = parse_status(&state)
             .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;

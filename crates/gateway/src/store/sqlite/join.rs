@@ -373,7 +373,7 @@ impl JoinStore for SqliteStore {
                 )
                 .optional()?;
             let Some((state, username_key)) = row else {
-                return Err(GatewayError::NotFound);
+                return Err(GatewayError::Missing("no such join request"));
             };
             let state = parse_status(&state)
                 .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
