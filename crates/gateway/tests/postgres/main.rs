@@ -86,7 +86,88 @@ async fn every_api_scenario_passes_on_postgres() {
     assert_eq!(created, 1, "{outcomes:?}");
 
     usernames_are_taken_once_across_instances(&a, &b, &creds.organization_id).await;
+    the_join_schema_applies_over_a_database_from_the_first_one(&pg).await;
     drop(pg);
+}
+
+/// A database made by the first schema, with data in it, takes the join schema when a newer
+/// gateway connects: the data stays and the new rules hold.
+async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServer) {
+    let url = pg.database().await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::raw_sql(include_str!("../../migrations/postgres/0001_initial.sql"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE gateway_schema_migrations (
+            version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         INSERT INTO gateway_schema_migrations (version) VALUES (1);
+         INSERT INTO organizations VALUES ('org_1', 'Acme', '\\x00', 0);
+         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+            organization_name, department_label, position_label, inviter_name, locale,
+            lifetime_secs, created_at)
+         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en',
+            60, 0);
+         INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let store = PostgresStore::connect(&url, 2).await.unwrap();
+    let (username, via_join): (String, Option<String>) =
+        sqlx::query_as("SELECT username, join_request_id FROM accounts WHERE username_key = 'ann'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((username.as_str(), via_join), ("Ann", None));
+    let version: i32 = sqlx::query_scalar("SELECT MAX(version) FROM gateway_schema_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 4);
+    // The old account's username is taken for join requests too.
+    use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
+    let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
+    store
+        .put_join_link(
+            "org_1",
+            orgdesk_protocol::JoinLinkRules {
+                organization_name: "Acme".into(),
+                approval_required: false,
+                required_fields: vec![],
+                expires_at: None,
+            },
+            JoinSecrets {
+                token_sha256: link_hash,
+                sealed_token: vec![1],
+                code_hash: orgdesk_gateway::secrets::random_bytes(),
+                sealed_code: vec![2],
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let outcome = store
+        .submit_join_request(
+            orgdesk_gateway::store::NewJoinRequest {
+                id: "jr_1".into(),
+                secret: JoinSecret::Link(link_hash),
+                name: "Ann Again".into(),
+                email: None,
+                mobile: None,
+                employee_id: None,
+                work_location: None,
+                username: "ANN".into(),
+                password_hash: "h".into(),
+                status_token_sha256: orgdesk_gateway::secrets::random_bytes(),
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, JoinSubmitOutcome::UsernameTaken);
+    pool.close().await;
 }
 
 /// Two instances racing for one username — two join requests, or a join request and a

@@ -484,3 +484,71 @@ impl JoinStore for SqliteStore {
         .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{params, Connection};
+    use rusqlite_migration::Migrations;
+
+    use super::super::{SqliteStore, MIGRATIONS};
+
+    /// A database made by the first schema, with data in it, takes the join schema: the data
+    /// stays, and a pending request's username is held against accounts from then on.
+    #[test]
+    fn the_join_schema_applies_over_a_database_from_the_first_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.db");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..1])
+                .to_latest(&mut c)
+                .unwrap();
+            c.execute_batch(
+                "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
+                 INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+                    organization_name, department_label, position_label, inviter_name, locale,
+                    lifetime_secs, created_at)
+                 VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
+                    'en', 60, 0);
+                 INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
+                 INSERT INTO outbox (invitation_id, sealed_token, state, next_attempt_at,
+                    message_id, created_at)
+                 VALUES ('inv_1', x'00', 'sent', 0, 'pm-1', 0);",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let c = store.conn.lock().unwrap();
+        let (username, via_join): (String, Option<String>) = c
+            .query_row(
+                "SELECT username, join_request_id FROM accounts WHERE username_key = 'ann'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((username.as_str(), via_join), ("Ann", None));
+        let bounced: Option<i64> = c
+            .query_row(
+                "SELECT bounced_at FROM outbox WHERE message_id = 'pm-1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(bounced, None);
+        c.execute(
+            "INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
+                username, password_hash, state, status_token_sha256, created_at)
+             VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bo', 'Bo', 'h', 'pending', x'01', 0)",
+            [],
+        )
+        .unwrap();
+        let held = c.execute(
+            "INSERT INTO accounts VALUES ('org_1', 'bo', 'bo', 'h', 'inv_1', 0, NULL)",
+            params![],
+        );
+        assert!(
+            matches!(held, Err(ref e) if super::is_unique_violation(e)),
+            "{held:?}"
+        );
+    }
+}
