@@ -820,7 +820,7 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
     let clock = Arc::new(ManualClock::starting_now());
     let base_url = postmark.base.clone();
     let gw = TestGateway::start_on(
-        clock.clone(),
+        clock,
         move |config, _| {
             config.mail = MailConfig::Postmark(PostmarkConfig {
                 from: "Orgdesk <noreply@example.org>".into(),
@@ -979,6 +979,5 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
         StatusCode::OK
     );
     assert_eq!(gw.events(0, 0).await.events.len(), before + 1);
-    let _ = clock;
     gw.stop().await;
 }
