@@ -869,6 +869,17 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
         | EventKind::PersonalDetailsChanged { .. } => {
             return crate::member_events::apply(tx, &e.kind, e.at * 1000, now);
         }
+        EventKind::InvitationBounced {
+            invitation_id,
+            reason,
+        } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if InvitationState::parse(&state).is_open() {
+                    set_state(tx, id, "failed", Some(reason), now)?;
+                }
+            }
+        }
+        EventKind::JoinRequested { .. } => {}
         // Password reset mail is followed on the gateway; the directory keeps no record of it.
         EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}
         EventKind::Registered {

@@ -1,5 +1,7 @@
 //! The desktop's API (`/api/v1`): JSON in and out, a per-organization bearer token.
 
+mod join;
+
 use std::time::Duration;
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
@@ -27,6 +29,7 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/api/v1/invitations/{id}/cancel", post(cancel_invitation))
         .route("/api/v1/events", get(events))
         .route("/api/v1/events/ack", post(ack_events))
+        .merge(join::routes())
 }
 
 /// The organization whose API token authenticated the request.
@@ -170,7 +173,7 @@ async fn create_invitation(
     ] {
         check_text(field, value, required)?;
     }
-    if req.channel == Channel::Sms {
+    if req.channel == Channel::Sms && state.config.sms.is_none() {
         return Err(GatewayError::ChannelUnavailable(
             "SMS delivery is not configured on this gateway".into(),
         ));

@@ -44,6 +44,9 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub sign_in: SignInConfig,
+    /// Text messages for `sms` invitations; without it they are refused.
+    #[serde(default)]
+    pub sms: Option<crate::sms::SmsConfig>,
 }
 
 fn default_max_connections() -> u32 {
@@ -95,6 +98,8 @@ pub enum MailConfig {
     File { dir: PathBuf, from: String },
     /// Send through an SMTP server.
     Smtp(SmtpConfig),
+    /// Send through Postmark's HTTP API (bounces come back through a webhook).
+    Postmark(crate::postmark::PostmarkConfig),
 }
 
 impl Default for MailConfig {
@@ -111,6 +116,7 @@ impl MailConfig {
         match self {
             Self::File { from, .. } => from,
             Self::Smtp(s) => &s.from,
+            Self::Postmark(p) => &p.from,
         }
     }
 }
@@ -258,6 +264,7 @@ impl Config {
             delivery: DeliveryConfig::default(),
             limits: LimitsConfig::default(),
             sign_in: SignInConfig::default(),
+            sms: None,
         }
     }
 
@@ -297,6 +304,12 @@ impl Config {
                         .into(),
                 ));
             }
+        }
+        if let Some(sms) = &self.sms {
+            sms.validate()?;
+        }
+        if let MailConfig::Postmark(postmark) = &self.mail {
+            postmark.validate()?;
         }
         if self.delivery.max_attempts == 0 || self.delivery.retry_initial_secs == 0 {
             return Err(GatewayError::Config(

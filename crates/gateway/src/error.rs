@@ -28,6 +28,12 @@ pub enum GatewayError {
     ChannelUnavailable(String),
     #[error("too many requests; slow down and retry")]
     RateLimited,
+    /// Something other than an invitation that does not exist (`not_found`), saying what.
+    #[error("{0}")]
+    Missing(&'static str),
+    /// A request that contradicts what is stored, with its own stable code.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("configuration: {0}")]
     Config(String),
     #[error("storage: {0}")]
@@ -53,6 +59,8 @@ impl GatewayError {
             Self::InvitationClosed(_) => "invitation_closed",
             Self::ChannelUnavailable(_) => "channel_unavailable",
             Self::RateLimited => "rate_limited",
+            Self::Conflict { code, .. } => code,
+            Self::Missing(_) => "not_found",
             Self::Config(_)
             | Self::Storage(_)
             | Self::Mail(_)
@@ -68,8 +76,10 @@ impl GatewayError {
             Self::IdempotencyKeyReused | Self::ChannelUnavailable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::NotFound | Self::UnknownAccount => StatusCode::NOT_FOUND,
-            Self::InvitationClosed(_) | Self::AccountNotEnabled(_) => StatusCode::CONFLICT,
+            Self::NotFound | Self::UnknownAccount | Self::Missing(_) => StatusCode::NOT_FOUND,
+            Self::InvitationClosed(_) | Self::AccountNotEnabled(_) | Self::Conflict { .. } => {
+                StatusCode::CONFLICT
+            }
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Config(_)
             | Self::Storage(_)

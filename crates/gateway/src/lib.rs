@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 mod i18n;
 mod i18n_member;
+mod joining;
 mod limits;
 pub mod mail;
 mod mail_reset;
@@ -16,8 +17,11 @@ mod outbox;
 mod pages;
 mod pages_member;
 mod pages_reset;
+pub mod postmark;
+mod provider;
 mod render;
 pub mod secrets;
+pub mod sms;
 pub mod store;
 mod tls;
 
@@ -225,6 +229,8 @@ pub async fn serve_store(
         "" => format!("{scheme}://{addr}"),
         url => url.to_owned(),
     };
+    let (sms, sms_hooks) = sms::from_config(config.sms.as_ref(), &public_url)?;
+    let hooks = postmark::routes(&config.mail)?.merge(sms_hooks);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let state = Arc::new(AppState {
         store,
@@ -241,7 +247,7 @@ pub async fn serve_store(
         shutdown: shutdown_rx.clone(),
     });
 
-    let app = router(Arc::clone(&state));
+    let app = router(Arc::clone(&state), hooks);
     let mut server_shutdown = shutdown_rx.clone();
     let stopped = async move {
         let _ = server_shutdown.wait_for(|stop| *stop).await;
@@ -262,7 +268,7 @@ pub async fn serve_store(
             })
         }
     };
-    let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, shutdown_rx));
+    let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
     Ok(Gateway {
         addr,
@@ -273,13 +279,14 @@ pub async fn serve_store(
     })
 }
 
-fn router(state: Shared) -> Router {
+fn router(state: Shared, hooks: Router<Shared>) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
         .merge(accounts::routes())
         .merge(pages_member::routes())
         .merge(pages_reset::routes())
+        .merge(hooks)
         .fallback(pages::not_found)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),

@@ -30,6 +30,13 @@ pub enum DeliveryError {
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, message: Message) -> Result<(), DeliveryError>;
+
+    /// Sends, and returns the provider's id for the message when the transport has one (an
+    /// HTTP mail API, whose bounces name that id); SMTP and files have none, and the
+    /// message's own Message-ID stands.
+    async fn send_with_id(&self, message: Message) -> Result<Option<String>, DeliveryError> {
+        self.send(message).await.map(|()| None)
+    }
 }
 
 /// Builds the configured transport. The SMTP password is read from the environment variable
@@ -41,6 +48,7 @@ pub fn from_config(config: &MailConfig) -> Result<Box<dyn Mailer>> {
             Box::new(FileMailer { dir: dir.clone() })
         }
         MailConfig::Smtp(smtp) => Box::new(SmtpMailer::new(smtp)?),
+        MailConfig::Postmark(postmark) => Box::new(crate::postmark::PostmarkMailer::new(postmark)?),
     })
 }
 

@@ -9,6 +9,7 @@ use orgdesk_protocol::Channel;
 use tokio::sync::watch;
 
 use crate::mail::{compose_invitation, DeliveryError, Mailer};
+use crate::sms::{invitation_text as sms_text, SmsSender};
 use crate::store::OutboxItem;
 use crate::Shared;
 
@@ -18,6 +19,7 @@ const LEASE_SECS: i64 = 300;
 pub(crate) async fn run(
     state: Shared,
     mailer: Box<dyn Mailer>,
+    sms: Option<Box<dyn SmsSender>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     let poll = Duration::from_millis(state.config.delivery.poll_interval_ms.max(10));
@@ -37,7 +39,7 @@ pub(crate) async fn run(
             .await
         {
             Ok(Some(item)) => {
-                deliver(&state, mailer.as_ref(), item).await;
+                deliver(&state, mailer.as_ref(), sms.as_deref(), item).await;
                 true
             }
             Ok(None) => false,
@@ -68,8 +70,13 @@ pub(crate) fn backoff(initial: u64, max: u64, attempt: u32) -> u64 {
     initial.saturating_mul(factor).min(max)
 }
 
-async fn deliver(state: &Shared, mailer: &dyn Mailer, item: OutboxItem) {
-    let result = send(state, mailer, &item).await;
+async fn deliver(
+    state: &Shared,
+    mailer: &dyn Mailer,
+    sms: Option<&dyn SmsSender>,
+    item: OutboxItem,
+) {
+    let result = send(state, mailer, sms, &item).await;
     let now = state.clock.now();
     let attempts = item.attempts + 1;
     let recorded = match result {
@@ -105,6 +112,7 @@ async fn deliver(state: &Shared, mailer: &dyn Mailer, item: OutboxItem) {
 async fn send(
     state: &Shared,
     mailer: &dyn Mailer,
+    sms: Option<&dyn SmsSender>,
     item: &OutboxItem,
 ) -> Result<String, DeliveryError> {
     let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
@@ -129,12 +137,19 @@ async fn send(
                 &link,
                 item.expires_at,
             )?;
-            mailer.send(message).await?;
-            Ok(message_id)
+            // A provider's own id is what its bounces will name.
+            let provider_id = mailer.send_with_id(message).await?;
+            Ok(provider_id.unwrap_or(message_id))
         }
-        Channel::Sms => Err(DeliveryError::Permanent(
-            "SMS delivery is not configured on this gateway".into(),
-        )),
+        Channel::Sms => match sms {
+            Some(sender) => {
+                let text = sms_text(&item.invitation, &link, item.expires_at);
+                sender.send(&item.invitation.recipient, &text).await
+            }
+            None => Err(DeliveryError::Permanent(
+                "SMS delivery is not configured on this gateway".into(),
+            )),
+        },
         Channel::Link => Err(DeliveryError::Permanent(
             "link invitations are not sent".into(),
         )),

@@ -24,12 +24,15 @@ use crate::{PeerAddr, Shared};
 
 pub(crate) const CSRF_COOKIE: &str = "orgdesk_csrf";
 
+mod join;
+
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/i/{token}", get(invitation))
         .route("/i/{token}/register", get(register_form).post(register))
         .route("/i/{token}/decline", get(decline_form).post(decline))
         .route("/static/gateway.css", get(stylesheet))
+        .merge(join::routes())
 }
 
 #[derive(Debug, Default, Deserialize)]

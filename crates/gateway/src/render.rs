@@ -28,6 +28,18 @@ impl Templates {
             ("decline.html", include_str!("../templates/decline.html")),
             ("message.html", include_str!("../templates/message.html")),
             (
+                "join_code.html",
+                include_str!("../templates/join_code.html"),
+            ),
+            (
+                "join_form.html",
+                include_str!("../templates/join_form.html"),
+            ),
+            (
+                "join_done.html",
+                include_str!("../templates/join_done.html"),
+            ),
+            (
                 "invitation_mail.html",
                 include_str!("../templates/invitation_mail.html"),
             ),

@@ -141,6 +141,130 @@ pub enum EventKind {
     },
     /// Delivery of a password reset gave up.
     PasswordResetFailed { reset_id: String, reason: String },
+    /// Someone asked to join through the public join link or the organization code. The
+    /// password is only ever sent as an Argon2id PHC string. When `approval_required` is
+    /// false the person has already joined; otherwise the desktop answers with
+    /// `POST /api/v1/join-requests/{request_id}/decision`.
+    JoinRequested {
+        request_id: String,
+        via: JoinVia,
+        name: String,
+        #[serde(default)]
+        email: Option<String>,
+        #[serde(default)]
+        mobile: Option<String>,
+        #[serde(default)]
+        employee_id: Option<String>,
+        #[serde(default)]
+        work_location: Option<String>,
+        username: String,
+        password_hash: String,
+        approval_required: bool,
+    },
+    /// The mail provider reported that an invitation mail it had accepted bounced.
+    InvitationBounced {
+        invitation_id: String,
+        reason: String,
+    },
+}
+
+/// How a join request reached the gateway.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinVia {
+    /// The public join link (`/j/…`).
+    Link,
+    /// The organization code typed on the gateway's `/join` page.
+    Code,
+}
+
+/// A field that people joining through the public link or code must fill, besides their name,
+/// username and password. A closed list: the desktop offers exactly these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinField {
+    Email,
+    Mobile,
+    EmployeeId,
+    WorkLocation,
+}
+
+impl JoinField {
+    pub const ALL: [JoinField; 4] = [
+        JoinField::Email,
+        JoinField::Mobile,
+        JoinField::EmployeeId,
+        JoinField::WorkLocation,
+    ];
+
+    /// The wire name (`email`, `mobile`, `employee_id`, `work_location`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JoinField::Email => "email",
+            JoinField::Mobile => "mobile",
+            JoinField::EmployeeId => "employee_id",
+            JoinField::WorkLocation => "work_location",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// `PUT /api/v1/join-link`: the joining rules of the public link and organization code.
+/// Creates the link and code when there are none (or after `DELETE`), otherwise updates the
+/// rules and keeps the link and code people already have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinLinkRules {
+    /// Shown on the join pages.
+    pub organization_name: String,
+    /// When true, a request waits for the desktop's decision; when false, people join at once.
+    pub approval_required: bool,
+    #[serde(default)]
+    pub required_fields: Vec<JoinField>,
+    /// Unix seconds after which the link and code stop working; none means no expiry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<i64>,
+}
+
+/// The answer to every join-link call (`PUT`, `GET`, `POST …/rotate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinLink {
+    pub enabled: bool,
+    /// The public join link; absent while disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The organization code (8 characters from `23456789ABCDEFGHJKLMNPQRSTUVWXYZ`); absent
+    /// while disabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The page where the code is typed.
+    pub code_url: String,
+    #[serde(flatten)]
+    pub rules: JoinLinkRules,
+}
+
+/// `POST /api/v1/join-requests/{id}/decision`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinDecision {
+    pub approved: bool,
+}
+
+/// Where a join request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRequestStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// The answer to a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequestDecided {
+    pub request_id: String,
+    pub status: JoinRequestStatus,
 }
 
 /// `GET /api/v1/events?after=SEQ&limit=N&wait=SECS`.
@@ -319,6 +443,97 @@ mod tests {
             serde_json::to_value(&created).unwrap(),
             serde_json::json!({"reset_id":"rst_1","link":"https://x/r/t","expires_at":5})
         );
+    }
+
+    #[test]
+    fn join_requested_carries_optional_fields_as_null() {
+        let kind = EventKind::JoinRequested {
+            request_id: "jr_1".into(),
+            via: JoinVia::Code,
+            name: "Li Wei".into(),
+            email: Some("li@example.org".into()),
+            mobile: None,
+            employee_id: None,
+            work_location: None,
+            username: "liwei".into(),
+            password_hash: "$argon2id$…".into(),
+            approval_required: true,
+        };
+        let json = serde_json::to_value(&kind).unwrap();
+        assert_eq!(json["kind"], "join_requested");
+        assert_eq!(json["via"], "code");
+        assert_eq!(json["mobile"], serde_json::Value::Null);
+        assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), kind);
+        // An older gateway that leaves the optional fields out is still read.
+        let sparse = serde_json::json!({"kind":"join_requested","request_id":"jr_2","via":"link",
+            "name":"A","username":"a","password_hash":"h","approval_required":false});
+        assert!(matches!(
+            serde_json::from_value::<EventKind>(sparse).unwrap(),
+            EventKind::JoinRequested {
+                email: None,
+                via: JoinVia::Link,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn bounced_is_a_new_kind_at_the_end() {
+        let json =
+            serde_json::json!({"kind":"invitation_bounced","invitation_id":"i","reason":"r"});
+        assert_eq!(
+            serde_json::from_value::<EventKind>(json).unwrap(),
+            EventKind::InvitationBounced {
+                invitation_id: "i".into(),
+                reason: "r".into()
+            }
+        );
+    }
+
+    #[test]
+    fn join_fields_are_a_closed_list() {
+        for f in JoinField::ALL {
+            assert_eq!(JoinField::parse(f.as_str()), Some(f));
+            assert_eq!(serde_json::to_value(f).unwrap(), f.as_str());
+        }
+        assert!(serde_json::from_str::<JoinField>("\"department\"").is_err());
+        let rules: JoinLinkRules = serde_json::from_str(
+            r#"{"organization_name":"Acme","approval_required":true,"required_fields":["email","employee_id"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            rules.required_fields,
+            [JoinField::Email, JoinField::EmployeeId]
+        );
+        assert_eq!(rules.expires_at, None);
+    }
+
+    #[test]
+    fn the_join_link_answer_flattens_its_rules() {
+        let link = JoinLink {
+            enabled: true,
+            link: Some("https://g/j/t".into()),
+            code: Some("ABCD2345".into()),
+            code_url: "https://g/join".into(),
+            rules: JoinLinkRules {
+                organization_name: "Acme".into(),
+                approval_required: false,
+                required_fields: vec![JoinField::Mobile],
+                expires_at: Some(5),
+            },
+        };
+        let json = serde_json::to_value(&link).unwrap();
+        assert_eq!(json["organization_name"], "Acme");
+        assert_eq!(json["required_fields"], serde_json::json!(["mobile"]));
+        assert_eq!(serde_json::from_value::<JoinLink>(json).unwrap(), link);
+        let off = serde_json::to_value(JoinLink {
+            enabled: false,
+            link: None,
+            code: None,
+            ..link
+        })
+        .unwrap();
+        assert!(off.get("link").is_none() && off.get("code").is_none());
     }
 
     #[test]

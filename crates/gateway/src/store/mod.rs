@@ -6,10 +6,16 @@
 //! are kept inside the store, not spread over handlers.
 
 mod accounts;
+mod join;
 mod postgres;
 mod sqlite;
 
 pub use accounts::*;
+pub use join::{
+    JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
+    JoinSubmitOutcome, NewJoinRequest,
+};
+
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -133,7 +139,7 @@ pub struct OutboxItem {
 }
 
 #[async_trait]
-pub trait GatewayStore: AccountStore + Send + Sync + 'static {
+pub trait GatewayStore: AccountStore + JoinStore + Send + Sync + 'static {
     async fn create_organization(
         &self,
         id: &str,

@@ -19,6 +19,7 @@ use crate::error::{GatewayError, Result};
 use crate::secrets;
 
 mod accounts;
+mod join;
 
 /// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
 /// instances starting together do not race.
@@ -31,6 +32,7 @@ const MIGRATIONS: &[(i32, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_accounts.sql"),
     ),
+    (4, include_str!("../../migrations/postgres/0004_join.sql")),
 ];
 
 /// Arbitrary constant naming the migration lock.

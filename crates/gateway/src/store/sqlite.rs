@@ -17,11 +17,13 @@ use crate::error::{GatewayError, Result};
 use crate::secrets;
 
 mod accounts;
+mod join;
 
 /// Forward-only, compiled in; the index is the schema version.
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/sqlite/0001_initial.sql")),
     M::up(include_str!("../../migrations/sqlite/0003_accounts.sql")),
+    M::up(include_str!("../../migrations/sqlite/0004_join.sql")),
 ];
 
 #[derive(Clone)]

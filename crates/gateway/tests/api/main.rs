@@ -82,3 +82,14 @@ async fn member_cookies_are_secure_under_https() {
     );
     gw.stop().await;
 }
+
+macro_rules! sqlite_provider_test {
+    ($name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            scenarios::$name(None).await;
+        }
+    };
+}
+
+for_each_provider_scenario!(sqlite_provider_test);

@@ -384,3 +384,104 @@ async fn a_member_resets_the_password_in_chromium_and_signs_in() {
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
+
+/// Someone with the organization code joins in Chromium: the code page, the join form with
+/// the required field, the "request sent" page and its status link, which shows the desktop's
+/// decision.
+#[tokio::test]
+async fn a_person_joins_with_the_organization_code_in_chromium() {
+    let gw = TestGateway::start(Arc::new(SystemClock), |_, _| {}).await;
+    let chromedriver = Driver::start();
+    let profile = tempfile::tempdir().unwrap();
+    let driver = chromedriver.browser(profile.path(), "en-US").await;
+
+    let gw = Arc::new(gw);
+    let steps = tokio::spawn({
+        let (gw, driver) = (Arc::clone(&gw), driver.clone());
+        async move {
+            let join_link = gw
+                .put_join_link(&orgdesk_protocol::JoinLinkRules {
+                    organization_name: "Acme Ltd".into(),
+                    approval_required: true,
+                    required_fields: vec![orgdesk_protocol::JoinField::Email],
+                    expires_at: None,
+                })
+                .await;
+            let code = join_link.code.clone().unwrap();
+            driver.goto(&join_link.code_url).await?;
+            // Typed the way people read it out: lower case, with a dash.
+            let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+            wait(&driver, By::Id("code"))
+                .await?
+                .send_keys(&typed)
+                .await?;
+            wait(&driver, By::Id("code-submit")).await?.click().await?;
+            assert_eq!(
+                wait(&driver, By::Tag("h1")).await?.text().await?,
+                "Join Acme Ltd"
+            );
+            for (id, value) in [
+                ("name", "Li Wei"),
+                ("email", "li.wei@example.org"),
+                ("username", "li.wei"),
+                ("password", "Correct-Horse1"),
+                ("password_confirm", "Correct-Horse1"),
+            ] {
+                wait(&driver, By::Id(id)).await?.send_keys(value).await?;
+            }
+            wait(&driver, By::Id("join-submit")).await?.click().await?;
+            assert_eq!(title_kind(&driver).await, "join_requested");
+            assert_eq!(
+                wait(&driver, By::Tag("h1")).await?.text().await?,
+                "Request sent — waiting for the administrator's approval"
+            );
+            wait(&driver, By::Id("status-link")).await?.click().await?;
+            assert_eq!(title_kind(&driver).await, "pending");
+            let status_url = driver.current_url().await?.to_string();
+
+            let request_id = gw
+                .events(0, 0)
+                .await
+                .events
+                .into_iter()
+                .find_map(|e| match e.kind {
+                    EventKind::JoinRequested {
+                        request_id,
+                        via: orgdesk_protocol::JoinVia::Code,
+                        username,
+                        email,
+                        password_hash,
+                        ..
+                    } => {
+                        assert_eq!(username, "li.wei");
+                        assert_eq!(email.as_deref(), Some("li.wei@example.org"));
+                        let parsed =
+                            argon2::password_hash::phc::PasswordHash::new(&password_hash).unwrap();
+                        assert!(argon2::password_hash::PasswordVerifier::verify_password(
+                            &argon2::Argon2::default(),
+                            b"Correct-Horse1",
+                            &parsed
+                        )
+                        .is_ok());
+                        Some(request_id)
+                    }
+                    _ => None,
+                })
+                .expect("a join_requested event");
+            assert_eq!(gw.decide(&request_id, true).await.status(), 200);
+            driver.goto(&status_url).await?;
+            assert_eq!(title_kind(&driver).await, "approved");
+            WebDriverResult::Ok(())
+        }
+    });
+    let result = steps.await;
+    let _ = driver.quit().await;
+    drop(chromedriver);
+    if let Ok(gw) = Arc::try_unwrap(gw) {
+        gw.stop().await;
+    }
+    match result {
+        Ok(steps) => steps.expect("browser steps"),
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}

@@ -232,3 +232,29 @@ async fn the_gateway_serves_https_when_configured() {
         .expect("stops in time")
         .unwrap();
 }
+
+#[test]
+fn a_missing_provider_credential_stops_the_start_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = config(dir.path());
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str(
+        r#"
+[sms]
+provider = "twilio"
+account_sid = "AC0123456789abcdef0123456789abcdef"
+auth_token_env = "ORGDESK_TEST_TWILIO_TOKEN_NOT_SET"
+from = "+15005550006"
+"#,
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&path)
+        .env_remove("ORGDESK_TEST_TWILIO_TOKEN_NOT_SET")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("ORGDESK_TEST_TWILIO_TOKEN_NOT_SET"), "{err}");
+}

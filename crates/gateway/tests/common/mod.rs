@@ -5,7 +5,10 @@
 pub mod member_scenarios;
 pub mod members;
 pub mod postgres;
+pub mod providers;
 pub mod smtp;
+#[macro_use]
+pub mod join_scenarios;
 #[macro_use]
 pub mod scenarios;
 

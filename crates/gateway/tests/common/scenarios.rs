@@ -12,6 +12,8 @@ use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
 #[allow(unused_imports)] // the smtp and browser suites do not run the scenarios
 pub use super::member_scenarios::*;
+#[allow(unused_imports)] // the suites that run no scenarios
+pub use super::join_scenarios::*;
 
 /// Every scenario, for suites that run them all in a row.
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
@@ -36,6 +38,10 @@ macro_rules! for_each_scenario {
         $m!(names_are_escaped_on_the_member_page);
         $m!(an_expired_invitation_is_reported_once);
         $m!(the_reset_mail_carries_its_link);
+        $m!(a_join_link_request_waits_for_the_desktops_decision);
+        $m!(the_organization_code_joins_and_locks_out_guessers);
+        $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
+        $m!(an_sms_invitation_needs_an_sms_provider);
     };
 }
 

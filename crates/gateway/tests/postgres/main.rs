@@ -33,6 +33,15 @@ async fn every_api_scenario_passes_on_postgres() {
         }};
     }
     for_each_scenario!(on_postgres);
+    macro_rules! providers_on_postgres {
+        ($name:ident) => {{
+            let url = pg.database().await;
+            let store: Arc<dyn GatewayStore> =
+                Arc::new(PostgresStore::connect(&url, 5).await.expect("store"));
+            scenarios::$name(Some(store)).await;
+        }};
+    }
+    for_each_provider_scenario!(providers_on_postgres);
 
     // Two stores on one database (two gateway instances): a retried create racing on both
     // still creates one invitation.
@@ -139,5 +148,190 @@ async fn every_api_scenario_passes_on_postgres() {
         .filter(|e| matches!(e.kind, orgdesk_protocol::EventKind::PasswordChanged { .. }))
         .count();
     assert_eq!(changed, 1);
+    usernames_are_taken_once_across_instances(&a, &b, &creds.organization_id).await;
+    the_join_schema_applies_over_a_database_from_the_first_one(&pg).await;
     drop(pg);
+}
+
+/// A database made by the first schema, with data in it, takes the join schema when a newer
+/// gateway connects: the data stays and the new rules hold.
+async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServer) {
+    let url = pg.database().await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    sqlx::raw_sql(include_str!("../../migrations/postgres/0001_initial.sql"))
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::raw_sql(
+        "CREATE TABLE gateway_schema_migrations (
+            version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         INSERT INTO gateway_schema_migrations (version) VALUES (1);
+         INSERT INTO organizations VALUES ('org_1', 'Acme', '\\x00', 0);
+         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+            organization_name, department_label, position_label, inviter_name, locale,
+            lifetime_secs, created_at)
+         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en',
+            60, 0);
+         INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let store = PostgresStore::connect(&url, 2).await.unwrap();
+    let (username, via_join): (String, Option<String>) =
+        sqlx::query_as("SELECT username, join_request_id FROM accounts WHERE username_key = 'ann'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((username.as_str(), via_join), ("Ann", None));
+    let version: i32 = sqlx::query_scalar("SELECT MAX(version) FROM gateway_schema_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 4);
+    // The old account's username is taken for join requests too.
+    use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
+    let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
+    store
+        .put_join_link(
+            "org_1",
+            orgdesk_protocol::JoinLinkRules {
+                organization_name: "Acme".into(),
+                approval_required: false,
+                required_fields: vec![],
+                expires_at: None,
+            },
+            JoinSecrets {
+                token_sha256: link_hash,
+                sealed_token: vec![1],
+                code_hash: orgdesk_gateway::secrets::random_bytes(),
+                sealed_code: vec![2],
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    let outcome = store
+        .submit_join_request(
+            orgdesk_gateway::store::NewJoinRequest {
+                id: "jr_1".into(),
+                secret: JoinSecret::Link(link_hash),
+                name: "Ann Again".into(),
+                email: None,
+                mobile: None,
+                employee_id: None,
+                work_location: None,
+                username: "ANN".into(),
+                password_hash: "h".into(),
+                status_token_sha256: orgdesk_gateway::secrets::random_bytes(),
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, JoinSubmitOutcome::UsernameTaken);
+    pool.close().await;
+}
+
+/// Two instances racing for one username — two join requests, or a join request and a
+/// registration through an invitation — never both get it.
+async fn usernames_are_taken_once_across_instances(
+    a: &PostgresStore,
+    b: &PostgresStore,
+    org_id: &str,
+) {
+    use orgdesk_gateway::secrets::random_bytes;
+    use orgdesk_gateway::store::{
+        ConsumeOutcome, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest,
+    };
+
+    let link_hash: [u8; 32] = random_bytes();
+    let written = a
+        .put_join_link(
+            org_id,
+            orgdesk_protocol::JoinLinkRules {
+                organization_name: "Acme".into(),
+                approval_required: true,
+                required_fields: vec![],
+                expires_at: None,
+            },
+            JoinSecrets {
+                token_sha256: link_hash,
+                sealed_token: vec![1],
+                code_hash: random_bytes(),
+                sealed_code: vec![2],
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        written,
+        orgdesk_gateway::store::JoinLinkWrite::Written(_)
+    ));
+    let request = |id: String, username: &str| NewJoinRequest {
+        id,
+        secret: JoinSecret::Link(link_hash),
+        name: "Someone".into(),
+        email: None,
+        mobile: None,
+        employee_id: None,
+        work_location: None,
+        username: username.into(),
+        password_hash: "$argon2id$x".into(),
+        status_token_sha256: random_bytes(),
+    };
+    for round in 0..10 {
+        // Two requests for one username (different case) on two instances.
+        let name = format!("racer{round}");
+        let (ra, rb) = tokio::join!(
+            a.submit_join_request(request(format!("jr_a{round}"), &name), 1),
+            b.submit_join_request(request(format!("jr_b{round}"), &name.to_uppercase()), 1)
+        );
+        let outcomes = [ra.unwrap(), rb.unwrap()];
+        let done = outcomes
+            .iter()
+            .filter(|o| matches!(o, JoinSubmitOutcome::Done { .. }))
+            .count();
+        assert_eq!(done, 1, "{outcomes:?}");
+
+        // A join request and a registration through an invitation for one username.
+        let name = format!("both{round}");
+        let token_hash: [u8; 32] = random_bytes();
+        let inv_id = format!("inv_race{round}");
+        let new = orgdesk_gateway::store::NewInvitation {
+            invitation: orgdesk_gateway::store::Invitation {
+                id: inv_id.clone(),
+                org_id: org_id.into(),
+                channel: orgdesk_protocol::Channel::Link,
+                recipient: "x".into(),
+                invitee_name: "x".into(),
+                organization_name: "x".into(),
+                department_label: String::new(),
+                position_label: String::new(),
+                inviter_name: "x".into(),
+                locale: "en".into(),
+                lifetime_secs: 600,
+                state: orgdesk_gateway::store::InvitationState::Pending,
+                created_at: 0,
+            },
+            idempotency_key: inv_id.clone(),
+            request_sha256: random_bytes(),
+            token_hash,
+            sealed_token: vec![1, 2, 3],
+            expires_at: 600,
+            enqueue: false,
+        };
+        a.create_invitation(new, 0).await.unwrap();
+        let (joined, registered) = tokio::join!(
+            a.submit_join_request(request(format!("jr_c{round}"), &name), 1),
+            b.register(token_hash, &name, "$argon2id$y", 1)
+        );
+        let joined = matches!(joined.unwrap(), JoinSubmitOutcome::Done { .. });
+        let registered = matches!(registered.unwrap(), ConsumeOutcome::Done { .. });
+        assert!(
+            joined != registered,
+            "joined {joined}, registered {registered}"
+        );
+    }
 }

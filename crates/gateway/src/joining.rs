@@ -1,0 +1,226 @@
+//! Joining through the public join link or the organization code: the secrets behind them
+//! and the rules for what a joiner types.
+//!
+//! The link token is 32 bytes from the OS generator; the database keeps its SHA-256 (enough
+//! for 256 random bits) for lookup and a copy sealed under the pepper, so that the desktop can
+//! be shown the current link again at any time. The code is 8 characters from a 32-symbol
+//! alphabet without 0/O/1/I (40 bits): short enough to type, too short for a plain hash, so
+//! the lookup hash is keyed with a key derived from the pepper, and guessing is slowed by a
+//! per-address lockout kept in the store.
+
+use std::net::IpAddr;
+
+use hmac::{Hmac, Mac};
+use orgdesk_protocol::JoinField;
+use sha2::Sha256;
+
+use crate::secrets::{self, Pepper};
+use crate::store::JoinSecrets;
+
+/// The symbols of an organization code: digits and capitals without 0, O, 1 and I, which
+/// people confuse. 32 of them, so one random byte's low 5 bits pick one without bias.
+pub const CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+pub const CODE_LEN: usize = 8;
+
+/// A new organization code.
+pub fn new_code() -> String {
+    secrets::random_bytes::<CODE_LEN>()
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)]))
+        .collect()
+}
+
+/// A typed code in its canonical form (capitals, spaces and dashes dropped), or `None` when
+/// it cannot be a code at all.
+pub fn normalize_code(typed: &str) -> Option<String> {
+    let code: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
+}
+
+/// The key for code hashes: derived from the pepper, so a copy of the database cannot be
+/// used to try all 2^40 codes offline.
+fn code_key(pepper: &Pepper) -> [u8; 32] {
+    pepper.token_hash(&secrets::sha256(b"orgdesk join-code key"))
+}
+
+pub fn code_hash(pepper: &Pepper, code: &str) -> [u8; 32] {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(&code_key(pepper)).expect("HMAC takes any key length");
+    mac.update(code.as_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// What the database keeps of a link token: its SHA-256.
+pub fn link_hash(token: &[u8; 32]) -> [u8; 32] {
+    secrets::sha256(token)
+}
+
+/// The code sealed under the pepper (padded to the sealed size with zeros).
+pub fn seal_code(pepper: &Pepper, code: &str) -> Vec<u8> {
+    let mut padded = [0u8; 32];
+    let n = code.len().min(32);
+    padded[..n].copy_from_slice(&code.as_bytes()[..n]);
+    pepper.seal(&padded)
+}
+
+pub fn open_code(pepper: &Pepper, sealed: &[u8]) -> Option<String> {
+    let padded = pepper.open(sealed)?;
+    let end = padded.iter().position(|b| *b == 0).unwrap_or(padded.len());
+    String::from_utf8(padded[..end].to_vec()).ok()
+}
+
+/// A fresh link and code, ready to store.
+pub fn fresh_secrets(pepper: &Pepper) -> JoinSecrets {
+    let (token, _) = secrets::new_token();
+    let code = new_code();
+    JoinSecrets {
+        token_sha256: link_hash(&token),
+        sealed_token: pepper.seal(&token),
+        code_hash: code_hash(pepper, &code),
+        sealed_code: seal_code(pepper, &code),
+    }
+}
+
+/// Who is guessing codes, for the lockout: the address, or for IPv6 its /64 (one household
+/// or server usually holds a whole /64, and could otherwise rotate through it).
+pub fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// Wrong codes allowed before the lockout starts.
+pub const FREE_CODE_FAILURES: i64 = 5;
+/// Failures older than this are forgotten.
+pub const CODE_FAILURE_MEMORY_SECS: i64 = 24 * 60 * 60;
+
+/// How long an address must wait after its `failures`-th wrong code: nothing for the first
+/// four, then a minute, doubling with each further failure up to a day.
+pub fn lockout_secs(failures: i64) -> i64 {
+    if failures < FREE_CODE_FAILURES {
+        return 0;
+    }
+    let doublings = u32::try_from(failures - FREE_CODE_FAILURES).unwrap_or(u32::MAX);
+    60i64
+        .checked_shl(doublings.min(20))
+        .unwrap_or(i64::MAX)
+        .min(CODE_FAILURE_MEMORY_SECS)
+}
+
+/// Why a typed value is refused, as a translation key.
+pub fn field_problem(field: JoinField, value: &str) -> Option<&'static str> {
+    let ok = match field {
+        JoinField::Email => value.len() <= 254 && value.parse::<lettre::Address>().is_ok(),
+        JoinField::Mobile => mobile_ok(value),
+        JoinField::EmployeeId => text_ok(value, 64),
+        JoinField::WorkLocation => text_ok(value, 200),
+    };
+    (!ok).then_some(match field {
+        JoinField::Email => "err_join_email",
+        JoinField::Mobile => "err_join_mobile",
+        JoinField::EmployeeId => "err_join_employee_id",
+        JoinField::WorkLocation => "err_join_work_location",
+    })
+}
+
+/// Present, at most `max` characters, no control characters.
+pub fn text_ok(value: &str, max: usize) -> bool {
+    !value.trim().is_empty() && value.chars().count() <= max && !value.chars().any(char::is_control)
+}
+
+/// E.164: `+`, then 8–15 digits not starting with 0.
+pub fn mobile_ok(value: &str) -> bool {
+    let digits = value.strip_prefix('+').unwrap_or("");
+    (8..=15).contains(&digits.len())
+        && digits.chars().all(|c| c.is_ascii_digit())
+        && !digits.starts_with('0')
+}
+
+/// A typed mobile number without the spaces, dashes and brackets people add.
+pub fn clean_mobile(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.'))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_the_unambiguous_alphabet() {
+        assert_eq!(CODE_ALPHABET.len(), 32);
+        for confusing in b"01OI" {
+            assert!(!CODE_ALPHABET.contains(confusing));
+        }
+        let a = new_code();
+        assert_eq!(a.len(), CODE_LEN);
+        assert_eq!(normalize_code(&a).as_deref(), Some(a.as_str()));
+        assert_ne!(a, new_code());
+        assert_eq!(normalize_code(" abcd-2345 ").as_deref(), Some("ABCD2345"));
+        assert_eq!(normalize_code("ABCD2340"), None, "0 is not a symbol");
+        assert_eq!(normalize_code("ABCD234"), None);
+    }
+
+    #[test]
+    fn code_hashes_depend_on_the_pepper_and_codes_seal() {
+        let (p, q) = (Pepper::ephemeral(), Pepper::ephemeral());
+        assert_ne!(code_hash(&p, "ABCD2345"), code_hash(&q, "ABCD2345"));
+        assert_ne!(code_hash(&p, "ABCD2345"), code_hash(&p, "ABCD2346"));
+        let sealed = seal_code(&p, "ABCD2345");
+        assert_eq!(open_code(&p, &sealed).as_deref(), Some("ABCD2345"));
+        assert_eq!(open_code(&q, &sealed), None);
+    }
+
+    #[test]
+    fn the_lockout_grows_after_five_failures() {
+        assert_eq!(lockout_secs(4), 0);
+        assert_eq!(lockout_secs(5), 60);
+        assert_eq!(lockout_secs(6), 120);
+        assert_eq!(lockout_secs(7), 240);
+        assert_eq!(lockout_secs(40), CODE_FAILURE_MEMORY_SECS);
+        assert_eq!(lockout_secs(i64::MAX), CODE_FAILURE_MEMORY_SECS);
+    }
+
+    #[test]
+    fn ipv6_clients_are_grouped_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        assert_eq!(client_key("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
+    }
+
+    #[test]
+    fn typed_fields_are_checked() {
+        assert_eq!(field_problem(JoinField::Email, "li@example.org"), None);
+        assert_eq!(
+            field_problem(JoinField::Email, "li at example"),
+            Some("err_join_email")
+        );
+        assert_eq!(field_problem(JoinField::Mobile, "+8613800138000"), None);
+        assert_eq!(
+            field_problem(JoinField::Mobile, "13800138000"),
+            Some("err_join_mobile")
+        );
+        assert_eq!(clean_mobile("+86 138-0013 8000"), "+8613800138000");
+        assert_eq!(
+            field_problem(JoinField::EmployeeId, "E\u{7}1"),
+            Some("err_join_employee_id")
+        );
+        assert_eq!(field_problem(JoinField::WorkLocation, "Shanghai"), None);
+    }
+}

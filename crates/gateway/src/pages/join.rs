@@ -1,0 +1,647 @@
+//! The pages for joining without an invitation: the public join link (`/j/{token}`), the
+//! organization code (`/join`, then the same form), and the status page a person keeps
+//! (`/j/status/{token}`). Same rules as the invitation pages: no JavaScript, both languages,
+//! CSRF-bound forms, every value escaped by the templates.
+
+use std::net::SocketAddr;
+
+use argon2::password_hash::PasswordHasher;
+use argon2::Argon2;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use minijinja::context;
+use orgdesk_protocol::{JoinField, JoinRequestStatus};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    cookie, csrf_cookie, internal_error, message, page, password_problems, pick_lang, refuse_post,
+    username_ok, with_cookie, LangQuery, CSRF_COOKIE,
+};
+use crate::error::GatewayError;
+use crate::i18n::{fill, Lang};
+use crate::joining;
+use crate::render::format_time;
+use crate::secrets;
+use crate::store::{JoinLinkRecord, JoinSecret, JoinSubmitOutcome, NewJoinRequest};
+use crate::{PeerAddr, Shared};
+
+pub(super) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/join", get(code_form).post(code_submit))
+        .route("/join/request", get(code_form).post(submit_by_code))
+        .route("/j/{token}", get(link_form).post(submit_by_link))
+        .route("/j/status/{token}", get(status))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct JoinFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    mobile: String,
+    #[serde(default)]
+    employee_id: String,
+    #[serde(default)]
+    work_location: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+impl JoinFields {
+    fn value(&self, field: JoinField) -> &str {
+        match field {
+            JoinField::Email => &self.email,
+            JoinField::Mobile => &self.mobile,
+            JoinField::EmployeeId => &self.employee_id,
+            JoinField::WorkLocation => &self.work_location,
+        }
+    }
+}
+
+/// One input of the join form.
+#[derive(Serialize)]
+struct Input<'a> {
+    name: &'static str,
+    label: &'static str,
+    value: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    max: usize,
+    autocomplete: &'static str,
+    hint: &'static str,
+}
+
+fn inputs<'a>(lang: Lang, rules: &JoinLinkRecord, f: &'a JoinFields) -> Vec<Input<'a>> {
+    let mut out = vec![Input {
+        name: "name",
+        label: lang.t("join_name"),
+        value: &f.name,
+        kind: "text",
+        max: 100,
+        autocomplete: "name",
+        hint: "",
+    }];
+    for field in &rules.rules.required_fields {
+        let (label, kind, max, autocomplete, hint) = match field {
+            JoinField::Email => ("join_email", "email", 254, "email", ""),
+            JoinField::Mobile => ("join_mobile", "tel", 24, "tel", "join_mobile_hint"),
+            JoinField::EmployeeId => ("join_employee_id", "text", 64, "off", ""),
+            JoinField::WorkLocation => ("join_work_location", "text", 200, "off", ""),
+        };
+        out.push(Input {
+            name: field.as_str(),
+            label: lang.t(label),
+            value: f.value(*field),
+            kind,
+            max,
+            autocomplete,
+            hint: if hint.is_empty() { "" } else { lang.t(hint) },
+        });
+    }
+    out
+}
+
+/// Where the form posts and what proves the person may use it.
+enum Entry<'a> {
+    Link(&'a str),
+    Code(&'a str),
+}
+
+impl Entry<'_> {
+    fn action(&self) -> String {
+        match self {
+            Entry::Link(token) => format!("/j/{token}"),
+            Entry::Code(_) => "/join/request".to_owned(),
+        }
+    }
+}
+
+struct FormView<'a> {
+    entry: Entry<'a>,
+    record: &'a JoinLinkRecord,
+    csrf_cookie: &'a str,
+    fields: &'a JoinFields,
+    errors: &'a [&'a str],
+}
+
+fn render_form(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_>) -> Response {
+    let org = &view.record.rules.organization_name;
+    let action = view.entry.action();
+    let approval = view.record.rules.approval_required;
+    let heading = fill(lang.t("join_heading"), &[("organization", org)]);
+    let intro_key = if approval {
+        "join_intro_approval"
+    } else {
+        "join_intro_open"
+    };
+    let code = match view.entry {
+        Entry::Code(code) => code,
+        Entry::Link(_) => "",
+    };
+    let extra = context! {
+        heading => &heading,
+        intro => fill(lang.t(intro_key), &[("organization", org)]),
+        action => &action,
+        csrf => state.pepper.csrf_token(view.csrf_cookie, &action),
+        code => code,
+        fields => inputs(lang, view.record, view.fields),
+        username => view.fields.username.trim(),
+        errors => view.errors,
+        submit => lang.t(if approval { "join_submit_approval" } else { "join_submit_open" }),
+    };
+    page(
+        state,
+        lang,
+        status,
+        "join_form.html",
+        &action,
+        &heading,
+        extra,
+    )
+}
+
+fn render_code_form(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    csrf_cookie: &str,
+    code: &str,
+    errors: &[&str],
+) -> Response {
+    let extra = context! {
+        csrf => state.pepper.csrf_token(csrf_cookie, "/join"),
+        code => code,
+        errors => errors,
+    };
+    page(
+        state,
+        lang,
+        status,
+        "join_code.html",
+        "/join",
+        lang.t("code_title"),
+        extra,
+    )
+}
+
+fn unknown_link(state: &Shared, lang: Lang, path: &str) -> Response {
+    message(
+        state,
+        lang,
+        StatusCode::NOT_FOUND,
+        path,
+        "unknown",
+        lang.t("join_unknown_title"),
+        lang.t("join_unknown_body"),
+    )
+}
+
+fn expired_link(state: &Shared, lang: Lang, path: &str, at: i64) -> Response {
+    message(
+        state,
+        lang,
+        StatusCode::GONE,
+        path,
+        "expired",
+        lang.t("join_expired_title"),
+        &fill(lang.t("join_expired_body"), &[("date", &format_time(at))]),
+    )
+}
+
+fn locked_out(state: &Shared, lang: Lang, path: &str, until: i64) -> Response {
+    message(
+        state,
+        lang,
+        StatusCode::TOO_MANY_REQUESTS,
+        path,
+        "locked",
+        lang.t("code_locked_title"),
+        &fill(lang.t("code_locked_body"), &[("date", &format_time(until))]),
+    )
+}
+
+/// The expiry that makes a link unusable now, if any.
+fn expired_at(state: &Shared, record: &JoinLinkRecord) -> Option<i64> {
+    record
+        .rules
+        .expires_at
+        .filter(|at| *at <= state.clock.now())
+}
+
+/// The link a token opens, or the page saying it opens nothing.
+async fn find_by_token(
+    state: &Shared,
+    lang: Lang,
+    token: &str,
+    path: &str,
+) -> Result<(JoinLinkRecord, [u8; 32]), Response> {
+    let Some(raw) = secrets::decode_token(token) else {
+        return Err(unknown_link(state, lang, path));
+    };
+    let hash = joining::link_hash(&raw);
+    match state.store.find_join_link(JoinSecret::Link(hash)).await {
+        Ok(Some(record)) => match expired_at(state, &record) {
+            Some(at) => Err(expired_link(state, lang, path, at)),
+            None => Ok((record, hash)),
+        },
+        Ok(None) => Err(unknown_link(state, lang, path)),
+        Err(e) => Err(internal_error(state, lang, path, &e)),
+    }
+}
+
+async fn link_form(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let path = format!("/j/{token}");
+    let (record, _) = match find_by_token(&state, lang, &token, &path).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let (csrf, is_new) = csrf_cookie(&headers);
+    let response = render_form(
+        &state,
+        lang,
+        StatusCode::OK,
+        FormView {
+            entry: Entry::Link(&token),
+            record: &record,
+            csrf_cookie: &csrf,
+            fields: &JoinFields::default(),
+            errors: &[],
+        },
+    );
+    with_cookie(&state, response, &csrf, is_new)
+}
+
+async fn submit_by_link(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<JoinFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    let path = format!("/j/{token}");
+    if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let (record, hash) = match find_by_token(&state, lang, &token, &path).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    submit(
+        &state,
+        lang,
+        &headers,
+        Entry::Link(&token),
+        JoinSecret::Link(hash),
+        &record,
+        f,
+    )
+    .await
+}
+
+async fn code_form(
+    State(state): State<Shared>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let (csrf, is_new) = csrf_cookie(&headers);
+    let response = render_code_form(&state, lang, StatusCode::OK, &csrf, "", &[]);
+    with_cookie(&state, response, &csrf, is_new)
+}
+
+/// What checking a typed code found.
+enum CodeCheck {
+    Found(JoinLinkRecord, String, [u8; 32]),
+    /// A page to show instead: the lockout, the wrong-code form, an expiry, an error.
+    Refused(Response),
+}
+
+/// Checks a code under the per-address lockout: a locked-out address is refused before the
+/// code is looked at, and every wrong code counts.
+async fn check_code(
+    state: &Shared,
+    lang: Lang,
+    path: &str,
+    peer: SocketAddr,
+    cookie_value: &str,
+    typed: &str,
+) -> CodeCheck {
+    let now = state.clock.now();
+    let client = joining::client_key(peer.ip());
+    match state.store.code_lockout(&client, now).await {
+        Ok(Some(until)) => return CodeCheck::Refused(locked_out(state, lang, path, until)),
+        Ok(None) => {}
+        Err(e) => return CodeCheck::Refused(internal_error(state, lang, path, &e)),
+    }
+    let found = match joining::normalize_code(typed) {
+        Some(code) => {
+            let hash = joining::code_hash(&state.pepper, &code);
+            match state.store.find_join_link(JoinSecret::Code(hash)).await {
+                Ok(found) => found.map(|record| (record, code, hash)),
+                Err(e) => return CodeCheck::Refused(internal_error(state, lang, path, &e)),
+            }
+        }
+        None => None,
+    };
+    match found {
+        Some((record, code, hash)) => match expired_at(state, &record) {
+            Some(at) => CodeCheck::Refused(expired_link(state, lang, path, at)),
+            None => CodeCheck::Found(record, code, hash),
+        },
+        None => match state.store.record_code_failure(&client, now).await {
+            Ok(Some(until)) => CodeCheck::Refused(locked_out(state, lang, path, until)),
+            Ok(None) => CodeCheck::Refused(render_code_form(
+                state,
+                lang,
+                StatusCode::NOT_FOUND,
+                cookie_value,
+                typed.trim(),
+                &[lang.t("err_code_wrong")],
+            )),
+            Err(e) => CodeCheck::Refused(internal_error(state, lang, path, &e)),
+        },
+    }
+}
+
+async fn code_submit(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<JoinFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, "/join", &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let cookie_value = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    match check_code(&state, lang, "/join", peer, &cookie_value, &f.code).await {
+        CodeCheck::Refused(page) => page,
+        CodeCheck::Found(record, code, _) => render_form(
+            &state,
+            lang,
+            StatusCode::OK,
+            FormView {
+                entry: Entry::Code(&code),
+                record: &record,
+                csrf_cookie: &cookie_value,
+                fields: &JoinFields::default(),
+                errors: &[],
+            },
+        ),
+    }
+}
+
+async fn submit_by_code(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<JoinFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    let path = "/join/request";
+    if let Some(refused) = refuse_post(&state, lang, path, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let cookie_value = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let (record, code, hash) =
+        match check_code(&state, lang, path, peer, &cookie_value, &f.code).await {
+            CodeCheck::Refused(page) => return page,
+            CodeCheck::Found(record, code, hash) => (record, code, hash),
+        };
+    submit(
+        &state,
+        lang,
+        &headers,
+        Entry::Code(&code),
+        JoinSecret::Code(hash),
+        &record,
+        f,
+    )
+    .await
+}
+
+/// Argon2id with OWASP's parameters, off the request threads.
+async fn hash_password(password: String) -> Result<String, GatewayError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+    })
+    .await?
+    .map_err(|e| GatewayError::Internal(format!("hashing: {e}")))
+}
+
+/// Checks the form and records the request; the form comes back with every problem.
+async fn submit(
+    state: &Shared,
+    lang: Lang,
+    headers: &HeaderMap,
+    entry: Entry<'_>,
+    secret: JoinSecret,
+    record: &JoinLinkRecord,
+    mut f: JoinFields,
+) -> Response {
+    let path = entry.action();
+    let cookie_value = cookie(headers, CSRF_COOKIE).unwrap_or_default();
+    f.name = f.name.trim().to_owned();
+    f.username = f.username.trim().to_owned();
+    f.email = f.email.trim().to_owned();
+    f.mobile = joining::clean_mobile(&f.mobile);
+    f.employee_id = f.employee_id.trim().to_owned();
+    f.work_location = f.work_location.trim().to_owned();
+
+    let mut errors: Vec<&str> = Vec::new();
+    if !joining::text_ok(&f.name, 100) {
+        errors.push(lang.t("err_join_name"));
+    }
+    let required = &record.rules.required_fields;
+    for field in required {
+        if let Some(problem) = joining::field_problem(*field, f.value(*field)) {
+            errors.push(lang.t(problem));
+        }
+    }
+    if !username_ok(&f.username) {
+        errors.push(lang.t("err_username_format"));
+    }
+    errors.extend(
+        password_problems(&f.password, &f.username)
+            .into_iter()
+            .map(|k| lang.t(k)),
+    );
+    if f.password != f.password_confirm {
+        errors.push(lang.t("err_password_mismatch"));
+    }
+    let reshow = |f: &JoinFields, errors: &[&str]| {
+        render_form(
+            state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormView {
+                entry: match &entry {
+                    Entry::Link(t) => Entry::Link(t),
+                    Entry::Code(c) => Entry::Code(c),
+                },
+                record,
+                csrf_cookie: &cookie_value,
+                fields: f,
+                errors,
+            },
+        )
+    };
+    if !errors.is_empty() {
+        return reshow(&f, &errors);
+    }
+
+    let password_hash = match hash_password(std::mem::take(&mut f.password)).await {
+        Ok(h) => h,
+        Err(e) => return internal_error(state, lang, &path, &e),
+    };
+    let (status_token, status_text) = secrets::new_token();
+    let given = |field: JoinField| required.contains(&field).then(|| f.value(field).to_owned());
+    let new = NewJoinRequest {
+        id: secrets::new_id("jr"),
+        secret,
+        name: f.name.clone(),
+        email: given(JoinField::Email),
+        mobile: given(JoinField::Mobile),
+        employee_id: given(JoinField::EmployeeId),
+        work_location: given(JoinField::WorkLocation),
+        username: f.username.clone(),
+        password_hash,
+        status_token_sha256: joining::link_hash(&status_token),
+    };
+    match state
+        .store
+        .submit_join_request(new, state.clock.now())
+        .await
+    {
+        Ok(JoinSubmitOutcome::Done { approval_required }) => {
+            state.ring_events();
+            let org = &record.rules.organization_name;
+            let values = [("organization", org.as_str()), ("username", &f.username)];
+            let (kind, title, body) = if approval_required {
+                (
+                    "join_requested",
+                    fill(lang.t("join_requested_title"), &values),
+                    fill(lang.t("join_requested_body"), &values),
+                )
+            } else {
+                (
+                    "joined",
+                    fill(lang.t("joined_title"), &values),
+                    fill(lang.t("joined_body"), &values),
+                )
+            };
+            let extra = context! {
+                kind => kind,
+                body => body,
+                status_href => format!("{}/j/status/{status_text}", state.public_url),
+            };
+            page(
+                state,
+                lang,
+                StatusCode::OK,
+                "join_done.html",
+                &path,
+                &title,
+                extra,
+            )
+        }
+        Ok(JoinSubmitOutcome::UsernameTaken) => reshow(&f, &[lang.t("err_username_taken")]),
+        Ok(JoinSubmitOutcome::NotUsable) => unknown_link(state, lang, &path),
+        Err(e) => internal_error(state, lang, &path, &e),
+    }
+}
+
+fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
+    message(
+        state,
+        lang,
+        StatusCode::NOT_FOUND,
+        path,
+        "unknown",
+        lang.t("not_found_title"),
+        lang.t("unknown_body"),
+    )
+}
+
+async fn status(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let path = format!("/j/status/{token}");
+    let Some(raw) = secrets::decode_token(&token) else {
+        return unknown_status(&state, lang, &path);
+    };
+    let view = match state
+        .store
+        .join_request_by_status_token(joining::link_hash(&raw))
+        .await
+    {
+        Ok(Some(view)) => view,
+        Ok(None) => return unknown_status(&state, lang, &path),
+        Err(e) => return internal_error(&state, lang, &path, &e),
+    };
+    let (kind, title, body) = match view.status {
+        JoinRequestStatus::Pending => (
+            "pending",
+            "join_status_pending_title",
+            "join_status_pending_body",
+        ),
+        JoinRequestStatus::Approved => (
+            "approved",
+            "join_status_approved_title",
+            "join_status_approved_body",
+        ),
+        JoinRequestStatus::Rejected => (
+            "rejected",
+            "join_status_rejected_title",
+            "join_status_rejected_body",
+        ),
+    };
+    let body = fill(
+        lang.t(body),
+        &[
+            ("organization", &view.organization_name),
+            ("username", &view.username),
+        ],
+    );
+    message(
+        &state,
+        lang,
+        StatusCode::OK,
+        &path,
+        kind,
+        lang.t(title),
+        &body,
+    )
+}

@@ -1,0 +1,200 @@
+//! What the store keeps for joining through the public link or the organization code, and
+//! for bounces reported by the mail provider. Implemented by both stores beside their other
+//! methods; every method is one transaction.
+
+use async_trait::async_trait;
+use orgdesk_protocol::{JoinField, JoinLinkRules, JoinRequestStatus, JoinVia};
+
+use crate::error::{GatewayError, Result};
+
+/// A new link and code: the lookup hashes and the sealed copies shown to the desktop.
+#[derive(Debug, Clone)]
+pub struct JoinSecrets {
+    pub token_sha256: [u8; 32],
+    pub sealed_token: Vec<u8>,
+    pub code_hash: [u8; 32],
+    pub sealed_code: Vec<u8>,
+}
+
+/// An organization's join link as stored.
+#[derive(Debug, Clone)]
+pub struct JoinLinkRecord {
+    pub org_id: String,
+    pub rules: JoinLinkRules,
+    pub enabled: bool,
+    pub sealed_token: Vec<u8>,
+    pub sealed_code: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub enum JoinLinkWrite {
+    Written(JoinLinkRecord),
+    /// The new code is already another organization's: draw another.
+    CodeTaken,
+    /// Rotation needs an enabled link.
+    NotFound,
+}
+
+/// How a person reached the join form: the link's token hash or the code's hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinSecret {
+    Link([u8; 32]),
+    Code([u8; 32]),
+}
+
+impl JoinSecret {
+    pub fn via(self) -> JoinVia {
+        match self {
+            Self::Link(_) => JoinVia::Link,
+            Self::Code(_) => JoinVia::Code,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewJoinRequest {
+    pub id: String,
+    pub secret: JoinSecret,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub employee_id: Option<String>,
+    pub work_location: Option<String>,
+    pub username: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// SHA-256 of the token of the person's status page.
+    pub status_token_sha256: [u8; 32],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinSubmitOutcome {
+    /// Recorded with its `join_requested` event; `approval_required` false means joined.
+    Done { approval_required: bool },
+    /// The username is an account's, or another pending request's, in this organization.
+    UsernameTaken,
+    /// The link or code was switched off, rotated or expired in the meantime.
+    NotUsable,
+}
+
+/// What the status page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinRequestView {
+    pub status: JoinRequestStatus,
+    pub organization_name: String,
+    pub username: String,
+}
+
+/// `required_fields` as stored: the wire names joined by commas.
+pub(crate) fn fields_to_text(fields: &[JoinField]) -> String {
+    fields
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub(crate) fn fields_from_text(text: &str) -> Vec<JoinField> {
+    text.split(',').filter_map(JoinField::parse).collect()
+}
+
+pub(crate) fn status_str(s: JoinRequestStatus) -> &'static str {
+    match s {
+        JoinRequestStatus::Pending => "pending",
+        JoinRequestStatus::Approved => "approved",
+        JoinRequestStatus::Rejected => "rejected",
+    }
+}
+
+pub(crate) fn parse_status(s: &str) -> Option<JoinRequestStatus> {
+    Some(match s {
+        "pending" => JoinRequestStatus::Pending,
+        "approved" => JoinRequestStatus::Approved,
+        "rejected" => JoinRequestStatus::Rejected,
+        _ => return None,
+    })
+}
+
+pub(crate) fn via_str(v: JoinVia) -> &'static str {
+    match v {
+        JoinVia::Link => "link",
+        JoinVia::Code => "code",
+    }
+}
+
+/// Rejecting a request that was approved.
+pub(crate) fn already_joined() -> GatewayError {
+    GatewayError::Conflict {
+        code: "join_request_closed",
+        message: "the request was approved and the account exists; disable the member instead"
+            .into(),
+    }
+}
+
+/// Approving a request whose username someone else holds now.
+pub(crate) fn username_gone() -> GatewayError {
+    GatewayError::Conflict {
+        code: "username_taken",
+        message: "the username of this request has been taken since it was made".into(),
+    }
+}
+
+#[async_trait]
+pub trait JoinStore: Send + Sync {
+    /// Sets the rules. An enabled link keeps its token and code; otherwise (none yet, or
+    /// disabled) `fresh` becomes the link and code and it is enabled.
+    async fn put_join_link(
+        &self,
+        org_id: &str,
+        rules: JoinLinkRules,
+        fresh: JoinSecrets,
+        now: i64,
+    ) -> Result<JoinLinkWrite>;
+    /// Replaces an enabled link's token and code; the old ones stop working.
+    async fn rotate_join_link(
+        &self,
+        org_id: &str,
+        fresh: JoinSecrets,
+        now: i64,
+    ) -> Result<JoinLinkWrite>;
+    /// Switches the link and code off (the rules are kept); `false` when there is no link.
+    async fn disable_join_link(&self, org_id: &str, now: i64) -> Result<bool>;
+    async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>>;
+    /// The enabled link that `secret` opens, expired or not (the page tells which).
+    async fn find_join_link(&self, secret: JoinSecret) -> Result<Option<JoinLinkRecord>>;
+
+    /// Until when `client` may not try codes, if it is locked out at `now`.
+    async fn code_lockout(&self, client: &str, now: i64) -> Result<Option<i64>>;
+    /// Counts a wrong code; returns the lockout it causes, if any.
+    async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>>;
+
+    /// Records the request (checking in the same transaction that the link or code still
+    /// works and the username is free), creates the account at once when no approval is
+    /// required, and appends `join_requested`.
+    async fn submit_join_request(&self, new: NewJoinRequest, now: i64)
+        -> Result<JoinSubmitOutcome>;
+    /// Approves (creating the account) or rejects a request. A rejected request may be
+    /// approved later; an approved one cannot be rejected (`join_request_closed`); approving
+    /// when the username has been taken since is `username_taken`.
+    async fn decide_join_request(
+        &self,
+        org_id: &str,
+        id: &str,
+        approved: bool,
+        now: i64,
+    ) -> Result<JoinRequestStatus>;
+    async fn join_request_by_status_token(
+        &self,
+        token_sha256: [u8; 32],
+    ) -> Result<Option<JoinRequestView>>;
+
+    /// Records that the message with the provider id `message_id` bounced and appends
+    /// `invitation_bounced`; returns the invitation, or `None` when the message is unknown or
+    /// its bounce was already recorded.
+    async fn record_bounce(
+        &self,
+        message_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Option<String>>;
+}

@@ -1,0 +1,499 @@
+//! The PostgreSQL side of [`JoinStore`]. Where instances can race: the organization's
+//! join-link row is locked for updates, a username is checked and taken under the same
+//! advisory lock the accounts trigger takes (migrations/postgres/0004_join.sql), and a
+//! decision locks its request.
+
+use async_trait::async_trait;
+use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
+use sqlx::postgres::PgRow;
+use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+
+use super::{insert_event, PostgresStore};
+use crate::error::{GatewayError, Result};
+use crate::joining::{lockout_secs, CODE_FAILURE_MEMORY_SECS};
+use crate::store::join::{
+    already_joined, fields_from_text, fields_to_text, parse_status, status_str, username_gone,
+    via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
+    JoinSubmitOutcome, NewJoinRequest,
+};
+
+const LINK_COLUMNS: &str = "org_id, organization_name, approval_required, required_fields, \
+     expires_at, enabled, sealed_token, sealed_code";
+
+fn link_from_row(r: &PgRow) -> Result<JoinLinkRecord> {
+    Ok(JoinLinkRecord {
+        org_id: r.try_get("org_id")?,
+        rules: JoinLinkRules {
+            organization_name: r.try_get("organization_name")?,
+            approval_required: r.try_get("approval_required")?,
+            required_fields: fields_from_text(&r.try_get::<String, _>("required_fields")?),
+            expires_at: r.try_get("expires_at")?,
+        },
+        enabled: r.try_get("enabled")?,
+        sealed_token: r.try_get("sealed_token")?,
+        sealed_code: r.try_get("sealed_code")?,
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
+}
+
+async fn read_link(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    lock: bool,
+) -> Result<Option<JoinLinkRecord>> {
+    let lock = if lock { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {LINK_COLUMNS} FROM join_links WHERE org_id = $1{lock}"
+    )))
+    .bind(org_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(link_from_row).transpose()
+}
+
+async fn set_secrets(
+    mut tx: Transaction<'_, Postgres>,
+    org_id: &str,
+    fresh: &JoinSecrets,
+    now: i64,
+) -> Result<JoinLinkWrite> {
+    let written = sqlx::query(
+        "UPDATE join_links SET token_sha256 = $2, sealed_token = $3, code_hash = $4,
+            sealed_code = $5, enabled = TRUE, updated_at = $6
+         WHERE org_id = $1",
+    )
+    .bind(org_id)
+    .bind(&fresh.token_sha256[..])
+    .bind(&fresh.sealed_token)
+    .bind(&fresh.code_hash[..])
+    .bind(&fresh.sealed_code)
+    .bind(now)
+    .execute(&mut *tx)
+    .await;
+    match written {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
+        Err(e) => return Err(e.into()),
+    }
+    let record = read_link(&mut tx, org_id, false)
+        .await?
+        .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
+    tx.commit().await?;
+    Ok(JoinLinkWrite::Written(record))
+}
+
+/// Takes the lock that guards `username_key` in the organization until commit.
+async fn lock_username(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    username_key: &str,
+) -> Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(format!("join-username:{org_id}:{username_key}"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn username_taken(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    username_key: &str,
+) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND username_key = $2)
+             OR EXISTS (SELECT 1 FROM join_requests
+                        WHERE org_id = $1 AND username_key = $2 AND state = 'pending')",
+    )
+    .bind(org_id)
+    .bind(username_key)
+    .fetch_one(&mut **tx)
+    .await?)
+}
+
+async fn create_account(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    request_id: &str,
+    now: i64,
+) -> Result<bool> {
+    let n = sqlx::query(
+        "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+            join_request_id)
+         SELECT org_id, username_key, username, password_hash, $3, id
+         FROM join_requests WHERE org_id = $1 AND id = $2
+         ON CONFLICT (org_id, username_key) DO NOTHING",
+    )
+    .bind(org_id)
+    .bind(request_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+fn secret_column(secret: JoinSecret) -> (&'static str, [u8; 32]) {
+    match secret {
+        JoinSecret::Link(h) => ("token_sha256", h),
+        JoinSecret::Code(h) => ("code_hash", h),
+    }
+}
+
+#[async_trait]
+impl JoinStore for PostgresStore {
+    async fn put_join_link(
+        &self,
+        org_id: &str,
+        rules: JoinLinkRules,
+        fresh: JoinSecrets,
+        now: i64,
+    ) -> Result<JoinLinkWrite> {
+        let mut tx = self.pool.begin().await?;
+        let fields = fields_to_text(&rules.required_fields);
+        // Create the row if there is none (a racing PUT waits here, then updates).
+        let inserted = sqlx::query(
+            "INSERT INTO join_links (org_id, organization_name, approval_required,
+                required_fields, expires_at, enabled, token_sha256, sealed_token, code_hash,
+                sealed_code, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, TRUE, $6, $7, $8, $9, $10, $10)
+             ON CONFLICT (org_id) DO NOTHING",
+        )
+        .bind(org_id)
+        .bind(&rules.organization_name)
+        .bind(rules.approval_required)
+        .bind(&fields)
+        .bind(rules.expires_at)
+        .bind(&fresh.token_sha256[..])
+        .bind(&fresh.sealed_token)
+        .bind(&fresh.code_hash[..])
+        .bind(&fresh.sealed_code)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        let created = match inserted {
+            Ok(r) => r.rows_affected() == 1,
+            Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
+            Err(e) => return Err(e.into()),
+        };
+        let existing = read_link(&mut tx, org_id, true)
+            .await?
+            .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
+        if created {
+            tx.commit().await?;
+            return Ok(JoinLinkWrite::Written(existing));
+        }
+        sqlx::query(
+            "UPDATE join_links SET organization_name = $2, approval_required = $3,
+                required_fields = $4, expires_at = $5, updated_at = $6
+             WHERE org_id = $1",
+        )
+        .bind(org_id)
+        .bind(&rules.organization_name)
+        .bind(rules.approval_required)
+        .bind(&fields)
+        .bind(rules.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if existing.enabled {
+            let record = read_link(&mut tx, org_id, false)
+                .await?
+                .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
+            tx.commit().await?;
+            Ok(JoinLinkWrite::Written(record))
+        } else {
+            set_secrets(tx, org_id, &fresh, now).await
+        }
+    }
+
+    async fn rotate_join_link(
+        &self,
+        org_id: &str,
+        fresh: JoinSecrets,
+        now: i64,
+    ) -> Result<JoinLinkWrite> {
+        let mut tx = self.pool.begin().await?;
+        match read_link(&mut tx, org_id, true).await? {
+            Some(link) if link.enabled => set_secrets(tx, org_id, &fresh, now).await,
+            _ => Ok(JoinLinkWrite::NotFound),
+        }
+    }
+
+    async fn disable_join_link(&self, org_id: &str, now: i64) -> Result<bool> {
+        let n =
+            sqlx::query("UPDATE join_links SET enabled = FALSE, updated_at = $2 WHERE org_id = $1")
+                .bind(org_id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM join_links WHERE org_id = $1"
+        )))
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(link_from_row).transpose()
+    }
+
+    async fn find_join_link(&self, secret: JoinSecret) -> Result<Option<JoinLinkRecord>> {
+        let (column, hash) = secret_column(secret);
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LINK_COLUMNS} FROM join_links WHERE {column} = $1 AND enabled"
+        )))
+        .bind(&hash[..])
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(link_from_row).transpose()
+    }
+
+    async fn code_lockout(&self, client: &str, now: i64) -> Result<Option<i64>> {
+        Ok(sqlx::query_scalar(
+            "SELECT locked_until FROM join_code_failures WHERE client = $1 AND locked_until > $2",
+        )
+        .bind(client)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
+    async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
+        let mut tx = self.pool.begin().await?;
+        // Make sure the row exists, then lock it: concurrent failures count one by one.
+        sqlx::query(
+            "INSERT INTO join_code_failures (client, failures, last_failure_at)
+             VALUES ($1, 0, $2) ON CONFLICT (client) DO NOTHING",
+        )
+        .bind(client)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let (previous, last): (i64, i64) = sqlx::query_as(
+            "SELECT failures, last_failure_at FROM join_code_failures
+             WHERE client = $1 FOR UPDATE",
+        )
+        .bind(client)
+        .fetch_one(&mut *tx)
+        .await?;
+        let failures = if last > now - CODE_FAILURE_MEMORY_SECS {
+            previous.saturating_add(1)
+        } else {
+            1
+        };
+        let wait = lockout_secs(failures);
+        let locked_until = (wait > 0).then(|| now.saturating_add(wait));
+        sqlx::query(
+            "UPDATE join_code_failures SET failures = $2, last_failure_at = $3,
+                locked_until = $4
+             WHERE client = $1",
+        )
+        .bind(client)
+        .bind(failures)
+        .bind(now)
+        .bind(locked_until)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(locked_until)
+    }
+
+    async fn submit_join_request(
+        &self,
+        new: NewJoinRequest,
+        now: i64,
+    ) -> Result<JoinSubmitOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let (column, hash) = secret_column(new.secret);
+        // Shared lock: a rotation or switch-off waits for this request, and vice versa.
+        let link = sqlx::query(AssertSqlSafe(format!(
+            "SELECT org_id, organization_name, approval_required FROM join_links
+             WHERE {column} = $1 AND enabled AND (expires_at IS NULL OR expires_at > $2)
+             FOR SHARE"
+        )))
+        .bind(&hash[..])
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(link) = link else {
+            return Ok(JoinSubmitOutcome::NotUsable);
+        };
+        let org_id: String = link.try_get("org_id")?;
+        let organization_name: String = link.try_get("organization_name")?;
+        let approval_required: bool = link.try_get("approval_required")?;
+        let username_key = new.username.to_lowercase();
+        lock_username(&mut tx, &org_id, &username_key).await?;
+        if username_taken(&mut tx, &org_id, &username_key).await? {
+            return Ok(JoinSubmitOutcome::UsernameTaken);
+        }
+        let state = if approval_required {
+            JoinRequestStatus::Pending
+        } else {
+            JoinRequestStatus::Approved
+        };
+        sqlx::query(
+            "INSERT INTO join_requests (id, org_id, via, organization_name, name, email, mobile,
+                employee_id, work_location, username_key, username, password_hash, state,
+                status_token_sha256, created_at, decided_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .bind(&new.id)
+        .bind(&org_id)
+        .bind(via_str(new.secret.via()))
+        .bind(&organization_name)
+        .bind(&new.name)
+        .bind(&new.email)
+        .bind(&new.mobile)
+        .bind(&new.employee_id)
+        .bind(&new.work_location)
+        .bind(&username_key)
+        .bind(&new.username)
+        .bind(&new.password_hash)
+        .bind(status_str(state))
+        .bind(&new.status_token_sha256[..])
+        .bind(now)
+        .bind((!approval_required).then_some(now))
+        .execute(&mut *tx)
+        .await?;
+        if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
+            return Ok(JoinSubmitOutcome::UsernameTaken);
+        }
+        let kind = EventKind::JoinRequested {
+            request_id: new.id,
+            via: new.secret.via(),
+            name: new.name,
+            email: new.email,
+            mobile: new.mobile,
+            employee_id: new.employee_id,
+            work_location: new.work_location,
+            username: new.username,
+            password_hash: new.password_hash,
+            approval_required,
+        };
+        insert_event(&mut tx, &org_id, &kind, now).await?;
+        tx.commit().await?;
+        Ok(JoinSubmitOutcome::Done { approval_required })
+    }
+
+    async fn decide_join_request(
+        &self,
+        org_id: &str,
+        id: &str,
+        approved: bool,
+        now: i64,
+    ) -> Result<JoinRequestStatus> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT state, username_key FROM join_requests
+             WHERE org_id = $1 AND id = $2 FOR UPDATE",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((state, username_key)) = row else {
+            return Err(GatewayError::Missing("no such join request"));
+        };
+        let state = parse_status(&state)
+            .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
+        let target = if approved {
+            JoinRequestStatus::Approved
+        } else {
+            JoinRequestStatus::Rejected
+        };
+        match (state, approved) {
+            (JoinRequestStatus::Approved, true) | (JoinRequestStatus::Rejected, false) => {
+                return Ok(state)
+            }
+            (JoinRequestStatus::Approved, false) => return Err(already_joined()),
+            (JoinRequestStatus::Pending, false) => {}
+            (JoinRequestStatus::Pending | JoinRequestStatus::Rejected, true) => {
+                lock_username(&mut tx, org_id, &username_key).await?;
+                if state == JoinRequestStatus::Rejected
+                    && username_taken(&mut tx, org_id, &username_key).await?
+                {
+                    return Err(username_gone());
+                }
+            }
+        }
+        // The state changes before the account is created, so the request no longer holds
+        // its own username against it.
+        sqlx::query(
+            "UPDATE join_requests SET state = $3, decided_at = $4 WHERE org_id = $1 AND id = $2",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(status_str(target))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if approved && !create_account(&mut tx, org_id, id, now).await? {
+            return Err(username_gone());
+        }
+        tx.commit().await?;
+        Ok(target)
+    }
+
+    async fn join_request_by_status_token(
+        &self,
+        token_sha256: [u8; 32],
+    ) -> Result<Option<JoinRequestView>> {
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT state, organization_name, username FROM join_requests
+             WHERE status_token_sha256 = $1",
+        )
+        .bind(&token_sha256[..])
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(state, organization_name, username)| {
+            Ok(JoinRequestView {
+                status: parse_status(&state)
+                    .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?,
+                organization_name,
+                username,
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_bounce(
+        &self,
+        message_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE outbox SET bounced_at = $2
+             WHERE id = (SELECT id FROM outbox
+                         WHERE message_id = $1 AND state = 'sent' AND bounced_at IS NULL
+                         ORDER BY id LIMIT 1 FOR UPDATE)
+             RETURNING invitation_id,
+                (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id",
+        )
+        .bind(message_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let invitation_id: String = row.try_get("invitation_id")?;
+        let org_id: String = row.try_get("org_id")?;
+        let kind = EventKind::InvitationBounced {
+            invitation_id: invitation_id.clone(),
+            reason: reason.to_owned(),
+        };
+        insert_event(&mut tx, &org_id, &kind, now).await?;
+        tx.commit().await?;
+        Ok(Some(invitation_id))
+    }
+}

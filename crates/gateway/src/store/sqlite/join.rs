@@ -1,0 +1,554 @@
+//! The SQLite side of [`JoinStore`]. The store's single connection serializes writers, so the
+//! username checks below cannot interleave with a registration.
+
+use async_trait::async_trait;
+use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::{insert_event, is_unique_violation, SqliteStore};
+use crate::error::{GatewayError, Result};
+use crate::joining::{lockout_secs, CODE_FAILURE_MEMORY_SECS};
+use crate::store::join::{
+    already_joined, fields_from_text, fields_to_text, parse_status, status_str, username_gone,
+    via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
+    JoinSubmitOutcome, NewJoinRequest,
+};
+
+const LINK_COLUMNS: &str = "org_id, organization_name, approval_required, required_fields, \
+     expires_at, enabled, sealed_token, sealed_code";
+
+fn link_from_row(r: &Row<'_>) -> rusqlite::Result<JoinLinkRecord> {
+    Ok(JoinLinkRecord {
+        org_id: r.get(0)?,
+        rules: JoinLinkRules {
+            organization_name: r.get(1)?,
+            approval_required: r.get(2)?,
+            required_fields: fields_from_text(&r.get::<_, String>(3)?),
+            expires_at: r.get(4)?,
+        },
+        enabled: r.get(5)?,
+        sealed_token: r.get(6)?,
+        sealed_code: r.get(7)?,
+    })
+}
+
+fn read_link(tx: &Transaction<'_>, org_id: &str) -> Result<Option<JoinLinkRecord>> {
+    Ok(tx
+        .query_row(
+            &format!("SELECT {LINK_COLUMNS} FROM join_links WHERE org_id = ?1"),
+            [org_id],
+            link_from_row,
+        )
+        .optional()?)
+}
+
+/// Writes new secrets onto the organization's row; a code clash rolls back.
+fn set_secrets(
+    tx: Transaction<'_>,
+    org_id: &str,
+    fresh: &JoinSecrets,
+    now: i64,
+) -> Result<JoinLinkWrite> {
+    let written = tx.execute(
+        "UPDATE join_links SET token_sha256 = ?2, sealed_token = ?3, code_hash = ?4,
+            sealed_code = ?5, enabled = 1, updated_at = ?6
+         WHERE org_id = ?1",
+        params![
+            org_id,
+            fresh.token_sha256,
+            fresh.sealed_token,
+            fresh.code_hash,
+            fresh.sealed_code,
+            now
+        ],
+    );
+    match written {
+        Ok(_) => {}
+        Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
+        Err(e) => return Err(e.into()),
+    }
+    let record = read_link(&tx, org_id)?
+        .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
+    tx.commit()?;
+    Ok(JoinLinkWrite::Written(record))
+}
+
+/// Whether `username_key` is an account's or a pending request's in the organization.
+fn username_taken(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Result<bool> {
+    Ok(tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = ?1 AND username_key = ?2)
+                 OR EXISTS (SELECT 1 FROM join_requests
+                            WHERE org_id = ?1 AND username_key = ?2 AND state = 'pending')",
+            params![org_id, username_key],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(true))
+}
+
+fn create_account(tx: &Transaction<'_>, org_id: &str, request_id: &str, now: i64) -> Result<bool> {
+    let inserted = tx.execute(
+        "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+            join_request_id)
+         SELECT org_id, username_key, username, password_hash, ?3, id
+         FROM join_requests WHERE org_id = ?1 AND id = ?2",
+        params![org_id, request_id, now],
+    );
+    match inserted {
+        Ok(n) => Ok(n == 1),
+        Err(e) if is_unique_violation(&e) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[async_trait]
+impl JoinStore for SqliteStore {
+    async fn put_join_link(
+        &self,
+        org_id: &str,
+        rules: JoinLinkRules,
+        fresh: JoinSecrets,
+        now: i64,
+    ) -> Result<JoinLinkWrite> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let existing = read_link(&tx, &org_id)?;
+            let fields = fields_to_text(&rules.required_fields);
+            match existing {
+                None => {
+                    let inserted = tx.execute(
+                        "INSERT INTO join_links (org_id, organization_name, approval_required,
+                            required_fields, expires_at, enabled, token_sha256, sealed_token,
+                            code_hash, sealed_code, created_at, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?10)",
+                        params![
+                            org_id,
+                            rules.organization_name,
+                            rules.approval_required,
+                            fields,
+                            rules.expires_at,
+                            fresh.token_sha256,
+                            fresh.sealed_token,
+                            fresh.code_hash,
+                            fresh.sealed_code,
+                            now
+                        ],
+                    );
+                    match inserted {
+                        Ok(_) => {}
+                        Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
+                        Err(e) => return Err(e.into()),
+                    }
+                    let record = read_link(&tx, &org_id)?
+                        .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
+                    tx.commit()?;
+                    Ok(JoinLinkWrite::Written(record))
+                }
+                Some(existing) => {
+                    tx.execute(
+                        "UPDATE join_links SET organization_name = ?2, approval_required = ?3,
+                            required_fields = ?4, expires_at = ?5, updated_at = ?6
+                         WHERE org_id = ?1",
+                        params![
+                            org_id,
+                            rules.organization_name,
+                            rules.approval_required,
+                            fields,
+                            rules.expires_at,
+                            now
+                        ],
+                    )?;
+                    if existing.enabled {
+                        let record = read_link(&tx, &org_id)?
+                            .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
+                        tx.commit()?;
+                        Ok(JoinLinkWrite::Written(record))
+                    } else {
+                        set_secrets(tx, &org_id, &fresh, now)
+                    }
+                }
+            }
+        })
+        .await
+    }
+
+    async fn rotate_join_link(
+        &self,
+        org_id: &str,
+        fresh: JoinSecrets,
+        now: i64,
+    ) -> Result<JoinLinkWrite> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            match read_link(&tx, &org_id)? {
+                Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
+                _ => Ok(JoinLinkWrite::NotFound),
+            }
+        })
+        .await
+    }
+
+    async fn disable_join_link(&self, org_id: &str, now: i64) -> Result<bool> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            Ok(c.execute(
+                "UPDATE join_links SET enabled = 0, updated_at = ?2 WHERE org_id = ?1",
+                params![org_id, now],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            read_link(&tx, &org_id)
+        })
+        .await
+    }
+
+    async fn find_join_link(&self, secret: JoinSecret) -> Result<Option<JoinLinkRecord>> {
+        self.with(move |c| {
+            let (column, hash) = match secret {
+                JoinSecret::Link(h) => ("token_sha256", h),
+                JoinSecret::Code(h) => ("code_hash", h),
+            };
+            Ok(c.query_row(
+                &format!("SELECT {LINK_COLUMNS} FROM join_links WHERE {column} = ?1 AND enabled"),
+                [hash],
+                link_from_row,
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn code_lockout(&self, client: &str, now: i64) -> Result<Option<i64>> {
+        let client = client.to_owned();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT locked_until FROM join_code_failures
+                 WHERE client = ?1 AND locked_until > ?2",
+                params![client, now],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+
+    async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
+        let client = client.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let previous: Option<(i64, i64)> = tx
+                .query_row(
+                    "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
+                    [&client],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let failures = match previous {
+                Some((n, last)) if last > now - CODE_FAILURE_MEMORY_SECS => n.saturating_add(1),
+                _ => 1,
+            };
+            let wait = lockout_secs(failures);
+            let locked_until = (wait > 0).then(|| now.saturating_add(wait));
+            tx.execute(
+                "INSERT INTO join_code_failures (client, failures, last_failure_at, locked_until)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (client) DO UPDATE SET failures = ?2, last_failure_at = ?3,
+                    locked_until = ?4",
+                params![client, failures, now, locked_until],
+            )?;
+            tx.commit()?;
+            Ok(locked_until)
+        })
+        .await
+    }
+
+    async fn submit_join_request(
+        &self,
+        new: NewJoinRequest,
+        now: i64,
+    ) -> Result<JoinSubmitOutcome> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let (column, hash) = match new.secret {
+                JoinSecret::Link(h) => ("token_sha256", h),
+                JoinSecret::Code(h) => ("code_hash", h),
+            };
+            let link: Option<(String, String, bool)> = tx
+                .query_row(
+                    &format!(
+                        "SELECT org_id, organization_name, approval_required FROM join_links
+                         WHERE {column} = ?1 AND enabled
+                           AND (expires_at IS NULL OR expires_at > ?2)"
+                    ),
+                    params![hash, now],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let Some((org_id, organization_name, approval_required)) = link else {
+                return Ok(JoinSubmitOutcome::NotUsable);
+            };
+            let username_key = new.username.to_lowercase();
+            if username_taken(&tx, &org_id, &username_key)? {
+                return Ok(JoinSubmitOutcome::UsernameTaken);
+            }
+            let state = if approval_required {
+                JoinRequestStatus::Pending
+            } else {
+                JoinRequestStatus::Approved
+            };
+            tx.execute(
+                "INSERT INTO join_requests (id, org_id, via, organization_name, name, email,
+                    mobile, employee_id, work_location, username_key, username, password_hash,
+                    state, status_token_sha256, created_at, decided_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                params![
+                    new.id,
+                    org_id,
+                    via_str(new.secret.via()),
+                    organization_name,
+                    new.name,
+                    new.email,
+                    new.mobile,
+                    new.employee_id,
+                    new.work_location,
+                    username_key,
+                    new.username,
+                    new.password_hash,
+                    status_str(state),
+                    new.status_token_sha256,
+                    now,
+                    (!approval_required).then_some(now),
+                ],
+            )?;
+            if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
+                return Ok(JoinSubmitOutcome::UsernameTaken);
+            }
+            insert_event(
+                &tx,
+                &org_id,
+                &EventKind::JoinRequested {
+                    request_id: new.id,
+                    via: new.secret.via(),
+                    name: new.name,
+                    email: new.email,
+                    mobile: new.mobile,
+                    employee_id: new.employee_id,
+                    work_location: new.work_location,
+                    username: new.username,
+                    password_hash: new.password_hash,
+                    approval_required,
+                },
+                now,
+            )?;
+            tx.commit()?;
+            Ok(JoinSubmitOutcome::Done { approval_required })
+        })
+        .await
+    }
+
+    async fn decide_join_request(
+        &self,
+        org_id: &str,
+        id: &str,
+        approved: bool,
+        now: i64,
+    ) -> Result<JoinRequestStatus> {
+        let (org_id, id) = (org_id.to_owned(), id.to_owned());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let row: Option<(String, String)> = tx
+                .query_row(
+                    "SELECT state, username_key FROM join_requests WHERE org_id = ?1 AND id = ?2",
+                    params![org_id, id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((state, username_key)) = row else {
+                return Err(GatewayError::Missing("no such join request"));
+            };
+            let state = parse_status(&state)
+                .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
+            let set = |to: JoinRequestStatus| {
+                tx.execute(
+                    "UPDATE join_requests SET state = ?3, decided_at = ?4
+                     WHERE org_id = ?1 AND id = ?2",
+                    params![org_id, id, status_str(to), now],
+                )
+            };
+            match (state, approved) {
+                (JoinRequestStatus::Approved, true) | (JoinRequestStatus::Rejected, false) => {
+                    return Ok(state)
+                }
+                (JoinRequestStatus::Approved, false) => return Err(already_joined()),
+                (JoinRequestStatus::Pending, false) => {
+                    set(JoinRequestStatus::Rejected)?;
+                }
+                (JoinRequestStatus::Pending | JoinRequestStatus::Rejected, true) => {
+                    // A rejected request's username may have been taken since.
+                    if state == JoinRequestStatus::Rejected
+                        && username_taken(&tx, &org_id, &username_key)?
+                    {
+                        return Err(username_gone());
+                    }
+                    // The state changes first, so the request no longer holds its own
+                    // username against the account it creates.
+                    set(JoinRequestStatus::Approved)?;
+                    if !create_account(&tx, &org_id, &id, now)? {
+                        return Err(username_gone());
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(if approved {
+                JoinRequestStatus::Approved
+            } else {
+                JoinRequestStatus::Rejected
+            })
+        })
+        .await
+    }
+
+    async fn join_request_by_status_token(
+        &self,
+        token_sha256: [u8; 32],
+    ) -> Result<Option<JoinRequestView>> {
+        self.with(move |c| {
+            let row: Option<(String, String, String)> = c
+                .query_row(
+                    "SELECT state, organization_name, username FROM join_requests
+                     WHERE status_token_sha256 = ?1",
+                    [token_sha256],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            row.map(|(state, organization_name, username)| {
+                Ok(JoinRequestView {
+                    status: parse_status(&state).ok_or_else(|| {
+                        GatewayError::Storage(format!("join request state {state}"))
+                    })?,
+                    organization_name,
+                    username,
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn record_bounce(
+        &self,
+        message_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let (message_id, reason) = (message_id.to_owned(), reason.to_owned());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let row: Option<(String, String)> = tx
+                .query_row(
+                    "UPDATE outbox SET bounced_at = ?2
+                     WHERE id = (SELECT id FROM outbox
+                                 WHERE message_id = ?1 AND state = 'sent'
+                                   AND bounced_at IS NULL
+                                 ORDER BY id LIMIT 1)
+                     RETURNING invitation_id,
+                        (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
+                    params![message_id, now],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((invitation_id, org_id)) = row else {
+                return Ok(None);
+            };
+            insert_event(
+                &tx,
+                &org_id,
+                &EventKind::InvitationBounced {
+                    invitation_id: invitation_id.clone(),
+                    reason,
+                },
+                now,
+            )?;
+            tx.commit()?;
+            Ok(Some(invitation_id))
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::{params, Connection};
+    use rusqlite_migration::Migrations;
+
+    use super::super::{SqliteStore, MIGRATIONS};
+
+    /// A database made by the first schema, with data in it, takes the join schema: the data
+    /// stays, and a pending request's username is held against accounts from then on.
+    #[test]
+    fn the_join_schema_applies_over_a_database_from_the_first_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gateway.db");
+        {
+            let mut c = Connection::open(&path).unwrap();
+            Migrations::from_slice(&MIGRATIONS[..1])
+                .to_latest(&mut c)
+                .unwrap();
+            c.execute_batch(
+                "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
+                 INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+                    organization_name, department_label, position_label, inviter_name, locale,
+                    lifetime_secs, created_at)
+                 VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
+                    'en', 60, 0);
+                 INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
+                 INSERT INTO outbox (invitation_id, sealed_token, state, next_attempt_at,
+                    message_id, created_at)
+                 VALUES ('inv_1', x'00', 'sent', 0, 'pm-1', 0);",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        let c = store.conn.lock().unwrap();
+        let (username, via_join): (String, Option<String>) = c
+            .query_row(
+                "SELECT username, join_request_id FROM accounts WHERE username_key = 'ann'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((username.as_str(), via_join), ("Ann", None));
+        let bounced: Option<i64> = c
+            .query_row(
+                "SELECT bounced_at FROM outbox WHERE message_id = 'pm-1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(bounced, None);
+        c.execute(
+            "INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
+                username, password_hash, state, status_token_sha256, created_at)
+             VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bo', 'Bo', 'h', 'pending', x'01', 0)",
+            [],
+        )
+        .unwrap();
+        let held = c.execute(
+            "INSERT INTO accounts VALUES ('org_1', 'bo', 'bo', 'h', 'inv_1', 0, NULL)",
+            params![],
+        );
+        assert!(
+            matches!(held, Err(ref e) if super::is_unique_violation(e)),
+            "{held:?}"
+        );
+    }
+}

@@ -1,0 +1,983 @@
+//! Scenarios for joining through the public link and the organization code, and for the
+//! HTTP providers (Twilio, Postmark). Run on every store like the others.
+
+use std::sync::Arc;
+
+use orgdesk_gateway::config::MailConfig;
+use orgdesk_gateway::postmark::{BounceWebhookConfig, PostmarkConfig};
+use orgdesk_gateway::sms::{SmsConfig, TwilioConfig};
+use orgdesk_gateway::store::GatewayStore;
+use orgdesk_gateway::ManualClock;
+use orgdesk_protocol::{
+    ApiError, Channel, EventKind, InvitationCreated, JoinField, JoinLink, JoinLinkRules,
+    JoinRequestDecided, JoinRequestStatus, JoinVia,
+};
+use reqwest::{Method, StatusCode};
+
+use super::providers::{self, POSTMARK_INACTIVE, TWILIO_FLAKY, TWILIO_INVALID, TWILIO_SLOW};
+use super::{invitation, Page, TestGateway};
+
+const PASSWORD: &str = "Correct-Horse1";
+
+fn rules(approval_required: bool, fields: &[JoinField]) -> JoinLinkRules {
+    JoinLinkRules {
+        organization_name: "Acme Ltd".into(),
+        approval_required,
+        required_fields: fields.to_vec(),
+        expires_at: None,
+    }
+}
+
+impl TestGateway {
+    pub async fn put_join_link(&self, rules: &JoinLinkRules) -> JoinLink {
+        let r = self
+            .api(Method::PUT, "/api/v1/join-link")
+            .json(rules)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json().await.unwrap()
+    }
+
+    pub async fn decide(&self, request_id: &str, approved: bool) -> reqwest::Response {
+        self.api(
+            Method::POST,
+            &format!("/api/v1/join-requests/{request_id}/decision"),
+        )
+        .json(&orgdesk_protocol::JoinDecision { approved })
+        .send()
+        .await
+        .unwrap()
+    }
+
+    /// Opens the join form at `url` and submits it with `fields` (and the password twice).
+    pub async fn join_via_link(&self, url: &str, fields: &[(&str, &str)]) -> Page {
+        let form = self.get(url, None).await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let cookie = form.cookie().expect("a CSRF cookie");
+        let csrf = form.hidden("csrf").expect("a CSRF token");
+        let mut all = vec![
+            ("csrf", csrf.as_str()),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ];
+        all.extend_from_slice(fields);
+        self.post_form(url, Some(&cookie), &all).await
+    }
+
+    /// Types `code` on `/join`: the join form when it is right, otherwise the refusal.
+    pub async fn enter_code(&self, code: &str) -> (Page, String) {
+        let start = self.get(&format!("{}/join", self.base), None).await;
+        assert_eq!(start.status, StatusCode::OK, "{}", start.body);
+        let cookie = start.cookie().expect("a CSRF cookie");
+        let csrf = start.hidden("csrf").expect("a CSRF token");
+        let page = self
+            .post_form(
+                &format!("{}/join", self.base),
+                Some(&cookie),
+                &[("csrf", &csrf), ("code", code)],
+            )
+            .await;
+        (page, cookie)
+    }
+
+    /// The join events in the feed.
+    pub async fn join_events(&self) -> Vec<EventKind> {
+        self.events(0, 0)
+            .await
+            .events
+            .into_iter()
+            .map(|e| e.kind)
+            .filter(|k| matches!(k, EventKind::JoinRequested { .. }))
+            .collect()
+    }
+}
+
+/// The href of the status link on a "request sent" page.
+fn status_link(page: &Page) -> String {
+    let marker = "id=\"status-link\" href=\"";
+    let start = page.body.find(marker).expect("a status link") + marker.len();
+    let end = page.body[start..].find('"').unwrap();
+    page.body[start..start + end].replace("&#x2f;", "/")
+}
+
+pub async fn a_join_link_request_waits_for_the_desktops_decision(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    // Nothing is configured yet.
+    let none = gw
+        .api(Method::GET, "/api/v1/join-link")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    assert_eq!(none.json::<ApiError>().await.unwrap().code, "not_found");
+
+    let created = gw
+        .put_join_link(&rules(true, &[JoinField::Email, JoinField::EmployeeId]))
+        .await;
+    assert!(created.enabled);
+    let link = created.link.clone().unwrap();
+    assert!(link.starts_with(&format!("{}/j/", gw.base)), "{link}");
+    let code = created.code.clone().unwrap();
+    assert_eq!(code.len(), 8);
+    assert!(!code.contains(['0', 'O', '1', 'I']), "{code}");
+    assert_eq!(created.code_url, format!("{}/join", gw.base));
+    assert_eq!(
+        created.rules.required_fields,
+        [JoinField::Email, JoinField::EmployeeId]
+    );
+
+    // The link and code are kept sealed: GET shows the same ones, and so does a PUT that
+    // only changes the rules.
+    let read: JoinLink = gw
+        .api(Method::GET, "/api/v1/join-link")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read, created);
+    let mut changed = rules(true, &[JoinField::Email, JoinField::EmployeeId]);
+    changed.organization_name = "Acme <Group> & Co".into();
+    let updated = gw.put_join_link(&changed).await;
+    assert_eq!(
+        (updated.link.as_ref(), updated.code.as_ref()),
+        (Some(&link), Some(&code))
+    );
+
+    // The form asks for the name, the required fields and an account; names are escaped.
+    let form = gw.get(&link, None).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Join Acme &lt;Group&gt; &amp; Co"),
+        "{}",
+        form.body
+    );
+    for input in [
+        "name=\"name\"",
+        "name=\"email\"",
+        "name=\"employee_id\"",
+        "name=\"username\"",
+    ] {
+        assert!(form.body.contains(input), "{input}");
+    }
+    assert!(!form.body.contains("name=\"mobile\""));
+    assert!(!form.body.contains("<script"));
+
+    // Mistakes come back with every reason and the values typed so far.
+    let bad = gw
+        .join_via_link(
+            &link,
+            &[
+                ("name", ""),
+                ("email", "not-an-address"),
+                ("username", "li wei"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for reason in [
+        "Please enter your name",
+        "Please enter a valid email address",
+        "Please enter your employee ID",
+        "The username must be 3–32 characters",
+    ] {
+        assert!(bad.body.contains(reason), "{reason}: {}", bad.body);
+    }
+    assert!(bad.body.contains("value=\"not-an-address\""));
+
+    let sent = gw
+        .join_via_link(
+            &link,
+            &[
+                ("name", "Li <b>Wei</b>"),
+                ("email", "li.wei@example.org"),
+                ("employee_id", "E-1001"),
+                ("mobile", "+8613800138000"),
+                ("username", "liwei"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert_eq!(sent.kind(), Some("join_requested"));
+    assert!(
+        sent.body
+            .contains("Request sent — waiting for the administrator&#x27;s approval"),
+        "{}",
+        sent.body
+    );
+    let status_url = status_link(&sent);
+    let pending = gw.get(&status_url, None).await;
+    assert_eq!(pending.kind(), Some("pending"), "{}", pending.body);
+
+    let events = gw.join_events().await;
+    let [EventKind::JoinRequested {
+        request_id,
+        via,
+        name,
+        email,
+        mobile,
+        employee_id,
+        username,
+        password_hash,
+        approval_required,
+        ..
+    }] = &events[..]
+    else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*via, JoinVia::Link);
+    assert_eq!(name, "Li <b>Wei</b>");
+    assert_eq!(email.as_deref(), Some("li.wei@example.org"));
+    assert_eq!(employee_id.as_deref(), Some("E-1001"));
+    assert_eq!(mobile, &None, "a field that is not required is not taken");
+    assert_eq!(username, "liwei");
+    assert!(*approval_required);
+    assert!(password_hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+
+    // While the request waits, its username is held: another request and an invitation
+    // both get "taken".
+    let twice = gw
+        .join_via_link(
+            &link,
+            &[
+                ("name", "Someone Else"),
+                ("email", "else@example.org"),
+                ("employee_id", "E-2"),
+                ("username", "LiWei"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        twice.body.contains("This username is already taken"),
+        "{}",
+        twice.body
+    );
+    let invited: InvitationCreated = gw
+        .create("inv-1", &invitation(Channel::Link, "Li Wei"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let taken = gw.register(&invited.link, "liwei", PASSWORD).await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(taken.body.contains("This username is already taken"));
+
+    // The desktop approves: the status page says so, and rejecting it now is refused.
+    let decided = gw.decide(request_id, true).await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    let decided: JoinRequestDecided = decided.json().await.unwrap();
+    assert_eq!(decided.status, JoinRequestStatus::Approved);
+    assert_eq!(gw.get(&status_url, None).await.kind(), Some("approved"));
+    let again = gw.decide(request_id, true).await;
+    assert_eq!(
+        again.status(),
+        StatusCode::OK,
+        "approving twice is harmless"
+    );
+    let reject = gw.decide(request_id, false).await;
+    assert_eq!(reject.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        reject.json::<ApiError>().await.unwrap().code,
+        "join_request_closed"
+    );
+    // The approved account keeps the username.
+    let still = gw.register(&invited.link, "liwei", PASSWORD).await;
+    assert!(still.body.contains("This username is already taken"));
+
+    // A second request is rejected: its status page says so and its username is free again,
+    // so re-approving later works only while nobody took it.
+    let second = gw
+        .join_via_link(
+            &link,
+            &[
+                ("name", "Zhang San"),
+                ("email", "zhang@example.org"),
+                ("employee_id", "E-3"),
+                ("username", "zhangsan"),
+            ],
+        )
+        .await;
+    assert_eq!(second.kind(), Some("join_requested"));
+    let second_status = status_link(&second);
+    let second_id = match gw.join_events().await.last() {
+        Some(EventKind::JoinRequested { request_id, .. }) => request_id.clone(),
+        other => panic!("{other:?}"),
+    };
+    let rejected: JoinRequestDecided = gw.decide(&second_id, false).await.json().await.unwrap();
+    assert_eq!(rejected.status, JoinRequestStatus::Rejected);
+    let page = gw.get(&second_status, None).await;
+    assert_eq!(page.kind(), Some("rejected"));
+    assert!(page.body.contains("declined your request"), "{}", page.body);
+    let registered = gw.register(&invited.link, "zhangsan", PASSWORD).await;
+    assert_eq!(registered.kind(), Some("registered"), "{}", registered.body);
+    let reapprove = gw.decide(&second_id, true).await;
+    assert_eq!(reapprove.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        reapprove.json::<ApiError>().await.unwrap().code,
+        "username_taken"
+    );
+    assert_eq!(
+        gw.decide("jr_nope", true).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let unknown_status = gw
+        .get(&format!("{}/j/status/{}", gw.base, "A".repeat(43)), None)
+        .await;
+    assert_eq!(unknown_status.status, StatusCode::NOT_FOUND);
+
+    // Chinese pages.
+    let zh = gw
+        .client
+        .get(format!("{link}?lang=zh-CN"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        zh.contains("加入 Acme &lt;Group&gt; &amp; Co") && zh.contains("提交申请"),
+        "{zh}"
+    );
+    gw.stop().await;
+}
+
+pub async fn the_organization_code_joins_and_locks_out_guessers(
+    gw: TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    let created = gw.put_join_link(&rules(false, &[JoinField::Mobile])).await;
+    let code = created.code.unwrap();
+
+    // A right code, typed loosely, leads to the form; joining needs no approval here.
+    let loose = format!(" {}-{} ", &code[..4], code[4..].to_lowercase());
+    let (form, cookie) = gw.enter_code(&loose).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(form.body.contains("name=\"mobile\""), "{}", form.body);
+    assert_eq!(form.hidden("code").as_deref(), Some(code.as_str()));
+    let joined = gw
+        .post_form(
+            &format!("{}/join/request", gw.base),
+            Some(&cookie),
+            &[
+                ("csrf", &form.hidden("csrf").unwrap()),
+                ("code", &code),
+                ("name", "Wang Wu"),
+                ("mobile", "+86 138 0013 8000"),
+                ("username", "wangwu"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
+    assert_eq!(joined.kind(), Some("joined"));
+    assert!(joined.body.contains("You have joined Acme Ltd"));
+    assert_eq!(
+        gw.get(&status_link(&joined), None).await.kind(),
+        Some("approved")
+    );
+    match &gw.join_events().await[..] {
+        [EventKind::JoinRequested {
+            via: JoinVia::Code,
+            mobile: Some(mobile),
+            approval_required: false,
+            ..
+        }] => assert_eq!(mobile, "+8613800138000"),
+        other => panic!("{other:?}"),
+    }
+
+    // Four wrong codes are only errors; the fifth starts a lockout, during which even the
+    // right code is not looked at.
+    for _ in 0..4 {
+        let (wrong, _) = gw.enter_code("ZZZZ2222").await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND);
+        assert!(
+            wrong.body.contains("This code is not valid"),
+            "{}",
+            wrong.body
+        );
+    }
+    let (fifth, _) = gw.enter_code("not a code").await;
+    assert_eq!(fifth.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(fifth.kind(), Some("locked"));
+    let until = orgdesk_gateway_time(clock.now_secs() + 60);
+    assert!(fifth.body.contains(&until), "{until} in {}", fifth.body);
+    let (refused, _) = gw.enter_code(&code).await;
+    assert_eq!(refused.kind(), Some("locked"));
+    // The form post that carries the code is under the same lockout.
+    let sneaky = gw
+        .post_form(
+            &format!("{}/join/request", gw.base),
+            Some(&cookie),
+            &[
+                ("csrf", &form.hidden("csrf").unwrap()),
+                ("code", &code),
+                ("name", "X"),
+            ],
+        )
+        .await;
+    assert_eq!(sneaky.kind(), Some("locked"));
+
+    // After the wait the right code works; the next wrong one locks for twice as long.
+    clock.advance(61);
+    let (ok, _) = gw.enter_code(&code).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let (wrong, _) = gw.enter_code("ZZZZ2222").await;
+    assert_eq!(wrong.kind(), Some("locked"));
+    assert!(wrong
+        .body
+        .contains(&orgdesk_gateway_time(clock.now_secs() + 120)));
+    clock.advance(121);
+    let (ok, _) = gw.enter_code(&code).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    gw.stop().await;
+}
+
+/// The page's date format (`2026-11-25 21:18 UTC`).
+fn orgdesk_gateway_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap()
+        .format(&format)
+        .unwrap()
+}
+
+trait NowSecs {
+    fn now_secs(&self) -> i64;
+}
+
+impl NowSecs for ManualClock {
+    fn now_secs(&self) -> i64 {
+        orgdesk_gateway::Clock::now(self)
+    }
+}
+
+pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
+    gw: TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    let first = gw.put_join_link(&rules(true, &[])).await;
+    let (old_link, old_code) = (first.link.unwrap(), first.code.unwrap());
+    let rotated = gw
+        .api(Method::POST, "/api/v1/join-link/rotate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotated.status(), StatusCode::OK);
+    let rotated: JoinLink = rotated.json().await.unwrap();
+    let (new_link, new_code) = (rotated.link.unwrap(), rotated.code.unwrap());
+    assert_ne!(new_link, old_link);
+    assert_ne!(new_code, old_code);
+    let old = gw.get(&old_link, None).await;
+    assert_eq!(old.status, StatusCode::NOT_FOUND);
+    assert_eq!(old.kind(), Some("unknown"));
+    assert_eq!(
+        gw.enter_code(&old_code).await.0.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(gw.get(&new_link, None).await.status, StatusCode::OK);
+    assert_eq!(gw.enter_code(&new_code).await.0.status, StatusCode::OK);
+
+    // A form opened before the switch-off cannot be submitted after it.
+    let form = gw.get(&new_link, None).await;
+    let disabled = gw
+        .api(Method::DELETE, "/api/v1/join-link")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::NO_CONTENT);
+    let late = gw
+        .post_form(
+            &new_link,
+            form.cookie().as_deref(),
+            &[
+                ("csrf", &form.hidden("csrf").unwrap()),
+                ("name", "Late Comer"),
+                ("username", "late"),
+                ("password", PASSWORD),
+                ("password_confirm", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(late.kind(), Some("unknown"));
+    assert!(gw.join_events().await.is_empty());
+    let off: JoinLink = gw
+        .api(Method::GET, "/api/v1/join-link")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!off.enabled);
+    assert_eq!((off.link, off.code), (None, None));
+    let rotate_off = gw
+        .api(Method::POST, "/api/v1/join-link/rotate")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rotate_off.status(), StatusCode::NOT_FOUND);
+
+    // Switching on again issues a new link; an expiry ends it by the clock.
+    let mut expiring = rules(true, &[]);
+    expiring.expires_at = Some(orgdesk_gateway::Clock::now(clock.as_ref()) + 3600);
+    let again = gw.put_join_link(&expiring).await;
+    let again_link = again.link.unwrap();
+    assert_ne!(again_link, new_link);
+    assert_eq!(gw.get(&again_link, None).await.status, StatusCode::OK);
+    clock.advance(3601);
+    let expired = gw.get(&again_link, None).await;
+    assert_eq!(expired.status, StatusCode::GONE);
+    assert_eq!(expired.kind(), Some("expired"));
+
+    // Rules are checked.
+    for bad in [
+        serde_json::json!({"organization_name": "", "approval_required": true}),
+        serde_json::json!({"organization_name": "A", "approval_required": true, "required_fields": ["department"]}),
+        serde_json::json!({"organization_name": "A", "approval_required": true, "expires_at": 1}),
+    ] {
+        let r = gw
+            .api(Method::PUT, "/api/v1/join-link")
+            .json(&bad)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+    }
+    gw.stop().await;
+}
+
+pub async fn an_sms_invitation_needs_an_sms_provider(gw: TestGateway, _clock: Arc<ManualClock>) {
+    let r = gw
+        .create("sms-1", &invitation(Channel::Sms, "+8613800138000"))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.json::<ApiError>().await.unwrap().code,
+        "channel_unavailable"
+    );
+    gw.stop().await;
+}
+
+/// Scenarios that start their own gateway (with providers configured) on the given store.
+#[allow(unused_macros)]
+macro_rules! for_each_provider_scenario {
+    ($m:ident) => {
+        $m!(sms_invitations_go_through_twilio);
+        $m!(postmark_sends_the_mail_and_reports_bounces);
+    };
+}
+
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+
+pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStore>>) {
+    let twilio = providers::twilio(ACCOUNT_SID, "twilio-auth-token").await;
+    let clock = Arc::new(ManualClock::starting_now());
+    let base_url = twilio.base.clone();
+    let gw = TestGateway::start_on(
+        clock.clone(),
+        move |config, dir| {
+            let token_file = dir.join("twilio-token");
+            std::fs::write(&token_file, "twilio-auth-token\n").unwrap();
+            config.sms = Some(SmsConfig::Twilio(TwilioConfig {
+                account_sid: ACCOUNT_SID.into(),
+                auth_token: None,
+                auth_token_file: Some(token_file),
+                auth_token_env: None,
+                from: Some("+15005550006".into()),
+                messaging_service_sid: None,
+                base_url,
+                timeout_secs: 1,
+                status_callback: true,
+            }));
+        },
+        store,
+    )
+    .await;
+
+    let mut req = invitation(Channel::Sms, "+8613800138000");
+    req.locale = Some("zh-CN".into());
+    let created = gw.create("sms-1", &req).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: InvitationCreated = created.json().await.unwrap();
+    let delivered = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
+        .await;
+    let sent = twilio.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let request = &sent[0];
+    assert_eq!(
+        request.path,
+        format!("/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json")
+    );
+    assert_eq!(
+        request.headers["content-type"],
+        "application/x-www-form-urlencoded"
+    );
+    let form = request.form();
+    assert_eq!(form["To"], "+8613800138000");
+    assert_eq!(form["From"], "+15005550006");
+    let callback = format!("{}/hooks/twilio/status", gw.base);
+    assert_eq!(form["StatusCallback"], callback);
+    let body = &form["Body"];
+    assert!(
+        body.starts_with("Ann Admin 邀请您通过 Orgdesk 加入 Acme Ltd："),
+        "{body}"
+    );
+    assert!(body.contains(&created.link), "{body}");
+    assert!(
+        body.contains(&orgdesk_gateway_time(created.expires_at)),
+        "{body}"
+    );
+    assert_eq!(
+        delivered,
+        EventKind::InvitationDelivered {
+            invitation_id: created.invitation_id.clone(),
+            message_id: request.answered_id.clone().unwrap(),
+        }
+    );
+
+    // Twilio's delivery reports: only signed ones count; an undelivered message is reported
+    // once, progress reports add nothing.
+    let sid = request.answered_id.clone().unwrap();
+    let report = |status: &str| -> Vec<(String, String)> {
+        [
+            ("AccountSid", ACCOUNT_SID),
+            ("ApiVersion", "2010-04-01"),
+            ("ErrorCode", "30003"),
+            ("From", "+15005550006"),
+            ("MessageSid", sid.as_str()),
+            ("MessageStatus", status),
+            ("SmsSid", sid.as_str()),
+            ("SmsStatus", status),
+            ("To", "+8613800138000"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+    };
+    let send_report = |params: Vec<(String, String)>, signature: String| {
+        gw.client
+            .post(&callback)
+            .header("X-Twilio-Signature", signature)
+            .form(&params)
+            .send()
+    };
+    let sign = |params: &[(String, String)], token: &str| {
+        orgdesk_gateway::sms::twilio_signature(token, &callback, params)
+    };
+    let before = gw.events(0, 0).await.events.len();
+    let forged = report("undelivered");
+    let status = send_report(forged.clone(), sign(&forged, "not-the-token"))
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let unsigned = send_report(forged.clone(), String::new())
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(unsigned, StatusCode::FORBIDDEN);
+    let delivered_report = report("delivered");
+    let ok = send_report(
+        delivered_report.clone(),
+        sign(&delivered_report, "twilio-auth-token"),
+    )
+    .await
+    .unwrap()
+    .status();
+    assert_eq!(ok, StatusCode::NO_CONTENT);
+    assert_eq!(gw.events(0, 0).await.events.len(), before);
+    let undelivered = report("undelivered");
+    for _ in 0..2 {
+        let r = send_report(undelivered.clone(), sign(&undelivered, "twilio-auth-token"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+    let events = gw.events(0, 0).await.events;
+    assert_eq!(events.len(), before + 1);
+    assert_eq!(
+        events.last().unwrap().kind,
+        EventKind::InvitationBounced {
+            invitation_id: created.invitation_id.clone(),
+            reason: "Twilio: undelivered (error 30003)".into(),
+        }
+    );
+
+    // Twilio refuses a number for good: one attempt, then invitation_failed with its reason.
+    let refused: InvitationCreated = gw
+        .create("sms-2", &invitation(Channel::Sms, TWILIO_INVALID))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let failed = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::InvitationFailed { .. }))
+        .await;
+    let EventKind::InvitationFailed {
+        invitation_id,
+        reason,
+    } = failed
+    else {
+        unreachable!()
+    };
+    assert_eq!(invitation_id, refused.invitation_id);
+    assert!(
+        reason.contains("21211") && reason.contains("not a valid phone number"),
+        "{reason}"
+    );
+
+    // Twilio is briefly unavailable: the message waits for its retry (by the clock) and goes.
+    let flaky: InvitationCreated = gw
+        .create("sms-3", &invitation(Channel::Sms, TWILIO_FLAKY))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let tries = |n: usize| {
+        let twilio = &twilio;
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while twilio
+                .requests()
+                .iter()
+                .filter(|r| r.form()["To"] == TWILIO_FLAKY)
+                .count()
+                < n
+            {
+                assert!(std::time::Instant::now() < deadline, "attempt {n} not made");
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+    tries(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let attempts = |twilio: &providers::StandIn| {
+        twilio
+            .requests()
+            .iter()
+            .filter(|r| r.form()["To"] == TWILIO_FLAKY)
+            .count()
+    };
+    assert_eq!(attempts(&twilio), 1, "no retry before the backoff");
+    clock.advance(31);
+    tries(2).await;
+    let delivered = gw
+        .wait_for_event(10, |k| {
+            matches!(k, EventKind::InvitationDelivered { invitation_id, .. } if *invitation_id == flaky.invitation_id)
+        })
+        .await;
+    assert!(
+        matches!(delivered, EventKind::InvitationDelivered { message_id, .. } if message_id.starts_with("SM"))
+    );
+
+    // Twilio does not answer in time: the same, the message is retried and goes.
+    let slow: InvitationCreated = gw
+        .create("sms-4", &invitation(Channel::Sms, TWILIO_SLOW))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let slow_tries = || {
+        twilio
+            .requests()
+            .iter()
+            .filter(|r| r.form()["To"] == TWILIO_SLOW)
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while slow_tries() < 1 {
+        assert!(std::time::Instant::now() < deadline, "no attempt");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Past the gateway's 1 s timeout, with no retry before the backoff.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(slow_tries(), 1);
+    clock.advance(31);
+    let delivered = gw
+        .wait_for_event(10, |k| {
+            matches!(k, EventKind::InvitationDelivered { invitation_id, .. } if *invitation_id == slow.invitation_id)
+        })
+        .await;
+    assert_eq!(slow_tries(), 2);
+    assert!(
+        !matches!(&delivered, EventKind::InvitationDelivered { message_id, .. } if message_id == "SMnever-seen"),
+        "{delivered:?}"
+    );
+    gw.stop().await;
+}
+
+pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn GatewayStore>>) {
+    let postmark = providers::postmark("postmark-server-token").await;
+    let clock = Arc::new(ManualClock::starting_now());
+    let base_url = postmark.base.clone();
+    let gw = TestGateway::start_on(
+        clock,
+        move |config, _| {
+            config.mail = MailConfig::Postmark(PostmarkConfig {
+                from: "Orgdesk <noreply@example.org>".into(),
+                server_token: Some("postmark-server-token".into()),
+                server_token_file: None,
+                server_token_env: None,
+                message_stream: "outbound".into(),
+                base_url,
+                timeout_secs: 5,
+                bounce_webhook: Some(BounceWebhookConfig {
+                    username: "postmark".into(),
+                    password: Some("hook-secret".into()),
+                    password_file: None,
+                    password_env: None,
+                }),
+            });
+        },
+        store,
+    )
+    .await;
+
+    let mut req = invitation(Channel::Email, "li.wei@example.org");
+    req.inviter_name = "Ann & <Admin>".into();
+    let created: InvitationCreated = gw.create("pm-1", &req).await.json().await.unwrap();
+    let delivered = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
+        .await;
+    let sent = postmark.requests();
+    assert_eq!(sent.len(), 1);
+    let request = &sent[0];
+    assert_eq!(
+        request.headers["x-postmark-server-token"],
+        "postmark-server-token"
+    );
+    assert_eq!(request.headers["accept"], "application/json");
+    assert_eq!(request.headers["content-type"], "application/json");
+    let json = request.json();
+    assert_eq!(json["From"], "Orgdesk <noreply@example.org>");
+    assert!(
+        json["To"].as_str().unwrap().contains("li.wei@example.org"),
+        "{json}"
+    );
+    assert_eq!(
+        json["Subject"],
+        "Ann & <Admin> invites you to join Acme Ltd"
+    );
+    assert_eq!(json["MessageStream"], "outbound");
+    let text = json["TextBody"].as_str().unwrap();
+    let html = json["HtmlBody"].as_str().unwrap();
+    assert!(
+        text.contains(&created.link) && text.contains("Ann & <Admin>"),
+        "{text}"
+    );
+    assert!(
+        html.contains(&created.link) && html.contains("Ann &amp; &lt;Admin&gt;"),
+        "{html}"
+    );
+    let message_id = request.answered_id.clone().unwrap();
+    assert_eq!(
+        delivered,
+        EventKind::InvitationDelivered {
+            invitation_id: created.invitation_id.clone(),
+            message_id: message_id.clone(),
+        }
+    );
+
+    // An inactive recipient is final.
+    let inactive: InvitationCreated = gw
+        .create("pm-2", &invitation(Channel::Email, POSTMARK_INACTIVE))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let failed = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::InvitationFailed { .. }))
+        .await;
+    assert!(
+        matches!(&failed, EventKind::InvitationFailed { invitation_id, reason }
+            if *invitation_id == inactive.invitation_id && reason.contains("406")),
+        "{failed:?}"
+    );
+
+    // The bounce webhook: only with the configured credentials, once per message.
+    let hook = format!("{}/hooks/postmark/bounce", gw.base);
+    let bounce = serde_json::json!({
+        "RecordType": "Bounce",
+        "ID": 4323372036854775807u64,
+        "Type": "HardBounce",
+        "TypeCode": 1,
+        "Name": "Hard bounce",
+        "Tag": "",
+        "MessageID": message_id,
+        "ServerID": 23,
+        "MessageStream": "outbound",
+        "Description": "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "Email": "li.wei@example.org",
+        "From": "noreply@example.org",
+        "BouncedAt": "2026-11-23T01:00:00Z",
+        "DumpAvailable": true,
+        "Inactive": true,
+        "CanActivate": true,
+        "Subject": "Ann invites you",
+        "Content": "",
+    });
+    let post = |user: Option<(&str, &str)>, body: &serde_json::Value| {
+        let mut r = gw.client.post(&hook).json(body);
+        if let Some((u, p)) = user {
+            r = r.basic_auth(u, Some(p));
+        }
+        r.send()
+    };
+    assert_eq!(
+        post(None, &bounce).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        post(Some(("postmark", "wrong")), &bounce)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let before = gw.events(0, 0).await.events.len();
+    assert_eq!(
+        post(Some(("postmark", "hook-secret")), &bounce)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let bounced = gw
+        .wait_for_event(5, |k| matches!(k, EventKind::InvitationBounced { .. }))
+        .await;
+    assert!(
+        matches!(&bounced, EventKind::InvitationBounced { invitation_id, reason }
+            if *invitation_id == created.invitation_id && reason.starts_with("HardBounce: The server was unable")),
+        "{bounced:?}"
+    );
+    // Postmark retries webhooks: the same bounce again adds nothing; an unknown message is
+    // acknowledged too.
+    assert_eq!(
+        post(Some(("postmark", "hook-secret")), &bounce)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let mut unknown = bounce.clone();
+    unknown["MessageID"] = "00000000-0000-0000-0000-000000000000".into();
+    assert_eq!(
+        post(Some(("postmark", "hook-secret")), &unknown)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(gw.events(0, 0).await.events.len(), before + 1);
+    gw.stop().await;
+}

@@ -1,0 +1,258 @@
+//! A load test from a second process: the real `orgdesk-gateway` binary serves on SQLite with
+//! the file mailer, and this process drives 10,000 email invitations and 10,000 event-feed
+//! requests through it over loopback with bounded concurrency, then reads the whole feed.
+//! Every answer must be the expected one and the feed must report every invitation's
+//! delivery exactly once. Nothing here measures time.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage, InvitationCreated};
+
+const BIN: &str = env!("CARGO_BIN_EXE_orgdesk-gateway");
+const N: usize = 10_000;
+const CONCURRENCY: usize = 16;
+
+/// The gateway process: stopped with SIGTERM, killed if it does not stop (or the test fails).
+struct Server(Child);
+
+impl Server {
+    fn stop(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(Some(status)) = self.0.try_wait() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the gateway did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Runs `job(i)` for every i in 0..N on CONCURRENCY tasks, so at most that many requests are
+/// in flight; returns the results in order of i.
+async fn run_all<F, Fut, T>(job: F) -> Vec<T>
+where
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let tasks: Vec<_> = (0..CONCURRENCY)
+        .map(|worker| {
+            let job = job.clone();
+            tokio::spawn(async move {
+                let mut out = Vec::new();
+                for i in (worker..N).step_by(CONCURRENCY) {
+                    out.push((i, job(i).await));
+                }
+                out
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(N);
+    for t in tasks {
+        results.extend(t.await.expect("a load task"));
+    }
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_invitations_and_feed_requests_from_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gateway.toml");
+    // The per-organization invitation limit (6,000 a minute by default) would refuse part of
+    // this burst: this test raises it, as an operator expecting such bursts would.
+    std::fs::write(
+        &config,
+        format!(
+            r#"listen = "127.0.0.1:0"
+database = "{db}"
+pepper_file = "{pepper}"
+
+[mail]
+transport = "file"
+dir = "{mail}"
+from = "Orgdesk <noreply@example.org>"
+
+[delivery]
+poll_interval_ms = 50
+
+[limits]
+invitations_per_minute = 1000000
+"#,
+            db = dir.path().join("gateway.db").display(),
+            pepper = dir.path().join("pepper").display(),
+            mail = dir.path().join("mail").display(),
+        ),
+    )
+    .unwrap();
+
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .args(["create-organization", "--name", "Acme"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("api_token = ").map(str::to_owned))
+        .expect("the token is printed");
+
+    let mut server = Server(
+        Command::new(BIN)
+            .arg("--config")
+            .arg(&config)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first_line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut first_line)
+        .unwrap();
+    let addr = first_line
+        .strip_prefix("listening on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
+        .to_owned();
+    let base = Arc::new(format!("http://{addr}"));
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONCURRENCY)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let token = Arc::new(token);
+
+    // 10,000 creations, each its own invitation with its own key and recipient.
+    let created: Vec<InvitationCreated> = run_all({
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        move |i| {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            async move {
+                let req = CreateInvitation {
+                    channel: Channel::Email,
+                    recipient: format!("person{i}@example.org"),
+                    invitee_name: format!("Person {i}"),
+                    organization_name: "Acme Ltd".into(),
+                    department_label: "Engineering".into(),
+                    position_label: String::new(),
+                    inviter_name: "Ann Admin".into(),
+                    expires_in_secs: None,
+                    locale: None,
+                };
+                let r = client
+                    .post(format!("{base}/api/v1/invitations"))
+                    .bearer_auth(token.as_str())
+                    .header("Idempotency-Key", format!("load-{i}"))
+                    .json(&req)
+                    .send()
+                    .await
+                    .expect("create request");
+                assert_eq!(r.status(), 201, "creation {i}");
+                r.json::<InvitationCreated>().await.expect("created body")
+            }
+        }
+    })
+    .await;
+    let ids: HashSet<String> = created.iter().map(|c| c.invitation_id.clone()).collect();
+    assert_eq!(ids.len(), N, "every creation made its own invitation");
+
+    // 10,000 feed requests while the outbox delivers; each page is well-formed and in order.
+    let pages: Vec<usize> = run_all({
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        move |i| {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            async move {
+                let after = (i % 50) as i64 * 100;
+                let r = client
+                    .get(format!("{base}/api/v1/events?after={after}&limit=100"))
+                    .bearer_auth(token.as_str())
+                    .send()
+                    .await
+                    .expect("events request");
+                assert_eq!(r.status(), 200, "feed request {i}");
+                let page: EventsPage = r.json().await.expect("events page");
+                assert!(page.events.len() <= 100);
+                assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
+                assert!(page.events.iter().all(|e| e.seq > after));
+                page.events.len()
+            }
+        }
+    })
+    .await;
+    assert_eq!(pages.len(), N);
+
+    // The whole feed: one delivery per invitation, nothing failed, no event twice.
+    let mut cursor = 0;
+    let mut delivered: HashSet<String> = HashSet::new();
+    let mut seen_events: HashSet<String> = HashSet::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while delivered.len() < N {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {N} deliveries reported",
+            delivered.len()
+        );
+        let r = client
+            .get(format!(
+                "{base}/api/v1/events?after={cursor}&limit=1000&wait=2"
+            ))
+            .bearer_auth(token.as_str())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let page: EventsPage = r.json().await.unwrap();
+        for e in &page.events {
+            assert!(e.seq > cursor);
+            assert!(seen_events.insert(e.id.clone()), "event {} twice", e.id);
+            match &e.kind {
+                EventKind::InvitationDelivered { invitation_id, .. } => {
+                    assert!(ids.contains(invitation_id), "unknown {invitation_id}");
+                    assert!(
+                        delivered.insert(invitation_id.clone()),
+                        "{invitation_id} twice"
+                    );
+                }
+                other => panic!("unexpected event {other:?}"),
+            }
+        }
+        cursor = page.next_cursor;
+    }
+    assert_eq!(delivered, ids);
+    let mails = std::fs::read_dir(dir.path().join("mail"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .count();
+    assert_eq!(mails, N, "one mail per invitation");
+
+    let status = server.stop();
+    assert!(status.success(), "{status:?}");
+}
