@@ -46,5 +46,11 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "gateway_status",
         "list_sent_mail",
         "read_sent_mail",
+        "list_join_requests",
+        "decide_join_request",
+        "join_link",
+        "set_join_link",
+        "rotate_join_link",
+        "disable_join_link",
     ]
 }

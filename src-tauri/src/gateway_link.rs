@@ -85,6 +85,53 @@ impl GatewayLink {
     fn endpoint(&self) -> Option<Endpoint> {
         self.endpoint.lock().ok().and_then(|e| e.clone())
     }
+
+    /// One call to the gateway's API for an admin waiting on the answer (the join link).
+    /// Returns the status and the body; "not reachable" is an error in words for the admin.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<(reqwest::StatusCode, String), CommandError> {
+        let unreachable = |why: String| {
+            CommandError::new(
+                orgdesk_core::ErrorCode::Internal,
+                format!("The gateway could not be reached ({why}). Try again in a moment."),
+            )
+        };
+        let endpoint = self
+            .endpoint()
+            .ok_or_else(|| unreachable("it has not started".into()))?;
+        let mut request = client()
+            .request(method, format!("{}{path}", endpoint.base))
+            .bearer_auth(&endpoint.token)
+            .timeout(Duration::from_secs(20));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Ok((status, text))
+    }
+}
+
+/// The gateway's refusal as a command error, in its own words.
+pub fn refusal(status: reqwest::StatusCode, body: &str) -> CommandError {
+    CommandError::new(
+        if status == reqwest::StatusCode::NOT_FOUND {
+            orgdesk_core::ErrorCode::NotFound
+        } else if status.is_client_error() {
+            orgdesk_core::ErrorCode::Conflict
+        } else {
+            orgdesk_core::ErrorCode::Internal
+        },
+        problem(status, body),
+    )
 }
 
 /// Starts the embedded gateway and the two tasks, on Tauri's async runtime.
@@ -227,7 +274,7 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
         let busy = !due.is_empty() || !outbox.is_empty();
         if let Some(endpoint) = link.endpoint() {
             for item in outbox {
-                let result = push_account_state(&http, &endpoint, &item).await;
+                let result = push_outbox_item(&http, &endpoint, &item).await;
                 let _ = directory(&app, move |d| d.gateway_outbox_done(&item, result)).await;
             }
             for work in due {
@@ -259,9 +306,10 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
-/// Tells the gateway a joined member's account state, so that it refuses them when disabled
-/// or removed. An account the gateway does not have (created on this desktop) is nothing to do.
-async fn push_account_state(
+/// Carries one queued change to the gateway: a joined member's account state (so that it
+/// refuses them when disabled or removed), or the decision on a join request. A refusal for
+/// good (an account the gateway never had, a request it already closed) is nothing to retry.
+async fn push_outbox_item(
     http: &reqwest::Client,
     endpoint: &Endpoint,
     item: &OutboxItem,
@@ -270,26 +318,52 @@ async fn push_account_state(
         Ok(u) => u,
         Err(e) => return OutboxResult::Retry(format!("The gateway address is not valid ({e}).")),
     };
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.pop_if_empty()
-            .extend(["api", "v1", "accounts", item.target.as_str(), "state"]);
-    }
-    let sent = http
-        .put(url)
+    let request = match item.kind.as_str() {
+        "join_decision" => {
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.pop_if_empty().extend([
+                    "api",
+                    "v1",
+                    "join-requests",
+                    item.target.as_str(),
+                    "decision",
+                ]);
+            }
+            http.post(url)
+                .json(&serde_json::json!({ "approved": item.value == "approved" }))
+        }
+        _ => {
+            if let Ok(mut path) = url.path_segments_mut() {
+                path.pop_if_empty().extend([
+                    "api",
+                    "v1",
+                    "accounts",
+                    item.target.as_str(),
+                    "state",
+                ]);
+            }
+            http.put(url)
+                .json(&serde_json::json!({ "state": item.value }))
+        }
+    };
+    let sent = request
         .bearer_auth(&endpoint.token)
-        .json(&serde_json::json!({ "state": item.value }))
         .timeout(Duration::from_secs(30))
         .send()
         .await;
     match sent {
         Err(e) => OutboxResult::Retry(format!("The gateway could not be reached ({e}).")),
-        Ok(r) if r.status().is_success() || r.status() == reqwest::StatusCode::NOT_FOUND => {
-            OutboxResult::Done
-        }
         Ok(r) => {
             let status = r.status();
-            let body = r.text().await.unwrap_or_default();
-            OutboxResult::Retry(problem(status, &body))
+            let permanent = status.is_client_error()
+                && status != reqwest::StatusCode::TOO_MANY_REQUESTS
+                && status != reqwest::StatusCode::UNAUTHORIZED;
+            if status.is_success() || permanent {
+                OutboxResult::Done
+            } else {
+                let body = r.text().await.unwrap_or_default();
+                OutboxResult::Retry(problem(status, &body))
+            }
         }
     }
 }

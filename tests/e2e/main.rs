@@ -5,6 +5,7 @@
 mod directory;
 mod harness;
 mod invitations;
+mod join;
 mod scenarios;
 
 fn main() {

@@ -11,6 +11,7 @@ use thirtyfour::prelude::*;
 use crate::directory;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
 use crate::invitations;
+use crate::join;
 
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -86,6 +87,9 @@ fn scenarios() -> Vec<Scenario> {
             Some(invitations::prepare),
             |c| Box::pin(invitations::invite_by_email_and_join(c)),
         ),
+        sc("join_link_request_then_approve", Some("Acme"), None, |c| {
+            Box::pin(join::join_link_request_then_approve(c))
+        }),
     ]
 }
 

@@ -13,6 +13,9 @@ import type { InvitationQuery } from "./bindings/InvitationQuery";
 import type { InvitationRow } from "./bindings/InvitationRow";
 import type { InviteChannel } from "./bindings/InviteChannel";
 import type { InviteOutcome } from "./bindings/InviteOutcome";
+import type { JoinLinkInput } from "./bindings/JoinLinkInput";
+import type { JoinLinkView } from "./bindings/JoinLinkView";
+import type { JoinRequestRow } from "./bindings/JoinRequestRow";
 import type { MailMessage } from "./bindings/MailMessage";
 import type { MailSummary } from "./bindings/MailSummary";
 import type { MemberAction } from "./bindings/MemberAction";
@@ -205,6 +208,21 @@ export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail")
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
 
+// Join requests and the public join link.
+export const listJoinRequests = (pendingOnly: boolean): Promise<JoinRequestRow[]> =>
+  call("list_join_requests", { pendingOnly });
+
+export const decideJoinRequest = (id: number, approve: boolean): Promise<number | null> =>
+  call("decide_join_request", { id, approve });
+
+export const joinLink = (): Promise<JoinLinkView> => call("join_link");
+
+export const setJoinLink = (input: JoinLinkInput): Promise<JoinLinkView> => call("set_join_link", { input });
+
+export const rotateJoinLink = (): Promise<JoinLinkView> => call("rotate_join_link");
+
+export const disableJoinLink = (): Promise<JoinLinkView> => call("disable_join_link");
+
 /** Backend events that tell the window to read again. */
 export const EVENTS = {
   invitationsChanged: "invitations-changed",
@@ -230,6 +248,9 @@ export const queryKeys = {
   invitationsAll: ["list_invitations"] as const,
   invitationCounts: ["invitation_counts"] as const,
   gatewayStatus: ["gateway_status"] as const,
+  joinRequests: (pendingOnly: boolean) => ["list_join_requests", pendingOnly] as const,
+  joinRequestsAll: ["list_join_requests"] as const,
+  joinLink: ["join_link"] as const,
   sentMail: ["list_sent_mail"] as const,
   sentMailMessage: (file: string) => ["read_sent_mail", file] as const,
 };

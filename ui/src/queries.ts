@@ -44,7 +44,12 @@ export function useAppStatus() {
 export function useBackendEvents() {
   const client = useQueryClient();
   useEffect(() => {
-    const invitationKeys = [api.queryKeys.invitationsAll, api.queryKeys.invitationCounts, api.queryKeys.gatewayStatus];
+    const invitationKeys = [
+      api.queryKeys.invitationsAll,
+      api.queryKeys.invitationCounts,
+      api.queryKeys.gatewayStatus,
+      api.queryKeys.joinRequestsAll,
+    ];
     const directoryKeys = [
       api.queryKeys.membersAll,
       api.queryKeys.memberDetailsAll,

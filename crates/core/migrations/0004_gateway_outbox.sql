@@ -1,14 +1,15 @@
 -- Changes the gateway must hear about besides invitations: a joined member's account state
--- (so that a disabled, resigned or removed member can no longer sign in on the gateway).
+-- (so that a disabled, resigned or removed member can no longer sign in on the gateway), and
+-- the admin's decision on a join request.
 -- Written by triggers, so every path that changes a status (one member, a batch, an import,
 -- a removal) queues it in the same transaction. The sync worker delivers and deletes them.
 
 CREATE TABLE gateway_outbox (
     id              INTEGER PRIMARY KEY,
-    kind            TEXT    NOT NULL CHECK (kind IN ('account_state')),
-    -- The username the change is about.
+    kind            TEXT    NOT NULL CHECK (kind IN ('account_state', 'join_decision')),
+    -- The username (account_state) or the gateway's join request id (join_decision).
     target          TEXT    NOT NULL,
-    -- enabled | disabled | removed
+    -- enabled | disabled | removed (account_state); approved | rejected (join_decision)
     value           TEXT    NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL DEFAULT 0,

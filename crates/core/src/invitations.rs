@@ -879,7 +879,35 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 }
             }
         }
-        EventKind::JoinRequested { .. } => {}
+        EventKind::JoinRequested {
+            request_id,
+            via,
+            name,
+            email,
+            mobile,
+            employee_id,
+            work_location,
+            username,
+            password_hash,
+            approval_required,
+        } => {
+            let request = crate::join::JoinRequestIn {
+                gateway_id: request_id.clone(),
+                via: match via {
+                    orgdesk_protocol::JoinVia::Code => "code".into(),
+                    orgdesk_protocol::JoinVia::Link => "link".into(),
+                },
+                name: name.clone(),
+                email: email.clone().filter(|v| !v.trim().is_empty()),
+                mobile: mobile.clone().filter(|v| !v.trim().is_empty()),
+                employee_id: employee_id.clone().filter(|v| !v.trim().is_empty()),
+                work_location: work_location.clone().filter(|v| !v.trim().is_empty()),
+                username: username.clone(),
+                password_hash: password_hash.clone(),
+                approval_required: *approval_required,
+            };
+            return crate::join::record(tx, &request, now);
+        }
         // Password reset mail is followed on the gateway; the directory keeps no record of it.
         EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}
         EventKind::Registered {

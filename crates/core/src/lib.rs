@@ -10,6 +10,7 @@ pub mod departments;
 pub mod error;
 mod index;
 pub mod invitations;
+pub mod join;
 pub mod mailbox;
 mod member_events;
 pub mod members;

@@ -497,6 +497,64 @@ impl Directory {
         Ok(())
     }
 
+    /// Creates an Enabled member in the root department with the Member role, from what a
+    /// person entered on the gateway's join page (their password only as its hash). Returns
+    /// the field problems instead when a unique field is already used.
+    pub(crate) fn insert_joined(
+        tx: &Transaction<'_>,
+        j: &crate::join::Joined<'_>,
+        now: i64,
+    ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
+        let clash =
+            uniqueness_problems(tx, None, Some(j.username), j.email, j.mobile, j.employee_id)?;
+        if !clash.is_empty() {
+            return Ok(Err(clash));
+        }
+        let row = Row {
+            name: j.name.to_owned(),
+            username: Some(j.username.to_owned()),
+            email: j.email.map(str::to_owned),
+            mobile: j.mobile.map(str::to_owned),
+            employee_id: j.employee_id.map(str::to_owned),
+            org_email: None,
+            work_location: j.work_location.map(str::to_owned),
+            status: MemberStatus::Enabled,
+        };
+        tx.execute(
+            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
+                                  employee_id, employee_id_key, work_location, status, created_at, activated_at,
+                                  updated_at, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'enabled', ?12, ?12, ?12, ?13)",
+            params![
+                row.name,
+                fold_key(&row.name),
+                row.username,
+                j.username.to_ascii_lowercase(),
+                j.password_hash,
+                row.email,
+                row.email.as_deref().map(str::to_lowercase),
+                row.mobile,
+                row.employee_id,
+                row.employee_id.as_deref().map(fold_key),
+                row.work_location,
+                now,
+                search_text(&row)
+            ],
+        )?;
+        let id = MemberId(tx.last_insert_rowid());
+        let root: DepartmentId =
+            tx.query_row("SELECT root_department_id FROM organization", [], |r| {
+                r.get(0)
+            })?;
+        Self::write_positions(tx, id, &[(root, None)])?;
+        let member_role: RoleId =
+            tx.query_row("SELECT id FROM roles WHERE builtin = 'member'", [], |r| {
+                r.get(0)
+            })?;
+        Self::write_roles(tx, id, &[member_role])?;
+        Ok(Ok(id))
+    }
+
     /// Adds a member with a username and password: Enabled at once.
     pub fn add_member(&mut self, actor: &Actor, input: &NewMember) -> CoreResult<MemberId> {
         let mut problems = Vec::new();

@@ -19,6 +19,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         )),
         M::up(include_str!("../migrations/0003_invitations.sql")),
         M::up(include_str!("../migrations/0004_gateway_outbox.sql")),
+        M::up(include_str!("../migrations/0005_join_requests.sql")),
     ])
 });
 

@@ -3,6 +3,7 @@
 
 pub mod departments;
 pub mod invitations;
+pub mod join;
 pub mod members;
 pub mod organization;
 pub mod roles;
@@ -49,6 +50,12 @@ macro_rules! all_commands {
             $crate::commands::invitations::gateway_status,
             $crate::commands::invitations::list_sent_mail,
             $crate::commands::invitations::read_sent_mail,
+            $crate::commands::join::list_join_requests,
+            $crate::commands::join::decide_join_request,
+            $crate::commands::join::join_link,
+            $crate::commands::join::set_join_link,
+            $crate::commands::join::rotate_join_link,
+            $crate::commands::join::disable_join_link,
         ]
     };
 }

@@ -172,6 +172,19 @@ describe("Members & Departments", () => {
     expect(calls.find((c) => c.cmd === "batch_update")?.args).toEqual({ selection: { kind: "ids", ids: [1, 4] }, change: { kind: "resign" } });
   });
 
+  it("sends invitations to the selected members and lists those it skipped", async () => {
+    const { calls, user } = await renderScreen({
+      invite_members: () => ({ invited: 1, skipped: [{ field: "Ann", code: "already_joined", reason: "Ann has already joined." }] }),
+    });
+    await user.click(within(screen.getByTestId("member-row-1")).getByRole("checkbox"));
+    await user.click(within(screen.getByTestId("member-row-3")).getByRole("checkbox"));
+    await user.click(await screen.findByTestId("batch-invite"));
+    await user.click(await screen.findByTestId("invite-channel-link"));
+    await user.click(screen.getByTestId("invite-send"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "invite_members")?.args).toEqual({ memberIds: [1, 3], channel: "link" }));
+    expect((await screen.findByTestId("invite-skipped")).textContent).toContain("Ann has already joined.");
+  });
+
   it("batch edits the work location of the selected members", async () => {
     const { calls, user } = await renderScreen({ batch_update: () => ({ changed: 1, unchanged: 0, skipped: [] }) });
     await user.click(within(screen.getByTestId("member-row-2")).getByRole("checkbox"));

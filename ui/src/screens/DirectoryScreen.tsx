@@ -36,6 +36,7 @@ import type { MemberRow } from "../bindings/MemberRow";
 import type { Selection } from "../bindings/Selection";
 import type { StatusFilter } from "../bindings/StatusFilter";
 import { DepartmentTree } from "../directory/DepartmentTree";
+import { InviteDialog, type InviteTarget } from "../directory/InviteDialog";
 import { AddMemberWizard, BatchEditModal, BatchResultModal, FormerMembersDrawer, InviteeModal, type InviteePrefill } from "../directory/MemberDialogs";
 import { EditMemberModal, MemberDrawer, RemoveDialog, useStatusChange, type MemberTarget } from "../directory/MemberDrawer";
 import { StatusBadge, actionsForStatus, dash, findDept, isTyping, useDepartmentTree, useInvalidateDirectory } from "../directory/shared";
@@ -138,6 +139,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const [invitee, setInvitee] = useState<InviteePrefill | null>(null);
   const [formerOpen, setFormerOpen] = useState(false);
   const [batchEdit, setBatchEdit] = useState(false);
+  const [inviting, setInviting] = useState<InviteTarget[] | null>(null);
   const [batchOutcome, setBatchOutcome] = useState<BatchOutcome | null>(null);
   const searchRef = useRef<InputRef>(null);
 
@@ -441,6 +443,21 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
                   {t("batch.clear")}
                 </Button>
                 <span style={{ flex: 1 }} />
+                <Button
+                  size="small"
+                  data-testid="batch-invite"
+                  disabled={allMatching}
+                  onClick={() =>
+                    setInviting(
+                      selectedKeys
+                        .map((id) => selectedRows.get(id))
+                        .filter((r): r is MemberRow => r !== undefined)
+                        .map((r) => ({ id: r.id, name: r.name, email: r.email, mobile: r.mobile })),
+                    )
+                  }
+                >
+                  {t("invite.batch")}
+                </Button>
                 <Button size="small" data-testid="batch-edit" onClick={() => setBatchEdit(true)}>
                   {t("batch.edit")}
                 </Button>
@@ -591,6 +608,9 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
         />
       )}
       <BatchResultModal outcome={batchOutcome} onClose={() => setBatchOutcome(null)} />
+      {inviting && (
+        <InviteDialog targets={inviting} onClose={() => setInviting(null)} />
+      )}
     </div>
   );
 }

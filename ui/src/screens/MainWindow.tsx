@@ -24,6 +24,7 @@ import { errorText } from "../errors";
 import { useBackendEvents } from "../queries";
 import { DirectoryScreen } from "./DirectoryScreen";
 import { InvitationsScreen } from "./InvitationsScreen";
+import { JoinRequestsScreen } from "./JoinRequestsScreen";
 import { OverviewScreen } from "./OverviewScreen";
 import { PlaceholderScreen } from "./PlaceholderScreen";
 import { SettingsScreen } from "./SettingsScreen";
@@ -65,7 +66,7 @@ function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: Ap
     case "invitations":
       return <InvitationsScreen />;
     case "joinRequests":
-      return <PlaceholderScreen area="joinRequests" icon={<UserAddOutlined />} />;
+      return <JoinRequestsScreen />;
     case "importExport":
       return <PlaceholderScreen area="importExport" icon={<ImportOutlined />} />;
     case "settings":

@@ -50,6 +50,9 @@ fn export_all(dir: &Path) {
     Settings::export_all(&cfg).unwrap();
     InvitationRow::export_all(&cfg).unwrap();
     GatewayStatus::export_all(&cfg).unwrap();
+    orgdesk_core::join::JoinRequestRow::export_all(&cfg).unwrap();
+    orgdesk_core::join::JoinLinkView::export_all(&cfg).unwrap();
+    orgdesk_core::join::JoinLinkInput::export_all(&cfg).unwrap();
     orgdesk_core::mailbox::MailSummary::export_all(&cfg).unwrap();
     orgdesk_core::mailbox::MailMessage::export_all(&cfg).unwrap();
     InvitationQuery::export_all(&cfg).unwrap();

@@ -605,3 +605,132 @@ fn account_state_changes_of_joined_members_are_queued_for_the_gateway() {
         ("joe", "removed")
     );
 }
+
+fn join_event(
+    seq: i64,
+    request: &str,
+    username: &str,
+    email: Option<&str>,
+    approval: bool,
+) -> Event {
+    event(
+        seq,
+        EventKind::JoinRequested {
+            request_id: request.into(),
+            via: orgdesk_protocol::JoinVia::Code,
+            name: format!("Person {username}"),
+            email: email.map(Into::into),
+            mobile: None,
+            employee_id: None,
+            work_location: Some("Berlin".into()),
+            username: username.into(),
+            password_hash: orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap(),
+            approval_required: approval,
+        },
+    )
+}
+
+#[test]
+fn join_requests_wait_for_approval_and_approval_creates_the_member() {
+    use orgdesk_core::join::JoinRequestState;
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let changed = d
+        .apply_gateway_events(
+            &[
+                join_event(1, "jr_1", "noa", Some("noa@example.com"), true),
+                join_event(2, "jr_2", "ANN", None, true),
+                // A replayed page does not record the request twice.
+                join_event(3, "jr_1", "noa", Some("noa@example.com"), true),
+            ],
+            3,
+        )
+        .unwrap();
+    assert!(changed.is_empty(), "nobody joins before approval");
+    let pending = d.join_requests(true).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(d.pending_join_requests().unwrap(), 2);
+    let noa = pending.iter().find(|r| r.username == "noa").unwrap();
+    assert_eq!(noa.via, "code");
+    assert_eq!(noa.work_location.as_deref(), Some("Berlin"));
+    assert!(noa.problem.is_none());
+
+    let member = d.decide_join_request(&a, noa.id, true).unwrap().unwrap();
+    let m = d.member_details(member).unwrap();
+    assert_eq!(m.status, MemberStatus::Enabled);
+    assert_eq!(m.username.as_deref(), Some("noa"));
+    assert_eq!(m.email.as_deref(), Some("noa@example.com"));
+    assert_eq!(
+        m.positions[0].department_id,
+        d.department_tree().unwrap().id
+    );
+    assert_eq!(m.roles[0].name, "Member");
+    assert!(
+        matches!(
+            d.sign_in(&SignInInput {
+                username: "noa".into(),
+                password: INVITEE_PASSWORD.into()
+            }),
+            Err(CoreError::Forbidden(_))
+        ),
+        "their own password, but no admin role"
+    );
+    assert!(matches!(
+        d.decide_join_request(&a, noa.id, false),
+        Err(CoreError::Conflict(_))
+    ));
+
+    // "ANN" clashes with the admin's username: approval writes nothing and says why.
+    let ann = d
+        .join_requests(true)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.username == "ANN")
+        .unwrap();
+    let before = d.list_members(&Default::default()).unwrap().total;
+    let refused = d.decide_join_request(&a, ann.id, true).unwrap_err();
+    assert!(
+        matches!(refused, CoreError::Validation { .. }),
+        "{refused:?}"
+    );
+    assert!(refused.to_string().contains("already used"), "{refused}");
+    assert_eq!(d.list_members(&Default::default()).unwrap().total, before);
+    assert_eq!(d.decide_join_request(&a, ann.id, false).unwrap(), None);
+    let all = d.join_requests(false).unwrap();
+    assert!(all
+        .iter()
+        .any(|r| r.username == "ANN" && r.state == JoinRequestState::Rejected));
+
+    // Both decisions wait in the outbox for the gateway.
+    let decisions: Vec<(String, String)> = d
+        .due_gateway_outbox(10)
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.kind == "join_decision")
+        .map(|i| (i.target, i.value))
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            ("jr_1".to_owned(), "approved".to_owned()),
+            ("jr_2".to_owned(), "rejected".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn without_approval_the_member_is_created_at_once() {
+    let (mut d, _) = with_org();
+    let changed = d
+        .apply_gateway_events(&[join_event(1, "jr_9", "omer", None, false)], 1)
+        .unwrap();
+    assert_eq!(changed.len(), 1);
+    let m = d.member_details(changed[0]).unwrap();
+    assert_eq!(m.username.as_deref(), Some("omer"));
+    assert_eq!(m.status, MemberStatus::Enabled);
+    assert!(d.join_requests(true).unwrap().is_empty());
+    assert_eq!(
+        d.join_requests(false).unwrap()[0].state,
+        orgdesk_core::join::JoinRequestState::Approved
+    );
+}

@@ -10,10 +10,10 @@ use reqwest::{Method, StatusCode};
 
 use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
-#[allow(unused_imports)] // the smtp and browser suites do not run the scenarios
-pub use super::member_scenarios::*;
 #[allow(unused_imports)] // the suites that run no scenarios
 pub use super::join_scenarios::*;
+#[allow(unused_imports)] // the smtp and browser suites do not run the scenarios
+pub use super::member_scenarios::*;
 
 /// Every scenario, for suites that run them all in a row.
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios

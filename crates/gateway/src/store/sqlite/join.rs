@@ -543,7 +543,8 @@ mod tests {
         )
         .unwrap();
         let held = c.execute(
-            "INSERT INTO accounts VALUES ('org_1', 'bo', 'bo', 'h', 'inv_1', 0, NULL)",
+            "INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id, created_at)
+             VALUES ('org_1', 'bo', 'bo', 'h', 'inv_1', 0)",
             params![],
         );
         assert!(

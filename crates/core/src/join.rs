@@ -1,0 +1,375 @@
+//! Join requests: people who asked to join through the public join link or the organization
+//! code. The gateway reports each request in its event feed; an admin approves (the member is
+//! created, Enabled, in the root department, with the username and password they chose) or
+//! rejects it, and the decision travels back to the gateway through the durable outbox.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult};
+use crate::store::Directory;
+use crate::types::{DisplayName, Email, MemberId, Mobile, Username};
+
+/// What a person entered on the join page, checked, for creating their member record.
+pub(crate) struct Joined<'a> {
+    pub name: &'a str,
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub email: Option<&'a str>,
+    pub mobile: Option<&'a str>,
+    pub employee_id: Option<&'a str>,
+    pub work_location: Option<&'a str>,
+}
+
+/// A request as the gateway reported it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinRequestIn {
+    pub gateway_id: String,
+    /// `link` or `code`.
+    pub via: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub employee_id: Option<String>,
+    pub work_location: Option<String>,
+    pub username: String,
+    pub password_hash: String,
+    /// When false the gateway already let the person in: the member is created at once.
+    pub approval_required: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinRequestState {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+/// One row of the Join Requests screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinRequestRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// `link` or `code`.
+    pub via: String,
+    pub name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub employee_id: Option<String>,
+    pub work_location: Option<String>,
+    pub state: JoinRequestState,
+    /// Why approving as is would fail (a username or email already used here), if so.
+    pub problem: Option<String>,
+    #[ts(type = "number | null")]
+    pub member_id: Option<i64>,
+    #[ts(type = "number")]
+    pub requested_at: i64,
+    #[ts(type = "number | null")]
+    pub decided_at: Option<i64>,
+    pub decided_by: Option<String>,
+}
+
+fn state_of(s: &str) -> JoinRequestState {
+    match s {
+        "approved" => JoinRequestState::Approved,
+        "rejected" => JoinRequestState::Rejected,
+        _ => JoinRequestState::Pending,
+    }
+}
+
+/// Why the entered fields cannot make a member here, if they cannot (checked again on approval).
+fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<String>> {
+    let region: String = tx
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'default_region'",
+            [],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "US".into());
+    let mut problems = Vec::new();
+    if let Err(p) = DisplayName::parse("name", "Name", &r.name) {
+        problems.push(p.reason);
+    }
+    if let Err(p) = Username::parse(&r.username) {
+        problems.push(p.reason);
+    }
+    if let Some(Err(p)) = r.email.as_deref().map(|e| Email::parse("email", e)) {
+        problems.push(p.reason);
+    }
+    if let Some(Err(p)) = r
+        .mobile
+        .as_deref()
+        .map(|m| Mobile::parse("mobile", m, &region))
+    {
+        problems.push(p.reason);
+    }
+    Ok((!problems.is_empty()).then(|| problems.join(" ")))
+}
+
+fn create_member(
+    tx: &Transaction<'_>,
+    r: &JoinRequestIn,
+    now: i64,
+) -> CoreResult<Result<MemberId, String>> {
+    if let Some(p) = field_problem(tx, r)? {
+        return Ok(Err(p));
+    }
+    let joined = Joined {
+        name: r.name.trim(),
+        username: r.username.trim(),
+        password_hash: &r.password_hash,
+        email: r.email.as_deref(),
+        mobile: r.mobile.as_deref(),
+        employee_id: r.employee_id.as_deref(),
+        work_location: r.work_location.as_deref(),
+    };
+    Ok(
+        Directory::insert_joined(tx, &joined, now)?.map_err(|problems| {
+            problems
+                .into_iter()
+                .map(|p| p.reason)
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
+    )
+}
+
+/// Records a request from the feed (once per gateway id). Returns the member created when
+/// the request needed no approval.
+pub(crate) fn record(
+    tx: &Transaction<'_>,
+    r: &JoinRequestIn,
+    now: i64,
+) -> CoreResult<Option<MemberId>> {
+    let known: Option<i64> = tx
+        .query_row(
+            "SELECT id FROM join_requests WHERE gateway_id = ?1",
+            [&r.gateway_id],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if known.is_some() {
+        return Ok(None);
+    }
+    let via = if r.via == "code" { "code" } else { "link" };
+    let (state, problem, member) = if r.approval_required {
+        ("pending", field_problem(tx, r)?, None)
+    } else {
+        match create_member(tx, r, now)? {
+            Ok(id) => ("approved", None, Some(id)),
+            // Let in by the gateway but impossible here as entered: an admin has to look.
+            Err(p) => ("pending", Some(p), None),
+        }
+    };
+    tx.execute(
+        "INSERT INTO join_requests (gateway_id, via, name, email, mobile, employee_id, work_location, username,
+                                    password_hash, state, problem, member_id, requested_at, decided_at, decided_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        params![
+            r.gateway_id,
+            via,
+            r.name,
+            r.email,
+            r.mobile,
+            r.employee_id,
+            r.work_location,
+            r.username,
+            (state == "pending").then_some(&r.password_hash),
+            state,
+            problem,
+            member,
+            now,
+            member.map(|_| now),
+            member.map(|_| "Joined without approval")
+        ],
+    )?;
+    if let Some(id) = member {
+        audit::record(
+            tx,
+            now,
+            &Actor {
+                id: Some(id),
+                name: r.name.clone(),
+            },
+            audit::Entry {
+                action: "member.joined_by_link",
+                target_type: "member",
+                target_id: Some(id.0),
+                target_name: Some(&r.name),
+                before: None,
+                after: Some(json!({"username": r.username, "via": via})),
+            },
+        )?;
+    }
+    Ok(member)
+}
+
+impl Directory {
+    /// Join requests, pending first, then the most recent decisions.
+    pub fn join_requests(&self, pending_only: bool) -> CoreResult<Vec<JoinRequestRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, via, name, username, email, mobile, employee_id, work_location, state, problem,
+                    member_id, requested_at, decided_at, decided_by
+             FROM join_requests
+             WHERE ?1 = 0 OR state = 'pending'
+             ORDER BY state <> 'pending', coalesce(decided_at, requested_at) DESC, id DESC
+             LIMIT 2000",
+        )?;
+        let rows = stmt.query_map([pending_only], |r| {
+            Ok(JoinRequestRow {
+                id: r.get(0)?,
+                via: r.get(1)?,
+                name: r.get(2)?,
+                username: r.get(3)?,
+                email: r.get(4)?,
+                mobile: r.get(5)?,
+                employee_id: r.get(6)?,
+                work_location: r.get(7)?,
+                state: state_of(&r.get::<_, String>(8)?),
+                problem: r.get(9)?,
+                member_id: r.get(10)?,
+                requested_at: r.get(11)?,
+                decided_at: r.get(12)?,
+                decided_by: r.get(13)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn pending_join_requests(&self) -> CoreResult<u32> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM join_requests WHERE state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Approves (creating the member) or rejects a pending request, and queues the decision
+    /// for the gateway, in one transaction. Approval that would clash with an existing
+    /// member writes nothing and says which field.
+    pub fn decide_join_request(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+    ) -> CoreResult<Option<MemberId>> {
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let found: Option<(JoinRequestIn, String)> = tx
+            .query_row(
+                "SELECT gateway_id, via, name, email, mobile, employee_id, work_location, username,
+                        password_hash, state
+                 FROM join_requests WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        JoinRequestIn {
+                            gateway_id: r.get(0)?,
+                            via: r.get(1)?,
+                            name: r.get(2)?,
+                            email: r.get(3)?,
+                            mobile: r.get(4)?,
+                            employee_id: r.get(5)?,
+                            work_location: r.get(6)?,
+                            username: r.get(7)?,
+                            password_hash: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                            approval_required: true,
+                        },
+                        r.get(9)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((request, state)) = found else {
+            return Err(CoreError::NotFound(
+                "This join request no longer exists.".into(),
+            ));
+        };
+        let name = request.name.clone();
+        let gateway_id = request.gateway_id.clone();
+        if state != "pending" {
+            return Err(CoreError::Conflict(format!(
+                "The request from {name} was already {state}."
+            )));
+        }
+        let mut member = None;
+        if approve {
+            match create_member(&tx, &request, now)? {
+                Ok(m) => member = Some(m),
+                Err(problem) => {
+                    return Err(CoreError::invalid(vec![crate::error::ErrorDetail::field(
+                        "request",
+                        "cannot_approve",
+                        format!("{name} cannot be added as entered: {problem} Reject the request and ask them to apply again."),
+                    )]))
+                }
+            }
+        }
+        let decision = if approve { "approved" } else { "rejected" };
+        tx.execute(
+            "UPDATE join_requests SET state = ?2, member_id = ?3, password_hash = NULL, problem = NULL,
+                 decided_at = ?4, decided_by = ?5
+             WHERE id = ?1",
+            params![id, decision, member, now, actor.name],
+        )?;
+        tx.execute(
+            "INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', ?1, ?2)",
+            params![gateway_id, decision],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: if approve {
+                    "join_request.approve"
+                } else {
+                    "join_request.reject"
+                },
+                target_type: "member",
+                target_id: member.map(|m| m.0),
+                target_name: Some(&name),
+                before: None,
+                after: None,
+            },
+        )?;
+        tx.commit()?;
+        if let Some(m) = member {
+            self.touch_members(&[m]);
+        }
+        Ok(member)
+    }
+}
+
+/// The public join link and organization code, as the Join Requests screen shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinLinkView {
+    pub enabled: bool,
+    pub link: Option<String>,
+    pub code: Option<String>,
+    /// The page where a person types the organization code.
+    pub code_url: Option<String>,
+    pub approval_required: bool,
+    /// Fields a person must fill in besides name, username and password:
+    /// `email`, `mobile`, `employee_id`, `work_location`.
+    pub required_fields: Vec<String>,
+    /// The link as a QR code (an SVG document made here from the link alone).
+    pub qr_svg: Option<String>,
+}
+
+/// The rules an admin sets for the join link.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinLinkInput {
+    pub approval_required: bool,
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+}
