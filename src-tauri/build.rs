@@ -46,6 +46,7 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "gateway_status",
         "list_sent_mail",
         "read_sent_mail",
+        "send_password_reset",
         "list_join_requests",
         "decide_join_request",
         "join_link",

@@ -86,6 +86,18 @@ impl GatewayLink {
         self.endpoint.lock().ok().and_then(|e| e.clone())
     }
 
+    /// A create call that is safe to retry: the key makes the gateway answer a retry with
+    /// the first answer.
+    pub async fn call_with_key(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+        key: &str,
+    ) -> Result<(reqwest::StatusCode, String), CommandError> {
+        self.send(method, path, Some(body), Some(key)).await
+    }
+
     /// One call to the gateway's API for an admin waiting on the answer (the join link).
     /// Returns the status and the body; "not reachable" is an error in words for the admin.
     pub async fn call(
@@ -93,6 +105,16 @@ impl GatewayLink {
         method: reqwest::Method,
         path: &str,
         body: Option<serde_json::Value>,
+    ) -> Result<(reqwest::StatusCode, String), CommandError> {
+        self.send(method, path, body, None).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        key: Option<&str>,
     ) -> Result<(reqwest::StatusCode, String), CommandError> {
         let unreachable = |why: String| {
             CommandError::new(
@@ -109,6 +131,9 @@ impl GatewayLink {
             .timeout(Duration::from_secs(20));
         if let Some(body) = body {
             request = request.json(&body);
+        }
+        if let Some(key) = key {
+            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
         }
         let response = request
             .send()

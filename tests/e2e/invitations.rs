@@ -195,4 +195,33 @@ pub async fn invite_by_email_and_join(c: Ctx) {
     click_to_open(d, &format!("member-name-{ivy}"), "detail-username").await;
     wait_text(d, "detail-username", |t| t == "ivy.invite").await;
     wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
+
+    // A forgotten password: the admin makes a reset link, the member chooses a new password,
+    // and the change comes back through the feed into the member's history.
+    click_to_open(d, "action-reset-password", "reset-send").await;
+    click(d, "reset-channel-link").await;
+    click(d, "reset-send").await;
+    let reset_link = {
+        let started = Instant::now();
+        loop {
+            if let Some(el) = crate::harness::displayed(d, "reset-link", Duration::ZERO).await {
+                break el.prop("value").await.unwrap().unwrap_or_default();
+            }
+            assert!(started.elapsed() < Duration::from_secs(15), "no reset link");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    assert!(reset_link.contains("/r/"), "{reset_link}");
+    c.h.screenshot(d, "34-reset-link").await;
+    close_with_escape(d, "reset-link").await;
+    let done = crate::join::submit_form(
+        &reset_link,
+        &[
+            ("password", "Green-Teapot77"),
+            ("password_confirm", "Green-Teapot77"),
+        ],
+    )
+    .await;
+    assert!(done.contains("password_changed"), "{done}");
+    wait_until_shown(d, ".ant-timeline-item", "changed their password").await;
 }

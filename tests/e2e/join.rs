@@ -37,8 +37,8 @@ fn form_parts(html: &str) -> (String, Vec<(String, String)>) {
     )
 }
 
-/// What a person's browser does on the join page: open it, keep its cookie, fill, submit.
-async fn ask_to_join(link: &str, fields: &[(&str, &str)]) -> String {
+/// What a person's browser does on a gateway form page: open it, keep its cookie, fill, submit.
+pub async fn submit_form(link: &str, fields: &[(&str, &str)]) -> String {
     let http = reqwest::Client::new();
     let page = http.get(link).send().await.expect("the join page answers");
     assert!(page.status().is_success(), "join page: {}", page.status());
@@ -52,7 +52,11 @@ async fn ask_to_join(link: &str, fields: &[(&str, &str)]) -> String {
     let html = page.text().await.unwrap();
     let (action, mut form) = form_parts(&html);
     form.extend(fields.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-    let base = &link[..link.find("/j/").expect("a join link")];
+    let after_scheme = link.find("://").expect("an absolute link") + 3;
+    let base = &link[..after_scheme
+        + link[after_scheme..]
+            .find('/')
+            .unwrap_or(link.len() - after_scheme)];
     let target = if action.starts_with("http") {
         action
     } else {
@@ -87,7 +91,7 @@ pub async fn join_link_request_then_approve(c: Ctx) {
     let link = text_of(&by_id(d, "join-link-url").await).await;
     c.h.screenshot(d, "40-join-link").await;
 
-    let page = ask_to_join(
+    let page = submit_form(
         link.trim(),
         &[
             ("name", "Noa Levi"),

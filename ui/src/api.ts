@@ -18,6 +18,7 @@ import type { JoinLinkView } from "./bindings/JoinLinkView";
 import type { JoinRequestRow } from "./bindings/JoinRequestRow";
 import type { MailMessage } from "./bindings/MailMessage";
 import type { MailSummary } from "./bindings/MailSummary";
+import type { PasswordResetSent } from "./bindings/PasswordResetSent";
 import type { MemberAction } from "./bindings/MemberAction";
 import type { MemberDetails } from "./bindings/MemberDetails";
 import type { MemberPage } from "./bindings/MemberPage";
@@ -207,6 +208,9 @@ export const gatewayStatus = (): Promise<GatewayStatus> => call("gateway_status"
 export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail");
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
+
+export const sendPasswordReset = (memberId: number, channel: "email" | "link"): Promise<PasswordResetSent> =>
+  call("send_password_reset", { memberId, channel });
 
 // Join requests and the public join link.
 export const listJoinRequests = (pendingOnly: boolean): Promise<JoinRequestRow[]> =>

@@ -810,10 +810,6 @@ fn set_state(
 }
 
 fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<MemberId>> {
-    let gateway_actor = Actor {
-        id: None,
-        name: "Orgdesk gateway".into(),
-    };
     match &e.kind {
         EventKind::InvitationDelivered { invitation_id, .. } => {
             if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
@@ -845,7 +841,10 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 audit::record(
                     tx,
                     now,
-                    &gateway_actor,
+                    &Actor {
+                        id: Some(member),
+                        name: name.clone(),
+                    },
                     audit::Entry {
                         action: "member.invite_declined",
                         target_type: "member",
@@ -975,7 +974,10 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
             audit::record(
                 tx,
                 now,
-                &gateway_actor,
+                &Actor {
+                    id: Some(member),
+                    name: name.clone(),
+                },
                 audit::Entry {
                     action: "member.joined",
                     target_type: "member",
@@ -989,4 +991,81 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
         }
     }
     Ok(None)
+}
+
+/// Who a password reset is for, read from the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetTarget {
+    pub name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub organization_name: String,
+}
+
+/// What the admin sees after sending a password reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordResetSent {
+    pub channel: InviteChannel,
+    /// The address the mail went to, for `email`.
+    pub recipient: Option<String>,
+    /// The reset link, for the admin to pass on when the channel is `link`.
+    pub link: Option<String>,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+impl Directory {
+    /// The member a password reset is for: only an Enabled member with a username.
+    pub fn password_reset_target(&self, id: MemberId) -> CoreResult<ResetTarget> {
+        let row: Option<(String, Option<String>, Option<String>, String)> = self
+            .conn
+            .query_row(
+                "SELECT name, username, email, status FROM members WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((name, username, email, status)) = row else {
+            return Err(CoreError::NotFound("This member no longer exists.".into()));
+        };
+        let Some(username) = username.filter(|_| status == "enabled") else {
+            return Err(CoreError::Conflict(format!(
+                "{name} has no enabled account, so there is no password to reset."
+            )));
+        };
+        Ok(ResetTarget {
+            name,
+            username,
+            email,
+            organization_name: self.organization_name()?,
+        })
+    }
+
+    /// Records in the member's history that a reset link was sent (never the link itself).
+    pub fn record_password_reset(
+        &mut self,
+        actor: &Actor,
+        id: MemberId,
+        channel: InviteChannel,
+    ) -> CoreResult<()> {
+        let now = self.now_ms();
+        let name: String =
+            self.conn
+                .query_row("SELECT name FROM members WHERE id = ?1", [id], |r| r.get(0))?;
+        audit::record(
+            &self.conn,
+            now,
+            actor,
+            audit::Entry {
+                action: "member.password_reset_sent",
+                target_type: "member",
+                target_id: Some(id.0),
+                target_name: Some(&name),
+                before: None,
+                after: Some(json!({"channel": channel.as_str()})),
+            },
+        )?;
+        Ok(())
+    }
 }

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use orgdesk_core::invitations::{
     GatewayStatus, InvitationCounts, InvitationQuery, InvitationRow, InviteChannel, InviteOutcome,
+    PasswordResetSent,
 };
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
 use orgdesk_core::types::MemberId;
@@ -88,4 +89,78 @@ pub async fn read_sent_mail(
 ) -> Result<MailMessage, CommandError> {
     let dir = link.mail_dir().to_owned();
     state.read(move |_| mailbox::read_mail(&dir, &file)).await
+}
+
+/// Asks the gateway for a password reset link for a joined member, mailed to their email or
+/// shown here to pass on. A live call: the admin waits for the link.
+#[tauri::command]
+pub async fn send_password_reset(
+    state: State<'_, AppState>,
+    link: State<'_, Arc<GatewayLink>>,
+    member_id: MemberId,
+    channel: InviteChannel,
+) -> Result<PasswordResetSent, CommandError> {
+    use orgdesk_core::ErrorCode;
+    let target = state
+        .read(move |d| d.password_reset_target(member_id))
+        .await?;
+    let recipient = match channel {
+        InviteChannel::Email => target.email.clone().ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::Validation,
+                format!("{} has no email address; make a link instead.", target.name),
+            )
+        })?,
+        InviteChannel::Sms => {
+            return Err(CommandError::new(
+                ErrorCode::Validation,
+                "Password resets go by mail or as a link.",
+            ))
+        }
+        InviteChannel::Link => target.name.clone(),
+    };
+    let body = serde_json::json!({
+        "username": target.username,
+        "channel": channel.as_str(),
+        "recipient": recipient,
+        "organization_name": target.organization_name,
+    });
+    let key = {
+        use rand::RngCore;
+        let mut b = [0u8; 16];
+        rand::rng().fill_bytes(&mut b);
+        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+    };
+    let (status, text) = link
+        .call_with_key(reqwest::Method::POST, "/api/v1/password-resets", body, &key)
+        .await?;
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Err(CommandError::new(
+            ErrorCode::Conflict,
+            format!(
+                "{} has no account on the gateway: they were given a password here rather \
+                 than joining through an invitation, so they sign in with that password.",
+                target.name
+            ),
+        ));
+    }
+    if !status.is_success() {
+        return Err(crate::gateway_link::refusal(status, &text));
+    }
+    let created: orgdesk_protocol::PasswordResetCreated =
+        serde_json::from_str(&text).map_err(|e| {
+            CommandError::new(
+                ErrorCode::Internal,
+                format!("The gateway's answer was not understood ({e})."),
+            )
+        })?;
+    state
+        .act(move |d, a| d.record_password_reset(a, member_id, channel))
+        .await?;
+    Ok(PasswordResetSent {
+        channel,
+        recipient: (channel == InviteChannel::Email).then_some(recipient),
+        link: (channel == InviteChannel::Link).then_some(created.link),
+        expires_at: created.expires_at * 1000,
+    })
 }

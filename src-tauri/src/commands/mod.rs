@@ -50,6 +50,7 @@ macro_rules! all_commands {
             $crate::commands::invitations::gateway_status,
             $crate::commands::invitations::list_sent_mail,
             $crate::commands::invitations::read_sent_mail,
+            $crate::commands::invitations::send_password_reset,
             $crate::commands::join::list_join_requests,
             $crate::commands::join::decide_join_request,
             $crate::commands::join::join_link,

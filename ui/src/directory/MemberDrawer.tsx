@@ -1,4 +1,4 @@
-import { SendOutlined } from "@ant-design/icons";
+import { KeyOutlined, SendOutlined } from "@ant-design/icons";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import {
   App as AntApp,
@@ -31,6 +31,7 @@ import type { MemberStatus } from "../bindings/MemberStatus";
 import type { UpdateOutcome } from "../bindings/UpdateOutcome";
 import { errorText } from "../errors";
 import { InviteDialog } from "./InviteDialog";
+import { ResetPasswordDialog } from "./ResetPasswordDialog";
 import {
   StatusBadge,
   applyServerError,
@@ -100,6 +101,7 @@ export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProp
   });
   const m = details.data;
   const [inviting, setInviting] = useState(false);
+  const [resetting, setResetting] = useState(false);
   const invitationQuery = { states: [], memberId: memberId ?? 0 };
   const invitations = useQuery({
     queryKey: api.queryKeys.invitations(invitationQuery),
@@ -110,6 +112,11 @@ export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProp
 
   const footer = m ? (
     <Space wrap>
+      {m.status === "enabled" && m.username && (
+        <Button icon={<KeyOutlined />} data-testid="action-reset-password" onClick={() => setResetting(true)}>
+          {t("reset.action")}
+        </Button>
+      )}
       {m.status === "not_joined" && (
         <Button type="primary" icon={<SendOutlined />} data-testid="action-invite" onClick={() => setInviting(true)}>
           {latest ? t("invite.again") : t("invite.action")}
@@ -143,6 +150,7 @@ export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProp
       data-testid="member-drawer"
       destroyOnHidden
     >
+      {resetting && m && <ResetPasswordDialog member={{ id: m.id, name: m.name, email: m.email }} onClose={() => setResetting(false)} />}
       {inviting && m && (
         <InviteDialog targets={[{ id: m.id, name: m.name, email: m.email, mobile: m.mobile }]} onClose={() => setInviting(false)} />
       )}

@@ -107,6 +107,27 @@ describe("Members & Departments: one member", () => {
     await waitFor(() => expect(calls.find((c) => c.cmd === "set_primary_department")?.args).toEqual({ id: 1, departmentId: 3 }));
   });
 
+  it("makes a password reset link for a joined member and explains a refusal", async () => {
+    let refuse = true;
+    const { calls, user } = await renderScreen({
+      send_password_reset: () => {
+        if (refuse) {
+          refuse = false;
+          throw commandError({ code: "conflict", message: "Ada Lovelace has no account on the gateway." });
+        }
+        return { channel: "link", recipient: null, link: "http://127.0.0.1:4000/r/tok", expiresAt: 1 };
+      },
+    });
+    await user.click(screen.getByTestId("member-name-1"));
+    await user.click(await screen.findByTestId("action-reset-password"));
+    await user.click(await screen.findByTestId("reset-channel-link"));
+    await user.click(screen.getByTestId("reset-send"));
+    expect((await screen.findByTestId("reset-error")).textContent).toContain("has no account on the gateway");
+    await user.click(screen.getByTestId("reset-send"));
+    expect(((await screen.findByTestId("reset-link")) as HTMLTextAreaElement).value).toBe("http://127.0.0.1:4000/r/tok");
+    expect(calls.filter((c) => c.cmd === "send_password_reset").at(-1)?.args).toEqual({ memberId: 1, channel: "link" });
+  });
+
   it("disables the personal fields when locked and sends only what changed", async () => {
     const { calls, user } = await renderScreen({ update_member: () => ({ mustSignInAgain: true }) });
     await user.click(screen.getByTestId("member-name-1"));

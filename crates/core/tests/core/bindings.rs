@@ -50,6 +50,7 @@ fn export_all(dir: &Path) {
     Settings::export_all(&cfg).unwrap();
     InvitationRow::export_all(&cfg).unwrap();
     GatewayStatus::export_all(&cfg).unwrap();
+    orgdesk_core::invitations::PasswordResetSent::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinRequestRow::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinLinkView::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinLinkInput::export_all(&cfg).unwrap();
