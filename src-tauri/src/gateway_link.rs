@@ -27,6 +27,8 @@ pub const INVITATIONS_CHANGED: &str = "invitations-changed";
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 
 const ORG_ID_KEY: &str = "embedded_gateway_org_id";
+const MODE_KEY: &str = "gateway_mode";
+const REMOTE_URL_KEY: &str = "remote_gateway_url";
 const PORT_KEY: &str = "embedded_gateway_port";
 
 /// The shared handle: the sender's bell and the status line.
@@ -34,6 +36,12 @@ pub struct GatewayLink {
     bell: Notify,
     status: Mutex<GatewayStatus>,
     endpoint: Mutex<Option<Endpoint>>,
+    /// The built-in gateway's endpoint once it runs (kept while a remote one is in use, so
+    /// that switching back is instant).
+    embedded: Mutex<Option<Endpoint>>,
+    /// Bumped whenever the endpoint changes: a feed page from the previous gateway is dropped.
+    generation: std::sync::atomic::AtomicU64,
+    data_dir: PathBuf,
     mail_dir: PathBuf,
 }
 
@@ -56,6 +64,9 @@ impl GatewayLink {
                 mail_folder: Some(mail_dir.display().to_string()),
             }),
             endpoint: Mutex::new(None),
+            embedded: Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            data_dir: data_dir.to_owned(),
             mail_dir,
         }
     }
@@ -84,6 +95,25 @@ impl GatewayLink {
 
     fn endpoint(&self) -> Option<Endpoint> {
         self.endpoint.lock().ok().and_then(|e| e.clone())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn use_endpoint(&self, endpoint: Endpoint, mode: &str) {
+        self.set_status(|s| {
+            s.mode = mode.into();
+            s.url = Some(endpoint.base.clone());
+            s.connected = true;
+            s.last_error = None;
+        });
+        if let Ok(mut e) = self.endpoint.lock() {
+            *e = Some(endpoint);
+        }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.ring();
     }
 
     /// A create call that is safe to retry: the key makes the gateway answer a retry with
@@ -162,38 +192,247 @@ pub fn refusal(status: reqwest::StatusCode, body: &str) -> CommandError {
 /// Starts the embedded gateway and the two tasks, on Tauri's async runtime.
 pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) {
     let app = app.clone();
+    tauri::async_runtime::spawn(sender(app.clone()));
+    tauri::async_runtime::spawn(feed(app.clone()));
     tauri::async_runtime::spawn(async move {
-        match start_embedded(&app, &data_dir).await {
-            Ok(endpoint) => {
-                if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
-                    link.set_status(|s| {
-                        s.mode = "embedded".into();
-                        s.url = Some(endpoint.base.clone());
-                        s.connected = true;
-                        s.last_error = None;
-                    });
-                    if let Ok(mut e) = link.endpoint.lock() {
-                        *e = Some(endpoint);
-                    }
-                }
-                let _ = app.emit(INVITATIONS_CHANGED, ());
-                tauri::async_runtime::spawn(sender(app.clone()));
-                tauri::async_runtime::spawn(feed(app.clone()));
-            }
-            Err(message) => {
-                eprintln!("Orgdesk could not start its gateway: {message}");
-                if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
-                    link.set_status(|s| {
-                        s.connected = false;
-                        s.last_error = Some(format!(
-                            "The built-in gateway could not start ({message}). Invitations stay \
-                             queued until it can; restart Orgdesk to try again."
-                        ));
-                    });
-                }
-            }
+        let remote = directory(&app, |d| {
+            Ok((d.local_value(MODE_KEY)?, d.local_value(REMOTE_URL_KEY)?))
+        })
+        .await
+        .ok()
+        .and_then(|(mode, url)| url.filter(|_| mode.as_deref() == Some("remote")));
+        match remote {
+            Some(url) => start_remote(&app, url).await,
+            None => start_builtin(&app, &data_dir).await,
         }
+        let _ = app.emit(INVITATIONS_CHANGED, ());
     });
+}
+
+async fn start_builtin<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) {
+    let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
+        return;
+    };
+    let known = link.embedded.lock().ok().and_then(|e| e.clone());
+    let started = match known {
+        Some(endpoint) => Ok(endpoint),
+        None => start_embedded(app, data_dir).await,
+    };
+    match started {
+        Ok(endpoint) => {
+            if let Ok(mut e) = link.embedded.lock() {
+                *e = Some(endpoint.clone());
+            }
+            link.use_endpoint(endpoint, "embedded");
+        }
+        Err(message) => {
+            eprintln!("Orgdesk could not start its gateway: {message}");
+            link.set_status(|s| {
+                s.mode = "unavailable".into();
+                s.connected = false;
+                s.last_error = Some(format!(
+                    "The built-in gateway could not start ({message}). Invitations stay \
+                     queued until it can; restart Orgdesk to try again."
+                ));
+            });
+        }
+    }
+}
+
+async fn start_remote<R: Runtime>(app: &AppHandle<R>, url: String) {
+    let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
+        return;
+    };
+    match keyring_token(&url).await {
+        Ok(token) => link.use_endpoint(Endpoint { base: url, token }, "remote"),
+        Err(why) => link.set_status(|s| {
+            s.mode = "remote".into();
+            s.url = Some(url);
+            s.connected = false;
+            s.last_error = Some(format!(
+                "The remote gateway's token could not be read from the system keyring ({why}). \
+                 Connect again in Settings."
+            ));
+        }),
+    }
+}
+
+const KEYRING_SERVICE: &str = crate::IDENTIFIER;
+
+fn keyring_entry(url: &str) -> Result<keyring::Entry, String> {
+    keyring::Entry::new(KEYRING_SERVICE, &format!("gateway-token {url}")).map_err(|e| e.to_string())
+}
+
+async fn keyring_token(url: &str) -> Result<String, String> {
+    let url = url.to_owned();
+    tauri::async_runtime::spawn_blocking(move || {
+        keyring_entry(&url)?
+            .get_password()
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn keyring_store(url: &str, token: &str) -> Result<(), String> {
+    let (url, token) = (url.to_owned(), token.to_owned());
+    tauri::async_runtime::spawn_blocking(move || {
+        keyring_entry(&url)?
+            .set_password(&token)
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn keyring_forget(url: &str) {
+    let url = url.to_owned();
+    let _ = tauri::async_runtime::spawn_blocking(move || {
+        if let Ok(entry) = keyring_entry(&url) {
+            let _ = entry.delete_credential();
+        }
+    })
+    .await;
+}
+
+/// Checks an address and token against a gateway: the URL must be https (http only on this
+/// machine) and the gateway must accept the token. Returns the address without a trailing
+/// slash.
+pub async fn check_remote(url: &str, token: &str) -> Result<String, CommandError> {
+    use orgdesk_core::ErrorCode;
+    let invalid = |field: &str, code: &str, reason: String| {
+        CommandError::from(orgdesk_core::CoreError::invalid(vec![
+            orgdesk_core::ErrorDetail::field(field, code, reason),
+        ]))
+    };
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let parsed = reqwest::Url::parse(&url).map_err(|_| {
+        invalid(
+            "url",
+            "invalid_url",
+            "Enter the gateway's address, e.g. https://gateway.example.com.".into(),
+        )
+    })?;
+    let loopback = match parsed.host_str() {
+        Some(h) => {
+            h.eq_ignore_ascii_case("localhost")
+                || h.trim_matches(|c| c == '[' || c == ']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(invalid(
+                "url",
+                "insecure_url",
+                "The gateway's address must start with https:// (http:// only for this computer)."
+                    .into(),
+            ))
+        }
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(invalid(
+            "token",
+            "required",
+            "Enter the organization's API token.".into(),
+        ));
+    }
+    let answer = client()
+        .get(format!(
+            "{url}/api/v1/events?after={}&wait=0&limit=1",
+            i64::MAX
+        ))
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(15))
+        .send()
+        .await
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::Internal,
+                format!("The gateway at {url} could not be reached ({e})."),
+            )
+        })?;
+    match answer.status() {
+        s if s.is_success() => Ok(url),
+        reqwest::StatusCode::UNAUTHORIZED => Err(invalid(
+            "token",
+            "token_refused",
+            "The gateway refused this token. Copy it again from the gateway's administrator."
+                .into(),
+        )),
+        s => Err(CommandError::new(
+            ErrorCode::Internal,
+            format!("The gateway at {url} answered {s}; is this an Orgdesk gateway?"),
+        )),
+    }
+}
+
+/// Switches to a remote gateway: checks it, stores the token in the system keyring (nowhere
+/// else), remembers the address, and follows that gateway's feed from its start.
+pub async fn connect_remote<R: Runtime>(
+    app: &AppHandle<R>,
+    url: &str,
+    token: &str,
+) -> Result<GatewayStatus, CommandError> {
+    let url = check_remote(url, token).await?;
+    keyring_store(&url, token.trim()).await.map_err(|why| {
+        CommandError::new(
+            orgdesk_core::ErrorCode::Internal,
+            format!(
+                "The token could not be saved in the system keyring ({why}); nothing was changed. \
+                 Orgdesk keeps this token only there."
+            ),
+        )
+    })?;
+    let saved = url.clone();
+    directory(app, move |d| {
+        d.set_local_value(MODE_KEY, "remote")?;
+        d.set_local_value(REMOTE_URL_KEY, &saved)?;
+        d.reset_gateway_event_cursor()
+    })
+    .await?;
+    let link = app.state::<Arc<GatewayLink>>();
+    link.use_endpoint(
+        Endpoint {
+            base: url,
+            token: token.trim().to_owned(),
+        },
+        "remote",
+    );
+    let _ = app.emit(INVITATIONS_CHANGED, ());
+    Ok(link.status())
+}
+
+/// Back to the built-in gateway; the remote token is removed from the keyring.
+pub async fn use_builtin<R: Runtime>(app: &AppHandle<R>) -> Result<GatewayStatus, CommandError> {
+    let old = directory(app, |d| {
+        let old = d.local_value(REMOTE_URL_KEY)?;
+        d.set_local_value(MODE_KEY, "embedded")?;
+        d.reset_gateway_event_cursor()?;
+        Ok(old)
+    })
+    .await?;
+    if let Some(url) = old {
+        keyring_forget(&url).await;
+    }
+    let link = Arc::clone(&app.state::<Arc<GatewayLink>>());
+    start_builtin(app, &link.data_dir.clone()).await;
+    let _ = app.emit(INVITATIONS_CHANGED, ());
+    Ok(link.status())
+}
+
+/// Which gateway the settings name, for the Settings screen.
+pub async fn remote_url<R: Runtime>(app: &AppHandle<R>) -> Result<Option<String>, CommandError> {
+    directory(app, |d| {
+        Ok(d.local_value(REMOTE_URL_KEY)?
+            .filter(|_| d.local_value(MODE_KEY).ok().flatten().as_deref() == Some("remote")))
+    })
+    .await
 }
 
 async fn directory<R: Runtime, T: Send + 'static>(
@@ -487,6 +726,10 @@ async fn pull_once<R: Runtime>(
     http: &reqwest::Client,
     endpoint: &Endpoint,
 ) -> Result<(), String> {
+    let generation = app
+        .try_state::<Arc<GatewayLink>>()
+        .map(|l| l.generation())
+        .unwrap_or(0);
     let after = directory(app, |d| d.gateway_event_cursor())
         .await
         .map_err(|e| e.message)?;
@@ -518,6 +761,13 @@ async fn pull_once<R: Runtime>(
     if next_cursor == after {
         return Ok(());
     }
+    let still_current = app
+        .try_state::<Arc<GatewayLink>>()
+        .is_none_or(|l| l.generation() == generation);
+    if !still_current {
+        // The admin switched gateways while this page was on its way.
+        return Ok(());
+    }
     let joined = directory(app, move |d| d.apply_gateway_events(&events, next_cursor))
         .await
         .map_err(|e| e.message)?;
@@ -541,4 +791,48 @@ async fn pull_once<R: Runtime>(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_remote;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_remote_gateway_is_checked_before_it_is_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = orgdesk_gateway::Config::local(
+            dir.path().join("gw.db").display().to_string(),
+            dir.path().join("mail"),
+        );
+        let gateway = orgdesk_gateway::serve(config).await.unwrap();
+        let creds = gateway.create_organization("Acme").await.unwrap();
+        let base = gateway.public_url().to_owned();
+
+        // The right token: accepted, the address tidied.
+        assert_eq!(
+            check_remote(&format!(" {base}/ "), &creds.api_token)
+                .await
+                .unwrap(),
+            base
+        );
+        // A wrong token is refused with the field named.
+        let e = check_remote(&base, "odt_wrong").await.unwrap_err();
+        assert_eq!(e.details[0].field.as_deref(), Some("token"));
+        assert_eq!(e.details[0].code, "token_refused");
+        // Secrets never travel in the clear beyond this computer.
+        let e = check_remote("http://gateway.example.com", &creds.api_token)
+            .await
+            .unwrap_err();
+        assert_eq!(e.details[0].code, "insecure_url");
+        let e = check_remote("not a url", &creds.api_token)
+            .await
+            .unwrap_err();
+        assert_eq!(e.details[0].code, "invalid_url");
+        let e = check_remote(&base, "  ").await.unwrap_err();
+        assert_eq!(e.details[0].field.as_deref(), Some("token"));
+        // Nothing listening: said in words, not a panic.
+        gateway.shutdown().await.unwrap();
+        let e = check_remote(&base, &creds.api_token).await.unwrap_err();
+        assert!(e.message.contains("could not be reached"), "{}", e.message);
+    }
 }

@@ -2,6 +2,7 @@
 //! maps the error; nothing else happens here.
 
 pub mod departments;
+pub mod gateway;
 pub mod invitations;
 pub mod join;
 pub mod members;
@@ -51,6 +52,9 @@ macro_rules! all_commands {
             $crate::commands::invitations::list_sent_mail,
             $crate::commands::invitations::read_sent_mail,
             $crate::commands::invitations::send_password_reset,
+            $crate::commands::gateway::remote_gateway_url,
+            $crate::commands::gateway::connect_remote_gateway,
+            $crate::commands::gateway::use_builtin_gateway,
             $crate::commands::join::list_join_requests,
             $crate::commands::join::decide_join_request,
             $crate::commands::join::join_link,

@@ -1,0 +1,49 @@
+use orgdesk_core::invitations::GatewayStatus;
+use orgdesk_core::{CommandError, ErrorCode};
+use tauri::{AppHandle, Runtime, State};
+
+use crate::gateway_link;
+use crate::state::AppState;
+
+/// Which gateway invitations go through is an organization-wide choice: Super Admins only.
+fn require_super_admin(state: &AppState) -> Result<(), CommandError> {
+    let session = state.require_session()?;
+    if session.roles.iter().any(|r| r == "Super Admin") {
+        Ok(())
+    } else {
+        Err(CommandError::new(
+            ErrorCode::Forbidden,
+            "Only a Super Admin can change which gateway Orgdesk uses.",
+        ))
+    }
+}
+
+/// The remote gateway's address when one is in use (the token is never read back).
+#[tauri::command]
+pub async fn remote_gateway_url<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, CommandError> {
+    state.require_session()?;
+    gateway_link::remote_url(&app).await
+}
+
+#[tauri::command]
+pub async fn connect_remote_gateway<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+    token: String,
+) -> Result<GatewayStatus, CommandError> {
+    require_super_admin(&state)?;
+    gateway_link::connect_remote(&app, &url, &token).await
+}
+
+#[tauri::command]
+pub async fn use_builtin_gateway<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<GatewayStatus, CommandError> {
+    require_super_admin(&state)?;
+    gateway_link::use_builtin(&app).await
+}
