@@ -1,7 +1,7 @@
 //! Members' accounts on the desktop's API: the account state the desktop pushes, and password
-//! resets (a link, by mail or handed over by the admin). Also the background work that goes
-//! with them: sending reset mail from the shared outbox, and reporting invitation links that
-//! expired unused.
+//! resets (a link, by mail, by text message or handed over by the admin). Also the background
+//! work that goes with them: sending reset mail and texts from the shared outbox, and reporting
+//! invitation links that expired unused.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
@@ -16,6 +16,7 @@ use orgdesk_protocol::{
 use crate::api::{allow_recipient, bad_json, check_recipient, check_text, idempotency_key, Org};
 use crate::error::{GatewayError, Result};
 use crate::mail::{DeliveryError, Mailer};
+use crate::sms::SmsSender;
 use crate::store::{account_state_str, NewPasswordReset, ResetOutboxItem, ResetOutcome};
 use crate::{secrets, AppState, Shared};
 
@@ -107,7 +108,7 @@ async fn create_password_reset(
     check_text("username", &req.username, true)?;
     check_recipient(req.channel, &req.recipient)?;
     check_text("organization_name", &req.organization_name, true)?;
-    if req.channel == Channel::Sms {
+    if req.channel == Channel::Sms && state.config.sms.is_none() {
         return Err(GatewayError::ChannelUnavailable(
             "SMS delivery is not configured on this gateway".into(),
         ));
@@ -211,14 +212,18 @@ fn answer(
 
 /// Sends the next reset message that is due, if any; `true` when there was one (so the
 /// worker looks again at once).
-pub(crate) async fn deliver_due_reset(state: &Shared, mailer: &dyn Mailer) -> bool {
+pub(crate) async fn deliver_due_reset(
+    state: &Shared,
+    mailer: &dyn Mailer,
+    sms: Option<&dyn SmsSender>,
+) -> bool {
     match state
         .store
         .claim_due_reset_message(state.clock.now(), LEASE_SECS)
         .await
     {
         Ok(Some(item)) => {
-            deliver(state, mailer, item).await;
+            deliver(state, mailer, sms, item).await;
             true
         }
         Ok(None) => false,
@@ -229,8 +234,13 @@ pub(crate) async fn deliver_due_reset(state: &Shared, mailer: &dyn Mailer) -> bo
     }
 }
 
-async fn deliver(state: &Shared, mailer: &dyn Mailer, item: ResetOutboxItem) {
-    let result = send(state, mailer, &item).await;
+async fn deliver(
+    state: &Shared,
+    mailer: &dyn Mailer,
+    sms: Option<&dyn SmsSender>,
+    item: ResetOutboxItem,
+) {
+    let result = send(state, mailer, sms, &item).await;
     let now = state.clock.now();
     let attempts = item.attempts + 1;
     let recorded = match result {
@@ -268,6 +278,7 @@ async fn deliver(state: &Shared, mailer: &dyn Mailer, item: ResetOutboxItem) {
 async fn send(
     state: &Shared,
     mailer: &dyn Mailer,
+    sms: Option<&dyn SmsSender>,
     item: &ResetOutboxItem,
 ) -> std::result::Result<String, DeliveryError> {
     let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
@@ -290,12 +301,19 @@ async fn send(
                 &link,
                 item.expires_at,
             )?;
-            mailer.send(message).await?;
-            Ok(message_id)
+            // A provider's own id (Postmark's) is what it reports; SMTP keeps our Message-ID.
+            let provider_id = mailer.send_with_id(message).await?;
+            Ok(provider_id.unwrap_or(message_id))
         }
-        Channel::Sms => Err(DeliveryError::Permanent(
-            "SMS delivery is not configured on this gateway".into(),
-        )),
+        Channel::Sms => match sms {
+            Some(sender) => {
+                let text = crate::sms::reset_text(&item.reset, &link, item.expires_at);
+                sender.send(&item.reset.recipient, &text).await
+            }
+            None => Err(DeliveryError::Permanent(
+                "SMS delivery is not configured on this gateway".into(),
+            )),
+        },
         Channel::Link => Err(DeliveryError::Permanent("link resets are not sent".into())),
     }
 }

@@ -9,6 +9,7 @@ pub(crate) const EN: &[(&str, &str)] = &[
     ("reset_mail_ignore", "If you did not expect this message, you can ignore it: your password stays the same."),
     ("reset_button", "Choose a new password"),
     ("reset_expires", "This link expires on {date}."),
+    ("sms_password_reset", "Reset your Orgdesk password for {username} at {organization}: {link} (expires {date})"),
     ("reset_title", "Choose a new password"),
     ("reset_intro", "For your account {username} at {organization}."),
     ("new_password", "New password"),
@@ -73,6 +74,10 @@ pub(crate) const ZH: &[(&str, &str)] = &[
     ),
     ("reset_button", "设置新密码"),
     ("reset_expires", "此链接将于 {date} 失效。"),
+    (
+        "sms_password_reset",
+        "重置您在 {organization} 的 Orgdesk 账号 {username} 的密码：{link}（{date} 前有效）",
+    ),
     ("reset_title", "设置新密码"),
     ("reset_intro", "用于您在 {organization} 的账号 {username}。"),
     ("new_password", "新密码"),

@@ -48,9 +48,10 @@ pub(crate) async fn run(
                 false
             }
         };
-        // Password reset mail shares the outbox (and this mailer) with invitations, taking
+        // Password reset messages share the outbox (and these senders) with invitations, taking
         // turns so that a batch of invitations does not hold up a member waiting for a reset.
-        let sent_reset = crate::accounts::deliver_due_reset(&state, mailer.as_ref()).await;
+        let sent_reset =
+            crate::accounts::deliver_due_reset(&state, mailer.as_ref(), sms.as_deref()).await;
         if sent_invitation || sent_reset {
             continue;
         }

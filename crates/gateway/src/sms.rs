@@ -1,4 +1,4 @@
-//! Text messages for `sms` invitations, through Twilio's Messages API:
+//! Text messages for `sms` invitations and password resets, through Twilio's Messages API:
 //! `POST {base_url}/2010-04-01/Accounts/{AccountSid}/Messages.json`, form-encoded `To`,
 //! `From` (or `MessagingServiceSid`) and `Body`, HTTP Basic auth `AccountSid:AuthToken`.
 //! Twilio answers 201 with the message's `sid`; a 4xx carries `{code, message}` and is final
@@ -28,7 +28,7 @@ use crate::mail::DeliveryError;
 use crate::provider::{basic_auth, check_base_url, read_secret, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
-use crate::store::Invitation;
+use crate::store::{Invitation, PasswordReset};
 use crate::Shared;
 
 /// `[sms]` in the configuration.
@@ -370,6 +370,21 @@ pub fn invitation_text(invitation: &Invitation, link: &str, expires_at: i64) -> 
         &[
             ("inviter", &invitation.inviter_name),
             ("organization", &invitation.organization_name),
+            ("link", link),
+            ("date", &format_time(expires_at)),
+        ],
+    )
+}
+
+/// A password reset as a short text in its language: the account, the organization, the link
+/// and until when it works.
+pub fn reset_text(reset: &PasswordReset, link: &str, expires_at: i64) -> String {
+    let lang = Lang::parse(&reset.locale).unwrap_or(Lang::En);
+    fill(
+        lang.t("sms_password_reset"),
+        &[
+            ("username", &reset.username),
+            ("organization", &reset.organization_name),
             ("link", link),
             ("date", &format_time(expires_at)),
         ],

@@ -105,7 +105,8 @@ pub struct SignInCandidate {
 }
 
 /// A signed-in member and what their page shows. Personal fields the member never changed
-/// come from the invitation (its name, and its recipient for the channel it went through).
+/// come from the invitation (its name, and its recipient for the channel it went through) or,
+/// for an account made by an approved join request, from that request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub org_id: String,
@@ -117,16 +118,18 @@ pub struct Member {
     pub email: String,
 }
 
-/// The columns of [`Member`], in order, from `accounts a` joined with `organizations o` and
-/// (left) `invitations i`. Plain SQL that SQLite and PostgreSQL both read.
+/// The columns of [`Member`], in order, from `accounts a` joined with `organizations o`,
+/// (left) `invitations i` and (left) `join_requests j`. Plain SQL that SQLite and PostgreSQL
+/// both read.
 pub(crate) const MEMBER_COLUMNS: &str = "a.org_id, a.username_key, a.username, \
-     COALESCE(i.organization_name, o.name), \
-     COALESCE(a.name, i.invitee_name, a.username), \
-     COALESCE(a.mobile, CASE WHEN i.channel = 'sms' THEN i.recipient END, ''), \
-     COALESCE(a.email, CASE WHEN i.channel = 'email' THEN i.recipient END, '')";
+     COALESCE(i.organization_name, j.organization_name, o.name), \
+     COALESCE(a.name, i.invitee_name, j.name, a.username), \
+     COALESCE(a.mobile, CASE WHEN i.channel = 'sms' THEN i.recipient END, j.mobile, ''), \
+     COALESCE(a.email, CASE WHEN i.channel = 'email' THEN i.recipient END, j.email, '')";
 
 pub(crate) const MEMBER_FROM: &str = "accounts a JOIN organizations o ON o.id = a.org_id \
-     LEFT JOIN invitations i ON i.id = a.invitation_id";
+     LEFT JOIN invitations i ON i.id = a.invitation_id \
+     LEFT JOIN join_requests j ON j.id = a.join_request_id";
 
 /// When repeated sign-in failures lock a key (a username or a client address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -188,9 +188,10 @@ pub trait JoinStore: Send + Sync {
         token_sha256: [u8; 32],
     ) -> Result<Option<JoinRequestView>>;
 
-    /// Records that the message with the provider id `message_id` bounced and appends
-    /// `invitation_bounced`; returns the invitation, or `None` when the message is unknown or
-    /// its bounce was already recorded.
+    /// Records that the invitation message with the provider id `message_id` bounced and
+    /// appends `invitation_bounced`; returns the invitation, or `None` when the message is
+    /// unknown, is not an invitation (password reset messages have no bounce event) or its
+    /// bounce was already recorded.
     async fn record_bounce(
         &self,
         message_id: &str,

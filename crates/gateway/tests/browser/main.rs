@@ -95,6 +95,49 @@ async fn title_kind(driver: &WebDriver) -> String {
     title.attr("data-kind").await.unwrap().unwrap_or_default()
 }
 
+/// The text of `by` once it reads `expected` (or, after 15 s, whatever it last read): after a
+/// click that loads a new page, the old page's element may still be found, or go stale while
+/// it is read.
+async fn wait_for_text(driver: &WebDriver, by: By, expected: &str) -> WebDriverResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = String::new();
+    loop {
+        if let Ok(element) = driver.find(by.clone()).await {
+            match element.text().await {
+                Ok(text) if text == expected => return Ok(text),
+                Ok(text) => last = text,
+                // Gone stale as the next page loaded: look again.
+                Err(_) => {}
+            }
+        }
+        if Instant::now() >= deadline {
+            return Ok(last);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The message page's kind once it is `expected` (or, after 15 s, whatever it last was), for
+/// a click that leads from one message page to another.
+async fn wait_for_kind(driver: &WebDriver, expected: &str) -> WebDriverResult<String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last = String::new();
+    loop {
+        if let Ok(title) = driver.find(By::Id("message-title")).await {
+            match title.attr("data-kind").await {
+                Ok(kind) if kind.as_deref() == Some(expected) => return Ok(expected.to_owned()),
+                Ok(kind) => last = kind.unwrap_or_default(),
+                // Gone stale as the next page loaded: look again.
+                Err(_) => {}
+            }
+        }
+        if Instant::now() >= deadline {
+            return Ok(last);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
 async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
     let port = free_port();
@@ -417,7 +460,7 @@ async fn a_person_joins_with_the_organization_code_in_chromium() {
                 .await?;
             wait(&driver, By::Id("code-submit")).await?.click().await?;
             assert_eq!(
-                wait(&driver, By::Tag("h1")).await?.text().await?,
+                wait_for_text(&driver, By::Tag("h1"), "Join Acme Ltd").await?,
                 "Join Acme Ltd"
             );
             for (id, value) in [
@@ -436,7 +479,7 @@ async fn a_person_joins_with_the_organization_code_in_chromium() {
                 "Request sent — waiting for the administrator's approval"
             );
             wait(&driver, By::Id("status-link")).await?.click().await?;
-            assert_eq!(title_kind(&driver).await, "pending");
+            assert_eq!(wait_for_kind(&driver, "pending").await?, "pending");
             let status_url = driver.current_url().await?.to_string();
 
             let request_id = gw

@@ -572,6 +572,7 @@ macro_rules! for_each_provider_scenario {
     ($m:ident) => {
         $m!(sms_invitations_go_through_twilio);
         $m!(postmark_sends_the_mail_and_reports_bounces);
+        $m!(password_resets_go_through_twilio_and_postmark);
     };
 }
 
@@ -979,5 +980,267 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
         StatusCode::OK
     );
     assert_eq!(gw.events(0, 0).await.events.len(), before + 1);
+    gw.stop().await;
+}
+
+/// Someone who joined through the public link is a member like one who registered through an
+/// invitation: they sign in on `/me`, which shows the name, mobile and email of their join
+/// request, and the desktop's account state and password resets apply to them.
+pub async fn a_joined_member_has_the_member_page_and_resets(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    use super::members::{reset_request, Jar, NEW_PASSWORD};
+    use orgdesk_protocol::{AccountState, PasswordResetCreated};
+
+    let created = gw
+        .put_join_link(&rules(false, &[JoinField::Email, JoinField::Mobile]))
+        .await;
+    let joined = gw
+        .join_via_link(
+            &created.link.unwrap(),
+            &[
+                ("name", "Zhang San"),
+                ("email", "zhang.san@example.org"),
+                ("mobile", "+8613800138000"),
+                ("username", "zhang.san"),
+            ],
+        )
+        .await;
+    assert_eq!(joined.kind(), Some("joined"), "{}", joined.body);
+
+    let mut jar = Jar::default();
+    let me = gw.sign_in(&mut jar, "zhang.san", PASSWORD).await;
+    assert!(
+        me.body.contains("Signed in as zhang.san · Acme Ltd"),
+        "{}",
+        me.body
+    );
+    for value in [
+        "value=\"Zhang San\"",
+        "value=\"zhang.san@example.org\"",
+        "value=\"+8613800138000\"",
+    ] {
+        assert!(me.body.contains(value), "{value}: {}", me.body);
+    }
+
+    // A reset link for the joined account changes its password.
+    let reset: PasswordResetCreated = gw
+        .reset(
+            "zs-1",
+            &reset_request("zhang.san", Channel::Link, "Zhang San"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let done = gw.use_reset(&reset.link, NEW_PASSWORD).await;
+    assert_eq!(done.kind(), Some("password_changed"), "{}", done.body);
+    let mut jar = Jar::default();
+    let me = gw.sign_in(&mut jar, "zhang.san", NEW_PASSWORD).await;
+    assert!(me.body.contains("Signed in as zhang.san"), "{}", me.body);
+
+    // The desktop disables the joined account: no more resets.
+    assert_eq!(
+        gw.set_state("zhang.san", AccountState::Disabled)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let refused = gw
+        .reset(
+            "zs-2",
+            &reset_request("zhang.san", Channel::Link, "Zhang San"),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        refused.json::<ApiError>().await.unwrap().code,
+        "account_disabled"
+    );
+    gw.stop().await;
+}
+
+/// Password resets go through the providers too: an `sms` reset is a text through Twilio, an
+/// `email` reset a mail through Postmark, each reported as `password_reset_delivered` with the
+/// provider's id. Bounces and undelivered reports for reset messages add nothing (they have no
+/// event), and Twilio's refusal is `password_reset_failed`.
+pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dyn GatewayStore>>) {
+    use super::members::{reset_request, NEW_PASSWORD};
+    use orgdesk_protocol::PasswordResetCreated;
+
+    let twilio = providers::twilio(ACCOUNT_SID, "twilio-auth-token").await;
+    let postmark = providers::postmark("postmark-server-token").await;
+    let (twilio_url, postmark_url) = (twilio.base.clone(), postmark.base.clone());
+    let gw = TestGateway::start_on(
+        Arc::new(ManualClock::starting_now()),
+        move |config, _| {
+            config.sms = Some(SmsConfig::Twilio(TwilioConfig {
+                account_sid: ACCOUNT_SID.into(),
+                auth_token: Some("twilio-auth-token".into()),
+                auth_token_file: None,
+                auth_token_env: None,
+                from: Some("+15005550006".into()),
+                messaging_service_sid: None,
+                base_url: twilio_url,
+                timeout_secs: 5,
+                status_callback: true,
+            }));
+            config.mail = MailConfig::Postmark(PostmarkConfig {
+                from: "Orgdesk <noreply@example.org>".into(),
+                server_token: Some("postmark-server-token".into()),
+                server_token_file: None,
+                server_token_env: None,
+                message_stream: "outbound".into(),
+                base_url: postmark_url,
+                timeout_secs: 5,
+                bounce_webhook: Some(BounceWebhookConfig {
+                    username: "postmark".into(),
+                    password: Some("hook-secret".into()),
+                    password_file: None,
+                    password_env: None,
+                }),
+            });
+        },
+        store,
+    )
+    .await;
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let delivered = |reset_id: String| {
+        let gw = &gw;
+        async move {
+            gw.wait_for_event(10, |k| {
+                matches!(k, EventKind::PasswordResetDelivered { reset_id: r, .. } if *r == reset_id)
+            })
+            .await
+        }
+    };
+
+    // By text message.
+    let by_sms = gw
+        .reset(
+            "r-sms",
+            &reset_request("li.wei", Channel::Sms, "+8613800138000"),
+        )
+        .await;
+    assert_eq!(by_sms.status(), StatusCode::CREATED);
+    let by_sms: PasswordResetCreated = by_sms.json().await.unwrap();
+    let event = delivered(by_sms.reset_id.clone()).await;
+    let sent = twilio.requests();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let form = sent[0].form();
+    assert_eq!(form["To"], "+8613800138000");
+    let body = &form["Body"];
+    assert!(
+        body.starts_with("Reset your Orgdesk password for li.wei at Acme Ltd: "),
+        "{body}"
+    );
+    assert!(body.contains(&by_sms.link), "{body}");
+    let sid = sent[0].answered_id.clone().unwrap();
+    assert_eq!(
+        event,
+        EventKind::PasswordResetDelivered {
+            reset_id: by_sms.reset_id.clone(),
+            message_id: sid.clone(),
+        }
+    );
+    // Twilio later says the text was undelivered: acknowledged, nothing reported.
+    let callback = format!("{}/hooks/twilio/status", gw.base);
+    let report: Vec<(String, String)> = [
+        ("AccountSid", ACCOUNT_SID),
+        ("MessageSid", sid.as_str()),
+        ("MessageStatus", "undelivered"),
+        ("ErrorCode", "30003"),
+    ]
+    .iter()
+    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+    .collect();
+    let signature = orgdesk_gateway::sms::twilio_signature("twilio-auth-token", &callback, &report);
+    let before = gw.events(0, 0).await.events.len();
+    let answered = gw
+        .client
+        .post(&callback)
+        .header("X-Twilio-Signature", signature)
+        .form(&report)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::NO_CONTENT);
+    assert_eq!(gw.events(0, 0).await.events.len(), before);
+    // The texted link works.
+    let done = gw.use_reset(&by_sms.link, NEW_PASSWORD).await;
+    assert_eq!(done.kind(), Some("password_changed"), "{}", done.body);
+
+    // By mail, through Postmark.
+    let by_mail: PasswordResetCreated = gw
+        .reset(
+            "r-mail",
+            &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let event = delivered(by_mail.reset_id.clone()).await;
+    let sent = postmark.requests();
+    assert_eq!(sent.len(), 1);
+    let json = sent[0].json();
+    assert_eq!(json["Subject"], "Reset your password for Acme Ltd");
+    assert!(
+        json["To"].as_str().unwrap().contains("li.wei@example.org"),
+        "{json}"
+    );
+    for part in ["TextBody", "HtmlBody"] {
+        assert!(
+            json[part].as_str().unwrap().contains(&by_mail.link),
+            "{part}: {json}"
+        );
+    }
+    let message_id = sent[0].answered_id.clone().unwrap();
+    assert_eq!(
+        event,
+        EventKind::PasswordResetDelivered {
+            reset_id: by_mail.reset_id.clone(),
+            message_id: message_id.clone(),
+        }
+    );
+    // A bounce of the reset mail is acknowledged and adds nothing.
+    let before = gw.events(0, 0).await.events.len();
+    let bounce = serde_json::json!({
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "MessageID": message_id,
+        "Description": "The server was unable to deliver your message.",
+        "Email": "li.wei@example.org",
+    });
+    let answered = gw
+        .client
+        .post(format!("{}/hooks/postmark/bounce", gw.base))
+        .basic_auth("postmark", Some("hook-secret"))
+        .json(&bounce)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status(), StatusCode::OK);
+    assert_eq!(gw.events(0, 0).await.events.len(), before);
+
+    // Twilio refuses a number for good: password_reset_failed with its reason.
+    let refused: PasswordResetCreated = gw
+        .reset(
+            "r-sms-2",
+            &reset_request("li.wei", Channel::Sms, TWILIO_INVALID),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let failed = gw
+        .wait_for_event(10, |k| matches!(k, EventKind::PasswordResetFailed { .. }))
+        .await;
+    assert!(
+        matches!(&failed, EventKind::PasswordResetFailed { reset_id, reason }
+            if *reset_id == refused.reset_id && reason.contains("21211")),
+        "{failed:?}"
+    );
     gw.stop().await;
 }

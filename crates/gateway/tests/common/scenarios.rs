@@ -42,6 +42,7 @@ macro_rules! for_each_scenario {
         $m!(the_organization_code_joins_and_locks_out_guessers);
         $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
         $m!(an_sms_invitation_needs_an_sms_provider);
+        $m!(a_joined_member_has_the_member_page_and_resets);
     };
 }
 

@@ -474,7 +474,8 @@ impl JoinStore for PostgresStore {
         let row = sqlx::query(
             "UPDATE outbox SET bounced_at = $2
              WHERE id = (SELECT id FROM outbox
-                         WHERE message_id = $1 AND state = 'sent' AND bounced_at IS NULL
+                         WHERE message_id = $1 AND state = 'sent' AND kind = 'invitation'
+                           AND bounced_at IS NULL
                          ORDER BY id LIMIT 1 FOR UPDATE)
              RETURNING invitation_id,
                 (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id",

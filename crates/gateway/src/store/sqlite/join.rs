@@ -458,7 +458,7 @@ impl JoinStore for SqliteStore {
                     "UPDATE outbox SET bounced_at = ?2
                      WHERE id = (SELECT id FROM outbox
                                  WHERE message_id = ?1 AND state = 'sent'
-                                   AND bounced_at IS NULL
+                                   AND kind = 'invitation' AND bounced_at IS NULL
                                  ORDER BY id LIMIT 1)
                      RETURNING invitation_id,
                         (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
@@ -543,7 +543,8 @@ mod tests {
         )
         .unwrap();
         let held = c.execute(
-            "INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id, created_at)
+            "INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id,
+                created_at)
              VALUES ('org_1', 'bo', 'bo', 'h', 'inv_1', 0)",
             params![],
         );
