@@ -205,6 +205,13 @@ export const cancelInvitation = (id: number): Promise<null> => call("cancel_invi
 
 export const gatewayStatus = (): Promise<GatewayStatus> => call("gateway_status");
 
+export const remoteGatewayUrl = (): Promise<string | null> => call("remote_gateway_url");
+
+export const connectRemoteGateway = (url: string, token: string): Promise<GatewayStatus> =>
+  call("connect_remote_gateway", { url, token });
+
+export const switchToBuiltinGateway = (): Promise<GatewayStatus> => call("use_builtin_gateway");
+
 export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail");
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
@@ -252,6 +259,7 @@ export const queryKeys = {
   invitationsAll: ["list_invitations"] as const,
   invitationCounts: ["invitation_counts"] as const,
   gatewayStatus: ["gateway_status"] as const,
+  remoteGatewayUrl: ["remote_gateway_url"] as const,
   joinRequests: (pendingOnly: boolean) => ["list_join_requests", pendingOnly] as const,
   joinRequestsAll: ["list_join_requests"] as const,
   joinLink: ["join_link"] as const,

@@ -15,6 +15,7 @@ import { errorText } from "../errors";
 import type { AppStatus } from "../bindings/AppStatus";
 import { LanguageSelect } from "../components/LanguageSwitch";
 import { useSystemDark } from "../theme";
+import { GatewayCard } from "./GatewayCard";
 
 /** Common regions first; any ISO 3166 code can be typed. */
 const REGIONS = ["CN", "US", "GB", "DE", "FR", "JP", "KR", "SG", "HK", "TW", "IN", "AU", "CA", "NL", "SE", "CH", "ES", "IT", "BR", "AE"];
@@ -209,6 +210,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
           ]}
         />
       </Card>
+      <GatewayCard />
       <RolesCard />
       </Space>
     </div>
