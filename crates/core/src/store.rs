@@ -17,6 +17,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!(
             "../migrations/0002_directory_search_and_former_members.sql"
         )),
+        M::up(include_str!("../migrations/0003_saved_mappings.sql")),
     ])
 });
 
@@ -182,6 +183,7 @@ mod tests {
                 "organization",
                 "positions",
                 "roles",
+                "saved_mappings",
                 "settings",
                 "sign_in_failures"
             ]

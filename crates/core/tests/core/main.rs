@@ -2,6 +2,7 @@
 
 mod bindings;
 mod departments;
+mod import_mapping;
 mod index;
 mod members;
 mod migrations;
