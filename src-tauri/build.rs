@@ -38,5 +38,17 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "create_role",
         "get_settings",
         "update_settings",
+        "save_template",
+        "choose_import_file",
+        "inspect_import_file",
+        "preview_import",
+        "run_import",
+        "cancel_job",
+        "save_import_results",
+        "export_members_file",
+        "list_saved_mappings",
+        "save_mapping",
+        "delete_saved_mapping",
+        "watch_file_drops",
     ]
 }

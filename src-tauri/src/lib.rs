@@ -5,6 +5,7 @@ pub mod cli;
 mod cli_directory;
 mod cli_spreadsheet;
 mod commands;
+mod dialogs;
 pub mod state;
 
 use std::path::PathBuf;
@@ -64,7 +65,12 @@ pub fn run(db_path: PathBuf) -> i32 {
 
 /// Wires state and commands; generic over the runtime so tests run it on the mock runtime.
 pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
-    builder.manage(state).invoke_handler(all_commands!())
+    builder
+        .manage(state)
+        .manage(commands::spreadsheets::SheetJobs::default())
+        .plugin(tauri_plugin_dialog::init())
+        .on_window_event(commands::spreadsheets::on_window_event)
+        .invoke_handler(all_commands!())
 }
 
 #[cfg(test)]

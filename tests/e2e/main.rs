@@ -5,6 +5,7 @@
 mod directory;
 mod harness;
 mod scenarios;
+mod spreadsheets;
 
 fn main() {
     let filter: Vec<String> = std::env::args()

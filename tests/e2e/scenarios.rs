@@ -10,6 +10,7 @@ use thirtyfour::prelude::*;
 
 use crate::directory;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
+use crate::spreadsheets;
 
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -78,6 +79,18 @@ fn scenarios() -> Vec<Scenario> {
             Some("Acme"),
             Some(directory::prepare_people),
             |c| Box::pin(directory::batch_and_delete_refusal(c)),
+        ),
+        sc(
+            "spreadsheets_template_import_fix_reimport_export",
+            Some("Acme"),
+            Some(spreadsheets::prepare),
+            |c| Box::pin(spreadsheets::template_import_fix_reimport_export(c)),
+        ),
+        sc(
+            "spreadsheets_google_workspace_mapping_in_chinese",
+            Some("Acme"),
+            Some(spreadsheets::prepare),
+            |c| Box::pin(spreadsheets::google_workspace_mapping_in_chinese(c)),
         ),
     ]
 }

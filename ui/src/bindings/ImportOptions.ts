@@ -7,6 +7,7 @@ export type ImportOptions = {
  */
 createMissingDepartments: boolean, 
 /**
- * Which columns the fields are read from; None matches columns by their header names.
+ * Which columns the fields are read from; without one, columns are matched by their
+ * header names.
  */
 mapping: ColumnMapping | null, };

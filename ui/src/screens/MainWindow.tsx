@@ -22,6 +22,7 @@ import { LanguageSwitch } from "../components/LanguageSwitch";
 import { isTyping } from "../directory/shared";
 import { errorText } from "../errors";
 import { DirectoryScreen } from "./DirectoryScreen";
+import { ImportExportScreen } from "./ImportExportScreen";
 import { OverviewScreen } from "./OverviewScreen";
 import { PlaceholderScreen } from "./PlaceholderScreen";
 import { SettingsScreen } from "./SettingsScreen";
@@ -65,7 +66,7 @@ function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: Ap
     case "joinRequests":
       return <PlaceholderScreen area="joinRequests" icon={<UserAddOutlined />} />;
     case "importExport":
-      return <PlaceholderScreen area="importExport" icon={<ImportOutlined />} />;
+      return <ImportExportScreen />;
     case "settings":
       return <SettingsScreen status={status} />;
     case "overview":
