@@ -537,6 +537,47 @@ mod tests {
     }
 
     #[test]
+    fn cancel_job_stops_a_running_import_and_nothing_is_written() {
+        let (_app, w) = signed_in();
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("many.csv");
+        // Passwords make the import slow enough (each is hashed) to be caught running.
+        let mut csv = String::from("Name,Username,Password,Department\n");
+        for i in 0..400 {
+            csv.push_str(&format!("Member {i},member{i},Correct-Horse{i},/\n"));
+        }
+        std::fs::write(&file, csv).unwrap();
+        let path = file.display().to_string();
+        let outcome = std::thread::scope(|s| {
+            let import = s.spawn(|| {
+                call(
+                    &w,
+                    "run_import",
+                    json!({"path": path, "options": {"createMissingDepartments": false, "mapping": null},
+                           "job": 42, "onProgress": "__CHANNEL__:9"}),
+                )
+            });
+            // The job registers when the command starts: keep asking until it has stopped.
+            while !import.is_finished() {
+                call(&w, "cancel_job", json!({"job": 42})).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            import.join().unwrap()
+        });
+        let e = outcome.unwrap_err();
+        assert_eq!(e["code"], "conflict");
+        assert_eq!(e["details"][0]["code"], "cancelled");
+        let page = call(
+            &w,
+            "list_members",
+            json!({"query": {"departmentId": null, "includeSubDepartments": true, "status": "all",
+                             "search": null, "offset": 0, "limit": 50}}),
+        )
+        .unwrap();
+        assert_eq!(page["total"], 1, "only the admin: nothing was imported");
+    }
+
+    #[test]
     fn commands_need_a_session() {
         let dir = Directory::open_in_memory(Arc::new(SystemClock)).unwrap();
         let app = crate::build(

@@ -61,7 +61,9 @@ export function failureText(t: TFunction, e: CommandError): { title: string; det
       detail: refusal.reason,
     };
   }
-  return { title: errorText(t, e), detail: e.message || null };
+  // Storage and internal failures carry technical text: the headline alone is shown.
+  const specific = e.code !== "storage" && e.code !== "internal" && e.message ? e.message : null;
+  return { title: errorText(t, e), detail: specific };
 }
 
 export const FIELDS: ImportField[] = [
