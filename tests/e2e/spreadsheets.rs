@@ -269,5 +269,6 @@ pub async fn google_workspace_mapping_in_chinese(c: Ctx) {
     wait_text(d, "mapping-step", |t| t.contains("Google Workspace")).await;
     click(d, "mapping-continue").await;
     wait_text(d, "count-unchanged", |t| t == "2").await;
+    wait_text(d, "import-nothing", |t| t.contains("没有需要导入的内容")).await;
     screenshot(&c, "27-mapping-reimport-zh").await;
 }

@@ -331,6 +331,9 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
           )}
           <Typography.Text type="secondary">{t("importExport.import.previewTitle")}</Typography.Text>
           <Counts counts={s.counts} done={false} />
+          {n === 0 && (
+            <Alert type="info" showIcon style={{ marginBottom: 12 }} title={t("importExport.import.nothingToImport")} data-testid="import-nothing" />
+          )}
           <Tooltip title={t("importExport.import.createDepartmentsHint")} placement="topLeft">
             <Checkbox
               data-testid="import-create-departments"
@@ -363,11 +366,9 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
               {t("importExport.import.remap")}
             </Button>
           )}
-          <Tooltip title={n === 0 ? t("importExport.import.nothingToImport") : undefined}>
-            <Button type="primary" disabled={n === 0} onClick={() => void commit(s)} data-testid="import-commit">
-              {t("importExport.import.commit", { count: n })}
-            </Button>
-          </Tooltip>
+          <Button type="primary" disabled={n === 0} onClick={() => void commit(s)} data-testid="import-commit">
+            {t("importExport.import.commit", { count: n })}
+          </Button>
         </Space>
       );
       break;
