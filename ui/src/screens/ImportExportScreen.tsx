@@ -164,8 +164,6 @@ export function ImportExportScreen() {
             {t("importExport.import.intro")}
           </Typography.Paragraph>
           <div
-            role="button"
-            tabIndex={0}
             data-testid="sheet-drop-zone"
             data-dragging={dragging ? "true" : "false"}
             style={{
@@ -178,13 +176,8 @@ export function ImportExportScreen() {
               background: dragging ? token.colorPrimaryBg : token.colorFillQuaternary,
               borderRadius: token.borderRadiusLG,
             }}
+            // The button inside is the keyboard path; the whole area also takes a click.
             onClick={() => !choosing && void choose()}
-            onKeyDown={(e) => {
-              if ((e.key === "Enter" || e.key === " ") && !choosing) {
-                e.preventDefault();
-                void choose();
-              }
-            }}
           >
             <InboxOutlined style={{ fontSize: 40, color: token.colorPrimary }} />
             <Typography.Text strong style={{ display: "block", marginTop: 8 }}>
