@@ -105,6 +105,8 @@ describe("Import / Export", () => {
     expect(failures.textContent).toContain("Department");
     expect(failures.textContent).toContain('No department "Nowhere"');
     expect(dialog.textContent).toContain("Columns ignored: Nickname");
+    // The failures can be fixed before importing: the preview's results file lists them.
+    expect(screen.getByTestId("preview-download-results").textContent).toBe("Download preview results");
     expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({
       path: "/home/ada/people.xlsx",
       options: { createMissingDepartments: false, mapping: null },

@@ -361,6 +361,16 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
           <Button onClick={onClose} data-testid="import-close">
             {t("common.cancel")}
           </Button>
+          {s.counts.failed > 0 && (
+            <Button
+              icon={<DownloadOutlined />}
+              loading={savingResults}
+              onClick={() => void downloadResults()}
+              data-testid="preview-download-results"
+            >
+              {t("importExport.import.downloadPreview")}
+            </Button>
+          )}
           {showMapping && info && (
             <Button onClick={() => setPhase({ kind: "mapping", info })} data-testid="import-remap">
               {t("importExport.import.remap")}
