@@ -12,7 +12,7 @@ import { errorText } from "../errors";
 import { currentLanguage } from "../i18n";
 import { ExportCard } from "../spreadsheets/ExportCard";
 import { ImportDialog, type ChosenFile } from "../spreadsheets/ImportDialog";
-import { fileName, isSpreadsheet, sheetLang } from "../spreadsheets/jobs";
+import { failureSentence, fileName, isSpreadsheet, sheetLang } from "../spreadsheets/jobs";
 
 function SavedMappingsCard() {
   const { t } = useTranslation();
@@ -126,7 +126,7 @@ export function ImportExportScreen() {
       const path = await api.chooseImportFile(t("importExport.import.chooseDialog"));
       if (path) open(path);
     } catch (e) {
-      void message.error(errorText(t, api.toCommandError(e)));
+      void message.error(failureSentence(t, api.toCommandError(e)));
     } finally {
       setChoosing(false);
     }
@@ -138,7 +138,7 @@ export function ImportExportScreen() {
       const path = await api.saveTemplate(sheetLang(), t("importExport.import.templateDialog"));
       if (path) void message.success(<span data-testid="template-saved">{t("importExport.import.templateSaved", { path })}</span>);
     } catch (e) {
-      void message.error(errorText(t, api.toCommandError(e)));
+      void message.error(failureSentence(t, api.toCommandError(e)));
     } finally {
       setSavingTemplate(false);
     }

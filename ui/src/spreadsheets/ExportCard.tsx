@@ -9,8 +9,7 @@ import type { ExportOutcome } from "../bindings/ExportOutcome";
 import type { JobProgress } from "../bindings/JobProgress";
 import type { StatusFilter } from "../bindings/StatusFilter";
 import { deptOptions, useDepartmentTree } from "../directory/shared";
-import { errorText } from "../errors";
-import { isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
+import { failureSentence, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
 
 const STATUSES: StatusFilter[] = ["all", "pending_join", "enabled", "disabled", "resigned"];
 
@@ -69,7 +68,7 @@ export function ExportCard() {
       if (result) setOutcome({ kind: "saved", result });
     } catch (e) {
       const error = api.toCommandError(e);
-      setOutcome(isCancelled(error) ? { kind: "cancelled" } : { kind: "error", text: errorText(t, error) });
+      setOutcome(isCancelled(error) ? { kind: "cancelled" } : { kind: "error", text: failureSentence(t, error) });
     } finally {
       job.current = null;
       setRunning(false);

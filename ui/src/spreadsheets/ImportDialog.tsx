@@ -14,9 +14,8 @@ import type { JobProgress } from "../bindings/JobProgress";
 import type { RowProblem } from "../bindings/RowProblem";
 import type { SavedMapping } from "../bindings/SavedMapping";
 import { useInvalidateDirectory } from "../directory/shared";
-import { errorText } from "../errors";
 import { MappingStep, fits } from "./MappingStep";
-import { columnLabel, failureText, isCancelled, newJobId, progressPercent, progressText } from "./jobs";
+import { columnLabel, failureSentence, failureText, isCancelled, newJobId, progressPercent, progressText } from "./jobs";
 
 export type ChosenFile = { path: string; name: string };
 
@@ -228,7 +227,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
       const path = await api.saveImportResults(t("importExport.import.resultsDialog"));
       if (path) void message.success(<span data-testid="results-saved">{t("importExport.import.resultsSaved", { path })}</span>);
     } catch (e) {
-      void message.error(errorText(t, api.toCommandError(e)));
+      void message.error(failureSentence(t, api.toCommandError(e)));
     } finally {
       setSavingResults(false);
     }

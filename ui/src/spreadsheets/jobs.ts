@@ -100,3 +100,9 @@ export function columnLabel(t: TFunction, column: string | null): string {
   const field = COLUMN_FIELDS[column];
   return field ? t(`importExport.fields.${field}`) : column;
 }
+
+/** A failure as one sentence, for a toast. */
+export function failureSentence(t: TFunction, e: CommandError): string {
+  const f = failureText(t, e);
+  return f.detail && f.detail !== f.title ? `${f.title} ${f.detail}` : f.title;
+}
