@@ -56,5 +56,17 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "set_join_link",
         "rotate_join_link",
         "disable_join_link",
+        "save_template",
+        "choose_import_file",
+        "inspect_import_file",
+        "preview_import",
+        "run_import",
+        "cancel_job",
+        "save_import_results",
+        "export_members_file",
+        "list_saved_mappings",
+        "save_mapping",
+        "delete_saved_mapping",
+        "watch_file_drops",
     ]
 }

@@ -123,6 +123,7 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
     let mut run = || -> Result<ImportReport, CommandError> {
         let opts = ImportOptions {
             create_missing_departments: a.create_departments,
+            mapping: None,
         };
         let report = if a.dry_run {
             d.preview_import(&a.file, &opts, &Control::none())?
@@ -131,7 +132,7 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
             d.import_members(&who, &a.file, &opts, &Control::none())?
         };
         if let Some(out) = &a.results {
-            spreadsheet::write_results(&a.file, &report, out)?;
+            spreadsheet::write_results(&a.file, None, &report, out)?;
         }
         Ok(report)
     };

@@ -5,6 +5,7 @@ pub mod cli;
 mod cli_directory;
 mod cli_spreadsheet;
 mod commands;
+mod dialogs;
 mod gateway_link;
 pub mod state;
 
@@ -76,6 +77,9 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
     builder
         .manage(Arc::new(GatewayLink::new(&data_dir)))
         .manage(state)
+        .manage(commands::spreadsheets::SheetJobs::default())
+        .plugin(tauri_plugin_dialog::init())
+        .on_window_event(commands::spreadsheets::on_window_event)
         .invoke_handler(all_commands!())
 }
 

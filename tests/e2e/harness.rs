@@ -16,6 +16,8 @@ pub struct Harness {
     port: u16,
     _home: tempfile::TempDir,
     pub screens: PathBuf,
+    /// Where the app (a debug build) takes its answers to open / save dialogs from.
+    pub dialogs: PathBuf,
 }
 
 fn free_port() -> u16 {
@@ -114,6 +116,8 @@ impl Harness {
 
         // A private home so the app's web storage (language choice) starts empty every run.
         let home = tempfile::tempdir().unwrap();
+        let dialogs = home.path().join("dialogs");
+        std::fs::create_dir_all(&dialogs).unwrap();
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new(tauri_driver())
@@ -129,6 +133,7 @@ impl Harness {
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("LANG", "C.UTF-8")
             .env("LANGUAGE", "en_US")
+            .env("ORGDESK_E2E_DIALOG_DIR", &dialogs)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -138,6 +143,7 @@ impl Harness {
             driver,
             port,
             _home: home,
+            dialogs,
             screens: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens"),
         };
         std::fs::create_dir_all(&h.screens).unwrap();

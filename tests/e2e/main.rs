@@ -7,6 +7,7 @@ mod harness;
 mod invitations;
 mod join;
 mod scenarios;
+mod spreadsheets;
 
 fn main() {
     let filter: Vec<String> = std::env::args()

@@ -12,6 +12,7 @@ use crate::directory;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
 use crate::invitations;
 use crate::join;
+use crate::spreadsheets;
 
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -90,6 +91,18 @@ fn scenarios() -> Vec<Scenario> {
         sc("join_link_request_then_approve", Some("Acme"), None, |c| {
             Box::pin(join::join_link_request_then_approve(c))
         }),
+        sc(
+            "spreadsheets_template_import_fix_reimport_export",
+            Some("Acme"),
+            Some(spreadsheets::prepare),
+            |c| Box::pin(spreadsheets::template_import_fix_reimport_export(c)),
+        ),
+        sc(
+            "spreadsheets_google_workspace_mapping_in_chinese",
+            Some("Acme"),
+            Some(spreadsheets::prepare),
+            |c| Box::pin(spreadsheets::google_workspace_mapping_in_chinese(c)),
+        ),
     ]
 }
 

@@ -266,3 +266,70 @@ export const queryKeys = {
   sentMail: ["list_sent_mail"] as const,
   sentMailMessage: (file: string) => ["read_sent_mail", file] as const,
 };
+
+// Import / Export. Dialogs open in the backend, which answers with the chosen path (null when
+// the admin cancels). Long jobs report progress through `onProgress` and stop on `cancelJob`.
+import { Channel } from "@tauri-apps/api/core";
+
+import type { ColumnMapping } from "./bindings/ColumnMapping";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { ExportOutcome } from "./bindings/ExportOutcome";
+import type { FileColumns } from "./bindings/FileColumns";
+import type { FileDrop } from "./bindings/FileDrop";
+import type { ImportOptions } from "./bindings/ImportOptions";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { JobProgress } from "./bindings/JobProgress";
+import type { Lang } from "./bindings/Lang";
+import type { SavedMapping } from "./bindings/SavedMapping";
+
+export const saveTemplate = (lang: Lang, dialogTitle: string): Promise<string | null> =>
+  call("save_template", { lang, dialogTitle });
+
+export const chooseImportFile = (dialogTitle: string): Promise<string | null> =>
+  call("choose_import_file", { dialogTitle });
+
+export const inspectImportFile = (path: string): Promise<FileColumns> => call("inspect_import_file", { path });
+
+export const previewImport = (
+  path: string,
+  options: ImportOptions,
+  job: number,
+  onProgress: (p: JobProgress) => void,
+): Promise<ImportSummary> => call("preview_import", { path, options, job, onProgress: new Channel(onProgress) });
+
+export const runImport = (
+  path: string,
+  options: ImportOptions,
+  job: number,
+  onProgress: (p: JobProgress) => void,
+): Promise<ImportSummary> => call("run_import", { path, options, job, onProgress: new Channel(onProgress) });
+
+export const cancelJob = (job: number): Promise<null> => call("cancel_job", { job });
+
+export const saveImportResults = (dialogTitle: string): Promise<string | null> =>
+  call("save_import_results", { dialogTitle });
+
+export const exportMembersFile = (
+  query: MemberQuery,
+  format: ExportFormat,
+  lang: Lang,
+  dialogTitle: string,
+  job: number,
+  onProgress: (p: JobProgress) => void,
+): Promise<ExportOutcome | null> =>
+  call("export_members_file", { query, format, lang, dialogTitle, job, onProgress: new Channel(onProgress) });
+
+export const listSavedMappings = (): Promise<SavedMapping[]> => call("list_saved_mappings");
+
+export const saveMapping = (name: string, mapping: ColumnMapping): Promise<SavedMapping> =>
+  call("save_mapping", { name, mapping });
+
+export const deleteSavedMapping = (id: number): Promise<null> => call("delete_saved_mapping", { id });
+
+/** Files dragged onto the window are reported to `onDrop` (the latest watcher wins). */
+export const watchFileDrops = (onDrop: (d: FileDrop) => void): Promise<null> =>
+  call("watch_file_drops", { onDrop: new Channel(onDrop) });
+
+export const sheetQueryKeys = {
+  savedMappings: ["list_saved_mappings"] as const,
+};

@@ -20,6 +20,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0003_invitations.sql")),
         M::up(include_str!("../migrations/0004_gateway_outbox.sql")),
         M::up(include_str!("../migrations/0005_join_requests.sql")),
+        M::up(include_str!("../migrations/0006_saved_mappings.sql")),
     ])
 });
 
@@ -180,11 +181,15 @@ mod tests {
                 "audit_log",
                 "departments",
                 "former_members",
+                "gateway_outbox",
+                "invitations",
+                "join_requests",
                 "member_roles",
                 "members",
                 "organization",
                 "positions",
                 "roles",
+                "saved_mappings",
                 "settings",
                 "sign_in_failures"
             ]

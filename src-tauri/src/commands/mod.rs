@@ -9,6 +9,7 @@ pub mod members;
 pub mod organization;
 pub mod roles;
 pub mod session;
+pub mod spreadsheets;
 
 /// Every command, for the invoke handler; build.rs lists the same names for permissions.
 #[macro_export]
@@ -61,6 +62,18 @@ macro_rules! all_commands {
             $crate::commands::join::set_join_link,
             $crate::commands::join::rotate_join_link,
             $crate::commands::join::disable_join_link,
+            $crate::commands::spreadsheets::save_template,
+            $crate::commands::spreadsheets::choose_import_file,
+            $crate::commands::spreadsheets::inspect_import_file,
+            $crate::commands::spreadsheets::preview_import,
+            $crate::commands::spreadsheets::run_import,
+            $crate::commands::spreadsheets::cancel_job,
+            $crate::commands::spreadsheets::save_import_results,
+            $crate::commands::spreadsheets::export_members_file,
+            $crate::commands::spreadsheets::list_saved_mappings,
+            $crate::commands::spreadsheets::save_mapping,
+            $crate::commands::spreadsheets::delete_saved_mapping,
+            $crate::commands::spreadsheets::watch_file_drops,
         ]
     };
 }

@@ -25,8 +25,8 @@ import { useBackendEvents } from "../queries";
 import { DirectoryScreen } from "./DirectoryScreen";
 import { InvitationsScreen } from "./InvitationsScreen";
 import { JoinRequestsScreen } from "./JoinRequestsScreen";
+import { ImportExportScreen } from "./ImportExportScreen";
 import { OverviewScreen } from "./OverviewScreen";
-import { PlaceholderScreen } from "./PlaceholderScreen";
 import { SettingsScreen } from "./SettingsScreen";
 
 export type ScreenKey = "directory" | "invitations" | "joinRequests" | "importExport" | "settings" | "overview";
@@ -68,7 +68,7 @@ function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: Ap
     case "joinRequests":
       return <JoinRequestsScreen />;
     case "importExport":
-      return <PlaceholderScreen area="importExport" icon={<ImportOutlined />} />;
+      return <ImportExportScreen />;
     case "settings":
       return <SettingsScreen status={status} />;
     case "overview":

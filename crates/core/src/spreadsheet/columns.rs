@@ -12,7 +12,9 @@ pub enum Lang {
 }
 
 /// A column an import reads. The template has exactly these, in this order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(rename = "ImportField")]
 pub enum Column {
     Name,
     Username,

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{Format, Workbook};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use super::columns::{Column, Lang, EXPORT_EXTRA};
 use super::template::xlsx_error;
@@ -14,13 +16,21 @@ use crate::members::MemberQuery;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     Xlsx,
     Csv,
 }
 
 impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Xlsx => "xlsx",
+            Self::Csv => "csv",
+        }
+    }
+
     /// From the file name: .csv is CSV, anything else .xlsx.
     pub fn from_path(p: &Path) -> Self {
         match p.extension().and_then(|e| e.to_str()) {
@@ -28,6 +38,24 @@ impl ExportFormat {
             _ => Self::Xlsx,
         }
     }
+}
+
+/// The name the save dialog proposes: "members-<organization>-<YYYY-MM-DD>.xlsx" (UTC date),
+/// with the characters file systems refuse replaced by "-".
+pub fn export_file_name(organization: &str, now_ms: i64, format: ExportFormat) -> String {
+    let org: String = organization
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '-'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let date = &format_time(now_ms)[..10];
+    format!("members-{org}-{date}.{}", format.extension())
 }
 
 struct Out {
@@ -199,25 +227,33 @@ impl Directory {
         };
         match ExportFormat::from_path(path) {
             ExportFormat::Csv => {
-                let file = std::fs::File::create(path).map_err(io)?;
-                let mut buf = std::io::BufWriter::new(file);
-                // A BOM so that Excel reads the UTF-8 (Chinese names) correctly.
-                std::io::Write::write_all(&mut buf, b"\xEF\xBB\xBF").map_err(io)?;
-                let mut w = csv::Writer::from_writer(buf);
-                let csv_err = |e: csv::Error| io(std::io::Error::other(e.to_string()));
-                w.write_record(&headers).map_err(csv_err)?;
-                for (i, id) in ids.iter().enumerate() {
-                    if i % 1000 == 999 {
-                        ctl.check()?;
-                        ctl.report(Stage::Write, i + 1, total);
+                let write = || -> SheetResult<()> {
+                    let file = std::fs::File::create(path).map_err(io)?;
+                    let mut buf = std::io::BufWriter::new(file);
+                    // A BOM so that Excel reads the UTF-8 (Chinese names) correctly.
+                    std::io::Write::write_all(&mut buf, b"\xEF\xBB\xBF").map_err(io)?;
+                    let mut w = csv::Writer::from_writer(buf);
+                    let csv_err = |e: csv::Error| io(std::io::Error::other(e.to_string()));
+                    w.write_record(&headers).map_err(csv_err)?;
+                    for (i, id) in ids.iter().enumerate() {
+                        if i % 1000 == 999 {
+                            ctl.check()?;
+                            ctl.report(Stage::Write, i + 1, total);
+                        }
+                        if let Some(o) = by_id.get(id) {
+                            let rec = record(o);
+                            w.write_record(rec.iter().map(|c| csv_safe(c).into_owned()))
+                                .map_err(csv_err)?;
+                        }
                     }
-                    if let Some(o) = by_id.get(id) {
-                        let rec = record(o);
-                        w.write_record(rec.iter().map(|c| csv_safe(c).into_owned()))
-                            .map_err(csv_err)?;
-                    }
+                    w.flush().map_err(io)?;
+                    Ok(())
+                };
+                // A cancelled or failed export leaves no half-written file behind.
+                if let Err(e) = write() {
+                    let _ = std::fs::remove_file(path);
+                    return Err(e);
                 }
-                w.flush().map_err(io)?;
             }
             ExportFormat::Xlsx => {
                 let mut wb = Workbook::new();
@@ -254,5 +290,22 @@ impl Directory {
         }
         ctl.report(Stage::Write, total, total);
         Ok(total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proposed_file_name_has_organization_and_date() {
+        assert_eq!(
+            export_file_name("Acme", 1_790_000_000_000, ExportFormat::Xlsx),
+            "members-Acme-2026-09-21.xlsx"
+        );
+        assert_eq!(
+            export_file_name(" Acme/R&D: 集团 ", 1_790_000_000_000, ExportFormat::Csv),
+            "members-Acme-R&D- 集团-2026-09-21.csv"
+        );
     }
 }

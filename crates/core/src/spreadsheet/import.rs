@@ -11,6 +11,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use super::columns::{Column, Lang, RESULT_EXTRA};
+use super::mapping::ColumnMapping;
 use super::read::{number_text, read_table, RawCell, Table};
 use super::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::audit::{self, Actor};
@@ -26,6 +27,10 @@ use crate::types::{
 pub struct ImportOptions {
     /// Create departments named in the file that do not exist yet (else they are errors).
     pub create_missing_departments: bool,
+    /// Which columns the fields are read from; without one, columns are matched by their
+    /// header names.
+    #[serde(default)]
+    pub mapping: Option<ColumnMapping>,
 }
 
 /// One problem (or skipped change) on one row. `row` is the row number Excel shows.
@@ -83,6 +88,53 @@ impl ImportReport {
     pub fn all_succeeded(&self) -> bool {
         self.counts.failed == 0
     }
+
+    /// The report without its per-row list: the counts, the first `limit` problems of failed
+    /// rows and of skipped changes, in row order. What the window shows (a 100,000-row report
+    /// is too big to send whole).
+    pub fn summary(&self, limit: usize) -> ImportSummary {
+        let failures: Vec<RowProblem> = self
+            .rows
+            .iter()
+            .filter(|r| r.outcome == RowOutcome::Failed)
+            .flat_map(|r| r.problems.iter().cloned())
+            .take(limit)
+            .collect();
+        let skipped_total = self.rows.iter().map(|r| r.skipped.len()).sum::<usize>();
+        ImportSummary {
+            counts: self.counts,
+            rows: self.rows.len().min(u32::MAX as usize) as u32,
+            failures,
+            skipped: self
+                .rows
+                .iter()
+                .flat_map(|r| r.skipped.iter().cloned())
+                .take(limit)
+                .collect(),
+            skipped_total: skipped_total.min(u32::MAX as usize) as u32,
+            ignored_columns: self.ignored_columns.clone(),
+            departments_created: self.departments_created.clone(),
+            committed: self.committed,
+        }
+    }
+}
+
+/// An [`ImportReport`] cut down for the window: counts and the first problems.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub counts: ImportCounts,
+    /// Data rows read.
+    pub rows: u32,
+    /// The first problems of failed rows, in row order.
+    pub failures: Vec<RowProblem>,
+    /// The first changes not made on rows that otherwise succeeded.
+    pub skipped: Vec<RowProblem>,
+    pub skipped_total: u32,
+    pub ignored_columns: Vec<String>,
+    pub departments_created: Vec<String>,
+    /// False for a preview (dry run).
+    pub committed: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -555,7 +607,7 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
-        let table = read_table(path, ctl)?;
+        let table = read_table(path, opts.mapping.as_ref(), ctl)?;
         ctl.check()?;
         let ctx = Ctx::load(self, opts.create_missing_departments)?;
         let total = table.rows.len();
@@ -1394,10 +1446,16 @@ struct Present {
 }
 
 /// Writes the rows of `source` again, with Result and Reason columns (failed rows
-/// highlighted), so the admin can fix the failed rows and import the same file again.
-pub fn write_results(source: &Path, report: &ImportReport, out: &Path) -> SheetResult<()> {
+/// highlighted), so the admin can fix the failed rows and import the same file again (with
+/// the same `mapping`, when the import had one).
+pub fn write_results(
+    source: &Path,
+    mapping: Option<&ColumnMapping>,
+    report: &ImportReport,
+    out: &Path,
+) -> SheetResult<()> {
     use rust_xlsxwriter::{Color, Format, Workbook};
-    let table = read_table(source, &Control::none())?;
+    let table = read_table(source, mapping, &Control::none())?;
     let by_row: HashMap<u32, &RowResult> = report.rows.iter().map(|r| (r.row, r)).collect();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();

@@ -8,8 +8,11 @@
 mod columns;
 mod export;
 mod import;
+mod mapping;
 mod read;
 mod template;
+
+use std::path::Path;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -19,11 +22,19 @@ use ts_rs::TS;
 use crate::error::{CommandError, CoreError, ErrorCode, ErrorDetail};
 
 pub use columns::{Column, Lang};
-pub use export::ExportFormat;
+pub use export::{export_file_name, ExportFormat};
 pub use import::{
-    write_results, ImportCounts, ImportOptions, ImportReport, RowOutcome, RowProblem, RowResult,
+    write_results, ImportCounts, ImportOptions, ImportReport, ImportSummary, RowOutcome,
+    RowProblem, RowResult,
 };
+pub use mapping::{ColumnMapping, FieldSource, FileColumns, SavedMapping};
 pub use template::write_template;
+
+/// The headers and first rows of `path`, the columns found by name, a suggestion for the
+/// others, and the required fields still unmapped: what the mapping step shows.
+pub fn inspect_file(path: &Path, ctl: &Control<'_>) -> SheetResult<FileColumns> {
+    read::inspect(path, ctl)
+}
 
 /// Files bigger than this are refused before they are parsed.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -76,8 +87,17 @@ impl From<SpreadsheetError> for CommandError {
                 });
                 c
             }
-            // No `cancelled` code exists yet in the closed list the UI mirrors.
-            SpreadsheetError::Cancelled => CommandError::new(ErrorCode::Conflict, e.to_string()),
+            // No `cancelled` code exists in the closed list the UI mirrors: the detail tells
+            // a cancel from a conflict.
+            SpreadsheetError::Cancelled => {
+                let mut c = CommandError::new(ErrorCode::Conflict, e.to_string());
+                c.details.push(ErrorDetail {
+                    field: None,
+                    code: "cancelled".into(),
+                    reason: e.to_string(),
+                });
+                c
+            }
             SpreadsheetError::Core(c) => c.into(),
         }
     }
@@ -93,6 +113,48 @@ pub enum Stage {
     Validate,
     Commit,
     Write,
+}
+
+/// One progress report of a long job, as the window receives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct JobProgress {
+    pub stage: Stage,
+    pub done: u32,
+    pub total: u32,
+}
+
+impl JobProgress {
+    pub fn new(stage: Stage, done: usize, total: usize) -> Self {
+        let clamp = |n: usize| n.min(u32::MAX as usize) as u32;
+        Self {
+            stage,
+            done: clamp(done),
+            total: clamp(total),
+        }
+    }
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ExportOutcome {
+    pub path: String,
+    pub members: u32,
+}
+
+/// A file dragged onto the window: `enter` while it hovers (with its paths), `drop` when let
+/// go, `leave` when the drag leaves or is abandoned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FileDrop {
+    pub kind: FileDropKind,
+    pub paths: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FileDropKind {
+    Enter,
+    Drop,
+    Leave,
 }
 
 /// Cancel flag and progress callback of a long job. The flag is checked between rows.

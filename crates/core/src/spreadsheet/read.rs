@@ -7,7 +7,8 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 
-use super::columns::{is_known_extra, match_header, Column};
+use super::columns::{is_known_extra, match_header, normalize_header, Column};
+use super::mapping::{suggest, ColumnMapping, FieldSource, FileColumns};
 use super::{Control, FileRefusal, SheetResult, SpreadsheetError, Stage, MAX_FILE_BYTES, MAX_ROWS};
 
 /// One cell as the file stores it. Repair into text happens per column, later.
@@ -68,8 +69,25 @@ fn refuse<T>(code: &str, reason: impl Into<String>) -> SheetResult<T> {
     Err(SpreadsheetError::Refused(FileRefusal::new(code, reason)))
 }
 
-/// Reads the first visible sheet (or the CSV) of `path`.
-pub(crate) fn read_table(path: &Path, ctl: &Control<'_>) -> SheetResult<Table> {
+/// The non-blank rows of the first visible sheet (or the CSV), each with its 1-based row
+/// number, before any header is looked at.
+pub(crate) type Grid = Vec<(u32, Vec<RawCell>)>;
+
+/// Reads the first visible sheet (or the CSV) of `path`. With a `mapping`, columns are taken
+/// from the headers it names instead of being matched by name.
+pub(crate) fn read_table(
+    path: &Path,
+    mapping: Option<&ColumnMapping>,
+    ctl: &Control<'_>,
+) -> SheetResult<Table> {
+    let grid = read_grid(path, ctl)?;
+    ctl.check()?;
+    build_table(grid, mapping, ctl)
+}
+
+/// Reads the cells of `path` (format told by its bytes), refusing files that are too large,
+/// are no spreadsheet, are encrypted or damaged.
+pub(crate) fn read_grid(path: &Path, ctl: &Control<'_>) -> SheetResult<Grid> {
     let meta = std::fs::metadata(path).or_else(|e| {
         refuse(
             "unreadable",
@@ -98,20 +116,18 @@ pub(crate) fn read_table(path: &Path, ctl: &Control<'_>) -> SheetResult<Table> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let grid = if bytes.starts_with(b"PK\x03\x04") {
-        read_zip(bytes)?
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_zip(bytes)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
-        read_cfb(bytes)?
+        read_cfb(bytes)
     } else if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
-        return refuse(
+        refuse(
             "not_spreadsheet",
             format!("The file is named .{ext} but is not a spreadsheet (it may have been renamed). Open it in Excel and save it as .xlsx."),
-        );
+        )
     } else {
-        return read_csv(&bytes, ctl);
-    };
-    ctl.check()?;
-    build_table(grid, ctl)
+        read_csv(&bytes, ctl)
+    }
 }
 
 fn read_zip(bytes: Vec<u8>) -> SheetResult<Vec<(u32, Vec<RawCell>)>> {
@@ -233,7 +249,7 @@ fn raw(cell: &Data) -> RawCell {
     }
 }
 
-fn read_csv(bytes: &[u8], ctl: &Control<'_>) -> SheetResult<Table> {
+fn read_csv(bytes: &[u8], ctl: &Control<'_>) -> SheetResult<Grid> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if body.contains(&0) {
         return refuse(
@@ -284,7 +300,7 @@ fn read_csv(bytes: &[u8], ctl: &Control<'_>) -> SheetResult<Table> {
             }
         }
     }
-    build_table(grid, ctl)
+    Ok(grid)
 }
 
 /// The delimiter among `,` `;` and tab that the header line (outside quotes) uses most.
@@ -305,7 +321,8 @@ fn sniff_delimiter(text: &str) -> u8 {
     [b',', b';', b'\t'][best]
 }
 
-fn build_table(grid: Vec<(u32, Vec<RawCell>)>, ctl: &Control<'_>) -> SheetResult<Table> {
+/// The header row (first non-blank row) and the data rows after it.
+fn split_header(grid: Grid) -> SheetResult<(u32, Vec<String>, Grid)> {
     let mut it = grid
         .into_iter()
         .filter(|(_, cells)| !cells.iter().all(RawCell::is_blank));
@@ -319,32 +336,24 @@ fn build_table(grid: Vec<(u32, Vec<RawCell>)>, ctl: &Control<'_>) -> SheetResult
         .iter()
         .map(|c| c.display().trim().to_owned())
         .collect();
-    let mut mapping = [None; 10];
-    let mut ignored = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        if h.is_empty() {
-            continue;
-        }
-        match match_header(h) {
-            Some(c) if mapping[c.index()].is_none() => mapping[c.index()] = Some(i),
-            _ => {
-                if !is_known_extra(h) {
-                    ignored.push(h.clone());
-                }
-            }
-        }
-    }
+    Ok((header_row, headers, it.collect()))
+}
+
+fn build_table(
+    grid: Grid,
+    mapping: Option<&ColumnMapping>,
+    ctl: &Control<'_>,
+) -> SheetResult<Table> {
+    let (header_row, headers, mut rows) = split_header(grid)?;
+    let (columns, ignored) = match mapping {
+        None => match_columns(header_row, &headers)?,
+        Some(m) => apply_mapping(m, &headers, &mut rows)?,
+    };
     let missing: Vec<&str> = Column::ALL
         .into_iter()
-        .filter(|c| c.required() && mapping[c.index()].is_none())
+        .filter(|c| c.required() && columns[c.index()].is_none())
         .map(|c| c.label(super::Lang::En))
         .collect();
-    if !missing.is_empty() && mapping.iter().all(Option::is_none) {
-        return refuse(
-            "no_header",
-            format!("Row {header_row} is not a header row: none of its cells names a column (Name, Department, Email …). Put the column names in the first row."),
-        );
-    }
     if !missing.is_empty() {
         return refuse(
             "missing_headers",
@@ -355,7 +364,6 @@ fn build_table(grid: Vec<(u32, Vec<RawCell>)>, ctl: &Control<'_>) -> SheetResult
             ),
         );
     }
-    let rows: Vec<(u32, Vec<RawCell>)> = it.collect();
     if rows.len() > MAX_ROWS {
         return refuse(
             "too_many_rows",
@@ -366,9 +374,167 @@ fn build_table(grid: Vec<(u32, Vec<RawCell>)>, ctl: &Control<'_>) -> SheetResult
     Ok(Table {
         headers,
         rows,
-        mapping,
+        mapping: columns,
         ignored,
     })
+}
+
+/// Columns by header name, as the template writes them (English or Chinese).
+fn match_columns(
+    header_row: u32,
+    headers: &[String],
+) -> SheetResult<([Option<usize>; 10], Vec<String>)> {
+    let mut columns = [None; 10];
+    let mut ignored = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        if h.is_empty() {
+            continue;
+        }
+        match match_header(h) {
+            Some(c) if columns[c.index()].is_none() => columns[c.index()] = Some(i),
+            _ => {
+                if !is_known_extra(h) {
+                    ignored.push(h.clone());
+                }
+            }
+        }
+    }
+    if columns.iter().all(Option::is_none) {
+        return refuse(
+            "no_header",
+            format!("Row {header_row} is not a header row: none of its cells names a column (Name, Department, Email …). Put the column names in the first row."),
+        );
+    }
+    Ok((columns, ignored))
+}
+
+/// Columns as the admin mapped them. A field read from several columns gets a column of its
+/// own, appended after the file's, holding their texts joined by a space.
+fn apply_mapping(
+    m: &ColumnMapping,
+    headers: &[String],
+    rows: &mut Grid,
+) -> SheetResult<([Option<usize>; 10], Vec<String>)> {
+    let find = |h: &str| {
+        let n = normalize_header(h);
+        headers.iter().position(|x| normalize_header(x) == n)
+    };
+    let mut columns = [None; 10];
+    let mut used = vec![false; headers.len()];
+    let mut next = headers.len();
+    for source in &m.fields {
+        if columns[source.field.index()].is_some() {
+            continue;
+        }
+        let mut at = Vec::with_capacity(source.headers.len());
+        for h in source.headers.iter().filter(|h| !h.trim().is_empty()) {
+            match find(h) {
+                Some(i) => {
+                    used[i] = true;
+                    at.push(i);
+                }
+                None => {
+                    return refuse(
+                        "mapped_column_missing",
+                        format!(
+                            "The column \"{}\" that {} is mapped to is not in this file. Check the column mapping.",
+                            h.trim(),
+                            source.field.label(super::Lang::En)
+                        ),
+                    )
+                }
+            }
+        }
+        columns[source.field.index()] = match at.as_slice() {
+            [] => None,
+            [one] => Some(*one),
+            several => {
+                for (_, cells) in rows.iter_mut() {
+                    let joined = join_cells(several.iter().map(|i| cells.get(*i)));
+                    cells.resize(next, RawCell::Empty);
+                    cells.push(joined);
+                }
+                next += 1;
+                Some(next - 1)
+            }
+        };
+    }
+    let ignored = headers
+        .iter()
+        .zip(&used)
+        .filter(|(h, used)| !**used && !h.is_empty() && !is_known_extra(h))
+        .map(|(h, _)| h.clone())
+        .collect();
+    Ok((columns, ignored))
+}
+
+/// The texts of `parts` joined by a space. A part that is no text (a formula, a date …) is
+/// kept as it is, so that validation reports it instead of importing its display.
+fn join_cells<'a>(parts: impl Iterator<Item = Option<&'a RawCell>>) -> RawCell {
+    let mut texts = Vec::new();
+    for p in parts.flatten() {
+        match p {
+            RawCell::Empty => {}
+            RawCell::Text(s) => {
+                if !s.trim().is_empty() {
+                    texts.push(s.trim().to_owned());
+                }
+            }
+            RawCell::Int(_) | RawCell::Float(_) => texts.push(p.display()),
+            other => return other.clone(),
+        }
+    }
+    if texts.is_empty() {
+        RawCell::Empty
+    } else {
+        RawCell::Text(texts.join(" "))
+    }
+}
+
+/// What the mapping step shows about a file: its headers, a few rows, the columns found by
+/// name and a suggestion for the rest.
+pub(crate) fn inspect(path: &Path, ctl: &Control<'_>) -> SheetResult<FileColumns> {
+    let (header_row, headers, rows) = split_header(read_grid(path, ctl)?)?;
+    let detected = match match_columns(header_row, &headers) {
+        Ok((columns, _)) => mapping_of(&columns, &headers),
+        Err(_) => ColumnMapping::default(),
+    };
+    let suggested = suggest(&headers, &detected);
+    let missing = Column::ALL
+        .into_iter()
+        .filter(|c| c.required() && !detected.fields.iter().any(|f| f.field == *c))
+        .collect();
+    let samples = rows
+        .iter()
+        .take(3)
+        .map(|(_, cells)| {
+            (0..headers.len())
+                .map(|i| cells.get(i).map(RawCell::display).unwrap_or_default())
+                .collect()
+        })
+        .collect();
+    Ok(FileColumns {
+        headers,
+        samples,
+        rows: rows.len().min(u32::MAX as usize) as u32,
+        detected,
+        suggested,
+        missing,
+    })
+}
+
+fn mapping_of(columns: &[Option<usize>; 10], headers: &[String]) -> ColumnMapping {
+    ColumnMapping {
+        fields: Column::ALL
+            .into_iter()
+            .filter_map(|c| {
+                columns[c.index()].map(|i| FieldSource {
+                    field: c,
+                    headers: vec![headers[i].clone()],
+                })
+            })
+            .collect(),
+    }
 }
 
 impl Table {

@@ -19,6 +19,10 @@ use orgdesk_core::members::{
 use orgdesk_core::organization::{AppStatus, OrgOverview, SetupInput};
 use orgdesk_core::roles::{NewRole, Role};
 use orgdesk_core::settings::Settings;
+use orgdesk_core::spreadsheet::{
+    ColumnMapping, ExportFormat, ExportOutcome, FileColumns, FileDrop, ImportOptions,
+    ImportSummary, JobProgress, Lang, SavedMapping,
+};
 use orgdesk_core::{CommandError, ErrorCode};
 use ts_rs::{Config, TS};
 
@@ -61,6 +65,16 @@ fn export_all(dir: &Path) {
     InviteOutcome::export_all(&cfg).unwrap();
     InviteChannel::export_all(&cfg).unwrap();
     InvitationState::export_all(&cfg).unwrap();
+    Lang::export_all(&cfg).unwrap();
+    ImportOptions::export_all(&cfg).unwrap();
+    ColumnMapping::export_all(&cfg).unwrap();
+    FileColumns::export_all(&cfg).unwrap();
+    SavedMapping::export_all(&cfg).unwrap();
+    ImportSummary::export_all(&cfg).unwrap();
+    JobProgress::export_all(&cfg).unwrap();
+    ExportOutcome::export_all(&cfg).unwrap();
+    ExportFormat::export_all(&cfg).unwrap();
+    FileDrop::export_all(&cfg).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {

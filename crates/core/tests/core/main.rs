@@ -2,6 +2,7 @@
 
 mod bindings;
 mod departments;
+mod import_mapping;
 mod index;
 mod invitations;
 mod mailbox;

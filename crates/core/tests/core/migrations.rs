@@ -43,3 +43,41 @@ fn builtin_roles_are_seeded() {
         .unwrap();
     assert_eq!(names, ["Super Admin", "Admin", "Member"]);
 }
+
+/// Version 6 adds the saved column mappings to a directory that already has data.
+#[test]
+fn saved_mappings_arrive_with_version_6_and_names_are_unique() {
+    let m = migrations();
+    let mut conn = Connection::open_in_memory().unwrap();
+    m.to_version(&mut conn, 5).unwrap();
+    let has_table = |c: &Connection| -> bool {
+        c.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'saved_mappings'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 1
+    };
+    assert!(!has_table(&conn));
+    conn.execute(
+        "INSERT INTO roles (name, name_key, description) VALUES ('Auditor', 'auditor', '')",
+        [],
+    )
+    .unwrap();
+    m.to_latest(&mut conn).unwrap();
+    assert!(has_table(&conn));
+    let roles: i64 = conn
+        .query_row("SELECT count(*) FROM roles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(roles, 4, "earlier data is kept");
+    let insert = |c: &Connection, name: &str| {
+        c.execute(
+            "INSERT INTO saved_mappings (name, name_key, mapping_json, created_at, updated_at)
+             VALUES (?1, lower(?1), '{\"fields\":[]}', 1, 1)",
+            [name],
+        )
+    };
+    insert(&conn, "Google Workspace").unwrap();
+    assert!(insert(&conn, "GOOGLE WORKSPACE").is_err());
+}

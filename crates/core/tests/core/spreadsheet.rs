@@ -94,6 +94,7 @@ fn member_count(d: &Directory) -> i64 {
 fn opts(create: bool) -> ImportOptions {
     ImportOptions {
         create_missing_departments: create,
+        mapping: None,
     }
 }
 
@@ -880,7 +881,7 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
         .import_members(&a, &p, &opts(false), &Control::none())
         .unwrap();
     let out = tmp.path().join("results.xlsx");
-    spreadsheet::write_results(&p, &r, &out).unwrap();
+    spreadsheet::write_results(&p, None, &r, &out).unwrap();
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
     let range = wb.worksheet_range_at(0).unwrap().unwrap();
     let rows: Vec<Vec<String>> = range

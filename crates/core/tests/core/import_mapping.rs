@@ -1,0 +1,328 @@
+//! Importing other systems' user exports through a column mapping, saving mappings by name,
+//! and cancelling long jobs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use calamine::Reader;
+use orgdesk_core::audit::Actor;
+use orgdesk_core::members::MemberQuery;
+use orgdesk_core::spreadsheet::{
+    self, Column, ColumnMapping, Control, FieldSource, ImportOptions, SpreadsheetError, Stage,
+};
+use orgdesk_core::{CommandError, Directory};
+
+use crate::with_org;
+
+fn admin(d: &Directory) -> Actor {
+    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+fn mkdept(d: &mut Directory, name: &str) {
+    let a = admin(d);
+    let root = d.resolve_department_path("").unwrap();
+    d.create_department(&a, root, name).unwrap();
+}
+
+/// The columns of a Google Workspace user export (Admin console › Users › Download users).
+const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\
+Jane,Doe,jane@acme.example,****,/Sales,+14155552671,G1,Account Executive,\n\
+Li,Wei,li.wei@acme.example,****,/,,G2,,Finance\n\
+Omar,,omar@acme.example,****,/Nowhere,,G3,,\n";
+
+fn opts(mapping: Option<ColumnMapping>) -> ImportOptions {
+    ImportOptions {
+        create_missing_departments: false,
+        mapping,
+    }
+}
+
+#[test]
+fn google_workspace_export_is_inspected_mapped_and_imported() {
+    let (mut d, _) = with_org();
+    mkdept(&mut d, "Sales");
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("google.csv");
+    std::fs::write(&file, GOOGLE).unwrap();
+
+    // Without a mapping the file is refused: its headers are not ours.
+    let e = d
+        .preview_import(&file, &opts(None), &Control::none())
+        .unwrap_err();
+    match e {
+        SpreadsheetError::Refused(r) => assert_eq!(r.code, "missing_headers"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    let info = spreadsheet::inspect_file(&file, &Control::none()).unwrap();
+    assert_eq!(info.headers.len(), 9);
+    assert_eq!(info.rows, 3);
+    assert_eq!(info.samples[0][0], "Jane");
+    assert_eq!(info.missing, [Column::Name]);
+    let s = &info.suggested;
+    assert_eq!(
+        s.headers_of(Column::Name),
+        ["First Name [Required]", "Last Name [Required]"]
+    );
+    assert_eq!(
+        s.headers_of(Column::Department),
+        ["Org Unit Path [Required]"]
+    );
+    assert!(s.headers_of(Column::Password).is_empty());
+
+    let preview = d
+        .preview_import(&file, &opts(Some(info.suggested.clone())), &Control::none())
+        .unwrap();
+    assert_eq!(
+        (preview.counts.create, preview.counts.failed),
+        (2, 1),
+        "{preview:?}"
+    );
+    // The file's other columns are listed as ignored, the mapped ones are not.
+    assert!(preview
+        .ignored_columns
+        .contains(&"Password [Required]".to_owned()));
+    assert!(!preview
+        .ignored_columns
+        .contains(&"First Name [Required]".to_owned()));
+    let failed = preview.rows.iter().find(|r| r.row == 4).unwrap();
+    assert_eq!(failed.problems[0].column.as_deref(), Some("Department"));
+    assert!(failed.problems[0].reason.contains("Nowhere"));
+
+    let a = admin(&d);
+    let report = d
+        .import_members(
+            &a,
+            &file,
+            &opts(Some(info.suggested.clone())),
+            &Control::none(),
+        )
+        .unwrap();
+    assert_eq!(report.counts.create, 2);
+    let jane = d
+        .member_details(d.find_member("jane@acme.example").unwrap())
+        .unwrap();
+    assert_eq!(jane.name, "Jane Doe", "first and last name make the name");
+    assert_eq!(jane.status.as_str(), "not_joined");
+    assert_eq!(jane.positions[0].department_path, "Sales");
+    assert_eq!(
+        jane.positions[0].title.as_deref(),
+        Some("Account Executive")
+    );
+    assert_eq!(jane.mobile.as_deref(), Some("+14155552671"));
+    let li = d
+        .member_details(d.find_member("li.wei@acme.example").unwrap())
+        .unwrap();
+    assert_eq!(li.name, "Li Wei");
+    assert_eq!(li.positions[0].department_path, "", "\"/\" is the root");
+
+    // The results file keeps the file's own columns (not the joined name) and re-imports
+    // with the same mapping.
+    let out = tmp.path().join("results.xlsx");
+    spreadsheet::write_results(&file, Some(&info.suggested), &report, &out).unwrap();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0].len(), 11);
+    assert_eq!(rows[0][9], "Result");
+    assert_eq!(rows[1][9], "created");
+    assert_eq!(rows[3][9], "failed");
+    let again = d
+        .preview_import(&out, &opts(Some(info.suggested)), &Control::none())
+        .unwrap();
+    assert_eq!(
+        (again.counts.unchanged, again.counts.failed),
+        (2, 1),
+        "{again:?}"
+    );
+}
+
+#[test]
+fn a_mapping_can_rename_columns_and_must_name_columns_the_file_has() {
+    let (mut d, _) = with_org();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("hr.csv");
+    std::fs::write(&file, "Full name;Mail;Team\nAda;ada@example.com;/\n").unwrap();
+    let mapping = ColumnMapping {
+        fields: vec![
+            FieldSource {
+                field: Column::Name,
+                headers: vec!["full name".into()],
+            },
+            FieldSource {
+                field: Column::Email,
+                headers: vec!["Mail".into()],
+            },
+            FieldSource {
+                field: Column::Department,
+                headers: vec!["Team".into()],
+            },
+        ],
+    };
+    let a = admin(&d);
+    let r = d
+        .import_members(&a, &file, &opts(Some(mapping.clone())), &Control::none())
+        .unwrap();
+    assert_eq!(r.counts.create, 1, "{r:?}");
+    assert!(r.ignored_columns.is_empty());
+
+    // A mapping from another file names a column this one lacks: refused, nothing written.
+    let other = tmp.path().join("other.csv");
+    std::fs::write(&other, "Full name,Team\nBea,/\n").unwrap();
+    let e = d
+        .import_members(&a, &other, &opts(Some(mapping)), &Control::none())
+        .unwrap_err();
+    match e {
+        SpreadsheetError::Refused(r) => {
+            assert_eq!(r.code, "mapped_column_missing");
+            assert!(r.reason.contains("\"Mail\""), "{}", r.reason);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    // Leaving out a required field is refused the same way a missing header is.
+    let e = d
+        .preview_import(
+            &other,
+            &opts(Some(ColumnMapping {
+                fields: vec![FieldSource {
+                    field: Column::Name,
+                    headers: vec!["Full name".into()],
+                }],
+            })),
+            &Control::none(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, SpreadsheetError::Refused(r) if r.code == "missing_headers"),
+        "{e:?}"
+    );
+    assert_eq!(
+        d.list_members(&MemberQuery::default()).unwrap().total,
+        2,
+        "the admin and Ada"
+    );
+}
+
+#[test]
+fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    assert!(d.saved_mappings().unwrap().is_empty());
+    let google = ColumnMapping {
+        fields: vec![
+            FieldSource {
+                field: Column::Name,
+                headers: vec![
+                    "First Name [Required]".into(),
+                    "Last Name [Required]".into(),
+                ],
+            },
+            FieldSource {
+                field: Column::Department,
+                headers: vec!["Org Unit Path [Required]".into()],
+            },
+        ],
+    };
+    let saved = d.save_mapping(&a, "  Google Workspace ", &google).unwrap();
+    assert_eq!(saved.name, "Google Workspace");
+    let list = d.saved_mappings().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].mapping, google);
+
+    // The same name (any case) replaces it.
+    let mut changed = google.clone();
+    changed.fields.push(FieldSource {
+        field: Column::Email,
+        headers: vec!["Email Address [Required]".into()],
+    });
+    let replaced = d.save_mapping(&a, "google workspace", &changed).unwrap();
+    assert_eq!(replaced.id, saved.id);
+    let list = d.saved_mappings().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].mapping, changed);
+
+    // A name is required, and so are the required fields.
+    let e = CommandError::from(d.save_mapping(&a, " ", &google).unwrap_err());
+    assert_eq!(e.details[0].field.as_deref(), Some("name"));
+    let no_dept = ColumnMapping {
+        fields: vec![google.fields[0].clone()],
+    };
+    let e = CommandError::from(d.save_mapping(&a, "Partial", &no_dept).unwrap_err());
+    assert_eq!(e.details[0].field.as_deref(), Some("mapping"));
+
+    d.delete_mapping(&a, saved.id).unwrap();
+    assert!(d.saved_mappings().unwrap().is_empty());
+    let e = CommandError::from(d.delete_mapping(&a, saved.id).unwrap_err());
+    assert_eq!(e.code, orgdesk_core::ErrorCode::NotFound);
+    let audited: i64 = d
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE target_type = 'import_mapping'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(audited, 3);
+}
+
+#[test]
+fn cancel_while_validating_a_preview_is_reported_and_writes_nothing() {
+    let (d, _) = with_org();
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("big.csv");
+    let mut s = String::from("Name,Email,Department\n");
+    for i in 0..5000 {
+        s.push_str(&format!("M {i},m{i}@example.com,/\n"));
+    }
+    std::fs::write(&p, s).unwrap();
+    let cancel = AtomicBool::new(false);
+    let progress = |stage: Stage, _done: usize, _total: usize| {
+        if stage == Stage::Validate {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let ctl = Control {
+        cancel: &cancel,
+        progress: &progress,
+    };
+    let e = d.preview_import(&p, &opts(None), &ctl).unwrap_err();
+    assert!(matches!(e, SpreadsheetError::Cancelled), "{e:?}");
+    // The window tells a cancel from a conflict by the detail code.
+    let c = CommandError::from(e);
+    assert_eq!(c.details[0].code, "cancelled");
+}
+
+#[test]
+fn a_cancelled_export_leaves_no_partial_file() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("seed.csv");
+    let mut s = String::from("Name,Email,Department\n");
+    for i in 0..2500 {
+        s.push_str(&format!("M {i},m{i}@example.com,/\n"));
+    }
+    std::fs::write(&p, s).unwrap();
+    d.import_members(&a, &p, &opts(None), &Control::none())
+        .unwrap();
+    for name in ["members.csv", "members.xlsx"] {
+        let out = tmp.path().join(name);
+        let cancel = AtomicBool::new(false);
+        let progress = |stage: Stage, done: usize, _total: usize| {
+            if stage == Stage::Write && done >= 1000 {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        };
+        let ctl = Control {
+            cancel: &cancel,
+            progress: &progress,
+        };
+        let e = d
+            .export_members(&MemberQuery::default(), spreadsheet::Lang::En, &out, &ctl)
+            .unwrap_err();
+        assert!(matches!(e, SpreadsheetError::Cancelled), "{name}: {e:?}");
+        assert!(!out.exists(), "{name} was left behind");
+    }
+}
