@@ -302,7 +302,8 @@ export const runImport = (
   options: ImportOptions,
   job: number,
   onProgress: (p: JobProgress) => void,
-): Promise<ImportSummary> => call("run_import", { path, options, job, onProgress: new Channel(onProgress) });
+  sendInvitations = false,
+): Promise<ImportSummary> => call("run_import", { path, options, job, onProgress: new Channel(onProgress), sendInvitations });
 
 export const cancelJob = (job: number): Promise<null> => call("cancel_job", { job });
 

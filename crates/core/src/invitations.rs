@@ -1069,3 +1069,48 @@ impl Directory {
         Ok(())
     }
 }
+
+impl Directory {
+    /// Invites every Not Joined member created since `since_ms` who has never been invited:
+    /// by email when they have an address, else by SMS. For "send invitations" after an import.
+    pub fn invite_new_members_since(
+        &mut self,
+        actor: &Actor,
+        since_ms: i64,
+    ) -> CoreResult<InviteOutcome> {
+        let pick = |channel: &str| -> CoreResult<Vec<MemberId>> {
+            let column = if channel == "email" {
+                "email"
+            } else {
+                "mobile"
+            };
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT m.id FROM members m
+                 WHERE m.status = 'not_joined' AND m.created_at >= ?1 AND m.{column} IS NOT NULL
+                   AND (?2 = 'email' OR m.email IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.member_id = m.id)
+                 ORDER BY m.id"
+            ))?;
+            let rows = stmt.query_map(params![since_ms, channel], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let by_email = pick("email")?;
+        let by_sms = pick("sms")?;
+        let mut out = InviteOutcome {
+            invited: 0,
+            skipped: Vec::new(),
+        };
+        for (ids, channel) in [
+            (by_email, InviteChannel::Email),
+            (by_sms, InviteChannel::Sms),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            let part = self.invite_members(actor, &ids, channel)?;
+            out.invited += part.invited;
+            out.skipped.extend(part.skipped);
+        }
+        Ok(out)
+    }
+}

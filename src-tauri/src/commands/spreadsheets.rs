@@ -187,25 +187,39 @@ pub async fn preview_import(
 /// Imports `path`: every valid row in one transaction. A cancel before the commit writes
 /// nothing.
 #[tauri::command]
+// A command receives each IPC argument separately, so the count is the UI's payload.
+#[allow(clippy::too_many_arguments)]
 pub async fn run_import(
     state: State<'_, AppState>,
     jobs: State<'_, SheetJobs>,
+    link: State<'_, std::sync::Arc<crate::gateway_link::GatewayLink>>,
     path: String,
     options: ImportOptions,
     job: u32,
     on_progress: Channel<JobProgress>,
+    send_invitations: Option<bool>,
 ) -> Result<ImportSummary, CommandError> {
     let actor = state.require_session()?.actor();
     let running = Job::start(&jobs, job);
     let file = PathBuf::from(&path);
     let opts = options.clone();
+    let started = state.with_directory(|d| Ok(d.now_ms())).await?;
+    let importer = actor.clone();
     let report = run_job(
         &state,
         running.cancel.clone(),
         on_progress,
-        move |d, ctl| d.import_members(&actor, &file, &opts, ctl),
+        move |d, ctl| d.import_members(&importer, &file, &opts, ctl),
     )
     .await?;
+    if send_invitations == Some(true) {
+        // The people just added without a password get their invitation, queued durably
+        // like any other (the import itself is already committed).
+        state
+            .with_directory(move |d| d.invite_new_members_since(&actor, started))
+            .await?;
+        link.ring();
+    }
     Ok(remember(&jobs, path, options, report))
 }
 

@@ -121,6 +121,7 @@ describe("Import / Export", () => {
 
     const commit = await screen.findByTestId("import-commit");
     expect(commit.textContent).toBe("Import 2 rows");
+    await user.click(screen.getByTestId("import-send-invitations"));
     await user.click(commit);
     const results = await screen.findByTestId("import-results");
     expect(results.textContent).toContain("Import finished");
@@ -128,6 +129,7 @@ describe("Import / Export", () => {
     expect(calls.find((c) => c.cmd === "run_import")?.args).toMatchObject({
       path: "/home/ada/people.xlsx",
       options: { createMissingDepartments: true, mapping: null },
+      sendInvitations: true,
     });
 
     await user.click(screen.getByTestId("import-download-results"));

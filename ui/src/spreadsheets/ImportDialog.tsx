@@ -141,6 +141,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
   const invalidate = useInvalidateDirectory();
   const [phase, setPhase] = useState<Phase>({ kind: "inspecting" });
   const [createDepartments, setCreateDepartments] = useState(false);
+  const [sendInvitations, setSendInvitations] = useState(false);
   const [mapping, setMapping] = useState<ColumnMapping | null>(null);
   const [info, setInfo] = useState<FileColumns | null>(null);
   const [savingResults, setSavingResults] = useState(false);
@@ -200,9 +201,15 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
     job.current = id;
     setPhase({ kind: "importing", progress: null, cancelling: false, preview: previewed });
     try {
-      const summary = await api.runImport(file.path, { createMissingDepartments: createDepartments, mapping }, id, (p) => {
-        if (alive.current && job.current === id) setPhase((ph) => (ph.kind === "importing" ? { ...ph, progress: p } : ph));
-      });
+      const summary = await api.runImport(
+        file.path,
+        { createMissingDepartments: createDepartments, mapping },
+        id,
+        (p) => {
+          if (alive.current && job.current === id) setPhase((ph) => (ph.kind === "importing" ? { ...ph, progress: p } : ph));
+        },
+        sendInvitations,
+      );
       invalidate();
       if (alive.current) setPhase({ kind: "done", summary });
     } catch (e) {
@@ -343,6 +350,16 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
               }}
             >
               {t("importExport.import.createDepartments")}
+            </Checkbox>
+          </Tooltip>
+          <Tooltip title={t("importExport.import.sendInvitationsHint")} placement="topLeft">
+            <Checkbox
+              data-testid="import-send-invitations"
+              checked={sendInvitations}
+              onChange={(e) => setSendInvitations(e.target.checked)}
+              style={{ marginInlineStart: 0 }}
+            >
+              {t("importExport.import.sendInvitations")}
             </Checkbox>
           </Tooltip>
           <SummaryNotes summary={s} />

@@ -734,3 +734,38 @@ fn without_approval_the_member_is_created_at_once() {
         orgdesk_core::join::JoinRequestState::Approved
     );
 }
+
+#[test]
+fn members_added_by_an_import_can_all_be_invited_at_once() {
+    let (mut d, clock) = with_org();
+    let a = admin(&d);
+    let old = add_invitee(&mut d, "Old", Some("old@example.com"), None);
+    clock.advance_secs(60);
+    let since = d.now_ms();
+    let by_mail = add_invitee(&mut d, "Mia", Some("mia@example.com"), Some("+14155550111"));
+    let by_text = add_invitee(&mut d, "Tex", None, Some("+14155550112"));
+    let already = add_invitee(&mut d, "Ada", Some("ada@example.com"), None);
+    d.invite_members(&a, &[already], InviteChannel::Link)
+        .unwrap();
+
+    let out = d.invite_new_members_since(&a, since).unwrap();
+    assert_eq!(out.invited, 2);
+    let rows = d.list_invitations(&InvitationQuery::default()).unwrap();
+    let channel_of = |m: MemberId| {
+        rows.iter()
+            .filter(|r| r.member_id == m)
+            .map(|r| r.channel)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(channel_of(by_mail), [InviteChannel::Email]);
+    assert_eq!(channel_of(by_text), [InviteChannel::Sms]);
+    assert_eq!(
+        channel_of(already),
+        [InviteChannel::Link],
+        "not invited twice"
+    );
+    assert!(
+        channel_of(old).is_empty(),
+        "only members added since the import began"
+    );
+}
