@@ -15,6 +15,7 @@ pub mod mail;
 mod mail_reset;
 mod outbox;
 mod pages;
+mod pages_accept;
 mod pages_member;
 mod pages_reset;
 pub mod postmark;

@@ -31,13 +31,14 @@ pub(crate) fn routes() -> Router<Shared> {
         .route("/i/{token}", get(invitation))
         .route("/i/{token}/register", get(register_form).post(register))
         .route("/i/{token}/decline", get(decline_form).post(decline))
+        .merge(crate::pages_accept::routes())
         .route("/static/gateway.css", get(stylesheet))
         .merge(join::routes())
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct LangQuery {
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
 }
 
 /// `?lang=` wins, then the browser's Accept-Language.
@@ -147,7 +148,7 @@ async fn stylesheet() -> Response {
 }
 
 /// What a link leads to.
-enum Link {
+pub(crate) enum Link {
     Valid(TokenLookup),
     Unknown,
     Expired(TokenLookup),
@@ -156,7 +157,10 @@ enum Link {
     Replaced,
 }
 
-async fn resolve(state: &Shared, token: &str) -> Result<(Link, Option<[u8; 32]>), GatewayError> {
+pub(crate) async fn resolve(
+    state: &Shared,
+    token: &str,
+) -> Result<(Link, Option<[u8; 32]>), GatewayError> {
     let Some(raw) = secrets::decode_token(token) else {
         return Ok((Link::Unknown, None));
     };
@@ -178,7 +182,7 @@ async fn resolve(state: &Shared, token: &str) -> Result<(Link, Option<[u8; 32]>)
 }
 
 /// The page for a link that cannot be used, saying why and what to do.
-fn link_problem(state: &Shared, lang: Lang, path: &str, link: &Link) -> Response {
+pub(crate) fn link_problem(state: &Shared, lang: Lang, path: &str, link: &Link) -> Response {
     let (kind, title, body, status) = match link {
         Link::Valid(_) => unreachable!("only called for unusable links"),
         Link::Unknown => (
@@ -269,6 +273,7 @@ async fn invitation(
         expires => fill(lang.t("expires"), &[("date", &format_time(found.expires_at))]),
         register_href => format!("{path}/register?lang={}", lang.code()),
         decline_href => format!("{path}/decline?lang={}", lang.code()),
+        accept_href => format!("{path}/sign-in?lang={}", lang.code()),
     };
     page(
         &state,
@@ -584,13 +589,15 @@ async fn register(
             },
         ),
         // Someone else used, cancelled or replaced the link in the meantime: say which.
-        Ok(ConsumeOutcome::NotUsable) => match resolve(&state, &token).await {
-            Ok((link, _)) if !matches!(link, Link::Valid(_)) => {
-                link_problem(&state, lang, &path, &link)
+        Ok(ConsumeOutcome::NotUsable | ConsumeOutcome::AccountUnavailable) => {
+            match resolve(&state, &token).await {
+                Ok((link, _)) if !matches!(link, Link::Valid(_)) => {
+                    link_problem(&state, lang, &path, &link)
+                }
+                Ok(_) => link_problem(&state, lang, &path, &Link::Unknown),
+                Err(e) => internal_error(&state, lang, &path, &e),
             }
-            Ok(_) => link_problem(&state, lang, &path, &Link::Unknown),
-            Err(e) => internal_error(&state, lang, &path, &e),
-        },
+        }
         Err(e) => internal_error(&state, lang, &path, &e),
     }
 }

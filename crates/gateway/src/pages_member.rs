@@ -129,7 +129,10 @@ fn decoy_hash() -> &'static str {
 
 /// Checks `password` against every hash; the index of the first that matches. With no hash
 /// at all it checks the decoy, so the answer takes as long either way.
-async fn first_match(password: String, hashes: Vec<String>) -> Result<Option<usize>, GatewayError> {
+pub(crate) async fn first_match(
+    password: String,
+    hashes: Vec<String>,
+) -> Result<Option<usize>, GatewayError> {
     tokio::task::spawn_blocking(move || {
         if password.len() > MAX_PASSWORD_BYTES {
             return None;
@@ -144,7 +147,7 @@ async fn first_match(password: String, hashes: Vec<String>) -> Result<Option<usi
     .map_err(GatewayError::from)
 }
 
-fn policy(state: &Shared) -> LockoutPolicy {
+pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
     let s = &state.config.sign_in;
     let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     LockoutPolicy {
@@ -157,7 +160,7 @@ fn policy(state: &Shared) -> LockoutPolicy {
 
 /// The counter keys of one attempt: the username, and the client's address (an IPv6 client
 /// by its /64, which one subscriber usually holds whole).
-fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
+pub(crate) fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
     let user: String = username_key.chars().take(64).collect();
     let addr = match peer {
         IpAddr::V4(v4) => v4.to_string(),
@@ -173,7 +176,7 @@ fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
 }
 
 /// "Try again after 12:00:30 UTC (in about 30 seconds)."
-fn locked_message(lang: Lang, until: i64, now: i64) -> String {
+pub(crate) fn locked_message(lang: Lang, until: i64, now: i64) -> String {
     let wait = (until - now).max(1);
     let wait_text = if wait < 90 {
         fill(lang.t("wait_seconds"), &[("n", &wait.to_string())])

@@ -26,6 +26,7 @@ impl Templates {
             ),
             ("register.html", include_str!("../templates/register.html")),
             ("decline.html", include_str!("../templates/decline.html")),
+            ("accept.html", include_str!("../templates/accept.html")),
             ("message.html", include_str!("../templates/message.html")),
             (
                 "join_code.html",

@@ -126,6 +126,9 @@ pub enum ConsumeOutcome {
     /// to tell the person which.
     NotUsable,
     UsernameTaken,
+    /// Accepting with an existing account: that account is no longer enabled in the
+    /// invitation's organization, or its password changed meanwhile. Nothing was consumed.
+    AccountUnavailable,
 }
 
 /// A message claimed for sending.
@@ -183,6 +186,17 @@ pub trait GatewayStore: AccountStore + JoinStore + Send + Sync + 'static {
         &self,
         token_hash: [u8; 32],
         username: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<ConsumeOutcome>;
+    /// Consumes the token and records the invitation as registered with the account that
+    /// already exists in the invitation's organization under `username_key`, enabled and
+    /// still with `password_hash`; the `registered` event carries that account's username and
+    /// hash. No account row is made or changed.
+    async fn accept_with_account(
+        &self,
+        token_hash: [u8; 32],
+        username_key: &str,
         password_hash: &str,
         now: i64,
     ) -> Result<ConsumeOutcome>;

@@ -526,6 +526,46 @@ impl GatewayStore for PostgresStore {
         Ok(ConsumeOutcome::Done { invitation_id })
     }
 
+    async fn accept_with_account(
+        &self,
+        token_hash: [u8; 32],
+        username_key: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<ConsumeOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let Some((invitation_id, org_id)) =
+            consume(&mut tx, token_hash, InvitationState::Registered, now).await?
+        else {
+            return Ok(ConsumeOutcome::NotUsable);
+        };
+        // FOR SHARE: a concurrent disable or password change waits for this transaction.
+        let row = sqlx::query(
+            "SELECT username FROM accounts
+             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
+               AND password_hash = $3
+             FOR SHARE",
+        )
+        .bind(&org_id)
+        .bind(username_key)
+        .bind(password_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            // Rolling back leaves the token unused.
+            tx.rollback().await?;
+            return Ok(ConsumeOutcome::AccountUnavailable);
+        };
+        let kind = EventKind::Registered {
+            invitation_id: invitation_id.clone(),
+            username: row.try_get(0)?,
+            password_hash: password_hash.to_owned(),
+        };
+        insert_event(&mut tx, &org_id, &kind, now).await?;
+        tx.commit().await?;
+        Ok(ConsumeOutcome::Done { invitation_id })
+    }
+
     async fn decline(&self, token_hash: [u8; 32], now: i64) -> Result<ConsumeOutcome> {
         let mut tx = self.pool.begin().await?;
         let Some((invitation_id, org_id)) =

@@ -526,6 +526,50 @@ impl GatewayStore for SqliteStore {
         .await
     }
 
+    async fn accept_with_account(
+        &self,
+        token_hash: [u8; 32],
+        username_key: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> Result<ConsumeOutcome> {
+        let (username_key, password_hash) = (username_key.to_owned(), password_hash.to_owned());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let Some((invitation_id, org_id)) =
+                consume(&tx, token_hash, InvitationState::Registered, now)?
+            else {
+                return Ok(ConsumeOutcome::NotUsable);
+            };
+            let username: Option<String> = tx
+                .query_row(
+                    "SELECT username FROM accounts
+                     WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
+                       AND password_hash = ?3",
+                    params![org_id, username_key, password_hash],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            // Dropping the transaction rolls the token back to unused.
+            let Some(username) = username else {
+                return Ok(ConsumeOutcome::AccountUnavailable);
+            };
+            insert_event(
+                &tx,
+                &org_id,
+                &EventKind::Registered {
+                    invitation_id: invitation_id.clone(),
+                    username,
+                    password_hash,
+                },
+                now,
+            )?;
+            tx.commit()?;
+            Ok(ConsumeOutcome::Done { invitation_id })
+        })
+        .await
+    }
+
     async fn decline(&self, token_hash: [u8; 32], now: i64) -> Result<ConsumeOutcome> {
         self.with(move |c| {
             let tx = c.transaction()?;

@@ -5,9 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgdesk_gateway::ManualClock;
-use orgdesk_protocol::{ApiError, Channel, EventKind, InvitationCreated};
+use orgdesk_protocol::{AccountState, ApiError, Channel, EventKind, InvitationCreated};
 use reqwest::{Method, StatusCode};
 
+use super::members::{hash_of, problems, Jar, PASSWORD};
 use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
 #[allow(unused_imports)] // the suites that run no scenarios
@@ -43,6 +44,10 @@ macro_rules! for_each_scenario {
         $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
         $m!(an_sms_invitation_needs_an_sms_provider);
         $m!(a_joined_member_has_the_member_page_and_resets);
+        $m!(an_existing_account_accepts_a_second_invitation_by_signing_in);
+        $m!(accepting_by_signing_in_counts_toward_the_sign_in_lockout);
+        $m!(accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts);
+        $m!(an_account_of_another_organization_is_copied_when_accepting);
     };
 }
 
@@ -617,5 +622,289 @@ pub async fn one_recipient_gets_a_bounded_number_of_messages(
         .create("k6", &invitation(Channel::Email, "zhang.san@example.org"))
         .await;
     assert_eq!(other.status(), StatusCode::CREATED);
+    gw.stop().await;
+}
+
+/// Opens `{link}/sign-in` and submits it with its own CSRF token and cookie.
+async fn accept_signed_in(
+    gw: &TestGateway,
+    link: &str,
+    username: &str,
+    password: &str,
+) -> super::Page {
+    let form = gw.get(&format!("{link}/sign-in"), None).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let cookie = form.cookie().expect("the form sets a CSRF cookie");
+    let csrf = form.hidden("csrf").expect("the form has a CSRF token");
+    gw.post_form(
+        &format!("{link}/sign-in"),
+        Some(&cookie),
+        &[
+            ("csrf", &csrf),
+            ("username", username),
+            ("password", password),
+        ],
+    )
+    .await
+}
+
+/// The `registered` event of one invitation: (username, password hash).
+async fn registered_event(gw: &TestGateway, invitation_id: &str) -> (String, String) {
+    let id = invitation_id.to_owned();
+    match gw
+        .wait_for_event(5, move |k| {
+            matches!(k, EventKind::Registered { invitation_id, .. } if *invitation_id == id)
+        })
+        .await
+    {
+        EventKind::Registered {
+            username,
+            password_hash,
+            ..
+        } => (username, password_hash),
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+async fn link_invitation(gw: &TestGateway, key: &str, recipient: &str) -> InvitationCreated {
+    gw.create(key, &invitation(Channel::Link, recipient))
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let first = link_invitation(&gw, "k1", "Li Wei").await;
+    let done = gw.register(&first.link, "Li.Wei", PASSWORD).await;
+    assert_eq!(done.kind(), Some("registered"), "{}", done.body);
+    let (_, first_hash) = registered_event(&gw, &first.invitation_id).await;
+
+    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let page = gw.get(&second.link, None).await;
+    assert!(
+        page.body.contains("I already have an account — sign in")
+            && page.body.contains(&format!(
+                "{}&#x2f;sign-in?lang=en",
+                second
+                    .link
+                    .trim_start_matches(&gw.base)
+                    .replace('/', "&#x2f;")
+            )),
+        "{}",
+        page.body
+    );
+    let zh = gw
+        .get(&format!("{}/sign-in?lang=zh-CN", second.link), None)
+        .await;
+    assert!(zh.body.contains("登录并加入"), "{}", zh.body);
+
+    // Wrong password and unknown username: the same generic answer, the link still usable.
+    for (username, password) in [("li.wei", "Wrong-Horse1"), ("nobody", PASSWORD)] {
+        let refused = accept_signed_in(&gw, &second.link, username, password).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            problems(&refused),
+            ["The username or password is incorrect."]
+        );
+    }
+
+    // The username in any case, the right password: registered with the same account.
+    let early_form = gw.get(&format!("{}/sign-in", second.link), None).await;
+    let accepted = accept_signed_in(&gw, &second.link, "LI.WEI", PASSWORD).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert_eq!(accepted.kind(), Some("registered"));
+    assert!(
+        accepted.body.contains("with your account Li.Wei"),
+        "{}",
+        accepted.body
+    );
+    let (username, hash) = registered_event(&gw, &second.invitation_id).await;
+    assert_eq!(username, "Li.Wei");
+    assert_eq!(hash, first_hash, "the existing hash, unchanged");
+    assert!(hash_of(&hash, PASSWORD));
+
+    // The token is spent: the page, the form and a form fetched earlier say so.
+    assert_eq!(gw.get(&second.link, None).await.kind(), Some("used"));
+    assert_eq!(
+        gw.get(&format!("{}/sign-in", second.link), None)
+            .await
+            .kind(),
+        Some("used")
+    );
+    let again = gw
+        .post_form(
+            &format!("{}/sign-in", second.link),
+            early_form.cookie().as_deref(),
+            &[
+                ("csrf", &early_form.hidden("csrf").unwrap()),
+                ("username", "li.wei"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.kind(), Some("used"), "{}", again.body);
+    let registered = gw
+        .events(0, 0)
+        .await
+        .events
+        .into_iter()
+        .filter(|e| matches!(&e.kind, EventKind::Registered { invitation_id, .. } if *invitation_id == second.invitation_id))
+        .count();
+    assert_eq!(registered, 1);
+
+    // The account still signs in on its own page, with the same password.
+    let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    gw.stop().await;
+}
+
+pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
+    gw: TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    let first = link_invitation(&gw, "k1", "Li Wei").await;
+    assert_eq!(
+        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
+        Some("registered")
+    );
+    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    for _ in 0..5 {
+        let refused = accept_signed_in(&gw, &second.link, "li.wei", "Wrong-Horse1").await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Locked, even with the right password, here and on the member page alike.
+    let locked = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.body.contains("Try again after"), "{}", locked.body);
+    let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(me.status, StatusCode::TOO_MANY_REQUESTS);
+    // The link was not consumed; after the pause the right password works.
+    assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
+    clock.advance(31);
+    let accepted = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    assert_eq!(accepted.kind(), Some("registered"), "{}", accepted.body);
+    gw.stop().await;
+}
+
+pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let first = link_invitation(&gw, "k1", "Li Wei").await;
+    assert_eq!(
+        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
+        Some("registered")
+    );
+    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let url = format!("{}/sign-in", second.link);
+    let form = gw.get(&url, None).await;
+    let cookie = form.cookie().unwrap();
+    let creds = [("username", "li.wei"), ("password", PASSWORD)];
+    // No token, no cookie, or a token made for another form: refused, nothing consumed.
+    let no_token = gw.post_form(&url, Some(&cookie), &creds).await;
+    let csrf = form.hidden("csrf").unwrap();
+    let mut with_token = vec![("csrf", csrf.as_str())];
+    with_token.extend_from_slice(&creds);
+    let no_cookie = gw.post_form(&url, None, &with_token).await;
+    let register_form = gw
+        .get(&format!("{}/register", second.link), Some(&cookie))
+        .await;
+    let foreign = register_form.hidden("csrf").unwrap();
+    let mut with_foreign = vec![("csrf", foreign.as_str())];
+    with_foreign.extend_from_slice(&creds);
+    let foreign_page = gw.post_form(&url, Some(&cookie), &with_foreign).await;
+    for refused in [no_token, no_cookie, foreign_page] {
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert_eq!(refused.kind(), Some("csrf"));
+    }
+    assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
+
+    // A disabled account is refused like on the member page; the link stays usable.
+    assert_eq!(
+        gw.set_state("li.wei", AccountState::Disabled)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let disabled = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    assert_eq!(disabled.status, StatusCode::FORBIDDEN, "{}", disabled.body);
+    assert_eq!(disabled.kind(), Some("disabled"));
+    assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
+
+    // Expired, cancelled and unknown links get the same pages as the register form.
+    gw.api(
+        Method::POST,
+        &format!("/api/v1/invitations/{}/cancel", second.invitation_id),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(gw.get(&url, None).await.kind(), Some("cancelled"));
+    let unknown = gw
+        .get(&format!("{}/i/nothing/sign-in", gw.base), None)
+        .await;
+    assert_eq!(unknown.kind(), Some("unknown"));
+    gw.stop().await;
+}
+
+pub async fn an_account_of_another_organization_is_copied_when_accepting(
+    gw: TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    // Organization A (gw) and organization B (other), served from one store.
+    let store = gw.gateway.as_ref().unwrap().store();
+    let other = TestGateway::start_on(clock.clone(), |_, _| {}, Some(store)).await;
+
+    let in_a = link_invitation(&gw, "k1", "Li Wei").await;
+    assert_eq!(
+        gw.register(&in_a.link, "li.wei", PASSWORD).await.kind(),
+        Some("registered")
+    );
+    let (_, hash_a) = registered_event(&gw, &in_a.invitation_id).await;
+
+    let in_b = link_invitation(&other, "k1", "Li Wei").await;
+    let accepted = accept_signed_in(&other, &in_b.link, "li.wei", PASSWORD).await;
+    assert_eq!(accepted.kind(), Some("registered"), "{}", accepted.body);
+    let (username, hash_b) = registered_event(&other, &in_b.invitation_id).await;
+    assert_eq!((username.as_str(), &hash_b), ("li.wei", &hash_a));
+    // The account now exists in B too: it signs in there with the same password.
+    assert_eq!(
+        other
+            .sign_in(&mut Jar::default(), "li.wei", PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // A username already taken in B by someone else is refused; the link stays usable.
+    let zhang_b = link_invitation(&other, "k2", "Zhang San").await;
+    assert_eq!(
+        other
+            .register(&zhang_b.link, "zhang.san", "Other-Horse2")
+            .await
+            .kind(),
+        Some("registered")
+    );
+    let zhang_a = link_invitation(&gw, "k2", "Zhang San").await;
+    assert_eq!(
+        gw.register(&zhang_a.link, "zhang.san", PASSWORD)
+            .await
+            .kind(),
+        Some("registered")
+    );
+    let in_b2 = link_invitation(&other, "k3", "Zhang San again").await;
+    let taken = accept_signed_in(&other, &in_b2.link, "zhang.san", PASSWORD).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
+    assert!(
+        taken.body.contains("already has the username zhang.san"),
+        "{}",
+        taken.body
+    );
+    assert_eq!(other.get(&in_b2.link, None).await.status, StatusCode::OK);
+    other.stop().await;
     gw.stop().await;
 }

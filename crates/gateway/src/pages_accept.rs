@@ -1,0 +1,283 @@
+//! Accepting an invitation with an account the invitee already has on this gateway
+//! (`/i/{token}/sign-in`): username and password instead of a new registration.
+//!
+//! The attempt is counted and locked out exactly like signing in on `/me` (per username and
+//! per client address, in the store), unknown usernames are checked against the decoy hash,
+//! and a disabled or removed account is refused. On success the link is consumed like a
+//! registration, in one transaction with the `registered` event, which carries the existing
+//! account's username and Argon2id hash:
+//!
+//! - an account in the invitation's own organization is used as it is (no row is made);
+//! - an account found only in another organization on this gateway is copied into the
+//!   invitation's organization (same username, same hash), refused when that username is
+//!   already taken there (or held by a pending join request).
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Form, Router};
+use minijinja::context;
+use orgdesk_protocol::AccountState;
+use serde::Deserialize;
+
+use crate::accounts::username_key;
+use crate::error::GatewayError;
+use crate::i18n::{fill, Lang};
+use crate::pages::{
+    cookie, csrf_cookie, internal_error, link_problem, message, pick_lang, refuse_post, resolve,
+    with_cookie, LangQuery, Link, CSRF_COOKIE,
+};
+use crate::pages_member::{
+    first_match, locked_message, member_message, policy, throttle_keys, Notice,
+};
+use crate::store::{ConsumeOutcome, TokenLookup};
+use crate::{PeerAddr, Shared};
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new().route("/i/{token}/sign-in", get(accept_form).post(accept))
+}
+
+/// What the sign-in form shows besides the page frame.
+struct AcceptView<'a> {
+    token: &'a str,
+    found: &'a TokenLookup,
+    csrf_cookie: &'a str,
+    username: &'a str,
+    errors: &'a [&'a str],
+}
+
+fn render_accept(state: &Shared, lang: Lang, status: StatusCode, view: AcceptView<'_>) -> Response {
+    let AcceptView {
+        token,
+        found,
+        csrf_cookie,
+        username,
+        errors,
+    } = view;
+    let action = format!("/i/{token}/sign-in");
+    let extra = context! {
+        intro => fill(lang.t("accept_intro"), &[("organization", &found.invitation.organization_name)]),
+        action => &action,
+        csrf => state.pepper.csrf_token(csrf_cookie, &action),
+        username => username,
+        errors => errors,
+        back_href => format!("/i/{token}?lang={}", lang.code()),
+    };
+    crate::pages::page(
+        state,
+        lang,
+        status,
+        "accept.html",
+        &action,
+        lang.t("accept_title"),
+        extra,
+    )
+}
+
+async fn accept_form(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let path = format!("/i/{token}/sign-in");
+    let found = match resolve(&state, &token).await {
+        Ok((Link::Valid(found), _)) => found,
+        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
+        Err(e) => return internal_error(&state, lang, &path, &e),
+    };
+    let (csrf, is_new) = csrf_cookie(&headers);
+    let response = render_accept(
+        &state,
+        lang,
+        StatusCode::OK,
+        AcceptView {
+            token: &token,
+            found: &found,
+            csrf_cookie: &csrf,
+            username: "",
+            errors: &[],
+        },
+    );
+    with_cookie(&state, response, &csrf, is_new)
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct AcceptFields {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn accept(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<AcceptFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    let path = format!("/i/{token}/sign-in");
+    if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let (found, hash) = match resolve(&state, &token).await {
+        Ok((Link::Valid(found), Some(hash))) => (found, hash),
+        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
+        Err(e) => return internal_error(&state, lang, &path, &e),
+    };
+    let request = Attempt {
+        token: &token,
+        path: &path,
+        found: &found,
+        token_hash: hash,
+        headers: &headers,
+        peer,
+    };
+    match try_accept(&state, lang, request, f).await {
+        Ok(response) => response,
+        Err(e) => internal_error(&state, lang, &path, &e),
+    }
+}
+
+struct Attempt<'a> {
+    token: &'a str,
+    path: &'a str,
+    found: &'a TokenLookup,
+    token_hash: [u8; 32],
+    headers: &'a HeaderMap,
+    peer: SocketAddr,
+}
+
+async fn try_accept(
+    state: &Shared,
+    lang: Lang,
+    a: Attempt<'_>,
+    f: AcceptFields,
+) -> Result<Response, GatewayError> {
+    let cookie_value = cookie(a.headers, CSRF_COOKIE).unwrap_or_default();
+    let typed = f.username.trim();
+    let form = |status: StatusCode, errors: &[&str]| {
+        render_accept(
+            state,
+            lang,
+            status,
+            AcceptView {
+                token: a.token,
+                found: a.found,
+                csrf_cookie: &cookie_value,
+                username: typed,
+                errors,
+            },
+        )
+    };
+    let key = username_key(typed);
+    let (user_key, addr_key) = throttle_keys(&key, a.peer.ip());
+    let now = state.clock.now();
+    let keys = [user_key.clone(), addr_key.clone()];
+    if let Some(until) = state
+        .store
+        .charge_sign_in(&keys, policy(state), now)
+        .await?
+    {
+        let message = locked_message(lang, until, now);
+        return Ok(form(StatusCode::TOO_MANY_REQUESTS, &[&message]));
+    }
+    let mut candidates = if key.is_empty() || key.chars().count() > 64 {
+        Vec::new()
+    } else {
+        state.store.sign_in_candidates(&key).await?
+    };
+    // The invitation's own organization first, then enabled accounts.
+    let org_id = &a.found.invitation.org_id;
+    candidates.sort_by_key(|c| (&c.org_id != org_id, c.state != AccountState::Enabled));
+    let hashes = candidates.iter().map(|c| c.password_hash.clone()).collect();
+    let matched = first_match(f.password, hashes).await?;
+    let Some(account) = matched.and_then(|i| candidates.get(i)) else {
+        return Ok(form(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &[lang.t("err_sign_in")],
+        ));
+    };
+    // The password was right, so this is no guess to count.
+    state.store.forgive_sign_in(&user_key, &addr_key).await?;
+    let disabled = || {
+        member_message(
+            state,
+            lang,
+            StatusCode::FORBIDDEN,
+            a.path,
+            Notice {
+                kind: "disabled",
+                title: lang.t("account_disabled_title"),
+                body: lang.t("account_disabled_body"),
+                link: None,
+            },
+        )
+    };
+    if account.state != AccountState::Enabled {
+        return Ok(disabled());
+    }
+    let outcome = if &account.org_id == org_id {
+        state
+            .store
+            .accept_with_account(
+                a.token_hash,
+                &account.username_key,
+                &account.password_hash,
+                now,
+            )
+            .await?
+    } else {
+        state
+            .store
+            .register(a.token_hash, &account.username, &account.password_hash, now)
+            .await?
+    };
+    let org = &a.found.invitation.organization_name;
+    Ok(match outcome {
+        ConsumeOutcome::Done { .. } => {
+            state.ring_events();
+            let title = fill(lang.t("registered_title"), &[("organization", org)]);
+            let body = fill(
+                lang.t("accept_done_body"),
+                &[("organization", org), ("username", &account.username)],
+            );
+            message(
+                state,
+                lang,
+                StatusCode::OK,
+                a.path,
+                "registered",
+                &title,
+                &body,
+            )
+        }
+        ConsumeOutcome::UsernameTaken => {
+            let text = fill(
+                lang.t("accept_username_taken"),
+                &[("organization", org), ("username", &account.username)],
+            );
+            form(StatusCode::CONFLICT, &[&text])
+        }
+        ConsumeOutcome::AccountUnavailable => disabled(),
+        // Someone else used, cancelled or replaced the link in the meantime: say which.
+        ConsumeOutcome::NotUsable => match resolve(state, a.token).await? {
+            (link, _) if !matches!(link, Link::Valid(_)) => {
+                link_problem(state, lang, a.path, &link)
+            }
+            _ => link_problem(state, lang, a.path, &Link::Unknown),
+        },
+    })
+}
