@@ -267,7 +267,8 @@ struct Invitee {
     mobile: Option<String>,
 }
 
-fn new_idempotency_key() -> String {
+/// A fresh 128-bit key that makes a create request to the gateway safe to retry.
+pub fn new_idempotency_key() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -85,14 +85,7 @@ fn state_of(s: &str) -> JoinRequestState {
 
 /// Why the entered fields cannot make a member here, if they cannot (checked again on approval).
 fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<String>> {
-    let region: String = tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'default_region'",
-            [],
-            |row| row.get(0),
-        )
-        .optional()?
-        .unwrap_or_else(|| "US".into());
+    let region = crate::members::default_region_in(tx)?;
     let mut problems = Vec::new();
     if let Err(p) = DisplayName::parse("name", "Name", &r.name) {
         problems.push(p.reason);

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
-use crate::members::refresh_search_text;
+use crate::members::{default_region_in, refresh_search_text};
 use crate::types::{DisplayName, Email, MemberId, Mobile, Username};
 
 fn member_by_username(
@@ -24,17 +24,6 @@ fn member_by_username(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
-}
-
-fn default_region(tx: &Transaction<'_>) -> rusqlite::Result<String> {
-    Ok(tx
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'default_region'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .unwrap_or_else(|| "US".into()))
 }
 
 /// Applies one member event; returns the member whose record changed. Events for usernames
@@ -151,7 +140,7 @@ pub(crate) fn apply(
                 }
             }
             if let Some(m) = mobile {
-                let region = default_region(tx)?;
+                let region = default_region_in(tx)?;
                 let parsed = if m.trim().is_empty() {
                     Some(None)
                 } else {

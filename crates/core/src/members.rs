@@ -365,15 +365,7 @@ fn uniqueness_problems(
 impl Directory {
     /// The region mobile numbers without "+" are read in (Settings).
     pub fn default_region(&self) -> CoreResult<String> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = 'default_region'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?
-            .unwrap_or_else(|| "US".into()))
+        Ok(default_region_in(&self.conn)?)
     }
 
     fn member_row(&self, id: MemberId) -> CoreResult<Row> {
@@ -1495,6 +1487,18 @@ fn row_json(
         "positions": positions.iter().map(|(d, t)| json!({"departmentId": d, "title": t})).collect::<Vec<_>>(),
         "roles": roles,
     })
+}
+
+/// The default region as seen by `conn` (inside a transaction too): "US" until Settings say.
+pub(crate) fn default_region_in(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'default_region'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "US".into()))
 }
 
 /// Recomputes a member's search text after a change made outside the edit path (the member's

@@ -125,12 +125,7 @@ pub async fn send_password_reset(
         "recipient": recipient,
         "organization_name": target.organization_name,
     });
-    let key = {
-        use rand::RngCore;
-        let mut b = [0u8; 16];
-        rand::rng().fill_bytes(&mut b);
-        b.iter().map(|x| format!("{x:02x}")).collect::<String>()
-    };
+    let key = orgdesk_core::invitations::new_idempotency_key();
     let (status, text) = link
         .call_with_key(reqwest::Method::POST, "/api/v1/password-resets", body, &key)
         .await?;
