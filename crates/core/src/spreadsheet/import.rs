@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::columns::{Column, Lang, RESULT_EXTRA};
 use super::mapping::ColumnMapping;
-use super::read::{number_text, read_table, RawCell, Table};
+use super::read::{number_text, read_table, read_table_bytes, RawCell, Table};
 use super::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::audit::{self, Actor};
 use crate::password;
@@ -588,6 +588,18 @@ impl Directory {
         Ok(self.validate_import(path, opts, ctl)?.report)
     }
 
+    /// [`Self::preview_import`] over a file's bytes (`ext`: its extension).
+    pub fn preview_import_bytes(
+        &self,
+        bytes: Vec<u8>,
+        ext: &str,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<ImportReport> {
+        let table = read_table_bytes(bytes, ext, opts.mapping.as_ref(), ctl)?;
+        Ok(self.validate_table(table, opts, ctl)?.report)
+    }
+
     /// Imports `path`: every valid row in one transaction (failed rows are skipped and
     /// reported), audited under `actor`. A cancel before the commit writes nothing.
     pub fn import_members(
@@ -608,6 +620,15 @@ impl Directory {
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
         let table = read_table(path, opts.mapping.as_ref(), ctl)?;
+        self.validate_table(table, opts, ctl)
+    }
+
+    fn validate_table(
+        &self,
+        table: Table,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<Validation> {
         ctl.check()?;
         let ctx = Ctx::load(self, opts.create_missing_departments)?;
         let total = table.rows.len();

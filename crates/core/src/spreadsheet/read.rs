@@ -85,6 +85,19 @@ pub(crate) fn read_table(
     build_table(grid, mapping, ctl)
 }
 
+/// [`read_table`] over a file's bytes; `ext` is the file name's extension (it only words a
+/// refusal: the format is told by the bytes).
+pub(crate) fn read_table_bytes(
+    bytes: Vec<u8>,
+    ext: &str,
+    mapping: Option<&ColumnMapping>,
+    ctl: &Control<'_>,
+) -> SheetResult<Table> {
+    let grid = grid_from_bytes(bytes, ext, ctl)?;
+    ctl.check()?;
+    build_table(grid, mapping, ctl)
+}
+
 /// Reads the cells of `path` (format told by its bytes), refusing files that are too large,
 /// are no spreadsheet, are encrypted or damaged.
 pub(crate) fn read_grid(path: &Path, ctl: &Control<'_>) -> SheetResult<Grid> {
@@ -110,12 +123,24 @@ pub(crate) fn read_grid(path: &Path, ctl: &Control<'_>) -> SheetResult<Grid> {
             format!("{} could not be read: {e}", path.display()),
         )
     })?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    grid_from_bytes(bytes, ext, ctl)
+}
+
+/// The cells of a file's bytes: .xlsx / .ods (zip), .xls (OLE), else CSV.
+pub(crate) fn grid_from_bytes(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> SheetResult<Grid> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return refuse(
+            "too_large",
+            format!(
+                "The file is {:.1} MB; files over {} MB are not imported. Split it into smaller files.",
+                bytes.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        );
+    }
     ctl.report(Stage::Read, 0, 1);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = ext.to_ascii_lowercase();
     if bytes.starts_with(b"PK\x03\x04") {
         read_zip(bytes)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
