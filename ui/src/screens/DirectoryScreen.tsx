@@ -36,6 +36,7 @@ import type { MemberRow } from "../bindings/MemberRow";
 import type { Selection } from "../bindings/Selection";
 import type { StatusFilter } from "../bindings/StatusFilter";
 import { DepartmentTree } from "../directory/DepartmentTree";
+import { ExportListButton } from "../directory/ExportListButton";
 import { InviteDialog, type InviteTarget } from "../directory/InviteDialog";
 import { AddMemberWizard, BatchEditModal, BatchResultModal, FormerMembersDrawer, InviteeModal, type InviteePrefill } from "../directory/MemberDialogs";
 import { EditMemberModal, MemberDrawer, RemoveDialog, useStatusChange, type MemberTarget } from "../directory/MemberDrawer";
@@ -428,6 +429,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
               <Typography.Text type="secondary" data-testid="member-total">
                 {t("members.total", { count: total })}
               </Typography.Text>
+              <ExportListButton query={query} total={total} />
             </div>
             {selectedCount > 0 && (
               <div className="orgdesk-batch-bar" data-testid="batch-bar">
