@@ -14,7 +14,7 @@ TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium
 
 TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
 
-.PHONY: run test bench bundle lint ui deps-run deps-test node-deps tools bindings fmt clean
+.PHONY: run test bench fuzz bundle lint ui deps-run deps-test node-deps tools bindings fmt clean
 
 ## make run: install what is missing, build the UI, open the app with its default database.
 run: deps-run node-deps ui
@@ -35,6 +35,23 @@ bench:
 	$(CARGO) bench -p orgdesk-core --bench directory
 	$(CARGO) bench -p orgdesk-core --bench spreadsheet
 	$(CARGO) bench -p orgdesk-gateway --bench throughput
+
+## make fuzz: libFuzzer over the import parser (fuzz/), each target for FUZZ_SECONDS seconds
+## (default 60), from the seeds in fuzz/seeds and with the words in fuzz/import.dict. A panic,
+## a timeout or running out of memory fails it; the input is kept in fuzz/artifacts/<target>/.
+## cargo-fuzz passes nightly-only flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := import_parser import_csv
+CARGO_FUZZ := $(shell command -v cargo-fuzz 2>/dev/null || echo $(HOME)/.cargo/bin/cargo-fuzz)
+fuzz:
+	@[ -x "$(CARGO_FUZZ)" ] || $(CARGO) install cargo-fuzz --locked
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/corpus/$$t; \
+	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 \
+	    -dict=$(CURDIR)/fuzz/import.dict -print_final_stats=1; \
+	done
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for
 ## Windows and macOS builders).

@@ -61,6 +61,7 @@ fn orgdesk_commands() -> &'static [&'static str] {
         "inspect_import_file",
         "preview_import",
         "run_import",
+        "import_quota_status",
         "cancel_job",
         "save_import_results",
         "export_members_file",

@@ -52,6 +52,9 @@ pub struct ImportArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Language of the row reasons, of this summary and of the --results file.
+    #[arg(long, value_enum, default_value = "en")]
+    pub lang: LangArg,
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +127,7 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
         let opts = ImportOptions {
             create_missing_departments: a.create_departments,
             mapping: None,
+            lang: a.lang.into(),
         };
         let report = if a.dry_run {
             d.preview_import(&a.file, &opts, &Control::none())?
@@ -154,30 +158,57 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
         );
     }
     let c = &report.counts;
-    let mut out = format!(
-        "{}: {} created, {} updated, {} unchanged, {} failed.",
-        if a.dry_run {
-            "Preview (nothing written)"
-        } else {
-            "Imported"
-        },
-        c.create,
-        c.update,
-        c.unchanged,
-        c.failed
-    );
+    let zh = matches!(a.lang, LangArg::Zh);
+    let mut out = if zh {
+        format!(
+            "{}：{}新建 {}，{}更新 {}，无变化 {}，失败 {}。",
+            if a.dry_run {
+                "预览（未写入任何内容）"
+            } else {
+                "已导入"
+            },
+            if a.dry_run { "将" } else { "" },
+            c.create,
+            if a.dry_run { "将" } else { "" },
+            c.update,
+            c.unchanged,
+            c.failed
+        )
+    } else {
+        format!(
+            "{}: {} created, {} updated, {} unchanged, {} failed.",
+            if a.dry_run {
+                "Preview (nothing written)"
+            } else {
+                "Imported"
+            },
+            c.create,
+            c.update,
+            c.unchanged,
+            c.failed
+        )
+    };
     if !report.departments_created.is_empty() {
-        out.push_str(&format!(
-            "\nDepartments {}created: {}",
-            if a.dry_run { "to be " } else { "" },
-            report.departments_created.join(", ")
-        ));
+        out.push_str(&if zh {
+            format!(
+                "\n{}的部门：{}",
+                if a.dry_run { "将创建" } else { "已创建" },
+                report.departments_created.join("、")
+            )
+        } else {
+            format!(
+                "\nDepartments {}created: {}",
+                if a.dry_run { "to be " } else { "" },
+                report.departments_created.join(", ")
+            )
+        });
     }
     if !report.ignored_columns.is_empty() {
-        out.push_str(&format!(
-            "\nIgnored columns: {}",
-            report.ignored_columns.join(", ")
-        ));
+        out.push_str(&if zh {
+            format!("\n已忽略的列：{}", report.ignored_columns.join("、"))
+        } else {
+            format!("\nIgnored columns: {}", report.ignored_columns.join(", "))
+        });
     }
     for r in report
         .rows
@@ -186,22 +217,42 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
         .take(20)
     {
         for p in &r.problems {
-            out.push_str(&format!(
-                "\n  row {}{}: {}",
-                p.row,
-                p.column
-                    .as_deref()
-                    .map(|c| format!(" ({c})"))
-                    .unwrap_or_default(),
-                p.reason
-            ));
+            out.push_str(&if zh {
+                format!(
+                    "\n  第 {} 行{}：{}",
+                    p.row,
+                    p.column
+                        .as_deref()
+                        .map(|c| format!("（{c}）"))
+                        .unwrap_or_default(),
+                    p.reason
+                )
+            } else {
+                format!(
+                    "\n  row {}{}: {}",
+                    p.row,
+                    p.column
+                        .as_deref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default(),
+                    p.reason
+                )
+            });
         }
     }
     if c.failed > 20 {
-        out.push_str("\n  … (see --results for every row)");
+        out.push_str(if zh {
+            "\n  …（每一行的结果见 --results 文件）"
+        } else {
+            "\n  … (see --results for every row)"
+        });
     }
     if let Some(r) = &a.results {
-        out.push_str(&format!("\nResults saved to {}.", r.display()));
+        out.push_str(&if zh {
+            format!("\n结果已保存到 {}。", r.display())
+        } else {
+            format!("\nResults saved to {}.", r.display())
+        });
     }
     (code, out)
 }

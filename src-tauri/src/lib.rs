@@ -58,6 +58,7 @@ pub fn run(db_path: PathBuf) -> i32 {
     let data_dir = data_dir_of(&db_path);
     let app = build(tauri::Builder::default(), AppState::new(directory, db_path))
         .setup(move |app| {
+            std::thread::spawn(orgdesk_core::types::Mobile::warm_up);
             gateway_link::start(app.handle(), data_dir.clone());
             Ok(())
         })

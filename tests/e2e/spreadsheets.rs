@@ -216,6 +216,23 @@ pub async fn template_import_fix_reimport_export(c: Ctx) {
     assert!(sheet
         .iter()
         .any(|r| r[0] == "Dan Miller" && r[5] == "Sales"));
+
+    // Export the list on screen from Members & Departments: only what the search shows.
+    click(d, "nav-directory").await;
+    type_into(d, "member-search", "cleo").await;
+    wait_text(d, "member-total", |t| t.starts_with("1 ")).await;
+    let listed = file("cleo.csv");
+    answer_dialogs(&dialogs, &[&listed]);
+    click_to_open(d, "list-export", "list-export-csv").await;
+    click(d, "list-export-csv").await;
+    wait_text(d, "list-export-done", |t| t.contains("Exported 1 member")).await;
+    screenshot(&c, "28-export-list-done").await;
+    let proposed = asked(&dialogs).last().cloned().unwrap_or_default();
+    assert!(proposed.ends_with(".csv"), "{proposed}");
+    let text = std::fs::read_to_string(&listed).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "header and Cleo only: {text}");
+    assert!(lines[1].starts_with("Cleo Park,"), "{text}");
 }
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).

@@ -48,6 +48,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "conflict",
   "invalid_credentials",
   "too_many_attempts",
+  "quota_reached",
   "not_initialized",
   "already_initialized",
   "forbidden",
@@ -277,6 +278,7 @@ import type { ExportOutcome } from "./bindings/ExportOutcome";
 import type { FileColumns } from "./bindings/FileColumns";
 import type { FileDrop } from "./bindings/FileDrop";
 import type { ImportOptions } from "./bindings/ImportOptions";
+import type { ImportQuotaStatus } from "./bindings/ImportQuotaStatus";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { JobProgress } from "./bindings/JobProgress";
 import type { Lang } from "./bindings/Lang";
@@ -304,6 +306,9 @@ export const runImport = (
   onProgress: (p: JobProgress) => void,
   sendInvitations = false,
 ): Promise<ImportSummary> => call("run_import", { path, options, job, onProgress: new Channel(onProgress), sendInvitations });
+
+/** The signed-in admin's imports today against the quota in Settings. */
+export const importQuotaStatus = (): Promise<ImportQuotaStatus> => call("import_quota_status");
 
 export const cancelJob = (job: number): Promise<null> => call("cancel_job", { job });
 
@@ -333,4 +338,5 @@ export const watchFileDrops = (onDrop: (d: FileDrop) => void): Promise<null> =>
 
 export const sheetQueryKeys = {
   savedMappings: ["list_saved_mappings"] as const,
+  importQuota: ["import_quota_status"] as const,
 };

@@ -13,7 +13,36 @@ export function errorText(t: TFunction, error: CommandError): string {
   if (error.code === "too_many_attempts" && error.retryAfterSecs !== null) {
     return t("errors.code.too_many_attempts", { count: Math.max(1, Math.ceil(error.retryAfterSecs)) });
   }
+  if (error.code === "quota_reached" && error.retryAfterSecs !== null) {
+    const wait = Math.max(0, error.retryAfterSecs);
+    return t("errors.quota.resetsAt", { time: localTime(t, Date.now() + wait * 1000), wait: waitText(t, wait) });
+  }
   return t(`errors.code.${error.code}`);
+}
+
+/**
+ * A moment as the admin's clock shows it ("08:00"), to the nearest minute: a reset at 00:00
+ * UTC reached through a wait in whole seconds lands a moment after the minute.
+ */
+export function localTime(t: TFunction, ms: number): string {
+  const minute = Math.round(ms / 60_000) * 60_000;
+  return new Intl.DateTimeFormat(t("settings.locale"), { hour: "2-digit", minute: "2-digit" }).format(new Date(minute));
+}
+
+/** The next 00:00 UTC, when daily counts (the import quota) start again. */
+export function nextUtcMidnight(now = Date.now()): number {
+  const day = 86_400_000;
+  return Math.floor(now / day) * day + day;
+}
+
+/** "5 h 12 min", rounded up to the minute (the last seconds still read "1 min"). */
+export function waitText(t: TFunction, secs: number): string {
+  const minutes = Math.max(1, Math.ceil(secs / 60));
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return t("errors.quota.minutes", { m });
+  if (m === 0) return t("errors.quota.hours", { h });
+  return t("errors.quota.hoursMinutes", { h, m });
 }
 
 /**

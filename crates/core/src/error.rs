@@ -13,6 +13,7 @@ pub enum ErrorCode {
     Conflict,
     InvalidCredentials,
     TooManyAttempts,
+    QuotaReached,
     NotInitialized,
     AlreadyInitialized,
     Forbidden,
@@ -55,6 +56,13 @@ pub enum CoreError {
     InvalidCredentials,
     #[error("Too many failed attempts. Try again in {retry_after_secs} seconds.")]
     TooManyAttempts { retry_after_secs: u32 },
+    /// Today's imports are used up (the Settings quota, per admin, per UTC day).
+    #[error("{}", quota_message(*limit, *retry_after_secs))]
+    ImportQuotaReached {
+        limit: u32,
+        resets_at_ms: i64,
+        retry_after_secs: u32,
+    },
     #[error("No organization has been set up in this database yet.")]
     NotInitialized,
     #[error("This database already holds an organization.")]
@@ -87,6 +95,7 @@ impl CoreError {
             CoreError::Conflict(_) => ErrorCode::Conflict,
             CoreError::InvalidCredentials => ErrorCode::InvalidCredentials,
             CoreError::TooManyAttempts { .. } => ErrorCode::TooManyAttempts,
+            CoreError::ImportQuotaReached { .. } => ErrorCode::QuotaReached,
             CoreError::NotInitialized => ErrorCode::NotInitialized,
             CoreError::AlreadyInitialized => ErrorCode::AlreadyInitialized,
             CoreError::Forbidden(_) => ErrorCode::Forbidden,
@@ -97,6 +106,19 @@ impl CoreError {
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+/// "You have used today's 100 imports. The quota resets at 00:00 UTC (in 5 h 12 min)."
+fn quota_message(limit: u32, wait_secs: u32) -> String {
+    // Rounded up, so the last half minute still reads "in 1 min", never "in 0 min".
+    let minutes = wait_secs.div_ceil(60).max(1);
+    let wait = match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    };
+    let imports = if limit == 1 { "import" } else { "imports" };
+    format!("You have used today's {limit} {imports}. The quota resets at 00:00 UTC (in {wait}).")
+}
 
 /// What a command sends back when it fails.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -131,6 +153,15 @@ impl From<CoreError> for CommandError {
                 retry_after_secs: None,
             },
             CoreError::TooManyAttempts { retry_after_secs } => Self {
+                code,
+                message,
+                details: Vec::new(),
+                retry_after_secs: Some(retry_after_secs),
+            },
+            // The UI shows the reset in the admin's local time: now + the wait.
+            CoreError::ImportQuotaReached {
+                retry_after_secs, ..
+            } => Self {
                 code,
                 message,
                 details: Vec::new(),
@@ -181,6 +212,26 @@ mod tests {
         assert_eq!(c.code, ErrorCode::TooManyAttempts);
         assert_eq!(c.retry_after_secs, Some(20));
         assert!(c.message.contains("20 seconds"));
+    }
+
+    #[test]
+    fn quota_refusal_says_when_it_resets_and_carries_the_wait() {
+        let c = CommandError::from(CoreError::ImportQuotaReached {
+            limit: 100,
+            resets_at_ms: 0,
+            retry_after_secs: 5 * 3600 + 11 * 60 + 30,
+        });
+        assert_eq!(c.code, ErrorCode::QuotaReached);
+        assert_eq!(c.retry_after_secs, Some(18_690));
+        assert_eq!(
+            c.message,
+            "You have used today's 100 imports. The quota resets at 00:00 UTC (in 5 h 12 min)."
+        );
+        assert!(quota_message(1, 30)
+            .ends_with("today's 1 import. The quota resets at 00:00 UTC (in 1 min)."));
+        assert!(quota_message(5, 7200).ends_with("(in 2 h)."));
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["code"], "quota_reached");
     }
 
     #[test]

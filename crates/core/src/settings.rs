@@ -14,23 +14,43 @@ use crate::store::Directory;
 pub struct Settings {
     /// ISO 3166 region ("US", "CN", "GB") that mobile numbers without "+" are read in.
     pub default_region: String,
+    /// Committed imports each admin may run per UTC day; None (the default) is no limit.
+    /// Previews do not count.
+    #[serde(default)]
+    pub import_quota_per_day: Option<u32>,
 }
+
+/// The largest daily import quota Settings accept.
+pub const MAX_IMPORT_QUOTA: u32 = 10_000;
 
 impl Directory {
     pub fn settings(&self) -> CoreResult<Settings> {
         Ok(Settings {
             default_region: self.default_region()?,
+            import_quota_per_day: import_quota_in(&self.conn)?,
         })
     }
 
     pub fn update_settings(&mut self, actor: &Actor, new: &Settings) -> CoreResult<Settings> {
         let region = new.default_region.trim().to_ascii_uppercase();
+        let mut problems = Vec::new();
         if region.parse::<phonenumber::country::Id>().is_err() {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
+            problems.push(ErrorDetail::field(
                 "defaultRegion",
                 "invalid_region",
                 format!("\"{region}\" is not a known region code (e.g. US, CN, GB)."),
-            )]));
+            ));
+        }
+        let quota = new.import_quota_per_day;
+        if quota.is_some_and(|n| !(1..=MAX_IMPORT_QUOTA).contains(&n)) {
+            problems.push(ErrorDetail::field(
+                "importQuotaPerDay",
+                "out_of_range",
+                format!("The import quota must be between 1 and {MAX_IMPORT_QUOTA} imports a day."),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(CoreError::invalid(problems));
         }
         let before = self.settings()?;
         let now = self.now_ms();
@@ -40,6 +60,18 @@ impl Directory {
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![region],
         )?;
+        // No row is "off": a directory from before the quota existed reads the same way.
+        match quota {
+            Some(n) => tx.execute(
+                "INSERT INTO settings (key, value) VALUES ('import_quota_per_day', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![n.to_string()],
+            )?,
+            None => tx.execute(
+                "DELETE FROM settings WHERE key = 'import_quota_per_day'",
+                [],
+            )?,
+        };
         audit::record(
             &tx,
             now,
@@ -50,12 +82,25 @@ impl Directory {
                 target_id: None,
                 target_name: None,
                 before: Some(json!(before)),
-                after: Some(json!({"defaultRegion": region})),
+                after: Some(json!({"defaultRegion": region, "importQuotaPerDay": quota})),
             },
         )?;
         tx.commit()?;
         self.settings()
     }
+}
+
+/// The daily import quota as seen by `conn` (inside a transaction too); None when off.
+pub(crate) fn import_quota_in(conn: &rusqlite::Connection) -> CoreResult<Option<u32>> {
+    use rusqlite::OptionalExtension;
+    let value: Option<String> = conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'import_quota_per_day'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(value.and_then(|v| v.parse::<u32>().ok()).filter(|n| *n > 0))
 }
 
 impl Directory {

@@ -21,6 +21,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0004_gateway_outbox.sql")),
         M::up(include_str!("../migrations/0005_join_requests.sql")),
         M::up(include_str!("../migrations/0006_saved_mappings.sql")),
+        M::up(include_str!("../migrations/0007_imports.sql")),
     ])
 });
 
@@ -182,6 +183,7 @@ mod tests {
                 "departments",
                 "former_members",
                 "gateway_outbox",
+                "imports",
                 "invitations",
                 "join_requests",
                 "member_roles",

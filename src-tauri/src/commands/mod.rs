@@ -67,6 +67,7 @@ macro_rules! all_commands {
             $crate::commands::spreadsheets::inspect_import_file,
             $crate::commands::spreadsheets::preview_import,
             $crate::commands::spreadsheets::run_import,
+            $crate::commands::spreadsheets::import_quota_status,
             $crate::commands::spreadsheets::cancel_job,
             $crate::commands::spreadsheets::save_import_results,
             $crate::commands::spreadsheets::export_members_file,

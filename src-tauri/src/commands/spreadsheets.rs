@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use orgdesk_core::members::MemberQuery;
 use orgdesk_core::spreadsheet::{
     self, ColumnMapping, Control, ExportFormat, ExportOutcome, FileColumns, FileDrop, FileDropKind,
-    ImportOptions, ImportReport, ImportSummary, JobProgress, Lang, SavedMapping, SpreadsheetError,
-    Stage,
+    ImportOptions, ImportQuotaStatus, ImportReport, ImportSummary, JobProgress, Lang, SavedMapping,
+    SpreadsheetError, Stage,
 };
 use orgdesk_core::{CommandError, ErrorCode};
 use tauri::ipc::Channel;
@@ -160,7 +160,9 @@ pub async fn inspect_import_file(
     .map_err(|_| internal("Reading the file"))?
 }
 
-/// The dry run: what an import of `path` would do. Writes nothing.
+/// The dry run: what an import of `path` would do. Writes nothing, and does not count against
+/// the import quota; but once today's imports are used up it is refused like the import, so the
+/// admin does not map and preview a file that cannot be imported until tomorrow.
 #[tauri::command]
 pub async fn preview_import(
     state: State<'_, AppState>,
@@ -170,7 +172,7 @@ pub async fn preview_import(
     job: u32,
     on_progress: Channel<JobProgress>,
 ) -> Result<ImportSummary, CommandError> {
-    state.require_session()?;
+    let actor = state.require_session()?.actor();
     let running = Job::start(&jobs, job);
     let file = PathBuf::from(&path);
     let opts = options.clone();
@@ -178,7 +180,10 @@ pub async fn preview_import(
         &state,
         running.cancel.clone(),
         on_progress,
-        move |d, ctl| d.preview_import(&file, &opts, ctl),
+        move |d, ctl| {
+            d.check_import_quota(&actor)?;
+            d.preview_import(&file, &opts, ctl)
+        },
     )
     .await?;
     Ok(remember(&jobs, path, options, report))
@@ -223,6 +228,17 @@ pub async fn run_import(
     Ok(remember(&jobs, path, options, report))
 }
 
+/// The signed-in admin's imports today against the quota (Settings), and when it resets.
+#[tauri::command]
+pub async fn import_quota_status(
+    state: State<'_, AppState>,
+) -> Result<ImportQuotaStatus, CommandError> {
+    let actor = state.require_session()?.actor();
+    state
+        .with_directory(move |d| d.import_quota_status(&actor))
+        .await
+}
+
 fn remember(
     jobs: &SheetJobs,
     path: String,
@@ -251,7 +267,8 @@ pub fn cancel_job(jobs: State<'_, SheetJobs>, job: u32) {
 }
 
 /// "Download import results": every row of the last preview or import with its Result and
-/// Reason, saved where the admin chooses. Null when the dialog is cancelled.
+/// Reason, saved where the admin chooses. Written in the language of that import (its
+/// `options.lang`, which its reasons are in). Null when the dialog is cancelled.
 #[tauri::command]
 pub async fn save_import_results<R: Runtime>(
     window: Window<R>,
@@ -589,6 +606,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(page["total"], 1, "only the admin: nothing was imported");
+    }
+
+    #[test]
+    fn a_preview_in_chinese_explains_its_rows_in_chinese() {
+        let (_app, w) = signed_in();
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("zh.csv");
+        std::fs::write(
+            &file,
+            "姓名,邮箱,部门\n王芳,wang@acme.example,/\n李伟,li@acme.example,/研发中心\n",
+        )
+        .unwrap();
+        let path = file.display().to_string();
+        let preview = call(
+            &w,
+            "preview_import",
+            json!({"path": path, "options": {"createMissingDepartments": false, "mapping": null, "lang": "zh"},
+                   "job": 5, "onProgress": "__CHANNEL__:7"}),
+        )
+        .unwrap();
+        assert_eq!(preview["counts"]["failed"], 1);
+        assert_eq!(preview["failures"][0]["column"], "部门");
+        assert_eq!(
+            preview["failures"][0]["reason"],
+            "部门“研发中心”不存在。请先创建该部门，或勾选“创建缺少的部门”。"
+        );
     }
 
     #[test]

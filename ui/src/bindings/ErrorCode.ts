@@ -3,4 +3,4 @@
 /**
  * Every kind of failure the UI can tell apart. Adding one is a change to the UI too.
  */
-export type ErrorCode = "validation" | "not_found" | "conflict" | "invalid_credentials" | "too_many_attempts" | "not_initialized" | "already_initialized" | "forbidden" | "not_signed_in" | "storage" | "internal";
+export type ErrorCode = "validation" | "not_found" | "conflict" | "invalid_credentials" | "too_many_attempts" | "quota_reached" | "not_initialized" | "already_initialized" | "forbidden" | "not_signed_in" | "storage" | "internal";

@@ -4,4 +4,9 @@ export type Settings = {
 /**
  * ISO 3166 region ("US", "CN", "GB") that mobile numbers without "+" are read in.
  */
-defaultRegion: string, };
+defaultRegion: string, 
+/**
+ * Committed imports each admin may run per UTC day; None (the default) is no limit.
+ * Previews do not count.
+ */
+importQuotaPerDay: number | null, };

@@ -56,6 +56,7 @@ function backend(more: Record<string, (args: Args) => unknown> = {}) {
     watch_file_drops: () => null,
     list_saved_mappings: () => [],
     department_tree: () => tree,
+    import_quota_status: () => ({ limit: null, used: 0, remaining: null, resetsAtMs: 0 }),
     ...more,
   });
 }
@@ -209,6 +210,130 @@ describe("Import / Export", () => {
     expect(error.textContent).toContain("The file is not a spreadsheet.");
     expect(error.textContent).toContain("Nothing was written.");
     expect(screen.getByTestId("import-choose-another")).toBeTruthy();
+  });
+
+  it("shows the imports left today and, when the quota refuses, when it resets in local time", async () => {
+    const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
+    const wait = Math.ceil((midnight - Date.now()) / 1000);
+    const calls = backend({
+      import_quota_status: () => ({ limit: 100, used: 97, remaining: 3, resetsAtMs: midnight }),
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => preview,
+      run_import: () => {
+        throw commandError({
+          code: "quota_reached",
+          message: "You have used today's 100 imports. The quota resets at 00:00 UTC (in 5 h 12 min).",
+          retryAfterSecs: wait,
+        });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    expect((await screen.findByTestId("import-quota-left")).textContent).toBe("3 of 100 imports left today");
+    await user.click(screen.getByTestId("import-commit"));
+    const error = await screen.findByTestId("import-error");
+    const local = new Intl.DateTimeFormat("en", { hour: "2-digit", minute: "2-digit" }).format(new Date(midnight));
+    expect(error.textContent).toContain(`You have used all of today's imports. The quota resets at ${local} your time (in `);
+    expect(error.textContent).toContain("Nothing was written.");
+    // The backend's English sentence (in UTC) is not shown; another file would be refused too.
+    expect(error.textContent).not.toContain("00:00 UTC");
+    expect(screen.queryByTestId("import-choose-another")).toBeNull();
+    // The count is read again after the refusal.
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "import_quota_status").length).toBe(2));
+  });
+
+  it("refuses the preview once today's imports are used up, in the UI language", async () => {
+    await act(() => setLanguage("zh-CN"));
+    backend({
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => {
+        throw commandError({ code: "quota_reached", message: "You have used today's 2 imports.", retryAfterSecs: 3 * 3600 + 60 });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    const error = await screen.findByTestId("import-error");
+    expect(error.textContent).toContain("今天的导入次数已用完。配额将在你的时间");
+    expect(error.textContent).toContain("（3 小时 1 分钟后）");
+    expect(screen.queryByTestId("import-commit")).toBeNull();
+  });
+
+  it("asks for the row reasons in Chinese when the UI is in Chinese, and shows them", async () => {
+    await act(() => setLanguage("zh-CN"));
+    const zhPreview: ImportSummary = {
+      ...preview,
+      failures: [{ row: 4, column: "部门", reason: "部门“Nowhere”不存在。请先创建该部门，或勾选“创建缺少的部门”。" }],
+    };
+    const calls = backend({
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => zhPreview,
+      run_import: () => ({ ...zhPreview, committed: true }),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    const dialog = await screen.findByTestId("import-preview");
+    expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({
+      options: { createMissingDepartments: false, mapping: null, lang: "zh" },
+    });
+    const failures = within(dialog).getByTestId("import-failures");
+    expect(failures.textContent).toContain("部门");
+    expect(failures.textContent).toContain("部门“Nowhere”不存在。");
+    await user.click(screen.getByTestId("import-commit"));
+    await screen.findByTestId("import-results");
+    expect(calls.find((c) => c.cmd === "run_import")?.args).toMatchObject({ options: { lang: "zh" } });
+  });
+
+  it("asks for English row reasons when the UI is in English", async () => {
+    const calls = backend({
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => preview,
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    await screen.findByTestId("import-preview");
+    expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({ options: { lang: "en" } });
+  });
+
+  it("explains a refused file in Chinese, not with the backend's English sentence", async () => {
+    await act(() => setLanguage("zh-CN"));
+    const english = "The file is password-protected. Remove the password in Excel (File › Info › Protect Workbook) and import it again.";
+    backend({
+      choose_import_file: () => "/tmp/locked.xlsx",
+      inspect_import_file: () => {
+        throw commandError({ code: "validation", message: english, details: [{ field: "file", code: "encrypted", reason: english }] });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    const error = await screen.findByTestId("import-error");
+    expect(error.textContent).toContain("文件受密码保护。");
+    expect(error.textContent).toContain("请在 Excel 中取消工作簿密码");
+    expect(error.textContent).not.toContain("password-protected");
+  });
+
+  it("keeps the backend's sentence for a refusal it has no words for", async () => {
+    await act(() => setLanguage("zh-CN"));
+    backend({
+      choose_import_file: () => "/tmp/odd.xlsx",
+      inspect_import_file: () => {
+        throw commandError({ code: "validation", message: "Something new.", details: [{ field: "file", code: "brand_new", reason: "Something new." }] });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    const error = await screen.findByTestId("import-error");
+    expect(error.textContent).toContain("无法导入此文件");
+    expect(error.textContent).toContain("Something new.");
   });
 
   it("maps a Google Workspace export's columns, saves the mapping and previews with it", async () => {

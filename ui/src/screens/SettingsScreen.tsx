@@ -1,6 +1,6 @@
 import { PlusOutlined } from "@ant-design/icons";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App as AntApp, Alert, AutoComplete, Button, Card, Descriptions, Form, Input, Modal, Space, Table, Tag, Typography } from "antd";
+import { App as AntApp, Alert, AutoComplete, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Space, Switch, Table, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -10,7 +10,7 @@ import type { NewRole } from "../bindings/NewRole";
 import type { Role } from "../bindings/Role";
 import type { Settings } from "../bindings/Settings";
 import { applyServerError } from "../directory/shared";
-import { errorText } from "../errors";
+import { errorText, localTime, nextUtcMidnight } from "../errors";
 
 import type { AppStatus } from "../bindings/AppStatus";
 import { LanguageSelect } from "../components/LanguageSwitch";
@@ -67,6 +67,85 @@ function RegionForm() {
       </Form>
       <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }}>
         {t("settings.regionHint")}
+      </Typography.Paragraph>
+    </>
+  );
+}
+
+/** Off by default; switched on it starts from the free tier's 100 a day. */
+const DEFAULT_QUOTA = 100;
+const MAX_QUOTA = 10_000;
+
+type QuotaValues = { enabled: boolean; limit: number | null };
+
+function ImportQuotaForm() {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const queryClient = useQueryClient();
+  const settings = useQuery({ queryKey: api.queryKeys.settings, queryFn: api.getSettings });
+  const [form] = Form.useForm<QuotaValues>();
+  const enabled = Form.useWatch("enabled", form) ?? false;
+  const [error, setError] = useState<string | null>(null);
+  const toValues = (s: Settings): QuotaValues => ({
+    enabled: s.importQuotaPerDay != null,
+    limit: s.importQuotaPerDay ?? DEFAULT_QUOTA,
+  });
+  const save = useMutation<Settings, CommandError, Settings>({
+    mutationFn: api.updateSettings,
+    onSuccess: (saved) => {
+      queryClient.setQueryData(api.queryKeys.settings, saved);
+      void queryClient.invalidateQueries({ queryKey: api.sheetQueryKeys.importQuota });
+      form.setFieldsValue(toValues(saved));
+      void message.success(t("settings.saved"));
+    },
+    onError: (e) => setError(applyServerError(t, form, e, ["limit"], { importQuotaPerDay: "limit" })),
+  });
+  if (settings.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(settings.error))} />;
+  if (!settings.data) return null;
+  return (
+    <>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
+      <Form<QuotaValues>
+        form={form}
+        layout="inline"
+        initialValues={toValues(settings.data)}
+        onValuesChange={(changed: Partial<QuotaValues>) => {
+          if (changed.enabled && form.getFieldValue("limit") == null) form.setFieldValue("limit", DEFAULT_QUOTA);
+        }}
+        onFinish={(v) => {
+          setError(null);
+          save.mutate({ ...settings.data, importQuotaPerDay: v.enabled ? v.limit : null });
+        }}
+      >
+        <Form.Item name="enabled" valuePropName="checked">
+          <Switch data-testid="settings-quota-switch" aria-label={t("settings.quota.switch")} />
+        </Form.Item>
+        <Form.Item>
+          <Typography.Text>{t("settings.quota.switch")}</Typography.Text>
+        </Form.Item>
+        <Form.Item
+          name="limit"
+          rules={[{ required: enabled, type: "integer", min: 1, max: MAX_QUOTA, message: t("settings.quota.range") }]}
+        >
+          <InputNumber
+            data-testid="settings-quota-limit"
+            aria-label={t("settings.quota.limit")}
+            disabled={!enabled}
+            min={1}
+            max={MAX_QUOTA}
+            precision={0}
+            suffix={t("settings.quota.perDay")}
+            style={{ width: 150 }}
+          />
+        </Form.Item>
+        <Form.Item>
+          <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-quota-save">
+            {t("common.save")}
+          </Button>
+        </Form.Item>
+      </Form>
+      <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }} data-testid="settings-quota-hint">
+        {enabled ? t("settings.quota.hint", { time: localTime(t, nextUtcMidnight()) }) : t("settings.quota.off")}
       </Typography.Paragraph>
     </>
   );
@@ -193,6 +272,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
               ),
             },
             { key: "region", label: t("settings.region"), children: <RegionForm /> },
+            { key: "importQuota", label: t("settings.quota.title"), children: <ImportQuotaForm /> },
             {
               key: "dbPath",
               label: t("settings.dbPath"),

@@ -1,5 +1,5 @@
 import { DownloadOutlined } from "@ant-design/icons";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Checkbox, Modal, Progress, Space, Statistic, Steps, Table, Tooltip, Typography, theme } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -9,13 +9,15 @@ import type { ColumnMapping } from "../bindings/ColumnMapping";
 import type { CommandError } from "../bindings/CommandError";
 import type { FileColumns } from "../bindings/FileColumns";
 import type { ImportCounts } from "../bindings/ImportCounts";
+import type { ImportQuotaStatus } from "../bindings/ImportQuotaStatus";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { JobProgress } from "../bindings/JobProgress";
 import type { RowProblem } from "../bindings/RowProblem";
 import type { SavedMapping } from "../bindings/SavedMapping";
 import { useInvalidateDirectory } from "../directory/shared";
+import { localTime } from "../errors";
 import { MappingStep, fits } from "./MappingStep";
-import { columnLabel, failureSentence, failureText, isCancelled, newJobId, progressPercent, progressText } from "./jobs";
+import { columnLabel, failureSentence, failureText, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
 
 export type ChosenFile = { path: string; name: string };
 
@@ -131,6 +133,19 @@ function JobBar({ progress, testId }: { progress: JobProgress | null; testId: st
   );
 }
 
+/** "3 of 100 imports left today", next to the Import button when the quota (Settings) is on. */
+function QuotaLeft({ status }: { status: ImportQuotaStatus | undefined }) {
+  const { t } = useTranslation();
+  if (!status || status.limit === null || status.remaining === null) return null;
+  return (
+    <Tooltip title={t("importExport.import.quotaLeftHint", { time: localTime(t, status.resetsAtMs) })}>
+      <Typography.Text type={status.remaining === 0 ? "warning" : "secondary"} data-testid="import-quota-left">
+        {t("importExport.import.quotaLeft", { remaining: status.remaining, limit: status.limit })}
+      </Typography.Text>
+    </Tooltip>
+  );
+}
+
 /**
  * Importing one file: column mapping when its headers are not ours, a preview (dry run), the
  * import in one transaction with progress and cancel, then the results.
@@ -148,6 +163,12 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
   const job = useRef<number | null>(null);
   const alive = useRef(true);
   const saved = useQuery({ queryKey: api.sheetQueryKeys.savedMappings, queryFn: api.listSavedMappings });
+  const queryClient = useQueryClient();
+  const quota = useQuery({ queryKey: api.sheetQueryKeys.importQuota, queryFn: api.importQuotaStatus });
+  const refreshQuota = useCallback(
+    () => void queryClient.invalidateQueries({ queryKey: api.sheetQueryKeys.importQuota }),
+    [queryClient],
+  );
 
   useEffect(() => {
     alive.current = true;
@@ -163,7 +184,9 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
       job.current = id;
       setPhase({ kind: "previewing", progress: null });
       try {
-        const summary = await api.previewImport(file.path, { createMissingDepartments: create, mapping: m }, id, (p) => {
+        // Row problems (and the results file) come back in the UI's language.
+        const options = { createMissingDepartments: create, mapping: m, lang: sheetLang() };
+        const summary = await api.previewImport(file.path, options, id, (p) => {
           if (alive.current && job.current === id) setPhase({ kind: "previewing", progress: p });
         });
         if (alive.current && job.current === id) setPhase({ kind: "preview", summary, notice: null });
@@ -172,11 +195,12 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
         const error = api.toCommandError(e);
         if (isCancelled(error)) onClose();
         else setPhase({ kind: "failed", error });
+        if (error.code === "quota_reached") refreshQuota();
       } finally {
         if (job.current === id) job.current = null;
       }
     },
-    [file.path, onClose],
+    [file.path, onClose, refreshQuota],
   );
 
   // Look at the file first: its headers decide whether the mapping step is needed.
@@ -203,7 +227,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
     try {
       const summary = await api.runImport(
         file.path,
-        { createMissingDepartments: createDepartments, mapping },
+        { createMissingDepartments: createDepartments, mapping, lang: sheetLang() },
         id,
         (p) => {
           if (alive.current && job.current === id) setPhase((ph) => (ph.kind === "importing" ? { ...ph, progress: p } : ph));
@@ -211,12 +235,14 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
         sendInvitations,
       );
       invalidate();
+      refreshQuota();
       if (alive.current) setPhase({ kind: "done", summary });
     } catch (e) {
       if (!alive.current) return;
       const error = api.toCommandError(e);
       if (isCancelled(error)) setPhase({ kind: "preview", summary: previewed, notice: t("importExport.import.cancelled") });
       else setPhase({ kind: "failed", error });
+      if (error.code === "quota_reached") refreshQuota();
     } finally {
       if (job.current === id) job.current = null;
     }
@@ -292,9 +318,12 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
           <Button onClick={onClose} data-testid="import-close">
             {t("common.close")}
           </Button>
-          <Button type="primary" onClick={onChooseAnother} data-testid="import-choose-another">
-            {t("importExport.import.chooseAnother")}
-          </Button>
+          {/* Another file would meet the same quota. */}
+          {phase.error.code !== "quota_reached" && (
+            <Button type="primary" onClick={onChooseAnother} data-testid="import-choose-another">
+              {t("importExport.import.chooseAnother")}
+            </Button>
+          )}
         </Space>
       );
       break;
@@ -392,6 +421,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
               {t("importExport.import.remap")}
             </Button>
           )}
+          <QuotaLeft status={quota.data} />
           <Button type="primary" disabled={n === 0} onClick={() => void commit(s)} data-testid="import-commit">
             {t("importExport.import.commit", { count: n })}
           </Button>

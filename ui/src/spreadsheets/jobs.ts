@@ -56,13 +56,16 @@ export function refusalOf(e: CommandError): ErrorDetail | null {
 export function failureText(t: TFunction, e: CommandError): { title: string; detail: string | null } {
   const refusal = refusalOf(e);
   if (refusal) {
+    // The backend's sentence is English (and specific); in Chinese the UI says what to do
+    // about each refusal code, and an unknown code keeps the backend's sentence.
     return {
       title: t(`importExport.import.refusal.${refusal.code}`, { defaultValue: t("importExport.import.refused") }),
-      detail: refusal.reason,
+      detail: t(`importExport.import.refusalDetail.${refusal.code}`, { reason: refusal.reason, defaultValue: refusal.reason }),
     };
   }
-  // Storage and internal failures carry technical text: the headline alone is shown.
-  const specific = e.code !== "storage" && e.code !== "internal" && e.message ? e.message : null;
+  // Storage and internal failures carry technical text, and the quota's headline already says
+  // it all (in the admin's language and time zone): the headline alone is shown.
+  const specific = e.code !== "storage" && e.code !== "internal" && e.code !== "quota_reached" && e.message ? e.message : null;
   return { title: errorText(t, e), detail: specific };
 }
 
@@ -81,7 +84,10 @@ export const FIELDS: ImportField[] = [
 
 export const REQUIRED_FIELDS: ImportField[] = ["name", "department"];
 
-/** The English column names row problems carry, to the field whose label the UI shows. */
+/**
+ * The column names row problems carry (English, or Chinese when the import ran in Chinese), to
+ * the field whose label the UI shows.
+ */
 const COLUMN_FIELDS: Record<string, ImportField> = {
   Name: "name",
   Username: "username",
@@ -93,6 +99,16 @@ const COLUMN_FIELDS: Record<string, ImportField> = {
   Role: "role",
   "Employee ID": "employee_id",
   "Work Location": "work_location",
+  姓名: "name",
+  用户名: "username",
+  密码: "password",
+  邮箱: "email",
+  手机号: "mobile",
+  部门: "department",
+  职位: "position",
+  角色: "role",
+  工号: "employee_id",
+  工作地点: "work_location",
 };
 
 export function columnLabel(t: TFunction, column: string | null): string {

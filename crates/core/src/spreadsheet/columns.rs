@@ -4,11 +4,22 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// The language of headers and explanations (follows the UI).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Lang {
+    #[default]
     En,
     Zh,
+}
+
+impl Lang {
+    /// `en` or `zh`, whichever this language is (both are built where the text is written).
+    pub(crate) fn pick<T>(self, en: T, zh: T) -> T {
+        match self {
+            Lang::En => en,
+            Lang::Zh => zh,
+        }
+    }
 }
 
 /// A column an import reads. The template has exactly these, in this order.
@@ -149,5 +160,7 @@ mod tests {
         assert_eq!(match_header("Nickname"), None);
         assert!(is_known_extra("Result"));
         assert!(is_known_extra("all positions"));
+        assert!(is_known_extra("结果"));
+        assert!(is_known_extra(" 原因 "));
     }
 }

@@ -100,7 +100,6 @@ impl Directory {
     ) -> SheetResult<usize> {
         let ids = self.member_ids(q)?;
         let total = ids.len();
-        let wanted: std::collections::HashSet<MemberId> = ids.iter().copied().collect();
         // Paths of every department, computed once from the parent links.
         let rows: Vec<(DepartmentId, Option<DepartmentId>, String)> = self
             .conn
@@ -123,53 +122,6 @@ impl Directory {
                 (*id, if p.is_empty() { "/".to_owned() } else { p })
             })
             .collect();
-        let mut by_id: HashMap<MemberId, Out> = HashMap::with_capacity(total);
-        let mut stmt = self.conn.prepare(
-            "SELECT id, name, username, email, mobile, employee_id, work_location, status, activated_at, last_login_at FROM members",
-        )?;
-        for r in stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, MemberId>(0)?,
-                Out {
-                    name: r.get(1)?,
-                    username: r.get(2)?,
-                    email: r.get(3)?,
-                    mobile: r.get(4)?,
-                    employee_id: r.get(5)?,
-                    work_location: r.get(6)?,
-                    status: r.get(7)?,
-                    activated: r.get(8)?,
-                    last_login: r.get(9)?,
-                    positions: Vec::new(),
-                    roles: Vec::new(),
-                },
-            ))
-        })? {
-            let (id, o) = r?;
-            if wanted.contains(&id) {
-                by_id.insert(id, o);
-            }
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT member_id, department_id, title FROM positions ORDER BY member_id, is_primary DESC, sort_order",
-        )?;
-        for r in stmt.query_map([], |r| Ok((r.get::<_, MemberId>(0)?, r.get(1)?, r.get(2)?)))? {
-            let (m, d, t) = r?;
-            if let Some(o) = by_id.get_mut(&m) {
-                o.positions.push((d, t));
-            }
-        }
-        let mut stmt = self.conn.prepare(
-            "SELECT mr.member_id, r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id ORDER BY mr.member_id, r.id",
-        )?;
-        for r in stmt.query_map([], |r| {
-            Ok((r.get::<_, MemberId>(0)?, r.get::<_, String>(1)?))
-        })? {
-            let (m, n) = r?;
-            if let Some(o) = by_id.get_mut(&m) {
-                o.roles.push(n);
-            }
-        }
         let mut headers: Vec<String> = Column::ALL.iter().map(|c| c.header(lang)).collect();
         headers.extend(
             EXPORT_EXTRA
@@ -235,13 +187,11 @@ impl Directory {
                     let mut w = csv::Writer::from_writer(buf);
                     let csv_err = |e: csv::Error| io(std::io::Error::other(e.to_string()));
                     w.write_record(&headers).map_err(csv_err)?;
-                    for (i, id) in ids.iter().enumerate() {
-                        if i % 1000 == 999 {
-                            ctl.check()?;
-                            ctl.report(Stage::Write, i + 1, total);
-                        }
-                        if let Some(o) = by_id.get(id) {
-                            let rec = record(o);
+                    for (n, chunk) in ids.chunks(CHUNK).enumerate() {
+                        ctl.check()?;
+                        ctl.report(Stage::Write, n * CHUNK, total);
+                        for o in self.export_rows(chunk)? {
+                            let rec = record(&o);
                             w.write_record(rec.iter().map(|c| csv_safe(c).into_owned()))
                                 .map_err(csv_err)?;
                         }
@@ -270,14 +220,12 @@ impl Directory {
                         .map_err(xlsx_error)?;
                 }
                 let mut r = 1u32;
-                for (i, id) in ids.iter().enumerate() {
-                    if i % 1000 == 999 {
-                        ctl.check()?;
-                        ctl.report(Stage::Write, i + 1, total);
-                    }
-                    if let Some(o) = by_id.get(id) {
+                for (n, chunk) in ids.chunks(CHUNK).enumerate() {
+                    ctl.check()?;
+                    ctl.report(Stage::Write, n * CHUNK, total);
+                    for o in self.export_rows(chunk)? {
                         // Strings only: a cell starting with "=" is text, never a formula.
-                        for (c, v) in record(o).into_iter().enumerate() {
+                        for (c, v) in record(&o).into_iter().enumerate() {
                             if !v.is_empty() {
                                 ws.write_string(r, c as u16, v).map_err(xlsx_error)?;
                             }
@@ -290,6 +238,69 @@ impl Directory {
         }
         ctl.report(Stage::Write, total, total);
         Ok(total)
+    }
+}
+
+/// Members an export reads from the database at a time: its memory stays the same whatever
+/// the size of the directory.
+const CHUNK: usize = 1000;
+
+impl Directory {
+    /// The export rows of `ids`, in that order (an id no longer there is left out).
+    fn export_rows(&self, ids: &[MemberId]) -> SheetResult<Vec<Out>> {
+        let list = serde_json::to_string(ids)
+            .map_err(|e| SpreadsheetError::Core(crate::CoreError::Internal(e.to_string())))?;
+        let at: HashMap<MemberId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let mut slots: Vec<Option<Out>> = Vec::with_capacity(ids.len());
+        slots.resize_with(ids.len(), || None);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, username, email, mobile, employee_id, work_location, status, activated_at, last_login_at
+             FROM members WHERE id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let mut rows = stmt.query([&list])?;
+        while let Some(r) = rows.next()? {
+            let id: MemberId = r.get(0)?;
+            if let Some(&i) = at.get(&id) {
+                slots[i] = Some(Out {
+                    name: r.get(1)?,
+                    username: r.get(2)?,
+                    email: r.get(3)?,
+                    mobile: r.get(4)?,
+                    employee_id: r.get(5)?,
+                    work_location: r.get(6)?,
+                    status: r.get(7)?,
+                    activated: r.get(8)?,
+                    last_login: r.get(9)?,
+                    positions: Vec::new(),
+                    roles: Vec::new(),
+                });
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT member_id, department_id, title FROM positions
+             WHERE member_id IN (SELECT value FROM json_each(?1))
+             ORDER BY member_id, is_primary DESC, sort_order",
+        )?;
+        let mut rows = stmt.query([&list])?;
+        while let Some(r) = rows.next()? {
+            let m: MemberId = r.get(0)?;
+            if let Some(o) = at.get(&m).and_then(|i| slots[*i].as_mut()) {
+                o.positions.push((r.get(1)?, r.get(2)?));
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT mr.member_id, r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id
+             WHERE mr.member_id IN (SELECT value FROM json_each(?1))
+             ORDER BY mr.member_id, r.id",
+        )?;
+        let mut rows = stmt.query([&list])?;
+        while let Some(r) = rows.next()? {
+            let m: MemberId = r.get(0)?;
+            if let Some(o) = at.get(&m).and_then(|i| slots[*i].as_mut()) {
+                o.roles.push(r.get(1)?);
+            }
+        }
+        Ok(slots.into_iter().flatten().collect())
     }
 }
 

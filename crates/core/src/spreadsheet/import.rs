@@ -1,7 +1,7 @@
 //! Import: validate every row against the directory (preview / dry run), then write all valid
 //! rows in one transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,6 +13,7 @@ use ts_rs::TS;
 use super::columns::{Column, Lang, RESULT_EXTRA};
 use super::mapping::ColumnMapping;
 use super::read::{number_text, read_table, read_table_bytes, RawCell, Table};
+use super::reasons::{field_reason, status_zh};
 use super::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::audit::{self, Actor};
 use crate::password;
@@ -21,6 +22,10 @@ use crate::types::{
     fold_key, fold_search, parse_employee_id, DepartmentId, DisplayName, Email, MemberId,
     MemberStatus, Mobile, RoleId, Username,
 };
+
+/// The import's lookups hash a few hundred thousand short keys (emails, usernames, IDs):
+/// foldhash is several times cheaper than the standard SipHash, and still seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 #[derive(Debug, Clone, Default, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -31,6 +36,10 @@ pub struct ImportOptions {
     /// header names.
     #[serde(default)]
     pub mapping: Option<ColumnMapping>,
+    /// The language of the row problems and of the results file (the UI's); English when
+    /// absent.
+    #[serde(default)]
+    pub lang: Lang,
 }
 
 /// One problem (or skipped change) on one row. `row` is the row number Excel shows.
@@ -82,6 +91,8 @@ pub struct ImportReport {
     pub departments_created: Vec<String>,
     /// False for a preview (dry run).
     pub committed: bool,
+    /// The language of the reasons; [`write_results`] writes the file in it.
+    pub lang: Lang,
 }
 
 impl ImportReport {
@@ -171,10 +182,14 @@ struct Ctx {
     super_admin: RoleId,
     members: Vec<Existing>,
     by_eid: HashMap<String, usize>,
+    /// Employee IDs of digits with leading zeros, by the number they become without them.
+    eid_zeros: HashMap<String, usize>,
     by_user: HashMap<String, usize>,
     by_email: HashMap<String, usize>,
     by_mobile: HashMap<String, usize>,
     create_missing: bool,
+    /// The language row problems are written in.
+    lang: Lang,
 }
 
 /// A row's values after cell repair and parsing.
@@ -214,18 +229,19 @@ enum Plan {
     },
 }
 
-fn problem(row: u32, col: Column, reason: impl Into<String>) -> RowProblem {
+fn problem(lang: Lang, row: u32, col: Column, reason: impl Into<String>) -> RowProblem {
     RowProblem {
         row,
-        column: Some(col.label(Lang::En).to_owned()),
+        column: Some(col.label(lang).to_owned()),
         reason: reason.into(),
     }
 }
 
 /// The text of one cell for `col`, repaired: numbers back to exact text, dates, formulas,
-/// booleans and error values refused. None when blank.
-fn cell_text(cell: Option<&RawCell>, col: Column) -> Result<Option<String>, String> {
+/// booleans and error values refused (the reason, in `lang`). None when blank.
+fn cell_text(cell: Option<&RawCell>, col: Column, lang: Lang) -> Result<Option<String>, String> {
     let id_like = matches!(col, Column::Mobile | Column::EmployeeId);
+    let label = || col.label(lang);
     match cell {
         None | Some(RawCell::Empty) => Ok(None),
         Some(RawCell::Text(s)) => {
@@ -235,22 +251,31 @@ fn cell_text(cell: Option<&RawCell>, col: Column) -> Result<Option<String>, Stri
         Some(RawCell::Int(i)) => Ok(Some(i.to_string())),
         Some(RawCell::Float(f)) => match number_text(*f) {
             Some(t) => Ok(Some(t)),
-            None if id_like => Err(format!(
-                "is stored as the number {f}, which cannot be turned back into the exact text; format the column as text and type it again"
+            None if id_like => Err(lang.pick(
+                format!("{} is stored as the number {f}, which cannot be turned back into the exact text; format the column as text and type it again.", label()),
+                format!("{}存储为数字 {f}，无法还原为原来的文字；请将该列设为文本格式后重新输入。", label()),
             )),
             None => Ok(Some(f.to_string())),
         },
-        Some(RawCell::Date(d)) => Err(format!(
-            "is a date ({d}); this column takes text — format the cell as text"
+        Some(RawCell::Date(d)) => Err(lang.pick(
+            format!("{} is a date ({d}); this column takes text — format the cell as text.", label()),
+            format!("{}是日期（{d}）；此列应填写文字，请将单元格设为文本格式。", label()),
         )),
-        Some(RawCell::Formula(f)) => Err(format!(
-            "is a formula (={f}); type the value itself"
+        Some(RawCell::Formula(f)) => Err(lang.pick(
+            format!("{} is a formula (={f}); type the value itself.", label()),
+            format!("{}是公式（={f}）；请直接填写值。", label()),
         )),
-        Some(RawCell::Bool(b)) => Err(format!(
-            "is the value {}; this column takes text",
-            if *b { "TRUE" } else { "FALSE" }
+        Some(RawCell::Bool(b)) => {
+            let v = if *b { "TRUE" } else { "FALSE" };
+            Err(lang.pick(
+                format!("{} is the value {v}; this column takes text.", label()),
+                format!("{}是逻辑值 {v}；此列应填写文字。", label()),
+            ))
+        }
+        Some(RawCell::Error(e)) => Err(lang.pick(
+            format!("{} is the error value {e}.", label()),
+            format!("{}是错误值 {e}。", label()),
         )),
-        Some(RawCell::Error(e)) => Err(format!("is the error value {e}")),
     }
 }
 
@@ -275,7 +300,7 @@ fn canonical_path(p: &str) -> (String, String) {
 }
 
 impl Ctx {
-    fn load(d: &Directory, create_missing: bool) -> SheetResult<Self> {
+    fn load(d: &Directory, create_missing: bool, lang: Lang) -> SheetResult<Self> {
         let conn = &d.conn;
         let root = d.root_department()?;
         let root_name = d.organization_name()?;
@@ -285,7 +310,7 @@ impl Ctx {
             .collect::<Result<_, _>>()?;
         let parent: HashMap<DepartmentId, (Option<DepartmentId>, String)> =
             rows.into_iter().map(|(id, p, k)| (id, (p, k))).collect();
-        let mut depts = HashMap::with_capacity(parent.len() + 1);
+        let mut depts = HashMap::with_capacity_and_hasher(parent.len() + 1, Default::default());
         for id in parent.keys() {
             let mut parts = Vec::new();
             let mut cur = *id;
@@ -298,7 +323,7 @@ impl Ctx {
         }
         // The organization's own name also means the root.
         depts.entry(fold_key(&root_name)).or_insert(root);
-        let mut roles = HashMap::new();
+        let mut roles = HashMap::default();
         let (mut member_role, mut super_admin) = (RoleId(0), RoleId(0));
         for r in conn
             .prepare("SELECT id, name_key, builtin FROM roles")?
@@ -373,16 +398,23 @@ impl Ctx {
             roles,
             member_role,
             super_admin,
-            by_eid: HashMap::new(),
-            by_user: HashMap::new(),
-            by_email: HashMap::new(),
-            by_mobile: HashMap::new(),
+            by_eid: HashMap::default(),
+            eid_zeros: HashMap::default(),
+            by_user: HashMap::default(),
+            by_email: HashMap::default(),
+            by_mobile: HashMap::default(),
             members: Vec::new(),
             create_missing,
+            lang,
         };
         for (i, m) in members.iter().enumerate() {
             if let Some(e) = &m.employee_id {
                 ctx.by_eid.insert(fold_key(e), i);
+                if e.starts_with('0') && e.bytes().all(|b| b.is_ascii_digit()) {
+                    let bare = e.trim_start_matches('0');
+                    ctx.eid_zeros
+                        .insert(if bare.is_empty() { "0" } else { bare }.to_owned(), i);
+                }
             }
             if let Some(u) = &m.username {
                 ctx.by_user.insert(u.to_ascii_lowercase(), i);
@@ -398,18 +430,32 @@ impl Ctx {
         Ok(ctx)
     }
 
+    /// The directory's employee ID that `id` is once its leading zeros are gone, when the cell
+    /// held a number (a spreadsheet drops the zeros of "00123" typed into a number cell) and
+    /// no member has `id` itself: matching it would change that member's ID, or add a second
+    /// person.
+    fn lost_zeros(&self, id: &str, cell: Option<&RawCell>) -> Option<&str> {
+        if !matches!(cell, Some(RawCell::Int(_) | RawCell::Float(_)))
+            || self.by_eid.contains_key(&fold_key(id))
+        {
+            return None;
+        }
+        let i = *self.eid_zeros.get(id)?;
+        self.members[i].employee_id.as_deref()
+    }
+
     /// Cell repair and per-field rules: everything that needs no other row.
     fn parse_row(&self, table: &Table, row: u32, cells: &[RawCell]) -> Parsed {
+        let lang = self.lang;
         let mut p = Parsed {
             row,
             ..Default::default()
         };
         let mut text = |c: Column| -> Option<String> {
-            match cell_text(table.cell(cells, c), c) {
+            match cell_text(table.cell(cells, c), c, lang) {
                 Ok(t) => t,
                 Err(why) => {
-                    p.problems
-                        .push(problem(row, c, format!("{} {why}.", c.label(Lang::En))));
+                    p.problems.push(problem(lang, row, c, why));
                     None
                 }
             }
@@ -427,20 +473,35 @@ impl Ctx {
         let mut probs = Vec::new();
         match DisplayName::parse("name", "Name", name.as_deref().unwrap_or("")) {
             Ok(n) => p.name = n.as_str().to_owned(),
-            Err(e) => probs.push(problem(row, Column::Name, e.reason)),
+            Err(e) => probs.push(problem(
+                lang,
+                row,
+                Column::Name,
+                field_reason(lang, e, "姓名", name.as_deref().unwrap_or("")),
+            )),
         }
         if let Some(u) = username {
             match Username::parse(&u) {
                 Ok(u) => p.username = Some(u.as_str().to_owned()),
-                Err(e) => probs.push(problem(row, Column::Username, e.reason)),
+                Err(e) => probs.push(problem(
+                    lang,
+                    row,
+                    Column::Username,
+                    field_reason(lang, e, "用户名", &u),
+                )),
             }
         }
         // Passwords are not trimmed beyond what cell repair did: spaces inside count.
         p.password = pw;
         if let Some(e) = email {
             match Email::parse("email", &e) {
-                Ok(e) => p.email = Some(e.as_str().to_owned()),
-                Err(e) => probs.push(problem(row, Column::Email, e.reason)),
+                Ok(ok) => p.email = Some(ok.as_str().to_owned()),
+                Err(err) => probs.push(problem(
+                    lang,
+                    row,
+                    Column::Email,
+                    field_reason(lang, err, "邮箱", &e),
+                )),
             }
         }
         if let Some(m) = mobile_cell {
@@ -455,30 +516,57 @@ impl Ctx {
             } else {
                 match Mobile::parse("mobile", &m, &self.region) {
                     Ok(x) => p.mobile = Some(x.as_str().to_owned()),
-                    Err(e) => probs.push(problem(
-                        row,
-                        Column::Mobile,
-                        if numeric {
-                            format!("{} The cell is stored as a number, so a leading \"+\" or 0 may have been lost: format the column as text and type the number with \"+\" and the country code.", e.reason)
-                        } else {
-                            e.reason
-                        },
-                    )),
+                    Err(e) => {
+                        let why = field_reason(lang, e, "手机号", &m);
+                        probs.push(problem(
+                            lang,
+                            row,
+                            Column::Mobile,
+                            if numeric {
+                                lang.pick(
+                                    format!("{why} The cell is stored as a number, so a leading \"+\" or 0 may have been lost: format the column as text and type the number with \"+\" and the country code."),
+                                    format!("{why}该单元格存储为数字，开头的“+”或 0 可能已丢失：请将该列设为文本格式，并带“+”和国家码重新输入号码。"),
+                                )
+                            } else {
+                                why
+                            },
+                        ))
+                    }
                 }
             }
         }
         if let Some(e) = eid {
             match parse_employee_id(&e) {
-                Ok(e) => p.employee_id = Some(e),
-                Err(e) => probs.push(problem(row, Column::EmployeeId, e.reason)),
+                Ok(ok) => match self.lost_zeros(&ok, table.cell(cells, Column::EmployeeId)) {
+                    None => p.employee_id = Some(ok),
+                    Some(had) => probs.push(problem(
+                        lang,
+                        row,
+                        Column::EmployeeId,
+                        lang.pick(
+                            format!("Employee ID is stored as the number {ok}, but the directory has the ID \"{had}\": a spreadsheet drops leading zeros from numbers. Format the column as text and type the ID again."),
+                            format!("工号存储为数字 {ok}，而通讯录中已有工号“{had}”：表格会去掉数字开头的 0。请将该列设为文本格式后重新输入工号。"),
+                        ),
+                    )),
+                },
+                Err(err) => probs.push(problem(
+                    lang,
+                    row,
+                    Column::EmployeeId,
+                    field_reason(lang, err, "工号", &e),
+                )),
             }
         }
         if let Some(w) = wl {
             if w.chars().count() > 64 {
                 probs.push(problem(
+                    lang,
                     row,
                     Column::WorkLocation,
-                    "Work location must be at most 64 characters.",
+                    lang.pick(
+                        "Work location must be at most 64 characters.",
+                        "工作地点最多 64 个字符。",
+                    ),
                 ));
             }
             p.work_location = Some(w);
@@ -493,9 +581,13 @@ impl Ctx {
             .collect();
         if depts.is_empty() {
             probs.push(problem(
+                lang,
                 row,
                 Column::Department,
-                "Department is required (\"/\" is the organization itself).",
+                lang.pick(
+                    "Department is required (\"/\" is the organization itself).",
+                    "部门为必填项（“/”表示组织本身）。",
+                ),
             ));
         }
         let mut titles: Vec<&str> = position.as_deref().map(split_list).unwrap_or_default();
@@ -503,14 +595,26 @@ impl Ctx {
             titles.pop();
         }
         if titles.len() > depts.len().max(1) {
-            probs.push(problem(row, Column::Position, format!("{} positions for {} department(s): give one position per department, in the same order.", titles.len(), depts.len())));
+            probs.push(problem(
+                lang,
+                row,
+                Column::Position,
+                lang.pick(
+                    format!("{} positions for {} department(s): give one position per department, in the same order.", titles.len(), depts.len()),
+                    format!("填写了 {} 个职位，但只有 {} 个部门：每个部门对应一个职位，顺序与部门一致。", titles.len(), depts.len()),
+                ),
+            ));
         }
         for t in &titles {
             if t.chars().count() > 64 {
                 probs.push(problem(
+                    lang,
                     row,
                     Column::Position,
-                    "Position must be at most 64 characters.",
+                    lang.pick(
+                        "Position must be at most 64 characters.",
+                        "职位最多 64 个字符。",
+                    ),
                 ));
             }
         }
@@ -519,21 +623,34 @@ impl Ctx {
             let (shown, key) = canonical_path(d);
             if seen.contains(&key) {
                 probs.push(problem(
+                    lang,
                     row,
                     Column::Department,
-                    format!("Department \"{shown}\" is listed twice."),
+                    lang.pick(
+                        format!("Department \"{shown}\" is listed twice."),
+                        format!("部门“{shown}”填写了两次。"),
+                    ),
                 ));
                 continue;
             }
             seen.push(key.clone());
             if !self.depts.contains_key(&key) {
                 if !self.create_missing {
-                    probs.push(problem(row, Column::Department, format!("No department \"{shown}\". Create it first, or tick \"create missing departments\".")));
-                } else if let Some(bad) = shown
-                    .split('/')
-                    .find_map(|s| DisplayName::parse("name", "Department name", s).err())
-                {
-                    probs.push(problem(row, Column::Department, bad.reason));
+                    probs.push(problem(
+                        lang,
+                        row,
+                        Column::Department,
+                        lang.pick(
+                            format!("No department \"{shown}\". Create it first, or tick \"create missing departments\"."),
+                            format!("部门“{shown}”不存在。请先创建该部门，或勾选“创建缺少的部门”。"),
+                        ),
+                    ));
+                } else if let Some(bad) = shown.split('/').find_map(|s| {
+                    DisplayName::parse("name", "Department name", s)
+                        .err()
+                        .map(|e| field_reason(lang, e, "部门名称", s))
+                }) {
+                    probs.push(problem(lang, row, Column::Department, bad));
                 }
             }
             let title = titles
@@ -549,9 +666,13 @@ impl Ctx {
                     Some(id) if !ids.contains(id) => ids.push(*id),
                     Some(_) => {}
                     None => probs.push(problem(
+                        lang,
                         row,
                         Column::Role,
-                        format!("No role named \"{name}\"."),
+                        lang.pick(
+                            format!("No role named \"{name}\"."),
+                            format!("角色“{name}”不存在。"),
+                        ),
                     )),
                 }
             }
@@ -609,6 +730,7 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<ImportReport> {
+        self.check_import_quota(actor)?;
         let v = self.validate_import(path, opts, ctl)?;
         self.commit_import(actor, v, ctl)
     }
@@ -625,12 +747,12 @@ impl Directory {
 
     fn validate_table(
         &self,
-        table: Table,
+        mut table: Table,
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
         ctl.check()?;
-        let ctx = Ctx::load(self, opts.create_missing_departments)?;
+        let ctx = Ctx::load(self, opts.create_missing_departments, opts.lang)?;
         let total = table.rows.len();
         // Cell repair and field rules are independent per row: two threads (mobile numbers
         // cost ~25 µs each to parse).
@@ -661,8 +783,10 @@ impl Directory {
         });
         let mut parsed = a?;
         parsed.extend(b?);
+        // Every row is parsed: its cells are no longer needed (a third of the peak memory).
+        table.rows = Vec::new();
         ctl.check()?;
-        mark_duplicates(&mut parsed);
+        mark_duplicates(&mut parsed, ctx.lang);
         let present = Present {
             email: table.has(Column::Email),
             mobile: table.has(Column::Mobile),
@@ -672,13 +796,13 @@ impl Directory {
         };
         // Departments to create, parents before children.
         let mut new_depts: Vec<(String, String)> = Vec::new();
-        let mut new_at: HashMap<String, usize> = HashMap::new();
+        let mut new_at: HashMap<String, usize> = HashMap::default();
         let mut super_admins_left = ctx
             .members
             .iter()
             .filter(|m| m.status == MemberStatus::Enabled && m.roles.contains(&ctx.super_admin))
             .count();
-        let mut claimed: HashMap<usize, u32> = HashMap::new();
+        let mut claimed: HashMap<usize, u32> = HashMap::default();
         let mut checked = Vec::with_capacity(parsed.len());
         for (i, p) in parsed.into_iter().enumerate() {
             if i % 1000 == 999 {
@@ -740,6 +864,7 @@ impl Directory {
                 ignored_columns: table.ignored.clone(),
                 departments_created,
                 committed: false,
+                lang: opts.lang,
             },
             plans,
             new_depts,
@@ -776,10 +901,41 @@ impl Directory {
             .collect();
         let hashes = hash_all(&to_hash, ctl)?;
         let now = self.now_ms();
+        // A bulk insert touches every index of members, positions and the audit log; with
+        // SQLite's default 2 MB page cache their pages are spilled and re-read many times
+        // over (a fifth of a 100k import). The cache grows only as far as it is used.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        let written =
+            self.write_import(actor, &mut report, plans, new_depts, ctx, hashes, now, ctl);
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        written?;
+        self.drop_index();
+        ctl.report(Stage::Commit, total, total);
+        report.committed = true;
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_import(
+        &mut self,
+        actor: &Actor,
+        report: &mut ImportReport,
+        plans: Vec<Plan>,
+        new_depts: Vec<(String, String)>,
+        ctx: Ctx,
+        hashes: Vec<(usize, String)>,
+        now: i64,
+        ctl: &Control<'_>,
+    ) -> SheetResult<()> {
+        let total = plans.len();
         let tx = self.conn.transaction()?;
         // Missing departments, parents first (a path's parent was registered before it).
         let mut new_ids: Vec<Option<DepartmentId>> = vec![None; new_depts.len()];
-        let mut made: HashMap<String, DepartmentId> = HashMap::new();
+        let mut made: HashMap<String, DepartmentId> = HashMap::default();
         for (i, (shown, _)) in new_depts.iter().enumerate() {
             if !report.departments_created.contains(shown) {
                 continue;
@@ -821,7 +977,7 @@ impl Directory {
             DeptRef::Existing(id) => *id,
             DeptRef::New(i) => new_ids[*i].expect("created above"),
         };
-        let mut ids: HashMap<u32, MemberId> = HashMap::new();
+        let mut ids: HashMap<u32, MemberId> = HashMap::default();
         {
             let mut insert = tx.prepare(
                 "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
@@ -902,23 +1058,33 @@ impl Directory {
                         for r in roles {
                             ins_role.execute(params![id, r])?;
                         }
+                        let pos: Vec<PositionJson<'_>> = positions
+                            .iter()
+                            .map(|(d, t)| PositionJson {
+                                department_id: resolve(d),
+                                title: t.as_deref(),
+                            })
+                            .collect();
+                        let after = MemberJson {
+                            email: p.email.as_deref(),
+                            employee_id: p.employee_id.as_deref(),
+                            mobile: p.mobile.as_deref(),
+                            name: &p.name,
+                            positions: &pos,
+                            roles,
+                            status: Some(status.as_str()),
+                            username: Some(p.username.as_deref()),
+                            work_location: p.work_location.as_deref(),
+                        };
                         record_with(
                             &mut ins_audit,
                             now,
                             actor,
-                            audit::Entry {
-                                action: "member.import_add",
-                                target_type: "member",
-                                target_id: Some(id.0),
-                                target_name: Some(&p.name),
-                                before: None,
-                                after: Some(
-                                    json!({"name": p.name, "username": p.username, "email": p.email,
-                                "mobile": p.mobile, "employeeId": p.employee_id, "workLocation": p.work_location,
-                                "positions": positions.iter().map(|(d, t)| json!({"departmentId": resolve(d), "title": t})).collect::<Vec<_>>(),
-                                "roles": roles, "status": status.as_str()}),
-                                ),
-                            },
+                            "member.import_add",
+                            id,
+                            &p.name,
+                            None,
+                            Some(&after),
                         )?;
                     }
                     Plan::Update {
@@ -970,65 +1136,122 @@ impl Directory {
                                 ins_role.execute(params![m.id, r])?;
                             }
                         }
-                        let pos_json = |p: &[(DepartmentId, Option<String>)]| {
-                            p.iter()
-                                .map(|(d, t)| json!({"departmentId": d, "title": t}))
-                                .collect::<Vec<_>>()
+                        let (old_pos, now_pos) =
+                            (position_json(&m.positions), position_json(&new_pos));
+                        let before = MemberJson {
+                            email: m.email.as_deref(),
+                            employee_id: m.employee_id.as_deref(),
+                            mobile: m.mobile.as_deref(),
+                            name: &m.name,
+                            positions: &old_pos,
+                            roles: &m.roles,
+                            status: None,
+                            username: None,
+                            work_location: m.work_location.as_deref(),
+                        };
+                        let after = MemberJson {
+                            email: email.as_deref(),
+                            employee_id: employee_id.as_deref(),
+                            mobile: mobile.as_deref(),
+                            name,
+                            positions: &now_pos,
+                            roles,
+                            status: None,
+                            username: None,
+                            work_location: work_location.as_deref(),
                         };
                         record_with(
                             &mut ins_audit,
                             now,
                             actor,
-                            audit::Entry {
-                                action: "member.import_edit",
-                                target_type: "member",
-                                target_id: Some(m.id.0),
-                                target_name: Some(name),
-                                before: Some(
-                                    json!({"name": m.name, "email": m.email, "mobile": m.mobile,
-                                "employeeId": m.employee_id, "workLocation": m.work_location,
-                                "positions": pos_json(&m.positions), "roles": m.roles}),
-                                ),
-                                after: Some(json!({"name": name, "email": email, "mobile": mobile,
-                                "employeeId": employee_id, "workLocation": work_location,
-                                "positions": pos_json(&new_pos), "roles": roles})),
-                            },
+                            "member.import_edit",
+                            m.id,
+                            name,
+                            Some(&before),
+                            Some(&after),
                         )?;
                     }
                 }
             }
         }
         ctl.check()?;
+        super::quota::log_import(&tx, now, actor, &report.counts)?;
         tx.commit()?;
-        self.drop_index();
-        ctl.report(Stage::Commit, total, total);
         for r in &mut report.rows {
             if r.outcome == RowOutcome::Create {
                 r.member_id = ids.get(&r.row).copied();
             }
         }
-        report.committed = true;
-        Ok(report)
+        Ok(())
     }
 }
 
-/// [`audit::record`] through a prepared statement (same columns, same values).
+/// The page cache during an import's transaction, in KiB (SQLite's negative `cache_size`).
+const IMPORT_CACHE_KIB: i64 = -64 * 1024;
+
+/// A member as the audit log records an import's change, serialized straight from borrowed
+/// fields (building a `serde_json::Value` per row costs about a tenth of a 100k import). The
+/// fields are in the order `json!` writes them, so the entries read as the others do.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MemberJson<'a> {
+    email: Option<&'a str>,
+    employee_id: Option<&'a str>,
+    mobile: Option<&'a str>,
+    name: &'a str,
+    positions: &'a [PositionJson<'a>],
+    roles: &'a [RoleId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<Option<&'a str>>,
+    work_location: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PositionJson<'a> {
+    department_id: DepartmentId,
+    title: Option<&'a str>,
+}
+
+fn position_json(p: &[(DepartmentId, Option<String>)]) -> Vec<PositionJson<'_>> {
+    p.iter()
+        .map(|(d, t)| PositionJson {
+            department_id: *d,
+            title: t.as_deref(),
+        })
+        .collect()
+}
+
+/// [`audit::record`] of a member change through a prepared statement (same columns, same
+/// values).
+#[allow(clippy::too_many_arguments)]
 fn record_with(
     stmt: &mut rusqlite::Statement<'_>,
     at: i64,
     actor: &Actor,
-    e: audit::Entry<'_>,
-) -> rusqlite::Result<()> {
+    action: &str,
+    target: MemberId,
+    target_name: &str,
+    before: Option<&MemberJson<'_>>,
+    after: Option<&MemberJson<'_>>,
+) -> SheetResult<()> {
+    let json = |v: Option<&MemberJson<'_>>| {
+        v.map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| SpreadsheetError::Core(crate::CoreError::Internal(e.to_string())))
+    };
     stmt.execute(params![
         at,
         actor.id,
         actor.name,
-        e.action,
-        e.target_type,
-        e.target_id,
-        e.target_name,
-        e.before.map(|v| v.to_string()),
-        e.after.map(|v| v.to_string()),
+        action,
+        "member",
+        target.0,
+        target_name,
+        json(before)?,
+        json(after)?,
     ])?;
     Ok(())
 }
@@ -1081,8 +1304,14 @@ fn search_text(
 }
 
 /// Same username / email / mobile / employee ID on several rows: an error on each of them.
-fn mark_duplicates(rows: &mut [Parsed]) {
-    let mut seen: [HashMap<String, Vec<usize>>; 4] = Default::default();
+fn mark_duplicates(rows: &mut [Parsed], lang: Lang) {
+    use std::collections::hash_map::Entry;
+    // The first row of every key; only keys met again get a list (rarely any).
+    let mut first: [HashMap<String, usize>; 4] = Default::default();
+    let mut seen: [BTreeMap<String, Vec<usize>>; 4] = Default::default();
+    for map in &mut first {
+        map.reserve(rows.len());
+    }
     for (i, p) in rows.iter().enumerate() {
         let keys = [
             p.username.as_deref().map(str::to_ascii_lowercase),
@@ -1092,7 +1321,15 @@ fn mark_duplicates(rows: &mut [Parsed]) {
         ];
         for (k, key) in keys.into_iter().enumerate() {
             if let Some(key) = key {
-                seen[k].entry(key).or_default().push(i);
+                match first[k].entry(key) {
+                    Entry::Vacant(v) => {
+                        v.insert(i);
+                    }
+                    Entry::Occupied(o) => seen[k]
+                        .entry(o.key().clone())
+                        .or_insert_with(|| vec![*o.get()])
+                        .push(i),
+                }
             }
         }
     }
@@ -1105,22 +1342,23 @@ fn mark_duplicates(rows: &mut [Parsed]) {
     let mut found: BTreeMap<usize, Vec<RowProblem>> = BTreeMap::new();
     for (k, map) in seen.iter().enumerate() {
         for (key, at) in map {
-            if at.len() < 2 {
-                continue;
-            }
             for &i in at {
                 let others: Vec<String> = at
                     .iter()
                     .filter(|j| **j != i)
                     .map(|j| rows[*j].row.to_string())
                     .collect();
+                let label = cols[k].label(lang);
                 found.entry(i).or_default().push(problem(
+                    lang,
                     rows[i].row,
                     cols[k],
-                    format!(
-                        "{} \"{key}\" is also on row {} of this file.",
-                        cols[k].label(Lang::En),
-                        others.join(", ")
+                    lang.pick(
+                        format!(
+                            "{label} \"{key}\" is also on row {} of this file.",
+                            others.join(", ")
+                        ),
+                        format!("{label}“{key}”与本文件第 {} 行重复。", others.join("、")),
                     ),
                 ));
             }
@@ -1142,6 +1380,7 @@ fn check_row(
     claimed: &mut HashMap<usize, u32>,
 ) -> Checked {
     let row = p.row;
+    let lang = ctx.lang;
     let failed = |problems: Vec<RowProblem>| Checked {
         result: RowResult {
             row,
@@ -1200,13 +1439,14 @@ fn check_row(
     for (col, holder) in clashes {
         if let Some(&h) = holder {
             if Some(h) != matched {
+                let (label, name) = (col.label(lang), &ctx.members[h].name);
                 problems.push(problem(
+                    lang,
                     row,
                     col,
-                    format!(
-                        "{} is already used by {}.",
-                        col.label(Lang::En),
-                        ctx.members[h].name
+                    lang.pick(
+                        format!("{label} is already used by {name}."),
+                        format!("{label}已被 {name} 使用。"),
                     ),
                 ));
             }
@@ -1240,21 +1480,38 @@ fn check_row(
             let status = match (&p.username, &p.password) {
                 (Some(u), Some(pw)) => {
                     for e in password::check_policy(pw, Some(u)) {
-                        problems.push(problem(row, Column::Password, e.reason));
+                        problems.push(problem(
+                            lang,
+                            row,
+                            Column::Password,
+                            field_reason(lang, e, "密码", pw),
+                        ));
                     }
                     MemberStatus::Enabled
                 }
                 (None, Some(_)) => {
                     problems.push(problem(
+                        lang,
                         row,
                         Column::Username,
-                        "A row with a Password needs a Username.",
+                        lang.pick(
+                            "A row with a Password needs a Username.",
+                            "填写了密码的行必须填写用户名。",
+                        ),
                     ));
                     MemberStatus::Enabled
                 }
                 _ if p.email.is_some() || p.mobile.is_some() => MemberStatus::NotJoined,
                 _ => {
-                    problems.push(problem(row, Column::Email, "A new member needs a Username and Password, or an Email or Mobile to be invited at."));
+                    problems.push(problem(
+                        lang,
+                        row,
+                        Column::Email,
+                        lang.pick(
+                            "A new member needs a Username and Password, or an Email or Mobile to be invited at.",
+                            "新成员需要填写用户名和密码，或填写邮箱或手机号以便邀请。",
+                        ),
+                    ));
                     MemberStatus::NotJoined
                 }
             };
@@ -1281,7 +1538,16 @@ fn check_row(
         Some(idx) => {
             let m = &ctx.members[idx];
             if let Some(first) = claimed.get(&idx) {
-                problems.push(problem(row, Column::Name, format!("Row {first} of this file already matches {}; a member can be on one row only.", m.name)));
+                let name = &m.name;
+                problems.push(problem(
+                    lang,
+                    row,
+                    Column::Name,
+                    lang.pick(
+                        format!("Row {first} of this file already matches {name}; a member can be on one row only."),
+                        format!("本文件第 {first} 行已对应 {name}；每位成员只能出现在一行中。"),
+                    ),
+                ));
             } else {
                 claimed.insert(idx, row);
             }
@@ -1316,12 +1582,20 @@ fn check_row(
                 }
                 if joined {
                     skipped.push(problem(
+                        lang,
                         row,
                         col,
-                        format!(
-                            "{} has joined, so only they can change their {}; not changed.",
-                            m.name,
-                            col.label(Lang::En).to_lowercase()
+                        lang.pick(
+                            format!(
+                                "{} has joined, so only they can change their {}; not changed.",
+                                m.name,
+                                col.label(Lang::En).to_lowercase()
+                            ),
+                            format!(
+                                "{} 已加入，只有本人可以修改{}；未修改。",
+                                m.name,
+                                col.label(lang)
+                            ),
                         ),
                     ));
                 } else {
@@ -1337,23 +1611,35 @@ fn check_row(
                     != m.username.as_deref().map(str::to_ascii_lowercase)
             {
                 skipped.push(problem(
+                    lang,
                     row,
                     Column::Username,
-                    "Usernames are not changed by an import; not changed.",
+                    lang.pick(
+                        "Usernames are not changed by an import; not changed.",
+                        "导入不会修改用户名；未修改。",
+                    ),
                 ));
             }
             if p.password.is_some() {
                 skipped.push(problem(
+                    lang,
                     row,
                     Column::Password,
-                    "Passwords of existing members are not changed by an import; not changed.",
+                    lang.pick(
+                        "Passwords of existing members are not changed by an import; not changed.",
+                        "导入不会修改已有成员的密码；未修改。",
+                    ),
                 ));
             }
             if !joined && email.is_none() && mobile.is_none() {
                 problems.push(problem(
+                    lang,
                     row,
                     Column::Email,
-                    "A member who has not joined needs an email address or a mobile number.",
+                    lang.pick(
+                        "A member who has not joined needs an email address or a mobile number.",
+                        "未加入的成员需要有邮箱或手机号。",
+                    ),
                 ));
             }
             let employee_id = if present.employee_id {
@@ -1396,12 +1682,20 @@ fn check_row(
                     .contains(&crate::members::MemberAction::Edit)
             {
                 problems.push(problem(
+                    lang,
                     row,
                     Column::Name,
-                    format!(
-                        "{} is {}; restore them before importing changes.",
-                        m.name,
-                        m.status.as_str()
+                    lang.pick(
+                        format!(
+                            "{} is {}; restore them before importing changes.",
+                            m.name,
+                            m.status.as_str()
+                        ),
+                        format!(
+                            "{} 当前为“{}”状态；请先恢复该成员，再导入修改。",
+                            m.name,
+                            status_zh(m.status)
+                        ),
                     ),
                 ));
             }
@@ -1409,9 +1703,13 @@ fn check_row(
             if was_super && !roles.contains(&ctx.super_admin) {
                 if *super_admins_left <= 1 {
                     problems.push(problem(
+                        lang,
                         row,
                         Column::Role,
-                        "The organization needs at least one enabled Super Admin.",
+                        lang.pick(
+                            "The organization needs at least one enabled Super Admin.",
+                            "组织至少需要一名已启用的超级管理员（Super Admin）。",
+                        ),
                     ));
                 } else if problems.is_empty() {
                     *super_admins_left -= 1;
@@ -1468,7 +1766,8 @@ struct Present {
 
 /// Writes the rows of `source` again, with Result and Reason columns (failed rows
 /// highlighted), so the admin can fix the failed rows and import the same file again (with
-/// the same `mapping`, when the import had one).
+/// the same `mapping`, when the import had one). The file is in the report's language, as
+/// its reasons are; both languages' Result and Reason columns are ignored by an import.
 pub fn write_results(
     source: &Path,
     mapping: Option<&ColumnMapping>,
@@ -1493,9 +1792,11 @@ pub fn write_results(
         ws.write_string_with_format(0, c as u16, h, &bold)
             .map_err(xerr)?;
     }
-    ws.write_string_with_format(0, ncols, RESULT_EXTRA[0].0, &bold)
+    let lang = report.lang;
+    let [result_head, reason_head] = RESULT_EXTRA.map(|(en, zh)| lang.pick(en, zh));
+    ws.write_string_with_format(0, ncols, result_head, &bold)
         .map_err(xerr)?;
-    ws.write_string_with_format(0, ncols + 1, RESULT_EXTRA[1].0, &bold)
+    ws.write_string_with_format(0, ncols + 1, reason_head, &bold)
         .map_err(xerr)?;
     for (i, (n, cells)) in table.rows.iter().enumerate() {
         let r = (i + 1) as u32;
@@ -1509,25 +1810,16 @@ pub fn write_results(
         }
         let (label, reason) = match res {
             Some(x) => (
-                match x.outcome {
-                    RowOutcome::Create => "created",
-                    RowOutcome::Update => "updated",
-                    RowOutcome::Unchanged => "unchanged",
-                    RowOutcome::Failed => "failed",
-                },
+                result_label(x.outcome, report.committed, lang),
                 x.problems
                     .iter()
                     .chain(&x.skipped)
                     .map(|p| p.reason.as_str())
                     .collect::<Vec<_>>()
-                    .join(" "),
+                    // Chinese sentences follow one another without a space.
+                    .join(lang.pick(" ", "")),
             ),
             None => ("", String::new()),
-        };
-        let label = if report.committed || label == "failed" {
-            label.to_owned()
-        } else {
-            format!("would be {label}")
         };
         let fmt = if failed { &bad } else { &text };
         ws.write_string_with_format(r, ncols, label, fmt)
@@ -1538,4 +1830,78 @@ pub fn write_results(
     ws.set_freeze_panes(1, 0).map_err(xerr)?;
     wb.save(out).map_err(xerr)?;
     Ok(())
+}
+
+/// A row's Result in the results file: what happened, or for a preview what would.
+fn result_label(outcome: RowOutcome, committed: bool, lang: Lang) -> &'static str {
+    let (en, zh) = match (outcome, committed) {
+        (RowOutcome::Create, true) => ("created", "已新建"),
+        (RowOutcome::Create, false) => ("would be created", "将新建"),
+        (RowOutcome::Update, true) => ("updated", "已更新"),
+        (RowOutcome::Update, false) => ("would be updated", "将更新"),
+        (RowOutcome::Unchanged, true) => ("unchanged", "无变化"),
+        (RowOutcome::Unchanged, false) => ("would be unchanged", "无变化"),
+        (RowOutcome::Failed, _) => ("failed", "失败"),
+    };
+    lang.pick(en, zh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_repair_explains_itself_in_both_languages() {
+        let cases = [
+            (
+                RawCell::Float(1.5),
+                Column::EmployeeId,
+                "Employee ID is stored as the number 1.5, which cannot be turned back into the exact text; format the column as text and type it again.",
+                "工号存储为数字 1.5，无法还原为原来的文字；请将该列设为文本格式后重新输入。",
+            ),
+            (
+                RawCell::Date("2023-03-15".into()),
+                Column::WorkLocation,
+                "Work Location is a date (2023-03-15); this column takes text — format the cell as text.",
+                "工作地点是日期（2023-03-15）；此列应填写文字，请将单元格设为文本格式。",
+            ),
+            (
+                RawCell::Formula("1+2".into()),
+                Column::Name,
+                "Name is a formula (=1+2); type the value itself.",
+                "姓名是公式（=1+2）；请直接填写值。",
+            ),
+            (
+                RawCell::Bool(false),
+                Column::Role,
+                "Role is the value FALSE; this column takes text.",
+                "角色是逻辑值 FALSE；此列应填写文字。",
+            ),
+            (
+                RawCell::Error("#DIV/0!".into()),
+                Column::Email,
+                "Email is the error value #DIV/0!.",
+                "邮箱是错误值 #DIV/0!。",
+            ),
+        ];
+        for (cell, col, en, zh) in cases {
+            assert_eq!(cell_text(Some(&cell), col, Lang::En), Err(en.to_owned()));
+            assert_eq!(cell_text(Some(&cell), col, Lang::Zh), Err(zh.to_owned()));
+        }
+        assert_eq!(
+            cell_text(Some(&RawCell::Float(1.5)), Column::Name, Lang::Zh),
+            Ok(Some("1.5".into()))
+        );
+    }
+
+    #[test]
+    fn result_labels_in_both_languages() {
+        assert_eq!(
+            result_label(RowOutcome::Create, false, Lang::En),
+            "would be created"
+        );
+        assert_eq!(result_label(RowOutcome::Failed, false, Lang::En), "failed");
+        assert_eq!(result_label(RowOutcome::Update, true, Lang::Zh), "已更新");
+        assert_eq!(result_label(RowOutcome::Update, false, Lang::Zh), "将更新");
+    }
 }

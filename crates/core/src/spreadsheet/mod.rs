@@ -9,8 +9,11 @@ mod columns;
 mod export;
 mod import;
 mod mapping;
+mod quota;
 mod read;
+mod reasons;
 mod template;
+mod xls_guard;
 
 use std::path::Path;
 
@@ -28,6 +31,7 @@ pub use import::{
     RowProblem, RowResult,
 };
 pub use mapping::{ColumnMapping, FieldSource, FileColumns, SavedMapping};
+pub use quota::ImportQuotaStatus;
 pub use template::write_template;
 
 /// The headers and first rows of `path`, the columns found by name, a suggestion for the

@@ -21,7 +21,7 @@ use orgdesk_core::roles::{NewRole, Role};
 use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{
     ColumnMapping, ExportFormat, ExportOutcome, FileColumns, FileDrop, ImportOptions,
-    ImportSummary, JobProgress, Lang, SavedMapping,
+    ImportQuotaStatus, ImportSummary, JobProgress, Lang, SavedMapping,
 };
 use orgdesk_core::{CommandError, ErrorCode};
 use ts_rs::{Config, TS};
@@ -71,6 +71,7 @@ fn export_all(dir: &Path) {
     FileColumns::export_all(&cfg).unwrap();
     SavedMapping::export_all(&cfg).unwrap();
     ImportSummary::export_all(&cfg).unwrap();
+    ImportQuotaStatus::export_all(&cfg).unwrap();
     JobProgress::export_all(&cfg).unwrap();
     ExportOutcome::export_all(&cfg).unwrap();
     ExportFormat::export_all(&cfg).unwrap();

@@ -33,6 +33,7 @@ fn opts(mapping: Option<ColumnMapping>) -> ImportOptions {
     ImportOptions {
         create_missing_departments: false,
         mapping,
+        ..Default::default()
     }
 }
 

@@ -1,8 +1,12 @@
 //! Integration tests of the core services over a real SQLite store.
 
 mod bindings;
+mod corpus;
 mod departments;
+mod fuzz_regressions;
 mod import_mapping;
+mod import_quota;
+mod import_zh;
 mod index;
 mod invitations;
 mod mailbox;

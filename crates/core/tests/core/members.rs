@@ -786,7 +786,8 @@ fn default_region_reads_numbers_without_plus() {
             d.update_settings(
                 &a,
                 &Settings {
-                    default_region: "XX".into()
+                    default_region: "XX".into(),
+                    import_quota_per_day: None,
                 }
             )
             .unwrap_err()
@@ -797,6 +798,7 @@ fn default_region_reads_numbers_without_plus() {
         &a,
         &Settings {
             default_region: "cn".into(),
+            import_quota_per_day: None,
         },
     )
     .unwrap();

@@ -81,3 +81,39 @@ fn saved_mappings_arrive_with_version_6_and_names_are_unique() {
     insert(&conn, "Google Workspace").unwrap();
     assert!(insert(&conn, "GOOGLE WORKSPACE").is_err());
 }
+
+/// Version 7 adds the import log (what the daily import quota counts) to a directory that
+/// already has data; an admin's removal keeps his imports in the history.
+#[test]
+fn the_import_log_arrives_with_version_7() {
+    let m = migrations();
+    let mut conn = Connection::open_in_memory().unwrap();
+    m.to_version(&mut conn, 6).unwrap();
+    let has_table = |c: &Connection| -> bool {
+        c.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'imports'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 1
+    };
+    assert!(!has_table(&conn));
+    conn.execute(
+        "INSERT INTO roles (name, name_key, description) VALUES ('Auditor', 'auditor', '')",
+        [],
+    )
+    .unwrap();
+    m.to_latest(&mut conn).unwrap();
+    assert!(has_table(&conn));
+    let roles: i64 = conn
+        .query_row("SELECT count(*) FROM roles", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(roles, 4, "earlier data is kept");
+    conn.execute(
+        "INSERT INTO imports (actor_id, actor_name, at, created, updated, unchanged, failed)
+         VALUES (NULL, 'Ann Lee', 1, 2, 0, 0, 1)",
+        [],
+    )
+    .unwrap();
+}

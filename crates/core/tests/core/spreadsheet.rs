@@ -95,6 +95,7 @@ fn opts(create: bool) -> ImportOptions {
     ImportOptions {
         create_missing_departments: create,
         mapping: None,
+        ..Default::default()
     }
 }
 
@@ -320,6 +321,7 @@ fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
         &a,
         &Settings {
             default_region: "CN".into(),
+            import_quota_per_day: None,
         },
     )
     .unwrap();
@@ -730,9 +732,14 @@ fn files_that_are_not_importable_are_refused_and_write_nothing() {
     std::fs::write(&bin, b"Name,Department\n\0\x01\x02").unwrap();
     assert_eq!(check(&bin), "not_spreadsheet");
     let gbk = tmp.path().join("gbk.csv");
-    // "姓名,部门" in GBK.
+    // "姓名,部门" in GBK is decoded (Excel's CSV in a Chinese locale): both headers are
+    // matched, and the file is refused only for having no member below them.
     std::fs::write(&gbk, b"\xd0\xd5\xc3\xfb,\xb2\xbf\xc3\xc5\n").unwrap();
-    assert_eq!(check(&gbk), "not_utf8");
+    assert_eq!(check(&gbk), "empty");
+    // Windows-1252 "José" is neither UTF-8 nor GBK.
+    let latin1 = tmp.path().join("latin1.csv");
+    std::fs::write(&latin1, b"Name,Department\nJos\xe9,/\n").unwrap();
+    assert_eq!(check(&latin1), "not_utf8");
     let empty = tmp.path().join("empty.csv");
     std::fs::write(&empty, "\n\n").unwrap();
     assert_eq!(check(&empty), "empty");
@@ -911,4 +918,86 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
         (1, 1, 0),
         "{r:?}"
     );
+}
+
+#[test]
+fn an_employee_id_whose_leading_zeros_a_number_cell_dropped_is_flagged_not_matched() {
+    let (mut d, _) = with_org();
+    let tmp = tempfile::tempdir().unwrap();
+    let a = admin(&d);
+    // Cleo's ID "00123" arrives as text.
+    let first = xlsx(
+        tmp.path(),
+        "first.xlsx",
+        &[
+            strings(&HEAD),
+            strings(&[
+                "Cleo Park",
+                "",
+                "",
+                "cleo@example.com",
+                "",
+                "/",
+                "",
+                "",
+                "00123",
+                "",
+            ]),
+        ],
+    );
+    let r = d
+        .import_members(&a, &first, &opts(false), &Control::none())
+        .unwrap();
+    assert_eq!(r.counts.create, 1);
+    // The next file was saved by a program that stored the IDs as numbers: 00123 became 123.
+    let row = |name: &'static str, email: &'static str, id: f64| {
+        vec![
+            C::S(name),
+            C::S(""),
+            C::S(""),
+            C::S(email),
+            C::S(""),
+            C::S("/"),
+            C::S(""),
+            C::S(""),
+            C::N(id),
+            C::S(""),
+        ]
+    };
+    let second = xlsx(
+        tmp.path(),
+        "second.xlsx",
+        &[
+            strings(&HEAD),
+            row("Cleo Park", "cleo@example.com", 123.0),
+            row("Dan Miller", "dan@example.com", 123.0),
+            row("Eve Stone", "eve@example.com", 456.0),
+        ],
+    );
+    let r = d
+        .import_members(&a, &second, &opts(false), &Control::none())
+        .unwrap();
+    // Neither Cleo's ID changed to "123" nor a second person with it: both rows fail and say why.
+    assert_eq!(
+        (r.counts.create, r.counts.update, r.counts.failed),
+        (1, 0, 2)
+    );
+    for n in [2, 3] {
+        let p = &r.rows.iter().find(|x| x.row == n).unwrap().problems;
+        assert!(
+            p.iter().any(|p| p.column.as_deref() == Some("Employee ID")
+                && p.reason.contains("\"00123\"")
+                && p.reason.contains("leading zeros")),
+            "row {n}: {p:?}"
+        );
+    }
+    let cleo = d
+        .member_details(d.find_member("cleo@example.com").unwrap())
+        .unwrap();
+    assert_eq!(cleo.employee_id.as_deref(), Some("00123"));
+    // An ID no one has is taken as the number shows it.
+    let eve = d
+        .member_details(d.find_member("eve@example.com").unwrap())
+        .unwrap();
+    assert_eq!(eve.employee_id.as_deref(), Some("456"));
 }
