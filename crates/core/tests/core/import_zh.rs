@@ -9,8 +9,8 @@ use orgdesk_core::spreadsheet::{
     self, Column, Control, ImportOptions, ImportReport, Lang, RowOutcome,
 };
 use orgdesk_core::Directory;
-use rust_xlsxwriter::{Format, Formula, Workbook};
 
+use crate::spreadsheet::C;
 use crate::with_org;
 
 fn admin(d: &Directory) -> Actor {
@@ -29,50 +29,12 @@ fn en() -> ImportOptions {
     ImportOptions::default()
 }
 
-enum C<'a> {
-    S(&'a str),
-    N(f64),
-    Date(f64),
-    F(&'a str),
-    B(bool),
-}
-
 /// A sheet with the template's Chinese headers, then `rows` (cells in template order).
 fn xlsx(dir: &Path, name: &str, rows: &[Vec<C<'_>>]) -> PathBuf {
-    let path = dir.join(name);
-    let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    for (c, col) in Column::ALL.iter().enumerate() {
-        ws.write_string(0, c as u16, col.header(Lang::Zh)).unwrap();
-    }
-    for (r, row) in rows.iter().enumerate() {
-        let r = r as u32 + 1;
-        for (c, cell) in row.iter().enumerate() {
-            let c = c as u16;
-            match cell {
-                C::S("") => {}
-                C::S(s) => {
-                    ws.write_string(r, c, *s).unwrap();
-                }
-                C::N(n) => {
-                    ws.write_number(r, c, *n).unwrap();
-                }
-                C::Date(n) => {
-                    ws.write_number_with_format(r, c, *n, &date).unwrap();
-                }
-                C::F(f) => {
-                    ws.write_formula(r, c, Formula::new(*f).set_result("3"))
-                        .unwrap();
-                }
-                C::B(b) => {
-                    ws.write_boolean(r, c, *b).unwrap();
-                }
-            }
-        }
-    }
-    wb.save(&path).unwrap();
-    path
+    let headers: Vec<String> = Column::ALL.iter().map(|c| c.header(Lang::Zh)).collect();
+    let mut all = vec![headers.iter().map(|h| C::S(h)).collect::<Vec<_>>()];
+    all.extend(rows.iter().cloned());
+    crate::spreadsheet::xlsx(dir, name, &all)
 }
 
 /// A row of text cells, in template order.
@@ -428,7 +390,7 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
 
     // Fix the failed row in the results file and import it as is: 结果 and 原因 are ignored
     // quietly (in an English import too).
-    let mut wb = Workbook::new();
+    let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {

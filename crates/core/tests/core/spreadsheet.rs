@@ -21,14 +21,17 @@ fn admin(d: &Directory) -> Actor {
 }
 
 /// A cell of a test sheet.
-enum C<'a> {
+#[derive(Clone, Copy)]
+pub(crate) enum C<'a> {
     S(&'a str),
     N(f64),
     Date(f64),
     F(&'a str),
+    B(bool),
 }
 
-fn xlsx(dir: &Path, name: &str, rows: &[Vec<C<'_>>]) -> PathBuf {
+/// A workbook of `rows` (empty text cells left blank), saved as `dir/name`.
+pub(crate) fn xlsx(dir: &Path, name: &str, rows: &[Vec<C<'_>>]) -> PathBuf {
     let path = dir.join(name);
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
@@ -51,6 +54,9 @@ fn xlsx(dir: &Path, name: &str, rows: &[Vec<C<'_>>]) -> PathBuf {
                 C::F(f) => {
                     ws.write_formula(r, c, Formula::new(*f).set_result("3"))
                         .unwrap();
+                }
+                C::B(b) => {
+                    ws.write_boolean(r, c, *b).unwrap();
                 }
             }
         }
