@@ -22,6 +22,7 @@ use crate::types::{
     fold_key, fold_search, parse_employee_id, DepartmentId, DisplayName, Email, MemberId,
     MemberStatus, Mobile, RoleId, Username,
 };
+use crate::CoreError;
 
 /// The import's lookups hash a few hundred thousand short keys (emails, usernames, IDs):
 /// foldhash is several times cheaper than the standard SipHash, and still seeded per process.
@@ -803,13 +804,18 @@ impl Directory {
             .filter(|m| m.status == MemberStatus::Enabled && m.roles.contains(&ctx.super_admin))
             .count();
         let mut claimed: HashMap<usize, u32> = HashMap::default();
-        let mut checked = Vec::with_capacity(parsed.len());
+        // Each row's result and plan go straight to their lists: a list of both (some 350
+        // bytes a row) would be the peak of a 100k re-import.
+        let mut counts = ImportCounts::default();
+        let mut rows = Vec::with_capacity(parsed.len());
+        // Untouched capacity is never resident: a re-import of unchanged rows costs nothing.
+        let mut plans = Vec::with_capacity(parsed.len());
         for (i, p) in parsed.into_iter().enumerate() {
             if i % 1000 == 999 {
                 ctl.check()?;
                 ctl.report(Stage::Validate, i + 1, total);
             }
-            checked.push(check_row(
+            let c = check_row(
                 &ctx,
                 p,
                 &mut new_depts,
@@ -817,13 +823,7 @@ impl Directory {
                 &mut super_admins_left,
                 present,
                 &mut claimed,
-            ));
-        }
-        ctl.report(Stage::Validate, total, total);
-        let mut counts = ImportCounts::default();
-        let mut rows = Vec::with_capacity(checked.len());
-        let mut plans = Vec::new();
-        for c in checked {
+            );
             match c.result.outcome {
                 RowOutcome::Create => counts.create += 1,
                 RowOutcome::Update => counts.update += 1,
@@ -835,6 +835,7 @@ impl Directory {
             }
             rows.push(c.result);
         }
+        ctl.report(Stage::Validate, total, total);
         // Only departments some valid row needs are created.
         let used: std::collections::HashSet<usize> = plans
             .iter()
@@ -909,10 +910,17 @@ impl Directory {
             .pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn
             .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
-        let written =
-            self.write_import(actor, &mut report, plans, new_depts, ctx, hashes, now, ctl);
+        // Every reference an import writes is to a row it has just read or written, so
+        // SQLite's look-ups per inserted row (a tenth of a 100k import) are replaced by one
+        // check of the written tables before the commit. The pragma is a no-op inside a
+        // transaction: it is set around it.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let written = self.with_checkpoint_after(|d| {
+            d.write_import(actor, &mut report, plans, new_depts, ctx, hashes, now, ctl)
+        });
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", cache)?;
-        written?;
+        written??;
         self.drop_index();
         ctl.report(Stage::Commit, total, total);
         report.committed = true;
@@ -1176,6 +1184,24 @@ impl Directory {
         }
         ctl.check()?;
         super::quota::log_import(&tx, now, actor, &report.counts)?;
+        for table in WRITTEN_TABLES {
+            let broken = tx
+                .prepare(&format!("PRAGMA foreign_key_check({table})"))?
+                .exists([])?;
+            if broken {
+                // Another window or the command line deleted a department, role or admin
+                // this import refers to since the file was checked.
+                return Err(CoreError::Conflict(
+                    ctx.lang
+                        .pick(
+                            "The directory changed while the file was being imported (a department, role or admin it refers to was deleted). Nothing was imported: import the file again.",
+                            "导入期间通讯录发生了变化（文件引用的部门、角色或管理员已被删除）。未导入任何内容，请重新导入该文件。",
+                        )
+                        .to_owned(),
+                )
+                .into());
+            }
+        }
         tx.commit()?;
         for r in &mut report.rows {
             if r.outcome == RowOutcome::Create {
@@ -1185,6 +1211,16 @@ impl Directory {
         Ok(())
     }
 }
+
+/// The tables an import writes, whose references are checked before it commits.
+const WRITTEN_TABLES: [&str; 6] = [
+    "departments",
+    "members",
+    "positions",
+    "member_roles",
+    "audit_log",
+    "imports",
+];
 
 /// The page cache during an import's transaction, in KiB (SQLite's negative `cache_size`).
 const IMPORT_CACHE_KIB: i64 = -64 * 1024;

@@ -831,6 +831,70 @@ fn cancel_during_commit_leaves_the_database_untouched() {
 }
 
 #[test]
+fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("org.db");
+    let mut d = Directory::open(&db).unwrap();
+    d.setup_organization(&crate::setup_input("Acme", "ann"))
+        .unwrap();
+    mkdept(&mut d, "Sales");
+    mkdept(&mut d, "Gone");
+    let p = tmp.path().join("m.csv");
+    let mut s = String::from("Name,Email,Department\n");
+    for i in 0..50 {
+        let dept = if i % 2 == 0 { "Sales" } else { "Gone" };
+        s.push_str(&format!("M {i},m{i}@example.com,{dept}\n"));
+    }
+    std::fs::write(&p, s).unwrap();
+    // The other window: the same file, its own connection.
+    let other = std::cell::RefCell::new(Directory::open(&db).unwrap());
+    let gone = other.borrow().resolve_department_path("Gone").unwrap();
+    let deleted = std::cell::Cell::new(false);
+    let progress = |stage: Stage, done: usize, total: usize| {
+        if stage == Stage::Validate && done == total && !deleted.get() {
+            let mut other = other.borrow_mut();
+            let a = Actor::member(other.initial_admin_id().unwrap(), "Bo");
+            other.delete_department(&a, gone).unwrap();
+            deleted.set(true);
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let ctl = Control {
+        cancel: &cancel,
+        progress: &progress,
+    };
+    let a = admin(&d);
+    let audit = |d: &Directory| -> i64 {
+        d.connection()
+            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+            .unwrap()
+    };
+    let audit_before = audit(&d);
+    let e = d.import_members(&a, &p, &opts(false), &ctl).unwrap_err();
+    assert!(deleted.get());
+    assert!(e.to_string().contains("Nothing was imported"), "{e:?}");
+    assert_eq!(member_count(&d), 1);
+    let positions: i64 = d
+        .connection()
+        .query_row("SELECT count(*) FROM positions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(positions, 1);
+    // The other window's delete is the only change.
+    assert_eq!(audit(&d), audit_before + 1);
+    // Foreign keys are enforced again on this connection after the import.
+    let fk: i64 = d
+        .connection()
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(fk, 1);
+    // Imported again, the rows for the deleted department fail one by one.
+    let r = d
+        .import_members(&a, &p, &opts(false), &Control::none())
+        .unwrap();
+    assert_eq!((r.counts.create, r.counts.failed), (25, 25));
+}
+
+#[test]
 fn export_never_turns_a_cell_into_a_formula() {
     let (mut d, _) = with_org();
     let a = admin(&d);
