@@ -128,48 +128,44 @@ impl Directory {
                 .iter()
                 .map(|(en, zh)| if lang == Lang::En { *en } else { *zh }.to_owned()),
         );
-        let record = |o: &Out| -> Vec<String> {
-            let s = |x: &Option<String>| x.clone().unwrap_or_default();
-            let mut titles: Vec<String> = o
-                .positions
-                .iter()
-                .map(|(_, t)| t.clone().unwrap_or_default())
-                .collect();
-            while titles.last().is_some_and(String::is_empty) {
-                titles.pop();
+        // One row's cells, written straight into the batch's buffer.
+        let record = |cells: &mut Cells, o: &Out| {
+            fn opt(x: &Option<String>) -> &str {
+                x.as_deref().unwrap_or("")
             }
-            let paths: Vec<&str> = o
+            let path = |d: &DepartmentId| path_of.get(d).map_or("", String::as_str);
+            cells.cell(&o.name);
+            cells.cell(opt(&o.username));
+            cells.cell("");
+            cells.cell(opt(&o.email));
+            cells.cell(opt(&o.mobile));
+            cells.joined(o.positions.iter().map(|(d, _)| path(d)), ";");
+            // Titles by the departments' order, without the empty ones at the end.
+            let titled = o
                 .positions
                 .iter()
-                .map(|(d, _)| path_of.get(d).map_or("", String::as_str))
-                .collect();
-            let all_positions = o
-                .positions
-                .iter()
-                .zip(&paths)
-                .map(|((_, t), p)| match t {
-                    Some(t) => format!("{p} — {t}"),
-                    None => (*p).to_owned(),
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            vec![
-                o.name.clone(),
-                s(&o.username),
-                String::new(),
-                s(&o.email),
-                s(&o.mobile),
-                paths.join(";"),
-                titles.join(";"),
-                o.roles.join(";"),
-                s(&o.employee_id),
-                s(&o.work_location),
-                status_label(&o.status, lang).to_owned(),
-                o.roles.join(", "),
-                all_positions,
-                o.activated.map(format_time).unwrap_or_default(),
-                o.last_login.map(format_time).unwrap_or_default(),
-            ]
+                .rposition(|(_, t)| t.as_deref().is_some_and(|t| !t.is_empty()))
+                .map_or(0, |i| i + 1);
+            cells.joined(o.positions[..titled].iter().map(|(_, t)| opt(t)), ";");
+            cells.joined(o.roles.iter().map(String::as_str), ";");
+            cells.cell(opt(&o.employee_id));
+            cells.cell(opt(&o.work_location));
+            cells.cell(status_label(&o.status, lang));
+            cells.joined(o.roles.iter().map(String::as_str), ", ");
+            for (k, (d, t)) in o.positions.iter().enumerate() {
+                if k > 0 {
+                    cells.text.push_str("; ");
+                }
+                cells.text.push_str(path(d));
+                if let Some(t) = t {
+                    cells.text.push_str(" — ");
+                    cells.text.push_str(t);
+                }
+            }
+            cells.end_cell();
+            cells.cell(&o.activated.map(format_time).unwrap_or_default());
+            cells.cell(&o.last_login.map(format_time).unwrap_or_default());
+            cells.end_row();
         };
         let io = |e: std::io::Error| {
             SpreadsheetError::Core(crate::CoreError::Internal(format!(
@@ -190,9 +186,13 @@ impl Directory {
                     for (n, chunk) in ids.chunks(CHUNK).enumerate() {
                         ctl.check()?;
                         ctl.report(Stage::Write, n * CHUNK, total);
+                        let mut cells = Cells::default();
                         for o in self.export_rows(chunk)? {
-                            let rec = record(&o);
-                            w.write_record(rec.iter().map(|c| csv_safe(c).into_owned()))
+                            record(&mut cells, &o);
+                        }
+                        for row in cells.rows() {
+                            let row: Vec<_> = row.map(csv_safe).collect();
+                            w.write_record(row.iter().map(|c| c.as_bytes()))
                                 .map_err(csv_err)?;
                         }
                     }
@@ -206,39 +206,145 @@ impl Directory {
                 }
             }
             ExportFormat::Xlsx => {
-                let mut wb = Workbook::new();
-                let bold = Format::new().set_bold();
-                let ws = wb.add_worksheet_with_constant_memory();
-                ws.set_name(if lang == Lang::En {
+                // Two threads: this one reads the members and builds their cells, the other
+                // writes them into the workbook and then compresses it (the larger half).
+                // Batches of CHUNK rows, at most two waiting: memory stays the same.
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+                let sheet = if lang == Lang::En {
                     "Members"
                 } else {
                     "成员"
-                })
-                .map_err(xlsx_error)?;
-                for (c, h) in headers.iter().enumerate() {
-                    ws.write_string_with_format(0, c as u16, h, &bold)
-                        .map_err(xlsx_error)?;
-                }
-                let mut r = 1u32;
-                for (n, chunk) in ids.chunks(CHUNK).enumerate() {
-                    ctl.check()?;
-                    ctl.report(Stage::Write, n * CHUNK, total);
-                    for o in self.export_rows(chunk)? {
-                        // Strings only: a cell starting with "=" is text, never a formula.
-                        for (c, v) in record(&o).into_iter().enumerate() {
-                            if !v.is_empty() {
-                                ws.write_string(r, c as u16, v).map_err(xlsx_error)?;
+                };
+                std::thread::scope(|scope| {
+                    let writer = scope.spawn(|| write_xlsx(path, sheet, &headers, rx));
+                    let read = || -> SheetResult<()> {
+                        for (n, chunk) in ids.chunks(CHUNK).enumerate() {
+                            ctl.check()?;
+                            ctl.report(Stage::Write, n * CHUNK, total);
+                            let mut batch = Cells::default();
+                            for o in self.export_rows(chunk)? {
+                                record(&mut batch, &o);
+                            }
+                            if tx.send(Batch::Rows(batch)).is_err() {
+                                // The writer stopped: its error is the one to report.
+                                return Ok(());
                             }
                         }
-                        r += 1;
-                    }
-                }
-                wb.save(path).map_err(xlsx_error)?;
+                        let _ = tx.send(Batch::Done);
+                        Ok(())
+                    };
+                    let read = read();
+                    drop(tx);
+                    let written = writer.join().unwrap_or_else(|_| {
+                        Err(SpreadsheetError::Core(crate::CoreError::Internal(
+                            "The export stopped unexpectedly.".into(),
+                        )))
+                    });
+                    read.and(written)
+                })?;
             }
         }
         ctl.report(Stage::Write, total, total);
         Ok(total)
     }
+}
+
+/// Cells of the rows an .xlsx export has read, on their way to the workbook.
+enum Batch {
+    Rows(Cells),
+    /// Every row was sent: the workbook is saved.
+    Done,
+}
+
+/// Rows of cells in one buffer: a handful of allocations a batch instead of one a cell, and
+/// none freed by the thread that did not make it (glibc's arenas make that costly).
+#[derive(Default)]
+struct Cells {
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<usize>,
+    /// How many cells each row has.
+    widths: Vec<usize>,
+    /// Where the row being pushed starts in `ends`.
+    row_start: usize,
+}
+
+impl Cells {
+    /// Ends the cell whose text was pushed onto `text`.
+    fn end_cell(&mut self) {
+        self.ends.push(self.text.len());
+    }
+
+    fn cell(&mut self, v: &str) {
+        self.text.push_str(v);
+        self.end_cell();
+    }
+
+    fn joined<'a>(&mut self, parts: impl Iterator<Item = &'a str>, sep: &str) {
+        for (k, p) in parts.enumerate() {
+            if k > 0 {
+                self.text.push_str(sep);
+            }
+            self.text.push_str(p);
+        }
+        self.end_cell();
+    }
+
+    fn end_row(&mut self) {
+        self.widths.push(self.ends.len() - self.row_start);
+        self.row_start = self.ends.len();
+    }
+
+    fn rows(&self) -> impl Iterator<Item = impl Iterator<Item = &str>> {
+        let mut first = 0usize;
+        self.widths.iter().map(move |w| {
+            let cells = first..first + w;
+            first += w;
+            cells.map(|i| {
+                let start = if i == 0 { 0 } else { self.ends[i - 1] };
+                &self.text[start..self.ends[i]]
+            })
+        })
+    }
+}
+
+/// Writes the rows received from `rx` to a constant-memory workbook at `path`, saved only once
+/// [`Batch::Done`] arrives: a cancelled or failed export leaves no file behind.
+fn write_xlsx(
+    path: &Path,
+    sheet: &str,
+    headers: &[String],
+    rx: std::sync::mpsc::Receiver<Batch>,
+) -> SheetResult<()> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let ws = wb.add_worksheet_with_constant_memory();
+    ws.set_name(sheet).map_err(xlsx_error)?;
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, h, &bold)
+            .map_err(xlsx_error)?;
+    }
+    let mut r = 1u32;
+    for batch in rx {
+        let cells = match batch {
+            Batch::Rows(cells) => cells,
+            Batch::Done => {
+                wb.save(path).map_err(xlsx_error)?;
+                return Ok(());
+            }
+        };
+        for row in cells.rows() {
+            // Strings only: a cell starting with "=" is text, never a formula.
+            for (c, v) in row.enumerate() {
+                if !v.is_empty() {
+                    ws.write_string(r, c as u16, v).map_err(xlsx_error)?;
+                }
+            }
+            r += 1;
+        }
+    }
+    // The reading side stopped (cancelled or failed) before the last row.
+    Err(SpreadsheetError::Cancelled)
 }
 
 /// Members an export reads from the database at a time: its memory stays the same whatever
