@@ -71,6 +71,18 @@ pub async fn template_import_fix_reimport_export(c: Ctx) {
 
     sign_in(d, "ann", PASSWORD).await;
     wait_text(d, "header-user", |t| t.contains("Ann Lee")).await;
+
+    // The import quota: off by default, turned on in Settings with the seed of 100 a day.
+    click(d, "nav-settings").await;
+    wait_text(d, "settings-quota-hint", |t| t.starts_with("Off:")).await;
+    click(d, "settings-quota-switch").await;
+    click(d, "settings-quota-save").await;
+    wait_text(d, "settings-quota-hint", |t| {
+        t.contains("this many imports a day")
+    })
+    .await;
+    screenshot(&c, "19-settings-import-quota").await;
+
     click(d, "nav-import-export").await;
     wait_text(d, "sheet-drop-zone", |t| t.contains("Drag a spreadsheet")).await;
     screenshot(&c, "20-import-export").await;
@@ -145,6 +157,10 @@ pub async fn template_import_fix_reimport_export(c: Ctx) {
     );
     screenshot(&c, "21-import-preview").await;
 
+    wait_text(d, "import-quota-left", |t| {
+        t == "100 of 100 imports left today"
+    })
+    .await;
     wait_text(d, "import-commit", |t| t == "Import 2 rows").await;
     click(d, "import-commit").await;
     wait_text(d, "import-results", |t| t.contains("Import finished")).await;
@@ -188,6 +204,11 @@ pub async fn template_import_fix_reimport_export(c: Ctx) {
     wait_text(d, "count-update", |t| t == "1").await;
     wait_text(d, "count-unchanged", |t| t == "1").await;
     wait_text(d, "count-failed", |t| t == "0").await;
+    // The first import counted; the preview did not.
+    wait_text(d, "import-quota-left", |t| {
+        t == "99 of 100 imports left today"
+    })
+    .await;
     screenshot(&c, "23-reimport-preview").await;
     click(d, "import-commit").await;
     wait_text(d, "import-results", |t| t.contains("Import finished")).await;

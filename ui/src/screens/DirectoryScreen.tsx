@@ -395,12 +395,13 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
                 }}
                 data-testid="member-search"
                 aria-label={t("members.search")}
-                style={{ width: 300 }}
+                className="orgdesk-member-search"
               />
               <span style={{ flex: 1 }} />
               <Button type="text" icon={<UserDeleteOutlined />} onClick={() => setFormerOpen(true)} data-testid="former-members">
                 {t("former.open")}
               </Button>
+              <ExportListButton query={query} total={total} />
               <Dropdown
                 trigger={["click"]}
                 menu={{
@@ -429,7 +430,6 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
               <Typography.Text type="secondary" data-testid="member-total">
                 {t("members.total", { count: total })}
               </Typography.Text>
-              <ExportListButton query={query} total={total} />
             </div>
             {selectedCount > 0 && (
               <div className="orgdesk-batch-bar" data-testid="batch-bar">
