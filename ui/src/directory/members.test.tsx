@@ -4,22 +4,14 @@ import { describe, expect, it } from "vitest";
 
 import type { MemberQuery } from "../bindings/MemberQuery";
 import type { NewMember } from "../bindings/NewMember";
-import { commandError, directoryHandlers } from "../test/fixtures";
-import { mockBackend, renderWithProviders } from "../test/render";
-import { DirectoryScreen } from "../screens/DirectoryScreen";
+import { commandError } from "../test/fixtures";
+import { mockBackend } from "../test/render";
+import { renderDirectoryScreen } from "../test/directory";
 
 type Calls = ReturnType<typeof mockBackend>;
 
 function queries(calls: Calls): MemberQuery[] {
   return calls.filter((c) => c.cmd === "list_members").map((c) => c.args.query as MemberQuery);
-}
-
-async function renderScreen(extra: Parameters<typeof directoryHandlers>[0] = {}) {
-  const calls = mockBackend(directoryHandlers(extra));
-  const user = userEvent.setup({ delay: null });
-  renderWithProviders(<DirectoryScreen />);
-  await screen.findByTestId("member-row-1");
-  return { calls, user };
 }
 
 /** Types a value the quick way: focus, then paste (jsdom renders antd forms slowly). */
@@ -40,7 +32,7 @@ async function pick(user: ReturnType<typeof userEvent.setup>, testId: string, te
 describe("Members & Departments: one member", () => {
   it("sends a correct NewMember from the wizard and shows server errors on the right step", async () => {
     let fail = true;
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       add_member: () => {
         if (fail) {
           throw commandError({ code: "validation", details: [{ field: "username", code: "taken", reason: "taken" }] });
@@ -81,7 +73,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("goes back to step 1 when the server refuses the name", async () => {
-    const { user } = await renderScreen({
+    const { user } = await renderDirectoryScreen({
       add_member: () => {
         throw commandError({ code: "validation", details: [{ field: "name", code: "too_long", reason: "too long" }] });
       },
@@ -101,7 +93,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("sets the primary department from the drawer", async () => {
-    const { calls, user } = await renderScreen({ set_primary_department: () => null });
+    const { calls, user } = await renderDirectoryScreen({ set_primary_department: () => null });
     await user.click(screen.getByTestId("member-row-1").querySelector("td:nth-child(3)") as HTMLElement);
     await user.click(await screen.findByTestId("set-primary-3"));
     await waitFor(() => expect(calls.find((c) => c.cmd === "set_primary_department")?.args).toEqual({ id: 1, departmentId: 3 }));
@@ -109,7 +101,7 @@ describe("Members & Departments: one member", () => {
 
   it("makes a password reset link for a joined member and explains a refusal", async () => {
     let refuse = true;
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       send_password_reset: () => {
         if (refuse) {
           refuse = false;
@@ -129,7 +121,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("disables the personal fields when locked and sends only what changed", async () => {
-    const { calls, user } = await renderScreen({ update_member: () => ({ mustSignInAgain: true }) });
+    const { calls, user } = await renderDirectoryScreen({ update_member: () => ({ mustSignInAgain: true }) });
     await user.click(screen.getByTestId("member-name-1"));
     await user.click(await screen.findByTestId("action-edit"));
     const name = (await screen.findByTestId("edit-name")) as HTMLInputElement;
@@ -151,7 +143,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("lets the admin edit personal fields of a member who has not joined", async () => {
-    const { user } = await renderScreen();
+    const { user } = await renderDirectoryScreen();
     await user.click(screen.getByTestId("member-name-3"));
     await user.click(await screen.findByTestId("action-edit"));
     expect(((await screen.findByTestId("edit-name")) as HTMLInputElement).disabled).toBe(false);
@@ -159,7 +151,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("requires a recipient before removing a member who has joined", async () => {
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       transfer_preview: () => ({
         member: { id: 1, name: "Ada Lovelace", username: "ada" },
         needsTransfer: true,
@@ -184,7 +176,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("removes a member who has not joined with a simple confirm", async () => {
-    const { calls, user } = await renderScreen({ remove_member: () => null });
+    const { calls, user } = await renderDirectoryScreen({ remove_member: () => null });
     await user.click(screen.getByTestId("member-actions-3"));
     await user.click(await screen.findByTestId("row-action-remove"));
     const dialog = await screen.findByTestId("remove-dialog");
@@ -194,7 +186,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("adds a user for invitation in the selected department and sends the invitation", async () => {
-    const { calls, user } = await renderScreen({ add_invitee: () => 9, invite_members: () => ({ invited: 1, skipped: [] }) });
+    const { calls, user } = await renderDirectoryScreen({ add_invitee: () => 9, invite_members: () => ({ invited: 1, skipped: [] }) });
     await user.click(screen.getByTestId("member-add"));
     await user.click(await screen.findByTestId("member-add-invite"));
     await fill(user, await screen.findByTestId("invitee-name"), "Fay");
@@ -210,7 +202,7 @@ describe("Members & Departments: one member", () => {
   });
 
   it("adds a user for invitation without sending when the box is cleared", async () => {
-    const { calls, user } = await renderScreen({ add_invitee: () => 9 });
+    const { calls, user } = await renderDirectoryScreen({ add_invitee: () => 9 });
     await user.click(screen.getByTestId("member-add"));
     await user.click(await screen.findByTestId("member-add-invite"));
     await fill(user, await screen.findByTestId("invitee-name"), "Gil");

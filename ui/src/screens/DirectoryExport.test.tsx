@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 
 import type { JobProgress } from "../bindings/JobProgress";
 import type { MemberQuery } from "../bindings/MemberQuery";
-import { commandError, directoryHandlers, rows } from "../test/fixtures";
-import { mockBackend, renderWithProviders } from "../test/render";
-import { DirectoryScreen } from "./DirectoryScreen";
+import { commandError, jobUntilCancelled, rows } from "../test/fixtures";
+import { mockBackend } from "../test/render";
+import { renderDirectoryScreen } from "../test/directory";
 
 type Calls = ReturnType<typeof mockBackend>;
 type Args = Record<string, unknown>;
@@ -28,14 +28,6 @@ function manyMembers(a: Args) {
   return { rows: matching.slice(q.offset, q.offset + q.limit), total: matching.length };
 }
 
-async function renderScreen(extra: Parameters<typeof directoryHandlers>[0] = {}) {
-  const calls = mockBackend(directoryHandlers(extra));
-  const user = userEvent.setup({ delay: null });
-  renderWithProviders(<DirectoryScreen />);
-  await screen.findByTestId("member-row-1");
-  return { calls, user };
-}
-
 const exportButton = () => screen.getByTestId("list-export") as HTMLButtonElement;
 const exports = (calls: Calls) => calls.filter((c) => c.cmd === "export_members_file").map((c) => c.args);
 const lastList = (calls: Calls) => calls.filter((c) => c.cmd === "list_members").map((c) => c.args.query as MemberQuery).pop();
@@ -47,7 +39,7 @@ async function exportAs(user: ReturnType<typeof userEvent.setup>, format: "xlsx"
 
 describe("Members & Departments: export the current list", () => {
   it("exports the department, sub-department switch, status and search on screen, ignoring the page", async () => {
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       list_members: manyMembers,
       export_members_file: () => ({ path: PATH, members: 120 }),
     });
@@ -75,7 +67,7 @@ describe("Members & Departments: export the current list", () => {
   }, SLOW);
 
   it("exports to Excel with the chosen format and the default filters", async () => {
-    const { calls, user } = await renderScreen({ export_members_file: () => ({ path: "/tmp/m.xlsx", members: 1 }) });
+    const { calls, user } = await renderDirectoryScreen({ export_members_file: () => ({ path: "/tmp/m.xlsx", members: 1 }) });
     expect(exportButton().getAttribute("aria-label")).toBe("Export this list: 4 members");
     await exportAs(user, "xlsx");
     expect((await screen.findByTestId("list-export-done")).textContent).toBe("Exported 1 member to /tmp/m.xlsx");
@@ -86,23 +78,11 @@ describe("Members & Departments: export the current list", () => {
   });
 
   it("shows progress while it writes, and Cancel stops that same job", async () => {
-    let progress: unknown = null;
-    let reject: ((e: unknown) => void) | null = null;
-    const { calls, user } = await renderScreen({
-      export_members_file: (a) => {
-        progress = a.onProgress;
-        return new Promise((_resolve, r) => {
-          reject = r;
-        });
-      },
-      cancel_job: () => {
-        reject?.(commandError({ code: "conflict", details: [{ field: null, code: "cancelled", reason: "" }] }));
-        return null;
-      },
-    });
+    const running = jobUntilCancelled();
+    const { calls, user } = await renderDirectoryScreen({ export_members_file: running.run, cancel_job: running.cancel });
     await exportAs(user, "xlsx");
-    await waitFor(() => expect(progress).not.toBeNull());
-    act(() => send<JobProgress>(progress, { stage: "write", done: 1000, total: 4000 }));
+    await waitFor(() => expect(running.progress).not.toBeNull());
+    act(() => send<JobProgress>(running.progress, { stage: "write", done: 1000, total: 4000 }));
     const panel = await screen.findByTestId("list-export-progress");
     expect(screen.getByTestId("list-export-progress-text").textContent).toBe("Writing: 1,000 of 4,000 members");
     expect(panel.querySelector("[role=progressbar]")?.getAttribute("aria-valuenow")).toBe("25");
@@ -119,7 +99,7 @@ describe("Members & Departments: export the current list", () => {
   }, SLOW);
 
   it("says nothing when the admin closes the save dialog", async () => {
-    const { calls, user } = await renderScreen({ export_members_file: () => null });
+    const { calls, user } = await renderDirectoryScreen({ export_members_file: () => null });
     await exportAs(user, "csv");
     await waitFor(() => expect(exports(calls)).toHaveLength(1));
     await waitFor(() => expect(exportButton().className).not.toContain("ant-btn-loading"));
@@ -130,7 +110,7 @@ describe("Members & Departments: export the current list", () => {
   });
 
   it("shows a failure as one sentence", async () => {
-    const { user } = await renderScreen({
+    const { user } = await renderDirectoryScreen({
       export_members_file: () => {
         throw commandError({ code: "storage", message: "disk I/O error" });
       },
@@ -141,7 +121,7 @@ describe("Members & Departments: export the current list", () => {
   });
 
   it("is disabled while the list is empty", async () => {
-    const { calls, user } = await renderScreen();
+    const { calls, user } = await renderDirectoryScreen();
     expect(exportButton().disabled).toBe(false);
     await user.click(screen.getByTestId("member-search"));
     await user.paste("nobody matches this");

@@ -3,9 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import type { MemberQuery } from "../bindings/MemberQuery";
-import { commandError, directoryHandlers, rows } from "../test/fixtures";
-import { mockBackend, renderWithProviders } from "../test/render";
-import { DirectoryScreen } from "./DirectoryScreen";
+import { commandError, rows } from "../test/fixtures";
+import { mockBackend } from "../test/render";
+import { renderDirectoryScreen } from "../test/directory";
 
 type Calls = ReturnType<typeof mockBackend>;
 
@@ -16,14 +16,6 @@ function queries(calls: Calls): MemberQuery[] {
 function lastQuery(calls: Calls): MemberQuery {
   const all = queries(calls).filter((q) => q.status !== "enabled" || q.departmentId !== null);
   return all[all.length - 1];
-}
-
-async function renderScreen(extra: Parameters<typeof directoryHandlers>[0] = {}) {
-  const calls = mockBackend(directoryHandlers(extra));
-  const user = userEvent.setup({ delay: null });
-  renderWithProviders(<DirectoryScreen />);
-  await screen.findByTestId("member-row-1");
-  return { calls, user };
 }
 
 /** Types a value the quick way: focus, then paste (jsdom renders antd forms slowly). */
@@ -44,7 +36,7 @@ async function pick(user: ReturnType<typeof userEvent.setup>, testId: string, te
 describe("Members & Departments", () => {
   it("requests one page at a time and sends the search text", async () => {
     const many = Array.from({ length: 120 }, (_, i) => ({ ...rows[0], id: 100 + i, name: `Person ${i}` }));
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       list_members: (a) => {
         const q = a.query as MemberQuery;
         return { rows: [rows[0], ...many].slice(q.offset, q.offset + q.limit), total: 121 };
@@ -62,7 +54,7 @@ describe("Members & Departments", () => {
   });
 
   it("changes the query with the status filter and the sub-department switch", async () => {
-    const { calls, user } = await renderScreen();
+    const { calls, user } = await renderDirectoryScreen();
     expect(screen.getByTestId("status-filter").contains(screen.getByTestId("status-enabled"))).toBe(true);
     expect(screen.getByTestId("member-table").contains(screen.getByTestId("member-row-1"))).toBe(true);
     expect(screen.getByTestId("member-status-3").textContent).toBe("Not Joined");
@@ -75,7 +67,7 @@ describe("Members & Departments", () => {
   });
 
   it("focuses the search with '/' but not while typing elsewhere", async () => {
-    const { user } = await renderScreen();
+    const { user } = await renderDirectoryScreen();
     const search = screen.getByTestId("member-search");
     expect(document.activeElement).not.toBe(search);
     await user.keyboard("/");
@@ -84,7 +76,7 @@ describe("Members & Departments", () => {
   });
 
   it("opens the wizard with N and asks to remove the selection with Delete", async () => {
-    const { calls, user } = await renderScreen({ remove_member: () => null });
+    const { calls, user } = await renderDirectoryScreen({ remove_member: () => null });
     await user.click(within(screen.getByTestId("member-row-3")).getByRole("checkbox"));
     await user.click(within(screen.getByTestId("member-row-2")).getByRole("checkbox"));
     (document.activeElement as HTMLElement | null)?.blur();
@@ -100,7 +92,7 @@ describe("Members & Departments", () => {
   });
 
   it("offers in the row menu and the drawer only the actions the status allows", async () => {
-    const { user } = await renderScreen();
+    const { user } = await renderDirectoryScreen();
     await user.click(screen.getByTestId("member-actions-2"));
     expect(await screen.findByTestId("row-action-enable")).toBeTruthy();
     expect(screen.queryByTestId("row-action-disable")).toBeNull();
@@ -121,7 +113,7 @@ describe("Members & Departments", () => {
 
   it("shows a delete refusal and selects all the department's members as a query", async () => {
     const message = "Sales still has 2 members and 1 sub-department (EMEA).";
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       delete_department: () => {
         throw commandError({
           code: "validation",
@@ -154,7 +146,7 @@ describe("Members & Departments", () => {
   });
 
   it("lists the members a batch could not change, with the reason", async () => {
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       batch_update: () => ({ changed: 1, unchanged: 0, skipped: [{ id: 4, name: "Dee Gone", reason: "A resigned member cannot be resigned." }] }),
     });
     const row1 = screen.getByTestId("member-row-1");
@@ -173,7 +165,7 @@ describe("Members & Departments", () => {
   });
 
   it("sends invitations to the selected members and lists those it skipped", async () => {
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       invite_members: () => ({ invited: 1, skipped: [{ field: "Ann", code: "already_joined", reason: "Ann has already joined." }] }),
     });
     await user.click(within(screen.getByTestId("member-row-1")).getByRole("checkbox"));
@@ -186,7 +178,7 @@ describe("Members & Departments", () => {
   });
 
   it("batch edits the work location of the selected members", async () => {
-    const { calls, user } = await renderScreen({ batch_update: () => ({ changed: 1, unchanged: 0, skipped: [] }) });
+    const { calls, user } = await renderDirectoryScreen({ batch_update: () => ({ changed: 1, unchanged: 0, skipped: [] }) });
     await user.click(within(screen.getByTestId("member-row-2")).getByRole("checkbox"));
     await user.click(await screen.findByTestId("batch-edit"));
     await pick(user, "batch-field", "Work location");
@@ -203,7 +195,7 @@ describe("Members & Departments", () => {
 
   it("creates a sub-department and shows a name error from the server", async () => {
     let taken = true;
-    const { calls, user } = await renderScreen({
+    const { calls, user } = await renderDirectoryScreen({
       create_department: () => {
         if (taken) throw commandError({ code: "validation", details: [{ field: "name", code: "duplicate", reason: "dup" }] });
         return 7;

@@ -8,7 +8,7 @@ import type { FileDrop } from "../bindings/FileDrop";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { JobProgress } from "../bindings/JobProgress";
 import { setLanguage } from "../i18n";
-import { commandError, tree } from "../test/fixtures";
+import { commandError, jobUntilCancelled, tree } from "../test/fixtures";
 import { mockBackend, renderWithProviders } from "../test/render";
 import { ImportExportScreen } from "./ImportExportScreen";
 
@@ -139,29 +139,20 @@ describe("Import / Export", () => {
   });
 
   it("cancels an import under way: back to the preview, nothing changed", async () => {
-    let reject: ((e: unknown) => void) | null = null;
-    let progress: unknown = null;
+    const running = jobUntilCancelled();
     const calls = backend({
       choose_import_file: () => "/tmp/big.csv",
       inspect_import_file: () => ours,
       preview_import: () => preview,
-      run_import: (a) => {
-        progress = a.onProgress;
-        return new Promise((_resolve, r) => {
-          reject = r;
-        });
-      },
-      cancel_job: () => {
-        reject?.(commandError({ code: "conflict", details: [{ field: null, code: "cancelled", reason: "" }] }));
-        return null;
-      },
+      run_import: running.run,
+      cancel_job: running.cancel,
     });
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<ImportExportScreen />);
     await user.click(await screen.findByTestId("sheet-choose-file"));
     await user.click(await screen.findByTestId("import-commit"));
-    await waitFor(() => expect(progress).not.toBeNull());
-    act(() => send<JobProgress>(progress, { stage: "commit", done: 1000, total: 4000 }));
+    await waitFor(() => expect(running.progress).not.toBeNull());
+    act(() => send<JobProgress>(running.progress, { stage: "commit", done: 1000, total: 4000 }));
     expect((await screen.findByTestId("import-progress-text")).textContent).toBe("Writing rows: 1,000 of 4,000");
     await user.click(screen.getByTestId("import-cancel"));
     expect((await screen.findByTestId("import-notice")).textContent).toBe("Cancelled. Nothing was changed.");

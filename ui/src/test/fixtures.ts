@@ -136,3 +136,26 @@ export function directoryHandlers(extra: Record<string, (args: Record<string, un
     ...extra,
   };
 }
+
+/**
+ * A long job (import, export) that runs until the admin cancels it: `run` keeps the job's
+ * progress channel and never finishes on its own; `cancel` (the `cancel_job` handler) ends it as
+ * the backend does, with a "cancelled" error.
+ */
+export function jobUntilCancelled() {
+  let reject: ((e: unknown) => void) | null = null;
+  const job = {
+    progress: null as unknown,
+    run: (a: Record<string, unknown>) => {
+      job.progress = a.onProgress;
+      return new Promise((_resolve, r) => {
+        reject = r;
+      });
+    },
+    cancel: () => {
+      reject?.(commandError({ code: "conflict", details: [{ field: null, code: "cancelled", reason: "" }] }));
+      return null;
+    },
+  };
+  return job;
+}

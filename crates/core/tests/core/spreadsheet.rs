@@ -91,10 +91,14 @@ fn mkdept(d: &mut Directory, path: &str) {
     d.create_department(&a, parent, name).unwrap();
 }
 
-fn member_count(d: &Directory) -> i64 {
+fn count(d: &Directory, table: &str) -> i64 {
     d.connection()
-        .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
         .unwrap()
+}
+
+fn member_count(d: &Directory) -> i64 {
+    count(d, "members")
 }
 
 fn opts(create: bool) -> ImportOptions {
@@ -809,19 +813,12 @@ fn cancel_during_commit_leaves_the_database_untouched() {
         progress: &progress,
     };
     let a = admin(&d);
-    let audit_before: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
+    let audit_before = count(&d, "audit_log");
     let e = d.import_members(&a, &p, &opts(true), &ctl).unwrap_err();
     assert!(matches!(e, SpreadsheetError::Cancelled), "{e:?}");
     assert_eq!(member_count(&d), 1);
     assert!(d.resolve_department_path("New Dept").is_err());
-    let audit_after: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(audit_before, audit_after);
+    assert_eq!(count(&d, "audit_log"), audit_before);
     // And the directory still works afterwards.
     cancel.store(false, Ordering::Relaxed);
     let r = d
@@ -864,23 +861,14 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
         progress: &progress,
     };
     let a = admin(&d);
-    let audit = |d: &Directory| -> i64 {
-        d.connection()
-            .query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
-            .unwrap()
-    };
-    let audit_before = audit(&d);
+    let audit_before = count(&d, "audit_log");
     let e = d.import_members(&a, &p, &opts(false), &ctl).unwrap_err();
     assert!(deleted.get());
     assert!(e.to_string().contains("Nothing was imported"), "{e:?}");
     assert_eq!(member_count(&d), 1);
-    let positions: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM positions", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(positions, 1);
+    assert_eq!(count(&d, "positions"), 1);
     // The other window's delete is the only change.
-    assert_eq!(audit(&d), audit_before + 1);
+    assert_eq!(count(&d, "audit_log"), audit_before + 1);
     // Foreign keys are enforced again on this connection after the import.
     let fk: i64 = d
         .connection()
