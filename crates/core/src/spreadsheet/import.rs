@@ -12,7 +12,9 @@ use ts_rs::TS;
 
 use super::columns::{Column, Lang, RESULT_EXTRA};
 use super::mapping::ColumnMapping;
-use super::read::{number_text, read_table, read_table_bytes, RawCell, Table};
+use super::read::{
+    is_zip, number_text, read_file, read_table, read_table_bytes, stream_table, RawCell, Table,
+};
 use super::reasons::{field_reason, status_zh};
 use super::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::audit::{self, Actor};
@@ -718,8 +720,7 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<ImportReport> {
-        let table = read_table_bytes(bytes, ext, opts.mapping.as_ref(), ctl)?;
-        Ok(self.validate_table(table, opts, ctl)?.report)
+        Ok(self.validate_bytes(bytes, ext, opts, ctl)?.report)
     }
 
     /// Imports `path`: every valid row in one transaction (failed rows are skipped and
@@ -742,8 +743,35 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
-        let table = read_table(path, opts.mapping.as_ref(), ctl)?;
-        self.validate_table(table, opts, ctl)
+        let bytes = read_file(path)?;
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        self.validate_bytes(bytes, ext, opts, ctl)
+    }
+
+    /// An .xlsx or .ods is parsed as it is read (two threads: calamine reads, this one
+    /// parses); a CSV or .xls is read whole, then parsed on two threads.
+    fn validate_bytes(
+        &self,
+        bytes: Vec<u8>,
+        ext: &str,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<Validation> {
+        if !is_zip(&bytes) {
+            let table = read_table_bytes(bytes, ext, opts.mapping.as_ref(), ctl)?;
+            return self.validate_table(table, opts, ctl);
+        }
+        ctl.check()?;
+        let ctx = Ctx::load(self, opts.create_missing_departments, opts.lang)?;
+        let mut parsed = Vec::new();
+        let table = stream_table(bytes, opts.mapping.as_ref(), ctl, &mut |t, rows| {
+            parsed.extend(rows.iter().map(|(n, cells)| ctx.parse_row(t, *n, cells)));
+        })?;
+        // Rows come in order in every writer known; put them in order in case one does not.
+        if !parsed.is_sorted_by_key(|p| p.row) {
+            parsed.sort_by_key(|p| p.row);
+        }
+        self.finish_validation(ctx, &table, parsed, opts, ctl)
     }
 
     fn validate_table(
@@ -786,6 +814,20 @@ impl Directory {
         parsed.extend(b?);
         // Every row is parsed: its cells are no longer needed (a third of the peak memory).
         table.rows = Vec::new();
+        self.finish_validation(ctx, &table, parsed, opts, ctl)
+    }
+
+    /// Validation once every row is parsed: duplicates within the file, then each row against
+    /// the directory.
+    fn finish_validation(
+        &self,
+        ctx: Ctx,
+        table: &Table,
+        mut parsed: Vec<Parsed>,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<Validation> {
+        let total = parsed.len();
         ctl.check()?;
         mark_duplicates(&mut parsed, ctx.lang);
         let present = Present {

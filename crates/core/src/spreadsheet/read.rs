@@ -63,6 +63,10 @@ pub(crate) struct Table {
     pub mapping: [Option<usize>; 10],
     /// Headers that are not import columns (listed, ignored).
     pub ignored: Vec<String>,
+    /// The header's row number.
+    pub header_row: u32,
+    /// Columns a mapping joins into one, appended to each row after the file's own.
+    joins: Vec<Vec<usize>>,
 }
 
 fn refuse<T>(code: &str, reason: impl Into<String>) -> SheetResult<T> {
@@ -101,6 +105,13 @@ pub(crate) fn read_table_bytes(
 /// Reads the cells of `path` (format told by its bytes), refusing files that are too large,
 /// are no spreadsheet, are encrypted or damaged.
 pub(crate) fn read_grid(path: &Path, ctl: &Control<'_>) -> SheetResult<Grid> {
+    let bytes = read_file(path)?;
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    grid_from_bytes(bytes, ext, ctl)
+}
+
+/// The bytes of `path`, refused when it cannot be read or is over the size limit.
+pub(crate) fn read_file(path: &Path) -> SheetResult<Vec<u8>> {
     let meta = std::fs::metadata(path).or_else(|e| {
         refuse(
             "unreadable",
@@ -117,32 +128,31 @@ pub(crate) fn read_grid(path: &Path, ctl: &Control<'_>) -> SheetResult<Grid> {
             ),
         );
     }
-    let bytes = std::fs::read(path).or_else(|e| {
+    std::fs::read(path).or_else(|e| {
         refuse(
             "unreadable",
             format!("{} could not be read: {e}", path.display()),
         )
-    })?;
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    grid_from_bytes(bytes, ext, ctl)
+    })
 }
 
 /// The cells of a file's bytes: .xlsx / .ods (zip), .xls (OLE), else CSV.
 pub(crate) fn grid_from_bytes(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> SheetResult<Grid> {
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return refuse(
-            "too_large",
-            format!(
-                "The file is {:.1} MB; files over {} MB are not imported. Split it into smaller files.",
-                bytes.len() as f64 / 1_048_576.0,
-                MAX_FILE_BYTES / 1_048_576
-            ),
-        );
-    }
+    check_size(&bytes)?;
     ctl.report(Stage::Read, 0, 1);
     let ext = ext.to_ascii_lowercase();
-    if bytes.starts_with(b"PK\x03\x04") {
-        read_zip(bytes)
+    if is_zip(&bytes) {
+        let mut grid: Grid = Vec::new();
+        read_zip(bytes, &mut |n, row| {
+            grid.push((n, row));
+            // Stop early on a huge sheet: the refusal comes from build_table.
+            grid.len() <= MAX_ROWS + 2
+        })?;
+        // Rows come in order in every writer we know; sort in case one does not.
+        if !grid.is_sorted_by_key(|(n, _)| *n) {
+            grid.sort_by_key(|(n, _)| *n);
+        }
+        Ok(grid)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         read_cfb(bytes)
     } else if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
@@ -155,7 +165,144 @@ pub(crate) fn grid_from_bytes(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> S
     }
 }
 
-fn read_zip(bytes: Vec<u8>) -> SheetResult<Vec<(u32, Vec<RawCell>)>> {
+fn check_size(bytes: &[u8]) -> SheetResult<()> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return refuse(
+            "too_large",
+            format!(
+                "The file is {:.1} MB; files over {} MB are not imported. Split it into smaller files.",
+                bytes.len() as f64 / 1_048_576.0,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Rows a workbook's reading hands on at a time in [`stream_table`].
+const STREAM_BATCH: usize = 2_000;
+
+/// [`read_table_bytes`] for a zip workbook (.xlsx, .ods), with the rows handed to `each` a
+/// batch at a time while the rest of the sheet is still being read on a thread of its own: the
+/// import parses the first rows while calamine reads the last, and no row's raw cells outlive
+/// its batch. Returns the table without its rows. The refusals are [`read_table_bytes`]'s, in
+/// the same order (a sheet that cannot be read before a header it lacks). Rows are handed on
+/// in the file's order, which is the sheet's in every writer known.
+pub(crate) fn stream_table(
+    bytes: Vec<u8>,
+    mapping: Option<&ColumnMapping>,
+    ctl: &Control<'_>,
+    each: &mut dyn FnMut(&Table, &Grid),
+) -> SheetResult<Table> {
+    check_size(&bytes)?;
+    ctl.report(Stage::Read, 0, 1);
+    let cancel = ctl.cancel;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Grid>(4);
+    // Handed-on rows come back to be freed by the thread that allocated them: glibc frees
+    // another thread's allocations slowly.
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<Grid>();
+    let (read, handed) = std::thread::scope(|s| {
+        let reader = s.spawn(move || {
+            let mut batch: Grid = Vec::with_capacity(STREAM_BATCH);
+            let mut count = 0usize;
+            let read = read_zip(bytes, &mut |n, row| {
+                batch.push((n, row));
+                count += 1;
+                if batch.len() == STREAM_BATCH {
+                    done_rx.try_iter().for_each(drop);
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(STREAM_BATCH));
+                    if tx.send(full).is_err() {
+                        return false;
+                    }
+                }
+                // Stop early on a huge sheet (refused below) or when cancelled.
+                count <= MAX_ROWS + 2 && !cancel.load(std::sync::atomic::Ordering::Relaxed)
+            });
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
+            }
+            read
+        });
+        let handed = hand_on(&rx, mapping, &mut |t, rows| {
+            each(t, &rows);
+            let _ = done_tx.send(rows);
+        });
+        if handed.is_err() {
+            // A sheet that cannot be read is reported first, as when it is read whole.
+            for _ in rx.iter() {}
+        }
+        let read = reader.join().unwrap_or_else(|_| {
+            refuse(
+                "corrupt",
+                "The file looks like a spreadsheet but could not be opened. It may be damaged or incomplete: open it in Excel and save it again.",
+            )
+        });
+        (read, handed)
+    });
+    read?;
+    ctl.check()?;
+    let (table, rows) = handed?;
+    check_row_count(&table, rows)?;
+    ctl.report(Stage::Read, 1, 1);
+    Ok(table)
+}
+
+/// The consuming side of [`stream_table`]: finds the header in the first non-blank rows, then
+/// hands every non-blank row after it to `each`. Returns the table and how many rows it has.
+fn hand_on(
+    rx: &std::sync::mpsc::Receiver<Grid>,
+    mapping: Option<&ColumnMapping>,
+    each: &mut dyn FnMut(&Table, Grid),
+) -> SheetResult<(Table, usize)> {
+    fn give(table: &Table, mut rows: Grid, count: &mut usize, each: &mut dyn FnMut(&Table, Grid)) {
+        rows.retain(|(_, cells)| !cells.iter().all(RawCell::is_blank));
+        table.join(&mut rows);
+        *count += rows.len();
+        if !rows.is_empty() {
+            each(table, rows);
+        }
+    }
+    // The header and columns from the first non-blank rows, which are then handed on.
+    let start = |top: Grid, count: &mut usize, each: &mut dyn FnMut(&Table, Grid)| {
+        let mut t = table_head(top, mapping)?;
+        let rows = std::mem::take(&mut t.rows);
+        give(&t, rows, count, each);
+        Ok::<_, SpreadsheetError>(t)
+    };
+    // Until the header is found: the first non-blank rows.
+    let mut top: Grid = Vec::new();
+    let mut table: Option<Table> = None;
+    let mut count = 0usize;
+    for batch in rx.iter() {
+        match &table {
+            Some(t) => give(t, batch, &mut count, each),
+            None => {
+                top.extend(
+                    batch
+                        .into_iter()
+                        .filter(|(_, cells)| !cells.iter().all(RawCell::is_blank)),
+                );
+                if top.len() > HEADER_SEARCH_ROWS {
+                    table = Some(start(std::mem::take(&mut top), &mut count, each)?);
+                }
+            }
+        }
+    }
+    let table = match table {
+        Some(t) => t,
+        None => start(top, &mut count, each)?,
+    };
+    Ok((table, count))
+}
+
+/// Whether `bytes` are a zip archive (.xlsx, .ods).
+pub(crate) fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// Hands each row of the first visible sheet of an .xlsx or .ods to `emit` (row number,
+/// cells), in the order the file has them, until `emit` returns false.
+fn read_zip(bytes: Vec<u8>, emit: &mut dyn FnMut(u32, Vec<RawCell>) -> bool) -> SheetResult<()> {
     fn corrupt<T>(e: String) -> SheetResult<T> {
         refuse(
             "corrupt",
@@ -175,7 +322,7 @@ fn read_zip(bytes: Vec<u8>) -> SheetResult<Vec<(u32, Vec<RawCell>)>> {
             let mut cells = wb
                 .worksheet_cells_reader(&name)
                 .or_else(|e| corrupt(e.to_string()))?;
-            stream_xlsx(|| cells.next_cell(), formulas).or_else(|e| match e {
+            stream_xlsx(|| cells.next_cell(), formulas, emit).or_else(|e| match e {
                 SpreadsheetError::Core(crate::CoreError::Internal(e)) => corrupt(e),
                 e => Err(e),
             })
@@ -189,7 +336,12 @@ fn read_zip(bytes: Vec<u8>) -> SheetResult<Vec<(u32, Vec<RawCell>)>> {
                         .worksheet_range(&name)
                         .or_else(|e| corrupt(e.to_string()))?;
                     let formulas = wb.worksheet_formula(&name).ok();
-                    Ok(grid_from(data, formulas))
+                    for (n, row) in grid_from(data, formulas) {
+                        if !emit(n, row) {
+                            break;
+                        }
+                    }
+                    Ok(())
                 }
                 Err(ods_err) => not_a_workbook(&names).map_or_else(
                     || {
@@ -212,18 +364,20 @@ fn read_zip(bytes: Vec<u8>) -> SheetResult<Vec<(u32, Vec<RawCell>)>> {
 const MAX_CELLS: usize = 20_000_000;
 
 /// The cells of an .xlsx sheet, streamed: no intermediate range, each string moved or
-/// copied once. Cells with a formula become [`RawCell::Formula`].
+/// copied once, each row handed to `emit` as soon as the next one starts (until `emit`
+/// returns false). Cells with a formula become [`RawCell::Formula`].
 fn stream_xlsx<'s>(
     mut next_cell: impl FnMut() -> Result<
         Option<calamine::Cell<calamine::DataRef<'s>>>,
         calamine::XlsxError,
     >,
     formulas: Option<calamine::Range<String>>,
-) -> SheetResult<Grid> {
+    emit: &mut dyn FnMut(u32, Vec<RawCell>) -> bool,
+) -> SheetResult<()> {
     use calamine::DataRef;
     let internal =
         |e: calamine::XlsxError| SpreadsheetError::Core(crate::CoreError::Internal(e.to_string()));
-    let mut grid: Grid = Vec::new();
+    let mut current: Option<(u32, Vec<RawCell>)> = None;
     let mut spread = 0usize;
     while let Some(cell) = next_cell().map_err(internal)? {
         let (r, c) = cell.get_position();
@@ -248,16 +402,16 @@ fn stream_xlsx<'s>(
             Some(f) => RawCell::Formula(f.clone()),
             None => value,
         };
-        if grid.last().is_none_or(|(n, _)| *n != r + 1) {
-            // Stop early on a huge sheet: the refusal comes from build_table.
-            if grid.len() > MAX_ROWS + 2 {
-                break;
-            }
+        if current.as_ref().is_none_or(|(n, _)| *n != r + 1) {
             // Rows are as wide as the one before, nearly always: one allocation a row.
-            let width = grid.last().map_or(0, |(_, cells)| cells.len());
-            grid.push((r + 1, Vec::with_capacity(width)));
+            let width = current.as_ref().map_or(0, |(_, cells)| cells.len());
+            if let Some((n, row)) = current.replace((r + 1, Vec::with_capacity(width))) {
+                if !emit(n, row) {
+                    return Ok(());
+                }
+            }
         }
-        let (_, row) = grid.last_mut().expect("pushed above");
+        let (_, row) = current.as_mut().expect("set above");
         let c = c as usize;
         if c >= row.len() {
             spread += c + 1 - row.len();
@@ -271,11 +425,10 @@ fn stream_xlsx<'s>(
         }
         row[c] = value;
     }
-    // Rows come in order in every writer we know; sort in case one does not.
-    if !grid.is_sorted_by_key(|(n, _)| *n) {
-        grid.sort_by_key(|(n, _)| *n);
+    if let Some((n, row)) = current {
+        emit(n, row);
     }
-    Ok(grid)
+    Ok(())
 }
 
 /// A workbook's entries, and whether a worksheet may hold a formula.
@@ -753,10 +906,22 @@ fn build_table(
     mapping: Option<&ColumnMapping>,
     ctl: &Control<'_>,
 ) -> SheetResult<Table> {
+    let table = table_head(grid, mapping)?;
+    check_row_count(&table, table.rows.len())?;
+    ctl.report(Stage::Read, 1, 1);
+    Ok(table)
+}
+
+/// The header and columns of `grid` (the whole sheet, or at least its first
+/// [`HEADER_SEARCH_ROWS`] non-blank rows), with the non-blank rows after the header.
+fn table_head(grid: Grid, mapping: Option<&ColumnMapping>) -> SheetResult<Table> {
     let (header_row, headers, mut rows) = split_header(grid)?;
-    let (columns, ignored) = match mapping {
-        None => match_columns(header_row, &headers)?,
-        Some(m) => apply_mapping(m, &headers, &mut rows)?,
+    let (columns, ignored, joins) = match mapping {
+        None => {
+            let (columns, ignored) = match_columns(header_row, &headers)?;
+            (columns, ignored, Vec::new())
+        }
+        Some(m) => apply_mapping(m, &headers)?,
     };
     let missing: Vec<&str> = Column::ALL
         .into_iter()
@@ -773,25 +938,55 @@ fn build_table(
             ),
         );
     }
-    if rows.is_empty() {
+    let mut table = Table {
+        headers,
+        rows: Vec::new(),
+        mapping: columns,
+        ignored,
+        header_row,
+        joins,
+    };
+    table.join(&mut rows);
+    table.rows = rows;
+    Ok(table)
+}
+
+/// Refuses a sheet with no rows, or too many, under its header.
+fn check_row_count(table: &Table, rows: usize) -> SheetResult<()> {
+    if rows == 0 {
         return refuse(
             "empty",
-            format!("The file has a header row (row {header_row}) but no members below it."),
+            format!(
+                "The file has a header row (row {}) but no members below it.",
+                table.header_row
+            ),
         );
     }
-    if rows.len() > MAX_ROWS {
+    if rows > MAX_ROWS {
         return refuse(
             "too_many_rows",
             format!("The file has more than {MAX_ROWS} rows; split it into smaller files."),
         );
     }
-    ctl.report(Stage::Read, 1, 1);
-    Ok(Table {
-        headers,
-        rows,
-        mapping: columns,
-        ignored,
-    })
+    Ok(())
+}
+
+impl Table {
+    /// Appends the columns the mapping joins (first and last name …) to each of `rows`.
+    fn join(&self, rows: &mut Grid) {
+        if self.joins.is_empty() {
+            return;
+        }
+        for (_, cells) in rows.iter_mut() {
+            let joined: Vec<RawCell> = self
+                .joins
+                .iter()
+                .map(|at| join_cells(at.iter().map(|i| cells.get(*i))))
+                .collect();
+            cells.resize(self.headers.len(), RawCell::Empty);
+            cells.extend(joined);
+        }
+    }
 }
 
 /// Columns by header name, as the template writes them (English or Chinese).
@@ -824,12 +1019,13 @@ fn match_columns(
 }
 
 /// Columns as the admin mapped them. A field read from several columns gets a column of its
-/// own, appended after the file's, holding their texts joined by a space.
+/// own, appended after the file's, holding their texts joined by a space: the returned
+/// joins, which [`Table::join`] applies to each row.
+#[allow(clippy::type_complexity)]
 fn apply_mapping(
     m: &ColumnMapping,
     headers: &[String],
-    rows: &mut Grid,
-) -> SheetResult<([Option<usize>; 10], Vec<String>)> {
+) -> SheetResult<([Option<usize>; 10], Vec<String>, Vec<Vec<usize>>)> {
     let find = |h: &str| {
         let n = normalize_header(h);
         headers.iter().position(|x| normalize_header(x) == n)
@@ -837,6 +1033,7 @@ fn apply_mapping(
     let mut columns = [None; 10];
     let mut used = vec![false; headers.len()];
     let mut next = headers.len();
+    let mut joins = Vec::new();
     for source in &m.fields {
         if columns[source.field.index()].is_some() {
             continue;
@@ -864,11 +1061,7 @@ fn apply_mapping(
             [] => None,
             [one] => Some(*one),
             several => {
-                for (_, cells) in rows.iter_mut() {
-                    let joined = join_cells(several.iter().map(|i| cells.get(*i)));
-                    cells.resize(next, RawCell::Empty);
-                    cells.push(joined);
-                }
+                joins.push(several.to_vec());
                 next += 1;
                 Some(next - 1)
             }
@@ -880,7 +1073,7 @@ fn apply_mapping(
         .filter(|(h, used)| !**used && !h.is_empty() && !is_known_extra(h))
         .map(|(h, _)| h.clone())
         .collect();
-    Ok((columns, ignored))
+    Ok((columns, ignored, joins))
 }
 
 /// The texts of `parts` joined by a space. A part that is no text (a formula, a date …) is

@@ -327,3 +327,115 @@ fn a_cancelled_export_leaves_no_partial_file() {
         assert!(!out.exists(), "{name} was left behind");
     }
 }
+
+/// An .xlsx is parsed while it is read, a few thousand rows at a time: a title above the
+/// header, blank rows between batches, a joined name, a duplicate far from its first row and
+/// a cancel during the reading.
+#[test]
+fn a_workbook_is_parsed_while_it_is_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rows: Vec<Vec<String>> = vec![
+        vec!["Staff list".into()],
+        vec![
+            "First Name [Required]".into(),
+            "Last Name [Required]".into(),
+            "Email Address [Required]".into(),
+            "Org Unit Path [Required]".into(),
+        ],
+    ];
+    for i in 0..4500 {
+        if i % 1000 == 7 {
+            rows.push(Vec::new());
+        }
+        let email = if i == 4321 {
+            "m0@example.com".to_owned()
+        } else {
+            format!("m{i}@example.com")
+        };
+        rows.push(vec![format!("M{i}"), "Lee".into(), email, "/".into()]);
+    }
+    let xlsx = tmp.path().join("staff.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, v).unwrap();
+        }
+    }
+    wb.save(&xlsx).unwrap();
+    let mapping = ColumnMapping {
+        fields: vec![
+            FieldSource {
+                field: Column::Name,
+                headers: vec![
+                    "First Name [Required]".into(),
+                    "Last Name [Required]".into(),
+                ],
+            },
+            FieldSource {
+                field: Column::Email,
+                headers: vec!["Email Address [Required]".into()],
+            },
+            FieldSource {
+                field: Column::Department,
+                headers: vec!["Org Unit Path [Required]".into()],
+            },
+        ],
+    };
+    let (d, _) = with_org();
+    let r = d
+        .preview_import(&xlsx, &opts(Some(mapping.clone())), &Control::none())
+        .unwrap();
+    // 4,500 rows, in order, blank ones left out; the first and the one repeating its email
+    // (4,329: below the title, the header and five blank rows) fail.
+    assert_eq!((r.counts.create, r.counts.failed), (4498, 2));
+    assert_eq!(r.rows.len(), 4500);
+    assert!(r.rows.windows(2).all(|w| w[0].row < w[1].row));
+    let failed: Vec<u32> = r
+        .rows
+        .iter()
+        .filter(|r| !r.problems.is_empty())
+        .map(|r| r.row)
+        .collect();
+    assert_eq!(failed, [3, 4329]);
+    assert!(r.rows[0].problems[0].reason.contains("also on row 4329"));
+    assert!(
+        !r.rows.iter().any(|r| [10, 1011, 4014].contains(&r.row)),
+        "blank rows"
+    );
+
+    let mut d = d;
+    let a = admin(&d);
+    let r = d
+        .import_members(&a, &xlsx, &opts(Some(mapping.clone())), &Control::none())
+        .unwrap();
+    assert_eq!(r.counts.create, 4498);
+    let m = d
+        .list_members(&MemberQuery {
+            search: Some("m4499@".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(m.rows[0].name, "M4499 Lee");
+
+    // A cancel while the workbook is being read writes nothing.
+    let cancel = AtomicBool::new(false);
+    let progress = |stage: Stage, done: usize, _total: usize| {
+        if stage == Stage::Read && done == 0 {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let ctl = Control {
+        cancel: &cancel,
+        progress: &progress,
+    };
+    let before = d.list_members(&MemberQuery::default()).unwrap().total;
+    let e = d
+        .import_members(&a, &xlsx, &opts(Some(mapping)), &ctl)
+        .unwrap_err();
+    assert!(matches!(e, SpreadsheetError::Cancelled), "{e:?}");
+    assert_eq!(
+        d.list_members(&MemberQuery::default()).unwrap().total,
+        before
+    );
+}
