@@ -262,11 +262,15 @@ fn hand_on(
             each(table, rows);
         }
     }
-    // The header and columns from the first non-blank rows, which are then handed on.
+    // The header and columns from the first non-blank rows; the rows after the header (blank
+    // ones left out and joins made by table_head) are then handed on.
     let start = |top: Grid, count: &mut usize, each: &mut dyn FnMut(&Table, Grid)| {
         let mut t = table_head(top, mapping)?;
         let rows = std::mem::take(&mut t.rows);
-        give(&t, rows, count, each);
+        *count += rows.len();
+        if !rows.is_empty() {
+            each(&t, rows);
+        }
         Ok::<_, SpreadsheetError>(t)
     };
     // Until the header is found: the first non-blank rows.
