@@ -107,6 +107,12 @@ pub enum EventKind {
     /// Argon2id PHC string.
     Registered {
         invitation_id: String,
+        /// The gateway account this registration made (or the existing account it accepted
+        /// with). The directory binds the member to it; every later member event names it.
+        /// Absent only from gateways older than account ids, whose registrations the directory
+        /// cannot bind and refuses.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account_id: Option<String>,
         username: String,
         password_hash: String,
     },
@@ -115,14 +121,24 @@ pub enum EventKind {
     /// A member's password changed, through a reset link or on their own page. Only ever an
     /// Argon2id PHC string.
     PasswordChanged {
+        /// The account that changed; the directory applies it only to the member bound to it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account_id: Option<String>,
+        /// For people reading the feed; never used to find the member.
         username: String,
         password_hash: String,
     },
     /// A member signed in on their own page (`/me`).
-    SignedIn { username: String },
+    SignedIn {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account_id: Option<String>,
+        username: String,
+    },
     /// A member changed their own personal fields. Only the changed fields are present; an
     /// empty string means the member removed the value (mobile and email only).
     PersonalDetailsChanged {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account_id: Option<String>,
         username: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
@@ -157,8 +173,14 @@ pub enum EventKind {
         employee_id: Option<String>,
         #[serde(default)]
         work_location: Option<String>,
+        /// The account the person gets if they are let in: made at once when no approval is
+        /// required, on approval otherwise. Named now so the directory can bind the member.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account_id: Option<String>,
         username: String,
         password_hash: String,
+        /// What the gateway applied. The directory decides by its own joining rules: it makes a
+        /// member at once only when both say no approval is needed.
         approval_required: bool,
     },
     /// The mail provider reported that an invitation mail it had accepted bounced.
@@ -301,6 +323,56 @@ pub struct SetAccountState {
     pub state: AccountState,
 }
 
+/// The most accounts one `POST /api/v1/accounts/mirror` carries.
+pub const MAX_MIRRORED_ACCOUNTS: usize = 500;
+
+/// One member of the directory as the gateway must know them: the directory is the record of
+/// who holds which username, and the gateway mirrors it so that nobody can register or join
+/// under a username the directory already uses, and so that members created in the directory
+/// (setup, import, command line) can sign in on their own page and be sent a reset link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MirroredAccount {
+    /// The account the directory has bound this member to, if any. A username whose account
+    /// the directory does not name is taken over by the directory: a fresh account id, the
+    /// directory's password, sessions ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
+    pub username: String,
+    /// Argon2id PHC string; absent when the member has no password yet (the username is then
+    /// only reserved, and nobody can sign in with it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
+    pub state: AccountState,
+    /// The member's personal fields as the directory has them, for their own page.
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+}
+
+/// `POST /api/v1/accounts/mirror`: at most [`MAX_MIRRORED_ACCOUNTS`] accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MirrorAccounts {
+    pub accounts: Vec<MirroredAccount>,
+}
+
+/// The answer: the account id of each mirrored account, in the request's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MirroredAccounts {
+    pub account_ids: Vec<String>,
+}
+
+/// `POST /api/v1/accounts/{account_id}/refusal`: the directory would not take a registration
+/// or a join that the gateway let through (the username is used there, a field is invalid).
+/// The gateway removes the account — unless the directory mirrors it — and the person is told
+/// `reason` on their status page and when they try to sign in. Answered `204`; `404` for an
+/// account the gateway does not know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefuseAccount {
+    pub reason: String,
+}
+
 /// `POST /api/v1/password-resets` (with an `Idempotency-Key` header): send a member a link
 /// to choose a new password. A newer reset voids every earlier one of the same account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -370,6 +442,7 @@ mod tests {
     #[test]
     fn member_events_carry_only_what_changed() {
         let kind = EventKind::PersonalDetailsChanged {
+            account_id: Some("acc_1".into()),
             username: "li.wei".into(),
             name: Some("Li Wei".into()),
             mobile: None,
@@ -378,13 +451,14 @@ mod tests {
         let json = serde_json::to_value(&kind).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"kind":"personal_details_changed","username":"li.wei",
-                "name":"Li Wei","email":""})
+            serde_json::json!({"kind":"personal_details_changed","account_id":"acc_1",
+                "username":"li.wei","name":"Li Wei","email":""})
         );
         assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), kind);
         for (kind, tag) in [
             (
                 EventKind::PasswordChanged {
+                    account_id: Some("acc_1".into()),
                     username: "a".into(),
                     password_hash: "$argon2id$x".into(),
                 },
@@ -392,6 +466,7 @@ mod tests {
             ),
             (
                 EventKind::SignedIn {
+                    account_id: None,
                     username: "a".into(),
                 },
                 "signed_in",
@@ -455,6 +530,7 @@ mod tests {
             mobile: None,
             employee_id: None,
             work_location: None,
+            account_id: Some("acc_2".into()),
             username: "liwei".into(),
             password_hash: "$argon2id$…".into(),
             approval_required: true,
@@ -475,6 +551,31 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn member_events_name_their_account_and_older_pages_still_read() {
+        let old = serde_json::json!({"kind":"password_changed","username":"alice",
+            "password_hash":"$argon2id$x"});
+        assert!(matches!(
+            serde_json::from_value::<EventKind>(old).unwrap(),
+            EventKind::PasswordChanged { account_id: None, .. }
+        ));
+        let registered = EventKind::Registered {
+            invitation_id: "inv_1".into(),
+            account_id: Some("acc_9".into()),
+            username: "bob".into(),
+            password_hash: "$argon2id$y".into(),
+        };
+        let json = serde_json::to_value(&registered).unwrap();
+        assert_eq!(json["account_id"], "acc_9");
+        assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), registered);
+        let mirror: MirrorAccounts = serde_json::from_str(
+            r#"{"accounts":[{"username":"ann","state":"enabled","name":"Ann"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(mirror.accounts[0].account_id, None);
+        assert_eq!(mirror.accounts[0].password_hash, None);
     }
 
     #[test]
