@@ -25,6 +25,96 @@ pub const MAX_EVENTS_WAIT_SECS: u64 = 30;
 /// The most events one page carries; larger `limit`s are cut to this.
 pub const MAX_EVENTS_LIMIT: u32 = 1000;
 
+/// The Argon2id parameters a password hash may carry to cross between desktop and gateway.
+/// Anything else is refused on both sides: a weaker hash would lower the bar, and a huge
+/// memory or time cost would make every later sign-in hang.
+pub const ARGON2_MIN_MEMORY_KIB: u32 = 19_456;
+pub const ARGON2_MAX_MEMORY_KIB: u32 = 65_536;
+pub const ARGON2_MIN_TIME: u32 = 2;
+pub const ARGON2_MAX_TIME: u32 = 4;
+pub const ARGON2_MAX_LANES: u32 = 4;
+
+/// Why a password hash was refused (see [`check_password_hash`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordHashProblem {
+    /// Not an `$argon2id$v=19$m=…,t=…,p=…$salt$hash` string.
+    NotArgon2id,
+    /// Memory, time or lanes outside the bounds above.
+    ParametersOutOfBounds,
+}
+
+impl std::fmt::Display for PasswordHashProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NotArgon2id => "the password hash is not an Argon2id PHC string",
+            Self::ParametersOutOfBounds => {
+                "the password hash's Argon2id parameters are outside the accepted bounds"
+            }
+        })
+    }
+}
+
+/// Checks a password hash before anyone stores it: Argon2id, version 19, memory
+/// [`ARGON2_MIN_MEMORY_KIB`]..=[`ARGON2_MAX_MEMORY_KIB`] KiB, time
+/// [`ARGON2_MIN_TIME`]..=[`ARGON2_MAX_TIME`], 1..=[`ARGON2_MAX_LANES`] lanes, a salt of 8 to 64
+/// bytes and an output of 16 to 64 bytes (unpadded standard base64, as PHC writes them).
+pub fn check_password_hash(phc: &str) -> Result<(), PasswordHashProblem> {
+    use PasswordHashProblem::*;
+    if phc.len() > 256 {
+        return Err(NotArgon2id);
+    }
+    let mut parts = phc.split('$');
+    let (Some(""), Some("argon2id"), Some("v=19"), Some(params), Some(salt), Some(out), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(NotArgon2id);
+    };
+    let b64 = |s: &str, min_bytes: usize, max_bytes: usize| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+            && (min_bytes * 4).div_ceil(3) <= s.len()
+            && s.len() <= (max_bytes * 4).div_ceil(3)
+    };
+    if !b64(salt, 8, 64) || !b64(out, 16, 64) {
+        return Err(NotArgon2id);
+    }
+    let mut m = None;
+    let mut t = None;
+    let mut p = None;
+    for pair in params.split(',') {
+        let (k, v) = pair.split_once('=').ok_or(NotArgon2id)?;
+        if v.is_empty() || v.len() > 10 || !v.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NotArgon2id);
+        }
+        let v: u32 = v.parse().map_err(|_| NotArgon2id)?;
+        let slot = match k {
+            "m" => &mut m,
+            "t" => &mut t,
+            "p" => &mut p,
+            _ => return Err(NotArgon2id),
+        };
+        if slot.replace(v).is_some() {
+            return Err(NotArgon2id);
+        }
+    }
+    let (Some(m), Some(t), Some(p)) = (m, t, p) else {
+        return Err(NotArgon2id);
+    };
+    if !(ARGON2_MIN_MEMORY_KIB..=ARGON2_MAX_MEMORY_KIB).contains(&m)
+        || !(ARGON2_MIN_TIME..=ARGON2_MAX_TIME).contains(&t)
+        || !(1..=ARGON2_MAX_LANES).contains(&p)
+    {
+        return Err(ParametersOutOfBounds);
+    }
+    Ok(())
+}
+
 /// How an invitation reaches the invitee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -559,7 +649,10 @@ mod tests {
             "password_hash":"$argon2id$x"});
         assert!(matches!(
             serde_json::from_value::<EventKind>(old).unwrap(),
-            EventKind::PasswordChanged { account_id: None, .. }
+            EventKind::PasswordChanged {
+                account_id: None,
+                ..
+            }
         ));
         let registered = EventKind::Registered {
             invitation_id: "inv_1".into(),
@@ -569,13 +662,61 @@ mod tests {
         };
         let json = serde_json::to_value(&registered).unwrap();
         assert_eq!(json["account_id"], "acc_9");
-        assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), registered);
+        assert_eq!(
+            serde_json::from_value::<EventKind>(json).unwrap(),
+            registered
+        );
         let mirror: MirrorAccounts = serde_json::from_str(
             r#"{"accounts":[{"username":"ann","state":"enabled","name":"Ann"}]}"#,
         )
         .unwrap();
         assert_eq!(mirror.accounts[0].account_id, None);
         assert_eq!(mirror.accounts[0].password_hash, None);
+    }
+
+    #[test]
+    fn only_bounded_argon2id_hashes_cross() {
+        let good = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$\
+                    q2hXdXRsUW9ZZ1JtVnhwTGhpRmV4c3JZcUdnbk5oa0U";
+        assert_eq!(check_password_hash(good), Ok(()));
+        let with = |params: &str| good.replace("m=19456,t=2,p=1", params);
+        for (params, problem) in [
+            (
+                "m=4194304,t=2,p=1",
+                PasswordHashProblem::ParametersOutOfBounds,
+            ),
+            ("m=8,t=1,p=1", PasswordHashProblem::ParametersOutOfBounds),
+            (
+                "m=19456,t=1000,p=1",
+                PasswordHashProblem::ParametersOutOfBounds,
+            ),
+            (
+                "m=19456,t=2,p=64",
+                PasswordHashProblem::ParametersOutOfBounds,
+            ),
+            ("m=19456,t=2", PasswordHashProblem::NotArgon2id),
+            ("m=19456,t=2,p=1,m=8", PasswordHashProblem::NotArgon2id),
+            ("m=19456,t=2,p=1,x=1", PasswordHashProblem::NotArgon2id),
+            ("m=-1,t=2,p=1", PasswordHashProblem::NotArgon2id),
+            ("m=99999999999,t=2,p=1", PasswordHashProblem::NotArgon2id),
+        ] {
+            assert_eq!(check_password_hash(&with(params)), Err(problem), "{params}");
+        }
+        for bad in [
+            "",
+            "plain",
+            &good.replace("argon2id", "argon2i"),
+            &good.replace("v=19", "v=16"),
+            &good.replace("$c2FsdHNhbHRzYWx0$", "$c2!s$"),
+            &format!("{good}$extra"),
+            &good[..good.len() - 30],
+        ] {
+            assert_eq!(
+                check_password_hash(bad),
+                Err(PasswordHashProblem::NotArgon2id),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
