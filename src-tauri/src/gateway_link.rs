@@ -528,7 +528,62 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
         return;
     };
     let http = client();
+    // The mirror is computed, not queued: after a failure it waits, doubling from 5 s.
+    let mut mirror_failures = 0u32;
+    let mut mirror_not_before = tokio::time::Instant::now();
     loop {
+        let mut mirrored = false;
+        if let Some(endpoint) = link.endpoint() {
+            if tokio::time::Instant::now() >= mirror_not_before {
+                let limit = orgdesk_protocol::MAX_MIRRORED_ACCOUNTS as u32;
+                let items = directory(&app, move |d| d.due_account_mirror(limit))
+                    .await
+                    .unwrap_or_default();
+                if !items.is_empty() {
+                    match crate::account_sync::push_mirror(
+                        &http,
+                        &endpoint.base,
+                        &endpoint.token,
+                        &items,
+                    )
+                    .await
+                    {
+                        Ok(ids) => {
+                            mirror_failures = 0;
+                            mirrored = directory(&app, move |d| d.account_mirror_done(&items, &ids))
+                                .await
+                                .is_ok();
+                        }
+                        Err(why) => {
+                            mirror_failures += 1;
+                            let secs = (5u64 << mirror_failures.min(8)).min(900);
+                            mirror_not_before =
+                                tokio::time::Instant::now() + Duration::from_secs(secs);
+                            link.set_status(|s| {
+                                s.connected = false;
+                                s.last_error = Some(why);
+                            });
+                        }
+                    }
+                }
+            }
+            let refusals = directory(&app, |d| d.due_account_refusals(20))
+                .await
+                .unwrap_or_default();
+            for refusal in refusals {
+                let retry = crate::account_sync::push_refusal(
+                    &http,
+                    &endpoint.base,
+                    &endpoint.token,
+                    &refusal,
+                )
+                .await;
+                let _ = directory(&app, move |d| {
+                    d.account_refusal_done(&refusal, retry.as_deref())
+                })
+                .await;
+            }
+        }
         let due = directory(&app, |d| d.due_gateway_work(20))
             .await
             .unwrap_or_default();
@@ -558,6 +613,10 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
             let _ = app.emit(INVITATIONS_CHANGED, ());
             continue;
         }
+        if mirrored {
+            continue;
+        }
+        // Refusals and the mirror are looked at on every round; a round comes at least every 30 s.
         let next = directory(&app, |d| d.next_gateway_work_at())
             .await
             .ok()
@@ -632,7 +691,7 @@ async fn push_outbox_item(
     }
 }
 
-fn problem(status: reqwest::StatusCode, body: &str) -> String {
+pub(crate) fn problem(status: reqwest::StatusCode, body: &str) -> String {
     let message = serde_json::from_str::<ApiError>(body)
         .map(|e| e.message)
         .unwrap_or_else(|_| format!("the gateway answered {status}"));
@@ -695,6 +754,11 @@ async fn carry_out(http: &reqwest::Client, endpoint: &Endpoint, work: &GatewayWo
     }
 }
 
+/// Events asked for per page.
+const FEED_PAGE: u32 = 200;
+/// The largest event page read: 200 events of at most a few KB each fit many times over.
+const MAX_FEED_PAGE_BYTES: usize = 8 << 20;
+
 /// Follows the event feed until the app ends.
 async fn feed<R: Runtime>(app: AppHandle<R>) {
     let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
@@ -734,15 +798,32 @@ async fn pull_once<R: Runtime>(
         .await
         .map_err(|e| e.message)?;
     let base = &endpoint.base;
-    let response = http
-        .get(format!("{base}/api/v1/events?after={after}&wait=25"))
+    let mut response = http
+        .get(format!(
+            "{base}/api/v1/events?after={after}&limit={FEED_PAGE}&wait=25"
+        ))
         .bearer_auth(&endpoint.token)
         .timeout(Duration::from_secs(40))
         .send()
         .await
         .map_err(|e| format!("The gateway could not be reached ({e})."))?;
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
+    // The feed is untrusted input: a page is read up to a bound, never whole whatever its size.
+    let mut bytes = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| format!("The gateway could not be reached ({e})."))?
+    {
+        if bytes.len() + chunk.len() > MAX_FEED_PAGE_BYTES {
+            return Err(format!(
+                "The gateway sent an event page larger than {} MB; it was not read.",
+                MAX_FEED_PAGE_BYTES >> 20
+            ));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let body = String::from_utf8_lossy(&bytes).into_owned();
     if !status.is_success() {
         return Err(problem(status, &body));
     }

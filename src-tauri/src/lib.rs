@@ -1,6 +1,7 @@
 //! The Orgdesk desktop app: the Tauri shell around `orgdesk-core`, and the command-line face
 //! of the same binary.
 
+mod account_sync;
 pub mod cli;
 mod cli_directory;
 mod cli_spreadsheet;

@@ -18,6 +18,9 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::gateway_accounts::{
+    audit_refused_event, member_by_account, refuse_account, valid_account_id,
+};
 use crate::store::Directory;
 use crate::types::{fold_search, MemberId, MemberStatus, Username};
 
@@ -274,7 +277,7 @@ pub fn new_idempotency_key() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn retry_delay_ms(attempts: u32) -> i64 {
+pub(crate) fn retry_delay_ms(attempts: u32) -> i64 {
     let shift = attempts.saturating_sub(1).min(20);
     (RETRY_INITIAL_MS << shift).min(RETRY_MAX_MS)
 }
@@ -703,15 +706,32 @@ impl Directory {
     /// Applies a page of the gateway's event feed and moves the cursor to `next_cursor`, in
     /// one transaction: applied exactly once even if the app stops half-way. Returns the
     /// members whose record changed (joined), for the UI to refresh.
+    ///
+    /// The page is untrusted input: one larger than the feed ever sends, or a cursor that moves
+    /// backwards, is refused whole; events at or before the cursor (a replayed page) are
+    /// passed over, so applying a page twice changes nothing.
     pub fn apply_gateway_events(
         &mut self,
         events: &[Event],
         next_cursor: i64,
     ) -> CoreResult<Vec<MemberId>> {
+        let cursor = self.gateway_event_cursor()?;
+        if events.len() > orgdesk_protocol::MAX_EVENTS_LIMIT as usize {
+            return Err(CoreError::Conflict(format!(
+                "The gateway sent {} events at once; at most {} are accepted.",
+                events.len(),
+                orgdesk_protocol::MAX_EVENTS_LIMIT
+            )));
+        }
+        if next_cursor < cursor || events.iter().any(|e| e.seq > next_cursor) {
+            return Err(CoreError::Conflict(
+                "The gateway's event feed went backwards; nothing was applied.".into(),
+            ));
+        }
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         let mut changed = Vec::new();
-        for e in events {
+        for e in events.iter().filter(|e| e.seq > cursor) {
             if let Some(member) = apply_event(&tx, e, now)? {
                 changed.push(member);
             }
@@ -837,7 +857,11 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
             }
         }
         EventKind::Declined { invitation_id } => {
-            if let Some((id, member, name, _)) = by_gateway_id(tx, invitation_id)? {
+            // Only an open invitation can be declined: a late or replayed decline never moves a
+            // registered, cancelled or already declined one.
+            if let Some((id, member, name, _)) = by_gateway_id(tx, invitation_id)?
+                .filter(|(_, _, _, state)| InvitationState::parse(state).is_open())
+            {
                 set_state(tx, id, "declined", None, now)?;
                 audit::record(
                     tx,
@@ -887,6 +911,7 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
             mobile,
             employee_id,
             work_location,
+            account_id,
             username,
             password_hash,
             approval_required,
@@ -902,6 +927,7 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 mobile: mobile.clone().filter(|v| !v.trim().is_empty()),
                 employee_id: employee_id.clone().filter(|v| !v.trim().is_empty()),
                 work_location: work_location.clone().filter(|v| !v.trim().is_empty()),
+                account_id: account_id.clone(),
                 username: username.clone(),
                 password_hash: password_hash.clone(),
                 approval_required: *approval_required,
@@ -912,21 +938,73 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
         EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}
         EventKind::Registered {
             invitation_id,
+            account_id,
             username,
             password_hash,
         } => {
-            let Some((id, member, name, _)) = by_gateway_id(tx, invitation_id)? else {
+            let Some((id, member, name, state)) = by_gateway_id(tx, invitation_id)? else {
+                if let Some(account) = account_id {
+                    refuse_account(
+                        tx,
+                        account,
+                        "This invitation is no longer open in the organization's directory.",
+                    )?;
+                }
                 return Ok(None);
             };
+            let Some(account_id) = account_id.as_deref().filter(|a| valid_account_id(a)) else {
+                let reason = format!(
+                    "{name} registered through a gateway that does not name accounts; update \
+                     the gateway and invite {name} again."
+                );
+                set_state(tx, id, "failed", Some(&reason), now)?;
+                return Ok(None);
+            };
+            // The same registration again (a replayed page): nothing more to do.
+            if let Some((bound, _)) = member_by_account(tx, account_id)? {
+                if bound != member {
+                    let reason = format!(
+                        "This account already belongs to another member of the directory, so it \
+                         cannot also be {name}."
+                    );
+                    audit_refused_event(tx, now, Some((member, &name)), "registered", &reason)?;
+                    if InvitationState::parse(&state).is_open() {
+                        set_state(tx, id, "failed", Some(&reason), now)?;
+                    }
+                }
+                return Ok(None);
+            }
+            let refuse = |reason: &str, person_reason: &str| -> CoreResult<Option<MemberId>> {
+                set_state(tx, id, "failed", Some(reason), now)?;
+                audit_refused_event(tx, now, Some((member, &name)), "registered", reason)?;
+                refuse_account(tx, account_id, person_reason)?;
+                Ok(None)
+            };
+            if !InvitationState::parse(&state).is_open() {
+                return refuse(
+                    &format!("{name} registered after the invitation was {state}."),
+                    "This invitation was withdrawn before you registered.",
+                );
+            }
+            if let Err(problem) = orgdesk_protocol::check_password_hash(password_hash) {
+                return refuse(
+                    &format!("{name}'s registration was refused: {problem}."),
+                    "Your registration could not be accepted. Ask the organization for a new invitation.",
+                );
+            }
             let key = match Username::parse(username) {
                 Ok(u) => u.key(),
                 Err(problem) => {
-                    let reason = format!(
-                        "{name} registered as \"{username}\", which this directory cannot accept: {}",
-                        problem.reason
+                    return refuse(
+                        &format!(
+                            "{name} registered as \"{username}\", which this directory cannot accept: {}",
+                            problem.reason
+                        ),
+                        &format!(
+                            "The username \"{username}\" cannot be used in this organization: {}",
+                            problem.reason
+                        ),
                     );
-                    set_state(tx, id, "failed", Some(&reason), now)?;
-                    return Ok(None);
                 }
             };
             let taken: Option<i64> = tx
@@ -937,30 +1015,32 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 )
                 .optional()?;
             if taken.is_some() {
-                set_state(
-                    tx,
-                    id,
-                    "failed",
-                    Some(&format!(
+                return refuse(
+                    &format!(
                         "{name} registered as \"{username}\", but that username is already used \
                          in this directory. Invite {name} again so they can choose another."
-                    )),
-                    now,
-                )?;
-                return Ok(None);
+                    ),
+                    &format!(
+                        "The username \"{username}\" is already used in this organization. Ask \
+                         for a new invitation and choose another username."
+                    ),
+                );
             }
             let status: String =
                 tx.query_row("SELECT status FROM members WHERE id = ?1", [member], |r| {
                     r.get(0)
                 })?;
             if status != "not_joined" {
-                set_state(tx, id, "registered", None, now)?;
-                return Ok(None);
+                return refuse(
+                    &format!("{name} registered, but is no longer waiting to join ({status})."),
+                    "Your registration could not be accepted: the organization's directory no \
+                     longer expects it.",
+                );
             }
             tx.execute(
                 "UPDATE members SET username = ?2, username_key = ?3, password_hash = ?4,
                      status = 'enabled', activated_at = ?5, updated_at = ?5,
-                     search_text = search_text || ?6
+                     search_text = search_text || ?6, gateway_account_id = ?7
                  WHERE id = ?1",
                 params![
                     member,
@@ -968,7 +1048,8 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                     key,
                     password_hash,
                     now,
-                    format!("{}\u{1}", fold_search(username))
+                    format!("{}\u{1}", fold_search(username)),
+                    account_id
                 ],
             )?;
             set_state(tx, id, "registered", None, now)?;

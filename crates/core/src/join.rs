@@ -10,6 +10,9 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult};
+use crate::gateway_accounts::{
+    audit_refused_event, member_by_account, refuse_account, valid_account_id,
+};
 use crate::store::Directory;
 use crate::types::{DisplayName, Email, MemberId, Mobile, Username};
 
@@ -35,10 +38,43 @@ pub struct JoinRequestIn {
     pub mobile: Option<String>,
     pub employee_id: Option<String>,
     pub work_location: Option<String>,
+    /// The gateway account the person gets if let in; the member is bound to it.
+    pub account_id: Option<String>,
     pub username: String,
     pub password_hash: String,
-    /// When false the gateway already let the person in: the member is created at once.
+    /// When false the gateway already let the person in. The member is created at once only
+    /// when the directory's own joining rules agree (see [`Directory::joining_rules`]).
     pub approval_required: bool,
+}
+
+/// The joining rules as the admin last set them in this directory. Joins are judged by these,
+/// never by what an event claims; until an admin sets them, every join waits for approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoiningRules {
+    pub approval_required: bool,
+    /// Wire names: `email`, `mobile`, `employee_id`, `work_location`.
+    pub required_fields: Vec<String>,
+}
+
+const RULES_APPROVAL_KEY: &str = "join.approval_required";
+const RULES_FIELDS_KEY: &str = "join.required_fields";
+
+pub(crate) fn joining_rules_in(conn: &rusqlite::Connection) -> rusqlite::Result<JoiningRules> {
+    let value = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+            r.get(0)
+        })
+        .optional()
+    };
+    Ok(JoiningRules {
+        approval_required: value(RULES_APPROVAL_KEY)?.as_deref() != Some("0"),
+        required_fields: value(RULES_FIELDS_KEY)?
+            .unwrap_or_default()
+            .split(',')
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -103,6 +139,21 @@ fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<S
     {
         problems.push(p.reason);
     }
+    if let Err(p) = orgdesk_protocol::check_password_hash(&r.password_hash) {
+        problems.push(format!("The gateway sent a password that cannot be kept: {p}."));
+    }
+    for field in joining_rules_in(tx)?.required_fields {
+        let (given, label) = match field.as_str() {
+            "email" => (&r.email, "Email"),
+            "mobile" => (&r.mobile, "Mobile"),
+            "employee_id" => (&r.employee_id, "Employee ID"),
+            "work_location" => (&r.work_location, "Work location"),
+            _ => continue,
+        };
+        if given.as_deref().is_none_or(|v| v.trim().is_empty()) {
+            problems.push(format!("{label} is required to join."));
+        }
+    }
     Ok((!problems.is_empty()).then(|| problems.join(" ")))
 }
 
@@ -123,15 +174,27 @@ fn create_member(
         employee_id: r.employee_id.as_deref(),
         work_location: r.work_location.as_deref(),
     };
-    Ok(
-        Directory::insert_joined(tx, &joined, now)?.map_err(|problems| {
-            problems
-                .into_iter()
-                .map(|p| p.reason)
-                .collect::<Vec<_>>()
-                .join(" ")
-        }),
-    )
+    if let Some(account) = &r.account_id {
+        if !valid_account_id(account) || member_by_account(tx, account)?.is_some() {
+            return Ok(Err(
+                "The gateway named an account that is not this person's.".to_owned()
+            ));
+        }
+    }
+    let created = Directory::insert_joined(tx, &joined, now)?.map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| p.reason)
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    if let (Ok(member), Some(account)) = (&created, &r.account_id) {
+        tx.execute(
+            "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
+            params![member, account],
+        )?;
+    }
+    Ok(created)
 }
 
 /// Records a request from the feed (once per gateway id). Returns the member created when
@@ -152,19 +215,34 @@ pub(crate) fn record(
         return Ok(None);
     }
     let via = if r.via == "code" { "code" } else { "link" };
-    let (state, problem, member) = if r.approval_required {
+    // Let in at once only when both the gateway and this directory's rules say so.
+    let let_in = !r.approval_required && !joining_rules_in(tx)?.approval_required;
+    let (state, problem, member) = if !let_in {
         ("pending", field_problem(tx, r)?, None)
     } else {
         match create_member(tx, r, now)? {
             Ok(id) => ("approved", None, Some(id)),
-            // Let in by the gateway but impossible here as entered: an admin has to look.
-            Err(p) => ("pending", Some(p), None),
+            // Let in by the gateway but impossible here as entered: refused, and the gateway
+            // removes the account and tells the person why.
+            Err(p) => ("rejected", Some(p), None),
         }
     };
+    if state == "rejected" {
+        let reason = problem.as_deref().unwrap_or_default();
+        if let Some(account) = &r.account_id {
+            refuse_account(
+                tx,
+                account,
+                &format!("Your request to join was not accepted: {reason}"),
+            )?;
+        }
+        audit_refused_event(tx, now, None, "join_requested", reason)?;
+    }
     tx.execute(
         "INSERT INTO join_requests (gateway_id, via, name, email, mobile, employee_id, work_location, username,
-                                    password_hash, state, problem, member_id, requested_at, decided_at, decided_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                    password_hash, state, problem, member_id, requested_at, decided_at, decided_by,
+                                    account_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             r.gateway_id,
             via,
@@ -179,8 +257,13 @@ pub(crate) fn record(
             problem,
             member,
             now,
-            member.map(|_| now),
-            member.map(|_| "Joined without approval")
+            (state != "pending").then_some(now),
+            match state {
+                "approved" => Some("Joined without approval"),
+                "rejected" => Some("Refused by the directory"),
+                _ => None,
+            },
+            r.account_id,
         ],
     )?;
     if let Some(id) = member {
@@ -205,6 +288,20 @@ pub(crate) fn record(
 }
 
 impl Directory {
+    /// The joining rules this directory judges joins by.
+    pub fn joining_rules(&self) -> CoreResult<JoiningRules> {
+        Ok(joining_rules_in(&self.conn)?)
+    }
+
+    /// Records the joining rules the admin set (after the gateway accepted them).
+    pub fn record_joining_rules(&mut self, rules: &JoiningRules) -> CoreResult<()> {
+        self.set_local_value(
+            RULES_APPROVAL_KEY,
+            if rules.approval_required { "1" } else { "0" },
+        )?;
+        self.set_local_value(RULES_FIELDS_KEY, &rules.required_fields.join(","))
+    }
+
     /// Join requests, pending first, then the most recent decisions.
     pub fn join_requests(&self, pending_only: bool) -> CoreResult<Vec<JoinRequestRow>> {
         let mut stmt = self.conn.prepare_cached(
@@ -258,7 +355,7 @@ impl Directory {
         let found: Option<(JoinRequestIn, String)> = tx
             .query_row(
                 "SELECT gateway_id, via, name, email, mobile, employee_id, work_location, username,
-                        password_hash, state
+                        password_hash, state, account_id
                  FROM join_requests WHERE id = ?1",
                 [id],
                 |r| {
@@ -271,6 +368,7 @@ impl Directory {
                             mobile: r.get(4)?,
                             employee_id: r.get(5)?,
                             work_location: r.get(6)?,
+                            account_id: r.get(10)?,
                             username: r.get(7)?,
                             password_hash: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
                             approval_required: true,
@@ -306,6 +404,13 @@ impl Directory {
             }
         }
         let decision = if approve { "approved" } else { "rejected" };
+        if !approve {
+            // A gateway that let the person in before asking (its rules said no approval)
+            // removes the account; one that waited never made it and answers "not found".
+            if let Some(account) = &request.account_id {
+                refuse_account(&tx, account, "Your request to join was declined.")?;
+            }
+        }
         tx.execute(
             "UPDATE join_requests SET state = ?2, member_id = ?3, password_hash = NULL, problem = NULL,
                  decided_at = ?4, decided_by = ?5

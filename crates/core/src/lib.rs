@@ -8,6 +8,7 @@ pub mod batch;
 pub mod clock;
 pub mod departments;
 pub mod error;
+pub mod gateway_accounts;
 mod index;
 pub mod invitations;
 pub mod join;

@@ -1,6 +1,12 @@
 //! What members do on the gateway, applied to the directory: signing in (last login),
 //! changing their password, and changing their own name, mobile or personal email — the only
 //! way those personal fields change once a member has joined.
+//!
+//! Each event names the gateway account it is about; it is applied only to the member bound
+//! to that account (see `gateway_accounts`), never to whoever has the username it mentions.
+//! Everything in it is checked as an admin's input would be: a password hash must be a
+//! bounded Argon2id string, names, emails and mobiles go through the same validators as the
+//! forms. What fails is refused and recorded in the audit log.
 
 use orgdesk_protocol::EventKind;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -8,26 +14,23 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
+use crate::gateway_accounts::{audit_refused_event, member_by_account};
 use crate::members::{default_region_in, refresh_search_text};
-use crate::types::{DisplayName, Email, MemberId, Mobile, Username};
+use crate::types::{DisplayName, Email, MemberId, Mobile};
 
-fn member_by_username(
+/// The member bound to the event's account, if the event names one and a member is bound.
+fn bound_member(
     tx: &Transaction<'_>,
-    username: &str,
+    account_id: Option<&String>,
 ) -> rusqlite::Result<Option<(MemberId, String)>> {
-    let Ok(u) = Username::parse(username) else {
-        return Ok(None);
-    };
-    tx.query_row(
-        "SELECT id, name FROM members WHERE username_key = ?1",
-        [u.key()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-    .optional()
+    match account_id {
+        Some(id) => member_by_account(tx, id),
+        None => Ok(None),
+    }
 }
 
-/// Applies one member event; returns the member whose record changed. Events for usernames
-/// this directory does not know (removed meanwhile) are passed over.
+/// Applies one member event; returns the member whose record changed. Events for accounts
+/// no member is bound to (removed meanwhile, or never let in) are passed over.
 pub(crate) fn apply(
     tx: &Transaction<'_>,
     kind: &EventKind,
@@ -35,8 +38,8 @@ pub(crate) fn apply(
     now: i64,
 ) -> CoreResult<Option<MemberId>> {
     match kind {
-        EventKind::SignedIn { username } => {
-            let Some((id, _)) = member_by_username(tx, username)? else {
+        EventKind::SignedIn { account_id, .. } => {
+            let Some((id, _)) = bound_member(tx, account_id.as_ref())? else {
                 return Ok(None);
             };
             tx.execute(
@@ -46,13 +49,21 @@ pub(crate) fn apply(
             Ok(Some(id))
         }
         EventKind::PasswordChanged {
-            username,
+            account_id,
             password_hash,
+            ..
         } => {
-            let Some((id, name)) = member_by_username(tx, username)? else {
+            let Some((id, name)) = bound_member(tx, account_id.as_ref())? else {
                 return Ok(None);
             };
-            if !password_hash.starts_with("$argon2id$") {
+            if let Err(problem) = orgdesk_protocol::check_password_hash(password_hash) {
+                audit_refused_event(
+                    tx,
+                    now,
+                    Some((id, &name)),
+                    "password_changed",
+                    &problem.to_string(),
+                )?;
                 return Ok(None);
             }
             tx.execute(
@@ -78,12 +89,13 @@ pub(crate) fn apply(
             Ok(Some(id))
         }
         EventKind::PersonalDetailsChanged {
-            username,
+            account_id,
             name,
             mobile,
             email,
+            ..
         } => {
-            let Some((id, old_name)) = member_by_username(tx, username)? else {
+            let Some((id, old_name)) = bound_member(tx, account_id.as_ref())? else {
                 return Ok(None);
             };
             let (before_email, before_mobile): (Option<String>, Option<String>) = tx.query_row(
@@ -93,26 +105,35 @@ pub(crate) fn apply(
             )?;
             let mut after = serde_json::Map::new();
             let mut before = serde_json::Map::new();
-            if let Some(n) = name
+            match name
                 .as_deref()
-                .and_then(|n| DisplayName::parse("name", "Name", n).ok())
+                .map(|n| DisplayName::parse("name", "Name", n))
             {
-                tx.execute(
-                    "UPDATE members SET name = ?2, name_key = ?3 WHERE id = ?1",
-                    params![id, n.as_str(), n.key()],
-                )?;
-                before.insert("name".into(), json!(old_name));
-                after.insert("name".into(), json!(n.as_str()));
+                Some(Ok(n)) => {
+                    tx.execute(
+                        "UPDATE members SET name = ?2, name_key = ?3 WHERE id = ?1",
+                        params![id, n.as_str(), n.key()],
+                    )?;
+                    before.insert("name".into(), json!(old_name));
+                    after.insert("name".into(), json!(n.as_str()));
+                }
+                Some(Err(problem)) => {
+                    after.insert("nameRefused".into(), json!(problem.reason));
+                }
+                None => {}
             }
             // An empty value removes the field; a value another member already uses is kept
             // out (the directory's uniqueness wins) and the audit entry says so.
             if let Some(e) = email {
                 let parsed = if e.trim().is_empty() {
-                    Some(None)
+                    Ok(None)
                 } else {
-                    Email::parse("email", e).ok().map(Some)
+                    Email::parse("email", e).map(Some)
                 };
-                if let Some(parsed) = parsed {
+                if let Err(problem) = &parsed {
+                    after.insert("emailRefused".into(), json!(problem.reason));
+                }
+                if let Ok(parsed) = parsed {
                     let key = parsed.as_ref().map(|p| p.key());
                     let clash: Option<i64> = match &key {
                         Some(k) => tx
@@ -142,11 +163,14 @@ pub(crate) fn apply(
             if let Some(m) = mobile {
                 let region = default_region_in(tx)?;
                 let parsed = if m.trim().is_empty() {
-                    Some(None)
+                    Ok(None)
                 } else {
-                    Mobile::parse("mobile", m, &region).ok().map(Some)
+                    Mobile::parse("mobile", m, &region).map(Some)
                 };
-                if let Some(parsed) = parsed {
+                if let Err(problem) = &parsed {
+                    after.insert("mobileRefused".into(), json!(problem.reason));
+                }
+                if let Ok(parsed) = parsed {
                     let value = parsed.as_ref().map(|p| p.as_str().to_owned());
                     let clash: Option<i64> = match &value {
                         Some(v) => tx

@@ -72,8 +72,13 @@ pub fn hash(password: &str) -> Result<String, CoreError> {
         .map_err(|e| CoreError::Internal(format!("Password hashing failed: {e}")))
 }
 
-/// True when `password` matches the stored PHC string. A malformed hash never matches.
+/// True when `password` matches the stored PHC string. A malformed hash never matches, and
+/// neither does one whose Argon2id parameters are outside the accepted bounds (a huge memory
+/// or time cost would hang the sign-in).
 pub fn verify(password: &str, phc: &str) -> bool {
+    if orgdesk_protocol::check_password_hash(phc).is_err() {
+        return false;
+    }
     match PasswordHash::new(phc) {
         Ok(parsed) => Argon2::default()
             .verify_password(password.as_bytes(), &parsed)
@@ -119,6 +124,10 @@ mod tests {
         assert!(verify("Correct-Horse1", &h));
         assert!(!verify("correct-horse1", &h));
         assert!(!verify("Correct-Horse1", "not a hash"));
+        assert_eq!(orgdesk_protocol::check_password_hash(&h), Ok(()));
+        // The same password under a memory cost of 4 GiB: refused without being computed.
+        let huge = h.replace("m=19456", "m=4194304");
+        assert!(!verify("Correct-Horse1", &huge));
         assert_ne!(h, hash("Correct-Horse1").unwrap(), "salts differ");
     }
 }

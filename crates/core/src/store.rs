@@ -22,6 +22,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0005_join_requests.sql")),
         M::up(include_str!("../migrations/0006_saved_mappings.sql")),
         M::up(include_str!("../migrations/0007_imports.sql")),
+        M::up(include_str!("../migrations/0008_gateway_accounts.sql")),
     ])
 });
 
@@ -226,7 +227,9 @@ mod tests {
                 "audit_log",
                 "departments",
                 "former_members",
+                "gateway_accounts",
                 "gateway_outbox",
+                "gateway_refusals",
                 "imports",
                 "invitations",
                 "join_requests",

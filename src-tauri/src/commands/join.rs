@@ -129,7 +129,14 @@ pub async fn set_join_link(
     let (status, text) = link
         .call(Method::PUT, "/api/v1/join-link", Some(body))
         .await?;
-    parse(status, &text)
+    let view = parse(status, &text)?;
+    // Joins are judged by the rules the admin set here, never by what an event claims.
+    let rules = orgdesk_core::join::JoiningRules {
+        approval_required: input.approval_required,
+        required_fields: input.required_fields,
+    };
+    state.act(move |d, _| d.record_joining_rules(&rules)).await?;
+    Ok(view)
 }
 
 #[tauri::command]

@@ -299,6 +299,7 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
                 3,
                 EventKind::Registered {
                     invitation_id: "inv_1".into(),
+                    account_id: Some("acc_dee".into()),
                     username: "dee".into(),
                     password_hash: hash,
                 },
@@ -358,8 +359,9 @@ fn a_registration_under_a_username_already_used_here_fails_the_invitation_only()
                     1,
                     EventKind::Registered {
                         invitation_id: "inv_1".into(),
+                        account_id: Some("acc_stranger".into()),
                         username: "ANN".into(),
-                        password_hash: "$argon2id$x".into(),
+                        password_hash: orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap(),
                     },
                 ),
                 event(
@@ -443,6 +445,7 @@ fn members_own_changes_on_the_gateway_reach_the_directory() {
             1,
             EventKind::Registered {
                 invitation_id: "inv_1".into(),
+                account_id: Some("acc_dee".into()),
                 username: "dee".into(),
                 password_hash: hash,
             },
@@ -459,12 +462,14 @@ fn members_own_changes_on_the_gateway_reach_the_directory() {
                     id: "e2".into(),
                     at: 1_790_000_100,
                     kind: EventKind::SignedIn {
+                        account_id: Some("acc_dee".into()),
                         username: "DEE".into(),
                     },
                 },
                 event(
                     3,
                     EventKind::PersonalDetailsChanged {
+                        account_id: Some("acc_dee".into()),
                         username: "dee".into(),
                         name: Some("Dee Quinn".into()),
                         mobile: Some("+14155550100".into()),
@@ -496,19 +501,32 @@ fn members_own_changes_on_the_gateway_reach_the_directory() {
         &[event(
             4,
             EventKind::PasswordChanged {
-                username: "ann".into(),
-                password_hash: new_hash,
+                account_id: Some("acc_dee".into()),
+                username: "dee".into(),
+                password_hash: new_hash.clone(),
             },
         )],
         4,
     )
     .unwrap();
-    assert!(d
-        .sign_in(&SignInInput {
-            username: "ann".into(),
-            password: "Green-Teapot77".into(),
-        })
-        .is_ok());
+    assert_eq!(
+        d.member_details(dee).unwrap().username.as_deref(),
+        Some("dee")
+    );
+    assert!(orgdesk_core::password::verify(
+        "Green-Teapot77",
+        &password_hash_of(&d, dee)
+    ));
+}
+
+pub(crate) fn password_hash_of(d: &Directory, id: MemberId) -> String {
+    d.connection()
+        .query_row(
+            "SELECT password_hash FROM members WHERE id = ?1",
+            [id.0],
+            |r| r.get(0),
+        )
+        .unwrap()
 }
 
 #[test]
@@ -541,12 +559,35 @@ fn an_expired_link_is_shown_as_expired_and_can_be_resent() {
 }
 
 #[test]
-fn account_state_changes_of_joined_members_are_queued_for_the_gateway() {
-    use orgdesk_core::invitations::OutboxResult;
+fn account_state_changes_of_members_reach_the_gateway_through_the_mirror() {
     use orgdesk_core::members::MemberAction;
-    let (mut d, clock) = with_org();
+    use orgdesk_protocol::AccountState;
+    let (mut d, _) = with_org();
     let a = admin(&d);
     let root = d.department_tree().unwrap().id;
+    let state_of_account = |d: &Directory, username: &str| {
+        d.due_account_mirror(500)
+            .unwrap()
+            .into_iter()
+            .filter(|i| i.account.username == username)
+            .map(|i| i.account.state)
+            .collect::<Vec<_>>()
+    };
+    // Everyone with a username is mirrored, the initial admin first, with their password.
+    let first = d.due_account_mirror(500).unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].account.username, "ann");
+    assert!(first[0].account.password_hash.is_some());
+    assert_eq!(first[0].account.account_id, None);
+    d.account_mirror_done(&first, &["acc_ann".into()]).unwrap();
+    assert!(d.due_account_mirror(500).unwrap().is_empty(), "in step");
+    assert_eq!(
+        d.gateway_account_of(d.initial_admin_id().unwrap())
+            .unwrap()
+            .as_deref(),
+        Some("acc_ann")
+    );
+
     let joe = d
         .add_member(
             &a,
@@ -564,46 +605,52 @@ fn account_state_changes_of_joined_members_are_queued_for_the_gateway() {
             },
         )
         .unwrap();
-    // Members who never joined have no account on the gateway.
+    // Members who never joined have no username, so no account on the gateway.
     let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
     d.remove_member(&a, dee, None).unwrap();
-    assert!(d.due_gateway_outbox(10).unwrap().is_empty());
+    assert_eq!(state_of_account(&d, "joe"), [AccountState::Enabled]);
+    let joe_item = d.due_account_mirror(500).unwrap();
+    d.account_mirror_done(&joe_item, &["acc_joe".into()])
+        .unwrap();
 
     d.change_status(&a, joe, MemberAction::Disable).unwrap();
-    let due = d.due_gateway_outbox(10).unwrap();
-    assert_eq!(
-        due.iter()
-            .map(|i| (i.target.as_str(), i.value.as_str()))
-            .collect::<Vec<_>>(),
-        [("joe", "disabled")]
-    );
-    assert_eq!(d.invitation_counts().unwrap().awaiting_gateway, 1);
-    // The newest state replaces one not yet delivered.
-    d.change_status(&a, joe, MemberAction::Enable).unwrap();
-    let due = d.due_gateway_outbox(10).unwrap();
+    let due = d.due_account_mirror(500).unwrap();
     assert_eq!(due.len(), 1);
-    assert_eq!(due[0].value, "enabled");
-    d.gateway_outbox_done(&due[0], OutboxResult::Retry("down".into()))
-        .unwrap();
-    assert!(
-        d.due_gateway_outbox(10).unwrap().is_empty(),
-        "waits before retrying"
+    assert_eq!(due[0].account.state, AccountState::Disabled);
+    assert_eq!(due[0].account.account_id.as_deref(), Some("acc_joe"));
+    // Enabled again before anything was sent: the gateway already has it so, nothing is due;
+    // but once the disable that was on its way lands, the enable is sent after it.
+    d.change_status(&a, joe, MemberAction::Enable).unwrap();
+    assert!(state_of_account(&d, "joe").is_empty());
+    d.account_mirror_done(&due, &["acc_joe".into()]).unwrap();
+    assert_eq!(
+        state_of_account(&d, "joe"),
+        [AccountState::Enabled],
+        "the enable made after the disable was sent still differs"
     );
-    clock.advance_secs(5);
-    let again = d.due_gateway_outbox(10).unwrap();
-    d.gateway_outbox_done(&again[0], OutboxResult::Done)
-        .unwrap();
-    assert!(d.due_gateway_outbox(10).unwrap().is_empty());
+    let again = d.due_account_mirror(500).unwrap();
+    d.account_mirror_done(&again, &["acc_joe".into()]).unwrap();
+    assert!(d.due_account_mirror(500).unwrap().is_empty());
 
     d.change_status(&a, joe, MemberAction::Resign).unwrap();
+    assert_eq!(state_of_account(&d, "joe"), [AccountState::Disabled]);
+    let resigned = d.due_account_mirror(500).unwrap();
+    d.account_mirror_done(&resigned, &["acc_joe".into()])
+        .unwrap();
     let ann = d.initial_admin_id().unwrap();
     d.remove_member(&a, joe, Some(ann)).unwrap();
-    let due = d.due_gateway_outbox(10).unwrap();
+    let due = d.due_account_mirror(500).unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(
-        (due[0].target.as_str(), due[0].value.as_str()),
-        ("joe", "removed")
+        (
+            due[0].account.username.as_str(),
+            due[0].account.state,
+            due[0].account.account_id.as_deref()
+        ),
+        ("joe", AccountState::Removed, Some("acc_joe"))
     );
+    d.account_mirror_done(&due, &["acc_joe".into()]).unwrap();
+    assert!(d.due_account_mirror(500).unwrap().is_empty(), "said once");
 }
 
 fn join_event(
@@ -623,6 +670,7 @@ fn join_event(
             mobile: None,
             employee_id: None,
             work_location: Some("Berlin".into()),
+            account_id: Some(format!("acc_{request}")),
             username: username.into(),
             password_hash: orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap(),
             approval_required: approval,
@@ -721,6 +769,11 @@ fn join_requests_wait_for_approval_and_approval_creates_the_member() {
 #[test]
 fn without_approval_the_member_is_created_at_once() {
     let (mut d, _) = with_org();
+    d.record_joining_rules(&orgdesk_core::join::JoiningRules {
+        approval_required: false,
+        required_fields: vec![],
+    })
+    .unwrap();
     let changed = d
         .apply_gateway_events(&[join_event(1, "jr_9", "omer", None, false)], 1)
         .unwrap();
@@ -728,6 +781,11 @@ fn without_approval_the_member_is_created_at_once() {
     let m = d.member_details(changed[0]).unwrap();
     assert_eq!(m.username.as_deref(), Some("omer"));
     assert_eq!(m.status, MemberStatus::Enabled);
+    assert_eq!(
+        d.gateway_account_of(changed[0]).unwrap().as_deref(),
+        Some("acc_jr_9"),
+        "bound to the account the gateway made"
+    );
     assert!(d.join_requests(true).unwrap().is_empty());
     assert_eq!(
         d.join_requests(false).unwrap()[0].state,

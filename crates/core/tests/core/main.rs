@@ -4,6 +4,7 @@ mod bindings;
 mod corpus;
 mod departments;
 mod fuzz_regressions;
+mod gateway_trust;
 mod import_mapping;
 mod import_quota;
 mod import_zh;

@@ -1,0 +1,289 @@
+//! Who is who between the directory and the gateway.
+//!
+//! A member is bound to one gateway account by the account's id, set when their registration
+//! or join is applied; every later event about that person (a sign-in, a new password, new
+//! personal details) is applied only to the member bound to the account it names. A username
+//! is never enough: anyone may type one.
+//!
+//! The directory is the record of who holds which username, and the gateway mirrors it:
+//! [`Directory::due_account_mirror`] lists the members whose account the gateway has not yet
+//! heard about as they are now (new, renamed, a new password, a status change, removed), found
+//! by comparing the members with `gateway_accounts`, what the gateway was last told. So nobody
+//! can register or join under a username the directory uses, and members created here (setup,
+//! import, the command line) can sign in on their own page and be sent a reset link.
+//!
+//! Registrations and joins the gateway let through but the directory will not take are
+//! refused back to the gateway ([`Directory::due_account_refusals`]), which removes the account
+//! and tells the person why.
+
+use orgdesk_protocol::{AccountState, MirroredAccount};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::json;
+
+use crate::audit::{self, Actor};
+use crate::error::CoreResult;
+use crate::invitations::retry_delay_ms;
+use crate::store::Directory;
+use crate::types::MemberId;
+
+/// An account id as the gateway makes them: short, and only letters, digits, `_` and `-`.
+pub(crate) fn valid_account_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// The member bound to `account_id`, with their name.
+pub(crate) fn member_by_account(
+    tx: &Transaction<'_>,
+    account_id: &str,
+) -> rusqlite::Result<Option<(MemberId, String)>> {
+    tx.query_row(
+        "SELECT id, name FROM members WHERE gateway_account_id = ?1",
+        [account_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Asks the gateway to remove an account the directory will not take, unless a member of
+/// this directory is bound to it (then the account is theirs and stays).
+pub(crate) fn refuse_account(
+    tx: &Transaction<'_>,
+    account_id: &str,
+    reason: &str,
+) -> rusqlite::Result<()> {
+    if !valid_account_id(account_id) || member_by_account(tx, account_id)?.is_some() {
+        return Ok(());
+    }
+    let reason: String = reason.chars().take(500).collect();
+    tx.execute(
+        "INSERT INTO gateway_refusals (account_id, reason) VALUES (?1, ?2)
+         ON CONFLICT (account_id) DO NOTHING",
+        params![account_id, reason],
+    )?;
+    Ok(())
+}
+
+/// Records in the audit log that an event from the gateway was refused, and why; the actor is
+/// the gateway, the target the member concerned when one is known.
+pub(crate) fn audit_refused_event(
+    tx: &Transaction<'_>,
+    now: i64,
+    member: Option<(MemberId, &str)>,
+    kind: &str,
+    reason: &str,
+) -> rusqlite::Result<()> {
+    audit::record(
+        tx,
+        now,
+        &Actor {
+            id: None,
+            name: "Orgdesk gateway".into(),
+        },
+        audit::Entry {
+            action: "gateway.event_refused",
+            target_type: "member",
+            target_id: member.map(|(id, _)| id.0),
+            target_name: member.map(|(_, name)| name),
+            before: None,
+            after: Some(json!({ "event": kind, "reason": reason })),
+        },
+    )
+}
+
+/// One member's account as the gateway must know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirrorItem {
+    pub member_id: i64,
+    pub account: MirroredAccount,
+}
+
+/// An account the gateway is to remove, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRefusal {
+    pub account_id: String,
+    pub reason: String,
+    pub attempts: u32,
+}
+
+fn state_str(state: AccountState) -> &'static str {
+    match state {
+        AccountState::Enabled => "enabled",
+        AccountState::Disabled => "disabled",
+        AccountState::Removed => "removed",
+    }
+}
+
+fn parse_state(s: &str) -> AccountState {
+    match s {
+        "enabled" => AccountState::Enabled,
+        "removed" => AccountState::Removed,
+        _ => AccountState::Disabled,
+    }
+}
+
+/// The account state a member's status stands for: Enabled members sign in; a Not Joined
+/// member's username is only reserved (there is no password); everyone else is kept out.
+const STATE_OF_STATUS: &str =
+    "CASE m.status WHEN 'enabled' THEN 'enabled' WHEN 'not_joined' THEN 'enabled' ELSE 'disabled' END";
+
+impl Directory {
+    /// Members whose gateway account differs from what the gateway was last told, then
+    /// accounts of members removed since, at most `limit`, in member order.
+    pub fn due_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
+        let sql = format!(
+            "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
+                    m.name, m.email, m.mobile
+             FROM members m LEFT JOIN gateway_accounts g ON g.member_id = m.id
+             WHERE m.username IS NOT NULL
+               AND (g.member_id IS NULL
+                    OR g.account_id IS NOT m.gateway_account_id
+                    OR g.username IS NOT m.username
+                    OR g.password_hash IS NOT m.password_hash
+                    OR g.state IS NOT {STATE_OF_STATUS}
+                    OR g.name IS NOT m.name
+                    OR g.email IS NOT m.email
+                    OR g.mobile IS NOT m.mobile)
+             UNION ALL
+             SELECT g.member_id, g.account_id, g.username, NULL, 'removed', g.name, g.email, g.mobile
+             FROM gateway_accounts g LEFT JOIN members m ON m.id = g.member_id
+             WHERE m.id IS NULL OR m.username IS NULL
+             LIMIT ?1"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(MirrorItem {
+                member_id: r.get(0)?,
+                account: MirroredAccount {
+                    account_id: r.get(1)?,
+                    username: r.get(2)?,
+                    password_hash: r.get(3)?,
+                    state: parse_state(&r.get::<_, String>(4)?),
+                    name: r.get(5)?,
+                    email: r.get(6)?,
+                    mobile: r.get(7)?,
+                },
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Records what the gateway now knows: `account_ids[i]` is the account it keeps for
+    /// `items[i]`. Each member is bound to the account the gateway answered, unless another
+    /// member already is (then the next round asks again). A member changed meanwhile differs
+    /// from the recorded values and is sent again.
+    pub fn account_mirror_done(
+        &mut self,
+        items: &[MirrorItem],
+        account_ids: &[String],
+    ) -> CoreResult<()> {
+        let tx = self.conn.transaction()?;
+        for (item, account_id) in items.iter().zip(account_ids) {
+            let a = &item.account;
+            if a.state == AccountState::Removed {
+                tx.execute(
+                    "DELETE FROM gateway_accounts WHERE member_id = ?1",
+                    [item.member_id],
+                )?;
+                continue;
+            }
+            if !valid_account_id(account_id) {
+                continue;
+            }
+            let bound_elsewhere: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM members WHERE gateway_account_id = ?1 AND id <> ?2",
+                    params![account_id, item.member_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if bound_elsewhere.is_some() {
+                continue;
+            }
+            tx.execute(
+                "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
+                params![item.member_id, account_id],
+            )?;
+            tx.execute(
+                "INSERT INTO gateway_accounts (member_id, account_id, username, password_hash, state,
+                                               name, email, mobile)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (member_id) DO UPDATE SET account_id = excluded.account_id,
+                     username = excluded.username, password_hash = excluded.password_hash,
+                     state = excluded.state, name = excluded.name, email = excluded.email,
+                     mobile = excluded.mobile",
+                params![
+                    item.member_id,
+                    account_id,
+                    a.username,
+                    a.password_hash,
+                    state_str(a.state),
+                    a.name,
+                    a.email,
+                    a.mobile
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Accounts due to be refused back to the gateway, oldest first.
+    pub fn due_account_refusals(&self, limit: u32) -> CoreResult<Vec<AccountRefusal>> {
+        let now = self.now_ms();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT account_id, reason, attempts FROM gateway_refusals
+             WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, account_id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now, limit], |r| {
+            Ok(AccountRefusal {
+                account_id: r.get(0)?,
+                reason: r.get(1)?,
+                attempts: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The gateway heard the refusal (or never knew the account): forget it; or try again
+    /// later, saying why.
+    pub fn account_refusal_done(
+        &mut self,
+        refusal: &AccountRefusal,
+        retry_reason: Option<&str>,
+    ) -> CoreResult<()> {
+        match retry_reason {
+            None => {
+                self.conn.execute(
+                    "DELETE FROM gateway_refusals WHERE account_id = ?1",
+                    [&refusal.account_id],
+                )?;
+            }
+            Some(why) => {
+                let attempts = refusal.attempts + 1;
+                self.conn.execute(
+                    "UPDATE gateway_refusals SET attempts = ?2, next_attempt_at = ?3, last_error = ?4
+                     WHERE account_id = ?1",
+                    params![
+                        refusal.account_id,
+                        attempts,
+                        self.now_ms() + retry_delay_ms(attempts),
+                        why
+                    ],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The gateway account a member is bound to, if any.
+    pub fn gateway_account_of(&self, member: MemberId) -> CoreResult<Option<String>> {
+        Ok(self.conn.query_row(
+            "SELECT gateway_account_id FROM members WHERE id = ?1",
+            [member],
+            |r| r.get(0),
+        )?)
+    }
+}

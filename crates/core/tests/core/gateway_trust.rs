@@ -1,0 +1,522 @@
+//! What reaches the directory from the gateway is untrusted: people are bound by account id,
+//! never by a username someone else can type; every field is checked as an admin's input is;
+//! a replayed or oversized page changes nothing.
+
+use orgdesk_core::audit::Actor;
+use orgdesk_core::auth::SignInInput;
+use orgdesk_core::invitations::{InvitationQuery, InvitationState, InviteChannel, WorkResult};
+use orgdesk_core::join::{JoinRequestState, JoiningRules};
+use orgdesk_core::members::NewInvitee;
+use orgdesk_core::types::{MemberId, MemberStatus};
+use orgdesk_core::Directory;
+use orgdesk_protocol::{Event, EventKind, JoinVia};
+
+use crate::invitations::password_hash_of;
+use crate::{with_org, PASSWORD};
+
+const STRANGER_PASSWORD: &str = "Stolen-Keys99";
+
+fn event(seq: i64, kind: EventKind) -> Event {
+    Event {
+        seq,
+        id: format!("e{seq}"),
+        at: 1_790_000_000,
+        kind,
+    }
+}
+
+fn admin(d: &Directory) -> Actor {
+    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+fn ann_email(d: &Directory) -> Option<String> {
+    d.member_details(d.initial_admin_id().unwrap())
+        .unwrap()
+        .email
+}
+
+/// Ann (the initial admin) still signs in with her own password.
+fn ann_unharmed(d: &mut Directory) {
+    assert!(d
+        .sign_in(&SignInInput {
+            username: "ann".into(),
+            password: PASSWORD.into(),
+        })
+        .is_ok());
+    assert!(d
+        .sign_in(&SignInInput {
+            username: "ann".into(),
+            password: STRANGER_PASSWORD.into(),
+        })
+        .is_err());
+}
+
+/// An invited member, invited by email, with the gateway's id for the invitation.
+fn invited(d: &mut Directory, name: &str, gateway_id: &str) -> (MemberId, i64) {
+    let a = admin(d);
+    let root = d.department_tree().unwrap().id;
+    let member = d
+        .add_invitee(
+            &a,
+            &NewInvitee {
+                name: name.into(),
+                email: Some(format!("{}@example.com", name.to_lowercase())),
+                mobile: None,
+                department_id: root,
+                position: None,
+            },
+        )
+        .unwrap();
+    d.invite_members(&a, &[member], InviteChannel::Email)
+        .unwrap();
+    let work = d.due_gateway_work(10).unwrap().pop().unwrap();
+    let id = work.invitation_id;
+    d.gateway_work_done(
+        &work,
+        WorkResult::Linked {
+            gateway_id: gateway_id.into(),
+            link: format!("http://127.0.0.1:1/i/{gateway_id}"),
+            expires_at_secs: 1_790_259_200,
+        },
+    )
+    .unwrap();
+    (member, id)
+}
+
+fn state_of(d: &Directory, id: i64) -> InvitationState {
+    d.list_invitations(&InvitationQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id == id)
+        .unwrap()
+        .state
+}
+
+fn refusals(d: &Directory) -> Vec<String> {
+    d.due_account_refusals(50)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.account_id)
+        .collect()
+}
+
+fn audit_actions(d: &Directory) -> Vec<String> {
+    d.connection()
+        .prepare("SELECT action FROM audit_log ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_stranger_who_registers_under_the_admins_username_takes_nothing_over() {
+    let (mut d, _) = with_org();
+    let (dee, inv) = invited(&mut d, "Dee", "inv_1");
+    let email_before = ann_email(&d);
+    let stranger_hash = orgdesk_core::password::hash(STRANGER_PASSWORD).unwrap();
+    let changed = d
+        .apply_gateway_events(
+            &[
+                // The invitation link's holder registers as "ann"…
+                event(
+                    1,
+                    EventKind::Registered {
+                        invitation_id: "inv_1".into(),
+                        account_id: Some("acc_x".into()),
+                        username: "ann".into(),
+                        password_hash: stranger_hash.clone(),
+                    },
+                ),
+                // …then changes "ann"'s password and email on the member page.
+                event(
+                    2,
+                    EventKind::PasswordChanged {
+                        account_id: Some("acc_x".into()),
+                        username: "ann".into(),
+                        password_hash: stranger_hash.clone(),
+                    },
+                ),
+                event(
+                    3,
+                    EventKind::PersonalDetailsChanged {
+                        account_id: Some("acc_x".into()),
+                        username: "ann".into(),
+                        name: Some("Mallory".into()),
+                        mobile: None,
+                        email: Some("attacker@example.net".into()),
+                    },
+                ),
+                // An older gateway's events, naming no account at all.
+                event(
+                    4,
+                    EventKind::PasswordChanged {
+                        account_id: None,
+                        username: "ann".into(),
+                        password_hash: stranger_hash,
+                    },
+                ),
+            ],
+            4,
+        )
+        .unwrap();
+    assert!(changed.is_empty(), "{changed:?}");
+    ann_unharmed(&mut d);
+    assert_eq!(ann_email(&d), email_before);
+    let ann = d.member_details(d.initial_admin_id().unwrap()).unwrap();
+    assert_eq!(ann.name, "Ann Lee");
+    // Dee's invitation failed and says why; Dee is still waiting to join.
+    assert_eq!(state_of(&d, inv), InvitationState::Failed);
+    assert_eq!(
+        d.member_details(dee).unwrap().status,
+        MemberStatus::NotJoined
+    );
+    // The gateway is told to remove the stranger's account; the refusal is audited.
+    assert_eq!(refusals(&d), ["acc_x"]);
+    assert!(audit_actions(&d).contains(&"gateway.event_refused".to_owned()));
+}
+
+#[test]
+fn member_events_apply_only_to_the_member_bound_to_the_account() {
+    let (mut d, _) = with_org();
+    let (dee, _) = invited(&mut d, "Dee", "inv_1");
+    let dee_hash = orgdesk_core::password::hash("Blue-Kettle42").unwrap();
+    d.apply_gateway_events(
+        &[event(
+            1,
+            EventKind::Registered {
+                invitation_id: "inv_1".into(),
+                account_id: Some("acc_dee".into()),
+                username: "dee".into(),
+                password_hash: dee_hash.clone(),
+            },
+        )],
+        1,
+    )
+    .unwrap();
+    assert_eq!(d.gateway_account_of(dee).unwrap().as_deref(), Some("acc_dee"));
+
+    // Dee's account names "ann" as its username: still only Dee changes.
+    let new_hash = orgdesk_core::password::hash("Green-Teapot77").unwrap();
+    let changed = d
+        .apply_gateway_events(
+            &[event(
+                2,
+                EventKind::PasswordChanged {
+                    account_id: Some("acc_dee".into()),
+                    username: "ann".into(),
+                    password_hash: new_hash.clone(),
+                },
+            )],
+            2,
+        )
+        .unwrap();
+    assert_eq!(changed, [dee]);
+    assert_eq!(password_hash_of(&d, dee), new_hash);
+    ann_unharmed(&mut d);
+
+    // A second registration naming Dee's account, through another invitation, binds nobody.
+    let (eve, eve_inv) = invited(&mut d, "Eve", "inv_2");
+    d.apply_gateway_events(
+        &[event(
+            3,
+            EventKind::Registered {
+                invitation_id: "inv_2".into(),
+                account_id: Some("acc_dee".into()),
+                username: "eve".into(),
+                password_hash: dee_hash,
+            },
+        )],
+        3,
+    )
+    .unwrap();
+    assert_eq!(
+        d.member_details(eve).unwrap().status,
+        MemberStatus::NotJoined
+    );
+    assert_eq!(state_of(&d, eve_inv), InvitationState::Failed);
+    assert!(
+        refusals(&d).is_empty(),
+        "Dee's account is Dee's: the gateway is not told to remove it"
+    );
+}
+
+#[test]
+fn hashes_outside_the_bounds_are_refused_and_audited() {
+    let (mut d, _) = with_org();
+    let (dee, inv) = invited(&mut d, "Dee", "inv_1");
+    let good = orgdesk_core::password::hash("Blue-Kettle42").unwrap();
+    let huge = good.replace("m=19456", "m=4194304");
+    d.apply_gateway_events(
+        &[event(
+            1,
+            EventKind::Registered {
+                invitation_id: "inv_1".into(),
+                account_id: Some("acc_dee".into()),
+                username: "dee".into(),
+                password_hash: huge.clone(),
+            },
+        )],
+        1,
+    )
+    .unwrap();
+    assert_eq!(
+        d.member_details(dee).unwrap().status,
+        MemberStatus::NotJoined
+    );
+    assert_eq!(state_of(&d, inv), InvitationState::Failed);
+    assert_eq!(refusals(&d), ["acc_dee"]);
+
+    // A bound member's new password with a 4 GiB memory cost is refused; the old one stays.
+    let (fay, _) = invited(&mut d, "Fay", "inv_2");
+    d.apply_gateway_events(
+        &[
+            event(
+                2,
+                EventKind::Registered {
+                    invitation_id: "inv_2".into(),
+                    account_id: Some("acc_fay".into()),
+                    username: "fay".into(),
+                    password_hash: good.clone(),
+                },
+            ),
+            event(
+                3,
+                EventKind::PasswordChanged {
+                    account_id: Some("acc_fay".into()),
+                    username: "fay".into(),
+                    password_hash: huge,
+                },
+            ),
+            event(
+                4,
+                EventKind::PasswordChanged {
+                    account_id: Some("acc_fay".into()),
+                    username: "fay".into(),
+                    password_hash: "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+                },
+            ),
+        ],
+        4,
+    )
+    .unwrap();
+    assert_eq!(password_hash_of(&d, fay), good);
+    let refused = audit_actions(&d)
+        .iter()
+        .filter(|a| *a == "gateway.event_refused")
+        .count();
+    assert_eq!(refused, 3);
+}
+
+#[test]
+fn personal_details_go_through_the_forms_validators() {
+    let (mut d, _) = with_org();
+    let (dee, _) = invited(&mut d, "Dee", "inv_1");
+    d.apply_gateway_events(
+        &[
+            event(
+                1,
+                EventKind::Registered {
+                    invitation_id: "inv_1".into(),
+                    account_id: Some("acc_dee".into()),
+                    username: "dee".into(),
+                    password_hash: orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
+                },
+            ),
+            event(
+                2,
+                EventKind::PersonalDetailsChanged {
+                    account_id: Some("acc_dee".into()),
+                    username: "dee".into(),
+                    name: Some("   ".into()),
+                    mobile: Some("call me maybe".into()),
+                    email: Some("not an address".into()),
+                },
+            ),
+        ],
+        2,
+    )
+    .unwrap();
+    let m = d.member_details(dee).unwrap();
+    assert_eq!(m.name, "Dee");
+    assert_eq!(m.email.as_deref(), Some("dee@example.com"));
+    assert_eq!(m.mobile, None);
+}
+
+#[test]
+fn a_late_or_replayed_decline_never_moves_a_registered_invitation() {
+    let (mut d, _) = with_org();
+    let (dee, inv) = invited(&mut d, "Dee", "inv_1");
+    let registered = event(
+        1,
+        EventKind::Registered {
+            invitation_id: "inv_1".into(),
+            account_id: Some("acc_dee".into()),
+            username: "dee".into(),
+            password_hash: orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
+        },
+    );
+    d.apply_gateway_events(std::slice::from_ref(&registered), 1)
+        .unwrap();
+    d.apply_gateway_events(
+        &[event(
+            2,
+            EventKind::Declined {
+                invitation_id: "inv_1".into(),
+            },
+        )],
+        2,
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, inv), InvitationState::Registered);
+    assert_eq!(d.member_details(dee).unwrap().status, MemberStatus::Enabled);
+    assert!(!audit_actions(&d).contains(&"member.invite_declined".to_owned()));
+}
+
+#[test]
+fn a_replayed_page_changes_nothing_and_an_oversized_or_backward_page_is_refused() {
+    let (mut d, _) = with_org();
+    let (dee, _) = invited(&mut d, "Dee", "inv_1");
+    let hash = orgdesk_core::password::hash("Blue-Kettle42").unwrap();
+    let page = [
+        event(
+            1,
+            EventKind::Registered {
+                invitation_id: "inv_1".into(),
+                account_id: Some("acc_dee".into()),
+                username: "dee".into(),
+                password_hash: hash.clone(),
+            },
+        ),
+        event(
+            2,
+            EventKind::SignedIn {
+                account_id: Some("acc_dee".into()),
+                username: "dee".into(),
+            },
+        ),
+    ];
+    d.apply_gateway_events(&page, 2).unwrap();
+    let audit_before = audit_actions(&d).len();
+    let new_hash = orgdesk_core::password::hash("Green-Teapot77").unwrap();
+    d.apply_gateway_events(
+        &[event(
+            3,
+            EventKind::PasswordChanged {
+                account_id: Some("acc_dee".into()),
+                username: "dee".into(),
+                password_hash: new_hash.clone(),
+            },
+        )],
+        3,
+    )
+    .unwrap();
+    // The first page again (a retried request, or a gateway replaying it): nothing moves.
+    assert!(d.apply_gateway_events(&page, 3).unwrap().is_empty());
+    assert_eq!(audit_actions(&d).len(), audit_before + 1);
+    assert_eq!(password_hash_of(&d, dee), new_hash);
+    assert_eq!(d.gateway_event_cursor().unwrap(), 3);
+
+    // A cursor that goes back is refused whole.
+    assert!(d.apply_gateway_events(&[], 1).is_err());
+    assert_eq!(d.gateway_event_cursor().unwrap(), 3);
+    // More events than the feed ever sends on one page: refused, nothing applied.
+    let flood: Vec<Event> = (4..4 + i64::from(orgdesk_protocol::MAX_EVENTS_LIMIT) + 1)
+        .map(|seq| {
+            event(
+                seq,
+                EventKind::SignedIn {
+                    account_id: Some("acc_dee".into()),
+                    username: "dee".into(),
+                },
+            )
+        })
+        .collect();
+    let last = flood.last().unwrap().seq;
+    assert!(d.apply_gateway_events(&flood, last).is_err());
+    assert_eq!(d.gateway_event_cursor().unwrap(), 3);
+}
+
+fn join(seq: i64, request: &str, username: &str, approval_required: bool) -> Event {
+    event(
+        seq,
+        EventKind::JoinRequested {
+            request_id: request.into(),
+            via: JoinVia::Link,
+            name: format!("Person {username}"),
+            email: None,
+            mobile: None,
+            employee_id: None,
+            work_location: None,
+            account_id: Some(format!("acc_{request}")),
+            username: username.into(),
+            password_hash: orgdesk_core::password::hash(STRANGER_PASSWORD).unwrap(),
+            approval_required,
+        },
+    )
+}
+
+#[test]
+fn joins_are_judged_by_the_directorys_own_rules() {
+    let (mut d, _) = with_org();
+    // The admin never switched approval off here: a join the event calls approved waits.
+    let changed = d
+        .apply_gateway_events(&[join(1, "jr_1", "mo", false)], 1)
+        .unwrap();
+    assert!(changed.is_empty());
+    assert_eq!(d.join_requests(true).unwrap().len(), 1);
+
+    // With approval off here, a join under the admin's username is refused, not merged.
+    d.record_joining_rules(&JoiningRules {
+        approval_required: false,
+        required_fields: vec![],
+    })
+    .unwrap();
+    let changed = d
+        .apply_gateway_events(&[join(2, "jr_2", "ann", false)], 2)
+        .unwrap();
+    assert!(changed.is_empty(), "{changed:?}");
+    d.record_joining_rules(&JoiningRules {
+        approval_required: false,
+        required_fields: vec!["employee_id".into()],
+    })
+    .unwrap();
+    let changed = d
+        .apply_gateway_events(&[join(3, "jr_3", "zed", false)], 3)
+        .unwrap();
+    assert!(changed.is_empty(), "{changed:?}");
+    ann_unharmed(&mut d);
+    let all = d.join_requests(false).unwrap();
+    let ann_try = all.iter().find(|r| r.username == "ann").unwrap();
+    assert_eq!(ann_try.state, JoinRequestState::Rejected);
+    assert!(ann_try.problem.as_deref().unwrap().contains("already used"));
+    // A required field missing: refused as well.
+    let zed = all.iter().find(|r| r.username == "zed").unwrap();
+    assert_eq!(zed.state, JoinRequestState::Rejected);
+    assert!(zed.problem.as_deref().unwrap().contains("Employee ID"));
+    let mut refused = refusals(&d);
+    refused.sort();
+    assert_eq!(refused, ["acc_jr_2", "acc_jr_3"]);
+}
+
+#[test]
+fn rejecting_a_request_tells_the_gateway_to_remove_any_account_it_made() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    d.apply_gateway_events(&[join(1, "jr_1", "mo", false)], 1)
+        .unwrap();
+    let request = d.join_requests(true).unwrap().pop().unwrap();
+    d.decide_join_request(&a, request.id, false).unwrap();
+    assert_eq!(refusals(&d), ["acc_jr_1"]);
+
+    // Approving binds the new member to the request's account.
+    d.apply_gateway_events(&[join(2, "jr_2", "noor", true)], 2)
+        .unwrap();
+    let request = d.join_requests(true).unwrap().pop().unwrap();
+    let member = d.decide_join_request(&a, request.id, true).unwrap().unwrap();
+    assert_eq!(
+        d.gateway_account_of(member).unwrap().as_deref(),
+        Some("acc_jr_2")
+    );
+}
