@@ -188,7 +188,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
     let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
@@ -215,6 +215,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .submit_join_request(
             orgdesk_gateway::store::NewJoinRequest {
                 id: "jr_1".into(),
+                account_id: orgdesk_gateway::secrets::new_account_id(),
                 secret: JoinSecret::Link(link_hash),
                 name: "Ann Again".into(),
                 email: None,
@@ -271,6 +272,7 @@ async fn usernames_are_taken_once_across_instances(
     ));
     let request = |id: String, username: &str| NewJoinRequest {
         id,
+        account_id: orgdesk_gateway::secrets::new_account_id(),
         secret: JoinSecret::Link(link_hash),
         name: "Someone".into(),
         email: None,

@@ -90,8 +90,8 @@ fn username_taken(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Res
 fn create_account(tx: &Transaction<'_>, org_id: &str, request_id: &str, now: i64) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-            join_request_id)
-         SELECT org_id, username_key, username, password_hash, ?3, id
+            join_request_id, account_id)
+         SELECT org_id, username_key, username, password_hash, ?3, id, account_id
          FROM join_requests WHERE org_id = ?1 AND id = ?2",
         params![org_id, request_id, now],
     );
@@ -308,8 +308,9 @@ impl JoinStore for SqliteStore {
             tx.execute(
                 "INSERT INTO join_requests (id, org_id, via, organization_name, name, email,
                     mobile, employee_id, work_location, username_key, username, password_hash,
-                    state, status_token_sha256, created_at, decided_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    state, status_token_sha256, created_at, decided_at, account_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17)",
                 params![
                     new.id,
                     org_id,
@@ -327,6 +328,7 @@ impl JoinStore for SqliteStore {
                     new.status_token_sha256,
                     now,
                     (!approval_required).then_some(now),
+                    new.account_id,
                 ],
             )?;
             if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
@@ -343,6 +345,7 @@ impl JoinStore for SqliteStore {
                     mobile: new.mobile,
                     employee_id: new.employee_id,
                     work_location: new.work_location,
+                    account_id: Some(new.account_id),
                     username: new.username,
                     password_hash: new.password_hash,
                     approval_required,
@@ -422,21 +425,22 @@ impl JoinStore for SqliteStore {
         token_sha256: [u8; 32],
     ) -> Result<Option<JoinRequestView>> {
         self.with(move |c| {
-            let row: Option<(String, String, String)> = c
+            let row: Option<(String, String, String, Option<String>)> = c
                 .query_row(
-                    "SELECT state, organization_name, username FROM join_requests
+                    "SELECT state, organization_name, username, refused_reason FROM join_requests
                      WHERE status_token_sha256 = ?1",
                     [token_sha256],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            row.map(|(state, organization_name, username)| {
+            row.map(|(state, organization_name, username, refused_reason)| {
                 Ok(JoinRequestView {
                     status: parse_status(&state).ok_or_else(|| {
                         GatewayError::Storage(format!("join request state {state}"))
                     })?,
                     organization_name,
                     username,
+                    refused_reason,
                 })
             })
             .transpose()
