@@ -496,6 +496,72 @@ mod tests {
 
     use super::super::{SqliteStore, MIGRATIONS};
 
+    /// A database with accounts and join requests takes the identity schema: every account
+    /// and request gets a random account id, an approved request the id of the account it
+    /// made, and existing accounts count as registered ones.
+    #[test]
+    fn the_identity_schema_gives_existing_accounts_and_requests_ids() {
+        let mut c = Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATIONS[..3])
+            .to_latest(&mut c)
+            .unwrap();
+        c.execute_batch(
+            "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
+             INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+                organization_name, department_label, position_label, inviter_name, locale,
+                lifetime_secs, created_at)
+             VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
+                'en', 60, 0);
+             INSERT INTO accounts (org_id, username_key, username, password_hash,
+                invitation_id, created_at)
+             VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
+             INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
+                username, password_hash, state, status_token_sha256, created_at)
+             VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bob', 'Bob', 'h', 'approved',
+                x'01', 0),
+                    ('jr_2', 'org_1', 'link', 'Acme', 'Cy', 'cy.x', 'Cy.X', 'h', 'pending',
+                x'02', 0);
+             INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+                join_request_id)
+             VALUES ('org_1', 'bob', 'Bob', 'h', 0, 'jr_1');",
+        )
+        .unwrap();
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut c)
+            .unwrap();
+        let accounts: Vec<(String, String, String)> = c
+            .prepare("SELECT username_key, account_id, origin FROM accounts ORDER BY username_key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(accounts.len(), 2);
+        for (_, id, origin) in &accounts {
+            assert!(id.starts_with("acc_") && id.len() == 36, "{id}");
+            assert_eq!(origin, "registered");
+        }
+        assert_ne!(accounts[0].1, accounts[1].1);
+        let requests: Vec<String> = c
+            .prepare("SELECT account_id FROM join_requests ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            requests[0], accounts[1].1,
+            "the approved request names its account"
+        );
+        assert!(requests[1].starts_with("acc_") && !accounts.iter().any(|a| a.1 == requests[1]));
+        // Ids stay unique.
+        let dup = c.execute(
+            "UPDATE accounts SET account_id = ?1 WHERE username_key = 'ann'",
+            [&accounts[1].1],
+        );
+        assert!(dup.is_err());
+    }
+
     /// A database made by the first schema, with data in it, takes the join schema: the data
     /// stays, and a pending request's username is held against accounts from then on.
     #[test]
