@@ -10,14 +10,18 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
 use axum::{Json, Router};
 use orgdesk_protocol::{
-    AccountState, Channel, CreatePasswordReset, PasswordResetCreated, SetAccountState,
+    check_password_hash, AccountState, Channel, CreatePasswordReset, MirrorAccounts,
+    MirroredAccount, MirroredAccounts, PasswordResetCreated, RefuseAccount, SetAccountState,
+    MAX_MIRRORED_ACCOUNTS,
 };
 
 use crate::api::{allow_recipient, bad_json, check_recipient, check_text, idempotency_key, Org};
 use crate::error::{GatewayError, Result};
 use crate::mail::{DeliveryError, Mailer};
 use crate::sms::SmsSender;
-use crate::store::{account_state_str, NewPasswordReset, ResetOutboxItem, ResetOutcome};
+use crate::store::{
+    account_state_str, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutboxItem, ResetOutcome,
+};
 use crate::{secrets, AppState, Shared};
 
 /// How long a claimed reset message is reserved for one sender (as for invitations).
@@ -28,7 +32,10 @@ const SWEEP_BATCH: u32 = 500;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
-        .route("/api/v1/accounts/{username}/state", put(set_account_state))
+        // One parameter name at this position: the router allows no other.
+        .route("/api/v1/accounts/{account}/state", put(set_account_state))
+        .route("/api/v1/accounts/mirror", post(mirror_accounts))
+        .route("/api/v1/accounts/{account}/refusal", post(refuse_account))
         .route("/api/v1/password-resets", post(create_password_reset))
 }
 
@@ -62,6 +69,138 @@ async fn set_account_state(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(GatewayError::UnknownAccount)
+    }
+}
+
+/// The longest refusal reason the directory may send.
+const MAX_REASON_CHARS: usize = 500;
+
+/// Checks one mirrored member like a registration: the register page's username rule, bounded
+/// personal fields without control characters, an Argon2id hash within the protocol's bounds.
+fn mirror_item(index: usize, a: MirroredAccount) -> Result<MirrorItem> {
+    let field = |name: &str| format!("accounts[{index}].{name}");
+    let invalid =
+        |name: &str, why: &str| GatewayError::InvalidRequest(format!("{} {why}", field(name)));
+    if let Some(id) = &a.account_id {
+        if id.is_empty() || id.chars().count() > 64 || id.chars().any(char::is_control) {
+            return Err(invalid("account_id", "is not an account id"));
+        }
+    }
+    if !crate::pages::username_ok(&a.username) {
+        return Err(invalid(
+            "username",
+            "must be 3-32 letters, digits, '.', '_' or '-'",
+        ));
+    }
+    check_text(&field("name"), &a.name, true)?;
+    for (name, value, max) in [("email", &a.email, 254), ("mobile", &a.mobile, 32)] {
+        if let Some(v) = value {
+            if v.chars().count() > max {
+                return Err(invalid(name, &format!("is longer than {max} characters")));
+            }
+            if v.chars().any(char::is_control) {
+                return Err(invalid(name, "contains control characters"));
+            }
+        }
+    }
+    if let Some(hash) = &a.password_hash {
+        check_password_hash(hash)
+            .map_err(|problem| invalid("password_hash", &format!("is refused: {problem}")))?;
+    }
+    Ok(MirrorItem {
+        username_key: username_key(&a.username),
+        account_id: a.account_id,
+        username: a.username,
+        password_hash: a.password_hash,
+        state: a.state,
+        name: a.name.trim().to_owned(),
+        email: a.email.map(|e| e.trim().to_owned()),
+        mobile: a.mobile.map(|m| m.trim().to_owned()),
+    })
+}
+
+/// `POST /api/v1/accounts/mirror`: the directory's members, so that nobody registers or
+/// joins under a username the directory uses, and so that its members can sign in. Every
+/// item is checked before anything is written; then one transaction.
+async fn mirror_accounts(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    body: std::result::Result<Json<MirrorAccounts>, JsonRejection>,
+) -> Result<Json<MirroredAccounts>> {
+    let Json(req) = body.map_err(bad_json)?;
+    if req.accounts.len() > MAX_MIRRORED_ACCOUNTS {
+        return Err(GatewayError::InvalidRequest(format!(
+            "at most {MAX_MIRRORED_ACCOUNTS} accounts per request"
+        )));
+    }
+    let mut items = Vec::with_capacity(req.accounts.len());
+    let mut keys = std::collections::HashMap::new();
+    let mut ids = std::collections::HashMap::new();
+    for (index, account) in req.accounts.into_iter().enumerate() {
+        let item = mirror_item(index, account)?;
+        if let Some(first) = keys.insert(item.username_key.clone(), index) {
+            return Err(GatewayError::InvalidRequest(format!(
+                "accounts[{index}].username repeats accounts[{first}].username"
+            )));
+        }
+        if let Some(id) = &item.account_id {
+            if let Some(first) = ids.insert(id.clone(), index) {
+                return Err(GatewayError::InvalidRequest(format!(
+                    "accounts[{index}].account_id repeats accounts[{first}].account_id"
+                )));
+            }
+        }
+        items.push(item);
+    }
+    let account_ids = state
+        .store
+        .mirror_accounts(&org_id, items, state.clock.now())
+        .await?;
+    Ok(Json(MirroredAccounts { account_ids }))
+}
+
+/// `POST /api/v1/accounts/{account_id}/refusal`: the directory would not take an account
+/// made here. A registered account is removed and keeps the reason; one the directory
+/// mirrors is left as it is.
+async fn refuse_account(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+    Path(account_id): Path<String>,
+    body: std::result::Result<Json<RefuseAccount>, JsonRejection>,
+) -> Result<StatusCode> {
+    let Json(req) = body.map_err(bad_json)?;
+    let reason = req.reason.trim();
+    if reason.is_empty() {
+        return Err(GatewayError::InvalidRequest("reason is required".into()));
+    }
+    if reason.chars().count() > MAX_REASON_CHARS {
+        return Err(GatewayError::InvalidRequest(format!(
+            "reason is longer than {MAX_REASON_CHARS} characters"
+        )));
+    }
+    if reason.chars().any(char::is_control) {
+        return Err(GatewayError::InvalidRequest(
+            "reason contains control characters".into(),
+        ));
+    }
+    if account_id.is_empty() || account_id.chars().count() > 64 {
+        return Err(GatewayError::UnknownAccount);
+    }
+    match state
+        .store
+        .refuse_account(&org_id, &account_id, reason, state.clock.now())
+        .await?
+    {
+        RefuseOutcome::Refused | RefuseOutcome::DirectoryOwned => Ok(StatusCode::NO_CONTENT),
+        RefuseOutcome::Unknown => Err(GatewayError::UnknownAccount),
+    }
+}
+
+/// A reset for an account that only reserves its username.
+fn no_password() -> GatewayError {
+    GatewayError::Conflict {
+        code: "account_reserved",
+        message: "the account has no password: it only reserves its username".into(),
     }
 }
 
@@ -130,6 +269,9 @@ async fn create_password_reset(
         .ok_or(GatewayError::UnknownAccount)?;
     if account.state != AccountState::Enabled {
         return Err(not_enabled(account.state));
+    }
+    if account.password_hash.is_empty() {
+        return Err(no_password());
     }
     if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
         return Err(GatewayError::RateLimited);
@@ -204,6 +346,7 @@ fn answer(
         (ResetOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
         (ResetOutcome::UnknownAccount, _) => Err(GatewayError::UnknownAccount),
         (ResetOutcome::AccountNotEnabled(s), _) => Err(not_enabled(s)),
+        (ResetOutcome::NoPassword, _) => Err(no_password()),
         (ResetOutcome::Created, None) => Err(GatewayError::Internal(
             "a created answer without its reset".into(),
         )),

@@ -128,7 +128,8 @@ fn decoy_hash() -> &'static str {
 }
 
 /// Checks `password` against every hash; the index of the first that matches. With no hash
-/// at all it checks the decoy, so the answer takes as long either way.
+/// at all it checks the decoy, so the answer takes as long either way. An empty hash (an
+/// account that only reserves its username) is checked as the decoy and never matches.
 pub(crate) async fn first_match(
     password: String,
     hashes: Vec<String>,
@@ -141,7 +142,14 @@ pub(crate) async fn first_match(
             verify(password.as_bytes(), decoy_hash());
             return None;
         }
-        hashes.iter().position(|h| verify(password.as_bytes(), h))
+        hashes.iter().position(|h| {
+            if h.is_empty() {
+                verify(password.as_bytes(), decoy_hash());
+                false
+            } else {
+                verify(password.as_bytes(), h)
+            }
+        })
     })
     .await
     .map_err(GatewayError::from)
@@ -465,6 +473,21 @@ async fn try_sign_in(
     if account.state != AccountState::Enabled {
         // The password was right, so this is no guess to count; the member learns why.
         state.store.forgive_sign_in(&user_key, &addr_key).await?;
+        if let Some(reason) = &account.refused_reason {
+            let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
+            return Ok(member_message(
+                state,
+                lang,
+                StatusCode::FORBIDDEN,
+                ME,
+                Notice {
+                    kind: "refused",
+                    title: lang.t("registration_refused_title"),
+                    body: &body,
+                    link: None,
+                },
+            ));
+        }
         return Ok(member_message(
             state,
             lang,

@@ -59,6 +59,12 @@ pub fn new_id(prefix: &str) -> String {
     format!("{prefix}_{}", hex(&random_bytes::<12>()))
 }
 
+/// A gateway account's stable id: 128 random bits, never reused. The directory binds its
+/// member to it, so it must not be guessable from the username or the time.
+pub fn new_account_id() -> String {
+    format!("acc_{}", hex(&random_bytes::<16>()))
+}
+
 /// SHA-256, used for API tokens (high-entropy, so no pepper is needed) and request digests.
 pub fn sha256(data: &[u8]) -> [u8; 32] {
     Sha256::digest(data).into()

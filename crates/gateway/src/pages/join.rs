@@ -526,6 +526,7 @@ async fn submit(
     let given = |field: JoinField| required.contains(&field).then(|| f.value(field).to_owned());
     let new = NewJoinRequest {
         id: secrets::new_id("jr"),
+        account_id: secrets::new_account_id(),
         secret,
         name: f.name.clone(),
         email: given(JoinField::Email),
@@ -611,6 +612,18 @@ async fn status(
         Ok(None) => return unknown_status(&state, lang, &path),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
+    if let Some(reason) = &view.refused_reason {
+        let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
+        return message(
+            &state,
+            lang,
+            StatusCode::OK,
+            &path,
+            "refused",
+            lang.t("registration_refused_title"),
+            &body,
+        );
+    }
     let (kind, title, body) = match view.status {
         JoinRequestStatus::Pending => (
             "pending",

@@ -58,6 +58,9 @@ pub enum ResetOutcome {
     KeyReused,
     UnknownAccount,
     AccountNotEnabled(AccountState),
+    /// The account only reserves its username (mirrored from the directory without a
+    /// password): there is nothing to reset.
+    NoPassword,
 }
 
 /// A password reset as the gateway keeps it.
@@ -98,10 +101,14 @@ pub struct ResetOutboxItem {
 #[derive(Debug, Clone)]
 pub struct SignInCandidate {
     pub org_id: String,
+    pub account_id: String,
     pub username_key: String,
     pub username: String,
+    /// Empty for an account that only reserves its username: no password opens it.
     pub password_hash: String,
     pub state: AccountState,
+    /// Why the directory refused this account, shown once the password is proven.
+    pub refused_reason: Option<String>,
 }
 
 /// A signed-in member and what their page shows. Personal fields the member never changed
@@ -110,6 +117,7 @@ pub struct SignInCandidate {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub org_id: String,
+    pub account_id: String,
     pub username_key: String,
     pub username: String,
     pub organization_name: String,
@@ -125,7 +133,8 @@ pub(crate) const MEMBER_COLUMNS: &str = "a.org_id, a.username_key, a.username, \
      COALESCE(i.organization_name, j.organization_name, o.name), \
      COALESCE(a.name, i.invitee_name, j.name, a.username), \
      COALESCE(a.mobile, CASE WHEN i.channel = 'sms' THEN i.recipient END, j.mobile, ''), \
-     COALESCE(a.email, CASE WHEN i.channel = 'email' THEN i.recipient END, j.email, '')";
+     COALESCE(a.email, CASE WHEN i.channel = 'email' THEN i.recipient END, j.email, ''), \
+     a.account_id";
 
 pub(crate) const MEMBER_FROM: &str = "accounts a JOIN organizations o ON o.id = a.org_id \
      LEFT JOIN invitations i ON i.id = a.invitation_id \
@@ -188,12 +197,49 @@ pub(crate) fn details_change(current: &Member, submitted: PersonalDetails) -> Op
         return None;
     }
     Some(EventKind::PersonalDetailsChanged {
+        account_id: Some(current.account_id.clone()),
         username: current.username.clone(),
         name,
         mobile,
         email,
     })
 }
+
+/// Where an account came from: made on this gateway (an invitation, a join request) or
+/// mirrored from the directory, which then owns it.
+pub const ORIGIN_REGISTERED: &str = "registered";
+pub const ORIGIN_DIRECTORY: &str = "directory";
+
+/// One member of the directory, checked, as the store mirrors it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MirrorItem {
+    /// The account the directory bound this member to, if any.
+    pub account_id: Option<String>,
+    pub username: String,
+    /// Lower-cased username.
+    pub username_key: String,
+    /// `None`: the account only reserves the username.
+    pub password_hash: Option<String>,
+    pub state: AccountState,
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+}
+
+/// What the desktop's refusal of an account did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefuseOutcome {
+    /// The account was removed and carries the reason.
+    Refused,
+    /// The directory owns the account: nothing changed.
+    DirectoryOwned,
+    /// No such account in this organization.
+    Unknown,
+}
+
+/// Refused to a pending join request whose username the directory mirrors.
+pub const USERNAME_IN_DIRECTORY: &str =
+    "This username is already used in the organization's directory.";
 
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
@@ -206,6 +252,24 @@ pub trait AccountStore: Send + Sync + 'static {
         state: AccountState,
         now: i64,
     ) -> Result<bool>;
+
+    /// Mirrors the directory's members, in order, in one transaction (see
+    /// `POST /api/v1/accounts/mirror` in docs/gateway.md); answers each one's account id.
+    async fn mirror_accounts(
+        &self,
+        org_id: &str,
+        items: Vec<MirrorItem>,
+        now: i64,
+    ) -> Result<Vec<String>>;
+    /// The directory would not take this account: a registered one is removed (sessions
+    /// ended, reset links voided) and keeps `reason`, as does the join request it came from.
+    async fn refuse_account(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<RefuseOutcome>;
 
     /// Records a reset (voiding every earlier unused one of the account and its unsent
     /// messages) and queues its message when `enqueue`; or answers from the idempotency key.
@@ -344,6 +408,7 @@ mod tests {
     fn only_changed_details_are_reported() {
         let current = Member {
             org_id: "o".into(),
+            account_id: "acc_1".into(),
             username_key: "li".into(),
             username: "Li".into(),
             organization_name: "Acme".into(),
@@ -364,6 +429,7 @@ mod tests {
         assert_eq!(
             details_change(&current, changed),
             Some(EventKind::PersonalDetailsChanged {
+                account_id: Some("acc_1".into()),
                 username: "Li".into(),
                 name: None,
                 mobile: Some("+8613800138000".into()),

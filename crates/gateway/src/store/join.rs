@@ -54,6 +54,8 @@ impl JoinSecret {
 #[derive(Debug, Clone)]
 pub struct NewJoinRequest {
     pub id: String,
+    /// The account the person gets if they are let in (named in `join_requested`).
+    pub account_id: String,
     pub secret: JoinSecret,
     pub name: String,
     pub email: Option<String>,
@@ -83,6 +85,8 @@ pub struct JoinRequestView {
     pub status: JoinRequestStatus,
     pub organization_name: String,
     pub username: String,
+    /// Why the directory would not take this person, if it refused them.
+    pub refused_reason: Option<String>,
 }
 
 /// `required_fields` as stored: the wire names joined by commas.

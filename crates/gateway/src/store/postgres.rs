@@ -33,6 +33,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         include_str!("../../migrations/postgres/0003_accounts.sql"),
     ),
     (4, include_str!("../../migrations/postgres/0004_join.sql")),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_identity.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.
@@ -496,10 +500,11 @@ impl GatewayStore for PostgresStore {
         else {
             return Ok(ConsumeOutcome::NotUsable);
         };
+        let account_id = secrets::new_account_id();
         let inserted = sqlx::query(
             "INSERT INTO accounts (org_id, username_key, username, password_hash,
-                invitation_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
+                invitation_id, created_at, account_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (org_id, username_key) DO NOTHING",
         )
         .bind(&org_id)
@@ -508,6 +513,7 @@ impl GatewayStore for PostgresStore {
         .bind(password_hash)
         .bind(&invitation_id)
         .bind(now)
+        .bind(&account_id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -518,6 +524,7 @@ impl GatewayStore for PostgresStore {
         }
         let kind = EventKind::Registered {
             invitation_id: invitation_id.clone(),
+            account_id: Some(account_id),
             username: username.to_owned(),
             password_hash: password_hash.to_owned(),
         };
@@ -541,9 +548,9 @@ impl GatewayStore for PostgresStore {
         };
         // FOR SHARE: a concurrent disable or password change waits for this transaction.
         let row = sqlx::query(
-            "SELECT username FROM accounts
+            "SELECT username, account_id FROM accounts
              WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
-               AND password_hash = $3
+               AND password_hash = $3 AND password_hash <> ''
              FOR SHARE",
         )
         .bind(&org_id)
@@ -558,6 +565,7 @@ impl GatewayStore for PostgresStore {
         };
         let kind = EventKind::Registered {
             invitation_id: invitation_id.clone(),
+            account_id: Some(row.try_get(1)?),
             username: row.try_get(0)?,
             password_hash: password_hash.to_owned(),
         };

@@ -24,6 +24,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/sqlite/0001_initial.sql")),
     M::up(include_str!("../../migrations/sqlite/0003_accounts.sql")),
     M::up(include_str!("../../migrations/sqlite/0004_join.sql")),
+    M::up(include_str!("../../migrations/sqlite/0005_identity.sql")),
 ];
 
 #[derive(Clone)]
@@ -491,17 +492,19 @@ impl GatewayStore for SqliteStore {
             else {
                 return Ok(ConsumeOutcome::NotUsable);
             };
+            let account_id = secrets::new_account_id();
             let inserted = tx.execute(
                 "INSERT INTO accounts (org_id, username_key, username, password_hash,
-                    invitation_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    invitation_id, created_at, account_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     org_id,
                     username.to_lowercase(),
                     username,
                     password_hash,
                     invitation_id,
-                    now
+                    now,
+                    account_id
                 ],
             );
             match inserted {
@@ -515,6 +518,7 @@ impl GatewayStore for SqliteStore {
                 &org_id,
                 &EventKind::Registered {
                     invitation_id: invitation_id.clone(),
+                    account_id: Some(account_id),
                     username,
                     password_hash,
                 },
@@ -541,17 +545,17 @@ impl GatewayStore for SqliteStore {
             else {
                 return Ok(ConsumeOutcome::NotUsable);
             };
-            let username: Option<String> = tx
+            let account: Option<(String, String)> = tx
                 .query_row(
-                    "SELECT username FROM accounts
+                    "SELECT username, account_id FROM accounts
                      WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-                       AND password_hash = ?3",
+                       AND password_hash = ?3 AND password_hash <> ''",
                     params![org_id, username_key, password_hash],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
             // Dropping the transaction rolls the token back to unused.
-            let Some(username) = username else {
+            let Some((username, account_id)) = account else {
                 return Ok(ConsumeOutcome::AccountUnavailable);
             };
             insert_event(
@@ -559,6 +563,7 @@ impl GatewayStore for SqliteStore {
                 &org_id,
                 &EventKind::Registered {
                     invitation_id: invitation_id.clone(),
+                    account_id: Some(account_id),
                     username,
                     password_hash,
                 },

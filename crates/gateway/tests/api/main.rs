@@ -20,6 +20,18 @@ macro_rules! sqlite_test {
 
 for_each_scenario!(sqlite_test);
 
+macro_rules! sqlite_identity_test {
+    ($name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            let (gw, clock) = TestGateway::manual().await;
+            common::identity_scenarios::$name(gw, clock).await;
+        }
+    };
+}
+
+for_each_identity_scenario!(sqlite_identity_test);
+
 /// Behind an https public address, the member page's cookies are marked Secure (and stay
 /// HttpOnly, SameSite=Strict; the session cookie only for /me).
 #[tokio::test]

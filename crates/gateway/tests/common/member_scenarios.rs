@@ -155,6 +155,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     let changed = gw.events_where(is_password_changed).await;
     assert_eq!(changed.len(), 1, "{changed:?}");
     let EventKind::PasswordChanged {
+        account_id,
         username,
         password_hash,
     } = &changed[0]
@@ -162,6 +163,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
         unreachable!()
     };
     assert_eq!(username, "li.wei");
+    assert_eq!(account_id.as_ref(), Some(&gw.account_id_of("li.wei").await));
     assert!(hash_of(password_hash, NEW_PASSWORD), "{password_hash}");
     assert!(!hash_of(password_hash, PASSWORD));
 
@@ -369,8 +371,10 @@ pub async fn self_service_changes_name_and_emits_the_event(
         .events_where(|k| matches!(k, EventKind::SignedIn { .. }))
         .await
         .contains(&EventKind::SignedIn {
+            account_id: Some(gw.account_id_of("li.wei").await),
             username: "li.wei".into()
         }));
+    let li = gw.account_id_of("li.wei").await;
 
     // Only the name changes: the event carries only the name.
     let saved = gw
@@ -391,6 +395,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     assert_eq!(
         gw.events_where(details).await,
         [EventKind::PersonalDetailsChanged {
+            account_id: Some(li.clone()),
             username: "li.wei".into(),
             name: Some("Li Wei (Eng)".into()),
             mobile: None,
@@ -421,6 +426,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     assert_eq!(
         gw.events_where(details).await[1],
         EventKind::PersonalDetailsChanged {
+            account_id: Some(li.clone()),
             username: "li.wei".into(),
             name: None,
             mobile: Some("+8613800138000".into()),
@@ -516,9 +522,11 @@ pub async fn self_service_changes_name_and_emits_the_event(
         changed.body
     );
     let hashes = gw.events_where(is_password_changed).await;
+    let li = gw.account_id_of("li.wei").await;
     assert!(
-        matches!(&hashes[..], [EventKind::PasswordChanged { username, password_hash }]
-            if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD)),
+        matches!(&hashes[..], [EventKind::PasswordChanged { account_id, username, password_hash }]
+            if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD)
+                && account_id.as_ref() == Some(&li)),
         "{hashes:?}"
     );
     let other_me = gw.get_with(&format!("{}/me", gw.base), &mut other).await;
@@ -822,6 +830,7 @@ pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<M
         .events_where(|k| matches!(k, EventKind::PersonalDetailsChanged { .. }))
         .await
         .contains(&EventKind::PersonalDetailsChanged {
+            account_id: Some(gw.account_id_of("li.wei").await),
             username: "li.wei".into(),
             name: Some(evil.into()),
             mobile: None,

@@ -186,6 +186,28 @@ impl TestGateway {
         self.events(0, 0).await.events
     }
 
+    /// The account id the feed gave `username` when it registered or joined (the latest).
+    pub async fn account_id_of(&self, username: &str) -> String {
+        self.all_events()
+            .await
+            .into_iter()
+            .rev()
+            .find_map(|e| match e.kind {
+                EventKind::Registered {
+                    account_id,
+                    username: u,
+                    ..
+                }
+                | EventKind::JoinRequested {
+                    account_id,
+                    username: u,
+                    ..
+                } if u == username => account_id,
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no account id for {username} in the feed"))
+    }
+
     /// Every event of the kinds `pick` selects.
     pub async fn events_where(&self, pick: impl Fn(&EventKind) -> bool) -> Vec<EventKind> {
         self.all_events()

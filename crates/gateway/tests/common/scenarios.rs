@@ -368,6 +368,7 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
         "{kinds:?}"
     );
     let EventKind::Registered {
+        account_id,
         username,
         password_hash,
         invitation_id,
@@ -375,6 +376,12 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
     else {
         panic!("{kinds:?}")
     };
+    // A fresh account id of 128 random bits.
+    let account_id = account_id.as_deref().expect("an account id");
+    assert!(
+        account_id.starts_with("acc_") && account_id.len() == 4 + 32,
+        "{account_id}"
+    );
     assert_eq!(
         (username.as_str(), invitation_id),
         ("liwei", &created.invitation_id)

@@ -33,6 +33,13 @@ async fn every_api_scenario_passes_on_postgres() {
         }};
     }
     for_each_scenario!(on_postgres);
+    macro_rules! identity_on_postgres {
+        ($name:ident) => {{
+            let (gw, clock) = gateway_on(&pg).await;
+            common::identity_scenarios::$name(gw, clock).await;
+        }};
+    }
+    for_each_identity_scenario!(identity_on_postgres);
     macro_rules! providers_on_postgres {
         ($name:ident) => {{
             let url = pg.database().await;
@@ -150,7 +157,78 @@ async fn every_api_scenario_passes_on_postgres() {
     assert_eq!(changed, 1);
     usernames_are_taken_once_across_instances(&a, &b, &creds.organization_id).await;
     the_join_schema_applies_over_a_database_from_the_first_one(&pg).await;
+    the_identity_schema_gives_existing_accounts_and_requests_ids(&pg).await;
     drop(pg);
+}
+
+/// A database of the join schema with accounts and join requests takes the identity schema:
+/// every account and request gets a random account id, an approved request the id of the
+/// account it made, and existing accounts count as registered ones.
+async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgServer) {
+    let url = pg.database().await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    for sql in [
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+        include_str!("../../migrations/postgres/0003_accounts.sql"),
+        include_str!("../../migrations/postgres/0004_join.sql"),
+    ] {
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+    }
+    sqlx::raw_sql(
+        "CREATE TABLE gateway_schema_migrations (
+            version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         INSERT INTO gateway_schema_migrations (version) VALUES (1), (3), (4);
+         INSERT INTO organizations VALUES ('org_1', 'Acme', '\\x00', 0);
+         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+            organization_name, department_label, position_label, inviter_name, locale,
+            lifetime_secs, created_at)
+         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en',
+            60, 0);
+         INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id,
+            created_at)
+         VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
+         INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
+            username, password_hash, state, status_token_sha256, created_at)
+         VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bob', 'Bob', 'h', 'approved',
+            '\\x01', 0),
+                ('jr_2', 'org_1', 'link', 'Acme', 'Cy', 'cy.x', 'Cy.X', 'h', 'pending',
+            '\\x02', 0);
+         INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+            join_request_id)
+         VALUES ('org_1', 'bob', 'Bob', 'h', 0, 'jr_1');",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let _store = PostgresStore::connect(&url, 2).await.unwrap();
+    let accounts: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT username_key, account_id, origin FROM accounts ORDER BY username_key",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(accounts.len(), 2);
+    for (_, id, origin) in &accounts {
+        assert!(id.starts_with("acc_") && id.len() == 36, "{id}");
+        assert_eq!(origin, "registered");
+    }
+    assert_ne!(accounts[0].1, accounts[1].1);
+    let requests: Vec<String> =
+        sqlx::query_scalar("SELECT account_id FROM join_requests ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        requests[0], accounts[1].1,
+        "the approved request names its account"
+    );
+    assert!(requests[1].starts_with("acc_") && !accounts.iter().any(|a| a.1 == requests[1]));
+    let version: i32 = sqlx::query_scalar("SELECT MAX(version) FROM gateway_schema_migrations")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 5);
+    pool.close().await;
 }
 
 /// A database made by the first schema, with data in it, takes the join schema when a newer
@@ -188,7 +266,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
     let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
@@ -215,6 +293,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .submit_join_request(
             orgdesk_gateway::store::NewJoinRequest {
                 id: "jr_1".into(),
+                account_id: orgdesk_gateway::secrets::new_account_id(),
                 secret: JoinSecret::Link(link_hash),
                 name: "Ann Again".into(),
                 email: None,
@@ -271,6 +350,7 @@ async fn usernames_are_taken_once_across_instances(
     ));
     let request = |id: String, username: &str| NewJoinRequest {
         id,
+        account_id: orgdesk_gateway::secrets::new_account_id(),
         secret: JoinSecret::Link(link_hash),
         name: "Someone".into(),
         email: None,

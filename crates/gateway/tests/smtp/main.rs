@@ -60,6 +60,7 @@ async fn an_invitation_goes_through_smtp_and_its_link_registers() {
         .wait_for_event(10, |k| matches!(k, EventKind::Registered { .. }))
         .await;
     let EventKind::Registered {
+        account_id,
         username,
         password_hash,
         invitation_id,
@@ -68,6 +69,7 @@ async fn an_invitation_goes_through_smtp_and_its_link_registers() {
         unreachable!()
     };
     assert_eq!(username, "li.wei");
+    assert!(account_id.is_some_and(|id| id.starts_with("acc_")));
     assert_eq!(invitation_id, created.invitation_id);
     let parsed = PasswordHash::new(&password_hash).expect("a PHC string");
     assert_eq!(parsed.algorithm.as_str(), "argon2id");
@@ -246,7 +248,7 @@ async fn a_reset_mail_goes_through_smtp_and_its_link_changes_the_password() {
         .wait_for_event(10, |k| matches!(k, EventKind::PasswordChanged { .. }))
         .await;
     assert!(
-        matches!(&changed, EventKind::PasswordChanged { username, password_hash }
+        matches!(&changed, EventKind::PasswordChanged { account_id: Some(_), username, password_hash }
             if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD)),
         "{changed:?}"
     );

@@ -7,12 +7,15 @@ use orgdesk_protocol::{AccountState, EventKind};
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
+use super::join::lock_username;
 use super::{channel_str, insert_event, PostgresStore};
 use crate::error::{GatewayError, Result};
+use crate::secrets;
 use crate::store::accounts::{
     account_state_str, details_change, parse_account_state, AccountStore, LockoutPolicy, Member,
-    NewPasswordReset, PasswordReset, PersonalDetails, ResetLookup, ResetOutboxItem, ResetOutcome,
-    SignInCandidate, MEMBER_COLUMNS, MEMBER_FROM,
+    MirrorItem, NewPasswordReset, PasswordReset, PersonalDetails, RefuseOutcome, ResetLookup,
+    ResetOutboxItem, ResetOutcome, SignInCandidate, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
+    USERNAME_IN_DIRECTORY,
 };
 
 const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
@@ -39,6 +42,7 @@ fn reset_from_row(row: &PgRow) -> Result<PasswordReset> {
 fn member_from_row(row: &PgRow) -> Result<Member> {
     Ok(Member {
         org_id: row.try_get(0)?,
+        account_id: row.try_get(7)?,
         username_key: row.try_get(1)?,
         username: row.try_get(2)?,
         organization_name: row.try_get(3)?,
@@ -101,6 +105,139 @@ async fn revoke_resets(
     Ok(())
 }
 
+/// Ends the account's sessions and voids its unused reset links: it may no longer be used
+/// by whoever held it.
+async fn end_access(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    username_key: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM member_sessions WHERE org_id = $1 AND username_key = $2")
+        .bind(org_id)
+        .bind(username_key)
+        .execute(&mut **tx)
+        .await?;
+    revoke_resets(tx, org_id, username_key, "cancelled", now).await
+}
+
+async fn forget_failures(tx: &mut Transaction<'_, Postgres>, username_key: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+        .bind(format!("user:{username_key}"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Mirrors one member of the directory (see [`AccountStore::mirror_accounts`]).
+async fn mirror_one(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    item: &MirrorItem,
+    now: i64,
+) -> Result<String> {
+    let hash = item.password_hash.clone().unwrap_or_default();
+    let state = account_state_str(item.state);
+    let email = item.email.clone().unwrap_or_default();
+    let mobile = item.mobile.clone().unwrap_or_default();
+    // The lock join requests and the accounts trigger take on this username.
+    lock_username(tx, org_id, &item.username_key).await?;
+    if let Some(id) = &item.account_id {
+        let named: Option<(String, String)> = sqlx::query_as(
+            "SELECT username_key, password_hash FROM accounts
+             WHERE org_id = $1 AND account_id = $2 FOR UPDATE",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+        match named {
+            Some((key, old_hash)) if key == item.username_key => {
+                sqlx::query(
+                    "UPDATE accounts SET username = $3, password_hash = $4, state = $5,
+                        name = $6, email = $7, mobile = $8, origin = $9, refused_reason = NULL,
+                        updated_at = $10
+                     WHERE org_id = $1 AND account_id = $2",
+                )
+                .bind(org_id)
+                .bind(id)
+                .bind(&item.username)
+                .bind(&hash)
+                .bind(state)
+                .bind(&item.name)
+                .bind(&email)
+                .bind(&mobile)
+                .bind(ORIGIN_DIRECTORY)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                if old_hash != hash || item.state != AccountState::Enabled {
+                    end_access(tx, org_id, &key, now).await?;
+                }
+                if old_hash != hash {
+                    forget_failures(tx, &key).await?;
+                }
+                return Ok(id.clone());
+            }
+            Some((key, _)) => {
+                // The directory renamed its member: the old username's account is over.
+                sqlx::query(
+                    "UPDATE accounts SET state = 'removed', updated_at = $3
+                     WHERE org_id = $1 AND account_id = $2",
+                )
+                .bind(org_id)
+                .bind(id)
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+                end_access(tx, org_id, &key, now).await?;
+            }
+            None => {}
+        }
+    }
+    // A pending request may not keep a username the directory uses.
+    sqlx::query(
+        "UPDATE join_requests SET state = 'rejected', decided_at = $3, refused_reason = $4
+         WHERE org_id = $1 AND username_key = $2 AND state = 'pending'",
+    )
+    .bind(org_id)
+    .bind(&item.username_key)
+    .bind(now)
+    .bind(USERNAME_IN_DIRECTORY)
+    .execute(&mut **tx)
+    .await?;
+    // Whoever holds the username here (registered under a name the directory uses) loses it
+    // to a fresh account id; otherwise the account is new.
+    let account_id = secrets::new_account_id();
+    sqlx::query(
+        "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+            account_id, state, name, email, mobile, origin)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (org_id, username_key) DO UPDATE SET
+            account_id = EXCLUDED.account_id, username = EXCLUDED.username,
+            password_hash = EXCLUDED.password_hash, state = EXCLUDED.state,
+            name = EXCLUDED.name, email = EXCLUDED.email, mobile = EXCLUDED.mobile,
+            origin = EXCLUDED.origin, invitation_id = NULL, join_request_id = NULL,
+            refused_reason = NULL, updated_at = EXCLUDED.created_at",
+    )
+    .bind(org_id)
+    .bind(&item.username_key)
+    .bind(&item.username)
+    .bind(&hash)
+    .bind(now)
+    .bind(&account_id)
+    .bind(state)
+    .bind(&item.name)
+    .bind(&email)
+    .bind(&mobile)
+    .bind(ORIGIN_DIRECTORY)
+    .execute(&mut **tx)
+    .await?;
+    end_access(tx, org_id, &item.username_key, now).await?;
+    forget_failures(tx, &item.username_key).await?;
+    Ok(account_id)
+}
+
 /// Forgets the username's failures and takes back the attempt counted against the address.
 async fn forgive(tx: &mut Transaction<'_, Postgres>, user_key: &str, addr_key: &str) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
@@ -119,6 +256,86 @@ async fn forgive(tx: &mut Transaction<'_, Postgres>, user_key: &str, addr_key: &
 
 #[async_trait]
 impl AccountStore for PostgresStore {
+    async fn mirror_accounts(
+        &self,
+        org_id: &str,
+        items: Vec<MirrorItem>,
+        now: i64,
+    ) -> Result<Vec<String>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(items.len());
+        for item in &items {
+            ids.push(mirror_one(&mut tx, org_id, item, now).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn refuse_account(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<RefuseOutcome> {
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+            "SELECT origin, username_key, join_request_id FROM accounts
+             WHERE org_id = $1 AND account_id = $2 FOR UPDATE",
+        )
+        .bind(org_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match row {
+            Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
+            Some((_, key, request)) => {
+                sqlx::query(
+                    "UPDATE accounts SET state = 'removed', refused_reason = $3, updated_at = $4
+                     WHERE org_id = $1 AND account_id = $2",
+                )
+                .bind(org_id)
+                .bind(account_id)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                end_access(&mut tx, org_id, &key, now).await?;
+                if let Some(request) = request {
+                    sqlx::query("UPDATE join_requests SET refused_reason = $2 WHERE id = $1")
+                        .bind(request)
+                        .bind(reason)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                RefuseOutcome::Refused
+            }
+            // A request still waiting for its decision names the account it would give.
+            None => {
+                let n = sqlx::query(
+                    "UPDATE join_requests SET refused_reason = $3,
+                        state = CASE WHEN state = 'pending' THEN 'rejected' ELSE state END,
+                        decided_at = COALESCE(decided_at, $4)
+                     WHERE org_id = $1 AND account_id = $2",
+                )
+                .bind(org_id)
+                .bind(account_id)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if n == 1 {
+                    RefuseOutcome::Refused
+                } else {
+                    RefuseOutcome::Unknown
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
     async fn set_account_state(
         &self,
         org_id: &str,
@@ -158,8 +375,9 @@ impl AccountStore for PostgresStore {
         let mut tx = self.pool.begin().await?;
         // The account row lock serializes resets of one account (a newer one voids the
         // older ones) and orders them after a concurrent state change.
-        let state: Option<String> = sqlx::query_scalar(
-            "SELECT state FROM accounts WHERE org_id = $1 AND username_key = $2 FOR UPDATE",
+        let row: Option<(String, bool)> = sqlx::query_as(
+            "SELECT state, password_hash = '' FROM accounts
+             WHERE org_id = $1 AND username_key = $2 FOR UPDATE",
         )
         .bind(&new.org_id)
         .bind(&new.username_key)
@@ -177,16 +395,20 @@ impl AccountStore for PostgresStore {
             tx.rollback().await?;
             return Ok(seen);
         }
-        match state.as_deref().map(state_from).transpose()? {
-            None => {
-                tx.rollback().await?;
-                return Ok(ResetOutcome::UnknownAccount);
-            }
-            Some(AccountState::Enabled) => {}
-            Some(other) => {
+        let Some((state, reserved)) = row else {
+            tx.rollback().await?;
+            return Ok(ResetOutcome::UnknownAccount);
+        };
+        match state_from(&state)? {
+            AccountState::Enabled => {}
+            other => {
                 tx.rollback().await?;
                 return Ok(ResetOutcome::AccountNotEnabled(other));
             }
+        }
+        if reserved {
+            tx.rollback().await?;
+            return Ok(ResetOutcome::NoPassword);
         }
         revoke_resets(&mut tx, &new.org_id, &new.username_key, "superseded", now).await?;
         sqlx::query(
@@ -292,7 +514,7 @@ impl AccountStore for PostgresStore {
                AND expires_at > $2
                AND EXISTS (SELECT 1 FROM accounts a
                            WHERE a.org_id = r.org_id AND a.username_key = r.username_key
-                             AND a.state = 'enabled')
+                             AND a.state = 'enabled' AND a.password_hash <> '')
              RETURNING org_id, username_key",
         )
         .bind(&token_hash[..])
@@ -305,9 +527,10 @@ impl AccountStore for PostgresStore {
         };
         let org_id: String = consumed.try_get(0)?;
         let username_key: String = consumed.try_get(1)?;
-        let username: String = sqlx::query_scalar(
+        let (username, account_id): (String, String) = sqlx::query_as(
             "UPDATE accounts SET password_hash = $3, updated_at = $4
-             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled' RETURNING username",
+             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
+             RETURNING username, account_id",
         )
         .bind(&org_id)
         .bind(&username_key)
@@ -326,6 +549,7 @@ impl AccountStore for PostgresStore {
             .execute(&mut *tx)
             .await?;
         let kind = EventKind::PasswordChanged {
+            account_id: Some(account_id),
             username: username.clone(),
             password_hash: password_hash.to_owned(),
         };
@@ -453,7 +677,9 @@ impl AccountStore for PostgresStore {
 
     async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>> {
         let rows = sqlx::query(
-            "SELECT org_id, username_key, username, password_hash, state FROM accounts
+            "SELECT org_id, username_key, username, password_hash, state, account_id,
+                refused_reason
+             FROM accounts
              WHERE username_key = $1 ORDER BY created_at, org_id LIMIT 10",
         )
         .bind(username_key)
@@ -464,10 +690,12 @@ impl AccountStore for PostgresStore {
                 let state: String = r.try_get(4)?;
                 Ok(SignInCandidate {
                     org_id: r.try_get(0)?,
+                    account_id: r.try_get(5)?,
                     username_key: r.try_get(1)?,
                     username: r.try_get(2)?,
                     password_hash: r.try_get(3)?,
                     state: state_from(&state)?,
+                    refused_reason: r.try_get(6)?,
                 })
             })
             .collect()
@@ -546,8 +774,8 @@ impl AccountStore for PostgresStore {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         forgive(&mut tx, throttle_keys.0, throttle_keys.1).await?;
-        let username: String = sqlx::query_scalar(
-            "SELECT username FROM accounts WHERE org_id = $1 AND username_key = $2",
+        let (username, account_id): (String, String) = sqlx::query_as(
+            "SELECT username, account_id FROM accounts WHERE org_id = $1 AND username_key = $2",
         )
         .bind(org_id)
         .bind(username_key)
@@ -563,7 +791,11 @@ impl AccountStore for PostgresStore {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        insert_event(&mut tx, org_id, &EventKind::SignedIn { username }, now).await?;
+        let kind = EventKind::SignedIn {
+            account_id: Some(account_id),
+            username,
+        };
+        insert_event(&mut tx, org_id, &kind, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -626,10 +858,10 @@ impl AccountStore for PostgresStore {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let username: Option<String> = sqlx::query_scalar(
+        let changed: Option<(String, String)> = sqlx::query_as(
             "UPDATE accounts SET password_hash = $3, updated_at = $4
              WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
-             RETURNING username",
+             RETURNING username, account_id",
         )
         .bind(org_id)
         .bind(username_key)
@@ -637,7 +869,7 @@ impl AccountStore for PostgresStore {
         .bind(now)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(username) = username else {
+        let Some((username, account_id)) = changed else {
             tx.rollback().await?;
             return Ok(false);
         };
@@ -650,6 +882,7 @@ impl AccountStore for PostgresStore {
         .execute(&mut *tx)
         .await?;
         let kind = EventKind::PasswordChanged {
+            account_id: Some(account_id),
             username,
             password_hash: password_hash.to_owned(),
         };

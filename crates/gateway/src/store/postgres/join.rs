@@ -86,7 +86,7 @@ async fn set_secrets(
 }
 
 /// Takes the lock that guards `username_key` in the organization until commit.
-async fn lock_username(
+pub(super) async fn lock_username(
     tx: &mut Transaction<'_, Postgres>,
     org_id: &str,
     username_key: &str,
@@ -122,8 +122,8 @@ async fn create_account(
 ) -> Result<bool> {
     let n = sqlx::query(
         "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-            join_request_id)
-         SELECT org_id, username_key, username, password_hash, $3, id
+            join_request_id, account_id)
+         SELECT org_id, username_key, username, password_hash, $3, id, account_id
          FROM join_requests WHERE org_id = $1 AND id = $2
          ON CONFLICT (org_id, username_key) DO NOTHING",
     )
@@ -342,8 +342,9 @@ impl JoinStore for PostgresStore {
         sqlx::query(
             "INSERT INTO join_requests (id, org_id, via, organization_name, name, email, mobile,
                 employee_id, work_location, username_key, username, password_hash, state,
-                status_token_sha256, created_at, decided_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                status_token_sha256, created_at, decided_at, account_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                $17)",
         )
         .bind(&new.id)
         .bind(&org_id)
@@ -361,6 +362,7 @@ impl JoinStore for PostgresStore {
         .bind(&new.status_token_sha256[..])
         .bind(now)
         .bind((!approval_required).then_some(now))
+        .bind(&new.account_id)
         .execute(&mut *tx)
         .await?;
         if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
@@ -374,6 +376,7 @@ impl JoinStore for PostgresStore {
             mobile: new.mobile,
             employee_id: new.employee_id,
             work_location: new.work_location,
+            account_id: Some(new.account_id),
             username: new.username,
             password_hash: new.password_hash,
             approval_required,
@@ -446,19 +449,20 @@ impl JoinStore for PostgresStore {
         &self,
         token_sha256: [u8; 32],
     ) -> Result<Option<JoinRequestView>> {
-        let row: Option<(String, String, String)> = sqlx::query_as(
-            "SELECT state, organization_name, username FROM join_requests
+        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT state, organization_name, username, refused_reason FROM join_requests
              WHERE status_token_sha256 = $1",
         )
         .bind(&token_sha256[..])
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(state, organization_name, username)| {
+        row.map(|(state, organization_name, username, refused_reason)| {
             Ok(JoinRequestView {
                 status: parse_status(&state)
                     .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?,
                 organization_name,
                 username,
+                refused_reason,
             })
         })
         .transpose()

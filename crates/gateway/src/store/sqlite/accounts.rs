@@ -6,10 +6,12 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{channel_str, insert_event, parse_channel, SqliteStore};
 use crate::error::{GatewayError, Result};
+use crate::secrets;
 use crate::store::accounts::{
     account_state_str, details_change, parse_account_state, AccountStore, LockoutPolicy, Member,
-    NewPasswordReset, PasswordReset, PersonalDetails, ResetLookup, ResetOutboxItem, ResetOutcome,
-    SignInCandidate, MEMBER_COLUMNS, MEMBER_FROM,
+    MirrorItem, NewPasswordReset, PasswordReset, PersonalDetails, RefuseOutcome, ResetLookup,
+    ResetOutboxItem, ResetOutcome, SignInCandidate, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
+    USERNAME_IN_DIRECTORY,
 };
 
 const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
@@ -30,6 +32,7 @@ fn reset_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<PasswordReset> {
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
     Ok(Member {
         org_id: row.get(0)?,
+        account_id: row.get(7)?,
         username_key: row.get(1)?,
         username: row.get(2)?,
         organization_name: row.get(3)?,
@@ -83,6 +86,130 @@ fn revoke_resets(
     Ok(())
 }
 
+/// Ends the account's sessions and voids its unused reset links: it may no longer be used
+/// by whoever held it.
+fn end_access(tx: &Transaction<'_>, org_id: &str, username_key: &str, now: i64) -> Result<()> {
+    tx.execute(
+        "DELETE FROM member_sessions WHERE org_id = ?1 AND username_key = ?2",
+        params![org_id, username_key],
+    )?;
+    revoke_resets(tx, org_id, username_key, "cancelled", now)
+}
+
+/// Mirrors one member of the directory (see [`AccountStore::mirror_accounts`]).
+fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -> Result<String> {
+    let hash = item.password_hash.clone().unwrap_or_default();
+    let state = account_state_str(item.state);
+    let email = item.email.clone().unwrap_or_default();
+    let mobile = item.mobile.clone().unwrap_or_default();
+    if let Some(id) = &item.account_id {
+        let named: Option<(String, String)> = tx
+            .query_row(
+                "SELECT username_key, password_hash FROM accounts
+                 WHERE org_id = ?1 AND account_id = ?2",
+                params![org_id, id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match named {
+            Some((key, old_hash)) if key == item.username_key => {
+                tx.execute(
+                    "UPDATE accounts SET username = ?3, password_hash = ?4, state = ?5,
+                        name = ?6, email = ?7, mobile = ?8, origin = ?9, refused_reason = NULL,
+                        updated_at = ?10
+                     WHERE org_id = ?1 AND account_id = ?2",
+                    params![
+                        org_id,
+                        id,
+                        item.username,
+                        hash,
+                        state,
+                        item.name,
+                        email,
+                        mobile,
+                        ORIGIN_DIRECTORY,
+                        now
+                    ],
+                )?;
+                if old_hash != hash || item.state != AccountState::Enabled {
+                    end_access(tx, org_id, &key, now)?;
+                }
+                if old_hash != hash {
+                    tx.execute(
+                        "DELETE FROM sign_in_failures WHERE key = ?1",
+                        [format!("user:{key}")],
+                    )?;
+                }
+                return Ok(id.clone());
+            }
+            Some((key, _)) => {
+                // The directory renamed its member: the old username's account is over.
+                tx.execute(
+                    "UPDATE accounts SET state = 'removed', updated_at = ?3
+                     WHERE org_id = ?1 AND account_id = ?2",
+                    params![org_id, id, now],
+                )?;
+                end_access(tx, org_id, &key, now)?;
+            }
+            None => {}
+        }
+    }
+    // A pending request may not keep a username the directory uses.
+    tx.execute(
+        "UPDATE join_requests SET state = 'rejected', decided_at = ?3, refused_reason = ?4
+         WHERE org_id = ?1 AND username_key = ?2 AND state = 'pending'",
+        params![org_id, item.username_key, now, USERNAME_IN_DIRECTORY],
+    )?;
+    let account_id = secrets::new_account_id();
+    // Whoever holds the username here (registered under a name the directory uses) loses it.
+    let taken = tx.execute(
+        "UPDATE accounts SET account_id = ?3, username = ?4, password_hash = ?5, state = ?6,
+            name = ?7, email = ?8, mobile = ?9, origin = ?10, invitation_id = NULL,
+            join_request_id = NULL, refused_reason = NULL, updated_at = ?11
+         WHERE org_id = ?1 AND username_key = ?2",
+        params![
+            org_id,
+            item.username_key,
+            account_id,
+            item.username,
+            hash,
+            state,
+            item.name,
+            email,
+            mobile,
+            ORIGIN_DIRECTORY,
+            now
+        ],
+    )?;
+    if taken == 1 {
+        end_access(tx, org_id, &item.username_key, now)?;
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE key = ?1",
+            [format!("user:{}", item.username_key)],
+        )?;
+    } else {
+        tx.execute(
+            "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+                account_id, state, name, email, mobile, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                org_id,
+                item.username_key,
+                item.username,
+                hash,
+                now,
+                account_id,
+                state,
+                item.name,
+                email,
+                mobile,
+                ORIGIN_DIRECTORY
+            ],
+        )?;
+    }
+    Ok(account_id)
+}
+
 fn seen_key(
     conn: &rusqlite::Connection,
     org_id: &str,
@@ -112,6 +239,84 @@ fn seen_key(
 
 #[async_trait]
 impl AccountStore for SqliteStore {
+    async fn mirror_accounts(
+        &self,
+        org_id: &str,
+        items: Vec<MirrorItem>,
+        now: i64,
+    ) -> Result<Vec<String>> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let ids = items
+                .iter()
+                .map(|item| mirror_one(&tx, &org_id, item, now))
+                .collect::<Result<Vec<_>>>()?;
+            tx.commit()?;
+            Ok(ids)
+        })
+        .await
+    }
+
+    async fn refuse_account(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        reason: &str,
+        now: i64,
+    ) -> Result<RefuseOutcome> {
+        let (org_id, account_id, reason) =
+            (org_id.to_owned(), account_id.to_owned(), reason.to_owned());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let row: Option<(String, String, Option<String>)> = tx
+                .query_row(
+                    "SELECT origin, username_key, join_request_id FROM accounts
+                     WHERE org_id = ?1 AND account_id = ?2",
+                    params![org_id, account_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let outcome = match row {
+                Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
+                Some((_, key, request)) => {
+                    tx.execute(
+                        "UPDATE accounts SET state = 'removed', refused_reason = ?3,
+                            updated_at = ?4
+                         WHERE org_id = ?1 AND account_id = ?2",
+                        params![org_id, account_id, reason, now],
+                    )?;
+                    end_access(&tx, &org_id, &key, now)?;
+                    if let Some(request) = request {
+                        tx.execute(
+                            "UPDATE join_requests SET refused_reason = ?2 WHERE id = ?1",
+                            params![request, reason],
+                        )?;
+                    }
+                    RefuseOutcome::Refused
+                }
+                // A request still waiting for its decision names the account it would give.
+                None => {
+                    let n = tx.execute(
+                        "UPDATE join_requests SET refused_reason = ?3,
+                            state = CASE WHEN state = 'pending' THEN 'rejected' ELSE state END,
+                            decided_at = COALESCE(decided_at, ?4)
+                         WHERE org_id = ?1 AND account_id = ?2",
+                        params![org_id, account_id, reason, now],
+                    )?;
+                    if n == 1 {
+                        RefuseOutcome::Refused
+                    } else {
+                        RefuseOutcome::Unknown
+                    }
+                }
+            };
+            tx.commit()?;
+            Ok(outcome)
+        })
+        .await
+    }
+
     async fn set_account_state(
         &self,
         org_id: &str,
@@ -152,17 +357,23 @@ impl AccountStore for SqliteStore {
             {
                 return Ok(seen);
             }
-            let state: Option<String> = tx
+            let row: Option<(String, bool)> = tx
                 .query_row(
-                    "SELECT state FROM accounts WHERE org_id = ?1 AND username_key = ?2",
+                    "SELECT state, password_hash = '' FROM accounts
+                     WHERE org_id = ?1 AND username_key = ?2",
                     params![new.org_id, new.username_key],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            match state.map(|s| state_from(s, 0)).transpose()? {
-                None => return Ok(ResetOutcome::UnknownAccount),
-                Some(AccountState::Enabled) => {}
-                Some(other) => return Ok(ResetOutcome::AccountNotEnabled(other)),
+            let Some((state, reserved)) = row else {
+                return Ok(ResetOutcome::UnknownAccount);
+            };
+            match state_from(state, 0)? {
+                AccountState::Enabled => {}
+                other => return Ok(ResetOutcome::AccountNotEnabled(other)),
+            }
+            if reserved {
+                return Ok(ResetOutcome::NoPassword);
             }
             revoke_resets(&tx, &new.org_id, &new.username_key, "superseded", now)?;
             tx.execute(
@@ -265,7 +476,7 @@ impl AccountStore for SqliteStore {
                        AND EXISTS (SELECT 1 FROM accounts a
                                    WHERE a.org_id = password_resets.org_id
                                      AND a.username_key = password_resets.username_key
-                                     AND a.state = 'enabled')
+                                     AND a.state = 'enabled' AND a.password_hash <> '')
                      RETURNING org_id, username_key",
                     params![token_hash, now],
                     |r| Ok((r.get(0)?, r.get(1)?)),
@@ -274,11 +485,11 @@ impl AccountStore for SqliteStore {
             let Some((org_id, username_key)) = consumed else {
                 return Ok(None);
             };
-            let username: String = tx.query_row(
+            let (username, account_id): (String, String) = tx.query_row(
                 "UPDATE accounts SET password_hash = ?3, updated_at = ?4
-                 WHERE org_id = ?1 AND username_key = ?2 RETURNING username",
+                 WHERE org_id = ?1 AND username_key = ?2 RETURNING username, account_id",
                 params![org_id, username_key, password_hash, now],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             tx.execute(
                 "DELETE FROM member_sessions WHERE org_id = ?1 AND username_key = ?2",
@@ -292,6 +503,7 @@ impl AccountStore for SqliteStore {
                 &tx,
                 &org_id,
                 &EventKind::PasswordChanged {
+                    account_id: Some(account_id),
                     username: username.clone(),
                     password_hash,
                 },
@@ -434,16 +646,20 @@ impl AccountStore for SqliteStore {
         let username_key = username_key.to_owned();
         self.with(move |c| {
             let mut stmt = c.prepare_cached(
-                "SELECT org_id, username_key, username, password_hash, state FROM accounts
+                "SELECT org_id, username_key, username, password_hash, state, account_id,
+                    refused_reason
+                 FROM accounts
                  WHERE username_key = ?1 ORDER BY created_at, org_id LIMIT 10",
             )?;
             let rows = stmt.query_map([username_key], |r| {
                 Ok(SignInCandidate {
                     org_id: r.get(0)?,
+                    account_id: r.get(5)?,
                     username_key: r.get(1)?,
                     username: r.get(2)?,
                     password_hash: r.get(3)?,
                     state: state_from(r.get(4)?, 4)?,
+                    refused_reason: r.get(6)?,
                 })
             })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -520,17 +736,25 @@ impl AccountStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction()?;
             forgive(&tx, &user_key, &addr_key)?;
-            let username: String = tx.query_row(
-                "SELECT username FROM accounts WHERE org_id = ?1 AND username_key = ?2",
+            let (username, account_id): (String, String) = tx.query_row(
+                "SELECT username, account_id FROM accounts WHERE org_id = ?1 AND username_key = ?2",
                 params![org_id, username_key],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             tx.execute(
                 "INSERT INTO member_sessions (hash, org_id, username_key, created_at, last_seen_at)
                  VALUES (?1, ?2, ?3, ?4, ?4)",
                 params![session_hash, org_id, username_key, now],
             )?;
-            insert_event(&tx, &org_id, &EventKind::SignedIn { username }, now)?;
+            insert_event(
+                &tx,
+                &org_id,
+                &EventKind::SignedIn {
+                    account_id: Some(account_id),
+                    username,
+                },
+                now,
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -605,16 +829,16 @@ impl AccountStore for SqliteStore {
         );
         self.with(move |c| {
             let tx = c.transaction()?;
-            let username: Option<String> = tx
+            let changed: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE accounts SET password_hash = ?3, updated_at = ?4
                      WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-                     RETURNING username",
+                     RETURNING username, account_id",
                     params![org_id, username_key, password_hash, now],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let Some(username) = username else {
+            let Some((username, account_id)) = changed else {
                 return Ok(false);
             };
             tx.execute(
@@ -626,6 +850,7 @@ impl AccountStore for SqliteStore {
                 &tx,
                 &org_id,
                 &EventKind::PasswordChanged {
+                    account_id: Some(account_id),
                     username,
                     password_hash,
                 },

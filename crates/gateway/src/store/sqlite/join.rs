@@ -90,8 +90,8 @@ fn username_taken(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Res
 fn create_account(tx: &Transaction<'_>, org_id: &str, request_id: &str, now: i64) -> Result<bool> {
     let inserted = tx.execute(
         "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-            join_request_id)
-         SELECT org_id, username_key, username, password_hash, ?3, id
+            join_request_id, account_id)
+         SELECT org_id, username_key, username, password_hash, ?3, id, account_id
          FROM join_requests WHERE org_id = ?1 AND id = ?2",
         params![org_id, request_id, now],
     );
@@ -308,8 +308,9 @@ impl JoinStore for SqliteStore {
             tx.execute(
                 "INSERT INTO join_requests (id, org_id, via, organization_name, name, email,
                     mobile, employee_id, work_location, username_key, username, password_hash,
-                    state, status_token_sha256, created_at, decided_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                    state, status_token_sha256, created_at, decided_at, account_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17)",
                 params![
                     new.id,
                     org_id,
@@ -327,6 +328,7 @@ impl JoinStore for SqliteStore {
                     new.status_token_sha256,
                     now,
                     (!approval_required).then_some(now),
+                    new.account_id,
                 ],
             )?;
             if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
@@ -343,6 +345,7 @@ impl JoinStore for SqliteStore {
                     mobile: new.mobile,
                     employee_id: new.employee_id,
                     work_location: new.work_location,
+                    account_id: Some(new.account_id),
                     username: new.username,
                     password_hash: new.password_hash,
                     approval_required,
@@ -422,21 +425,22 @@ impl JoinStore for SqliteStore {
         token_sha256: [u8; 32],
     ) -> Result<Option<JoinRequestView>> {
         self.with(move |c| {
-            let row: Option<(String, String, String)> = c
+            let row: Option<(String, String, String, Option<String>)> = c
                 .query_row(
-                    "SELECT state, organization_name, username FROM join_requests
+                    "SELECT state, organization_name, username, refused_reason FROM join_requests
                      WHERE status_token_sha256 = ?1",
                     [token_sha256],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
                 .optional()?;
-            row.map(|(state, organization_name, username)| {
+            row.map(|(state, organization_name, username, refused_reason)| {
                 Ok(JoinRequestView {
                     status: parse_status(&state).ok_or_else(|| {
                         GatewayError::Storage(format!("join request state {state}"))
                     })?,
                     organization_name,
                     username,
+                    refused_reason,
                 })
             })
             .transpose()
@@ -491,6 +495,72 @@ mod tests {
     use rusqlite_migration::Migrations;
 
     use super::super::{SqliteStore, MIGRATIONS};
+
+    /// A database with accounts and join requests takes the identity schema: every account
+    /// and request gets a random account id, an approved request the id of the account it
+    /// made, and existing accounts count as registered ones.
+    #[test]
+    fn the_identity_schema_gives_existing_accounts_and_requests_ids() {
+        let mut c = Connection::open_in_memory().unwrap();
+        Migrations::from_slice(&MIGRATIONS[..3])
+            .to_latest(&mut c)
+            .unwrap();
+        c.execute_batch(
+            "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
+             INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+                organization_name, department_label, position_label, inviter_name, locale,
+                lifetime_secs, created_at)
+             VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
+                'en', 60, 0);
+             INSERT INTO accounts (org_id, username_key, username, password_hash,
+                invitation_id, created_at)
+             VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
+             INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
+                username, password_hash, state, status_token_sha256, created_at)
+             VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bob', 'Bob', 'h', 'approved',
+                x'01', 0),
+                    ('jr_2', 'org_1', 'link', 'Acme', 'Cy', 'cy.x', 'Cy.X', 'h', 'pending',
+                x'02', 0);
+             INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+                join_request_id)
+             VALUES ('org_1', 'bob', 'Bob', 'h', 0, 'jr_1');",
+        )
+        .unwrap();
+        Migrations::from_slice(MIGRATIONS)
+            .to_latest(&mut c)
+            .unwrap();
+        let accounts: Vec<(String, String, String)> = c
+            .prepare("SELECT username_key, account_id, origin FROM accounts ORDER BY username_key")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(accounts.len(), 2);
+        for (_, id, origin) in &accounts {
+            assert!(id.starts_with("acc_") && id.len() == 36, "{id}");
+            assert_eq!(origin, "registered");
+        }
+        assert_ne!(accounts[0].1, accounts[1].1);
+        let requests: Vec<String> = c
+            .prepare("SELECT account_id FROM join_requests ORDER BY id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            requests[0], accounts[1].1,
+            "the approved request names its account"
+        );
+        assert!(requests[1].starts_with("acc_") && !accounts.iter().any(|a| a.1 == requests[1]));
+        // Ids stay unique.
+        let dup = c.execute(
+            "UPDATE accounts SET account_id = ?1 WHERE username_key = 'ann'",
+            [&accounts[1].1],
+        );
+        assert!(dup.is_err());
+    }
 
     /// A database made by the first schema, with data in it, takes the join schema: the data
     /// stays, and a pending request's username is held against accounts from then on.
