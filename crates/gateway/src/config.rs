@@ -44,6 +44,9 @@ pub struct Config {
     pub limits: LimitsConfig,
     #[serde(default)]
     pub sign_in: SignInConfig,
+    /// Connections: timeouts, caps, request size, graceful stop, trusted proxies.
+    #[serde(default)]
+    pub server: ServerConfig,
     /// Text messages for `sms` invitations; without it they are refused.
     #[serde(default)]
     pub sms: Option<crate::sms::SmsConfig>,
@@ -214,6 +217,78 @@ impl Default for LimitsConfig {
     }
 }
 
+/// How the gateway treats connections and requests, whoever sends them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// The headers of each request must be complete this long after the connection opened or
+    /// the previous answer was sent (so this also bounds how long a connection may sit idle).
+    pub header_timeout_secs: u64,
+    /// The whole body of a request must arrive within this long after its headers.
+    pub body_timeout_secs: u64,
+    /// A kept-alive connection with no request in progress is closed after this long.
+    pub idle_timeout_secs: u64,
+    /// Larger request bodies are refused with 413.
+    pub max_body_bytes: usize,
+    /// Open connections in all; beyond this, new ones are closed at once.
+    pub max_connections: usize,
+    /// Open connections from one client address (an IPv6 client by its /64). Connections
+    /// from a trusted proxy count only against `max_connections`.
+    pub max_connections_per_client: usize,
+    /// On SIGTERM, requests in flight get this long to finish; then connections are dropped.
+    pub shutdown_grace_secs: u64,
+    /// Addresses or CIDR blocks (`10.0.0.0/8`, `::1`) of reverse proxies whose
+    /// `client_address_header` is believed. Empty: the TCP peer is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Where a trusted proxy puts the client's address: `x-forwarded-for` or `forwarded`.
+    pub client_address_header: ClientAddressHeader,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            header_timeout_secs: 10,
+            body_timeout_secs: 10,
+            idle_timeout_secs: 5,
+            max_body_bytes: 256 * 1024,
+            max_connections: 1024,
+            max_connections_per_client: 64,
+            shutdown_grace_secs: 5,
+            trusted_proxies: Vec::new(),
+            client_address_header: ClientAddressHeader::XForwardedFor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClientAddressHeader {
+    /// `X-Forwarded-For: client, proxy1, …` (nginx `$proxy_add_x_forwarded_for`, Caddy).
+    #[default]
+    XForwardedFor,
+    /// RFC 7239 `Forwarded: for=client, for=proxy1`.
+    Forwarded,
+}
+
+impl ServerConfig {
+    /// The trusted proxies, parsed.
+    pub fn trusted_networks(&self) -> Result<Vec<ipnet::IpNet>, GatewayError> {
+        self.trusted_proxies
+            .iter()
+            .map(|text| {
+                let text = text.trim();
+                text.parse::<ipnet::IpNet>()
+                    .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| {
+                        GatewayError::Config(format!(
+                            "server.trusted_proxies: {text:?} is not an address or CIDR block"
+                        ))
+                    })
+            })
+            .collect()
+    }
+}
+
 /// Members signing in on their own page (`/me`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -264,6 +339,7 @@ impl Config {
             delivery: DeliveryConfig::default(),
             limits: LimitsConfig::default(),
             sign_in: SignInConfig::default(),
+            server: ServerConfig::default(),
             sms: None,
         }
     }
@@ -314,6 +390,23 @@ impl Config {
         if self.delivery.max_attempts == 0 || self.delivery.retry_initial_secs == 0 {
             return Err(GatewayError::Config(
                 "delivery.max_attempts and delivery.retry_initial_secs must be at least 1".into(),
+            ));
+        }
+        let srv = &self.server;
+        srv.trusted_networks()?;
+        if [
+            srv.header_timeout_secs,
+            srv.body_timeout_secs,
+            srv.idle_timeout_secs,
+        ]
+        .contains(&0)
+            || srv.max_body_bytes == 0
+            || srv.max_connections == 0
+            || srv.max_connections_per_client == 0
+        {
+            return Err(GatewayError::Config(
+                "server: timeouts, max_body_bytes and the connection caps must be at least 1"
+                    .into(),
             ));
         }
         let s = &self.sign_in;

@@ -8,8 +8,6 @@
 //! the lookup hash is keyed with a key derived from the pepper, and guessing is slowed by a
 //! per-address lockout kept in the store.
 
-use std::net::IpAddr;
-
 use hmac::{Hmac, Mac};
 use orgdesk_protocol::JoinField;
 use sha2::Sha256;
@@ -85,20 +83,7 @@ pub fn fresh_secrets(pepper: &Pepper) -> JoinSecrets {
     }
 }
 
-/// Who is guessing codes, for the lockout: the address, or for IPv6 its /64 (one household
-/// or server usually holds a whole /64, and could otherwise rotate through it).
-pub fn client_key(ip: IpAddr) -> String {
-    match ip {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
+pub use crate::limits::client_key;
 
 /// Wrong codes allowed before the lockout starts.
 pub const FREE_CODE_FAILURES: i64 = 5;
@@ -196,9 +181,9 @@ mod tests {
 
     #[test]
     fn ipv6_clients_are_grouped_by_their_64() {
-        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
-        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        let a: std::net::IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: std::net::IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let c: std::net::IpAddr = "2001:db8:1:3::1".parse().unwrap();
         assert_eq!(client_key(a), client_key(b));
         assert_ne!(client_key(a), client_key(c));
         assert_eq!(client_key("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");

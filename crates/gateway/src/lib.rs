@@ -22,6 +22,7 @@ pub mod postmark;
 mod provider;
 mod render;
 pub mod secrets;
+mod server;
 pub mod sms;
 pub mod store;
 mod tls;
@@ -30,12 +31,10 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::connect_info::Connected;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::serve::IncomingStream;
 use axum::Router;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
@@ -43,7 +42,7 @@ use tokio::task::JoinHandle;
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::config::Config;
 pub use crate::error::{GatewayError, Result};
-use crate::limits::RateLimiter;
+use crate::limits::{RateLimiter, TrustedProxies};
 use crate::render::Templates;
 pub use crate::secrets::Pepper;
 use crate::store::{GatewayStore, PostgresStore, SqliteStore};
@@ -65,6 +64,8 @@ pub(crate) struct AppState {
     form_limiter: RateLimiter,
     invitation_limiter: RateLimiter,
     recipient_limiter: RateLimiter,
+    /// Proxies whose forwarding header names the client.
+    trusted: TrustedProxies,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -79,21 +80,10 @@ impl AppState {
     }
 }
 
-/// The client's address (for per-address limits), over plain TCP or TLS alike.
+/// The client's address (for per-address limits and lockouts): the TCP peer, or, when the
+/// peer is a trusted proxy, the address the proxy forwarded (see `server::client_address`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PeerAddr(pub SocketAddr);
-
-impl Connected<IncomingStream<'_, tokio::net::TcpListener>> for PeerAddr {
-    fn connect_info(stream: IncomingStream<'_, tokio::net::TcpListener>) -> Self {
-        Self(*stream.remote_addr())
-    }
-}
-
-impl Connected<IncomingStream<'_, tls::TlsListener>> for PeerAddr {
-    fn connect_info(stream: IncomingStream<'_, tls::TlsListener>) -> Self {
-        Self(*stream.remote_addr())
-    }
-}
 
 /// What can be swapped for tests or embedding.
 pub struct Options {
@@ -185,11 +175,20 @@ impl Gateway {
     }
 
     /// Stops accepting connections, ends long-polls, lets requests in flight finish and
-    /// stops the outbox worker (a message being sent completes first).
+    /// stops the outbox worker (a message being sent completes first) — but waits no longer
+    /// than `server.shutdown_grace_secs`: then open connections are dropped and the worker
+    /// is stopped (a message it was sending is sent again after the restart).
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.shutdown.send(true);
-        self.worker.await?;
-        self.server.await??;
+        let grace = std::time::Duration::from_secs(self.state.config.server.shutdown_grace_secs);
+        let mut worker = self.worker;
+        let (worker_done, server_done) =
+            tokio::join!(tokio::time::timeout(grace, &mut worker), self.server);
+        if worker_done.is_err() {
+            tracing::warn!("the outbox worker did not stop within the grace period");
+            worker.abort();
+        }
+        server_done??;
         Ok(())
     }
 }
@@ -233,6 +232,11 @@ pub async fn serve_store(
     let (sms, sms_hooks) = sms::from_config(config.sms.as_ref(), &public_url)?;
     let hooks = postmark::routes(&config.mail)?.merge(sms_hooks);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let trusted = TrustedProxies::new(
+        config.server.trusted_networks()?,
+        config.server.client_address_header,
+    );
+    let settings = server::Settings::new(&config.server, trusted.clone());
     let state = Arc::new(AppState {
         store,
         clock: options.clock,
@@ -242,6 +246,7 @@ pub async fn serve_store(
         form_limiter: RateLimiter::new(config.limits.form_posts_per_minute, 60),
         invitation_limiter: RateLimiter::new(config.limits.invitations_per_minute, 60),
         recipient_limiter: RateLimiter::new(config.limits.messages_per_recipient_per_hour, 3600),
+        trusted,
         config,
         outbox_bell: Notify::new(),
         events_bell: watch::channel(0).0,
@@ -249,26 +254,7 @@ pub async fn serve_store(
     });
 
     let app = router(Arc::clone(&state), hooks);
-    let mut server_shutdown = shutdown_rx.clone();
-    let stopped = async move {
-        let _ = server_shutdown.wait_for(|stop| *stop).await;
-    };
-    let service = app.into_make_service_with_connect_info::<PeerAddr>();
-    let server = match acceptor {
-        None => tokio::spawn(async move {
-            axum::serve(listener, service)
-                .with_graceful_shutdown(stopped)
-                .await
-        }),
-        Some(acceptor) => {
-            let listener = tls::TlsListener::new(listener, acceptor, shutdown_rx.clone())?;
-            tokio::spawn(async move {
-                axum::serve(listener, service)
-                    .with_graceful_shutdown(stopped)
-                    .await
-            })
-        }
-    };
+    let server = server::spawn(listener, acceptor, app, settings, shutdown_rx.clone());
     let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
     Ok(Gateway {
@@ -289,6 +275,15 @@ fn router(state: Shared, hooks: Router<Shared>) -> Router {
         .merge(pages_reset::routes())
         .merge(hooks)
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            server::bounded_body,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            server::client_address,
+        ))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             security_headers,

@@ -448,7 +448,9 @@ pub(crate) fn password_problems(password: &str, username: &str) -> Vec<&'static 
     problems
 }
 
-/// Checks the form's origin proof and the client's rate; `Some(response)` refuses the post.
+/// Checks the form's origin proof, then the client's rate; `Some(response)` refuses the post.
+/// A post without a valid CSRF token is refused before it is counted, so junk sent in
+/// someone else's name (or from behind the same proxy) uses up nobody's budget.
 pub(crate) fn refuse_post(
     state: &Shared,
     lang: Lang,
@@ -457,20 +459,6 @@ pub(crate) fn refuse_post(
     peer: SocketAddr,
     csrf: &str,
 ) -> Option<Response> {
-    if !state
-        .form_limiter
-        .allow(&peer.ip().to_string(), state.clock.now())
-    {
-        return Some(message(
-            state,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            path,
-            "rate_limited",
-            lang.t("rate_title"),
-            lang.t("rate_body"),
-        ));
-    }
     let ok = cookie(headers, CSRF_COOKIE).is_some_and(|c| state.pepper.csrf_ok(&c, path, csrf));
     if !ok {
         return Some(message(
@@ -481,6 +469,18 @@ pub(crate) fn refuse_post(
             "csrf",
             lang.t("csrf_title"),
             lang.t("csrf_body"),
+        ));
+    }
+    let client = crate::limits::client_key(peer.ip());
+    if !state.form_limiter.allow(&client, state.clock.now()) {
+        return Some(message(
+            state,
+            lang,
+            StatusCode::TOO_MANY_REQUESTS,
+            path,
+            "rate_limited",
+            lang.t("rate_title"),
+            lang.t("rate_body"),
         ));
     }
     None

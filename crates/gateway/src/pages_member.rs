@@ -170,16 +170,7 @@ pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
 /// by its /64, which one subscriber usually holds whole).
 pub(crate) fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
     let user: String = username_key.chars().take(64).collect();
-    let addr = match peer {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    };
+    let addr = crate::limits::client_key(peer);
     (format!("user:{user}"), format!("addr:{addr}"))
 }
 

@@ -6,6 +6,8 @@
 #[macro_use]
 mod common;
 
+mod hardening;
+
 use common::{scenarios, TestGateway};
 
 macro_rules! sqlite_test {
