@@ -68,7 +68,8 @@ pub(crate) fn bad_json(e: JsonRejection) -> GatewayError {
 }
 
 /// Names and labels: present where required, bounded, and free of control characters (which
-/// have no business in a name and are a classic header-injection vector in mail).
+/// have no business in a name and are a classic header-injection vector in mail) and of
+/// bidirectional formatting characters (which make a name read as another).
 pub(crate) fn check_text(field: &str, value: &str, required: bool) -> Result<()> {
     if required && value.trim().is_empty() {
         return Err(GatewayError::InvalidRequest(format!("{field} is required")));
@@ -78,9 +79,9 @@ pub(crate) fn check_text(field: &str, value: &str, required: bool) -> Result<()>
             "{field} is longer than 200 characters"
         )));
     }
-    if value.chars().any(char::is_control) {
+    if value.chars().any(crate::render::forbidden_in_text) {
         return Err(GatewayError::InvalidRequest(format!(
-            "{field} contains control characters"
+            "{field} contains control or bidirectional formatting characters"
         )));
     }
     Ok(())

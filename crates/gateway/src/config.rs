@@ -145,6 +145,10 @@ pub struct SmtpConfig {
     /// certificate comes from a private CA.
     #[serde(default)]
     pub ca_file: Option<PathBuf>,
+    /// With `tls = "none"`, sending the username and password in the clear is refused at
+    /// start unless this says the relay is one the gateway may do that with.
+    #[serde(default)]
+    pub allow_plaintext_auth: bool,
 }
 
 fn default_smtp_port() -> u16 {
@@ -384,6 +388,18 @@ impl Config {
         if let Some(sms) = &self.sms {
             sms.validate()?;
         }
+        if let MailConfig::Smtp(smtp) = &self.mail {
+            let credentials = smtp.username.is_some() || smtp.password_env.is_some();
+            if smtp.tls == SmtpTls::None && credentials && !smtp.allow_plaintext_auth {
+                return Err(GatewayError::Config(
+                    "mail: tls = \"none\" would send the SMTP username and password in the \
+                     clear; use tls = \"starttls\" or \"tls\", drop the credentials for a \
+                     local relay, or set allow_plaintext_auth = true if the relay is on a \
+                     network you trust"
+                        .into(),
+                ));
+            }
+        }
         if let MailConfig::Postmark(postmark) = &self.mail {
             postmark.validate()?;
         }
@@ -452,5 +468,26 @@ mod tests {
         assert!(Config::from_toml(&format!("{open}'http://x'")).is_err());
         assert!(Config::from_toml(&format!("{open}'https://x'")).is_ok());
         assert!(Config::from_toml("listen='0.0.0.0:443'\ndatabase='a'").is_err());
+    }
+
+    #[test]
+    fn plaintext_smtp_with_credentials_needs_consent() {
+        let smtp = "database='a'\n[mail]\ntransport='smtp'\nfrom='a@b.c'\nhost='relay'\n";
+        let creds = "username='u'\npassword_env='P'\n";
+        let refused = Config::from_toml(&format!("{smtp}tls='none'\n{creds}")).unwrap_err();
+        assert!(refused.to_string().contains("in the clear"), "{refused}");
+        assert!(Config::from_toml(&format!(
+            "{smtp}tls='none'\n{creds}allow_plaintext_auth=true"
+        ))
+        .is_ok());
+        assert!(Config::from_toml(&format!("{smtp}tls='none'\n")).is_ok());
+        assert!(Config::from_toml(&format!("{smtp}tls='starttls'\n{creds}")).is_ok());
+    }
+
+    #[test]
+    fn trusted_proxies_must_be_addresses() {
+        let base = "database='a'\n[server]\ntrusted_proxies=";
+        assert!(Config::from_toml(&format!("{base}['127.0.0.1', '10.0.0.0/8', '::1']")).is_ok());
+        assert!(Config::from_toml(&format!("{base}['proxy.local']")).is_err());
     }
 }

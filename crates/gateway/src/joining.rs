@@ -119,9 +119,11 @@ pub fn field_problem(field: JoinField, value: &str) -> Option<&'static str> {
     })
 }
 
-/// Present, at most `max` characters, no control characters.
+/// Present, at most `max` characters, no control or bidirectional formatting characters.
 pub fn text_ok(value: &str, max: usize) -> bool {
-    !value.trim().is_empty() && value.chars().count() <= max && !value.chars().any(char::is_control)
+    !value.trim().is_empty()
+        && value.chars().count() <= max
+        && !value.chars().any(crate::render::forbidden_in_text)
 }
 
 /// E.164: `+`, then 8–15 digits not starting with 0.

@@ -524,11 +524,12 @@ struct DetailsFields {
 }
 
 /// The name as it will be stored, or `None` if it breaks the rule: 1–64 characters after
-/// trimming, no control characters.
+/// trimming, no control or bidirectional formatting characters.
 pub(crate) fn clean_name(name: &str) -> Option<String> {
     let name = name.trim();
     let len = name.chars().count();
-    ((1..=64).contains(&len) && !name.chars().any(char::is_control)).then(|| name.to_owned())
+    ((1..=64).contains(&len) && !name.chars().any(crate::render::forbidden_in_text))
+        .then(|| name.to_owned())
 }
 
 /// An E.164 number (`+` and 8–15 digits, no leading zero), spaces, dashes and brackets

@@ -105,3 +105,32 @@ pub fn format_time(unix: i64) -> String {
         .and_then(|t| t.format(&format).ok())
         .unwrap_or_else(|| unix.to_string())
 }
+
+/// Characters refused in names and other text people type that the pages show: control
+/// characters, and the bidirectional overrides, embeddings, isolates and marks
+/// (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F), which can make a name read as something
+/// else (`Li\u{202E}nimda` shows as "Liadmin").
+pub fn forbidden_in_text(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forbidden_in_text;
+
+    #[test]
+    fn bidi_controls_are_forbidden() {
+        for c in [
+            '\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}', '\u{200E}', '\u{200F}', '\n',
+        ] {
+            assert!(forbidden_in_text(c), "{c:?}");
+        }
+        for c in "Li Wei 李伟 Zoë مرحبا".chars() {
+            assert!(!forbidden_in_text(c), "{c:?}");
+        }
+    }
+}

@@ -342,3 +342,41 @@ async fn behind_a_trusted_proxy_each_client_has_its_budget_and_a_64_is_one_clien
     assert_eq!(sign_in_post(&gw, Some("2001:db8:1:3::1")).await, ok);
     gw.stop().await;
 }
+
+#[tokio::test]
+async fn names_with_bidirectional_controls_are_refused() {
+    let gw = start(|_| {}).await;
+    let mut req = crate::common::invitation(orgdesk_protocol::Channel::Link, "Li Wei");
+    req.invitee_name = "Li\u{202E}nimda".into();
+    let refused = gw.create("bidi", &req).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let error: orgdesk_protocol::ApiError = refused.json().await.unwrap();
+    assert_eq!(error.code, "invalid_request");
+    req.invitee_name = "Li Wei".into();
+    assert_eq!(gw.create("plain", &req).await.status(), StatusCode::CREATED);
+    gw.stop().await;
+}
+
+#[tokio::test]
+async fn plaintext_smtp_credentials_are_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config::local(
+        dir.path().join("gateway.db").to_string_lossy().into_owned(),
+        dir.path().join("mail"),
+    );
+    config.mail = orgdesk_gateway::config::MailConfig::Smtp(orgdesk_gateway::config::SmtpConfig {
+        host: "127.0.0.1".into(),
+        port: 2525,
+        tls: orgdesk_gateway::config::SmtpTls::None,
+        from: "Orgdesk <noreply@example.org>".into(),
+        username: Some("relay".into()),
+        password_env: Some("ORGDESK_TEST_UNSET".into()),
+        timeout_secs: 5,
+        ca_file: None,
+        allow_plaintext_auth: false,
+    });
+    let Err(refused) = orgdesk_gateway::serve(config).await else {
+        panic!("a gateway that would send SMTP credentials in the clear started");
+    };
+    assert!(refused.to_string().contains("in the clear"), "{refused}");
+}

@@ -76,6 +76,7 @@ pub fn smtp_to(port: u16) -> impl FnOnce(&mut orgdesk_gateway::Config, &Path) {
             password_env: None,
             timeout_secs: 5,
             ca_file: None,
+            allow_plaintext_auth: false,
         });
         config.delivery.retry_initial_secs = 1;
         config.delivery.retry_max_secs = 1;
