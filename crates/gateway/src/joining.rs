@@ -85,13 +85,16 @@ pub fn fresh_secrets(pepper: &Pepper) -> JoinSecrets {
 
 pub use crate::limits::client_key;
 
-/// Wrong codes allowed before the lockout starts.
-pub const FREE_CODE_FAILURES: i64 = 5;
+/// Wrong codes allowed before the lockout starts. Counted per client address (an IPv6
+/// client by its /64), never per code, so a guesser locks out only itself; high enough that
+/// a few people behind one address (an office NAT) who mistype do not lock one another out,
+/// low enough that 40 bits stay out of reach.
+pub const FREE_CODE_FAILURES: i64 = 10;
 /// Failures older than this are forgotten.
 pub const CODE_FAILURE_MEMORY_SECS: i64 = 24 * 60 * 60;
 
 /// How long an address must wait after its `failures`-th wrong code: nothing for the first
-/// four, then a minute, doubling with each further failure up to a day.
+/// nine, then a minute, doubling with each further failure up to a day.
 pub fn lockout_secs(failures: i64) -> i64 {
     if failures < FREE_CODE_FAILURES {
         return 0;
@@ -172,11 +175,11 @@ mod tests {
     }
 
     #[test]
-    fn the_lockout_grows_after_five_failures() {
-        assert_eq!(lockout_secs(4), 0);
-        assert_eq!(lockout_secs(5), 60);
-        assert_eq!(lockout_secs(6), 120);
-        assert_eq!(lockout_secs(7), 240);
+    fn the_lockout_grows_after_ten_failures() {
+        assert_eq!(lockout_secs(9), 0);
+        assert_eq!(lockout_secs(10), 60);
+        assert_eq!(lockout_secs(11), 120);
+        assert_eq!(lockout_secs(12), 240);
         assert_eq!(lockout_secs(40), CODE_FAILURE_MEMORY_SECS);
         assert_eq!(lockout_secs(i64::MAX), CODE_FAILURE_MEMORY_SECS);
     }
