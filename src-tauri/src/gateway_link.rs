@@ -12,11 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use orgdesk_core::invitations::{
-    GatewayAction, GatewayStatus, GatewayWork, OutboxItem, OutboxResult, WorkResult,
-};
+use orgdesk_core::invitations::GatewayStatus;
 use orgdesk_core::{CommandError, Directory};
-use orgdesk_protocol::{AckEvents, ApiError, Event, InvitationCreated, IDEMPOTENCY_KEY_HEADER};
+use orgdesk_protocol::IDEMPOTENCY_KEY_HEADER;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
@@ -45,11 +43,7 @@ pub struct GatewayLink {
     mail_dir: PathBuf,
 }
 
-#[derive(Clone)]
-struct Endpoint {
-    base: String,
-    token: String,
-}
+use orgdesk_link::Endpoint;
 
 impl GatewayLink {
     pub fn new(data_dir: &Path) -> Self {
@@ -522,98 +516,42 @@ fn client() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-/// Carries due work to the gateway until the app ends.
+/// Carries due work to the gateway until the app ends (see `orgdesk_link::send_round`).
 async fn sender<R: Runtime>(app: AppHandle<R>) {
     let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
         return;
     };
-    let http = client();
+    let dir = app.state::<AppState>().shared_directory();
     // The mirror is computed, not queued: after a failure it waits, doubling from 5 s.
     let mut mirror_failures = 0u32;
     let mut mirror_not_before = tokio::time::Instant::now();
     loop {
-        let mut mirrored = false;
+        let mut busy = false;
         if let Some(endpoint) = link.endpoint() {
-            if tokio::time::Instant::now() >= mirror_not_before {
-                let limit = orgdesk_protocol::MAX_MIRRORED_ACCOUNTS as u32;
-                let items = directory(&app, move |d| d.due_account_mirror(limit))
-                    .await
-                    .unwrap_or_default();
-                if !items.is_empty() {
-                    match crate::account_sync::push_mirror(
-                        &http,
-                        &endpoint.base,
-                        &endpoint.token,
-                        &items,
-                    )
-                    .await
-                    {
-                        Ok(ids) => {
-                            mirror_failures = 0;
-                            mirrored = directory(&app, move |d| d.account_mirror_done(&items, &ids))
-                                .await
-                                .is_ok();
-                        }
-                        Err(why) => {
-                            mirror_failures += 1;
-                            let secs = (5u64 << mirror_failures.min(8)).min(900);
-                            mirror_not_before =
-                                tokio::time::Instant::now() + Duration::from_secs(secs);
-                            link.set_status(|s| {
-                                s.connected = false;
-                                s.last_error = Some(why);
-                            });
-                        }
-                    }
-                }
-            }
-            let refusals = directory(&app, |d| d.due_account_refusals(20))
-                .await
-                .unwrap_or_default();
-            for refusal in refusals {
-                let retry = crate::account_sync::push_refusal(
-                    &http,
-                    &endpoint.base,
-                    &endpoint.token,
-                    &refusal,
-                )
-                .await;
-                let _ = directory(&app, move |d| {
-                    d.account_refusal_done(&refusal, retry.as_deref())
-                })
-                .await;
-            }
-        }
-        let due = directory(&app, |d| d.due_gateway_work(20))
-            .await
-            .unwrap_or_default();
-        let outbox = directory(&app, |d| d.due_gateway_outbox(20))
-            .await
-            .unwrap_or_default();
-        let busy = !due.is_empty() || !outbox.is_empty();
-        if let Some(endpoint) = link.endpoint() {
-            for item in outbox {
-                let result = push_outbox_item(&http, &endpoint, &item).await;
-                let _ = directory(&app, move |d| d.gateway_outbox_done(&item, result)).await;
-            }
-            for work in due {
-                let result = carry_out(&http, &endpoint, &work).await;
-                let reached = !matches!(result, WorkResult::Retry(_));
+            let client = orgdesk_link::GatewayClient::new(endpoint);
+            let mirror = tokio::time::Instant::now() >= mirror_not_before;
+            let report = orgdesk_link::send_round(&dir, &client, mirror).await;
+            if let Some(why) = report.mirror_failed.clone() {
+                mirror_failures += 1;
+                let secs = (5u64 << mirror_failures.min(8)).min(900);
+                mirror_not_before = tokio::time::Instant::now() + Duration::from_secs(secs);
                 link.set_status(|s| {
-                    s.connected = reached;
-                    s.last_error = match &result {
-                        WorkResult::Retry(why) => Some(why.clone()),
-                        _ => None,
-                    };
+                    s.connected = false;
+                    s.last_error = Some(why);
                 });
-                let _ = directory(&app, move |d| d.gateway_work_done(&work, result)).await;
+            } else if report.mirrored > 0 {
+                mirror_failures = 0;
             }
+            if let Some(contact) = report.last_contact.clone() {
+                link.set_status(|s| {
+                    s.connected = contact.is_ok();
+                    s.last_error = contact.err();
+                });
+            }
+            busy = report.busy();
         }
         if busy {
             let _ = app.emit(INVITATIONS_CHANGED, ());
-            continue;
-        }
-        if mirrored {
             continue;
         }
         // Refusals and the mirror are looked at on every round; a round comes at least every 30 s.
@@ -629,150 +567,35 @@ async fn sender<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
-/// Carries one queued change to the gateway: a joined member's account state (so that it
-/// refuses them when disabled or removed), or the decision on a join request. A refusal for
-/// good (an account the gateway never had, a request it already closed) is nothing to retry.
-async fn push_outbox_item(
-    http: &reqwest::Client,
-    endpoint: &Endpoint,
-    item: &OutboxItem,
-) -> OutboxResult {
-    let mut url = match reqwest::Url::parse(&endpoint.base) {
-        Ok(u) => u,
-        Err(e) => return OutboxResult::Retry(format!("The gateway address is not valid ({e}).")),
-    };
-    let request = match item.kind.as_str() {
-        "join_decision" => {
-            if let Ok(mut path) = url.path_segments_mut() {
-                path.pop_if_empty().extend([
-                    "api",
-                    "v1",
-                    "join-requests",
-                    item.target.as_str(),
-                    "decision",
-                ]);
-            }
-            http.post(url)
-                .json(&serde_json::json!({ "approved": item.value == "approved" }))
-        }
-        _ => {
-            if let Ok(mut path) = url.path_segments_mut() {
-                path.pop_if_empty().extend([
-                    "api",
-                    "v1",
-                    "accounts",
-                    item.target.as_str(),
-                    "state",
-                ]);
-            }
-            http.put(url)
-                .json(&serde_json::json!({ "state": item.value }))
-        }
-    };
-    let sent = request
-        .bearer_auth(&endpoint.token)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await;
-    match sent {
-        Err(e) => OutboxResult::Retry(format!("The gateway could not be reached ({e}).")),
-        Ok(r) => {
-            let status = r.status();
-            let permanent = status.is_client_error()
-                && status != reqwest::StatusCode::TOO_MANY_REQUESTS
-                && status != reqwest::StatusCode::UNAUTHORIZED;
-            if status.is_success() || permanent {
-                OutboxResult::Done
-            } else {
-                let body = r.text().await.unwrap_or_default();
-                OutboxResult::Retry(problem(status, &body))
-            }
-        }
-    }
-}
-
-pub(crate) fn problem(status: reqwest::StatusCode, body: &str) -> String {
-    let message = serde_json::from_str::<ApiError>(body)
-        .map(|e| e.message)
-        .unwrap_or_else(|_| format!("the gateway answered {status}"));
-    message
-}
-
-async fn carry_out(http: &reqwest::Client, endpoint: &Endpoint, work: &GatewayWork) -> WorkResult {
-    let base = &endpoint.base;
-    let request = match &work.action {
-        GatewayAction::Create(req) => http
-            .post(format!("{base}/api/v1/invitations"))
-            .header(IDEMPOTENCY_KEY_HEADER, &work.idempotency_key)
-            .json(req),
-        GatewayAction::Resend | GatewayAction::Cancel => {
-            let Some(id) = &work.gateway_id else {
-                return WorkResult::Refused("The gateway never received this invitation.".into());
-            };
-            let verb = if work.action == GatewayAction::Resend {
-                "resend"
-            } else {
-                "cancel"
-            };
-            http.post(format!("{base}/api/v1/invitations/{id}/{verb}"))
-        }
-    };
-    let response = match request
-        .bearer_auth(&endpoint.token)
-        .timeout(Duration::from_secs(30))
-        .send()
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return WorkResult::Retry(format!("The gateway could not be reached ({e}).")),
-    };
-    let status = response.status();
-    let body = response.text().await.unwrap_or_default();
-    if status.is_success() {
-        return match &work.action {
-            GatewayAction::Cancel => WorkResult::Cancelled,
-            _ => match serde_json::from_str::<InvitationCreated>(&body) {
-                Ok(c) => WorkResult::Linked {
-                    gateway_id: c.invitation_id,
-                    link: c.link,
-                    expires_at_secs: c.expires_at,
-                },
-                Err(e) => {
-                    WorkResult::Retry(format!("The gateway's answer was not understood ({e})."))
-                }
-            },
-        };
-    }
-    let why = problem(status, &body);
-    if status.is_server_error()
-        || status == reqwest::StatusCode::TOO_MANY_REQUESTS
-        || status == reqwest::StatusCode::UNAUTHORIZED
-    {
-        WorkResult::Retry(why)
-    } else {
-        WorkResult::Refused(why)
-    }
-}
-
-/// Events asked for per page.
-const FEED_PAGE: u32 = 200;
-/// The largest event page read: 200 events of at most a few KB each fit many times over.
-const MAX_FEED_PAGE_BYTES: usize = 8 << 20;
-
-/// Follows the event feed until the app ends.
+/// Follows the event feed until the app ends (see `orgdesk_link::pull_round`).
 async fn feed<R: Runtime>(app: AppHandle<R>) {
     let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
         return;
     };
-    let http = client();
+    let dir = app.state::<AppState>().shared_directory();
     let mut backoff = Duration::from_secs(1);
     loop {
         let Some(endpoint) = link.endpoint() else {
             tokio::time::sleep(Duration::from_secs(5)).await;
             continue;
         };
-        match pull_once(&app, &http, &endpoint).await {
-            Ok(()) => backoff = Duration::from_secs(1),
+        let generation = link.generation();
+        let client = orgdesk_link::GatewayClient::new(endpoint);
+        let still_current = || link.generation() == generation;
+        match orgdesk_link::pull_round(&dir, &client, 25, still_current).await {
+            Ok(report) => {
+                backoff = Duration::from_secs(1);
+                if report.events > 0 {
+                    let _ = app.emit(INVITATIONS_CHANGED, ());
+                }
+                if !report.changed.is_empty() {
+                    let _ = app.emit(DIRECTORY_CHANGED, ());
+                }
+                link.set_status(|s| {
+                    s.connected = true;
+                    s.last_error = None;
+                });
+            }
             Err(why) => {
                 link.set_status(|s| {
                     s.connected = false;
@@ -785,93 +608,8 @@ async fn feed<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
-async fn pull_once<R: Runtime>(
-    app: &AppHandle<R>,
-    http: &reqwest::Client,
-    endpoint: &Endpoint,
-) -> Result<(), String> {
-    let generation = app
-        .try_state::<Arc<GatewayLink>>()
-        .map(|l| l.generation())
-        .unwrap_or(0);
-    let after = directory(app, |d| d.gateway_event_cursor())
-        .await
-        .map_err(|e| e.message)?;
-    let base = &endpoint.base;
-    let mut response = http
-        .get(format!(
-            "{base}/api/v1/events?after={after}&limit={FEED_PAGE}&wait=25"
-        ))
-        .bearer_auth(&endpoint.token)
-        .timeout(Duration::from_secs(40))
-        .send()
-        .await
-        .map_err(|e| format!("The gateway could not be reached ({e})."))?;
-    let status = response.status();
-    // The feed is untrusted input: a page is read up to a bound, never whole whatever its size.
-    let mut bytes = Vec::new();
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| format!("The gateway could not be reached ({e})."))?
-    {
-        if bytes.len() + chunk.len() > MAX_FEED_PAGE_BYTES {
-            return Err(format!(
-                "The gateway sent an event page larger than {} MB; it was not read.",
-                MAX_FEED_PAGE_BYTES >> 20
-            ));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    let body = String::from_utf8_lossy(&bytes).into_owned();
-    if !status.is_success() {
-        return Err(problem(status, &body));
-    }
-    let page: serde_json::Value = serde_json::from_str(&body)
-        .map_err(|e| format!("The event feed was not understood ({e})."))?;
-    let next_cursor = page["next_cursor"].as_i64().unwrap_or(after);
-    // Kinds this version does not know are passed over, not fatal.
-    let events: Vec<Event> = page["events"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| serde_json::from_value(e.clone()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
-    if next_cursor == after {
-        return Ok(());
-    }
-    let still_current = app
-        .try_state::<Arc<GatewayLink>>()
-        .is_none_or(|l| l.generation() == generation);
-    if !still_current {
-        // The admin switched gateways while this page was on its way.
-        return Ok(());
-    }
-    let joined = directory(app, move |d| d.apply_gateway_events(&events, next_cursor))
-        .await
-        .map_err(|e| e.message)?;
-    let _ = app.emit(INVITATIONS_CHANGED, ());
-    if !joined.is_empty() {
-        let _ = app.emit(DIRECTORY_CHANGED, ());
-    }
-    // Applied durably: the gateway may forget them. A failed ack is harmless (the next page
-    // starts after the cursor anyway).
-    let _ = http
-        .post(format!("{base}/api/v1/events/ack"))
-        .bearer_auth(&endpoint.token)
-        .json(&AckEvents { up_to: next_cursor })
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await;
-    if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
-        link.set_status(|s| {
-            s.connected = true;
-            s.last_error = None;
-        });
-    }
-    Ok(())
+fn problem(status: reqwest::StatusCode, body: &str) -> String {
+    orgdesk_link::client::problem(status, body)
 }
 
 #[cfg(test)]

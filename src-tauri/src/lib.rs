@@ -1,7 +1,6 @@
 //! The Orgdesk desktop app: the Tauri shell around `orgdesk-core`, and the command-line face
 //! of the same binary.
 
-mod account_sync;
 pub mod cli;
 mod cli_directory;
 mod cli_spreadsheet;

@@ -22,6 +22,11 @@ impl AppState {
         }
     }
 
+    /// The directory itself, for the gateway link's background rounds.
+    pub fn shared_directory(&self) -> Arc<Mutex<Directory>> {
+        Arc::clone(&self.directory)
+    }
+
     /// Runs `f` on the directory on a blocking thread, so the UI never waits on the main
     /// thread, and maps its error to what the UI reads.
     pub async fn with_directory<T, F>(&self, f: F) -> Result<T, CommandError>

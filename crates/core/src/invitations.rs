@@ -235,15 +235,15 @@ pub enum WorkResult {
     Retry(String),
 }
 
-/// A change queued for the gateway besides invitations (see migration 0004).
+/// A change queued for the gateway besides invitations (see migrations 0004 and 0008).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
     pub id: i64,
-    /// Only `account_state` for now.
+    /// `join_decision` (account states now travel with the account mirror).
     pub kind: String,
-    /// The username.
+    /// The gateway's join request id.
     pub target: String,
-    /// `enabled`, `disabled` or `removed`.
+    /// `approved` or `rejected`.
     pub value: String,
     pub attempts: u32,
 }

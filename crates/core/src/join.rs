@@ -140,7 +140,9 @@ fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<S
         problems.push(p.reason);
     }
     if let Err(p) = orgdesk_protocol::check_password_hash(&r.password_hash) {
-        problems.push(format!("The gateway sent a password that cannot be kept: {p}."));
+        problems.push(format!(
+            "The gateway sent a password that cannot be kept: {p}."
+        ));
     }
     for field in joining_rules_in(tx)?.required_fields {
         let (given, label) = match field.as_str() {
@@ -177,7 +179,7 @@ fn create_member(
     if let Some(account) = &r.account_id {
         if !valid_account_id(account) || member_by_account(tx, account)?.is_some() {
             return Ok(Err(
-                "The gateway named an account that is not this person's.".to_owned()
+                "The gateway named an account that is not this person's.".to_owned(),
             ));
         }
     }

@@ -135,7 +135,9 @@ pub async fn set_join_link(
         approval_required: input.approval_required,
         required_fields: input.required_fields,
     };
-    state.act(move |d, _| d.record_joining_rules(&rules)).await?;
+    state
+        .act(move |d, _| d.record_joining_rules(&rules))
+        .await?;
     Ok(view)
 }
 

@@ -195,7 +195,10 @@ fn member_events_apply_only_to_the_member_bound_to_the_account() {
         1,
     )
     .unwrap();
-    assert_eq!(d.gateway_account_of(dee).unwrap().as_deref(), Some("acc_dee"));
+    assert_eq!(
+        d.gateway_account_of(dee).unwrap().as_deref(),
+        Some("acc_dee")
+    );
 
     // Dee's account names "ann" as its username: still only Dee changes.
     let new_hash = orgdesk_core::password::hash("Green-Teapot77").unwrap();
@@ -514,7 +517,10 @@ fn rejecting_a_request_tells_the_gateway_to_remove_any_account_it_made() {
     d.apply_gateway_events(&[join(2, "jr_2", "noor", true)], 2)
         .unwrap();
     let request = d.join_requests(true).unwrap().pop().unwrap();
-    let member = d.decide_join_request(&a, request.id, true).unwrap().unwrap();
+    let member = d
+        .decide_join_request(&a, request.id, true)
+        .unwrap()
+        .unwrap();
     assert_eq!(
         d.gateway_account_of(member).unwrap().as_deref(),
         Some("acc_jr_2")
