@@ -35,10 +35,38 @@ pub fn setup_input(org: &str, username: &str) -> SetupInput {
     }
 }
 
-/// A fresh in-memory directory with a clock the test moves by hand.
+/// A fresh directory with a clock the test moves by hand, in a real SQLite file in WAL mode
+/// as the app runs it (an in-memory database would skip the write-ahead log and checkpoints).
 pub fn fresh() -> (Directory, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(1_790_000_000_000));
-    (Directory::open_in_memory(clock.clone()).unwrap(), clock)
+    (
+        Directory::open_with_clock(&scratch_db(), clock.clone()).unwrap(),
+        clock,
+    )
+}
+
+/// A new database path in this test process's scratch folder (under the target directory;
+/// folders of earlier runs that are no longer running are removed on first use).
+pub fn scratch_db() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::LazyLock;
+    static FOLDER: LazyLock<std::path::PathBuf> = LazyLock::new(|| {
+        let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("core-tests");
+        if let Ok(entries) = std::fs::read_dir(&root) {
+            for e in entries.flatten() {
+                let pid = e.file_name().to_string_lossy().into_owned();
+                let running = std::path::Path::new("/proc").join(&pid).exists();
+                if !running {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+        }
+        let mine = root.join(std::process::id().to_string());
+        std::fs::create_dir_all(&mine).unwrap();
+        mine
+    });
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    FOLDER.join(format!("{}.db", NEXT.fetch_add(1, Ordering::Relaxed)))
 }
 
 /// A directory with "Acme" set up and admin "ann".

@@ -117,3 +117,48 @@ fn the_import_log_arrives_with_version_7() {
     )
     .unwrap();
 }
+
+/// Version 8 binds members to gateway accounts by id: the username-keyed account-state
+/// queue stops being fed (the account mirror carries states now) and what it held is dropped,
+/// while join decisions waiting for the gateway are kept.
+#[test]
+fn account_ids_arrive_with_version_8_and_the_username_queue_is_retired() {
+    let m = migrations();
+    let mut conn = Connection::open_in_memory().unwrap();
+    m.to_version(&mut conn, 7).unwrap();
+    conn.execute_batch(
+        "INSERT INTO gateway_outbox (kind, target, value) VALUES ('account_state', 'joe', 'disabled');
+         INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', 'jr_1', 'approved');",
+    )
+    .unwrap();
+    m.to_latest(&mut conn).unwrap();
+    let left: Vec<String> = conn
+        .prepare("SELECT kind FROM gateway_outbox")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(left, ["join_decision"]);
+    let triggers: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'
+               AND name IN ('members_status_to_gateway', 'members_removed_to_gateway')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(triggers, 0);
+    // Two members cannot be bound to one account.
+    conn.execute_batch(
+        "INSERT INTO members (name, name_key, status, created_at, updated_at, gateway_account_id)
+         VALUES ('A', 'a', 'enabled', 1, 1, 'acc_1');",
+    )
+    .unwrap();
+    assert!(conn
+        .execute_batch(
+            "INSERT INTO members (name, name_key, status, created_at, updated_at, gateway_account_id)
+             VALUES ('B', 'b', 'enabled', 1, 1, 'acc_1');",
+        )
+        .is_err());
+}
