@@ -169,11 +169,19 @@ fn template_import_export_reimport_with_exit_codes() {
     assert_eq!(out.status.code(), Some(1));
 }
 
+#[derive(Debug, Clone, Copy)]
+enum KillAt {
+    /// Milliseconds after the start.
+    After(u64),
+    /// Once the write-ahead log holds this many bytes.
+    Wal(u64),
+}
+
 /// An import killed (SIGKILL, as a crash or a power cut would) while it reads, checks or
 /// writes 100,000 rows leaves the directory as it was: no partial rows, and SQLite's own
-/// integrity check passes. The three kill points fall in the read, the checks and the write
-/// of a debug build; whichever stage a point lands in, the directory holds either none of the
-/// rows or, had the import finished first, all of them — never some.
+/// integrity check passes. The three kill points fall in the read and twice in the write;
+/// wherever a point lands, the directory holds either none of the rows or, had the import
+/// finished first, all of them — never some.
 #[test]
 fn an_import_killed_at_any_point_writes_nothing_half_way() {
     const ROWS: usize = 100_000;
@@ -209,7 +217,20 @@ fn an_import_killed_at_any_point_writes_nothing_half_way() {
         conn.query_row("SELECT count(*) FROM members", [], |r| r.get(0))
             .unwrap()
     };
-    for delay_ms in [300u64, 1_500, 4_000] {
+    // The kill points: 300 ms in (reading and checking the file), then once the write-ahead
+    // log shows the transaction under way (1 MB written), then deep into it (20 MB).
+    let wal = dir.path().join("org.db-wal");
+    let wal_bytes = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    for point in [
+        KillAt::After(300),
+        KillAt::Wal(1 << 20),
+        KillAt::Wal(20 << 20),
+    ] {
+        // Start from a folded log, so its size speaks of this import only.
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
             .arg("--db")
             .arg(&db)
@@ -222,20 +243,38 @@ fn an_import_killed_at_any_point_writes_nothing_half_way() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        let finished = child.try_wait().unwrap().is_some();
+        let started = std::time::Instant::now();
+        let finished = loop {
+            if child.try_wait().unwrap().is_some() {
+                break true;
+            }
+            let reached = match point {
+                KillAt::After(ms) => started.elapsed().as_millis() as u64 >= ms,
+                KillAt::Wal(bytes) => wal_bytes() >= bytes,
+            };
+            if reached {
+                break false;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(300),
+                "the import neither finished nor reached {point:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
         if !finished {
             child.kill().unwrap();
             child.wait().unwrap();
+            eprintln!(
+                "killed at {point:?}, {} ms in, log {} KB",
+                started.elapsed().as_millis(),
+                wal_bytes() >> 10
+            );
         }
         let n = members();
         if finished {
-            assert_eq!(n, 1 + ROWS as i64, "finished before {delay_ms} ms");
+            assert_eq!(n, 1 + ROWS as i64, "finished before {point:?}");
             return;
         }
-        assert_eq!(
-            n, 1,
-            "killed after {delay_ms} ms: only the admin, no partial rows"
-        );
+        assert_eq!(n, 1, "killed at {point:?}: only the admin, no partial rows");
     }
 }

@@ -194,4 +194,34 @@ fn main() {
         assert!(out.changed > 9_000);
     }
     row("batch edit of 10,000 members", &mut s, 1000.0);
+
+    // The account mirror: what the gateway has not heard yet is found by comparing every
+    // member with what it was last told; the sender does this on each round.
+    let mut s = Vec::new();
+    let mut n = 0u32;
+    loop {
+        let t = Instant::now();
+        let due = d.due_account_mirror(500).unwrap();
+        s.push(t.elapsed());
+        if due.is_empty() {
+            break;
+        }
+        let ids: Vec<String> = due.iter().map(|i| format!("acc_{}", i.member_id)).collect();
+        d.account_mirror_done(&due, &ids).unwrap();
+        n += 1;
+    }
+    assert!(n >= 200, "every member with a username was mirrored");
+    row(
+        "account mirror, next 500 due (first sync)",
+        &mut s,
+        f64::INFINITY,
+    );
+    let mut s: Vec<Duration> = (0..30)
+        .map(|_| {
+            let t = Instant::now();
+            assert!(d.due_account_mirror(500).unwrap().is_empty());
+            t.elapsed()
+        })
+        .collect();
+    row("account mirror, in step (nothing due)", &mut s, 50.0);
 }

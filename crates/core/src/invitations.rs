@@ -697,9 +697,20 @@ impl Directory {
     }
 
     /// Forgets the cursor, for when the directory is connected to another gateway.
+    ///
+    /// Another gateway keeps other accounts: the bindings to this one's accounts, what it was
+    /// told in the account mirror and the refusals meant for it are forgotten too, so the whole
+    /// mirror is sent to the new gateway and members are bound to the accounts it keeps.
     pub fn reset_gateway_event_cursor(&mut self) -> CoreResult<()> {
-        self.conn
-            .execute("DELETE FROM settings WHERE key = ?1", [CURSOR_KEY])?;
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM settings WHERE key = ?1", [CURSOR_KEY])?;
+        tx.execute(
+            "UPDATE members SET gateway_account_id = NULL WHERE gateway_account_id IS NOT NULL",
+            [],
+        )?;
+        tx.execute("DELETE FROM gateway_accounts", [])?;
+        tx.execute("DELETE FROM gateway_refusals", [])?;
+        tx.commit()?;
         Ok(())
     }
 

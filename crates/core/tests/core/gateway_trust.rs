@@ -526,3 +526,39 @@ fn rejecting_a_request_tells_the_gateway_to_remove_any_account_it_made() {
         Some("acc_jr_2")
     );
 }
+
+#[test]
+fn another_gateway_gets_the_whole_mirror_and_binds_its_own_accounts() {
+    let (mut d, _) = with_org();
+    let first = d.due_account_mirror(500).unwrap();
+    d.account_mirror_done(&first, &["acc_old".into()]).unwrap();
+    assert!(d.due_account_mirror(500).unwrap().is_empty());
+    let ann = d.initial_admin_id().unwrap();
+    assert_eq!(
+        d.gateway_account_of(ann).unwrap().as_deref(),
+        Some("acc_old")
+    );
+
+    d.reset_gateway_event_cursor().unwrap();
+    assert_eq!(d.gateway_account_of(ann).unwrap(), None);
+    let again = d.due_account_mirror(500).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        again[0].account.account_id, None,
+        "the old gateway's id means nothing there"
+    );
+    // An event naming the old gateway's account no longer reaches anyone.
+    let changed = d
+        .apply_gateway_events(
+            &[event(
+                1,
+                EventKind::SignedIn {
+                    account_id: Some("acc_old".into()),
+                    username: "ann".into(),
+                },
+            )],
+            1,
+        )
+        .unwrap();
+    assert!(changed.is_empty());
+}
