@@ -301,9 +301,13 @@ pub struct SignInConfig {
     pub session_idle_secs: u64,
     /// …and in any case this long after signing in (7 days).
     pub session_max_secs: u64,
-    /// Failed sign-ins, per username and per client address, before further attempts are
-    /// refused for a while.
+    /// Failed sign-ins against one account (organization and username) before its next
+    /// attempt waits (5)…
     pub lockout_after_failures: u32,
+    /// …and failed sign-ins from one client address (an IPv6 client by its /64) before its
+    /// next attempt waits, whatever the username (30: higher, so that people sharing an
+    /// address are not held up by one another's typing).
+    pub address_lockout_after_failures: u32,
     /// The first refusal lasts this long; each further failure doubles it…
     pub lockout_initial_secs: u64,
     /// …up to this.
@@ -318,6 +322,7 @@ impl Default for SignInConfig {
             session_idle_secs: 12 * 60 * 60,
             session_max_secs: 7 * 24 * 60 * 60,
             lockout_after_failures: 5,
+            address_lockout_after_failures: 30,
             lockout_initial_secs: 30,
             lockout_max_secs: 15 * 60,
             forget_failures_after_secs: 24 * 60 * 60,
@@ -427,6 +432,7 @@ impl Config {
         }
         let s = &self.sign_in;
         if s.lockout_after_failures == 0
+            || s.address_lockout_after_failures < s.lockout_after_failures
             || s.lockout_initial_secs == 0
             || s.session_idle_secs == 0
             || s.lockout_max_secs < s.lockout_initial_secs
@@ -434,7 +440,8 @@ impl Config {
         {
             return Err(GatewayError::Config(
                 "sign_in: lockout_after_failures, lockout_initial_secs and session_idle_secs \
-                 must be at least 1, lockout_max_secs at least lockout_initial_secs, and \
+                 must be at least 1, address_lockout_after_failures at least \
+                 lockout_after_failures, lockout_max_secs at least lockout_initial_secs, and \
                  forget_failures_after_secs at least lockout_max_secs"
                     .into(),
             ));

@@ -3,9 +3,12 @@
 //! no JavaScript; every form carries a CSRF token; the session cookie holds 256 random bits
 //! of which only the SHA-256 is stored.
 //!
-//! Failed sign-ins are counted in the store per username and per client address, so a
-//! lockout holds across restarts and across instances. Unknown usernames are checked against
-//! a decoy hash, so they take as long as wrong passwords.
+//! Failed sign-ins are counted in the store per account (organization and username) and,
+//! with a higher threshold, per client address, so a wait holds across restarts and across
+//! instances. Past the threshold each failure makes the account's next attempt wait longer
+//! (up to `lockout_max_secs`); after the wait the right password signs in, so a guesser can
+//! delay a member but never lock them out for good. Unknown usernames are checked against a
+//! decoy hash, so they take as long as wrong passwords.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
@@ -32,7 +35,10 @@ use crate::pages::{
 };
 use crate::render::format_time_seconds;
 use crate::secrets;
-use crate::store::{LockoutPolicy, Member, PersonalDetails};
+use crate::store::{
+    account_throttle_key, address_throttle_key, LockoutPolicy, Member, PersonalDetails,
+    SignInCandidate,
+};
 use crate::{PeerAddr, Shared};
 
 const SESSION_COOKIE: &str = "orgdesk_session";
@@ -155,6 +161,7 @@ pub(crate) async fn first_match(
     .map_err(GatewayError::from)
 }
 
+/// The wait policy of one account (organization and username).
 pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
     let s = &state.config.sign_in;
     let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
@@ -166,12 +173,111 @@ pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
     }
 }
 
-/// The counter keys of one attempt: the username, and the client's address (an IPv6 client
-/// by its /64, which one subscriber usually holds whole).
-pub(crate) fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
-    let user: String = username_key.chars().take(64).collect();
-    let addr = crate::limits::client_key(peer);
-    (format!("user:{user}"), format!("addr:{addr}"))
+/// The wait policy of one client address: the same waits from a higher threshold.
+pub(crate) fn address_policy(state: &Shared) -> LockoutPolicy {
+    LockoutPolicy {
+        threshold: state.config.sign_in.address_lockout_after_failures,
+        ..policy(state)
+    }
+}
+
+/// The counter key of a client address (an IPv6 client by its /64, which one subscriber
+/// usually holds whole).
+pub(crate) fn address_key(peer: IpAddr) -> String {
+    address_throttle_key(&crate::limits::client_key(peer))
+}
+
+/// The organization that stands for "no account": an unknown username is counted under it,
+/// so it answers like a known one (waits included) and reveals nothing.
+const NO_ORGANIZATION: &str = "-";
+
+/// The outcome of checking a username and password under the waits.
+pub(crate) enum Guess {
+    /// Refused before (or instead of) checking: the address or the account waits until then.
+    Waiting(i64),
+    Wrong,
+    Right {
+        account: SignInCandidate,
+        /// The key of the account it opened (its failures are forgotten)…
+        matched: String,
+        /// …and the keys the attempt was counted against besides (given back).
+        charged: Vec<String>,
+    },
+}
+
+/// Checks a sign-in: counts it against the client address and against every account the
+/// username names (in any organization — the `/me` form names none), then checks the
+/// password against the accounts that are not waiting. An account waiting because of guesses
+/// made where only it was named (its organization's invitation or its own password form)
+/// does not hold up the others with that username. `prefer_org`'s account is tried first,
+/// then enabled ones.
+pub(crate) async fn check_sign_in(
+    state: &Shared,
+    username_key: &str,
+    peer: IpAddr,
+    password: String,
+    prefer_org: Option<&str>,
+) -> Result<Guess, GatewayError> {
+    let mut candidates = if username_key.is_empty() || username_key.chars().count() > 64 {
+        Vec::new()
+    } else {
+        state.store.sign_in_candidates(username_key).await?
+    };
+    candidates.sort_by_key(|c| {
+        (
+            prefer_org.is_some_and(|o| o != c.org_id),
+            c.state != AccountState::Enabled,
+        )
+    });
+    let account_keys: Vec<String> = if candidates.is_empty() {
+        vec![account_throttle_key(NO_ORGANIZATION, username_key)]
+    } else {
+        candidates
+            .iter()
+            .map(|c| account_throttle_key(&c.org_id, &c.username_key))
+            .collect()
+    };
+    let address = address_key(peer);
+    let now = state.clock.now();
+    let charge = state
+        .store
+        .charge_sign_in(
+            (&address, address_policy(state)),
+            (&account_keys, policy(state)),
+            now,
+        )
+        .await?;
+    if let Some(until) = charge.refused_until() {
+        return Ok(Guess::Waiting(until));
+    }
+    // Only the accounts that are not waiting are checked (and were counted).
+    let open: Vec<usize> = (0..candidates.len())
+        .filter(|i| charge.accounts_until[*i].is_none())
+        .collect();
+    let hashes = open
+        .iter()
+        .map(|i| candidates[*i].password_hash.clone())
+        .collect();
+    let Some(found) = first_match(password, hashes).await? else {
+        return Ok(match charge.latest_wait() {
+            // Some account with this username waits: say until when, it may be the one.
+            Some(until) => Guess::Waiting(until),
+            None => Guess::Wrong,
+        });
+    };
+    let index = open[found];
+    let matched = account_keys[index].clone();
+    let mut charged = vec![address];
+    charged.extend(
+        open.iter()
+            .filter(|i| **i != index)
+            .map(|i| account_keys[*i].clone()),
+    );
+    Ok(Guess::Right {
+        account: candidates.swap_remove(index),
+        matched,
+        charged,
+    })
 }
 
 /// "Try again after 12:00:30 UTC (in about 30 seconds)."
@@ -422,48 +528,41 @@ async fn try_sign_in(
 ) -> Result<Response, GatewayError> {
     let typed = f.username.trim();
     let key = username_key(typed);
-    let (user_key, addr_key) = throttle_keys(&key, peer.ip());
     let now = state.clock.now();
-    let keys = [user_key.clone(), addr_key.clone()];
-    if let Some(until) = state
-        .store
-        .charge_sign_in(&keys, policy(state), now)
-        .await?
-    {
-        let message = locked_message(lang, until, now);
-        return Ok(render_sign_in(
-            state,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            headers,
-            typed,
-            None,
-            &[&message],
-        ));
-    }
-    let mut candidates = if key.is_empty() || key.chars().count() > 64 {
-        Vec::new()
-    } else {
-        state.store.sign_in_candidates(&key).await?
-    };
-    // Where one password opens several accounts, an enabled one wins.
-    candidates.sort_by_key(|c| c.state != AccountState::Enabled);
-    let hashes = candidates.iter().map(|c| c.password_hash.clone()).collect();
-    let matched = first_match(f.password, hashes).await?;
-    let Some(account) = matched.and_then(|i| candidates.get(i)) else {
-        return Ok(render_sign_in(
-            state,
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            headers,
-            typed,
-            None,
-            &[lang.t("err_sign_in")],
-        ));
-    };
+    let (account, matched, charged) =
+        match check_sign_in(state, &key, peer.ip(), f.password, None).await? {
+            Guess::Waiting(until) => {
+                let message = locked_message(lang, until, now);
+                return Ok(render_sign_in(
+                    state,
+                    lang,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    headers,
+                    typed,
+                    None,
+                    &[&message],
+                ));
+            }
+            Guess::Wrong => {
+                return Ok(render_sign_in(
+                    state,
+                    lang,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    headers,
+                    typed,
+                    None,
+                    &[lang.t("err_sign_in")],
+                ))
+            }
+            Guess::Right {
+                account,
+                matched,
+                charged,
+            } => (account, matched, charged),
+        };
     if account.state != AccountState::Enabled {
         // The password was right, so this is no guess to count; the member learns why.
-        state.store.forgive_sign_in(&user_key, &addr_key).await?;
+        state.store.forgive_sign_in(&matched, &charged).await?;
         if let Some(reason) = &account.refused_reason {
             let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
             return Ok(member_message(
@@ -499,7 +598,7 @@ async fn try_sign_in(
             &account.org_id,
             &account.username_key,
             secrets::sha256(&raw),
-            (&user_key, &addr_key),
+            (&matched, &charged),
             state.clock.now(),
         )
         .await?;
@@ -717,15 +816,20 @@ async fn change_password(
     if !errors.is_empty() {
         return Ok(show_errors(&errors));
     }
-    // Checking the current password is a guess like a sign-in, and counted the same way.
-    let (user_key, addr_key) = throttle_keys(&member.username_key, peer.ip());
+    // Checking the current password is a guess like a sign-in, and counted the same way:
+    // against this member's account and the client address.
+    let account_key = account_throttle_key(&member.org_id, &member.username_key);
+    let addr_key = address_key(peer.ip());
     let now = state.clock.now();
-    let keys = [user_key.clone(), addr_key.clone()];
-    if let Some(until) = state
+    let charge = state
         .store
-        .charge_sign_in(&keys, policy(state), now)
-        .await?
-    {
+        .charge_sign_in(
+            (&addr_key, address_policy(state)),
+            (std::slice::from_ref(&account_key), policy(state)),
+            now,
+        )
+        .await?;
+    if let Some(until) = charge.refused_until() {
         let message = locked_message(lang, until, now);
         let mut response = show_errors(&[&message]);
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -741,7 +845,10 @@ async fn change_password(
     if first_match(f.current_password, vec![stored]).await? != Some(0) {
         return Ok(show_errors(&[lang.t("err_current_password")]));
     }
-    state.store.forgive_sign_in(&user_key, &addr_key).await?;
+    state
+        .store
+        .forgive_sign_in(&account_key, &[addr_key])
+        .await?;
     let password_hash = hash_password(f.password).await?;
     let changed = state
         .store
@@ -820,13 +927,17 @@ mod tests {
     }
 
     #[test]
-    fn throttle_keys_group_ipv6_by_prefix() {
+    fn throttle_keys_group_ipv6_by_prefix_and_accounts_by_organization() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
-        assert_eq!(throttle_keys("li", a).1, throttle_keys("li", b).1);
+        assert_eq!(address_key(a), address_key(b));
         assert_eq!(
-            throttle_keys("Li", "::ffff:10.0.0.1".parse().unwrap()),
-            ("user:Li".to_owned(), "addr:10.0.0.1".to_owned())
+            address_key("::ffff:10.0.0.1".parse().unwrap()),
+            "addr:10.0.0.1"
+        );
+        assert_ne!(
+            account_throttle_key("org_a", "alice"),
+            account_throttle_key("org_b", "alice")
         );
     }
 

@@ -619,7 +619,8 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
             .await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
-    // The sixth attempt is refused even with the right password, and the page says when.
+    // The account's next attempt waits, even with the right password, and the page says
+    // until when.
     let locked = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
@@ -627,26 +628,46 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
         "{}",
         locked.body
     );
-    // The count is in the store: another instance on the same database refuses too.
+    assert!(gw
+        .events_where(|k| matches!(k, EventKind::SignedIn { .. }))
+        .await
+        .is_empty());
+    // The count is in the store: another instance on the same database makes it wait too.
     let store = gw.gateway.as_ref().unwrap().store();
-    let twin = TestGateway::start_on(clock.clone(), |_, _| {}, Some(store)).await;
+    let twin = TestGateway::start_on(clock.clone(), |_, _| {}, Some(store.clone())).await;
     let twin_page = twin.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(twin_page.status, StatusCode::TOO_MANY_REQUESTS);
     twin.stop().await;
-    // The address is refused as well, whatever the username.
-    let same_address = gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD).await;
-    assert_eq!(same_address.status, StatusCode::TOO_MANY_REQUESTS);
+    // The wait is the account's: another member at the same address signs in.
+    let other_member = gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD).await;
+    assert_eq!(other_member.kind(), Some("me"), "{}", other_member.body);
+    // An unknown username waits alike, so a wait tells nobody that an account exists.
+    for _ in 0..5 {
+        let page = gw
+            .sign_in(&mut Jar::default(), "ghost", "Wrong-Horse1")
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let ghost_wait = gw.sign_in(&mut Jar::default(), "ghost", PASSWORD).await;
+    assert_eq!(ghost_wait.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(problems(&ghost_wait).len(), 1);
 
+    // After the wait the right password signs in: nobody is locked out for good.
     clock.advance(31);
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);
-    // A success forgives that username; the address keeps its count, so its next failure
-    // refuses it for twice as long.
-    let wrong = gw
-        .sign_in(&mut Jar::default(), "zhang.san", "Wrong-Horse1")
+    // The wait grows with each failure past the threshold: five more, then a sixth after
+    // the first wait, and the next attempt waits twice as long.
+    for _ in 0..5 {
+        gw.sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
+            .await;
+    }
+    clock.advance(31);
+    let sixth = gw
+        .sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
         .await;
-    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let doubled = gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD).await;
+    assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let doubled = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(doubled.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(
         doubled.body.contains("in about 60 seconds"),
@@ -655,7 +676,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
     );
     clock.advance(61);
     assert_eq!(
-        gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD)
+        gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
             .await
             .kind(),
         Some("me")
@@ -663,8 +684,121 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
     let signed_in = gw
         .events_where(|k| matches!(k, EventKind::SignedIn { .. }))
         .await;
-    assert_eq!(signed_in.len(), 2, "{signed_in:?}");
+    assert_eq!(signed_in.len(), 3, "{signed_in:?}");
+
+    // The client address has a counter of its own with a higher threshold (8 here): guesses
+    // at many usernames make every attempt from it wait, whatever the username.
+    clock.advance(25 * 3600);
+    let strict = TestGateway::start_on(
+        clock.clone(),
+        |config, _| config.sign_in.address_lockout_after_failures = 8,
+        Some(store),
+    )
+    .await;
+    for i in 0..8 {
+        let page = strict
+            .sign_in(&mut Jar::default(), &format!("guess{i}"), "Wrong-Horse1")
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "guess {i}");
+    }
+    let address_waits = strict
+        .sign_in(&mut Jar::default(), "zhang.san", PASSWORD)
+        .await;
+    assert_eq!(address_waits.status, StatusCode::TOO_MANY_REQUESTS);
+    strict.stop().await;
     gw.stop().await;
+}
+
+/// Waits built where only one organization's account is named (its own password form, its
+/// invitation) stay with that account: the same username in another organization still
+/// signs in on `/me`. Guesses on `/me`, which names no organization, count against every
+/// account with the username.
+pub async fn a_wait_stays_with_the_account_of_its_organization(
+    gw: TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let other = gw
+        .gateway
+        .as_ref()
+        .unwrap()
+        .create_organization("Other Ltd")
+        .await
+        .unwrap();
+    let mirrored = gw
+        .client
+        .post(format!("{}/api/v1/accounts/mirror", gw.base))
+        .bearer_auth(&other.api_token)
+        .json(&orgdesk_protocol::MirrorAccounts {
+            accounts: vec![orgdesk_protocol::MirroredAccount {
+                account_id: None,
+                username: "li.wei".into(),
+                password_hash: Some(hash_password(NEW_PASSWORD)),
+                state: AccountState::Enabled,
+                name: "Li Wei (Other)".into(),
+                email: None,
+                mobile: None,
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(mirrored.status(), StatusCode::OK);
+
+    // Org A's li.wei is signed in and someone at her keyboard guesses her current password.
+    let mut jar = Jar::default();
+    assert_eq!(
+        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
+        Some("me")
+    );
+    let change = [
+        ("current_password", "Wrong-Horse1"),
+        ("password", "Fresh-Horse-77"),
+        ("password_confirm", "Fresh-Horse-77"),
+    ];
+    for _ in 0..5 {
+        let page = gw.member_form(&mut jar, "/me/password", &change).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let page = gw.member_form(&mut jar, "/me/password", &change).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
+    assert!(page.body.contains("Try again after"), "{}", page.body);
+    // Even the right current password waits now.
+    let right = [
+        ("current_password", PASSWORD),
+        ("password", "Fresh-Horse-77"),
+        ("password_confirm", "Fresh-Horse-77"),
+    ];
+    let page = gw.member_form(&mut jar, "/me/password", &right).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Org A's li.wei waits on /me as well…
+    let a = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
+    assert_eq!(a.status, StatusCode::TOO_MANY_REQUESTS);
+    // …but Org B's li.wei, with her own password, is not held up by it.
+    let b = gw
+        .sign_in(&mut Jar::default(), "li.wei", NEW_PASSWORD)
+        .await;
+    assert_eq!(b.kind(), Some("me"), "{}", b.body);
+    assert!(b.body.contains("Other Ltd"), "{}", b.body);
+
+    // After the wait, org A's li.wei changes her password with the right current one.
+    clock.advance(31);
+    let page = gw.member_form(&mut jar, "/me/password", &right).await;
+    assert!(
+        page.body.contains("Your password has been changed."),
+        "{}",
+        page.body
+    );
+    gw.stop().await;
+}
+
+fn hash_password(password: &str) -> String {
+    use argon2::password_hash::PasswordHasher;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .unwrap()
+        .to_string()
 }
 
 pub async fn member_forms_without_a_valid_csrf_token_are_refused(
