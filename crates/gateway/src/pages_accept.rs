@@ -28,8 +28,8 @@ use crate::accounts::username_key;
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::pages::{
-    cookie, csrf_cookie, internal_error, link_problem, message, pick_lang, refuse_post, resolve,
-    with_cookie, LangQuery, Link, CSRF_COOKIE,
+    cookie, csrf_cookie, csrf_cookie_name, internal_error, link_problem, message, pick_lang,
+    refuse_post, resolve, with_cookie, LangQuery, Link,
 };
 use crate::pages_member::{check_sign_in, locked_message, member_message, Guess, Notice};
 use crate::store::{ConsumeOutcome, TokenLookup};
@@ -89,7 +89,7 @@ async fn accept_form(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_accept(
         &state,
         lang,
@@ -164,7 +164,7 @@ async fn try_accept(
     a: Attempt<'_>,
     f: AcceptFields,
 ) -> Result<Response, GatewayError> {
-    let cookie_value = cookie(a.headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie_value = cookie(a.headers, csrf_cookie_name(state)).unwrap_or_default();
     let typed = f.username.trim();
     let form = |status: StatusCode, errors: &[&str]| {
         render_accept(

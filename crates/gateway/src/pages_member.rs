@@ -30,7 +30,7 @@ use crate::accounts::username_key;
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::pages::{
-    cookie, csrf_cookie, internal_error, page, password_problems, pick_lang, refuse_post,
+    cookie, csrf_cookie, internal_error, is_https, page, password_problems, pick_lang, refuse_post,
     with_cookie,
 };
 use crate::render::format_time_seconds;
@@ -40,8 +40,6 @@ use crate::store::{
     SignInCandidate,
 };
 use crate::{PeerAddr, Shared};
-
-const SESSION_COOKIE: &str = "orgdesk_session";
 
 /// Longer passwords are refused without hashing them (the policy allows 64 characters).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -295,29 +293,29 @@ pub(crate) fn locked_message(lang: Lang, until: i64, now: i64) -> String {
     )
 }
 
-fn secure_suffix(state: &Shared) -> &'static str {
-    if state.public_url.starts_with("https://") {
-        "; Secure"
+/// The session cookie's name and path: under https `__Host-orgdesk_session` on `/` (the
+/// prefix requires `Path=/` and `Secure`), on http (loopback) `orgdesk_session` on `/me`.
+fn session_cookie(state: &Shared) -> (&'static str, &'static str, &'static str) {
+    if is_https(state) {
+        ("__Host-orgdesk_session", "/", "; Secure")
     } else {
-        ""
+        ("orgdesk_session", ME, "")
     }
 }
 
 fn set_session_cookie(state: &Shared, response: &mut Response, value: Option<&str>) {
-    let secure = secure_suffix(state);
+    let (name, path, secure) = session_cookie(state);
     let cookie = match value {
-        Some(v) => format!("{SESSION_COOKIE}={v}; Path={ME}; HttpOnly; SameSite=Strict{secure}"),
-        None => {
-            format!("{SESSION_COOKIE}=; Path={ME}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
-        }
+        Some(v) => format!("{name}={v}; Path={path}; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
     };
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
-fn session_hash(headers: &HeaderMap) -> Option<[u8; 32]> {
-    let value = cookie(headers, SESSION_COOKIE)?;
+fn session_hash(state: &Shared, headers: &HeaderMap) -> Option<[u8; 32]> {
+    let value = cookie(headers, session_cookie(state).0)?;
     let raw = secrets::decode_token(&value)?;
     Some(secrets::sha256(&raw))
 }
@@ -327,7 +325,7 @@ async fn current(
     state: &Shared,
     headers: &HeaderMap,
 ) -> Result<Option<(Member, [u8; 32])>, GatewayError> {
-    let Some(hash) = session_hash(headers) else {
+    let Some(hash) = session_hash(state, headers) else {
         return Ok(None);
     };
     let s = &state.config.sign_in;
@@ -367,7 +365,7 @@ fn render_sign_in(
     notice: Option<&str>,
     errors: &[&str],
 ) -> Response {
-    let (csrf, is_new) = csrf_cookie(headers);
+    let (csrf, is_new) = csrf_cookie(state, headers);
     let extra = context! {
         action => SIGN_IN,
         csrf => state.pepper.csrf_token(&csrf, SIGN_IN),
@@ -406,7 +404,7 @@ fn render_me(
     member: &Member,
     view: MeView<'_>,
 ) -> Response {
-    let (csrf, is_new) = csrf_cookie(headers);
+    let (csrf, is_new) = csrf_cookie(state, headers);
     let token = |action: &str| state.pepper.csrf_token(&csrf, action);
     let extra = context! {
         signed_in_as => fill(
@@ -473,14 +471,14 @@ async fn me(State(state): State<Shared>, Query(q): Query<MeQuery>, headers: Head
         Ok(None) => {
             let notice = if notice_key == Some("signed_out") {
                 Some(lang.t("signed_out"))
-            } else if session_hash(&headers).is_some() {
+            } else if session_hash(&state, &headers).is_some() {
                 Some(lang.t("session_ended"))
             } else {
                 None
             };
             let mut response =
                 render_sign_in(&state, lang, StatusCode::OK, &headers, "", notice, &[]);
-            if session_hash(&headers).is_some() {
+            if session_hash(&state, &headers).is_some() {
                 // The session the browser still names has ended: let it forget the cookie.
                 set_session_cookie(&state, &mut response, None);
             }
@@ -886,7 +884,7 @@ async fn sign_out(
     if let Some(refused) = refuse_post(&state, lang, SIGN_OUT, &headers, peer, &f.csrf) {
         return refused;
     }
-    if let Some(hash) = session_hash(&headers) {
+    if let Some(hash) = session_hash(&state, &headers) {
         if let Err(e) = state.store.end_session(hash).await {
             return internal_error(&state, lang, ME, &e);
         }
