@@ -66,6 +66,23 @@ pub(crate) fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     })
 }
 
+/// The language switcher's link: `path` when it is plainly a path on this gateway (`/`
+/// and segments of letters, digits, `-` and `_`, none empty), else the bare query, which the
+/// browser resolves against the page's own address. So no link on a page ever leads
+/// elsewhere (`//host/…`, `/\host/…`) or carries odd input, whatever address was requested.
+fn switch_href(path: &str, lang: Lang) -> String {
+    let local = path.strip_prefix('/').is_some_and(|rest| {
+        rest.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        })
+    });
+    let path = if local { path } else { "" };
+    format!("{path}?lang={}", lang.code())
+}
+
 /// Renders a page inside the layout, with the language switcher pointing at `path`.
 pub(crate) fn page(
     state: &Shared,
@@ -81,7 +98,7 @@ pub(crate) fn page(
         lang => lang.code(),
         t => lang.table(),
         title => title,
-        switch_href => format!("{path}?lang={}", other.code()),
+        switch_href => switch_href(path, other),
         other_lang => other.code(),
         other_lang_name => other.native_name(),
         ..extra
@@ -139,11 +156,13 @@ pub(crate) async fn not_found(
         return GatewayError::NotFound.into_response();
     }
     let lang = pick_lang(None, &headers);
+    // The requested address is not used on the page (not even for the language switcher):
+    // nothing the client sends becomes a link.
     message(
         &state,
         lang,
         StatusCode::NOT_FOUND,
-        uri.path(),
+        "",
         "not_found",
         lang.t("not_found_title"),
         lang.t("unknown_body"),
@@ -704,6 +723,26 @@ async fn decline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_switcher_never_leads_elsewhere() {
+        assert_eq!(switch_href("/me", Lang::En), "/me?lang=en");
+        assert_eq!(
+            switch_href("/i/abc-_9/register", Lang::En),
+            "/i/abc-_9/register?lang=en"
+        );
+        for odd in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "",
+            "x",
+            "/a b",
+            "/a\"<",
+            "/a?b",
+        ] {
+            assert_eq!(switch_href(odd, Lang::En), "?lang=en", "{odd:?}");
+        }
+    }
 
     #[test]
     fn username_rule() {

@@ -7,6 +7,7 @@
 mod common;
 
 mod hardening;
+mod links;
 
 use common::{scenarios, TestGateway};
 
