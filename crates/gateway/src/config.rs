@@ -47,6 +47,9 @@ pub struct Config {
     /// Connections: timeouts, caps, request size, graceful stop, trusted proxies.
     #[serde(default)]
     pub server: ServerConfig,
+    /// Pruning of rows that no longer serve a purpose: ended sessions, stale counters.
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// Text messages for `sms` invitations; without it they are refused.
     #[serde(default)]
     pub sms: Option<crate::sms::SmsConfig>,
@@ -293,6 +296,27 @@ impl ServerConfig {
     }
 }
 
+/// The background pruning of rows the gateway no longer needs: member sessions past their
+/// idle or absolute limit, and sign-in and wrong-code counters past their forget window.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// How often the pruning runs (10 minutes).
+    pub interval_secs: u64,
+    /// Rows deleted per table in one transaction (500); a run takes batches until a table
+    /// has no more, at most `MAX_BATCHES` per run, so no transaction holds the store long.
+    pub batch_size: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            interval_secs: 600,
+            batch_size: 500,
+        }
+    }
+}
+
 /// Members signing in on their own page (`/me`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -349,6 +373,7 @@ impl Config {
             limits: LimitsConfig::default(),
             sign_in: SignInConfig::default(),
             server: ServerConfig::default(),
+            retention: RetentionConfig::default(),
             sms: None,
         }
     }
@@ -427,6 +452,13 @@ impl Config {
         {
             return Err(GatewayError::Config(
                 "server: timeouts, max_body_bytes and the connection caps must be at least 1"
+                    .into(),
+            ));
+        }
+        let r = &self.retention;
+        if r.interval_secs == 0 || !(1..=10_000).contains(&r.batch_size) {
+            return Err(GatewayError::Config(
+                "retention: interval_secs must be at least 1 and batch_size between 1 and 10000"
                     .into(),
             ));
         }

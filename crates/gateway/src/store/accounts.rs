@@ -451,14 +451,42 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Appends `invitation_expired` for up to `limit` pending invitations whose current link
     /// expired and was not reported yet; returns how many.
     async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32>;
-    /// Deletes failure counts last touched before `failures_before` and sessions idle since
-    /// before `idle_before` or started before `started_before`.
-    async fn forget_stale_sign_ins(
-        &self,
-        failures_before: i64,
-        idle_before: i64,
-        started_before: i64,
-    ) -> Result<()>;
+    /// Deletes up to `limit` rows of each kind that no longer serve a purpose (see
+    /// [`StaleBefore`]), each kind in its own short transaction; returns how many went.
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned>;
+}
+
+/// What counts as stale, as cut-off times: a row older than its cut-off is deleted. A
+/// counter still making someone wait (`locked_until` after now) is kept whatever its age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StaleBefore {
+    /// Sessions without a request since before this (idle limit)…
+    pub session_seen: i64,
+    /// …or started before this (absolute limit).
+    pub session_started: i64,
+    /// Sign-in counters whose last failure is older than this.
+    pub sign_in_failure: i64,
+    /// Wrong-code counters whose last failure is older than this.
+    pub code_failure: i64,
+}
+
+/// How many rows one pruning batch deleted, per kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub sessions: u32,
+    pub sign_in_failures: u32,
+    pub code_failures: u32,
+}
+
+impl Pruned {
+    pub fn total(&self) -> u64 {
+        u64::from(self.sessions) + u64::from(self.sign_in_failures) + u64::from(self.code_failures)
+    }
+
+    /// Whether some kind filled its batch (there may be more).
+    pub fn full(&self, limit: u32) -> bool {
+        self.sessions >= limit || self.sign_in_failures >= limit || self.code_failures >= limit
+    }
 }
 
 #[cfg(test)]

@@ -1085,3 +1085,90 @@ pub async fn the_reset_mail_carries_its_link(gw: TestGateway, _clock: Arc<Manual
     );
     gw.stop().await;
 }
+
+/// Ended sessions and stale sign-in and wrong-code counters are pruned in bounded batches;
+/// live sessions and fresh counters stay.
+pub async fn stale_rows_are_pruned_in_batches(gw: TestGateway, clock: Arc<ManualClock>) {
+    use orgdesk_gateway::store::StaleBefore;
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let store = gw.gateway.as_ref().unwrap().store();
+    let me_url = format!("{}/me", gw.base);
+
+    // Two sessions and three counters of guessed usernames, two wrong-code counters…
+    let (mut old_a, mut old_b) = (Jar::default(), Jar::default());
+    for jar in [&mut old_a, &mut old_b] {
+        assert_eq!(gw.sign_in(jar, "li.wei", PASSWORD).await.kind(), Some("me"));
+    }
+    for ghost in ["ghost1", "ghost2", "ghost3"] {
+        let page = gw.sign_in(&mut Jar::default(), ghost, "Wrong-Horse1").await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    for client in ["198.51.100.1", "198.51.100.2"] {
+        store
+            .record_code_failure(client, clock.now())
+            .await
+            .unwrap();
+    }
+    // …then eight days pass: the sessions are past their seven days, the counters past
+    // their day. Fresh ones are made now and must stay.
+    clock.advance(8 * 24 * 3600);
+    let mut fresh = Jar::default();
+    assert_eq!(
+        gw.sign_in(&mut fresh, "li.wei", PASSWORD).await.kind(),
+        Some("me")
+    );
+    let page = gw
+        .sign_in(&mut Jar::default(), "ghost4", "Wrong-Horse1")
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    store
+        .record_code_failure("198.51.100.3", clock.now())
+        .await
+        .unwrap();
+
+    let now = clock.now();
+    let before = StaleBefore {
+        session_seen: now - 12 * 3600,
+        session_started: now - 7 * 24 * 3600,
+        sign_in_failure: now - 24 * 3600,
+        code_failure: now - 24 * 3600,
+    };
+    // Batches of one: never more than one row of a kind per call.
+    let (mut sessions, mut failures, mut codes, mut calls) = (0, 0, 0, 0);
+    loop {
+        let pruned = store.prune_stale(before, now, 1).await.unwrap();
+        assert!(
+            pruned.sessions <= 1 && pruned.sign_in_failures <= 1 && pruned.code_failures <= 1,
+            "{pruned:?}"
+        );
+        if pruned.total() == 0 {
+            break;
+        }
+        sessions += pruned.sessions;
+        failures += pruned.sign_in_failures;
+        codes += pruned.code_failures;
+        calls += 1;
+        assert!(calls <= 10, "pruning does not finish");
+    }
+    assert_eq!((sessions, failures, codes), (2, 3, 2));
+    // The gateway's own run finds nothing more.
+    assert_eq!(gw.gateway.as_ref().unwrap().prune_now().await.unwrap(), 0);
+
+    // What was fresh still works: the new session, the new counters.
+    assert_eq!(gw.get_with(&me_url, &mut fresh).await.kind(), Some("me"));
+    assert_eq!(
+        gw.get_with(&me_url, &mut old_a).await.kind(),
+        Some("sign_in")
+    );
+    assert_eq!(store.code_lockout("198.51.100.3", now).await.unwrap(), None);
+    for _ in 0..4 {
+        gw.sign_in(&mut Jar::default(), "ghost4", "Wrong-Horse1")
+            .await;
+    }
+    // ghost4's counter survived the pruning: its fifth failure has made it wait.
+    let waits = gw
+        .sign_in(&mut Jar::default(), "ghost4", "Wrong-Horse1")
+        .await;
+    assert_eq!(waits.status, StatusCode::TOO_MANY_REQUESTS);
+    gw.stop().await;
+}

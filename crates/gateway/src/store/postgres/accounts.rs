@@ -18,6 +18,7 @@ use crate::store::accounts::{
     ResetOutcome, SignInCandidate, SignInCharge, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
     USERNAME_IN_DIRECTORY,
 };
+use crate::store::{Pruned, StaleBefore};
 
 const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
      r.organization_name, r.locale";
@@ -990,24 +991,52 @@ impl AccountStore for PostgresStore {
         Ok(reported)
     }
 
-    async fn forget_stale_sign_ins(
-        &self,
-        failures_before: i64,
-        idle_before: i64,
-        started_before: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE last_failure_at < $1")
-            .bind(failures_before)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM member_sessions WHERE last_seen_at < $1 OR created_at < $2")
-            .bind(idle_before)
-            .bind(started_before)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
+        // Each kind in its own statement (its own transaction), at most `limit` rows; SKIP
+        // LOCKED leaves rows a sign-in or another instance holds to a later run.
+        let limit = i64::from(limit);
+        let sessions = sqlx::query(
+            "DELETE FROM member_sessions WHERE hash IN (
+                SELECT hash FROM member_sessions
+                WHERE last_seen_at < $1 OR created_at < $2
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.session_seen)
+        .bind(before.session_started)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let failures = sqlx::query(
+            "DELETE FROM sign_in_failures WHERE key IN (
+                SELECT key FROM sign_in_failures
+                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.sign_in_failure)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let codes = sqlx::query(
+            "DELETE FROM join_code_failures WHERE client IN (
+                SELECT client FROM join_code_failures
+                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.code_failure)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Pruned {
+            sessions: count(sessions),
+            sign_in_failures: count(failures),
+            code_failures: count(codes),
+        })
     }
 }
 

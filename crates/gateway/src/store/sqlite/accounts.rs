@@ -14,6 +14,7 @@ use crate::store::accounts::{
     ResetOutcome, SignInCandidate, SignInCharge, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
     USERNAME_IN_DIRECTORY,
 };
+use crate::store::{Pruned, StaleBefore};
 
 const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
      r.organization_name, r.locale";
@@ -943,24 +944,35 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn forget_stale_sign_ins(
-        &self,
-        failures_before: i64,
-        idle_before: i64,
-        started_before: i64,
-    ) -> Result<()> {
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
         self.with(move |c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "DELETE FROM sign_in_failures WHERE last_failure_at < ?1",
-                [failures_before],
+            let mut pruned = Pruned::default();
+            // Each kind in its own short transaction, at most `limit` rows: the one writer is
+            // never held for long.
+            let deleted = c.execute(
+                "DELETE FROM member_sessions WHERE hash IN (
+                    SELECT hash FROM member_sessions
+                    WHERE last_seen_at < ?1 OR created_at < ?2 LIMIT ?3)",
+                params![before.session_seen, before.session_started, limit],
             )?;
-            tx.execute(
-                "DELETE FROM member_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
-                params![idle_before, started_before],
+            pruned.sessions = u32::try_from(deleted).unwrap_or(u32::MAX);
+            let deleted = c.execute(
+                "DELETE FROM sign_in_failures WHERE key IN (
+                    SELECT key FROM sign_in_failures
+                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
+                    LIMIT ?3)",
+                params![before.sign_in_failure, now, limit],
             )?;
-            tx.commit()?;
-            Ok(())
+            pruned.sign_in_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
+            let deleted = c.execute(
+                "DELETE FROM join_code_failures WHERE client IN (
+                    SELECT client FROM join_code_failures
+                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
+                    LIMIT ?3)",
+                params![before.code_failure, now, limit],
+            )?;
+            pruned.code_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
+            Ok(pruned)
         })
         .await
     }
