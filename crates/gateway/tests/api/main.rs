@@ -35,6 +35,18 @@ macro_rules! sqlite_identity_test {
 
 for_each_identity_scenario!(sqlite_identity_test);
 
+macro_rules! sqlite_guard_test {
+    ($name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            let (gw, clock) = TestGateway::manual().await;
+            common::guard_scenarios::$name(gw, clock).await;
+        }
+    };
+}
+
+for_each_guard_scenario!(sqlite_guard_test);
+
 /// Behind an https public address every cookie carries the `__Host-` prefix (so the browser
 /// takes it only with Secure, Path=/ and no Domain) and stays HttpOnly, SameSite=Strict.
 #[tokio::test]
