@@ -206,7 +206,7 @@ pub(crate) enum Guess {
 /// Checks a sign-in: counts it against the client address and against every account the
 /// username names (in any organization — the `/me` form names none), then checks the
 /// password against the accounts that are not waiting. An account waiting because of guesses
-/// made where only it was named (its organization's invitation or its own password form)
+/// made where only it was named (the member's own password form)
 /// does not hold up the others with that username. `prefer_org`'s account is tried first,
 /// then enabled ones.
 pub(crate) async fn check_sign_in(
