@@ -2,7 +2,10 @@
 //! `orgdesk-gateway` binary (release build, its own process) from a Rust client over loopback:
 //! 10,000 invitation creations, 10,000 invitation page opens (each writes an event), pulling
 //! those 10,000 events, and 10,000 event-feed requests. First on SQLite, then on PostgreSQL
-//! (a throwaway Debian server on a loopback port) when it is installed.
+//! (a throwaway Debian server on a loopback port) when it is installed. On SQLite it also
+//! times sign-ins with a wrong password for a known username against unknown usernames (both
+//! are checked against an Argon2id hash, the unknown ones against a decoy): the two figures
+//! should be close; the tests check only that the answers are the same.
 
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
@@ -85,7 +88,9 @@ async fn bench(label: &str, database: &str) {
         format!(
             "listen = \"127.0.0.1:0\"\ndatabase = \"{database}\"\n\
              [mail]\ntransport = \"file\"\ndir = \"{}\"\nfrom = \"Orgdesk <noreply@example.org>\"\n\
-             [limits]\ninvitations_per_minute = 1000000\n",
+             [limits]\ninvitations_per_minute = 1000000\nform_posts_per_minute = 1000000\n\
+             [sign_in]\nlockout_after_failures = 1000000\n\
+             address_lockout_after_failures = 1000000\n",
             dir.path().join("mail").display()
         ),
     )
@@ -218,7 +223,87 @@ async fn bench(label: &str, database: &str) {
         "  feed:       {N} event requests (100 each) in {secs:.2} s = {:.0}/s",
         N as f64 / secs
     );
+    // Last, since the registration it makes adds an event.
+    if label == "SQLite" {
+        sign_in_timing(&base, &links[0]).await;
+    }
     drop(server);
+}
+
+/// The `name=value` of the cookie an answer sets, and the value of its hidden `name` input.
+async fn form(client: &reqwest::Client, url: &str, name: &str) -> (String, String) {
+    let r = client.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let body = r.text().await.unwrap();
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body.find(&marker).unwrap() + marker.len();
+    let end = body[start..].find('"').unwrap();
+    (cookie, body[start..start + end].to_owned())
+}
+
+/// Registers an account through `link`, then signs in with a wrong password for it and for
+/// unknown usernames, interleaved (so a busy machine slows both alike); prints the fastest
+/// answer of each kind and their ratio.
+async fn sign_in_timing(base: &str, link: &str) {
+    const ROUNDS: usize = 20;
+    const PASSWORD: &str = "Correct-Horse1";
+    let client = reqwest::Client::new();
+    let register = format!("{link}/register");
+    let (cookie, csrf) = form(&client, &register, "csrf").await;
+    let r = client
+        .post(&register)
+        .header("Cookie", cookie)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("username", "li.wei"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let attempt = |username: String| {
+        let client = client.clone();
+        let me = format!("{base}/me");
+        let sign_in = format!("{base}/me/sign-in");
+        async move {
+            let (cookie, csrf) = form(&client, &me, "csrf").await;
+            let started = Instant::now();
+            let r = client
+                .post(&sign_in)
+                .header("Cookie", cookie)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("username", username.as_str()),
+                    ("password", "Wrong-Horse1"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 422);
+            started.elapsed()
+        }
+    };
+    let (mut known, mut unknown) = (Duration::MAX, Duration::MAX);
+    for round in 0..ROUNDS {
+        known = known.min(attempt("li.wei".into()).await);
+        unknown = unknown.min(attempt(format!("ghost{round}")).await);
+    }
+    println!(
+        "  sign-in:    wrong password {:.1} ms, unknown username {:.1} ms \
+         (fastest of {ROUNDS} each; unknown/known = {:.2})",
+        known.as_secs_f64() * 1000.0,
+        unknown.as_secs_f64() * 1000.0,
+        unknown.as_secs_f64() / known.as_secs_f64()
+    );
 }
 
 #[tokio::main]

@@ -461,8 +461,8 @@ async fn send(
     }
 }
 
-/// Reports pending invitations whose link expired (once per link) and forgets stale sign-in
-/// failures and sessions. Runs from the outbox worker, so it stops with it.
+/// Reports pending invitations whose link expired (once per link). Runs from the outbox
+/// worker, so it stops with it (as does the pruning of stale rows, in `retention`).
 pub(crate) async fn sweep(state: &Shared) {
     let now = state.clock.now();
     loop {
@@ -483,18 +483,5 @@ pub(crate) async fn sweep(state: &Shared) {
                 break;
             }
         }
-    }
-    let s = &state.config.sign_in;
-    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    if let Err(e) = state
-        .store
-        .forget_stale_sign_ins(
-            now.saturating_sub(secs(s.forget_failures_after_secs)),
-            now.saturating_sub(secs(s.session_idle_secs)),
-            now.saturating_sub(secs(s.session_max_secs)),
-        )
-        .await
-    {
-        tracing::error!(error = %e, "cannot forget stale sign-ins");
     }
 }

@@ -47,6 +47,9 @@ pub struct Config {
     /// Connections: timeouts, caps, request size, graceful stop, trusted proxies.
     #[serde(default)]
     pub server: ServerConfig,
+    /// Pruning of rows that no longer serve a purpose: ended sessions, stale counters.
+    #[serde(default)]
+    pub retention: RetentionConfig,
     /// Text messages for `sms` invitations; without it they are refused.
     #[serde(default)]
     pub sms: Option<crate::sms::SmsConfig>,
@@ -293,6 +296,27 @@ impl ServerConfig {
     }
 }
 
+/// The background pruning of rows the gateway no longer needs: member sessions past their
+/// idle or absolute limit, and sign-in and wrong-code counters past their forget window.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionConfig {
+    /// How often the pruning runs (10 minutes).
+    pub interval_secs: u64,
+    /// Rows deleted per table in one transaction (500); a run takes batches until a table
+    /// has no more, at most `MAX_BATCHES` per run, so no transaction holds the store long.
+    pub batch_size: u32,
+}
+
+impl Default for RetentionConfig {
+    fn default() -> Self {
+        Self {
+            interval_secs: 600,
+            batch_size: 500,
+        }
+    }
+}
+
 /// Members signing in on their own page (`/me`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -301,9 +325,13 @@ pub struct SignInConfig {
     pub session_idle_secs: u64,
     /// …and in any case this long after signing in (7 days).
     pub session_max_secs: u64,
-    /// Failed sign-ins, per username and per client address, before further attempts are
-    /// refused for a while.
+    /// Failed sign-ins against one account (organization and username) before its next
+    /// attempt waits (5)…
     pub lockout_after_failures: u32,
+    /// …and failed sign-ins from one client address (an IPv6 client by its /64) before its
+    /// next attempt waits, whatever the username (30: higher, so that people sharing an
+    /// address are not held up by one another's typing).
+    pub address_lockout_after_failures: u32,
     /// The first refusal lasts this long; each further failure doubles it…
     pub lockout_initial_secs: u64,
     /// …up to this.
@@ -318,6 +346,7 @@ impl Default for SignInConfig {
             session_idle_secs: 12 * 60 * 60,
             session_max_secs: 7 * 24 * 60 * 60,
             lockout_after_failures: 5,
+            address_lockout_after_failures: 30,
             lockout_initial_secs: 30,
             lockout_max_secs: 15 * 60,
             forget_failures_after_secs: 24 * 60 * 60,
@@ -344,6 +373,7 @@ impl Config {
             limits: LimitsConfig::default(),
             sign_in: SignInConfig::default(),
             server: ServerConfig::default(),
+            retention: RetentionConfig::default(),
             sms: None,
         }
     }
@@ -425,8 +455,16 @@ impl Config {
                     .into(),
             ));
         }
+        let r = &self.retention;
+        if r.interval_secs == 0 || !(1..=10_000).contains(&r.batch_size) {
+            return Err(GatewayError::Config(
+                "retention: interval_secs must be at least 1 and batch_size between 1 and 10000"
+                    .into(),
+            ));
+        }
         let s = &self.sign_in;
         if s.lockout_after_failures == 0
+            || s.address_lockout_after_failures < s.lockout_after_failures
             || s.lockout_initial_secs == 0
             || s.session_idle_secs == 0
             || s.lockout_max_secs < s.lockout_initial_secs
@@ -434,7 +472,8 @@ impl Config {
         {
             return Err(GatewayError::Config(
                 "sign_in: lockout_after_failures, lockout_initial_secs and session_idle_secs \
-                 must be at least 1, lockout_max_secs at least lockout_initial_secs, and \
+                 must be at least 1, address_lockout_after_failures at least \
+                 lockout_after_failures, lockout_max_secs at least lockout_initial_secs, and \
                  forget_failures_after_secs at least lockout_max_secs"
                     .into(),
             ));

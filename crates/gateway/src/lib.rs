@@ -21,6 +21,7 @@ mod pages_reset;
 pub mod postmark;
 mod provider;
 mod render;
+mod retention;
 pub mod secrets;
 mod server;
 pub mod sms;
@@ -66,6 +67,8 @@ pub(crate) struct AppState {
     recipient_limiter: RateLimiter,
     /// Proxies whose forwarding header names the client.
     trusted: TrustedProxies,
+    /// Rows the retention task deleted since start.
+    pruned: std::sync::atomic::AtomicU64,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -170,6 +173,17 @@ impl Gateway {
         Arc::clone(&self.state.store)
     }
 
+    /// Runs the retention pruning now (it also runs every `retention.interval_secs`);
+    /// returns how many rows it deleted.
+    pub async fn prune_now(&self) -> Result<u64> {
+        retention::prune(&self.state).await
+    }
+
+    /// Rows the retention pruning deleted since this instance started.
+    pub fn pruned_rows(&self) -> u64 {
+        self.state.pruned.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     pub async fn create_organization(&self, name: &str) -> Result<OrganizationCredentials> {
         create_organization(self.state.store.as_ref(), name, self.state.clock.now()).await
     }
@@ -251,6 +265,7 @@ pub async fn serve_store(
         outbox_bell: Notify::new(),
         events_bell: watch::channel(0).0,
         shutdown: shutdown_rx.clone(),
+        pruned: std::sync::atomic::AtomicU64::new(0),
     });
 
     let app = router(Arc::clone(&state), hooks);

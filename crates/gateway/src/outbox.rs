@@ -25,9 +25,17 @@ pub(crate) async fn run(
     let poll = Duration::from_millis(state.config.delivery.poll_interval_ms.max(10));
     let sweep_every = Duration::from_millis(state.config.delivery.expiry_check_interval_ms.max(10));
     let mut last_sweep: Option<tokio::time::Instant> = None;
+    let prune_every = Duration::from_secs(state.config.retention.interval_secs.max(1));
+    let mut last_prune: Option<tokio::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        if last_prune.is_none_or(|at| at.elapsed() >= prune_every) {
+            last_prune = Some(tokio::time::Instant::now());
+            if let Err(e) = crate::retention::prune(&state).await {
+                tracing::error!(error = %e, "cannot prune ended sessions and stale counters");
+            }
         }
         if last_sweep.is_none_or(|at| at.elapsed() >= sweep_every) {
             last_sweep = Some(tokio::time::Instant::now());

@@ -20,9 +20,23 @@ use crate::i18n::{fill, Lang};
 use crate::render::{format_time, STYLESHEET};
 use crate::secrets;
 use crate::store::{ConsumeOutcome, InvitationState, TokenLookup};
-use crate::{PeerAddr, Shared};
+use crate::{AppState, PeerAddr, Shared};
 
-pub(crate) const CSRF_COOKIE: &str = "orgdesk_csrf";
+/// Whether people reach the gateway over https (its configured public address).
+pub(crate) fn is_https(state: &AppState) -> bool {
+    state.public_url.starts_with("https://")
+}
+
+/// The CSRF cookie's name. Under https every cookie carries the `__Host-` prefix: a browser
+/// then takes it only with `Secure`, `Path=/` and no `Domain`, so no sibling subdomain and
+/// no plain-http page can set or shadow it. On http (loopback) the plain name.
+pub(crate) fn csrf_cookie_name(state: &AppState) -> &'static str {
+    if is_https(state) {
+        "__Host-orgdesk_csrf"
+    } else {
+        "orgdesk_csrf"
+    }
+}
 
 mod join;
 
@@ -52,6 +66,23 @@ pub(crate) fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     })
 }
 
+/// The language switcher's link: `path` when it is plainly a path on this gateway (`/`
+/// and segments of letters, digits, `-` and `_`, none empty), else the bare query, which the
+/// browser resolves against the page's own address. So no link on a page ever leads
+/// elsewhere (`//host/…`, `/\host/…`) or carries odd input, whatever address was requested.
+fn switch_href(path: &str, lang: Lang) -> String {
+    let local = path.strip_prefix('/').is_some_and(|rest| {
+        rest.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+        })
+    });
+    let path = if local { path } else { "" };
+    format!("{path}?lang={}", lang.code())
+}
+
 /// Renders a page inside the layout, with the language switcher pointing at `path`.
 pub(crate) fn page(
     state: &Shared,
@@ -67,7 +98,7 @@ pub(crate) fn page(
         lang => lang.code(),
         t => lang.table(),
         title => title,
-        switch_href => format!("{path}?lang={}", other.code()),
+        switch_href => switch_href(path, other),
         other_lang => other.code(),
         other_lang_name => other.native_name(),
         ..extra
@@ -125,11 +156,13 @@ pub(crate) async fn not_found(
         return GatewayError::NotFound.into_response();
     }
     let lang = pick_lang(None, &headers);
+    // The requested address is not used on the page (not even for the language switcher):
+    // nothing the client sends becomes a link.
     message(
         &state,
         lang,
         StatusCode::NOT_FOUND,
-        uri.path(),
+        "",
         "not_found",
         lang.t("not_found_title"),
         lang.t("unknown_body"),
@@ -298,8 +331,8 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 }
 
 /// The browser's CSRF cookie, or a new one to set.
-pub(crate) fn csrf_cookie(headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, CSRF_COOKIE) {
+pub(crate) fn csrf_cookie(state: &AppState, headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, csrf_cookie_name(state)) {
         Some(v)
             if v.len() == 22
                 && v.bytes()
@@ -318,12 +351,9 @@ pub(crate) fn with_cookie(
     is_new: bool,
 ) -> Response {
     if is_new {
-        let secure = if state.public_url.starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        let v = format!("{CSRF_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict{secure}");
+        let secure = if is_https(state) { "; Secure" } else { "" };
+        let name = csrf_cookie_name(state);
+        let v = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(v) = HeaderValue::from_str(&v) {
             response.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -399,7 +429,7 @@ async fn register_form(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_register(
         &state,
         lang,
@@ -459,7 +489,8 @@ pub(crate) fn refuse_post(
     peer: SocketAddr,
     csrf: &str,
 ) -> Option<Response> {
-    let ok = cookie(headers, CSRF_COOKIE).is_some_and(|c| state.pepper.csrf_ok(&c, path, csrf));
+    let ok = cookie(headers, csrf_cookie_name(state))
+        .is_some_and(|c| state.pepper.csrf_ok(&c, path, csrf));
     if !ok {
         return Some(message(
             state,
@@ -504,7 +535,7 @@ async fn register(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let cookie_value = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
     let username = f.username.trim().to_owned();
     let mut errors: Vec<&str> = Vec::new();
     if !username_ok(&username) {
@@ -615,7 +646,7 @@ async fn decline_form(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let inv = &found.invitation;
     let extra = context! {
         intro => fill(lang.t("decline_intro"), &[("inviter", &inv.inviter_name), ("organization", &inv.organization_name)]),
@@ -692,6 +723,26 @@ async fn decline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_switcher_never_leads_elsewhere() {
+        assert_eq!(switch_href("/me", Lang::En), "/me?lang=en");
+        assert_eq!(
+            switch_href("/i/abc-_9/register", Lang::En),
+            "/i/abc-_9/register?lang=en"
+        );
+        for odd in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "",
+            "x",
+            "/a b",
+            "/a\"<",
+            "/a?b",
+        ] {
+            assert_eq!(switch_href(odd, Lang::En), "?lang=en", "{odd:?}");
+        }
+    }
 
     #[test]
     fn username_rule() {

@@ -28,12 +28,10 @@ use crate::accounts::username_key;
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::pages::{
-    cookie, csrf_cookie, internal_error, link_problem, message, pick_lang, refuse_post, resolve,
-    with_cookie, LangQuery, Link, CSRF_COOKIE,
+    cookie, csrf_cookie, csrf_cookie_name, internal_error, link_problem, message, pick_lang,
+    refuse_post, resolve, with_cookie, LangQuery, Link,
 };
-use crate::pages_member::{
-    first_match, locked_message, member_message, policy, throttle_keys, Notice,
-};
+use crate::pages_member::{check_sign_in, locked_message, member_message, Guess, Notice};
 use crate::store::{ConsumeOutcome, TokenLookup};
 use crate::{PeerAddr, Shared};
 
@@ -91,7 +89,7 @@ async fn accept_form(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_accept(
         &state,
         lang,
@@ -166,7 +164,7 @@ async fn try_accept(
     a: Attempt<'_>,
     f: AcceptFields,
 ) -> Result<Response, GatewayError> {
-    let cookie_value = cookie(a.headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie_value = cookie(a.headers, csrf_cookie_name(state)).unwrap_or_default();
     let typed = f.username.trim();
     let form = |status: StatusCode, errors: &[&str]| {
         render_accept(
@@ -183,35 +181,30 @@ async fn try_accept(
         )
     };
     let key = username_key(typed);
-    let (user_key, addr_key) = throttle_keys(&key, a.peer.ip());
     let now = state.clock.now();
-    let keys = [user_key.clone(), addr_key.clone()];
-    if let Some(until) = state
-        .store
-        .charge_sign_in(&keys, policy(state), now)
-        .await?
-    {
-        let message = locked_message(lang, until, now);
-        return Ok(form(StatusCode::TOO_MANY_REQUESTS, &[&message]));
-    }
-    let mut candidates = if key.is_empty() || key.chars().count() > 64 {
-        Vec::new()
-    } else {
-        state.store.sign_in_candidates(&key).await?
-    };
     // The invitation's own organization first, then enabled accounts.
     let org_id = &a.found.invitation.org_id;
-    candidates.sort_by_key(|c| (&c.org_id != org_id, c.state != AccountState::Enabled));
-    let hashes = candidates.iter().map(|c| c.password_hash.clone()).collect();
-    let matched = first_match(f.password, hashes).await?;
-    let Some(account) = matched.and_then(|i| candidates.get(i)) else {
-        return Ok(form(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &[lang.t("err_sign_in")],
-        ));
+    let account = match check_sign_in(state, &key, a.peer.ip(), f.password, Some(org_id)).await? {
+        Guess::Waiting(until) => {
+            let message = locked_message(lang, until, now);
+            return Ok(form(StatusCode::TOO_MANY_REQUESTS, &[&message]));
+        }
+        Guess::Wrong => {
+            return Ok(form(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &[lang.t("err_sign_in")],
+            ))
+        }
+        Guess::Right {
+            account,
+            matched,
+            charged,
+        } => {
+            // The password was right, so this is no guess to count.
+            state.store.forgive_sign_in(&matched, &charged).await?;
+            account
+        }
     };
-    // The password was right, so this is no guess to count.
-    state.store.forgive_sign_in(&user_key, &addr_key).await?;
     let disabled = || {
         member_message(
             state,

@@ -3,9 +3,12 @@
 //! no JavaScript; every form carries a CSRF token; the session cookie holds 256 random bits
 //! of which only the SHA-256 is stored.
 //!
-//! Failed sign-ins are counted in the store per username and per client address, so a
-//! lockout holds across restarts and across instances. Unknown usernames are checked against
-//! a decoy hash, so they take as long as wrong passwords.
+//! Failed sign-ins are counted in the store per account (organization and username) and,
+//! with a higher threshold, per client address, so a wait holds across restarts and across
+//! instances. Past the threshold each failure makes the account's next attempt wait longer
+//! (up to `lockout_max_secs`); after the wait the right password signs in, so a guesser can
+//! delay a member but never lock them out for good. Unknown usernames are checked against a
+//! decoy hash, so they take as long as wrong passwords.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
@@ -27,15 +30,16 @@ use crate::accounts::username_key;
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::pages::{
-    cookie, csrf_cookie, internal_error, page, password_problems, pick_lang, refuse_post,
+    cookie, csrf_cookie, internal_error, is_https, page, password_problems, pick_lang, refuse_post,
     with_cookie,
 };
 use crate::render::format_time_seconds;
 use crate::secrets;
-use crate::store::{LockoutPolicy, Member, PersonalDetails};
+use crate::store::{
+    account_throttle_key, address_throttle_key, LockoutPolicy, Member, PersonalDetails,
+    SignInCandidate,
+};
 use crate::{PeerAddr, Shared};
-
-const SESSION_COOKIE: &str = "orgdesk_session";
 
 /// Longer passwords are refused without hashing them (the policy allows 64 characters).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -155,6 +159,7 @@ pub(crate) async fn first_match(
     .map_err(GatewayError::from)
 }
 
+/// The wait policy of one account (organization and username).
 pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
     let s = &state.config.sign_in;
     let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
@@ -166,12 +171,111 @@ pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
     }
 }
 
-/// The counter keys of one attempt: the username, and the client's address (an IPv6 client
-/// by its /64, which one subscriber usually holds whole).
-pub(crate) fn throttle_keys(username_key: &str, peer: IpAddr) -> (String, String) {
-    let user: String = username_key.chars().take(64).collect();
-    let addr = crate::limits::client_key(peer);
-    (format!("user:{user}"), format!("addr:{addr}"))
+/// The wait policy of one client address: the same waits from a higher threshold.
+pub(crate) fn address_policy(state: &Shared) -> LockoutPolicy {
+    LockoutPolicy {
+        threshold: state.config.sign_in.address_lockout_after_failures,
+        ..policy(state)
+    }
+}
+
+/// The counter key of a client address (an IPv6 client by its /64, which one subscriber
+/// usually holds whole).
+pub(crate) fn address_key(peer: IpAddr) -> String {
+    address_throttle_key(&crate::limits::client_key(peer))
+}
+
+/// The organization that stands for "no account": an unknown username is counted under it,
+/// so it answers like a known one (waits included) and reveals nothing.
+const NO_ORGANIZATION: &str = "-";
+
+/// The outcome of checking a username and password under the waits.
+pub(crate) enum Guess {
+    /// Refused before (or instead of) checking: the address or the account waits until then.
+    Waiting(i64),
+    Wrong,
+    Right {
+        account: SignInCandidate,
+        /// The key of the account it opened (its failures are forgotten)…
+        matched: String,
+        /// …and the keys the attempt was counted against besides (given back).
+        charged: Vec<String>,
+    },
+}
+
+/// Checks a sign-in: counts it against the client address and against every account the
+/// username names (in any organization — the `/me` form names none), then checks the
+/// password against the accounts that are not waiting. An account waiting because of guesses
+/// made where only it was named (the member's own password form)
+/// does not hold up the others with that username. `prefer_org`'s account is tried first,
+/// then enabled ones.
+pub(crate) async fn check_sign_in(
+    state: &Shared,
+    username_key: &str,
+    peer: IpAddr,
+    password: String,
+    prefer_org: Option<&str>,
+) -> Result<Guess, GatewayError> {
+    let mut candidates = if username_key.is_empty() || username_key.chars().count() > 64 {
+        Vec::new()
+    } else {
+        state.store.sign_in_candidates(username_key).await?
+    };
+    candidates.sort_by_key(|c| {
+        (
+            prefer_org.is_some_and(|o| o != c.org_id),
+            c.state != AccountState::Enabled,
+        )
+    });
+    let account_keys: Vec<String> = if candidates.is_empty() {
+        vec![account_throttle_key(NO_ORGANIZATION, username_key)]
+    } else {
+        candidates
+            .iter()
+            .map(|c| account_throttle_key(&c.org_id, &c.username_key))
+            .collect()
+    };
+    let address = address_key(peer);
+    let now = state.clock.now();
+    let charge = state
+        .store
+        .charge_sign_in(
+            (&address, address_policy(state)),
+            (&account_keys, policy(state)),
+            now,
+        )
+        .await?;
+    if let Some(until) = charge.refused_until() {
+        return Ok(Guess::Waiting(until));
+    }
+    // Only the accounts that are not waiting are checked (and were counted).
+    let open: Vec<usize> = (0..candidates.len())
+        .filter(|i| charge.accounts_until[*i].is_none())
+        .collect();
+    let hashes = open
+        .iter()
+        .map(|i| candidates[*i].password_hash.clone())
+        .collect();
+    let Some(found) = first_match(password, hashes).await? else {
+        return Ok(match charge.latest_wait() {
+            // Some account with this username waits: say until when, it may be the one.
+            Some(until) => Guess::Waiting(until),
+            None => Guess::Wrong,
+        });
+    };
+    let index = open[found];
+    let matched = account_keys[index].clone();
+    let mut charged = vec![address];
+    charged.extend(
+        open.iter()
+            .filter(|i| **i != index)
+            .map(|i| account_keys[*i].clone()),
+    );
+    Ok(Guess::Right {
+        account: candidates.swap_remove(index),
+        matched,
+        charged,
+    })
 }
 
 /// "Try again after 12:00:30 UTC (in about 30 seconds)."
@@ -189,29 +293,29 @@ pub(crate) fn locked_message(lang: Lang, until: i64, now: i64) -> String {
     )
 }
 
-fn secure_suffix(state: &Shared) -> &'static str {
-    if state.public_url.starts_with("https://") {
-        "; Secure"
+/// The session cookie's name and path: under https `__Host-orgdesk_session` on `/` (the
+/// prefix requires `Path=/` and `Secure`), on http (loopback) `orgdesk_session` on `/me`.
+fn session_cookie(state: &Shared) -> (&'static str, &'static str, &'static str) {
+    if is_https(state) {
+        ("__Host-orgdesk_session", "/", "; Secure")
     } else {
-        ""
+        ("orgdesk_session", ME, "")
     }
 }
 
 fn set_session_cookie(state: &Shared, response: &mut Response, value: Option<&str>) {
-    let secure = secure_suffix(state);
+    let (name, path, secure) = session_cookie(state);
     let cookie = match value {
-        Some(v) => format!("{SESSION_COOKIE}={v}; Path={ME}; HttpOnly; SameSite=Strict{secure}"),
-        None => {
-            format!("{SESSION_COOKIE}=; Path={ME}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
-        }
+        Some(v) => format!("{name}={v}; Path={path}; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
     };
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         response.headers_mut().append(header::SET_COOKIE, v);
     }
 }
 
-fn session_hash(headers: &HeaderMap) -> Option<[u8; 32]> {
-    let value = cookie(headers, SESSION_COOKIE)?;
+fn session_hash(state: &Shared, headers: &HeaderMap) -> Option<[u8; 32]> {
+    let value = cookie(headers, session_cookie(state).0)?;
     let raw = secrets::decode_token(&value)?;
     Some(secrets::sha256(&raw))
 }
@@ -221,7 +325,7 @@ async fn current(
     state: &Shared,
     headers: &HeaderMap,
 ) -> Result<Option<(Member, [u8; 32])>, GatewayError> {
-    let Some(hash) = session_hash(headers) else {
+    let Some(hash) = session_hash(state, headers) else {
         return Ok(None);
     };
     let s = &state.config.sign_in;
@@ -261,7 +365,7 @@ fn render_sign_in(
     notice: Option<&str>,
     errors: &[&str],
 ) -> Response {
-    let (csrf, is_new) = csrf_cookie(headers);
+    let (csrf, is_new) = csrf_cookie(state, headers);
     let extra = context! {
         action => SIGN_IN,
         csrf => state.pepper.csrf_token(&csrf, SIGN_IN),
@@ -300,7 +404,7 @@ fn render_me(
     member: &Member,
     view: MeView<'_>,
 ) -> Response {
-    let (csrf, is_new) = csrf_cookie(headers);
+    let (csrf, is_new) = csrf_cookie(state, headers);
     let token = |action: &str| state.pepper.csrf_token(&csrf, action);
     let extra = context! {
         signed_in_as => fill(
@@ -367,14 +471,14 @@ async fn me(State(state): State<Shared>, Query(q): Query<MeQuery>, headers: Head
         Ok(None) => {
             let notice = if notice_key == Some("signed_out") {
                 Some(lang.t("signed_out"))
-            } else if session_hash(&headers).is_some() {
+            } else if session_hash(&state, &headers).is_some() {
                 Some(lang.t("session_ended"))
             } else {
                 None
             };
             let mut response =
                 render_sign_in(&state, lang, StatusCode::OK, &headers, "", notice, &[]);
-            if session_hash(&headers).is_some() {
+            if session_hash(&state, &headers).is_some() {
                 // The session the browser still names has ended: let it forget the cookie.
                 set_session_cookie(&state, &mut response, None);
             }
@@ -422,48 +526,41 @@ async fn try_sign_in(
 ) -> Result<Response, GatewayError> {
     let typed = f.username.trim();
     let key = username_key(typed);
-    let (user_key, addr_key) = throttle_keys(&key, peer.ip());
     let now = state.clock.now();
-    let keys = [user_key.clone(), addr_key.clone()];
-    if let Some(until) = state
-        .store
-        .charge_sign_in(&keys, policy(state), now)
-        .await?
-    {
-        let message = locked_message(lang, until, now);
-        return Ok(render_sign_in(
-            state,
-            lang,
-            StatusCode::TOO_MANY_REQUESTS,
-            headers,
-            typed,
-            None,
-            &[&message],
-        ));
-    }
-    let mut candidates = if key.is_empty() || key.chars().count() > 64 {
-        Vec::new()
-    } else {
-        state.store.sign_in_candidates(&key).await?
-    };
-    // Where one password opens several accounts, an enabled one wins.
-    candidates.sort_by_key(|c| c.state != AccountState::Enabled);
-    let hashes = candidates.iter().map(|c| c.password_hash.clone()).collect();
-    let matched = first_match(f.password, hashes).await?;
-    let Some(account) = matched.and_then(|i| candidates.get(i)) else {
-        return Ok(render_sign_in(
-            state,
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            headers,
-            typed,
-            None,
-            &[lang.t("err_sign_in")],
-        ));
-    };
+    let (account, matched, charged) =
+        match check_sign_in(state, &key, peer.ip(), f.password, None).await? {
+            Guess::Waiting(until) => {
+                let message = locked_message(lang, until, now);
+                return Ok(render_sign_in(
+                    state,
+                    lang,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    headers,
+                    typed,
+                    None,
+                    &[&message],
+                ));
+            }
+            Guess::Wrong => {
+                return Ok(render_sign_in(
+                    state,
+                    lang,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    headers,
+                    typed,
+                    None,
+                    &[lang.t("err_sign_in")],
+                ))
+            }
+            Guess::Right {
+                account,
+                matched,
+                charged,
+            } => (account, matched, charged),
+        };
     if account.state != AccountState::Enabled {
         // The password was right, so this is no guess to count; the member learns why.
-        state.store.forgive_sign_in(&user_key, &addr_key).await?;
+        state.store.forgive_sign_in(&matched, &charged).await?;
         if let Some(reason) = &account.refused_reason {
             let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
             return Ok(member_message(
@@ -499,7 +596,7 @@ async fn try_sign_in(
             &account.org_id,
             &account.username_key,
             secrets::sha256(&raw),
-            (&user_key, &addr_key),
+            (&matched, &charged),
             state.clock.now(),
         )
         .await?;
@@ -717,15 +814,20 @@ async fn change_password(
     if !errors.is_empty() {
         return Ok(show_errors(&errors));
     }
-    // Checking the current password is a guess like a sign-in, and counted the same way.
-    let (user_key, addr_key) = throttle_keys(&member.username_key, peer.ip());
+    // Checking the current password is a guess like a sign-in, and counted the same way:
+    // against this member's account and the client address.
+    let account_key = account_throttle_key(&member.org_id, &member.username_key);
+    let addr_key = address_key(peer.ip());
     let now = state.clock.now();
-    let keys = [user_key.clone(), addr_key.clone()];
-    if let Some(until) = state
+    let charge = state
         .store
-        .charge_sign_in(&keys, policy(state), now)
-        .await?
-    {
+        .charge_sign_in(
+            (&addr_key, address_policy(state)),
+            (std::slice::from_ref(&account_key), policy(state)),
+            now,
+        )
+        .await?;
+    if let Some(until) = charge.refused_until() {
         let message = locked_message(lang, until, now);
         let mut response = show_errors(&[&message]);
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
@@ -741,7 +843,10 @@ async fn change_password(
     if first_match(f.current_password, vec![stored]).await? != Some(0) {
         return Ok(show_errors(&[lang.t("err_current_password")]));
     }
-    state.store.forgive_sign_in(&user_key, &addr_key).await?;
+    state
+        .store
+        .forgive_sign_in(&account_key, &[addr_key])
+        .await?;
     let password_hash = hash_password(f.password).await?;
     let changed = state
         .store
@@ -779,7 +884,7 @@ async fn sign_out(
     if let Some(refused) = refuse_post(&state, lang, SIGN_OUT, &headers, peer, &f.csrf) {
         return refused;
     }
-    if let Some(hash) = session_hash(&headers) {
+    if let Some(hash) = session_hash(&state, &headers) {
         if let Err(e) = state.store.end_session(hash).await {
             return internal_error(&state, lang, ME, &e);
         }
@@ -820,13 +925,17 @@ mod tests {
     }
 
     #[test]
-    fn throttle_keys_group_ipv6_by_prefix() {
+    fn throttle_keys_group_ipv6_by_prefix_and_accounts_by_organization() {
         let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
-        assert_eq!(throttle_keys("li", a).1, throttle_keys("li", b).1);
+        assert_eq!(address_key(a), address_key(b));
         assert_eq!(
-            throttle_keys("Li", "::ffff:10.0.0.1".parse().unwrap()),
-            ("user:Li".to_owned(), "addr:10.0.0.1".to_owned())
+            address_key("::ffff:10.0.0.1".parse().unwrap()),
+            "addr:10.0.0.1"
+        );
+        assert_ne!(
+            account_throttle_key("org_a", "alice"),
+            account_throttle_key("org_b", "alice")
         );
     }
 

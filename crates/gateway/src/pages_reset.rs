@@ -17,8 +17,8 @@ use serde::Deserialize;
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::pages::{
-    cookie, csrf_cookie, internal_error, page, password_problems, pick_lang, refuse_post,
-    with_cookie, CSRF_COOKIE,
+    cookie, csrf_cookie, csrf_cookie_name, internal_error, page, password_problems, pick_lang,
+    refuse_post, with_cookie,
 };
 use crate::pages_member::{hash_password, member_message, LangOnly, Notice};
 use crate::render::format_time;
@@ -159,7 +159,7 @@ async fn reset_form(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_form(&state, lang, StatusCode::OK, &path, &found, &csrf, &[]);
     with_cookie(&state, response, &csrf, is_new)
 }
@@ -214,7 +214,7 @@ async fn submit(
         errors.push(lang.t("err_password_mismatch"));
     }
     if !errors.is_empty() {
-        let csrf = cookie(headers, CSRF_COOKIE).unwrap_or_default();
+        let csrf = cookie(headers, csrf_cookie_name(state)).unwrap_or_default();
         return render_form(
             state,
             lang,

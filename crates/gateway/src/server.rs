@@ -435,16 +435,12 @@ fn refused(state: &Shared, request: &Request, status: StatusCode) -> Response {
         StatusCode::REQUEST_TIMEOUT => ("slow_title", "slow_body"),
         _ => ("error_title", "error_body"),
     };
-    let path = if path.starts_with('/') && !path.starts_with("//") {
-        path
-    } else {
-        "/"
-    };
+    // Nothing of the request's address goes onto the page.
     message(
         state,
         lang,
         status,
-        path,
+        "",
         "error",
         lang.t(title),
         lang.t(body),

@@ -18,8 +18,8 @@ use orgdesk_protocol::{JoinField, JoinRequestStatus};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    cookie, csrf_cookie, internal_error, message, page, password_problems, pick_lang, refuse_post,
-    username_ok, with_cookie, LangQuery, CSRF_COOKIE,
+    cookie, csrf_cookie, csrf_cookie_name, internal_error, message, page, password_problems,
+    pick_lang, refuse_post, username_ok, with_cookie, LangQuery,
 };
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
@@ -277,7 +277,7 @@ async fn link_form(
         Ok(found) => found,
         Err(page) => return page,
     };
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_form(
         &state,
         lang,
@@ -328,7 +328,7 @@ async fn code_form(
     headers: HeaderMap,
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
-    let (csrf, is_new) = csrf_cookie(&headers);
+    let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_code_form(&state, lang, StatusCode::OK, &csrf, "", &[]);
     with_cookie(&state, response, &csrf, is_new)
 }
@@ -398,7 +398,7 @@ async fn code_submit(
     if let Some(refused) = refuse_post(&state, lang, "/join", &headers, peer, &f.csrf) {
         return refused;
     }
-    let cookie_value = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
     match check_code(&state, lang, "/join", peer, &cookie_value, &f.code).await {
         CodeCheck::Refused(page) => page,
         CodeCheck::Found(record, code, _) => render_form(
@@ -428,7 +428,7 @@ async fn submit_by_code(
     if let Some(refused) = refuse_post(&state, lang, path, &headers, peer, &f.csrf) {
         return refused;
     }
-    let cookie_value = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
     let (record, code, hash) =
         match check_code(&state, lang, path, peer, &cookie_value, &f.code).await {
             CodeCheck::Refused(page) => return page,
@@ -468,7 +468,7 @@ async fn submit(
     mut f: JoinFields,
 ) -> Response {
     let path = entry.action();
-    let cookie_value = cookie(headers, CSRF_COOKIE).unwrap_or_default();
+    let cookie_value = cookie(headers, csrf_cookie_name(state)).unwrap_or_default();
     f.name = f.name.trim().to_owned();
     f.username = f.username.trim().to_owned();
     f.email = f.email.trim().to_owned();

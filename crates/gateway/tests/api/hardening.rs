@@ -380,3 +380,28 @@ async fn plaintext_smtp_credentials_are_refused_at_start() {
     };
     assert!(refused.to_string().contains("in the clear"), "{refused}");
 }
+
+/// The retention pruning runs by itself every `retention.interval_secs`.
+#[tokio::test]
+async fn stale_rows_are_pruned_periodically() {
+    let clock = Arc::new(ManualClock::starting_now());
+    let gw = TestGateway::start(clock.clone(), |config, _| {
+        config.retention.interval_secs = 1;
+    })
+    .await;
+    assert_eq!(
+        sign_in_post(&gw, None).await,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    clock.advance(2 * 24 * 3600);
+    let gateway = gw.gateway.as_ref().expect("running");
+    let deadline = tokio::time::Instant::now() + GENEROUS;
+    while gateway.pruned_rows() < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the stale counters were not pruned"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    gw.stop().await;
+}

@@ -7,6 +7,7 @@
 mod common;
 
 mod hardening;
+mod links;
 
 use common::{scenarios, TestGateway};
 
@@ -34,10 +35,22 @@ macro_rules! sqlite_identity_test {
 
 for_each_identity_scenario!(sqlite_identity_test);
 
-/// Behind an https public address, the member page's cookies are marked Secure (and stay
-/// HttpOnly, SameSite=Strict; the session cookie only for /me).
+macro_rules! sqlite_guard_test {
+    ($name:ident) => {
+        #[tokio::test]
+        async fn $name() {
+            let (gw, clock) = TestGateway::manual().await;
+            common::guard_scenarios::$name(gw, clock).await;
+        }
+    };
+}
+
+for_each_guard_scenario!(sqlite_guard_test);
+
+/// Behind an https public address every cookie carries the `__Host-` prefix (so the browser
+/// takes it only with Secure, Path=/ and no Domain) and stays HttpOnly, SameSite=Strict.
 #[tokio::test]
-async fn member_cookies_are_secure_under_https() {
+async fn cookies_take_the_host_prefix_under_https() {
     use common::members::{csrf_for, Jar, PASSWORD};
     let clock = std::sync::Arc::new(orgdesk_gateway::ManualClock::starting_now());
     let gw = TestGateway::start(clock, |config, _| {
@@ -64,7 +77,9 @@ async fn member_cookies_are_secure_under_https() {
     let form = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
     let csrf_cookie = form.headers["set-cookie"].to_str().unwrap().to_owned();
     assert!(
-        csrf_cookie.starts_with("orgdesk_csrf=")
+        csrf_cookie.starts_with("__Host-orgdesk_csrf=")
+            && csrf_cookie.contains("Path=/;")
+            && !csrf_cookie.contains("Domain")
             && csrf_cookie.contains("HttpOnly")
             && csrf_cookie.contains("SameSite=Strict")
             && csrf_cookie.contains("Secure"),
@@ -83,17 +98,48 @@ async fn member_cookies_are_secure_under_https() {
         .await;
     assert_eq!(posted.status, reqwest::StatusCode::SEE_OTHER);
     let session = posted.headers["set-cookie"].to_str().unwrap();
-    assert!(session.starts_with("orgdesk_session="), "{session}");
-    for attribute in ["Path=/me", "HttpOnly", "SameSite=Strict", "Secure"] {
+    assert!(session.starts_with("__Host-orgdesk_session="), "{session}");
+    for attribute in ["Path=/;", "HttpOnly", "SameSite=Strict", "Secure"] {
         assert!(
             session.contains(attribute),
             "{attribute} missing: {session}"
         );
     }
+    assert!(!session.contains("Domain"), "{session}");
     assert_eq!(
         posted.headers["strict-transport-security"],
         "max-age=31536000"
     );
+    // The prefixed cookies are the ones read: the member page opens, and signing out drops
+    // the session cookie under the same name and path.
+    let me = gw.follow(posted, &mut jar).await;
+    assert_eq!(me.kind(), Some("me"), "{}", me.body);
+    let out = gw.member_form(&mut jar, "/me/sign-out", &[]).await;
+    assert_eq!(out.kind(), Some("sign_in"));
+    assert!(jar.get("__Host-orgdesk_session").is_none());
+    // A cookie under the plain name is not taken for the prefixed one.
+    let plain = gw
+        .get(
+            &format!("{}/me", gw.base),
+            Some(&format!("orgdesk_session={}", "A".repeat(43))),
+        )
+        .await;
+    assert!(!plain.body.contains("Your session has ended"));
+    gw.stop().await;
+}
+
+/// On http loopback (the embedded gateway) the cookies keep their plain names, and the
+/// session cookie its /me path; none is marked Secure.
+#[tokio::test]
+async fn cookies_keep_plain_names_on_http_loopback() {
+    use common::members::{csrf_for, Jar};
+    let (gw, _clock) = TestGateway::manual().await;
+    let mut jar = Jar::default();
+    let form = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
+    let csrf_cookie = form.headers["set-cookie"].to_str().unwrap().to_owned();
+    assert!(csrf_cookie.starts_with("orgdesk_csrf="), "{csrf_cookie}");
+    assert!(!csrf_cookie.contains("Secure"), "{csrf_cookie}");
+    assert!(csrf_for(&form, "/me/sign-in").is_some());
     gw.stop().await;
 }
 

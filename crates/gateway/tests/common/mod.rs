@@ -8,6 +8,8 @@ pub mod postgres;
 pub mod providers;
 pub mod smtp;
 #[macro_use]
+pub mod guard_scenarios;
+#[macro_use]
 pub mod identity_scenarios;
 #[macro_use]
 pub mod join_scenarios;

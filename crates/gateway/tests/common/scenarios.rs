@@ -35,6 +35,8 @@ macro_rules! for_each_scenario {
         $m!(a_disabled_account_cannot_sign_in_or_reset);
         $m!(self_service_changes_name_and_emits_the_event);
         $m!(sign_in_locks_after_five_failures);
+        $m!(a_wait_stays_with_the_account_of_its_organization);
+        $m!(stale_rows_are_pruned_in_batches);
         $m!(member_forms_without_a_valid_csrf_token_are_refused);
         $m!(names_are_escaped_on_the_member_page);
         $m!(an_expired_invitation_is_reported_once);

@@ -40,6 +40,13 @@ async fn every_api_scenario_passes_on_postgres() {
         }};
     }
     for_each_identity_scenario!(identity_on_postgres);
+    macro_rules! guard_on_postgres {
+        ($name:ident) => {{
+            let (gw, clock) = gateway_on(&pg).await;
+            common::guard_scenarios::$name(gw, clock).await;
+        }};
+    }
+    for_each_guard_scenario!(guard_on_postgres);
     macro_rules! providers_on_postgres {
         ($name:ident) => {{
             let url = pg.database().await;

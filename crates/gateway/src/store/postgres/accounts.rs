@@ -12,11 +12,13 @@ use super::{channel_str, insert_event, PostgresStore};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::accounts::{
-    account_state_str, details_change, parse_account_state, AccountStore, LockoutPolicy, Member,
-    MirrorItem, NewPasswordReset, PasswordReset, PersonalDetails, RefuseOutcome, ResetLookup,
-    ResetOutboxItem, ResetOutcome, SignInCandidate, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
+    account_state_str, account_throttle_key, details_change, parse_account_state,
+    plan_sign_in_charge, AccountStore, FailureRow, LockoutPolicy, Member, MirrorItem,
+    NewPasswordReset, PasswordReset, PersonalDetails, RefuseOutcome, ResetLookup, ResetOutboxItem,
+    ResetOutcome, SignInCandidate, SignInCharge, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
     USERNAME_IN_DIRECTORY,
 };
+use crate::store::{Pruned, StaleBefore};
 
 const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
      r.organization_name, r.locale";
@@ -121,9 +123,13 @@ async fn end_access(
     revoke_resets(tx, org_id, username_key, "cancelled", now).await
 }
 
-async fn forget_failures(tx: &mut Transaction<'_, Postgres>, username_key: &str) -> Result<()> {
+async fn forget_failures(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    username_key: &str,
+) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
-        .bind(format!("user:{username_key}"))
+        .bind(account_throttle_key(org_id, username_key))
         .execute(&mut **tx)
         .await?;
     Ok(())
@@ -175,7 +181,7 @@ async fn mirror_one(
                     end_access(tx, org_id, &key, now).await?;
                 }
                 if old_hash != hash {
-                    forget_failures(tx, &key).await?;
+                    forget_failures(tx, org_id, &key).await?;
                 }
                 return Ok(id.clone());
             }
@@ -234,21 +240,26 @@ async fn mirror_one(
     .execute(&mut **tx)
     .await?;
     end_access(tx, org_id, &item.username_key, now).await?;
-    forget_failures(tx, &item.username_key).await?;
+    forget_failures(tx, org_id, &item.username_key).await?;
     Ok(account_id)
 }
 
-/// Forgets the username's failures and takes back the attempt counted against the address.
-async fn forgive(tx: &mut Transaction<'_, Postgres>, user_key: &str, addr_key: &str) -> Result<()> {
+/// Forgets the failures of the account that was opened and takes back the attempt counted
+/// against the address and the other accounts.
+async fn forgive(
+    tx: &mut Transaction<'_, Postgres>,
+    matched: &str,
+    charged: &[String],
+) -> Result<()> {
     sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
-        .bind(user_key)
+        .bind(matched)
         .execute(&mut **tx)
         .await?;
     sqlx::query(
         "UPDATE sign_in_failures SET failures = GREATEST(failures - 1, 0), locked_until = NULL
-         WHERE key = $1",
+         WHERE key = ANY($1)",
     )
-    .bind(addr_key)
+    .bind(charged)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -545,7 +556,7 @@ impl AccountStore for PostgresStore {
             .execute(&mut *tx)
             .await?;
         sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
-            .bind(format!("user:{username_key}"))
+            .bind(account_throttle_key(&org_id, &username_key))
             .execute(&mut *tx)
             .await?;
         let kind = EventKind::PasswordChanged {
@@ -703,20 +714,21 @@ impl AccountStore for PostgresStore {
 
     async fn charge_sign_in(
         &self,
-        keys: &[String],
-        policy: LockoutPolicy,
+        address: (&str, LockoutPolicy),
+        accounts: (&[String], LockoutPolicy),
         now: i64,
-    ) -> Result<Option<i64>> {
+    ) -> Result<SignInCharge> {
         let mut tx = self.pool.begin().await?;
         // Lock every key's row (creating it if needed) in a fixed order, so that two
         // instances charging the same keys cannot deadlock. The no-op update takes the row
         // lock and reads the row in one statement, even if a sweep deletes it meanwhile.
-        let mut sorted = keys.to_vec();
-        sorted.sort();
+        let mut sorted: Vec<&str> = std::iter::once(address.0)
+            .chain(accounts.0.iter().map(String::as_str))
+            .collect();
+        sorted.sort_unstable();
         sorted.dedup();
-        let mut locked: Option<i64> = None;
-        let mut counts = Vec::with_capacity(sorted.len());
-        for key in &sorted {
+        let mut rows = std::collections::HashMap::new();
+        for key in sorted {
             let row = sqlx::query(
                 "INSERT INTO sign_in_failures (key, failures, last_failure_at)
                  VALUES ($1, 0, $2)
@@ -728,20 +740,31 @@ impl AccountStore for PostgresStore {
             .fetch_one(&mut *tx)
             .await?;
             let failures: i32 = row.try_get(0)?;
-            let last: i64 = row.try_get(1)?;
-            let until: Option<i64> = row.try_get(2)?;
-            if let Some(until) = until.filter(|u| *u > now) {
-                locked = Some(locked.map_or(until, |l| l.max(until)));
-            }
-            let failures = u32::try_from(failures).unwrap_or(0);
-            counts.push(policy.current(failures, last, now).saturating_add(1));
+            let stored: FailureRow = (
+                u32::try_from(failures).unwrap_or(0),
+                row.try_get(1)?,
+                row.try_get(2)?,
+            );
+            rows.insert(key, stored);
         }
-        if locked.is_some() {
+        let address_row = rows.get(address.0).copied();
+        let account_rows: Vec<Option<FailureRow>> = accounts
+            .0
+            .iter()
+            .map(|k| rows.get(k.as_str()).copied())
+            .collect();
+        let (charge, writes) =
+            plan_sign_in_charge((address_row, address.1), (&account_rows, accounts.1), now);
+        if writes.is_empty() {
             tx.rollback().await?;
-            return Ok(locked);
+            return Ok(charge);
         }
-        for (key, failures) in sorted.iter().zip(counts) {
-            let until = policy.delay(failures).map(|d| now.saturating_add(d));
+        for (index, failures, until) in writes {
+            let key = if index == 0 {
+                address.0
+            } else {
+                accounts.0[index - 1].as_str()
+            };
             sqlx::query(
                 "UPDATE sign_in_failures SET failures = $2, last_failure_at = $3, locked_until = $4
                  WHERE key = $1",
@@ -754,12 +777,12 @@ impl AccountStore for PostgresStore {
             .await?;
         }
         tx.commit().await?;
-        Ok(None)
+        Ok(charge)
     }
 
-    async fn forgive_sign_in(&self, user_key: &str, addr_key: &str) -> Result<()> {
+    async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        forgive(&mut tx, user_key, addr_key).await?;
+        forgive(&mut tx, matched, charged).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -769,11 +792,11 @@ impl AccountStore for PostgresStore {
         org_id: &str,
         username_key: &str,
         session_hash: [u8; 32],
-        throttle_keys: (&str, &str),
+        throttle: (&str, &[String]),
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        forgive(&mut tx, throttle_keys.0, throttle_keys.1).await?;
+        forgive(&mut tx, throttle.0, throttle.1).await?;
         let (username, account_id): (String, String) = sqlx::query_as(
             "SELECT username, account_id FROM accounts WHERE org_id = $1 AND username_key = $2",
         )
@@ -968,24 +991,52 @@ impl AccountStore for PostgresStore {
         Ok(reported)
     }
 
-    async fn forget_stale_sign_ins(
-        &self,
-        failures_before: i64,
-        idle_before: i64,
-        started_before: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE last_failure_at < $1")
-            .bind(failures_before)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("DELETE FROM member_sessions WHERE last_seen_at < $1 OR created_at < $2")
-            .bind(idle_before)
-            .bind(started_before)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
+        // Each kind in its own statement (its own transaction), at most `limit` rows; SKIP
+        // LOCKED leaves rows a sign-in or another instance holds to a later run.
+        let limit = i64::from(limit);
+        let sessions = sqlx::query(
+            "DELETE FROM member_sessions WHERE hash IN (
+                SELECT hash FROM member_sessions
+                WHERE last_seen_at < $1 OR created_at < $2
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.session_seen)
+        .bind(before.session_started)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let failures = sqlx::query(
+            "DELETE FROM sign_in_failures WHERE key IN (
+                SELECT key FROM sign_in_failures
+                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.sign_in_failure)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let codes = sqlx::query(
+            "DELETE FROM join_code_failures WHERE client IN (
+                SELECT client FROM join_code_failures
+                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.code_failure)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Pruned {
+            sessions: count(sessions),
+            sign_in_failures: count(failures),
+            code_failures: count(codes),
+        })
     }
 }
 

@@ -8,11 +8,13 @@ use super::{channel_str, insert_event, parse_channel, SqliteStore};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::accounts::{
-    account_state_str, details_change, parse_account_state, AccountStore, LockoutPolicy, Member,
-    MirrorItem, NewPasswordReset, PasswordReset, PersonalDetails, RefuseOutcome, ResetLookup,
-    ResetOutboxItem, ResetOutcome, SignInCandidate, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
+    account_state_str, account_throttle_key, details_change, parse_account_state,
+    plan_sign_in_charge, AccountStore, FailureRow, LockoutPolicy, Member, MirrorItem,
+    NewPasswordReset, PasswordReset, PersonalDetails, RefuseOutcome, ResetLookup, ResetOutboxItem,
+    ResetOutcome, SignInCandidate, SignInCharge, MEMBER_COLUMNS, MEMBER_FROM, ORIGIN_DIRECTORY,
     USERNAME_IN_DIRECTORY,
 };
+use crate::store::{Pruned, StaleBefore};
 
 const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
      r.organization_name, r.locale";
@@ -137,7 +139,7 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
                 if old_hash != hash {
                     tx.execute(
                         "DELETE FROM sign_in_failures WHERE key = ?1",
-                        [format!("user:{key}")],
+                        [account_throttle_key(org_id, &key)],
                     )?;
                 }
                 return Ok(id.clone());
@@ -185,7 +187,7 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
         end_access(tx, org_id, &item.username_key, now)?;
         tx.execute(
             "DELETE FROM sign_in_failures WHERE key = ?1",
-            [format!("user:{}", item.username_key)],
+            [account_throttle_key(org_id, &item.username_key)],
         )?;
     } else {
         tx.execute(
@@ -497,7 +499,7 @@ impl AccountStore for SqliteStore {
             )?;
             tx.execute(
                 "DELETE FROM sign_in_failures WHERE key = ?1",
-                [format!("user:{username_key}")],
+                [account_throttle_key(&org_id, &username_key)],
             )?;
             insert_event(
                 &tx,
@@ -669,35 +671,37 @@ impl AccountStore for SqliteStore {
 
     async fn charge_sign_in(
         &self,
-        keys: &[String],
-        policy: LockoutPolicy,
+        address: (&str, LockoutPolicy),
+        accounts: (&[String], LockoutPolicy),
         now: i64,
-    ) -> Result<Option<i64>> {
-        let keys = keys.to_vec();
+    ) -> Result<SignInCharge> {
+        let (address_key, address_policy) = (address.0.to_owned(), address.1);
+        let (account_keys, account_policy) = (accounts.0.to_vec(), accounts.1);
         self.with(move |c| {
             let tx = c.transaction()?;
-            let mut locked: Option<i64> = None;
-            let mut counts = Vec::with_capacity(keys.len());
-            for key in &keys {
-                let row: Option<(u32, i64, Option<i64>)> = tx
+            let read = |key: &str| -> Result<Option<FailureRow>> {
+                Ok(tx
                     .query_row(
                         "SELECT failures, last_failure_at, locked_until
                          FROM sign_in_failures WHERE key = ?1",
                         [key],
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
-                    .optional()?;
-                let (failures, last, until) = row.unwrap_or((0, now, None));
-                if let Some(until) = until.filter(|u| *u > now) {
-                    locked = Some(locked.map_or(until, |l| l.max(until)));
-                }
-                counts.push(policy.current(failures, last, now).saturating_add(1));
-            }
-            if locked.is_some() {
-                return Ok(locked);
-            }
-            for (key, failures) in keys.iter().zip(counts) {
-                let until = policy.delay(failures).map(|d| now.saturating_add(d));
+                    .optional()?)
+            };
+            let address_row = read(&address_key)?;
+            let rows = account_keys
+                .iter()
+                .map(|k| read(k))
+                .collect::<Result<Vec<_>>>()?;
+            let (charge, writes) =
+                plan_sign_in_charge((address_row, address_policy), (&rows, account_policy), now);
+            for (index, failures, until) in writes {
+                let key = if index == 0 {
+                    &address_key
+                } else {
+                    &account_keys[index - 1]
+                };
                 tx.execute(
                     "INSERT INTO sign_in_failures (key, failures, last_failure_at, locked_until)
                      VALUES (?1, ?2, ?3, ?4)
@@ -707,16 +711,16 @@ impl AccountStore for SqliteStore {
                 )?;
             }
             tx.commit()?;
-            Ok(None)
+            Ok(charge)
         })
         .await
     }
 
-    async fn forgive_sign_in(&self, user_key: &str, addr_key: &str) -> Result<()> {
-        let (user_key, addr_key) = (user_key.to_owned(), addr_key.to_owned());
+    async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()> {
+        let (matched, charged) = (matched.to_owned(), charged.to_vec());
         self.with(move |c| {
             let tx = c.transaction()?;
-            forgive(&tx, &user_key, &addr_key)?;
+            forgive(&tx, &matched, &charged)?;
             tx.commit()?;
             Ok(())
         })
@@ -728,14 +732,14 @@ impl AccountStore for SqliteStore {
         org_id: &str,
         username_key: &str,
         session_hash: [u8; 32],
-        throttle_keys: (&str, &str),
+        throttle: (&str, &[String]),
         now: i64,
     ) -> Result<()> {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
-        let (user_key, addr_key) = (throttle_keys.0.to_owned(), throttle_keys.1.to_owned());
+        let (matched, charged) = (throttle.0.to_owned(), throttle.1.to_vec());
         self.with(move |c| {
             let tx = c.transaction()?;
-            forgive(&tx, &user_key, &addr_key)?;
+            forgive(&tx, &matched, &charged)?;
             let (username, account_id): (String, String) = tx.query_row(
                 "SELECT username, account_id FROM accounts WHERE org_id = ?1 AND username_key = ?2",
                 params![org_id, username_key],
@@ -940,37 +944,51 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn forget_stale_sign_ins(
-        &self,
-        failures_before: i64,
-        idle_before: i64,
-        started_before: i64,
-    ) -> Result<()> {
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
         self.with(move |c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "DELETE FROM sign_in_failures WHERE last_failure_at < ?1",
-                [failures_before],
+            let mut pruned = Pruned::default();
+            // Each kind in its own short transaction, at most `limit` rows: the one writer is
+            // never held for long.
+            let deleted = c.execute(
+                "DELETE FROM member_sessions WHERE hash IN (
+                    SELECT hash FROM member_sessions
+                    WHERE last_seen_at < ?1 OR created_at < ?2 LIMIT ?3)",
+                params![before.session_seen, before.session_started, limit],
             )?;
-            tx.execute(
-                "DELETE FROM member_sessions WHERE last_seen_at < ?1 OR created_at < ?2",
-                params![idle_before, started_before],
+            pruned.sessions = u32::try_from(deleted).unwrap_or(u32::MAX);
+            let deleted = c.execute(
+                "DELETE FROM sign_in_failures WHERE key IN (
+                    SELECT key FROM sign_in_failures
+                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
+                    LIMIT ?3)",
+                params![before.sign_in_failure, now, limit],
             )?;
-            tx.commit()?;
-            Ok(())
+            pruned.sign_in_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
+            let deleted = c.execute(
+                "DELETE FROM join_code_failures WHERE client IN (
+                    SELECT client FROM join_code_failures
+                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
+                    LIMIT ?3)",
+                params![before.code_failure, now, limit],
+            )?;
+            pruned.code_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
+            Ok(pruned)
         })
         .await
     }
 }
 
-/// Forgets the username's failures and takes back the attempt counted against the address.
-fn forgive(tx: &Transaction<'_>, user_key: &str, addr_key: &str) -> Result<()> {
-    tx.execute("DELETE FROM sign_in_failures WHERE key = ?1", [user_key])?;
-    tx.execute(
-        "UPDATE sign_in_failures SET failures = MAX(failures - 1, 0), locked_until = NULL
-         WHERE key = ?1",
-        [addr_key],
-    )?;
+/// Forgets the failures of the account that was opened and takes back the attempt counted
+/// against the address and the other accounts.
+fn forgive(tx: &Transaction<'_>, matched: &str, charged: &[String]) -> Result<()> {
+    tx.execute("DELETE FROM sign_in_failures WHERE key = ?1", [matched])?;
+    for key in charged {
+        tx.execute(
+            "UPDATE sign_in_failures SET failures = MAX(failures - 1, 0), locked_until = NULL
+             WHERE key = ?1",
+            [key],
+        )?;
+    }
     Ok(())
 }
 
