@@ -92,11 +92,23 @@ pub fn data_dir_of(db_path: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// A directory in a real SQLite file in WAL mode, as the app runs it, for the IPC tests; its
+/// folder is removed when the test's thread ends.
+#[cfg(test)]
+pub(crate) fn scratch_state() -> AppState {
+    thread_local! {
+        static FOLDERS: std::cell::RefCell<Vec<tempfile::TempDir>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("orgdesk.db");
+    let dir = Directory::open(&path).unwrap();
+    FOLDERS.with(|f| f.borrow_mut().push(folder));
+    AppState::new(dir, path)
+}
+
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use orgdesk_core::SystemClock;
     use serde_json::{json, Value};
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
@@ -108,13 +120,9 @@ mod tests {
         tauri::App<tauri::test::MockRuntime>,
         tauri::WebviewWindow<tauri::test::MockRuntime>,
     ) {
-        let dir = Directory::open_in_memory(Arc::new(SystemClock)).unwrap();
-        let app = build(
-            mock_builder(),
-            AppState::new(dir, PathBuf::from(":memory:")),
-        )
-        .build(mock_context(noop_assets()))
-        .unwrap();
+        let app = build(mock_builder(), crate::scratch_state())
+            .build(mock_context(noop_assets()))
+            .unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();

@@ -426,16 +426,11 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
-    use std::sync::Arc;
 
-    use orgdesk_core::{Directory, SystemClock};
     use serde_json::{json, Value};
     use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
     use tauri::webview::InvokeRequest;
     use tauri::WebviewWindowBuilder;
-
-    use crate::state::AppState;
 
     type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
 
@@ -456,13 +451,9 @@ mod tests {
     }
 
     fn signed_in() -> (tauri::App<tauri::test::MockRuntime>, Window) {
-        let dir = Directory::open_in_memory(Arc::new(SystemClock)).unwrap();
-        let app = crate::build(
-            mock_builder(),
-            AppState::new(dir, PathBuf::from(":memory:")),
-        )
-        .build(mock_context(noop_assets()))
-        .unwrap();
+        let app = crate::build(mock_builder(), crate::scratch_state())
+            .build(mock_context(noop_assets()))
+            .unwrap();
         let w = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
@@ -636,13 +627,9 @@ mod tests {
 
     #[test]
     fn commands_need_a_session() {
-        let dir = Directory::open_in_memory(Arc::new(SystemClock)).unwrap();
-        let app = crate::build(
-            mock_builder(),
-            AppState::new(dir, PathBuf::from(":memory:")),
-        )
-        .build(mock_context(noop_assets()))
-        .unwrap();
+        let app = crate::build(mock_builder(), crate::scratch_state())
+            .build(mock_context(noop_assets()))
+            .unwrap();
         let w = WebviewWindowBuilder::new(&app, "main", Default::default())
             .build()
             .unwrap();
