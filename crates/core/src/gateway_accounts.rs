@@ -133,6 +133,19 @@ impl Directory {
     /// Members whose gateway account differs from what the gateway was last told, then
     /// accounts of members removed since, at most `limit`, in member order.
     pub fn due_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        let mark = (self.conn.total_changes(), version);
+        if self.mirror_in_step.get() == Some(mark) {
+            return Ok(Vec::new());
+        }
+        let due = self.compare_account_mirror(limit)?;
+        self.mirror_in_step.set(due.is_empty().then_some(mark));
+        Ok(due)
+    }
+
+    fn compare_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
         let sql = format!(
             "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
                     m.name, m.email, m.mobile

@@ -50,6 +50,10 @@ pub struct Directory {
     index_data_version: std::cell::Cell<i64>,
     /// The write-ahead log being folded into the database file after a bulk change.
     checkpoint: Option<std::thread::JoinHandle<()>>,
+    /// When the account mirror was last found in step: this connection's change count and
+    /// SQLite's `data_version` then. While neither moved, nothing can differ, and the sender's
+    /// rounds skip the comparison of every member.
+    pub(crate) mirror_in_step: std::cell::Cell<Option<(u64, i64)>>,
 }
 
 impl Directory {
@@ -87,6 +91,7 @@ impl Directory {
             index: std::cell::RefCell::new(None),
             index_data_version: std::cell::Cell::new(0),
             checkpoint: None,
+            mirror_in_step: std::cell::Cell::new(None),
         })
     }
 

@@ -562,3 +562,27 @@ fn another_gateway_gets_the_whole_mirror_and_binds_its_own_accounts() {
         .unwrap();
     assert!(changed.is_empty());
 }
+
+#[test]
+fn the_mirror_notices_changes_made_by_another_connection() {
+    let (mut d, _) = with_org();
+    let first = d.due_account_mirror(500).unwrap();
+    d.account_mirror_done(&first, &["acc_ann".into()]).unwrap();
+    assert!(d.due_account_mirror(500).unwrap().is_empty());
+    assert!(
+        d.due_account_mirror(500).unwrap().is_empty(),
+        "still in step"
+    );
+    // The command line (another connection) renames Ann: the next round sees it.
+    let path = d.connection().path().unwrap().to_owned();
+    let other = rusqlite::Connection::open(path).unwrap();
+    other
+        .execute(
+            "UPDATE members SET name = 'Ann B. Lee' WHERE username = 'ann'",
+            [],
+        )
+        .unwrap();
+    let due = d.due_account_mirror(500).unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].account.name, "Ann B. Lee");
+}
