@@ -50,6 +50,9 @@ pub enum Command {
     Import(crate::cli_spreadsheet::ImportArgs),
     /// Export members to .xlsx or .csv.
     Export(crate::cli_spreadsheet::ExportArgs),
+    /// Send what the directory has queued for the gateway and apply the gateway's events, as
+    /// the open window does, then exit.
+    Sync(crate::cli_sync::SyncArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +107,7 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
         Command::Export(a) => {
             open_existing(db_path).and_then(|d| crate::cli_spreadsheet::export(&d, a))
         }
+        Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
         Command::Import(a) => {
             // Its own exit codes: 3 when some rows failed.
             return match open_existing(db_path) {

@@ -25,8 +25,8 @@ pub const INVITATIONS_CHANGED: &str = "invitations-changed";
 pub const DIRECTORY_CHANGED: &str = "directory-changed";
 
 const ORG_ID_KEY: &str = "embedded_gateway_org_id";
-const MODE_KEY: &str = "gateway_mode";
-const REMOTE_URL_KEY: &str = "remote_gateway_url";
+pub(crate) const MODE_KEY: &str = "gateway_mode";
+pub(crate) const REMOTE_URL_KEY: &str = "remote_gateway_url";
 const PORT_KEY: &str = "embedded_gateway_port";
 
 /// The shared handle: the sender's bell and the status line.
@@ -257,7 +257,7 @@ fn keyring_entry(url: &str) -> Result<keyring::Entry, String> {
     keyring::Entry::new(KEYRING_SERVICE, &format!("gateway-token {url}")).map_err(|e| e.to_string())
 }
 
-async fn keyring_token(url: &str) -> Result<String, String> {
+pub(crate) async fn keyring_token(url: &str) -> Result<String, String> {
     let url = url.to_owned();
     tauri::async_runtime::spawn_blocking(move || {
         keyring_entry(&url)?

@@ -4,6 +4,7 @@
 pub mod cli;
 mod cli_directory;
 mod cli_spreadsheet;
+mod cli_sync;
 mod commands;
 mod dialogs;
 mod gateway_link;

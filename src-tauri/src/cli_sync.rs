@@ -1,0 +1,175 @@
+//! `orgdesk sync`: sends what the directory has for the gateway (the account mirror,
+//! refusals, join decisions, invitations) and applies the gateway's events, the same rounds
+//! the open window runs, then exits. With `--follow SECONDS` it keeps doing so for that long.
+
+use std::io::BufRead;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirectory};
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The gateway's address (default: the remote gateway chosen in Settings).
+    #[arg(long, value_name = "URL")]
+    gateway: Option<String>,
+    /// Read the organization's API token from the first line of standard input (default: the
+    /// token kept in the system keyring for the gateway chosen in Settings).
+    #[arg(long)]
+    token_stdin: bool,
+    /// Keep sending and following the event feed for this many seconds, then exit.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    follow: u64,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Totals {
+    accounts_mirrored: usize,
+    refusals_sent: usize,
+    decisions_sent: usize,
+    invitation_calls: usize,
+    events_applied: usize,
+    members_changed: usize,
+    waiting: Vec<String>,
+}
+
+pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
+    let configured = (
+        dir.local_value(crate::gateway_link::MODE_KEY)?,
+        dir.local_value(crate::gateway_link::REMOTE_URL_KEY)?,
+    );
+    let base =
+        match (args.gateway.clone(), configured) {
+            (Some(url), _) => url.trim().trim_end_matches('/').to_owned(),
+            (None, (Some(mode), Some(url))) if mode == "remote" => url,
+            _ => return Err(CommandError::new(
+                ErrorCode::Conflict,
+                "This directory uses the built-in gateway, which runs inside the Orgdesk window: \
+                 open the window to send and receive, or name a gateway with --gateway URL \
+                 --token-stdin.",
+            )),
+        };
+    let token = if args.token_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| CoreError::Internal(format!("Standard input could not be read: {e}")))?;
+        line.trim().to_owned()
+    } else {
+        tauri::async_runtime::block_on(crate::gateway_link::keyring_token(&base)).map_err(
+            |why| {
+                CommandError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "No token for {base} in the system keyring ({why}). Pass it with --token-stdin."
+                    ),
+                )
+            },
+        )?
+    };
+    if token.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::Validation,
+            "The gateway's token is empty.",
+        ));
+    }
+    let dir: SharedDirectory = Arc::new(Mutex::new(dir));
+    let client = GatewayClient::new(Endpoint { base, token });
+    let totals = tauri::async_runtime::block_on(rounds(&dir, &client, args.follow))?;
+    if args.json {
+        return serde_json::to_string(&totals).map_err(|e| {
+            CoreError::Internal(format!("The report could not be encoded: {e}")).into()
+        });
+    }
+    let mut out = format!(
+        "Sent: {} accounts mirrored, {} invitation calls, {} join decisions, {} refusals.\n\
+         Applied: {} events ({} members changed).",
+        totals.accounts_mirrored,
+        totals.invitation_calls,
+        totals.decisions_sent,
+        totals.refusals_sent,
+        totals.events_applied,
+        totals.members_changed
+    );
+    for why in &totals.waiting {
+        out.push_str(&format!("\nWaiting: {why}"));
+    }
+    Ok(out)
+}
+
+async fn rounds(
+    dir: &SharedDirectory,
+    client: &GatewayClient,
+    follow: u64,
+) -> Result<Totals, CommandError> {
+    let deadline = Instant::now() + Duration::from_secs(follow);
+    let mut totals = Totals::default();
+    let mut reached = false;
+    let mut last_problem = None;
+    // Bounded even when the gateway keeps finding more: at most 10,000 rounds.
+    for _ in 0..10_000 {
+        let sent = send_round(dir, client, true).await;
+        totals.accounts_mirrored += sent.mirrored;
+        totals.refusals_sent += sent.refusals;
+        totals.decisions_sent += sent.decisions;
+        totals.invitation_calls += sent.invitations;
+        if let Some(why) = &sent.mirror_failed {
+            last_problem = Some(why.clone());
+        } else if sent.mirrored > 0 {
+            reached = true;
+        }
+        if let Some(contact) = &sent.last_contact {
+            match contact {
+                Ok(()) => reached = true,
+                Err(why) => last_problem = Some(why.clone()),
+            }
+        }
+        totals.waiting = sent.waiting.clone();
+        let remaining = deadline.saturating_duration_since(Instant::now()).as_secs();
+        let wait = if sent.busy() { 0 } else { remaining.min(5) };
+        let pulled = match pull_round(dir, client, wait, || true).await {
+            Ok(p) => {
+                reached = true;
+                p
+            }
+            Err(why) => {
+                last_problem = Some(why);
+                if Instant::now() >= deadline {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+        };
+        totals.events_applied += pulled.events;
+        totals.members_changed += pulled.changed.len();
+        if !sent.busy() && pulled.caught_up && Instant::now() >= deadline {
+            break;
+        }
+        if !sent.busy() && pulled.events == 0 && wait == 0 && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    if !reached {
+        return Err(CommandError::new(
+            ErrorCode::Conflict,
+            format!(
+                "The gateway could not be reached: {}. Everything stays queued in the directory.",
+                last_problem.unwrap_or_else(|| "no answer".into())
+            ),
+        ));
+    }
+    if let Some(why) = last_problem {
+        if totals.waiting.is_empty() {
+            totals.waiting.push(why);
+        }
+    }
+    Ok(totals)
+}
