@@ -586,3 +586,77 @@ fn the_mirror_notices_changes_made_by_another_connection() {
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].account.name, "Ann B. Lee");
 }
+
+/// Every event about an invitation, late or replayed, against an invitation that is already
+/// closed (registered, or cancelled by the admin): none moves it.
+#[test]
+fn no_late_event_moves_a_closed_invitation() {
+    let closing = |d: &mut Directory, gateway_id: &str, registered: bool| -> i64 {
+        let (_, inv) = invited(d, &format!("P{gateway_id}"), gateway_id);
+        if registered {
+            d.apply_gateway_events(
+                &[event(
+                    d.gateway_event_cursor().unwrap() + 1,
+                    EventKind::Registered {
+                        invitation_id: gateway_id.into(),
+                        account_id: Some(format!("acc_{gateway_id}")),
+                        username: format!("user_{gateway_id}"),
+                        password_hash: orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
+                    },
+                )],
+                d.gateway_event_cursor().unwrap() + 1,
+            )
+            .unwrap();
+        } else {
+            let a = admin(d);
+            d.cancel_invitation(&a, inv).unwrap();
+        }
+        inv
+    };
+    let (mut d, _) = with_org();
+    let registered = closing(&mut d, "inv_r", true);
+    let cancelled = closing(&mut d, "inv_c", false);
+    assert_eq!(state_of(&d, registered), InvitationState::Registered);
+    assert_eq!(state_of(&d, cancelled), InvitationState::Cancelled);
+    for gateway_id in ["inv_r", "inv_c"] {
+        let id = || gateway_id.to_owned();
+        let late = [
+            EventKind::InvitationDelivered {
+                invitation_id: id(),
+                message_id: "<m@x>".into(),
+            },
+            EventKind::InvitationOpened {
+                invitation_id: id(),
+            },
+            EventKind::InvitationFailed {
+                invitation_id: id(),
+                reason: "550".into(),
+            },
+            EventKind::InvitationBounced {
+                invitation_id: id(),
+                reason: "bounced".into(),
+            },
+            EventKind::InvitationExpired {
+                invitation_id: id(),
+            },
+            EventKind::Declined {
+                invitation_id: id(),
+            },
+        ];
+        for kind in late {
+            let seq = d.gateway_event_cursor().unwrap() + 1;
+            d.apply_gateway_events(&[event(seq, kind.clone())], seq)
+                .unwrap();
+            assert_eq!(
+                state_of(&d, registered),
+                InvitationState::Registered,
+                "{kind:?}"
+            );
+            assert_eq!(
+                state_of(&d, cancelled),
+                InvitationState::Cancelled,
+                "{kind:?}"
+            );
+        }
+    }
+}
