@@ -891,7 +891,8 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
         EventKind::SignedIn { .. }
         | EventKind::PasswordChanged { .. }
         | EventKind::PersonalDetailsChanged { .. } => {
-            return crate::member_events::apply(tx, &e.kind, e.at * 1000, now);
+            // `at` is the gateway's word: a time past the year 292 million saturates.
+            return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
         }
         EventKind::InvitationBounced {
             invitation_id,
