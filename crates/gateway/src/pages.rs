@@ -24,7 +24,7 @@ use crate::{PeerAddr, Shared};
 
 pub(crate) const CSRF_COOKIE: &str = "orgdesk_csrf";
 
-mod join;
+pub(crate) mod join;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -332,17 +332,17 @@ pub(crate) fn with_cookie(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RegisterFields {
+pub(crate) struct RegisterFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    username: String,
+    pub(crate) username: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    password_confirm: String,
+    pub(crate) password_confirm: String,
 }
 
 /// What the register form shows besides the page frame.
@@ -448,6 +448,21 @@ pub(crate) fn password_problems(password: &str, username: &str) -> Vec<&'static 
     problems
 }
 
+/// The register form's username as it will be kept (trimmed), and the translation keys of
+/// what is wrong with the form: the username's format, the password policy, the confirmation.
+pub(crate) fn register_problems(f: &RegisterFields) -> (String, Vec<&'static str>) {
+    let username = f.username.trim().to_owned();
+    let mut problems = Vec::new();
+    if !username_ok(&username) {
+        problems.push("err_username_format");
+    }
+    problems.extend(password_problems(&f.password, &username));
+    if f.password != f.password_confirm {
+        problems.push("err_password_mismatch");
+    }
+    (username, problems)
+}
+
 /// Checks the form's origin proof, then the client's rate; `Some(response)` refuses the post.
 /// A post without a valid CSRF token is refused before it is counted, so junk sent in
 /// someone else's name (or from behind the same proxy) uses up nobody's budget.
@@ -505,19 +520,8 @@ async fn register(
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
     let cookie_value = cookie(&headers, CSRF_COOKIE).unwrap_or_default();
-    let username = f.username.trim().to_owned();
-    let mut errors: Vec<&str> = Vec::new();
-    if !username_ok(&username) {
-        errors.push(lang.t("err_username_format"));
-    }
-    errors.extend(
-        password_problems(&f.password, &username)
-            .into_iter()
-            .map(|k| lang.t(k)),
-    );
-    if f.password != f.password_confirm {
-        errors.push(lang.t("err_password_mismatch"));
-    }
+    let (username, problems) = register_problems(&f);
+    let errors: Vec<&str> = problems.into_iter().map(|k| lang.t(k)).collect();
     if !errors.is_empty() {
         return render_register(
             &state,
@@ -636,11 +640,11 @@ async fn decline_form(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct DeclineFields {
+pub(crate) struct DeclineFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
 }
 
 async fn decline(
