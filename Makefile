@@ -36,21 +36,24 @@ bench:
 	$(CARGO) bench -p orgdesk-core --bench spreadsheet
 	$(CARGO) bench -p orgdesk-gateway --bench throughput
 
-## make fuzz: libFuzzer over the import parser (fuzz/), each target for FUZZ_SECONDS seconds
-## (default 60), from the seeds in fuzz/seeds and with the words in fuzz/import.dict. A panic,
-## a timeout or running out of memory fails it; the input is kept in fuzz/artifacts/<target>/.
+## make fuzz: libFuzzer (fuzz/) over the import parser, the gateway's event feed applied to a
+## directory, the gateway's form posts and its configuration file, each target for
+## FUZZ_SECONDS seconds (default 60), from the seeds in fuzz/seeds/<target> and with the words
+## in fuzz/import.dict (fuzz/forms.dict, fuzz/config.dict for the gateway's). A panic, a
+## timeout or running out of memory fails it; the input is kept in fuzz/artifacts/<target>/.
 ## cargo-fuzz passes nightly-only flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := import_parser import_csv
+FUZZ_TARGETS := import_parser import_csv event_applier gateway_forms gateway_config
 CARGO_FUZZ := $(shell command -v cargo-fuzz 2>/dev/null || echo $(HOME)/.cargo/bin/cargo-fuzz)
 fuzz:
 	@[ -x "$(CARGO_FUZZ)" ] || $(CARGO) install cargo-fuzz --locked
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p fuzz/corpus/$$t; \
+	  case $$t in gateway_forms) dict=forms.dict;; gateway_config) dict=config.dict;; *) dict=import.dict;; esac; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t fuzz/corpus/$$t fuzz/seeds/$$t -- \
 	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=30 \
-	    -dict=$(CURDIR)/fuzz/import.dict -print_final_stats=1; \
+	    -dict=$(CURDIR)/fuzz/$$dict -print_final_stats=1; \
 	done
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for

@@ -1,6 +1,8 @@
 //! What the fuzz targets share: one directory set up once per process, and the check that an
 //! import preview of arbitrary bytes ends in a report or a clean refusal, never a panic.
 
+pub mod events;
+
 use std::sync::{Arc, Mutex, MutexGuard, Once, OnceLock};
 
 use orgdesk_core::audit::Actor;

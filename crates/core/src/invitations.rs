@@ -635,7 +635,13 @@ impl Directory {
                 tx.execute(
                     "UPDATE invitations SET gateway_id = ?2, link = ?3, expires_at = ?4, updated_at = ?5
                      WHERE id = ?1",
-                    params![work.invitation_id, gateway_id, link, expires_at_secs * 1000, now],
+                    params![
+                        work.invitation_id,
+                        gateway_id,
+                        link,
+                        expires_at_secs.saturating_mul(1000),
+                        now
+                    ],
                 )?;
                 if same_action {
                     tx.execute(
@@ -902,7 +908,8 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
         EventKind::SignedIn { .. }
         | EventKind::PasswordChanged { .. }
         | EventKind::PersonalDetailsChanged { .. } => {
-            return crate::member_events::apply(tx, &e.kind, e.at * 1000, now);
+            // `at` is the gateway's word: a time past the year 292 million saturates.
+            return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
         }
         EventKind::InvitationBounced {
             invitation_id,

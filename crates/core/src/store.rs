@@ -172,6 +172,16 @@ impl Directory {
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
+
+    /// Write access to the connection, for the fuzz targets: they put a template database
+    /// back (SQLite's backup) between inputs, which a transaction cannot undo because the
+    /// services open transactions of their own. The member index is dropped, as after a
+    /// bulk change. Not for the app.
+    #[doc(hidden)]
+    pub fn connection_mut_for_fuzzing(&mut self) -> &mut Connection {
+        self.drop_index();
+        &mut self.conn
+    }
 }
 
 impl Drop for Directory {

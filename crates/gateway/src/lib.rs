@@ -7,6 +7,8 @@ mod api;
 pub mod clock;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 mod i18n;
 mod i18n_member;
 mod joining;

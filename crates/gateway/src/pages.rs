@@ -38,7 +38,7 @@ pub(crate) fn csrf_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-mod join;
+pub(crate) mod join;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
@@ -332,7 +332,12 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The browser's CSRF cookie, or a new one to set.
 pub(crate) fn csrf_cookie(state: &AppState, headers: &HeaderMap) -> (String, bool) {
-    match cookie(headers, csrf_cookie_name(state)) {
+    csrf_cookie_named(headers, csrf_cookie_name(state))
+}
+
+/// The browser's CSRF cookie under `name` when it is one of ours, else a fresh one.
+pub(crate) fn csrf_cookie_named(headers: &HeaderMap, name: &str) -> (String, bool) {
+    match cookie(headers, name) {
         Some(v)
             if v.len() == 22
                 && v.bytes()
@@ -362,17 +367,17 @@ pub(crate) fn with_cookie(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RegisterFields {
+pub(crate) struct RegisterFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    username: String,
+    pub(crate) username: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    password_confirm: String,
+    pub(crate) password_confirm: String,
 }
 
 /// What the register form shows besides the page frame.
@@ -478,6 +483,21 @@ pub(crate) fn password_problems(password: &str, username: &str) -> Vec<&'static 
     problems
 }
 
+/// The register form's username as it will be kept (trimmed), and the translation keys of
+/// what is wrong with the form: the username's format, the password policy, the confirmation.
+pub(crate) fn register_problems(f: &RegisterFields) -> (String, Vec<&'static str>) {
+    let username = f.username.trim().to_owned();
+    let mut problems = Vec::new();
+    if !username_ok(&username) {
+        problems.push("err_username_format");
+    }
+    problems.extend(password_problems(&f.password, &username));
+    if f.password != f.password_confirm {
+        problems.push("err_password_mismatch");
+    }
+    (username, problems)
+}
+
 /// Checks the form's origin proof, then the client's rate; `Some(response)` refuses the post.
 /// A post without a valid CSRF token is refused before it is counted, so junk sent in
 /// someone else's name (or from behind the same proxy) uses up nobody's budget.
@@ -536,19 +556,8 @@ async fn register(
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
     let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
-    let username = f.username.trim().to_owned();
-    let mut errors: Vec<&str> = Vec::new();
-    if !username_ok(&username) {
-        errors.push(lang.t("err_username_format"));
-    }
-    errors.extend(
-        password_problems(&f.password, &username)
-            .into_iter()
-            .map(|k| lang.t(k)),
-    );
-    if f.password != f.password_confirm {
-        errors.push(lang.t("err_password_mismatch"));
-    }
+    let (username, problems) = register_problems(&f);
+    let errors: Vec<&str> = problems.into_iter().map(|k| lang.t(k)).collect();
     if !errors.is_empty() {
         return render_register(
             &state,
@@ -667,11 +676,11 @@ async fn decline_form(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct DeclineFields {
+pub(crate) struct DeclineFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
 }
 
 async fn decline(

@@ -106,15 +106,15 @@ async fn accept_form(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct AcceptFields {
+pub(crate) struct AcceptFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    username: String,
+    pub(crate) username: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
 }
 
 async fn accept(

@@ -489,15 +489,15 @@ async fn me(State(state): State<Shared>, Query(q): Query<MeQuery>, headers: Head
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct SignInFields {
+pub(crate) struct SignInFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    username: String,
+    pub(crate) username: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
 }
 
 async fn sign_in(
@@ -607,17 +607,17 @@ async fn try_sign_in(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct DetailsFields {
+pub(crate) struct DetailsFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    mobile: String,
+    pub(crate) mobile: String,
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
 }
 
 /// The name as it will be stored, or `None` if it breaks the rule: 1–64 characters after
@@ -743,17 +743,17 @@ fn session_ended(state: &Shared, lang: Lang, headers: &HeaderMap) -> Response {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct PasswordFields {
+pub(crate) struct PasswordFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    current_password: String,
+    pub(crate) current_password: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    password_confirm: String,
+    pub(crate) password_confirm: String,
 }
 
 async fn password(
@@ -866,11 +866,11 @@ async fn change_password(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct SignOutFields {
+pub(crate) struct SignOutFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
 }
 
 async fn sign_out(

@@ -165,15 +165,15 @@ async fn reset_form(
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct ResetFields {
+pub(crate) struct ResetFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    password_confirm: String,
+    pub(crate) password_confirm: String,
 }
 
 async fn reset(

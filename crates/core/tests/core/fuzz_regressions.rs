@@ -133,3 +133,25 @@ fn fuzz_xls_far_apart_cells_are_refused() {
     bytes[at + 4..at + 8].copy_from_slice(&[0xFF; 4]);
     refused_as("too_large", bytes);
 }
+
+/// The event_applier target: a member event whose time (Unix seconds, from the gateway) does
+/// not fit in milliseconds overflowed while being applied, a panic in a debug build. It is
+/// applied with the time saturated.
+#[test]
+fn a_member_event_from_the_end_of_time_is_applied() {
+    use orgdesk_protocol::{Event, EventKind};
+    let (mut d, _) = with_org();
+    for (seq, at) in [(1, i64::MAX), (2, i64::MIN)] {
+        let page = [Event {
+            seq,
+            id: format!("e{seq}"),
+            at,
+            kind: EventKind::SignedIn {
+                account_id: Some("acc_nobody".into()),
+                username: "ann".into(),
+            },
+        }];
+        d.apply_gateway_events(&page, seq).unwrap();
+        assert_eq!(d.gateway_event_cursor().unwrap(), seq);
+    }
+}

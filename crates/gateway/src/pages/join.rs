@@ -38,29 +38,29 @@ pub(super) fn routes() -> Router<Shared> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct JoinFields {
+pub(crate) struct JoinFields {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
     #[serde(default)]
-    lang: String,
+    pub(crate) lang: String,
     #[serde(default)]
-    code: String,
+    pub(crate) code: String,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    email: String,
+    pub(crate) email: String,
     #[serde(default)]
-    mobile: String,
+    pub(crate) mobile: String,
     #[serde(default)]
-    employee_id: String,
+    pub(crate) employee_id: String,
     #[serde(default)]
-    work_location: String,
+    pub(crate) work_location: String,
     #[serde(default)]
-    username: String,
+    pub(crate) username: String,
     #[serde(default)]
-    password: String,
+    pub(crate) password: String,
     #[serde(default)]
-    password_confirm: String,
+    pub(crate) password_confirm: String,
 }
 
 impl JoinFields {
@@ -458,6 +458,39 @@ async fn hash_password(password: String) -> Result<String, GatewayError> {
 }
 
 /// Checks the form and records the request; the form comes back with every problem.
+/// The join form's values as they are checked and kept: trimmed, the mobile number without
+/// the spaces, dashes and brackets people type.
+pub(crate) fn normalize(f: &mut JoinFields) {
+    f.name = f.name.trim().to_owned();
+    f.username = f.username.trim().to_owned();
+    f.email = f.email.trim().to_owned();
+    f.mobile = joining::clean_mobile(&f.mobile);
+    f.employee_id = f.employee_id.trim().to_owned();
+    f.work_location = f.work_location.trim().to_owned();
+}
+
+/// Translation keys of what is wrong with a normalized join form, given the fields the
+/// organization requires.
+pub(crate) fn problems(f: &JoinFields, required: &[JoinField]) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    if !joining::text_ok(&f.name, 100) {
+        problems.push("err_join_name");
+    }
+    for field in required {
+        if let Some(problem) = joining::field_problem(*field, f.value(*field)) {
+            problems.push(problem);
+        }
+    }
+    if !username_ok(&f.username) {
+        problems.push("err_username_format");
+    }
+    problems.extend(password_problems(&f.password, &f.username));
+    if f.password != f.password_confirm {
+        problems.push("err_password_mismatch");
+    }
+    problems
+}
+
 async fn submit(
     state: &Shared,
     lang: Lang,
@@ -469,34 +502,12 @@ async fn submit(
 ) -> Response {
     let path = entry.action();
     let cookie_value = cookie(headers, csrf_cookie_name(state)).unwrap_or_default();
-    f.name = f.name.trim().to_owned();
-    f.username = f.username.trim().to_owned();
-    f.email = f.email.trim().to_owned();
-    f.mobile = joining::clean_mobile(&f.mobile);
-    f.employee_id = f.employee_id.trim().to_owned();
-    f.work_location = f.work_location.trim().to_owned();
-
-    let mut errors: Vec<&str> = Vec::new();
-    if !joining::text_ok(&f.name, 100) {
-        errors.push(lang.t("err_join_name"));
-    }
+    normalize(&mut f);
     let required = &record.rules.required_fields;
-    for field in required {
-        if let Some(problem) = joining::field_problem(*field, f.value(*field)) {
-            errors.push(lang.t(problem));
-        }
-    }
-    if !username_ok(&f.username) {
-        errors.push(lang.t("err_username_format"));
-    }
-    errors.extend(
-        password_problems(&f.password, &f.username)
-            .into_iter()
-            .map(|k| lang.t(k)),
-    );
-    if f.password != f.password_confirm {
-        errors.push(lang.t("err_password_mismatch"));
-    }
+    let errors: Vec<&str> = problems(&f, required)
+        .into_iter()
+        .map(|k| lang.t(k))
+        .collect();
     let reshow = |f: &JoinFields, errors: &[&str]| {
         render_form(
             state,
