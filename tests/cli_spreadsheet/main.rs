@@ -2,34 +2,12 @@
 //! export → edit → re-import, with the exit codes a script relies on (0 all rows succeeded,
 //! 3 some rows failed, 1 the file was refused).
 
-use std::io::Write;
+#[path = "../support/mod.rs"]
+mod support;
+use support::orgdesk;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the orgdesk binary starts");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

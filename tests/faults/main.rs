@@ -4,6 +4,10 @@
 //! aiosmtpd). Every recipient gets exactly one message and every invitation ends Delivered in
 //! the directory. Loopback only; bounded in time; every process it starts is stopped.
 
+#[path = "../support/mod.rs"]
+mod support;
+use support::orgdesk;
+
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -57,26 +61,6 @@ fn gateway_bin() -> PathBuf {
         assert!(built.success());
     }
     bin
-}
-
-fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        input.write_all(s.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
 }
 
 /// `orgdesk sync --follow` in the background: the desktop, as a process that can be killed.
