@@ -24,9 +24,6 @@ use crate::store::{
 };
 use crate::{secrets, AppState, Shared};
 
-/// How long a claimed reset message is reserved for one sender (as for invitations).
-const LEASE_SECS: i64 = 300;
-
 /// How many expired links one sweep transaction reports at most.
 const SWEEP_BATCH: u32 = 500;
 
@@ -357,16 +354,17 @@ fn answer(
 /// worker looks again at once).
 pub(crate) async fn deliver_due_reset(
     state: &Shared,
+    owner: &str,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
 ) -> bool {
     match state
         .store
-        .claim_due_reset_message(state.clock.now(), LEASE_SECS)
+        .claim_due_reset_message(state.clock.now(), crate::outbox::lease_secs(state), owner)
         .await
     {
         Ok(Some(item)) => {
-            deliver(state, mailer, sms, item).await;
+            deliver(state, owner, mailer, sms, item).await;
             true
         }
         Ok(None) => false,
@@ -379,42 +377,51 @@ pub(crate) async fn deliver_due_reset(
 
 async fn deliver(
     state: &Shared,
+    owner: &str,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
     item: ResetOutboxItem,
 ) {
+    use crate::outbox::{record, LeaseKeeper};
+    if item.resumed {
+        tracing::warn!(reset = %item.reset.id, "outbox: resuming a send whose outcome was never recorded");
+    }
+    let _lease = LeaseKeeper::start(state, owner, item.id);
     let result = send(state, mailer, sms, &item).await;
     let now = state.clock.now();
     let attempts = item.attempts + 1;
     let recorded = match result {
         Ok(message_id) => {
             tracing::info!(reset = %item.reset.id, %message_id, "password reset delivered");
-            state
-                .store
-                .reset_message_sent(item.id, &message_id, now)
-                .await
+            record(state, "reset sent", || {
+                state.store.reset_message_sent(item.id, &message_id, now)
+            })
+            .await
         }
         Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
             let d = &state.config.delivery;
             let wait = crate::outbox::backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
             tracing::warn!(reset = %item.reset.id, attempts, wait, %reason, "reset delivery failed; will retry");
             let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
-            state
-                .store
-                .reset_message_failed(item.id, &reason, Some(at), now)
-                .await
+            record(state, "reset retry", || {
+                state
+                    .store
+                    .reset_message_failed(item.id, &reason, Some(at), now)
+            })
+            .await
         }
         Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
             tracing::warn!(reset = %item.reset.id, attempts, %reason, "reset delivery failed; giving up");
-            state
-                .store
-                .reset_message_failed(item.id, &reason, None, now)
-                .await
+            record(state, "reset failed", || {
+                state
+                    .store
+                    .reset_message_failed(item.id, &reason, None, now)
+            })
+            .await
         }
     };
-    match recorded {
-        Ok(()) => state.ring_events(),
-        Err(e) => tracing::error!(error = %e, "outbox: cannot record a reset delivery result"),
+    if recorded {
+        state.ring_events();
     }
 }
 
@@ -441,6 +448,7 @@ async fn send(
                 &state.templates,
                 state.config.mail.from_address(),
                 &item.reset,
+                item.id,
                 &link,
                 item.expires_at,
             )?;

@@ -185,6 +185,10 @@ pub struct DeliveryConfig {
     pub max_attempts: u32,
     /// How often the outbox is checked when nothing wakes it, in milliseconds.
     pub poll_interval_ms: u64,
+    /// A claimed message is reserved for the process sending it this long, and the lease is
+    /// renewed every third of it while the send is in flight; when a process dies mid-send,
+    /// its message becomes due again at most this long after the last renewal.
+    pub lease_secs: u64,
     /// How often pending invitations are checked for expired links (each one is reported
     /// once as `invitation_expired`), in milliseconds.
     pub expiry_check_interval_ms: u64,
@@ -197,6 +201,7 @@ impl Default for DeliveryConfig {
             retry_max_secs: 3600,
             max_attempts: 12,
             poll_interval_ms: 1000,
+            lease_secs: 60,
             expiry_check_interval_ms: 30_000,
         }
     }
@@ -438,6 +443,13 @@ impl Config {
                 "delivery.max_attempts and delivery.retry_initial_secs must be at least 1".into(),
             ));
         }
+        // Renewed every third of the lease: shorter than 3 s would renew more than once a
+        // second, longer than a day would hold a dead process's message for a day.
+        if !(3..=86_400).contains(&self.delivery.lease_secs) {
+            return Err(GatewayError::Config(
+                "delivery.lease_secs must be between 3 and 86400".into(),
+            ));
+        }
         let srv = &self.server;
         srv.trusted_networks()?;
         if [
@@ -507,6 +519,17 @@ mod tests {
         assert!(Config::from_toml(&format!("{open}'http://x'")).is_err());
         assert!(Config::from_toml(&format!("{open}'https://x'")).is_ok());
         assert!(Config::from_toml("listen='0.0.0.0:443'\ndatabase='a'").is_err());
+    }
+
+    #[test]
+    fn the_outbox_lease_is_bounded() {
+        let lease =
+            |secs: u64| Config::from_toml(&format!("database='a'\n[delivery]\nlease_secs={secs}"));
+        assert_eq!(lease(5).unwrap().delivery.lease_secs, 5);
+        assert!(lease(2).is_err());
+        assert!(lease(86_401).is_err());
+        let default = Config::from_toml("database='a'").unwrap();
+        assert_eq!(default.delivery.lease_secs, 60);
     }
 
     #[test]

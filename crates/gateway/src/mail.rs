@@ -167,11 +167,14 @@ pub(crate) fn escape_markup(s: &str) -> String {
 }
 
 /// The invitation mail: multipart text + HTML, in the invitation's language, with our own
-/// Message-ID (returned) so that a delivery can be traced.
+/// Message-ID (returned) so that a delivery can be traced. The Message-ID is derived from the
+/// outbox row (`outbox_id`), so every attempt at one message carries the same one: a message
+/// sent again after a crash is recognisably the same message.
 pub fn compose_invitation(
     templates: &Templates,
     from: &str,
     invitation: &Invitation,
+    outbox_id: i64,
     link: &str,
     expires_at: i64,
 ) -> Result<(Message, String), DeliveryError> {
@@ -214,12 +217,7 @@ pub fn compose_invitation(
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("recipient address: {e}")))?;
     let to = Mailbox::new(Some(invitation.invitee_name.clone()), to_address);
-    let message_id = format!(
-        "<{}.{}@{}>",
-        invitation.id,
-        secrets::hex(&secrets::random_bytes::<8>()),
-        from.email.domain()
-    );
+    let message_id = format!("<{}.m{outbox_id}@{}>", invitation.id, from.email.domain());
     let message = Message::builder()
         .from(from)
         .to(to)

@@ -8,7 +8,6 @@ use serde::Serialize;
 use crate::i18n::{fill, Lang};
 use crate::mail::{escape_markup, DeliveryError};
 use crate::render::{format_time, Templates};
-use crate::secrets;
 use crate::store::PasswordReset;
 
 #[derive(Serialize)]
@@ -28,6 +27,7 @@ pub fn compose_reset(
     templates: &Templates,
     from: &str,
     reset: &PasswordReset,
+    outbox_id: i64,
     link: &str,
     expires_at: i64,
 ) -> Result<(Message, String), DeliveryError> {
@@ -68,12 +68,8 @@ pub fn compose_reset(
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("recipient address: {e}")))?;
     let to = Mailbox::new(None, to_address);
-    let message_id = format!(
-        "<{}.{}@{}>",
-        reset.id,
-        secrets::hex(&secrets::random_bytes::<8>()),
-        from.email.domain()
-    );
+    // From the outbox row, like an invitation's: every attempt carries the same one.
+    let message_id = format!("<{}.m{outbox_id}@{}>", reset.id, from.email.domain());
     let message = Message::builder()
         .from(from)
         .to(to)

@@ -2,7 +2,14 @@
 //! invitation, so a mail server that is down delays it but never loses it: the worker claims
 //! due rows, sends, and either records the delivery or schedules a retry with exponential
 //! backoff, reporting `invitation_failed` when it gives up.
+//!
+//! Each gateway process has its own owner id. A claim records the owner and a lease in a
+//! committed transaction before the mail server is contacted; the lease is renewed while the
+//! send is in flight, and cleared with the outcome. A process killed mid-send therefore leaves
+//! its one claimed row to lapse within `delivery.lease_secs`, after which any process sends it
+//! again — with the same Message-ID, derived from the row (see docs/gateway.md, "Delivery").
 
+use std::future::Future;
 use std::time::Duration;
 
 use orgdesk_protocol::Channel;
@@ -12,9 +19,6 @@ use crate::mail::{compose_invitation, DeliveryError, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
 use crate::store::OutboxItem;
 use crate::Shared;
-
-/// How long a claimed message is reserved for one sender; longer than any SMTP timeout.
-const LEASE_SECS: i64 = 300;
 
 pub(crate) async fn run(
     state: Shared,
@@ -27,6 +31,8 @@ pub(crate) async fn run(
     let mut last_sweep: Option<tokio::time::Instant> = None;
     let prune_every = Duration::from_secs(state.config.retention.interval_secs.max(1));
     let mut last_prune: Option<tokio::time::Instant> = None;
+    let owner = crate::secrets::new_id("wrk");
+    tracing::info!(%owner, "outbox worker started");
     loop {
         if *shutdown.borrow() {
             return;
@@ -43,11 +49,11 @@ pub(crate) async fn run(
         }
         let sent_invitation = match state
             .store
-            .claim_due_message(state.clock.now(), LEASE_SECS)
+            .claim_due_message(state.clock.now(), lease_secs(&state), &owner)
             .await
         {
             Ok(Some(item)) => {
-                deliver(&state, mailer.as_ref(), sms.as_deref(), item).await;
+                deliver(&state, &owner, mailer.as_ref(), sms.as_deref(), item).await;
                 true
             }
             Ok(None) => false,
@@ -59,7 +65,8 @@ pub(crate) async fn run(
         // Password reset messages share the outbox (and these senders) with invitations, taking
         // turns so that a batch of invitations does not hold up a member waiting for a reset.
         let sent_reset =
-            crate::accounts::deliver_due_reset(&state, mailer.as_ref(), sms.as_deref()).await;
+            crate::accounts::deliver_due_reset(&state, &owner, mailer.as_ref(), sms.as_deref())
+                .await;
         if sent_invitation || sent_reset {
             continue;
         }
@@ -79,42 +86,111 @@ pub(crate) fn backoff(initial: u64, max: u64, attempt: u32) -> u64 {
     initial.saturating_mul(factor).min(max)
 }
 
+pub(crate) fn lease_secs(state: &Shared) -> i64 {
+    i64::try_from(state.config.delivery.lease_secs).unwrap_or(i64::MAX)
+}
+
+/// Keeps `owner`'s lease on an outbox row alive, every third of the lease, until dropped. It
+/// runs as its own task so that a slow database never stalls the SMTP conversation.
+pub(crate) struct LeaseKeeper(tokio::task::JoinHandle<()>);
+
+impl LeaseKeeper {
+    pub(crate) fn start(state: &Shared, owner: &str, outbox_id: i64) -> Self {
+        let (state, owner) = (std::sync::Arc::clone(state), owner.to_owned());
+        let every = Duration::from_millis(state.config.delivery.lease_secs * 1000 / 3);
+        Self(tokio::spawn(async move {
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                tick.tick().await;
+                let until = state.clock.now().saturating_add(lease_secs(&state));
+                match state.store.renew_lease(outbox_id, &owner, until).await {
+                    Ok(true) => {}
+                    Ok(false) => return,
+                    Err(e) => {
+                        tracing::warn!(error = %e, outbox = outbox_id, "outbox: cannot renew a lease")
+                    }
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for LeaseKeeper {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Records a send's outcome, trying again while the database is unreachable (a restart, a
+/// failover): the message has gone, or has failed, and forgetting that would send it again.
+/// Gives up only when the gateway stops; the lease then lapses and the message is retried.
+pub(crate) async fn record<F, Fut>(state: &Shared, what: &str, mut write: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = crate::error::Result<()>>,
+{
+    let mut wait = Duration::from_millis(100);
+    loop {
+        match write().await {
+            Ok(()) => return true,
+            Err(e) => {
+                tracing::error!(error = %e, what, "outbox: cannot record a delivery result; trying again");
+                if *state.shutdown.borrow() {
+                    return false;
+                }
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(2));
+            }
+        }
+    }
+}
+
 async fn deliver(
     state: &Shared,
+    owner: &str,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
     item: OutboxItem,
 ) {
+    if item.resumed {
+        // Its last attempt ended with its process, perhaps after the mail server accepted it:
+        // sent again, with the same Message-ID, rather than perhaps never.
+        tracing::warn!(invitation = %item.invitation.id, "outbox: resuming a send whose outcome was never recorded");
+    }
+    let _lease = LeaseKeeper::start(state, owner, item.id);
     let result = send(state, mailer, sms, &item).await;
     let now = state.clock.now();
     let attempts = item.attempts + 1;
     let recorded = match result {
         Ok(message_id) => {
             tracing::info!(invitation = %item.invitation.id, %message_id, "invitation delivered");
-            state.store.message_sent(item.id, &message_id, now).await
+            record(state, "sent", || {
+                state.store.message_sent(item.id, &message_id, now)
+            })
+            .await
         }
         Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
             let d = &state.config.delivery;
             let wait = backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
             tracing::warn!(invitation = %item.invitation.id, attempts, wait, %reason, "delivery failed; will retry");
             let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
-            state
-                .store
-                .message_failed(item.id, &reason, Some(at), now)
-                .await
+            record(state, "retry", || {
+                state.store.message_failed(item.id, &reason, Some(at), now)
+            })
+            .await
         }
         Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
             tracing::warn!(invitation = %item.invitation.id, attempts, %reason, "delivery failed; giving up");
-            state
-                .store
-                .message_failed(item.id, &reason, None, now)
-                .await
+            record(state, "failed", || {
+                state.store.message_failed(item.id, &reason, None, now)
+            })
+            .await
         }
     };
-    match recorded {
-        Ok(()) => state.ring_events(),
-        // The lease expires and the message is tried again: at worst a duplicate, never a loss.
-        Err(e) => tracing::error!(error = %e, "outbox: cannot record a delivery result"),
+    // Not recorded only when stopping: the lease lapses and the message is tried again — at
+    // worst a duplicate with the same Message-ID, never a loss.
+    if recorded {
+        state.ring_events();
     }
 }
 
@@ -143,6 +219,7 @@ async fn send(
                 &state.templates,
                 state.config.mail.from_address(),
                 &item.invitation,
+                item.id,
                 &link,
                 item.expires_at,
             )?;

@@ -94,6 +94,8 @@ pub struct ResetOutboxItem {
     pub sealed_token: Vec<u8>,
     pub reset: PasswordReset,
     pub expires_at: i64,
+    /// As [`super::OutboxItem::resumed`].
+    pub resumed: bool,
 }
 
 /// An account a sign-in may be for (the same username can exist in several organizations
@@ -369,11 +371,13 @@ pub trait AccountStore: Send + Sync + 'static {
         now: i64,
     ) -> Result<Option<String>>;
 
-    /// Claims the next reset message due for sending, leasing it for `lease_secs`.
+    /// Claims the next reset message due for sending, leasing it to `owner` for `lease_secs`
+    /// (as [`super::GatewayStore::claim_due_message`]).
     async fn claim_due_reset_message(
         &self,
         now: i64,
         lease_secs: i64,
+        owner: &str,
     ) -> Result<Option<ResetOutboxItem>>;
     /// Marks a reset message sent and appends `password_reset_delivered`.
     async fn reset_message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()>;

@@ -139,6 +139,9 @@ pub struct OutboxItem {
     pub sealed_token: Vec<u8>,
     pub invitation: Invitation,
     pub expires_at: i64,
+    /// The previous attempt was claimed by a process that stopped before recording how it
+    /// ended (its lease lapsed with the owner still set): the mail server may have accepted it.
+    pub resumed: bool,
 }
 
 #[async_trait]
@@ -209,8 +212,18 @@ pub trait GatewayStore: AccountStore + JoinStore + Send + Sync + 'static {
     /// Appends an event (for events not tied to another change).
     async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()>;
 
-    /// Claims the next message due for sending, leasing it for `lease_secs`.
-    async fn claim_due_message(&self, now: i64, lease_secs: i64) -> Result<Option<OutboxItem>>;
+    /// Claims the next message due for sending, leasing it to `owner` (one gateway process)
+    /// until `now + lease_secs`. Committed before anything is sent, so a process that dies
+    /// mid-send leaves the row marked as claimed by it.
+    async fn claim_due_message(
+        &self,
+        now: i64,
+        lease_secs: i64,
+        owner: &str,
+    ) -> Result<Option<OutboxItem>>;
+    /// Extends the lease `owner` holds on an outbox row (an invitation's or a reset's) to
+    /// `until`; false when the row is no longer leased to `owner`.
+    async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool>;
     /// Marks a message sent and appends `invitation_delivered`.
     async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()>;
     /// Records a failed attempt: retried at `retry_at`, or given up (with `invitation_failed`)

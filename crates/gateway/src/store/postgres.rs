@@ -37,6 +37,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_identity.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_outbox_owner.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.
@@ -633,21 +637,29 @@ impl GatewayStore for PostgresStore {
         Ok(())
     }
 
-    async fn claim_due_message(&self, now: i64, lease_secs: i64) -> Result<Option<OutboxItem>> {
+    async fn claim_due_message(
+        &self,
+        now: i64,
+        lease_secs: i64,
+        owner: &str,
+    ) -> Result<Option<OutboxItem>> {
         let mut tx = self.pool.begin().await?;
         // SKIP LOCKED: instances claiming at the same moment take different rows.
         let claimed = sqlx::query(
-            "UPDATE outbox SET lease_until = $2, attempts = attempts + 1
-             WHERE id = (
-                SELECT o.id FROM outbox o JOIN invitations i ON i.id = o.invitation_id
+            "WITH due AS (
+                SELECT o.id, o.lease_owner FROM outbox o JOIN invitations i ON i.id = o.invitation_id
                 WHERE o.state = 'pending' AND i.state = 'pending' AND o.next_attempt_at <= $1
                   AND (o.lease_until IS NULL OR o.lease_until <= $1)
                 ORDER BY o.next_attempt_at, o.id LIMIT 1
                 FOR UPDATE OF o SKIP LOCKED)
-             RETURNING id, attempts - 1 AS attempts, sealed_token, invitation_id",
+             UPDATE outbox SET lease_until = $2, lease_owner = $3, attempts = outbox.attempts + 1
+             FROM due WHERE outbox.id = due.id
+             RETURNING outbox.id, outbox.attempts - 1 AS attempts, outbox.sealed_token,
+                outbox.invitation_id, due.lease_owner IS NOT NULL AS resumed",
         )
         .bind(now)
         .bind(now + lease_secs)
+        .bind(owner)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(claimed) = claimed else {
@@ -671,15 +683,31 @@ impl GatewayStore for PostgresStore {
             sealed_token: claimed.try_get("sealed_token")?,
             expires_at: row.try_get("token_expires_at")?,
             invitation: invitation_from_row(&row)?,
+            resumed: claimed.try_get("resumed")?,
         };
         tx.commit().await?;
         Ok(Some(item))
     }
 
+    async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
+        let renewed = sqlx::query(
+            "UPDATE outbox SET lease_until = $3
+             WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
+        )
+        .bind(outbox_id)
+        .bind(owner)
+        .bind(until)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(renewed == 1)
+    }
+
     async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "UPDATE outbox SET state = 'sent', sent_at = $2, message_id = $3, lease_until = NULL
+            "UPDATE outbox SET state = 'sent', sent_at = $2, message_id = $3, lease_until = NULL,
+                        lease_owner = NULL
              WHERE id = $1 AND state = 'pending'
              RETURNING invitation_id,
                 (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id",
@@ -712,7 +740,8 @@ impl GatewayStore for PostgresStore {
         match retry_at {
             Some(at) => {
                 sqlx::query(
-                    "UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_until = NULL
+                    "UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_until = NULL,
+                        lease_owner = NULL
                      WHERE id = $1 AND state = 'pending'",
                 )
                 .bind(outbox_id)
@@ -723,7 +752,8 @@ impl GatewayStore for PostgresStore {
             }
             None => {
                 let row = sqlx::query(
-                    "UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL
+                    "UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL,
+                        lease_owner = NULL
                      WHERE id = $1 AND state = 'pending'
                      RETURNING invitation_id,
                         (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id",

@@ -25,6 +25,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/sqlite/0003_accounts.sql")),
     M::up(include_str!("../../migrations/sqlite/0004_join.sql")),
     M::up(include_str!("../../migrations/sqlite/0005_identity.sql")),
+    M::up(include_str!(
+        "../../migrations/sqlite/0006_outbox_owner.sql"
+    )),
 ];
 
 #[derive(Clone)]
@@ -642,13 +645,20 @@ impl GatewayStore for SqliteStore {
         .await
     }
 
-    async fn claim_due_message(&self, now: i64, lease_secs: i64) -> Result<Option<OutboxItem>> {
+    async fn claim_due_message(
+        &self,
+        now: i64,
+        lease_secs: i64,
+        owner: &str,
+    ) -> Result<Option<OutboxItem>> {
+        let owner = owner.to_owned();
         self.with(move |c| {
             let tx = c.transaction()?;
             let item = tx
                 .query_row(
                     &format!(
-                        "SELECT o.id, o.attempts, o.sealed_token, t.expires_at, {INVITATION_COLUMNS}
+                        "SELECT o.id, o.attempts, o.sealed_token, t.expires_at,
+                                o.lease_owner IS NOT NULL, {INVITATION_COLUMNS}
                          FROM outbox o
                          JOIN invitations i ON i.id = o.invitation_id
                          JOIN invitation_tokens t ON t.invitation_id = i.id
@@ -665,19 +675,34 @@ impl GatewayStore for SqliteStore {
                             attempts: r.get(1)?,
                             sealed_token: r.get(2)?,
                             expires_at: r.get(3)?,
-                            invitation: invitation_from_row(r, 4)?,
+                            resumed: r.get(4)?,
+                            invitation: invitation_from_row(r, 5)?,
                         })
                     },
                 )
                 .optional()?;
             if let Some(item) = &item {
                 tx.execute(
-                    "UPDATE outbox SET lease_until = ?2, attempts = attempts + 1 WHERE id = ?1",
-                    params![item.id, now + lease_secs],
+                    "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
+                     WHERE id = ?1",
+                    params![item.id, now + lease_secs, owner],
                 )?;
             }
             tx.commit()?;
             Ok(item)
+        })
+        .await
+    }
+
+    async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
+        let owner = owner.to_owned();
+        self.with(move |c| {
+            let n = c.execute(
+                "UPDATE outbox SET lease_until = ?3
+                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
+                params![outbox_id, owner, until],
+            )?;
+            Ok(n == 1)
         })
         .await
     }
@@ -689,7 +714,7 @@ impl GatewayStore for SqliteStore {
             let row: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE outbox SET state = 'sent', sent_at = ?2, message_id = ?3,
-                        lease_until = NULL
+                        lease_until = NULL, lease_owner = NULL
                      WHERE id = ?1 AND state = 'pending'
                      RETURNING invitation_id,
                         (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
@@ -728,7 +753,7 @@ impl GatewayStore for SqliteStore {
                 Some(at) => {
                     tx.execute(
                         "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3,
-                            lease_until = NULL
+                            lease_until = NULL, lease_owner = NULL
                          WHERE id = ?1 AND state = 'pending'",
                         params![outbox_id, at, error],
                     )?;
@@ -737,7 +762,7 @@ impl GatewayStore for SqliteStore {
                     let row: Option<(String, String)> = tx
                         .query_row(
                             "UPDATE outbox SET state = 'failed', last_error = ?2,
-                                lease_until = NULL
+                                lease_until = NULL, lease_owner = NULL
                              WHERE id = ?1 AND state = 'pending'
                              RETURNING invitation_id,
                                 (SELECT org_id FROM invitations

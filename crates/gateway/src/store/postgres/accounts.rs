@@ -573,21 +573,25 @@ impl AccountStore for PostgresStore {
         &self,
         now: i64,
         lease_secs: i64,
+        owner: &str,
     ) -> Result<Option<ResetOutboxItem>> {
         let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(
-            "UPDATE outbox SET lease_until = $2, attempts = attempts + 1
-             WHERE id = (
-                SELECT o.id FROM outbox o JOIN password_resets r ON r.id = o.reset_id
+            "WITH due AS (
+                SELECT o.id, o.lease_owner FROM outbox o JOIN password_resets r ON r.id = o.reset_id
                 WHERE o.kind = 'password_reset' AND o.state = 'pending'
                   AND r.revoked_at IS NULL AND r.used_at IS NULL AND o.next_attempt_at <= $1
                   AND (o.lease_until IS NULL OR o.lease_until <= $1)
                 ORDER BY o.next_attempt_at, o.id LIMIT 1
                 FOR UPDATE OF o SKIP LOCKED)
-             RETURNING id, attempts - 1 AS attempts, sealed_token, reset_id",
+             UPDATE outbox SET lease_until = $2, lease_owner = $3, attempts = outbox.attempts + 1
+             FROM due WHERE outbox.id = due.id
+             RETURNING outbox.id, outbox.attempts - 1 AS attempts, outbox.sealed_token,
+                outbox.reset_id, due.lease_owner IS NOT NULL AS resumed",
         )
         .bind(now)
         .bind(now + lease_secs)
+        .bind(owner)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(claimed) = claimed else {
@@ -611,6 +615,7 @@ impl AccountStore for PostgresStore {
             sealed_token: claimed.try_get("sealed_token")?,
             expires_at: row.try_get("expires_at")?,
             reset: reset_from_row(&row)?,
+            resumed: claimed.try_get("resumed")?,
         };
         tx.commit().await?;
         Ok(Some(item))
@@ -619,7 +624,8 @@ impl AccountStore for PostgresStore {
     async fn reset_message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
-            "UPDATE outbox SET state = 'sent', sent_at = $2, message_id = $3, lease_until = NULL
+            "UPDATE outbox SET state = 'sent', sent_at = $2, message_id = $3, lease_until = NULL,
+                        lease_owner = NULL
              WHERE id = $1 AND state = 'pending' AND kind = 'password_reset'
              RETURNING reset_id,
                 (SELECT org_id FROM password_resets WHERE id = outbox.reset_id) AS org_id",
@@ -652,7 +658,8 @@ impl AccountStore for PostgresStore {
         match retry_at {
             Some(at) => {
                 sqlx::query(
-                    "UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_until = NULL
+                    "UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_until = NULL,
+                        lease_owner = NULL
                      WHERE id = $1 AND state = 'pending'",
                 )
                 .bind(outbox_id)
@@ -663,7 +670,8 @@ impl AccountStore for PostgresStore {
             }
             None => {
                 let row = sqlx::query(
-                    "UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL
+                    "UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL,
+                        lease_owner = NULL
                      WHERE id = $1 AND state = 'pending' AND kind = 'password_reset'
                      RETURNING reset_id,
                         (SELECT org_id FROM password_resets WHERE id = outbox.reset_id) AS org_id",

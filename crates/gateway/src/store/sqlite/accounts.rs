@@ -521,13 +521,16 @@ impl AccountStore for SqliteStore {
         &self,
         now: i64,
         lease_secs: i64,
+        owner: &str,
     ) -> Result<Option<ResetOutboxItem>> {
+        let owner = owner.to_owned();
         self.with(move |c| {
             let tx = c.transaction()?;
             let item = tx
                 .query_row(
                     &format!(
-                        "SELECT o.id, o.attempts, o.sealed_token, r.expires_at, {RESET_COLUMNS}
+                        "SELECT o.id, o.attempts, o.sealed_token, r.expires_at,
+                                o.lease_owner IS NOT NULL, {RESET_COLUMNS}
                          FROM outbox o
                          JOIN password_resets r ON r.id = o.reset_id
                          JOIN accounts a ON a.org_id = r.org_id AND a.username_key = r.username_key
@@ -544,15 +547,17 @@ impl AccountStore for SqliteStore {
                             attempts: r.get(1)?,
                             sealed_token: r.get(2)?,
                             expires_at: r.get(3)?,
-                            reset: reset_from_row(r, 4)?,
+                            resumed: r.get(4)?,
+                            reset: reset_from_row(r, 5)?,
                         })
                     },
                 )
                 .optional()?;
             if let Some(item) = &item {
                 tx.execute(
-                    "UPDATE outbox SET lease_until = ?2, attempts = attempts + 1 WHERE id = ?1",
-                    params![item.id, now + lease_secs],
+                    "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
+                     WHERE id = ?1",
+                    params![item.id, now + lease_secs, owner],
                 )?;
             }
             tx.commit()?;
@@ -568,7 +573,7 @@ impl AccountStore for SqliteStore {
             let row: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE outbox SET state = 'sent', sent_at = ?2, message_id = ?3,
-                        lease_until = NULL
+                        lease_until = NULL, lease_owner = NULL
                      WHERE id = ?1 AND state = 'pending' AND kind = 'password_reset'
                      RETURNING reset_id,
                         (SELECT org_id FROM password_resets WHERE id = outbox.reset_id)",
@@ -607,7 +612,7 @@ impl AccountStore for SqliteStore {
                 Some(at) => {
                     tx.execute(
                         "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3,
-                            lease_until = NULL
+                            lease_until = NULL, lease_owner = NULL
                          WHERE id = ?1 AND state = 'pending'",
                         params![outbox_id, at, error],
                     )?;
@@ -616,7 +621,7 @@ impl AccountStore for SqliteStore {
                     let row: Option<(String, String)> = tx
                         .query_row(
                             "UPDATE outbox SET state = 'failed', last_error = ?2,
-                                lease_until = NULL
+                                lease_until = NULL, lease_owner = NULL
                              WHERE id = ?1 AND state = 'pending' AND kind = 'password_reset'
                              RETURNING reset_id,
                                 (SELECT org_id FROM password_resets
@@ -1027,7 +1032,11 @@ mod tests {
         .unwrap();
         let store = SqliteStore::init(conn).unwrap();
 
-        let claimed = store.claim_due_message(10, 60).await.unwrap().unwrap();
+        let claimed = store
+            .claim_due_message(10, 60, "wrk_test")
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!((claimed.id, claimed.invitation.id.as_str()), (7, "inv_1"));
         let candidates = store.sign_in_candidates("zhang.san").await.unwrap();
         assert_eq!(candidates.len(), 1);
