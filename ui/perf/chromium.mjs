@@ -5,6 +5,9 @@
 //                             [--queries=24] [--pages=10] [--details=10] [--json=out.json]
 //                             [--save-profiles=dir]   (raw .cpuprofile per phase, for DevTools)
 //   dist-folder  defaults to ui/dist (build it with `npm --prefix ui run build`).
+//   --screenshots=dir  pictures of the directory and of a member's details, to compare builds.
+//   DUMP_STYLES='sel|sel' (env)  prints the computed style and box of each selector after sign-in
+//                (PROPS='a,b' picks the properties): the layout check when markup changes.
 //   --profile    also records CPU profiles (CDP Profiler) per phase, React commits per keystroke
 //                (a DevTools global hook) and Ant Design's CSS-in-JS figures. Names and source
 //                files are readable only with an unminified build with source maps:
@@ -39,6 +42,7 @@ const opts = {
   details: 10,
   json: null,
   saveProfiles: null,
+  screenshots: null,
 };
 for (const arg of process.argv.slice(2)) {
   const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
@@ -46,6 +50,7 @@ for (const arg of process.argv.slice(2)) {
   else if (m[1] === "profile") opts.profile = true;
   else if (m[1] === "json") opts.json = resolve(m[2]);
   else if (m[1] === "save-profiles" || m[1] === "saveprofiles") opts.saveProfiles = resolve(m[2]);
+  else if (m[1] === "screenshots") opts.screenshots = resolve(m[2]);
   else if (m[1] in opts && m[2] !== undefined) opts[m[1]] = Number(m[2]);
   else {
     console.error(`unknown option ${arg}`);
@@ -875,6 +880,27 @@ async function run({ dist, profile, backend }) {
     await end("signin", 1);
     out.lines.signin = [first.ms];
     await sleep(1500);
+    if (process.env.DUMP_STYLES) {
+      const wanted = process.env.PROPS
+        ? process.env.PROPS.split(",")
+        : ["display", "height", "line-height", "font-size", "padding", "margin", "border", "border-radius", "background-color", "color", "vertical-align", "gap", "min-width", "flex", "overflow", "white-space", "width"];
+      const dump = await page.evaluate(([sels, props]) => {
+        const out = {};
+        for (const sel of sels) {
+          const el = document.querySelector(sel);
+          if (!el) { out[sel] = null; continue; }
+          const cs = getComputedStyle(el);
+          const r = el.getBoundingClientRect();
+          out[sel] = { box: [r.width, r.height], ...Object.fromEntries(props.map((p) => [p, cs.getPropertyValue(p)])) };
+        }
+        return out;
+      }, [process.env.DUMP_STYLES.split("|"), wanted]);
+      console.log(JSON.stringify(dump, null, 1));
+    }
+    if (opts.screenshots) {
+      mkdirSync(opts.screenshots, { recursive: true });
+      await page.screenshot({ path: join(opts.screenshots, "directory.png") });
+    }
     await memory("afterSignIn");
 
     // Search as you type.
@@ -958,6 +984,10 @@ async function run({ dist, profile, backend }) {
       );
       detailMs.push(r.ms);
       await sleep(200);
+      if (opts.screenshots && i === 0) {
+        await sleep(400);
+        await page.screenshot({ path: join(opts.screenshots, "details.png") });
+      }
       await page.keyboard.press("Escape");
       await page.waitForSelector("[data-testid=detail-name]", { state: "detached" });
       await sleep(300);
