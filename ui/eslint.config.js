@@ -20,4 +20,11 @@ export default tseslint.config(
     files: ["vite.config.ts", "eslint.config.js"],
     languageOptions: { globals: globals.node },
   },
+  {
+    // Node scripts that drive a browser: part of their code runs in the page.
+    files: ["perf/**/*.mjs"],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2022, globals: { ...globals.node, ...globals.browser } },
+    rules: { "no-unused-vars": ["error", { argsIgnorePattern: "^_" }] },
+  },
 );
