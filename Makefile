@@ -31,10 +31,12 @@ test: deps-test node-deps ui
 	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
 
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
-bench:
+## The window benchmark drives the real app under Xvfb at 100,000 members (benches/window.rs).
+bench: deps-test node-deps ui
 	$(CARGO) bench -p orgdesk-core --bench directory
 	$(CARGO) bench -p orgdesk-core --bench spreadsheet
 	$(CARGO) bench -p orgdesk-gateway --bench throughput
+	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) bench --bench window
 
 ## make fuzz: libFuzzer (fuzz/) over the import parser, the gateway's event feed applied to a
 ## directory, the gateway's form posts and its configuration file, each target for

@@ -16,6 +16,7 @@ function Themed({ children }: { children: ReactNode }) {
       locale={current.language === "zh-CN" ? zhCN : enUS}
       button={{ autoInsertSpace: false }}
       theme={{
+        zeroRuntime: true,
         algorithm: dark ? theme.darkAlgorithm : theme.defaultAlgorithm,
         token: {
           colorPrimary: "#3370ff",

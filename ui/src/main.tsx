@@ -1,4 +1,5 @@
 import "./i18n";
+import "antd/dist/antd.css";
 import "./styles.css";
 
 import { StrictMode } from "react";

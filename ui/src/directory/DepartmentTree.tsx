@@ -1,8 +1,8 @@
 import { EllipsisOutlined, PlusOutlined } from "@ant-design/icons";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Dropdown, Form, Input, Modal, Select, Tooltip, Tree, TreeSelect, Typography } from "antd";
-import type { MenuProps, TreeDataNode, TreeProps } from "antd";
-import { useMemo, useState } from "react";
+import type { MenuProps, TreeProps } from "antd";
+import { memo, useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
@@ -10,7 +10,81 @@ import type { CommandError } from "../bindings/CommandError";
 import type { DepartmentNode } from "../bindings/DepartmentNode";
 import { errorText } from "../errors";
 import { NAME_MAX } from "../password";
-import { applyServerError, deptOptions, findDept, useInvalidateDirectory } from "./shared";
+import { applyServerError, deptOptions, findDept, useInvalidateDirectory, useStableCallback } from "./shared";
+
+type DeptData = { key: number; dept: DepartmentNode; children: DeptData[] };
+
+type TitleProps = {
+  dept: DepartmentNode;
+  isRoot: boolean;
+  onAddChild: (dept: DepartmentNode) => void;
+  onMenu: (dept: DepartmentNode, key: string) => void;
+};
+
+/** A shown node: its name, its member count, and its buttons (the menu is made when opened). */
+const DeptTitle = memo(function DeptTitle({ dept, isRoot, onAddChild, onMenu }: TitleProps) {
+  const { t } = useTranslation();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const menu: MenuProps | undefined = useMemo(() => {
+    if (!menuOpen) return { items: [] };
+    const items: MenuProps["items"] = [];
+    if (!isRoot) {
+      items.push({ key: "sibling", label: <span data-testid="dept-action-add-sibling">{t("dept.addSibling")}</span> });
+    }
+    items.push({ key: "child", label: <span data-testid="dept-action-add-child">{t("dept.addChild")}</span> });
+    if (!isRoot) {
+      items.push(
+        { key: "rename", label: <span data-testid="dept-action-rename">{t("dept.rename")}</span> },
+        { key: "move", label: <span data-testid="dept-action-move">{t("dept.moveTo")}</span> },
+      );
+    }
+    items.push({ key: "head", label: <span data-testid="dept-action-set-head">{t("dept.setHead")}</span> });
+    if (!isRoot) {
+      items.push(
+        { type: "divider" },
+        { key: "delete", danger: true, label: <span data-testid="dept-action-delete">{t("dept.delete")}</span> },
+      );
+    } else {
+      items.push(
+        { type: "divider" },
+        {
+          key: "rootHint",
+          disabled: true,
+          label: (
+            <Tooltip title={t("dept.rootHint")} placement="right">
+              <span data-testid="dept-root-hint">{t("dept.rootFixed")}</span>
+            </Tooltip>
+          ),
+        },
+      );
+    }
+    return { items, onClick: ({ key }) => onMenu(dept, key) };
+  }, [menuOpen, isRoot, t, dept, onMenu]);
+
+  return (
+    <span className="orgdesk-tree-node">
+      <span className="orgdesk-tree-label" data-testid={`dept-node-${dept.id}`}>
+        <span className="orgdesk-tree-name">{dept.name}</span>
+        <span className="orgdesk-tree-count">{dept.totalMembers}</span>
+      </span>
+      <span className="orgdesk-tree-actions" onClick={(e) => e.stopPropagation()}>
+        <Tooltip title={t("dept.addChild")} mouseEnterDelay={0.6}>
+          <Button
+            type="text"
+            size="small"
+            icon={<PlusOutlined />}
+            aria-label={t("dept.addChild")}
+            data-testid={`dept-add-child-${dept.id}`}
+            onClick={() => onAddChild(dept)}
+          />
+        </Tooltip>
+        <Dropdown trigger={["click"]} menu={menu} open={menuOpen} onOpenChange={setMenuOpen}>
+          <Button type="text" size="small" icon={<EllipsisOutlined />} aria-label={t("dept.more")} data-testid={`dept-more-${dept.id}`} />
+        </Dropdown>
+      </span>
+    </span>
+  );
+});
 
 type NameDialog = { mode: "child" | "sibling" | "rename"; dept: DepartmentNode };
 type Located = { node: DepartmentNode; parent: DepartmentNode | null };
@@ -34,7 +108,7 @@ type Props = {
 };
 
 /** The department tree with its node actions and dialogs. */
-export function DepartmentTree({ root, selectedId, onSelect, onSelectMembers }: Props) {
+function DepartmentTreeView({ root, selectedId, onSelect, onSelectMembers }: Props) {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
@@ -73,43 +147,7 @@ export function DepartmentTree({ root, selectedId, onSelect, onSelectMembers }: 
     },
   });
 
-  const menuFor = (dept: DepartmentNode): MenuProps["items"] => {
-    const isRoot = dept.id === root.id;
-    const items: MenuProps["items"] = [];
-    if (!isRoot) {
-      items.push({ key: "sibling", label: <span data-testid="dept-action-add-sibling">{t("dept.addSibling")}</span> });
-    }
-    items.push({ key: "child", label: <span data-testid="dept-action-add-child">{t("dept.addChild")}</span> });
-    if (!isRoot) {
-      items.push(
-        { key: "rename", label: <span data-testid="dept-action-rename">{t("dept.rename")}</span> },
-        { key: "move", label: <span data-testid="dept-action-move">{t("dept.moveTo")}</span> },
-      );
-    }
-    items.push({ key: "head", label: <span data-testid="dept-action-set-head">{t("dept.setHead")}</span> });
-    if (!isRoot) {
-      items.push(
-        { type: "divider" },
-        { key: "delete", danger: true, label: <span data-testid="dept-action-delete">{t("dept.delete")}</span> },
-      );
-    } else {
-      items.push(
-        { type: "divider" },
-        {
-          key: "rootHint",
-          disabled: true,
-          label: (
-            <Tooltip title={t("dept.rootHint")} placement="right">
-              <span data-testid="dept-root-hint">{t("dept.rootFixed")}</span>
-            </Tooltip>
-          ),
-        },
-      );
-    }
-    return items;
-  };
-
-  const onMenu = (dept: DepartmentNode, key: string) => {
+  const onMenu = useStableCallback((dept: DepartmentNode, key: string) => {
     switch (key) {
       case "sibling":
       case "child":
@@ -133,44 +171,19 @@ export function DepartmentTree({ root, selectedId, onSelect, onSelectMembers }: 
         });
         break;
     }
-  };
-
-  const toData = (node: DepartmentNode): TreeDataNode => ({
-    key: node.id,
-    title: (
-      <span className="orgdesk-tree-node">
-        <span className="orgdesk-tree-label" data-testid={`dept-node-${node.id}`}>
-          <span className="orgdesk-tree-name">{node.name}</span>
-          <Typography.Text type="secondary" className="orgdesk-tree-count">
-            {node.totalMembers}
-          </Typography.Text>
-        </span>
-        <span className="orgdesk-tree-actions" onClick={(e) => e.stopPropagation()}>
-          <Tooltip title={t("dept.addChild")} mouseEnterDelay={0.6}>
-            <Button
-              type="text"
-              size="small"
-              icon={<PlusOutlined />}
-              aria-label={t("dept.addChild")}
-              data-testid={`dept-add-child-${node.id}`}
-              onClick={() => setNameDialog({ mode: "child", dept: node })}
-            />
-          </Tooltip>
-          <Dropdown trigger={["click"]} menu={{ items: menuFor(node), onClick: ({ key }) => onMenu(node, key) }}>
-            <Button
-              type="text"
-              size="small"
-              icon={<EllipsisOutlined />}
-              aria-label={t("dept.more")}
-              data-testid={`dept-more-${node.id}`}
-            />
-          </Dropdown>
-        </span>
-      </span>
-    ),
-    children: node.children.map(toData),
   });
-  const treeData = [toData(root)];
+
+  const addChild = useStableCallback((dept: DepartmentNode) => setNameDialog({ mode: "child", dept }));
+  // The tree's data carries the departments only; a node's title (with its buttons and menu)
+  // is made when the node is shown, so 2,000 collapsed departments cost nothing.
+  const treeData = useMemo(() => {
+    const toData = (node: DepartmentNode): DeptData => ({ key: node.id, dept: node, children: node.children.map(toData) });
+    return [toData(root)];
+  }, [root]);
+  const titleRender = useCallback(
+    (data: DeptData) => <DeptTitle dept={data.dept} isRoot={data.dept.id === root.id} onAddChild={addChild} onMenu={onMenu} />,
+    [root.id, addChild, onMenu],
+  );
 
   const onDrop: TreeProps["onDrop"] = (info) => {
     const dragId = Number(info.dragNode.key);
@@ -193,7 +206,7 @@ export function DepartmentTree({ root, selectedId, onSelect, onSelectMembers }: 
   return (
     <>
       <div data-testid="dept-tree">
-        <Tree
+        <Tree<DeptData>
           blockNode
           draggable={{ icon: false, nodeDraggable: (node) => node.key !== root.id }}
           allowDrop={({ dropNode, dropPosition }) => !(dropNode.key === root.id && dropPosition !== 0)}
@@ -205,6 +218,7 @@ export function DepartmentTree({ root, selectedId, onSelect, onSelectMembers }: 
             if (keys.length > 0) onSelect(Number(keys[0]));
           }}
           treeData={treeData}
+          titleRender={titleRender}
         />
       </div>
       {nameDialog && (
@@ -265,6 +279,9 @@ export function DepartmentTree({ root, selectedId, onSelect, onSelectMembers }: 
     </>
   );
 }
+
+/** The department tree with its node actions and dialogs; renders again only when its props change. */
+export const DepartmentTree = memo(DepartmentTreeView);
 
 function NameDialogView({
   dialog,

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Checkbox, Drawer, Form, Input, Modal, Radio, Select, Steps, Table, TreeSelect, Typography } from "antd";
-import { useEffect, useMemo, useState } from "react";
+import { memo, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
@@ -465,7 +465,7 @@ export function BatchEditModal({
 }
 
 /** What a batch did: how many changed, and which could not, with the reason. */
-export function BatchResultModal({ outcome, onClose }: { outcome: BatchOutcome | null; onClose: () => void }) {
+function BatchResultModalView({ outcome, onClose }: { outcome: BatchOutcome | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
     <Modal
@@ -508,7 +508,7 @@ export function BatchResultModal({ outcome, onClose }: { outcome: BatchOutcome |
 }
 
 /** People removed from the organization, kept as contacts; they can be invited again. */
-export function FormerMembersDrawer({ open, onClose, onInvite }: { open: boolean; onClose: () => void; onInvite: (m: FormerMember) => void }) {
+function FormerMembersDrawerView({ open, onClose, onInvite }: { open: boolean; onClose: () => void; onInvite: (m: FormerMember) => void }) {
   const { t, i18n } = useTranslation();
   const former = useQuery({ queryKey: api.queryKeys.formerMembers, queryFn: api.formerMembers, enabled: open });
   return (
@@ -543,3 +543,6 @@ export function FormerMembersDrawer({ open, onClose, onInvite }: { open: boolean
     </Drawer>
   );
 }
+
+export const BatchResultModal = memo(BatchResultModalView);
+export const FormerMembersDrawer = memo(FormerMembersDrawerView);

@@ -19,7 +19,7 @@ import {
   TreeSelect,
   Typography,
 } from "antd";
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
@@ -81,7 +81,7 @@ type DrawerProps = {
 };
 
 /** A member's details, positions, history and the actions their status allows. */
-export function MemberDrawer({ memberId, onClose, onEdit, onRemove }: DrawerProps) {
+function MemberDrawerView({ memberId, onClose, onEdit, onRemove }: DrawerProps) {
   const { t, i18n } = useTranslation();
   const { message } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
@@ -283,6 +283,9 @@ function norm(v: string | null | undefined): string {
 }
 
 /** Edit a member: positions (first = primary), roles, IDs; personal fields only while not joined. */
+/** A member's details; renders again only when its member or its callbacks change. */
+export const MemberDrawer = memo(MemberDrawerView);
+
 export function EditMemberModal({ member, onClose }: { member: MemberDetails; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();

@@ -1,12 +1,4 @@
-import {
-  DownOutlined,
-  MoreOutlined,
-  QuestionCircleOutlined,
-  SearchOutlined,
-  TeamOutlined,
-  UserAddOutlined,
-  UserDeleteOutlined,
-} from "@ant-design/icons";
+import { DownOutlined, QuestionCircleOutlined, UserAddOutlined, UserDeleteOutlined } from "@ant-design/icons";
 import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   App as AntApp,
@@ -14,22 +6,20 @@ import {
   Button,
   Card,
   Dropdown,
-  Input,
   Segmented,
   Skeleton,
   Space,
   Switch,
-  Table,
-  Tag,
   Tooltip,
   Typography,
 } from "antd";
-import type { InputRef, MenuProps, TableColumnsType } from "antd";
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { InputRef, MenuProps } from "antd";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
 import type { BatchOutcome } from "../bindings/BatchOutcome";
+import type { FormerMember } from "../bindings/FormerMember";
 import type { MemberDetails } from "../bindings/MemberDetails";
 import type { MemberQuery } from "../bindings/MemberQuery";
 import type { MemberRow } from "../bindings/MemberRow";
@@ -40,19 +30,19 @@ import { ExportListButton } from "../directory/ExportListButton";
 import { InviteDialog, type InviteTarget } from "../directory/InviteDialog";
 import { AddMemberWizard, BatchEditModal, BatchResultModal, FormerMembersDrawer, InviteeModal, type InviteePrefill } from "../directory/MemberDialogs";
 import { EditMemberModal, MemberDrawer, RemoveDialog, useStatusChange, type MemberTarget } from "../directory/MemberDrawer";
-import { StatusBadge, actionsForStatus, dash, findDept, isTyping, useDepartmentTree, useInvalidateDirectory } from "../directory/shared";
+import { MemberSearchBox } from "../directory/MemberSearchBox";
+import { MemberTable, PAGE_SIZES } from "../directory/MemberTable";
+import { findDept, isTyping, useDepartmentTree, useInvalidateDirectory, useStableCallback } from "../directory/shared";
 import { errorText } from "../errors";
 
-export const PAGE_SIZES = [50, 100, 200];
 const STATUSES: StatusFilter[] = ["all", "pending_join", "enabled", "disabled", "resigned"];
-const SEARCH_DEBOUNCE_MS = 150;
 
 type Props = {
   /** Changes whenever the window asks for the search box to take the focus (the `E` shortcut). */
   focusSearchSignal?: number;
 };
 
-function DepartmentCard({ id }: { id: number }) {
+const DepartmentCard = memo(function DepartmentCard({ id }: { id: number }) {
   const { t } = useTranslation();
   const details = useQuery({ queryKey: api.queryKeys.departmentDetails(id), queryFn: () => api.departmentDetails(id) });
   const d = details.data;
@@ -84,9 +74,9 @@ function DepartmentCard({ id }: { id: number }) {
       </Space>
     </div>
   );
-}
+});
 
-function ShortcutHelp() {
+const ShortcutHelp = memo(function ShortcutHelp() {
   const { t } = useTranslation();
   const rows: [string, string][] = [
     ["E", t("shortcuts.open")],
@@ -113,9 +103,65 @@ function ShortcutHelp() {
       <Button type="text" icon={<QuestionCircleOutlined />} aria-label={t("shortcuts.title")} data-testid="shortcuts" />
     </Tooltip>
   );
-}
+});
 
-/** Members & Departments: the department tree and the members of the selected department. */
+type FiltersProps = {
+  status: StatusFilter;
+  onStatus: (s: StatusFilter) => void;
+  includeSub: boolean;
+  onIncludeSub: (v: boolean) => void;
+  total: number;
+};
+
+const MemberFilters = memo(function MemberFilters({ status, onStatus, includeSub, onIncludeSub, total }: FiltersProps) {
+  const { t } = useTranslation();
+  const options = useMemo(
+    () => STATUSES.map((s) => ({ value: s, label: <span data-testid={`status-${s}`}>{t(`members.filter.${s}`)}</span> })),
+    [t],
+  );
+  return (
+    <div className="orgdesk-toolbar orgdesk-filters">
+      <Segmented<StatusFilter> data-testid="status-filter" value={status} onChange={onStatus} options={options} />
+      <label className="orgdesk-switch">
+        <Switch size="small" checked={includeSub} onChange={onIncludeSub} data-testid="include-subdepartments" />
+        <span>{t("members.includeSub")}</span>
+      </label>
+      <span style={{ flex: 1 }} />
+      <Typography.Text type="secondary" data-testid="member-total">
+        {t("members.total", { count: total })}
+      </Typography.Text>
+    </div>
+  );
+});
+
+const AddMemberButton = memo(function AddMemberButton({ onPassword, onInvite }: { onPassword: () => void; onInvite: () => void }) {
+  const { t } = useTranslation();
+  const menu: MenuProps = useMemo(
+    () => ({
+      items: [
+        { key: "password", label: <span data-testid="member-add-password">{t("members.addPassword")}</span> },
+        { key: "invite", label: <span data-testid="member-add-invite">{t("members.addInvite")}</span> },
+      ],
+      onClick: ({ key }) => (key === "password" ? onPassword() : onInvite()),
+    }),
+    [t, onPassword, onInvite],
+  );
+  return (
+    <Dropdown trigger={["click"]} menu={menu}>
+      <Button type="primary" icon={<UserAddOutlined />} data-testid="member-add">
+        {t("members.add")} <DownOutlined style={{ fontSize: 10 }} />
+      </Button>
+    </Dropdown>
+  );
+});
+
+const NO_ROWS: MemberRow[] = [];
+
+/**
+ * Members & Departments: the department tree and the members of the selected department.
+ * Typing renders the search box alone; a settled search renders the list and the counts, not
+ * the tree, the department card or the toolbars (their props stay the same).
+ */
 export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
@@ -124,7 +170,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const statusChange = useStatusChange();
   const tree = useDepartmentTree();
   const [selectedId, setSelectedId] = useState<number | null>(null);
-  const [searchText, setSearchText] = useState("");
+  const [searchBox, setSearchBox] = useState(0);
   const [search, setSearch] = useState("");
   const [status, setStatus] = useState<StatusFilter>("all");
   const [includeSub, setIncludeSub] = useState(true);
@@ -145,13 +191,8 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const searchRef = useRef<InputRef>(null);
 
   const root = tree.data;
-  const selected = root ? ((selectedId !== null && findDept(root, selectedId)) || root) : null;
+  const selected = useMemo(() => (root ? (selectedId !== null && findDept(root, selectedId)) || root : null), [root, selectedId]);
   const departmentId = selected?.id ?? null;
-
-  useEffect(() => {
-    const timer = window.setTimeout(() => setSearch(searchText.trim()), SEARCH_DEBOUNCE_MS);
-    return () => window.clearTimeout(timer);
-  }, [searchText]);
 
   const clearSelection = useCallback(() => {
     setSelectedKeys([]);
@@ -165,8 +206,9 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   if (lastFilter !== filterKey) {
     setLastFilter(filterKey);
     setPage(1);
-    setSelectedKeys([]);
-    setSelectedRows(new Map());
+    // Kept as they are when already empty: the list's props stay the same until the answer.
+    setSelectedKeys((keys) => (keys.length === 0 ? keys : []));
+    setSelectedRows((rows) => (rows.size === 0 ? rows : new Map()));
     setAllMatching(false);
   }
 
@@ -181,6 +223,8 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
     }),
     [departmentId, includeSub, status, search, page, pageSize],
   );
+  // Only the newest query's answer is ever shown: an older one that answers late lands in the
+  // cache under its own key, and the previous page stays on screen until the newest arrives.
   const members = useQuery({
     queryKey: api.queryKeys.members(query),
     queryFn: () => api.listMembers(query),
@@ -188,6 +232,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
     placeholderData: keepPreviousData,
   });
   const total = members.data?.total ?? 0;
+  const pageRows = members.data?.rows ?? NO_ROWS;
 
   const focusSearch = useCallback(() => {
     searchRef.current?.focus({ cursor: "all" });
@@ -269,29 +314,20 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
     return () => window.removeEventListener("keydown", onKey);
   }, [focusSearch, askRemoveSelection]);
 
-  const selectDepartmentMembers = (id: number) => {
+  const selectDepartmentMembers = useCallback((id: number) => {
     setSelectedId(id);
     setIncludeSub(true);
     setStatus("all");
-    setSearchText("");
+    setSearchBox((n) => n + 1);
     setSearch("");
     setLastFilter(`${id}|true|all|`);
     setPage(1);
     setSelectedKeys([]);
     setSelectedRows(new Map());
     setAllMatching(true);
-  };
+  }, []);
 
-  const rowMenu = (row: MemberRow): MenuProps["items"] => [
-    { key: "view", label: <span data-testid="row-action-view">{t("members.action.view")}</span> },
-    ...actionsForStatus(row.status).map((a) => ({
-      key: a,
-      danger: a === "remove",
-      label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
-    })),
-  ];
-
-  const onRowAction = (row: MemberRow, key: string) => {
+  const onRowAction = useStableCallback((row: MemberRow, key: string) => {
     if (key === "view") setDrawerId(row.id);
     else if (key === "edit") {
       queryClient
@@ -302,57 +338,37 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
         .catch((e: unknown) => void message.error(errorText(t, api.toCommandError(e))));
     } else if (key === "remove") setRemoving({ id: row.id, name: row.name, status: row.status });
     else statusChange(row, key as api.StatusAction);
-  };
+  });
 
-  const columns: TableColumnsType<MemberRow> = [
-    {
-      key: "name",
-      title: t("members.field.name"),
-      width: 150,
-      ellipsis: true,
-      render: (_v, r) => (
-        <Typography.Link data-testid={`member-name-${r.id}`} onClick={() => setDrawerId(r.id)}>
-          {r.name}
-        </Typography.Link>
-      ),
-    },
-    { key: "username", title: t("members.field.username"), ellipsis: true, render: (_v, r) => dash(r.username) },
-    { key: "dept", title: t("members.field.primaryDepartment"), width: 130, ellipsis: true, render: (_v, r) => dash(r.primaryDepartment) },
-    { key: "position", title: t("members.field.position"), ellipsis: true, render: (_v, r) => dash(r.position) },
-    {
-      key: "roles",
-      title: t("members.field.roles"),
-      ellipsis: true,
-      render: (_v, r) =>
-        r.roles.length === 0
-          ? "—"
-          : r.roles.map((role) => (
-              <Tag key={role} style={{ marginInlineEnd: 4 }}>
-                {role}
-              </Tag>
-            )),
-    },
-    {
-      key: "status",
-      title: t("members.field.status"),
-      width: 104,
-      render: (_v, r) => <StatusBadge status={r.status} testId={`member-status-${r.id}`} />,
-    },
-    { key: "employeeId", title: t("members.field.employeeId"), width: 116, ellipsis: true, render: (_v, r) => dash(r.employeeId) },
-    {
-      key: "actions",
-      title: "",
-      width: 48,
-      fixed: "right",
-      render: (_v, r) => (
-        <span onClick={(e) => e.stopPropagation()} data-row-action>
-          <Dropdown trigger={["click"]} menu={{ items: rowMenu(r), onClick: ({ key }) => onRowAction(r, key) }}>
-            <Button type="text" size="small" icon={<MoreOutlined />} aria-label={t("members.actions")} data-testid={`member-actions-${r.id}`} />
-          </Dropdown>
-        </span>
-      ),
-    },
-  ];
+  const onSelectionChange = useCallback((keys: number[], rows: MemberRow[]) => {
+    setAllMatching(false);
+    setSelectedKeys(keys);
+    setSelectedRows((old) => {
+      const next = new Map<number, MemberRow>();
+      for (const id of keys) {
+        const row = rows.find((r) => r?.id === id) ?? old.get(id);
+        if (row) next.set(id, row);
+      }
+      return next;
+    });
+  }, []);
+
+  const onPageChange = useStableCallback((p: number, size: number) => {
+    if (size !== pageSize) {
+      setPageSize(size);
+      setPage(1);
+    } else {
+      setPage(p);
+    }
+  });
+
+  const tableKeys = useMemo(() => (allMatching ? pageRows.map((r) => r.id) : selectedKeys), [allMatching, pageRows, selectedKeys]);
+  const closeDrawer = useCallback(() => setDrawerId(null), []);
+  const openWizard = useCallback(() => setWizardOpen(true), []);
+  const openInvitee = useCallback(() => setInvitee({}), []);
+  const inviteFormer = useCallback((m: FormerMember) => setInvitee({ name: m.name, email: m.email, mobile: m.mobile }), []);
+  const closeFormer = useCallback(() => setFormerOpen(false), []);
+  const closeBatchOutcome = useCallback(() => setBatchOutcome(null), []);
 
   if (tree.isError) {
     return (
@@ -362,15 +378,10 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
     );
   }
 
-  const addItems: MenuProps["items"] = [
-    { key: "password", label: <span data-testid="member-add-password">{t("members.addPassword")}</span> },
-    { key: "invite", label: <span data-testid="member-add-invite">{t("members.addInvite")}</span> },
-  ];
-
   return (
     <div className="orgdesk-page orgdesk-directory">
       <div className="orgdesk-panes">
-        <Card className="orgdesk-tree-pane" size="small" title={t("directory.departments")} styles={{ body: { padding: 8 } }}>
+        <Card className="orgdesk-tree-pane" size="small" title={t("directory.departments")} styles={TREE_CARD_STYLES}>
           {root && selected ? (
             <DepartmentTree root={root} selectedId={selected.id} onSelect={setSelectedId} onSelectMembers={selectDepartmentMembers} />
           ) : (
@@ -381,56 +392,18 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
           <Card size="small" className="orgdesk-dept-card-wrap">
             {selected ? <DepartmentCard id={selected.id} /> : <Skeleton active />}
           </Card>
-          <Card size="small" className="orgdesk-members-card" styles={{ body: { padding: 0 } }}>
+          <Card size="small" className="orgdesk-members-card" styles={MEMBERS_CARD_STYLES}>
             <div className="orgdesk-toolbar">
-              <Input
-                ref={searchRef}
-                allowClear
-                prefix={<SearchOutlined />}
-                placeholder={t("members.searchPlaceholder")}
-                value={searchText}
-                onChange={(e) => setSearchText(e.target.value)}
-                onKeyDown={(e) => {
-                  if (e.key === "Escape") (e.target as HTMLInputElement).blur();
-                }}
-                data-testid="member-search"
-                aria-label={t("members.search")}
-                className="orgdesk-member-search"
-              />
+              <MemberSearchBox key={searchBox} onSearch={setSearch} inputRef={searchRef} />
               <span style={{ flex: 1 }} />
               <Button type="text" icon={<UserDeleteOutlined />} onClick={() => setFormerOpen(true)} data-testid="former-members">
                 {t("former.open")}
               </Button>
               <ExportListButton query={query} total={total} />
-              <Dropdown
-                trigger={["click"]}
-                menu={{
-                  items: addItems,
-                  onClick: ({ key }) => (key === "password" ? setWizardOpen(true) : setInvitee({})),
-                }}
-              >
-                <Button type="primary" icon={<UserAddOutlined />} data-testid="member-add">
-                  {t("members.add")} <DownOutlined style={{ fontSize: 10 }} />
-                </Button>
-              </Dropdown>
+              <AddMemberButton onPassword={openWizard} onInvite={openInvitee} />
               <ShortcutHelp />
             </div>
-            <div className="orgdesk-toolbar orgdesk-filters">
-              <Segmented<StatusFilter>
-                data-testid="status-filter"
-                value={status}
-                onChange={(v) => setStatus(v)}
-                options={STATUSES.map((s) => ({ value: s, label: <span data-testid={`status-${s}`}>{t(`members.filter.${s}`)}</span> }))}
-              />
-              <label className="orgdesk-switch">
-                <Switch size="small" checked={includeSub} onChange={setIncludeSub} data-testid="include-subdepartments" />
-                <span>{t("members.includeSub")}</span>
-              </label>
-              <span style={{ flex: 1 }} />
-              <Typography.Text type="secondary" data-testid="member-total">
-                {t("members.total", { count: total })}
-              </Typography.Text>
-            </div>
+            <MemberFilters status={status} onStatus={setStatus} includeSub={includeSub} onIncludeSub={setIncludeSub} total={total} />
             {selectedCount > 0 && (
               <div className="orgdesk-batch-bar" data-testid="batch-bar">
                 <Typography.Text strong data-testid="batch-count">
@@ -498,80 +471,23 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
             {members.isError && (
               <Alert type="error" showIcon title={errorText(t, api.toCommandError(members.error))} style={{ margin: 12 }} />
             )}
-            <Table<MemberRow>
-              data-testid="member-table"
-              size="small"
-              rowKey="id"
-              tableLayout="fixed"
-              scroll={{ x: 800 }}
-              columns={columns}
-              dataSource={members.data?.rows ?? []}
+            <MemberTable
+              rows={pageRows}
               loading={members.isFetching && !members.data}
-              locale={{
-                emptyText: (
-                  <div style={{ padding: "32px 0" }}>
-                    <TeamOutlined style={{ fontSize: 40, opacity: 0.3 }} />
-                    <div>
-                      <Typography.Text type="secondary">{search ? t("members.noMatch") : t("directory.empty")}</Typography.Text>
-                    </div>
-                  </div>
-                ),
-              }}
-              rowSelection={{
-                selectedRowKeys: allMatching ? (members.data?.rows ?? []).map((r) => r.id) : selectedKeys,
-                preserveSelectedRowKeys: true,
-                onChange: (keys, rows) => {
-                  setAllMatching(false);
-                  setSelectedKeys(keys.map(Number));
-                  setSelectedRows((old) => {
-                    const next = new Map<number, MemberRow>();
-                    for (const k of keys) {
-                      const id = Number(k);
-                      const row = rows.find((r) => r?.id === id) ?? old.get(id);
-                      if (row) next.set(id, row);
-                    }
-                    return next;
-                  });
-                },
-              }}
-              onRow={(r) =>
-                ({
-                  "data-testid": `member-row-${r.id}`,
-                  onClick: (e: React.MouseEvent) => {
-                    const target = e.target as HTMLElement;
-                    if (target.closest(".ant-table-selection-column, [data-row-action], .ant-dropdown")) return;
-                    setDrawerId(r.id);
-                  },
-                  style: { cursor: "pointer" },
-                }) as React.HTMLAttributes<HTMLElement>
-              }
-              pagination={{
-                current: page,
-                pageSize,
-                total,
-                showSizeChanger: true,
-                pageSizeOptions: PAGE_SIZES,
-                showTotal: (n) => t("members.total", { count: n }),
-                onChange: (p, size) => {
-                  if (size !== pageSize) {
-                    setPageSize(size);
-                    setPage(1);
-                  } else {
-                    setPage(p);
-                  }
-                },
-                style: { paddingInline: 12 },
-              }}
+              total={total}
+              page={page}
+              pageSize={pageSize}
+              searching={search !== "" && pageRows.length === 0}
+              selectedKeys={tableKeys}
+              onSelectionChange={onSelectionChange}
+              onOpen={setDrawerId}
+              onRowAction={onRowAction}
+              onPageChange={onPageChange}
             />
           </Card>
         </div>
       </div>
-      <MemberDrawer
-        memberId={drawerId}
-        onClose={() => setDrawerId(null)}
-        onEdit={setEditing}
-        onRemove={setRemoving}
-      />
+      <MemberDrawer memberId={drawerId} onClose={closeDrawer} onEdit={setEditing} onRemove={setRemoving} />
       {editing && <EditMemberModal member={editing} onClose={() => setEditing(null)} />}
       {removing && (
         <RemoveDialog
@@ -584,20 +500,12 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
         />
       )}
       {wizardOpen && departmentId !== null && (
-        <AddMemberWizard
-          departmentId={departmentId}
-          onClose={() => setWizardOpen(false)}
-          onAdded={() => undefined}
-        />
+        <AddMemberWizard departmentId={departmentId} onClose={() => setWizardOpen(false)} onAdded={() => undefined} />
       )}
       {invitee && departmentId !== null && (
         <InviteeModal departmentId={departmentId} prefill={invitee} onClose={() => setInvitee(null)} onAdded={() => undefined} />
       )}
-      <FormerMembersDrawer
-        open={formerOpen}
-        onClose={() => setFormerOpen(false)}
-        onInvite={(m) => setInvitee({ name: m.name, email: m.email, mobile: m.mobile })}
-      />
+      <FormerMembersDrawer open={formerOpen} onClose={closeFormer} onInvite={inviteFormer} />
       {batchEdit && (
         <BatchEditModal
           selection={selection}
@@ -609,10 +517,11 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
           }}
         />
       )}
-      <BatchResultModal outcome={batchOutcome} onClose={() => setBatchOutcome(null)} />
-      {inviting && (
-        <InviteDialog targets={inviting} onClose={() => setInviting(null)} />
-      )}
+      <BatchResultModal outcome={batchOutcome} onClose={closeBatchOutcome} />
+      {inviting && <InviteDialog targets={inviting} onClose={() => setInviting(null)} />}
     </div>
   );
 }
+
+const TREE_CARD_STYLES = { body: { padding: 8 } };
+const MEMBERS_CARD_STYLES = { body: { padding: 0 } };
