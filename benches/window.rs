@@ -71,21 +71,7 @@ if (!window.__odBench) {
   const onStart = (e) => { if (state.armed) state.start = e.timeStamp; };
   document.addEventListener('keydown', onStart, true);
   document.addEventListener('mousedown', onStart, true);
-  // Each command's round trip as the page sees it, for the breakdown under the table.
-  const ipc = [];
-  try {
-    const internals = window.__TAURI_INTERNALS__;
-    const invoke = internals.invoke.bind(internals);
-    internals.invoke = (cmd, args, options) => {
-      const t0 = performance.now();
-      const done = () => ipc.push([cmd, t0, performance.now()]);
-      const p = invoke(cmd, args, options);
-      p.then(done, done);
-      return p;
-    };
-  } catch (e) { /* frozen: no breakdown */ }
   window.__odBench = {
-    ipc() { return ipc.splice(0); },
     arm(conds) { state.start = null; state.end = null; state.conds = conds; state.armed = true; },
     read() {
       if (state.start !== null && state.end === null && state.armed) check();
@@ -121,29 +107,6 @@ async fn arm(d: &WebDriver, conds: &[Cond]) {
     )
     .await
     .expect("probe arms");
-}
-
-/// The commands the page called since the last look: (command, ms from `since`, round trip ms).
-async fn ipc_since(d: &WebDriver) -> Vec<(String, f64, f64)> {
-    let v = d
-        .execute("return window.__odBench.ipc();", vec![])
-        .await
-        .unwrap()
-        .json()
-        .clone();
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e[0].as_str().unwrap_or("?").to_string(),
-                        e[1].as_f64().unwrap_or(0.0),
-                        e[2].as_f64().unwrap_or(0.0) - e[1].as_f64().unwrap_or(0.0),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Waits for the armed measurement to end; its duration in ms.
@@ -203,6 +166,28 @@ async fn picture(h: &Harness, d: &WebDriver, name: &str) {
     }
 }
 
+/// Opens a screen from the navigation until its table shows rows, and goes back to the
+/// directory, five times; the openings' durations.
+async fn open_screen(d: &WebDriver, nav: &str, table: &str) -> Vec<f64> {
+    let rows_of_table = |id: &str| {
+        vec![(
+            format!("[data-testid={id}] tbody tr.ant-table-row"),
+            "present",
+            String::new(),
+        )]
+    };
+    let mut opened = Vec::new();
+    for _ in 0..5 {
+        arm(d, &rows_of_table(table)).await;
+        click(d, &by_id(d, nav).await).await;
+        opened.push(measured(d, nav).await);
+        arm(d, &rows_of_table("member-table")).await;
+        click(d, &by_id(d, "nav-directory").await).await;
+        measured(d, "back to the directory").await;
+    }
+    opened
+}
+
 fn pct(samples: &[f64], p: f64) -> f64 {
     let mut s = samples.to_vec();
     s.sort_by(|a, b| a.partial_cmp(b).unwrap());
@@ -232,16 +217,16 @@ impl Table {
 
     fn print(&self) {
         println!(
-            "\n| {:<48} | {:>4} | {:>8} | {:>8} | {:>10} | {:<4} |",
+            "\n| {:<52} | {:>4} | {:>8} | {:>8} | {:>10} | {:<4} |",
             "in the window", "runs", "p50", "p95", "target", ""
         );
         println!(
-            "|{:-<50}|{:-<6}|{:-<10}|{:-<10}|{:-<12}|{:-<6}|",
+            "|{:-<54}|{:-<6}|{:-<10}|{:-<10}|{:-<12}|{:-<6}|",
             "", "", "", "", "", ""
         );
         for (name, n, p50, p95, target, ok) in &self.0 {
             println!(
-                "| {name:<48} | {n:>4} | {p50:>8.0} | {p95:>8.0} | {target:>10} | {:<4} |",
+                "| {name:<52} | {n:>4} | {p50:>8.0} | {p95:>8.0} | {target:>10} | {:<4} |",
                 if *ok { "ok" } else { "OVER" }
             );
         }
@@ -416,12 +401,6 @@ async fn main() {
     arm(&d, &rows_of(all.rows[0].id, all.total)).await;
     click(&d, &by_id(&d, "signin-submit").await).await;
     let first = measured(&d, "sign-in").await;
-    let calls = ipc_since(&d).await;
-    let t0 = calls.first().map(|c| c.1).unwrap_or(0.0);
-    println!("  commands during sign-in (start after the first, round trip):");
-    for (cmd, at, ms) in &calls {
-        println!("    {cmd:<28} +{:>6.0} ms  {ms:>6.0} ms", at - t0);
-    }
     table.add("sign-in to the first rows", &[first], 500.0, "ms");
     picture(&h, &d, "bench-01-directory").await;
 
@@ -569,67 +548,19 @@ async fn main() {
     table.add("switching department", &switches, 150.0, "ms");
     picture(&h, &d, "bench-04-department").await;
 
-    // The Invitations screen, every invitation of the directory in one list.
-    let mut screens = Vec::new();
-    for _ in 0..5 {
-        arm(
-            &d,
-            &[(
-                "[data-testid=invitations-table] tbody tr.ant-table-row".into(),
-                "present",
-                String::new(),
-            )],
-        )
-        .await;
-        click(&d, &by_id(&d, "nav-invitations").await).await;
-        screens.push(measured(&d, "the Invitations screen").await);
-        arm(
-            &d,
-            &[(
-                "[data-testid=member-table] tbody tr.ant-table-row".into(),
-                "present",
-                String::new(),
-            )],
-        )
-        .await;
-        click(&d, &by_id(&d, "nav-directory").await).await;
-        measured(&d, "back to the directory").await;
-    }
+    // The Invitations screen (every invitation of the directory in one list) and the Join
+    // Requests screen, each opened from the navigation and left again five times.
+    let opened = open_screen(&d, "nav-invitations", "invitations-table").await;
     table.add(
         "opening Invitations (all invitations)",
-        &screens,
+        &opened,
         150.0,
         "ms",
     );
-
-    let mut screens = Vec::new();
-    for _ in 0..5 {
-        arm(
-            &d,
-            &[(
-                "[data-testid=join-requests-table] tbody tr.ant-table-row".into(),
-                "present",
-                String::new(),
-            )],
-        )
-        .await;
-        click(&d, &by_id(&d, "nav-join-requests").await).await;
-        screens.push(measured(&d, "the Join Requests screen").await);
-        arm(
-            &d,
-            &[(
-                "[data-testid=member-table] tbody tr.ant-table-row".into(),
-                "present",
-                String::new(),
-            )],
-        )
-        .await;
-        click(&d, &by_id(&d, "nav-directory").await).await;
-        measured(&d, "back to the directory").await;
-    }
+    let opened = open_screen(&d, "nav-join-requests", "join-requests-table").await;
     table.add(
         &format!("opening Join Requests ({JOIN_REQUESTS} waiting)"),
-        &screens,
+        &opened,
         150.0,
         "ms",
     );
