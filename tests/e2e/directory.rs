@@ -320,23 +320,31 @@ pub async fn batch_and_delete_refusal(c: Ctx) {
     assert!(dept_id_opt(&c.db, "Sales").is_some(), "nothing was deleted");
 }
 
-/// Closes the open dialog as a person would (its close button) and waits until it is gone.
+/// Closes the open dialog as a person would (its close button) and waits until no dialog is
+/// left on screen: a close button is not "displayed" while its dialog is still fading in, so
+/// the wait is on the dialogs themselves, not on their buttons.
 async fn close_dialog(d: &WebDriver) {
+    const ANY_OPEN: &str = "return Array.from(document.querySelectorAll('.ant-modal-wrap'))\
+        .some(w => getComputedStyle(w).display !== 'none');";
     let start = std::time::Instant::now();
     loop {
-        let mut open = false;
+        let open = d
+            .execute(ANY_OPEN, vec![])
+            .await
+            .ok()
+            .and_then(|r| r.json().as_bool())
+            .unwrap_or(true);
+        if !open {
+            return;
+        }
         for b in d
             .find_all(By::Css(".ant-modal-close"))
             .await
             .unwrap_or_default()
         {
             if b.is_displayed().await.unwrap_or(false) {
-                open = true;
                 let _ = b.click().await;
             }
-        }
-        if !open {
-            return;
         }
         assert!(start.elapsed().as_secs() < 10, "the dialog did not close");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;

@@ -297,13 +297,31 @@ pub async fn click_when_ready(driver: &WebDriver, id: &str) -> WebElement {
         match el.click().await {
             Ok(()) => return el,
             Err(e) => {
-                assert!(
-                    start.elapsed() < Duration::from_secs(15),
-                    "[data-testid='{id}'] never took a click: {e}"
-                );
+                if start.elapsed() >= Duration::from_secs(15) {
+                    let over = covering(driver, &el).await;
+                    panic!("[data-testid='{id}'] never took a click: {e}; on top of it: {over}");
+                }
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+    }
+}
+
+/// What the window shows at the centre of `el`, for a failed click's message.
+async fn covering(driver: &WebDriver, el: &WebElement) -> String {
+    let script = "const r = arguments[0].getBoundingClientRect();\n\
+        const e = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);\n\
+        const chain = [];\n\
+        for (let n = e; n && chain.length < 4; n = n.parentElement) {\n\
+          chain.push(n.tagName + '.' + String(n.className) + '[' + (n.getAttribute('data-testid') || '') + ']');\n\
+        }\n\
+        return JSON.stringify({rect: [r.x, r.y, r.width, r.height], chain, html: e ? e.outerHTML.slice(0, 300) : null});";
+    match el.to_json() {
+        Ok(arg) => match driver.execute(script, vec![arg]).await {
+            Ok(ret) => ret.json().to_string(),
+            Err(e) => format!("(could not tell: {e})"),
+        },
+        Err(e) => format!("(could not tell: {e})"),
     }
 }
 
