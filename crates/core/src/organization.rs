@@ -133,6 +133,8 @@ impl Directory {
             params![admin.as_str(), admin.key(), username.as_str(), username.key(), hash, now],
         )?;
         let admin_id = MemberId(tx.last_insert_rowid());
+        // Searchable by name and username from the start, as every other member.
+        crate::members::refresh_search_text(&tx, admin_id)?;
         tx.execute(
             "INSERT INTO positions (member_id, department_id, title, is_primary) VALUES (?1, ?2, NULL, 1)",
             params![admin_id, root],

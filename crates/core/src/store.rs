@@ -85,6 +85,7 @@ impl Directory {
     fn from_connection(mut conn: Connection, clock: Arc<dyn Clock>) -> CoreResult<Self> {
         configure(&conn)?;
         MIGRATIONS.to_latest(&mut conn)?;
+        repair_search_text(&conn)?;
         Ok(Self {
             conn,
             clock,
@@ -146,6 +147,13 @@ impl Directory {
         Ok(f(slot.as_mut().expect("built above")))
     }
 
+    /// Builds the in-memory member index now rather than on the first read that needs it
+    /// (about half a second at 100,000 members): the window asks for it while the sign-in
+    /// screen waits for a password, so the first page after sign-in does not pay for it.
+    pub fn warm_up(&self) -> CoreResult<()> {
+        self.with_index(|_| ())
+    }
+
     /// After a change to these members: patch the index (or drop it if that fails).
     pub(crate) fn touch_members(&self, ids: &[crate::types::MemberId]) {
         let mut slot = self.index.borrow_mut();
@@ -188,6 +196,19 @@ impl Drop for Directory {
     fn drop(&mut self) {
         self.finish_checkpoint();
     }
+}
+
+/// Directories set up before the initial admin had a search text: fills in any member's that is
+/// empty (a member always has a name, so an empty text is never right). Cheap when none is.
+fn repair_search_text(conn: &Connection) -> CoreResult<()> {
+    let ids: Vec<crate::types::MemberId> = conn
+        .prepare("SELECT id FROM members WHERE search_text IS NULL OR search_text = ''")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for id in ids {
+        crate::members::refresh_search_text(conn, id)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

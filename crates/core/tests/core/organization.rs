@@ -155,3 +155,39 @@ fn queries_before_setup_say_not_initialized() {
         CoreError::NotInitialized
     ));
 }
+
+/// The initial admin is found by name and by username like every other member, also in a
+/// directory set up by an earlier version (which left the admin's search text empty).
+#[test]
+fn the_initial_admin_is_found_by_name_and_username() {
+    use orgdesk_core::members::MemberQuery;
+    let path = crate::scratch_db();
+    let clock = std::sync::Arc::new(orgdesk_core::clock::ManualClock::new(1_790_000_000_000));
+    let mut d = orgdesk_core::Directory::open_with_clock(&path, clock.clone()).unwrap();
+    d.setup_organization(&setup_input("Acme", "ann")).unwrap();
+    let found = |d: &orgdesk_core::Directory, text: &str| -> Vec<String> {
+        d.list_members(&MemberQuery {
+            search: Some(text.into()),
+            limit: 50,
+            ..Default::default()
+        })
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+    };
+    for text in ["ann", "Ann L", "lee", "an"] {
+        assert_eq!(found(&d, text), ["Ann Lee"], "searching {text:?}");
+    }
+
+    d.connection()
+        .execute(
+            "UPDATE members SET search_text = '' WHERE username = 'ann'",
+            [],
+        )
+        .unwrap();
+    drop(d);
+    let d = orgdesk_core::Directory::open_with_clock(&path, clock).unwrap();
+    assert_eq!(found(&d, "lee"), ["Ann Lee"], "repaired when opened");
+}
