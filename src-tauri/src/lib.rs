@@ -45,7 +45,35 @@ pub fn main_entry() -> i32 {
 }
 
 /// Opens the window on the directory at `db_path`.
+/// On Linux without a GPU render node (a virtual machine, a remote desktop, Xvfb), WebKitGTK's
+/// DMA-BUF renderer draws every frame through Mesa's software GL and copies it across: about
+/// half of each update's time and 300 MB of the web process (docs/performance.md). There the
+/// window uses WebKit's shared-memory path instead. An admin's own setting of the variable wins.
+fn choose_renderer() {
+    #[cfg(target_os = "linux")]
+    {
+        const VAR: &str = "WEBKIT_DISABLE_DMABUF_RENDERER";
+        if std::env::var_os(VAR).is_none() && !has_render_node(Path::new("/dev/dri")) {
+            // Before any thread is started: the window is not open yet.
+            std::env::set_var(VAR, "1");
+        }
+    }
+}
+
+/// Whether `dri` (normally /dev/dri) holds a GPU render node (renderD128, …).
+#[cfg(target_os = "linux")]
+fn has_render_node(dri: &Path) -> bool {
+    std::fs::read_dir(dri)
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false)
+}
+
 pub fn run(db_path: PathBuf) -> i32 {
+    choose_renderer();
     let directory = match Directory::open(&db_path) {
         Ok(d) => d,
         Err(e) => {
@@ -249,5 +277,24 @@ mod permission_tests {
             })
             .collect();
         assert_eq!(declared, handled);
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod renderer_tests {
+    use super::has_render_node;
+
+    #[test]
+    fn a_render_node_is_recognised_and_its_absence_too() {
+        let dri = tempfile::tempdir().unwrap();
+        assert!(!has_render_node(dri.path()), "an empty folder has none");
+        std::fs::write(dri.path().join("card0"), b"").unwrap();
+        assert!(
+            !has_render_node(dri.path()),
+            "a display card is no render node"
+        );
+        std::fs::write(dri.path().join("renderD128"), b"").unwrap();
+        assert!(has_render_node(dri.path()));
+        assert!(!has_render_node(&dri.path().join("missing")));
     }
 }

@@ -1,6 +1,7 @@
 //! What the running app holds: the directory (one write connection) and who is signed in.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use orgdesk_core::audit::Actor;
@@ -10,6 +11,7 @@ use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 pub struct AppState {
     directory: Arc<Mutex<Directory>>,
     session: Mutex<Option<Session>>,
+    warmed: AtomicBool,
     pub db_path: PathBuf,
 }
 
@@ -18,6 +20,7 @@ impl AppState {
         Self {
             directory: Arc::new(Mutex::new(directory)),
             session: Mutex::new(None),
+            warmed: AtomicBool::new(false),
             db_path,
         }
     }
@@ -51,6 +54,21 @@ impl AppState {
                 format!("The operation stopped unexpectedly: {e}"),
             )
         })?
+    }
+
+    /// Builds the directory's member index in the background, once: asked for by the first
+    /// `app_status`, so it is ready by the time the admin has typed a password.
+    pub fn warm_up_once(&self) {
+        if self.warmed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let dir = Arc::clone(&self.directory);
+        tauri::async_runtime::spawn_blocking(move || {
+            if let Ok(guard) = dir.lock() {
+                // A failure here is met again, and reported, by the read that needs the index.
+                let _ = guard.warm_up();
+            }
+        });
     }
 
     /// Runs a change as the signed-in admin (the actor of its audit entries).

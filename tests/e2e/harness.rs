@@ -14,7 +14,7 @@ pub struct Harness {
     xvfb: Child,
     driver: Child,
     port: u16,
-    _home: tempfile::TempDir,
+    home: tempfile::TempDir,
     pub screens: PathBuf,
     /// Where the app (a debug build) takes its answers to open / save dialogs from.
     pub dialogs: PathBuf,
@@ -75,7 +75,7 @@ fn terminate(child: &mut Child) {
 
 /// Starts Xvfb on a free display. Another suite may pick the same number at the same moment:
 /// then one server exits at once, and that side tries the next number.
-fn start_xvfb() -> (u32, Child) {
+fn start_xvfb(fbdir: &Path) -> (u32, Child) {
     let first = 90 + std::process::id() % 200;
     for display in first..first + 100 {
         if Path::new(&format!("/tmp/.X11-unix/X{display}")).exists()
@@ -85,7 +85,16 @@ fn start_xvfb() -> (u32, Child) {
         }
         let mut xvfb = Command::new("Xvfb")
             .arg(format!(":{display}"))
-            .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+                "-nocursor",
+                "-fbdir",
+            ])
+            .arg(fbdir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -112,10 +121,13 @@ fn start_xvfb() -> (u32, Child) {
 
 impl Harness {
     pub fn start() -> Self {
-        let (display, xvfb) = start_xvfb();
-
         // A private home so the app's web storage (language choice) starts empty every run.
         let home = tempfile::tempdir().unwrap();
+        // Xvfb keeps its screen in this folder as an XWD file: the screenshots come from there.
+        let fbdir = home.path().join("screen");
+        std::fs::create_dir_all(&fbdir).unwrap();
+        let (display, xvfb) = start_xvfb(&fbdir);
+
         let dialogs = home.path().join("dialogs");
         std::fs::create_dir_all(&dialogs).unwrap();
         let port = free_port();
@@ -142,7 +154,7 @@ impl Harness {
             xvfb,
             driver,
             port,
-            _home: home,
+            home,
             dialogs,
             screens: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens"),
         };
@@ -185,10 +197,59 @@ impl Harness {
         }
     }
 
-    pub async fn screenshot(&self, driver: &WebDriver, name: &str) {
+    /// The screen as it is now, as `<screens>/<name>.png`. Read from Xvfb's frame buffer rather
+    /// than asked of WebKitWebDriver, whose screenshots drop the connection at times when WebKit
+    /// draws without its DMA-BUF renderer (as the app chooses on a machine with no GPU). A short
+    /// pause first lets the frame in flight reach the screen.
+    pub async fn screenshot(&self, _driver: &WebDriver, name: &str) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
         let path = self.screens.join(format!("{name}.png"));
-        driver.screenshot(&path).await.expect("screenshot");
+        let xwd = std::fs::read(self.home.path().join("screen/Xvfb_screen0"))
+            .expect("Xvfb's frame buffer file");
+        write_png(&xwd, &path).unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
     }
+}
+
+/// Converts an XWD image (X Window Dump, as Xvfb keeps its screen; a TrueColor ZPixmap) to PNG.
+fn write_png(xwd: &[u8], path: &Path) -> Result<(), String> {
+    let field = |i: usize| -> Result<u32, String> {
+        xwd.get(i * 4..i * 4 + 4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+            .ok_or_else(|| "the XWD header is cut short".to_owned())
+    };
+    let header_size = field(0)? as usize;
+    let (format, width, height) = (field(2)?, field(4)? as usize, field(5)? as usize);
+    let (byte_order, bits_per_pixel, bytes_per_line) = (field(7)?, field(11)?, field(12)? as usize);
+    let masks = [field(14)?, field(15)?, field(16)?];
+    let colors = field(19)? as usize;
+    if format != 2 || bits_per_pixel != 32 {
+        return Err(format!(
+            "XWD format {format} at {bits_per_pixel} bits per pixel is not a 32-bit ZPixmap"
+        ));
+    }
+    let start = header_size + colors * 12;
+    let pixels = xwd
+        .get(start..start + height * bytes_per_line)
+        .ok_or_else(|| "the XWD pixels are cut short".to_owned())?;
+    let channel = |v: u32, mask: u32| ((v & mask) >> mask.trailing_zeros()) as u8;
+    let mut rgb = Vec::with_capacity(width * height * 3);
+    for row in pixels.chunks(bytes_per_line) {
+        for px in row[..width * 4].chunks(4) {
+            let b = [px[0], px[1], px[2], px[3]];
+            let v = if byte_order == 0 {
+                u32::from_le_bytes(b)
+            } else {
+                u32::from_be_bytes(b)
+            };
+            rgb.extend(masks.iter().map(|m| channel(v, *m)));
+        }
+    }
+    let file = std::fs::File::create(path).map_err(|e| e.to_string())?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(&rgb).map_err(|e| e.to_string())
 }
 
 impl Drop for Harness {

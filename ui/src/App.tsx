@@ -1,13 +1,23 @@
 import { Button, Result, Spin } from "antd";
-import { useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { toCommandError } from "./api";
 import { errorText } from "./errors";
 import { useAppStatus } from "./queries";
-import { MainWindow } from "./screens/MainWindow";
 import { SetupScreen } from "./screens/SetupScreen";
 import { SignInScreen } from "./screens/SignInScreen";
+
+// The signed-in window is its own chunk: start-up parses only what the sign-in screen needs,
+// and the rest is fetched while the admin types a password.
+const loadMainWindow = () => import("./screens/MainWindow");
+const MainWindow = lazy(() => loadMainWindow().then((m) => ({ default: m.MainWindow })));
+
+const loading = (
+  <div className="orgdesk-center" data-testid="app-loading">
+    <Spin size="large" />
+  </div>
+);
 
 type SignInHint = { username: string; created: boolean };
 
@@ -17,12 +27,16 @@ export function App() {
   const status = useAppStatus();
   const [hint, setHint] = useState<SignInHint | null>(null);
 
+  const signedIn = status.data?.session != null;
+  useEffect(() => {
+    if (status.data?.initialized && !signedIn) {
+      const later = window.setTimeout(() => void loadMainWindow(), 300);
+      return () => window.clearTimeout(later);
+    }
+  }, [status.data?.initialized, signedIn]);
+
   if (status.isPending) {
-    return (
-      <div className="orgdesk-center" data-testid="app-loading">
-        <Spin size="large" />
-      </div>
-    );
+    return loading;
   }
   if (status.isError) {
     return (
@@ -55,10 +69,12 @@ export function App() {
     );
   }
   return (
-    <MainWindow
-      status={data}
-      session={data.session}
-      onSignedOut={(username) => setHint({ username, created: false })}
-    />
+    <Suspense fallback={loading}>
+      <MainWindow
+        status={data}
+        session={data.session}
+        onSignedOut={(username) => setHint({ username, created: false })}
+      />
+    </Suspense>
   );
 }

@@ -8,6 +8,9 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, CommandError> {
     let initialized = state.with_directory(|d| d.is_initialized()).await?;
+    if initialized {
+        state.warm_up_once();
+    }
     Ok(AppStatus {
         initialized,
         session: state.session(),

@@ -87,7 +87,9 @@ export const MemberTable = memo(function MemberTable({
         key: "actions",
         title: "",
         width: 48,
-        fixed: "right",
+        // Kept in view when the table scrolls sideways by CSS (position: sticky), not by
+        // antd's fixed columns, whose scroll bookkeeping forces a layout on every update.
+        className: "orgdesk-col-actions",
         render: (_v, r) => <RowActions row={r} onAction={onRowAction} t={t} />,
       },
     ],
@@ -150,8 +152,8 @@ export const MemberTable = memo(function MemberTable({
       data-testid="member-table"
       size="small"
       rowKey="id"
+      className="orgdesk-member-table"
       tableLayout="fixed"
-      scroll={SCROLL}
       columns={columns}
       dataSource={rows}
       loading={loading}
@@ -162,8 +164,6 @@ export const MemberTable = memo(function MemberTable({
     />
   );
 });
-
-const SCROLL = { x: 800 };
 
 /**
  * The "…" button of a row: a plain button (a page carries 50 of them) that looks like antd's

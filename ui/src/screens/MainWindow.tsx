@@ -9,9 +9,9 @@ import {
   UserAddOutlined,
 } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Typography, theme } from "antd";
+import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
-import { useEffect, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../api";
@@ -23,11 +23,23 @@ import { isTyping } from "../directory/shared";
 import { errorText } from "../errors";
 import { useBackendEvents } from "../queries";
 import { DirectoryScreen } from "./DirectoryScreen";
-import { InvitationsScreen } from "./InvitationsScreen";
-import { JoinRequestsScreen } from "./JoinRequestsScreen";
-import { ImportExportScreen } from "./ImportExportScreen";
-import { OverviewScreen } from "./OverviewScreen";
-import { SettingsScreen } from "./SettingsScreen";
+
+// The screens other than the directory are their own chunks: loaded once the directory is on
+// screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them.
+const loadInvitations = () => import("./InvitationsScreen");
+const loadJoinRequests = () => import("./JoinRequestsScreen");
+const loadImportExport = () => import("./ImportExportScreen");
+const loadSettings = () => import("./SettingsScreen");
+const loadOverview = () => import("./OverviewScreen");
+const InvitationsScreen = lazy(() => loadInvitations().then((m) => ({ default: m.InvitationsScreen })));
+const JoinRequestsScreen = lazy(() => loadJoinRequests().then((m) => ({ default: m.JoinRequestsScreen })));
+const ImportExportScreen = lazy(() => loadImportExport().then((m) => ({ default: m.ImportExportScreen })));
+const SettingsScreen = lazy(() => loadSettings().then((m) => ({ default: m.SettingsScreen })));
+const OverviewScreen = lazy(() => loadOverview().then((m) => ({ default: m.OverviewScreen })));
+
+function preloadScreens() {
+  for (const load of [loadInvitations, loadJoinRequests, loadImportExport, loadSettings, loadOverview]) void load();
+}
 
 export type ScreenKey = "directory" | "invitations" | "joinRequests" | "importExport" | "settings" | "overview";
 
@@ -85,6 +97,11 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const [screen, setScreen] = useState<ScreenKey>("directory");
   const [focusSearch, setFocusSearch] = useState(0);
   useBackendEvents();
+
+  useEffect(() => {
+    const later = window.setTimeout(preloadScreens, 1_000);
+    return () => window.clearTimeout(later);
+  }, []);
 
   // `E` opens Members & Departments with the search focused, from anywhere (not while typing).
   useEffect(() => {
@@ -169,7 +186,15 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           </div>
         </Layout.Header>
         <Layout.Content style={{ overflow: "auto", background: token.colorBgLayout }}>
-          <Screen screen={screen} status={status} focusSearch={focusSearch} />
+          <Suspense
+            fallback={
+              <div className="orgdesk-center" data-testid="screen-loading">
+                <Spin />
+              </div>
+            }
+          >
+            <Screen screen={screen} status={status} focusSearch={focusSearch} />
+          </Suspense>
         </Layout.Content>
       </Layout>
     </Layout>
