@@ -223,6 +223,21 @@ mod tests {
         assert_eq!(s["organizationName"], "Acme");
         let tree = call(&w, "department_tree", json!({})).unwrap();
         assert_eq!(tree["name"], "Acme");
+        // The long lists come a page at a time, with how many there are in all.
+        let invitations = call(
+            &w,
+            "list_invitations",
+            json!({"query": {"states": ["failed"], "offset": 50, "limit": 50}}),
+        )
+        .unwrap();
+        assert_eq!(invitations, json!({"rows": [], "total": 0}));
+        let requests = call(
+            &w,
+            "list_join_requests",
+            json!({"pendingOnly": true, "offset": 0, "limit": 50}),
+        )
+        .unwrap();
+        assert_eq!(requests, json!({"rows": [], "total": 0}));
 
         let ov = call(&w, "rename_organization", json!({"name": "Acme Group"})).unwrap();
         assert_eq!(ov["name"], "Acme Group");

@@ -10,12 +10,12 @@ import type { FormerMember } from "./bindings/FormerMember";
 import type { GatewayStatus } from "./bindings/GatewayStatus";
 import type { InvitationCounts } from "./bindings/InvitationCounts";
 import type { InvitationQuery } from "./bindings/InvitationQuery";
-import type { InvitationRow } from "./bindings/InvitationRow";
+import type { InvitationPage } from "./bindings/InvitationPage";
 import type { InviteChannel } from "./bindings/InviteChannel";
 import type { InviteOutcome } from "./bindings/InviteOutcome";
 import type { JoinLinkInput } from "./bindings/JoinLinkInput";
 import type { JoinLinkView } from "./bindings/JoinLinkView";
-import type { JoinRequestRow } from "./bindings/JoinRequestRow";
+import type { JoinRequestPage } from "./bindings/JoinRequestPage";
 import type { MailMessage } from "./bindings/MailMessage";
 import type { MailSummary } from "./bindings/MailSummary";
 import type { PasswordResetSent } from "./bindings/PasswordResetSent";
@@ -195,7 +195,7 @@ export const updateSettings = (settings: Settings): Promise<Settings> => call("u
 export const inviteMembers = (memberIds: number[], channel: InviteChannel): Promise<InviteOutcome> =>
   call("invite_members", { memberIds, channel });
 
-export const listInvitations = (query: InvitationQuery): Promise<InvitationRow[]> =>
+export const listInvitations = (query: InvitationQuery): Promise<InvitationPage> =>
   call("list_invitations", { query });
 
 export const invitationCounts = (): Promise<InvitationCounts> => call("invitation_counts");
@@ -221,8 +221,8 @@ export const sendPasswordReset = (memberId: number, channel: "email" | "link"): 
   call("send_password_reset", { memberId, channel });
 
 // Join requests and the public join link.
-export const listJoinRequests = (pendingOnly: boolean): Promise<JoinRequestRow[]> =>
-  call("list_join_requests", { pendingOnly });
+export const listJoinRequests = (pendingOnly: boolean, offset: number, limit: number): Promise<JoinRequestPage> =>
+  call("list_join_requests", { pendingOnly, offset, limit });
 
 export const decideJoinRequest = (id: number, approve: boolean): Promise<number | null> =>
   call("decide_join_request", { id, approve });
@@ -261,7 +261,7 @@ export const queryKeys = {
   invitationCounts: ["invitation_counts"] as const,
   gatewayStatus: ["gateway_status"] as const,
   remoteGatewayUrl: ["remote_gateway_url"] as const,
-  joinRequests: (pendingOnly: boolean) => ["list_join_requests", pendingOnly] as const,
+  joinRequests: (pendingOnly: boolean, page: number) => ["list_join_requests", pendingOnly, page] as const,
   joinRequestsAll: ["list_join_requests"] as const,
   joinLink: ["join_link"] as const,
   sentMail: ["list_sent_mail"] as const,

@@ -159,6 +159,23 @@ pub struct InvitationQuery {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub member_id: Option<MemberId>,
+    /// Rows to pass over (for a page after the first).
+    #[serde(default)]
+    pub offset: u32,
+    /// Rows at most (`MAX_INVITATION_PAGE` at most; that many when absent).
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+
+/// The most invitations one answer holds.
+pub const MAX_INVITATION_PAGE: u32 = 5_000;
+
+/// One page of invitations and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationPage {
+    pub rows: Vec<InvitationRow>,
+    pub total: u32,
 }
 
 /// The answer to "invite these members".
@@ -453,10 +470,24 @@ impl Directory {
         Ok(())
     }
 
-    /// Invitations, newest first.
+    /// One page of the invitations `q` asks for, newest first, with how many match in all.
+    pub fn invitation_page(&self, q: &InvitationQuery) -> CoreResult<InvitationPage> {
+        let rows = self.list_invitations(q)?;
+        let (states_json, _) = states_filter(q);
+        let total = self.conn.query_row(
+            "SELECT count(*) FROM invitations i
+             WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR i.member_id = ?2)",
+            params![states_json, q.member_id],
+            |r| r.get(0),
+        )?;
+        Ok(InvitationPage { rows, total })
+    }
+
+    /// Invitations, newest first: from `q.offset`, `q.limit` of them (at most
+    /// `MAX_INVITATION_PAGE`).
     pub fn list_invitations(&self, q: &InvitationQuery) -> CoreResult<Vec<InvitationRow>> {
-        let states: Vec<&str> = q.states.iter().map(|s| s.as_str()).collect();
-        let states_json = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+        let (states_json, limit) = states_filter(q);
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.id, i.member_id, m.name, i.channel, i.recipient, i.state, i.link, i.inviter_name,
                     i.created_at, i.updated_at, i.expires_at, i.last_error, i.pending_action IS NOT NULL
@@ -464,9 +495,9 @@ impl Directory {
              WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
                AND (?2 IS NULL OR i.member_id = ?2)
              ORDER BY i.created_at DESC, i.id DESC
-             LIMIT 5000",
+             LIMIT ?3 OFFSET ?4",
         )?;
-        let rows = stmt.query_map(params![states_json, q.member_id], |r| {
+        let rows = stmt.query_map(params![states_json, q.member_id, limit, q.offset], |r| {
             Ok(InvitationRow {
                 id: r.get(0)?,
                 member_id: r.get(1)?,
@@ -1213,4 +1244,15 @@ impl Directory {
         }
         Ok(out)
     }
+}
+
+/// The query's states as SQL's `json_each` reads them, and its row limit.
+fn states_filter(q: &InvitationQuery) -> (String, u32) {
+    let states: Vec<&str> = q.states.iter().map(|s| s.as_str()).collect();
+    let states_json = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+    let limit = q
+        .limit
+        .unwrap_or(MAX_INVITATION_PAGE)
+        .min(MAX_INVITATION_PAGE);
+    (states_json, limit)
 }

@@ -85,6 +85,17 @@ pub enum JoinRequestState {
     Rejected,
 }
 
+/// The most join requests one answer holds.
+pub const MAX_JOIN_REQUEST_PAGE: u32 = 2_000;
+
+/// One page of join requests and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinRequestPage {
+    pub rows: Vec<JoinRequestRow>,
+    pub total: u32,
+}
+
 /// One row of the Join Requests screen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -306,15 +317,42 @@ impl Directory {
 
     /// Join requests, pending first, then the most recent decisions.
     pub fn join_requests(&self, pending_only: bool) -> CoreResult<Vec<JoinRequestRow>> {
+        self.join_requests_from(pending_only, 0, MAX_JOIN_REQUEST_PAGE)
+    }
+
+    /// One page of join requests (waiting ones first, then the newest decided), with how many
+    /// there are in all; `limit` is at most `MAX_JOIN_REQUEST_PAGE`.
+    pub fn join_request_page(
+        &self,
+        pending_only: bool,
+        offset: u32,
+        limit: u32,
+    ) -> CoreResult<JoinRequestPage> {
+        let rows =
+            self.join_requests_from(pending_only, offset, limit.min(MAX_JOIN_REQUEST_PAGE))?;
+        let total = self.conn.query_row(
+            "SELECT count(*) FROM join_requests WHERE ?1 = 0 OR state = 'pending'",
+            [pending_only],
+            |r| r.get(0),
+        )?;
+        Ok(JoinRequestPage { rows, total })
+    }
+
+    fn join_requests_from(
+        &self,
+        pending_only: bool,
+        offset: u32,
+        limit: u32,
+    ) -> CoreResult<Vec<JoinRequestRow>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, via, name, username, email, mobile, employee_id, work_location, state, problem,
                     member_id, requested_at, decided_at, decided_by
              FROM join_requests
              WHERE ?1 = 0 OR state = 'pending'
              ORDER BY state <> 'pending', coalesce(decided_at, requested_at) DESC, id DESC
-             LIMIT 2000",
+             LIMIT ?2 OFFSET ?3",
         )?;
-        let rows = stmt.query_map([pending_only], |r| {
+        let rows = stmt.query_map(params![pending_only, limit, offset], |r| {
             Ok(JoinRequestRow {
                 id: r.get(0)?,
                 via: r.get(1)?,

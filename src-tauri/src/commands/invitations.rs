@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use orgdesk_core::invitations::{
-    GatewayStatus, InvitationCounts, InvitationQuery, InvitationRow, InviteChannel, InviteOutcome,
+    GatewayStatus, InvitationCounts, InvitationPage, InvitationQuery, InviteChannel, InviteOutcome,
     PasswordResetSent,
 };
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
@@ -30,8 +30,8 @@ pub async fn invite_members(
 pub async fn list_invitations(
     state: State<'_, AppState>,
     query: InvitationQuery,
-) -> Result<Vec<InvitationRow>, CommandError> {
-    state.read(move |d| d.list_invitations(&query)).await
+) -> Result<InvitationPage, CommandError> {
+    state.read(move |d| d.invitation_page(&query)).await
 }
 
 #[tauri::command]

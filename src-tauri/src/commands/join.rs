@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use orgdesk_core::join::{JoinLinkInput, JoinLinkView, JoinRequestRow};
+use orgdesk_core::join::{JoinLinkInput, JoinLinkView, JoinRequestPage, MAX_JOIN_REQUEST_PAGE};
 use orgdesk_core::{CommandError, ErrorCode};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -13,8 +13,13 @@ use crate::state::AppState;
 pub async fn list_join_requests(
     state: State<'_, AppState>,
     pending_only: bool,
-) -> Result<Vec<JoinRequestRow>, CommandError> {
-    state.read(move |d| d.join_requests(pending_only)).await
+    offset: Option<u32>,
+    limit: Option<u32>,
+) -> Result<JoinRequestPage, CommandError> {
+    let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(MAX_JOIN_REQUEST_PAGE));
+    state
+        .read(move |d| d.join_request_page(pending_only, offset, limit))
+        .await
 }
 
 #[tauri::command]

@@ -12,4 +12,12 @@ states: Array<InvitationState>,
 /**
  * Only the invitations of this member.
  */
-memberId: number | null, };
+memberId: number | null, 
+/**
+ * Rows to pass over (for a page after the first).
+ */
+offset: number, 
+/**
+ * Rows at most (`MAX_INVITATION_PAGE` at most; that many when absent).
+ */
+limit: number | null, };

@@ -102,13 +102,13 @@ function MemberDrawerView({ memberId, onClose, onEdit, onRemove }: DrawerProps) 
   const m = details.data;
   const [inviting, setInviting] = useState(false);
   const [resetting, setResetting] = useState(false);
-  const invitationQuery = { states: [], memberId: memberId ?? 0 };
+  const invitationQuery = { states: [], memberId: memberId ?? 0, offset: 0, limit: 1 };
   const invitations = useQuery({
     queryKey: api.queryKeys.invitations(invitationQuery),
     queryFn: () => api.listInvitations(invitationQuery),
     enabled: memberId !== null && m?.status === "not_joined",
   });
-  const latest = m?.status === "not_joined" ? invitations.data?.[0] : undefined;
+  const latest = m?.status === "not_joined" ? invitations.data?.rows[0] : undefined;
 
   const footer = m ? (
     <Space wrap>

@@ -23,6 +23,8 @@ type Props = {
   selectedKeys: readonly number[];
   onSelectionChange: (keys: number[], rows: MemberRow[]) => void;
   onOpen: (id: number) => void;
+  /** The pointer rests on a row: its details may be fetched ahead of the click. */
+  onHover?: (id: number) => void;
   onRowAction: (row: MemberRow, key: string) => void;
   onPageChange: (page: number, pageSize: number) => void;
 };
@@ -42,6 +44,7 @@ export const MemberTable = memo(function MemberTable({
   selectedKeys,
   onSelectionChange,
   onOpen,
+  onHover,
   onRowAction,
   onPageChange,
 }: Props) {
@@ -142,9 +145,10 @@ export const MemberTable = memo(function MemberTable({
           if (target.closest(".ant-table-selection-column, [data-row-action], .ant-dropdown")) return;
           onOpen(r.id);
         },
+        onMouseEnter: onHover ? () => onHover(r.id) : undefined,
         style: { cursor: "pointer" },
       }) as React.HTMLAttributes<HTMLElement>,
-    [onOpen],
+    [onOpen, onHover],
   );
 
   return (

@@ -111,6 +111,20 @@ describe("Members & Departments", () => {
     expect(within(drawer).getByTestId("detail-history").textContent).toContain("Ada Lovelace · added the member");
   });
 
+  it("reads a member's details when the pointer rests on the row, and the drawer opens with them", async () => {
+    const { calls, user } = await renderDirectoryScreen();
+    const detailReads = () => calls.filter((c) => c.cmd === "member_details").map((c) => c.args.id);
+    expect(detailReads()).toEqual([]);
+
+    fireEvent.mouseEnter(screen.getByTestId("member-row-4"));
+    await waitFor(() => expect(detailReads()).toEqual([4]));
+
+    await user.click(screen.getByTestId("member-name-4"));
+    const drawer = await screen.findByTestId("member-drawer");
+    expect(within(drawer).getByTestId("detail-status").textContent).toBe("Resigned");
+    expect(detailReads()).toEqual([4]);
+  });
+
   it("shows a delete refusal and selects all the department's members as a query", async () => {
     const message = "Sales still has 2 members and 1 sub-department (EMEA).";
     const { calls, user } = await renderDirectoryScreen({

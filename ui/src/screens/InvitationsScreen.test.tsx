@@ -33,7 +33,8 @@ describe("Invitations", () => {
       list_invitations: (args) => {
         const states = (args.query as { states: string[] }).states;
         const all = [row({}), row({ id: 2, memberName: "Joe", state: "failed", lastError: "550 no such user" }), row({ id: 3, memberName: "Kim", state: "registered" })];
-        return states.length ? all.filter((r) => states.includes(r.state)) : all;
+        const matching = states.length ? all.filter((r) => states.includes(r.state)) : all;
+        return { rows: matching, total: matching.length };
       },
       invitation_counts: () => ({ awaitingGateway: 0, open: 2, failed: 1 }),
       gateway_status: () => connected,
@@ -66,7 +67,7 @@ describe("Invitations", () => {
 
   it("says invitations wait when the gateway is unreachable", async () => {
     mockBackend({
-      list_invitations: () => [row({ state: "queued", link: null, awaitingGateway: true })],
+      list_invitations: () => ({ rows: [row({ state: "queued", link: null, awaitingGateway: true })], total: 1 }),
       invitation_counts: () => ({ awaitingGateway: 1, open: 1, failed: 0 }),
       gateway_status: () => ({ ...connected, connected: false, lastError: "The gateway could not be reached (connection refused)." }),
     });
@@ -79,7 +80,7 @@ describe("Invitations", () => {
 
   it("shows the link to copy and reads the sent mail as text", async () => {
     mockBackend({
-      list_invitations: () => [row({})],
+      list_invitations: () => ({ rows: [row({})], total: 1 }),
       invitation_counts: () => ({ awaitingGateway: 0, open: 1, failed: 0 }),
       gateway_status: () => connected,
       list_sent_mail: () => [{ file: "1-a.eml", to: "Ivy <ivy@example.com>", subject: "Ada invites you", receivedAt: Date.UTC(2026, 10, 20) }],
@@ -104,5 +105,36 @@ describe("Invitations", () => {
     expect(text.textContent).toContain("<script>alert(1)</script>");
     expect(container.ownerDocument.querySelector("[data-testid='sent-mail-text'] script")).toBeNull();
     expect(within(await screen.findByTestId("sent-mail-message")).getByTestId("sent-mail-link").textContent).toContain("/i/abc");
+  });
+  it("asks the directory for one page at a time and pages through all of them", async () => {
+    const all = Array.from({ length: 120 }, (_, i) => row({ id: i + 1, memberName: `Person ${i + 1}` }));
+    const calls = mockBackend({
+      list_invitations: (args) => {
+        const q = args.query as { offset: number; limit: number };
+        return { rows: all.slice(q.offset, q.offset + q.limit), total: all.length };
+      },
+      invitation_counts: () => ({ awaitingGateway: 0, open: 120, failed: 0 }),
+      gateway_status: () => connected,
+      // Meanwhile twenty invitations went away: the third page no longer exists.
+      resend_invitation: () => (all.splice(100), null),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<InvitationsScreen />);
+    const table = await screen.findByTestId("invitations-table");
+    await waitFor(() => expect(table.textContent).toContain("Person 50"));
+    expect(table.textContent).not.toContain("Person 51");
+    const asked = () => calls.filter((c) => c.cmd === "list_invitations").map((c) => c.args.query as { offset: number; limit: number });
+    expect(asked().every((q) => q.limit === 50)).toBe(true);
+
+    await user.click(screen.getByTitle("3"));
+    await waitFor(() => expect(table.textContent).toContain("Person 101"));
+    expect(table.textContent).toContain("Person 120");
+    expect(table.textContent).not.toContain("Person 99");
+    expect(asked().at(-1)).toMatchObject({ offset: 100, limit: 50 });
+
+    await user.click(screen.getByTestId("invitation-resend-101"));
+    await waitFor(() => expect(table.textContent).toContain("Person 100"));
+    expect(table.textContent).toContain("Person 51");
+    expect(asked().at(-1)).toMatchObject({ offset: 50, limit: 50 });
   });
 });

@@ -1,5 +1,5 @@
 import { CopyOutlined, InboxOutlined, MailOutlined, ReloadOutlined } from "@ant-design/icons";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Badge, Button, Card, Drawer, Empty, Input, List, Modal, Segmented, Space, Table, Tag, Tooltip, Typography } from "antd";
 import type { TableProps } from "antd";
 import { useMemo, useState } from "react";
@@ -34,6 +34,7 @@ const STATE_COLOR: Record<InvitationState, string> = {
 };
 
 const OPEN: InvitationState[] = FILTER_STATES.open;
+const PAGE_SIZE = 50;
 
 function formatTime(ms: number | null, locale: string): string {
   if (ms === null) return "—";
@@ -174,8 +175,23 @@ export function InvitationsScreen() {
   const [filter, setFilter] = useState<Filter>("all");
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
-  const query = useMemo(() => ({ states: FILTER_STATES[filter], memberId: null }), [filter]);
-  const rows = useQuery({ queryKey: api.queryKeys.invitations(query), queryFn: () => api.listInvitations(query) });
+  const [page, setPage] = useState(1);
+  // One page at a time from the directory; the previous page stays on screen while the next loads.
+  const query = useMemo(
+    () => ({ states: FILTER_STATES[filter], memberId: null, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
+    [filter, page],
+  );
+  const rows = useQuery({
+    queryKey: api.queryKeys.invitations(query),
+    queryFn: () => api.listInvitations(query),
+    placeholderData: keepPreviousData,
+  });
+  // Cancelling the last invitation of the last page leaves it empty: show the last page there is
+  // (state adjusted while rendering, as React recommends over an effect).
+  const lastPage = Math.max(1, Math.ceil((rows.data?.total ?? 0) / PAGE_SIZE));
+  if (rows.data && !rows.isPlaceholderData && page > lastPage) {
+    setPage(lastPage);
+  }
   const counts = useQuery({ queryKey: api.queryKeys.invitationCounts, queryFn: api.invitationCounts });
   const status = useQuery({ queryKey: api.queryKeys.gatewayStatus, queryFn: api.gatewayStatus, refetchInterval: 5_000 });
   const refresh = () => {
@@ -297,7 +313,10 @@ export function InvitationsScreen() {
         <Space style={{ marginBottom: 12, width: "100%", justifyContent: "space-between" }} wrap>
           <Segmented<Filter>
             value={filter}
-            onChange={setFilter}
+            onChange={(f) => {
+              setFilter(f);
+              setPage(1);
+            }}
             data-testid="invitations-filter"
             options={(["all", "open", "failed", "registered", "closed"] as Filter[]).map((f) => ({
               value: f,
@@ -319,8 +338,15 @@ export function InvitationsScreen() {
             data-testid="invitations-table"
             loading={rows.isLoading}
             columns={columns}
-            dataSource={rows.data ?? []}
-            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+            dataSource={rows.data?.rows ?? []}
+            pagination={{
+              current: page,
+              pageSize: PAGE_SIZE,
+              total: rows.data?.total ?? 0,
+              hideOnSinglePage: true,
+              showSizeChanger: false,
+              onChange: setPage,
+            }}
             locale={{
               emptyText: (
                 <Empty

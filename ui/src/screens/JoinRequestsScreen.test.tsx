@@ -53,7 +53,7 @@ describe("Join Requests", () => {
     const calls = mockBackend({
       join_link: () => off,
       set_join_link: () => on,
-      list_join_requests: () => [],
+      list_join_requests: () => ({ rows: [], total: 0 }),
     });
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<JoinRequestsScreen />);
@@ -73,7 +73,7 @@ describe("Join Requests", () => {
       join_link: () => on,
       rotate_join_link: () => ({ ...on, code: "NEWCODE9" }),
       disable_join_link: () => off,
-      list_join_requests: () => [],
+      list_join_requests: () => ({ rows: [], total: 0 }),
     });
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<JoinRequestsScreen />);
@@ -88,7 +88,10 @@ describe("Join Requests", () => {
   it("approves and rejects requests, escaping what people typed, and says why approval failed", async () => {
     const calls = mockBackend({
       join_link: () => on,
-      list_join_requests: () => [request({}), request({ id: 2, name: "Omer", username: "omer", problem: "Email \"x@example.com\" is already used by Ann." })],
+      list_join_requests: () => ({
+        rows: [request({}), request({ id: 2, name: "Omer", username: "omer", problem: "Email \"x@example.com\" is already used by Ann." })],
+        total: 2,
+      }),
       decide_join_request: (args) => {
         if (args.id === 2) throw commandError({
             code: "validation",

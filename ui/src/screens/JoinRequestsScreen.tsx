@@ -1,5 +1,5 @@
 import { CheckOutlined, CloseOutlined, CopyOutlined, LinkOutlined, ReloadOutlined, UserAddOutlined } from "@ant-design/icons";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   App as AntApp,
   Alert,
@@ -205,6 +205,8 @@ function JoinLinkCard() {
   );
 }
 
+const PAGE_SIZE = 50;
+
 /** People who asked to join through the link or the code, with Approve / Reject. */
 export function JoinRequestsScreen() {
   const { t, i18n } = useTranslation();
@@ -212,7 +214,19 @@ export function JoinRequestsScreen() {
   const queryClient = useQueryClient();
   const invalidateDirectory = useInvalidateDirectory();
   const [pendingOnly, setPendingOnly] = useState(true);
-  const rows = useQuery({ queryKey: api.queryKeys.joinRequests(pendingOnly), queryFn: () => api.listJoinRequests(pendingOnly) });
+  const [page, setPage] = useState(1);
+  // One page at a time from the directory; the previous page stays on screen while the next loads.
+  const rows = useQuery({
+    queryKey: api.queryKeys.joinRequests(pendingOnly, page),
+    queryFn: () => api.listJoinRequests(pendingOnly, (page - 1) * PAGE_SIZE, PAGE_SIZE),
+    placeholderData: keepPreviousData,
+  });
+  // Deciding the last request of the last page leaves it empty: show the last page there is
+  // (state adjusted while rendering, as React recommends over an effect).
+  const lastPage = Math.max(1, Math.ceil((rows.data?.total ?? 0) / PAGE_SIZE));
+  if (rows.data && !rows.isPlaceholderData && page > lastPage) {
+    setPage(lastPage);
+  }
   const decide = useMutation<number | null, CommandError, { row: JoinRequestRow; approve: boolean }>({
     mutationFn: ({ row, approve }) => api.decideJoinRequest(Number(row.id), approve),
     onSuccess: (_, { row, approve }) => {
@@ -296,7 +310,10 @@ export function JoinRequestsScreen() {
       <Card variant="outlined">
         <Segmented<boolean>
           value={pendingOnly}
-          onChange={setPendingOnly}
+          onChange={(v) => {
+            setPendingOnly(v);
+            setPage(1);
+          }}
           style={{ marginBottom: 12 }}
           data-testid="join-requests-filter"
           options={[
@@ -313,8 +330,15 @@ export function JoinRequestsScreen() {
             data-testid="join-requests-table"
             loading={rows.isLoading}
             columns={columns}
-            dataSource={rows.data ?? []}
-            pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+            dataSource={rows.data?.rows ?? []}
+            pagination={{
+              current: page,
+              pageSize: PAGE_SIZE,
+              total: rows.data?.total ?? 0,
+              hideOnSinglePage: true,
+              showSizeChanger: false,
+              onChange: setPage,
+            }}
             locale={{
               emptyText: (
                 <Empty

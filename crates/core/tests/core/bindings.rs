@@ -56,6 +56,8 @@ fn export_all(dir: &Path) {
     GatewayStatus::export_all(&cfg).unwrap();
     orgdesk_core::invitations::PasswordResetSent::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinRequestRow::export_all(&cfg).unwrap();
+    orgdesk_core::join::JoinRequestPage::export_all(&cfg).unwrap();
+    orgdesk_core::invitations::InvitationPage::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinLinkView::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinLinkInput::export_all(&cfg).unwrap();
     orgdesk_core::mailbox::MailSummary::export_all(&cfg).unwrap();

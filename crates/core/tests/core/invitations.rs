@@ -420,7 +420,7 @@ fn declines_and_failures_are_shown_on_the_invitation() {
     let failed = d
         .list_invitations(&InvitationQuery {
             states: vec![InvitationState::Failed],
-            member_id: None,
+            ..Default::default()
         })
         .unwrap();
     assert_eq!(failed.len(), 1);
@@ -826,4 +826,63 @@ fn members_added_by_an_import_can_all_be_invited_at_once() {
         channel_of(old).is_empty(),
         "only members added since the import began"
     );
+}
+
+#[test]
+fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let ids: Vec<MemberId> = (0..7)
+        .map(|i| {
+            add_invitee(
+                &mut d,
+                &format!("Person {i}"),
+                Some(&format!("p{i}@example.com")),
+                None,
+            )
+        })
+        .collect();
+    d.invite_members(&a, &ids, InviteChannel::Email).unwrap();
+    let all = d.list_invitations(&InvitationQuery::default()).unwrap();
+    assert_eq!(all.len(), 7);
+    let page = |offset: u32, limit: u32| {
+        d.invitation_page(&InvitationQuery {
+            offset,
+            limit: Some(limit),
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let first = page(0, 3);
+    assert_eq!((first.rows.as_slice(), first.total), (&all[..3], 7));
+    let last = page(6, 3);
+    assert_eq!((last.rows.as_slice(), last.total), (&all[6..], 7));
+    assert!(page(9, 3).rows.is_empty(), "past the end");
+    assert_eq!(
+        page(0, 1_000_000).rows.len(),
+        7,
+        "a huge limit is capped, not refused"
+    );
+    let failed = d
+        .invitation_page(&InvitationQuery {
+            states: vec![InvitationState::Failed],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        (failed.rows.len(), failed.total),
+        (0, 0),
+        "the total follows the filter"
+    );
+
+    let events: Vec<Event> = (1..=5)
+        .map(|i| join_event(i, &format!("jr_{i}"), &format!("joiner{i}"), None, true))
+        .collect();
+    d.apply_gateway_events(&events, 5).unwrap();
+    let pending = d.join_requests(true).unwrap();
+    assert_eq!(pending.len(), 5);
+    let middle = d.join_request_page(true, 2, 2).unwrap();
+    assert_eq!((middle.rows.as_slice(), middle.total), (&pending[2..4], 5));
+    let capped = d.join_request_page(false, 0, u32::MAX).unwrap();
+    assert_eq!((capped.rows.len(), capped.total), (5, 5));
 }
