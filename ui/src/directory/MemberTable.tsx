@@ -7,9 +7,10 @@ import { memo, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberRow } from "../bindings/MemberRow";
+import { FIRST_PAGE_SIZE } from "../queries";
 import { StatusDot, actionsForStatus, dash } from "./shared";
 
-export const PAGE_SIZES = [50, 100, 200];
+export const PAGE_SIZES = [FIRST_PAGE_SIZE, 100, 200];
 
 type Props = {
   rows: MemberRow[];

@@ -9,6 +9,7 @@ import type { Session } from "../bindings/Session";
 import type { SignInInput } from "../bindings/SignInInput";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { errorText } from "../errors";
+import { prefetchDirectory } from "../queries";
 
 type Props = {
   initialUsername: string;
@@ -25,6 +26,7 @@ export function SignInScreen({ initialUsername, created, onSignedIn }: Props) {
   const signIn = useMutation<Session, CommandError, SignInInput>({
     mutationFn: api.signIn,
     onSuccess: (session) => {
+      void prefetchDirectory(queryClient).catch(() => undefined);
       queryClient.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
       onSignedIn(session);
       void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
