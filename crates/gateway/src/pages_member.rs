@@ -11,11 +11,7 @@
 //! decoy hash, so they take as long as wrong passwords.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::OnceLock;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -100,35 +96,25 @@ pub(crate) fn member_message(
     )
 }
 
-/// Argon2id with OWASP's parameters, off the request threads.
+/// Argon2id with OWASP's parameters (the shared rule), off the request threads.
 pub(crate) async fn hash_password(password: String) -> Result<String, GatewayError> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
+        orgdesk_rules::password::hash(&password)
             .map_err(|e| GatewayError::Internal(format!("hashing: {e}")))
     })
     .await?
 }
 
+/// The shared check: a hash whose Argon2id parameters are outside the accepted bounds never
+/// matches.
 fn verify(password: &[u8], phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password, &h).is_ok())
+    orgdesk_rules::password::verify(password, phc)
 }
 
 /// A hash of a random password with the same parameters as real ones: checking against it
 /// costs what checking a real account costs.
 fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        let random = secrets::encode(&secrets::random_bytes::<16>());
-        Argon2::default()
-            .hash_password(random.as_bytes())
-            .map(|h| h.to_string())
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "cannot make the decoy password hash");
-                String::new()
-            })
-    })
+    orgdesk_rules::password::decoy_hash()
 }
 
 /// Checks `password` against every hash; the index of the first that matches. With no hash
@@ -143,12 +129,12 @@ pub(crate) async fn first_match(
             return None;
         }
         if hashes.is_empty() {
-            verify(password.as_bytes(), decoy_hash());
+            orgdesk_rules::password::verify_decoy(&password);
             return None;
         }
         hashes.iter().position(|h| {
             if h.is_empty() {
-                verify(password.as_bytes(), decoy_hash());
+                orgdesk_rules::password::verify_decoy(&password);
                 false
             } else {
                 verify(password.as_bytes(), h)
