@@ -615,21 +615,19 @@ pub(crate) fn clean_name(name: &str) -> Option<String> {
         .then(|| name.to_owned())
 }
 
-/// An E.164 number (`+` and 8–15 digits, no leading zero), spaces, dashes and brackets
-/// dropped; empty stays empty (the member removes the number). `None` if it is not one.
+/// The number in E.164, read in international format (`+`, the country code, the number;
+/// spaces, dashes and brackets allowed) by the same rule as the desktop's; empty stays empty
+/// (the member removes the number). `None` if it is not a valid number.
 pub(crate) fn clean_mobile(mobile: &str) -> Option<String> {
-    let compact: String = mobile
+    if mobile
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
-        .collect();
-    if compact.is_empty() {
-        return Some(compact);
+        .all(|c| matches!(c, ' ' | '-' | '(' | ')' | '.'))
+    {
+        return Some(String::new());
     }
-    let digits = compact.strip_prefix('+')?;
-    let ok = (8..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then_some(compact)
+    orgdesk_rules::Mobile::parse_international(mobile)
+        .ok()
+        .map(orgdesk_rules::Mobile::into_string)
 }
 
 /// A syntactically valid address of at most 254 characters; empty stays empty.
@@ -908,6 +906,24 @@ mod tests {
         assert_eq!(clean_email(""), Some(String::new()));
         assert_eq!(clean_email("not an address"), None);
         assert_eq!(clean_email("a@b@c"), None);
+    }
+
+    #[test]
+    fn mobiles_are_read_by_the_shared_rule() {
+        // "+" and 11 digits, but no such number: the desktop refuses it, and so does the page.
+        assert_eq!(clean_mobile("+1 555 010 0000"), None);
+        assert_eq!(clean_mobile("+15550100000"), None);
+        assert_eq!(
+            clean_mobile("+1 (415) 555-2671"),
+            Some("+14155552671".into())
+        );
+        assert_eq!(clean_mobile("  "), Some(String::new()));
+        let kept = clean_mobile("+44 7911 123456").unwrap();
+        assert_eq!(
+            clean_mobile(&kept),
+            Some(kept.clone()),
+            "E.164 reads as itself"
+        );
     }
 
     #[test]

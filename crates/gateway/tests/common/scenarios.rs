@@ -34,6 +34,7 @@ macro_rules! for_each_scenario {
         $m!(an_expired_reset_is_refused);
         $m!(a_disabled_account_cannot_sign_in_or_reset);
         $m!(self_service_changes_name_and_emits_the_event);
+        $m!(the_member_page_reads_mobiles_by_the_desktops_rule);
         $m!(sign_in_locks_after_five_failures);
         $m!(a_wait_stays_with_the_account_of_its_organization);
         $m!(stale_rows_are_pruned_in_batches);
