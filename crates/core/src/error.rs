@@ -39,6 +39,11 @@ impl ErrorDetail {
             reason: reason.into(),
         }
     }
+
+    /// A shared rule's refusal, about `field`.
+    pub fn rule(field: &str, refusal: orgdesk_rules::Refusal) -> Self {
+        Self::field(field, refusal.code, refusal.reason)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -1035,7 +1035,7 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                     "This invitation was withdrawn before you registered.",
                 );
             }
-            if let Err(problem) = orgdesk_protocol::check_password_hash(password_hash) {
+            if let Err(problem) = orgdesk_rules::password::check_password_hash(password_hash) {
                 return refuse(
                     &format!("{name}'s registration was refused: {problem}."),
                     "Your registration could not be accepted. Ask the organization for a new invitation.",

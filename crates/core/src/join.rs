@@ -150,7 +150,7 @@ fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<S
     {
         problems.push(p.reason);
     }
-    if let Err(p) = orgdesk_protocol::check_password_hash(&r.password_hash) {
+    if let Err(p) = orgdesk_rules::password::check_password_hash(&r.password_hash) {
         problems.push(format!(
             "The gateway sent a password that cannot be kept: {p}."
         ));

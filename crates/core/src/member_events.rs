@@ -56,7 +56,7 @@ pub(crate) fn apply(
             let Some((id, name)) = bound_member(tx, account_id.as_ref())? else {
                 return Ok(None);
             };
-            if let Err(problem) = orgdesk_protocol::check_password_hash(password_hash) {
+            if let Err(problem) = orgdesk_rules::password::check_password_hash(password_hash) {
                 audit_refused_event(
                     tx,
                     now,

@@ -34,7 +34,7 @@ impl Directory {
     pub fn update_settings(&mut self, actor: &Actor, new: &Settings) -> CoreResult<Settings> {
         let region = new.default_region.trim().to_ascii_uppercase();
         let mut problems = Vec::new();
-        if region.parse::<phonenumber::country::Id>().is_err() {
+        if !orgdesk_rules::mobile::is_region(&region) {
             problems.push(ErrorDetail::field(
                 "defaultRegion",
                 "invalid_region",

@@ -85,51 +85,21 @@ impl DisplayName {
 }
 
 /// 3–32 characters of ASCII letters, digits, `.`, `_`, `-`. Compared case-insensitively.
+/// The rule is `orgdesk_rules::Username`'s, which the gateway applies too.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Username(String);
+pub struct Username(orgdesk_rules::Username);
 
 impl Username {
     pub fn parse(raw: &str) -> Result<Self, ErrorDetail> {
-        let s = raw.trim();
-        let len = s.chars().count();
-        if len == 0 {
-            return Err(ErrorDetail::field(
-                "username",
-                "required",
-                "Username is required.",
-            ));
-        }
-        if len < 3 {
-            return Err(ErrorDetail::field(
-                "username",
-                "too_short",
-                "Username must be at least 3 characters.",
-            ));
-        }
-        if len > 32 {
-            return Err(ErrorDetail::field(
-                "username",
-                "too_long",
-                "Username must be at most 32 characters.",
-            ));
-        }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err(ErrorDetail::field(
-                "username",
-                "invalid_chars",
-                "Username may contain only letters, digits, '.', '_' and '-'.",
-            ));
-        }
-        Ok(Self(s.to_owned()))
+        orgdesk_rules::Username::parse(raw)
+            .map(Self)
+            .map_err(|r| ErrorDetail::rule("username", r))
     }
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     pub fn key(&self) -> String {
-        self.0.to_ascii_lowercase()
+        self.0.key()
     }
 }
 
@@ -272,41 +242,26 @@ impl Email {
 }
 
 /// A mobile number in E.164 ("+8613812345678"). Numbers without "+" are read in the
-/// default region from Settings.
+/// default region from Settings. The rule is `orgdesk_rules::Mobile`'s, which the gateway
+/// applies too.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mobile(String);
+pub struct Mobile(orgdesk_rules::Mobile);
 
 impl Mobile {
     /// Loads the phone-number metadata (about 0.2 s on first use, once per process), so that
     /// the first mobile an admin types or imports does not wait for it. The app calls this on
     /// a background thread when it starts.
     pub fn warm_up() {
-        let _ = phonenumber::parse(None, "+14155552671");
+        orgdesk_rules::Mobile::warm_up();
     }
 
     pub fn parse(field: &str, raw: &str, default_region: &str) -> Result<Self, ErrorDetail> {
-        let s = raw.trim();
-        let bad = |why: &str| {
-            ErrorDetail::field(
-                field,
-                "invalid_mobile",
-                format!("\"{s}\" is not a valid mobile number{why}."),
-            )
-        };
-        let region = default_region.parse::<phonenumber::country::Id>().ok();
-        let region = if s.starts_with('+') { None } else { region };
-        let n = phonenumber::parse(region, s).map_err(|_| bad(""))?;
-        if !phonenumber::is_valid(&n) {
-            return Err(bad(if s.starts_with('+') {
-                ""
-            } else {
-                " (numbers without \"+\" are read in the default region from Settings)"
-            }));
-        }
-        Ok(Self(n.format().mode(phonenumber::Mode::E164).to_string()))
+        orgdesk_rules::Mobile::parse(raw, default_region)
+            .map(Self)
+            .map_err(|r| ErrorDetail::rule(field, r))
     }
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
 }
 
@@ -355,6 +310,25 @@ mod value_tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn mobile_with_digits_enough_but_no_such_number_is_refused() {
+        for raw in ["+1 555 010 0000", "+15550100000"] {
+            let refused = Mobile::parse("mobile", raw, "US").unwrap_err();
+            assert_eq!(refused.code, "invalid_mobile", "{raw}");
+            assert_eq!(refused.field.as_deref(), Some("mobile"));
+            assert_eq!(
+                refused.reason,
+                format!("\"{raw}\" is not a valid mobile number.")
+            );
+        }
+        assert_eq!(
+            Mobile::parse("mobile", "+1 (415) 555-2671", "CN")
+                .unwrap()
+                .as_str(),
+            "+14155552671"
+        );
     }
 
     #[test]

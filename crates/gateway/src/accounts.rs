@@ -10,9 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
 use axum::{Json, Router};
 use orgdesk_protocol::{
-    check_password_hash, AccountState, Channel, CreatePasswordReset, MirrorAccounts,
-    MirroredAccount, MirroredAccounts, PasswordResetCreated, RefuseAccount, SetAccountState,
-    MAX_MIRRORED_ACCOUNTS,
+    AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
+    PasswordResetCreated, RefuseAccount, SetAccountState, MAX_MIRRORED_ACCOUNTS,
 };
 
 use crate::api::{allow_recipient, bad_json, check_recipient, check_text, idempotency_key, Org};
@@ -101,7 +100,7 @@ fn mirror_item(index: usize, a: MirroredAccount) -> Result<MirrorItem> {
         }
     }
     if let Some(hash) = &a.password_hash {
-        check_password_hash(hash)
+        orgdesk_rules::password::check_password_hash(hash)
             .map_err(|problem| invalid("password_hash", &format!("is refused: {problem}")))?;
     }
     Ok(MirrorItem {

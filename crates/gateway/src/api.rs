@@ -93,16 +93,15 @@ pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
             .parse::<lettre::Address>()
             .map(|_| ())
             .map_err(|_| GatewayError::InvalidRequest("recipient is not an email address".into())),
+        // The desktop sends the number as its rule wrote it: valid, and already in E.164.
         Channel::Sms => {
-            let digits = recipient.strip_prefix('+').unwrap_or("");
-            let ok = (8..=15).contains(&digits.len())
-                && digits.chars().all(|c| c.is_ascii_digit())
-                && !digits.starts_with('0');
+            let ok = orgdesk_rules::Mobile::parse_international(recipient)
+                .is_ok_and(|m| m.as_str() == recipient);
             if ok {
                 Ok(())
             } else {
                 Err(GatewayError::InvalidRequest(
-                    "recipient is not an E.164 mobile number (+ and 8–15 digits)".into(),
+                    "recipient is not a valid mobile number in E.164 (+ and the country code, then the number)".into(),
                 ))
             }
         }

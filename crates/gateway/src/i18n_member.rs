@@ -58,7 +58,7 @@ pub(crate) const EN: &[(&str, &str)] = &[
     ("done_password", "Your password has been changed."),
     ("err_name", "The name must be 1–64 characters, without control characters."),
     ("err_email", "The email address is not valid."),
-    ("err_mobile", "The mobile number must be in international format: + and 8–15 digits."),
+    ("err_mobile", "The mobile number must be in international format: + and the country code, then a valid number."),
     ("err_current_password", "The current password is incorrect."),
 ];
 
@@ -149,7 +149,10 @@ pub(crate) const ZH: &[(&str, &str)] = &[
     ("done_password", "您的密码已修改。"),
     ("err_name", "姓名须为 1–64 个字符，且不含控制字符。"),
     ("err_email", "邮箱地址无效。"),
-    ("err_mobile", "手机号须为国际格式：+ 加 8–15 位数字。"),
+    (
+        "err_mobile",
+        "手机号须为国际格式：+ 和国家代码，然后是有效的号码。",
+    ),
     ("err_current_password", "当前密码不正确。"),
 ];
 

@@ -129,20 +129,23 @@ pub fn text_ok(value: &str, max: usize) -> bool {
         && !value.chars().any(crate::render::forbidden_in_text)
 }
 
-/// E.164: `+`, then 8–15 digits not starting with 0.
+/// A valid number in E.164, by the same rule as the desktop's.
 pub fn mobile_ok(value: &str) -> bool {
-    let digits = value.strip_prefix('+').unwrap_or("");
-    (8..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0')
+    orgdesk_rules::Mobile::parse_international(value).is_ok_and(|m| m.as_str() == value)
 }
 
-/// A typed mobile number without the spaces, dashes and brackets people add.
+/// A typed mobile number as it is kept: without the spaces, dashes and brackets people add,
+/// and in E.164 when it is then a valid number in international format (otherwise
+/// [`mobile_ok`] refuses it). Cleaning it again changes nothing.
 pub fn clean_mobile(value: &str) -> String {
-    value
+    let compact: String = value
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '(' | ')' | '.'))
-        .collect()
+        .collect();
+    match orgdesk_rules::Mobile::parse_international(&compact) {
+        Ok(m) => m.into_string(),
+        Err(_) => compact,
+    }
 }
 
 #[cfg(test)]
@@ -192,6 +195,26 @@ mod tests {
         assert_eq!(client_key(a), client_key(b));
         assert_ne!(client_key(a), client_key(c));
         assert_eq!(client_key("::ffff:10.0.0.1".parse().unwrap()), "10.0.0.1");
+    }
+
+    #[test]
+    fn mobiles_are_read_by_the_shared_rule() {
+        // "+" and 11 digits, but no such number.
+        assert_eq!(
+            field_problem(JoinField::Mobile, &clean_mobile("+1 555 010 0000")),
+            Some("err_join_mobile")
+        );
+        assert_eq!(clean_mobile("+1 (415) 555-2671"), "+14155552671");
+        assert_eq!(field_problem(JoinField::Mobile, "+14155552671"), None);
+        // Only the E.164 form itself passes: the form keeps what `clean_mobile` made.
+        assert_eq!(
+            field_problem(JoinField::Mobile, "+1 415 555 2671"),
+            Some("err_join_mobile")
+        );
+        for typed in ["+1 555 010 0000", "+86 138-0013 8000", "abc", "+86abc", ""] {
+            let once = clean_mobile(typed);
+            assert_eq!(clean_mobile(&once), once, "{typed:?}");
+        }
     }
 
     #[test]

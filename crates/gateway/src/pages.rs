@@ -4,8 +4,6 @@
 
 use std::net::SocketAddr;
 
-use argon2::password_hash::PasswordHasher;
-use argon2::Argon2;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -450,35 +448,28 @@ async fn register_form(
     with_cookie(&state, response, &csrf, is_new)
 }
 
-/// 3–32 of letters, digits, `.`, `_`, `-`.
+/// 3–32 of letters, digits, `.`, `_`, `-` (the shared username rule, on the value as given).
 pub(crate) fn username_ok(username: &str) -> bool {
-    (3..=32).contains(&username.chars().count())
-        && username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    orgdesk_rules::username::is_valid(username)
 }
 
-/// Translation keys of every way the password breaks the policy: 8–64 characters, three of
-/// the four classes (lowercase, uppercase, digits, symbols), not containing the username.
+/// Translation keys of every way the password breaks the shared policy: 8–64 characters,
+/// three of the four classes (lowercase, uppercase, digits, symbols), not containing the
+/// username. An empty password breaks only the length.
 pub(crate) fn password_problems(password: &str, username: &str) -> Vec<&'static str> {
+    use orgdesk_rules::password::PolicyProblem;
     let mut problems = Vec::new();
-    let len = password.chars().count();
-    if !(8..=64).contains(&len) {
-        problems.push("err_password_length");
-    }
-    let classes = [
-        password.chars().any(char::is_lowercase),
-        password.chars().any(char::is_uppercase),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password
-            .chars()
-            .any(|c| !c.is_alphanumeric() && !c.is_whitespace()),
-    ];
-    if classes.iter().filter(|b| **b).count() < 3 {
-        problems.push("err_password_classes");
-    }
-    if username.len() >= 3 && password.to_lowercase().contains(&username.to_lowercase()) {
-        problems.push("err_password_contains_username");
+    for problem in orgdesk_rules::password::check_policy(password, Some(username)) {
+        let key = match problem {
+            PolicyProblem::Required | PolicyProblem::TooShort | PolicyProblem::TooLong => {
+                "err_password_length"
+            }
+            PolicyProblem::Weak => "err_password_classes",
+            PolicyProblem::ContainsUsername => "err_password_contains_username",
+        };
+        if !problems.contains(&key) {
+            problems.push(key);
+        }
     }
     problems
 }
@@ -574,24 +565,9 @@ async fn register(
     }
 
     // Argon2id with OWASP's parameters takes tens of milliseconds: keep it off the reactor.
-    let password = f.password;
-    let hashed = tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-    })
-    .await;
-    let password_hash = match hashed {
-        Ok(Ok(h)) => h,
-        Ok(Err(e)) => {
-            return internal_error(
-                &state,
-                lang,
-                &path,
-                &GatewayError::Internal(format!("hashing: {e}")),
-            )
-        }
-        Err(e) => return internal_error(&state, lang, &path, &e.into()),
+    let password_hash = match crate::pages_member::hash_password(f.password).await {
+        Ok(h) => h,
+        Err(e) => return internal_error(&state, lang, &path, &e),
     };
     match state
         .store

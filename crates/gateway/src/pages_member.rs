@@ -11,11 +11,7 @@
 //! decoy hash, so they take as long as wrong passwords.
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::OnceLock;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::Argon2;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -100,35 +96,25 @@ pub(crate) fn member_message(
     )
 }
 
-/// Argon2id with OWASP's parameters, off the request threads.
+/// Argon2id with OWASP's parameters (the shared rule), off the request threads.
 pub(crate) async fn hash_password(password: String) -> Result<String, GatewayError> {
     tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
+        orgdesk_rules::password::hash(&password)
             .map_err(|e| GatewayError::Internal(format!("hashing: {e}")))
     })
     .await?
 }
 
+/// The shared check: a hash whose Argon2id parameters are outside the accepted bounds never
+/// matches.
 fn verify(password: &[u8], phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password, &h).is_ok())
+    orgdesk_rules::password::verify(password, phc)
 }
 
 /// A hash of a random password with the same parameters as real ones: checking against it
 /// costs what checking a real account costs.
 fn decoy_hash() -> &'static str {
-    static DECOY: OnceLock<String> = OnceLock::new();
-    DECOY.get_or_init(|| {
-        let random = secrets::encode(&secrets::random_bytes::<16>());
-        Argon2::default()
-            .hash_password(random.as_bytes())
-            .map(|h| h.to_string())
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "cannot make the decoy password hash");
-                String::new()
-            })
-    })
+    orgdesk_rules::password::decoy_hash()
 }
 
 /// Checks `password` against every hash; the index of the first that matches. With no hash
@@ -143,12 +129,12 @@ pub(crate) async fn first_match(
             return None;
         }
         if hashes.is_empty() {
-            verify(password.as_bytes(), decoy_hash());
+            orgdesk_rules::password::verify_decoy(&password);
             return None;
         }
         hashes.iter().position(|h| {
             if h.is_empty() {
-                verify(password.as_bytes(), decoy_hash());
+                orgdesk_rules::password::verify_decoy(&password);
                 false
             } else {
                 verify(password.as_bytes(), h)
@@ -629,21 +615,19 @@ pub(crate) fn clean_name(name: &str) -> Option<String> {
         .then(|| name.to_owned())
 }
 
-/// An E.164 number (`+` and 8–15 digits, no leading zero), spaces, dashes and brackets
-/// dropped; empty stays empty (the member removes the number). `None` if it is not one.
+/// The number in E.164, read in international format (`+`, the country code, the number;
+/// spaces, dashes and brackets allowed) by the same rule as the desktop's; empty stays empty
+/// (the member removes the number). `None` if it is not a valid number.
 pub(crate) fn clean_mobile(mobile: &str) -> Option<String> {
-    let compact: String = mobile
+    if mobile
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '.'))
-        .collect();
-    if compact.is_empty() {
-        return Some(compact);
+        .all(|c| matches!(c, ' ' | '-' | '(' | ')' | '.'))
+    {
+        return Some(String::new());
     }
-    let digits = compact.strip_prefix('+')?;
-    let ok = (8..=15).contains(&digits.len())
-        && digits.chars().all(|c| c.is_ascii_digit())
-        && !digits.starts_with('0');
-    ok.then_some(compact)
+    orgdesk_rules::Mobile::parse_international(mobile)
+        .ok()
+        .map(orgdesk_rules::Mobile::into_string)
 }
 
 /// A syntactically valid address of at most 254 characters; empty stays empty.
@@ -922,6 +906,24 @@ mod tests {
         assert_eq!(clean_email(""), Some(String::new()));
         assert_eq!(clean_email("not an address"), None);
         assert_eq!(clean_email("a@b@c"), None);
+    }
+
+    #[test]
+    fn mobiles_are_read_by_the_shared_rule() {
+        // "+" and 11 digits, but no such number: the desktop refuses it, and so does the page.
+        assert_eq!(clean_mobile("+1 555 010 0000"), None);
+        assert_eq!(clean_mobile("+15550100000"), None);
+        assert_eq!(
+            clean_mobile("+1 (415) 555-2671"),
+            Some("+14155552671".into())
+        );
+        assert_eq!(clean_mobile("  "), Some(String::new()));
+        let kept = clean_mobile("+44 7911 123456").unwrap();
+        assert_eq!(
+            clean_mobile(&kept),
+            Some(kept.clone()),
+            "E.164 reads as itself"
+        );
     }
 
     #[test]

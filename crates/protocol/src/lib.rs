@@ -25,95 +25,12 @@ pub const MAX_EVENTS_WAIT_SECS: u64 = 30;
 /// The most events one page carries; larger `limit`s are cut to this.
 pub const MAX_EVENTS_LIMIT: u32 = 1000;
 
-/// The Argon2id parameters a password hash may carry to cross between desktop and gateway.
-/// Anything else is refused on both sides: a weaker hash would lower the bar, and a huge
-/// memory or time cost would make every later sign-in hang.
-pub const ARGON2_MIN_MEMORY_KIB: u32 = 19_456;
-pub const ARGON2_MAX_MEMORY_KIB: u32 = 65_536;
-pub const ARGON2_MIN_TIME: u32 = 2;
-pub const ARGON2_MAX_TIME: u32 = 4;
-pub const ARGON2_MAX_LANES: u32 = 4;
-
-/// Why a password hash was refused (see [`check_password_hash`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordHashProblem {
-    /// Not an `$argon2id$v=19$m=…,t=…,p=…$salt$hash` string.
-    NotArgon2id,
-    /// Memory, time or lanes outside the bounds above.
-    ParametersOutOfBounds,
-}
-
-impl std::fmt::Display for PasswordHashProblem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Self::NotArgon2id => "the password hash is not an Argon2id PHC string",
-            Self::ParametersOutOfBounds => {
-                "the password hash's Argon2id parameters are outside the accepted bounds"
-            }
-        })
-    }
-}
-
-/// Checks a password hash before anyone stores it: Argon2id, version 19, memory
-/// [`ARGON2_MIN_MEMORY_KIB`]..=[`ARGON2_MAX_MEMORY_KIB`] KiB, time
-/// [`ARGON2_MIN_TIME`]..=[`ARGON2_MAX_TIME`], 1..=[`ARGON2_MAX_LANES`] lanes, a salt of 8 to 64
-/// bytes and an output of 16 to 64 bytes (unpadded standard base64, as PHC writes them).
-pub fn check_password_hash(phc: &str) -> Result<(), PasswordHashProblem> {
-    use PasswordHashProblem::*;
-    if phc.len() > 256 {
-        return Err(NotArgon2id);
-    }
-    let mut parts = phc.split('$');
-    let (Some(""), Some("argon2id"), Some("v=19"), Some(params), Some(salt), Some(out), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return Err(NotArgon2id);
-    };
-    let b64 = |s: &str, min_bytes: usize, max_bytes: usize| {
-        s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
-            && (min_bytes * 4).div_ceil(3) <= s.len()
-            && s.len() <= (max_bytes * 4).div_ceil(3)
-    };
-    if !b64(salt, 8, 64) || !b64(out, 16, 64) {
-        return Err(NotArgon2id);
-    }
-    let mut m = None;
-    let mut t = None;
-    let mut p = None;
-    for pair in params.split(',') {
-        let (k, v) = pair.split_once('=').ok_or(NotArgon2id)?;
-        if v.is_empty() || v.len() > 10 || !v.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(NotArgon2id);
-        }
-        let v: u32 = v.parse().map_err(|_| NotArgon2id)?;
-        let slot = match k {
-            "m" => &mut m,
-            "t" => &mut t,
-            "p" => &mut p,
-            _ => return Err(NotArgon2id),
-        };
-        if slot.replace(v).is_some() {
-            return Err(NotArgon2id);
-        }
-    }
-    let (Some(m), Some(t), Some(p)) = (m, t, p) else {
-        return Err(NotArgon2id);
-    };
-    if !(ARGON2_MIN_MEMORY_KIB..=ARGON2_MAX_MEMORY_KIB).contains(&m)
-        || !(ARGON2_MIN_TIME..=ARGON2_MAX_TIME).contains(&t)
-        || !(1..=ARGON2_MAX_LANES).contains(&p)
-    {
-        return Err(ParametersOutOfBounds);
-    }
-    Ok(())
-}
+/// The Argon2id parameters a password hash may carry to cross between desktop and gateway,
+/// and the check both sides apply before storing one: the rule lives in `orgdesk-rules`.
+pub use orgdesk_rules::password::{
+    check_password_hash, PasswordHashProblem, ARGON2_MAX_LANES, ARGON2_MAX_MEMORY_KIB,
+    ARGON2_MAX_TIME, ARGON2_MIN_MEMORY_KIB, ARGON2_MIN_TIME,
+};
 
 /// How an invitation reaches the invitee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

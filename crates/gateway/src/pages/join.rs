@@ -5,8 +5,6 @@
 
 use std::net::SocketAddr;
 
-use argon2::password_hash::PasswordHasher;
-use argon2::Argon2;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,7 +19,6 @@ use super::{
     cookie, csrf_cookie, csrf_cookie_name, internal_error, message, page, password_problems,
     pick_lang, refuse_post, username_ok, with_cookie, LangQuery,
 };
-use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::joining;
 use crate::render::format_time;
@@ -446,17 +443,6 @@ async fn submit_by_code(
     .await
 }
 
-/// Argon2id with OWASP's parameters, off the request threads.
-async fn hash_password(password: String) -> Result<String, GatewayError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-    })
-    .await?
-    .map_err(|e| GatewayError::Internal(format!("hashing: {e}")))
-}
-
 /// Checks the form and records the request; the form comes back with every problem.
 /// The join form's values as they are checked and kept: trimmed, the mobile number without
 /// the spaces, dashes and brackets people type.
@@ -529,10 +515,11 @@ async fn submit(
         return reshow(&f, &errors);
     }
 
-    let password_hash = match hash_password(std::mem::take(&mut f.password)).await {
-        Ok(h) => h,
-        Err(e) => return internal_error(state, lang, &path, &e),
-    };
+    let password_hash =
+        match crate::pages_member::hash_password(std::mem::take(&mut f.password)).await {
+            Ok(h) => h,
+            Err(e) => return internal_error(state, lang, &path, &e),
+        };
     let (status_token, status_text) = secrets::new_token();
     let given = |field: JoinField| required.contains(&field).then(|| f.value(field).to_owned());
     let new = NewJoinRequest {

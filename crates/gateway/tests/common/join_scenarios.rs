@@ -348,6 +348,66 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     gw.stop().await;
 }
 
+/// The join form reads a required mobile number by the desktop's own rule: "+" and 8–15
+/// digits that no numbering plan holds are refused, and a valid number travels in the E.164
+/// form the desktop writes.
+pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let created = gw.put_join_link(&rules(false, &[JoinField::Mobile])).await;
+    let code = created.code.unwrap();
+    let (form, cookie) = gw.enter_code(&code).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = form.hidden("csrf").unwrap();
+    let join = |mobile: &'static str| {
+        [
+            ("csrf", csrf.clone()),
+            ("code", code.clone()),
+            ("name", "Wang Wu".to_owned()),
+            ("mobile", mobile.to_owned()),
+            ("username", "wangwu".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("password_confirm", PASSWORD.to_owned()),
+        ]
+    };
+    let url = format!("{}/join/request", gw.base);
+    let no_such_number = "+1 555 010 0000";
+    assert!(orgdesk_rules::Mobile::parse(no_such_number, "US").is_err());
+    let fields = join(no_such_number);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = gw.post_form(&url, Some(&cookie), &fields).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused
+            .body
+            .contains("Please enter the mobile number in international format"),
+        "{}",
+        refused.body
+    );
+    assert!(gw.join_events().await.is_empty());
+
+    let typed = "+1 (415) 555-2671";
+    let desktop = orgdesk_rules::Mobile::parse(typed, "CN").unwrap();
+    let fields = join(typed);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let joined = gw.post_form(&url, Some(&cookie), &fields).await;
+    assert_eq!(joined.kind(), Some("joined"), "{}", joined.body);
+    match &gw.join_events().await[..] {
+        [EventKind::JoinRequested {
+            mobile: Some(mobile),
+            ..
+        }] => assert_eq!(mobile, desktop.as_str()),
+        other => panic!("{other:?}"),
+    }
+    gw.stop().await;
+}
+
 pub async fn the_organization_code_joins_and_locks_out_guessers(
     gw: TestGateway,
     clock: Arc<ManualClock>,

@@ -905,6 +905,96 @@ pub async fn member_forms_without_a_valid_csrf_token_are_refused(
     gw.stop().await;
 }
 
+/// The member page reads a mobile number by the desktop's own rule: a number with "+" and
+/// 8–15 digits that no numbering plan holds is refused (the desktop would refuse it in the
+/// event), and a valid one is kept in the E.164 form the desktop writes.
+pub async fn the_member_page_reads_mobiles_by_the_desktops_rule(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    gw.account("k1", "Li Wei", "li.wei").await;
+    let mut jar = Jar::default();
+    assert_eq!(
+        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
+        Some("me")
+    );
+    let details = |k: &EventKind| matches!(k, EventKind::PersonalDetailsChanged { .. });
+    // "+", 11 digits, no leading zero, but no such area code: not a number.
+    let no_such_number = "+1 555 010 0000";
+    assert!(orgdesk_rules::Mobile::parse(no_such_number, "US").is_err());
+    for typed in [no_such_number, "+15550100000"] {
+        let refused = gw
+            .member_form(
+                &mut jar,
+                "/me/details",
+                &[("name", "Li Wei"), ("mobile", typed), ("email", "")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(
+            problems(&refused)
+                .iter()
+                .any(|p| p.starts_with("The mobile number must be in international format")),
+            "{typed}: {:?}",
+            problems(&refused)
+        );
+        let zh = gw
+            .member_form(
+                &mut jar,
+                "/me/details",
+                &[
+                    ("lang", "zh-CN"),
+                    ("name", "Li Wei"),
+                    ("mobile", typed),
+                    ("email", ""),
+                ],
+            )
+            .await;
+        assert_eq!(zh.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
+        assert!(
+            problems(&zh)
+                .iter()
+                .any(|p| p.starts_with("手机号须为国际格式")),
+            "{typed}: {:?}",
+            problems(&zh)
+        );
+    }
+    assert!(gw.events_where(details).await.is_empty());
+
+    // A valid number, typed as people type it, is kept as the desktop's rule writes it.
+    let typed = "+1 (415) 555-2671";
+    let desktop = orgdesk_rules::Mobile::parse(typed, "CN").unwrap();
+    assert_eq!(desktop.as_str(), "+14155552671");
+    let saved = gw
+        .member_form(
+            &mut jar,
+            "/me/details",
+            &[("name", "Li Wei"), ("mobile", typed), ("email", "")],
+        )
+        .await;
+    assert!(
+        saved.body.contains("Your details have been saved."),
+        "{}",
+        saved.body
+    );
+    assert!(
+        saved.body.contains("value=\"+14155552671\""),
+        "{}",
+        saved.body
+    );
+    assert_eq!(
+        gw.events_where(details).await,
+        [EventKind::PersonalDetailsChanged {
+            account_id: Some(gw.account_id_of("li.wei").await),
+            username: "li.wei".into(),
+            name: None,
+            mobile: Some(desktop.as_str().into()),
+            email: None,
+        }]
+    );
+    gw.stop().await;
+}
+
 pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<ManualClock>) {
     gw.account("k1", "<script>alert(1)</script>", "li.wei")
         .await;

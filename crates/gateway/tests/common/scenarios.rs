@@ -34,6 +34,7 @@ macro_rules! for_each_scenario {
         $m!(an_expired_reset_is_refused);
         $m!(a_disabled_account_cannot_sign_in_or_reset);
         $m!(self_service_changes_name_and_emits_the_event);
+        $m!(the_member_page_reads_mobiles_by_the_desktops_rule);
         $m!(sign_in_locks_after_five_failures);
         $m!(a_wait_stays_with_the_account_of_its_organization);
         $m!(stale_rows_are_pruned_in_batches);
@@ -43,6 +44,7 @@ macro_rules! for_each_scenario {
         $m!(the_reset_mail_carries_its_link);
         $m!(a_join_link_request_waits_for_the_desktops_decision);
         $m!(the_organization_code_joins_and_locks_out_guessers);
+        $m!(the_join_page_reads_mobiles_by_the_desktops_rule);
         $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
         $m!(an_sms_invitation_needs_an_sms_provider);
         $m!(a_joined_member_has_the_member_page_and_resets);
