@@ -609,11 +609,11 @@ async fn main() {
     table.add("switching department", &switches, 150.0, "ms");
     picture(&h, &d, "bench-04-department").await;
 
-    // The Invitations screen (every invitation of the directory in one list) and the Join
-    // Requests screen, each opened from the navigation and left again five times.
+    // The Invitations screen (every invitation of the directory, a page of 50 at a time) and the
+    // Join Requests screen, each opened from the navigation and left again five times.
     let opened = open_screen(&d, "nav-invitations", "invitations-table").await;
     table.add(
-        "opening Invitations (all invitations)",
+        "opening Invitations (first page of all)",
         &opened,
         150.0,
         "ms",
