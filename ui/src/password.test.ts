@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { PASSWORD_CASES } from "./bindings/passwordPolicy";
 import { checkPassword } from "./password";
 
 describe("checkPassword", () => {
@@ -21,5 +22,17 @@ describe("checkPassword", () => {
   it("refuses the username in any case", () => {
     expect(checkPassword("xxADAxx1!", "ada").notUsername).toBe(false);
     expect(checkPassword("Str0ng!pass", "ada").ok).toBe(true);
+  });
+
+  it("agrees with the shared rule on every case it answered", () => {
+    for (const [password, username, problems] of PASSWORD_CASES) {
+      const check = checkPassword(password, username);
+      const what = `${JSON.stringify(password)} / ${JSON.stringify(username)}: ${problems.join(", ")}`;
+      expect(check.ok, what).toBe(problems.length === 0);
+      expect(check.length, what).toBe(!problems.some((p) => ["required", "too_short", "too_long"].includes(p)));
+      expect(check.notUsername, what).toBe(!problems.includes("contains_username"));
+      // An empty password is reported as required alone.
+      if (!problems.includes("required")) expect(check.classes, what).toBe(!problems.includes("weak"));
+    }
   });
 });

@@ -78,6 +78,86 @@ fn export_all(dir: &Path) {
     ExportOutcome::export_all(&cfg).unwrap();
     ExportFormat::export_all(&cfg).unwrap();
     FileDrop::export_all(&cfg).unwrap();
+    export_password_policy(dir);
+}
+
+/// Passwords, usernames and the problems the shared rule finds with them: the window's own
+/// check (ui/src/password.ts, which answers as the admin types) is tested against every case.
+const PASSWORD_CASES: &[(&str, &str)] = &[
+    ("", ""),
+    ("Ab1!", ""),
+    ("Abcdef1!", ""),
+    ("abcdefgh", ""),
+    ("abcdEFGH", ""),
+    ("abcdEF12", ""),
+    ("abcd12!?", ""),
+    ("aB1!aB1!", ""),
+    (
+        "Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!",
+        "",
+    ),
+    (
+        "Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!Aa1!x",
+        "",
+    ),
+    ("xxADAxx1!", "ada"),
+    ("Str0ng!pass", "ada"),
+    ("Str0ng!pass", " Pass "),
+    ("Abcdefg1", "ab"),
+    ("Pässwörd1", ""),
+    ("Ünïcödé!x", ""),
+    ("abcdefg\u{0663}A", ""),
+    ("abcdefg\u{00B2}A", ""),
+    ("abcdefgh\u{2163}A", ""),
+    ("ABCDEFG\u{00AA}1", ""),
+    ("abcdefgh 1A", ""),
+    ("abcdefgh\u{00A0}1A", ""),
+    ("abcdefgh\u{FEFF}1A", ""),
+    ("日本語のパスワード1!", ""),
+    ("ÀÉÎÕÜabc", ""),
+];
+
+fn export_password_policy(dir: &Path) {
+    use orgdesk_rules::password::{check_policy, MAX_LEN, MIN_LEN};
+    let cases: Vec<String> = PASSWORD_CASES
+        .iter()
+        .map(|(password, username)| {
+            let problems: Vec<&str> = check_policy(password, Some(username))
+                .into_iter()
+                .map(|p| p.code())
+                .collect();
+            // Every character outside ASCII as a \u escape: the cases hold invisible ones.
+            serde_json::to_string(&(password, username, problems))
+                .unwrap()
+                .chars()
+                .map(|c| match c {
+                    ' '..='~' => c.to_string(),
+                    _ => c
+                        .encode_utf16(&mut [0; 2])
+                        .iter()
+                        .map(|u| format!("\\u{u:04X}"))
+                        .collect(),
+                })
+                .collect::<String>()
+        })
+        .collect();
+    let text = format!(
+        "// Generated from crates/rules (the password policy) by `make bindings`. Do not edit.\n\n\
+         export const PASSWORD_MIN = {MIN_LEN};\n\
+         export const PASSWORD_MAX = {MAX_LEN};\n\
+         export const USERNAME_MIN = {};\n\
+         export const USERNAME_MAX = {};\n\n\
+         /** [password, username, the problems the rule finds] */\n\
+         export const PASSWORD_CASES: Array<[string, string, string[]]> = [\n{}];\n",
+        orgdesk_rules::username::MIN_LEN,
+        orgdesk_rules::username::MAX_LEN,
+        cases
+            .iter()
+            .map(|c| format!("  {c},\n"))
+            .collect::<String>()
+    );
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("passwordPolicy.ts"), text).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
