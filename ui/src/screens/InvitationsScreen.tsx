@@ -9,6 +9,7 @@ import * as api from "../api";
 import type { CommandError } from "../bindings/CommandError";
 import type { InvitationRow } from "../bindings/InvitationRow";
 import type { InvitationState } from "../bindings/InvitationState";
+import { useListPage } from "../components/paging";
 import { errorText } from "../errors";
 
 type Filter = "all" | "open" | "failed" | "registered" | "closed";
@@ -34,7 +35,6 @@ const STATE_COLOR: Record<InvitationState, string> = {
 };
 
 const OPEN: InvitationState[] = FILTER_STATES.open;
-const PAGE_SIZE = 50;
 
 function formatTime(ms: number | null, locale: string): string {
   if (ms === null) return "—";
@@ -175,23 +175,14 @@ export function InvitationsScreen() {
   const [filter, setFilter] = useState<Filter>("all");
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
-  const [page, setPage] = useState(1);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const query = useMemo(
-    () => ({ states: FILTER_STATES[filter], memberId: null, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
-    [filter, page],
-  );
+  const { setPage, offset, limit, pagination } = useListPage();
+  const query = useMemo(() => ({ states: FILTER_STATES[filter], memberId: null, offset, limit }), [filter, offset, limit]);
   const rows = useQuery({
     queryKey: api.queryKeys.invitations(query),
     queryFn: () => api.listInvitations(query),
     placeholderData: keepPreviousData,
   });
-  // Cancelling the last invitation of the last page leaves it empty: show the last page there is
-  // (state adjusted while rendering, as React recommends over an effect).
-  const lastPage = Math.max(1, Math.ceil((rows.data?.total ?? 0) / PAGE_SIZE));
-  if (rows.data && !rows.isPlaceholderData && page > lastPage) {
-    setPage(lastPage);
-  }
   const counts = useQuery({ queryKey: api.queryKeys.invitationCounts, queryFn: api.invitationCounts });
   const status = useQuery({ queryKey: api.queryKeys.gatewayStatus, queryFn: api.gatewayStatus, refetchInterval: 5_000 });
   const refresh = () => {
@@ -339,14 +330,7 @@ export function InvitationsScreen() {
             loading={rows.isLoading}
             columns={columns}
             dataSource={rows.data?.rows ?? []}
-            pagination={{
-              current: page,
-              pageSize: PAGE_SIZE,
-              total: rows.data?.total ?? 0,
-              hideOnSinglePage: true,
-              showSizeChanger: false,
-              onChange: setPage,
-            }}
+            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
             locale={{
               emptyText: (
                 <Empty

@@ -26,6 +26,7 @@ import type { JoinLinkInput } from "../bindings/JoinLinkInput";
 import type { JoinLinkView } from "../bindings/JoinLinkView";
 import type { JoinRequestRow } from "../bindings/JoinRequestRow";
 import { useInvalidateDirectory } from "../directory/shared";
+import { useListPage } from "../components/paging";
 import { errorText } from "../errors";
 
 const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
@@ -205,8 +206,6 @@ function JoinLinkCard() {
   );
 }
 
-const PAGE_SIZE = 50;
-
 /** People who asked to join through the link or the code, with Approve / Reject. */
 export function JoinRequestsScreen() {
   const { t, i18n } = useTranslation();
@@ -214,19 +213,13 @@ export function JoinRequestsScreen() {
   const queryClient = useQueryClient();
   const invalidateDirectory = useInvalidateDirectory();
   const [pendingOnly, setPendingOnly] = useState(true);
-  const [page, setPage] = useState(1);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
+  const { page, setPage, offset, limit, pagination } = useListPage();
   const rows = useQuery({
     queryKey: api.queryKeys.joinRequests(pendingOnly, page),
-    queryFn: () => api.listJoinRequests(pendingOnly, (page - 1) * PAGE_SIZE, PAGE_SIZE),
+    queryFn: () => api.listJoinRequests(pendingOnly, offset, limit),
     placeholderData: keepPreviousData,
   });
-  // Deciding the last request of the last page leaves it empty: show the last page there is
-  // (state adjusted while rendering, as React recommends over an effect).
-  const lastPage = Math.max(1, Math.ceil((rows.data?.total ?? 0) / PAGE_SIZE));
-  if (rows.data && !rows.isPlaceholderData && page > lastPage) {
-    setPage(lastPage);
-  }
   const decide = useMutation<number | null, CommandError, { row: JoinRequestRow; approve: boolean }>({
     mutationFn: ({ row, approve }) => api.decideJoinRequest(Number(row.id), approve),
     onSuccess: (_, { row, approve }) => {
@@ -331,14 +324,7 @@ export function JoinRequestsScreen() {
             loading={rows.isLoading}
             columns={columns}
             dataSource={rows.data?.rows ?? []}
-            pagination={{
-              current: page,
-              pageSize: PAGE_SIZE,
-              total: rows.data?.total ?? 0,
-              hideOnSinglePage: true,
-              showSizeChanger: false,
-              onChange: setPage,
-            }}
+            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
             locale={{
               emptyText: (
                 <Empty
