@@ -6,6 +6,7 @@
 //                             [--save-profiles=dir]   (raw .cpuprofile per phase, for DevTools)
 //   dist-folder  defaults to ui/dist (build it with `npm --prefix ui run build`).
 //   --screenshots=dir  pictures of the directory and of a member's details, to compare builds.
+//   DUMP_HTML='selector=file' (env)  writes the element's markup after sign-in, to compare DOMs.
 //   DUMP_STYLES='sel|sel' (env)  prints the computed style and box of each selector after sign-in
 //                (PROPS='a,b' picks the properties): the layout check when markup changes.
 //   --profile    also records CPU profiles (CDP Profiler) per phase, React commits per keystroke
@@ -314,8 +315,8 @@ function buildBackend(memberCount, deptCount) {
       { id: 2, name: "Admin", description: "", builtin: true, members: 0 },
     ],
     former_members: () => [],
-    list_invitations: () => [],
-    list_join_requests: () => [],
+    list_invitations: () => ({ rows: [], total: 0 }),
+    list_join_requests: () => ({ rows: [], total: 0 }),
     list_sent_mail: () => [],
     list_saved_mappings: () => [],
     import_quota_status: () => ({ limit: null, used: 0, remaining: null }),
@@ -896,6 +897,11 @@ async function run({ dist, profile, backend }) {
         return out;
       }, [process.env.DUMP_STYLES.split("|"), wanted]);
       console.log(JSON.stringify(dump, null, 1));
+    }
+    if (process.env.DUMP_HTML) {
+      // DUMP_HTML='selector=file': the element's markup, to compare two builds' DOM.
+      const [sel, file] = process.env.DUMP_HTML.split("=");
+      writeFileSync(resolve(file), await page.evaluate((q) => document.querySelector(q)?.outerHTML ?? "", sel));
     }
     if (opts.screenshots) {
       mkdirSync(opts.screenshots, { recursive: true });
