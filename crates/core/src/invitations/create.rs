@@ -1,0 +1,174 @@
+//! Inviting: one invitation queued per Not Joined member, in one transaction, and the
+//! invitations sent after an import.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::json;
+
+use super::changes::close_open_invitations;
+use super::{new_idempotency_key, InviteChannel, InviteOutcome};
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::store::Directory;
+use crate::types::{MemberId, MemberStatus};
+
+/// The inviter and member fields an invitation is built from.
+struct Invitee {
+    name: String,
+    status: MemberStatus,
+    email: Option<String>,
+    mobile: Option<String>,
+}
+
+impl Directory {
+    /// Queues an invitation for each member, over `channel`. Only Not Joined members are
+    /// invited; the others are listed in `skipped` with the reason. A member's earlier open
+    /// invitation is cancelled (its link stops working). One transaction for all.
+    pub fn invite_members(
+        &mut self,
+        actor: &Actor,
+        members: &[MemberId],
+        channel: InviteChannel,
+    ) -> CoreResult<InviteOutcome> {
+        if members.is_empty() {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "members",
+                "required",
+                "Choose at least one member to invite.",
+            )]));
+        }
+        let now = self.now_ms();
+        let inviter = actor.name.clone();
+        let tx = self.conn.transaction()?;
+        let mut invited = 0u32;
+        let mut skipped = Vec::new();
+        for &id in members {
+            let Some(m) = invitee(&tx, id)? else {
+                skipped.push(ErrorDetail::field(
+                    "members",
+                    "not_found",
+                    format!("Member {} no longer exists.", id.0),
+                ));
+                continue;
+            };
+            if m.status != MemberStatus::NotJoined {
+                skipped.push(ErrorDetail::field(
+                    &m.name,
+                    "already_joined",
+                    format!(
+                        "{} has already joined or is not waiting to join; only Not Joined members are invited.",
+                        m.name
+                    ),
+                ));
+                continue;
+            }
+            let recipient = match channel {
+                InviteChannel::Email => m.email.clone(),
+                InviteChannel::Sms => m.mobile.clone(),
+                InviteChannel::Link => m.email.clone().or(m.mobile.clone()),
+            };
+            let Some(recipient) =
+                recipient.or_else(|| (channel == InviteChannel::Link).then(|| m.name.clone()))
+            else {
+                let (code, what) = match channel {
+                    InviteChannel::Email => ("no_email", "an email address"),
+                    _ => ("no_mobile", "a mobile number"),
+                };
+                skipped.push(ErrorDetail::field(
+                    &m.name,
+                    code,
+                    format!("{} has no {what}; add one or send a link instead.", m.name),
+                ));
+                continue;
+            };
+            close_open_invitations(&tx, id, now)?;
+            tx.execute(
+                "INSERT INTO invitations (member_id, channel, recipient, state, idempotency_key,
+                     invited_by, inviter_name, created_at, updated_at, pending_action, next_attempt_at)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, 'create', 0)",
+                params![id, channel.as_str(), recipient, new_idempotency_key(), actor.id, inviter, now],
+            )?;
+            audit::record(
+                &tx,
+                now,
+                actor,
+                audit::Entry {
+                    action: "member.invite",
+                    target_type: "member",
+                    target_id: Some(id.0),
+                    target_name: Some(&m.name),
+                    before: None,
+                    after: Some(json!({"channel": channel.as_str(), "recipient": recipient})),
+                },
+            )?;
+            invited += 1;
+        }
+        tx.commit()?;
+        Ok(InviteOutcome { invited, skipped })
+    }
+}
+
+fn invitee(tx: &Transaction<'_>, id: MemberId) -> rusqlite::Result<Option<Invitee>> {
+    tx.query_row(
+        "SELECT name, status, email, mobile FROM members WHERE id = ?1",
+        [id],
+        |r| {
+            let status: String = r.get(1)?;
+            Ok(Invitee {
+                name: r.get(0)?,
+                status: if status == MemberStatus::NotJoined.as_str() {
+                    MemberStatus::NotJoined
+                } else {
+                    MemberStatus::Enabled
+                },
+                email: r.get(2)?,
+                mobile: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+impl Directory {
+    /// Invites every Not Joined member created since `since_ms` who has never been invited:
+    /// by email when they have an address, else by SMS. For "send invitations" after an import.
+    pub fn invite_new_members_since(
+        &mut self,
+        actor: &Actor,
+        since_ms: i64,
+    ) -> CoreResult<InviteOutcome> {
+        let pick = |channel: &str| -> CoreResult<Vec<MemberId>> {
+            let column = if channel == "email" {
+                "email"
+            } else {
+                "mobile"
+            };
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT m.id FROM members m
+                 WHERE m.status = 'not_joined' AND m.created_at >= ?1 AND m.{column} IS NOT NULL
+                   AND (?2 = 'email' OR m.email IS NULL)
+                   AND NOT EXISTS (SELECT 1 FROM invitations i WHERE i.member_id = m.id)
+                 ORDER BY m.id"
+            ))?;
+            let rows = stmt.query_map(params![since_ms, channel], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let by_email = pick("email")?;
+        let by_sms = pick("sms")?;
+        let mut out = InviteOutcome {
+            invited: 0,
+            skipped: Vec::new(),
+        };
+        for (ids, channel) in [
+            (by_email, InviteChannel::Email),
+            (by_sms, InviteChannel::Sms),
+        ] {
+            if ids.is_empty() {
+                continue;
+            }
+            let part = self.invite_members(actor, &ids, channel)?;
+            out.invited += part.invited;
+            out.skipped.extend(part.skipped);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,370 @@
+//! The gateway's event feed applied to the directory: the cursor, and each event's effect on
+//! an invitation or a member (delivered, opened, registered, declined, joined, …).
+
+use orgdesk_protocol::{Event, EventKind};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::json;
+
+use super::InvitationState;
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult};
+use crate::gateway_accounts::{
+    audit_refused_event, member_by_account, refuse_account, valid_account_id,
+};
+use crate::store::Directory;
+use crate::types::{fold_search, MemberId, Username};
+
+const CURSOR_KEY: &str = "gateway_event_cursor";
+
+impl Directory {
+    /// The cursor of the gateway's event feed: every event up to it has been applied.
+    pub fn gateway_event_cursor(&self) -> CoreResult<i64> {
+        let v: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                [CURSOR_KEY],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+    }
+
+    /// Forgets the cursor, for when the directory is connected to another gateway.
+    ///
+    /// Another gateway keeps other accounts: the bindings to this one's accounts, what it was
+    /// told in the account mirror and the refusals meant for it are forgotten too, so the whole
+    /// mirror is sent to the new gateway and members are bound to the accounts it keeps.
+    pub fn reset_gateway_event_cursor(&mut self) -> CoreResult<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM settings WHERE key = ?1", [CURSOR_KEY])?;
+        tx.execute(
+            "UPDATE members SET gateway_account_id = NULL WHERE gateway_account_id IS NOT NULL",
+            [],
+        )?;
+        tx.execute("DELETE FROM gateway_accounts", [])?;
+        tx.execute("DELETE FROM gateway_refusals", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies a page of the gateway's event feed and moves the cursor to `next_cursor`, in
+    /// one transaction: applied exactly once even if the app stops half-way. Returns the
+    /// members whose record changed (joined), for the UI to refresh.
+    ///
+    /// The page is untrusted input: one larger than the feed ever sends, or a cursor that moves
+    /// backwards, is refused whole; events at or before the cursor (a replayed page) are
+    /// passed over, so applying a page twice changes nothing.
+    pub fn apply_gateway_events(
+        &mut self,
+        events: &[Event],
+        next_cursor: i64,
+    ) -> CoreResult<Vec<MemberId>> {
+        let cursor = self.gateway_event_cursor()?;
+        if events.len() > orgdesk_protocol::MAX_EVENTS_LIMIT as usize {
+            return Err(CoreError::Conflict(format!(
+                "The gateway sent {} events at once; at most {} are accepted.",
+                events.len(),
+                orgdesk_protocol::MAX_EVENTS_LIMIT
+            )));
+        }
+        if next_cursor < cursor || events.iter().any(|e| e.seq > next_cursor) {
+            return Err(CoreError::Conflict(
+                "The gateway's event feed went backwards; nothing was applied.".into(),
+            ));
+        }
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let mut changed = Vec::new();
+        for e in events.iter().filter(|e| e.seq > cursor) {
+            if let Some(member) = apply_event(&tx, e, now)? {
+                changed.push(member);
+            }
+        }
+        tx.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![CURSOR_KEY, next_cursor.to_string()],
+        )?;
+        tx.commit()?;
+        if !changed.is_empty() {
+            self.touch_members(&changed);
+        }
+        Ok(changed)
+    }
+}
+
+/// The invitation (row id, member, member name) a gateway id stands for.
+fn by_gateway_id(
+    tx: &Transaction<'_>,
+    gateway_id: &str,
+) -> rusqlite::Result<Option<(i64, MemberId, String, String)>> {
+    tx.query_row(
+        "SELECT i.id, i.member_id, m.name, i.state FROM invitations i JOIN members m ON m.id = i.member_id
+         WHERE i.gateway_id = ?1",
+        [gateway_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )
+    .optional()
+}
+
+fn set_state(
+    tx: &Transaction<'_>,
+    id: i64,
+    state: &str,
+    reason: Option<&str>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE invitations SET state = ?2, last_error = coalesce(?3, last_error), updated_at = ?4
+         WHERE id = ?1",
+        params![id, state, reason, now],
+    )?;
+    Ok(())
+}
+
+fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<MemberId>> {
+    match &e.kind {
+        EventKind::InvitationDelivered { invitation_id, .. } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if state == "sent" || state == "queued" {
+                    set_state(tx, id, "delivered", None, now)?;
+                }
+            }
+        }
+        EventKind::InvitationFailed {
+            invitation_id,
+            reason,
+        } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if InvitationState::parse(&state).is_open() {
+                    set_state(tx, id, "failed", Some(reason), now)?;
+                }
+            }
+        }
+        EventKind::InvitationOpened { invitation_id } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if matches!(state.as_str(), "queued" | "sent" | "delivered") {
+                    set_state(tx, id, "opened", None, now)?;
+                }
+            }
+        }
+        EventKind::Declined { invitation_id } => {
+            // Only an open invitation can be declined: a late or replayed decline never moves a
+            // registered, cancelled or already declined one.
+            if let Some((id, member, name, _)) = by_gateway_id(tx, invitation_id)?
+                .filter(|(_, _, _, state)| InvitationState::parse(state).is_open())
+            {
+                set_state(tx, id, "declined", None, now)?;
+                audit::record(
+                    tx,
+                    now,
+                    &Actor {
+                        id: Some(member),
+                        name: name.clone(),
+                    },
+                    audit::Entry {
+                        action: "member.invite_declined",
+                        target_type: "member",
+                        target_id: Some(member.0),
+                        target_name: Some(&name),
+                        before: None,
+                        after: None,
+                    },
+                )?;
+            }
+        }
+        EventKind::InvitationExpired { invitation_id } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if InvitationState::parse(&state).is_open() && state != "queued" {
+                    set_state(tx, id, "expired", None, now)?;
+                }
+            }
+        }
+        EventKind::SignedIn { .. }
+        | EventKind::PasswordChanged { .. }
+        | EventKind::PersonalDetailsChanged { .. } => {
+            // `at` is the gateway's word: a time past the year 292 million saturates.
+            return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
+        }
+        EventKind::InvitationBounced {
+            invitation_id,
+            reason,
+        } => {
+            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
+                if InvitationState::parse(&state).is_open() {
+                    set_state(tx, id, "failed", Some(reason), now)?;
+                }
+            }
+        }
+        EventKind::JoinRequested {
+            request_id,
+            via,
+            name,
+            email,
+            mobile,
+            employee_id,
+            work_location,
+            account_id,
+            username,
+            password_hash,
+            approval_required,
+        } => {
+            let request = crate::join::JoinRequestIn {
+                gateway_id: request_id.clone(),
+                via: match via {
+                    orgdesk_protocol::JoinVia::Code => "code".into(),
+                    orgdesk_protocol::JoinVia::Link => "link".into(),
+                },
+                name: name.clone(),
+                email: email.clone().filter(|v| !v.trim().is_empty()),
+                mobile: mobile.clone().filter(|v| !v.trim().is_empty()),
+                employee_id: employee_id.clone().filter(|v| !v.trim().is_empty()),
+                work_location: work_location.clone().filter(|v| !v.trim().is_empty()),
+                account_id: account_id.clone(),
+                username: username.clone(),
+                password_hash: password_hash.clone(),
+                approval_required: *approval_required,
+            };
+            return crate::join::record(tx, &request, now);
+        }
+        // Password reset mail is followed on the gateway; the directory keeps no record of it.
+        EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}
+        EventKind::Registered {
+            invitation_id,
+            account_id,
+            username,
+            password_hash,
+        } => {
+            let Some((id, member, name, state)) = by_gateway_id(tx, invitation_id)? else {
+                if let Some(account) = account_id {
+                    refuse_account(
+                        tx,
+                        account,
+                        "This invitation is no longer open in the organization's directory.",
+                    )?;
+                }
+                return Ok(None);
+            };
+            let Some(account_id) = account_id.as_deref().filter(|a| valid_account_id(a)) else {
+                let reason = format!(
+                    "{name} registered through a gateway that does not name accounts; update \
+                     the gateway and invite {name} again."
+                );
+                set_state(tx, id, "failed", Some(&reason), now)?;
+                return Ok(None);
+            };
+            // The same registration again (a replayed page): nothing more to do.
+            if let Some((bound, _)) = member_by_account(tx, account_id)? {
+                if bound != member {
+                    let reason = format!(
+                        "This account already belongs to another member of the directory, so it \
+                         cannot also be {name}."
+                    );
+                    audit_refused_event(tx, now, Some((member, &name)), "registered", &reason)?;
+                    if InvitationState::parse(&state).is_open() {
+                        set_state(tx, id, "failed", Some(&reason), now)?;
+                    }
+                }
+                return Ok(None);
+            }
+            let refuse = |reason: &str, person_reason: &str| -> CoreResult<Option<MemberId>> {
+                set_state(tx, id, "failed", Some(reason), now)?;
+                audit_refused_event(tx, now, Some((member, &name)), "registered", reason)?;
+                refuse_account(tx, account_id, person_reason)?;
+                Ok(None)
+            };
+            if !InvitationState::parse(&state).is_open() {
+                return refuse(
+                    &format!("{name} registered after the invitation was {state}."),
+                    "This invitation was withdrawn before you registered.",
+                );
+            }
+            if let Err(problem) = orgdesk_rules::password::check_password_hash(password_hash) {
+                return refuse(
+                    &format!("{name}'s registration was refused: {problem}."),
+                    "Your registration could not be accepted. Ask the organization for a new invitation.",
+                );
+            }
+            let key = match Username::parse(username) {
+                Ok(u) => u.key(),
+                Err(problem) => {
+                    return refuse(
+                        &format!(
+                            "{name} registered as \"{username}\", which this directory cannot accept: {}",
+                            problem.reason
+                        ),
+                        &format!(
+                            "The username \"{username}\" cannot be used in this organization: {}",
+                            problem.reason
+                        ),
+                    );
+                }
+            };
+            let taken: Option<i64> = tx
+                .query_row(
+                    "SELECT id FROM members WHERE username_key = ?1 AND id <> ?2",
+                    params![key, member],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if taken.is_some() {
+                return refuse(
+                    &format!(
+                        "{name} registered as \"{username}\", but that username is already used \
+                         in this directory. Invite {name} again so they can choose another."
+                    ),
+                    &format!(
+                        "The username \"{username}\" is already used in this organization. Ask \
+                         for a new invitation and choose another username."
+                    ),
+                );
+            }
+            let status: String =
+                tx.query_row("SELECT status FROM members WHERE id = ?1", [member], |r| {
+                    r.get(0)
+                })?;
+            if status != "not_joined" {
+                return refuse(
+                    &format!("{name} registered, but is no longer waiting to join ({status})."),
+                    "Your registration could not be accepted: the organization's directory no \
+                     longer expects it.",
+                );
+            }
+            tx.execute(
+                "UPDATE members SET username = ?2, username_key = ?3, password_hash = ?4,
+                     status = 'enabled', activated_at = ?5, updated_at = ?5,
+                     search_text = search_text || ?6, gateway_account_id = ?7
+                 WHERE id = ?1",
+                params![
+                    member,
+                    username,
+                    key,
+                    password_hash,
+                    now,
+                    format!("{}\u{1}", fold_search(username)),
+                    account_id
+                ],
+            )?;
+            set_state(tx, id, "registered", None, now)?;
+            audit::record(
+                tx,
+                now,
+                &Actor {
+                    id: Some(member),
+                    name: name.clone(),
+                },
+                audit::Entry {
+                    action: "member.joined",
+                    target_type: "member",
+                    target_id: Some(member.0),
+                    target_name: Some(&name),
+                    before: Some(json!({"status": "not_joined"})),
+                    after: Some(json!({"status": "enabled", "username": username})),
+                },
+            )?;
+            return Ok(Some(member));
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,89 @@
+//! Listing invitations: a page of them, newest first, and the counts for the status line.
+
+use rusqlite::params;
+
+use super::{
+    InvitationCounts, InvitationPage, InvitationQuery, InvitationRow, InvitationState,
+    InviteChannel, MAX_INVITATION_PAGE,
+};
+use crate::error::CoreResult;
+use crate::store::Directory;
+
+impl Directory {
+    /// One page of the invitations `q` asks for, newest first, with how many match in all.
+    pub fn invitation_page(&self, q: &InvitationQuery) -> CoreResult<InvitationPage> {
+        let rows = self.list_invitations(q)?;
+        let (states_json, _) = states_filter(q);
+        let total = self.conn.query_row(
+            "SELECT count(*) FROM invitations i
+             WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR i.member_id = ?2)",
+            params![states_json, q.member_id],
+            |r| r.get(0),
+        )?;
+        Ok(InvitationPage { rows, total })
+    }
+
+    /// Invitations, newest first: from `q.offset`, `q.limit` of them (at most
+    /// `MAX_INVITATION_PAGE`).
+    pub fn list_invitations(&self, q: &InvitationQuery) -> CoreResult<Vec<InvitationRow>> {
+        let (states_json, limit) = states_filter(q);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, i.member_id, m.name, i.channel, i.recipient, i.state, i.link, i.inviter_name,
+                    i.created_at, i.updated_at, i.expires_at, i.last_error, i.pending_action IS NOT NULL
+             FROM invitations i JOIN members m ON m.id = i.member_id
+             WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR i.member_id = ?2)
+             ORDER BY i.created_at DESC, i.id DESC
+             LIMIT ?3 OFFSET ?4",
+        )?;
+        let rows = stmt.query_map(params![states_json, q.member_id, limit, q.offset], |r| {
+            Ok(InvitationRow {
+                id: r.get(0)?,
+                member_id: r.get(1)?,
+                member_name: r.get(2)?,
+                channel: InviteChannel::parse(&r.get::<_, String>(3)?),
+                recipient: r.get(4)?,
+                state: InvitationState::parse(&r.get::<_, String>(5)?),
+                link: r.get(6)?,
+                inviter_name: r.get(7)?,
+                created_at: r.get(8)?,
+                updated_at: r.get(9)?,
+                expires_at: r.get(10)?,
+                last_error: r.get(11)?,
+                awaiting_gateway: r.get(12)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn invitation_counts(&self) -> CoreResult<InvitationCounts> {
+        Ok(self.conn.query_row(
+            "SELECT
+                 count(*) FILTER (WHERE pending_action IS NOT NULL)
+                     + (SELECT count(*) FROM gateway_outbox),
+                 count(*) FILTER (WHERE state IN ('queued', 'sent', 'delivered', 'opened', 'failed')),
+                 count(*) FILTER (WHERE state = 'failed')
+             FROM invitations",
+            [],
+            |r| {
+                Ok(InvitationCounts {
+                    awaiting_gateway: r.get(0)?,
+                    open: r.get(1)?,
+                    failed: r.get(2)?,
+                })
+            },
+        )?)
+    }
+}
+
+/// The query's states as SQL's `json_each` reads them, and its row limit.
+fn states_filter(q: &InvitationQuery) -> (String, u32) {
+    let states: Vec<&str> = q.states.iter().map(|s| s.as_str()).collect();
+    let states_json = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+    let limit = q
+        .limit
+        .unwrap_or(MAX_INVITATION_PAGE)
+        .min(MAX_INVITATION_PAGE);
+    (states_json, limit)
+}

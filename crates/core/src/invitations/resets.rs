@@ -1,0 +1,90 @@
+//! Password resets: who a reset is for, what the admin sees after sending one, and the record
+//! of it in the member's history.
+
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use super::InviteChannel;
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult};
+use crate::store::Directory;
+use crate::types::MemberId;
+
+/// Who a password reset is for, read from the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetTarget {
+    pub name: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub organization_name: String,
+}
+
+/// What the admin sees after sending a password reset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordResetSent {
+    pub channel: InviteChannel,
+    /// The address the mail went to, for `email`.
+    pub recipient: Option<String>,
+    /// The reset link, for the admin to pass on when the channel is `link`.
+    pub link: Option<String>,
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+impl Directory {
+    /// The member a password reset is for: only an Enabled member with a username.
+    pub fn password_reset_target(&self, id: MemberId) -> CoreResult<ResetTarget> {
+        let row: Option<(String, Option<String>, Option<String>, String)> = self
+            .conn
+            .query_row(
+                "SELECT name, username, email, status FROM members WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        let Some((name, username, email, status)) = row else {
+            return Err(CoreError::NotFound("This member no longer exists.".into()));
+        };
+        let Some(username) = username.filter(|_| status == "enabled") else {
+            return Err(CoreError::Conflict(format!(
+                "{name} has no enabled account, so there is no password to reset."
+            )));
+        };
+        Ok(ResetTarget {
+            name,
+            username,
+            email,
+            organization_name: self.organization_name()?,
+        })
+    }
+
+    /// Records in the member's history that a reset link was sent (never the link itself).
+    pub fn record_password_reset(
+        &mut self,
+        actor: &Actor,
+        id: MemberId,
+        channel: InviteChannel,
+    ) -> CoreResult<()> {
+        let now = self.now_ms();
+        let name: String =
+            self.conn
+                .query_row("SELECT name FROM members WHERE id = ?1", [id], |r| r.get(0))?;
+        audit::record(
+            &self.conn,
+            now,
+            actor,
+            audit::Entry {
+                action: "member.password_reset_sent",
+                target_type: "member",
+                target_id: Some(id.0),
+                target_name: Some(&name),
+                before: None,
+                after: Some(json!({"channel": channel.as_str()})),
+            },
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,197 @@
+//! The queue of what the gateway still has to be told: the work and outbox items due, and how
+//! each ended (done, refused, or retried later).
+
+use orgdesk_protocol::CreateInvitation;
+use rusqlite::{params, OptionalExtension};
+
+use super::{
+    retry_delay_ms, GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult,
+};
+use crate::error::CoreResult;
+use crate::store::Directory;
+
+impl Directory {
+    /// The work due at this moment, oldest first.
+    pub fn due_gateway_work(&self, limit: u32) -> CoreResult<Vec<GatewayWork>> {
+        let now = self.now_ms();
+        let org = self.organization_name()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.id, i.idempotency_key, i.gateway_id, i.pending_action, i.attempts, i.channel,
+                    i.recipient, m.name, i.inviter_name,
+                    (SELECT d.name FROM positions p JOIN departments d ON d.id = p.department_id
+                      WHERE p.member_id = m.id AND p.is_primary = 1),
+                    (SELECT p.title FROM positions p WHERE p.member_id = m.id AND p.is_primary = 1)
+             FROM invitations i JOIN members m ON m.id = i.member_id
+             WHERE i.pending_action IS NOT NULL AND i.next_attempt_at <= ?1
+             ORDER BY i.next_attempt_at, i.id
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now, limit], |r| {
+            let action: String = r.get(3)?;
+            let channel = InviteChannel::parse(&r.get::<_, String>(5)?);
+            let action = match action.as_str() {
+                "resend" => GatewayAction::Resend,
+                "cancel" => GatewayAction::Cancel,
+                _ => GatewayAction::Create(CreateInvitation {
+                    channel: channel.wire(),
+                    recipient: r.get(6)?,
+                    invitee_name: r.get(7)?,
+                    organization_name: org.clone(),
+                    department_label: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                    position_label: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+                    inviter_name: r.get(8)?,
+                    expires_in_secs: None,
+                    locale: None,
+                }),
+            };
+            Ok(GatewayWork {
+                invitation_id: r.get(0)?,
+                idempotency_key: r.get(1)?,
+                gateway_id: r.get(2)?,
+                action,
+                attempts: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Account changes due for the gateway, oldest first.
+    pub fn due_gateway_outbox(&self, limit: u32) -> CoreResult<Vec<OutboxItem>> {
+        let now = self.now_ms();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, target, value, attempts FROM gateway_outbox
+             WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![now, limit], |r| {
+            Ok(OutboxItem {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                target: r.get(2)?,
+                value: r.get(3)?,
+                attempts: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn gateway_outbox_done(
+        &mut self,
+        item: &OutboxItem,
+        result: OutboxResult,
+    ) -> CoreResult<()> {
+        let now = self.now_ms();
+        match result {
+            OutboxResult::Done => {
+                // A newer change for the same account replaced this row meanwhile: keep that one.
+                self.conn.execute(
+                    "DELETE FROM gateway_outbox WHERE id = ?1 AND value = ?2",
+                    params![item.id, item.value],
+                )?;
+            }
+            OutboxResult::Retry(reason) => {
+                let attempts = item.attempts + 1;
+                self.conn.execute(
+                    "UPDATE gateway_outbox SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE id = ?1",
+                    params![item.id, attempts, now + retry_delay_ms(attempts), reason],
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// When the next queued work falls due (milliseconds since the epoch), if any is queued.
+    pub fn next_gateway_work_at(&self) -> CoreResult<Option<i64>> {
+        Ok(self.conn.query_row(
+            "SELECT min(at) FROM (
+                 SELECT min(next_attempt_at) AS at FROM invitations WHERE pending_action IS NOT NULL
+                 UNION ALL SELECT min(next_attempt_at) FROM gateway_outbox)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records how a piece of work ended. Work that was replaced meanwhile (the admin
+    /// cancelled while a create was in flight) keeps its newer pending action.
+    pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let pending: Option<Option<String>> = tx
+            .query_row(
+                "SELECT pending_action FROM invitations WHERE id = ?1",
+                [work.invitation_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(pending) = pending else {
+            return Ok(()); // the member was removed meanwhile
+        };
+        let same_action = matches!(
+            (&work.action, pending.as_deref()),
+            (GatewayAction::Create(_), Some("create"))
+                | (GatewayAction::Resend, Some("resend"))
+                | (GatewayAction::Cancel, Some("cancel"))
+        );
+        match result {
+            WorkResult::Linked {
+                gateway_id,
+                link,
+                expires_at_secs,
+            } => {
+                // Even when superseded, remember the gateway's id: a later cancel needs it.
+                tx.execute(
+                    "UPDATE invitations SET gateway_id = ?2, link = ?3, expires_at = ?4, updated_at = ?5
+                     WHERE id = ?1",
+                    params![
+                        work.invitation_id,
+                        gateway_id,
+                        link,
+                        expires_at_secs.saturating_mul(1000),
+                        now
+                    ],
+                )?;
+                if same_action {
+                    tx.execute(
+                        "UPDATE invitations SET state = 'sent', pending_action = NULL, attempts = 0,
+                             last_error = NULL WHERE id = ?1",
+                        [work.invitation_id],
+                    )?;
+                }
+            }
+            WorkResult::Cancelled => {
+                if same_action {
+                    tx.execute(
+                        "UPDATE invitations SET pending_action = NULL, attempts = 0, last_error = NULL,
+                             updated_at = ?2 WHERE id = ?1",
+                        params![work.invitation_id, now],
+                    )?;
+                }
+            }
+            WorkResult::Refused(reason) => {
+                if same_action {
+                    let state = if matches!(work.action, GatewayAction::Cancel) {
+                        "cancelled"
+                    } else {
+                        "failed"
+                    };
+                    tx.execute(
+                        "UPDATE invitations SET pending_action = NULL, state = ?2, last_error = ?3,
+                             updated_at = ?4 WHERE id = ?1",
+                        params![work.invitation_id, state, reason, now],
+                    )?;
+                }
+            }
+            WorkResult::Retry(reason) => {
+                if same_action {
+                    let attempts = work.attempts + 1;
+                    tx.execute(
+                        "UPDATE invitations SET attempts = ?2, next_attempt_at = ?3, last_error = ?4
+                         WHERE id = ?1",
+                        params![work.invitation_id, attempts, now + retry_delay_ms(attempts), reason],
+                    )?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,257 @@
+//! Adding members: with a username and password, for invitation, and from the gateway's join
+//! page.
+
+use rusqlite::{params, Transaction};
+use serde_json::json;
+
+use super::row::{opt, search_text, uniqueness_problems, Row};
+use super::{NewInvitee, NewMember, PositionInput};
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::password;
+use crate::store::Directory;
+use crate::types::{
+    fold_key, DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile, RoleId, Username,
+};
+
+impl Directory {
+    /// Creates an Enabled member in the root department with the Member role, from what a
+    /// person entered on the gateway's join page (their password only as its hash). Returns
+    /// the field problems instead when a unique field is already used.
+    pub(crate) fn insert_joined(
+        tx: &Transaction<'_>,
+        j: &crate::join::Joined<'_>,
+        now: i64,
+    ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
+        let clash =
+            uniqueness_problems(tx, None, Some(j.username), j.email, j.mobile, j.employee_id)?;
+        if !clash.is_empty() {
+            return Ok(Err(clash));
+        }
+        let row = Row {
+            name: j.name.to_owned(),
+            username: Some(j.username.to_owned()),
+            email: j.email.map(str::to_owned),
+            mobile: j.mobile.map(str::to_owned),
+            employee_id: j.employee_id.map(str::to_owned),
+            org_email: None,
+            work_location: j.work_location.map(str::to_owned),
+            status: MemberStatus::Enabled,
+        };
+        tx.execute(
+            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
+                                  employee_id, employee_id_key, work_location, status, created_at, activated_at,
+                                  updated_at, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'enabled', ?12, ?12, ?12, ?13)",
+            params![
+                row.name,
+                fold_key(&row.name),
+                row.username,
+                j.username.to_ascii_lowercase(),
+                j.password_hash,
+                row.email,
+                row.email.as_deref().map(str::to_lowercase),
+                row.mobile,
+                row.employee_id,
+                row.employee_id.as_deref().map(fold_key),
+                row.work_location,
+                now,
+                search_text(&row)
+            ],
+        )?;
+        let id = MemberId(tx.last_insert_rowid());
+        let root: DepartmentId =
+            tx.query_row("SELECT root_department_id FROM organization", [], |r| {
+                r.get(0)
+            })?;
+        Self::write_positions(tx, id, &[(root, None)])?;
+        let member_role: RoleId =
+            tx.query_row("SELECT id FROM roles WHERE builtin = 'member'", [], |r| {
+                r.get(0)
+            })?;
+        Self::write_roles(tx, id, &[member_role])?;
+        Ok(Ok(id))
+    }
+
+    /// Adds a member with a username and password: Enabled at once.
+    pub fn add_member(&mut self, actor: &Actor, input: &NewMember) -> CoreResult<MemberId> {
+        let mut problems = Vec::new();
+        let name = DisplayName::parse("name", "Name", &input.name)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let username = Username::parse(&input.username)
+            .map_err(|e| problems.push(e))
+            .ok();
+        problems.extend(password::check_policy(
+            &input.password,
+            username.as_ref().map(|u| u.as_str()),
+        ));
+        let email = match input.email.as_deref().and_then(opt) {
+            Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
+            None => None,
+        };
+        let region = self.default_region()?;
+        let mobile = match input.mobile.as_deref().and_then(opt) {
+            Some(m) => Mobile::parse("mobile", &m, &region)
+                .map_err(|e| problems.push(e))
+                .ok(),
+            None => None,
+        };
+        let (Some(name), Some(username), true) = (name, username, problems.is_empty()) else {
+            return Err(CoreError::invalid(problems));
+        };
+        let positions = self.check_positions(&input.positions)?;
+        let roles = self.check_roles(&input.role_ids)?;
+        let hash = password::hash(&input.password)?;
+        let now = self.now_ms();
+        let row = Row {
+            name: name.as_str().to_owned(),
+            username: Some(username.as_str().to_owned()),
+            email: email.as_ref().map(|e| e.as_str().to_owned()),
+            mobile: mobile.as_ref().map(|m| m.as_str().to_owned()),
+            employee_id: None,
+            org_email: None,
+            work_location: None,
+            status: MemberStatus::Enabled,
+        };
+        let tx = self.conn.transaction()?;
+        let clash = uniqueness_problems(
+            &tx,
+            None,
+            Some(username.as_str()),
+            row.email.as_deref(),
+            row.mobile.as_deref(),
+            None,
+        )?;
+        if !clash.is_empty() {
+            return Err(CoreError::invalid(clash));
+        }
+        tx.execute(
+            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
+                                  status, created_by, created_at, activated_at, updated_at, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'enabled', ?9, ?10, ?10, ?10, ?11)",
+            params![
+                row.name,
+                name.key(),
+                username.as_str(),
+                username.key(),
+                hash,
+                row.email,
+                email.as_ref().map(|e| e.key()),
+                row.mobile,
+                actor.id,
+                now,
+                search_text(&row)
+            ],
+        )?;
+        let id = MemberId(tx.last_insert_rowid());
+        Self::write_positions(&tx, id, &positions)?;
+        Self::write_roles(&tx, id, &roles)?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "member.add",
+                target_type: "member",
+                target_id: Some(id.0),
+                target_name: Some(&row.name),
+                before: None,
+                after: Some(
+                    json!({"name": row.name, "username": username.as_str(), "email": row.email,
+                               "departments": positions.iter().map(|p| p.0).collect::<Vec<_>>(),
+                               "roles": roles, "status": "enabled"}),
+                ),
+            },
+        )?;
+        tx.commit()?;
+        self.touch_members(&[id]);
+        Ok(id)
+    }
+
+    /// Adds someone to be invited: Not Joined until they use their invitation.
+    pub fn add_invitee(&mut self, actor: &Actor, input: &NewInvitee) -> CoreResult<MemberId> {
+        let region = self.default_region()?;
+        let mut problems = Vec::new();
+        let name = DisplayName::parse("name", "Name", &input.name)
+            .map_err(|e| problems.push(e))
+            .ok();
+        let email = match input.email.as_deref().and_then(opt) {
+            Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
+            None => None,
+        };
+        let mobile = match input.mobile.as_deref().and_then(opt) {
+            Some(m) => Mobile::parse("mobile", &m, &region)
+                .map_err(|e| problems.push(e))
+                .ok(),
+            None => None,
+        };
+        if input.email.as_deref().and_then(opt).is_none()
+            && input.mobile.as_deref().and_then(opt).is_none()
+        {
+            problems.push(ErrorDetail::field(
+                "email",
+                "required",
+                "Enter an email address or a mobile number to send the invitation to.",
+            ));
+        }
+        let (Some(name), true) = (name, problems.is_empty()) else {
+            return Err(CoreError::invalid(problems));
+        };
+        let positions = self.check_positions(&[PositionInput {
+            department_id: input.department_id,
+            title: input.position.clone(),
+        }])?;
+        let roles = self.check_roles(&[])?;
+        let now = self.now_ms();
+        let row = Row {
+            name: name.as_str().to_owned(),
+            username: None,
+            email: email.as_ref().map(|e| e.as_str().to_owned()),
+            mobile: mobile.as_ref().map(|m| m.as_str().to_owned()),
+            employee_id: None,
+            org_email: None,
+            work_location: None,
+            status: MemberStatus::NotJoined,
+        };
+        let tx = self.conn.transaction()?;
+        let clash = uniqueness_problems(
+            &tx,
+            None,
+            None,
+            row.email.as_deref(),
+            row.mobile.as_deref(),
+            None,
+        )?;
+        if !clash.is_empty() {
+            return Err(CoreError::invalid(clash));
+        }
+        tx.execute(
+            "INSERT INTO members (name, name_key, email, email_key, mobile, status, created_by, created_at, updated_at, search_text)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'not_joined', ?6, ?7, ?7, ?8)",
+            params![row.name, name.key(), row.email, email.as_ref().map(|e| e.key()), row.mobile, actor.id, now, search_text(&row)],
+        )?;
+        let id = MemberId(tx.last_insert_rowid());
+        Self::write_positions(&tx, id, &positions)?;
+        Self::write_roles(&tx, id, &roles)?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry {
+                action: "member.add_for_invitation",
+                target_type: "member",
+                target_id: Some(id.0),
+                target_name: Some(&row.name),
+                before: None,
+                after: Some(
+                    json!({"name": row.name, "email": row.email, "mobile": row.mobile,
+                               "departmentId": input.department_id, "position": positions[0].1, "status": "not_joined"}),
+                ),
+            },
+        )?;
+        tx.commit()?;
+        self.touch_members(&[id]);
+        Ok(id)
+    }
+}

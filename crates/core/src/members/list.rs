@@ -1,0 +1,126 @@
+//! The member list: a page of it from the member index, every matching id, and finding a
+//! member by id, username or email.
+
+use rusqlite::OptionalExtension;
+
+use super::row::status_from_str;
+use super::{MemberPage, MemberQuery, MemberRow, StatusFilter};
+use crate::error::{CoreError, CoreResult};
+use crate::store::Directory;
+use crate::types::{MemberId, MemberStatus};
+
+impl Directory {
+    /// One page of the member list, sorted by name, and how many match in all.
+    pub fn list_members(&self, q: &MemberQuery) -> CoreResult<MemberPage> {
+        let limit = q.limit.clamp(1, 500) as usize;
+        let (total, ids) = self.query_index(q, q.offset as usize, Some(limit))?;
+        let rows = self.member_rows(&ids)?;
+        Ok(MemberPage {
+            rows,
+            total: total as u32,
+        })
+    }
+
+    /// The ids of every member matching `q` (all pages): for "select all" batch actions.
+    pub fn member_ids(&self, q: &MemberQuery) -> CoreResult<Vec<MemberId>> {
+        Ok(self.query_index(q, 0, None)?.1)
+    }
+
+    fn query_index(
+        &self,
+        q: &MemberQuery,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> CoreResult<(usize, Vec<MemberId>)> {
+        let departments = match q.department_id {
+            Some(d) if !(q.include_sub_departments && d == self.root_department()?) => {
+                if q.include_sub_departments {
+                    Some(self.department_subtree(d)?)
+                } else {
+                    Some(vec![d])
+                }
+            }
+            _ => None,
+        };
+        let wanted = q.status;
+        let status = move |s: MemberStatus| match wanted {
+            StatusFilter::All => crate::index::is_active(s),
+            StatusFilter::PendingJoin => s == MemberStatus::NotJoined,
+            StatusFilter::Enabled => s == MemberStatus::Enabled,
+            StatusFilter::Disabled => s == MemberStatus::Disabled,
+            StatusFilter::Resigned => s == MemberStatus::Resigned,
+        };
+        self.with_index(|idx| {
+            idx.query(
+                &status,
+                departments.as_deref(),
+                q.search.as_deref(),
+                offset,
+                limit,
+            )
+        })
+    }
+
+    /// The list rows of these members, in this order.
+    fn member_rows(&self, ids: &[MemberId]) -> CoreResult<Vec<MemberRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = ids
+            .iter()
+            .map(|i| i.0.to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = format!(
+            "SELECT m.id, m.name, m.username, m.status, m.employee_id, m.email, m.mobile,
+                    (SELECT d.name FROM positions p JOIN departments d ON d.id = p.department_id
+                     WHERE p.member_id = m.id AND p.is_primary = 1),
+                    (SELECT p.title FROM positions p WHERE p.member_id = m.id AND p.is_primary = 1),
+                    (SELECT group_concat(r.name, char(31)) FROM (SELECT r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id
+                     WHERE mr.member_id = m.id ORDER BY r.id) r)
+             FROM members m WHERE m.id IN ({list})"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut by_id: std::collections::HashMap<MemberId, MemberRow> = stmt
+            .query_map([], |r| {
+                let roles: Option<String> = r.get(9)?;
+                Ok(MemberRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    username: r.get(2)?,
+                    status: status_from_str(&r.get::<_, String>(3)?),
+                    employee_id: r.get(4)?,
+                    email: r.get(5)?,
+                    mobile: r.get(6)?,
+                    primary_department: r.get(7)?,
+                    position: r.get(8)?,
+                    roles: roles
+                        .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                })
+            })?
+            .map(|r| r.map(|row| (row.id, row)))
+            .collect::<Result<_, _>>()?;
+        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+    }
+
+    /// Finds a member by numeric id, username or email (for the command line).
+    pub fn find_member(&self, id_or_username: &str) -> CoreResult<MemberId> {
+        let s = id_or_username.trim();
+        let (sql, key) = if let Ok(n) = s.parse::<i64>() {
+            ("SELECT id FROM members WHERE id = ?1", n.to_string())
+        } else if s.contains('@') {
+            (
+                "SELECT id FROM members WHERE email_key = ?1",
+                s.to_lowercase(),
+            )
+        } else {
+            (
+                "SELECT id FROM members WHERE username_key = ?1",
+                s.to_ascii_lowercase(),
+            )
+        };
+        let found: Option<MemberId> = self.conn.query_row(sql, [key], |r| r.get(0)).optional()?;
+        found.ok_or_else(|| CoreError::NotFound(format!("No member \"{s}\".")))
+    }
+}

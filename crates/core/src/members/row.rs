@@ -1,0 +1,323 @@
+//! The member row: how it is read, the folded text the index searches, the checks on its
+//! unique fields, positions and roles, and the one writer of a member's positions and roles.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::json;
+
+use super::PositionInput;
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::store::Directory;
+use crate::types::{fold_key, fold_search, DepartmentId, MemberId, MemberStatus, RoleId};
+
+pub(super) struct Row {
+    pub(super) name: String,
+    pub(super) username: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) mobile: Option<String>,
+    pub(super) employee_id: Option<String>,
+    pub(super) org_email: Option<String>,
+    pub(super) work_location: Option<String>,
+    pub(super) status: MemberStatus,
+}
+
+/// The folded text the member index searches.
+pub(super) fn search_text(r: &Row) -> String {
+    let mut s = String::new();
+    for part in [
+        Some(&r.name),
+        r.username.as_ref(),
+        r.email.as_ref(),
+        r.mobile.as_ref(),
+        r.employee_id.as_ref(),
+        r.org_email.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        s.push_str(&fold_search(part));
+        s.push('\u{1}');
+    }
+    s
+}
+
+pub(super) fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// A member's unique fields clash with another's: which one, and whose.
+pub(super) fn uniqueness_problems(
+    tx: &Transaction<'_>,
+    except: Option<MemberId>,
+    username: Option<&str>,
+    email: Option<&str>,
+    mobile: Option<&str>,
+    employee_id: Option<&str>,
+) -> CoreResult<Vec<ErrorDetail>> {
+    let mut out = Vec::new();
+    let checks: [(&str, &str, Option<String>, &str); 4] = [
+        (
+            "username",
+            "username_key",
+            username.map(|u| u.to_ascii_lowercase()),
+            "Username",
+        ),
+        ("email", "email_key", email.map(str::to_lowercase), "Email"),
+        ("mobile", "mobile", mobile.map(str::to_owned), "Mobile"),
+        (
+            "employeeId",
+            "employee_id_key",
+            employee_id.map(fold_key),
+            "Employee ID",
+        ),
+    ];
+    for (field, column, value, label) in checks {
+        let Some(value) = value else { continue };
+        let holder: Option<String> = tx
+            .query_row(
+                &format!("SELECT name FROM members WHERE {column} = ?1 AND id IS NOT ?2"),
+                params![value, except],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(holder) = holder {
+            out.push(ErrorDetail::field(
+                field,
+                "taken",
+                format!("{label} \"{value}\" is already used by {holder}."),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+impl Directory {
+    /// The region mobile numbers without "+" are read in (Settings).
+    pub fn default_region(&self) -> CoreResult<String> {
+        Ok(default_region_in(&self.conn)?)
+    }
+
+    pub(super) fn member_row(&self, id: MemberId) -> CoreResult<Row> {
+        self.conn
+            .query_row(
+                "SELECT name, username, email, mobile, employee_id, org_email, work_location, status
+                 FROM members WHERE id = ?1",
+                [id],
+                |r| {
+                    Ok(Row {
+                        name: r.get(0)?,
+                        username: r.get(1)?,
+                        email: r.get(2)?,
+                        mobile: r.get(3)?,
+                        employee_id: r.get(4)?,
+                        org_email: r.get(5)?,
+                        work_location: r.get(6)?,
+                        status: status_from_str(&r.get::<_, String>(7)?),
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| CoreError::NotFound(format!("Member {id} does not exist.")))
+    }
+
+    /// Checks positions: at least one, departments exist, no department twice, titles ≤ 64.
+    pub(super) fn check_positions(
+        &self,
+        positions: &[PositionInput],
+    ) -> CoreResult<Vec<(DepartmentId, Option<String>)>> {
+        if positions.is_empty() {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "positions",
+                "required",
+                "Choose at least one department.",
+            )]));
+        }
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for p in positions {
+            let exists: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT 1 FROM departments WHERE id = ?1",
+                    [p.department_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if exists.is_none() {
+                return Err(CoreError::NotFound(format!(
+                    "Department {} does not exist.",
+                    p.department_id
+                )));
+            }
+            if !seen.insert(p.department_id) {
+                return Err(CoreError::invalid(vec![ErrorDetail::field(
+                    "positions",
+                    "duplicate",
+                    "A department is listed twice.",
+                )]));
+            }
+            let title = p.title.as_deref().and_then(opt);
+            if title.as_ref().is_some_and(|t| t.chars().count() > 64) {
+                return Err(CoreError::invalid(vec![ErrorDetail::field(
+                    "position",
+                    "too_long",
+                    "Position must be at most 64 characters.",
+                )]));
+            }
+            out.push((p.department_id, title));
+        }
+        Ok(out)
+    }
+
+    pub(super) fn check_roles(&self, roles: &[RoleId]) -> CoreResult<Vec<RoleId>> {
+        let mut out: Vec<RoleId> = Vec::new();
+        for r in roles {
+            let exists: Option<i64> = self
+                .conn
+                .query_row("SELECT 1 FROM roles WHERE id = ?1", [r], |x| x.get(0))
+                .optional()?;
+            if exists.is_none() {
+                return Err(CoreError::NotFound(format!("Role {r} does not exist.")));
+            }
+            if !out.contains(r) {
+                out.push(*r);
+            }
+        }
+        if out.is_empty() {
+            out.push(self.conn.query_row(
+                "SELECT id FROM roles WHERE builtin = 'member'",
+                [],
+                |r| r.get(0),
+            )?);
+        }
+        Ok(out)
+    }
+
+    pub(super) fn write_positions(
+        tx: &Transaction<'_>,
+        id: MemberId,
+        positions: &[(DepartmentId, Option<String>)],
+    ) -> CoreResult<()> {
+        tx.execute("DELETE FROM positions WHERE member_id = ?1", [id])?;
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (i, (d, t)) in positions.iter().enumerate() {
+            stmt.execute(params![id, d, t, i == 0, i as i64])?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn write_roles(
+        tx: &Transaction<'_>,
+        id: MemberId,
+        roles: &[RoleId],
+    ) -> CoreResult<()> {
+        tx.execute("DELETE FROM member_roles WHERE member_id = ?1", [id])?;
+        let mut stmt =
+            tx.prepare_cached("INSERT INTO member_roles (member_id, role_id) VALUES (?1, ?2)")?;
+        for r in roles {
+            stmt.execute(params![id, r])?;
+        }
+        Ok(())
+    }
+
+    pub(super) fn current_positions(
+        &self,
+        id: MemberId,
+    ) -> CoreResult<Vec<(DepartmentId, Option<String>)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT department_id, title FROM positions WHERE member_id = ?1 ORDER BY is_primary DESC, sort_order",
+        )?;
+        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub(super) fn current_role_ids(&self, id: MemberId) -> CoreResult<Vec<RoleId>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT role_id FROM member_roles WHERE member_id = ?1 ORDER BY role_id",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+pub(super) fn clone_row(r: &Row) -> Row {
+    Row {
+        name: r.name.clone(),
+        username: r.username.clone(),
+        email: r.email.clone(),
+        mobile: r.mobile.clone(),
+        employee_id: r.employee_id.clone(),
+        org_email: r.org_email.clone(),
+        work_location: r.work_location.clone(),
+        status: r.status,
+    }
+}
+
+pub(super) fn row_json(
+    r: &Row,
+    positions: &[(DepartmentId, Option<String>)],
+    roles: &[RoleId],
+) -> serde_json::Value {
+    json!({
+        "name": r.name, "email": r.email, "mobile": r.mobile, "employeeId": r.employee_id,
+        "workLocation": r.work_location, "orgEmail": r.org_email,
+        "positions": positions.iter().map(|(d, t)| json!({"departmentId": d, "title": t})).collect::<Vec<_>>(),
+        "roles": roles,
+    })
+}
+
+pub(crate) fn status_from_str(s: &str) -> MemberStatus {
+    match s {
+        "not_joined" => MemberStatus::NotJoined,
+        "pending_approval" => MemberStatus::PendingApproval,
+        "rejected" => MemberStatus::Rejected,
+        "disabled" => MemberStatus::Disabled,
+        "resigned" => MemberStatus::Resigned,
+        _ => MemberStatus::Enabled,
+    }
+}
+
+/// The default region as seen by `conn` (inside a transaction too): "US" until Settings say.
+pub(crate) fn default_region_in(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'default_region'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "US".into()))
+}
+
+/// Recomputes a member's search text after a change made outside the edit path (the member's
+/// own change reported by the gateway).
+pub(crate) fn refresh_search_text(
+    conn: &rusqlite::Connection,
+    id: MemberId,
+) -> rusqlite::Result<()> {
+    let row = conn.query_row(
+        "SELECT name, username, email, mobile, employee_id, org_email, work_location FROM members WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Row {
+                name: r.get(0)?,
+                username: r.get(1)?,
+                email: r.get(2)?,
+                mobile: r.get(3)?,
+                employee_id: r.get(4)?,
+                org_email: r.get(5)?,
+                work_location: r.get(6)?,
+                status: MemberStatus::Enabled,
+            })
+        },
+    )?;
+    conn.execute(
+        "UPDATE members SET search_text = ?2 WHERE id = ?1",
+        params![id, search_text(&row)],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,296 @@
+//! Import: validate every row against the directory (preview / dry run), then write all valid
+//! rows in one transaction.
+//!
+//! This module holds the import's types, public and shared by its stages, and its entry
+//! points. The stages are in its submodules: what the directory holds (`context`), each row's
+//! cells repaired and parsed (`parse`), the file's validation (`validate`) and each row checked
+//! against the directory (`check`), the write (`write`), and the results file (`results`).
+
+mod check;
+mod context;
+mod parse;
+mod results;
+mod validate;
+mod write;
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::columns::Lang;
+use super::mapping::ColumnMapping;
+use super::{Control, SheetResult};
+use crate::audit::Actor;
+use crate::store::Directory;
+use crate::types::{DepartmentId, MemberId, MemberStatus, RoleId};
+
+pub use results::write_results;
+
+/// The import's lookups hash a few hundred thousand short keys (emails, usernames, IDs):
+/// foldhash is several times cheaper than the standard SipHash, and still seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOptions {
+    /// Create departments named in the file that do not exist yet (else they are errors).
+    pub create_missing_departments: bool,
+    /// Which columns the fields are read from; without one, columns are matched by their
+    /// header names.
+    #[serde(default)]
+    pub mapping: Option<ColumnMapping>,
+    /// The language of the row problems and of the results file (the UI's); English when
+    /// absent.
+    #[serde(default)]
+    pub lang: Lang,
+}
+
+/// One problem (or skipped change) on one row. `row` is the row number Excel shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RowProblem {
+    pub row: u32,
+    pub column: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RowOutcome {
+    Create,
+    Update,
+    Unchanged,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RowResult {
+    pub row: u32,
+    pub outcome: RowOutcome,
+    #[ts(type = "number | null")]
+    pub member_id: Option<MemberId>,
+    /// Why the row failed.
+    pub problems: Vec<RowProblem>,
+    /// Changes not made on a row that otherwise succeeded (personal fields of joined members …).
+    pub skipped: Vec<RowProblem>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ImportCounts {
+    pub create: u32,
+    pub update: u32,
+    pub unchanged: u32,
+    pub failed: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub counts: ImportCounts,
+    pub rows: Vec<RowResult>,
+    /// Headers that are not import columns; their cells were ignored.
+    pub ignored_columns: Vec<String>,
+    /// Departments the import creates (or would create) because they were missing.
+    pub departments_created: Vec<String>,
+    /// False for a preview (dry run).
+    pub committed: bool,
+    /// The language of the reasons; [`write_results`] writes the file in it.
+    pub lang: Lang,
+}
+
+impl ImportReport {
+    pub fn all_succeeded(&self) -> bool {
+        self.counts.failed == 0
+    }
+
+    /// The report without its per-row list: the counts, the first `limit` problems of failed
+    /// rows and of skipped changes, in row order. What the window shows (a 100,000-row report
+    /// is too big to send whole).
+    pub fn summary(&self, limit: usize) -> ImportSummary {
+        let failures: Vec<RowProblem> = self
+            .rows
+            .iter()
+            .filter(|r| r.outcome == RowOutcome::Failed)
+            .flat_map(|r| r.problems.iter().cloned())
+            .take(limit)
+            .collect();
+        let skipped_total = self.rows.iter().map(|r| r.skipped.len()).sum::<usize>();
+        ImportSummary {
+            counts: self.counts,
+            rows: self.rows.len().min(u32::MAX as usize) as u32,
+            failures,
+            skipped: self
+                .rows
+                .iter()
+                .flat_map(|r| r.skipped.iter().cloned())
+                .take(limit)
+                .collect(),
+            skipped_total: skipped_total.min(u32::MAX as usize) as u32,
+            ignored_columns: self.ignored_columns.clone(),
+            departments_created: self.departments_created.clone(),
+            committed: self.committed,
+        }
+    }
+}
+
+/// An [`ImportReport`] cut down for the window: counts and the first problems.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub counts: ImportCounts,
+    /// Data rows read.
+    pub rows: u32,
+    /// The first problems of failed rows, in row order.
+    pub failures: Vec<RowProblem>,
+    /// The first changes not made on rows that otherwise succeeded.
+    pub skipped: Vec<RowProblem>,
+    pub skipped_total: u32,
+    pub ignored_columns: Vec<String>,
+    pub departments_created: Vec<String>,
+    /// False for a preview (dry run).
+    pub committed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum DeptRef {
+    Existing(DepartmentId),
+    /// Index into the list of departments to create.
+    New(usize),
+}
+
+/// A member already in the directory, as the import compares against.
+struct Existing {
+    id: MemberId,
+    name: String,
+    username: Option<String>,
+    email: Option<String>,
+    mobile: Option<String>,
+    employee_id: Option<String>,
+    org_email: Option<String>,
+    work_location: Option<String>,
+    status: MemberStatus,
+    positions: Vec<(DepartmentId, Option<String>)>,
+    roles: Vec<RoleId>,
+}
+
+/// What the directory holds that validation looks things up in. Read-only, shared by the
+/// validation threads.
+struct Ctx {
+    region: String,
+    root: DepartmentId,
+    /// Folded path ("sales/emea") -> department.
+    depts: HashMap<String, DepartmentId>,
+    roles: HashMap<String, RoleId>,
+    member_role: RoleId,
+    super_admin: RoleId,
+    members: Vec<Existing>,
+    by_eid: HashMap<String, usize>,
+    /// Employee IDs of digits with leading zeros, by the number they become without them.
+    eid_zeros: HashMap<String, usize>,
+    by_user: HashMap<String, usize>,
+    by_email: HashMap<String, usize>,
+    by_mobile: HashMap<String, usize>,
+    create_missing: bool,
+    /// The language row problems are written in.
+    lang: Lang,
+}
+
+/// A row's values after cell repair and parsing.
+#[derive(Default)]
+struct Parsed {
+    row: u32,
+    problems: Vec<RowProblem>,
+    name: String,
+    username: Option<String>,
+    password: Option<String>,
+    email: Option<String>,
+    mobile: Option<String>,
+    employee_id: Option<String>,
+    work_location: Option<String>,
+    /// Departments as written (trimmed segments), folded key, title.
+    positions: Vec<(String, String, Option<String>)>,
+    roles: Option<Vec<RoleId>>,
+}
+
+/// A validated row ready to write.
+enum Plan {
+    Create {
+        status: MemberStatus,
+        parsed: Parsed,
+        positions: Vec<(DeptRef, Option<String>)>,
+        roles: Vec<RoleId>,
+    },
+    Update {
+        idx: usize,
+        name: String,
+        email: Option<String>,
+        mobile: Option<String>,
+        employee_id: Option<String>,
+        work_location: Option<String>,
+        positions: Vec<(DeptRef, Option<String>)>,
+        roles: Vec<RoleId>,
+    },
+}
+
+/// A row's result before the counts.
+struct Checked {
+    result: RowResult,
+    plan: Option<Plan>,
+}
+
+pub(crate) struct Validation {
+    report: ImportReport,
+    plans: Vec<Plan>,
+    /// Departments to create: (shown path, folded path).
+    new_depts: Vec<(String, String)>,
+    ctx: Ctx,
+}
+
+/// Which optional columns the file has. A blank cell clears its field (the file is the whole
+/// truth for the columns it has); a column the file lacks leaves the field as it is.
+#[derive(Clone, Copy)]
+struct Present {
+    email: bool,
+    mobile: bool,
+    employee_id: bool,
+    work_location: bool,
+    position: bool,
+}
+
+impl Directory {
+    /// Reads and validates `path` without writing anything: what an import would do.
+    pub fn preview_import(
+        &self,
+        path: &Path,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<ImportReport> {
+        Ok(self.validate_import(path, opts, ctl)?.report)
+    }
+
+    /// [`Self::preview_import`] over a file's bytes (`ext`: its extension).
+    pub fn preview_import_bytes(
+        &self,
+        bytes: Vec<u8>,
+        ext: &str,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<ImportReport> {
+        Ok(self.validate_bytes(bytes, ext, opts, ctl)?.report)
+    }
+
+    /// Imports `path`: every valid row in one transaction (failed rows are skipped and
+    /// reported), audited under `actor`. A cancel before the commit writes nothing.
+    pub fn import_members(
+        &mut self,
+        actor: &Actor,
+        path: &Path,
+        opts: &ImportOptions,
+        ctl: &Control<'_>,
+    ) -> SheetResult<ImportReport> {
+        self.check_import_quota(actor)?;
+        let v = self.validate_import(path, opts, ctl)?;
+        self.commit_import(actor, v, ctl)
+    }
+}

@@ -1,0 +1,484 @@
+//! Writing an import: passwords hashed before the transaction, then members, positions,
+//! roles, departments and one audit entry a member written in one transaction, its
+//! references checked before the commit.
+
+use std::sync::atomic::Ordering;
+
+use rusqlite::params;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{Ctx, DeptRef, HashMap, ImportReport, Plan, RowOutcome, Validation};
+use crate::audit::{self, Actor};
+use crate::password;
+use crate::spreadsheet::{Control, SheetResult, SpreadsheetError, Stage};
+use crate::store::Directory;
+use crate::types::{fold_key, fold_search, DepartmentId, MemberId, MemberStatus, RoleId};
+use crate::CoreError;
+
+impl Directory {
+    pub(super) fn commit_import(
+        &mut self,
+        actor: &Actor,
+        v: Validation,
+        ctl: &Control<'_>,
+    ) -> SheetResult<ImportReport> {
+        let Validation {
+            mut report,
+            plans,
+            new_depts,
+            ctx,
+        } = v;
+        let total = plans.len();
+        // Argon2id (m=19 MiB, t=2) costs ~30–50 ms per password in release: hash before the
+        // transaction, on two threads, so the write lock is held only for the inserts.
+        let to_hash: Vec<(usize, &str)> = plans
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p {
+                Plan::Create {
+                    parsed,
+                    status: MemberStatus::Enabled,
+                    ..
+                } => parsed.password.as_deref().map(|pw| (i, pw)),
+                _ => None,
+            })
+            .collect();
+        let hashes = hash_all(&to_hash, ctl)?;
+        let now = self.now_ms();
+        // A bulk insert touches every index of members, positions and the audit log; with
+        // SQLite's default 2 MB page cache their pages are spilled and re-read many times
+        // over (a fifth of a 100k import). The cache grows only as far as it is used.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn
+            .pragma_update(None, "cache_size", IMPORT_CACHE_KIB)?;
+        // Every reference an import writes is to a row it has just read or written, so
+        // SQLite's look-ups per inserted row (a tenth of a 100k import) are replaced by one
+        // check of the written tables before the commit. The pragma is a no-op inside a
+        // transaction: it is set around it.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let written = self.with_checkpoint_after(|d| {
+            d.write_import(actor, &mut report, plans, new_depts, ctx, hashes, now, ctl)
+        });
+        self.conn.pragma_update(None, "foreign_keys", "ON")?;
+        self.conn.pragma_update(None, "cache_size", cache)?;
+        written??;
+        self.drop_index();
+        ctl.report(Stage::Commit, total, total);
+        report.committed = true;
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn write_import(
+        &mut self,
+        actor: &Actor,
+        report: &mut ImportReport,
+        plans: Vec<Plan>,
+        new_depts: Vec<(String, String)>,
+        ctx: Ctx,
+        hashes: Vec<(usize, String)>,
+        now: i64,
+        ctl: &Control<'_>,
+    ) -> SheetResult<()> {
+        let total = plans.len();
+        let tx = self.conn.transaction()?;
+        // Missing departments, parents first (a path's parent was registered before it).
+        let mut new_ids: Vec<Option<DepartmentId>> = vec![None; new_depts.len()];
+        let mut made: HashMap<String, DepartmentId> = HashMap::default();
+        for (i, (shown, _)) in new_depts.iter().enumerate() {
+            if !report.departments_created.contains(shown) {
+                continue;
+            }
+            let mut parent = ctx.root;
+            let mut key_so_far = Vec::new();
+            for seg in shown.split('/') {
+                key_so_far.push(fold_key(seg));
+                let key = key_so_far.join("/");
+                if let Some(id) = ctx.depts.get(&key).or_else(|| made.get(&key)) {
+                    parent = *id;
+                    continue;
+                }
+                tx.execute(
+                    "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
+                     VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
+                    params![parent, seg, fold_key(seg), now],
+                )?;
+                let id = DepartmentId(tx.last_insert_rowid());
+                audit::record(
+                    &tx,
+                    now,
+                    actor,
+                    audit::Entry {
+                        action: "department.create",
+                        target_type: "department",
+                        target_id: Some(id.0),
+                        target_name: Some(seg),
+                        before: None,
+                        after: Some(json!({"name": seg, "parentId": parent, "source": "import"})),
+                    },
+                )?;
+                made.insert(key, id);
+                parent = id;
+            }
+            new_ids[i] = Some(parent);
+        }
+        let resolve = |d: &DeptRef| match d {
+            DeptRef::Existing(id) => *id,
+            DeptRef::New(i) => new_ids[*i].expect("created above"),
+        };
+        let mut ids: HashMap<u32, MemberId> = HashMap::default();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
+                                      employee_id, employee_id_key, work_location, status, created_by, created_at,
+                                      activated_at, updated_at, search_text)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?16)",
+            )?;
+            let mut update = tx.prepare(
+                "UPDATE members SET name = ?1, name_key = ?2, email = ?3, email_key = ?4, mobile = ?5, employee_id = ?6,
+                        employee_id_key = ?7, work_location = ?8, updated_at = ?9, search_text = ?10 WHERE id = ?11",
+            )?;
+            let mut del_pos = tx.prepare("DELETE FROM positions WHERE member_id = ?1")?;
+            let mut ins_pos = tx.prepare(
+                "INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut unhead = tx.prepare(
+                "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1
+                 AND id NOT IN (SELECT department_id FROM positions WHERE member_id = ?1)",
+            )?;
+            let mut del_roles = tx.prepare("DELETE FROM member_roles WHERE member_id = ?1")?;
+            let mut ins_role =
+                tx.prepare("INSERT INTO member_roles (member_id, role_id) VALUES (?1, ?2)")?;
+            // audit::record prepares its statement on every call, which at 100k rows costs
+            // about a second: the import writes the same rows through one prepared statement.
+            let mut ins_audit = tx.prepare(
+                "INSERT INTO audit_log (at, actor_id, actor_name, action, target_type, target_id, target_name, before_json, after_json)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut hash_at = hashes.into_iter().peekable();
+            for (i, plan) in plans.iter().enumerate() {
+                if i % 1000 == 999 {
+                    // Dropping the transaction unwritten rolls everything back.
+                    ctl.check()?;
+                    ctl.report(Stage::Commit, i + 1, total);
+                }
+                match plan {
+                    Plan::Create {
+                        status,
+                        parsed: p,
+                        positions,
+                        roles,
+                    } => {
+                        let hash = match hash_at.peek() {
+                            Some((at, _)) if *at == i => hash_at.next().map(|h| h.1),
+                            _ => None,
+                        };
+                        let search = search_text(
+                            &p.name,
+                            p.username.as_deref(),
+                            p.email.as_deref(),
+                            p.mobile.as_deref(),
+                            p.employee_id.as_deref(),
+                            None,
+                        );
+                        insert.execute(params![
+                            p.name,
+                            fold_key(&p.name),
+                            p.username,
+                            p.username.as_deref().map(str::to_ascii_lowercase),
+                            hash,
+                            p.email,
+                            p.email.as_deref().map(str::to_lowercase),
+                            p.mobile,
+                            p.employee_id,
+                            p.employee_id.as_deref().map(fold_key),
+                            p.work_location,
+                            status.as_str(),
+                            actor.id,
+                            now,
+                            (*status == MemberStatus::Enabled).then_some(now),
+                            search
+                        ])?;
+                        let id = MemberId(tx.last_insert_rowid());
+                        ids.insert(p.row, id);
+                        for (k, (d, t)) in positions.iter().enumerate() {
+                            ins_pos.execute(params![id, resolve(d), t, k == 0, k as i64])?;
+                        }
+                        for r in roles {
+                            ins_role.execute(params![id, r])?;
+                        }
+                        let pos: Vec<PositionJson<'_>> = positions
+                            .iter()
+                            .map(|(d, t)| PositionJson {
+                                department_id: resolve(d),
+                                title: t.as_deref(),
+                            })
+                            .collect();
+                        let after = MemberJson {
+                            email: p.email.as_deref(),
+                            employee_id: p.employee_id.as_deref(),
+                            mobile: p.mobile.as_deref(),
+                            name: &p.name,
+                            positions: &pos,
+                            roles,
+                            status: Some(status.as_str()),
+                            username: Some(p.username.as_deref()),
+                            work_location: p.work_location.as_deref(),
+                        };
+                        record_with(
+                            &mut ins_audit,
+                            now,
+                            actor,
+                            "member.import_add",
+                            id,
+                            &p.name,
+                            None,
+                            Some(&after),
+                        )?;
+                    }
+                    Plan::Update {
+                        idx,
+                        name,
+                        email,
+                        mobile,
+                        employee_id,
+                        work_location,
+                        positions,
+                        roles,
+                    } => {
+                        let m = &ctx.members[*idx];
+                        let search = search_text(
+                            name,
+                            m.username.as_deref(),
+                            email.as_deref(),
+                            mobile.as_deref(),
+                            employee_id.as_deref(),
+                            m.org_email.as_deref(),
+                        );
+                        update.execute(params![
+                            name,
+                            fold_key(name),
+                            email,
+                            email.as_deref().map(str::to_lowercase),
+                            mobile,
+                            employee_id,
+                            employee_id.as_deref().map(fold_key),
+                            work_location,
+                            now,
+                            search,
+                            m.id
+                        ])?;
+                        let new_pos: Vec<(DepartmentId, Option<String>)> = positions
+                            .iter()
+                            .map(|(d, t)| (resolve(d), t.clone()))
+                            .collect();
+                        if new_pos != m.positions {
+                            del_pos.execute([m.id])?;
+                            for (k, (d, t)) in new_pos.iter().enumerate() {
+                                ins_pos.execute(params![m.id, d, t, k == 0, k as i64])?;
+                            }
+                            unhead.execute([m.id])?;
+                        }
+                        if *roles != m.roles {
+                            del_roles.execute([m.id])?;
+                            for r in roles {
+                                ins_role.execute(params![m.id, r])?;
+                            }
+                        }
+                        let (old_pos, now_pos) =
+                            (position_json(&m.positions), position_json(&new_pos));
+                        let before = MemberJson {
+                            email: m.email.as_deref(),
+                            employee_id: m.employee_id.as_deref(),
+                            mobile: m.mobile.as_deref(),
+                            name: &m.name,
+                            positions: &old_pos,
+                            roles: &m.roles,
+                            status: None,
+                            username: None,
+                            work_location: m.work_location.as_deref(),
+                        };
+                        let after = MemberJson {
+                            email: email.as_deref(),
+                            employee_id: employee_id.as_deref(),
+                            mobile: mobile.as_deref(),
+                            name,
+                            positions: &now_pos,
+                            roles,
+                            status: None,
+                            username: None,
+                            work_location: work_location.as_deref(),
+                        };
+                        record_with(
+                            &mut ins_audit,
+                            now,
+                            actor,
+                            "member.import_edit",
+                            m.id,
+                            name,
+                            Some(&before),
+                            Some(&after),
+                        )?;
+                    }
+                }
+            }
+        }
+        ctl.check()?;
+        crate::spreadsheet::quota::log_import(&tx, now, actor, &report.counts)?;
+        for table in WRITTEN_TABLES {
+            let broken = tx
+                .prepare(&format!("PRAGMA foreign_key_check({table})"))?
+                .exists([])?;
+            if broken {
+                // Another window or the command line deleted a department, role or admin
+                // this import refers to since the file was checked.
+                return Err(CoreError::Conflict(
+                    ctx.lang
+                        .pick(
+                            "The directory changed while the file was being imported (a department, role or admin it refers to was deleted). Nothing was imported: import the file again.",
+                            "导入期间通讯录发生了变化（文件引用的部门、角色或管理员已被删除）。未导入任何内容，请重新导入该文件。",
+                        )
+                        .to_owned(),
+                )
+                .into());
+            }
+        }
+        tx.commit()?;
+        for r in &mut report.rows {
+            if r.outcome == RowOutcome::Create {
+                r.member_id = ids.get(&r.row).copied();
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The tables an import writes, whose references are checked before it commits.
+const WRITTEN_TABLES: [&str; 6] = [
+    "departments",
+    "members",
+    "positions",
+    "member_roles",
+    "audit_log",
+    "imports",
+];
+
+/// The page cache during an import's transaction, in KiB (SQLite's negative `cache_size`).
+const IMPORT_CACHE_KIB: i64 = -64 * 1024;
+
+/// A member as the audit log records an import's change, serialized straight from borrowed
+/// fields (building a `serde_json::Value` per row costs about a tenth of a 100k import). The
+/// fields are in the order `json!` writes them, so the entries read as the others do.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MemberJson<'a> {
+    email: Option<&'a str>,
+    employee_id: Option<&'a str>,
+    mobile: Option<&'a str>,
+    name: &'a str,
+    positions: &'a [PositionJson<'a>],
+    roles: &'a [RoleId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    username: Option<Option<&'a str>>,
+    work_location: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PositionJson<'a> {
+    department_id: DepartmentId,
+    title: Option<&'a str>,
+}
+
+fn position_json(p: &[(DepartmentId, Option<String>)]) -> Vec<PositionJson<'_>> {
+    p.iter()
+        .map(|(d, t)| PositionJson {
+            department_id: *d,
+            title: t.as_deref(),
+        })
+        .collect()
+}
+
+/// [`audit::record`] of a member change through a prepared statement (same columns, same
+/// values).
+#[allow(clippy::too_many_arguments)]
+fn record_with(
+    stmt: &mut rusqlite::Statement<'_>,
+    at: i64,
+    actor: &Actor,
+    action: &str,
+    target: MemberId,
+    target_name: &str,
+    before: Option<&MemberJson<'_>>,
+    after: Option<&MemberJson<'_>>,
+) -> SheetResult<()> {
+    let json = |v: Option<&MemberJson<'_>>| {
+        v.map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| SpreadsheetError::Core(crate::CoreError::Internal(e.to_string())))
+    };
+    stmt.execute(params![
+        at,
+        actor.id,
+        actor.name,
+        action,
+        "member",
+        target.0,
+        target_name,
+        json(before)?,
+        json(after)?,
+    ])?;
+    Ok(())
+}
+
+fn hash_all(items: &[(usize, &str)], ctl: &Control<'_>) -> SheetResult<Vec<(usize, String)>> {
+    let half = items.len() / 2;
+    let cancel = ctl.cancel;
+    let run = |part: &[(usize, &str)]| -> SheetResult<Vec<(usize, String)>> {
+        part.iter()
+            .map(|(i, pw)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(SpreadsheetError::Cancelled);
+                }
+                Ok((*i, password::hash(pw)?))
+            })
+            .collect()
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let second = s.spawn(|| run(&items[half..]));
+        let first = run(&items[..half]);
+        (
+            first,
+            second.join().unwrap_or(Err(SpreadsheetError::Cancelled)),
+        )
+    });
+    let mut out = a?;
+    out.extend(b?);
+    Ok(out)
+}
+
+/// The folded text the member index searches; the same fields and folding as
+/// `members::row::search_text` (a test checks that an import and an edit agree).
+fn search_text(
+    name: &str,
+    username: Option<&str>,
+    email: Option<&str>,
+    mobile: Option<&str>,
+    employee_id: Option<&str>,
+    org_email: Option<&str>,
+) -> String {
+    let mut s = String::new();
+    for part in [Some(name), username, email, mobile, employee_id, org_email]
+        .into_iter()
+        .flatten()
+    {
+        s.push_str(&fold_search(part));
+        s.push('\u{1}');
+    }
+    s
+}
