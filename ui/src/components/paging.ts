@@ -1,4 +1,4 @@
-import type { TablePaginationConfig } from "antd";
+import type { PaginationProps } from "antd";
 import { useState } from "react";
 
 /** Rows on a page of the lists the directory answers a page at a time. */
@@ -14,7 +14,7 @@ export function useListPage() {
   const [page, setPage] = useState(1);
   const offset = (page - 1) * LIST_PAGE_SIZE;
   /** Call while rendering, with the newest answer's total (`settled`: not a placeholder). */
-  const pagination = (total: number | undefined, settled: boolean): TablePaginationConfig => {
+  const pagination = (total: number | undefined, settled: boolean): PaginationProps => {
     const last = Math.max(1, Math.ceil((total ?? 0) / LIST_PAGE_SIZE));
     if (total !== undefined && settled && page > last) setPage(last);
     return {

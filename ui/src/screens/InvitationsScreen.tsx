@@ -1,7 +1,6 @@
 import { CopyOutlined, InboxOutlined, MailOutlined, ReloadOutlined } from "@ant-design/icons";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App as AntApp, Alert, Badge, Button, Card, Drawer, Empty, Input, List, Modal, Segmented, Space, Table, Tag, Tooltip, Typography } from "antd";
-import type { TableProps } from "antd";
+import { App as AntApp, Alert, Badge, Button, Card, Drawer, Empty, Input, List, Modal, Segmented, Space, Tag, Tooltip, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -10,6 +9,8 @@ import type { CommandError } from "../bindings/CommandError";
 import type { InvitationRow } from "../bindings/InvitationRow";
 import type { InvitationState } from "../bindings/InvitationState";
 import { useListPage } from "../components/paging";
+import { PlainTable } from "../components/PlainTable";
+import type { PlainColumn } from "../components/PlainTable";
 import { errorText } from "../errors";
 
 type Filter = "all" | "open" | "failed" | "registered" | "closed";
@@ -35,6 +36,8 @@ const STATE_COLOR: Record<InvitationState, string> = {
 };
 
 const OPEN: InvitationState[] = FILTER_STATES.open;
+const NO_INVITATIONS: InvitationRow[] = [];
+const invitationId = (r: InvitationRow) => r.id;
 
 function formatTime(ms: number | null, locale: string): string {
   if (ms === null) return "—";
@@ -206,19 +209,18 @@ export function InvitationsScreen() {
     onError: (e) => void message.error(errorText(t, e)),
   });
 
-  const columns: TableProps<InvitationRow>["columns"] = [
-    { title: t("invitations.col.member"), dataIndex: "memberName", key: "member" },
+  const columns: PlainColumn<InvitationRow>[] = [
+    { title: t("invitations.col.member"), key: "member", render: (r) => r.memberName },
     {
       title: t("invitations.col.channel"),
-      dataIndex: "channel",
       key: "channel",
-      render: (c: InvitationRow["channel"]) => t(`invitations.channel.${c}`),
+      render: (r) => t(`invitations.channel.${r.channel}`),
     },
-    { title: t("invitations.col.recipient"), dataIndex: "recipient", key: "recipient" },
+    { title: t("invitations.col.recipient"), key: "recipient", render: (r) => r.recipient },
     {
       title: t("invitations.col.state"),
       key: "state",
-      render: (_, r) => {
+      render: (r) => {
         const tag = (
           <Tag color={STATE_COLOR[r.state]} data-testid={`invitation-state-${r.id}`}>
             {t(`invitations.state.${r.state}`)}
@@ -230,17 +232,17 @@ export function InvitationsScreen() {
     {
       title: t("invitations.col.sent"),
       key: "sent",
-      render: (_, r) => formatTime(r.createdAt, i18n.language),
+      render: (r) => formatTime(r.createdAt, i18n.language),
     },
     {
       title: t("invitations.col.expires"),
       key: "expires",
-      render: (_, r) => (OPEN.includes(r.state) ? formatTime(r.expiresAt, i18n.language) : "—"),
+      render: (r) => (OPEN.includes(r.state) ? formatTime(r.expiresAt, i18n.language) : "—"),
     },
     {
       title: t("invitations.col.actions"),
       key: "actions",
-      render: (_, r) =>
+      render: (r) =>
         r.state === "expired" ? (
           <Button type="link" size="small" onClick={() => resend.mutate(r)} data-testid={`invitation-resend-${r.id}`}>
             {t("invitations.resend")}
@@ -323,22 +325,24 @@ export function InvitationsScreen() {
         {rows.isError ? (
           <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
         ) : (
-          <Table<InvitationRow>
-            rowKey="id"
-            size="middle"
-            data-testid="invitations-table"
+          <PlainTable<InvitationRow, number>
+            rowKey={invitationId}
+            size="medium"
+            testId="invitations-table"
             loading={rows.isLoading}
             columns={columns}
-            dataSource={rows.data?.rows ?? []}
+            rows={rows.data?.rows ?? NO_INVITATIONS}
             pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
-            locale={{
-              emptyText: (
-                <Empty
-                  image={<span style={{ fontSize: 48, opacity: 0.35 }}><MailOutlined /></span>}
-                  description={<Typography.Text type="secondary">{t("invitations.empty")}</Typography.Text>}
-                />
-              ),
-            }}
+            empty={
+              <Empty
+                image={
+                  <span style={{ fontSize: 48, opacity: 0.35 }}>
+                    <MailOutlined />
+                  </span>
+                }
+                description={<Typography.Text type="secondary">{t("invitations.empty")}</Typography.Text>}
+              />
+            }
           />
         )}
       </Card>

@@ -11,12 +11,10 @@ import {
   Segmented,
   Space,
   Switch,
-  Table,
   Tag,
   Tooltip,
   Typography,
 } from "antd";
-import type { TableProps } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -27,9 +25,13 @@ import type { JoinLinkView } from "../bindings/JoinLinkView";
 import type { JoinRequestRow } from "../bindings/JoinRequestRow";
 import { useInvalidateDirectory } from "../directory/shared";
 import { useListPage } from "../components/paging";
+import { PlainTable } from "../components/PlainTable";
+import type { PlainColumn } from "../components/PlainTable";
 import { errorText } from "../errors";
 
 const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
+const NO_REQUESTS: JoinRequestRow[] = [];
+const requestId = (r: JoinRequestRow) => r.id;
 
 function copy(text: string, done: () => void, byHand: () => void) {
   navigator.clipboard.writeText(text).then(done).catch(byHand);
@@ -231,11 +233,11 @@ export function JoinRequestsScreen() {
     onError: (e) => void message.error(e.details.map((d) => d.reason).join(" ") || errorText(t, e)),
   });
   const when = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }));
-  const columns: TableProps<JoinRequestRow>["columns"] = [
+  const columns: PlainColumn<JoinRequestRow>[] = [
     {
       title: t("joinRequests.col.name"),
       key: "name",
-      render: (_, r) => (
+      render: (r) => (
         <Space orientation="vertical" size={0}>
           <Typography.Text strong>{r.name}</Typography.Text>
           <Typography.Text type="secondary">{r.username}</Typography.Text>
@@ -245,7 +247,7 @@ export function JoinRequestsScreen() {
     {
       title: t("joinRequests.col.contact"),
       key: "contact",
-      render: (_, r) => (
+      render: (r) => (
         <Space orientation="vertical" size={0}>
           {[r.email, r.mobile, r.employeeId, r.workLocation].filter(Boolean).map((x) => (
             <Typography.Text key={x}>{x}</Typography.Text>
@@ -253,12 +255,12 @@ export function JoinRequestsScreen() {
         </Space>
       ),
     },
-    { title: t("joinRequests.col.via"), key: "via", render: (_, r) => t(`joinRequests.via.${r.via === "code" ? "code" : "link"}`) },
-    { title: t("joinRequests.col.requested"), key: "requested", render: (_, r) => when(r.requestedAt) },
+    { title: t("joinRequests.col.via"), key: "via", render: (r) => t(`joinRequests.via.${r.via === "code" ? "code" : "link"}`) },
+    { title: t("joinRequests.col.requested"), key: "requested", render: (r) => when(r.requestedAt) },
     {
       title: t("joinRequests.col.state"),
       key: "state",
-      render: (_, r) => (
+      render: (r) => (
         <Space orientation="vertical" size={0}>
           <Tag color={r.state === "approved" ? "success" : r.state === "rejected" ? "default" : "processing"} data-testid={`join-request-state-${r.id}`}>
             {t(`joinRequests.state.${r.state}`)}
@@ -275,7 +277,7 @@ export function JoinRequestsScreen() {
     {
       title: t("joinRequests.col.actions"),
       key: "actions",
-      render: (_, r) =>
+      render: (r) =>
         r.state === "pending" ? (
           <Space>
             <Button
@@ -317,26 +319,24 @@ export function JoinRequestsScreen() {
         {rows.isError ? (
           <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
         ) : (
-          <Table<JoinRequestRow>
-            rowKey="id"
-            size="middle"
-            data-testid="join-requests-table"
+          <PlainTable<JoinRequestRow, number>
+            rowKey={requestId}
+            size="medium"
+            testId="join-requests-table"
             loading={rows.isLoading}
             columns={columns}
-            dataSource={rows.data?.rows ?? []}
+            rows={rows.data?.rows ?? NO_REQUESTS}
             pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
-            locale={{
-              emptyText: (
-                <Empty
-                  image={
-                    <span style={{ fontSize: 48, opacity: 0.35 }}>
-                      <UserAddOutlined />
-                    </span>
-                  }
-                  description={<Typography.Text type="secondary">{t("joinRequests.empty")}</Typography.Text>}
-                />
-              ),
-            }}
+            empty={
+              <Empty
+                image={
+                  <span style={{ fontSize: 48, opacity: 0.35 }}>
+                    <UserAddOutlined />
+                  </span>
+                }
+                description={<Typography.Text type="secondary">{t("joinRequests.empty")}</Typography.Text>}
+              />
+            }
           />
         )}
       </Card>
