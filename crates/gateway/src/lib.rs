@@ -2,7 +2,6 @@
 //! open, plus the API and event feed the desktop uses. Runs standalone (`orgdesk-gateway`)
 //! or embedded in the desktop app ([`serve`] on loopback, port 0).
 
-mod accounts;
 mod api;
 pub mod clock;
 pub mod config;
@@ -17,13 +16,11 @@ pub mod mail;
 mod mail_reset;
 mod outbox;
 mod pages;
-mod pages_accept;
-mod pages_member;
-mod pages_reset;
 pub mod postmark;
 mod provider;
 mod render;
 mod retention;
+mod routes;
 pub mod secrets;
 mod server;
 pub mod sms;
@@ -34,11 +31,6 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::Router;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
@@ -78,6 +70,10 @@ pub(crate) type Shared = Arc<AppState>;
 impl AppState {
     fn invitation_link(&self, token: &str) -> String {
         format!("{}/i/{token}", self.public_url)
+    }
+
+    pub(crate) fn reset_link(&self, token: &str) -> String {
+        format!("{}/r/{token}", self.public_url)
     }
 
     fn ring_events(&self) {
@@ -245,8 +241,11 @@ pub async fn serve_store(
         "" => format!("{scheme}://{addr}"),
         url => url.to_owned(),
     };
-    let (sms, sms_hooks) = sms::from_config(config.sms.as_ref(), &public_url)?;
-    let hooks = postmark::routes(&config.mail)?.merge(sms_hooks);
+    let (sms, twilio_status) = sms::from_config(config.sms.as_ref(), &public_url)?;
+    let hooks = routes::Hooks {
+        postmark_bounce: postmark::bounce_hook(&config.mail)?,
+        twilio_status,
+    };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let trusted = TrustedProxies::new(
         config.server.trusted_networks()?,
@@ -270,7 +269,7 @@ pub async fn serve_store(
         pruned: std::sync::atomic::AtomicU64::new(0),
     });
 
-    let app = router(Arc::clone(&state), hooks);
+    let app = routes::router(Arc::clone(&state), hooks);
     let server = server::spawn(listener, acceptor, app, settings, shutdown_rx.clone());
     let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
@@ -281,64 +280,4 @@ pub async fn serve_store(
         server,
         worker,
     })
-}
-
-fn router(state: Shared, hooks: Router<Shared>) -> Router {
-    Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .merge(accounts::routes())
-        .merge(pages_member::routes())
-        .merge(pages_reset::routes())
-        .merge(hooks)
-        .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::disable())
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            server::bounded_body,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            server::client_address,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            security_headers,
-        ))
-        .with_state(state)
-}
-
-/// Strict headers on every answer. Pages use no scripts, no inline styles and no frames;
-/// token pages must not leak their URL through Referer; nothing personal is cached.
-async fn security_headers(
-    axum::extract::State(state): axum::extract::State<Shared>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if state.public_url.starts_with("https://") {
-        // Browsers that have seen the gateway over https never try plain http again.
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        );
-    }
-    let fixed = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
-    ];
-    for (name, value) in fixed {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    response
 }

@@ -19,8 +19,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use base64ct::{Base64, Encoding};
 use lettre::Message;
 use serde::{Deserialize, Serialize};
@@ -368,15 +367,16 @@ fn text_and_html(formatted: &[u8]) -> Result<Parts, String> {
     Ok(parts)
 }
 
-/// The bounce webhook's route, when the configuration enables it. The expected credentials
-/// are read once, at start.
-pub(crate) fn routes(mail: &MailConfig) -> Result<Router<Shared>> {
+/// The bounce webhook's credentials (the SHA-256 of `username:password`), when the
+/// configuration enables it; its route is in `routes.rs`. The credentials are read once, at
+/// start.
+pub(crate) fn bounce_hook(mail: &MailConfig) -> Result<Option<[u8; 32]>> {
     let MailConfig::Postmark(PostmarkConfig {
         bounce_webhook: Some(hook),
         ..
     }) = mail
     else {
-        return Ok(Router::new());
+        return Ok(None);
     };
     let password = read_secret(
         "mail.bounce_webhook.password",
@@ -384,17 +384,9 @@ pub(crate) fn routes(mail: &MailConfig) -> Result<Router<Shared>> {
         hook.password_file.as_ref(),
         hook.password_env.as_ref(),
     )?;
-    let expected = sha256(format!("{}:{password}", hook.username).as_bytes());
-    Ok(Router::new().route(
-        "/hooks/postmark/bounce",
-        post(
-            move |state: State<Shared>,
-                  headers: HeaderMap,
-                  body: Result<Json<Bounce>, JsonRejection>| {
-                bounce(state, expected, headers, body)
-            },
-        ),
-    ))
+    Ok(Some(sha256(
+        format!("{}:{password}", hook.username).as_bytes(),
+    )))
 }
 
 /// The fields of Postmark's bounce webhook that the gateway uses.
@@ -422,7 +414,7 @@ fn authorized(headers: &HeaderMap, expected: &[u8; 32]) -> bool {
     constant_time_eq(&sha256(&presented), expected)
 }
 
-async fn bounce(
+pub(crate) async fn bounce(
     State(state): State<Shared>,
     expected: [u8; 32],
     headers: HeaderMap,

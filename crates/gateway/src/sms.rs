@@ -17,8 +17,6 @@ use async_trait::async_trait;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use bytes::Bytes;
 use serde::Deserialize;
 
@@ -136,34 +134,27 @@ pub trait SmsSender: Send + Sync + 'static {
 /// The path Twilio reports delivery to.
 pub const STATUS_CALLBACK_PATH: &str = "/hooks/twilio/status";
 
-/// The sender for the outbox, and the routes of its delivery reports.
-pub(crate) type SmsSetup = (Option<Box<dyn SmsSender>>, Router<Shared>);
+/// The sender for the outbox, and the check of its delivery reports when they are switched on
+/// (their route is in `routes.rs`).
+pub(crate) type SmsSetup = (Option<Box<dyn SmsSender>>, Option<Arc<SignatureCheck>>);
 
-/// The configured sender, if any, and the route of its delivery reports. Reads the auth token
+/// The configured sender, if any, and the check of its delivery reports. Reads the auth token
 /// now, so that a missing one stops the gateway at start rather than failing every message.
 pub(crate) fn from_config(config: Option<&SmsConfig>, public_url: &str) -> Result<SmsSetup> {
     let Some(SmsConfig::Twilio(t)) = config else {
-        return Ok((None, Router::new()));
+        return Ok((None, None));
     };
     let mut twilio = Twilio::new(t)?;
-    let mut routes = Router::new();
+    let mut check = None;
     if t.status_callback {
         let url = format!("{public_url}{STATUS_CALLBACK_PATH}");
         twilio.status_callback = Some(url.clone());
-        let verifier = Arc::new(SignatureCheck {
+        check = Some(Arc::new(SignatureCheck {
             url,
             auth_token: twilio.auth_token.clone(),
-        });
-        routes = routes.route(
-            STATUS_CALLBACK_PATH,
-            post(
-                move |state: State<Shared>, headers: HeaderMap, body: Bytes| {
-                    status_report(state, verifier, headers, body)
-                },
-            ),
-        );
+        }));
     }
-    Ok((Some(Box::new(twilio)), routes))
+    Ok((Some(Box::new(twilio)), check))
 }
 
 /// `X-Twilio-Signature`: base64 of HMAC-SHA1 under the auth token over the URL Twilio called
@@ -183,13 +174,13 @@ pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]
     Base64::encode_string(&mac.finalize().into_bytes())
 }
 
-struct SignatureCheck {
+pub(crate) struct SignatureCheck {
     /// Exactly the callback URL sent with each message, never rebuilt from the request.
     url: String,
     auth_token: String,
 }
 
-async fn status_report(
+pub(crate) async fn status_report(
     State(state): State<Shared>,
     check: Arc<SignatureCheck>,
     headers: HeaderMap,

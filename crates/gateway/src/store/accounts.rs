@@ -153,6 +153,12 @@ pub struct LockoutPolicy {
     pub forget_after_secs: i64,
 }
 
+/// Usernames are unique per organization without regard to case: the key an account's
+/// username is kept and looked up under.
+pub(crate) fn username_key(username: &str) -> String {
+    username.trim().to_lowercase()
+}
+
 /// The failure counter of one account: per organization and username, so that guesses at
 /// one organization's "alice" never hold up another's.
 pub fn account_throttle_key(org_id: &str, username_key: &str) -> String {
