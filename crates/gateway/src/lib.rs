@@ -9,7 +9,6 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod i18n;
-mod i18n_member;
 mod joining;
 mod limits;
 pub mod mail;
@@ -36,8 +35,10 @@ use tokio::task::JoinHandle;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::config::Config;
+use crate::config::MailConfig;
 pub use crate::error::{GatewayError, Result};
 use crate::limits::{RateLimiter, TrustedProxies};
+use crate::mail::Mailer;
 use crate::render::Templates;
 pub use crate::secrets::Pepper;
 use crate::store::{GatewayStore, PostgresStore, SqliteStore};
@@ -205,6 +206,19 @@ impl Gateway {
     }
 }
 
+/// Builds the configured mail transport: .eml files, SMTP or Postmark. The SMTP password is read from the environment variable
+/// the configuration names, so it never sits in the file.
+fn mailer(config: &MailConfig) -> Result<Box<dyn Mailer>> {
+    Ok(match config {
+        MailConfig::File { dir, .. } => {
+            std::fs::create_dir_all(dir)?;
+            Box::new(mail::FileMailer { dir: dir.clone() })
+        }
+        MailConfig::Smtp(smtp) => Box::new(mail::SmtpMailer::new(smtp)?),
+        MailConfig::Postmark(postmark) => Box::new(postmark::PostmarkMailer::new(postmark)?),
+    })
+}
+
 /// Starts the gateway with the real clock and the configured pepper.
 pub async fn serve(config: Config) -> Result<Gateway> {
     serve_with(config, Options::default()).await
@@ -232,7 +246,7 @@ pub async fn serve_store(
             Pepper::ephemeral()
         }
     };
-    let mailer = mail::from_config(&config.mail)?;
+    let mailer = mailer(&config.mail)?;
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -243,7 +257,10 @@ pub async fn serve_store(
     };
     let (sms, twilio_status) = sms::from_config(config.sms.as_ref(), &public_url)?;
     let hooks = routes::Hooks {
-        postmark_bounce: postmark::bounce_hook(&config.mail)?,
+        postmark_bounce: match &config.mail {
+            MailConfig::Postmark(p) => postmark::bounce_hook(p)?,
+            MailConfig::File { .. } | MailConfig::Smtp(_) => None,
+        },
         twilio_status,
     };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);

@@ -27,6 +27,7 @@ mod sqlite;
 pub use accounts::*;
 pub use events::*;
 pub use invitations::*;
+pub(crate) use join::CODE_FAILURE_MEMORY_SECS;
 pub use join::{
     JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
     JoinSubmitOutcome, NewJoinRequest,
