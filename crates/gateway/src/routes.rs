@@ -26,8 +26,9 @@ pub(crate) struct Hooks {
     pub twilio_status: Option<Arc<SignatureCheck>>,
 }
 
-/// The whole router. Layers run outermost last: security headers, then the client's
-/// address, then the bounded body.
+/// The whole router. The layer added last is the outermost: a request meets the security
+/// headers first, then the client's address, then the bounded body (which replaces axum's
+/// default body limit).
 pub(crate) fn router(state: Shared, hooks: Hooks) -> Router {
     // Make the decoy hash now, so that the first unknown username does not pay for it.
     member::sign_in::warm_decoy_hash();

@@ -25,9 +25,6 @@ mod tests;
 use sign_in::render_sign_in;
 pub(crate) use sign_in::{check_sign_in, hash_password, locked_message, Guess};
 
-/// Longer passwords are refused without hashing them (the policy allows 64 characters).
-const MAX_PASSWORD_BYTES: usize = 1024;
-
 pub(crate) const ME: &str = "/me";
 pub(crate) const SIGN_IN: &str = "/me/sign-in";
 pub(crate) const DETAILS: &str = "/me/details";

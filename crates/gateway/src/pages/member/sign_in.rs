@@ -20,8 +20,8 @@ use orgdesk_protocol::AccountState;
 use serde::Deserialize;
 
 use super::{
-    me_location, member_message, see_other, session_hash, set_session_cookie, Notice,
-    MAX_PASSWORD_BYTES, ME, SIGN_IN, SIGN_OUT,
+    me_location, member_message, see_other, session_hash, set_session_cookie, Notice, ME, SIGN_IN,
+    SIGN_OUT,
 };
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
@@ -31,6 +31,9 @@ use crate::secrets;
 use crate::store::username_key;
 use crate::store::{account_throttle_key, address_throttle_key, LockoutPolicy, SignInCandidate};
 use crate::{PeerAddr, Shared};
+
+/// Longer passwords are refused without hashing them (the policy allows 64 characters).
+const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Makes the decoy hash now, so that the first unknown username does not pay for it.
 pub(crate) fn warm_decoy_hash() {
