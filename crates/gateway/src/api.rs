@@ -1,6 +1,9 @@
-//! The desktop's API (`/api/v1`): JSON in and out, a per-organization bearer token.
+//! The desktop's API (`/api/v1`): JSON in and out, a per-organization bearer token. This file
+//! holds the shared checks, invitations and the event feed; joining is in [`join`], accounts
+//! and password resets in [`accounts`]. The routes are listed in `routes.rs`.
 
-mod join;
+pub(crate) mod accounts;
+pub(crate) mod join;
 
 use std::time::Duration;
 
@@ -9,8 +12,7 @@ use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use orgdesk_protocol::{
     AckEvents, Channel, CreateInvitation, EventsPage, InvitationCreated, IDEMPOTENCY_KEY_HEADER,
     MAX_EVENTS_LIMIT, MAX_EVENTS_WAIT_SECS,
@@ -21,16 +23,6 @@ use crate::error::{GatewayError, Result};
 use crate::secrets::{self, constant_time_eq};
 use crate::store::{CreateOutcome, Invitation, InvitationState, NewInvitation, NewLink};
 use crate::Shared;
-
-pub(crate) fn routes() -> Router<Shared> {
-    Router::new()
-        .route("/api/v1/invitations", post(create_invitation))
-        .route("/api/v1/invitations/{id}/resend", post(resend_invitation))
-        .route("/api/v1/invitations/{id}/cancel", post(cancel_invitation))
-        .route("/api/v1/events", get(events))
-        .route("/api/v1/events/ack", post(ack_events))
-        .merge(join::routes())
-}
 
 /// The organization whose API token authenticated the request.
 pub(crate) struct Org(pub String);
@@ -142,7 +134,7 @@ fn lifetime(state: &Shared, requested: Option<u64>) -> Result<i64> {
     i64::try_from(secs).map_err(|_| GatewayError::InvalidRequest("expires_in_secs".into()))
 }
 
-async fn create_invitation(
+pub(crate) async fn create_invitation(
     State(state): State<Shared>,
     Org(org_id): Org,
     headers: HeaderMap,
@@ -276,7 +268,7 @@ fn answer(
     }
 }
 
-async fn resend_invitation(
+pub(crate) async fn resend_invitation(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(id): Path<String>,
@@ -316,7 +308,7 @@ async fn resend_invitation(
     }))
 }
 
-async fn cancel_invitation(
+pub(crate) async fn cancel_invitation(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(id): Path<String>,
@@ -329,7 +321,7 @@ async fn cancel_invitation(
 }
 
 #[derive(Debug, Deserialize)]
-struct EventsQuery {
+pub(crate) struct EventsQuery {
     #[serde(default)]
     after: i64,
     limit: Option<u32>,
@@ -339,7 +331,7 @@ struct EventsQuery {
 /// Long-poll: answers as soon as there is an event after the cursor, or after `wait` seconds
 /// with an empty page. Wakes on this instance's events at once and re-reads every second to
 /// see events written by other instances sharing the database.
-async fn events(
+pub(crate) async fn events(
     State(state): State<Shared>,
     Org(org_id): Org,
     query: std::result::Result<Query<EventsQuery>, QueryRejection>,
@@ -371,7 +363,7 @@ async fn events(
     }
 }
 
-async fn ack_events(
+pub(crate) async fn ack_events(
     State(state): State<Shared>,
     Org(org_id): Org,
     body: std::result::Result<Json<AckEvents>, JsonRejection>,

@@ -12,8 +12,9 @@ use serde::de::DeserializeOwned;
 use crate::config::Config;
 use crate::i18n::Lang;
 use crate::limits::{RateLimiter, TrustedProxies};
+use crate::pages;
+use crate::pages::invitation::{self, DeclineFields, RegisterFields};
 use crate::pages::join::{self, JoinFields};
-use crate::pages::{self, RegisterFields};
 
 /// The CSRF cookie's name on http (loopback); under https it carries the `__Host-` prefix.
 const CSRF_COOKIE: &str = "orgdesk_csrf";
@@ -85,7 +86,7 @@ pub fn form(which: u8, body: &[u8], required: &[JoinField]) {
         "register" => {
             let f: RegisterFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/i/t/register");
-            let (username, problems) = pages::register_problems(&f);
+            let (username, problems) = invitation::register_problems(&f);
             if problems.is_empty() {
                 let again: RegisterFields = decode(&encode(&[
                     ("csrf", &f.csrf),
@@ -94,30 +95,30 @@ pub fn form(which: u8, body: &[u8], required: &[JoinField]) {
                     ("password", &f.password),
                     ("password_confirm", &f.password_confirm),
                 ]));
-                let (u, p) = pages::register_problems(&again);
+                let (u, p) = invitation::register_problems(&again);
                 assert!(p.is_empty(), "accepted, then refused: {p:?}");
                 assert_eq!(u, username);
             }
         }
         "decline" => {
-            let f: pages::DeclineFields = decode(body);
+            let f: DeclineFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/i/t/decline");
         }
         "accept" => {
-            let f: crate::pages_accept::AcceptFields = decode(body);
+            let f: crate::pages::invitation::accept::AcceptFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/i/t/sign-in");
             username_key(&f.username);
             let _ = f.password;
         }
         "sign_in" => {
-            let f: crate::pages_member::SignInFields = decode(body);
+            let f: crate::pages::member::sign_in::SignInFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/me/sign-in");
             username_key(&f.username);
             let _ = f.password;
         }
         "details" => {
-            use crate::pages_member::{clean_email, clean_mobile, clean_name};
-            let f: crate::pages_member::DetailsFields = decode(body);
+            use crate::pages::member::profile::{clean_email, clean_mobile, clean_name};
+            let f: crate::pages::member::profile::DetailsFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/me/details");
             if let (Some(name), Some(mobile), Some(email)) = (
                 clean_name(&f.name),
@@ -125,7 +126,7 @@ pub fn form(which: u8, body: &[u8], required: &[JoinField]) {
                 clean_email(&f.email),
             ) {
                 assert!(!name.chars().any(crate::render::forbidden_in_text));
-                let again: crate::pages_member::DetailsFields = decode(&encode(&[
+                let again: crate::pages::member::profile::DetailsFields = decode(&encode(&[
                     ("csrf", &f.csrf),
                     ("name", &name),
                     ("mobile", &mobile),
@@ -140,17 +141,17 @@ pub fn form(which: u8, body: &[u8], required: &[JoinField]) {
             }
         }
         "password" => {
-            let f: crate::pages_member::PasswordFields = decode(body);
+            let f: crate::pages::member::password::PasswordFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/me/password");
             new_password(&f.password, &f.password_confirm);
             let _ = f.current_password;
         }
         "sign_out" => {
-            let f: crate::pages_member::SignOutFields = decode(body);
+            let f: crate::pages::member::sign_in::SignOutFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/me/sign-out");
         }
         "reset" => {
-            let f: crate::pages_reset::ResetFields = decode(body);
+            let f: crate::pages::reset::ResetFields = decode(body);
             lang_and_csrf(&f.lang, &f.csrf, "/r/t");
             new_password(&f.password, &f.password_confirm);
         }
@@ -197,8 +198,8 @@ pub fn form(which: u8, body: &[u8], required: &[JoinField]) {
 
 /// A typed username as sign-in looks it up: the key of a key is itself.
 fn username_key(typed: &str) {
-    let key = crate::accounts::username_key(typed.trim());
-    assert_eq!(crate::accounts::username_key(&key), key, "{typed:?}");
+    let key = crate::store::username_key(typed.trim());
+    assert_eq!(crate::store::username_key(&key), key, "{typed:?}");
 }
 
 /// A new password and its confirmation, for a member called `ann.lee`: accepted ones stay
@@ -206,7 +207,7 @@ fn username_key(typed: &str) {
 fn new_password(password: &str, confirm: &str) {
     let ok = pages::password_problems(password, "ann.lee").is_empty() && password == confirm;
     if ok {
-        let again: crate::pages_reset::ResetFields = decode(&encode(&[
+        let again: crate::pages::reset::ResetFields = decode(&encode(&[
             ("password", password),
             ("password_confirm", confirm),
         ]));

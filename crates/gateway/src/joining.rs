@@ -85,27 +85,6 @@ pub fn fresh_secrets(pepper: &Pepper) -> JoinSecrets {
 
 pub use crate::limits::client_key;
 
-/// Wrong codes allowed before the lockout starts. Counted per client address (an IPv6
-/// client by its /64), never per code, so a guesser locks out only itself; high enough that
-/// a few people behind one address (an office NAT) who mistype do not lock one another out,
-/// low enough that 40 bits stay out of reach.
-pub const FREE_CODE_FAILURES: i64 = 10;
-/// Failures older than this are forgotten.
-pub const CODE_FAILURE_MEMORY_SECS: i64 = 24 * 60 * 60;
-
-/// How long an address must wait after its `failures`-th wrong code: nothing for the first
-/// nine, then a minute, doubling with each further failure up to a day.
-pub fn lockout_secs(failures: i64) -> i64 {
-    if failures < FREE_CODE_FAILURES {
-        return 0;
-    }
-    let doublings = u32::try_from(failures - FREE_CODE_FAILURES).unwrap_or(u32::MAX);
-    60i64
-        .checked_shl(doublings.min(20))
-        .unwrap_or(i64::MAX)
-        .min(CODE_FAILURE_MEMORY_SECS)
-}
-
 /// Why a typed value is refused, as a translation key.
 pub fn field_problem(field: JoinField, value: &str) -> Option<&'static str> {
     let ok = match field {
@@ -175,16 +154,6 @@ mod tests {
         let sealed = seal_code(&p, "ABCD2345");
         assert_eq!(open_code(&p, &sealed).as_deref(), Some("ABCD2345"));
         assert_eq!(open_code(&q, &sealed), None);
-    }
-
-    #[test]
-    fn the_lockout_grows_after_ten_failures() {
-        assert_eq!(lockout_secs(9), 0);
-        assert_eq!(lockout_secs(10), 60);
-        assert_eq!(lockout_secs(11), 120);
-        assert_eq!(lockout_secs(12), 240);
-        assert_eq!(lockout_secs(40), CODE_FAILURE_MEMORY_SECS);
-        assert_eq!(lockout_secs(i64::MAX), CODE_FAILURE_MEMORY_SECS);
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! open, plus the API and event feed the desktop uses. Runs standalone (`orgdesk-gateway`)
 //! or embedded in the desktop app ([`serve`] on loopback, port 0).
 
-mod accounts;
 mod api;
 pub mod clock;
 pub mod config;
@@ -10,20 +9,17 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 mod i18n;
-mod i18n_member;
 mod joining;
 mod limits;
 pub mod mail;
 mod mail_reset;
 mod outbox;
 mod pages;
-mod pages_accept;
-mod pages_member;
-mod pages_reset;
 pub mod postmark;
 mod provider;
 mod render;
 mod retention;
+mod routes;
 pub mod secrets;
 mod server;
 pub mod sms;
@@ -34,18 +30,15 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{header, HeaderValue};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::Router;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 pub use crate::clock::{Clock, ManualClock, SystemClock};
 pub use crate::config::Config;
+use crate::config::MailConfig;
 pub use crate::error::{GatewayError, Result};
 use crate::limits::{RateLimiter, TrustedProxies};
+use crate::mail::Mailer;
 use crate::render::Templates;
 pub use crate::secrets::Pepper;
 use crate::store::{GatewayStore, PostgresStore, SqliteStore};
@@ -78,6 +71,10 @@ pub(crate) type Shared = Arc<AppState>;
 impl AppState {
     fn invitation_link(&self, token: &str) -> String {
         format!("{}/i/{token}", self.public_url)
+    }
+
+    pub(crate) fn reset_link(&self, token: &str) -> String {
+        format!("{}/r/{token}", self.public_url)
     }
 
     fn ring_events(&self) {
@@ -209,6 +206,19 @@ impl Gateway {
     }
 }
 
+/// Builds the configured mail transport: .eml files, SMTP or Postmark. The SMTP password is read from the environment variable
+/// the configuration names, so it never sits in the file.
+fn mailer(config: &MailConfig) -> Result<Box<dyn Mailer>> {
+    Ok(match config {
+        MailConfig::File { dir, .. } => {
+            std::fs::create_dir_all(dir)?;
+            Box::new(mail::FileMailer { dir: dir.clone() })
+        }
+        MailConfig::Smtp(smtp) => Box::new(mail::SmtpMailer::new(smtp)?),
+        MailConfig::Postmark(postmark) => Box::new(postmark::PostmarkMailer::new(postmark)?),
+    })
+}
+
 /// Starts the gateway with the real clock and the configured pepper.
 pub async fn serve(config: Config) -> Result<Gateway> {
     serve_with(config, Options::default()).await
@@ -236,7 +246,7 @@ pub async fn serve_store(
             Pepper::ephemeral()
         }
     };
-    let mailer = mail::from_config(&config.mail)?;
+    let mailer = mailer(&config.mail)?;
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
@@ -245,8 +255,14 @@ pub async fn serve_store(
         "" => format!("{scheme}://{addr}"),
         url => url.to_owned(),
     };
-    let (sms, sms_hooks) = sms::from_config(config.sms.as_ref(), &public_url)?;
-    let hooks = postmark::routes(&config.mail)?.merge(sms_hooks);
+    let (sms, twilio_status) = sms::from_config(config.sms.as_ref(), &public_url)?;
+    let hooks = routes::Hooks {
+        postmark_bounce: match &config.mail {
+            MailConfig::Postmark(p) => postmark::bounce_hook(p)?,
+            MailConfig::File { .. } | MailConfig::Smtp(_) => None,
+        },
+        twilio_status,
+    };
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let trusted = TrustedProxies::new(
         config.server.trusted_networks()?,
@@ -270,7 +286,7 @@ pub async fn serve_store(
         pruned: std::sync::atomic::AtomicU64::new(0),
     });
 
-    let app = router(Arc::clone(&state), hooks);
+    let app = routes::router(Arc::clone(&state), hooks);
     let server = server::spawn(listener, acceptor, app, settings, shutdown_rx.clone());
     let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
@@ -281,64 +297,4 @@ pub async fn serve_store(
         server,
         worker,
     })
-}
-
-fn router(state: Shared, hooks: Router<Shared>) -> Router {
-    Router::new()
-        .merge(api::routes())
-        .merge(pages::routes())
-        .merge(accounts::routes())
-        .merge(pages_member::routes())
-        .merge(pages_reset::routes())
-        .merge(hooks)
-        .fallback(pages::not_found)
-        .layer(DefaultBodyLimit::disable())
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            server::bounded_body,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            server::client_address,
-        ))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&state),
-            security_headers,
-        ))
-        .with_state(state)
-}
-
-/// Strict headers on every answer. Pages use no scripts, no inline styles and no frames;
-/// token pages must not leak their URL through Referer; nothing personal is cached.
-async fn security_headers(
-    axum::extract::State(state): axum::extract::State<Shared>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    if state.public_url.starts_with("https://") {
-        // Browsers that have seen the gateway over https never try plain http again.
-        headers.insert(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        );
-    }
-    let fixed = [
-        (
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
-        ),
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::X_FRAME_OPTIONS, "DENY"),
-        (header::REFERRER_POLICY, "no-referrer"),
-    ];
-    for (name, value) in fixed {
-        headers.insert(name, HeaderValue::from_static(value));
-    }
-    headers
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    response
 }

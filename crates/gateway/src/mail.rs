@@ -11,7 +11,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 
-use crate::config::{MailConfig, SmtpConfig, SmtpTls};
+use crate::config::{SmtpConfig, SmtpTls};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang};
 use crate::render::{format_time, Templates};
@@ -37,19 +37,6 @@ pub trait Mailer: Send + Sync + 'static {
     async fn send_with_id(&self, message: Message) -> Result<Option<String>, DeliveryError> {
         self.send(message).await.map(|()| None)
     }
-}
-
-/// Builds the configured transport. The SMTP password is read from the environment variable
-/// the configuration names, so it never sits in the file.
-pub fn from_config(config: &MailConfig) -> Result<Box<dyn Mailer>> {
-    Ok(match config {
-        MailConfig::File { dir, .. } => {
-            std::fs::create_dir_all(dir)?;
-            Box::new(FileMailer { dir: dir.clone() })
-        }
-        MailConfig::Smtp(smtp) => Box::new(SmtpMailer::new(smtp)?),
-        MailConfig::Postmark(postmark) => Box::new(crate::postmark::PostmarkMailer::new(postmark)?),
-    })
 }
 
 pub struct SmtpMailer {

@@ -10,8 +10,9 @@
 //! Bounces: `POST /hooks/postmark/bounce`, HTTP Basic credentials from the configuration,
 //! Postmark's bounce JSON; the invitation whose message had that `MessageID` gets
 //! `invitation_bounced`, once.
+//!
+//! The configuration ([`PostmarkConfig`]) is read and checked in `config/postmark.rs`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,99 +20,19 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use base64ct::{Base64, Encoding};
 use lettre::Message;
 use serde::{Deserialize, Serialize};
 
-use crate::config::MailConfig;
-use crate::error::{GatewayError, Result};
+pub use crate::config::{BounceWebhookConfig, PostmarkConfig};
+use crate::error::Result;
 use crate::mail::{DeliveryError, Mailer};
-use crate::provider::{check_base_url, read_secret, HttpClient};
+use crate::provider::{read_secret, HttpClient};
 use crate::secrets::{constant_time_eq, sha256};
 use crate::Shared;
 
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostmarkConfig {
-    /// Sender, e.g. `Orgdesk <noreply@example.org>` (a confirmed Sender Signature).
-    pub from: String,
-    /// The server API token; prefer `server_token_file` or `server_token_env`.
-    #[serde(default)]
-    pub server_token: Option<String>,
-    #[serde(default)]
-    pub server_token_file: Option<PathBuf>,
-    #[serde(default)]
-    pub server_token_env: Option<String>,
-    #[serde(default = "default_stream")]
-    pub message_stream: String,
-    #[serde(default = "default_postmark_url")]
-    pub base_url: String,
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u64,
-    /// Credentials Postmark's bounce webhook must present; without them the webhook is off.
-    #[serde(default)]
-    pub bounce_webhook: Option<BounceWebhookConfig>,
-}
-
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BounceWebhookConfig {
-    pub username: String,
-    #[serde(default)]
-    pub password: Option<String>,
-    #[serde(default)]
-    pub password_file: Option<PathBuf>,
-    #[serde(default)]
-    pub password_env: Option<String>,
-}
-
-impl std::fmt::Debug for PostmarkConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PostmarkConfig")
-            .field("from", &self.from)
-            .field("server_token", &self.server_token.as_ref().map(|_| "…"))
-            .field("server_token_file", &self.server_token_file)
-            .field("server_token_env", &self.server_token_env)
-            .field("message_stream", &self.message_stream)
-            .field("base_url", &self.base_url)
-            .field(
-                "bounce_webhook",
-                &self.bounce_webhook.as_ref().map(|w| &w.username),
-            )
-            .finish()
-    }
-}
-
-fn default_stream() -> String {
-    "outbound".to_owned()
-}
-
-fn default_postmark_url() -> String {
-    "https://api.postmarkapp.com".to_owned()
-}
-
-fn default_timeout() -> u64 {
-    20
-}
-
 impl PostmarkConfig {
-    pub fn validate(&self) -> Result<()> {
-        check_base_url("mail.base_url", &self.base_url)?;
-        self.from
-            .parse::<lettre::message::Mailbox>()
-            .map_err(|e| GatewayError::Config(format!("mail.from: {e}")))?;
-        if let Some(hook) = &self.bounce_webhook {
-            if hook.username.is_empty() || hook.username.contains(':') {
-                return Err(GatewayError::Config(
-                    "mail.bounce_webhook.username must be non-empty and without ':'".into(),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     fn token(&self) -> Result<String> {
         read_secret(
             "mail.server_token",
@@ -368,15 +289,12 @@ fn text_and_html(formatted: &[u8]) -> Result<Parts, String> {
     Ok(parts)
 }
 
-/// The bounce webhook's route, when the configuration enables it. The expected credentials
-/// are read once, at start.
-pub(crate) fn routes(mail: &MailConfig) -> Result<Router<Shared>> {
-    let MailConfig::Postmark(PostmarkConfig {
-        bounce_webhook: Some(hook),
-        ..
-    }) = mail
-    else {
-        return Ok(Router::new());
+/// The bounce webhook's credentials (the SHA-256 of `username:password`), when the
+/// configuration enables it; its route is in `routes.rs`. The credentials are read once, at
+/// start.
+pub(crate) fn bounce_hook(postmark: &PostmarkConfig) -> Result<Option<[u8; 32]>> {
+    let Some(hook) = &postmark.bounce_webhook else {
+        return Ok(None);
     };
     let password = read_secret(
         "mail.bounce_webhook.password",
@@ -384,17 +302,9 @@ pub(crate) fn routes(mail: &MailConfig) -> Result<Router<Shared>> {
         hook.password_file.as_ref(),
         hook.password_env.as_ref(),
     )?;
-    let expected = sha256(format!("{}:{password}", hook.username).as_bytes());
-    Ok(Router::new().route(
-        "/hooks/postmark/bounce",
-        post(
-            move |state: State<Shared>,
-                  headers: HeaderMap,
-                  body: Result<Json<Bounce>, JsonRejection>| {
-                bounce(state, expected, headers, body)
-            },
-        ),
-    ))
+    Ok(Some(sha256(
+        format!("{}:{password}", hook.username).as_bytes(),
+    )))
 }
 
 /// The fields of Postmark's bounce webhook that the gateway uses.
@@ -422,7 +332,7 @@ fn authorized(headers: &HeaderMap, expected: &[u8; 32]) -> bool {
     constant_time_eq(&sha256(&presented), expected)
 }
 
-async fn bounce(
+pub(crate) async fn bounce(
     State(state): State<Shared>,
     expected: [u8; 32],
     headers: HeaderMap,
@@ -477,6 +387,7 @@ async fn bounce(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::MailConfig;
 
     #[test]
     fn postmark_answers_are_judged_by_error_code() {

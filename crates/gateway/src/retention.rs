@@ -7,8 +7,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::joining::CODE_FAILURE_MEMORY_SECS;
-use crate::store::StaleBefore;
+use crate::store::{StaleBefore, CODE_FAILURE_MEMORY_SECS};
 use crate::Shared;
 
 /// Batches one run takes at most (per table: `MAX_BATCHES · batch_size` rows).

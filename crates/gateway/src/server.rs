@@ -1,7 +1,9 @@
 //! The gateway's own accept loop, so that no client can hold it hostage: a cap on open
 //! connections in all and per client address, a deadline for each request's headers, an
 //! idle timeout between requests, a deadline and a size limit for each request's body, and
-//! a stop that waits for requests in flight only a bounded time.
+//! a stop that waits for requests in flight only a bounded time. Also the middleware every
+//! request passes through (the client's address, the bounded body, the security headers),
+//! layered in `routes.rs`.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
@@ -445,4 +447,39 @@ fn refused(state: &Shared, request: &Request, status: StatusCode) -> Response {
         lang.t(title),
         lang.t(body),
     )
+}
+
+/// Strict headers on every answer. Pages use no scripts, no inline styles and no frames;
+/// token pages must not leak their URL through Referer; nothing personal is cached.
+pub(crate) async fn security_headers(
+    axum::extract::State(state): axum::extract::State<Shared>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if state.public_url.starts_with("https://") {
+        // Browsers that have seen the gateway over https never try plain http again.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    let fixed = [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in fixed {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }

@@ -7,8 +7,9 @@
 //! With `status_callback = true`, each message asks Twilio to report its fate to
 //! `{public_url}/hooks/twilio/status`; the gateway checks the `X-Twilio-Signature` of every
 //! report and turns `undelivered` / `failed` into `invitation_bounced`.
+//!
+//! The configuration ([`SmsConfig`]) is read and checked in `config/sms.rs`.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use std::sync::Arc;
@@ -17,115 +18,18 @@ use async_trait::async_trait;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::Router;
 use bytes::Bytes;
 use serde::Deserialize;
 
+pub use crate::config::{SmsConfig, TwilioConfig};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang};
 use crate::mail::DeliveryError;
-use crate::provider::{basic_auth, check_base_url, read_secret, HttpClient};
+use crate::provider::{basic_auth, read_secret, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
 use crate::store::{Invitation, PasswordReset};
 use crate::Shared;
-
-/// `[sms]` in the configuration.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, tag = "provider", rename_all = "snake_case")]
-pub enum SmsConfig {
-    Twilio(TwilioConfig),
-}
-
-impl SmsConfig {
-    pub fn validate(&self) -> Result<()> {
-        match self {
-            Self::Twilio(t) => t.validate(),
-        }
-    }
-}
-
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TwilioConfig {
-    pub account_sid: String,
-    /// The auth token itself; prefer `auth_token_file` or `auth_token_env`, which keep it out
-    /// of the configuration file.
-    #[serde(default)]
-    pub auth_token: Option<String>,
-    #[serde(default)]
-    pub auth_token_file: Option<PathBuf>,
-    #[serde(default)]
-    pub auth_token_env: Option<String>,
-    /// The sending number (E.164) or alphanumeric sender ID…
-    #[serde(default)]
-    pub from: Option<String>,
-    /// …or a Messaging Service that picks the sender.
-    #[serde(default)]
-    pub messaging_service_sid: Option<String>,
-    #[serde(default = "default_twilio_url")]
-    pub base_url: String,
-    #[serde(default = "default_timeout")]
-    pub timeout_secs: u64,
-    /// Ask Twilio for delivery reports (the gateway's public URL must be reachable by Twilio).
-    #[serde(default)]
-    pub status_callback: bool,
-}
-
-impl std::fmt::Debug for TwilioConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TwilioConfig")
-            .field("account_sid", &self.account_sid)
-            .field("auth_token", &self.auth_token.as_ref().map(|_| "…"))
-            .field("auth_token_file", &self.auth_token_file)
-            .field("auth_token_env", &self.auth_token_env)
-            .field("from", &self.from)
-            .field("messaging_service_sid", &self.messaging_service_sid)
-            .field("base_url", &self.base_url)
-            .field("status_callback", &self.status_callback)
-            .finish()
-    }
-}
-
-fn default_twilio_url() -> String {
-    "https://api.twilio.com".to_owned()
-}
-
-fn default_timeout() -> u64 {
-    20
-}
-
-impl TwilioConfig {
-    fn validate(&self) -> Result<()> {
-        let sid_ok = self.account_sid.len() == 34
-            && self.account_sid.starts_with("AC")
-            && self.account_sid.chars().all(|c| c.is_ascii_alphanumeric());
-        if !sid_ok {
-            return Err(GatewayError::Config(
-                "sms.account_sid must be Twilio's 34-character AC… id".into(),
-            ));
-        }
-        if self.from.is_some() == self.messaging_service_sid.is_some() {
-            return Err(GatewayError::Config(
-                "give exactly one of sms.from and sms.messaging_service_sid".into(),
-            ));
-        }
-        check_base_url("sms.base_url", &self.base_url)?;
-        // Only that it is given once; an unset variable or missing file fails at start.
-        match (
-            &self.auth_token,
-            &self.auth_token_file,
-            &self.auth_token_env,
-        ) {
-            (Some(_), None, None) | (None, Some(_), None) | (None, None, Some(_)) => Ok(()),
-            _ => Err(GatewayError::Config(
-                "give exactly one of sms.auth_token, sms.auth_token_file and sms.auth_token_env"
-                    .into(),
-            )),
-        }
-    }
-}
 
 #[async_trait]
 pub trait SmsSender: Send + Sync + 'static {
@@ -136,34 +40,27 @@ pub trait SmsSender: Send + Sync + 'static {
 /// The path Twilio reports delivery to.
 pub const STATUS_CALLBACK_PATH: &str = "/hooks/twilio/status";
 
-/// The sender for the outbox, and the routes of its delivery reports.
-pub(crate) type SmsSetup = (Option<Box<dyn SmsSender>>, Router<Shared>);
+/// The sender for the outbox, and the check of its delivery reports when they are switched on
+/// (their route is in `routes.rs`).
+pub(crate) type SmsSetup = (Option<Box<dyn SmsSender>>, Option<Arc<SignatureCheck>>);
 
-/// The configured sender, if any, and the route of its delivery reports. Reads the auth token
+/// The configured sender, if any, and the check of its delivery reports. Reads the auth token
 /// now, so that a missing one stops the gateway at start rather than failing every message.
 pub(crate) fn from_config(config: Option<&SmsConfig>, public_url: &str) -> Result<SmsSetup> {
     let Some(SmsConfig::Twilio(t)) = config else {
-        return Ok((None, Router::new()));
+        return Ok((None, None));
     };
     let mut twilio = Twilio::new(t)?;
-    let mut routes = Router::new();
+    let mut check = None;
     if t.status_callback {
         let url = format!("{public_url}{STATUS_CALLBACK_PATH}");
         twilio.status_callback = Some(url.clone());
-        let verifier = Arc::new(SignatureCheck {
+        check = Some(Arc::new(SignatureCheck {
             url,
             auth_token: twilio.auth_token.clone(),
-        });
-        routes = routes.route(
-            STATUS_CALLBACK_PATH,
-            post(
-                move |state: State<Shared>, headers: HeaderMap, body: Bytes| {
-                    status_report(state, verifier, headers, body)
-                },
-            ),
-        );
+        }));
     }
-    Ok((Some(Box::new(twilio)), routes))
+    Ok((Some(Box::new(twilio)), check))
 }
 
 /// `X-Twilio-Signature`: base64 of HMAC-SHA1 under the auth token over the URL Twilio called
@@ -183,13 +80,13 @@ pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]
     Base64::encode_string(&mac.finalize().into_bytes())
 }
 
-struct SignatureCheck {
+pub(crate) struct SignatureCheck {
     /// Exactly the callback URL sent with each message, never rebuilt from the request.
     url: String,
     auth_token: String,
 }
 
-async fn status_report(
+pub(crate) async fn status_report(
     State(state): State<Shared>,
     check: Arc<SignatureCheck>,
     headers: HeaderMap,

@@ -4,8 +4,7 @@
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use orgdesk_protocol::{JoinDecision, JoinLink, JoinLinkRules, JoinRequestDecided};
 
 use super::{bad_json, check_text, Org};
@@ -13,16 +12,6 @@ use crate::error::{GatewayError, Result};
 use crate::joining;
 use crate::store::{JoinLinkRecord, JoinLinkWrite, JoinSecrets};
 use crate::Shared;
-
-pub(super) fn routes() -> Router<Shared> {
-    Router::new()
-        .route(
-            "/api/v1/join-link",
-            get(get_link).put(put_link).delete(disable_link),
-        )
-        .route("/api/v1/join-link/rotate", post(rotate_link))
-        .route("/api/v1/join-requests/{id}/decision", post(decide))
-}
 
 /// Draws a new link and code at most this many times when a code clashes with another
 /// organization's (one chance in 2^40 per organization, so this is ample).
@@ -94,7 +83,7 @@ where
     ))
 }
 
-async fn put_link(
+pub(crate) async fn put_link(
     State(state): State<Shared>,
     Org(org_id): Org,
     body: std::result::Result<Json<JoinLinkRules>, JsonRejection>,
@@ -110,7 +99,10 @@ async fn put_link(
     .await
 }
 
-async fn rotate_link(State(state): State<Shared>, Org(org_id): Org) -> Result<Json<JoinLink>> {
+pub(crate) async fn rotate_link(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+) -> Result<Json<JoinLink>> {
     let now = state.clock.now();
     with_fresh_secrets(&state, |fresh| {
         state.store.rotate_join_link(&org_id, fresh, now)
@@ -118,7 +110,10 @@ async fn rotate_link(State(state): State<Shared>, Org(org_id): Org) -> Result<Js
     .await
 }
 
-async fn disable_link(State(state): State<Shared>, Org(org_id): Org) -> Result<StatusCode> {
+pub(crate) async fn disable_link(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+) -> Result<StatusCode> {
     if state
         .store
         .disable_join_link(&org_id, state.clock.now())
@@ -130,7 +125,10 @@ async fn disable_link(State(state): State<Shared>, Org(org_id): Org) -> Result<S
     }
 }
 
-async fn get_link(State(state): State<Shared>, Org(org_id): Org) -> Result<Json<JoinLink>> {
+pub(crate) async fn get_link(
+    State(state): State<Shared>,
+    Org(org_id): Org,
+) -> Result<Json<JoinLink>> {
     let record = state
         .store
         .join_link(&org_id)
@@ -141,7 +139,7 @@ async fn get_link(State(state): State<Shared>, Org(org_id): Org) -> Result<Json<
     answer(&state, record)
 }
 
-async fn decide(
+pub(crate) async fn decide(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(id): Path<String>,

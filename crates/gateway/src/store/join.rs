@@ -1,6 +1,7 @@
 //! What the store keeps for joining through the public link or the organization code, and
-//! for bounces reported by the mail provider. Implemented by both stores beside their other
-//! methods; every method is one transaction.
+//! for bounces reported by the mail provider, and the rule for how long an address waits after
+//! wrong codes (the stores apply it when they count one). Implemented by both stores beside
+//! their other methods; every method is one transaction.
 
 use async_trait::async_trait;
 use orgdesk_protocol::{JoinField, JoinLinkRules, JoinRequestStatus, JoinVia};
@@ -143,6 +144,27 @@ pub(crate) fn username_gone() -> GatewayError {
     }
 }
 
+/// Wrong codes allowed before the lockout starts. Counted per client address (an IPv6
+/// client by its /64), never per code, so a guesser locks out only itself; high enough that
+/// a few people behind one address (an office NAT) who mistype do not lock one another out,
+/// low enough that 40 bits stay out of reach.
+pub(crate) const FREE_CODE_FAILURES: i64 = 10;
+/// Failures older than this are forgotten.
+pub(crate) const CODE_FAILURE_MEMORY_SECS: i64 = 24 * 60 * 60;
+
+/// How long an address must wait after its `failures`-th wrong code: nothing for the first
+/// nine, then a minute, doubling with each further failure up to a day.
+pub(crate) fn lockout_secs(failures: i64) -> i64 {
+    if failures < FREE_CODE_FAILURES {
+        return 0;
+    }
+    let doublings = u32::try_from(failures - FREE_CODE_FAILURES).unwrap_or(u32::MAX);
+    60i64
+        .checked_shl(doublings.min(20))
+        .unwrap_or(i64::MAX)
+        .min(CODE_FAILURE_MEMORY_SECS)
+}
+
 #[async_trait]
 pub trait JoinStore: Send + Sync {
     /// Sets the rules. An enabled link keeps its token and code; otherwise (none yet, or
@@ -202,4 +224,19 @@ pub trait JoinStore: Send + Sync {
         reason: &str,
         now: i64,
     ) -> Result<Option<String>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lockout_grows_after_ten_failures() {
+        assert_eq!(lockout_secs(9), 0);
+        assert_eq!(lockout_secs(10), 60);
+        assert_eq!(lockout_secs(11), 120);
+        assert_eq!(lockout_secs(12), 240);
+        assert_eq!(lockout_secs(40), CODE_FAILURE_MEMORY_SECS);
+        assert_eq!(lockout_secs(i64::MAX), CODE_FAILURE_MEMORY_SECS);
+    }
 }

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use common::postgres::PgServer;
 use common::{scenarios, TestGateway};
-use orgdesk_gateway::store::{AccountStore, GatewayStore, PostgresStore};
+use orgdesk_gateway::store::{
+    EventStore, GatewayStore, InvitationStore, PostgresStore, ResetStore,
+};
 use orgdesk_gateway::ManualClock;
 
 async fn gateway_on(pg: &PgServer) -> (TestGateway, Arc<ManualClock>) {

@@ -10,11 +10,10 @@ use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::{insert_event, PostgresStore};
 use crate::error::{GatewayError, Result};
-use crate::joining::{lockout_secs, CODE_FAILURE_MEMORY_SECS};
 use crate::store::join::{
-    already_joined, fields_from_text, fields_to_text, parse_status, status_str, username_gone,
-    via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
-    JoinSubmitOutcome, NewJoinRequest,
+    already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
+    username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
+    JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 
 const LINK_COLUMNS: &str = "org_id, organization_name, approval_required, required_fields, \

@@ -7,11 +7,10 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::{insert_event, is_unique_violation, SqliteStore};
 use crate::error::{GatewayError, Result};
-use crate::joining::{lockout_secs, CODE_FAILURE_MEMORY_SECS};
 use crate::store::join::{
-    already_joined, fields_from_text, fields_to_text, parse_status, status_str, username_gone,
-    via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
-    JoinSubmitOutcome, NewJoinRequest,
+    already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
+    username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
+    JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 
 const LINK_COLUMNS: &str = "org_id, organization_name, approval_required, required_fields, \
@@ -486,141 +485,5 @@ impl JoinStore for SqliteStore {
             Ok(Some(invitation_id))
         })
         .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use rusqlite::{params, Connection};
-    use rusqlite_migration::Migrations;
-
-    use super::super::{SqliteStore, MIGRATIONS};
-
-    /// A database with accounts and join requests takes the identity schema: every account
-    /// and request gets a random account id, an approved request the id of the account it
-    /// made, and existing accounts count as registered ones.
-    #[test]
-    fn the_identity_schema_gives_existing_accounts_and_requests_ids() {
-        let mut c = Connection::open_in_memory().unwrap();
-        Migrations::from_slice(&MIGRATIONS[..3])
-            .to_latest(&mut c)
-            .unwrap();
-        c.execute_batch(
-            "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
-             INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-                organization_name, department_label, position_label, inviter_name, locale,
-                lifetime_secs, created_at)
-             VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
-                'en', 60, 0);
-             INSERT INTO accounts (org_id, username_key, username, password_hash,
-                invitation_id, created_at)
-             VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
-             INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
-                username, password_hash, state, status_token_sha256, created_at)
-             VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bob', 'Bob', 'h', 'approved',
-                x'01', 0),
-                    ('jr_2', 'org_1', 'link', 'Acme', 'Cy', 'cy.x', 'Cy.X', 'h', 'pending',
-                x'02', 0);
-             INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-                join_request_id)
-             VALUES ('org_1', 'bob', 'Bob', 'h', 0, 'jr_1');",
-        )
-        .unwrap();
-        Migrations::from_slice(MIGRATIONS)
-            .to_latest(&mut c)
-            .unwrap();
-        let accounts: Vec<(String, String, String)> = c
-            .prepare("SELECT username_key, account_id, origin FROM accounts ORDER BY username_key")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(accounts.len(), 2);
-        for (_, id, origin) in &accounts {
-            assert!(id.starts_with("acc_") && id.len() == 36, "{id}");
-            assert_eq!(origin, "registered");
-        }
-        assert_ne!(accounts[0].1, accounts[1].1);
-        let requests: Vec<String> = c
-            .prepare("SELECT account_id FROM join_requests ORDER BY id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(
-            requests[0], accounts[1].1,
-            "the approved request names its account"
-        );
-        assert!(requests[1].starts_with("acc_") && !accounts.iter().any(|a| a.1 == requests[1]));
-        // Ids stay unique.
-        let dup = c.execute(
-            "UPDATE accounts SET account_id = ?1 WHERE username_key = 'ann'",
-            [&accounts[1].1],
-        );
-        assert!(dup.is_err());
-    }
-
-    /// A database made by the first schema, with data in it, takes the join schema: the data
-    /// stays, and a pending request's username is held against accounts from then on.
-    #[test]
-    fn the_join_schema_applies_over_a_database_from_the_first_one() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("gateway.db");
-        {
-            let mut c = Connection::open(&path).unwrap();
-            Migrations::from_slice(&MIGRATIONS[..1])
-                .to_latest(&mut c)
-                .unwrap();
-            c.execute_batch(
-                "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
-                 INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-                    organization_name, department_label, position_label, inviter_name, locale,
-                    lifetime_secs, created_at)
-                 VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
-                    'en', 60, 0);
-                 INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
-                 INSERT INTO outbox (invitation_id, sealed_token, state, next_attempt_at,
-                    message_id, created_at)
-                 VALUES ('inv_1', x'00', 'sent', 0, 'pm-1', 0);",
-            )
-            .unwrap();
-        }
-        let store = SqliteStore::open(&path).unwrap();
-        let c = store.conn.lock().unwrap();
-        let (username, via_join): (String, Option<String>) = c
-            .query_row(
-                "SELECT username, join_request_id FROM accounts WHERE username_key = 'ann'",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .unwrap();
-        assert_eq!((username.as_str(), via_join), ("Ann", None));
-        let bounced: Option<i64> = c
-            .query_row(
-                "SELECT bounced_at FROM outbox WHERE message_id = 'pm-1'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(bounced, None);
-        c.execute(
-            "INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
-                username, password_hash, state, status_token_sha256, created_at)
-             VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bo', 'Bo', 'h', 'pending', x'01', 0)",
-            [],
-        )
-        .unwrap();
-        let held = c.execute(
-            "INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id,
-                created_at)
-             VALUES ('org_1', 'bo', 'bo', 'h', 'inv_1', 0)",
-            params![],
-        );
-        assert!(
-            matches!(held, Err(ref e) if super::is_unique_violation(e)),
-            "{held:?}"
-        );
     }
 }

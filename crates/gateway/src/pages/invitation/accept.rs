@@ -18,26 +18,23 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Form, Router};
+
+use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
 use serde::Deserialize;
 
-use crate::accounts::username_key;
+use super::{link_problem, resolve, Link};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
+use crate::pages::member::{check_sign_in, locked_message, member_message, Guess, Notice};
 use crate::pages::{
-    cookie, csrf_cookie, csrf_cookie_name, internal_error, link_problem, message, pick_lang,
-    refuse_post, resolve, with_cookie, LangQuery, Link,
+    cookie, csrf_cookie, csrf_cookie_name, internal_error, message, pick_lang, refuse_post,
+    with_cookie, LangQuery,
 };
-use crate::pages_member::{check_sign_in, locked_message, member_message, Guess, Notice};
+use crate::store::username_key;
 use crate::store::{ConsumeOutcome, TokenLookup};
 use crate::{PeerAddr, Shared};
-
-pub(crate) fn routes() -> Router<Shared> {
-    Router::new().route("/i/{token}/sign-in", get(accept_form).post(accept))
-}
 
 /// What the sign-in form shows besides the page frame.
 struct AcceptView<'a> {
@@ -76,7 +73,7 @@ fn render_accept(state: &Shared, lang: Lang, status: StatusCode, view: AcceptVie
     )
 }
 
-async fn accept_form(
+pub(crate) async fn accept_form(
     State(state): State<Shared>,
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
@@ -117,7 +114,7 @@ pub(crate) struct AcceptFields {
     pub(crate) password: String,
 }
 
-async fn accept(
+pub(crate) async fn accept(
     State(state): State<Shared>,
     Path(token): Path<String>,
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,

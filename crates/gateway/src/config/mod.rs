@@ -1,5 +1,6 @@
 //! The gateway's configuration, read from a TOML file (see docs/gateway.sample.toml).
-//! Secrets are never in the file: it names the environment variable that holds them.
+//! Secrets are never in the file: it names the environment variable that holds them. The
+//! providers' sections are in `postmark.rs` (`[mail]` for Postmark) and `sms.rs` (`[sms]`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,6 +8,12 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::error::GatewayError;
+
+mod postmark;
+mod sms;
+
+pub use postmark::{BounceWebhookConfig, PostmarkConfig};
+pub use sms::{SmsConfig, TwilioConfig};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,7 +59,7 @@ pub struct Config {
     pub retention: RetentionConfig,
     /// Text messages for `sms` invitations; without it they are refused.
     #[serde(default)]
-    pub sms: Option<crate::sms::SmsConfig>,
+    pub sms: Option<SmsConfig>,
 }
 
 fn default_max_connections() -> u32 {
@@ -105,7 +112,7 @@ pub enum MailConfig {
     /// Send through an SMTP server.
     Smtp(SmtpConfig),
     /// Send through Postmark's HTTP API (bounces come back through a webhook).
-    Postmark(crate::postmark::PostmarkConfig),
+    Postmark(PostmarkConfig),
 }
 
 impl Default for MailConfig {
@@ -500,7 +507,7 @@ mod tests {
 
     #[test]
     fn sample_config_parses() {
-        let text = include_str!("../../../docs/gateway.sample.toml");
+        let text = include_str!("../../../../docs/gateway.sample.toml");
         let c = Config::from_toml(text).unwrap();
         assert!(matches!(c.mail, MailConfig::Smtp(ref s) if s.tls == SmtpTls::Starttls));
         assert_eq!(c.tokens.invitation_lifetime_secs, 259_200);

@@ -1,142 +1,21 @@
-//! The SQLite store: one connection in WAL mode behind a mutex, used from blocking threads so
-//! that the async server never waits on disk. A single writer is what SQLite wants anyway.
-
-use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+//! Invitations and their links on SQLite: creating (with idempotency keys), resending,
+//! cancelling, looking up a link, and consuming it by registering, accepting with an account
+//! or declining; also reporting links that expired unused.
 
 use async_trait::async_trait;
-use orgdesk_protocol::{Channel, Event, EventKind};
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, Transaction};
-use rusqlite_migration::{Migrations, M};
+use orgdesk_protocol::EventKind;
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    ConsumeOutcome, CreateOutcome, GatewayStore, Invitation, InvitationState, NewInvitation,
-    NewLink, OutboxItem, TokenLookup,
+    channel_str, insert_event, invitation_from_row, is_unique_violation, SqliteStore,
+    INVITATION_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
 use crate::secrets;
-
-mod accounts;
-mod join;
-
-/// Forward-only, compiled in; the index is the schema version.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/sqlite/0001_initial.sql")),
-    M::up(include_str!("../../migrations/sqlite/0003_accounts.sql")),
-    M::up(include_str!("../../migrations/sqlite/0004_join.sql")),
-    M::up(include_str!("../../migrations/sqlite/0005_identity.sql")),
-    M::up(include_str!(
-        "../../migrations/sqlite/0006_outbox_owner.sql"
-    )),
-];
-
-#[derive(Clone)]
-pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
-}
-
-impl SqliteStore {
-    /// Opens (creating if needed) and migrates the database file.
-    pub fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)?;
-            }
-        }
-        Self::init(Connection::open(path)?)
-    }
-
-    /// A private in-memory database, for tests.
-    pub fn in_memory() -> Result<Self> {
-        Self::init(Connection::open_in_memory()?)
-    }
-
-    fn init(mut conn: Connection) -> Result<Self> {
-        // WAL lets readers of the file (backups, inspection) work beside the writer;
-        // synchronous=NORMAL is durable across process crashes, which is what WAL needs.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
-        Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
-        })
-    }
-
-    /// Runs `f` with the connection on a blocking thread.
-    async fn with<T, F>(&self, f: F) -> Result<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
-    {
-        let conn = Arc::clone(&self.conn);
-        tokio::task::spawn_blocking(move || {
-            let mut guard: MutexGuard<'_, Connection> = conn
-                .lock()
-                // A panic inside a transaction rolled it back; the connection is still sound.
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
-        })
-        .await?
-    }
-}
-
-fn channel_str(c: Channel) -> &'static str {
-    match c {
-        Channel::Email => "email",
-        Channel::Sms => "sms",
-        Channel::Link => "link",
-    }
-}
-
-fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
-    match s {
-        "email" => Ok(Channel::Email),
-        "sms" => Ok(Channel::Sms),
-        "link" => Ok(Channel::Link),
-        other => Err(rusqlite::Error::InvalidColumnType(
-            0,
-            format!("channel {other}"),
-            rusqlite::types::Type::Text,
-        )),
-    }
-}
-
-const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
-     i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
-     i.lifetime_secs, i.state, i.created_at";
-
-/// Reads the columns of [`INVITATION_COLUMNS`] starting at `at`.
-fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation> {
-    let state: String = row.get(at + 11)?;
-    Ok(Invitation {
-        id: row.get(at)?,
-        org_id: row.get(at + 1)?,
-        channel: parse_channel(&row.get::<_, String>(at + 2)?)?,
-        recipient: row.get(at + 3)?,
-        invitee_name: row.get(at + 4)?,
-        organization_name: row.get(at + 5)?,
-        department_label: row.get(at + 6)?,
-        position_label: row.get(at + 7)?,
-        inviter_name: row.get(at + 8)?,
-        locale: row.get(at + 9)?,
-        lifetime_secs: row.get(at + 10)?,
-        state: InvitationState::parse(&state).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(at + 11, state, rusqlite::types::Type::Text)
-        })?,
-        created_at: row.get(at + 12)?,
-    })
-}
-
-fn insert_event(tx: &Transaction<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
-    let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
-    tx.execute(
-        "INSERT INTO events (id, org_id, at, body) VALUES (?1, ?2, ?3, ?4)",
-        params![secrets::new_id("evt"), org_id, now, body],
-    )?;
-    Ok(())
-}
+use crate::store::{
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
+    NewLink, TokenLookup,
+};
 
 fn enqueue(tx: &Transaction<'_>, invitation_id: &str, sealed: &[u8], now: i64) -> Result<()> {
     tx.execute(
@@ -145,10 +24,6 @@ fn enqueue(tx: &Transaction<'_>, invitation_id: &str, sealed: &[u8], now: i64) -
         params![invitation_id, sealed, now],
     )?;
     Ok(())
-}
-
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
 }
 
 /// The shared first step of register and decline: consume the token (exactly one row) and
@@ -182,50 +57,7 @@ fn consume(
 }
 
 #[async_trait]
-impl GatewayStore for SqliteStore {
-    async fn create_organization(
-        &self,
-        id: &str,
-        name: &str,
-        api_token_hash: [u8; 32],
-        now: i64,
-    ) -> Result<()> {
-        let (id, name) = (id.to_owned(), name.to_owned());
-        self.with(move |c| {
-            c.execute(
-                "INSERT INTO organizations (id, name, api_token_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![id, name, api_token_hash, now],
-            )?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn set_api_token_hash(&self, org_id: &str, api_token_hash: [u8; 32]) -> Result<bool> {
-        let org_id = org_id.to_owned();
-        self.with(move |c| {
-            Ok(c.execute(
-                "UPDATE organizations SET api_token_hash = ?2 WHERE id = ?1",
-                params![org_id, api_token_hash],
-            )? == 1)
-        })
-        .await
-    }
-
-    async fn api_token_hash(&self, org_id: &str) -> Result<Option<[u8; 32]>> {
-        let org_id = org_id.to_owned();
-        self.with(move |c| {
-            Ok(c.query_row(
-                "SELECT api_token_hash FROM organizations WHERE id = ?1",
-                [org_id],
-                |r| r.get::<_, [u8; 32]>(0),
-            )
-            .optional()?)
-        })
-        .await
-    }
-
+impl InvitationStore for SqliteStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
         self.with(move |c| {
             let tx = c.transaction()?;
@@ -600,192 +432,42 @@ impl GatewayStore for SqliteStore {
         .await
     }
 
-    async fn events_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
-        let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, id, at, body FROM events
-                 WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )?;
-            let rows = stmt.query_map(params![org_id, after, limit], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
-            })?;
-            let mut events = Vec::new();
-            for row in rows {
-                let (seq, id, at, body) = row?;
-                let kind: EventKind = serde_json::from_str(&body)
-                    .map_err(|e| GatewayError::Storage(format!("event {seq}: {e}")))?;
-                events.push(Event { seq, id, at, kind });
-            }
-            Ok(events)
-        })
-        .await
-    }
-
-    async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
-        let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let n = c.execute(
-                "DELETE FROM events WHERE org_id = ?1 AND seq <= ?2",
-                params![org_id, up_to],
-            )?;
-            Ok(n as u64)
-        })
-        .await
-    }
-
-    async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {
-        let org_id = org_id.to_owned();
+    async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32> {
         self.with(move |c| {
             let tx = c.transaction()?;
-            insert_event(&tx, &org_id, &kind, now)?;
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn claim_due_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<OutboxItem>> {
-        let owner = owner.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let item = tx
-                .query_row(
-                    &format!(
-                        "SELECT o.id, o.attempts, o.sealed_token, t.expires_at,
-                                o.lease_owner IS NOT NULL, {INVITATION_COLUMNS}
-                         FROM outbox o
-                         JOIN invitations i ON i.id = o.invitation_id
-                         JOIN invitation_tokens t ON t.invitation_id = i.id
-                              AND t.revoked_at IS NULL
-                         WHERE o.state = 'pending' AND i.state = 'pending'
-                           AND o.next_attempt_at <= ?1
-                           AND (o.lease_until IS NULL OR o.lease_until <= ?1)
-                         ORDER BY o.next_attempt_at, o.id LIMIT 1"
-                    ),
-                    [now],
-                    |r| {
-                        Ok(OutboxItem {
-                            id: r.get(0)?,
-                            attempts: r.get(1)?,
-                            sealed_token: r.get(2)?,
-                            expires_at: r.get(3)?,
-                            resumed: r.get(4)?,
-                            invitation: invitation_from_row(r, 5)?,
-                        })
-                    },
-                )
-                .optional()?;
-            if let Some(item) = &item {
-                tx.execute(
-                    "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
-                     WHERE id = ?1",
-                    params![item.id, now + lease_secs, owner],
+            let due: Vec<(Vec<u8>, String, String)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT t.hash, i.id, i.org_id
+                     FROM invitation_tokens t JOIN invitations i ON i.id = t.invitation_id
+                     WHERE t.revoked_at IS NULL AND t.used_at IS NULL
+                       AND t.expiry_reported_at IS NULL AND t.expires_at <= ?1
+                       AND i.state = 'pending'
+                     ORDER BY t.expires_at LIMIT ?2",
                 )?;
-            }
-            tx.commit()?;
-            Ok(item)
-        })
-        .await
-    }
-
-    async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
-        let owner = owner.to_owned();
-        self.with(move |c| {
-            let n = c.execute(
-                "UPDATE outbox SET lease_until = ?3
-                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                params![outbox_id, owner, until],
-            )?;
-            Ok(n == 1)
-        })
-        .await
-    }
-
-    async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
-        let message_id = message_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE outbox SET state = 'sent', sent_at = ?2, message_id = ?3,
-                        lease_until = NULL, lease_owner = NULL
-                     WHERE id = ?1 AND state = 'pending'
-                     RETURNING invitation_id,
-                        (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
-                    params![outbox_id, now, message_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((invitation_id, org_id)) = row {
-                insert_event(
-                    &tx,
-                    &org_id,
-                    &EventKind::InvitationDelivered {
-                        invitation_id,
-                        message_id,
-                    },
-                    now,
+                let rows = stmt.query_map(params![now, limit], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let mut reported = 0;
+            for (hash, invitation_id, org_id) in due {
+                let marked = tx.execute(
+                    "UPDATE invitation_tokens SET expiry_reported_at = ?2
+                     WHERE hash = ?1 AND expiry_reported_at IS NULL",
+                    params![hash, now],
                 )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        let error = error.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            match retry_at {
-                Some(at) => {
-                    tx.execute(
-                        "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3,
-                            lease_until = NULL, lease_owner = NULL
-                         WHERE id = ?1 AND state = 'pending'",
-                        params![outbox_id, at, error],
+                if marked == 1 {
+                    insert_event(
+                        &tx,
+                        &org_id,
+                        &EventKind::InvitationExpired { invitation_id },
+                        now,
                     )?;
-                }
-                None => {
-                    let row: Option<(String, String)> = tx
-                        .query_row(
-                            "UPDATE outbox SET state = 'failed', last_error = ?2,
-                                lease_until = NULL, lease_owner = NULL
-                             WHERE id = ?1 AND state = 'pending'
-                             RETURNING invitation_id,
-                                (SELECT org_id FROM invitations
-                                 WHERE id = outbox.invitation_id)",
-                            params![outbox_id, error],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
-                    if let Some((invitation_id, org_id)) = row {
-                        insert_event(
-                            &tx,
-                            &org_id,
-                            &EventKind::InvitationFailed {
-                                invitation_id,
-                                reason: error,
-                            },
-                            now,
-                        )?;
-                    }
+                    reported += 1;
                 }
             }
             tx.commit()?;
-            Ok(())
+            Ok(reported)
         })
         .await
     }

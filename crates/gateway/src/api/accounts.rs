@@ -1,14 +1,12 @@
-//! Members' accounts on the desktop's API: the account state the desktop pushes, and password
-//! resets (a link, by mail, by text message or handed over by the admin). Also the background
-//! work that goes with them: sending reset mail and texts from the shared outbox, and reporting
-//! invitation links that expired unused.
+//! Members' accounts on the desktop's API: the account state the desktop pushes, the account
+//! mirror, refusals, and password resets (a link, by mail, by text message or handed over by
+//! the admin). Reset messages are sent from the shared outbox (`outbox::resets`).
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{post, put};
-use axum::{Json, Router};
+use axum::Json;
 use orgdesk_protocol::{
     AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
     PasswordResetCreated, RefuseAccount, SetAccountState, MAX_MIRRORED_ACCOUNTS,
@@ -16,37 +14,12 @@ use orgdesk_protocol::{
 
 use crate::api::{allow_recipient, bad_json, check_recipient, check_text, idempotency_key, Org};
 use crate::error::{GatewayError, Result};
-use crate::mail::{DeliveryError, Mailer};
-use crate::sms::SmsSender;
 use crate::store::{
-    account_state_str, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutboxItem, ResetOutcome,
+    account_state_str, username_key, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutcome,
 };
-use crate::{secrets, AppState, Shared};
+use crate::{secrets, Shared};
 
-/// How many expired links one sweep transaction reports at most.
-const SWEEP_BATCH: u32 = 500;
-
-pub(crate) fn routes() -> Router<Shared> {
-    Router::new()
-        // One parameter name at this position: the router allows no other.
-        .route("/api/v1/accounts/{account}/state", put(set_account_state))
-        .route("/api/v1/accounts/mirror", post(mirror_accounts))
-        .route("/api/v1/accounts/{account}/refusal", post(refuse_account))
-        .route("/api/v1/password-resets", post(create_password_reset))
-}
-
-impl AppState {
-    pub(crate) fn reset_link(&self, token: &str) -> String {
-        format!("{}/r/{token}", self.public_url)
-    }
-}
-
-/// Usernames are unique per organization without regard to case.
-pub(crate) fn username_key(username: &str) -> String {
-    username.trim().to_lowercase()
-}
-
-async fn set_account_state(
+pub(crate) async fn set_account_state(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(username): Path<String>,
@@ -82,7 +55,7 @@ fn mirror_item(index: usize, a: MirroredAccount) -> Result<MirrorItem> {
             return Err(invalid("account_id", "is not an account id"));
         }
     }
-    if !crate::pages::username_ok(&a.username) {
+    if !orgdesk_rules::username::is_valid(&a.username) {
         return Err(invalid(
             "username",
             "must be 3-32 letters, digits, '.', '_' or '-'",
@@ -118,7 +91,7 @@ fn mirror_item(index: usize, a: MirroredAccount) -> Result<MirrorItem> {
 /// `POST /api/v1/accounts/mirror`: the directory's members, so that nobody registers or
 /// joins under a username the directory uses, and so that its members can sign in. Every
 /// item is checked before anything is written; then one transaction.
-async fn mirror_accounts(
+pub(crate) async fn mirror_accounts(
     State(state): State<Shared>,
     Org(org_id): Org,
     body: std::result::Result<Json<MirrorAccounts>, JsonRejection>,
@@ -158,7 +131,7 @@ async fn mirror_accounts(
 /// `POST /api/v1/accounts/{account_id}/refusal`: the directory would not take an account
 /// made here. A registered account is removed and keeps the reason; one the directory
 /// mirrors is left as it is.
-async fn refuse_account(
+pub(crate) async fn refuse_account(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(account_id): Path<String>,
@@ -216,7 +189,7 @@ fn not_enabled(s: AccountState) -> GatewayError {
     GatewayError::AccountNotEnabled(account_state_str(s))
 }
 
-async fn create_password_reset(
+pub(crate) async fn create_password_reset(
     State(state): State<Shared>,
     Org(org_id): Org,
     headers: HeaderMap,
@@ -346,149 +319,5 @@ fn answer(
         (ResetOutcome::Created, None) => Err(GatewayError::Internal(
             "a created answer without its reset".into(),
         )),
-    }
-}
-
-/// Sends the next reset message that is due, if any; `true` when there was one (so the
-/// worker looks again at once).
-pub(crate) async fn deliver_due_reset(
-    state: &Shared,
-    owner: &str,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-) -> bool {
-    match state
-        .store
-        .claim_due_reset_message(state.clock.now(), crate::outbox::lease_secs(state), owner)
-        .await
-    {
-        Ok(Some(item)) => {
-            deliver(state, owner, mailer, sms, item).await;
-            true
-        }
-        Ok(None) => false,
-        Err(e) => {
-            tracing::error!(error = %e, "outbox: cannot read due reset messages");
-            false
-        }
-    }
-}
-
-async fn deliver(
-    state: &Shared,
-    owner: &str,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-    item: ResetOutboxItem,
-) {
-    use crate::outbox::{record, LeaseKeeper};
-    if item.resumed {
-        tracing::warn!(reset = %item.reset.id, "outbox: resuming a send whose outcome was never recorded");
-    }
-    let _lease = LeaseKeeper::start(state, owner, item.id);
-    let result = send(state, mailer, sms, &item).await;
-    let now = state.clock.now();
-    let attempts = item.attempts + 1;
-    let recorded = match result {
-        Ok(message_id) => {
-            tracing::info!(reset = %item.reset.id, %message_id, "password reset delivered");
-            record(state, "reset sent", || {
-                state.store.reset_message_sent(item.id, &message_id, now)
-            })
-            .await
-        }
-        Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
-            let d = &state.config.delivery;
-            let wait = crate::outbox::backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
-            tracing::warn!(reset = %item.reset.id, attempts, wait, %reason, "reset delivery failed; will retry");
-            let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
-            record(state, "reset retry", || {
-                state
-                    .store
-                    .reset_message_failed(item.id, &reason, Some(at), now)
-            })
-            .await
-        }
-        Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
-            tracing::warn!(reset = %item.reset.id, attempts, %reason, "reset delivery failed; giving up");
-            record(state, "reset failed", || {
-                state
-                    .store
-                    .reset_message_failed(item.id, &reason, None, now)
-            })
-            .await
-        }
-    };
-    if recorded {
-        state.ring_events();
-    }
-}
-
-async fn send(
-    state: &Shared,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-    item: &ResetOutboxItem,
-) -> std::result::Result<String, DeliveryError> {
-    let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
-        DeliveryError::Permanent(
-            "the stored link cannot be opened with this server's pepper".into(),
-        )
-    })?;
-    if item.expires_at <= state.clock.now() {
-        return Err(DeliveryError::Permanent(
-            "the link expired before the message could be delivered".into(),
-        ));
-    }
-    let link = state.reset_link(&secrets::encode(&token));
-    match item.reset.channel {
-        Channel::Email => {
-            let (message, message_id) = crate::mail_reset::compose_reset(
-                &state.templates,
-                state.config.mail.from_address(),
-                &item.reset,
-                item.id,
-                &link,
-                item.expires_at,
-            )?;
-            // A provider's own id (Postmark's) is what it reports; SMTP keeps our Message-ID.
-            let provider_id = mailer.send_with_id(message).await?;
-            Ok(provider_id.unwrap_or(message_id))
-        }
-        Channel::Sms => match sms {
-            Some(sender) => {
-                let text = crate::sms::reset_text(&item.reset, &link, item.expires_at);
-                sender.send(&item.reset.recipient, &text).await
-            }
-            None => Err(DeliveryError::Permanent(
-                "SMS delivery is not configured on this gateway".into(),
-            )),
-        },
-        Channel::Link => Err(DeliveryError::Permanent("link resets are not sent".into())),
-    }
-}
-
-/// Reports pending invitations whose link expired (once per link). Runs from the outbox
-/// worker, so it stops with it (as does the pruning of stale rows, in `retention`).
-pub(crate) async fn sweep(state: &Shared) {
-    let now = state.clock.now();
-    loop {
-        match state
-            .store
-            .report_expired_invitations(now, SWEEP_BATCH)
-            .await
-        {
-            Ok(0) => break,
-            Ok(n) => {
-                state.ring_events();
-                if n < SWEEP_BATCH {
-                    break;
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot report expired invitations");
-                break;
-            }
-        }
     }
 }

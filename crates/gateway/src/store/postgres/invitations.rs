@@ -1,167 +1,20 @@
-//! The PostgreSQL store, for several gateway instances behind a load balancer sharing one
-//! database. Same rules as the SQLite store; where instances can race, the database decides:
-//! idempotency keys by primary key, outbox rows by `FOR UPDATE SKIP LOCKED` leases, and the
-//! event feed's order by a per-organization lock held until commit (so sequence numbers
-//! become visible in order and a reader's cursor never skips a late-committing event).
+//! Invitations and their links on PostgreSQL: creating (with idempotency keys), resending,
+//! cancelling, looking up a link, and consuming it by registering, accepting with an account
+//! or declining; also reporting links that expired unused.
 
 use async_trait::async_trait;
-use orgdesk_protocol::{Channel, Event, EventKind};
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use orgdesk_protocol::EventKind;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
-use super::{
-    ConsumeOutcome, CreateOutcome, GatewayStore, Invitation, InvitationState, NewInvitation,
-    NewLink, OutboxItem, TokenLookup,
-};
+use super::{channel_str, insert_event, invitation_from_row, PostgresStore, INVITATION_COLUMNS};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
-
-mod accounts;
-mod join;
-
-/// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
-/// instances starting together do not race.
-const MIGRATIONS: &[(i32, &str)] = &[
-    (
-        1,
-        include_str!("../../migrations/postgres/0001_initial.sql"),
-    ),
-    (
-        3,
-        include_str!("../../migrations/postgres/0003_accounts.sql"),
-    ),
-    (4, include_str!("../../migrations/postgres/0004_join.sql")),
-    (
-        5,
-        include_str!("../../migrations/postgres/0005_identity.sql"),
-    ),
-    (
-        6,
-        include_str!("../../migrations/postgres/0006_outbox_owner.sql"),
-    ),
-];
-
-/// Arbitrary constant naming the migration lock.
-const MIGRATION_LOCK: i64 = 0x6f72_6764_6573_6b01;
-
-impl From<sqlx::Error> for GatewayError {
-    fn from(e: sqlx::Error) -> Self {
-        Self::Storage(e.to_string())
-    }
-}
-
-#[derive(Clone)]
-pub struct PostgresStore {
-    pool: PgPool,
-}
-
-impl PostgresStore {
-    /// Connects (`postgres://user:pass@host:port/db`) and migrates.
-    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .connect(url)
-            .await?;
-        let store = Self { pool };
-        store.migrate().await?;
-        Ok(store)
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(MIGRATION_LOCK)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "CREATE TABLE IF NOT EXISTS gateway_schema_migrations (
-                version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
-        )
-        .execute(&mut *tx)
-        .await?;
-        let current: i32 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM gateway_schema_migrations")
-                .fetch_one(&mut *tx)
-                .await?;
-        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
-            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO gateway_schema_migrations (version) VALUES ($1)")
-                .bind(version)
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-}
-
-fn channel_str(c: Channel) -> &'static str {
-    match c {
-        Channel::Email => "email",
-        Channel::Sms => "sms",
-        Channel::Link => "link",
-    }
-}
-
-fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
-    bytes
-        .try_into()
-        .map_err(|_| GatewayError::Storage("a stored hash is not 32 bytes".into()))
-}
-
-const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
-     i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
-     i.lifetime_secs, i.state, i.created_at";
-
-fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
-    let channel: String = row.try_get("channel")?;
-    let state: String = row.try_get("state")?;
-    Ok(Invitation {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        channel: match channel.as_str() {
-            "email" => Channel::Email,
-            "sms" => Channel::Sms,
-            "link" => Channel::Link,
-            other => return Err(GatewayError::Storage(format!("unknown channel {other}"))),
-        },
-        recipient: row.try_get("recipient")?,
-        invitee_name: row.try_get("invitee_name")?,
-        organization_name: row.try_get("organization_name")?,
-        department_label: row.try_get("department_label")?,
-        position_label: row.try_get("position_label")?,
-        inviter_name: row.try_get("inviter_name")?,
-        locale: row.try_get("locale")?,
-        lifetime_secs: row.try_get("lifetime_secs")?,
-        state: InvitationState::parse(&state)
-            .ok_or_else(|| GatewayError::Storage(format!("unknown state {state}")))?,
-        created_at: row.try_get("created_at")?,
-    })
-}
-
-async fn insert_event(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    kind: &EventKind,
-    now: i64,
-) -> Result<()> {
-    let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
-    // Held until commit: events of one organization commit in sequence order.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(org_id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO events (id, org_id, at, body) VALUES ($1, $2, $3, $4)")
-        .bind(secrets::new_id("evt"))
-        .bind(org_id)
-        .bind(now)
-        .bind(body)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
+use crate::store::{
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
+    NewLink, TokenLookup,
+};
 
 async fn enqueue(
     tx: &mut Transaction<'_, Postgres>,
@@ -235,46 +88,7 @@ async fn locked_state(
 }
 
 #[async_trait]
-impl GatewayStore for PostgresStore {
-    async fn create_organization(
-        &self,
-        id: &str,
-        name: &str,
-        api_token_hash: [u8; 32],
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO organizations (id, name, api_token_hash, created_at)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(name)
-        .bind(&api_token_hash[..])
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    async fn set_api_token_hash(&self, org_id: &str, api_token_hash: [u8; 32]) -> Result<bool> {
-        let n = sqlx::query("UPDATE organizations SET api_token_hash = $2 WHERE id = $1")
-            .bind(org_id)
-            .bind(&api_token_hash[..])
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        Ok(n == 1)
-    }
-
-    async fn api_token_hash(&self, org_id: &str) -> Result<Option<[u8; 32]>> {
-        let row: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT api_token_hash FROM organizations WHERE id = $1")
-                .bind(org_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(hash32).transpose()
-    }
-
+impl InvitationStore for PostgresStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
         let inv = &new.invitation;
         let mut tx = self.pool.begin().await?;
@@ -593,186 +407,37 @@ impl GatewayStore for PostgresStore {
         Ok(ConsumeOutcome::Done { invitation_id })
     }
 
-    async fn events_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
+    async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32> {
+        let mut tx = self.pool.begin().await?;
+        // SKIP LOCKED: instances sweeping together take different links; the condition on
+        // expiry_reported_at makes each link's report happen once.
         let rows = sqlx::query(
-            "SELECT seq, id, at, body FROM events
-             WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+            "UPDATE invitation_tokens t SET expiry_reported_at = $1
+             FROM invitations i
+             WHERE i.id = t.invitation_id AND t.hash IN (
+                SELECT t2.hash FROM invitation_tokens t2
+                JOIN invitations i2 ON i2.id = t2.invitation_id
+                WHERE t2.revoked_at IS NULL AND t2.used_at IS NULL
+                  AND t2.expiry_reported_at IS NULL AND t2.expires_at <= $1
+                  AND i2.state = 'pending'
+                ORDER BY t2.expires_at LIMIT $2
+                FOR UPDATE OF t2 SKIP LOCKED)
+               AND t.expiry_reported_at IS NULL
+             RETURNING i.id, i.org_id",
         )
-        .bind(org_id)
-        .bind(after)
+        .bind(now)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let seq: i64 = r.try_get(0)?;
-                let body: String = r.try_get(3)?;
-                let kind: EventKind = serde_json::from_str(&body)
-                    .map_err(|e| GatewayError::Storage(format!("event {seq}: {e}")))?;
-                Ok(Event {
-                    seq,
-                    id: r.try_get(1)?,
-                    at: r.try_get(2)?,
-                    kind,
-                })
-            })
-            .collect()
-    }
-
-    async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
-        Ok(
-            sqlx::query("DELETE FROM events WHERE org_id = $1 AND seq <= $2")
-                .bind(org_id)
-                .bind(up_to)
-                .execute(&self.pool)
-                .await?
-                .rows_affected(),
-        )
-    }
-
-    async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        insert_event(&mut tx, org_id, &kind, now).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn claim_due_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<OutboxItem>> {
-        let mut tx = self.pool.begin().await?;
-        // SKIP LOCKED: instances claiming at the same moment take different rows.
-        let claimed = sqlx::query(
-            "WITH due AS (
-                SELECT o.id, o.lease_owner FROM outbox o JOIN invitations i ON i.id = o.invitation_id
-                WHERE o.state = 'pending' AND i.state = 'pending' AND o.next_attempt_at <= $1
-                  AND (o.lease_until IS NULL OR o.lease_until <= $1)
-                ORDER BY o.next_attempt_at, o.id LIMIT 1
-                FOR UPDATE OF o SKIP LOCKED)
-             UPDATE outbox SET lease_until = $2, lease_owner = $3, attempts = outbox.attempts + 1
-             FROM due WHERE outbox.id = due.id
-             RETURNING outbox.id, outbox.attempts - 1 AS attempts, outbox.sealed_token,
-                outbox.invitation_id, due.lease_owner IS NOT NULL AS resumed",
-        )
-        .bind(now)
-        .bind(now + lease_secs)
-        .bind(owner)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(claimed) = claimed else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let invitation_id: String = claimed.try_get("invitation_id")?;
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INVITATION_COLUMNS}, t.expires_at AS token_expires_at
-             FROM invitations i JOIN invitation_tokens t
-                  ON t.invitation_id = i.id AND t.revoked_at IS NULL
-             WHERE i.id = $1 ORDER BY t.created_at DESC LIMIT 1"
-        )))
-        .bind(&invitation_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let attempts: i32 = claimed.try_get("attempts")?;
-        let item = OutboxItem {
-            id: claimed.try_get("id")?,
-            attempts: u32::try_from(attempts).unwrap_or(0),
-            sealed_token: claimed.try_get("sealed_token")?,
-            expires_at: row.try_get("token_expires_at")?,
-            invitation: invitation_from_row(&row)?,
-            resumed: claimed.try_get("resumed")?,
-        };
-        tx.commit().await?;
-        Ok(Some(item))
-    }
-
-    async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
-        let renewed = sqlx::query(
-            "UPDATE outbox SET lease_until = $3
-             WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
-        )
-        .bind(outbox_id)
-        .bind(owner)
-        .bind(until)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        Ok(renewed == 1)
-    }
-
-    async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "UPDATE outbox SET state = 'sent', sent_at = $2, message_id = $3, lease_until = NULL,
-                        lease_owner = NULL
-             WHERE id = $1 AND state = 'pending'
-             RETURNING invitation_id,
-                (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id",
-        )
-        .bind(outbox_id)
-        .bind(now)
-        .bind(message_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(row) = row {
-            let org_id: String = row.try_get("org_id")?;
-            let kind = EventKind::InvitationDelivered {
-                invitation_id: row.try_get("invitation_id")?,
-                message_id: message_id.to_owned(),
-            };
+        let mut reported = 0;
+        for row in &rows {
+            let invitation_id: String = row.try_get(0)?;
+            let org_id: String = row.try_get(1)?;
+            let kind = EventKind::InvitationExpired { invitation_id };
             insert_event(&mut tx, &org_id, &kind, now).await?;
+            reported += 1;
         }
         tx.commit().await?;
-        Ok(())
-    }
-
-    async fn message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        match retry_at {
-            Some(at) => {
-                sqlx::query(
-                    "UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_until = NULL,
-                        lease_owner = NULL
-                     WHERE id = $1 AND state = 'pending'",
-                )
-                .bind(outbox_id)
-                .bind(at)
-                .bind(error)
-                .execute(&mut *tx)
-                .await?;
-            }
-            None => {
-                let row = sqlx::query(
-                    "UPDATE outbox SET state = 'failed', last_error = $2, lease_until = NULL,
-                        lease_owner = NULL
-                     WHERE id = $1 AND state = 'pending'
-                     RETURNING invitation_id,
-                        (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id",
-                )
-                .bind(outbox_id)
-                .bind(error)
-                .fetch_optional(&mut *tx)
-                .await?;
-                if let Some(row) = row {
-                    let org_id: String = row.try_get("org_id")?;
-                    let kind = EventKind::InvitationFailed {
-                        invitation_id: row.try_get("invitation_id")?,
-                        reason: error.to_owned(),
-                    };
-                    insert_event(&mut tx, &org_id, &kind, now).await?;
-                }
-            }
-        }
-        tx.commit().await?;
-        Ok(())
+        Ok(reported)
     }
 }

@@ -8,6 +8,9 @@
 //! send is in flight, and cleared with the outcome. A process killed mid-send therefore leaves
 //! its one claimed row to lapse within `delivery.lease_secs`, after which any process sends it
 //! again — with the same Message-ID, derived from the row (see docs/gateway.md, "Delivery").
+//!
+//! The same worker sends password reset messages ([`resets`]), taking turns with invitations,
+//! reports invitation links that expired unused, and runs the retention pruning.
 
 use std::future::Future;
 use std::time::Duration;
@@ -19,6 +22,8 @@ use crate::mail::{compose_invitation, DeliveryError, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
 use crate::store::OutboxItem;
 use crate::Shared;
+
+mod resets;
 
 pub(crate) async fn run(
     state: Shared,
@@ -45,7 +50,7 @@ pub(crate) async fn run(
         }
         if last_sweep.is_none_or(|at| at.elapsed() >= sweep_every) {
             last_sweep = Some(tokio::time::Instant::now());
-            crate::accounts::sweep(&state).await;
+            sweep(&state).await;
         }
         let sent_invitation = match state
             .store
@@ -65,8 +70,7 @@ pub(crate) async fn run(
         // Password reset messages share the outbox (and these senders) with invitations, taking
         // turns so that a batch of invitations does not hold up a member waiting for a reset.
         let sent_reset =
-            crate::accounts::deliver_due_reset(&state, &owner, mailer.as_ref(), sms.as_deref())
-                .await;
+            resets::deliver_due_reset(&state, &owner, mailer.as_ref(), sms.as_deref()).await;
         if sent_invitation || sent_reset {
             continue;
         }
@@ -239,6 +243,34 @@ async fn send(
         Channel::Link => Err(DeliveryError::Permanent(
             "link invitations are not sent".into(),
         )),
+    }
+}
+
+/// How many expired links one sweep transaction reports at most.
+const SWEEP_BATCH: u32 = 500;
+
+/// Reports pending invitations whose link expired (once per link). Runs from the outbox
+/// worker, so it stops with it (as does the pruning of stale rows, in `retention`).
+async fn sweep(state: &Shared) {
+    let now = state.clock.now();
+    loop {
+        match state
+            .store
+            .report_expired_invitations(now, SWEEP_BATCH)
+            .await
+        {
+            Ok(0) => break,
+            Ok(n) => {
+                state.ring_events();
+                if n < SWEEP_BATCH {
+                    break;
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot report expired invitations");
+                break;
+            }
+        }
     }
 }
 

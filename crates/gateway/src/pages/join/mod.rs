@@ -1,18 +1,19 @@
 //! The pages for joining without an invitation: the public join link (`/j/{token}`), the
 //! organization code (`/join`, then the same form), and the status page a person keeps
 //! (`/j/status/{token}`). Same rules as the invitation pages: no JavaScript, both languages,
-//! CSRF-bound forms, every value escaped by the templates.
+//! CSRF-bound forms, every value escaped by the templates. This file holds the form and the
+//! link's pages; the code's pages are in [`code`], the status page in [`status`].
 
-use std::net::SocketAddr;
+pub(crate) mod code;
+pub(crate) mod status;
 
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Form, Router};
+use axum::Form;
 use minijinja::context;
-use orgdesk_protocol::{JoinField, JoinRequestStatus};
+use orgdesk_protocol::JoinField;
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -25,14 +26,6 @@ use crate::render::format_time;
 use crate::secrets;
 use crate::store::{JoinLinkRecord, JoinSecret, JoinSubmitOutcome, NewJoinRequest};
 use crate::{PeerAddr, Shared};
-
-pub(super) fn routes() -> Router<Shared> {
-    Router::new()
-        .route("/join", get(code_form).post(code_submit))
-        .route("/join/request", get(code_form).post(submit_by_code))
-        .route("/j/{token}", get(link_form).post(submit_by_link))
-        .route("/j/status/{token}", get(status))
-}
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct JoinFields {
@@ -115,7 +108,7 @@ fn inputs<'a>(lang: Lang, rules: &JoinLinkRecord, f: &'a JoinFields) -> Vec<Inpu
 }
 
 /// Where the form posts and what proves the person may use it.
-enum Entry<'a> {
+pub(super) enum Entry<'a> {
     Link(&'a str),
     Code(&'a str),
 }
@@ -129,7 +122,7 @@ impl Entry<'_> {
     }
 }
 
-struct FormView<'a> {
+pub(super) struct FormView<'a> {
     entry: Entry<'a>,
     record: &'a JoinLinkRecord,
     csrf_cookie: &'a str,
@@ -137,7 +130,12 @@ struct FormView<'a> {
     errors: &'a [&'a str],
 }
 
-fn render_form(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_>) -> Response {
+pub(super) fn render_form(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    view: FormView<'_>,
+) -> Response {
     let org = &view.record.rules.organization_name;
     let action = view.entry.action();
     let approval = view.record.rules.approval_required;
@@ -173,7 +171,7 @@ fn render_form(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_
     )
 }
 
-fn render_code_form(
+pub(super) fn render_code_form(
     state: &Shared,
     lang: Lang,
     status: StatusCode,
@@ -209,7 +207,7 @@ fn unknown_link(state: &Shared, lang: Lang, path: &str) -> Response {
     )
 }
 
-fn expired_link(state: &Shared, lang: Lang, path: &str, at: i64) -> Response {
+pub(super) fn expired_link(state: &Shared, lang: Lang, path: &str, at: i64) -> Response {
     message(
         state,
         lang,
@@ -221,7 +219,7 @@ fn expired_link(state: &Shared, lang: Lang, path: &str, at: i64) -> Response {
     )
 }
 
-fn locked_out(state: &Shared, lang: Lang, path: &str, until: i64) -> Response {
+pub(super) fn locked_out(state: &Shared, lang: Lang, path: &str, until: i64) -> Response {
     message(
         state,
         lang,
@@ -234,7 +232,7 @@ fn locked_out(state: &Shared, lang: Lang, path: &str, until: i64) -> Response {
 }
 
 /// The expiry that makes a link unusable now, if any.
-fn expired_at(state: &Shared, record: &JoinLinkRecord) -> Option<i64> {
+pub(super) fn expired_at(state: &Shared, record: &JoinLinkRecord) -> Option<i64> {
     record
         .rules
         .expires_at
@@ -262,7 +260,7 @@ async fn find_by_token(
     }
 }
 
-async fn link_form(
+pub(crate) async fn link_form(
     State(state): State<Shared>,
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
@@ -290,7 +288,7 @@ async fn link_form(
     with_cookie(&state, response, &csrf, is_new)
 }
 
-async fn submit_by_link(
+pub(crate) async fn submit_by_link(
     State(state): State<Shared>,
     Path(token): Path<String>,
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
@@ -313,130 +311,6 @@ async fn submit_by_link(
         &headers,
         Entry::Link(&token),
         JoinSecret::Link(hash),
-        &record,
-        f,
-    )
-    .await
-}
-
-async fn code_form(
-    State(state): State<Shared>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let (csrf, is_new) = csrf_cookie(&state, &headers);
-    let response = render_code_form(&state, lang, StatusCode::OK, &csrf, "", &[]);
-    with_cookie(&state, response, &csrf, is_new)
-}
-
-/// What checking a typed code found.
-enum CodeCheck {
-    Found(JoinLinkRecord, String, [u8; 32]),
-    /// A page to show instead: the lockout, the wrong-code form, an expiry, an error.
-    Refused(Response),
-}
-
-/// Checks a code under the per-address lockout: a locked-out address is refused before the
-/// code is looked at, and every wrong code counts.
-async fn check_code(
-    state: &Shared,
-    lang: Lang,
-    path: &str,
-    peer: SocketAddr,
-    cookie_value: &str,
-    typed: &str,
-) -> CodeCheck {
-    let now = state.clock.now();
-    let client = joining::client_key(peer.ip());
-    match state.store.code_lockout(&client, now).await {
-        Ok(Some(until)) => return CodeCheck::Refused(locked_out(state, lang, path, until)),
-        Ok(None) => {}
-        Err(e) => return CodeCheck::Refused(internal_error(state, lang, path, &e)),
-    }
-    let found = match joining::normalize_code(typed) {
-        Some(code) => {
-            let hash = joining::code_hash(&state.pepper, &code);
-            match state.store.find_join_link(JoinSecret::Code(hash)).await {
-                Ok(found) => found.map(|record| (record, code, hash)),
-                Err(e) => return CodeCheck::Refused(internal_error(state, lang, path, &e)),
-            }
-        }
-        None => None,
-    };
-    match found {
-        Some((record, code, hash)) => match expired_at(state, &record) {
-            Some(at) => CodeCheck::Refused(expired_link(state, lang, path, at)),
-            None => CodeCheck::Found(record, code, hash),
-        },
-        None => match state.store.record_code_failure(&client, now).await {
-            Ok(Some(until)) => CodeCheck::Refused(locked_out(state, lang, path, until)),
-            Ok(None) => CodeCheck::Refused(render_code_form(
-                state,
-                lang,
-                StatusCode::NOT_FOUND,
-                cookie_value,
-                typed.trim(),
-                &[lang.t("err_code_wrong")],
-            )),
-            Err(e) => CodeCheck::Refused(internal_error(state, lang, path, &e)),
-        },
-    }
-}
-
-async fn code_submit(
-    State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<JoinFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    if let Some(refused) = refuse_post(&state, lang, "/join", &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
-    match check_code(&state, lang, "/join", peer, &cookie_value, &f.code).await {
-        CodeCheck::Refused(page) => page,
-        CodeCheck::Found(record, code, _) => render_form(
-            &state,
-            lang,
-            StatusCode::OK,
-            FormView {
-                entry: Entry::Code(&code),
-                record: &record,
-                csrf_cookie: &cookie_value,
-                fields: &JoinFields::default(),
-                errors: &[],
-            },
-        ),
-    }
-}
-
-async fn submit_by_code(
-    State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<JoinFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    let path = "/join/request";
-    if let Some(refused) = refuse_post(&state, lang, path, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
-    let (record, code, hash) =
-        match check_code(&state, lang, path, peer, &cookie_value, &f.code).await {
-            CodeCheck::Refused(page) => return page,
-            CodeCheck::Found(record, code, hash) => (record, code, hash),
-        };
-    submit(
-        &state,
-        lang,
-        &headers,
-        Entry::Code(&code),
-        JoinSecret::Code(hash),
         &record,
         f,
     )
@@ -477,7 +351,7 @@ pub(crate) fn problems(f: &JoinFields, required: &[JoinField]) -> Vec<&'static s
     problems
 }
 
-async fn submit(
+pub(super) async fn submit(
     state: &Shared,
     lang: Lang,
     headers: &HeaderMap,
@@ -516,7 +390,7 @@ async fn submit(
     }
 
     let password_hash =
-        match crate::pages_member::hash_password(std::mem::take(&mut f.password)).await {
+        match crate::pages::member::hash_password(std::mem::take(&mut f.password)).await {
             Ok(h) => h,
             Err(e) => return internal_error(state, lang, &path, &e),
         };
@@ -576,83 +450,4 @@ async fn submit(
         Ok(JoinSubmitOutcome::NotUsable) => unknown_link(state, lang, &path),
         Err(e) => internal_error(state, lang, &path, &e),
     }
-}
-
-fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
-    message(
-        state,
-        lang,
-        StatusCode::NOT_FOUND,
-        path,
-        "unknown",
-        lang.t("not_found_title"),
-        lang.t("unknown_body"),
-    )
-}
-
-async fn status(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let path = format!("/j/status/{token}");
-    let Some(raw) = secrets::decode_token(&token) else {
-        return unknown_status(&state, lang, &path);
-    };
-    let view = match state
-        .store
-        .join_request_by_status_token(joining::link_hash(&raw))
-        .await
-    {
-        Ok(Some(view)) => view,
-        Ok(None) => return unknown_status(&state, lang, &path),
-        Err(e) => return internal_error(&state, lang, &path, &e),
-    };
-    if let Some(reason) = &view.refused_reason {
-        let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
-        return message(
-            &state,
-            lang,
-            StatusCode::OK,
-            &path,
-            "refused",
-            lang.t("registration_refused_title"),
-            &body,
-        );
-    }
-    let (kind, title, body) = match view.status {
-        JoinRequestStatus::Pending => (
-            "pending",
-            "join_status_pending_title",
-            "join_status_pending_body",
-        ),
-        JoinRequestStatus::Approved => (
-            "approved",
-            "join_status_approved_title",
-            "join_status_approved_body",
-        ),
-        JoinRequestStatus::Rejected => (
-            "rejected",
-            "join_status_rejected_title",
-            "join_status_rejected_body",
-        ),
-    };
-    let body = fill(
-        lang.t(body),
-        &[
-            ("organization", &view.organization_name),
-            ("username", &view.username),
-        ],
-    );
-    message(
-        &state,
-        lang,
-        StatusCode::OK,
-        &path,
-        kind,
-        lang.t(title),
-        &body,
-    )
 }

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeMap;
 
+mod member;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     En,
@@ -87,11 +89,11 @@ impl Lang {
         self.tables().into_iter().flatten().copied().collect()
     }
 
-    /// The general strings, then the member pages' ones (crate::i18n_member).
+    /// The general strings, then the member pages' ones (`member.rs`).
     fn tables(self) -> [&'static [(&'static str, &'static str)]; 2] {
         match self {
-            Self::En => [EN, crate::i18n_member::EN],
-            Self::Zh => [ZH, crate::i18n_member::ZH],
+            Self::En => [EN, member::EN],
+            Self::Zh => [ZH, member::ZH],
         }
     }
 

@@ -8,27 +8,23 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::routing::get;
-use axum::{Form, Router};
+
+use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
 use serde::Deserialize;
 
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
+use crate::pages::member::{hash_password, member_message, LangOnly, Notice};
 use crate::pages::{
     cookie, csrf_cookie, csrf_cookie_name, internal_error, page, password_problems, pick_lang,
     refuse_post, with_cookie,
 };
-use crate::pages_member::{hash_password, member_message, LangOnly, Notice};
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::ResetLookup;
 use crate::{PeerAddr, Shared};
-
-pub(crate) fn routes() -> Router<Shared> {
-    Router::new().route("/r/{token}", get(reset_form).post(reset))
-}
 
 /// What a reset link leads to.
 enum ResetLink {
@@ -146,7 +142,7 @@ fn render_form(
     )
 }
 
-async fn reset_form(
+pub(crate) async fn reset_form(
     State(state): State<Shared>,
     Path(token): Path<String>,
     Query(q): Query<LangOnly>,
@@ -176,7 +172,7 @@ pub(crate) struct ResetFields {
     pub(crate) password_confirm: String,
 }
 
-async fn reset(
+pub(crate) async fn reset(
     State(state): State<Shared>,
     Path(token): Path<String>,
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,

@@ -1,0 +1,144 @@
+//! The member's own page (`/me`): the plumbing its parts share — the session cookie, the
+//! signed-in member, message pages — and the parts themselves: signing in and out
+//! ([`sign_in`]), the page and the personal fields ([`profile`]) and changing the password
+//! ([`password`]). Server-rendered, no JavaScript; every form carries a CSRF token; the
+//! session cookie holds 256 random bits of which only the SHA-256 is stored.
+
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{cookie, is_https, page};
+use crate::error::GatewayError;
+use crate::i18n::Lang;
+use crate::secrets;
+use crate::store::Member;
+use crate::Shared;
+
+pub(crate) mod password;
+pub(crate) mod profile;
+pub(crate) mod sign_in;
+#[cfg(test)]
+mod tests;
+
+use sign_in::render_sign_in;
+pub(crate) use sign_in::{check_sign_in, hash_password, locked_message, Guess};
+
+pub(crate) const ME: &str = "/me";
+pub(crate) const SIGN_IN: &str = "/me/sign-in";
+pub(crate) const DETAILS: &str = "/me/details";
+pub(crate) const PASSWORD: &str = "/me/password";
+pub(crate) const SIGN_OUT: &str = "/me/sign-out";
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct LangOnly {
+    pub lang: Option<String>,
+}
+
+/// A message page's content, optionally with one link onwards.
+pub(crate) struct Notice<'a> {
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub link: Option<(&'a str, &'a str)>,
+}
+
+pub(crate) fn member_message(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    path: &str,
+    notice: Notice<'_>,
+) -> Response {
+    let (link_href, link_text) = notice.link.unwrap_or(("", ""));
+    page(
+        state,
+        lang,
+        status,
+        "member_message.html",
+        path,
+        notice.title,
+        context! {
+            kind => notice.kind,
+            body => notice.body,
+            link_href => link_href,
+            link_text => link_text,
+        },
+    )
+}
+
+/// The session cookie's name and path: under https `__Host-orgdesk_session` on `/` (the
+/// prefix requires `Path=/` and `Secure`), on http (loopback) `orgdesk_session` on `/me`.
+fn session_cookie(state: &Shared) -> (&'static str, &'static str, &'static str) {
+    if is_https(state) {
+        ("__Host-orgdesk_session", "/", "; Secure")
+    } else {
+        ("orgdesk_session", ME, "")
+    }
+}
+
+pub(super) fn set_session_cookie(state: &Shared, response: &mut Response, value: Option<&str>) {
+    let (name, path, secure) = session_cookie(state);
+    let cookie = match value {
+        Some(v) => format!("{name}={v}; Path={path}; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{name}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict{secure}"),
+    };
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+pub(super) fn session_hash(state: &Shared, headers: &HeaderMap) -> Option<[u8; 32]> {
+    let value = cookie(headers, session_cookie(state).0)?;
+    let raw = secrets::decode_token(&value)?;
+    Some(secrets::sha256(&raw))
+}
+
+/// The signed-in member and their session's hash, if the cookie names a live session.
+async fn current(
+    state: &Shared,
+    headers: &HeaderMap,
+) -> Result<Option<(Member, [u8; 32])>, GatewayError> {
+    let Some(hash) = session_hash(state, headers) else {
+        return Ok(None);
+    };
+    let s = &state.config.sign_in;
+    let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let member = state
+        .store
+        .member_session(
+            hash,
+            state.clock.now(),
+            secs(s.session_idle_secs),
+            secs(s.session_max_secs),
+        )
+        .await?;
+    Ok(member.map(|m| (m, hash)))
+}
+
+fn see_other(location: String) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
+}
+
+fn me_location(lang: Lang, done: &str) -> String {
+    format!("{ME}?lang={}&done={done}", lang.code())
+}
+
+fn session_ended(state: &Shared, lang: Lang, headers: &HeaderMap) -> Response {
+    let mut response = render_sign_in(
+        state,
+        lang,
+        StatusCode::UNAUTHORIZED,
+        headers,
+        "",
+        Some(lang.t("session_ended")),
+        &[],
+    );
+    set_session_cookie(state, &mut response, None);
+    response
+}

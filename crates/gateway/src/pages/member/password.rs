@@ -1,0 +1,143 @@
+//! Changing the password on the member's page (`/me/password`): the current password, checked
+//! under the same waits as signing in, then the new one twice under the shared policy.
+
+use std::net::SocketAddr;
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use serde::Deserialize;
+
+use super::profile::{render_me, MeView};
+use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
+use super::{current, locked_message, me_location, see_other, session_ended, ME, PASSWORD};
+use crate::error::GatewayError;
+use crate::i18n::Lang;
+use crate::pages::{internal_error, password_problems, pick_lang, refuse_post};
+use crate::store::{account_throttle_key, Member};
+use crate::{PeerAddr, Shared};
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct PasswordFields {
+    #[serde(default)]
+    pub(crate) csrf: String,
+    #[serde(default)]
+    pub(crate) lang: String,
+    #[serde(default)]
+    pub(crate) current_password: String,
+    #[serde(default)]
+    pub(crate) password: String,
+    #[serde(default)]
+    pub(crate) password_confirm: String,
+}
+
+pub(crate) async fn password(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<PasswordFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, PASSWORD, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let (member, session) = match current(&state, &headers).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return session_ended(&state, lang, &headers),
+        Err(e) => return internal_error(&state, lang, ME, &e),
+    };
+    match change_password(&state, lang, &headers, peer, &member, session, f).await {
+        Ok(response) => response,
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}
+
+async fn change_password(
+    state: &Shared,
+    lang: Lang,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    member: &Member,
+    session: [u8; 32],
+    f: PasswordFields,
+) -> Result<Response, GatewayError> {
+    let show_errors = |errors: &[&str]| {
+        render_me(
+            state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            headers,
+            member,
+            MeView {
+                name: &member.name,
+                mobile: &member.mobile,
+                email: &member.email,
+                notice: None,
+                details_errors: &[],
+                password_errors: errors,
+            },
+        )
+    };
+    let mut errors: Vec<&str> = password_problems(&f.password, &member.username)
+        .into_iter()
+        .map(|k| lang.t(k))
+        .collect();
+    if f.password != f.password_confirm {
+        errors.push(lang.t("err_password_mismatch"));
+    }
+    if !errors.is_empty() {
+        return Ok(show_errors(&errors));
+    }
+    // Checking the current password is a guess like a sign-in, and counted the same way:
+    // against this member's account and the client address.
+    let account_key = account_throttle_key(&member.org_id, &member.username_key);
+    let addr_key = address_key(peer.ip());
+    let now = state.clock.now();
+    let charge = state
+        .store
+        .charge_sign_in(
+            (&addr_key, address_policy(state)),
+            (std::slice::from_ref(&account_key), policy(state)),
+            now,
+        )
+        .await?;
+    if let Some(until) = charge.refused_until() {
+        let message = locked_message(lang, until, now);
+        let mut response = show_errors(&[&message]);
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
+    }
+    let Some(stored) = state
+        .store
+        .password_hash(&member.org_id, &member.username_key)
+        .await?
+    else {
+        return Ok(session_ended(state, lang, headers));
+    };
+    if first_match(f.current_password, vec![stored]).await? != Some(0) {
+        return Ok(show_errors(&[lang.t("err_current_password")]));
+    }
+    state
+        .store
+        .forgive_sign_in(&account_key, &[addr_key])
+        .await?;
+    let password_hash = hash_password(f.password).await?;
+    let changed = state
+        .store
+        .change_password(
+            &member.org_id,
+            &member.username_key,
+            &password_hash,
+            session,
+            state.clock.now(),
+        )
+        .await?;
+    if !changed {
+        return Ok(session_ended(state, lang, headers));
+    }
+    state.ring_events();
+    Ok(see_other(me_location(lang, "password")))
+}

@@ -1,0 +1,247 @@
+//! The member's page itself (`/me`) and the form for the personal fields (name, mobile,
+//! email).
+
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::Form;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::sign_in::render_sign_in;
+use super::{
+    current, me_location, see_other, session_ended, session_hash, set_session_cookie, DETAILS, ME,
+    PASSWORD, SIGN_OUT,
+};
+use crate::i18n::{fill, Lang};
+use crate::pages::{csrf_cookie, internal_error, page, pick_lang, refuse_post, with_cookie};
+use crate::store::{Member, PersonalDetails};
+use crate::{PeerAddr, Shared};
+
+/// What the member page shows in its forms: the stored values, or what was just submitted
+/// when it comes back with problems.
+pub(super) struct MeView<'a> {
+    pub(super) name: &'a str,
+    pub(super) mobile: &'a str,
+    pub(super) email: &'a str,
+    pub(super) notice: Option<&'a str>,
+    pub(super) details_errors: &'a [&'a str],
+    pub(super) password_errors: &'a [&'a str],
+}
+
+pub(super) fn render_me(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    headers: &HeaderMap,
+    member: &Member,
+    view: MeView<'_>,
+) -> Response {
+    let (csrf, is_new) = csrf_cookie(state, headers);
+    let token = |action: &str| state.pepper.csrf_token(&csrf, action);
+    let extra = context! {
+        signed_in_as => fill(
+            lang.t("me_signed_in_as"),
+            &[("username", &member.username), ("organization", &member.organization_name)],
+        ),
+        username => &member.username,
+        name => view.name,
+        mobile => view.mobile,
+        email => view.email,
+        notice => view.notice.unwrap_or(""),
+        details_errors => view.details_errors,
+        password_errors => view.password_errors,
+        details_action => DETAILS,
+        details_csrf => token(DETAILS),
+        password_action => PASSWORD,
+        password_csrf => token(PASSWORD),
+        sign_out_action => SIGN_OUT,
+        sign_out_csrf => token(SIGN_OUT),
+    };
+    let response = page(
+        state,
+        lang,
+        status,
+        "me.html",
+        ME,
+        lang.t("me_title"),
+        extra,
+    );
+    with_cookie(state, response, &csrf, is_new)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct MeQuery {
+    lang: Option<String>,
+    done: Option<String>,
+}
+
+pub(crate) async fn me(
+    State(state): State<Shared>,
+    Query(q): Query<MeQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let notice_key = match q.done.as_deref() {
+        Some("details") => Some("done_details"),
+        Some("nothing") => Some("done_nothing"),
+        Some("password") => Some("done_password"),
+        Some("signed_out") => Some("signed_out"),
+        _ => None,
+    };
+    match current(&state, &headers).await {
+        Ok(Some((member, _))) => render_me(
+            &state,
+            lang,
+            StatusCode::OK,
+            &headers,
+            &member,
+            MeView {
+                name: &member.name,
+                mobile: &member.mobile,
+                email: &member.email,
+                notice: notice_key.filter(|k| *k != "signed_out").map(|k| lang.t(k)),
+                details_errors: &[],
+                password_errors: &[],
+            },
+        ),
+        Ok(None) => {
+            let notice = if notice_key == Some("signed_out") {
+                Some(lang.t("signed_out"))
+            } else if session_hash(&state, &headers).is_some() {
+                Some(lang.t("session_ended"))
+            } else {
+                None
+            };
+            let mut response =
+                render_sign_in(&state, lang, StatusCode::OK, &headers, "", notice, &[]);
+            if session_hash(&state, &headers).is_some() {
+                // The session the browser still names has ended: let it forget the cookie.
+                set_session_cookie(&state, &mut response, None);
+            }
+            response
+        }
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct DetailsFields {
+    #[serde(default)]
+    pub(crate) csrf: String,
+    #[serde(default)]
+    pub(crate) lang: String,
+    #[serde(default)]
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) mobile: String,
+    #[serde(default)]
+    pub(crate) email: String,
+}
+
+/// The name as it will be stored, or `None` if it breaks the rule: 1–64 characters after
+/// trimming, no control or bidirectional formatting characters.
+pub(crate) fn clean_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let len = name.chars().count();
+    ((1..=64).contains(&len) && !name.chars().any(crate::render::forbidden_in_text))
+        .then(|| name.to_owned())
+}
+
+/// The number in E.164, read in international format (`+`, the country code, the number;
+/// spaces, dashes and brackets allowed) by the same rule as the desktop's; empty stays empty
+/// (the member removes the number). `None` if it is not a valid number.
+pub(crate) fn clean_mobile(mobile: &str) -> Option<String> {
+    if mobile
+        .chars()
+        .all(|c| matches!(c, ' ' | '-' | '(' | ')' | '.'))
+    {
+        return Some(String::new());
+    }
+    orgdesk_rules::Mobile::parse_international(mobile)
+        .ok()
+        .map(orgdesk_rules::Mobile::into_string)
+}
+
+/// A syntactically valid address of at most 254 characters; empty stays empty.
+pub(crate) fn clean_email(email: &str) -> Option<String> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Some(String::new());
+    }
+    let ok = email.len() <= 254 && email.parse::<lettre::Address>().is_ok();
+    ok.then(|| email.to_owned())
+}
+
+pub(crate) async fn details(
+    State(state): State<Shared>,
+    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
+    headers: HeaderMap,
+    form: Result<Form<DetailsFields>, FormRejection>,
+) -> Response {
+    let Form(f) = form.unwrap_or_default();
+    let lang = pick_lang(Some(&f.lang), &headers);
+    if let Some(refused) = refuse_post(&state, lang, DETAILS, &headers, peer, &f.csrf) {
+        return refused;
+    }
+    let member = match current(&state, &headers).await {
+        Ok(Some((member, _))) => member,
+        Ok(None) => return session_ended(&state, lang, &headers),
+        Err(e) => return internal_error(&state, lang, ME, &e),
+    };
+    let (name, mobile, email) = (
+        clean_name(&f.name),
+        clean_mobile(&f.mobile),
+        clean_email(&f.email),
+    );
+    let (Some(name), Some(mobile), Some(email)) = (name.clone(), mobile.clone(), email.clone())
+    else {
+        let mut errors = Vec::new();
+        for (ok, key) in [
+            (name.is_some(), "err_name"),
+            (mobile.is_some(), "err_mobile"),
+            (email.is_some(), "err_email"),
+        ] {
+            if !ok {
+                errors.push(lang.t(key));
+            }
+        }
+        return render_me(
+            &state,
+            lang,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &headers,
+            &member,
+            MeView {
+                name: &f.name,
+                mobile: &f.mobile,
+                email: &f.email,
+                notice: None,
+                details_errors: &errors,
+                password_errors: &[],
+            },
+        );
+    };
+    let changed = state
+        .store
+        .change_personal_details(
+            &member.org_id,
+            &member.username_key,
+            PersonalDetails {
+                name,
+                mobile,
+                email,
+            },
+            state.clock.now(),
+        )
+        .await;
+    match changed {
+        Ok(Some(_)) => {
+            state.ring_events();
+            see_other(me_location(lang, "details"))
+        }
+        Ok(None) => see_other(me_location(lang, "nothing")),
+        Err(e) => internal_error(&state, lang, ME, &e),
+    }
+}

@@ -1,0 +1,258 @@
+//! The PostgreSQL store, for several gateway instances behind a load balancer sharing one
+//! database. Same rules as the SQLite store; where instances can race, the database decides:
+//! idempotency keys by primary key, outbox rows by `FOR UPDATE SKIP LOCKED` leases, and the
+//! event feed's order by a per-organization lock held until commit (so sequence numbers
+//! become visible in order and a reader's cursor never skips a late-committing event).
+//!
+//! One file per domain, each implementing that domain's trait (`organizations.rs`,
+//! `invitations.rs`, `events.rs`, `outbox.rs`, `accounts.rs`, `resets.rs`, `sessions.rs`,
+//! `join.rs`); this file holds the connection, the migrations and the helpers several domains
+//! share.
+
+use orgdesk_protocol::{AccountState, Channel, EventKind};
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+// Only compile-time constants are spliced into SQL (the shared column list); every value is a
+// bind parameter. `AssertSqlSafe` records that for sqlx.
+use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+
+use crate::error::{GatewayError, Result};
+use crate::secrets;
+use crate::store::{
+    parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
+    MEMBER_FROM,
+};
+
+mod accounts;
+mod events;
+mod invitations;
+mod join;
+mod organizations;
+mod outbox;
+mod resets;
+mod sessions;
+
+/// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
+/// instances starting together do not race.
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        include_str!("../../../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        3,
+        include_str!("../../../migrations/postgres/0003_accounts.sql"),
+    ),
+    (
+        4,
+        include_str!("../../../migrations/postgres/0004_join.sql"),
+    ),
+    (
+        5,
+        include_str!("../../../migrations/postgres/0005_identity.sql"),
+    ),
+    (
+        6,
+        include_str!("../../../migrations/postgres/0006_outbox_owner.sql"),
+    ),
+];
+
+/// Arbitrary constant naming the migration lock.
+const MIGRATION_LOCK: i64 = 0x6f72_6764_6573_6b01;
+
+impl From<sqlx::Error> for GatewayError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Storage(e.to_string())
+    }
+}
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects (`postgres://user:pass@host:port/db`) and migrates.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect(url)
+            .await?;
+        let store = Self { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS gateway_schema_migrations (
+                version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .execute(&mut *tx)
+        .await?;
+        let current: i32 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM gateway_schema_migrations")
+                .fetch_one(&mut *tx)
+                .await?;
+        for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+            sqlx::raw_sql(*sql).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO gateway_schema_migrations (version) VALUES ($1)")
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn channel_str(c: Channel) -> &'static str {
+    match c {
+        Channel::Email => "email",
+        Channel::Sms => "sms",
+        Channel::Link => "link",
+    }
+}
+
+const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
+     i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
+     i.lifetime_secs, i.state, i.created_at";
+
+fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
+    let channel: String = row.try_get("channel")?;
+    let state: String = row.try_get("state")?;
+    Ok(Invitation {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        channel: match channel.as_str() {
+            "email" => Channel::Email,
+            "sms" => Channel::Sms,
+            "link" => Channel::Link,
+            other => return Err(GatewayError::Storage(format!("unknown channel {other}"))),
+        },
+        recipient: row.try_get("recipient")?,
+        invitee_name: row.try_get("invitee_name")?,
+        organization_name: row.try_get("organization_name")?,
+        department_label: row.try_get("department_label")?,
+        position_label: row.try_get("position_label")?,
+        inviter_name: row.try_get("inviter_name")?,
+        locale: row.try_get("locale")?,
+        lifetime_secs: row.try_get("lifetime_secs")?,
+        state: InvitationState::parse(&state)
+            .ok_or_else(|| GatewayError::Storage(format!("unknown state {state}")))?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+async fn insert_event(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    kind: &EventKind,
+    now: i64,
+) -> Result<()> {
+    let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
+    // Held until commit: events of one organization commit in sequence order.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(org_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("INSERT INTO events (id, org_id, at, body) VALUES ($1, $2, $3, $4)")
+        .bind(secrets::new_id("evt"))
+        .bind(org_id)
+        .bind(now)
+        .bind(body)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
+     r.organization_name, r.locale";
+
+fn reset_from_row(row: &PgRow) -> Result<PasswordReset> {
+    let channel: String = row.try_get("channel")?;
+    Ok(PasswordReset {
+        id: row.try_get("id")?,
+        org_id: row.try_get("org_id")?,
+        username: row.try_get("username")?,
+        channel: match channel.as_str() {
+            "email" => orgdesk_protocol::Channel::Email,
+            "sms" => orgdesk_protocol::Channel::Sms,
+            "link" => orgdesk_protocol::Channel::Link,
+            other => return Err(GatewayError::Storage(format!("unknown channel {other}"))),
+        },
+        recipient: row.try_get("recipient")?,
+        organization_name: row.try_get("organization_name")?,
+        locale: row.try_get("locale")?,
+    })
+}
+
+fn member_from_row(row: &PgRow) -> Result<Member> {
+    Ok(Member {
+        org_id: row.try_get(0)?,
+        account_id: row.try_get(7)?,
+        username_key: row.try_get(1)?,
+        username: row.try_get(2)?,
+        organization_name: row.try_get(3)?,
+        name: row.try_get(4)?,
+        mobile: row.try_get(5)?,
+        email: row.try_get(6)?,
+    })
+}
+
+fn state_from(s: &str) -> Result<AccountState> {
+    parse_account_state(s).ok_or_else(|| GatewayError::Storage(format!("unknown state {s}")))
+}
+
+async fn member(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    username_key: &str,
+    lock: bool,
+) -> Result<Option<Member>> {
+    let lock = if lock { " FOR UPDATE OF a" } else { "" };
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM}
+         WHERE a.org_id = $1 AND a.username_key = $2 AND a.state = 'enabled'{lock}"
+    )))
+    .bind(org_id)
+    .bind(username_key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(member_from_row).transpose()
+}
+
+/// Voids the account's unused reset links and drops their unsent messages.
+async fn revoke_resets(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    username_key: &str,
+    outbox_state: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = $3
+         WHERE state = 'pending' AND reset_id IN (
+            SELECT id FROM password_resets
+            WHERE org_id = $1 AND username_key = $2 AND used_at IS NULL AND revoked_at IS NULL)",
+    )
+    .bind(org_id)
+    .bind(username_key)
+    .bind(outbox_state)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "UPDATE password_resets SET revoked_at = $3
+         WHERE org_id = $1 AND username_key = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(org_id)
+    .bind(username_key)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

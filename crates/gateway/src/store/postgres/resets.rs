@@ -1,0 +1,232 @@
+//! Password resets on PostgreSQL: creating one (with idempotency keys; resets of one account
+//! under a row lock), looking a link up and consuming it.
+
+use async_trait::async_trait;
+use orgdesk_protocol::{AccountState, EventKind};
+// Only compile-time constants are spliced into SQL (the shared column list); every value is a
+// bind parameter. `AssertSqlSafe` records that for sqlx.
+use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+
+use super::{
+    channel_str, insert_event, reset_from_row, revoke_resets, state_from, PostgresStore,
+    RESET_COLUMNS,
+};
+use crate::error::{GatewayError, Result};
+use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
+
+async fn seen_key(
+    tx: &mut Transaction<'_, Postgres>,
+    org_id: &str,
+    key: &str,
+    request_sha256: [u8; 32],
+) -> Result<Option<ResetOutcome>> {
+    let row = sqlx::query(
+        "SELECT request_sha256, reset_id, sealed_token, expires_at
+         FROM password_reset_keys WHERE org_id = $1 AND key = $2",
+    )
+    .bind(org_id)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let digest: Vec<u8> = row.try_get(0)?;
+    Ok(Some(if digest[..] == request_sha256[..] {
+        ResetOutcome::Replayed {
+            reset_id: row.try_get(1)?,
+            sealed_token: row.try_get(2)?,
+            expires_at: row.try_get(3)?,
+        }
+    } else {
+        ResetOutcome::KeyReused
+    }))
+}
+
+#[async_trait]
+impl ResetStore for PostgresStore {
+    async fn create_password_reset(&self, new: NewPasswordReset, now: i64) -> Result<ResetOutcome> {
+        let mut tx = self.pool.begin().await?;
+        // The account row lock serializes resets of one account (a newer one voids the
+        // older ones) and orders them after a concurrent state change.
+        let row: Option<(String, bool)> = sqlx::query_as(
+            "SELECT state, password_hash = '' FROM accounts
+             WHERE org_id = $1 AND username_key = $2 FOR UPDATE",
+        )
+        .bind(&new.org_id)
+        .bind(&new.username_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        // A concurrent retry of the same request waited on that lock and now finds the key.
+        if let Some(seen) = seen_key(
+            &mut tx,
+            &new.org_id,
+            &new.idempotency_key,
+            new.request_sha256,
+        )
+        .await?
+        {
+            tx.rollback().await?;
+            return Ok(seen);
+        }
+        let Some((state, reserved)) = row else {
+            tx.rollback().await?;
+            return Ok(ResetOutcome::UnknownAccount);
+        };
+        match state_from(&state)? {
+            AccountState::Enabled => {}
+            other => {
+                tx.rollback().await?;
+                return Ok(ResetOutcome::AccountNotEnabled(other));
+            }
+        }
+        if reserved {
+            tx.rollback().await?;
+            return Ok(ResetOutcome::NoPassword);
+        }
+        revoke_resets(&mut tx, &new.org_id, &new.username_key, "superseded", now).await?;
+        sqlx::query(
+            "INSERT INTO password_resets (id, org_id, username_key, channel, recipient,
+                organization_name, locale, token_hash, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&new.id)
+        .bind(&new.org_id)
+        .bind(&new.username_key)
+        .bind(channel_str(new.channel))
+        .bind(&new.recipient)
+        .bind(&new.organization_name)
+        .bind(&new.locale)
+        .bind(&new.token_hash[..])
+        .bind(now)
+        .bind(new.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        let claimed = sqlx::query(
+            "INSERT INTO password_reset_keys (org_id, key, request_sha256, reset_id,
+                sealed_token, expires_at, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (org_id, key) DO NOTHING",
+        )
+        .bind(&new.org_id)
+        .bind(&new.idempotency_key)
+        .bind(&new.request_sha256[..])
+        .bind(&new.id)
+        .bind(&new.sealed_token)
+        .bind(new.expires_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            // Another instance answered this key for another account meanwhile.
+            tx.rollback().await?;
+            return self
+                .seen_reset_key(&new.org_id, &new.idempotency_key, new.request_sha256)
+                .await?
+                .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()));
+        }
+        if new.enqueue {
+            sqlx::query(
+                "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
+                 VALUES ('password_reset', $1, $2, $3, $3)",
+            )
+            .bind(&new.id)
+            .bind(&new.sealed_token)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(ResetOutcome::Created)
+    }
+
+    async fn seen_reset_key(
+        &self,
+        org_id: &str,
+        key: &str,
+        request_sha256: [u8; 32],
+    ) -> Result<Option<ResetOutcome>> {
+        let mut tx = self.pool.begin().await?;
+        let seen = seen_key(&mut tx, org_id, key, request_sha256).await?;
+        tx.commit().await?;
+        Ok(seen)
+    }
+
+    async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {RESET_COLUMNS}, a.state, r.expires_at,
+                    r.revoked_at IS NOT NULL AS revoked, r.used_at IS NOT NULL AS used
+             FROM password_resets r JOIN accounts a
+                  ON a.org_id = r.org_id AND a.username_key = r.username_key
+             WHERE r.token_hash = $1"
+        )))
+        .bind(&token_hash[..])
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let state: String = row.try_get("state")?;
+        Ok(Some(ResetLookup {
+            reset: reset_from_row(&row)?,
+            account_state: state_from(&state)?,
+            expires_at: row.try_get("expires_at")?,
+            revoked: row.try_get("revoked")?,
+            used: row.try_get("used")?,
+        }))
+    }
+
+    async fn consume_reset(
+        &self,
+        token_hash: [u8; 32],
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let mut tx = self.pool.begin().await?;
+        let consumed = sqlx::query(
+            "UPDATE password_resets r SET used_at = $2
+             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL
+               AND expires_at > $2
+               AND EXISTS (SELECT 1 FROM accounts a
+                           WHERE a.org_id = r.org_id AND a.username_key = r.username_key
+                             AND a.state = 'enabled' AND a.password_hash <> '')
+             RETURNING org_id, username_key",
+        )
+        .bind(&token_hash[..])
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(consumed) = consumed else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let org_id: String = consumed.try_get(0)?;
+        let username_key: String = consumed.try_get(1)?;
+        let (username, account_id): (String, String) = sqlx::query_as(
+            "UPDATE accounts SET password_hash = $3, updated_at = $4
+             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
+             RETURNING username, account_id",
+        )
+        .bind(&org_id)
+        .bind(&username_key)
+        .bind(password_hash)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| GatewayError::Storage("the account changed during a reset".into()))?;
+        sqlx::query("DELETE FROM member_sessions WHERE org_id = $1 AND username_key = $2")
+            .bind(&org_id)
+            .bind(&username_key)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+            .bind(account_throttle_key(&org_id, &username_key))
+            .execute(&mut *tx)
+            .await?;
+        let kind = EventKind::PasswordChanged {
+            account_id: Some(account_id),
+            username: username.clone(),
+            password_hash: password_hash.to_owned(),
+        };
+        insert_event(&mut tx, &org_id, &kind, now).await?;
+        tx.commit().await?;
+        Ok(Some(username))
+    }
+}

@@ -1,0 +1,260 @@
+//! Sign-ins on PostgreSQL: candidates, failure counters and waits (under row locks),
+//! sessions on the member's page, and the pruning of stale sessions and counters.
+
+use async_trait::async_trait;
+use orgdesk_protocol::EventKind;
+use sqlx::{Postgres, Row, Transaction};
+
+use super::{insert_event, member, state_from, PostgresStore};
+use crate::error::Result;
+use crate::store::{
+    plan_sign_in_charge, FailureRow, LockoutPolicy, Member, Pruned, SessionStore, SignInCandidate,
+    SignInCharge, StaleBefore,
+};
+
+/// Forgets the failures of the account that was opened and takes back the attempt counted
+/// against the address and the other accounts.
+async fn forgive(
+    tx: &mut Transaction<'_, Postgres>,
+    matched: &str,
+    charged: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+        .bind(matched)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "UPDATE sign_in_failures SET failures = GREATEST(failures - 1, 0), locked_until = NULL
+         WHERE key = ANY($1)",
+    )
+    .bind(charged)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl SessionStore for PostgresStore {
+    async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>> {
+        let rows = sqlx::query(
+            "SELECT org_id, username_key, username, password_hash, state, account_id,
+                refused_reason
+             FROM accounts
+             WHERE username_key = $1 ORDER BY created_at, org_id LIMIT 10",
+        )
+        .bind(username_key)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let state: String = r.try_get(4)?;
+                Ok(SignInCandidate {
+                    org_id: r.try_get(0)?,
+                    account_id: r.try_get(5)?,
+                    username_key: r.try_get(1)?,
+                    username: r.try_get(2)?,
+                    password_hash: r.try_get(3)?,
+                    state: state_from(&state)?,
+                    refused_reason: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn charge_sign_in(
+        &self,
+        address: (&str, LockoutPolicy),
+        accounts: (&[String], LockoutPolicy),
+        now: i64,
+    ) -> Result<SignInCharge> {
+        let mut tx = self.pool.begin().await?;
+        // Lock every key's row (creating it if needed) in a fixed order, so that two
+        // instances charging the same keys cannot deadlock. The no-op update takes the row
+        // lock and reads the row in one statement, even if a sweep deletes it meanwhile.
+        let mut sorted: Vec<&str> = std::iter::once(address.0)
+            .chain(accounts.0.iter().map(String::as_str))
+            .collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut rows = std::collections::HashMap::new();
+        for key in sorted {
+            let row = sqlx::query(
+                "INSERT INTO sign_in_failures (key, failures, last_failure_at)
+                 VALUES ($1, 0, $2)
+                 ON CONFLICT (key) DO UPDATE SET key = EXCLUDED.key
+                 RETURNING failures, last_failure_at, locked_until",
+            )
+            .bind(key)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let failures: i32 = row.try_get(0)?;
+            let stored: FailureRow = (
+                u32::try_from(failures).unwrap_or(0),
+                row.try_get(1)?,
+                row.try_get(2)?,
+            );
+            rows.insert(key, stored);
+        }
+        let address_row = rows.get(address.0).copied();
+        let account_rows: Vec<Option<FailureRow>> = accounts
+            .0
+            .iter()
+            .map(|k| rows.get(k.as_str()).copied())
+            .collect();
+        let (charge, writes) =
+            plan_sign_in_charge((address_row, address.1), (&account_rows, accounts.1), now);
+        if writes.is_empty() {
+            tx.rollback().await?;
+            return Ok(charge);
+        }
+        for (index, failures, until) in writes {
+            let key = if index == 0 {
+                address.0
+            } else {
+                accounts.0[index - 1].as_str()
+            };
+            sqlx::query(
+                "UPDATE sign_in_failures SET failures = $2, last_failure_at = $3, locked_until = $4
+                 WHERE key = $1",
+            )
+            .bind(key)
+            .bind(i32::try_from(failures).unwrap_or(i32::MAX))
+            .bind(now)
+            .bind(until)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(charge)
+    }
+
+    async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        forgive(&mut tx, matched, charged).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn start_session(
+        &self,
+        org_id: &str,
+        username_key: &str,
+        session_hash: [u8; 32],
+        throttle: (&str, &[String]),
+        now: i64,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        forgive(&mut tx, throttle.0, throttle.1).await?;
+        let (username, account_id): (String, String) = sqlx::query_as(
+            "SELECT username, account_id FROM accounts WHERE org_id = $1 AND username_key = $2",
+        )
+        .bind(org_id)
+        .bind(username_key)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO member_sessions (hash, org_id, username_key, created_at, last_seen_at)
+             VALUES ($1, $2, $3, $4, $4)",
+        )
+        .bind(&session_hash[..])
+        .bind(org_id)
+        .bind(username_key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let kind = EventKind::SignedIn {
+            account_id: Some(account_id),
+            username,
+        };
+        insert_event(&mut tx, org_id, &kind, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn member_session(
+        &self,
+        session_hash: [u8; 32],
+        now: i64,
+        idle_secs: i64,
+        max_secs: i64,
+    ) -> Result<Option<Member>> {
+        let mut tx = self.pool.begin().await?;
+        let session = sqlx::query(
+            "UPDATE member_sessions SET last_seen_at = $2
+             WHERE hash = $1 AND last_seen_at > $2 - $3 AND created_at > $2 - $4
+             RETURNING org_id, username_key",
+        )
+        .bind(&session_hash[..])
+        .bind(now)
+        .bind(idle_secs)
+        .bind(max_secs)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(session) = session else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let org_id: String = session.try_get(0)?;
+        let username_key: String = session.try_get(1)?;
+        let found = member(&mut tx, &org_id, &username_key, false).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    async fn end_session(&self, session_hash: [u8; 32]) -> Result<()> {
+        sqlx::query("DELETE FROM member_sessions WHERE hash = $1")
+            .bind(&session_hash[..])
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
+        // Each kind in its own statement (its own transaction), at most `limit` rows; SKIP
+        // LOCKED leaves rows a sign-in or another instance holds to a later run.
+        let limit = i64::from(limit);
+        let sessions = sqlx::query(
+            "DELETE FROM member_sessions WHERE hash IN (
+                SELECT hash FROM member_sessions
+                WHERE last_seen_at < $1 OR created_at < $2
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.session_seen)
+        .bind(before.session_started)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let failures = sqlx::query(
+            "DELETE FROM sign_in_failures WHERE key IN (
+                SELECT key FROM sign_in_failures
+                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.sign_in_failure)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let codes = sqlx::query(
+            "DELETE FROM join_code_failures WHERE client IN (
+                SELECT client FROM join_code_failures
+                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
+                LIMIT $3 FOR UPDATE SKIP LOCKED)",
+        )
+        .bind(before.code_failure)
+        .bind(now)
+        .bind(limit)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Pruned {
+            sessions: count(sessions),
+            sign_in_failures: count(failures),
+            code_failures: count(codes),
+        })
+    }
+}

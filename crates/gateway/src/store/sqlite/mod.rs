@@ -1,0 +1,226 @@
+//! The SQLite store: one connection in WAL mode behind a mutex, used from blocking threads so
+//! that the async server never waits on disk. A single writer is what SQLite wants anyway.
+//!
+//! One file per domain, each implementing that domain's trait (`organizations.rs`,
+//! `invitations.rs`, `events.rs`, `outbox.rs`, `accounts.rs`, `resets.rs`, `sessions.rs`,
+//! `join.rs`); this file holds the connection, the migrations and the helpers several domains
+//! share.
+
+use orgdesk_protocol::{AccountState, Channel, EventKind};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, Transaction};
+use rusqlite_migration::{Migrations, M};
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::error::{GatewayError, Result};
+use crate::secrets;
+use crate::store::{
+    parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
+    MEMBER_FROM,
+};
+
+mod accounts;
+mod events;
+mod invitations;
+mod join;
+mod organizations;
+mod outbox;
+mod resets;
+mod sessions;
+#[cfg(test)]
+mod tests;
+
+/// Forward-only, compiled in; the index is the schema version.
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../../migrations/sqlite/0001_initial.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0003_accounts.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0004_join.sql")),
+    M::up(include_str!("../../../migrations/sqlite/0005_identity.sql")),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0006_outbox_owner.sql"
+    )),
+];
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) and migrates the database file.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)?;
+            }
+        }
+        Self::init(Connection::open(path)?)
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn in_memory() -> Result<Self> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Self> {
+        // WAL lets readers of the file (backups, inspection) work beside the writer;
+        // synchronous=NORMAL is durable across process crashes, which is what WAL needs.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` with the connection on a blocking thread.
+    async fn with<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            let mut guard: MutexGuard<'_, Connection> = conn
+                .lock()
+                // A panic inside a transaction rolled it back; the connection is still sound.
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            f(&mut guard)
+        })
+        .await?
+    }
+}
+
+fn channel_str(c: Channel) -> &'static str {
+    match c {
+        Channel::Email => "email",
+        Channel::Sms => "sms",
+        Channel::Link => "link",
+    }
+}
+
+fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
+    match s {
+        "email" => Ok(Channel::Email),
+        "sms" => Ok(Channel::Sms),
+        "link" => Ok(Channel::Link),
+        other => Err(rusqlite::Error::InvalidColumnType(
+            0,
+            format!("channel {other}"),
+            rusqlite::types::Type::Text,
+        )),
+    }
+}
+
+const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
+     i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
+     i.lifetime_secs, i.state, i.created_at";
+
+/// Reads the columns of [`INVITATION_COLUMNS`] starting at `at`.
+fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation> {
+    let state: String = row.get(at + 11)?;
+    Ok(Invitation {
+        id: row.get(at)?,
+        org_id: row.get(at + 1)?,
+        channel: parse_channel(&row.get::<_, String>(at + 2)?)?,
+        recipient: row.get(at + 3)?,
+        invitee_name: row.get(at + 4)?,
+        organization_name: row.get(at + 5)?,
+        department_label: row.get(at + 6)?,
+        position_label: row.get(at + 7)?,
+        inviter_name: row.get(at + 8)?,
+        locale: row.get(at + 9)?,
+        lifetime_secs: row.get(at + 10)?,
+        state: InvitationState::parse(&state).ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(at + 11, state, rusqlite::types::Type::Text)
+        })?,
+        created_at: row.get(at + 12)?,
+    })
+}
+
+fn insert_event(tx: &Transaction<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
+    let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO events (id, org_id, at, body) VALUES (?1, ?2, ?3, ?4)",
+        params![secrets::new_id("evt"), org_id, now, body],
+    )?;
+    Ok(())
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
+}
+
+const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
+     r.organization_name, r.locale";
+
+fn reset_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<PasswordReset> {
+    Ok(PasswordReset {
+        id: row.get(at)?,
+        org_id: row.get(at + 1)?,
+        username: row.get(at + 2)?,
+        channel: parse_channel(&row.get::<_, String>(at + 3)?)?,
+        recipient: row.get(at + 4)?,
+        organization_name: row.get(at + 5)?,
+        locale: row.get(at + 6)?,
+    })
+}
+
+fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
+    Ok(Member {
+        org_id: row.get(0)?,
+        account_id: row.get(7)?,
+        username_key: row.get(1)?,
+        username: row.get(2)?,
+        organization_name: row.get(3)?,
+        name: row.get(4)?,
+        mobile: row.get(5)?,
+        email: row.get(6)?,
+    })
+}
+
+fn state_from(s: String, column: usize) -> rusqlite::Result<AccountState> {
+    parse_account_state(&s).ok_or(rusqlite::Error::InvalidColumnType(
+        column,
+        s,
+        rusqlite::types::Type::Text,
+    ))
+}
+
+fn member(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Result<Option<Member>> {
+    Ok(tx
+        .query_row(
+            &format!(
+                "SELECT {MEMBER_COLUMNS} FROM {MEMBER_FROM}
+                 WHERE a.org_id = ?1 AND a.username_key = ?2 AND a.state = 'enabled'"
+            ),
+            params![org_id, username_key],
+            member_from_row,
+        )
+        .optional()?)
+}
+
+/// Voids the account's unused reset links and drops their unsent messages.
+fn revoke_resets(
+    tx: &Transaction<'_>,
+    org_id: &str,
+    username_key: &str,
+    outbox_state: &str,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET state = ?3
+         WHERE state = 'pending' AND reset_id IN (
+            SELECT id FROM password_resets
+            WHERE org_id = ?1 AND username_key = ?2 AND used_at IS NULL AND revoked_at IS NULL)",
+        params![org_id, username_key, outbox_state],
+    )?;
+    tx.execute(
+        "UPDATE password_resets SET revoked_at = ?3
+         WHERE org_id = ?1 AND username_key = ?2 AND used_at IS NULL AND revoked_at IS NULL",
+        params![org_id, username_key, now],
+    )?;
+    Ok(())
+}

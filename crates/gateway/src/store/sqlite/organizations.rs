@@ -1,0 +1,54 @@
+//! Organizations on SQLite: creating one and keeping its API token's hash.
+
+use async_trait::async_trait;
+use rusqlite::{params, OptionalExtension};
+
+use super::SqliteStore;
+use crate::error::Result;
+use crate::store::OrgStore;
+
+#[async_trait]
+impl OrgStore for SqliteStore {
+    async fn create_organization(
+        &self,
+        id: &str,
+        name: &str,
+        api_token_hash: [u8; 32],
+        now: i64,
+    ) -> Result<()> {
+        let (id, name) = (id.to_owned(), name.to_owned());
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO organizations (id, name, api_token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![id, name, api_token_hash, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn set_api_token_hash(&self, org_id: &str, api_token_hash: [u8; 32]) -> Result<bool> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            Ok(c.execute(
+                "UPDATE organizations SET api_token_hash = ?2 WHERE id = ?1",
+                params![org_id, api_token_hash],
+            )? == 1)
+        })
+        .await
+    }
+
+    async fn api_token_hash(&self, org_id: &str) -> Result<Option<[u8; 32]>> {
+        let org_id = org_id.to_owned();
+        self.with(move |c| {
+            Ok(c.query_row(
+                "SELECT api_token_hash FROM organizations WHERE id = ?1",
+                [org_id],
+                |r| r.get::<_, [u8; 32]>(0),
+            )
+            .optional()?)
+        })
+        .await
+    }
+}

@@ -1,0 +1,210 @@
+//! Password resets on SQLite: creating one (with idempotency keys), looking a link up and
+//! consuming it.
+
+use async_trait::async_trait;
+use orgdesk_protocol::{AccountState, EventKind};
+use rusqlite::{params, OptionalExtension};
+
+use super::{
+    channel_str, insert_event, reset_from_row, revoke_resets, state_from, SqliteStore,
+    RESET_COLUMNS,
+};
+use crate::error::Result;
+use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
+
+fn seen_key(
+    conn: &rusqlite::Connection,
+    org_id: &str,
+    key: &str,
+    request_sha256: [u8; 32],
+) -> Result<Option<ResetOutcome>> {
+    let seen: Option<([u8; 32], String, Vec<u8>, i64)> = conn
+        .query_row(
+            "SELECT request_sha256, reset_id, sealed_token, expires_at
+             FROM password_reset_keys WHERE org_id = ?1 AND key = ?2",
+            params![org_id, key],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    Ok(seen.map(|(digest, reset_id, sealed_token, expires_at)| {
+        if digest == request_sha256 {
+            ResetOutcome::Replayed {
+                reset_id,
+                sealed_token,
+                expires_at,
+            }
+        } else {
+            ResetOutcome::KeyReused
+        }
+    }))
+}
+
+#[async_trait]
+impl ResetStore for SqliteStore {
+    async fn create_password_reset(&self, new: NewPasswordReset, now: i64) -> Result<ResetOutcome> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            // Checked and inserted in one transaction, so racing retries create one reset.
+            if let Some(seen) =
+                seen_key(&tx, &new.org_id, &new.idempotency_key, new.request_sha256)?
+            {
+                return Ok(seen);
+            }
+            let row: Option<(String, bool)> = tx
+                .query_row(
+                    "SELECT state, password_hash = '' FROM accounts
+                     WHERE org_id = ?1 AND username_key = ?2",
+                    params![new.org_id, new.username_key],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((state, reserved)) = row else {
+                return Ok(ResetOutcome::UnknownAccount);
+            };
+            match state_from(state, 0)? {
+                AccountState::Enabled => {}
+                other => return Ok(ResetOutcome::AccountNotEnabled(other)),
+            }
+            if reserved {
+                return Ok(ResetOutcome::NoPassword);
+            }
+            revoke_resets(&tx, &new.org_id, &new.username_key, "superseded", now)?;
+            tx.execute(
+                "INSERT INTO password_resets (id, org_id, username_key, channel, recipient,
+                    organization_name, locale, token_hash, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    new.id,
+                    new.org_id,
+                    new.username_key,
+                    channel_str(new.channel),
+                    new.recipient,
+                    new.organization_name,
+                    new.locale,
+                    new.token_hash,
+                    now,
+                    new.expires_at
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO password_reset_keys (org_id, key, request_sha256, reset_id,
+                    sealed_token, expires_at, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    new.org_id,
+                    new.idempotency_key,
+                    new.request_sha256,
+                    new.id,
+                    new.sealed_token,
+                    new.expires_at,
+                    now
+                ],
+            )?;
+            if new.enqueue {
+                tx.execute(
+                    "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
+                     VALUES ('password_reset', ?1, ?2, ?3, ?3)",
+                    params![new.id, new.sealed_token, now],
+                )?;
+            }
+            tx.commit()?;
+            Ok(ResetOutcome::Created)
+        })
+        .await
+    }
+
+    async fn seen_reset_key(
+        &self,
+        org_id: &str,
+        key: &str,
+        request_sha256: [u8; 32],
+    ) -> Result<Option<ResetOutcome>> {
+        let (org_id, key) = (org_id.to_owned(), key.to_owned());
+        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
+            .await
+    }
+
+    async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
+        self.with(move |c| {
+            let found = c
+                .query_row(
+                    &format!(
+                        "SELECT {RESET_COLUMNS}, a.state, r.expires_at,
+                            r.revoked_at IS NOT NULL, r.used_at IS NOT NULL
+                         FROM password_resets r JOIN accounts a
+                              ON a.org_id = r.org_id AND a.username_key = r.username_key
+                         WHERE r.token_hash = ?1"
+                    ),
+                    [token_hash],
+                    |r| {
+                        Ok(ResetLookup {
+                            reset: reset_from_row(r, 0)?,
+                            account_state: state_from(r.get(7)?, 7)?,
+                            expires_at: r.get(8)?,
+                            revoked: r.get(9)?,
+                            used: r.get(10)?,
+                        })
+                    },
+                )
+                .optional()?;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn consume_reset(
+        &self,
+        token_hash: [u8; 32],
+        password_hash: &str,
+        now: i64,
+    ) -> Result<Option<String>> {
+        let password_hash = password_hash.to_owned();
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let consumed: Option<(String, String)> = tx
+                .query_row(
+                    "UPDATE password_resets SET used_at = ?2
+                     WHERE token_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL
+                       AND expires_at > ?2
+                       AND EXISTS (SELECT 1 FROM accounts a
+                                   WHERE a.org_id = password_resets.org_id
+                                     AND a.username_key = password_resets.username_key
+                                     AND a.state = 'enabled' AND a.password_hash <> '')
+                     RETURNING org_id, username_key",
+                    params![token_hash, now],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((org_id, username_key)) = consumed else {
+                return Ok(None);
+            };
+            let (username, account_id): (String, String) = tx.query_row(
+                "UPDATE accounts SET password_hash = ?3, updated_at = ?4
+                 WHERE org_id = ?1 AND username_key = ?2 RETURNING username, account_id",
+                params![org_id, username_key, password_hash, now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            tx.execute(
+                "DELETE FROM member_sessions WHERE org_id = ?1 AND username_key = ?2",
+                params![org_id, username_key],
+            )?;
+            tx.execute(
+                "DELETE FROM sign_in_failures WHERE key = ?1",
+                [account_throttle_key(&org_id, &username_key)],
+            )?;
+            insert_event(
+                &tx,
+                &org_id,
+                &EventKind::PasswordChanged {
+                    account_id: Some(account_id),
+                    username: username.clone(),
+                    password_hash,
+                },
+                now,
+            )?;
+            tx.commit()?;
+            Ok(Some(username))
+        })
+        .await
+    }
+}

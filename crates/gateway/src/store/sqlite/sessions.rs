@@ -1,0 +1,223 @@
+//! Sign-ins on SQLite: candidates, failure counters and waits, sessions on the member's page,
+//! and the pruning of stale sessions and counters.
+
+use async_trait::async_trait;
+use orgdesk_protocol::EventKind;
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{insert_event, member, state_from, SqliteStore};
+use crate::error::Result;
+use crate::store::{
+    plan_sign_in_charge, FailureRow, LockoutPolicy, Member, Pruned, SessionStore, SignInCandidate,
+    SignInCharge, StaleBefore,
+};
+
+/// Forgets the failures of the account that was opened and takes back the attempt counted
+/// against the address and the other accounts.
+fn forgive(tx: &Transaction<'_>, matched: &str, charged: &[String]) -> Result<()> {
+    tx.execute("DELETE FROM sign_in_failures WHERE key = ?1", [matched])?;
+    for key in charged {
+        tx.execute(
+            "UPDATE sign_in_failures SET failures = MAX(failures - 1, 0), locked_until = NULL
+             WHERE key = ?1",
+            [key],
+        )?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl SessionStore for SqliteStore {
+    async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>> {
+        let username_key = username_key.to_owned();
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT org_id, username_key, username, password_hash, state, account_id,
+                    refused_reason
+                 FROM accounts
+                 WHERE username_key = ?1 ORDER BY created_at, org_id LIMIT 10",
+            )?;
+            let rows = stmt.query_map([username_key], |r| {
+                Ok(SignInCandidate {
+                    org_id: r.get(0)?,
+                    account_id: r.get(5)?,
+                    username_key: r.get(1)?,
+                    username: r.get(2)?,
+                    password_hash: r.get(3)?,
+                    state: state_from(r.get(4)?, 4)?,
+                    refused_reason: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    async fn charge_sign_in(
+        &self,
+        address: (&str, LockoutPolicy),
+        accounts: (&[String], LockoutPolicy),
+        now: i64,
+    ) -> Result<SignInCharge> {
+        let (address_key, address_policy) = (address.0.to_owned(), address.1);
+        let (account_keys, account_policy) = (accounts.0.to_vec(), accounts.1);
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let read = |key: &str| -> Result<Option<FailureRow>> {
+                Ok(tx
+                    .query_row(
+                        "SELECT failures, last_failure_at, locked_until
+                         FROM sign_in_failures WHERE key = ?1",
+                        [key],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()?)
+            };
+            let address_row = read(&address_key)?;
+            let rows = account_keys
+                .iter()
+                .map(|k| read(k))
+                .collect::<Result<Vec<_>>>()?;
+            let (charge, writes) =
+                plan_sign_in_charge((address_row, address_policy), (&rows, account_policy), now);
+            for (index, failures, until) in writes {
+                let key = if index == 0 {
+                    &address_key
+                } else {
+                    &account_keys[index - 1]
+                };
+                tx.execute(
+                    "INSERT INTO sign_in_failures (key, failures, last_failure_at, locked_until)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (key) DO UPDATE
+                     SET failures = ?2, last_failure_at = ?3, locked_until = ?4",
+                    params![key, failures, now, until],
+                )?;
+            }
+            tx.commit()?;
+            Ok(charge)
+        })
+        .await
+    }
+
+    async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()> {
+        let (matched, charged) = (matched.to_owned(), charged.to_vec());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            forgive(&tx, &matched, &charged)?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn start_session(
+        &self,
+        org_id: &str,
+        username_key: &str,
+        session_hash: [u8; 32],
+        throttle: (&str, &[String]),
+        now: i64,
+    ) -> Result<()> {
+        let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
+        let (matched, charged) = (throttle.0.to_owned(), throttle.1.to_vec());
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            forgive(&tx, &matched, &charged)?;
+            let (username, account_id): (String, String) = tx.query_row(
+                "SELECT username, account_id FROM accounts WHERE org_id = ?1 AND username_key = ?2",
+                params![org_id, username_key],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            tx.execute(
+                "INSERT INTO member_sessions (hash, org_id, username_key, created_at, last_seen_at)
+                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                params![session_hash, org_id, username_key, now],
+            )?;
+            insert_event(
+                &tx,
+                &org_id,
+                &EventKind::SignedIn {
+                    account_id: Some(account_id),
+                    username,
+                },
+                now,
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn member_session(
+        &self,
+        session_hash: [u8; 32],
+        now: i64,
+        idle_secs: i64,
+        max_secs: i64,
+    ) -> Result<Option<Member>> {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let session: Option<(String, String)> = tx
+                .query_row(
+                    "UPDATE member_sessions SET last_seen_at = ?2
+                     WHERE hash = ?1 AND last_seen_at > ?2 - ?3 AND created_at > ?2 - ?4
+                     RETURNING org_id, username_key",
+                    params![session_hash, now, idle_secs, max_secs],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((org_id, username_key)) = session else {
+                return Ok(None);
+            };
+            let found = member(&tx, &org_id, &username_key)?;
+            tx.commit()?;
+            Ok(found)
+        })
+        .await
+    }
+
+    async fn end_session(&self, session_hash: [u8; 32]) -> Result<()> {
+        self.with(move |c| {
+            c.execute(
+                "DELETE FROM member_sessions WHERE hash = ?1",
+                [session_hash],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
+        self.with(move |c| {
+            let mut pruned = Pruned::default();
+            // Each kind in its own short transaction, at most `limit` rows: the one writer is
+            // never held for long.
+            let deleted = c.execute(
+                "DELETE FROM member_sessions WHERE hash IN (
+                    SELECT hash FROM member_sessions
+                    WHERE last_seen_at < ?1 OR created_at < ?2 LIMIT ?3)",
+                params![before.session_seen, before.session_started, limit],
+            )?;
+            pruned.sessions = u32::try_from(deleted).unwrap_or(u32::MAX);
+            let deleted = c.execute(
+                "DELETE FROM sign_in_failures WHERE key IN (
+                    SELECT key FROM sign_in_failures
+                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
+                    LIMIT ?3)",
+                params![before.sign_in_failure, now, limit],
+            )?;
+            pruned.sign_in_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
+            let deleted = c.execute(
+                "DELETE FROM join_code_failures WHERE client IN (
+                    SELECT client FROM join_code_failures
+                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
+                    LIMIT ?3)",
+                params![before.code_failure, now, limit],
+            )?;
+            pruned.code_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
+            Ok(pruned)
+        })
+        .await
+    }
+}
