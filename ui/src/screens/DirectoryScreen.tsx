@@ -32,7 +32,7 @@ import { AddMemberWizard, BatchEditModal, BatchResultModal, FormerMembersDrawer,
 import { EditMemberModal, MemberDrawer, RemoveDialog, useStatusChange, type MemberTarget } from "../directory/MemberDrawer";
 import { MemberSearchBox } from "../directory/MemberSearchBox";
 import { MemberTable, PAGE_SIZES } from "../directory/MemberTable";
-import { findDept, isTyping, useDepartmentTree, useInvalidateDirectory, useStableCallback } from "../directory/shared";
+import { ONE_LINE, findDept, isTyping, useDepartmentTree, useInvalidateDirectory, useStableCallback } from "../directory/shared";
 import { errorText } from "../errors";
 
 const STATUSES: StatusFilter[] = ["all", "pending_join", "enabled", "disabled", "resigned"];
@@ -44,14 +44,22 @@ type Props = {
 
 const DepartmentCard = memo(function DepartmentCard({ id }: { id: number }) {
   const { t } = useTranslation();
-  const details = useQuery({ queryKey: api.queryKeys.departmentDetails(id), queryFn: () => api.departmentDetails(id) });
+  // The previous department's card stays until the next one's details arrive (no skeleton
+  // flashing in between, no jump of the list below it).
+  const details = useQuery({
+    queryKey: api.queryKeys.departmentDetails(id),
+    queryFn: () => api.departmentDetails(id),
+    placeholderData: keepPreviousData,
+  });
   const d = details.data;
   if (details.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(details.error))} />;
   if (!d) return <Skeleton active title paragraph={{ rows: 1 }} />;
   return (
     <div className="orgdesk-dept-card">
       <div style={{ minWidth: 0 }}>
-        <Typography.Title level={4} style={{ margin: 0 }} data-testid="dept-title" ellipsis>
+        {/* Cut by CSS with the whole name as its tooltip: Ant Design's measured ellipsis forces a
+            layout of the page after every change of department. */}
+        <Typography.Title level={4} style={{ margin: 0 }} data-testid="dept-title" className={ONE_LINE} title={d.name}>
           {d.name}
         </Typography.Title>
         <Typography.Text type="secondary" data-testid="dept-path">

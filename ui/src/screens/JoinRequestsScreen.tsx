@@ -23,7 +23,7 @@ import type { CommandError } from "../bindings/CommandError";
 import type { JoinLinkInput } from "../bindings/JoinLinkInput";
 import type { JoinLinkView } from "../bindings/JoinLinkView";
 import type { JoinRequestRow } from "../bindings/JoinRequestRow";
-import { useInvalidateDirectory } from "../directory/shared";
+import { ONE_LINE, useInvalidateDirectory } from "../directory/shared";
 import { useListPage } from "../components/paging";
 import { PlainTable } from "../components/PlainTable";
 import type { PlainColumn } from "../components/PlainTable";
@@ -139,7 +139,7 @@ function JoinLinkCard() {
                   label: t("joinRequests.link.link"),
                   children: (
                     <Space.Compact style={{ width: "100%" }}>
-                      <Typography.Text code ellipsis style={{ maxWidth: 420 }} data-testid="join-link-url">
+                      <Typography.Text code className={ONE_LINE} title={v.link ?? undefined} style={{ maxWidth: 420 }} data-testid="join-link-url">
                         {v.link ?? "—"}
                       </Typography.Text>
                       <Tooltip title={t("invitations.copy")}>

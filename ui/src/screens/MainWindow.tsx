@@ -19,7 +19,7 @@ import type { AppStatus } from "../bindings/AppStatus";
 import type { CommandError } from "../bindings/CommandError";
 import type { Session } from "../bindings/Session";
 import { LanguageSwitch } from "../components/LanguageSwitch";
-import { isTyping } from "../directory/shared";
+import { ONE_LINE, isTyping } from "../directory/shared";
 import { errorText } from "../errors";
 import { useBackendEvents } from "../queries";
 import { DirectoryScreen } from "./DirectoryScreen";
@@ -165,7 +165,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           className="orgdesk-header"
           style={{ background: token.colorBgContainer, borderBottom: `1px solid ${token.colorBorderSecondary}` }}
         >
-          <Typography.Text strong ellipsis style={{ fontSize: 15 }} data-testid="header-org">
+          <Typography.Text strong className={ONE_LINE} title={session.organizationName} style={{ fontSize: 15 }} data-testid="header-org">
             {session.organizationName}
           </Typography.Text>
           <div style={{ display: "flex", alignItems: "center", gap: 8, flex: "none" }}>
