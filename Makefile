@@ -31,7 +31,7 @@ test: deps-test node-deps ui
 	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
 
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
-## The window benchmark drives the real app under Xvfb at 100,000 members (benches/window.rs).
+## The window benchmark drives the real app under Xvfb at 100,000 members (benches/window/).
 bench: deps-test node-deps ui
 	$(CARGO) bench -p orgdesk-core --bench directory
 	$(CARGO) bench -p orgdesk-core --bench spreadsheet

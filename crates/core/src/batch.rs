@@ -8,7 +8,8 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::members::{allowed_actions, status_from_str, transition, MemberAction, MemberQuery};
+use crate::member_row::status_from_str;
+use crate::members::{allowed_actions, transition, MemberAction, MemberQuery};
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus};
 

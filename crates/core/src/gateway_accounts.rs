@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
-use crate::invitations::retry_delay_ms;
+use crate::retry::retry_delay_ms;
 use crate::store::Directory;
 use crate::types::MemberId;
 

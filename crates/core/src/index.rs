@@ -49,7 +49,7 @@ pub(crate) fn is_active(s: MemberStatus) -> bool {
 fn load_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     Ok(Entry {
         id: r.get(0)?,
-        status: crate::members::status_from_str(&r.get::<_, String>(1)?),
+        status: crate::member_row::status_from_str(&r.get::<_, String>(1)?),
         name_key: r.get(2)?,
         search: r.get(3)?,
     })

@@ -132,7 +132,7 @@ fn state_of(s: &str) -> JoinRequestState {
 
 /// Why the entered fields cannot make a member here, if they cannot (checked again on approval).
 fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<String>> {
-    let region = crate::members::default_region_in(tx)?;
+    let region = crate::settings::default_region_in(tx)?;
     let mut problems = Vec::new();
     if let Err(p) = DisplayName::parse("name", "Name", &r.name) {
         problems.push(p.reason);

@@ -15,7 +15,8 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
-use crate::members::{default_region_in, refresh_search_text};
+use crate::member_row::refresh_search_text;
+use crate::settings::default_region_in;
 use crate::types::{DisplayName, Email, MemberId, Mobile};
 
 /// The member bound to the event's account, if the event names one and a member is bound.

@@ -134,7 +134,7 @@ impl Directory {
         )?;
         let admin_id = MemberId(tx.last_insert_rowid());
         // Searchable by name and username from the start, as every other member.
-        crate::members::refresh_search_text(&tx, admin_id)?;
+        crate::member_row::refresh_search_text(&tx, admin_id)?;
         tx.execute(
             "INSERT INTO positions (member_id, department_id, title, is_primary) VALUES (?1, ?2, NULL, 1)",
             params![admin_id, root],

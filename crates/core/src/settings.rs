@@ -1,6 +1,6 @@
 //! Organization settings the directory reads.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
@@ -124,4 +124,16 @@ impl Directory {
         )?;
         Ok(())
     }
+}
+
+/// The default region as seen by `conn` (inside a transaction too): "US" until Settings say.
+pub(crate) fn default_region_in(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
+    Ok(conn
+        .query_row(
+            "SELECT value FROM settings WHERE key = 'default_region'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| "US".into()))
 }

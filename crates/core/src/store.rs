@@ -206,7 +206,7 @@ fn repair_search_text(conn: &Connection) -> CoreResult<()> {
         .query_map([], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     for id in ids {
-        crate::members::refresh_search_text(conn, id)?;
+        crate::member_row::refresh_search_text(conn, id)?;
     }
     Ok(())
 }

@@ -279,18 +279,9 @@ pub enum OutboxResult {
     Retry(String),
 }
 
-/// The first retry waits this long; each further one twice as long, up to [`RETRY_MAX_MS`].
-const RETRY_INITIAL_MS: i64 = 5_000;
-const RETRY_MAX_MS: i64 = 15 * 60 * 1000;
-
 /// A fresh 128-bit key that makes a create request to the gateway safe to retry.
 pub fn new_idempotency_key() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub(crate) fn retry_delay_ms(attempts: u32) -> i64 {
-    let shift = attempts.saturating_sub(1).min(20);
-    (RETRY_INITIAL_MS << shift).min(RETRY_MAX_MS)
 }

@@ -4,10 +4,9 @@
 use orgdesk_protocol::CreateInvitation;
 use rusqlite::{params, OptionalExtension};
 
-use super::{
-    retry_delay_ms, GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult,
-};
+use super::{GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult};
 use crate::error::CoreResult;
+use crate::retry::retry_delay_ms;
 use crate::store::Directory;
 
 impl Directory {

@@ -3,9 +3,9 @@
 
 use rusqlite::OptionalExtension;
 
-use super::row::status_from_str;
 use super::{MemberPage, MemberQuery, MemberRow, StatusFilter};
 use crate::error::{CoreError, CoreResult};
+use crate::member_row::status_from_str;
 use crate::store::Directory;
 use crate::types::{MemberId, MemberStatus};
 

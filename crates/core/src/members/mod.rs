@@ -19,7 +19,6 @@ use ts_rs::TS;
 use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
 pub use remove::FormerMember;
-pub(crate) use row::{default_region_in, refresh_search_text, status_from_str};
 pub use status::{allowed_actions, transition};
 
 /// One (department, position title) pair a member holds.

@@ -1,5 +1,6 @@
-//! The member row: how it is read, the folded text the index searches, the checks on its
-//! unique fields, positions and roles, and the one writer of a member's positions and roles.
+//! The member row: how it is read, the checks on its unique fields, positions and roles, and
+//! the one writer of a member's positions and roles (its fields and the folded text the index
+//! searches are in `member_row`).
 
 use std::collections::BTreeSet;
 
@@ -8,39 +9,10 @@ use serde_json::json;
 
 use super::PositionInput;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+pub(super) use crate::member_row::{search_text, status_from_str, Row};
+use crate::settings::default_region_in;
 use crate::store::Directory;
-use crate::types::{fold_key, fold_search, DepartmentId, MemberId, MemberStatus, RoleId};
-
-pub(super) struct Row {
-    pub(super) name: String,
-    pub(super) username: Option<String>,
-    pub(super) email: Option<String>,
-    pub(super) mobile: Option<String>,
-    pub(super) employee_id: Option<String>,
-    pub(super) org_email: Option<String>,
-    pub(super) work_location: Option<String>,
-    pub(super) status: MemberStatus,
-}
-
-/// The folded text the member index searches.
-pub(super) fn search_text(r: &Row) -> String {
-    let mut s = String::new();
-    for part in [
-        Some(&r.name),
-        r.username.as_ref(),
-        r.email.as_ref(),
-        r.mobile.as_ref(),
-        r.employee_id.as_ref(),
-        r.org_email.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        s.push_str(&fold_search(part));
-        s.push('\u{1}');
-    }
-    s
-}
+use crate::types::{fold_key, DepartmentId, MemberId, RoleId};
 
 pub(super) fn opt(s: &str) -> Option<String> {
     let t = s.trim();
@@ -268,56 +240,4 @@ pub(super) fn row_json(
         "positions": positions.iter().map(|(d, t)| json!({"departmentId": d, "title": t})).collect::<Vec<_>>(),
         "roles": roles,
     })
-}
-
-pub(crate) fn status_from_str(s: &str) -> MemberStatus {
-    match s {
-        "not_joined" => MemberStatus::NotJoined,
-        "pending_approval" => MemberStatus::PendingApproval,
-        "rejected" => MemberStatus::Rejected,
-        "disabled" => MemberStatus::Disabled,
-        "resigned" => MemberStatus::Resigned,
-        _ => MemberStatus::Enabled,
-    }
-}
-
-/// The default region as seen by `conn` (inside a transaction too): "US" until Settings say.
-pub(crate) fn default_region_in(conn: &rusqlite::Connection) -> rusqlite::Result<String> {
-    Ok(conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = 'default_region'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or_else(|| "US".into()))
-}
-
-/// Recomputes a member's search text after a change made outside the edit path (the member's
-/// own change reported by the gateway).
-pub(crate) fn refresh_search_text(
-    conn: &rusqlite::Connection,
-    id: MemberId,
-) -> rusqlite::Result<()> {
-    let row = conn.query_row(
-        "SELECT name, username, email, mobile, employee_id, org_email, work_location FROM members WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Row {
-                name: r.get(0)?,
-                username: r.get(1)?,
-                email: r.get(2)?,
-                mobile: r.get(3)?,
-                employee_id: r.get(4)?,
-                org_email: r.get(5)?,
-                work_location: r.get(6)?,
-                status: MemberStatus::Enabled,
-            })
-        },
-    )?;
-    conn.execute(
-        "UPDATE members SET search_text = ?2 WHERE id = ?1",
-        params![id, search_text(&row)],
-    )?;
-    Ok(())
 }

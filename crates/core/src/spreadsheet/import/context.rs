@@ -67,7 +67,7 @@ impl Ctx {
                     employee_id: r.get(5)?,
                     org_email: r.get(6)?,
                     work_location: r.get(7)?,
-                    status: crate::members::status_from_str(&r.get::<_, String>(8)?),
+                    status: crate::member_row::status_from_str(&r.get::<_, String>(8)?),
                     positions: Vec::new(),
                     roles: Vec::new(),
                 })

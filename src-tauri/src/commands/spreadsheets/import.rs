@@ -1,0 +1,186 @@
+//! An import: the file chosen and inspected for the mapping step, the dry run, the import itself
+//! (with invitations for the people it added, when asked), the quota, and the results file of the
+//! last preview or import.
+
+use std::path::PathBuf;
+
+use orgdesk_core::spreadsheet::{
+    self, Control, FileColumns, ImportOptions, ImportQuotaStatus, ImportReport, ImportSummary,
+    JobProgress,
+};
+use orgdesk_core::{CommandError, ErrorCode};
+use tauri::ipc::Channel;
+use tauri::{Runtime, State, Window};
+
+use super::{internal, run_job, Job, LastImport, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
+use crate::dialogs;
+use crate::state::AppState;
+
+/// Asks which spreadsheet to import; null when the admin cancels.
+#[tauri::command]
+pub async fn choose_import_file<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    dialog_title: String,
+) -> Result<Option<String>, CommandError> {
+    state.require_session()?;
+    Ok(dialogs::open_file(&window, &dialog_title, &[SPREADSHEETS])
+        .await
+        .map(|p| p.display().to_string()))
+}
+
+/// The file's headers, a few rows, and the columns found or suggested: for the mapping step.
+#[tauri::command]
+pub async fn inspect_import_file(
+    state: State<'_, AppState>,
+    path: String,
+) -> Result<FileColumns, CommandError> {
+    state.require_session()?;
+    tauri::async_runtime::spawn_blocking(move || {
+        spreadsheet::inspect_file(&PathBuf::from(path), &Control::none())
+            .map_err(CommandError::from)
+    })
+    .await
+    .map_err(|_| internal("Reading the file"))?
+}
+
+/// The dry run: what an import of `path` would do. Writes nothing, and does not count against
+/// the import quota; but once today's imports are used up it is refused like the import, so the
+/// admin does not map and preview a file that cannot be imported until tomorrow.
+#[tauri::command]
+pub async fn preview_import(
+    state: State<'_, AppState>,
+    jobs: State<'_, SheetJobs>,
+    path: String,
+    options: ImportOptions,
+    job: u32,
+    on_progress: Channel<JobProgress>,
+) -> Result<ImportSummary, CommandError> {
+    let actor = state.require_session()?.actor();
+    let running = Job::start(&jobs, job);
+    let file = PathBuf::from(&path);
+    let opts = options.clone();
+    let report = run_job(
+        &state,
+        running.cancel.clone(),
+        on_progress,
+        move |d, ctl| {
+            d.check_import_quota(&actor)?;
+            d.preview_import(&file, &opts, ctl)
+        },
+    )
+    .await?;
+    Ok(remember(&jobs, path, options, report))
+}
+
+/// Imports `path`: every valid row in one transaction. A cancel before the commit writes
+/// nothing.
+#[tauri::command]
+// A command receives each IPC argument separately, so the count is the UI's payload.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_import(
+    state: State<'_, AppState>,
+    jobs: State<'_, SheetJobs>,
+    link: State<'_, std::sync::Arc<crate::gateway_link::GatewayLink>>,
+    path: String,
+    options: ImportOptions,
+    job: u32,
+    on_progress: Channel<JobProgress>,
+    send_invitations: Option<bool>,
+) -> Result<ImportSummary, CommandError> {
+    let actor = state.require_session()?.actor();
+    let running = Job::start(&jobs, job);
+    let file = PathBuf::from(&path);
+    let opts = options.clone();
+    let started = state.with_directory(|d| Ok(d.now_ms())).await?;
+    let importer = actor.clone();
+    let report = run_job(
+        &state,
+        running.cancel.clone(),
+        on_progress,
+        move |d, ctl| d.import_members(&importer, &file, &opts, ctl),
+    )
+    .await?;
+    if send_invitations == Some(true) {
+        // The people just added without a password get their invitation, queued durably
+        // like any other (the import itself is already committed).
+        state
+            .with_directory(move |d| d.invite_new_members_since(&actor, started))
+            .await?;
+        link.ring();
+    }
+    Ok(remember(&jobs, path, options, report))
+}
+
+/// The signed-in admin's imports today against the quota (Settings), and when it resets.
+#[tauri::command]
+pub async fn import_quota_status(
+    state: State<'_, AppState>,
+) -> Result<ImportQuotaStatus, CommandError> {
+    let actor = state.require_session()?.actor();
+    state
+        .with_directory(move |d| d.import_quota_status(&actor))
+        .await
+}
+
+fn remember(
+    jobs: &SheetJobs,
+    path: String,
+    options: ImportOptions,
+    report: ImportReport,
+) -> ImportSummary {
+    let summary = report.summary(SHOWN_PROBLEMS);
+    if let Ok(mut last) = jobs.last_import.lock() {
+        *last = Some(LastImport {
+            path: PathBuf::from(path),
+            mapping: options.mapping,
+            report,
+        });
+    }
+    summary
+}
+
+/// "Download import results": every row of the last preview or import with its Result and
+/// Reason, saved where the admin chooses. Written in the language of that import (its
+/// `options.lang`, which its reasons are in). Null when the dialog is cancelled.
+#[tauri::command]
+pub async fn save_import_results<R: Runtime>(
+    window: Window<R>,
+    state: State<'_, AppState>,
+    jobs: State<'_, SheetJobs>,
+    dialog_title: String,
+) -> Result<Option<String>, CommandError> {
+    state.require_session()?;
+    let proposed = {
+        let last = jobs.last_import.lock().map_err(|_| internal("Saving"))?;
+        let Some(last) = last.as_ref() else {
+            return Err(CommandError::new(
+                ErrorCode::NotFound,
+                "Import a file first; its results can then be saved.",
+            ));
+        };
+        let stem = last
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "import".into());
+        format!("{stem}-results.xlsx")
+    };
+    let Some(out) = dialogs::save_file(&window, &dialog_title, &proposed, &[XLSX], "xlsx").await
+    else {
+        return Ok(None);
+    };
+    let (source, mapping, report) = {
+        let last = jobs.last_import.lock().map_err(|_| internal("Saving"))?;
+        let last = last.as_ref().ok_or_else(|| internal("Saving"))?;
+        (last.path.clone(), last.mapping.clone(), last.report.clone())
+    };
+    let shown = out.display().to_string();
+    tauri::async_runtime::spawn_blocking(move || {
+        spreadsheet::write_results(&source, mapping.as_ref(), &report, &out)
+            .map_err(CommandError::from)
+    })
+    .await
+    .map_err(|_| internal("Saving the results"))??;
+    Ok(Some(shown))
+}

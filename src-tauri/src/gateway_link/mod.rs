@@ -1,0 +1,237 @@
+//! The desktop's side of the gateway: starts the embedded gateway (loopback, mail written to
+//! .eml files in the app's data folder), carries queued invitation work to it, and applies
+//! its event feed to the directory.
+//!
+//! Two background tasks, both restartable at any point without losing anything:
+//! - the sender takes due work from the directory's durable queue, calls the gateway and
+//!   records the answer (a failure is retried later with the same idempotency key);
+//! - the feed long-polls `GET /api/v1/events`, applies each page to the directory in one
+//!   transaction together with the new cursor, then acknowledges it.
+//!
+//! This module holds the shared handle and the start; the built-in gateway is started in
+//! `embedded`, a remote one is checked and connected in `remote` (its token kept by `token`),
+//! and the two tasks' loops are in `rounds`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use orgdesk_core::invitations::GatewayStatus;
+use orgdesk_core::{CommandError, Directory};
+use orgdesk_protocol::IDEMPOTENCY_KEY_HEADER;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::Notify;
+
+use crate::state::AppState;
+
+mod embedded;
+mod remote;
+mod rounds;
+mod token;
+
+pub use remote::{connect_remote, remote_url, use_builtin};
+pub(crate) use token::keyring_token;
+
+/// The UI listens for these to refresh what it shows.
+pub const INVITATIONS_CHANGED: &str = "invitations-changed";
+pub const DIRECTORY_CHANGED: &str = "directory-changed";
+
+const ORG_ID_KEY: &str = "embedded_gateway_org_id";
+pub(crate) const MODE_KEY: &str = "gateway_mode";
+pub(crate) const REMOTE_URL_KEY: &str = "remote_gateway_url";
+const PORT_KEY: &str = "embedded_gateway_port";
+
+/// The shared handle: the sender's bell and the status line.
+pub struct GatewayLink {
+    bell: Notify,
+    status: Mutex<GatewayStatus>,
+    endpoint: Mutex<Option<Endpoint>>,
+    /// The built-in gateway's endpoint once it runs (kept while a remote one is in use, so
+    /// that switching back is instant).
+    embedded: Mutex<Option<Endpoint>>,
+    /// Bumped whenever the endpoint changes: a feed page from the previous gateway is dropped.
+    generation: std::sync::atomic::AtomicU64,
+    data_dir: PathBuf,
+    mail_dir: PathBuf,
+}
+
+use orgdesk_link::Endpoint;
+
+impl GatewayLink {
+    pub fn new(data_dir: &Path) -> Self {
+        let mail_dir = data_dir.join("mail");
+        Self {
+            bell: Notify::new(),
+            status: Mutex::new(GatewayStatus {
+                mode: "unavailable".into(),
+                url: None,
+                connected: false,
+                last_error: Some("The gateway is starting.".into()),
+                mail_folder: Some(mail_dir.display().to_string()),
+            }),
+            endpoint: Mutex::new(None),
+            embedded: Mutex::new(None),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            data_dir: data_dir.to_owned(),
+            mail_dir,
+        }
+    }
+
+    /// Wakes the sender: new work was queued.
+    pub fn ring(&self) {
+        self.bell.notify_one();
+    }
+
+    pub fn status(&self) -> GatewayStatus {
+        self.status
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    pub fn mail_dir(&self) -> &Path {
+        &self.mail_dir
+    }
+
+    fn set_status(&self, f: impl FnOnce(&mut GatewayStatus)) {
+        if let Ok(mut s) = self.status.lock() {
+            f(&mut s);
+        }
+    }
+
+    fn endpoint(&self) -> Option<Endpoint> {
+        self.endpoint.lock().ok().and_then(|e| e.clone())
+    }
+
+    fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn use_endpoint(&self, endpoint: Endpoint, mode: &str) {
+        self.set_status(|s| {
+            s.mode = mode.into();
+            s.url = Some(endpoint.base.clone());
+            s.connected = true;
+            s.last_error = None;
+        });
+        if let Ok(mut e) = self.endpoint.lock() {
+            *e = Some(endpoint);
+        }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.ring();
+    }
+
+    /// A create call that is safe to retry: the key makes the gateway answer a retry with
+    /// the first answer.
+    pub async fn call_with_key(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+        key: &str,
+    ) -> Result<(reqwest::StatusCode, String), CommandError> {
+        self.send(method, path, Some(body), Some(key)).await
+    }
+
+    /// One call to the gateway's API for an admin waiting on the answer (the join link).
+    /// Returns the status and the body; "not reachable" is an error in words for the admin.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<(reqwest::StatusCode, String), CommandError> {
+        self.send(method, path, body, None).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        key: Option<&str>,
+    ) -> Result<(reqwest::StatusCode, String), CommandError> {
+        let unreachable = |why: String| {
+            CommandError::new(
+                orgdesk_core::ErrorCode::Internal,
+                format!("The gateway could not be reached ({why}). Try again in a moment."),
+            )
+        };
+        let endpoint = self
+            .endpoint()
+            .ok_or_else(|| unreachable("it has not started".into()))?;
+        let mut request = client()
+            .request(method, format!("{}{path}", endpoint.base))
+            .bearer_auth(&endpoint.token)
+            .timeout(Duration::from_secs(20));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        if let Some(key) = key {
+            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| unreachable(e.to_string()))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Ok((status, text))
+    }
+}
+
+/// The gateway's refusal as a command error, in its own words.
+pub fn refusal(status: reqwest::StatusCode, body: &str) -> CommandError {
+    CommandError::new(
+        if status == reqwest::StatusCode::NOT_FOUND {
+            orgdesk_core::ErrorCode::NotFound
+        } else if status.is_client_error() {
+            orgdesk_core::ErrorCode::Conflict
+        } else {
+            orgdesk_core::ErrorCode::Internal
+        },
+        problem(status, body),
+    )
+}
+
+/// Starts the embedded gateway and the two tasks, on Tauri's async runtime.
+pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(rounds::sender(app.clone()));
+    tauri::async_runtime::spawn(rounds::feed(app.clone()));
+    tauri::async_runtime::spawn(async move {
+        let remote = directory(&app, |d| {
+            Ok((d.local_value(MODE_KEY)?, d.local_value(REMOTE_URL_KEY)?))
+        })
+        .await
+        .ok()
+        .and_then(|(mode, url)| url.filter(|_| mode.as_deref() == Some("remote")));
+        match remote {
+            Some(url) => remote::start_remote(&app, url).await,
+            None => embedded::start_builtin(&app, &data_dir).await,
+        }
+        let _ = app.emit(INVITATIONS_CHANGED, ());
+    });
+}
+
+async fn directory<R: Runtime, T: Send + 'static>(
+    app: &AppHandle<R>,
+    f: impl FnOnce(&mut Directory) -> Result<T, orgdesk_core::CoreError> + Send + 'static,
+) -> Result<T, CommandError> {
+    app.state::<AppState>().with_directory(f).await
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_default()
+}
+
+fn problem(status: reqwest::StatusCode, body: &str) -> String {
+    orgdesk_link::client::problem(status, body)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,172 @@
+//! A remote gateway: its address and token checked, connecting to it (the token kept in the
+//! keyring), switching back to the built-in gateway, and which one the settings name.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use orgdesk_core::invitations::GatewayStatus;
+use orgdesk_core::CommandError;
+use orgdesk_link::Endpoint;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use super::embedded::start_builtin;
+use super::token::{keyring_forget, keyring_store, keyring_token};
+use super::{client, directory, GatewayLink, INVITATIONS_CHANGED, MODE_KEY, REMOTE_URL_KEY};
+
+pub(super) async fn start_remote<R: Runtime>(app: &AppHandle<R>, url: String) {
+    let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
+        return;
+    };
+    match keyring_token(&url).await {
+        Ok(token) => link.use_endpoint(Endpoint { base: url, token }, "remote"),
+        Err(why) => link.set_status(|s| {
+            s.mode = "remote".into();
+            s.url = Some(url);
+            s.connected = false;
+            s.last_error = Some(format!(
+                "The remote gateway's token could not be read from the system keyring ({why}). \
+                 Connect again in Settings."
+            ));
+        }),
+    }
+}
+
+/// Checks an address and token against a gateway: the URL must be https (http only on this
+/// machine) and the gateway must accept the token. Returns the address without a trailing
+/// slash.
+pub async fn check_remote(url: &str, token: &str) -> Result<String, CommandError> {
+    use orgdesk_core::ErrorCode;
+    let invalid = |field: &str, code: &str, reason: String| {
+        CommandError::from(orgdesk_core::CoreError::invalid(vec![
+            orgdesk_core::ErrorDetail::field(field, code, reason),
+        ]))
+    };
+    let url = url.trim().trim_end_matches('/').to_owned();
+    let parsed = reqwest::Url::parse(&url).map_err(|_| {
+        invalid(
+            "url",
+            "invalid_url",
+            "Enter the gateway's address, e.g. https://gateway.example.com.".into(),
+        )
+    })?;
+    let loopback = match parsed.host_str() {
+        Some(h) => {
+            h.eq_ignore_ascii_case("localhost")
+                || h.trim_matches(|c| c == '[' || c == ']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            return Err(invalid(
+                "url",
+                "insecure_url",
+                "The gateway's address must start with https:// (http:// only for this computer)."
+                    .into(),
+            ))
+        }
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(invalid(
+            "token",
+            "required",
+            "Enter the organization's API token.".into(),
+        ));
+    }
+    let answer = client()
+        .get(format!(
+            "{url}/api/v1/events?after={}&wait=0&limit=1",
+            i64::MAX
+        ))
+        .bearer_auth(token)
+        .timeout(Duration::from_secs(15))
+        .send()
+        .await
+        .map_err(|e| {
+            CommandError::new(
+                ErrorCode::Internal,
+                format!("The gateway at {url} could not be reached ({e})."),
+            )
+        })?;
+    match answer.status() {
+        s if s.is_success() => Ok(url),
+        reqwest::StatusCode::UNAUTHORIZED => Err(invalid(
+            "token",
+            "token_refused",
+            "The gateway refused this token. Copy it again from the gateway's administrator."
+                .into(),
+        )),
+        s => Err(CommandError::new(
+            ErrorCode::Internal,
+            format!("The gateway at {url} answered {s}; is this an Orgdesk gateway?"),
+        )),
+    }
+}
+
+/// Switches to a remote gateway: checks it, stores the token in the system keyring (nowhere
+/// else), remembers the address, and follows that gateway's feed from its start.
+pub async fn connect_remote<R: Runtime>(
+    app: &AppHandle<R>,
+    url: &str,
+    token: &str,
+) -> Result<GatewayStatus, CommandError> {
+    let url = check_remote(url, token).await?;
+    keyring_store(&url, token.trim()).await.map_err(|why| {
+        CommandError::new(
+            orgdesk_core::ErrorCode::Internal,
+            format!(
+                "The token could not be saved in the system keyring ({why}); nothing was changed. \
+                 Orgdesk keeps this token only there."
+            ),
+        )
+    })?;
+    let saved = url.clone();
+    directory(app, move |d| {
+        d.set_local_value(MODE_KEY, "remote")?;
+        d.set_local_value(REMOTE_URL_KEY, &saved)?;
+        d.reset_gateway_event_cursor()
+    })
+    .await?;
+    let link = app.state::<Arc<GatewayLink>>();
+    link.use_endpoint(
+        Endpoint {
+            base: url,
+            token: token.trim().to_owned(),
+        },
+        "remote",
+    );
+    let _ = app.emit(INVITATIONS_CHANGED, ());
+    Ok(link.status())
+}
+
+/// Back to the built-in gateway; the remote token is removed from the keyring.
+pub async fn use_builtin<R: Runtime>(app: &AppHandle<R>) -> Result<GatewayStatus, CommandError> {
+    let old = directory(app, |d| {
+        let old = d.local_value(REMOTE_URL_KEY)?;
+        d.set_local_value(MODE_KEY, "embedded")?;
+        d.reset_gateway_event_cursor()?;
+        Ok(old)
+    })
+    .await?;
+    if let Some(url) = old {
+        keyring_forget(&url).await;
+    }
+    let link = Arc::clone(&app.state::<Arc<GatewayLink>>());
+    start_builtin(app, &link.data_dir.clone()).await;
+    let _ = app.emit(INVITATIONS_CHANGED, ());
+    Ok(link.status())
+}
+
+/// Which gateway the settings name, for the Settings screen.
+pub async fn remote_url<R: Runtime>(app: &AppHandle<R>) -> Result<Option<String>, CommandError> {
+    directory(app, |d| {
+        Ok(d.local_value(REMOTE_URL_KEY)?
+            .filter(|_| d.local_value(MODE_KEY).ok().flatten().as_deref() == Some("remote")))
+    })
+    .await
+}
