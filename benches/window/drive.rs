@@ -6,7 +6,7 @@ use std::time::Duration;
 use thirtyfour::prelude::*;
 
 use crate::harness::Harness;
-use crate::probe::{arm, measured};
+use crate::probe::{arm, breakdown, measured};
 
 pub(crate) async fn by_id(d: &WebDriver, id: &str) -> WebElement {
     let q = d.query(By::Css(format!("[data-testid='{id}']")));
@@ -53,10 +53,13 @@ pub(crate) async fn open_screen(d: &WebDriver, nav: &str, table: &str) -> Vec<f6
         )]
     };
     let mut opened = Vec::new();
-    for _ in 0..5 {
+    for i in 0..5 {
         arm(d, &rows_of_table(table)).await;
         click(d, &by_id(d, nav).await).await;
         opened.push(measured(d, nav).await);
+        if i < 2 {
+            breakdown(d, nav).await;
+        }
         arm(d, &rows_of_table("member-table")).await;
         click(d, &by_id(d, "nav-directory").await).await;
         measured(d, "back to the directory").await;

@@ -13,7 +13,18 @@ use thirtyfour::prelude::*;
 /// frame after every condition holds.
 pub(crate) const PROBE: &str = r#"
 if (!window.__odBench) {
-  const state = { start: null, end: null, conds: null, armed: false, shown: null };
+  const state = { start: null, end: null, conds: null, armed: false, shown: null, log: [] };
+  // What changed when, between the start and the painted frame: a mutation batch names the
+  // areas it touched (nearest data-testid), a frame is "|" with its time; see breakdown().
+  const note = (what) => {
+    if (state.start !== null && state.end === null && state.log.length < 200) {
+      state.log.push([performance.now(), what]);
+    }
+  };
+  const frames = () => requestAnimationFrame(() => {
+    note('|');
+    if (state.end === null && (state.armed || state.shown !== null)) frames();
+  });
   const holds = () => state.conds.every(([sel, kind, want]) => {
     const el = document.querySelector(sel);
     if (kind === 'absent') return el === null;
@@ -35,17 +46,30 @@ if (!window.__odBench) {
     if (!state.armed || state.start === null || state.end !== null) return;
     if (holds()) { state.armed = false; state.shown = performance.now(); painted(); }
   };
-  new MutationObserver(check).observe(document.documentElement, {
+  const areas = (records) => {
+    const seen = new Set();
+    for (const r of records) {
+      const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      const area = el && el.closest('[data-testid]');
+      seen.add(area ? area.getAttribute('data-testid').replace(/-\d+$/, '-N') : 'page');
+      if (seen.size >= 4) break;
+    }
+    return [...seen].join(',');
+  };
+  new MutationObserver((records) => { note(areas(records)); check(); }).observe(document.documentElement, {
     subtree: true, childList: true, characterData: true, attributes: true,
   });
-  const onStart = (e) => { if (state.armed) state.start = e.timeStamp; };
+  const onStart = (e) => {
+    if (state.armed) { state.start = e.timeStamp; state.log = []; frames(); }
+  };
   document.addEventListener('keydown', onStart, true);
   document.addEventListener('mousedown', onStart, true);
   window.__odBench = {
-    arm(conds) { state.start = null; state.end = null; state.conds = conds; state.armed = true; state.shown = null; },
+    arm(conds) { state.start = null; state.end = null; state.conds = conds; state.armed = true; state.shown = null; state.log = []; },
     detail() {
       const at = (t) => Math.round(t - state.start);
-      return { shown: at(state.shown), painted: at(state.end) };
+      const timeline = state.log.map(([t, what]) => (what === '|' ? `|${at(t)}` : `${at(t)}:${what}`)).join(' ');
+      return { shown: at(state.shown), painted: at(state.end), timeline };
     },
     read() {
       if (state.start !== null && state.end === null && state.armed) check();
@@ -115,4 +139,10 @@ pub(crate) async fn breakdown(d: &WebDriver, what: &str) {
         "    {what}: rows in the page at {} ms, painted at {} ms",
         v["shown"], v["painted"]
     );
+    // BENCH_TIMELINE=1: when each area of the page changed and when frames ran (a long gap
+    // between frames is a long task: a render, a forced layout).
+    if std::env::var_os("BENCH_TIMELINE").is_some() {
+        let timeline = v["timeline"].as_str().unwrap_or("");
+        println!("      timeline (ms:areas changed, |ms frames): {timeline}");
+    }
 }
