@@ -205,6 +205,13 @@ async fn main() {
             &d,
             &[
                 ("[data-testid=detail-name]".into(), "text", r.name.clone()),
+                // The drawer stays in the page between members: the member's id says the new
+                // one is shown, not a name that the previous member may share.
+                (
+                    "[data-testid=detail-name]".into(),
+                    "member",
+                    r.id.to_string(),
+                ),
                 (
                     "[data-testid=detail-username]".into(),
                     "present",

@@ -33,6 +33,7 @@ if (!window.__odBench) {
     if (kind === 'digits') return el.textContent.replace(/\D/g, '') === want;
     if (kind === 'text') return el.textContent === want;
     if (kind === 'testid') return el.getAttribute('data-testid') === want;
+    if (kind === 'member') return el.getAttribute('data-member-id') === want;
     return false;
   });
   const painted = () => {

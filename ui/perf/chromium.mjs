@@ -441,6 +441,10 @@ function pageInit({ profile }) {
       const el = document.querySelector(sel);
       if (!el || el.textContent.trim() !== text) return false;
     }
+    for (const [sel, attr, value] of s.attrs ?? []) {
+      const el = document.querySelector(sel);
+      if (!el || el.getAttribute(attr) !== value) return false;
+    }
     return true;
   };
   const onChange = () => {
@@ -985,7 +989,9 @@ async function run({ dist, profile, backend }) {
     for (let i = 0; i < opts.details; i++) {
       const m = current[i * 3 % current.length];
       const r = await measure(
-        { texts: [["[data-testid=detail-name]", m.name]] },
+        // The drawer stays in the page between members: its member's id, not a name two members
+        // may share, says the new one is shown.
+        { texts: [["[data-testid=detail-name]", m.name]], attrs: [["[data-testid=detail-name]", "data-member-id", String(m.id)]] },
         () => page.click(`[data-testid=member-name-${m.id}]`),
       );
       detailMs.push(r.ms);
@@ -995,7 +1001,7 @@ async function run({ dist, profile, backend }) {
         await page.screenshot({ path: join(opts.screenshots, "details.png") });
       }
       await page.keyboard.press("Escape");
-      await page.waitForSelector("[data-testid=detail-name]", { state: "detached" });
+      await page.waitForSelector(".ant-drawer-open [data-testid=member-drawer]", { state: "detached" });
       await sleep(300);
     }
     await end("details", opts.details);

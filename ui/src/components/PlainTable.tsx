@@ -2,7 +2,7 @@ import { Pagination, Spin } from "antd";
 import type { PaginationProps } from "antd";
 import useCheckboxStyle from "antd/es/checkbox/style";
 import useTableStyle from "antd/es/table/style";
-import { memo, useCallback, useLayoutEffect, useMemo, useRef } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { CSSProperties, MouseEvent, ReactNode } from "react";
 
 /** A column of a {@link PlainTable}. */
@@ -60,6 +60,9 @@ type Props<T, K> = {
 
 type Skin = { checkbox: string; box: string };
 
+/** Rows built in a table's first frame: more than a tall window shows. */
+const FIRST_ROWS = 20;
+
 /**
  * A page of rows drawn as Ant Design's table draws it — its markup and class names, registered
  * through its own table and checkbox style hooks, so its stylesheet and theme give the same look
@@ -94,6 +97,23 @@ export function PlainTable<T, K extends string | number>({
     }),
     [boxVars, boxHash],
   );
+
+  // A table that appears builds the rows a window shows first and the rest a frame later, so
+  // that the first picture waits for ~20 rows rather than a whole page; once there, a new page
+  // refills the rows on screen (cheap) and shows whole.
+  const [whole, setWhole] = useState(false);
+  useEffect(() => {
+    if (whole) return;
+    let timer = 0;
+    const frame = requestAnimationFrame(() => {
+      timer = window.setTimeout(() => setWhole(true), 0);
+    });
+    return () => {
+      cancelAnimationFrame(frame);
+      window.clearTimeout(timer);
+    };
+  }, [whole]);
+  const shown = whole || rows.length <= FIRST_ROWS ? rows : rows.slice(0, FIRST_ROWS);
 
   const selected = useMemo(() => new Set<K>(selection?.keys ?? []), [selection?.keys]);
   // The place of the last box clicked without Shift: Shift+click sets the range up to it.
@@ -180,7 +200,7 @@ export function PlainTable<T, K extends string | number>({
                       </td>
                     </tr>
                   ) : (
-                    rows.map((r, i) => (
+                    shown.map((r, i) => (
                       <Row<T>
                         // By place, not by record: a new page reuses the rows on screen.
                         key={i}

@@ -25,6 +25,9 @@ export function ExportListButton({ query, total }: Props) {
   const [running, setRunning] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [progress, setProgress] = useState<JobProgress | null>(null);
+  // The progress dialog is made when an export starts and unmade once it has closed: the list
+  // renders this button with every answer, and a closed dialog is work for nothing.
+  const [dialog, setDialog] = useState(false);
   const job = useRef<number | null>(null);
 
   // Leaving the screen stops a running export: nothing is written.
@@ -39,6 +42,7 @@ export function ExportListButton({ query, total }: Props) {
     if (job.current !== null) return;
     const id = newJobId();
     job.current = id;
+    setDialog(true);
     setRunning(true);
     setCancelling(false);
     setProgress(null);
@@ -113,27 +117,30 @@ export function ExportListButton({ query, total }: Props) {
           </Dropdown>
         </span>
       </Tooltip>
-      <Modal
-        open={running && progress !== null}
-        title={t("directory.export.progressTitle")}
-        closable={false}
-        mask={{ closable: false }}
-        onCancel={cancel}
-        footer={
-          <Button onClick={cancel} loading={cancelling} data-testid="list-export-cancel">
-            {cancelling ? t("directory.export.cancelling") : t("common.cancel")}
-          </Button>
-        }
-        width={420}
-        destroyOnHidden
-      >
-        <div data-testid="list-export-progress">
-          <Progress percent={progressPercent(progress)} status="active" />
-          <Typography.Text type="secondary" data-testid="list-export-progress-text">
-            {progressText(t, progress)}
-          </Typography.Text>
-        </div>
-      </Modal>
+      {dialog && (
+        <Modal
+          open={running && progress !== null}
+          afterClose={() => setDialog(false)}
+          title={t("directory.export.progressTitle")}
+          closable={false}
+          mask={{ closable: false }}
+          onCancel={cancel}
+          footer={
+            <Button onClick={cancel} loading={cancelling} data-testid="list-export-cancel">
+              {cancelling ? t("directory.export.cancelling") : t("common.cancel")}
+            </Button>
+          }
+          width={420}
+          destroyOnHidden
+        >
+          <div data-testid="list-export-progress">
+            <Progress percent={progressPercent(progress)} status="active" />
+            <Typography.Text type="secondary" data-testid="list-export-progress-text">
+              {progressText(t, progress)}
+            </Typography.Text>
+          </div>
+        </Modal>
+      )}
     </>
   );
 }

@@ -81,15 +81,27 @@ type DrawerProps = {
 };
 
 /** A member's details, positions, history and the actions their status allows. */
-function MemberDrawerView({ memberId, onClose, onEdit, onRemove }: DrawerProps) {
+function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: DrawerProps) {
   const { t, i18n } = useTranslation();
+  // The drawer stays in the page once opened: the next member's details fill it in place
+  // rather than building it again, and a closing drawer keeps showing its member as it slides
+  // out. What was open inside it for one member (the invite or reset dialog) closes for the next.
+  const [memberId, setMemberId] = useState(asked);
+  const [inviting, setInviting] = useState(false);
+  const [resetting, setResetting] = useState(false);
+  if (asked !== null && asked !== memberId) {
+    setMemberId(asked);
+    setInviting(false);
+    setResetting(false);
+  }
   const { message } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
   const statusChange = useStatusChange();
   const details = useQuery({
     queryKey: api.queryKeys.memberDetails(memberId ?? 0),
     queryFn: () => api.memberDetails(memberId ?? 0),
-    enabled: memberId !== null,
+    // Not read again while the drawer is closed (its member may have been removed).
+    enabled: memberId !== null && asked !== null,
   });
   const setPrimary = useMutation<null, CommandError, { id: number; departmentId: number }>({
     mutationFn: ({ id, departmentId }) => api.setPrimaryDepartment(id, departmentId),
@@ -100,13 +112,11 @@ function MemberDrawerView({ memberId, onClose, onEdit, onRemove }: DrawerProps) 
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   const m = details.data;
-  const [inviting, setInviting] = useState(false);
-  const [resetting, setResetting] = useState(false);
   const invitationQuery = { states: [], memberId: memberId ?? 0, offset: 0, limit: 1 };
   const invitations = useQuery({
     queryKey: api.queryKeys.invitations(invitationQuery),
     queryFn: () => api.listInvitations(invitationQuery),
-    enabled: memberId !== null && m?.status === "not_joined",
+    enabled: memberId !== null && asked !== null && m?.status === "not_joined",
   });
   const latest = m?.status === "not_joined" ? invitations.data?.rows[0] : undefined;
 
@@ -142,13 +152,20 @@ function MemberDrawerView({ memberId, onClose, onEdit, onRemove }: DrawerProps) 
 
   return (
     <Drawer
-      open={memberId !== null}
+      open={asked !== null}
       onClose={onClose}
       size={520}
-      title={m ? <span data-testid="detail-name">{m.name}</span> : t("members.details")}
+      title={
+        m ? (
+          <span data-testid="detail-name" data-member-id={m.id}>
+            {m.name}
+          </span>
+        ) : (
+          t("members.details")
+        )
+      }
       footer={footer}
       data-testid="member-drawer"
-      destroyOnHidden
     >
       {resetting && m && <ResetPasswordDialog member={{ id: m.id, name: m.name, email: m.email }} onClose={() => setResetting(false)} />}
       {inviting && m && (

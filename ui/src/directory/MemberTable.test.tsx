@@ -1,4 +1,4 @@
-import { screen, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { describe, expect, it, vi } from "vitest";
@@ -102,6 +102,16 @@ describe("the member list", () => {
     expect(within(first).getByTestId("member-name-8").textContent).toBe("Member 8");
     // Member 1's menu does not carry over to member 8: the button starts unarmed.
     expect(first.querySelector(".ant-dropdown-trigger")).toBeNull();
+  });
+
+  it("builds the rows a window shows first and the rest of the page a frame later", async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => member(i + 1));
+    renderWithProviders(<Harness rows={rows} />);
+    const count = () => screen.getByTestId("member-table").querySelectorAll("tbody tr.ant-table-row").length;
+    expect(count()).toBe(20);
+    expect(screen.getByTestId("member-row-1")).toBeTruthy();
+    await waitFor(() => expect(count()).toBe(50));
+    expect(screen.getByTestId("member-row-50")).toBeTruthy();
   });
 
   it("says why the list is empty", () => {

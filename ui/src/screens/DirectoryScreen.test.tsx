@@ -125,6 +125,28 @@ describe("Members & Departments", () => {
     expect(detailReads()).toEqual([4]);
   });
 
+  it("fills the drawer with the next member in place, and closes what was open for the last one", async () => {
+    const { user } = await renderDirectoryScreen();
+    await user.click(screen.getByTestId("member-name-1"));
+    const drawer = await screen.findByTestId("member-drawer");
+    await within(drawer).findByTestId("action-reset-password");
+    await user.click(within(drawer).getByTestId("action-reset-password"));
+    expect(await screen.findByTestId("reset-send")).toBeTruthy();
+
+    await user.click(screen.getByTestId("member-name-4"));
+    await waitFor(() => expect(within(drawer).getByTestId("detail-name").textContent).toBe("Dee Gone"));
+    // The same drawer, not one built again; the reset dialog was for Ada and is gone.
+    expect(screen.getByTestId("member-drawer")).toBe(drawer);
+    await waitFor(() => expect(screen.queryByTestId("reset-send")).toBeNull());
+
+    // Closed and opened again for another member: still the same drawer, filled anew.
+    await user.click(drawer.closest(".ant-drawer")!.querySelector(".ant-drawer-close")!);
+    await waitFor(() => expect(drawer.closest(".ant-drawer-open")).toBeNull());
+    await user.click(screen.getByTestId("member-name-1"));
+    await waitFor(() => expect(within(drawer).getByTestId("detail-name").textContent).toBe("Ada Lovelace"));
+    expect(screen.getByTestId("member-drawer")).toBe(drawer);
+  });
+
   it("shows a delete refusal and selects all the department's members as a query", async () => {
     const message = "Sales still has 2 members and 1 sub-department (EMEA).";
     const { calls, user } = await renderDirectoryScreen({
