@@ -20,6 +20,11 @@ impl Templates {
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         for (name, source) in [
             ("layout.html", include_str!("../templates/layout.html")),
+            ("forms.html", include_str!("../templates/forms.html")),
+            (
+                "mail_layout.html",
+                include_str!("../templates/mail_layout.html"),
+            ),
             (
                 "invitation.html",
                 include_str!("../templates/invitation.html"),
