@@ -2,6 +2,7 @@
 //! real HTTP, and pick apart pages and mail.
 #![allow(dead_code)] // each suite uses a different subset
 
+pub mod binary;
 pub mod member_scenarios;
 pub mod members;
 pub mod postgres;
