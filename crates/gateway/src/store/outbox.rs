@@ -46,25 +46,6 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// Extends the lease `owner` holds on an outbox row (an invitation's or a reset's) to
     /// `until`; false when the row is no longer leased to `owner`.
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool>;
-    /// Marks a message sent and appends `invitation_delivered`.
-    async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
-        let end = SendEnd::sent(message_id);
-        self.finish_send(Sends::Invitation, outbox_id, end, now)
-            .await
-    }
-    /// Records a failed attempt: retried at `retry_at`, or given up (with `invitation_failed`)
-    /// when `retry_at` is `None`.
-    async fn message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        let end = SendEnd::failed(error, retry_at);
-        self.finish_send(Sends::Invitation, outbox_id, end, now)
-            .await
-    }
     /// Claims the next reset message due for sending, leasing it to `owner` for `lease_secs`
     /// (as [`super::GatewayStore::claim_due_message`]).
     async fn claim_due_reset_message(
@@ -73,24 +54,10 @@ pub trait OutboxStore: Send + Sync + 'static {
         lease_secs: i64,
         owner: &str,
     ) -> Result<Option<ResetOutboxItem>>;
-    /// Marks a reset message sent and appends `password_reset_delivered`.
-    async fn reset_message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
-        let end = SendEnd::sent(message_id);
-        self.finish_send(Sends::Reset, outbox_id, end, now).await
-    }
-    /// Schedules a retry at `retry_at`, or gives up with `password_reset_failed`.
-    async fn reset_message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        let end = SendEnd::failed(error, retry_at);
-        self.finish_send(Sends::Reset, outbox_id, end, now).await
-    }
-    /// Records how the send of outbox row `outbox_id` ended (the four methods above), with
-    /// the event a final outcome appends, in one transaction.
+    /// Records how the send of outbox row `outbox_id` (an invitation's or a reset's, as
+    /// `sends` says) ended: marked sent with `invitation_delivered` or
+    /// `password_reset_delivered`; retried at a later time; or given up with
+    /// `invitation_failed` or `password_reset_failed`. One transaction.
     async fn finish_send(&self, sends: Sends, outbox_id: i64, end: SendEnd, now: i64)
         -> Result<()>;
 }
@@ -113,24 +80,6 @@ pub enum SendEnd {
     Retry { error: String, at: i64 },
     /// It failed for good.
     GaveUp { error: String },
-}
-
-impl SendEnd {
-    /// `message_sent`'s argument.
-    pub fn sent(message_id: &str) -> Self {
-        Self::Sent {
-            message_id: message_id.to_owned(),
-        }
-    }
-
-    /// `message_failed`'s arguments: retried at `retry_at`, or given up when there is none.
-    pub fn failed(error: &str, retry_at: Option<i64>) -> Self {
-        let error = error.to_owned();
-        match retry_at {
-            Some(at) => Self::Retry { error, at },
-            None => Self::GaveUp { error },
-        }
-    }
 }
 
 impl Sends {
