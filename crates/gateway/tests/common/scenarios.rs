@@ -657,11 +657,19 @@ async fn registered_event(gw: &TestGateway, invitation_id: &str) -> (String, Str
 }
 
 async fn link_invitation(gw: &TestGateway, key: &str, recipient: &str) -> InvitationCreated {
-    gw.create(key, &invitation(Channel::Link, recipient))
+    gw.created_invitation(key, &invitation(Channel::Link, recipient))
         .await
-        .json()
-        .await
-        .unwrap()
+}
+
+/// Li Wei registers as `li.wei` through a first link; the link of a second invitation to
+/// the same person.
+async fn second_link_for_a_member(gw: &TestGateway) -> InvitationCreated {
+    let first = link_invitation(gw, "k1", "Li Wei").await;
+    assert_eq!(
+        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
+        Some("registered")
+    );
+    link_invitation(gw, "k2", "Li Wei again").await
 }
 
 pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
@@ -756,12 +764,7 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     gw: TestGateway,
     clock: Arc<ManualClock>,
 ) {
-    let first = link_invitation(&gw, "k1", "Li Wei").await;
-    assert_eq!(
-        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
-        Some("registered")
-    );
-    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let second = second_link_for_a_member(&gw).await;
     for _ in 0..5 {
         let refused = accept_signed_in(&gw, &second.link, "li.wei", "Wrong-Horse1").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -784,12 +787,7 @@ pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
     gw: TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let first = link_invitation(&gw, "k1", "Li Wei").await;
-    assert_eq!(
-        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
-        Some("registered")
-    );
-    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let second = second_link_for_a_member(&gw).await;
     let url = format!("{}/sign-in", second.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().unwrap();
