@@ -7,16 +7,16 @@
 //! are checked against an Argon2id hash, the unknown ones against a decoy): the two figures
 //! should be close; the tests check only that the answers are the same.
 
+#[path = "../tests/common/binary.rs"]
+mod binary;
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use orgdesk_protocol::{Channel, CreateInvitation, EventsPage, InvitationCreated};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgdesk-gateway");
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
 
@@ -95,36 +95,9 @@ async fn bench(label: &str, database: &str) {
         ),
     )
     .unwrap();
-    let out = Command::new(BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["create-organization", "--name", "Acme"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("api_token = ").map(str::to_owned))
-        .unwrap();
-    let mut server = Server(
-        Command::new(BIN)
-            .arg("--config")
-            .arg(&config)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.split_whitespace().nth(2).unwrap().to_owned();
+    let token = binary::create_organization(&config, "Acme");
+    let (child, addr) = binary::serve(&config);
+    let server = Server(child);
     let base = format!("http://{addr}");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)

@@ -223,6 +223,26 @@ pub(crate) async fn create_invitation(
     )
 }
 
+/// `201 Created` with `body`, marked `Idempotent-Replayed` when it repeats the first answer
+/// given to the same idempotency key.
+pub(crate) fn created_answer(body: impl serde::Serialize, replayed: bool) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// The link token a stored answer sealed, as links carry it.
+pub(crate) fn reopen(state: &Shared, sealed_token: &[u8]) -> Result<String> {
+    let token = state.pepper.open(sealed_token).ok_or_else(|| {
+        GatewayError::Internal("a stored answer cannot be opened with this pepper".into())
+    })?;
+    Ok(secrets::encode(&token))
+}
+
 /// The HTTP answer to a create: the new invitation (`created` carries its id, link token and
 /// expiry), or the first answer replayed, or the key-reuse error.
 fn answer(
@@ -237,7 +257,7 @@ fn answer(
                 link: state.invitation_link(&token_text),
                 expires_at,
             };
-            Ok((StatusCode::CREATED, Json(body)).into_response())
+            Ok(created_answer(body, false))
         }
         (
             CreateOutcome::Replayed {
@@ -247,19 +267,12 @@ fn answer(
             },
             _,
         ) => {
-            let token = state.pepper.open(&sealed_token).ok_or_else(|| {
-                GatewayError::Internal("a stored answer cannot be opened with this pepper".into())
-            })?;
             let body = InvitationCreated {
                 invitation_id,
-                link: state.invitation_link(&secrets::encode(&token)),
+                link: state.invitation_link(&reopen(state, &sealed_token)?),
                 expires_at,
             };
-            let mut response = (StatusCode::CREATED, Json(body)).into_response();
-            response
-                .headers_mut()
-                .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
-            Ok(response)
+            Ok(created_answer(body, true))
         }
         (CreateOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
         (CreateOutcome::Created, None) => Err(GatewayError::Internal(

@@ -186,25 +186,58 @@ pub fn compose_invitation(
         link_text: link,
         expires: fill(lang.t("expires"), &[("date", &format_time(expires_at))]),
     };
+    let envelope = Envelope {
+        from,
+        to_name: Some(invitation.invitee_name.clone()),
+        recipient: &invitation.recipient,
+        record_id: &invitation.id,
+        outbox_id,
+    };
+    let templates_used = ["invitation_mail.txt", "invitation_mail.html"];
+    build(templates, envelope, &subject, &context, templates_used)
+}
+
+/// Where a mail comes from and goes to, and what names its Message-ID: the invitation's or
+/// reset's id and its outbox row, so that every attempt at one message carries the same one.
+pub(crate) struct Envelope<'a> {
+    pub(crate) from: &'a str,
+    pub(crate) to_name: Option<String>,
+    pub(crate) recipient: &'a str,
+    pub(crate) record_id: &'a str,
+    pub(crate) outbox_id: i64,
+}
+
+/// Renders the `[text, html]` templates with `context` into a two-part message; returns it
+/// with its Message-ID.
+pub(crate) fn build<C: Serialize>(
+    templates: &Templates,
+    envelope: Envelope<'_>,
+    subject: &str,
+    context: &C,
+    [text, html]: [&str; 2],
+) -> Result<(Message, String), DeliveryError> {
     let render = |name| {
         templates
-            .render(name, &context)
+            .render(name, context)
             .map_err(|e| DeliveryError::Permanent(e.to_string()))
     };
-    let (text, html) = (
-        render("invitation_mail.txt")?,
-        render("invitation_mail.html")?,
-    );
+    let (text, html) = (render(text)?, render(html)?);
 
-    let from: Mailbox = from
+    let from: Mailbox = envelope
+        .from
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("sender address: {e}")))?;
-    let to_address = invitation
+    let to_address = envelope
         .recipient
         .parse()
         .map_err(|e| DeliveryError::Permanent(format!("recipient address: {e}")))?;
-    let to = Mailbox::new(Some(invitation.invitee_name.clone()), to_address);
-    let message_id = format!("<{}.m{outbox_id}@{}>", invitation.id, from.email.domain());
+    let to = Mailbox::new(envelope.to_name, to_address);
+    let message_id = format!(
+        "<{}.m{}@{}>",
+        envelope.record_id,
+        envelope.outbox_id,
+        from.email.domain()
+    );
     let message = Message::builder()
         .from(from)
         .to(to)

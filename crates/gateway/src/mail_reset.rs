@@ -1,12 +1,11 @@
 //! The password reset mail: multipart text + HTML in the reset's language, with our own
 //! Message-ID so that a delivery can be traced.
 
-use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 use serde::Serialize;
 
 use crate::i18n::{fill, Lang};
-use crate::mail::{escape_markup, DeliveryError};
+use crate::mail::{build, escape_markup, DeliveryError, Envelope};
 use crate::render::{format_time, Templates};
 use crate::store::PasswordReset;
 
@@ -53,29 +52,15 @@ pub fn compose_reset(
             &[("date", &format_time(expires_at))],
         ),
     };
-    let render = |name| {
-        templates
-            .render(name, &context)
-            .map_err(|e| DeliveryError::Permanent(e.to_string()))
+    // The Message-ID comes from the outbox row, like an invitation's: every attempt carries
+    // the same one.
+    let envelope = Envelope {
+        from,
+        to_name: None,
+        recipient: &reset.recipient,
+        record_id: &reset.id,
+        outbox_id,
     };
-    let (text, html) = (render("reset_mail.txt")?, render("reset_mail.html")?);
-
-    let from: Mailbox = from
-        .parse()
-        .map_err(|e| DeliveryError::Permanent(format!("sender address: {e}")))?;
-    let to_address = reset
-        .recipient
-        .parse()
-        .map_err(|e| DeliveryError::Permanent(format!("recipient address: {e}")))?;
-    let to = Mailbox::new(None, to_address);
-    // From the outbox row, like an invitation's: every attempt carries the same one.
-    let message_id = format!("<{}.m{outbox_id}@{}>", reset.id, from.email.domain());
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .message_id(Some(message_id.clone()))
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| DeliveryError::Permanent(format!("building the message: {e}")))?;
-    Ok((message, message_id))
+    let templates_used = ["reset_mail.txt", "reset_mail.html"];
+    build(templates, envelope, &subject, &context, templates_used)
 }

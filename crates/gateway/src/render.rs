@@ -18,54 +18,32 @@ impl Templates {
         let mut env = Environment::new();
         // A missing variable is a bug; fail loudly in tests rather than render blanks.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-        for (name, source) in [
-            ("layout.html", include_str!("../templates/layout.html")),
-            (
-                "invitation.html",
-                include_str!("../templates/invitation.html"),
-            ),
-            ("register.html", include_str!("../templates/register.html")),
-            ("decline.html", include_str!("../templates/decline.html")),
-            ("accept.html", include_str!("../templates/accept.html")),
-            ("message.html", include_str!("../templates/message.html")),
-            (
-                "join_code.html",
-                include_str!("../templates/join_code.html"),
-            ),
-            (
-                "join_form.html",
-                include_str!("../templates/join_form.html"),
-            ),
-            (
-                "join_done.html",
-                include_str!("../templates/join_done.html"),
-            ),
-            (
-                "invitation_mail.html",
-                include_str!("../templates/invitation_mail.html"),
-            ),
-            (
-                "invitation_mail.txt",
-                include_str!("../templates/invitation_mail.txt"),
-            ),
-            ("reset.html", include_str!("../templates/reset.html")),
-            (
-                "member_message.html",
-                include_str!("../templates/member_message.html"),
-            ),
-            (
-                "me_sign_in.html",
-                include_str!("../templates/me_sign_in.html"),
-            ),
-            ("me.html", include_str!("../templates/me.html")),
-            (
-                "reset_mail.html",
-                include_str!("../templates/reset_mail.html"),
-            ),
-            (
-                "reset_mail.txt",
-                include_str!("../templates/reset_mail.txt"),
-            ),
+        // Each built-in template under its file name.
+        macro_rules! built_in {
+            ($($name:literal),* $(,)?) => {
+                [$(($name, include_str!(concat!("../templates/", $name)))),*]
+            };
+        }
+        for (name, source) in built_in![
+            "layout.html",
+            "forms.html",
+            "mail_layout.html",
+            "invitation.html",
+            "register.html",
+            "decline.html",
+            "accept.html",
+            "message.html",
+            "join_code.html",
+            "join_form.html",
+            "join_done.html",
+            "invitation_mail.html",
+            "invitation_mail.txt",
+            "reset.html",
+            "member_message.html",
+            "me_sign_in.html",
+            "me.html",
+            "reset_mail.html",
+            "reset_mail.txt",
         ] {
             env.add_template(name, source)
                 .expect("built-in templates are valid");

@@ -4,15 +4,18 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use orgdesk_protocol::{
     AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
     PasswordResetCreated, RefuseAccount, SetAccountState, MAX_MIRRORED_ACCOUNTS,
 };
 
-use crate::api::{allow_recipient, bad_json, check_recipient, check_text, idempotency_key, Org};
+use crate::api::{
+    allow_recipient, bad_json, check_recipient, check_text, created_answer, idempotency_key,
+    reopen, Org,
+};
 use crate::error::{GatewayError, Result};
 use crate::store::{
     account_state_str, username_key, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutcome,
@@ -288,7 +291,7 @@ fn answer(
                 link: state.reset_link(&token_text),
                 expires_at,
             };
-            Ok((StatusCode::CREATED, Json(body)).into_response())
+            Ok(created_answer(body, false))
         }
         (
             ResetOutcome::Replayed {
@@ -298,19 +301,12 @@ fn answer(
             },
             _,
         ) => {
-            let token = state.pepper.open(&sealed_token).ok_or_else(|| {
-                GatewayError::Internal("a stored answer cannot be opened with this pepper".into())
-            })?;
             let body = PasswordResetCreated {
                 reset_id,
-                link: state.reset_link(&secrets::encode(&token)),
+                link: state.reset_link(&reopen(state, &sealed_token)?),
                 expires_at,
             };
-            let mut response = (StatusCode::CREATED, Json(body)).into_response();
-            response
-                .headers_mut()
-                .insert("Idempotent-Replayed", HeaderValue::from_static("true"));
-            Ok(response)
+            Ok(created_answer(body, true))
         }
         (ResetOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
         (ResetOutcome::UnknownAccount, _) => Err(GatewayError::UnknownAccount),

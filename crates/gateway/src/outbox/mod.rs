@@ -20,7 +20,7 @@ use tokio::sync::watch;
 
 use crate::mail::{compose_invitation, DeliveryError, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
-use crate::store::OutboxItem;
+use crate::store::{OutboxItem, SendEnd, Sends};
 use crate::Shared;
 
 mod resets;
@@ -149,6 +149,29 @@ where
     }
 }
 
+/// What a send's result (its `attempts`-th) means for its row: sent; failed for now and tried
+/// again after the backoff (the wait, in seconds, comes along) while attempts remain; or
+/// failed for good.
+pub(crate) fn send_end(
+    state: &Shared,
+    result: Result<String, DeliveryError>,
+    attempts: u32,
+    now: i64,
+) -> (SendEnd, u64) {
+    match result {
+        Ok(message_id) => (SendEnd::Sent { message_id }, 0),
+        Err(DeliveryError::Transient(error)) if attempts < state.config.delivery.max_attempts => {
+            let d = &state.config.delivery;
+            let wait = backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
+            let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
+            (SendEnd::Retry { error, at }, wait)
+        }
+        Err(DeliveryError::Transient(error) | DeliveryError::Permanent(error)) => {
+            (SendEnd::GaveUp { error }, 0)
+        }
+    }
+}
+
 async fn deliver(
     state: &Shared,
     owner: &str,
@@ -165,32 +188,28 @@ async fn deliver(
     let result = send(state, mailer, sms, &item).await;
     let now = state.clock.now();
     let attempts = item.attempts + 1;
-    let recorded = match result {
-        Ok(message_id) => {
+    let (end, wait) = send_end(state, result, attempts, now);
+    let what = match &end {
+        SendEnd::Sent { message_id } => {
             tracing::info!(invitation = %item.invitation.id, %message_id, "invitation delivered");
-            record(state, "sent", || {
-                state.store.message_sent(item.id, &message_id, now)
-            })
-            .await
+            "sent"
         }
-        Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
-            let d = &state.config.delivery;
-            let wait = backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
+        SendEnd::Retry { error: reason, .. } => {
             tracing::warn!(invitation = %item.invitation.id, attempts, wait, %reason, "delivery failed; will retry");
-            let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
-            record(state, "retry", || {
-                state.store.message_failed(item.id, &reason, Some(at), now)
-            })
-            .await
+            "retry"
         }
-        Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
+        SendEnd::GaveUp { error: reason } => {
             tracing::warn!(invitation = %item.invitation.id, attempts, %reason, "delivery failed; giving up");
-            record(state, "failed", || {
-                state.store.message_failed(item.id, &reason, None, now)
-            })
-            .await
+            "failed"
         }
     };
+    let recorded = record(state, what, || {
+        let end = end.clone();
+        state
+            .store
+            .finish_send(Sends::Invitation, item.id, end, now)
+    })
+    .await;
     // Not recorded only when stopping: the lease lapses and the message is tried again — at
     // worst a duplicate with the same Message-ID, never a loss.
     if recorded {

@@ -3,11 +3,11 @@
 
 use orgdesk_protocol::Channel;
 
-use super::{backoff, lease_secs, record, LeaseKeeper};
+use super::{lease_secs, record, send_end, LeaseKeeper};
 use crate::mail::{DeliveryError, Mailer};
 use crate::secrets;
 use crate::sms::SmsSender;
-use crate::store::ResetOutboxItem;
+use crate::store::{ResetOutboxItem, SendEnd, Sends};
 use crate::Shared;
 
 /// Sends the next reset message that is due, if any; `true` when there was one (so the
@@ -49,36 +49,26 @@ async fn deliver(
     let result = send(state, mailer, sms, &item).await;
     let now = state.clock.now();
     let attempts = item.attempts + 1;
-    let recorded = match result {
-        Ok(message_id) => {
+    let (end, wait) = send_end(state, result, attempts, now);
+    let what = match &end {
+        SendEnd::Sent { message_id } => {
             tracing::info!(reset = %item.reset.id, %message_id, "password reset delivered");
-            record(state, "reset sent", || {
-                state.store.reset_message_sent(item.id, &message_id, now)
-            })
-            .await
+            "reset sent"
         }
-        Err(DeliveryError::Transient(reason)) if attempts < state.config.delivery.max_attempts => {
-            let d = &state.config.delivery;
-            let wait = backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
+        SendEnd::Retry { error: reason, .. } => {
             tracing::warn!(reset = %item.reset.id, attempts, wait, %reason, "reset delivery failed; will retry");
-            let at = now.saturating_add(i64::try_from(wait).unwrap_or(i64::MAX));
-            record(state, "reset retry", || {
-                state
-                    .store
-                    .reset_message_failed(item.id, &reason, Some(at), now)
-            })
-            .await
+            "reset retry"
         }
-        Err(DeliveryError::Transient(reason) | DeliveryError::Permanent(reason)) => {
+        SendEnd::GaveUp { error: reason } => {
             tracing::warn!(reset = %item.reset.id, attempts, %reason, "reset delivery failed; giving up");
-            record(state, "reset failed", || {
-                state
-                    .store
-                    .reset_message_failed(item.id, &reason, None, now)
-            })
-            .await
+            "reset failed"
         }
     };
+    let recorded = record(state, what, || {
+        let end = end.clone();
+        state.store.finish_send(Sends::Reset, item.id, end, now)
+    })
+    .await;
     if recorded {
         state.ring_events();
     }

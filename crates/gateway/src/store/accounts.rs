@@ -67,9 +67,22 @@ pub struct PersonalDetails {
     pub email: String,
 }
 
-/// The `personal_details_changed` event for what differs between the member's current
-/// fields and the submitted ones, or `None` when nothing does.
-pub(crate) fn details_change(current: &Member, submitted: PersonalDetails) -> Option<EventKind> {
+/// The fields a member changed, each `None` when it stays, and the
+/// `personal_details_changed` event that records exactly those.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DetailsChange {
+    pub name: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub event: EventKind,
+}
+
+/// What differs between the member's current fields and the submitted ones, or `None` when
+/// nothing does.
+pub(crate) fn details_change(
+    current: &Member,
+    submitted: PersonalDetails,
+) -> Option<DetailsChange> {
     let differs = |now: &str, new: String| (now != new).then_some(new);
     let name = differs(&current.name, submitted.name);
     let mobile = differs(&current.mobile, submitted.mobile);
@@ -77,12 +90,18 @@ pub(crate) fn details_change(current: &Member, submitted: PersonalDetails) -> Op
     if name.is_none() && mobile.is_none() && email.is_none() {
         return None;
     }
-    Some(EventKind::PersonalDetailsChanged {
+    let event = EventKind::PersonalDetailsChanged {
         account_id: Some(current.account_id.clone()),
         username: current.username.clone(),
+        name: name.clone(),
+        mobile: mobile.clone(),
+        email: email.clone(),
+    };
+    Some(DetailsChange {
         name,
         mobile,
         email,
+        event,
     })
 }
 
@@ -200,8 +219,13 @@ mod tests {
             mobile: "+8613800138000".into(),
             ..same
         };
+        let change = details_change(&current, changed);
         assert_eq!(
-            details_change(&current, changed),
+            change.as_ref().map(|c| (&c.name, &c.mobile, &c.email)),
+            Some((&None, &Some("+8613800138000".into()), &None))
+        );
+        assert_eq!(
+            change.map(|c| c.event),
             Some(EventKind::PersonalDetailsChanged {
                 account_id: Some("acc_1".into()),
                 username: "Li".into(),

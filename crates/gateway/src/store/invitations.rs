@@ -6,7 +6,7 @@
 use async_trait::async_trait;
 use orgdesk_protocol::Channel;
 
-use crate::error::Result;
+use crate::error::{GatewayError, Result};
 
 /// An invitation as the gateway keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,4 +167,14 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// Appends `invitation_expired` for up to `limit` pending invitations whose current link
     /// expired and was not reported yet; returns how many.
     async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32>;
+}
+
+/// Refuses to change an invitation that is not pending: `state` is the invitation's, `None`
+/// when there is none in the organization.
+pub(crate) fn require_pending(state: Option<&str>) -> Result<()> {
+    match state {
+        None => Err(GatewayError::NotFound),
+        Some("pending") => Ok(()),
+        Some(other) => Err(GatewayError::InvitationClosed(other.to_owned())),
+    }
 }

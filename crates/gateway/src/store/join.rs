@@ -4,7 +4,7 @@
 //! their other methods; every method is one transaction.
 
 use async_trait::async_trait;
-use orgdesk_protocol::{JoinField, JoinLinkRules, JoinRequestStatus, JoinVia};
+use orgdesk_protocol::{EventKind, JoinField, JoinLinkRules, JoinRequestStatus, JoinVia};
 
 use crate::error::{GatewayError, Result};
 
@@ -68,6 +68,26 @@ pub struct NewJoinRequest {
     pub password_hash: String,
     /// SHA-256 of the token of the person's status page.
     pub status_token_sha256: [u8; 32],
+}
+
+impl NewJoinRequest {
+    /// The `join_requested` event that records this request; `approval_required` false
+    /// means the person joined at once.
+    pub(crate) fn requested_event(self, approval_required: bool) -> EventKind {
+        EventKind::JoinRequested {
+            request_id: self.id,
+            via: self.secret.via(),
+            name: self.name,
+            email: self.email,
+            mobile: self.mobile,
+            employee_id: self.employee_id,
+            work_location: self.work_location,
+            account_id: Some(self.account_id),
+            username: self.username,
+            password_hash: self.password_hash,
+            approval_required,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

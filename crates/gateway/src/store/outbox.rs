@@ -2,6 +2,7 @@
 //! lease, and how each send ended.
 
 use async_trait::async_trait;
+use orgdesk_protocol::EventKind;
 
 use crate::error::Result;
 use crate::store::{Invitation, PasswordReset};
@@ -45,17 +46,6 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// Extends the lease `owner` holds on an outbox row (an invitation's or a reset's) to
     /// `until`; false when the row is no longer leased to `owner`.
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool>;
-    /// Marks a message sent and appends `invitation_delivered`.
-    async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()>;
-    /// Records a failed attempt: retried at `retry_at`, or given up (with `invitation_failed`)
-    /// when `retry_at` is `None`.
-    async fn message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()>;
     /// Claims the next reset message due for sending, leasing it to `owner` for `lease_secs`
     /// (as [`super::GatewayStore::claim_due_message`]).
     async fn claim_due_reset_message(
@@ -64,14 +54,79 @@ pub trait OutboxStore: Send + Sync + 'static {
         lease_secs: i64,
         owner: &str,
     ) -> Result<Option<ResetOutboxItem>>;
-    /// Marks a reset message sent and appends `password_reset_delivered`.
-    async fn reset_message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()>;
-    /// Schedules a retry at `retry_at`, or gives up with `password_reset_failed`.
-    async fn reset_message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()>;
+    /// Records how the send of outbox row `outbox_id` (an invitation's or a reset's, as
+    /// `sends` says) ended: marked sent with `invitation_delivered` or
+    /// `password_reset_delivered`; retried at a later time; or given up with
+    /// `invitation_failed` or `password_reset_failed`. One transaction.
+    async fn finish_send(&self, sends: Sends, outbox_id: i64, end: SendEnd, now: i64)
+        -> Result<()>;
+}
+
+/// Whose message an outbox row carries: an invitation's or a password reset's. Both halves
+/// record how a send ended through it, so the row a kind may touch and the event it logs
+/// are decided once.
+#[derive(Debug, Clone, Copy)]
+pub enum Sends {
+    Invitation,
+    Reset,
+}
+
+/// How one send ended.
+#[derive(Debug, Clone)]
+pub enum SendEnd {
+    /// The mail server accepted it under this message id.
+    Sent { message_id: String },
+    /// It failed; it is tried again at `at`.
+    Retry { error: String, at: i64 },
+    /// It failed for good.
+    GaveUp { error: String },
+}
+
+impl Sends {
+    /// What the closing update adds to `WHERE id = … AND state = 'pending'`: a reset's
+    /// outcome touches only a reset's row.
+    pub fn row_filter(self) -> &'static str {
+        match self {
+            Self::Invitation => "",
+            Self::Reset => " AND kind = 'password_reset'",
+        }
+    }
+
+    /// What the closing update returns: the invitation's or reset's id, then its organization.
+    pub fn returning(self) -> &'static str {
+        match self {
+            Self::Invitation => {
+                "invitation_id,
+                    (SELECT org_id FROM invitations WHERE id = outbox.invitation_id) AS org_id"
+            }
+            Self::Reset => {
+                "reset_id,
+                    (SELECT org_id FROM password_resets WHERE id = outbox.reset_id) AS org_id"
+            }
+        }
+    }
+
+    /// The event a final outcome appends for the invitation or reset `id`; a retry appends
+    /// none.
+    pub fn event(self, id: String, end: SendEnd) -> Option<EventKind> {
+        let (invitation_id, reset_id) = (id.clone(), id);
+        Some(match (self, end) {
+            (_, SendEnd::Retry { .. }) => return None,
+            (Self::Invitation, SendEnd::Sent { message_id }) => EventKind::InvitationDelivered {
+                invitation_id,
+                message_id,
+            },
+            (Self::Invitation, SendEnd::GaveUp { error: reason }) => EventKind::InvitationFailed {
+                invitation_id,
+                reason,
+            },
+            (Self::Reset, SendEnd::Sent { message_id }) => EventKind::PasswordResetDelivered {
+                reset_id,
+                message_id,
+            },
+            (Self::Reset, SendEnd::GaveUp { error: reason }) => {
+                EventKind::PasswordResetFailed { reset_id, reason }
+            }
+        })
+    }
 }

@@ -58,15 +58,12 @@ async fn cookies_take_the_host_prefix_under_https() {
     })
     .await;
     // Links name the public address; this test reaches the gateway directly.
-    let created: orgdesk_protocol::InvitationCreated = gw
-        .create(
+    let created = gw
+        .created_invitation(
             "k1",
             &common::invitation(orgdesk_protocol::Channel::Link, "Li Wei"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert!(created.link.starts_with("https://members.example.org/i/"));
     let link = created
         .link

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use common::smtp::{free_port, smtp_to, SmtpServer};
 use common::{find_link, invitation, mail_parts, wait_for_files, TestGateway};
 use orgdesk_gateway::SystemClock;
-use orgdesk_protocol::{Channel, EventKind, InvitationCreated};
+use orgdesk_protocol::{Channel, EventKind};
 use thirtyfour::prelude::*;
 
 /// chromedriver, killed and reaped on drop.
@@ -138,156 +138,131 @@ async fn wait_for_kind(driver: &WebDriver, expected: &str) -> WebDriverResult<St
     }
 }
 
-#[tokio::test]
-async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let smtp = SmtpServer::start(port, gw.dir.path());
+/// Types `text` into the field with id `id`, once it is there.
+async fn type_into(driver: &WebDriver, id: &str, text: &str) -> WebDriverResult<()> {
+    wait(driver, By::Id(id)).await?.send_keys(text).await
+}
+
+/// The text of what `by` finds, once it is there.
+async fn text_of(driver: &WebDriver, by: By) -> WebDriverResult<String> {
+    wait(driver, by).await?.text().await
+}
+
+/// Clicks what `by` finds, once it is there.
+async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
+    wait(driver, by).await?.click().await
+}
+
+/// Runs `steps` against the gateway in a fresh headless Chromium, then stops both. The steps
+/// run in their own task so that a failed assertion (a panic) still reaches the cleanup:
+/// quitting the session is what makes chromedriver close Chromium.
+async fn in_chromium<F, Fut>(gw: TestGateway, steps: F)
+where
+    F: FnOnce(Arc<TestGateway>, WebDriver) -> Fut,
+    Fut: std::future::Future<Output = WebDriverResult<()>> + Send + 'static,
+{
     let chromedriver = Driver::start();
     let profile = tempfile::tempdir().unwrap();
     let driver = chromedriver.browser(profile.path(), "en-US").await;
-
-    // The steps run in their own task so that a failed assertion (a panic) still reaches the
-    // cleanup below: quitting the session is what makes chromedriver close Chromium.
     let gw = Arc::new(gw);
-    let inbox = smtp.inbox();
-    let steps = tokio::spawn({
-        let (gw, driver) = (Arc::clone(&gw), driver.clone());
-        async move {
-            // Register: mail → invitation page → Join now → form → success page.
-            let created: InvitationCreated = gw
-                .create("k1", &invitation(Channel::Email, "li.wei@example.org"))
-                .await
-                .json()
-                .await
-                .unwrap();
-            let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
-            let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
-            let link = find_link(&text, &gw.base).expect("the mail has the link");
-            driver.goto(&link).await?;
-            let heading = wait(&driver, By::Tag("h1")).await?.text().await?;
-            assert_eq!(heading, "Ann Admin invites you to join Acme Ltd");
-            wait(&driver, By::LinkText("Join now"))
-                .await?
-                .click()
-                .await?;
-            // A weak password first: the form comes back with the reason, nothing is consumed.
-            wait(&driver, By::Id("username"))
-                .await?
-                .send_keys("li.wei")
-                .await?;
-            wait(&driver, By::Id("password"))
-                .await?
-                .send_keys("weakweak")
-                .await?;
-            wait(&driver, By::Id("password_confirm"))
-                .await?
-                .send_keys("weakweak")
-                .await?;
-            wait(&driver, By::Id("create-account"))
-                .await?
-                .click()
-                .await?;
-            let alert = wait(&driver, By::Css("[role=alert]")).await?.text().await?;
-            assert!(alert.contains("at least three of"), "{alert}");
-            assert_eq!(
-                wait(&driver, By::Id("username"))
-                    .await?
-                    .value()
-                    .await?
-                    .as_deref(),
-                Some("li.wei")
-            );
-            wait(&driver, By::Id("password"))
-                .await?
-                .send_keys("Correct-Horse1")
-                .await?;
-            wait(&driver, By::Id("password_confirm"))
-                .await?
-                .send_keys("Correct-Horse1")
-                .await?;
-            wait(&driver, By::Id("create-account"))
-                .await?
-                .click()
-                .await?;
-            assert_eq!(title_kind(&driver).await, "registered");
-            assert_eq!(
-                wait(&driver, By::Tag("h1")).await?.text().await?,
-                "Welcome to Acme Ltd"
-            );
-
-            // Decline, in Chinese through the switcher.
-            let other: InvitationCreated = gw
-                .create("k2", &invitation(Channel::Link, "Zhang San"))
-                .await
-                .json()
-                .await
-                .unwrap();
-            driver.goto(&other.link).await?;
-            wait(&driver, By::LinkText("简体中文"))
-                .await?
-                .click()
-                .await?;
-            wait(&driver, By::LinkText("拒绝")).await?.click().await?;
-            wait(&driver, By::Id("decline-confirm"))
-                .await?
-                .click()
-                .await?;
-            assert_eq!(title_kind(&driver).await, "declined");
-            assert_eq!(
-                wait(&driver, By::Tag("h1")).await?.text().await?,
-                "已拒绝邀请"
-            );
-
-            // The used link says so.
-            driver.goto(&created.link).await?;
-            assert_eq!(title_kind(&driver).await, "used");
-
-            let kinds: Vec<EventKind> = gw
-                .events(0, 0)
-                .await
-                .events
-                .into_iter()
-                .map(|e| e.kind)
-                .collect();
-            assert!(
-                kinds.iter().any(
-                    |k| matches!(k, EventKind::Registered { username, invitation_id, .. }
-            if username == "li.wei" && *invitation_id == created.invitation_id)
-                ),
-                "{kinds:?}"
-            );
-            let hash = kinds
-                .iter()
-                .find_map(|k| match k {
-                    EventKind::Registered { password_hash, .. } => Some(password_hash.clone()),
-                    _ => None,
-                })
-                .unwrap();
-            let parsed = argon2::password_hash::phc::PasswordHash::new(&hash).unwrap();
-            assert!(argon2::password_hash::PasswordVerifier::verify_password(
-                &argon2::Argon2::default(),
-                b"Correct-Horse1",
-                &parsed
-            )
-            .is_ok());
-            assert!(kinds.contains(&EventKind::Declined {
-                invitation_id: other.invitation_id.clone()
-            }));
-            WebDriverResult::Ok(())
-        }
-    });
-    let result = steps.await;
+    let result = tokio::spawn(steps(Arc::clone(&gw), driver.clone())).await;
     let _ = driver.quit().await;
     drop(chromedriver);
     if let Ok(gw) = Arc::try_unwrap(gw) {
         gw.stop().await;
     }
-    drop(smtp);
     match result {
         Ok(steps) => steps.expect("browser steps"),
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
+}
+
+#[tokio::test]
+async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let inbox = smtp.inbox();
+    in_chromium(gw, |gw, driver| async move {
+        // Register: mail → invitation page → Join now → form → success page.
+        let created = gw
+            .created_invitation("k1", &invitation(Channel::Email, "li.wei@example.org"))
+            .await;
+        let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
+        let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
+        let link = find_link(&text, &gw.base).expect("the mail has the link");
+        driver.goto(&link).await?;
+        let heading = text_of(&driver, By::Tag("h1")).await?;
+        assert_eq!(heading, "Ann Admin invites you to join Acme Ltd");
+        click(&driver, By::LinkText("Join now")).await?;
+        // A weak password first: the form comes back with the reason, nothing is consumed.
+        type_into(&driver, "username", "li.wei").await?;
+        type_into(&driver, "password", "weakweak").await?;
+        type_into(&driver, "password_confirm", "weakweak").await?;
+        click(&driver, By::Id("create-account")).await?;
+        let alert = text_of(&driver, By::Css("[role=alert]")).await?;
+        assert!(alert.contains("at least three of"), "{alert}");
+        assert_eq!(
+            wait(&driver, By::Id("username"))
+                .await?
+                .value()
+                .await?
+                .as_deref(),
+            Some("li.wei")
+        );
+        type_into(&driver, "password", "Correct-Horse1").await?;
+        type_into(&driver, "password_confirm", "Correct-Horse1").await?;
+        click(&driver, By::Id("create-account")).await?;
+        assert_eq!(title_kind(&driver).await, "registered");
+        assert_eq!(
+            text_of(&driver, By::Tag("h1")).await?,
+            "Welcome to Acme Ltd"
+        );
+
+        // Decline, in Chinese through the switcher.
+        let other = gw
+            .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
+            .await;
+        driver.goto(&other.link).await?;
+        click(&driver, By::LinkText("简体中文")).await?;
+        click(&driver, By::LinkText("拒绝")).await?;
+        click(&driver, By::Id("decline-confirm")).await?;
+        assert_eq!(title_kind(&driver).await, "declined");
+        assert_eq!(text_of(&driver, By::Tag("h1")).await?, "已拒绝邀请");
+
+        // The used link says so.
+        driver.goto(&created.link).await?;
+        assert_eq!(title_kind(&driver).await, "used");
+
+        let kinds: Vec<EventKind> = gw.event_kinds().await;
+        assert!(
+            kinds.iter().any(
+                |k| matches!(k, EventKind::Registered { username, invitation_id, .. }
+            if username == "li.wei" && *invitation_id == created.invitation_id)
+            ),
+            "{kinds:?}"
+        );
+        let hash = kinds
+            .iter()
+            .find_map(|k| match k {
+                EventKind::Registered { password_hash, .. } => Some(password_hash.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let parsed = argon2::password_hash::phc::PasswordHash::new(&hash).unwrap();
+        assert!(argon2::password_hash::PasswordVerifier::verify_password(
+            &argon2::Argon2::default(),
+            b"Correct-Horse1",
+            &parsed
+        )
+        .is_ok());
+        assert!(kinds.contains(&EventKind::Declined {
+            invitation_id: other.invitation_id.clone()
+        }));
+        WebDriverResult::Ok(())
+    })
+    .await;
+    drop(smtp);
 }
 
 /// A member resets a forgotten password in Chromium: the reset mail goes through aiosmtpd,
@@ -296,136 +271,91 @@ async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
 #[tokio::test]
 async fn a_member_resets_the_password_in_chromium_and_signs_in() {
     use common::members::{hash_of, reset_request, NEW_PASSWORD, PASSWORD};
-    use orgdesk_protocol::PasswordResetCreated;
 
     let port = free_port();
     let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
     let smtp = SmtpServer::start(port, gw.dir.path());
-    let chromedriver = Driver::start();
-    let profile = tempfile::tempdir().unwrap();
-    let driver = chromedriver.browser(profile.path(), "en-US").await;
-
-    let gw = Arc::new(gw);
     let inbox = smtp.inbox();
-    let steps = tokio::spawn({
-        let (gw, driver) = (Arc::clone(&gw), driver.clone());
-        async move {
-            gw.account("k1", "Li Wei", "li.wei").await;
-            let created: PasswordResetCreated = gw
-                .reset(
-                    "r1",
-                    &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
-                )
-                .await
-                .json()
-                .await
-                .unwrap();
-            let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
-            let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
-            let start = text.find(&format!("{}/r/", gw.base)).expect("a reset link");
-            let link = text[start..].split_whitespace().next().unwrap().to_owned();
-            assert_eq!(link, created.link);
+    in_chromium(gw, |gw, driver| async move {
+        gw.account("k1", "Li Wei", "li.wei").await;
+        let created = gw
+            .created_reset(
+                "r1",
+                &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
+            )
+            .await;
+        let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
+        let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
+        let start = text.find(&format!("{}/r/", gw.base)).expect("a reset link");
+        let link = text[start..].split_whitespace().next().unwrap().to_owned();
+        assert_eq!(link, created.link);
 
-            driver.goto(&link).await?;
-            assert_eq!(
-                wait(&driver, By::Tag("h1")).await?.text().await?,
-                "Choose a new password"
-            );
-            let intro = wait(&driver, By::Tag("p")).await?.text().await?;
-            assert_eq!(intro, "For your account li.wei at Acme Ltd.");
-            // A weak password first: the form comes back with the reason.
-            for id in ["password", "password_confirm"] {
-                wait(&driver, By::Id(id))
-                    .await?
-                    .send_keys("weakweak")
-                    .await?;
+        driver.goto(&link).await?;
+        assert_eq!(
+            text_of(&driver, By::Tag("h1")).await?,
+            "Choose a new password"
+        );
+        let intro = text_of(&driver, By::Tag("p")).await?;
+        assert_eq!(intro, "For your account li.wei at Acme Ltd.");
+        // A weak password first: the form comes back with the reason.
+        for id in ["password", "password_confirm"] {
+            type_into(&driver, id, "weakweak").await?;
+        }
+        click(&driver, By::Id("save-password")).await?;
+        let alert = text_of(&driver, By::Css("[role=alert]")).await?;
+        assert!(alert.contains("at least three of"), "{alert}");
+        for id in ["password", "password_confirm"] {
+            type_into(&driver, id, NEW_PASSWORD).await?;
+        }
+        click(&driver, By::Id("save-password")).await?;
+        assert_eq!(title_kind(&driver).await, "password_changed");
+
+        // On to the member page: the old password is refused, the new one signs in.
+        click(&driver, By::Id("message-link")).await?;
+        let sign_in = |password: &'static str| {
+            let driver = driver.clone();
+            async move {
+                type_into(&driver, "username", "li.wei").await?;
+                type_into(&driver, "password", password).await?;
+                click(&driver, By::Id("sign-in")).await?;
+                WebDriverResult::Ok(())
             }
-            wait(&driver, By::Id("save-password"))
+        };
+        sign_in(PASSWORD).await?;
+        let alert = text_of(&driver, By::Css("[role=alert]")).await?;
+        assert_eq!(alert, "The username or password is incorrect.");
+        wait(&driver, By::Id("username")).await?.clear().await?;
+        sign_in(NEW_PASSWORD).await?;
+        let who = text_of(&driver, By::Id("signed-in-as")).await?;
+        assert_eq!(who, "Signed in as li.wei · Acme Ltd");
+        assert_eq!(
+            wait(&driver, By::Id("name"))
                 .await?
-                .click()
-                .await?;
-            let alert = wait(&driver, By::Css("[role=alert]")).await?.text().await?;
-            assert!(alert.contains("at least three of"), "{alert}");
-            for id in ["password", "password_confirm"] {
-                wait(&driver, By::Id(id))
-                    .await?
-                    .send_keys(NEW_PASSWORD)
-                    .await?;
-            }
-            wait(&driver, By::Id("save-password"))
+                .value()
                 .await?
-                .click()
-                .await?;
-            assert_eq!(title_kind(&driver).await, "password_changed");
+                .as_deref(),
+            Some("Li Wei")
+        );
+        click(&driver, By::Id("sign-out")).await?;
+        let notice = text_of(&driver, By::Id("notice")).await?;
+        assert_eq!(notice, "You have signed out.");
+        driver.goto(format!("{}/me", gw.base)).await?;
+        assert!(wait(&driver, By::Id("sign-in")).await.is_ok());
 
-            // On to the member page: the old password is refused, the new one signs in.
-            wait(&driver, By::Id("message-link")).await?.click().await?;
-            let sign_in = |password: &'static str| {
-                let driver = driver.clone();
-                async move {
-                    wait(&driver, By::Id("username"))
-                        .await?
-                        .send_keys("li.wei")
-                        .await?;
-                    wait(&driver, By::Id("password"))
-                        .await?
-                        .send_keys(password)
-                        .await?;
-                    wait(&driver, By::Id("sign-in")).await?.click().await?;
-                    WebDriverResult::Ok(())
-                }
-            };
-            sign_in(PASSWORD).await?;
-            let alert = wait(&driver, By::Css("[role=alert]")).await?.text().await?;
-            assert_eq!(alert, "The username or password is incorrect.");
-            wait(&driver, By::Id("username")).await?.clear().await?;
-            sign_in(NEW_PASSWORD).await?;
-            let who = wait(&driver, By::Id("signed-in-as")).await?.text().await?;
-            assert_eq!(who, "Signed in as li.wei · Acme Ltd");
-            assert_eq!(
-                wait(&driver, By::Id("name"))
-                    .await?
-                    .value()
-                    .await?
-                    .as_deref(),
-                Some("Li Wei")
-            );
-            wait(&driver, By::Id("sign-out")).await?.click().await?;
-            let notice = wait(&driver, By::Id("notice")).await?.text().await?;
-            assert_eq!(notice, "You have signed out.");
-            driver.goto(format!("{}/me", gw.base)).await?;
-            assert!(wait(&driver, By::Id("sign-in")).await.is_ok());
-
-            let kinds: Vec<EventKind> = gw
-                .events(0, 0)
-                .await
-                .events
-                .into_iter()
-                .map(|e| e.kind)
-                .collect();
-            assert!(
-                kinds.iter().any(|k| matches!(k,
+        let kinds: Vec<EventKind> = gw.event_kinds().await;
+        assert!(
+            kinds.iter().any(|k| matches!(k,
                     EventKind::PasswordChanged { account_id, username, password_hash }
                     if username == "li.wei" && hash_of(password_hash, NEW_PASSWORD)
                         && account_id.is_some())),
-                "{kinds:?}"
-            );
-            assert!(kinds.iter().any(|k| matches!(k,
+            "{kinds:?}"
+        );
+        assert!(kinds.iter().any(|k| matches!(k,
                 EventKind::SignedIn { account_id: Some(_), username } if username == "li.wei")));
-            WebDriverResult::Ok(())
-        }
-    });
-    let result = steps.await;
-    let _ = driver.quit().await;
-    drop(chromedriver);
-    if let Ok(gw) = Arc::try_unwrap(gw) {
-        gw.stop().await;
-    }
+        WebDriverResult::Ok(())
+    })
+    .await;
     drop(smtp);
-    match result {
-        Ok(steps) => steps.expect("browser steps"),
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
 }
 
 /// Someone with the organization code joins in Chromium: the code page, the join form with
@@ -434,97 +364,77 @@ async fn a_member_resets_the_password_in_chromium_and_signs_in() {
 #[tokio::test]
 async fn a_person_joins_with_the_organization_code_in_chromium() {
     let gw = TestGateway::start(Arc::new(SystemClock), |_, _| {}).await;
-    let chromedriver = Driver::start();
-    let profile = tempfile::tempdir().unwrap();
-    let driver = chromedriver.browser(profile.path(), "en-US").await;
-
-    let gw = Arc::new(gw);
-    let steps = tokio::spawn({
-        let (gw, driver) = (Arc::clone(&gw), driver.clone());
-        async move {
-            let join_link = gw
-                .put_join_link(&orgdesk_protocol::JoinLinkRules {
-                    organization_name: "Acme Ltd".into(),
-                    approval_required: true,
-                    required_fields: vec![orgdesk_protocol::JoinField::Email],
-                    expires_at: None,
-                })
-                .await;
-            let code = join_link.code.clone().unwrap();
-            driver.goto(&join_link.code_url).await?;
-            // Typed the way people read it out: lower case, with a dash.
-            let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
-            wait(&driver, By::Id("code"))
-                .await?
-                .send_keys(&typed)
-                .await?;
-            wait(&driver, By::Id("code-submit")).await?.click().await?;
-            assert_eq!(
-                wait_for_text(&driver, By::Tag("h1"), "Join Acme Ltd").await?,
-                "Join Acme Ltd"
-            );
-            for (id, value) in [
-                ("name", "Li Wei"),
-                ("email", "li.wei@example.org"),
-                ("username", "li.wei"),
-                ("password", "Correct-Horse1"),
-                ("password_confirm", "Correct-Horse1"),
-            ] {
-                wait(&driver, By::Id(id)).await?.send_keys(value).await?;
-            }
-            wait(&driver, By::Id("join-submit")).await?.click().await?;
-            assert_eq!(title_kind(&driver).await, "join_requested");
-            assert_eq!(
-                wait(&driver, By::Tag("h1")).await?.text().await?,
-                "Request sent — waiting for the administrator's approval"
-            );
-            wait(&driver, By::Id("status-link")).await?.click().await?;
-            assert_eq!(wait_for_kind(&driver, "pending").await?, "pending");
-            let status_url = driver.current_url().await?.to_string();
-
-            let request_id = gw
-                .events(0, 0)
-                .await
-                .events
-                .into_iter()
-                .find_map(|e| match e.kind {
-                    EventKind::JoinRequested {
-                        request_id,
-                        via: orgdesk_protocol::JoinVia::Code,
-                        username,
-                        email,
-                        password_hash,
-                        ..
-                    } => {
-                        assert_eq!(username, "li.wei");
-                        assert_eq!(email.as_deref(), Some("li.wei@example.org"));
-                        let parsed =
-                            argon2::password_hash::phc::PasswordHash::new(&password_hash).unwrap();
-                        assert!(argon2::password_hash::PasswordVerifier::verify_password(
-                            &argon2::Argon2::default(),
-                            b"Correct-Horse1",
-                            &parsed
-                        )
-                        .is_ok());
-                        Some(request_id)
-                    }
-                    _ => None,
-                })
-                .expect("a join_requested event");
-            assert_eq!(gw.decide(&request_id, true).await.status(), 200);
-            driver.goto(&status_url).await?;
-            assert_eq!(title_kind(&driver).await, "approved");
-            WebDriverResult::Ok(())
+    in_chromium(gw, |gw, driver| async move {
+        let join_link = gw
+            .put_join_link(&orgdesk_protocol::JoinLinkRules {
+                organization_name: "Acme Ltd".into(),
+                approval_required: true,
+                required_fields: vec![orgdesk_protocol::JoinField::Email],
+                expires_at: None,
+            })
+            .await;
+        let code = join_link.code.clone().unwrap();
+        driver.goto(&join_link.code_url).await?;
+        // Typed the way people read it out: lower case, with a dash.
+        let typed = format!("{}-{}", &code[..4], &code[4..]).to_lowercase();
+        type_into(&driver, "code", &typed).await?;
+        click(&driver, By::Id("code-submit")).await?;
+        assert_eq!(
+            wait_for_text(&driver, By::Tag("h1"), "Join Acme Ltd").await?,
+            "Join Acme Ltd"
+        );
+        for (id, value) in [
+            ("name", "Li Wei"),
+            ("email", "li.wei@example.org"),
+            ("username", "li.wei"),
+            ("password", "Correct-Horse1"),
+            ("password_confirm", "Correct-Horse1"),
+        ] {
+            type_into(&driver, id, value).await?;
         }
-    });
-    let result = steps.await;
-    let _ = driver.quit().await;
-    drop(chromedriver);
-    if let Ok(gw) = Arc::try_unwrap(gw) {
-        gw.stop().await;
-    }
-    match result {
-        Ok(steps) => steps.expect("browser steps"),
-        Err(e) => std::panic::resume_unwind(e.into_panic()),
-    }
+        click(&driver, By::Id("join-submit")).await?;
+        assert_eq!(title_kind(&driver).await, "join_requested");
+        assert_eq!(
+            text_of(&driver, By::Tag("h1")).await?,
+            "Request sent — waiting for the administrator's approval"
+        );
+        click(&driver, By::Id("status-link")).await?;
+        assert_eq!(wait_for_kind(&driver, "pending").await?, "pending");
+        let status_url = driver.current_url().await?.to_string();
+
+        let request_id = gw
+            .events(0, 0)
+            .await
+            .events
+            .into_iter()
+            .find_map(|e| match e.kind {
+                EventKind::JoinRequested {
+                    request_id,
+                    via: orgdesk_protocol::JoinVia::Code,
+                    username,
+                    email,
+                    password_hash,
+                    ..
+                } => {
+                    assert_eq!(username, "li.wei");
+                    assert_eq!(email.as_deref(), Some("li.wei@example.org"));
+                    let parsed =
+                        argon2::password_hash::phc::PasswordHash::new(&password_hash).unwrap();
+                    assert!(argon2::password_hash::PasswordVerifier::verify_password(
+                        &argon2::Argon2::default(),
+                        b"Correct-Horse1",
+                        &parsed
+                    )
+                    .is_ok());
+                    Some(request_id)
+                }
+                _ => None,
+            })
+            .expect("a join_requested event");
+        assert_eq!(gw.decide(&request_id, true).await.status(), 200);
+        driver.goto(&status_url).await?;
+        assert_eq!(title_kind(&driver).await, "approved");
+        WebDriverResult::Ok(())
+    })
+    .await;
 }

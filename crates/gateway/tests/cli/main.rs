@@ -1,16 +1,14 @@
 //! The standalone binary: `--help`, a configuration file, `create-organization`, serving an
 //! invitation, and a clean stop on SIGTERM (what systemd sends).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 #[path = "../common/mod.rs"]
 mod common;
 
+use common::binary::{self, BIN};
 use common::self_signed;
-
-const BIN: &str = env!("CARGO_BIN_EXE_orgdesk-gateway");
 
 /// Kills the server if the test fails before stopping it.
 struct Server(std::process::Child);
@@ -74,42 +72,10 @@ async fn the_binary_serves_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path());
 
-    let out = Command::new(BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["create-organization", "--name", "Acme"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let token = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("api_token = "))
-        .expect("the token is printed")
-        .to_owned();
+    let token = binary::create_organization(&config, "Acme");
 
-    let mut server = Server(
-        Command::new(BIN)
-            .arg("--config")
-            .arg(&config)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut first_line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let addr = first_line
-        .strip_prefix("listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
-        .to_owned();
+    let (child, addr) = binary::serve(&config);
+    let mut server = Server(child);
 
     let client = reqwest::Client::new();
     let created = client

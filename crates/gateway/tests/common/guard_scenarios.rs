@@ -8,8 +8,7 @@ use std::sync::Arc;
 use orgdesk_gateway::store::{ConsumeOutcome, Invitation, InvitationState, NewInvitation};
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{
-    AccountState, Channel, EventKind, InvitationCreated, JoinLink, JoinLinkRules,
-    PasswordResetCreated,
+    AccountState, Channel, EventKind, JoinLink, JoinLinkRules, PasswordResetCreated,
 };
 use reqwest::{Method, StatusCode};
 
@@ -272,12 +271,9 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
     _clock: Arc<ManualClock>,
 ) {
     // Decline.
-    let created: InvitationCreated = gw
-        .create("k1", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_invitation("k1", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let url = format!("{}/decline", created.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().expect("a CSRF cookie");
@@ -367,12 +363,9 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
 ) {
     // Organization A (the gateway's own) has an account, an invitation, a join link, events.
     gw.account("k1", "Li Wei", "li.wei").await;
-    let pending: InvitationCreated = gw
-        .create("k2", &invitation(Channel::Link, "Zhang San"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pending = gw
+        .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
+        .await;
     let rules = JoinLinkRules {
         organization_name: "Acme Ltd".into(),
         approval_required: true,

@@ -180,12 +180,9 @@ pub async fn one_person_keeps_one_account_id_in_every_event(
     assert!(named.iter().all(|n| n.as_ref() == Some(&id)), "{named:?}");
 
     // A reset link names the same account.
-    let created: orgdesk_protocol::PasswordResetCreated = gw
-        .reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await;
     gw.use_reset(&created.link, PASSWORD).await;
     let resets = gw
         .events_where(|k| matches!(k, EventKind::PasswordChanged { .. }))

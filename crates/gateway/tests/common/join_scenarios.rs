@@ -258,12 +258,9 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         "{}",
         twice.body
     );
-    let invited: InvitationCreated = gw
-        .create("inv-1", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let invited = gw
+        .created_invitation("inv-1", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let taken = gw.register(&invited.link, "liwei", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(taken.body.contains("This username is already taken"));
@@ -774,12 +771,9 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     );
 
     // Twilio refuses a number for good: one attempt, then invitation_failed with its reason.
-    let refused: InvitationCreated = gw
-        .create("sms-2", &invitation(Channel::Sms, TWILIO_INVALID))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let refused = gw
+        .created_invitation("sms-2", &invitation(Channel::Sms, TWILIO_INVALID))
+        .await;
     let failed = gw
         .wait_for_event(10, |k| matches!(k, EventKind::InvitationFailed { .. }))
         .await;
@@ -797,12 +791,9 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     );
 
     // Twilio is briefly unavailable: the message waits for its retry (by the clock) and goes.
-    let flaky: InvitationCreated = gw
-        .create("sms-3", &invitation(Channel::Sms, TWILIO_FLAKY))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let flaky = gw
+        .created_invitation("sms-3", &invitation(Channel::Sms, TWILIO_FLAKY))
+        .await;
     let tries = |n: usize| {
         let twilio = &twilio;
         async move {
@@ -841,12 +832,9 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     );
 
     // Twilio does not answer in time: the same, the message is retried and goes.
-    let slow: InvitationCreated = gw
-        .create("sms-4", &invitation(Channel::Sms, TWILIO_SLOW))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let slow = gw
+        .created_invitation("sms-4", &invitation(Channel::Sms, TWILIO_SLOW))
+        .await;
     let slow_tries = || {
         twilio
             .requests()
@@ -905,7 +893,7 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
 
     let mut req = invitation(Channel::Email, "li.wei@example.org");
     req.inviter_name = "Ann & <Admin>".into();
-    let created: InvitationCreated = gw.create("pm-1", &req).await.json().await.unwrap();
+    let created = gw.created_invitation("pm-1", &req).await;
     let delivered = gw
         .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
         .await;
@@ -949,12 +937,9 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
     );
 
     // An inactive recipient is final.
-    let inactive: InvitationCreated = gw
-        .create("pm-2", &invitation(Channel::Email, POSTMARK_INACTIVE))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let inactive = gw
+        .created_invitation("pm-2", &invitation(Channel::Email, POSTMARK_INACTIVE))
+        .await;
     let failed = gw
         .wait_for_event(10, |k| matches!(k, EventKind::InvitationFailed { .. }))
         .await;
@@ -1051,7 +1036,7 @@ pub async fn a_joined_member_has_the_member_page_and_resets(
     _clock: Arc<ManualClock>,
 ) {
     use super::members::{reset_request, Jar, NEW_PASSWORD};
-    use orgdesk_protocol::{AccountState, PasswordResetCreated};
+    use orgdesk_protocol::AccountState;
 
     let created = gw
         .put_join_link(&rules(false, &[JoinField::Email, JoinField::Mobile]))
@@ -1085,15 +1070,12 @@ pub async fn a_joined_member_has_the_member_page_and_resets(
     }
 
     // A reset link for the joined account changes its password.
-    let reset: PasswordResetCreated = gw
-        .reset(
+    let reset = gw
+        .created_reset(
             "zs-1",
             &reset_request("zhang.san", Channel::Link, "Zhang San"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let done = gw.use_reset(&reset.link, NEW_PASSWORD).await;
     assert_eq!(done.kind(), Some("password_changed"), "{}", done.body);
     let mut jar = Jar::default();
@@ -1232,15 +1214,12 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
     assert_eq!(done.kind(), Some("password_changed"), "{}", done.body);
 
     // By mail, through Postmark.
-    let by_mail: PasswordResetCreated = gw
-        .reset(
+    let by_mail = gw
+        .created_reset(
             "r-mail",
             &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let event = delivered(by_mail.reset_id.clone()).await;
     let sent = postmark.requests();
     assert_eq!(sent.len(), 1);
@@ -1285,15 +1264,12 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
     assert_eq!(gw.events(0, 0).await.events.len(), before);
 
     // Twilio refuses a number for good: password_reset_failed with its reason.
-    let refused: PasswordResetCreated = gw
-        .reset(
+    let refused = gw
+        .created_reset(
             "r-sms-2",
             &reset_request("li.wei", Channel::Sms, TWILIO_INVALID),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     let failed = gw
         .wait_for_event(10, |k| matches!(k, EventKind::PasswordResetFailed { .. }))
         .await;

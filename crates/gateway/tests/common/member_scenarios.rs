@@ -5,9 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgdesk_gateway::{Clock, ManualClock};
-use orgdesk_protocol::{
-    AccountState, ApiError, Channel, EventKind, InvitationCreated, PasswordResetCreated,
-};
+use orgdesk_protocol::{AccountState, ApiError, Channel, EventKind, PasswordResetCreated};
 use reqwest::{Method, StatusCode};
 
 use super::members::{csrf_for, hash_of, problems, reset_request, Jar, NEW_PASSWORD, PASSWORD};
@@ -81,7 +79,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     );
 
     // A newer reset voids the older link.
-    let second: PasswordResetCreated = gw.reset("r2", &req).await.json().await.unwrap();
+    let second = gw.created_reset("r2", &req).await;
     assert_ne!(second.reset_id, first.reset_id);
     let old = gw.get(&first.link, None).await;
     assert_eq!(old.status, StatusCode::GONE);
@@ -185,7 +183,7 @@ pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
     req.expires_in_secs = None;
-    let created: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    let created = gw.created_reset("r1", &req).await;
     let form = gw.get(&created.link, None).await;
     assert_eq!(form.status, StatusCode::OK);
 
@@ -226,12 +224,9 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
         gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
         Some("me")
     );
-    let pending: PasswordResetCreated = gw
-        .reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let pending = gw
+        .created_reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await;
 
     let disabled = gw.set_state("LI.WEI", AccountState::Disabled).await;
     assert_eq!(disabled.status(), StatusCode::NO_CONTENT);
@@ -316,12 +311,9 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
         StatusCode::CONFLICT
     );
     assert_eq!(gw.get(&fresh.link, None).await.kind(), Some("disabled"));
-    let newcomer: InvitationCreated = gw
-        .create("k2", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let newcomer = gw
+        .created_invitation("k2", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let taken = gw.register(&newcomer.link, "li.wei", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -877,12 +869,9 @@ pub async fn member_forms_without_a_valid_csrf_token_are_refused(
         .is_empty());
 
     // The reset form too; the link survives the refused post.
-    let created: PasswordResetCreated = gw
-        .reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        .await;
     let form = gw.get(&created.link, None).await;
     let refused = gw
         .post_form(
@@ -1051,7 +1040,7 @@ pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<M
     // The reset page shows the organization name as text.
     let mut req = reset_request("li.wei", Channel::Link, "Li Wei");
     req.organization_name = "<b onmouseover=alert(3)>Acme</b>".into();
-    let created: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    let created = gw.created_reset("r1", &req).await;
     let page = gw.get(&created.link, None).await;
     assert!(!page.body.contains("<b onmouseover"), "{}", page.body);
     assert!(page.body.contains("&lt;b onmouseover=alert(3)&gt;Acme"));
@@ -1062,12 +1051,9 @@ pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<
     let create = |key: &'static str, name: &'static str| {
         let gw = &gw;
         async move {
-            let c: InvitationCreated = gw
-                .create(key, &invitation(Channel::Link, name))
-                .await
-                .json()
-                .await
-                .unwrap();
+            let c = gw
+                .created_invitation(key, &invitation(Channel::Link, name))
+                .await;
             c
         }
     };
@@ -1134,7 +1120,7 @@ pub async fn the_reset_mail_carries_its_link(gw: TestGateway, _clock: Arc<Manual
     gw.account("k1", "Li Wei", "li.wei").await;
     let mut req = reset_request("li.wei", Channel::Email, "li.wei@example.org");
     req.locale = Some("zh-CN".into());
-    let created: PasswordResetCreated = gw.reset("r1", &req).await.json().await.unwrap();
+    let created = gw.created_reset("r1", &req).await;
     let file = wait_for_files(&gw.mail_dir(), 1, 10).await.remove(0);
     let raw = std::fs::read_to_string(file).unwrap();
     assert!(raw.contains("multipart/alternative"), "{raw}");

@@ -3,7 +3,7 @@
 
 use orgdesk_protocol::{
     AccountState, Channel, CreatePasswordReset, Event, EventKind, InvitationCreated,
-    SetAccountState,
+    PasswordResetCreated, SetAccountState,
 };
 use reqwest::header::{LOCATION, SET_COOKIE};
 use reqwest::{Method, StatusCode};
@@ -85,7 +85,7 @@ impl TestGateway {
     pub async fn account(&self, key: &str, name: &str, username: &str) -> InvitationCreated {
         let mut req = invitation(Channel::Link, name);
         req.invitee_name = name.to_owned();
-        let created: InvitationCreated = self.create(key, &req).await.json().await.unwrap();
+        let created = self.created_invitation(key, &req).await;
         let done = self.register(&created.link, username, PASSWORD).await;
         assert_eq!(done.kind(), Some("registered"), "{}", done.body);
         created
@@ -163,6 +163,15 @@ impl TestGateway {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Creates a password reset and reads the answer as created.
+    pub async fn created_reset(
+        &self,
+        key: &str,
+        req: &CreatePasswordReset,
+    ) -> PasswordResetCreated {
+        self.reset(key, req).await.json().await.unwrap()
     }
 
     /// Opens a reset link's form and submits `password` twice.

@@ -2,6 +2,7 @@
 //! real HTTP, and pick apart pages and mail.
 #![allow(dead_code)] // each suite uses a different subset
 
+pub mod binary;
 pub mod member_scenarios;
 pub mod members;
 pub mod postgres;
@@ -23,7 +24,7 @@ use std::time::{Duration, Instant};
 use orgdesk_gateway::config::{Config, MailConfig};
 use orgdesk_gateway::store::GatewayStore;
 use orgdesk_gateway::{Clock, Gateway, ManualClock, Options, OrganizationCredentials, Pepper};
-use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage};
+use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage, InvitationCreated};
 use reqwest::header::{HeaderMap, COOKIE, SET_COOKIE};
 use reqwest::StatusCode;
 
@@ -113,6 +114,21 @@ impl TestGateway {
             .send()
             .await
             .expect("create request")
+    }
+
+    /// Creates an invitation and reads the answer as created.
+    pub async fn created_invitation(&self, key: &str, req: &CreateInvitation) -> InvitationCreated {
+        self.create(key, req).await.json().await.unwrap()
+    }
+
+    /// The kinds of the feed's first page of events.
+    pub async fn event_kinds(&self) -> Vec<EventKind> {
+        self.events(0, 0)
+            .await
+            .events
+            .into_iter()
+            .map(|e| e.kind)
+            .collect()
     }
 
     pub async fn events(&self, after: i64, wait: u64) -> EventsPage {

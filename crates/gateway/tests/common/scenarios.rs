@@ -159,7 +159,7 @@ pub async fn the_mail_carries_the_invitation_and_its_link(
 ) {
     let mut req = invitation(Channel::Email, "li.wei@example.org");
     req.locale = Some("zh-CN".into());
-    let created: InvitationCreated = gw.create("k", &req).await.json().await.unwrap();
+    let created = gw.created_invitation("k", &req).await;
     let file = wait_for_files(&gw.mail_dir(), 1, 10).await.remove(0);
     let raw = std::fs::read_to_string(file).unwrap();
     assert!(raw.contains("multipart/alternative"));
@@ -184,12 +184,9 @@ pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
     gw: TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created: InvitationCreated = gw
-        .create("k1", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_invitation("k1", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let resent = gw
         .api(
             Method::POST,
@@ -211,12 +208,9 @@ pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
     assert_eq!(again.kind(), Some("replaced"));
 
     // Cancel a second invitation: its page says so; cancelling twice is fine; resend is refused.
-    let second: InvitationCreated = gw
-        .create("k2", &invitation(Channel::Link, "Zhang San"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let second = gw
+        .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
+        .await;
     let cancel = |id: String| {
         gw.api(Method::POST, &format!("/api/v1/invitations/{id}/cancel"))
             .send()
@@ -263,12 +257,9 @@ pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
 }
 
 pub async fn links_expire_by_the_clock(gw: TestGateway, clock: Arc<ManualClock>) {
-    let created: InvitationCreated = gw
-        .create("k", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let form = gw.get(&format!("{}/register", created.link), None).await;
     assert_eq!(form.status, StatusCode::OK);
 
@@ -304,12 +295,9 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
     gw: TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created: InvitationCreated = gw
-        .create("k", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
+        .await;
 
     // A form fetched now is submitted again after the registration below.
     let early_form = gw.get(&format!("{}/register", created.link), None).await;
@@ -399,12 +387,9 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
 
     // Nothing after the cursor; a long-poll wakes as soon as something happens.
     assert!(gw.events(page1.next_cursor, 0).await.events.is_empty());
-    let other: InvitationCreated = gw
-        .create("k2", &invitation(Channel::Link, "Zhang San"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let other = gw
+        .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
+        .await;
     let started = Instant::now();
     let poll = gw.events(page1.next_cursor, 20);
     let decline = async {
@@ -456,12 +441,9 @@ pub async fn forms_without_a_valid_csrf_token_are_refused(
     gw: TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created: InvitationCreated = gw
-        .create("k", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let url = format!("{}/register", created.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().unwrap();
@@ -509,7 +491,7 @@ pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<Ma
     req.inviter_name = "<script>alert(1)</script>".into();
     req.organization_name = "\"><img src=x onerror=alert(2)>".into();
     req.invitee_name = "Li & <b>Wei</b>".into();
-    let created: InvitationCreated = gw.create("k", &req).await.json().await.unwrap();
+    let created = gw.created_invitation("k", &req).await;
 
     let page = gw.get(&created.link, None).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -543,12 +525,9 @@ pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<Ma
 }
 
 pub async fn pages_speak_the_readers_language(gw: TestGateway, _clock: Arc<ManualClock>) {
-    let created: InvitationCreated = gw
-        .create("k", &invitation(Channel::Link, "Li Wei"))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let created = gw
+        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
+        .await;
     let zh = gw
         .client
         .get(&created.link)
@@ -678,11 +657,19 @@ async fn registered_event(gw: &TestGateway, invitation_id: &str) -> (String, Str
 }
 
 async fn link_invitation(gw: &TestGateway, key: &str, recipient: &str) -> InvitationCreated {
-    gw.create(key, &invitation(Channel::Link, recipient))
+    gw.created_invitation(key, &invitation(Channel::Link, recipient))
         .await
-        .json()
-        .await
-        .unwrap()
+}
+
+/// Li Wei registers as `li.wei` through a first link; the link of a second invitation to
+/// the same person.
+async fn second_link_for_a_member(gw: &TestGateway) -> InvitationCreated {
+    let first = link_invitation(gw, "k1", "Li Wei").await;
+    assert_eq!(
+        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
+        Some("registered")
+    );
+    link_invitation(gw, "k2", "Li Wei again").await
 }
 
 pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
@@ -777,12 +764,7 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     gw: TestGateway,
     clock: Arc<ManualClock>,
 ) {
-    let first = link_invitation(&gw, "k1", "Li Wei").await;
-    assert_eq!(
-        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
-        Some("registered")
-    );
-    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let second = second_link_for_a_member(&gw).await;
     for _ in 0..5 {
         let refused = accept_signed_in(&gw, &second.link, "li.wei", "Wrong-Horse1").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -805,12 +787,7 @@ pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
     gw: TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let first = link_invitation(&gw, "k1", "Li Wei").await;
-    assert_eq!(
-        gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
-        Some("registered")
-    );
-    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let second = second_link_for_a_member(&gw).await;
     let url = format!("{}/sign-in", second.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().unwrap();

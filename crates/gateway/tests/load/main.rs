@@ -4,15 +4,16 @@
 //! Every answer must be the expected one and the feed must report every invitation's
 //! delivery exactly once. Nothing here measures time.
 
+#[path = "../common/binary.rs"]
+mod binary;
+
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage, InvitationCreated};
 
-const BIN: &str = env!("CARGO_BIN_EXE_orgdesk-gateway");
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
 
@@ -106,41 +107,10 @@ invitations_per_minute = 1000000
     )
     .unwrap();
 
-    let out = Command::new(BIN)
-        .arg("--config")
-        .arg(&config)
-        .args(["create-organization", "--name", "Acme"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let token = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("api_token = ").map(str::to_owned))
-        .expect("the token is printed");
+    let token = binary::create_organization(&config, "Acme");
 
-    let mut server = Server(
-        Command::new(BIN)
-            .arg("--config")
-            .arg(&config)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let mut first_line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
-    let addr = first_line
-        .strip_prefix("listening on ")
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("unexpected first line: {first_line}"))
-        .to_owned();
+    let (child, addr) = binary::serve(&config);
+    let mut server = Server(child);
     let base = Arc::new(format!("http://{addr}"));
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CONCURRENCY)

@@ -24,7 +24,7 @@ use minijinja::context;
 use orgdesk_protocol::AccountState;
 use serde::Deserialize;
 
-use super::{link_problem, resolve, Link};
+use super::{gone_meanwhile, usable, FormView};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
 use crate::pages::member::{check_sign_in, locked_message, member_message, Guess, Notice};
@@ -36,17 +36,8 @@ use crate::store::username_key;
 use crate::store::{ConsumeOutcome, TokenLookup};
 use crate::{PeerAddr, Shared};
 
-/// What the sign-in form shows besides the page frame.
-struct AcceptView<'a> {
-    token: &'a str,
-    found: &'a TokenLookup,
-    csrf_cookie: &'a str,
-    username: &'a str,
-    errors: &'a [&'a str],
-}
-
-fn render_accept(state: &Shared, lang: Lang, status: StatusCode, view: AcceptView<'_>) -> Response {
-    let AcceptView {
+fn render_accept(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_>) -> Response {
+    let FormView {
         token,
         found,
         csrf_cookie,
@@ -81,17 +72,16 @@ pub(crate) async fn accept_form(
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}/sign-in");
-    let found = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), _)) => found,
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, _) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_accept(
         &state,
         lang,
         StatusCode::OK,
-        AcceptView {
+        FormView {
             token: &token,
             found: &found,
             csrf_cookie: &csrf,
@@ -127,10 +117,9 @@ pub(crate) async fn accept(
     if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
         return refused;
     }
-    let (found, hash) = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), Some(hash))) => (found, hash),
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, hash) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     let request = Attempt {
         token: &token,
@@ -168,7 +157,7 @@ async fn try_accept(
             state,
             lang,
             status,
-            AcceptView {
+            FormView {
                 token: a.token,
                 found: a.found,
                 csrf_cookie: &cookie_value,
@@ -263,11 +252,6 @@ async fn try_accept(
         }
         ConsumeOutcome::AccountUnavailable => disabled(),
         // Someone else used, cancelled or replaced the link in the meantime: say which.
-        ConsumeOutcome::NotUsable => match resolve(state, a.token).await? {
-            (link, _) if !matches!(link, Link::Valid(_)) => {
-                link_problem(state, lang, a.path, &link)
-            }
-            _ => link_problem(state, lang, a.path, &Link::Unknown),
-        },
+        ConsumeOutcome::NotUsable => gone_meanwhile(state, lang, a.token, a.path).await,
     })
 }

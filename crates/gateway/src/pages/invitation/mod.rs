@@ -56,6 +56,36 @@ pub(crate) async fn resolve(
     Ok((link, Some(hash)))
 }
 
+/// The invitation behind a link that can still be used, and the link's hash; otherwise the
+/// page that says why it cannot (or that looking it up failed).
+pub(crate) async fn usable(
+    state: &Shared,
+    lang: Lang,
+    token: &str,
+    path: &str,
+) -> Result<(TokenLookup, [u8; 32]), Response> {
+    match resolve(state, token).await {
+        Ok((Link::Valid(found), Some(hash))) => Ok((found, hash)),
+        Ok((link, _)) => Err(link_problem(state, lang, path, &link)),
+        Err(e) => Err(internal_error(state, lang, path, &e)),
+    }
+}
+
+/// The page for a link that someone else used, cancelled or replaced while a form was being
+/// sent: says which.
+pub(crate) async fn gone_meanwhile(
+    state: &Shared,
+    lang: Lang,
+    token: &str,
+    path: &str,
+) -> Response {
+    match resolve(state, token).await {
+        Ok((link, _)) if !matches!(link, Link::Valid(_)) => link_problem(state, lang, path, &link),
+        Ok(_) => link_problem(state, lang, path, &Link::Unknown),
+        Err(e) => internal_error(state, lang, path, &e),
+    }
+}
+
 /// The page for a link that cannot be used, saying why and what to do.
 pub(crate) fn link_problem(state: &Shared, lang: Lang, path: &str, link: &Link) -> Response {
     let (kind, title, body, status) = match link {
@@ -121,10 +151,9 @@ pub(crate) async fn invitation(
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}");
-    let found = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), _)) => found,
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, _) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     let inv = &found.invitation;
     match state.store.mark_opened(&inv.id, state.clock.now()).await {
@@ -175,8 +204,8 @@ pub(crate) struct RegisterFields {
     pub(crate) password_confirm: String,
 }
 
-/// What the register form shows besides the page frame.
-struct RegisterView<'a> {
+/// What the register and sign-in forms show besides the page frame.
+pub(crate) struct FormView<'a> {
     token: &'a str,
     found: &'a TokenLookup,
     csrf_cookie: &'a str,
@@ -184,13 +213,8 @@ struct RegisterView<'a> {
     errors: &'a [&'a str],
 }
 
-fn render_register(
-    state: &Shared,
-    lang: Lang,
-    status: StatusCode,
-    view: RegisterView<'_>,
-) -> Response {
-    let RegisterView {
+fn render_register(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_>) -> Response {
+    let FormView {
         token,
         found,
         csrf_cookie,
@@ -224,17 +248,16 @@ pub(crate) async fn register_form(
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}/register");
-    let found = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), _)) => found,
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, _) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     let (csrf, is_new) = csrf_cookie(&state, &headers);
     let response = render_register(
         &state,
         lang,
         StatusCode::OK,
-        RegisterView {
+        FormView {
             token: &token,
             found: &found,
             csrf_cookie: &csrf,
@@ -273,10 +296,9 @@ pub(crate) async fn register(
     if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
         return refused;
     }
-    let (found, hash) = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), Some(hash))) => (found, hash),
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, hash) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
     let (username, problems) = register_problems(&f);
@@ -286,7 +308,7 @@ pub(crate) async fn register(
             &state,
             lang,
             StatusCode::UNPROCESSABLE_ENTITY,
-            RegisterView {
+            FormView {
                 token: &token,
                 found: &found,
                 csrf_cookie: &cookie_value,
@@ -328,7 +350,7 @@ pub(crate) async fn register(
             &state,
             lang,
             StatusCode::UNPROCESSABLE_ENTITY,
-            RegisterView {
+            FormView {
                 token: &token,
                 found: &found,
                 csrf_cookie: &cookie_value,
@@ -338,13 +360,7 @@ pub(crate) async fn register(
         ),
         // Someone else used, cancelled or replaced the link in the meantime: say which.
         Ok(ConsumeOutcome::NotUsable | ConsumeOutcome::AccountUnavailable) => {
-            match resolve(&state, &token).await {
-                Ok((link, _)) if !matches!(link, Link::Valid(_)) => {
-                    link_problem(&state, lang, &path, &link)
-                }
-                Ok(_) => link_problem(&state, lang, &path, &Link::Unknown),
-                Err(e) => internal_error(&state, lang, &path, &e),
-            }
+            gone_meanwhile(&state, lang, &token, &path).await
         }
         Err(e) => internal_error(&state, lang, &path, &e),
     }
@@ -358,10 +374,9 @@ pub(crate) async fn decline_form(
 ) -> Response {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}/decline");
-    let found = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), _)) => found,
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, _) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     let (csrf, is_new) = csrf_cookie(&state, &headers);
     let inv = &found.invitation;
@@ -404,10 +419,9 @@ pub(crate) async fn decline(
     if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
         return refused;
     }
-    let (found, hash) = match resolve(&state, &token).await {
-        Ok((Link::Valid(found), Some(hash))) => (found, hash),
-        Ok((link, _)) => return link_problem(&state, lang, &path, &link),
-        Err(e) => return internal_error(&state, lang, &path, &e),
+    let (found, hash) = match usable(&state, lang, &token, &path).await {
+        Ok(usable) => usable,
+        Err(page) => return page,
     };
     match state.store.decline(hash, state.clock.now()).await {
         Ok(ConsumeOutcome::Done { .. }) => {
@@ -426,13 +440,7 @@ pub(crate) async fn decline(
                 &body,
             )
         }
-        Ok(_) => match resolve(&state, &token).await {
-            Ok((link, _)) if !matches!(link, Link::Valid(_)) => {
-                link_problem(&state, lang, &path, &link)
-            }
-            Ok(_) => link_problem(&state, lang, &path, &Link::Unknown),
-            Err(e) => internal_error(&state, lang, &path, &e),
-        },
+        Ok(_) => gone_meanwhile(&state, lang, &token, &path).await,
         Err(e) => internal_error(&state, lang, &path, &e),
     }
 }

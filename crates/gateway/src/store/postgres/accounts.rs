@@ -7,7 +7,7 @@ use sqlx::{Postgres, Transaction};
 
 use super::join::lock_username;
 use super::{insert_event, member, revoke_resets, PostgresStore};
-use crate::error::{GatewayError, Result};
+use crate::error::Result;
 use crate::secrets;
 use crate::store::{
     account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
@@ -333,18 +333,9 @@ impl AccountStore for PostgresStore {
             tx.rollback().await?;
             return Ok(None);
         };
-        let Some(event) = details_change(&current, details) else {
+        let Some(change) = details_change(&current, details) else {
             tx.rollback().await?;
             return Ok(None);
-        };
-        let EventKind::PersonalDetailsChanged {
-            name,
-            mobile,
-            email,
-            ..
-        } = &event
-        else {
-            return Err(GatewayError::Internal("unexpected change event".into()));
         };
         sqlx::query(
             "UPDATE accounts SET name = COALESCE($3, name), mobile = COALESCE($4, mobile),
@@ -353,14 +344,14 @@ impl AccountStore for PostgresStore {
         )
         .bind(org_id)
         .bind(username_key)
-        .bind(name)
-        .bind(mobile)
-        .bind(email)
+        .bind(&change.name)
+        .bind(&change.mobile)
+        .bind(&change.email)
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        insert_event(&mut tx, org_id, &event, now).await?;
+        insert_event(&mut tx, org_id, &change.event, now).await?;
         tx.commit().await?;
-        Ok(Some(event))
+        Ok(Some(change.event))
     }
 }

@@ -11,6 +11,7 @@ use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 use super::{channel_str, insert_event, invitation_from_row, PostgresStore, INVITATION_COLUMNS};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
+use crate::store::invitations::require_pending;
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -200,11 +201,7 @@ impl InvitationStore for PostgresStore {
         now: i64,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        match locked_state(&mut tx, org_id, id).await?.as_deref() {
-            None => return Err(GatewayError::NotFound),
-            Some("pending") => {}
-            Some(other) => return Err(GatewayError::InvitationClosed(other.to_owned())),
-        }
+        require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
         sqlx::query(
             "UPDATE invitation_tokens SET revoked_at = $2
              WHERE invitation_id = $1 AND revoked_at IS NULL",
@@ -239,10 +236,8 @@ impl InvitationStore for PostgresStore {
     async fn cancel_invitation(&self, org_id: &str, id: &str, now: i64) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         match locked_state(&mut tx, org_id, id).await?.as_deref() {
-            None => return Err(GatewayError::NotFound),
             Some("cancelled") => return Ok(()),
-            Some("pending") => {}
-            Some(other) => return Err(GatewayError::InvitationClosed(other.to_owned())),
+            state => require_pending(state)?,
         }
         sqlx::query("UPDATE invitations SET state = 'cancelled', finished_at = $2 WHERE id = $1")
             .bind(id)

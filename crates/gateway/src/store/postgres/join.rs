@@ -367,19 +367,7 @@ impl JoinStore for PostgresStore {
         if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
             return Ok(JoinSubmitOutcome::UsernameTaken);
         }
-        let kind = EventKind::JoinRequested {
-            request_id: new.id,
-            via: new.secret.via(),
-            name: new.name,
-            email: new.email,
-            mobile: new.mobile,
-            employee_id: new.employee_id,
-            work_location: new.work_location,
-            account_id: Some(new.account_id),
-            username: new.username,
-            password_hash: new.password_hash,
-            approval_required,
-        };
+        let kind = new.requested_event(approval_required);
         insert_event(&mut tx, &org_id, &kind, now).await?;
         tx.commit().await?;
         Ok(JoinSubmitOutcome::Done { approval_required })

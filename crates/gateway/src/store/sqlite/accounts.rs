@@ -6,7 +6,7 @@ use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{insert_event, member, revoke_resets, SqliteStore};
-use crate::error::{GatewayError, Result};
+use crate::error::Result;
 use crate::secrets;
 use crate::store::{
     account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
@@ -323,27 +323,25 @@ impl AccountStore for SqliteStore {
             let Some(current) = member(&tx, &org_id, &username_key)? else {
                 return Ok(None);
             };
-            let Some(event) = details_change(&current, details) else {
+            let Some(change) = details_change(&current, details) else {
                 return Ok(None);
-            };
-            let EventKind::PersonalDetailsChanged {
-                name,
-                mobile,
-                email,
-                ..
-            } = &event
-            else {
-                return Err(GatewayError::Internal("unexpected change event".into()));
             };
             tx.execute(
                 "UPDATE accounts SET name = COALESCE(?3, name), mobile = COALESCE(?4, mobile),
                     email = COALESCE(?5, email), updated_at = ?6
                  WHERE org_id = ?1 AND username_key = ?2",
-                params![org_id, username_key, name, mobile, email, now],
+                params![
+                    org_id,
+                    username_key,
+                    change.name,
+                    change.mobile,
+                    change.email,
+                    now
+                ],
             )?;
-            insert_event(&tx, &org_id, &event, now)?;
+            insert_event(&tx, &org_id, &change.event, now)?;
             tx.commit()?;
-            Ok(Some(event))
+            Ok(Some(change.event))
         })
         .await
     }

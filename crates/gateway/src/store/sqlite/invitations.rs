@@ -10,8 +10,9 @@ use super::{
     channel_str, insert_event, invitation_from_row, is_unique_violation, SqliteStore,
     INVITATION_COLUMNS,
 };
-use crate::error::{GatewayError, Result};
+use crate::error::Result;
 use crate::secrets;
+use crate::store::invitations::require_pending;
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -197,11 +198,7 @@ impl InvitationStore for SqliteStore {
                     |r| r.get(0),
                 )
                 .optional()?;
-            match state.as_deref() {
-                None => return Err(GatewayError::NotFound),
-                Some("pending") => {}
-                Some(other) => return Err(GatewayError::InvitationClosed(other.to_owned())),
-            }
+            require_pending(state.as_deref())?;
             tx.execute(
                 "UPDATE invitation_tokens SET revoked_at = ?2
                  WHERE invitation_id = ?1 AND revoked_at IS NULL",
@@ -238,10 +235,8 @@ impl InvitationStore for SqliteStore {
                 )
                 .optional()?;
             match state.as_deref() {
-                None => return Err(GatewayError::NotFound),
                 Some("cancelled") => return Ok(()),
-                Some("pending") => {}
-                Some(other) => return Err(GatewayError::InvitationClosed(other.to_owned())),
+                state => require_pending(state)?,
             }
             tx.execute(
                 "UPDATE invitations SET state = 'cancelled', finished_at = ?2 WHERE id = ?1",

@@ -333,24 +333,8 @@ impl JoinStore for SqliteStore {
             if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::JoinRequested {
-                    request_id: new.id,
-                    via: new.secret.via(),
-                    name: new.name,
-                    email: new.email,
-                    mobile: new.mobile,
-                    employee_id: new.employee_id,
-                    work_location: new.work_location,
-                    account_id: Some(new.account_id),
-                    username: new.username,
-                    password_hash: new.password_hash,
-                    approval_required,
-                },
-                now,
-            )?;
+            let kind = new.requested_event(approval_required);
+            insert_event(&tx, &org_id, &kind, now)?;
             tx.commit()?;
             Ok(JoinSubmitOutcome::Done { approval_required })
         })

@@ -2,15 +2,14 @@
 //! it, and recording how each send ended.
 
 use async_trait::async_trait;
-use orgdesk_protocol::EventKind;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, ToSql};
 
 use super::{
     insert_event, invitation_from_row, reset_from_row, SqliteStore, INVITATION_COLUMNS,
     RESET_COLUMNS,
 };
 use crate::error::Result;
-use crate::store::{OutboxItem, OutboxStore, ResetOutboxItem};
+use crate::store::{OutboxItem, OutboxStore, ResetOutboxItem, SendEnd, Sends};
 
 #[async_trait]
 impl OutboxStore for SqliteStore {
@@ -22,11 +21,10 @@ impl OutboxStore for SqliteStore {
     ) -> Result<Option<OutboxItem>> {
         let owner = owner.to_owned();
         self.with(move |c| {
-            let tx = c.transaction()?;
-            let item = tx
-                .query_row(
-                    &format!(
-                        "SELECT o.id, o.attempts, o.sealed_token, t.expires_at,
+            claim(
+                c,
+                &format!(
+                    "SELECT o.id, o.attempts, o.sealed_token, t.expires_at,
                                 o.lease_owner IS NOT NULL, {INVITATION_COLUMNS}
                          FROM outbox o
                          JOIN invitations i ON i.id = o.invitation_id
@@ -36,29 +34,21 @@ impl OutboxStore for SqliteStore {
                            AND o.next_attempt_at <= ?1
                            AND (o.lease_until IS NULL OR o.lease_until <= ?1)
                          ORDER BY o.next_attempt_at, o.id LIMIT 1"
-                    ),
-                    [now],
-                    |r| {
-                        Ok(OutboxItem {
-                            id: r.get(0)?,
-                            attempts: r.get(1)?,
-                            sealed_token: r.get(2)?,
-                            expires_at: r.get(3)?,
-                            resumed: r.get(4)?,
-                            invitation: invitation_from_row(r, 5)?,
-                        })
-                    },
-                )
-                .optional()?;
-            if let Some(item) = &item {
-                tx.execute(
-                    "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
-                     WHERE id = ?1",
-                    params![item.id, now + lease_secs, owner],
-                )?;
-            }
-            tx.commit()?;
-            Ok(item)
+                ),
+                now,
+                now + lease_secs,
+                &owner,
+                |r| {
+                    Ok(OutboxItem {
+                        id: r.get(0)?,
+                        attempts: r.get(1)?,
+                        sealed_token: r.get(2)?,
+                        expires_at: r.get(3)?,
+                        resumed: r.get(4)?,
+                        invitation: invitation_from_row(r, 5)?,
+                    })
+                },
+            )
         })
         .await
     }
@@ -76,89 +66,6 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
-    async fn message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
-        let message_id = message_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE outbox SET state = 'sent', sent_at = ?2, message_id = ?3,
-                        lease_until = NULL, lease_owner = NULL
-                     WHERE id = ?1 AND state = 'pending'
-                     RETURNING invitation_id,
-                        (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
-                    params![outbox_id, now, message_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((invitation_id, org_id)) = row {
-                insert_event(
-                    &tx,
-                    &org_id,
-                    &EventKind::InvitationDelivered {
-                        invitation_id,
-                        message_id,
-                    },
-                    now,
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn message_failed(
-        &self,
-        outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
-        now: i64,
-    ) -> Result<()> {
-        let error = error.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            match retry_at {
-                Some(at) => {
-                    tx.execute(
-                        "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3,
-                            lease_until = NULL, lease_owner = NULL
-                         WHERE id = ?1 AND state = 'pending'",
-                        params![outbox_id, at, error],
-                    )?;
-                }
-                None => {
-                    let row: Option<(String, String)> = tx
-                        .query_row(
-                            "UPDATE outbox SET state = 'failed', last_error = ?2,
-                                lease_until = NULL, lease_owner = NULL
-                             WHERE id = ?1 AND state = 'pending'
-                             RETURNING invitation_id,
-                                (SELECT org_id FROM invitations
-                                 WHERE id = outbox.invitation_id)",
-                            params![outbox_id, error],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
-                    if let Some((invitation_id, org_id)) = row {
-                        insert_event(
-                            &tx,
-                            &org_id,
-                            &EventKind::InvitationFailed {
-                                invitation_id,
-                                reason: error,
-                            },
-                            now,
-                        )?;
-                    }
-                }
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
     async fn claim_due_reset_message(
         &self,
         now: i64,
@@ -167,11 +74,10 @@ impl OutboxStore for SqliteStore {
     ) -> Result<Option<ResetOutboxItem>> {
         let owner = owner.to_owned();
         self.with(move |c| {
-            let tx = c.transaction()?;
-            let item = tx
-                .query_row(
-                    &format!(
-                        "SELECT o.id, o.attempts, o.sealed_token, r.expires_at,
+            claim(
+                c,
+                &format!(
+                    "SELECT o.id, o.attempts, o.sealed_token, r.expires_at,
                                 o.lease_owner IS NOT NULL, {RESET_COLUMNS}
                          FROM outbox o
                          JOIN password_resets r ON r.id = o.reset_id
@@ -181,108 +87,70 @@ impl OutboxStore for SqliteStore {
                            AND o.next_attempt_at <= ?1
                            AND (o.lease_until IS NULL OR o.lease_until <= ?1)
                          ORDER BY o.next_attempt_at, o.id LIMIT 1"
-                    ),
-                    [now],
-                    |r| {
-                        Ok(ResetOutboxItem {
-                            id: r.get(0)?,
-                            attempts: r.get(1)?,
-                            sealed_token: r.get(2)?,
-                            expires_at: r.get(3)?,
-                            resumed: r.get(4)?,
-                            reset: reset_from_row(r, 5)?,
-                        })
-                    },
-                )
-                .optional()?;
-            if let Some(item) = &item {
-                tx.execute(
-                    "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
-                     WHERE id = ?1",
-                    params![item.id, now + lease_secs, owner],
-                )?;
-            }
-            tx.commit()?;
-            Ok(item)
+                ),
+                now,
+                now + lease_secs,
+                &owner,
+                |r| {
+                    Ok(ResetOutboxItem {
+                        id: r.get(0)?,
+                        attempts: r.get(1)?,
+                        sealed_token: r.get(2)?,
+                        expires_at: r.get(3)?,
+                        resumed: r.get(4)?,
+                        reset: reset_from_row(r, 5)?,
+                    })
+                },
+            )
         })
         .await
     }
 
-    async fn reset_message_sent(&self, outbox_id: i64, message_id: &str, now: i64) -> Result<()> {
-        let message_id = message_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE outbox SET state = 'sent', sent_at = ?2, message_id = ?3,
-                        lease_until = NULL, lease_owner = NULL
-                     WHERE id = ?1 AND state = 'pending' AND kind = 'password_reset'
-                     RETURNING reset_id,
-                        (SELECT org_id FROM password_resets WHERE id = outbox.reset_id)",
-                    params![outbox_id, now, message_id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            if let Some((reset_id, org_id)) = row {
-                insert_event(
-                    &tx,
-                    &org_id,
-                    &EventKind::PasswordResetDelivered {
-                        reset_id,
-                        message_id,
-                    },
-                    now,
-                )?;
-            }
-            tx.commit()?;
-            Ok(())
-        })
-        .await
-    }
-
-    async fn reset_message_failed(
+    async fn finish_send(
         &self,
+        sends: Sends,
         outbox_id: i64,
-        error: &str,
-        retry_at: Option<i64>,
+        end: SendEnd,
         now: i64,
     ) -> Result<()> {
-        let error = error.to_owned();
         self.with(move |c| {
             let tx = c.transaction()?;
-            match retry_at {
-                Some(at) => {
+            let (set, values) = match &end {
+                SendEnd::Retry { error, at } => {
                     tx.execute(
                         "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3,
                             lease_until = NULL, lease_owner = NULL
                          WHERE id = ?1 AND state = 'pending'",
                         params![outbox_id, at, error],
                     )?;
+                    tx.commit()?;
+                    return Ok(());
                 }
-                None => {
-                    let row: Option<(String, String)> = tx
-                        .query_row(
-                            "UPDATE outbox SET state = 'failed', last_error = ?2,
-                                lease_until = NULL, lease_owner = NULL
-                             WHERE id = ?1 AND state = 'pending' AND kind = 'password_reset'
-                             RETURNING reset_id,
-                                (SELECT org_id FROM password_resets
-                                 WHERE id = outbox.reset_id)",
-                            params![outbox_id, error],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
-                    if let Some((reset_id, org_id)) = row {
-                        insert_event(
-                            &tx,
-                            &org_id,
-                            &EventKind::PasswordResetFailed {
-                                reset_id,
-                                reason: error,
-                            },
-                            now,
-                        )?;
-                    }
+                SendEnd::Sent { message_id } => (
+                    "state = 'sent', sent_at = ?2, message_id = ?3",
+                    vec![&outbox_id as &dyn ToSql, &now, message_id],
+                ),
+                SendEnd::GaveUp { error } => (
+                    "state = 'failed', last_error = ?2",
+                    vec![&outbox_id as &dyn ToSql, error],
+                ),
+            };
+            let row: Option<(String, String)> = tx
+                .query_row(
+                    &format!(
+                        "UPDATE outbox SET {set}, lease_until = NULL, lease_owner = NULL
+                         WHERE id = ?1 AND state = 'pending'{}
+                         RETURNING {}",
+                        sends.row_filter(),
+                        sends.returning()
+                    ),
+                    values.as_slice(),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((id, org_id)) = row {
+                if let Some(kind) = sends.event(id, end) {
+                    insert_event(&tx, &org_id, &kind, now)?;
                 }
             }
             tx.commit()?;
@@ -290,4 +158,29 @@ impl OutboxStore for SqliteStore {
         })
         .await
     }
+}
+
+/// Claims the row `sql` selects (its first column the outbox id, its other columns read by
+/// `read`), leasing it to `owner` until `lease_until`.
+fn claim<T>(
+    c: &mut Connection,
+    sql: &str,
+    now: i64,
+    lease_until: i64,
+    owner: &str,
+    read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Option<T>> {
+    let tx = c.transaction()?;
+    let claimed = tx
+        .query_row(sql, [now], |r| Ok((r.get::<_, i64>(0)?, read(r)?)))
+        .optional()?;
+    if let Some((id, _)) = &claimed {
+        tx.execute(
+            "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
+             WHERE id = ?1",
+            params![id, lease_until, owner],
+        )?;
+    }
+    tx.commit()?;
+    Ok(claimed.map(|(_, item)| item))
 }
