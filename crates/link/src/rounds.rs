@@ -176,6 +176,9 @@ fn failed(e: CallError) -> WorkResult {
 /// Events asked for per page.
 pub const FEED_PAGE: u32 = 200;
 
+/// The pause after a page that stopped short, waiting for the sender to record an answer.
+const HELD_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// What one pull did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PullReport {
@@ -210,13 +213,24 @@ pub async fn pull_round(
         });
     }
     let next = page.next_cursor;
-    let changed = with_directory(dir, move |d| d.apply_gateway_events(&page.events, next)).await?;
+    let (changed, reached) = with_directory(dir, move |d| {
+        let changed = d.apply_gateway_events(&page.events, next)?;
+        Ok((changed, d.gateway_event_cursor()?))
+    })
+    .await?;
     // Applied durably: the gateway may forget them. A failed ack is harmless (the next page
     // starts after the cursor anyway).
-    let _ = client.ack_events(next).await;
+    let _ = client.ack_events(reached).await;
+    let held = reached < next;
+    if held {
+        // The page stopped at an event about an invitation whose creation's answer is not
+        // recorded yet (see `Directory::apply_gateway_events`): give the sender a moment rather
+        // than asking again at once.
+        tokio::time::sleep(HELD_PAUSE).await;
+    }
     Ok(PullReport {
         events,
         changed,
-        caught_up,
+        caught_up: caught_up && !held,
     })
 }

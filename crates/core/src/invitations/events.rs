@@ -55,6 +55,13 @@ impl Directory {
     /// The page is untrusted input: one larger than the feed ever sends, or a cursor that moves
     /// backwards, is refused whole; events at or before the cursor (a replayed page) are
     /// passed over, so applying a page twice changes nothing.
+    ///
+    /// An event about an invitation this directory does not know by the gateway's id yet,
+    /// while an invitation still waits for the gateway's answer to its creation, stops the page
+    /// there: the gateway can send and report a message before the answer that names its id has
+    /// been recorded here, and such an event, passed over, would be lost (a delivered invitation
+    /// left "Sent", a failed one never shown as failed). The cursor stays before it and the next
+    /// page starts with it. One older than [`HOLD_UNKNOWN_MS`] is passed over as before.
     pub fn apply_gateway_events(
         &mut self,
         events: &[Event],
@@ -76,15 +83,23 @@ impl Directory {
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         let mut changed = Vec::new();
+        let mut reached = cursor;
+        let mut held = false;
         for e in events.iter().filter(|e| e.seq > cursor) {
+            if waits_for_its_invitation(&tx, e, now)? {
+                held = true;
+                break;
+            }
             if let Some(member) = apply_event(&tx, e, now)? {
                 changed.push(member);
             }
+            reached = e.seq;
         }
+        let reached = if held { reached } else { next_cursor };
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![CURSOR_KEY, next_cursor.to_string()],
+            params![CURSOR_KEY, reached.to_string()],
         )?;
         tx.commit()?;
         if !changed.is_empty() {
@@ -92,6 +107,39 @@ impl Directory {
         }
         Ok(changed)
     }
+}
+
+/// How long an event about an invitation not known here yet may hold the feed (see
+/// [`Directory::apply_gateway_events`]): far longer than a creation's answer takes to be
+/// recorded, short enough that an event about an invitation removed here is not kept waiting.
+pub const HOLD_UNKNOWN_MS: i64 = 10 * 60 * 1000;
+
+/// Whether `e` names an invitation by a gateway id not recorded here yet while an invitation
+/// waits for the answer to its creation (which will record its id), and is recent.
+fn waits_for_its_invitation(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<bool> {
+    let gateway_id = match &e.kind {
+        EventKind::InvitationDelivered { invitation_id, .. }
+        | EventKind::InvitationFailed { invitation_id, .. }
+        | EventKind::InvitationOpened { invitation_id }
+        | EventKind::Registered { invitation_id, .. }
+        | EventKind::Declined { invitation_id }
+        | EventKind::InvitationExpired { invitation_id }
+        | EventKind::InvitationBounced { invitation_id, .. } => invitation_id,
+        _ => return Ok(false),
+    };
+    if e.at.saturating_mul(1000) < now.saturating_sub(HOLD_UNKNOWN_MS) {
+        return Ok(false);
+    }
+    if by_gateway_id(tx, gateway_id)?.is_some() {
+        return Ok(false);
+    }
+    let creating: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM invitations
+                        WHERE gateway_id IS NULL AND pending_action = 'create')",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(creating)
 }
 
 /// The invitation (row id, member, member name) a gateway id stands for.

@@ -1,5 +1,6 @@
 use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::SignInInput;
+use orgdesk_core::clock::Clock;
 use orgdesk_core::invitations::{
     GatewayAction, InvitationQuery, InvitationState, InviteChannel, WorkResult,
 };
@@ -885,4 +886,91 @@ fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
     assert_eq!((middle.rows.as_slice(), middle.total), (&pending[2..4], 5));
     let capped = d.join_request_page(false, 0, u32::MAX).unwrap();
     assert_eq!((capped.rows.len(), capped.total), (5, 5));
+}
+
+/// The gateway can send an invitation and report it before the answer that names its id has
+/// been recorded here: the report waits for it instead of being passed over.
+#[test]
+fn a_report_that_outruns_the_answer_to_the_creation_waits_for_it() {
+    let (mut d, clock) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let create = d.due_gateway_work(10).unwrap().remove(0);
+    let id = create.invitation_id;
+    let recent = |seq: i64, kind: EventKind| Event {
+        at: clock.now_ms() / 1000,
+        ..event(seq, kind)
+    };
+    let page = [
+        recent(
+            1,
+            EventKind::PasswordResetFailed {
+                reset_id: "rst_1".into(),
+                reason: "mailbox full".into(),
+            },
+        ),
+        recent(
+            2,
+            EventKind::InvitationDelivered {
+                invitation_id: "inv_7".into(),
+                message_id: "<m@x>".into(),
+            },
+        ),
+    ];
+    // The page stops before the report about the invitation whose id is not known yet: the
+    // event before it is applied, the cursor stays before it.
+    d.apply_gateway_events(&page, 2).unwrap();
+    assert_eq!(d.gateway_event_cursor().unwrap(), 1);
+    assert_eq!(state_of(&d, id), InvitationState::Queued);
+
+    d.gateway_work_done(
+        &create,
+        WorkResult::Linked {
+            gateway_id: "inv_7".into(),
+            link: "l".into(),
+            expires_at_secs: clock.now_ms() / 1000 + 3600,
+        },
+    )
+    .unwrap();
+    assert_eq!(state_of(&d, id), InvitationState::Sent);
+    // The next page starts with it and it is applied.
+    d.apply_gateway_events(&page[1..], 2).unwrap();
+    assert_eq!(d.gateway_event_cursor().unwrap(), 2);
+    assert_eq!(state_of(&d, id), InvitationState::Delivered);
+}
+
+/// An event about an invitation this directory does not know is passed over when nothing waits
+/// for a gateway id, or when it is older than the hold, so the feed never stalls on it.
+#[test]
+fn a_report_about_an_unknown_invitation_does_not_hold_the_feed_for_long() {
+    let (mut d, clock) = with_org();
+    let a = admin(&d);
+    let delivered = |seq: i64, at: i64| Event {
+        at,
+        ..event(
+            seq,
+            EventKind::InvitationDelivered {
+                invitation_id: "inv_gone".into(),
+                message_id: "<m@x>".into(),
+            },
+        )
+    };
+    let now_secs = clock.now_ms() / 1000;
+    // Nothing is waiting for the gateway: passed over at once.
+    d.apply_gateway_events(&[delivered(1, now_secs)], 1)
+        .unwrap();
+    assert_eq!(d.gateway_event_cursor().unwrap(), 1);
+
+    // A creation is in flight: a recent one waits…
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    d.apply_gateway_events(&[delivered(2, now_secs)], 2)
+        .unwrap();
+    assert_eq!(d.gateway_event_cursor().unwrap(), 1);
+    // …but not past the hold.
+    clock.advance_secs(11 * 60);
+    d.apply_gateway_events(&[delivered(2, now_secs)], 2)
+        .unwrap();
+    assert_eq!(d.gateway_event_cursor().unwrap(), 2);
 }
