@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgdesk_core::audit::Actor;
-use orgdesk_core::invitations::InviteChannel;
+use orgdesk_core::invitations::{InvitationQuery, InvitationState, InviteChannel};
 use orgdesk_core::organization::SetupInput;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::{Directory, SystemClock};
@@ -81,9 +81,9 @@ pub(crate) fn prepare(db: &Path, members: usize) -> Directory {
 }
 
 /// Waits until the app has handed its backlog to the embedded gateway: the account mirror of
-/// every member, the invitations created above and the feed's answers to them. A freshly
-/// seeded directory keeps both cores busy for a few minutes with this, which is real (it is
-/// what follows a bulk invitation) but is not what the lines below measure.
+/// every member, the invitations created above, delivered, and the feed's answers applied. A
+/// freshly seeded directory keeps both cores busy for a few minutes with this, which is real
+/// (it is what follows a bulk invitation) but is not what the lines below measure.
 pub(crate) async fn settle(core: &Directory) {
     let t = Instant::now();
     let mut last_cursor = -1;
@@ -93,7 +93,18 @@ pub(crate) async fn settle(core: &Directory) {
         let work = core.due_gateway_work(1).unwrap().len();
         let outbox = core.due_gateway_outbox(1).unwrap().len();
         let cursor = core.gateway_event_cursor().unwrap();
-        if cursor != last_cursor || mirror + work + outbox > 0 {
+        // Every invitation delivered (or failed) and its event applied: the embedded gateway's
+        // worker no longer shares the cores with the window.
+        let undelivered = core
+            .invitation_page(&InvitationQuery {
+                states: vec![InvitationState::Queued, InvitationState::Sent],
+                member_id: None,
+                offset: 0,
+                limit: Some(1),
+            })
+            .unwrap()
+            .total;
+        if cursor != last_cursor || mirror + work + outbox > 0 || undelivered > 0 {
             last_cursor = cursor;
             quiet_since = Instant::now();
         }
@@ -102,7 +113,7 @@ pub(crate) async fn settle(core: &Directory) {
         }
         assert!(
             t.elapsed() < Duration::from_secs(900),
-            "the app never caught up with the gateway: {mirror} mirror, {work} invitations, {outbox} decisions due"
+            "the app never caught up with the gateway: {mirror} mirror, {work} invitations, {outbox} decisions due, {undelivered} not delivered"
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
