@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["vite.config.ts", "eslint.config.js"],
+    files: ["vite.config.ts", "eslint.config.js", "build/**/*.ts"],
     languageOptions: { globals: globals.node },
   },
   {

@@ -2,8 +2,10 @@ import { Pagination, Spin } from "antd";
 import type { PaginationProps } from "antd";
 import useCheckboxStyle from "antd/es/checkbox/style";
 import useTableStyle from "antd/es/table/style";
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useLayoutEffect, useMemo, useRef } from "react";
 import type { CSSProperties, MouseEvent, ReactNode } from "react";
+
+import { firstRows, useFrameAfter } from "./frames";
 
 /** A column of a {@link PlainTable}. */
 export type PlainColumn<T> = {
@@ -60,9 +62,6 @@ type Props<T, K> = {
 
 type Skin = { checkbox: string; box: string };
 
-/** Rows built in a table's first frame: more than a tall window shows. */
-const FIRST_ROWS = 20;
-
 /**
  * A page of rows drawn as Ant Design's table draws it — its markup and class names, registered
  * through its own table and checkbox style hooks, so its stylesheet and theme give the same look
@@ -99,21 +98,12 @@ export function PlainTable<T, K extends string | number>({
   );
 
   // A table that appears builds the rows a window shows first and the rest a frame later, so
-  // that the first picture waits for ~20 rows rather than a whole page; once there, a new page
-  // refills the rows on screen (cheap) and shows whole.
-  const [whole, setWhole] = useState(false);
-  useEffect(() => {
-    if (whole) return;
-    let timer = 0;
-    const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setWhole(true), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      window.clearTimeout(timer);
-    };
-  }, [whole]);
-  const shown = whole || rows.length <= FIRST_ROWS ? rows : rows.slice(0, FIRST_ROWS);
+  // that the first picture waits for a screenful of rows rather than a whole page; once there, a
+  // new page refills the rows on screen (cheap) and shows whole.
+  const whole = useFrameAfter();
+  const first = firstRows(40);
+  // The pager stands below the whole page, so it comes with the rest of the rows.
+  const shown = whole || rows.length <= first ? rows : rows.slice(0, first);
 
   const selected = useMemo(() => new Set<K>(selection?.keys ?? []), [selection?.keys]);
   // The place of the last box clicked without Shift: Shift+click sets the range up to it.
@@ -221,7 +211,7 @@ export function PlainTable<T, K extends string | number>({
             </div>
           </div>
         </div>
-        {pagination && (pagination.total ?? 0) > 0 && !(pagination.hideOnSinglePage && (pagination.total ?? 0) <= (pagination.pageSize ?? 10)) && (
+        {pagination && shown === rows && (pagination.total ?? 0) > 0 && !(pagination.hideOnSinglePage && (pagination.total ?? 0) <= (pagination.pageSize ?? 10)) && (
           <Pagination size="small" {...pagination} className={`ant-table-pagination ant-table-pagination-end${pagination.className ? ` ${pagination.className}` : ""}`} />
         )}
       </Spin>

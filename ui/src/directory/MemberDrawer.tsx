@@ -6,7 +6,6 @@ import {
   Button,
   Descriptions,
   Drawer,
-  Empty,
   Form,
   Input,
   Modal,
@@ -14,8 +13,6 @@ import {
   Skeleton,
   Space,
   Tag,
-  Timeline,
-  Tooltip,
   TreeSelect,
   Typography,
 } from "antd";
@@ -30,14 +27,13 @@ import type { MemberPatch } from "../bindings/MemberPatch";
 import type { MemberStatus } from "../bindings/MemberStatus";
 import type { UpdateOutcome } from "../bindings/UpdateOutcome";
 import { errorText } from "../errors";
+import { useFrameAfterChange } from "../components/frames";
 import { InviteDialog } from "./InviteDialog";
+import { MemberFields, MemberHistory, MemberPositions } from "./MemberDetailsBody";
 import { ResetPasswordDialog } from "./ResetPasswordDialog";
 import {
-  StatusBadge,
   applyServerError,
-  dash,
   deptOptions,
-  formatTime,
   useDepartmentTree,
   useInvalidateDirectory,
   useRoles,
@@ -82,7 +78,7 @@ type DrawerProps = {
 
 /** A member's details, positions, history and the actions their status allows. */
 function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: DrawerProps) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   // The drawer stays in the page once opened: the next member's details fill it in place
   // rather than building it again, and a closing drawer keeps showing its member as it slides
   // out. What was open inside it for one member (the invite or reset dialog) closes for the next.
@@ -119,6 +115,9 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
     enabled: memberId !== null && asked !== null && m?.status === "not_joined",
   });
   const latest = m?.status === "not_joined" ? invitations.data?.rows[0] : undefined;
+  // The first frame of a member shows their name and fields; positions and history follow in
+  // the next one.
+  const later = useFrameAfterChange(m?.id ?? null);
 
   const footer = m ? (
     <Space wrap>
@@ -177,105 +176,17 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
         <Skeleton active />
       ) : (
         <Space orientation="vertical" size={20} style={{ width: "100%" }}>
-          <Descriptions
-            size="small"
-            column={1}
-            styles={{ label: { width: 150 } }}
-            items={[
-              { key: "status", label: t("members.field.status"), children: <StatusBadge status={m.status} testId="detail-status" /> },
-              { key: "username", label: t("members.field.username"), children: <span data-testid="detail-username">{dash(m.username)}</span> },
-              { key: "email", label: t("members.field.email"), children: dash(m.email) },
-              { key: "orgEmail", label: t("members.field.orgEmail"), children: dash(m.orgEmail) },
-              { key: "mobile", label: t("members.field.mobile"), children: dash(m.mobile) },
-              { key: "employeeId", label: t("members.field.employeeId"), children: <span data-testid="detail-employee-id">{dash(m.employeeId)}</span> },
-              { key: "workLocation", label: t("members.field.workLocation"), children: <span data-testid="detail-work-location">{dash(m.workLocation)}</span> },
-              {
-                key: "roles",
-                label: t("members.field.roles"),
-                children: (
-                  <span data-testid="detail-roles">
-                    {m.roles.length === 0 ? "—" : m.roles.map((r) => <Tag key={r.id}>{r.name}</Tag>)}
-                  </span>
-                ),
-              },
-              { key: "activated", label: t("members.field.activatedAt"), children: formatTime(i18n.language, m.activatedAt) },
-              { key: "lastLogin", label: t("members.field.lastLoginAt"), children: formatTime(i18n.language, m.lastLoginAt) },
-              { key: "created", label: t("members.field.createdAt"), children: formatTime(i18n.language, m.createdAt) },
-              { key: "createdBy", label: t("members.field.createdBy"), children: dash(m.createdBy?.name) },
-              ...(m.status === "not_joined"
-                ? [
-                    { key: "invitationEmail", label: t("members.field.invitationEmail"), children: dash(m.invitationEmail) },
-                    {
-                      key: "invitation",
-                      label: t("invite.latest"),
-                      children: latest ? (
-                        <Tooltip title={latest.lastError ?? undefined}>
-                          <Tag data-testid="detail-invitation-state" color={latest.state === "failed" ? "error" : undefined}>
-                            {t(`invitations.state.${latest.state}`)} · {t(`invitations.channel.${latest.channel}`)}
-                          </Tag>
-                        </Tooltip>
-                      ) : (
-                        <span data-testid="detail-invitation-state">{t("invite.none")}</span>
-                      ),
-                    },
-                  ]
-                : []),
-            ]}
-          />
-          <div>
-            <Typography.Title level={5}>{t("members.field.positions")}</Typography.Title>
-            <ul className="orgdesk-plain-list orgdesk-positions" data-testid="detail-positions">
-              {m.positions.map((p) => (
-                <li key={p.departmentId} data-testid={`detail-position-${p.departmentId}`}>
-                  <div style={{ minWidth: 0 }}>
-                    <Typography.Text strong>{p.departmentPath || p.departmentName}</Typography.Text>
-                    <Typography.Text type="secondary">{p.title || t("members.noTitle")}</Typography.Text>
-                  </div>
-                  {p.isPrimary ? (
-                    <Tag color="blue" style={{ marginInlineEnd: 0 }}>
-                      {t("members.primary")}
-                    </Tag>
-                  ) : (
-                    <Button
-                      type="link"
-                      size="small"
-                      data-testid={`set-primary-${p.departmentId}`}
-                      loading={setPrimary.isPending && setPrimary.variables?.departmentId === p.departmentId}
-                      onClick={() => setPrimary.mutate({ id: m.id, departmentId: p.departmentId })}
-                    >
-                      {t("members.setPrimary")}
-                    </Button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </div>
-          <div data-testid="detail-history">
-            <Typography.Title level={5}>{t("members.history")}</Typography.Title>
-            {m.history.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("members.noHistory")} />
-            ) : (
-              <Timeline
-                items={m.history.map((h, i) => ({
-                  key: i,
-                  content: (
-                    <>
-                      <Typography.Text>
-                        {t("members.historyLine", {
-                          actor: h.actorName,
-                          action: t(`history.${h.action.replace(/\./g, "_")}`, { defaultValue: h.action }),
-                        })}
-                      </Typography.Text>
-                      <br />
-                      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                        {formatTime(i18n.language, h.at)}
-                      </Typography.Text>
-                    </>
-                  ),
-                }))}
+          <MemberFields member={m} latest={latest} />
+          {later && (
+            <>
+              <MemberPositions
+                member={m}
+                settingPrimary={setPrimary.isPending ? (setPrimary.variables?.departmentId ?? null) : null}
+                onSetPrimary={(departmentId) => setPrimary.mutate({ id: m.id, departmentId })}
               />
-            )}
-          </div>
+              <MemberHistory history={m.history} />
+            </>
+          )}
         </Space>
       )}
     </Drawer>

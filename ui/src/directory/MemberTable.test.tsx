@@ -22,13 +22,23 @@ function member(id: number, name = `Member ${id}`): MemberRow {
 }
 
 /** The table with its selection kept as the Members screen keeps it. */
-function Harness({ rows, onOpen = () => {}, onChange }: { rows: MemberRow[]; onOpen?: (id: number) => void; onChange?: (keys: number[]) => void }) {
+function Harness({
+  rows,
+  total = rows.length,
+  onOpen = () => {},
+  onChange,
+}: {
+  rows: MemberRow[];
+  total?: number;
+  onOpen?: (id: number) => void;
+  onChange?: (keys: number[]) => void;
+}) {
   const [keys, setKeys] = useState<number[]>([]);
   return (
     <MemberTable
       rows={rows}
       loading={false}
-      total={rows.length}
+      total={total}
       page={1}
       pageSize={50}
       searching={false}
@@ -104,14 +114,24 @@ describe("the member list", () => {
     expect(first.querySelector(".ant-dropdown-trigger")).toBeNull();
   });
 
-  it("builds the rows a window shows first and the rest of the page a frame later", async () => {
+  it("builds the rows a window shows first, and the rest of the page and its pager a frame later", async () => {
     const rows = Array.from({ length: 50 }, (_, i) => member(i + 1));
-    renderWithProviders(<Harness rows={rows} />);
+    const height = window.innerHeight;
+    window.innerHeight = 800;
+    try {
+      renderWithProviders(<Harness rows={rows} total={120} />);
+    } finally {
+      window.innerHeight = height;
+    }
     const count = () => screen.getByTestId("member-table").querySelectorAll("tbody tr.ant-table-row").length;
-    expect(count()).toBe(20);
+    // 800 px less the header and margins (160) hold 16 rows of 40 px; one more is built.
+    expect(count()).toBe(17);
     expect(screen.getByTestId("member-row-1")).toBeTruthy();
+    const pager = () => screen.getByTestId("member-table").closest(".ant-table-wrapper")?.querySelector(".ant-pagination") ?? null;
+    expect(pager()).toBeNull();
     await waitFor(() => expect(count()).toBe(50));
     expect(screen.getByTestId("member-row-50")).toBeTruthy();
+    expect(pager()).not.toBeNull();
   });
 
   it("says why the list is empty", () => {

@@ -25,6 +25,7 @@ import type { MemberQuery } from "../bindings/MemberQuery";
 import type { MemberRow } from "../bindings/MemberRow";
 import type { Selection } from "../bindings/Selection";
 import type { StatusFilter } from "../bindings/StatusFilter";
+import { useFrameAfter } from "../components/frames";
 import { DepartmentTree } from "../directory/DepartmentTree";
 import { ExportListButton } from "../directory/ExportListButton";
 import { InviteDialog, type InviteTarget } from "../directory/InviteDialog";
@@ -241,6 +242,9 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   });
   const total = members.data?.total ?? 0;
   const pageRows = members.data?.rows ?? NO_ROWS;
+  // The tree is drawn a frame after the first rows, so that the first picture after sign-in
+  // waits only for the members.
+  const treeShown = useFrameAfter(members.data !== undefined || members.isError);
 
   const focusSearch = useCallback(() => {
     searchRef.current?.focus({ cursor: "all" });
@@ -396,7 +400,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
     <div className="orgdesk-page orgdesk-directory">
       <div className="orgdesk-panes">
         <Card className="orgdesk-tree-pane" size="small" title={t("directory.departments")} styles={TREE_CARD_STYLES}>
-          {root && selected ? (
+          {root && selected && treeShown ? (
             <DepartmentTree root={root} selectedId={selected.id} onSelect={setSelectedId} onSelectMembers={selectDepartmentMembers} />
           ) : (
             <Skeleton active paragraph={{ rows: 6 }} title={false} />

@@ -11,5 +11,7 @@ export async function renderDirectoryScreen(extra: Parameters<typeof directoryHa
   const user = userEvent.setup({ delay: null });
   renderWithProviders(<DirectoryScreen />);
   await screen.findByTestId("member-row-1");
+  // The tree is drawn a frame after the first rows.
+  await screen.findByTestId("dept-node-1");
   return { calls, user };
 }
