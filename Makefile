@@ -36,7 +36,7 @@ bench: deps-test node-deps ui
 	$(CARGO) bench -p orgdesk-core --bench directory
 	$(CARGO) bench -p orgdesk-core --bench spreadsheet
 	$(CARGO) bench -p orgdesk-gateway --bench throughput
-	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) bench --bench window
+	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) bench --bench window --features scripted-dialogs
 
 ## make fuzz: libFuzzer (fuzz/) over the import parser, the gateway's event feed applied to a
 ## directory, the gateway's form posts and its configuration file, each target for

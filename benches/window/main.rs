@@ -16,6 +16,7 @@ mod drive;
 #[path = "../../tests/e2e/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+mod import;
 mod probe;
 mod report;
 mod setup;
@@ -62,6 +63,10 @@ async fn main() {
         })
         .unwrap()
     };
+
+    let sheet = dir.path().join("import-100k.xlsx");
+    let names: Vec<String> = tree.children.iter().map(|c| c.name.clone()).collect();
+    import::write_sheet(&sheet, &names);
 
     let h = Harness::start();
     let mut table = Table(Vec::new());
@@ -287,6 +292,18 @@ async fn main() {
     let (app, web) = resident_mb();
     table.add("web process resident memory", &[web], 300.0, "MB");
     table.add("app process resident memory", &[app], f64::INFINITY, "MB");
+
+    if let Some(took) = import::preview(&h, &d, &sheet).await {
+        table.add(
+            &format!(
+                "import preview of {} rows (file picked to counts)",
+                import::ROWS
+            ),
+            &[took],
+            2000.0,
+            "ms",
+        );
+    }
 
     d.quit().await.unwrap();
     drop(h);

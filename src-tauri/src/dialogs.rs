@@ -6,7 +6,8 @@
 //! `DIR/answers` instead (a path, or an empty line for "Cancel"; no line left is "Cancel")
 //! and appends what it was asked to `DIR/asked` (`open` or `save<TAB>proposed name`). The rest
 //! of the command — reading or writing the file — runs exactly as after a real dialog.
-//! Release builds ignore the variable.
+//! Release builds ignore the variable, unless built with the `scripted-dialogs` feature (the
+//! window benchmark's build, never a shipped one).
 
 use std::path::{Path, PathBuf};
 
@@ -79,7 +80,7 @@ fn with_extension(p: PathBuf, ext: &str) -> PathBuf {
 }
 
 fn scripted_dir() -> Option<PathBuf> {
-    if !cfg!(debug_assertions) {
+    if !cfg!(debug_assertions) && !cfg!(feature = "scripted-dialogs") {
         return None;
     }
     std::env::var_os("ORGDESK_E2E_DIALOG_DIR")
