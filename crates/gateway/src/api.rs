@@ -142,7 +142,7 @@ pub(crate) async fn create_invitation(
 ) -> Result<Response> {
     let key = idempotency_key(&headers)?;
     let Json(req) = body.map_err(bad_json)?;
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     // The digest tells a genuine retry from a different request reusing the key.
     let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
     let request_sha256 = secrets::sha256(&canonical);
@@ -286,7 +286,7 @@ pub(crate) async fn resend_invitation(
     Org(org_id): Org,
     Path(id): Path<String>,
 ) -> Result<Json<InvitationCreated>> {
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let invitation = state
         .store
         .invitation(&org_id, &id)
@@ -328,7 +328,7 @@ pub(crate) async fn cancel_invitation(
 ) -> Result<StatusCode> {
     state
         .store
-        .cancel_invitation(&org_id, &id, state.clock.now())
+        .cancel_invitation(&org_id, &id, state.clock.now_secs())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

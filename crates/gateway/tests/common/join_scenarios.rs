@@ -7,7 +7,7 @@ use orgdesk_gateway::config::MailConfig;
 use orgdesk_gateway::postmark::{BounceWebhookConfig, PostmarkConfig};
 use orgdesk_gateway::sms::{SmsConfig, TwilioConfig};
 use orgdesk_gateway::store::GatewayStore;
-use orgdesk_gateway::ManualClock;
+use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{
     ApiError, Channel, EventKind, InvitationCreated, JoinField, JoinLink, JoinLinkRules,
     JoinRequestDecided, JoinRequestStatus, JoinVia,
@@ -483,7 +483,7 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     assert_eq!(sneaky.kind(), Some("locked"));
 
     // After the wait the right code works; the next wrong one locks for twice as long.
-    clock.advance(61);
+    clock.advance_secs(61);
     let (ok, _) = gw.enter_code(&code).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     let (wrong, _) = gw.enter_code("ZZZZ2222").await;
@@ -491,7 +491,7 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     assert!(wrong
         .body
         .contains(&orgdesk_gateway_time(clock.now_secs() + 120)));
-    clock.advance(121);
+    clock.advance_secs(121);
     let (ok, _) = gw.enter_code(&code).await;
     assert_eq!(ok.status, StatusCode::OK);
     gw.stop().await;
@@ -504,16 +504,6 @@ fn orgdesk_gateway_time(unix: i64) -> String {
         .unwrap()
         .format(&format)
         .unwrap()
-}
-
-trait NowSecs {
-    fn now_secs(&self) -> i64;
-}
-
-impl NowSecs for ManualClock {
-    fn now_secs(&self) -> i64 {
-        orgdesk_gateway::Clock::now(self)
-    }
 }
 
 pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
@@ -584,12 +574,12 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
 
     // Switching on again issues a new link; an expiry ends it by the clock.
     let mut expiring = rules(true, &[]);
-    expiring.expires_at = Some(orgdesk_gateway::Clock::now(clock.as_ref()) + 3600);
+    expiring.expires_at = Some(orgdesk_gateway::Clock::now_secs(clock.as_ref()) + 3600);
     let again = gw.put_join_link(&expiring).await;
     let again_link = again.link.unwrap();
     assert_ne!(again_link, new_link);
     assert_eq!(gw.get(&again_link, None).await.status, StatusCode::OK);
-    clock.advance(3601);
+    clock.advance_secs(3601);
     let expired = gw.get(&again_link, None).await;
     assert_eq!(expired.status, StatusCode::GONE);
     assert_eq!(expired.kind(), Some("expired"));
@@ -820,7 +810,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
             .count()
     };
     assert_eq!(attempts(&twilio), 1, "no retry before the backoff");
-    clock.advance(31);
+    clock.advance_secs(31);
     tries(2).await;
     let delivered = gw
         .wait_for_event(10, |k| {
@@ -850,7 +840,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     // Past the gateway's 1 s timeout, with no retry before the backoff.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(slow_tries(), 1);
-    clock.advance(31);
+    clock.advance_secs(31);
     let delivered = gw
         .wait_for_event(10, |k| {
             matches!(k, EventKind::InvitationDelivered { invitation_id, .. } if *invitation_id == slow.invitation_id)

@@ -14,7 +14,7 @@ use super::{
     current, me_location, see_other, session_ended, session_hash, set_session_cookie, DETAILS, ME,
     PASSWORD, SIGN_OUT,
 };
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::pages::{csrf_cookie, internal_error, page, pick_lang, refuse_post, with_cookie};
 use crate::store::{Member, PersonalDetails};
 use crate::{PeerAddr, Shared};
@@ -233,7 +233,7 @@ pub(crate) async fn details(
                 mobile,
                 email,
             },
-            state.clock.now(),
+            state.clock.now_secs(),
         )
         .await;
     match changed {
