@@ -81,10 +81,11 @@ pub(crate) fn check_text(field: &str, value: &str, required: bool) -> Result<()>
 
 pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
     match channel {
-        Channel::Email => recipient
-            .parse::<lettre::Address>()
-            .map(|_| ())
-            .map_err(|_| GatewayError::InvalidRequest("recipient is not an email address".into())),
+        Channel::Email => orgdesk_rules::email::is_valid(recipient)
+            .then_some(())
+            .ok_or_else(|| {
+                GatewayError::InvalidRequest("recipient is not an email address".into())
+            }),
         // The desktop sends the number as its rule wrote it: valid, and already in E.164.
         Channel::Sms => {
             let ok = orgdesk_rules::Mobile::parse_international(recipient)

@@ -405,6 +405,69 @@ pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
     gw.stop().await;
 }
 
+/// The join form keeps the desktop's rules for names and emails (`orgdesk_rules`): a name of
+/// 65 characters and an address without a dot in its domain are refused, as the desktop
+/// would refuse them; 64 characters and a dotted domain pass.
+pub async fn the_join_page_keeps_the_desktops_name_and_email_rules(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let created = gw.put_join_link(&rules(false, &[JoinField::Email])).await;
+    let link = created.link.unwrap();
+    let form = gw.get(&link, None).await;
+    assert!(form.body.contains("maxlength=\"64\""), "{}", form.body);
+    let too_long = "x".repeat(65);
+    for (name, email, reason) in [
+        (
+            too_long.as_str(),
+            "li@example.org",
+            "Please enter your name (up to 64 characters).",
+        ),
+        ("Li Wei", "a@b", "Please enter a valid email address."),
+        (
+            "Li Wei",
+            "\"a b\"@example.org",
+            "Please enter a valid email address.",
+        ),
+    ] {
+        let refused = gw
+            .join_via_link(
+                &link,
+                &[("name", name), ("email", email), ("username", "liwei")],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name} {email}: {}",
+            refused.body
+        );
+        assert!(refused.body.contains(reason), "{reason}: {}", refused.body);
+    }
+    assert!(gw.join_events().await.is_empty());
+
+    let longest = "x".repeat(64);
+    let joined = gw
+        .join_via_link(
+            &link,
+            &[
+                ("name", &longest),
+                ("email", "li@example.org"),
+                ("username", "liwei"),
+            ],
+        )
+        .await;
+    assert_eq!(joined.kind(), Some("joined"), "{}", joined.body);
+    match &gw.join_events().await[..] {
+        [EventKind::JoinRequested { name, email, .. }] => {
+            assert_eq!(name, &longest);
+            assert_eq!(email.as_deref(), Some("li@example.org"));
+        }
+        other => panic!("{other:?}"),
+    }
+    gw.stop().await;
+}
+
 pub async fn the_organization_code_joins_and_locks_out_guessers(
     gw: TestGateway,
     clock: Arc<ManualClock>,

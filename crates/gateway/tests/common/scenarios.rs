@@ -45,6 +45,7 @@ macro_rules! for_each_scenario {
         $m!(a_join_link_request_waits_for_the_desktops_decision);
         $m!(the_organization_code_joins_and_locks_out_guessers);
         $m!(the_join_page_reads_mobiles_by_the_desktops_rule);
+        $m!(the_join_page_keeps_the_desktops_name_and_email_rules);
         $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
         $m!(an_sms_invitation_needs_an_sms_provider);
         $m!(a_joined_member_has_the_member_page_and_resets);

@@ -83,7 +83,7 @@ fn inputs<'a>(lang: Lang, rules: &JoinLinkRecord, f: &'a JoinFields) -> Vec<Inpu
         label: lang.t("join_name"),
         value: &f.name,
         kind: "text",
-        max: 100,
+        max: orgdesk_rules::name::MAX_LEN,
         autocomplete: "name",
         hint: "",
     }];
@@ -333,7 +333,7 @@ pub(crate) fn normalize(f: &mut JoinFields) {
 /// organization requires.
 pub(crate) fn problems(f: &JoinFields, required: &[JoinField]) -> Vec<&'static str> {
     let mut problems = Vec::new();
-    if !joining::text_ok(&f.name, 100) {
+    if joining::clean_name(&f.name).is_none() {
         problems.push("err_join_name");
     }
     for field in required {
