@@ -7,6 +7,8 @@ use orgdesk_protocol::{
     AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount,
 };
 
+mod common;
+
 fn reset_for(username: &str) -> CreatePasswordReset {
     CreatePasswordReset {
         username: username.into(),
@@ -21,16 +23,8 @@ fn reset_for(username: &str) -> CreatePasswordReset {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reset_is_asked_for_and_read_through_the_typed_client() {
     let files = tempfile::tempdir().unwrap();
-    let config = orgdesk_gateway::Config::local(
-        files.path().join("gateway.db").display().to_string(),
-        files.path().join("mail"),
-    );
-    let gateway = orgdesk_gateway::serve(config).await.unwrap();
-    let creds = gateway.create_organization("Acme").await.unwrap();
-    let client = GatewayClient::new(Endpoint {
-        base: gateway.public_url().to_owned(),
-        token: creds.api_token,
-    });
+    let (gateway, base, token) = common::acme_gateway(files.path()).await;
+    let client = GatewayClient::new(Endpoint { base, token });
     client
         .mirror_accounts(&MirrorAccounts {
             accounts: vec![MirroredAccount {
