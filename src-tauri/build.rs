@@ -1,73 +1,36 @@
+//! The app's commands are listed once, in src-tauri/commands.txt. From that list this script
+//! gives each command its own permission (allow-<command>, granted one by one in
+//! capabilities/default.json: the window may call exactly what the UI uses) and writes the
+//! invoke handler that src-tauri/src/commands/mod.rs includes.
+
+use std::path::Path;
+
+const LIST: &str = "src-tauri/commands.txt";
+
 fn main() {
-    // Each app command gets its own permission (allow-<command>), granted one by one in
-    // capabilities/default.json: the window may call exactly what the UI uses.
+    println!("cargo:rerun-if-changed={LIST}");
+    let list = std::fs::read_to_string(LIST).expect("src-tauri/commands.txt is readable");
+    let paths: Vec<&str> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let names: Vec<&'static str> = paths
+        .iter()
+        .map(|p| &*p.rsplit("::").next().unwrap_or(p).to_owned().leak())
+        .collect();
+    let handler = format!(
+        "tauri::generate_handler![\n{}]\n",
+        paths
+            .iter()
+            .map(|p| format!("    crate::commands::{p},\n"))
+            .collect::<String>()
+    );
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(Path::new(&out).join("handler.rs"), handler).expect("OUT_DIR is writable");
     tauri_build::try_build(
         tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(orgdesk_commands())),
+            .app_manifest(tauri_build::AppManifest::new().commands(names.leak())),
     )
     .expect("failed to run the Tauri build script");
-}
-
-fn orgdesk_commands() -> &'static [&'static str] {
-    &[
-        "app_status",
-        "setup_organization",
-        "sign_in",
-        "sign_out",
-        "org_overview",
-        "rename_organization",
-        "department_tree",
-        "department_details",
-        "create_department",
-        "rename_department",
-        "move_department",
-        "delete_department",
-        "set_department_head",
-        "list_members",
-        "member_details",
-        "add_member",
-        "add_invitee",
-        "update_member",
-        "set_primary_department",
-        "change_member_status",
-        "transfer_preview",
-        "remove_member",
-        "batch_update",
-        "former_members",
-        "list_roles",
-        "create_role",
-        "get_settings",
-        "update_settings",
-        "invite_members",
-        "list_invitations",
-        "invitation_counts",
-        "resend_invitation",
-        "cancel_invitation",
-        "gateway_status",
-        "list_sent_mail",
-        "read_sent_mail",
-        "send_password_reset",
-        "remote_gateway_url",
-        "connect_remote_gateway",
-        "use_builtin_gateway",
-        "list_join_requests",
-        "decide_join_request",
-        "join_link",
-        "set_join_link",
-        "rotate_join_link",
-        "disable_join_link",
-        "save_template",
-        "choose_import_file",
-        "inspect_import_file",
-        "preview_import",
-        "run_import",
-        "import_quota_status",
-        "cancel_job",
-        "save_import_results",
-        "export_members_file",
-        "list_saved_mappings",
-        "save_mapping",
-        "delete_saved_mapping",
-        "watch_file_drops",
-    ]
 }

@@ -5,7 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod batch;
-pub mod clock;
+pub use orgdesk_rules::clock;
 pub mod departments;
 pub mod error;
 pub mod gateway_accounts;

@@ -45,35 +45,26 @@ pub fn fold_key(s: &str) -> String {
 }
 
 /// A display name (organization, department, member): 1–64 characters after trimming,
-/// no control characters.
+/// no control characters — `orgdesk_rules::name`'s rule, which the gateway's pages apply too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayName(String);
 
 impl DisplayName {
     pub fn parse(field: &str, label: &str, raw: &str) -> Result<Self, ErrorDetail> {
-        let s = raw.trim();
-        let len = s.chars().count();
-        if len == 0 {
-            return Err(ErrorDetail::field(
-                field,
-                "required",
-                format!("{label} is required."),
-            ));
-        }
-        if len > 64 {
-            return Err(ErrorDetail::field(
-                field,
-                "too_long",
-                format!("{label} must be at most 64 characters (it has {len})."),
-            ));
-        }
-        if s.chars().any(char::is_control) {
-            return Err(ErrorDetail::field(
-                field,
-                "invalid_chars",
-                format!("{label} must not contain control characters."),
-            ));
-        }
+        use orgdesk_rules::name::NameProblem;
+        let s = orgdesk_rules::name::clean(raw).map_err(|problem| {
+            let message = match problem {
+                NameProblem::Empty => format!("{label} is required."),
+                NameProblem::TooLong { len } => format!(
+                    "{label} must be at most {} characters (it has {len}).",
+                    orgdesk_rules::name::MAX_LEN
+                ),
+                NameProblem::ControlCharacters => {
+                    format!("{label} must not contain control characters.")
+                }
+            };
+            ErrorDetail::field(field, problem.code(), message)
+        })?;
         Ok(Self(s.to_owned()))
     }
     pub fn as_str(&self) -> &str {
@@ -203,41 +194,23 @@ pub fn fold_search(s: &str) -> String {
         .collect()
 }
 
-/// An email address: one `@`, a non-empty local part, a dotted domain, no spaces, at most
-/// 254 characters. Compared case-insensitively.
+/// An email address by `orgdesk_rules::email`'s rule, which the gateway applies too: a
+/// dot-atom local part, a dotted domain of letters, digits and hyphens, at most 254 bytes.
+/// Compared case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Email(String);
+pub struct Email(orgdesk_rules::Email);
 
 impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ErrorDetail> {
-        let s = raw.trim();
-        let bad = || {
-            ErrorDetail::field(
-                field,
-                "invalid_email",
-                format!("\"{s}\" is not a valid email address."),
-            )
-        };
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-            return Err(bad());
-        }
-        let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-        if local.is_empty()
-            || domain.contains('@')
-            || !domain.contains('.')
-            || domain.starts_with('.')
-            || domain.ends_with('.')
-            || domain.contains("..")
-        {
-            return Err(bad());
-        }
-        Ok(Self(s.to_owned()))
+        orgdesk_rules::Email::parse(raw)
+            .map(Self)
+            .map_err(|refused| ErrorDetail::field(field, refused.code, refused.reason))
     }
     pub fn as_str(&self) -> &str {
-        &self.0
+        self.0.as_str()
     }
     pub fn key(&self) -> String {
-        self.0.to_lowercase()
+        self.0.key()
     }
 }
 
@@ -303,6 +276,10 @@ mod value_tests {
             "a@@b.com",
             "a@b..com",
             "a@.b.com",
+            "a..b@c.com",
+            ".a@c.com",
+            "a@-b.com",
+            "\"a b\"@c.com",
         ] {
             assert_eq!(
                 Email::parse("email", bad).unwrap_err().code,

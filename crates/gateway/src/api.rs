@@ -81,10 +81,11 @@ pub(crate) fn check_text(field: &str, value: &str, required: bool) -> Result<()>
 
 pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
     match channel {
-        Channel::Email => recipient
-            .parse::<lettre::Address>()
-            .map(|_| ())
-            .map_err(|_| GatewayError::InvalidRequest("recipient is not an email address".into())),
+        Channel::Email => orgdesk_rules::email::is_valid(recipient)
+            .then_some(())
+            .ok_or_else(|| {
+                GatewayError::InvalidRequest("recipient is not an email address".into())
+            }),
         // The desktop sends the number as its rule wrote it: valid, and already in E.164.
         Channel::Sms => {
             let ok = orgdesk_rules::Mobile::parse_international(recipient)
@@ -142,7 +143,7 @@ pub(crate) async fn create_invitation(
 ) -> Result<Response> {
     let key = idempotency_key(&headers)?;
     let Json(req) = body.map_err(bad_json)?;
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     // The digest tells a genuine retry from a different request reusing the key.
     let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
     let request_sha256 = secrets::sha256(&canonical);
@@ -286,7 +287,7 @@ pub(crate) async fn resend_invitation(
     Org(org_id): Org,
     Path(id): Path<String>,
 ) -> Result<Json<InvitationCreated>> {
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let invitation = state
         .store
         .invitation(&org_id, &id)
@@ -328,7 +329,7 @@ pub(crate) async fn cancel_invitation(
 ) -> Result<StatusCode> {
     state
         .store
-        .cancel_invitation(&org_id, &id, state.clock.now())
+        .cancel_invitation(&org_id, &id, state.clock.now_secs())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -88,7 +88,7 @@ pub use crate::limits::client_key;
 /// Why a typed value is refused, as a translation key.
 pub fn field_problem(field: JoinField, value: &str) -> Option<&'static str> {
     let ok = match field {
-        JoinField::Email => value.len() <= 254 && value.parse::<lettre::Address>().is_ok(),
+        JoinField::Email => orgdesk_rules::email::is_valid(value),
         JoinField::Mobile => mobile_ok(value),
         JoinField::EmployeeId => text_ok(value, 64),
         JoinField::WorkLocation => text_ok(value, 200),
@@ -99,6 +99,16 @@ pub fn field_problem(field: JoinField, value: &str) -> Option<&'static str> {
         JoinField::EmployeeId => "err_join_employee_id",
         JoinField::WorkLocation => "err_join_work_location",
     })
+}
+
+/// A person's name as it is kept, or `None` if it breaks the rule: the desktop's
+/// (`orgdesk_rules::name`: 1–64 characters after trimming, no control characters), and no
+/// bidirectional formatting characters either, which would make it read as another name.
+pub fn clean_name(name: &str) -> Option<String> {
+    orgdesk_rules::name::clean(name)
+        .ok()
+        .filter(|name| !name.chars().any(crate::render::forbidden_in_text))
+        .map(str::to_owned)
 }
 
 /// Present, at most `max` characters, no control or bidirectional formatting characters.
@@ -204,5 +214,20 @@ mod tests {
             Some("err_join_employee_id")
         );
         assert_eq!(field_problem(JoinField::WorkLocation, "Shanghai"), None);
+    }
+
+    #[test]
+    fn emails_and_names_follow_the_desktops_rules() {
+        for refused in ["a@b", "\"a b\"@c.com", "a..b@c.com", ".a@c.com", "a@-b.com"] {
+            assert_eq!(
+                field_problem(JoinField::Email, refused),
+                Some("err_join_email"),
+                "{refused}"
+            );
+        }
+        assert_eq!(clean_name(&"x".repeat(64)), Some("x".repeat(64)));
+        assert_eq!(clean_name(&"x".repeat(65)), None);
+        assert_eq!(clean_name("Li\u{202E}Wei"), None);
+        assert_eq!(clean_name(" Li Wei "), Some("Li Wei".into()));
     }
 }

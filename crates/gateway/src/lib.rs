@@ -3,7 +3,7 @@
 //! or embedded in the desktop app ([`serve`] on loopback, port 0).
 
 mod api;
-pub mod clock;
+pub use orgdesk_rules::clock;
 pub mod config;
 pub mod error;
 #[doc(hidden)]
@@ -184,7 +184,7 @@ impl Gateway {
     }
 
     pub async fn create_organization(&self, name: &str) -> Result<OrganizationCredentials> {
-        create_organization(self.state.store.as_ref(), name, self.state.clock.now()).await
+        create_organization(self.state.store.as_ref(), name, self.state.clock.now_secs()).await
     }
 
     /// Stops accepting connections, ends long-polls, lets requests in flight finish and

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::config::{SmtpConfig, SmtpTls};
 use crate::error::{GatewayError, Result};
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::render::{format_time, Templates};
 use crate::secrets;
 use crate::store::Invitation;
@@ -106,7 +106,7 @@ impl Mailer for FileMailer {
     async fn send(&self, message: Message) -> Result<(), DeliveryError> {
         let name = format!(
             "{}-{}",
-            crate::clock::Clock::now(&crate::clock::SystemClock),
+            crate::clock::Clock::now_secs(&crate::clock::SystemClock),
             secrets::hex(&secrets::random_bytes::<6>())
         );
         let tmp = self.dir.join(format!(".{name}.tmp"));

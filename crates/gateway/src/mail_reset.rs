@@ -4,7 +4,7 @@
 use lettre::Message;
 use serde::Serialize;
 
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::mail::{build, escape_markup, DeliveryError, Envelope};
 use crate::render::{format_time, Templates};
 use crate::store::PasswordReset;

@@ -71,7 +71,7 @@ async fn run(cli: Cli) -> orgdesk_gateway::Result<()> {
         Command::CreateOrganization { name } => {
             let store = orgdesk_gateway::open_store(&config).await?;
             let creds =
-                orgdesk_gateway::create_organization(store.as_ref(), &name, SystemClock.now())
+                orgdesk_gateway::create_organization(store.as_ref(), &name, SystemClock.now_secs())
                     .await?;
             println!("organization_id = {}", creds.organization_id);
             println!("api_token = {}", creds.api_token);

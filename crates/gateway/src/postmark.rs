@@ -363,7 +363,7 @@ pub(crate) async fn bounce(
         .collect();
     match state
         .store
-        .record_bounce(&b.message_id, &reason, state.clock.now())
+        .record_bounce(&b.message_id, &reason, state.clock.now_secs())
         .await
     {
         Ok(Some(invitation_id)) => {

@@ -31,7 +31,7 @@ pub(crate) async fn prune(state: &Shared) -> crate::Result<u64> {
     let limit = state.config.retention.batch_size.max(1);
     let mut total = 0;
     for _ in 0..MAX_BATCHES {
-        let now = state.clock.now();
+        let now = state.clock.now_secs();
         let pruned = state
             .store
             .prune_stale(stale_before(state, now), now, limit)

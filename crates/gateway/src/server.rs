@@ -31,7 +31,7 @@ use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 use crate::config::ServerConfig;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::limits::{client_key, TrustedProxies};
 use crate::pages::{message, pick_lang};
 use crate::{PeerAddr, Shared};

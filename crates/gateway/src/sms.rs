@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 pub use crate::config::{SmsConfig, TwilioConfig};
 use crate::error::{GatewayError, Result};
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::mail::DeliveryError;
 use crate::provider::{basic_auth, read_secret, HttpClient};
 use crate::render::format_time;
@@ -128,7 +128,7 @@ pub(crate) async fn status_report(
         .collect();
     match state
         .store
-        .record_bounce(sid, &reason, state.clock.now())
+        .record_bounce(sid, &reason, state.clock.now_secs())
         .await
     {
         Ok(Some(invitation_id)) => {

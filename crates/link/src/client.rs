@@ -4,11 +4,13 @@
 use std::time::Duration;
 
 use orgdesk_protocol::{
-    AckEvents, ApiError, CreateInvitation, Event, InvitationCreated, JoinDecision, MirrorAccounts,
-    MirroredAccounts, RefuseAccount, IDEMPOTENCY_KEY_HEADER,
+    AckEvents, ApiError, CreateInvitation, CreatePasswordReset, Event, InvitationCreated,
+    JoinDecision, MirrorAccounts, MirroredAccounts, PasswordResetCreated, RefuseAccount,
+    IDEMPOTENCY_KEY_HEADER,
 };
 use reqwest::{Method, RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 /// Where the gateway is and the organization's token for it.
 #[derive(Clone)]
@@ -154,16 +156,37 @@ impl GatewayClient {
         })
     }
 
+    /// A `POST` that creates something, safe to retry: the key makes the gateway answer a
+    /// retry with the first answer.
+    async fn create<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        idempotency_key: &str,
+        req: &impl Serialize,
+    ) -> Result<T, CallError> {
+        let request = self
+            .request(Method::POST, &[collection])?
+            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
+            .json(req);
+        Self::json(request).await
+    }
+
     pub async fn create_invitation(
         &self,
         idempotency_key: &str,
         req: &CreateInvitation,
     ) -> Result<InvitationCreated, CallError> {
-        let request = self
-            .request(Method::POST, &["invitations"])?
-            .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
-            .json(req);
-        Self::json(request).await
+        self.create("invitations", idempotency_key, req).await
+    }
+
+    /// A link to choose a new password for an account, mailed or handed back to be passed on.
+    /// An unknown username is `Refused` with status 404 ([`CallError::is_not_found`]).
+    pub async fn create_password_reset(
+        &self,
+        idempotency_key: &str,
+        req: &CreatePasswordReset,
+    ) -> Result<PasswordResetCreated, CallError> {
+        self.create("password-resets", idempotency_key, req).await
     }
 
     pub async fn resend_invitation(&self, id: &str) -> Result<InvitationCreated, CallError> {

@@ -19,6 +19,8 @@ use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirect
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 
+mod common;
+
 const ANN_PASSWORD: &str = "Correct-Horse1";
 const STRANGER_PASSWORD: &str = "Stolen-Keys99";
 const STRANGER_NEW: &str = "Taken-Over77";
@@ -34,13 +36,7 @@ struct World {
 
 async fn world() -> World {
     let files = tempfile::tempdir().unwrap();
-    let config = orgdesk_gateway::Config::local(
-        files.path().join("gateway.db").display().to_string(),
-        files.path().join("mail"),
-    );
-    let gateway = orgdesk_gateway::serve(config).await.unwrap();
-    let creds = gateway.create_organization("Acme").await.unwrap();
-    let base = gateway.public_url().to_owned();
+    let (gateway, base, token) = common::acme_gateway(files.path()).await;
     let mut d = Directory::open(&files.path().join("acme.db")).unwrap();
     d.setup_organization(&SetupInput {
         organization_name: "Acme".into(),
@@ -53,7 +49,7 @@ async fn world() -> World {
     World {
         gateway,
         base,
-        token: creds.api_token,
+        token,
         dir: Arc::new(Mutex::new(d)),
         browser: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

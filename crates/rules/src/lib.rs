@@ -1,14 +1,22 @@
-//! The rules that the desktop and the gateway both apply, written once: what a mobile number
-//! is (and its E.164 form), what a username is, the password policy, and how passwords are
+//! The rules that the desktop and the gateway both apply, written once: the clock they read,
+//! the two languages, what an email address and a person's name are, what a mobile number is
+//! (and its E.164 form), what a username is, the password policy, and how passwords are
 //! hashed and checked (Argon2id, with the parameters a stored hash may carry).
 //!
-//! No I/O: no files, no network, no clock. Each caller words its own messages (the desktop's
+//! No I/O: no files, no network; the system clock is only read. Each caller words its own messages (the desktop's
 //! `ErrorDetail`, the gateway's pages in two languages) from the verdicts given here.
 
+pub mod clock;
+pub mod email;
+pub mod lang;
 pub mod mobile;
+pub mod name;
 pub mod password;
 pub mod username;
 
+pub use clock::{Clock, ManualClock, Millis, SystemClock};
+pub use email::Email;
+pub use lang::Lang;
 pub use mobile::Mobile;
 pub use username::Username;
 

@@ -7,6 +7,7 @@ use orgdesk_core::invitations::{
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
 use orgdesk_core::types::MemberId;
 use orgdesk_core::CommandError;
+use orgdesk_protocol::CreatePasswordReset;
 use tauri::State;
 
 use crate::gateway_link::GatewayLink;
@@ -119,35 +120,33 @@ pub async fn send_password_reset(
         }
         InviteChannel::Link => target.name.clone(),
     };
-    let body = serde_json::json!({
-        "username": target.username,
-        "channel": channel.as_str(),
-        "recipient": recipient,
-        "organization_name": target.organization_name,
-    });
+    let request = CreatePasswordReset {
+        username: target.username,
+        channel: channel.wire(),
+        recipient: recipient.clone(),
+        organization_name: target.organization_name,
+        locale: None,
+        expires_in_secs: None,
+    };
     let key = orgdesk_core::invitations::new_idempotency_key();
-    let (status, text) = link
-        .call_with_key(reqwest::Method::POST, "/api/v1/password-resets", body, &key)
-        .await?;
-    if status == reqwest::StatusCode::NOT_FOUND {
-        return Err(CommandError::new(
-            ErrorCode::Conflict,
-            format!(
-                "{} has no account on the gateway: they were given a password here rather \
-                 than joining through an invitation, so they sign in with that password.",
-                target.name
-            ),
-        ));
-    }
-    if !status.is_success() {
-        return Err(crate::gateway_link::refusal(status, &text));
-    }
-    let created: orgdesk_protocol::PasswordResetCreated =
-        serde_json::from_str(&text).map_err(|e| {
-            CommandError::new(
-                ErrorCode::Internal,
-                format!("The gateway's answer was not understood ({e})."),
-            )
+    let created = link
+        .client()?
+        .create_password_reset(&key, &request)
+        .await
+        .map_err(|e| {
+            if e.is_not_found() {
+                CommandError::new(
+                    ErrorCode::Conflict,
+                    format!(
+                        "{} has no account on the gateway: they were given a password here \
+                         rather than joining through an invitation, so they sign in with that \
+                         password.",
+                        target.name
+                    ),
+                )
+            } else {
+                crate::gateway_link::call_failed(e)
+            }
         })?;
     state
         .act(move |d, a| d.record_password_reset(a, member_id, channel))

@@ -18,7 +18,6 @@ use std::time::Duration;
 
 use orgdesk_core::invitations::GatewayStatus;
 use orgdesk_core::{CommandError, Directory};
-use orgdesk_protocol::IDEMPOTENCY_KEY_HEADER;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
@@ -122,16 +121,11 @@ impl GatewayLink {
         self.ring();
     }
 
-    /// A create call that is safe to retry: the key makes the gateway answer a retry with
-    /// the first answer.
-    pub async fn call_with_key(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: serde_json::Value,
-        key: &str,
-    ) -> Result<(reqwest::StatusCode, String), CommandError> {
-        self.send(method, path, Some(body), Some(key)).await
+    /// The typed client of the gateway in use, for an admin waiting on the answer.
+    pub fn client(&self) -> Result<orgdesk_link::GatewayClient, CommandError> {
+        self.endpoint()
+            .map(orgdesk_link::GatewayClient::new)
+            .ok_or_else(|| unreachable("it has not started"))
     }
 
     /// One call to the gateway's API for an admin waiting on the answer (the join link).
@@ -142,25 +136,9 @@ impl GatewayLink {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Result<(reqwest::StatusCode, String), CommandError> {
-        self.send(method, path, body, None).await
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-        key: Option<&str>,
-    ) -> Result<(reqwest::StatusCode, String), CommandError> {
-        let unreachable = |why: String| {
-            CommandError::new(
-                orgdesk_core::ErrorCode::Internal,
-                format!("The gateway could not be reached ({why}). Try again in a moment."),
-            )
-        };
         let endpoint = self
             .endpoint()
-            .ok_or_else(|| unreachable("it has not started".into()))?;
+            .ok_or_else(|| unreachable("it has not started"))?;
         let mut request = client()
             .request(method, format!("{}{path}", endpoint.base))
             .bearer_auth(&endpoint.token)
@@ -168,16 +146,39 @@ impl GatewayLink {
         if let Some(body) = body {
             request = request.json(&body);
         }
-        if let Some(key) = key {
-            request = request.header(IDEMPOTENCY_KEY_HEADER, key);
-        }
         let response = request
             .send()
             .await
-            .map_err(|e| unreachable(e.to_string()))?;
+            .map_err(|e| unreachable(&e.to_string()))?;
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         Ok((status, text))
+    }
+}
+
+/// The gateway was not reached, in words for the admin.
+fn unreachable(why: &str) -> CommandError {
+    CommandError::new(
+        orgdesk_core::ErrorCode::Internal,
+        format!("The gateway could not be reached ({why}). Try again in a moment."),
+    )
+}
+
+/// What a typed call's failure means to an admin waiting on it: a refusal in the gateway's
+/// words (as [`refusal`] words one), anything else as the gateway not being reached.
+pub fn call_failed(e: orgdesk_link::CallError) -> CommandError {
+    match e {
+        orgdesk_link::CallError::Refused { status, message } => CommandError::new(
+            if status == 404 {
+                orgdesk_core::ErrorCode::NotFound
+            } else {
+                orgdesk_core::ErrorCode::Conflict
+            },
+            message,
+        ),
+        orgdesk_link::CallError::Retry(why) => {
+            CommandError::new(orgdesk_core::ErrorCode::Internal, why)
+        }
     }
 }
 

@@ -59,7 +59,8 @@ impl InviteChannel {
         }
     }
 
-    fn wire(self) -> Channel {
+    /// The channel as the gateway's protocol names it.
+    pub fn wire(self) -> Channel {
         match self {
             Self::Email => Channel::Email,
             Self::Sms => Channel::Sms,

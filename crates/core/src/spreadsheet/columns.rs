@@ -3,24 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The language of headers and explanations (follows the UI).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    En,
-    Zh,
-}
-
-impl Lang {
-    /// `en` or `zh`, whichever this language is (both are built where the text is written).
-    pub(crate) fn pick<T>(self, en: T, zh: T) -> T {
-        match self {
-            Lang::En => en,
-            Lang::Zh => zh,
-        }
-    }
-}
+/// The language of headers and explanations (follows the UI); the one both sides share.
+pub use orgdesk_rules::Lang;
 
 /// A column an import reads. The template has exactly these, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

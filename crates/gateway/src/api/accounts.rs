@@ -35,7 +35,7 @@ pub(crate) async fn set_account_state(
     }
     if state
         .store
-        .set_account_state(&org_id, &key, req.state, state.clock.now())
+        .set_account_state(&org_id, &key, req.state, state.clock.now_secs())
         .await?
     {
         Ok(StatusCode::NO_CONTENT)
@@ -126,7 +126,7 @@ pub(crate) async fn mirror_accounts(
     }
     let account_ids = state
         .store
-        .mirror_accounts(&org_id, items, state.clock.now())
+        .mirror_accounts(&org_id, items, state.clock.now_secs())
         .await?;
     Ok(Json(MirroredAccounts { account_ids }))
 }
@@ -160,7 +160,7 @@ pub(crate) async fn refuse_account(
     }
     match state
         .store
-        .refuse_account(&org_id, &account_id, reason, state.clock.now())
+        .refuse_account(&org_id, &account_id, reason, state.clock.now_secs())
         .await?
     {
         RefuseOutcome::Refused | RefuseOutcome::DirectoryOwned => Ok(StatusCode::NO_CONTENT),
@@ -200,7 +200,7 @@ pub(crate) async fn create_password_reset(
 ) -> Result<Response> {
     let key = idempotency_key(&headers)?;
     let Json(req) = body.map_err(bad_json)?;
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
     let request_sha256 = secrets::sha256(&canonical);
 

@@ -56,7 +56,7 @@ fn check_rules(state: &Shared, rules: &mut JoinLinkRules) -> Result<()> {
     rules.required_fields.sort();
     rules.required_fields.dedup();
     if let Some(at) = rules.expires_at {
-        if at <= state.clock.now() {
+        if at <= state.clock.now_secs() {
             return Err(GatewayError::InvalidRequest(
                 "expires_at must be in the future".into(),
             ));
@@ -90,7 +90,7 @@ pub(crate) async fn put_link(
 ) -> Result<Json<JoinLink>> {
     let Json(mut rules) = body.map_err(bad_json)?;
     check_rules(&state, &mut rules)?;
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     with_fresh_secrets(&state, |fresh| {
         state
             .store
@@ -103,7 +103,7 @@ pub(crate) async fn rotate_link(
     State(state): State<Shared>,
     Org(org_id): Org,
 ) -> Result<Json<JoinLink>> {
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     with_fresh_secrets(&state, |fresh| {
         state.store.rotate_join_link(&org_id, fresh, now)
     })
@@ -116,7 +116,7 @@ pub(crate) async fn disable_link(
 ) -> Result<StatusCode> {
     if state
         .store
-        .disable_join_link(&org_id, state.clock.now())
+        .disable_join_link(&org_id, state.clock.now_secs())
         .await?
     {
         Ok(StatusCode::NO_CONTENT)
@@ -148,7 +148,7 @@ pub(crate) async fn decide(
     let Json(decision) = body.map_err(bad_json)?;
     let status = state
         .store
-        .decide_join_request(&org_id, &id, decision.approved, state.clock.now())
+        .decide_join_request(&org_id, &id, decision.approved, state.clock.now_secs())
         .await?;
     Ok(Json(JoinRequestDecided {
         request_id: id,

@@ -164,10 +164,10 @@ mod tests {
         let zh: Vec<_> = super::ZH.iter().map(|(k, _)| *k).collect();
         assert_eq!(en, zh);
         let lang = crate::i18n::Lang::En;
-        let all = lang.table();
+        let all = crate::i18n::Texts::table(lang);
         assert_eq!(
             all.len(),
-            lang.table_len(),
+            crate::i18n::table_len(lang),
             "a member key repeats a general one"
         );
     }

@@ -7,73 +7,21 @@ use std::collections::BTreeMap;
 
 mod member;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    En,
-    Zh,
+/// English or Simplified Chinese; the one language type both sides share.
+pub use orgdesk_rules::Lang;
+
+/// What the gateway says in each language.
+pub trait Texts: Copy {
+    /// The text for `key`; the key itself if it is missing (a test checks none are).
+    fn t(self, key: &str) -> &'static str;
+
+    /// Every string, for templates (`{{ t.key }}`).
+    fn table(self) -> BTreeMap<&'static str, &'static str>;
 }
 
-impl Lang {
-    /// The `lang` attribute and `?lang=` value.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Zh => "zh-CN",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim().to_ascii_lowercase();
-        if s == "en" || s.starts_with("en-") {
-            Some(Self::En)
-        } else if s == "zh" || s.starts_with("zh-") {
-            Some(Self::Zh)
-        } else {
-            None
-        }
-    }
-
-    /// The best of our languages for an `Accept-Language` header (highest q wins; ties keep
-    /// the header's order); English when nothing matches.
-    pub fn negotiate(accept_language: Option<&str>) -> Self {
-        let Some(header) = accept_language else {
-            return Self::En;
-        };
-        let mut best: Option<(f32, Self)> = None;
-        for part in header.split(',') {
-            let mut pieces = part.split(';');
-            let tag = pieces.next().unwrap_or("");
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if let Some(lang) = Self::parse(tag) {
-                if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
-                    best = Some((q, lang));
-                }
-            }
-        }
-        best.map_or(Self::En, |(_, l)| l)
-    }
-
-    pub fn other(self) -> Self {
-        match self {
-            Self::En => Self::Zh,
-            Self::Zh => Self::En,
-        }
-    }
-
-    /// The language's own name, for the switcher.
-    pub fn native_name(self) -> &'static str {
-        match self {
-            Self::En => "English",
-            Self::Zh => "简体中文",
-        }
-    }
-
-    /// The text for `key`; the key itself if it is missing (a test checks none are).
-    pub fn t(self, key: &str) -> &'static str {
-        self.tables()
+impl Texts for Lang {
+    fn t(self, key: &str) -> &'static str {
+        tables(self)
             .into_iter()
             .flatten()
             .find(|(k, _)| *k == key)
@@ -84,26 +32,21 @@ impl Lang {
             })
     }
 
-    /// Every string, for templates (`{{ t.key }}`).
-    pub fn table(self) -> BTreeMap<&'static str, &'static str> {
-        self.tables().into_iter().flatten().copied().collect()
-    }
-
-    /// The general strings, then the member pages' ones (`member.rs`).
-    fn tables(self) -> [&'static [(&'static str, &'static str)]; 2] {
-        match self {
-            Self::En => [EN, member::EN],
-            Self::Zh => [ZH, member::ZH],
-        }
-    }
-
-    /// How many strings there are (a repeated key would make `table` shorter).
-    #[cfg(test)]
-    pub fn table_len(self) -> usize {
-        self.tables().iter().map(|t| t.len()).sum()
+    fn table(self) -> BTreeMap<&'static str, &'static str> {
+        tables(self).into_iter().flatten().copied().collect()
     }
 }
 
+/// The general strings, then the member pages' ones (`member.rs`).
+fn tables(lang: Lang) -> [&'static [(&'static str, &'static str)]; 2] {
+    lang.pick([EN, member::EN], [ZH, member::ZH])
+}
+
+/// How many strings there are (a repeated key would make `table` shorter).
+#[cfg(test)]
+pub fn table_len(lang: Lang) -> usize {
+    tables(lang).iter().map(|t| t.len()).sum()
+}
 /// Fills `{name}` placeholders in one pass, so a value containing `{…}` is never re-expanded.
 pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 32);
@@ -188,7 +131,7 @@ const EN: &[(&str, &str)] = &[
     ("join_work_location", "Work location"),
     ("join_submit_approval", "Send request"),
     ("join_submit_open", "Join"),
-    ("err_join_name", "Please enter your name (up to 100 characters)."),
+    ("err_join_name", "Please enter your name (up to 64 characters)."),
     ("err_join_email", "Please enter a valid email address."),
     ("err_join_mobile", "Please enter the mobile number in international format: + and the country code, then the number."),
     ("err_join_employee_id", "Please enter your employee ID (up to 64 characters)."),
@@ -295,7 +238,7 @@ const ZH: &[(&str, &str)] = &[
     ("join_work_location", "工作地点"),
     ("join_submit_approval", "提交申请"),
     ("join_submit_open", "加入"),
-    ("err_join_name", "请输入您的姓名（不超过 100 个字符）。"),
+    ("err_join_name", "请输入您的姓名（不超过 64 个字符）。"),
     ("err_join_email", "请输入有效的邮箱地址。"),
     ("err_join_mobile", "请以国际格式输入手机号：+ 和国家代码，然后是号码。"),
     ("err_join_employee_id", "请输入您的工号（不超过 64 个字符）。"),
@@ -353,14 +296,6 @@ mod tests {
         let en: Vec<_> = EN.iter().map(|(k, _)| *k).collect();
         let zh: Vec<_> = ZH.iter().map(|(k, _)| *k).collect();
         assert_eq!(en, zh);
-    }
-
-    #[test]
-    fn negotiation_prefers_the_highest_quality() {
-        assert_eq!(Lang::negotiate(None), Lang::En);
-        assert_eq!(Lang::negotiate(Some("zh-CN,zh;q=0.9,en;q=0.8")), Lang::Zh);
-        assert_eq!(Lang::negotiate(Some("fr, en;q=0.5, zh;q=0.7")), Lang::Zh);
-        assert_eq!(Lang::negotiate(Some("de")), Lang::En);
     }
 
     #[test]

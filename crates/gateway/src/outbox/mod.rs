@@ -54,7 +54,7 @@ pub(crate) async fn run(
         }
         let sent_invitation = match state
             .store
-            .claim_due_message(state.clock.now(), lease_secs(&state), &owner)
+            .claim_due_message(state.clock.now_secs(), lease_secs(&state), &owner)
             .await
         {
             Ok(Some(item)) => {
@@ -106,7 +106,7 @@ impl LeaseKeeper {
             let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             loop {
                 tick.tick().await;
-                let until = state.clock.now().saturating_add(lease_secs(&state));
+                let until = state.clock.now_secs().saturating_add(lease_secs(&state));
                 match state.store.renew_lease(outbox_id, &owner, until).await {
                     Ok(true) => {}
                     Ok(false) => return,
@@ -186,7 +186,7 @@ async fn deliver(
     }
     let _lease = LeaseKeeper::start(state, owner, item.id);
     let result = send(state, mailer, sms, &item).await;
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let attempts = item.attempts + 1;
     let (end, wait) = send_end(state, result, attempts, now);
     let what = match &end {
@@ -228,7 +228,7 @@ async fn send(
             "the stored link cannot be opened with this server's pepper".into(),
         )
     })?;
-    if item.expires_at <= state.clock.now() {
+    if item.expires_at <= state.clock.now_secs() {
         // Mail that can only lead to an "expired" page is not worth sending; the desktop
         // learns it failed and can resend with a fresh link.
         return Err(DeliveryError::Permanent(
@@ -271,7 +271,7 @@ const SWEEP_BATCH: u32 = 500;
 /// Reports pending invitations whose link expired (once per link). Runs from the outbox
 /// worker, so it stops with it (as does the pruning of stale rows, in `retention`).
 async fn sweep(state: &Shared) {
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     loop {
         match state
             .store

@@ -20,7 +20,7 @@ pub(crate) async fn deliver_due_reset(
 ) -> bool {
     match state
         .store
-        .claim_due_reset_message(state.clock.now(), lease_secs(state), owner)
+        .claim_due_reset_message(state.clock.now_secs(), lease_secs(state), owner)
         .await
     {
         Ok(Some(item)) => {
@@ -47,7 +47,7 @@ async fn deliver(
     }
     let _lease = LeaseKeeper::start(state, owner, item.id);
     let result = send(state, mailer, sms, &item).await;
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let attempts = item.attempts + 1;
     let (end, wait) = send_end(state, result, attempts, now);
     let what = match &end {
@@ -85,7 +85,7 @@ async fn send(
             "the stored link cannot be opened with this server's pepper".into(),
         )
     })?;
-    if item.expires_at <= state.clock.now() {
+    if item.expires_at <= state.clock.now_secs() {
         return Err(DeliveryError::Permanent(
             "the link expired before the message could be delivered".into(),
         ));

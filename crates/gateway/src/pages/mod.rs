@@ -18,7 +18,7 @@ use minijinja::{context, Value};
 use serde::Deserialize;
 
 use crate::error::GatewayError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::render::STYLESHEET;
 use crate::secrets;
 use crate::{AppState, Shared};
@@ -272,7 +272,7 @@ pub(crate) fn refuse_post(
         ));
     }
     let client = crate::limits::client_key(peer.ip());
-    if !state.form_limiter.allow(&client, state.clock.now()) {
+    if !state.form_limiter.allow(&client, state.clock.now_secs()) {
         return Some(message(
             state,
             lang,

@@ -15,7 +15,7 @@ use orgdesk_protocol::AccountState;
 use serde::Deserialize;
 
 use crate::error::GatewayError;
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::pages::member::{hash_password, member_message, LangOnly, Notice};
 use crate::pages::{
     cookie, csrf_cookie, csrf_cookie_name, internal_error, page, password_problems, pick_lang,
@@ -54,7 +54,7 @@ async fn resolve(
         ResetLink::Disabled
     } else if found.revoked {
         ResetLink::Replaced
-    } else if found.expires_at <= state.clock.now() {
+    } else if found.expires_at <= state.clock.now_secs() {
         ResetLink::Expired(found.expires_at)
     } else {
         ResetLink::Valid(found)
@@ -227,7 +227,7 @@ async fn submit(
     };
     match state
         .store
-        .consume_reset(hash, &password_hash, state.clock.now())
+        .consume_reset(hash, &password_hash, state.clock.now_secs())
         .await
     {
         Ok(Some(_)) => {

@@ -393,7 +393,7 @@ async fn stale_rows_are_pruned_periodically() {
         sign_in_post(&gw, None).await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    clock.advance(2 * 24 * 3600);
+    clock.advance_secs(2 * 24 * 3600);
     let gateway = gw.gateway.as_ref().expect("running");
     let deadline = tokio::time::Instant::now() + GENEROUS;
     while gateway.pruned_rows() < 2 {

@@ -62,7 +62,7 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
 ) {
     let store = gw.gateway.as_ref().unwrap().store();
     let org = gw.creds.organization_id.clone();
-    let now = clock.now();
+    let now = clock.now_secs();
 
     // Used: the second consumption of any kind is refused by the store itself.
     let used = new_invitation(&org, "inv_used", now, 3600);
@@ -136,7 +136,7 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
 ) {
     let store = gw.gateway.as_ref().unwrap().store();
     let org = gw.creds.organization_id.clone();
-    let now = clock.now();
+    let now = clock.now_secs();
     let member = new_invitation(&org, "inv_member", now, 3600);
     let token = member.token_hash;
     store.create_invitation(member, now).await.unwrap();
@@ -219,7 +219,7 @@ pub async fn a_session_ends_seven_days_after_signing_in(gw: TestGateway, clock: 
     // Used every 10 hours, so it is never idle for 12: it lives up to its seventh day…
     let mut elapsed = 0;
     while elapsed + 10 * 3600 < 7 * 24 * 3600 {
-        clock.advance(10 * 3600);
+        clock.advance_secs(10 * 3600);
         elapsed += 10 * 3600;
         assert_eq!(
             gw.get_with(&me_url, &mut jar).await.kind(),
@@ -228,7 +228,7 @@ pub async fn a_session_ends_seven_days_after_signing_in(gw: TestGateway, clock: 
         );
     }
     // …and not a second past it, however busy it was.
-    clock.advance(7 * 24 * 3600 - elapsed + 1);
+    clock.advance_secs(7 * 24 * 3600 - elapsed + 1);
     let ended = gw.get_with(&me_url, &mut jar).await;
     assert_eq!(ended.kind(), Some("sign_in"), "{}", ended.body);
     assert!(ended.body.contains("Your session has ended"));

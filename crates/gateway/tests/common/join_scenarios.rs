@@ -7,7 +7,7 @@ use orgdesk_gateway::config::MailConfig;
 use orgdesk_gateway::postmark::{BounceWebhookConfig, PostmarkConfig};
 use orgdesk_gateway::sms::{SmsConfig, TwilioConfig};
 use orgdesk_gateway::store::GatewayStore;
-use orgdesk_gateway::ManualClock;
+use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{
     ApiError, Channel, EventKind, InvitationCreated, JoinField, JoinLink, JoinLinkRules,
     JoinRequestDecided, JoinRequestStatus, JoinVia,
@@ -405,6 +405,69 @@ pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
     gw.stop().await;
 }
 
+/// The join form keeps the desktop's rules for names and emails (`orgdesk_rules`): a name of
+/// 65 characters and an address without a dot in its domain are refused, as the desktop
+/// would refuse them; 64 characters and a dotted domain pass.
+pub async fn the_join_page_keeps_the_desktops_name_and_email_rules(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let created = gw.put_join_link(&rules(false, &[JoinField::Email])).await;
+    let link = created.link.unwrap();
+    let form = gw.get(&link, None).await;
+    assert!(form.body.contains("maxlength=\"64\""), "{}", form.body);
+    let too_long = "x".repeat(65);
+    for (name, email, reason) in [
+        (
+            too_long.as_str(),
+            "li@example.org",
+            "Please enter your name (up to 64 characters).",
+        ),
+        ("Li Wei", "a@b", "Please enter a valid email address."),
+        (
+            "Li Wei",
+            "\"a b\"@example.org",
+            "Please enter a valid email address.",
+        ),
+    ] {
+        let refused = gw
+            .join_via_link(
+                &link,
+                &[("name", name), ("email", email), ("username", "liwei")],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name} {email}: {}",
+            refused.body
+        );
+        assert!(refused.body.contains(reason), "{reason}: {}", refused.body);
+    }
+    assert!(gw.join_events().await.is_empty());
+
+    let longest = "x".repeat(64);
+    let joined = gw
+        .join_via_link(
+            &link,
+            &[
+                ("name", &longest),
+                ("email", "li@example.org"),
+                ("username", "liwei"),
+            ],
+        )
+        .await;
+    assert_eq!(joined.kind(), Some("joined"), "{}", joined.body);
+    match &gw.join_events().await[..] {
+        [EventKind::JoinRequested { name, email, .. }] => {
+            assert_eq!(name, &longest);
+            assert_eq!(email.as_deref(), Some("li@example.org"));
+        }
+        other => panic!("{other:?}"),
+    }
+    gw.stop().await;
+}
+
 pub async fn the_organization_code_joins_and_locks_out_guessers(
     gw: TestGateway,
     clock: Arc<ManualClock>,
@@ -483,7 +546,7 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     assert_eq!(sneaky.kind(), Some("locked"));
 
     // After the wait the right code works; the next wrong one locks for twice as long.
-    clock.advance(61);
+    clock.advance_secs(61);
     let (ok, _) = gw.enter_code(&code).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     let (wrong, _) = gw.enter_code("ZZZZ2222").await;
@@ -491,7 +554,7 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     assert!(wrong
         .body
         .contains(&orgdesk_gateway_time(clock.now_secs() + 120)));
-    clock.advance(121);
+    clock.advance_secs(121);
     let (ok, _) = gw.enter_code(&code).await;
     assert_eq!(ok.status, StatusCode::OK);
     gw.stop().await;
@@ -504,16 +567,6 @@ fn orgdesk_gateway_time(unix: i64) -> String {
         .unwrap()
         .format(&format)
         .unwrap()
-}
-
-trait NowSecs {
-    fn now_secs(&self) -> i64;
-}
-
-impl NowSecs for ManualClock {
-    fn now_secs(&self) -> i64 {
-        orgdesk_gateway::Clock::now(self)
-    }
 }
 
 pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
@@ -584,12 +637,12 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
 
     // Switching on again issues a new link; an expiry ends it by the clock.
     let mut expiring = rules(true, &[]);
-    expiring.expires_at = Some(orgdesk_gateway::Clock::now(clock.as_ref()) + 3600);
+    expiring.expires_at = Some(orgdesk_gateway::Clock::now_secs(clock.as_ref()) + 3600);
     let again = gw.put_join_link(&expiring).await;
     let again_link = again.link.unwrap();
     assert_ne!(again_link, new_link);
     assert_eq!(gw.get(&again_link, None).await.status, StatusCode::OK);
-    clock.advance(3601);
+    clock.advance_secs(3601);
     let expired = gw.get(&again_link, None).await;
     assert_eq!(expired.status, StatusCode::GONE);
     assert_eq!(expired.kind(), Some("expired"));
@@ -820,7 +873,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
             .count()
     };
     assert_eq!(attempts(&twilio), 1, "no retry before the backoff");
-    clock.advance(31);
+    clock.advance_secs(31);
     tries(2).await;
     let delivered = gw
         .wait_for_event(10, |k| {
@@ -850,7 +903,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     // Past the gateway's 1 s timeout, with no retry before the backoff.
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(slow_tries(), 1);
-    clock.advance(31);
+    clock.advance_secs(31);
     let delivered = gw
         .wait_for_event(10, |k| {
             matches!(k, EventKind::InvitationDelivered { invitation_id, .. } if *invitation_id == slow.invitation_id)

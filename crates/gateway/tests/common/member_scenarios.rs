@@ -60,7 +60,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
         first.link.starts_with(&format!("{}/r/", gw.base)),
         "{first:?}"
     );
-    assert_eq!(first.expires_at, clock.now() + 24 * 3600);
+    assert_eq!(first.expires_at, clock.now_secs() + 24 * 3600);
     let token = first.link.rsplit('/').next().unwrap();
     assert!(token.len() >= 22, "at least 128 bits: {token}");
 
@@ -187,7 +187,7 @@ pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock
     let form = gw.get(&created.link, None).await;
     assert_eq!(form.status, StatusCode::OK);
 
-    clock.advance(24 * 3600);
+    clock.advance_secs(24 * 3600);
     let page = gw.get(&created.link, None).await;
     assert_eq!(page.status, StatusCode::GONE);
     assert_eq!(page.kind(), Some("expired"));
@@ -549,10 +549,10 @@ pub async fn self_service_changes_name_and_emits_the_event(
         Some("me")
     );
     for _ in 0..2 {
-        clock.advance(11 * 3600);
+        clock.advance_secs(11 * 3600);
         assert_eq!(gw.get_with(&me_url, &mut idle).await.kind(), Some("me"));
     }
-    clock.advance(12 * 3600);
+    clock.advance_secs(12 * 3600);
     let ended = gw.get_with(&me_url, &mut idle).await;
     assert_eq!(ended.kind(), Some("sign_in"));
     assert!(
@@ -589,7 +589,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
             ["The username or password is incorrect."]
         );
         assert_eq!(known_page.kind(), ghost_page.kind());
-        clock.advance(25 * 3600);
+        clock.advance_secs(25 * 3600);
     }
 
     for _ in 0..5 {
@@ -632,7 +632,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
     assert_eq!(problems(&ghost_wait).len(), 1);
 
     // After the wait the right password signs in: nobody is locked out for good.
-    clock.advance(31);
+    clock.advance_secs(31);
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);
     // The wait grows with each failure past the threshold: five more, then a sixth after
@@ -641,7 +641,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
         gw.sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
             .await;
     }
-    clock.advance(31);
+    clock.advance_secs(31);
     let sixth = gw
         .sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
         .await;
@@ -653,7 +653,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
         "{}",
         doubled.body
     );
-    clock.advance(61);
+    clock.advance_secs(61);
     assert_eq!(
         gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
             .await
@@ -667,7 +667,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
 
     // The client address has a counter of its own with a higher threshold (8 here): guesses
     // at many usernames make every attempt from it wait, whatever the username.
-    clock.advance(25 * 3600);
+    clock.advance_secs(25 * 3600);
     let strict = TestGateway::start_on(
         clock.clone(),
         |config, _| config.sign_in.address_lockout_after_failures = 8,
@@ -762,7 +762,7 @@ pub async fn a_wait_stays_with_the_account_of_its_organization(
     assert!(b.body.contains("Other Ltd"), "{}", b.body);
 
     // After the wait, org A's li.wei changes her password with the right current one.
-    clock.advance(31);
+    clock.advance_secs(31);
     let page = gw.member_form(&mut jar, "/me/password", &right).await;
     assert!(
         page.body.contains("Your password has been changed."),
@@ -1079,7 +1079,7 @@ pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(gw.events_where(expired).await.is_empty());
 
-    clock.advance(3 * 24 * 3600);
+    clock.advance_secs(3 * 24 * 3600);
     let first = gw.wait_for_event(10, expired).await;
     assert_eq!(
         first,
@@ -1103,7 +1103,7 @@ pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<
     assert_eq!(resent.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(gw.events_where(expired).await.len(), 1);
-    clock.advance(3 * 24 * 3600);
+    clock.advance_secs(3 * 24 * 3600);
     let deadline = Instant::now() + Duration::from_secs(10);
     while gw.events_where(expired).await.len() < 2 {
         assert!(
@@ -1168,13 +1168,13 @@ pub async fn stale_rows_are_pruned_in_batches(gw: TestGateway, clock: Arc<Manual
     }
     for client in ["198.51.100.1", "198.51.100.2"] {
         store
-            .record_code_failure(client, clock.now())
+            .record_code_failure(client, clock.now_secs())
             .await
             .unwrap();
     }
     // …then eight days pass: the sessions are past their seven days, the counters past
     // their day. Fresh ones are made now and must stay.
-    clock.advance(8 * 24 * 3600);
+    clock.advance_secs(8 * 24 * 3600);
     let mut fresh = Jar::default();
     assert_eq!(
         gw.sign_in(&mut fresh, "li.wei", PASSWORD).await.kind(),
@@ -1185,11 +1185,11 @@ pub async fn stale_rows_are_pruned_in_batches(gw: TestGateway, clock: Arc<Manual
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     store
-        .record_code_failure("198.51.100.3", clock.now())
+        .record_code_failure("198.51.100.3", clock.now_secs())
         .await
         .unwrap();
 
-    let now = clock.now();
+    let now = clock.now_secs();
     let before = StaleBefore {
         session_seen: now - 12 * 3600,
         session_started: now - 7 * 24 * 3600,

@@ -45,6 +45,7 @@ macro_rules! for_each_scenario {
         $m!(a_join_link_request_waits_for_the_desktops_decision);
         $m!(the_organization_code_joins_and_locks_out_guessers);
         $m!(the_join_page_reads_mobiles_by_the_desktops_rule);
+        $m!(the_join_page_keeps_the_desktops_name_and_email_rules);
         $m!(rotating_or_disabling_the_join_link_stops_the_old_one);
         $m!(an_sms_invitation_needs_an_sms_provider);
         $m!(a_joined_member_has_the_member_page_and_resets);
@@ -263,7 +264,7 @@ pub async fn links_expire_by_the_clock(gw: TestGateway, clock: Arc<ManualClock>)
     let form = gw.get(&format!("{}/register", created.link), None).await;
     assert_eq!(form.status, StatusCode::OK);
 
-    clock.advance(3 * 24 * 3600 + 1);
+    clock.advance_secs(3 * 24 * 3600 + 1);
     let page = gw.get(&created.link, None).await;
     assert_eq!(page.status, StatusCode::GONE);
     assert_eq!(page.kind(), Some("expired"));
@@ -777,7 +778,7 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     assert_eq!(me.status, StatusCode::TOO_MANY_REQUESTS);
     // The link was not consumed; after the pause the right password works.
     assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
-    clock.advance(31);
+    clock.advance_secs(31);
     let accepted = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(accepted.kind(), Some("registered"), "{}", accepted.body);
     gw.stop().await;

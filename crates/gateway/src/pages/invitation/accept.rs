@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use super::{gone_meanwhile, usable, FormView};
 use crate::error::GatewayError;
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::pages::member::{check_sign_in, locked_message, member_message, Guess, Notice};
 use crate::pages::{
     cookie, csrf_cookie, csrf_cookie_name, internal_error, message, pick_lang, refuse_post,
@@ -167,7 +167,7 @@ async fn try_accept(
         )
     };
     let key = username_key(typed);
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     // The invitation's own organization first, then enabled accounts.
     let org_id = &a.found.invitation.org_id;
     let account = match check_sign_in(state, &key, a.peer.ip(), f.password, Some(org_id)).await? {

@@ -14,7 +14,7 @@ use super::{
     pick_lang, refuse_post, username_ok, with_cookie, LangQuery,
 };
 use crate::error::GatewayError;
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::{ConsumeOutcome, InvitationState, TokenLookup};
@@ -50,7 +50,9 @@ pub(crate) async fn resolve(
         _ if found.revoked => Link::Replaced,
         InvitationState::Registered | InvitationState::Declined => Link::Used(found),
         InvitationState::Pending if found.used => Link::Used(found),
-        InvitationState::Pending if found.expires_at <= state.clock.now() => Link::Expired(found),
+        InvitationState::Pending if found.expires_at <= state.clock.now_secs() => {
+            Link::Expired(found)
+        }
         InvitationState::Pending => Link::Valid(found),
     };
     Ok((link, Some(hash)))
@@ -156,7 +158,11 @@ pub(crate) async fn invitation(
         Err(page) => return page,
     };
     let inv = &found.invitation;
-    match state.store.mark_opened(&inv.id, state.clock.now()).await {
+    match state
+        .store
+        .mark_opened(&inv.id, state.clock.now_secs())
+        .await
+    {
         Ok(true) => state.ring_events(),
         Ok(false) => {}
         // Not worth failing the page over: the person can still join.
@@ -325,7 +331,7 @@ pub(crate) async fn register(
     };
     match state
         .store
-        .register(hash, &username, &password_hash, state.clock.now())
+        .register(hash, &username, &password_hash, state.clock.now_secs())
         .await
     {
         Ok(ConsumeOutcome::Done { .. }) => {
@@ -423,7 +429,7 @@ pub(crate) async fn decline(
         Ok(usable) => usable,
         Err(page) => return page,
     };
-    match state.store.decline(hash, state.clock.now()).await {
+    match state.store.decline(hash, state.clock.now_secs()).await {
         Ok(ConsumeOutcome::Done { .. }) => {
             state.ring_events();
             let body = fill(

@@ -13,7 +13,7 @@ use super::{
     expired_at, expired_link, locked_out, render_code_form, render_form, submit, Entry, FormView,
     JoinFields,
 };
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::joining;
 use crate::pages::{
     cookie, csrf_cookie, csrf_cookie_name, internal_error, pick_lang, refuse_post, with_cookie,
@@ -50,7 +50,7 @@ async fn check_code(
     cookie_value: &str,
     typed: &str,
 ) -> CodeCheck {
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let client = joining::client_key(peer.ip());
     match state.store.code_lockout(&client, now).await {
         Ok(Some(until)) => return CodeCheck::Refused(locked_out(state, lang, path, until)),

@@ -20,7 +20,7 @@ use super::{
     cookie, csrf_cookie, csrf_cookie_name, internal_error, message, page, password_problems,
     pick_lang, refuse_post, username_ok, with_cookie, LangQuery,
 };
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::joining;
 use crate::render::format_time;
 use crate::secrets;
@@ -83,7 +83,7 @@ fn inputs<'a>(lang: Lang, rules: &JoinLinkRecord, f: &'a JoinFields) -> Vec<Inpu
         label: lang.t("join_name"),
         value: &f.name,
         kind: "text",
-        max: 100,
+        max: orgdesk_rules::name::MAX_LEN,
         autocomplete: "name",
         hint: "",
     }];
@@ -236,7 +236,7 @@ pub(super) fn expired_at(state: &Shared, record: &JoinLinkRecord) -> Option<i64>
     record
         .rules
         .expires_at
-        .filter(|at| *at <= state.clock.now())
+        .filter(|at| *at <= state.clock.now_secs())
 }
 
 /// The link a token opens, or the page saying it opens nothing.
@@ -333,7 +333,7 @@ pub(crate) fn normalize(f: &mut JoinFields) {
 /// organization requires.
 pub(crate) fn problems(f: &JoinFields, required: &[JoinField]) -> Vec<&'static str> {
     let mut problems = Vec::new();
-    if !joining::text_ok(&f.name, 100) {
+    if joining::clean_name(&f.name).is_none() {
         problems.push("err_join_name");
     }
     for field in required {
@@ -411,7 +411,7 @@ pub(super) async fn submit(
     };
     match state
         .store
-        .submit_join_request(new, state.clock.now())
+        .submit_join_request(new, state.clock.now_secs())
         .await
     {
         Ok(JoinSubmitOutcome::Done { approval_required }) => {

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use orgdesk_protocol::JoinRequestStatus;
 
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::pages::{internal_error, message, pick_lang, LangQuery};
 use crate::{joining, secrets, Shared};
 

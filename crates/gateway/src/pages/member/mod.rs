@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{cookie, is_https, page};
 use crate::error::GatewayError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::secrets;
 use crate::store::Member;
 use crate::Shared;
@@ -109,7 +109,7 @@ async fn current(
         .store
         .member_session(
             hash,
-            state.clock.now(),
+            state.clock.now_secs(),
             secs(s.session_idle_secs),
             secs(s.session_max_secs),
         )

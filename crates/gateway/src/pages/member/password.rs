@@ -14,7 +14,7 @@ use super::profile::{render_me, MeView};
 use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
 use super::{current, locked_message, me_location, see_other, session_ended, ME, PASSWORD};
 use crate::error::GatewayError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Texts};
 use crate::pages::{internal_error, password_problems, pick_lang, refuse_post};
 use crate::store::{account_throttle_key, Member};
 use crate::{PeerAddr, Shared};
@@ -95,7 +95,7 @@ async fn change_password(
     // against this member's account and the client address.
     let account_key = account_throttle_key(&member.org_id, &member.username_key);
     let addr_key = address_key(peer.ip());
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let charge = state
         .store
         .charge_sign_in(
@@ -132,7 +132,7 @@ async fn change_password(
             &member.username_key,
             &password_hash,
             session,
-            state.clock.now(),
+            state.clock.now_secs(),
         )
         .await?;
     if !changed {

@@ -14,7 +14,7 @@ use super::{
     current, me_location, see_other, session_ended, session_hash, set_session_cookie, DETAILS, ME,
     PASSWORD, SIGN_OUT,
 };
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::pages::{csrf_cookie, internal_error, page, pick_lang, refuse_post, with_cookie};
 use crate::store::{Member, PersonalDetails};
 use crate::{PeerAddr, Shared};
@@ -140,14 +140,8 @@ pub(crate) struct DetailsFields {
     pub(crate) email: String,
 }
 
-/// The name as it will be stored, or `None` if it breaks the rule: 1–64 characters after
-/// trimming, no control or bidirectional formatting characters.
-pub(crate) fn clean_name(name: &str) -> Option<String> {
-    let name = name.trim();
-    let len = name.chars().count();
-    ((1..=64).contains(&len) && !name.chars().any(crate::render::forbidden_in_text))
-        .then(|| name.to_owned())
-}
+/// The name as it will be stored, or `None` if it breaks the rule (the join page's).
+pub(crate) use crate::joining::clean_name;
 
 /// The number in E.164, read in international format (`+`, the country code, the number;
 /// spaces, dashes and brackets allowed) by the same rule as the desktop's; empty stays empty
@@ -164,14 +158,14 @@ pub(crate) fn clean_mobile(mobile: &str) -> Option<String> {
         .map(orgdesk_rules::Mobile::into_string)
 }
 
-/// A syntactically valid address of at most 254 characters; empty stays empty.
+/// An address by the desktop's rule (`orgdesk_rules::email`), trimmed; empty stays empty.
 pub(crate) fn clean_email(email: &str) -> Option<String> {
-    let email = email.trim();
-    if email.is_empty() {
+    if email.trim().is_empty() {
         return Some(String::new());
     }
-    let ok = email.len() <= 254 && email.parse::<lettre::Address>().is_ok();
-    ok.then(|| email.to_owned())
+    orgdesk_rules::Email::parse(email)
+        .ok()
+        .map(orgdesk_rules::Email::into_string)
 }
 
 pub(crate) async fn details(
@@ -233,7 +227,7 @@ pub(crate) async fn details(
                 mobile,
                 email,
             },
-            state.clock.now(),
+            state.clock.now_secs(),
         )
         .await;
     match changed {

@@ -24,7 +24,7 @@ use super::{
     SIGN_OUT,
 };
 use crate::error::GatewayError;
-use crate::i18n::{fill, Lang};
+use crate::i18n::{fill, Lang, Texts};
 use crate::pages::{csrf_cookie, internal_error, page, pick_lang, refuse_post, with_cookie};
 use crate::render::format_time_seconds;
 use crate::secrets;
@@ -168,7 +168,7 @@ pub(crate) async fn check_sign_in(
             .collect()
     };
     let address = address_key(peer);
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let charge = state
         .store
         .charge_sign_in(
@@ -294,7 +294,7 @@ async fn try_sign_in(
 ) -> Result<Response, GatewayError> {
     let typed = f.username.trim();
     let key = username_key(typed);
-    let now = state.clock.now();
+    let now = state.clock.now_secs();
     let (account, matched, charged) =
         match check_sign_in(state, &key, peer.ip(), f.password, None).await? {
             Guess::Waiting(until) => {
@@ -365,7 +365,7 @@ async fn try_sign_in(
             &account.username_key,
             secrets::sha256(&raw),
             (&matched, &charged),
-            state.clock.now(),
+            state.clock.now_secs(),
         )
         .await?;
     state.ring_events();
