@@ -7,8 +7,8 @@ use orgdesk_protocol::EventKind;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    channel_str, insert_event, invitation_from_row, is_unique_violation, SqliteStore,
-    INVITATION_COLUMNS,
+    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, seen_key,
+    SqliteStore, INVITATION_COLUMNS,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -57,6 +57,19 @@ fn consume(
     Ok(row)
 }
 
+/// The last step of consuming a link: the event that reports it, and the commit.
+fn done(
+    tx: Transaction<'_>,
+    org_id: &str,
+    invitation_id: String,
+    kind: &EventKind,
+    now: i64,
+) -> Result<ConsumeOutcome> {
+    insert_event(&tx, org_id, kind, now)?;
+    tx.commit()?;
+    Ok(ConsumeOutcome::Done { invitation_id })
+}
+
 #[async_trait]
 impl InvitationStore for SqliteStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
@@ -65,24 +78,10 @@ impl InvitationStore for SqliteStore {
             let inv = &new.invitation;
             // The key is checked first and inserted in the same transaction as the
             // invitation, so two racing retries cannot both create one.
-            let seen: Option<([u8; 32], String, Vec<u8>, i64)> = tx
-                .query_row(
-                    "SELECT request_sha256, invitation_id, sealed_token, expires_at
-                     FROM idempotency_keys WHERE org_id = ?1 AND key = ?2",
-                    params![inv.org_id, new.idempotency_key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            if let Some((digest, invitation_id, sealed_token, expires_at)) = seen {
-                return Ok(if digest == new.request_sha256 {
-                    CreateOutcome::Replayed {
-                        invitation_id,
-                        sealed_token,
-                        expires_at,
-                    }
-                } else {
-                    CreateOutcome::KeyReused
-                });
+            if let Some(seen) =
+                seen_key(&tx, &inv.org_id, &new.idempotency_key, new.request_sha256)?
+            {
+                return Ok(seen);
             }
             tx.execute(
                 "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
@@ -109,20 +108,7 @@ impl InvitationStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4)",
                 params![new.token_hash, inv.id, now, new.expires_at],
             )?;
-            tx.execute(
-                "INSERT INTO idempotency_keys (org_id, key, request_sha256, invitation_id,
-                    sealed_token, expires_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    inv.org_id,
-                    new.idempotency_key,
-                    new.request_sha256,
-                    inv.id,
-                    new.sealed_token,
-                    new.expires_at,
-                    now
-                ],
-            )?;
+            insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
             if new.enqueue {
                 enqueue(&tx, &inv.id, &new.sealed_token, now)?;
             }
@@ -139,30 +125,8 @@ impl InvitationStore for SqliteStore {
         request_sha256: [u8; 32],
     ) -> Result<Option<CreateOutcome>> {
         let (org_id, key) = (org_id.to_owned(), key.to_owned());
-        self.with(move |c| {
-            let seen: Option<([u8; 32], String, Vec<u8>, i64)> = c
-                .query_row(
-                    "SELECT request_sha256, invitation_id, sealed_token, expires_at
-                     FROM idempotency_keys WHERE org_id = ?1 AND key = ?2",
-                    params![org_id, key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            Ok(
-                seen.map(|(digest, invitation_id, sealed_token, expires_at)| {
-                    if digest == request_sha256 {
-                        CreateOutcome::Replayed {
-                            invitation_id,
-                            sealed_token,
-                            expires_at,
-                        }
-                    } else {
-                        CreateOutcome::KeyReused
-                    }
-                }),
-            )
-        })
-        .await
+        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
+            .await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
@@ -343,19 +307,13 @@ impl InvitationStore for SqliteStore {
                 Err(e) if is_unique_violation(&e) => return Ok(ConsumeOutcome::UsernameTaken),
                 Err(e) => return Err(e.into()),
             }
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::Registered {
-                    invitation_id: invitation_id.clone(),
-                    account_id: Some(account_id),
-                    username,
-                    password_hash,
-                },
-                now,
-            )?;
-            tx.commit()?;
-            Ok(ConsumeOutcome::Done { invitation_id })
+            let kind = EventKind::Registered {
+                invitation_id: invitation_id.clone(),
+                account_id: Some(account_id),
+                username,
+                password_hash,
+            };
+            done(tx, &org_id, invitation_id, &kind, now)
         })
         .await
     }
@@ -388,19 +346,13 @@ impl InvitationStore for SqliteStore {
             let Some((username, account_id)) = account else {
                 return Ok(ConsumeOutcome::AccountUnavailable);
             };
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::Registered {
-                    invitation_id: invitation_id.clone(),
-                    account_id: Some(account_id),
-                    username,
-                    password_hash,
-                },
-                now,
-            )?;
-            tx.commit()?;
-            Ok(ConsumeOutcome::Done { invitation_id })
+            let kind = EventKind::Registered {
+                invitation_id: invitation_id.clone(),
+                account_id: Some(account_id),
+                username,
+                password_hash,
+            };
+            done(tx, &org_id, invitation_id, &kind, now)
         })
         .await
     }
@@ -413,16 +365,10 @@ impl InvitationStore for SqliteStore {
             else {
                 return Ok(ConsumeOutcome::NotUsable);
             };
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::Declined {
-                    invitation_id: invitation_id.clone(),
-                },
-                now,
-            )?;
-            tx.commit()?;
-            Ok(ConsumeOutcome::Done { invitation_id })
+            let kind = EventKind::Declined {
+                invitation_id: invitation_id.clone(),
+            };
+            done(tx, &org_id, invitation_id, &kind, now)
         })
         .await
     }
