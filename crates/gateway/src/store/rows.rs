@@ -3,7 +3,7 @@
 //! PostgreSQL's `$N` by [`postgres_sql`]) and what an idempotency key answers, for an
 //! invitation's key and a password reset's alike.
 
-use orgdesk_protocol::Channel;
+use orgdesk_protocol::{Channel, EventKind};
 
 use crate::store::{CreateOutcome, NewInvitation, NewPasswordReset, ResetOutcome};
 
@@ -21,6 +21,22 @@ pub(crate) fn parse_channel(s: &str) -> Option<Channel> {
         "sms" => Some(Channel::Sms),
         "link" => Some(Channel::Link),
         _ => None,
+    }
+}
+
+/// The `registered` event of an invitation consumed by an account: a new one, or one the
+/// invitee had.
+pub(crate) fn registered_event(
+    invitation_id: &str,
+    account_id: String,
+    username: String,
+    password_hash: String,
+) -> EventKind {
+    EventKind::Registered {
+        invitation_id: invitation_id.to_owned(),
+        account_id: Some(account_id),
+        username,
+        password_hash,
     }
 }
 

@@ -15,6 +15,7 @@ use super::{
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
+use crate::store::rows::registered_event;
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -314,12 +315,8 @@ impl InvitationStore for PostgresStore {
             tx.rollback().await?;
             return Ok(ConsumeOutcome::UsernameTaken);
         }
-        let kind = EventKind::Registered {
-            invitation_id: invitation_id.clone(),
-            account_id: Some(account_id),
-            username: username.to_owned(),
-            password_hash: password_hash.to_owned(),
-        };
+        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
+        let kind = registered_event(&invitation_id, account_id, username, password_hash);
         done(tx, &org_id, invitation_id, &kind, now).await
     }
 
@@ -353,12 +350,9 @@ impl InvitationStore for PostgresStore {
             tx.rollback().await?;
             return Ok(ConsumeOutcome::AccountUnavailable);
         };
-        let kind = EventKind::Registered {
-            invitation_id: invitation_id.clone(),
-            account_id: Some(row.try_get(1)?),
-            username: row.try_get(0)?,
-            password_hash: password_hash.to_owned(),
-        };
+        let (username, account_id) = (row.try_get(0)?, row.try_get(1)?);
+        let password_hash = password_hash.to_owned();
+        let kind = registered_event(&invitation_id, account_id, username, password_hash);
         done(tx, &org_id, invitation_id, &kind, now).await
     }
 

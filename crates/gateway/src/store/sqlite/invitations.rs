@@ -13,6 +13,7 @@ use super::{
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
+use crate::store::rows::registered_event;
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -307,12 +308,7 @@ impl InvitationStore for SqliteStore {
                 Err(e) if is_unique_violation(&e) => return Ok(ConsumeOutcome::UsernameTaken),
                 Err(e) => return Err(e.into()),
             }
-            let kind = EventKind::Registered {
-                invitation_id: invitation_id.clone(),
-                account_id: Some(account_id),
-                username,
-                password_hash,
-            };
+            let kind = registered_event(&invitation_id, account_id, username, password_hash);
             done(tx, &org_id, invitation_id, &kind, now)
         })
         .await
@@ -346,12 +342,7 @@ impl InvitationStore for SqliteStore {
             let Some((username, account_id)) = account else {
                 return Ok(ConsumeOutcome::AccountUnavailable);
             };
-            let kind = EventKind::Registered {
-                invitation_id: invitation_id.clone(),
-                account_id: Some(account_id),
-                username,
-                password_hash,
-            };
+            let kind = registered_event(&invitation_id, account_id, username, password_hash);
             done(tx, &org_id, invitation_id, &kind, now)
         })
         .await
