@@ -7,11 +7,10 @@ use std::sync::Arc;
 
 use orgdesk_gateway::store::{ConsumeOutcome, Invitation, InvitationState, NewInvitation};
 use orgdesk_gateway::{Clock, ManualClock};
-use orgdesk_protocol::{
-    AccountState, Channel, EventKind, JoinLink, JoinLinkRules, PasswordResetCreated,
-};
+use orgdesk_protocol::{AccountState, Channel, EventKind, JoinLink, PasswordResetCreated};
 use reqwest::{Method, StatusCode};
 
+use super::join_scenarios::rules;
 use super::members::{reset_request, Jar, PASSWORD};
 use super::{invitation, TestGateway};
 
@@ -297,21 +296,7 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
         .any(|e| matches!(e.kind, EventKind::Declined { .. })));
 
     // The join link's form.
-    let rules = JoinLinkRules {
-        organization_name: "Acme Ltd".into(),
-        approval_required: true,
-        required_fields: vec![],
-        expires_at: None,
-    };
-    let link: JoinLink = gw
-        .api(Method::PUT, "/api/v1/join-link")
-        .json(&rules)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let link = gw.put_join_link(&rules(true, &[])).await;
     let join_url = link.link.clone().expect("a join link");
     let form = gw.get(&join_url, None).await;
     let cookie = form.cookie().expect("a CSRF cookie");
@@ -366,21 +351,8 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     let pending = gw
         .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
         .await;
-    let rules = JoinLinkRules {
-        organization_name: "Acme Ltd".into(),
-        approval_required: true,
-        required_fields: vec![],
-        expires_at: None,
-    };
-    let a_link: JoinLink = gw
-        .api(Method::PUT, "/api/v1/join-link")
-        .json(&rules)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rules = rules(true, &[]);
+    let a_link = gw.put_join_link(&rules).await;
     let a_events = gw.events(0, 0).await.events;
     assert!(!a_events.is_empty());
     let a_account = gw.account_id_of("li.wei").await;
@@ -452,14 +424,7 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
         .unwrap();
     assert_ne!(b_link.link, a_link.link);
     assert_ne!(b_link.code, a_link.code);
-    let a_now: JoinLink = gw
-        .api(Method::GET, "/api/v1/join-link")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a_now = gw.join_link().await;
     assert_eq!(a_now, a_link);
     let a_join_url = a_link.link.clone().unwrap();
     assert_eq!(gw.get(&a_join_url, None).await.status, StatusCode::OK);
@@ -511,6 +476,6 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     assert_eq!(r.status(), StatusCode::OK);
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);
-    assert!(me.body.contains("Acme"), "{}", me.body);
+    me.assert_shows("Acme");
     gw.stop().await;
 }

@@ -227,6 +227,12 @@ impl Page {
         Some(self.body[start..start + end].to_owned())
     }
 
+    /// Fails, showing the page, unless it contains `text`.
+    #[track_caller]
+    pub fn assert_shows(&self, text: &str) {
+        assert!(self.body.contains(text), "{}", self.body);
+    }
+
     /// The `data-kind` of a message page: registered, declined, expired, used, cancelled, …
     pub fn kind(&self) -> Option<&str> {
         let marker = "data-kind=\"";
