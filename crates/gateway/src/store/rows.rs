@@ -24,6 +24,14 @@ pub(crate) fn parse_channel(s: &str) -> Option<Channel> {
     }
 }
 
+/// Revokes an invitation's live links: `?1` the invitation, `?2` the time.
+pub(crate) const REVOKE_LINKS: &str = "UPDATE invitation_tokens SET revoked_at = ?2
+     WHERE invitation_id = ?1 AND revoked_at IS NULL";
+
+/// Ends an invitation's unsent messages: `?1` the invitation, `?2` the state they end in.
+pub(crate) const END_MESSAGES: &str =
+    "UPDATE outbox SET state = ?2 WHERE invitation_id = ?1 AND state = 'pending'";
+
 /// The `registered` event of an invitation consumed by an account: a new one, or one the
 /// invitee had.
 pub(crate) fn registered_event(

@@ -15,7 +15,7 @@ use super::{
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
-use crate::store::rows::registered_event;
+use crate::store::rows::{postgres_sql, registered_event, END_MESSAGES, REVOKE_LINKS};
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -90,6 +90,26 @@ async fn locked_state(
         .fetch_optional(&mut **tx)
         .await?,
     )
+}
+
+/// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
+async fn revoke_links(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &str,
+    outbox_state: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(AssertSqlSafe(postgres_sql(REVOKE_LINKS)))
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(AssertSqlSafe(postgres_sql(END_MESSAGES)))
+        .bind(id)
+        .bind(outbox_state)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// The last step of consuming a link: the event that reports it, and the commit.
@@ -182,20 +202,7 @@ impl InvitationStore for PostgresStore {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
-        sqlx::query(
-            "UPDATE invitation_tokens SET revoked_at = $2
-             WHERE invitation_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'superseded' WHERE invitation_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        revoke_links(&mut tx, id, "superseded", now).await?;
         sqlx::query(
             "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4)",
@@ -224,20 +231,7 @@ impl InvitationStore for PostgresStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE invitation_tokens SET revoked_at = $2
-             WHERE invitation_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'cancelled' WHERE invitation_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        revoke_links(&mut tx, id, "cancelled", now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -13,7 +13,7 @@ use super::{
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
-use crate::store::rows::registered_event;
+use crate::store::rows::{registered_event, END_MESSAGES, REVOKE_LINKS};
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -58,17 +58,46 @@ fn consume(
     Ok(row)
 }
 
-/// The last step of consuming a link: the event that reports it, and the commit.
-fn done(
-    tx: Transaction<'_>,
-    org_id: &str,
-    invitation_id: String,
-    kind: &EventKind,
-    now: i64,
-) -> Result<ConsumeOutcome> {
-    insert_event(&tx, org_id, kind, now)?;
-    tx.commit()?;
-    Ok(ConsumeOutcome::Done { invitation_id })
+/// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
+fn revoke_links(tx: &Transaction<'_>, id: &str, outbox_state: &str, now: i64) -> Result<()> {
+    tx.execute(REVOKE_LINKS, params![id, now])?;
+    tx.execute(END_MESSAGES, params![id, outbox_state])?;
+    Ok(())
+}
+
+/// What consuming a link adds after [`consume`]: the event that reports it, or the outcome
+/// that undoes it all (the transaction is dropped, so the token stays unused).
+type Consumed = std::result::Result<EventKind, ConsumeOutcome>;
+
+impl SqliteStore {
+    /// Consumes a link in one transaction: moves its invitation to `state`, runs `then` with
+    /// the invitation's id and organization, and commits with the event `then` gives.
+    async fn consume_with<F>(
+        &self,
+        token_hash: [u8; 32],
+        state: InvitationState,
+        now: i64,
+        then: F,
+    ) -> Result<ConsumeOutcome>
+    where
+        F: FnOnce(&Transaction<'_>, &str, &str) -> Result<Consumed> + Send + 'static,
+    {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let Some((invitation_id, org_id)) = consume(&tx, token_hash, state, now)? else {
+                return Ok(ConsumeOutcome::NotUsable);
+            };
+            match then(&tx, &invitation_id, &org_id)? {
+                Ok(kind) => {
+                    insert_event(&tx, &org_id, &kind, now)?;
+                    tx.commit()?;
+                    Ok(ConsumeOutcome::Done { invitation_id })
+                }
+                Err(outcome) => Ok(outcome),
+            }
+        })
+        .await
+    }
 }
 
 #[async_trait]
@@ -164,16 +193,7 @@ impl InvitationStore for SqliteStore {
                 )
                 .optional()?;
             require_pending(state.as_deref())?;
-            tx.execute(
-                "UPDATE invitation_tokens SET revoked_at = ?2
-                 WHERE invitation_id = ?1 AND revoked_at IS NULL",
-                params![id, now],
-            )?;
-            tx.execute(
-                "UPDATE outbox SET state = 'superseded'
-                 WHERE invitation_id = ?1 AND state = 'pending'",
-                [&id],
-            )?;
+            revoke_links(&tx, &id, "superseded", now)?;
             tx.execute(
                 "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -207,16 +227,7 @@ impl InvitationStore for SqliteStore {
                 "UPDATE invitations SET state = 'cancelled', finished_at = ?2 WHERE id = ?1",
                 params![id, now],
             )?;
-            tx.execute(
-                "UPDATE invitation_tokens SET revoked_at = ?2
-                 WHERE invitation_id = ?1 AND revoked_at IS NULL",
-                params![id, now],
-            )?;
-            tx.execute(
-                "UPDATE outbox SET state = 'cancelled'
-                 WHERE invitation_id = ?1 AND state = 'pending'",
-                [&id],
-            )?;
+            revoke_links(&tx, &id, "cancelled", now)?;
             tx.commit()?;
             Ok(())
         })
@@ -280,13 +291,8 @@ impl InvitationStore for SqliteStore {
         now: i64,
     ) -> Result<ConsumeOutcome> {
         let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let Some((invitation_id, org_id)) =
-                consume(&tx, token_hash, InvitationState::Registered, now)?
-            else {
-                return Ok(ConsumeOutcome::NotUsable);
-            };
+        let state = InvitationState::Registered;
+        self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let account_id = secrets::new_account_id();
             let inserted = tx.execute(
                 "INSERT INTO accounts (org_id, username_key, username, password_hash,
@@ -304,12 +310,15 @@ impl InvitationStore for SqliteStore {
             );
             match inserted {
                 Ok(_) => {}
-                // Dropping the transaction rolls the token back to unused.
-                Err(e) if is_unique_violation(&e) => return Ok(ConsumeOutcome::UsernameTaken),
+                Err(e) if is_unique_violation(&e) => return Ok(Err(ConsumeOutcome::UsernameTaken)),
                 Err(e) => return Err(e.into()),
             }
-            let kind = registered_event(&invitation_id, account_id, username, password_hash);
-            done(tx, &org_id, invitation_id, &kind, now)
+            Ok(Ok(registered_event(
+                invitation_id,
+                account_id,
+                username,
+                password_hash,
+            )))
         })
         .await
     }
@@ -322,13 +331,8 @@ impl InvitationStore for SqliteStore {
         now: i64,
     ) -> Result<ConsumeOutcome> {
         let (username_key, password_hash) = (username_key.to_owned(), password_hash.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let Some((invitation_id, org_id)) =
-                consume(&tx, token_hash, InvitationState::Registered, now)?
-            else {
-                return Ok(ConsumeOutcome::NotUsable);
-            };
+        let state = InvitationState::Registered;
+        self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let account: Option<(String, String)> = tx
                 .query_row(
                     "SELECT username, account_id FROM accounts
@@ -338,28 +342,25 @@ impl InvitationStore for SqliteStore {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            // Dropping the transaction rolls the token back to unused.
-            let Some((username, account_id)) = account else {
-                return Ok(ConsumeOutcome::AccountUnavailable);
-            };
-            let kind = registered_event(&invitation_id, account_id, username, password_hash);
-            done(tx, &org_id, invitation_id, &kind, now)
+            Ok(match account {
+                Some((username, account_id)) => Ok(registered_event(
+                    invitation_id,
+                    account_id,
+                    username,
+                    password_hash,
+                )),
+                None => Err(ConsumeOutcome::AccountUnavailable),
+            })
         })
         .await
     }
 
     async fn decline(&self, token_hash: [u8; 32], now: i64) -> Result<ConsumeOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let Some((invitation_id, org_id)) =
-                consume(&tx, token_hash, InvitationState::Declined, now)?
-            else {
-                return Ok(ConsumeOutcome::NotUsable);
-            };
-            let kind = EventKind::Declined {
-                invitation_id: invitation_id.clone(),
-            };
-            done(tx, &org_id, invitation_id, &kind, now)
+        let state = InvitationState::Declined;
+        self.consume_with(token_hash, state, now, |_, invitation_id, _| {
+            Ok(Ok(EventKind::Declined {
+                invitation_id: invitation_id.to_owned(),
+            }))
         })
         .await
     }
