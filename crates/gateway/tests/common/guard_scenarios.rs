@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 
 use super::join_scenarios::rules;
 use super::members::{reset_request, Jar, PASSWORD};
-use super::{invitation, TestGateway};
+use super::{invitation, json_of, TestGateway};
 
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
 macro_rules! for_each_guard_scenario {
@@ -371,13 +371,8 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     };
 
     // B's feed holds none of A's events, and B's acknowledgement does not touch A's.
-    let b_feed: orgdesk_protocol::EventsPage = as_b(Method::GET, "/api/v1/events?after=0&wait=0")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b_feed: orgdesk_protocol::EventsPage =
+        json_of(as_b(Method::GET, "/api/v1/events?after=0&wait=0")).await;
     assert!(b_feed.events.is_empty(), "{:?}", b_feed.events);
     let up_to = a_events.iter().map(|e| e.seq).max().unwrap();
     let ack = as_b(Method::POST, "/api/v1/events/ack")
@@ -414,14 +409,7 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     assert!(r.status().is_success() || r.status() == StatusCode::NOT_FOUND);
     let mut b_rules = rules.clone();
     b_rules.organization_name = "Other".into();
-    let b_link: JoinLink = as_b(Method::PUT, "/api/v1/join-link")
-        .json(&b_rules)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b_link: JoinLink = json_of(as_b(Method::PUT, "/api/v1/join-link").json(&b_rules)).await;
     assert_ne!(b_link.link, a_link.link);
     assert_ne!(b_link.code, a_link.code);
     let a_now = gw.join_link().await;

@@ -242,6 +242,11 @@ impl Page {
     }
 }
 
+/// Sends an API request and reads its JSON answer.
+pub async fn json_of<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
+    req.send().await.unwrap().json().await.unwrap()
+}
+
 pub fn invitation(channel: Channel, recipient: &str) -> CreateInvitation {
     CreateInvitation {
         channel,
