@@ -19,10 +19,20 @@ pub(crate) trait Posted: Default {
     fn lang(&self) -> &str;
 }
 
-/// Implements [`Posted`] for forms with `csrf` and `lang` fields.
-macro_rules! posted {
-    ($($fields:ty),+ $(,)?) => {$(
-        impl $crate::pages::form::Posted for $fields {
+/// Declares a form's fields: the CSRF token and the language every form posts, then its own;
+/// all text, each empty when the post leaves it out (an unreadable body is an empty form).
+macro_rules! fields {
+    ($(#[$meta:meta])* $name:ident { $($field:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, serde::Deserialize)]
+        #[serde(default)]
+        pub(crate) struct $name {
+            pub(crate) csrf: String,
+            pub(crate) lang: String,
+            $(pub(crate) $field: String,)*
+        }
+
+        impl $crate::pages::form::Posted for $name {
             fn csrf(&self) -> &str {
                 &self.csrf
             }
@@ -30,9 +40,9 @@ macro_rules! posted {
                 &self.lang
             }
         }
-    )+};
+    };
 }
-pub(crate) use posted;
+pub(crate) use fields;
 
 /// A post's fields (an unreadable body is an empty form) and language, once its CSRF token
 /// and the client's rate have passed for the form at `path`; otherwise the page that refuses

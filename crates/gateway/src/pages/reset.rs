@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
-use serde::Deserialize;
 
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang};
@@ -155,15 +154,8 @@ pub(crate) async fn reset_form(
     })
 }
 
-form::posted!(ResetFields);
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct ResetFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) password: String,
-    pub(crate) password_confirm: String,
+form::fields! {
+    ResetFields { password, password_confirm }
 }
 
 pub(crate) async fn reset(

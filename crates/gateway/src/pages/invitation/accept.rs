@@ -21,7 +21,6 @@ use axum::response::Response;
 
 use axum::Form;
 use orgdesk_protocol::AccountState;
-use serde::Deserialize;
 
 use super::{
     gone_meanwhile, link_form, link_post, registered, render_link_form, FormView, LinkForm,
@@ -50,16 +49,9 @@ pub(crate) async fn accept_form(
     link_form(state, token, q, headers, &ACCEPT).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct AcceptFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) username: String,
-    pub(crate) password: String,
+form::fields! {
+    AcceptFields { username, password }
 }
-
-form::posted!(AcceptFields);
 
 pub(crate) async fn accept(
     State(state): State<Shared>,

@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
-use serde::Deserialize;
 
 use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
 use crate::error::GatewayError;
@@ -186,24 +185,13 @@ pub(crate) async fn invitation(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct RegisterFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) username: String,
-    pub(crate) password: String,
-    pub(crate) password_confirm: String,
+form::fields! {
+    RegisterFields { username, password, password_confirm }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct DeclineFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
+form::fields! {
+    DeclineFields {}
 }
-
-form::posted!(RegisterFields, DeclineFields);
 
 /// One of the forms behind an invitation link that end with an account: registering, and
 /// accepting with an account the invitee already has ([`accept`]).

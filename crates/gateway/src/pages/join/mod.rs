@@ -14,7 +14,7 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::JoinField;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
 use crate::i18n::{fill, Lang};
@@ -24,23 +24,19 @@ use crate::secrets;
 use crate::store::{JoinLinkRecord, JoinSecret, JoinSubmitOutcome, NewJoinRequest};
 use crate::{PeerAddr, Shared};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct JoinFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) code: String,
-    pub(crate) name: String,
-    pub(crate) email: String,
-    pub(crate) mobile: String,
-    pub(crate) employee_id: String,
-    pub(crate) work_location: String,
-    pub(crate) username: String,
-    pub(crate) password: String,
-    pub(crate) password_confirm: String,
+form::fields! {
+    JoinFields {
+        code,
+        name,
+        email,
+        mobile,
+        employee_id,
+        work_location,
+        username,
+        password,
+        password_confirm,
+    }
 }
-
-form::posted!(JoinFields);
 
 impl JoinFields {
     fn value(&self, field: JoinField) -> &str {

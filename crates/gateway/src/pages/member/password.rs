@@ -8,7 +8,6 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
-use serde::Deserialize;
 
 use super::profile::{render_me, MeView};
 use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
@@ -19,17 +18,9 @@ use crate::pages::{form, internal_error, PageResult};
 use crate::store::{account_throttle_key, Member};
 use crate::{PeerAddr, Shared};
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct PasswordFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) current_password: String,
-    pub(crate) password: String,
-    pub(crate) password_confirm: String,
+form::fields! {
+    PasswordFields { current_password, password, password_confirm }
 }
-
-form::posted!(PasswordFields);
 
 pub(crate) async fn password(
     State(state): State<Shared>,

@@ -126,17 +126,9 @@ pub(crate) async fn me(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct DetailsFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) name: String,
-    pub(crate) mobile: String,
-    pub(crate) email: String,
+form::fields! {
+    DetailsFields { name, mobile, email }
 }
-
-form::posted!(DetailsFields);
 
 /// The name as it will be stored, or `None` if it breaks the rule: 1–64 characters after
 /// trimming, no control or bidirectional formatting characters.

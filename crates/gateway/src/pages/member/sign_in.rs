@@ -17,7 +17,6 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
-use serde::Deserialize;
 
 use super::{
     account_disabled, me_location, member_message, see_other, session_hash, set_session_cookie,
@@ -283,16 +282,9 @@ pub(super) fn render_sign_in(
     })
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct SignInFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
-    pub(crate) username: String,
-    pub(crate) password: String,
+form::fields! {
+    SignInFields { username, password }
 }
-
-form::posted!(SignInFields, SignOutFields);
 
 pub(crate) async fn sign_in(
     State(state): State<Shared>,
@@ -369,11 +361,8 @@ async fn try_sign_in(
     Ok(response)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub(crate) struct SignOutFields {
-    pub(crate) csrf: String,
-    pub(crate) lang: String,
+form::fields! {
+    SignOutFields {}
 }
 
 pub(crate) async fn sign_out(
