@@ -239,16 +239,7 @@ fn reset_from_row(row: &PgRow) -> Result<PasswordReset> {
 }
 
 fn member_from_row(row: &PgRow) -> Result<Member> {
-    Ok(Member {
-        org_id: row.try_get(0)?,
-        account_id: row.try_get(7)?,
-        username_key: row.try_get(1)?,
-        username: row.try_get(2)?,
-        organization_name: row.try_get(3)?,
-        name: row.try_get(4)?,
-        mobile: row.try_get(5)?,
-        email: row.try_get(6)?,
-    })
+    Ok(rows::member_from(|i| row.try_get(i))?)
 }
 
 fn state_from(s: &str) -> Result<AccountState> {

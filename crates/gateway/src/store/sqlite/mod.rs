@@ -189,16 +189,7 @@ fn reset_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<PasswordReset> {
 }
 
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
-    Ok(Member {
-        org_id: row.get(0)?,
-        account_id: row.get(7)?,
-        username_key: row.get(1)?,
-        username: row.get(2)?,
-        organization_name: row.get(3)?,
-        name: row.get(4)?,
-        mobile: row.get(5)?,
-        email: row.get(6)?,
-    })
+    rows::member_from(|i| row.get(i))
 }
 
 fn state_from(s: String, column: usize) -> rusqlite::Result<AccountState> {
