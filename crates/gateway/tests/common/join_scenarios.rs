@@ -19,6 +19,13 @@ use super::{invitation, Page, TestGateway};
 
 const PASSWORD: &str = "Correct-Horse1";
 
+/// Sends an API request that must succeed with `200 OK`, and reads its JSON answer.
+async fn ok_json<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
 /// Join link rules for "Acme Ltd" with no expiry.
 pub fn rules(approval_required: bool, fields: &[JoinField]) -> JoinLinkRules {
     JoinLinkRules {
@@ -31,25 +38,12 @@ pub fn rules(approval_required: bool, fields: &[JoinField]) -> JoinLinkRules {
 
 impl TestGateway {
     pub async fn put_join_link(&self, rules: &JoinLinkRules) -> JoinLink {
-        let r = self
-            .api(Method::PUT, "/api/v1/join-link")
-            .json(rules)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json().await.unwrap()
+        ok_json(self.api(Method::PUT, "/api/v1/join-link").json(rules)).await
     }
 
     /// The join link as the desktop reads it (`GET`), when there is one.
     pub async fn join_link(&self) -> JoinLink {
-        let r = self
-            .api(Method::GET, "/api/v1/join-link")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json().await.unwrap()
+        ok_json(self.api(Method::GET, "/api/v1/join-link")).await
     }
 
     pub async fn decide(&self, request_id: &str, approved: bool) -> reqwest::Response {
