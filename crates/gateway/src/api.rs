@@ -123,16 +123,86 @@ pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String> {
     Ok(key.to_owned())
 }
 
-fn lifetime(state: &Shared, requested: Option<u64>) -> Result<i64> {
-    let tokens = &state.config.tokens;
-    let secs = requested.unwrap_or(tokens.invitation_lifetime_secs);
-    if !(60..=tokens.max_invitation_lifetime_secs).contains(&secs) {
+/// A link's lifetime in seconds: the requested one (else `default`), from a minute to `max`.
+pub(crate) fn lifetime_within(requested: Option<u64>, default: u64, max: u64) -> Result<i64> {
+    let secs = requested.unwrap_or(default);
+    if !(60..=max).contains(&secs) {
         return Err(GatewayError::InvalidRequest(format!(
-            "expires_in_secs must be between 60 and {}",
-            tokens.max_invitation_lifetime_secs
+            "expires_in_secs must be between 60 and {max}"
         )));
     }
     i64::try_from(secs).map_err(|_| GatewayError::InvalidRequest("expires_in_secs".into()))
+}
+
+fn lifetime(state: &Shared, requested: Option<u64>) -> Result<i64> {
+    let tokens = &state.config.tokens;
+    let max = tokens.max_invitation_lifetime_secs;
+    lifetime_within(requested, tokens.invitation_lifetime_secs, max)
+}
+
+/// The digest of a request's JSON: it tells a genuine retry from a different request
+/// reusing the idempotency key.
+pub(crate) fn request_digest(req: &impl serde::Serialize) -> Result<[u8; 32]> {
+    let canonical = serde_json::to_vec(req).map_err(|e| GatewayError::Internal(e.to_string()))?;
+    Ok(secrets::sha256(&canonical))
+}
+
+/// Refuses text messages when this gateway sends none.
+pub(crate) fn check_channel(state: &Shared, channel: Channel) -> Result<()> {
+    if channel == Channel::Sms && state.config.sms.is_none() {
+        return Err(GatewayError::ChannelUnavailable(
+            "SMS delivery is not configured on this gateway".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The message's language: English unless the request names `en` or `zh-CN`.
+pub(crate) fn locale(requested: Option<&str>) -> Result<crate::i18n::Lang> {
+    match requested {
+        None => Ok(crate::i18n::Lang::En),
+        Some(l) => crate::i18n::Lang::parse(l)
+            .ok_or_else(|| GatewayError::InvalidRequest("locale must be en or zh-CN".into())),
+    }
+}
+
+/// A new link's token: as links carry it, hashed under the pepper (what the store keeps) and
+/// sealed (to replay the answer).
+pub(crate) struct NewToken {
+    pub(crate) text: String,
+    pub(crate) hash: [u8; 32],
+    pub(crate) sealed: Vec<u8>,
+}
+
+pub(crate) fn new_token(state: &Shared) -> NewToken {
+    let (token, text) = secrets::new_token();
+    NewToken {
+        text,
+        hash: state.pepper.token_hash(&token),
+        sealed: state.pepper.seal(&token),
+    }
+}
+
+/// The token of a link a create answers with: made now, or sealed in the first answer
+/// that is replayed.
+pub(crate) enum LinkToken {
+    New(String),
+    Sealed(Vec<u8>),
+}
+
+/// `201 Created` for a link made under an idempotency key: `body` gets the link (`link` makes
+/// it from the token); a replayed answer is marked so.
+pub(crate) fn link_answer<B: serde::Serialize>(
+    state: &Shared,
+    token: LinkToken,
+    link: impl FnOnce(&str) -> String,
+    body: impl FnOnce(String) -> B,
+) -> Result<Response> {
+    let (text, replayed) = match token {
+        LinkToken::New(text) => (text, false),
+        LinkToken::Sealed(sealed) => (reopen(state, &sealed)?, true),
+    };
+    Ok(created_answer(body(link(&text)), replayed))
 }
 
 pub(crate) async fn create_invitation(
@@ -144,9 +214,7 @@ pub(crate) async fn create_invitation(
     let key = idempotency_key(&headers)?;
     let Json(req) = body.map_err(bad_json)?;
     let now = state.clock.now_secs();
-    // The digest tells a genuine retry from a different request reusing the key.
-    let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
-    let request_sha256 = secrets::sha256(&canonical);
+    let request_sha256 = request_digest(&req)?;
 
     // A retry is answered from the first answer before anything else counts it: it sends
     // nothing, so no limit should refuse it.
@@ -166,22 +234,14 @@ pub(crate) async fn create_invitation(
     ] {
         check_text(field, value, required)?;
     }
-    if req.channel == Channel::Sms && state.config.sms.is_none() {
-        return Err(GatewayError::ChannelUnavailable(
-            "SMS delivery is not configured on this gateway".into(),
-        ));
-    }
-    let locale = match req.locale.as_deref() {
-        None => crate::i18n::Lang::En,
-        Some(l) => crate::i18n::Lang::parse(l)
-            .ok_or_else(|| GatewayError::InvalidRequest("locale must be en or zh-CN".into()))?,
-    };
+    check_channel(&state, req.channel)?;
+    let locale = locale(req.locale.as_deref())?;
     let lifetime_secs = lifetime(&state, req.expires_in_secs)?;
     if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
         return Err(GatewayError::RateLimited);
     }
 
-    let (token, token_text) = secrets::new_token();
+    let token = new_token(&state);
     let invitation = Invitation {
         id: secrets::new_id("inv"),
         org_id,
@@ -207,8 +267,8 @@ pub(crate) async fn create_invitation(
                 invitation,
                 idempotency_key: key,
                 request_sha256,
-                token_hash: state.pepper.token_hash(&token),
-                sealed_token: state.pepper.seal(&token),
+                token_hash: token.hash,
+                sealed_token: token.sealed,
                 expires_at,
             },
             now,
@@ -220,7 +280,7 @@ pub(crate) async fn create_invitation(
     answer(
         &state,
         outcome,
-        Some((invitation_id, token_text, expires_at)),
+        Some((invitation_id, token.text, expires_at)),
     )
 }
 
@@ -251,14 +311,9 @@ fn answer(
     outcome: CreateOutcome,
     created: Option<(String, String, i64)>,
 ) -> Result<Response> {
-    match (outcome, created) {
-        (CreateOutcome::Created, Some((invitation_id, token_text, expires_at))) => {
-            let body = InvitationCreated {
-                invitation_id,
-                link: state.invitation_link(&token_text),
-                expires_at,
-            };
-            Ok(created_answer(body, false))
+    let (invitation_id, token, expires_at) = match (outcome, created) {
+        (CreateOutcome::Created, Some((id, text, expires_at))) => {
+            (id, LinkToken::New(text), expires_at)
         }
         (
             CreateOutcome::Replayed {
@@ -267,19 +322,20 @@ fn answer(
                 expires_at,
             },
             _,
-        ) => {
-            let body = InvitationCreated {
-                invitation_id,
-                link: state.invitation_link(&reopen(state, &sealed_token)?),
-                expires_at,
-            };
-            Ok(created_answer(body, true))
+        ) => (invitation_id, LinkToken::Sealed(sealed_token), expires_at),
+        (CreateOutcome::KeyReused, _) => return Err(GatewayError::IdempotencyKeyReused),
+        (CreateOutcome::Created, None) => {
+            return Err(GatewayError::Internal(
+                "a created answer without its invitation".into(),
+            ))
         }
-        (CreateOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
-        (CreateOutcome::Created, None) => Err(GatewayError::Internal(
-            "a created answer without its invitation".into(),
-        )),
-    }
+    };
+    let body = |link| InvitationCreated {
+        invitation_id,
+        link,
+        expires_at,
+    };
+    link_answer(state, token, |t| state.invitation_link(t), body)
 }
 
 pub(crate) async fn resend_invitation(
@@ -298,7 +354,7 @@ pub(crate) async fn resend_invitation(
     {
         return Err(GatewayError::RateLimited);
     }
-    let (token, token_text) = secrets::new_token();
+    let token = new_token(&state);
     let expires_at = now + invitation.lifetime_secs;
     state
         .store
@@ -306,8 +362,8 @@ pub(crate) async fn resend_invitation(
             &org_id,
             &id,
             NewLink {
-                token_hash: state.pepper.token_hash(&token),
-                sealed_token: state.pepper.seal(&token),
+                token_hash: token.hash,
+                sealed_token: token.sealed,
                 expires_at,
                 enqueue: invitation.channel != Channel::Link,
             },
@@ -317,7 +373,7 @@ pub(crate) async fn resend_invitation(
     state.outbox_bell.notify_one();
     Ok(Json(InvitationCreated {
         invitation_id: id,
-        link: state.invitation_link(&token_text),
+        link: state.invitation_link(&token.text),
         expires_at,
     }))
 }

@@ -13,8 +13,8 @@ use orgdesk_protocol::{
 };
 
 use crate::api::{
-    allow_recipient, bad_json, check_recipient, check_text, created_answer, idempotency_key,
-    reopen, Org,
+    allow_recipient, bad_json, check_channel, check_recipient, check_text, idempotency_key,
+    lifetime_within, link_answer, locale, new_token, request_digest, LinkToken, Org,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
@@ -178,14 +178,8 @@ fn no_password() -> GatewayError {
 
 fn reset_lifetime(state: &Shared, requested: Option<u64>) -> Result<i64> {
     let tokens = &state.config.tokens;
-    let secs = requested.unwrap_or(tokens.password_reset_lifetime_secs);
-    if !(60..=tokens.max_password_reset_lifetime_secs).contains(&secs) {
-        return Err(GatewayError::InvalidRequest(format!(
-            "expires_in_secs must be between 60 and {}",
-            tokens.max_password_reset_lifetime_secs
-        )));
-    }
-    i64::try_from(secs).map_err(|_| GatewayError::InvalidRequest("expires_in_secs".into()))
+    let max = tokens.max_password_reset_lifetime_secs;
+    lifetime_within(requested, tokens.password_reset_lifetime_secs, max)
 }
 
 fn not_enabled(s: AccountState) -> GatewayError {
@@ -201,8 +195,7 @@ pub(crate) async fn create_password_reset(
     let key = idempotency_key(&headers)?;
     let Json(req) = body.map_err(bad_json)?;
     let now = state.clock.now_secs();
-    let canonical = serde_json::to_vec(&req).map_err(|e| GatewayError::Internal(e.to_string()))?;
-    let request_sha256 = secrets::sha256(&canonical);
+    let request_sha256 = request_digest(&req)?;
 
     // A retry gets the first answer before anything else counts it.
     if let Some(seen) = state
@@ -219,16 +212,8 @@ pub(crate) async fn create_password_reset(
     check_text("username", &req.username, true)?;
     check_recipient(req.channel, &req.recipient)?;
     check_text("organization_name", &req.organization_name, true)?;
-    if req.channel == Channel::Sms && state.config.sms.is_none() {
-        return Err(GatewayError::ChannelUnavailable(
-            "SMS delivery is not configured on this gateway".into(),
-        ));
-    }
-    let locale = match req.locale.as_deref() {
-        None => crate::i18n::Lang::En,
-        Some(l) => crate::i18n::Lang::parse(l)
-            .ok_or_else(|| GatewayError::InvalidRequest("locale must be en or zh-CN".into()))?,
-    };
+    check_channel(&state, req.channel)?;
+    let locale = locale(req.locale.as_deref())?;
     let lifetime_secs = reset_lifetime(&state, req.expires_in_secs)?;
     // Refuse an unknown or disabled account before a message is counted against the
     // recipient; the store checks again in its transaction.
@@ -249,7 +234,7 @@ pub(crate) async fn create_password_reset(
         return Err(GatewayError::RateLimited);
     }
 
-    let (token, token_text) = secrets::new_token();
+    let token = new_token(&state);
     let reset_id = secrets::new_id("rst");
     let expires_at = now + lifetime_secs;
     let outcome = state
@@ -265,8 +250,8 @@ pub(crate) async fn create_password_reset(
                 locale: locale.code().to_owned(),
                 idempotency_key: key,
                 request_sha256,
-                token_hash: state.pepper.token_hash(&token),
-                sealed_token: state.pepper.seal(&token),
+                token_hash: token.hash,
+                sealed_token: token.sealed,
                 expires_at,
                 enqueue: req.channel != Channel::Link,
             },
@@ -276,7 +261,7 @@ pub(crate) async fn create_password_reset(
     if outcome == ResetOutcome::Created {
         state.outbox_bell.notify_one();
     }
-    answer(&state, outcome, Some((reset_id, token_text, expires_at)))
+    answer(&state, outcome, Some((reset_id, token.text, expires_at)))
 }
 
 fn answer(
@@ -284,14 +269,9 @@ fn answer(
     outcome: ResetOutcome,
     created: Option<(String, String, i64)>,
 ) -> Result<Response> {
-    match (outcome, created) {
-        (ResetOutcome::Created, Some((reset_id, token_text, expires_at))) => {
-            let body = PasswordResetCreated {
-                reset_id,
-                link: state.reset_link(&token_text),
-                expires_at,
-            };
-            Ok(created_answer(body, false))
+    let (reset_id, token, expires_at) = match (outcome, created) {
+        (ResetOutcome::Created, Some((id, text, expires_at))) => {
+            (id, LinkToken::New(text), expires_at)
         }
         (
             ResetOutcome::Replayed {
@@ -300,20 +280,21 @@ fn answer(
                 expires_at,
             },
             _,
-        ) => {
-            let body = PasswordResetCreated {
-                reset_id,
-                link: state.reset_link(&reopen(state, &sealed_token)?),
-                expires_at,
-            };
-            Ok(created_answer(body, true))
+        ) => (reset_id, LinkToken::Sealed(sealed_token), expires_at),
+        (ResetOutcome::KeyReused, _) => return Err(GatewayError::IdempotencyKeyReused),
+        (ResetOutcome::UnknownAccount, _) => return Err(GatewayError::UnknownAccount),
+        (ResetOutcome::AccountNotEnabled(s), _) => return Err(not_enabled(s)),
+        (ResetOutcome::NoPassword, _) => return Err(no_password()),
+        (ResetOutcome::Created, None) => {
+            return Err(GatewayError::Internal(
+                "a created answer without its reset".into(),
+            ))
         }
-        (ResetOutcome::KeyReused, _) => Err(GatewayError::IdempotencyKeyReused),
-        (ResetOutcome::UnknownAccount, _) => Err(GatewayError::UnknownAccount),
-        (ResetOutcome::AccountNotEnabled(s), _) => Err(not_enabled(s)),
-        (ResetOutcome::NoPassword, _) => Err(no_password()),
-        (ResetOutcome::Created, None) => Err(GatewayError::Internal(
-            "a created answer without its reset".into(),
-        )),
-    }
+    };
+    let body = |link| PasswordResetCreated {
+        reset_id,
+        link,
+        expires_at,
+    };
+    link_answer(state, token, |t| state.reset_link(t), body)
 }

@@ -15,6 +15,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use lettre::Message;
 use orgdesk_protocol::Channel;
 use tokio::sync::watch;
 
@@ -52,21 +53,14 @@ pub(crate) async fn run(
             last_sweep = Some(tokio::time::Instant::now());
             sweep(&state).await;
         }
-        let sent_invitation = match state
-            .store
-            .claim_due_message(state.clock.now_secs(), lease_secs(&state), &owner)
-            .await
-        {
-            Ok(Some(item)) => {
-                deliver(&state, &owner, mailer.as_ref(), sms.as_deref(), item).await;
-                true
-            }
-            Ok(None) => false,
-            Err(e) => {
-                tracing::error!(error = %e, "outbox: cannot read due messages");
-                false
-            }
-        };
+        let sent_invitation = deliver_next(
+            state
+                .store
+                .claim_due_message(state.clock.now_secs(), lease_secs(&state), &owner),
+            |item| deliver(&state, &owner, mailer.as_ref(), sms.as_deref(), item),
+            "outbox: cannot read due messages",
+        )
+        .await;
         // Password reset messages share the outbox (and these senders) with invitations, taking
         // turns so that a batch of invitations does not hold up a member waiting for a reset.
         let sent_reset =
@@ -79,6 +73,116 @@ pub(crate) async fn run(
             _ = tokio::time::sleep(poll) => {}
             _ = shutdown.changed() => {}
         }
+    }
+}
+
+/// Sends the message `claim` finds due, if any, with `deliver`; `true` when there was one
+/// (so the worker looks again at once). `failure` is logged when the claim fails.
+pub(crate) async fn deliver_next<T, Fut>(
+    claim: impl Future<Output = crate::error::Result<Option<T>>>,
+    deliver: impl FnOnce(T) -> Fut,
+    failure: &str,
+) -> bool
+where
+    Fut: Future<Output = ()>,
+{
+    match claim.await {
+        Ok(Some(item)) => {
+            deliver(item).await;
+            true
+        }
+        Ok(None) => false,
+        Err(e) => {
+            tracing::error!(error = %e, "{failure}");
+            false
+        }
+    }
+}
+
+/// A claimed outbox row: whose message it carries, its id and how many sends it had.
+pub(crate) struct Claimed {
+    pub(crate) sends: Sends,
+    pub(crate) outbox_id: i64,
+    pub(crate) attempts: u32,
+}
+
+/// Sends a claimed message (`send`) under its lease and records how the send ended, then
+/// rings the event feed. `log` writes what happened, given the attempt's number and the wait
+/// before a retry, and names it for the record's log lines.
+pub(crate) async fn send_and_record(
+    state: &Shared,
+    owner: &str,
+    claimed: Claimed,
+    send: impl Future<Output = Result<String, DeliveryError>>,
+    log: impl FnOnce(&SendEnd, u32, u64) -> &'static str,
+) {
+    let Claimed {
+        sends,
+        outbox_id,
+        attempts,
+    } = claimed;
+    let _lease = LeaseKeeper::start(state, owner, outbox_id);
+    let result = send.await;
+    let now = state.clock.now_secs();
+    let attempts = attempts + 1;
+    let (end, wait) = send_end(state, result, attempts, now);
+    let what = log(&end, attempts, wait);
+    let recorded = record(state, what, || {
+        let end = end.clone();
+        state.store.finish_send(sends, outbox_id, end, now)
+    })
+    .await;
+    // Not recorded only when stopping: the lease lapses and the message is tried again — at
+    // worst a duplicate with the same Message-ID, never a loss.
+    if recorded {
+        state.ring_events();
+    }
+}
+
+/// The token of the link a message carries, opened for sending; refused for good when this
+/// server's pepper cannot open it, or when the link has expired: mail that can only lead to
+/// an "expired" page is not worth sending (the desktop learns it failed and can send a
+/// fresh link).
+pub(crate) fn link_token(
+    state: &Shared,
+    sealed_token: &[u8],
+    expires_at: i64,
+) -> Result<[u8; 32], DeliveryError> {
+    let token = state.pepper.open(sealed_token).ok_or_else(|| {
+        DeliveryError::Permanent(
+            "the stored link cannot be opened with this server's pepper".into(),
+        )
+    })?;
+    if expires_at <= state.clock.now_secs() {
+        return Err(DeliveryError::Permanent(
+            "the link expired before the message could be delivered".into(),
+        ));
+    }
+    Ok(token)
+}
+
+/// Sends a composed mail: the provider's own id when it gives one (what its bounces and
+/// reports name), else our Message-ID (SMTP).
+pub(crate) async fn send_mail(
+    mailer: &dyn Mailer,
+    composed: Result<(Message, String), DeliveryError>,
+) -> Result<String, DeliveryError> {
+    let (message, message_id) = composed?;
+    let provider_id = mailer.send_with_id(message).await?;
+    Ok(provider_id.unwrap_or(message_id))
+}
+
+/// Sends a text message, when this gateway sends them.
+pub(crate) async fn send_text(
+    sms: Option<&dyn SmsSender>,
+    recipient: &str,
+    text: String,
+) -> Result<String, DeliveryError> {
+    match sms {
+        Some(sender) => sender.send(recipient, &text).await,
+        None => Err(DeliveryError::Permanent(
+            "SMS delivery is not configured on this gateway".into(),
+        )),
     }
 }
 
@@ -184,37 +288,28 @@ async fn deliver(
         // sent again, with the same Message-ID, rather than perhaps never.
         tracing::warn!(invitation = %item.invitation.id, "outbox: resuming a send whose outcome was never recorded");
     }
-    let _lease = LeaseKeeper::start(state, owner, item.id);
-    let result = send(state, mailer, sms, &item).await;
-    let now = state.clock.now_secs();
-    let attempts = item.attempts + 1;
-    let (end, wait) = send_end(state, result, attempts, now);
-    let what = match &end {
+    let claimed = Claimed {
+        sends: Sends::Invitation,
+        outbox_id: item.id,
+        attempts: item.attempts,
+    };
+    let id = &item.invitation.id;
+    let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
         SendEnd::Sent { message_id } => {
-            tracing::info!(invitation = %item.invitation.id, %message_id, "invitation delivered");
+            tracing::info!(invitation = %id, %message_id, "invitation delivered");
             "sent"
         }
         SendEnd::Retry { error: reason, .. } => {
-            tracing::warn!(invitation = %item.invitation.id, attempts, wait, %reason, "delivery failed; will retry");
+            tracing::warn!(invitation = %id, attempts, wait, %reason, "delivery failed; will retry");
             "retry"
         }
         SendEnd::GaveUp { error: reason } => {
-            tracing::warn!(invitation = %item.invitation.id, attempts, %reason, "delivery failed; giving up");
+            tracing::warn!(invitation = %id, attempts, %reason, "delivery failed; giving up");
             "failed"
         }
     };
-    let recorded = record(state, what, || {
-        let end = end.clone();
-        state
-            .store
-            .finish_send(Sends::Invitation, item.id, end, now)
-    })
-    .await;
-    // Not recorded only when stopping: the lease lapses and the message is tried again — at
-    // worst a duplicate with the same Message-ID, never a loss.
-    if recorded {
-        state.ring_events();
-    }
+    let send = send(state, mailer, sms, &item);
+    send_and_record(state, owner, claimed, send, log).await;
 }
 
 async fn send(
@@ -223,42 +318,26 @@ async fn send(
     sms: Option<&dyn SmsSender>,
     item: &OutboxItem,
 ) -> Result<String, DeliveryError> {
-    let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
-        DeliveryError::Permanent(
-            "the stored link cannot be opened with this server's pepper".into(),
-        )
-    })?;
-    if item.expires_at <= state.clock.now_secs() {
-        // Mail that can only lead to an "expired" page is not worth sending; the desktop
-        // learns it failed and can resend with a fresh link.
-        return Err(DeliveryError::Permanent(
-            "the link expired before the message could be delivered".into(),
-        ));
-    }
+    let token = link_token(state, &item.sealed_token, item.expires_at)?;
     let link = state.invitation_link(&crate::secrets::encode(&token));
-    match item.invitation.channel {
+    let invitation = &item.invitation;
+    match invitation.channel {
         Channel::Email => {
-            let (message, message_id) = compose_invitation(
+            let from = state.config.mail.from_address();
+            let composed = compose_invitation(
                 &state.templates,
-                state.config.mail.from_address(),
-                &item.invitation,
+                from,
+                invitation,
                 item.id,
                 &link,
                 item.expires_at,
-            )?;
-            // A provider's own id is what its bounces will name.
-            let provider_id = mailer.send_with_id(message).await?;
-            Ok(provider_id.unwrap_or(message_id))
+            );
+            send_mail(mailer, composed).await
         }
-        Channel::Sms => match sms {
-            Some(sender) => {
-                let text = sms_text(&item.invitation, &link, item.expires_at);
-                sender.send(&item.invitation.recipient, &text).await
-            }
-            None => Err(DeliveryError::Permanent(
-                "SMS delivery is not configured on this gateway".into(),
-            )),
-        },
+        Channel::Sms => {
+            let text = sms_text(invitation, &link, item.expires_at);
+            send_text(sms, &invitation.recipient, text).await
+        }
         Channel::Link => Err(DeliveryError::Permanent(
             "link invitations are not sent".into(),
         )),

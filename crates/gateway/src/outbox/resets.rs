@@ -3,7 +3,7 @@
 
 use orgdesk_protocol::Channel;
 
-use super::{lease_secs, record, send_end, LeaseKeeper};
+use super::{deliver_next, lease_secs, link_token, send_and_record, send_mail, send_text, Claimed};
 use crate::mail::{DeliveryError, Mailer};
 use crate::secrets;
 use crate::sms::SmsSender;
@@ -18,21 +18,14 @@ pub(crate) async fn deliver_due_reset(
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
 ) -> bool {
-    match state
-        .store
-        .claim_due_reset_message(state.clock.now_secs(), lease_secs(state), owner)
-        .await
-    {
-        Ok(Some(item)) => {
-            deliver(state, owner, mailer, sms, item).await;
-            true
-        }
-        Ok(None) => false,
-        Err(e) => {
-            tracing::error!(error = %e, "outbox: cannot read due reset messages");
-            false
-        }
-    }
+    deliver_next(
+        state
+            .store
+            .claim_due_reset_message(state.clock.now_secs(), lease_secs(state), owner),
+        |item| deliver(state, owner, mailer, sms, item),
+        "outbox: cannot read due reset messages",
+    )
+    .await
 }
 
 async fn deliver(
@@ -45,33 +38,28 @@ async fn deliver(
     if item.resumed {
         tracing::warn!(reset = %item.reset.id, "outbox: resuming a send whose outcome was never recorded");
     }
-    let _lease = LeaseKeeper::start(state, owner, item.id);
-    let result = send(state, mailer, sms, &item).await;
-    let now = state.clock.now_secs();
-    let attempts = item.attempts + 1;
-    let (end, wait) = send_end(state, result, attempts, now);
-    let what = match &end {
+    let claimed = Claimed {
+        sends: Sends::Reset,
+        outbox_id: item.id,
+        attempts: item.attempts,
+    };
+    let id = &item.reset.id;
+    let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
         SendEnd::Sent { message_id } => {
-            tracing::info!(reset = %item.reset.id, %message_id, "password reset delivered");
+            tracing::info!(reset = %id, %message_id, "password reset delivered");
             "reset sent"
         }
         SendEnd::Retry { error: reason, .. } => {
-            tracing::warn!(reset = %item.reset.id, attempts, wait, %reason, "reset delivery failed; will retry");
+            tracing::warn!(reset = %id, attempts, wait, %reason, "reset delivery failed; will retry");
             "reset retry"
         }
         SendEnd::GaveUp { error: reason } => {
-            tracing::warn!(reset = %item.reset.id, attempts, %reason, "reset delivery failed; giving up");
+            tracing::warn!(reset = %id, attempts, %reason, "reset delivery failed; giving up");
             "reset failed"
         }
     };
-    let recorded = record(state, what, || {
-        let end = end.clone();
-        state.store.finish_send(Sends::Reset, item.id, end, now)
-    })
-    .await;
-    if recorded {
-        state.ring_events();
-    }
+    let send = send(state, mailer, sms, &item);
+    send_and_record(state, owner, claimed, send, log).await;
 }
 
 async fn send(
@@ -80,40 +68,26 @@ async fn send(
     sms: Option<&dyn SmsSender>,
     item: &ResetOutboxItem,
 ) -> std::result::Result<String, DeliveryError> {
-    let token = state.pepper.open(&item.sealed_token).ok_or_else(|| {
-        DeliveryError::Permanent(
-            "the stored link cannot be opened with this server's pepper".into(),
-        )
-    })?;
-    if item.expires_at <= state.clock.now_secs() {
-        return Err(DeliveryError::Permanent(
-            "the link expired before the message could be delivered".into(),
-        ));
-    }
+    let token = link_token(state, &item.sealed_token, item.expires_at)?;
     let link = state.reset_link(&secrets::encode(&token));
-    match item.reset.channel {
+    let reset = &item.reset;
+    match reset.channel {
         Channel::Email => {
-            let (message, message_id) = crate::mail_reset::compose_reset(
+            let from = state.config.mail.from_address();
+            let composed = crate::mail_reset::compose_reset(
                 &state.templates,
-                state.config.mail.from_address(),
-                &item.reset,
+                from,
+                reset,
                 item.id,
                 &link,
                 item.expires_at,
-            )?;
-            // A provider's own id (Postmark's) is what it reports; SMTP keeps our Message-ID.
-            let provider_id = mailer.send_with_id(message).await?;
-            Ok(provider_id.unwrap_or(message_id))
+            );
+            send_mail(mailer, composed).await
         }
-        Channel::Sms => match sms {
-            Some(sender) => {
-                let text = crate::sms::reset_text(&item.reset, &link, item.expires_at);
-                sender.send(&item.reset.recipient, &text).await
-            }
-            None => Err(DeliveryError::Permanent(
-                "SMS delivery is not configured on this gateway".into(),
-            )),
-        },
+        Channel::Sms => {
+            let text = crate::sms::reset_text(reset, &link, item.expires_at);
+            send_text(sms, &reset.recipient, text).await
+        }
         Channel::Link => Err(DeliveryError::Permanent("link resets are not sent".into())),
     }
 }

@@ -23,10 +23,15 @@ use crate::render::STYLESHEET;
 use crate::secrets;
 use crate::{AppState, Shared};
 
+pub(crate) mod form;
 pub(crate) mod invitation;
 pub(crate) mod join;
 pub(crate) mod member;
 pub(crate) mod reset;
+
+/// A page, or (`Err`) the page shown instead: a refused post, a link that cannot be used,
+/// an ended session.
+pub(crate) type PageResult = Result<Response, Response>;
 
 /// Whether people reach the gateway over https (its configured public address).
 pub(crate) fn is_https(state: &AppState) -> bool {

@@ -2,8 +2,6 @@
 //! same policy as registration. A link that cannot be used gets a page saying which case it
 //! is, like invitation links.
 
-use std::net::SocketAddr;
-
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -12,15 +10,11 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
-use serde::Deserialize;
 
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::member::{hash_password, member_message, LangOnly, Notice};
-use crate::pages::{
-    cookie, csrf_cookie, csrf_cookie_name, internal_error, page, password_problems, pick_lang,
-    refuse_post, with_cookie,
-};
+use crate::pages::{form, internal_error, page, pick_lang, PageResult};
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::ResetLookup;
@@ -155,21 +149,13 @@ pub(crate) async fn reset_form(
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    let (csrf, is_new) = csrf_cookie(&state, &headers);
-    let response = render_form(&state, lang, StatusCode::OK, &path, &found, &csrf, &[]);
-    with_cookie(&state, response, &csrf, is_new)
+    form::with_csrf(&state, &headers, |csrf| {
+        render_form(&state, lang, StatusCode::OK, &path, &found, csrf, &[])
+    })
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct ResetFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) password: String,
-    #[serde(default)]
-    pub(crate) password_confirm: String,
+form::fields! {
+    ResetFields { password, password_confirm }
 }
 
 pub(crate) async fn reset(
@@ -178,11 +164,10 @@ pub(crate) async fn reset(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<ResetFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
+) -> PageResult {
     let path = format!("/r/{token}");
-    submit(&state, lang, &path, &token, &headers, peer, f).await
+    let (f, lang) = form::accept_post(&state, &path, &headers, peer, form)?;
+    Ok(submit(&state, lang, &path, &token, &headers, f).await)
 }
 
 async fn submit(
@@ -191,35 +176,20 @@ async fn submit(
     path: &str,
     token: &str,
     headers: &HeaderMap,
-    peer: SocketAddr,
     f: ResetFields,
 ) -> Response {
-    if let Some(refused) = refuse_post(state, lang, path, headers, peer, &f.csrf) {
-        return refused;
-    }
     let (found, hash) = match resolve(state, token).await {
         Ok((ResetLink::Valid(found), Some(hash))) => (found, hash),
         Ok((link, _)) => return link_problem(state, lang, path, &link),
         Err(e) => return internal_error(state, lang, path, &e),
     };
-    let mut errors: Vec<&str> = password_problems(&f.password, &found.reset.username)
-        .into_iter()
-        .map(|k| lang.t(k))
-        .collect();
-    if f.password != f.password_confirm {
-        errors.push(lang.t("err_password_mismatch"));
-    }
-    if !errors.is_empty() {
-        let csrf = cookie(headers, csrf_cookie_name(state)).unwrap_or_default();
-        return render_form(
-            state,
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            path,
-            &found,
-            &csrf,
-            &errors,
-        );
+    let username = &found.reset.username;
+    let problems = form::new_password_problems(&f.password, &f.password_confirm, username);
+    if !problems.is_empty() {
+        let csrf = form::posted_cookie(state, headers);
+        let errors = form::texts(lang, problems);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render_form(state, lang, status, path, &found, &csrf, &errors);
     }
     let password_hash = match hash_password(f.password).await {
         Ok(h) => h,

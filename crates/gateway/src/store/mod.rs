@@ -21,6 +21,7 @@ mod organizations;
 mod outbox;
 mod postgres;
 mod resets;
+mod rows;
 mod sessions;
 mod sqlite;
 

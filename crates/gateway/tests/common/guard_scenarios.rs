@@ -7,13 +7,12 @@ use std::sync::Arc;
 
 use orgdesk_gateway::store::{ConsumeOutcome, Invitation, InvitationState, NewInvitation};
 use orgdesk_gateway::{Clock, ManualClock};
-use orgdesk_protocol::{
-    AccountState, Channel, EventKind, JoinLink, JoinLinkRules, PasswordResetCreated,
-};
+use orgdesk_protocol::{AccountState, Channel, EventKind, JoinLink, PasswordResetCreated};
 use reqwest::{Method, StatusCode};
 
+use super::join_scenarios::rules;
 use super::members::{reset_request, Jar, PASSWORD};
-use super::{invitation, TestGateway};
+use super::{invitation, json_of, TestGateway};
 
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
 macro_rules! for_each_guard_scenario {
@@ -297,21 +296,7 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
         .any(|e| matches!(e.kind, EventKind::Declined { .. })));
 
     // The join link's form.
-    let rules = JoinLinkRules {
-        organization_name: "Acme Ltd".into(),
-        approval_required: true,
-        required_fields: vec![],
-        expires_at: None,
-    };
-    let link: JoinLink = gw
-        .api(Method::PUT, "/api/v1/join-link")
-        .json(&rules)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let link = gw.put_join_link(&rules(true, &[])).await;
     let join_url = link.link.clone().expect("a join link");
     let form = gw.get(&join_url, None).await;
     let cookie = form.cookie().expect("a CSRF cookie");
@@ -366,21 +351,8 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     let pending = gw
         .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
         .await;
-    let rules = JoinLinkRules {
-        organization_name: "Acme Ltd".into(),
-        approval_required: true,
-        required_fields: vec![],
-        expires_at: None,
-    };
-    let a_link: JoinLink = gw
-        .api(Method::PUT, "/api/v1/join-link")
-        .json(&rules)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rules = rules(true, &[]);
+    let a_link = gw.put_join_link(&rules).await;
     let a_events = gw.events(0, 0).await.events;
     assert!(!a_events.is_empty());
     let a_account = gw.account_id_of("li.wei").await;
@@ -399,13 +371,8 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     };
 
     // B's feed holds none of A's events, and B's acknowledgement does not touch A's.
-    let b_feed: orgdesk_protocol::EventsPage = as_b(Method::GET, "/api/v1/events?after=0&wait=0")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b_feed: orgdesk_protocol::EventsPage =
+        json_of(as_b(Method::GET, "/api/v1/events?after=0&wait=0")).await;
     assert!(b_feed.events.is_empty(), "{:?}", b_feed.events);
     let up_to = a_events.iter().map(|e| e.seq).max().unwrap();
     let ack = as_b(Method::POST, "/api/v1/events/ack")
@@ -442,24 +409,10 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     assert!(r.status().is_success() || r.status() == StatusCode::NOT_FOUND);
     let mut b_rules = rules.clone();
     b_rules.organization_name = "Other".into();
-    let b_link: JoinLink = as_b(Method::PUT, "/api/v1/join-link")
-        .json(&b_rules)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b_link: JoinLink = json_of(as_b(Method::PUT, "/api/v1/join-link").json(&b_rules)).await;
     assert_ne!(b_link.link, a_link.link);
     assert_ne!(b_link.code, a_link.code);
-    let a_now: JoinLink = gw
-        .api(Method::GET, "/api/v1/join-link")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let a_now = gw.join_link().await;
     assert_eq!(a_now, a_link);
     let a_join_url = a_link.link.clone().unwrap();
     assert_eq!(gw.get(&a_join_url, None).await.status, StatusCode::OK);
@@ -511,6 +464,6 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     assert_eq!(r.status(), StatusCode::OK);
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);
-    assert!(me.body.contains("Acme"), "{}", me.body);
+    me.assert_shows("Acme");
     gw.stop().await;
 }

@@ -230,22 +230,14 @@ pub async fn a_mirrored_username_cannot_be_registered_or_joined(
         let invited = gw.link_invitation(&format!("k{i}")).await;
         let taken = gw.register(&invited.link, username, "Stranger-Pass9").await;
         assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY, "{username}");
-        assert!(
-            taken.body.contains("This username is already taken"),
-            "{}",
-            taken.body
-        );
+        taken.assert_shows("This username is already taken");
         let (joined, _) = gw.join_as(&link, username).await;
         assert_eq!(
             joined.status,
             StatusCode::UNPROCESSABLE_ENTITY,
             "{username}"
         );
-        assert!(
-            joined.body.contains("This username is already taken"),
-            "{}",
-            joined.body
-        );
+        joined.assert_shows("This username is already taken");
     }
     assert!(gw
         .events_where(|k| matches!(
@@ -266,12 +258,7 @@ pub async fn a_mirrored_username_cannot_be_registered_or_joined(
         .await;
     let page = gw.get(&status.unwrap(), None).await;
     assert_eq!(page.kind(), Some("refused"), "{}", page.body);
-    assert!(
-        page.body
-            .contains("already used in the organization&#x27;s directory"),
-        "{}",
-        page.body
-    );
+    page.assert_shows("already used in the organization&#x27;s directory");
     gw.stop().await;
 }
 
@@ -306,7 +293,7 @@ pub async fn the_mirror_takes_over_an_account_registered_under_a_directory_usern
     // The directory's password does, under the new id, with the directory's name.
     let page = gw.sign_in(&mut jar, "alice", NEW_PASSWORD).await;
     assert_eq!(page.kind(), Some("me"), "{}", page.body);
-    assert!(page.body.contains("Alice (directory)"), "{}", page.body);
+    page.assert_shows("Alice (directory)");
     assert_eq!(gw.signed_in_as("Alice").await, Some(ids[0].clone()));
 
     // Mirroring it again under its id keeps it; a new password ends its sessions.
@@ -450,19 +437,15 @@ pub async fn a_refused_account_is_removed_and_told_why(gw: TestGateway, _clock: 
     let right = gw.sign_in(&mut Jar::default(), "carol", PASSWORD).await;
     assert_eq!(right.status, StatusCode::FORBIDDEN);
     assert_eq!(right.kind(), Some("refused"));
-    assert!(
-        right.body.contains(
-            "Your registration was not accepted: The username &lt;carol&gt; is used in the directory."
-        ),
-        "{}",
-        right.body
+    right.assert_shows(
+        "Your registration was not accepted: The username &lt;carol&gt; is used in the directory.",
     );
     let status = status.unwrap();
     let page = gw.get(&status, None).await;
     assert_eq!(page.kind(), Some("refused"), "{}", page.body);
-    assert!(page.body.contains("&lt;carol&gt;"), "{}", page.body);
+    page.assert_shows("&lt;carol&gt;");
     let zh = gw.get(&format!("{status}?lang=zh-CN"), None).await;
-    assert!(zh.body.contains("您的注册未被接受："), "{}", zh.body);
+    zh.assert_shows("您的注册未被接受：");
 
     // An account the directory mirrors is the directory's: a refusal changes nothing.
     let ids = gw

@@ -19,7 +19,15 @@ use super::{invitation, Page, TestGateway};
 
 const PASSWORD: &str = "Correct-Horse1";
 
-fn rules(approval_required: bool, fields: &[JoinField]) -> JoinLinkRules {
+/// Sends an API request that must succeed with `200 OK`, and reads its JSON answer.
+async fn ok_json<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
+    let r = req.send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+/// Join link rules for "Acme Ltd" with no expiry.
+pub fn rules(approval_required: bool, fields: &[JoinField]) -> JoinLinkRules {
     JoinLinkRules {
         organization_name: "Acme Ltd".into(),
         approval_required,
@@ -30,14 +38,12 @@ fn rules(approval_required: bool, fields: &[JoinField]) -> JoinLinkRules {
 
 impl TestGateway {
     pub async fn put_join_link(&self, rules: &JoinLinkRules) -> JoinLink {
-        let r = self
-            .api(Method::PUT, "/api/v1/join-link")
-            .json(rules)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::OK);
-        r.json().await.unwrap()
+        ok_json(self.api(Method::PUT, "/api/v1/join-link").json(rules)).await
+    }
+
+    /// The join link as the desktop reads it (`GET`), when there is one.
+    pub async fn join_link(&self) -> JoinLink {
+        ok_json(self.api(Method::GET, "/api/v1/join-link")).await
     }
 
     pub async fn decide(&self, request_id: &str, approved: bool) -> reqwest::Response {
@@ -132,14 +138,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
 
     // The link and code are kept sealed: GET shows the same ones, and so does a PUT that
     // only changes the rules.
-    let read: JoinLink = gw
-        .api(Method::GET, "/api/v1/join-link")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let read = gw.join_link().await;
     assert_eq!(read, created);
     let mut changed = rules(true, &[JoinField::Email, JoinField::EmployeeId]);
     changed.organization_name = "Acme <Group> & Co".into();
@@ -152,11 +151,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     // The form asks for the name, the required fields and an account; names are escaped.
     let form = gw.get(&link, None).await;
     assert_eq!(form.status, StatusCode::OK);
-    assert!(
-        form.body.contains("Join Acme &lt;Group&gt; &amp; Co"),
-        "{}",
-        form.body
-    );
+    form.assert_shows("Join Acme &lt;Group&gt; &amp; Co");
     for input in [
         "name=\"name\"",
         "name=\"email\"",
@@ -204,12 +199,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         .await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     assert_eq!(sent.kind(), Some("join_requested"));
-    assert!(
-        sent.body
-            .contains("Request sent — waiting for the administrator&#x27;s approval"),
-        "{}",
-        sent.body
-    );
+    sent.assert_shows("Request sent — waiting for the administrator&#x27;s approval");
     let status_url = status_link(&sent);
     let pending = gw.get(&status_url, None).await;
     assert_eq!(pending.kind(), Some("pending"), "{}", pending.body);
@@ -253,11 +243,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         )
         .await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        twice.body.contains("This username is already taken"),
-        "{}",
-        twice.body
-    );
+    twice.assert_shows("This username is already taken");
     let invited = gw
         .created_invitation("inv-1", &invitation(Channel::Link, "Li Wei"))
         .await;
@@ -310,7 +296,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     assert_eq!(rejected.status, JoinRequestStatus::Rejected);
     let page = gw.get(&second_status, None).await;
     assert_eq!(page.kind(), Some("rejected"));
-    assert!(page.body.contains("declined your request"), "{}", page.body);
+    page.assert_shows("declined your request");
     let registered = gw.register(&invited.link, "zhangsan", PASSWORD).await;
     assert_eq!(registered.kind(), Some("registered"), "{}", registered.body);
     let reapprove = gw.decide(&second_id, true).await;
@@ -380,13 +366,7 @@ pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
         "{}",
         refused.body
     );
-    assert!(
-        refused
-            .body
-            .contains("Please enter the mobile number in international format"),
-        "{}",
-        refused.body
-    );
+    refused.assert_shows("Please enter the mobile number in international format");
     assert!(gw.join_events().await.is_empty());
 
     let typed = "+1 (415) 555-2671";
@@ -479,7 +459,7 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     let loose = format!(" {}-{} ", &code[..4], code[4..].to_lowercase());
     let (form, cookie) = gw.enter_code(&loose).await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-    assert!(form.body.contains("name=\"mobile\""), "{}", form.body);
+    form.assert_shows("name=\"mobile\"");
     assert_eq!(form.hidden("code").as_deref(), Some(code.as_str()));
     let joined = gw
         .post_form(
@@ -518,11 +498,7 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     for _ in 0..9 {
         let (wrong, _) = gw.enter_code("ZZZZ2222").await;
         assert_eq!(wrong.status, StatusCode::NOT_FOUND);
-        assert!(
-            wrong.body.contains("This code is not valid"),
-            "{}",
-            wrong.body
-        );
+        wrong.assert_shows("This code is not valid");
     }
     let (tenth, _) = gw.enter_code("not a code").await;
     assert_eq!(tenth.status, StatusCode::TOO_MANY_REQUESTS);
@@ -618,14 +594,7 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
         .await;
     assert_eq!(late.kind(), Some("unknown"));
     assert!(gw.join_events().await.is_empty());
-    let off: JoinLink = gw
-        .api(Method::GET, "/api/v1/join-link")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let off = gw.join_link().await;
     assert!(!off.enabled);
     assert_eq!((off.link, off.code), (None, None));
     let rotate_off = gw
@@ -1109,11 +1078,7 @@ pub async fn a_joined_member_has_the_member_page_and_resets(
 
     let mut jar = Jar::default();
     let me = gw.sign_in(&mut jar, "zhang.san", PASSWORD).await;
-    assert!(
-        me.body.contains("Signed in as zhang.san · Acme Ltd"),
-        "{}",
-        me.body
-    );
+    me.assert_shows("Signed in as zhang.san · Acme Ltd");
     for value in [
         "value=\"Zhang San\"",
         "value=\"zhang.san@example.org\"",
@@ -1133,7 +1098,7 @@ pub async fn a_joined_member_has_the_member_page_and_resets(
     assert_eq!(done.kind(), Some("password_changed"), "{}", done.body);
     let mut jar = Jar::default();
     let me = gw.sign_in(&mut jar, "zhang.san", NEW_PASSWORD).await;
-    assert!(me.body.contains("Signed in as zhang.san"), "{}", me.body);
+    me.assert_shows("Signed in as zhang.san");
 
     // The desktop disables the joined account: no more resets.
     assert_eq!(

@@ -88,11 +88,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     let form = gw.get(&second.link, None).await;
     assert_eq!(form.status, StatusCode::OK);
     assert_eq!(form.kind(), Some("reset"));
-    assert!(
-        form.body.contains("For your account li.wei at Acme Ltd."),
-        "{}",
-        form.body
-    );
+    form.assert_shows("For your account li.wei at Acme Ltd.");
     assert_eq!(form.headers["referrer-policy"], "no-referrer");
     let cookie = form.cookie().unwrap();
     let csrf = form.hidden("csrf").unwrap();
@@ -114,7 +110,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     // The registration policy applies, and a refused password leaves the link usable.
     let weak = post("password", "password").await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(weak.body.contains("at least three of"), "{}", weak.body);
+    weak.assert_shows("at least three of");
     let named = post("Li.Wei-2024", "Li.Wei-2024").await;
     assert!(
         problems(&named)
@@ -129,11 +125,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     let done = post(NEW_PASSWORD, NEW_PASSWORD).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert_eq!(done.kind(), Some("password_changed"));
-    assert!(
-        done.body.contains("href=\"&#x2f;me?lang=en\""),
-        "{}",
-        done.body
-    );
+    done.assert_shows("href=\"&#x2f;me?lang=en\"");
 
     // Single use: the page and a second submission say it was used.
     let again = gw.get(&second.link, None).await;
@@ -191,12 +183,7 @@ pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock
     let page = gw.get(&created.link, None).await;
     assert_eq!(page.status, StatusCode::GONE);
     assert_eq!(page.kind(), Some("expired"));
-    assert!(
-        page.body
-            .contains("Ask your administrator to send you a new one."),
-        "{}",
-        page.body
-    );
+    page.assert_shows("Ask your administrator to send you a new one.");
     // A form fetched in time does not help after the expiry.
     let posted = gw
         .post_form(
@@ -233,7 +220,7 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
     // The open session ended, and signing in again is refused even with the password.
     let me = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
     assert_eq!(me.kind(), Some("sign_in"));
-    assert!(me.body.contains("Your session has ended"), "{}", me.body);
+    me.assert_shows("Your session has ended");
     let refused = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert_eq!(refused.kind(), Some("disabled"));
@@ -316,11 +303,7 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
         .await;
     let taken = gw.register(&newcomer.link, "li.wei", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        taken.body.contains("This username is already taken"),
-        "{}",
-        taken.body
-    );
+    taken.assert_shows("This username is already taken");
     assert!(gw.events_where(is_password_changed).await.is_empty());
     gw.stop().await;
 }
@@ -333,11 +316,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     let mut jar = Jar::default();
     let me = gw.sign_in(&mut jar, "Li.Wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);
-    assert!(
-        me.body.contains("Signed in as li.wei · Acme Ltd"),
-        "{}",
-        me.body
-    );
+    me.assert_shows("Signed in as li.wei · Acme Ltd");
     assert!(
         me.body.contains("value=\"Li Wei\""),
         "the invitation's name"
@@ -377,11 +356,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
         )
         .await;
     assert_eq!(saved.kind(), Some("me"));
-    assert!(
-        saved.body.contains("Your details have been saved."),
-        "{}",
-        saved.body
-    );
+    saved.assert_shows("Your details have been saved.");
     assert!(saved.body.contains("value=\"Li Wei (Eng)\""));
     let details = |k: &EventKind| matches!(k, EventKind::PersonalDetailsChanged { .. });
     assert_eq!(
@@ -402,7 +377,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
             &[("name", "Li Wei (Eng)"), ("mobile", ""), ("email", "")],
         )
         .await;
-    assert!(same.body.contains("Nothing was changed."), "{}", same.body);
+    same.assert_shows("Nothing was changed.");
     assert_eq!(gw.events_where(details).await.len(), 1);
     // Mobile and email, tidied to E.164.
     gw.member_form(
@@ -500,7 +475,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
             &change(PASSWORD, "weakweak", "weakweak"),
         )
         .await;
-    assert!(weak.body.contains("at least three of"), "{}", weak.body);
+    weak.assert_shows("at least three of");
     let changed = gw
         .member_form(
             &mut jar,
@@ -508,11 +483,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
             &change(PASSWORD, NEW_PASSWORD, NEW_PASSWORD),
         )
         .await;
-    assert!(
-        changed.body.contains("Your password has been changed."),
-        "{}",
-        changed.body
-    );
+    changed.assert_shows("Your password has been changed.");
     let hashes = gw.events_where(is_password_changed).await;
     let li = gw.account_id_of("li.wei").await;
     assert!(
@@ -555,11 +526,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     clock.advance_secs(12 * 3600);
     let ended = gw.get_with(&me_url, &mut idle).await;
     assert_eq!(ended.kind(), Some("sign_in"));
-    assert!(
-        ended.body.contains("Your session has ended"),
-        "{}",
-        ended.body
-    );
+    ended.assert_shows("Your session has ended");
     assert!(
         idle.get("orgdesk_session").is_none(),
         "the cookie is dropped"
@@ -648,11 +615,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
     assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
     let doubled = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(doubled.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(
-        doubled.body.contains("in about 60 seconds"),
-        "{}",
-        doubled.body
-    );
+    doubled.assert_shows("in about 60 seconds");
     clock.advance_secs(61);
     assert_eq!(
         gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
@@ -741,7 +704,7 @@ pub async fn a_wait_stays_with_the_account_of_its_organization(
     }
     let page = gw.member_form(&mut jar, "/me/password", &change).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS, "{}", page.body);
-    assert!(page.body.contains("Try again after"), "{}", page.body);
+    page.assert_shows("Try again after");
     // Even the right current password waits now.
     let right = [
         ("current_password", PASSWORD),
@@ -759,16 +722,12 @@ pub async fn a_wait_stays_with_the_account_of_its_organization(
         .sign_in(&mut Jar::default(), "li.wei", NEW_PASSWORD)
         .await;
     assert_eq!(b.kind(), Some("me"), "{}", b.body);
-    assert!(b.body.contains("Other Ltd"), "{}", b.body);
+    b.assert_shows("Other Ltd");
 
     // After the wait, org A's li.wei changes her password with the right current one.
     clock.advance_secs(31);
     let page = gw.member_form(&mut jar, "/me/password", &right).await;
-    assert!(
-        page.body.contains("Your password has been changed."),
-        "{}",
-        page.body
-    );
+    page.assert_shows("Your password has been changed.");
     gw.stop().await;
 }
 
@@ -961,16 +920,8 @@ pub async fn the_member_page_reads_mobiles_by_the_desktops_rule(
             &[("name", "Li Wei"), ("mobile", typed), ("email", "")],
         )
         .await;
-    assert!(
-        saved.body.contains("Your details have been saved."),
-        "{}",
-        saved.body
-    );
-    assert!(
-        saved.body.contains("value=\"+14155552671\""),
-        "{}",
-        saved.body
-    );
+    saved.assert_shows("Your details have been saved.");
+    saved.assert_shows("value=\"+14155552671\"");
     assert_eq!(
         gw.events_where(details).await,
         [EventKind::PersonalDetailsChanged {
@@ -991,12 +942,7 @@ pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<M
     let me = gw.sign_in(&mut jar, "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"));
     assert!(!me.body.contains("<script>alert(1)"), "{}", me.body);
-    assert!(
-        me.body
-            .contains("value=\"&lt;script&gt;alert(1)&lt;&#x2f;script&gt;\""),
-        "{}",
-        me.body
-    );
+    me.assert_shows("value=\"&lt;script&gt;alert(1)&lt;&#x2f;script&gt;\"");
 
     let evil = "\"><img src=x onerror=alert(2)>";
     let saved = gw
@@ -1006,11 +952,7 @@ pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<M
             &[("name", evil), ("mobile", ""), ("email", "")],
         )
         .await;
-    assert!(
-        saved.body.contains("Your details have been saved."),
-        "{}",
-        saved.body
-    );
+    saved.assert_shows("Your details have been saved.");
     assert!(!saved.body.contains("<img src=x"), "{}", saved.body);
     assert!(saved
         .body

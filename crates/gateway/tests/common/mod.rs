@@ -227,6 +227,12 @@ impl Page {
         Some(self.body[start..start + end].to_owned())
     }
 
+    /// Fails, showing the page, unless it contains `text`.
+    #[track_caller]
+    pub fn assert_shows(&self, text: &str) {
+        assert!(self.body.contains(text), "{}", self.body);
+    }
+
     /// The `data-kind` of a message page: registered, declined, expired, used, cancelled, …
     pub fn kind(&self) -> Option<&str> {
         let marker = "data-kind=\"";
@@ -234,6 +240,11 @@ impl Page {
         let end = self.body[start..].find('"')?;
         Some(&self.body[start..start + end])
     }
+}
+
+/// Sends an API request and reads its JSON answer.
+pub async fn json_of<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
+    req.send().await.unwrap().json().await.unwrap()
 }
 
 pub fn invitation(channel: Channel, recipient: &str) -> CreateInvitation {

@@ -227,11 +227,7 @@ pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
     let page = gw.get(&second.link, None).await;
     assert_eq!(page.status, StatusCode::GONE);
     assert_eq!(page.kind(), Some("cancelled"));
-    assert!(
-        page.body.contains("Ann Admin withdrew the invitation"),
-        "{}",
-        page.body
-    );
+    page.assert_shows("Ann Admin withdrew the invitation");
     let r = gw
         .api(
             Method::POST,
@@ -268,12 +264,7 @@ pub async fn links_expire_by_the_clock(gw: TestGateway, clock: Arc<ManualClock>)
     let page = gw.get(&created.link, None).await;
     assert_eq!(page.status, StatusCode::GONE);
     assert_eq!(page.kind(), Some("expired"));
-    assert!(
-        page.body
-            .contains("Ask Ann Admin to send you a new invitation"),
-        "{}",
-        page.body
-    );
+    page.assert_shows("Ask Ann Admin to send you a new invitation");
 
     // Even with a form fetched in time, submitting after expiry is refused.
     let posted = gw
@@ -304,11 +295,7 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
     let early_form = gw.get(&format!("{}/register", created.link), None).await;
     let page = gw.get(&created.link, None).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("Ann Admin invites you to join Acme Ltd"),
-        "{}",
-        page.body
-    );
+    page.assert_shows("Ann Admin invites you to join Acme Ltd");
     for (name, value) in [
         ("x-frame-options", "DENY"),
         ("x-content-type-options", "nosniff"),
@@ -326,7 +313,7 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
     // Policy failures re-show the form with reasons and keep the token usable.
     let weak = gw.register(&created.link, "liwei", "password").await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(weak.body.contains("at least three of"), "{}", weak.body);
+    weak.assert_shows("at least three of");
     let bad_name = gw.register(&created.link, "x", "Correct-Horse1").await;
     assert!(bad_name
         .body
@@ -499,12 +486,7 @@ pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<Ma
     for raw in ["<script>alert(1)", "<img src=x", "<b>Wei"] {
         assert!(!page.body.contains(raw), "{raw} in page:\n{}", page.body);
     }
-    assert!(
-        page.body
-            .contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
-        "{}",
-        page.body
-    );
+    page.assert_shows("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;");
 
     let file = wait_for_files(&gw.mail_dir(), 1, 10).await.remove(0);
     let (text, html) = mail_parts(&std::fs::read_to_string(file).unwrap());
@@ -699,7 +681,7 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
     let zh = gw
         .get(&format!("{}/sign-in?lang=zh-CN", second.link), None)
         .await;
-    assert!(zh.body.contains("登录并加入"), "{}", zh.body);
+    zh.assert_shows("登录并加入");
 
     // Wrong password and unknown username: the same generic answer, the link still usable.
     for (username, password) in [("li.wei", "Wrong-Horse1"), ("nobody", PASSWORD)] {
@@ -716,11 +698,7 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
     let accepted = accept_signed_in(&gw, &second.link, "LI.WEI", PASSWORD).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
     assert_eq!(accepted.kind(), Some("registered"));
-    assert!(
-        accepted.body.contains("with your account Li.Wei"),
-        "{}",
-        accepted.body
-    );
+    accepted.assert_shows("with your account Li.Wei");
     let (username, hash) = registered_event(&gw, &second.invitation_id).await;
     assert_eq!(username, "Li.Wei");
     assert_eq!(hash, first_hash, "the existing hash, unchanged");
@@ -773,7 +751,7 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     // Locked, even with the right password, here and on the member page alike.
     let locked = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-    assert!(locked.body.contains("Try again after"), "{}", locked.body);
+    locked.assert_shows("Try again after");
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.status, StatusCode::TOO_MANY_REQUESTS);
     // The link was not consumed; after the pause the right password works.
@@ -888,11 +866,7 @@ pub async fn an_account_of_another_organization_is_copied_when_accepting(
     let in_b2 = link_invitation(&other, "k3", "Zhang San again").await;
     let taken = accept_signed_in(&other, &in_b2.link, "zhang.san", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
-    assert!(
-        taken.body.contains("already has the username zhang.san"),
-        "{}",
-        taken.body
-    );
+    taken.assert_shows("already has the username zhang.san");
     assert_eq!(other.get(&in_b2.link, None).await.status, StatusCode::OK);
     other.stop().await;
     gw.stop().await;

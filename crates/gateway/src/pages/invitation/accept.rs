@@ -20,88 +20,37 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use axum::Form;
-use minijinja::context;
 use orgdesk_protocol::AccountState;
-use serde::Deserialize;
 
-use super::{gone_meanwhile, usable, FormView};
+use super::{
+    gone_meanwhile, link_form, link_post, registered, render_link_form, FormView, LinkForm,
+};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::member::{check_sign_in, locked_message, member_message, Guess, Notice};
-use crate::pages::{
-    cookie, csrf_cookie, csrf_cookie_name, internal_error, message, pick_lang, refuse_post,
-    with_cookie, LangQuery,
-};
+use crate::pages::member::{account_disabled, check_sign_in};
+use crate::pages::{form, internal_error, LangQuery, PageResult};
 use crate::store::username_key;
 use crate::store::{ConsumeOutcome, TokenLookup};
 use crate::{PeerAddr, Shared};
 
-fn render_accept(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_>) -> Response {
-    let FormView {
-        token,
-        found,
-        csrf_cookie,
-        username,
-        errors,
-    } = view;
-    let action = format!("/i/{token}/sign-in");
-    let extra = context! {
-        intro => fill(lang.t("accept_intro"), &[("organization", &found.invitation.organization_name)]),
-        action => &action,
-        csrf => state.pepper.csrf_token(csrf_cookie, &action),
-        username => username,
-        errors => errors,
-        back_href => format!("/i/{token}?lang={}", lang.code()),
-    };
-    crate::pages::page(
-        state,
-        lang,
-        status,
-        "accept.html",
-        &action,
-        lang.t("accept_title"),
-        extra,
-    )
-}
+const ACCEPT: LinkForm = LinkForm {
+    suffix: "sign-in",
+    template: "accept.html",
+    intro: "accept_intro",
+    title: "accept_title",
+};
 
 pub(crate) async fn accept_form(
     State(state): State<Shared>,
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let path = format!("/i/{token}/sign-in");
-    let (found, _) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
-    let (csrf, is_new) = csrf_cookie(&state, &headers);
-    let response = render_accept(
-        &state,
-        lang,
-        StatusCode::OK,
-        FormView {
-            token: &token,
-            found: &found,
-            csrf_cookie: &csrf,
-            username: "",
-            errors: &[],
-        },
-    );
-    with_cookie(&state, response, &csrf, is_new)
+) -> PageResult {
+    link_form(state, token, q, headers, &ACCEPT).await
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct AcceptFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) username: String,
-    #[serde(default)]
-    pub(crate) password: String,
+form::fields! {
+    AcceptFields { username, password }
 }
 
 pub(crate) async fn accept(
@@ -110,29 +59,22 @@ pub(crate) async fn accept(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<AcceptFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    let path = format!("/i/{token}/sign-in");
-    if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let (found, hash) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
+) -> PageResult {
+    let path = ACCEPT.action(&token);
+    let post = link_post(&state, &token, &path, &headers, peer, form).await?;
+    let lang = post.lang;
     let request = Attempt {
         token: &token,
         path: &path,
-        found: &found,
-        token_hash: hash,
+        found: &post.found,
+        token_hash: post.hash,
         headers: &headers,
         peer,
     };
-    match try_accept(&state, lang, request, f).await {
+    Ok(match try_accept(&state, lang, request, post.fields).await {
         Ok(response) => response,
         Err(e) => internal_error(&state, lang, &path, &e),
-    }
+    })
 }
 
 struct Attempt<'a> {
@@ -150,63 +92,31 @@ async fn try_accept(
     a: Attempt<'_>,
     f: AcceptFields,
 ) -> Result<Response, GatewayError> {
-    let cookie_value = cookie(a.headers, csrf_cookie_name(state)).unwrap_or_default();
+    let cookie_value = form::posted_cookie(state, a.headers);
     let typed = f.username.trim();
     let form = |status: StatusCode, errors: &[&str]| {
-        render_accept(
-            state,
-            lang,
-            status,
-            FormView {
-                token: a.token,
-                found: a.found,
-                csrf_cookie: &cookie_value,
-                username: typed,
-                errors,
-            },
-        )
+        let view = FormView {
+            token: a.token,
+            found: a.found,
+            csrf_cookie: &cookie_value,
+            username: typed,
+            errors,
+        };
+        render_link_form(state, lang, status, &ACCEPT, view)
     };
     let key = username_key(typed);
     let now = state.clock.now_secs();
     // The invitation's own organization first, then enabled accounts.
     let org_id = &a.found.invitation.org_id;
-    let account = match check_sign_in(state, &key, a.peer.ip(), f.password, Some(org_id)).await? {
-        Guess::Waiting(until) => {
-            let message = locked_message(lang, until, now);
-            return Ok(form(StatusCode::TOO_MANY_REQUESTS, &[&message]));
-        }
-        Guess::Wrong => {
-            return Ok(form(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &[lang.t("err_sign_in")],
-            ))
-        }
-        Guess::Right {
-            account,
-            matched,
-            charged,
-        } => {
-            // The password was right, so this is no guess to count.
-            state.store.forgive_sign_in(&matched, &charged).await?;
-            account
-        }
+    let guess = check_sign_in(state, &key, a.peer.ip(), f.password, Some(org_id)).await?;
+    let (account, matched, charged) = match guess.opened(lang, now) {
+        Ok(opened) => opened,
+        Err((status, error)) => return Ok(form(status, &[&error])),
     };
-    let disabled = || {
-        member_message(
-            state,
-            lang,
-            StatusCode::FORBIDDEN,
-            a.path,
-            Notice {
-                kind: "disabled",
-                title: lang.t("account_disabled_title"),
-                body: lang.t("account_disabled_body"),
-                link: None,
-            },
-        )
-    };
+    // The password was right, so this is no guess to count.
+    state.store.forgive_sign_in(&matched, &charged).await?;
     if account.state != AccountState::Enabled {
-        return Ok(disabled());
+        return Ok(account_disabled(state, lang, a.path));
     }
     let outcome = if &account.org_id == org_id {
         state
@@ -224,33 +134,21 @@ async fn try_accept(
             .register(a.token_hash, &account.username, &account.password_hash, now)
             .await?
     };
-    let org = &a.found.invitation.organization_name;
     Ok(match outcome {
         ConsumeOutcome::Done { .. } => {
             state.ring_events();
-            let title = fill(lang.t("registered_title"), &[("organization", org)]);
-            let body = fill(
-                lang.t("accept_done_body"),
-                &[("organization", org), ("username", &account.username)],
-            );
-            message(
-                state,
-                lang,
-                StatusCode::OK,
-                a.path,
-                "registered",
-                &title,
-                &body,
-            )
+            let body_key = "accept_done_body";
+            registered(state, lang, a.path, a.found, &account.username, body_key)
         }
         ConsumeOutcome::UsernameTaken => {
+            let org = &a.found.invitation.organization_name;
             let text = fill(
                 lang.t("accept_username_taken"),
                 &[("organization", org), ("username", &account.username)],
             );
             form(StatusCode::CONFLICT, &[&text])
         }
-        ConsumeOutcome::AccountUnavailable => disabled(),
+        ConsumeOutcome::AccountUnavailable => account_disabled(state, lang, a.path),
         // Someone else used, cancelled or replaced the link in the meantime: say which.
         ConsumeOutcome::NotUsable => gone_meanwhile(state, lang, a.token, a.path).await,
     })

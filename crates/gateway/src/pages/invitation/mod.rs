@@ -1,18 +1,16 @@
 //! The pages behind invitation links (`/i/{token}`): the invitation, the register form and
 //! declining. Accepting with an account the invitee already has is in [`accept`].
 
+use std::net::SocketAddr;
+
 use axum::extract::rejection::FormRejection;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
 use minijinja::context;
-use serde::Deserialize;
 
-use super::{
-    cookie, csrf_cookie, csrf_cookie_name, internal_error, message, page, password_problems,
-    pick_lang, refuse_post, username_ok, with_cookie, LangQuery,
-};
+use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::render::format_time;
@@ -150,13 +148,10 @@ pub(crate) async fn invitation(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> PageResult {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}");
-    let (found, _) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
+    let (found, _) = usable(&state, lang, &token, &path).await?;
     let inv = &found.invitation;
     match state
         .store
@@ -185,7 +180,7 @@ pub(crate) async fn invitation(
         decline_href => format!("{path}/decline?lang={}", lang.code()),
         accept_href => format!("{path}/sign-in?lang={}", lang.code()),
     };
-    page(
+    Ok(page(
         &state,
         lang,
         StatusCode::OK,
@@ -193,22 +188,39 @@ pub(crate) async fn invitation(
         &path,
         &heading,
         extra,
-    )
+    ))
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct RegisterFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) username: String,
-    #[serde(default)]
-    pub(crate) password: String,
-    #[serde(default)]
-    pub(crate) password_confirm: String,
+form::fields! {
+    RegisterFields { username, password, password_confirm }
 }
+
+form::fields! {
+    DeclineFields {}
+}
+
+/// One of the forms behind an invitation link that end with an account: registering, and
+/// accepting with an account the invitee already has ([`accept`]).
+pub(crate) struct LinkForm {
+    /// The form's address after `/i/{token}/`.
+    suffix: &'static str,
+    template: &'static str,
+    intro: &'static str,
+    title: &'static str,
+}
+
+impl LinkForm {
+    fn action(&self, token: &str) -> String {
+        format!("/i/{token}/{}", self.suffix)
+    }
+}
+
+const REGISTER: LinkForm = LinkForm {
+    suffix: "register",
+    template: "register.html",
+    intro: "register_intro",
+    title: "register_title",
+};
 
 /// What the register and sign-in forms show besides the page frame.
 pub(crate) struct FormView<'a> {
@@ -219,7 +231,13 @@ pub(crate) struct FormView<'a> {
     errors: &'a [&'a str],
 }
 
-fn render_register(state: &Shared, lang: Lang, status: StatusCode, view: FormView<'_>) -> Response {
+fn render_link_form(
+    state: &Shared,
+    lang: Lang,
+    status: StatusCode,
+    kind: &LinkForm,
+    view: FormView<'_>,
+) -> Response {
     let FormView {
         token,
         found,
@@ -227,23 +245,47 @@ fn render_register(state: &Shared, lang: Lang, status: StatusCode, view: FormVie
         username,
         errors,
     } = view;
-    let action = format!("/i/{token}/register");
+    let action = kind.action(token);
     let extra = context! {
-        intro => fill(lang.t("register_intro"), &[("organization", &found.invitation.organization_name)]),
+        intro => fill(lang.t(kind.intro), &[("organization", &found.invitation.organization_name)]),
         action => &action,
         csrf => state.pepper.csrf_token(csrf_cookie, &action),
         username => username,
         errors => errors,
+        back_href => format!("/i/{token}?lang={}", lang.code()),
     };
     page(
         state,
         lang,
         status,
-        "register.html",
+        kind.template,
         &action,
-        lang.t("register_title"),
+        lang.t(kind.title),
         extra,
     )
+}
+
+/// The empty form behind a usable link.
+async fn link_form(
+    state: Shared,
+    token: String,
+    q: LangQuery,
+    headers: HeaderMap,
+    kind: &LinkForm,
+) -> PageResult {
+    let lang = pick_lang(q.lang.as_deref(), &headers);
+    let path = kind.action(&token);
+    let (found, _) = usable(&state, lang, &token, &path).await?;
+    Ok(form::with_csrf(&state, &headers, |csrf| {
+        let view = FormView {
+            token: &token,
+            found: &found,
+            csrf_cookie: csrf,
+            username: "",
+            errors: &[],
+        };
+        render_link_form(&state, lang, StatusCode::OK, kind, view)
+    }))
 }
 
 pub(crate) async fn register_form(
@@ -251,27 +293,62 @@ pub(crate) async fn register_form(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
+) -> PageResult {
+    link_form(state, token, q, headers, &REGISTER).await
+}
+
+/// A post to a form behind a link, once it is accepted and the link is usable.
+pub(crate) struct LinkPost<F> {
+    fields: F,
+    lang: Lang,
+    found: TokenLookup,
+    hash: [u8; 32],
+}
+
+/// Takes a post to the form at `path` behind the link `token`: refused as any form post is,
+/// or with the page that says why the link cannot be used.
+async fn link_post<F: form::Posted>(
+    state: &Shared,
+    token: &str,
+    path: &str,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    form: Result<Form<F>, FormRejection>,
+) -> Result<LinkPost<F>, Response> {
+    let (fields, lang) = form::accept_post(state, path, headers, peer, form)?;
+    let (found, hash) = usable(state, lang, token, path).await?;
+    Ok(LinkPost {
+        fields,
+        lang,
+        found,
+        hash,
+    })
+}
+
+/// The page saying the invitee now has `username` in the invitation's organization.
+fn registered(
+    state: &Shared,
+    lang: Lang,
+    path: &str,
+    found: &TokenLookup,
+    username: &str,
+    body_key: &str,
 ) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let path = format!("/i/{token}/register");
-    let (found, _) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
-    let (csrf, is_new) = csrf_cookie(&state, &headers);
-    let response = render_register(
-        &state,
+    let org = &found.invitation.organization_name;
+    let title = fill(lang.t("registered_title"), &[("organization", org)]);
+    let body = fill(
+        lang.t(body_key),
+        &[("organization", org), ("username", username)],
+    );
+    message(
+        state,
         lang,
         StatusCode::OK,
-        FormView {
-            token: &token,
-            found: &found,
-            csrf_cookie: &csrf,
-            username: "",
-            errors: &[],
-        },
-    );
-    with_cookie(&state, response, &csrf, is_new)
+        path,
+        "registered",
+        &title,
+        &body,
+    )
 }
 
 /// The register form's username as it will be kept (trimmed), and the translation keys of
@@ -282,10 +359,11 @@ pub(crate) fn register_problems(f: &RegisterFields) -> (String, Vec<&'static str
     if !username_ok(&username) {
         problems.push("err_username_format");
     }
-    problems.extend(password_problems(&f.password, &username));
-    if f.password != f.password_confirm {
-        problems.push("err_password_mismatch");
-    }
+    problems.extend(form::new_password_problems(
+        &f.password,
+        &f.password_confirm,
+        &username,
+    ));
     (username, problems)
 }
 
@@ -295,81 +373,59 @@ pub(crate) async fn register(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<RegisterFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    let path = format!("/i/{token}/register");
-    if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let (found, hash) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
-    let cookie_value = cookie(&headers, csrf_cookie_name(&state)).unwrap_or_default();
+) -> PageResult {
+    let path = REGISTER.action(&token);
+    let LinkPost {
+        fields: f,
+        lang,
+        found,
+        hash,
+    } = link_post(&state, &token, &path, &headers, peer, form).await?;
+    let cookie_value = form::posted_cookie(&state, &headers);
     let (username, problems) = register_problems(&f);
-    let errors: Vec<&str> = problems.into_iter().map(|k| lang.t(k)).collect();
-    if !errors.is_empty() {
-        return render_register(
+    let reshow = |errors: &[&str]| {
+        let view = FormView {
+            token: &token,
+            found: &found,
+            csrf_cookie: &cookie_value,
+            username: &username,
+            errors,
+        };
+        render_link_form(
             &state,
             lang,
             StatusCode::UNPROCESSABLE_ENTITY,
-            FormView {
-                token: &token,
-                found: &found,
-                csrf_cookie: &cookie_value,
-                username: &username,
-                errors: &errors,
-            },
-        );
+            &REGISTER,
+            view,
+        )
+    };
+    if !problems.is_empty() {
+        return Ok(reshow(&form::texts(lang, problems)));
     }
 
     // Argon2id with OWASP's parameters takes tens of milliseconds: keep it off the reactor.
     let password_hash = match crate::pages::member::hash_password(f.password).await {
         Ok(h) => h,
-        Err(e) => return internal_error(&state, lang, &path, &e),
+        Err(e) => return Ok(internal_error(&state, lang, &path, &e)),
     };
-    match state
-        .store
-        .register(hash, &username, &password_hash, state.clock.now_secs())
-        .await
-    {
-        Ok(ConsumeOutcome::Done { .. }) => {
-            state.ring_events();
-            let org = &found.invitation.organization_name;
-            let title = fill(lang.t("registered_title"), &[("organization", org)]);
-            let body = fill(
-                lang.t("registered_body"),
-                &[("organization", org), ("username", &username)],
-            );
-            message(
-                &state,
-                lang,
-                StatusCode::OK,
-                &path,
-                "registered",
-                &title,
-                &body,
-            )
-        }
-        Ok(ConsumeOutcome::UsernameTaken) => render_register(
-            &state,
-            lang,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            FormView {
-                token: &token,
-                found: &found,
-                csrf_cookie: &cookie_value,
-                username: &username,
-                errors: &[lang.t("err_username_taken")],
-            },
-        ),
-        // Someone else used, cancelled or replaced the link in the meantime: say which.
-        Ok(ConsumeOutcome::NotUsable | ConsumeOutcome::AccountUnavailable) => {
-            gone_meanwhile(&state, lang, &token, &path).await
-        }
-        Err(e) => internal_error(&state, lang, &path, &e),
-    }
+    Ok(
+        match state
+            .store
+            .register(hash, &username, &password_hash, state.clock.now_secs())
+            .await
+        {
+            Ok(ConsumeOutcome::Done { .. }) => {
+                state.ring_events();
+                registered(&state, lang, &path, &found, &username, "registered_body")
+            }
+            Ok(ConsumeOutcome::UsernameTaken) => reshow(&[lang.t("err_username_taken")]),
+            // Someone else used, cancelled or replaced the link in the meantime: say which.
+            Ok(ConsumeOutcome::NotUsable | ConsumeOutcome::AccountUnavailable) => {
+                gone_meanwhile(&state, lang, &token, &path).await
+            }
+            Err(e) => internal_error(&state, lang, &path, &e),
+        },
+    )
 }
 
 pub(crate) async fn decline_form(
@@ -377,39 +433,28 @@ pub(crate) async fn decline_form(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> PageResult {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}/decline");
-    let (found, _) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
-    let (csrf, is_new) = csrf_cookie(&state, &headers);
+    let (found, _) = usable(&state, lang, &token, &path).await?;
     let inv = &found.invitation;
-    let extra = context! {
-        intro => fill(lang.t("decline_intro"), &[("inviter", &inv.inviter_name), ("organization", &inv.organization_name)]),
-        action => &path,
-        csrf => state.pepper.csrf_token(&csrf, &path),
-        back_href => format!("/i/{token}?lang={}", lang.code()),
-    };
-    let response = page(
-        &state,
-        lang,
-        StatusCode::OK,
-        "decline.html",
-        &path,
-        lang.t("decline_title"),
-        extra,
-    );
-    with_cookie(&state, response, &csrf, is_new)
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct DeclineFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
+    Ok(form::with_csrf(&state, &headers, |csrf| {
+        let extra = context! {
+            intro => fill(lang.t("decline_intro"), &[("inviter", &inv.inviter_name), ("organization", &inv.organization_name)]),
+            action => &path,
+            csrf => state.pepper.csrf_token(csrf, &path),
+            back_href => format!("/i/{token}?lang={}", lang.code()),
+        };
+        page(
+            &state,
+            lang,
+            StatusCode::OK,
+            "decline.html",
+            &path,
+            lang.t("decline_title"),
+            extra,
+        )
+    }))
 }
 
 pub(crate) async fn decline(
@@ -418,35 +463,31 @@ pub(crate) async fn decline(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<DeclineFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
+) -> PageResult {
     let path = format!("/i/{token}/decline");
-    if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let (found, hash) = match usable(&state, lang, &token, &path).await {
-        Ok(usable) => usable,
-        Err(page) => return page,
-    };
-    match state.store.decline(hash, state.clock.now_secs()).await {
-        Ok(ConsumeOutcome::Done { .. }) => {
-            state.ring_events();
-            let body = fill(
-                lang.t("declined_body"),
-                &[("organization", &found.invitation.organization_name)],
-            );
-            message(
-                &state,
-                lang,
-                StatusCode::OK,
-                &path,
-                "declined",
-                lang.t("declined_title"),
-                &body,
-            )
-        }
-        Ok(_) => gone_meanwhile(&state, lang, &token, &path).await,
-        Err(e) => internal_error(&state, lang, &path, &e),
-    }
+    let LinkPost {
+        lang, found, hash, ..
+    } = link_post(&state, &token, &path, &headers, peer, form).await?;
+    Ok(
+        match state.store.decline(hash, state.clock.now_secs()).await {
+            Ok(ConsumeOutcome::Done { .. }) => {
+                state.ring_events();
+                let body = fill(
+                    lang.t("declined_body"),
+                    &[("organization", &found.invitation.organization_name)],
+                );
+                message(
+                    &state,
+                    lang,
+                    StatusCode::OK,
+                    &path,
+                    "declined",
+                    lang.t("declined_title"),
+                    &body,
+                )
+            }
+            Ok(_) => gone_meanwhile(&state, lang, &token, &path).await,
+            Err(e) => internal_error(&state, lang, &path, &e),
+        },
+    )
 }

@@ -14,12 +14,9 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::JoinField;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::{
-    cookie, csrf_cookie, csrf_cookie_name, internal_error, message, page, password_problems,
-    pick_lang, refuse_post, username_ok, with_cookie, LangQuery,
-};
+use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
 use crate::i18n::{fill, Lang, Texts};
 use crate::joining;
 use crate::render::format_time;
@@ -27,30 +24,18 @@ use crate::secrets;
 use crate::store::{JoinLinkRecord, JoinSecret, JoinSubmitOutcome, NewJoinRequest};
 use crate::{PeerAddr, Shared};
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct JoinFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) code: String,
-    #[serde(default)]
-    pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) email: String,
-    #[serde(default)]
-    pub(crate) mobile: String,
-    #[serde(default)]
-    pub(crate) employee_id: String,
-    #[serde(default)]
-    pub(crate) work_location: String,
-    #[serde(default)]
-    pub(crate) username: String,
-    #[serde(default)]
-    pub(crate) password: String,
-    #[serde(default)]
-    pub(crate) password_confirm: String,
+form::fields! {
+    JoinFields {
+        code,
+        name,
+        email,
+        mobile,
+        employee_id,
+        work_location,
+        username,
+        password,
+        password_confirm,
+    }
 }
 
 impl JoinFields {
@@ -265,27 +250,31 @@ pub(crate) async fn link_form(
     Path(token): Path<String>,
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
-) -> Response {
+) -> PageResult {
     let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/j/{token}");
-    let (record, _) = match find_by_token(&state, lang, &token, &path).await {
-        Ok(found) => found,
-        Err(page) => return page,
+    let (record, _) = find_by_token(&state, lang, &token, &path).await?;
+    Ok(form::with_csrf(&state, &headers, |csrf| {
+        empty_form(&state, lang, Entry::Link(&token), &record, csrf)
+    }))
+}
+
+/// The join form as it first shows.
+pub(super) fn empty_form(
+    state: &Shared,
+    lang: Lang,
+    entry: Entry<'_>,
+    record: &JoinLinkRecord,
+    csrf_cookie: &str,
+) -> Response {
+    let view = FormView {
+        entry,
+        record,
+        csrf_cookie,
+        fields: &JoinFields::default(),
+        errors: &[],
     };
-    let (csrf, is_new) = csrf_cookie(&state, &headers);
-    let response = render_form(
-        &state,
-        lang,
-        StatusCode::OK,
-        FormView {
-            entry: Entry::Link(&token),
-            record: &record,
-            csrf_cookie: &csrf,
-            fields: &JoinFields::default(),
-            errors: &[],
-        },
-    );
-    with_cookie(&state, response, &csrf, is_new)
+    render_form(state, lang, StatusCode::OK, view)
 }
 
 pub(crate) async fn submit_by_link(
@@ -294,18 +283,11 @@ pub(crate) async fn submit_by_link(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<JoinFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
+) -> PageResult {
     let path = format!("/j/{token}");
-    if let Some(refused) = refuse_post(&state, lang, &path, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let (record, hash) = match find_by_token(&state, lang, &token, &path).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    submit(
+    let (f, lang) = form::accept_post(&state, &path, &headers, peer, form)?;
+    let (record, hash) = find_by_token(&state, lang, &token, &path).await?;
+    Ok(submit(
         &state,
         lang,
         &headers,
@@ -314,7 +296,7 @@ pub(crate) async fn submit_by_link(
         &record,
         f,
     )
-    .await
+    .await)
 }
 
 /// Checks the form and records the request; the form comes back with every problem.
@@ -344,10 +326,11 @@ pub(crate) fn problems(f: &JoinFields, required: &[JoinField]) -> Vec<&'static s
     if !username_ok(&f.username) {
         problems.push("err_username_format");
     }
-    problems.extend(password_problems(&f.password, &f.username));
-    if f.password != f.password_confirm {
-        problems.push("err_password_mismatch");
-    }
+    problems.extend(form::new_password_problems(
+        &f.password,
+        &f.password_confirm,
+        &f.username,
+    ));
     problems
 }
 
@@ -361,13 +344,10 @@ pub(super) async fn submit(
     mut f: JoinFields,
 ) -> Response {
     let path = entry.action();
-    let cookie_value = cookie(headers, csrf_cookie_name(state)).unwrap_or_default();
+    let cookie_value = form::posted_cookie(state, headers);
     normalize(&mut f);
     let required = &record.rules.required_fields;
-    let errors: Vec<&str> = problems(&f, required)
-        .into_iter()
-        .map(|k| lang.t(k))
-        .collect();
+    let errors = form::texts(lang, problems(&f, required));
     let reshow = |f: &JoinFields, errors: &[&str]| {
         render_form(
             state,

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::{cookie, is_https, page};
+use super::{cookie, internal_error, is_https, page};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
 use crate::secrets;
@@ -23,7 +23,7 @@ pub(crate) mod sign_in;
 mod tests;
 
 use sign_in::render_sign_in;
-pub(crate) use sign_in::{check_sign_in, hash_password, locked_message, Guess};
+pub(crate) use sign_in::{check_sign_in, hash_password, locked_message};
 
 pub(crate) const ME: &str = "/me";
 pub(crate) const SIGN_IN: &str = "/me/sign-in";
@@ -66,6 +66,17 @@ pub(crate) fn member_message(
             link_text => link_text,
         },
     )
+}
+
+/// The page for a right password to an account that is disabled or removed.
+pub(crate) fn account_disabled(state: &Shared, lang: Lang, path: &str) -> Response {
+    let notice = Notice {
+        kind: "disabled",
+        title: lang.t("account_disabled_title"),
+        body: lang.t("account_disabled_body"),
+        link: None,
+    };
+    member_message(state, lang, StatusCode::FORBIDDEN, path, notice)
 }
 
 /// The session cookie's name and path: under https `__Host-orgdesk_session` on `/` (the
@@ -115,6 +126,20 @@ async fn current(
         )
         .await?;
     Ok(member.map(|m| (m, hash)))
+}
+
+/// The signed-in member and their session's hash; otherwise the sign-in form saying the
+/// session ended (or the page for a failed lookup).
+async fn signed_in(
+    state: &Shared,
+    lang: Lang,
+    headers: &HeaderMap,
+) -> Result<(Member, [u8; 32]), Response> {
+    match current(state, headers).await {
+        Ok(Some(found)) => Ok(found),
+        Ok(None) => Err(session_ended(state, lang, headers)),
+        Err(e) => Err(internal_error(state, lang, ME, &e)),
+    }
 }
 
 fn see_other(location: String) -> Response {

@@ -8,29 +8,18 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Form;
-use serde::Deserialize;
 
 use super::profile::{render_me, MeView};
 use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
-use super::{current, locked_message, me_location, see_other, session_ended, ME, PASSWORD};
+use super::{locked_message, me_location, see_other, session_ended, signed_in, ME, PASSWORD};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
-use crate::pages::{internal_error, password_problems, pick_lang, refuse_post};
+use crate::pages::{form, internal_error, PageResult};
 use crate::store::{account_throttle_key, Member};
 use crate::{PeerAddr, Shared};
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct PasswordFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) current_password: String,
-    #[serde(default)]
-    pub(crate) password: String,
-    #[serde(default)]
-    pub(crate) password_confirm: String,
+form::fields! {
+    PasswordFields { current_password, password, password_confirm }
 }
 
 pub(crate) async fn password(
@@ -38,21 +27,15 @@ pub(crate) async fn password(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<PasswordFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    if let Some(refused) = refuse_post(&state, lang, PASSWORD, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let (member, session) = match current(&state, &headers).await {
-        Ok(Some(found)) => found,
-        Ok(None) => return session_ended(&state, lang, &headers),
-        Err(e) => return internal_error(&state, lang, ME, &e),
-    };
-    match change_password(&state, lang, &headers, peer, &member, session, f).await {
-        Ok(response) => response,
-        Err(e) => internal_error(&state, lang, ME, &e),
-    }
+) -> PageResult {
+    let (f, lang) = form::accept_post(&state, PASSWORD, &headers, peer, form)?;
+    let (member, session) = signed_in(&state, lang, &headers).await?;
+    Ok(
+        match change_password(&state, lang, &headers, peer, &member, session, f).await {
+            Ok(response) => response,
+            Err(e) => internal_error(&state, lang, ME, &e),
+        },
+    )
 }
 
 async fn change_password(
@@ -81,15 +64,9 @@ async fn change_password(
             },
         )
     };
-    let mut errors: Vec<&str> = password_problems(&f.password, &member.username)
-        .into_iter()
-        .map(|k| lang.t(k))
-        .collect();
-    if f.password != f.password_confirm {
-        errors.push(lang.t("err_password_mismatch"));
-    }
-    if !errors.is_empty() {
-        return Ok(show_errors(&errors));
+    let problems = form::new_password_problems(&f.password, &f.password_confirm, &member.username);
+    if !problems.is_empty() {
+        return Ok(show_errors(&form::texts(lang, problems)));
     }
     // Checking the current password is a guess like a sign-in, and counted the same way:
     // against this member's account and the client address.

@@ -11,11 +11,11 @@ use serde::Deserialize;
 
 use super::sign_in::render_sign_in;
 use super::{
-    current, me_location, see_other, session_ended, session_hash, set_session_cookie, DETAILS, ME,
+    current, me_location, see_other, session_hash, set_session_cookie, signed_in, DETAILS, ME,
     PASSWORD, SIGN_OUT,
 };
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::{csrf_cookie, internal_error, page, pick_lang, refuse_post, with_cookie};
+use crate::pages::{form, internal_error, page, pick_lang, PageResult};
 use crate::store::{Member, PersonalDetails};
 use crate::{PeerAddr, Shared};
 
@@ -38,37 +38,37 @@ pub(super) fn render_me(
     member: &Member,
     view: MeView<'_>,
 ) -> Response {
-    let (csrf, is_new) = csrf_cookie(state, headers);
-    let token = |action: &str| state.pepper.csrf_token(&csrf, action);
-    let extra = context! {
-        signed_in_as => fill(
-            lang.t("me_signed_in_as"),
-            &[("username", &member.username), ("organization", &member.organization_name)],
-        ),
-        username => &member.username,
-        name => view.name,
-        mobile => view.mobile,
-        email => view.email,
-        notice => view.notice.unwrap_or(""),
-        details_errors => view.details_errors,
-        password_errors => view.password_errors,
-        details_action => DETAILS,
-        details_csrf => token(DETAILS),
-        password_action => PASSWORD,
-        password_csrf => token(PASSWORD),
-        sign_out_action => SIGN_OUT,
-        sign_out_csrf => token(SIGN_OUT),
-    };
-    let response = page(
-        state,
-        lang,
-        status,
-        "me.html",
-        ME,
-        lang.t("me_title"),
-        extra,
-    );
-    with_cookie(state, response, &csrf, is_new)
+    form::with_csrf(state, headers, |csrf| {
+        let token = |action: &str| state.pepper.csrf_token(csrf, action);
+        let extra = context! {
+            signed_in_as => fill(
+                lang.t("me_signed_in_as"),
+                &[("username", &member.username), ("organization", &member.organization_name)],
+            ),
+            username => &member.username,
+            name => view.name,
+            mobile => view.mobile,
+            email => view.email,
+            notice => view.notice.unwrap_or(""),
+            details_errors => view.details_errors,
+            password_errors => view.password_errors,
+            details_action => DETAILS,
+            details_csrf => token(DETAILS),
+            password_action => PASSWORD,
+            password_csrf => token(PASSWORD),
+            sign_out_action => SIGN_OUT,
+            sign_out_csrf => token(SIGN_OUT),
+        };
+        page(
+            state,
+            lang,
+            status,
+            "me.html",
+            ME,
+            lang.t("me_title"),
+            extra,
+        )
+    })
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -126,18 +126,8 @@ pub(crate) async fn me(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct DetailsFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) mobile: String,
-    #[serde(default)]
-    pub(crate) email: String,
+form::fields! {
+    DetailsFields { name, mobile, email }
 }
 
 /// The name as it will be stored, or `None` if it breaks the rule (the join page's).
@@ -173,17 +163,9 @@ pub(crate) async fn details(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<DetailsFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    if let Some(refused) = refuse_post(&state, lang, DETAILS, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    let member = match current(&state, &headers).await {
-        Ok(Some((member, _))) => member,
-        Ok(None) => return session_ended(&state, lang, &headers),
-        Err(e) => return internal_error(&state, lang, ME, &e),
-    };
+) -> PageResult {
+    let (f, lang) = form::accept_post(&state, DETAILS, &headers, peer, form)?;
+    let (member, _) = signed_in(&state, lang, &headers).await?;
     let (name, mobile, email) = (
         clean_name(&f.name),
         clean_mobile(&f.mobile),
@@ -201,7 +183,7 @@ pub(crate) async fn details(
                 errors.push(lang.t(key));
             }
         }
-        return render_me(
+        return Ok(render_me(
             &state,
             lang,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -215,7 +197,7 @@ pub(crate) async fn details(
                 details_errors: &errors,
                 password_errors: &[],
             },
-        );
+        ));
     };
     let changed = state
         .store
@@ -230,12 +212,12 @@ pub(crate) async fn details(
             state.clock.now_secs(),
         )
         .await;
-    match changed {
+    Ok(match changed {
         Ok(Some(_)) => {
             state.ring_events();
             see_other(me_location(lang, "details"))
         }
         Ok(None) => see_other(me_location(lang, "nothing")),
         Err(e) => internal_error(&state, lang, ME, &e),
-    }
+    })
 }

@@ -17,15 +17,14 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
-use serde::Deserialize;
 
 use super::{
-    me_location, member_message, see_other, session_hash, set_session_cookie, Notice, ME, SIGN_IN,
-    SIGN_OUT,
+    account_disabled, me_location, member_message, see_other, session_hash, set_session_cookie,
+    Notice, ME, SIGN_IN, SIGN_OUT,
 };
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::{csrf_cookie, internal_error, page, pick_lang, refuse_post, with_cookie};
+use crate::pages::{form, internal_error, page, PageResult};
 use crate::render::format_time_seconds;
 use crate::secrets;
 use crate::store::username_key;
@@ -135,6 +134,33 @@ pub(crate) enum Guess {
     },
 }
 
+impl Guess {
+    /// The account a right password opened, the key it was counted under and the others
+    /// (see [`Guess::Right`]); otherwise the status and the error the form shows: the wait,
+    /// or that the username or password is wrong.
+    pub(crate) fn opened(
+        self,
+        lang: Lang,
+        now: i64,
+    ) -> Result<(SignInCandidate, String, Vec<String>), (StatusCode, String)> {
+        match self {
+            Guess::Waiting(until) => Err((
+                StatusCode::TOO_MANY_REQUESTS,
+                locked_message(lang, until, now),
+            )),
+            Guess::Wrong => Err((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                lang.t("err_sign_in").to_owned(),
+            )),
+            Guess::Right {
+                account,
+                matched,
+                charged,
+            } => Ok((account, matched, charged)),
+        }
+    }
+}
+
 /// Checks a sign-in: counts it against the client address and against every account the
 /// username names (in any organization — the `/me` form names none), then checks the
 /// password against the accounts that are not waiting. An account waiting because of guesses
@@ -236,36 +262,28 @@ pub(super) fn render_sign_in(
     notice: Option<&str>,
     errors: &[&str],
 ) -> Response {
-    let (csrf, is_new) = csrf_cookie(state, headers);
-    let extra = context! {
-        action => SIGN_IN,
-        csrf => state.pepper.csrf_token(&csrf, SIGN_IN),
-        username => username,
-        notice => notice.unwrap_or(""),
-        errors => errors,
-    };
-    let response = page(
-        state,
-        lang,
-        status,
-        "me_sign_in.html",
-        ME,
-        lang.t("me_sign_in_title"),
-        extra,
-    );
-    with_cookie(state, response, &csrf, is_new)
+    form::with_csrf(state, headers, |csrf| {
+        let extra = context! {
+            action => SIGN_IN,
+            csrf => state.pepper.csrf_token(csrf, SIGN_IN),
+            username => username,
+            notice => notice.unwrap_or(""),
+            errors => errors,
+        };
+        page(
+            state,
+            lang,
+            status,
+            "me_sign_in.html",
+            ME,
+            lang.t("me_sign_in_title"),
+            extra,
+        )
+    })
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct SignInFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
-    #[serde(default)]
-    pub(crate) username: String,
-    #[serde(default)]
-    pub(crate) password: String,
+form::fields! {
+    SignInFields { username, password }
 }
 
 pub(crate) async fn sign_in(
@@ -273,16 +291,12 @@ pub(crate) async fn sign_in(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<SignInFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    if let Some(refused) = refuse_post(&state, lang, SIGN_IN, &headers, peer, &f.csrf) {
-        return refused;
-    }
-    match try_sign_in(&state, lang, &headers, peer, f).await {
+) -> PageResult {
+    let (f, lang) = form::accept_post(&state, SIGN_IN, &headers, peer, form)?;
+    Ok(match try_sign_in(&state, lang, &headers, peer, f).await {
         Ok(response) => response,
         Err(e) => internal_error(&state, lang, ME, &e),
-    }
+    })
 }
 
 async fn try_sign_in(
@@ -295,64 +309,37 @@ async fn try_sign_in(
     let typed = f.username.trim();
     let key = username_key(typed);
     let now = state.clock.now_secs();
-    let (account, matched, charged) =
-        match check_sign_in(state, &key, peer.ip(), f.password, None).await? {
-            Guess::Waiting(until) => {
-                let message = locked_message(lang, until, now);
-                return Ok(render_sign_in(
-                    state,
-                    lang,
-                    StatusCode::TOO_MANY_REQUESTS,
-                    headers,
-                    typed,
-                    None,
-                    &[&message],
-                ));
-            }
-            Guess::Wrong => {
-                return Ok(render_sign_in(
-                    state,
-                    lang,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    headers,
-                    typed,
-                    None,
-                    &[lang.t("err_sign_in")],
-                ))
-            }
-            Guess::Right {
-                account,
-                matched,
-                charged,
-            } => (account, matched, charged),
-        };
+    let guess = check_sign_in(state, &key, peer.ip(), f.password, None).await?;
+    let (account, matched, charged) = match guess.opened(lang, now) {
+        Ok(opened) => opened,
+        Err((status, error)) => {
+            return Ok(render_sign_in(
+                state,
+                lang,
+                status,
+                headers,
+                typed,
+                None,
+                &[&error],
+            ))
+        }
+    };
     if account.state != AccountState::Enabled {
         // The password was right, so this is no guess to count; the member learns why.
         state.store.forgive_sign_in(&matched, &charged).await?;
-        if let Some(reason) = &account.refused_reason {
-            let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
-            return Ok(member_message(
-                state,
-                lang,
-                StatusCode::FORBIDDEN,
-                ME,
-                Notice {
-                    kind: "refused",
-                    title: lang.t("registration_refused_title"),
-                    body: &body,
-                    link: None,
-                },
-            ));
-        }
+        let Some(reason) = &account.refused_reason else {
+            return Ok(account_disabled(state, lang, ME));
+        };
+        let body = fill(lang.t("registration_refused_body"), &[("reason", reason)]);
         return Ok(member_message(
             state,
             lang,
             StatusCode::FORBIDDEN,
             ME,
             Notice {
-                kind: "disabled",
-                title: lang.t("account_disabled_title"),
-                body: lang.t("account_disabled_body"),
+                kind: "refused",
+                title: lang.t("registration_refused_title"),
+                body: &body,
                 link: None,
             },
         ));
@@ -374,12 +361,8 @@ async fn try_sign_in(
     Ok(response)
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct SignOutFields {
-    #[serde(default)]
-    pub(crate) csrf: String,
-    #[serde(default)]
-    pub(crate) lang: String,
+form::fields! {
+    SignOutFields {}
 }
 
 pub(crate) async fn sign_out(
@@ -387,18 +370,14 @@ pub(crate) async fn sign_out(
     ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
     headers: HeaderMap,
     form: Result<Form<SignOutFields>, FormRejection>,
-) -> Response {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(&f.lang), &headers);
-    if let Some(refused) = refuse_post(&state, lang, SIGN_OUT, &headers, peer, &f.csrf) {
-        return refused;
-    }
+) -> PageResult {
+    let (_, lang) = form::accept_post(&state, SIGN_OUT, &headers, peer, form)?;
     if let Some(hash) = session_hash(&state, &headers) {
         if let Err(e) = state.store.end_session(hash).await {
-            return internal_error(&state, lang, ME, &e);
+            return Ok(internal_error(&state, lang, ME, &e));
         }
     }
     let mut response = see_other(me_location(lang, "signed_out"));
     set_session_cookie(&state, &mut response, None);
-    response
+    Ok(response)
 }

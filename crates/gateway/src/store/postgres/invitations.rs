@@ -8,10 +8,14 @@ use orgdesk_protocol::EventKind;
 // bind parameter. `AssertSqlSafe` records that for sqlx.
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
-use super::{channel_str, insert_event, invitation_from_row, PostgresStore, INVITATION_COLUMNS};
-use crate::error::{GatewayError, Result};
+use super::{
+    channel_str, insert_event, invitation_from_row, record_key, seen_key, PostgresStore,
+    INVITATION_COLUMNS,
+};
+use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
+use crate::store::rows::{postgres_sql, registered_event, END_MESSAGES, REVOKE_LINKS};
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -88,6 +92,39 @@ async fn locked_state(
     )
 }
 
+/// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
+async fn revoke_links(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &str,
+    outbox_state: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(AssertSqlSafe(postgres_sql(REVOKE_LINKS)))
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(AssertSqlSafe(postgres_sql(END_MESSAGES)))
+        .bind(id)
+        .bind(outbox_state)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The last step of consuming a link: the event that reports it, and the commit.
+async fn done(
+    mut tx: Transaction<'_, Postgres>,
+    org_id: &str,
+    invitation_id: String,
+    kind: &EventKind,
+    now: i64,
+) -> Result<ConsumeOutcome> {
+    insert_event(&mut tx, org_id, kind, now).await?;
+    tx.commit().await?;
+    Ok(ConsumeOutcome::Done { invitation_id })
+}
+
 #[async_trait]
 impl InvitationStore for PostgresStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
@@ -115,28 +152,9 @@ impl InvitationStore for PostgresStore {
         .await?;
         // The key decides: a concurrent retry waits here for the first transaction and then
         // finds its row, so only one of them creates the invitation.
-        let claimed = sqlx::query(
-            "INSERT INTO idempotency_keys (org_id, key, request_sha256, invitation_id,
-                sealed_token, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (org_id, key) DO NOTHING",
-        )
-        .bind(&inv.org_id)
-        .bind(&new.idempotency_key)
-        .bind(&new.request_sha256[..])
-        .bind(&inv.id)
-        .bind(&new.sealed_token)
-        .bind(new.expires_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !record_key::<CreateOutcome>(&mut tx, &new.key(), now).await? {
             tx.rollback().await?;
-            return self
-                .seen_key(&inv.org_id, &new.idempotency_key, new.request_sha256)
-                .await?
-                .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()));
+            return self.answer_of_key(&new.key()).await;
         }
         sqlx::query(
             "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
@@ -161,25 +179,7 @@ impl InvitationStore for PostgresStore {
         key: &str,
         request_sha256: [u8; 32],
     ) -> Result<Option<CreateOutcome>> {
-        let row = sqlx::query(
-            "SELECT request_sha256, invitation_id, sealed_token, expires_at
-             FROM idempotency_keys WHERE org_id = $1 AND key = $2",
-        )
-        .bind(org_id)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let digest: Vec<u8> = row.try_get(0)?;
-        Ok(Some(if digest[..] == request_sha256[..] {
-            CreateOutcome::Replayed {
-                invitation_id: row.try_get(1)?,
-                sealed_token: row.try_get(2)?,
-                expires_at: row.try_get(3)?,
-            }
-        } else {
-            CreateOutcome::KeyReused
-        }))
+        seen_key(&self.pool, org_id, key, request_sha256).await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
@@ -202,20 +202,7 @@ impl InvitationStore for PostgresStore {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
-        sqlx::query(
-            "UPDATE invitation_tokens SET revoked_at = $2
-             WHERE invitation_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'superseded' WHERE invitation_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        revoke_links(&mut tx, id, "superseded", now).await?;
         sqlx::query(
             "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
              VALUES ($1, $2, $3, $4)",
@@ -244,20 +231,7 @@ impl InvitationStore for PostgresStore {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "UPDATE invitation_tokens SET revoked_at = $2
-             WHERE invitation_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE outbox SET state = 'cancelled' WHERE invitation_id = $1 AND state = 'pending'",
-        )
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        revoke_links(&mut tx, id, "cancelled", now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -335,15 +309,9 @@ impl InvitationStore for PostgresStore {
             tx.rollback().await?;
             return Ok(ConsumeOutcome::UsernameTaken);
         }
-        let kind = EventKind::Registered {
-            invitation_id: invitation_id.clone(),
-            account_id: Some(account_id),
-            username: username.to_owned(),
-            password_hash: password_hash.to_owned(),
-        };
-        insert_event(&mut tx, &org_id, &kind, now).await?;
-        tx.commit().await?;
-        Ok(ConsumeOutcome::Done { invitation_id })
+        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
+        let kind = registered_event(&invitation_id, account_id, username, password_hash);
+        done(tx, &org_id, invitation_id, &kind, now).await
     }
 
     async fn accept_with_account(
@@ -376,15 +344,10 @@ impl InvitationStore for PostgresStore {
             tx.rollback().await?;
             return Ok(ConsumeOutcome::AccountUnavailable);
         };
-        let kind = EventKind::Registered {
-            invitation_id: invitation_id.clone(),
-            account_id: Some(row.try_get(1)?),
-            username: row.try_get(0)?,
-            password_hash: password_hash.to_owned(),
-        };
-        insert_event(&mut tx, &org_id, &kind, now).await?;
-        tx.commit().await?;
-        Ok(ConsumeOutcome::Done { invitation_id })
+        let (username, account_id) = (row.try_get(0)?, row.try_get(1)?);
+        let password_hash = password_hash.to_owned();
+        let kind = registered_event(&invitation_id, account_id, username, password_hash);
+        done(tx, &org_id, invitation_id, &kind, now).await
     }
 
     async fn decline(&self, token_hash: [u8; 32], now: i64) -> Result<ConsumeOutcome> {
@@ -397,9 +360,7 @@ impl InvitationStore for PostgresStore {
         let kind = EventKind::Declined {
             invitation_id: invitation_id.clone(),
         };
-        insert_event(&mut tx, &org_id, &kind, now).await?;
-        tx.commit().await?;
-        Ok(ConsumeOutcome::Done { invitation_id })
+        done(tx, &org_id, invitation_id, &kind, now).await
     }
 
     async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32> {

@@ -17,6 +17,7 @@ use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use crate::error::{GatewayError, Result};
 use crate::secrets;
+use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
 use crate::store::{
     parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
     MEMBER_FROM,
@@ -110,11 +111,67 @@ impl PostgresStore {
     }
 }
 
-fn channel_str(c: Channel) -> &'static str {
-    match c {
-        Channel::Email => "email",
-        Channel::Sms => "sms",
-        Channel::Link => "link",
+fn channel_from(s: &str) -> Result<Channel> {
+    rows::parse_channel(s).ok_or_else(|| GatewayError::Storage(format!("unknown channel {s}")))
+}
+
+/// What an idempotency key already answered a request with digest `request_sha256`.
+async fn seen_key<'c, O, E>(
+    executor: E,
+    org_id: &str,
+    key: &str,
+    request_sha256: [u8; 32],
+) -> Result<Option<O>>
+where
+    O: KeyedOutcome,
+    E: sqlx::Executor<'c, Database = Postgres>,
+{
+    let row = sqlx::query(AssertSqlSafe(rows::postgres_sql(&O::seen_sql())))
+        .bind(org_id)
+        .bind(key)
+        .fetch_optional(executor)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let digest: Vec<u8> = row.try_get(0)?;
+    Ok(Some(O::answer(
+        &digest,
+        request_sha256,
+        row.try_get(1)?,
+        row.try_get(2)?,
+        row.try_get(3)?,
+    )))
+}
+
+/// Records an idempotency key with what it created; false when another request holds the
+/// key already (the database decides between racing instances).
+async fn record_key<O: KeyedOutcome>(
+    tx: &mut Transaction<'_, Postgres>,
+    k: &NewKey<'_>,
+    now: i64,
+) -> Result<bool> {
+    let sql = rows::postgres_sql(&O::insert_sql());
+    let inserted = sqlx::query(AssertSqlSafe(format!(
+        "{sql} ON CONFLICT (org_id, key) DO NOTHING"
+    )))
+    .bind(k.org_id)
+    .bind(k.key)
+    .bind(&k.request_sha256[..])
+    .bind(k.id)
+    .bind(k.sealed_token)
+    .bind(k.expires_at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+impl PostgresStore {
+    /// What a key another request recorded answers (read after this request rolled back).
+    async fn answer_of_key<O: KeyedOutcome>(&self, k: &NewKey<'_>) -> Result<O> {
+        seen_key(&self.pool, k.org_id, k.key, k.request_sha256)
+            .await?
+            .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()))
     }
 }
 
@@ -128,12 +185,7 @@ fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
     Ok(Invitation {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
-        channel: match channel.as_str() {
-            "email" => Channel::Email,
-            "sms" => Channel::Sms,
-            "link" => Channel::Link,
-            other => return Err(GatewayError::Storage(format!("unknown channel {other}"))),
-        },
+        channel: channel_from(&channel)?,
         recipient: row.try_get("recipient")?,
         invitee_name: row.try_get("invitee_name")?,
         organization_name: row.try_get("organization_name")?,
@@ -179,12 +231,7 @@ fn reset_from_row(row: &PgRow) -> Result<PasswordReset> {
         id: row.try_get("id")?,
         org_id: row.try_get("org_id")?,
         username: row.try_get("username")?,
-        channel: match channel.as_str() {
-            "email" => orgdesk_protocol::Channel::Email,
-            "sms" => orgdesk_protocol::Channel::Sms,
-            "link" => orgdesk_protocol::Channel::Link,
-            other => return Err(GatewayError::Storage(format!("unknown channel {other}"))),
-        },
+        channel: channel_from(&channel)?,
         recipient: row.try_get("recipient")?,
         organization_name: row.try_get("organization_name")?,
         locale: row.try_get("locale")?,
@@ -192,16 +239,7 @@ fn reset_from_row(row: &PgRow) -> Result<PasswordReset> {
 }
 
 fn member_from_row(row: &PgRow) -> Result<Member> {
-    Ok(Member {
-        org_id: row.try_get(0)?,
-        account_id: row.try_get(7)?,
-        username_key: row.try_get(1)?,
-        username: row.try_get(2)?,
-        organization_name: row.try_get(3)?,
-        name: row.try_get(4)?,
-        mobile: row.try_get(5)?,
-        email: row.try_get(6)?,
-    })
+    Ok(rows::member_from(|i| row.try_get(i))?)
 }
 
 fn state_from(s: &str) -> Result<AccountState> {

@@ -5,41 +5,14 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
-use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    channel_str, insert_event, reset_from_row, revoke_resets, state_from, PostgresStore,
-    RESET_COLUMNS,
+    channel_str, insert_event, record_key, reset_from_row, revoke_resets, seen_key, state_from,
+    PostgresStore, RESET_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
-
-async fn seen_key(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    key: &str,
-    request_sha256: [u8; 32],
-) -> Result<Option<ResetOutcome>> {
-    let row = sqlx::query(
-        "SELECT request_sha256, reset_id, sealed_token, expires_at
-         FROM password_reset_keys WHERE org_id = $1 AND key = $2",
-    )
-    .bind(org_id)
-    .bind(key)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let digest: Vec<u8> = row.try_get(0)?;
-    Ok(Some(if digest[..] == request_sha256[..] {
-        ResetOutcome::Replayed {
-            reset_id: row.try_get(1)?,
-            sealed_token: row.try_get(2)?,
-            expires_at: row.try_get(3)?,
-        }
-    } else {
-        ResetOutcome::KeyReused
-    }))
-}
 
 #[async_trait]
 impl ResetStore for PostgresStore {
@@ -57,7 +30,7 @@ impl ResetStore for PostgresStore {
         .await?;
         // A concurrent retry of the same request waited on that lock and now finds the key.
         if let Some(seen) = seen_key(
-            &mut tx,
+            &mut *tx,
             &new.org_id,
             &new.idempotency_key,
             new.request_sha256,
@@ -100,29 +73,10 @@ impl ResetStore for PostgresStore {
         .bind(new.expires_at)
         .execute(&mut *tx)
         .await?;
-        let claimed = sqlx::query(
-            "INSERT INTO password_reset_keys (org_id, key, request_sha256, reset_id,
-                sealed_token, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (org_id, key) DO NOTHING",
-        )
-        .bind(&new.org_id)
-        .bind(&new.idempotency_key)
-        .bind(&new.request_sha256[..])
-        .bind(&new.id)
-        .bind(&new.sealed_token)
-        .bind(new.expires_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !record_key::<ResetOutcome>(&mut tx, &new.key(), now).await? {
             // Another instance answered this key for another account meanwhile.
             tx.rollback().await?;
-            return self
-                .seen_reset_key(&new.org_id, &new.idempotency_key, new.request_sha256)
-                .await?
-                .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()));
+            return self.answer_of_key(&new.key()).await;
         }
         if new.enqueue {
             sqlx::query(
@@ -146,7 +100,7 @@ impl ResetStore for PostgresStore {
         request_sha256: [u8; 32],
     ) -> Result<Option<ResetOutcome>> {
         let mut tx = self.pool.begin().await?;
-        let seen = seen_key(&mut tx, org_id, key, request_sha256).await?;
+        let seen = seen_key(&mut *tx, org_id, key, request_sha256).await?;
         tx.commit().await?;
         Ok(seen)
     }

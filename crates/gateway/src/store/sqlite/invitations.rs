@@ -7,12 +7,13 @@ use orgdesk_protocol::EventKind;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    channel_str, insert_event, invitation_from_row, is_unique_violation, SqliteStore,
-    INVITATION_COLUMNS,
+    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, seen_key,
+    SqliteStore, INVITATION_COLUMNS,
 };
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
+use crate::store::rows::{registered_event, END_MESSAGES, REVOKE_LINKS};
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
@@ -57,6 +58,48 @@ fn consume(
     Ok(row)
 }
 
+/// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
+fn revoke_links(tx: &Transaction<'_>, id: &str, outbox_state: &str, now: i64) -> Result<()> {
+    tx.execute(REVOKE_LINKS, params![id, now])?;
+    tx.execute(END_MESSAGES, params![id, outbox_state])?;
+    Ok(())
+}
+
+/// What consuming a link adds after [`consume`]: the event that reports it, or the outcome
+/// that undoes it all (the transaction is dropped, so the token stays unused).
+type Consumed = std::result::Result<EventKind, ConsumeOutcome>;
+
+impl SqliteStore {
+    /// Consumes a link in one transaction: moves its invitation to `state`, runs `then` with
+    /// the invitation's id and organization, and commits with the event `then` gives.
+    async fn consume_with<F>(
+        &self,
+        token_hash: [u8; 32],
+        state: InvitationState,
+        now: i64,
+        then: F,
+    ) -> Result<ConsumeOutcome>
+    where
+        F: FnOnce(&Transaction<'_>, &str, &str) -> Result<Consumed> + Send + 'static,
+    {
+        self.with(move |c| {
+            let tx = c.transaction()?;
+            let Some((invitation_id, org_id)) = consume(&tx, token_hash, state, now)? else {
+                return Ok(ConsumeOutcome::NotUsable);
+            };
+            match then(&tx, &invitation_id, &org_id)? {
+                Ok(kind) => {
+                    insert_event(&tx, &org_id, &kind, now)?;
+                    tx.commit()?;
+                    Ok(ConsumeOutcome::Done { invitation_id })
+                }
+                Err(outcome) => Ok(outcome),
+            }
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl InvitationStore for SqliteStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
@@ -65,24 +108,10 @@ impl InvitationStore for SqliteStore {
             let inv = &new.invitation;
             // The key is checked first and inserted in the same transaction as the
             // invitation, so two racing retries cannot both create one.
-            let seen: Option<([u8; 32], String, Vec<u8>, i64)> = tx
-                .query_row(
-                    "SELECT request_sha256, invitation_id, sealed_token, expires_at
-                     FROM idempotency_keys WHERE org_id = ?1 AND key = ?2",
-                    params![inv.org_id, new.idempotency_key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            if let Some((digest, invitation_id, sealed_token, expires_at)) = seen {
-                return Ok(if digest == new.request_sha256 {
-                    CreateOutcome::Replayed {
-                        invitation_id,
-                        sealed_token,
-                        expires_at,
-                    }
-                } else {
-                    CreateOutcome::KeyReused
-                });
+            if let Some(seen) =
+                seen_key(&tx, &inv.org_id, &new.idempotency_key, new.request_sha256)?
+            {
+                return Ok(seen);
             }
             tx.execute(
                 "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
@@ -109,20 +138,7 @@ impl InvitationStore for SqliteStore {
                  VALUES (?1, ?2, ?3, ?4)",
                 params![new.token_hash, inv.id, now, new.expires_at],
             )?;
-            tx.execute(
-                "INSERT INTO idempotency_keys (org_id, key, request_sha256, invitation_id,
-                    sealed_token, expires_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    inv.org_id,
-                    new.idempotency_key,
-                    new.request_sha256,
-                    inv.id,
-                    new.sealed_token,
-                    new.expires_at,
-                    now
-                ],
-            )?;
+            insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
             if new.enqueue {
                 enqueue(&tx, &inv.id, &new.sealed_token, now)?;
             }
@@ -139,30 +155,8 @@ impl InvitationStore for SqliteStore {
         request_sha256: [u8; 32],
     ) -> Result<Option<CreateOutcome>> {
         let (org_id, key) = (org_id.to_owned(), key.to_owned());
-        self.with(move |c| {
-            let seen: Option<([u8; 32], String, Vec<u8>, i64)> = c
-                .query_row(
-                    "SELECT request_sha256, invitation_id, sealed_token, expires_at
-                     FROM idempotency_keys WHERE org_id = ?1 AND key = ?2",
-                    params![org_id, key],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
-                .optional()?;
-            Ok(
-                seen.map(|(digest, invitation_id, sealed_token, expires_at)| {
-                    if digest == request_sha256 {
-                        CreateOutcome::Replayed {
-                            invitation_id,
-                            sealed_token,
-                            expires_at,
-                        }
-                    } else {
-                        CreateOutcome::KeyReused
-                    }
-                }),
-            )
-        })
-        .await
+        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
+            .await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
@@ -199,16 +193,7 @@ impl InvitationStore for SqliteStore {
                 )
                 .optional()?;
             require_pending(state.as_deref())?;
-            tx.execute(
-                "UPDATE invitation_tokens SET revoked_at = ?2
-                 WHERE invitation_id = ?1 AND revoked_at IS NULL",
-                params![id, now],
-            )?;
-            tx.execute(
-                "UPDATE outbox SET state = 'superseded'
-                 WHERE invitation_id = ?1 AND state = 'pending'",
-                [&id],
-            )?;
+            revoke_links(&tx, &id, "superseded", now)?;
             tx.execute(
                 "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
                  VALUES (?1, ?2, ?3, ?4)",
@@ -242,16 +227,7 @@ impl InvitationStore for SqliteStore {
                 "UPDATE invitations SET state = 'cancelled', finished_at = ?2 WHERE id = ?1",
                 params![id, now],
             )?;
-            tx.execute(
-                "UPDATE invitation_tokens SET revoked_at = ?2
-                 WHERE invitation_id = ?1 AND revoked_at IS NULL",
-                params![id, now],
-            )?;
-            tx.execute(
-                "UPDATE outbox SET state = 'cancelled'
-                 WHERE invitation_id = ?1 AND state = 'pending'",
-                [&id],
-            )?;
+            revoke_links(&tx, &id, "cancelled", now)?;
             tx.commit()?;
             Ok(())
         })
@@ -315,13 +291,8 @@ impl InvitationStore for SqliteStore {
         now: i64,
     ) -> Result<ConsumeOutcome> {
         let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let Some((invitation_id, org_id)) =
-                consume(&tx, token_hash, InvitationState::Registered, now)?
-            else {
-                return Ok(ConsumeOutcome::NotUsable);
-            };
+        let state = InvitationState::Registered;
+        self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let account_id = secrets::new_account_id();
             let inserted = tx.execute(
                 "INSERT INTO accounts (org_id, username_key, username, password_hash,
@@ -339,23 +310,15 @@ impl InvitationStore for SqliteStore {
             );
             match inserted {
                 Ok(_) => {}
-                // Dropping the transaction rolls the token back to unused.
-                Err(e) if is_unique_violation(&e) => return Ok(ConsumeOutcome::UsernameTaken),
+                Err(e) if is_unique_violation(&e) => return Ok(Err(ConsumeOutcome::UsernameTaken)),
                 Err(e) => return Err(e.into()),
             }
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::Registered {
-                    invitation_id: invitation_id.clone(),
-                    account_id: Some(account_id),
-                    username,
-                    password_hash,
-                },
-                now,
-            )?;
-            tx.commit()?;
-            Ok(ConsumeOutcome::Done { invitation_id })
+            Ok(Ok(registered_event(
+                invitation_id,
+                account_id,
+                username,
+                password_hash,
+            )))
         })
         .await
     }
@@ -368,13 +331,8 @@ impl InvitationStore for SqliteStore {
         now: i64,
     ) -> Result<ConsumeOutcome> {
         let (username_key, password_hash) = (username_key.to_owned(), password_hash.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let Some((invitation_id, org_id)) =
-                consume(&tx, token_hash, InvitationState::Registered, now)?
-            else {
-                return Ok(ConsumeOutcome::NotUsable);
-            };
+        let state = InvitationState::Registered;
+        self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let account: Option<(String, String)> = tx
                 .query_row(
                     "SELECT username, account_id FROM accounts
@@ -384,45 +342,25 @@ impl InvitationStore for SqliteStore {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            // Dropping the transaction rolls the token back to unused.
-            let Some((username, account_id)) = account else {
-                return Ok(ConsumeOutcome::AccountUnavailable);
-            };
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::Registered {
-                    invitation_id: invitation_id.clone(),
-                    account_id: Some(account_id),
+            Ok(match account {
+                Some((username, account_id)) => Ok(registered_event(
+                    invitation_id,
+                    account_id,
                     username,
                     password_hash,
-                },
-                now,
-            )?;
-            tx.commit()?;
-            Ok(ConsumeOutcome::Done { invitation_id })
+                )),
+                None => Err(ConsumeOutcome::AccountUnavailable),
+            })
         })
         .await
     }
 
     async fn decline(&self, token_hash: [u8; 32], now: i64) -> Result<ConsumeOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let Some((invitation_id, org_id)) =
-                consume(&tx, token_hash, InvitationState::Declined, now)?
-            else {
-                return Ok(ConsumeOutcome::NotUsable);
-            };
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::Declined {
-                    invitation_id: invitation_id.clone(),
-                },
-                now,
-            )?;
-            tx.commit()?;
-            Ok(ConsumeOutcome::Done { invitation_id })
+        let state = InvitationState::Declined;
+        self.consume_with(token_hash, state, now, |_, invitation_id, _| {
+            Ok(Ok(EventKind::Declined {
+                invitation_id: invitation_id.to_owned(),
+            }))
         })
         .await
     }

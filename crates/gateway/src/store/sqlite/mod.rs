@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{GatewayError, Result};
 use crate::secrets;
+use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
 use crate::store::{
     parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
     MEMBER_FROM,
@@ -93,25 +94,44 @@ impl SqliteStore {
     }
 }
 
-fn channel_str(c: Channel) -> &'static str {
-    match c {
-        Channel::Email => "email",
-        Channel::Sms => "sms",
-        Channel::Link => "link",
-    }
+fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
+    rows::parse_channel(s).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(0, format!("channel {s}"), rusqlite::types::Type::Text)
+    })
 }
 
-fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
-    match s {
-        "email" => Ok(Channel::Email),
-        "sms" => Ok(Channel::Sms),
-        "link" => Ok(Channel::Link),
-        other => Err(rusqlite::Error::InvalidColumnType(
-            0,
-            format!("channel {other}"),
-            rusqlite::types::Type::Text,
-        )),
-    }
+/// What an idempotency key already answered a request with digest `request_sha256`.
+fn seen_key<O: KeyedOutcome>(
+    conn: &Connection,
+    org_id: &str,
+    key: &str,
+    request_sha256: [u8; 32],
+) -> Result<Option<O>> {
+    let seen: Option<([u8; 32], String, Vec<u8>, i64)> = conn
+        .query_row(&O::seen_sql(), params![org_id, key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    Ok(seen.map(|(digest, id, sealed_token, expires_at)| {
+        O::answer(&digest, request_sha256, id, sealed_token, expires_at)
+    }))
+}
+
+/// Records an idempotency key with what it created.
+fn insert_key<O: KeyedOutcome>(tx: &Transaction<'_>, k: &NewKey<'_>, now: i64) -> Result<()> {
+    tx.execute(
+        &O::insert_sql(),
+        params![
+            k.org_id,
+            k.key,
+            k.request_sha256,
+            k.id,
+            k.sealed_token,
+            k.expires_at,
+            now
+        ],
+    )?;
+    Ok(())
 }
 
 const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
@@ -169,16 +189,7 @@ fn reset_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<PasswordReset> {
 }
 
 fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
-    Ok(Member {
-        org_id: row.get(0)?,
-        account_id: row.get(7)?,
-        username_key: row.get(1)?,
-        username: row.get(2)?,
-        organization_name: row.get(3)?,
-        name: row.get(4)?,
-        mobile: row.get(5)?,
-        email: row.get(6)?,
-    })
+    rows::member_from(|i| row.get(i))
 }
 
 fn state_from(s: String, column: usize) -> rusqlite::Result<AccountState> {

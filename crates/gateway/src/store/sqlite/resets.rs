@@ -6,38 +6,11 @@ use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::{params, OptionalExtension};
 
 use super::{
-    channel_str, insert_event, reset_from_row, revoke_resets, state_from, SqliteStore,
-    RESET_COLUMNS,
+    channel_str, insert_event, insert_key, reset_from_row, revoke_resets, seen_key, state_from,
+    SqliteStore, RESET_COLUMNS,
 };
 use crate::error::Result;
 use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
-
-fn seen_key(
-    conn: &rusqlite::Connection,
-    org_id: &str,
-    key: &str,
-    request_sha256: [u8; 32],
-) -> Result<Option<ResetOutcome>> {
-    let seen: Option<([u8; 32], String, Vec<u8>, i64)> = conn
-        .query_row(
-            "SELECT request_sha256, reset_id, sealed_token, expires_at
-             FROM password_reset_keys WHERE org_id = ?1 AND key = ?2",
-            params![org_id, key],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    Ok(seen.map(|(digest, reset_id, sealed_token, expires_at)| {
-        if digest == request_sha256 {
-            ResetOutcome::Replayed {
-                reset_id,
-                sealed_token,
-                expires_at,
-            }
-        } else {
-            ResetOutcome::KeyReused
-        }
-    }))
-}
 
 #[async_trait]
 impl ResetStore for SqliteStore {
@@ -86,20 +59,7 @@ impl ResetStore for SqliteStore {
                     new.expires_at
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO password_reset_keys (org_id, key, request_sha256, reset_id,
-                    sealed_token, expires_at, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    new.org_id,
-                    new.idempotency_key,
-                    new.request_sha256,
-                    new.id,
-                    new.sealed_token,
-                    new.expires_at,
-                    now
-                ],
-            )?;
+            insert_key::<ResetOutcome>(&tx, &new.key(), now)?;
             if new.enqueue {
                 tx.execute(
                     "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
