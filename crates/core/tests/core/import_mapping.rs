@@ -4,24 +4,13 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::Reader;
-use orgdesk_core::audit::Actor;
 use orgdesk_core::members::MemberQuery;
 use orgdesk_core::spreadsheet::{
     self, Column, ColumnMapping, Control, FieldSource, ImportOptions, SpreadsheetError, Stage,
 };
-use orgdesk_core::{CommandError, Directory};
+use orgdesk_core::CommandError;
 
-use crate::with_org;
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
-
-fn mkdept(d: &mut Directory, name: &str) {
-    let a = admin(d);
-    let root = d.resolve_department_path("").unwrap();
-    d.create_department(&a, root, name).unwrap();
-}
+use crate::{admin, mkdept, with_org};
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
 const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\

@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use orgdesk_core::audit::Actor;
 use orgdesk_core::members::MemberAction;
 use orgdesk_core::spreadsheet::{
     self, Column, Control, ImportOptions, ImportReport, Lang, RowOutcome,
@@ -11,11 +10,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 
 use crate::spreadsheet::C;
-use crate::with_org;
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
+use crate::{admin, with_org};
 
 fn zh(create: bool) -> ImportOptions {
     ImportOptions {

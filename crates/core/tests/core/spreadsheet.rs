@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::Reader;
 use orgdesk_core::audit::Actor;
-use orgdesk_core::members::{MemberPatch, MemberQuery, NewMember, PositionInput};
+use orgdesk_core::members::{MemberPatch, MemberQuery, NewMember};
 use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{
     self, Control, ImportOptions, Lang, RowOutcome, SpreadsheetError, Stage,
@@ -14,11 +14,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
-use crate::{with_org, PASSWORD};
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
+use crate::{admin, mkdept, new_member, pos, with_org, PASSWORD};
 
 /// A cell of a test sheet.
 #[derive(Clone, Copy)]
@@ -81,15 +77,6 @@ const HEAD: [&str; 10] = [
     "Employee ID",
     "Work Location",
 ];
-
-fn mkdept(d: &mut Directory, path: &str) {
-    let a = admin(d);
-    let (parent, name) = match path.rsplit_once('/') {
-        Some((p, n)) => (d.resolve_department_path(p).unwrap(), n),
-        None => (d.resolve_department_path("").unwrap(), path),
-    };
-    d.create_department(&a, parent, name).unwrap();
-}
 
 fn count(d: &Directory, table: &str) -> i64 {
     d.connection()
@@ -890,16 +877,12 @@ fn export_never_turns_a_cell_into_a_formula() {
     d.add_member(
         &a,
         &NewMember {
-            name: "=HYPERLINK(\"http://x\")".into(),
-            positions: vec![PositionInput {
-                department_id: root,
-                title: Some("@SUM(A1)".into()),
-            }],
-            role_ids: vec![],
-            username: "eve".into(),
-            password: PASSWORD.into(),
-            email: None,
             mobile: Some("+14155552671".into()),
+            ..new_member(
+                "=HYPERLINK(\"http://x\")",
+                "eve",
+                vec![pos(root, Some("@SUM(A1)"))],
+            )
         },
     )
     .unwrap();
