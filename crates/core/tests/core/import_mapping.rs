@@ -10,7 +10,7 @@ use orgdesk_core::spreadsheet::{
 };
 use orgdesk_core::CommandError;
 
-use crate::{admin, mkdept, with_org};
+use crate::{admin, audited, mkdept, with_org};
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
 const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\
@@ -246,14 +246,7 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
     assert!(d.saved_mappings().unwrap().is_empty());
     let e = CommandError::from(d.delete_mapping(&a, saved.id).unwrap_err());
     assert_eq!(e.code, orgdesk_core::ErrorCode::NotFound);
-    let audited: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE target_type = 'import_mapping'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = audited(&d, "target_type = 'import_mapping'");
     assert_eq!(audited, 3);
 }
 

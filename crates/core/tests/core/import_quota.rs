@@ -13,7 +13,7 @@ use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{Control, ImportOptions, SpreadsheetError};
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, pos, with_org};
+use crate::{admin, audited, new_member, pos, with_org};
 
 /// The test clock starts at 2026-09-21 14:13:20 UTC; the next 00:00 UTC is 9 h 46 min 40 s on.
 const NEXT_MIDNIGHT: i64 = 1_790_035_200_000;
@@ -302,13 +302,9 @@ fn the_quota_setting_is_validated_audited_and_can_be_turned_off() {
         )
         .unwrap();
     assert_eq!(after, r#"{"defaultRegion":"CN","importQuotaPerDay":null}"#);
-    let audited: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'settings.update' AND after_json LIKE '%\"importQuotaPerDay\":100}'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = audited(
+        &d,
+        "action = 'settings.update' AND after_json LIKE '%\"importQuotaPerDay\":100}'",
+    );
     assert_eq!(audited, 2);
 }

@@ -142,3 +142,14 @@ pub fn password_changed(account: &str, username: &str, password_hash: String) ->
         password_hash,
     }
 }
+
+/// How many audit entries meet `condition` (SQL on `audit_log`'s columns).
+pub fn audited(d: &Directory, condition: &str) -> i64 {
+    d.connection()
+        .query_row(
+            &format!("SELECT count(*) FROM audit_log WHERE {condition}"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}

@@ -14,7 +14,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
-use crate::{admin, mkdept, new_member, pos, with_org, PASSWORD};
+use crate::{admin, audited, mkdept, new_member, pos, with_org, PASSWORD};
 
 /// A cell of a test sheet.
 #[derive(Clone, Copy)]
@@ -276,10 +276,10 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
         .unwrap();
     assert_eq!(page.total, 1);
     // One audit entry per member, by the admin.
-    let audited: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM audit_log WHERE action = 'member.import_add' AND actor_name = 'Ann Lee'", [], |r| r.get(0))
-        .unwrap();
+    let audited = audited(
+        &d,
+        "action = 'member.import_add' AND actor_name = 'Ann Lee'",
+    );
     assert_eq!(audited, 3);
     // The import's search text is the one an edit writes.
     let before: String = d
@@ -623,14 +623,7 @@ fn export_then_import_is_unchanged_in_both_formats_and_edits_update() {
             .name,
         "Cleo Ray"
     );
-    let audited: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'member.import_edit'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = audited(&d, "action = 'member.import_edit'");
     assert_eq!(audited, 2);
 }
 
