@@ -65,6 +65,19 @@ fn strings<'a>(cells: &[&'a str]) -> Vec<C<'a>> {
     cells.iter().map(|s| C::S(s)).collect()
 }
 
+/// A row under `HEAD` with these columns filled (named by their header), the rest blank.
+fn row<'a>(cells: &[(&str, C<'a>)]) -> Vec<C<'a>> {
+    let mut out = vec![C::S(""); HEAD.len()];
+    for (column, cell) in cells {
+        let at = HEAD
+            .iter()
+            .position(|h| h == column)
+            .expect("a column of HEAD");
+        out[at] = *cell;
+    }
+    out
+}
+
 const HEAD: [&str; 10] = [
     "Name*",
     "Username",
@@ -328,54 +341,29 @@ fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
         "n.xlsx",
         &[
             strings(&HEAD),
-            vec![
-                C::S("Li Lei"),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-                C::N(13812345678.0),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::N(12345.0),
-                C::S(""),
-            ],
-            vec![
-                C::S("Han Mei"),
-                C::S(""),
-                C::S(""),
-                C::S("han@example.com"),
-                C::S(""),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-                C::Date(45000.0),
-            ],
-            vec![
-                C::F("1+2"),
-                C::S(""),
-                C::S(""),
-                C::S("f@example.com"),
-                C::S(""),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-            ],
-            vec![
-                C::S("Big"),
-                C::S(""),
-                C::S(""),
-                C::S("big@example.com"),
-                C::S(""),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::N(1.5),
-                C::S(""),
-            ],
+            row(&[
+                ("Name*", C::S("Li Lei")),
+                ("Mobile", C::N(13812345678.0)),
+                ("Department*", C::S("/")),
+                ("Employee ID", C::N(12345.0)),
+            ]),
+            row(&[
+                ("Name*", C::S("Han Mei")),
+                ("Email", C::S("han@example.com")),
+                ("Department*", C::S("/")),
+                ("Work Location", C::Date(45000.0)),
+            ]),
+            row(&[
+                ("Name*", C::F("1+2")),
+                ("Email", C::S("f@example.com")),
+                ("Department*", C::S("/")),
+            ]),
+            row(&[
+                ("Name*", C::S("Big")),
+                ("Email", C::S("big@example.com")),
+                ("Department*", C::S("/")),
+                ("Employee ID", C::N(1.5)),
+            ]),
         ],
     );
     let r = d
@@ -984,28 +972,22 @@ fn an_employee_id_whose_leading_zeros_a_number_cell_dropped_is_flagged_not_match
         .unwrap();
     assert_eq!(r.counts.create, 1);
     // The next file was saved by a program that stored the IDs as numbers: 00123 became 123.
-    let row = |name: &'static str, email: &'static str, id: f64| {
-        vec![
-            C::S(name),
-            C::S(""),
-            C::S(""),
-            C::S(email),
-            C::S(""),
-            C::S("/"),
-            C::S(""),
-            C::S(""),
-            C::N(id),
-            C::S(""),
-        ]
+    let with_id = |name: &'static str, email: &'static str, id: f64| {
+        row(&[
+            ("Name*", C::S(name)),
+            ("Email", C::S(email)),
+            ("Department*", C::S("/")),
+            ("Employee ID", C::N(id)),
+        ])
     };
     let second = xlsx(
         tmp.path(),
         "second.xlsx",
         &[
             strings(&HEAD),
-            row("Cleo Park", "cleo@example.com", 123.0),
-            row("Dan Miller", "dan@example.com", 123.0),
-            row("Eve Stone", "eve@example.com", 456.0),
+            with_id("Cleo Park", "cleo@example.com", 123.0),
+            with_id("Dan Miller", "dan@example.com", 123.0),
+            with_id("Eve Stone", "eve@example.com", 456.0),
         ],
     );
     let r = d
