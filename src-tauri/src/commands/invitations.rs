@@ -19,11 +19,10 @@ pub async fn invite_members(
     member_ids: Vec<MemberId>,
     channel: InviteChannel,
 ) -> Result<InviteOutcome, CommandError> {
-    let out = state
-        .act(move |d, a| d.invite_members(a, &member_ids, channel))
-        .await?;
-    link.ring();
-    Ok(out)
+    link.act(&state, move |d, a| {
+        d.invite_members(a, &member_ids, channel)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -47,9 +46,8 @@ pub async fn resend_invitation(
     link: State<'_, Arc<GatewayLink>>,
     id: i64,
 ) -> Result<(), CommandError> {
-    state.act(move |d, a| d.resend_invitation(a, id)).await?;
-    link.ring();
-    Ok(())
+    link.act(&state, move |d, a| d.resend_invitation(a, id))
+        .await
 }
 
 #[tauri::command]
@@ -58,9 +56,8 @@ pub async fn cancel_invitation(
     link: State<'_, Arc<GatewayLink>>,
     id: i64,
 ) -> Result<(), CommandError> {
-    state.act(move |d, a| d.cancel_invitation(a, id)).await?;
-    link.ring();
-    Ok(())
+    link.act(&state, move |d, a| d.cancel_invitation(a, id))
+        .await
 }
 
 #[tauri::command]

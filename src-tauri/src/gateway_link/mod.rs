@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use orgdesk_core::audit::Actor;
 use orgdesk_core::invitations::GatewayStatus;
-use orgdesk_core::{CommandError, Directory};
+use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_protocol::IDEMPOTENCY_KEY_HEADER;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
@@ -80,6 +81,18 @@ impl GatewayLink {
     /// Wakes the sender: new work was queued.
     pub fn ring(&self) {
         self.bell.notify_one();
+    }
+
+    /// Makes a change for the signed-in admin that queues work for the gateway, then wakes
+    /// the sender so that it goes out at once.
+    pub async fn act<T, F>(&self, state: &AppState, f: F) -> Result<T, CommandError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
+    {
+        let out = state.act(f).await?;
+        self.ring();
+        Ok(out)
     }
 
     pub fn status(&self) -> GatewayStatus {
