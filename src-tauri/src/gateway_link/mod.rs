@@ -16,9 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use orgdesk_core::audit::Actor;
 use orgdesk_core::invitations::GatewayStatus;
-use orgdesk_core::{CommandError, CoreError, Directory};
+use orgdesk_core::{CommandError, Directory};
 use orgdesk_protocol::IDEMPOTENCY_KEY_HEADER;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
@@ -56,6 +55,8 @@ pub struct GatewayLink {
     mail_dir: PathBuf,
 }
 
+use orgdesk_core::audit::Actor;
+use orgdesk_core::CoreError;
 use orgdesk_link::Endpoint;
 
 impl GatewayLink {
