@@ -160,8 +160,9 @@ pub struct EditArgs {
     role: Option<String>,
 }
 
-/// The admin the change is recorded under.
-fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
+/// The admin a change made from the command line is recorded under: the one `--as` names,
+/// else the initial admin; refused unless an enabled Super Admin or Admin.
+pub(crate) fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
     let id = match as_admin {
         Some(u) => d.find_member(u)?,
         None => d.initial_admin_id()?,

@@ -4,13 +4,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use orgdesk_core::audit::Actor;
 use orgdesk_core::members::{MemberQuery, StatusFilter};
 use orgdesk_core::spreadsheet::{self, Control, ImportOptions, ImportReport, Lang, RowOutcome};
-use orgdesk_core::types::MemberStatus;
-use orgdesk_core::{CommandError, Directory, ErrorCode};
+use orgdesk_core::{CommandError, Directory};
 
-use crate::cli_directory::StatusArg;
+use crate::cli_directory::{actor, StatusArg};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LangArg {
@@ -72,26 +70,6 @@ pub struct ExportArgs {
     /// Header language.
     #[arg(long, value_enum, default_value = "en")]
     pub lang: LangArg,
-}
-
-/// The admin the import is recorded under (as `orgdesk member …` does).
-fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
-    let id = match as_admin {
-        Some(u) => d.find_member(u)?,
-        None => d.initial_admin_id()?,
-    };
-    let m = d.member_details(id)?;
-    let is_admin = m
-        .roles
-        .iter()
-        .any(|r| r.name == "Super Admin" || r.name == "Admin");
-    if m.status != MemberStatus::Enabled || !is_admin {
-        return Err(CommandError::new(
-            ErrorCode::Forbidden,
-            format!("{} is not an enabled admin.", m.name),
-        ));
-    }
-    Ok(Actor::member(id, m.name))
 }
 
 pub fn template(d: &Directory, a: TemplateArgs) -> Result<String, CommandError> {

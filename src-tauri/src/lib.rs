@@ -9,6 +9,8 @@ mod commands;
 mod dialogs;
 mod gateway_link;
 pub mod state;
+#[cfg(test)]
+mod test_ipc;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -121,62 +123,11 @@ pub fn data_dir_of(db_path: &Path) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// A directory in a real SQLite file in WAL mode, as the app runs it, for the IPC tests; its
-/// folder is removed when the test's thread ends.
-#[cfg(test)]
-pub(crate) fn scratch_state() -> AppState {
-    thread_local! {
-        static FOLDERS: std::cell::RefCell<Vec<tempfile::TempDir>> =
-            const { std::cell::RefCell::new(Vec::new()) };
-    }
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("orgdesk.db");
-    let dir = Directory::open(&path).unwrap();
-    FOLDERS.with(|f| f.borrow_mut().push(folder));
-    AppState::new(dir, path)
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
-    use tauri::WebviewWindowBuilder;
 
-    use super::*;
-
-    fn app() -> (
-        tauri::App<tauri::test::MockRuntime>,
-        tauri::WebviewWindow<tauri::test::MockRuntime>,
-    ) {
-        let app = build(mock_builder(), crate::scratch_state())
-            .build(mock_context(noop_assets()))
-            .unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        (app, window)
-    }
-
-    fn call(
-        w: &tauri::WebviewWindow<tauri::test::MockRuntime>,
-        cmd: &str,
-        body: Value,
-    ) -> Result<Value, Value> {
-        get_ipc_response(
-            w,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(body),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|b| b.deserialize::<Value>().unwrap())
-    }
+    use crate::test_ipc::{app, call};
 
     #[test]
     fn first_run_setup_sign_in_and_tree_through_ipc() {

@@ -1,37 +1,11 @@
 //! The command-line face of the real `orgdesk` binary, without a display.
 
-use std::io::Write;
+#[path = "../support/mod.rs"]
+mod support;
+use support::{init_acme, init_acme_with, orgdesk, text};
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the orgdesk binary starts");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    } else {
-        drop(child.stdin.take());
-    }
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::process::Command;
 
 #[test]
 fn help_works_without_a_display() {
@@ -94,19 +68,7 @@ fn refusals_exit_1_with_the_reason_and_change_nothing() {
     assert!(text(&out.stderr).contains("There is no Orgdesk database at"));
     assert!(!db.exists(), "reading does not create a database");
 
-    let out = orgdesk(
-        &db,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Acme",
-            "--admin",
-            "ann",
-            "--password-stdin",
-        ],
-        Some("weak\n"),
-    );
+    let out = init_acme_with(&db, None, "weak");
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
@@ -115,20 +77,8 @@ fn refusals_exit_1_with_the_reason_and_change_nothing() {
     );
     assert_eq!(orgdesk(&db, &["org", "show"], None).status.code(), Some(1));
 
-    let init = [
-        "org",
-        "init",
-        "--name",
-        "Acme",
-        "--admin",
-        "ann",
-        "--password-stdin",
-    ];
-    assert_eq!(
-        orgdesk(&db, &init, Some("Correct-Horse1\n")).status.code(),
-        Some(0)
-    );
-    let again = orgdesk(&db, &init, Some("Correct-Horse1\n"));
+    assert_eq!(init_acme(&db, None).status.code(), Some(0));
+    let again = init_acme(&db, None);
     assert_eq!(again.status.code(), Some(1));
     assert!(text(&again.stderr).contains("already holds an organization"));
 }
@@ -165,21 +115,7 @@ fn orgdesk_db_environment_variable_picks_the_database() {
 }
 
 fn init(db: &Path) {
-    let out = orgdesk(
-        db,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Acme",
-            "--admin",
-            "ann",
-            "--admin-name",
-            "Ann Lee",
-            "--password-stdin",
-        ],
-        Some("Correct-Horse1\n"),
-    );
+    let out = init_acme(db, Some("Ann Lee"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 

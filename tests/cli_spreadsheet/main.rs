@@ -4,43 +4,17 @@
 
 #[path = "../support/mod.rs"]
 mod support;
-use support::orgdesk;
+use support::{init_acme, json, ok, orgdesk, text};
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    text(&out.stdout)
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {} / {}", text(&out.stdout), text(&out.stderr)))
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn template_import_export_reimport_with_exit_codes() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("org.db");
     let p = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
-    ok(&orgdesk(
-        &db,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Acme",
-            "--admin",
-            "ann",
-            "--password-stdin",
-        ],
-        Some("Correct-Horse1\n"),
-    ));
+    ok(&init_acme(&db, None));
     ok(&orgdesk(&db, &["dept", "add", "Sales"], None));
     ok(&orgdesk(&db, &["dept", "add", "Sales/EMEA"], None));
 
@@ -165,19 +139,7 @@ fn an_import_killed_at_any_point_writes_nothing_half_way() {
     const ROWS: usize = 100_000;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("org.db");
-    ok(&orgdesk(
-        &db,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Acme",
-            "--admin",
-            "ann",
-            "--password-stdin",
-        ],
-        Some("Correct-Horse1\n"),
-    ));
+    ok(&init_acme(&db, None));
     let file = dir.path().join("people.csv");
     let mut csv = String::with_capacity(ROWS * 48);
     csv.push_str("Name,Email,Department,Employee ID\n");

@@ -15,7 +15,7 @@ use orgdesk_core::invitations::{InvitationQuery, InvitationState, InviteChannel}
 use orgdesk_core::members::{MemberQuery, StatusFilter};
 use orgdesk_core::Directory;
 
-use crate::support::orgdesk;
+use crate::support::{init_acme, orgdesk};
 
 pub const INVITATIONS: usize = 1_000;
 
@@ -346,19 +346,7 @@ pub fn desktop(db: &Path, gateway: &Gateway) -> Proc {
 /// the directory until the desktop sends them).
 pub fn directory_with_invitations(root: &Path) -> PathBuf {
     let db = root.join("acme.db");
-    let init = orgdesk(
-        &db,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Acme",
-            "--admin",
-            "ann",
-            "--password-stdin",
-        ],
-        Some("Correct-Horse1\n"),
-    );
+    let init = init_acme(&db, None);
     assert!(init.status.success(), "{init:?}");
     let people = root.join("people.csv");
     let mut csv = String::from("Name,Email,Department\n");

@@ -1,4 +1,5 @@
-//! What the suites that drive the real `orgdesk` binary share.
+//! What the suites that drive the real `orgdesk` binary share (each suite uses a part).
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::path::Path;
@@ -23,4 +24,39 @@ pub fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     }
     drop(input);
     child.wait_with_output().unwrap()
+}
+
+/// The password the suites set up their admins with.
+pub const PASSWORD: &str = "Correct-Horse1";
+
+/// `orgdesk org init`: organization "Acme", admin "ann" (named `admin_name` when given) with
+/// `PASSWORD` read from standard input.
+pub fn init_acme(db: &Path, admin_name: Option<&str>) -> Output {
+    init_acme_with(db, admin_name, PASSWORD)
+}
+
+/// `init_acme` with another password.
+pub fn init_acme_with(db: &Path, admin_name: Option<&str>, password: &str) -> Output {
+    let mut args = vec!["org", "init", "--name", "Acme", "--admin", "ann"];
+    if let Some(name) = admin_name {
+        args.extend(["--admin-name", name]);
+    }
+    args.push("--password-stdin");
+    orgdesk(db, &args, Some(&format!("{password}\n")))
+}
+
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The output of a run that must have exited 0.
+pub fn ok(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    text(&out.stdout)
+}
+
+/// The JSON a run printed.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {} / {}", text(&out.stdout), text(&out.stderr)))
 }

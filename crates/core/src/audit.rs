@@ -3,7 +3,7 @@
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
-use crate::types::MemberId;
+use crate::types::{DepartmentId, MemberId};
 
 /// Who is acting: the signed-in admin (or the setup itself, which has no actor yet).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +28,55 @@ pub struct Entry<'a> {
     pub target_name: Option<&'a str>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Entry<'a> {
+    /// An entry about one target, with no before or after values (add them with
+    /// [`Entry::before`] and [`Entry::after`]).
+    pub fn on(
+        action: &'a str,
+        target_type: &'a str,
+        target_id: Option<i64>,
+        target_name: Option<&'a str>,
+    ) -> Self {
+        Self {
+            action,
+            target_type,
+            target_id,
+            target_name,
+            before: None,
+            after: None,
+        }
+    }
+
+    /// An entry about a member.
+    pub fn member(action: &'a str, id: MemberId, name: &'a str) -> Self {
+        Self::on(action, "member", Some(id.0), Some(name))
+    }
+
+    /// An entry about a department.
+    pub fn department(action: &'a str, id: DepartmentId, name: &'a str) -> Self {
+        Self::on(action, "department", Some(id.0), Some(name))
+    }
+
+    /// An entry about the organization (there is one, id 1).
+    pub fn organization(action: &'a str, name: &'a str) -> Self {
+        Self::on(action, "organization", Some(1), Some(name))
+    }
+
+    pub fn before(self, before: serde_json::Value) -> Self {
+        Self {
+            before: Some(before),
+            ..self
+        }
+    }
+
+    pub fn after(self, after: serde_json::Value) -> Self {
+        Self {
+            after: Some(after),
+            ..self
+        }
+    }
 }
 
 /// Appends one entry; call it inside the transaction of the change it records.

@@ -9,7 +9,9 @@ use ts_rs::TS;
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row::status_from_str;
-use crate::members::{allowed_actions, transition, MemberAction, MemberQuery};
+use crate::members::{
+    allowed_actions, transition, write_status, MemberAction, MemberQuery, StatusChange,
+};
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus};
 
@@ -125,8 +127,6 @@ impl Directory {
             let mut get =
                 tx.prepare_cached("SELECT name, status, work_location FROM members WHERE id = ?1")?;
             let mut primary = tx.prepare_cached("SELECT department_id, title FROM positions WHERE member_id = ?1 AND is_primary = 1")?;
-            let mut set_status =
-                tx.prepare_cached("UPDATE members SET status = ?1, updated_at = ?2 WHERE id = ?3")?;
             let mut set_loc = tx.prepare_cached(
                 "UPDATE members SET work_location = ?1, updated_at = ?2 WHERE id = ?3",
             )?;
@@ -183,25 +183,17 @@ impl Directory {
                         });
                         continue;
                     }
-                    set_status.execute(params![next.as_str(), now, id])?;
-                    if action == MemberAction::Resign {
-                        tx.execute("UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1", [id])?;
-                    }
-                    audit::record(
+                    write_status(
                         &tx,
                         now,
                         actor,
-                        audit::Entry {
-                            action: match action {
-                                MemberAction::Disable => "member.disable",
-                                MemberAction::Enable => "member.enable",
-                                _ => "member.resign",
-                            },
-                            target_type: "member",
-                            target_id: Some(id.0),
-                            target_name: Some(&name),
-                            before: Some(json!({"status": status.as_str()})),
-                            after: Some(json!({"status": next.as_str(), "batch": true})),
+                        StatusChange {
+                            id,
+                            name: &name,
+                            action,
+                            from: status,
+                            to: next,
+                            batch: true,
                         },
                     )?;
                     outcome.changed += 1;
@@ -277,14 +269,9 @@ impl Directory {
                     &tx,
                     now,
                     actor,
-                    audit::Entry {
-                        action: "member.edit",
-                        target_type: "member",
-                        target_id: Some(id.0),
-                        target_name: Some(&name),
-                        before: Some(before),
-                        after: Some(after),
-                    },
+                    audit::Entry::member("member.edit", id, &name)
+                        .before(before)
+                        .after(after),
                 )?;
                 outcome.changed += 1;
             }

@@ -97,12 +97,12 @@ impl Directory {
     }
 }
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, ErrorDetail};
-use crate::types::{DisplayName, MemberRef};
+use crate::types::{fold_key, DisplayName, MemberRef};
 
 /// The details pane of one department.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -120,6 +120,21 @@ pub struct DepartmentDetails {
     pub direct_members: u32,
     pub total_members: u32,
     pub sub_departments: u32,
+}
+
+/// Writes a department as the last child of `parent` (its name already checked).
+pub(crate) fn insert_department(
+    conn: &Connection,
+    parent: DepartmentId,
+    name: &str,
+    now: i64,
+) -> rusqlite::Result<DepartmentId> {
+    conn.execute(
+        "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
+         VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
+        params![parent, name, fold_key(name), now],
+    )?;
+    Ok(DepartmentId(conn.last_insert_rowid()))
 }
 
 fn not_found(id: DepartmentId) -> CoreError {
@@ -305,24 +320,13 @@ impl Directory {
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         Self::check_sibling_name(&tx, parent, &name, None)?;
-        tx.execute(
-            "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
-             VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
-            params![parent, name.as_str(), name.key(), now],
-        )?;
-        let id = DepartmentId(tx.last_insert_rowid());
+        let id = insert_department(&tx, parent, name.as_str(), now)?;
         audit::record(
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "department.create",
-                target_type: "department",
-                target_id: Some(id.0),
-                target_name: Some(name.as_str()),
-                before: None,
-                after: Some(json!({"name": name.as_str(), "parentId": parent})),
-            },
+            audit::Entry::department("department.create", id, name.as_str())
+                .after(json!({"name": name.as_str(), "parentId": parent})),
         )?;
         tx.commit()?;
         Ok(id)
@@ -358,14 +362,9 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "department.rename",
-                target_type: "department",
-                target_id: Some(id.0),
-                target_name: Some(name.as_str()),
-                before: Some(json!({"name": before})),
-                after: Some(json!({"name": name.as_str()})),
-            },
+            audit::Entry::department("department.rename", id, name.as_str())
+                .before(json!({"name": before}))
+                .after(json!({"name": name.as_str()})),
         )?;
         tx.commit()?;
         Ok(())
@@ -421,18 +420,17 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: if new_parent == old_parent {
+            audit::Entry::department(
+                if new_parent == old_parent {
                     "department.reorder"
                 } else {
                     "department.move"
                 },
-                target_type: "department",
-                target_id: Some(id.0),
-                target_name: Some(&name),
-                before: Some(json!({"parentId": old_parent})),
-                after: Some(json!({"parentId": new_parent, "index": at})),
-            },
+                id,
+                &name,
+            )
+            .before(json!({"parentId": old_parent}))
+            .after(json!({"parentId": new_parent, "index": at})),
         )?;
         tx.commit()?;
         Ok(())
@@ -502,14 +500,8 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "department.delete",
-                target_type: "department",
-                target_id: Some(id.0),
-                target_name: Some(&name),
-                before: Some(json!({"name": name, "parentId": parent})),
-                after: None,
-            },
+            audit::Entry::department("department.delete", id, &name)
+                .before(json!({"name": name, "parentId": parent})),
         )?;
         tx.commit()?;
         self.drop_index();
@@ -557,14 +549,9 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "department.set_head",
-                target_type: "department",
-                target_id: Some(id.0),
-                target_name: Some(&name),
-                before: Some(json!({"headId": before})),
-                after: Some(json!({"headId": head})),
-            },
+            audit::Entry::department("department.set_head", id, &name)
+                .before(json!({"headId": before}))
+                .after(json!({"headId": head})),
         )?;
         tx.commit()?;
         Ok(())

@@ -82,14 +82,13 @@ pub(crate) fn audit_refused_event(
             id: None,
             name: "Orgdesk gateway".into(),
         },
-        audit::Entry {
-            action: "gateway.event_refused",
-            target_type: "member",
-            target_id: member.map(|(id, _)| id.0),
-            target_name: member.map(|(_, name)| name),
-            before: None,
-            after: Some(json!({ "event": kind, "reason": reason })),
-        },
+        audit::Entry::on(
+            "gateway.event_refused",
+            "member",
+            member.map(|(id, _)| id.0),
+            member.map(|(_, name)| name),
+        )
+        .after(json!({ "event": kind, "reason": reason })),
     )
 }
 

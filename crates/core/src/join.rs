@@ -283,18 +283,9 @@ pub(crate) fn record(
         audit::record(
             tx,
             now,
-            &Actor {
-                id: Some(id),
-                name: r.name.clone(),
-            },
-            audit::Entry {
-                action: "member.joined_by_link",
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&r.name),
-                before: None,
-                after: Some(json!({"username": r.username, "via": via})),
-            },
+            &Actor::member(id, r.name.clone()),
+            audit::Entry::member("member.joined_by_link", id, &r.name)
+                .after(json!({"username": r.username, "via": via})),
         )?;
     }
     Ok(member)
@@ -465,18 +456,16 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: if approve {
+            audit::Entry::on(
+                if approve {
                     "join_request.approve"
                 } else {
                     "join_request.reject"
                 },
-                target_type: "member",
-                target_id: member.map(|m| m.0),
-                target_name: Some(&name),
-                before: None,
-                after: None,
-            },
+                "member",
+                member.map(|m| m.0),
+                Some(&name),
+            ),
         )?;
         tx.commit()?;
         if let Some(m) = member {

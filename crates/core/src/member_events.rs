@@ -74,18 +74,8 @@ pub(crate) fn apply(
             audit::record(
                 tx,
                 now,
-                &Actor {
-                    id: Some(id),
-                    name: name.clone(),
-                },
-                audit::Entry {
-                    action: "member.password_changed",
-                    target_type: "member",
-                    target_id: Some(id.0),
-                    target_name: Some(&name),
-                    before: None,
-                    after: None,
-                },
+                &Actor::member(id, name.clone()),
+                audit::Entry::member("member.password_changed", id, &name),
             )?;
             Ok(Some(id))
         }
@@ -211,18 +201,10 @@ pub(crate) fn apply(
             audit::record(
                 tx,
                 now,
-                &Actor {
-                    id: Some(id),
-                    name: current.clone(),
-                },
-                audit::Entry {
-                    action: "member.personal_details_changed",
-                    target_type: "member",
-                    target_id: Some(id.0),
-                    target_name: Some(&current),
-                    before: Some(serde_json::Value::Object(before)),
-                    after: Some(serde_json::Value::Object(after)),
-                },
+                &Actor::member(id, current.clone()),
+                audit::Entry::member("member.personal_details_changed", id, &current)
+                    .before(serde_json::Value::Object(before))
+                    .after(serde_json::Value::Object(after)),
             )?;
             Ok(Some(id))
         }

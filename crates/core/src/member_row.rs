@@ -2,9 +2,9 @@
 //! searches: shared by the store (repairing old directories), the index and members, and so
 //! kept below all three.
 
-use rusqlite::params;
+use rusqlite::{params, Connection, Statement};
 
-use crate::types::{fold_search, MemberId, MemberStatus};
+use crate::types::{fold_key, fold_search, MemberId, MemberStatus};
 
 pub(crate) struct Row {
     pub(crate) name: String,
@@ -17,24 +17,136 @@ pub(crate) struct Row {
     pub(crate) status: MemberStatus,
 }
 
-/// The folded text the member index searches.
-pub(crate) fn search_text(r: &Row) -> String {
-    let mut s = String::new();
-    for part in [
-        Some(&r.name),
-        r.username.as_ref(),
-        r.email.as_ref(),
-        r.mobile.as_ref(),
-        r.employee_id.as_ref(),
-        r.org_email.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        s.push_str(&fold_search(part));
-        s.push('\u{1}');
+/// A member row's stored fields, borrowed: what the writers below take.
+pub(crate) struct Fields<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) username: Option<&'a str>,
+    pub(crate) email: Option<&'a str>,
+    pub(crate) mobile: Option<&'a str>,
+    pub(crate) employee_id: Option<&'a str>,
+    pub(crate) org_email: Option<&'a str>,
+    pub(crate) work_location: Option<&'a str>,
+}
+
+impl Row {
+    pub(crate) fn fields(&self) -> Fields<'_> {
+        Fields {
+            name: &self.name,
+            username: self.username.as_deref(),
+            email: self.email.as_deref(),
+            mobile: self.mobile.as_deref(),
+            employee_id: self.employee_id.as_deref(),
+            org_email: self.org_email.as_deref(),
+            work_location: self.work_location.as_deref(),
+        }
     }
-    s
+}
+
+impl Fields<'_> {
+    /// The folded text the member index searches.
+    pub(crate) fn search_text(&self) -> String {
+        let mut s = String::new();
+        for part in [
+            Some(self.name),
+            self.username,
+            self.email,
+            self.mobile,
+            self.employee_id,
+            self.org_email,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            s.push_str(&fold_search(part));
+            s.push('\u{1}');
+        }
+        s
+    }
+}
+
+/// Binds the fields an admin edits, the keys they are compared by and the search text to
+/// ?1–?10, in the order both writers below name them.
+fn bind_edited(stmt: &mut Statement<'_>, f: &Fields<'_>) -> rusqlite::Result<()> {
+    stmt.raw_bind_parameter(1, f.name)?;
+    stmt.raw_bind_parameter(2, fold_key(f.name))?;
+    stmt.raw_bind_parameter(3, f.email)?;
+    stmt.raw_bind_parameter(4, f.email.map(str::to_lowercase))?;
+    stmt.raw_bind_parameter(5, f.mobile)?;
+    stmt.raw_bind_parameter(6, f.employee_id)?;
+    stmt.raw_bind_parameter(7, f.employee_id.map(fold_key))?;
+    stmt.raw_bind_parameter(8, f.work_location)?;
+    stmt.raw_bind_parameter(9, f.org_email)?;
+    stmt.raw_bind_parameter(10, f.search_text())
+}
+
+/// Writes a new member row: its fields, the keys its unique fields are compared by and its
+/// search text. An enabled member is activated at `now`.
+pub(crate) fn insert(
+    conn: &Connection,
+    f: &Fields<'_>,
+    status: MemberStatus,
+    password_hash: Option<&str>,
+    created_by: Option<MemberId>,
+    now: i64,
+) -> rusqlite::Result<MemberId> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO members (name, name_key, email, email_key, mobile, employee_id, employee_id_key,
+                              work_location, org_email, search_text, username, username_key,
+                              password_hash, status, created_by, created_at, activated_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16)",
+    )?;
+    bind_edited(&mut stmt, f)?;
+    stmt.raw_bind_parameter(11, f.username)?;
+    stmt.raw_bind_parameter(12, f.username.map(str::to_ascii_lowercase))?;
+    stmt.raw_bind_parameter(13, password_hash)?;
+    stmt.raw_bind_parameter(14, status.as_str())?;
+    stmt.raw_bind_parameter(15, created_by)?;
+    stmt.raw_bind_parameter(16, now)?;
+    stmt.raw_bind_parameter(17, (status == MemberStatus::Enabled).then_some(now))?;
+    stmt.raw_execute()?;
+    Ok(MemberId(conn.last_insert_rowid()))
+}
+
+/// Rewrites the fields an admin edits (all but the username and the status), their keys and
+/// the search text.
+pub(crate) fn update(
+    conn: &Connection,
+    id: MemberId,
+    f: &Fields<'_>,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "UPDATE members SET name = ?1, name_key = ?2, email = ?3, email_key = ?4, mobile = ?5,
+                employee_id = ?6, employee_id_key = ?7, work_location = ?8, org_email = ?9,
+                search_text = ?10, updated_at = ?11
+         WHERE id = ?12",
+    )?;
+    bind_edited(&mut stmt, f)?;
+    stmt.raw_bind_parameter(11, now)?;
+    stmt.raw_bind_parameter(12, id)?;
+    stmt.raw_execute()?;
+    Ok(())
+}
+
+/// Reads a member's row (`QueryReturnedNoRows` when there is none).
+pub(crate) fn read(conn: &Connection, id: MemberId) -> rusqlite::Result<Row> {
+    conn.query_row(
+        "SELECT name, username, email, mobile, employee_id, org_email, work_location, status
+         FROM members WHERE id = ?1",
+        [id],
+        |r| {
+            Ok(Row {
+                name: r.get(0)?,
+                username: r.get(1)?,
+                email: r.get(2)?,
+                mobile: r.get(3)?,
+                employee_id: r.get(4)?,
+                org_email: r.get(5)?,
+                work_location: r.get(6)?,
+                status: status_from_str(&r.get::<_, String>(7)?),
+            })
+        },
+    )
 }
 
 pub(crate) fn status_from_str(s: &str) -> MemberStatus {
@@ -50,29 +162,11 @@ pub(crate) fn status_from_str(s: &str) -> MemberStatus {
 
 /// Recomputes a member's search text after a change made outside the edit path (the member's
 /// own change reported by the gateway).
-pub(crate) fn refresh_search_text(
-    conn: &rusqlite::Connection,
-    id: MemberId,
-) -> rusqlite::Result<()> {
-    let row = conn.query_row(
-        "SELECT name, username, email, mobile, employee_id, org_email, work_location FROM members WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Row {
-                name: r.get(0)?,
-                username: r.get(1)?,
-                email: r.get(2)?,
-                mobile: r.get(3)?,
-                employee_id: r.get(4)?,
-                org_email: r.get(5)?,
-                work_location: r.get(6)?,
-                status: MemberStatus::Enabled,
-            })
-        },
-    )?;
+pub(crate) fn refresh_search_text(conn: &Connection, id: MemberId) -> rusqlite::Result<()> {
+    let row = read(conn, id)?;
     conn.execute(
         "UPDATE members SET search_text = ?2 WHERE id = ?1",
-        params![id, search_text(&row)],
+        params![id, row.fields().search_text()],
     )?;
     Ok(())
 }

@@ -9,9 +9,10 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::member_row::{self, Fields};
 use crate::password;
 use crate::store::Directory;
-use crate::types::{DepartmentId, DisplayName, MemberId, MemberRef, Username};
+use crate::types::{DepartmentId, DisplayName, MemberId, MemberRef, MemberStatus};
 
 /// What the first-run screen sends.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -98,13 +99,7 @@ impl Directory {
         let admin = DisplayName::parse("adminName", "Your name", &input.admin_name)
             .map_err(|e| problems.push(e))
             .ok();
-        let username = Username::parse(&input.username)
-            .map_err(|e| problems.push(e))
-            .ok();
-        problems.extend(password::check_policy(
-            &input.password,
-            username.as_ref().map(|u| u.as_str()),
-        ));
+        let username = password::check_credentials(&input.username, &input.password, &mut problems);
         if input.password != input.password_confirm {
             problems.push(ErrorDetail::field(
                 "passwordConfirm",
@@ -127,14 +122,22 @@ impl Directory {
             params![org.as_str(), org.key(), now],
         )?;
         let root = DepartmentId(tx.last_insert_rowid());
-        tx.execute(
-            "INSERT INTO members (name, name_key, username, username_key, password_hash, status, created_at, activated_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'enabled', ?6, ?6, ?6)",
-            params![admin.as_str(), admin.key(), username.as_str(), username.key(), hash, now],
+        let admin_id = member_row::insert(
+            &tx,
+            &Fields {
+                name: admin.as_str(),
+                username: Some(username.as_str()),
+                email: None,
+                mobile: None,
+                employee_id: None,
+                org_email: None,
+                work_location: None,
+            },
+            MemberStatus::Enabled,
+            Some(&hash),
+            None,
+            now,
         )?;
-        let admin_id = MemberId(tx.last_insert_rowid());
-        // Searchable by name and username from the start, as every other member.
-        crate::member_row::refresh_search_text(&tx, admin_id)?;
         tx.execute(
             "INSERT INTO positions (member_id, department_id, title, is_primary) VALUES (?1, ?2, NULL, 1)",
             params![admin_id, root],
@@ -152,16 +155,9 @@ impl Directory {
             &tx,
             now,
             &actor,
-            audit::Entry {
-                action: "organization.create",
-                target_type: "organization",
-                target_id: Some(1),
-                target_name: Some(org.as_str()),
-                before: None,
-                after: Some(
-                    json!({"name": org.as_str(), "code": code, "initialAdmin": username.as_str()}),
-                ),
-            },
+            audit::Entry::organization("organization.create", org.as_str()).after(
+                json!({"name": org.as_str(), "code": code, "initialAdmin": username.as_str()}),
+            ),
         )?;
         tx.commit()?;
         self.drop_index();
@@ -277,14 +273,9 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "organization.rename",
-                target_type: "organization",
-                target_id: Some(1),
-                target_name: Some(name.as_str()),
-                before: Some(json!({"name": before})),
-                after: Some(json!({"name": name.as_str()})),
-            },
+            audit::Entry::organization("organization.rename", name.as_str())
+                .before(json!({"name": before}))
+                .after(json!({"name": name.as_str()})),
         )?;
         tx.commit()?;
         Ok(())

@@ -5,6 +5,7 @@
 use orgdesk_rules::password as rules;
 
 use crate::error::{CoreError, ErrorDetail};
+use crate::types::Username;
 
 pub use orgdesk_rules::password::{MAX_LEN, MIN_LEN};
 
@@ -15,6 +16,21 @@ pub fn check_policy(password: &str, username: Option<&str>) -> Vec<ErrorDetail> 
         .into_iter()
         .map(|p| ErrorDetail::rule("password", p.into()))
         .collect()
+}
+
+/// Reads the username a person chose and checks their password against the policy (it may not
+/// contain the username): the username when it is valid, every problem pushed to `problems`.
+pub(crate) fn check_credentials(
+    username: &str,
+    password: &str,
+    problems: &mut Vec<ErrorDetail>,
+) -> Option<Username> {
+    let username = Username::parse(username).map_err(|e| problems.push(e)).ok();
+    problems.extend(check_policy(
+        password,
+        username.as_ref().map(|u| u.as_str()),
+    ));
+    username
 }
 
 /// Hashes with Argon2id and OWASP's parameters (m=19456 KiB, t=2, p=1), random salt.

@@ -85,14 +85,8 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "role.create",
-                target_type: "role",
-                target_id: Some(id.0),
-                target_name: Some(name.as_str()),
-                before: None,
-                after: Some(json!({"name": name.as_str(), "description": description})),
-            },
+            audit::Entry::on("role.create", "role", Some(id.0), Some(name.as_str()))
+                .after(json!({"name": name.as_str(), "description": description})),
         )?;
         tx.commit()?;
         Ok(id)

@@ -76,14 +76,9 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "settings.update",
-                target_type: "settings",
-                target_id: None,
-                target_name: None,
-                before: Some(json!(before)),
-                after: Some(json!({"defaultRegion": region, "importQuotaPerDay": quota})),
-            },
+            audit::Entry::on("settings.update", "settings", None, None)
+                .before(json!(before))
+                .after(json!({"defaultRegion": region, "importQuotaPerDay": quota})),
         )?;
         tx.commit()?;
         self.settings()

@@ -20,11 +20,10 @@ pub async fn invite_members(
     member_ids: Vec<MemberId>,
     channel: InviteChannel,
 ) -> Result<InviteOutcome, CommandError> {
-    let out = state
-        .act(move |d, a| d.invite_members(a, &member_ids, channel))
-        .await?;
-    link.ring();
-    Ok(out)
+    link.act(&state, move |d, a| {
+        d.invite_members(a, &member_ids, channel)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -48,9 +47,8 @@ pub async fn resend_invitation(
     link: State<'_, Arc<GatewayLink>>,
     id: i64,
 ) -> Result<(), CommandError> {
-    state.act(move |d, a| d.resend_invitation(a, id)).await?;
-    link.ring();
-    Ok(())
+    link.act(&state, move |d, a| d.resend_invitation(a, id))
+        .await
 }
 
 #[tauri::command]
@@ -59,9 +57,8 @@ pub async fn cancel_invitation(
     link: State<'_, Arc<GatewayLink>>,
     id: i64,
 ) -> Result<(), CommandError> {
-    state.act(move |d, a| d.cancel_invitation(a, id)).await?;
-    link.ring();
-    Ok(())
+    link.act(&state, move |d, a| d.cancel_invitation(a, id))
+        .await
 }
 
 #[tauri::command]

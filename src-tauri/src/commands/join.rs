@@ -29,10 +29,9 @@ pub async fn decide_join_request(
     id: i64,
     approve: bool,
 ) -> Result<Option<i64>, CommandError> {
-    let member = state
-        .act(move |d, a| d.decide_join_request(a, id, approve))
+    let member = link
+        .act(&state, move |d, a| d.decide_join_request(a, id, approve))
         .await?;
-    link.ring();
     Ok(member.map(|m| m.0))
 }
 

@@ -54,6 +54,8 @@ pub struct GatewayLink {
     mail_dir: PathBuf,
 }
 
+use orgdesk_core::audit::Actor;
+use orgdesk_core::CoreError;
 use orgdesk_link::Endpoint;
 
 impl GatewayLink {
@@ -79,6 +81,18 @@ impl GatewayLink {
     /// Wakes the sender: new work was queued.
     pub fn ring(&self) {
         self.bell.notify_one();
+    }
+
+    /// Makes a change for the signed-in admin that queues work for the gateway, then wakes
+    /// the sender so that it goes out at once.
+    pub async fn act<T, F>(&self, state: &AppState, f: F) -> Result<T, CommandError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
+    {
+        let out = state.act(f).await?;
+        self.ring();
+        Ok(out)
     }
 
     pub fn status(&self) -> GatewayStatus {

@@ -58,14 +58,7 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "member.invite_resend",
-                target_type: "member",
-                target_id: Some(member.0),
-                target_name: Some(&name),
-                before: None,
-                after: None,
-            },
+            audit::Entry::member("member.invite_resend", member, &name),
         )?;
         tx.commit()?;
         Ok(())
@@ -81,14 +74,7 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "member.invite_cancel",
-                target_type: "member",
-                target_id: Some(member.0),
-                target_name: Some(&name),
-                before: None,
-                after: None,
-            },
+            audit::Entry::member("member.invite_cancel", member, &name),
         )?;
         tx.commit()?;
         Ok(())

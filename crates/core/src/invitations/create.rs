@@ -91,14 +91,8 @@ impl Directory {
                 &tx,
                 now,
                 actor,
-                audit::Entry {
-                    action: "member.invite",
-                    target_type: "member",
-                    target_id: Some(id.0),
-                    target_name: Some(&m.name),
-                    before: None,
-                    after: Some(json!({"channel": channel.as_str(), "recipient": recipient})),
-                },
+                audit::Entry::member("member.invite", id, &m.name)
+                    .after(json!({"channel": channel.as_str(), "recipient": recipient})),
             )?;
             invited += 1;
         }

@@ -180,7 +180,13 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 }
             }
         }
+        // A bounce (reported after the mail was accepted) fails the invitation as a failed
+        // delivery does.
         EventKind::InvitationFailed {
+            invitation_id,
+            reason,
+        }
+        | EventKind::InvitationBounced {
             invitation_id,
             reason,
         } => {
@@ -207,18 +213,8 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                 audit::record(
                     tx,
                     now,
-                    &Actor {
-                        id: Some(member),
-                        name: name.clone(),
-                    },
-                    audit::Entry {
-                        action: "member.invite_declined",
-                        target_type: "member",
-                        target_id: Some(member.0),
-                        target_name: Some(&name),
-                        before: None,
-                        after: None,
-                    },
+                    &Actor::member(member, name.clone()),
+                    audit::Entry::member("member.invite_declined", member, &name),
                 )?;
             }
         }
@@ -234,16 +230,6 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
         | EventKind::PersonalDetailsChanged { .. } => {
             // `at` is the gateway's word: a time past the year 292 million saturates.
             return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
-        }
-        EventKind::InvitationBounced {
-            invitation_id,
-            reason,
-        } => {
-            if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
-                if InvitationState::parse(&state).is_open() {
-                    set_state(tx, id, "failed", Some(reason), now)?;
-                }
-            }
         }
         EventKind::JoinRequested {
             request_id,
@@ -398,18 +384,10 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
             audit::record(
                 tx,
                 now,
-                &Actor {
-                    id: Some(member),
-                    name: name.clone(),
-                },
-                audit::Entry {
-                    action: "member.joined",
-                    target_type: "member",
-                    target_id: Some(member.0),
-                    target_name: Some(&name),
-                    before: Some(json!({"status": "not_joined"})),
-                    after: Some(json!({"status": "enabled", "username": username})),
-                },
+                &Actor::member(member, name.clone()),
+                audit::Entry::member("member.joined", member, &name)
+                    .before(json!({"status": "not_joined"}))
+                    .after(json!({"status": "enabled", "username": username})),
             )?;
             return Ok(Some(member));
         }

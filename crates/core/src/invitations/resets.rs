@@ -76,14 +76,8 @@ impl Directory {
             &self.conn,
             now,
             actor,
-            audit::Entry {
-                action: "member.password_reset_sent",
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&name),
-                before: None,
-                after: Some(json!({"channel": channel.as_str()})),
-            },
+            audit::Entry::member("member.password_reset_sent", id, &name)
+                .after(json!({"channel": channel.as_str()})),
         )?;
         Ok(())
     }

@@ -1,18 +1,17 @@
 //! Adding members: with a username and password, for invitation, and from the gateway's join
 //! page.
 
-use rusqlite::{params, Transaction};
+use rusqlite::Transaction;
 use serde_json::json;
 
-use super::row::{opt, search_text, uniqueness_problems, Row};
+use super::row::{opt, uniqueness_problems, Row};
 use super::{NewInvitee, NewMember, PositionInput};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::member_row;
 use crate::password;
 use crate::store::Directory;
-use crate::types::{
-    fold_key, DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile, RoleId, Username,
-};
+use crate::types::{DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile, RoleId};
 
 impl Directory {
     /// Creates an Enabled member in the root department with the Member role, from what a
@@ -23,11 +22,6 @@ impl Directory {
         j: &crate::join::Joined<'_>,
         now: i64,
     ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
-        let clash =
-            uniqueness_problems(tx, None, Some(j.username), j.email, j.mobile, j.employee_id)?;
-        if !clash.is_empty() {
-            return Ok(Err(clash));
-        }
         let row = Row {
             name: j.name.to_owned(),
             username: Some(j.username.to_owned()),
@@ -38,38 +32,57 @@ impl Directory {
             work_location: j.work_location.map(str::to_owned),
             status: MemberStatus::Enabled,
         };
-        tx.execute(
-            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
-                                  employee_id, employee_id_key, work_location, status, created_at, activated_at,
-                                  updated_at, search_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'enabled', ?12, ?12, ?12, ?13)",
-            params![
-                row.name,
-                fold_key(&row.name),
-                row.username,
-                j.username.to_ascii_lowercase(),
-                j.password_hash,
-                row.email,
-                row.email.as_deref().map(str::to_lowercase),
-                row.mobile,
-                row.employee_id,
-                row.employee_id.as_deref().map(fold_key),
-                row.work_location,
-                now,
-                search_text(&row)
-            ],
-        )?;
-        let id = MemberId(tx.last_insert_rowid());
         let root: DepartmentId =
             tx.query_row("SELECT root_department_id FROM organization", [], |r| {
                 r.get(0)
             })?;
-        Self::write_positions(tx, id, &[(root, None)])?;
         let member_role: RoleId =
             tx.query_row("SELECT id FROM roles WHERE builtin = 'member'", [], |r| {
                 r.get(0)
             })?;
-        Self::write_roles(tx, id, &[member_role])?;
+        Self::insert_new(
+            tx,
+            &row,
+            &[(root, None)],
+            &[member_role],
+            Some(j.password_hash),
+            None,
+            now,
+        )
+    }
+
+    /// Writes a new member with its positions and roles, unless one of its unique fields is
+    /// already used by another member: then the field problems, with nothing written.
+    fn insert_new(
+        tx: &Transaction<'_>,
+        row: &Row,
+        positions: &[(DepartmentId, Option<String>)],
+        roles: &[RoleId],
+        password_hash: Option<&str>,
+        created_by: Option<MemberId>,
+        now: i64,
+    ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
+        let clash = uniqueness_problems(
+            tx,
+            None,
+            row.username.as_deref(),
+            row.email.as_deref(),
+            row.mobile.as_deref(),
+            row.employee_id.as_deref(),
+        )?;
+        if !clash.is_empty() {
+            return Ok(Err(clash));
+        }
+        let id = member_row::insert(
+            tx,
+            &row.fields(),
+            row.status,
+            password_hash,
+            created_by,
+            now,
+        )?;
+        Self::write_positions(tx, id, positions)?;
+        Self::write_roles(tx, id, roles)?;
         Ok(Ok(id))
     }
 
@@ -79,13 +92,7 @@ impl Directory {
         let name = DisplayName::parse("name", "Name", &input.name)
             .map_err(|e| problems.push(e))
             .ok();
-        let username = Username::parse(&input.username)
-            .map_err(|e| problems.push(e))
-            .ok();
-        problems.extend(password::check_policy(
-            &input.password,
-            username.as_ref().map(|u| u.as_str()),
-        ));
+        let username = password::check_credentials(&input.username, &input.password, &mut problems);
         let email = match input.email.as_deref().and_then(opt) {
             Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
             None => None,
@@ -115,54 +122,17 @@ impl Directory {
             status: MemberStatus::Enabled,
         };
         let tx = self.conn.transaction()?;
-        let clash = uniqueness_problems(
-            &tx,
-            None,
-            Some(username.as_str()),
-            row.email.as_deref(),
-            row.mobile.as_deref(),
-            None,
-        )?;
-        if !clash.is_empty() {
-            return Err(CoreError::invalid(clash));
-        }
-        tx.execute(
-            "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
-                                  status, created_by, created_at, activated_at, updated_at, search_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'enabled', ?9, ?10, ?10, ?10, ?11)",
-            params![
-                row.name,
-                name.key(),
-                username.as_str(),
-                username.key(),
-                hash,
-                row.email,
-                email.as_ref().map(|e| e.key()),
-                row.mobile,
-                actor.id,
-                now,
-                search_text(&row)
-            ],
-        )?;
-        let id = MemberId(tx.last_insert_rowid());
-        Self::write_positions(&tx, id, &positions)?;
-        Self::write_roles(&tx, id, &roles)?;
+        let id = Self::insert_new(&tx, &row, &positions, &roles, Some(&hash), actor.id, now)?
+            .map_err(CoreError::invalid)?;
         audit::record(
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "member.add",
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&row.name),
-                before: None,
-                after: Some(
-                    json!({"name": row.name, "username": username.as_str(), "email": row.email,
-                               "departments": positions.iter().map(|p| p.0).collect::<Vec<_>>(),
-                               "roles": roles, "status": "enabled"}),
-                ),
-            },
+            audit::Entry::member("member.add", id, &row.name).after(
+                json!({"name": row.name, "username": username.as_str(), "email": row.email,
+                       "departments": positions.iter().map(|p| p.0).collect::<Vec<_>>(),
+                       "roles": roles, "status": "enabled"}),
+            ),
         )?;
         tx.commit()?;
         self.touch_members(&[id]);
@@ -215,40 +185,16 @@ impl Directory {
             status: MemberStatus::NotJoined,
         };
         let tx = self.conn.transaction()?;
-        let clash = uniqueness_problems(
-            &tx,
-            None,
-            None,
-            row.email.as_deref(),
-            row.mobile.as_deref(),
-            None,
-        )?;
-        if !clash.is_empty() {
-            return Err(CoreError::invalid(clash));
-        }
-        tx.execute(
-            "INSERT INTO members (name, name_key, email, email_key, mobile, status, created_by, created_at, updated_at, search_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, 'not_joined', ?6, ?7, ?7, ?8)",
-            params![row.name, name.key(), row.email, email.as_ref().map(|e| e.key()), row.mobile, actor.id, now, search_text(&row)],
-        )?;
-        let id = MemberId(tx.last_insert_rowid());
-        Self::write_positions(&tx, id, &positions)?;
-        Self::write_roles(&tx, id, &roles)?;
+        let id = Self::insert_new(&tx, &row, &positions, &roles, None, actor.id, now)?
+            .map_err(CoreError::invalid)?;
         audit::record(
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "member.add_for_invitation",
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&row.name),
-                before: None,
-                after: Some(
-                    json!({"name": row.name, "email": row.email, "mobile": row.mobile,
-                               "departmentId": input.department_id, "position": positions[0].1, "status": "not_joined"}),
-                ),
-            },
+            audit::Entry::member("member.add_for_invitation", id, &row.name).after(
+                json!({"name": row.name, "email": row.email, "mobile": row.mobile,
+                       "departmentId": input.department_id, "position": positions[0].1, "status": "not_joined"}),
+            ),
         )?;
         tx.commit()?;
         self.touch_members(&[id]);

@@ -3,16 +3,15 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::params;
-
-use super::row::{clone_row, opt, row_json, search_text, uniqueness_problems, Row};
+use super::row::{clone_row, opt, row_json, uniqueness_problems, Row};
 use super::status::{allowed_actions, status_label};
 use super::{MemberAction, MemberPatch, PositionInput, UpdateOutcome};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::member_row;
 use crate::store::Directory;
 use crate::types::{
-    fold_key, parse_employee_id, DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile,
+    parse_employee_id, DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile,
 };
 
 impl Directory {
@@ -169,25 +168,7 @@ impl Directory {
         if !clash.is_empty() {
             return Err(CoreError::invalid(clash));
         }
-        tx.execute(
-            "UPDATE members SET name = ?1, name_key = ?2, email = ?3, email_key = ?4, mobile = ?5, employee_id = ?6,
-                    employee_id_key = ?7, work_location = ?8, org_email = ?9, updated_at = ?10, search_text = ?11
-             WHERE id = ?12",
-            params![
-                after.name,
-                fold_key(&after.name),
-                after.email,
-                after.email.as_deref().map(str::to_lowercase),
-                after.mobile,
-                after.employee_id,
-                after.employee_id.as_deref().map(fold_key),
-                after.work_location,
-                after.org_email,
-                now,
-                search_text(&after),
-                id
-            ],
-        )?;
+        member_row::update(&tx, id, &after.fields(), now)?;
         if new_positions != old_positions {
             Self::write_positions(&tx, id, &new_positions)?;
             // A head who leaves a department no longer heads it.
@@ -204,14 +185,9 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "member.edit",
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&after.name),
-                before: Some(row_json(&before, &old_positions, &old_roles)),
-                after: Some(row_json(&after, &new_positions, &new_roles)),
-            },
+            audit::Entry::member("member.edit", id, &after.name)
+                .before(row_json(&before, &old_positions, &old_roles))
+                .after(row_json(&after, &new_positions, &new_roles)),
         )?;
         tx.commit()?;
         self.touch_members(&[id]);

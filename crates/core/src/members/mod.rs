@@ -20,6 +20,7 @@ use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
 pub use remove::FormerMember;
 pub use status::{allowed_actions, transition};
+pub(crate) use status::{write_status, StatusChange};
 
 /// One (department, position title) pair a member holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

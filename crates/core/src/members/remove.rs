@@ -110,15 +110,10 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "member.remove",
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&row.name),
-                before: Some(json!({"name": row.name, "status": row.status.as_str()})),
-                after: Some(json!({"transferredTo": recipient.as_ref().map(|r| &r.1),
+            audit::Entry::member("member.remove", id, &row.name)
+                .before(json!({"name": row.name, "status": row.status.as_str()}))
+                .after(json!({"transferredTo": recipient.as_ref().map(|r| &r.1),
                                "departmentsHeaded": preview.departments_headed})),
-            },
         )?;
         tx.commit()?;
         self.touch_members(&[id]);

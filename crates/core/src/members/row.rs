@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::PositionInput;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-pub(super) use crate::member_row::{search_text, status_from_str, Row};
+pub(super) use crate::member_row::Row;
 use crate::settings::default_region_in;
 use crate::store::Directory;
 use crate::types::{fold_key, DepartmentId, MemberId, RoleId};
@@ -72,24 +72,7 @@ impl Directory {
     }
 
     pub(super) fn member_row(&self, id: MemberId) -> CoreResult<Row> {
-        self.conn
-            .query_row(
-                "SELECT name, username, email, mobile, employee_id, org_email, work_location, status
-                 FROM members WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(Row {
-                        name: r.get(0)?,
-                        username: r.get(1)?,
-                        email: r.get(2)?,
-                        mobile: r.get(3)?,
-                        employee_id: r.get(4)?,
-                        org_email: r.get(5)?,
-                        work_location: r.get(6)?,
-                        status: status_from_str(&r.get::<_, String>(7)?),
-                    })
-                },
-            )
+        crate::member_row::read(&self.conn, id)
             .optional()?
             .ok_or_else(|| CoreError::NotFound(format!("Member {id} does not exist.")))
     }

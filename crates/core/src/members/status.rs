@@ -1,7 +1,7 @@
 //! Member status: which action leads where, changing a member's status, and the guards that
 //! keep an enabled Super Admin and the initial admin.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::MemberAction;
@@ -33,6 +33,53 @@ pub fn transition(status: MemberStatus, action: MemberAction) -> Option<MemberSt
         MemberAction::Resign => Some(MemberStatus::Resigned),
         MemberAction::Edit | MemberAction::Remove => Some(status),
     }
+}
+
+/// One member's status change, as `change_status` and a batch change write it.
+pub(crate) struct StatusChange<'a> {
+    pub(crate) id: MemberId,
+    pub(crate) name: &'a str,
+    pub(crate) action: MemberAction,
+    pub(crate) from: MemberStatus,
+    pub(crate) to: MemberStatus,
+    /// Part of a batch change (noted in the audit entry).
+    pub(crate) batch: bool,
+}
+
+/// Writes an allowed status change: the new status, no department headed by a member who
+/// resigned, and the audit entry.
+pub(crate) fn write_status(
+    conn: &Connection,
+    now: i64,
+    actor: &Actor,
+    c: StatusChange<'_>,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE members SET status = ?1, updated_at = ?2 WHERE id = ?3")?
+        .execute(params![c.to.as_str(), now, c.id])?;
+    if c.action == MemberAction::Resign {
+        conn.execute(
+            "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1",
+            [c.id],
+        )?;
+    }
+    let action = match c.action {
+        MemberAction::Disable => "member.disable",
+        MemberAction::Enable => "member.enable",
+        MemberAction::Resign => "member.resign",
+        _ => "member.restore",
+    };
+    let mut after = json!({"status": c.to.as_str()});
+    if c.batch {
+        after["batch"] = json!(true);
+    }
+    audit::record(
+        conn,
+        now,
+        actor,
+        audit::Entry::member(action, c.id, c.name)
+            .before(json!({"status": c.from.as_str()}))
+            .after(after),
+    )
 }
 
 fn action_label(a: MemberAction) -> &'static str {
@@ -142,32 +189,17 @@ impl Directory {
         }
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE members SET status = ?1, updated_at = ?2 WHERE id = ?3",
-            params![next.as_str(), now, id],
-        )?;
-        if action == MemberAction::Resign {
-            tx.execute(
-                "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1",
-                [id],
-            )?;
-        }
-        audit::record(
+        write_status(
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: match action {
-                    MemberAction::Disable => "member.disable",
-                    MemberAction::Enable => "member.enable",
-                    MemberAction::Resign => "member.resign",
-                    _ => "member.restore",
-                },
-                target_type: "member",
-                target_id: Some(id.0),
-                target_name: Some(&row.name),
-                before: Some(json!({"status": row.status.as_str()})),
-                after: Some(json!({"status": next.as_str()})),
+            StatusChange {
+                id,
+                name: &row.name,
+                action,
+                from: row.status,
+                to: next,
+                batch: false,
             },
         )?;
         tx.commit()?;

@@ -58,10 +58,7 @@ impl Column {
             Column::EmployeeId => ("Employee ID", "工号"),
             Column::WorkLocation => ("Work Location", "工作地点"),
         };
-        match lang {
-            Lang::En => en,
-            Lang::Zh => zh,
-        }
+        lang.pick(en, zh)
     }
 
     /// The header as the template writes it: required columns carry a `*`.
@@ -86,10 +83,7 @@ impl Column {
             Column::EmployeeId => ("Unique employee ID; rows are matched to existing members by Employee ID, else Username, else Email. Keep this column formatted as text.", "唯一工号；按工号、其次用户名、再次邮箱匹配已有成员。请保持此列为文本格式。"),
             Column::WorkLocation => ("Where the member works, at most 64 characters.", "工作地点，最多 64 个字符。"),
         };
-        match lang {
-            Lang::En => en,
-            Lang::Zh => zh,
-        }
+        lang.pick(en, zh)
     }
 }
 

@@ -255,14 +255,13 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "import_mapping.save",
-                target_type: "import_mapping",
-                target_id: Some(id),
-                target_name: Some(name.as_str()),
-                before: None,
-                after: Some(json!({"name": name.as_str(), "mapping": mapping})),
-            },
+            audit::Entry::on(
+                "import_mapping.save",
+                "import_mapping",
+                Some(id),
+                Some(name.as_str()),
+            )
+            .after(json!({"name": name.as_str(), "mapping": mapping})),
         )?;
         tx.commit()?;
         Ok(SavedMapping {
@@ -292,14 +291,13 @@ impl Directory {
             &tx,
             now,
             actor,
-            audit::Entry {
-                action: "import_mapping.delete",
-                target_type: "import_mapping",
-                target_id: Some(id),
-                target_name: Some(&name),
-                before: Some(json!({"name": name})),
-                after: None,
-            },
+            audit::Entry::on(
+                "import_mapping.delete",
+                "import_mapping",
+                Some(id),
+                Some(&name),
+            )
+            .before(json!({"name": name})),
         )?;
         tx.commit()?;
         Ok(())

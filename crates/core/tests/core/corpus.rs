@@ -9,17 +9,12 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use orgdesk_core::audit::Actor;
 use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{Control, ImportOptions, ImportReport, SpreadsheetError};
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 
-use crate::with_org;
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
+use crate::{admin, with_org};
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))

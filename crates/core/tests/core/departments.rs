@@ -1,13 +1,8 @@
-use orgdesk_core::audit::Actor;
 use orgdesk_core::members::NewInvitee;
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::with_org;
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
+use crate::{admin, with_org};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id

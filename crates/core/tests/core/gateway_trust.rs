@@ -2,7 +2,6 @@
 //! never by a username someone else can type; every field is checked as an admin's input is;
 //! a replayed or oversized page changes nothing.
 
-use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::SignInInput;
 use orgdesk_core::invitations::{InvitationQuery, InvitationState, InviteChannel, WorkResult};
 use orgdesk_core::join::{JoinRequestState, JoiningRules};
@@ -12,7 +11,7 @@ use orgdesk_core::Directory;
 use orgdesk_protocol::{Event, EventKind, JoinVia};
 
 use crate::invitations::password_hash_of;
-use crate::{with_org, PASSWORD};
+use crate::{admin, password_changed, registered, with_org, PASSWORD};
 
 const STRANGER_PASSWORD: &str = "Stolen-Keys99";
 
@@ -23,10 +22,6 @@ fn event(seq: i64, kind: EventKind) -> Event {
         at: 1_790_000_000,
         kind,
     }
-}
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
 }
 
 fn ann_email(d: &Directory) -> Option<String> {
@@ -122,22 +117,10 @@ fn a_stranger_who_registers_under_the_admins_username_takes_nothing_over() {
                 // The invitation link's holder registers as "ann"…
                 event(
                     1,
-                    EventKind::Registered {
-                        invitation_id: "inv_1".into(),
-                        account_id: Some("acc_x".into()),
-                        username: "ann".into(),
-                        password_hash: stranger_hash.clone(),
-                    },
+                    registered("inv_1", "acc_x", "ann", stranger_hash.clone()),
                 ),
                 // …then changes "ann"'s password and email on the member page.
-                event(
-                    2,
-                    EventKind::PasswordChanged {
-                        account_id: Some("acc_x".into()),
-                        username: "ann".into(),
-                        password_hash: stranger_hash.clone(),
-                    },
-                ),
+                event(2, password_changed("acc_x", "ann", stranger_hash.clone())),
                 event(
                     3,
                     EventKind::PersonalDetailsChanged {
@@ -185,12 +168,7 @@ fn member_events_apply_only_to_the_member_bound_to_the_account() {
     d.apply_gateway_events(
         &[event(
             1,
-            EventKind::Registered {
-                invitation_id: "inv_1".into(),
-                account_id: Some("acc_dee".into()),
-                username: "dee".into(),
-                password_hash: dee_hash.clone(),
-            },
+            registered("inv_1", "acc_dee", "dee", dee_hash.clone()),
         )],
         1,
     )
@@ -206,11 +184,7 @@ fn member_events_apply_only_to_the_member_bound_to_the_account() {
         .apply_gateway_events(
             &[event(
                 2,
-                EventKind::PasswordChanged {
-                    account_id: Some("acc_dee".into()),
-                    username: "ann".into(),
-                    password_hash: new_hash.clone(),
-                },
+                password_changed("acc_dee", "ann", new_hash.clone()),
             )],
             2,
         )
@@ -222,15 +196,7 @@ fn member_events_apply_only_to_the_member_bound_to_the_account() {
     // A second registration naming Dee's account, through another invitation, binds nobody.
     let (eve, eve_inv) = invited(&mut d, "Eve", "inv_2");
     d.apply_gateway_events(
-        &[event(
-            3,
-            EventKind::Registered {
-                invitation_id: "inv_2".into(),
-                account_id: Some("acc_dee".into()),
-                username: "eve".into(),
-                password_hash: dee_hash,
-            },
-        )],
+        &[event(3, registered("inv_2", "acc_dee", "eve", dee_hash))],
         3,
     )
     .unwrap();
@@ -254,12 +220,7 @@ fn hashes_outside_the_bounds_are_refused_and_audited() {
     d.apply_gateway_events(
         &[event(
             1,
-            EventKind::Registered {
-                invitation_id: "inv_1".into(),
-                account_id: Some("acc_dee".into()),
-                username: "dee".into(),
-                password_hash: huge.clone(),
-            },
+            registered("inv_1", "acc_dee", "dee", huge.clone()),
         )],
         1,
     )
@@ -275,30 +236,15 @@ fn hashes_outside_the_bounds_are_refused_and_audited() {
     let (fay, _) = invited(&mut d, "Fay", "inv_2");
     d.apply_gateway_events(
         &[
-            event(
-                2,
-                EventKind::Registered {
-                    invitation_id: "inv_2".into(),
-                    account_id: Some("acc_fay".into()),
-                    username: "fay".into(),
-                    password_hash: good.clone(),
-                },
-            ),
-            event(
-                3,
-                EventKind::PasswordChanged {
-                    account_id: Some("acc_fay".into()),
-                    username: "fay".into(),
-                    password_hash: huge,
-                },
-            ),
+            event(2, registered("inv_2", "acc_fay", "fay", good.clone())),
+            event(3, password_changed("acc_fay", "fay", huge)),
             event(
                 4,
-                EventKind::PasswordChanged {
-                    account_id: Some("acc_fay".into()),
-                    username: "fay".into(),
-                    password_hash: "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
-                },
+                password_changed(
+                    "acc_fay",
+                    "fay",
+                    "$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+                ),
             ),
         ],
         4,
@@ -320,12 +266,12 @@ fn personal_details_go_through_the_forms_validators() {
         &[
             event(
                 1,
-                EventKind::Registered {
-                    invitation_id: "inv_1".into(),
-                    account_id: Some("acc_dee".into()),
-                    username: "dee".into(),
-                    password_hash: orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
-                },
+                registered(
+                    "inv_1",
+                    "acc_dee",
+                    "dee",
+                    orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
+                ),
             ),
             event(
                 2,
@@ -353,12 +299,12 @@ fn a_late_or_replayed_decline_never_moves_a_registered_invitation() {
     let (dee, inv) = invited(&mut d, "Dee", "inv_1");
     let registered = event(
         1,
-        EventKind::Registered {
-            invitation_id: "inv_1".into(),
-            account_id: Some("acc_dee".into()),
-            username: "dee".into(),
-            password_hash: orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
-        },
+        registered(
+            "inv_1",
+            "acc_dee",
+            "dee",
+            orgdesk_core::password::hash("Blue-Kettle42").unwrap(),
+        ),
     );
     d.apply_gateway_events(std::slice::from_ref(&registered), 1)
         .unwrap();
@@ -383,15 +329,7 @@ fn a_replayed_page_changes_nothing_and_an_oversized_or_backward_page_is_refused(
     let (dee, _) = invited(&mut d, "Dee", "inv_1");
     let hash = orgdesk_core::password::hash("Blue-Kettle42").unwrap();
     let page = [
-        event(
-            1,
-            EventKind::Registered {
-                invitation_id: "inv_1".into(),
-                account_id: Some("acc_dee".into()),
-                username: "dee".into(),
-                password_hash: hash.clone(),
-            },
-        ),
+        event(1, registered("inv_1", "acc_dee", "dee", hash.clone())),
         event(
             2,
             EventKind::SignedIn {
@@ -406,11 +344,7 @@ fn a_replayed_page_changes_nothing_and_an_oversized_or_backward_page_is_refused(
     d.apply_gateway_events(
         &[event(
             3,
-            EventKind::PasswordChanged {
-                account_id: Some("acc_dee".into()),
-                username: "dee".into(),
-                password_hash: new_hash.clone(),
-            },
+            password_changed("acc_dee", "dee", new_hash.clone()),
         )],
         3,
     )

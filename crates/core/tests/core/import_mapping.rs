@@ -4,30 +4,27 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::Reader;
-use orgdesk_core::audit::Actor;
 use orgdesk_core::members::MemberQuery;
 use orgdesk_core::spreadsheet::{
     self, Column, ColumnMapping, Control, FieldSource, ImportOptions, SpreadsheetError, Stage,
 };
-use orgdesk_core::{CommandError, Directory};
+use orgdesk_core::CommandError;
 
-use crate::with_org;
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
-
-fn mkdept(d: &mut Directory, name: &str) {
-    let a = admin(d);
-    let root = d.resolve_department_path("").unwrap();
-    d.create_department(&a, root, name).unwrap();
-}
+use crate::{admin, audited, mkdept, with_org};
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
 const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\
 Jane,Doe,jane@acme.example,****,/Sales,+14155552671,G1,Account Executive,\n\
 Li,Wei,li.wei@acme.example,****,/,,G2,,Finance\n\
 Omar,,omar@acme.example,****,/Nowhere,,G3,,\n";
+
+/// A mapping's field, read from these headers of the file.
+fn source(field: Column, headers: &[&str]) -> FieldSource {
+    FieldSource {
+        field,
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+    }
+}
 
 fn opts(mapping: Option<ColumnMapping>) -> ImportOptions {
     ImportOptions {
@@ -148,18 +145,9 @@ fn a_mapping_can_rename_columns_and_must_name_columns_the_file_has() {
     std::fs::write(&file, "Full name;Mail;Team\nAda;ada@example.com;/\n").unwrap();
     let mapping = ColumnMapping {
         fields: vec![
-            FieldSource {
-                field: Column::Name,
-                headers: vec!["full name".into()],
-            },
-            FieldSource {
-                field: Column::Email,
-                headers: vec!["Mail".into()],
-            },
-            FieldSource {
-                field: Column::Department,
-                headers: vec!["Team".into()],
-            },
+            source(Column::Name, &["full name"]),
+            source(Column::Email, &["Mail"]),
+            source(Column::Department, &["Team"]),
         ],
     };
     let a = admin(&d);
@@ -187,10 +175,7 @@ fn a_mapping_can_rename_columns_and_must_name_columns_the_file_has() {
         .preview_import(
             &other,
             &opts(Some(ColumnMapping {
-                fields: vec![FieldSource {
-                    field: Column::Name,
-                    headers: vec!["Full name".into()],
-                }],
+                fields: vec![source(Column::Name, &["Full name"])],
             })),
             &Control::none(),
         )
@@ -213,17 +198,11 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
     assert!(d.saved_mappings().unwrap().is_empty());
     let google = ColumnMapping {
         fields: vec![
-            FieldSource {
-                field: Column::Name,
-                headers: vec![
-                    "First Name [Required]".into(),
-                    "Last Name [Required]".into(),
-                ],
-            },
-            FieldSource {
-                field: Column::Department,
-                headers: vec!["Org Unit Path [Required]".into()],
-            },
+            source(
+                Column::Name,
+                &["First Name [Required]", "Last Name [Required]"],
+            ),
+            source(Column::Department, &["Org Unit Path [Required]"]),
         ],
     };
     let saved = d.save_mapping(&a, "  Google Workspace ", &google).unwrap();
@@ -234,10 +213,9 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
 
     // The same name (any case) replaces it.
     let mut changed = google.clone();
-    changed.fields.push(FieldSource {
-        field: Column::Email,
-        headers: vec!["Email Address [Required]".into()],
-    });
+    changed
+        .fields
+        .push(source(Column::Email, &["Email Address [Required]"]));
     let replaced = d.save_mapping(&a, "google workspace", &changed).unwrap();
     assert_eq!(replaced.id, saved.id);
     let list = d.saved_mappings().unwrap();
@@ -257,14 +235,7 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
     assert!(d.saved_mappings().unwrap().is_empty());
     let e = CommandError::from(d.delete_mapping(&a, saved.id).unwrap_err());
     assert_eq!(e.code, orgdesk_core::ErrorCode::NotFound);
-    let audited: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE target_type = 'import_mapping'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = audited(&d, "target_type = 'import_mapping'");
     assert_eq!(audited, 3);
 }
 
@@ -365,21 +336,12 @@ fn a_workbook_is_parsed_while_it_is_read() {
     wb.save(&xlsx).unwrap();
     let mapping = ColumnMapping {
         fields: vec![
-            FieldSource {
-                field: Column::Name,
-                headers: vec![
-                    "First Name [Required]".into(),
-                    "Last Name [Required]".into(),
-                ],
-            },
-            FieldSource {
-                field: Column::Email,
-                headers: vec!["Email Address [Required]".into()],
-            },
-            FieldSource {
-                field: Column::Department,
-                headers: vec!["Org Unit Path [Required]".into()],
-            },
+            source(
+                Column::Name,
+                &["First Name [Required]", "Last Name [Required]"],
+            ),
+            source(Column::Email, &["Email Address [Required]"]),
+            source(Column::Department, &["Org Unit Path [Required]"]),
         ],
     };
     let (d, _) = with_org();

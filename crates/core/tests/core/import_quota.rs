@@ -8,20 +8,16 @@ use std::sync::Arc;
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::clock::ManualClock;
-use orgdesk_core::members::{MemberQuery, NewMember, PositionInput};
+use orgdesk_core::members::{MemberQuery, NewMember};
 use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{Control, ImportOptions, SpreadsheetError};
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 
-use crate::{with_org, PASSWORD};
+use crate::{admin, audited, new_member, pos, with_org};
 
 /// The test clock starts at 2026-09-21 14:13:20 UTC; the next 00:00 UTC is 9 h 46 min 40 s on.
 const NEXT_MIDNIGHT: i64 = 1_790_035_200_000;
 const UNTIL_MIDNIGHT_SECS: i64 = 35_200;
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
 
 fn set_quota(d: &mut Directory, quota: Option<u32>) -> Result<Settings, CoreError> {
     let a = admin(d);
@@ -45,16 +41,8 @@ fn org() -> (Directory, Arc<ManualClock>, Actor) {
         .add_member(
             &a,
             &NewMember {
-                name: "Bob Stone".into(),
-                positions: vec![PositionInput {
-                    department_id: sales,
-                    title: None,
-                }],
                 role_ids: vec![d.role_by_name("admin").unwrap()],
-                username: "bob".into(),
-                password: PASSWORD.into(),
-                email: None,
-                mobile: None,
+                ..new_member("Bob Stone", "bob", vec![pos(sales, None)])
             },
         )
         .unwrap();
@@ -314,13 +302,9 @@ fn the_quota_setting_is_validated_audited_and_can_be_turned_off() {
         )
         .unwrap();
     assert_eq!(after, r#"{"defaultRegion":"CN","importQuotaPerDay":null}"#);
-    let audited: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'settings.update' AND after_json LIKE '%\"importQuotaPerDay\":100}'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = audited(
+        &d,
+        "action = 'settings.update' AND after_json LIKE '%\"importQuotaPerDay\":100}'",
+    );
     assert_eq!(audited, 2);
 }

@@ -1,21 +1,16 @@
-use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::SignInInput;
 use orgdesk_core::clock::Clock;
 use orgdesk_core::invitations::{
     GatewayAction, InvitationQuery, InvitationState, InviteChannel, WorkResult,
 };
-use orgdesk_core::members::{NewInvitee, NewMember, PositionInput};
+use orgdesk_core::members::NewInvitee;
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::{Channel, Event, EventKind};
 
-use crate::{with_org, PASSWORD};
+use crate::{admin, new_member, password_changed, pos, registered, with_org};
 
 const INVITEE_PASSWORD: &str = "Blue-Kettle42";
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
 
 fn add_invitee(
     d: &mut Directory,
@@ -149,21 +144,7 @@ fn only_not_joined_members_with_a_contact_are_invited() {
     let no_mobile = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
     let root = d.department_tree().unwrap().id;
     let joined = d
-        .add_member(
-            &a,
-            &NewMember {
-                name: "Joe".into(),
-                positions: vec![PositionInput {
-                    department_id: root,
-                    title: None,
-                }],
-                role_ids: vec![],
-                username: "joe".into(),
-                password: PASSWORD.into(),
-                email: None,
-                mobile: None,
-            },
-        )
+        .add_member(&a, &new_member("Joe", "joe", vec![pos(root, None)]))
         .unwrap();
     let out = d
         .invite_members(&a, &[no_mobile, joined], InviteChannel::Sms)
@@ -295,18 +276,7 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
     assert_eq!(d.gateway_event_cursor().unwrap(), 2);
 
     let joined = d
-        .apply_gateway_events(
-            &[event(
-                3,
-                EventKind::Registered {
-                    invitation_id: "inv_1".into(),
-                    account_id: Some("acc_dee".into()),
-                    username: "dee".into(),
-                    password_hash: hash,
-                },
-            )],
-            3,
-        )
+        .apply_gateway_events(&[event(3, registered("inv_1", "acc_dee", "dee", hash))], 3)
         .unwrap();
     assert_eq!(joined, [dee]);
     assert_eq!(state_of(&d, id), InvitationState::Registered);
@@ -358,12 +328,12 @@ fn a_registration_under_a_username_already_used_here_fails_the_invitation_only()
             &[
                 event(
                     1,
-                    EventKind::Registered {
-                        invitation_id: "inv_1".into(),
-                        account_id: Some("acc_stranger".into()),
-                        username: "ANN".into(),
-                        password_hash: orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap(),
-                    },
+                    registered(
+                        "inv_1",
+                        "acc_stranger",
+                        "ANN",
+                        orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap(),
+                    ),
                 ),
                 event(
                     2,
@@ -441,19 +411,8 @@ fn members_own_changes_on_the_gateway_reach_the_directory() {
     d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
     linked(&mut d, "inv_1");
     let hash = orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap();
-    d.apply_gateway_events(
-        &[event(
-            1,
-            EventKind::Registered {
-                invitation_id: "inv_1".into(),
-                account_id: Some("acc_dee".into()),
-                username: "dee".into(),
-                password_hash: hash,
-            },
-        )],
-        1,
-    )
-    .unwrap();
+    d.apply_gateway_events(&[event(1, registered("inv_1", "acc_dee", "dee", hash))], 1)
+        .unwrap();
 
     let changed = d
         .apply_gateway_events(
@@ -501,11 +460,7 @@ fn members_own_changes_on_the_gateway_reach_the_directory() {
     d.apply_gateway_events(
         &[event(
             4,
-            EventKind::PasswordChanged {
-                account_id: Some("acc_dee".into()),
-                username: "dee".into(),
-                password_hash: new_hash.clone(),
-            },
+            password_changed("acc_dee", "dee", new_hash.clone()),
         )],
         4,
     )
@@ -590,21 +545,7 @@ fn account_state_changes_of_members_reach_the_gateway_through_the_mirror() {
     );
 
     let joe = d
-        .add_member(
-            &a,
-            &NewMember {
-                name: "Joe".into(),
-                positions: vec![PositionInput {
-                    department_id: root,
-                    title: None,
-                }],
-                role_ids: vec![],
-                username: "joe".into(),
-                password: PASSWORD.into(),
-                email: None,
-                mobile: None,
-            },
-        )
+        .add_member(&a, &new_member("Joe", "joe", vec![pos(root, None)]))
         .unwrap();
     // Members who never joined have no username, so no account on the gateway.
     let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);

@@ -19,9 +19,13 @@ mod spreadsheet;
 
 use std::sync::Arc;
 
+use orgdesk_core::audit::Actor;
 use orgdesk_core::clock::ManualClock;
+use orgdesk_core::members::{NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
+use orgdesk_core::types::DepartmentId;
 use orgdesk_core::Directory;
+use orgdesk_protocol::EventKind;
 
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -74,4 +78,78 @@ pub fn with_org() -> (Directory, Arc<ManualClock>) {
     let (mut d, c) = fresh();
     d.setup_organization(&setup_input("Acme", "ann")).unwrap();
     (d, c)
+}
+
+/// The initial admin "Ann Lee" of `with_org`, as the actor of a change.
+pub fn admin(d: &Directory) -> Actor {
+    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+/// Creates a department by its path below the organization ("Sales/EMEA": EMEA under Sales,
+/// which must exist).
+pub fn mkdept(d: &mut Directory, path: &str) {
+    let a = admin(d);
+    let (parent, name) = match path.rsplit_once('/') {
+        Some((p, n)) => (d.resolve_department_path(p).unwrap(), n),
+        None => (d.resolve_department_path("").unwrap(), path),
+    };
+    d.create_department(&a, parent, name).unwrap();
+}
+
+/// A position in department `d`.
+pub fn pos(d: DepartmentId, title: Option<&str>) -> PositionInput {
+    PositionInput {
+        department_id: d,
+        title: title.map(Into::into),
+    }
+}
+
+/// A member with a username and the shared password, in these departments, with the default
+/// role and no email or mobile.
+pub fn new_member(name: &str, username: &str, depts: Vec<PositionInput>) -> NewMember {
+    NewMember {
+        name: name.into(),
+        positions: depts,
+        role_ids: vec![],
+        username: username.into(),
+        password: PASSWORD.into(),
+        email: None,
+        mobile: None,
+    }
+}
+
+/// The gateway's report that the holder of invitation `invitation` registered as `username`
+/// (account `account`) with this password hash.
+pub fn registered(
+    invitation: &str,
+    account: &str,
+    username: &str,
+    password_hash: String,
+) -> EventKind {
+    EventKind::Registered {
+        invitation_id: invitation.into(),
+        account_id: Some(account.into()),
+        username: username.into(),
+        password_hash,
+    }
+}
+
+/// The gateway's report that account `account` ("username") changed its password.
+pub fn password_changed(account: &str, username: &str, password_hash: String) -> EventKind {
+    EventKind::PasswordChanged {
+        account_id: Some(account.into()),
+        username: username.into(),
+        password_hash,
+    }
+}
+
+/// How many audit entries meet `condition` (SQL on `audit_log`'s columns).
+pub fn audited(d: &Directory, condition: &str) -> i64 {
+    d.connection()
+        .query_row(
+            &format!("SELECT count(*) FROM audit_log WHERE {condition}"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
 }

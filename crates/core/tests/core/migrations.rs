@@ -44,33 +44,40 @@ fn builtin_roles_are_seeded() {
     assert_eq!(names, ["Super Admin", "Admin", "Member"]);
 }
 
-/// Version 6 adds the saved column mappings to a directory that already has data.
-#[test]
-fn saved_mappings_arrive_with_version_6_and_names_are_unique() {
+/// Migrates a directory at version `from` that holds a role of its own to the latest: `table`
+/// was not there before and is after, and the role is kept.
+fn table_arrives_keeping_data(from: usize, table: &str) -> Connection {
     let m = migrations();
     let mut conn = Connection::open_in_memory().unwrap();
-    m.to_version(&mut conn, 5).unwrap();
+    m.to_version(&mut conn, from).unwrap();
     let has_table = |c: &Connection| -> bool {
         c.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'saved_mappings'",
-            [],
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
+            [table],
             |r| r.get::<_, i64>(0),
         )
         .unwrap()
             == 1
     };
-    assert!(!has_table(&conn));
+    assert!(!has_table(&conn), "{table} is not there before");
     conn.execute(
         "INSERT INTO roles (name, name_key, description) VALUES ('Auditor', 'auditor', '')",
         [],
     )
     .unwrap();
     m.to_latest(&mut conn).unwrap();
-    assert!(has_table(&conn));
+    assert!(has_table(&conn), "{table} arrives");
     let roles: i64 = conn
         .query_row("SELECT count(*) FROM roles", [], |r| r.get(0))
         .unwrap();
     assert_eq!(roles, 4, "earlier data is kept");
+    conn
+}
+
+/// Version 6 adds the saved column mappings to a directory that already has data.
+#[test]
+fn saved_mappings_arrive_with_version_6_and_names_are_unique() {
+    let conn = table_arrives_keeping_data(5, "saved_mappings");
     let insert = |c: &Connection, name: &str| {
         c.execute(
             "INSERT INTO saved_mappings (name, name_key, mapping_json, created_at, updated_at)
@@ -86,30 +93,7 @@ fn saved_mappings_arrive_with_version_6_and_names_are_unique() {
 /// already has data; an admin's removal keeps his imports in the history.
 #[test]
 fn the_import_log_arrives_with_version_7() {
-    let m = migrations();
-    let mut conn = Connection::open_in_memory().unwrap();
-    m.to_version(&mut conn, 6).unwrap();
-    let has_table = |c: &Connection| -> bool {
-        c.query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'imports'",
-            [],
-            |r| r.get::<_, i64>(0),
-        )
-        .unwrap()
-            == 1
-    };
-    assert!(!has_table(&conn));
-    conn.execute(
-        "INSERT INTO roles (name, name_key, description) VALUES ('Auditor', 'auditor', '')",
-        [],
-    )
-    .unwrap();
-    m.to_latest(&mut conn).unwrap();
-    assert!(has_table(&conn));
-    let roles: i64 = conn
-        .query_row("SELECT count(*) FROM roles", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(roles, 4, "earlier data is kept");
+    let conn = table_arrives_keeping_data(6, "imports");
     conn.execute(
         "INSERT INTO imports (actor_id, actor_name, at, created, updated, unchanged, failed)
          VALUES (NULL, 'Ann Lee', 1, 2, 0, 0, 1)",

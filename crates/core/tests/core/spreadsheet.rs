@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use calamine::Reader;
 use orgdesk_core::audit::Actor;
-use orgdesk_core::members::{MemberPatch, MemberQuery, NewMember, PositionInput};
+use orgdesk_core::members::{MemberPatch, MemberQuery, NewMember};
 use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{
     self, Control, ImportOptions, Lang, RowOutcome, SpreadsheetError, Stage,
@@ -14,11 +14,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
-use crate::{with_org, PASSWORD};
-
-fn admin(d: &Directory) -> Actor {
-    Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
-}
+use crate::{admin, audited, mkdept, new_member, pos, with_org, PASSWORD};
 
 /// A cell of a test sheet.
 #[derive(Clone, Copy)]
@@ -69,6 +65,19 @@ fn strings<'a>(cells: &[&'a str]) -> Vec<C<'a>> {
     cells.iter().map(|s| C::S(s)).collect()
 }
 
+/// A row under `HEAD` with these columns filled (named by their header), the rest blank.
+fn row<'a>(cells: &[(&str, C<'a>)]) -> Vec<C<'a>> {
+    let mut out = vec![C::S(""); HEAD.len()];
+    for (column, cell) in cells {
+        let at = HEAD
+            .iter()
+            .position(|h| h == column)
+            .expect("a column of HEAD");
+        out[at] = *cell;
+    }
+    out
+}
+
 const HEAD: [&str; 10] = [
     "Name*",
     "Username",
@@ -81,15 +90,6 @@ const HEAD: [&str; 10] = [
     "Employee ID",
     "Work Location",
 ];
-
-fn mkdept(d: &mut Directory, path: &str) {
-    let a = admin(d);
-    let (parent, name) = match path.rsplit_once('/') {
-        Some((p, n)) => (d.resolve_department_path(p).unwrap(), n),
-        None => (d.resolve_department_path("").unwrap(), path),
-    };
-    d.create_department(&a, parent, name).unwrap();
-}
 
 fn count(d: &Directory, table: &str) -> i64 {
     d.connection()
@@ -289,10 +289,10 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
         .unwrap();
     assert_eq!(page.total, 1);
     // One audit entry per member, by the admin.
-    let audited: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM audit_log WHERE action = 'member.import_add' AND actor_name = 'Ann Lee'", [], |r| r.get(0))
-        .unwrap();
+    let audited = audited(
+        &d,
+        "action = 'member.import_add' AND actor_name = 'Ann Lee'",
+    );
     assert_eq!(audited, 3);
     // The import's search text is the one an edit writes.
     let before: String = d
@@ -341,54 +341,29 @@ fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
         "n.xlsx",
         &[
             strings(&HEAD),
-            vec![
-                C::S("Li Lei"),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-                C::N(13812345678.0),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::N(12345.0),
-                C::S(""),
-            ],
-            vec![
-                C::S("Han Mei"),
-                C::S(""),
-                C::S(""),
-                C::S("han@example.com"),
-                C::S(""),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-                C::Date(45000.0),
-            ],
-            vec![
-                C::F("1+2"),
-                C::S(""),
-                C::S(""),
-                C::S("f@example.com"),
-                C::S(""),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-                C::S(""),
-            ],
-            vec![
-                C::S("Big"),
-                C::S(""),
-                C::S(""),
-                C::S("big@example.com"),
-                C::S(""),
-                C::S("/"),
-                C::S(""),
-                C::S(""),
-                C::N(1.5),
-                C::S(""),
-            ],
+            row(&[
+                ("Name*", C::S("Li Lei")),
+                ("Mobile", C::N(13812345678.0)),
+                ("Department*", C::S("/")),
+                ("Employee ID", C::N(12345.0)),
+            ]),
+            row(&[
+                ("Name*", C::S("Han Mei")),
+                ("Email", C::S("han@example.com")),
+                ("Department*", C::S("/")),
+                ("Work Location", C::Date(45000.0)),
+            ]),
+            row(&[
+                ("Name*", C::F("1+2")),
+                ("Email", C::S("f@example.com")),
+                ("Department*", C::S("/")),
+            ]),
+            row(&[
+                ("Name*", C::S("Big")),
+                ("Email", C::S("big@example.com")),
+                ("Department*", C::S("/")),
+                ("Employee ID", C::N(1.5)),
+            ]),
         ],
     );
     let r = d
@@ -636,14 +611,7 @@ fn export_then_import_is_unchanged_in_both_formats_and_edits_update() {
             .name,
         "Cleo Ray"
     );
-    let audited: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'member.import_edit'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let audited = audited(&d, "action = 'member.import_edit'");
     assert_eq!(audited, 2);
 }
 
@@ -890,16 +858,12 @@ fn export_never_turns_a_cell_into_a_formula() {
     d.add_member(
         &a,
         &NewMember {
-            name: "=HYPERLINK(\"http://x\")".into(),
-            positions: vec![PositionInput {
-                department_id: root,
-                title: Some("@SUM(A1)".into()),
-            }],
-            role_ids: vec![],
-            username: "eve".into(),
-            password: PASSWORD.into(),
-            email: None,
             mobile: Some("+14155552671".into()),
+            ..new_member(
+                "=HYPERLINK(\"http://x\")",
+                "eve",
+                vec![pos(root, Some("@SUM(A1)"))],
+            )
         },
     )
     .unwrap();
@@ -1008,28 +972,22 @@ fn an_employee_id_whose_leading_zeros_a_number_cell_dropped_is_flagged_not_match
         .unwrap();
     assert_eq!(r.counts.create, 1);
     // The next file was saved by a program that stored the IDs as numbers: 00123 became 123.
-    let row = |name: &'static str, email: &'static str, id: f64| {
-        vec![
-            C::S(name),
-            C::S(""),
-            C::S(""),
-            C::S(email),
-            C::S(""),
-            C::S("/"),
-            C::S(""),
-            C::S(""),
-            C::N(id),
-            C::S(""),
-        ]
+    let with_id = |name: &'static str, email: &'static str, id: f64| {
+        row(&[
+            ("Name*", C::S(name)),
+            ("Email", C::S(email)),
+            ("Department*", C::S("/")),
+            ("Employee ID", C::N(id)),
+        ])
     };
     let second = xlsx(
         tmp.path(),
         "second.xlsx",
         &[
             strings(&HEAD),
-            row("Cleo Park", "cleo@example.com", 123.0),
-            row("Dan Miller", "dan@example.com", 123.0),
-            row("Eve Stone", "eve@example.com", 456.0),
+            with_id("Cleo Park", "cleo@example.com", 123.0),
+            with_id("Dan Miller", "dan@example.com", 123.0),
+            with_id("Eve Stone", "eve@example.com", 456.0),
         ],
     );
     let r = d

@@ -1,35 +1,11 @@
 //! Import, preview, cancel, results and mappings through IPC on Tauri's mock runtime.
 
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindowBuilder;
 
-type Window = tauri::WebviewWindow<tauri::test::MockRuntime>;
-
-fn call(w: &Window, cmd: &str, body: Value) -> Result<Value, Value> {
-    get_ipc_response(
-        w,
-        InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        },
-    )
-    .map(|b| b.deserialize::<Value>().unwrap())
-}
+use crate::test_ipc::{app, call, Window};
 
 fn signed_in() -> (tauri::App<tauri::test::MockRuntime>, Window) {
-    let app = crate::build(mock_builder(), crate::scratch_state())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (app, w) = app();
     call(
         &w,
         "setup_organization",
@@ -200,12 +176,7 @@ fn a_preview_in_chinese_explains_its_rows_in_chinese() {
 
 #[test]
 fn commands_need_a_session() {
-    let app = crate::build(mock_builder(), crate::scratch_state())
-        .build(mock_context(noop_assets()))
-        .unwrap();
-    let w = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
+    let (_app, w) = app();
     for (cmd, body) in [
         ("inspect_import_file", json!({"path": "/nonexistent.csv"})),
         (

@@ -10,10 +10,12 @@ use serde_json::json;
 
 use super::{Ctx, DeptRef, HashMap, ImportReport, Plan, RowOutcome, Validation};
 use crate::audit::{self, Actor};
+use crate::departments::insert_department;
+use crate::member_row::{self, Fields};
 use crate::password;
 use crate::spreadsheet::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::store::Directory;
-use crate::types::{fold_key, fold_search, DepartmentId, MemberId, MemberStatus, RoleId};
+use crate::types::{fold_key, DepartmentId, MemberId, MemberStatus, RoleId};
 use crate::CoreError;
 
 impl Directory {
@@ -101,24 +103,13 @@ impl Directory {
                     parent = *id;
                     continue;
                 }
-                tx.execute(
-                    "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
-                     VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
-                    params![parent, seg, fold_key(seg), now],
-                )?;
-                let id = DepartmentId(tx.last_insert_rowid());
+                let id = insert_department(&tx, parent, seg, now)?;
                 audit::record(
                     &tx,
                     now,
                     actor,
-                    audit::Entry {
-                        action: "department.create",
-                        target_type: "department",
-                        target_id: Some(id.0),
-                        target_name: Some(seg),
-                        before: None,
-                        after: Some(json!({"name": seg, "parentId": parent, "source": "import"})),
-                    },
+                    audit::Entry::department("department.create", id, seg)
+                        .after(json!({"name": seg, "parentId": parent, "source": "import"})),
                 )?;
                 made.insert(key, id);
                 parent = id;
@@ -131,16 +122,6 @@ impl Directory {
         };
         let mut ids: HashMap<u32, MemberId> = HashMap::default();
         {
-            let mut insert = tx.prepare(
-                "INSERT INTO members (name, name_key, username, username_key, password_hash, email, email_key, mobile,
-                                      employee_id, employee_id_key, work_location, status, created_by, created_at,
-                                      activated_at, updated_at, search_text)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?14, ?16)",
-            )?;
-            let mut update = tx.prepare(
-                "UPDATE members SET name = ?1, name_key = ?2, email = ?3, email_key = ?4, mobile = ?5, employee_id = ?6,
-                        employee_id_key = ?7, work_location = ?8, updated_at = ?9, search_text = ?10 WHERE id = ?11",
-            )?;
             let mut del_pos = tx.prepare("DELETE FROM positions WHERE member_id = ?1")?;
             let mut ins_pos = tx.prepare(
                 "INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -176,33 +157,23 @@ impl Directory {
                             Some((at, _)) if *at == i => hash_at.next().map(|h| h.1),
                             _ => None,
                         };
-                        let search = search_text(
-                            &p.name,
-                            p.username.as_deref(),
-                            p.email.as_deref(),
-                            p.mobile.as_deref(),
-                            p.employee_id.as_deref(),
-                            None,
-                        );
-                        insert.execute(params![
-                            p.name,
-                            fold_key(&p.name),
-                            p.username,
-                            p.username.as_deref().map(str::to_ascii_lowercase),
-                            hash,
-                            p.email,
-                            p.email.as_deref().map(str::to_lowercase),
-                            p.mobile,
-                            p.employee_id,
-                            p.employee_id.as_deref().map(fold_key),
-                            p.work_location,
-                            status.as_str(),
+                        let fields = Fields {
+                            name: &p.name,
+                            username: p.username.as_deref(),
+                            email: p.email.as_deref(),
+                            mobile: p.mobile.as_deref(),
+                            employee_id: p.employee_id.as_deref(),
+                            org_email: None,
+                            work_location: p.work_location.as_deref(),
+                        };
+                        let id = member_row::insert(
+                            &tx,
+                            &fields,
+                            *status,
+                            hash.as_deref(),
                             actor.id,
                             now,
-                            (*status == MemberStatus::Enabled).then_some(now),
-                            search
-                        ])?;
-                        let id = MemberId(tx.last_insert_rowid());
+                        )?;
                         ids.insert(p.row, id);
                         for (k, (d, t)) in positions.iter().enumerate() {
                             ins_pos.execute(params![id, resolve(d), t, k == 0, k as i64])?;
@@ -250,27 +221,17 @@ impl Directory {
                         roles,
                     } => {
                         let m = &ctx.members[*idx];
-                        let search = search_text(
+                        let fields = Fields {
                             name,
-                            m.username.as_deref(),
-                            email.as_deref(),
-                            mobile.as_deref(),
-                            employee_id.as_deref(),
-                            m.org_email.as_deref(),
-                        );
-                        update.execute(params![
-                            name,
-                            fold_key(name),
-                            email,
-                            email.as_deref().map(str::to_lowercase),
-                            mobile,
-                            employee_id,
-                            employee_id.as_deref().map(fold_key),
-                            work_location,
-                            now,
-                            search,
-                            m.id
-                        ])?;
+                            username: m.username.as_deref(),
+                            email: email.as_deref(),
+                            mobile: mobile.as_deref(),
+                            employee_id: employee_id.as_deref(),
+                            // Not in the file: kept as it is.
+                            org_email: m.org_email.as_deref(),
+                            work_location: work_location.as_deref(),
+                        };
+                        member_row::update(&tx, m.id, &fields, now)?;
                         let new_pos: Vec<(DepartmentId, Option<String>)> = positions
                             .iter()
                             .map(|(d, t)| (resolve(d), t.clone()))
@@ -460,25 +421,4 @@ fn hash_all(items: &[(usize, &str)], ctl: &Control<'_>) -> SheetResult<Vec<(usiz
     let mut out = a?;
     out.extend(b?);
     Ok(out)
-}
-
-/// The folded text the member index searches; the same fields and folding as
-/// `members::row::search_text` (a test checks that an import and an edit agree).
-fn search_text(
-    name: &str,
-    username: Option<&str>,
-    email: Option<&str>,
-    mobile: Option<&str>,
-    employee_id: Option<&str>,
-    org_email: Option<&str>,
-) -> String {
-    let mut s = String::new();
-    for part in [Some(name), username, email, mobile, employee_id, org_email]
-        .into_iter()
-        .flatten()
-    {
-        s.push_str(&fold_search(part));
-        s.push('\u{1}');
-    }
-    s
 }

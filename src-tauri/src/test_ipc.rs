@@ -1,0 +1,56 @@
+//! What the IPC tests share: the app on Tauri's mock runtime over a scratch directory, its
+//! window, and a call through IPC as the UI makes it.
+
+use orgdesk_core::Directory;
+use serde_json::Value;
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindowBuilder;
+
+use crate::state::AppState;
+
+pub(crate) type Window = tauri::WebviewWindow<MockRuntime>;
+
+/// A directory in a real SQLite file in WAL mode, as the app runs it, for the IPC tests; its
+/// folder is removed when the test's thread ends.
+fn scratch_state() -> AppState {
+    thread_local! {
+        static FOLDERS: std::cell::RefCell<Vec<tempfile::TempDir>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("orgdesk.db");
+    let dir = Directory::open(&path).unwrap();
+    FOLDERS.with(|f| f.borrow_mut().push(folder));
+    AppState::new(dir, path)
+}
+
+/// The app over a fresh scratch directory (not set up), and its main window.
+pub(crate) fn app() -> (tauri::App<MockRuntime>, Window) {
+    let app = crate::build(mock_builder(), scratch_state())
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, window)
+}
+
+/// Invokes `cmd` with `body` as the UI does: its answer, or the error it was refused with.
+pub(crate) fn call(w: &Window, cmd: &str, body: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        w,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(body),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|b| b.deserialize::<Value>().unwrap())
+}
