@@ -1,6 +1,23 @@
 import { useEffect, useState } from "react";
 
 /**
+ * Runs `then` in the frame after the next one: by then the next frame has been painted and the
+ * tasks queued while it was made have run, so the deferred work never delays that picture (a
+ * timer set from the first frame may run before the tasks that follow its paint). Returns the
+ * cancel.
+ */
+function afterNextPaint(then: () => void): () => void {
+  let second = 0;
+  const first = requestAnimationFrame(() => {
+    second = requestAnimationFrame(then);
+  });
+  return () => {
+    cancelAnimationFrame(first);
+    cancelAnimationFrame(second);
+  };
+}
+
+/**
  * False until a frame has been painted after `ready` first held, then true for good. What the
  * first picture of a screen can do without (the department tree beside the first rows, the rest
  * of a page of rows) is drawn in the next frame, so that the first one waits only for what the
@@ -10,14 +27,7 @@ export function useFrameAfter(ready = true): boolean {
   const [after, setAfter] = useState(false);
   useEffect(() => {
     if (after || !ready) return;
-    let timer = 0;
-    const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setAfter(true), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      window.clearTimeout(timer);
-    };
+    return afterNextPaint(() => setAfter(true));
   }, [after, ready]);
   return after;
 }
@@ -38,14 +48,7 @@ export function firstRows(rowHeight: number): number {
 export function useFrameAfterChange(key: unknown): boolean {
   const [paintedFor, setPaintedFor] = useState<{ key: unknown } | null>(null);
   useEffect(() => {
-    let timer = 0;
-    const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setPaintedFor({ key }), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      window.clearTimeout(timer);
-    };
+    return afterNextPaint(() => setPaintedFor({ key }));
   }, [key]);
   return paintedFor !== null && Object.is(paintedFor.key, key);
 }
