@@ -1,7 +1,10 @@
-import { QueryCache, QueryClient, MutationCache } from "@tanstack/react-query";
+import { QueryCache, QueryClient, MutationCache, useMutation, useQueryClient } from "@tanstack/react-query";
+import type { QueryKey, UseMutationOptions } from "@tanstack/react-query";
+import { useCallback } from "react";
 
 import * as api from "./api";
 import { isCommandError } from "./api";
+import type { CommandError } from "./bindings/CommandError";
 
 /**
  * A query client for the window. When any command answers `not_signed_in` (the session
@@ -29,4 +32,37 @@ export function createQueryClient(): QueryClient {
     },
   });
   return client;
+}
+
+/**
+ * A callback, the same on every render, that marks the queries under `keys` stale (those on
+ * screen are read again). `keys` is a feature's constant list: what one of its changes alters.
+ */
+export function useInvalidate(keys: readonly QueryKey[]): () => void {
+  const client = useQueryClient();
+  return useCallback(() => {
+    for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+  }, [client, keys]);
+}
+
+/** What a component adds to a feature's command: what to do with its answer or refusal. */
+export type CommandCallbacks<D, V> = Pick<UseMutationOptions<D, CommandError, V>, "onSuccess" | "onError" | "onSettled">;
+
+/**
+ * A backend command as a mutation. When it succeeds, `changed` first brings the cache up to
+ * date (what the feature says the command alters), then the caller's `onSuccess` runs.
+ */
+export function useCommand<D, V = void>(
+  mutationFn: (variables: V) => Promise<D>,
+  changed: (data: D, variables: V) => void,
+  callbacks: CommandCallbacks<D, V> = {},
+) {
+  return useMutation<D, CommandError, V>({
+    mutationFn,
+    ...callbacks,
+    onSuccess: (...args) => {
+      changed(args[0], args[1]);
+      return callbacks.onSuccess?.(...args);
+    },
+  });
 }

@@ -1,43 +1,27 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
 import { App as AntApp, Modal, Select, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useMemberPage } from "../members/queries";
+import { useDepartmentDetails, useSetDepartmentHead } from "./queries";
 
 export function DepartmentHeadDialog({ dept, onClose }: { dept: DepartmentNode; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const [search, setSearch] = useState("");
-  const details = useQuery({ queryKey: api.queryKeys.departmentDetails(dept.id), queryFn: () => api.departmentDetails(dept.id) });
+  const details = useDepartmentDetails(dept.id);
   const [value, setValue] = useState<number | null | undefined>(undefined);
-  const members = useQuery({
-    queryKey: api.queryKeys.members({
-      departmentId: dept.id,
-      includeSubDepartments: false,
-      status: "all",
-      search: search || null,
-      offset: 0,
-      limit: 50,
-    }),
-    queryFn: () =>
-      api.listMembers({ departmentId: dept.id, includeSubDepartments: false, status: "all", search: search || null, offset: 0, limit: 50 }),
-  });
+  const members = useMemberPage({ departmentId: dept.id, includeSubDepartments: false, status: "all", search: search || null, offset: 0, limit: 50 });
   const current = value === undefined ? (details.data?.head?.id ?? null) : value;
   const options = (members.data?.rows ?? []).map((m) => ({ value: m.id, label: m.username ? `${m.name} (${m.username})` : m.name }));
   if (details.data?.head && !options.some((o) => o.value === details.data?.head?.id)) {
     options.unshift({ value: details.data.head.id, label: details.data.head.name });
   }
-  const save = useMutation<null, CommandError, number | null>({
-    mutationFn: (memberId) => api.setDepartmentHead(dept.id, memberId),
+  const save = useSetDepartmentHead(dept.id, {
     onSuccess: () => {
-      invalidate();
       void message.success(t("dept.headSaved"));
       onClose();
     },

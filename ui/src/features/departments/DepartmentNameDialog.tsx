@@ -1,14 +1,11 @@
-import { useMutation } from "@tanstack/react-query";
 import { App as AntApp, Alert, Form, Input, Modal } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import { applyServerError } from "../../components/forms";
 import { NAME_MAX } from "../../password";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useSaveDepartment } from "./queries";
 import { type Located } from "./tree";
 
 export type NameDialog = { mode: "child" | "sibling" | "rename"; dept: DepartmentNode };
@@ -26,17 +23,13 @@ export function DepartmentNameDialog({
 }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const [form] = Form.useForm<{ name: string }>();
   const [error, setError] = useState<string | null>(null);
   const parentId =
     dialog.mode === "child" ? dialog.dept.id : (located.get(dialog.dept.id)?.parent?.id ?? dialog.dept.id);
 
-  const save = useMutation<number | null, CommandError, string>({
-    mutationFn: (name) =>
-      dialog.mode === "rename" ? api.renameDepartment(dialog.dept.id, name) : api.createDepartment(parentId, name),
+  const save = useSaveDepartment(dialog.mode === "rename" ? dialog.dept.id : null, parentId, {
     onSuccess: (id) => {
-      invalidate();
       void message.success(t(dialog.mode === "rename" ? "dept.renamed" : "dept.created"));
       if (dialog.mode !== "rename" && typeof id === "number") onCreated(id, parentId);
       onClose();

@@ -1,20 +1,17 @@
 import { EllipsisOutlined, PlusOutlined } from "@ant-design/icons";
-import { useMutation } from "@tanstack/react-query";
 import { App as AntApp, Button, Dropdown, Modal, Tooltip, Tree, Typography } from "antd";
 import type { MenuProps, TreeProps } from "antd";
 import { memo, useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import { applyServerError } from "../../components/forms";
 import { useStableCallback } from "../../components/useStableCallback";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
 import { DepartmentHeadDialog } from "./DepartmentHeadDialog";
 import { DepartmentMoveForm } from "./DepartmentMoveForm";
 import { DepartmentNameDialog, type NameDialog } from "./DepartmentNameDialog";
+import { useDeleteDepartment, useMoveDepartment } from "./queries";
 import { locate } from "./tree";
 
 type DeptData = { key: number; dept: DepartmentNode; children: DeptData[] };
@@ -103,7 +100,6 @@ type Props = {
 function DepartmentTreeView({ root, selectedId, onSelect, onSelectMembers }: Props) {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const located = useMemo(() => locate(root), [root]);
   const [expanded, setExpanded] = useState<React.Key[]>([root.id]);
   const [nameDialog, setNameDialog] = useState<NameDialog | null>(null);
@@ -111,10 +107,8 @@ function DepartmentTreeView({ root, selectedId, onSelect, onSelectMembers }: Pro
   const [headDialog, setHeadDialog] = useState<DepartmentNode | null>(null);
   const [refused, setRefused] = useState<{ dept: DepartmentNode; message: string } | null>(null);
 
-  const move = useMutation<null, CommandError, { id: number; parentId: number; index: number | null }>({
-    mutationFn: ({ id, parentId, index: i }) => api.moveDepartment(id, parentId, i),
+  const move = useMoveDepartment({
     onSuccess: (_d, v) => {
-      invalidate();
       setExpanded((keys) => (keys.includes(v.parentId) ? keys : [...keys, v.parentId]));
       setMoveDialog(null);
       void message.success(t("dept.moved"));
@@ -122,12 +116,10 @@ function DepartmentTreeView({ root, selectedId, onSelect, onSelectMembers }: Pro
     onError: (error) => void message.error(applyServerError(t, null, error, []) ?? errorText(t, error)),
   });
 
-  const remove = useMutation<null, CommandError, DepartmentNode>({
-    mutationFn: (dept) => api.deleteDepartment(dept.id),
+  const remove = useDeleteDepartment({
     onSuccess: (_d, dept) => {
       const parent = located.get(dept.id)?.parent;
       if (dept.id === selectedId && parent) onSelect(parent.id);
-      invalidate();
       void message.success(t("dept.deleted", { name: dept.name }));
     },
     onError: (error, dept) => {

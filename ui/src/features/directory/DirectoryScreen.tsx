@@ -1,18 +1,5 @@
 import { DownOutlined, QuestionCircleOutlined, UserAddOutlined, UserDeleteOutlined } from "@ant-design/icons";
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
-import {
-  App as AntApp,
-  Alert,
-  Button,
-  Card,
-  Dropdown,
-  Segmented,
-  Skeleton,
-  Space,
-  Switch,
-  Tooltip,
-  Typography,
-} from "antd";
+import { App as AntApp, Alert, Button, Card, Dropdown, Segmented, Skeleton, Space, Switch, Tooltip, Typography } from "antd";
 import type { InputRef, MenuProps } from "antd";
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -32,6 +19,7 @@ import { useStableCallback } from "../../components/useStableCallback";
 import { errorText } from "../../errors";
 import { DepartmentTree } from "../departments/DepartmentTree";
 import { useDepartmentTree } from "../departments/queries";
+import { useDepartmentDetails } from "../departments/queries";
 import { findDept } from "../departments/tree";
 import { InviteDialog, type InviteTarget } from "../invitations/InviteDialog";
 import { AddMemberWizard } from "../members/AddMemberWizard";
@@ -43,6 +31,7 @@ import { InviteeModal, type InviteePrefill } from "../members/InviteeModal";
 import { MemberDrawer } from "../members/MemberDrawer";
 import { MemberTable, PAGE_SIZES } from "../members/MemberTable";
 import { RemoveDialog, type MemberTarget } from "../members/RemoveDialog";
+import { useFetchMemberDetails, useMemberPage, usePrefetchMemberDetails } from "../members/queries";
 import { useStatusChange } from "../members/useStatusChange";
 import { ExportListButton } from "../spreadsheets/ExportListButton";
 import { MemberSearchBox } from "./MemberSearchBox";
@@ -59,11 +48,7 @@ const DepartmentCard = memo(function DepartmentCard({ id }: { id: number }) {
   const { t } = useTranslation();
   // The previous department's card stays until the next one's details arrive (no skeleton
   // flashing in between, no jump of the list below it).
-  const details = useQuery({
-    queryKey: api.queryKeys.departmentDetails(id),
-    queryFn: () => api.departmentDetails(id),
-    placeholderData: keepPreviousData,
-  });
+  const details = useDepartmentDetails(id, { keepPrevious: true });
   const d = details.data;
   if (details.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(details.error))} />;
   if (!d) return <Skeleton active title paragraph={{ rows: 1 }} />;
@@ -186,7 +171,7 @@ const NO_ROWS: MemberRow[] = [];
 export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const queryClient = useQueryClient();
+  const fetchDetails = useFetchMemberDetails();
   const invalidate = useInvalidateDirectory();
   const statusChange = useStatusChange();
   const tree = useDepartmentTree();
@@ -246,12 +231,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   );
   // Only the newest query's answer is ever shown: an older one that answers late lands in the
   // cache under its own key, and the previous page stays on screen until the newest arrives.
-  const members = useQuery({
-    queryKey: api.queryKeys.members(query),
-    queryFn: () => api.listMembers(query),
-    enabled: departmentId !== null,
-    placeholderData: keepPreviousData,
-  });
+  const members = useMemberPage(query, { enabled: departmentId !== null, keepPrevious: true });
   const total = members.data?.total ?? 0;
   const pageRows = members.data?.rows ?? NO_ROWS;
   // The tree is drawn a frame after the first rows, so that the first picture after sign-in
@@ -354,8 +334,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const onRowAction = useStableCallback((row: MemberRow, key: string) => {
     if (key === "view") setDrawerId(row.id);
     else if (key === "edit") {
-      queryClient
-        .fetchQuery({ queryKey: api.queryKeys.memberDetails(row.id), queryFn: () => api.memberDetails(row.id) })
+      fetchDetails(row.id)
         .then((details) => {
           if (details.allowedActions.includes("edit")) setEditing(details);
         })
@@ -390,10 +369,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const closeDrawer = useCallback(() => setDrawerId(null), []);
   // A row under the pointer is likely the next one opened: its details are read ahead, so the
   // drawer shows them in its first frame instead of a skeleton (kept 30 s, like every query).
-  const prefetchDetails = useCallback(
-    (id: number) => void queryClient.prefetchQuery({ queryKey: api.queryKeys.memberDetails(id), queryFn: () => api.memberDetails(id) }),
-    [queryClient],
-  );
+  const prefetchDetails = usePrefetchMemberDetails();
   const openWizard = useCallback(() => setWizardOpen(true), []);
   const openInvitee = useCallback(() => setInvitee({}), []);
   const inviteFormer = useCallback((m: FormerMember) => setInvitee({ name: m.name, email: m.email, mobile: m.mobile }), []);

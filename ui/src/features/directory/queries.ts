@@ -1,25 +1,26 @@
-import { QueryClient, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import type { QueryClient } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { MemberQuery } from "../../bindings/MemberQuery";
+import { useInvalidate } from "../../queryClient";
 
-/** Invalidates everything a directory change can affect: tree counts, lists, details, overview. */
+/**
+ * What a change to members or departments alters: the tree and its counts, the department
+ * cards, the member lists and details, the overview, former members and roles.
+ */
+const DIRECTORY_KEYS = [
+  api.queryKeys.departmentTree,
+  api.queryKeys.departmentDetailsAll,
+  api.queryKeys.membersAll,
+  api.queryKeys.memberDetailsAll,
+  api.queryKeys.orgOverview,
+  api.queryKeys.formerMembers,
+  api.queryKeys.roles,
+];
+
+/** Marks stale what a change to members or departments alters (see `DIRECTORY_KEYS`). */
 export function useInvalidateDirectory() {
-  const client = useQueryClient();
-  return useCallback(() => {
-    for (const key of [
-      api.queryKeys.departmentTree,
-      api.queryKeys.departmentDetailsAll,
-      api.queryKeys.membersAll,
-      api.queryKeys.memberDetailsAll,
-      api.queryKeys.orgOverview,
-      api.queryKeys.formerMembers,
-      api.queryKeys.roles,
-    ]) {
-      void client.invalidateQueries({ queryKey: key });
-    }
-  }, [client]);
+  return useInvalidate(DIRECTORY_KEYS);
 }
 
 /** Rows on a page of the member list until the admin picks another size. */

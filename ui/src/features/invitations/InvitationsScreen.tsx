@@ -1,17 +1,33 @@
 import { CopyOutlined, InboxOutlined, MailOutlined, ReloadOutlined } from "@ant-design/icons";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App as AntApp, Alert, Badge, Button, Card, Drawer, Empty, Input, List, Modal, Segmented, Space, Tag, Tooltip, Typography } from "antd";
+import {
+  App as AntApp,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Drawer,
+  Empty,
+  Input,
+  List,
+  Modal,
+  Segmented,
+  Space,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InvitationState } from "../../bindings/InvitationState";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
 import { useListPage } from "../../components/paging";
 import { errorText } from "../../errors";
+import { useGatewayStatus } from "../settings/queries";
+import { useCancelInvitation, useInvitationCounts, useInvitations, useResendInvitation, useSentMail, useSentMailMessage } from "./queries";
 
 type Filter = "all" | "open" | "failed" | "registered" | "closed";
 
@@ -85,13 +101,9 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
 function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const [file, setFile] = useState<string | null>(null);
-  const mail = useQuery({ queryKey: api.queryKeys.sentMail, queryFn: api.listSentMail, enabled: open });
-  const message = useQuery({
-    queryKey: api.queryKeys.sentMailMessage(file ?? ""),
-    queryFn: () => api.readSentMail(file ?? ""),
-    enabled: open && file !== null,
-  });
-  const status = useQuery({ queryKey: api.queryKeys.gatewayStatus, queryFn: api.gatewayStatus, enabled: open });
+  const mail = useSentMail(open);
+  const message = useSentMailMessage(file, open);
+  const status = useGatewayStatus({ enabled: open });
   return (
     <Drawer
       open={open}
@@ -174,36 +186,23 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
 export function InvitationsScreen() {
   const { t, i18n } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [filter, setFilter] = useState<Filter>("all");
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
   const { setPage, offset, limit, pagination } = useListPage();
   const query = useMemo(() => ({ states: FILTER_STATES[filter], memberId: null, offset, limit }), [filter, offset, limit]);
-  const rows = useQuery({
-    queryKey: api.queryKeys.invitations(query),
-    queryFn: () => api.listInvitations(query),
-    placeholderData: keepPreviousData,
-  });
-  const counts = useQuery({ queryKey: api.queryKeys.invitationCounts, queryFn: api.invitationCounts });
-  const status = useQuery({ queryKey: api.queryKeys.gatewayStatus, queryFn: api.gatewayStatus, refetchInterval: 5_000 });
-  const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: api.queryKeys.invitationsAll });
-    void queryClient.invalidateQueries({ queryKey: api.queryKeys.invitationCounts });
-  };
-  const resend = useMutation<null, CommandError, InvitationRow>({
-    mutationFn: (r) => api.resendInvitation(Number(r.id)),
+  const rows = useInvitations(query, { keepPrevious: true });
+  const counts = useInvitationCounts();
+  const status = useGatewayStatus({ refetchInterval: 5_000 });
+  const resend = useResendInvitation({
     onSuccess: (_, r) => {
-      refresh();
       void message.success(t("invitations.resent", { name: r.memberName }));
     },
     onError: (e) => void message.error(errorText(t, e)),
   });
-  const cancel = useMutation<null, CommandError, InvitationRow>({
-    mutationFn: (r) => api.cancelInvitation(Number(r.id)),
+  const cancel = useCancelInvitation({
     onSuccess: (_, r) => {
-      refresh();
       void message.success(t("invitations.cancelled", { name: r.memberName }));
     },
     onError: (e) => void message.error(errorText(t, e)),

@@ -1,41 +1,25 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Modal, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useInviteMembers } from "./queries";
 
 export type InviteTarget = { id: number; name: string; email: string | null; mobile: string | null };
-
-/** Invalidates what an invitation changes: the invitations list, its counts, the member. */
-export function useInvalidateInvitations() {
-  const client = useQueryClient();
-  const invalidateDirectory = useInvalidateDirectory();
-  return () => {
-    void client.invalidateQueries({ queryKey: api.queryKeys.invitationsAll });
-    void client.invalidateQueries({ queryKey: api.queryKeys.invitationCounts });
-    invalidateDirectory();
-  };
-}
 
 /** "Send invitation": pick email, SMS or a link to pass on; queued at once, sent by the gateway. */
 export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateInvitations();
   const anyEmail = targets.some((m) => m.email);
   const anyMobile = targets.some((m) => m.mobile);
   const [channel, setChannel] = useState<InviteChannel>(anyEmail ? "email" : anyMobile ? "sms" : "link");
   const [skipped, setSkipped] = useState<InviteOutcome["skipped"]>([]);
-  const invite = useMutation<InviteOutcome, CommandError, InviteChannel>({
-    mutationFn: (c) => api.inviteMembers(targets.map((m) => m.id), c),
+  const ids = targets.map((m) => m.id);
+  const invite = useInviteMembers(ids, {
     onSuccess: (out) => {
-      invalidate();
       if (out.invited > 0) void message.success(t("invite.sent", { count: out.invited }));
       if (out.skipped.length > 0) setSkipped(out.skipped);
       else onClose();

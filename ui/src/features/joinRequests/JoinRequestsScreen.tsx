@@ -1,5 +1,4 @@
 import { CheckOutlined, CloseOutlined, CopyOutlined, LinkOutlined, ReloadOutlined, UserAddOutlined } from "@ant-design/icons";
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   App as AntApp,
   Alert,
@@ -21,14 +20,13 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
-import type { JoinLinkView } from "../../bindings/JoinLinkView";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
 import { useListPage } from "../../components/paging";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useDecideJoinRequest, useDisableJoinLink, useJoinLink, useJoinRequests, useRotateJoinLink, useSetJoinLink } from "./queries";
 
 const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
 const NO_REQUESTS: JoinRequestRow[] = [];
@@ -48,35 +46,23 @@ function QrCode({ svg }: { svg: string }) {
 function JoinLinkCard() {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const current = useQuery({ queryKey: api.queryKeys.joinLink, queryFn: api.joinLink });
+  const current = useJoinLink();
   const [draft, setDraft] = useState<JoinLinkInput | null>(null);
-  const saved = (v: JoinLinkView) => queryClient.setQueryData(api.queryKeys.joinLink, v);
   const onError = (e: CommandError) => void message.error(errorText(t, e));
-  const set = useMutation<JoinLinkView, CommandError, JoinLinkInput>({
-    mutationFn: api.setJoinLink,
-    onSuccess: (next) => {
+  const set = useSetJoinLink({
+    onSuccess: () => {
       const wasOn = current.data?.enabled ?? false;
-      saved(next);
       setDraft(null);
       void message.success(t(wasOn ? "joinRequests.link.saved" : "joinRequests.link.enabled"));
     },
     onError,
   });
-  const rotate = useMutation<JoinLinkView, CommandError>({
-    mutationFn: api.rotateJoinLink,
-    onSuccess: (v) => {
-      saved(v);
-      void message.success(t("joinRequests.link.rotated"));
-    },
+  const rotate = useRotateJoinLink({
+    onSuccess: () => void message.success(t("joinRequests.link.rotated")),
     onError,
   });
-  const disable = useMutation<JoinLinkView, CommandError>({
-    mutationFn: api.disableJoinLink,
-    onSuccess: (v) => {
-      saved(v);
-      void message.success(t("joinRequests.link.disabled"));
-    },
+  const disable = useDisableJoinLink({
+    onSuccess: () => void message.success(t("joinRequests.link.disabled")),
     onError,
   });
   const v = current.data;
@@ -213,21 +199,12 @@ function JoinLinkCard() {
 export function JoinRequestsScreen() {
   const { t, i18n } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const invalidateDirectory = useInvalidateDirectory();
   const [pendingOnly, setPendingOnly] = useState(true);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
   const { page, setPage, offset, limit, pagination } = useListPage();
-  const rows = useQuery({
-    queryKey: api.queryKeys.joinRequests(pendingOnly, page),
-    queryFn: () => api.listJoinRequests(pendingOnly, offset, limit),
-    placeholderData: keepPreviousData,
-  });
-  const decide = useMutation<number | null, CommandError, { row: JoinRequestRow; approve: boolean }>({
-    mutationFn: ({ row, approve }) => api.decideJoinRequest(Number(row.id), approve),
+  const rows = useJoinRequests(pendingOnly, page, offset, limit);
+  const decide = useDecideJoinRequest({
     onSuccess: (_, { row, approve }) => {
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.joinRequestsAll });
-      invalidateDirectory();
       void message.success(t(approve ? "joinRequests.approved" : "joinRequests.rejected", { name: row.name }));
     },
     // The reason says which field clashes with whom: more useful than the generic sentence.

@@ -1,18 +1,14 @@
-import { useMutation } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Steps, TreeSelect } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
-import type { NewMember } from "../../bindings/NewMember";
 import { applyServerError } from "../../components/forms";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useInvalidateDirectory } from "../directory/queries";
 import { PasswordPolicy } from "../session/PasswordPolicy";
 import { useRoles } from "../settings/queries";
+import { useAddMember } from "./queries";
 
 const STEP1 = ["name", "departments", "position", "roleIds"] as const;
 const STEP2 = ["username", "password", "email"] as const;
@@ -39,7 +35,6 @@ export function AddMemberWizard({
 }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const tree = useDepartmentTree();
   const roles = useRoles();
   const [form] = Form.useForm<WizardValues>();
@@ -59,10 +54,8 @@ export function AddMemberWizard({
     }
   }, [memberRoleId, form]);
 
-  const add = useMutation<number, CommandError, NewMember>({
-    mutationFn: api.addMember,
+  const add = useAddMember({
     onSuccess: (id, input) => {
-      invalidate();
       void message.success(t("members.added", { name: input.name }));
       onAdded(id, input.name);
       onClose();

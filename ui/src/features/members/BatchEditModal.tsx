@@ -1,17 +1,13 @@
-import { useMutation } from "@tanstack/react-query";
 import { App as AntApp, Button, Form, Input, Modal, Select, TreeSelect } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { BatchChange } from "../../bindings/BatchChange";
 import type { BatchOutcome } from "../../bindings/BatchOutcome";
-import type { CommandError } from "../../bindings/CommandError";
 import type { Selection } from "../../bindings/Selection";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useBatchUpdate } from "./queries";
 
 type BatchField = "department" | "position" | "workLocation";
 
@@ -29,16 +25,13 @@ export function BatchEditModal({
 }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const tree = useDepartmentTree();
   const [field, setField] = useState<BatchField>("department");
   const [dept, setDept] = useState<number | undefined>(undefined);
   const [text, setText] = useState("");
   const treeData = useMemo(() => (tree.data ? deptOptions(tree.data) : []), [tree.data]);
-  const run = useMutation<BatchOutcome, CommandError, BatchChange>({
-    mutationFn: (change) => api.batchUpdate(selection, change),
+  const run = useBatchUpdate(selection, {
     onSuccess: (outcome) => {
-      invalidate();
       onDone(outcome);
       onClose();
     },

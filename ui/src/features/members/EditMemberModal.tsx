@@ -1,18 +1,14 @@
-import { useMutation } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Tag, TreeSelect } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { MemberPatch } from "../../bindings/MemberPatch";
-import type { UpdateOutcome } from "../../bindings/UpdateOutcome";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useInvalidateDirectory } from "../directory/queries";
 import { useRoles } from "../settings/queries";
+import { useUpdateMember } from "./queries";
 
 type EditValues = {
   name: string;
@@ -36,7 +32,6 @@ function norm(v: string | null | undefined): string {
 export function EditMemberModal({ member, onClose }: { member: MemberDetails; onClose: () => void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const tree = useDepartmentTree();
   const roles = useRoles();
   const [form] = Form.useForm<EditValues>();
@@ -57,10 +52,8 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
     roleIds: member.roles.map((r) => r.id),
   };
 
-  const save = useMutation<UpdateOutcome, CommandError, MemberPatch>({
-    mutationFn: (patch) => api.updateMember(member.id, patch),
+  const save = useUpdateMember(member.id, {
     onSuccess: (outcome) => {
-      invalidate();
       void message.success(t("members.saved", { name: member.name }));
       if (outcome.mustSignInAgain) setRelogin(true);
       else onClose();

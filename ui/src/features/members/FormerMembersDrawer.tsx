@@ -1,4 +1,3 @@
-import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Drawer, Table } from "antd";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,11 +6,12 @@ import * as api from "../../api";
 import type { FormerMember } from "../../bindings/FormerMember";
 import { applyServerError } from "../../components/forms";
 import { dash, formatTime } from "../../components/text";
+import { useFormerMembers } from "./queries";
 
 /** People removed from the organization, kept as contacts; they can be invited again. */
 function FormerMembersDrawerView({ open, onClose, onInvite }: { open: boolean; onClose: () => void; onInvite: (m: FormerMember) => void }) {
   const { t, i18n } = useTranslation();
-  const former = useQuery({ queryKey: api.queryKeys.formerMembers, queryFn: api.formerMembers, enabled: open });
+  const former = useFormerMembers(open);
   return (
     <Drawer open={open} onClose={onClose} size={880} title={t("former.title")} data-testid="former-drawer" destroyOnHidden>
       {former.isError && <Alert type="error" showIcon title={applyServerError(t, null, api.toCommandError(former.error), [])} />}

@@ -1,16 +1,14 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Checkbox, Form, Input, Modal, Radio, TreeSelect } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
-import type { NewInvitee } from "../../bindings/NewInvitee";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useSettings } from "../settings/queries";
+import { useAddInvitee } from "./queries";
 
 export type InviteePrefill = { name?: string; email?: string | null; mobile?: string | null };
 
@@ -38,30 +36,16 @@ export function InviteeModal({
 }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
-  const queryClient = useQueryClient();
   const tree = useDepartmentTree();
-  const settings = useQuery({ queryKey: api.queryKeys.settings, queryFn: api.getSettings });
+  const settings = useSettings();
   const [form] = Form.useForm<InviteeValues>();
   const [error, setError] = useState<string | null>(null);
   const channel = Form.useWatch("channel", form) ?? (prefill?.email || !prefill?.mobile ? "email" : "mobile");
   const treeData = useMemo(() => (tree.data ? deptOptions(tree.data) : []), [tree.data]);
-  const add = useMutation<number, CommandError, { input: NewInvitee; sendNow: boolean }>({
-    mutationFn: async ({ input, sendNow }) => {
-      const id = await api.addInvitee(input);
-      if (sendNow) {
-        try {
-          await api.inviteMembers([id], input.email ? "email" : "sms");
-        } catch (e) {
-          // The member is saved; say why the invitation was not, and let the admin resend.
-          void message.warning(errorText(t, api.toCommandError(e)));
-        }
-      }
-      return id;
-    },
+  // The member is saved even when the invitation is refused: say why, and let the admin resend.
+  const inviteRefused = (e: unknown) => void message.warning(errorText(t, api.toCommandError(e)));
+  const add = useAddInvitee(inviteRefused, {
     onSuccess: (id, { input, sendNow }) => {
-      invalidate();
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.invitationsAll });
       void message.success(t(sendNow ? "members.invitee.addedAndInvited" : "members.invitee.added", { name: input.name }));
       onAdded(id);
       onClose();

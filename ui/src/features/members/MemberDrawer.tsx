@@ -1,21 +1,20 @@
 import { KeyOutlined, SendOutlined } from "@ant-design/icons";
-import { useMutation, useQuery } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Drawer, Skeleton, Space } from "antd";
 import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { MemberAction } from "../../bindings/MemberAction";
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import { applyServerError } from "../../components/forms";
 import { useFrameAfterChange } from "../../components/frames";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
 import { InviteDialog } from "../invitations/InviteDialog";
+import { useInvitations } from "../invitations/queries";
 import { MemberFields, MemberHistory, MemberPositions } from "./MemberDetailsBody";
 import { type MemberTarget } from "./RemoveDialog";
 import { ResetPasswordDialog } from "./ResetPasswordDialog";
+import { useMemberDetails, useSetPrimaryDepartment } from "./queries";
 import { useStatusChange } from "./useStatusChange";
 
 const ACTION_ORDER: MemberAction[] = ["edit", "disable", "enable", "resign", "restore", "remove"];
@@ -42,29 +41,16 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
     setResetting(false);
   }
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const statusChange = useStatusChange();
-  const details = useQuery({
-    queryKey: api.queryKeys.memberDetails(memberId ?? 0),
-    queryFn: () => api.memberDetails(memberId ?? 0),
-    // Not read again while the drawer is closed (its member may have been removed).
-    enabled: memberId !== null && asked !== null,
-  });
-  const setPrimary = useMutation<null, CommandError, { id: number; departmentId: number }>({
-    mutationFn: ({ id, departmentId }) => api.setPrimaryDepartment(id, departmentId),
-    onSuccess: () => {
-      invalidate();
-      void message.success(t("members.primarySet"));
-    },
+  // Not read again while the drawer is closed (its member may have been removed).
+  const details = useMemberDetails(memberId ?? 0, memberId !== null && asked !== null);
+  const setPrimary = useSetPrimaryDepartment({
+    onSuccess: () => void message.success(t("members.primarySet")),
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   const m = details.data;
   const invitationQuery = { states: [], memberId: memberId ?? 0, offset: 0, limit: 1 };
-  const invitations = useQuery({
-    queryKey: api.queryKeys.invitations(invitationQuery),
-    queryFn: () => api.listInvitations(invitationQuery),
-    enabled: memberId !== null && asked !== null && m?.status === "not_joined",
-  });
+  const invitations = useInvitations(invitationQuery, { enabled: memberId !== null && asked !== null && m?.status === "not_joined" });
   const latest = m?.status === "not_joined" ? invitations.data?.rows[0] : undefined;
   // The first frame of a member shows their name and fields; positions and history follow in
   // the next one.

@@ -1,14 +1,11 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Descriptions, Modal, Select, Skeleton, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { MemberStatus } from "../../bindings/MemberStatus";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useMemberPage, useRemoveMember, useTransferPreview } from "./queries";
 
 export type MemberTarget = { id: number; name: string; status: MemberStatus };
 
@@ -16,17 +13,11 @@ export type MemberTarget = { id: number; name: string; status: MemberStatus };
 export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTarget; onClose: () => void; onRemoved: () => void }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const invalidate = useInvalidateDirectory();
   const direct = member.status === "not_joined";
   const [search, setSearch] = useState("");
   const [recipient, setRecipient] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const preview = useQuery({
-    queryKey: api.queryKeys.transferPreview(member.id),
-    queryFn: () => api.transferPreview(member.id),
-    enabled: !direct,
-    staleTime: 0,
-  });
+  const preview = useTransferPreview(member.id, !direct);
   const candidatesQuery = {
     departmentId: null,
     includeSubDepartments: true,
@@ -35,15 +26,9 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
     offset: 0,
     limit: 50,
   };
-  const candidates = useQuery({
-    queryKey: api.queryKeys.members(candidatesQuery),
-    queryFn: () => api.listMembers(candidatesQuery),
-    enabled: !direct,
-  });
-  const remove = useMutation<null, CommandError, number | null>({
-    mutationFn: (to) => api.removeMember(member.id, to),
+  const candidates = useMemberPage(candidatesQuery, { enabled: !direct });
+  const remove = useRemoveMember(member.id, {
     onSuccess: () => {
-      invalidate();
       void message.success(t("members.removed", { name: member.name }));
       onRemoved();
       onClose();

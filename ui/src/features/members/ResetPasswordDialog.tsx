@@ -1,23 +1,15 @@
-import { useMutation } from "@tanstack/react-query";
 import { Alert, Input, Modal, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
-import type { PasswordResetSent } from "../../bindings/PasswordResetSent";
 import { errorText } from "../../errors";
-import { useInvalidateDirectory } from "../directory/queries";
+import { useSendPasswordReset } from "./queries";
 
 /** "Reset password": mail a one-time link to the member, or make one to pass on. */
 export function ResetPasswordDialog({ member, onClose }: { member: { id: number; name: string; email: string | null }; onClose: () => void }) {
   const { t } = useTranslation();
-  const invalidate = useInvalidateDirectory();
   const [channel, setChannel] = useState<"email" | "link">(member.email ? "email" : "link");
-  const send = useMutation<PasswordResetSent, CommandError, "email" | "link">({
-    mutationFn: (c) => api.sendPasswordReset(member.id, c),
-    onSuccess: () => invalidate(),
-  });
+  const send = useSendPasswordReset(member.id);
   const done = send.data;
   return (
     <Modal

@@ -1,33 +1,26 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Statistic, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { MemberCounts } from "../../bindings/MemberCounts";
 import type { OrgOverview } from "../../bindings/OrgOverview";
 import { detailText, errorText } from "../../errors";
 import { NAME_MAX } from "../../password";
+import { useOrgOverview, useRenameOrganization } from "./queries";
 
 const COUNT_KEYS: (keyof MemberCounts)[] = ["total", "enabled", "notJoined", "pendingApproval", "disabled", "resigned"];
 
 function RenameForm({ overview }: { overview: OrgOverview }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<{ name: string }>();
   const [serverError, setServerError] = useState<string | null>(null);
 
-  const rename = useMutation<OrgOverview, CommandError, string>({
-    mutationFn: api.renameOrganization,
+  const rename = useRenameOrganization({
     onSuccess: (updated) => {
-      queryClient.setQueryData(api.queryKeys.orgOverview, updated);
       form.setFieldValue("name", updated.name);
       void message.success(t("overview.renamed"));
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.departmentTree });
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.orgOverview });
     },
     onError: (error) => {
       const fieldDetails = error.details.filter((d) => d.field === "name");
@@ -85,7 +78,7 @@ function RenameForm({ overview }: { overview: OrgOverview }) {
 
 export function OverviewScreen() {
   const { t, i18n } = useTranslation();
-  const overview = useQuery({ queryKey: api.queryKeys.orgOverview, queryFn: api.orgOverview });
+  const overview = useOrgOverview();
 
   if (overview.isError) {
     return (

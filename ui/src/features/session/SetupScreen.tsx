@@ -1,16 +1,15 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import type { Rule } from "antd/es/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
 import type { SetupInput } from "../../bindings/SetupInput";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { detailText, errorText, splitDetails } from "../../errors";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
 import { PasswordPolicy } from "./PasswordPolicy";
+import { useSetupOrganization } from "./queries";
 
 const FIELDS = ["organizationName", "adminName", "username", "password", "passwordConfirm"] as const;
 
@@ -18,21 +17,13 @@ const FIELDS = ["organizationName", "adminName", "username", "password", "passwo
 export function SetupScreen({ onCreated }: { onCreated: (username: string) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SetupInput>();
-  const queryClient = useQueryClient();
   const [formError, setFormError] = useState<string | null>(null);
   const password = Form.useWatch("password", form) ?? "";
   const username = Form.useWatch("username", form) ?? "";
 
-  const setup = useMutation<null, CommandError, SetupInput>({
-    mutationFn: api.setupOrganization,
-    onSuccess: (_data, input) => {
-      onCreated(input.username);
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-    },
+  const setup = useSetupOrganization({
+    onSuccess: (_data, input) => onCreated(input.username),
     onError: (error) => {
-      if (error.code === "already_initialized") {
-        void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-      }
       const { byField, other } = splitDetails(error, FIELDS);
       form.setFields(
         [...byField].map(([name, codes]) => ({

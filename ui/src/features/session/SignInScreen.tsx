@@ -1,15 +1,11 @@
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { AppStatus } from "../../bindings/AppStatus";
-import type { CommandError } from "../../bindings/CommandError";
 import type { Session } from "../../bindings/Session";
 import type { SignInInput } from "../../bindings/SignInInput";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { errorText } from "../../errors";
-import { prefetchDirectory } from "../directory/queries";
+import { useSignIn } from "./queries";
 
 type Props = {
   initialUsername: string;
@@ -20,23 +16,11 @@ type Props = {
 
 export function SignInScreen({ initialUsername, created, onSignedIn }: Props) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [form] = Form.useForm<SignInInput>();
 
-  const signIn = useMutation<Session, CommandError, SignInInput>({
-    mutationFn: api.signIn,
-    onSuccess: (session) => {
-      void prefetchDirectory(queryClient).catch(() => undefined);
-      queryClient.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
-      onSignedIn(session);
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-    },
-    onError: (error) => {
-      if (error.code === "not_initialized") {
-        void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-      }
-      form.setFieldValue("password", "");
-    },
+  const signIn = useSignIn({
+    onSuccess: (session) => onSignedIn(session),
+    onError: () => form.setFieldValue("password", ""),
   });
 
   const required = { required: true, message: t("signIn.required") };

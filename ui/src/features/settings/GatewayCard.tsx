@@ -1,14 +1,11 @@
 import { CloudServerOutlined } from "@ant-design/icons";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Badge, Button, Card, Form, Input, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
-import type { GatewayStatus } from "../../bindings/GatewayStatus";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
+import { useConnectRemoteGateway, useGatewayStatus, useRemoteGatewayUrl, useSwitchToBuiltinGateway } from "./queries";
 
 type RemoteValues = { url: string; token: string };
 
@@ -16,23 +13,18 @@ type RemoteValues = { url: string; token: string };
 export function GatewayCard() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const status = useQuery({ queryKey: api.queryKeys.gatewayStatus, queryFn: api.gatewayStatus });
-  const remoteUrl = useQuery({ queryKey: api.queryKeys.remoteGatewayUrl, queryFn: api.remoteGatewayUrl });
+  const status = useGatewayStatus();
+  const remoteUrl = useRemoteGatewayUrl();
   const [choice, setChoice] = useState<"embedded" | "remote" | null>(null);
   const [form] = Form.useForm<RemoteValues>();
   const [error, setError] = useState<string | null>(null);
-  const done = (s: GatewayStatus) => {
-    queryClient.setQueryData(api.queryKeys.gatewayStatus, s);
-    void queryClient.invalidateQueries({ queryKey: api.queryKeys.remoteGatewayUrl });
-    void queryClient.invalidateQueries({ queryKey: api.queryKeys.invitationsAll });
+  const done = () => {
     setChoice(null);
     form.resetFields();
   };
-  const connect = useMutation<GatewayStatus, CommandError, RemoteValues>({
-    mutationFn: ({ url, token }) => api.connectRemoteGateway(url, token),
-    onSuccess: (s) => {
-      done(s);
+  const connect = useConnectRemoteGateway({
+    onSuccess: () => {
+      done();
       void message.success(t("gateway.connected"));
     },
     onError: (e) => {
@@ -40,10 +32,9 @@ export function GatewayCard() {
       setError(e.details.length > 0 ? top : e.message || errorText(t, e));
     },
   });
-  const builtin = useMutation<GatewayStatus, CommandError>({
-    mutationFn: api.switchToBuiltinGateway,
-    onSuccess: (s) => {
-      done(s);
+  const builtin = useSwitchToBuiltinGateway({
+    onSuccess: () => {
+      done();
       void message.success(t("gateway.builtinOn"));
     },
     onError: (e) => setError(e.message || errorText(t, e)),

@@ -1,21 +1,35 @@
 import { PlusOutlined } from "@ant-design/icons";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { App as AntApp, Alert, AutoComplete, Button, Card, Descriptions, Form, Input, InputNumber, Modal, Space, Switch, Table, Tag, Typography } from "antd";
+import {
+  App as AntApp,
+  Alert,
+  AutoComplete,
+  Button,
+  Card,
+  Descriptions,
+  Form,
+  Input,
+  InputNumber,
+  Modal,
+  Space,
+  Switch,
+  Table,
+  Tag,
+  Typography,
+} from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
+import type { AppStatus } from "../../bindings/AppStatus";
 import type { NewRole } from "../../bindings/NewRole";
 import type { Role } from "../../bindings/Role";
 import type { Settings } from "../../bindings/Settings";
+import { LanguageSelect } from "../../components/LanguageSwitch";
 import { applyServerError } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
-
-import type { AppStatus } from "../../bindings/AppStatus";
-import { LanguageSelect } from "../../components/LanguageSwitch";
 import { useSystemDark } from "../../theme";
 import { GatewayCard } from "./GatewayCard";
+import { useCreateRole, useRoles, useSettings, useUpdateImportQuota, useUpdateSettings } from "./queries";
 
 /** Common regions first; any ISO 3166 code can be typed. */
 const REGIONS = ["CN", "US", "GB", "DE", "FR", "JP", "KR", "SG", "HK", "TW", "IN", "AU", "CA", "NL", "SE", "CH", "ES", "IT", "BR", "AE"];
@@ -23,14 +37,11 @@ const REGIONS = ["CN", "US", "GB", "DE", "FR", "JP", "KR", "SG", "HK", "TW", "IN
 function RegionForm() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const settings = useQuery({ queryKey: api.queryKeys.settings, queryFn: api.getSettings });
+  const settings = useSettings();
   const [form] = Form.useForm<Settings>();
   const [error, setError] = useState<string | null>(null);
-  const save = useMutation<Settings, CommandError, Settings>({
-    mutationFn: api.updateSettings,
+  const save = useUpdateSettings({
     onSuccess: (saved) => {
-      queryClient.setQueryData(api.queryKeys.settings, saved);
       form.setFieldsValue(saved);
       void message.success(t("settings.saved"));
     },
@@ -81,8 +92,7 @@ type QuotaValues = { enabled: boolean; limit: number | null };
 function ImportQuotaForm() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const settings = useQuery({ queryKey: api.queryKeys.settings, queryFn: api.getSettings });
+  const settings = useSettings();
   const [form] = Form.useForm<QuotaValues>();
   const enabled = Form.useWatch("enabled", form) ?? false;
   const [error, setError] = useState<string | null>(null);
@@ -90,11 +100,8 @@ function ImportQuotaForm() {
     enabled: s.importQuotaPerDay != null,
     limit: s.importQuotaPerDay ?? DEFAULT_QUOTA,
   });
-  const save = useMutation<Settings, CommandError, Settings>({
-    mutationFn: api.updateSettings,
+  const save = useUpdateImportQuota({
     onSuccess: (saved) => {
-      queryClient.setQueryData(api.queryKeys.settings, saved);
-      void queryClient.invalidateQueries({ queryKey: api.sheetQueryKeys.importQuota });
       form.setFieldsValue(toValues(saved));
       void message.success(t("settings.saved"));
     },
@@ -162,15 +169,12 @@ function regionName(code: string, t: (k: string) => string): string {
 function RolesCard() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const roles = useQuery({ queryKey: api.queryKeys.roles, queryFn: api.listRoles });
+  const roles = useRoles();
   const [open, setOpen] = useState(false);
   const [form] = Form.useForm<NewRole>();
   const [error, setError] = useState<string | null>(null);
-  const create = useMutation<number, CommandError, NewRole>({
-    mutationFn: api.createRole,
+  const create = useCreateRole({
     onSuccess: (_id, input) => {
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.roles });
       void message.success(t("roles.created", { name: input.name }));
       setOpen(false);
       form.resetFields();

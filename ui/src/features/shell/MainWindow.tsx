@@ -8,21 +8,19 @@ import {
   SettingOutlined,
   UserAddOutlined,
 } from "@ant-design/icons";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
 import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
 import type { AppStatus } from "../../bindings/AppStatus";
-import type { CommandError } from "../../bindings/CommandError";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { DirectoryScreen } from "../directory/DirectoryScreen";
+import { useSignOut } from "../session/queries";
 import { useBackendEvents } from "./queries";
 
 // The screens other than the directory are their own chunks: loaded once the directory is on
@@ -94,7 +92,6 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const { t } = useTranslation();
   const { token } = theme.useToken();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [screen, setScreen] = useState<ScreenKey>("directory");
   const [focusSearch, setFocusSearch] = useState(0);
   useBackendEvents();
@@ -118,14 +115,8 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const signOut = useMutation<null, CommandError>({
-    mutationFn: api.signOut,
-    onSuccess: () => {
-      onSignedOut(session.username);
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== api.queryKeys.appStatus[0] });
-      queryClient.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session: null } : old));
-      void queryClient.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-    },
+  const signOut = useSignOut({
+    onSuccess: () => onSignedOut(session.username),
     onError: (error) => void message.error(errorText(t, error)),
   });
 

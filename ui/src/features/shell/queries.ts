@@ -1,38 +1,42 @@
 import { listen } from "@tauri-apps/api/event";
-import { useQueryClient } from "@tanstack/react-query";
 import { useEffect } from "react";
 
 import * as api from "../../api";
+import { useInvalidateDepartmentDetails } from "../departments/queries";
+import { useInvalidateInvitations } from "../invitations/queries";
+import { useInvalidateJoinRequests } from "../joinRequests/queries";
+import { useInvalidateMembers } from "../members/queries";
+import { useInvalidateOverview } from "../overview/queries";
+import { useInvalidateGatewayStatus } from "../settings/queries";
 
 /**
  * Reads again what the backend says changed behind the window's back: invitations moving
- * through the gateway, members joining.
+ * through the gateway (their lists and counts, the gateway's state, join requests), members
+ * joining or changing their profile (member lists and details, department cards, the overview;
+ * the tree's shape does not change).
  */
 export function useBackendEvents() {
-  const client = useQueryClient();
+  const invalidateInvitations = useInvalidateInvitations();
+  const invalidateGatewayStatus = useInvalidateGatewayStatus();
+  const invalidateJoinRequests = useInvalidateJoinRequests();
+  const invalidateMembers = useInvalidateMembers();
+  const invalidateDepartmentDetails = useInvalidateDepartmentDetails();
+  const invalidateOverview = useInvalidateOverview();
   useEffect(() => {
-    const invitationKeys = [
-      api.queryKeys.invitationsAll,
-      api.queryKeys.invitationCounts,
-      api.queryKeys.gatewayStatus,
-      api.queryKeys.joinRequestsAll,
-    ];
-    const directoryKeys = [
-      api.queryKeys.membersAll,
-      api.queryKeys.memberDetailsAll,
-      api.queryKeys.departmentDetailsAll,
-      api.queryKeys.orgOverview,
-    ];
     const subscriptions = [
       listen(api.EVENTS.invitationsChanged, () => {
-        for (const queryKey of invitationKeys) void client.invalidateQueries({ queryKey });
+        invalidateInvitations();
+        invalidateGatewayStatus();
+        invalidateJoinRequests();
       }).catch(() => null),
       listen(api.EVENTS.directoryChanged, () => {
-        for (const queryKey of directoryKeys) void client.invalidateQueries({ queryKey });
+        invalidateMembers();
+        invalidateDepartmentDetails();
+        invalidateOverview();
       }).catch(() => null),
     ];
     return () => {
       for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
     };
-  }, [client]);
+  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateMembers, invalidateDepartmentDetails, invalidateOverview]);
 }

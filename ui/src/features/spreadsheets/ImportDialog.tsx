@@ -1,5 +1,4 @@
 import { DownloadOutlined } from "@ant-design/icons";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Checkbox, Modal, Progress, Space, Statistic, Steps, Table, Tooltip, Typography, theme } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -18,6 +17,7 @@ import { localTime } from "../../errors";
 import { useInvalidateDirectory } from "../directory/queries";
 import { MappingStep, fits } from "./MappingStep";
 import { columnLabel, failureSentence, failureText, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
+import { useImportQuota, useInvalidateImportQuota, useSavedMappings } from "./queries";
 
 export type ChosenFile = { path: string; name: string };
 
@@ -162,13 +162,9 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
   const [savingResults, setSavingResults] = useState(false);
   const job = useRef<number | null>(null);
   const alive = useRef(true);
-  const saved = useQuery({ queryKey: api.sheetQueryKeys.savedMappings, queryFn: api.listSavedMappings });
-  const queryClient = useQueryClient();
-  const quota = useQuery({ queryKey: api.sheetQueryKeys.importQuota, queryFn: api.importQuotaStatus });
-  const refreshQuota = useCallback(
-    () => void queryClient.invalidateQueries({ queryKey: api.sheetQueryKeys.importQuota }),
-    [queryClient],
-  );
+  const saved = useSavedMappings();
+  const quota = useImportQuota();
+  const refreshQuota = useInvalidateImportQuota();
 
   useEffect(() => {
     alive.current = true;

@@ -1,11 +1,9 @@
 import { DeleteOutlined, DownloadOutlined, InboxOutlined } from "@ant-design/icons";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Card, Popconfirm, Space, Table, Typography, theme } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { CommandError } from "../../bindings/CommandError";
 import type { SavedMapping } from "../../bindings/SavedMapping";
 import { formatTime } from "../../components/text";
 import { errorText } from "../../errors";
@@ -13,18 +11,14 @@ import { currentLanguage } from "../../i18n";
 import { ExportCard } from "./ExportCard";
 import { ImportDialog, type ChosenFile } from "./ImportDialog";
 import { failureSentence, fileName, isSpreadsheet, sheetLang } from "./jobs";
+import { useDeleteSavedMapping, useSavedMappings } from "./queries";
 
 function SavedMappingsCard() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
-  const saved = useQuery({ queryKey: api.sheetQueryKeys.savedMappings, queryFn: api.listSavedMappings });
-  const remove = useMutation<null, CommandError, number>({
-    mutationFn: api.deleteSavedMapping,
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: api.sheetQueryKeys.savedMappings });
-      void message.success(t("importExport.mappings.deleted"));
-    },
+  const saved = useSavedMappings();
+  const remove = useDeleteSavedMapping({
+    onSuccess: () => void message.success(t("importExport.mappings.deleted")),
     onError: (e) => void message.error(errorText(t, e)),
   });
   return (

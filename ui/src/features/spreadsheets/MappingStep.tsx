@@ -1,17 +1,15 @@
 import { SaveOutlined } from "@ant-design/icons";
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Alert, Button, Input, Select, Space, Table, Tag, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
 import type { ColumnMapping } from "../../bindings/ColumnMapping";
-import type { CommandError } from "../../bindings/CommandError";
 import type { FileColumns } from "../../bindings/FileColumns";
 import type { ImportField } from "../../bindings/ImportField";
 import type { SavedMapping } from "../../bindings/SavedMapping";
 import { applyServerError } from "../../components/forms";
 import { FIELDS, REQUIRED_FIELDS } from "./jobs";
+import { useSaveMapping } from "./queries";
 
 type Sources = Record<ImportField, string[]>;
 
@@ -47,7 +45,6 @@ type Props = {
 export function MappingStep({ info, initial, initialSaved, saved, onContinue }: Props) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
-  const queryClient = useQueryClient();
   const [sources, setSources] = useState<Sources>(() => toSources(initial));
   const [using, setUsing] = useState<SavedMapping | null>(initialSaved);
   const [name, setName] = useState(initialSaved?.name ?? "");
@@ -61,12 +58,10 @@ export function MappingStep({ info, initial, initialSaved, saved, onContinue }: 
   const missing = REQUIRED_FIELDS.filter((f) => sources[f].length === 0);
   const usable = saved.filter((m) => fits(m.mapping, info.headers));
 
-  const save = useMutation<SavedMapping, CommandError, string>({
-    mutationFn: (n) => api.saveMapping(n, toMapping(sources)),
+  const save = useSaveMapping(toMapping(sources), {
     onSuccess: (m) => {
       setSaveError(null);
       setUsing(m);
-      void queryClient.invalidateQueries({ queryKey: api.sheetQueryKeys.savedMappings });
       void message.success(t("importExport.mapping.savedOk", { name: m.name }));
     },
     onError: (e) => setSaveError(applyServerError(t, null, e, [])),
