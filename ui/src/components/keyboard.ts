@@ -4,3 +4,8 @@ export function isTyping(target: EventTarget | null): boolean {
   const tag = target.tagName;
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || target.isContentEditable;
 }
+
+/** True while a modal dialog is open (the page's shortcuts must not fire then). */
+export function isDialogOpen(): boolean {
+  return document.querySelector(".ant-modal-wrap:not([style*='display: none']) .ant-modal") !== null;
+}

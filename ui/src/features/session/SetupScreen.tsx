@@ -21,9 +21,9 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
   const password = Form.useWatch("password", form) ?? "";
   const username = Form.useWatch("username", form) ?? "";
 
-  const setup = useSetupOrganization({
-    onSuccess: (_data, input) => onCreated(input.username),
-    onError: (error) => {
+  const setup = useSetupOrganization(
+    (input) => onCreated(input.username),
+    (error) => {
       const { byField, other } = splitDetails(error, FIELDS);
       form.setFields(
         [...byField].map(([name, codes]) => ({
@@ -34,7 +34,7 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
       const rest = other.map((d) => detailText(t, d));
       setFormError(byField.size > 0 && rest.length === 0 ? null : [errorText(t, error), ...rest].join(" "));
     },
-  });
+  );
 
   const required: Rule = { required: true, whitespace: true, message: t("setup.rule.required") };
   const maxChars: Rule = {

@@ -18,10 +18,7 @@ export function SignInScreen({ initialUsername, created, onSignedIn }: Props) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SignInInput>();
 
-  const signIn = useSignIn({
-    onSuccess: (session) => onSignedIn(session),
-    onError: () => form.setFieldValue("password", ""),
-  });
+  const signIn = useSignIn(onSignedIn, () => form.setFieldValue("password", ""));
 
   const required = { required: true, message: t("signIn.required") };
 

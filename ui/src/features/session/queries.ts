@@ -1,12 +1,12 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { QueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { AppStatus } from "../../bindings/AppStatus";
+import type { CommandError } from "../../bindings/CommandError";
 import type { Session } from "../../bindings/Session";
 import type { SetupInput } from "../../bindings/SetupInput";
 import type { SignInInput } from "../../bindings/SignInInput";
-import { useCommand, useInvalidate, type CommandCallbacks } from "../../queryClient";
+import { useInvalidate } from "../../queryClient";
 import { prefetchDirectory } from "../directory/queries";
 
 /** Whether the organization exists and who is signed in: what the window shows first. */
@@ -21,43 +21,58 @@ export function useInvalidateAppStatus() {
   return useInvalidate(APP_STATUS_KEYS);
 }
 
-/** Reads the status again when a command was refused with `code` (the app's state moved on). */
-function withStatusOnRefusal<D, V>(code: string, invalidate: () => void, callbacks: CommandCallbacks<D, V>): CommandCallbacks<D, V> {
-  return {
-    ...callbacks,
-    onError: (...args) => {
-      if (args[0].code === code) invalidate();
-      return callbacks.onError?.(...args);
+/** First run: creates the organization and its first admin; `onCreated` runs before the status is read again. */
+export function useSetupOrganization(onCreated: (input: SetupInput) => void, onRefused: (error: CommandError) => void) {
+  const invalidate = useInvalidateAppStatus();
+  return useMutation<null, CommandError, SetupInput>({
+    mutationFn: api.setupOrganization,
+    onSuccess: (_data, input) => {
+      onCreated(input);
+      invalidate();
     },
-  };
+    onError: (error) => {
+      if (error.code === "already_initialized") invalidate();
+      onRefused(error);
+    },
+  });
 }
 
-/** First run: creates the organization and its first admin. */
-export function useSetupOrganization(callbacks: CommandCallbacks<null, SetupInput>) {
-  const invalidate = useInvalidateAppStatus();
-  return useCommand(api.setupOrganization, invalidate, withStatusOnRefusal("already_initialized", invalidate, callbacks));
-}
-
-/** Signs in; the directory's first screen is read at once, while the window is being built. */
-export function useSignIn(callbacks: CommandCallbacks<Session, SignInInput>) {
+/**
+ * Signs in. The directory's first screen is read at once, while the window is being built;
+ * `onSignedIn` runs with the status already holding the session, before it is read again.
+ */
+export function useSignIn(onSignedIn: (session: Session) => void, onRefused: (error: CommandError) => void) {
   const client = useQueryClient();
   const invalidate = useInvalidateAppStatus();
-  const signedIn = (session: Session) => {
-    void prefetchDirectory(client).catch(() => undefined);
-    client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
-    invalidate();
-  };
-  return useCommand(api.signIn, signedIn, withStatusOnRefusal("not_initialized", invalidate, callbacks));
+  return useMutation<Session, CommandError, SignInInput>({
+    mutationFn: api.signIn,
+    onSuccess: (session) => {
+      void prefetchDirectory(client).catch(() => undefined);
+      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
+      onSignedIn(session);
+      invalidate();
+    },
+    onError: (error) => {
+      if (error.code === "not_initialized") invalidate();
+      onRefused(error);
+    },
+  });
 }
 
-/** Forgets everything read while signed in, keeping the status (now without a session). */
-function signedOut(client: QueryClient) {
-  client.removeQueries({ predicate: (q) => q.queryKey[0] !== api.queryKeys.appStatus[0] });
-  client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session: null } : old));
-  void client.invalidateQueries({ queryKey: api.queryKeys.appStatus });
-}
-
-export function useSignOut(callbacks: CommandCallbacks<null, void>) {
+/**
+ * Signs out. After `onSignedOut`, everything read while signed in is forgotten and the status
+ * (now without a session) is read again.
+ */
+export function useSignOut(onSignedOut: () => void, onRefused: (error: CommandError) => void) {
   const client = useQueryClient();
-  return useCommand(api.signOut, () => signedOut(client), callbacks);
+  return useMutation<null, CommandError>({
+    mutationFn: api.signOut,
+    onSuccess: () => {
+      onSignedOut();
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== api.queryKeys.appStatus[0] });
+      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session: null } : old));
+      void client.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+    },
+    onError: onRefused,
+  });
 }

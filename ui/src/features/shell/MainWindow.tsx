@@ -16,7 +16,7 @@ import { useTranslation } from "react-i18next";
 import type { AppStatus } from "../../bindings/AppStatus";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
-import { isTyping } from "../../components/keyboard";
+import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { DirectoryScreen } from "../directory/DirectoryScreen";
@@ -106,7 +106,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== "e" && e.key !== "E") return;
       if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
-      if (document.querySelector(".ant-modal-wrap:not([style*='display: none']) .ant-modal")) return;
+      if (isDialogOpen()) return;
       e.preventDefault();
       setScreen("directory");
       setFocusSearch((n) => n + 1);
@@ -115,10 +115,10 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const signOut = useSignOut({
-    onSuccess: () => onSignedOut(session.username),
-    onError: (error) => void message.error(errorText(t, error)),
-  });
+  const signOut = useSignOut(
+    () => onSignedOut(session.username),
+    (error) => void message.error(errorText(t, error)),
+  );
 
   const userItems: MenuProps["items"] = [
     {
