@@ -1,16 +1,7 @@
-import {
-  ApartmentOutlined,
-  DownOutlined,
-  ImportOutlined,
-  InfoCircleOutlined,
-  LogoutOutlined,
-  MailOutlined,
-  SettingOutlined,
-  UserAddOutlined,
-} from "@ant-design/icons";
+import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
 import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
-import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
@@ -19,37 +10,9 @@ import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
-import { DirectoryScreen } from "../directory/DirectoryScreen";
 import { useSignOut } from "../session/queries";
+import { NAV, Screen, preloadScreens, type ScreenKey } from "./navigation";
 import { useBackendEvents } from "./queries";
-
-// The screens other than the directory are their own chunks: loaded once the directory is on
-// screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them.
-const loadInvitations = () => import("../invitations/InvitationsScreen");
-const loadJoinRequests = () => import("../joinRequests/JoinRequestsScreen");
-const loadImportExport = () => import("../spreadsheets/ImportExportScreen");
-const loadSettings = () => import("../settings/SettingsScreen");
-const loadOverview = () => import("../overview/OverviewScreen");
-const InvitationsScreen = lazy(() => loadInvitations().then((m) => ({ default: m.InvitationsScreen })));
-const JoinRequestsScreen = lazy(() => loadJoinRequests().then((m) => ({ default: m.JoinRequestsScreen })));
-const ImportExportScreen = lazy(() => loadImportExport().then((m) => ({ default: m.ImportExportScreen })));
-const SettingsScreen = lazy(() => loadSettings().then((m) => ({ default: m.SettingsScreen })));
-const OverviewScreen = lazy(() => loadOverview().then((m) => ({ default: m.OverviewScreen })));
-
-function preloadScreens() {
-  for (const load of [loadInvitations, loadJoinRequests, loadImportExport, loadSettings, loadOverview]) void load();
-}
-
-export type ScreenKey = "directory" | "invitations" | "joinRequests" | "importExport" | "settings" | "overview";
-
-const NAV: { key: ScreenKey; testId: string; icon: ReactNode }[] = [
-  { key: "directory", testId: "nav-directory", icon: <ApartmentOutlined /> },
-  { key: "invitations", testId: "nav-invitations", icon: <MailOutlined /> },
-  { key: "joinRequests", testId: "nav-join-requests", icon: <UserAddOutlined /> },
-  { key: "importExport", testId: "nav-import-export", icon: <ImportOutlined /> },
-  { key: "settings", testId: "nav-settings", icon: <SettingOutlined /> },
-  { key: "overview", testId: "nav-overview", icon: <InfoCircleOutlined /> },
-];
 
 type Props = {
   status: AppStatus;
@@ -68,23 +31,6 @@ function Brand() {
       <span style={{ color: token.colorText }}>{t("app.name")}</span>
     </div>
   );
-}
-
-function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
-  switch (screen) {
-    case "directory":
-      return <DirectoryScreen focusSearchSignal={focusSearch} />;
-    case "invitations":
-      return <InvitationsScreen />;
-    case "joinRequests":
-      return <JoinRequestsScreen />;
-    case "importExport":
-      return <ImportExportScreen />;
-    case "settings":
-      return <SettingsScreen status={status} />;
-    case "overview":
-      return <OverviewScreen />;
-  }
 }
 
 /** The signed-in window: navigation on the left, the organization and the admin on top. */
