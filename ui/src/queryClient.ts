@@ -1,4 +1,4 @@
-import { QueryCache, QueryClient, MutationCache, useMutation, useQueryClient } from "@tanstack/react-query";
+import { QueryCache, QueryClient, MutationCache, keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { QueryKey, UseMutationOptions } from "@tanstack/react-query";
 import { useCallback } from "react";
 
@@ -32,6 +32,18 @@ export function createQueryClient(): QueryClient {
     },
   });
   return client;
+}
+
+/**
+ * A page of a list. With `keepPrevious`, the previous page stays on screen until this one's
+ * answer arrives (an older answer that comes late lands in the cache under its own key).
+ */
+export function usePage<K extends QueryKey, T>(
+  queryKey: K,
+  queryFn: () => Promise<T>,
+  { enabled = true, keepPrevious = false }: { enabled?: boolean; keepPrevious?: boolean } = {},
+) {
+  return useQuery({ queryKey, queryFn, enabled, placeholderData: keepPrevious ? keepPreviousData : undefined });
 }
 
 /**

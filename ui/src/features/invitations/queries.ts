@@ -1,21 +1,16 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { InvitationQuery } from "../../bindings/InvitationQuery";
 import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
-import { useCommand, useInvalidate, type CommandCallbacks } from "../../queryClient";
+import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
-/** A page of invitations; with `keepPrevious`, the previous page stays on screen while the next loads. */
-export function useInvitations(query: InvitationQuery, { enabled = true, keepPrevious = false } = {}) {
-  return useQuery({
-    queryKey: api.queryKeys.invitations(query),
-    queryFn: () => api.listInvitations(query),
-    enabled,
-    placeholderData: keepPrevious ? keepPreviousData : undefined,
-  });
+/** A page of invitations (see `usePage` for `keepPrevious`). */
+export function useInvitations(query: InvitationQuery, options: { enabled?: boolean; keepPrevious?: boolean } = {}) {
+  return usePage(api.queryKeys.invitations(query), () => api.listInvitations(query), options);
 }
 
 export function useInvitationCounts() {

@@ -1,10 +1,10 @@
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
 import type { JoinLinkView } from "../../bindings/JoinLinkView";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
-import { useCommand, useInvalidate, type CommandCallbacks } from "../../queryClient";
+import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
 export function useJoinLink() {
@@ -31,11 +31,7 @@ export function useDisableJoinLink(callbacks: CommandCallbacks<JoinLinkView, voi
 
 /** A page of join requests (`page` counts from 1); the previous page stays on screen while the next loads. */
 export function useJoinRequests(pendingOnly: boolean, page: number, offset: number, limit: number) {
-  return useQuery({
-    queryKey: api.queryKeys.joinRequests(pendingOnly, page),
-    queryFn: () => api.listJoinRequests(pendingOnly, offset, limit),
-    placeholderData: keepPreviousData,
-  });
+  return usePage(api.queryKeys.joinRequests(pendingOnly, page), () => api.listJoinRequests(pendingOnly, offset, limit), { keepPrevious: true });
 }
 
 const JOIN_REQUEST_KEYS = [api.queryKeys.joinRequestsAll];

@@ -2,6 +2,7 @@ import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Steps, TreeSe
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
 import { useDepartmentTree } from "../departments/queries";
@@ -112,9 +113,7 @@ export function AddMemberWizard({
       footer={
         step === 0
           ? [
-              <Button key="cancel" onClick={onClose}>
-                {t("common.cancel")}
-              </Button>,
+              <CancelButton key="cancel" onClick={onClose} />,
               <Button key="next" type="primary" data-testid="wizard-next" onClick={() => void next()}>
                 {t("members.wizard.next")}
               </Button>,

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import type { BatchOutcome } from "../../bindings/BatchOutcome";
 import type { Selection } from "../../bindings/Selection";
+import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
@@ -50,9 +51,7 @@ export function BatchEditModal({
       onCancel={onClose}
       destroyOnHidden
       footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t("common.cancel")}
-        </Button>,
+        <CancelButton key="cancel" onClick={onClose} />,
         <Button key="ok" type="primary" data-testid="batch-ok" disabled={!ready} loading={run.isPending} onClick={submit}>
           {t("batch.apply")}
         </Button>,

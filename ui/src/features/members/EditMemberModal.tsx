@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { MemberPatch } from "../../bindings/MemberPatch";
+import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
@@ -110,9 +111,7 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
               </Button>,
             ]
           : [
-              <Button key="cancel" onClick={onClose}>
-                {t("common.cancel")}
-              </Button>,
+              <CancelButton key="cancel" onClick={onClose} />,
               <Button key="save" type="primary" data-testid="edit-save" loading={save.isPending} onClick={() => form.submit()}>
                 {t("common.save")}
               </Button>,

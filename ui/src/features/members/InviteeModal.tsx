@@ -3,6 +3,7 @@ import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
+import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useDepartmentTree } from "../departments/queries";
@@ -59,9 +60,7 @@ export function InviteeModal({
       onCancel={onClose}
       destroyOnHidden
       footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t("common.cancel")}
-        </Button>,
+        <CancelButton key="cancel" onClick={onClose} />,
         <Button key="save" type="primary" data-testid="invitee-save" loading={add.isPending} onClick={() => form.submit()}>
           {t("common.save")}
         </Button>,

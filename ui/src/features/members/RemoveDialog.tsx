@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberStatus } from "../../bindings/MemberStatus";
+import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useMemberPage, useRemoveMember, useTransferPreview } from "./queries";
@@ -44,9 +45,7 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
       onCancel={onClose}
       destroyOnHidden
       footer={[
-        <Button key="cancel" onClick={onClose}>
-          {t("common.cancel")}
-        </Button>,
+        <CancelButton key="cancel" onClick={onClose} />,
         <Button
           key="ok"
           danger

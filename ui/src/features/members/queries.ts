@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 
 import * as api from "../../api";
@@ -10,40 +10,34 @@ import type { NewInvitee } from "../../bindings/NewInvitee";
 import type { NewMember } from "../../bindings/NewMember";
 import type { Selection } from "../../bindings/Selection";
 import type { UpdateOutcome } from "../../bindings/UpdateOutcome";
-import { useCommand, useInvalidate, type CommandCallbacks } from "../../queryClient";
+import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 import { useInvalidateInvitations } from "../invitations/queries";
 
-/**
- * A page of the member list. With `keepPrevious`, the previous page stays on screen until this
- * one's answer arrives (an older answer that comes late lands in the cache under its own key).
- */
-export function useMemberPage(query: MemberQuery, { enabled = true, keepPrevious = false } = {}) {
-  return useQuery({
-    queryKey: api.queryKeys.members(query),
-    queryFn: () => api.listMembers(query),
-    enabled,
-    placeholderData: keepPrevious ? keepPreviousData : undefined,
-  });
+/** A page of the member list (see `usePage` for `keepPrevious`). */
+export function useMemberPage(query: MemberQuery, options: { enabled?: boolean; keepPrevious?: boolean } = {}) {
+  return usePage(api.queryKeys.members(query), () => api.listMembers(query), options);
+}
+
+/** A member's details, as the drawer, the edit dialog and the read-ahead on hover ask for them. */
+function detailsQuery(id: number) {
+  return { queryKey: api.queryKeys.memberDetails(id), queryFn: () => api.memberDetails(id) };
 }
 
 export function useMemberDetails(id: number, enabled: boolean) {
-  return useQuery({ queryKey: api.queryKeys.memberDetails(id), queryFn: () => api.memberDetails(id), enabled });
+  return useQuery({ ...detailsQuery(id), enabled });
 }
 
 /** Reads a member's details (from the cache when fresh), for an action that needs them first. */
 export function useFetchMemberDetails() {
   const client = useQueryClient();
-  return useCallback((id: number) => client.fetchQuery({ queryKey: api.queryKeys.memberDetails(id), queryFn: () => api.memberDetails(id) }), [client]);
+  return useCallback((id: number) => client.fetchQuery(detailsQuery(id)), [client]);
 }
 
 /** Reads a member's details ahead, so that opening them shows them at once (kept 30 s, like every query). */
 export function usePrefetchMemberDetails() {
   const client = useQueryClient();
-  return useCallback(
-    (id: number) => void client.prefetchQuery({ queryKey: api.queryKeys.memberDetails(id), queryFn: () => api.memberDetails(id) }),
-    [client],
-  );
+  return useCallback((id: number) => void client.prefetchQuery(detailsQuery(id)), [client]);
 }
 
 export function useFormerMembers(enabled: boolean) {
