@@ -4,13 +4,13 @@ import { useTranslation } from "react-i18next";
 
 import { toCommandError } from "./api";
 import { errorText } from "./errors";
-import { useAppStatus } from "./queries";
-import { SetupScreen } from "./screens/SetupScreen";
-import { SignInScreen } from "./screens/SignInScreen";
+import { SetupScreen } from "./features/session/SetupScreen";
+import { SignInScreen } from "./features/session/SignInScreen";
+import { useAppStatus } from "./features/session/queries";
 
 // The signed-in window is its own chunk: start-up parses only what the sign-in screen needs,
 // and the rest is fetched while the admin types a password.
-const loadMainWindow = () => import("./screens/MainWindow");
+const loadMainWindow = () => import("./features/shell/MainWindow");
 const MainWindow = lazy(() => loadMainWindow().then((m) => ({ default: m.MainWindow })));
 
 const loading = (

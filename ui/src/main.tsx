@@ -7,7 +7,7 @@ import { createRoot } from "react-dom/client";
 
 import { App } from "./App";
 import { Providers } from "./Providers";
-import { createQueryClient } from "./queries";
+import { createQueryClient } from "./queryClient";
 
 const client = createQueryClient();
 

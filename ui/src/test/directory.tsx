@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 
-import { DirectoryScreen } from "../screens/DirectoryScreen";
+import { DirectoryScreen } from "../features/directory/DirectoryScreen";
 import { directoryHandlers } from "./fixtures";
 import { mockBackend, renderWithProviders } from "./render";
 

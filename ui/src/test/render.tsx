@@ -3,7 +3,7 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 
 import { Providers } from "../Providers";
-import { createQueryClient } from "../queries";
+import { createQueryClient } from "../queryClient";
 
 export function renderWithProviders(ui: ReactElement) {
   const client = createQueryClient();

@@ -1,0 +1,57 @@
+import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { Selection } from "../../bindings/Selection";
+import { InviteDialog } from "../invitations/InviteDialog";
+import { AddMemberWizard } from "../members/AddMemberWizard";
+import { BatchEditModal } from "../members/BatchEditModal";
+import { BatchResultModal } from "../members/BatchResultModal";
+import { EditMemberModal } from "../members/EditMemberModal";
+import { FormerMembersDrawer } from "../members/FormerMembersDrawer";
+import { InviteeModal } from "../members/InviteeModal";
+import { MemberDrawer } from "../members/MemberDrawer";
+import { RemoveDialog } from "../members/RemoveDialog";
+import type { DirectoryDialogsState } from "./useDirectoryDialogs";
+
+type Props = {
+  dialogs: DirectoryDialogsState;
+  /** Where members are added. */
+  departmentId: number | null;
+  selection: Selection;
+  selectedCount: number;
+  clearSelection: () => void;
+  /** A batch change finished: show what it did, clear the selection. */
+  onBatchDone: (outcome: BatchOutcome) => void;
+};
+
+/**
+ * The drawers and dialogs of Members & Departments, each shown while `dialogs` says so. The
+ * member drawer stays mounted (closed) once opened.
+ */
+export function DirectoryDialogs({ dialogs: d, departmentId, selection, selectedCount, clearSelection, onBatchDone }: Props) {
+  const removing = d.removing;
+  return (
+    <>
+      <MemberDrawer memberId={d.drawerId} onClose={d.closeDrawer} onEdit={d.setEditing} onRemove={d.setRemoving} />
+      {d.editing && <EditMemberModal member={d.editing} onClose={() => d.setEditing(null)} />}
+      {removing && (
+        <RemoveDialog
+          member={removing}
+          onClose={() => d.setRemoving(null)}
+          onRemoved={() => {
+            if (d.drawerId === removing.id) d.setDrawerId(null);
+            clearSelection();
+          }}
+        />
+      )}
+      {d.wizardOpen && departmentId !== null && (
+        <AddMemberWizard departmentId={departmentId} onClose={() => d.setWizardOpen(false)} onAdded={() => undefined} />
+      )}
+      {d.invitee && departmentId !== null && (
+        <InviteeModal departmentId={departmentId} prefill={d.invitee} onClose={() => d.setInvitee(null)} onAdded={() => undefined} />
+      )}
+      <FormerMembersDrawer open={d.formerOpen} onClose={d.closeFormer} onInvite={d.inviteFormer} />
+      {d.batchEdit && <BatchEditModal selection={selection} count={selectedCount} onClose={() => d.setBatchEdit(false)} onDone={onBatchDone} />}
+      <BatchResultModal outcome={d.batchOutcome} onClose={d.closeBatchOutcome} />
+      {d.inviting && <InviteDialog targets={d.inviting} onClose={() => d.setInviting(null)} />}
+    </>
+  );
+}

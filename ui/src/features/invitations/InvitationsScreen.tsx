@@ -1,0 +1,352 @@
+import { CopyOutlined, InboxOutlined, MailOutlined, ReloadOutlined } from "@ant-design/icons";
+import {
+  App as AntApp,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Drawer,
+  Empty,
+  Input,
+  List,
+  Modal,
+  Segmented,
+  Space,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
+import { useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import * as api from "../../api";
+import type { InvitationRow } from "../../bindings/InvitationRow";
+import type { InvitationState } from "../../bindings/InvitationState";
+import { PlainTable } from "../../components/PlainTable";
+import type { PlainColumn } from "../../components/PlainTable";
+import { useListPage } from "../../components/paging";
+import { errorText } from "../../errors";
+import { useGatewayStatus } from "../settings/queries";
+import { useCancelInvitation, useInvitationCounts, useInvitations, useResendInvitation, useSentMail, useSentMailMessage } from "./queries";
+
+type Filter = "all" | "open" | "failed" | "registered" | "closed";
+
+const FILTER_STATES: Record<Filter, InvitationState[]> = {
+  all: [],
+  open: ["queued", "sent", "delivered", "opened", "failed"],
+  failed: ["failed"],
+  registered: ["registered"],
+  closed: ["declined", "expired", "cancelled"],
+};
+
+const STATE_COLOR: Record<InvitationState, string> = {
+  queued: "default",
+  sent: "processing",
+  delivered: "blue",
+  opened: "cyan",
+  failed: "error",
+  registered: "success",
+  declined: "warning",
+  expired: "default",
+  cancelled: "default",
+};
+
+const OPEN: InvitationState[] = FILTER_STATES.open;
+const NO_INVITATIONS: InvitationRow[] = [];
+const invitationId = (r: InvitationRow) => r.id;
+
+function formatTime(ms: number | null, locale: string): string {
+  if (ms === null) return "—";
+  return new Date(ms).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** Shows an invitation link to pass on, with a copy button that also works without clipboard access. */
+export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const link = row.link ?? "";
+  return (
+    <Modal
+      open
+      title={t("invitations.linkTitle", { name: row.memberName })}
+      onCancel={onClose}
+      destroyOnHidden
+      footer={[
+        <Button key="close" onClick={onClose}>
+          {t("common.close")}
+        </Button>,
+        <Button
+          key="copy"
+          type="primary"
+          icon={<CopyOutlined />}
+          data-testid="invitation-link-copy"
+          onClick={() => {
+            navigator.clipboard
+              .writeText(link)
+              .then(() => void message.success(t("invitations.copied")))
+              .catch(() => void message.info(t("invitations.copyByHand")));
+          }}
+        >
+          {t("invitations.copy")}
+        </Button>,
+      ]}
+    >
+      <Typography.Paragraph type="secondary">{t("invitations.linkHint")}</Typography.Paragraph>
+      <Input.TextArea readOnly autoSize value={link} data-testid="invitation-link-text" onFocus={(e) => e.target.select()} />
+    </Modal>
+  );
+}
+
+/** The mail the built-in gateway wrote instead of sending, newest first, readable as text. */
+function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const [file, setFile] = useState<string | null>(null);
+  const mail = useSentMail(open);
+  const message = useSentMailMessage(file, open);
+  const status = useGatewayStatus({ enabled: open });
+  return (
+    <Drawer
+      open={open}
+      onClose={() => {
+        setFile(null);
+        onClose();
+      }}
+      size={640}
+      title={file && message.data ? message.data.subject : t("invitations.mailTitle")}
+      data-testid="sent-mail-drawer"
+      destroyOnHidden
+      extra={
+        file ? (
+          <Button onClick={() => setFile(null)} data-testid="sent-mail-back">
+            {t("invitations.mailBack")}
+          </Button>
+        ) : (
+          <Button icon={<ReloadOutlined />} onClick={() => void mail.refetch()} aria-label={t("invitations.refresh")} />
+        )
+      }
+    >
+      {file === null ? (
+        <>
+          <Typography.Paragraph type="secondary">
+            {t("invitations.mailHint", { folder: status.data?.mailFolder ?? "—" })}
+          </Typography.Paragraph>
+          {mail.isError && <Alert type="error" showIcon title={errorText(t, api.toCommandError(mail.error))} />}
+          <List
+            data-testid="sent-mail-list"
+            loading={mail.isLoading}
+            dataSource={mail.data ?? []}
+            locale={{ emptyText: <Empty description={t("invitations.mailEmpty")} /> }}
+            renderItem={(m) => (
+              <List.Item
+                key={m.file}
+                onClick={() => setFile(m.file)}
+                style={{ cursor: "pointer" }}
+                data-testid="sent-mail-item"
+                actions={[<Typography.Text type="secondary" key="at">{formatTime(m.receivedAt, i18n.language)}</Typography.Text>]}
+              >
+                <List.Item.Meta avatar={<MailOutlined />} title={m.subject} description={m.to} />
+              </List.Item>
+            )}
+          />
+        </>
+      ) : message.isError ? (
+        <Alert type="error" showIcon title={errorText(t, api.toCommandError(message.error))} />
+      ) : message.data ? (
+        <div data-testid="sent-mail-message">
+          <Typography.Paragraph style={{ marginBottom: 4 }}>
+            <Typography.Text type="secondary">{t("invitations.mailFrom")}: </Typography.Text>
+            {message.data.from}
+          </Typography.Paragraph>
+          <Typography.Paragraph>
+            <Typography.Text type="secondary">{t("invitations.mailTo")}: </Typography.Text>
+            <span data-testid="sent-mail-to">{message.data.to}</span>
+          </Typography.Paragraph>
+          <Card size="small">
+            <pre className="orgdesk-mail-text" data-testid="sent-mail-text">
+              {message.data.text}
+            </pre>
+          </Card>
+          {message.data.links.length > 0 && (
+            <Typography.Paragraph style={{ marginTop: 12 }}>
+              <Typography.Text type="secondary">{t("invitations.mailLinks")}: </Typography.Text>
+              {message.data.links.map((l) => (
+                <Typography.Text key={l} copyable code data-testid="sent-mail-link">
+                  {l}
+                </Typography.Text>
+              ))}
+            </Typography.Paragraph>
+          )}
+        </div>
+      ) : null}
+    </Drawer>
+  );
+}
+
+/** Every invitation with its delivery state; resend, cancel, copy the link; read the mail sent. */
+export function InvitationsScreen() {
+  const { t, i18n } = useTranslation();
+  const { message, modal } = AntApp.useApp();
+  const [filter, setFilter] = useState<Filter>("all");
+  const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
+  const [mailOpen, setMailOpen] = useState(false);
+  // One page at a time from the directory; the previous page stays on screen while the next loads.
+  const { setPage, offset, limit, pagination } = useListPage();
+  const query = useMemo(() => ({ states: FILTER_STATES[filter], memberId: null, offset, limit }), [filter, offset, limit]);
+  const rows = useInvitations(query, { keepPrevious: true });
+  const counts = useInvitationCounts();
+  const status = useGatewayStatus({ refetchInterval: 5_000 });
+  const resend = useResendInvitation({
+    onSuccess: (_, r) => {
+      void message.success(t("invitations.resent", { name: r.memberName }));
+    },
+    onError: (e) => void message.error(errorText(t, e)),
+  });
+  const cancel = useCancelInvitation({
+    onSuccess: (_, r) => {
+      void message.success(t("invitations.cancelled", { name: r.memberName }));
+    },
+    onError: (e) => void message.error(errorText(t, e)),
+  });
+
+  const columns: PlainColumn<InvitationRow>[] = [
+    { title: t("invitations.col.member"), key: "member", render: (r) => r.memberName },
+    {
+      title: t("invitations.col.channel"),
+      key: "channel",
+      render: (r) => t(`invitations.channel.${r.channel}`),
+    },
+    { title: t("invitations.col.recipient"), key: "recipient", render: (r) => r.recipient },
+    {
+      title: t("invitations.col.state"),
+      key: "state",
+      render: (r) => {
+        const tag = (
+          <Tag color={STATE_COLOR[r.state]} data-testid={`invitation-state-${r.id}`}>
+            {t(`invitations.state.${r.state}`)}
+          </Tag>
+        );
+        return r.lastError ? <Tooltip title={r.lastError}>{tag}</Tooltip> : tag;
+      },
+    },
+    {
+      title: t("invitations.col.sent"),
+      key: "sent",
+      render: (r) => formatTime(r.createdAt, i18n.language),
+    },
+    {
+      title: t("invitations.col.expires"),
+      key: "expires",
+      render: (r) => (OPEN.includes(r.state) ? formatTime(r.expiresAt, i18n.language) : "—"),
+    },
+    {
+      title: t("invitations.col.actions"),
+      key: "actions",
+      render: (r) =>
+        r.state === "expired" ? (
+          <Button type="link" size="small" onClick={() => resend.mutate(r)} data-testid={`invitation-resend-${r.id}`}>
+            {t("invitations.resend")}
+          </Button>
+        ) : OPEN.includes(r.state) ? (
+          <Space size={0}>
+            <Button type="link" size="small" disabled={!r.link} onClick={() => setLinkRow(r)} data-testid={`invitation-link-${r.id}`}>
+              {t("invitations.link")}
+            </Button>
+            <Button type="link" size="small" onClick={() => resend.mutate(r)} data-testid={`invitation-resend-${r.id}`}>
+              {t("invitations.resend")}
+            </Button>
+            <Button
+              type="link"
+              size="small"
+              danger
+              data-testid={`invitation-cancel-${r.id}`}
+              onClick={() =>
+                modal.confirm({
+                  title: t("invitations.cancelTitle", { name: r.memberName }),
+                  content: t("invitations.cancelBody"),
+                  okText: t("invitations.cancelOk"),
+                  okButtonProps: { danger: true, "data-testid": "invitation-cancel-ok" },
+                  cancelText: t("common.back"),
+                  onOk: () => cancel.mutateAsync(r),
+                })
+              }
+            >
+              {t("invitations.cancel")}
+            </Button>
+          </Space>
+        ) : null,
+    },
+  ];
+
+  const s = status.data;
+  return (
+    <div className="orgdesk-page" data-testid="screen-invitations">
+      <div style={{ display: "flex", alignItems: "center", gap: 12, flexWrap: "wrap", marginBottom: 12 }}>
+        <Typography.Title level={4} style={{ margin: 0, flex: "1 1 auto" }}>
+          {t("invitations.title")}
+        </Typography.Title>
+        <span data-testid="gateway-status">
+          {s ? (
+            <Tooltip title={s.lastError ?? s.url ?? ""}>
+              <Badge
+                status={s.connected ? "success" : "warning"}
+                text={s.connected ? t("invitations.gatewayOk", { mode: t(`invitations.mode.${s.mode}`) }) : t("invitations.gatewayDown")}
+              />
+            </Tooltip>
+          ) : null}
+        </span>
+        <Button icon={<InboxOutlined />} onClick={() => setMailOpen(true)} data-testid="sent-mail-open">
+          {t("invitations.mail")}
+        </Button>
+      </div>
+      {s && !s.connected && s.lastError && (
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t("invitations.queuedNote")} description={s.lastError} />
+      )}
+      <Card variant="outlined">
+        <Space style={{ marginBottom: 12, width: "100%", justifyContent: "space-between" }} wrap>
+          <Segmented<Filter>
+            value={filter}
+            onChange={(f) => {
+              setFilter(f);
+              setPage(1);
+            }}
+            data-testid="invitations-filter"
+            options={(["all", "open", "failed", "registered", "closed"] as Filter[]).map((f) => ({
+              value: f,
+              label: f === "failed" && counts.data?.failed ? `${t(`invitations.filter.${f}`)} (${counts.data.failed})` : t(`invitations.filter.${f}`),
+            }))}
+          />
+          {counts.data && counts.data.awaitingGateway > 0 && (
+            <Typography.Text type="secondary" data-testid="invitations-awaiting">
+              {t("invitations.awaiting", { count: counts.data.awaitingGateway })}
+            </Typography.Text>
+          )}
+        </Space>
+        {rows.isError ? (
+          <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
+        ) : (
+          <PlainTable<InvitationRow, number>
+            rowKey={invitationId}
+            size="medium"
+            testId="invitations-table"
+            loading={rows.isLoading}
+            columns={columns}
+            rows={rows.data?.rows ?? NO_INVITATIONS}
+            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
+            empty={
+              <Empty
+                image={
+                  <span style={{ fontSize: 48, opacity: 0.35 }}>
+                    <MailOutlined />
+                  </span>
+                }
+                description={<Typography.Text type="secondary">{t("invitations.empty")}</Typography.Text>}
+              />
+            }
+          />
+        )}
+      </Card>
+      {linkRow && <LinkModal row={linkRow} onClose={() => setLinkRow(null)} />}
+      <SentMailDrawer open={mailOpen} onClose={() => setMailOpen(false)} />
+    </div>
+  );
+}

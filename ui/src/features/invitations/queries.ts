@@ -1,0 +1,57 @@
+import { useQuery } from "@tanstack/react-query";
+
+import * as api from "../../api";
+import type { InvitationQuery } from "../../bindings/InvitationQuery";
+import type { InvitationRow } from "../../bindings/InvitationRow";
+import type { InviteChannel } from "../../bindings/InviteChannel";
+import type { InviteOutcome } from "../../bindings/InviteOutcome";
+import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
+import { useInvalidateDirectory } from "../directory/queries";
+
+/** A page of invitations (see `usePage` for `keepPrevious`). */
+export function useInvitations(query: InvitationQuery, options: { enabled?: boolean; keepPrevious?: boolean } = {}) {
+  return usePage(api.queryKeys.invitations(query), () => api.listInvitations(query), options);
+}
+
+export function useInvitationCounts() {
+  return useQuery({ queryKey: api.queryKeys.invitationCounts, queryFn: api.invitationCounts });
+}
+
+/** The mail the built-in gateway wrote instead of sending. */
+export function useSentMail(enabled: boolean) {
+  return useQuery({ queryKey: api.queryKeys.sentMail, queryFn: api.listSentMail, enabled });
+}
+
+export function useSentMailMessage(file: string | null, enabled: boolean) {
+  return useQuery({
+    queryKey: api.queryKeys.sentMailMessage(file ?? ""),
+    queryFn: () => api.readSentMail(file ?? ""),
+    enabled: enabled && file !== null,
+  });
+}
+
+const INVITATION_KEYS = [api.queryKeys.invitationsAll, api.queryKeys.invitationCounts];
+
+/** What a change to invitations alters: their lists and the counts by state. */
+export function useInvalidateInvitations() {
+  return useInvalidate(INVITATION_KEYS);
+}
+
+export function useResendInvitation(callbacks: CommandCallbacks<null, InvitationRow>) {
+  return useCommand((r: InvitationRow) => api.resendInvitation(Number(r.id)), useInvalidateInvitations(), callbacks);
+}
+
+export function useCancelInvitation(callbacks: CommandCallbacks<null, InvitationRow>) {
+  return useCommand((r: InvitationRow) => api.cancelInvitation(Number(r.id)), useInvalidateInvitations(), callbacks);
+}
+
+/** Invites members: alters the invitations and the members (their status and latest invitation). */
+export function useInviteMembers(memberIds: number[], callbacks: CommandCallbacks<InviteOutcome, InviteChannel>) {
+  const invalidateInvitations = useInvalidateInvitations();
+  const invalidateDirectory = useInvalidateDirectory();
+  const changed = () => {
+    invalidateInvitations();
+    invalidateDirectory();
+  };
+  return useCommand((channel: InviteChannel) => api.inviteMembers(memberIds, channel), changed, callbacks);
+}

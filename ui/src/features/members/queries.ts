@@ -1,0 +1,116 @@
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+
+import * as api from "../../api";
+import type { BatchChange } from "../../bindings/BatchChange";
+import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { MemberQuery } from "../../bindings/MemberQuery";
+import type { MemberPatch } from "../../bindings/MemberPatch";
+import type { NewInvitee } from "../../bindings/NewInvitee";
+import type { NewMember } from "../../bindings/NewMember";
+import type { Selection } from "../../bindings/Selection";
+import type { UpdateOutcome } from "../../bindings/UpdateOutcome";
+import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
+import { useInvalidateDirectory } from "../directory/queries";
+import { useInvalidateInvitations } from "../invitations/queries";
+
+/** A page of the member list (see `usePage` for `keepPrevious`). */
+export function useMemberPage(query: MemberQuery, options: { enabled?: boolean; keepPrevious?: boolean } = {}) {
+  return usePage(api.queryKeys.members(query), () => api.listMembers(query), options);
+}
+
+/** A member's details, as the drawer, the edit dialog and the read-ahead on hover ask for them. */
+function detailsQuery(id: number) {
+  return { queryKey: api.queryKeys.memberDetails(id), queryFn: () => api.memberDetails(id) };
+}
+
+export function useMemberDetails(id: number, enabled: boolean) {
+  return useQuery({ ...detailsQuery(id), enabled });
+}
+
+/** Reads a member's details (from the cache when fresh), for an action that needs them first. */
+export function useFetchMemberDetails() {
+  const client = useQueryClient();
+  return useCallback((id: number) => client.fetchQuery(detailsQuery(id)), [client]);
+}
+
+/** Reads a member's details ahead, so that opening them shows them at once (kept 30 s, like every query). */
+export function usePrefetchMemberDetails() {
+  const client = useQueryClient();
+  return useCallback((id: number) => void client.prefetchQuery(detailsQuery(id)), [client]);
+}
+
+export function useFormerMembers(enabled: boolean) {
+  return useQuery({ queryKey: api.queryKeys.formerMembers, queryFn: api.formerMembers, enabled });
+}
+
+/** What removing a member hands over; read afresh every time the dialog opens. */
+export function useTransferPreview(id: number, enabled: boolean) {
+  return useQuery({ queryKey: api.queryKeys.transferPreview(id), queryFn: () => api.transferPreview(id), enabled, staleTime: 0 });
+}
+
+const MEMBER_KEYS = [api.queryKeys.membersAll, api.queryKeys.memberDetailsAll];
+
+/** What a change to members made elsewhere (the gateway, another window) alters here: the lists and the details. */
+export function useInvalidateMembers() {
+  return useInvalidate(MEMBER_KEYS);
+}
+
+// Every change below alters the directory: lists, details, tree counts, the overview.
+
+export function useAddMember(callbacks: CommandCallbacks<number, NewMember>) {
+  return useCommand(api.addMember, useInvalidateDirectory(), callbacks);
+}
+
+/**
+ * Adds a member to invite, and when `sendNow` invites them at once. The member is saved even if
+ * the invitation is refused: `onInviteRefused` says why, and the admin can resend.
+ */
+export function useAddInvitee(
+  onInviteRefused: (e: unknown) => void,
+  callbacks: CommandCallbacks<number, { input: NewInvitee; sendNow: boolean }>,
+) {
+  const invalidateDirectory = useInvalidateDirectory();
+  const invalidateInvitations = useInvalidateInvitations();
+  const addInvitee = async ({ input, sendNow }: { input: NewInvitee; sendNow: boolean }) => {
+    const id = await api.addInvitee(input);
+    if (sendNow) {
+      try {
+        await api.inviteMembers([id], input.email ? "email" : "sms");
+      } catch (e) {
+        onInviteRefused(e);
+      }
+    }
+    return id;
+  };
+  const changed = () => {
+    invalidateDirectory();
+    invalidateInvitations();
+  };
+  return useCommand(addInvitee, changed, callbacks);
+}
+
+export function useUpdateMember(id: number, callbacks: CommandCallbacks<UpdateOutcome, MemberPatch>) {
+  return useCommand((patch: MemberPatch) => api.updateMember(id, patch), useInvalidateDirectory(), callbacks);
+}
+
+export function useSetPrimaryDepartment(callbacks: CommandCallbacks<null, { id: number; departmentId: number }>) {
+  return useCommand(
+    ({ id, departmentId }: { id: number; departmentId: number }) => api.setPrimaryDepartment(id, departmentId),
+    useInvalidateDirectory(),
+    callbacks,
+  );
+}
+
+/** Removes a member, handing what they own to `transferTo` (none for a member who never joined). */
+export function useRemoveMember(id: number, callbacks: CommandCallbacks<null, number | null>) {
+  return useCommand((transferTo: number | null) => api.removeMember(id, transferTo), useInvalidateDirectory(), callbacks);
+}
+
+export function useBatchUpdate(selection: Selection, callbacks: CommandCallbacks<BatchOutcome, BatchChange>) {
+  return useCommand((change: BatchChange) => api.batchUpdate(selection, change), useInvalidateDirectory(), callbacks);
+}
+
+export function useSendPasswordReset(memberId: number) {
+  return useCommand((channel: "email" | "link") => api.sendPasswordReset(memberId, channel), useInvalidateDirectory());
+}

@@ -1,0 +1,172 @@
+import { App as AntApp, Alert, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Statistic, Typography } from "antd";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import * as api from "../../api";
+import type { MemberCounts } from "../../bindings/MemberCounts";
+import type { OrgOverview } from "../../bindings/OrgOverview";
+import { detailText, errorText } from "../../errors";
+import { NAME_MAX } from "../../password";
+import { useOrgOverview, useRenameOrganization } from "./queries";
+
+const COUNT_KEYS: (keyof MemberCounts)[] = ["total", "enabled", "notJoined", "pendingApproval", "disabled", "resigned"];
+
+function RenameForm({ overview }: { overview: OrgOverview }) {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const [form] = Form.useForm<{ name: string }>();
+  const [serverError, setServerError] = useState<string | null>(null);
+
+  const rename = useRenameOrganization({
+    onSuccess: (updated) => {
+      form.setFieldValue("name", updated.name);
+      void message.success(t("overview.renamed"));
+    },
+    onError: (error) => {
+      const fieldDetails = error.details.filter((d) => d.field === "name");
+      if (error.code === "validation" && fieldDetails.length > 0) {
+        form.setFields([{ name: "name", errors: fieldDetails.map((d) => detailText(t, d)) }]);
+        setServerError(null);
+      } else {
+        setServerError(errorText(t, error));
+      }
+    },
+  });
+
+  return (
+    <>
+      {serverError && (
+        <Alert type="error" showIcon title={serverError} style={{ marginBottom: 12 }} data-testid="overview-rename-error" />
+      )}
+      <Form
+        form={form}
+        layout="inline"
+        initialValues={{ name: overview.name }}
+        onFinish={({ name }) => {
+          setServerError(null);
+          rename.mutate(name.trim());
+        }}
+        disabled={rename.isPending}
+      >
+        <Form.Item
+          name="name"
+          style={{ flex: 1, maxWidth: 420 }}
+          rules={[
+            { required: true, whitespace: true, message: t("overview.nameRequired") },
+            {
+              validator: (_rule, value: string | undefined) =>
+                [...(value ?? "").trim()].length > NAME_MAX
+                  ? Promise.reject(new Error(t("overview.nameTooLong", { max: NAME_MAX })))
+                  : Promise.resolve(),
+            },
+          ]}
+        >
+          <Input data-testid="overview-rename-input" aria-label={t("overview.name")} />
+        </Form.Item>
+        <Form.Item>
+          <Button type="primary" htmlType="submit" loading={rename.isPending} data-testid="overview-rename-submit">
+            {t("overview.renameSubmit")}
+          </Button>
+        </Form.Item>
+      </Form>
+      <Typography.Paragraph type="secondary" style={{ marginTop: 8, marginBottom: 0 }}>
+        {t("overview.renameHint")}
+      </Typography.Paragraph>
+    </>
+  );
+}
+
+export function OverviewScreen() {
+  const { t, i18n } = useTranslation();
+  const overview = useOrgOverview();
+
+  if (overview.isError) {
+    return (
+      <div className="orgdesk-page" data-testid="overview">
+        <Alert type="error" showIcon title={errorText(t, api.toCommandError(overview.error))} />
+      </div>
+    );
+  }
+  const data = overview.data;
+  const created = data
+    ? new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" }).format(new Date(data.createdAt))
+    : "";
+
+  return (
+    <div className="orgdesk-page" data-testid="overview">
+      <Typography.Title level={4} style={{ marginTop: 0 }}>
+        {t("overview.title")}
+      </Typography.Title>
+      {!data ? (
+        <Card>
+          <Skeleton active />
+        </Card>
+      ) : (
+        <div style={{ display: "flex", flexDirection: "column", gap: 16 }}>
+          <Card variant="outlined">
+            <Descriptions
+              column={{ xs: 1, sm: 1, md: 2 }}
+              items={[
+                {
+                  key: "name",
+                  label: t("overview.name"),
+                  children: <span data-testid="overview-name">{data.name}</span>,
+                },
+                {
+                  key: "code",
+                  label: t("overview.code"),
+                  children: (
+                    <Typography.Text code copyable data-testid="overview-code">
+                      {data.code}
+                    </Typography.Text>
+                  ),
+                },
+                { key: "created", label: t("overview.created"), children: <span data-testid="overview-created">{created}</span> },
+                {
+                  key: "admin",
+                  label: t("overview.initialAdmin"),
+                  children: (
+                    <span data-testid="overview-admin">
+                      {data.initialAdmin.name}
+                      {data.initialAdmin.username && (
+                        <Typography.Text type="secondary"> ({data.initialAdmin.username})</Typography.Text>
+                      )}
+                    </span>
+                  ),
+                },
+                {
+                  key: "departments",
+                  label: t("overview.departments"),
+                  children: <span data-testid="overview-departments">{data.departmentCount}</span>,
+                },
+              ]}
+            />
+          </Card>
+          <div>
+            <Typography.Title level={5} style={{ marginTop: 0 }}>
+              {t("overview.members")}
+            </Typography.Title>
+            <Row gutter={[12, 12]}>
+              {COUNT_KEYS.map((key) => (
+                <Col key={key} xs={12} md={8} xl={4}>
+                  <Card size="small" variant="outlined">
+                    <Statistic title={t(`overview.count.${key}`)} value={data.counts[key]} data-testid={`count-${key}`} />
+                  </Card>
+                </Col>
+              ))}
+            </Row>
+          </div>
+          <Card size="small" variant="outlined" title={t("overview.rename")}>
+            {data.canRename ? (
+              <RenameForm overview={data} />
+            ) : (
+              <Typography.Text type="secondary" data-testid="overview-rename-note">
+                {t("overview.renameOnlyInitialAdmin")}
+              </Typography.Text>
+            )}
+          </Card>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,141 @@
+import { Alert, Button, Card, Form, Input, Typography } from "antd";
+import type { Rule } from "antd/es/form";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import type { CommandError } from "../../bindings/CommandError";
+import type { SetupInput } from "../../bindings/SetupInput";
+import { LanguageSwitch } from "../../components/LanguageSwitch";
+import { detailText, errorText, splitDetails } from "../../errors";
+import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
+import { PasswordPolicy } from "./PasswordPolicy";
+import { useSetupOrganization } from "./queries";
+
+const FIELDS = ["organizationName", "adminName", "username", "password", "passwordConfirm"] as const;
+
+/** First run: create the organization (and its root department) and the first admin. */
+export function SetupScreen({ onCreated }: { onCreated: (username: string) => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<SetupInput>();
+  const [formError, setFormError] = useState<string | null>(null);
+  const password = Form.useWatch("password", form) ?? "";
+  const username = Form.useWatch("username", form) ?? "";
+
+  const setup = useSetupOrganization(
+    (input) => onCreated(input.username),
+    (error) => {
+      const { byField, other } = splitDetails(error, FIELDS);
+      form.setFields(
+        [...byField].map(([name, codes]) => ({
+          name: name as keyof SetupInput,
+          errors: codes.map((code) => detailText(t, { field: name, code, reason: reasonFor(error, name, code) })),
+        })),
+      );
+      const rest = other.map((d) => detailText(t, d));
+      setFormError(byField.size > 0 && rest.length === 0 ? null : [errorText(t, error), ...rest].join(" "));
+    },
+  );
+
+  const required: Rule = { required: true, whitespace: true, message: t("setup.rule.required") };
+  const maxChars: Rule = {
+    validator: (_rule, value: string | undefined) =>
+      [...(value ?? "").trim()].length > NAME_MAX
+        ? Promise.reject(new Error(t("setup.rule.tooLong", { max: NAME_MAX })))
+        : Promise.resolve(),
+  };
+
+  const submit = (values: SetupInput) => {
+    setFormError(null);
+    setup.mutate({
+      organizationName: values.organizationName.trim(),
+      adminName: values.adminName.trim(),
+      username: values.username.trim(),
+      password: values.password,
+      passwordConfirm: values.passwordConfirm,
+    });
+  };
+
+  return (
+    <div className="orgdesk-center">
+      <Card className="orgdesk-auth-card" variant="outlined" extra={<LanguageSwitch />} title={t("app.name")}>
+        <Typography.Title level={3} style={{ marginTop: 0 }}>
+          {t("setup.title")}
+        </Typography.Title>
+        <Typography.Paragraph type="secondary">{t("setup.subtitle")}</Typography.Paragraph>
+        {formError && (
+          <Alert type="error" showIcon title={formError} data-testid="setup-error" style={{ marginBottom: 16 }} />
+        )}
+        <Form<SetupInput>
+          form={form}
+          layout="vertical"
+          requiredMark={false}
+          onFinish={submit}
+          disabled={setup.isPending}
+          validateTrigger="onBlur"
+        >
+          <Form.Item
+            name="organizationName"
+            label={t("setup.organizationName")}
+            extra={t("setup.organizationNameHint")}
+            rules={[required, maxChars]}
+          >
+            <Input data-testid="setup-org-name" autoFocus autoComplete="organization" />
+          </Form.Item>
+          <Form.Item name="adminName" label={t("setup.adminName")} rules={[required, maxChars]}>
+            <Input data-testid="setup-admin-name" autoComplete="name" />
+          </Form.Item>
+          <Form.Item
+            name="username"
+            label={t("setup.username")}
+            extra={t("setup.usernameHint")}
+            rules={[required, { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
+          >
+            <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
+          </Form.Item>
+          <Form.Item
+            name="password"
+            label={t("setup.password")}
+            extra={<PasswordPolicy password={password} username={username} />}
+            rules={[
+              { required: true, message: t("setup.rule.required") },
+              {
+                validator: (_rule, value: string | undefined) =>
+                  !value || checkPassword(value, form.getFieldValue("username") ?? "").ok
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(t("setup.rule.password"))),
+              },
+            ]}
+            validateTrigger={["onBlur", "onChange"]}
+          >
+            <Input.Password data-testid="setup-password" autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item
+            name="passwordConfirm"
+            label={t("setup.passwordConfirm")}
+            dependencies={["password"]}
+            rules={[
+              { required: true, message: t("setup.rule.required") },
+              ({ getFieldValue }) => ({
+                validator: (_rule, value: string | undefined) =>
+                  !value || value === getFieldValue("password")
+                    ? Promise.resolve()
+                    : Promise.reject(new Error(t("setup.rule.mismatch"))),
+              }),
+            ]}
+          >
+            <Input.Password data-testid="setup-password-confirm" autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item style={{ marginBottom: 0 }}>
+            <Button type="primary" htmlType="submit" block loading={setup.isPending} data-testid="setup-submit">
+              {t("setup.submit")}
+            </Button>
+          </Form.Item>
+        </Form>
+      </Card>
+    </div>
+  );
+}
+
+function reasonFor(error: CommandError, field: string, code: string): string {
+  return error.details.find((d) => d.field === field && d.code === code)?.reason ?? "";
+}

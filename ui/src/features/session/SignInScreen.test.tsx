@@ -1,0 +1,80 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { App } from "../../App";
+import type { AppStatus } from "../../bindings/AppStatus";
+import { commandError, directoryHandlers, session, signedIn, tree } from "../../test/fixtures";
+import { mockBackend, renderWithProviders } from "../../test/render";
+
+const signedOut: AppStatus = { ...signedIn, session: null };
+
+async function signIn(user: ReturnType<typeof userEvent.setup>, password: string) {
+  await user.type(await screen.findByTestId("signin-username"), "ada");
+  await user.type(screen.getByTestId("signin-password"), `${password}{Enter}`);
+}
+
+describe("Sign-in screen", () => {
+  it("says the username or password is incorrect", async () => {
+    mockBackend({
+      app_status: () => signedOut,
+      sign_in: () => {
+        throw commandError({ code: "invalid_credentials", message: "invalid credentials" });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    expect(await screen.findByText("Sign in to Orgdesk")).toBeTruthy();
+    await signIn(user, "wrong");
+    const alert = await screen.findByTestId("signin-error");
+    expect(alert.textContent).toContain("Incorrect username or password.");
+  });
+
+  it("says how many seconds to wait after too many attempts", async () => {
+    mockBackend({
+      app_status: () => signedOut,
+      sign_in: () => {
+        throw commandError({ code: "too_many_attempts", message: "wait", retryAfterSecs: 42 });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    await signIn(user, "wrong");
+    const alert = await screen.findByTestId("signin-error");
+    expect(alert.textContent).toContain("Too many failed attempts. Try again in 42 seconds.");
+  });
+
+  it("opens the main window once signed in", async () => {
+    let status = signedOut;
+    let treeAskedBeforeTheWindow: boolean | null = null;
+    const calls = mockBackend({
+      ...directoryHandlers(),
+      department_tree: () => {
+        treeAskedBeforeTheWindow ??= document.querySelector("[data-testid=header-org]") === null;
+        return tree;
+      },
+      app_status: () => status,
+      sign_in: () => {
+        status = signedIn;
+        return session;
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    await signIn(user, "Str0ng!pass");
+    expect((await screen.findByTestId("header-org")).textContent).toBe("Acme Ltd");
+    expect(calls.find((c) => c.cmd === "sign_in")?.args).toEqual({ input: { username: "ada", password: "Str0ng!pass" } });
+    // The directory's first data is read once, right after signing in, and the screen uses it
+    // rather than asking again.
+    await screen.findByTestId("member-table");
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "list_members")).toHaveLength(1));
+    const signedInAt = calls.findIndex((c) => c.cmd === "sign_in");
+    const treeAt = calls.findIndex((c) => c.cmd === "department_tree");
+    expect(treeAt).toBeGreaterThan(signedInAt);
+    expect(calls.filter((c) => c.cmd === "department_tree")).toHaveLength(1);
+    expect(treeAskedBeforeTheWindow).toBe(true);
+    expect(calls.find((c) => c.cmd === "list_members")?.args).toEqual({
+      query: { departmentId: tree.id, includeSubDepartments: true, status: "all", search: null, offset: 0, limit: 50 },
+    });
+  });
+});

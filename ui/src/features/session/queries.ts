@@ -1,0 +1,78 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+
+import * as api from "../../api";
+import type { AppStatus } from "../../bindings/AppStatus";
+import type { CommandError } from "../../bindings/CommandError";
+import type { Session } from "../../bindings/Session";
+import type { SetupInput } from "../../bindings/SetupInput";
+import type { SignInInput } from "../../bindings/SignInInput";
+import { useInvalidate } from "../../queryClient";
+import { prefetchDirectory } from "../directory/queries";
+
+/** Whether the organization exists and who is signed in: what the window shows first. */
+export function useAppStatus() {
+  return useQuery({ queryKey: api.queryKeys.appStatus, queryFn: api.appStatus });
+}
+
+const APP_STATUS_KEYS = [api.queryKeys.appStatus];
+
+/** What setting up, signing in or out changes: the app status (read again). */
+export function useInvalidateAppStatus() {
+  return useInvalidate(APP_STATUS_KEYS);
+}
+
+/** First run: creates the organization and its first admin; `onCreated` runs before the status is read again. */
+export function useSetupOrganization(onCreated: (input: SetupInput) => void, onRefused: (error: CommandError) => void) {
+  const invalidate = useInvalidateAppStatus();
+  return useMutation<null, CommandError, SetupInput>({
+    mutationFn: api.setupOrganization,
+    onSuccess: (_data, input) => {
+      onCreated(input);
+      invalidate();
+    },
+    onError: (error) => {
+      if (error.code === "already_initialized") invalidate();
+      onRefused(error);
+    },
+  });
+}
+
+/**
+ * Signs in. The directory's first screen is read at once, while the window is being built;
+ * `onSignedIn` runs with the status already holding the session, before it is read again.
+ */
+export function useSignIn(onSignedIn: (session: Session) => void, onRefused: (error: CommandError) => void) {
+  const client = useQueryClient();
+  const invalidate = useInvalidateAppStatus();
+  return useMutation<Session, CommandError, SignInInput>({
+    mutationFn: api.signIn,
+    onSuccess: (session) => {
+      void prefetchDirectory(client).catch(() => undefined);
+      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
+      onSignedIn(session);
+      invalidate();
+    },
+    onError: (error) => {
+      if (error.code === "not_initialized") invalidate();
+      onRefused(error);
+    },
+  });
+}
+
+/**
+ * Signs out. After `onSignedOut`, everything read while signed in is forgotten and the status
+ * (now without a session) is read again.
+ */
+export function useSignOut(onSignedOut: () => void, onRefused: (error: CommandError) => void) {
+  const client = useQueryClient();
+  return useMutation<null, CommandError>({
+    mutationFn: api.signOut,
+    onSuccess: () => {
+      onSignedOut();
+      client.removeQueries({ predicate: (q) => q.queryKey[0] !== api.queryKeys.appStatus[0] });
+      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session: null } : old));
+      void client.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+    },
+    onError: onRefused,
+  });
+}

@@ -1,0 +1,59 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { commandError } from "../../test/fixtures";
+import { mockBackend, renderWithProviders } from "../../test/render";
+import { GatewayCard } from "./GatewayCard";
+
+const builtin = { mode: "embedded", url: "http://127.0.0.1:4000", connected: true, lastError: null, mailFolder: "/data/mail" };
+
+describe("Gateway settings", () => {
+  it("connects to a remote gateway, showing a refused token on its field first", async () => {
+    let attempts = 0;
+    const calls = mockBackend({
+      gateway_status: () => builtin,
+      remote_gateway_url: () => null,
+      connect_remote_gateway: () => {
+        attempts += 1;
+        if (attempts === 1) {
+          throw commandError({
+            code: "validation",
+            details: [{ field: "token", code: "token_refused", reason: "The gateway refused this token." }],
+          });
+        }
+        return { ...builtin, mode: "remote", url: "https://gw.example.com" };
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<GatewayCard />);
+    expect((await screen.findByTestId("gateway-card-status")).textContent).toContain("Using the built in gateway");
+    await user.click(screen.getByTestId("gateway-choice-remote"));
+    await user.click(await screen.findByTestId("gateway-url"));
+    await user.paste("https://gw.example.com");
+    await user.click(screen.getByTestId("gateway-token"));
+    await user.paste("odt_secret");
+    await user.click(screen.getByTestId("gateway-connect"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "connect_remote_gateway")?.args).toEqual({ url: "https://gw.example.com", token: "odt_secret" }),
+    );
+    expect(await screen.findByText("The gateway refused this token.")).toBeTruthy();
+    await user.click(screen.getByTestId("gateway-connect"));
+    await waitFor(() => expect(screen.getByTestId("gateway-card-status").textContent).toContain("https://gw.example.com"));
+  });
+
+  it("goes back to the built-in gateway", async () => {
+    const calls = mockBackend({
+      gateway_status: () => ({ ...builtin, mode: "remote", url: "https://gw.example.com" }),
+      remote_gateway_url: () => "https://gw.example.com",
+      use_builtin_gateway: () => builtin,
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<GatewayCard />);
+    await waitFor(() => expect(screen.getByTestId("gateway-card-status").textContent).toContain("https://gw.example.com"));
+    expect(screen.getByTestId("gateway-url")).toBeTruthy();
+    await user.click(screen.getByTestId("gateway-choice-embedded"));
+    await user.click(await screen.findByTestId("gateway-use-builtin"));
+    await waitFor(() => expect(calls.some((c) => c.cmd === "use_builtin_gateway")).toBe(true));
+  });
+});

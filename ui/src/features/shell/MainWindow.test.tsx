@@ -1,0 +1,100 @@
+import { screen, waitFor } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+
+import { App } from "../../App";
+import { LANGUAGE_STORAGE_KEY } from "../../i18n";
+import { directoryHandlers, overview, signedIn } from "../../test/fixtures";
+import { mockBackend, renderWithProviders } from "../../test/render";
+
+describe("Main window", () => {
+  it("switches the navigation to Chinese from the header and remembers it", async () => {
+    mockBackend(directoryHandlers());
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+
+    expect((await screen.findByTestId("nav-directory")).textContent).toBe("Members & Departments");
+    expect(screen.getByTestId("nav-overview").textContent).toBe("Organization Overview");
+
+    await user.click(screen.getByTestId("lang-switch"));
+    await user.click(await screen.findByTestId("lang-zh"));
+
+    await waitFor(() => expect(screen.getByTestId("nav-directory").textContent).toBe("成员与部门"));
+    expect(screen.getByTestId("nav-invitations").textContent).toBe("邀请");
+    expect(screen.getByTestId("nav-join-requests").textContent).toBe("加入申请");
+    expect(screen.getByTestId("nav-import-export").textContent).toBe("导入 / 导出");
+    expect(screen.getByTestId("nav-settings").textContent).toBe("设置");
+    expect(screen.getByTestId("nav-overview").textContent).toBe("组织概览");
+    expect(window.localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("zh-CN");
+
+    await user.click(screen.getByTestId("lang-switch"));
+    await user.click(await screen.findByTestId("lang-en"));
+    await waitFor(() => expect(screen.getByTestId("nav-directory").textContent).toBe("Members & Departments"));
+  });
+
+  it("shows the department tree with the root expanded and the selected department", async () => {
+    mockBackend(directoryHandlers());
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+
+    expect(await screen.findByTestId("dept-tree")).toBeTruthy();
+    expect((await screen.findByTestId("dept-title")).textContent).toBe("Acme Ltd");
+    expect(screen.getByTestId("dept-node-1").textContent).toContain("4");
+    await user.click(await screen.findByTestId("dept-node-2"));
+    await waitFor(() => expect(screen.getByTestId("dept-title").textContent).toBe("Sales"));
+    expect(screen.getByTestId("dept-counts").textContent).toBe("2 direct / 2 total");
+    expect(screen.getByTestId("dept-head").textContent).toBe("Bob Stone");
+  });
+
+  it("navigates between screens and signs out", async () => {
+    let status = signedIn;
+    const calls = mockBackend({
+      ...directoryHandlers(),
+      app_status: () => status,
+      org_overview: () => overview(true),
+      sign_out: () => {
+        status = { ...signedIn, session: null };
+        return null;
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+
+    await user.click(await screen.findByTestId("nav-settings"));
+    expect((await screen.findByTestId("settings-db-path")).textContent).toContain(signedIn.dbPath);
+    expect(screen.getByTestId("settings-version").textContent).toBe("0.1.0");
+    expect(screen.getByText("Follows your system (light/dark)")).toBeTruthy();
+    expect(screen.getByTestId("settings-mode").textContent).toContain("Light");
+
+    await user.click(screen.getByTestId("nav-invitations"));
+    expect(await screen.findByTestId("screen-invitations")).toBeTruthy();
+    expect(screen.queryByRole("button", { name: /invite/i })).toBeNull();
+
+    await user.click(screen.getByTestId("nav-overview"));
+    expect((await screen.findByTestId("overview-name")).textContent).toBe("Acme Ltd");
+
+    expect(screen.getByTestId("header-user").textContent).toContain("Ada Lovelace");
+    await user.click(screen.getByTestId("header-user"));
+    await user.click(await screen.findByTestId("sign-out"));
+
+    expect(await screen.findByText("Sign in to Orgdesk")).toBeTruthy();
+    expect(calls.some((c) => c.cmd === "sign_out")).toBe(true);
+    await waitFor(() => expect((screen.getByTestId("signin-username") as HTMLInputElement).value).toBe("ada"));
+  });
+
+  it("opens Members & Departments with the search focused on E, but not while typing", async () => {
+    mockBackend(directoryHandlers());
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    await user.click(await screen.findByTestId("nav-settings"));
+    await screen.findByTestId("settings-region");
+    const region = screen.getByTestId("settings-region").querySelector("input") ?? screen.getByTestId("settings-region");
+    await user.click(region);
+    await user.keyboard("e");
+    expect(screen.queryByTestId("member-search")).toBeNull();
+    (document.activeElement as HTMLElement | null)?.blur();
+    await user.keyboard("e");
+    const search = await screen.findByTestId("member-search");
+    await waitFor(() => expect(document.activeElement).toBe(search));
+  });
+});

@@ -1,0 +1,140 @@
+import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
+import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
+import type { MenuProps } from "antd";
+import { Suspense, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import type { AppStatus } from "../../bindings/AppStatus";
+import type { Session } from "../../bindings/Session";
+import { LanguageSwitch } from "../../components/LanguageSwitch";
+import { isDialogOpen, isTyping } from "../../components/keyboard";
+import { ONE_LINE } from "../../components/text";
+import { errorText } from "../../errors";
+import { useSignOut } from "../session/queries";
+import { NAV, Screen, preloadScreens, type ScreenKey } from "./navigation";
+import { useBackendEvents } from "./queries";
+
+type Props = {
+  status: AppStatus;
+  session: Session;
+  onSignedOut: (username: string) => void;
+};
+
+function Brand() {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  return (
+    <div className="orgdesk-brand" data-testid="brand">
+      <span className="orgdesk-brand-mark" style={{ background: token.colorPrimary }} aria-hidden>
+        O
+      </span>
+      <span style={{ color: token.colorText }}>{t("app.name")}</span>
+    </div>
+  );
+}
+
+/** The signed-in window: navigation on the left, the organization and the admin on top. */
+export function MainWindow({ status, session, onSignedOut }: Props) {
+  const { t } = useTranslation();
+  const { token } = theme.useToken();
+  const { message } = AntApp.useApp();
+  const [screen, setScreen] = useState<ScreenKey>("directory");
+  const [focusSearch, setFocusSearch] = useState(0);
+  useBackendEvents();
+
+  useEffect(() => {
+    const later = window.setTimeout(preloadScreens, 1_000);
+    return () => window.clearTimeout(later);
+  }, []);
+
+  // `E` opens Members & Departments with the search focused, from anywhere (not while typing).
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "e" && e.key !== "E") return;
+      if (isTyping(e.target) || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (isDialogOpen()) return;
+      e.preventDefault();
+      setScreen("directory");
+      setFocusSearch((n) => n + 1);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const signOut = useSignOut(
+    () => onSignedOut(session.username),
+    (error) => void message.error(errorText(t, error)),
+  );
+
+  const userItems: MenuProps["items"] = [
+    {
+      key: "signOut",
+      icon: <LogoutOutlined />,
+      label: <span data-testid="sign-out">{t("header.signOut")}</span>,
+      disabled: signOut.isPending,
+    },
+  ];
+
+  const initial = [...session.name.trim()][0]?.toUpperCase() ?? "?";
+
+  return (
+    <Layout style={{ height: "100%" }}>
+      <Layout.Sider
+        width={248}
+        theme="light"
+        style={{ borderRight: `1px solid ${token.colorBorderSecondary}`, overflow: "auto" }}
+      >
+        <Brand />
+        <Menu
+          mode="inline"
+          aria-label={t("nav.label")}
+          selectedKeys={[screen]}
+          onClick={({ key }) => setScreen(key as ScreenKey)}
+          style={{ borderInlineEnd: "none" }}
+          items={NAV.map((item) => ({
+            key: item.key,
+            icon: item.icon,
+            label: <span data-testid={item.testId}>{t(`nav.${item.key}`)}</span>,
+          }))}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          className="orgdesk-header"
+          style={{ background: token.colorBgContainer, borderBottom: `1px solid ${token.colorBorderSecondary}` }}
+        >
+          <Typography.Text strong className={ONE_LINE} title={session.organizationName} style={{ fontSize: 15 }} data-testid="header-org">
+            {session.organizationName}
+          </Typography.Text>
+          <div style={{ display: "flex", alignItems: "center", gap: 8, flex: "none" }}>
+            <LanguageSwitch />
+            <Dropdown
+              trigger={["click"]}
+              autoFocus
+              menu={{ items: userItems, onClick: ({ key }) => key === "signOut" && signOut.mutate() }}
+            >
+              <Button type="text" data-testid="header-user" aria-label={t("header.account")} style={{ paddingInline: 8 }}>
+                <Avatar size={24} style={{ background: token.colorPrimary, fontSize: 12 }}>
+                  {initial}
+                </Avatar>
+                <span>{session.name}</span>
+                <DownOutlined style={{ fontSize: 10 }} />
+              </Button>
+            </Dropdown>
+          </div>
+        </Layout.Header>
+        <Layout.Content style={{ overflow: "auto", background: token.colorBgLayout }}>
+          <Suspense
+            fallback={
+              <div className="orgdesk-center" data-testid="screen-loading">
+                <Spin />
+              </div>
+            }
+          >
+            <Screen screen={screen} status={status} focusSearch={focusSearch} />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

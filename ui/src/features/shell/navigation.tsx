@@ -1,0 +1,53 @@
+import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
+import { lazy, type ReactNode } from "react";
+
+import type { AppStatus } from "../../bindings/AppStatus";
+import { DirectoryScreen } from "../directory/DirectoryScreen";
+
+// The screens other than the directory are their own chunks: loaded once the directory is on
+// screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them.
+const loadInvitations = () => import("../invitations/InvitationsScreen");
+const loadJoinRequests = () => import("../joinRequests/JoinRequestsScreen");
+const loadImportExport = () => import("../spreadsheets/ImportExportScreen");
+const loadSettings = () => import("../settings/SettingsScreen");
+const loadOverview = () => import("../overview/OverviewScreen");
+const InvitationsScreen = lazy(() => loadInvitations().then((m) => ({ default: m.InvitationsScreen })));
+const JoinRequestsScreen = lazy(() => loadJoinRequests().then((m) => ({ default: m.JoinRequestsScreen })));
+const ImportExportScreen = lazy(() => loadImportExport().then((m) => ({ default: m.ImportExportScreen })));
+const SettingsScreen = lazy(() => loadSettings().then((m) => ({ default: m.SettingsScreen })));
+const OverviewScreen = lazy(() => loadOverview().then((m) => ({ default: m.OverviewScreen })));
+
+/** Loads the lazy screens' chunks ahead of their first opening. */
+export function preloadScreens() {
+  for (const load of [loadInvitations, loadJoinRequests, loadImportExport, loadSettings, loadOverview]) void load();
+}
+
+export type ScreenKey = "directory" | "invitations" | "joinRequests" | "importExport" | "settings" | "overview";
+
+/** The navigation's entries, in order. */
+export const NAV: { key: ScreenKey; testId: string; icon: ReactNode }[] = [
+  { key: "directory", testId: "nav-directory", icon: <ApartmentOutlined /> },
+  { key: "invitations", testId: "nav-invitations", icon: <MailOutlined /> },
+  { key: "joinRequests", testId: "nav-join-requests", icon: <UserAddOutlined /> },
+  { key: "importExport", testId: "nav-import-export", icon: <ImportOutlined /> },
+  { key: "settings", testId: "nav-settings", icon: <SettingOutlined /> },
+  { key: "overview", testId: "nav-overview", icon: <InfoCircleOutlined /> },
+];
+
+/** The screen a navigation entry shows. */
+export function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
+  switch (screen) {
+    case "directory":
+      return <DirectoryScreen focusSearchSignal={focusSearch} />;
+    case "invitations":
+      return <InvitationsScreen />;
+    case "joinRequests":
+      return <JoinRequestsScreen />;
+    case "importExport":
+      return <ImportExportScreen />;
+    case "settings":
+      return <SettingsScreen status={status} />;
+    case "overview":
+      return <OverviewScreen />;
+  }
+}

@@ -1,0 +1,42 @@
+import { listen } from "@tauri-apps/api/event";
+import { useEffect } from "react";
+
+import * as api from "../../api";
+import { useInvalidateDepartmentDetails } from "../departments/queries";
+import { useInvalidateInvitations } from "../invitations/queries";
+import { useInvalidateJoinRequests } from "../joinRequests/queries";
+import { useInvalidateMembers } from "../members/queries";
+import { useInvalidateOverview } from "../overview/queries";
+import { useInvalidateGatewayStatus } from "../settings/queries";
+
+/**
+ * Reads again what the backend says changed behind the window's back: invitations moving
+ * through the gateway (their lists and counts, the gateway's state, join requests), members
+ * joining or changing their profile (member lists and details, department cards, the overview;
+ * the tree's shape does not change).
+ */
+export function useBackendEvents() {
+  const invalidateInvitations = useInvalidateInvitations();
+  const invalidateGatewayStatus = useInvalidateGatewayStatus();
+  const invalidateJoinRequests = useInvalidateJoinRequests();
+  const invalidateMembers = useInvalidateMembers();
+  const invalidateDepartmentDetails = useInvalidateDepartmentDetails();
+  const invalidateOverview = useInvalidateOverview();
+  useEffect(() => {
+    const subscriptions = [
+      listen(api.EVENTS.invitationsChanged, () => {
+        invalidateInvitations();
+        invalidateGatewayStatus();
+        invalidateJoinRequests();
+      }).catch(() => null),
+      listen(api.EVENTS.directoryChanged, () => {
+        invalidateMembers();
+        invalidateDepartmentDetails();
+        invalidateOverview();
+      }).catch(() => null),
+    ];
+    return () => {
+      for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
+    };
+  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateMembers, invalidateDepartmentDetails, invalidateOverview]);
+}

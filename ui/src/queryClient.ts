@@ -1,0 +1,80 @@
+import { QueryCache, QueryClient, MutationCache, keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { QueryKey, UseMutationOptions } from "@tanstack/react-query";
+import { useCallback } from "react";
+
+import * as api from "./api";
+import { isCommandError } from "./api";
+import type { CommandError } from "./bindings/CommandError";
+
+/**
+ * A query client for the window. When any command answers `not_signed_in` (the session
+ * ended in the backend), the app status is read again so the sign-in screen shows.
+ */
+export function createQueryClient(): QueryClient {
+  const client: QueryClient = new QueryClient({
+    queryCache: new QueryCache({
+      onError: (error, query) => {
+        if (isCommandError(error) && error.code === "not_signed_in" && query.queryKey[0] !== api.queryKeys.appStatus[0]) {
+          void client.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+        }
+      },
+    }),
+    mutationCache: new MutationCache({
+      onError: (error) => {
+        if (isCommandError(error) && error.code === "not_signed_in") {
+          void client.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+        }
+      },
+    }),
+    defaultOptions: {
+      queries: { retry: false, refetchOnWindowFocus: false, staleTime: 30_000 },
+      mutations: { retry: false },
+    },
+  });
+  return client;
+}
+
+/**
+ * A page of a list. With `keepPrevious`, the previous page stays on screen until this one's
+ * answer arrives (an older answer that comes late lands in the cache under its own key).
+ */
+export function usePage<K extends QueryKey, T>(
+  queryKey: K,
+  queryFn: () => Promise<T>,
+  { enabled = true, keepPrevious = false }: { enabled?: boolean; keepPrevious?: boolean } = {},
+) {
+  return useQuery({ queryKey, queryFn, enabled, placeholderData: keepPrevious ? keepPreviousData : undefined });
+}
+
+/**
+ * A callback, the same on every render, that marks the queries under `keys` stale (those on
+ * screen are read again). `keys` is a feature's constant list: what one of its changes alters.
+ */
+export function useInvalidate(keys: readonly QueryKey[]): () => void {
+  const client = useQueryClient();
+  return useCallback(() => {
+    for (const queryKey of keys) void client.invalidateQueries({ queryKey });
+  }, [client, keys]);
+}
+
+/** What a component adds to a feature's command: what to do with its answer or refusal. */
+export type CommandCallbacks<D, V> = Pick<UseMutationOptions<D, CommandError, V>, "onSuccess" | "onError" | "onSettled">;
+
+/**
+ * A backend command as a mutation. When it succeeds, `changed` first brings the cache up to
+ * date (what the feature says the command alters), then the caller's `onSuccess` runs.
+ */
+export function useCommand<D, V = void>(
+  mutationFn: (variables: V) => Promise<D>,
+  changed: (data: D, variables: V) => void,
+  callbacks: CommandCallbacks<D, V> = {},
+) {
+  return useMutation<D, CommandError, V>({
+    mutationFn,
+    ...callbacks,
+    onSuccess: (...args) => {
+      changed(args[0], args[1]);
+      return callbacks.onSuccess?.(...args);
+    },
+  });
+}
