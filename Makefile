@@ -14,7 +14,7 @@ TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium
 
 TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
 
-.PHONY: run test test-lint-rust test-ui bench fuzz bundle lint ui deps-run deps-test node-deps tools bindings fmt clean
+.PHONY: run test bench fuzz bundle lint ui deps-run deps-test node-deps tools bindings fmt clean
 
 ## make run: install what is missing, build the UI, open the app with its default database.
 run: deps-run node-deps ui
@@ -24,18 +24,11 @@ run: deps-run node-deps ui
 ## end-to-end suite that drives the real window under Xvfb.
 test: deps-test node-deps ui
 	$(CARGO) fmt --all -- --check
-	$(MAKE) --no-print-directory -j2 test-lint-rust test-ui
-	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
-
-# The Rust lints and the UI's checks and tests run side by side: the lints leave a core idle
-# while they link and check one crate at a time.
-test-lint-rust:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-
-test-ui:
 	$(NPM) --prefix ui run typecheck
 	$(NPM) --prefix ui run lint
 	$(NPM) --prefix ui test
+	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
 
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
 ## The window benchmark drives the real app under Xvfb at 100,000 members (benches/window/).
