@@ -1,37 +1,20 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import type { MemberQuery } from "../../bindings/MemberQuery";
-import { renderDirectoryScreen } from "../../test/directory";
+import { fill, pick, queries, renderDirectoryScreen } from "../../test/directory";
 import { commandError, rows } from "../../test/fixtures";
 import { mockBackend } from "../../test/render";
 
 type Calls = ReturnType<typeof mockBackend>;
 
-function queries(calls: Calls): MemberQuery[] {
-  return calls.filter((c) => c.cmd === "list_members").map((c) => c.args.query as MemberQuery);
-}
 
 function lastQuery(calls: Calls): MemberQuery {
   const all = queries(calls).filter((q) => q.status !== "enabled" || q.departmentId !== null);
   return all[all.length - 1];
 }
 
-/** Types a value the quick way: focus, then paste (jsdom renders antd forms slowly). */
-async function fill(user: ReturnType<typeof userEvent.setup>, element: HTMLElement, text: string) {
-  await user.click(element);
-  await user.paste(text);
-}
 
-/** Opens an antd Select / TreeSelect by its test id and picks the option with this text. */
-async function pick(user: ReturnType<typeof userEvent.setup>, testId: string, text: string) {
-  const select = screen.getByTestId(testId);
-  const box = select.querySelector(".ant-select-selector, .ant-select-content, [role=combobox]") ?? select;
-  fireEvent.mouseDown(box);
-  const options = await screen.findAllByTitle(text);
-  await user.click(options[options.length - 1]);
-}
 
 describe("Members & Departments", () => {
   it("requests one page at a time and sends the search text", async () => {
