@@ -40,6 +40,7 @@ pub struct MemberCounts {
     pub total: u32,
     pub enabled: u32,
     pub not_joined: u32,
+    /// Join requests waiting for an admin's decision (not members yet).
     pub pending_approval: u32,
     pub disabled: u32,
     pub resigned: u32,
@@ -224,7 +225,6 @@ impl Directory {
             match status.as_str() {
                 "enabled" => counts.enabled = n,
                 "not_joined" => counts.not_joined = n,
-                "pending_approval" => counts.pending_approval = n,
                 "disabled" => counts.disabled = n,
                 "resigned" => counts.resigned = n,
                 _ => {}
@@ -234,6 +234,8 @@ impl Directory {
                 counts.total += n;
             }
         }
+        // Waiting join requests, not a member status: nobody is a member before approval.
+        counts.pending_approval = self.pending_join_requests()?;
         let department_count: u32 =
             self.conn
                 .query_row("SELECT count(*) FROM departments", [], |r| r.get(0))?;

@@ -1,6 +1,9 @@
 use std::sync::Arc;
 
-use orgdesk_core::join::{JoinLinkInput, JoinLinkView, JoinRequestPage, MAX_JOIN_REQUEST_PAGE};
+use orgdesk_core::join::{
+    JoinDecision, JoinLinkInput, JoinLinkView, JoinPlacement, JoinRequestFilter, JoinRequestPage,
+    MAX_JOIN_REQUEST_PAGE,
+};
 use orgdesk_core::{CommandError, ErrorCode};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -12,27 +15,39 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn list_join_requests(
     state: State<'_, AppState>,
-    pending_only: bool,
+    filter: JoinRequestFilter,
+    search: Option<String>,
     offset: Option<u32>,
     limit: Option<u32>,
 ) -> Result<JoinRequestPage, CommandError> {
     let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(MAX_JOIN_REQUEST_PAGE));
+    let search = search.unwrap_or_default();
     state
-        .read(move |d| d.join_request_page(pending_only, offset, limit))
+        .read(move |d| d.join_request_page(filter, &search, offset, limit))
         .await
 }
 
+/// Approves (into `placement`'s department and role) or rejects every request in `ids`, all
+/// or nothing, in one transaction; answers the new members' ids.
 #[tauri::command]
-pub async fn decide_join_request(
+pub async fn decide_join_requests(
     state: State<'_, AppState>,
     link: State<'_, Arc<GatewayLink>>,
-    id: i64,
+    ids: Vec<i64>,
     approve: bool,
-) -> Result<Option<i64>, CommandError> {
-    let member = link
-        .act(&state, move |d, a| d.decide_join_request(a, id, approve))
+    placement: Option<JoinPlacement>,
+) -> Result<Vec<i64>, CommandError> {
+    let decision = if approve {
+        JoinDecision::Approve(placement.unwrap_or_default())
+    } else {
+        JoinDecision::Reject
+    };
+    let members = link
+        .act(&state, move |d, a| {
+            d.decide_join_requests(a, &ids, decision)
+        })
         .await?;
-    Ok(member.map(|m| m.0))
+    Ok(members.into_iter().map(|m| m.0).collect())
 }
 
 const FIELDS: [&str; 4] = ["email", "mobile", "employee_id", "work_location"];

@@ -57,6 +57,8 @@ fn export_all(dir: &Path) {
     orgdesk_core::invitations::PasswordResetSent::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinRequestRow::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinRequestPage::export_all(&cfg).unwrap();
+    orgdesk_core::join::JoinRequestFilter::export_all(&cfg).unwrap();
+    orgdesk_core::join::JoinPlacement::export_all(&cfg).unwrap();
     orgdesk_core::invitations::InvitationPage::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinLinkView::export_all(&cfg).unwrap();
     orgdesk_core::join::JoinLinkInput::export_all(&cfg).unwrap();

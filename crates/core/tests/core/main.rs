@@ -10,6 +10,7 @@ mod import_quota;
 mod import_zh;
 mod index;
 mod invitations;
+mod join_requests;
 mod mailbox;
 mod members;
 mod migrations;
