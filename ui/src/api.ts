@@ -15,6 +15,8 @@ import type { InviteChannel } from "./bindings/InviteChannel";
 import type { InviteOutcome } from "./bindings/InviteOutcome";
 import type { JoinLinkInput } from "./bindings/JoinLinkInput";
 import type { JoinLinkView } from "./bindings/JoinLinkView";
+import type { JoinPlacement } from "./bindings/JoinPlacement";
+import type { JoinRequestFilter } from "./bindings/JoinRequestFilter";
 import type { JoinRequestPage } from "./bindings/JoinRequestPage";
 import type { MailMessage } from "./bindings/MailMessage";
 import type { MailSummary } from "./bindings/MailSummary";
@@ -221,11 +223,17 @@ export const sendPasswordReset = (memberId: number, channel: "email" | "link"): 
   call("send_password_reset", { memberId, channel });
 
 // Join requests and the public join link.
-export const listJoinRequests = (pendingOnly: boolean, offset: number, limit: number): Promise<JoinRequestPage> =>
-  call("list_join_requests", { pendingOnly, offset, limit });
+export const listJoinRequests = (
+  filter: JoinRequestFilter,
+  search: string,
+  offset: number,
+  limit: number,
+): Promise<JoinRequestPage> => call("list_join_requests", { filter, search, offset, limit });
 
-export const decideJoinRequest = (id: number, approve: boolean): Promise<number | null> =>
-  call("decide_join_request", { id, approve });
+/** Approves (into `placement`, the root department and member role when absent) or rejects
+ *  every request in `ids`, all or nothing; answers the new members' ids. */
+export const decideJoinRequests = (ids: number[], approve: boolean, placement?: JoinPlacement): Promise<number[]> =>
+  call("decide_join_requests", { ids, approve, placement: placement ?? null });
 
 export const joinLink = (): Promise<JoinLinkView> => call("join_link");
 
@@ -261,7 +269,9 @@ export const queryKeys = {
   invitationCounts: ["invitation_counts"] as const,
   gatewayStatus: ["gateway_status"] as const,
   remoteGatewayUrl: ["remote_gateway_url"] as const,
-  joinRequests: (pendingOnly: boolean, page: number) => ["list_join_requests", pendingOnly, page] as const,
+  joinRequests: (filter: JoinRequestFilter, search: string, page: number) =>
+    ["list_join_requests", filter, search, page] as const,
+  waitingJoinRequests: ["list_join_requests", "count"] as const,
   joinRequestsAll: ["list_join_requests"] as const,
   joinLink: ["join_link"] as const,
   sentMail: ["list_sent_mail"] as const,

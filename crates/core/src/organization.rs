@@ -50,7 +50,6 @@ pub struct MemberCounts {
 #[serde(rename_all = "camelCase")]
 pub struct OrgOverview {
     pub name: String,
-    pub code: String,
     #[ts(type = "number")]
     pub root_department_id: DepartmentId,
     #[ts(type = "number")]
@@ -195,7 +194,7 @@ impl Directory {
     }
 
     pub fn overview(&self, viewer: MemberId) -> CoreResult<OrgOverview> {
-        let (code, root, admin_id, created_at) = self.org_row()?;
+        let (_, root, admin_id, created_at) = self.org_row()?;
         let name = self.organization_name()?;
         let initial_admin = self.conn.query_row(
             "SELECT id, name, username FROM members WHERE id = ?1",
@@ -241,7 +240,6 @@ impl Directory {
                 .query_row("SELECT count(*) FROM departments", [], |r| r.get(0))?;
         Ok(OrgOverview {
             name,
-            code,
             root_department_id: root,
             created_at,
             initial_admin,

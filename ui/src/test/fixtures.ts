@@ -35,7 +35,6 @@ export const tree: DepartmentNode = {
 export function overview(canRename: boolean): OrgOverview {
   return {
     name: "Acme Ltd",
-    code: "ACME-7Q2K",
     rootDepartmentId: 1,
     createdAt: Date.UTC(2025, 0, 15, 9, 30),
     initialAdmin: { id: 1, name: "Ada Lovelace", username: "ada" },
@@ -126,6 +125,8 @@ export function directoryHandlers(extra: Record<string, (args: Record<string, un
     department_details: (a: Record<string, unknown>) => deptDetails(a.id as number),
     list_roles: () => roles,
     get_settings: () => ({ defaultRegion: "US" }),
+    // The navigation's badge counts the waiting join requests.
+    list_join_requests: () => ({ rows: [], total: 0 }),
     list_members: (a: Record<string, unknown>) => {
       const q = a.query as MemberQuery;
       const s = (q.search ?? "").toLowerCase();

@@ -11,7 +11,7 @@ import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { useSignOut } from "../session/queries";
-import { NAV, Screen, preloadScreens, type ScreenKey } from "./navigation";
+import { NAV, NavBadge, Screen, preloadScreens, useNavBadges, type ScreenKey } from "./navigation";
 import { useBackendEvents } from "./queries";
 
 type Props = {
@@ -41,6 +41,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const [screen, setScreen] = useState<ScreenKey>("directory");
   const [focusSearch, setFocusSearch] = useState(0);
   useBackendEvents();
+  const badges = useNavBadges();
 
   useEffect(() => {
     const later = window.setTimeout(preloadScreens, 1_000);
@@ -94,7 +95,12 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           items={NAV.map((item) => ({
             key: item.key,
             icon: item.icon,
-            label: <span data-testid={item.testId}>{t(`nav.${item.key}`)}</span>,
+            label: (
+              <>
+                <span data-testid={item.testId}>{t(`nav.${item.key}`)}</span>
+                <NavBadge screen={item.key} count={badges[item.key]} />
+              </>
+            ),
           }))}
         />
       </Layout.Sider>
