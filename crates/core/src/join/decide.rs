@@ -97,24 +97,29 @@ fn stored(tx: &Transaction<'_>, id: i64) -> CoreResult<Option<(JoinRequestIn, St
 
 /// Checks that the chosen department and role exist.
 fn check_placement(tx: &Transaction<'_>, p: JoinPlacement) -> CoreResult<()> {
-    let exists = |sql: &str, id: i64| -> CoreResult<bool> {
-        Ok(tx.query_row(sql, [id], |_| Ok(())).optional()?.is_some())
-    };
-    if let Some(d) = p.department_id {
-        if !exists("SELECT 1 FROM departments WHERE id = ?1", d.0)? {
+    let chosen = [
+        (
+            "departments",
+            "departmentId",
+            "Department",
+            p.department_id.map(|d| d.0),
+        ),
+        ("roles", "roleId", "Role", p.role_id.map(|r| r.0)),
+    ];
+    for (table, field, label, id) in chosen {
+        let Some(id) = id else { continue };
+        let found = tx
+            .query_row(
+                &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+                [id],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if found.is_none() {
             return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "departmentId",
+                field,
                 "not_found",
-                format!("Department {d} does not exist."),
-            )]));
-        }
-    }
-    if let Some(r) = p.role_id {
-        if !exists("SELECT 1 FROM roles WHERE id = ?1", r.0)? {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "roleId",
-                "not_found",
-                format!("Role {r} does not exist."),
+                format!("{label} {id} does not exist."),
             )]));
         }
     }
