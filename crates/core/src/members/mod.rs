@@ -223,6 +223,18 @@ pub struct TransferPreview {
     pub needs_transfer: bool,
     /// Departments the member heads.
     pub departments_headed: Vec<String>,
+    /// Open invitations (queued, sent, delivered, opened or failed) the member sent.
     pub invitations_sent: u32,
-    pub join_requests_assigned: u32,
+}
+
+/// What removing a member handed over, and to whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveOutcome {
+    /// Who received it; none when the member had not joined.
+    pub transferred_to: Option<MemberRef>,
+    /// Departments whose headship moved to the receiver (or was cleared when there is none).
+    pub departments_headed: Vec<String>,
+    /// Open invitations the member sent that the receiver now owns.
+    pub invitations_sent: u32,
 }

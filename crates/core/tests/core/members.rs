@@ -1,4 +1,5 @@
 use orgdesk_core::audit::{self, Actor};
+use orgdesk_core::invitations::{InvitationQuery, InvitationRow, InviteChannel};
 use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, StatusFilter};
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory, ErrorCode};
@@ -419,6 +420,17 @@ fn status_transitions_and_their_guards() {
     );
 }
 
+fn invitation_of(d: &Directory, member: MemberId) -> InvitationRow {
+    let mut rows = d
+        .list_invitations(&InvitationQuery {
+            member_id: Some(member),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    rows.remove(0)
+}
+
 #[test]
 fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
     let Org {
@@ -448,9 +460,22 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
         .unwrap();
     d.set_department_head(&a, sales, Some(bob)).unwrap();
     d.set_department_head(&a, emea, Some(bob)).unwrap();
+    // Bob sent two invitations; one is cancelled, so only the other is still his to hand over.
+    let as_bob = Actor::member(bob, "Bob");
+    let eve = d
+        .add_invitee(&a, &invitee("Eve", "eve@example.com", emea))
+        .unwrap();
+    let fay = d
+        .add_invitee(&a, &invitee("Fay", "fay@example.com", emea))
+        .unwrap();
+    d.invite_members(&as_bob, &[eve, fay], InviteChannel::Email)
+        .unwrap();
+    let fay_invitation = invitation_of(&d, fay).id;
+    d.cancel_invitation(&a, fay_invitation).unwrap();
     let p = d.transfer_preview(bob).unwrap();
     assert!(p.needs_transfer);
     assert_eq!(p.departments_headed, ["EMEA", "Sales"]);
+    assert_eq!(p.invitations_sent, 1);
     assert_eq!(
         codes(d.remove_member(&a, bob, None).unwrap_err()),
         [("transferTo".into(), "required".into())]
@@ -465,7 +490,19 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
         [("transferTo".into(), "not_enabled".into())]
     );
     d.change_status(&a, cy, MemberAction::Enable).unwrap();
-    d.remove_member(&a, bob, Some(cy)).unwrap();
+    let moved = d.remove_member(&a, bob, Some(cy)).unwrap();
+    assert_eq!(moved.transferred_to.map(|t| t.name).as_deref(), Some("Cy"));
+    assert_eq!(moved.departments_headed, ["EMEA", "Sales"]);
+    assert_eq!(moved.invitations_sent, 1);
+    // The open invitation is Cy's now; the cancelled one still names who sent it.
+    assert_eq!(invitation_of(&d, eve).inviter_name, "Cy");
+    assert_eq!(invitation_of(&d, fay).inviter_name, "Bob");
+    assert_eq!(d.transfer_preview(cy).unwrap().invitations_sent, 1);
+    let log = audit::recent(d.connection(), 1).unwrap();
+    assert_eq!(
+        log[0].after.as_ref().unwrap()["invitationsSent"],
+        serde_json::json!(1)
+    );
     assert_eq!(
         d.department_details(sales).unwrap().head.unwrap().name,
         "Cy"
