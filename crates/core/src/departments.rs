@@ -159,7 +159,10 @@ impl Directory {
             .ok_or(CoreError::NotInitialized)
     }
 
-    pub(crate) fn department_row(&self, id: DepartmentId) -> CoreResult<(Option<DepartmentId>, String)> {
+    pub(crate) fn department_row(
+        &self,
+        id: DepartmentId,
+    ) -> CoreResult<(Option<DepartmentId>, String)> {
         self.conn
             .query_row(
                 "SELECT parent_id, name FROM departments WHERE id = ?1",

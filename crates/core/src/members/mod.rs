@@ -19,6 +19,7 @@ use ts_rs::TS;
 use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
 pub use remove::FormerMember;
+pub(crate) use row::{positions_json, positions_of};
 pub use status::{allowed_actions, transition};
 pub(crate) use status::{write_status, StatusChange};
 

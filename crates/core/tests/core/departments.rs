@@ -233,15 +233,16 @@ fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
     // Rob held only EMEA (primary, with a title); Sue held EMEA (primary) and Sales.
     let rob = d
-        .add_member(
-            &a,
-            &new_member("Rob", "rob", vec![pos(emea, Some("Rep"))]),
-        )
+        .add_member(&a, &new_member("Rob", "rob", vec![pos(emea, Some("Rep"))]))
         .unwrap();
     let sue = d
         .add_member(
             &a,
-            &new_member("Sue", "sue", vec![pos(emea, None), pos(sales, Some("Lead"))]),
+            &new_member(
+                "Sue",
+                "sue",
+                vec![pos(emea, None), pos(sales, Some("Lead"))],
+            ),
         )
         .unwrap();
     for m in [rob, sue] {

@@ -626,7 +626,7 @@ fn list_filters_search_and_pages() {
 
 #[test]
 fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
-    use orgdesk_core::batch::{BatchChange, Selection};
+    use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     let Org {
         mut d,
         a,
@@ -714,6 +714,7 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             &BatchChange::SetDepartment {
                 department_id: emea,
                 title: Some("Analyst".into()),
+                mode: DepartmentMode::Replace,
             },
         )
         .unwrap();
@@ -748,6 +749,7 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             &BatchChange::SetDepartment {
                 department_id: DepartmentId(999),
                 title: None,
+                mode: DepartmentMode::Add,
             },
         )
         .unwrap_err();
@@ -802,4 +804,87 @@ fn default_region_reads_numbers_without_plus() {
         d.member_details(id).unwrap().mobile.as_deref(),
         Some("+8613812345678")
     );
+}
+
+#[test]
+fn batch_department_adds_beside_or_replaces_all() {
+    use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
+    let Org {
+        mut d,
+        a,
+        root,
+        sales,
+        emea,
+    } = org();
+    let bob = d
+        .add_member(
+            &a,
+            &new_member("Bob", "bob", vec![pos(emea, Some("Analyst"))]),
+        )
+        .unwrap();
+    let cy = d
+        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
+        .unwrap();
+    d.set_department_head(&a, emea, Some(bob)).unwrap();
+    let both = Selection::Ids { ids: vec![bob, cy] };
+    let batch = |d: &mut Directory, mode, dept, title: Option<&str>| {
+        d.batch_update(
+            &a,
+            &both,
+            &BatchChange::SetDepartment {
+                department_id: dept,
+                title: title.map(Into::into),
+                mode,
+            },
+        )
+        .unwrap()
+    };
+    let places = |d: &Directory, m| {
+        d.member_details(m)
+            .unwrap()
+            .positions
+            .into_iter()
+            .map(|p| (p.department_name, p.title, p.is_primary))
+            .collect::<Vec<_>>()
+    };
+    // Add: Sales joins Bob's departments, his primary stays; Cy is already in Sales.
+    let out = batch(&mut d, DepartmentMode::Add, sales, None);
+    assert_eq!((out.changed, out.unchanged), (1, 1));
+    assert_eq!(
+        places(&d, bob),
+        [
+            ("EMEA".to_owned(), Some("Analyst".to_owned()), true),
+            ("Sales".to_owned(), None, false)
+        ]
+    );
+    assert_eq!(places(&d, cy), [("Sales".to_owned(), None, true)]);
+    // A title given with Add applies to that department's position, even one already held.
+    let out = batch(&mut d, DepartmentMode::Add, sales, Some("Rep"));
+    assert_eq!((out.changed, out.unchanged), (2, 0));
+    assert_eq!(
+        places(&d, cy),
+        [("Sales".to_owned(), Some("Rep".to_owned()), true)]
+    );
+    assert_eq!(
+        d.department_details(emea).unwrap().head.unwrap().name,
+        "Bob",
+        "adding keeps headships"
+    );
+    // Replace: the root becomes each one's only department; the primary title is kept.
+    let out = batch(&mut d, DepartmentMode::Replace, root, None);
+    assert_eq!((out.changed, out.unchanged), (2, 0));
+    assert_eq!(
+        places(&d, bob),
+        [("Acme".to_owned(), Some("Analyst".to_owned()), true)]
+    );
+    assert_eq!(
+        places(&d, cy),
+        [("Acme".to_owned(), Some("Rep".to_owned()), true)]
+    );
+    assert!(
+        d.department_details(emea).unwrap().head.is_none(),
+        "a head who left EMEA no longer heads it"
+    );
+    let out = batch(&mut d, DepartmentMode::Replace, root, None);
+    assert_eq!((out.changed, out.unchanged), (0, 2));
 }
