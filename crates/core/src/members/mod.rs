@@ -8,6 +8,7 @@
 mod add;
 mod details;
 mod edit;
+mod history;
 mod list;
 mod remove;
 mod row;
@@ -18,6 +19,7 @@ use ts_rs::TS;
 
 use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
+pub use history::HistoryChange;
 pub use remove::FormerMember;
 pub(crate) use row::{positions_json, positions_of};
 pub use status::{allowed_actions, transition};
@@ -171,6 +173,8 @@ pub struct HistoryItem {
     pub before: Option<serde_json::Value>,
     #[ts(type = "unknown")]
     pub after: Option<serde_json::Value>,
+    /// What the entry changed, for the edits that have more to say than their action.
+    pub changes: Vec<HistoryChange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -888,3 +888,116 @@ fn batch_department_adds_beside_or_replaces_all() {
     let out = batch(&mut d, DepartmentMode::Replace, root, None);
     assert_eq!((out.changed, out.unchanged), (0, 2));
 }
+
+#[test]
+fn history_names_what_each_edit_changed() {
+    use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
+    use orgdesk_core::members::HistoryChange;
+    let Org {
+        mut d,
+        a,
+        root,
+        sales,
+        emea,
+    } = org();
+    let dee = d
+        .add_invitee(&a, &invitee("Dee", "dee@example.com", sales))
+        .unwrap();
+    let changes = |d: &Directory| d.member_details(dee).unwrap().history[0].changes.clone();
+    d.set_primary_department(&a, dee, sales).unwrap();
+    d.update_member(
+        &a,
+        dee,
+        &MemberPatch {
+            positions: Some(vec![pos(sales, None), pos(emea, Some("Rep"))]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        changes(&d),
+        [
+            HistoryChange::DepartmentsAdded {
+                departments: vec!["Sales/EMEA".into()]
+            },
+            HistoryChange::Title {
+                department: Some("Sales/EMEA".into()),
+                title: Some("Rep".into())
+            }
+        ]
+    );
+    d.set_primary_department(&a, dee, emea).unwrap();
+    assert_eq!(
+        changes(&d),
+        [HistoryChange::PrimaryDepartment {
+            department: "Sales/EMEA".into()
+        }]
+    );
+    let admin_role = d
+        .roles()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "Admin")
+        .unwrap();
+    d.update_member(
+        &a,
+        dee,
+        &MemberPatch {
+            name: Some("Dee Ray".into()),
+            mobile: Some("+14155550123".into()),
+            email: Some(String::new()),
+            role_ids: Some(vec![admin_role.id]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let got = changes(&d);
+    assert!(got.contains(&HistoryChange::Field {
+        field: "name".into(),
+        to: Some("Dee Ray".into())
+    }));
+    assert!(got.contains(&HistoryChange::Field {
+        field: "mobile".into(),
+        to: Some("+14155550123".into())
+    }));
+    assert!(got.contains(&HistoryChange::Field {
+        field: "email".into(),
+        to: None
+    }));
+    assert!(got.contains(&HistoryChange::RolesAdded {
+        roles: vec!["Admin".into()]
+    }));
+    assert!(got
+        .iter()
+        .any(|c| matches!(c, HistoryChange::RolesRemoved { roles } if roles == &["Member"])));
+    d.batch_update(
+        &a,
+        &Selection::Ids { ids: vec![dee] },
+        &BatchChange::SetDepartment {
+            department_id: root,
+            title: None,
+            mode: DepartmentMode::Replace,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        changes(&d),
+        [
+            HistoryChange::PrimaryDepartment {
+                department: "Acme".into()
+            },
+            HistoryChange::DepartmentsRemoved {
+                departments: vec!["Sales/EMEA".into(), "Sales".into()]
+            },
+            HistoryChange::Title {
+                department: Some("Acme".into()),
+                title: Some("Rep".into())
+            }
+        ]
+    );
+    // Entries with nothing more to say than their action have no changes.
+    let history = d.member_details(dee).unwrap().history;
+    let added = history.last().unwrap();
+    assert_eq!(added.action, "member.add_for_invitation");
+    assert!(added.changes.is_empty());
+}
