@@ -259,7 +259,6 @@ export const queryKeys = {
   memberDetails: (id: number) => ["member_details", id] as const,
   memberDetailsAll: ["member_details"] as const,
   transferPreview: (id: number) => ["transfer_preview", id] as const,
-  departmentDeletionPreview: (id: number) => ["department_deletion_preview", id] as const,
   formerMembers: ["former_members"] as const,
   roles: ["list_roles"] as const,
   settings: ["get_settings"] as const,

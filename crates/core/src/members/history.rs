@@ -108,6 +108,10 @@ impl<'a> Names<'a> {
         Ok(roles.get(&id).cloned().unwrap_or_else(|| format!("#{id}")))
     }
 
+    fn roles<'i>(&mut self, ids: impl Iterator<Item = &'i i64>) -> CoreResult<Vec<String>> {
+        ids.map(|r| self.role(*r)).collect()
+    }
+
     /// What an entry of `action` with these before and after values changed.
     pub(super) fn changes(
         &mut self,
@@ -159,21 +163,13 @@ impl<'a> Names<'a> {
             }
         }
         if let (Some(b), Some(a)) = (ids(&before["roles"]), ids(&after["roles"])) {
-            let added: Vec<i64> = a.difference(&b).copied().collect();
-            let removed: Vec<i64> = b.difference(&a).copied().collect();
+            let added = self.roles(a.difference(&b))?;
+            let removed = self.roles(b.difference(&a))?;
             if !added.is_empty() {
-                let roles = added
-                    .into_iter()
-                    .map(|r| self.role(r))
-                    .collect::<CoreResult<_>>()?;
-                out.push(HistoryChange::RolesAdded { roles });
+                out.push(HistoryChange::RolesAdded { roles: added });
             }
             if !removed.is_empty() {
-                let roles = removed
-                    .into_iter()
-                    .map(|r| self.role(r))
-                    .collect::<CoreResult<_>>()?;
-                out.push(HistoryChange::RolesRemoved { roles });
+                out.push(HistoryChange::RolesRemoved { roles: removed });
             }
         }
         Ok(out)

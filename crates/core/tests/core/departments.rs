@@ -3,7 +3,7 @@ use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, pos, with_org};
+use crate::{admin, new_member, places, pos, with_org};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -260,21 +260,13 @@ fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
     );
     let done = d.delete_department(&a, emea).unwrap();
     assert_eq!(done, preview);
-    let positions = |d: &Directory, m| {
-        d.member_details(m)
-            .unwrap()
-            .positions
-            .into_iter()
-            .map(|p| (p.department_path, p.title, p.is_primary))
-            .collect::<Vec<_>>()
-    };
     assert_eq!(
-        positions(&d, rob),
+        places(&d, rob),
         [("Sales".to_owned(), Some("Rep".to_owned()), true)]
     );
     // Sue's own Sales position stays, with its title, and is her primary now.
     assert_eq!(
-        positions(&d, sue),
+        places(&d, sue),
         [("Sales".to_owned(), Some("Lead".to_owned()), true)]
     );
     let history = d.member_details(rob).unwrap().history;

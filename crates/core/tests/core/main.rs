@@ -23,7 +23,7 @@ use orgdesk_core::audit::Actor;
 use orgdesk_core::clock::ManualClock;
 use orgdesk_core::members::{NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
-use orgdesk_core::types::DepartmentId;
+use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::Directory;
 use orgdesk_protocol::EventKind;
 
@@ -102,6 +102,16 @@ pub fn pos(d: DepartmentId, title: Option<&str>) -> PositionInput {
         department_id: d,
         title: title.map(Into::into),
     }
+}
+
+/// A member's positions as (department name, title, primary), the primary first.
+pub fn places(d: &Directory, m: MemberId) -> Vec<(String, Option<String>, bool)> {
+    d.member_details(m)
+        .unwrap()
+        .positions
+        .into_iter()
+        .map(|p| (p.department_name, p.title, p.is_primary))
+        .collect()
 }
 
 /// A member with a username and the shared password, in these departments, with the default

@@ -4,7 +4,7 @@ use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, 
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, pos, with_org, PASSWORD};
+use crate::{admin, new_member, places, pos, with_org, PASSWORD};
 
 fn codes(e: CoreError) -> Vec<(String, String)> {
     match e {
@@ -838,14 +838,6 @@ fn batch_department_adds_beside_or_replaces_all() {
             },
         )
         .unwrap()
-    };
-    let places = |d: &Directory, m| {
-        d.member_details(m)
-            .unwrap()
-            .positions
-            .into_iter()
-            .map(|p| (p.department_name, p.title, p.is_primary))
-            .collect::<Vec<_>>()
     };
     // Add: Sales joins Bob's departments, his primary stays; Cy is already in Sales.
     let out = batch(&mut d, DepartmentMode::Add, sales, None);
