@@ -4,7 +4,7 @@
 mod support;
 use support::{init_acme, init_acme_with, orgdesk, text};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[test]
@@ -282,8 +282,15 @@ fn members_from_a_script() {
 }
 
 /// Acme with Sales and Sales/EMEA, Bob (an admin in Sales/EMEA, heading it, who invited Ivy)
-/// and Cy (in Sales).
-fn org_with_bob(db: &Path) {
+/// and Cy (in Sales), in a new database; the directory holding it goes with the first value.
+fn org_with_bob() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    add_bob(&db);
+    (dir, db)
+}
+
+fn add_bob(db: &Path) {
     use orgdesk_core::audit::Actor;
     use orgdesk_core::invitations::InviteChannel;
     use orgdesk_core::members::NewInvitee;
@@ -340,9 +347,7 @@ fn org_with_bob(db: &Path) {
 
 #[test]
 fn member_remove_says_what_moved_to_whom() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    org_with_bob(&db);
+    let (_dir, db) = org_with_bob();
     assert!(refused(&db, &["member", "remove", "bob"]).contains("choose an enabled member"));
     assert_eq!(
         ok(&db, &["member", "remove", "bob", "--transfer-to", "cyp"]).trim_end(),
@@ -364,9 +369,7 @@ fn member_remove_says_what_moved_to_whom() {
 
 #[test]
 fn member_batch_dept_adds_or_replaces() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    org_with_bob(&db);
+    let (_dir, db) = org_with_bob();
     let depts = |who: &str| -> Vec<(String, bool)> {
         let v: serde_json::Value =
             serde_json::from_str(&ok(&db, &["member", "show", who, "--json"])).unwrap();
@@ -434,9 +437,7 @@ fn member_batch_dept_adds_or_replaces() {
 
 #[test]
 fn dept_delete_says_where_resigned_members_positions_went() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    org_with_bob(&db);
+    let (_dir, db) = org_with_bob();
     assert!(refused(&db, &["dept", "delete", "Sales/EMEA"]).contains("2 members"));
     ok(&db, &["member", "remove", "ivy@example.com"]);
     ok(&db, &["member", "resign", "bob"]);

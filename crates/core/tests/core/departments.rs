@@ -3,7 +3,7 @@ use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, places, pos, with_org};
+use crate::{admin, new_member, place, places, pos, with_org};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -260,15 +260,9 @@ fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
     );
     let done = d.delete_department(&a, emea).unwrap();
     assert_eq!(done, preview);
-    assert_eq!(
-        places(&d, rob),
-        [("Sales".to_owned(), Some("Rep".to_owned()), true)]
-    );
+    assert_eq!(places(&d, rob), [place("Sales", Some("Rep"), true)]);
     // Sue's own Sales position stays, with its title, and is her primary now.
-    assert_eq!(
-        places(&d, sue),
-        [("Sales".to_owned(), Some("Lead".to_owned()), true)]
-    );
+    assert_eq!(places(&d, sue), [place("Sales", Some("Lead"), true)]);
     let history = d.member_details(rob).unwrap().history;
     assert_eq!(history[0].action, "member.position_moved");
     // Restored, Rob is back in the department his position moved to.

@@ -114,6 +114,11 @@ pub fn places(d: &Directory, m: MemberId) -> Vec<(String, Option<String>, bool)>
         .collect()
 }
 
+/// One of [`places`]' entries.
+pub fn place(dept: &str, title: Option<&str>, primary: bool) -> (String, Option<String>, bool) {
+    (dept.to_owned(), title.map(str::to_owned), primary)
+}
+
 /// A member with a username and the shared password, in these departments, with the default
 /// role and no email or mobile.
 pub fn new_member(name: &str, username: &str, depts: Vec<PositionInput>) -> NewMember {

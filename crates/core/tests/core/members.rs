@@ -4,7 +4,7 @@ use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, 
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, places, pos, with_org, PASSWORD};
+use crate::{admin, new_member, place, places, pos, with_org, PASSWORD};
 
 fn codes(e: CoreError) -> Vec<(String, String)> {
     match e {
@@ -845,18 +845,15 @@ fn batch_department_adds_beside_or_replaces_all() {
     assert_eq!(
         places(&d, bob),
         [
-            ("EMEA".to_owned(), Some("Analyst".to_owned()), true),
-            ("Sales".to_owned(), None, false)
+            place("EMEA", Some("Analyst"), true),
+            place("Sales", None, false)
         ]
     );
-    assert_eq!(places(&d, cy), [("Sales".to_owned(), None, true)]);
+    assert_eq!(places(&d, cy), [place("Sales", None, true)]);
     // A title given with Add applies to that department's position, even one already held.
     let out = batch(&mut d, DepartmentMode::Add, sales, Some("Rep"));
     assert_eq!((out.changed, out.unchanged), (2, 0));
-    assert_eq!(
-        places(&d, cy),
-        [("Sales".to_owned(), Some("Rep".to_owned()), true)]
-    );
+    assert_eq!(places(&d, cy), [place("Sales", Some("Rep"), true)]);
     assert_eq!(
         d.department_details(emea).unwrap().head.unwrap().name,
         "Bob",
@@ -865,14 +862,8 @@ fn batch_department_adds_beside_or_replaces_all() {
     // Replace: the root becomes each one's only department; the primary title is kept.
     let out = batch(&mut d, DepartmentMode::Replace, root, None);
     assert_eq!((out.changed, out.unchanged), (2, 0));
-    assert_eq!(
-        places(&d, bob),
-        [("Acme".to_owned(), Some("Analyst".to_owned()), true)]
-    );
-    assert_eq!(
-        places(&d, cy),
-        [("Acme".to_owned(), Some("Rep".to_owned()), true)]
-    );
+    assert_eq!(places(&d, bob), [place("Acme", Some("Analyst"), true)]);
+    assert_eq!(places(&d, cy), [place("Acme", Some("Rep"), true)]);
     assert!(
         d.department_details(emea).unwrap().head.is_none(),
         "a head who left EMEA no longer heads it"
