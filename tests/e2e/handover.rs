@@ -9,6 +9,7 @@ use crate::directory::{close_dialog, dept_id, member_id, open_directory, prepare
 use crate::harness::{
     by_id, choose, cli, cli_json, click, click_to_open, wait_text, wait_until_shown,
 };
+use crate::invitations::close_with_escape;
 use crate::scenarios::{Ctx, PASSWORD};
 
 /// The people of the directory scenarios, and Rita, resigned, whose only department is Ops.
@@ -100,9 +101,16 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
         t.contains("Ann Lee · added to Sales/EMEA")
     })
     .await;
+    // Let the drawer finish sliding in.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     c.h.screenshot(d, "22-history-names-the-change").await;
+    // The drawer covers the header: close it, switch to Chinese, open it again.
+    close_with_escape(d, "detail-history").await;
     click(d, "lang-switch").await;
     click(d, "lang-zh").await;
+    click(d, &format!("member-name-{cyd}")).await;
     wait_text(d, "detail-history", |t| t.contains("添加到部门 Sales/EMEA")).await;
+    // Let the drawer finish sliding in.
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     c.h.screenshot(d, "23-history-names-the-change-zh").await;
 }
