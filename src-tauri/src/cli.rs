@@ -40,7 +40,7 @@ pub enum Command {
     /// below the root, e.g. "Sales/EMEA".
     #[command(subcommand)]
     Dept(crate::cli_directory::DeptCommand),
-    /// Members: add, add for invitation, list, show, edit, change status, remove.
+    /// Members: add, add for invitation, list, show, edit, change status, remove, batch department.
     #[command(subcommand)]
     Member(crate::cli_directory::MemberCommand),
     /// Save the import template (.xlsx) with dropdowns from the current organization.

@@ -9,6 +9,7 @@ use std::time::Instant;
 use thirtyfour::prelude::*;
 
 use crate::directory;
+use crate::handover;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
 use crate::invitations;
 use crate::join;
@@ -81,6 +82,12 @@ fn scenarios() -> Vec<Scenario> {
             Some("Acme"),
             Some(directory::prepare_people),
             |c| Box::pin(directory::batch_and_delete_refusal(c)),
+        ),
+        sc(
+            "handover_batch_department_delete_and_history",
+            Some("Acme"),
+            Some(handover::prepare),
+            |c| Box::pin(handover::batch_department_delete_and_history(c)),
         ),
         sc(
             "invitation_by_email_then_join_through_the_link",

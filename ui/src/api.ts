@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BatchChange } from "./bindings/BatchChange";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
+import type { DepartmentDeletion } from "./bindings/DepartmentDeletion";
 import type { DepartmentDetails } from "./bindings/DepartmentDetails";
 import type { FormerMember } from "./bindings/FormerMember";
 import type { GatewayStatus } from "./bindings/GatewayStatus";
@@ -33,6 +34,7 @@ import type { NewRole } from "./bindings/NewRole";
 import type { Role } from "./bindings/Role";
 import type { Selection } from "./bindings/Selection";
 import type { Settings } from "./bindings/Settings";
+import type { RemoveOutcome } from "./bindings/RemoveOutcome";
 import type { TransferPreview } from "./bindings/TransferPreview";
 import type { UpdateOutcome } from "./bindings/UpdateOutcome";
 import type { CommandError } from "./bindings/CommandError";
@@ -149,7 +151,11 @@ export const renameDepartment = (id: number, name: string): Promise<null> => cal
 export const moveDepartment = (id: number, parentId: number, index: number | null): Promise<null> =>
   call("move_department", { id, parentId, index });
 
-export const deleteDepartment = (id: number): Promise<null> => call("delete_department", { id });
+/** What deleting would move: the resigned members whose position goes to the parent. */
+export const departmentDeletionPreview = (id: number): Promise<DepartmentDeletion> =>
+  call("department_deletion_preview", { id });
+
+export const deleteDepartment = (id: number): Promise<DepartmentDeletion> => call("delete_department", { id });
 
 export const setDepartmentHead = (id: number, memberId: number | null): Promise<null> =>
   call("set_department_head", { id, memberId });
@@ -176,7 +182,7 @@ export const changeMemberStatus = (id: number, action: StatusAction): Promise<Me
 
 export const transferPreview = (id: number): Promise<TransferPreview> => call("transfer_preview", { id });
 
-export const removeMember = (id: number, transferTo: number | null): Promise<null> =>
+export const removeMember = (id: number, transferTo: number | null): Promise<RemoveOutcome> =>
   call("remove_member", { id, transferTo });
 
 export const batchUpdate = (selection: Selection, change: BatchChange): Promise<BatchOutcome> =>

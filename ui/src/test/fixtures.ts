@@ -112,7 +112,7 @@ export function memberDetails(row: MemberRow, patch: Partial<MemberDetails> = {}
     personalFieldsLocked: row.status !== "not_joined",
     isInitialAdmin: row.id === 1,
     allowedActions: allowed[row.status] ?? ["remove"],
-    history: [{ at: Date.UTC(2025, 0, 15), actorName: "Ada Lovelace", action: "member.add", before: null, after: null }],
+    history: [{ at: Date.UTC(2025, 0, 15), actorName: "Ada Lovelace", action: "member.add", before: null, after: null, changes: [] }],
     ...patch,
   };
 }
@@ -134,6 +134,7 @@ export function directoryHandlers(extra: Record<string, (args: Record<string, un
       return { rows: matching.slice(q.offset, q.offset + q.limit), total: matching.length };
     },
     member_details: (a: Record<string, unknown>) => memberDetails(rows.find((r) => r.id === a.id) ?? rows[0]),
+    department_deletion_preview: () => ({ name: "Sales", parentPath: "", parentName: "Acme", resignedMoved: [] }),
     ...extra,
   };
 }

@@ -45,6 +45,8 @@ fn export_all(dir: &Path) {
     MemberPatch::export_all(&cfg).unwrap();
     UpdateOutcome::export_all(&cfg).unwrap();
     TransferPreview::export_all(&cfg).unwrap();
+    orgdesk_core::members::RemoveOutcome::export_all(&cfg).unwrap();
+    orgdesk_core::department_deletion::DepartmentDeletion::export_all(&cfg).unwrap();
     FormerMember::export_all(&cfg).unwrap();
     Selection::export_all(&cfg).unwrap();
     BatchChange::export_all(&cfg).unwrap();

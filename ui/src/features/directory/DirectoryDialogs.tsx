@@ -1,4 +1,4 @@
-import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { BatchResult } from "../members/BatchResultModal";
 import type { Selection } from "../../bindings/Selection";
 import { InviteDialog } from "../invitations/InviteDialog";
 import { AddMemberWizard } from "../members/AddMemberWizard";
@@ -19,7 +19,7 @@ type Props = {
   selectedCount: number;
   clearSelection: () => void;
   /** A batch change finished: show what it did, clear the selection. */
-  onBatchDone: (outcome: BatchOutcome) => void;
+  onBatchDone: (outcome: BatchResult) => void;
 };
 
 /**
