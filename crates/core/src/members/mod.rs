@@ -9,6 +9,7 @@ mod add;
 mod details;
 mod edit;
 mod list;
+mod password;
 mod remove;
 mod row;
 mod status;
@@ -18,6 +19,7 @@ use ts_rs::TS;
 
 use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
+pub use password::{ChangeOwnPasswordInput, SetPasswordInput};
 pub use remove::FormerMember;
 pub use status::{allowed_actions, transition};
 pub(crate) use status::{write_status, StatusChange};
