@@ -14,6 +14,7 @@ mod mailbox;
 mod members;
 mod migrations;
 mod organization;
+mod passwords;
 mod sign_in;
 mod spreadsheet;
 
