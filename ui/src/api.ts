@@ -225,7 +225,7 @@ export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail")
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
 
-export const sendPasswordReset = (memberId: number, channel: "email" | "link"): Promise<PasswordResetSent> =>
+export const sendPasswordReset = (memberId: number, channel: "email" | "sms" | "link"): Promise<PasswordResetSent> =>
   call("send_password_reset", { memberId, channel });
 
 // Join requests and the public join link.

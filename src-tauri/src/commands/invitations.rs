@@ -89,8 +89,8 @@ pub async fn read_sent_mail(
     state.read(move |_| mailbox::read_mail(&dir, &file)).await
 }
 
-/// Asks the gateway for a password reset link for a joined member, mailed to their email or
-/// shown here to pass on. A live call: the admin waits for the link.
+/// Asks the gateway for a password reset link for a member with an account, mailed to their
+/// email, texted to their mobile, or shown here to pass on. A live call: the admin waits for the link.
 #[tauri::command]
 pub async fn send_password_reset(
     state: State<'_, AppState>,
@@ -109,12 +109,12 @@ pub async fn send_password_reset(
                 format!("{} has no email address; make a link instead.", target.name),
             )
         })?,
-        InviteChannel::Sms => {
-            return Err(CommandError::new(
+        InviteChannel::Sms => target.mobile.clone().ok_or_else(|| {
+            CommandError::new(
                 ErrorCode::Validation,
-                "Password resets go by mail or as a link.",
-            ))
-        }
+                format!("{} has no mobile number; make a link instead.", target.name),
+            )
+        })?,
         InviteChannel::Link => target.name.clone(),
     };
     let request = CreatePasswordReset {
@@ -150,7 +150,7 @@ pub async fn send_password_reset(
         .await?;
     Ok(PasswordResetSent {
         channel,
-        recipient: (channel == InviteChannel::Email).then_some(recipient),
+        recipient: (channel != InviteChannel::Link).then_some(recipient),
         link: (channel == InviteChannel::Link).then_some(created.link),
         expires_at: created.expires_at * 1000,
     })

@@ -18,6 +18,7 @@ pub struct ResetTarget {
     pub name: String,
     pub username: String,
     pub email: Option<String>,
+    pub mobile: Option<String>,
     pub organization_name: String,
 }
 
@@ -26,7 +27,7 @@ pub struct ResetTarget {
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResetSent {
     pub channel: InviteChannel,
-    /// The address the mail went to, for `email`.
+    /// The address the mail went to, for `email`, or the number the text went to, for `sms`.
     pub recipient: Option<String>,
     /// The reset link, for the admin to pass on when the channel is `link`.
     pub link: Option<String>,
@@ -37,15 +38,16 @@ pub struct PasswordResetSent {
 impl Directory {
     /// The member a password reset is for: only an Enabled member with a username.
     pub fn password_reset_target(&self, id: MemberId) -> CoreResult<ResetTarget> {
-        let row: Option<(String, Option<String>, Option<String>, String)> = self
+        type Found = (String, Option<String>, Option<String>, Option<String>, String);
+        let row: Option<Found> = self
             .conn
             .query_row(
-                "SELECT name, username, email, status FROM members WHERE id = ?1",
+                "SELECT name, username, email, mobile, status FROM members WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let Some((name, username, email, status)) = row else {
+        let Some((name, username, email, mobile, status)) = row else {
             return Err(CoreError::NotFound("This member no longer exists.".into()));
         };
         let Some(username) = username.filter(|_| status == "enabled") else {
@@ -57,6 +59,7 @@ impl Directory {
             name,
             username,
             email,
+            mobile,
             organization_name: self.organization_name()?,
         })
     }

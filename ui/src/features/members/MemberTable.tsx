@@ -10,7 +10,7 @@ import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn, PlainSelection, RowProps } from "../../components/PlainTable";
 import { dash } from "../../components/text";
 import { FIRST_PAGE_SIZE } from "../directory/queries";
-import { StatusDot, actionsForStatus } from "./status";
+import { StatusDot, accountActionsFor, actionsForStatus } from "./status";
 
 export const PAGE_SIZES = [FIRST_PAGE_SIZE, 100, 200];
 
@@ -201,6 +201,10 @@ const RowActions = memo(function RowActions({
       items: armed
         ? [
             { key: "view", label: <span data-testid="row-action-view">{t("members.action.view")}</span> },
+            ...accountActionsFor(row).map((a) => ({
+              key: a,
+              label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
+            })),
             ...actionsForStatus(row.status).map((a) => ({
               key: a,
               danger: a === "remove",
