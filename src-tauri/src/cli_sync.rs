@@ -10,8 +10,9 @@ use clap::Args;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirectory};
 
+/// Which gateway a command talks to, and with what token.
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub struct GatewayArgs {
     /// The gateway's address (default: the remote gateway chosen in Settings).
     #[arg(long, value_name = "URL")]
     gateway: Option<String>,
@@ -19,6 +20,12 @@ pub struct SyncArgs {
     /// token kept in the system keyring for the gateway chosen in Settings).
     #[arg(long)]
     token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    gateway: GatewayArgs,
     /// Keep sending and following the event feed for this many seconds, then exit.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     follow: u64,
@@ -39,7 +46,13 @@ struct Totals {
     waiting: Vec<String>,
 }
 
-pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
+/// A client for the gateway named by `args`, else the remote gateway chosen in Settings, with
+/// the token from standard input or the system keyring. The built-in gateway runs only inside
+/// the window, so the command line cannot use it.
+pub(crate) fn gateway_client(
+    dir: &Directory,
+    args: &GatewayArgs,
+) -> Result<GatewayClient, CommandError> {
     let configured = (
         dir.local_value(crate::gateway_link::MODE_KEY)?,
         dir.local_value(crate::gateway_link::REMOTE_URL_KEY)?,
@@ -80,8 +93,12 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
             "The gateway's token is empty.",
         ));
     }
+    Ok(GatewayClient::new(Endpoint { base, token }))
+}
+
+pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
+    let client = gateway_client(&dir, &args.gateway)?;
     let dir: SharedDirectory = Arc::new(Mutex::new(dir));
-    let client = GatewayClient::new(Endpoint { base, token });
     let totals = tauri::async_runtime::block_on(rounds(&dir, &client, args.follow))?;
     if args.json {
         return serde_json::to_string(&totals).map_err(|e| {

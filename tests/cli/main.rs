@@ -2,6 +2,11 @@
 
 #[path = "../support/mod.rs"]
 mod support;
+// The real gateway and SMTP server the fault suite starts, for the commands that need them.
+#[path = "../faults/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+mod passwords;
 use support::{init_acme, init_acme_with, orgdesk, text};
 
 use std::path::Path;

@@ -70,7 +70,11 @@ impl Directory {
                 )))
             }
         };
-        if self.is_super_admin(id)? && !actor.id.is_some_and(|a| self.is_super_admin(a).unwrap_or(false)) {
+        if self.is_super_admin(id)?
+            && !actor
+                .id
+                .is_some_and(|a| self.is_super_admin(a).unwrap_or(false))
+        {
             return Err(CoreError::Forbidden(format!(
                 "{} is a Super Admin: only a Super Admin can set their password.",
                 row.name

@@ -86,11 +86,20 @@ fn a_set_password_works_and_must_be_changed_at_the_next_sign_in() {
         ),
         2
     );
-    assert_eq!(audited(&d, &format!("coalesce(after_json, '') || coalesce(before_json, '') LIKE '%{SET}%'")), 0);
     assert_eq!(
         audited(
             &d,
-            &format!("action = 'member.password_changed' AND target_id = {}", bob.0)
+            &format!("coalesce(after_json, '') || coalesce(before_json, '') LIKE '%{SET}%'")
+        ),
+        0
+    );
+    assert_eq!(
+        audited(
+            &d,
+            &format!(
+                "action = 'member.password_changed' AND target_id = {}",
+                bob.0
+            )
         ),
         1
     );
@@ -186,15 +195,24 @@ fn changing_ones_own_password_needs_the_current_one_and_a_new_one() {
         other => panic!("{other:?}"),
     };
     assert_eq!(
-        field_of(d.change_own_password(&me, &change("Wrong-Horse-1", OWN)).unwrap_err()),
+        field_of(
+            d.change_own_password(&me, &change("Wrong-Horse-1", OWN))
+                .unwrap_err()
+        ),
         "currentPassword"
     );
     assert_eq!(
-        field_of(d.change_own_password(&me, &change(PASSWORD, PASSWORD)).unwrap_err()),
+        field_of(
+            d.change_own_password(&me, &change(PASSWORD, PASSWORD))
+                .unwrap_err()
+        ),
         "newPassword"
     );
     assert_eq!(
-        field_of(d.change_own_password(&me, &change(PASSWORD, "weak")).unwrap_err()),
+        field_of(
+            d.change_own_password(&me, &change(PASSWORD, "weak"))
+                .unwrap_err()
+        ),
         "newPassword"
     );
     assert!(sign_in(&mut d, "ann", PASSWORD).is_ok());
@@ -209,10 +227,7 @@ fn the_mark_reaches_the_gateway_and_is_cleared_when_they_choose_their_own() {
     let bob = add_admin(&mut d, "Bob Stone", "bob");
     let send_mirror = |d: &mut Directory| {
         let due = d.due_account_mirror(100).unwrap();
-        let ids: Vec<String> = due
-            .iter()
-            .map(|i| format!("acc_{}", i.member_id))
-            .collect();
+        let ids: Vec<String> = due.iter().map(|i| format!("acc_{}", i.member_id)).collect();
         d.account_mirror_done(&due, &ids).unwrap();
         due
     };

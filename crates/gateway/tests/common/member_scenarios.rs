@@ -769,7 +769,9 @@ pub async fn a_password_set_by_an_admin_must_be_changed_first(
     assert!(!page.body.contains("id=\"must-change\""), "{}", page.body);
     let details_csrf = csrf_for(&page, "/me/details").expect("details form");
 
-    let marked = mirror(Some(bound.account_ids[0].clone()), true).await.unwrap();
+    let marked = mirror(Some(bound.account_ids[0].clone()), true)
+        .await
+        .unwrap();
     assert_eq!(marked.status(), StatusCode::OK);
     let page = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
     page.assert_shows("id=\"must-change\"");
