@@ -6,6 +6,7 @@ mod directory;
 mod harness;
 mod invitations;
 mod join;
+mod passwords;
 mod scenarios;
 mod spreadsheets;
 

@@ -97,16 +97,14 @@ export const MemberTable = memo(function MemberTable({
       {
         key: "status",
         title: t("members.field.status"),
-        width: 104,
+        width: 96,
         render: (r) => <StatusDot status={r.status} label={t(`members.status.${r.status}`)} testId={`member-status-${r.id}`} />,
       },
-      text("employeeId", "members.field.employeeId", (r) => r.employeeId, 116),
+      text("employeeId", "members.field.employeeId", (r) => r.employeeId, 100),
       {
         key: "actions",
         title: "",
         width: 48,
-        // Kept in view when the table scrolls sideways by CSS (position: sticky).
-        className: "orgdesk-col-actions",
         render: (r) => <RowActions row={r} onAction={onRowAction} t={t} />,
       },
     ];
