@@ -1,4 +1,4 @@
-import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
+import { DownOutlined, KeyOutlined, LogoutOutlined } from "@ant-design/icons";
 import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
 import { Suspense, useEffect, useState } from "react";
@@ -10,6 +10,7 @@ import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
+import { ChangePasswordDialog } from "../session/ChangePasswordDialog";
 import { useSignOut } from "../session/queries";
 import { NAV, NavBadge, Screen, preloadScreens, useNavBadges, type ScreenKey } from "./navigation";
 import { useBackendEvents } from "./queries";
@@ -67,7 +68,13 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     (error) => void message.error(errorText(t, error)),
   );
 
+  const [changingPassword, setChangingPassword] = useState(false);
   const userItems: MenuProps["items"] = [
+    {
+      key: "changePassword",
+      icon: <KeyOutlined />,
+      label: <span data-testid="change-password">{t("header.changePassword")}</span>,
+    },
     {
       key: "signOut",
       icon: <LogoutOutlined />,
@@ -117,7 +124,10 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
             <Dropdown
               trigger={["click"]}
               autoFocus
-              menu={{ items: userItems, onClick: ({ key }) => key === "signOut" && signOut.mutate() }}
+              menu={{
+                items: userItems,
+                onClick: ({ key }) => (key === "signOut" ? signOut.mutate() : setChangingPassword(true)),
+              }}
             >
               <Button type="text" data-testid="header-user" aria-label={t("header.account")} style={{ paddingInline: 8 }}>
                 <Avatar size={24} style={{ background: token.colorPrimary, fontSize: 12 }}>
@@ -139,6 +149,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           >
             <Screen screen={screen} status={status} focusSearch={focusSearch} />
           </Suspense>
+          {changingPassword && <ChangePasswordDialog session={session} onClose={() => setChangingPassword(false)} />}
         </Layout.Content>
       </Layout>
     </Layout>
