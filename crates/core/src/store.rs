@@ -23,6 +23,13 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0006_saved_mappings.sql")),
         M::up(include_str!("../migrations/0007_imports.sql")),
         M::up(include_str!("../migrations/0008_gateway_accounts.sql")),
+        M::up_with_hook(
+            include_str!("../migrations/0010_pinyin_name_keys.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::member_row::rebuild_name_keys(tx)?;
+                Ok(())
+            },
+        ),
     ])
 });
 

@@ -14,6 +14,7 @@ mod mailbox;
 mod members;
 mod migrations;
 mod organization;
+mod pinyin;
 mod sign_in;
 mod spreadsheet;
 
