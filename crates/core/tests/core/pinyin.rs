@@ -6,7 +6,7 @@ use orgdesk_core::spreadsheet::{Control, Lang};
 use orgdesk_core::types::MemberId;
 use orgdesk_core::Directory;
 
-use crate::{admin, with_org};
+use crate::{admin, listed_names, with_org};
 
 /// "Ann Lee" (the admin) and these members, not joined, in the root department (their emails
 /// m0@example.com, m1@… hold none of the queries below).
@@ -35,17 +35,13 @@ fn directory(names: &[&str]) -> (Directory, Vec<MemberId>) {
 }
 
 fn names(d: &Directory, search: Option<&str>) -> Vec<String> {
-    d.list_members(&MemberQuery {
+    let q = MemberQuery {
         search: search.map(Into::into),
         status: StatusFilter::All,
         limit: 100,
         ..Default::default()
-    })
-    .unwrap()
-    .rows
-    .into_iter()
-    .map(|r| r.name)
-    .collect()
+    };
+    listed_names(d, q)
 }
 
 const PEOPLE: &[&str] = &[
