@@ -461,3 +461,42 @@ fn dept_delete_says_where_resigned_members_positions_went() {
     assert_eq!(v["resignedMoved"], serde_json::json!([]));
     assert_eq!(v["parentPath"], "Sales");
 }
+
+#[test]
+fn chinese_names_are_found_by_pinyin_and_listed_in_its_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    init(&db);
+    ok(&db, &["dept", "add", "Sales"]);
+    for (name, email) in [
+        ("张伟", "m1@example.com"),
+        ("Zhou Xun", "m2@example.com"),
+        ("李娜", "m3@example.com"),
+        ("Zhang San", "m4@example.com"),
+    ] {
+        let add = ["member", "invite-add", "--name", name, "--email", email];
+        ok(&db, &[&add[..], &["--dept", "Sales"]].concat());
+    }
+    let names = |args: &[&str]| -> Vec<String> {
+        let list: serde_json::Value = serde_json::from_str(&ok(&db, args)).unwrap();
+        list["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        names(&["member", "list", "--search", "zw", "--json"]),
+        ["张伟"]
+    );
+    assert!(ok(&db, &["member", "list", "--search", "zw"]).contains("张伟"));
+    assert_eq!(
+        names(&["member", "list", "--search", "zhangw", "--json"]),
+        ["张伟"]
+    );
+    assert_eq!(
+        names(&["member", "list", "--json"]),
+        ["Ann Lee", "李娜", "Zhang San", "张伟", "Zhou Xun"]
+    );
+}

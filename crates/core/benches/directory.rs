@@ -1,5 +1,9 @@
 //! `make bench`: the directory at 100,000 members and 2,000 departments.
 //! Prints a stable table of p50/p99 per operation beside its target.
+//!
+//! `cargo bench -p orgdesk-core --bench directory -- search` runs only the operations whose
+//! name holds "search" (after the seeding and the index build every operation needs; the
+//! department page, batch edit and account mirror rows, which build on each other, run together).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -41,6 +45,16 @@ fn row(name: &str, samples: &mut [Duration], target_ms: f64) {
     );
 }
 
+/// Whether the operation named `name` runs: every one, or those whose name holds the filter
+/// given on the command line (cargo's own `--bench` flag is passed over).
+fn wanted(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
@@ -56,8 +70,24 @@ fn main() {
     let t = Instant::now();
     orgdesk_core::seed::seed(&mut d, DEPARTMENTS, MEMBERS, 42).unwrap();
     println!(
-        "Seeded {MEMBERS} members in {DEPARTMENTS} departments in {:.2} s\n",
+        "Seeded {MEMBERS} members in {DEPARTMENTS} departments in {:.2} s",
         t.elapsed().as_secs_f64()
+    );
+    let search_bytes: i64 = d
+        .connection()
+        .query_row(
+            "SELECT sum(length(CAST(search_text AS BLOB))) FROM members",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    d.connection()
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .unwrap();
+    println!(
+        "Database file {:.1} MB; search text {:.2} MB\n",
+        std::fs::metadata(&path).unwrap().len() as f64 / 1e6,
+        search_bytes as f64 / 1e6
     );
 
     println!(
@@ -80,15 +110,17 @@ fn main() {
     );
     std::hint::black_box(tree);
 
-    let mut s: Vec<Duration> = (0..30)
-        .map(|_| {
-            let t = Instant::now();
-            let tree = d.department_tree().unwrap();
-            assert!(tree.total_members > 0);
-            t.elapsed()
-        })
-        .collect();
-    row("tree load, 2,000 departments with counts", &mut s, 50.0);
+    if wanted("tree load") {
+        let mut s: Vec<Duration> = (0..30)
+            .map(|_| {
+                let t = Instant::now();
+                let tree = d.department_tree().unwrap();
+                assert!(tree.total_members > 0);
+                t.elapsed()
+            })
+            .collect();
+        row("tree load, 2,000 departments with counts", &mut s, 50.0);
+    }
 
     // Queries are substrings of real names, usernames, emails and employee IDs.
     let mut rng = StdRng::seed_from_u64(7);
@@ -109,7 +141,7 @@ fn main() {
             ]
         })
         .collect();
-    for len in 1..=6 {
+    for len in (1..=6).filter(|_| wanted("search")) {
         let mut s = Vec::new();
         for _ in 0..200 {
             let src: Vec<char> = names[rng.random_range(0..names.len())].chars().collect();
@@ -146,6 +178,10 @@ fn main() {
         n.children.iter().for_each(|c| walk(c, out));
     }
     walk(&tree, &mut ids);
+    if !wanted("page of a department subtree") && !wanted("batch edit") && !wanted("account mirror")
+    {
+        return;
+    }
     let mut s = Vec::new();
     for _ in 0..300 {
         let dept = ids[rng.random_range(0..ids.len())];

@@ -17,6 +17,7 @@ pub mod mailbox;
 mod member_events;
 mod member_row;
 pub mod members;
+mod name_keys;
 pub mod organization;
 pub mod password;
 mod retry;

@@ -104,7 +104,7 @@ pub(crate) fn apply(
                 Some(Ok(n)) => {
                     tx.execute(
                         "UPDATE members SET name = ?2, name_key = ?3 WHERE id = ?1",
-                        params![id, n.as_str(), n.key()],
+                        params![id, n.as_str(), crate::name_keys::sort_key(n.as_str())],
                     )?;
                     before.insert("name".into(), json!(old_name));
                     after.insert("name".into(), json!(n.as_str()));

@@ -4,6 +4,7 @@
 
 use rusqlite::{params, Connection, Statement};
 
+use crate::name_keys;
 use crate::types::{fold_key, fold_search, MemberId, MemberStatus};
 
 pub(crate) struct Row {
@@ -43,11 +44,21 @@ impl Row {
 }
 
 impl Fields<'_> {
-    /// The folded text the member index searches.
+    /// The folded text the member index searches: each field followed by a 0x01 byte, and
+    /// after the name, when it has Chinese characters, its pinyin run together and its
+    /// initials ("zhangwei", "zw").
     pub(crate) fn search_text(&self) -> String {
         let mut s = String::new();
+        let mut push = |part: &str| {
+            s.push_str(part);
+            s.push('\u{1}');
+        };
+        push(&fold_search(self.name));
+        if let Some((full, initials)) = name_keys::search_pinyin(self.name) {
+            push(&full);
+            push(&initials);
+        }
         for part in [
-            Some(self.name),
             self.username,
             self.email,
             self.mobile,
@@ -57,8 +68,7 @@ impl Fields<'_> {
         .into_iter()
         .flatten()
         {
-            s.push_str(&fold_search(part));
-            s.push('\u{1}');
+            push(&fold_search(part));
         }
         s
     }
@@ -68,7 +78,7 @@ impl Fields<'_> {
 /// ?1–?10, in the order both writers below name them.
 fn bind_edited(stmt: &mut Statement<'_>, f: &Fields<'_>) -> rusqlite::Result<()> {
     stmt.raw_bind_parameter(1, f.name)?;
-    stmt.raw_bind_parameter(2, fold_key(f.name))?;
+    stmt.raw_bind_parameter(2, name_keys::sort_key(f.name))?;
     stmt.raw_bind_parameter(3, f.email)?;
     stmt.raw_bind_parameter(4, f.email.map(str::to_lowercase))?;
     stmt.raw_bind_parameter(5, f.mobile)?;
@@ -128,24 +138,29 @@ pub(crate) fn update(
     Ok(())
 }
 
+/// The columns [`row_from`] reads, in its order.
+const ROW_COLUMNS: &str =
+    "name, username, email, mobile, employee_id, org_email, work_location, status";
+
+fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    Ok(Row {
+        name: r.get(0)?,
+        username: r.get(1)?,
+        email: r.get(2)?,
+        mobile: r.get(3)?,
+        employee_id: r.get(4)?,
+        org_email: r.get(5)?,
+        work_location: r.get(6)?,
+        status: status_from_str(&r.get::<_, String>(7)?),
+    })
+}
+
 /// Reads a member's row (`QueryReturnedNoRows` when there is none).
 pub(crate) fn read(conn: &Connection, id: MemberId) -> rusqlite::Result<Row> {
     conn.query_row(
-        "SELECT name, username, email, mobile, employee_id, org_email, work_location, status
-         FROM members WHERE id = ?1",
+        &format!("SELECT {ROW_COLUMNS} FROM members WHERE id = ?1"),
         [id],
-        |r| {
-            Ok(Row {
-                name: r.get(0)?,
-                username: r.get(1)?,
-                email: r.get(2)?,
-                mobile: r.get(3)?,
-                employee_id: r.get(4)?,
-                org_email: r.get(5)?,
-                work_location: r.get(6)?,
-                status: status_from_str(&r.get::<_, String>(7)?),
-            })
-        },
+        row_from,
     )
 }
 
@@ -169,4 +184,28 @@ pub(crate) fn refresh_search_text(conn: &Connection, id: MemberId) -> rusqlite::
         params![id, row.fields().search_text()],
     )?;
     Ok(())
+}
+
+/// Rewrites every member's name key and search text where they differ from what the rules
+/// above make of the member's fields: migration 0009 runs it when names began to sort and be
+/// found by pinyin. Reads only columns that migration 0009 finds in place.
+pub(crate) fn rebuild_name_keys(conn: &Connection) -> rusqlite::Result<usize> {
+    let stale: Vec<(MemberId, String, String)> = conn
+        .prepare(&format!(
+            "SELECT {ROW_COLUMNS}, id, name_key, search_text FROM members"
+        ))?
+        .query_map([], |r| {
+            let row = row_from(r)?;
+            let (key, search) = (name_keys::sort_key(&row.name), row.fields().search_text());
+            let fresh = r.get_ref(9)?.as_str()? == key && r.get_ref(10)?.as_str()? == search;
+            Ok((!fresh).then_some((r.get(8)?, key, search)))
+        })?
+        .filter_map(Result::transpose)
+        .collect::<Result<_, _>>()?;
+    let mut write =
+        conn.prepare("UPDATE members SET name_key = ?2, search_text = ?3 WHERE id = ?1")?;
+    for (id, key, search) in &stale {
+        write.execute(params![id, key, search])?;
+    }
+    Ok(stale.len())
 }

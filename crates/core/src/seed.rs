@@ -7,7 +7,7 @@ use rusqlite::params;
 
 use crate::error::CoreResult;
 use crate::store::Directory;
-use crate::types::{fold_key, fold_search, DepartmentId};
+use crate::types::{fold_key, DepartmentId};
 
 const GIVEN: &[&str] = &[
     "Ann", "Bob", "Chloé", "David", "Émile", "Fatima", "George", "Hana", "Ivan", "José", "Kai",
@@ -150,14 +150,19 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
                 93..=96 => "disabled",
                 _ => "resigned",
             };
-            let search = [name.as_str(), &username, &email, &mobile, &employee_id]
-                .iter()
-                .map(|s| fold_search(s))
-                .collect::<Vec<_>>()
-                .join("\u{1}");
+            let search = crate::member_row::Fields {
+                name: &name,
+                username: Some(&username),
+                email: Some(&email),
+                mobile: Some(&mobile),
+                employee_id: Some(&employee_id),
+                org_email: None,
+                work_location: None,
+            }
+            .search_text();
             ins.execute(params![
                 name,
-                fold_key(&name),
+                crate::name_keys::sort_key(&name),
                 username,
                 username,
                 email,

@@ -23,7 +23,14 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0006_saved_mappings.sql")),
         M::up(include_str!("../migrations/0007_imports.sql")),
         M::up(include_str!("../migrations/0008_gateway_accounts.sql")),
-        M::up(include_str!("../migrations/0013_must_change_password.sql")),
+        M::up_with_hook(
+            include_str!("../migrations/0009_pinyin_name_keys.sql"),
+            |tx: &rusqlite::Transaction<'_>| {
+                crate::member_row::rebuild_name_keys(tx)?;
+                Ok(())
+            },
+        ),
+        M::up(include_str!("../migrations/0010_must_change_password.sql")),
     ])
 });
 

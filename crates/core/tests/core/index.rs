@@ -47,6 +47,8 @@ fn check(d: &Directory, step: &str) {
         Some("son"),
         Some("王"),
         Some("jose"),
+        Some("wang"),
+        Some("zw"),
     ] {
         assert_eq!(actual(d, q), expected(d, q), "after {step}, search {q:?}");
     }

@@ -16,6 +16,7 @@ mod members;
 mod migrations;
 mod organization;
 mod passwords;
+mod pinyin;
 mod sign_in;
 mod spreadsheet;
 
@@ -23,7 +24,7 @@ use std::sync::Arc;
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::clock::ManualClock;
-use orgdesk_core::members::{NewMember, PositionInput};
+use orgdesk_core::members::{MemberQuery, NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::Directory;
@@ -85,6 +86,16 @@ pub fn with_org() -> (Directory, Arc<ManualClock>) {
 /// The initial admin "Ann Lee" of `with_org`, as the actor of a change.
 pub fn admin(d: &Directory) -> Actor {
     Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+/// The names of the members the list shows for `q`, in its order.
+pub fn listed_names(d: &Directory, q: MemberQuery) -> Vec<String> {
+    d.list_members(&q)
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
 }
 
 /// Creates a department by its path below the organization ("Sales/EMEA": EMEA under Sales,

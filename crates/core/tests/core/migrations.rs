@@ -146,3 +146,41 @@ fn account_ids_arrive_with_version_8_and_the_username_queue_is_retired() {
         )
         .is_err());
 }
+
+/// Version 10 gives the members a directory already holds their pinyin: a Chinese name's sort
+/// key and search text are rewritten, a Latin name's stay as they were.
+#[test]
+fn pinyin_keys_arrive_for_existing_members() {
+    let m = migrations();
+    let mut conn = Connection::open_in_memory().unwrap();
+    m.to_version(&mut conn, 8).unwrap();
+    conn.execute_batch(
+        "INSERT INTO members (name, name_key, username, search_text, status, created_at, updated_at)
+         VALUES ('张伟', '张伟', 'zw1', '张伟' || char(1) || 'zw1' || char(1), 'enabled', 1, 1),
+                ('Zoe Li', 'zoe li', NULL, 'zoe li' || char(1), 'enabled', 1, 1);",
+    )
+    .unwrap();
+    m.to_latest(&mut conn).unwrap();
+    let rows: Vec<(String, String, String)> = conn
+        .prepare("SELECT name, name_key, search_text FROM members ORDER BY name_key")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "张伟".to_string(),
+                "zhang wei\u{1}张伟".to_string(),
+                "张伟\u{1}zhangwei\u{1}zw\u{1}zw1\u{1}".to_string()
+            ),
+            (
+                "Zoe Li".to_string(),
+                "zoe li".to_string(),
+                "zoe li\u{1}".to_string()
+            ),
+        ]
+    );
+}

@@ -167,16 +167,14 @@ fn the_initial_admin_is_found_by_name_and_username() {
     let mut d = orgdesk_core::Directory::open_with_clock(&path, clock.clone()).unwrap();
     d.setup_organization(&setup_input("Acme", "ann")).unwrap();
     let found = |d: &orgdesk_core::Directory, text: &str| -> Vec<String> {
-        d.list_members(&MemberQuery {
-            search: Some(text.into()),
-            limit: 50,
-            ..Default::default()
-        })
-        .unwrap()
-        .rows
-        .into_iter()
-        .map(|r| r.name)
-        .collect()
+        crate::listed_names(
+            d,
+            MemberQuery {
+                search: Some(text.into()),
+                limit: 50,
+                ..Default::default()
+            },
+        )
     };
     for text in ["ann", "Ann L", "lee", "an"] {
         assert_eq!(found(&d, text), ["Ann Lee"], "searching {text:?}");
