@@ -1,7 +1,7 @@
 import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
-import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
+import { App as AntApp, Avatar, Button, Dropdown, Layout, Spin, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
-import { Suspense, useEffect, useState } from "react";
+import { Suspense, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
@@ -11,6 +11,7 @@ import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { useSignOut } from "../session/queries";
+import { NavMenu } from "./NavMenu";
 import { NAV, Screen, preloadScreens, type ScreenKey } from "./navigation";
 import { useBackendEvents } from "./queries";
 
@@ -75,6 +76,8 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     },
   ];
 
+  const navItems = useMemo(() => NAV.map((item) => ({ ...item, label: t(`nav.${item.key}`) })), [t]);
+
   const initial = [...session.name.trim()][0]?.toUpperCase() ?? "?";
 
   return (
@@ -85,18 +88,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
         style={{ borderRight: `1px solid ${token.colorBorderSecondary}`, overflow: "auto" }}
       >
         <Brand />
-        <Menu
-          mode="inline"
-          aria-label={t("nav.label")}
-          selectedKeys={[screen]}
-          onClick={({ key }) => setScreen(key as ScreenKey)}
-          style={{ borderInlineEnd: "none" }}
-          items={NAV.map((item) => ({
-            key: item.key,
-            icon: item.icon,
-            label: <span data-testid={item.testId}>{t(`nav.${item.key}`)}</span>,
-          }))}
-        />
+        <NavMenu label={t("nav.label")} items={navItems} selected={screen} onSelect={setScreen} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
