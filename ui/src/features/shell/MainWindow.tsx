@@ -1,5 +1,5 @@
 import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
-import { App as AntApp, Avatar, Button, Dropdown, Layout, Spin, Typography, theme } from "antd";
+import { App as AntApp, Avatar, Button, Layout, Spin, Typography, theme } from "antd";
 import type { MenuProps } from "antd";
 import { Suspense, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import type { AppStatus } from "../../bindings/AppStatus";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
+import { LazyDropdown } from "../../components/LazyDropdown";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
@@ -100,8 +101,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           </Typography.Text>
           <div style={{ display: "flex", alignItems: "center", gap: 8, flex: "none" }}>
             <LanguageSwitch />
-            <Dropdown
-              trigger={["click"]}
+            <LazyDropdown
               autoFocus
               menu={{ items: userItems, onClick: ({ key }) => key === "signOut" && signOut.mutate() }}
             >
@@ -112,7 +112,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
                 <span>{session.name}</span>
                 <DownOutlined style={{ fontSize: 10 }} />
               </Button>
-            </Dropdown>
+            </LazyDropdown>
           </div>
         </Layout.Header>
         <Layout.Content style={{ overflow: "auto", background: token.colorBgLayout }}>
