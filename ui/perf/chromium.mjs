@@ -221,6 +221,20 @@ async function run({ dist, profile, backend }) {
     if (opts.screenshots) {
       mkdirSync(opts.screenshots, { recursive: true });
       await page.screenshot({ path: join(opts.screenshots, "directory.png") });
+      // The navigation under the pointer, then from the keyboard (its focus ring): Tab from the
+      // brand reaches the list, ↓ ↓ the third entry.
+      const sider = { x: 0, y: 0, width: 248, height: 340 };
+      await page.hover("[data-testid=nav-invitations]");
+      await sleep(300);
+      await page.screenshot({ path: join(opts.screenshots, "navigation-hover.png"), clip: sider });
+      await page.mouse.move(640, 790);
+      await page.click("[data-testid=brand]");
+      await page.keyboard.press("Tab");
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("ArrowDown");
+      await sleep(300);
+      await page.screenshot({ path: join(opts.screenshots, "navigation-keyboard.png"), clip: sider });
+      await page.keyboard.press("Tab");
     }
     await memory("afterSignIn");
 
