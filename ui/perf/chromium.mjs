@@ -173,6 +173,7 @@ async function run({ dist, profile, backend }) {
       toDom: r.dom - r.start,
       toPaint: r.paint - r.start,
       before: r.before,
+      calls: r.ipc.map((c) => `${c.cmd} ${(c.t0 - r.start).toFixed(0)}→${(c.parsed - r.start).toFixed(0)}`),
     });
     const rootList = (q = {}) =>
       backend.listMembers({ departmentId: 1, includeSubDepartments: true, status: "all", search: null, offset: 0, limit: 50, ...q });
