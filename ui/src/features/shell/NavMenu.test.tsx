@@ -70,18 +70,19 @@ describe("NavMenu", () => {
     await user.tab();
     expect(document.activeElement).toBe(screen.getByRole("menu"));
 
-    await user.keyboard("{ArrowDown}");
-    expect(document.activeElement).toBe(entry("Alpha"));
-    await user.keyboard("{ArrowDown}{ArrowDown}");
-    expect(document.activeElement).toBe(entry("Gamma"));
-    await user.keyboard("{ArrowDown}");
-    expect(document.activeElement).toBe(entry("Alpha"));
-    await user.keyboard("{ArrowUp}");
-    expect(document.activeElement).toBe(entry("Gamma"));
-    await user.keyboard("{Home}");
-    expect(document.activeElement).toBe(entry("Alpha"));
-    await user.keyboard("{End}");
-    expect(document.activeElement).toBe(entry("Gamma"));
+    // Keys pressed, then the entry with the focus.
+    const steps: [string, string][] = [
+      ["{ArrowDown}", "Alpha"],
+      ["{ArrowDown}{ArrowDown}", "Gamma"],
+      ["{ArrowDown}", "Alpha"],
+      ["{ArrowUp}", "Gamma"],
+      ["{Home}", "Alpha"],
+      ["{End}", "Gamma"],
+    ];
+    for (const [keys, focused] of steps) {
+      await user.keyboard(keys);
+      expect(document.activeElement, keys).toBe(entry(focused));
+    }
     // Moving the focus opens nothing.
     expect(onSelect).not.toHaveBeenCalled();
 
