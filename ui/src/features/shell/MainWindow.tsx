@@ -1,5 +1,5 @@
 import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
-import { App as AntApp, Avatar, Button, Layout, Spin, Typography, theme } from "antd";
+import { App as AntApp, Avatar, Button, Layout, Spin, theme } from "antd";
 import type { MenuProps } from "antd";
 import { Suspense, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -8,6 +8,7 @@ import type { AppStatus } from "../../bindings/AppStatus";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { LazyDropdown } from "../../components/LazyDropdown";
+import { PlainText } from "../../components/PlainText";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
@@ -96,9 +97,9 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           className="orgdesk-header"
           style={{ background: token.colorBgContainer, borderBottom: `1px solid ${token.colorBorderSecondary}` }}
         >
-          <Typography.Text strong className={ONE_LINE} title={session.organizationName} style={{ fontSize: 15 }} data-testid="header-org">
+          <PlainText strong className={ONE_LINE} title={session.organizationName} style={ORG_NAME} testId="header-org">
             {session.organizationName}
-          </Typography.Text>
+          </PlainText>
           <div style={{ display: "flex", alignItems: "center", gap: 8, flex: "none" }}>
             <LanguageSwitch />
             <LazyDropdown
@@ -130,3 +131,5 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     </Layout>
   );
 }
+
+const ORG_NAME = { fontSize: 15 };
