@@ -40,7 +40,7 @@ pub enum Command {
     /// below the root, e.g. "Sales/EMEA".
     #[command(subcommand)]
     Dept(crate::cli_directory::DeptCommand),
-    /// Members: add, add for invitation, list, show, edit, change status, remove.
+    /// Members: add, add for invitation, list, show, edit, change status, remove, batch department.
     #[command(subcommand)]
     Member(crate::cli_directory::MemberCommand),
     /// Save the import template (.xlsx) with dropdowns from the current organization.
@@ -53,13 +53,22 @@ pub enum Command {
     /// Send what the directory has queued for the gateway and apply the gateway's events, as
     /// the open window does, then exit.
     Sync(crate::cli_sync::SyncArgs),
+    /// The public join link and organization code (on the gateway): show, on, off, rotate.
+    /// They need a gateway this command can reach: --gateway URL --token-stdin, or the remote
+    /// gateway chosen in Settings (the built-in one runs only inside the window).
+    #[command(subcommand)]
+    JoinLink(crate::cli_join::JoinLinkCommand),
+    /// Join requests: list (waiting, rejected or all; search), approve (into a department and
+    /// role), reject. Many at once are all or nothing.
+    #[command(subcommand)]
+    Requests(crate::cli_join::RequestsCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum OrgCommand {
     /// Set up the organization in an empty database, with its root department and initial admin.
     Init(OrgInit),
-    /// Show the organization's name, code and member counts.
+    /// Show the organization's name and member counts (the join code: `join-link show`).
     Show {
         /// Print JSON instead of text.
         #[arg(long)]
@@ -108,6 +117,12 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
             open_existing(db_path).and_then(|d| crate::cli_spreadsheet::export(&d, a))
         }
         Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
+        Command::JoinLink(c) => {
+            open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, c))
+        }
+        Command::Requests(c) => {
+            open_existing(db_path).and_then(|mut d| crate::cli_join::requests(&mut d, as_admin, c))
+        }
         Command::Import(a) => {
             // Its own exit codes: 3 when some rows failed.
             return match open_existing(db_path) {
@@ -184,7 +199,6 @@ fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
     if args.json {
         Ok(serde_json::json!({
             "name": name,
-            "code": out.organization_code,
             "rootDepartmentId": out.root_department_id,
             "adminId": out.admin_id,
             "database": db_path.display().to_string(),
@@ -192,8 +206,7 @@ fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
         .to_string())
     } else {
         Ok(format!(
-            "Created organization {name} (organization code {}).\nSign in as {} in the Orgdesk window.\nDatabase: {}",
-            out.organization_code,
+            "Created organization {name}.\nSign in as {} in the Orgdesk window.\nDatabase: {}",
             args.admin.trim(),
             db_path.display()
         ))
@@ -215,9 +228,8 @@ fn org_show(json: bool, db_path: &Path) -> Result<String, CommandError> {
     }
     let c = &ov.counts;
     Ok(format!(
-        "Organization:       {}\nOrganization code:  {}\nInitial admin:      {} ({})\nDepartments:        {}\nMembers:            {} (enabled {}, not joined {}, pending approval {}, disabled {}, resigned {})",
+        "Organization:       {}\nInitial admin:      {} ({})\nDepartments:        {}\nMembers:            {} (enabled {}, not joined {}, pending approval {}, disabled {}, resigned {})",
         ov.name,
-        ov.code,
         ov.initial_admin.name,
         ov.initial_admin.username.as_deref().unwrap_or("-"),
         ov.department_count,

@@ -20,8 +20,12 @@ pub enum DeptCommand {
     Rename { path: String, new_name: String },
     /// Move a department (and everything below it) under NEW_PARENT ("" or "/" is the root).
     Move { path: String, new_parent: String },
-    /// Delete an empty department.
-    Delete { path: String },
+    /// Delete an empty department; resigned members' positions in it move to its parent.
+    Delete {
+        path: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the tree with member counts.
     Tree {
         #[arg(long)]
@@ -67,12 +71,18 @@ pub enum MemberCommand {
     Restore {
         member: String,
     },
-    /// Remove a member; one who has joined hands what they own to --transfer-to first.
+    /// Remove a member; one who has joined hands what they own (department headships, open
+    /// invitations they sent) to --transfer-to first. Prints what moved.
     Remove {
         member: String,
         #[arg(long, value_name = "ID|USERNAME")]
         transfer_to: Option<String>,
+        #[arg(long)]
+        json: bool,
     },
+    /// Put members in a department: --add it beside their departments (the default) or
+    /// --replace all their departments with it.
+    BatchDept(crate::cli_handover::BatchDeptArgs),
 }
 
 #[derive(Debug, Args)]
@@ -276,11 +286,11 @@ pub fn dept(
             d.move_department(&a, id, parent, None)?;
             Ok(format!("Moved to {}.", d.department_path(id)?))
         }
-        DeptCommand::Delete { path } => {
+        DeptCommand::Delete { path, json } => {
             let id = d.resolve_department_path(&path)?;
             let full = d.department_path(id)?;
-            d.delete_department(&a, id)?;
-            Ok(format!("Deleted department {full}."))
+            let out = d.delete_department(&a, id)?;
+            Ok(crate::cli_handover::dept_deleted(&full, &out, json))
         }
         DeptCommand::Tree { .. } => unreachable!("handled above"),
     }
@@ -471,6 +481,7 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
         MemberCommand::Remove {
             member,
             transfer_to,
+            json,
         } => {
             let id = d.find_member(&member)?;
             let name = d.member_details(id)?.name;
@@ -478,9 +489,10 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                 .as_deref()
                 .map(|t| d.find_member(t))
                 .transpose()?;
-            d.remove_member(a, id, to)?;
-            Ok(format!("Removed {name}."))
+            let out = d.remove_member(a, id, to)?;
+            Ok(crate::cli_handover::removed(&name, &out, json))
         }
+        MemberCommand::BatchDept(x) => crate::cli_handover::batch_dept(d, a, x),
         MemberCommand::List(_) | MemberCommand::Show { .. } => {
             unreachable!("reads are handled by member()")
         }

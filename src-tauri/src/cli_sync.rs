@@ -10,8 +10,9 @@ use clap::Args;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirectory};
 
+/// Which gateway a command calls, and with what token.
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub struct GatewayArgs {
     /// The gateway's address (default: the remote gateway chosen in Settings).
     #[arg(long, value_name = "URL")]
     gateway: Option<String>,
@@ -19,6 +20,12 @@ pub struct SyncArgs {
     /// token kept in the system keyring for the gateway chosen in Settings).
     #[arg(long)]
     token_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    gateway: GatewayArgs,
     /// Keep sending and following the event feed for this many seconds, then exit.
     #[arg(long, value_name = "SECONDS", default_value_t = 0)]
     follow: u64,
@@ -39,7 +46,9 @@ struct Totals {
     waiting: Vec<String>,
 }
 
-pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
+/// The gateway `args` name, else the remote one chosen in Settings, with its token; refused
+/// (exit 1) for the built-in gateway, which runs only inside the window.
+pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
     let configured = (
         dir.local_value(crate::gateway_link::MODE_KEY)?,
         dir.local_value(crate::gateway_link::REMOTE_URL_KEY)?,
@@ -51,7 +60,7 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
             _ => return Err(CommandError::new(
                 ErrorCode::Conflict,
                 "This directory uses the built-in gateway, which runs inside the Orgdesk window: \
-                 open the window to send and receive, or name a gateway with --gateway URL \
+                 open the window to reach it, or name a gateway with --gateway URL \
                  --token-stdin.",
             )),
         };
@@ -80,8 +89,13 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
             "The gateway's token is empty.",
         ));
     }
+    Ok(Endpoint { base, token })
+}
+
+pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
+    let endpoint = endpoint(&dir, &args.gateway)?;
     let dir: SharedDirectory = Arc::new(Mutex::new(dir));
-    let client = GatewayClient::new(Endpoint { base, token });
+    let client = GatewayClient::new(endpoint);
     let totals = tauri::async_runtime::block_on(rounds(&dir, &client, args.follow))?;
     if args.json {
         return serde_json::to_string(&totals).map_err(|e| {

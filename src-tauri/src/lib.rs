@@ -3,11 +3,14 @@
 
 pub mod cli;
 mod cli_directory;
+mod cli_handover;
+mod cli_join;
 mod cli_spreadsheet;
 mod cli_sync;
 mod commands;
 mod dialogs;
 mod gateway_link;
+mod join_link;
 pub mod state;
 #[cfg(test)]
 mod test_ipc;
@@ -185,10 +188,18 @@ mod tests {
         let requests = call(
             &w,
             "list_join_requests",
-            json!({"pendingOnly": true, "offset": 0, "limit": 50}),
+            json!({"filter": "waiting", "search": "noa", "offset": 0, "limit": 50}),
         )
         .unwrap();
         assert_eq!(requests, json!({"rows": [], "total": 0}));
+        // Deciding nothing is refused, naming what is missing.
+        let none = call(
+            &w,
+            "decide_join_requests",
+            json!({"ids": [], "approve": true, "placement": null}),
+        )
+        .unwrap_err();
+        assert_eq!(none["code"], "validation", "{none}");
 
         let ov = call(&w, "rename_organization", json!({"name": "Acme Group"})).unwrap();
         assert_eq!(ov["name"], "Acme Group");

@@ -4,7 +4,9 @@
 mod support;
 use support::{init_acme, init_acme_with, orgdesk, text};
 
-use std::path::Path;
+mod join;
+
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 #[test]
@@ -47,7 +49,8 @@ fn init_then_show_as_text_and_json() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["name"], "Acme 集团");
-    assert_eq!(v["code"].as_str().unwrap().len(), 8);
+    // The code made at setup joins nothing: the join code is the gateway's (`join-link show`).
+    assert!(v.get("code").is_none(), "{v}");
     assert_eq!(v["counts"]["total"], 1);
     assert_eq!(v["initialAdmin"]["username"], "ann");
     assert_eq!(v["initialAdmin"]["name"], "Ann Lee");
@@ -56,7 +59,7 @@ fn init_then_show_as_text_and_json() {
     let out = orgdesk(&db, &["org", "show"], None);
     let s = text(&out.stdout);
     assert!(s.contains("Organization:       Acme 集团"), "{s}");
-    assert!(s.contains(v["code"].as_str().unwrap()), "{s}");
+    assert!(!s.contains("code"), "{s}");
 }
 
 #[test]
@@ -279,4 +282,178 @@ fn members_from_a_script() {
     let left: serde_json::Value =
         serde_json::from_str(&ok(&db, &["member", "list", "--json"])).unwrap();
     assert_eq!(left["total"], 1, "only the initial admin remains");
+}
+
+/// Acme with Sales and Sales/EMEA, Bob (an admin in Sales/EMEA, heading it, who invited Ivy)
+/// and Cy (in Sales), in a new database; the directory holding it goes with the first value.
+fn org_with_bob() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    add_bob(&db);
+    (dir, db)
+}
+
+fn add_bob(db: &Path) {
+    use orgdesk_core::audit::Actor;
+    use orgdesk_core::invitations::InviteChannel;
+    use orgdesk_core::members::NewInvitee;
+    init(db);
+    ok(db, &["dept", "add", "Sales"]);
+    ok(db, &["dept", "add", "Sales/EMEA"]);
+    for (name, user, dept, role) in [
+        ("Bob Stone", "bob", "Sales/EMEA", "Admin"),
+        ("Cy Park", "cyp", "Sales", "Member"),
+    ] {
+        let out = orgdesk(
+            db,
+            &[
+                "member",
+                "add",
+                "--name",
+                name,
+                "--username",
+                user,
+                "--password-stdin",
+                "--dept",
+                dept,
+                "--role",
+                role,
+            ],
+            Some("Correct-Horse1\n"),
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    let mut d = orgdesk_core::Directory::open(db).unwrap();
+    let ann = Actor::member(d.initial_admin_id().unwrap(), "Ann Lee");
+    let bob = d.find_member("bob").unwrap();
+    let emea = d.resolve_department_path("Sales/EMEA").unwrap();
+    d.set_department_head(&ann, emea, Some(bob)).unwrap();
+    let ivy = d
+        .add_invitee(
+            &ann,
+            &NewInvitee {
+                name: "Ivy".into(),
+                email: Some("ivy@example.com".into()),
+                mobile: None,
+                department_id: emea,
+                position: None,
+            },
+        )
+        .unwrap();
+    d.invite_members(
+        &Actor::member(bob, "Bob Stone"),
+        &[ivy],
+        InviteChannel::Email,
+    )
+    .unwrap();
+}
+
+#[test]
+fn member_remove_says_what_moved_to_whom() {
+    let (_dir, db) = org_with_bob();
+    assert!(refused(&db, &["member", "remove", "bob"]).contains("choose an enabled member"));
+    assert_eq!(
+        ok(&db, &["member", "remove", "bob", "--transfer-to", "cyp"]).trim_end(),
+        "Removed Bob Stone. Moved to Cy Park: the headship of EMEA; 1 open invitation they sent."
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &["member", "remove", "cyp", "--transfer-to", "ann", "--json"],
+    ))
+    .unwrap();
+    assert_eq!(v["transferredTo"]["username"], "ann");
+    assert_eq!(v["departmentsHeaded"], serde_json::json!(["EMEA"]));
+    assert_eq!(v["invitationsSent"], 1);
+    assert_eq!(
+        ok(&db, &["member", "remove", "ivy@example.com"]).trim_end(),
+        "Removed Ivy."
+    );
+}
+
+#[test]
+fn member_batch_dept_adds_or_replaces() {
+    let (_dir, db) = org_with_bob();
+    let depts = |who: &str| -> Vec<(String, bool)> {
+        let v: serde_json::Value =
+            serde_json::from_str(&ok(&db, &["member", "show", who, "--json"])).unwrap();
+        v["positions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["departmentPath"].as_str().unwrap().to_owned(),
+                    p["isPrimary"].as_bool().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        ok(
+            &db,
+            &["member", "batch-dept", "Sales", "--members", "bob;cyp"]
+        )
+        .trim_end(),
+        "Added Sales to the departments of 1 member. 1 already as asked."
+    );
+    assert_eq!(
+        depts("bob"),
+        [("Sales/EMEA".to_owned(), true), ("Sales".to_owned(), false)]
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(
+        &db,
+        &[
+            "member",
+            "batch-dept",
+            "Sales/EMEA",
+            "--members",
+            "bob;cyp",
+            "--replace",
+            "--json",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(v["mode"], "replace");
+    assert_eq!(v["changed"], 2);
+    assert_eq!(depts("bob"), [("Sales/EMEA".to_owned(), true)]);
+    assert_eq!(depts("cyp"), [("Sales/EMEA".to_owned(), true)]);
+    assert!(refused(
+        &db,
+        &["member", "batch-dept", "Nowhere", "--members", "bob"]
+    )
+    .contains("No department \"Nowhere\""));
+    let usage = orgdesk(
+        &db,
+        &[
+            "member",
+            "batch-dept",
+            "Sales",
+            "--members",
+            "bob",
+            "--add",
+            "--replace",
+        ],
+        None,
+    );
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+#[test]
+fn dept_delete_says_where_resigned_members_positions_went() {
+    let (_dir, db) = org_with_bob();
+    assert!(refused(&db, &["dept", "delete", "Sales/EMEA"]).contains("2 members"));
+    ok(&db, &["member", "remove", "ivy@example.com"]);
+    ok(&db, &["member", "resign", "bob"]);
+    assert_eq!(
+        ok(&db, &["dept", "delete", "Sales/EMEA"]).trim_end(),
+        "Deleted department Sales/EMEA. The position of 1 resigned member (Bob Stone) moved to Sales."
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["member", "show", "bob", "--json"])).unwrap();
+    assert_eq!(v["positions"][0]["departmentPath"], "Sales");
+    ok(&db, &["dept", "add", "Sales/APAC"]);
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["dept", "delete", "Sales/APAC", "--json"])).unwrap();
+    assert_eq!(v["resignedMoved"], serde_json::json!([]));
+    assert_eq!(v["parentPath"], "Sales");
 }

@@ -10,10 +10,10 @@ use crate::harness::{
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
-const ROWS: &str = "[data-testid^='member-row-']";
+pub(crate) const ROWS: &str = "[data-testid^='member-row-']";
 const NODES: &str = "[data-testid^='dept-node-']";
 
-fn dept_id(db: &Path, path: &str) -> i64 {
+pub(crate) fn dept_id(db: &Path, path: &str) -> i64 {
     fn find(n: &serde_json::Value, segs: &[&str]) -> Option<i64> {
         match segs.split_first() {
             None => n["id"].as_i64(),
@@ -29,13 +29,13 @@ fn dept_id(db: &Path, path: &str) -> i64 {
     find(&tree, &segs).unwrap_or_else(|| panic!("no department {path}"))
 }
 
-fn member_id(db: &Path, who: &str) -> i64 {
+pub(crate) fn member_id(db: &Path, who: &str) -> i64 {
     cli_json(db, &["member", "show", who, "--json"])["id"]
         .as_i64()
         .unwrap()
 }
 
-async fn open_directory(c: &Ctx) {
+pub(crate) async fn open_directory(c: &Ctx) {
     sign_in(&c.d, "ann", PASSWORD).await;
     click(&c.d, "nav-directory").await;
     by_id(&c.d, "member-table").await;
@@ -323,7 +323,7 @@ pub async fn batch_and_delete_refusal(c: Ctx) {
 /// Closes the open dialog as a person would (its close button) and waits until no dialog is
 /// left on screen: a close button is not "displayed" while its dialog is still fading in, so
 /// the wait is on the dialogs themselves, not on their buttons.
-async fn close_dialog(d: &WebDriver) {
+pub(crate) async fn close_dialog(d: &WebDriver) {
     const ANY_OPEN: &str = "return Array.from(document.querySelectorAll('.ant-modal-wrap'))\
         .some(w => getComputedStyle(w).display !== 'none');";
     let start = std::time::Instant::now();

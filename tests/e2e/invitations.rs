@@ -58,7 +58,7 @@ async fn register(link: &str, username: &str, password: &str) -> String {
 }
 
 /// Presses Escape until the dialog or drawer holding `inside` has closed.
-async fn close_with_escape(d: &WebDriver, inside: &str) {
+pub(crate) async fn close_with_escape(d: &WebDriver, inside: &str) {
     let started = Instant::now();
     while crate::harness::displayed(d, inside, Duration::ZERO)
         .await

@@ -1,11 +1,12 @@
-//! The public join link, clicked through in the real window: switch it on, a person asks to
-//! join through it the way their browser would, and the admin approves the request.
+//! The public join link, clicked through in the real window: switch it on, two people ask to
+//! join through it the way their browser would; the admin approves one into a chosen
+//! department and role, rejects the other, and re-approves it from the Rejected list.
 
 use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
 
-use crate::harness::{by_id, cli_json, click, text_of, wait_text};
+use crate::harness::{by_id, choose, cli, cli_json, click, text_of, until_hidden, wait_text};
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
 /// `name="…" value="…"` of every hidden input, and the form's action.
@@ -73,8 +74,51 @@ pub async fn submit_form(link: &str, fields: &[(&str, &str)]) -> String {
     done.text().await.unwrap()
 }
 
+/// Waits until the button with `data-testid` `id` is gone (its request was decided).
+async fn until_decided(d: &WebDriver, id: &str) {
+    let started = Instant::now();
+    while crate::harness::displayed(d, id, Duration::ZERO)
+        .await
+        .is_some()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{id}: the request was not decided"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The id of the join request `username` made, as the command line lists it.
+fn request_id(db: &std::path::Path, username: &str) -> String {
+    let list = cli_json(db, &["requests", "list", "--state", "all", "--json"]);
+    list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == username)
+        .unwrap_or_else(|| panic!("no request from {username}: {list}"))["id"]
+        .to_string()
+}
+
+async fn ask_to_join(link: &str, name: &str, email: &str, username: &str) {
+    let page = submit_form(
+        link,
+        &[
+            ("name", name),
+            ("email", email),
+            ("username", username),
+            ("password", "Blue-Kettle42"),
+            ("password_confirm", "Blue-Kettle42"),
+        ],
+    )
+    .await;
+    assert!(page.contains("join_requested"), "{page}");
+}
+
 pub async fn join_link_request_then_approve(c: Ctx) {
     let d = &c.d;
+    cli(&c.db, &["dept", "add", "Sales"], None);
     sign_in(d, "ann", PASSWORD).await;
     click(d, "nav-join-requests").await;
     click(d, "join-link-field-email").await;
@@ -91,61 +135,68 @@ pub async fn join_link_request_then_approve(c: Ctx) {
     let link = text_of(&by_id(d, "join-link-url").await).await;
     c.h.screenshot(d, "40-join-link").await;
 
-    let page = submit_form(
-        link.trim(),
-        &[
-            ("name", "Noa Levi"),
-            ("email", "noa@example.com"),
-            ("username", "noa"),
-            ("password", "Blue-Kettle42"),
-            ("password_confirm", "Blue-Kettle42"),
-        ],
-    )
-    .await;
-    assert!(page.contains("join_requested"), "{page}");
+    ask_to_join(link.trim(), "Noa Levi", "noa@example.com", "noa").await;
+    ask_to_join(link.trim(), "Omar Haddad", "omar@example.com", "omar").await;
 
-    // The request arrives through the event feed.
+    // The requests arrive through the event feed; the navigation counts them.
     let started = Instant::now();
-    let approve = loop {
-        if let Ok(b) = d
-            .find(By::Css("[data-testid^='join-request-approve-']"))
-            .await
-        {
-            break b;
-        }
+    while d
+        .find_all(By::Css("[data-testid^='join-request-approve-']"))
+        .await
+        .map_or(0, |b| b.len())
+        < 2
+    {
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "the join request never showed"
+            "the join requests never showed"
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
-    };
+    }
+    wait_text(d, "nav-badge-joinRequests", |t| t.contains('2')).await;
     let table = text_of(&by_id(d, "join-requests-table").await).await;
     assert!(
         table.contains("Noa Levi") && table.contains("noa@example.com"),
         "{table}"
     );
     c.h.screenshot(d, "41-join-request").await;
-    let id = approve
-        .attr("data-testid")
-        .await
-        .unwrap()
-        .unwrap()
-        .trim_start_matches("join-request-approve-")
-        .to_owned();
-    click(d, &format!("join-request-approve-{id}")).await;
-    let started = Instant::now();
-    while crate::harness::displayed(d, &format!("join-request-approve-{id}"), Duration::ZERO)
-        .await
-        .is_some()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the approved request stayed waiting"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+
+    // Approved into Sales as an Admin.
+    let (noa, omar) = (request_id(&c.db, "noa"), request_id(&c.db, "omar"));
+    click(d, &format!("join-request-approve-{noa}")).await;
+    by_id(d, "approve-dialog-ok").await;
+    choose(d, "approve-department", "Sales").await;
+    choose(d, "approve-role", "Admin").await;
+    c.h.screenshot(d, "42-approve-dialog").await;
+    click(d, "approve-dialog-ok").await;
+    until_decided(d, &format!("join-request-approve-{noa}")).await;
     let shown = cli_json(&c.db, &["member", "show", "noa", "--json"]);
     assert_eq!(shown["status"], "enabled");
     assert_eq!(shown["name"], "Noa Levi");
     assert_eq!(shown["email"], "noa@example.com");
+    let placed = shown.to_string();
+    assert!(
+        placed.contains("Sales") && placed.contains("Admin"),
+        "{placed}"
+    );
+    wait_text(d, "nav-badge-joinRequests", |t| t.contains('1')).await;
+
+    // Rejected, then re-approved from the Rejected list (root department, Member).
+    click(d, &format!("join-request-reject-{omar}")).await;
+    until_decided(d, &format!("join-request-reject-{omar}")).await;
+    d.find(By::XPath(
+        "//*[@data-testid='join-requests-filter']//*[normalize-space(text())='Rejected']",
+    ))
+    .await
+    .expect("the Rejected filter")
+    .click()
+    .await
+    .unwrap();
+    click(d, &format!("join-request-reapprove-{omar}")).await;
+    c.h.screenshot(d, "43-reapprove-dialog").await;
+    click(d, "approve-dialog-ok").await;
+    until_hidden(d, "approve-dialog-ok").await;
+    until_decided(d, &format!("join-request-reapprove-{omar}")).await;
+    let shown = cli_json(&c.db, &["member", "show", "omar", "--json"]);
+    assert_eq!(shown["status"], "enabled");
+    assert_eq!(shown["name"], "Omar Haddad");
 }

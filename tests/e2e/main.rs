@@ -3,6 +3,7 @@
 //! scenario opens the app on its own database. Screenshots land in target/e2e-screens/.
 
 mod directory;
+mod handover;
 mod harness;
 mod invitations;
 mod join;

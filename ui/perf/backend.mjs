@@ -200,7 +200,7 @@ export function buildBackend(memberCount, deptCount) {
       createdBy: ref(byId.get(1)), invitationEmail: m.status === "not_joined" ? m.email : null,
       personalFieldsLocked: m.username !== null, isInitialAdmin: m.id === 1,
       allowedActions: m.id === 1 ? [] : actionsForStatus(m.status),
-      history: [{ at: m.createdAt, actorName: "Ada Admin", action: "create", before: null, after: { name: m.name } }],
+      history: [{ at: m.createdAt, actorName: "Ada Admin", action: "create", before: null, after: { name: m.name }, changes: [] }],
     };
   };
   const departmentDetails = (id) => {

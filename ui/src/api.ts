@@ -5,6 +5,7 @@ import { invoke } from "@tauri-apps/api/core";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BatchChange } from "./bindings/BatchChange";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
+import type { DepartmentDeletion } from "./bindings/DepartmentDeletion";
 import type { DepartmentDetails } from "./bindings/DepartmentDetails";
 import type { FormerMember } from "./bindings/FormerMember";
 import type { GatewayStatus } from "./bindings/GatewayStatus";
@@ -15,6 +16,8 @@ import type { InviteChannel } from "./bindings/InviteChannel";
 import type { InviteOutcome } from "./bindings/InviteOutcome";
 import type { JoinLinkInput } from "./bindings/JoinLinkInput";
 import type { JoinLinkView } from "./bindings/JoinLinkView";
+import type { JoinPlacement } from "./bindings/JoinPlacement";
+import type { JoinRequestFilter } from "./bindings/JoinRequestFilter";
 import type { JoinRequestPage } from "./bindings/JoinRequestPage";
 import type { MailMessage } from "./bindings/MailMessage";
 import type { MailSummary } from "./bindings/MailSummary";
@@ -31,6 +34,7 @@ import type { NewRole } from "./bindings/NewRole";
 import type { Role } from "./bindings/Role";
 import type { Selection } from "./bindings/Selection";
 import type { Settings } from "./bindings/Settings";
+import type { RemoveOutcome } from "./bindings/RemoveOutcome";
 import type { TransferPreview } from "./bindings/TransferPreview";
 import type { UpdateOutcome } from "./bindings/UpdateOutcome";
 import type { CommandError } from "./bindings/CommandError";
@@ -147,7 +151,11 @@ export const renameDepartment = (id: number, name: string): Promise<null> => cal
 export const moveDepartment = (id: number, parentId: number, index: number | null): Promise<null> =>
   call("move_department", { id, parentId, index });
 
-export const deleteDepartment = (id: number): Promise<null> => call("delete_department", { id });
+/** What deleting would move: the resigned members whose position goes to the parent. */
+export const departmentDeletionPreview = (id: number): Promise<DepartmentDeletion> =>
+  call("department_deletion_preview", { id });
+
+export const deleteDepartment = (id: number): Promise<DepartmentDeletion> => call("delete_department", { id });
 
 export const setDepartmentHead = (id: number, memberId: number | null): Promise<null> =>
   call("set_department_head", { id, memberId });
@@ -174,7 +182,7 @@ export const changeMemberStatus = (id: number, action: StatusAction): Promise<Me
 
 export const transferPreview = (id: number): Promise<TransferPreview> => call("transfer_preview", { id });
 
-export const removeMember = (id: number, transferTo: number | null): Promise<null> =>
+export const removeMember = (id: number, transferTo: number | null): Promise<RemoveOutcome> =>
   call("remove_member", { id, transferTo });
 
 export const batchUpdate = (selection: Selection, change: BatchChange): Promise<BatchOutcome> =>
@@ -221,11 +229,17 @@ export const sendPasswordReset = (memberId: number, channel: "email" | "link"): 
   call("send_password_reset", { memberId, channel });
 
 // Join requests and the public join link.
-export const listJoinRequests = (pendingOnly: boolean, offset: number, limit: number): Promise<JoinRequestPage> =>
-  call("list_join_requests", { pendingOnly, offset, limit });
+export const listJoinRequests = (
+  filter: JoinRequestFilter,
+  search: string,
+  offset: number,
+  limit: number,
+): Promise<JoinRequestPage> => call("list_join_requests", { filter, search, offset, limit });
 
-export const decideJoinRequest = (id: number, approve: boolean): Promise<number | null> =>
-  call("decide_join_request", { id, approve });
+/** Approves (into `placement`, the root department and member role when absent) or rejects
+ *  every request in `ids`, all or nothing; answers the new members' ids. */
+export const decideJoinRequests = (ids: number[], approve: boolean, placement?: JoinPlacement): Promise<number[]> =>
+  call("decide_join_requests", { ids, approve, placement: placement ?? null });
 
 export const joinLink = (): Promise<JoinLinkView> => call("join_link");
 
@@ -261,7 +275,9 @@ export const queryKeys = {
   invitationCounts: ["invitation_counts"] as const,
   gatewayStatus: ["gateway_status"] as const,
   remoteGatewayUrl: ["remote_gateway_url"] as const,
-  joinRequests: (pendingOnly: boolean, page: number) => ["list_join_requests", pendingOnly, page] as const,
+  joinRequests: (filter: JoinRequestFilter, search: string, page: number) =>
+    ["list_join_requests", filter, search, page] as const,
+  waitingJoinRequests: ["list_join_requests", "count"] as const,
   joinRequestsAll: ["list_join_requests"] as const,
   joinLink: ["join_link"] as const,
   sentMail: ["list_sent_mail"] as const,

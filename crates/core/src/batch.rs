@@ -10,7 +10,8 @@ use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row::status_from_str;
 use crate::members::{
-    allowed_actions, transition, write_status, MemberAction, MemberQuery, StatusChange,
+    allowed_actions, positions_json, positions_of, transition, write_status, MemberAction,
+    MemberQuery, StatusChange,
 };
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus};
@@ -31,12 +32,14 @@ pub enum Selection {
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum BatchChange {
-    /// Replaces the members' departments with this one (their primary), keeping the primary
-    /// position title unless a new one is given.
+    /// Puts the members in this department: `replace` makes it their only (so primary)
+    /// department, keeping the primary position's title unless a new one is given; `add`
+    /// adds it beside their departments (primary unchanged), with the title given if any.
     SetDepartment {
         #[ts(type = "number")]
         department_id: DepartmentId,
         title: Option<String>,
+        mode: DepartmentMode,
     },
     /// Sets the title of the primary position.
     SetPosition {
@@ -48,6 +51,16 @@ pub enum BatchChange {
     Disable,
     Enable,
     Resign,
+}
+
+/// How a batch department change treats the members' other departments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DepartmentMode {
+    /// The department becomes the member's only one, their primary.
+    Replace,
+    /// The department is added to the member's departments; the primary stays.
+    Add,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -133,9 +146,10 @@ impl Directory {
             let mut set_title = tx.prepare_cached(
                 "UPDATE positions SET title = ?1 WHERE member_id = ?2 AND is_primary = 1",
             )?;
-            let mut clear_pos = tx.prepare_cached("DELETE FROM positions WHERE member_id = ?1")?;
-            let mut add_pos = tx.prepare_cached("INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, 1, 0)")?;
-            let mut drop_heads = tx.prepare_cached("UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1 AND id != ?2")?;
+            let mut drop_heads = tx.prepare_cached(
+                "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1
+                 AND id NOT IN (SELECT department_id FROM positions WHERE member_id = ?1)",
+            )?;
             for id in ids {
                 let row: Option<(String, String, Option<String>)> = get
                     .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -235,32 +249,25 @@ impl Directory {
                     BatchChange::SetDepartment {
                         department_id,
                         title: new_title,
+                        mode,
                     } => {
-                        let count: i64 = tx.query_row(
-                            "SELECT count(*) FROM positions WHERE member_id = ?1",
-                            [id],
-                            |r| r.get(0),
-                        )?;
-                        let cur: Option<(DepartmentId, Option<String>)> =
-                            primary.query_row([id], |r| Ok((r.get(0)?, r.get(1)?))).ok();
-                        let keep_title = if new_title.is_some() {
-                            title.clone()
-                        } else {
-                            cur.as_ref().and_then(|c| c.1.clone())
-                        };
-                        if count == 1
-                            && cur.as_ref().map(|c| c.0) == Some(*department_id)
-                            && cur.as_ref().and_then(|c| c.1.clone()) == keep_title
-                        {
+                        let old = positions_of(&tx, id)?;
+                        let new = with_department(
+                            &old,
+                            *department_id,
+                            *mode,
+                            new_title.as_ref().map(|_| title.clone()),
+                        );
+                        if new == old {
                             outcome.unchanged += 1;
                             continue;
                         }
-                        clear_pos.execute([id])?;
-                        add_pos.execute(params![id, department_id, keep_title])?;
-                        drop_heads.execute(params![id, department_id])?;
+                        Self::write_positions(&tx, id, &new)?;
+                        // A head who leaves a department no longer heads it.
+                        drop_heads.execute([id])?;
                         (
-                            json!({"departmentId": cur.map(|c| c.0)}),
-                            json!({"departmentId": department_id, "title": keep_title, "batch": true}),
+                            json!({"positions": positions_json(&old)}),
+                            json!({"positions": positions_json(&new), "batch": true}),
                         )
                     }
                     _ => unreachable!("status changes are handled above"),
@@ -279,5 +286,33 @@ impl Directory {
         tx.commit()?;
         self.drop_index();
         Ok(outcome)
+    }
+}
+
+/// A member's positions (primary first) once `department` is put in with `mode`; `title` is
+/// the new title when one was given (`Some(None)` clears it).
+fn with_department(
+    old: &[(DepartmentId, Option<String>)],
+    department: DepartmentId,
+    mode: DepartmentMode,
+    title: Option<Option<String>>,
+) -> Vec<(DepartmentId, Option<String>)> {
+    match mode {
+        DepartmentMode::Replace => {
+            let kept = old.first().and_then(|p| p.1.clone());
+            vec![(department, title.unwrap_or(kept))]
+        }
+        DepartmentMode::Add => {
+            let mut new = old.to_vec();
+            match new.iter_mut().find(|p| p.0 == department) {
+                Some(p) => {
+                    if let Some(t) = title {
+                        p.1 = t;
+                    }
+                }
+                None => new.push((department, title.flatten())),
+            }
+            new
+        }
     }
 }

@@ -159,7 +159,10 @@ impl Directory {
             .ok_or(CoreError::NotInitialized)
     }
 
-    fn department_row(&self, id: DepartmentId) -> CoreResult<(Option<DepartmentId>, String)> {
+    pub(crate) fn department_row(
+        &self,
+        id: DepartmentId,
+    ) -> CoreResult<(Option<DepartmentId>, String)> {
         self.conn
             .query_row(
                 "SELECT parent_id, name FROM departments WHERE id = ?1",
@@ -433,78 +436,6 @@ impl Directory {
             .after(json!({"parentId": new_parent, "index": at})),
         )?;
         tx.commit()?;
-        Ok(())
-    }
-
-    /// Deletes an empty department. Refused for the root, and while it or any
-    /// sub-department has members or sub-departments; the refusal says how many and which.
-    pub fn delete_department(&mut self, actor: &Actor, id: DepartmentId) -> CoreResult<()> {
-        let (parent, name) = self.department_row(id)?;
-        if parent.is_none() {
-            return Err(CoreError::Forbidden(
-                "The root department cannot be deleted.".into(),
-            ));
-        }
-        let subtree = self.department_subtree(id)?;
-        let members = self.count_members_in(&subtree)?;
-        let subs: Vec<String> = self
-            .conn
-            .prepare(
-                "SELECT name FROM departments WHERE parent_id = ?1 ORDER BY sort_order, name_key",
-            )?
-            .query_map([id], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
-        if members > 0 || !subs.is_empty() {
-            let mut reasons = Vec::new();
-            let mut details = Vec::new();
-            if members > 0 {
-                reasons.push(format!(
-                    "{members} member{} (including sub-departments)",
-                    if members == 1 { "" } else { "s" }
-                ));
-                details.push(ErrorDetail {
-                    field: Some("members".into()),
-                    code: "has_members".into(),
-                    reason: members.to_string(),
-                });
-            }
-            if !subs.is_empty() {
-                reasons.push(format!(
-                    "sub-department{} {}",
-                    if subs.len() == 1 { "" } else { "s" },
-                    subs.iter()
-                        .map(|s| format!("\"{s}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                details.extend(subs.iter().map(|s| ErrorDetail {
-                    field: Some("subDepartments".into()),
-                    code: "has_sub_departments".into(),
-                    reason: s.clone(),
-                }));
-            }
-            return Err(CoreError::Validation {
-                message: format!(
-                    "\"{name}\" cannot be deleted while it has {}. Move or remove them first.",
-                    reasons.join(" and ")
-                ),
-                details,
-            });
-        }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
-        // Positions of resigned members in it go with it; their record stays.
-        tx.execute("DELETE FROM positions WHERE department_id = ?1", [id])?;
-        tx.execute("DELETE FROM departments WHERE id = ?1", [id])?;
-        audit::record(
-            &tx,
-            now,
-            actor,
-            audit::Entry::department("department.delete", id, &name)
-                .before(json!({"name": name, "parentId": parent})),
-        )?;
-        tx.commit()?;
-        self.drop_index();
         Ok(())
     }
 

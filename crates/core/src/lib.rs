@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub use orgdesk_rules::clock;
+pub mod department_deletion;
 pub mod departments;
 pub mod error;
 pub mod gateway_accounts;

@@ -40,6 +40,7 @@ pub struct MemberCounts {
     pub total: u32,
     pub enabled: u32,
     pub not_joined: u32,
+    /// Join requests waiting for an admin's decision (not members yet).
     pub pending_approval: u32,
     pub disabled: u32,
     pub resigned: u32,
@@ -49,7 +50,6 @@ pub struct MemberCounts {
 #[serde(rename_all = "camelCase")]
 pub struct OrgOverview {
     pub name: String,
-    pub code: String,
     #[ts(type = "number")]
     pub root_department_id: DepartmentId,
     #[ts(type = "number")]
@@ -194,7 +194,7 @@ impl Directory {
     }
 
     pub fn overview(&self, viewer: MemberId) -> CoreResult<OrgOverview> {
-        let (code, root, admin_id, created_at) = self.org_row()?;
+        let (_, root, admin_id, created_at) = self.org_row()?;
         let name = self.organization_name()?;
         let initial_admin = self.conn.query_row(
             "SELECT id, name, username FROM members WHERE id = ?1",
@@ -224,7 +224,6 @@ impl Directory {
             match status.as_str() {
                 "enabled" => counts.enabled = n,
                 "not_joined" => counts.not_joined = n,
-                "pending_approval" => counts.pending_approval = n,
                 "disabled" => counts.disabled = n,
                 "resigned" => counts.resigned = n,
                 _ => {}
@@ -234,12 +233,13 @@ impl Directory {
                 counts.total += n;
             }
         }
+        // Waiting join requests, not a member status: nobody is a member before approval.
+        counts.pending_approval = self.pending_join_requests()?;
         let department_count: u32 =
             self.conn
                 .query_row("SELECT count(*) FROM departments", [], |r| r.get(0))?;
         Ok(OrgOverview {
             name,
-            code,
             root_department_id: root,
             created_at,
             initial_admin,

@@ -1,3 +1,4 @@
+use orgdesk_core::department_deletion::DepartmentDeletion;
 use orgdesk_core::departments::{DepartmentDetails, DepartmentNode};
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::CommandError;
@@ -53,10 +54,18 @@ pub async fn move_department(
 }
 
 #[tauri::command]
+pub async fn department_deletion_preview(
+    state: State<'_, AppState>,
+    id: DepartmentId,
+) -> Result<DepartmentDeletion, CommandError> {
+    state.read(move |d| d.department_deletion_preview(id)).await
+}
+
+#[tauri::command]
 pub async fn delete_department(
     state: State<'_, AppState>,
     id: DepartmentId,
-) -> Result<(), CommandError> {
+) -> Result<DepartmentDeletion, CommandError> {
     state.act(move |d, a| d.delete_department(a, id)).await
 }
 

@@ -1,7 +1,7 @@
 use orgdesk_core::batch::{BatchChange, BatchOutcome, Selection};
 use orgdesk_core::members::{
     FormerMember, MemberAction, MemberDetails, MemberPage, MemberPatch, MemberQuery, NewInvitee,
-    NewMember, TransferPreview, UpdateOutcome,
+    NewMember, RemoveOutcome, TransferPreview, UpdateOutcome,
 };
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::CommandError;
@@ -83,7 +83,7 @@ pub async fn remove_member(
     state: State<'_, AppState>,
     id: MemberId,
     transfer_to: Option<MemberId>,
-) -> Result<(), CommandError> {
+) -> Result<RemoveOutcome, CommandError> {
     state
         .act(move |d, a| d.remove_member(a, id, transfer_to))
         .await

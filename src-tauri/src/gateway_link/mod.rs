@@ -137,37 +137,39 @@ impl GatewayLink {
 
     /// The typed client of the gateway in use, for an admin waiting on the answer.
     pub fn client(&self) -> Result<orgdesk_link::GatewayClient, CommandError> {
-        self.endpoint()
-            .map(orgdesk_link::GatewayClient::new)
-            .ok_or_else(|| unreachable("it has not started"))
+        self.reachable().map(orgdesk_link::GatewayClient::new)
     }
 
-    /// One call to the gateway's API for an admin waiting on the answer (the join link).
-    /// Returns the status and the body; "not reachable" is an error in words for the admin.
-    pub async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<serde_json::Value>,
-    ) -> Result<(reqwest::StatusCode, String), CommandError> {
-        let endpoint = self
-            .endpoint()
-            .ok_or_else(|| unreachable("it has not started"))?;
-        let mut request = client()
-            .request(method, format!("{}{path}", endpoint.base))
-            .bearer_auth(&endpoint.token)
-            .timeout(Duration::from_secs(20));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| unreachable(&e.to_string()))?;
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        Ok((status, text))
+    /// The gateway's address and token, or why it cannot be called now.
+    pub fn reachable(&self) -> Result<Endpoint, CommandError> {
+        self.endpoint()
+            .ok_or_else(|| unreachable("it has not started"))
     }
+}
+
+/// One call to the gateway's API for an admin waiting on the answer (the join link), from the
+/// window or the command line. Returns the status and the body; "not reachable" is an error in
+/// words for the admin.
+pub async fn call(
+    endpoint: &Endpoint,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> Result<(reqwest::StatusCode, String), CommandError> {
+    let mut request = client()
+        .request(method, format!("{}{path}", endpoint.base))
+        .bearer_auth(&endpoint.token)
+        .timeout(Duration::from_secs(20));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| unreachable(&e.to_string()))?;
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    Ok((status, text))
 }
 
 /// The gateway was not reached, in words for the admin.

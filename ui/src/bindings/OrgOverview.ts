@@ -2,7 +2,7 @@
 import type { MemberCounts } from "./MemberCounts";
 import type { MemberRef } from "./MemberRef";
 
-export type OrgOverview = { name: string, code: string, rootDepartmentId: number, createdAt: number, initialAdmin: MemberRef, counts: MemberCounts, departmentCount: number, 
+export type OrgOverview = { name: string, rootDepartmentId: number, createdAt: number, initialAdmin: MemberRef, counts: MemberCounts, departmentCount: number, 
 /**
  * Only the initial admin renames the organization.
  */

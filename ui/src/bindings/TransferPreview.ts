@@ -8,4 +8,8 @@ export type TransferPreview = { member: MemberRef, needsTransfer: boolean,
 /**
  * Departments the member heads.
  */
-departmentsHeaded: Array<string>, invitationsSent: number, joinRequestsAssigned: number, };
+departmentsHeaded: Array<string>, 
+/**
+ * Open invitations (queued, sent, delivered, opened or failed) the member sent.
+ */
+invitationsSent: number, };

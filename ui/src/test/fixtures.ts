@@ -35,7 +35,6 @@ export const tree: DepartmentNode = {
 export function overview(canRename: boolean): OrgOverview {
   return {
     name: "Acme Ltd",
-    code: "ACME-7Q2K",
     rootDepartmentId: 1,
     createdAt: Date.UTC(2025, 0, 15, 9, 30),
     initialAdmin: { id: 1, name: "Ada Lovelace", username: "ada" },
@@ -113,7 +112,7 @@ export function memberDetails(row: MemberRow, patch: Partial<MemberDetails> = {}
     personalFieldsLocked: row.status !== "not_joined",
     isInitialAdmin: row.id === 1,
     allowedActions: allowed[row.status] ?? ["remove"],
-    history: [{ at: Date.UTC(2025, 0, 15), actorName: "Ada Lovelace", action: "member.add", before: null, after: null }],
+    history: [{ at: Date.UTC(2025, 0, 15), actorName: "Ada Lovelace", action: "member.add", before: null, after: null, changes: [] }],
     ...patch,
   };
 }
@@ -126,6 +125,8 @@ export function directoryHandlers(extra: Record<string, (args: Record<string, un
     department_details: (a: Record<string, unknown>) => deptDetails(a.id as number),
     list_roles: () => roles,
     get_settings: () => ({ defaultRegion: "US" }),
+    // The navigation's badge counts the waiting join requests.
+    list_join_requests: () => ({ rows: [], total: 0 }),
     list_members: (a: Record<string, unknown>) => {
       const q = a.query as MemberQuery;
       const s = (q.search ?? "").toLowerCase();
@@ -133,6 +134,7 @@ export function directoryHandlers(extra: Record<string, (args: Record<string, un
       return { rows: matching.slice(q.offset, q.offset + q.limit), total: matching.length };
     },
     member_details: (a: Record<string, unknown>) => memberDetails(rows.find((r) => r.id === a.id) ?? rows[0]),
+    department_deletion_preview: () => ({ name: "Sales", parentPath: "", parentName: "Acme", resignedMoved: [] }),
     ...extra,
   };
 }

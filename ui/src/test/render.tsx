@@ -12,8 +12,9 @@ export function renderWithProviders(ui: ReactElement) {
 
 type Handler = (args: Record<string, unknown>) => unknown;
 
-/** Mocks the backend with one handler per command; an unknown command fails the way the runtime does. */
-export function mockBackend(handlers: Record<string, Handler>) {
+/** Mocks the backend with one handler per command; an unknown command fails the way the runtime does.
+ *  With `events`, `emit` from "@tauri-apps/api/event" reaches the window's listeners. */
+export function mockBackend(handlers: Record<string, Handler>, { events = false }: { events?: boolean } = {}) {
   const calls: { cmd: string; args: Record<string, unknown> }[] = [];
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
@@ -21,6 +22,6 @@ export function mockBackend(handlers: Record<string, Handler>) {
     const handler = handlers[cmd];
     if (!handler) throw `command ${cmd} not found`;
     return handler(args);
-  });
+  }, { shouldMockEvents: events });
   return calls;
 }

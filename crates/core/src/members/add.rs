@@ -32,19 +32,23 @@ impl Directory {
             work_location: j.work_location.map(str::to_owned),
             status: MemberStatus::Enabled,
         };
-        let root: DepartmentId =
-            tx.query_row("SELECT root_department_id FROM organization", [], |r| {
+        let department: DepartmentId = match j.department {
+            Some(d) => d,
+            None => tx.query_row("SELECT root_department_id FROM organization", [], |r| {
                 r.get(0)
-            })?;
-        let member_role: RoleId =
-            tx.query_row("SELECT id FROM roles WHERE builtin = 'member'", [], |r| {
+            })?,
+        };
+        let role: RoleId = match j.role {
+            Some(r) => r,
+            None => tx.query_row("SELECT id FROM roles WHERE builtin = 'member'", [], |r| {
                 r.get(0)
-            })?;
+            })?,
+        };
         Self::insert_new(
             tx,
             &row,
-            &[(root, None)],
-            &[member_role],
+            &[(department, None)],
+            &[role],
             Some(j.password_hash),
             None,
             now,

@@ -3,6 +3,7 @@
 
 use rusqlite::OptionalExtension;
 
+use super::history::Names;
 use super::status::allowed_actions;
 use super::{HistoryItem, MemberDetails, PositionView, RoleRef};
 use crate::error::CoreResult;
@@ -60,7 +61,7 @@ impl Directory {
             .prepare("SELECT r.id, r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE mr.member_id = ?1 ORDER BY r.id")?
             .query_map([id], |r| Ok(RoleRef { id: r.get(0)?, name: r.get(1)? }))?
             .collect::<Result<Vec<_>, _>>()?;
-        let history = self
+        let mut history = self
             .conn
             .prepare(
                 "SELECT at, actor_name, action, before_json, after_json FROM audit_log
@@ -75,9 +76,14 @@ impl Directory {
                     action: r.get(2)?,
                     before: b.and_then(|s| serde_json::from_str(&s).ok()),
                     after: a.and_then(|s| serde_json::from_str(&s).ok()),
+                    changes: Vec::new(),
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
+        let mut names = Names::new(self);
+        for h in &mut history {
+            h.changes = names.changes(&h.action, h.before.as_ref(), h.after.as_ref())?;
+        }
         let is_initial_admin = self.initial_admin_id()? == id;
         Ok(MemberDetails {
             id,

@@ -8,6 +8,7 @@
 mod add;
 mod details;
 mod edit;
+mod history;
 mod list;
 mod remove;
 mod row;
@@ -18,7 +19,9 @@ use ts_rs::TS;
 
 use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
+pub use history::HistoryChange;
 pub use remove::FormerMember;
+pub(crate) use row::{positions_json, positions_of};
 pub use status::{allowed_actions, transition};
 pub(crate) use status::{write_status, StatusChange};
 
@@ -170,6 +173,8 @@ pub struct HistoryItem {
     pub before: Option<serde_json::Value>,
     #[ts(type = "unknown")]
     pub after: Option<serde_json::Value>,
+    /// What the entry changed, for the edits that have more to say than their action.
+    pub changes: Vec<HistoryChange>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -223,6 +228,18 @@ pub struct TransferPreview {
     pub needs_transfer: bool,
     /// Departments the member heads.
     pub departments_headed: Vec<String>,
+    /// Open invitations (queued, sent, delivered, opened or failed) the member sent.
     pub invitations_sent: u32,
-    pub join_requests_assigned: u32,
+}
+
+/// What removing a member handed over, and to whom.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoveOutcome {
+    /// Who received it; none when the member had not joined.
+    pub transferred_to: Option<MemberRef>,
+    /// Departments whose headship moved to the receiver (or was cleared when there is none).
+    pub departments_headed: Vec<String>,
+    /// Open invitations the member sent that the receiver now owns.
+    pub invitations_sent: u32,
 }

@@ -150,7 +150,7 @@ impl Directory {
         Ok(out)
     }
 
-    pub(super) fn write_positions(
+    pub(crate) fn write_positions(
         tx: &Transaction<'_>,
         id: MemberId,
         positions: &[(DepartmentId, Option<String>)],
@@ -183,11 +183,7 @@ impl Directory {
         &self,
         id: MemberId,
     ) -> CoreResult<Vec<(DepartmentId, Option<String>)>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT department_id, title FROM positions WHERE member_id = ?1 ORDER BY is_primary DESC, sort_order",
-        )?;
-        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        positions_of(&self.conn, id)
     }
 
     pub(super) fn current_role_ids(&self, id: MemberId) -> CoreResult<Vec<RoleId>> {
@@ -197,6 +193,26 @@ impl Directory {
         let rows = stmt.query_map([id], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+}
+
+/// A member's positions, the primary first.
+pub(crate) fn positions_of(
+    conn: &rusqlite::Connection,
+    id: MemberId,
+) -> CoreResult<Vec<(DepartmentId, Option<String>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT department_id, title FROM positions WHERE member_id = ?1 ORDER BY is_primary DESC, sort_order",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Positions as the audit log keeps them (see `members::history`).
+pub(crate) fn positions_json(positions: &[(DepartmentId, Option<String>)]) -> serde_json::Value {
+    positions
+        .iter()
+        .map(|(d, t)| json!({"departmentId": d, "title": t}))
+        .collect()
 }
 
 pub(super) fn clone_row(r: &Row) -> Row {
@@ -220,7 +236,7 @@ pub(super) fn row_json(
     json!({
         "name": r.name, "email": r.email, "mobile": r.mobile, "employeeId": r.employee_id,
         "workLocation": r.work_location, "orgEmail": r.org_email,
-        "positions": positions.iter().map(|(d, t)| json!({"departmentId": d, "title": t})).collect::<Vec<_>>(),
+        "positions": positions_json(positions),
         "roles": roles,
     })
 }

@@ -1,8 +1,9 @@
-use orgdesk_core::members::NewInvitee;
+use orgdesk_core::audit;
+use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, with_org};
+use crate::{admin, new_member, place, places, pos, with_org};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -221,4 +222,53 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
     let tree = d.department_tree().unwrap();
     assert_eq!(tree.total_members, 2, "the admin and Pat");
     assert_eq!(tree.children[0].total_members, 1);
+}
+
+#[test]
+fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let r = root(&d);
+    let sales = d.create_department(&a, r, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    // Rob held only EMEA (primary, with a title); Sue held EMEA (primary) and Sales.
+    let rob = d
+        .add_member(&a, &new_member("Rob", "rob", vec![pos(emea, Some("Rep"))]))
+        .unwrap();
+    let sue = d
+        .add_member(
+            &a,
+            &new_member(
+                "Sue",
+                "sue",
+                vec![pos(emea, None), pos(sales, Some("Lead"))],
+            ),
+        )
+        .unwrap();
+    for m in [rob, sue] {
+        d.change_status(&a, m, MemberAction::Resign).unwrap();
+    }
+    let preview = d.department_deletion_preview(emea).unwrap();
+    assert_eq!(preview.parent_path, "Sales");
+    assert_eq!(
+        preview
+            .resigned_moved
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Rob", "Sue"]
+    );
+    let done = d.delete_department(&a, emea).unwrap();
+    assert_eq!(done, preview);
+    assert_eq!(places(&d, rob), [place("Sales", Some("Rep"), true)]);
+    // Sue's own Sales position stays, with its title, and is her primary now.
+    assert_eq!(places(&d, sue), [place("Sales", Some("Lead"), true)]);
+    let history = d.member_details(rob).unwrap().history;
+    assert_eq!(history[0].action, "member.position_moved");
+    // Restored, Rob is back in the department his position moved to.
+    d.change_status(&a, rob, MemberAction::Restore).unwrap();
+    assert_eq!(d.department_details(sales).unwrap().direct_members, 1);
+    let log = audit::recent(d.connection(), 4).unwrap();
+    assert!(log.iter().any(|l| l.action == "department.delete"
+        && l.after.as_ref().unwrap()["resignedMoved"] == serde_json::json!(["Rob", "Sue"])));
 }

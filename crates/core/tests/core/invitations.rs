@@ -3,6 +3,7 @@ use orgdesk_core::clock::Clock;
 use orgdesk_core::invitations::{
     GatewayAction, InvitationQuery, InvitationState, InviteChannel, WorkResult,
 };
+use orgdesk_core::join::JoinRequestFilter;
 use orgdesk_core::members::NewInvitee;
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory};
@@ -10,7 +11,7 @@ use orgdesk_protocol::{Channel, Event, EventKind};
 
 use crate::{admin, new_member, password_changed, pos, registered, with_org};
 
-const INVITEE_PASSWORD: &str = "Blue-Kettle42";
+pub(crate) const INVITEE_PASSWORD: &str = "Blue-Kettle42";
 
 fn add_invitee(
     d: &mut Directory,
@@ -595,7 +596,7 @@ fn account_state_changes_of_members_reach_the_gateway_through_the_mirror() {
     assert!(d.due_account_mirror(500).unwrap().is_empty(), "said once");
 }
 
-fn join_event(
+pub(crate) fn join_event(
     seq: i64,
     request: &str,
     username: &str,
@@ -823,9 +824,13 @@ fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
     d.apply_gateway_events(&events, 5).unwrap();
     let pending = d.join_requests(true).unwrap();
     assert_eq!(pending.len(), 5);
-    let middle = d.join_request_page(true, 2, 2).unwrap();
+    let middle = d
+        .join_request_page(JoinRequestFilter::Waiting, "", 2, 2)
+        .unwrap();
     assert_eq!((middle.rows.as_slice(), middle.total), (&pending[2..4], 5));
-    let capped = d.join_request_page(false, 0, u32::MAX).unwrap();
+    let capped = d
+        .join_request_page(JoinRequestFilter::All, "", 0, u32::MAX)
+        .unwrap();
     assert_eq!((capped.rows.len(), capped.total), (5, 5));
 }
 

@@ -10,6 +10,7 @@ mod import_quota;
 mod import_zh;
 mod index;
 mod invitations;
+mod join_requests;
 mod mailbox;
 mod members;
 mod migrations;
@@ -23,7 +24,7 @@ use orgdesk_core::audit::Actor;
 use orgdesk_core::clock::ManualClock;
 use orgdesk_core::members::{NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
-use orgdesk_core::types::DepartmentId;
+use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::Directory;
 use orgdesk_protocol::EventKind;
 
@@ -102,6 +103,21 @@ pub fn pos(d: DepartmentId, title: Option<&str>) -> PositionInput {
         department_id: d,
         title: title.map(Into::into),
     }
+}
+
+/// A member's positions as (department name, title, primary), the primary first.
+pub fn places(d: &Directory, m: MemberId) -> Vec<(String, Option<String>, bool)> {
+    d.member_details(m)
+        .unwrap()
+        .positions
+        .into_iter()
+        .map(|p| (p.department_name, p.title, p.is_primary))
+        .collect()
+}
+
+/// One of [`places`]' entries.
+pub fn place(dept: &str, title: Option<&str>, primary: bool) -> (String, Option<String>, bool) {
+    (dept.to_owned(), title.map(str::to_owned), primary)
 }
 
 /// A member with a username and the shared password, in these departments, with the default

@@ -1,9 +1,10 @@
 use orgdesk_core::audit::{self, Actor};
+use orgdesk_core::invitations::{InvitationQuery, InvitationRow, InviteChannel};
 use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, StatusFilter};
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, pos, with_org, PASSWORD};
+use crate::{admin, new_member, place, places, pos, with_org, PASSWORD};
 
 fn codes(e: CoreError) -> Vec<(String, String)> {
     match e {
@@ -419,6 +420,17 @@ fn status_transitions_and_their_guards() {
     );
 }
 
+fn invitation_of(d: &Directory, member: MemberId) -> InvitationRow {
+    let mut rows = d
+        .list_invitations(&InvitationQuery {
+            member_id: Some(member),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    rows.remove(0)
+}
+
 #[test]
 fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
     let Org {
@@ -448,9 +460,22 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
         .unwrap();
     d.set_department_head(&a, sales, Some(bob)).unwrap();
     d.set_department_head(&a, emea, Some(bob)).unwrap();
+    // Bob sent two invitations; one is cancelled, so only the other is still his to hand over.
+    let as_bob = Actor::member(bob, "Bob");
+    let eve = d
+        .add_invitee(&a, &invitee("Eve", "eve@example.com", emea))
+        .unwrap();
+    let fay = d
+        .add_invitee(&a, &invitee("Fay", "fay@example.com", emea))
+        .unwrap();
+    d.invite_members(&as_bob, &[eve, fay], InviteChannel::Email)
+        .unwrap();
+    let fay_invitation = invitation_of(&d, fay).id;
+    d.cancel_invitation(&a, fay_invitation).unwrap();
     let p = d.transfer_preview(bob).unwrap();
     assert!(p.needs_transfer);
     assert_eq!(p.departments_headed, ["EMEA", "Sales"]);
+    assert_eq!(p.invitations_sent, 1);
     assert_eq!(
         codes(d.remove_member(&a, bob, None).unwrap_err()),
         [("transferTo".into(), "required".into())]
@@ -465,7 +490,19 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
         [("transferTo".into(), "not_enabled".into())]
     );
     d.change_status(&a, cy, MemberAction::Enable).unwrap();
-    d.remove_member(&a, bob, Some(cy)).unwrap();
+    let moved = d.remove_member(&a, bob, Some(cy)).unwrap();
+    assert_eq!(moved.transferred_to.map(|t| t.name).as_deref(), Some("Cy"));
+    assert_eq!(moved.departments_headed, ["EMEA", "Sales"]);
+    assert_eq!(moved.invitations_sent, 1);
+    // The open invitation is Cy's now; the cancelled one still names who sent it.
+    assert_eq!(invitation_of(&d, eve).inviter_name, "Cy");
+    assert_eq!(invitation_of(&d, fay).inviter_name, "Bob");
+    assert_eq!(d.transfer_preview(cy).unwrap().invitations_sent, 1);
+    let log = audit::recent(d.connection(), 1).unwrap();
+    assert_eq!(
+        log[0].after.as_ref().unwrap()["invitationsSent"],
+        serde_json::json!(1)
+    );
     assert_eq!(
         d.department_details(sales).unwrap().head.unwrap().name,
         "Cy"
@@ -589,7 +626,7 @@ fn list_filters_search_and_pages() {
 
 #[test]
 fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
-    use orgdesk_core::batch::{BatchChange, Selection};
+    use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     let Org {
         mut d,
         a,
@@ -677,6 +714,7 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             &BatchChange::SetDepartment {
                 department_id: emea,
                 title: Some("Analyst".into()),
+                mode: DepartmentMode::Replace,
             },
         )
         .unwrap();
@@ -711,6 +749,7 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             &BatchChange::SetDepartment {
                 department_id: DepartmentId(999),
                 title: None,
+                mode: DepartmentMode::Add,
             },
         )
         .unwrap_err();
@@ -765,4 +804,183 @@ fn default_region_reads_numbers_without_plus() {
         d.member_details(id).unwrap().mobile.as_deref(),
         Some("+8613812345678")
     );
+}
+
+#[test]
+fn batch_department_adds_beside_or_replaces_all() {
+    use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
+    let Org {
+        mut d,
+        a,
+        root,
+        sales,
+        emea,
+    } = org();
+    let bob = d
+        .add_member(
+            &a,
+            &new_member("Bob", "bob", vec![pos(emea, Some("Analyst"))]),
+        )
+        .unwrap();
+    let cy = d
+        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
+        .unwrap();
+    d.set_department_head(&a, emea, Some(bob)).unwrap();
+    let both = Selection::Ids { ids: vec![bob, cy] };
+    let batch = |d: &mut Directory, mode, dept, title: Option<&str>| {
+        d.batch_update(
+            &a,
+            &both,
+            &BatchChange::SetDepartment {
+                department_id: dept,
+                title: title.map(Into::into),
+                mode,
+            },
+        )
+        .unwrap()
+    };
+    // Add: Sales joins Bob's departments, his primary stays; Cy is already in Sales.
+    let out = batch(&mut d, DepartmentMode::Add, sales, None);
+    assert_eq!((out.changed, out.unchanged), (1, 1));
+    assert_eq!(
+        places(&d, bob),
+        [
+            place("EMEA", Some("Analyst"), true),
+            place("Sales", None, false)
+        ]
+    );
+    assert_eq!(places(&d, cy), [place("Sales", None, true)]);
+    // A title given with Add applies to that department's position, even one already held.
+    let out = batch(&mut d, DepartmentMode::Add, sales, Some("Rep"));
+    assert_eq!((out.changed, out.unchanged), (2, 0));
+    assert_eq!(places(&d, cy), [place("Sales", Some("Rep"), true)]);
+    assert_eq!(
+        d.department_details(emea).unwrap().head.unwrap().name,
+        "Bob",
+        "adding keeps headships"
+    );
+    // Replace: the root becomes each one's only department; the primary title is kept.
+    let out = batch(&mut d, DepartmentMode::Replace, root, None);
+    assert_eq!((out.changed, out.unchanged), (2, 0));
+    assert_eq!(places(&d, bob), [place("Acme", Some("Analyst"), true)]);
+    assert_eq!(places(&d, cy), [place("Acme", Some("Rep"), true)]);
+    assert!(
+        d.department_details(emea).unwrap().head.is_none(),
+        "a head who left EMEA no longer heads it"
+    );
+    let out = batch(&mut d, DepartmentMode::Replace, root, None);
+    assert_eq!((out.changed, out.unchanged), (0, 2));
+}
+
+#[test]
+fn history_names_what_each_edit_changed() {
+    use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
+    use orgdesk_core::members::HistoryChange;
+    let Org {
+        mut d,
+        a,
+        root,
+        sales,
+        emea,
+    } = org();
+    let dee = d
+        .add_invitee(&a, &invitee("Dee", "dee@example.com", sales))
+        .unwrap();
+    let changes = |d: &Directory| d.member_details(dee).unwrap().history[0].changes.clone();
+    d.set_primary_department(&a, dee, sales).unwrap();
+    d.update_member(
+        &a,
+        dee,
+        &MemberPatch {
+            positions: Some(vec![pos(sales, None), pos(emea, Some("Rep"))]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        changes(&d),
+        [
+            HistoryChange::DepartmentsAdded {
+                departments: vec!["Sales/EMEA".into()]
+            },
+            HistoryChange::Title {
+                department: Some("Sales/EMEA".into()),
+                title: Some("Rep".into())
+            }
+        ]
+    );
+    d.set_primary_department(&a, dee, emea).unwrap();
+    assert_eq!(
+        changes(&d),
+        [HistoryChange::PrimaryDepartment {
+            department: "Sales/EMEA".into()
+        }]
+    );
+    let admin_role = d
+        .roles()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "Admin")
+        .unwrap();
+    d.update_member(
+        &a,
+        dee,
+        &MemberPatch {
+            name: Some("Dee Ray".into()),
+            mobile: Some("+14155550123".into()),
+            email: Some(String::new()),
+            role_ids: Some(vec![admin_role.id]),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let got = changes(&d);
+    assert!(got.contains(&HistoryChange::Field {
+        field: "name".into(),
+        to: Some("Dee Ray".into())
+    }));
+    assert!(got.contains(&HistoryChange::Field {
+        field: "mobile".into(),
+        to: Some("+14155550123".into())
+    }));
+    assert!(got.contains(&HistoryChange::Field {
+        field: "email".into(),
+        to: None
+    }));
+    assert!(got.contains(&HistoryChange::RolesAdded {
+        roles: vec!["Admin".into()]
+    }));
+    assert!(got
+        .iter()
+        .any(|c| matches!(c, HistoryChange::RolesRemoved { roles } if roles == &["Member"])));
+    d.batch_update(
+        &a,
+        &Selection::Ids { ids: vec![dee] },
+        &BatchChange::SetDepartment {
+            department_id: root,
+            title: None,
+            mode: DepartmentMode::Replace,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        changes(&d),
+        [
+            HistoryChange::PrimaryDepartment {
+                department: "Acme".into()
+            },
+            HistoryChange::DepartmentsRemoved {
+                departments: vec!["Sales/EMEA".into(), "Sales".into()]
+            },
+            HistoryChange::Title {
+                department: Some("Acme".into()),
+                title: Some("Rep".into())
+            }
+        ]
+    );
+    // Entries with nothing more to say than their action have no changes.
+    let history = d.member_details(dee).unwrap().history;
+    let added = history.last().unwrap();
+    assert_eq!(added.action, "member.add_for_invitation");
+    assert!(added.changes.is_empty());
 }

@@ -331,6 +331,65 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     gw.stop().await;
 }
 
+/// The desktop rejects a request the way it does (refusing the account it would have given,
+/// then deciding "rejected") and approves it later: the gateway creates the account with the
+/// password the person chose, and the status page says approved, not refused.
+pub async fn a_rejected_join_request_can_be_approved_later(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let link = gw.put_join_link(&rules(true, &[])).await.link.unwrap();
+    let sent = gw
+        .join_via_link(&link, &[("name", "Zhao Lei"), ("username", "zhaolei")])
+        .await;
+    assert_eq!(sent.kind(), Some("join_requested"), "{}", sent.body);
+    let status_url = status_link(&sent);
+    let (request_id, account_id) = match gw.join_events().await.pop() {
+        Some(EventKind::JoinRequested {
+            request_id,
+            account_id: Some(account_id),
+            ..
+        }) => (request_id, account_id),
+        other => panic!("{other:?}"),
+    };
+
+    let refused = gw
+        .api(
+            Method::POST,
+            &format!("/api/v1/accounts/{account_id}/refusal"),
+        )
+        .json(&orgdesk_protocol::RefuseAccount {
+            reason: "Your request to join was declined.".into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert!(refused.status().is_success(), "{}", refused.status());
+    let rejected: JoinRequestDecided = gw.decide(&request_id, false).await.json().await.unwrap();
+    assert_eq!(rejected.status, JoinRequestStatus::Rejected);
+    let page = gw.get(&status_url, None).await;
+    assert_eq!(page.kind(), Some("refused"), "{}", page.body);
+    let mut jar = super::members::Jar::default();
+    assert_ne!(
+        gw.sign_in(&mut jar, "zhaolei", PASSWORD).await.kind(),
+        Some("me"),
+        "no account while rejected"
+    );
+
+    let approved = gw.decide(&request_id, true).await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let approved: JoinRequestDecided = approved.json().await.unwrap();
+    assert_eq!(approved.status, JoinRequestStatus::Approved);
+    let page = gw.get(&status_url, None).await;
+    assert_eq!(page.kind(), Some("approved"), "{}", page.body);
+    assert_eq!(
+        gw.sign_in(&mut jar, "zhaolei", PASSWORD).await.kind(),
+        Some("me"),
+        "the password chosen when asking to join"
+    );
+    gw.stop().await;
+}
+
 /// The join form reads a required mobile number by the desktop's own rule: "+" and 8–15
 /// digits that no numbering plan holds are refused, and a valid number travels in the E.164
 /// form the desktop writes.

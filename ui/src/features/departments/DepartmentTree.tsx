@@ -4,6 +4,8 @@ import type { MenuProps, TreeProps } from "antd";
 import { memo, useCallback, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import type { CommandError } from "../../bindings/CommandError";
+import type { DepartmentDeletion } from "../../bindings/DepartmentDeletion";
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import { applyServerError } from "../../components/forms";
 import { useStableCallback } from "../../components/useStableCallback";
@@ -11,7 +13,7 @@ import { errorText } from "../../errors";
 import { DepartmentHeadDialog } from "./DepartmentHeadDialog";
 import { DepartmentMoveForm } from "./DepartmentMoveForm";
 import { DepartmentNameDialog, type NameDialog } from "./DepartmentNameDialog";
-import { useDeleteDepartment, useMoveDepartment } from "./queries";
+import { deletionPreview, useDeleteDepartment, useMoveDepartment } from "./queries";
 import { locate } from "./tree";
 
 type DeptData = { key: number; dept: DepartmentNode; children: DeptData[] };
@@ -116,11 +118,19 @@ function DepartmentTreeView({ root, selectedId, onSelect, onSelectMembers }: Pro
     onError: (error) => void message.error(applyServerError(t, null, error, []) ?? errorText(t, error)),
   });
 
+  // Resigned members' positions in a deleted department move to its parent: said before and after.
+  const moves = (key: string, d: DepartmentDeletion) =>
+    t(key, {
+      count: d.resignedMoved.length,
+      names: d.resignedMoved.map((m) => m.name).join(t("history.listSeparator")),
+      parent: d.parentPath || d.parentName,
+      name: d.name,
+    });
   const remove = useDeleteDepartment({
-    onSuccess: (_d, dept) => {
+    onSuccess: (done, dept) => {
       const parent = located.get(dept.id)?.parent;
       if (dept.id === selectedId && parent) onSelect(parent.id);
-      void message.success(t("dept.deleted", { name: dept.name }));
+      void message.success(done.resignedMoved.length > 0 ? moves("dept.deletedMoved", done) : t("dept.deleted", { name: dept.name }));
     },
     onError: (error, dept) => {
       if (error.code === "validation" && error.details.some((d) => d.code === "has_members" || d.code === "has_sub_departments")) {
@@ -145,14 +155,24 @@ function DepartmentTreeView({ root, selectedId, onSelect, onSelectMembers }: Pro
         setHeadDialog(dept);
         break;
       case "delete":
-        modal.confirm({
-          title: t("dept.deleteConfirm", { name: dept.name }),
-          content: t("dept.deleteConfirmText"),
-          okText: t("dept.delete"),
-          okButtonProps: { danger: true, "data-testid": "dept-delete-ok" },
-          cancelText: t("common.cancel"),
-          onOk: () => remove.mutate(dept),
-        });
+        void deletionPreview(dept).then(
+          (preview) => {
+            modal.confirm({
+              title: t("dept.deleteConfirm", { name: dept.name }),
+              content: (
+                <>
+                  <p>{t("dept.deleteConfirmText")}</p>
+                  {preview.resignedMoved.length > 0 && <p data-testid="dept-delete-moves">{moves("dept.deleteMovesResigned", preview)}</p>}
+                </>
+              ),
+              okText: t("dept.delete"),
+              okButtonProps: { danger: true, "data-testid": "dept-delete-ok" },
+              cancelText: t("common.cancel"),
+              onOk: () => remove.mutate(dept),
+            });
+          },
+          (error: CommandError) => void message.error(errorText(t, error)),
+        );
         break;
     }
   });

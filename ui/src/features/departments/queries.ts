@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 
 import * as api from "../../api";
+import type { DepartmentDeletion } from "../../bindings/DepartmentDeletion";
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import { useCommand, useInvalidate, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
@@ -36,9 +37,15 @@ export function useMoveDepartment(callbacks: CommandCallbacks<null, MoveArgs>) {
   return useCommand(({ id, parentId, index }: MoveArgs) => api.moveDepartment(id, parentId, index), useInvalidateDirectory(), callbacks);
 }
 
-export function useDeleteDepartment(callbacks: CommandCallbacks<null, DepartmentNode>) {
+export function useDeleteDepartment(callbacks: CommandCallbacks<DepartmentDeletion, DepartmentNode>) {
   return useCommand((dept: DepartmentNode) => api.deleteDepartment(dept.id), useInvalidateDirectory(), callbacks);
 }
+
+/** What deleting a department would move, read afresh when its confirmation opens. */
+export const deletionPreview = (dept: DepartmentNode): Promise<DepartmentDeletion> =>
+  api.departmentDeletionPreview(dept.id).catch((e: unknown) => {
+    throw api.toCommandError(e);
+  });
 
 /** Renames `renaming`, or else creates a department under `parentId`; answers the new one's id. */
 export function useSaveDepartment(renaming: number | null, parentId: number, callbacks: CommandCallbacks<number | null, string>) {

@@ -1,4 +1,4 @@
-import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { BatchResult } from "../members/BatchResultModal";
 import type { Selection } from "../../bindings/Selection";
 import { useShownOnce } from "../../components/once";
 import { InviteDialog } from "../invitations/InviteDialog";
@@ -20,7 +20,7 @@ type Props = {
   selectedCount: number;
   clearSelection: () => void;
   /** A batch change finished: show what it did, clear the selection. */
-  onBatchDone: (outcome: BatchOutcome) => void;
+  onBatchDone: (outcome: BatchResult) => void;
 };
 
 /**

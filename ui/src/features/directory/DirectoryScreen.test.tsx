@@ -237,6 +237,50 @@ describe("Members & Departments", () => {
     expect((await screen.findByTestId("batch-result")).textContent).toContain("1 changed");
   });
 
+  it("batch Department adds the department by default, replaces all when asked, and says which it did", async () => {
+    const { calls, user } = await renderDirectoryScreen({ batch_update: () => ({ changed: 2, unchanged: 1, skipped: [] }) });
+    const run = async (replace: boolean) => {
+      await user.click(within(screen.getByTestId("member-row-2")).getByRole("checkbox"));
+      await user.click(await screen.findByTestId("batch-edit"));
+      await pick(user, "batch-value", "Sales");
+      const mode = screen.getByTestId("batch-dept-mode");
+      expect((within(mode).getByLabelText("Add this department") as HTMLInputElement).checked).toBe(true);
+      expect(screen.getByText("Added beside each member’s departments; their primary department stays as it is.")).toBeTruthy();
+      if (replace) {
+        await user.click(within(mode).getByLabelText("Replace all departments"));
+        expect(screen.getByText(/Becomes each member’s only department/)).toBeTruthy();
+      }
+      await user.click(screen.getByTestId("batch-ok"));
+      const result = await screen.findByTestId("batch-result");
+      const headline = within(result).getByTestId("batch-result-headline").textContent;
+      await user.click(within(result).getByTestId("batch-result-ok"));
+      return headline;
+    };
+    expect(await run(false)).toBe("“Sales” added to the departments of 2 members.");
+    expect(await run(true)).toBe("The departments of 2 members replaced with “Sales”.");
+    const changes = calls.filter((c) => c.cmd === "batch_update").map((c) => c.args.change);
+    expect(changes).toEqual([
+      { kind: "setDepartment", department_id: 2, title: null, mode: "add" },
+      { kind: "setDepartment", department_id: 2, title: null, mode: "replace" },
+    ]);
+  });
+
+  it("says before and after deleting a department which resigned members' positions move to its parent", async () => {
+    const moved = { name: "Sales", parentPath: "", parentName: "Acme", resignedMoved: [{ id: 4, name: "Dee Gone", username: null }] };
+    const { calls, user } = await renderDirectoryScreen({
+      department_deletion_preview: () => moved,
+      delete_department: () => moved,
+    });
+    await user.click(screen.getByTestId("dept-more-2"));
+    await user.click(await screen.findByTestId("dept-action-delete"));
+    expect((await screen.findByTestId("dept-delete-moves")).textContent).toBe(
+      "1 resigned member holds a position here: Dee Gone. It moves to “Acme”.",
+    );
+    await user.click(screen.getByTestId("dept-delete-ok"));
+    await waitFor(() => expect(calls.find((c) => c.cmd === "delete_department")?.args).toEqual({ id: 2 }));
+    expect(await screen.findByText("Department “Sales” deleted. The position of 1 resigned member (Dee Gone) moved to “Acme”.")).toBeTruthy();
+  });
+
   it("creates a sub-department and shows a name error from the server", async () => {
     let taken = true;
     const { calls, user } = await renderDirectoryScreen({

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
-import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { BatchResult } from "../members/BatchResultModal";
 import type { MemberRow } from "../../bindings/MemberRow";
 import { useFrameAfter } from "../../components/frames";
 import { useStableCallback } from "../../components/useStableCallback";
@@ -89,7 +89,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   });
 
   const batchDone = useCallback(
-    (outcome: BatchOutcome) => {
+    (outcome: BatchResult) => {
       setBatchOutcome(outcome);
       clearSelection();
     },

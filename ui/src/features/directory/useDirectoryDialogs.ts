@@ -1,6 +1,6 @@
 import { useCallback, useState } from "react";
 
-import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { BatchResult } from "../members/BatchResultModal";
 import type { FormerMember } from "../../bindings/FormerMember";
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { InviteTarget } from "../invitations/InviteDialog";
@@ -20,7 +20,7 @@ export function useDirectoryDialogs() {
   const [formerOpen, setFormerOpen] = useState(false);
   const [batchEdit, setBatchEdit] = useState(false);
   const [inviting, setInviting] = useState<InviteTarget[] | null>(null);
-  const [batchOutcome, setBatchOutcome] = useState<BatchOutcome | null>(null);
+  const [batchOutcome, setBatchOutcome] = useState<BatchResult | null>(null);
 
   const closeDrawer = useCallback(() => setDrawerId(null), []);
   const openWizard = useCallback(() => setWizardOpen(true), []);

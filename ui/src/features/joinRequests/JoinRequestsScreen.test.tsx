@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 
 import type { JoinLinkView } from "../../bindings/JoinLinkView";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
-import { commandError } from "../../test/fixtures";
+import { fill, pick } from "../../test/directory";
+import { commandError, directoryHandlers } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 import { JoinRequestsScreen } from "./JoinRequestsScreen";
 
@@ -85,19 +86,20 @@ describe("Join Requests", () => {
     expect(calls.filter((c) => c.cmd === "disable_join_link").length).toBe(1);
   });
 
-  it("approves and rejects requests, escaping what people typed, and says why approval failed", async () => {
+  it("approves into the chosen department and role, rejects, escapes what people typed, and says why approval failed", async () => {
     const calls = mockBackend({
+      ...directoryHandlers(),
       join_link: () => on,
       list_join_requests: () => ({
         rows: [request({}), request({ id: 2, name: "Omer", username: "omer", problem: "Email \"x@example.com\" is already used by Ann." })],
         total: 2,
       }),
-      decide_join_request: (args) => {
-        if (args.id === 2) throw commandError({
+      decide_join_requests: (args) => {
+        if ((args.ids as number[]).includes(2) && args.approve) throw commandError({
             code: "validation",
             details: [{ field: "request", code: "cannot_approve", reason: "Omer cannot be added as entered." }],
           });
-        return 7;
+        return [7];
       },
     });
     const user = userEvent.setup({ delay: null });
@@ -107,11 +109,123 @@ describe("Join Requests", () => {
     // loading dots, which are <i> elements of its own, while its query is answered.)
     expect(container.querySelector("i:not(.ant-spin-dot-item)")).toBeNull();
     expect(screen.getByTestId("join-request-problem-2").textContent).toContain("already used");
+    expect(calls.find((c) => c.cmd === "list_join_requests")?.args).toMatchObject({ filter: "waiting", search: "" });
+
     await user.click(screen.getByTestId("join-request-approve-1"));
-    await waitFor(() => expect(calls.find((c) => c.cmd === "decide_join_request")?.args).toEqual({ id: 1, approve: true }));
+    expect(await screen.findByText("Approve the request from Noa <i>Levi</i>")).toBeTruthy();
+    await pick(user, "approve-department", "Sales");
+    await pick(user, "approve-role", "Admin");
+    await user.click(screen.getByTestId("approve-dialog-ok"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "decide_join_requests")?.args).toEqual({
+        ids: [1],
+        approve: true,
+        placement: { departmentId: 2, roleId: 2 },
+      }),
+    );
+    expect(await screen.findByText("Noa <i>Levi</i> is now a member.")).toBeTruthy();
+    await waitFor(() => expect(screen.queryByTestId("approve-dialog-ok")).toBeNull());
+
+    // Refused: the dialog stays open and names the request and the reason.
     await user.click(screen.getByTestId("join-request-approve-2"));
-    expect(await screen.findByText("Omer cannot be added as entered.")).toBeTruthy();
+    await user.click(await screen.findByTestId("approve-dialog-ok"));
+    expect((await screen.findByTestId("approve-dialog-problem")).textContent).toContain("Omer cannot be added as entered.");
+    await user.click(screen.getByText("Cancel"));
+
     await user.click(screen.getByTestId("join-request-reject-2"));
-    await waitFor(() => expect(calls.filter((c) => c.cmd === "decide_join_request").at(-1)?.args).toEqual({ id: 2, approve: false }));
+    await waitFor(() =>
+      expect(calls.filter((c) => c.cmd === "decide_join_requests").at(-1)?.args).toEqual({ ids: [2], approve: false, placement: null }),
+    );
+  });
+
+  it("filters Waiting / Rejected / All, searches, and re-approves a rejected request with the default placement", async () => {
+    const calls = mockBackend({
+      ...directoryHandlers(),
+      join_link: () => on,
+      list_join_requests: (args) =>
+        args.filter === "rejected"
+          ? { rows: [request({ id: 3, name: "Ria", username: "ria", state: "rejected", decidedBy: "Ann Lee" })], total: 1 }
+          : { rows: [request({})], total: 1 },
+      decide_join_requests: () => [9],
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<JoinRequestsScreen />);
+    await screen.findByText("Noa <i>Levi</i>");
+    expect(screen.queryByTestId("join-request-reapprove-1")).toBeNull();
+
+    await user.click(screen.getByText("Rejected"));
+    expect(await screen.findByTestId("join-request-reapprove-3")).toBeTruthy();
+    expect(screen.queryByTestId("join-request-reject-3")).toBeNull();
+    await user.click(screen.getByText("All"));
+    await fill(user, screen.getByPlaceholderText("Search name, username, email or mobile"), "noa@");
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "list_join_requests").at(-1)?.args).toMatchObject({ filter: "all", search: "noa@" }));
+    expect(calls.some((c) => c.cmd === "list_join_requests" && c.args.filter === "rejected")).toBe(true);
+
+    await user.click(screen.getByText("Rejected"));
+    await user.click(await screen.findByTestId("join-request-reapprove-3"));
+    expect(await screen.findByText("Re-approve the request from Ria")).toBeTruthy();
+    await user.click(screen.getByTestId("approve-dialog-ok"));
+    // The root department and the Member role unless chosen otherwise.
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "decide_join_requests")?.args).toEqual({
+        ids: [3],
+        approve: true,
+        placement: { departmentId: 1, roleId: 3 },
+      }),
+    );
+  });
+
+  it("approves or rejects the selected requests at once and lists every one that cannot be approved", async () => {
+    let refuse = true;
+    const calls = mockBackend({
+      ...directoryHandlers(),
+      join_link: () => on,
+      list_join_requests: () => ({
+        rows: [request({}), request({ id: 2, name: "Omer", username: "omer" }), request({ id: 4, name: "Pia", username: "pia" })],
+        total: 3,
+      }),
+      decide_join_requests: (args) => {
+        if (args.approve && refuse) {
+          refuse = false;
+          throw commandError({
+            code: "validation",
+            details: [
+              { field: "request", code: "cannot_approve", reason: "Omer cannot be added as entered: the username is already used." },
+              { field: "request", code: "already_decided", reason: "The request from Pia was already approved." },
+            ],
+          });
+        }
+        return args.approve ? [7, 8] : [];
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<JoinRequestsScreen />);
+    await user.click(await screen.findByLabelText("Select Noa <i>Levi</i>"));
+    await user.click(screen.getByLabelText("Select Omer"));
+    expect(screen.getByTestId("join-requests-batch").textContent).toContain("2 selected");
+
+    await user.click(screen.getByTestId("join-requests-approve-selected"));
+    expect(await screen.findByText("Approve 2 requests")).toBeTruthy();
+    await user.click(screen.getByTestId("approve-dialog-ok"));
+    const problem = await screen.findByTestId("approve-dialog-problem");
+    expect(problem.textContent).toContain("Nothing was changed.");
+    expect(problem.textContent).toContain("Omer cannot be added as entered");
+    expect(problem.textContent).toContain("Pia was already approved");
+    await user.click(screen.getByTestId("approve-dialog-ok"));
+    expect(await screen.findByText("2 requests approved; the people are now members.")).toBeTruthy();
+    const approvals = calls.filter((c) => c.cmd === "decide_join_requests").map((c) => c.args.ids);
+    expect(approvals).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
+    await waitFor(() => expect(screen.queryByTestId("join-requests-batch")).toBeNull());
+
+    await user.click(screen.getByLabelText("Select all on this page"));
+    await user.click(screen.getByTestId("join-requests-reject-selected"));
+    await user.click(await screen.findByTestId("join-requests-reject-ok"));
+    await waitFor(() =>
+      expect(calls.filter((c) => c.cmd === "decide_join_requests").at(-1)?.args).toEqual({ ids: [1, 2, 4], approve: false, placement: null }),
+    );
+    expect(await screen.findByText("3 requests rejected.")).toBeTruthy();
   });
 });

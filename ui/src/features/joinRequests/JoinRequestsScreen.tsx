@@ -1,215 +1,70 @@
-import { CheckOutlined, CloseOutlined, CopyOutlined, LinkOutlined, ReloadOutlined, UserAddOutlined } from "@ant-design/icons";
-import {
-  App as AntApp,
-  Alert,
-  Button,
-  Card,
-  Checkbox,
-  Descriptions,
-  Empty,
-  Segmented,
-  Space,
-  Switch,
-  Tag,
-  Tooltip,
-  Typography,
-} from "antd";
-import { useMemo, useState } from "react";
+import { CheckOutlined, CloseOutlined, UserAddOutlined } from "@ant-design/icons";
+import { App as AntApp, Alert, Button, Card, Empty, Input, Segmented, Space, Tag, Typography } from "antd";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
-import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
+import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
 import { useListPage } from "../../components/paging";
-import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
-import { useDecideJoinRequest, useDisableJoinLink, useJoinLink, useJoinRequests, useRotateJoinLink, useSetJoinLink } from "./queries";
+import { ApproveDialog } from "./ApproveDialog";
+import { JoinLinkCard } from "./JoinLinkCard";
+import { useDecideJoinRequests, useJoinRequests } from "./queries";
 
-const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
 const NO_REQUESTS: JoinRequestRow[] = [];
 const requestId = (r: JoinRequestRow) => r.id;
+const FILTERS: { value: JoinRequestFilter; label: string }[] = [
+  { value: "waiting", label: "joinRequests.filter.pending" },
+  { value: "rejected", label: "joinRequests.filter.rejected" },
+  { value: "all", label: "joinRequests.filter.all" },
+];
 
-function copy(text: string, done: () => void, byHand: () => void) {
-  navigator.clipboard.writeText(text).then(done).catch(byHand);
-}
+/** The reasons a refusal gives, one a request: they name the person and the field. */
+const reasons = (t: Parameters<typeof errorText>[0], e: CommandError) => (e.details.length > 0 ? e.details.map((d) => d.reason) : [errorText(t, e)]);
 
-/** The QR code is an SVG document the backend made from the link alone (no user text in it). */
-function QrCode({ svg }: { svg: string }) {
-  const src = useMemo(() => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`, [svg]);
-  return <img src={src} alt="" width={168} height={168} data-testid="join-link-qr" style={{ display: "block" }} />;
-}
-
-/** The public join link and organization code: switch on with rules, rotate, switch off. */
-function JoinLinkCard() {
-  const { t } = useTranslation();
-  const { message, modal } = AntApp.useApp();
-  const current = useJoinLink();
-  const [draft, setDraft] = useState<JoinLinkInput | null>(null);
-  const onError = (e: CommandError) => void message.error(errorText(t, e));
-  const set = useSetJoinLink({
-    onSuccess: () => {
-      const wasOn = current.data?.enabled ?? false;
-      setDraft(null);
-      void message.success(t(wasOn ? "joinRequests.link.saved" : "joinRequests.link.enabled"));
-    },
-    onError,
-  });
-  const rotate = useRotateJoinLink({
-    onSuccess: () => void message.success(t("joinRequests.link.rotated")),
-    onError,
-  });
-  const disable = useDisableJoinLink({
-    onSuccess: () => void message.success(t("joinRequests.link.disabled")),
-    onError,
-  });
-  const v = current.data;
-  const rules: JoinLinkInput = draft ?? { approvalRequired: v?.approvalRequired ?? true, requiredFields: v?.requiredFields ?? [] };
-  const rulesForm = (
-    <Space orientation="vertical" size={8}>
-      <Space>
-        <Switch
-          checked={rules.approvalRequired}
-          onChange={(approvalRequired) => setDraft({ ...rules, approvalRequired })}
-          data-testid="join-link-approval"
-        />
-        <Typography.Text>{t("joinRequests.link.approval")}</Typography.Text>
-      </Space>
-      <div>
-        <Typography.Text type="secondary">{t("joinRequests.link.required")} </Typography.Text>
-        <Checkbox.Group
-          value={rules.requiredFields}
-          onChange={(f) => setDraft({ ...rules, requiredFields: f as string[] })}
-          options={FIELDS.map((f) => ({ value: f, label: <span data-testid={`join-link-field-${f}`}>{t(`joinRequests.field.${f}`)}</span> }))}
-        />
-      </div>
-    </Space>
-  );
-  return (
-    <Card
-      title={
-        <Space>
-          <LinkOutlined />
-          {t("joinRequests.link.title")}
-        </Space>
-      }
-      variant="outlined"
-      style={{ marginBottom: 16 }}
-      data-testid="join-link-card"
-      loading={current.isLoading}
-    >
-      {current.isError ? (
-        <Alert type="warning" showIcon title={errorText(t, api.toCommandError(current.error))} />
-      ) : !v?.enabled ? (
-        <Space orientation="vertical" size={12} style={{ width: "100%" }}>
-          <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
-            {t("joinRequests.link.off")}
-          </Typography.Paragraph>
-          {rulesForm}
-          <Button type="primary" loading={set.isPending} onClick={() => set.mutate(rules)} data-testid="join-link-enable">
-            {t("joinRequests.link.enable")}
-          </Button>
-        </Space>
-      ) : (
-        <div style={{ display: "flex", gap: 24, flexWrap: "wrap", alignItems: "flex-start" }}>
-          {v.qrSvg && <QrCode svg={v.qrSvg} />}
-          <Space orientation="vertical" size={12} style={{ flex: "1 1 360px", minWidth: 0 }}>
-            <Descriptions
-              size="small"
-              column={1}
-              styles={{ label: { width: 150 } }}
-              items={[
-                {
-                  key: "link",
-                  label: t("joinRequests.link.link"),
-                  children: (
-                    <Space.Compact style={{ width: "100%" }}>
-                      <Typography.Text code className={ONE_LINE} title={v.link ?? undefined} style={{ maxWidth: 420 }} data-testid="join-link-url">
-                        {v.link ?? "—"}
-                      </Typography.Text>
-                      <Tooltip title={t("invitations.copy")}>
-                        <Button
-                          size="small"
-                          icon={<CopyOutlined />}
-                          aria-label={t("invitations.copy")}
-                          disabled={!v.link}
-                          onClick={() =>
-                            copy(
-                              v.link ?? "",
-                              () => void message.success(t("invitations.copied")),
-                              () => void message.info(t("invitations.copyByHand")),
-                            )
-                          }
-                        />
-                      </Tooltip>
-                    </Space.Compact>
-                  ),
-                },
-                {
-                  key: "code",
-                  label: t("joinRequests.link.code"),
-                  children: (
-                    <Typography.Text strong style={{ fontSize: 18, letterSpacing: 2 }} data-testid="join-link-code">
-                      {v.code ?? "—"}
-                    </Typography.Text>
-                  ),
-                },
-                {
-                  key: "codeUrl",
-                  label: t("joinRequests.link.codePage"),
-                  children: <Typography.Text code>{v.codeUrl ?? "—"}</Typography.Text>,
-                },
-              ]}
-            />
-            {rulesForm}
-            <Space wrap>
-              <Button type="primary" disabled={draft === null} loading={set.isPending} onClick={() => set.mutate(rules)} data-testid="join-link-save">
-                {t("joinRequests.link.save")}
-              </Button>
-              <Button
-                icon={<ReloadOutlined />}
-                loading={rotate.isPending}
-                data-testid="join-link-rotate"
-                onClick={() =>
-                  modal.confirm({
-                    title: t("joinRequests.link.rotateTitle"),
-                    content: t("joinRequests.link.rotateBody"),
-                    okText: t("joinRequests.link.rotate"),
-                    okButtonProps: { "data-testid": "join-link-rotate-ok" },
-                    onOk: () => rotate.mutateAsync(),
-                  })
-                }
-              >
-                {t("joinRequests.link.rotate")}
-              </Button>
-              <Button danger loading={disable.isPending} onClick={() => disable.mutate()} data-testid="join-link-disable">
-                {t("joinRequests.link.disable")}
-              </Button>
-            </Space>
-          </Space>
-        </div>
-      )}
-    </Card>
-  );
-}
-
-/** People who asked to join through the link or the code, with Approve / Reject. */
+/** People who asked to join through the link or the code: Waiting / Rejected / All, search,
+ *  and Approve (into a chosen department and role), Reject or Re-approve, one or many at once. */
 export function JoinRequestsScreen() {
   const { t, i18n } = useTranslation();
-  const { message } = AntApp.useApp();
-  const [pendingOnly, setPendingOnly] = useState(true);
+  const { message, modal } = AntApp.useApp();
+  const [filter, setFilter] = useState<JoinRequestFilter>("waiting");
+  const [search, setSearch] = useState("");
+  const [selected, setSelected] = useState<Map<number, JoinRequestRow>>(new Map());
+  // The requests the approve dialog is open for, and why the last try was refused.
+  const [approving, setApproving] = useState<JoinRequestRow[] | null>(null);
+  const [problem, setProblem] = useState<string[] | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
   const { page, setPage, offset, limit, pagination } = useListPage();
-  const rows = useJoinRequests(pendingOnly, page, offset, limit);
-  const decide = useDecideJoinRequest({
-    onSuccess: (_, { row, approve }) => {
-      void message.success(t(approve ? "joinRequests.approved" : "joinRequests.rejected", { name: row.name }));
+  const rows = useJoinRequests(filter, search.trim(), page, offset, limit);
+  const restart = () => {
+    setPage(1);
+    setSelected(new Map());
+  };
+  const decide = useDecideJoinRequests({
+    onSuccess: (_, { rows: decided, approve }) => {
+      const one = decided.length === 1;
+      const key = approve ? (one ? "joinRequests.approved" : "joinRequests.approvedMany") : one ? "joinRequests.rejected" : "joinRequests.rejectedMany";
+      void message.success(t(key, { name: decided[0]?.name ?? "", count: decided.length }));
+      setApproving(null);
+      setProblem(null);
+      setSelected(new Map());
     },
-    // The reason says which field clashes with whom: more useful than the generic sentence.
-    onError: (e) => void message.error(e.details.map((d) => d.reason).join(" ") || errorText(t, e)),
+    // Nothing was written: each refused request is named with its reason.
+    onError: (e, { approve }) => {
+      if (approve) setProblem(reasons(t, e));
+      else void message.error(reasons(t, e).join(" "));
+    },
   });
+  const openApprove = (list: JoinRequestRow[]) => {
+    setProblem(null);
+    setApproving(list);
+  };
+  const reject = (list: JoinRequestRow[]) => decide.mutate({ rows: list, approve: false });
+  const picked = [...selected.values()];
   const when = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }));
   const columns: PlainColumn<JoinRequestRow>[] = [
     {
@@ -258,19 +113,17 @@ export function JoinRequestsScreen() {
       render: (r) =>
         r.state === "pending" ? (
           <Space>
-            <Button
-              type="primary"
-              size="small"
-              icon={<CheckOutlined />}
-              data-testid={`join-request-approve-${r.id}`}
-              onClick={() => decide.mutate({ row: r, approve: true })}
-            >
+            <Button type="primary" size="small" icon={<CheckOutlined />} data-testid={`join-request-approve-${r.id}`} onClick={() => openApprove([r])}>
               {t("joinRequests.approve")}
             </Button>
-            <Button size="small" icon={<CloseOutlined />} data-testid={`join-request-reject-${r.id}`} onClick={() => decide.mutate({ row: r, approve: false })}>
+            <Button size="small" icon={<CloseOutlined />} data-testid={`join-request-reject-${r.id}`} onClick={() => reject([r])}>
               {t("joinRequests.reject")}
             </Button>
           </Space>
+        ) : r.state === "rejected" ? (
+          <Button size="small" icon={<CheckOutlined />} data-testid={`join-request-reapprove-${r.id}`} onClick={() => openApprove([r])}>
+            {t("joinRequests.reapprove")}
+          </Button>
         ) : null,
     },
   ];
@@ -281,19 +134,71 @@ export function JoinRequestsScreen() {
       </Typography.Title>
       <JoinLinkCard />
       <Card variant="outlined">
-        <Segmented<boolean>
-          value={pendingOnly}
-          onChange={(v) => {
-            setPendingOnly(v);
-            setPage(1);
-          }}
-          style={{ marginBottom: 12 }}
-          data-testid="join-requests-filter"
-          options={[
-            { value: true, label: t("joinRequests.filter.pending") },
-            { value: false, label: t("joinRequests.filter.all") },
-          ]}
-        />
+        <Space wrap style={{ marginBottom: 12 }}>
+          <Segmented<JoinRequestFilter>
+            value={filter}
+            onChange={(v) => {
+              setFilter(v);
+              restart();
+            }}
+            data-testid="join-requests-filter"
+            options={FILTERS.map((f) => ({ value: f.value, label: t(f.label) }))}
+          />
+          <Input.Search
+            allowClear
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              restart();
+            }}
+            placeholder={t("joinRequests.search")}
+            aria-label={t("joinRequests.search")}
+            style={{ width: 320 }}
+            data-testid="join-requests-search"
+          />
+        </Space>
+        {picked.length > 0 && (
+          <Alert
+            type="info"
+            style={{ marginBottom: 12 }}
+            data-testid="join-requests-batch"
+            title={
+              <Space wrap>
+                <Typography.Text>{t("joinRequests.selected", { count: picked.length })}</Typography.Text>
+                <Button
+                  type="primary"
+                  size="small"
+                  icon={<CheckOutlined />}
+                  disabled={picked.some((r) => r.state === "approved")}
+                  onClick={() => openApprove(picked)}
+                  data-testid="join-requests-approve-selected"
+                >
+                  {t("joinRequests.approveSelected")}
+                </Button>
+                <Button
+                  size="small"
+                  icon={<CloseOutlined />}
+                  disabled={picked.some((r) => r.state !== "pending")}
+                  data-testid="join-requests-reject-selected"
+                  onClick={() =>
+                    modal.confirm({
+                      title: t("joinRequests.rejectTitle", { count: picked.length }),
+                      content: t("joinRequests.rejectBody"),
+                      okText: t("joinRequests.rejectSelected"),
+                      okButtonProps: { danger: true, "data-testid": "join-requests-reject-ok" },
+                      onOk: () => decide.mutateAsync({ rows: picked, approve: false }).catch(() => undefined),
+                    })
+                  }
+                >
+                  {t("joinRequests.rejectSelected")}
+                </Button>
+                <Button size="small" type="link" onClick={() => setSelected(new Map())} data-testid="join-requests-clear">
+                  {t("joinRequests.clearSelection")}
+                </Button>
+              </Space>
+            }
+          />
+        )}
         {rows.isError ? (
           <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
         ) : (
@@ -305,6 +210,20 @@ export function JoinRequestsScreen() {
             columns={columns}
             rows={rows.data?.rows ?? NO_REQUESTS}
             pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
+            selection={{
+              keys: [...selected.keys()],
+              onChange: (keys, newly) => {
+                const next = new Map<number, JoinRequestRow>();
+                const known = new Map([...selected, ...newly.map((r) => [r.id, r] as const)]);
+                for (const k of keys) {
+                  const row = known.get(k);
+                  if (row) next.set(k, row);
+                }
+                setSelected(next);
+              },
+              rowLabel: (r) => t("joinRequests.select", { name: r.name }),
+              pageLabel: t("joinRequests.selectPage"),
+            }}
             empty={
               <Empty
                 image={
@@ -318,6 +237,15 @@ export function JoinRequestsScreen() {
           />
         )}
       </Card>
+      {approving && (
+        <ApproveDialog
+          rows={approving}
+          pending={decide.isPending}
+          problem={problem}
+          onApprove={(placement) => decide.mutate({ rows: approving, approve: true, placement })}
+          onClose={() => setApproving(null)}
+        />
+      )}
     </div>
   );
 }

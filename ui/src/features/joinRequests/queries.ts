@@ -3,6 +3,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import * as api from "../../api";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
 import type { JoinLinkView } from "../../bindings/JoinLinkView";
+import type { JoinPlacement } from "../../bindings/JoinPlacement";
+import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
@@ -30,26 +32,45 @@ export function useDisableJoinLink(callbacks: CommandCallbacks<JoinLinkView, voi
 }
 
 /** A page of join requests (`page` counts from 1); the previous page stays on screen while the next loads. */
-export function useJoinRequests(pendingOnly: boolean, page: number, offset: number, limit: number) {
-  return usePage(api.queryKeys.joinRequests(pendingOnly, page), () => api.listJoinRequests(pendingOnly, offset, limit), { keepPrevious: true });
+export function useJoinRequests(filter: JoinRequestFilter, search: string, page: number, offset: number, limit: number) {
+  return usePage(api.queryKeys.joinRequests(filter, search, page), () => api.listJoinRequests(filter, search, offset, limit), {
+    keepPrevious: true,
+  });
 }
 
-const JOIN_REQUEST_KEYS = [api.queryKeys.joinRequestsAll];
+/** How many requests wait for a decision (the navigation's badge); read again whenever the
+ *  join requests change, among them when the gateway's feed brings new ones. */
+export function useWaitingJoinRequestCount(): number {
+  const waiting = useQuery({
+    queryKey: api.queryKeys.waitingJoinRequests,
+    queryFn: () => api.listJoinRequests("waiting", "", 0, 1),
+    select: (p) => p.total,
+  });
+  return waiting.data ?? 0;
+}
 
-/** What a change to join requests alters: their lists. */
+/** The lists, the badge and the overview's "Pending approval" figure. */
+const JOIN_REQUEST_KEYS = [api.queryKeys.joinRequestsAll, api.queryKeys.orgOverview];
+
+/** What a change to join requests alters: their lists, their count and the overview. */
 export function useInvalidateJoinRequests() {
   return useInvalidate(JOIN_REQUEST_KEYS);
 }
 
-export type Decision = { row: JoinRequestRow; approve: boolean };
+/** Requests to approve (into `placement`) or reject, all or nothing. */
+export type Decision = { rows: JoinRequestRow[]; approve: boolean; placement?: JoinPlacement };
 
-/** Approves or rejects a request: alters the requests and, once approved, the directory. */
-export function useDecideJoinRequest(callbacks: CommandCallbacks<number | null, Decision>) {
+/** Approves or rejects requests: alters the requests and, once approved, the directory. */
+export function useDecideJoinRequests(callbacks: CommandCallbacks<number[], Decision>) {
   const invalidateRequests = useInvalidateJoinRequests();
   const invalidateDirectory = useInvalidateDirectory();
   const changed = () => {
     invalidateRequests();
     invalidateDirectory();
   };
-  return useCommand(({ row, approve }: Decision) => api.decideJoinRequest(Number(row.id), approve), changed, callbacks);
+  return useCommand(
+    ({ rows, approve, placement }: Decision) => api.decideJoinRequests(rows.map((r) => Number(r.id)), approve, placement),
+    changed,
+    callbacks,
+  );
 }

@@ -1,18 +1,23 @@
-import { App as AntApp, Button, Form, Input, Modal, Select, TreeSelect } from "antd";
+import { App as AntApp, Button, Form, Input, Modal, Radio, Select, TreeSelect } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { DepartmentMode } from "../../bindings/DepartmentMode";
 import type { Selection } from "../../bindings/Selection";
 import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
-import { deptOptions } from "../departments/tree";
+import { deptOptions, findDept } from "../departments/tree";
+import type { BatchResult } from "./BatchResultModal";
 import { useBatchUpdate } from "./queries";
 
 type BatchField = "department" | "position" | "workLocation";
 
-/** Batch edit: one field for every selected member, in one transaction. */
+/**
+ * Batch edit: one field for every selected member, in one transaction. A department is added
+ * beside each member's departments by default (nothing is lost); "Replace all departments"
+ * makes it their only one.
+ */
 export function BatchEditModal({
   selection,
   count,
@@ -22,25 +27,31 @@ export function BatchEditModal({
   selection: Selection;
   count: number;
   onClose: () => void;
-  onDone: (outcome: BatchOutcome) => void;
+  onDone: (outcome: BatchResult) => void;
 }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const tree = useDepartmentTree();
   const [field, setField] = useState<BatchField>("department");
   const [dept, setDept] = useState<number | undefined>(undefined);
+  const [mode, setMode] = useState<DepartmentMode>("add");
   const [text, setText] = useState("");
   const treeData = useMemo(() => (tree.data ? deptOptions(tree.data) : []), [tree.data]);
   const run = useBatchUpdate(selection, {
-    onSuccess: (outcome) => {
-      onDone(outcome);
+    onSuccess: (outcome, change) => {
+      if (change.kind !== "setDepartment") onDone(outcome);
+      else {
+        const found = tree.data ? findDept(tree.data, change.department_id) : null;
+        const key = change.mode === "add" ? "batch.doneAdd" : "batch.doneReplace";
+        onDone({ ...outcome, headline: t(key, { count: outcome.changed, dept: found?.name ?? "" }) });
+      }
       onClose();
     },
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? ""),
   });
   const ready = field === "department" ? dept !== undefined : field === "position" ? text.trim() !== "" : true;
   const submit = () => {
-    if (field === "department" && dept !== undefined) run.mutate({ kind: "setDepartment", department_id: dept, title: null });
+    if (field === "department" && dept !== undefined) run.mutate({ kind: "setDepartment", department_id: dept, title: null, mode });
     else if (field === "position") run.mutate({ kind: "setPosition", title: text.trim() });
     else if (field === "workLocation") run.mutate({ kind: "setWorkLocation", work_location: text.trim() });
   };
@@ -73,9 +84,28 @@ export function BatchEditModal({
             ]}
           />
         </Form.Item>
+        {field === "department" && (
+          <Form.Item label={t("batch.departmentMode")}>
+            <Radio.Group
+              data-testid="batch-dept-mode"
+              value={mode}
+              onChange={(e) => setMode(e.target.value as DepartmentMode)}
+              options={[
+                { value: "add", label: t("batch.departmentModes.add") },
+                { value: "replace", label: t("batch.departmentModes.replace") },
+              ]}
+            />
+          </Form.Item>
+        )}
         <Form.Item
           label={t("batch.value")}
-          extra={field === "department" ? t("batch.departmentHint") : field === "position" ? t("batch.positionHint") : t("batch.locationHint")}
+          extra={
+            field === "department"
+              ? t(mode === "add" ? "batch.departmentHintAdd" : "batch.departmentHintReplace")
+              : field === "position"
+                ? t("batch.positionHint")
+                : t("batch.locationHint")
+          }
           style={{ marginBottom: 0 }}
         >
           {field === "department" ? (

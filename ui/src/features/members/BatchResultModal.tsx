@@ -4,8 +4,11 @@ import { useTranslation } from "react-i18next";
 
 import type { BatchOutcome } from "../../bindings/BatchOutcome";
 
+/** What a batch did, with a sentence saying which change when it needs saying. */
+export type BatchResult = BatchOutcome & { headline?: string };
+
 /** What a batch did: how many changed, and which could not, with the reason. */
-function BatchResultModalView({ outcome, onClose }: { outcome: BatchOutcome | null; onClose: () => void }) {
+function BatchResultModalView({ outcome, onClose }: { outcome: BatchResult | null; onClose: () => void }) {
   const { t } = useTranslation();
   return (
     <Modal
@@ -21,6 +24,9 @@ function BatchResultModalView({ outcome, onClose }: { outcome: BatchOutcome | nu
     >
       {outcome && (
         <>
+          {outcome.headline && (
+            <Typography.Paragraph data-testid="batch-result-headline">{outcome.headline}</Typography.Paragraph>
+          )}
           <Alert
             type={outcome.skipped.length > 0 ? "warning" : "success"}
             showIcon

@@ -7,6 +7,7 @@ import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import { PlainDescriptions, type PlainItem } from "../../components/PlainDescriptions";
 import { dash, formatTime } from "../../components/text";
+import { historyAction } from "./historyText";
 import { StatusBadge } from "./status";
 
 /** A member's fields, and for one not joined yet, where their latest invitation stands. */
@@ -108,10 +109,7 @@ export const MemberHistory = memo(function MemberHistory({ history }: { history:
             content: (
               <>
                 <Typography.Text>
-                  {t("members.historyLine", {
-                    actor: h.actorName,
-                    action: t(`history.${h.action.replace(/\./g, "_")}`, { defaultValue: h.action }),
-                  })}
+                  {t("members.historyLine", { actor: h.actorName, action: historyAction(t, h) })}
                 </Typography.Text>
                 <br />
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>

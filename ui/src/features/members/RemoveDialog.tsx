@@ -1,14 +1,28 @@
 import { App as AntApp, Alert, Button, Descriptions, Modal, Select, Skeleton, Typography } from "antd";
+import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberStatus } from "../../bindings/MemberStatus";
+import type { RemoveOutcome } from "../../bindings/RemoveOutcome";
 import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useMemberPage, useRemoveMember, useTransferPreview } from "./queries";
 
 export type MemberTarget = { id: number; name: string; status: MemberStatus };
+
+/** What the removal did: the name, and what moved to whom when anything had to. */
+export function removedText(t: TFunction, name: string, outcome: RemoveOutcome): string {
+  const to = outcome.transferredTo;
+  if (to === null) return t("members.removed", { name });
+  const heads =
+    outcome.departmentsHeaded.length === 0
+      ? t("members.movedNoHeads")
+      : t("members.movedHeads", { names: outcome.departmentsHeaded.join(t("history.listSeparator")) });
+  const what = [heads, t("members.movedInvitations", { count: outcome.invitationsSent })].join(t("members.movedSeparator"));
+  return t("members.removedTo", { name, to: to.name, what });
+}
 
 /** Remove a member: directly when Not Joined, else after choosing who receives what they own. */
 export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTarget; onClose: () => void; onRemoved: () => void }) {
@@ -29,8 +43,8 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
   };
   const candidates = useMemberPage(candidatesQuery, { enabled: !direct });
   const remove = useRemoveMember(member.id, {
-    onSuccess: () => {
-      void message.success(t("members.removed", { name: member.name }));
+    onSuccess: (outcome) => {
+      void message.success(removedText(t, member.name, outcome));
       onRemoved();
       onClose();
     },
@@ -80,10 +94,12 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
                     children: p.departmentsHeaded.length === 0 ? t("members.transfer.none") : p.departmentsHeaded.join(", "),
                   },
                   { key: "inv", label: t("members.transfer.invitations"), children: p.invitationsSent },
-                  { key: "req", label: t("members.transfer.requests"), children: p.joinRequestsAssigned },
                 ]}
               />
             )}
+            <Typography.Text type="secondary" style={{ display: "block", marginTop: 6 }} data-testid="transfer-requests-note">
+              {t("members.transfer.requestsNote")}
+            </Typography.Text>
           </div>
           <Typography.Text strong style={{ display: "block", margin: "16px 0 6px" }}>
             {t("members.transfer.to")}

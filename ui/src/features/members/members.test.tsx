@@ -137,26 +137,32 @@ describe("Members & Departments: one member", () => {
         needsTransfer: true,
         departmentsHeaded: ["Sales"],
         invitationsSent: 2,
-        joinRequestsAssigned: 0,
       }),
-      remove_member: () => null,
+      remove_member: () => ({ transferredTo: { id: 2, name: "Bob Stone", username: "bob" }, departmentsHeaded: ["Sales"], invitationsSent: 2 }),
     });
     await user.click(screen.getByTestId("member-actions-1"));
     await user.click(await screen.findByTestId("row-action-remove"));
     const dialog = await screen.findByTestId("remove-dialog");
     await waitFor(() => expect(within(dialog).getByTestId("transfer-preview").textContent).toContain("Sales"));
+    const preview = within(dialog).getByTestId("transfer-preview").textContent;
+    expect(preview).toContain("Open invitations they sent2");
+    expect(preview).not.toContain("Join requests assigned");
+    expect(preview).toContain("any admin decides them in Join Requests");
     const confirm = within(dialog).getByTestId("remove-confirm") as HTMLButtonElement;
     expect(confirm.disabled).toBe(true);
     await pick(user, "transfer-to", "Bob Stone (bob)");
     await waitFor(() => expect(confirm.disabled).toBe(false));
     await user.click(confirm);
     await waitFor(() => expect(calls.find((c) => c.cmd === "remove_member")?.args).toEqual({ id: 1, transferTo: 2 }));
+    expect(await screen.findByText("Ada Lovelace removed. Moved to Bob Stone: the headship of Sales; 2 open invitations.")).toBeTruthy();
     const candidates = queries(calls).filter((q) => q.status === "enabled");
     expect(candidates.length).toBeGreaterThan(0);
   });
 
   it("removes a member who has not joined with a simple confirm", async () => {
-    const { calls, user } = await renderDirectoryScreen({ remove_member: () => null });
+    const { calls, user } = await renderDirectoryScreen({
+      remove_member: () => ({ transferredTo: null, departmentsHeaded: [], invitationsSent: 0 }),
+    });
     await user.click(screen.getByTestId("member-actions-3"));
     await user.click(await screen.findByTestId("row-action-remove"));
     const dialog = await screen.findByTestId("remove-dialog");

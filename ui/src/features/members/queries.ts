@@ -8,6 +8,7 @@ import type { MemberQuery } from "../../bindings/MemberQuery";
 import type { MemberPatch } from "../../bindings/MemberPatch";
 import type { NewInvitee } from "../../bindings/NewInvitee";
 import type { NewMember } from "../../bindings/NewMember";
+import type { RemoveOutcome } from "../../bindings/RemoveOutcome";
 import type { Selection } from "../../bindings/Selection";
 import type { UpdateOutcome } from "../../bindings/UpdateOutcome";
 import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
@@ -141,7 +142,7 @@ export function useSetPrimaryDepartment(callbacks: CommandCallbacks<null, { id: 
 }
 
 /** Removes a member, handing what they own to `transferTo` (none for a member who never joined). */
-export function useRemoveMember(id: number, callbacks: CommandCallbacks<null, number | null>) {
+export function useRemoveMember(id: number, callbacks: CommandCallbacks<RemoveOutcome, number | null>) {
   return useCommand((transferTo: number | null) => api.removeMember(id, transferTo), useInvalidateDirectory(), callbacks);
 }
 

@@ -1,16 +1,30 @@
-import { screen, waitFor } from "@testing-library/react";
+import { cleanup, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
 import { commandError, overview } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
+import type { JoinLinkView } from "../../bindings/JoinLinkView";
 import { OverviewScreen } from "./OverviewScreen";
+
+function joinLink(enabled: boolean): JoinLinkView {
+  return {
+    enabled,
+    link: enabled ? "http://127.0.0.1:4000/j/tok" : null,
+    code: enabled ? "K7PQ2XZM" : null,
+    codeUrl: enabled ? "http://127.0.0.1:4000/join" : null,
+    approvalRequired: true,
+    requiredFields: [],
+    qrSvg: null,
+  };
+}
 
 describe("Organization Overview", () => {
   it("shows the organization and offers rename to the initial admin", async () => {
     let current = overview(true);
     const calls = mockBackend({
       org_overview: () => current,
+      join_link: () => joinLink(true),
       rename_organization: (args) => {
         current = { ...current, name: String(args.name) };
         return current;
@@ -20,7 +34,9 @@ describe("Organization Overview", () => {
     renderWithProviders(<OverviewScreen />);
 
     expect((await screen.findByTestId("overview-name")).textContent).toBe("Acme Ltd");
-    expect(screen.getByTestId("overview-code").textContent).toContain("ACME-7Q2K");
+    // The code that joins is the gateway's, with its state.
+    expect((await screen.findByTestId("overview-code")).textContent).toContain("K7PQ2XZM");
+    expect(screen.getByTestId("overview-code-state").textContent).toBe("On");
     expect(screen.getByTestId("overview-departments").textContent).toBe("3");
     expect(screen.getByTestId("overview-admin").textContent).toContain("Ada Lovelace");
     expect(screen.getByText("Not joined")).toBeTruthy();
@@ -39,6 +55,7 @@ describe("Organization Overview", () => {
   it("shows a server validation error under the name", async () => {
     mockBackend({
       org_overview: () => overview(true),
+      join_link: () => joinLink(true),
       rename_organization: () => {
         throw commandError({
           code: "validation",
@@ -55,12 +72,32 @@ describe("Organization Overview", () => {
   });
 
   it("tells other admins that only the initial admin renames", async () => {
-    mockBackend({ org_overview: () => overview(false) });
+    mockBackend({ org_overview: () => overview(false), join_link: () => joinLink(true) });
     renderWithProviders(<OverviewScreen />);
     expect((await screen.findByTestId("overview-rename-note")).textContent).toBe(
       "Only the initial admin can rename the organization.",
     );
     expect(screen.queryByTestId("overview-rename-input")).toBeNull();
     expect(screen.queryByTestId("overview-rename-submit")).toBeNull();
+  });
+
+  it("says the organization code is off, or cannot be read, instead of showing one that joins nothing", async () => {
+    mockBackend({ org_overview: () => ({ ...overview(true), counts: { ...overview(true).counts, pendingApproval: 2 } }), join_link: () => joinLink(false) });
+    renderWithProviders(<OverviewScreen />);
+    expect((await screen.findByTestId("overview-code-state")).textContent).toBe("Off");
+    expect(screen.queryByTestId("overview-code")).toBeNull();
+    expect(screen.getByText("People can join with the organization code only while the join link is on (Join Requests).")).toBeTruthy();
+    expect(screen.getByTestId("count-pendingApproval").textContent).toContain("2");
+    cleanup();
+
+    mockBackend({
+      org_overview: () => overview(true),
+      join_link: () => {
+        throw commandError({ code: "internal", message: "The gateway cannot be reached." });
+      },
+    });
+    renderWithProviders(<OverviewScreen />);
+    expect((await screen.findByTestId("overview-code-state")).textContent).toBe("Unavailable");
+    expect(screen.queryByTestId("overview-code")).toBeNull();
   });
 });

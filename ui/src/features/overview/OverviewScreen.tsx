@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Statistic, Typography } from "antd";
+import { App as AntApp, Alert, Button, Card, Col, Descriptions, Form, Input, Row, Skeleton, Space, Statistic, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -7,6 +7,7 @@ import type { MemberCounts } from "../../bindings/MemberCounts";
 import type { OrgOverview } from "../../bindings/OrgOverview";
 import { detailText, errorText } from "../../errors";
 import { NAME_MAX } from "../../password";
+import { useJoinLink } from "../joinRequests/queries";
 import { useOrgOverview, useRenameOrganization } from "./queries";
 
 const COUNT_KEYS: (keyof MemberCounts)[] = ["total", "enabled", "notJoined", "pendingApproval", "disabled", "resigned"];
@@ -76,6 +77,34 @@ function RenameForm({ overview }: { overview: OrgOverview }) {
   );
 }
 
+/**
+ * The organization code that joins: the gateway's, with whether it is on. (The code made at
+ * setup joined nothing and is not shown.) Switched on and off in Join Requests.
+ */
+function JoinCode() {
+  const { t } = useTranslation();
+  const link = useJoinLink();
+  const state = link.isError ? "unknown" : link.data?.enabled ? "on" : "off";
+  if (link.isPending) return <Skeleton.Input active size="small" />;
+  return (
+    <Space orientation="vertical" size={0}>
+      <Space>
+        {state === "on" && link.data?.code && (
+          <Typography.Text code copyable data-testid="overview-code">
+            {link.data.code}
+          </Typography.Text>
+        )}
+        <Tag color={state === "on" ? "success" : "default"} data-testid="overview-code-state">
+          {t(state === "on" ? "overview.codeOn" : state === "off" ? "overview.codeOff" : "overview.codeUnknown")}
+        </Tag>
+      </Space>
+      {state !== "on" && (
+        <Typography.Text type="secondary">{t(state === "off" ? "overview.codeHintOff" : "overview.codeHintUnknown")}</Typography.Text>
+      )}
+    </Space>
+  );
+}
+
 export function OverviewScreen() {
   const { t, i18n } = useTranslation();
   const overview = useOrgOverview();
@@ -112,15 +141,7 @@ export function OverviewScreen() {
                   label: t("overview.name"),
                   children: <span data-testid="overview-name">{data.name}</span>,
                 },
-                {
-                  key: "code",
-                  label: t("overview.code"),
-                  children: (
-                    <Typography.Text code copyable data-testid="overview-code">
-                      {data.code}
-                    </Typography.Text>
-                  ),
-                },
+                { key: "code", label: t("overview.code"), children: <JoinCode /> },
                 { key: "created", label: t("overview.created"), children: <span data-testid="overview-created">{created}</span> },
                 {
                   key: "admin",

@@ -1,5 +1,6 @@
 import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { emit } from "@tauri-apps/api/event";
 import { describe, expect, it } from "vitest";
 
 import { App } from "../../App";
@@ -96,5 +97,30 @@ describe("Main window", () => {
     await user.keyboard("e");
     const search = await screen.findByTestId("member-search");
     await waitFor(() => expect(document.activeElement).toBe(search));
+  });
+
+  it("counts the waiting join requests beside Join Requests and reads the count again when the feed brings more", async () => {
+    let waiting = 0;
+    const calls = mockBackend(
+      directoryHandlers({ list_join_requests: () => ({ rows: [], total: waiting }) }),
+      { events: true },
+    );
+    const { unmount } = renderWithProviders(<App />);
+    await screen.findByTestId("nav-join-requests");
+    await waitFor(() => expect(calls.some((c) => c.cmd === "list_join_requests" && c.args.filter === "waiting")).toBe(true));
+    expect(screen.queryByTestId("nav-badge-joinRequests")).toBeNull();
+
+    waiting = 3;
+    await emit("invitations-changed");
+    await waitFor(() => expect(screen.getByTestId("nav-badge-joinRequests").textContent).toContain("3"));
+    // The label itself stays the entry's name.
+    expect(screen.getByTestId("nav-join-requests").textContent).toBe("Join Requests");
+
+    waiting = 0;
+    await emit("invitations-changed");
+    await waitFor(() => expect(screen.queryByTestId("nav-badge-joinRequests")).toBeNull());
+    // The window stops listening while the mocked event plugin is still there.
+    unmount();
+    await new Promise((done) => setTimeout(done, 0));
   });
 });

@@ -14,7 +14,7 @@ import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { useSignOut } from "../session/queries";
 import { NavMenu } from "./NavMenu";
-import { NAV, Screen, preloadScreens, type ScreenKey } from "./navigation";
+import { NAV, NavBadge, Screen, preloadScreens, useNavBadges, type ScreenKey } from "./navigation";
 import { useBackendEvents } from "./queries";
 
 type Props = {
@@ -44,6 +44,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const [screen, setScreen] = useState<ScreenKey>("directory");
   const [focusSearch, setFocusSearch] = useState(0);
   useBackendEvents();
+  const badges = useNavBadges();
 
   useEffect(() => {
     const later = window.setTimeout(preloadScreens, 1_000);
@@ -78,7 +79,14 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     },
   ];
 
-  const navItems = useMemo(() => NAV.map((item) => ({ ...item, label: t(`nav.${item.key}`) })), [t]);
+  const navItems = useMemo(
+    () =>
+      NAV.map((item) => {
+        const count = badges[item.key];
+        return { ...item, label: t(`nav.${item.key}`), badge: count ? <NavBadge screen={item.key} count={count} /> : undefined };
+      }),
+    [t, badges],
+  );
 
   const initial = [...session.name.trim()][0]?.toUpperCase() ?? "?";
 

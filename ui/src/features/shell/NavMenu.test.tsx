@@ -109,17 +109,13 @@ describe("NavMenu", () => {
     expect(document.activeElement).toBe(entry("Gamma"));
   });
 
-  it("shows an entry's count beside its label only when it is above zero", () => {
-    const counted = (count: number) => ITEMS.map((item) => (item.key === "b" ? { ...item, count } : item));
-    const { unmount } = renderWithProviders(<Harness items={counted(0)} />);
-    expect(screen.queryByTestId("nav-b-count")).toBeNull();
-    expect(document.querySelector(".ant-badge")).toBeNull();
-    unmount();
-
-    renderWithProviders(<Harness items={counted(7)} />);
-    expect(screen.getByTestId("nav-b-count").textContent).toContain("7");
+  it("shows an entry's badge beside its label, outside the label's own element", () => {
+    const badged = ITEMS.map((item) => (item.key === "b" ? { ...item, badge: <span data-testid="nav-b-count">7</span> } : item));
+    renderWithProviders(<Harness items={badged} />);
+    expect(screen.getByTestId("nav-b-count").textContent).toBe("7");
+    expect(screen.getByTestId("nav-b-count").closest(".ant-menu-title-content")).toBe(screen.getByTestId("nav-b").parentElement);
     // The label's own element keeps the label alone.
     expect(screen.getByTestId("nav-b").textContent).toBe("Beta");
-    expect(entry("Beta 7")).toBeTruthy();
+    expect(entry("Alpha").textContent).toBe("Alpha");
   });
 });

@@ -1,4 +1,3 @@
-import { Badge } from "antd";
 import useMenuStyle from "antd/es/menu/style";
 import { cloneElement, isValidElement, memo, useRef, type KeyboardEvent, type ReactElement, type ReactNode } from "react";
 
@@ -9,8 +8,8 @@ export type NavMenuItem<K extends string> = {
   label: ReactNode;
   /** On the label's own element, so that its text is the label alone (badge or not). */
   testId: string;
-  /** A count beside the label (waiting requests …): a badge is drawn only when it is above 0. */
-  count?: number;
+  /** Beside the label (the count of waiting requests …); none when there is nothing to count. */
+  badge?: ReactNode;
 };
 
 type Props<K extends string> = {
@@ -88,9 +87,7 @@ function NavMenuImpl<K extends string>({ items, selected, onSelect, label }: Pro
             {isValidElement(item.icon) ? cloneElement(item.icon as ReactElement<{ className?: string }>, ICON) : item.icon}
             <span className="ant-menu-title-content">
               <span data-testid={item.testId}>{item.label}</span>
-              {item.count !== undefined && item.count > 0 && (
-                <Badge count={item.count} size="small" style={BADGE} data-testid={`${item.testId}-count`} />
-              )}
+              {item.badge}
             </span>
           </li>
         );
@@ -101,7 +98,6 @@ function NavMenuImpl<K extends string>({ items, selected, onSelect, label }: Pro
 
 const NO_END_BORDER = { borderInlineEnd: "none" };
 const INDENT = { paddingLeft: 24 };
-const BADGE = { marginInlineStart: 8 };
 const ICON = { className: "ant-menu-item-icon" };
 
 export const NavMenu = memo(NavMenuImpl) as typeof NavMenuImpl;

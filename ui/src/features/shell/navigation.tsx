@@ -1,8 +1,11 @@
 import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
-import { lazy, type ReactNode } from "react";
+import { Badge } from "antd";
+import { lazy, useMemo, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
 import { DirectoryScreen } from "../directory/DirectoryScreen";
+import { useWaitingJoinRequestCount } from "../joinRequests/queries";
 
 // The screens other than the directory are their own chunks: loaded once the directory is on
 // screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them.
@@ -33,6 +36,29 @@ export const NAV: { key: ScreenKey; testId: string; icon: ReactNode }[] = [
   { key: "settings", testId: "nav-settings", icon: <SettingOutlined /> },
   { key: "overview", testId: "nav-overview", icon: <InfoCircleOutlined /> },
 ];
+
+/** The counts shown beside the entries' labels: the join requests waiting for a decision. */
+export function useNavBadges(): Partial<Record<ScreenKey, number>> {
+  const joinRequests = useWaitingJoinRequestCount();
+  // The same object while the counts hold: the navigation's entries are made again only then.
+  return useMemo(() => ({ joinRequests }), [joinRequests]);
+}
+
+/** An entry's count beside its label; nothing when there is none. */
+export function NavBadge({ screen, count }: { screen: ScreenKey; count: number | undefined }) {
+  const { t } = useTranslation();
+  if (!count) return null;
+  return (
+    <Badge
+      count={count}
+      overflowCount={99}
+      size="small"
+      title={t("nav.waiting", { count })}
+      style={{ marginInlineStart: 8 }}
+      data-testid={`nav-badge-${screen}`}
+    />
+  );
+}
 
 /** The screen a navigation entry shows. */
 export function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {

@@ -415,9 +415,12 @@ impl JoinStore for PostgresStore {
             }
         }
         // The state changes before the account is created, so the request no longer holds
-        // its own username against it.
+        // its own username against it. An approval after a rejection drops the refusal's
+        // reason, which the status page would otherwise still show.
         sqlx::query(
-            "UPDATE join_requests SET state = $3, decided_at = $4 WHERE org_id = $1 AND id = $2",
+            "UPDATE join_requests SET state = $3, decided_at = $4,
+                refused_reason = CASE WHEN $3 = 'approved' THEN NULL ELSE refused_reason END
+             WHERE org_id = $1 AND id = $2",
         )
         .bind(org_id)
         .bind(id)

@@ -365,7 +365,10 @@ impl JoinStore for SqliteStore {
                 .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
             let set = |to: JoinRequestStatus| {
                 tx.execute(
-                    "UPDATE join_requests SET state = ?3, decided_at = ?4
+                    // An approval after a rejection drops the refusal's reason, which the
+                    // status page would otherwise still show.
+                    "UPDATE join_requests SET state = ?3, decided_at = ?4,
+                        refused_reason = CASE WHEN ?3 = 'approved' THEN NULL ELSE refused_reason END
                      WHERE org_id = ?1 AND id = ?2",
                     params![org_id, id, status_str(to), now],
                 )

@@ -1,7 +1,17 @@
 //! Join requests: people who asked to join through the public join link or the organization
 //! code. The gateway reports each request in its event feed; an admin approves (the member is
-//! created, Enabled, in the root department, with the username and password they chose) or
-//! rejects it, and the decision travels back to the gateway through the durable outbox.
+//! created, Enabled, in the department and with the role the admin chose — the root
+//! department and the plain member role unless told otherwise — with the username and password
+//! they chose) or rejects it, and the decision travels back to the gateway through the durable
+//! outbox. A rejected request keeps what the person entered (their password hash too) so that
+//! it can still be approved; the list and its search are in `list.rs`, decisions in
+//! `decide.rs`.
+
+mod decide;
+mod list;
+
+pub use decide::{JoinDecision, JoinPlacement};
+pub use list::{JoinRequestFilter, JoinRequestPage, JoinRequestRow, MAX_JOIN_REQUEST_PAGE};
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -9,12 +19,12 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::audit::{self, Actor};
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreResult;
 use crate::gateway_accounts::{
     audit_refused_event, member_by_account, refuse_account, valid_account_id,
 };
 use crate::store::Directory;
-use crate::types::{DisplayName, Email, MemberId, Mobile, Username};
+use crate::types::{DepartmentId, DisplayName, Email, MemberId, Mobile, RoleId, Username};
 
 /// What a person entered on the join page, checked, for creating their member record.
 pub(crate) struct Joined<'a> {
@@ -25,6 +35,10 @@ pub(crate) struct Joined<'a> {
     pub mobile: Option<&'a str>,
     pub employee_id: Option<&'a str>,
     pub work_location: Option<&'a str>,
+    /// Where the member goes and the role they get (the root department and the member role
+    /// when `None`).
+    pub department: Option<DepartmentId>,
+    pub role: Option<RoleId>,
 }
 
 /// A request as the gateway reported it.
@@ -85,51 +99,6 @@ pub enum JoinRequestState {
     Rejected,
 }
 
-/// The most join requests one answer holds.
-pub const MAX_JOIN_REQUEST_PAGE: u32 = 2_000;
-
-/// One page of join requests and how many there are in all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct JoinRequestPage {
-    pub rows: Vec<JoinRequestRow>,
-    pub total: u32,
-}
-
-/// One row of the Join Requests screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct JoinRequestRow {
-    #[ts(type = "number")]
-    pub id: i64,
-    /// `link` or `code`.
-    pub via: String,
-    pub name: String,
-    pub username: String,
-    pub email: Option<String>,
-    pub mobile: Option<String>,
-    pub employee_id: Option<String>,
-    pub work_location: Option<String>,
-    pub state: JoinRequestState,
-    /// Why approving as is would fail (a username or email already used here), if so.
-    pub problem: Option<String>,
-    #[ts(type = "number | null")]
-    pub member_id: Option<i64>,
-    #[ts(type = "number")]
-    pub requested_at: i64,
-    #[ts(type = "number | null")]
-    pub decided_at: Option<i64>,
-    pub decided_by: Option<String>,
-}
-
-fn state_of(s: &str) -> JoinRequestState {
-    match s {
-        "approved" => JoinRequestState::Approved,
-        "rejected" => JoinRequestState::Rejected,
-        _ => JoinRequestState::Pending,
-    }
-}
-
 /// Why the entered fields cannot make a member here, if they cannot (checked again on approval).
 fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<String>> {
     let region = crate::settings::default_region_in(tx)?;
@@ -173,6 +142,7 @@ fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<S
 fn create_member(
     tx: &Transaction<'_>,
     r: &JoinRequestIn,
+    placement: JoinPlacement,
     now: i64,
 ) -> CoreResult<Result<MemberId, String>> {
     if let Some(p) = field_problem(tx, r)? {
@@ -186,6 +156,8 @@ fn create_member(
         mobile: r.mobile.as_deref(),
         employee_id: r.employee_id.as_deref(),
         work_location: r.work_location.as_deref(),
+        department: placement.department_id,
+        role: placement.role_id,
     };
     if let Some(account) = &r.account_id {
         if !valid_account_id(account) || member_by_account(tx, account)?.is_some() {
@@ -233,7 +205,7 @@ pub(crate) fn record(
     let (state, problem, member) = if !let_in {
         ("pending", field_problem(tx, r)?, None)
     } else {
-        match create_member(tx, r, now)? {
+        match create_member(tx, r, JoinPlacement::default(), now)? {
             Ok(id) => ("approved", None, Some(id)),
             // Let in by the gateway but impossible here as entered: refused, and the gateway
             // removes the account and tells the person why.
@@ -265,7 +237,8 @@ pub(crate) fn record(
             r.employee_id,
             r.work_location,
             r.username,
-            (state == "pending").then_some(&r.password_hash),
+            // Kept until the request is approved: a rejected one may be approved later.
+            (state != "approved").then_some(&r.password_hash),
             state,
             problem,
             member,
@@ -304,174 +277,6 @@ impl Directory {
             if rules.approval_required { "1" } else { "0" },
         )?;
         self.set_local_value(RULES_FIELDS_KEY, &rules.required_fields.join(","))
-    }
-
-    /// Join requests, pending first, then the most recent decisions.
-    pub fn join_requests(&self, pending_only: bool) -> CoreResult<Vec<JoinRequestRow>> {
-        self.join_requests_from(pending_only, 0, MAX_JOIN_REQUEST_PAGE)
-    }
-
-    /// One page of join requests (waiting ones first, then the newest decided), with how many
-    /// there are in all; `limit` is at most `MAX_JOIN_REQUEST_PAGE`.
-    pub fn join_request_page(
-        &self,
-        pending_only: bool,
-        offset: u32,
-        limit: u32,
-    ) -> CoreResult<JoinRequestPage> {
-        let rows =
-            self.join_requests_from(pending_only, offset, limit.min(MAX_JOIN_REQUEST_PAGE))?;
-        let total = self.conn.query_row(
-            "SELECT count(*) FROM join_requests WHERE ?1 = 0 OR state = 'pending'",
-            [pending_only],
-            |r| r.get(0),
-        )?;
-        Ok(JoinRequestPage { rows, total })
-    }
-
-    fn join_requests_from(
-        &self,
-        pending_only: bool,
-        offset: u32,
-        limit: u32,
-    ) -> CoreResult<Vec<JoinRequestRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, via, name, username, email, mobile, employee_id, work_location, state, problem,
-                    member_id, requested_at, decided_at, decided_by
-             FROM join_requests
-             WHERE ?1 = 0 OR state = 'pending'
-             ORDER BY state <> 'pending', coalesce(decided_at, requested_at) DESC, id DESC
-             LIMIT ?2 OFFSET ?3",
-        )?;
-        let rows = stmt.query_map(params![pending_only, limit, offset], |r| {
-            Ok(JoinRequestRow {
-                id: r.get(0)?,
-                via: r.get(1)?,
-                name: r.get(2)?,
-                username: r.get(3)?,
-                email: r.get(4)?,
-                mobile: r.get(5)?,
-                employee_id: r.get(6)?,
-                work_location: r.get(7)?,
-                state: state_of(&r.get::<_, String>(8)?),
-                problem: r.get(9)?,
-                member_id: r.get(10)?,
-                requested_at: r.get(11)?,
-                decided_at: r.get(12)?,
-                decided_by: r.get(13)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
-    pub fn pending_join_requests(&self) -> CoreResult<u32> {
-        Ok(self.conn.query_row(
-            "SELECT count(*) FROM join_requests WHERE state = 'pending'",
-            [],
-            |r| r.get(0),
-        )?)
-    }
-
-    /// Approves (creating the member) or rejects a pending request, and queues the decision
-    /// for the gateway, in one transaction. Approval that would clash with an existing
-    /// member writes nothing and says which field.
-    pub fn decide_join_request(
-        &mut self,
-        actor: &Actor,
-        id: i64,
-        approve: bool,
-    ) -> CoreResult<Option<MemberId>> {
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
-        let found: Option<(JoinRequestIn, String)> = tx
-            .query_row(
-                "SELECT gateway_id, via, name, email, mobile, employee_id, work_location, username,
-                        password_hash, state, account_id
-                 FROM join_requests WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok((
-                        JoinRequestIn {
-                            gateway_id: r.get(0)?,
-                            via: r.get(1)?,
-                            name: r.get(2)?,
-                            email: r.get(3)?,
-                            mobile: r.get(4)?,
-                            employee_id: r.get(5)?,
-                            work_location: r.get(6)?,
-                            account_id: r.get(10)?,
-                            username: r.get(7)?,
-                            password_hash: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                            approval_required: true,
-                        },
-                        r.get(9)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((request, state)) = found else {
-            return Err(CoreError::NotFound(
-                "This join request no longer exists.".into(),
-            ));
-        };
-        let name = request.name.clone();
-        let gateway_id = request.gateway_id.clone();
-        if state != "pending" {
-            return Err(CoreError::Conflict(format!(
-                "The request from {name} was already {state}."
-            )));
-        }
-        let mut member = None;
-        if approve {
-            match create_member(&tx, &request, now)? {
-                Ok(m) => member = Some(m),
-                Err(problem) => {
-                    return Err(CoreError::invalid(vec![crate::error::ErrorDetail::field(
-                        "request",
-                        "cannot_approve",
-                        format!("{name} cannot be added as entered: {problem} Reject the request and ask them to apply again."),
-                    )]))
-                }
-            }
-        }
-        let decision = if approve { "approved" } else { "rejected" };
-        if !approve {
-            // A gateway that let the person in before asking (its rules said no approval)
-            // removes the account; one that waited never made it and answers "not found".
-            if let Some(account) = &request.account_id {
-                refuse_account(&tx, account, "Your request to join was declined.")?;
-            }
-        }
-        tx.execute(
-            "UPDATE join_requests SET state = ?2, member_id = ?3, password_hash = NULL, problem = NULL,
-                 decided_at = ?4, decided_by = ?5
-             WHERE id = ?1",
-            params![id, decision, member, now, actor.name],
-        )?;
-        tx.execute(
-            "INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', ?1, ?2)",
-            params![gateway_id, decision],
-        )?;
-        audit::record(
-            &tx,
-            now,
-            actor,
-            audit::Entry::on(
-                if approve {
-                    "join_request.approve"
-                } else {
-                    "join_request.reject"
-                },
-                "member",
-                member.map(|m| m.0),
-                Some(&name),
-            ),
-        )?;
-        tx.commit()?;
-        if let Some(m) = member {
-            self.touch_members(&[m]);
-        }
-        Ok(member)
     }
 }
 

@@ -1,0 +1,284 @@
+//! Deciding join requests: approve (creating the member where the admin chose) or reject, one
+//! request or many, in one transaction, with the decision queued for the gateway.
+//!
+//! Many requests at once are all or nothing: when any of them cannot be decided (gone, decided
+//! already, or it cannot make a member as entered) nothing is written and every such request
+//! is named with its reason, so the admin fixes or leaves out those and tries again.
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Deserialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use super::{create_member, JoinRequestIn};
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::gateway_accounts::refuse_account;
+use crate::store::Directory;
+use crate::types::{DepartmentId, MemberId, RoleId};
+
+/// Where an approved person goes: a department and a role, the root department and the plain
+/// member role when not given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinPlacement {
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub department_id: Option<DepartmentId>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub role_id: Option<RoleId>,
+}
+
+/// What an admin decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinDecision {
+    Approve(JoinPlacement),
+    Reject,
+}
+
+/// Why one request cannot be decided: the error kind a single decision gets, and the reason.
+enum Refusal {
+    Missing(String),
+    Decided(String),
+    Cannot(String),
+}
+
+impl Refusal {
+    fn detail(&self) -> ErrorDetail {
+        let (code, reason) = match self {
+            Self::Missing(r) => ("not_found", r),
+            Self::Decided(r) => ("already_decided", r),
+            Self::Cannot(r) => ("cannot_approve", r),
+        };
+        ErrorDetail::field("request", code, reason.clone())
+    }
+
+    fn into_error(self) -> CoreError {
+        match self {
+            Self::Missing(r) => CoreError::NotFound(r),
+            Self::Decided(r) => CoreError::Conflict(r),
+            Self::Cannot(_) => CoreError::invalid(vec![self.detail()]),
+        }
+    }
+}
+
+/// A request as stored, with its state and whether its password hash was kept.
+fn stored(tx: &Transaction<'_>, id: i64) -> CoreResult<Option<(JoinRequestIn, String, bool)>> {
+    Ok(tx
+        .query_row(
+            "SELECT gateway_id, via, name, email, mobile, employee_id, work_location, username,
+                    password_hash, state, account_id
+             FROM join_requests WHERE id = ?1",
+            [id],
+            |r| {
+                let hash: Option<String> = r.get(8)?;
+                Ok((
+                    JoinRequestIn {
+                        gateway_id: r.get(0)?,
+                        via: r.get(1)?,
+                        name: r.get(2)?,
+                        email: r.get(3)?,
+                        mobile: r.get(4)?,
+                        employee_id: r.get(5)?,
+                        work_location: r.get(6)?,
+                        account_id: r.get(10)?,
+                        username: r.get(7)?,
+                        approval_required: true,
+                        password_hash: hash.clone().unwrap_or_default(),
+                    },
+                    r.get(9)?,
+                    hash.is_some(),
+                ))
+            },
+        )
+        .optional()?)
+}
+
+/// Checks that the chosen department and role exist.
+fn check_placement(tx: &Transaction<'_>, p: JoinPlacement) -> CoreResult<()> {
+    let chosen = [
+        (
+            "departments",
+            "departmentId",
+            "Department",
+            p.department_id.map(|d| d.0),
+        ),
+        ("roles", "roleId", "Role", p.role_id.map(|r| r.0)),
+    ];
+    for (table, field, label, id) in chosen {
+        let Some(id) = id else { continue };
+        let found = tx
+            .query_row(
+                &format!("SELECT 1 FROM {table} WHERE id = ?1"),
+                [id],
+                |_| Ok(()),
+            )
+            .optional()?;
+        if found.is_none() {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                field,
+                "not_found",
+                format!("{label} {id} does not exist."),
+            )]));
+        }
+    }
+    Ok(())
+}
+
+/// Decides one request inside `tx`: the member approval created, or why it cannot be decided.
+fn decide_one(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    id: i64,
+    decision: JoinDecision,
+    now: i64,
+) -> CoreResult<Result<Option<MemberId>, Refusal>> {
+    let Some((request, state, hash_kept)) = stored(tx, id)? else {
+        return Ok(Err(Refusal::Missing(format!(
+            "Join request {id} no longer exists."
+        ))));
+    };
+    let name = &request.name;
+    let approve = matches!(decision, JoinDecision::Approve(_));
+    if state == "approved" || (state == "rejected" && !approve) {
+        return Ok(Err(Refusal::Decided(format!(
+            "The request from {name} was already {state}."
+        ))));
+    }
+    let mut member = None;
+    if let JoinDecision::Approve(placement) = decision {
+        let next = if state == "pending" {
+            "Reject the request and ask them to apply again."
+        } else {
+            "Ask them to apply again."
+        };
+        if !hash_kept {
+            return Ok(Err(Refusal::Cannot(format!(
+                "{name} cannot be added: the password they chose was not kept. {next}"
+            ))));
+        }
+        match create_member(tx, &request, placement, now)? {
+            Ok(m) => member = Some(m),
+            Err(problem) => {
+                return Ok(Err(Refusal::Cannot(format!(
+                    "{name} cannot be added as entered: {problem} {next}"
+                ))))
+            }
+        }
+        // A refusal of their account not yet sent would undo this approval at the gateway.
+        tx.execute(
+            "DELETE FROM gateway_refusals WHERE account_id = ?1",
+            [&request.account_id],
+        )?;
+    } else if let Some(account) = &request.account_id {
+        // A gateway that let the person in before asking (its rules said no approval)
+        // removes the account; one that waited never made it and marks the request refused.
+        refuse_account(tx, account, "Your request to join was declined.")?;
+    }
+    let decided = if approve { "approved" } else { "rejected" };
+    tx.execute(
+        "UPDATE join_requests SET state = ?2, member_id = ?3, decided_at = ?4, decided_by = ?5,
+             password_hash = CASE WHEN ?2 = 'approved' THEN NULL ELSE password_hash END,
+             problem = CASE WHEN ?2 = 'approved' THEN NULL ELSE problem END
+         WHERE id = ?1",
+        params![id, decided, member, now, actor.name],
+    )?;
+    // Only the latest decision matters to the gateway.
+    tx.execute(
+        "DELETE FROM gateway_outbox WHERE kind = 'join_decision' AND target = ?1",
+        [&request.gateway_id],
+    )?;
+    tx.execute(
+        "INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', ?1, ?2)",
+        params![request.gateway_id, decided],
+    )?;
+    let mut entry = audit::Entry::on(
+        if approve {
+            "join_request.approve"
+        } else {
+            "join_request.reject"
+        },
+        "member",
+        member.map(|m| m.0),
+        Some(name),
+    );
+    if let JoinDecision::Approve(p) = decision {
+        entry = entry.after(json!({
+            "departmentId": p.department_id,
+            "roleId": p.role_id,
+            "reapproved": state == "rejected",
+        }));
+    }
+    audit::record(tx, now, actor, entry)?;
+    Ok(Ok(member))
+}
+
+impl Directory {
+    /// Approves (creating the member in the root department with the member role) or rejects
+    /// a waiting request; a rejected request may still be approved. The decision is queued for
+    /// the gateway in the same transaction. Approval that would clash with an existing member
+    /// writes nothing and says which field.
+    pub fn decide_join_request(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+    ) -> CoreResult<Option<MemberId>> {
+        let decision = if approve {
+            JoinDecision::Approve(JoinPlacement::default())
+        } else {
+            JoinDecision::Reject
+        };
+        Ok(self
+            .decide_join_requests(actor, &[id], decision)?
+            .into_iter()
+            .next())
+    }
+
+    /// Decides every request in `ids` in one transaction, all or nothing (see the module's
+    /// note), and returns the members approval created. One request refused gets the error of
+    /// its kind (not found, conflict, validation); several get one validation error naming
+    /// each request and its reason.
+    pub fn decide_join_requests(
+        &mut self,
+        actor: &Actor,
+        ids: &[i64],
+        decision: JoinDecision,
+    ) -> CoreResult<Vec<MemberId>> {
+        if ids.is_empty() {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "ids",
+                "required",
+                "Choose at least one join request.",
+            )]));
+        }
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        if let JoinDecision::Approve(p) = decision {
+            check_placement(&tx, p)?;
+        }
+        let mut members = Vec::new();
+        let mut refusals = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids.iter().filter(|id| seen.insert(**id)) {
+            match decide_one(&tx, actor, id, decision, now)? {
+                Ok(member) => members.extend(member),
+                Err(refusal) => refusals.push(refusal),
+            }
+        }
+        if seen.len() == 1 {
+            if let Some(refusal) = refusals.pop() {
+                return Err(refusal.into_error());
+            }
+        }
+        if !refusals.is_empty() {
+            return Err(CoreError::invalid(
+                refusals.iter().map(Refusal::detail).collect(),
+            ));
+        }
+        tx.commit()?;
+        self.touch_members(&members);
+        Ok(members)
+    }
+}
