@@ -108,7 +108,7 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
             open(db_path).and_then(|mut d| crate::cli_directory::dept(&mut d, as_admin, c))
         }
         Command::Member(c) => {
-            open(db_path).and_then(|mut d| crate::cli_directory::member(&mut d, as_admin, c))
+            open(db_path).and_then(|d| crate::cli_directory::member(d, as_admin, c))
         }
         Command::Template(a) => {
             open_existing(db_path).and_then(|d| crate::cli_spreadsheet::template(&d, a))

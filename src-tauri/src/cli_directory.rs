@@ -71,6 +71,12 @@ pub enum MemberCommand {
     Restore {
         member: String,
     },
+    /// Set a member's password (read from standard input); by default they must choose their
+    /// own at the next sign-in.
+    SetPassword(crate::cli_passwords::SetPasswordArgs),
+    /// Send a member a password reset link by mail (--email) or text (--sms), or print one
+    /// to pass on (--link), through the gateway.
+    ResetPassword(crate::cli_passwords::ResetPasswordArgs),
     /// Remove a member; one who has joined hands what they own (department headships, open
     /// invitations they sent) to --transfer-to first. Prints what moved.
     Remove {
@@ -228,7 +234,7 @@ fn split_path(path: &str) -> (String, String) {
     }
 }
 
-fn read_password() -> Result<String, CommandError> {
+pub(crate) fn read_password() -> Result<String, CommandError> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -297,11 +303,14 @@ pub fn dept(
 }
 
 pub fn member(
-    d: &mut Directory,
+    mut dir: Directory,
     as_admin: Option<&str>,
     c: MemberCommand,
 ) -> Result<String, CommandError> {
+    let d = &mut dir;
     match c {
+        MemberCommand::SetPassword(a) => crate::cli_passwords::set_password(d, as_admin, a),
+        MemberCommand::ResetPassword(a) => crate::cli_passwords::reset_password(dir, as_admin, a),
         MemberCommand::List(l) => {
             let department_id: Option<DepartmentId> = l
                 .dept
@@ -493,8 +502,11 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
             Ok(crate::cli_handover::removed(&name, &out, json))
         }
         MemberCommand::BatchDept(x) => crate::cli_handover::batch_dept(d, a, x),
-        MemberCommand::List(_) | MemberCommand::Show { .. } => {
-            unreachable!("reads are handled by member()")
+        MemberCommand::List(_)
+        | MemberCommand::Show { .. }
+        | MemberCommand::SetPassword(_)
+        | MemberCommand::ResetPassword(_) => {
+            unreachable!("handled by member()")
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod cli;
 mod cli_directory;
 mod cli_handover;
 mod cli_join;
+mod cli_passwords;
 mod cli_spreadsheet;
 mod cli_sync;
 mod commands;

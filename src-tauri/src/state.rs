@@ -95,8 +95,22 @@ impl AppState {
         self.session.lock().ok().and_then(|s| s.clone())
     }
 
-    /// The signed-in admin, or the error that tells the UI to show the sign-in screen.
+    /// The signed-in admin, or the error that tells the UI to show the sign-in screen. An
+    /// admin whose password was set by another admin with "must change" may do nothing else
+    /// until they have chosen their own ([`AppState::require_signed_in`] lets them do that).
     pub fn require_session(&self) -> Result<Session, CommandError> {
+        let session = self.require_signed_in()?;
+        if session.must_change_password {
+            return Err(CommandError::new(
+                ErrorCode::Forbidden,
+                "Choose a new password first: an admin set yours and asked you to change it.",
+            ));
+        }
+        Ok(session)
+    }
+
+    /// The signed-in admin, whether or not they must change their password first.
+    pub fn require_signed_in(&self) -> Result<Session, CommandError> {
         self.session()
             .ok_or_else(|| CommandError::new(ErrorCode::NotSignedIn, "Sign in to continue."))
     }

@@ -2,9 +2,13 @@
 
 #[path = "../support/mod.rs"]
 mod support;
-use support::{init_acme, init_acme_with, orgdesk, text};
-
+// The real gateway and SMTP server the fault suite starts, for the commands that need them.
+#[path = "../faults/harness.rs"]
+#[allow(dead_code)]
+mod harness;
 mod join;
+mod passwords;
+use support::{init_acme, init_acme_with, orgdesk, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

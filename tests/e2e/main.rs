@@ -7,6 +7,7 @@ mod handover;
 mod harness;
 mod invitations;
 mod join;
+mod passwords;
 mod scenarios;
 mod spreadsheets;
 

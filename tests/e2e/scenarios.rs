@@ -13,6 +13,7 @@ use crate::handover;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
 use crate::invitations;
 use crate::join;
+use crate::passwords;
 use crate::spreadsheets;
 
 pub const PASSWORD: &str = "Correct-Horse1";
@@ -94,6 +95,12 @@ fn scenarios() -> Vec<Scenario> {
             Some("Acme"),
             Some(invitations::prepare),
             |c| Box::pin(invitations::invite_by_email_and_join(c)),
+        ),
+        sc(
+            "passwords_set_then_changed_at_sign_in",
+            Some("Acme"),
+            Some(passwords::prepare),
+            |c| Box::pin(passwords::set_then_changed_at_sign_in(c)),
         ),
         sc("join_link_request_then_approve", Some("Acme"), None, |c| {
             Box::pin(join::join_link_request_then_approve(c))

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import { toCommandError } from "./api";
 import { errorText } from "./errors";
+import { ChangePasswordScreen } from "./features/session/ChangePasswordScreen";
 import { SetupScreen } from "./features/session/SetupScreen";
 import { SignInScreen } from "./features/session/SignInScreen";
 import { useAppStatus } from "./features/session/queries";
@@ -67,6 +68,9 @@ export function App() {
         onSignedIn={() => setHint(null)}
       />
     );
+  }
+  if (data.session.mustChangePassword) {
+    return <ChangePasswordScreen session={data.session} onSignedOut={(username) => setHint({ username, created: false })} />;
   }
   return (
     <Suspense fallback={loading}>

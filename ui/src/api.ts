@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BatchChange } from "./bindings/BatchChange";
+import type { ChangeOwnPasswordInput } from "./bindings/ChangeOwnPasswordInput";
 import type { BatchOutcome } from "./bindings/BatchOutcome";
 import type { DepartmentDeletion } from "./bindings/DepartmentDeletion";
 import type { DepartmentDetails } from "./bindings/DepartmentDetails";
@@ -43,6 +44,7 @@ import type { ErrorCode } from "./bindings/ErrorCode";
 import type { ErrorDetail } from "./bindings/ErrorDetail";
 import type { OrgOverview } from "./bindings/OrgOverview";
 import type { Session } from "./bindings/Session";
+import type { SetPasswordInput } from "./bindings/SetPasswordInput";
 import type { SetupInput } from "./bindings/SetupInput";
 import type { SignInInput } from "./bindings/SignInInput";
 
@@ -130,6 +132,9 @@ export const setupOrganization = (input: SetupInput): Promise<null> =>
 
 export const signIn = (input: SignInInput): Promise<Session> => call("sign_in", { input });
 
+export const changeOwnPassword = (input: ChangeOwnPasswordInput): Promise<Session> =>
+  call("change_own_password", { input });
+
 export const signOut = (): Promise<null> => call("sign_out");
 
 export const orgOverview = (): Promise<OrgOverview> => call("org_overview");
@@ -180,6 +185,9 @@ export type StatusAction = Exclude<MemberAction, "edit" | "remove">;
 export const changeMemberStatus = (id: number, action: StatusAction): Promise<MemberStatus> =>
   call("change_member_status", { id, action });
 
+export const setMemberPassword = (id: number, input: SetPasswordInput): Promise<null> =>
+  call("set_member_password", { id, input });
+
 export const transferPreview = (id: number): Promise<TransferPreview> => call("transfer_preview", { id });
 
 export const removeMember = (id: number, transferTo: number | null): Promise<RemoveOutcome> =>
@@ -225,7 +233,7 @@ export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail")
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
 
-export const sendPasswordReset = (memberId: number, channel: "email" | "link"): Promise<PasswordResetSent> =>
+export const sendPasswordReset = (memberId: number, channel: "email" | "sms" | "link"): Promise<PasswordResetSent> =>
   call("send_password_reset", { memberId, channel });
 
 // Join requests and the public join link.

@@ -35,6 +35,9 @@ pub struct Session {
     pub roles: Vec<String>,
     pub is_initial_admin: bool,
     pub organization_name: String,
+    /// An admin set this password and asked for a new one: the window asks for it before
+    /// anything else.
+    pub must_change_password: bool,
 }
 
 impl Session {
@@ -126,6 +129,7 @@ impl Directory {
             roles,
             is_initial_admin: self.initial_admin_id()? == id,
             organization_name: self.organization_name()?,
+            must_change_password: self.must_change_password(id)?,
         })
     }
 
@@ -154,6 +158,7 @@ impl Directory {
             roles: self.member_role_names(s.member_id)?,
             is_initial_admin: self.initial_admin_id()? == s.member_id,
             organization_name: self.organization_name()?,
+            must_change_password: self.must_change_password(s.member_id)?,
         })
     }
 }

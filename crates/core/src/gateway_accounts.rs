@@ -147,7 +147,7 @@ impl Directory {
     fn compare_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
         let sql = format!(
             "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
-                    m.name, m.email, m.mobile
+                    m.name, m.email, m.mobile, m.must_change_password
              FROM members m LEFT JOIN gateway_accounts g ON g.member_id = m.id
              WHERE m.username IS NOT NULL
                AND (g.member_id IS NULL
@@ -157,9 +157,10 @@ impl Directory {
                     OR g.state IS NOT {STATE_OF_STATUS}
                     OR g.name IS NOT m.name
                     OR g.email IS NOT m.email
-                    OR g.mobile IS NOT m.mobile)
+                    OR g.mobile IS NOT m.mobile
+                    OR g.must_change_password IS NOT m.must_change_password)
              UNION ALL
-             SELECT g.member_id, g.account_id, g.username, NULL, 'removed', g.name, g.email, g.mobile
+             SELECT g.member_id, g.account_id, g.username, NULL, 'removed', g.name, g.email, g.mobile, 0
              FROM gateway_accounts g LEFT JOIN members m ON m.id = g.member_id
              WHERE m.id IS NULL OR m.username IS NULL
              LIMIT ?1"
@@ -176,6 +177,7 @@ impl Directory {
                     name: r.get(5)?,
                     email: r.get(6)?,
                     mobile: r.get(7)?,
+                    must_change_password: r.get(8)?,
                 },
             })
         })?;
@@ -220,12 +222,12 @@ impl Directory {
             )?;
             tx.execute(
                 "INSERT INTO gateway_accounts (member_id, account_id, username, password_hash, state,
-                                               name, email, mobile)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                                               name, email, mobile, must_change_password)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (member_id) DO UPDATE SET account_id = excluded.account_id,
                      username = excluded.username, password_hash = excluded.password_hash,
                      state = excluded.state, name = excluded.name, email = excluded.email,
-                     mobile = excluded.mobile",
+                     mobile = excluded.mobile, must_change_password = excluded.must_change_password",
                 params![
                     item.member_id,
                     account_id,
@@ -234,7 +236,8 @@ impl Directory {
                     state_str(a.state),
                     a.name,
                     a.email,
-                    a.mobile
+                    a.mobile,
+                    a.must_change_password
                 ],
             )?;
         }

@@ -68,7 +68,8 @@ pub(crate) fn apply(
                 return Ok(None);
             }
             tx.execute(
-                "UPDATE members SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
+                "UPDATE members SET password_hash = ?2, must_change_password = 0, updated_at = ?3
+                 WHERE id = ?1",
                 params![id, password_hash, now],
             )?;
             audit::record(

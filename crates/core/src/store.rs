@@ -23,6 +23,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0006_saved_mappings.sql")),
         M::up(include_str!("../migrations/0007_imports.sql")),
         M::up(include_str!("../migrations/0008_gateway_accounts.sql")),
+        M::up(include_str!("../migrations/0013_must_change_password.sql")),
     ])
 });
 

@@ -35,6 +35,7 @@ async fn a_reset_is_asked_for_and_read_through_the_typed_client() {
                 name: "Li Wei".into(),
                 email: None,
                 mobile: None,
+                must_change_password: false,
             }],
         })
         .await

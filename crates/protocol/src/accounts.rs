@@ -53,6 +53,10 @@ pub struct MirroredAccount {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
+    /// An admin set this password and asked for a new one: the member's own page asks them
+    /// to choose one right after they sign in.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_change_password: bool,
 }
 
 /// `POST /api/v1/accounts/mirror`: at most [`MAX_MIRRORED_ACCOUNTS`] accounts.

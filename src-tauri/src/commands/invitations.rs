@@ -7,7 +7,6 @@ use orgdesk_core::invitations::{
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
 use orgdesk_core::types::MemberId;
 use orgdesk_core::CommandError;
-use orgdesk_protocol::CreatePasswordReset;
 use tauri::State;
 
 use crate::gateway_link::GatewayLink;
@@ -89,8 +88,8 @@ pub async fn read_sent_mail(
     state.read(move |_| mailbox::read_mail(&dir, &file)).await
 }
 
-/// Asks the gateway for a password reset link for a joined member, mailed to their email or
-/// shown here to pass on. A live call: the admin waits for the link.
+/// Asks the gateway for a password reset link for a member with an account, mailed to their
+/// email, texted to their mobile, or shown here to pass on. A live call: the admin waits for the link.
 #[tauri::command]
 pub async fn send_password_reset(
     state: State<'_, AppState>,
@@ -98,60 +97,18 @@ pub async fn send_password_reset(
     member_id: MemberId,
     channel: InviteChannel,
 ) -> Result<PasswordResetSent, CommandError> {
-    use orgdesk_core::ErrorCode;
     let target = state
         .read(move |d| d.password_reset_target(member_id))
         .await?;
-    let recipient = match channel {
-        InviteChannel::Email => target.email.clone().ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::Validation,
-                format!("{} has no email address; make a link instead.", target.name),
-            )
-        })?,
-        InviteChannel::Sms => {
-            return Err(CommandError::new(
-                ErrorCode::Validation,
-                "Password resets go by mail or as a link.",
-            ))
-        }
-        InviteChannel::Link => target.name.clone(),
-    };
-    let request = CreatePasswordReset {
-        username: target.username,
-        channel: channel.wire(),
-        recipient: recipient.clone(),
-        organization_name: target.organization_name,
-        locale: None,
-        expires_in_secs: None,
-    };
+    let request = target.request(channel)?;
     let key = orgdesk_core::invitations::new_idempotency_key();
     let created = link
         .client()?
         .create_password_reset(&key, &request)
         .await
-        .map_err(|e| {
-            if e.is_not_found() {
-                CommandError::new(
-                    ErrorCode::Conflict,
-                    format!(
-                        "{} has no account on the gateway: they were given a password here \
-                         rather than joining through an invitation, so they sign in with that \
-                         password.",
-                        target.name
-                    ),
-                )
-            } else {
-                crate::gateway_link::call_failed(e)
-            }
-        })?;
+        .map_err(|e| crate::gateway_link::reset_refused(e, &target.name))?;
     state
         .act(move |d, a| d.record_password_reset(a, member_id, channel))
         .await?;
-    Ok(PasswordResetSent {
-        channel,
-        recipient: (channel == InviteChannel::Email).then_some(recipient),
-        link: (channel == InviteChannel::Link).then_some(created.link),
-        expires_at: created.expires_at * 1000,
-    })
+    Ok(target.sent(channel, created.link, created.expires_at))
 }

@@ -1,7 +1,7 @@
 use orgdesk_core::batch::{BatchChange, BatchOutcome, Selection};
 use orgdesk_core::members::{
     FormerMember, MemberAction, MemberDetails, MemberPage, MemberPatch, MemberQuery, NewInvitee,
-    NewMember, RemoveOutcome, TransferPreview, UpdateOutcome,
+    NewMember, RemoveOutcome, SetPasswordInput, TransferPreview, UpdateOutcome,
 };
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::CommandError;
@@ -68,6 +68,17 @@ pub async fn change_member_status(
     action: MemberAction,
 ) -> Result<MemberStatus, CommandError> {
     state.act(move |d, a| d.change_status(a, id, action)).await
+}
+
+#[tauri::command]
+pub async fn set_member_password(
+    state: State<'_, AppState>,
+    id: MemberId,
+    input: SetPasswordInput,
+) -> Result<(), CommandError> {
+    state
+        .act(move |d, a| d.set_member_password(a, id, &input))
+        .await
 }
 
 #[tauri::command]

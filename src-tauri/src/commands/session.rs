@@ -1,4 +1,5 @@
 use orgdesk_core::auth::{Session, SignInInput};
+use orgdesk_core::members::ChangeOwnPasswordInput;
 use orgdesk_core::organization::{AppStatus, SetupInput};
 use orgdesk_core::CommandError;
 use tauri::State;
@@ -37,6 +38,25 @@ pub async fn sign_in(
     let session = state.with_directory(move |d| d.sign_in(&input)).await?;
     state.set_session(Some(session.clone()));
     Ok(session)
+}
+
+/// The signed-in admin changes their own password (also when an admin set it and asked for a
+/// new one, which is all they may do until then). Answers the session as it is now.
+#[tauri::command]
+pub async fn change_own_password(
+    state: State<'_, AppState>,
+    input: ChangeOwnPasswordInput,
+) -> Result<Session, CommandError> {
+    let session = state.require_signed_in()?;
+    let actor = session.actor();
+    let refreshed = state
+        .with_directory(move |d| {
+            d.change_own_password(&actor, &input)?;
+            d.refresh_session(&session)
+        })
+        .await?;
+    state.set_session(Some(refreshed.clone()));
+    Ok(refreshed)
 }
 
 #[tauri::command]

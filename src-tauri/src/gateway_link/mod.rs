@@ -198,6 +198,23 @@ pub fn call_failed(e: orgdesk_link::CallError) -> CommandError {
     }
 }
 
+/// A refused password reset: "not found" means the gateway holds no account for the member
+/// yet (the directory has not mirrored it, or the member has no password); the rest as
+/// [`call_failed`].
+pub fn reset_refused(e: orgdesk_link::CallError, name: &str) -> CommandError {
+    if e.is_not_found() {
+        CommandError::new(
+            orgdesk_core::ErrorCode::Conflict,
+            format!(
+                "The gateway has no account for {name} yet: Orgdesk sends it the directory's \
+                 accounts in the background. Try again in a minute."
+            ),
+        )
+    } else {
+        call_failed(e)
+    }
+}
+
 /// The gateway's refusal as a command error, in its own words.
 pub fn refusal(status: reqwest::StatusCode, body: &str) -> CommandError {
     CommandError::new(

@@ -6,7 +6,7 @@ import type { InviteChannel } from "./InviteChannel";
  */
 export type PasswordResetSent = { channel: InviteChannel, 
 /**
- * The address the mail went to, for `email`.
+ * The address the mail went to, for `email`, or the number the text went to, for `sms`.
  */
 recipient: string | null, 
 /**

@@ -3,4 +3,9 @@
 /**
  * The signed-in admin.
  */
-export type Session = { memberId: number, name: string, username: string, roles: Array<string>, isInitialAdmin: boolean, organizationName: string, };
+export type Session = { memberId: number, name: string, username: string, roles: Array<string>, isInitialAdmin: boolean, organizationName: string, 
+/**
+ * An admin set this password and asked for a new one: the window asks for it before
+ * anything else.
+ */
+mustChangePassword: boolean, };

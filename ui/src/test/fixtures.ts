@@ -11,6 +11,7 @@ export const session: Session = {
   roles: ["Super Admin"],
   isInitialAdmin: true,
   organizationName: "Acme Ltd",
+  mustChangePassword: false,
 };
 
 export const signedIn: AppStatus = {

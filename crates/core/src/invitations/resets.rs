@@ -1,6 +1,7 @@
 //! Password resets: who a reset is for, what the admin sees after sending one, and the record
 //! of it in the member's history.
 
+use orgdesk_protocol::CreatePasswordReset;
 use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::json;
@@ -18,6 +19,7 @@ pub struct ResetTarget {
     pub name: String,
     pub username: String,
     pub email: Option<String>,
+    pub mobile: Option<String>,
     pub organization_name: String,
 }
 
@@ -26,7 +28,7 @@ pub struct ResetTarget {
 #[serde(rename_all = "camelCase")]
 pub struct PasswordResetSent {
     pub channel: InviteChannel,
-    /// The address the mail went to, for `email`.
+    /// The address the mail went to, for `email`, or the number the text went to, for `sms`.
     pub recipient: Option<String>,
     /// The reset link, for the admin to pass on when the channel is `link`.
     pub link: Option<String>,
@@ -34,18 +36,75 @@ pub struct PasswordResetSent {
     pub expires_at: i64,
 }
 
+impl ResetTarget {
+    /// The gateway's request for a reset link by `channel`: mailed to the member's email,
+    /// texted to their mobile, or made for the admin to pass on. Refused, naming the member,
+    /// when they have no address for the channel.
+    pub fn request(&self, channel: InviteChannel) -> CoreResult<CreatePasswordReset> {
+        let missing = |what: &str| {
+            CoreError::invalid(vec![crate::error::ErrorDetail::field(
+                "channel",
+                "no_address",
+                format!("{} has no {what}; make a link instead.", self.name),
+            )])
+        };
+        let recipient = match channel {
+            InviteChannel::Email => self.email.clone().ok_or_else(|| missing("email address"))?,
+            InviteChannel::Sms => self
+                .mobile
+                .clone()
+                .ok_or_else(|| missing("mobile number"))?,
+            InviteChannel::Link => self.name.clone(),
+        };
+        Ok(CreatePasswordReset {
+            username: self.username.clone(),
+            channel: channel.wire(),
+            recipient,
+            organization_name: self.organization_name.clone(),
+            locale: None,
+            expires_in_secs: None,
+        })
+    }
+
+    /// What the admin sees once the gateway made the link.
+    pub fn sent(
+        &self,
+        channel: InviteChannel,
+        link: String,
+        expires_at_secs: i64,
+    ) -> PasswordResetSent {
+        PasswordResetSent {
+            channel,
+            recipient: match channel {
+                InviteChannel::Email => self.email.clone(),
+                InviteChannel::Sms => self.mobile.clone(),
+                InviteChannel::Link => None,
+            },
+            link: (channel == InviteChannel::Link).then_some(link),
+            expires_at: expires_at_secs * 1000,
+        }
+    }
+}
+
 impl Directory {
     /// The member a password reset is for: only an Enabled member with a username.
     pub fn password_reset_target(&self, id: MemberId) -> CoreResult<ResetTarget> {
-        let row: Option<(String, Option<String>, Option<String>, String)> = self
+        type Found = (
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let row: Option<Found> = self
             .conn
             .query_row(
-                "SELECT name, username, email, status FROM members WHERE id = ?1",
+                "SELECT name, username, email, mobile, status FROM members WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let Some((name, username, email, status)) = row else {
+        let Some((name, username, email, mobile, status)) = row else {
             return Err(CoreError::NotFound("This member no longer exists.".into()));
         };
         let Some(username) = username.filter(|_| status == "enabled") else {
@@ -57,6 +116,7 @@ impl Directory {
             name,
             username,
             email,
+            mobile,
             organization_name: self.organization_name()?,
         })
     }

@@ -10,6 +10,7 @@ mod details;
 mod edit;
 mod history;
 mod list;
+mod password;
 mod remove;
 mod row;
 mod status;
@@ -20,6 +21,7 @@ use ts_rs::TS;
 use crate::types::{DepartmentId, MemberId, MemberRef, MemberStatus, RoleId};
 
 pub use history::HistoryChange;
+pub use password::{ChangeOwnPasswordInput, SetPasswordInput};
 pub use remove::FormerMember;
 pub(crate) use row::{positions_json, positions_of};
 pub use status::{allowed_actions, transition};

@@ -48,6 +48,8 @@ fn export_all(dir: &Path) {
     orgdesk_core::members::RemoveOutcome::export_all(&cfg).unwrap();
     orgdesk_core::department_deletion::DepartmentDeletion::export_all(&cfg).unwrap();
     FormerMember::export_all(&cfg).unwrap();
+    orgdesk_core::members::SetPasswordInput::export_all(&cfg).unwrap();
+    orgdesk_core::members::ChangeOwnPasswordInput::export_all(&cfg).unwrap();
     Selection::export_all(&cfg).unwrap();
     BatchChange::export_all(&cfg).unwrap();
     BatchOutcome::export_all(&cfg).unwrap();

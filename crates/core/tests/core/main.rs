@@ -15,6 +15,7 @@ mod mailbox;
 mod members;
 mod migrations;
 mod organization;
+mod passwords;
 mod sign_in;
 mod spreadsheet;
 

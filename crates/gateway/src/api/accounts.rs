@@ -83,11 +83,12 @@ fn mirror_item(index: usize, a: MirroredAccount) -> Result<MirrorItem> {
         username_key: username_key(&a.username),
         account_id: a.account_id,
         username: a.username,
-        password_hash: a.password_hash,
         state: a.state,
         name: a.name.trim().to_owned(),
         email: a.email.map(|e| e.trim().to_owned()),
         mobile: a.mobile.map(|m| m.trim().to_owned()),
+        must_change_password: a.must_change_password && a.password_hash.is_some(),
+        password_hash: a.password_hash,
     })
 }
 

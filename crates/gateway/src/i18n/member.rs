@@ -56,6 +56,7 @@ pub(crate) const EN: &[(&str, &str)] = &[
     ("done_details", "Your details have been saved."),
     ("done_nothing", "Nothing was changed."),
     ("done_password", "Your password has been changed."),
+    ("must_change_password", "Your admin set a temporary password for you. Choose your own password to go on: until you do, your details cannot be changed here."),
     ("err_name", "The name must be 1–64 characters, without control characters."),
     ("err_email", "The email address is not valid."),
     ("err_mobile", "The mobile number must be in international format: + and the country code, then a valid number."),
@@ -147,6 +148,10 @@ pub(crate) const ZH: &[(&str, &str)] = &[
     ("done_details", "您的信息已保存。"),
     ("done_nothing", "没有需要保存的修改。"),
     ("done_password", "您的密码已修改。"),
+    (
+        "must_change_password",
+        "管理员为您设置了临时密码。请先设置您自己的密码：在此之前，无法在此修改您的信息。",
+    ),
     ("err_name", "姓名须为 1–64 个字符，且不含控制字符。"),
     ("err_email", "邮箱地址无效。"),
     (

@@ -37,6 +37,8 @@ pub struct Member {
     pub name: String,
     pub mobile: String,
     pub email: String,
+    /// An admin set this password and asked for a new one before anything else.
+    pub must_change_password: bool,
 }
 
 /// The columns of [`Member`], in order, from `accounts a` joined with `organizations o`,
@@ -47,7 +49,8 @@ pub(crate) const MEMBER_COLUMNS: &str = "a.org_id, a.username_key, a.username, \
      COALESCE(a.name, i.invitee_name, j.name, a.username), \
      COALESCE(a.mobile, CASE WHEN i.channel = 'sms' THEN i.recipient END, j.mobile, ''), \
      COALESCE(a.email, CASE WHEN i.channel = 'email' THEN i.recipient END, j.email, ''), \
-     a.account_id";
+     a.account_id, \
+     CASE WHEN a.must_change_password = 1 THEN '1' ELSE '0' END";
 
 pub(crate) const MEMBER_FROM: &str = "accounts a JOIN organizations o ON o.id = a.org_id \
      LEFT JOIN invitations i ON i.id = a.invitation_id \
@@ -124,6 +127,7 @@ pub struct MirrorItem {
     pub name: String,
     pub email: Option<String>,
     pub mobile: Option<String>,
+    pub must_change_password: bool,
 }
 
 /// What the desktop's refusal of an account did.
@@ -208,6 +212,7 @@ mod tests {
             name: "Li Wei".into(),
             mobile: String::new(),
             email: "li@example.org".into(),
+            must_change_password: false,
         };
         let same = PersonalDetails {
             name: "Li Wei".into(),

@@ -36,8 +36,14 @@ pub(crate) fn member_from<E>(text: impl Fn(usize) -> Result<String, E>) -> Resul
         name: text(4)?,
         mobile: text(5)?,
         email: text(6)?,
+        must_change_password: text(8)? == "1",
     })
 }
+
+/// Marks a mirrored account as having to choose a new password, or not: `?1` the
+/// organization, `?2` the account, `?3` 1 or 0.
+pub(crate) const SET_MUST_CHANGE: &str =
+    "UPDATE accounts SET must_change_password = ?3 WHERE org_id = ?1 AND account_id = ?2";
 
 /// Revokes an invitation's live links: `?1` the invitation, `?2` the time.
 pub(crate) const REVOKE_LINKS: &str = "UPDATE invitation_tokens SET revoked_at = ?2

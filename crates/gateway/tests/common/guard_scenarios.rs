@@ -456,6 +456,7 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
                 name: "Li Wei (B)".into(),
                 email: None,
                 mobile: None,
+                must_change_password: false,
             }],
         })
         .send()

@@ -44,6 +44,7 @@ fn mirrored(username: &str, password_hash: Option<String>, state: AccountState) 
         name: format!("{username} (directory)"),
         email: None,
         mobile: None,
+        must_change_password: false,
     }
 }
 

@@ -680,6 +680,7 @@ pub async fn a_wait_stays_with_the_account_of_its_organization(
                 name: "Li Wei (Other)".into(),
                 email: None,
                 mobile: None,
+                must_change_password: false,
             }],
         })
         .send()
@@ -728,6 +729,78 @@ pub async fn a_wait_stays_with_the_account_of_its_organization(
     clock.advance_secs(31);
     let page = gw.member_form(&mut jar, "/me/password", &right).await;
     page.assert_shows("Your password has been changed.");
+    gw.stop().await;
+}
+
+/// A password an admin set in the directory with "must change at next sign-in": the member's
+/// page shows only the password form, refuses their details until they choose their own, and
+/// the mark is gone once they have (a later mirror without it changes nothing).
+pub async fn a_password_set_by_an_admin_must_be_changed_first(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    // One hash for both mirrors: a new hash would end the member's sessions.
+    let hash = hash_password(PASSWORD);
+    let mirror = |account_id: Option<String>, must_change_password: bool| {
+        gw.client
+            .post(format!("{}/api/v1/accounts/mirror", gw.base))
+            .bearer_auth(&gw.creds.api_token)
+            .json(&orgdesk_protocol::MirrorAccounts {
+                accounts: vec![orgdesk_protocol::MirroredAccount {
+                    account_id,
+                    username: "chen.jing".into(),
+                    password_hash: Some(hash.clone()),
+                    state: AccountState::Enabled,
+                    name: "Chen Jing".into(),
+                    email: None,
+                    mobile: None,
+                    must_change_password,
+                }],
+            })
+            .send()
+    };
+    // Signed in before the admin's change, with the details form's token at hand.
+    let first = mirror(None, false).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let bound: orgdesk_protocol::MirroredAccounts = first.json().await.unwrap();
+    let mut jar = Jar::default();
+    let page = gw.sign_in(&mut jar, "chen.jing", PASSWORD).await;
+    assert_eq!(page.kind(), Some("me"), "{}", page.body);
+    assert!(!page.body.contains("id=\"must-change\""), "{}", page.body);
+    let details_csrf = csrf_for(&page, "/me/details").expect("details form");
+
+    let marked = mirror(Some(bound.account_ids[0].clone()), true)
+        .await
+        .unwrap();
+    assert_eq!(marked.status(), StatusCode::OK);
+    let page = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
+    page.assert_shows("id=\"must-change\"");
+    page.assert_shows("Choose your own password to go on");
+    assert!(!page.body.contains("id=\"save-details\""), "{}", page.body);
+    let details = [("name", "Someone Else"), ("mobile", ""), ("email", "")];
+    let mut form = vec![("csrf", details_csrf.as_str())];
+    form.extend_from_slice(&details);
+    let refused = gw
+        .post_with(&format!("{}/me/details", gw.base), &mut jar, &form)
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(gw
+        .events_where(|k| matches!(k, EventKind::PersonalDetailsChanged { .. }))
+        .await
+        .is_empty());
+
+    let change = [
+        ("current_password", PASSWORD),
+        ("password", NEW_PASSWORD),
+        ("password_confirm", NEW_PASSWORD),
+    ];
+    let page = gw.member_form(&mut jar, "/me/password", &change).await;
+    page.assert_shows("Your password has been changed.");
+    assert!(!page.body.contains("id=\"must-change\""), "{}", page.body);
+    page.assert_shows("id=\"save-details\"");
+    assert_eq!(gw.events_where(is_password_changed).await.len(), 1);
+    let saved = gw.member_form(&mut jar, "/me/details", &details).await;
+    saved.assert_shows("Your details have been saved.");
     gw.stop().await;
 }
 

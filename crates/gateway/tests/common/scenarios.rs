@@ -37,6 +37,7 @@ macro_rules! for_each_scenario {
         $m!(the_member_page_reads_mobiles_by_the_desktops_rule);
         $m!(sign_in_locks_after_five_failures);
         $m!(a_wait_stays_with_the_account_of_its_organization);
+        $m!(a_password_set_by_an_admin_must_be_changed_first);
         $m!(stale_rows_are_pruned_in_batches);
         $m!(member_forms_without_a_valid_csrf_token_are_refused);
         $m!(names_are_escaped_on_the_member_page);

@@ -236,7 +236,7 @@ async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgSer
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 8);
     pool.close().await;
 }
 
@@ -275,7 +275,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 6);
+    assert_eq!(version, 8);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
     let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();

@@ -10,6 +10,8 @@ import { FormerMembersDrawer } from "../members/FormerMembersDrawer";
 import { InviteeModal } from "../members/InviteeModal";
 import { MemberDrawer } from "../members/MemberDrawer";
 import { RemoveDialog } from "../members/RemoveDialog";
+import { ResetPasswordDialog } from "../members/ResetPasswordDialog";
+import { SetPasswordDialog } from "../members/SetPasswordDialog";
 import type { DirectoryDialogsState } from "./useDirectoryDialogs";
 
 type Props = {
@@ -57,6 +59,8 @@ export function DirectoryDialogs({ dialogs: d, departmentId, selection, selected
       {d.batchEdit && <BatchEditModal selection={selection} count={selectedCount} onClose={() => d.setBatchEdit(false)} onDone={onBatchDone} />}
       {batchOutcomeMade && <BatchResultModal outcome={d.batchOutcome} onClose={d.closeBatchOutcome} />}
       {d.inviting && <InviteDialog targets={d.inviting} onClose={() => d.setInviting(null)} />}
+      {d.resetting && <ResetPasswordDialog member={d.resetting} onClose={() => d.setResetting(null)} />}
+      {d.settingPassword && <SetPasswordDialog member={d.settingPassword} onClose={() => d.setSettingPassword(null)} />}
     </>
   );
 }

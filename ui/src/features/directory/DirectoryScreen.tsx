@@ -50,7 +50,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
 
   const root = tree.data;
   const { selected, members, total, pageRows, selectedMembers, clearSelection } = list;
-  const { setDrawerId, setEditing, setRemoving, setBatchOutcome, setInviting } = dialogs;
+  const { setDrawerId, setEditing, setRemoving, setBatchOutcome, setInviting, setResetting, setSettingPassword } = dialogs;
   const openDetails = useOpenMemberDetails(setDrawerId);
   // The tree is drawn a frame after the first rows, so that the first picture after sign-in
   // waits only for the members.
@@ -85,6 +85,9 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
         })
         .catch((e: unknown) => void message.error(errorText(t, api.toCommandError(e))));
     } else if (key === "remove") setRemoving({ id: row.id, name: row.name, status: row.status });
+    else if (key === "invite") setInviting([{ id: row.id, name: row.name, email: row.email, mobile: row.mobile }]);
+    else if (key === "resetPassword") setResetting({ id: row.id, name: row.name, email: row.email, mobile: row.mobile });
+    else if (key === "setPassword" && row.username) setSettingPassword({ id: row.id, name: row.name, username: row.username });
     else statusChange(row, key as api.StatusAction);
   });
 

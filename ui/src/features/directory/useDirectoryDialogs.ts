@@ -6,6 +6,8 @@ import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { InviteTarget } from "../invitations/InviteDialog";
 import type { InviteePrefill } from "../members/InviteeModal";
 import type { MemberTarget } from "../members/RemoveDialog";
+import type { ResetTarget } from "../members/ResetPasswordDialog";
+import type { PasswordTarget } from "../members/SetPasswordDialog";
 
 /**
  * Which of the directory's drawers and dialogs are open, and on what. The setters and the
@@ -21,6 +23,8 @@ export function useDirectoryDialogs() {
   const [batchEdit, setBatchEdit] = useState(false);
   const [inviting, setInviting] = useState<InviteTarget[] | null>(null);
   const [batchOutcome, setBatchOutcome] = useState<BatchResult | null>(null);
+  const [resetting, setResetting] = useState<ResetTarget | null>(null);
+  const [settingPassword, setSettingPassword] = useState<PasswordTarget | null>(null);
 
   const closeDrawer = useCallback(() => setDrawerId(null), []);
   const openWizard = useCallback(() => setWizardOpen(true), []);
@@ -57,6 +61,10 @@ export function useDirectoryDialogs() {
     batchOutcome,
     setBatchOutcome,
     closeBatchOutcome,
+    resetting,
+    setResetting,
+    settingPassword,
+    setSettingPassword,
   };
 }
 

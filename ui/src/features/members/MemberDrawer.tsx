@@ -1,4 +1,4 @@
-import { KeyOutlined, SendOutlined } from "@ant-design/icons";
+import { KeyOutlined, LockOutlined, SendOutlined } from "@ant-design/icons";
 import { App as AntApp, Alert, Button, Drawer, Skeleton, Space } from "antd";
 import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -14,6 +14,8 @@ import { useInvitations } from "../invitations/queries";
 import { MemberFields, MemberHistory, MemberPositions } from "./MemberDetailsBody";
 import { type MemberTarget } from "./RemoveDialog";
 import { ResetPasswordDialog } from "./ResetPasswordDialog";
+import { SetPasswordDialog } from "./SetPasswordDialog";
+import { hasAccount } from "./status";
 import { useMemberDetails, useSetPrimaryDepartment } from "./queries";
 import { useStatusChange } from "./useStatusChange";
 
@@ -35,10 +37,12 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
   const [memberId, setMemberId] = useState(asked);
   const [inviting, setInviting] = useState(false);
   const [resetting, setResetting] = useState(false);
+  const [settingPassword, setSettingPassword] = useState(false);
   if (asked !== null && asked !== memberId) {
     setMemberId(asked);
     setInviting(false);
     setResetting(false);
+    setSettingPassword(false);
   }
   const { message } = AntApp.useApp();
   const statusChange = useStatusChange();
@@ -61,6 +65,11 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
       {m.status === "enabled" && m.username && (
         <Button icon={<KeyOutlined />} data-testid="action-reset-password" onClick={() => setResetting(true)}>
           {t("reset.action")}
+        </Button>
+      )}
+      {hasAccount(m) && (
+        <Button icon={<LockOutlined />} data-testid="action-set-password" onClick={() => setSettingPassword(true)}>
+          {t("members.action.setPassword")}
         </Button>
       )}
       {m.status === "not_joined" && (
@@ -103,7 +112,10 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
       footer={footer}
       data-testid="member-drawer"
     >
-      {resetting && m && <ResetPasswordDialog member={{ id: m.id, name: m.name, email: m.email }} onClose={() => setResetting(false)} />}
+      {resetting && m && <ResetPasswordDialog member={{ id: m.id, name: m.name, email: m.email, mobile: m.mobile }} onClose={() => setResetting(false)} />}
+      {settingPassword && m?.username && (
+        <SetPasswordDialog member={{ id: m.id, name: m.name, username: m.username }} onClose={() => setSettingPassword(false)} />
+      )}
       {inviting && m && (
         <InviteDialog targets={[{ id: m.id, name: m.name, email: m.email, mobile: m.mobile }]} onClose={() => setInviting(false)} />
       )}

@@ -10,7 +10,7 @@ import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn, PlainSelection, RowProps } from "../../components/PlainTable";
 import { dash } from "../../components/text";
 import { FIRST_PAGE_SIZE } from "../directory/queries";
-import { StatusDot, actionsForStatus } from "./status";
+import { StatusDot, accountActionsFor, actionsForStatus } from "./status";
 
 export const PAGE_SIZES = [FIRST_PAGE_SIZE, 100, 200];
 
@@ -97,16 +97,14 @@ export const MemberTable = memo(function MemberTable({
       {
         key: "status",
         title: t("members.field.status"),
-        width: 104,
+        width: 96,
         render: (r) => <StatusDot status={r.status} label={t(`members.status.${r.status}`)} testId={`member-status-${r.id}`} />,
       },
-      text("employeeId", "members.field.employeeId", (r) => r.employeeId, 116),
+      text("employeeId", "members.field.employeeId", (r) => r.employeeId, 100),
       {
         key: "actions",
         title: "",
         width: 48,
-        // Kept in view when the table scrolls sideways by CSS (position: sticky).
-        className: "orgdesk-col-actions",
         render: (r) => <RowActions row={r} onAction={onRowAction} t={t} />,
       },
     ];
@@ -201,6 +199,10 @@ const RowActions = memo(function RowActions({
       items: armed
         ? [
             { key: "view", label: <span data-testid="row-action-view">{t("members.action.view")}</span> },
+            ...accountActionsFor(row).map((a) => ({
+              key: a,
+              label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
+            })),
             ...actionsForStatus(row.status).map((a) => ({
               key: a,
               danger: a === "remove",

@@ -1,16 +1,25 @@
-import { Alert, Input, Modal, Radio, Space, Typography } from "antd";
+import { CopyOutlined } from "@ant-design/icons";
+import { App as AntApp, Alert, Button, Input, Modal, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { errorText } from "../../errors";
-import { useSendPasswordReset } from "./queries";
+import { useSendPasswordReset, type ResetChannel } from "./queries";
 
-/** "Reset password": mail a one-time link to the member, or make one to pass on. */
-export function ResetPasswordDialog({ member, onClose }: { member: { id: number; name: string; email: string | null }; onClose: () => void }) {
+export type ResetTarget = { id: number; name: string; email: string | null; mobile: string | null };
+
+/** "Reset password": mail or text a one-time link to the member, or make one to pass on. */
+export function ResetPasswordDialog({ member, onClose }: { member: ResetTarget; onClose: () => void }) {
   const { t } = useTranslation();
-  const [channel, setChannel] = useState<"email" | "link">(member.email ? "email" : "link");
+  const { message } = AntApp.useApp();
+  const [channel, setChannel] = useState<ResetChannel>(member.email ? "email" : member.mobile ? "sms" : "link");
   const send = useSendPasswordReset(member.id);
   const done = send.data;
+  const copy = (link: string) =>
+    navigator.clipboard
+      .writeText(link)
+      .then(() => void message.success(t("reset.copied")))
+      .catch(() => void message.info(t("reset.copyByHand")));
   return (
     <Modal
       open
@@ -30,16 +39,27 @@ export function ResetPasswordDialog({ member, onClose }: { member: { id: number;
           <>
             <Typography.Paragraph>{t("reset.linkReady")}</Typography.Paragraph>
             <Input.TextArea readOnly autoSize value={done.link} data-testid="reset-link" onFocus={(e) => e.target.select()} />
+            <Button icon={<CopyOutlined />} style={{ marginTop: 12 }} data-testid="reset-link-copy" onClick={() => void copy(done.link ?? "")}>
+              {t("reset.copy")}
+            </Button>
           </>
         ) : (
-          <Alert type="success" showIcon title={t("reset.sentMail", { email: done.recipient ?? "" })} data-testid="reset-sent" />
+          <Alert
+            type="success"
+            showIcon
+            title={done.channel === "sms" ? t("reset.sentSms", { mobile: done.recipient ?? "" }) : t("reset.sentMail", { email: done.recipient ?? "" })}
+            data-testid="reset-sent"
+          />
         )
       ) : (
         <>
-          <Radio.Group value={channel} onChange={(e) => setChannel(e.target.value as "email" | "link")}>
+          <Radio.Group value={channel} onChange={(e) => setChannel(e.target.value as ResetChannel)}>
             <Space orientation="vertical">
               <Radio value="email" disabled={!member.email} data-testid="reset-channel-email">
-                {member.email ? t("reset.email", { email: member.email }) : t("invite.channel.email")}
+                {member.email ? t("reset.email", { email: member.email }) : t("reset.emailNone")}
+              </Radio>
+              <Radio value="sms" disabled={!member.mobile} data-testid="reset-channel-sms">
+                {member.mobile ? t("reset.sms", { mobile: member.mobile }) : t("reset.smsNone")}
               </Radio>
               <Radio value="link" data-testid="reset-channel-link">
                 {t("reset.link")}

@@ -10,6 +10,7 @@ import type { NewInvitee } from "../../bindings/NewInvitee";
 import type { NewMember } from "../../bindings/NewMember";
 import type { RemoveOutcome } from "../../bindings/RemoveOutcome";
 import type { Selection } from "../../bindings/Selection";
+import type { SetPasswordInput } from "../../bindings/SetPasswordInput";
 import type { UpdateOutcome } from "../../bindings/UpdateOutcome";
 import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
@@ -151,5 +152,13 @@ export function useBatchUpdate(selection: Selection, callbacks: CommandCallbacks
 }
 
 export function useSendPasswordReset(memberId: number) {
-  return useCommand((channel: "email" | "link") => api.sendPasswordReset(memberId, channel), useInvalidateDirectory());
+  return useCommand((channel: ResetChannel) => api.sendPasswordReset(memberId, channel), useInvalidateDirectory());
+}
+
+/** How a reset link reaches the member: their email, their mobile, or a link the admin passes on. */
+export type ResetChannel = "email" | "sms" | "link";
+
+/** An admin sets a member's password (the member's history gains the entry). */
+export function useSetMemberPassword(memberId: number, callbacks: CommandCallbacks<null, SetPasswordInput>) {
+  return useCommand((input: SetPasswordInput) => api.setMemberPassword(memberId, input), useInvalidateDirectory(), callbacks);
 }

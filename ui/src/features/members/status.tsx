@@ -36,6 +36,23 @@ export function StatusDot({ status, label, testId }: { status: MemberStatus; lab
 }
 
 /** The actions a status allows (the same rule as the core), for rows we have no details of. */
+/** A member who can sign in, or could once enabled: their password can be set or reset. */
+export function hasAccount(m: { status: MemberStatus; username: string | null }): boolean {
+  return m.username !== null && (m.status === "enabled" || m.status === "disabled");
+}
+
+/**
+ * The row menu's account actions, before the status ones: a reset link for those who can sign
+ * in, a new password for those with an account, an invitation for those who have not joined.
+ */
+export function accountActionsFor(m: { status: MemberStatus; username: string | null }): AccountAction[] {
+  if (m.status === "not_joined") return ["invite"];
+  if (!hasAccount(m)) return [];
+  return m.status === "enabled" ? ["resetPassword", "setPassword"] : ["setPassword"];
+}
+
+export type AccountAction = "invite" | "resetPassword" | "setPassword";
+
 export function actionsForStatus(status: MemberStatus): MemberAction[] {
   switch (status) {
     case "enabled":

@@ -7,8 +7,8 @@ import type { CommandError } from "../../bindings/CommandError";
 import type { SetupInput } from "../../bindings/SetupInput";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { detailText, errorText, splitDetails } from "../../errors";
-import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
-import { PasswordPolicy } from "./PasswordPolicy";
+import { NAME_MAX, USERNAME_PATTERN } from "../../password";
+import { NewPasswordFields } from "./NewPasswordFields";
 import { useSetupOrganization } from "./queries";
 
 const FIELDS = ["organizationName", "adminName", "username", "password", "passwordConfirm"] as const;
@@ -92,39 +92,15 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
           >
             <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
           </Form.Item>
-          <Form.Item
+          <NewPasswordFields
             name="password"
+            confirmName="passwordConfirm"
             label={t("setup.password")}
-            extra={<PasswordPolicy password={password} username={username} />}
-            rules={[
-              { required: true, message: t("setup.rule.required") },
-              {
-                validator: (_rule, value: string | undefined) =>
-                  !value || checkPassword(value, form.getFieldValue("username") ?? "").ok
-                    ? Promise.resolve()
-                    : Promise.reject(new Error(t("setup.rule.password"))),
-              },
-            ]}
-            validateTrigger={["onBlur", "onChange"]}
-          >
-            <Input.Password data-testid="setup-password" autoComplete="new-password" />
-          </Form.Item>
-          <Form.Item
-            name="passwordConfirm"
-            label={t("setup.passwordConfirm")}
-            dependencies={["password"]}
-            rules={[
-              { required: true, message: t("setup.rule.required") },
-              ({ getFieldValue }) => ({
-                validator: (_rule, value: string | undefined) =>
-                  !value || value === getFieldValue("password")
-                    ? Promise.resolve()
-                    : Promise.reject(new Error(t("setup.rule.mismatch"))),
-              }),
-            ]}
-          >
-            <Input.Password data-testid="setup-password-confirm" autoComplete="new-password" />
-          </Form.Item>
+            confirmLabel={t("setup.passwordConfirm")}
+            username={username}
+            password={password}
+            testIdPrefix="setup"
+          />
           <Form.Item style={{ marginBottom: 0 }}>
             <Button type="primary" htmlType="submit" block loading={setup.isPending} data-testid="setup-submit">
               {t("setup.submit")}

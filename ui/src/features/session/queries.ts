@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { AppStatus } from "../../bindings/AppStatus";
+import type { ChangeOwnPasswordInput } from "../../bindings/ChangeOwnPasswordInput";
 import type { CommandError } from "../../bindings/CommandError";
 import type { Session } from "../../bindings/Session";
 import type { SetupInput } from "../../bindings/SetupInput";
@@ -72,6 +73,19 @@ export function useSignOut(onSignedOut: () => void, onRefused: (error: CommandEr
       client.removeQueries({ predicate: (q) => q.queryKey[0] !== api.queryKeys.appStatus[0] });
       client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session: null } : old));
       void client.invalidateQueries({ queryKey: api.queryKeys.appStatus });
+    },
+    onError: onRefused,
+  });
+}
+
+/** The signed-in admin changes their own password; the status then holds the session without "must change". */
+export function useChangeOwnPassword(onChanged: (session: Session) => void, onRefused: (error: CommandError) => void) {
+  const client = useQueryClient();
+  return useMutation<Session, CommandError, ChangeOwnPasswordInput>({
+    mutationFn: api.changeOwnPassword,
+    onSuccess: (session) => {
+      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
+      onChanged(session);
     },
     onError: onRefused,
   });

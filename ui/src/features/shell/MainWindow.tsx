@@ -1,4 +1,4 @@
-import { DownOutlined, LogoutOutlined } from "@ant-design/icons";
+import { DownOutlined, KeyOutlined, LogoutOutlined } from "@ant-design/icons";
 import { App as AntApp, Avatar, Button, Layout, Spin, theme } from "antd";
 import type { MenuProps } from "antd";
 import { Suspense, useEffect, useMemo, useState } from "react";
@@ -12,6 +12,7 @@ import { PlainText } from "../../components/PlainText";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
+import { ChangePasswordDialog } from "../session/ChangePasswordDialog";
 import { useSignOut } from "../session/queries";
 import { NavMenu } from "./NavMenu";
 import { NAV, NavBadge, Screen, preloadScreens, useNavBadges, type ScreenKey } from "./navigation";
@@ -70,7 +71,13 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     (error) => void message.error(errorText(t, error)),
   );
 
+  const [changingPassword, setChangingPassword] = useState(false);
   const userItems: MenuProps["items"] = [
+    {
+      key: "changePassword",
+      icon: <KeyOutlined />,
+      label: <span data-testid="change-password">{t("header.changePassword")}</span>,
+    },
     {
       key: "signOut",
       icon: <LogoutOutlined />,
@@ -112,7 +119,10 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
             <LanguageSwitch />
             <LazyDropdown
               autoFocus
-              menu={{ items: userItems, onClick: ({ key }) => key === "signOut" && signOut.mutate() }}
+              menu={{
+                items: userItems,
+                onClick: ({ key }) => (key === "signOut" ? signOut.mutate() : setChangingPassword(true)),
+              }}
             >
               <Button type="text" data-testid="header-user" aria-label={t("header.account")} style={{ paddingInline: 8 }}>
                 <Avatar size={24} style={{ background: token.colorPrimary, fontSize: 12 }}>
@@ -134,6 +144,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
           >
             <Screen screen={screen} status={status} focusSearch={focusSearch} />
           </Suspense>
+          {changingPassword && <ChangePasswordDialog session={session} onClose={() => setChangingPassword(false)} />}
         </Layout.Content>
       </Layout>
     </Layout>

@@ -50,6 +50,7 @@ pub(super) fn render_me(
             mobile => view.mobile,
             email => view.email,
             notice => view.notice.unwrap_or(""),
+            must_change => member.must_change_password,
             details_errors => view.details_errors,
             password_errors => view.password_errors,
             details_action => DETAILS,
@@ -166,6 +167,24 @@ pub(crate) async fn details(
 ) -> PageResult {
     let (f, lang) = form::accept_post(&state, DETAILS, &headers, peer, form)?;
     let (member, _) = signed_in(&state, lang, &headers).await?;
+    if member.must_change_password {
+        // The page shows only the password form until the member has chosen their own.
+        return Ok(render_me(
+            &state,
+            lang,
+            StatusCode::CONFLICT,
+            &headers,
+            &member,
+            MeView {
+                name: &member.name,
+                mobile: &member.mobile,
+                email: &member.email,
+                notice: None,
+                details_errors: &[],
+                password_errors: &[],
+            },
+        ));
+    }
     let (name, mobile, email) = (
         clean_name(&f.name),
         clean_mobile(&f.mobile),

@@ -3,12 +3,13 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
-use sqlx::{Postgres, Transaction};
+use sqlx::{AssertSqlSafe, Postgres, Transaction};
 
 use super::join::lock_username;
 use super::{insert_event, member, revoke_resets, PostgresStore};
 use crate::error::Result;
 use crate::secrets;
+use crate::store::rows::{postgres_sql, SET_MUST_CHANGE};
 use crate::store::{
     account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
     PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
@@ -197,7 +198,14 @@ impl AccountStore for PostgresStore {
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(items.len());
         for item in &items {
-            ids.push(mirror_one(&mut tx, org_id, item, now).await?);
+            let id = mirror_one(&mut tx, org_id, item, now).await?;
+            sqlx::query(AssertSqlSafe(postgres_sql(SET_MUST_CHANGE)))
+                .bind(org_id)
+                .bind(&id)
+                .bind(i64::from(item.must_change_password))
+                .execute(&mut *tx)
+                .await?;
+            ids.push(id);
         }
         tx.commit().await?;
         Ok(ids)
@@ -289,7 +297,7 @@ impl AccountStore for PostgresStore {
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let changed: Option<(String, String)> = sqlx::query_as(
-            "UPDATE accounts SET password_hash = $3, updated_at = $4
+            "UPDATE accounts SET password_hash = $3, must_change_password = 0, updated_at = $4
              WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
              RETURNING username, account_id",
         )

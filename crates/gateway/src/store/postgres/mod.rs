@@ -55,6 +55,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         6,
         include_str!("../../../migrations/postgres/0006_outbox_owner.sql"),
     ),
+    (
+        8,
+        include_str!("../../../migrations/postgres/0008_must_change_password.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.

@@ -154,7 +154,7 @@ impl ResetStore for PostgresStore {
         let org_id: String = consumed.try_get(0)?;
         let username_key: String = consumed.try_get(1)?;
         let (username, account_id): (String, String) = sqlx::query_as(
-            "UPDATE accounts SET password_hash = $3, updated_at = $4
+            "UPDATE accounts SET password_hash = $3, must_change_password = 0, updated_at = $4
              WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
              RETURNING username, account_id",
         )

@@ -8,6 +8,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::{insert_event, member, revoke_resets, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
+use crate::store::rows::SET_MUST_CHANGE;
 use crate::store::{
     account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
     PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
@@ -181,7 +182,14 @@ impl AccountStore for SqliteStore {
             let tx = c.transaction()?;
             let ids = items
                 .iter()
-                .map(|item| mirror_one(&tx, &org_id, item, now))
+                .map(|item| {
+                    let id = mirror_one(&tx, &org_id, item, now)?;
+                    tx.execute(
+                        SET_MUST_CHANGE,
+                        params![org_id, id, i64::from(item.must_change_password)],
+                    )?;
+                    Ok(id)
+                })
                 .collect::<Result<Vec<_>>>()?;
             tx.commit()?;
             Ok(ids)
@@ -279,7 +287,7 @@ impl AccountStore for SqliteStore {
             let tx = c.transaction()?;
             let changed: Option<(String, String)> = tx
                 .query_row(
-                    "UPDATE accounts SET password_hash = ?3, updated_at = ?4
+                    "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
                      WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
                      RETURNING username, account_id",
                     params![org_id, username_key, password_hash, now],

@@ -40,6 +40,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0006_outbox_owner.sql"
     )),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0008_must_change_password.sql"
+    )),
 ];
 
 #[derive(Clone)]

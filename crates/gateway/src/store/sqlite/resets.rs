@@ -139,7 +139,7 @@ impl ResetStore for SqliteStore {
                 return Ok(None);
             };
             let (username, account_id): (String, String) = tx.query_row(
-                "UPDATE accounts SET password_hash = ?3, updated_at = ?4
+                "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
                  WHERE org_id = ?1 AND username_key = ?2 RETURNING username, account_id",
                 params![org_id, username_key, password_hash, now],
                 |r| Ok((r.get(0)?, r.get(1)?)),

@@ -1,0 +1,180 @@
+//! Passwords an admin sets: a new password for a member who has an account, optionally to be
+//! changed at their next sign-in, and an admin changing their own.
+//!
+//! Who may set whose: any admin may set the password of a member who holds no Super Admin
+//! role; only a Super Admin may set a Super Admin's (so an Admin cannot take over a Super
+//! Admin's account). Nobody sets their own here: they change it with their current password
+//! ([`Directory::change_own_password`]), as Google Workspace and Lark ask.
+//!
+//! The new hash reaches the member's own page on the gateway through the account mirror, with
+//! the "must change" mark; the mark is cleared when they choose their own password, here or
+//! on the gateway.
+
+use rusqlite::params;
+use serde::Deserialize;
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::audit::{self, Actor};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::password;
+use crate::store::Directory;
+use crate::types::{MemberId, MemberStatus};
+
+/// "Set password" in a member's actions.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetPasswordInput {
+    pub password: String,
+    /// Ask for a new password at the member's next sign-in (the console or their own page).
+    pub must_change: bool,
+}
+
+/// "Change password" for the signed-in admin.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeOwnPasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+impl Directory {
+    /// Sets a member's password. Refused for oneself, for members without an account (not
+    /// joined yet, resigned) and, unless the actor is a Super Admin, for Super Admins.
+    pub fn set_member_password(
+        &mut self,
+        actor: &Actor,
+        id: MemberId,
+        input: &SetPasswordInput,
+    ) -> CoreResult<()> {
+        let row = self.member_row(id)?;
+        if actor.id == Some(id) {
+            return Err(CoreError::Conflict(
+                "To change your own password, use Change password in the menu under your name: \
+                 it asks for your current password."
+                    .into(),
+            ));
+        }
+        let username = match (&row.username, row.status) {
+            (Some(u), MemberStatus::Enabled | MemberStatus::Disabled) => u.clone(),
+            (_, MemberStatus::Resigned) => {
+                return Err(CoreError::Conflict(format!(
+                    "{} has resigned, so there is no account to set a password for. Restore them first.",
+                    row.name
+                )))
+            }
+            _ => {
+                return Err(CoreError::Conflict(format!(
+                    "{} has not joined yet, so there is no account to set a password for. Send them an invitation instead.",
+                    row.name
+                )))
+            }
+        };
+        if self.is_super_admin(id)?
+            && !actor
+                .id
+                .is_some_and(|a| self.is_super_admin(a).unwrap_or(false))
+        {
+            return Err(CoreError::Forbidden(format!(
+                "{} is a Super Admin: only a Super Admin can set their password.",
+                row.name
+            )));
+        }
+        let problems = password::check_policy(&input.password, Some(&username));
+        if !problems.is_empty() {
+            return Err(CoreError::invalid(problems));
+        }
+        let hash = password::hash(&input.password)?;
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE members SET password_hash = ?2, must_change_password = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![id, hash, input.must_change, now],
+        )?;
+        // A password an admin set ends the wait after failed sign-ins.
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE username_key = ?1",
+            [username.to_ascii_lowercase()],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry::member("member.password_set", id, &row.name)
+                .after(json!({"mustChange": input.must_change})),
+        )?;
+        tx.commit()?;
+        self.touch_members(&[id]);
+        Ok(())
+    }
+
+    /// The signed-in admin changes their own password: the current one must match, the new one
+    /// meet the policy and differ from it. Clears "must change at next sign-in".
+    pub fn change_own_password(
+        &mut self,
+        actor: &Actor,
+        input: &ChangeOwnPasswordInput,
+    ) -> CoreResult<()> {
+        let Some(id) = actor.id else {
+            return Err(CoreError::Forbidden("Sign in first.".into()));
+        };
+        let (username, hash): (Option<String>, Option<String>) = self.conn.query_row(
+            "SELECT username, password_hash FROM members WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let current_ok = hash
+            .as_deref()
+            .is_some_and(|h| password::verify(&input.current_password, h));
+        if !current_ok {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "currentPassword",
+                "wrong_password",
+                "The current password is not right.",
+            )]));
+        }
+        let mut problems = password::check_policy(&input.new_password, username.as_deref());
+        if problems.is_empty() && input.new_password == input.current_password {
+            problems.push(ErrorDetail::field(
+                "newPassword",
+                "unchanged",
+                "Choose a password different from the current one.",
+            ));
+        }
+        for p in &mut problems {
+            if p.field.as_deref() == Some("password") {
+                p.field = Some("newPassword".into());
+            }
+        }
+        if !problems.is_empty() {
+            return Err(CoreError::invalid(problems));
+        }
+        let new_hash = password::hash(&input.new_password)?;
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE members SET password_hash = ?2, must_change_password = 0, updated_at = ?3
+             WHERE id = ?1",
+            params![id, new_hash, now],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry::member("member.password_changed", id, &actor.name),
+        )?;
+        tx.commit()?;
+        self.touch_members(&[id]);
+        Ok(())
+    }
+
+    /// Whether the member must choose a new password at their next sign-in.
+    pub fn must_change_password(&self, id: MemberId) -> CoreResult<bool> {
+        Ok(self.conn.query_row(
+            "SELECT must_change_password FROM members WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+}

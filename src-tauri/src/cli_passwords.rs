@@ -1,0 +1,134 @@
+//! `orgdesk member set-password` and `orgdesk member reset-password`: the window's "Set
+//! password" and "Reset password" on the command line.
+
+use std::sync::{Arc, Mutex};
+
+use clap::Args;
+use orgdesk_core::invitations::InviteChannel;
+use orgdesk_core::members::SetPasswordInput;
+use orgdesk_core::{CommandError, CoreError, Directory};
+use orgdesk_link::{send_round, SharedDirectory};
+
+use crate::cli_directory::actor;
+use crate::cli_sync::{endpoint, GatewayArgs};
+
+#[derive(Debug, Args)]
+pub struct SetPasswordArgs {
+    /// The member: username, or id.
+    member: String,
+    /// Read the new password from the first line of standard input.
+    #[arg(long, required = true)]
+    password_stdin: bool,
+    /// Let the member keep this password (by default they must choose their own at the next
+    /// sign-in, in the window or on their own page).
+    #[arg(long)]
+    no_must_change: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("via").required(true).args(["email", "sms", "link"]))]
+pub struct ResetPasswordArgs {
+    /// The member: username, or id.
+    member: String,
+    /// Mail the reset link to the member's email.
+    #[arg(long)]
+    email: bool,
+    /// Text the reset link to the member's mobile.
+    #[arg(long)]
+    sms: bool,
+    /// Print the link, to pass on.
+    #[arg(long)]
+    link: bool,
+    #[command(flatten)]
+    gateway: GatewayArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn set_password(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    a: SetPasswordArgs,
+) -> Result<String, CommandError> {
+    let actor = actor(d, as_admin)?;
+    let id = d.find_member(&a.member)?;
+    let password = crate::cli_directory::read_password()?;
+    let must_change = !a.no_must_change;
+    d.set_member_password(
+        &actor,
+        id,
+        &SetPasswordInput {
+            password,
+            must_change,
+        },
+    )?;
+    let name = d.member_details(id)?.name;
+    if a.json {
+        return Ok(
+            serde_json::json!({"id": id.0, "name": name, "mustChange": must_change}).to_string(),
+        );
+    }
+    Ok(if must_change {
+        format!("Password set for {name}; they must choose their own at the next sign-in.")
+    } else {
+        format!("Password set for {name}.")
+    })
+}
+
+/// Sends the directory's accounts to the gateway first (a member added a moment ago has no
+/// account there yet), then asks it for the reset link.
+pub fn reset_password(
+    d: Directory,
+    as_admin: Option<&str>,
+    a: ResetPasswordArgs,
+) -> Result<String, CommandError> {
+    let actor = actor(&d, as_admin)?;
+    let id = d.find_member(&a.member)?;
+    let channel = match (a.email, a.sms) {
+        (true, _) => InviteChannel::Email,
+        (_, true) => InviteChannel::Sms,
+        _ => InviteChannel::Link,
+    };
+    let target = d.password_reset_target(id)?;
+    let request = target.request(channel)?;
+    let client = orgdesk_link::GatewayClient::new(endpoint(&d, &a.gateway)?);
+    let dir: SharedDirectory = Arc::new(Mutex::new(d));
+    let created = tauri::async_runtime::block_on(async {
+        let sent = send_round(&dir, &client, true).await;
+        if let Some(why) = sent.mirror_failed {
+            return Err(CommandError::new(
+                orgdesk_core::ErrorCode::Conflict,
+                format!("The gateway could not be told about the directory's accounts: {why}"),
+            ));
+        }
+        let key = orgdesk_core::invitations::new_idempotency_key();
+        client
+            .create_password_reset(&key, &request)
+            .await
+            .map_err(|e| crate::gateway_link::reset_refused(e, &target.name))
+    })?;
+    let mut d = dir
+        .lock()
+        .map_err(|_| CoreError::Internal("The directory could not be reached.".into()))?;
+    d.record_password_reset(&actor, id, channel)?;
+    let sent = target.sent(channel, created.link, created.expires_at);
+    if a.json {
+        return serde_json::to_string(&sent).map_err(|e| {
+            CoreError::Internal(format!("The answer could not be encoded: {e}")).into()
+        });
+    }
+    Ok(match (&sent.link, &sent.recipient) {
+        (Some(link), _) => link.clone(),
+        (None, Some(to)) if channel == InviteChannel::Sms => {
+            format!("A reset link was texted to {to}.")
+        }
+        (None, to) => format!(
+            "A reset link was mailed to {}.",
+            to.as_deref().unwrap_or_default()
+        ),
+    })
+}

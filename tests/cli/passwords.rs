@@ -1,0 +1,203 @@
+//! `orgdesk member set-password` and `orgdesk member reset-password`, the latter against a
+//! real gateway process and a real SMTP server (loopback only, stopped when the test ends).
+
+use std::time::{Duration, Instant};
+
+use crate::harness::{Gateway, Smtp};
+use crate::support::{init_acme, orgdesk, text};
+
+fn member_bob(db: &std::path::Path) {
+    let dept = orgdesk(db, &["dept", "add", "Sales"], None);
+    assert_eq!(dept.status.code(), Some(0), "{}", text(&dept.stderr));
+    let out = orgdesk(
+        db,
+        &[
+            "member",
+            "add",
+            "--name",
+            "Bob Stone",
+            "--username",
+            "bob",
+            "--password-stdin",
+            "--dept",
+            "Sales",
+            "--role",
+            "Admin",
+            "--email",
+            "bob@example.com",
+        ],
+        Some("Correct-Horse1\n"),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}
+
+#[test]
+fn set_password_from_a_script() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    assert!(init_acme(&db, None).status.success());
+    member_bob(&db);
+
+    let weak = orgdesk(
+        &db,
+        &["member", "set-password", "bob", "--password-stdin"],
+        Some("weak\n"),
+    );
+    assert_eq!(weak.status.code(), Some(1));
+    assert!(
+        text(&weak.stderr).contains("at least 8"),
+        "{}",
+        text(&weak.stderr)
+    );
+    let missing = orgdesk(
+        &db,
+        &["member", "set-password", "bob"],
+        Some("Temp-Orchid-51\n"),
+    );
+    assert_eq!(
+        missing.status.code(),
+        Some(2),
+        "--password-stdin is required"
+    );
+
+    let set = orgdesk(
+        &db,
+        &[
+            "member",
+            "set-password",
+            "bob",
+            "--password-stdin",
+            "--json",
+        ],
+        Some("Temp-Orchid-51\n"),
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", text(&set.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&set.stdout).unwrap();
+    assert_eq!(v["name"], "Bob Stone");
+    assert_eq!(v["mustChange"], true);
+
+    // Bob must choose his own before doing anything else; the directory knows it.
+    let d = orgdesk_core::Directory::open(&db).unwrap();
+    let bob = d.find_member("bob").unwrap();
+    assert!(d.must_change_password(bob).unwrap());
+    drop(d);
+    let kept = orgdesk(
+        &db,
+        &[
+            "member",
+            "set-password",
+            "bob",
+            "--password-stdin",
+            "--no-must-change",
+        ],
+        Some("Temp-Orchid-52\n"),
+    );
+    assert_eq!(text(&kept.stdout).trim(), "Password set for Bob Stone.");
+    let d = orgdesk_core::Directory::open(&db).unwrap();
+    assert!(!d.must_change_password(bob).unwrap());
+
+    // An Admin cannot set the Super Admin's.
+    let out = orgdesk(
+        &db,
+        &[
+            "--as",
+            "bob",
+            "member",
+            "set-password",
+            "ann",
+            "--password-stdin",
+        ],
+        Some("Temp-Orchid-53\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("only a Super Admin"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn reset_links_by_mail_and_to_pass_on_through_the_gateway() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let smtp = Smtp::start(root);
+    let gateway = Gateway::start(
+        root,
+        &root.join("gateway.db").display().to_string(),
+        smtp.port,
+    );
+    let db = root.join("org.db");
+    assert!(init_acme(&db, None).status.success());
+    member_bob(&db);
+    let token = format!("{}\n", gateway.token);
+    let reset = |via: &str| {
+        orgdesk(
+            &db,
+            &[
+                "member",
+                "reset-password",
+                "bob",
+                via,
+                "--gateway",
+                &gateway.url,
+                "--token-stdin",
+            ],
+            Some(&token),
+        )
+    };
+
+    // Without a gateway named, the built-in one (inside the window) cannot serve the command line.
+    let out = orgdesk(&db, &["member", "reset-password", "bob", "--link"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("built-in gateway"),
+        "{}",
+        text(&out.stderr)
+    );
+    // One way, and only one.
+    let out = orgdesk(&db, &["member", "reset-password", "bob"], None);
+    assert_eq!(out.status.code(), Some(2));
+
+    // Bob was added a moment ago: the command sends the directory's accounts first.
+    let link = reset("--link");
+    assert_eq!(link.status.code(), Some(0), "{}", text(&link.stderr));
+    let link = text(&link.stdout);
+    assert!(link.trim().starts_with(&gateway.url), "{link}");
+
+    let mailed = reset("--email");
+    assert_eq!(mailed.status.code(), Some(0), "{}", text(&mailed.stderr));
+    assert_eq!(
+        text(&mailed.stdout).trim(),
+        "A reset link was mailed to bob@example.com."
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mail = loop {
+        let found: Vec<_> = std::fs::read_dir(smtp.inbox()).unwrap().flatten().collect();
+        if let Some(f) = found.first() {
+            break std::fs::read_to_string(f.path()).unwrap();
+        }
+        assert!(Instant::now() < deadline, "no reset mail arrived");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(mail.contains("bob@example.com"), "{mail}");
+
+    // No mobile: refused, naming the member, and nothing recorded.
+    let texted = reset("--sms");
+    assert_eq!(texted.status.code(), Some(1));
+    assert!(
+        text(&texted.stderr).contains("Bob Stone has no mobile number"),
+        "{}",
+        text(&texted.stderr)
+    );
+    let d = orgdesk_core::Directory::open(&db).unwrap();
+    let sent: i64 = d
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM audit_log WHERE action = 'member.password_reset_sent'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(sent, 2);
+}

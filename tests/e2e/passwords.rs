@@ -1,0 +1,95 @@
+//! Passwords in the window: an admin sets another admin's password from the row's menu with
+//! "must change at next sign-in"; that admin signs in with it, is asked for a new one before
+//! anything else (in Chinese too), chooses it, and is in.
+
+use std::path::Path;
+
+use crate::harness::{
+    by_id, cli, cli_json, click, click_to_open, type_into, until_hidden, wait_text,
+};
+use crate::scenarios::{sign_in, Ctx, PASSWORD};
+
+const SET: &str = "Temp-Orchid-51";
+const OWN: &str = "Quiet-Lantern-88";
+
+/// Bob Stone, an Admin in Sales.
+pub fn prepare(db: &Path) {
+    cli(db, &["dept", "add", "Sales"], None);
+    cli(
+        db,
+        &[
+            "member",
+            "add",
+            "--name",
+            "Bob Stone",
+            "--username",
+            "bob",
+            "--password-stdin",
+            "--dept",
+            "Sales",
+            "--role",
+            "Admin",
+            "--email",
+            "bob@example.com",
+        ],
+        Some(PASSWORD),
+    );
+}
+
+pub async fn set_then_changed_at_sign_in(c: Ctx) {
+    let d = &c.d;
+    sign_in(d, "ann", PASSWORD).await;
+    click(d, "nav-directory").await;
+    by_id(d, "member-table").await;
+    let bob = cli_json(&c.db, &["member", "show", "bob", "--json"])["id"]
+        .as_i64()
+        .unwrap();
+
+    click_to_open(
+        d,
+        &format!("member-actions-{bob}"),
+        "row-action-setPassword",
+    )
+    .await;
+    click_to_open(d, "row-action-setPassword", "set-password").await;
+    type_into(d, "set-password", SET).await;
+    type_into(d, "set-password-confirm", SET).await;
+    c.h.screenshot(d, "40-set-password").await;
+    click(d, "set-password-submit").await;
+    until_hidden(d, "set-password-submit").await;
+
+    click(d, "header-user").await;
+    click(d, "sign-out").await;
+    by_id(d, "signin-submit").await;
+    // Bob's old password no longer works; the one Ann set does, once.
+    sign_in(d, "bob", SET).await;
+    by_id(d, "must-change-password").await;
+    click(d, "lang-switch").await;
+    click(d, "lang-zh").await;
+    wait_text(d, "must-change-password", |t| t.contains("设置新密码")).await;
+    c.h.screenshot(d, "41-must-change-password-zh").await;
+    click(d, "lang-switch").await;
+    click(d, "lang-en").await;
+    wait_text(d, "must-change-password", |t| {
+        t.contains("Choose a new password")
+    })
+    .await;
+
+    type_into(d, "change-password-current", SET).await;
+    type_into(d, "change-new-password", OWN).await;
+    type_into(d, "change-new-password-confirm", OWN).await;
+    c.h.screenshot(d, "42-must-change-password").await;
+    click(d, "change-password-submit").await;
+    wait_text(d, "header-user", |t| t.contains("Bob Stone")).await;
+    click(d, "nav-directory").await;
+    by_id(d, "member-table").await;
+
+    // The history says who set it; the password Bob chose signs him in from now on.
+    let history = cli_json(&c.db, &["member", "show", "bob", "--json"])["history"].to_string();
+    assert!(history.contains("member.password_set"), "{history}");
+    assert!(history.contains("member.password_changed"), "{history}");
+    click(d, "header-user").await;
+    click(d, "sign-out").await;
+    sign_in(d, "bob", OWN).await;
+    wait_text(d, "header-user", |t| t.contains("Bob Stone")).await;
+}
