@@ -84,6 +84,10 @@ export function pageInit({ profile }) {
       for (let i = 0; i < trs.length; i++) if (trs[i].getAttribute("data-row-key") !== String(s.rows[i])) return false;
       if (s.rows.length === 0 && !document.querySelector(".ant-table-placeholder")) return false;
     }
+    if (s.firstRow !== undefined) {
+      const tr = document.querySelector(".ant-table-tbody tr[data-row-key]");
+      if (!tr || tr.getAttribute("data-row-key") !== String(s.firstRow)) return false;
+    }
     if (s.total !== undefined) {
       const el = document.querySelector("[data-testid=member-total]");
       if (!el || Number(el.textContent.replace(/\D/g, "")) !== s.total) return false;
@@ -129,6 +133,7 @@ export function pageInit({ profile }) {
       timeout: how === "timeout",
       dom: s.dom ?? null,
       paint: s.paint ?? null,
+      before: s.before ?? null,
       input: perf.lastInputTs,
       click: perf.lastClickTs,
       inputs: perf.inputs,
@@ -192,20 +197,30 @@ export function pageInit({ profile }) {
       onCommitFiberRoot(_id, root) {
         const key = `${perf.phase}:${perf.inInput ? "key" : "other"}`;
         const acc = (perf.react[key] ??= { commits: 0, components: 0, hostMounted: 0, hostUpdated: 0, byName: {} });
-        acc.commits++;
+        // What was rendered from the action until the expected content is in the page (the
+        // commit that puts it there included): the work its first picture waited for.
+        const spec = perf.spec;
+        const before = spec && spec.dom === undefined ? (spec.before ??= { commits: 0, components: 0, hostMounted: 0, hostUpdated: 0, byName: {} }) : null;
+        const accs = before ? [acc, before] : [acc];
+        const count = (field, n) => {
+          for (const a of accs) {
+            if (field === "byName") a.byName[n] = (a.byName[n] ?? 0) + 1;
+            else a[field]++;
+          }
+        };
+        count("commits");
         const stack = [root.current];
         while (stack.length) {
           const f = stack.pop();
           const alt = f.alternate;
           if (COMPONENT_TAGS.has(f.tag)) {
             if (alt === null || (f.flags & 1) !== 0) {
-              acc.components++;
-              const n = nameOf(f);
-              acc.byName[n] = (acc.byName[n] ?? 0) + 1;
+              count("components");
+              count("byName", nameOf(f));
             }
           } else if (f.tag === 5) {
-            if (alt === null) acc.hostMounted++;
-            else if (f.memoizedProps !== alt.memoizedProps) acc.hostUpdated++;
+            if (alt === null) count("hostMounted");
+            else if (f.memoizedProps !== alt.memoizedProps) count("hostUpdated");
           }
           // An untouched subtree keeps its child fibers: nothing below rendered.
           if (alt !== null && f.child === alt.child) {

@@ -33,6 +33,25 @@ export function report(r) {
   for (const [label, xs] of rows) {
     console.log(`${label.padEnd(66)} ${String(xs.length).padStart(4)} ${fmt(pct(xs, 50)).padStart(8)} ${fmt(pct(xs, 95)).padStart(8)} ${fmt(pct(xs, 100)).padStart(8)}`);
   }
+  for (const [what, xs] of Object.entries(r.firstPicture ?? {})) {
+    const med = (f) => fmt(pct(xs.map(f), 50));
+    console.log(
+      `${what} (median of ${xs.length}): last answer read at ${med((x) => x.lastAnswer ?? NaN)} ms, ` +
+        `content in the page at ${med((x) => x.toDom)} ms, painted at ${med((x) => x.toPaint)} ms`,
+    );
+    const withReact = xs.filter((x) => x.before);
+    if (withReact.length) {
+      const sum = (f) => withReact.reduce((a, x) => a + f(x.before), 0) / withReact.length;
+      const names = {};
+      for (const x of withReact) for (const [n, c] of Object.entries(x.before.byName)) names[n] = (names[n] ?? 0) + c / withReact.length;
+      const top = Object.entries(names).sort((a, b) => b[1] - a[1]).slice(0, 24);
+      console.log(
+        `  rendered before it was in the page (mean): ${sum((b) => b.commits).toFixed(1)} commits, ${sum((b) => b.components).toFixed(0)} components, ` +
+          `${sum((b) => b.hostMounted).toFixed(0)} elements mounted, ${sum((b) => b.hostUpdated).toFixed(0)} updated`,
+      );
+      console.log(`  ${top.map(([n, c]) => `${n} ${c.toFixed(c < 10 ? 1 : 0)}`).join(", ")}`);
+    }
+  }
   console.log("\nMain-thread time per action (CDP Performance.getMetrics deltas, ms):");
   console.log(`${"phase".padEnd(12)} ${"task".padStart(7)} ${"script".padStart(7)} ${"style".padStart(7)} ${"layout".padStart(7)} ${"layouts".padStart(8)} ${"recalcs".padStart(8)}`);
   for (const [k, m] of Object.entries(r.metrics)) {

@@ -1,8 +1,9 @@
 import { DownOutlined, GlobalOutlined } from "@ant-design/icons";
-import { Button, Dropdown, Select } from "antd";
+import { Button, Select } from "antd";
 import type { MenuProps } from "antd";
 import { useTranslation } from "react-i18next";
 
+import { LazyDropdown } from "./LazyDropdown";
 import { LANGUAGES, currentLanguage, setLanguage, type Language } from "../i18n";
 
 const TEST_IDS: Record<Language, string> = { en: "lang-en", "zh-CN": "lang-zh" };
@@ -16,8 +17,7 @@ export function LanguageSwitch() {
     label: <span data-testid={TEST_IDS[lng]}>{t(`language.${lng}`)}</span>,
   }));
   return (
-    <Dropdown
-      trigger={["click"]}
+    <LazyDropdown
       autoFocus
       menu={{
         items,
@@ -30,7 +30,7 @@ export function LanguageSwitch() {
         {t(`language.${language}`)}
         <DownOutlined style={{ fontSize: 10 }} />
       </Button>
-    </Dropdown>
+    </LazyDropdown>
   );
 }
 

@@ -1,8 +1,9 @@
-import { Alert, Skeleton, Space, Typography } from "antd";
+import { Alert, Skeleton, Space } from "antd";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
+import { PlainText } from "../../components/PlainText";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { useDepartmentDetails } from "../departments/queries";
@@ -21,27 +22,29 @@ export const DepartmentCard = memo(function DepartmentCard({ id }: { id: number 
       <div style={{ minWidth: 0 }}>
         {/* Cut by CSS with the whole name as its tooltip: Ant Design's measured ellipsis forces a
             layout of the page after every change of department. */}
-        <Typography.Title level={4} style={{ margin: 0 }} data-testid="dept-title" className={ONE_LINE} title={d.name}>
+        <PlainText heading style={NO_MARGIN} testId="dept-title" className={ONE_LINE} title={d.name}>
           {d.name}
-        </Typography.Title>
-        <Typography.Text type="secondary" data-testid="dept-path">
+        </PlainText>
+        <PlainText secondary testId="dept-path">
           {d.isRoot ? t("directory.root") : d.path}
-        </Typography.Text>
+        </PlainText>
       </div>
       <Space size={24} wrap className="orgdesk-dept-stats">
         <div>
-          <Typography.Text type="secondary">{t("dept.head")}</Typography.Text>
-          <div data-testid="dept-head">{d.head ? d.head.name : <Typography.Text type="secondary">{t("dept.noHead")}</Typography.Text>}</div>
+          <PlainText secondary>{t("dept.head")}</PlainText>
+          <div data-testid="dept-head">{d.head ? d.head.name : <PlainText secondary>{t("dept.noHead")}</PlainText>}</div>
         </div>
         <div>
-          <Typography.Text type="secondary">{t("dept.members")}</Typography.Text>
+          <PlainText secondary>{t("dept.members")}</PlainText>
           <div data-testid="dept-counts">{t("dept.countsValue", { direct: d.directMembers, total: d.totalMembers })}</div>
         </div>
         <div>
-          <Typography.Text type="secondary">{t("dept.subDepartments")}</Typography.Text>
+          <PlainText secondary>{t("dept.subDepartments")}</PlainText>
           <div data-testid="dept-sub-count">{d.subDepartments}</div>
         </div>
       </Space>
     </div>
   );
 });
+
+const NO_MARGIN = { margin: 0 };

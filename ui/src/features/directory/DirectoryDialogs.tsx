@@ -1,5 +1,6 @@
 import type { BatchResult } from "../members/BatchResultModal";
 import type { Selection } from "../../bindings/Selection";
+import { useShownOnce } from "../../components/once";
 import { InviteDialog } from "../invitations/InviteDialog";
 import { AddMemberWizard } from "../members/AddMemberWizard";
 import { BatchEditModal } from "../members/BatchEditModal";
@@ -26,13 +27,17 @@ type Props = {
 
 /**
  * The drawers and dialogs of Members & Departments, each shown while `dialogs` says so. The
- * member drawer stays mounted (closed) once opened.
+ * member drawer, the former members and the batch result are made when first opened (none is
+ * in the window's first picture) and stay mounted, closed, after that.
  */
 export function DirectoryDialogs({ dialogs: d, departmentId, selection, selectedCount, clearSelection, onBatchDone }: Props) {
   const removing = d.removing;
+  const drawerMade = useShownOnce(d.drawerId !== null);
+  const formerMade = useShownOnce(d.formerOpen);
+  const batchOutcomeMade = useShownOnce(d.batchOutcome !== null);
   return (
     <>
-      <MemberDrawer memberId={d.drawerId} onClose={d.closeDrawer} onEdit={d.setEditing} onRemove={d.setRemoving} />
+      {drawerMade && <MemberDrawer memberId={d.drawerId} onClose={d.closeDrawer} onEdit={d.setEditing} onRemove={d.setRemoving} />}
       {d.editing && <EditMemberModal member={d.editing} onClose={() => d.setEditing(null)} />}
       {removing && (
         <RemoveDialog
@@ -50,9 +55,9 @@ export function DirectoryDialogs({ dialogs: d, departmentId, selection, selected
       {d.invitee && departmentId !== null && (
         <InviteeModal departmentId={departmentId} prefill={d.invitee} onClose={() => d.setInvitee(null)} onAdded={() => undefined} />
       )}
-      <FormerMembersDrawer open={d.formerOpen} onClose={d.closeFormer} onInvite={d.inviteFormer} />
+      {formerMade && <FormerMembersDrawer open={d.formerOpen} onClose={d.closeFormer} onInvite={d.inviteFormer} />}
       {d.batchEdit && <BatchEditModal selection={selection} count={selectedCount} onClose={() => d.setBatchEdit(false)} onDone={onBatchDone} />}
-      <BatchResultModal outcome={d.batchOutcome} onClose={d.closeBatchOutcome} />
+      {batchOutcomeMade && <BatchResultModal outcome={d.batchOutcome} onClose={d.closeBatchOutcome} />}
       {d.inviting && <InviteDialog targets={d.inviting} onClose={() => d.setInviting(null)} />}
       {d.resetting && <ResetPasswordDialog member={d.resetting} onClose={() => d.setResetting(null)} />}
       {d.settingPassword && <SetPasswordDialog member={d.settingPassword} onClose={() => d.setSettingPassword(null)} />}

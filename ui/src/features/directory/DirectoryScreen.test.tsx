@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import type { MemberQuery } from "../../bindings/MemberQuery";
 import { fill, pick, queries, renderDirectoryScreen } from "../../test/directory";
-import { commandError, rows } from "../../test/fixtures";
+import { commandError, directoryHandlers, rows } from "../../test/fixtures";
 import { mockBackend } from "../../test/render";
 
 type Calls = ReturnType<typeof mockBackend>;
@@ -107,6 +107,30 @@ describe("Members & Departments", () => {
     const drawer = await screen.findByTestId("member-drawer");
     expect(within(drawer).getByTestId("detail-status").textContent).toBe("Resigned");
     expect(detailReads()).toEqual([4]);
+  });
+
+  it("opens a member's details once they are read, in one picture with no skeleton before it", async () => {
+    const read = directoryHandlers().member_details;
+    const { user } = await renderDirectoryScreen({
+      member_details: (a) => new Promise((resolve) => setTimeout(() => resolve(read(a)), 60)),
+    });
+    await user.click(screen.getByTestId("member-name-4"));
+    // Not yet: the details are being read.
+    expect(screen.queryByTestId("member-drawer")).toBeNull();
+    const drawer = await screen.findByTestId("member-drawer");
+    expect(drawer.querySelector(".ant-skeleton")).toBeNull();
+    expect(within(drawer).getByTestId("detail-name").textContent).toBe("Dee Gone");
+  });
+
+  it("opens the drawer on its skeleton when the details are slow to come", async () => {
+    const read = directoryHandlers().member_details;
+    const { user } = await renderDirectoryScreen({
+      member_details: (a) => new Promise((resolve) => setTimeout(() => resolve(read(a)), 600)),
+    });
+    await user.click(screen.getByTestId("member-name-4"));
+    const drawer = await screen.findByTestId("member-drawer", {}, { timeout: 400 });
+    expect(drawer.querySelector(".ant-skeleton")).not.toBeNull();
+    expect((await within(drawer).findByTestId("detail-name", {}, { timeout: 2000 })).textContent).toBe("Dee Gone");
   });
 
   it("fills the drawer with the next member in place, and closes what was open for the last one", async () => {

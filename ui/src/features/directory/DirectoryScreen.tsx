@@ -12,7 +12,7 @@ import { errorText } from "../../errors";
 import { DepartmentTree } from "../departments/DepartmentTree";
 import { useDepartmentTree } from "../departments/queries";
 import { MemberTable } from "../members/MemberTable";
-import { useFetchMemberDetails, usePrefetchMemberDetails } from "../members/queries";
+import { useFetchMemberDetails, useOpenMemberDetails, usePrefetchMemberDetails } from "../members/queries";
 import { useRemoveMany } from "../members/useRemoveMany";
 import { useStatusChange } from "../members/useStatusChange";
 import { BatchBar } from "./BatchBar";
@@ -51,6 +51,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   const root = tree.data;
   const { selected, members, total, pageRows, selectedMembers, clearSelection } = list;
   const { setDrawerId, setEditing, setRemoving, setBatchOutcome, setInviting, setResetting, setSettingPassword } = dialogs;
+  const openDetails = useOpenMemberDetails(setDrawerId);
   // The tree is drawn a frame after the first rows, so that the first picture after sign-in
   // waits only for the members.
   const treeShown = useFrameAfter(members.data !== undefined || members.isError);
@@ -76,7 +77,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
   useDirectoryShortcuts({ onSearch: focusSearch, onAdd: dialogs.openWizard, onRemove: askRemoveSelection });
 
   const onRowAction = useStableCallback((row: MemberRow, key: string) => {
-    if (key === "view") setDrawerId(row.id);
+    if (key === "view") openDetails(row.id);
     else if (key === "edit") {
       fetchDetails(row.id)
         .then((details) => {
@@ -158,7 +159,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
               searching={list.search !== "" && pageRows.length === 0}
               selectedKeys={list.tableKeys}
               onSelectionChange={list.onSelectionChange}
-              onOpen={setDrawerId}
+              onOpen={openDetails}
               onHover={prefetchDetails}
               onRowAction={onRowAction}
               onPageChange={list.onPageChange}

@@ -1,10 +1,11 @@
 import { DownOutlined, QuestionCircleOutlined, UserAddOutlined, UserDeleteOutlined } from "@ant-design/icons";
-import { Button, Dropdown, Tooltip } from "antd";
+import { Button, Tooltip } from "antd";
 import type { InputRef, MenuProps } from "antd";
 import { memo, useMemo, type RefObject } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberQuery } from "../../bindings/MemberQuery";
+import { LazyDropdown } from "../../components/LazyDropdown";
 import { ExportListButton } from "../spreadsheets/ExportListButton";
 import { MemberSearchBox } from "./MemberSearchBox";
 
@@ -50,11 +51,11 @@ const AddMemberButton = memo(function AddMemberButton({ onPassword, onInvite }: 
     [t, onPassword, onInvite],
   );
   return (
-    <Dropdown trigger={["click"]} menu={menu}>
+    <LazyDropdown menu={menu}>
       <Button type="primary" icon={<UserAddOutlined />} data-testid="member-add">
         {t("members.add")} <DownOutlined style={{ fontSize: 10 }} />
       </Button>
-    </Dropdown>
+    </LazyDropdown>
   );
 });
 

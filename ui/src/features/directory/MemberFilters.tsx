@@ -1,8 +1,9 @@
-import { Segmented, Switch, Typography } from "antd";
+import { Segmented, Switch } from "antd";
 import { memo, useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { StatusFilter } from "../../bindings/StatusFilter";
+import { PlainText } from "../../components/PlainText";
 
 const STATUSES: StatusFilter[] = ["all", "pending_join", "enabled", "disabled", "resigned"];
 
@@ -29,9 +30,9 @@ export const MemberFilters = memo(function MemberFilters({ status, onStatus, inc
         <span>{t("members.includeSub")}</span>
       </label>
       <span style={{ flex: 1 }} />
-      <Typography.Text type="secondary" data-testid="member-total">
+      <PlainText secondary testId="member-total">
         {t("members.total", { count: total })}
-      </Typography.Text>
+      </PlainText>
     </div>
   );
 });

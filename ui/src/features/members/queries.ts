@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useRef } from "react";
 
 import * as api from "../../api";
 import type { BatchChange } from "../../bindings/BatchChange";
@@ -40,6 +40,44 @@ export function useFetchMemberDetails() {
 export function usePrefetchMemberDetails() {
   const client = useQueryClient();
   return useCallback((id: number) => void client.prefetchQuery(detailsQuery(id)), [client]);
+}
+
+/** How long a click waits for a member's details before their drawer opens without them (ms). */
+const OPEN_WAIT_MS = 150;
+
+/**
+ * Opens a member's details (`open`) once they are read: at once when they are already in hand,
+ * else when the read — or the read-ahead already under way — answers, and after 150 ms at most
+ * (the drawer then opens on its skeleton, as it did before). The drawer's first picture then
+ * holds the member, in one render, where it used to draw a skeleton first and the member in a
+ * second render that the answer waited behind. A newer click wins over one still waiting.
+ */
+export function useOpenMemberDetails(open: (id: number) => void) {
+  const client = useQueryClient();
+  const waiting = useRef<number | null>(null);
+  return useCallback(
+    (id: number) => {
+      const query = detailsQuery(id);
+      const state = client.getQueryState(query.queryKey);
+      if (state?.data !== undefined && !state.isInvalidated) {
+        waiting.current = null;
+        open(id);
+        return;
+      }
+      waiting.current = id;
+      const go = () => {
+        if (waiting.current !== id) return;
+        waiting.current = null;
+        open(id);
+      };
+      const timer = window.setTimeout(go, OPEN_WAIT_MS);
+      void client.prefetchQuery(query).finally(() => {
+        window.clearTimeout(timer);
+        go();
+      });
+    },
+    [client, open],
+  );
 }
 
 export function useFormerMembers(enabled: boolean) {

@@ -1,17 +1,20 @@
 import { DownOutlined, KeyOutlined, LogoutOutlined } from "@ant-design/icons";
-import { App as AntApp, Avatar, Button, Dropdown, Layout, Menu, Spin, Typography, theme } from "antd";
+import { App as AntApp, Avatar, Button, Layout, Spin, theme } from "antd";
 import type { MenuProps } from "antd";
-import { Suspense, useEffect, useState } from "react";
+import { Suspense, useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
+import { LazyDropdown } from "../../components/LazyDropdown";
+import { PlainText } from "../../components/PlainText";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { ChangePasswordDialog } from "../session/ChangePasswordDialog";
 import { useSignOut } from "../session/queries";
+import { NavMenu } from "./NavMenu";
 import { NAV, NavBadge, Screen, preloadScreens, useNavBadges, type ScreenKey } from "./navigation";
 import { useBackendEvents } from "./queries";
 
@@ -83,6 +86,15 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     },
   ];
 
+  const navItems = useMemo(
+    () =>
+      NAV.map((item) => {
+        const count = badges[item.key];
+        return { ...item, label: t(`nav.${item.key}`), badge: count ? <NavBadge screen={item.key} count={count} /> : undefined };
+      }),
+    [t, badges],
+  );
+
   const initial = [...session.name.trim()][0]?.toUpperCase() ?? "?";
 
   return (
@@ -93,36 +105,19 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
         style={{ borderRight: `1px solid ${token.colorBorderSecondary}`, overflow: "auto" }}
       >
         <Brand />
-        <Menu
-          mode="inline"
-          aria-label={t("nav.label")}
-          selectedKeys={[screen]}
-          onClick={({ key }) => setScreen(key as ScreenKey)}
-          style={{ borderInlineEnd: "none" }}
-          items={NAV.map((item) => ({
-            key: item.key,
-            icon: item.icon,
-            label: (
-              <>
-                <span data-testid={item.testId}>{t(`nav.${item.key}`)}</span>
-                <NavBadge screen={item.key} count={badges[item.key]} />
-              </>
-            ),
-          }))}
-        />
+        <NavMenu label={t("nav.label")} items={navItems} selected={screen} onSelect={setScreen} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
           className="orgdesk-header"
           style={{ background: token.colorBgContainer, borderBottom: `1px solid ${token.colorBorderSecondary}` }}
         >
-          <Typography.Text strong className={ONE_LINE} title={session.organizationName} style={{ fontSize: 15 }} data-testid="header-org">
+          <PlainText strong className={ONE_LINE} title={session.organizationName} style={ORG_NAME} testId="header-org">
             {session.organizationName}
-          </Typography.Text>
+          </PlainText>
           <div style={{ display: "flex", alignItems: "center", gap: 8, flex: "none" }}>
             <LanguageSwitch />
-            <Dropdown
-              trigger={["click"]}
+            <LazyDropdown
               autoFocus
               menu={{
                 items: userItems,
@@ -136,7 +131,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
                 <span>{session.name}</span>
                 <DownOutlined style={{ fontSize: 10 }} />
               </Button>
-            </Dropdown>
+            </LazyDropdown>
           </div>
         </Layout.Header>
         <Layout.Content style={{ overflow: "auto", background: token.colorBgLayout }}>
@@ -155,3 +150,5 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     </Layout>
   );
 }
+
+const ORG_NAME = { fontSize: 15 };

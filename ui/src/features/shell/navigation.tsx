@@ -1,6 +1,6 @@
 import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
 import { Badge } from "antd";
-import { lazy, type ReactNode } from "react";
+import { lazy, useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
@@ -39,7 +39,9 @@ export const NAV: { key: ScreenKey; testId: string; icon: ReactNode }[] = [
 
 /** The counts shown beside the entries' labels: the join requests waiting for a decision. */
 export function useNavBadges(): Partial<Record<ScreenKey, number>> {
-  return { joinRequests: useWaitingJoinRequestCount() };
+  const joinRequests = useWaitingJoinRequestCount();
+  // The same object while the counts hold: the navigation's entries are made again only then.
+  return useMemo(() => ({ joinRequests }), [joinRequests]);
 }
 
 /** An entry's count beside its label; nothing when there is none. */

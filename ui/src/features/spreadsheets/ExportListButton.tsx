@@ -1,5 +1,5 @@
 import { DownOutlined, ExportOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, Dropdown, Modal, Progress, Tooltip, Typography } from "antd";
+import { App as AntApp, Button, Modal, Progress, Tooltip, Typography } from "antd";
 import type { MenuProps } from "antd";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -8,6 +8,7 @@ import * as api from "../../api";
 import type { ExportFormat } from "../../bindings/ExportFormat";
 import type { JobProgress } from "../../bindings/JobProgress";
 import type { MemberQuery } from "../../bindings/MemberQuery";
+import { LazyDropdown } from "../../components/LazyDropdown";
 import { currentLanguage } from "../../i18n";
 import { failureSentence, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
 
@@ -100,8 +101,7 @@ export function ExportListButton({ query, total }: Props) {
     <>
       <Tooltip title={label}>
         <span style={{ display: "inline-flex" }}>
-          <Dropdown
-            trigger={["click"]}
+          <LazyDropdown
             disabled={empty || running}
             menu={{ items, onClick: ({ key }) => void start(key as ExportFormat) }}
           >
@@ -114,7 +114,7 @@ export function ExportListButton({ query, total }: Props) {
             >
               {t("directory.export.button")} <DownOutlined style={{ fontSize: 10 }} />
             </Button>
-          </Dropdown>
+          </LazyDropdown>
         </span>
       </Tooltip>
       {dialog && (
