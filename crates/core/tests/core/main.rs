@@ -7,6 +7,7 @@ mod fuzz_regressions;
 mod gateway_trust;
 mod import_mapping;
 mod import_quota;
+mod import_repairs;
 mod import_zh;
 mod index;
 mod invitations;
@@ -14,6 +15,7 @@ mod mailbox;
 mod members;
 mod migrations;
 mod organization;
+mod settings;
 mod sign_in;
 mod spreadsheet;
 

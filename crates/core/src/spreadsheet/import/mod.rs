@@ -74,6 +74,9 @@ pub struct RowResult {
     pub problems: Vec<RowProblem>,
     /// Changes not made on a row that otherwise succeeded (personal fields of joined members …).
     pub skipped: Vec<RowProblem>,
+    /// Cells repaired on the way in (a mobile stored as a number that lost its "+" …): what
+    /// was read instead of what the cell holds. Not a failure.
+    pub warnings: Vec<RowProblem>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
@@ -116,6 +119,7 @@ impl ImportReport {
             .take(limit)
             .collect();
         let skipped_total = self.rows.iter().map(|r| r.skipped.len()).sum::<usize>();
+        let warnings_total = self.rows.iter().map(|r| r.warnings.len()).sum::<usize>();
         ImportSummary {
             counts: self.counts,
             rows: self.rows.len().min(u32::MAX as usize) as u32,
@@ -127,6 +131,13 @@ impl ImportReport {
                 .take(limit)
                 .collect(),
             skipped_total: skipped_total.min(u32::MAX as usize) as u32,
+            warnings: self
+                .rows
+                .iter()
+                .flat_map(|r| r.warnings.iter().cloned())
+                .take(limit)
+                .collect(),
+            warnings_total: warnings_total.min(u32::MAX as usize) as u32,
             ignored_columns: self.ignored_columns.clone(),
             departments_created: self.departments_created.clone(),
             committed: self.committed,
@@ -146,6 +157,9 @@ pub struct ImportSummary {
     /// The first changes not made on rows that otherwise succeeded.
     pub skipped: Vec<RowProblem>,
     pub skipped_total: u32,
+    /// The first cells repaired on the way in (see [`RowResult::warnings`]).
+    pub warnings: Vec<RowProblem>,
+    pub warnings_total: u32,
     pub ignored_columns: Vec<String>,
     pub departments_created: Vec<String>,
     /// False for a preview (dry run).
@@ -201,6 +215,8 @@ struct Ctx {
 struct Parsed {
     row: u32,
     problems: Vec<RowProblem>,
+    /// Cells repaired: the row's [`RowResult::warnings`].
+    warnings: Vec<RowProblem>,
     name: String,
     username: Option<String>,
     password: Option<String>,
