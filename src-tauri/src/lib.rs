@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_directory;
+mod cli_settings;
 mod cli_spreadsheet;
 mod cli_sync;
 mod commands;

@@ -1,5 +1,6 @@
 //! The command-line face of the real `orgdesk` binary, without a display.
 
+mod settings;
 #[path = "../support/mod.rs"]
 mod support;
 use support::{init_acme, init_acme_with, orgdesk, text};

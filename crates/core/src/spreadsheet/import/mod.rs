@@ -118,30 +118,37 @@ impl ImportReport {
             .flat_map(|r| r.problems.iter().cloned())
             .take(limit)
             .collect();
-        let skipped_total = self.rows.iter().map(|r| r.skipped.len()).sum::<usize>();
-        let warnings_total = self.rows.iter().map(|r| r.warnings.len()).sum::<usize>();
+        let (skipped, skipped_total) = self.first_of(limit, |r| &r.skipped);
+        let (warnings, warnings_total) = self.first_of(limit, |r| &r.warnings);
         ImportSummary {
             counts: self.counts,
             rows: self.rows.len().min(u32::MAX as usize) as u32,
             failures,
-            skipped: self
-                .rows
-                .iter()
-                .flat_map(|r| r.skipped.iter().cloned())
-                .take(limit)
-                .collect(),
-            skipped_total: skipped_total.min(u32::MAX as usize) as u32,
-            warnings: self
-                .rows
-                .iter()
-                .flat_map(|r| r.warnings.iter().cloned())
-                .take(limit)
-                .collect(),
-            warnings_total: warnings_total.min(u32::MAX as usize) as u32,
+            skipped,
+            skipped_total,
+            warnings,
+            warnings_total,
             ignored_columns: self.ignored_columns.clone(),
             departments_created: self.departments_created.clone(),
             committed: self.committed,
         }
+    }
+
+    /// The first `limit` entries of one list of every row (skipped changes, warnings), in row
+    /// order, and how many there are in all.
+    fn first_of(
+        &self,
+        limit: usize,
+        list: fn(&RowResult) -> &[RowProblem],
+    ) -> (Vec<RowProblem>, u32) {
+        let total = self.rows.iter().map(|r| list(r).len()).sum::<usize>();
+        let first = self
+            .rows
+            .iter()
+            .flat_map(|r| list(r).iter().cloned())
+            .take(limit)
+            .collect();
+        (first, total.min(u32::MAX as usize) as u32)
     }
 }
 
