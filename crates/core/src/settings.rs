@@ -7,8 +7,8 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::spreadsheet::Lang;
 use crate::store::Directory;
+use orgdesk_rules::Lang;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
