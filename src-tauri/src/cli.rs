@@ -47,9 +47,24 @@ pub enum Command {
     Template(crate::cli_spreadsheet::TemplateArgs),
     /// Import members from .xlsx, .xls, .ods or .csv. Exit code 0: every row succeeded;
     /// 3: some rows failed (the others were imported); 1: the file was refused.
+    #[command(
+        long_about = "Import members from .xlsx, .xls, .ods or .csv. Exit code 0: every \
+        row succeeded; 3: some rows failed (the others were imported); 1: the file was refused.\n\n\
+        Columns are found by their names (the template's, in English or Chinese). A Google \
+        Workspace or Microsoft 365 users export is mapped as the window suggests (First Name + \
+        Last Name or Display name to Name, Org Unit Path to Department, Mobile Phone, Job Title \
+        …). Any other file: map its columns once in the window's Import, save the mapping under \
+        a name, and give that name with --mapping NAME; a saved mapping is used only when named.\n\n\
+        A mobile number stored as a number that lost its \"+\" (447946000000) is read with the \
+        \"+\" put back when that makes a valid number, and the row says so; numbers without a \
+        country code are read in the default region (orgdesk settings set default-region)."
+    )]
     Import(crate::cli_spreadsheet::ImportArgs),
     /// Export members to .xlsx or .csv.
     Export(crate::cli_spreadsheet::ExportArgs),
+    /// Settings: show them, or set default-region, import-quota or invitation-language.
+    #[command(subcommand)]
+    Settings(crate::cli_settings::SettingsCommand),
     /// Send what the directory has queued for the gateway and apply the gateway's events, as
     /// the open window does, then exit.
     Sync(crate::cli_sync::SyncArgs),
@@ -116,6 +131,8 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
         Command::Export(a) => {
             open_existing(db_path).and_then(|d| crate::cli_spreadsheet::export(&d, a))
         }
+        Command::Settings(c) => open_existing(db_path)
+            .and_then(|mut d| crate::cli_settings::settings(&mut d, as_admin, c)),
         Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
         Command::JoinLink(c) => {
             open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, c))

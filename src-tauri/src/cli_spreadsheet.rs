@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use orgdesk_core::members::{MemberQuery, StatusFilter};
-use orgdesk_core::spreadsheet::{self, Control, ImportOptions, ImportReport, Lang, RowOutcome};
+use orgdesk_core::spreadsheet::{
+    self, ColumnMapping, Control, ImportOptions, ImportReport, Lang, RowOutcome, RowProblem,
+};
 use orgdesk_core::{CommandError, Directory};
 
 use crate::cli_directory::{actor, StatusArg};
@@ -53,6 +55,10 @@ pub struct ImportArgs {
     /// Language of the row reasons, of this summary and of the --results file.
     #[arg(long, value_enum, default_value = "en")]
     pub lang: LangArg,
+    /// Read the columns through the mapping saved under NAME in the window's mapping step
+    /// (another system's export whose headers are not Orgdesk's).
+    #[arg(long, value_name = "NAME")]
+    pub mapping: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -102,9 +108,10 @@ pub fn export(d: &Directory, a: ExportArgs) -> Result<String, CommandError> {
 /// Exit code: 0 every row succeeded, 3 some rows failed, 1 the file was refused.
 pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32, String) {
     let mut run = || -> Result<ImportReport, CommandError> {
+        let mapping = choose_mapping(d, &a)?;
         let opts = ImportOptions {
             create_missing_departments: a.create_departments,
-            mapping: None,
+            mapping,
             lang: a.lang.into(),
         };
         let report = if a.dry_run {
@@ -114,7 +121,7 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
             d.import_members(&who, &a.file, &opts, &Control::none())?
         };
         if let Some(out) = &a.results {
-            spreadsheet::write_results(&a.file, None, &report, out)?;
+            spreadsheet::write_results(&a.file, opts.mapping.as_ref(), &report, out)?;
         }
         Ok(report)
     };
@@ -195,30 +202,21 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
         .take(20)
     {
         for p in &r.problems {
-            out.push_str(&if zh {
-                format!(
-                    "\n  第 {} 行{}：{}",
-                    p.row,
-                    p.column
-                        .as_deref()
-                        .map(|c| format!("（{c}）"))
-                        .unwrap_or_default(),
-                    p.reason
-                )
-            } else {
-                format!(
-                    "\n  row {}{}: {}",
-                    p.row,
-                    p.column
-                        .as_deref()
-                        .map(|c| format!(" ({c})"))
-                        .unwrap_or_default(),
-                    p.reason
-                )
-            });
+            out.push_str(&row_line(p, zh));
         }
     }
-    if c.failed > 20 {
+    let repaired: Vec<_> = report.rows.iter().flat_map(|r| &r.warnings).collect();
+    if !repaired.is_empty() {
+        out.push_str(&if zh {
+            format!("\n已修复的单元格（{}）：", repaired.len())
+        } else {
+            format!("\nRepaired cells ({}):", repaired.len())
+        });
+        for p in repaired.iter().take(20) {
+            out.push_str(&row_line(p, zh));
+        }
+    }
+    if c.failed > 20 || repaired.len() > 20 {
         out.push_str(if zh {
             "\n  …（每一行的结果见 --results 文件）"
         } else {
@@ -233,4 +231,44 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
         });
     }
     (code, out)
+}
+
+/// "  row 4 (Department): reason", or in Chinese "  第 4 行（部门）：reason".
+fn row_line(p: &RowProblem, zh: bool) -> String {
+    let column = p.column.as_deref();
+    if zh {
+        let column = column.map(|c| format!("（{c}）")).unwrap_or_default();
+        format!("\n  第 {} 行{column}：{}", p.row, p.reason)
+    } else {
+        let column = column.map(|c| format!(" ({c})")).unwrap_or_default();
+        format!("\n  row {}{column}: {}", p.row, p.reason)
+    }
+}
+
+/// The mapping `orgdesk import` reads the file through, as the window would: the saved one
+/// `--mapping` names; else none when the headers are Orgdesk's; else the columns another
+/// system's export (Google Workspace, Microsoft 365) is known to use. A saved mapping is
+/// never picked unasked: a script's import must not change because someone saved one.
+fn choose_mapping(d: &Directory, a: &ImportArgs) -> Result<Option<ColumnMapping>, CommandError> {
+    if let Some(name) = &a.mapping {
+        return Ok(Some(d.saved_mapping_named(name)?.mapping));
+    }
+    let info = spreadsheet::inspect_file(&a.file, &Control::none())?;
+    info.automatic_mapping().map_err(|unmapped| {
+        let lang: Lang = a.lang.into();
+        let fields: Vec<&str> = unmapped.iter().map(|c| c.label(lang)).collect();
+        CommandError::new(
+            orgdesk_core::ErrorCode::Validation,
+            lang.pick(
+                format!(
+                    "No column of this file could be taken for {}. Map the columns in the window's Import and save the mapping, then import with --mapping NAME.",
+                    fields.join(", ")
+                ),
+                format!(
+                    "本文件中没有可用作{}的列。请在窗口的导入中映射各列并保存映射，然后用 --mapping 名称 导入。",
+                    fields.join("、")
+                ),
+            ),
+        )
+    })
 }

@@ -6,6 +6,7 @@ mod cli_directory;
 mod cli_handover;
 mod cli_join;
 mod cli_passwords;
+mod cli_settings;
 mod cli_spreadsheet;
 mod cli_sync;
 mod commands;

@@ -1,5 +1,6 @@
 //! The command-line face of the real `orgdesk` binary, without a display.
 
+mod settings;
 #[path = "../support/mod.rs"]
 mod support;
 // The real gateway and SMTP server the fault suite starts, for the commands that need them.

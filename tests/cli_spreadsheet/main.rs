@@ -2,6 +2,7 @@
 //! export → edit → re-import, with the exit codes a script relies on (0 all rows succeeded,
 //! 3 some rows failed, 1 the file was refused).
 
+mod mapping;
 #[path = "../support/mod.rs"]
 mod support;
 use support::{init_acme, json, ok, orgdesk, text};

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::store::Directory;
+use orgdesk_rules::Lang;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -18,7 +19,17 @@ pub struct Settings {
     /// Previews do not count.
     #[serde(default)]
     pub import_quota_per_day: Option<u32>,
+    /// The organization's language for invitations (the mail, the message and the page an
+    /// invitee first sees) where the admin does not pick one. Always given when read; absent
+    /// in an update (the window does not show it yet), it is left as it is. Nothing sends
+    /// by it yet: invitations are wired to it separately.
+    #[serde(default)]
+    #[ts(optional)]
+    pub invitation_language: Option<Lang>,
 }
+
+/// The settings key of [`Settings::invitation_language`]; the value is `en` or `zh-CN`.
+const INVITATION_LANGUAGE: &str = "invitation_language";
 
 /// The largest daily import quota Settings accept.
 pub const MAX_IMPORT_QUOTA: u32 = 10_000;
@@ -28,7 +39,16 @@ impl Directory {
         Ok(Settings {
             default_region: self.default_region()?,
             import_quota_per_day: import_quota_in(&self.conn)?,
+            invitation_language: Some(self.invitation_language()?),
         })
+    }
+
+    /// The organization's language for invitations: English until Settings say otherwise.
+    pub fn invitation_language(&self) -> CoreResult<Lang> {
+        Ok(self
+            .local_value(INVITATION_LANGUAGE)?
+            .and_then(|v| Lang::parse(&v))
+            .unwrap_or_default())
     }
 
     pub fn update_settings(&mut self, actor: &Actor, new: &Settings) -> CoreResult<Settings> {
@@ -72,13 +92,23 @@ impl Directory {
                 [],
             )?,
         };
+        let mut after = json!({"defaultRegion": region, "importQuotaPerDay": quota});
+        // An update that leaves the language out (the window's) leaves it as it is.
+        if let Some(l) = new.invitation_language {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![INVITATION_LANGUAGE, l.code()],
+            )?;
+            after["invitationLanguage"] = json!(l);
+        }
         audit::record(
             &tx,
             now,
             actor,
             audit::Entry::on("settings.update", "settings", None, None)
                 .before(json!(before))
-                .after(json!({"defaultRegion": region, "importQuotaPerDay": quota})),
+                .after(after),
         )?;
         tx.commit()?;
         self.settings()

@@ -17,7 +17,11 @@ failures: Array<RowProblem>,
 /**
  * The first changes not made on rows that otherwise succeeded.
  */
-skipped: Array<RowProblem>, skippedTotal: number, ignoredColumns: Array<string>, departmentsCreated: Array<string>, 
+skipped: Array<RowProblem>, skippedTotal: number, 
+/**
+ * The first cells repaired on the way in (see [`RowResult::warnings`]).
+ */
+warnings: Array<RowProblem>, warningsTotal: number, ignoredColumns: Array<string>, departmentsCreated: Array<string>, 
 /**
  * False for a preview (dry run).
  */

@@ -56,6 +56,27 @@ pub struct FileColumns {
     pub missing: Vec<Column>,
 }
 
+impl FileColumns {
+    /// The mapping an import of this file uses when nobody picks one (the command line
+    /// without `--mapping`): none when its headers name the required columns, else the
+    /// suggestion — another system's export the suggestion knows — when that maps every
+    /// required field. Err: the required fields neither gives, which someone must map.
+    pub fn automatic_mapping(&self) -> Result<Option<ColumnMapping>, Vec<Column>> {
+        if self.missing.is_empty() {
+            return Ok(None);
+        }
+        let unmapped: Vec<Column> = Column::ALL
+            .into_iter()
+            .filter(|c| c.required() && self.suggested.headers_of(*c).is_empty())
+            .collect();
+        if unmapped.is_empty() {
+            Ok(Some(self.suggested.clone()))
+        } else {
+            Err(unmapped)
+        }
+    }
+}
+
 /// Header names other systems use for our fields, normalized (lowercase, bracketed notes such
 /// as "[Required]" removed). Earlier names win. Password and Username are never guessed: a
 /// Google export's "Password" column holds placeholders, and a Microsoft 365 "User name" is
@@ -195,6 +216,26 @@ impl Directory {
             }
         }
         Ok(out)
+    }
+
+    /// The saved mapping called `name` (case and accents aside, as names are kept unique).
+    pub fn saved_mapping_named(&self, name: &str) -> CoreResult<SavedMapping> {
+        let key = fold_key(name.trim());
+        let all = self.saved_mappings()?;
+        let names: Vec<&str> = all.iter().map(|m| m.name.as_str()).collect();
+        let why = if names.is_empty() {
+            format!("There is no saved mapping named \"{}\": none is saved yet. Save one in the window's mapping step first.", name.trim())
+        } else {
+            format!(
+                "There is no saved mapping named \"{}\". Saved mappings: {}.",
+                name.trim(),
+                names.join(", ")
+            )
+        };
+        all.iter()
+            .find(|m| fold_key(&m.name) == key)
+            .cloned()
+            .ok_or(CoreError::NotFound(why))
     }
 
     /// Saves `mapping` under `name`, replacing a saved mapping of the same name.

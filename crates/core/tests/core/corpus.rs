@@ -204,7 +204,7 @@ fn edit_workbook_xml(bytes: &[u8], edit: impl Fn(String) -> String) -> Vec<u8> {
 }
 
 /// A one-sheet .ods of these `<table:table-row>` elements.
-fn ods(rows: &[&str]) -> Vec<u8> {
+pub(crate) fn ods(rows: &[&str]) -> Vec<u8> {
     let content = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\
          <office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" \
@@ -268,7 +268,7 @@ fn case(file: &'static str, how: &'static str, bytes: Vec<u8>, expect: Expect) -
     }
 }
 
-fn member(d: &Directory, name: &str) -> orgdesk_core::members::MemberDetails {
+pub(crate) fn member(d: &Directory, name: &str) -> orgdesk_core::members::MemberDetails {
     let id = d
         .connection()
         .query_row("SELECT id FROM members WHERE name = ?1", [name], |r| {

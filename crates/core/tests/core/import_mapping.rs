@@ -401,3 +401,50 @@ fn a_workbook_is_parsed_while_it_is_read() {
         before
     );
 }
+
+#[test]
+fn without_a_chosen_mapping_a_known_export_takes_the_suggestion_and_ours_takes_none() {
+    let tmp = tempfile::tempdir().unwrap();
+    let info = |name: &str, content: &str| {
+        let file = tmp.path().join(name);
+        std::fs::write(&file, content).unwrap();
+        spreadsheet::inspect_file(&file, &Control::none()).unwrap()
+    };
+    let google = info("google.csv", GOOGLE);
+    assert_eq!(
+        google.automatic_mapping(),
+        Ok(Some(google.suggested.clone()))
+    );
+    let ours = info("ours.csv", "Name,Email,Department\nAnn,a@example.com,/\n");
+    assert_eq!(ours.automatic_mapping(), Ok(None));
+    let unknown = info("other.csv", "Nickname,Email\nAnn,a@example.com\n");
+    assert_eq!(
+        unknown.automatic_mapping(),
+        Err(vec![Column::Name, Column::Department])
+    );
+}
+
+#[test]
+fn a_saved_mapping_is_found_by_its_name_whatever_the_case() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let e = d.saved_mapping_named("Google").unwrap_err();
+    assert!(
+        matches!(&e, orgdesk_core::CoreError::NotFound(why) if why.contains("none is saved yet")),
+        "{e:?}"
+    );
+    let mapping = ColumnMapping {
+        fields: vec![
+            source(Column::Name, &["Display name"]),
+            source(Column::Department, &["Department"]),
+        ],
+    };
+    let saved = d.save_mapping(&a, "Microsoft 365", &mapping).unwrap();
+    assert_eq!(d.saved_mapping_named(" microsoft 365 ").unwrap(), saved);
+    let e = d.saved_mapping_named("Google").unwrap_err();
+    assert!(
+        matches!(&e, orgdesk_core::CoreError::NotFound(why)
+            if why == "There is no saved mapping named \"Google\". Saved mappings: Microsoft 365."),
+        "{e:?}"
+    );
+}

@@ -7,6 +7,7 @@ mod fuzz_regressions;
 mod gateway_trust;
 mod import_mapping;
 mod import_quota;
+mod import_repairs;
 mod import_zh;
 mod index;
 mod invitations;
@@ -17,6 +18,7 @@ mod migrations;
 mod organization;
 mod passwords;
 mod pinyin;
+mod settings;
 mod sign_in;
 mod spreadsheet;
 

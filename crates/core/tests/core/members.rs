@@ -784,6 +784,7 @@ fn default_region_reads_numbers_without_plus() {
                 &Settings {
                     default_region: "XX".into(),
                     import_quota_per_day: None,
+                    invitation_language: None,
                 }
             )
             .unwrap_err()
@@ -795,6 +796,7 @@ fn default_region_reads_numbers_without_plus() {
         &Settings {
             default_region: "cn".into(),
             import_quota_per_day: None,
+            invitation_language: None,
         },
     )
     .unwrap();

@@ -332,6 +332,7 @@ fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
         &Settings {
             default_region: "CN".into(),
             import_quota_per_day: None,
+            invitation_language: None,
         },
     )
     .unwrap();

@@ -94,6 +94,19 @@ function Problems({ title, problems, total, testId }: { title: string; problems:
   );
 }
 
+/** Cells read other than as they are stored (a mobile whose "+" was lost): imported, but worth a look. */
+function Repaired({ summary }: { summary: ImportSummary }) {
+  const { t } = useTranslation();
+  return (
+    <Problems
+      title={t("importExport.import.repairedTitle", { count: summary.warningsTotal })}
+      problems={summary.warnings}
+      total={summary.warningsTotal}
+      testId="import-repaired"
+    />
+  );
+}
+
 function SummaryNotes({ summary }: { summary: ImportSummary }) {
   const { t } = useTranslation();
   const notes: string[] = [];
@@ -395,6 +408,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
             total={s.skippedTotal}
             testId="import-skipped"
           />
+          <Repaired summary={s} />
         </div>
       );
       footer = (
@@ -446,6 +460,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
           <Counts counts={s.counts} done />
           <SummaryNotes summary={s} />
           <Problems title={t("importExport.import.failuresDoneTitle")} problems={s.failures} total={s.counts.failed} testId="import-failures" />
+          <Repaired summary={s} />
         </div>
       );
       footer = (

@@ -43,6 +43,8 @@ const preview: ImportSummary = {
   failures: [{ row: 4, column: "Department", reason: 'No department "Nowhere". Create it first.' }],
   skipped: [],
   skippedTotal: 0,
+  warnings: [],
+  warningsTotal: 0,
   ignoredColumns: ["Nickname"],
   departmentsCreated: [],
   committed: false,
@@ -106,6 +108,7 @@ describe("Import / Export", () => {
     expect(failures.textContent).toContain("Department");
     expect(failures.textContent).toContain('No department "Nowhere"');
     expect(dialog.textContent).toContain("Columns ignored: Nickname");
+    expect(within(dialog).queryByTestId("import-repaired")).toBeNull();
     // The failures can be fixed before importing: the preview's results file lists them.
     expect(screen.getByTestId("preview-download-results").textContent).toBe("Download preview results");
     expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({
@@ -291,6 +294,37 @@ describe("Import / Export", () => {
     await user.click(await screen.findByTestId("sheet-choose-file"));
     await screen.findByTestId("import-preview");
     expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({ options: { lang: "en" } });
+  });
+
+  it("lists repaired cells as warnings, not failures, in the preview and the results, in both languages", async () => {
+    const repaired: ImportSummary = {
+      ...preview,
+      counts: { create: 3, update: 0, unchanged: 0, failed: 0 },
+      failures: [],
+      warnings: [{ row: 2, column: "Mobile", reason: 'Mobile is stored as the number 447946000000, which lost its leading "+": read as +447946000000.' }],
+      warningsTotal: 1,
+    };
+    backend({
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => repaired,
+      run_import: () => ({ ...repaired, committed: true }),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ImportExportScreen />);
+    await user.click(await screen.findByTestId("sheet-choose-file"));
+    const dialog = await screen.findByTestId("import-preview");
+    expect(within(dialog).queryByTestId("import-failures")).toBeNull();
+    const warned = within(dialog).getByTestId("import-repaired");
+    expect(warned.textContent).toContain("2");
+    expect(warned.textContent).toContain("read as +447946000000");
+    expect(dialog.textContent).toContain("1 cell was repaired — check it reads as meant");
+    await user.click(screen.getByTestId("import-commit"));
+    const results = await screen.findByTestId("import-results");
+    expect(within(results).getByTestId("import-repaired").textContent).toContain("+447946000000");
+
+    await act(() => setLanguage("zh-CN"));
+    expect(results.textContent).toContain("已修复 1 个单元格，请确认读取结果无误");
   });
 
   it("explains a refused file in Chinese, not with the backend's English sentence", async () => {

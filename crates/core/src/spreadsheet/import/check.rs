@@ -28,6 +28,7 @@ pub(super) fn check_row(
             member_id: None,
             problems,
             skipped: Vec::new(),
+            warnings: Vec::new(),
         },
         plan: None,
     };
@@ -166,6 +167,7 @@ pub(super) fn check_row(
                     member_id: None,
                     problems: Vec::new(),
                     skipped: Vec::new(),
+                    warnings: Vec::new(),
                 },
                 plan: Some(Plan::Create {
                     status,
@@ -366,6 +368,7 @@ pub(super) fn check_row(
                         member_id: Some(m.id),
                         problems: Vec::new(),
                         skipped,
+                        warnings: Vec::new(),
                     },
                     plan: None,
                 };
@@ -377,6 +380,7 @@ pub(super) fn check_row(
                     member_id: Some(m.id),
                     problems: Vec::new(),
                     skipped,
+                    warnings: Vec::new(),
                 },
                 plan: Some(Plan::Update {
                     idx,

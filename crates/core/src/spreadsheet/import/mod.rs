@@ -74,6 +74,9 @@ pub struct RowResult {
     pub problems: Vec<RowProblem>,
     /// Changes not made on a row that otherwise succeeded (personal fields of joined members …).
     pub skipped: Vec<RowProblem>,
+    /// Cells repaired on the way in (a mobile stored as a number that lost its "+" …): what
+    /// was read instead of what the cell holds. Not a failure.
+    pub warnings: Vec<RowProblem>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
@@ -115,22 +118,37 @@ impl ImportReport {
             .flat_map(|r| r.problems.iter().cloned())
             .take(limit)
             .collect();
-        let skipped_total = self.rows.iter().map(|r| r.skipped.len()).sum::<usize>();
+        let (skipped, skipped_total) = self.first_of(limit, |r| &r.skipped);
+        let (warnings, warnings_total) = self.first_of(limit, |r| &r.warnings);
         ImportSummary {
             counts: self.counts,
             rows: self.rows.len().min(u32::MAX as usize) as u32,
             failures,
-            skipped: self
-                .rows
-                .iter()
-                .flat_map(|r| r.skipped.iter().cloned())
-                .take(limit)
-                .collect(),
-            skipped_total: skipped_total.min(u32::MAX as usize) as u32,
+            skipped,
+            skipped_total,
+            warnings,
+            warnings_total,
             ignored_columns: self.ignored_columns.clone(),
             departments_created: self.departments_created.clone(),
             committed: self.committed,
         }
+    }
+
+    /// The first `limit` entries of one list of every row (skipped changes, warnings), in row
+    /// order, and how many there are in all.
+    fn first_of(
+        &self,
+        limit: usize,
+        list: fn(&RowResult) -> &[RowProblem],
+    ) -> (Vec<RowProblem>, u32) {
+        let total = self.rows.iter().map(|r| list(r).len()).sum::<usize>();
+        let first = self
+            .rows
+            .iter()
+            .flat_map(|r| list(r).iter().cloned())
+            .take(limit)
+            .collect();
+        (first, total.min(u32::MAX as usize) as u32)
     }
 }
 
@@ -146,6 +164,9 @@ pub struct ImportSummary {
     /// The first changes not made on rows that otherwise succeeded.
     pub skipped: Vec<RowProblem>,
     pub skipped_total: u32,
+    /// The first cells repaired on the way in (see [`RowResult::warnings`]).
+    pub warnings: Vec<RowProblem>,
+    pub warnings_total: u32,
     pub ignored_columns: Vec<String>,
     pub departments_created: Vec<String>,
     /// False for a preview (dry run).
@@ -201,6 +222,8 @@ struct Ctx {
 struct Parsed {
     row: u32,
     problems: Vec<RowProblem>,
+    /// Cells repaired: the row's [`RowResult::warnings`].
+    warnings: Vec<RowProblem>,
     name: String,
     username: Option<String>,
     password: Option<String>,

@@ -139,7 +139,8 @@ impl Ctx {
             }
         }
         if let Some(m) = mobile_cell {
-            // A mobile the file stored as a number has lost its "+": say so if it fails.
+            // A mobile the file stored as a number has lost its "+": repaired when the country
+            // code is there, else the failure says so.
             let numeric = matches!(
                 table.cell(cells, Column::Mobile),
                 Some(RawCell::Int(_) | RawCell::Float(_))
@@ -148,24 +149,14 @@ impl Ctx {
             if m.starts_with('+') && self.by_mobile.contains_key(&m) {
                 p.mobile = Some(m);
             } else {
-                match Mobile::parse("mobile", &m, &self.region) {
-                    Ok(x) => p.mobile = Some(x.as_str().to_owned()),
-                    Err(e) => {
-                        let why = field_reason(lang, e, "手机号", &m);
-                        probs.push(problem(
-                            lang,
-                            row,
-                            Column::Mobile,
-                            if numeric {
-                                lang.pick(
-                                    format!("{why} The cell is stored as a number, so a leading \"+\" or 0 may have been lost: format the column as text and type the number with \"+\" and the country code."),
-                                    format!("{why}该单元格存储为数字，开头的“+”或 0 可能已丢失：请将该列设为文本格式，并带“+”和国家码重新输入号码。"),
-                                )
-                            } else {
-                                why
-                            },
-                        ))
+                match self.read_mobile(&m, numeric) {
+                    Ok((x, repaired)) => {
+                        if let Some(how) = repaired {
+                            p.warnings.push(problem(lang, row, Column::Mobile, how));
+                        }
+                        p.mobile = Some(x);
                     }
+                    Err(why) => probs.push(problem(lang, row, Column::Mobile, why)),
                 }
             }
         }
@@ -315,6 +306,48 @@ impl Ctx {
         }
         p.problems.extend(probs);
         p
+    }
+}
+
+impl Ctx {
+    /// A mobile cell read in the default region; a number without "+" that is not valid
+    /// there but is once "+" is put in front (the country code is there, only the "+" was
+    /// lost) is read that way, with what was done as the second value. `numeric`: the
+    /// cell is stored as a number. The reason, in the import's language, when it is refused.
+    fn read_mobile(&self, m: &str, numeric: bool) -> Result<(String, Option<String>), String> {
+        let lang = self.lang;
+        let e = match Mobile::parse("mobile", m, &self.region) {
+            Ok(x) => return Ok((x.as_str().to_owned(), None)),
+            Err(e) => e,
+        };
+        let digits = !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit());
+        if digits {
+            if let Ok(x) = Mobile::parse("mobile", &format!("+{m}"), "") {
+                let x = x.as_str().to_owned();
+                let region = &self.region;
+                let how = if numeric {
+                    lang.pick(
+                        format!("Mobile is stored as the number {m}, which lost its leading \"+\": read as {x}."),
+                        format!("手机号存储为数字 {m}，开头的“+”已丢失：已按 {x} 读取。"),
+                    )
+                } else {
+                    lang.pick(
+                        format!("Mobile \"{m}\" has no \"+\" and is not a number of the default region ({region}), but starts with a country code: read as {x}."),
+                        format!("手机号“{m}”没有“+”，也不是默认地区（{region}）的号码，但以国家码开头：已按 {x} 读取。"),
+                    )
+                };
+                return Ok((x, Some(how)));
+            }
+        }
+        let why = field_reason(lang, e, "手机号", m);
+        Err(if numeric {
+            lang.pick(
+                format!("{why} The cell is stored as a number, so a leading \"+\" or 0 may have been lost: format the column as text and type the number with \"+\" and the country code."),
+                format!("{why}该单元格存储为数字，开头的“+”或 0 可能已丢失：请将该列设为文本格式，并带“+”和国家码重新输入号码。"),
+            )
+        } else {
+            why
+        })
     }
 }
 

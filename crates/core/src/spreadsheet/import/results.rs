@@ -58,6 +58,7 @@ pub fn write_results(
                 x.problems
                     .iter()
                     .chain(&x.skipped)
+                    .chain(&x.warnings)
                     .map(|p| p.reason.as_str())
                     .collect::<Vec<_>>()
                     // Chinese sentences follow one another without a space.

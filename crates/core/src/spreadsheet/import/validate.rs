@@ -134,12 +134,13 @@ impl Directory {
         let mut rows = Vec::with_capacity(parsed.len());
         // Untouched capacity is never resident: a re-import of unchanged rows costs nothing.
         let mut plans = Vec::with_capacity(parsed.len());
-        for (i, p) in parsed.into_iter().enumerate() {
+        for (i, mut p) in parsed.into_iter().enumerate() {
             if i % 1000 == 999 {
                 ctl.check()?;
                 ctl.report(Stage::Validate, i + 1, total);
             }
-            let c = check_row(
+            let warnings = std::mem::take(&mut p.warnings);
+            let mut c = check_row(
                 &ctx,
                 p,
                 &mut new_depts,
@@ -154,6 +155,7 @@ impl Directory {
                 RowOutcome::Unchanged => counts.unchanged += 1,
                 RowOutcome::Failed => counts.failed += 1,
             }
+            c.result.warnings = warnings;
             if let Some(p) = c.plan {
                 plans.push(p);
             }

@@ -213,6 +213,12 @@ mod tests {
             number_text(8613812345678.0).as_deref(),
             Some("8613812345678")
         );
+        // As LibreOffice shows a long number (4.47946E+11): every digit kept.
+        assert_eq!(number_text(4.47946e11).as_deref(), Some("447946000000"));
+        assert_eq!(
+            number_text("4.47946E+11".parse().unwrap()).as_deref(),
+            Some("447946000000")
+        );
         assert_eq!(number_text(1.5), None);
         assert_eq!(number_text(1e20), None);
     }

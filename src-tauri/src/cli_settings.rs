@@ -1,0 +1,159 @@
+//! `orgdesk settings show|set`: the organization's settings, through the same core calls as
+//! the window's Settings screen (read them all, change one, save them all).
+
+use clap::{Subcommand, ValueEnum};
+use orgdesk_core::settings::{Settings, MAX_IMPORT_QUOTA};
+use orgdesk_core::spreadsheet::Lang;
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use serde_json::json;
+
+use crate::cli_directory::actor;
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show every setting.
+    Show {
+        /// Print JSON instead of text (the keys of `settings set`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change one setting. A refused value exits 1 with the reason; an unknown key exits 2.
+    #[command(
+        long_about = "Change one setting. A refused value exits 1 with the reason; an \
+        unknown key exits 2.\n\n\
+        default-region       the region (ISO 3166 alpha-2: US, CN, GB …) mobile numbers without \
+        \"+\" are read in, in imports and forms\n\
+        import-quota         committed imports each admin may run per UTC day, 1 to 10000, or \
+        \"off\" (previews do not count)\n\
+        invitation-language  en or zh-CN: the organization's language for invitations. It is \
+        stored as the organization's default; invitations do not read it yet, so they are sent \
+        as before until they are wired to it."
+    )]
+    Set { key: SettingKey, value: String },
+}
+
+/// The settings `settings set` changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SettingKey {
+    DefaultRegion,
+    ImportQuota,
+    InvitationLanguage,
+}
+
+impl SettingKey {
+    fn name(self) -> &'static str {
+        match self {
+            SettingKey::DefaultRegion => "default-region",
+            SettingKey::ImportQuota => "import-quota",
+            SettingKey::InvitationLanguage => "invitation-language",
+        }
+    }
+}
+
+pub fn settings(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    c: SettingsCommand,
+) -> Result<String, CommandError> {
+    match c {
+        SettingsCommand::Show { json } => Ok(show(&d.settings()?, json)),
+        SettingsCommand::Set { key, value } => {
+            let who = actor(d, as_admin)?;
+            let mut s = d.settings()?;
+            let refused = |reason: String| refusal(key, reason);
+            match key {
+                SettingKey::DefaultRegion => s.default_region = value,
+                SettingKey::ImportQuota => {
+                    s.import_quota_per_day = parse_quota(&value).map_err(refused)?
+                }
+                SettingKey::InvitationLanguage => {
+                    s.invitation_language = Some(parse_language(&value).map_err(refused)?)
+                }
+            }
+            let saved = d.update_settings(&who, &s).map_err(|e| match e {
+                CoreError::Validation { message, .. } => refusal(key, message),
+                other => other.into(),
+            })?;
+            Ok(format!("Saved {}: {}.", key.name(), shown(&saved, key)))
+        }
+    }
+}
+
+fn refusal(key: SettingKey, reason: String) -> CommandError {
+    CommandError::new(ErrorCode::Validation, format!("{}: {reason}", key.name()))
+}
+
+/// "off", or a whole number of imports a day; the core checks its range.
+fn parse_quota(value: &str) -> Result<Option<u32>, String> {
+    let v = value.trim();
+    if v.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    v.parse::<u32>().map(Some).map_err(|_| {
+        format!("\"{v}\" is not a number of imports a day: give a whole number from 1 to {MAX_IMPORT_QUOTA}, or \"off\".")
+    })
+}
+
+/// `en` or `zh-CN` (letter case aside): the values a message's language takes on the wire.
+fn parse_language(value: &str) -> Result<Lang, String> {
+    let v = value.trim();
+    [Lang::En, Lang::Zh]
+        .into_iter()
+        .find(|l| l.code().eq_ignore_ascii_case(v))
+        .ok_or_else(|| {
+            format!("\"{v}\" is not a language invitations are written in: give en or zh-CN.")
+        })
+}
+
+fn shown(s: &Settings, key: SettingKey) -> String {
+    match key {
+        SettingKey::DefaultRegion => s.default_region.clone(),
+        SettingKey::ImportQuota => match s.import_quota_per_day {
+            Some(n) => format!("{n} a day"),
+            None => "off".into(),
+        },
+        SettingKey::InvitationLanguage => s.invitation_language.unwrap_or_default().code().into(),
+    }
+}
+
+fn show(s: &Settings, as_json: bool) -> String {
+    if as_json {
+        return json!({
+            "default-region": s.default_region,
+            "import-quota": s.import_quota_per_day,
+            "invitation-language": s.invitation_language.unwrap_or_default().code(),
+        })
+        .to_string();
+    }
+    SettingKey::value_variants()
+        .iter()
+        .map(|k| format!("{:<21}{}", k.name(), shown(s, *k)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_read_as_the_help_says() {
+        assert_eq!(parse_quota(" OFF "), Ok(None));
+        assert_eq!(parse_quota("25"), Ok(Some(25)));
+        assert!(parse_quota("-1")
+            .unwrap_err()
+            .contains("whole number from 1 to 10000"));
+        assert!(parse_quota("ten").is_err());
+        assert_eq!(parse_language("en"), Ok(Lang::En));
+        assert_eq!(parse_language("zh-cn"), Ok(Lang::Zh));
+        assert!(parse_language("zh").unwrap_err().contains("en or zh-CN"));
+        assert!(parse_language("fr").is_err());
+    }
+
+    #[test]
+    fn every_key_has_the_name_clap_accepts() {
+        for k in SettingKey::value_variants() {
+            assert_eq!(SettingKey::from_str(k.name(), false), Ok(*k));
+        }
+    }
+}
