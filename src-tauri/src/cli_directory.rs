@@ -309,8 +309,14 @@ pub fn member(
 ) -> Result<String, CommandError> {
     let d = &mut dir;
     match c {
-        MemberCommand::SetPassword(a) => crate::cli_passwords::set_password(d, as_admin, a),
-        MemberCommand::ResetPassword(a) => crate::cli_passwords::reset_password(dir, as_admin, a),
+        MemberCommand::SetPassword(a) => {
+            let actor = actor(d, as_admin)?;
+            crate::cli_passwords::set_password(d, &actor, read_password()?, a)
+        }
+        MemberCommand::ResetPassword(a) => {
+            let actor = actor(&dir, as_admin)?;
+            crate::cli_passwords::reset_password(dir, &actor, a)
+        }
         MemberCommand::List(l) => {
             let department_id: Option<DepartmentId> = l
                 .dept

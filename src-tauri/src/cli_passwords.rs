@@ -4,12 +4,12 @@
 use std::sync::{Arc, Mutex};
 
 use clap::Args;
+use orgdesk_core::audit::Actor;
 use orgdesk_core::invitations::InviteChannel;
 use orgdesk_core::members::SetPasswordInput;
 use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_link::{send_round, SharedDirectory};
 
-use crate::cli_directory::actor;
 use crate::cli_sync::{endpoint, GatewayArgs};
 
 #[derive(Debug, Args)]
@@ -49,17 +49,17 @@ pub struct ResetPasswordArgs {
     json: bool,
 }
 
+/// `password` is the first line of standard input, read by the caller.
 pub fn set_password(
     d: &mut Directory,
-    as_admin: Option<&str>,
+    actor: &Actor,
+    password: String,
     a: SetPasswordArgs,
 ) -> Result<String, CommandError> {
-    let actor = actor(d, as_admin)?;
     let id = d.find_member(&a.member)?;
-    let password = crate::cli_directory::read_password()?;
     let must_change = !a.no_must_change;
     d.set_member_password(
-        &actor,
+        actor,
         id,
         &SetPasswordInput {
             password,
@@ -83,10 +83,9 @@ pub fn set_password(
 /// account there yet), then asks it for the reset link.
 pub fn reset_password(
     d: Directory,
-    as_admin: Option<&str>,
+    actor: &Actor,
     a: ResetPasswordArgs,
 ) -> Result<String, CommandError> {
-    let actor = actor(&d, as_admin)?;
     let id = d.find_member(&a.member)?;
     let channel = match (a.email, a.sms) {
         (true, _) => InviteChannel::Email,
@@ -114,7 +113,7 @@ pub fn reset_password(
     let mut d = dir
         .lock()
         .map_err(|_| CoreError::Internal("The directory could not be reached.".into()))?;
-    d.record_password_reset(&actor, id, channel)?;
+    d.record_password_reset(actor, id, channel)?;
     let sent = target.sent(channel, created.link, created.expires_at);
     if a.json {
         return serde_json::to_string(&sent).map_err(|e| {
