@@ -113,4 +113,9 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
     // Let the drawer finish sliding in.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     c.h.screenshot(d, "23-history-names-the-change-zh").await;
+    // The language is remembered by the window: back to English for the scenarios after this one.
+    close_with_escape(d, "detail-history").await;
+    click(d, "lang-switch").await;
+    click(d, "lang-en").await;
+    wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
 }
