@@ -55,12 +55,8 @@ async fn change_password(
             headers,
             member,
             MeView {
-                name: &member.name,
-                mobile: &member.mobile,
-                email: &member.email,
-                notice: None,
-                details_errors: &[],
                 password_errors: errors,
+                ..MeView::stored(member)
             },
         )
     };

@@ -30,6 +30,20 @@ pub(super) struct MeView<'a> {
     pub(super) password_errors: &'a [&'a str],
 }
 
+impl<'a> MeView<'a> {
+    /// The member's stored values, no notice and no problems.
+    pub(super) fn stored(member: &'a Member) -> Self {
+        Self {
+            name: &member.name,
+            mobile: &member.mobile,
+            email: &member.email,
+            notice: None,
+            details_errors: &[],
+            password_errors: &[],
+        }
+    }
+}
+
 pub(super) fn render_me(
     state: &Shared,
     lang: Lang,
@@ -99,12 +113,8 @@ pub(crate) async fn me(
             &headers,
             &member,
             MeView {
-                name: &member.name,
-                mobile: &member.mobile,
-                email: &member.email,
                 notice: notice_key.filter(|k| *k != "signed_out").map(|k| lang.t(k)),
-                details_errors: &[],
-                password_errors: &[],
+                ..MeView::stored(&member)
             },
         ),
         Ok(None) => {
@@ -175,14 +185,7 @@ pub(crate) async fn details(
             StatusCode::CONFLICT,
             &headers,
             &member,
-            MeView {
-                name: &member.name,
-                mobile: &member.mobile,
-                email: &member.email,
-                notice: None,
-                details_errors: &[],
-                password_errors: &[],
-            },
+            MeView::stored(&member),
         ));
     }
     let (name, mobile, email) = (
