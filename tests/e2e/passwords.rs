@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::harness::{
-    by_id, cli, cli_json, click, click_to_open, type_into, until_hidden, wait_text,
+    by_id, cli, cli_json, click, click_to_open, switch_language, type_into, until_hidden, wait_text,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
@@ -64,12 +64,10 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     // Bob's old password no longer works; the one Ann set does, once.
     sign_in(d, "bob", SET).await;
     by_id(d, "must-change-password").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-zh").await;
+    switch_language(d, "zh").await;
     wait_text(d, "must-change-password", |t| t.contains("设置新密码")).await;
     c.h.screenshot(d, "41-must-change-password-zh").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-en").await;
+    switch_language(d, "en").await;
     wait_text(d, "must-change-password", |t| {
         t.contains("Choose a new password")
     })
