@@ -9,7 +9,7 @@ mod support;
 mod harness;
 mod join;
 mod passwords;
-use support::{init_acme, init_acme_with, orgdesk, text};
+use support::{bob_stone, init_acme, init_acme_with, orgdesk, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -187,26 +187,20 @@ fn members_from_a_script() {
     ok(&db, &["dept", "add", "Sales/EMEA"]);
     let out = orgdesk(
         &db,
-        &[
-            "member",
-            "add",
-            "--name",
-            "Bob Stone",
-            "--username",
-            "bob",
-            "--password-stdin",
-            "--dept",
+        &bob_stone(
             "Sales/EMEA;Sales",
-            "--position",
-            "Rep",
-            "--role",
-            "Admin",
-            "--email",
-            "bob@example.com",
-            "--mobile",
-            "+14155552671",
-            "--json",
-        ],
+            &[
+                "--position",
+                "Rep",
+                "--role",
+                "Admin",
+                "--email",
+                "bob@example.com",
+                "--mobile",
+                "+14155552671",
+                "--json",
+            ],
+        ),
         Some("Correct-Horse1\n"),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

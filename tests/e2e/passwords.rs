@@ -8,6 +8,7 @@ use crate::harness::{
     by_id, cli, cli_json, click, click_to_open, switch_language, type_into, until_hidden, wait_text,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
+use crate::support::bob_stone;
 
 const SET: &str = "Temp-Orchid-51";
 const OWN: &str = "Quiet-Lantern-88";
@@ -17,21 +18,7 @@ pub fn prepare(db: &Path) {
     cli(db, &["dept", "add", "Sales"], None);
     cli(
         db,
-        &[
-            "member",
-            "add",
-            "--name",
-            "Bob Stone",
-            "--username",
-            "bob",
-            "--password-stdin",
-            "--dept",
-            "Sales",
-            "--role",
-            "Admin",
-            "--email",
-            "bob@example.com",
-        ],
+        &bob_stone("Sales", &["--role", "Admin", "--email", "bob@example.com"]),
         Some(PASSWORD),
     );
 }
