@@ -21,6 +21,10 @@ pub struct Config {
     /// Address and port to listen on; port 0 picks a free one.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// Where Prometheus scrapes `GET /metrics`: its own address, off when left out. Keep it
+    /// on loopback or a private network; the metrics carry no tokens but are not public.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
     /// The address people reach the gateway at (e.g. `https://join.example.org`). Every link
     /// is built from it, never from the request's Host header. May be left out only on
     /// loopback, where it defaults to `http://<bound address>`.
@@ -371,6 +375,7 @@ impl Config {
     pub fn local(database: impl Into<String>, mail_dir: impl Into<PathBuf>) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics_listen: None,
             public_url: String::new(),
             database: database.into(),
             database_max_connections: default_max_connections(),
@@ -426,6 +431,14 @@ impl Config {
                         .into(),
                 ));
             }
+        }
+        if self
+            .metrics_listen
+            .is_some_and(|m| m.port() != 0 && m == self.listen)
+        {
+            return Err(GatewayError::Config(
+                "metrics_listen must be another address than listen".into(),
+            ));
         }
         if let Some(sms) = &self.sms {
             sms.validate()?;
