@@ -2,6 +2,7 @@
 //! open, plus the API and event feed the desktop uses. Runs standalone (`orgdesk-gateway`)
 //! or embedded in the desktop app ([`serve`] on loopback, port 0).
 
+pub mod admin;
 mod api;
 pub use orgdesk_rules::clock;
 pub mod config;
@@ -117,7 +118,7 @@ pub struct OrganizationCredentials {
 /// Opens the store named by `config.database`: a `postgres://` URL, or a SQLite file path.
 pub async fn open_store(config: &Config) -> Result<Arc<dyn GatewayStore>> {
     let db = config.database.as_str();
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+    if config::is_postgres_url(db) {
         let store = PostgresStore::connect(db, config.database_max_connections).await?;
         return Ok(Arc::new(store));
     }
@@ -222,7 +223,7 @@ impl Gateway {
 
 /// Builds the configured mail transport: .eml files, SMTP or Postmark. The SMTP password is read from the environment variable
 /// the configuration names, so it never sits in the file.
-fn mailer(config: &MailConfig) -> Result<Box<dyn Mailer>> {
+pub(crate) fn mailer(config: &MailConfig) -> Result<Box<dyn Mailer>> {
     Ok(match config {
         MailConfig::File { dir, .. } => {
             std::fs::create_dir_all(dir)?;

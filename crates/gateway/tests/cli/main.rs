@@ -10,8 +10,10 @@ mod common;
 use common::binary::{self, BIN};
 use common::self_signed;
 
+mod setup;
+
 /// Kills the server if the test fails before stopping it.
-struct Server(std::process::Child);
+pub(crate) struct Server(pub(crate) std::process::Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -47,7 +49,14 @@ fn help_lists_the_commands() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for word in ["--config", "serve", "create-organization", "rotate-token"] {
+    for word in [
+        "--config",
+        "serve",
+        "create-organization",
+        "rotate-token",
+        "init",
+        "check",
+    ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
 }

@@ -30,7 +30,12 @@ pub fn create_organization(config: &Path, name: &str) -> String {
 /// Starts the gateway on `config`: the process, and the address its first line
 /// (`listening on <address> …`) names.
 pub fn serve(config: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
+    serve_command(Command::new(BIN), config)
+}
+
+/// Like [`serve`], with a command the caller prepared (its environment, its program).
+pub fn serve_command(mut command: Command, config: &Path) -> (Child, String) {
+    let mut child = command
         .arg("--config")
         .arg(config)
         .stdout(Stdio::piped())
