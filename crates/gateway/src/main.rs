@@ -26,6 +26,9 @@ struct Cli {
     /// systemd unit passes the credential it loads: `--pepper-file %d/pepper`).
     #[arg(long, global = true, value_name = "FILE")]
     pepper_file: Option<PathBuf>,
+    /// Listen here instead of the configuration's `listen` (port 0: any free port).
+    #[arg(long, global = true, value_name = "ADDRESS")]
+    listen: Option<std::net::SocketAddr>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -102,6 +105,10 @@ fn load_config(cli: &Cli) -> orgdesk_gateway::Result<Config> {
     }
     if let Some(pepper) = &cli.pepper_file {
         config.pepper_file = Some(pepper.clone());
+    }
+    if let Some(listen) = cli.listen {
+        config.listen = listen;
+        config.validate()?;
     }
     Ok(config)
 }

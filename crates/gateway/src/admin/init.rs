@@ -109,8 +109,9 @@ fn write_config(path: &Path, text: &str, force: bool) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        // It names no secret, but nothing in it is anyone else's business either.
-        options.mode(0o640);
+        // It names no secret (those are in the pepper, credentials and the environment),
+        // and the service's own user must read it.
+        options.mode(0o644);
     }
     let mut file = options
         .open(path)

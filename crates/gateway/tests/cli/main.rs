@@ -10,6 +10,7 @@ mod common;
 use common::binary::{self, BIN};
 use common::self_signed;
 
+mod package;
 mod setup;
 
 /// Kills the server if the test fails before stopping it.

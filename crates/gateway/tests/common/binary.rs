@@ -35,9 +35,13 @@ pub fn serve(config: &Path) -> (Child, String) {
 
 /// Like [`serve`], with a command the caller prepared (its environment, its program).
 pub fn serve_command(mut command: Command, config: &Path) -> (Child, String) {
+    command.arg("--config").arg(config);
+    started(command)
+}
+
+/// Starts `command` (a gateway serving): the process, and the address its first line names.
+pub fn started(mut command: Command) -> (Child, String) {
     let mut child = command
-        .arg("--config")
-        .arg(config)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
