@@ -8,10 +8,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
 use crate::common::binary::{self, BIN};
-use crate::Server;
+use crate::{invite, stops_on_sigterm, wait_for_eml, Server};
 
 fn run(command: &mut Command) -> Output {
     let out = command.output().unwrap_or_else(|e| {
@@ -198,20 +197,7 @@ async fn the_package_installs_and_its_binary_serves_with_the_installed_configura
     assert_eq!(health.unwrap().status(), 200);
     let ready = client.get(format!("http://{addr}/readyz")).send().await;
     assert_eq!(ready.unwrap().status(), 200);
-    let created = client
-        .post(format!("http://{addr}/api/v1/invitations"))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "quick-start-1")
-        .json(&serde_json::json!({
-            "channel": "email",
-            "recipient": "li.wei@example.org",
-            "invitee_name": "Li Wei",
-            "organization_name": "Acme Ltd",
-            "inviter_name": "Ann Admin"
-        }))
-        .send()
-        .await
-        .unwrap();
+    let created = invite(&addr, &token, "quick-start-1", "email").await;
     assert_eq!(created.status(), 201);
     let body: serde_json::Value = created.json().await.unwrap();
     let link = body["link"].as_str().expect("the link").to_owned();
@@ -225,31 +211,9 @@ async fn the_package_installs_and_its_binary_serves_with_the_installed_configura
     );
     // The database and the mail folder are in the state directory.
     assert!(state.join("gateway.db").exists());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_dir(state.join("outgoing-mail"))
-        .map(|d| {
-            d.flatten()
-                .all(|e| e.path().extension().is_none_or(|x| x != "eml"))
-        })
-        .unwrap_or(true)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "no .eml file in the state directory"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_eml(&state.join("outgoing-mail")).await;
 
-    run(Command::new("kill").args(["-TERM", &server.0.id().to_string()]));
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = server.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "no stop within 10 s of SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success(), "{status:?}");
+    stops_on_sigterm(&mut server);
 
     // A purge removes the package and its configuration, never the data.
     run(dpkg(&root).args(["--purge", "orgdesk-gateway"]));

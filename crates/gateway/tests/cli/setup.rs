@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::binary::{self, BIN};
 use crate::common::smtp::{free_port, SmtpServer};
-use crate::Server;
+use crate::{invite, Server};
 
 fn gateway(args: &[&str], config: &Path) -> Output {
     Command::new(BIN)
@@ -92,20 +92,7 @@ async fn init_writes_a_config_the_pepper_and_an_organization_whose_token_works()
     child.env("STATE_DIRECTORY", &state);
     let (child, addr) = binary::serve_command(child, &config);
     let _server = Server(child);
-    let created = reqwest::Client::new()
-        .post(format!("http://{addr}/api/v1/invitations"))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "init-1")
-        .json(&serde_json::json!({
-            "channel": "link",
-            "recipient": "li.wei",
-            "invitee_name": "Li Wei",
-            "organization_name": "Acme Ltd",
-            "inviter_name": "Ann Admin"
-        }))
-        .send()
-        .await
-        .unwrap();
+    let created = invite(&addr, &token, "init-1", "link").await;
     assert_eq!(created.status(), 201);
 }
 
