@@ -26,6 +26,16 @@ impl Drop for Server {
 }
 
 fn config(dir: &std::path::Path) -> std::path::PathBuf {
+    let mail = format!(
+        "transport = \"file\"\ndir = \"{}\"",
+        dir.join("mail").display()
+    );
+    config_with_mail(dir, &mail)
+}
+
+/// `dir/gateway.toml`: loopback, any free port, the database and pepper in `dir`, and
+/// `mail` (the `[mail]` section's keys but `from`).
+pub(crate) fn config_with_mail(dir: &std::path::Path, mail: &str) -> std::path::PathBuf {
     let path = dir.join("gateway.toml");
     let text = format!(
         r#"listen = "127.0.0.1:0"
@@ -33,13 +43,11 @@ database = "{db}"
 pepper_file = "{pepper}"
 
 [mail]
-transport = "file"
-dir = "{mail}"
+{mail}
 from = "Orgdesk <noreply@example.org>"
 "#,
         db = dir.join("gateway.db").display(),
         pepper = dir.join("pepper").display(),
-        mail = dir.join("mail").display(),
     );
     std::fs::write(&path, text).unwrap();
     path

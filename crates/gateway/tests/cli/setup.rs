@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::binary::{self, BIN};
 use crate::common::smtp::{free_port, SmtpServer};
-use crate::{invite, Server};
+use crate::{config_with_mail, invite, Server};
 
 fn gateway(args: &[&str], config: &Path) -> Output {
     Command::new(BIN)
@@ -131,16 +131,10 @@ fn init_without_an_organization_on_a_pipe_is_refused() {
 
 /// A configuration sending through the SMTP server on `port`, in `dir`.
 fn smtp_config(dir: &Path, port: u16) -> std::path::PathBuf {
-    let path = dir.join("gateway.toml");
-    let text = format!(
-        "database = \"{db}\"\npepper_file = \"{pepper}\"\n[mail]\ntransport = \"smtp\"\n\
-         host = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\n\
-         from = \"Orgdesk <noreply@example.org>\"\ntimeout_secs = 5\n",
-        db = dir.join("gateway.db").display(),
-        pepper = dir.join("pepper").display(),
+    let smtp = format!(
+        "transport = \"smtp\"\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"none\"\ntimeout_secs = 5"
     );
-    std::fs::write(&path, text).unwrap();
-    path
+    config_with_mail(dir, &smtp)
 }
 
 #[test]
