@@ -51,7 +51,8 @@ enum Command {
     /// Write a configuration, the pepper beside it and the first organization, and print
     /// its API token once. Asks for what is missing when run on a terminal.
     Init {
-        /// SQLite file (relative: in the state directory) or postgres://user@host:port/db.
+        /// SQLite file (relative: in the state directory; the whole path is written) or
+        /// postgres://user@host:port/db.
         #[arg(long, value_name = "URL")]
         db: Option<String>,
         /// The https:// address people open; left out, loopback only.

@@ -15,12 +15,13 @@ use super::SAMPLE_CONFIG;
 pub struct InitAnswers {
     /// The configuration file to write.
     pub config: PathBuf,
-    /// SQLite file (relative: in `state_dir`) or a `postgres://` URL.
+    /// SQLite file (relative: in `state_dir`, written as the whole path) or a
+    /// `postgres://` URL.
     pub database: String,
     /// Empty: the loopback address.
     pub public_url: String,
     pub organization: String,
-    /// Where relative paths are taken while initializing (the service's state directory).
+    /// Where a relative database file goes (the service's state directory).
     pub state_dir: PathBuf,
     /// Overwrite an existing configuration file.
     pub force: bool,
@@ -48,13 +49,26 @@ fn set_line(text: &str, line: &str, key: &str, value: &str) -> Result<String> {
     Ok(text.replacen(line, &format!("{key} = {quoted}"), 1))
 }
 
+/// The database as written: a SQLite file taken in the state directory, so that `check` and
+/// the other commands find it from any working directory; a PostgreSQL URL as given.
+fn database_for(answers: &InitAnswers) -> String {
+    let db = answers.database.trim();
+    if is_postgres_url(db) {
+        return db.to_owned();
+    }
+    let file = db.strip_prefix("sqlite://").unwrap_or(db);
+    let base = std::path::absolute(&answers.state_dir).unwrap_or(answers.state_dir.clone());
+    under(&base, Path::new(file)).to_string_lossy().into_owned()
+}
+
 /// The configuration text for these answers, checked as the gateway will read it.
 pub fn config_text(answers: &InitAnswers, pepper: &Path) -> Result<String> {
+    let database = database_for(answers);
     let mut text = set_line(
         SAMPLE_CONFIG,
         "database = \"gateway.db\"",
         "database",
-        &answers.database,
+        &database,
     )?;
     text = set_line(
         &text,
@@ -146,8 +160,7 @@ pub async fn init(answers: &InitAnswers) -> Result<InitDone> {
     let pepper_created = !pepper.exists();
     Pepper::load_or_create(&pepper)?;
 
-    let mut config = Config::from_toml(&text)?;
-    config.relative_to(&answers.state_dir);
+    let config = Config::from_toml(&text)?;
     let store = crate::open_store(&config).await?;
     let creds = crate::create_organization(
         store.as_ref(),
@@ -157,9 +170,8 @@ pub async fn init(answers: &InitAnswers) -> Result<InitDone> {
     .await?;
     drop(store);
     if !is_postgres_url(&config.database) {
-        let db = under(&answers.state_dir, Path::new(&config.database));
         for suffix in ["", "-wal", "-shm"] {
-            let file = PathBuf::from(format!("{}{suffix}", db.display()));
+            let file = PathBuf::from(format!("{}{suffix}", config.database));
             if file.exists() {
                 give_to_directory_owner(&file)?;
             }

@@ -55,7 +55,8 @@ async fn init_writes_a_config_the_pepper_and_an_organization_whose_token_works()
     // The configuration is the sample with the answers; the database is in the state
     // directory; the pepper is beside the configuration, readable by its owner only.
     let written = std::fs::read_to_string(&config).unwrap();
-    assert!(written.contains("database = \"gateway.db\""), "{written}");
+    let db_line = format!("database = \"{}\"", state.join("gateway.db").display());
+    assert!(written.contains(&db_line), "{written}");
     let pepper_line = format!("pepper_file = \"{}\"", etc.join("pepper").display());
     assert!(written.contains(&pepper_line), "{written}");
     assert!(state.join("gateway.db").exists());
