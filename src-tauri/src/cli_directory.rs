@@ -452,6 +452,8 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                     mobile: x.mobile,
                     department_id,
                     position: x.position,
+                    role_ids: Vec::new(),
+                    link_only: false,
                 },
             )?;
             Ok(if x.json {

@@ -342,6 +342,8 @@ fn add_bob(db: &Path) {
                 mobile: None,
                 department_id: emea,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();

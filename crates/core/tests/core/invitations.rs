@@ -32,6 +32,8 @@ fn add_invitee(
             mobile: mobile.map(Into::into),
             department_id: sales,
             position: Some("Engineer".into()),
+            role_ids: Vec::new(),
+            link_only: false,
         },
     )
     .unwrap()
