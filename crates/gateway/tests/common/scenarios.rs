@@ -29,6 +29,7 @@ macro_rules! for_each_scenario {
         $m!(forms_without_a_valid_csrf_token_are_refused);
         $m!(names_are_escaped_in_pages_and_mail);
         $m!(pages_speak_the_readers_language);
+        $m!(pages_open_in_the_language_the_desktop_chose);
         $m!(one_recipient_gets_a_bounded_number_of_messages);
         $m!(a_reset_link_works_once_then_is_refused);
         $m!(an_expired_reset_is_refused);
@@ -505,6 +506,80 @@ pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<Ma
     assert_eq!(
         gw.create("k2", &evil).await.status(),
         StatusCode::BAD_REQUEST
+    );
+    gw.stop().await;
+}
+
+/// An invitation whose language the desktop named opens its pages in it, whatever the
+/// browser prefers; the page's switch (`?lang=`) still wins, and a closed link says so in it.
+pub async fn pages_open_in_the_language_the_desktop_chose(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let page = |url: String| {
+        let client = gw.client.clone();
+        async move {
+            client
+                .get(url)
+                .header("Accept-Language", "en-US,en;q=0.9")
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let mut req = invitation(Channel::Link, "Li Wei");
+    req.locale = Some("zh-CN".into());
+    let zh = gw.created_invitation("zh", &req).await;
+    let body = page(zh.link.clone()).await;
+    assert!(
+        body.contains("lang=\"zh-CN\"") && body.contains("立即加入"),
+        "{body}"
+    );
+    assert!(
+        body.contains("register?lang=zh-CN"),
+        "its forms keep the language"
+    );
+    assert!(page(format!("{}/register", zh.link))
+        .await
+        .contains("lang=\"zh-CN\""));
+    let switched = page(format!("{}?lang=en", zh.link)).await;
+    assert!(switched.contains("Join now"), "{switched}");
+
+    // English named by the desktop wins over a Chinese browser.
+    req.locale = Some("en".into());
+    let en = gw.created_invitation("en", &req).await;
+    let body = gw
+        .client
+        .get(&en.link)
+        .header("Accept-Language", "zh-CN")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("Join now") && body.contains("lang=\"en\""),
+        "{body}"
+    );
+
+    // A cancelled link says so in the invitation's language.
+    let cancelled = gw
+        .api(
+            Method::POST,
+            &format!("/api/v1/invitations/{}/cancel", zh.invitation_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::NO_CONTENT);
+    let body = page(zh.link.clone()).await;
+    assert!(
+        body.contains("data-kind=\"cancelled\"") && body.contains("lang=\"zh-CN\""),
+        "{body}"
     );
     gw.stop().await;
 }
