@@ -95,7 +95,7 @@ fn parse_quota(value: &str) -> Result<Option<u32>, String> {
 }
 
 /// `en` or `zh-CN` (letter case aside): the values a message's language takes on the wire.
-fn parse_language(value: &str) -> Result<Lang, String> {
+pub(crate) fn parse_language(value: &str) -> Result<Lang, String> {
     let v = value.trim();
     [Lang::En, Lang::Zh]
         .into_iter()

@@ -7,6 +7,7 @@ mod support;
 #[path = "../faults/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+mod invitations;
 mod join;
 mod passwords;
 use support::{init_acme, init_acme_with, orgdesk, text};

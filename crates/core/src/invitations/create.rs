@@ -88,8 +88,8 @@ impl Directory {
                 recipient.or_else(|| (channel == InviteChannel::Link).then(|| m.name.clone()))
             else {
                 let (code, what) = match channel {
-                    InviteChannel::Email => ("no_email", "an email address"),
-                    _ => ("no_mobile", "a mobile number"),
+                    InviteChannel::Email => ("no_email", "email address"),
+                    _ => ("no_mobile", "mobile number"),
                 };
                 skipped.push(ErrorDetail::field(
                     &m.name,
