@@ -17,7 +17,7 @@ memberId: number | null,
  * Only invitations whose member's name, username, email or mobile number (or the
  * invitation's recipient) contains this text, ignoring case and accents; all when empty.
  */
-search: string | null, 
+search?: string, 
 /**
  * Rows to pass over (for a page after the first).
  */

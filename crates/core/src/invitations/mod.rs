@@ -172,6 +172,7 @@ pub struct InvitationQuery {
     /// Only invitations whose member's name, username, email or mobile number (or the
     /// invitation's recipient) contains this text, ignoring case and accents; all when empty.
     #[serde(default)]
+    #[ts(optional)]
     pub search: Option<String>,
     /// Rows to pass over (for a page after the first).
     #[serde(default)]

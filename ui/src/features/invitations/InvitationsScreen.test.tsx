@@ -14,6 +14,7 @@ function row(over: Partial<InvitationRow>): InvitationRow {
     channel: "email",
     recipient: "ivy@example.com",
     state: "delivered",
+    language: "en",
     link: "http://127.0.0.1:4000/i/abc",
     inviterName: "Ada Lovelace",
     createdAt: Date.UTC(2026, 10, 20, 9, 0),
