@@ -2,7 +2,6 @@
 //! handed over at once (and a link printed) with one, in the language asked for.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use super::join::gateway;
 use super::{init, ok, refused};
@@ -159,17 +158,7 @@ fn invite_hands_over_to_a_reachable_gateway_and_prints_a_link() {
         text(&mailed.stdout).trim(),
         "An invitation (zh-CN) was mailed to dee@example.com."
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mail = loop {
-        let found: Vec<_> = std::fs::read_dir(gw.mail_dir())
-            .map(|d| d.flatten().collect())
-            .unwrap_or_default();
-        if let Some(f) = found.first() {
-            break std::fs::read_to_string(f.path()).unwrap();
-        }
-        assert!(Instant::now() < deadline, "no invitation mail arrived");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let mail = super::first_mail(&gw.mail_dir(), "no invitation mail arrived");
     assert!(mail.contains("dee@example.com"), "{mail}");
     // "邀请您加入" (invites you to join), as the mail's subject encodes it.
     assert!(

@@ -123,6 +123,21 @@ fn orgdesk_db_environment_variable_picks_the_database() {
     assert!(err.contains(&db.display().to_string()), "{err}");
 }
 
+/// The first mail written into `dir` (waiting up to 30 seconds for it); `missing` otherwise.
+fn first_mail(dir: &Path, missing: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let found: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.flatten().collect())
+            .unwrap_or_default();
+        if let Some(f) = found.first() {
+            return std::fs::read_to_string(f.path()).unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "{missing}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
+
 fn init(db: &Path) {
     let out = init_acme(db, Some("Ann Lee"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

@@ -11,6 +11,7 @@ use thirtyfour::prelude::*;
 use crate::directory;
 use crate::handover;
 use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
+use crate::invitation_batches;
 use crate::invitations;
 use crate::join;
 use crate::passwords;
@@ -95,6 +96,12 @@ fn scenarios() -> Vec<Scenario> {
             Some("Acme"),
             Some(invitations::prepare),
             |c| Box::pin(invitations::invite_by_email_and_join(c)),
+        ),
+        sc(
+            "invitations_batch_and_language",
+            Some("Acme"),
+            Some(invitation_batches::prepare),
+            |c| Box::pin(invitation_batches::batch_and_language(c)),
         ),
         sc(
             "passwords_set_then_changed_at_sign_in",

@@ -9,25 +9,8 @@ use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::{CoreError, Directory};
 
+use crate::invitations::{add_invitee, state_of};
 use crate::{admin, audited, with_org};
-
-fn invitee(d: &mut Directory, name: &str, email: Option<&str>, mobile: Option<&str>) -> MemberId {
-    let a = admin(d);
-    let root = d.department_tree().unwrap().id;
-    d.add_invitee(
-        &a,
-        &NewInvitee {
-            name: name.into(),
-            email: email.map(Into::into),
-            mobile: mobile.map(Into::into),
-            department_id: root,
-            position: None,
-            role_ids: Vec::new(),
-            link_only: email.is_none() && mobile.is_none(),
-        },
-    )
-    .unwrap()
-}
 
 /// The ids of the invitations `search` finds, newest first, and the total the page reports.
 fn found(d: &Directory, search: &str) -> (Vec<String>, u32) {
@@ -51,22 +34,13 @@ fn invitation_of(d: &Directory, member: MemberId) -> i64 {
         .id
 }
 
-fn state_of(d: &Directory, id: i64) -> InvitationState {
-    d.list_invitations(&InvitationQuery::default())
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == id)
-        .unwrap()
-        .state
-}
-
 #[test]
 fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_passed_over() {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let dee = invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let eve = invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    let fay = invitee(&mut d, "Fay", Some("fay@example.com"), None);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
+    let fay = add_invitee(&mut d, "Fay", Some("fay@example.com"), None);
     d.invite_members(&a, &[dee, eve, fay], InviteChannel::Email)
         .unwrap();
     let (dee_i, eve_i, fay_i) = (
@@ -123,9 +97,9 @@ fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_pass
 fn the_list_is_searched_by_name_email_and_mobile_ignoring_case_and_accents() {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let jose = invitee(&mut d, "José Ruiz", Some("jose@example.com"), None);
-    let mei = invitee(&mut d, "李梅", None, Some("+8613800138000"));
-    let kim = invitee(&mut d, "Kim", None, None);
+    let jose = add_invitee(&mut d, "José Ruiz", Some("jose@example.com"), None);
+    let mei = add_invitee(&mut d, "李梅", None, Some("+8613800138000"));
+    let kim = add_invitee(&mut d, "Kim", None, None);
     d.invite_members(&a, &[jose], InviteChannel::Email).unwrap();
     d.invite_members(&a, &[mei], InviteChannel::Sms).unwrap();
     d.invite_members(&a, &[kim], InviteChannel::Link).unwrap();
@@ -161,9 +135,9 @@ fn create_locale(d: &Directory, invitation: i64) -> Option<String> {
 fn each_invitation_keeps_its_language_and_defaults_to_the_organizations() {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let dee = invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let eve = invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    let fay = invitee(&mut d, "Fay", Some("fay@example.com"), None);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
+    let fay = add_invitee(&mut d, "Fay", Some("fay@example.com"), None);
 
     d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
     let s = d.settings().unwrap();

@@ -516,24 +516,11 @@ pub async fn pages_open_in_the_language_the_desktop_chose(
     gw: TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let page = |url: String| {
-        let client = gw.client.clone();
-        async move {
-            client
-                .get(url)
-                .header("Accept-Language", "en-US,en;q=0.9")
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap()
-        }
-    };
+    const ENGLISH_BROWSER: &str = "en-US,en;q=0.9";
     let mut req = invitation(Channel::Link, "Li Wei");
     req.locale = Some("zh-CN".into());
     let zh = gw.created_invitation("zh", &req).await;
-    let body = page(zh.link.clone()).await;
+    let body = gw.page_in(&zh.link, ENGLISH_BROWSER).await;
     assert!(
         body.contains("lang=\"zh-CN\"") && body.contains("立即加入"),
         "{body}"
@@ -542,25 +529,19 @@ pub async fn pages_open_in_the_language_the_desktop_chose(
         body.contains("register?lang=zh-CN"),
         "its forms keep the language"
     );
-    assert!(page(format!("{}/register", zh.link))
+    assert!(gw
+        .page_in(&format!("{}/register", zh.link), ENGLISH_BROWSER)
         .await
         .contains("lang=\"zh-CN\""));
-    let switched = page(format!("{}?lang=en", zh.link)).await;
+    let switched = gw
+        .page_in(&format!("{}?lang=en", zh.link), ENGLISH_BROWSER)
+        .await;
     assert!(switched.contains("Join now"), "{switched}");
 
     // English named by the desktop wins over a Chinese browser.
     req.locale = Some("en".into());
     let en = gw.created_invitation("en", &req).await;
-    let body = gw
-        .client
-        .get(&en.link)
-        .header("Accept-Language", "zh-CN")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let body = gw.page_in(&en.link, "zh-CN").await;
     assert!(
         body.contains("Join now") && body.contains("lang=\"en\""),
         "{body}"
@@ -576,7 +557,7 @@ pub async fn pages_open_in_the_language_the_desktop_chose(
         .await
         .unwrap();
     assert_eq!(cancelled.status(), StatusCode::NO_CONTENT);
-    let body = page(zh.link.clone()).await;
+    let body = gw.page_in(&zh.link, ENGLISH_BROWSER).await;
     assert!(
         body.contains("data-kind=\"cancelled\"") && body.contains("lang=\"zh-CN\""),
         "{body}"
@@ -588,30 +569,14 @@ pub async fn pages_speak_the_readers_language(gw: TestGateway, _clock: Arc<Manua
     let created = gw
         .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
         .await;
-    let zh = gw
-        .client
-        .get(&created.link)
-        .header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let zh = gw.page_in(&created.link, "zh-CN,zh;q=0.9,en;q=0.5").await;
     assert!(zh.contains("Ann Admin 邀请您加入 Acme Ltd"), "{zh}");
     assert!(zh.contains("立即加入") && zh.contains("lang=\"zh-CN\""));
     assert!(zh.contains("?lang=en"), "the switcher offers English");
 
     let en = gw
-        .client
-        .get(format!("{}?lang=en", created.link))
-        .header("Accept-Language", "zh-CN")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_in(&format!("{}?lang=en", created.link), "zh-CN")
+        .await;
     assert!(en.contains("Join now"), "{en}");
 
     let unknown = gw.get(&format!("{}/i/not-a-token", gw.base), None).await;

@@ -7,7 +7,6 @@ import {
   Card,
   Drawer,
   Empty,
-  Input,
   List,
   Segmented,
   Space,
@@ -23,6 +22,7 @@ import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InvitationState } from "../../bindings/InvitationState";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
 import { useRowSelection } from "../../components/selection";
 import { errorText } from "../../errors";
@@ -295,17 +295,14 @@ export function InvitationsScreen() {
               label: f === "failed" && counts.data?.failed ? `${t(`invitations.filter.${f}`)} (${counts.data.failed})` : t(`invitations.filter.${f}`),
             }))}
           />
-          <Input.Search
-            allowClear
+          <ListSearch
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
+            onChange={(v) => {
+              setSearch(v);
               restart();
             }}
             placeholder={t("invitations.search")}
-            aria-label={t("invitations.search")}
-            style={{ width: 320 }}
-            data-testid="invitations-search"
+            testId="invitations-search"
           />
           {counts.data && counts.data.awaitingGateway > 0 && (
             <Typography.Text type="secondary" data-testid="invitations-awaiting">

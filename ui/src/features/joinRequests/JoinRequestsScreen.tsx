@@ -1,5 +1,5 @@
 import { CheckOutlined, CloseOutlined, UserAddOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Empty, Input, Segmented, Space, Tag, Typography } from "antd";
+import { App as AntApp, Alert, Button, Card, Empty, Segmented, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -9,6 +9,7 @@ import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
 import { useRowSelection } from "../../components/selection";
 import { errorText } from "../../errors";
@@ -145,17 +146,14 @@ export function JoinRequestsScreen() {
             data-testid="join-requests-filter"
             options={FILTERS.map((f) => ({ value: f.value, label: t(f.label) }))}
           />
-          <Input.Search
-            allowClear
+          <ListSearch
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
+            onChange={(v) => {
+              setSearch(v);
               restart();
             }}
             placeholder={t("joinRequests.search")}
-            aria-label={t("joinRequests.search")}
-            style={{ width: 320 }}
-            data-testid="join-requests-search"
+            testId="join-requests-search"
           />
         </Space>
         {picked.length > 0 && (
