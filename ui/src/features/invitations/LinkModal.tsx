@@ -5,6 +5,7 @@ import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { InvitationRow } from "../../bindings/InvitationRow";
+import { copyText } from "../../components/clipboard";
 
 /** Shows an invitation link to pass on. "Copy link" puts it on the clipboard and says so; where the
  *  window may not write the clipboard (WebKitGTK can refuse), the link is left selected in its field
@@ -20,13 +21,7 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
     area?.select();
     void message.warning({ content: <span data-testid="invitation-link-copy-by-hand">{t("invitations.copyByHand")}</span>, duration: 6 });
   };
-  const copy = () => {
-    if (!navigator.clipboard) return byHand();
-    navigator.clipboard
-      .writeText(link)
-      .then(() => void message.success({ content: <span data-testid="invitation-link-copied">{t("invitations.copiedBody", { name: row.memberName })}</span> }))
-      .catch(byHand);
-  };
+  const copied = () => void message.success({ content: <span data-testid="invitation-link-copied">{t("invitations.copiedBody", { name: row.memberName })}</span> });
   return (
     <Modal
       open
@@ -37,7 +32,7 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
         <Button key="close" onClick={onClose}>
           {t("common.close")}
         </Button>,
-        <Button key="copy" type="primary" icon={<CopyOutlined />} data-testid="invitation-link-copy" onClick={copy}>
+        <Button key="copy" type="primary" icon={<CopyOutlined />} data-testid="invitation-link-copy" onClick={() => copyText(link, copied, byHand)}>
           {t("invitations.copy")}
         </Button>,
       ]}
