@@ -167,8 +167,7 @@ pub async fn batch_and_language(c: Ctx) {
     c.h.screenshot(d, "37-invitations-passed-over").await;
     click(d, "invitations-batch-result-ok").await;
 
-    click(d, "lang-switch").await;
-    click(d, "lang-zh").await;
+    crate::harness::switch_language(d, "zh").await;
     wait_text(d, "nav-invitations", |t| t != "Invitations").await;
     batch(d, "resend").await;
     wait_text(d, "invitations-batch-result", |t| {
@@ -177,8 +176,5 @@ pub async fn batch_and_language(c: Ctx) {
     .await;
     c.h.screenshot(d, "38-invitations-passed-over-zh").await;
     click(d, "invitations-batch-result-ok").await;
-    // The language is remembered by the window: back to English for the scenarios after this one.
-    click(d, "lang-switch").await;
-    click(d, "lang-en").await;
-    wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
+    crate::harness::back_to_english(d).await;
 }

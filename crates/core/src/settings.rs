@@ -29,7 +29,7 @@ pub struct Settings {
 }
 
 /// The settings key of [`Settings::invitation_language`]; the value is `en` or `zh-CN`.
-const INVITATION_LANGUAGE: &str = "invitation_language";
+pub(crate) const INVITATION_LANGUAGE: &str = "invitation_language";
 
 /// The largest daily import quota Settings accept.
 pub const MAX_IMPORT_QUOTA: u32 = 10_000;

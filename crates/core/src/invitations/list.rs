@@ -1,13 +1,13 @@
 //! Listing invitations: a page of them, newest first, and the counts for the status line.
 
 use orgdesk_rules::Lang;
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{
     InvitationCounts, InvitationPage, InvitationQuery, InvitationRow, InvitationState,
     InviteChannel, MAX_INVITATION_PAGE,
 };
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::store::Directory;
 use crate::types::fold_search;
 
@@ -41,7 +41,7 @@ impl Directory {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT i.id, i.member_id, m.name, i.channel, i.recipient, i.state, i.link, i.inviter_name,
                     i.created_at, i.updated_at, i.expires_at, i.last_error, i.pending_action IS NOT NULL,
-                    i.locale
+                    i.state = 'delivered' AND i.kept_message_id IS NOT NULL, i.locale
              FROM invitations i JOIN members m ON m.id = i.member_id
              WHERE {MATCHES}
              ORDER BY i.created_at DESC, i.id DESC
@@ -57,7 +57,7 @@ impl Directory {
                 recipient: r.get(4)?,
                 state: InvitationState::parse(&r.get::<_, String>(5)?),
                 language: r
-                    .get::<_, Option<String>>(13)?
+                    .get::<_, Option<String>>(14)?
                     .and_then(|l| Lang::parse(&l))
                     .unwrap_or(org_language),
                 link: r.get(6)?,
@@ -67,9 +67,31 @@ impl Directory {
                 expires_at: r.get(10)?,
                 last_error: r.get(11)?,
                 awaiting_gateway: r.get(12)?,
+                kept: r.get(13)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The Message-ID of the invitation's message kept in the gateway's mail folder, if it was
+    /// kept rather than sent.
+    pub fn kept_message_id(&self, id: i64) -> CoreResult<String> {
+        let kept: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT kept_message_id FROM invitations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match kept {
+            None => Err(CoreError::NotFound("There is no such invitation.".into())),
+            Some(None) => Err(CoreError::NotFound(
+                "This invitation was sent, not kept on this computer: its message is not here."
+                    .into(),
+            )),
+            Some(Some(id)) => Ok(id),
+        }
     }
 
     pub fn invitation_counts(&self) -> CoreResult<InvitationCounts> {

@@ -6,6 +6,7 @@ import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
 import type { Lang } from "../../bindings/Lang";
 import { errorText } from "../../errors";
+import { BuiltinModeNotice } from "../settings/LocalOnly";
 import { InvitationLanguage, useOrganizationInvitationLanguage } from "./InvitationLanguage";
 import { useInviteMembers } from "./queries";
 
@@ -61,6 +62,7 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
         />
       ) : (
         <>
+          <BuiltinModeNotice />
           <Radio.Group value={channel} onChange={(e) => setChannel(e.target.value as InviteChannel)} data-testid="invite-channel">
             <Space orientation="vertical">
               {(["email", "sms", "link"] as InviteChannel[]).map((c) => (

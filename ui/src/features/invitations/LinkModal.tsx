@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 
 import type { InvitationRow } from "../../bindings/InvitationRow";
 import { copyText } from "../../components/clipboard";
+import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
 
 /** Shows an invitation link to pass on. "Copy link" puts it on the clipboard and says so; where the
  *  window may not write the clipboard (WebKitGTK can refuse), the link is left selected in its field
@@ -37,6 +38,7 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
         </Button>,
       ]}
     >
+      <LocalOnlyLinkNotice link={link} />
       <Typography.Paragraph type="secondary">{t("invitations.linkHint")}</Typography.Paragraph>
       <Input.TextArea ref={field} readOnly autoSize value={link} data-testid="invitation-link-text" onFocus={(e) => e.target.select()} />
     </Modal>

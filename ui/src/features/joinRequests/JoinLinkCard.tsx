@@ -9,6 +9,7 @@ import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
 import { copyText } from "../../components/clipboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
+import { BuiltinModeNotice, LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useDisableJoinLink, useJoinLink, useRotateJoinLink, useSetJoinLink } from "./queries";
 
 const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
@@ -81,6 +82,7 @@ export function JoinLinkCard() {
         <Alert type="warning" showIcon title={errorText(t, api.toCommandError(current.error))} />
       ) : !v?.enabled ? (
         <Space orientation="vertical" size={12} style={{ width: "100%" }}>
+          <BuiltinModeNotice />
           <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
             {t("joinRequests.link.off")}
           </Typography.Paragraph>
@@ -90,6 +92,8 @@ export function JoinLinkCard() {
           </Button>
         </Space>
       ) : (
+        <>
+        <LocalOnlyLinkNotice link={v.link} />
         <div style={{ display: "flex", gap: 24, flexWrap: "wrap", alignItems: "flex-start" }}>
           {v.qrSvg && <QrCode svg={v.qrSvg} />}
           <Space orientation="vertical" size={12} style={{ flex: "1 1 360px", minWidth: 0 }}>
@@ -167,6 +171,7 @@ export function JoinLinkCard() {
             </Space>
           </Space>
         </div>
+        </>
       )}
     </Card>
   );
