@@ -98,9 +98,8 @@ pub(crate) async fn settle(core: &Directory) {
         let undelivered = core
             .invitation_page(&InvitationQuery {
                 states: vec![InvitationState::Queued, InvitationState::Sent],
-                member_id: None,
-                offset: 0,
                 limit: Some(1),
+                ..InvitationQuery::default()
             })
             .unwrap()
             .total;

@@ -52,6 +52,8 @@ pub fn directory() -> MutexGuard<'static, Directory> {
                     mobile: None,
                     department_id: dept,
                     position: Some("Engineer".into()),
+                    role_ids: Vec::new(),
+                    link_only: false,
                 },
             )
             .expect("an invitee");

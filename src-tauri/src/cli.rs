@@ -77,6 +77,14 @@ pub enum Command {
     /// role), reject. Many at once are all or nothing.
     #[command(subcommand)]
     Requests(crate::cli_join::RequestsCommand),
+    /// Invite a Not Joined member by mail, text message or a link to pass on (printed), in
+    /// English or Chinese. With a gateway this command can reach (--gateway URL --token-stdin,
+    /// or the remote one chosen in Settings) it is handed over at once; otherwise it is queued
+    /// for `orgdesk sync` or the open window (a link needs the gateway).
+    Invite(crate::cli_invitations::InviteArgs),
+    /// Invitations: list (by state; search), resend, cancel.
+    #[command(subcommand)]
+    Invitations(crate::cli_invitations::InvitationsCommand),
     /// The directory as a whole: its checksum.
     #[command(subcommand)]
     Directory(DirectoryCommand),
@@ -159,6 +167,11 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
         Command::Requests(c) => {
             open_existing(db_path).and_then(|mut d| crate::cli_join::requests(&mut d, as_admin, c))
         }
+        Command::Invite(a) => {
+            open_existing(db_path).and_then(|d| crate::cli_invitations::invite(d, as_admin, a))
+        }
+        Command::Invitations(c) => open_existing(db_path)
+            .and_then(|mut d| crate::cli_invitations::invitations(&mut d, as_admin, c)),
         Command::Import(a) => {
             // Its own exit codes: 3 when some rows failed.
             return match open_existing(db_path) {

@@ -46,7 +46,7 @@ pub enum StatusArg {
 pub enum MemberCommand {
     /// Add a member with a username and password (read from standard input): Enabled.
     Add(AddArgs),
-    /// Add someone to be invited (email or mobile): Not Joined.
+    /// Add someone to be invited (email or mobile, or --link-only): Not Joined.
     InviteAdd(InviteAddArgs),
     /// List members, sorted by name.
     List(ListArgs),
@@ -121,14 +121,21 @@ pub struct AddArgs {
 pub struct InviteAddArgs {
     #[arg(long)]
     name: String,
-    #[arg(long, required_unless_present = "mobile")]
+    #[arg(long, required_unless_present_any = ["mobile", "link_only"])]
     email: Option<String>,
     #[arg(long)]
     mobile: Option<String>,
+    /// They will be invited by a link to pass on (`orgdesk invite … --link`): no email or
+    /// mobile needed.
+    #[arg(long)]
+    link_only: bool,
     #[arg(long, value_name = "PATH")]
     dept: String,
     #[arg(long)]
     position: Option<String>,
+    /// Their roles once joined, ";"-separated.
+    #[arg(long)]
+    role: Option<String>,
     #[arg(long)]
     json: bool,
 }
@@ -444,6 +451,7 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
         }
         MemberCommand::InviteAdd(x) => {
             let department_id = d.resolve_department_path(&x.dept)?;
+            let role_ids = x.role.as_deref().map(|r| roles(d, r)).transpose()?;
             let id = d.add_invitee(
                 a,
                 &NewInvitee {
@@ -452,6 +460,8 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                     mobile: x.mobile,
                     department_id,
                     position: x.position,
+                    role_ids: role_ids.unwrap_or_default(),
+                    link_only: x.link_only,
                 },
             )?;
             Ok(if x.json {

@@ -25,9 +25,9 @@ pub enum SettingsCommand {
         \"+\" are read in, in imports and forms\n\
         import-quota         committed imports each admin may run per UTC day, 1 to 10000, or \
         \"off\" (previews do not count)\n\
-        invitation-language  en or zh-CN: the organization's language for invitations. It is \
-        stored as the organization's default; invitations do not read it yet, so they are sent \
-        as before until they are wired to it."
+        invitation-language  en or zh-CN: the organization's language for invitations: the \
+        mail, the text message and the invitee's pages of every invitation sent without a \
+        language of its own."
     )]
     Set { key: SettingKey, value: String },
 }
@@ -95,7 +95,7 @@ fn parse_quota(value: &str) -> Result<Option<u32>, String> {
 }
 
 /// `en` or `zh-CN` (letter case aside): the values a message's language takes on the wire.
-fn parse_language(value: &str) -> Result<Lang, String> {
+pub(crate) fn parse_language(value: &str) -> Result<Lang, String> {
     let v = value.trim();
     [Lang::En, Lang::Zh]
         .into_iter()

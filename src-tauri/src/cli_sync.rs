@@ -46,6 +46,13 @@ struct Totals {
     waiting: Vec<String>,
 }
 
+/// Whether a gateway this command can reach is named: by `args`, or the remote one chosen in
+/// Settings (not the built-in one, which runs only inside the window).
+pub(crate) fn names_gateway(dir: &Directory, args: &GatewayArgs) -> Result<bool, CommandError> {
+    let mode = dir.local_value(crate::gateway_link::MODE_KEY)?;
+    Ok(args.gateway.is_some() || mode.as_deref() == Some("remote"))
+}
+
 /// The gateway `args` name, else the remote one chosen in Settings, with its token; refused
 /// (exit 1) for the built-in gateway, which runs only inside the window.
 pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {

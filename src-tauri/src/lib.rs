@@ -4,6 +4,7 @@
 pub mod cli;
 mod cli_directory;
 mod cli_handover;
+mod cli_invitations;
 mod cli_join;
 mod cli_passwords;
 mod cli_settings;

@@ -10,14 +10,21 @@ use super::{init, ok, refused};
 use crate::support::{json, orgdesk, text};
 
 /// A gateway on loopback in its own runtime, with one organization; its address and token.
-struct Gateway {
-    base: String,
-    token: String,
+/// Its mail is written as .eml files (`mail_dir`).
+pub(crate) struct Gateway {
+    pub(crate) base: String,
+    pub(crate) token: String,
     _runtime: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
 }
 
-fn gateway() -> Gateway {
+impl Gateway {
+    pub(crate) fn mail_dir(&self) -> std::path::PathBuf {
+        self._dir.path().join("mail")
+    }
+}
+
+pub(crate) fn gateway() -> Gateway {
     let dir = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = orgdesk_gateway::config::Config::local(

@@ -7,6 +7,7 @@ mod support;
 #[path = "../faults/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+mod invitations;
 mod join;
 mod passwords;
 use support::{bob_stone, init_acme, init_acme_with, orgdesk, text};
@@ -120,6 +121,21 @@ fn orgdesk_db_environment_variable_picks_the_database() {
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains(&db.display().to_string()), "{err}");
+}
+
+/// The first mail written into `dir` (waiting up to 30 seconds for it); `missing` otherwise.
+fn first_mail(dir: &Path, missing: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let found: Vec<_> = std::fs::read_dir(dir)
+            .map(|d| d.flatten().collect())
+            .unwrap_or_default();
+        if let Some(f) = found.first() {
+            return std::fs::read_to_string(f.path()).unwrap();
+        }
+        assert!(std::time::Instant::now() < deadline, "{missing}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
 }
 
 fn init(db: &Path) {
@@ -336,6 +352,8 @@ fn add_bob(db: &Path) {
                 mobile: None,
                 department_id: emea,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();

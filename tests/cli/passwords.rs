@@ -1,8 +1,6 @@
 //! `orgdesk member set-password` and `orgdesk member reset-password`, the latter against a
 //! real gateway process and a real SMTP server (loopback only, stopped when the test ends).
 
-use std::time::{Duration, Instant};
-
 use crate::harness::{Gateway, Smtp};
 use crate::support::{bob_stone, init_acme, orgdesk, text};
 
@@ -157,15 +155,7 @@ fn reset_links_by_mail_and_to_pass_on_through_the_gateway() {
         text(&mailed.stdout).trim(),
         "A reset link was mailed to bob@example.com."
     );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let mail = loop {
-        let found: Vec<_> = std::fs::read_dir(smtp.inbox()).unwrap().flatten().collect();
-        if let Some(f) = found.first() {
-            break std::fs::read_to_string(f.path()).unwrap();
-        }
-        assert!(Instant::now() < deadline, "no reset mail arrived");
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let mail = super::first_mail(&smtp.inbox(), "no reset mail arrived");
     assert!(mail.contains("bob@example.com"), "{mail}");
 
     // No mobile: refused, naming the member, and nothing recorded.

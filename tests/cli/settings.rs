@@ -103,7 +103,7 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
 }
 
 #[test]
-fn settings_help_names_the_keys_and_that_invitations_do_not_read_the_language_yet() {
+fn settings_help_names_the_keys_and_what_the_invitation_language_is_for() {
     let dir = tempfile::tempdir().unwrap();
     let out = orgdesk(
         &dir.path().join("a.db"),
@@ -114,7 +114,10 @@ fn settings_help_names_the_keys_and_that_invitations_do_not_read_the_language_ye
     for key in ["default-region", "import-quota", "invitation-language"] {
         assert!(help.contains(key), "{key}: {help}");
     }
-    assert!(help.contains("invitations do not read it yet"), "{help}");
+    assert!(
+        help.contains("invitation sent without a language of its own"),
+        "{help}"
+    );
     // Without a database there is nothing to show.
     let out = orgdesk(&dir.path().join("a.db"), &["settings", "show"], None);
     assert_eq!(out.status.code(), Some(1));

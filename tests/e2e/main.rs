@@ -5,6 +5,7 @@
 mod directory;
 mod handover;
 mod harness;
+mod invitation_batches;
 mod invitations;
 mod join;
 mod passwords;

@@ -13,6 +13,7 @@ use crate::handover;
 use crate::harness::{
     back_to_english, by_id, click, init_org, switch_language, type_into, wait_text, Harness,
 };
+use crate::invitation_batches;
 use crate::invitations;
 use crate::join;
 use crate::passwords;
@@ -97,6 +98,12 @@ fn scenarios() -> Vec<Scenario> {
             Some("Acme"),
             Some(invitations::prepare),
             |c| Box::pin(invitations::invite_by_email_and_join(c)),
+        ),
+        sc(
+            "invitations_batch_and_language",
+            Some("Acme"),
+            Some(invitation_batches::prepare),
+            |c| Box::pin(invitation_batches::batch_and_language(c)),
         ),
         sc(
             "passwords_set_then_changed_at_sign_in",

@@ -10,6 +10,7 @@ import type { DepartmentDeletion } from "./bindings/DepartmentDeletion";
 import type { DepartmentDetails } from "./bindings/DepartmentDetails";
 import type { FormerMember } from "./bindings/FormerMember";
 import type { GatewayStatus } from "./bindings/GatewayStatus";
+import type { InvitationBatchOutcome } from "./bindings/InvitationBatchOutcome";
 import type { InvitationCounts } from "./bindings/InvitationCounts";
 import type { InvitationQuery } from "./bindings/InvitationQuery";
 import type { InvitationPage } from "./bindings/InvitationPage";
@@ -208,8 +209,9 @@ export const getSettings = (): Promise<Settings> => call("get_settings");
 export const updateSettings = (settings: Settings): Promise<Settings> => call("update_settings", { settings });
 
 // Invitations and the gateway.
-export const inviteMembers = (memberIds: number[], channel: InviteChannel): Promise<InviteOutcome> =>
-  call("invite_members", { memberIds, channel });
+/** `language`: the invitation's (its mail, text message and pages); the organization's when absent. */
+export const inviteMembers = (memberIds: number[], channel: InviteChannel, language?: Lang): Promise<InviteOutcome> =>
+  call("invite_members", { memberIds, channel, language });
 
 export const listInvitations = (query: InvitationQuery): Promise<InvitationPage> =>
   call("list_invitations", { query });
@@ -219,6 +221,10 @@ export const invitationCounts = (): Promise<InvitationCounts> => call("invitatio
 export const resendInvitation = (id: number): Promise<null> => call("resend_invitation", { id });
 
 export const cancelInvitation = (id: number): Promise<null> => call("cancel_invitation", { id });
+
+export const resendInvitations = (ids: number[]): Promise<InvitationBatchOutcome> => call("resend_invitations", { ids });
+
+export const cancelInvitations = (ids: number[]): Promise<InvitationBatchOutcome> => call("cancel_invitations", { ids });
 
 export const gatewayStatus = (): Promise<GatewayStatus> => call("gateway_status");
 

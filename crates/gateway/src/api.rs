@@ -253,6 +253,7 @@ pub(crate) async fn create_invitation(
         position_label: req.position_label.trim().to_owned(),
         inviter_name: req.inviter_name.trim().to_owned(),
         locale: locale.code().to_owned(),
+        locale_chosen: req.locale.is_some(),
         lifetime_secs,
         state: InvitationState::Pending,
         created_at: now,

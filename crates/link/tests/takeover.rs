@@ -131,6 +131,8 @@ impl World {
                         mobile: None,
                         department_id: root,
                         position: None,
+                        role_ids: Vec::new(),
+                        link_only: false,
                     },
                 )
                 .unwrap();

@@ -46,6 +46,8 @@ fn invite(d: &mut Directory, a: &Actor, root: DepartmentId, name: &str, gateway_
                 mobile: None,
                 department_id: root,
                 position: Some("Engineer".into()),
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .expect("an invitee");

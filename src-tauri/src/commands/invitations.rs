@@ -1,10 +1,11 @@
 use std::sync::Arc;
 
 use orgdesk_core::invitations::{
-    GatewayStatus, InvitationCounts, InvitationPage, InvitationQuery, InviteChannel, InviteOutcome,
-    PasswordResetSent,
+    GatewayStatus, InvitationBatchOutcome, InvitationCounts, InvitationPage, InvitationQuery,
+    InviteChannel, InviteOutcome, PasswordResetSent,
 };
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
+use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::CommandError;
 use tauri::State;
@@ -18,9 +19,10 @@ pub async fn invite_members(
     link: State<'_, Arc<GatewayLink>>,
     member_ids: Vec<MemberId>,
     channel: InviteChannel,
+    language: Option<Lang>,
 ) -> Result<InviteOutcome, CommandError> {
     link.act(&state, move |d, a| {
-        d.invite_members(a, &member_ids, channel)
+        d.invite_members_in(a, &member_ids, channel, language)
     })
     .await
 }
@@ -57,6 +59,28 @@ pub async fn cancel_invitation(
     id: i64,
 ) -> Result<(), CommandError> {
     link.act(&state, move |d, a| d.cancel_invitation(a, id))
+        .await
+}
+
+/// Resends the chosen invitations in one transaction; the closed ones are passed over and named.
+#[tauri::command]
+pub async fn resend_invitations(
+    state: State<'_, AppState>,
+    link: State<'_, Arc<GatewayLink>>,
+    ids: Vec<i64>,
+) -> Result<InvitationBatchOutcome, CommandError> {
+    link.act(&state, move |d, a| d.resend_invitations(a, &ids))
+        .await
+}
+
+/// Cancels the chosen invitations in one transaction; the closed ones are passed over and named.
+#[tauri::command]
+pub async fn cancel_invitations(
+    state: State<'_, AppState>,
+    link: State<'_, Arc<GatewayLink>>,
+    ids: Vec<i64>,
+) -> Result<InvitationBatchOutcome, CommandError> {
+    link.act(&state, move |d, a| d.cancel_invitations(a, &ids))
         .await
 }
 

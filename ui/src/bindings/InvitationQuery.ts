@@ -14,6 +14,11 @@ states: Array<InvitationState>,
  */
 memberId: number | null, 
 /**
+ * Only invitations whose member's name, username, email or mobile number (or the
+ * invitation's recipient) contains this text, ignoring case and accents; all when empty.
+ */
+search?: string, 
+/**
  * Rows to pass over (for a page after the first).
  */
 offset: number, 

@@ -3,4 +3,13 @@
 /**
  * "Add user for invitation": saved as Not Joined.
  */
-export type NewInvitee = { name: string, email: string | null, mobile: string | null, departmentId: number, position: string | null, };
+export type NewInvitee = { name: string, email: string | null, mobile: string | null, departmentId: number, position: string | null, 
+/**
+ * The roles the member holds once joined.
+ */
+roleIds: Array<number>, 
+/**
+ * The invitation will be a link the admin passes on: no email address or mobile number
+ * is needed (the invitee's page asks for what it needs).
+ */
+linkOnly: boolean, };

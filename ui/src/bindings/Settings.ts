@@ -14,7 +14,7 @@ importQuotaPerDay: number | null,
 /**
  * The organization's language for invitations (the mail, the message and the page an
  * invitee first sees) where the admin does not pick one. Always given when read; absent
- * in an update (the window does not show it yet), it is left as it is. Nothing sends
- * by it yet: invitations are wired to it separately.
+ * in an update (the window does not show it yet), it is left as it is. An invitation
+ * written without a language of its own takes this one.
  */
 invitationLanguage?: Lang, };

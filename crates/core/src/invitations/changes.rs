@@ -3,81 +3,187 @@
 
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::InvitationState;
+use super::{InvitationBatchOutcome, InvitationState};
 use crate::audit::{self, Actor};
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::store::Directory;
 use crate::types::MemberId;
 
-impl Directory {
-    fn open_invitation(
-        &self,
+/// Resending or cancelling, the two changes an admin makes to an open invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Resend,
+    Cancel,
+}
+
+impl Change {
+    /// Resending also takes an expired invitation (a fresh link); cancelling only an open one.
+    fn allows_expired(self) -> bool {
+        self == Self::Resend
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            Self::Resend => "member.invite_resend",
+            Self::Cancel => "member.invite_cancel",
+        }
+    }
+
+    /// Applies the change to one row already found changeable, and audits it.
+    fn apply(
+        self,
+        tx: &Transaction<'_>,
+        actor: &Actor,
         id: i64,
-        allow_expired: bool,
-    ) -> CoreResult<(MemberId, String, InvitationState)> {
-        let row: Option<(MemberId, String, String)> = self
-            .conn
-            .query_row(
-                "SELECT i.member_id, m.name, i.state FROM invitations i JOIN members m ON m.id = i.member_id
-                 WHERE i.id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        let Some((member, name, state)) = row else {
-            return Err(CoreError::NotFound(
-                "This invitation no longer exists.".into(),
-            ));
-        };
-        let state = InvitationState::parse(&state);
-        let resendable = allow_expired && state == InvitationState::Expired;
-        if !state.is_open() && !resendable {
-            return Err(CoreError::Conflict(format!(
+        member: MemberId,
+        name: &str,
+        now: i64,
+    ) -> CoreResult<()> {
+        match self {
+            // Not yet created on the gateway: the queued create sends it anyway.
+            Self::Resend => {
+                tx.execute(
+                    "UPDATE invitations SET
+                         pending_action = CASE WHEN gateway_id IS NULL THEN 'create' ELSE 'resend' END,
+                         state = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL,
+                         updated_at = ?2
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+            }
+            Self::Cancel => cancel_row(tx, id, now)?,
+        }
+        audit::record(
+            tx,
+            now,
+            actor,
+            audit::Entry::member(self.audit_action(), member, name),
+        )?;
+        Ok(())
+    }
+}
+
+/// The member and name of an invitation that `change` may be applied to, else why not.
+fn changeable(
+    tx: &Transaction<'_>,
+    id: i64,
+    change: Change,
+) -> CoreResult<Result<(MemberId, String), ErrorDetail>> {
+    let row: Option<(MemberId, String, String)> = tx
+        .query_row(
+            "SELECT i.member_id, m.name, i.state FROM invitations i JOIN members m ON m.id = i.member_id
+             WHERE i.id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((member, name, state)) = row else {
+        return Ok(Err(ErrorDetail::field(
+            "invitations",
+            "not_found",
+            format!("Invitation {id} no longer exists."),
+        )));
+    };
+    let state = InvitationState::parse(&state);
+    let resendable = change.allows_expired() && state == InvitationState::Expired;
+    if !state.is_open() && !resendable {
+        return Ok(Err(ErrorDetail::field(
+            &name,
+            "invitation_closed",
+            format!(
                 "The invitation to {name} is already {}; invite {name} again instead.",
                 state.as_str()
-            )));
+            ),
+        )));
+    }
+    Ok(Ok((member, name)))
+}
+
+impl Directory {
+    /// Applies `change` to one invitation, refusing with the reason when it cannot be.
+    fn change_invitation(&mut self, actor: &Actor, id: i64, change: Change) -> CoreResult<()> {
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let (member, name) = match changeable(&tx, id, change)? {
+            Ok(found) => found,
+            Err(d) if d.code == "not_found" => {
+                return Err(CoreError::NotFound(
+                    "This invitation no longer exists.".into(),
+                ))
+            }
+            Err(d) => return Err(CoreError::Conflict(d.reason)),
+        };
+        change.apply(&tx, actor, id, member, &name, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies `change` to each invitation in one transaction, passing over (and listing)
+    /// those it cannot apply to.
+    fn change_invitations(
+        &mut self,
+        actor: &Actor,
+        ids: &[i64],
+        change: Change,
+    ) -> CoreResult<InvitationBatchOutcome> {
+        if ids.is_empty() {
+            return Err(CoreError::invalid(vec![ErrorDetail::field(
+                "invitations",
+                "required",
+                "Choose at least one invitation.",
+            )]));
         }
-        Ok((member, name, state))
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let mut out = InvitationBatchOutcome {
+            changed: 0,
+            skipped: Vec::new(),
+        };
+        let mut seen = std::collections::HashSet::new();
+        for &id in ids {
+            if !seen.insert(id) {
+                continue;
+            }
+            match changeable(&tx, id, change)? {
+                Ok((member, name)) => {
+                    change.apply(&tx, actor, id, member, &name, now)?;
+                    out.changed += 1;
+                }
+                Err(skipped) => out.skipped.push(skipped),
+            }
+        }
+        tx.commit()?;
+        Ok(out)
     }
 
     /// Sends a fresh link for an open or expired invitation; the old link stops working.
     pub fn resend_invitation(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        let (member, name, _) = self.open_invitation(id, true)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
-        // Not yet created on the gateway: the queued create sends it anyway.
-        tx.execute(
-            "UPDATE invitations SET
-                 pending_action = CASE WHEN gateway_id IS NULL THEN 'create' ELSE 'resend' END,
-                 state = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL,
-                 updated_at = ?2
-             WHERE id = ?1",
-            params![id, now],
-        )?;
-        audit::record(
-            &tx,
-            now,
-            actor,
-            audit::Entry::member("member.invite_resend", member, &name),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.change_invitation(actor, id, Change::Resend)
     }
 
     /// Cancels an open invitation: its link stops working once the gateway is told.
     pub fn cancel_invitation(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        let (member, name, _) = self.open_invitation(id, false)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
-        cancel_row(&tx, id, now)?;
-        audit::record(
-            &tx,
-            now,
-            actor,
-            audit::Entry::member("member.invite_cancel", member, &name),
-        )?;
-        tx.commit()?;
-        Ok(())
+        self.change_invitation(actor, id, Change::Cancel)
+    }
+
+    /// Resends each of these invitations (see [`Directory::resend_invitation`]) in one
+    /// transaction; those already closed or gone are passed over and listed with the reason.
+    pub fn resend_invitations(
+        &mut self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> CoreResult<InvitationBatchOutcome> {
+        self.change_invitations(actor, ids, Change::Resend)
+    }
+
+    /// Cancels each of these invitations (see [`Directory::cancel_invitation`]) in one
+    /// transaction; those already closed or gone are passed over and listed with the reason.
+    pub fn cancel_invitations(
+        &mut self,
+        actor: &Actor,
+        ids: &[i64],
+    ) -> CoreResult<InvitationBatchOutcome> {
+        self.change_invitations(actor, ids, Change::Cancel)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Inviting: one invitation queued per Not Joined member, in one transaction, and the
 //! invitations sent after an import.
 
+use orgdesk_rules::Lang;
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::json;
 
@@ -22,12 +23,25 @@ struct Invitee {
 impl Directory {
     /// Queues an invitation for each member, over `channel`. Only Not Joined members are
     /// invited; the others are listed in `skipped` with the reason. A member's earlier open
-    /// invitation is cancelled (its link stops working). One transaction for all.
+    /// invitation is cancelled (its link stops working). One transaction for all. In the
+    /// organization's invitation language.
     pub fn invite_members(
         &mut self,
         actor: &Actor,
         members: &[MemberId],
         channel: InviteChannel,
+    ) -> CoreResult<InviteOutcome> {
+        self.invite_members_in(actor, members, channel, None)
+    }
+
+    /// [`Directory::invite_members`] in `language` (the mail, the text message and the
+    /// invitee's pages); the organization's invitation language when `None`.
+    pub fn invite_members_in(
+        &mut self,
+        actor: &Actor,
+        members: &[MemberId],
+        channel: InviteChannel,
+        language: Option<Lang>,
     ) -> CoreResult<InviteOutcome> {
         if members.is_empty() {
             return Err(CoreError::invalid(vec![ErrorDetail::field(
@@ -36,6 +50,10 @@ impl Directory {
                 "Choose at least one member to invite.",
             )]));
         }
+        let language = match language {
+            Some(l) => l,
+            None => self.invitation_language()?,
+        };
         let now = self.now_ms();
         let inviter = actor.name.clone();
         let tx = self.conn.transaction()?;
@@ -70,8 +88,8 @@ impl Directory {
                 recipient.or_else(|| (channel == InviteChannel::Link).then(|| m.name.clone()))
             else {
                 let (code, what) = match channel {
-                    InviteChannel::Email => ("no_email", "an email address"),
-                    _ => ("no_mobile", "a mobile number"),
+                    InviteChannel::Email => ("no_email", "email address"),
+                    _ => ("no_mobile", "mobile number"),
                 };
                 skipped.push(ErrorDetail::field(
                     &m.name,
@@ -83,16 +101,27 @@ impl Directory {
             close_open_invitations(&tx, id, now)?;
             tx.execute(
                 "INSERT INTO invitations (member_id, channel, recipient, state, idempotency_key,
-                     invited_by, inviter_name, created_at, updated_at, pending_action, next_attempt_at)
-                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, 'create', 0)",
-                params![id, channel.as_str(), recipient, new_idempotency_key(), actor.id, inviter, now],
+                     invited_by, inviter_name, created_at, updated_at, pending_action, next_attempt_at,
+                     locale)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, 'create', 0, ?8)",
+                params![
+                    id,
+                    channel.as_str(),
+                    recipient,
+                    new_idempotency_key(),
+                    actor.id,
+                    inviter,
+                    now,
+                    language.code()
+                ],
             )?;
             audit::record(
                 &tx,
                 now,
                 actor,
                 audit::Entry::member("member.invite", id, &m.name)
-                    .after(json!({"channel": channel.as_str(), "recipient": recipient})),
+                    .after(json!({"channel": channel.as_str(), "recipient": recipient,
+                                  "language": language.code()})),
             )?;
             invited += 1;
         }

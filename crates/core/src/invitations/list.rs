@@ -1,5 +1,6 @@
 //! Listing invitations: a page of them, newest first, and the counts for the status line.
 
+use orgdesk_rules::Lang;
 use rusqlite::{params, OptionalExtension};
 
 use super::{
@@ -8,6 +9,13 @@ use super::{
 };
 use crate::error::{CoreError, CoreResult};
 use crate::store::Directory;
+use crate::types::fold_search;
+
+/// The rows a query matches: its states (`?1`, JSON), its member (`?2`) and its search text
+/// (`?3`, folded; empty for all), over `invitations i JOIN members m`.
+const MATCHES: &str = "(?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
+               AND (?2 IS NULL OR i.member_id = ?2)
+               AND (?3 = '' OR instr(m.search_text, ?3) > 0 OR instr(lower(i.recipient), ?3) > 0)";
 
 impl Directory {
     /// One page of the invitations `q` asks for, newest first, with how many match in all.
@@ -15,10 +23,11 @@ impl Directory {
         let rows = self.list_invitations(q)?;
         let (states_json, _) = states_filter(q);
         let total = self.conn.query_row(
-            "SELECT count(*) FROM invitations i
-             WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
-               AND (?2 IS NULL OR i.member_id = ?2)",
-            params![states_json, q.member_id],
+            &format!(
+                "SELECT count(*) FROM invitations i JOIN members m ON m.id = i.member_id
+                 WHERE {MATCHES}"
+            ),
+            params![states_json, q.member_id, search_text(q)],
             |r| r.get(0),
         )?;
         Ok(InvitationPage { rows, total })
@@ -28,17 +37,18 @@ impl Directory {
     /// `MAX_INVITATION_PAGE`).
     pub fn list_invitations(&self, q: &InvitationQuery) -> CoreResult<Vec<InvitationRow>> {
         let (states_json, limit) = states_filter(q);
-        let mut stmt = self.conn.prepare_cached(
+        let org_language = self.invitation_language()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT i.id, i.member_id, m.name, i.channel, i.recipient, i.state, i.link, i.inviter_name,
                     i.created_at, i.updated_at, i.expires_at, i.last_error, i.pending_action IS NOT NULL,
-                    i.state = 'delivered' AND i.kept_message_id IS NOT NULL
+                    i.state = 'delivered' AND i.kept_message_id IS NOT NULL, i.locale
              FROM invitations i JOIN members m ON m.id = i.member_id
-             WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
-               AND (?2 IS NULL OR i.member_id = ?2)
+             WHERE {MATCHES}
              ORDER BY i.created_at DESC, i.id DESC
-             LIMIT ?3 OFFSET ?4",
-        )?;
-        let rows = stmt.query_map(params![states_json, q.member_id, limit, q.offset], |r| {
+             LIMIT ?4 OFFSET ?5"
+        ))?;
+        let args = params![states_json, q.member_id, search_text(q), limit, q.offset];
+        let rows = stmt.query_map(args, |r| {
             Ok(InvitationRow {
                 id: r.get(0)?,
                 member_id: r.get(1)?,
@@ -46,6 +56,10 @@ impl Directory {
                 channel: InviteChannel::parse(&r.get::<_, String>(3)?),
                 recipient: r.get(4)?,
                 state: InvitationState::parse(&r.get::<_, String>(5)?),
+                language: r
+                    .get::<_, Option<String>>(14)?
+                    .and_then(|l| Lang::parse(&l))
+                    .unwrap_or(org_language),
                 link: r.get(6)?,
                 inviter_name: r.get(7)?,
                 created_at: r.get(8)?,
@@ -109,4 +123,10 @@ fn states_filter(q: &InvitationQuery) -> (String, u32) {
         .unwrap_or(MAX_INVITATION_PAGE)
         .min(MAX_INVITATION_PAGE);
     (states_json, limit)
+}
+
+/// The query's search text as the members' search text is stored: trimmed, folded for case
+/// and accents; empty for no search.
+fn search_text(q: &InvitationQuery) -> String {
+    fold_search(q.search.as_deref().unwrap_or("").trim())
 }

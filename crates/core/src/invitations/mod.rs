@@ -21,6 +21,7 @@ mod resets;
 mod work;
 
 use orgdesk_protocol::{Channel, CreateInvitation};
+use orgdesk_rules::Lang;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -139,6 +140,8 @@ pub struct InvitationRow {
     pub channel: InviteChannel,
     pub recipient: String,
     pub state: InvitationState,
+    /// The language of its mail, text message and pages.
+    pub language: Lang,
     /// The invitation link, once the gateway made it.
     pub link: Option<String>,
     pub inviter_name: String,
@@ -169,6 +172,11 @@ pub struct InvitationQuery {
     #[serde(default)]
     #[ts(type = "number | null")]
     pub member_id: Option<MemberId>,
+    /// Only invitations whose member's name, username, email or mobile number (or the
+    /// invitation's recipient) contains this text, ignoring case and accents; all when empty.
+    #[serde(default)]
+    #[ts(optional)]
+    pub search: Option<String>,
     /// Rows to pass over (for a page after the first).
     #[serde(default)]
     pub offset: u32,
@@ -194,6 +202,18 @@ pub struct InvitationPage {
 pub struct InviteOutcome {
     pub invited: u32,
     /// Members that could not be invited, each with the reason (field = the member's name).
+    pub skipped: Vec<ErrorDetail>,
+}
+
+/// The answer to "resend (or cancel) these invitations": one transaction; the invitations
+/// that could not be changed are passed over and listed, the others are changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationBatchOutcome {
+    /// How many were resent (or cancelled).
+    pub changed: u32,
+    /// The invitations passed over, each with the reason (field = the member's name, or
+    /// `invitations` for one that no longer exists).
     pub skipped: Vec<ErrorDetail>,
 }
 

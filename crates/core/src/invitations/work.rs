@@ -2,6 +2,7 @@
 //! each ended (done, refused, or retried later).
 
 use orgdesk_protocol::CreateInvitation;
+use orgdesk_rules::Lang;
 use rusqlite::{params, OptionalExtension};
 
 use super::{GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult};
@@ -14,12 +15,15 @@ impl Directory {
     pub fn due_gateway_work(&self, limit: u32) -> CoreResult<Vec<GatewayWork>> {
         let now = self.now_ms();
         let org = self.organization_name()?;
+        // Invitations written before each had its own language take the organization's.
+        let org_language = self.invitation_language()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.id, i.idempotency_key, i.gateway_id, i.pending_action, i.attempts, i.channel,
                     i.recipient, m.name, i.inviter_name,
                     (SELECT d.name FROM positions p JOIN departments d ON d.id = p.department_id
                       WHERE p.member_id = m.id AND p.is_primary = 1),
-                    (SELECT p.title FROM positions p WHERE p.member_id = m.id AND p.is_primary = 1)
+                    (SELECT p.title FROM positions p WHERE p.member_id = m.id AND p.is_primary = 1),
+                    i.locale
              FROM invitations i JOIN members m ON m.id = i.member_id
              WHERE i.pending_action IS NOT NULL AND i.next_attempt_at <= ?1
              ORDER BY i.next_attempt_at, i.id
@@ -40,7 +44,13 @@ impl Directory {
                     position_label: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
                     inviter_name: r.get(8)?,
                     expires_in_secs: None,
-                    locale: None,
+                    locale: Some(
+                        r.get::<_, Option<String>>(11)?
+                            .and_then(|l| Lang::parse(&l))
+                            .unwrap_or(org_language)
+                            .code()
+                            .to_owned(),
+                    ),
                 }),
             };
             Ok(GatewayWork {

@@ -160,7 +160,8 @@ impl Directory {
                 .ok(),
             None => None,
         };
-        if input.email.as_deref().and_then(opt).is_none()
+        if !input.link_only
+            && input.email.as_deref().and_then(opt).is_none()
             && input.mobile.as_deref().and_then(opt).is_none()
         {
             problems.push(ErrorDetail::field(
@@ -176,7 +177,7 @@ impl Directory {
             department_id: input.department_id,
             title: input.position.clone(),
         }])?;
-        let roles = self.check_roles(&[])?;
+        let roles = self.check_roles(&input.role_ids)?;
         let now = self.now_ms();
         let row = Row {
             name: name.as_str().to_owned(),
@@ -197,7 +198,8 @@ impl Directory {
             actor,
             audit::Entry::member("member.add_for_invitation", id, &row.name).after(
                 json!({"name": row.name, "email": row.email, "mobile": row.mobile,
-                       "departmentId": input.department_id, "position": positions[0].1, "status": "not_joined"}),
+                       "departmentId": input.department_id, "position": positions[0].1, "roles": roles,
+                       "status": "not_joined"}),
             ),
         )?;
         tx.commit()?;

@@ -61,6 +61,14 @@ pub struct NewInvitee {
     #[ts(type = "number")]
     pub department_id: DepartmentId,
     pub position: Option<String>,
+    /// The roles the member holds once joined.
+    #[serde(default)]
+    #[ts(type = "Array<number>")]
+    pub role_ids: Vec<RoleId>,
+    /// The invitation will be a link the admin passes on: no email address or mobile number
+    /// is needed (the invitee's page asks for what it needs).
+    #[serde(default)]
+    pub link_only: bool,
 }
 
 /// An edit. `None` leaves a field as it is; an empty string clears it.

@@ -69,6 +69,7 @@ fn export_all(dir: &Path) {
     orgdesk_core::mailbox::MailSummary::export_all(&cfg).unwrap();
     orgdesk_core::mailbox::MailMessage::export_all(&cfg).unwrap();
     InvitationQuery::export_all(&cfg).unwrap();
+    orgdesk_core::invitations::InvitationBatchOutcome::export_all(&cfg).unwrap();
     InvitationCounts::export_all(&cfg).unwrap();
     InviteOutcome::export_all(&cfg).unwrap();
     InviteChannel::export_all(&cfg).unwrap();

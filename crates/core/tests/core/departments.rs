@@ -148,6 +148,8 @@ fn delete_refused_while_not_empty_with_counts_and_names() {
                 mobile: None,
                 department_id: *dept,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();
@@ -184,6 +186,8 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
                 mobile: None,
                 department_id: emea,
                 position: Some("Lead".into()),
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();

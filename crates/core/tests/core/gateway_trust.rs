@@ -59,6 +59,8 @@ fn invited(d: &mut Directory, name: &str, gateway_id: &str) -> (MemberId, i64) {
                 mobile: None,
                 department_id: root,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();

@@ -72,6 +72,8 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
                 mobile: None,
                 department_id: root,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();
@@ -139,6 +141,8 @@ fn changes_by_another_connection_are_seen() {
             mobile: None,
             department_id: root,
             position: None,
+            role_ids: Vec::new(),
+            link_only: false,
         },
     )
     .unwrap();

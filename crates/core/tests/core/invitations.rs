@@ -13,7 +13,8 @@ use crate::{admin, new_member, password_changed, pos, registered, with_org};
 
 pub(crate) const INVITEE_PASSWORD: &str = "Blue-Kettle42";
 
-fn add_invitee(
+/// A Not Joined member in a team of their own; with neither email nor mobile, added for a link.
+pub(crate) fn add_invitee(
     d: &mut Directory,
     name: &str,
     email: Option<&str>,
@@ -32,6 +33,8 @@ fn add_invitee(
             mobile: mobile.map(Into::into),
             department_id: sales,
             position: Some("Engineer".into()),
+            role_ids: Vec::new(),
+            link_only: email.is_none() && mobile.is_none(),
         },
     )
     .unwrap()
@@ -61,7 +64,7 @@ fn linked(d: &mut Directory, gateway_id: &str) -> i64 {
     w.invitation_id
 }
 
-fn state_of(d: &Directory, id: i64) -> InvitationState {
+pub(crate) fn state_of(d: &Directory, id: i64) -> InvitationState {
     d.list_invitations(&InvitationQuery::default())
         .unwrap()
         .into_iter()

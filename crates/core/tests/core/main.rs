@@ -11,6 +11,7 @@ mod import_quota;
 mod import_repairs;
 mod import_zh;
 mod index;
+mod invitation_batches;
 mod invitations;
 mod join_requests;
 mod mailbox;

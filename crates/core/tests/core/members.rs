@@ -23,6 +23,8 @@ fn invitee(name: &str, email: &str, dept: DepartmentId) -> NewInvitee {
         mobile: None,
         department_id: dept,
         position: None,
+        role_ids: Vec::new(),
+        link_only: false,
     }
 }
 
@@ -161,6 +163,8 @@ fn invitee_is_not_joined_and_needs_email_or_mobile() {
                 mobile: Some("+44 7911 123456".into()),
                 department_id: emea,
                 position: Some("Analyst".into()),
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();
@@ -186,6 +190,8 @@ fn invitee_is_not_joined_and_needs_email_or_mobile() {
                     mobile: mobile.map(Into::into),
                     department_id: emea,
                     position: None,
+                    role_ids: Vec::new(),
+                    link_only: false,
                 },
             )
             .unwrap_err();
@@ -809,6 +815,8 @@ fn default_region_reads_numbers_without_plus() {
                 mobile: Some("138 1234 5678".into()),
                 department_id: sales,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();

@@ -168,6 +168,8 @@ fn refused_passwords_write_nothing_and_say_why() {
                 mobile: None,
                 department_id: root,
                 position: None,
+                role_ids: Vec::new(),
+                link_only: false,
             },
         )
         .unwrap();

@@ -26,6 +26,8 @@ fn directory(names: &[&str]) -> (Directory, Vec<MemberId>) {
                     mobile: None,
                     department_id: root,
                     position: None,
+                    role_ids: Vec::new(),
+                    link_only: false,
                 },
             )
             .unwrap()

@@ -22,6 +22,9 @@ pub struct Invitation {
     pub inviter_name: String,
     /// `en` or `zh-CN`: the language of the message.
     pub locale: String,
+    /// The desktop named the language: the invitee's pages open in it too (else they
+    /// follow the reader's browser).
+    pub locale_chosen: bool,
     pub lifetime_secs: i64,
     pub state: InvitationState,
     pub created_at: i64,

@@ -39,6 +39,7 @@ fn new_invitation(org_id: &str, id: &str, now: i64, lifetime_secs: i64) -> NewIn
             position_label: String::new(),
             inviter_name: "Ann".into(),
             locale: "en".into(),
+            locale_chosen: false,
             lifetime_secs,
             state: InvitationState::Pending,
             created_at: now,

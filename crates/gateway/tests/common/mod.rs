@@ -161,6 +161,19 @@ impl TestGateway {
     }
 
     /// GET a page (no cookies kept between calls: the tests pass them explicitly).
+    /// The page at `url` as a browser preferring `accept_language` gets it.
+    pub async fn page_in(&self, url: &str, accept_language: &str) -> String {
+        self.client
+            .get(url)
+            .header("Accept-Language", accept_language)
+            .send()
+            .await
+            .expect("page request")
+            .text()
+            .await
+            .unwrap()
+    }
+
     pub async fn get(&self, url: &str, cookie: Option<&str>) -> Page {
         let mut req = self.client.get(url);
         if let Some(c) = cookie {

@@ -29,6 +29,7 @@ macro_rules! for_each_scenario {
         $m!(forms_without_a_valid_csrf_token_are_refused);
         $m!(names_are_escaped_in_pages_and_mail);
         $m!(pages_speak_the_readers_language);
+        $m!(pages_open_in_the_language_the_desktop_chose);
         $m!(one_recipient_gets_a_bounded_number_of_messages);
         $m!(a_reset_link_works_once_then_is_refused);
         $m!(an_expired_reset_is_refused);
@@ -511,34 +512,73 @@ pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<Ma
     gw.stop().await;
 }
 
+/// An invitation whose language the desktop named opens its pages in it, whatever the
+/// browser prefers; the page's switch (`?lang=`) still wins, and a closed link says so in it.
+pub async fn pages_open_in_the_language_the_desktop_chose(
+    gw: TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    const ENGLISH_BROWSER: &str = "en-US,en;q=0.9";
+    let mut req = invitation(Channel::Link, "Li Wei");
+    req.locale = Some("zh-CN".into());
+    let zh = gw.created_invitation("zh", &req).await;
+    let body = gw.page_in(&zh.link, ENGLISH_BROWSER).await;
+    assert!(
+        body.contains("lang=\"zh-CN\"") && body.contains("立即加入"),
+        "{body}"
+    );
+    assert!(
+        body.contains("register?lang=zh-CN"),
+        "its forms keep the language"
+    );
+    assert!(gw
+        .page_in(&format!("{}/register", zh.link), ENGLISH_BROWSER)
+        .await
+        .contains("lang=\"zh-CN\""));
+    let switched = gw
+        .page_in(&format!("{}?lang=en", zh.link), ENGLISH_BROWSER)
+        .await;
+    assert!(switched.contains("Join now"), "{switched}");
+
+    // English named by the desktop wins over a Chinese browser.
+    req.locale = Some("en".into());
+    let en = gw.created_invitation("en", &req).await;
+    let body = gw.page_in(&en.link, "zh-CN").await;
+    assert!(
+        body.contains("Join now") && body.contains("lang=\"en\""),
+        "{body}"
+    );
+
+    // A cancelled link says so in the invitation's language.
+    let cancelled = gw
+        .api(
+            Method::POST,
+            &format!("/api/v1/invitations/{}/cancel", zh.invitation_id),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::NO_CONTENT);
+    let body = gw.page_in(&zh.link, ENGLISH_BROWSER).await;
+    assert!(
+        body.contains("data-kind=\"cancelled\"") && body.contains("lang=\"zh-CN\""),
+        "{body}"
+    );
+    gw.stop().await;
+}
+
 pub async fn pages_speak_the_readers_language(gw: TestGateway, _clock: Arc<ManualClock>) {
     let created = gw
         .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
         .await;
-    let zh = gw
-        .client
-        .get(&created.link)
-        .header("Accept-Language", "zh-CN,zh;q=0.9,en;q=0.5")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let zh = gw.page_in(&created.link, "zh-CN,zh;q=0.9,en;q=0.5").await;
     assert!(zh.contains("Ann Admin 邀请您加入 Acme Ltd"), "{zh}");
     assert!(zh.contains("立即加入") && zh.contains("lang=\"zh-CN\""));
     assert!(zh.contains("?lang=en"), "the switcher offers English");
 
     let en = gw
-        .client
-        .get(format!("{}?lang=en", created.link))
-        .header("Accept-Language", "zh-CN")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .page_in(&format!("{}?lang=en", created.link), "zh-CN")
+        .await;
     assert!(en.contains("Join now"), "{en}");
 
     let unknown = gw.get(&format!("{}/i/not-a-token", gw.base), None).await;

@@ -83,6 +83,7 @@ async fn every_api_scenario_passes_on_postgres() {
             position_label: String::new(),
             inviter_name: "x".into(),
             locale: "en".into(),
+            locale_chosen: false,
             lifetime_secs: 60,
             state: orgdesk_gateway::store::InvitationState::Pending,
             created_at: 0,
@@ -240,7 +241,7 @@ async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgSer
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     pool.close().await;
 }
 
@@ -279,7 +280,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 8);
+    assert_eq!(version, 9);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
     let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
@@ -404,6 +405,7 @@ async fn usernames_are_taken_once_across_instances(
                 position_label: String::new(),
                 inviter_name: "x".into(),
                 locale: "en".into(),
+                locale_chosen: false,
                 lifetime_secs: 600,
                 state: orgdesk_gateway::store::InvitationState::Pending,
                 created_at: 0,

@@ -87,6 +87,57 @@ async fn an_invitation_goes_through_smtp_and_its_link_registers() {
     drop(smtp);
 }
 
+/// Each invitation's mail is written in the language the desktop chose for it, and its page
+/// opens in that language.
+#[tokio::test]
+async fn each_invitations_mail_and_page_are_in_its_language() {
+    let port = free_port();
+    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+
+    let mut zh = invitation(Channel::Email, "li.wei@example.org");
+    zh.locale = Some("zh-CN".into());
+    let mut en = invitation(Channel::Email, "ann.ho@example.org");
+    en.locale = Some("en".into());
+    let zh = gw.created_invitation("zh", &zh).await;
+    let en = gw.created_invitation("en", &en).await;
+    let mut texts = Vec::new();
+    for file in wait_for_files(&smtp.inbox(), 2, 15).await {
+        let raw = std::fs::read_to_string(file).unwrap();
+        let (text, html) = mail_parts(&raw);
+        let link = find_link(&text, &gw.base).expect("a link in the text part");
+        assert!(html.contains(&link));
+        texts.push((link, text, html));
+    }
+    let (_, zh_text, zh_html) = texts
+        .iter()
+        .find(|t| t.0 == zh.link)
+        .expect("the Chinese mail");
+    let (_, en_text, en_html) = texts
+        .iter()
+        .find(|t| t.0 == en.link)
+        .expect("the English mail");
+    for part in [zh_text, zh_html] {
+        assert!(part.contains("Ann Admin 邀请您加入 Acme Ltd"), "{part}");
+    }
+    for part in [en_text, en_html] {
+        assert!(
+            part.contains("Ann Admin invites you to join Acme Ltd"),
+            "{part}"
+        );
+        assert!(!part.contains("邀请您加入"), "{part}");
+    }
+    let page = gw.get(&zh.link, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("lang=\"zh-CN\"") && page.body.contains("立即加入"),
+        "{}",
+        page.body
+    );
+    gw.stop().await;
+    drop(smtp);
+}
+
 #[tokio::test]
 async fn a_mail_server_that_is_down_delays_the_invitation_but_does_not_lose_it() {
     let port = free_port();

@@ -1,4 +1,4 @@
-import { CopyOutlined, InboxOutlined, MailOutlined, ReloadOutlined } from "@ant-design/icons";
+import { InboxOutlined, MailOutlined, ReloadOutlined } from "@ant-design/icons";
 import {
   App as AntApp,
   Alert,
@@ -7,9 +7,7 @@ import {
   Card,
   Drawer,
   Empty,
-  Input,
   List,
-  Modal,
   Segmented,
   Space,
   Tag,
@@ -24,10 +22,13 @@ import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InvitationState } from "../../bindings/InvitationState";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
+import { useRowSelection } from "../../components/selection";
 import { errorText } from "../../errors";
-import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useGatewayStatus } from "../settings/queries";
+import { InvitationBatchBar } from "./InvitationBatchBar";
+import { LinkModal } from "./LinkModal";
 import { InvitationMailDrawer, MailMessageView } from "./MailMessageView";
 import { useCancelInvitation, useInvitationCounts, useInvitations, useResendInvitation, useSentMail, useSentMailMessage } from "./queries";
 
@@ -66,44 +67,6 @@ const invitationId = (r: InvitationRow) => r.id;
 function formatTime(ms: number | null, locale: string): string {
   if (ms === null) return "—";
   return new Date(ms).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
-}
-
-/** Shows an invitation link to pass on, with a copy button that also works without clipboard access. */
-export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () => void }) {
-  const { t } = useTranslation();
-  const { message } = AntApp.useApp();
-  const link = row.link ?? "";
-  return (
-    <Modal
-      open
-      title={t("invitations.linkTitle", { name: row.memberName })}
-      onCancel={onClose}
-      destroyOnHidden
-      footer={[
-        <Button key="close" onClick={onClose}>
-          {t("common.close")}
-        </Button>,
-        <Button
-          key="copy"
-          type="primary"
-          icon={<CopyOutlined />}
-          data-testid="invitation-link-copy"
-          onClick={() => {
-            navigator.clipboard
-              .writeText(link)
-              .then(() => void message.success(t("invitations.copied")))
-              .catch(() => void message.info(t("invitations.copyByHand")));
-          }}
-        >
-          {t("invitations.copy")}
-        </Button>,
-      ]}
-    >
-      <LocalOnlyLinkNotice link={link} />
-      <Typography.Paragraph type="secondary">{t("invitations.linkHint")}</Typography.Paragraph>
-      <Input.TextArea readOnly autoSize value={link} data-testid="invitation-link-text" onFocus={(e) => e.target.select()} />
-    </Modal>
-  );
 }
 
 /** The mail the built-in gateway wrote instead of sending, newest first, readable as text. */
@@ -167,17 +130,27 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
   );
 }
 
-/** Every invitation with its delivery state; resend, cancel, copy the link; read the mail sent. */
+/** Every invitation with its delivery state and language; search, resend or cancel one or many, copy
+ *  the link; read the mail sent. */
 export function InvitationsScreen() {
   const { t, i18n } = useTranslation();
   const { message, modal } = AntApp.useApp();
   const [filter, setFilter] = useState<Filter>("all");
+  const [search, setSearch] = useState("");
+  const selection = useRowSelection(invitationId);
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
   const [mailOf, setMailOf] = useState<InvitationRow | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
   const { setPage, offset, limit, pagination } = useListPage();
-  const query = useMemo(() => ({ states: FILTER_STATES[filter], memberId: null, offset, limit }), [filter, offset, limit]);
+  const query = useMemo(
+    () => ({ states: FILTER_STATES[filter], memberId: null, search: search.trim(), offset, limit }),
+    [filter, search, offset, limit],
+  );
+  const restart = () => {
+    setPage(1);
+    selection.clear();
+  };
   const rows = useInvitations(query, { keepPrevious: true });
   const counts = useInvitationCounts();
   const status = useGatewayStatus({ refetchInterval: 5_000 });
@@ -202,6 +175,11 @@ export function InvitationsScreen() {
       render: (r) => t(`invitations.channel.${r.channel}`),
     },
     { title: t("invitations.col.recipient"), key: "recipient", render: (r) => r.recipient },
+    {
+      title: t("invitations.col.language"),
+      key: "language",
+      render: (r) => <span data-testid={`invitation-language-${r.id}`}>{t(r.language === "zh" ? "language.zh-CN" : "language.en")}</span>,
+    },
     {
       title: t("invitations.col.state"),
       key: "state",
@@ -298,7 +276,7 @@ export function InvitationsScreen() {
             value={filter}
             onChange={(f) => {
               setFilter(f);
-              setPage(1);
+              restart();
             }}
             data-testid="invitations-filter"
             options={(["all", "open", "failed", "registered", "closed"] as Filter[]).map((f) => ({
@@ -306,12 +284,22 @@ export function InvitationsScreen() {
               label: f === "failed" && counts.data?.failed ? `${t(`invitations.filter.${f}`)} (${counts.data.failed})` : t(`invitations.filter.${f}`),
             }))}
           />
+          <ListSearch
+            value={search}
+            onChange={(v) => {
+              setSearch(v);
+              restart();
+            }}
+            placeholder={t("invitations.search")}
+            testId="invitations-search"
+          />
           {counts.data && counts.data.awaitingGateway > 0 && (
             <Typography.Text type="secondary" data-testid="invitations-awaiting">
               {t("invitations.awaiting", { count: counts.data.awaitingGateway })}
             </Typography.Text>
           )}
         </Space>
+        {selection.rows.length > 0 && <InvitationBatchBar picked={selection.rows} onDone={selection.clear} />}
         {rows.isError ? (
           <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
         ) : (
@@ -323,6 +311,12 @@ export function InvitationsScreen() {
             columns={columns}
             rows={rows.data?.rows ?? NO_INVITATIONS}
             pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
+            selection={{
+              keys: selection.keys,
+              onChange: selection.onChange,
+              rowLabel: (r) => t("invitations.select", { name: r.memberName }),
+              pageLabel: t("invitations.selectPage"),
+            }}
             empty={
               <Empty
                 image={

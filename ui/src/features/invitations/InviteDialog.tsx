@@ -4,8 +4,10 @@ import { useTranslation } from "react-i18next";
 
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
+import type { Lang } from "../../bindings/Lang";
 import { errorText } from "../../errors";
 import { BuiltinModeNotice } from "../settings/LocalOnly";
+import { InvitationLanguage, useOrganizationInvitationLanguage } from "./InvitationLanguage";
 import { useInviteMembers } from "./queries";
 
 export type InviteTarget = { id: number; name: string; email: string | null; mobile: string | null };
@@ -18,6 +20,10 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
   const anyMobile = targets.some((m) => m.mobile);
   const [channel, setChannel] = useState<InviteChannel>(anyEmail ? "email" : anyMobile ? "sms" : "link");
   const [skipped, setSkipped] = useState<InviteOutcome["skipped"]>([]);
+  // The organization's language until the admin picks one for this invitation.
+  const [picked, setPicked] = useState<Lang | undefined>(undefined);
+  const organizationLanguage = useOrganizationInvitationLanguage();
+  const language = picked ?? organizationLanguage;
   const ids = targets.map((m) => m.id);
   const invite = useInviteMembers(ids, {
     onSuccess: (out) => {
@@ -37,7 +43,7 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
       destroyOnHidden
       okText={skipped.length ? t("common.close") : t("invite.send")}
       okButtonProps={{ "data-testid": "invite-send", loading: invite.isPending }}
-      onOk={() => (skipped.length ? onClose() : invite.mutate(channel))}
+      onOk={() => (skipped.length ? onClose() : invite.mutate({ channel, language }))}
       cancelButtonProps={{ style: skipped.length ? { display: "none" } : undefined }}
     >
       {skipped.length > 0 ? (
@@ -67,9 +73,10 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
               ))}
             </Space>
           </Radio.Group>
-          <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
+          <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>
             {t(`invite.hint.${channel}`)}
           </Typography.Paragraph>
+          <InvitationLanguage value={language} onChange={setPicked} />
         </>
       )}
     </Modal>

@@ -1,10 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 
 import * as api from "../../api";
+import type { InvitationBatchOutcome } from "../../bindings/InvitationBatchOutcome";
 import type { InvitationQuery } from "../../bindings/InvitationQuery";
 import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
+import type { Lang } from "../../bindings/Lang";
 import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
@@ -54,13 +56,23 @@ export function useCancelInvitation(callbacks: CommandCallbacks<null, Invitation
   return useCommand((r: InvitationRow) => api.cancelInvitation(Number(r.id)), useInvalidateInvitations(), callbacks);
 }
 
+export type InvitationBatch = { action: "resend" | "cancel"; ids: number[] };
+
+/** Resends or cancels several invitations in one go; those already closed are passed over and named. */
+export function useChangeInvitations(callbacks: CommandCallbacks<InvitationBatchOutcome, InvitationBatch>) {
+  const change = ({ action, ids }: InvitationBatch) => (action === "resend" ? api.resendInvitations(ids) : api.cancelInvitations(ids));
+  return useCommand(change, useInvalidateInvitations(), callbacks);
+}
+
 /** Invites members: alters the invitations and the members (their status and latest invitation). */
-export function useInviteMembers(memberIds: number[], callbacks: CommandCallbacks<InviteOutcome, InviteChannel>) {
+export type InviteRequest = { channel: InviteChannel; language?: Lang };
+
+export function useInviteMembers(memberIds: number[], callbacks: CommandCallbacks<InviteOutcome, InviteRequest>) {
   const invalidateInvitations = useInvalidateInvitations();
   const invalidateDirectory = useInvalidateDirectory();
   const changed = () => {
     invalidateInvitations();
     invalidateDirectory();
   };
-  return useCommand((channel: InviteChannel) => api.inviteMembers(memberIds, channel), changed, callbacks);
+  return useCommand(({ channel, language }: InviteRequest) => api.inviteMembers(memberIds, channel, language), changed, callbacks);
 }

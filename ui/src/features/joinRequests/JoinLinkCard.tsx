@@ -6,16 +6,13 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
+import { copyText } from "../../components/clipboard";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { BuiltinModeNotice, LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useDisableJoinLink, useJoinLink, useRotateJoinLink, useSetJoinLink } from "./queries";
 
 const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
-
-function copy(text: string, done: () => void, byHand: () => void) {
-  navigator.clipboard.writeText(text).then(done).catch(byHand);
-}
 
 /** The QR code is an SVG document the backend made from the link alone (no user text in it). */
 function QrCode({ svg }: { svg: string }) {
@@ -120,7 +117,7 @@ export function JoinLinkCard() {
                           aria-label={t("invitations.copy")}
                           disabled={!v.link}
                           onClick={() =>
-                            copy(
+                            copyText(
                               v.link ?? "",
                               () => void message.success(t("invitations.copied")),
                               () => void message.info(t("invitations.copyByHand")),

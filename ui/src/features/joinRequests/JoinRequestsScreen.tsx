@@ -1,5 +1,5 @@
 import { CheckOutlined, CloseOutlined, UserAddOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Empty, Input, Segmented, Space, Tag, Typography } from "antd";
+import { App as AntApp, Alert, Button, Card, Empty, Segmented, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -9,7 +9,9 @@ import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
+import { useRowSelection } from "../../components/selection";
 import { errorText } from "../../errors";
 import { ApproveDialog } from "./ApproveDialog";
 import { JoinLinkCard } from "./JoinLinkCard";
@@ -33,7 +35,7 @@ export function JoinRequestsScreen() {
   const { message, modal } = AntApp.useApp();
   const [filter, setFilter] = useState<JoinRequestFilter>("waiting");
   const [search, setSearch] = useState("");
-  const [selected, setSelected] = useState<Map<number, JoinRequestRow>>(new Map());
+  const selection = useRowSelection(requestId);
   // The requests the approve dialog is open for, and why the last try was refused.
   const [approving, setApproving] = useState<JoinRequestRow[] | null>(null);
   const [problem, setProblem] = useState<string[] | null>(null);
@@ -42,7 +44,7 @@ export function JoinRequestsScreen() {
   const rows = useJoinRequests(filter, search.trim(), page, offset, limit);
   const restart = () => {
     setPage(1);
-    setSelected(new Map());
+    selection.clear();
   };
   const decide = useDecideJoinRequests({
     onSuccess: (_, { rows: decided, approve }) => {
@@ -51,7 +53,7 @@ export function JoinRequestsScreen() {
       void message.success(t(key, { name: decided[0]?.name ?? "", count: decided.length }));
       setApproving(null);
       setProblem(null);
-      setSelected(new Map());
+      selection.clear();
     },
     // Nothing was written: each refused request is named with its reason.
     onError: (e, { approve }) => {
@@ -64,7 +66,7 @@ export function JoinRequestsScreen() {
     setApproving(list);
   };
   const reject = (list: JoinRequestRow[]) => decide.mutate({ rows: list, approve: false });
-  const picked = [...selected.values()];
+  const picked = selection.rows;
   const when = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }));
   const columns: PlainColumn<JoinRequestRow>[] = [
     {
@@ -144,17 +146,14 @@ export function JoinRequestsScreen() {
             data-testid="join-requests-filter"
             options={FILTERS.map((f) => ({ value: f.value, label: t(f.label) }))}
           />
-          <Input.Search
-            allowClear
+          <ListSearch
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
+            onChange={(v) => {
+              setSearch(v);
               restart();
             }}
             placeholder={t("joinRequests.search")}
-            aria-label={t("joinRequests.search")}
-            style={{ width: 320 }}
-            data-testid="join-requests-search"
+            testId="join-requests-search"
           />
         </Space>
         {picked.length > 0 && (
@@ -192,7 +191,7 @@ export function JoinRequestsScreen() {
                 >
                   {t("joinRequests.rejectSelected")}
                 </Button>
-                <Button size="small" type="link" onClick={() => setSelected(new Map())} data-testid="join-requests-clear">
+                <Button size="small" type="link" onClick={selection.clear} data-testid="join-requests-clear">
                   {t("joinRequests.clearSelection")}
                 </Button>
               </Space>
@@ -211,16 +210,8 @@ export function JoinRequestsScreen() {
             rows={rows.data?.rows ?? NO_REQUESTS}
             pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
             selection={{
-              keys: [...selected.keys()],
-              onChange: (keys, newly) => {
-                const next = new Map<number, JoinRequestRow>();
-                const known = new Map([...selected, ...newly.map((r) => [r.id, r] as const)]);
-                for (const k of keys) {
-                  const row = known.get(k);
-                  if (row) next.set(k, row);
-                }
-                setSelected(next);
-              },
+              keys: selection.keys,
+              onChange: selection.onChange,
               rowLabel: (r) => t("joinRequests.select", { name: r.name }),
               pageLabel: t("joinRequests.selectPage"),
             }}

@@ -1,25 +1,29 @@
-import { App as AntApp, Alert, Button, Checkbox, Form, Input, Modal, Radio, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Checkbox, Form, Input, Modal, Radio, Select, TreeSelect, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
+import type { Lang } from "../../bindings/Lang";
 import { CancelButton } from "../../components/CancelButton";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useSettings } from "../settings/queries";
+import { InvitationLanguage, useOrganizationInvitationLanguage } from "../invitations/InvitationLanguage";
+import { useRoles, useSettings } from "../settings/queries";
 import { useAddInvitee } from "./queries";
 
 export type InviteePrefill = { name?: string; email?: string | null; mobile?: string | null };
 
 type InviteeValues = {
   name: string;
-  channel: "email" | "mobile";
+  /** How they will be reached: "link" needs no contact (the link is passed on by hand). */
+  channel: "email" | "mobile" | "link";
   email: string;
   mobile: string;
   departmentId: number;
   position: string;
+  roleIds: number[];
   sendNow: boolean;
 };
 
@@ -39,15 +43,20 @@ export function InviteeModal({
   const { message } = AntApp.useApp();
   const tree = useDepartmentTree();
   const settings = useSettings();
+  const roles = useRoles();
+  const organizationLanguage = useOrganizationInvitationLanguage();
+  const [pickedLanguage, setPickedLanguage] = useState<Lang | undefined>(undefined);
+  const language = pickedLanguage ?? organizationLanguage;
   const [form] = Form.useForm<InviteeValues>();
   const [error, setError] = useState<string | null>(null);
   const channel = Form.useWatch("channel", form) ?? (prefill?.email || !prefill?.mobile ? "email" : "mobile");
+  const sendNow = Form.useWatch("sendNow", form) ?? true;
   const treeData = useMemo(() => (tree.data ? deptOptions(tree.data) : []), [tree.data]);
   // The member is saved even when the invitation is refused: say why, and let the admin resend.
   const inviteRefused = (e: unknown) => void message.warning(errorText(t, api.toCommandError(e)));
   const add = useAddInvitee(inviteRefused, {
-    onSuccess: (id, { input, sendNow }) => {
-      void message.success(t(sendNow ? "members.invitee.addedAndInvited" : "members.invitee.added", { name: input.name }));
+    onSuccess: (id, { input, sendNow: sent }) => {
+      void message.success(t(sent ? "members.invitee.addedAndInvited" : "members.invitee.added", { name: input.name }));
       onAdded(id);
       onClose();
     },
@@ -78,6 +87,7 @@ export function InviteeModal({
           mobile: prefill?.mobile ?? "",
           departmentId,
           position: "",
+          roleIds: [],
           sendNow: true,
         }}
         onFinish={(v) => {
@@ -89,8 +99,11 @@ export function InviteeModal({
               mobile: v.channel === "mobile" ? v.mobile.trim() : null,
               departmentId: v.departmentId,
               position: (v.position ?? "").trim() || null,
+              roleIds: v.roleIds ?? [],
+              linkOnly: v.channel === "link",
             },
             sendNow: v.sendNow,
+            language,
           });
         }}
       >
@@ -104,10 +117,15 @@ export function InviteeModal({
             options={[
               { value: "email", label: <span data-testid="invitee-channel-email">{t("members.field.email")}</span> },
               { value: "mobile", label: <span data-testid="invitee-channel-mobile">{t("members.field.mobile")}</span> },
+              { value: "link", label: <span data-testid="invitee-channel-link">{t("members.invitee.linkOnly")}</span> },
             ]}
           />
         </Form.Item>
-        {channel === "email" ? (
+        {channel === "link" ? (
+          <Typography.Paragraph type="secondary" data-testid="invitee-link-only">
+            {t("members.invitee.linkOnlyHint")}
+          </Typography.Paragraph>
+        ) : channel === "email" ? (
           <Form.Item
             name="email"
             rules={[
@@ -132,9 +150,23 @@ export function InviteeModal({
         <Form.Item name="position" label={t("members.field.position")}>
           <Input data-testid="invitee-position" placeholder={t("common.optional")} />
         </Form.Item>
+        <Form.Item name="roleIds" label={t("members.invitee.roles")}>
+          <Select
+            mode="multiple"
+            data-testid="invitee-roles"
+            placeholder={t("members.invitee.rolesPlaceholder")}
+            options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
+            loading={roles.isPending}
+          />
+        </Form.Item>
         <Form.Item name="sendNow" valuePropName="checked" style={{ marginBottom: 0 }} extra={t("members.invitee.note")}>
           <Checkbox data-testid="invitee-send-now">{t("members.invitee.sendNow")}</Checkbox>
         </Form.Item>
+        {sendNow && (
+          <div style={{ marginTop: 12 }}>
+            <InvitationLanguage value={language} onChange={setPickedLanguage} />
+          </div>
+        )}
       </Form>
     </Modal>
   );

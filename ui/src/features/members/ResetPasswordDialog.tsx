@@ -3,6 +3,7 @@ import { App as AntApp, Alert, Button, Input, Modal, Radio, Space, Typography } 
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { copyText } from "../../components/clipboard";
 import { errorText } from "../../errors";
 import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useSendPasswordReset, type ResetChannel } from "./queries";
@@ -17,10 +18,11 @@ export function ResetPasswordDialog({ member, onClose }: { member: ResetTarget; 
   const send = useSendPasswordReset(member.id);
   const done = send.data;
   const copy = (link: string) =>
-    navigator.clipboard
-      .writeText(link)
-      .then(() => void message.success(t("reset.copied")))
-      .catch(() => void message.info(t("reset.copyByHand")));
+    copyText(
+      link,
+      () => void message.success(t("reset.copied")),
+      () => void message.info(t("reset.copyByHand")),
+    );
   return (
     <Modal
       open

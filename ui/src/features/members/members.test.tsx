@@ -181,10 +181,36 @@ describe("Members & Departments: one member", () => {
     await user.click(screen.getByTestId("invitee-save"));
     await waitFor(() =>
       expect(calls.find((c) => c.cmd === "add_invitee")?.args).toEqual({
-        input: { name: "Fay", email: "fay@example.com", mobile: null, departmentId: 1, position: "Intern" },
+        input: { name: "Fay", email: "fay@example.com", mobile: null, departmentId: 1, position: "Intern", roleIds: [], linkOnly: false },
       }),
     );
     await waitFor(() => expect(calls.find((c) => c.cmd === "invite_members")?.args).toEqual({ memberIds: [9], channel: "email" }));
+  });
+
+  it("adds a user for invitation with no contact for a link, with a role, in the organization's or a chosen language", async () => {
+    const { calls, user } = await renderDirectoryScreen({
+      add_invitee: () => 9,
+      invite_members: () => ({ invited: 1, skipped: [] }),
+      get_settings: () => ({ defaultRegion: "US", invitationLanguage: "zh" }),
+    });
+    await user.click(screen.getByTestId("member-add"));
+    await user.click(await screen.findByTestId("member-add-invite"));
+    await fill(user, await screen.findByTestId("invitee-name"), "Hal");
+    await user.click(screen.getByTestId("invitee-channel-link"));
+    expect(screen.queryByTestId("invitee-email")).toBeNull();
+    expect(screen.getByTestId("invitee-link-only").textContent).toContain("the invitee's page asks for what it needs");
+    await user.click(within(screen.getByTestId("invitee-roles")).getByRole("combobox"));
+    await user.click(await screen.findByTitle("Admin"));
+    // The organization's language is chosen until the admin picks another.
+    await waitFor(() => expect((screen.getByTestId("invite-language-zh").closest("label") as HTMLElement).className).toContain("checked"));
+    await user.click(screen.getByTestId("invite-language-en"));
+    await user.click(screen.getByTestId("invitee-save"));
+    await waitFor(() =>
+      expect(calls.find((c) => c.cmd === "add_invitee")?.args).toEqual({
+        input: { name: "Hal", email: null, mobile: null, departmentId: 1, position: null, roleIds: [2], linkOnly: true },
+      }),
+    );
+    await waitFor(() => expect(calls.find((c) => c.cmd === "invite_members")?.args).toEqual({ memberIds: [9], channel: "link", language: "en" }));
   });
 
   it("adds a user for invitation without sending when the box is cleared", async () => {

@@ -4,6 +4,7 @@ import { useCallback, useRef } from "react";
 import * as api from "../../api";
 import type { BatchChange } from "../../bindings/BatchChange";
 import type { BatchOutcome } from "../../bindings/BatchOutcome";
+import type { Lang } from "../../bindings/Lang";
 import type { MemberQuery } from "../../bindings/MemberQuery";
 import type { MemberPatch } from "../../bindings/MemberPatch";
 import type { NewInvitee } from "../../bindings/NewInvitee";
@@ -106,17 +107,20 @@ export function useAddMember(callbacks: CommandCallbacks<number, NewMember>) {
  * Adds a member to invite, and when `sendNow` invites them at once. The member is saved even if
  * the invitation is refused: `onInviteRefused` says why, and the admin can resend.
  */
+/** A member added for invitation, invited at once (`sendNow`) in `language` (the organization's when absent). */
+export type NewInviteeRequest = { input: NewInvitee; sendNow: boolean; language?: Lang };
+
 export function useAddInvitee(
   onInviteRefused: (e: unknown) => void,
-  callbacks: CommandCallbacks<number, { input: NewInvitee; sendNow: boolean }>,
+  callbacks: CommandCallbacks<number, NewInviteeRequest>,
 ) {
   const invalidateDirectory = useInvalidateDirectory();
   const invalidateInvitations = useInvalidateInvitations();
-  const addInvitee = async ({ input, sendNow }: { input: NewInvitee; sendNow: boolean }) => {
+  const addInvitee = async ({ input, sendNow, language }: NewInviteeRequest) => {
     const id = await api.addInvitee(input);
     if (sendNow) {
       try {
-        await api.inviteMembers([id], input.email ? "email" : "sms");
+        await api.inviteMembers([id], input.email ? "email" : input.mobile ? "sms" : "link", language);
       } catch (e) {
         onInviteRefused(e);
       }

@@ -64,11 +64,52 @@ pub(crate) async fn usable(
     token: &str,
     path: &str,
 ) -> Result<(TokenLookup, [u8; 32]), Response> {
-    match resolve(state, token).await {
+    usable_from(state, lang, path, resolve(state, token).await)
+}
+
+/// The invitation of a resolved link that can still be used, else the page saying why not.
+/// The page is the error, as in every handler's `PageResult`.
+#[allow(clippy::result_large_err)]
+fn usable_from(
+    state: &Shared,
+    lang: Lang,
+    path: &str,
+    resolved: Result<(Link, Option<[u8; 32]>), GatewayError>,
+) -> Result<(TokenLookup, [u8; 32]), Response> {
+    match resolved {
         Ok((Link::Valid(found), Some(hash))) => Ok((found, hash)),
         Ok((link, _)) => Err(link_problem(state, lang, path, &link)),
         Err(e) => Err(internal_error(state, lang, path, &e)),
     }
+}
+
+/// A link's page language and, when it can still be used, its invitation (else the page
+/// that says why not). `?lang=` (the page's language switch, which the page's own links
+/// carry on) wins; then the invitation's own language when the desktop named one (the admin
+/// chose it and its mail or text message used it); else the reader's browser, as for an
+/// invitation created without a language or a link that leads to no invitation.
+pub(crate) async fn usable_in_its_language(
+    state: &Shared,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    token: &str,
+    path: &str,
+) -> Result<(Lang, TokenLookup), Response> {
+    let resolved = resolve(state, token).await;
+    let own = match &resolved {
+        Ok((Link::Valid(f) | Link::Expired(f) | Link::Used(f) | Link::Cancelled(f), _))
+            if f.invitation.locale_chosen =>
+        {
+            Lang::parse(&f.invitation.locale)
+        }
+        _ => None,
+    };
+    let lang = query
+        .and_then(Lang::parse)
+        .or(own)
+        .unwrap_or_else(|| pick_lang(None, headers));
+    let (found, _) = usable_from(state, lang, path, resolved)?;
+    Ok((lang, found))
 }
 
 /// The page for a link that someone else used, cancelled or replaced while a form was being
@@ -149,9 +190,9 @@ pub(crate) async fn invitation(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}");
-    let (found, _) = usable(&state, lang, &token, &path).await?;
+    let (lang, found) =
+        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
     let inv = &found.invitation;
     match state
         .store
@@ -273,9 +314,9 @@ async fn link_form(
     headers: HeaderMap,
     kind: &LinkForm,
 ) -> PageResult {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = kind.action(&token);
-    let (found, _) = usable(&state, lang, &token, &path).await?;
+    let (lang, found) =
+        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
     Ok(form::with_csrf(&state, &headers, |csrf| {
         let view = FormView {
             token: &token,
@@ -434,9 +475,9 @@ pub(crate) async fn decline_form(
     Query(q): Query<LangQuery>,
     headers: HeaderMap,
 ) -> PageResult {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
     let path = format!("/i/{token}/decline");
-    let (found, _) = usable(&state, lang, &token, &path).await?;
+    let (lang, found) =
+        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
     let inv = &found.invitation;
     Ok(form::with_csrf(&state, &headers, |csrf| {
         let extra = context! {

@@ -133,8 +133,8 @@ impl InvitationStore for PostgresStore {
         sqlx::query(
             "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
                 organization_name, department_label, position_label, inviter_name, locale,
-                lifetime_secs, state, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12)",
+                lifetime_secs, state, created_at, locale_chosen)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13)",
         )
         .bind(&inv.id)
         .bind(&inv.org_id)
@@ -148,6 +148,7 @@ impl InvitationStore for PostgresStore {
         .bind(&inv.locale)
         .bind(inv.lifetime_secs)
         .bind(now)
+        .bind(i32::from(inv.locale_chosen))
         .execute(&mut *tx)
         .await?;
         // The key decides: a concurrent retry waits here for the first transaction and then

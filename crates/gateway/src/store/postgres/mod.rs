@@ -60,6 +60,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         8,
         include_str!("../../../migrations/postgres/0008_must_change_password.sql"),
     ),
+    (
+        9,
+        include_str!("../../../migrations/postgres/0009_invitation_language.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.
@@ -182,7 +186,7 @@ impl PostgresStore {
 
 const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
      i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
-     i.lifetime_secs, i.state, i.created_at";
+     i.lifetime_secs, i.state, i.created_at, i.locale_chosen";
 
 fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
     let channel: String = row.try_get("channel")?;
@@ -198,6 +202,7 @@ fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
         position_label: row.try_get("position_label")?,
         inviter_name: row.try_get("inviter_name")?,
         locale: row.try_get("locale")?,
+        locale_chosen: row.try_get::<i32, _>("locale_chosen")? != 0,
         lifetime_secs: row.try_get("lifetime_secs")?,
         state: InvitationState::parse(&state)
             .ok_or_else(|| GatewayError::Storage(format!("unknown state {state}")))?,

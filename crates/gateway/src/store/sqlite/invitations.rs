@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
     channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, seen_key,
-    SqliteStore, INVITATION_COLUMNS,
+    SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -116,8 +116,8 @@ impl InvitationStore for SqliteStore {
             tx.execute(
                 "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
                     organization_name, department_label, position_label, inviter_name, locale,
-                    lifetime_secs, state, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12)",
+                    lifetime_secs, state, created_at, locale_chosen)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13)",
                 params![
                     inv.id,
                     inv.org_id,
@@ -130,7 +130,8 @@ impl InvitationStore for SqliteStore {
                     inv.inviter_name,
                     inv.locale,
                     inv.lifetime_secs,
-                    now
+                    now,
+                    inv.locale_chosen
                 ],
             )?;
             tx.execute(
@@ -247,9 +248,9 @@ impl InvitationStore for SqliteStore {
                 |r| {
                     Ok(TokenLookup {
                         invitation: invitation_from_row(r, 0)?,
-                        expires_at: r.get(13)?,
-                        revoked: r.get(14)?,
-                        used: r.get(15)?,
+                        expires_at: r.get(INVITATION_COLUMN_COUNT)?,
+                        revoked: r.get(INVITATION_COLUMN_COUNT + 1)?,
+                        used: r.get(INVITATION_COLUMN_COUNT + 2)?,
                     })
                 },
             )

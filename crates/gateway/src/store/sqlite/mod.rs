@@ -44,6 +44,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0008_must_change_password.sql"
     )),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0009_invitation_language.sql"
+    )),
 ];
 
 #[derive(Clone)]
@@ -140,7 +143,10 @@ fn insert_key<O: KeyedOutcome>(tx: &Transaction<'_>, k: &NewKey<'_>, now: i64) -
 
 const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
      i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
-     i.lifetime_secs, i.state, i.created_at";
+     i.lifetime_secs, i.state, i.created_at, i.locale_chosen";
+
+/// How many columns [`INVITATION_COLUMNS`] names: those a query selects after them start here.
+const INVITATION_COLUMN_COUNT: usize = 14;
 
 /// Reads the columns of [`INVITATION_COLUMNS`] starting at `at`.
 fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation> {
@@ -156,6 +162,7 @@ fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation>
         position_label: row.get(at + 7)?,
         inviter_name: row.get(at + 8)?,
         locale: row.get(at + 9)?,
+        locale_chosen: row.get(at + 13)?,
         lifetime_secs: row.get(at + 10)?,
         state: InvitationState::parse(&state).ok_or_else(|| {
             rusqlite::Error::InvalidColumnType(at + 11, state, rusqlite::types::Type::Text)

@@ -1,0 +1,272 @@
+//! `orgdesk invite` (invite one member by mail, text message or a link to pass on) and
+//! `orgdesk invitations` (list, resend, cancel): the window's invitations on the command line.
+
+use std::sync::{Arc, Mutex};
+
+use clap::{Args, Subcommand};
+use orgdesk_core::invitations::{
+    InvitationBatchOutcome, InvitationQuery, InvitationRow, InvitationState, InviteChannel,
+    MAX_INVITATION_PAGE,
+};
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_link::{send_round, SharedDirectory};
+
+use crate::cli_directory::actor;
+use crate::cli_settings::parse_language;
+use crate::cli_sync::{endpoint, names_gateway, GatewayArgs};
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("via").args(["email", "sms", "link"]))]
+pub struct InviteArgs {
+    /// The member (Not Joined): id, email or username.
+    member: String,
+    /// Mail the invitation to the member's email (the default when they have one).
+    #[arg(long)]
+    email: bool,
+    /// Text the invitation to the member's mobile (the default when they have no email).
+    #[arg(long)]
+    sms: bool,
+    /// Make a link and print it, to pass on (the default when they have neither); needs a
+    /// gateway this command can reach.
+    #[arg(long)]
+    link: bool,
+    /// en or zh-CN: the language of the mail, the text message and the invitee's pages
+    /// (default: the organization's invitation language, `orgdesk settings`).
+    #[arg(long, value_name = "LANG")]
+    language: Option<String>,
+    #[command(flatten)]
+    gateway: GatewayArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InvitationsCommand {
+    /// List invitations, newest first.
+    List {
+        /// queued, sent, delivered, opened, failed, registered, declined, expired, cancelled,
+        /// open (the first five) or all.
+        #[arg(long, default_value = "all")]
+        state: String,
+        /// Only those whose member's name, username, email or mobile contains this text.
+        #[arg(long, default_value = "")]
+        search: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send a fresh link for each of these invitations (their old links stop working); the
+    /// gateway is told at the next `orgdesk sync` or while the window is open. In one go:
+    /// those already closed are passed over and named (exit 1).
+    Resend(BatchArgs),
+    /// Cancel each of these invitations (their links stop working once the gateway is told).
+    /// In one go: those already closed are passed over and named (exit 1).
+    Cancel(BatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Invitation ids, as `orgdesk invitations list` shows them.
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<i64>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+const STATES: [InvitationState; 9] = [
+    InvitationState::Queued,
+    InvitationState::Sent,
+    InvitationState::Delivered,
+    InvitationState::Opened,
+    InvitationState::Failed,
+    InvitationState::Registered,
+    InvitationState::Declined,
+    InvitationState::Expired,
+    InvitationState::Cancelled,
+];
+
+fn to_json(v: &impl serde::Serialize) -> Result<String, CommandError> {
+    serde_json::to_string(v)
+        .map_err(|e| CoreError::Internal(format!("The answer could not be encoded: {e}")).into())
+}
+
+fn refused(reason: String) -> CommandError {
+    CommandError::new(ErrorCode::Validation, reason)
+}
+
+/// Queues the invitation and, when a gateway can be reached from here, hands it over at once
+/// (a link is only made by the gateway, so `--link` needs one).
+pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<String, CommandError> {
+    let actor = actor(&d, as_admin)?;
+    let id = d.find_member(&a.member)?;
+    let language = a
+        .language
+        .as_deref()
+        .map(parse_language)
+        .transpose()
+        .map_err(refused)?;
+    let member = d.member_details(id)?;
+    let channel = match (a.email, a.sms, a.link) {
+        (true, _, _) => InviteChannel::Email,
+        (_, true, _) => InviteChannel::Sms,
+        (_, _, true) => InviteChannel::Link,
+        _ if member.email.is_some() => InviteChannel::Email,
+        _ if member.mobile.is_some() => InviteChannel::Sms,
+        _ => InviteChannel::Link,
+    };
+    // A link needs the gateway: ask for it before anything is queued.
+    let client = if channel == InviteChannel::Link || names_gateway(&d, &a.gateway)? {
+        Some(orgdesk_link::GatewayClient::new(endpoint(&d, &a.gateway)?))
+    } else {
+        None
+    };
+    let mut d = d;
+    let out = d.invite_members_in(&actor, &[id], channel, language)?;
+    if let Some(skipped) = out.skipped.into_iter().next() {
+        return Err(CommandError::new(ErrorCode::Conflict, skipped.reason));
+    }
+    let dir: SharedDirectory = Arc::new(Mutex::new(d));
+    if let Some(client) = &client {
+        tauri::async_runtime::block_on(send_round(&dir, client, true));
+    }
+    let d = dir
+        .lock()
+        .map_err(|_| CoreError::Internal("The directory could not be reached.".into()))?;
+    let row = d
+        .list_invitations(&InvitationQuery {
+            member_id: Some(id),
+            limit: Some(1),
+            ..InvitationQuery::default()
+        })?
+        .into_iter()
+        .next()
+        .ok_or_else(|| CoreError::Internal("The invitation could not be read back.".into()))?;
+    invite_answer(&row, client.is_some(), a.json)
+}
+
+fn invite_answer(row: &InvitationRow, sent: bool, json: bool) -> Result<String, CommandError> {
+    let name = &row.member_name;
+    match (row.state, &row.link) {
+        (InvitationState::Failed, _) => {
+            return Err(CommandError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "The gateway refused the invitation to {name}: {}",
+                    row.last_error.as_deref().unwrap_or("no reason given")
+                ),
+            ))
+        }
+        (InvitationState::Queued, _) if row.channel == InviteChannel::Link => {
+            return Err(CommandError::new(
+                ErrorCode::Conflict,
+                format!(
+                    "The invitation to {name} is queued, but the gateway could not make its link ({}). \
+                     Run `orgdesk sync` later, then `orgdesk invitations list`.",
+                    row.last_error.as_deref().unwrap_or("no answer")
+                ),
+            ))
+        }
+        _ => {}
+    }
+    if json {
+        return to_json(row);
+    }
+    let lang = row.language.code();
+    Ok(match (row.channel, &row.link) {
+        (InviteChannel::Link, Some(link)) => link.clone(),
+        _ if !sent || row.state == InvitationState::Queued => format!(
+            "The invitation to {name} ({}, {lang}) is queued: `orgdesk sync` or the open window sends it.",
+            row.recipient
+        ),
+        (InviteChannel::Sms, _) => format!("An invitation ({lang}) was texted to {}.", row.recipient),
+        _ => format!("An invitation ({lang}) was mailed to {}.", row.recipient),
+    })
+}
+
+pub fn invitations(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    command: InvitationsCommand,
+) -> Result<String, CommandError> {
+    match command {
+        InvitationsCommand::List {
+            state,
+            search,
+            json,
+        } => {
+            let states = match state.trim() {
+                "all" => Vec::new(),
+                "open" => STATES.into_iter().filter(|s| s.is_open()).collect(),
+                s => vec![STATES
+                    .into_iter()
+                    .find(|x| x.as_str() == s)
+                    .ok_or_else(|| {
+                        refused(format!(
+                            "--state must be one of {}, open or all, not \"{s}\".",
+                            STATES.map(|x| x.as_str()).join(", ")
+                        ))
+                    })?],
+            };
+            let page = d.invitation_page(&InvitationQuery {
+                states,
+                search: Some(search),
+                limit: Some(MAX_INVITATION_PAGE),
+                ..InvitationQuery::default()
+            })?;
+            if json {
+                return to_json(&page);
+            }
+            let mut out = format!("{} invitations", page.total);
+            for r in &page.rows {
+                out.push_str(&format!(
+                    "\n{:>6}  {}  {} {}  {}  {}{}",
+                    r.id,
+                    r.member_name,
+                    r.channel.as_str(),
+                    r.recipient,
+                    r.state.as_str(),
+                    r.language.code(),
+                    r.link
+                        .as_deref()
+                        .map(|l| format!("  {l}"))
+                        .unwrap_or_default()
+                ));
+            }
+            Ok(out)
+        }
+        InvitationsCommand::Resend(a) => {
+            let out = d.resend_invitations(&actor(d, as_admin)?, &a.ids)?;
+            batch_answer(out, "Resent", a.json)
+        }
+        InvitationsCommand::Cancel(a) => {
+            let out = d.cancel_invitations(&actor(d, as_admin)?, &a.ids)?;
+            batch_answer(out, "Cancelled", a.json)
+        }
+    }
+}
+
+/// All changed: the answer. Some passed over: the answer is printed here (the others were
+/// changed) and the passed-over ones are the refusal (stderr, exit 1).
+fn batch_answer(
+    out: InvitationBatchOutcome,
+    done: &str,
+    json: bool,
+) -> Result<String, CommandError> {
+    let text = if json {
+        to_json(&out)?
+    } else {
+        format!("{done} {} invitations.", out.changed)
+    };
+    if out.skipped.is_empty() {
+        return Ok(text);
+    }
+    println!("{text}");
+    let mut e = CommandError::new(
+        ErrorCode::Conflict,
+        format!("{} invitations were passed over:", out.skipped.len()),
+    );
+    e.details = out.skipped;
+    Err(e)
+}
