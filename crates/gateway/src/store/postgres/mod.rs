@@ -59,6 +59,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         8,
         include_str!("../../../migrations/postgres/0008_must_change_password.sql"),
     ),
+    (
+        10,
+        include_str!("../../../migrations/postgres/0010_join_decision_mail.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.

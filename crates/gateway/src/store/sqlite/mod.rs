@@ -43,6 +43,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0008_must_change_password.sql"
     )),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0010_join_decision_mail.sql"
+    )),
 ];
 
 #[derive(Clone)]
