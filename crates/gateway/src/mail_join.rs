@@ -2,26 +2,11 @@
 //! organization decided, in the language of the join page they used.
 
 use lettre::Message;
-use serde::Serialize;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::{build, escape_markup, DeliveryError, Envelope};
+use crate::mail::{build, escape_markup, DeliveryError, Envelope, LinkMailContext};
 use crate::render::Templates;
 use crate::store::JoinDecisionOutboxItem;
-
-#[derive(Serialize)]
-struct JoinMailContext<'a> {
-    lang: &'static str,
-    t: std::collections::BTreeMap<&'static str, &'static str>,
-    subject: &'a str,
-    greeting: String,
-    body: String,
-    /// The member page, pre-escaped as in the other mail; empty for a rejection.
-    link: minijinja::Value,
-    link_text: &'a str,
-    /// No link in this message expires.
-    expires: &'a str,
-}
 
 /// The language of the message: the join page's, else English (requests made before the
 /// language was kept).
@@ -50,15 +35,16 @@ pub fn compose_join_decision(
         ("join_rejected_subject", "join_rejected_body", "")
     };
     let subject = fill(lang.t(subject_key), &values);
-    let context = JoinMailContext {
+    let context = LinkMailContext {
         lang: lang.code(),
         t: lang.table(),
         subject: &subject,
         greeting: fill(lang.t("join_mail_greeting"), &values),
         body: fill(lang.t(body_key), &values),
+        // The member page is not a link that expires; a rejection has no link.
         link: minijinja::Value::from_safe_string(escape_markup(link)),
         link_text: link,
-        expires: "",
+        expires: String::new(),
     };
     let envelope = Envelope {
         from,

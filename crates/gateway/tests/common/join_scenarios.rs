@@ -1406,16 +1406,17 @@ pub async fn join_decisions_are_mailed(store: Option<Arc<dyn GatewayStore>>) {
 
     named.required_fields = vec![JoinField::Email];
     gw.put_join_link(&named).await;
-    let ann = ask_to_join(
-        &gw,
-        &link,
-        &[
-            ("name", "Ann Lee"),
-            ("email", "ann@example.org"),
-            ("username", "ann.lee"),
-        ],
-    )
-    .await;
+    let ask = |name, email, username, lang| {
+        let fields = [
+            ("name", name),
+            ("email", email),
+            ("username", username),
+            ("lang", lang),
+        ];
+        let (gw, link) = (&gw, &link);
+        async move { ask_to_join(gw, link, &fields).await }
+    };
+    let ann = ask("Ann Lee", "ann@example.org", "ann.lee", "en").await;
     assert_eq!(gw.decide(&ann, true).await.status(), StatusCode::OK);
     let (raw, text, html) = next_mail(&inbox, &mut seen).await;
     assert!(raw.contains("To: \"Ann Lee\" <ann@example.org>"), "{raw}");
@@ -1433,17 +1434,7 @@ pub async fn join_decisions_are_mailed(store: Option<Arc<dyn GatewayStore>>) {
     assert!(html.contains(&format!("href=\"{member_page}\"")), "{html}");
 
     // Asked on the Chinese page: rejected, then approved after all.
-    let zhao = ask_to_join(
-        &gw,
-        &link,
-        &[
-            ("name", "Zhao Lei"),
-            ("email", "zhao@example.org"),
-            ("username", "zhaolei"),
-            ("lang", "zh"),
-        ],
-    )
-    .await;
+    let zhao = ask("Zhao Lei", "zhao@example.org", "zhaolei", "zh").await;
     assert_eq!(gw.decide(&zhao, false).await.status(), StatusCode::OK);
     let (raw, text, html) = next_mail(&inbox, &mut seen).await;
     assert!(raw.contains("<zhao@example.org>"), "{raw}");
