@@ -62,7 +62,8 @@ pub enum Command {
     Import(crate::cli_spreadsheet::ImportArgs),
     /// Export members to .xlsx or .csv.
     Export(crate::cli_spreadsheet::ExportArgs),
-    /// Settings: show them, or set default-region, import-quota or invitation-language.
+    /// Settings: show them, or set default-region, import-quota, invitation-language or
+    /// notifications.
     #[command(subcommand)]
     Settings(crate::cli_settings::SettingsCommand),
     /// Send what the directory has queued for the gateway and apply the gateway's events, as

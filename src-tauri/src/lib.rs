@@ -116,6 +116,7 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         .manage(state)
         .manage(commands::spreadsheets::SheetJobs::default())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .on_window_event(commands::spreadsheets::on_window_event)
         .invoke_handler(commands::handler())
 }

@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use orgdesk_core::invitations::GatewayStatus;
+use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::{CommandError, Directory};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
@@ -24,6 +25,7 @@ use tokio::sync::Notify;
 use crate::state::AppState;
 
 mod embedded;
+mod notice;
 mod remote;
 mod rounds;
 mod token;
@@ -52,6 +54,8 @@ pub struct GatewayLink {
     generation: std::sync::atomic::AtomicU64,
     data_dir: PathBuf,
     mail_dir: PathBuf,
+    /// The window's language, which the join request notification is written in.
+    window_language: Mutex<Lang>,
 }
 
 use orgdesk_core::audit::Actor;
@@ -75,7 +79,19 @@ impl GatewayLink {
             generation: std::sync::atomic::AtomicU64::new(0),
             data_dir: data_dir.to_owned(),
             mail_dir,
+            window_language: Mutex::new(Lang::En),
         }
+    }
+
+    /// The window says which language it shows (at start and on every switch).
+    pub fn set_window_language(&self, language: Lang) {
+        if let Ok(mut l) = self.window_language.lock() {
+            *l = language;
+        }
+    }
+
+    fn window_language(&self) -> Lang {
+        self.window_language.lock().map(|l| *l).unwrap_or_default()
     }
 
     /// Wakes the sender: new work was queued.

@@ -17,4 +17,9 @@ importQuotaPerDay: number | null,
  * in an update (the window does not show it yet), it is left as it is. Nothing sends
  * by it yet: invitations are wired to it separately.
  */
-invitationLanguage?: Lang, };
+invitationLanguage?: Lang, 
+/**
+ * Whether the desktop shows an OS notification when people ask to join (default on).
+ * Always given when read; absent in an update, it is left as it is.
+ */
+joinNotifications?: boolean, };
