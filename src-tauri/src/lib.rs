@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_directory;
+mod cli_gateway;
 mod cli_handover;
 mod cli_join;
 mod cli_passwords;

@@ -30,8 +30,9 @@ mod remote;
 mod rounds;
 mod token;
 
+pub(crate) use remote::{check_remote, choose_builtin, choose_remote, chosen_remote, store_token};
 pub use remote::{connect_remote, remote_url, use_builtin};
-pub(crate) use token::keyring_token;
+pub(crate) use token::{keyring_forget, keyring_token};
 
 /// The UI listens for these to refresh what it shows.
 pub const INVITATIONS_CHANGED: &str = "invitations-changed";
@@ -40,7 +41,7 @@ pub const DIRECTORY_CHANGED: &str = "directory-changed";
 const ORG_ID_KEY: &str = "embedded_gateway_org_id";
 pub(crate) const MODE_KEY: &str = "gateway_mode";
 pub(crate) const REMOTE_URL_KEY: &str = "remote_gateway_url";
-const PORT_KEY: &str = "embedded_gateway_port";
+pub(crate) const PORT_KEY: &str = "embedded_gateway_port";
 
 /// The shared handle: the sender's bell and the status line.
 pub struct GatewayLink {
