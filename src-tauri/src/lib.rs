@@ -11,6 +11,7 @@ mod cli_settings;
 mod cli_spreadsheet;
 mod cli_sync;
 mod commands;
+mod console;
 mod dialogs;
 mod gateway_link;
 mod join_link;
@@ -44,6 +45,10 @@ pub fn resolve_db_path(flag: Option<PathBuf>) -> PathBuf {
 /// The binary's entry: a subcommand runs on the command line, no subcommand opens the window.
 /// Returns the process exit code.
 pub fn main_entry() -> i32 {
+    // Before clap, which prints `--help` and usage errors itself.
+    if std::env::args_os().len() > 1 {
+        console::attach_parent_console();
+    }
     let args = cli::parse();
     let db_path = resolve_db_path(args.db.clone());
     match args.command {
