@@ -10,11 +10,12 @@ NPM ?= npm
 # Debian packages Tauri needs to build and run on Linux, and the ones the end-to-end suite needs.
 RUN_PACKAGES := build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev \
                 libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium-driver postgresql openssl
+TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium-driver postgresql openssl \
+                 systemd dpkg
 
 TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
 
-.PHONY: run test bench fuzz bundle lint ui deps-run deps-test node-deps tools bindings fmt clean
+.PHONY: run test bench fuzz bundle gateway-deb lint ui deps-run deps-test node-deps tools bindings fmt clean
 
 ## make run: install what is missing, build the UI, open the app with its default database.
 run: deps-run node-deps ui
@@ -59,9 +60,18 @@ fuzz:
 	done
 
 ## make bundle: a .deb of the release build (tauri.conf.json also names msi and dmg for
-## Windows and macOS builders).
-bundle: deps-run node-deps node_modules/.package-lock.json
+## Windows and macOS builders), and the gateway's own .deb (make gateway-deb).
+bundle: deps-run node-deps node_modules/.package-lock.json gateway-deb
 	npx tauri build --bundles deb
+
+## make gateway-deb: orgdesk-gateway_VERSION_ARCH.deb of the release gateway, with no Tauri in
+## it (tools/gateway-deb/build.sh: the binary, the configuration, the systemd unit, the docs),
+## into $(GATEWAY_DEB_DIR).
+CARGO_TARGET ?= $(or $(CARGO_TARGET_DIR),target)
+GATEWAY_DEB_DIR ?= $(CARGO_TARGET)/gateway-deb
+gateway-deb:
+	$(CARGO) build --release -p orgdesk-gateway
+	tools/gateway-deb/build.sh --binary $(CARGO_TARGET)/release/orgdesk-gateway --out $(GATEWAY_DEB_DIR)
 
 ## make bindings: regenerate ui/src/bindings/ from the Rust types.
 bindings:

@@ -82,6 +82,22 @@ pub enum Command {
     /// role), reject. Many at once are all or nothing.
     #[command(subcommand)]
     Requests(crate::cli_join::RequestsCommand),
+    /// The directory as a whole: its checksum.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// A digest (SHA-256) of the directory's content: the organization, departments, members
+    /// and positions, roles and their holders, removed members and the organization-wide
+    /// settings; not this computer's own state (sign-ins, the gateway link, history). Two
+    /// directories with the same content print the same digest.
+    Checksum {
+        /// Print JSON instead of text (the digest and each part's row count).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,6 +140,9 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
     let result = match command {
         Command::Org(OrgCommand::Init(args)) => org_init(args, db_path),
         Command::Org(OrgCommand::Show { json }) => org_show(json, db_path),
+        Command::Directory(DirectoryCommand::Checksum { json }) => {
+            open_existing(db_path).and_then(|d| checksum(&d, json))
+        }
         Command::Dept(c) => {
             open(db_path).and_then(|mut d| crate::cli_directory::dept(&mut d, as_admin, c))
         }
@@ -236,6 +255,21 @@ fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
             db_path.display()
         ))
     }
+}
+
+fn checksum(d: &orgdesk_core::Directory, json: bool) -> Result<String, CommandError> {
+    let sum = d.directory_checksum()?;
+    if json {
+        return serde_json::to_string(&sum).map_err(|e| {
+            CoreError::Internal(format!("The checksum could not be encoded: {e}")).into()
+        });
+    }
+    let parts: Vec<String> = sum
+        .parts
+        .iter()
+        .map(|p| format!("{} {}", p.part, p.rows))
+        .collect();
+    Ok(format!("{}\n({})", sum.digest, parts.join(", ")))
 }
 
 fn org_show(json: bool, db_path: &Path) -> Result<String, CommandError> {

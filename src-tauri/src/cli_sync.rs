@@ -59,9 +59,9 @@ pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, 
             (None, (Some(mode), Some(url))) if mode == "remote" => url,
             _ => return Err(CommandError::new(
                 ErrorCode::Conflict,
-                "This directory uses the built-in gateway, which runs inside the Orgdesk window: \
-                 open the window to reach it, or name a gateway with --gateway URL \
-                 --token-stdin.",
+                "This directory works on this computer only, through the built-in gateway that \
+                 runs inside the Orgdesk window: open the window to reach it, or name your \
+                 organization's gateway with --gateway URL --token-stdin.",
             )),
         };
     let token = if args.token_stdin {

@@ -59,6 +59,7 @@ fn the_join_link_is_shown_switched_on_rotated_and_off_through_the_gateway() {
     // The built-in gateway lives inside the window: the command line says so and exits 1.
     let reason = refused(&db, &["join-link", "show"]);
     assert!(reason.contains("built-in gateway"), "{reason}");
+    assert!(reason.contains("on this computer only"), "{reason}");
 
     let gw = gateway();
     let off = json(&gw.link(&db, &["show"]));

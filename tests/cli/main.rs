@@ -10,7 +10,7 @@ mod support;
 mod harness;
 mod join;
 mod passwords;
-use support::{init_acme, init_acme_with, orgdesk, text};
+use support::{bob_stone, init_acme, init_acme_with, orgdesk, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -188,26 +188,20 @@ fn members_from_a_script() {
     ok(&db, &["dept", "add", "Sales/EMEA"]);
     let out = orgdesk(
         &db,
-        &[
-            "member",
-            "add",
-            "--name",
-            "Bob Stone",
-            "--username",
-            "bob",
-            "--password-stdin",
-            "--dept",
+        &bob_stone(
             "Sales/EMEA;Sales",
-            "--position",
-            "Rep",
-            "--role",
-            "Admin",
-            "--email",
-            "bob@example.com",
-            "--mobile",
-            "+14155552671",
-            "--json",
-        ],
+            &[
+                "--position",
+                "Rep",
+                "--role",
+                "Admin",
+                "--email",
+                "bob@example.com",
+                "--mobile",
+                "+14155552671",
+                "--json",
+            ],
+        ),
         Some("Correct-Horse1\n"),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -500,5 +494,40 @@ fn chinese_names_are_found_by_pinyin_and_listed_in_its_order() {
     assert_eq!(
         names(&["member", "list", "--json"]),
         ["Ann Lee", "李娜", "Zhang San", "张伟", "Zhou Xun"]
+    );
+}
+
+#[test]
+fn directory_checksum_is_equal_for_equal_content_and_follows_a_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    init(&db);
+    let text_sum = ok(&db, &["directory", "checksum"]);
+    let digest = text_sum.lines().next().unwrap().to_owned();
+    assert_eq!(digest.len(), 64, "{text_sum}");
+    assert!(text_sum.contains("members 1"), "{text_sum}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&db, &["directory", "checksum", "--json"])).unwrap();
+    assert_eq!(json["digest"], digest.as_str());
+    assert!(json["parts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["part"] == "departments" && p["rows"] == 1));
+
+    // Another computer holding the same content prints the same digest.
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&db, &copy).unwrap();
+    let copied = ok(&copy, &["directory", "checksum"]);
+    assert_eq!(copied.lines().next().unwrap(), digest);
+    ok(&copy, &["dept", "add", "Sales"]);
+    let changed = ok(&copy, &["directory", "checksum"]);
+    assert_ne!(changed.lines().next().unwrap(), digest);
+    assert!(changed.contains("departments 2"), "{changed}");
+
+    let missing = refused(&dir.path().join("none.db"), &["directory", "checksum"]);
+    assert!(
+        missing.contains("There is no Orgdesk database at"),
+        "{missing}"
     );
 }

@@ -4,28 +4,14 @@
 use std::time::{Duration, Instant};
 
 use crate::harness::{Gateway, Smtp};
-use crate::support::{init_acme, orgdesk, text};
+use crate::support::{bob_stone, init_acme, orgdesk, text};
 
 fn member_bob(db: &std::path::Path) {
     let dept = orgdesk(db, &["dept", "add", "Sales"], None);
     assert_eq!(dept.status.code(), Some(0), "{}", text(&dept.stderr));
     let out = orgdesk(
         db,
-        &[
-            "member",
-            "add",
-            "--name",
-            "Bob Stone",
-            "--username",
-            "bob",
-            "--password-stdin",
-            "--dept",
-            "Sales",
-            "--role",
-            "Admin",
-            "--email",
-            "bob@example.com",
-        ],
+        &bob_stone("Sales", &["--role", "Admin", "--email", "bob@example.com"]),
         Some("Correct-Horse1\n"),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));

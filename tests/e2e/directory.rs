@@ -9,6 +9,7 @@ use crate::harness::{
     wait_until_gone, wait_until_shown,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
+use crate::support::bob_stone;
 
 pub(crate) const ROWS: &str = "[data-testid^='member-row-']";
 const NODES: &str = "[data-testid^='dept-node-']";
@@ -123,19 +124,7 @@ pub fn prepare_people(db: &Path) {
     cli(db, &["dept", "add", "Sales/EMEA"], None);
     cli(
         db,
-        &[
-            "member",
-            "add",
-            "--name",
-            "Bob Stone",
-            "--username",
-            "bob",
-            "--password-stdin",
-            "--dept",
-            "Sales/EMEA;Sales",
-            "--position",
-            "Rep",
-        ],
+        &bob_stone("Sales/EMEA;Sales", &["--position", "Rep"]),
         Some(PASSWORD),
     );
     cli(

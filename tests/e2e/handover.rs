@@ -7,7 +7,8 @@ use thirtyfour::prelude::*;
 
 use crate::directory::{close_dialog, dept_id, member_id, open_directory, prepare_people, ROWS};
 use crate::harness::{
-    by_id, choose, cli, cli_json, click, click_to_open, wait_text, wait_until_shown,
+    back_to_english, by_id, choose, cli, cli_json, click, click_to_open, switch_language,
+    wait_text, wait_until_shown,
 };
 use crate::invitations::close_with_escape;
 use crate::scenarios::{Ctx, PASSWORD};
@@ -106,8 +107,7 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
     c.h.screenshot(d, "22-history-names-the-change").await;
     // The drawer covers the header: close it, switch to Chinese, open it again.
     close_with_escape(d, "detail-history").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-zh").await;
+    switch_language(d, "zh").await;
     click(d, &format!("member-name-{cyd}")).await;
     wait_text(d, "detail-history", |t| t.contains("添加到部门 Sales/EMEA")).await;
     // Let the drawer finish sliding in.
@@ -115,7 +115,5 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
     c.h.screenshot(d, "23-history-names-the-change-zh").await;
     // The language is remembered by the window: back to English for the scenarios after this one.
     close_with_escape(d, "detail-history").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-en").await;
-    wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
+    back_to_english(d).await;
 }

@@ -397,6 +397,18 @@ pub async fn type_into(driver: &WebDriver, id: &str, text: &str) {
     }
 }
 
+/// Switches the window's language (`en` or `zh`) from the header's switch.
+pub async fn switch_language(driver: &WebDriver, lang: &str) {
+    click(driver, "lang-switch").await;
+    click(driver, &format!("lang-{lang}")).await;
+}
+
+/// Back to English, which the window remembers for the scenarios after this one.
+pub async fn back_to_english(driver: &WebDriver) {
+    switch_language(driver, "en").await;
+    wait_text(driver, "nav-directory", |t| t == "Members & Departments").await;
+}
+
 pub async fn click(driver: &WebDriver, id: &str) {
     click_when_ready(driver, id).await;
 }

@@ -125,9 +125,17 @@ pub async fn invite_by_email_and_join(c: Ctx) {
 
     wait_text(d, "detail-invitation-state", |t| t == "Not sent yet").await;
     click_to_open(d, "action-invite", "invite-send").await;
+    // The built-in gateway sends nothing: the dialog says so before anything is sent.
+    wait_text(d, "builtin-mode-notice", |t| {
+        t.contains("On this computer only")
+    })
+    .await;
     c.h.screenshot(d, "30-invite-dialog").await;
     click(d, "invite-send").await;
-    wait_text(d, "detail-invitation-state", |t| t.starts_with("Delivered")).await;
+    wait_text(d, "detail-invitation-state", |t| {
+        t.starts_with("Kept on this computer (not sent)")
+    })
+    .await;
     close_with_escape(d, "action-invite").await;
 
     click(d, "nav-invitations").await;
@@ -138,9 +146,38 @@ pub async fn invite_by_email_and_join(c: Ctx) {
     )
     .await;
     let inv = row.attr("data-row-key").await.unwrap().unwrap();
-    wait_state(d, &format!("invitation-state-{inv}"), "Delivered").await;
-    wait_text(d, "gateway-status", |t| t.contains("Gateway connected")).await;
+    wait_state(
+        d,
+        &format!("invitation-state-{inv}"),
+        "Kept on this computer (not sent)",
+    )
+    .await;
+    wait_text(d, "gateway-status", |t| {
+        t.contains("Gateway connected (on this computer only)")
+    })
+    .await;
     c.h.screenshot(d, "31-invitations").await;
+
+    // Its message, kept on this computer, is read from its row.
+    click_to_open(
+        d,
+        &format!("invitation-message-{inv}"),
+        "invitation-mail-drawer",
+    )
+    .await;
+    wait_text(d, "sent-mail-to", |t| t.contains("ivy@example.com")).await;
+    wait_text(d, "local-only-link", |t| {
+        t.contains("This link opens only on this computer")
+    })
+    .await;
+    // The drawer slides in for 0.3 s: the picture is taken once it stands still.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    c.h.screenshot(d, "31b-kept-invitation-message").await;
+    d.action_chain()
+        .send_keys(Key::Escape)
+        .perform()
+        .await
+        .unwrap();
 
     click_to_open(d, &format!("invitation-link-{inv}"), "invitation-link-text").await;
     let shown_link = by_id(d, "invitation-link-text")

@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
 
-use crate::harness::{by_id, choose, cli, cli_json, click, text_of, until_hidden, wait_text};
+use crate::harness::{
+    back_to_english, by_id, choose, cli, cli_json, click, switch_language, text_of, until_hidden,
+    wait_text,
+};
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
 /// `name="…" value="…"` of every hidden input, and the form's action.
@@ -133,6 +136,11 @@ pub async fn join_link_request_then_approve(c: Ctx) {
         .unwrap_or_default()
         .starts_with("data:image/svg+xml"));
     let link = text_of(&by_id(d, "join-link-url").await).await;
+    // The built-in gateway's link opens only on this computer, and the card says so.
+    wait_text(d, "local-only-link", |t| {
+        t.contains("This link opens only on this computer")
+    })
+    .await;
     c.h.screenshot(d, "40-join-link").await;
 
     ask_to_join(link.trim(), "Noa Levi", "noa@example.com", "noa").await;
@@ -199,4 +207,31 @@ pub async fn join_link_request_then_approve(c: Ctx) {
     let shown = cli_json(&c.db, &["member", "show", "omar", "--json"]);
     assert_eq!(shown["status"], "enabled");
     assert_eq!(shown["name"], "Omar Haddad");
+
+    // The same screen in Chinese (All: the two approved requests); then back to English,
+    // which the window remembers for the scenarios after this one.
+    switch_language(d, "zh").await;
+    wait_text(d, "nav-join-requests", |t| t.contains("加入申请")).await;
+    wait_text(d, "local-only-link", |t| t.contains("此链接只能在本机打开")).await;
+    d.find(By::XPath(
+        "//*[@data-testid='join-requests-filter']//*[normalize-space(text())='全部']",
+    ))
+    .await
+    .expect("the All filter, in Chinese")
+    .click()
+    .await
+    .unwrap();
+    let started = Instant::now();
+    while !text_of(&by_id(d, "join-requests-table").await)
+        .await
+        .contains("Noa Levi")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "All never listed Noa"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    c.h.screenshot(d, "44-join-requests-zh").await;
+    back_to_english(d).await;
 }

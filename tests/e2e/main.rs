@@ -10,6 +10,8 @@ mod join;
 mod passwords;
 mod scenarios;
 mod spreadsheets;
+#[path = "../support/mod.rs"]
+mod support;
 
 fn main() {
     let filter: Vec<String> = std::env::args()

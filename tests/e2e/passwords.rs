@@ -5,9 +5,10 @@
 use std::path::Path;
 
 use crate::harness::{
-    by_id, cli, cli_json, click, click_to_open, type_into, until_hidden, wait_text,
+    by_id, cli, cli_json, click, click_to_open, switch_language, type_into, until_hidden, wait_text,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
+use crate::support::bob_stone;
 
 const SET: &str = "Temp-Orchid-51";
 const OWN: &str = "Quiet-Lantern-88";
@@ -17,21 +18,7 @@ pub fn prepare(db: &Path) {
     cli(db, &["dept", "add", "Sales"], None);
     cli(
         db,
-        &[
-            "member",
-            "add",
-            "--name",
-            "Bob Stone",
-            "--username",
-            "bob",
-            "--password-stdin",
-            "--dept",
-            "Sales",
-            "--role",
-            "Admin",
-            "--email",
-            "bob@example.com",
-        ],
+        &bob_stone("Sales", &["--role", "Admin", "--email", "bob@example.com"]),
         Some(PASSWORD),
     );
 }
@@ -64,12 +51,10 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     // Bob's old password no longer works; the one Ann set does, once.
     sign_in(d, "bob", SET).await;
     by_id(d, "must-change-password").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-zh").await;
+    switch_language(d, "zh").await;
     wait_text(d, "must-change-password", |t| t.contains("设置新密码")).await;
     c.h.screenshot(d, "41-must-change-password-zh").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-en").await;
+    switch_language(d, "en").await;
     wait_text(d, "must-change-password", |t| {
         t.contains("Choose a new password")
     })

@@ -10,7 +10,9 @@ use thirtyfour::prelude::*;
 
 use crate::directory;
 use crate::handover;
-use crate::harness::{by_id, click, init_org, type_into, wait_text, Harness};
+use crate::harness::{
+    back_to_english, by_id, click, init_org, switch_language, type_into, wait_text, Harness,
+};
 use crate::invitations;
 use crate::join;
 use crate::passwords;
@@ -251,8 +253,7 @@ async fn chinese(c: Ctx) {
     );
     sign_in(d, "ann", PASSWORD).await;
     wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
-    click(d, "lang-switch").await;
-    click(d, "lang-zh").await;
+    switch_language(d, "zh").await;
     wait_text(d, "nav-directory", |t| t == "成员与部门").await;
     assert_eq!(
         by_id(d, "nav-overview").await.text().await.unwrap(),
@@ -269,7 +270,5 @@ async fn chinese(c: Ctx) {
     wait_text(d, "overview-name", |t| t.contains("Acme 集团")).await;
     c.h.screenshot(d, "07-organization-overview-zh").await;
     // Back to English, and the labels follow at once.
-    click(d, "lang-switch").await;
-    click(d, "lang-en").await;
-    wait_text(d, "nav-directory", |t| t == "Members & Departments").await;
+    back_to_english(d).await;
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use calamine::Reader;
 
-use crate::harness::{cli, cli_json, click, click_to_open, type_into, until_hidden, wait_text};
+use crate::harness::{
+    cli, cli_json, click, click_to_open, switch_language, type_into, until_hidden, wait_text,
+};
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
 /// A screenshot once the window has painted what the test just waited for.
@@ -273,8 +275,7 @@ pub async fn google_workspace_mapping_in_chinese(c: Ctx) {
 
     sign_in(d, "ann", PASSWORD).await;
     wait_text(d, "header-user", |t| t.contains("Ann Lee")).await;
-    click(d, "lang-switch").await;
-    click(d, "lang-zh").await;
+    switch_language(d, "zh").await;
     click(d, "nav-import-export").await;
     wait_text(d, "sheet-drop-zone", |t| t.contains("将表格拖到此窗口")).await;
 

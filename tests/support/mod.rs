@@ -53,6 +53,24 @@ pub fn init_acme_with(db: &Path, admin_name: Option<&str>, password: &str) -> Ou
     orgdesk(db, &args, Some(&format!("{password}\n")))
 }
 
+/// `member add` arguments for Bob Stone (username "bob", password from standard input) in
+/// `dept` (paths separated by ";"), followed by `extra` (role, email, …).
+pub fn bob_stone<'a>(dept: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "member",
+        "add",
+        "--name",
+        "Bob Stone",
+        "--username",
+        "bob",
+        "--password-stdin",
+        "--dept",
+        dept,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

@@ -235,6 +235,8 @@ export const switchToBuiltinGateway = (): Promise<GatewayStatus> => call("use_bu
 export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail");
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
+export const readInvitationMail = (invitationId: number): Promise<MailMessage> =>
+  call("read_invitation_mail", { invitationId });
 
 export const sendPasswordReset = (memberId: number, channel: "email" | "sms" | "link"): Promise<PasswordResetSent> =>
   call("send_password_reset", { memberId, channel });
@@ -293,6 +295,7 @@ export const queryKeys = {
   joinLink: ["join_link"] as const,
   sentMail: ["list_sent_mail"] as const,
   sentMailMessage: (file: string) => ["read_sent_mail", file] as const,
+  invitationMail: (invitationId: number) => ["read_invitation_mail", invitationId] as const,
 };
 
 // Import / Export. Dialogs open in the backend, which answers with the chosen path (null when

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod batch;
+pub mod checksum;
 pub use orgdesk_rules::clock;
 pub mod department_deletion;
 pub mod departments;

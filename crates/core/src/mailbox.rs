@@ -140,6 +140,40 @@ pub fn read_mail(dir: &Path, file: &str) -> CoreResult<MailMessage> {
     })
 }
 
+/// Finds the message whose Message-ID is `message_id` (with or without its angle brackets),
+/// newest first among the last [`FIND_LIMIT`] messages.
+pub fn find_mail(dir: &Path, message_id: &str) -> CoreResult<MailMessage> {
+    let wanted = message_id
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>');
+    let gone = || {
+        CoreError::NotFound(
+            "This message is no longer in the mail folder (it may have been deleted).".into(),
+        )
+    };
+    if wanted.is_empty() {
+        return Err(gone());
+    }
+    let parser = MessageParser::default();
+    for summary in list_mail(dir, FIND_LIMIT)? {
+        let Ok(raw) = std::fs::read(dir.join(&summary.file)) else {
+            continue;
+        };
+        let found = parser
+            .parse_headers(&raw)
+            .and_then(|m| m.message_id().map(|id| id == wanted))
+            .unwrap_or(false);
+        if found {
+            return read_mail(dir, &summary.file);
+        }
+    }
+    Err(gone())
+}
+
+/// How many of the newest messages [`find_mail`] looks through.
+pub const FIND_LIMIT: usize = 5_000;
+
 fn io_error(path: &Path, e: std::io::Error) -> CoreError {
     CoreError::Internal(format!(
         "The mail folder {} could not be read ({e}).",

@@ -27,14 +27,15 @@ pub struct Settings {
     #[ts(optional)]
     pub invitation_language: Option<Lang>,
     /// Whether the desktop shows an OS notification when people ask to join (default on).
-    /// Always given when read; absent in an update, it is left as it is.
+    /// This computer's own choice, so not part of the directory checksum. Always given when
+    /// read; absent in an update, it is left as it is.
     #[serde(default)]
     #[ts(optional)]
     pub join_notifications: Option<bool>,
 }
 
 /// The settings key of [`Settings::invitation_language`]; the value is `en` or `zh-CN`.
-const INVITATION_LANGUAGE: &str = "invitation_language";
+pub(crate) const INVITATION_LANGUAGE: &str = "invitation_language";
 /// The settings key of [`Settings::join_notifications`]; the value is `on` or `off`.
 const JOIN_NOTIFICATIONS: &str = "join_notifications";
 

@@ -31,6 +31,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             },
         ),
         M::up(include_str!("../migrations/0010_must_change_password.sql")),
+        M::up(include_str!("../migrations/0012_kept_invitations.sql")),
     ])
 });
 

@@ -2,18 +2,21 @@
 //! open, plus the API and event feed the desktop uses. Runs standalone (`orgdesk-gateway`)
 //! or embedded in the desktop app ([`serve`] on loopback, port 0).
 
+pub mod admin;
 mod api;
 pub use orgdesk_rules::clock;
 pub mod config;
 pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
+mod health;
 mod i18n;
 mod joining;
 mod limits;
 pub mod mail;
 mod mail_join;
 mod mail_reset;
+mod metrics;
 mod outbox;
 mod pages;
 pub mod postmark;
@@ -65,6 +68,8 @@ pub(crate) struct AppState {
     trusted: TrustedProxies,
     /// Rows the retention task deleted since start.
     pruned: std::sync::atomic::AtomicU64,
+    /// Requests counted for the metrics listener.
+    metrics: metrics::Metrics,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -119,7 +124,7 @@ pub struct OrganizationCredentials {
 /// Opens the store named by `config.database`: a `postgres://` URL, or a SQLite file path.
 pub async fn open_store(config: &Config) -> Result<Arc<dyn GatewayStore>> {
     let db = config.database.as_str();
-    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+    if config::is_postgres_url(db) {
         let store = PostgresStore::connect(db, config.database_max_connections).await?;
         return Ok(Arc::new(store));
     }
@@ -157,9 +162,11 @@ pub async fn rotate_api_token(store: &dyn GatewayStore, organization_id: &str) -
 /// A running gateway.
 pub struct Gateway {
     addr: SocketAddr,
+    metrics_addr: Option<SocketAddr>,
     state: Shared,
     shutdown: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
+    metrics: Option<JoinHandle<std::io::Result<()>>>,
     worker: JoinHandle<()>,
 }
 
@@ -167,6 +174,11 @@ impl Gateway {
     /// The address actually bound (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address the metrics listener bound, when `metrics_listen` is set.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_addr
     }
 
     /// The base of every link, without a trailing slash.
@@ -208,13 +220,16 @@ impl Gateway {
             worker.abort();
         }
         server_done??;
+        if let Some(metrics) = self.metrics {
+            metrics.await??;
+        }
         Ok(())
     }
 }
 
 /// Builds the configured mail transport: .eml files, SMTP or Postmark. The SMTP password is read from the environment variable
 /// the configuration names, so it never sits in the file.
-fn mailer(config: &MailConfig) -> Result<Box<dyn Mailer>> {
+pub(crate) fn mailer(config: &MailConfig) -> Result<Box<dyn Mailer>> {
     Ok(match config {
         MailConfig::File { dir, .. } => {
             std::fs::create_dir_all(dir)?;
@@ -256,6 +271,14 @@ pub async fn serve_store(
     let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
+    let metrics_listener = match config.metrics_listen {
+        Some(at) => Some(metrics::bind(at).await?),
+        None => None,
+    };
+    let metrics_addr = metrics_listener
+        .as_ref()
+        .map(tokio::net::TcpListener::local_addr)
+        .transpose()?;
     let scheme = if acceptor.is_some() { "https" } else { "http" };
     let public_url = match config.public_url.trim_end_matches('/') {
         "" => format!("{scheme}://{addr}"),
@@ -290,17 +313,25 @@ pub async fn serve_store(
         events_bell: watch::channel(0).0,
         shutdown: shutdown_rx.clone(),
         pruned: std::sync::atomic::AtomicU64::new(0),
+        metrics: metrics::Metrics::default(),
     });
 
     let app = routes::router(Arc::clone(&state), hooks);
     let server = server::spawn(listener, acceptor, app, settings, shutdown_rx.clone());
+    let metrics =
+        metrics_listener.map(|l| metrics::spawn(l, Arc::clone(&state), shutdown_rx.clone()));
     let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
+    if let Some(at) = metrics_addr {
+        tracing::info!(%at, "metrics listening");
+    }
     Ok(Gateway {
         addr,
+        metrics_addr,
         state,
         shutdown: shutdown_tx,
         server,
+        metrics,
         worker,
     })
 }

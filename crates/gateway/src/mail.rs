@@ -31,6 +31,13 @@ pub enum DeliveryError {
 pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, message: Message) -> Result<(), DeliveryError>;
 
+    /// Whether "sent" means written into a folder on the gateway's computer, where nobody
+    /// receives it (the desktop's built-in gateway). The desktop shows such an invitation as
+    /// kept, not delivered.
+    fn keeps_messages(&self) -> bool {
+        false
+    }
+
     /// Sends, and returns the provider's id for the message when the transport has one (an
     /// HTTP mail API, whose bounces name that id); SMTP and files have none, and the
     /// message's own Message-ID stands.
@@ -103,6 +110,10 @@ pub struct FileMailer {
 
 #[async_trait]
 impl Mailer for FileMailer {
+    fn keeps_messages(&self) -> bool {
+        true
+    }
+
     async fn send(&self, message: Message) -> Result<(), DeliveryError> {
         let name = format!(
             "{}-{}",

@@ -16,7 +16,7 @@ use crate::api::{accounts, join as api_join};
 use crate::pages::{invitation, join, member, reset};
 use crate::postmark::Bounce;
 use crate::sms::SignatureCheck;
-use crate::{api, pages, postmark, server, sms, Shared};
+use crate::{api, health, metrics, pages, postmark, server, sms, Shared};
 
 /// The provider webhooks the configuration switched on, with what each checks requests by.
 pub(crate) struct Hooks {
@@ -26,13 +26,16 @@ pub(crate) struct Hooks {
     pub twilio_status: Option<Arc<SignatureCheck>>,
 }
 
-/// The whole router. The layer added last is the outermost: a request meets the security
-/// headers first, then the client's address, then the bounded body (which replaces axum's
-/// default body limit).
+/// The whole router. The layer added last is the outermost: a request is counted for the
+/// metrics first, then meets the security headers, then the client's address, then the
+/// bounded body (which replaces axum's default body limit).
 pub(crate) fn router(state: Shared, hooks: Hooks) -> Router {
     // Make the decoy hash now, so that the first unknown username does not pay for it.
     member::sign_in::warm_decoy_hash();
     let mut routes = Router::new()
+        // Probes: the process, and the database behind it.
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         // The desktop's API: invitations and the event feed.
         .route("/api/v1/invitations", post(api::create_invitation))
         .route(
@@ -146,6 +149,10 @@ pub(crate) fn router(state: Shared, hooks: Hooks) -> Router {
         .layer(middleware::from_fn_with_state(
             Arc::clone(&state),
             server::security_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            metrics::track,
         ))
         .with_state(state)
 }

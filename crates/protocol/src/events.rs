@@ -32,6 +32,11 @@ pub enum EventKind {
         invitation_id: String,
         /// Our Message-ID (mail) or the provider's id, for tracing a complaint.
         message_id: String,
+        /// The gateway keeps its mail in a folder (the desktop's built-in gateway, or a gateway
+        /// configured with a mail folder): the message was written there, not sent, and
+        /// nobody has received it.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        kept: bool,
     },
     /// Delivery gave up: a permanent refusal, or every retry failed.
     InvitationFailed {

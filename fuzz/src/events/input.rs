@@ -262,6 +262,7 @@ fn kind(k: &Kind, real_hash: &str) -> EventKind {
         Kind::InvitationDelivered(i, m) => EventKind::InvitationDelivered {
             invitation_id: inv(i),
             message_id: any(m),
+            kept: false,
         },
         Kind::InvitationFailed(i, r) => EventKind::InvitationFailed {
             invitation_id: inv(i),

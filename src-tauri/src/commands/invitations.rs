@@ -88,6 +88,19 @@ pub async fn read_sent_mail(
     state.read(move |_| mailbox::read_mail(&dir, &file)).await
 }
 
+/// The message of an invitation kept in the built-in gateway's mail folder (not sent).
+#[tauri::command]
+pub async fn read_invitation_mail(
+    state: State<'_, AppState>,
+    link: State<'_, Arc<GatewayLink>>,
+    invitation_id: i64,
+) -> Result<MailMessage, CommandError> {
+    let dir = link.mail_dir().to_owned();
+    state
+        .read(move |d| mailbox::find_mail(&dir, &d.kept_message_id(invitation_id)?))
+        .await
+}
+
 /// Asks the gateway for a password reset link for a member with an account, mailed to their
 /// email, texted to their mobile, or shown here to pass on. A live call: the admin waits for the link.
 #[tauri::command]

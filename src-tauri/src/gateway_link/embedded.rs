@@ -31,7 +31,7 @@ pub(super) async fn start_builtin<R: Runtime>(app: &AppHandle<R>, data_dir: &Pat
                 s.mode = "unavailable".into();
                 s.connected = false;
                 s.last_error = Some(format!(
-                    "The built-in gateway could not start ({message}). Invitations stay \
+                    "The built-in gateway (on this computer only) could not start ({message}). Invitations stay \
                      queued until it can; restart Orgdesk to try again."
                 ));
             });

@@ -21,4 +21,9 @@ lastError: string | null,
 /**
  * The gateway still has to be told something (create, resend or cancel).
  */
-awaitingGateway: boolean, };
+awaitingGateway: boolean, 
+/**
+ * Delivered only into the gateway's mail folder (the built-in gateway): nobody received
+ * it. Shown as kept, with the message readable here.
+ */
+kept: boolean, };

@@ -20,6 +20,7 @@ importQuotaPerDay: number | null,
 invitationLanguage?: Lang, 
 /**
  * Whether the desktop shows an OS notification when people ask to join (default on).
- * Always given when read; absent in an update, it is left as it is.
+ * This computer's own choice, so not part of the directory checksum. Always given when
+ * read; absent in an update, it is left as it is.
  */
 joinNotifications?: boolean, };

@@ -156,6 +156,9 @@ fn by_gateway_id(
     .optional()
 }
 
+/// The longest Message-ID recorded from the feed (a mail header line's limit).
+const MAX_MESSAGE_ID: usize = 998;
+
 fn set_state(
     tx: &Transaction<'_>,
     id: i64,
@@ -173,10 +176,27 @@ fn set_state(
 
 fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<MemberId>> {
     match &e.kind {
-        EventKind::InvitationDelivered { invitation_id, .. } => {
+        EventKind::InvitationDelivered {
+            invitation_id,
+            message_id,
+            kept,
+        } => {
             if let Some((id, _, _, state)) = by_gateway_id(tx, invitation_id)? {
                 if state == "sent" || state == "queued" {
                     set_state(tx, id, "delivered", None, now)?;
+                    // A message kept in the gateway's folder is found there by its Message-ID;
+                    // one too long to be a Message-ID is kept all the same, just not findable.
+                    let kept_id = kept.then(|| {
+                        if message_id.len() <= MAX_MESSAGE_ID {
+                            message_id.as_str()
+                        } else {
+                            ""
+                        }
+                    });
+                    tx.execute(
+                        "UPDATE invitations SET kept_message_id = ?2 WHERE id = ?1",
+                        params![id, kept_id],
+                    )?;
                 }
             }
         }

@@ -1,12 +1,12 @@
 //! Listing invitations: a page of them, newest first, and the counts for the status line.
 
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use super::{
     InvitationCounts, InvitationPage, InvitationQuery, InvitationRow, InvitationState,
     InviteChannel, MAX_INVITATION_PAGE,
 };
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::store::Directory;
 
 impl Directory {
@@ -30,7 +30,8 @@ impl Directory {
         let (states_json, limit) = states_filter(q);
         let mut stmt = self.conn.prepare_cached(
             "SELECT i.id, i.member_id, m.name, i.channel, i.recipient, i.state, i.link, i.inviter_name,
-                    i.created_at, i.updated_at, i.expires_at, i.last_error, i.pending_action IS NOT NULL
+                    i.created_at, i.updated_at, i.expires_at, i.last_error, i.pending_action IS NOT NULL,
+                    i.state = 'delivered' AND i.kept_message_id IS NOT NULL
              FROM invitations i JOIN members m ON m.id = i.member_id
              WHERE (?1 = '[]' OR i.state IN (SELECT value FROM json_each(?1)))
                AND (?2 IS NULL OR i.member_id = ?2)
@@ -52,9 +53,31 @@ impl Directory {
                 expires_at: r.get(10)?,
                 last_error: r.get(11)?,
                 awaiting_gateway: r.get(12)?,
+                kept: r.get(13)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The Message-ID of the invitation's message kept in the gateway's mail folder, if it was
+    /// kept rather than sent.
+    pub fn kept_message_id(&self, id: i64) -> CoreResult<String> {
+        let kept: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT kept_message_id FROM invitations WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match kept {
+            None => Err(CoreError::NotFound("There is no such invitation.".into())),
+            Some(None) => Err(CoreError::NotFound(
+                "This invitation was sent, not kept on this computer: its message is not here."
+                    .into(),
+            )),
+            Some(Some(id)) => Ok(id),
+        }
     }
 
     pub fn invitation_counts(&self) -> CoreResult<InvitationCounts> {

@@ -153,6 +153,9 @@ pub struct InvitationRow {
     pub last_error: Option<String>,
     /// The gateway still has to be told something (create, resend or cancel).
     pub awaiting_gateway: bool,
+    /// Delivered only into the gateway's mail folder (the built-in gateway): nobody received
+    /// it. Shown as kept, with the message readable here.
+    pub kept: bool,
 }
 
 /// Which invitations to list.

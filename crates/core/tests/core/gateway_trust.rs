@@ -558,6 +558,7 @@ fn no_late_event_moves_a_closed_invitation() {
             EventKind::InvitationDelivered {
                 invitation_id: id(),
                 message_id: "<m@x>".into(),
+                kept: false,
             },
             EventKind::InvitationOpened {
                 invitation_id: id(),

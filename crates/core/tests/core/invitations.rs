@@ -263,6 +263,7 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
             EventKind::InvitationDelivered {
                 invitation_id: "inv_1".into(),
                 message_id: "<m@x>".into(),
+                kept: false,
             },
         ),
         event(
@@ -300,6 +301,7 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
             EventKind::InvitationDelivered {
                 invitation_id: "inv_1".into(),
                 message_id: "<m@x>".into(),
+                kept: false,
             },
         )],
         4,
@@ -861,6 +863,7 @@ fn a_report_that_outruns_the_answer_to_the_creation_waits_for_it() {
             EventKind::InvitationDelivered {
                 invitation_id: "inv_7".into(),
                 message_id: "<m@x>".into(),
+                kept: false,
             },
         ),
     ];
@@ -899,6 +902,7 @@ fn a_report_about_an_unknown_invitation_does_not_hold_the_feed_for_long() {
             EventKind::InvitationDelivered {
                 invitation_id: "inv_gone".into(),
                 message_id: "<m@x>".into(),
+                kept: false,
             },
         )
     };
@@ -919,4 +923,75 @@ fn a_report_about_an_unknown_invitation_does_not_hold_the_feed_for_long() {
     d.apply_gateway_events(&[delivered(2, now_secs)], 2)
         .unwrap();
     assert_eq!(d.gateway_event_cursor().unwrap(), 2);
+}
+
+fn kept_mail(message_id: &str, text: &str) -> String {
+    format!(
+        "From: Orgdesk <noreply@localhost>\r\nTo: dee@example.com\r\nSubject: Ann invites you\r\n\
+         Message-ID: {message_id}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+    )
+}
+
+#[test]
+fn an_invitation_kept_in_the_gateways_mail_folder_is_kept_not_delivered_and_its_message_is_found() {
+    let (mut d, _) = with_org();
+    let a = admin(&d);
+    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let id = linked(&mut d, "inv_1");
+    let row_of = |d: &Directory| {
+        d.list_invitations(&InvitationQuery::default())
+            .unwrap()
+            .into_iter()
+            .find(|r| r.id == id)
+            .unwrap()
+    };
+    assert!(!row_of(&d).kept, "not kept before the gateway says so");
+    assert!(matches!(d.kept_message_id(id), Err(CoreError::NotFound(_))));
+    let delivered = |message_id: &str, kept: bool| EventKind::InvitationDelivered {
+        invitation_id: "inv_1".into(),
+        message_id: message_id.into(),
+        kept,
+    };
+    d.apply_gateway_events(&[event(1, delivered("<k1@localhost>", true))], 1)
+        .unwrap();
+    let row = row_of(&d);
+    assert_eq!(row.state, InvitationState::Delivered);
+    assert!(
+        row.kept,
+        "written into the gateway's folder: kept, not delivered"
+    );
+
+    // Its message is found in the folder by its Message-ID, among others.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("1-a.eml"),
+        kept_mail("<other@localhost>", "Someone else"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("2-b.eml"),
+        kept_mail("<k1@localhost>", "Welcome, Dee"),
+    )
+    .unwrap();
+    let message_id = d.kept_message_id(id).unwrap();
+    let found = orgdesk_core::mailbox::find_mail(dir.path(), &message_id).unwrap();
+    assert_eq!(found.file, "2-b.eml");
+    assert!(found.text.contains("Welcome, Dee"), "{}", found.text);
+    // Deleted from the folder: a clear "no longer there", not an error.
+    std::fs::remove_file(dir.path().join("2-b.eml")).unwrap();
+    assert!(matches!(
+        orgdesk_core::mailbox::find_mail(dir.path(), &message_id),
+        Err(CoreError::NotFound(m)) if m.contains("no longer")
+    ));
+
+    // Resent through a gateway that sends mail: delivered, and no longer kept.
+    d.resend_invitation(&a, id).unwrap();
+    linked(&mut d, "inv_1");
+    d.apply_gateway_events(&[event(2, delivered("<s2@mail>", false))], 2)
+        .unwrap();
+    let row = row_of(&d);
+    assert_eq!(row.state, InvitationState::Delivered);
+    assert!(!row.kept);
+    assert!(matches!(d.kept_message_id(id), Err(CoreError::NotFound(_))));
 }

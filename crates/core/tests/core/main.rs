@@ -1,6 +1,7 @@
 //! Integration tests of the core services over a real SQLite store.
 
 mod bindings;
+mod checksum;
 mod corpus;
 mod departments;
 mod fuzz_regressions;

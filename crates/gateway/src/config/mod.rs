@@ -9,8 +9,11 @@ use serde::Deserialize;
 
 use crate::error::GatewayError;
 
+mod paths;
 mod postmark;
 mod sms;
+
+pub use paths::{is_postgres_url, state_directory, under};
 
 pub use postmark::{BounceWebhookConfig, PostmarkConfig};
 pub use sms::{SmsConfig, TwilioConfig};
@@ -21,6 +24,10 @@ pub struct Config {
     /// Address and port to listen on; port 0 picks a free one.
     #[serde(default = "default_listen")]
     pub listen: SocketAddr,
+    /// Where Prometheus scrapes `GET /metrics`: its own address, off when left out. Keep it
+    /// on loopback or a private network; the metrics carry no tokens but are not public.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
     /// The address people reach the gateway at (e.g. `https://join.example.org`). Every link
     /// is built from it, never from the request's Host header. May be left out only on
     /// loopback, where it defaults to `http://<bound address>`.
@@ -371,6 +378,7 @@ impl Config {
     pub fn local(database: impl Into<String>, mail_dir: impl Into<PathBuf>) -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics_listen: None,
             public_url: String::new(),
             database: database.into(),
             database_max_connections: default_max_connections(),
@@ -426,6 +434,14 @@ impl Config {
                         .into(),
                 ));
             }
+        }
+        if self
+            .metrics_listen
+            .is_some_and(|m| m.port() != 0 && m == self.listen)
+        {
+            return Err(GatewayError::Config(
+                "metrics_listen must be another address than listen".into(),
+            ));
         }
         if let Some(sms) = &self.sms {
             sms.validate()?;
@@ -502,61 +518,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sample_config_parses() {
-        let text = include_str!("../../../../docs/gateway.sample.toml");
-        let c = Config::from_toml(text).unwrap();
-        assert!(matches!(c.mail, MailConfig::Smtp(ref s) if s.tls == SmtpTls::Starttls));
-        assert_eq!(c.tokens.invitation_lifetime_secs, 259_200);
-        assert_eq!(c.tokens.password_reset_lifetime_secs, 86_400);
-        assert_eq!(c.sign_in.lockout_after_failures, 5);
-        assert_eq!(c.sign_in.session_idle_secs, 43_200);
-    }
-
-    #[test]
-    fn unknown_keys_and_bad_urls_are_refused() {
-        assert!(Config::from_toml("public_url='https://x'\ndatabase='a'\nbogus=1").is_err());
-        assert!(Config::from_toml("public_url='ftp://x'\ndatabase='a'").is_err());
-        assert!(Config::from_toml("public_url='https://x'\ndatabase='a'").is_ok());
-        // Beyond loopback, links must travel over TLS.
-        let open = "listen='0.0.0.0:443'\ndatabase='a'\npublic_url=";
-        assert!(Config::from_toml(&format!("{open}'http://x'")).is_err());
-        assert!(Config::from_toml(&format!("{open}'https://x'")).is_ok());
-        assert!(Config::from_toml("listen='0.0.0.0:443'\ndatabase='a'").is_err());
-    }
-
-    #[test]
-    fn the_outbox_lease_is_bounded() {
-        let lease =
-            |secs: u64| Config::from_toml(&format!("database='a'\n[delivery]\nlease_secs={secs}"));
-        assert_eq!(lease(5).unwrap().delivery.lease_secs, 5);
-        assert!(lease(2).is_err());
-        assert!(lease(86_401).is_err());
-        let default = Config::from_toml("database='a'").unwrap();
-        assert_eq!(default.delivery.lease_secs, 60);
-    }
-
-    #[test]
-    fn plaintext_smtp_with_credentials_needs_consent() {
-        let smtp = "database='a'\n[mail]\ntransport='smtp'\nfrom='a@b.c'\nhost='relay'\n";
-        let creds = "username='u'\npassword_env='P'\n";
-        let refused = Config::from_toml(&format!("{smtp}tls='none'\n{creds}")).unwrap_err();
-        assert!(refused.to_string().contains("in the clear"), "{refused}");
-        assert!(Config::from_toml(&format!(
-            "{smtp}tls='none'\n{creds}allow_plaintext_auth=true"
-        ))
-        .is_ok());
-        assert!(Config::from_toml(&format!("{smtp}tls='none'\n")).is_ok());
-        assert!(Config::from_toml(&format!("{smtp}tls='starttls'\n{creds}")).is_ok());
-    }
-
-    #[test]
-    fn trusted_proxies_must_be_addresses() {
-        let base = "database='a'\n[server]\ntrusted_proxies=";
-        assert!(Config::from_toml(&format!("{base}['127.0.0.1', '10.0.0.0/8', '::1']")).is_ok());
-        assert!(Config::from_toml(&format!("{base}['proxy.local']")).is_err());
-    }
-}
+mod tests;

@@ -32,9 +32,10 @@ async fn deliver(state: &Shared, owner: &str, mailer: &dyn Mailer, item: JoinDec
         sends: Sends::JoinDecision,
         outbox_id: item.id,
         attempts: item.attempts,
+        kept: mailer.keeps_messages(),
     };
     let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
-        SendEnd::Sent { message_id } => {
+        SendEnd::Sent { message_id, .. } => {
             tracing::info!(join_request = %id, %message_id, "join decision delivered");
             "join decision sent"
         }

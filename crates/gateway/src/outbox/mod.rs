@@ -107,6 +107,8 @@ pub(crate) struct Claimed {
     pub(crate) sends: Sends,
     pub(crate) outbox_id: i64,
     pub(crate) attempts: u32,
+    /// A message that, sent, lands in this gateway's mail folder rather than with anyone.
+    pub(crate) kept: bool,
 }
 
 /// Sends a claimed message (`send`) under its lease and records how the send ended, then
@@ -123,12 +125,16 @@ pub(crate) async fn send_and_record(
         sends,
         outbox_id,
         attempts,
+        kept,
     } = claimed;
     let _lease = LeaseKeeper::start(state, owner, outbox_id);
     let result = send.await;
     let now = state.clock.now_secs();
     let attempts = attempts + 1;
-    let (end, wait) = send_end(state, result, attempts, now);
+    let (mut end, wait) = send_end(state, result, attempts, now);
+    if let SendEnd::Sent { kept: k, .. } = &mut end {
+        *k = kept;
+    }
     let what = log(&end, attempts, wait);
     let recorded = record(state, what, || {
         let end = end.clone();
@@ -266,7 +272,13 @@ pub(crate) fn send_end(
     now: i64,
 ) -> (SendEnd, u64) {
     match result {
-        Ok(message_id) => (SendEnd::Sent { message_id }, 0),
+        Ok(message_id) => (
+            SendEnd::Sent {
+                message_id,
+                kept: false,
+            },
+            0,
+        ),
         Err(DeliveryError::Transient(error)) if attempts < state.config.delivery.max_attempts => {
             let d = &state.config.delivery;
             let wait = backoff(d.retry_initial_secs, d.retry_max_secs, attempts);
@@ -295,10 +307,11 @@ async fn deliver(
         sends: Sends::Invitation,
         outbox_id: item.id,
         attempts: item.attempts,
+        kept: item.invitation.channel == Channel::Email && mailer.keeps_messages(),
     };
     let id = &item.invitation.id;
     let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
-        SendEnd::Sent { message_id } => {
+        SendEnd::Sent { message_id, .. } => {
             tracing::info!(invitation = %id, %message_id, "invitation delivered");
             "sent"
         }

@@ -42,10 +42,11 @@ async fn deliver(
         sends: Sends::Reset,
         outbox_id: item.id,
         attempts: item.attempts,
+        kept: item.reset.channel == Channel::Email && mailer.keeps_messages(),
     };
     let id = &item.reset.id;
     let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
-        SendEnd::Sent { message_id } => {
+        SendEnd::Sent { message_id, .. } => {
             tracing::info!(reset = %id, %message_id, "password reset delivered");
             "reset sent"
         }

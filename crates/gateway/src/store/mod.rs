@@ -10,11 +10,13 @@
 //! [`OrgStore`] (`organizations.rs`), [`InvitationStore`] (`invitations.rs`: invitations and
 //! their links), [`EventStore`] (`events.rs`), [`OutboxStore`] (`outbox.rs`), [`AccountStore`]
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
-//! sessions) and [`JoinStore`] (`join.rs`). Each backend implements them in a file of the same
+//! sessions), [`JoinStore`] (`join.rs`) and [`HealthStore`] (`health.rs`: readiness and the
+//! outbox depth). Each backend implements them in a file of the same
 //! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`.
 
 mod accounts;
 mod events;
+mod health;
 mod invitations;
 mod join;
 mod organizations;
@@ -27,6 +29,7 @@ mod sqlite;
 
 pub use accounts::*;
 pub use events::*;
+pub use health::{HealthStore, SchemaStatus};
 pub use invitations::*;
 pub(crate) use join::CODE_FAILURE_MEMORY_SECS;
 pub use join::{
@@ -47,6 +50,7 @@ pub trait GatewayStore:
     OrgStore
     + InvitationStore
     + EventStore
+    + HealthStore
     + OutboxStore
     + AccountStore
     + ResetStore
@@ -62,6 +66,7 @@ impl<T> GatewayStore for T where
     T: OrgStore
         + InvitationStore
         + EventStore
+        + HealthStore
         + OutboxStore
         + AccountStore
         + ResetStore

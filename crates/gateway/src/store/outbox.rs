@@ -109,8 +109,9 @@ pub enum Sends {
 /// How one send ended.
 #[derive(Debug, Clone)]
 pub enum SendEnd {
-    /// The mail server accepted it under this message id.
-    Sent { message_id: String },
+    /// The mail server accepted it under this message id; or, `kept`, the message went into
+    /// the gateway's mail folder and nobody received it.
+    Sent { message_id: String, kept: bool },
     /// It failed; it is tried again at `at`.
     Retry { error: String, at: i64 },
     /// It failed for good.
@@ -152,15 +153,18 @@ impl Sends {
         let (invitation_id, reset_id) = (id.clone(), id);
         Some(match (self, end) {
             (_, SendEnd::Retry { .. }) | (Self::JoinDecision, _) => return None,
-            (Self::Invitation, SendEnd::Sent { message_id }) => EventKind::InvitationDelivered {
-                invitation_id,
-                message_id,
-            },
+            (Self::Invitation, SendEnd::Sent { message_id, kept }) => {
+                EventKind::InvitationDelivered {
+                    invitation_id,
+                    message_id,
+                    kept,
+                }
+            }
             (Self::Invitation, SendEnd::GaveUp { error: reason }) => EventKind::InvitationFailed {
                 invitation_id,
                 reason,
             },
-            (Self::Reset, SendEnd::Sent { message_id }) => EventKind::PasswordResetDelivered {
+            (Self::Reset, SendEnd::Sent { message_id, .. }) => EventKind::PasswordResetDelivered {
                 reset_id,
                 message_id,
             },

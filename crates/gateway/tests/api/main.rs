@@ -8,6 +8,7 @@ mod common;
 
 mod hardening;
 mod links;
+mod probes;
 
 use common::{scenarios, TestGateway};
 

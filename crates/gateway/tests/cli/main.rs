@@ -10,8 +10,11 @@ mod common;
 use common::binary::{self, BIN};
 use common::self_signed;
 
+mod package;
+mod setup;
+
 /// Kills the server if the test fails before stopping it.
-struct Server(std::process::Child);
+pub(crate) struct Server(pub(crate) std::process::Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -23,6 +26,16 @@ impl Drop for Server {
 }
 
 fn config(dir: &std::path::Path) -> std::path::PathBuf {
+    let mail = format!(
+        "transport = \"file\"\ndir = \"{}\"",
+        dir.join("mail").display()
+    );
+    config_with_mail(dir, &mail)
+}
+
+/// `dir/gateway.toml`: loopback, any free port, the database and pepper in `dir`, and
+/// `mail` (the `[mail]` section's keys but `from`).
+pub(crate) fn config_with_mail(dir: &std::path::Path, mail: &str) -> std::path::PathBuf {
     let path = dir.join("gateway.toml");
     let text = format!(
         r#"listen = "127.0.0.1:0"
@@ -30,13 +43,11 @@ database = "{db}"
 pepper_file = "{pepper}"
 
 [mail]
-transport = "file"
-dir = "{mail}"
+{mail}
 from = "Orgdesk <noreply@example.org>"
 "#,
         db = dir.join("gateway.db").display(),
         pepper = dir.join("pepper").display(),
-        mail = dir.join("mail").display(),
     );
     std::fs::write(&path, text).unwrap();
     path
@@ -47,7 +58,14 @@ fn help_lists_the_commands() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for word in ["--config", "serve", "create-organization", "rotate-token"] {
+    for word in [
+        "--config",
+        "serve",
+        "create-organization",
+        "rotate-token",
+        "init",
+        "check",
+    ] {
         assert!(help.contains(word), "{word} missing from:\n{help}");
     }
 }
@@ -77,21 +95,7 @@ async fn the_binary_serves_and_stops_on_sigterm() {
     let (child, addr) = binary::serve(&config);
     let mut server = Server(child);
 
-    let client = reqwest::Client::new();
-    let created = client
-        .post(format!("http://{addr}/api/v1/invitations"))
-        .bearer_auth(&token)
-        .header("Idempotency-Key", "cli-1")
-        .json(&serde_json::json!({
-            "channel": "email",
-            "recipient": "li.wei@example.org",
-            "invitee_name": "Li Wei",
-            "organization_name": "Acme Ltd",
-            "inviter_name": "Ann Admin"
-        }))
-        .send()
-        .await
-        .unwrap();
+    let created = invite(&addr, &token, "cli-1", "email").await;
     assert_eq!(created.status(), 201);
     let body: serde_json::Value = created.json().await.unwrap();
     assert!(body["link"]
@@ -99,17 +103,7 @@ async fn the_binary_serves_and_stops_on_sigterm() {
         .unwrap()
         .starts_with(&format!("http://{addr}/i/")));
 
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::fs::read_dir(dir.path().join("mail"))
-        .map(|d| {
-            d.filter_map(Result::ok)
-                .all(|e| e.path().extension().is_none_or(|x| x != "eml"))
-        })
-        .unwrap_or(true)
-    {
-        assert!(Instant::now() < deadline, "no .eml file written");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_eml(&dir.path().join("mail")).await;
     let pepper = std::fs::metadata(dir.path().join("pepper")).unwrap();
     #[cfg(unix)]
     {
@@ -117,6 +111,48 @@ async fn the_binary_serves_and_stops_on_sigterm() {
         assert_eq!(pepper.permissions().mode() & 0o777, 0o600);
     }
 
+    stops_on_sigterm(&mut server);
+}
+
+/// POST /api/v1/invitations for Li Wei of Acme Ltd on `channel`, as the quick start does.
+pub(crate) async fn invite(addr: &str, token: &str, key: &str, channel: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("http://{addr}/api/v1/invitations"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&serde_json::json!({
+            "channel": channel,
+            "recipient": if channel == "email" { "li.wei@example.org" } else { "li.wei" },
+            "invitee_name": "Li Wei",
+            "organization_name": "Acme Ltd",
+            "inviter_name": "Ann Admin"
+        }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Waits (10 s at most) for the file mailer to write an .eml file into `dir`.
+pub(crate) async fn wait_for_eml(dir: &std::path::Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .all(|e| e.path().extension().is_none_or(|x| x != "eml"))
+        })
+        .unwrap_or(true)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "no .eml file written in {}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Sends SIGTERM (what systemd sends) and checks the server exits cleanly within 10 s.
+pub(crate) fn stops_on_sigterm(server: &mut Server) {
     let term = Command::new("kill")
         .args(["-TERM", &server.0.id().to_string()])
         .status()

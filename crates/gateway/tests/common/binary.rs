@@ -30,9 +30,18 @@ pub fn create_organization(config: &Path, name: &str) -> String {
 /// Starts the gateway on `config`: the process, and the address its first line
 /// (`listening on <address> …`) names.
 pub fn serve(config: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .arg("--config")
-        .arg(config)
+    serve_command(Command::new(BIN), config)
+}
+
+/// Like [`serve`], with a command the caller prepared (its environment, its program).
+pub fn serve_command(mut command: Command, config: &Path) -> (Child, String) {
+    command.arg("--config").arg(config);
+    started(command)
+}
+
+/// Starts `command` (a gateway serving): the process, and the address its first line names.
+pub fn started(mut command: Command) -> (Child, String) {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -780,6 +780,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
         EventKind::InvitationDelivered {
             invitation_id: created.invitation_id.clone(),
             message_id: request.answered_id.clone().unwrap(),
+            kept: false,
         }
     );
 
@@ -1014,6 +1015,7 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
         EventKind::InvitationDelivered {
             invitation_id: created.invitation_id.clone(),
             message_id: message_id.clone(),
+            kept: false,
         }
     );
 

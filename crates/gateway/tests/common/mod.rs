@@ -6,6 +6,7 @@ pub mod binary;
 pub mod member_scenarios;
 pub mod members;
 pub mod postgres;
+pub mod probes;
 pub mod providers;
 pub mod smtp;
 #[macro_use]

@@ -58,6 +58,10 @@ async fn every_api_scenario_passes_on_postgres() {
         }};
     }
     for_each_provider_scenario!(providers_on_postgres);
+    let url = pg.database().await;
+    let store: Arc<dyn GatewayStore> =
+        Arc::new(PostgresStore::connect(&url, 5).await.expect("store"));
+    common::probes::probes_and_metrics_answer(Some(store)).await;
 
     // Two stores on one database (two gateway instances): a retried create racing on both
     // still creates one invitation.

@@ -46,9 +46,16 @@ async fn an_invitation_goes_through_smtp_and_its_link_registers() {
     let delivered = gw
         .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
         .await;
-    let EventKind::InvitationDelivered { message_id, .. } = delivered else {
+    let EventKind::InvitationDelivered {
+        message_id, kept, ..
+    } = delivered
+    else {
         unreachable!()
     };
+    assert!(
+        !kept,
+        "a mail server took the message: it was sent, not kept"
+    );
     assert!(
         raw.contains(&message_id),
         "the event names the mail's Message-ID"

@@ -21,6 +21,7 @@ function row(over: Partial<InvitationRow>): InvitationRow {
     expiresAt: Date.UTC(2026, 10, 23, 9, 0),
     lastError: null,
     awaitingGateway: false,
+    kept: false,
     ...over,
   };
 }
@@ -51,7 +52,7 @@ describe("Invitations", () => {
     expect(screen.getByTestId("invitation-state-3").textContent).toBe("Joined");
     // A joined invitation has nothing left to do.
     expect(screen.queryByTestId("invitation-resend-3")).toBeNull();
-    expect(screen.getByTestId("gateway-status").textContent).toContain("Gateway connected (built in)");
+    expect(screen.getByTestId("gateway-status").textContent).toContain("Gateway connected (on this computer only)");
 
     await user.click(screen.getByText("Failed (1)"));
     await waitFor(() => expect(table.textContent).not.toContain("Kim"));
@@ -98,6 +99,8 @@ describe("Invitations", () => {
     const { container } = renderWithProviders(<InvitationsScreen />);
     await user.click(await screen.findByTestId("invitation-link-1"));
     expect(((await screen.findByTestId("invitation-link-text")) as HTMLTextAreaElement).value).toBe("http://127.0.0.1:4000/i/abc");
+    // A link to this computer's own gateway opens nowhere else: the dialog says so.
+    expect((await screen.findByTestId("local-only-link")).textContent).toContain("This link opens only on this computer");
 
     await user.click(screen.getByTestId("sent-mail-open"));
     await user.click(await screen.findByTestId("sent-mail-item"));
@@ -106,6 +109,39 @@ describe("Invitations", () => {
     expect(container.ownerDocument.querySelector("[data-testid='sent-mail-text'] script")).toBeNull();
     expect(within(await screen.findByTestId("sent-mail-message")).getByTestId("sent-mail-link").textContent).toContain("/i/abc");
   });
+  it("shows an invitation kept on this computer as kept, never delivered, with its message", async () => {
+    const calls = mockBackend({
+      list_invitations: () => ({
+        rows: [row({ kept: true }), row({ id: 2, memberName: "Joe", link: "https://gw.example.com/i/x" })],
+        total: 2,
+      }),
+      invitation_counts: () => ({ awaitingGateway: 0, open: 2, failed: 0 }),
+      gateway_status: () => connected,
+      read_invitation_mail: () => ({
+        file: "1-a.eml",
+        from: "Orgdesk <noreply@localhost>",
+        to: "Ivy <ivy@example.com>",
+        subject: "Ada invites you to Acme",
+        receivedAt: Date.UTC(2026, 10, 20),
+        text: "Open http://127.0.0.1:4000/i/abc",
+        links: ["http://127.0.0.1:4000/i/abc"],
+      }),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<InvitationsScreen />);
+    expect((await screen.findByTestId("invitation-state-1")).textContent).toBe("Kept on this computer (not sent)");
+    // Delivered by a gateway that sends mail: delivered, and no message to read here.
+    expect(screen.getByTestId("invitation-state-2").textContent).toBe("Delivered");
+    expect(screen.queryByTestId("invitation-message-2")).toBeNull();
+
+    await user.click(screen.getByTestId("invitation-message-1"));
+    const drawer = await screen.findByTestId("invitation-mail-drawer");
+    await waitFor(() => expect(within(drawer).getByTestId("sent-mail-text").textContent).toContain("Open http://127.0.0.1:4000/i/abc"));
+    expect(drawer.textContent).toContain("Orgdesk kept this invitation to Ivy <b>Invite</b> on this computer instead of sending it.");
+    expect(within(drawer).getByTestId("local-only-link")).toBeTruthy();
+    expect(calls.find((c) => c.cmd === "read_invitation_mail")?.args).toEqual({ invitationId: 1 });
+  });
+
   it("asks the directory for one page at a time and pages through all of them", async () => {
     const all = Array.from({ length: 120 }, (_, i) => row({ id: i + 1, memberName: `Person ${i + 1}` }));
     const calls = mockBackend({

@@ -26,7 +26,9 @@ import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
 import { useListPage } from "../../components/paging";
 import { errorText } from "../../errors";
+import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useGatewayStatus } from "../settings/queries";
+import { InvitationMailDrawer, MailMessageView } from "./MailMessageView";
 import { useCancelInvitation, useInvitationCounts, useInvitations, useResendInvitation, useSentMail, useSentMailMessage } from "./queries";
 
 type Filter = "all" | "open" | "failed" | "registered" | "closed";
@@ -39,12 +41,18 @@ const FILTER_STATES: Record<Filter, InvitationState[]> = {
   closed: ["declined", "expired", "cancelled"],
 };
 
-const STATE_COLOR: Record<InvitationState, string> = {
+/** How a row's state is shown: a message only written into the built-in gateway's folder is
+ *  "kept", never "delivered". */
+type ShownState = InvitationState | "kept";
+const shownState = (r: InvitationRow): ShownState => (r.kept ? "kept" : r.state);
+
+const STATE_COLOR: Record<ShownState, string> = {
   queued: "default",
   sent: "processing",
   delivered: "blue",
   opened: "cyan",
   failed: "error",
+  kept: "gold",
   registered: "success",
   declined: "warning",
   expired: "default",
@@ -91,6 +99,7 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
         </Button>,
       ]}
     >
+      <LocalOnlyLinkNotice link={link} />
       <Typography.Paragraph type="secondary">{t("invitations.linkHint")}</Typography.Paragraph>
       <Input.TextArea readOnly autoSize value={link} data-testid="invitation-link-text" onFocus={(e) => e.target.select()} />
     </Modal>
@@ -152,31 +161,7 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
       ) : message.isError ? (
         <Alert type="error" showIcon title={errorText(t, api.toCommandError(message.error))} />
       ) : message.data ? (
-        <div data-testid="sent-mail-message">
-          <Typography.Paragraph style={{ marginBottom: 4 }}>
-            <Typography.Text type="secondary">{t("invitations.mailFrom")}: </Typography.Text>
-            {message.data.from}
-          </Typography.Paragraph>
-          <Typography.Paragraph>
-            <Typography.Text type="secondary">{t("invitations.mailTo")}: </Typography.Text>
-            <span data-testid="sent-mail-to">{message.data.to}</span>
-          </Typography.Paragraph>
-          <Card size="small">
-            <pre className="orgdesk-mail-text" data-testid="sent-mail-text">
-              {message.data.text}
-            </pre>
-          </Card>
-          {message.data.links.length > 0 && (
-            <Typography.Paragraph style={{ marginTop: 12 }}>
-              <Typography.Text type="secondary">{t("invitations.mailLinks")}: </Typography.Text>
-              {message.data.links.map((l) => (
-                <Typography.Text key={l} copyable code data-testid="sent-mail-link">
-                  {l}
-                </Typography.Text>
-              ))}
-            </Typography.Paragraph>
-          )}
-        </div>
+        <MailMessageView message={message.data} />
       ) : null}
     </Drawer>
   );
@@ -189,6 +174,7 @@ export function InvitationsScreen() {
   const [filter, setFilter] = useState<Filter>("all");
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
+  const [mailOf, setMailOf] = useState<InvitationRow | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
   const { setPage, offset, limit, pagination } = useListPage();
   const query = useMemo(() => ({ states: FILTER_STATES[filter], memberId: null, offset, limit }), [filter, offset, limit]);
@@ -221,8 +207,8 @@ export function InvitationsScreen() {
       key: "state",
       render: (r) => {
         const tag = (
-          <Tag color={STATE_COLOR[r.state]} data-testid={`invitation-state-${r.id}`}>
-            {t(`invitations.state.${r.state}`)}
+          <Tag color={STATE_COLOR[shownState(r)]} data-testid={`invitation-state-${r.id}`}>
+            {t(`invitations.state.${shownState(r)}`)}
           </Tag>
         );
         return r.lastError ? <Tooltip title={r.lastError}>{tag}</Tooltip> : tag;
@@ -248,6 +234,11 @@ export function InvitationsScreen() {
           </Button>
         ) : OPEN.includes(r.state) ? (
           <Space size={0}>
+            {r.kept && (
+              <Button type="link" size="small" onClick={() => setMailOf(r)} data-testid={`invitation-message-${r.id}`}>
+                {t("invitations.message")}
+              </Button>
+            )}
             <Button type="link" size="small" disabled={!r.link} onClick={() => setLinkRow(r)} data-testid={`invitation-link-${r.id}`}>
               {t("invitations.link")}
             </Button>
@@ -347,6 +338,7 @@ export function InvitationsScreen() {
       </Card>
       {linkRow && <LinkModal row={linkRow} onClose={() => setLinkRow(null)} />}
       <SentMailDrawer open={mailOpen} onClose={() => setMailOpen(false)} />
+      {mailOf && <InvitationMailDrawer row={mailOf} onClose={() => setMailOf(null)} />}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
 import { errorText } from "../../errors";
+import { BuiltinModeNotice } from "../settings/LocalOnly";
 import { useInviteMembers } from "./queries";
 
 export type InviteTarget = { id: number; name: string; email: string | null; mobile: string | null };
@@ -55,6 +56,7 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
         />
       ) : (
         <>
+          <BuiltinModeNotice />
           <Radio.Group value={channel} onChange={(e) => setChannel(e.target.value as InviteChannel)} data-testid="invite-channel">
             <Space orientation="vertical">
               {(["email", "sms", "link"] as InviteChannel[]).map((c) => (

@@ -30,6 +30,15 @@ export function useSentMailMessage(file: string | null, enabled: boolean) {
   });
 }
 
+/** The message of an invitation kept in the built-in gateway's folder (not sent). */
+export function useInvitationMail(invitationId: number | null) {
+  return useQuery({
+    queryKey: api.queryKeys.invitationMail(invitationId ?? 0),
+    queryFn: () => api.readInvitationMail(invitationId ?? 0),
+    enabled: invitationId !== null,
+  });
+}
+
 const INVITATION_KEYS = [api.queryKeys.invitationsAll, api.queryKeys.invitationCounts];
 
 /** What a change to invitations alters: their lists and the counts by state. */

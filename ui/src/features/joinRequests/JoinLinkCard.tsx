@@ -8,6 +8,7 @@ import type { CommandError } from "../../bindings/CommandError";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
+import { BuiltinModeNotice, LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useDisableJoinLink, useJoinLink, useRotateJoinLink, useSetJoinLink } from "./queries";
 
 const FIELDS = ["email", "mobile", "employee_id", "work_location"] as const;
@@ -84,6 +85,7 @@ export function JoinLinkCard() {
         <Alert type="warning" showIcon title={errorText(t, api.toCommandError(current.error))} />
       ) : !v?.enabled ? (
         <Space orientation="vertical" size={12} style={{ width: "100%" }}>
+          <BuiltinModeNotice />
           <Typography.Paragraph type="secondary" style={{ margin: 0 }}>
             {t("joinRequests.link.off")}
           </Typography.Paragraph>
@@ -93,6 +95,8 @@ export function JoinLinkCard() {
           </Button>
         </Space>
       ) : (
+        <>
+        <LocalOnlyLinkNotice link={v.link} />
         <div style={{ display: "flex", gap: 24, flexWrap: "wrap", alignItems: "flex-start" }}>
           {v.qrSvg && <QrCode svg={v.qrSvg} />}
           <Space orientation="vertical" size={12} style={{ flex: "1 1 360px", minWidth: 0 }}>
@@ -170,6 +174,7 @@ export function JoinLinkCard() {
             </Space>
           </Space>
         </div>
+        </>
       )}
     </Card>
   );

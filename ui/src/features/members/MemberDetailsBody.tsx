@@ -40,7 +40,7 @@ export const MemberFields = memo(function MemberFields({ member: m, latest }: { 
         children: latest ? (
           <Tooltip title={latest.lastError ?? undefined}>
             <Tag data-testid="detail-invitation-state" color={latest.state === "failed" ? "error" : undefined}>
-              {t(`invitations.state.${latest.state}`)} · {t(`invitations.channel.${latest.channel}`)}
+              {t(`invitations.state.${latest.kept ? "kept" : latest.state}`)} · {t(`invitations.channel.${latest.channel}`)}
             </Tag>
           </Tooltip>
         ) : (

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { errorText } from "../../errors";
+import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
 import { useSendPasswordReset, type ResetChannel } from "./queries";
 
 export type ResetTarget = { id: number; name: string; email: string | null; mobile: string | null };
@@ -38,6 +39,7 @@ export function ResetPasswordDialog({ member, onClose }: { member: ResetTarget; 
         done.link ? (
           <>
             <Typography.Paragraph>{t("reset.linkReady")}</Typography.Paragraph>
+            <LocalOnlyLinkNotice link={done.link} />
             <Input.TextArea readOnly autoSize value={done.link} data-testid="reset-link" onFocus={(e) => e.target.select()} />
             <Button icon={<CopyOutlined />} style={{ marginTop: 12 }} data-testid="reset-link-copy" onClick={() => void copy(done.link ?? "")}>
               {t("reset.copy")}

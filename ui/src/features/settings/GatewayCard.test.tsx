@@ -27,7 +27,7 @@ describe("Gateway settings", () => {
     });
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<GatewayCard />);
-    expect((await screen.findByTestId("gateway-card-status")).textContent).toContain("Using the built in gateway");
+    expect((await screen.findByTestId("gateway-card-status")).textContent).toContain("Connected: on this computer only (http://127.0.0.1");
     await user.click(screen.getByTestId("gateway-choice-remote"));
     await user.click(await screen.findByTestId("gateway-url"));
     await user.paste("https://gw.example.com");

@@ -8,6 +8,7 @@ import type { AppStatus } from "../../bindings/AppStatus";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { LazyDropdown } from "../../components/LazyDropdown";
+import { GoToScreen } from "../../components/goTo";
 import { PlainText } from "../../components/PlainText";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
 import { ONE_LINE } from "../../components/text";
@@ -143,7 +144,9 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
               </div>
             }
           >
-            <Screen screen={screen} status={status} focusSearch={focusSearch} />
+            <GoToScreen.Provider value={setScreen}>
+              <Screen screen={screen} status={status} focusSearch={focusSearch} />
+            </GoToScreen.Provider>
           </Suspense>
           {changingPassword && <ChangePasswordDialog session={session} onClose={() => setChangingPassword(false)} />}
         </Layout.Content>

@@ -25,6 +25,7 @@ use crate::store::{
 
 mod accounts;
 mod events;
+mod health;
 mod invitations;
 mod join;
 mod organizations;

@@ -184,7 +184,7 @@ impl OutboxStore for PostgresStore {
                 .await?;
                 None
             }
-            SendEnd::Sent { message_id } => {
+            SendEnd::Sent { message_id, .. } => {
                 sqlx::query(closing("state = 'sent', sent_at = $2, message_id = $3"))
                     .bind(outbox_id)
                     .bind(now)

@@ -172,7 +172,7 @@ impl OutboxStore for SqliteStore {
                     tx.commit()?;
                     return Ok(());
                 }
-                SendEnd::Sent { message_id } => (
+                SendEnd::Sent { message_id, .. } => (
                     "state = 'sent', sent_at = ?2, message_id = ?3",
                     vec![&outbox_id as &dyn ToSql, &now, message_id],
                 ),

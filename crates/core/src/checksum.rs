@@ -1,0 +1,155 @@
+//! A digest of the directory's content: what every admin's computer must hold alike once their
+//! directories are in step — the organization, its departments, members and their positions,
+//! roles and who holds them, and the organization-wide settings. Left out is what each computer
+//! keeps for itself or derives: sign-in times and failures, search keys, the link with the
+//! gateway (queues, cursors, invitations' delivery states), the history and the import log.
+//!
+//! Each table is read in a fixed column and row order and fed to SHA-256 with every value
+//! tagged by its type and prefixed by its length, so that no two contents share a digest by
+//! shifting bytes between fields.
+
+use rusqlite::types::ValueRef;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::CoreResult;
+use crate::settings::INVITATION_LANGUAGE;
+use crate::store::Directory;
+
+/// The directory's digest, and how many rows of each part went into it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryChecksum {
+    /// SHA-256, lowercase hex.
+    pub digest: String,
+    /// The parts in the order they were read.
+    pub parts: Vec<ChecksumPart>,
+}
+
+/// One part of the content and its row count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChecksumPart {
+    pub part: String,
+    pub rows: u64,
+}
+
+/// The parts, each a query whose columns and order are the content. Columns are named (not
+/// `*`) so that a column added later is a decision, not an accident.
+const PARTS: [(&str, &str); 7] = [
+    (
+        "organization",
+        "SELECT id, code, root_department_id, initial_admin_id, created_at
+         FROM organization ORDER BY id",
+    ),
+    (
+        "departments",
+        "SELECT id, parent_id, name, sort_order, head_member_id, created_at
+         FROM departments ORDER BY id",
+    ),
+    (
+        "members",
+        "SELECT id, name, username, password_hash, email, mobile, employee_id, work_location,
+                org_email, status, created_by, created_at, activated_at, gateway_account_id,
+                must_change_password
+         FROM members ORDER BY id",
+    ),
+    (
+        "positions",
+        "SELECT member_id, department_id, title, is_primary, sort_order
+         FROM positions ORDER BY member_id, department_id",
+    ),
+    (
+        "roles",
+        "SELECT id, name, description, builtin FROM roles ORDER BY id",
+    ),
+    (
+        "member_roles",
+        "SELECT member_id, role_id FROM member_roles ORDER BY member_id, role_id",
+    ),
+    (
+        "former_members",
+        "SELECT id, member_id, name, username, email, mobile, employee_id, removed_at,
+                removed_by, transferred_to
+         FROM former_members ORDER BY id",
+    ),
+];
+
+/// The settings that hold for the whole organization (the rest of the table is this
+/// computer's own: the gateway in use, cursors, the window's choices).
+const SHARED_SETTINGS: [&str; 3] = [
+    "default_region",
+    "import_quota_per_day",
+    INVITATION_LANGUAGE,
+];
+
+impl Directory {
+    /// The digest of the directory's content (see the module's notes for what it covers).
+    pub fn directory_checksum(&self) -> CoreResult<DirectoryChecksum> {
+        let mut hash = Sha256::new();
+        let mut parts = Vec::with_capacity(PARTS.len() + 1);
+        for (part, sql) in PARTS {
+            let rows = feed_query(&mut hash, part, &self.conn, sql, [])?;
+            parts.push(ChecksumPart {
+                part: part.to_owned(),
+                rows,
+            });
+        }
+        let keys = serde_json::to_string(&SHARED_SETTINGS).unwrap_or_default();
+        let rows = feed_query(
+            &mut hash,
+            "settings",
+            &self.conn,
+            "SELECT key, value FROM settings
+             WHERE key IN (SELECT value FROM json_each(?1)) ORDER BY key",
+            [keys],
+        )?;
+        parts.push(ChecksumPart {
+            part: "settings".to_owned(),
+            rows,
+        });
+        Ok(DirectoryChecksum {
+            digest: hex(&hash.finalize()),
+            parts,
+        })
+    }
+}
+
+fn feed_query<P: rusqlite::Params>(
+    hash: &mut Sha256,
+    part: &str,
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: P,
+) -> CoreResult<u64> {
+    feed(hash, b'T', part.as_bytes());
+    let mut stmt = conn.prepare(sql)?;
+    let columns = stmt.column_count();
+    let mut rows = stmt.query(params)?;
+    let mut count = 0u64;
+    while let Some(row) = rows.next()? {
+        hash.update(b"R");
+        for i in 0..columns {
+            match row.get_ref(i)? {
+                ValueRef::Null => hash.update(b"N"),
+                ValueRef::Integer(n) => feed(hash, b'I', &n.to_be_bytes()),
+                ValueRef::Real(x) => feed(hash, b'F', &x.to_bits().to_be_bytes()),
+                ValueRef::Text(t) => feed(hash, b'S', t),
+                ValueRef::Blob(b) => feed(hash, b'B', b),
+            }
+        }
+        count += 1;
+    }
+    feed(hash, b'E', &count.to_be_bytes());
+    Ok(count)
+}
+
+/// One value: its type's tag, its length, its bytes.
+fn feed(hash: &mut Sha256, tag: u8, bytes: &[u8]) {
+    hash.update([tag]);
+    hash.update((bytes.len() as u64).to_be_bytes());
+    hash.update(bytes);
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
