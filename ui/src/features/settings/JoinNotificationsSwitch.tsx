@@ -33,7 +33,7 @@ export function JoinNotificationsSwitch() {
             save.mutate({ ...settings.data, joinNotifications: checked });
           }}
         />
-        <Typography.Text>{t("settings.notifications.switch")}</Typography.Text>
+        <Typography.Text style={{ whiteSpace: "nowrap" }}>{t("settings.notifications.switch")}</Typography.Text>
       </Space>
       <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }}>
         {t("settings.notifications.hint")}
