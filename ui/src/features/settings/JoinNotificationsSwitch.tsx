@@ -19,8 +19,9 @@ export function JoinNotificationsSwitch() {
   if (settings.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(settings.error))} />;
   if (!settings.data) return null;
   const on = settings.data.joinNotifications !== false;
+  // One block: the switch, then the hint below it.
   return (
-    <>
+    <div>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
       <Space size={8}>
         <Switch
@@ -33,11 +34,11 @@ export function JoinNotificationsSwitch() {
             save.mutate({ ...settings.data, joinNotifications: checked });
           }}
         />
-        <Typography.Text style={{ whiteSpace: "nowrap" }}>{t("settings.notifications.switch")}</Typography.Text>
+        <Typography.Text>{t("settings.notifications.switch")}</Typography.Text>
       </Space>
-      <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }}>
+      <Typography.Paragraph type="secondary" style={{ margin: "4px 0 0" }}>
         {t("settings.notifications.hint")}
       </Typography.Paragraph>
-    </>
+    </div>
   );
 }
