@@ -62,9 +62,14 @@ pub enum Command {
     Import(crate::cli_spreadsheet::ImportArgs),
     /// Export members to .xlsx or .csv.
     Export(crate::cli_spreadsheet::ExportArgs),
-    /// Settings: show them, or set default-region, import-quota or invitation-language.
+    /// Settings: show them, or set default-region, import-quota, invitation-language or
+    /// notifications.
     #[command(subcommand)]
     Settings(crate::cli_settings::SettingsCommand),
+    /// Which gateway the directory uses (as in the window's Settings): show it, use a remote
+    /// one (its token checked, then kept in the system keyring), or the built-in one.
+    #[command(subcommand)]
+    Gateway(crate::cli_gateway::GatewayCommand),
     /// Send what the directory has queued for the gateway and apply the gateway's events, as
     /// the open window does, then exit.
     Sync(crate::cli_sync::SyncArgs),
@@ -160,6 +165,9 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
         }
         Command::Settings(c) => open_existing(db_path)
             .and_then(|mut d| crate::cli_settings::settings(&mut d, as_admin, c)),
+        Command::Gateway(c) => {
+            open_existing(db_path).and_then(|mut d| crate::cli_gateway::gateway(&mut d, c))
+        }
         Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
         Command::JoinLink(c) => {
             open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, c))

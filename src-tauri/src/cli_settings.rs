@@ -27,7 +27,9 @@ pub enum SettingsCommand {
         \"off\" (previews do not count)\n\
         invitation-language  en or zh-CN: the organization's language for invitations: the \
         mail, the text message and the invitee's pages of every invitation sent without a \
-        language of its own."
+        language of its own.\n\
+        notifications        on or off: the desktop's notification when people ask to join \
+        (on until switched off)"
     )]
     Set { key: SettingKey, value: String },
 }
@@ -38,6 +40,7 @@ pub enum SettingKey {
     DefaultRegion,
     ImportQuota,
     InvitationLanguage,
+    Notifications,
 }
 
 impl SettingKey {
@@ -46,6 +49,7 @@ impl SettingKey {
             SettingKey::DefaultRegion => "default-region",
             SettingKey::ImportQuota => "import-quota",
             SettingKey::InvitationLanguage => "invitation-language",
+            SettingKey::Notifications => "notifications",
         }
     }
 }
@@ -68,6 +72,9 @@ pub fn settings(
                 }
                 SettingKey::InvitationLanguage => {
                     s.invitation_language = Some(parse_language(&value).map_err(refused)?)
+                }
+                SettingKey::Notifications => {
+                    s.join_notifications = Some(parse_on_off(&value).map_err(refused)?)
                 }
             }
             let saved = d.update_settings(&who, &s).map_err(|e| match e {
@@ -105,6 +112,15 @@ pub(crate) fn parse_language(value: &str) -> Result<Lang, String> {
         })
 }
 
+/// `on` or `off` (letter case aside).
+fn parse_on_off(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("\"{}\" is neither on nor off.", value.trim())),
+    }
+}
+
 fn shown(s: &Settings, key: SettingKey) -> String {
     match key {
         SettingKey::DefaultRegion => s.default_region.clone(),
@@ -113,7 +129,13 @@ fn shown(s: &Settings, key: SettingKey) -> String {
             None => "off".into(),
         },
         SettingKey::InvitationLanguage => s.invitation_language.unwrap_or_default().code().into(),
+        SettingKey::Notifications => if notifications_on(s) { "on" } else { "off" }.into(),
     }
+}
+
+/// Notifications are on until switched off.
+fn notifications_on(s: &Settings) -> bool {
+    s.join_notifications != Some(false)
 }
 
 fn show(s: &Settings, as_json: bool) -> String {
@@ -122,6 +144,7 @@ fn show(s: &Settings, as_json: bool) -> String {
             "default-region": s.default_region,
             "import-quota": s.import_quota_per_day,
             "invitation-language": s.invitation_language.unwrap_or_default().code(),
+            "notifications": notifications_on(s),
         })
         .to_string();
     }
@@ -148,6 +171,12 @@ mod tests {
         assert_eq!(parse_language("zh-cn"), Ok(Lang::Zh));
         assert!(parse_language("zh").unwrap_err().contains("en or zh-CN"));
         assert!(parse_language("fr").is_err());
+        assert_eq!(parse_on_off(" ON "), Ok(true));
+        assert_eq!(parse_on_off("off"), Ok(false));
+        assert_eq!(
+            parse_on_off("yes").unwrap_err(),
+            "\"yes\" is neither on nor off."
+        );
     }
 
     #[test]

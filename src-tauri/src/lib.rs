@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_directory;
+mod cli_gateway;
 mod cli_handover;
 mod cli_invitations;
 mod cli_join;
@@ -11,6 +12,7 @@ mod cli_settings;
 mod cli_spreadsheet;
 mod cli_sync;
 mod commands;
+mod console;
 mod dialogs;
 mod gateway_link;
 mod join_link;
@@ -44,6 +46,10 @@ pub fn resolve_db_path(flag: Option<PathBuf>) -> PathBuf {
 /// The binary's entry: a subcommand runs on the command line, no subcommand opens the window.
 /// Returns the process exit code.
 pub fn main_entry() -> i32 {
+    // Before clap, which prints `--help` and usage errors itself.
+    if std::env::args_os().len() > 1 {
+        console::attach_parent_console();
+    }
     let args = cli::parse();
     let db_path = resolve_db_path(args.db.clone());
     match args.command {
@@ -117,6 +123,7 @@ pub fn build<R: Runtime>(builder: Builder<R>, state: AppState) -> Builder<R> {
         .manage(state)
         .manage(commands::spreadsheets::SheetJobs::default())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .on_window_event(commands::spreadsheets::on_window_event)
         .invoke_handler(commands::handler())
 }

@@ -1,5 +1,6 @@
 //! The command-line face of the real `orgdesk` binary, without a display.
 
+mod gateway;
 mod settings;
 #[path = "../support/mod.rs"]
 mod support;

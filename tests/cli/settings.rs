@@ -11,7 +11,7 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
     let show = || json(&orgdesk(&db, &["settings", "show", "--json"], None));
     assert_eq!(
         show(),
-        serde_json::json!({"default-region": "US", "import-quota": null, "invitation-language": "en"})
+        serde_json::json!({"default-region": "US", "import-quota": null, "invitation-language": "en", "notifications": true})
     );
 
     // Letter case aside, as the window's Settings take them.
@@ -42,6 +42,15 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
         .trim(),
         "Saved invitation-language: zh-CN."
     );
+    assert_eq!(
+        ok(&orgdesk(
+            &db,
+            &["settings", "set", "notifications", "OFF"],
+            None
+        ))
+        .trim(),
+        "Saved notifications: off."
+    );
     let text_show = ok(&orgdesk(&db, &["settings", "show"], None));
     assert!(text_show.contains("default-region       GB"), "{text_show}");
     assert!(
@@ -50,6 +59,10 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
     );
     assert!(
         text_show.contains("invitation-language  zh-CN"),
+        "{text_show}"
+    );
+    assert!(
+        text_show.contains("notifications        off"),
         "{text_show}"
     );
 
@@ -70,6 +83,7 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
         ("import-quota", "10001", "import-quota: The import quota must be between 1 and 10000 imports a day."),
         ("import-quota", "lots", "import-quota: \"lots\" is not a number of imports a day: give a whole number from 1 to 10000, or \"off\"."),
         ("invitation-language", "fr", "invitation-language: \"fr\" is not a language invitations are written in: give en or zh-CN."),
+        ("notifications", "maybe", "notifications: \"maybe\" is neither on nor off."),
     ] {
         let out = orgdesk(&db, &["settings", "set", key, value], None);
         assert_eq!(out.status.code(), Some(1), "{key} {value}");
@@ -78,7 +92,7 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
     }
     assert_eq!(
         show(),
-        serde_json::json!({"default-region": "GB", "import-quota": 25, "invitation-language": "zh-CN"})
+        serde_json::json!({"default-region": "GB", "import-quota": 25, "invitation-language": "zh-CN", "notifications": false})
     );
 
     // "off" turns the quota off again; the other settings stay.
@@ -89,7 +103,7 @@ fn settings_are_shown_set_and_refused_with_the_reason() {
     ));
     assert_eq!(
         show(),
-        serde_json::json!({"default-region": "GB", "import-quota": null, "invitation-language": "zh-CN"})
+        serde_json::json!({"default-region": "GB", "import-quota": null, "invitation-language": "zh-CN", "notifications": false})
     );
 
     // An unknown key is a usage error.
@@ -111,7 +125,12 @@ fn settings_help_names_the_keys_and_what_the_invitation_language_is_for() {
         None,
     );
     let help = ok(&out);
-    for key in ["default-region", "import-quota", "invitation-language"] {
+    for key in [
+        "default-region",
+        "import-quota",
+        "invitation-language",
+        "notifications",
+    ] {
         assert!(help.contains(key), "{key}: {help}");
     }
     assert!(

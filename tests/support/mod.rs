@@ -5,7 +5,8 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-/// Runs `orgdesk --db DB ARGS…` without a display, feeding `stdin` when given.
+/// Runs `orgdesk --db DB ARGS…` without a display, feeding `stdin` when given. Gateway tokens
+/// go to the test keyring beside the database (`test_keyring`), never to the system's.
 pub fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
         .arg("--db")
@@ -13,6 +14,7 @@ pub fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .args(args)
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
+        .env("ORGDESK_TEST_KEYRING", test_keyring(db))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -24,6 +26,12 @@ pub fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     }
     drop(input);
     child.wait_with_output().unwrap()
+}
+
+/// The file that stands in for the system keyring of the `orgdesk` runs on `db` (debug builds
+/// read `ORGDESK_TEST_KEYRING`): a JSON object from gateway address to token.
+pub fn test_keyring(db: &Path) -> std::path::PathBuf {
+    db.with_file_name("test-keyring.json")
 }
 
 /// The password the suites set up their admins with.

@@ -208,6 +208,9 @@ export const getSettings = (): Promise<Settings> => call("get_settings");
 
 export const updateSettings = (settings: Settings): Promise<Settings> => call("update_settings", { settings });
 
+/** The language the window shows, which the OS notification for new join requests is written in. */
+export const setWindowLanguage = (language: "en" | "zh-CN"): Promise<null> => call("set_window_language", { language });
+
 // Invitations and the gateway.
 /** `language`: the invitation's (its mail, text message and pages); the organization's when absent. */
 export const inviteMembers = (memberIds: number[], channel: InviteChannel, language?: Lang): Promise<InviteOutcome> =>

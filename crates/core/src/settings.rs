@@ -26,10 +26,18 @@ pub struct Settings {
     #[serde(default)]
     #[ts(optional)]
     pub invitation_language: Option<Lang>,
+    /// Whether the desktop shows an OS notification when people ask to join (default on).
+    /// This computer's own choice, so not part of the directory checksum. Always given when
+    /// read; absent in an update, it is left as it is.
+    #[serde(default)]
+    #[ts(optional)]
+    pub join_notifications: Option<bool>,
 }
 
 /// The settings key of [`Settings::invitation_language`]; the value is `en` or `zh-CN`.
 pub(crate) const INVITATION_LANGUAGE: &str = "invitation_language";
+/// The settings key of [`Settings::join_notifications`]; the value is `on` or `off`.
+const JOIN_NOTIFICATIONS: &str = "join_notifications";
 
 /// The largest daily import quota Settings accept.
 pub const MAX_IMPORT_QUOTA: u32 = 10_000;
@@ -40,7 +48,14 @@ impl Directory {
             default_region: self.default_region()?,
             import_quota_per_day: import_quota_in(&self.conn)?,
             invitation_language: Some(self.invitation_language()?),
+            join_notifications: Some(self.join_notifications()?),
         })
+    }
+
+    /// Whether new join requests are announced by an OS notification: on until Settings say
+    /// otherwise.
+    pub fn join_notifications(&self) -> CoreResult<bool> {
+        Ok(self.local_value(JOIN_NOTIFICATIONS)?.as_deref() != Some("off"))
     }
 
     /// The organization's language for invitations: English until Settings say otherwise.
@@ -101,6 +116,14 @@ impl Directory {
                 params![INVITATION_LANGUAGE, l.code()],
             )?;
             after["invitationLanguage"] = json!(l);
+        }
+        if let Some(on) = new.join_notifications {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![JOIN_NOTIFICATIONS, if on { "on" } else { "off" }],
+            )?;
+            after["joinNotifications"] = json!(on);
         }
         audit::record(
             &tx,

@@ -14,6 +14,7 @@ mod i18n;
 mod joining;
 mod limits;
 pub mod mail;
+mod mail_join;
 mod mail_reset;
 mod metrics;
 mod outbox;
@@ -80,6 +81,11 @@ impl AppState {
 
     pub(crate) fn reset_link(&self, token: &str) -> String {
         format!("{}/r/{token}", self.public_url)
+    }
+
+    /// Where a member signs in to their own page.
+    pub(crate) fn member_page_link(&self) -> String {
+        format!("{}{}", self.public_url, pages::member::ME)
     }
 
     fn ring_events(&self) {

@@ -149,6 +149,21 @@ struct MailContext<'a> {
     expires: String,
 }
 
+/// What the mail with one link and no details (a password reset, a join decision) fills in
+/// `mail_layout.html`: an empty `link` or `expires` leaves its part out.
+#[derive(Serialize)]
+pub(crate) struct LinkMailContext<'a> {
+    pub(crate) lang: &'static str,
+    pub(crate) t: std::collections::BTreeMap<&'static str, &'static str>,
+    pub(crate) subject: &'a str,
+    pub(crate) greeting: String,
+    pub(crate) body: String,
+    /// Pre-escaped (only the five markup characters), as in the invitation mail.
+    pub(crate) link: minijinja::Value,
+    pub(crate) link_text: &'a str,
+    pub(crate) expires: String,
+}
+
 pub(crate) fn escape_markup(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {

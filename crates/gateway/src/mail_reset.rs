@@ -2,25 +2,11 @@
 //! Message-ID so that a delivery can be traced.
 
 use lettre::Message;
-use serde::Serialize;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::{build, escape_markup, DeliveryError, Envelope};
+use crate::mail::{build, escape_markup, DeliveryError, Envelope, LinkMailContext};
 use crate::render::{format_time, Templates};
 use crate::store::PasswordReset;
-
-#[derive(Serialize)]
-struct ResetMailContext<'a> {
-    lang: &'static str,
-    t: std::collections::BTreeMap<&'static str, &'static str>,
-    subject: &'a str,
-    greeting: String,
-    body: String,
-    /// Pre-escaped (only the five markup characters), as in the invitation mail.
-    link: minijinja::Value,
-    link_text: &'a str,
-    expires: String,
-}
 
 pub fn compose_reset(
     templates: &Templates,
@@ -33,7 +19,7 @@ pub fn compose_reset(
     let lang = Lang::parse(&reset.locale).unwrap_or(Lang::En);
     let org = reset.organization_name.as_str();
     let subject = fill(lang.t("reset_mail_subject"), &[("organization", org)]);
-    let context = ResetMailContext {
+    let context = LinkMailContext {
         lang: lang.code(),
         t: lang.table(),
         subject: &subject,

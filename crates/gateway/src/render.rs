@@ -44,6 +44,8 @@ impl Templates {
             "me.html",
             "reset_mail.html",
             "reset_mail.txt",
+            "join_decision_mail.html",
+            "join_decision_mail.txt",
         ] {
             env.add_template(name, source)
                 .expect("built-in templates are valid");

@@ -1,7 +1,11 @@
+use std::sync::Arc;
+
 use orgdesk_core::organization::OrgOverview;
-use orgdesk_core::CommandError;
+use orgdesk_core::spreadsheet::Lang;
+use orgdesk_core::{CommandError, ErrorCode};
 use tauri::State;
 
+use crate::gateway_link::GatewayLink;
 use crate::state::AppState;
 
 #[tauri::command]
@@ -42,4 +46,22 @@ pub async fn update_settings(
     settings: orgdesk_core::settings::Settings,
 ) -> Result<orgdesk_core::settings::Settings, CommandError> {
     state.act(move |d, a| d.update_settings(a, &settings)).await
+}
+
+/// The window says which language it shows (`en` or `zh-CN`), so that the OS notification
+/// for new join requests is written in it. Asked before signing in too: the window's language
+/// is no one's secret.
+#[tauri::command]
+pub async fn set_window_language(
+    link: State<'_, Arc<GatewayLink>>,
+    language: String,
+) -> Result<(), CommandError> {
+    let lang = Lang::parse(&language).ok_or_else(|| {
+        CommandError::new(
+            ErrorCode::Validation,
+            format!("\"{language}\" is not a language of the window: en or zh-CN."),
+        )
+    })?;
+    link.set_window_language(lang);
+    Ok(())
 }

@@ -17,6 +17,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use orgdesk_core::invitations::GatewayStatus;
+use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::{CommandError, Directory};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
@@ -24,12 +25,14 @@ use tokio::sync::Notify;
 use crate::state::AppState;
 
 mod embedded;
+mod notice;
 mod remote;
 mod rounds;
 mod token;
 
+pub(crate) use remote::{check_remote, choose_builtin, choose_remote, chosen_remote, store_token};
 pub use remote::{connect_remote, remote_url, use_builtin};
-pub(crate) use token::keyring_token;
+pub(crate) use token::{keyring_forget, keyring_token};
 
 /// The UI listens for these to refresh what it shows.
 pub const INVITATIONS_CHANGED: &str = "invitations-changed";
@@ -38,7 +41,7 @@ pub const DIRECTORY_CHANGED: &str = "directory-changed";
 const ORG_ID_KEY: &str = "embedded_gateway_org_id";
 pub(crate) const MODE_KEY: &str = "gateway_mode";
 pub(crate) const REMOTE_URL_KEY: &str = "remote_gateway_url";
-const PORT_KEY: &str = "embedded_gateway_port";
+pub(crate) const PORT_KEY: &str = "embedded_gateway_port";
 
 /// The shared handle: the sender's bell and the status line.
 pub struct GatewayLink {
@@ -52,6 +55,8 @@ pub struct GatewayLink {
     generation: std::sync::atomic::AtomicU64,
     data_dir: PathBuf,
     mail_dir: PathBuf,
+    /// The window's language, which the join request notification is written in.
+    window_language: Mutex<Lang>,
 }
 
 use orgdesk_core::audit::Actor;
@@ -75,7 +80,19 @@ impl GatewayLink {
             generation: std::sync::atomic::AtomicU64::new(0),
             data_dir: data_dir.to_owned(),
             mail_dir,
+            window_language: Mutex::new(Lang::En),
         }
+    }
+
+    /// The window says which language it shows (at start and on every switch).
+    pub fn set_window_language(&self, language: Lang) {
+        if let Ok(mut l) = self.window_language.lock() {
+            *l = language;
+        }
+    }
+
+    fn window_language(&self) -> Lang {
+        self.window_language.lock().map(|l| *l).unwrap_or_default()
     }
 
     /// Wakes the sender: new work was queued.

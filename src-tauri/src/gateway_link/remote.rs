@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use orgdesk_core::invitations::GatewayStatus;
-use orgdesk_core::CommandError;
+use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_link::Endpoint;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -108,6 +108,43 @@ pub async fn check_remote(url: &str, token: &str) -> Result<String, CommandError
     }
 }
 
+/// Stores a checked gateway's token in the system keyring (nowhere else): the window's
+/// Settings and `orgdesk gateway use` alike.
+pub(crate) async fn store_token(url: &str, token: &str) -> Result<(), CommandError> {
+    keyring_store(url, token.trim()).await.map_err(|why| {
+        CommandError::new(
+            orgdesk_core::ErrorCode::Internal,
+            format!(
+                "The token could not be saved in the system keyring ({why}); nothing was changed. \
+                 Orgdesk keeps this token only there."
+            ),
+        )
+    })
+}
+
+/// Makes the gateway at `url` (its token stored) the directory's gateway, its feed followed
+/// from its start.
+pub(crate) fn choose_remote(d: &mut Directory, url: &str) -> Result<(), CoreError> {
+    d.set_local_value(MODE_KEY, "remote")?;
+    d.set_local_value(REMOTE_URL_KEY, url)?;
+    d.reset_gateway_event_cursor()
+}
+
+/// Makes the built-in gateway the directory's, its feed followed from its start; answers the
+/// remote address used until now, whose token is then removed from the keyring.
+pub(crate) fn choose_builtin(d: &mut Directory) -> Result<Option<String>, CoreError> {
+    let old = d.local_value(REMOTE_URL_KEY)?;
+    d.set_local_value(MODE_KEY, "embedded")?;
+    d.reset_gateway_event_cursor()?;
+    Ok(old)
+}
+
+/// The remote gateway's address when the directory uses one.
+pub(crate) fn chosen_remote(d: &Directory) -> Result<Option<String>, CoreError> {
+    Ok(d.local_value(REMOTE_URL_KEY)?
+        .filter(|_| d.local_value(MODE_KEY).ok().flatten().as_deref() == Some("remote")))
+}
+
 /// Switches to a remote gateway: checks it, stores the token in the system keyring (nowhere
 /// else), remembers the address, and follows that gateway's feed from its start.
 pub async fn connect_remote<R: Runtime>(
@@ -116,22 +153,9 @@ pub async fn connect_remote<R: Runtime>(
     token: &str,
 ) -> Result<GatewayStatus, CommandError> {
     let url = check_remote(url, token).await?;
-    keyring_store(&url, token.trim()).await.map_err(|why| {
-        CommandError::new(
-            orgdesk_core::ErrorCode::Internal,
-            format!(
-                "The token could not be saved in the system keyring ({why}); nothing was changed. \
-                 Orgdesk keeps this token only there."
-            ),
-        )
-    })?;
+    store_token(&url, token).await?;
     let saved = url.clone();
-    directory(app, move |d| {
-        d.set_local_value(MODE_KEY, "remote")?;
-        d.set_local_value(REMOTE_URL_KEY, &saved)?;
-        d.reset_gateway_event_cursor()
-    })
-    .await?;
+    directory(app, move |d| choose_remote(d, &saved)).await?;
     let link = app.state::<Arc<GatewayLink>>();
     link.use_endpoint(
         Endpoint {
@@ -146,14 +170,7 @@ pub async fn connect_remote<R: Runtime>(
 
 /// Back to the built-in gateway; the remote token is removed from the keyring.
 pub async fn use_builtin<R: Runtime>(app: &AppHandle<R>) -> Result<GatewayStatus, CommandError> {
-    let old = directory(app, |d| {
-        let old = d.local_value(REMOTE_URL_KEY)?;
-        d.set_local_value(MODE_KEY, "embedded")?;
-        d.reset_gateway_event_cursor()?;
-        Ok(old)
-    })
-    .await?;
-    if let Some(url) = old {
+    if let Some(url) = directory(app, choose_builtin).await? {
         keyring_forget(&url).await;
     }
     let link = Arc::clone(&app.state::<Arc<GatewayLink>>());
@@ -164,9 +181,5 @@ pub async fn use_builtin<R: Runtime>(app: &AppHandle<R>) -> Result<GatewayStatus
 
 /// Which gateway the settings name, for the Settings screen.
 pub async fn remote_url<R: Runtime>(app: &AppHandle<R>) -> Result<Option<String>, CommandError> {
-    directory(app, |d| {
-        Ok(d.local_value(REMOTE_URL_KEY)?
-            .filter(|_| d.local_value(MODE_KEY).ok().flatten().as_deref() == Some("remote")))
-    })
-    .await
+    directory(app, |d| chosen_remote(d)).await
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use super::{directory, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED};
+use super::{directory, notice, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED};
 use crate::state::AppState;
 
 /// Carries due work to the gateway until the app ends (see `orgdesk_link::send_round`).
@@ -67,6 +67,8 @@ pub(super) async fn feed<R: Runtime>(app: AppHandle<R>) {
     };
     let dir = app.state::<AppState>().shared_directory();
     let mut backoff = Duration::from_secs(1);
+    let waiting = directory(&app, |d| d.join_requests(true)).await;
+    let mut announced = notice::Announced::starting_with(&waiting.unwrap_or_default());
     loop {
         let Some(endpoint) = link.endpoint() else {
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -80,6 +82,7 @@ pub(super) async fn feed<R: Runtime>(app: AppHandle<R>) {
                 backoff = Duration::from_secs(1);
                 if report.events > 0 {
                     let _ = app.emit(INVITATIONS_CHANGED, ());
+                    notice::announce(&app, &link, &mut announced).await;
                 }
                 if !report.changed.is_empty() {
                     let _ = app.emit(DIRECTORY_CHANGED, ());

@@ -17,4 +17,10 @@ importQuotaPerDay: number | null,
  * in an update (the window does not show it yet), it is left as it is. An invitation
  * written without a language of its own takes this one.
  */
-invitationLanguage?: Lang, };
+invitationLanguage?: Lang, 
+/**
+ * Whether the desktop shows an OS notification when people ask to join (default on).
+ * This computer's own choice, so not part of the directory checksum. Always given when
+ * read; absent in an update, it is left as it is.
+ */
+joinNotifications?: boolean, };

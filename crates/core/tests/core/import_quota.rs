@@ -28,6 +28,7 @@ fn set_quota(d: &mut Directory, quota: Option<u32>) -> Result<Settings, CoreErro
             default_region: region,
             import_quota_per_day: quota,
             invitation_language: None,
+            join_notifications: None,
         },
     )
 }
@@ -289,6 +290,7 @@ fn the_quota_setting_is_validated_audited_and_can_be_turned_off() {
                 default_region: "cn".into(),
                 import_quota_per_day: Some(100),
                 invitation_language: None,
+                join_notifications: None,
             },
         )
         .unwrap();

@@ -791,6 +791,7 @@ fn default_region_reads_numbers_without_plus() {
                     default_region: "XX".into(),
                     import_quota_per_day: None,
                     invitation_language: None,
+                    join_notifications: None,
                 }
             )
             .unwrap_err()
@@ -803,6 +804,7 @@ fn default_region_reads_numbers_without_plus() {
             default_region: "cn".into(),
             import_quota_per_day: None,
             invitation_language: None,
+            join_notifications: None,
         },
     )
     .unwrap();

@@ -333,6 +333,7 @@ fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
             default_region: "CN".into(),
             import_quota_per_day: None,
             invitation_language: None,
+            join_notifications: None,
         },
     )
     .unwrap();

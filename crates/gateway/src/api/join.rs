@@ -150,6 +150,8 @@ pub(crate) async fn decide(
         .store
         .decide_join_request(&org_id, &id, decision.approved, state.clock.now_secs())
         .await?;
+    // The decision may have queued a message to the person.
+    state.outbox_bell.notify_one();
     Ok(Json(JoinRequestDecided {
         request_id: id,
         status,

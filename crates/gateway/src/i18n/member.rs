@@ -1,5 +1,5 @@
-//! The strings of the member pages (`/me`, `/r/…`) and of the password reset mail, in both
-//! languages. Looked up through [`crate::i18n::Lang`] like the rest.
+//! The strings of the member pages (`/me`, `/r/…`), of the password reset mail and of the join
+//! decision mail, in both languages. Looked up through [`crate::i18n::Lang`] like the rest.
 
 pub(crate) const EN: &[(&str, &str)] = &[
     ("reset_mail_subject", "Reset your password for {organization}"),
@@ -8,6 +8,14 @@ pub(crate) const EN: &[(&str, &str)] = &[
     ("reset_mail_link_intro", "Open this link to choose a new password:"),
     ("reset_mail_ignore", "If you did not expect this message, you can ignore it: your password stays the same."),
     ("reset_button", "Choose a new password"),
+    ("join_mail_greeting", "Hello {name},"),
+    ("join_approved_subject", "Welcome to {organization}"),
+    ("join_approved_body", "Your request to join {organization} was approved. Sign in on your member page with the username {username} and the password you chose when you asked to join."),
+    ("join_mail_button", "Open your member page"),
+    ("join_mail_link_intro", "Your member page:"),
+    ("join_rejected_subject", "Your request to join {organization}"),
+    ("join_rejected_body", "Your request to join {organization} was not approved. If you think this is a mistake, please contact the organization."),
+    ("join_mail_why", "You receive this message because this email address was given when asking to join."),
     ("reset_expires", "This link expires on {date}."),
     ("sms_password_reset", "Reset your Orgdesk password for {username} at {organization}: {link} (expires {date})"),
     ("reset_title", "Choose a new password"),
@@ -76,6 +84,23 @@ pub(crate) const ZH: &[(&str, &str)] = &[
         "如果您没有预期收到此邮件，请忽略它，您的密码不会改变。",
     ),
     ("reset_button", "设置新密码"),
+    ("join_mail_greeting", "{name}，您好："),
+    ("join_approved_subject", "欢迎加入 {organization}"),
+    (
+        "join_approved_body",
+        "您加入 {organization} 的申请已通过。请在成员页面使用用户名 {username} 和申请时设置的密码登录。",
+    ),
+    ("join_mail_button", "打开成员页面"),
+    ("join_mail_link_intro", "您的成员页面："),
+    ("join_rejected_subject", "您加入 {organization} 的申请"),
+    (
+        "join_rejected_body",
+        "您加入 {organization} 的申请未获批准。如您认为有误，请联系该组织。",
+    ),
+    (
+        "join_mail_why",
+        "您收到此邮件，是因为申请加入时填写了此邮箱地址。",
+    ),
     ("reset_expires", "此链接将于 {date} 失效。"),
     (
         "sms_password_reset",

@@ -24,6 +24,7 @@ use crate::sms::{invitation_text as sms_text, SmsSender};
 use crate::store::{OutboxItem, SendEnd, Sends};
 use crate::Shared;
 
+mod join_decisions;
 mod resets;
 
 pub(crate) async fn run(
@@ -65,7 +66,9 @@ pub(crate) async fn run(
         // turns so that a batch of invitations does not hold up a member waiting for a reset.
         let sent_reset =
             resets::deliver_due_reset(&state, &owner, mailer.as_ref(), sms.as_deref()).await;
-        if sent_invitation || sent_reset {
+        let sent_decision =
+            join_decisions::deliver_due_join_decision(&state, &owner, mailer.as_ref()).await;
+        if sent_invitation || sent_reset || sent_decision {
             continue;
         }
         tokio::select! {

@@ -68,6 +68,8 @@ pub struct NewJoinRequest {
     pub password_hash: String,
     /// SHA-256 of the token of the person's status page.
     pub status_token_sha256: [u8; 32],
+    /// The language of the join page the person used (`en` or `zh`), for the decision mail.
+    pub locale: String,
 }
 
 impl NewJoinRequest {
@@ -221,7 +223,9 @@ pub trait JoinStore: Send + Sync {
         -> Result<JoinSubmitOutcome>;
     /// Approves (creating the account) or rejects a request. A rejected request may be
     /// approved later; an approved one cannot be rejected (`join_request_closed`); approving
-    /// when the username has been taken since is `username_taken`.
+    /// when the username has been taken since is `username_taken`. A decision that changes the
+    /// request queues a `join_decision` message when the person gave an email (replacing one
+    /// still waiting); repeating the current decision changes nothing and queues nothing.
     async fn decide_join_request(
         &self,
         org_id: &str,

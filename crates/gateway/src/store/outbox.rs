@@ -1,5 +1,5 @@
-//! The durable outbox: invitation and password reset messages claimed for sending under a
-//! lease, and how each send ended.
+//! The durable outbox: invitation, password reset and join decision messages claimed for
+//! sending under a lease, and how each send ended.
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
@@ -32,6 +32,31 @@ pub struct ResetOutboxItem {
     pub resumed: bool,
 }
 
+/// A join decision message claimed for sending: the decision, and the request it tells of.
+#[derive(Debug, Clone)]
+pub struct JoinDecisionOutboxItem {
+    pub id: i64,
+    pub attempts: u32,
+    pub approved: bool,
+    pub request: JoinDecisionMail,
+    /// As [`super::OutboxItem::resumed`].
+    pub resumed: bool,
+}
+
+/// What a join decision message names: the person (as they asked), where it goes and in which
+/// language.
+#[derive(Debug, Clone)]
+pub struct JoinDecisionMail {
+    pub request_id: String,
+    pub name: String,
+    pub username: String,
+    pub recipient: String,
+    pub organization_name: String,
+    /// The language of the join page the person used; `None` for requests made before it was
+    /// kept.
+    pub locale: Option<String>,
+}
+
 #[async_trait]
 pub trait OutboxStore: Send + Sync + 'static {
     /// Claims the next message due for sending, leasing it to `owner` (one gateway process)
@@ -54,21 +79,31 @@ pub trait OutboxStore: Send + Sync + 'static {
         lease_secs: i64,
         owner: &str,
     ) -> Result<Option<ResetOutboxItem>>;
+    /// Claims the next join decision message due for sending, leasing it to `owner` for
+    /// `lease_secs` (as [`super::GatewayStore::claim_due_message`]).
+    async fn claim_due_join_decision(
+        &self,
+        now: i64,
+        lease_secs: i64,
+        owner: &str,
+    ) -> Result<Option<JoinDecisionOutboxItem>>;
     /// Records how the send of outbox row `outbox_id` (an invitation's or a reset's, as
     /// `sends` says) ended: marked sent with `invitation_delivered` or
     /// `password_reset_delivered`; retried at a later time; or given up with
-    /// `invitation_failed` or `password_reset_failed`. One transaction.
+    /// `invitation_failed` or `password_reset_failed` (a join decision's outcome appends no
+    /// event: the desktop already knows the decision). One transaction.
     async fn finish_send(&self, sends: Sends, outbox_id: i64, end: SendEnd, now: i64)
         -> Result<()>;
 }
 
-/// Whose message an outbox row carries: an invitation's or a password reset's. Both halves
-/// record how a send ended through it, so the row a kind may touch and the event it logs
-/// are decided once.
+/// Whose message an outbox row carries: an invitation's, a password reset's or a join
+/// decision's. Every kind records how a send ended through it, so the row a kind may touch and
+/// the event it logs are decided once.
 #[derive(Debug, Clone, Copy)]
 pub enum Sends {
     Invitation,
     Reset,
+    JoinDecision,
 }
 
 /// How one send ended.
@@ -85,11 +120,12 @@ pub enum SendEnd {
 
 impl Sends {
     /// What the closing update adds to `WHERE id = … AND state = 'pending'`: a reset's
-    /// outcome touches only a reset's row.
+    /// outcome touches only a reset's row, a join decision's only a join decision's.
     pub fn row_filter(self) -> &'static str {
         match self {
             Self::Invitation => "",
             Self::Reset => " AND kind = 'password_reset'",
+            Self::JoinDecision => " AND kind = 'join_decision'",
         }
     }
 
@@ -104,15 +140,19 @@ impl Sends {
                 "reset_id,
                     (SELECT org_id FROM password_resets WHERE id = outbox.reset_id) AS org_id"
             }
+            Self::JoinDecision => {
+                "join_request_id,
+                    (SELECT org_id FROM join_requests WHERE id = outbox.join_request_id) AS org_id"
+            }
         }
     }
 
     /// The event a final outcome appends for the invitation or reset `id`; a retry appends
-    /// none.
+    /// none, and neither does a join decision's message.
     pub fn event(self, id: String, end: SendEnd) -> Option<EventKind> {
         let (invitation_id, reset_id) = (id.clone(), id);
         Some(match (self, end) {
-            (_, SendEnd::Retry { .. }) => return None,
+            (_, SendEnd::Retry { .. }) | (Self::JoinDecision, _) => return None,
             (Self::Invitation, SendEnd::Sent { message_id, kept }) => {
                 EventKind::InvitationDelivered {
                     invitation_id,

@@ -1359,3 +1359,112 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
     );
     gw.stop().await;
 }
+
+/// Asks to join through `link` with `fields`; returns the request's id.
+async fn ask_to_join(gw: &TestGateway, link: &str, fields: &[(&str, &str)]) -> String {
+    let sent = gw.join_via_link(link, fields).await;
+    assert_eq!(sent.kind(), Some("join_requested"), "{}", sent.body);
+    match gw.join_events().await.pop() {
+        Some(EventKind::JoinRequested { request_id, .. }) => request_id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The next mail in `inbox` that is not in `seen`: its raw text, text part and HTML part.
+async fn next_mail(
+    inbox: &std::path::Path,
+    seen: &mut Vec<std::path::PathBuf>,
+) -> (String, String, String) {
+    let files = super::wait_for_files(inbox, seen.len() + 1, 15).await;
+    let new: Vec<_> = files.into_iter().filter(|f| !seen.contains(f)).collect();
+    assert_eq!(new.len(), 1, "one new mail: {new:?}");
+    seen.push(new[0].clone());
+    let raw = std::fs::read_to_string(&new[0]).unwrap();
+    let (text, html) = super::mail_parts(&raw);
+    (raw, text, html)
+}
+
+/// A decision on a join request is told by mail, through a real SMTP server, to the person
+/// when they gave an email, in the language of the join page they used: an approval says how
+/// to sign in (the organization, the username, the member page), a rejection is a short note;
+/// approving after a rejection sends a second mail. No email, no mail; repeating a decision
+/// sends nothing.
+pub async fn join_decisions_are_mailed(store: Option<Arc<dyn GatewayStore>>) {
+    use super::smtp::{free_port, smtp_to, SmtpServer};
+
+    let port = free_port();
+    let gw =
+        TestGateway::start_on(Arc::new(orgdesk_gateway::SystemClock), smtp_to(port), store).await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    let inbox = smtp.inbox();
+    let mut seen = Vec::new();
+    let mut named = rules(true, &[]);
+    named.organization_name = "Acme <Group> & Co".into();
+    let link = gw.put_join_link(&named).await.link.unwrap();
+
+    // Asked without an email: approved, and nobody to tell.
+    let silent = ask_to_join(&gw, &link, &[("name", "Qian Yi"), ("username", "qianyi")]).await;
+    assert_eq!(gw.decide(&silent, true).await.status(), StatusCode::OK);
+
+    named.required_fields = vec![JoinField::Email];
+    gw.put_join_link(&named).await;
+    let ask = |name, email, username, lang| {
+        let fields = [
+            ("name", name),
+            ("email", email),
+            ("username", username),
+            ("lang", lang),
+        ];
+        let (gw, link) = (&gw, &link);
+        async move { ask_to_join(gw, link, &fields).await }
+    };
+    let ann = ask("Ann Lee", "ann@example.org", "ann.lee", "en").await;
+    assert_eq!(gw.decide(&ann, true).await.status(), StatusCode::OK);
+    let (raw, text, html) = next_mail(&inbox, &mut seen).await;
+    assert!(raw.contains("To: \"Ann Lee\" <ann@example.org>"), "{raw}");
+    let member_page = format!("{}/me", gw.base);
+    for expected in [
+        "Welcome to Acme <Group> & Co",
+        "Your request to join Acme <Group> & Co was approved",
+        "with the username ann.lee",
+        &member_page,
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(html.contains("Acme &lt;Group&gt; &amp; Co"), "{html}");
+    assert!(!html.contains("<Group>"), "names are escaped: {html}");
+    assert!(html.contains(&format!("href=\"{member_page}\"")), "{html}");
+
+    // Asked on the Chinese page: rejected, then approved after all.
+    let zhao = ask("Zhao Lei", "zhao@example.org", "zhaolei", "zh").await;
+    assert_eq!(gw.decide(&zhao, false).await.status(), StatusCode::OK);
+    let (raw, text, html) = next_mail(&inbox, &mut seen).await;
+    assert!(raw.contains("<zhao@example.org>"), "{raw}");
+    assert!(
+        text.contains("您加入 Acme <Group> & Co 的申请未获批准"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&member_page),
+        "no link in a rejection: {text}"
+    );
+    assert!(html.contains("lang=\"zh-CN\""), "{html}");
+    assert!(!html.contains("href="), "no link in a rejection: {html}");
+    // The same decision again changes nothing and sends nothing.
+    assert_eq!(gw.decide(&zhao, false).await.status(), StatusCode::OK);
+
+    assert_eq!(gw.decide(&zhao, true).await.status(), StatusCode::OK);
+    let (raw, text, _) = next_mail(&inbox, &mut seen).await;
+    assert!(raw.contains("<zhao@example.org>"), "{raw}");
+    assert!(text.contains("欢迎加入 Acme <Group> & Co"), "{text}");
+    assert!(text.contains("用户名 zhaolei"), "{text}");
+    assert!(text.contains(&member_page), "{text}");
+    assert_eq!(gw.decide(&zhao, true).await.status(), StatusCode::OK);
+
+    // Nothing more arrives: not for the request without an email, not for a repeated
+    // decision.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(super::wait_for_files(&inbox, 0, 1).await.len(), 3);
+    gw.stop().await;
+    drop(smtp);
+}

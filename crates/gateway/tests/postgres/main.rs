@@ -170,6 +170,10 @@ async fn every_api_scenario_passes_on_postgres() {
         .count();
     assert_eq!(changed, 1);
     usernames_are_taken_once_across_instances(&a, &b, &creds.organization_id).await;
+    let url = pg.database().await;
+    let store: Arc<dyn GatewayStore> =
+        Arc::new(PostgresStore::connect(&url, 5).await.expect("store"));
+    common::join_scenarios::join_decisions_are_mailed(Some(store)).await;
     the_join_schema_applies_over_a_database_from_the_first_one(&pg).await;
     the_identity_schema_gives_existing_accounts_and_requests_ids(&pg).await;
     drop(pg);
@@ -241,7 +245,7 @@ async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgSer
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 9);
+    assert_eq!(version, 10);
     pool.close().await;
 }
 
@@ -280,7 +284,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(version, 9);
+    assert_eq!(version, 10);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
     let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
@@ -317,6 +321,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
                 username: "ANN".into(),
                 password_hash: "h".into(),
                 status_token_sha256: orgdesk_gateway::secrets::random_bytes(),
+                locale: "en".into(),
             },
             1,
         )
@@ -374,6 +379,7 @@ async fn usernames_are_taken_once_across_instances(
         username: username.into(),
         password_hash: "$argon2id$x".into(),
         status_token_sha256: random_bytes(),
+        locale: "en".into(),
     };
     for round in 0..10 {
         // Two requests for one username (different case) on two instances.

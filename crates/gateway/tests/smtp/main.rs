@@ -343,3 +343,10 @@ async fn a_newer_reset_replaces_the_mail_still_waiting() {
     gw.stop().await;
     drop(smtp);
 }
+
+/// Join decisions are mailed to the person who asked (SQLite; the PostgreSQL suite runs the
+/// same scenario).
+#[tokio::test]
+async fn join_decisions_are_mailed() {
+    common::join_scenarios::join_decisions_are_mailed(None).await;
+}

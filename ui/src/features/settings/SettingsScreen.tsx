@@ -29,6 +29,7 @@ import { applyServerError } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
 import { useSystemDark } from "../../theme";
 import { GatewayCard } from "./GatewayCard";
+import { JoinNotificationsSwitch } from "./JoinNotificationsSwitch";
 import { useCreateRole, useRoles, useSettings, useUpdateImportQuota, useUpdateSettings } from "./queries";
 
 /** Common regions first; any ISO 3166 code can be typed. */
@@ -277,6 +278,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
             },
             { key: "region", label: t("settings.region"), children: <RegionForm /> },
             { key: "importQuota", label: t("settings.quota.title"), children: <ImportQuotaForm /> },
+            { key: "notifications", label: t("settings.notifications.title"), children: <JoinNotificationsSwitch /> },
             {
               key: "dbPath",
               label: t("settings.dbPath"),

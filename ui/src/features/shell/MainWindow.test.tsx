@@ -9,13 +9,15 @@ import { directoryHandlers, overview, signedIn } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 
 describe("Main window", () => {
-  it("switches the navigation to Chinese from the header and remembers it", async () => {
-    mockBackend(directoryHandlers());
+  it("switches the navigation to Chinese from the header, remembers it and tells the backend", async () => {
+    const calls = mockBackend(directoryHandlers({ set_window_language: () => null }));
+    const told = () => calls.filter((c) => c.cmd === "set_window_language").map((c) => c.args.language);
     const user = userEvent.setup({ delay: null });
     renderWithProviders(<App />);
 
     expect((await screen.findByTestId("nav-directory")).textContent).toBe("Members & Departments");
     expect(screen.getByTestId("nav-overview").textContent).toBe("Organization Overview");
+    await waitFor(() => expect(told()).toEqual(["en"]));
 
     await user.click(screen.getByTestId("lang-switch"));
     await user.click(await screen.findByTestId("lang-zh"));
@@ -27,10 +29,12 @@ describe("Main window", () => {
     expect(screen.getByTestId("nav-settings").textContent).toBe("设置");
     expect(screen.getByTestId("nav-overview").textContent).toBe("组织概览");
     expect(window.localStorage.getItem(LANGUAGE_STORAGE_KEY)).toBe("zh-CN");
+    await waitFor(() => expect(told()).toEqual(["en", "zh-CN"]));
 
     await user.click(screen.getByTestId("lang-switch"));
     await user.click(await screen.findByTestId("lang-en"));
     await waitFor(() => expect(screen.getByTestId("nav-directory").textContent).toBe("Members & Departments"));
+    await waitFor(() => expect(told()).toEqual(["en", "zh-CN", "en"]));
   });
 
   it("shows the department tree with the root expanded and the selected department", async () => {

@@ -17,7 +17,7 @@ import { ChangePasswordDialog } from "../session/ChangePasswordDialog";
 import { useSignOut } from "../session/queries";
 import { NavMenu } from "./NavMenu";
 import { NAV, NavBadge, Screen, preloadScreens, useNavBadges, type ScreenKey } from "./navigation";
-import { useBackendEvents } from "./queries";
+import { useBackendEvents, useWindowLanguage } from "./queries";
 
 type Props = {
   status: AppStatus;
@@ -46,6 +46,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const [screen, setScreen] = useState<ScreenKey>("directory");
   const [focusSearch, setFocusSearch] = useState(0);
   useBackendEvents();
+  useWindowLanguage();
   const badges = useNavBadges();
 
   useEffect(() => {

@@ -1,7 +1,9 @@
 import { listen } from "@tauri-apps/api/event";
 import { useEffect } from "react";
+import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
+import { currentLanguage } from "../../i18n";
 import { useInvalidateDepartmentDetails } from "../departments/queries";
 import { useInvalidateInvitations } from "../invitations/queries";
 import { useInvalidateJoinRequests } from "../joinRequests/queries";
@@ -39,4 +41,16 @@ export function useBackendEvents() {
       for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
     };
   }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateMembers, invalidateDepartmentDetails, invalidateOverview]);
+}
+
+/**
+ * Tells the backend the language the window shows, at start and on every switch, so that the
+ * OS notification for new join requests is written in it. Nothing to show when it fails: the
+ * notification then keeps the language it had.
+ */
+export function useWindowLanguage() {
+  const { i18n } = useTranslation();
+  useEffect(() => {
+    api.setWindowLanguage(currentLanguage()).catch(() => null);
+  }, [i18n.language]);
 }

@@ -388,6 +388,7 @@ pub(super) async fn submit(
         username: f.username.clone(),
         password_hash,
         status_token_sha256: joining::link_hash(&status_token),
+        locale: lang.code().to_owned(),
     };
     match state
         .store

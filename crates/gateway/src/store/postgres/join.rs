@@ -16,6 +16,35 @@ use crate::store::join::{
     JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 
+/// Queues the message telling the person of request `id` the decision, when they gave an
+/// email; a decision message for the request still waiting is replaced (as on SQLite).
+async fn queue_decision_mail(
+    tx: &mut Transaction<'_, Postgres>,
+    id: &str,
+    approved: bool,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET state = 'superseded'
+         WHERE kind = 'join_decision' AND join_request_id = $1 AND state = 'pending'",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
+            next_attempt_at, created_at)
+         SELECT 'join_decision', id, $2, ''::bytea, $3, $3 FROM join_requests
+         WHERE id = $1 AND email IS NOT NULL",
+    )
+    .bind(id)
+    .bind(approved)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 const LINK_COLUMNS: &str = "org_id, organization_name, approval_required, required_fields, \
      expires_at, enabled, sealed_token, sealed_code";
 
@@ -341,9 +370,9 @@ impl JoinStore for PostgresStore {
         sqlx::query(
             "INSERT INTO join_requests (id, org_id, via, organization_name, name, email, mobile,
                 employee_id, work_location, username_key, username, password_hash, state,
-                status_token_sha256, created_at, decided_at, account_id)
+                status_token_sha256, created_at, decided_at, account_id, locale)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                $17)",
+                $17, $18)",
         )
         .bind(&new.id)
         .bind(&org_id)
@@ -362,6 +391,7 @@ impl JoinStore for PostgresStore {
         .bind(now)
         .bind((!approval_required).then_some(now))
         .bind(&new.account_id)
+        .bind(&new.locale)
         .execute(&mut *tx)
         .await?;
         if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
@@ -431,6 +461,7 @@ impl JoinStore for PostgresStore {
         if approved && !create_account(&mut tx, org_id, id, now).await? {
             return Err(username_gone());
         }
+        queue_decision_mail(&mut tx, id, approved, now).await?;
         tx.commit().await?;
         Ok(target)
     }

@@ -64,6 +64,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         9,
         include_str!("../../../migrations/postgres/0009_invitation_language.sql"),
     ),
+    (
+        10,
+        include_str!("../../../migrations/postgres/0010_join_decision_mail.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.

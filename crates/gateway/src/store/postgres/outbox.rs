@@ -1,4 +1,5 @@
-//! The outbox on PostgreSQL: claiming due invitation and reset messages under a lease
+//! The outbox on PostgreSQL: claiming due invitation, reset and join decision messages under
+//! a lease
 //! (`FOR UPDATE SKIP LOCKED`), renewing it, and recording how each send ended.
 
 use async_trait::async_trait;
@@ -11,7 +12,10 @@ use super::{
     RESET_COLUMNS,
 };
 use crate::error::Result;
-use crate::store::{OutboxItem, OutboxStore, ResetOutboxItem, SendEnd, Sends};
+use crate::store::{
+    JoinDecisionMail, JoinDecisionOutboxItem, OutboxItem, OutboxStore, ResetOutboxItem, SendEnd,
+    Sends,
+};
 
 #[async_trait]
 impl OutboxStore for PostgresStore {
@@ -100,6 +104,55 @@ impl OutboxStore for PostgresStore {
         Ok(Some(item))
     }
 
+    async fn claim_due_join_decision(
+        &self,
+        now: i64,
+        lease_secs: i64,
+        owner: &str,
+    ) -> Result<Option<JoinDecisionOutboxItem>> {
+        let mut tx = self.pool.begin().await?;
+        let due = "JOIN join_requests j ON j.id = o.join_request_id
+            WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL
+              AND o.next_attempt_at <= $1";
+        let claimed = claim(
+            &mut tx,
+            due,
+            "join_request_id",
+            now,
+            now + lease_secs,
+            owner,
+        )
+        .await?;
+        let Some(claimed) = claimed else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let row = sqlx::query(
+            "SELECT o.join_approved, j.name, j.username, j.email, j.organization_name, j.locale
+             FROM outbox o JOIN join_requests j ON j.id = o.join_request_id
+             WHERE o.id = $1",
+        )
+        .bind(claimed.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let item = JoinDecisionOutboxItem {
+            id: claimed.id,
+            attempts: claimed.attempts,
+            approved: row.try_get("join_approved")?,
+            request: JoinDecisionMail {
+                request_id: claimed.subject_id,
+                name: row.try_get("name")?,
+                username: row.try_get("username")?,
+                recipient: row.try_get("email")?,
+                organization_name: row.try_get("organization_name")?,
+                locale: row.try_get("locale")?,
+            },
+            resumed: claimed.resumed,
+        };
+        tx.commit().await?;
+        Ok(Some(item))
+    }
+
     async fn finish_send(
         &self,
         sends: Sends,
@@ -158,8 +211,8 @@ impl OutboxStore for PostgresStore {
     }
 }
 
-/// An outbox row just claimed: its id, earlier attempts, sealed token, the invitation or
-/// reset it sends, and whether a lapsed lease was taken over.
+/// An outbox row just claimed: its id, earlier attempts, sealed token, the invitation, reset
+/// or join request it sends, and whether a lapsed lease was taken over.
 struct Claimed {
     id: i64,
     attempts: u32,
@@ -170,7 +223,7 @@ struct Claimed {
 
 /// Claims the first row of `outbox o` that `due` (the joins and conditions after `FROM
 /// outbox o`, `$1` the time) selects, leasing it to `owner` until `lease_until`;
-/// `subject` names the column of the invitation or reset it sends.
+/// `subject` names the column of the invitation, reset or join request it sends.
 async fn claim(
     tx: &mut Transaction<'_, Postgres>,
     due: &str,

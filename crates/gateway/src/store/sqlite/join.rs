@@ -101,6 +101,25 @@ fn create_account(tx: &Transaction<'_>, org_id: &str, request_id: &str, now: i64
     }
 }
 
+/// Queues the message telling the person of request `id` the decision, when they gave an
+/// email; a decision message for the request still waiting is replaced (only the latest
+/// decision is told).
+fn queue_decision_mail(tx: &Transaction<'_>, id: &str, approved: bool, now: i64) -> Result<()> {
+    tx.execute(
+        "UPDATE outbox SET state = 'superseded'
+         WHERE kind = 'join_decision' AND join_request_id = ?1 AND state = 'pending'",
+        params![id],
+    )?;
+    tx.execute(
+        "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
+            next_attempt_at, created_at)
+         SELECT 'join_decision', id, ?2, X'', ?3, ?3 FROM join_requests
+         WHERE id = ?1 AND email IS NOT NULL",
+        params![id, approved, now],
+    )?;
+    Ok(())
+}
+
 #[async_trait]
 impl JoinStore for SqliteStore {
     async fn put_join_link(
@@ -307,9 +326,9 @@ impl JoinStore for SqliteStore {
             tx.execute(
                 "INSERT INTO join_requests (id, org_id, via, organization_name, name, email,
                     mobile, employee_id, work_location, username_key, username, password_hash,
-                    state, status_token_sha256, created_at, decided_at, account_id)
+                    state, status_token_sha256, created_at, decided_at, account_id, locale)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17)",
+                    ?17, ?18)",
                 params![
                     new.id,
                     org_id,
@@ -328,6 +347,7 @@ impl JoinStore for SqliteStore {
                     now,
                     (!approval_required).then_some(now),
                     new.account_id,
+                    new.locale,
                 ],
             )?;
             if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
@@ -396,6 +416,7 @@ impl JoinStore for SqliteStore {
                     }
                 }
             }
+            queue_decision_mail(&tx, &id, approved, now)?;
             tx.commit()?;
             Ok(if approved {
                 JoinRequestStatus::Approved

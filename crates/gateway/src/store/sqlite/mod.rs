@@ -47,6 +47,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0009_invitation_language.sql"
     )),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0010_join_decision_mail.sql"
+    )),
 ];
 
 #[derive(Clone)]

@@ -1,5 +1,5 @@
-//! The outbox on SQLite: claiming due invitation and reset messages under a lease, renewing
-//! it, and recording how each send ended.
+//! The outbox on SQLite: claiming due invitation, reset and join decision messages under a
+//! lease, renewing it, and recording how each send ended.
 
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, ToSql};
@@ -9,7 +9,10 @@ use super::{
     RESET_COLUMNS,
 };
 use crate::error::Result;
-use crate::store::{OutboxItem, OutboxStore, ResetOutboxItem, SendEnd, Sends};
+use crate::store::{
+    JoinDecisionMail, JoinDecisionOutboxItem, OutboxItem, OutboxStore, ResetOutboxItem, SendEnd,
+    Sends,
+};
 
 #[async_trait]
 impl OutboxStore for SqliteStore {
@@ -99,6 +102,49 @@ impl OutboxStore for SqliteStore {
                         expires_at: r.get(3)?,
                         resumed: r.get(4)?,
                         reset: reset_from_row(r, 5)?,
+                    })
+                },
+            )
+        })
+        .await
+    }
+
+    async fn claim_due_join_decision(
+        &self,
+        now: i64,
+        lease_secs: i64,
+        owner: &str,
+    ) -> Result<Option<JoinDecisionOutboxItem>> {
+        let owner = owner.to_owned();
+        self.with(move |c| {
+            claim(
+                c,
+                "SELECT o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, j.id,
+                        j.name, j.username, j.email, j.organization_name, j.locale
+                 FROM outbox o
+                 JOIN join_requests j ON j.id = o.join_request_id
+                 WHERE o.kind = 'join_decision' AND o.state = 'pending'
+                   AND j.email IS NOT NULL
+                   AND o.next_attempt_at <= ?1
+                   AND (o.lease_until IS NULL OR o.lease_until <= ?1)
+                 ORDER BY o.next_attempt_at, o.id LIMIT 1",
+                now,
+                now + lease_secs,
+                &owner,
+                |r| {
+                    Ok(JoinDecisionOutboxItem {
+                        id: r.get(0)?,
+                        attempts: r.get(1)?,
+                        approved: r.get(2)?,
+                        resumed: r.get(3)?,
+                        request: JoinDecisionMail {
+                            request_id: r.get(4)?,
+                            name: r.get(5)?,
+                            username: r.get(6)?,
+                            recipient: r.get(7)?,
+                            organization_name: r.get(8)?,
+                            locale: r.get(9)?,
+                        },
                     })
                 },
             )

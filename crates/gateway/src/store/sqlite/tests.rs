@@ -5,6 +5,12 @@ use rusqlite::{params, Connection};
 use rusqlite_migration::Migrations;
 
 use super::{SqliteStore, MIGRATIONS};
+
+/// An organization and one invitation of it, which the other rows of a migration test name.
+const ORG_AND_INVITATION: &str = "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
+    INSERT INTO invitations (id, org_id, channel, recipient, invitee_name, organization_name,
+        department_label, position_label, inviter_name, locale, lifetime_secs, created_at)
+    VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en', 60, 0);";
 use crate::store::{InvitationStore, OutboxStore, SessionStore};
 
 /// A database written by the first schema keeps its accounts, invitations and queued
@@ -87,13 +93,8 @@ fn the_identity_schema_gives_existing_accounts_and_requests_ids() {
     Migrations::from_slice(&MIGRATIONS[..3])
         .to_latest(&mut c)
         .unwrap();
-    c.execute_batch(
-        "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
-         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-            organization_name, department_label, position_label, inviter_name, locale,
-            lifetime_secs, created_at)
-         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
-            'en', 60, 0);
+    c.execute_batch(&format!(
+        "{ORG_AND_INVITATION}
          INSERT INTO accounts (org_id, username_key, username, password_hash,
             invitation_id, created_at)
          VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
@@ -105,8 +106,8 @@ fn the_identity_schema_gives_existing_accounts_and_requests_ids() {
             x'02', 0);
          INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
             join_request_id)
-         VALUES ('org_1', 'bob', 'Bob', 'h', 0, 'jr_1');",
-    )
+         VALUES ('org_1', 'bob', 'Bob', 'h', 0, 'jr_1');"
+    ))
     .unwrap();
     Migrations::from_slice(MIGRATIONS)
         .to_latest(&mut c)
@@ -155,18 +156,13 @@ fn the_join_schema_applies_over_a_database_from_the_first_one() {
         Migrations::from_slice(&MIGRATIONS[..1])
             .to_latest(&mut c)
             .unwrap();
-        c.execute_batch(
-            "INSERT INTO organizations VALUES ('org_1', 'Acme', x'00', 0);
-             INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-                organization_name, department_label, position_label, inviter_name, locale,
-                lifetime_secs, created_at)
-             VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann',
-                'en', 60, 0);
+        c.execute_batch(&format!(
+            "{ORG_AND_INVITATION}
              INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
              INSERT INTO outbox (invitation_id, sealed_token, state, next_attempt_at,
                 message_id, created_at)
-             VALUES ('inv_1', x'00', 'sent', 0, 'pm-1', 0);",
-        )
+             VALUES ('inv_1', x'00', 'sent', 0, 'pm-1', 0);"
+        ))
         .unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
@@ -203,5 +199,95 @@ fn the_join_schema_applies_over_a_database_from_the_first_one() {
     assert!(
         matches!(held, Err(ref e) if super::is_unique_violation(e)),
         "{held:?}"
+    );
+}
+
+/// The join decision schema rebuilds the outbox around the rows it holds (same ids, kinds,
+/// states, leases and bounces), and from then on a join decision row must name its request
+/// and decision.
+#[test]
+fn the_join_decision_schema_keeps_the_outbox_rows() {
+    let mut c = Connection::open_in_memory().unwrap();
+    Migrations::from_slice(&MIGRATIONS[..MIGRATIONS.len() - 1])
+        .to_latest(&mut c)
+        .unwrap();
+    c.execute_batch(&format!(
+        "{ORG_AND_INVITATION}
+         INSERT INTO outbox (id, invitation_id, sealed_token, state, next_attempt_at,
+            message_id, created_at, bounced_at, lease_owner)
+         VALUES (5, 'inv_1', x'0a', 'sent', 0, 'pm-1', 0, 9, NULL),
+                (6, 'inv_1', x'0b', 'pending', 3, NULL, 1, NULL, 'wrk_1');
+         INSERT INTO join_requests (id, org_id, via, organization_name, name, email,
+            username_key, username, password_hash, state, status_token_sha256, created_at,
+            account_id)
+         VALUES ('jr_1', 'org_1', 'code', 'Acme', 'Bo', 'bo@example.org', 'bo', 'Bo', 'h',
+            'pending', x'01', 0, 'acc_1');"
+    ))
+    .unwrap();
+    Migrations::from_slice(MIGRATIONS)
+        .to_latest(&mut c)
+        .unwrap();
+    /// id, kind, sealed token, state, bounced at, lease owner.
+    type Row = (i64, String, Vec<u8>, String, Option<i64>, Option<String>);
+    let rows: Vec<Row> = c
+        .prepare(
+            "SELECT id, kind, sealed_token, state, bounced_at, lease_owner FROM outbox
+             ORDER BY id",
+        )
+        .unwrap()
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                5,
+                "invitation".into(),
+                vec![10],
+                "sent".into(),
+                Some(9),
+                None
+            ),
+            (
+                6,
+                "invitation".into(),
+                vec![11],
+                "pending".into(),
+                None,
+                Some("wrk_1".into())
+            ),
+        ]
+    );
+    let locale: Option<String> = c
+        .query_row("SELECT locale FROM join_requests", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(locale, None, "requests made before keep no language");
+    let insert = |request: &str, approved: &str| {
+        c.execute(
+            &format!(
+                "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
+                    next_attempt_at, created_at)
+                 VALUES ('join_decision', {request}, {approved}, X'', 0, 0)"
+            ),
+            [],
+        )
+    };
+    assert!(insert("NULL", "1").is_err(), "a decision names its request");
+    assert!(insert("'jr_1'", "NULL").is_err(), "and its decision");
+    assert_eq!(insert("'jr_1'", "1").unwrap(), 1);
+    assert!(
+        c.last_insert_rowid() > 6,
+        "new rows continue after the old ids"
     );
 }

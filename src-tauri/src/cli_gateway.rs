@@ -1,0 +1,207 @@
+//! `orgdesk gateway show|use|builtin`: which gateway the directory uses, the same choice the
+//! window's Settings make between the built-in gateway and a remote one. The remote one's
+//! token goes to the system keyring exactly as the window stores it, and only after the
+//! gateway has answered with it.
+
+use std::io::BufRead;
+
+use clap::Subcommand;
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use serde::Serialize;
+use tauri::async_runtime::block_on;
+
+use crate::gateway_link::{
+    check_remote, choose_builtin, choose_remote, chosen_remote, keyring_forget, keyring_token,
+    store_token, PORT_KEY,
+};
+
+#[derive(Debug, Subcommand)]
+pub enum GatewayCommand {
+    /// Show which gateway is used: mode, address, whether a token is stored (never the
+    /// token) and whether the gateway answers with it.
+    Show {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Use the remote gateway at URL (https://, or http:// on this computer). The token is
+    /// read from the first line of standard input and checked against the gateway first: a
+    /// gateway that does not answer, or refuses the token, exits 1 with the reason and
+    /// nothing changes. An open window takes the change at its next start.
+    Use {
+        /// The gateway's address.
+        url: String,
+        /// Read the organization's API token from the first line of standard input.
+        #[arg(long, required = true)]
+        token_stdin: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Use the built-in gateway, which runs inside the Orgdesk window; the remote gateway's
+    /// token is removed from the keyring.
+    Builtin {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// What `show` reports; `use` and `builtin` report the same after their change.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+struct Shown {
+    /// `built-in` or `remote`.
+    mode: &'static str,
+    url: Option<String>,
+    token_stored: bool,
+    /// Whether the gateway answered with the stored token; `None` for the built-in gateway,
+    /// which runs only inside the window.
+    reachable: Option<bool>,
+    /// Why it did not answer, or where the built-in gateway runs.
+    note: Option<String>,
+}
+
+pub fn gateway(d: &mut Directory, c: GatewayCommand) -> Result<String, CommandError> {
+    let json = match c {
+        GatewayCommand::Show { json } => json,
+        GatewayCommand::Use { url, json, .. } => {
+            let token = token_from_stdin()?;
+            let url = block_on(check_remote(&url, &token))?;
+            block_on(store_token(&url, &token))?;
+            let old = chosen_remote(d)?;
+            choose_remote(d, &url)?;
+            if let Some(old) = old.filter(|old| *old != url) {
+                block_on(keyring_forget(&old));
+            }
+            json
+        }
+        GatewayCommand::Builtin { json } => {
+            if let Some(old) = choose_builtin(d)? {
+                block_on(keyring_forget(&old));
+            }
+            json
+        }
+    };
+    let shown = block_on(read_choice(d))?;
+    if json {
+        return serde_json::to_string(&shown).map_err(|e| {
+            CoreError::Internal(format!("The report could not be encoded: {e}")).into()
+        });
+    }
+    Ok(text(&shown))
+}
+
+fn token_from_stdin() -> Result<String, CommandError> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CoreError::Internal(format!("Standard input could not be read: {e}")))?;
+    let token = line.trim().to_owned();
+    if token.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::Validation,
+            "token: give the organization's API token on the first line of standard input.",
+        ));
+    }
+    Ok(token)
+}
+
+async fn read_choice(d: &Directory) -> Result<Shown, CommandError> {
+    let Some(url) = chosen_remote(d)? else {
+        let port = d.local_value(PORT_KEY)?;
+        return Ok(Shown {
+            mode: "built-in",
+            url: port.map(|p| format!("http://127.0.0.1:{p}")),
+            token_stored: false,
+            reachable: None,
+            note: Some(
+                "The built-in gateway runs only while the Orgdesk window is open; its token is \
+                 never stored."
+                    .into(),
+            ),
+        });
+    };
+    let (token_stored, reachable, note) = match keyring_token(&url).await {
+        Err(why) => (
+            false,
+            Some(false),
+            Some(format!(
+                "No token for {url} in the system keyring ({why}). Give it again with \
+                 `orgdesk gateway use {url} --token-stdin`."
+            )),
+        ),
+        Ok(token) => match check_remote(&url, &token).await {
+            Ok(_) => (true, Some(true), None),
+            Err(e) => (true, Some(false), Some(reason(&e))),
+        },
+    };
+    Ok(Shown {
+        mode: "remote",
+        url: Some(url),
+        token_stored,
+        reachable,
+        note,
+    })
+}
+
+/// A refusal's message with the reasons of its details.
+fn reason(e: &CommandError) -> String {
+    std::iter::once(e.message.as_str())
+        .chain(e.details.iter().map(|d| d.reason.as_str()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn text(s: &Shown) -> String {
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    let mut out = format!(
+        "mode       {}\nurl        {}\ntoken      {}\nreachable  {}",
+        s.mode,
+        s.url.as_deref().unwrap_or("—"),
+        if s.token_stored {
+            "stored in the system keyring"
+        } else {
+            "none stored"
+        },
+        s.reachable.map(yes_no).unwrap_or("only inside the window"),
+    );
+    if let Some(note) = &s.note {
+        out.push_str(&format!("\n{note}"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_names_every_field_and_never_a_token() {
+        let remote = Shown {
+            mode: "remote",
+            url: Some("https://gw.example.org".into()),
+            token_stored: true,
+            reachable: Some(false),
+            note: Some("The gateway refused this token.".into()),
+        };
+        assert_eq!(
+            text(&remote),
+            "mode       remote\nurl        https://gw.example.org\n\
+             token      stored in the system keyring\nreachable  no\n\
+             The gateway refused this token."
+        );
+        let builtin = Shown {
+            mode: "built-in",
+            url: None,
+            token_stored: false,
+            reachable: None,
+            note: None,
+        };
+        assert_eq!(
+            text(&builtin),
+            "mode       built-in\nurl        —\ntoken      none stored\nreachable  only inside the window"
+        );
+    }
+}
