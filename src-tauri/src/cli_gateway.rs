@@ -117,8 +117,9 @@ async fn read_choice(d: &Directory) -> Result<Shown, CommandError> {
             token_stored: false,
             reachable: None,
             note: Some(
-                "The built-in gateway runs only while the Orgdesk window is open; its token is \
-                 never stored."
+                "On this computer only: the built-in gateway runs only while the Orgdesk window \
+                 is open, sends nothing (it keeps each message on this computer) and makes links \
+                 that open only here; its token is never stored."
                     .into(),
             ),
         });
@@ -158,7 +159,11 @@ fn text(s: &Shown) -> String {
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut out = format!(
         "mode       {}\nurl        {}\ntoken      {}\nreachable  {}",
-        s.mode,
+        if s.mode == "built-in" {
+            "on this computer only (the built-in gateway)"
+        } else {
+            s.mode
+        },
         s.url.as_deref().unwrap_or("—"),
         if s.token_stored {
             "stored in the system keyring"
@@ -201,7 +206,8 @@ mod tests {
         };
         assert_eq!(
             text(&builtin),
-            "mode       built-in\nurl        —\ntoken      none stored\nreachable  only inside the window"
+            "mode       on this computer only (the built-in gateway)\nurl        —\n\
+             token      none stored\nreachable  only inside the window"
         );
     }
 }

@@ -28,7 +28,9 @@ fn the_gateway_is_chosen_checked_and_shown_from_the_command_line() {
         "url": null,
         "tokenStored": false,
         "reachable": null,
-        "note": "The built-in gateway runs only while the Orgdesk window is open; its token is never stored."
+        "note": "On this computer only: the built-in gateway runs only while the Orgdesk window is open, \
+                 sends nothing (it keeps each message on this computer) and makes links that open only \
+                 here; its token is never stored."
     });
     assert_eq!(show(), builtin);
 
@@ -124,7 +126,10 @@ fn the_gateway_is_chosen_checked_and_shown_from_the_command_line() {
     );
     assert_eq!(stored_tokens(&db), serde_json::json!({}));
     let text_out = ok(&orgdesk(&db, &["gateway", "show"], None));
-    assert!(text_out.contains("mode       built-in"), "{text_out}");
+    assert!(
+        text_out.contains("mode       on this computer only (the built-in gateway)"),
+        "{text_out}"
+    );
     let sync = orgdesk(&db, &["sync"], None);
     assert_eq!(sync.status.code(), Some(1));
     assert!(
