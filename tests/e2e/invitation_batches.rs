@@ -162,6 +162,7 @@ pub async fn batch_and_language(c: Ctx) {
     batch(d, "resend").await;
     wait_text(d, "invitations-batch-result", |t| {
         t.contains("Lin Link: the invitation is already closed")
+            && t.contains("None of them was resent.")
     })
     .await;
     c.h.screenshot(d, "37-invitations-passed-over").await;
@@ -171,7 +172,7 @@ pub async fn batch_and_language(c: Ctx) {
     wait_text(d, "nav-invitations", |t| t != "Invitations").await;
     batch(d, "resend").await;
     wait_text(d, "invitations-batch-result", |t| {
-        t.contains("Lin Link：该邀请已结束")
+        t.contains("Lin Link：该邀请已结束") && t.contains("没有重新发送任何邀请")
     })
     .await;
     c.h.screenshot(d, "38-invitations-passed-over-zh").await;

@@ -22,7 +22,10 @@ export function InvitationBatchBar({ picked, onDone }: { picked: InvitationRow[]
   const change = useChangeInvitations({
     onSuccess: (out, { action }) => {
       onDone();
-      const done = t(action === "resend" ? "invitations.resentMany" : "invitations.cancelledMany", { count: out.changed });
+      const done =
+        out.changed === 0
+          ? t(action === "resend" ? "invitations.resentNone" : "invitations.cancelledNone")
+          : t(action === "resend" ? "invitations.resentMany" : "invitations.cancelledMany", { count: out.changed });
       if (out.skipped.length === 0) {
         void message.success(done);
         return;

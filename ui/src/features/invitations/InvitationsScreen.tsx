@@ -64,6 +64,12 @@ const OPEN: InvitationState[] = FILTER_STATES.open;
 const NO_INVITATIONS: InvitationRow[] = [];
 const invitationId = (r: InvitationRow) => r.id;
 
+/** The day alone: an expiry is read as a date, and the column stays narrow. */
+function formatDate(ms: number | null, locale: string): string {
+  if (ms === null) return "—";
+  return new Date(ms).toLocaleDateString(locale, { dateStyle: "medium" });
+}
+
 function formatTime(ms: number | null, locale: string): string {
   if (ms === null) return "—";
   return new Date(ms).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
@@ -200,7 +206,7 @@ export function InvitationsScreen() {
     {
       title: t("invitations.col.expires"),
       key: "expires",
-      render: (r) => (OPEN.includes(r.state) ? formatTime(r.expiresAt, i18n.language) : "—"),
+      render: (r) => (OPEN.includes(r.state) ? formatDate(r.expiresAt, i18n.language) : "—"),
     },
     {
       title: t("invitations.col.actions"),
@@ -211,7 +217,8 @@ export function InvitationsScreen() {
             {t("invitations.resend")}
           </Button>
         ) : OPEN.includes(r.state) ? (
-          <Space size={0}>
+          // Wraps onto a second line rather than pushing the table wider than the window.
+          <Space size={0} wrap>
             {r.kept && (
               <Button type="link" size="small" onClick={() => setMailOf(r)} data-testid={`invitation-message-${r.id}`}>
                 {t("invitations.message")}
