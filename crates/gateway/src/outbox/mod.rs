@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 use crate::mail::{compose_invitation, DeliveryError, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
-use crate::store::{OutboxItem, SendEnd, Sends};
+use crate::store::{Lease, OutboxItem, SendEnd, Sends};
 use crate::Shared;
 
 mod join_decisions;
@@ -55,9 +55,7 @@ pub(crate) async fn run(
             sweep(&state).await;
         }
         let sent_invitation = deliver_next(
-            state
-                .store
-                .claim_due_message(state.clock.now_secs(), lease_secs(&state), &owner),
+            state.store.claim_due_message(lease(&state, &owner)),
             |item| deliver(&state, &owner, mailer.as_ref(), sms.as_deref(), item),
             "outbox: cannot read due messages",
         )
@@ -102,31 +100,44 @@ where
     }
 }
 
-/// A claimed outbox row: whose message it carries, its id and how many sends it had.
-pub(crate) struct Claimed {
+/// A claimed outbox row: whose message it carries, its id, how many sends it had, and the
+/// invitation, reset or join request it tells of (named in the log).
+pub(crate) struct Claimed<'a> {
     pub(crate) sends: Sends,
     pub(crate) outbox_id: i64,
     pub(crate) attempts: u32,
     /// A message that, sent, lands in this gateway's mail folder rather than with anyone.
     pub(crate) kept: bool,
+    pub(crate) subject_id: &'a str,
+    /// Its last attempt ended with its process, perhaps after the mail server accepted it.
+    pub(crate) resumed: bool,
 }
 
 /// Sends a claimed message (`send`) under its lease and records how the send ended, then
-/// rings the event feed. `log` writes what happened, given the attempt's number and the wait
-/// before a retry, and names it for the record's log lines.
+/// rings the event feed; the log says what happened.
 pub(crate) async fn send_and_record(
     state: &Shared,
     owner: &str,
-    claimed: Claimed,
+    claimed: Claimed<'_>,
     send: impl Future<Output = Result<String, DeliveryError>>,
-    log: impl FnOnce(&SendEnd, u32, u64) -> &'static str,
 ) {
     let Claimed {
         sends,
         outbox_id,
         attempts,
         kept,
+        subject_id,
+        resumed,
     } = claimed;
+    let kind = sends.noun();
+    if resumed {
+        // Sent again, with the same Message-ID, rather than perhaps never.
+        tracing::warn!(
+            kind,
+            id = subject_id,
+            "outbox: resuming a send whose outcome was never recorded"
+        );
+    }
     let _lease = LeaseKeeper::start(state, owner, outbox_id);
     let result = send.await;
     let now = state.clock.now_secs();
@@ -135,7 +146,7 @@ pub(crate) async fn send_and_record(
     if let SendEnd::Sent { kept: k, .. } = &mut end {
         *k = kept;
     }
-    let what = log(&end, attempts, wait);
+    let what = log_end(kind, subject_id, &end, attempts, wait);
     let recorded = record(state, what, || {
         let end = end.clone();
         state.store.finish_send(sends, outbox_id, end, now)
@@ -145,6 +156,25 @@ pub(crate) async fn send_and_record(
     // worst a duplicate with the same Message-ID, never a loss.
     if recorded {
         state.ring_events();
+    }
+}
+
+/// Logs how the send of a `kind` message about `id` ended (its `attempts`-th, `wait` seconds
+/// before a retry); answers the name the record's log lines give it.
+fn log_end(kind: &str, id: &str, end: &SendEnd, attempts: u32, wait: u64) -> &'static str {
+    match end {
+        SendEnd::Sent { message_id, .. } => {
+            tracing::info!(kind, id, %message_id, "{kind} delivered");
+            "sent"
+        }
+        SendEnd::Retry { error: reason, .. } => {
+            tracing::warn!(kind, id, attempts, wait, %reason, "{kind} delivery failed; will retry");
+            "retry"
+        }
+        SendEnd::GaveUp { error: reason } => {
+            tracing::warn!(kind, id, attempts, %reason, "{kind} delivery failed; giving up");
+            "failed"
+        }
     }
 }
 
@@ -181,17 +211,23 @@ pub(crate) async fn send_mail(
     Ok(provider_id.unwrap_or(message_id))
 }
 
-/// Sends a text message, when this gateway sends them.
-pub(crate) async fn send_text(
+/// Sends a message that carries a link by its channel: by mail as `mail` composes it, or as
+/// the text `text` writes; a link-only one is never sent (`unsent` says so).
+pub(crate) async fn send_by_channel(
+    mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
-    recipient: &str,
-    text: String,
+    (channel, recipient): (Channel, &str),
+    mail: impl FnOnce() -> Result<(Message, String), DeliveryError>,
+    text: impl FnOnce() -> String,
+    unsent: &str,
 ) -> Result<String, DeliveryError> {
-    match sms {
-        Some(sender) => sender.send(recipient, &text).await,
-        None => Err(DeliveryError::Permanent(
+    match (channel, sms) {
+        (Channel::Email, _) => send_mail(mailer, mail()).await,
+        (Channel::Sms, Some(sender)) => sender.send(recipient, &text()).await,
+        (Channel::Sms, None) => Err(DeliveryError::Permanent(
             "SMS delivery is not configured on this gateway".into(),
         )),
+        (Channel::Link, _) => Err(DeliveryError::Permanent(unsent.into())),
     }
 }
 
@@ -201,6 +237,13 @@ pub(crate) fn backoff(initial: u64, max: u64, attempt: u32) -> u64 {
         .checked_shl(attempt.saturating_sub(1))
         .unwrap_or(u64::MAX);
     initial.saturating_mul(factor).min(max)
+}
+
+/// The lease `owner` takes on a message it claims now.
+pub(crate) fn lease<'a>(state: &Shared, owner: &'a str) -> Lease<'a> {
+    let now = state.clock.now_secs();
+    let until = now.saturating_add(lease_secs(state));
+    Lease { now, until, owner }
 }
 
 pub(crate) fn lease_secs(state: &Shared) -> i64 {
@@ -298,34 +341,16 @@ async fn deliver(
     sms: Option<&dyn SmsSender>,
     item: OutboxItem,
 ) {
-    if item.resumed {
-        // Its last attempt ended with its process, perhaps after the mail server accepted it:
-        // sent again, with the same Message-ID, rather than perhaps never.
-        tracing::warn!(invitation = %item.invitation.id, "outbox: resuming a send whose outcome was never recorded");
-    }
+    let invitation = &item.subject;
     let claimed = Claimed {
         sends: Sends::Invitation,
         outbox_id: item.id,
         attempts: item.attempts,
-        kept: item.invitation.channel == Channel::Email && mailer.keeps_messages(),
+        kept: invitation.channel == Channel::Email && mailer.keeps_messages(),
+        subject_id: &invitation.id,
+        resumed: item.resumed,
     };
-    let id = &item.invitation.id;
-    let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
-        SendEnd::Sent { message_id, .. } => {
-            tracing::info!(invitation = %id, %message_id, "invitation delivered");
-            "sent"
-        }
-        SendEnd::Retry { error: reason, .. } => {
-            tracing::warn!(invitation = %id, attempts, wait, %reason, "delivery failed; will retry");
-            "retry"
-        }
-        SendEnd::GaveUp { error: reason } => {
-            tracing::warn!(invitation = %id, attempts, %reason, "delivery failed; giving up");
-            "failed"
-        }
-    };
-    let send = send(state, mailer, sms, &item);
-    send_and_record(state, owner, claimed, send, log).await;
+    send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
 }
 
 async fn send(
@@ -336,28 +361,26 @@ async fn send(
 ) -> Result<String, DeliveryError> {
     let token = link_token(state, &item.sealed_token, item.expires_at)?;
     let link = state.invitation_link(&crate::secrets::encode(&token));
-    let invitation = &item.invitation;
-    match invitation.channel {
-        Channel::Email => {
+    let invitation = &item.subject;
+    send_by_channel(
+        mailer,
+        sms,
+        (invitation.channel, &invitation.recipient),
+        || {
             let from = state.config.mail.from_address();
-            let composed = compose_invitation(
+            compose_invitation(
                 &state.templates,
                 from,
                 invitation,
                 item.id,
                 &link,
                 item.expires_at,
-            );
-            send_mail(mailer, composed).await
-        }
-        Channel::Sms => {
-            let text = sms_text(invitation, &link, item.expires_at);
-            send_text(sms, &invitation.recipient, text).await
-        }
-        Channel::Link => Err(DeliveryError::Permanent(
-            "link invitations are not sent".into(),
-        )),
-    }
+            )
+        },
+        || sms_text(invitation, &link, item.expires_at),
+        "link invitations are not sent",
+    )
+    .await
 }
 
 /// How many expired links one sweep transaction reports at most.

@@ -1,13 +1,12 @@
 //! Sending password reset messages (mail or text) from the shared outbox: claimed, sent and
 //! recorded like invitations, with the same lease and backoff.
 
-use orgdesk_protocol::Channel;
-
-use super::{deliver_next, lease_secs, link_token, send_and_record, send_mail, send_text, Claimed};
+use super::{deliver_next, lease, link_token, send_and_record, send_by_channel, Claimed};
 use crate::mail::{DeliveryError, Mailer};
+use crate::mail_reset::compose_reset;
 use crate::secrets;
-use crate::sms::SmsSender;
-use crate::store::{ResetOutboxItem, SendEnd, Sends};
+use crate::sms::{reset_text, SmsSender};
+use crate::store::{ResetOutboxItem, Sends};
 use crate::Shared;
 
 /// Sends the next reset message that is due, if any; `true` when there was one (so the
@@ -19,9 +18,7 @@ pub(crate) async fn deliver_due_reset(
     sms: Option<&dyn SmsSender>,
 ) -> bool {
     deliver_next(
-        state
-            .store
-            .claim_due_reset_message(state.clock.now_secs(), lease_secs(state), owner),
+        state.store.claim_due_reset_message(lease(state, owner)),
         |item| deliver(state, owner, mailer, sms, item),
         "outbox: cannot read due reset messages",
     )
@@ -35,32 +32,16 @@ async fn deliver(
     sms: Option<&dyn SmsSender>,
     item: ResetOutboxItem,
 ) {
-    if item.resumed {
-        tracing::warn!(reset = %item.reset.id, "outbox: resuming a send whose outcome was never recorded");
-    }
+    // A reset's delivery event does not say whether the mail was kept in the gateway's folder.
     let claimed = Claimed {
         sends: Sends::Reset,
         outbox_id: item.id,
         attempts: item.attempts,
-        kept: item.reset.channel == Channel::Email && mailer.keeps_messages(),
+        kept: false,
+        subject_id: &item.subject.id,
+        resumed: item.resumed,
     };
-    let id = &item.reset.id;
-    let log = |end: &SendEnd, attempts: u32, wait: u64| match end {
-        SendEnd::Sent { message_id, .. } => {
-            tracing::info!(reset = %id, %message_id, "password reset delivered");
-            "reset sent"
-        }
-        SendEnd::Retry { error: reason, .. } => {
-            tracing::warn!(reset = %id, attempts, wait, %reason, "reset delivery failed; will retry");
-            "reset retry"
-        }
-        SendEnd::GaveUp { error: reason } => {
-            tracing::warn!(reset = %id, attempts, %reason, "reset delivery failed; giving up");
-            "reset failed"
-        }
-    };
-    let send = send(state, mailer, sms, &item);
-    send_and_record(state, owner, claimed, send, log).await;
+    send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
 }
 
 async fn send(
@@ -68,27 +49,27 @@ async fn send(
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
     item: &ResetOutboxItem,
-) -> std::result::Result<String, DeliveryError> {
+) -> Result<String, DeliveryError> {
     let token = link_token(state, &item.sealed_token, item.expires_at)?;
     let link = state.reset_link(&secrets::encode(&token));
-    let reset = &item.reset;
-    match reset.channel {
-        Channel::Email => {
+    let reset = &item.subject;
+    send_by_channel(
+        mailer,
+        sms,
+        (reset.channel, &reset.recipient),
+        || {
             let from = state.config.mail.from_address();
-            let composed = crate::mail_reset::compose_reset(
+            compose_reset(
                 &state.templates,
                 from,
                 reset,
                 item.id,
                 &link,
                 item.expires_at,
-            );
-            send_mail(mailer, composed).await
-        }
-        Channel::Sms => {
-            let text = crate::sms::reset_text(reset, &link, item.expires_at);
-            send_text(sms, &reset.recipient, text).await
-        }
-        Channel::Link => Err(DeliveryError::Permanent("link resets are not sent".into())),
-    }
+            )
+        },
+        || reset_text(reset, &link, item.expires_at),
+        "link resets are not sent",
+    )
+    .await
 }

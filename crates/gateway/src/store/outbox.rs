@@ -7,30 +7,25 @@ use orgdesk_protocol::EventKind;
 use crate::error::Result;
 use crate::store::{Invitation, PasswordReset};
 
-/// A message claimed for sending.
+/// A message that carries a link, claimed for sending: an invitation's or a password reset's.
 #[derive(Debug, Clone)]
-pub struct OutboxItem {
+pub struct LinkOutboxItem<S> {
     pub id: i64,
     pub attempts: u32,
     pub sealed_token: Vec<u8>,
-    pub invitation: Invitation,
+    /// The invitation or reset the link opens.
+    pub subject: S,
     pub expires_at: i64,
     /// The previous attempt was claimed by a process that stopped before recording how it
     /// ended (its lease lapsed with the owner still set): the mail server may have accepted it.
     pub resumed: bool,
 }
 
+/// An invitation message claimed for sending.
+pub type OutboxItem = LinkOutboxItem<Invitation>;
+
 /// A reset message claimed for sending.
-#[derive(Debug, Clone)]
-pub struct ResetOutboxItem {
-    pub id: i64,
-    pub attempts: u32,
-    pub sealed_token: Vec<u8>,
-    pub reset: PasswordReset,
-    pub expires_at: i64,
-    /// As [`super::OutboxItem::resumed`].
-    pub resumed: bool,
-}
+pub type ResetOutboxItem = LinkOutboxItem<PasswordReset>;
 
 /// A join decision message claimed for sending: the decision, and the request it tells of.
 #[derive(Debug, Clone)]
@@ -39,7 +34,7 @@ pub struct JoinDecisionOutboxItem {
     pub attempts: u32,
     pub approved: bool,
     pub request: JoinDecisionMail,
-    /// As [`super::OutboxItem::resumed`].
+    /// As [`super::LinkOutboxItem::resumed`].
     pub resumed: bool,
 }
 
@@ -59,33 +54,21 @@ pub struct JoinDecisionMail {
 
 #[async_trait]
 pub trait OutboxStore: Send + Sync + 'static {
-    /// Claims the next message due for sending, leasing it to `owner` (one gateway process)
-    /// until `now + lease_secs`. Committed before anything is sent, so a process that dies
-    /// mid-send leaves the row marked as claimed by it.
-    async fn claim_due_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<OutboxItem>>;
+    /// Claims the next message due for sending at `lease.now`, leasing it to `lease.owner`
+    /// (one gateway process) until `lease.until`. Committed before anything is sent, so a
+    /// process that dies mid-send leaves the row marked as claimed by it.
+    async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>>;
     /// Extends the lease `owner` holds on an outbox row (an invitation's or a reset's) to
     /// `until`; false when the row is no longer leased to `owner`.
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool>;
-    /// Claims the next reset message due for sending, leasing it to `owner` for `lease_secs`
-    /// (as [`super::GatewayStore::claim_due_message`]).
-    async fn claim_due_reset_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<ResetOutboxItem>>;
-    /// Claims the next join decision message due for sending, leasing it to `owner` for
-    /// `lease_secs` (as [`super::GatewayStore::claim_due_message`]).
+    /// Claims the next reset message due for sending under `lease` (as
+    /// [`super::GatewayStore::claim_due_message`]).
+    async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>>;
+    /// Claims the next join decision message due for sending under `lease` (as
+    /// [`super::GatewayStore::claim_due_message`]).
     async fn claim_due_join_decision(
         &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
+        lease: Lease<'_>,
     ) -> Result<Option<JoinDecisionOutboxItem>>;
     /// Records how the send of outbox row `outbox_id` (an invitation's or a reset's, as
     /// `sends` says) ended: marked sent with `invitation_delivered` or
@@ -94,6 +77,15 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// event: the desktop already knows the decision). One transaction.
     async fn finish_send(&self, sends: Sends, outbox_id: i64, end: SendEnd, now: i64)
         -> Result<()>;
+}
+
+/// The lease a claim takes on an outbox row: at `now`, for `owner` (one gateway process),
+/// until `until`.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease<'a> {
+    pub now: i64,
+    pub until: i64,
+    pub owner: &'a str,
 }
 
 /// Whose message an outbox row carries: an invitation's, a password reset's or a join
@@ -119,6 +111,15 @@ pub enum SendEnd {
 }
 
 impl Sends {
+    /// What the message is, as the log names it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Invitation => "invitation",
+            Self::Reset => "password reset",
+            Self::JoinDecision => "join decision",
+        }
+    }
+
     /// What the closing update adds to `WHERE id = … AND state = 'pending'`: a reset's
     /// outcome touches only a reset's row, a join decision's only a join decision's.
     pub fn row_filter(self) -> &'static str {

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
+use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::{
@@ -13,45 +14,16 @@ use super::{
 };
 use crate::error::Result;
 use crate::store::{
-    JoinDecisionMail, JoinDecisionOutboxItem, OutboxItem, OutboxStore, ResetOutboxItem, SendEnd,
-    Sends,
+    JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
+    ResetOutboxItem, SendEnd, Sends,
 };
 
 #[async_trait]
 impl OutboxStore for PostgresStore {
-    async fn claim_due_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<OutboxItem>> {
-        let mut tx = self.pool.begin().await?;
-        let due = "JOIN invitations i ON i.id = o.invitation_id
-            WHERE o.state = 'pending' AND i.state = 'pending' AND o.next_attempt_at <= $1";
-        let claimed = claim(&mut tx, due, "invitation_id", now, now + lease_secs, owner).await?;
-        let Some(claimed) = claimed else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INVITATION_COLUMNS}, t.expires_at AS token_expires_at
-             FROM invitations i JOIN invitation_tokens t
-                  ON t.invitation_id = i.id AND t.revoked_at IS NULL
-             WHERE i.id = $1 ORDER BY t.created_at DESC LIMIT 1"
-        )))
-        .bind(&claimed.subject_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let item = OutboxItem {
-            id: claimed.id,
-            attempts: claimed.attempts,
-            sealed_token: claimed.sealed_token,
-            expires_at: row.try_get("token_expires_at")?,
-            invitation: invitation_from_row(&row)?,
-            resumed: claimed.resumed,
-        };
-        tx.commit().await?;
-        Ok(Some(item))
+    async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>> {
+        let message = format!("SELECT {INVITATION_COLUMNS}, t.expires_at {INVITATION_MESSAGE}");
+        self.claim_link(INVITATION_DUE, message, lease, invitation_from_row)
+            .await
     }
 
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
@@ -68,89 +40,40 @@ impl OutboxStore for PostgresStore {
         Ok(renewed == 1)
     }
 
-    async fn claim_due_reset_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<ResetOutboxItem>> {
-        let mut tx = self.pool.begin().await?;
-        let due = "JOIN password_resets r ON r.id = o.reset_id
-            WHERE o.kind = 'password_reset' AND o.state = 'pending'
-              AND r.revoked_at IS NULL AND r.used_at IS NULL AND o.next_attempt_at <= $1";
-        let claimed = claim(&mut tx, due, "reset_id", now, now + lease_secs, owner).await?;
-        let Some(claimed) = claimed else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RESET_COLUMNS}, r.expires_at
-             FROM password_resets r JOIN accounts a
-                  ON a.org_id = r.org_id AND a.username_key = r.username_key
-             WHERE r.id = $1"
-        )))
-        .bind(&claimed.subject_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let item = ResetOutboxItem {
-            id: claimed.id,
-            attempts: claimed.attempts,
-            sealed_token: claimed.sealed_token,
-            expires_at: row.try_get("expires_at")?,
-            reset: reset_from_row(&row)?,
-            resumed: claimed.resumed,
-        };
-        tx.commit().await?;
-        Ok(Some(item))
+    async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
+        let message = format!("SELECT {RESET_COLUMNS}, r.expires_at {RESET_MESSAGE}");
+        self.claim_link(RESET_DUE, message, lease, reset_from_row)
+            .await
     }
 
     async fn claim_due_join_decision(
         &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
+        lease: Lease<'_>,
     ) -> Result<Option<JoinDecisionOutboxItem>> {
-        let mut tx = self.pool.begin().await?;
         let due = "JOIN join_requests j ON j.id = o.join_request_id
             WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL
               AND o.next_attempt_at <= $1";
-        let claimed = claim(
-            &mut tx,
-            due,
-            "join_request_id",
-            now,
-            now + lease_secs,
-            owner,
-        )
-        .await?;
-        let Some(claimed) = claimed else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let row = sqlx::query(
-            "SELECT o.join_approved, j.name, j.username, j.email, j.organization_name, j.locale
+        let message = "SELECT o.join_approved, j.id, j.name, j.username, j.email,
+                j.organization_name, j.locale
              FROM outbox o JOIN join_requests j ON j.id = o.join_request_id
-             WHERE o.id = $1",
-        )
-        .bind(claimed.id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let item = JoinDecisionOutboxItem {
-            id: claimed.id,
-            attempts: claimed.attempts,
-            approved: row.try_get("join_approved")?,
-            request: JoinDecisionMail {
-                request_id: claimed.subject_id,
-                name: row.try_get("name")?,
-                username: row.try_get("username")?,
-                recipient: row.try_get("email")?,
-                organization_name: row.try_get("organization_name")?,
-                locale: row.try_get("locale")?,
-            },
-            resumed: claimed.resumed,
-        };
-        tx.commit().await?;
-        Ok(Some(item))
+             WHERE o.id = $1";
+        self.claim_and_read(due, message.to_owned(), lease, |c, row| {
+            Ok(JoinDecisionOutboxItem {
+                id: c.id,
+                attempts: c.attempts,
+                approved: row.try_get("join_approved")?,
+                request: JoinDecisionMail {
+                    request_id: row.try_get("id")?,
+                    name: row.try_get("name")?,
+                    username: row.try_get("username")?,
+                    recipient: row.try_get("email")?,
+                    organization_name: row.try_get("organization_name")?,
+                    locale: row.try_get("locale")?,
+                },
+                resumed: c.resumed,
+            })
+        })
+        .await
     }
 
     async fn finish_send(
@@ -211,26 +134,86 @@ impl OutboxStore for PostgresStore {
     }
 }
 
-/// An outbox row just claimed: its id, earlier attempts, sealed token, the invitation, reset
-/// or join request it sends, and whether a lapsed lease was taken over.
+impl PostgresStore {
+    /// In one transaction: claims the first row of `outbox o` that `due` selects (see
+    /// [`claim`]), reads the message it sends with `message` (`$1` the outbox id) and makes
+    /// the item with `read`.
+    async fn claim_and_read<T>(
+        &self,
+        due: &str,
+        message: String,
+        lease: Lease<'_>,
+        read: impl FnOnce(Claimed, &PgRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut tx = self.pool.begin().await?;
+        let Some(claimed) = claim(&mut tx, due, lease).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let row = sqlx::query(AssertSqlSafe(message))
+            .bind(claimed.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let item = read(claimed, &row)?;
+        tx.commit().await?;
+        Ok(Some(item))
+    }
+
+    /// Claims an invitation's or a reset's message: `due` and `message` as for
+    /// [`Self::claim_and_read`], the latter with the link's `expires_at`; `subject` reads what
+    /// the link opens.
+    async fn claim_link<S>(
+        &self,
+        due: &str,
+        message: String,
+        lease: Lease<'_>,
+        subject: fn(&PgRow) -> Result<S>,
+    ) -> Result<Option<LinkOutboxItem<S>>> {
+        self.claim_and_read(due, message, lease, |claimed, row| {
+            Ok(LinkOutboxItem {
+                id: claimed.id,
+                attempts: claimed.attempts,
+                sealed_token: claimed.sealed_token,
+                subject: subject(row)?,
+                expires_at: row.try_get("expires_at")?,
+                resumed: claimed.resumed,
+            })
+        })
+        .await
+    }
+}
+
+/// Which invitation messages are due (after `FROM outbox o`, `$1` the time), and where an
+/// invitation message's invitation and link are read (`$1` the outbox id): its newest link.
+const INVITATION_DUE: &str = "JOIN invitations i ON i.id = o.invitation_id
+    WHERE o.state = 'pending' AND i.state = 'pending' AND o.next_attempt_at <= $1";
+const INVITATION_MESSAGE: &str = "FROM outbox o JOIN invitations i ON i.id = o.invitation_id
+    JOIN invitation_tokens t ON t.invitation_id = i.id AND t.revoked_at IS NULL
+    WHERE o.id = $1 ORDER BY t.created_at DESC LIMIT 1";
+
+/// Which reset messages are due, and where a reset message's reset and account are read.
+const RESET_DUE: &str = "JOIN password_resets r ON r.id = o.reset_id
+    WHERE o.kind = 'password_reset' AND o.state = 'pending'
+      AND r.revoked_at IS NULL AND r.used_at IS NULL AND o.next_attempt_at <= $1";
+const RESET_MESSAGE: &str = "FROM outbox o JOIN password_resets r ON r.id = o.reset_id
+    JOIN accounts a ON a.org_id = r.org_id AND a.username_key = r.username_key
+    WHERE o.id = $1";
+
+/// An outbox row just claimed: its id, earlier attempts, sealed token, and whether a lapsed
+/// lease was taken over.
 struct Claimed {
     id: i64,
     attempts: u32,
     sealed_token: Vec<u8>,
-    subject_id: String,
     resumed: bool,
 }
 
 /// Claims the first row of `outbox o` that `due` (the joins and conditions after `FROM
-/// outbox o`, `$1` the time) selects, leasing it to `owner` until `lease_until`;
-/// `subject` names the column of the invitation, reset or join request it sends.
+/// outbox o`, `$1` the lease's time) selects, leasing it.
 async fn claim(
     tx: &mut Transaction<'_, Postgres>,
     due: &str,
-    subject: &str,
-    now: i64,
-    lease_until: i64,
-    owner: &str,
+    lease: Lease<'_>,
 ) -> Result<Option<Claimed>> {
     // SKIP LOCKED: instances claiming at the same moment take different rows.
     let claimed = sqlx::query(AssertSqlSafe(format!(
@@ -242,11 +225,11 @@ async fn claim(
          UPDATE outbox SET lease_until = $2, lease_owner = $3, attempts = outbox.attempts + 1
          FROM due WHERE outbox.id = due.id
          RETURNING outbox.id, outbox.attempts - 1 AS attempts, outbox.sealed_token,
-            outbox.{subject}, due.lease_owner IS NOT NULL AS resumed"
+            due.lease_owner IS NOT NULL AS resumed"
     )))
-    .bind(now)
-    .bind(lease_until)
-    .bind(owner)
+    .bind(lease.now)
+    .bind(lease.until)
+    .bind(lease.owner)
     .fetch_optional(&mut **tx)
     .await?;
     let Some(row) = claimed else {
@@ -257,7 +240,6 @@ async fn claim(
         id: row.try_get("id")?,
         attempts: u32::try_from(attempts).unwrap_or(0),
         sealed_token: row.try_get("sealed_token")?,
-        subject_id: row.try_get(subject)?,
         resumed: row.try_get("resumed")?,
     }))
 }

@@ -2,7 +2,7 @@
 //! lease, renewing it, and recording how each send ended.
 
 use async_trait::async_trait;
-use rusqlite::{params, Connection, OptionalExtension, ToSql};
+use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 use super::{
     insert_event, invitation_from_row, reset_from_row, SqliteStore, INVITATION_COLUMNS,
@@ -10,50 +10,23 @@ use super::{
 };
 use crate::error::Result;
 use crate::store::{
-    JoinDecisionMail, JoinDecisionOutboxItem, OutboxItem, OutboxStore, ResetOutboxItem, SendEnd,
-    Sends,
+    JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
+    ResetOutboxItem, SendEnd, Sends,
 };
 
 #[async_trait]
 impl OutboxStore for SqliteStore {
-    async fn claim_due_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<OutboxItem>> {
-        let owner = owner.to_owned();
-        self.with(move |c| {
-            claim(
-                c,
-                &format!(
-                    "SELECT o.id, o.attempts, o.sealed_token, t.expires_at,
-                                o.lease_owner IS NOT NULL, {INVITATION_COLUMNS}
-                         FROM outbox o
-                         JOIN invitations i ON i.id = o.invitation_id
-                         JOIN invitation_tokens t ON t.invitation_id = i.id
-                              AND t.revoked_at IS NULL
-                         WHERE o.state = 'pending' AND i.state = 'pending'
-                           AND o.next_attempt_at <= ?1
-                           AND (o.lease_until IS NULL OR o.lease_until <= ?1)
-                         ORDER BY o.next_attempt_at, o.id LIMIT 1"
-                ),
-                now,
-                now + lease_secs,
-                &owner,
-                |r| {
-                    Ok(OutboxItem {
-                        id: r.get(0)?,
-                        attempts: r.get(1)?,
-                        sealed_token: r.get(2)?,
-                        expires_at: r.get(3)?,
-                        resumed: r.get(4)?,
-                        invitation: invitation_from_row(r, 5)?,
-                    })
-                },
-            )
-        })
-        .await
+    async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>> {
+        let due = DueLinkMessage {
+            expires_at: "t.expires_at",
+            columns: INVITATION_COLUMNS,
+            from_where: "JOIN invitations i ON i.id = o.invitation_id
+                 JOIN invitation_tokens t ON t.invitation_id = i.id AND t.revoked_at IS NULL
+                 WHERE o.state = 'pending' AND i.state = 'pending'",
+        };
+        let lease = OwnedLease::from(lease);
+        self.with(move |c| due.claim(c, &lease, invitation_from_row))
+            .await
     }
 
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
@@ -69,68 +42,33 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
-    async fn claim_due_reset_message(
-        &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
-    ) -> Result<Option<ResetOutboxItem>> {
-        let owner = owner.to_owned();
-        self.with(move |c| {
-            claim(
-                c,
-                &format!(
-                    "SELECT o.id, o.attempts, o.sealed_token, r.expires_at,
-                                o.lease_owner IS NOT NULL, {RESET_COLUMNS}
-                         FROM outbox o
-                         JOIN password_resets r ON r.id = o.reset_id
-                         JOIN accounts a ON a.org_id = r.org_id AND a.username_key = r.username_key
-                         WHERE o.kind = 'password_reset' AND o.state = 'pending'
-                           AND r.revoked_at IS NULL AND r.used_at IS NULL
-                           AND o.next_attempt_at <= ?1
-                           AND (o.lease_until IS NULL OR o.lease_until <= ?1)
-                         ORDER BY o.next_attempt_at, o.id LIMIT 1"
-                ),
-                now,
-                now + lease_secs,
-                &owner,
-                |r| {
-                    Ok(ResetOutboxItem {
-                        id: r.get(0)?,
-                        attempts: r.get(1)?,
-                        sealed_token: r.get(2)?,
-                        expires_at: r.get(3)?,
-                        resumed: r.get(4)?,
-                        reset: reset_from_row(r, 5)?,
-                    })
-                },
-            )
-        })
-        .await
+    async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
+        let due = DueLinkMessage {
+            expires_at: "r.expires_at",
+            columns: RESET_COLUMNS,
+            from_where: "JOIN password_resets r ON r.id = o.reset_id
+                 JOIN accounts a ON a.org_id = r.org_id AND a.username_key = r.username_key
+                 WHERE o.kind = 'password_reset' AND o.state = 'pending'
+                   AND r.revoked_at IS NULL AND r.used_at IS NULL",
+        };
+        let lease = OwnedLease::from(lease);
+        self.with(move |c| due.claim(c, &lease, reset_from_row))
+            .await
     }
 
     async fn claim_due_join_decision(
         &self,
-        now: i64,
-        lease_secs: i64,
-        owner: &str,
+        lease: Lease<'_>,
     ) -> Result<Option<JoinDecisionOutboxItem>> {
-        let owner = owner.to_owned();
+        let lease = OwnedLease::from(lease);
         self.with(move |c| {
             claim(
                 c,
-                "SELECT o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, j.id,
-                        j.name, j.username, j.email, j.organization_name, j.locale
-                 FROM outbox o
-                 JOIN join_requests j ON j.id = o.join_request_id
-                 WHERE o.kind = 'join_decision' AND o.state = 'pending'
-                   AND j.email IS NOT NULL
-                   AND o.next_attempt_at <= ?1
-                   AND (o.lease_until IS NULL OR o.lease_until <= ?1)
-                 ORDER BY o.next_attempt_at, o.id LIMIT 1",
-                now,
-                now + lease_secs,
-                &owner,
+                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, j.id, j.name,
+                 j.username, j.email, j.organization_name, j.locale",
+                "JOIN join_requests j ON j.id = o.join_request_id
+                 WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL",
+                &lease,
                 |r| {
                     Ok(JoinDecisionOutboxItem {
                         id: r.get(0)?,
@@ -206,25 +144,79 @@ impl OutboxStore for SqliteStore {
     }
 }
 
-/// Claims the row `sql` selects (its first column the outbox id, its other columns read by
-/// `read`), leasing it to `owner` until `lease_until`.
+/// Which invitation or reset messages are due: the column of the link's expiry, the
+/// columns of what it opens, and the joins and conditions after `FROM outbox o`.
+struct DueLinkMessage {
+    expires_at: &'static str,
+    columns: &'static str,
+    from_where: &'static str,
+}
+
+impl DueLinkMessage {
+    /// Claims the first due message (see [`claim`]); `subject` reads what its link opens.
+    fn claim<S>(
+        &self,
+        c: &mut Connection,
+        lease: &OwnedLease,
+        subject: fn(&Row<'_>, usize) -> rusqlite::Result<S>,
+    ) -> Result<Option<LinkOutboxItem<S>>> {
+        let select = format!(
+            "o.id, o.attempts, o.sealed_token, {}, o.lease_owner IS NOT NULL, {}",
+            self.expires_at, self.columns
+        );
+        claim(c, &select, self.from_where, lease, |r| {
+            Ok(LinkOutboxItem {
+                id: r.get(0)?,
+                attempts: r.get(1)?,
+                sealed_token: r.get(2)?,
+                expires_at: r.get(3)?,
+                resumed: r.get(4)?,
+                subject: subject(r, 5)?,
+            })
+        })
+    }
+}
+
+/// A [`Lease`] moved onto the connection's thread.
+struct OwnedLease {
+    now: i64,
+    until: i64,
+    owner: String,
+}
+
+impl From<Lease<'_>> for OwnedLease {
+    fn from(lease: Lease<'_>) -> Self {
+        Self {
+            now: lease.now,
+            until: lease.until,
+            owner: lease.owner.to_owned(),
+        }
+    }
+}
+
+/// Claims the first row `SELECT {select} FROM outbox o {from_where}` finds due at the lease's
+/// time (its first column the outbox id, its columns read by `read`), leasing it.
 fn claim<T>(
     c: &mut Connection,
-    sql: &str,
-    now: i64,
-    lease_until: i64,
-    owner: &str,
-    read: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    select: &str,
+    from_where: &str,
+    lease: &OwnedLease,
+    read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
 ) -> Result<Option<T>> {
+    let sql = format!(
+        "SELECT {select} FROM outbox o {from_where}
+           AND o.next_attempt_at <= ?1 AND (o.lease_until IS NULL OR o.lease_until <= ?1)
+         ORDER BY o.next_attempt_at, o.id LIMIT 1"
+    );
     let tx = c.transaction()?;
     let claimed = tx
-        .query_row(sql, [now], |r| Ok((r.get::<_, i64>(0)?, read(r)?)))
+        .query_row(&sql, [lease.now], |r| Ok((r.get::<_, i64>(0)?, read(r)?)))
         .optional()?;
     if let Some((id, _)) = &claimed {
         tx.execute(
             "UPDATE outbox SET lease_until = ?2, lease_owner = ?3, attempts = attempts + 1
              WHERE id = ?1",
-            params![id, lease_until, owner],
+            params![id, lease.until, lease.owner],
         )?;
     }
     tx.commit()?;

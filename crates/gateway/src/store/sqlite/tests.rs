@@ -11,7 +11,7 @@ const ORG_AND_INVITATION: &str = "INSERT INTO organizations VALUES ('org_1', 'Ac
     INSERT INTO invitations (id, org_id, channel, recipient, invitee_name, organization_name,
         department_label, position_label, inviter_name, locale, lifetime_secs, created_at)
     VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en', 60, 0);";
-use crate::store::{InvitationStore, OutboxStore, SessionStore};
+use crate::store::{InvitationStore, Lease, OutboxStore, SessionStore};
 
 /// A database written by the first schema keeps its accounts, invitations and queued
 /// mail through the accounts migration, and the queued mail is still sent.
@@ -41,11 +41,15 @@ async fn the_accounts_migration_keeps_what_the_first_schema_holds() {
     let store = SqliteStore::init(conn).unwrap();
 
     let claimed = store
-        .claim_due_message(10, 60, "wrk_test")
+        .claim_due_message(Lease {
+            now: 10,
+            until: 70,
+            owner: "wrk_test",
+        })
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((claimed.id, claimed.invitation.id.as_str()), (7, "inv_1"));
+    assert_eq!((claimed.id, claimed.subject.id.as_str()), (7, "inv_1"));
     let candidates = store.sign_in_candidates("zhang.san").await.unwrap();
     assert_eq!(candidates.len(), 1);
     assert_eq!(candidates[0].state, orgdesk_protocol::AccountState::Enabled);
