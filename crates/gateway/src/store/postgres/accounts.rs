@@ -6,7 +6,7 @@ use orgdesk_protocol::{AccountState, EventKind};
 use sqlx::{AssertSqlSafe, Postgres, Transaction};
 
 use super::join::lock_username;
-use super::{insert_event, member, revoke_resets, PostgresStore};
+use super::{insert_event, member, revoke_resets, set_password, PostgresStore};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::rows::{postgres_sql, SET_MUST_CHANGE};
@@ -296,37 +296,11 @@ impl AccountStore for PostgresStore {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let changed: Option<(String, String)> = sqlx::query_as(
-            "UPDATE accounts SET password_hash = $3, must_change_password = 0, updated_at = $4
-             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
-             RETURNING username, account_id",
-        )
-        .bind(org_id)
-        .bind(username_key)
-        .bind(password_hash)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((username, account_id)) = changed else {
-            tx.rollback().await?;
-            return Ok(false);
-        };
-        sqlx::query(
-            "DELETE FROM member_sessions WHERE org_id = $1 AND username_key = $2 AND hash <> $3",
-        )
-        .bind(org_id)
-        .bind(username_key)
-        .bind(&keep_session[..])
-        .execute(&mut *tx)
-        .await?;
-        let kind = EventKind::PasswordChanged {
-            account_id: Some(account_id),
-            username,
-            password_hash: password_hash.to_owned(),
-        };
-        insert_event(&mut tx, org_id, &kind, now).await?;
+        let account = (org_id, username_key);
+        let changed =
+            set_password(&mut tx, account, password_hash, Some(keep_session), now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(changed.is_some())
     }
 
     async fn change_personal_details(

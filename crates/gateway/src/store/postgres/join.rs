@@ -5,7 +5,8 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::{insert_event, PostgresStore};
@@ -93,19 +94,33 @@ async fn set_secrets(
             sealed_code = $5, enabled = TRUE, updated_at = $6
          WHERE org_id = $1",
     )
-    .bind(org_id)
-    .bind(&fresh.token_sha256[..])
-    .bind(&fresh.sealed_token)
-    .bind(&fresh.code_hash[..])
-    .bind(&fresh.sealed_code)
-    .bind(now)
-    .execute(&mut *tx)
-    .await;
+    .bind(org_id);
+    let written = bind_secrets(written, fresh)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
     match written {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
-        Err(e) => return Err(e.into()),
+        Ok(_) => commit_link(tx, org_id).await,
+        Err(e) if is_unique_violation(&e) => Ok(JoinLinkWrite::CodeTaken),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Binds the link's new secrets in their columns' order: the token's hash, the sealed token,
+/// the code's hash, the sealed code.
+fn bind_secrets<'q>(
+    query: Query<'q, Postgres, PgArguments>,
+    fresh: &'q JoinSecrets,
+) -> Query<'q, Postgres, PgArguments> {
+    query
+        .bind(&fresh.token_sha256[..])
+        .bind(&fresh.sealed_token)
+        .bind(&fresh.code_hash[..])
+        .bind(&fresh.sealed_code)
+}
+
+/// Commits a write of the organization's link, answering the link as written.
+async fn commit_link(mut tx: Transaction<'_, Postgres>, org_id: &str) -> Result<JoinLinkWrite> {
     let record = read_link(&mut tx, org_id, false)
         .await?
         .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
@@ -194,14 +209,11 @@ impl JoinStore for PostgresStore {
         .bind(&rules.organization_name)
         .bind(rules.approval_required)
         .bind(&fields)
-        .bind(rules.expires_at)
-        .bind(&fresh.token_sha256[..])
-        .bind(&fresh.sealed_token)
-        .bind(&fresh.code_hash[..])
-        .bind(&fresh.sealed_code)
-        .bind(now)
-        .execute(&mut *tx)
-        .await;
+        .bind(rules.expires_at);
+        let inserted = bind_secrets(inserted, &fresh)
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
         let created = match inserted {
             Ok(r) => r.rows_affected() == 1,
             Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
@@ -228,11 +240,7 @@ impl JoinStore for PostgresStore {
         .execute(&mut *tx)
         .await?;
         if existing.enabled {
-            let record = read_link(&mut tx, org_id, false)
-                .await?
-                .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
-            tx.commit().await?;
-            Ok(JoinLinkWrite::Written(record))
+            commit_link(tx, org_id).await
         } else {
             set_secrets(tx, org_id, &fresh, now).await
         }

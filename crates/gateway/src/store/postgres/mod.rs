@@ -278,6 +278,47 @@ async fn member(
     row.as_ref().map(member_from_row).transpose()
 }
 
+/// Gives an enabled account a new password, ends its sessions (all but `keep_session`) and
+/// appends `password_changed`. The username; `None` when the account is not enabled.
+async fn set_password(
+    tx: &mut Transaction<'_, Postgres>,
+    (org_id, username_key): (&str, &str),
+    password_hash: &str,
+    keep_session: Option<[u8; 32]>,
+    now: i64,
+) -> Result<Option<String>> {
+    let changed: Option<(String, String)> = sqlx::query_as(
+        "UPDATE accounts SET password_hash = $3, must_change_password = 0, updated_at = $4
+         WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
+         RETURNING username, account_id",
+    )
+    .bind(org_id)
+    .bind(username_key)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((username, account_id)) = changed else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "DELETE FROM member_sessions
+         WHERE org_id = $1 AND username_key = $2 AND hash IS DISTINCT FROM $3",
+    )
+    .bind(org_id)
+    .bind(username_key)
+    .bind(keep_session.as_ref().map(|hash| &hash[..]))
+    .execute(&mut **tx)
+    .await?;
+    let kind = EventKind::PasswordChanged {
+        account_id: Some(account_id),
+        username: username.clone(),
+        password_hash: password_hash.to_owned(),
+    };
+    insert_event(tx, org_id, &kind, now).await?;
+    Ok(Some(username))
+}
+
 /// Voids the account's unused reset links and drops their unsent messages.
 async fn revoke_resets(
     tx: &mut Transaction<'_, Postgres>,

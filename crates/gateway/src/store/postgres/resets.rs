@@ -2,13 +2,13 @@
 //! under a row lock), looking a link up and consuming it.
 
 use async_trait::async_trait;
-use orgdesk_protocol::{AccountState, EventKind};
+use orgdesk_protocol::AccountState;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    channel_str, insert_event, record_key, reset_from_row, revoke_resets, seen_key, state_from,
+    channel_str, record_key, reset_from_row, revoke_resets, seen_key, set_password, state_from,
     PostgresStore, RESET_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
@@ -153,33 +153,14 @@ impl ResetStore for PostgresStore {
         };
         let org_id: String = consumed.try_get(0)?;
         let username_key: String = consumed.try_get(1)?;
-        let (username, account_id): (String, String) = sqlx::query_as(
-            "UPDATE accounts SET password_hash = $3, must_change_password = 0, updated_at = $4
-             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
-             RETURNING username, account_id",
-        )
-        .bind(&org_id)
-        .bind(&username_key)
-        .bind(password_hash)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| GatewayError::Storage("the account changed during a reset".into()))?;
-        sqlx::query("DELETE FROM member_sessions WHERE org_id = $1 AND username_key = $2")
-            .bind(&org_id)
-            .bind(&username_key)
-            .execute(&mut *tx)
-            .await?;
+        let account = (org_id.as_str(), username_key.as_str());
+        let username = set_password(&mut tx, account, password_hash, None, now)
+            .await?
+            .ok_or_else(|| GatewayError::Storage("the account changed during a reset".into()))?;
         sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
             .bind(account_throttle_key(&org_id, &username_key))
             .execute(&mut *tx)
             .await?;
-        let kind = EventKind::PasswordChanged {
-            account_id: Some(account_id),
-            username: username.clone(),
-            password_hash: password_hash.to_owned(),
-        };
-        insert_event(&mut tx, &org_id, &kind, now).await?;
         tx.commit().await?;
         Ok(Some(username))
     }

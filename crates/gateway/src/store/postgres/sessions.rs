@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 
 use super::{insert_event, member, state_from, PostgresStore};
 use crate::error::Result;
@@ -214,47 +214,55 @@ impl SessionStore for PostgresStore {
         // Each kind in its own statement (its own transaction), at most `limit` rows; SKIP
         // LOCKED leaves rows a sign-in or another instance holds to a later run.
         let limit = i64::from(limit);
-        let sessions = sqlx::query(
-            "DELETE FROM member_sessions WHERE hash IN (
-                SELECT hash FROM member_sessions
-                WHERE last_seen_at < $1 OR created_at < $2
-                LIMIT $3 FOR UPDATE SKIP LOCKED)",
-        )
-        .bind(before.session_seen)
-        .bind(before.session_started)
-        .bind(limit)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        let failures = sqlx::query(
-            "DELETE FROM sign_in_failures WHERE key IN (
-                SELECT key FROM sign_in_failures
-                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
-                LIMIT $3 FOR UPDATE SKIP LOCKED)",
-        )
-        .bind(before.sign_in_failure)
-        .bind(now)
-        .bind(limit)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        let codes = sqlx::query(
-            "DELETE FROM join_code_failures WHERE client IN (
-                SELECT client FROM join_code_failures
-                WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)
-                LIMIT $3 FOR UPDATE SKIP LOCKED)",
-        )
-        .bind(before.code_failure)
-        .bind(now)
-        .bind(limit)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
-        let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+        let prune = |table, key, stale, bounds| {
+            delete_stale(&self.pool, (table, key, stale), bounds, limit)
+        };
         Ok(Pruned {
-            sessions: count(sessions),
-            sign_in_failures: count(failures),
-            code_failures: count(codes),
+            sessions: prune(
+                "member_sessions",
+                "hash",
+                "last_seen_at < $1 OR created_at < $2",
+                (before.session_seen, before.session_started),
+            )
+            .await?,
+            sign_in_failures: prune(
+                "sign_in_failures",
+                "key",
+                LOCK_LAPSED,
+                (before.sign_in_failure, now),
+            )
+            .await?,
+            code_failures: prune(
+                "join_code_failures",
+                "client",
+                LOCK_LAPSED,
+                (before.code_failure, now),
+            )
+            .await?,
         })
     }
+}
+
+/// A failure counter that is stale: its last failure before `$1`, and no wait running at `$2`.
+const LOCK_LAPSED: &str = "last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)";
+
+/// Deletes at most `limit` rows of `table` (keyed by `key`) that `stale` selects, `$1` and
+/// `$2` bound to `bounds`; answers how many went.
+async fn delete_stale(
+    pool: &PgPool,
+    (table, key, stale): (&str, &str, &str),
+    bounds: (i64, i64),
+    limit: i64,
+) -> Result<u32> {
+    let deleted = sqlx::query(AssertSqlSafe(format!(
+        "DELETE FROM {table} WHERE {key} IN (
+            SELECT {key} FROM {table} WHERE {stale} LIMIT $3 FOR UPDATE SKIP LOCKED)"
+    )))
+    .bind(bounds.0)
+    .bind(bounds.1)
+    .bind(limit)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{insert_event, member, revoke_resets, SqliteStore};
+use super::{insert_event, member, revoke_resets, set_password, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::rows::SET_MUST_CHANGE;
@@ -285,35 +285,10 @@ impl AccountStore for SqliteStore {
         );
         self.with(move |c| {
             let tx = c.transaction()?;
-            let changed: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
-                     WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-                     RETURNING username, account_id",
-                    params![org_id, username_key, password_hash, now],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let Some((username, account_id)) = changed else {
-                return Ok(false);
-            };
-            tx.execute(
-                "DELETE FROM member_sessions
-                 WHERE org_id = ?1 AND username_key = ?2 AND hash <> ?3",
-                params![org_id, username_key, keep_session],
-            )?;
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::PasswordChanged {
-                    account_id: Some(account_id),
-                    username,
-                    password_hash,
-                },
-                now,
-            )?;
+            let account = (org_id.as_str(), username_key.as_str());
+            let changed = set_password(&tx, account, password_hash, Some(keep_session), now)?;
             tx.commit()?;
-            Ok(true)
+            Ok(changed.is_some())
         })
         .await
     }

@@ -62,10 +62,14 @@ fn set_secrets(
         ],
     );
     match written {
-        Ok(_) => {}
-        Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
-        Err(e) => return Err(e.into()),
+        Ok(_) => commit_link(tx, org_id),
+        Err(e) if is_unique_violation(&e) => Ok(JoinLinkWrite::CodeTaken),
+        Err(e) => Err(e.into()),
     }
+}
+
+/// Commits a write of the organization's link, answering the link as written.
+fn commit_link(tx: Transaction<'_>, org_id: &str) -> Result<JoinLinkWrite> {
     let record = read_link(&tx, org_id)?
         .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
     tx.commit()?;
@@ -155,14 +159,10 @@ impl JoinStore for SqliteStore {
                         ],
                     );
                     match inserted {
-                        Ok(_) => {}
-                        Err(e) if is_unique_violation(&e) => return Ok(JoinLinkWrite::CodeTaken),
-                        Err(e) => return Err(e.into()),
+                        Ok(_) => commit_link(tx, &org_id),
+                        Err(e) if is_unique_violation(&e) => Ok(JoinLinkWrite::CodeTaken),
+                        Err(e) => Err(e.into()),
                     }
-                    let record = read_link(&tx, &org_id)?
-                        .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
-                    tx.commit()?;
-                    Ok(JoinLinkWrite::Written(record))
                 }
                 Some(existing) => {
                     tx.execute(
@@ -179,10 +179,7 @@ impl JoinStore for SqliteStore {
                         ],
                     )?;
                     if existing.enabled {
-                        let record = read_link(&tx, &org_id)?
-                            .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
-                        tx.commit()?;
-                        Ok(JoinLinkWrite::Written(record))
+                        commit_link(tx, &org_id)
                     } else {
                         set_secrets(tx, &org_id, &fresh, now)
                     }

@@ -227,6 +227,41 @@ fn member(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Result<Opti
         .optional()?)
 }
 
+/// Gives an enabled account a new password, ends its sessions (all but `keep_session`) and
+/// appends `password_changed`. The username; `None` when the account is not enabled.
+fn set_password(
+    tx: &Transaction<'_>,
+    (org_id, username_key): (&str, &str),
+    password_hash: String,
+    keep_session: Option<[u8; 32]>,
+    now: i64,
+) -> Result<Option<String>> {
+    let changed: Option<(String, String)> = tx
+        .query_row(
+            "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
+             WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
+             RETURNING username, account_id",
+            params![org_id, username_key, password_hash, now],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((username, account_id)) = changed else {
+        return Ok(None);
+    };
+    tx.execute(
+        "DELETE FROM member_sessions
+         WHERE org_id = ?1 AND username_key = ?2 AND hash IS NOT ?3",
+        params![org_id, username_key, keep_session],
+    )?;
+    let kind = EventKind::PasswordChanged {
+        account_id: Some(account_id),
+        username: username.clone(),
+        password_hash,
+    };
+    insert_event(tx, org_id, &kind, now)?;
+    Ok(Some(username))
+}
+
 /// Voids the account's unused reset links and drops their unsent messages.
 fn revoke_resets(
     tx: &Transaction<'_>,

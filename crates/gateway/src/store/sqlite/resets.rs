@@ -2,14 +2,14 @@
 //! consuming it.
 
 use async_trait::async_trait;
-use orgdesk_protocol::{AccountState, EventKind};
+use orgdesk_protocol::AccountState;
 use rusqlite::{params, OptionalExtension};
 
 use super::{
-    channel_str, insert_event, insert_key, reset_from_row, revoke_resets, seen_key, state_from,
+    channel_str, insert_key, reset_from_row, revoke_resets, seen_key, set_password, state_from,
     SqliteStore, RESET_COLUMNS,
 };
-use crate::error::Result;
+use crate::error::{GatewayError, Result};
 use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
 
 #[async_trait]
@@ -138,29 +138,14 @@ impl ResetStore for SqliteStore {
             let Some((org_id, username_key)) = consumed else {
                 return Ok(None);
             };
-            let (username, account_id): (String, String) = tx.query_row(
-                "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
-                 WHERE org_id = ?1 AND username_key = ?2 RETURNING username, account_id",
-                params![org_id, username_key, password_hash, now],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            tx.execute(
-                "DELETE FROM member_sessions WHERE org_id = ?1 AND username_key = ?2",
-                params![org_id, username_key],
-            )?;
+            let account = (org_id.as_str(), username_key.as_str());
+            let username =
+                set_password(&tx, account, password_hash, None, now)?.ok_or_else(|| {
+                    GatewayError::Storage("the account changed during a reset".into())
+                })?;
             tx.execute(
                 "DELETE FROM sign_in_failures WHERE key = ?1",
                 [account_throttle_key(&org_id, &username_key)],
-            )?;
-            insert_event(
-                &tx,
-                &org_id,
-                &EventKind::PasswordChanged {
-                    account_id: Some(account_id),
-                    username: username.clone(),
-                    password_hash,
-                },
-                now,
             )?;
             tx.commit()?;
             Ok(Some(username))

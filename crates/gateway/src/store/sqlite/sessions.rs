@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{insert_event, member, state_from, SqliteStore};
 use crate::error::Result;
@@ -190,34 +190,51 @@ impl SessionStore for SqliteStore {
 
     async fn prune_stale(&self, before: StaleBefore, now: i64, limit: u32) -> Result<Pruned> {
         self.with(move |c| {
-            let mut pruned = Pruned::default();
             // Each kind in its own short transaction, at most `limit` rows: the one writer is
             // never held for long.
-            let deleted = c.execute(
-                "DELETE FROM member_sessions WHERE hash IN (
-                    SELECT hash FROM member_sessions
-                    WHERE last_seen_at < ?1 OR created_at < ?2 LIMIT ?3)",
-                params![before.session_seen, before.session_started, limit],
-            )?;
-            pruned.sessions = u32::try_from(deleted).unwrap_or(u32::MAX);
-            let deleted = c.execute(
-                "DELETE FROM sign_in_failures WHERE key IN (
-                    SELECT key FROM sign_in_failures
-                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
-                    LIMIT ?3)",
-                params![before.sign_in_failure, now, limit],
-            )?;
-            pruned.sign_in_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
-            let deleted = c.execute(
-                "DELETE FROM join_code_failures WHERE client IN (
-                    SELECT client FROM join_code_failures
-                    WHERE last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)
-                    LIMIT ?3)",
-                params![before.code_failure, now, limit],
-            )?;
-            pruned.code_failures = u32::try_from(deleted).unwrap_or(u32::MAX);
-            Ok(pruned)
+            let mut prune =
+                |table, key, stale, bounds| delete_stale(c, (table, key, stale), bounds, limit);
+            Ok(Pruned {
+                sessions: prune(
+                    "member_sessions",
+                    "hash",
+                    "last_seen_at < ?1 OR created_at < ?2",
+                    (before.session_seen, before.session_started),
+                )?,
+                sign_in_failures: prune(
+                    "sign_in_failures",
+                    "key",
+                    LOCK_LAPSED,
+                    (before.sign_in_failure, now),
+                )?,
+                code_failures: prune(
+                    "join_code_failures",
+                    "client",
+                    LOCK_LAPSED,
+                    (before.code_failure, now),
+                )?,
+            })
         })
         .await
     }
+}
+
+/// A failure counter that is stale: its last failure before `?1`, and no wait running at `?2`.
+const LOCK_LAPSED: &str = "last_failure_at < ?1 AND (locked_until IS NULL OR locked_until <= ?2)";
+
+/// Deletes at most `limit` rows of `table` (keyed by `key`) that `stale` selects, `?1` and
+/// `?2` bound to `bounds`; answers how many went.
+fn delete_stale(
+    c: &mut Connection,
+    (table, key, stale): (&str, &str, &str),
+    bounds: (i64, i64),
+    limit: u32,
+) -> Result<u32> {
+    let deleted = c.execute(
+        &format!(
+            "DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {stale} LIMIT ?3)"
+        ),
+        params![bounds.0, bounds.1, limit],
+    )?;
+    Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
 }
