@@ -4,15 +4,17 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::FormRejection;
+use axum::extract::rejection::ExtensionRejection;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::Form;
+use serde::de::DeserializeOwned;
 
 use super::{cookie, csrf_cookie, csrf_cookie_name, password_problems, pick_lang, refuse_post};
 use super::{with_cookie, Lang};
 use crate::i18n::Texts;
-use crate::Shared;
+use crate::{PeerAddr, Shared};
 
 /// The fields every form posts besides its own: the CSRF token and the language.
 pub(crate) trait Posted: Default {
@@ -45,23 +47,66 @@ macro_rules! fields {
 }
 pub(crate) use fields;
 
-/// A post's fields (an unreadable body is an empty form) and language, once its CSRF token
-/// and the client's rate have passed for the form at `path`; otherwise the page that refuses
-/// it.
-// The `Err` is the page sent back at once, as for every page handler (`PageResult`).
-#[allow(clippy::result_large_err)]
-pub(crate) fn accept_post<F: Posted>(
-    state: &Shared,
-    path: &str,
-    headers: &HeaderMap,
+/// A form as it was posted: its fields (an unreadable body is an empty form), the request's
+/// headers and the client's address. A handler looks at nothing of it before
+/// [`FormPost::accept`] lets it pass.
+pub(crate) struct FormPost<F> {
+    fields: F,
+    headers: HeaderMap,
     peer: SocketAddr,
-    form: Result<Form<F>, FormRejection>,
-) -> Result<(F, Lang), Response> {
-    let Form(f) = form.unwrap_or_default();
-    let lang = pick_lang(Some(f.lang()), headers);
-    match refuse_post(state, lang, path, headers, peer, f.csrf()) {
-        Some(refused) => Err(refused),
-        None => Ok((f, lang)),
+}
+
+/// A post that passed the CSRF check and the client's rate limit, with its language.
+pub(crate) struct Accepted<F> {
+    pub(crate) fields: F,
+    pub(crate) lang: Lang,
+    pub(crate) headers: HeaderMap,
+    pub(crate) peer: SocketAddr,
+}
+
+impl<S, F> FromRequest<S> for FormPost<F>
+where
+    S: Send + Sync,
+    F: Posted + DeserializeOwned,
+{
+    type Rejection = ExtensionRejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = request.into_parts();
+        let ConnectInfo(PeerAddr(peer)) =
+            ConnectInfo::<PeerAddr>::from_request_parts(&mut parts, state).await?;
+        let headers = parts.headers.clone();
+        let form = Form::<F>::from_request(Request::from_parts(parts, body), state).await;
+        let fields = form.map(|Form(fields)| fields).unwrap_or_default();
+        Ok(Self {
+            fields,
+            headers,
+            peer,
+        })
+    }
+}
+
+impl<F: Posted> FormPost<F> {
+    /// The post, once its CSRF token and the client's rate have passed for the form at
+    /// `path`; otherwise the page that refuses it.
+    // The `Err` is the page sent back at once, as for every page handler (`PageResult`).
+    #[allow(clippy::result_large_err)]
+    pub(crate) fn accept(self, state: &Shared, path: &str) -> Result<Accepted<F>, Response> {
+        let Self {
+            fields,
+            headers,
+            peer,
+        } = self;
+        let lang = pick_lang(Some(fields.lang()), &headers);
+        if let Some(refused) = refuse_post(state, lang, path, &headers, peer, fields.csrf()) {
+            return Err(refused);
+        }
+        Ok(Accepted {
+            fields,
+            lang,
+            headers,
+            peer,
+        })
     }
 }
 

@@ -2,23 +2,22 @@
 //! same policy as registration. A link that cannot be used gets a page saying which case it
 //! is, like invitation links.
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
 
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
+use crate::pages::form::FormPost;
 use crate::pages::member::{hash_password, member_message, LangOnly, Notice};
 use crate::pages::{form, internal_error, page, pick_lang, PageResult};
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::ResetLookup;
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 /// What a reset link leads to.
 enum ResetLink {
@@ -161,13 +160,11 @@ form::fields! {
 pub(crate) async fn reset(
     State(state): State<Shared>,
     Path(token): Path<String>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<ResetFields>, FormRejection>,
+    post: FormPost<ResetFields>,
 ) -> PageResult {
     let path = format!("/r/{token}");
-    let (f, lang) = form::accept_post(&state, &path, &headers, peer, form)?;
-    Ok(submit(&state, lang, &path, &token, &headers, f).await)
+    let post = post.accept(&state, &path)?;
+    Ok(submit(&state, post.lang, &path, &token, &post.headers, post.fields).await)
 }
 
 async fn submit(

@@ -14,12 +14,10 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use axum::Form;
 use orgdesk_protocol::AccountState;
 
 use super::{
@@ -27,11 +25,12 @@ use super::{
 };
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
+use crate::pages::form::FormPost;
 use crate::pages::member::{account_disabled, check_sign_in};
 use crate::pages::{form, internal_error, LangQuery, PageResult};
 use crate::store::username_key;
 use crate::store::{ConsumeOutcome, TokenLookup};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 const ACCEPT: LinkForm = LinkForm {
     suffix: "sign-in",
@@ -56,20 +55,18 @@ form::fields! {
 pub(crate) async fn accept(
     State(state): State<Shared>,
     Path(token): Path<String>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<AcceptFields>, FormRejection>,
+    post: FormPost<AcceptFields>,
 ) -> PageResult {
     let path = ACCEPT.action(&token);
-    let post = link_post(&state, &token, &path, &headers, peer, form).await?;
+    let post = link_post(&state, &token, &path, post).await?;
     let lang = post.lang;
     let request = Attempt {
         token: &token,
         path: &path,
         found: &post.found,
         token_hash: post.hash,
-        headers: &headers,
-        peer,
+        headers: &post.headers,
+        peer: post.peer,
     };
     Ok(match try_accept(&state, lang, request, post.fields).await {
         Ok(response) => response,

@@ -3,20 +3,19 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 
 use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
+use crate::pages::form::{Accepted, FormPost};
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::{ConsumeOutcome, InvitationState, TokenLookup};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 pub(crate) mod accept;
 
@@ -344,6 +343,8 @@ pub(crate) struct LinkPost<F> {
     lang: Lang,
     found: TokenLookup,
     hash: [u8; 32],
+    headers: HeaderMap,
+    peer: SocketAddr,
 }
 
 /// Takes a post to the form at `path` behind the link `token`: refused as any form post is,
@@ -352,17 +353,22 @@ async fn link_post<F: form::Posted>(
     state: &Shared,
     token: &str,
     path: &str,
-    headers: &HeaderMap,
-    peer: SocketAddr,
-    form: Result<Form<F>, FormRejection>,
+    post: FormPost<F>,
 ) -> Result<LinkPost<F>, Response> {
-    let (fields, lang) = form::accept_post(state, path, headers, peer, form)?;
+    let Accepted {
+        fields,
+        lang,
+        headers,
+        peer,
+    } = post.accept(state, path)?;
     let (found, hash) = usable(state, lang, token, path).await?;
     Ok(LinkPost {
         fields,
         lang,
         found,
         hash,
+        headers,
+        peer,
     })
 }
 
@@ -411,9 +417,7 @@ pub(crate) fn register_problems(f: &RegisterFields) -> (String, Vec<&'static str
 pub(crate) async fn register(
     State(state): State<Shared>,
     Path(token): Path<String>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<RegisterFields>, FormRejection>,
+    post: FormPost<RegisterFields>,
 ) -> PageResult {
     let path = REGISTER.action(&token);
     let LinkPost {
@@ -421,7 +425,9 @@ pub(crate) async fn register(
         lang,
         found,
         hash,
-    } = link_post(&state, &token, &path, &headers, peer, form).await?;
+        headers,
+        ..
+    } = link_post(&state, &token, &path, post).await?;
     let cookie_value = form::posted_cookie(&state, &headers);
     let (username, problems) = register_problems(&f);
     let reshow = |errors: &[&str]| {
@@ -501,14 +507,12 @@ pub(crate) async fn decline_form(
 pub(crate) async fn decline(
     State(state): State<Shared>,
     Path(token): Path<String>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<DeclineFields>, FormRejection>,
+    post: FormPost<DeclineFields>,
 ) -> PageResult {
     let path = format!("/i/{token}/decline");
     let LinkPost {
         lang, found, hash, ..
-    } = link_post(&state, &token, &path, &headers, peer, form).await?;
+    } = link_post(&state, &token, &path, post).await?;
     Ok(
         match state.store.decline(hash, state.clock.now_secs()).await {
             Ok(ConsumeOutcome::Done { .. }) => {

@@ -3,20 +3,19 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 
 use super::{
     empty_form, expired_at, expired_link, locked_out, render_code_form, submit, Entry, JoinFields,
 };
 use crate::i18n::{Lang, Texts};
 use crate::joining;
+use crate::pages::form::{Accepted, FormPost};
 use crate::pages::{form, internal_error, pick_lang, LangQuery, PageResult};
 use crate::store::{JoinLinkRecord, JoinSecret};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 pub(crate) async fn code_form(
     State(state): State<Shared>,
@@ -26,6 +25,41 @@ pub(crate) async fn code_form(
     let lang = pick_lang(q.lang.as_deref(), &headers);
     form::with_csrf(&state, &headers, |csrf| {
         render_code_form(&state, lang, StatusCode::OK, csrf, "", &[])
+    })
+}
+
+/// A post of the code form at `path`, accepted, with the link the code opens, the code as
+/// typed in its normal form and its hash.
+struct CodePost {
+    post: Accepted<JoinFields>,
+    record: JoinLinkRecord,
+    code: String,
+    hash: [u8; 32],
+}
+
+/// Accepts a post of the code form at `path` and checks its code; otherwise the page to show
+/// instead (see [`check_code`]).
+async fn code_post(
+    state: &Shared,
+    path: &str,
+    post: FormPost<JoinFields>,
+) -> Result<CodePost, Response> {
+    let post = post.accept(state, path)?;
+    let cookie_value = form::posted_cookie(state, &post.headers);
+    let checked = check_code(
+        state,
+        post.lang,
+        path,
+        post.peer,
+        &cookie_value,
+        &post.fields.code,
+    );
+    let (record, code, hash) = checked.await?;
+    Ok(CodePost {
+        post,
+        record,
+        code,
+        hash,
     })
 }
 
@@ -80,28 +114,35 @@ async fn check_code(
 
 pub(crate) async fn code_submit(
     State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<JoinFields>, FormRejection>,
+    post: FormPost<JoinFields>,
 ) -> PageResult {
-    let path = "/join";
-    let (f, lang) = form::accept_post(&state, path, &headers, peer, form)?;
-    let cookie_value = form::posted_cookie(&state, &headers);
-    let (record, code, _) = check_code(&state, lang, path, peer, &cookie_value, &f.code).await?;
+    let CodePost {
+        post, record, code, ..
+    } = code_post(&state, "/join", post).await?;
+    let cookie_value = form::posted_cookie(&state, &post.headers);
     let entry = Entry::Code(&code);
-    Ok(empty_form(&state, lang, entry, &record, &cookie_value))
+    Ok(empty_form(&state, post.lang, entry, &record, &cookie_value))
 }
 
 pub(crate) async fn submit_by_code(
     State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<JoinFields>, FormRejection>,
+    post: FormPost<JoinFields>,
 ) -> PageResult {
-    let path = "/join/request";
-    let (f, lang) = form::accept_post(&state, path, &headers, peer, form)?;
-    let cookie_value = form::posted_cookie(&state, &headers);
-    let (record, code, hash) = check_code(&state, lang, path, peer, &cookie_value, &f.code).await?;
+    let CodePost {
+        post,
+        record,
+        code,
+        hash,
+    } = code_post(&state, "/join/request", post).await?;
     let (entry, secret) = (Entry::Code(&code), JoinSecret::Code(hash));
-    Ok(submit(&state, lang, &headers, entry, secret, &record, f).await)
+    Ok(submit(
+        &state,
+        post.lang,
+        &post.headers,
+        entry,
+        secret,
+        &record,
+        post.fields,
+    )
+    .await)
 }

@@ -7,11 +7,9 @@
 pub(crate) mod code;
 pub(crate) mod status;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::JoinField;
 use serde::Serialize;
@@ -19,10 +17,11 @@ use serde::Serialize;
 use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
 use crate::i18n::{fill, Lang, Texts};
 use crate::joining;
+use crate::pages::form::FormPost;
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::{JoinLinkRecord, JoinSecret, JoinSubmitOutcome, NewJoinRequest};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 form::fields! {
     JoinFields {
@@ -280,21 +279,19 @@ pub(super) fn empty_form(
 pub(crate) async fn submit_by_link(
     State(state): State<Shared>,
     Path(token): Path<String>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<JoinFields>, FormRejection>,
+    post: FormPost<JoinFields>,
 ) -> PageResult {
     let path = format!("/j/{token}");
-    let (f, lang) = form::accept_post(&state, &path, &headers, peer, form)?;
-    let (record, hash) = find_by_token(&state, lang, &token, &path).await?;
+    let post = post.accept(&state, &path)?;
+    let (record, hash) = find_by_token(&state, post.lang, &token, &path).await?;
     Ok(submit(
         &state,
-        lang,
-        &headers,
+        post.lang,
+        &post.headers,
         Entry::Link(&token),
         JoinSecret::Link(hash),
         &record,
-        f,
+        post.fields,
     )
     .await)
 }

@@ -3,20 +3,19 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 
 use super::profile::{render_me, MeView};
 use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
 use super::{locked_message, me_location, see_other, session_ended, signed_in, ME, PASSWORD};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
+use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, PageResult};
 use crate::store::{account_throttle_key, Member};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 form::fields! {
     PasswordFields { current_password, password, password_confirm }
@@ -24,16 +23,24 @@ form::fields! {
 
 pub(crate) async fn password(
     State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<PasswordFields>, FormRejection>,
+    post: FormPost<PasswordFields>,
 ) -> PageResult {
-    let (f, lang) = form::accept_post(&state, PASSWORD, &headers, peer, form)?;
-    let (member, session) = signed_in(&state, lang, &headers).await?;
+    let post = post.accept(&state, PASSWORD)?;
+    let (member, session) = signed_in(&state, post.lang, &post.headers).await?;
     Ok(
-        match change_password(&state, lang, &headers, peer, &member, session, f).await {
+        match change_password(
+            &state,
+            post.lang,
+            &post.headers,
+            post.peer,
+            &member,
+            session,
+            post.fields,
+        )
+        .await
+        {
             Ok(response) => response,
-            Err(e) => internal_error(&state, lang, ME, &e),
+            Err(e) => internal_error(&state, post.lang, ME, &e),
         },
     )
 }

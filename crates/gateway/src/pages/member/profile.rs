@@ -1,11 +1,9 @@
 //! The member's page itself (`/me`) and the form for the personal fields (name, mobile,
 //! email).
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 
@@ -15,9 +13,10 @@ use super::{
     PASSWORD, SIGN_OUT,
 };
 use crate::i18n::{fill, Lang, Texts};
+use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, page, pick_lang, PageResult};
 use crate::store::{Member, PersonalDetails};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 /// What the member page shows in its forms: the stored values, or what was just submitted
 /// when it comes back with problems.
@@ -171,27 +170,25 @@ pub(crate) fn clean_email(email: &str) -> Option<String> {
 
 pub(crate) async fn details(
     State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<DetailsFields>, FormRejection>,
+    post: FormPost<DetailsFields>,
 ) -> PageResult {
-    let (f, lang) = form::accept_post(&state, DETAILS, &headers, peer, form)?;
-    let (member, _) = signed_in(&state, lang, &headers).await?;
+    let post = post.accept(&state, DETAILS)?;
+    let (member, _) = signed_in(&state, post.lang, &post.headers).await?;
     if member.must_change_password {
         // The page shows only the password form until the member has chosen their own.
         return Ok(render_me(
             &state,
-            lang,
+            post.lang,
             StatusCode::CONFLICT,
-            &headers,
+            &post.headers,
             &member,
             MeView::stored(&member),
         ));
     }
     let (name, mobile, email) = (
-        clean_name(&f.name),
-        clean_mobile(&f.mobile),
-        clean_email(&f.email),
+        clean_name(&post.fields.name),
+        clean_mobile(&post.fields.mobile),
+        clean_email(&post.fields.email),
     );
     let (Some(name), Some(mobile), Some(email)) = (name.clone(), mobile.clone(), email.clone())
     else {
@@ -202,19 +199,19 @@ pub(crate) async fn details(
             (email.is_some(), "err_email"),
         ] {
             if !ok {
-                errors.push(lang.t(key));
+                errors.push(post.lang.t(key));
             }
         }
         return Ok(render_me(
             &state,
-            lang,
+            post.lang,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &headers,
+            &post.headers,
             &member,
             MeView {
-                name: &f.name,
-                mobile: &f.mobile,
-                email: &f.email,
+                name: &post.fields.name,
+                mobile: &post.fields.mobile,
+                email: &post.fields.email,
                 notice: None,
                 details_errors: &errors,
                 password_errors: &[],
@@ -237,9 +234,9 @@ pub(crate) async fn details(
     Ok(match changed {
         Ok(Some(_)) => {
             state.ring_events();
-            see_other(me_location(lang, "details"))
+            see_other(me_location(post.lang, "details"))
         }
-        Ok(None) => see_other(me_location(lang, "nothing")),
-        Err(e) => internal_error(&state, lang, ME, &e),
+        Ok(None) => see_other(me_location(post.lang, "nothing")),
+        Err(e) => internal_error(&state, post.lang, ME, &e),
     })
 }

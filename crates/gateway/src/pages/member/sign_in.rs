@@ -10,11 +10,9 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use axum::Form;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
 
@@ -24,12 +22,13 @@ use super::{
 };
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
+use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, page, PageResult};
 use crate::render::format_time_seconds;
 use crate::secrets;
 use crate::store::username_key;
 use crate::store::{account_throttle_key, address_throttle_key, LockoutPolicy, SignInCandidate};
-use crate::{PeerAddr, Shared};
+use crate::Shared;
 
 /// Longer passwords are refused without hashing them (the policy allows 64 characters).
 const MAX_PASSWORD_BYTES: usize = 1024;
@@ -288,15 +287,15 @@ form::fields! {
 
 pub(crate) async fn sign_in(
     State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<SignInFields>, FormRejection>,
+    post: FormPost<SignInFields>,
 ) -> PageResult {
-    let (f, lang) = form::accept_post(&state, SIGN_IN, &headers, peer, form)?;
-    Ok(match try_sign_in(&state, lang, &headers, peer, f).await {
-        Ok(response) => response,
-        Err(e) => internal_error(&state, lang, ME, &e),
-    })
+    let post = post.accept(&state, SIGN_IN)?;
+    Ok(
+        match try_sign_in(&state, post.lang, &post.headers, post.peer, post.fields).await {
+            Ok(response) => response,
+            Err(e) => internal_error(&state, post.lang, ME, &e),
+        },
+    )
 }
 
 async fn try_sign_in(
@@ -367,17 +366,15 @@ form::fields! {
 
 pub(crate) async fn sign_out(
     State(state): State<Shared>,
-    ConnectInfo(PeerAddr(peer)): ConnectInfo<PeerAddr>,
-    headers: HeaderMap,
-    form: Result<Form<SignOutFields>, FormRejection>,
+    post: FormPost<SignOutFields>,
 ) -> PageResult {
-    let (_, lang) = form::accept_post(&state, SIGN_OUT, &headers, peer, form)?;
-    if let Some(hash) = session_hash(&state, &headers) {
+    let post = post.accept(&state, SIGN_OUT)?;
+    if let Some(hash) = session_hash(&state, &post.headers) {
         if let Err(e) = state.store.end_session(hash).await {
-            return Ok(internal_error(&state, lang, ME, &e));
+            return Ok(internal_error(&state, post.lang, ME, &e));
         }
     }
-    let mut response = see_other(me_location(lang, "signed_out"));
+    let mut response = see_other(me_location(post.lang, "signed_out"));
     set_session_cookie(&state, &mut response, None);
     Ok(response)
 }
