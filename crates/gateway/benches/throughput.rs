@@ -150,15 +150,7 @@ async fn bench(label: &str, database: &str) {
     let started = Instant::now();
     let (mut after, mut pulled) = (0, 0);
     loop {
-        let page: EventsPage = client
-            .get(format!("{base}/api/v1/events?after={after}&limit=1000"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page = events_page(&client, &base, &token, after, 1000).await;
         if page.events.is_empty() {
             break;
         }
@@ -178,15 +170,7 @@ async fn bench(label: &str, database: &str) {
             let (client, base, token) = (client.clone(), base.clone(), token.clone());
             async move {
                 let cursor = (i as i64 * 7919) % last;
-                let page: EventsPage = client
-                    .get(format!("{base}/api/v1/events?after={cursor}&limit=100"))
-                    .bearer_auth(&token)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let page = events_page(&client, &base, &token, cursor, 100).await;
                 assert!(!page.events.is_empty());
             }
         }
@@ -290,4 +274,23 @@ async fn main() {
         bench("PostgreSQL (fsync off)", &url).await;
         drop(pg);
     }
+}
+
+/// One page of the event feed: up to `limit` events after `cursor`.
+async fn events_page(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    cursor: i64,
+    limit: u32,
+) -> EventsPage {
+    client
+        .get(format!("{base}/api/v1/events?after={cursor}&limit={limit}"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

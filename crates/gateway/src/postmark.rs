@@ -409,17 +409,19 @@ mod tests {
             ),
             Err(DeliveryError::Permanent(_))
         ));
-        assert!(matches!(
-            judge(
+        let transient: [(u16, &[u8]); 2] = [
+            (
                 401,
-                br#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#
+                br#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#,
             ),
-            Err(DeliveryError::Transient(_))
-        ));
-        assert!(matches!(
-            judge(500, b"oops"),
-            Err(DeliveryError::Transient(_))
-        ));
+            (500, b"oops"),
+        ];
+        for (status, body) in transient {
+            assert!(matches!(
+                judge(status, body),
+                Err(DeliveryError::Transient(_))
+            ));
+        }
     }
 
     #[test]

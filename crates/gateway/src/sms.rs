@@ -261,30 +261,43 @@ impl SmsSender for Twilio {
 /// The invitation as a short text in its language: who invites, to what, the link, and until
 /// when it works.
 pub fn invitation_text(invitation: &Invitation, link: &str, expires_at: i64) -> String {
-    let lang = Lang::parse(&invitation.locale).unwrap_or(Lang::En);
-    fill(
-        lang.t("sms_invitation"),
-        &[
-            ("inviter", &invitation.inviter_name),
-            ("organization", &invitation.organization_name),
-            ("link", link),
-            ("date", &format_time(expires_at)),
-        ],
+    let names = [
+        ("inviter", invitation.inviter_name.as_str()),
+        ("organization", &invitation.organization_name),
+    ];
+    link_text(
+        &invitation.locale,
+        "sms_invitation",
+        names,
+        link,
+        expires_at,
     )
 }
 
 /// A password reset as a short text in its language: the account, the organization, the link
 /// and until when it works.
 pub fn reset_text(reset: &PasswordReset, link: &str, expires_at: i64) -> String {
-    let lang = Lang::parse(&reset.locale).unwrap_or(Lang::En);
+    let names = [
+        ("username", reset.username.as_str()),
+        ("organization", &reset.organization_name),
+    ];
+    link_text(&reset.locale, "sms_password_reset", names, link, expires_at)
+}
+
+/// The text `key` in the language `locale`, filled with `names`, the link and its expiry.
+fn link_text(
+    locale: &str,
+    key: &str,
+    names: [(&str, &str); 2],
+    link: &str,
+    expires_at: i64,
+) -> String {
+    let lang = Lang::parse(locale).unwrap_or(Lang::En);
+    let date = format_time(expires_at);
+    let [first, second] = names;
     fill(
-        lang.t("sms_password_reset"),
-        &[
-            ("username", &reset.username),
-            ("organization", &reset.organization_name),
-            ("link", link),
-            ("date", &format_time(expires_at)),
-        ],
+        lang.t(key),
+        &[first, second, ("link", link), ("date", &date)],
     )
 }
 
@@ -307,14 +320,16 @@ mod tests {
                 "Twilio error 21211: The 'To' number is not a valid phone number.".into()
             ))
         );
-        assert!(matches!(
-            judge(429, br#"{"code":20429,"message":"Too Many Requests"}"#),
-            Err(DeliveryError::Transient(_))
-        ));
-        assert!(matches!(
-            judge(503, b"<html>down</html>"),
-            Err(DeliveryError::Transient(_))
-        ));
+        let transient: [(u16, &[u8]); 2] = [
+            (429, br#"{"code":20429,"message":"Too Many Requests"}"#),
+            (503, b"<html>down</html>"),
+        ];
+        for (status, body) in transient {
+            assert!(matches!(
+                judge(status, body),
+                Err(DeliveryError::Transient(_))
+            ));
+        }
     }
 
     #[test]

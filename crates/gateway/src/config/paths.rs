@@ -52,12 +52,19 @@ impl Config {
 mod tests {
     use super::*;
 
-    #[test]
-    fn relative_paths_go_to_the_base_and_others_stay() {
-        let text = "database='gateway.db'\npepper_file='pepper'\n[mail]\ntransport='file'\n\
-                    dir='outgoing-mail'\nfrom='a@b.c'";
+    /// `text` read as a configuration and placed under /var/lib/orgdesk-gateway.
+    fn placed(text: &str) -> Config {
         let mut config = Config::from_toml(text).unwrap();
         config.relative_to(Path::new("/var/lib/orgdesk-gateway"));
+        config
+    }
+
+    #[test]
+    fn relative_paths_go_to_the_base_and_others_stay() {
+        let config = placed(
+            "database='gateway.db'\npepper_file='pepper'\n[mail]\ntransport='file'\n\
+             dir='outgoing-mail'\nfrom='a@b.c'",
+        );
         assert_eq!(config.database, "/var/lib/orgdesk-gateway/gateway.db");
         assert_eq!(
             config.pepper_file.as_deref(),
@@ -66,10 +73,9 @@ mod tests {
         assert!(
             matches!(&config.mail, MailConfig::File { dir, .. } if dir == Path::new("/var/lib/orgdesk-gateway/outgoing-mail"))
         );
-        let text =
-            "database='postgres://gw@127.0.0.1/gw'\npepper_file='/etc/orgdesk-gateway/pepper'";
-        let mut config = Config::from_toml(text).unwrap();
-        config.relative_to(Path::new("/var/lib/orgdesk-gateway"));
+        let config = placed(
+            "database='postgres://gw@127.0.0.1/gw'\npepper_file='/etc/orgdesk-gateway/pepper'",
+        );
         assert_eq!(config.database, "postgres://gw@127.0.0.1/gw");
         assert_eq!(
             config.pepper_file.as_deref(),

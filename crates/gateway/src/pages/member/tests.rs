@@ -8,42 +8,62 @@ use super::sign_in::{address_key, decoy_hash, locked_message, verify};
 use crate::i18n::Lang;
 use crate::store::account_throttle_key;
 
+/// Checks `clean` against each `(input, what it answers)`.
+fn check(clean: fn(&str) -> Option<String>, cases: &[(&str, Option<&str>)]) {
+    for &(input, expected) in cases {
+        assert_eq!(clean(input), expected.map(str::to_owned), "{input:?}");
+    }
+}
+
 #[test]
 fn personal_fields_are_checked_and_tidied() {
-    assert_eq!(clean_name("  Li Wei "), Some("Li Wei".into()));
-    assert_eq!(clean_name(""), None);
-    assert_eq!(clean_name(&"x".repeat(65)), None);
-    assert_eq!(clean_name(&"伟".repeat(64)), Some("伟".repeat(64)));
-    assert_eq!(clean_name("Li\u{7}Wei"), None);
-    assert_eq!(
-        clean_mobile("+86 138-0013-8000"),
-        Some("+8613800138000".into())
+    let (long, chinese) = ("x".repeat(65), "伟".repeat(64));
+    check(
+        clean_name,
+        &[
+            ("  Li Wei ", Some("Li Wei")),
+            ("", None),
+            (&long, None),
+            (&chinese, Some(&chinese)),
+            ("Li\u{7}Wei", None),
+        ],
     );
-    assert_eq!(clean_mobile(""), Some(String::new()));
-    assert_eq!(clean_mobile("13800138000"), None);
-    assert_eq!(clean_mobile("+0123456789"), None);
-    assert_eq!(clean_mobile("+1234567"), None);
-    assert_eq!(clean_mobile("+1234567890123456"), None);
-    assert_eq!(clean_mobile("+12345abc90"), None);
-    assert_eq!(
-        clean_email(" li@example.org "),
-        Some("li@example.org".into())
+    check(
+        clean_mobile,
+        &[
+            ("+86 138-0013-8000", Some("+8613800138000")),
+            ("", Some("")),
+            ("13800138000", None),
+            ("+0123456789", None),
+            ("+1234567", None),
+            ("+1234567890123456", None),
+            ("+12345abc90", None),
+        ],
     );
-    assert_eq!(clean_email(""), Some(String::new()));
-    assert_eq!(clean_email("not an address"), None);
-    assert_eq!(clean_email("a@b@c"), None);
+    check(
+        clean_email,
+        &[
+            (" li@example.org ", Some("li@example.org")),
+            ("", Some("")),
+            ("not an address", None),
+            ("a@b@c", None),
+        ],
+    );
 }
 
 #[test]
 fn mobiles_are_read_by_the_shared_rule() {
-    // "+" and 11 digits, but no such number: the desktop refuses it, and so does the page.
-    assert_eq!(clean_mobile("+1 555 010 0000"), None);
-    assert_eq!(clean_mobile("+15550100000"), None);
-    assert_eq!(
-        clean_mobile("+1 (415) 555-2671"),
-        Some("+14155552671".into())
+    check(
+        clean_mobile,
+        &[
+            // "+" and 11 digits, but no such number: the desktop refuses it, and so does the
+            // page.
+            ("+1 555 010 0000", None),
+            ("+15550100000", None),
+            ("+1 (415) 555-2671", Some("+14155552671")),
+            ("  ", Some("")),
+        ],
     );
-    assert_eq!(clean_mobile("  "), Some(String::new()));
     let kept = clean_mobile("+44 7911 123456").unwrap();
     assert_eq!(
         clean_mobile(&kept),
