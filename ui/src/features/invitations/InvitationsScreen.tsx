@@ -25,6 +25,7 @@ import type { PlainColumn } from "../../components/PlainTable";
 import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
 import { useRowSelection } from "../../components/selection";
+import { formatDay, formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { useGatewayStatus } from "../settings/queries";
 import { InvitationBatchBar } from "./InvitationBatchBar";
@@ -63,17 +64,6 @@ const STATE_COLOR: Record<ShownState, string> = {
 const OPEN: InvitationState[] = FILTER_STATES.open;
 const NO_INVITATIONS: InvitationRow[] = [];
 const invitationId = (r: InvitationRow) => r.id;
-
-/** The day alone: an expiry is read as a date, and the column stays narrow. */
-function formatDate(ms: number | null, locale: string): string {
-  if (ms === null) return "—";
-  return new Date(ms).toLocaleDateString(locale, { dateStyle: "medium" });
-}
-
-function formatTime(ms: number | null, locale: string): string {
-  if (ms === null) return "—";
-  return new Date(ms).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
-}
 
 /** The mail the built-in gateway wrote instead of sending, newest first, readable as text. */
 function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -120,7 +110,7 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
                 onClick={() => setFile(m.file)}
                 style={{ cursor: "pointer" }}
                 data-testid="sent-mail-item"
-                actions={[<Typography.Text type="secondary" key="at">{formatTime(m.receivedAt, i18n.language)}</Typography.Text>]}
+                actions={[<Typography.Text type="secondary" key="at">{formatTime(i18n.language, m.receivedAt)}</Typography.Text>]}
               >
                 <List.Item.Meta avatar={<MailOutlined />} title={m.subject} description={m.to} />
               </List.Item>
@@ -201,12 +191,12 @@ export function InvitationsScreen() {
     {
       title: t("invitations.col.sent"),
       key: "sent",
-      render: (r) => formatTime(r.createdAt, i18n.language),
+      render: (r) => formatTime(i18n.language, r.createdAt),
     },
     {
       title: t("invitations.col.expires"),
       key: "expires",
-      render: (r) => (OPEN.includes(r.state) ? formatDate(r.expiresAt, i18n.language) : "—"),
+      render: (r) => (OPEN.includes(r.state) ? formatDay(i18n.language, r.expiresAt) : "—"),
     },
     {
       title: t("invitations.col.actions"),
