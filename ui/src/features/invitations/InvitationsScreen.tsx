@@ -20,8 +20,8 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InvitationState } from "../../bindings/InvitationState";
-import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { PickableList } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
 import { useRowSelection } from "../../components/selection";
@@ -62,7 +62,6 @@ const STATE_COLOR: Record<ShownState, string> = {
 };
 
 const OPEN: InvitationState[] = FILTER_STATES.open;
-const NO_INVITATIONS: InvitationRow[] = [];
 const invitationId = (r: InvitationRow) => r.id;
 
 /** The mail the built-in gateway wrote instead of sending, newest first, readable as text. */
@@ -297,35 +296,18 @@ export function InvitationsScreen() {
           )}
         </Space>
         {selection.rows.length > 0 && <InvitationBatchBar picked={selection.rows} onDone={selection.clear} />}
-        {rows.isError ? (
-          <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
-        ) : (
-          <PlainTable<InvitationRow, number>
-            rowKey={invitationId}
-            size="medium"
-            testId="invitations-table"
-            loading={rows.isLoading}
-            columns={columns}
-            rows={rows.data?.rows ?? NO_INVITATIONS}
-            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
-            selection={{
-              keys: selection.keys,
-              onChange: selection.onChange,
-              rowLabel: (r) => t("invitations.select", { name: r.memberName }),
-              pageLabel: t("invitations.selectPage"),
-            }}
-            empty={
-              <Empty
-                image={
-                  <span style={{ fontSize: 48, opacity: 0.35 }}>
-                    <MailOutlined />
-                  </span>
-                }
-                description={<Typography.Text type="secondary">{t("invitations.empty")}</Typography.Text>}
-              />
-            }
-          />
-        )}
+        <PickableList<InvitationRow, number>
+          page={rows}
+          pagination={pagination}
+          selection={selection}
+          rowKey={invitationId}
+          columns={columns}
+          testId="invitations-table"
+          rowLabel={(r) => t("invitations.select", { name: r.memberName })}
+          pageLabel={t("invitations.selectPage")}
+          emptyIcon={<MailOutlined />}
+          emptyText={t("invitations.empty")}
+        />
       </Card>
       {linkRow && <LinkModal row={linkRow} onClose={() => setLinkRow(null)} />}
       <SentMailDrawer open={mailOpen} onClose={() => setMailOpen(false)} />

@@ -1,14 +1,13 @@
 import { CheckOutlined, CloseOutlined, UserAddOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Empty, Segmented, Space, Tag, Typography } from "antd";
+import { App as AntApp, Button, Card, Segmented, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
 import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
-import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { PickableList, SelectionBar } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
 import { useListPage } from "../../components/paging";
 import { useRowSelection } from "../../components/selection";
@@ -17,7 +16,6 @@ import { ApproveDialog } from "./ApproveDialog";
 import { JoinLinkCard } from "./JoinLinkCard";
 import { useDecideJoinRequests, useJoinRequests } from "./queries";
 
-const NO_REQUESTS: JoinRequestRow[] = [];
 const requestId = (r: JoinRequestRow) => r.id;
 const FILTERS: { value: JoinRequestFilter; label: string }[] = [
   { value: "waiting", label: "joinRequests.filter.pending" },
@@ -157,76 +155,53 @@ export function JoinRequestsScreen() {
           />
         </Space>
         {picked.length > 0 && (
-          <Alert
-            type="info"
-            style={{ marginBottom: 12 }}
-            data-testid="join-requests-batch"
-            title={
-              <Space wrap>
-                <Typography.Text>{t("joinRequests.selected", { count: picked.length })}</Typography.Text>
-                <Button
-                  type="primary"
-                  size="small"
-                  icon={<CheckOutlined />}
-                  disabled={picked.some((r) => r.state === "approved")}
-                  onClick={() => openApprove(picked)}
-                  data-testid="join-requests-approve-selected"
-                >
-                  {t("joinRequests.approveSelected")}
-                </Button>
-                <Button
-                  size="small"
-                  icon={<CloseOutlined />}
-                  disabled={picked.some((r) => r.state !== "pending")}
-                  data-testid="join-requests-reject-selected"
-                  onClick={() =>
-                    modal.confirm({
-                      title: t("joinRequests.rejectTitle", { count: picked.length }),
-                      content: t("joinRequests.rejectBody"),
-                      okText: t("joinRequests.rejectSelected"),
-                      okButtonProps: { danger: true, "data-testid": "join-requests-reject-ok" },
-                      onOk: () => decide.mutateAsync({ rows: picked, approve: false }).catch(() => undefined),
-                    })
-                  }
-                >
-                  {t("joinRequests.rejectSelected")}
-                </Button>
-                <Button size="small" type="link" onClick={selection.clear} data-testid="join-requests-clear">
-                  {t("joinRequests.clearSelection")}
-                </Button>
-              </Space>
-            }
-          />
+          <SelectionBar
+            testIdPrefix="join-requests"
+            countText={t("joinRequests.selected", { count: picked.length })}
+            clearText={t("joinRequests.clearSelection")}
+            onClear={selection.clear}
+          >
+            <Button
+              type="primary"
+              size="small"
+              icon={<CheckOutlined />}
+              disabled={picked.some((r) => r.state === "approved")}
+              onClick={() => openApprove(picked)}
+              data-testid="join-requests-approve-selected"
+            >
+              {t("joinRequests.approveSelected")}
+            </Button>
+            <Button
+              size="small"
+              icon={<CloseOutlined />}
+              disabled={picked.some((r) => r.state !== "pending")}
+              data-testid="join-requests-reject-selected"
+              onClick={() =>
+                modal.confirm({
+                  title: t("joinRequests.rejectTitle", { count: picked.length }),
+                  content: t("joinRequests.rejectBody"),
+                  okText: t("joinRequests.rejectSelected"),
+                  okButtonProps: { danger: true, "data-testid": "join-requests-reject-ok" },
+                  onOk: () => decide.mutateAsync({ rows: picked, approve: false }).catch(() => undefined),
+                })
+              }
+            >
+              {t("joinRequests.rejectSelected")}
+            </Button>
+          </SelectionBar>
         )}
-        {rows.isError ? (
-          <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
-        ) : (
-          <PlainTable<JoinRequestRow, number>
-            rowKey={requestId}
-            size="medium"
-            testId="join-requests-table"
-            loading={rows.isLoading}
-            columns={columns}
-            rows={rows.data?.rows ?? NO_REQUESTS}
-            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
-            selection={{
-              keys: selection.keys,
-              onChange: selection.onChange,
-              rowLabel: (r) => t("joinRequests.select", { name: r.name }),
-              pageLabel: t("joinRequests.selectPage"),
-            }}
-            empty={
-              <Empty
-                image={
-                  <span style={{ fontSize: 48, opacity: 0.35 }}>
-                    <UserAddOutlined />
-                  </span>
-                }
-                description={<Typography.Text type="secondary">{t("joinRequests.empty")}</Typography.Text>}
-              />
-            }
-          />
-        )}
+        <PickableList<JoinRequestRow, number>
+          page={rows}
+          pagination={pagination}
+          selection={selection}
+          rowKey={requestId}
+          columns={columns}
+          testId="join-requests-table"
+          rowLabel={(r) => t("joinRequests.select", { name: r.name })}
+          pageLabel={t("joinRequests.selectPage")}
+          emptyIcon={<UserAddOutlined />}
+          emptyText={t("joinRequests.empty")}
+        />
       </Card>
       {approving && (
         <ApproveDialog
