@@ -3,7 +3,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
-import { applyServerError } from "../../components/forms";
+import { applyServerError, maxCharsRule } from "../../components/forms";
 import { NAME_MAX } from "../../password";
 import { useSaveDepartment } from "./queries";
 import { type Located } from "./tree";
@@ -69,12 +69,7 @@ export function DepartmentNameDialog({
           label={t("dept.name")}
           rules={[
             { required: true, whitespace: true, message: t("common.required") },
-            {
-              validator: (_r, v: string | undefined) =>
-                [...(v ?? "").trim()].length > NAME_MAX
-                  ? Promise.reject(new Error(t("common.tooLong", { max: NAME_MAX })))
-                  : Promise.resolve(),
-            },
+            maxCharsRule(NAME_MAX, t("common.tooLong", { max: NAME_MAX })),
           ]}
         >
           <Input data-testid="dept-name-input" autoFocus maxLength={NAME_MAX * 2} />

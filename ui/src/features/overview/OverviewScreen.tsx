@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { MemberCounts } from "../../bindings/MemberCounts";
 import type { OrgOverview } from "../../bindings/OrgOverview";
+import { maxCharsRule } from "../../components/forms";
 import { detailText, errorText } from "../../errors";
 import { NAME_MAX } from "../../password";
 import { useJoinLink } from "../joinRequests/queries";
@@ -54,12 +55,7 @@ function RenameForm({ overview }: { overview: OrgOverview }) {
           style={{ flex: 1, maxWidth: 420 }}
           rules={[
             { required: true, whitespace: true, message: t("overview.nameRequired") },
-            {
-              validator: (_rule, value: string | undefined) =>
-                [...(value ?? "").trim()].length > NAME_MAX
-                  ? Promise.reject(new Error(t("overview.nameTooLong", { max: NAME_MAX })))
-                  : Promise.resolve(),
-            },
+            maxCharsRule(NAME_MAX, t("overview.nameTooLong", { max: NAME_MAX })),
           ]}
         >
           <Input data-testid="overview-rename-input" aria-label={t("overview.name")} />

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 
 import type { CommandError } from "../../bindings/CommandError";
 import type { SetupInput } from "../../bindings/SetupInput";
+import { maxCharsRule } from "../../components/forms";
 import { detailText, errorText, splitDetails } from "../../errors";
 import { NAME_MAX, USERNAME_PATTERN } from "../../password";
 import { AuthCard, SubmitButton } from "./AuthCard";
@@ -37,12 +38,7 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
   );
 
   const required: Rule = { required: true, whitespace: true, message: t("setup.rule.required") };
-  const maxChars: Rule = {
-    validator: (_rule, value: string | undefined) =>
-      [...(value ?? "").trim()].length > NAME_MAX
-        ? Promise.reject(new Error(t("setup.rule.tooLong", { max: NAME_MAX })))
-        : Promise.resolve(),
-  };
+  const maxChars = maxCharsRule(NAME_MAX, t("setup.rule.tooLong", { max: NAME_MAX }));
 
   const submit = (values: SetupInput) => {
     setFormError(null);
