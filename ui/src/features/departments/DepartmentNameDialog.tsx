@@ -1,8 +1,9 @@
-import { App as AntApp, Alert, Form, Input, Modal } from "antd";
+import { App as AntApp, Alert, Form, Input } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError, maxCharsRule } from "../../components/forms";
 import { NAME_MAX } from "../../password";
 import { useSaveDepartment } from "./queries";
@@ -43,11 +44,9 @@ export function DepartmentNameDialog({
       : t("dept.createTitle", { parent: located.get(parentId)?.node.name ?? "" });
 
   return (
-    <Modal
-      open
+    <Dialog
       title={title}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       okText={t("common.save")}
       cancelText={t("common.cancel")}
       okButtonProps={{ "data-testid": "dept-name-ok", loading: save.isPending }}
@@ -75,6 +74,6 @@ export function DepartmentNameDialog({
           <Input data-testid="dept-name-input" autoFocus maxLength={NAME_MAX * 2} />
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

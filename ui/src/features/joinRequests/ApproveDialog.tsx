@@ -1,10 +1,11 @@
-import { Alert, Button, Form, Modal, Select, TreeSelect, Typography } from "antd";
+import { Alert, Button, Form, Select, TreeSelect, Typography } from "antd";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { JoinPlacement } from "../../bindings/JoinPlacement";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { useRoles } from "../settings/queries";
@@ -41,11 +42,9 @@ export function ApproveDialog({
       ? t("joinRequests.dialog.titleMany", { count: rows.length })
       : t(first?.state === "rejected" ? "joinRequests.dialog.reapproveTitle" : "joinRequests.dialog.title", { name: first?.name ?? "" });
   return (
-    <Modal
-      open
+    <Dialog
       title={title}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       data-testid="approve-dialog"
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
@@ -97,6 +96,6 @@ export function ApproveDialog({
       <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
         {t("joinRequests.dialog.hint")}
       </Typography.Paragraph>
-    </Modal>
+    </Dialog>
   );
 }

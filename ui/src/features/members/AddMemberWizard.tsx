@@ -1,8 +1,9 @@
-import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Steps, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Select, Steps, TreeSelect } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
 import { useDepartmentTree } from "../departments/queries";
@@ -103,12 +104,10 @@ export function AddMemberWizard({
   };
 
   return (
-    <Modal
-      open
+    <Dialog
       width={600}
       title={t("members.wizard.title")}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       mask={{ closable: false }}
       footer={
         step === 0
@@ -213,6 +212,6 @@ export function AddMemberWizard({
           </Form.Item>
         </div>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

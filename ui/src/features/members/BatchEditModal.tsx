@@ -1,10 +1,11 @@
-import { App as AntApp, Button, Form, Input, Modal, Radio, Select, TreeSelect } from "antd";
+import { App as AntApp, Button, Form, Input, Radio, Select, TreeSelect } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentMode } from "../../bindings/DepartmentMode";
 import type { Selection } from "../../bindings/Selection";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions, findDept } from "../departments/tree";
@@ -56,11 +57,9 @@ export function BatchEditModal({
     else if (field === "workLocation") run.mutate({ kind: "setWorkLocation", work_location: text.trim() });
   };
   return (
-    <Modal
-      open
+    <Dialog
       title={t("batch.editTitle", { count })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
         <Button key="ok" type="primary" data-testid="batch-ok" disabled={!ready} loading={run.isPending} onClick={submit}>
@@ -123,6 +122,6 @@ export function BatchEditModal({
           )}
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,10 +1,11 @@
-import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Tag, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Select, Tag, TreeSelect } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { MemberPatch } from "../../bindings/MemberPatch";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
@@ -97,12 +98,10 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
   };
 
   return (
-    <Modal
-      open
+    <Dialog
       width={640}
       title={t("members.editTitle", { name: member.name })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={
         relogin
           ? [
@@ -203,6 +202,6 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
           <Input data-testid="edit-org-email" />
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

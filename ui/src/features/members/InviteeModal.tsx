@@ -1,10 +1,11 @@
-import { App as AntApp, Alert, Button, Checkbox, Form, Input, Modal, Radio, Select, TreeSelect, Typography } from "antd";
+import { App as AntApp, Alert, Button, Checkbox, Form, Input, Radio, Select, TreeSelect, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { Lang } from "../../bindings/Lang";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useDepartmentTree } from "../departments/queries";
@@ -63,11 +64,9 @@ export function InviteeModal({
     onError: (e) => setError(applyServerError(t, form, e, ["name", "email", "mobile", "departmentId", "position"], { department: "departmentId", positions: "departmentId" })),
   });
   return (
-    <Modal
-      open
+    <Dialog
       title={t("members.invitee.title")}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
         <Button key="save" type="primary" data-testid="invitee-save" loading={add.isPending} onClick={() => form.submit()}>
@@ -168,6 +167,6 @@ export function InviteeModal({
           </div>
         )}
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,7 +1,8 @@
-import { App as AntApp, Alert, Checkbox, Form, Modal, Typography } from "antd";
+import { App as AntApp, Alert, Checkbox, Form, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { NewPasswordFields } from "../session/NewPasswordFields";
 import { useSetMemberPassword } from "./queries";
@@ -33,11 +34,9 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
     },
   });
   return (
-    <Modal
-      open
+    <Dialog
       title={t("setPassword.title", { name: member.name })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       okText={t("setPassword.submit")}
       okButtonProps={{ "data-testid": "set-password-submit", loading: set.isPending }}
       onOk={() => form.submit()}
@@ -71,6 +70,6 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
         </Form.Item>
         <Typography.Text type="secondary">{t("setPassword.passOn")}</Typography.Text>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }
