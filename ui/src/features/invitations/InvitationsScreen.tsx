@@ -23,8 +23,7 @@ import type { InvitationState } from "../../bindings/InvitationState";
 import type { PlainColumn } from "../../components/PlainTable";
 import { PickableList } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
-import { useListPage } from "../../components/paging";
-import { useRowSelection } from "../../components/selection";
+import { useFilteredList } from "../../components/paging";
 import { formatDay, formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { useGatewayStatus } from "../settings/queries";
@@ -130,22 +129,16 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
 export function InvitationsScreen() {
   const { t, i18n } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const [filter, setFilter] = useState<Filter>("all");
-  const [search, setSearch] = useState("");
-  const selection = useRowSelection(invitationId);
+  const list = useFilteredList<InvitationRow, number, Filter>(invitationId, "all");
+  const { filter, changeFilter, search, changeSearch, selection, offset, limit, pagination } = list;
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
   const [mailOf, setMailOf] = useState<InvitationRow | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const { setPage, offset, limit, pagination } = useListPage();
   const query = useMemo(
     () => ({ states: FILTER_STATES[filter], memberId: null, search: search.trim(), offset, limit }),
     [filter, search, offset, limit],
   );
-  const restart = () => {
-    setPage(1);
-    selection.clear();
-  };
   const rows = useInvitations(query, { keepPrevious: true });
   const counts = useInvitationCounts();
   const status = useGatewayStatus({ refetchInterval: 5_000 });
@@ -270,10 +263,7 @@ export function InvitationsScreen() {
         <Space style={{ marginBottom: 12, width: "100%", justifyContent: "space-between" }} wrap>
           <Segmented<Filter>
             value={filter}
-            onChange={(f) => {
-              setFilter(f);
-              restart();
-            }}
+            onChange={changeFilter}
             data-testid="invitations-filter"
             options={(["all", "open", "failed", "registered", "closed"] as Filter[]).map((f) => ({
               value: f,
@@ -282,10 +272,7 @@ export function InvitationsScreen() {
           />
           <ListSearch
             value={search}
-            onChange={(v) => {
-              setSearch(v);
-              restart();
-            }}
+            onChange={changeSearch}
             placeholder={t("invitations.search")}
             testId="invitations-search"
           />

@@ -9,8 +9,8 @@ import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import type { PlainColumn } from "../../components/PlainTable";
 import { PickableList, SelectionBar } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
-import { useListPage } from "../../components/paging";
-import { useRowSelection } from "../../components/selection";
+import { useFilteredList } from "../../components/paging";
+import { formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { ApproveDialog } from "./ApproveDialog";
 import { JoinLinkCard } from "./JoinLinkCard";
@@ -31,19 +31,13 @@ const reasons = (t: Parameters<typeof errorText>[0], e: CommandError) => (e.deta
 export function JoinRequestsScreen() {
   const { t, i18n } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const [filter, setFilter] = useState<JoinRequestFilter>("waiting");
-  const [search, setSearch] = useState("");
-  const selection = useRowSelection(requestId);
+  const list = useFilteredList<JoinRequestRow, number, JoinRequestFilter>(requestId, "waiting");
+  const { filter, changeFilter, search, changeSearch, selection, page, offset, limit, pagination } = list;
   // The requests the approve dialog is open for, and why the last try was refused.
   const [approving, setApproving] = useState<JoinRequestRow[] | null>(null);
   const [problem, setProblem] = useState<string[] | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const { page, setPage, offset, limit, pagination } = useListPage();
   const rows = useJoinRequests(filter, search.trim(), page, offset, limit);
-  const restart = () => {
-    setPage(1);
-    selection.clear();
-  };
   const decide = useDecideJoinRequests({
     onSuccess: (_, { rows: decided, approve }) => {
       const one = decided.length === 1;
@@ -65,7 +59,6 @@ export function JoinRequestsScreen() {
   };
   const reject = (list: JoinRequestRow[]) => decide.mutate({ rows: list, approve: false });
   const picked = selection.rows;
-  const when = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }));
   const columns: PlainColumn<JoinRequestRow>[] = [
     {
       title: t("joinRequests.col.name"),
@@ -89,7 +82,7 @@ export function JoinRequestsScreen() {
       ),
     },
     { title: t("joinRequests.col.via"), key: "via", render: (r) => t(`joinRequests.via.${r.via === "code" ? "code" : "link"}`) },
-    { title: t("joinRequests.col.requested"), key: "requested", render: (r) => when(r.requestedAt) },
+    { title: t("joinRequests.col.requested"), key: "requested", render: (r) => formatTime(i18n.language, r.requestedAt) },
     {
       title: t("joinRequests.col.state"),
       key: "state",
@@ -137,19 +130,13 @@ export function JoinRequestsScreen() {
         <Space wrap style={{ marginBottom: 12 }}>
           <Segmented<JoinRequestFilter>
             value={filter}
-            onChange={(v) => {
-              setFilter(v);
-              restart();
-            }}
+            onChange={changeFilter}
             data-testid="join-requests-filter"
             options={FILTERS.map((f) => ({ value: f.value, label: t(f.label) }))}
           />
           <ListSearch
             value={search}
-            onChange={(v) => {
-              setSearch(v);
-              restart();
-            }}
+            onChange={changeSearch}
             placeholder={t("joinRequests.search")}
             testId="join-requests-search"
           />
