@@ -12,7 +12,6 @@ import {
   Modal,
   Space,
   Switch,
-  Table,
   Tag,
   Typography,
 } from "antd";
@@ -25,6 +24,7 @@ import type { NewRole } from "../../bindings/NewRole";
 import type { Role } from "../../bindings/Role";
 import type { Settings } from "../../bindings/Settings";
 import { LanguageSelect } from "../../components/LanguageSwitch";
+import { ListTable } from "../../components/ListTable";
 import { applyServerError } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
 import { useSystemDark } from "../../theme";
@@ -193,14 +193,9 @@ function RolesCard() {
       }
       styles={{ body: { padding: 0 } }}
     >
-      {roles.isError && <Alert type="error" showIcon title={errorText(t, api.toCommandError(roles.error))} style={{ margin: 12 }} />}
-      <Table<Role>
-        data-testid="roles-table"
-        size="small"
-        rowKey="id"
-        loading={roles.isPending}
-        dataSource={roles.data ?? []}
-        pagination={false}
+      <ListTable<Role>
+        list={roles}
+        testId="roles-table"
         columns={[
           {
             key: "name",
