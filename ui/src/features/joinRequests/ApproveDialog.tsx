@@ -1,4 +1,4 @@
-import { Alert, Button, Form, Select, TreeSelect, Typography } from "antd";
+import { Alert, Button, Form, Select, Typography } from "antd";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -6,6 +6,7 @@ import type { JoinPlacement } from "../../bindings/JoinPlacement";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { useRoles } from "../settings/queries";
@@ -75,12 +76,9 @@ export function ApproveDialog({
         onFinish={(v) => onApprove({ departmentId: v.departmentId ?? tree.data?.id ?? null, roleId: v.roleId ?? memberRole ?? null })}
       >
         <Form.Item name="departmentId" label={t("joinRequests.dialog.department")} initialValue={tree.data?.id}>
-          <TreeSelect
+          <DepartmentSelect
             data-testid="approve-department"
             treeData={treeData}
-            treeDefaultExpandAll
-            showSearch
-            treeNodeFilterProp="title"
             placeholder={tree.data?.name}
           />
         </Form.Item>

@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Form, Input, Select, Steps, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Select, Steps } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -6,6 +6,7 @@ import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { PasswordPolicy } from "../session/PasswordPolicy";
@@ -158,13 +159,10 @@ export function AddMemberWizard({
             extra={t("members.wizard.primaryHint")}
             rules={[{ required: true, type: "array", min: 1, message: t("common.required") }]}
           >
-            <TreeSelect
+            <DepartmentSelect
               data-testid="wizard-departments"
               multiple
               treeData={treeData}
-              treeDefaultExpandAll
-              showSearch
-              treeNodeFilterProp="title"
             />
           </Form.Item>
           <Form.Item name="position" label={t("members.field.position")}>

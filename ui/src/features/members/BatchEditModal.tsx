@@ -1,4 +1,4 @@
-import { App as AntApp, Button, Form, Input, Radio, Select, TreeSelect } from "antd";
+import { App as AntApp, Button, Form, Input, Radio, Select } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -7,6 +7,7 @@ import type { Selection } from "../../bindings/Selection";
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions, findDept } from "../departments/tree";
 import type { BatchResult } from "./BatchResultModal";
@@ -108,14 +109,11 @@ export function BatchEditModal({
           style={{ marginBottom: 0 }}
         >
           {field === "department" ? (
-            <TreeSelect
+            <DepartmentSelect
               data-testid="batch-value"
               treeData={treeData}
               value={dept}
               onChange={(v: number) => setDept(v)}
-              treeDefaultExpandAll
-              showSearch
-              treeNodeFilterProp="title"
             />
           ) : (
             <Input data-testid="batch-value" value={text} onChange={(e) => setText(e.target.value)} />

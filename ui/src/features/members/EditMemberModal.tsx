@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Form, Input, Select, Tag, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Select, Tag } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -7,6 +7,7 @@ import type { MemberPatch } from "../../bindings/MemberPatch";
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { useRoles } from "../settings/queries";
@@ -149,12 +150,9 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
                 {fields.map((field, i) => (
                   <div key={field.key} className="orgdesk-position-row" data-testid={`edit-position-${i}`}>
                     <Form.Item name={[field.name, "departmentId"]} rules={[{ required: true, message: t("common.required") }]} noStyle>
-                      <TreeSelect
+                      <DepartmentSelect
                         style={{ flex: 1, minWidth: 0 }}
                         treeData={treeData}
-                        treeDefaultExpandAll
-                        showSearch
-                        treeNodeFilterProp="title"
                         placeholder={t("members.field.department")}
                       />
                     </Form.Item>
