@@ -9,6 +9,7 @@ import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import type { PlainColumn } from "../../components/PlainTable";
 import { PickableList, SelectionBar } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
+import { TitledPage } from "../../components/TitledPage";
 import { useFilteredList } from "../../components/paging";
 import { formatTime } from "../../components/text";
 import { errorText } from "../../errors";
@@ -121,10 +122,7 @@ export function JoinRequestsScreen() {
     },
   ];
   return (
-    <div className="orgdesk-page" data-testid="screen-joinRequests">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("joinRequests.title")}
-      </Typography.Title>
+    <TitledPage title={t("joinRequests.title")} testId="screen-joinRequests">
       <JoinLinkCard />
       <Card variant="outlined">
         <Space wrap style={{ marginBottom: 12 }}>
@@ -199,6 +197,6 @@ export function JoinRequestsScreen() {
           onClose={() => setApproving(null)}
         />
       )}
-    </div>
+    </TitledPage>
   );
 }

@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Form, Input, Select, Steps } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Steps } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -10,6 +10,7 @@ import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { PasswordPolicy } from "../session/PasswordPolicy";
+import { RolesSelect } from "../settings/RolesSelect";
 import { useRoles } from "../settings/queries";
 import { useAddMember } from "./queries";
 
@@ -169,11 +170,8 @@ export function AddMemberWizard({
             <Input data-testid="wizard-position" placeholder={t("common.optional")} />
           </Form.Item>
           <Form.Item name="roleIds" label={t("members.field.roles")} style={{ marginBottom: 0 }}>
-            <Select
-              mode="multiple"
+            <RolesSelect
               data-testid="wizard-roles"
-              options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
-              loading={roles.isPending}
             />
           </Form.Item>
         </div>

@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Form, Input, Select, Tag } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Tag } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -10,7 +10,7 @@ import { applyServerError } from "../../components/forms";
 import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useRoles } from "../settings/queries";
+import { RolesSelect } from "../settings/RolesSelect";
 import { useUpdateMember } from "./queries";
 
 type EditValues = {
@@ -36,7 +36,6 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const tree = useDepartmentTree();
-  const roles = useRoles();
   const [form] = Form.useForm<EditValues>();
   const [error, setError] = useState<string | null>(null);
   const [relogin, setRelogin] = useState(false);
@@ -181,11 +180,8 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
           </Form.List>
         </Form.Item>
         <Form.Item name="roleIds" label={t("members.field.roles")}>
-          <Select
-            mode="multiple"
+          <RolesSelect
             data-testid="edit-roles"
-            options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
-            loading={roles.isPending}
           />
         </Form.Item>
         <div className="orgdesk-form-row">

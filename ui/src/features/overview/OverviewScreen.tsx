@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { MemberCounts } from "../../bindings/MemberCounts";
 import type { OrgOverview } from "../../bindings/OrgOverview";
+import { TitledPage } from "../../components/TitledPage";
 import { maxCharsRule } from "../../components/forms";
 import { detailText, errorText } from "../../errors";
 import { NAME_MAX } from "../../password";
@@ -118,10 +119,7 @@ export function OverviewScreen() {
     : "";
 
   return (
-    <div className="orgdesk-page" data-testid="overview">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("overview.title")}
-      </Typography.Title>
+    <TitledPage title={t("overview.title")} testId="overview">
       {!data ? (
         <Card>
           <Skeleton active />
@@ -184,6 +182,6 @@ export function OverviewScreen() {
           </Card>
         </div>
       )}
-    </div>
+    </TitledPage>
   );
 }

@@ -25,6 +25,7 @@ import type { Role } from "../../bindings/Role";
 import type { Settings } from "../../bindings/Settings";
 import { LanguageSelect } from "../../components/LanguageSwitch";
 import { ListTable } from "../../components/ListTable";
+import { TitledPage } from "../../components/TitledPage";
 import { applyServerError } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
 import { useSystemDark } from "../../theme";
@@ -248,10 +249,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
   const { t } = useTranslation();
   const dark = useSystemDark();
   return (
-    <div className="orgdesk-page" data-testid="screen-settings">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("settings.title")}
-      </Typography.Title>
+    <TitledPage title={t("settings.title")} testId="screen-settings">
       <Space orientation="vertical" size={16} style={{ width: "100%" }}>
       <Card variant="outlined">
         <Descriptions
@@ -294,6 +292,6 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
       <GatewayCard />
       <RolesCard />
       </Space>
-    </div>
+    </TitledPage>
   );
 }

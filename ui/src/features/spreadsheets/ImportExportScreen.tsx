@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { SavedMapping } from "../../bindings/SavedMapping";
 import { ListTable } from "../../components/ListTable";
+import { TitledPage } from "../../components/TitledPage";
 import { formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { currentLanguage } from "../../i18n";
@@ -135,10 +136,7 @@ export function ImportExportScreen() {
   };
 
   return (
-    <div className="orgdesk-page" data-testid="screen-importExport">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("importExport.title")}
-      </Typography.Title>
+    <TitledPage title={t("importExport.title")} testId="screen-importExport">
       <Space orientation="vertical" size={16} style={{ width: "100%" }}>
         <Card
           variant="outlined"
@@ -203,6 +201,6 @@ export function ImportExportScreen() {
           }}
         />
       )}
-    </div>
+    </TitledPage>
   );
 }
