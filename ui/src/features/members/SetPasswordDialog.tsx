@@ -21,7 +21,6 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<Values>();
   const [formError, setFormError] = useState<string | null>(null);
-  const password = Form.useWatch("password", form) ?? "";
   const set = useSetMemberPassword(member.id, {
     onSuccess: () => {
       void message.success(t("setPassword.done", { name: member.name }));
@@ -57,12 +56,9 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
       >
         <input type="hidden" autoComplete="username" value={member.username} readOnly />
         <NewPasswordFields
-          name="password"
-          confirmName="passwordConfirm"
           label={t("setPassword.password")}
           confirmLabel={t("setPassword.confirm")}
           username={member.username}
-          password={password}
           testIdPrefix="set"
         />
         <Form.Item name="mustChange" valuePropName="checked" extra={t("setPassword.mustChangeHint", { name: member.name })} style={{ marginBottom: 8 }}>

@@ -16,7 +16,6 @@ export function ChangePasswordForm({ session, onChanged }: { session: Session; o
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
   const [formError, setFormError] = useState<string | null>(null);
-  const password = Form.useWatch("newPassword", form) ?? "";
   const change = useChangeOwnPassword(onChanged, (error) => setFormError(applyServerError(t, form, error, FIELDS)));
   return (
     <Form<Values>
@@ -41,7 +40,6 @@ export function ChangePasswordForm({ session, onChanged }: { session: Session; o
         label={t("changePassword.new")}
         confirmLabel={t("changePassword.confirm")}
         username={session.username}
-        password={password}
         testIdPrefix="change-new"
       />
       <SubmitButton loading={change.isPending} testId="change-password-submit">

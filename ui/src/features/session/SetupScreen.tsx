@@ -19,7 +19,6 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
   const { t } = useTranslation();
   const [form] = Form.useForm<SetupInput>();
   const [formError, setFormError] = useState<string | null>(null);
-  const password = Form.useWatch("password", form) ?? "";
   const username = Form.useWatch("username", form) ?? "";
 
   const setup = useSetupOrganization(
@@ -84,12 +83,9 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
           <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
         </Form.Item>
         <NewPasswordFields
-          name="password"
-          confirmName="passwordConfirm"
           label={t("setup.password")}
           confirmLabel={t("setup.passwordConfirm")}
           username={username}
-          password={password}
           testIdPrefix="setup"
         />
         <SubmitButton loading={setup.isPending} testId="setup-submit">
