@@ -9,7 +9,7 @@ use orgdesk_core::departments::DepartmentNode;
 use orgdesk_core::members::{
     MemberAction, MemberPatch, MemberQuery, NewInvitee, NewMember, PositionInput, StatusFilter,
 };
-use orgdesk_core::types::{DepartmentId, MemberStatus};
+use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 
 #[derive(Debug, Subcommand)]
@@ -410,6 +410,15 @@ pub fn member(
     }
 }
 
+/// What `member add` and `member invite-add` print: the new member's id as JSON, or `text`.
+fn added(id: MemberId, json: bool, text: String) -> String {
+    if json {
+        serde_json::json!({"id": id}).to_string()
+    } else {
+        text
+    }
+}
+
 fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<String, CommandError> {
     let status =
         |d: &mut Directory, who: &str, action: MemberAction| -> Result<String, CommandError> {
@@ -443,11 +452,7 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                     mobile: x.mobile,
                 },
             )?;
-            Ok(if x.json {
-                serde_json::json!({"id": id}).to_string()
-            } else {
-                format!("Added member {id}.")
-            })
+            Ok(added(id, x.json, format!("Added member {id}.")))
         }
         MemberCommand::InviteAdd(x) => {
             let department_id = d.resolve_department_path(&x.dept)?;
@@ -464,11 +469,11 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                     link_only: x.link_only,
                 },
             )?;
-            Ok(if x.json {
-                serde_json::json!({"id": id}).to_string()
-            } else {
-                format!("Added {id} for invitation (Not Joined).")
-            })
+            Ok(added(
+                id,
+                x.json,
+                format!("Added {id} for invitation (Not Joined)."),
+            ))
         }
         MemberCommand::Edit(x) => {
             let id = d.find_member(&x.member)?;

@@ -12,7 +12,7 @@
 use std::path::{Path, PathBuf};
 
 use tauri::{Runtime, Window};
-use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, FilePath};
 
 /// A filter of the dialog: its label and the extensions (without dots) it shows.
 pub type Filter<'a> = (&'a str, &'a [&'a str]);
@@ -26,15 +26,8 @@ pub async fn open_file<R: Runtime>(
     if let Some(dir) = scripted_dir() {
         return scripted_answer(&dir, "open");
     }
-    let mut b = window.dialog().file().set_parent(window).set_title(title);
-    for (name, exts) in filters {
-        b = b.add_filter(*name, exts);
-    }
-    tauri::async_runtime::spawn_blocking(move || b.blocking_pick_file())
-        .await
-        .ok()
-        .flatten()
-        .and_then(|p| p.into_path().ok())
+    let b = window.dialog().file().set_parent(window).set_title(title);
+    ask(b, filters, FileDialogBuilder::blocking_pick_file).await
 }
 
 /// Asks where to save a file, proposing `file_name`; None when the admin cancels. A name
@@ -59,16 +52,26 @@ pub async fn save_file<R: Runtime>(
         if let Some(docs) = dirs::document_dir() {
             b = b.set_directory(docs);
         }
-        for (name, exts) in filters {
-            b = b.add_filter(*name, exts);
-        }
-        tauri::async_runtime::spawn_blocking(move || b.blocking_save_file())
-            .await
-            .ok()
-            .flatten()
-            .and_then(|p| p.into_path().ok())
+        ask(b, filters, FileDialogBuilder::blocking_save_file).await
     }?;
     Some(with_extension(chosen, default_ext))
+}
+
+/// Shows the dialog `b` with `filters` (`show` opens it and waits for the admin, on a blocking
+/// thread) and answers the path chosen; None when the admin cancels.
+async fn ask<R: Runtime>(
+    mut b: FileDialogBuilder<R>,
+    filters: &[Filter<'_>],
+    show: fn(FileDialogBuilder<R>) -> Option<FilePath>,
+) -> Option<PathBuf> {
+    for (name, exts) in filters {
+        b = b.add_filter(*name, exts);
+    }
+    tauri::async_runtime::spawn_blocking(move || show(b))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|p| p.into_path().ok())
 }
 
 fn with_extension(p: PathBuf, ext: &str) -> PathBuf {
@@ -115,24 +118,18 @@ mod tests {
     fn scripted_answers_are_taken_in_order_and_requests_recorded() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("answers"), "/tmp/a.xlsx\n\n/tmp/c.csv").unwrap();
-        assert_eq!(
-            scripted_answer(dir.path(), "save\tmembers.xlsx"),
-            Some(PathBuf::from("/tmp/a.xlsx"))
-        );
-        assert_eq!(
-            scripted_answer(dir.path(), "open"),
-            None,
-            "a blank line cancels"
-        );
-        assert_eq!(
-            scripted_answer(dir.path(), "open"),
-            Some(PathBuf::from("/tmp/c.csv"))
-        );
-        assert_eq!(
-            scripted_answer(dir.path(), "open"),
-            None,
-            "the queue is empty"
-        );
+        for (request, answer, why) in [
+            ("save\tmembers.xlsx", Some("/tmp/a.xlsx"), "the first line"),
+            ("open", None, "a blank line cancels"),
+            ("open", Some("/tmp/c.csv"), "the third line"),
+            ("open", None, "the queue is empty"),
+        ] {
+            assert_eq!(
+                scripted_answer(dir.path(), request),
+                answer.map(PathBuf::from),
+                "{why}"
+            );
+        }
         let asked = std::fs::read_to_string(dir.path().join("asked")).unwrap();
         assert_eq!(asked, "save\tmembers.xlsx\nopen\nopen\nopen\n");
     }

@@ -140,7 +140,7 @@ pub fn data_dir_of(db_path: &Path) -> PathBuf {
 mod tests {
     use serde_json::{json, Value};
 
-    use crate::test_ipc::{app, call};
+    use crate::test_ipc::{app, call, set_up_acme, sign_in_ann, ANN_PASSWORD};
 
     #[test]
     fn first_run_setup_sign_in_and_tree_through_ipc() {
@@ -152,38 +152,16 @@ mod tests {
         let e = call(&w, "department_tree", json!({})).unwrap_err();
         assert_eq!(e["code"], "not_signed_in");
 
-        let bad = call(
-            &w,
-            "setup_organization",
-            json!({"input": {"organizationName": "Acme", "adminName": "Ann", "username": "ann",
-                              "password": "weak", "passwordConfirm": "weak"}}),
-        )
-        .unwrap_err();
+        let bad = set_up_acme(&w, "weak").unwrap_err();
         assert_eq!(bad["code"], "validation");
         assert_eq!(bad["details"][0]["field"], "password");
 
-        call(
-            &w,
-            "setup_organization",
-            json!({"input": {"organizationName": "Acme", "adminName": "Ann", "username": "ann",
-                              "password": "Correct-Horse1", "passwordConfirm": "Correct-Horse1"}}),
-        )
-        .unwrap();
-        let e = call(
-            &w,
-            "sign_in",
-            json!({"input": {"username": "ann", "password": "x"}}),
-        )
-        .unwrap_err();
+        set_up_acme(&w, ANN_PASSWORD).unwrap();
+        let e = sign_in_ann(&w, "x").unwrap_err();
         assert_eq!(e["code"], "invalid_credentials");
         assert_eq!(e["message"], "Incorrect username or password.");
 
-        let s = call(
-            &w,
-            "sign_in",
-            json!({"input": {"username": "ann", "password": "Correct-Horse1"}}),
-        )
-        .unwrap();
+        let s = sign_in_ann(&w, ANN_PASSWORD).unwrap();
         assert_eq!(s["organizationName"], "Acme");
         let tree = call(&w, "department_tree", json!({})).unwrap();
         assert_eq!(tree["name"], "Acme");

@@ -2,7 +2,7 @@
 //! window, and a call through IPC as the UI makes it.
 
 use orgdesk_core::Directory;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
@@ -53,4 +53,34 @@ pub(crate) fn call(w: &Window, cmd: &str, body: Value) -> Result<Value, Value> {
         },
     )
     .map(|b| b.deserialize::<Value>().unwrap())
+}
+
+/// The password the IPC tests give Ann, the first admin.
+pub(crate) const ANN_PASSWORD: &str = "Correct-Horse1";
+
+/// Sets up the organization Acme with Ann (`ann`) as its first admin, choosing `password`.
+pub(crate) fn set_up_acme(w: &Window, password: &str) -> Result<Value, Value> {
+    call(
+        w,
+        "setup_organization",
+        json!({"input": {"organizationName": "Acme", "adminName": "Ann", "username": "ann",
+                          "password": password, "passwordConfirm": password}}),
+    )
+}
+
+/// Signs Ann in with `password`: her session, or the refusal.
+pub(crate) fn sign_in_ann(w: &Window, password: &str) -> Result<Value, Value> {
+    call(
+        w,
+        "sign_in",
+        json!({"input": {"username": "ann", "password": password}}),
+    )
+}
+
+/// The app over Acme, set up, with Ann signed in, and its main window.
+pub(crate) fn signed_in() -> (tauri::App<MockRuntime>, Window) {
+    let (app, w) = app();
+    set_up_acme(&w, ANN_PASSWORD).unwrap();
+    sign_in_ann(&w, ANN_PASSWORD).unwrap();
+    (app, w)
 }

@@ -1,41 +1,32 @@
 use orgdesk_core::department_deletion::DepartmentDeletion;
 use orgdesk_core::departments::{DepartmentDetails, DepartmentNode};
 use orgdesk_core::types::{DepartmentId, MemberId};
-use orgdesk_core::CommandError;
-use tauri::State;
 
-use crate::state::AppState;
+use super::{Answer, Dir};
 
 #[tauri::command]
-pub async fn department_tree(state: State<'_, AppState>) -> Result<DepartmentNode, CommandError> {
+pub async fn department_tree(state: Dir<'_>) -> Answer<DepartmentNode> {
     state.read(|d| d.department_tree()).await
 }
 
 #[tauri::command]
-pub async fn department_details(
-    state: State<'_, AppState>,
-    id: DepartmentId,
-) -> Result<DepartmentDetails, CommandError> {
+pub async fn department_details(state: Dir<'_>, id: DepartmentId) -> Answer<DepartmentDetails> {
     state.read(move |d| d.department_details(id)).await
 }
 
 #[tauri::command]
 pub async fn create_department(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     parent_id: DepartmentId,
     name: String,
-) -> Result<DepartmentId, CommandError> {
+) -> Answer<DepartmentId> {
     state
         .act(move |d, a| d.create_department(a, parent_id, &name))
         .await
 }
 
 #[tauri::command]
-pub async fn rename_department(
-    state: State<'_, AppState>,
-    id: DepartmentId,
-    name: String,
-) -> Result<(), CommandError> {
+pub async fn rename_department(state: Dir<'_>, id: DepartmentId, name: String) -> Answer<()> {
     state
         .act(move |d, a| d.rename_department(a, id, &name))
         .await
@@ -43,11 +34,11 @@ pub async fn rename_department(
 
 #[tauri::command]
 pub async fn move_department(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: DepartmentId,
     parent_id: DepartmentId,
     index: Option<usize>,
-) -> Result<(), CommandError> {
+) -> Answer<()> {
     state
         .act(move |d, a| d.move_department(a, id, parent_id, index))
         .await
@@ -55,26 +46,23 @@ pub async fn move_department(
 
 #[tauri::command]
 pub async fn department_deletion_preview(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: DepartmentId,
-) -> Result<DepartmentDeletion, CommandError> {
+) -> Answer<DepartmentDeletion> {
     state.read(move |d| d.department_deletion_preview(id)).await
 }
 
 #[tauri::command]
-pub async fn delete_department(
-    state: State<'_, AppState>,
-    id: DepartmentId,
-) -> Result<DepartmentDeletion, CommandError> {
+pub async fn delete_department(state: Dir<'_>, id: DepartmentId) -> Answer<DepartmentDeletion> {
     state.act(move |d, a| d.delete_department(a, id)).await
 }
 
 #[tauri::command]
 pub async fn set_department_head(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: DepartmentId,
     member_id: Option<MemberId>,
-) -> Result<(), CommandError> {
+) -> Answer<()> {
     state
         .act(move |d, a| d.set_department_head(a, id, member_id))
         .await

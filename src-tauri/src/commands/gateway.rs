@@ -1,12 +1,13 @@
 use orgdesk_core::invitations::GatewayStatus;
 use orgdesk_core::{CommandError, ErrorCode};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Runtime};
 
+use super::{Answer, Dir};
 use crate::gateway_link;
 use crate::state::AppState;
 
 /// Which gateway invitations go through is an organization-wide choice: Super Admins only.
-fn require_super_admin(state: &AppState) -> Result<(), CommandError> {
+fn require_super_admin(state: &AppState) -> Answer<()> {
     let session = state.require_session()?;
     if session.roles.iter().any(|r| r == "Super Admin") {
         Ok(())
@@ -22,8 +23,8 @@ fn require_super_admin(state: &AppState) -> Result<(), CommandError> {
 #[tauri::command]
 pub async fn remote_gateway_url<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<Option<String>, CommandError> {
+    state: Dir<'_>,
+) -> Answer<Option<String>> {
     state.require_session()?;
     gateway_link::remote_url(&app).await
 }
@@ -31,10 +32,10 @@ pub async fn remote_gateway_url<R: Runtime>(
 #[tauri::command]
 pub async fn connect_remote_gateway<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     url: String,
     token: String,
-) -> Result<GatewayStatus, CommandError> {
+) -> Answer<GatewayStatus> {
     require_super_admin(&state)?;
     gateway_link::connect_remote(&app, &url, &token).await
 }
@@ -42,8 +43,8 @@ pub async fn connect_remote_gateway<R: Runtime>(
 #[tauri::command]
 pub async fn use_builtin_gateway<R: Runtime>(
     app: AppHandle<R>,
-    state: State<'_, AppState>,
-) -> Result<GatewayStatus, CommandError> {
+    state: Dir<'_>,
+) -> Answer<GatewayStatus> {
     require_super_admin(&state)?;
     gateway_link::use_builtin(&app).await
 }

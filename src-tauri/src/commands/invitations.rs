@@ -1,5 +1,3 @@
-use std::sync::Arc;
-
 use orgdesk_core::invitations::{
     GatewayStatus, InvitationBatchOutcome, InvitationCounts, InvitationPage, InvitationQuery,
     InviteChannel, InviteOutcome, PasswordResetSent,
@@ -7,20 +5,17 @@ use orgdesk_core::invitations::{
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
 use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::types::MemberId;
-use orgdesk_core::CommandError;
-use tauri::State;
 
-use crate::gateway_link::GatewayLink;
-use crate::state::AppState;
+use super::{Answer, Dir, Link};
 
 #[tauri::command]
 pub async fn invite_members(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     member_ids: Vec<MemberId>,
     channel: InviteChannel,
     language: Option<Lang>,
-) -> Result<InviteOutcome, CommandError> {
+) -> Answer<InviteOutcome> {
     link.act(&state, move |d, a| {
         d.invite_members_in(a, &member_ids, channel, language)
     })
@@ -28,36 +23,23 @@ pub async fn invite_members(
 }
 
 #[tauri::command]
-pub async fn list_invitations(
-    state: State<'_, AppState>,
-    query: InvitationQuery,
-) -> Result<InvitationPage, CommandError> {
+pub async fn list_invitations(state: Dir<'_>, query: InvitationQuery) -> Answer<InvitationPage> {
     state.read(move |d| d.invitation_page(&query)).await
 }
 
 #[tauri::command]
-pub async fn invitation_counts(
-    state: State<'_, AppState>,
-) -> Result<InvitationCounts, CommandError> {
+pub async fn invitation_counts(state: Dir<'_>) -> Answer<InvitationCounts> {
     state.read(|d| d.invitation_counts()).await
 }
 
 #[tauri::command]
-pub async fn resend_invitation(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-    id: i64,
-) -> Result<(), CommandError> {
+pub async fn resend_invitation(state: Dir<'_>, link: Link<'_>, id: i64) -> Answer<()> {
     link.act(&state, move |d, a| d.resend_invitation(a, id))
         .await
 }
 
 #[tauri::command]
-pub async fn cancel_invitation(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-    id: i64,
-) -> Result<(), CommandError> {
+pub async fn cancel_invitation(state: Dir<'_>, link: Link<'_>, id: i64) -> Answer<()> {
     link.act(&state, move |d, a| d.cancel_invitation(a, id))
         .await
 }
@@ -65,10 +47,10 @@ pub async fn cancel_invitation(
 /// Resends the chosen invitations in one transaction; the closed ones are passed over and named.
 #[tauri::command]
 pub async fn resend_invitations(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     ids: Vec<i64>,
-) -> Result<InvitationBatchOutcome, CommandError> {
+) -> Answer<InvitationBatchOutcome> {
     link.act(&state, move |d, a| d.resend_invitations(a, &ids))
         .await
 }
@@ -76,38 +58,28 @@ pub async fn resend_invitations(
 /// Cancels the chosen invitations in one transaction; the closed ones are passed over and named.
 #[tauri::command]
 pub async fn cancel_invitations(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     ids: Vec<i64>,
-) -> Result<InvitationBatchOutcome, CommandError> {
+) -> Answer<InvitationBatchOutcome> {
     link.act(&state, move |d, a| d.cancel_invitations(a, &ids))
         .await
 }
 
 #[tauri::command]
-pub async fn gateway_status(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-) -> Result<GatewayStatus, CommandError> {
+pub async fn gateway_status(state: Dir<'_>, link: Link<'_>) -> Answer<GatewayStatus> {
     state.require_session()?;
     Ok(link.status())
 }
 
 #[tauri::command]
-pub async fn list_sent_mail(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-) -> Result<Vec<MailSummary>, CommandError> {
+pub async fn list_sent_mail(state: Dir<'_>, link: Link<'_>) -> Answer<Vec<MailSummary>> {
     let dir = link.mail_dir().to_owned();
     state.read(move |_| mailbox::list_mail(&dir, 500)).await
 }
 
 #[tauri::command]
-pub async fn read_sent_mail(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-    file: String,
-) -> Result<MailMessage, CommandError> {
+pub async fn read_sent_mail(state: Dir<'_>, link: Link<'_>, file: String) -> Answer<MailMessage> {
     let dir = link.mail_dir().to_owned();
     state.read(move |_| mailbox::read_mail(&dir, &file)).await
 }
@@ -115,10 +87,10 @@ pub async fn read_sent_mail(
 /// The message of an invitation kept in the built-in gateway's mail folder (not sent).
 #[tauri::command]
 pub async fn read_invitation_mail(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     invitation_id: i64,
-) -> Result<MailMessage, CommandError> {
+) -> Answer<MailMessage> {
     let dir = link.mail_dir().to_owned();
     state
         .read(move |d| mailbox::find_mail(&dir, &d.kept_message_id(invitation_id)?))
@@ -129,11 +101,11 @@ pub async fn read_invitation_mail(
 /// email, texted to their mobile, or shown here to pass on. A live call: the admin waits for the link.
 #[tauri::command]
 pub async fn send_password_reset(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     member_id: MemberId,
     channel: InviteChannel,
-) -> Result<PasswordResetSent, CommandError> {
+) -> Answer<PasswordResetSent> {
     let target = state
         .read(move |d| d.password_reset_target(member_id))
         .await?;

@@ -1,24 +1,19 @@
-use std::sync::Arc;
-
 use orgdesk_core::join::{
     JoinDecision, JoinLinkInput, JoinLinkView, JoinPlacement, JoinRequestFilter, JoinRequestPage,
     MAX_JOIN_REQUEST_PAGE,
 };
-use orgdesk_core::CommandError;
-use tauri::State;
 
-use crate::gateway_link::GatewayLink;
+use super::{Answer, Dir, Link};
 use crate::join_link;
-use crate::state::AppState;
 
 #[tauri::command]
 pub async fn list_join_requests(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     filter: JoinRequestFilter,
     search: Option<String>,
     offset: Option<u32>,
     limit: Option<u32>,
-) -> Result<JoinRequestPage, CommandError> {
+) -> Answer<JoinRequestPage> {
     let (offset, limit) = (offset.unwrap_or(0), limit.unwrap_or(MAX_JOIN_REQUEST_PAGE));
     let search = search.unwrap_or_default();
     state
@@ -30,12 +25,12 @@ pub async fn list_join_requests(
 /// or nothing, in one transaction; answers the new members' ids.
 #[tauri::command]
 pub async fn decide_join_requests(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     ids: Vec<i64>,
     approve: bool,
     placement: Option<JoinPlacement>,
-) -> Result<Vec<i64>, CommandError> {
+) -> Answer<Vec<i64>> {
     let decision = if approve {
         JoinDecision::Approve(placement.unwrap_or_default())
     } else {
@@ -50,20 +45,17 @@ pub async fn decide_join_requests(
 }
 
 #[tauri::command]
-pub async fn join_link(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-) -> Result<JoinLinkView, CommandError> {
+pub async fn join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
     state.require_session()?;
     join_link::read(&link.reachable()?).await
 }
 
 #[tauri::command]
 pub async fn set_join_link(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
+    state: Dir<'_>,
+    link: Link<'_>,
     input: JoinLinkInput,
-) -> Result<JoinLinkView, CommandError> {
+) -> Answer<JoinLinkView> {
     join_link::check_fields(&input)?;
     let org = state.read(|d| d.organization_name()).await?;
     let view = join_link::switch_on(&link.reachable()?, &org, &input).await?;
@@ -74,19 +66,13 @@ pub async fn set_join_link(
 }
 
 #[tauri::command]
-pub async fn rotate_join_link(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-) -> Result<JoinLinkView, CommandError> {
+pub async fn rotate_join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
     state.require_session()?;
     join_link::rotate(&link.reachable()?).await
 }
 
 #[tauri::command]
-pub async fn disable_join_link(
-    state: State<'_, AppState>,
-    link: State<'_, Arc<GatewayLink>>,
-) -> Result<JoinLinkView, CommandError> {
+pub async fn disable_join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
     state.require_session()?;
     join_link::switch_off(&link.reachable()?).await
 }

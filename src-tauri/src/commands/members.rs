@@ -4,58 +4,44 @@ use orgdesk_core::members::{
     NewMember, RemoveOutcome, SetPasswordInput, TransferPreview, UpdateOutcome,
 };
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
-use orgdesk_core::CommandError;
-use tauri::State;
 
-use crate::state::AppState;
+use super::{Answer, Dir};
 
 #[tauri::command]
-pub async fn list_members(
-    state: State<'_, AppState>,
-    query: MemberQuery,
-) -> Result<MemberPage, CommandError> {
+pub async fn list_members(state: Dir<'_>, query: MemberQuery) -> Answer<MemberPage> {
     state.read(move |d| d.list_members(&query)).await
 }
 
 #[tauri::command]
-pub async fn member_details(
-    state: State<'_, AppState>,
-    id: MemberId,
-) -> Result<MemberDetails, CommandError> {
+pub async fn member_details(state: Dir<'_>, id: MemberId) -> Answer<MemberDetails> {
     state.read(move |d| d.member_details(id)).await
 }
 
 #[tauri::command]
-pub async fn add_member(
-    state: State<'_, AppState>,
-    input: NewMember,
-) -> Result<MemberId, CommandError> {
+pub async fn add_member(state: Dir<'_>, input: NewMember) -> Answer<MemberId> {
     state.act(move |d, a| d.add_member(a, &input)).await
 }
 
 #[tauri::command]
-pub async fn add_invitee(
-    state: State<'_, AppState>,
-    input: NewInvitee,
-) -> Result<MemberId, CommandError> {
+pub async fn add_invitee(state: Dir<'_>, input: NewInvitee) -> Answer<MemberId> {
     state.act(move |d, a| d.add_invitee(a, &input)).await
 }
 
 #[tauri::command]
 pub async fn update_member(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: MemberId,
     patch: MemberPatch,
-) -> Result<UpdateOutcome, CommandError> {
+) -> Answer<UpdateOutcome> {
     state.act(move |d, a| d.update_member(a, id, &patch)).await
 }
 
 #[tauri::command]
 pub async fn set_primary_department(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: MemberId,
     department_id: DepartmentId,
-) -> Result<(), CommandError> {
+) -> Answer<()> {
     state
         .act(move |d, a| d.set_primary_department(a, id, department_id))
         .await
@@ -63,38 +49,35 @@ pub async fn set_primary_department(
 
 #[tauri::command]
 pub async fn change_member_status(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: MemberId,
     action: MemberAction,
-) -> Result<MemberStatus, CommandError> {
+) -> Answer<MemberStatus> {
     state.act(move |d, a| d.change_status(a, id, action)).await
 }
 
 #[tauri::command]
 pub async fn set_member_password(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: MemberId,
     input: SetPasswordInput,
-) -> Result<(), CommandError> {
+) -> Answer<()> {
     state
         .act(move |d, a| d.set_member_password(a, id, &input))
         .await
 }
 
 #[tauri::command]
-pub async fn transfer_preview(
-    state: State<'_, AppState>,
-    id: MemberId,
-) -> Result<TransferPreview, CommandError> {
+pub async fn transfer_preview(state: Dir<'_>, id: MemberId) -> Answer<TransferPreview> {
     state.read(move |d| d.transfer_preview(id)).await
 }
 
 #[tauri::command]
 pub async fn remove_member(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     id: MemberId,
     transfer_to: Option<MemberId>,
-) -> Result<RemoveOutcome, CommandError> {
+) -> Answer<RemoveOutcome> {
     state
         .act(move |d, a| d.remove_member(a, id, transfer_to))
         .await
@@ -102,16 +85,16 @@ pub async fn remove_member(
 
 #[tauri::command]
 pub async fn batch_update(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     selection: Selection,
     change: BatchChange,
-) -> Result<BatchOutcome, CommandError> {
+) -> Answer<BatchOutcome> {
     state
         .act(move |d, a| d.batch_update(a, &selection, &change))
         .await
 }
 
 #[tauri::command]
-pub async fn former_members(state: State<'_, AppState>) -> Result<Vec<FormerMember>, CommandError> {
+pub async fn former_members(state: Dir<'_>) -> Answer<Vec<FormerMember>> {
     state.read(|d| d.former_members()).await
 }

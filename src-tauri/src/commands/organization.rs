@@ -1,15 +1,11 @@
-use std::sync::Arc;
-
 use orgdesk_core::organization::OrgOverview;
 use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::{CommandError, ErrorCode};
-use tauri::State;
 
-use crate::gateway_link::GatewayLink;
-use crate::state::AppState;
+use super::{Answer, Dir, Link};
 
 #[tauri::command]
-pub async fn org_overview(state: State<'_, AppState>) -> Result<OrgOverview, CommandError> {
+pub async fn org_overview(state: Dir<'_>) -> Answer<OrgOverview> {
     let me = state.require_session()?;
     state
         .with_directory(move |d| d.overview(me.member_id))
@@ -17,10 +13,7 @@ pub async fn org_overview(state: State<'_, AppState>) -> Result<OrgOverview, Com
 }
 
 #[tauri::command]
-pub async fn rename_organization(
-    state: State<'_, AppState>,
-    name: String,
-) -> Result<OrgOverview, CommandError> {
+pub async fn rename_organization(state: Dir<'_>, name: String) -> Answer<OrgOverview> {
     let me = state.require_session()?;
     let actor = me.actor();
     let (overview, session) = state
@@ -34,17 +27,15 @@ pub async fn rename_organization(
 }
 
 #[tauri::command]
-pub async fn get_settings(
-    state: State<'_, AppState>,
-) -> Result<orgdesk_core::settings::Settings, CommandError> {
+pub async fn get_settings(state: Dir<'_>) -> Answer<orgdesk_core::settings::Settings> {
     state.read(|d| d.settings()).await
 }
 
 #[tauri::command]
 pub async fn update_settings(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     settings: orgdesk_core::settings::Settings,
-) -> Result<orgdesk_core::settings::Settings, CommandError> {
+) -> Answer<orgdesk_core::settings::Settings> {
     state.act(move |d, a| d.update_settings(a, &settings)).await
 }
 
@@ -52,10 +43,7 @@ pub async fn update_settings(
 /// for new join requests is written in it. Asked before signing in too: the window's language
 /// is no one's secret.
 #[tauri::command]
-pub async fn set_window_language(
-    link: State<'_, Arc<GatewayLink>>,
-    language: String,
-) -> Result<(), CommandError> {
+pub async fn set_window_language(link: Link<'_>, language: String) -> Answer<()> {
     let lang = Lang::parse(&language).ok_or_else(|| {
         CommandError::new(
             ErrorCode::Validation,

@@ -1,13 +1,11 @@
 use orgdesk_core::auth::{Session, SignInInput};
 use orgdesk_core::members::ChangeOwnPasswordInput;
 use orgdesk_core::organization::{AppStatus, SetupInput};
-use orgdesk_core::CommandError;
-use tauri::State;
 
-use crate::state::AppState;
+use super::{Answer, Dir};
 
 #[tauri::command]
-pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, CommandError> {
+pub async fn app_status(state: Dir<'_>) -> Answer<AppStatus> {
     let initialized = state.with_directory(|d| d.is_initialized()).await?;
     if initialized {
         state.warm_up_once();
@@ -21,20 +19,14 @@ pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, Command
 }
 
 #[tauri::command]
-pub async fn setup_organization(
-    state: State<'_, AppState>,
-    input: SetupInput,
-) -> Result<(), CommandError> {
+pub async fn setup_organization(state: Dir<'_>, input: SetupInput) -> Answer<()> {
     state
         .with_directory(move |d| d.setup_organization(&input).map(|_| ()))
         .await
 }
 
 #[tauri::command]
-pub async fn sign_in(
-    state: State<'_, AppState>,
-    input: SignInInput,
-) -> Result<Session, CommandError> {
+pub async fn sign_in(state: Dir<'_>, input: SignInInput) -> Answer<Session> {
     let session = state.with_directory(move |d| d.sign_in(&input)).await?;
     state.set_session(Some(session.clone()));
     Ok(session)
@@ -43,10 +35,7 @@ pub async fn sign_in(
 /// The signed-in admin changes their own password (also when an admin set it and asked for a
 /// new one, which is all they may do until then). Answers the session as it is now.
 #[tauri::command]
-pub async fn change_own_password(
-    state: State<'_, AppState>,
-    input: ChangeOwnPasswordInput,
-) -> Result<Session, CommandError> {
+pub async fn change_own_password(state: Dir<'_>, input: ChangeOwnPasswordInput) -> Answer<Session> {
     let session = state.require_signed_in()?;
     let actor = session.actor();
     let refreshed = state
@@ -60,7 +49,7 @@ pub async fn change_own_password(
 }
 
 #[tauri::command]
-pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
+pub async fn sign_out(state: Dir<'_>) -> Answer<()> {
     state.set_session(None);
     Ok(())
 }

@@ -1,4 +1,5 @@
 import type { FormInstance } from "antd";
+import type { Rule } from "antd/es/form";
 import type { TFunction } from "i18next";
 
 import type { CommandError } from "../bindings/CommandError";
@@ -28,4 +29,15 @@ export function applyServerError(
   const rest = other.map((d) => detailText(t, d));
   if (byField.size > 0 && rest.length === 0) return null;
   return [errorText(t, error), ...rest].join(" ");
+}
+
+/**
+ * A field's rule: at most `max` characters once trimmed, counted as people count them (an emoji
+ * or a CJK character outside the BMP is one), as the core counts them.
+ */
+export function maxCharsRule(max: number, message: string): Rule {
+  return {
+    validator: (_rule, value: string | undefined) =>
+      [...(value ?? "").trim()].length > max ? Promise.reject(new Error(message)) : Promise.resolve(),
+  };
 }

@@ -1,6 +1,8 @@
 import type { PaginationProps } from "antd";
 import { useState } from "react";
 
+import { useRowSelection } from "./selection";
+
 /** Rows on a page of the lists the directory answers a page at a time. */
 export const LIST_PAGE_SIZE = 50;
 
@@ -27,4 +29,29 @@ export function useListPage() {
     };
   };
   return { page, setPage, offset, limit: LIST_PAGE_SIZE, pagination };
+}
+
+/**
+ * A list read a page at a time with a filter, a search and rows picked over every page
+ * (invitations, join requests): a new filter or search starts again from the first page with
+ * nothing picked.
+ */
+export function useFilteredList<T, K, F>(keyOf: (row: T) => K, firstFilter: F) {
+  const [filter, setFilter] = useState<F>(firstFilter);
+  const [search, setSearch] = useState("");
+  const selection = useRowSelection(keyOf);
+  const paging = useListPage();
+  const restart = () => {
+    paging.setPage(1);
+    selection.clear();
+  };
+  const changeFilter = (f: F) => {
+    setFilter(f);
+    restart();
+  };
+  const changeSearch = (s: string) => {
+    setSearch(s);
+    restart();
+  };
+  return { ...paging, filter, changeFilter, search, changeSearch, selection };
 }

@@ -1,6 +1,13 @@
+/** A moment (milliseconds since the epoch) as the day and the time of day in `lang`; "—" for none. */
 export function formatTime(lang: string, ms: number | null): string {
   if (ms === null) return "—";
   return new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" }).format(new Date(ms));
+}
+
+/** The day alone, for a date read as a day (an expiry) in a narrow column; "—" for none. */
+export function formatDay(lang: string, ms: number | null): string {
+  if (ms === null) return "—";
+  return new Intl.DateTimeFormat(lang, { dateStyle: "medium" }).format(new Date(ms));
 }
 
 /**

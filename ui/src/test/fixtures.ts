@@ -49,6 +49,18 @@ export function commandError(partial: Partial<CommandError> & Pick<CommandError,
   return { message: "", details: [], retryAfterSecs: null, ...partial };
 }
 
+/** A command's handler refused with `error` the first time it is called, answering `answer` after. */
+export function refusedOnce(error: CommandError, answer: unknown): () => unknown {
+  let refused = false;
+  return () => {
+    if (!refused) {
+      refused = true;
+      throw error;
+    }
+    return answer;
+  };
+}
+
 import type { DepartmentDetails } from "../bindings/DepartmentDetails";
 import type { MemberDetails } from "../bindings/MemberDetails";
 import type { MemberQuery } from "../bindings/MemberQuery";

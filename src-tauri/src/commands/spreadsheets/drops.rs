@@ -3,19 +3,16 @@
 use std::path::PathBuf;
 
 use orgdesk_core::spreadsheet::{FileDrop, FileDropKind};
-use orgdesk_core::CommandError;
 use tauri::ipc::Channel;
 use tauri::{DragDropEvent, Runtime, State, Window, WindowEvent};
 
 use super::{internal, SheetJobs};
+use crate::commands::Answer;
 
 /// Files dragged onto the window are reported on `on_drop` from now on (replacing an
 /// earlier channel).
 #[tauri::command]
-pub fn watch_file_drops(
-    jobs: State<'_, SheetJobs>,
-    on_drop: Channel<FileDrop>,
-) -> Result<(), CommandError> {
+pub fn watch_file_drops(jobs: State<'_, SheetJobs>, on_drop: Channel<FileDrop>) -> Answer<()> {
     let mut slot = jobs.drops.lock().map_err(|_| internal("Watching drops"))?;
     *slot = Some(on_drop);
     Ok(())

@@ -2,13 +2,12 @@
 
 use orgdesk_core::members::MemberQuery;
 use orgdesk_core::spreadsheet::{self, ExportFormat, ExportOutcome, JobProgress, Lang};
-use orgdesk_core::CommandError;
 use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
 
 use super::{run_job, Job, SheetJobs, CSV, XLSX};
+use crate::commands::{Answer, Dir};
 use crate::dialogs::{self, Filter};
-use crate::state::AppState;
 
 /// Exports the members `query` selects (every page) to .xlsx or .csv, saved where the admin
 /// chooses ("members-<organization>-<date>.xlsx" proposed). Null when the dialog is cancelled.
@@ -16,7 +15,7 @@ use crate::state::AppState;
 #[allow(clippy::too_many_arguments)]
 pub async fn export_members_file<R: Runtime>(
     window: Window<R>,
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     jobs: State<'_, SheetJobs>,
     query: MemberQuery,
     format: ExportFormat,
@@ -24,7 +23,7 @@ pub async fn export_members_file<R: Runtime>(
     dialog_title: String,
     job: u32,
     on_progress: Channel<JobProgress>,
-) -> Result<Option<ExportOutcome>, CommandError> {
+) -> Answer<Option<ExportOutcome>> {
     let session = state.require_session()?;
     let now = state.with_directory(|d| Ok(d.now_ms())).await?;
     let proposed = spreadsheet::export_file_name(&session.organization_name, now, format);

@@ -13,16 +13,16 @@ use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
 
 use super::{internal, run_job, Job, LastImport, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
+use crate::commands::{Answer, Dir, Link};
 use crate::dialogs;
-use crate::state::AppState;
 
 /// Asks which spreadsheet to import; null when the admin cancels.
 #[tauri::command]
 pub async fn choose_import_file<R: Runtime>(
     window: Window<R>,
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     dialog_title: String,
-) -> Result<Option<String>, CommandError> {
+) -> Answer<Option<String>> {
     state.require_session()?;
     Ok(dialogs::open_file(&window, &dialog_title, &[SPREADSHEETS])
         .await
@@ -31,10 +31,7 @@ pub async fn choose_import_file<R: Runtime>(
 
 /// The file's headers, a few rows, and the columns found or suggested: for the mapping step.
 #[tauri::command]
-pub async fn inspect_import_file(
-    state: State<'_, AppState>,
-    path: String,
-) -> Result<FileColumns, CommandError> {
+pub async fn inspect_import_file(state: Dir<'_>, path: String) -> Answer<FileColumns> {
     state.require_session()?;
     tauri::async_runtime::spawn_blocking(move || {
         spreadsheet::inspect_file(&PathBuf::from(path), &Control::none())
@@ -49,13 +46,13 @@ pub async fn inspect_import_file(
 /// admin does not map and preview a file that cannot be imported until tomorrow.
 #[tauri::command]
 pub async fn preview_import(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     jobs: State<'_, SheetJobs>,
     path: String,
     options: ImportOptions,
     job: u32,
     on_progress: Channel<JobProgress>,
-) -> Result<ImportSummary, CommandError> {
+) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
     let running = Job::start(&jobs, job);
     let file = PathBuf::from(&path);
@@ -79,15 +76,15 @@ pub async fn preview_import(
 // A command receives each IPC argument separately, so the count is the UI's payload.
 #[allow(clippy::too_many_arguments)]
 pub async fn run_import(
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     jobs: State<'_, SheetJobs>,
-    link: State<'_, std::sync::Arc<crate::gateway_link::GatewayLink>>,
+    link: Link<'_>,
     path: String,
     options: ImportOptions,
     job: u32,
     on_progress: Channel<JobProgress>,
     send_invitations: Option<bool>,
-) -> Result<ImportSummary, CommandError> {
+) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
     let running = Job::start(&jobs, job);
     let file = PathBuf::from(&path);
@@ -114,9 +111,7 @@ pub async fn run_import(
 
 /// The signed-in admin's imports today against the quota (Settings), and when it resets.
 #[tauri::command]
-pub async fn import_quota_status(
-    state: State<'_, AppState>,
-) -> Result<ImportQuotaStatus, CommandError> {
+pub async fn import_quota_status(state: Dir<'_>) -> Answer<ImportQuotaStatus> {
     let actor = state.require_session()?.actor();
     state
         .with_directory(move |d| d.import_quota_status(&actor))
@@ -146,10 +141,10 @@ fn remember(
 #[tauri::command]
 pub async fn save_import_results<R: Runtime>(
     window: Window<R>,
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     jobs: State<'_, SheetJobs>,
     dialog_title: String,
-) -> Result<Option<String>, CommandError> {
+) -> Answer<Option<String>> {
     state.require_session()?;
     let proposed = {
         let last = jobs.last_import.lock().map_err(|_| internal("Saving"))?;

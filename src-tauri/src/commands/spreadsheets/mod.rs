@@ -20,6 +20,7 @@ use orgdesk_core::{CommandError, ErrorCode};
 use tauri::ipc::Channel;
 use tauri::State;
 
+use crate::commands::Answer;
 use crate::dialogs::Filter;
 use crate::state::AppState;
 
@@ -94,7 +95,7 @@ async fn run_job<T, F>(
     cancel: Arc<AtomicBool>,
     progress: Channel<JobProgress>,
     f: F,
-) -> Result<T, CommandError>
+) -> Answer<T>
 where
     T: Send + 'static,
     F: FnOnce(&mut orgdesk_core::Directory, &Control<'_>) -> Result<T, SpreadsheetError>

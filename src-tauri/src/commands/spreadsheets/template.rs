@@ -2,21 +2,21 @@
 
 use orgdesk_core::spreadsheet::{self, Lang};
 use orgdesk_core::CommandError;
-use tauri::{Runtime, State, Window};
+use tauri::{Runtime, Window};
 
 use super::XLSX;
+use crate::commands::{Answer, Dir};
 use crate::dialogs;
-use crate::state::AppState;
 
 /// "Download template": asks where to save it, then writes it in `lang`. Returns the path,
 /// or null when the admin cancels the dialog.
 #[tauri::command]
 pub async fn save_template<R: Runtime>(
     window: Window<R>,
-    state: State<'_, AppState>,
+    state: Dir<'_>,
     lang: Lang,
     dialog_title: String,
-) -> Result<Option<String>, CommandError> {
+) -> Answer<Option<String>> {
     state.require_session()?;
     let name = match lang {
         Lang::En => "orgdesk-import-template.xlsx",

@@ -2,39 +2,27 @@
 
 use serde_json::{json, Value};
 
-use crate::test_ipc::{app, call, Window};
+use crate::test_ipc::{app, call, signed_in};
 
-fn signed_in() -> (tauri::App<tauri::test::MockRuntime>, Window) {
-    let (app, w) = app();
-    call(
-        &w,
-        "setup_organization",
-        json!({"input": {"organizationName": "Acme", "adminName": "Ann", "username": "ann",
-                          "password": "Correct-Horse1", "passwordConfirm": "Correct-Horse1"}}),
-    )
-    .unwrap();
-    call(
-        &w,
-        "sign_in",
-        json!({"input": {"username": "ann", "password": "Correct-Horse1"}}),
-    )
-    .unwrap();
-    (app, w)
+/// Writes `text` to a file named `name` in a scratch folder: the folder (removed when dropped)
+/// and the file's path as the window sends it.
+fn sheet(name: &str, text: &str) -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join(name);
+    std::fs::write(&file, text).unwrap();
+    let path = file.display().to_string();
+    (tmp, path)
 }
 
 #[test]
 fn a_mapped_import_is_previewed_committed_and_its_mapping_saved_through_ipc() {
     let (_app, w) = signed_in();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("google.csv");
-    std::fs::write(
-        &file,
+    let (_tmp, path) = sheet(
+        "google.csv",
         "First Name [Required],Last Name [Required],Email Address [Required],Org Unit Path [Required]\n\
          Jane,Doe,jane@acme.example,/\n\
          Li,Wei,li@acme.example,/Nowhere\n",
-    )
-    .unwrap();
-    let path = file.display().to_string();
+    );
 
     let info = call(&w, "inspect_import_file", json!({"path": path})).unwrap();
     assert_eq!(info["missing"], json!(["name", "department"]));
@@ -110,15 +98,12 @@ fn a_mapped_import_is_previewed_committed_and_its_mapping_saved_through_ipc() {
 #[test]
 fn cancel_job_stops_a_running_import_and_nothing_is_written() {
     let (_app, w) = signed_in();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("many.csv");
     // Passwords make the import slow enough (each is hashed) to be caught running.
     let mut csv = String::from("Name,Username,Password,Department\n");
     for i in 0..400 {
         csv.push_str(&format!("Member {i},member{i},Correct-Horse{i},/\n"));
     }
-    std::fs::write(&file, csv).unwrap();
-    let path = file.display().to_string();
+    let (_tmp, path) = sheet("many.csv", &csv);
     let outcome = std::thread::scope(|s| {
         let import = s.spawn(|| {
             call(
@@ -151,14 +136,10 @@ fn cancel_job_stops_a_running_import_and_nothing_is_written() {
 #[test]
 fn a_preview_in_chinese_explains_its_rows_in_chinese() {
     let (_app, w) = signed_in();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("zh.csv");
-    std::fs::write(
-        &file,
+    let (_tmp, path) = sheet(
+        "zh.csv",
         "姓名,邮箱,部门\n王芳,wang@acme.example,/\n李伟,li@acme.example,/研发中心\n",
-    )
-    .unwrap();
-    let path = file.display().to_string();
+    );
     let preview = call(
         &w,
         "preview_import",

@@ -1,8 +1,9 @@
-import { App as AntApp, Modal, Select, Typography } from "antd";
+import { App as AntApp, Select, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useMemberPage } from "../members/queries";
@@ -28,15 +29,13 @@ export function DepartmentHeadDialog({ dept, onClose }: { dept: DepartmentNode; 
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   return (
-    <Modal
-      open
+    <Dialog
       title={t("dept.setHeadTitle", { name: dept.name })}
-      onCancel={onClose}
+      onClose={onClose}
       okText={t("common.save")}
       cancelText={t("common.cancel")}
       okButtonProps={{ "data-testid": "dept-head-ok", loading: save.isPending }}
       onOk={() => save.mutate(current)}
-      destroyOnHidden
     >
       <Typography.Paragraph type="secondary">{t("dept.setHeadHint")}</Typography.Paragraph>
       <Select
@@ -51,6 +50,6 @@ export function DepartmentHeadDialog({ dept, onClose }: { dept: DepartmentNode; 
         loading={members.isFetching}
         notFoundContent={t("dept.noMembers")}
       />
-    </Modal>
+    </Dialog>
   );
 }

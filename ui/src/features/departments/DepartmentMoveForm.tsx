@@ -1,8 +1,9 @@
-import { Button, TreeSelect, Typography } from "antd";
+import { Button, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
+import { DepartmentSelect } from "./DepartmentSelect";
 import { deptOptions, findDept } from "./tree";
 
 export function DepartmentMoveForm({
@@ -26,15 +27,12 @@ export function DepartmentMoveForm({
   return (
     <>
       <Typography.Paragraph type="secondary">{t("dept.moveHint")}</Typography.Paragraph>
-      <TreeSelect
+      <DepartmentSelect
         data-testid="dept-move-target"
         style={{ width: "100%" }}
         treeData={options}
         value={target}
         onChange={(v: number) => setTarget(v)}
-        treeDefaultExpandAll
-        showSearch
-        treeNodeFilterProp="title"
         aria-label={t("dept.moveTarget")}
       />
       <div className="orgdesk-modal-footer">

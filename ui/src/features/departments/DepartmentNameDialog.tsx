@@ -1,9 +1,10 @@
-import { App as AntApp, Alert, Form, Input, Modal } from "antd";
+import { App as AntApp, Alert, Form, Input } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
-import { applyServerError } from "../../components/forms";
+import { Dialog } from "../../components/Dialog";
+import { applyServerError, maxCharsRule } from "../../components/forms";
 import { NAME_MAX } from "../../password";
 import { useSaveDepartment } from "./queries";
 import { type Located } from "./tree";
@@ -43,11 +44,9 @@ export function DepartmentNameDialog({
       : t("dept.createTitle", { parent: located.get(parentId)?.node.name ?? "" });
 
   return (
-    <Modal
-      open
+    <Dialog
       title={title}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       okText={t("common.save")}
       cancelText={t("common.cancel")}
       okButtonProps={{ "data-testid": "dept-name-ok", loading: save.isPending }}
@@ -69,17 +68,12 @@ export function DepartmentNameDialog({
           label={t("dept.name")}
           rules={[
             { required: true, whitespace: true, message: t("common.required") },
-            {
-              validator: (_r, v: string | undefined) =>
-                [...(v ?? "").trim()].length > NAME_MAX
-                  ? Promise.reject(new Error(t("common.tooLong", { max: NAME_MAX })))
-                  : Promise.resolve(),
-            },
+            maxCharsRule(NAME_MAX, t("common.tooLong", { max: NAME_MAX })),
           ]}
         >
           <Input data-testid="dept-name-input" autoFocus maxLength={NAME_MAX * 2} />
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

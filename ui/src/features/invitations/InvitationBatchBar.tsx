@@ -1,10 +1,11 @@
 import { CloseCircleOutlined, RedoOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Space, Typography } from "antd";
+import { App as AntApp, Button, Typography } from "antd";
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 
 import type { ErrorDetail } from "../../bindings/ErrorDetail";
 import type { InvitationRow } from "../../bindings/InvitationRow";
+import { SelectionBar } from "../../components/PickableList";
 import { errorText } from "../../errors";
 import { useChangeInvitations, type InvitationBatch } from "./queries";
 
@@ -57,24 +58,18 @@ export function InvitationBatchBar({ picked, onDone }: { picked: InvitationRow[]
       onOk: () => change.mutateAsync({ action, ids: picked.map((r) => r.id) }).catch(() => undefined),
     });
   return (
-    <Alert
-      type="info"
-      style={{ marginBottom: 12 }}
-      data-testid="invitations-batch"
-      title={
-        <Space wrap>
-          <Typography.Text>{t("invitations.selected", { count: picked.length })}</Typography.Text>
-          <Button size="small" type="primary" icon={<RedoOutlined />} onClick={() => confirm("resend")} data-testid="invitations-resend-selected">
-            {t("invitations.resendSelected")}
-          </Button>
-          <Button size="small" danger icon={<CloseCircleOutlined />} onClick={() => confirm("cancel")} data-testid="invitations-cancel-selected">
-            {t("invitations.cancelSelected")}
-          </Button>
-          <Button size="small" type="link" onClick={onDone} data-testid="invitations-clear">
-            {t("invitations.clearSelection")}
-          </Button>
-        </Space>
-      }
-    />
+    <SelectionBar
+      testIdPrefix="invitations"
+      countText={t("invitations.selected", { count: picked.length })}
+      clearText={t("invitations.clearSelection")}
+      onClear={onDone}
+    >
+      <Button size="small" type="primary" icon={<RedoOutlined />} onClick={() => confirm("resend")} data-testid="invitations-resend-selected">
+        {t("invitations.resendSelected")}
+      </Button>
+      <Button size="small" danger icon={<CloseCircleOutlined />} onClick={() => confirm("cancel")} data-testid="invitations-cancel-selected">
+        {t("invitations.cancelSelected")}
+      </Button>
+    </SelectionBar>
   );
 }

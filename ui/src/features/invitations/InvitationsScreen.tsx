@@ -20,11 +20,11 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InvitationState } from "../../bindings/InvitationState";
-import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { PickableList } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
-import { useListPage } from "../../components/paging";
-import { useRowSelection } from "../../components/selection";
+import { useFilteredList } from "../../components/paging";
+import { formatDay, formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { useGatewayStatus } from "../settings/queries";
 import { InvitationBatchBar } from "./InvitationBatchBar";
@@ -61,19 +61,7 @@ const STATE_COLOR: Record<ShownState, string> = {
 };
 
 const OPEN: InvitationState[] = FILTER_STATES.open;
-const NO_INVITATIONS: InvitationRow[] = [];
 const invitationId = (r: InvitationRow) => r.id;
-
-/** The day alone: an expiry is read as a date, and the column stays narrow. */
-function formatDate(ms: number | null, locale: string): string {
-  if (ms === null) return "—";
-  return new Date(ms).toLocaleDateString(locale, { dateStyle: "medium" });
-}
-
-function formatTime(ms: number | null, locale: string): string {
-  if (ms === null) return "—";
-  return new Date(ms).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
-}
 
 /** The mail the built-in gateway wrote instead of sending, newest first, readable as text. */
 function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -120,7 +108,7 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
                 onClick={() => setFile(m.file)}
                 style={{ cursor: "pointer" }}
                 data-testid="sent-mail-item"
-                actions={[<Typography.Text type="secondary" key="at">{formatTime(m.receivedAt, i18n.language)}</Typography.Text>]}
+                actions={[<Typography.Text type="secondary" key="at">{formatTime(i18n.language, m.receivedAt)}</Typography.Text>]}
               >
                 <List.Item.Meta avatar={<MailOutlined />} title={m.subject} description={m.to} />
               </List.Item>
@@ -141,22 +129,16 @@ function SentMailDrawer({ open, onClose }: { open: boolean; onClose: () => void 
 export function InvitationsScreen() {
   const { t, i18n } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const [filter, setFilter] = useState<Filter>("all");
-  const [search, setSearch] = useState("");
-  const selection = useRowSelection(invitationId);
+  const list = useFilteredList<InvitationRow, number, Filter>(invitationId, "all");
+  const { filter, changeFilter, search, changeSearch, selection, offset, limit, pagination } = list;
   const [linkRow, setLinkRow] = useState<InvitationRow | null>(null);
   const [mailOpen, setMailOpen] = useState(false);
   const [mailOf, setMailOf] = useState<InvitationRow | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const { setPage, offset, limit, pagination } = useListPage();
   const query = useMemo(
     () => ({ states: FILTER_STATES[filter], memberId: null, search: search.trim(), offset, limit }),
     [filter, search, offset, limit],
   );
-  const restart = () => {
-    setPage(1);
-    selection.clear();
-  };
   const rows = useInvitations(query, { keepPrevious: true });
   const counts = useInvitationCounts();
   const status = useGatewayStatus({ refetchInterval: 5_000 });
@@ -201,12 +183,12 @@ export function InvitationsScreen() {
     {
       title: t("invitations.col.sent"),
       key: "sent",
-      render: (r) => formatTime(r.createdAt, i18n.language),
+      render: (r) => formatTime(i18n.language, r.createdAt),
     },
     {
       title: t("invitations.col.expires"),
       key: "expires",
-      render: (r) => (OPEN.includes(r.state) ? formatDate(r.expiresAt, i18n.language) : "—"),
+      render: (r) => (OPEN.includes(r.state) ? formatDay(i18n.language, r.expiresAt) : "—"),
     },
     {
       title: t("invitations.col.actions"),
@@ -281,10 +263,7 @@ export function InvitationsScreen() {
         <Space style={{ marginBottom: 12, width: "100%", justifyContent: "space-between" }} wrap>
           <Segmented<Filter>
             value={filter}
-            onChange={(f) => {
-              setFilter(f);
-              restart();
-            }}
+            onChange={changeFilter}
             data-testid="invitations-filter"
             options={(["all", "open", "failed", "registered", "closed"] as Filter[]).map((f) => ({
               value: f,
@@ -293,10 +272,7 @@ export function InvitationsScreen() {
           />
           <ListSearch
             value={search}
-            onChange={(v) => {
-              setSearch(v);
-              restart();
-            }}
+            onChange={changeSearch}
             placeholder={t("invitations.search")}
             testId="invitations-search"
           />
@@ -307,35 +283,18 @@ export function InvitationsScreen() {
           )}
         </Space>
         {selection.rows.length > 0 && <InvitationBatchBar picked={selection.rows} onDone={selection.clear} />}
-        {rows.isError ? (
-          <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
-        ) : (
-          <PlainTable<InvitationRow, number>
-            rowKey={invitationId}
-            size="medium"
-            testId="invitations-table"
-            loading={rows.isLoading}
-            columns={columns}
-            rows={rows.data?.rows ?? NO_INVITATIONS}
-            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
-            selection={{
-              keys: selection.keys,
-              onChange: selection.onChange,
-              rowLabel: (r) => t("invitations.select", { name: r.memberName }),
-              pageLabel: t("invitations.selectPage"),
-            }}
-            empty={
-              <Empty
-                image={
-                  <span style={{ fontSize: 48, opacity: 0.35 }}>
-                    <MailOutlined />
-                  </span>
-                }
-                description={<Typography.Text type="secondary">{t("invitations.empty")}</Typography.Text>}
-              />
-            }
-          />
-        )}
+        <PickableList<InvitationRow, number>
+          page={rows}
+          pagination={pagination}
+          selection={selection}
+          rowKey={invitationId}
+          columns={columns}
+          testId="invitations-table"
+          rowLabel={(r) => t("invitations.select", { name: r.memberName })}
+          pageLabel={t("invitations.selectPage")}
+          emptyIcon={<MailOutlined />}
+          emptyText={t("invitations.empty")}
+        />
       </Card>
       {linkRow && <LinkModal row={linkRow} onClose={() => setLinkRow(null)} />}
       <SentMailDrawer open={mailOpen} onClose={() => setMailOpen(false)} />

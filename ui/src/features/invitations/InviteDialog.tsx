@@ -1,10 +1,11 @@
-import { App as AntApp, Alert, Modal, Radio, Space, Typography } from "antd";
+import { App as AntApp, Alert, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
 import type { Lang } from "../../bindings/Lang";
+import { Dialog } from "../../components/Dialog";
 import { errorText } from "../../errors";
 import { BuiltinModeNotice } from "../settings/LocalOnly";
 import { InvitationLanguage, useOrganizationInvitationLanguage } from "./InvitationLanguage";
@@ -36,11 +37,9 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
   const single = targets.length === 1 ? targets[0] : null;
   const recipient = (c: InviteChannel) => (single ? (c === "email" ? single.email : c === "sms" ? single.mobile : null) : null);
   return (
-    <Modal
-      open
+    <Dialog
       title={single ? t("invite.titleOne", { name: single.name }) : t("invite.titleMany", { count: targets.length })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       okText={skipped.length ? t("common.close") : t("invite.send")}
       okButtonProps={{ "data-testid": "invite-send", loading: invite.isPending }}
       onOk={() => (skipped.length ? onClose() : invite.mutate({ channel, language }))}
@@ -79,6 +78,6 @@ export function InviteDialog({ targets, onClose }: { targets: InviteTarget[]; on
           <InvitationLanguage value={language} onChange={setPicked} />
         </>
       )}
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,10 +1,11 @@
 import { CopyOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, Input, Modal, Typography } from "antd";
+import { App as AntApp, Button, Input, Typography } from "antd";
 import type { TextAreaRef } from "antd/es/input/TextArea";
 import { useRef } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { InvitationRow } from "../../bindings/InvitationRow";
+import { Dialog } from "../../components/Dialog";
 import { copyText } from "../../components/clipboard";
 import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
 
@@ -24,11 +25,9 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
   };
   const copied = () => void message.success({ content: <span data-testid="invitation-link-copied">{t("invitations.copiedBody", { name: row.memberName })}</span> });
   return (
-    <Modal
-      open
+    <Dialog
       title={t("invitations.linkTitle", { name: row.memberName })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={[
         <Button key="close" onClick={onClose}>
           {t("common.close")}
@@ -41,6 +40,6 @@ export function LinkModal({ row, onClose }: { row: InvitationRow; onClose: () =>
       <LocalOnlyLinkNotice link={link} />
       <Typography.Paragraph type="secondary">{t("invitations.linkHint")}</Typography.Paragraph>
       <Input.TextArea ref={field} readOnly autoSize value={link} data-testid="invitation-link-text" onFocus={(e) => e.target.select()} />
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,10 +1,12 @@
-import { Alert, Button, Form, Modal, Select, TreeSelect, Typography } from "antd";
+import { Alert, Button, Form, Select, Typography } from "antd";
 import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { JoinPlacement } from "../../bindings/JoinPlacement";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { useRoles } from "../settings/queries";
@@ -41,11 +43,9 @@ export function ApproveDialog({
       ? t("joinRequests.dialog.titleMany", { count: rows.length })
       : t(first?.state === "rejected" ? "joinRequests.dialog.reapproveTitle" : "joinRequests.dialog.title", { name: first?.name ?? "" });
   return (
-    <Modal
-      open
+    <Dialog
       title={title}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       data-testid="approve-dialog"
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
@@ -76,12 +76,9 @@ export function ApproveDialog({
         onFinish={(v) => onApprove({ departmentId: v.departmentId ?? tree.data?.id ?? null, roleId: v.roleId ?? memberRole ?? null })}
       >
         <Form.Item name="departmentId" label={t("joinRequests.dialog.department")} initialValue={tree.data?.id}>
-          <TreeSelect
+          <DepartmentSelect
             data-testid="approve-department"
             treeData={treeData}
-            treeDefaultExpandAll
-            showSearch
-            treeNodeFilterProp="title"
             placeholder={tree.data?.name}
           />
         </Form.Item>
@@ -97,6 +94,6 @@ export function ApproveDialog({
       <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
         {t("joinRequests.dialog.hint")}
       </Typography.Paragraph>
-    </Modal>
+    </Dialog>
   );
 }

@@ -29,6 +29,9 @@ const on: JoinLinkView = {
   qrSvg: '<svg xmlns="http://www.w3.org/2000/svg"/>',
 };
 
+/** What the first decision sent to the backend asked for. */
+const firstDecision = (calls: ReturnType<typeof mockBackend>) => calls.find((c) => c.cmd === "decide_join_requests")?.args;
+
 function request(over: Partial<JoinRequestRow>): JoinRequestRow {
   return {
     id: 1,
@@ -116,13 +119,7 @@ describe("Join Requests", () => {
     await pick(user, "approve-department", "Sales");
     await pick(user, "approve-role", "Admin");
     await user.click(screen.getByTestId("approve-dialog-ok"));
-    await waitFor(() =>
-      expect(calls.find((c) => c.cmd === "decide_join_requests")?.args).toEqual({
-        ids: [1],
-        approve: true,
-        placement: { departmentId: 2, roleId: 2 },
-      }),
-    );
+    await waitFor(() => expect(firstDecision(calls)).toEqual({ ids: [1], approve: true, placement: { departmentId: 2, roleId: 2 } }));
     expect(await screen.findByText("Noa <i>Levi</i> is now a member.")).toBeTruthy();
     await waitFor(() => expect(screen.queryByTestId("approve-dialog-ok")).toBeNull());
 
@@ -166,13 +163,7 @@ describe("Join Requests", () => {
     expect(await screen.findByText("Re-approve the request from Ria")).toBeTruthy();
     await user.click(screen.getByTestId("approve-dialog-ok"));
     // The root department and the Member role unless chosen otherwise.
-    await waitFor(() =>
-      expect(calls.find((c) => c.cmd === "decide_join_requests")?.args).toEqual({
-        ids: [3],
-        approve: true,
-        placement: { departmentId: 1, roleId: 3 },
-      }),
-    );
+    await waitFor(() => expect(firstDecision(calls)).toEqual({ ids: [3], approve: true, placement: { departmentId: 1, roleId: 3 } }));
   });
 
   it("approves or rejects the selected requests at once and lists every one that cannot be approved", async () => {

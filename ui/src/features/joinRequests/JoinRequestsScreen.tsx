@@ -1,23 +1,22 @@
 import { CheckOutlined, CloseOutlined, UserAddOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Empty, Segmented, Space, Tag, Typography } from "antd";
+import { App as AntApp, Button, Card, Segmented, Space, Tag, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
 import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
-import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn } from "../../components/PlainTable";
+import { PickableList, SelectionBar } from "../../components/PickableList";
 import { ListSearch } from "../../components/ListSearch";
-import { useListPage } from "../../components/paging";
-import { useRowSelection } from "../../components/selection";
+import { TitledPage } from "../../components/TitledPage";
+import { useFilteredList } from "../../components/paging";
+import { formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { ApproveDialog } from "./ApproveDialog";
 import { JoinLinkCard } from "./JoinLinkCard";
 import { useDecideJoinRequests, useJoinRequests } from "./queries";
 
-const NO_REQUESTS: JoinRequestRow[] = [];
 const requestId = (r: JoinRequestRow) => r.id;
 const FILTERS: { value: JoinRequestFilter; label: string }[] = [
   { value: "waiting", label: "joinRequests.filter.pending" },
@@ -33,19 +32,13 @@ const reasons = (t: Parameters<typeof errorText>[0], e: CommandError) => (e.deta
 export function JoinRequestsScreen() {
   const { t, i18n } = useTranslation();
   const { message, modal } = AntApp.useApp();
-  const [filter, setFilter] = useState<JoinRequestFilter>("waiting");
-  const [search, setSearch] = useState("");
-  const selection = useRowSelection(requestId);
+  const list = useFilteredList<JoinRequestRow, number, JoinRequestFilter>(requestId, "waiting");
+  const { filter, changeFilter, search, changeSearch, selection, page, offset, limit, pagination } = list;
   // The requests the approve dialog is open for, and why the last try was refused.
   const [approving, setApproving] = useState<JoinRequestRow[] | null>(null);
   const [problem, setProblem] = useState<string[] | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const { page, setPage, offset, limit, pagination } = useListPage();
   const rows = useJoinRequests(filter, search.trim(), page, offset, limit);
-  const restart = () => {
-    setPage(1);
-    selection.clear();
-  };
   const decide = useDecideJoinRequests({
     onSuccess: (_, { rows: decided, approve }) => {
       const one = decided.length === 1;
@@ -67,7 +60,6 @@ export function JoinRequestsScreen() {
   };
   const reject = (list: JoinRequestRow[]) => decide.mutate({ rows: list, approve: false });
   const picked = selection.rows;
-  const when = (ms: number | null) => (ms === null ? "—" : new Date(ms).toLocaleString(i18n.language, { dateStyle: "medium", timeStyle: "short" }));
   const columns: PlainColumn<JoinRequestRow>[] = [
     {
       title: t("joinRequests.col.name"),
@@ -91,7 +83,7 @@ export function JoinRequestsScreen() {
       ),
     },
     { title: t("joinRequests.col.via"), key: "via", render: (r) => t(`joinRequests.via.${r.via === "code" ? "code" : "link"}`) },
-    { title: t("joinRequests.col.requested"), key: "requested", render: (r) => when(r.requestedAt) },
+    { title: t("joinRequests.col.requested"), key: "requested", render: (r) => formatTime(i18n.language, r.requestedAt) },
     {
       title: t("joinRequests.col.state"),
       key: "state",
@@ -130,103 +122,71 @@ export function JoinRequestsScreen() {
     },
   ];
   return (
-    <div className="orgdesk-page" data-testid="screen-joinRequests">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("joinRequests.title")}
-      </Typography.Title>
+    <TitledPage title={t("joinRequests.title")} testId="screen-joinRequests">
       <JoinLinkCard />
       <Card variant="outlined">
         <Space wrap style={{ marginBottom: 12 }}>
           <Segmented<JoinRequestFilter>
             value={filter}
-            onChange={(v) => {
-              setFilter(v);
-              restart();
-            }}
+            onChange={changeFilter}
             data-testid="join-requests-filter"
             options={FILTERS.map((f) => ({ value: f.value, label: t(f.label) }))}
           />
           <ListSearch
             value={search}
-            onChange={(v) => {
-              setSearch(v);
-              restart();
-            }}
+            onChange={changeSearch}
             placeholder={t("joinRequests.search")}
             testId="join-requests-search"
           />
         </Space>
         {picked.length > 0 && (
-          <Alert
-            type="info"
-            style={{ marginBottom: 12 }}
-            data-testid="join-requests-batch"
-            title={
-              <Space wrap>
-                <Typography.Text>{t("joinRequests.selected", { count: picked.length })}</Typography.Text>
-                <Button
-                  type="primary"
-                  size="small"
-                  icon={<CheckOutlined />}
-                  disabled={picked.some((r) => r.state === "approved")}
-                  onClick={() => openApprove(picked)}
-                  data-testid="join-requests-approve-selected"
-                >
-                  {t("joinRequests.approveSelected")}
-                </Button>
-                <Button
-                  size="small"
-                  icon={<CloseOutlined />}
-                  disabled={picked.some((r) => r.state !== "pending")}
-                  data-testid="join-requests-reject-selected"
-                  onClick={() =>
-                    modal.confirm({
-                      title: t("joinRequests.rejectTitle", { count: picked.length }),
-                      content: t("joinRequests.rejectBody"),
-                      okText: t("joinRequests.rejectSelected"),
-                      okButtonProps: { danger: true, "data-testid": "join-requests-reject-ok" },
-                      onOk: () => decide.mutateAsync({ rows: picked, approve: false }).catch(() => undefined),
-                    })
-                  }
-                >
-                  {t("joinRequests.rejectSelected")}
-                </Button>
-                <Button size="small" type="link" onClick={selection.clear} data-testid="join-requests-clear">
-                  {t("joinRequests.clearSelection")}
-                </Button>
-              </Space>
-            }
-          />
+          <SelectionBar
+            testIdPrefix="join-requests"
+            countText={t("joinRequests.selected", { count: picked.length })}
+            clearText={t("joinRequests.clearSelection")}
+            onClear={selection.clear}
+          >
+            <Button
+              type="primary"
+              size="small"
+              icon={<CheckOutlined />}
+              disabled={picked.some((r) => r.state === "approved")}
+              onClick={() => openApprove(picked)}
+              data-testid="join-requests-approve-selected"
+            >
+              {t("joinRequests.approveSelected")}
+            </Button>
+            <Button
+              size="small"
+              icon={<CloseOutlined />}
+              disabled={picked.some((r) => r.state !== "pending")}
+              data-testid="join-requests-reject-selected"
+              onClick={() =>
+                modal.confirm({
+                  title: t("joinRequests.rejectTitle", { count: picked.length }),
+                  content: t("joinRequests.rejectBody"),
+                  okText: t("joinRequests.rejectSelected"),
+                  okButtonProps: { danger: true, "data-testid": "join-requests-reject-ok" },
+                  onOk: () => decide.mutateAsync({ rows: picked, approve: false }).catch(() => undefined),
+                })
+              }
+            >
+              {t("joinRequests.rejectSelected")}
+            </Button>
+          </SelectionBar>
         )}
-        {rows.isError ? (
-          <Alert type="error" showIcon title={errorText(t, api.toCommandError(rows.error))} />
-        ) : (
-          <PlainTable<JoinRequestRow, number>
-            rowKey={requestId}
-            size="medium"
-            testId="join-requests-table"
-            loading={rows.isLoading}
-            columns={columns}
-            rows={rows.data?.rows ?? NO_REQUESTS}
-            pagination={pagination(rows.data?.total, !rows.isPlaceholderData)}
-            selection={{
-              keys: selection.keys,
-              onChange: selection.onChange,
-              rowLabel: (r) => t("joinRequests.select", { name: r.name }),
-              pageLabel: t("joinRequests.selectPage"),
-            }}
-            empty={
-              <Empty
-                image={
-                  <span style={{ fontSize: 48, opacity: 0.35 }}>
-                    <UserAddOutlined />
-                  </span>
-                }
-                description={<Typography.Text type="secondary">{t("joinRequests.empty")}</Typography.Text>}
-              />
-            }
-          />
-        )}
+        <PickableList<JoinRequestRow, number>
+          page={rows}
+          pagination={pagination}
+          selection={selection}
+          rowKey={requestId}
+          columns={columns}
+          testId="join-requests-table"
+          rowLabel={(r) => t("joinRequests.select", { name: r.name })}
+          pageLabel={t("joinRequests.selectPage")}
+          emptyIcon={<UserAddOutlined />}
+          emptyText={t("joinRequests.empty")}
+        />
       </Card>
       {approving && (
         <ApproveDialog
@@ -237,6 +197,6 @@ export function JoinRequestsScreen() {
           onClose={() => setApproving(null)}
         />
       )}
-    </div>
+    </TitledPage>
   );
 }

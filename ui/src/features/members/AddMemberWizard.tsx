@@ -1,13 +1,16 @@
-import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Steps, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Steps } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { PasswordPolicy } from "../session/PasswordPolicy";
+import { RolesSelect } from "../settings/RolesSelect";
 import { useRoles } from "../settings/queries";
 import { useAddMember } from "./queries";
 
@@ -103,12 +106,10 @@ export function AddMemberWizard({
   };
 
   return (
-    <Modal
-      open
+    <Dialog
       width={600}
       title={t("members.wizard.title")}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       mask={{ closable: false }}
       footer={
         step === 0
@@ -159,24 +160,18 @@ export function AddMemberWizard({
             extra={t("members.wizard.primaryHint")}
             rules={[{ required: true, type: "array", min: 1, message: t("common.required") }]}
           >
-            <TreeSelect
+            <DepartmentSelect
               data-testid="wizard-departments"
               multiple
               treeData={treeData}
-              treeDefaultExpandAll
-              showSearch
-              treeNodeFilterProp="title"
             />
           </Form.Item>
           <Form.Item name="position" label={t("members.field.position")}>
             <Input data-testid="wizard-position" placeholder={t("common.optional")} />
           </Form.Item>
           <Form.Item name="roleIds" label={t("members.field.roles")} style={{ marginBottom: 0 }}>
-            <Select
-              mode="multiple"
+            <RolesSelect
               data-testid="wizard-roles"
-              options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
-              loading={roles.isPending}
             />
           </Form.Item>
         </div>
@@ -213,6 +208,6 @@ export function AddMemberWizard({
           </Form.Item>
         </div>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,11 +1,13 @@
-import { App as AntApp, Button, Form, Input, Modal, Radio, Select, TreeSelect } from "antd";
+import { App as AntApp, Button, Form, Input, Radio, Select } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { DepartmentMode } from "../../bindings/DepartmentMode";
 import type { Selection } from "../../bindings/Selection";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions, findDept } from "../departments/tree";
 import type { BatchResult } from "./BatchResultModal";
@@ -56,11 +58,9 @@ export function BatchEditModal({
     else if (field === "workLocation") run.mutate({ kind: "setWorkLocation", work_location: text.trim() });
   };
   return (
-    <Modal
-      open
+    <Dialog
       title={t("batch.editTitle", { count })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
         <Button key="ok" type="primary" data-testid="batch-ok" disabled={!ready} loading={run.isPending} onClick={submit}>
@@ -109,20 +109,17 @@ export function BatchEditModal({
           style={{ marginBottom: 0 }}
         >
           {field === "department" ? (
-            <TreeSelect
+            <DepartmentSelect
               data-testid="batch-value"
               treeData={treeData}
               value={dept}
               onChange={(v: number) => setDept(v)}
-              treeDefaultExpandAll
-              showSearch
-              treeNodeFilterProp="title"
             />
           ) : (
             <Input data-testid="batch-value" value={text} onChange={(e) => setText(e.target.value)} />
           )}
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

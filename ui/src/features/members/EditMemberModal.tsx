@@ -1,14 +1,16 @@
-import { App as AntApp, Alert, Button, Form, Input, Modal, Select, Tag, TreeSelect } from "antd";
+import { App as AntApp, Alert, Button, Form, Input, Tag } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { MemberPatch } from "../../bindings/MemberPatch";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useRoles } from "../settings/queries";
+import { RolesSelect } from "../settings/RolesSelect";
 import { useUpdateMember } from "./queries";
 
 type EditValues = {
@@ -34,7 +36,6 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const tree = useDepartmentTree();
-  const roles = useRoles();
   const [form] = Form.useForm<EditValues>();
   const [error, setError] = useState<string | null>(null);
   const [relogin, setRelogin] = useState(false);
@@ -97,12 +98,10 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
   };
 
   return (
-    <Modal
-      open
+    <Dialog
       width={640}
       title={t("members.editTitle", { name: member.name })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={
         relogin
           ? [
@@ -150,12 +149,9 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
                 {fields.map((field, i) => (
                   <div key={field.key} className="orgdesk-position-row" data-testid={`edit-position-${i}`}>
                     <Form.Item name={[field.name, "departmentId"]} rules={[{ required: true, message: t("common.required") }]} noStyle>
-                      <TreeSelect
+                      <DepartmentSelect
                         style={{ flex: 1, minWidth: 0 }}
                         treeData={treeData}
-                        treeDefaultExpandAll
-                        showSearch
-                        treeNodeFilterProp="title"
                         placeholder={t("members.field.department")}
                       />
                     </Form.Item>
@@ -184,11 +180,8 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
           </Form.List>
         </Form.Item>
         <Form.Item name="roleIds" label={t("members.field.roles")}>
-          <Select
-            mode="multiple"
+          <RolesSelect
             data-testid="edit-roles"
-            options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
-            loading={roles.isPending}
           />
         </Form.Item>
         <div className="orgdesk-form-row">
@@ -203,6 +196,6 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
           <Input data-testid="edit-org-email" />
         </Form.Item>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,16 +1,19 @@
-import { App as AntApp, Alert, Button, Checkbox, Form, Input, Modal, Radio, Select, TreeSelect, Typography } from "antd";
+import { App as AntApp, Alert, Button, Checkbox, Form, Input, Radio, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { Lang } from "../../bindings/Lang";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { InvitationLanguage, useOrganizationInvitationLanguage } from "../invitations/InvitationLanguage";
-import { useRoles, useSettings } from "../settings/queries";
+import { RolesSelect } from "../settings/RolesSelect";
+import { useSettings } from "../settings/queries";
 import { useAddInvitee } from "./queries";
 
 export type InviteePrefill = { name?: string; email?: string | null; mobile?: string | null };
@@ -43,7 +46,6 @@ export function InviteeModal({
   const { message } = AntApp.useApp();
   const tree = useDepartmentTree();
   const settings = useSettings();
-  const roles = useRoles();
   const organizationLanguage = useOrganizationInvitationLanguage();
   const [pickedLanguage, setPickedLanguage] = useState<Lang | undefined>(undefined);
   const language = pickedLanguage ?? organizationLanguage;
@@ -63,11 +65,9 @@ export function InviteeModal({
     onError: (e) => setError(applyServerError(t, form, e, ["name", "email", "mobile", "departmentId", "position"], { department: "departmentId", positions: "departmentId" })),
   });
   return (
-    <Modal
-      open
+    <Dialog
       title={t("members.invitee.title")}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
         <Button key="save" type="primary" data-testid="invitee-save" loading={add.isPending} onClick={() => form.submit()}>
@@ -145,18 +145,15 @@ export function InviteeModal({
           </Form.Item>
         )}
         <Form.Item name="departmentId" label={t("members.field.department")} rules={[{ required: true, message: t("common.required") }]}>
-          <TreeSelect data-testid="invitee-department" treeData={treeData} treeDefaultExpandAll showSearch treeNodeFilterProp="title" />
+          <DepartmentSelect data-testid="invitee-department" treeData={treeData} />
         </Form.Item>
         <Form.Item name="position" label={t("members.field.position")}>
           <Input data-testid="invitee-position" placeholder={t("common.optional")} />
         </Form.Item>
         <Form.Item name="roleIds" label={t("members.invitee.roles")}>
-          <Select
-            mode="multiple"
+          <RolesSelect
             data-testid="invitee-roles"
             placeholder={t("members.invitee.rolesPlaceholder")}
-            options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
-            loading={roles.isPending}
           />
         </Form.Item>
         <Form.Item name="sendNow" valuePropName="checked" style={{ marginBottom: 0 }} extra={t("members.invitee.note")}>
@@ -168,6 +165,6 @@ export function InviteeModal({
           </div>
         )}
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,4 +1,4 @@
-import { App as AntApp, Alert, Button, Descriptions, Modal, Select, Skeleton, Typography } from "antd";
+import { App as AntApp, Alert, Button, Descriptions, Select, Skeleton, Typography } from "antd";
 import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import type { MemberStatus } from "../../bindings/MemberStatus";
 import type { RemoveOutcome } from "../../bindings/RemoveOutcome";
 import { CancelButton } from "../../components/CancelButton";
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useMemberPage, useRemoveMember, useTransferPreview } from "./queries";
@@ -52,12 +53,10 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
   });
   const p = preview.data;
   return (
-    <Modal
-      open
+    <Dialog
       data-testid="remove-dialog"
       title={t("members.removeTitle", { name: member.name })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       footer={[
         <CancelButton key="cancel" onClick={onClose} />,
         <Button
@@ -122,6 +121,6 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
       <Typography.Paragraph type="secondary" style={{ marginTop: 16, marginBottom: 0 }}>
         {t("members.removeFormer")}
       </Typography.Paragraph>
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,8 +1,9 @@
 import { CopyOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Input, Modal, Radio, Space, Typography } from "antd";
+import { App as AntApp, Alert, Button, Input, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { Dialog } from "../../components/Dialog";
 import { copyText } from "../../components/clipboard";
 import { errorText } from "../../errors";
 import { LocalOnlyLinkNotice } from "../settings/LocalOnly";
@@ -24,11 +25,9 @@ export function ResetPasswordDialog({ member, onClose }: { member: ResetTarget; 
       () => void message.info(t("reset.copyByHand")),
     );
   return (
-    <Modal
-      open
+    <Dialog
       title={t("reset.title", { name: member.name })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       okText={done ? t("common.close") : t("reset.send")}
       okButtonProps={{ "data-testid": "reset-send", loading: send.isPending }}
       onOk={() => (done ? onClose() : send.mutate(channel))}
@@ -75,6 +74,6 @@ export function ResetPasswordDialog({ member, onClose }: { member: ResetTarget; 
           </Typography.Paragraph>
         </>
       )}
-    </Modal>
+    </Dialog>
   );
 }

@@ -1,7 +1,8 @@
-import { App as AntApp, Alert, Checkbox, Form, Modal, Typography } from "antd";
+import { App as AntApp, Alert, Checkbox, Form, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { Dialog } from "../../components/Dialog";
 import { applyServerError } from "../../components/forms";
 import { NewPasswordFields } from "../session/NewPasswordFields";
 import { useSetMemberPassword } from "./queries";
@@ -20,7 +21,6 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
   const { message } = AntApp.useApp();
   const [form] = Form.useForm<Values>();
   const [formError, setFormError] = useState<string | null>(null);
-  const password = Form.useWatch("password", form) ?? "";
   const set = useSetMemberPassword(member.id, {
     onSuccess: () => {
       void message.success(t("setPassword.done", { name: member.name }));
@@ -33,11 +33,9 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
     },
   });
   return (
-    <Modal
-      open
+    <Dialog
       title={t("setPassword.title", { name: member.name })}
-      onCancel={onClose}
-      destroyOnHidden
+      onClose={onClose}
       okText={t("setPassword.submit")}
       okButtonProps={{ "data-testid": "set-password-submit", loading: set.isPending }}
       onOk={() => form.submit()}
@@ -58,12 +56,9 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
       >
         <input type="hidden" autoComplete="username" value={member.username} readOnly />
         <NewPasswordFields
-          name="password"
-          confirmName="passwordConfirm"
           label={t("setPassword.password")}
           confirmLabel={t("setPassword.confirm")}
           username={member.username}
-          password={password}
           testIdPrefix="set"
         />
         <Form.Item name="mustChange" valuePropName="checked" extra={t("setPassword.mustChangeHint", { name: member.name })} style={{ marginBottom: 8 }}>
@@ -71,6 +66,6 @@ export function SetPasswordDialog({ member, onClose }: { member: PasswordTarget;
         </Form.Item>
         <Typography.Text type="secondary">{t("setPassword.passOn")}</Typography.Text>
       </Form>
-    </Modal>
+    </Dialog>
   );
 }

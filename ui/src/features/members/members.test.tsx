@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import type { NewMember } from "../../bindings/NewMember";
 import { fill, pick, queries, renderDirectoryScreen } from "../../test/directory";
-import { commandError } from "../../test/fixtures";
+import { commandError, refusedOnce } from "../../test/fixtures";
 
 
 
@@ -80,15 +80,13 @@ describe("Members & Departments: one member", () => {
   });
 
   it("makes a password reset link for a joined member and explains a refusal", async () => {
-    let refuse = true;
     const { calls, user } = await renderDirectoryScreen({
-      send_password_reset: () => {
-        if (refuse) {
-          refuse = false;
-          throw commandError({ code: "conflict", message: "Ada Lovelace has no account on the gateway." });
-        }
-        return { channel: "link", recipient: null, link: "http://127.0.0.1:4000/r/tok", expiresAt: 1 };
-      },
+      send_password_reset: refusedOnce(commandError({ code: "conflict", message: "Ada Lovelace has no account on the gateway." }), {
+        channel: "link",
+        recipient: null,
+        link: "http://127.0.0.1:4000/r/tok",
+        expiresAt: 1,
+      }),
     });
     await user.click(screen.getByTestId("member-name-1"));
     await user.click(await screen.findByTestId("action-reset-password"));

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { App } from "../../App";
 import type { AppStatus } from "../../bindings/AppStatus";
 import { fill, renderDirectoryScreen } from "../../test/directory";
-import { commandError, directoryHandlers, memberDetails, rows, session, signedIn } from "../../test/fixtures";
+import { commandError, directoryHandlers, memberDetails, refusedOnce, rows, session, signedIn } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 
 /** The input of a checkbox or radio, whether the test id is on it or on its label. */
@@ -40,15 +40,11 @@ describe("Passwords", () => {
   });
 
   it("sets a member's password from the row's menu, to be changed at the next sign-in", async () => {
-    let refuse = true;
     const { calls, user } = await renderDirectoryScreen({
-      set_member_password: () => {
-        if (refuse) {
-          refuse = false;
-          throw commandError({ code: "validation", details: [{ field: "password", code: "contains_username", reason: "contains the username" }] });
-        }
-        return null;
-      },
+      set_member_password: refusedOnce(
+        commandError({ code: "validation", details: [{ field: "password", code: "contains_username", reason: "contains the username" }] }),
+        null,
+      ),
     });
     await user.click(screen.getByTestId("member-actions-2"));
     await user.click(await screen.findByTestId("row-action-setPassword"));

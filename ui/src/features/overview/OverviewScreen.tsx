@@ -5,6 +5,8 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { MemberCounts } from "../../bindings/MemberCounts";
 import type { OrgOverview } from "../../bindings/OrgOverview";
+import { TitledPage } from "../../components/TitledPage";
+import { maxCharsRule } from "../../components/forms";
 import { detailText, errorText } from "../../errors";
 import { NAME_MAX } from "../../password";
 import { useJoinLink } from "../joinRequests/queries";
@@ -54,12 +56,7 @@ function RenameForm({ overview }: { overview: OrgOverview }) {
           style={{ flex: 1, maxWidth: 420 }}
           rules={[
             { required: true, whitespace: true, message: t("overview.nameRequired") },
-            {
-              validator: (_rule, value: string | undefined) =>
-                [...(value ?? "").trim()].length > NAME_MAX
-                  ? Promise.reject(new Error(t("overview.nameTooLong", { max: NAME_MAX })))
-                  : Promise.resolve(),
-            },
+            maxCharsRule(NAME_MAX, t("overview.nameTooLong", { max: NAME_MAX })),
           ]}
         >
           <Input data-testid="overview-rename-input" aria-label={t("overview.name")} />
@@ -122,10 +119,7 @@ export function OverviewScreen() {
     : "";
 
   return (
-    <div className="orgdesk-page" data-testid="overview">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("overview.title")}
-      </Typography.Title>
+    <TitledPage title={t("overview.title")} testId="overview">
       {!data ? (
         <Card>
           <Skeleton active />
@@ -188,6 +182,6 @@ export function OverviewScreen() {
           </Card>
         </div>
       )}
-    </div>
+    </TitledPage>
   );
 }

@@ -1,9 +1,10 @@
-import { Alert, Button, Form, Input } from "antd";
+import { Alert, Form, Input } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { Session } from "../../bindings/Session";
 import { applyServerError } from "../../components/forms";
+import { SubmitButton } from "./AuthCard";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { useChangeOwnPassword } from "./queries";
 
@@ -15,7 +16,6 @@ export function ChangePasswordForm({ session, onChanged }: { session: Session; o
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
   const [formError, setFormError] = useState<string | null>(null);
-  const password = Form.useWatch("newPassword", form) ?? "";
   const change = useChangeOwnPassword(onChanged, (error) => setFormError(applyServerError(t, form, error, FIELDS)));
   return (
     <Form<Values>
@@ -40,14 +40,11 @@ export function ChangePasswordForm({ session, onChanged }: { session: Session; o
         label={t("changePassword.new")}
         confirmLabel={t("changePassword.confirm")}
         username={session.username}
-        password={password}
         testIdPrefix="change-new"
       />
-      <Form.Item style={{ marginBottom: 0 }}>
-        <Button type="primary" htmlType="submit" block loading={change.isPending} data-testid="change-password-submit">
-          {t("changePassword.submit")}
-        </Button>
-      </Form.Item>
+      <SubmitButton loading={change.isPending} testId="change-password-submit">
+        {t("changePassword.submit")}
+      </SubmitButton>
     </Form>
   );
 }

@@ -5,15 +5,13 @@ import { checkPassword } from "../../password";
 import { PasswordPolicy } from "./PasswordPolicy";
 
 type Props = {
-  /** The form fields' names: the new password and its confirmation. */
-  name: string;
-  confirmName: string;
+  /** The form fields' names: the new password and its confirmation ("password" and "passwordConfirm" unless given). */
+  name?: string;
+  confirmName?: string;
   label: string;
   confirmLabel: string;
   /** Whose password it is: the policy refuses one that contains the username. */
   username: string;
-  /** The password as typed (watched by the form), for the live policy checklist. */
-  password: string;
   /** `<prefix>-password` and `<prefix>-password-confirm`. */
   testIdPrefix: string;
 };
@@ -22,8 +20,10 @@ type Props = {
  * A new password and its confirmation, with the policy's checklist under it: the same rules
  * and words wherever a password is chosen (setup, an admin setting a member's, one's own).
  */
-export function NewPasswordFields({ name, confirmName, label, confirmLabel, username, password, testIdPrefix }: Props) {
+export function NewPasswordFields({ name = "password", confirmName = "passwordConfirm", label, confirmLabel, username, testIdPrefix }: Props) {
   const { t } = useTranslation();
+  // The password as typed, for the live policy checklist.
+  const password = Form.useWatch<string | undefined>(name) ?? "";
   return (
     <>
       <Form.Item

@@ -1,13 +1,14 @@
-import { Alert, Button, Card, Form, Input, Typography } from "antd";
+import { Alert, Form, Input } from "antd";
 import type { Rule } from "antd/es/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { CommandError } from "../../bindings/CommandError";
 import type { SetupInput } from "../../bindings/SetupInput";
-import { LanguageSwitch } from "../../components/LanguageSwitch";
+import { maxCharsRule } from "../../components/forms";
 import { detailText, errorText, splitDetails } from "../../errors";
 import { NAME_MAX, USERNAME_PATTERN } from "../../password";
+import { AuthCard, SubmitButton } from "./AuthCard";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { useSetupOrganization } from "./queries";
 
@@ -18,7 +19,6 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
   const { t } = useTranslation();
   const [form] = Form.useForm<SetupInput>();
   const [formError, setFormError] = useState<string | null>(null);
-  const password = Form.useWatch("password", form) ?? "";
   const username = Form.useWatch("username", form) ?? "";
 
   const setup = useSetupOrganization(
@@ -37,12 +37,7 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
   );
 
   const required: Rule = { required: true, whitespace: true, message: t("setup.rule.required") };
-  const maxChars: Rule = {
-    validator: (_rule, value: string | undefined) =>
-      [...(value ?? "").trim()].length > NAME_MAX
-        ? Promise.reject(new Error(t("setup.rule.tooLong", { max: NAME_MAX })))
-        : Promise.resolve(),
-  };
+  const maxChars = maxCharsRule(NAME_MAX, t("setup.rule.tooLong", { max: NAME_MAX }));
 
   const submit = (values: SetupInput) => {
     setFormError(null);
@@ -56,59 +51,48 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
   };
 
   return (
-    <div className="orgdesk-center">
-      <Card className="orgdesk-auth-card" variant="outlined" extra={<LanguageSwitch />} title={t("app.name")}>
-        <Typography.Title level={3} style={{ marginTop: 0 }}>
-          {t("setup.title")}
-        </Typography.Title>
-        <Typography.Paragraph type="secondary">{t("setup.subtitle")}</Typography.Paragraph>
-        {formError && (
-          <Alert type="error" showIcon title={formError} data-testid="setup-error" style={{ marginBottom: 16 }} />
-        )}
-        <Form<SetupInput>
-          form={form}
-          layout="vertical"
-          requiredMark={false}
-          onFinish={submit}
-          disabled={setup.isPending}
-          validateTrigger="onBlur"
+    <AuthCard title={t("setup.title")} intro={t("setup.subtitle")}>
+      {formError && (
+        <Alert type="error" showIcon title={formError} data-testid="setup-error" style={{ marginBottom: 16 }} />
+      )}
+      <Form<SetupInput>
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        onFinish={submit}
+        disabled={setup.isPending}
+        validateTrigger="onBlur"
+      >
+        <Form.Item
+          name="organizationName"
+          label={t("setup.organizationName")}
+          extra={t("setup.organizationNameHint")}
+          rules={[required, maxChars]}
         >
-          <Form.Item
-            name="organizationName"
-            label={t("setup.organizationName")}
-            extra={t("setup.organizationNameHint")}
-            rules={[required, maxChars]}
-          >
-            <Input data-testid="setup-org-name" autoFocus autoComplete="organization" />
-          </Form.Item>
-          <Form.Item name="adminName" label={t("setup.adminName")} rules={[required, maxChars]}>
-            <Input data-testid="setup-admin-name" autoComplete="name" />
-          </Form.Item>
-          <Form.Item
-            name="username"
-            label={t("setup.username")}
-            extra={t("setup.usernameHint")}
-            rules={[required, { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
-          >
-            <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
-          </Form.Item>
-          <NewPasswordFields
-            name="password"
-            confirmName="passwordConfirm"
-            label={t("setup.password")}
-            confirmLabel={t("setup.passwordConfirm")}
-            username={username}
-            password={password}
-            testIdPrefix="setup"
-          />
-          <Form.Item style={{ marginBottom: 0 }}>
-            <Button type="primary" htmlType="submit" block loading={setup.isPending} data-testid="setup-submit">
-              {t("setup.submit")}
-            </Button>
-          </Form.Item>
-        </Form>
-      </Card>
-    </div>
+          <Input data-testid="setup-org-name" autoFocus autoComplete="organization" />
+        </Form.Item>
+        <Form.Item name="adminName" label={t("setup.adminName")} rules={[required, maxChars]}>
+          <Input data-testid="setup-admin-name" autoComplete="name" />
+        </Form.Item>
+        <Form.Item
+          name="username"
+          label={t("setup.username")}
+          extra={t("setup.usernameHint")}
+          rules={[required, { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
+        >
+          <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
+        </Form.Item>
+        <NewPasswordFields
+          label={t("setup.password")}
+          confirmLabel={t("setup.passwordConfirm")}
+          username={username}
+          testIdPrefix="setup"
+        />
+        <SubmitButton loading={setup.isPending} testId="setup-submit">
+          {t("setup.submit")}
+        </SubmitButton>
+      </Form>
+    </AuthCard>
   );
 }
 

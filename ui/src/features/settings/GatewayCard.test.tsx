@@ -2,6 +2,7 @@ import { screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
+import { fill } from "../../test/directory";
 import { commandError } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 import { GatewayCard } from "./GatewayCard";
@@ -29,10 +30,8 @@ describe("Gateway settings", () => {
     renderWithProviders(<GatewayCard />);
     expect((await screen.findByTestId("gateway-card-status")).textContent).toContain("Connected: on this computer only (http://127.0.0.1");
     await user.click(screen.getByTestId("gateway-choice-remote"));
-    await user.click(await screen.findByTestId("gateway-url"));
-    await user.paste("https://gw.example.com");
-    await user.click(screen.getByTestId("gateway-token"));
-    await user.paste("odt_secret");
+    await fill(user, await screen.findByTestId("gateway-url"), "https://gw.example.com");
+    await fill(user, screen.getByTestId("gateway-token"), "odt_secret");
     await user.click(screen.getByTestId("gateway-connect"));
     await waitFor(() =>
       expect(calls.find((c) => c.cmd === "connect_remote_gateway")?.args).toEqual({ url: "https://gw.example.com", token: "odt_secret" }),

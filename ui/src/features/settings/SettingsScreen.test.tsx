@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
+import { fill } from "../../test/directory";
 import { commandError, roles, signedIn } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 import { SettingsScreen } from "./SettingsScreen";
@@ -20,10 +21,8 @@ describe("Settings", () => {
     expect(within(table).getAllByText("Built-in").length).toBe(3);
 
     await user.click(screen.getByTestId("role-new"));
-    await user.click(await screen.findByTestId("role-name"));
-    await user.paste("Auditor");
-    await user.click(screen.getByTestId("role-description"));
-    await user.paste("Reads the audit log");
+    await fill(user, await screen.findByTestId("role-name"), "Auditor");
+    await fill(user, screen.getByTestId("role-description"), "Reads the audit log");
     await user.click(screen.getByTestId("role-save"));
     await waitFor(() =>
       expect(calls.find((c) => c.cmd === "create_role")?.args).toEqual({ input: { name: "Auditor", description: "Reads the audit log" } }),
@@ -103,8 +102,7 @@ describe("Settings", () => {
     renderWithProviders(<SettingsScreen status={signedIn} />);
     const region = (await screen.findByTestId("settings-region")).querySelector("input") ?? screen.getByTestId("settings-region");
     await user.clear(region);
-    await user.click(region);
-    await user.paste("zz");
+    await fill(user, region, "zz");
     await user.click(screen.getByTestId("settings-region-save"));
     await waitFor(() => expect(calls.find((c) => c.cmd === "update_settings")?.args).toEqual({ settings: { defaultRegion: "ZZ" } }));
     expect(await screen.findByText("Not a valid region.")).toBeTruthy();

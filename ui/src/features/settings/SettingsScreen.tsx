@@ -12,7 +12,6 @@ import {
   Modal,
   Space,
   Switch,
-  Table,
   Tag,
   Typography,
 } from "antd";
@@ -25,6 +24,8 @@ import type { NewRole } from "../../bindings/NewRole";
 import type { Role } from "../../bindings/Role";
 import type { Settings } from "../../bindings/Settings";
 import { LanguageSelect } from "../../components/LanguageSwitch";
+import { ListTable } from "../../components/ListTable";
+import { TitledPage } from "../../components/TitledPage";
 import { applyServerError } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
 import { useSystemDark } from "../../theme";
@@ -193,14 +194,9 @@ function RolesCard() {
       }
       styles={{ body: { padding: 0 } }}
     >
-      {roles.isError && <Alert type="error" showIcon title={errorText(t, api.toCommandError(roles.error))} style={{ margin: 12 }} />}
-      <Table<Role>
-        data-testid="roles-table"
-        size="small"
-        rowKey="id"
-        loading={roles.isPending}
-        dataSource={roles.data ?? []}
-        pagination={false}
+      <ListTable<Role>
+        list={roles}
+        testId="roles-table"
         columns={[
           {
             key: "name",
@@ -253,10 +249,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
   const { t } = useTranslation();
   const dark = useSystemDark();
   return (
-    <div className="orgdesk-page" data-testid="screen-settings">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("settings.title")}
-      </Typography.Title>
+    <TitledPage title={t("settings.title")} testId="screen-settings">
       <Space orientation="vertical" size={16} style={{ width: "100%" }}>
       <Card variant="outlined">
         <Descriptions
@@ -299,6 +292,6 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
       <GatewayCard />
       <RolesCard />
       </Space>
-    </div>
+    </TitledPage>
   );
 }

@@ -1,5 +1,5 @@
 import { ExportOutlined } from "@ant-design/icons";
-import { Alert, Button, Card, Form, Progress, Radio, Segmented, Select, Space, Switch, TreeSelect, Typography } from "antd";
+import { Alert, Button, Card, Form, Progress, Radio, Segmented, Select, Space, Switch, Typography } from "antd";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -8,6 +8,7 @@ import type { ExportFormat } from "../../bindings/ExportFormat";
 import type { ExportOutcome } from "../../bindings/ExportOutcome";
 import type { JobProgress } from "../../bindings/JobProgress";
 import type { StatusFilter } from "../../bindings/StatusFilter";
+import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
 import { failureSentence, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
@@ -98,13 +99,10 @@ export function ExportCard() {
             />
             {scope === "department" && (
               <Space wrap>
-                <TreeSelect
+                <DepartmentSelect
                   data-testid="export-department"
                   style={{ minWidth: 260 }}
                   placeholder={t("importExport.export.chooseDepartment")}
-                  treeDefaultExpandAll
-                  showSearch
-                  treeNodeFilterProp="title"
                   value={department ?? undefined}
                   treeData={tree.data ? deptOptions(tree.data) : []}
                   onChange={(v: number) => setDepartment(v)}

@@ -63,6 +63,15 @@ function backend(more: Record<string, (args: Args) => unknown> = {}) {
   });
 }
 
+/** The screen over `backend(more)` with a file chosen to import: the calls made and the user. */
+async function chooseFile(more: Record<string, (args: Args) => unknown> = {}) {
+  const calls = backend(more);
+  const user = userEvent.setup({ delay: null });
+  renderWithProviders(<ImportExportScreen />);
+  await user.click(await screen.findByTestId("sheet-choose-file"));
+  return { calls, user };
+}
+
 // The heaviest of these click through antd selects, which jsdom renders slowly on a busy
 // 2-core machine.
 const SLOW = 120_000;
@@ -82,7 +91,7 @@ describe("Import / Export", () => {
   });
 
   it("previews a chosen file, imports it with progress and saves the results", async () => {
-    const calls = backend({
+    const { calls, user } = await chooseFile({
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
       preview_import: (a) => {
@@ -95,9 +104,6 @@ describe("Import / Export", () => {
       },
       save_import_results: () => "/home/ada/people-results.xlsx",
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
 
     const dialog = await screen.findByTestId("import-preview");
     expect(screen.getByText("Import people.xlsx")).toBeTruthy();
@@ -143,16 +149,13 @@ describe("Import / Export", () => {
 
   it("cancels an import under way: back to the preview, nothing changed", async () => {
     const running = jobUntilCancelled();
-    const calls = backend({
+    const { calls, user } = await chooseFile({
       choose_import_file: () => "/tmp/big.csv",
       inspect_import_file: () => ours,
       preview_import: () => preview,
       run_import: running.run,
       cancel_job: running.cancel,
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     await user.click(await screen.findByTestId("import-commit"));
     await waitFor(() => expect(running.progress).not.toBeNull());
     act(() => send<JobProgress>(running.progress, { stage: "commit", done: 1000, total: 4000 }));
@@ -187,7 +190,7 @@ describe("Import / Export", () => {
   });
 
   it("shows why a file is refused, in the UI language", async () => {
-    backend({
+    await chooseFile({
       choose_import_file: () => "/tmp/renamed.xlsx",
       inspect_import_file: () => {
         throw commandError({
@@ -197,9 +200,6 @@ describe("Import / Export", () => {
         });
       },
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const error = await screen.findByTestId("import-error");
     expect(error.textContent).toContain("The file is not a spreadsheet.");
     expect(error.textContent).toContain("Nothing was written.");
@@ -209,7 +209,7 @@ describe("Import / Export", () => {
   it("shows the imports left today and, when the quota refuses, when it resets in local time", async () => {
     const midnight = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000;
     const wait = Math.ceil((midnight - Date.now()) / 1000);
-    const calls = backend({
+    const { calls, user } = await chooseFile({
       import_quota_status: () => ({ limit: 100, used: 97, remaining: 3, resetsAtMs: midnight }),
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
@@ -222,9 +222,6 @@ describe("Import / Export", () => {
         });
       },
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     expect((await screen.findByTestId("import-quota-left")).textContent).toBe("3 of 100 imports left today");
     await user.click(screen.getByTestId("import-commit"));
     const error = await screen.findByTestId("import-error");
@@ -240,16 +237,13 @@ describe("Import / Export", () => {
 
   it("refuses the preview once today's imports are used up, in the UI language", async () => {
     await act(() => setLanguage("zh-CN"));
-    backend({
+    await chooseFile({
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
       preview_import: () => {
         throw commandError({ code: "quota_reached", message: "You have used today's 2 imports.", retryAfterSecs: 3 * 3600 + 60 });
       },
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const error = await screen.findByTestId("import-error");
     expect(error.textContent).toContain("今天的导入次数已用完。配额将在你的时间");
     expect(error.textContent).toContain("（3 小时 1 分钟后）");
@@ -262,15 +256,12 @@ describe("Import / Export", () => {
       ...preview,
       failures: [{ row: 4, column: "部门", reason: "部门“Nowhere”不存在。请先创建该部门，或勾选“创建缺少的部门”。" }],
     };
-    const calls = backend({
+    const { calls, user } = await chooseFile({
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
       preview_import: () => zhPreview,
       run_import: () => ({ ...zhPreview, committed: true }),
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const dialog = await screen.findByTestId("import-preview");
     expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({
       options: { createMissingDepartments: false, mapping: null, lang: "zh" },
@@ -284,14 +275,11 @@ describe("Import / Export", () => {
   });
 
   it("asks for English row reasons when the UI is in English", async () => {
-    const calls = backend({
+    const { calls } = await chooseFile({
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
       preview_import: () => preview,
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     await screen.findByTestId("import-preview");
     expect(calls.find((c) => c.cmd === "preview_import")?.args).toMatchObject({ options: { lang: "en" } });
   });
@@ -304,15 +292,12 @@ describe("Import / Export", () => {
       warnings: [{ row: 2, column: "Mobile", reason: 'Mobile is stored as the number 447946000000, which lost its leading "+": read as +447946000000.' }],
       warningsTotal: 1,
     };
-    backend({
+    const { user } = await chooseFile({
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
       preview_import: () => repaired,
       run_import: () => ({ ...repaired, committed: true }),
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const dialog = await screen.findByTestId("import-preview");
     expect(within(dialog).queryByTestId("import-failures")).toBeNull();
     const warned = within(dialog).getByTestId("import-repaired");
@@ -330,15 +315,12 @@ describe("Import / Export", () => {
   it("explains a refused file in Chinese, not with the backend's English sentence", async () => {
     await act(() => setLanguage("zh-CN"));
     const english = "The file is password-protected. Remove the password in Excel (File › Info › Protect Workbook) and import it again.";
-    backend({
+    await chooseFile({
       choose_import_file: () => "/tmp/locked.xlsx",
       inspect_import_file: () => {
         throw commandError({ code: "validation", message: english, details: [{ field: "file", code: "encrypted", reason: english }] });
       },
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const error = await screen.findByTestId("import-error");
     expect(error.textContent).toContain("文件受密码保护。");
     expect(error.textContent).toContain("请在 Excel 中取消工作簿密码");
@@ -347,15 +329,12 @@ describe("Import / Export", () => {
 
   it("keeps the backend's sentence for a refusal it has no words for", async () => {
     await act(() => setLanguage("zh-CN"));
-    backend({
+    await chooseFile({
       choose_import_file: () => "/tmp/odd.xlsx",
       inspect_import_file: () => {
         throw commandError({ code: "validation", message: "Something new.", details: [{ field: "file", code: "brand_new", reason: "Something new." }] });
       },
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const error = await screen.findByTestId("import-error");
     expect(error.textContent).toContain("无法导入此文件");
     expect(error.textContent).toContain("Something new.");
@@ -376,15 +355,12 @@ describe("Import / Export", () => {
       },
       missing: ["name", "department"],
     };
-    const calls = backend({
+    const { calls, user } = await chooseFile({
       choose_import_file: () => "/home/ada/google.csv",
       inspect_import_file: () => google,
       save_mapping: (a) => ({ id: 7, name: a.name, mapping: a.mapping, updatedAt: 0 }),
       preview_import: () => ({ ...preview, counts: { create: 1, update: 0, unchanged: 0, failed: 0 }, failures: [] }),
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     await screen.findByTestId("mapping-step");
     // The suggestion joins first and last name; the sample shows what the Name will be.
     expect(screen.getByTestId("mapping-sample-name").textContent).toBe("Jane Doe");
@@ -416,7 +392,7 @@ describe("Import / Export", () => {
       },
       updatedAt: 0,
     };
-    const calls = backend({
+    const { calls, user } = await chooseFile({
       list_saved_mappings: () => [saved],
       choose_import_file: () => "/tmp/hr.csv",
       inspect_import_file: (): FileColumns => ({
@@ -429,9 +405,6 @@ describe("Import / Export", () => {
       }),
       preview_import: () => preview,
     });
-    const user = userEvent.setup({ delay: null });
-    renderWithProviders(<ImportExportScreen />);
-    await user.click(await screen.findByTestId("sheet-choose-file"));
     const step = await screen.findByTestId("mapping-step");
     expect(step.textContent).toContain("Using the saved mapping “HR system”.");
     await user.click(screen.getByTestId("mapping-continue"));

@@ -1,10 +1,12 @@
 import { DeleteOutlined, DownloadOutlined, InboxOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Popconfirm, Space, Table, Typography, theme } from "antd";
+import { App as AntApp, Button, Card, Popconfirm, Space, Typography, theme } from "antd";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { SavedMapping } from "../../bindings/SavedMapping";
+import { ListTable } from "../../components/ListTable";
+import { TitledPage } from "../../components/TitledPage";
 import { formatTime } from "../../components/text";
 import { errorText } from "../../errors";
 import { currentLanguage } from "../../i18n";
@@ -23,15 +25,10 @@ function SavedMappingsCard() {
   });
   return (
     <Card variant="outlined" title={t("importExport.mappings.title")} styles={{ body: { padding: 0 } }}>
-      {saved.isError && <Alert type="error" showIcon title={errorText(t, api.toCommandError(saved.error))} style={{ margin: 12 }} />}
-      <Table<SavedMapping>
-        data-testid="saved-mappings"
-        size="small"
-        rowKey="id"
-        loading={saved.isPending}
-        dataSource={saved.data ?? []}
-        pagination={false}
-        locale={{ emptyText: <Typography.Text type="secondary">{t("importExport.mappings.empty")}</Typography.Text> }}
+      <ListTable<SavedMapping>
+        list={saved}
+        testId="saved-mappings"
+        emptyText={t("importExport.mappings.empty")}
         columns={[
           { key: "name", title: t("importExport.mappings.name"), dataIndex: "name" },
           {
@@ -139,10 +136,7 @@ export function ImportExportScreen() {
   };
 
   return (
-    <div className="orgdesk-page" data-testid="screen-importExport">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {t("importExport.title")}
-      </Typography.Title>
+    <TitledPage title={t("importExport.title")} testId="screen-importExport">
       <Space orientation="vertical" size={16} style={{ width: "100%" }}>
         <Card
           variant="outlined"
@@ -207,6 +201,6 @@ export function ImportExportScreen() {
           }}
         />
       )}
-    </div>
+    </TitledPage>
   );
 }

@@ -1,0 +1,17 @@
+import { Select } from "antd";
+import type { SelectProps } from "antd";
+
+import { useRoles } from "./queries";
+
+/** Roles picked by name, several at once, from the organization's roles. The other props are Ant Design's Select's. */
+export function RolesSelect(props: SelectProps<number[]>) {
+  const roles = useRoles();
+  return (
+    <Select<number[]>
+      mode="multiple"
+      options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
+      loading={roles.isPending}
+      {...props}
+    />
+  );
+}
