@@ -13,7 +13,7 @@ use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{Control, ImportOptions, SpreadsheetError};
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 
-use crate::{admin, audited, new_member, pos, with_org};
+use crate::{admin, audited, count, new_member, pos, with_org};
 
 /// The test clock starts at 2026-09-21 14:13:20 UTC; the next 00:00 UTC is 9 h 46 min 40 s on.
 const NEXT_MIDNIGHT: i64 = 1_790_035_200_000;
@@ -72,9 +72,7 @@ fn members(d: &Directory) -> u32 {
 }
 
 fn logged_imports(d: &Directory) -> i64 {
-    d.connection()
-        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
-        .unwrap()
+    count(d, "imports")
 }
 
 fn quota_refusal(e: SpreadsheetError) -> (u32, i64, u32) {
