@@ -272,9 +272,12 @@ pub fn linked(d: &mut Directory, gateway_id: &str) -> i64 {
 
 /// How many rows `table` holds.
 pub fn count(d: &Directory, table: &str) -> i64 {
-    d.connection()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
+    value(d, &format!("SELECT count(*) FROM {table}"))
+}
+
+/// The one value `sql` answers.
+pub fn value<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> T {
+    d.connection().query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
 /// The first column of every row `sql` answers, in its order.
@@ -301,11 +304,8 @@ pub fn xlsx_rows(path: &Path) -> Vec<Vec<String>> {
 
 /// How many audit entries meet `condition` (SQL on `audit_log`'s columns).
 pub fn audited(d: &Directory, condition: &str) -> i64 {
-    d.connection()
-        .query_row(
-            &format!("SELECT count(*) FROM audit_log WHERE {condition}"),
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+    value(
+        d,
+        &format!("SELECT count(*) FROM audit_log WHERE {condition}"),
+    )
 }

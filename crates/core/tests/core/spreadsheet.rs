@@ -15,8 +15,8 @@ use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
-    admin, audited, count, mkdept, new_member, pos, temp_file, temp_path, with_cancel, with_org,
-    xlsx_rows, PASSWORD,
+    admin, audited, count, mkdept, new_member, pos, temp_file, temp_path, value, with_cancel,
+    with_org, xlsx_rows, PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -263,14 +263,10 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
     );
     assert_eq!(bob.employee_id.as_deref(), Some("E1"));
     assert_eq!(bob.work_location.as_deref(), Some("Berlin"));
-    let hash: String = d
-        .connection()
-        .query_row(
-            "SELECT password_hash FROM members WHERE username = 'bob'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let hash: String = value(
+        &d,
+        "SELECT password_hash FROM members WHERE username = 'bob'",
+    );
     assert!(orgdesk_core::password::verify(PASSWORD, &hash));
     let wang = d.find_member("wang@example.com").unwrap();
     let w = d.member_details(wang).unwrap();
@@ -807,10 +803,7 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
     // The other window's delete is the only change.
     assert_eq!(count(&d, "audit_log"), audit_before + 1);
     // Foreign keys are enforced again on this connection after the import.
-    let fk: i64 = d
-        .connection()
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .unwrap();
+    let fk: i64 = value(&d, "PRAGMA foreign_keys");
     assert_eq!(fk, 1);
     // Imported again, the rows for the deleted department fail one by one.
     let r = d
