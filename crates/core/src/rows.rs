@@ -1,4 +1,4 @@
-//! Reading query results: every row a query answers, and a row's columns as a tuple.
+//! Reading query results: every row a query answers, and a row read into a tuple or a struct.
 
 use rusqlite::{Connection, Params, Row};
 
