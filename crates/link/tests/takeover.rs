@@ -223,6 +223,21 @@ impl World {
     }
 
     /// Whether a session still opens the member page.
+    /// The stranger, signed in with `jar`, changes the password from [`STRANGER_PASSWORD`]
+    /// to [`STRANGER_NEW`] on the member page.
+    async fn change_stranger_password(&self, jar: &str) -> StatusCode {
+        self.member_form(
+            jar,
+            "/me/password",
+            &[
+                ("current_password", STRANGER_PASSWORD),
+                ("password", STRANGER_NEW),
+                ("password_confirm", STRANGER_NEW),
+            ],
+        )
+        .await
+    }
+
     async fn session_works(&self, jar: &str) -> bool {
         let (status, page, _) = self.get(&format!("{}/me", self.base), Some(jar)).await;
         status == StatusCode::OK && page.contains("action=\"&#x2f;me&#x2f;sign-out\"")
@@ -331,17 +346,7 @@ async fn a_stranger_with_an_invitation_link_cannot_take_over_the_super_admin() {
         .await
         .expect("the gateway's own account signs in");
     assert!(w.session_works(&jar).await);
-    let changed = w
-        .member_form(
-            &jar,
-            "/me/password",
-            &[
-                ("current_password", STRANGER_PASSWORD),
-                ("password", STRANGER_NEW),
-                ("password_confirm", STRANGER_NEW),
-            ],
-        )
-        .await;
+    let changed = w.change_stranger_password(&jar).await;
     assert!(
         changed.is_success() || changed.is_redirection(),
         "{changed}"
@@ -479,16 +484,7 @@ async fn a_stranger_with_the_public_join_link_cannot_take_over_the_super_admin()
         ],
     )
     .await;
-    w.member_form(
-        &jar,
-        "/me/password",
-        &[
-            ("current_password", STRANGER_PASSWORD),
-            ("password", STRANGER_NEW),
-            ("password_confirm", STRANGER_NEW),
-        ],
-    )
-    .await;
+    w.change_stranger_password(&jar).await;
     w.sync().await;
     w.ann_unharmed();
     w.directory(|d| {
