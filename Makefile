@@ -14,6 +14,10 @@ TEST_PACKAGES := xvfb xauth webkit2gtk-driver python3-aiosmtpd chromium chromium
                  systemd dpkg
 
 TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.cargo/bin/tauri-driver)
+# clippy-driver as the compiler of the workspace's own crates, with clippy's warnings as errors
+# (CLIPPY_ARGS is how `cargo clippy` passes `-- -D warnings` to it).
+CLIPPY_DRIVER := $(shell d="$$(rustc --print sysroot 2>/dev/null)/bin/clippy-driver"; [ -x "$$d" ] && echo "$$d" || echo clippy-driver)
+LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
 .PHONY: run test bench fuzz bundle gateway-deb lint ui deps-run deps-test node-deps tools bindings fmt clean
 
@@ -23,13 +27,18 @@ run: deps-run node-deps ui
 
 ## make test: every test — lints, Rust unit/integration/CLI suites, UI tests, and the
 ## end-to-end suite that drives the real window under Xvfb.
+## The workspace is compiled once, by clippy-driver: it builds the crates as rustc does and
+## lints them as `cargo clippy --workspace --all-targets -- -D warnings` would, so a warning
+## fails the build, and the dependencies (compiled by plain rustc) are not checked a second time.
+## The same wrapper stays on for `cargo test`, so that nothing is compiled again. A plain
+## `cargo test` afterwards recompiles the workspace's own crates (not the dependencies).
 test: deps-test node-deps ui
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(LINTED) $(CARGO) test --workspace --all-targets --no-run
 	$(NPM) --prefix ui run typecheck
 	$(NPM) --prefix ui run lint
 	$(NPM) --prefix ui test
-	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
+	$(LINTED) TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
 
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
 ## The window benchmark drives the real app under Xvfb at 100,000 members (benches/window/).
