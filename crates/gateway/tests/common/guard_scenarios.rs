@@ -271,7 +271,7 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().expect("a CSRF cookie");
     let csrf = form.hidden("csrf").expect("a CSRF token");
-    refused_without_a_valid_token(&gw, &url, &cookie, &csrf, &[]).await;
+    refused_without_a_valid_token(gw, &url, &cookie, &csrf, &[]).await;
     // Nothing changed: no event, and the invitation still opens.
     assert!(gw
         .events(0, 0)
@@ -301,7 +301,7 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
         ("password", PASSWORD),
         ("password_confirm", PASSWORD),
     ];
-    refused_without_a_valid_token(&gw, &join_url, &cookie, &csrf, &fields).await;
+    refused_without_a_valid_token(gw, &join_url, &cookie, &csrf, &fields).await;
     let joins = |events: Vec<orgdesk_protocol::Event>| {
         events
             .into_iter()
@@ -315,7 +315,7 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
     let code_url = format!("{}/join", gw.base);
     let (cookie, csrf) = gw.open_form(&code_url).await;
     let code = link.code.clone().expect("a code");
-    refused_without_a_valid_token(&gw, &code_url, &cookie, &csrf, &[("code", &code)]).await;
+    refused_without_a_valid_token(gw, &code_url, &cookie, &csrf, &[("code", &code)]).await;
 
     // With the tokens, both work.
     let mut with = vec![("csrf", csrf.as_str())];

@@ -595,7 +595,7 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
     let first = gw.link_invitation("k1", "Li Wei").await;
     let done = gw.register(&first.link, "Li.Wei", PASSWORD).await;
     assert_eq!(done.kind(), Some("registered"), "{}", done.body);
-    let (_, first_hash) = registered_event(&gw, &first.invitation_id).await;
+    let (_, first_hash) = registered_event(gw, &first.invitation_id).await;
 
     let second = gw.link_invitation("k2", "Li Wei again").await;
     let page = gw.get(&second.link, None).await;
@@ -618,7 +618,7 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
 
     // Wrong password and unknown username: the same generic answer, the link still usable.
     for (username, password) in [("li.wei", "Wrong-Horse1"), ("nobody", PASSWORD)] {
-        let refused = accept_signed_in(&gw, &second.link, username, password).await;
+        let refused = accept_signed_in(gw, &second.link, username, password).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             problems(&refused),
@@ -628,11 +628,11 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
 
     // The username in any case, the right password: registered with the same account.
     let early_form = gw.get(&format!("{}/sign-in", second.link), None).await;
-    let accepted = accept_signed_in(&gw, &second.link, "LI.WEI", PASSWORD).await;
+    let accepted = accept_signed_in(gw, &second.link, "LI.WEI", PASSWORD).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
     assert_eq!(accepted.kind(), Some("registered"));
     accepted.assert_shows("with your account Li.Wei");
-    let (username, hash) = registered_event(&gw, &second.invitation_id).await;
+    let (username, hash) = registered_event(gw, &second.invitation_id).await;
     assert_eq!(username, "Li.Wei");
     assert_eq!(hash, first_hash, "the existing hash, unchanged");
     assert!(hash_of(&hash, PASSWORD));
@@ -671,13 +671,13 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
-    let second = second_link_for_a_member(&gw).await;
+    let second = second_link_for_a_member(gw).await;
     for _ in 0..5 {
-        let refused = accept_signed_in(&gw, &second.link, "li.wei", "Wrong-Horse1").await;
+        let refused = accept_signed_in(gw, &second.link, "li.wei", "Wrong-Horse1").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Locked, even with the right password, here and on the member page alike.
-    let locked = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    let locked = accept_signed_in(gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     locked.assert_shows("Try again after");
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
@@ -685,7 +685,7 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     // The link was not consumed; after the pause the right password works.
     assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
     clock.advance_secs(31);
-    let accepted = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    let accepted = accept_signed_in(gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(accepted.kind(), Some("registered"), "{}", accepted.body);
 }
 
@@ -693,7 +693,7 @@ pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
     gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let second = second_link_for_a_member(&gw).await;
+    let second = second_link_for_a_member(gw).await;
     let url = format!("{}/sign-in", second.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().unwrap();
@@ -724,7 +724,7 @@ pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
             .status(),
         StatusCode::NO_CONTENT
     );
-    let disabled = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    let disabled = accept_signed_in(gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(disabled.status, StatusCode::FORBIDDEN, "{}", disabled.body);
     assert_eq!(disabled.kind(), Some("disabled"));
     assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
@@ -751,7 +751,7 @@ pub async fn an_account_of_another_organization_is_copied_when_accepting(
         gw.register(&in_a.link, "li.wei", PASSWORD).await.kind(),
         Some("registered")
     );
-    let (_, hash_a) = registered_event(&gw, &in_a.invitation_id).await;
+    let (_, hash_a) = registered_event(gw, &in_a.invitation_id).await;
 
     let in_b = other.link_invitation("k1", "Li Wei").await;
     let accepted = accept_signed_in(&other, &in_b.link, "li.wei", PASSWORD).await;
