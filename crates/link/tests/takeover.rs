@@ -222,22 +222,17 @@ impl World {
             .0
     }
 
-    /// Whether a session still opens the member page.
-    /// The stranger, signed in with `jar`, changes the password from [`STRANGER_PASSWORD`]
-    /// to [`STRANGER_NEW`] on the member page.
-    async fn change_stranger_password(&self, jar: &str) -> StatusCode {
-        self.member_form(
-            jar,
-            "/me/password",
-            &[
-                ("current_password", STRANGER_PASSWORD),
-                ("password", STRANGER_NEW),
-                ("password_confirm", STRANGER_NEW),
-            ],
-        )
-        .await
+    /// Changes the signed-in member's password on the member page; the status of the answer.
+    async fn change_password(&self, jar: &str, current: &str, new: &str) -> StatusCode {
+        let fields = [
+            ("current_password", current),
+            ("password", new),
+            ("password_confirm", new),
+        ];
+        self.member_form(jar, "/me/password", &fields).await
     }
 
+    /// Whether a session still opens the member page.
     async fn session_works(&self, jar: &str) -> bool {
         let (status, page, _) = self.get(&format!("{}/me", self.base), Some(jar)).await;
         status == StatusCode::OK && page.contains("action=\"&#x2f;me&#x2f;sign-out\"")
@@ -346,7 +341,9 @@ async fn a_stranger_with_an_invitation_link_cannot_take_over_the_super_admin() {
         .await
         .expect("the gateway's own account signs in");
     assert!(w.session_works(&jar).await);
-    let changed = w.change_stranger_password(&jar).await;
+    let changed = w
+        .change_password(&jar, STRANGER_PASSWORD, STRANGER_NEW)
+        .await;
     assert!(
         changed.is_success() || changed.is_redirection(),
         "{changed}"
@@ -484,7 +481,8 @@ async fn a_stranger_with_the_public_join_link_cannot_take_over_the_super_admin()
         ],
     )
     .await;
-    w.change_stranger_password(&jar).await;
+    w.change_password(&jar, STRANGER_PASSWORD, STRANGER_NEW)
+        .await;
     w.sync().await;
     w.ann_unharmed();
     w.directory(|d| {
