@@ -20,6 +20,8 @@ mod import;
 mod probe;
 mod report;
 mod setup;
+#[path = "../../tests/support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 

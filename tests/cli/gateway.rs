@@ -3,7 +3,7 @@
 //! that debug builds read instead of the system's) and never printed.
 
 use crate::harness::{free_port, Gateway};
-use crate::support::{init_acme, json, ok, orgdesk, test_keyring, text};
+use crate::support::{assert_refused, init_acme, json, ok, orgdesk, test_keyring, text};
 
 fn stored_tokens(db: &std::path::Path) -> serde_json::Value {
     std::fs::read(test_keyring(db))
@@ -131,10 +131,5 @@ fn the_gateway_is_chosen_checked_and_shown_from_the_command_line() {
         "{text_out}"
     );
     let sync = orgdesk(&db, &["sync"], None);
-    assert_eq!(sync.status.code(), Some(1));
-    assert!(
-        text(&sync.stderr).contains("built-in gateway"),
-        "{}",
-        text(&sync.stderr)
-    );
+    assert_refused(&sync, 1, "built-in gateway");
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::join::gateway;
-use super::{init, ok, refused};
+use super::{new_acme, ok, refused};
 use crate::support::{json, orgdesk, text};
 
 /// Sales, Dee (email) and Kim (no contact: a link only, with the Admin role); their ids.
@@ -46,9 +46,7 @@ fn invitees(db: &Path) -> (String, String) {
 
 #[test]
 fn invitations_are_queued_listed_searched_resent_and_cancelled_from_a_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
     let (dee, kim) = invitees(&db);
     assert!(ok(&db, &["member", "show", &kim]).contains("Admin"));
     // Without --link-only someone without contact is a usage error.
@@ -133,9 +131,7 @@ fn invitations_are_queued_listed_searched_resent_and_cancelled_from_a_script() {
 #[test]
 fn invite_hands_over_to_a_reachable_gateway_and_prints_a_link() {
     let gw = gateway();
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
     let (dee, kim) = invitees(&db);
     let token = format!("{}\n", gw.token);
     let invite = |who: &str, extra: &[&str]| {
@@ -144,18 +140,15 @@ fn invite_hands_over_to_a_reachable_gateway_and_prints_a_link() {
         orgdesk(&db, &args, Some(&token))
     };
 
-    let link = invite(&kim, &[]);
-    assert_eq!(link.status.code(), Some(0), "{}", text(&link.stderr));
-    let link = text(&link.stdout);
+    let link = crate::support::ok(&invite(&kim, &[]));
     assert!(
         link.trim().starts_with(&gw.base) && !link.trim().contains(' '),
         "{link}"
     );
 
     let mailed = invite(&dee, &["--language", "zh-CN"]);
-    assert_eq!(mailed.status.code(), Some(0), "{}", text(&mailed.stderr));
     assert_eq!(
-        text(&mailed.stdout).trim(),
+        crate::support::ok(&mailed).trim(),
         "An invitation (zh-CN) was mailed to dee@example.com."
     );
     let mail = super::first_mail(&gw.mail_dir(), "no invitation mail arrived");

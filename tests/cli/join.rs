@@ -6,8 +6,8 @@ use std::path::Path;
 use orgdesk_core::Directory;
 use orgdesk_protocol::{Event, EventKind, JoinVia};
 
-use super::{init, ok, refused};
-use crate::support::{json, orgdesk, text};
+use super::{new_acme, ok, refused};
+use crate::support::{assert_refused, json, orgdesk, text};
 
 /// A gateway on loopback in its own runtime, with one organization; its address and token.
 /// Its mail is written as .eml files (`mail_dir`).
@@ -59,9 +59,7 @@ impl Gateway {
 
 #[test]
 fn the_join_link_is_shown_switched_on_rotated_and_off_through_the_gateway() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
 
     // The built-in gateway lives inside the window: the command line says so and exits 1.
     let reason = refused(&db, &["join-link", "show"]);
@@ -74,8 +72,7 @@ fn the_join_link_is_shown_switched_on_rotated_and_off_through_the_gateway() {
     assert!(off["code"].is_null());
 
     let bad = gw.link(&db, &["on", "--require", "email,shoe_size"]);
-    assert_eq!(bad.status.code(), Some(1));
-    assert!(text(&bad.stderr).contains("\"shoe_size\" is not a field"));
+    assert_refused(&bad, 1, "\"shoe_size\" is not a field");
 
     let on = json(&gw.link(&db, &["on", "--approval", "--require", "email,mobile"]));
     assert_eq!(on["enabled"], true);
@@ -160,9 +157,7 @@ fn request_id(db: &Path, username: &str) -> String {
 
 #[test]
 fn requests_are_listed_searched_approved_into_a_department_and_role_and_rejected() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
     ok(&db, &["dept", "add", "Sales"]);
     {
         let mut d = Directory::open(&db).unwrap();
@@ -243,6 +238,5 @@ fn requests_are_listed_searched_approved_into_a_department_and_role_and_rejected
         0
     );
     let bad_state = orgdesk(&db, &["requests", "list", "--state", "pending"], None);
-    assert_eq!(bad_state.status.code(), Some(1));
-    assert!(text(&bad_state.stderr).contains("waiting, rejected or all"));
+    assert_refused(&bad_state, 1, "waiting, rejected or all");
 }

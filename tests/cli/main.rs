@@ -11,7 +11,7 @@ mod harness;
 mod invitations;
 mod join;
 mod passwords;
-use support::{bob_stone, init_acme, init_acme_with, orgdesk, text};
+use support::{assert_refused, bob_stone, init_acme, init_acme_with, orgdesk, text};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,23 +34,19 @@ fn help_works_without_a_display() {
 fn init_then_show_as_text_and_json() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("org.db");
-    let out = orgdesk(
-        &db,
-        &[
-            "org",
-            "init",
-            "--name",
-            "Acme 集团",
-            "--admin",
-            "ann",
-            "--admin-name",
-            "Ann Lee",
-            "--password-stdin",
-        ],
-        Some("Correct-Horse1\n"),
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("Created organization Acme 集团"));
+    let init = [
+        "org",
+        "init",
+        "--name",
+        "Acme 集团",
+        "--admin",
+        "ann",
+        "--admin-name",
+        "Ann Lee",
+        "--password-stdin",
+    ];
+    let out = orgdesk(&db, &init, Some("Correct-Horse1\n"));
+    assert!(support::ok(&out).contains("Created organization Acme 集团"));
 
     let out = orgdesk(&db, &["org", "show", "--json"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
@@ -74,8 +70,7 @@ fn refusals_exit_1_with_the_reason_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("org.db");
     let out = orgdesk(&db, &["org", "show"], None);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("There is no Orgdesk database at"));
+    assert_refused(&out, 1, "There is no Orgdesk database at");
     assert!(!db.exists(), "reading does not create a database");
 
     let out = init_acme_with(&db, None, "weak");
@@ -89,21 +84,16 @@ fn refusals_exit_1_with_the_reason_and_change_nothing() {
 
     assert_eq!(init_acme(&db, None).status.code(), Some(0));
     let again = init_acme(&db, None);
-    assert_eq!(again.status.code(), Some(1));
-    assert!(text(&again.stderr).contains("already holds an organization"));
+    assert_refused(&again, 1, "already holds an organization");
 }
 
 #[test]
 fn usage_errors_exit_2() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("org.db");
-    let out = orgdesk(
-        &db,
-        &["org", "init", "--name", "Acme", "--admin", "ann"],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("--password-stdin"));
+    let without_password = ["org", "init", "--name", "Acme", "--admin", "ann"];
+    let out = orgdesk(&db, &without_password, None);
+    assert_refused(&out, 2, "--password-stdin");
     assert_eq!(
         orgdesk(&db, &["no-such-command"], None).status.code(),
         Some(2)
@@ -139,38 +129,28 @@ fn first_mail(dir: &Path, missing: &str) -> String {
     }
 }
 
-fn init(db: &Path) {
-    let out = init_acme(db, Some("Ann Lee"));
+/// Acme (admin Ann Lee) in a new database; the directory holding it goes with the first value.
+fn new_acme() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("org.db");
+    let out = init_acme(&db, Some("Ann Lee"));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    (dir, db)
 }
 
+/// What a run of `orgdesk ARGS` on `db` that must succeed printed.
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = orgdesk(db, args, None);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        text(&out.stderr)
-    );
-    text(&out.stdout)
+    support::ok(&orgdesk(db, args, None))
 }
 
+/// The reason a run of `orgdesk ARGS` on `db` that must be refused (exit 1) gave.
 fn refused(db: &Path, args: &[&str]) -> String {
-    let out = orgdesk(db, args, None);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{args:?}: {}",
-        text(&out.stdout)
-    );
-    text(&out.stderr)
+    support::failed(&orgdesk(db, args, None), 1)
 }
 
 #[test]
 fn departments_from_a_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
     ok(&db, &["dept", "add", "Sales"]);
     ok(&db, &["dept", "add", "Sales/EMEA"]);
     ok(&db, &["dept", "add", "Engineering"]);
@@ -197,9 +177,7 @@ fn departments_from_a_script() {
 
 #[test]
 fn members_from_a_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
     ok(&db, &["dept", "add", "Sales"]);
     ok(&db, &["dept", "add", "Sales/EMEA"]);
     let out = orgdesk(
@@ -303,17 +281,11 @@ fn members_from_a_script() {
 /// Acme with Sales and Sales/EMEA, Bob (an admin in Sales/EMEA, heading it, who invited Ivy)
 /// and Cy (in Sales), in a new database; the directory holding it goes with the first value.
 fn org_with_bob() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    add_bob(&db);
-    (dir, db)
-}
-
-fn add_bob(db: &Path) {
     use orgdesk_core::audit::Actor;
     use orgdesk_core::invitations::InviteChannel;
     use orgdesk_core::members::NewInvitee;
-    init(db);
+    let (dir, path) = new_acme();
+    let db = path.as_path();
     ok(db, &["dept", "add", "Sales"]);
     ok(db, &["dept", "add", "Sales/EMEA"]);
     for (name, user, dept, role) in [
@@ -364,6 +336,7 @@ fn add_bob(db: &Path) {
         InviteChannel::Email,
     )
     .unwrap();
+    (dir, path)
 }
 
 #[test]
@@ -391,20 +364,9 @@ fn member_remove_says_what_moved_to_whom() {
 #[test]
 fn member_batch_dept_adds_or_replaces() {
     let (_dir, db) = org_with_bob();
-    let depts = |who: &str| -> Vec<(String, bool)> {
-        let v: serde_json::Value =
-            serde_json::from_str(&ok(&db, &["member", "show", who, "--json"])).unwrap();
-        v["positions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                (
-                    p["departmentPath"].as_str().unwrap().to_owned(),
-                    p["isPrimary"].as_bool().unwrap(),
-                )
-            })
-            .collect()
+    let depts = |who: &str| {
+        let member = serde_json::from_str(&ok(&db, &["member", "show", who, "--json"])).unwrap();
+        support::positions(&member, "departmentPath")
     };
     assert_eq!(
         ok(
@@ -478,9 +440,7 @@ fn dept_delete_says_where_resigned_members_positions_went() {
 
 #[test]
 fn chinese_names_are_found_by_pinyin_and_listed_in_its_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (_dir, db) = new_acme();
     ok(&db, &["dept", "add", "Sales"]);
     for (name, email) in [
         ("张伟", "m1@example.com"),
@@ -517,9 +477,7 @@ fn chinese_names_are_found_by_pinyin_and_listed_in_its_order() {
 
 #[test]
 fn directory_checksum_is_equal_for_equal_content_and_follows_a_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("org.db");
-    init(&db);
+    let (dir, db) = new_acme();
     let text_sum = ok(&db, &["directory", "checksum"]);
     let digest = text_sum.lines().next().unwrap().to_owned();
     assert_eq!(digest.len(), 64, "{text_sum}");

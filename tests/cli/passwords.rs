@@ -2,7 +2,7 @@
 //! real gateway process and a real SMTP server (loopback only, stopped when the test ends).
 
 use crate::harness::{Gateway, Smtp};
-use crate::support::{bob_stone, init_acme, orgdesk, text};
+use crate::support::{assert_refused, bob_stone, init_acme, orgdesk, text};
 
 fn member_bob(db: &std::path::Path) {
     let dept = orgdesk(db, &["dept", "add", "Sales"], None);
@@ -27,12 +27,7 @@ fn set_password_from_a_script() {
         &["member", "set-password", "bob", "--password-stdin"],
         Some("weak\n"),
     );
-    assert_eq!(weak.status.code(), Some(1));
-    assert!(
-        text(&weak.stderr).contains("at least 8"),
-        "{}",
-        text(&weak.stderr)
-    );
+    assert_refused(&weak, 1, "at least 8");
     let missing = orgdesk(
         &db,
         &["member", "set-password", "bob"],
@@ -93,12 +88,7 @@ fn set_password_from_a_script() {
         ],
         Some("Temp-Orchid-53\n"),
     );
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("only a Super Admin"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 1, "only a Super Admin");
 }
 
 #[test]
@@ -106,11 +96,7 @@ fn reset_links_by_mail_and_to_pass_on_through_the_gateway() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let smtp = Smtp::start(root);
-    let gateway = Gateway::start(
-        root,
-        &root.join("gateway.db").display().to_string(),
-        smtp.port,
-    );
+    let gateway = Gateway::start_on_sqlite(root, smtp.port);
     let db = root.join("org.db");
     assert!(init_acme(&db, None).status.success());
     member_bob(&db);
@@ -133,26 +119,18 @@ fn reset_links_by_mail_and_to_pass_on_through_the_gateway() {
 
     // Without a gateway named, the built-in one (inside the window) cannot serve the command line.
     let out = orgdesk(&db, &["member", "reset-password", "bob", "--link"], None);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("built-in gateway"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 1, "built-in gateway");
     // One way, and only one.
     let out = orgdesk(&db, &["member", "reset-password", "bob"], None);
     assert_eq!(out.status.code(), Some(2));
 
     // Bob was added a moment ago: the command sends the directory's accounts first.
-    let link = reset("--link");
-    assert_eq!(link.status.code(), Some(0), "{}", text(&link.stderr));
-    let link = text(&link.stdout);
+    let link = crate::support::ok(&reset("--link"));
     assert!(link.trim().starts_with(&gateway.url), "{link}");
 
     let mailed = reset("--email");
-    assert_eq!(mailed.status.code(), Some(0), "{}", text(&mailed.stderr));
     assert_eq!(
-        text(&mailed.stdout).trim(),
+        crate::support::ok(&mailed).trim(),
         "A reset link was mailed to bob@example.com."
     );
     let mail = super::first_mail(&smtp.inbox(), "no reset mail arrived");
@@ -160,20 +138,9 @@ fn reset_links_by_mail_and_to_pass_on_through_the_gateway() {
 
     // No mobile: refused, naming the member, and nothing recorded.
     let texted = reset("--sms");
-    assert_eq!(texted.status.code(), Some(1));
-    assert!(
-        text(&texted.stderr).contains("Bob Stone has no mobile number"),
-        "{}",
-        text(&texted.stderr)
-    );
+    assert_refused(&texted, 1, "Bob Stone has no mobile number");
     let d = orgdesk_core::Directory::open(&db).unwrap();
-    let sent: i64 = d
-        .connection()
-        .query_row(
-            "SELECT count(*) FROM audit_log WHERE action = 'member.password_reset_sent'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let count = "SELECT count(*) FROM audit_log WHERE action = 'member.password_reset_sent'";
+    let sent: i64 = d.connection().query_row(count, [], |r| r.get(0)).unwrap();
     assert_eq!(sent, 2);
 }

@@ -5,10 +5,10 @@
 mod mapping;
 #[path = "../support/mod.rs"]
 mod support;
-use support::{init_acme, json, ok, orgdesk, text};
+use support::{assert_refused, init_acme, json, ok, orgdesk, orgdesk_command, text};
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 #[test]
 fn template_import_export_reimport_with_exit_codes() {
@@ -45,16 +45,7 @@ fn template_import_export_reimport_with_exit_codes() {
     .unwrap();
     let results = p("results.xlsx");
     let out = orgdesk(&db, &["import", &filled, "--results", &results], None);
-    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    let s = text(&out.stdout);
-    assert!(
-        s.contains("2 created, 0 updated, 0 unchanged, 1 failed"),
-        "{s}"
-    );
-    assert!(
-        s.contains("row 4 (Department): No department \"Nowhere\""),
-        "{s}"
-    );
+    assert_row_4_failed(&out);
     assert!(Path::new(&results).metadata().unwrap().len() > 0);
 
     // With --create-departments the same file succeeds: the others are now unchanged.
@@ -112,14 +103,22 @@ fn template_import_export_reimport_with_exit_codes() {
     let bad = p("photo.xlsx");
     std::fs::write(&bad, b"\x89PNG\r\n\x1a\n").unwrap();
     let out = orgdesk(&db, &["import", &bad], None);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("not a spreadsheet"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert_refused(&out, 1, "not a spreadsheet");
     let out = orgdesk(&db, &["import", &p("missing.csv")], None);
     assert_eq!(out.status.code(), Some(1));
+}
+
+/// Asserts that an import took two rows and failed row 4 for its department "Nowhere",
+/// which is not in the directory (exit code 3).
+fn assert_row_4_failed(out: &std::process::Output) {
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    for expected in [
+        "2 created, 0 updated, 0 unchanged, 1 failed",
+        "row 4 (Department): No department \"Nowhere\"",
+    ] {
+        assert!(summary.contains(expected), "{expected}: {summary}");
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -172,13 +171,9 @@ fn an_import_killed_at_any_point_writes_nothing_half_way() {
             .unwrap()
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
             .unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
-            .arg("--db")
-            .arg(&db)
+        let mut child = orgdesk_command(&db)
             .arg("import")
             .arg(&file)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -5,8 +5,8 @@ use std::path::Path;
 use thirtyfour::prelude::*;
 
 use crate::harness::{
-    by_id, choose, cli, cli_json, click, click_to_open, type_into, until_hidden, wait_text,
-    wait_until_gone, wait_until_shown,
+    by_id, choose, cli, cli_json, click, click_to_open, member_json, type_into, until_hidden,
+    wait_text, wait_until_gone, wait_until_shown,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 use crate::support::bob_stone;
@@ -31,15 +31,28 @@ pub(crate) fn dept_id(db: &Path, path: &str) -> i64 {
 }
 
 pub(crate) fn member_id(db: &Path, who: &str) -> i64 {
-    cli_json(db, &["member", "show", who, "--json"])["id"]
-        .as_i64()
-        .unwrap()
+    member_json(db, who)["id"].as_i64().unwrap()
 }
 
 pub(crate) async fn open_directory(c: &Ctx) {
     sign_in(&c.d, "ann", PASSWORD).await;
-    click(&c.d, "nav-directory").await;
-    by_id(&c.d, "member-table").await;
+    open_members(&c.d).await;
+}
+
+/// Opens Members & Departments and waits for its table.
+pub(crate) async fn open_members(d: &WebDriver) {
+    click(d, "nav-directory").await;
+    by_id(d, "member-table").await;
+}
+
+/// Signs in and opens the Sales department of `prepare_people` (Cyd Park among its members);
+/// returns its id.
+pub(crate) async fn open_sales(c: &Ctx) -> i64 {
+    open_directory(c).await;
+    let sales = dept_id(&c.db, "Sales");
+    click(&c.d, &format!("dept-node-{sales}")).await;
+    wait_until_shown(&c.d, ROWS, "Cyd Park").await;
+    sales
 }
 
 /// Departments: add under the root and under a child, rename, move with "Move to…".
@@ -47,45 +60,29 @@ pub async fn build_tree(c: Ctx) {
     let d = &c.d;
     open_directory(&c).await;
     let root = dept_id(&c.db, "");
-    click(d, &format!("dept-node-{root}")).await;
-    click_to_open(d, &format!("dept-add-child-{root}"), "dept-name-input").await;
-    type_into(d, "dept-name-input", "Sales").await;
-    click(d, "dept-name-ok").await;
+    add_child(d, root, "Sales").await;
     let sales = wait_for_dept(&c.db, "Sales").await;
     wait_until_shown(d, NODES, "Sales").await;
 
-    click(d, &format!("dept-node-{sales}")).await;
-    click_to_open(d, &format!("dept-add-child-{sales}"), "dept-name-input").await;
-    type_into(d, "dept-name-input", "EMEA").await;
-    click(d, "dept-name-ok").await;
+    add_child(d, sales, "EMEA").await;
     wait_until_shown(d, NODES, "EMEA").await;
 
-    click(d, &format!("dept-node-{root}")).await;
-    click_to_open(d, &format!("dept-add-child-{root}"), "dept-name-input").await;
-    type_into(d, "dept-name-input", "Engineering").await;
-    click(d, "dept-name-ok").await;
+    add_child(d, root, "Engineering").await;
     wait_until_shown(d, NODES, "Engineering").await;
     let eng = dept_id(&c.db, "Engineering");
 
     // A name taken among siblings is refused with the reason, and nothing changes.
-    click(d, &format!("dept-node-{root}")).await;
-    click_to_open(d, &format!("dept-add-child-{root}"), "dept-name-input").await;
-    type_into(d, "dept-name-input", "sales").await;
-    click(d, "dept-name-ok").await;
+    add_child(d, root, "sales").await;
     wait_until_shown(d, ".ant-form-item-explain-error", "Already in use").await;
     close_dialog(d).await;
 
-    click(d, &format!("dept-node-{eng}")).await;
-    click_to_open(d, &format!("dept-more-{eng}"), "dept-action-rename").await;
-    click_to_open(d, "dept-action-rename", "dept-name-input").await;
+    open_dept_action(d, eng, "rename", "dept-name-input").await;
     type_into(d, "dept-name-input", "R&D").await;
     click(d, "dept-name-ok").await;
     wait_until_shown(d, NODES, "R&D").await;
 
     let emea = dept_id(&c.db, "Sales/EMEA");
-    click(d, &format!("dept-node-{emea}")).await;
-    click_to_open(d, &format!("dept-more-{emea}"), "dept-action-move").await;
-    click_to_open(d, "dept-action-move", "dept-move-target").await;
+    open_dept_action(d, emea, "move", "dept-move-target").await;
     choose(d, "dept-move-target", "R&D").await;
     click(d, "dept-move-ok").await;
     wait_text(d, "dept-title", |t| t.contains("EMEA")).await;
@@ -98,6 +95,27 @@ pub async fn build_tree(c: Ctx) {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     c.h.screenshot(d, "10-department-tree").await;
+}
+
+/// Adds the department `name` under the one with id `parent`, through the tree.
+async fn add_child(d: &WebDriver, parent: i64, name: &str) {
+    click(d, &format!("dept-node-{parent}")).await;
+    click_to_open(d, &format!("dept-add-child-{parent}"), "dept-name-input").await;
+    type_into(d, "dept-name-input", name).await;
+    click(d, "dept-name-ok").await;
+}
+
+/// Opens `action` (rename, move…) from the "More" menu of the department with id `id`, and
+/// waits for the dialog's `opens`.
+async fn open_dept_action(d: &WebDriver, id: i64, action: &str, opens: &str) {
+    click(d, &format!("dept-node-{id}")).await;
+    click_to_open(
+        d,
+        &format!("dept-more-{id}"),
+        &format!("dept-action-{action}"),
+    )
+    .await;
+    click_to_open(d, &format!("dept-action-{action}"), opens).await;
 }
 
 fn dept_id_opt(db: &Path, path: &str) -> Option<i64> {
@@ -173,10 +191,7 @@ pub async fn add_search_filter(c: Ctx) {
     click(d, "wizard-finish").await;
     wait_until_shown(d, ROWS, "Dana Wu 吴").await;
     let dana = member_id(&c.db, "dana");
-    assert_eq!(
-        cli_json(&c.db, &["member", "show", "dana", "--json"])["status"],
-        "enabled"
-    );
+    assert_eq!(member_json(&c.db, "dana")["status"], "enabled");
     by_id(d, &format!("member-row-{dana}")).await;
 
     type_into(d, "member-search", "sto").await;
@@ -213,16 +228,14 @@ pub async fn member_lifecycle(c: Ctx) {
     c.h.screenshot(d, "14-edit-member").await;
     click(d, "edit-save").await;
     let start = std::time::Instant::now();
-    while cli_json(&c.db, &["member", "show", "bob", "--json"])["employeeId"] != "E-42" {
+    while member_json(&c.db, "bob")["employeeId"] != "E-42" {
         assert!(start.elapsed().as_secs() < 10, "employee ID not saved");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 
     click(d, &format!("set-primary-{sales}")).await;
     let start = std::time::Instant::now();
-    while cli_json(&c.db, &["member", "show", "bob", "--json"])["positions"][0]["departmentName"]
-        != "Sales"
-    {
+    while member_json(&c.db, "bob")["positions"][0]["departmentName"] != "Sales" {
         assert!(
             start.elapsed().as_secs() < 10,
             "primary department not changed"
@@ -231,22 +244,17 @@ pub async fn member_lifecycle(c: Ctx) {
     }
     c.h.screenshot(d, "15-member-details").await;
 
-    click_to_open(d, "action-disable", "confirm-ok").await;
-    click(d, "confirm-ok").await;
-    until_hidden(d, "confirm-ok").await;
-    wait_text(d, "detail-status", |t| t.contains("Disabled")).await;
-    click_to_open(d, "action-enable", "confirm-ok").await;
-    click(d, "confirm-ok").await;
-    until_hidden(d, "confirm-ok").await;
-    wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
-    click_to_open(d, "action-resign", "confirm-ok").await;
-    click(d, "confirm-ok").await;
-    until_hidden(d, "confirm-ok").await;
-    wait_text(d, "detail-status", |t| t.contains("Resigned")).await;
-    click_to_open(d, "action-restore", "confirm-ok").await;
-    click(d, "confirm-ok").await;
-    until_hidden(d, "confirm-ok").await;
-    wait_text(d, "detail-status", |t| t.contains("Enabled")).await;
+    for (action, status) in [
+        ("action-disable", "Disabled"),
+        ("action-enable", "Enabled"),
+        ("action-resign", "Resigned"),
+        ("action-restore", "Enabled"),
+    ] {
+        click_to_open(d, action, "confirm-ok").await;
+        click(d, "confirm-ok").await;
+        until_hidden(d, "confirm-ok").await;
+        wait_text(d, "detail-status", |t| t.contains(status)).await;
+    }
 
     click_to_open(d, "action-remove", "transfer-to").await;
     by_id(d, "remove-dialog").await;
@@ -266,10 +274,7 @@ pub async fn member_lifecycle(c: Ctx) {
 /// Batch edit over selected rows; deleting a department with members is refused.
 pub async fn batch_and_delete_refusal(c: Ctx) {
     let d = &c.d;
-    open_directory(&c).await;
-    let sales = dept_id(&c.db, "Sales");
-    click(d, &format!("dept-node-{sales}")).await;
-    wait_until_shown(d, ROWS, "Cyd Park").await;
+    let sales = open_sales(&c).await;
     for who in ["bob", "cyd"] {
         let id = member_id(&c.db, who);
         let row = by_id(d, &format!("member-row-{id}")).await;
@@ -288,10 +293,7 @@ pub async fn batch_and_delete_refusal(c: Ctx) {
     wait_text(d, "batch-result", |t| t.contains('2')).await;
     c.h.screenshot(d, "17-batch-result").await;
     for who in ["bob", "cyd"] {
-        assert_eq!(
-            cli_json(&c.db, &["member", "show", who, "--json"])["workLocation"],
-            "Lisbon"
-        );
+        assert_eq!(member_json(&c.db, who)["workLocation"], "Lisbon");
     }
     close_dialog(d).await;
 

@@ -5,10 +5,10 @@ use std::path::Path;
 
 use thirtyfour::prelude::*;
 
-use crate::directory::{close_dialog, dept_id, member_id, open_directory, prepare_people, ROWS};
+use crate::directory::{close_dialog, dept_id, member_id, open_sales, prepare_people};
 use crate::harness::{
-    back_to_english, by_id, choose, cli, cli_json, click, click_to_open, switch_language,
-    wait_text, wait_until_shown,
+    back_to_english, by_id, choose, cli, click, click_to_open, member_json, switch_language,
+    wait_text,
 };
 use crate::invitations::close_with_escape;
 use crate::scenarios::{Ctx, PASSWORD};
@@ -36,25 +36,13 @@ pub fn prepare(db: &Path) {
 }
 
 fn departments(db: &Path, who: &str) -> Vec<(String, bool)> {
-    cli_json(db, &["member", "show", who, "--json"])["positions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            (
-                p["departmentName"].as_str().unwrap().to_owned(),
-                p["isPrimary"].as_bool().unwrap(),
-            )
-        })
-        .collect()
+    let member = member_json(db, who);
+    crate::support::positions(&member, "departmentName")
 }
 
 pub async fn batch_department_delete_and_history(c: Ctx) {
     let d = &c.d;
-    open_directory(&c).await;
-    let sales = dept_id(&c.db, "Sales");
-    click(d, &format!("dept-node-{sales}")).await;
-    wait_until_shown(d, ROWS, "Cyd Park").await;
+    open_sales(&c).await;
     let cyd = member_id(&c.db, "cyd");
     by_id(d, &format!("member-row-{cyd}"))
         .await

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
 
+use crate::support::{json, orgdesk, text};
+
 pub const APP: &str = env!("CARGO_BIN_EXE_orgdesk");
 
 pub struct Harness {
@@ -499,43 +501,24 @@ pub async fn wait_until_gone(driver: &WebDriver, css: &str, text: &str) {
 
 /// Runs the CLI on `db` and returns its JSON output.
 pub fn cli_json(db: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new(APP)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    json(&succeeded(db, args, None))
 }
 
-/// Runs the CLI on `db`, feeding `stdin`; panics unless it succeeds.
+/// The member `who` (a username or email) as `member show --json` prints it.
+pub fn member_json(db: &Path, who: &str) -> serde_json::Value {
+    cli_json(db, &["member", "show", who, "--json"])
+}
+
+/// Runs the CLI on `db`, feeding `stdin` (and a newline); panics unless it succeeds.
 pub fn cli(db: &Path, args: &[&str], stdin: Option<&str>) {
-    use std::io::Write;
-    let mut child = Command::new(APP)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        writeln!(input, "{s}").unwrap();
-    }
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(db, args, stdin.map(|s| format!("{s}\n")).as_deref());
+}
+
+/// A run of the CLI on `db` that must succeed.
+fn succeeded(db: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    let out = orgdesk(db, args, stdin);
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    out
 }
 
 /// A displayed element with `data-testid`, if one shows up within `wait`.
@@ -576,12 +559,16 @@ pub async fn click_to_open(driver: &WebDriver, id: &str, opens: &str) {
 
 /// Waits until no element with `data-testid` is displayed (a dialog has finished closing).
 pub async fn until_hidden(driver: &WebDriver, id: &str) {
+    let why = format!("[data-testid='{id}'] stayed open");
+    until_hidden_within(driver, id, Duration::from_secs(10), &why).await;
+}
+
+/// Waits up to `limit` until `[data-testid='{id}']` is no longer shown; `why` says what did
+/// not happen otherwise.
+pub async fn until_hidden_within(driver: &WebDriver, id: &str, limit: Duration, why: &str) {
     let start = Instant::now();
     while displayed(driver, id, Duration::ZERO).await.is_some() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "[data-testid='{id}'] stayed open"
-        );
+        assert!(start.elapsed() < limit, "{why}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

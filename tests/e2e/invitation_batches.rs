@@ -67,8 +67,7 @@ async fn batch(d: &WebDriver, action: &str) {
 pub async fn batch_and_language(c: Ctx) {
     let d = &c.d;
     sign_in(d, "ann", PASSWORD).await;
-    click(d, "nav-directory").await;
-    by_id(d, "member-table").await;
+    crate::directory::open_members(d).await;
 
     // Lin has neither email nor mobile: a link to pass on, in Chinese.
     click_to_open(d, "member-add", "member-add-invite").await;

@@ -6,55 +6,25 @@ use std::time::{Duration, Instant};
 
 use thirtyfour::prelude::*;
 
-use crate::harness::{by_id, cli_json, click, click_to_open, text_of, wait_text, wait_until_shown};
+use crate::harness::{
+    by_id, click, click_to_open, member_json, text_of, wait_text, wait_until_shown,
+};
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
 const INVITEE_PASSWORD: &str = "Blue-Kettle42";
 
 fn member_id(db: &std::path::Path, who: &str) -> i64 {
-    cli_json(db, &["member", "show", who, "--json"])["id"]
-        .as_i64()
-        .unwrap()
+    member_json(db, who)["id"].as_i64().unwrap()
 }
 
 /// What an invitee's browser does: open the register form, keep its CSRF cookie, submit.
 async fn register(link: &str, username: &str, password: &str) -> String {
-    let http = reqwest::Client::new();
-    let form = http
-        .get(format!("{link}/register"))
-        .send()
-        .await
-        .expect("the register page answers");
-    assert!(
-        form.status().is_success(),
-        "register form: {}",
-        form.status()
-    );
-    let cookie = form
-        .headers()
-        .get(reqwest::header::SET_COOKIE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .expect("the form sets a CSRF cookie")
-        .to_owned();
-    let body = form.text().await.unwrap();
-    let marker = "name=\"csrf\" value=\"";
-    let start = body.find(marker).expect("a CSRF field") + marker.len();
-    let csrf = &body[start..start + body[start..].find('"').unwrap()];
-    let done = http
-        .post(format!("{link}/register"))
-        .header(reqwest::header::COOKIE, cookie)
-        .form(&[
-            ("csrf", csrf),
-            ("username", username),
-            ("password", password),
-            ("password_confirm", password),
-        ])
-        .send()
-        .await
-        .expect("the form is accepted");
-    assert!(done.status().is_success(), "register: {}", done.status());
-    done.text().await.unwrap()
+    let fields = [
+        ("username", username),
+        ("password", password),
+        ("password_confirm", password),
+    ];
+    crate::join::submit_form(&format!("{link}/register"), &fields).await
 }
 
 /// Presses Escape until the dialog or drawer holding `inside` has closed.
@@ -223,7 +193,7 @@ pub async fn invite_by_email_and_join(c: Ctx) {
     assert!(page.contains("data-kind=\"registered\""), "{page}");
 
     wait_state(d, &format!("invitation-state-{inv}"), "Joined").await;
-    let shown = cli_json(&c.db, &["member", "show", "ivy.invite", "--json"]);
+    let shown = member_json(&c.db, "ivy.invite");
     assert_eq!(shown["status"], "enabled");
     assert_eq!(shown["name"], "Ivy Invite");
     c.h.screenshot(d, "33-invitation-joined").await;

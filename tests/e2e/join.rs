@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use thirtyfour::prelude::*;
 
 use crate::harness::{
-    back_to_english, by_id, choose, cli, cli_json, click, switch_language, text_of, until_hidden,
-    wait_text,
+    back_to_english, by_id, choose, cli, cli_json, click, member_json, switch_language, text_of,
+    until_hidden, wait_text,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
@@ -44,8 +44,8 @@ fn form_parts(html: &str) -> (String, Vec<(String, String)>) {
 /// What a person's browser does on a gateway form page: open it, keep its cookie, fill, submit.
 pub async fn submit_form(link: &str, fields: &[(&str, &str)]) -> String {
     let http = reqwest::Client::new();
-    let page = http.get(link).send().await.expect("the join page answers");
-    assert!(page.status().is_success(), "join page: {}", page.status());
+    let page = http.get(link).send().await.expect("the form page answers");
+    assert!(page.status().is_success(), "{link}: {}", page.status());
     let cookie = page
         .headers()
         .get(reqwest::header::SET_COOKIE)
@@ -67,29 +67,32 @@ pub async fn submit_form(link: &str, fields: &[(&str, &str)]) -> String {
         format!("{base}{action}")
     };
     let done = http
-        .post(target)
+        .post(&target)
         .header(reqwest::header::COOKIE, cookie)
         .form(&form)
         .send()
         .await
         .expect("the form is accepted");
-    assert!(done.status().is_success(), "join: {}", done.status());
+    assert!(done.status().is_success(), "{target}: {}", done.status());
     done.text().await.unwrap()
+}
+
+/// Picks `label` (Rejected, 全部…) in the filter over the join requests.
+async fn choose_filter(d: &WebDriver, label: &str) {
+    let xpath =
+        format!("//*[@data-testid='join-requests-filter']//*[normalize-space(text())='{label}']");
+    d.find(By::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("the filter {label}: {e}"))
+        .click()
+        .await
+        .unwrap();
 }
 
 /// Waits until the button with `data-testid` `id` is gone (its request was decided).
 async fn until_decided(d: &WebDriver, id: &str) {
-    let started = Instant::now();
-    while crate::harness::displayed(d, id, Duration::ZERO)
-        .await
-        .is_some()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "{id}: the request was not decided"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let why = format!("{id}: the request was not decided");
+    crate::harness::until_hidden_within(d, id, Duration::from_secs(15), &why).await;
 }
 
 /// The id of the join request `username` made, as the command line lists it.
@@ -177,7 +180,7 @@ pub async fn join_link_request_then_approve(c: Ctx) {
     c.h.screenshot(d, "42-approve-dialog").await;
     click(d, "approve-dialog-ok").await;
     until_decided(d, &format!("join-request-approve-{noa}")).await;
-    let shown = cli_json(&c.db, &["member", "show", "noa", "--json"]);
+    let shown = member_json(&c.db, "noa");
     assert_eq!(shown["status"], "enabled");
     assert_eq!(shown["name"], "Noa Levi");
     assert_eq!(shown["email"], "noa@example.com");
@@ -191,20 +194,13 @@ pub async fn join_link_request_then_approve(c: Ctx) {
     // Rejected, then re-approved from the Rejected list (root department, Member).
     click(d, &format!("join-request-reject-{omar}")).await;
     until_decided(d, &format!("join-request-reject-{omar}")).await;
-    d.find(By::XPath(
-        "//*[@data-testid='join-requests-filter']//*[normalize-space(text())='Rejected']",
-    ))
-    .await
-    .expect("the Rejected filter")
-    .click()
-    .await
-    .unwrap();
+    choose_filter(d, "Rejected").await;
     click(d, &format!("join-request-reapprove-{omar}")).await;
     c.h.screenshot(d, "43-reapprove-dialog").await;
     click(d, "approve-dialog-ok").await;
     until_hidden(d, "approve-dialog-ok").await;
     until_decided(d, &format!("join-request-reapprove-{omar}")).await;
-    let shown = cli_json(&c.db, &["member", "show", "omar", "--json"]);
+    let shown = member_json(&c.db, "omar");
     assert_eq!(shown["status"], "enabled");
     assert_eq!(shown["name"], "Omar Haddad");
 
@@ -213,14 +209,7 @@ pub async fn join_link_request_then_approve(c: Ctx) {
     switch_language(d, "zh").await;
     wait_text(d, "nav-join-requests", |t| t.contains("加入申请")).await;
     wait_text(d, "local-only-link", |t| t.contains("此链接只能在本机打开")).await;
-    d.find(By::XPath(
-        "//*[@data-testid='join-requests-filter']//*[normalize-space(text())='全部']",
-    ))
-    .await
-    .expect("the All filter, in Chinese")
-    .click()
-    .await
-    .unwrap();
+    choose_filter(d, "全部").await;
     let started = Instant::now();
     while !text_of(&by_id(d, "join-requests-table").await)
         .await

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::harness::{
-    by_id, cli, cli_json, click, click_to_open, switch_language, type_into, until_hidden, wait_text,
+    by_id, cli, click, click_to_open, member_json, switch_language, type_into, until_hidden,
+    wait_text,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 use crate::support::bob_stone;
@@ -26,11 +27,8 @@ pub fn prepare(db: &Path) {
 pub async fn set_then_changed_at_sign_in(c: Ctx) {
     let d = &c.d;
     sign_in(d, "ann", PASSWORD).await;
-    click(d, "nav-directory").await;
-    by_id(d, "member-table").await;
-    let bob = cli_json(&c.db, &["member", "show", "bob", "--json"])["id"]
-        .as_i64()
-        .unwrap();
+    crate::directory::open_members(d).await;
+    let bob = member_json(&c.db, "bob")["id"].as_i64().unwrap();
 
     click_to_open(
         d,
@@ -66,11 +64,10 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     c.h.screenshot(d, "42-must-change-password").await;
     click(d, "change-password-submit").await;
     wait_text(d, "header-user", |t| t.contains("Bob Stone")).await;
-    click(d, "nav-directory").await;
-    by_id(d, "member-table").await;
+    crate::directory::open_members(d).await;
 
     // The history says who set it; the password Bob chose signs him in from now on.
-    let history = cli_json(&c.db, &["member", "show", "bob", "--json"])["history"].to_string();
+    let history = member_json(&c.db, "bob")["history"].to_string();
     assert!(history.contains("member.password_set"), "{history}");
     assert!(history.contains("member.password_changed"), "{history}");
     click(d, "header-user").await;

@@ -28,103 +28,122 @@ pub struct Ctx {
     pub db: PathBuf,
 }
 
-type Body = fn(Ctx) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+type Body = Box<dyn Fn(Ctx) -> Pin<Box<dyn Future<Output = ()> + Send>>>;
 
 struct Scenario {
     name: &'static str,
     /// Organization to set up through the CLI before the app opens (None: a fresh database).
     org: Option<&'static str>,
     /// More to set up through the CLI before the app opens.
-    prepare: Option<fn(&std::path::Path)>,
+    prepare: fn(&std::path::Path),
     body: Body,
 }
 
+/// Nothing more to set up.
+fn nothing(_: &std::path::Path) {}
+
 fn scenarios() -> Vec<Scenario> {
-    fn sc(
+    /// A row of the table; `body` is the scenario's `async fn`.
+    fn sc<F>(
         name: &'static str,
         org: Option<&'static str>,
-        prepare: Option<fn(&std::path::Path)>,
-        body: Body,
-    ) -> Scenario {
+        prepare: fn(&std::path::Path),
+        body: fn(Ctx) -> F,
+    ) -> Scenario
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
         Scenario {
             name,
             org,
             prepare,
-            body,
+            body: Box::new(move |c| Box::pin(body(c))),
         }
     }
     vec![
-        sc("first_run_setup_then_sign_in_shows_root", None, None, |c| {
-            Box::pin(first_run(c))
-        }),
-        sc("wrong_password_shows_message", Some("Acme"), None, |c| {
-            Box::pin(wrong_password(c))
-        }),
+        sc(
+            "first_run_setup_then_sign_in_shows_root",
+            None,
+            nothing,
+            first_run,
+        ),
+        sc(
+            "wrong_password_shows_message",
+            Some("Acme"),
+            nothing,
+            wrong_password,
+        ),
         sc(
             "chinese_changes_navigation_labels",
             Some("Acme 集团"),
-            None,
-            |c| Box::pin(chinese(c)),
+            nothing,
+            chinese,
         ),
-        sc("directory_builds_a_tree", Some("Acme"), None, |c| {
-            Box::pin(directory::build_tree(c))
-        }),
+        sc(
+            "directory_builds_a_tree",
+            Some("Acme"),
+            nothing,
+            directory::build_tree,
+        ),
         sc(
             "directory_add_search_filter",
             Some("Acme"),
-            Some(directory::prepare_people),
-            |c| Box::pin(directory::add_search_filter(c)),
+            directory::prepare_people,
+            directory::add_search_filter,
         ),
         sc(
             "directory_member_lifecycle",
             Some("Acme"),
-            Some(directory::prepare_people),
-            |c| Box::pin(directory::member_lifecycle(c)),
+            directory::prepare_people,
+            directory::member_lifecycle,
         ),
         sc(
             "directory_batch_and_delete_refusal",
             Some("Acme"),
-            Some(directory::prepare_people),
-            |c| Box::pin(directory::batch_and_delete_refusal(c)),
+            directory::prepare_people,
+            directory::batch_and_delete_refusal,
         ),
         sc(
             "handover_batch_department_delete_and_history",
             Some("Acme"),
-            Some(handover::prepare),
-            |c| Box::pin(handover::batch_department_delete_and_history(c)),
+            handover::prepare,
+            handover::batch_department_delete_and_history,
         ),
         sc(
             "invitation_by_email_then_join_through_the_link",
             Some("Acme"),
-            Some(invitations::prepare),
-            |c| Box::pin(invitations::invite_by_email_and_join(c)),
+            invitations::prepare,
+            invitations::invite_by_email_and_join,
         ),
         sc(
             "invitations_batch_and_language",
             Some("Acme"),
-            Some(invitation_batches::prepare),
-            |c| Box::pin(invitation_batches::batch_and_language(c)),
+            invitation_batches::prepare,
+            invitation_batches::batch_and_language,
         ),
         sc(
             "passwords_set_then_changed_at_sign_in",
             Some("Acme"),
-            Some(passwords::prepare),
-            |c| Box::pin(passwords::set_then_changed_at_sign_in(c)),
+            passwords::prepare,
+            passwords::set_then_changed_at_sign_in,
         ),
-        sc("join_link_request_then_approve", Some("Acme"), None, |c| {
-            Box::pin(join::join_link_request_then_approve(c))
-        }),
+        sc(
+            "join_link_request_then_approve",
+            Some("Acme"),
+            nothing,
+            join::join_link_request_then_approve,
+        ),
         sc(
             "spreadsheets_template_import_fix_reimport_export",
             Some("Acme"),
-            Some(spreadsheets::prepare),
-            |c| Box::pin(spreadsheets::template_import_fix_reimport_export(c)),
+            spreadsheets::prepare,
+            spreadsheets::template_import_fix_reimport_export,
         ),
         sc(
             "spreadsheets_google_workspace_mapping_in_chinese",
             Some("Acme"),
-            Some(spreadsheets::prepare),
-            |c| Box::pin(spreadsheets::google_workspace_mapping_in_chinese(c)),
+            spreadsheets::prepare,
+            spreadsheets::google_workspace_mapping_in_chinese,
         ),
     ]
 }
@@ -141,9 +160,7 @@ pub async fn run_all(filter: &[String]) -> i32 {
         if let Some(org) = s.org {
             init_org(&db, org, "ann", PASSWORD);
         }
-        if let Some(prepare) = s.prepare {
-            prepare(&db);
-        }
+        (s.prepare)(&db);
         let started = Instant::now();
         let d = h.launch(&db).await;
         let ctx = Ctx {

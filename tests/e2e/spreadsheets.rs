@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use calamine::Reader;
 
 use crate::harness::{
-    cli, cli_json, click, click_to_open, switch_language, type_into, until_hidden, wait_text,
+    cli, cli_json, click, click_to_open, member_json, switch_language, type_into, until_hidden,
+    wait_text,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 
@@ -168,10 +169,7 @@ pub async fn template_import_fix_reimport_export(c: Ctx) {
     wait_text(d, "import-results", |t| t.contains("Import finished")).await;
     wait_text(d, "count-create", |t| t == "2").await;
     screenshot(&c, "22-import-results").await;
-    assert_eq!(
-        cli_json(&c.db, &["member", "show", "bob", "--json"])["status"],
-        "enabled"
-    );
+    assert_eq!(member_json(&c.db, "bob")["status"], "enabled");
 
     // Download import results, and read them back.
     let results = file("new-people-results.xlsx");
@@ -216,10 +214,10 @@ pub async fn template_import_fix_reimport_export(c: Ctx) {
     wait_text(d, "import-results", |t| t.contains("Import finished")).await;
     click(d, "import-done").await;
     until_hidden(d, "import-dialog-body").await;
-    let cleo = cli_json(&c.db, &["member", "show", "cleo@example.com", "--json"]);
+    let cleo = member_json(&c.db, "cleo@example.com");
     assert_eq!(cleo["workLocation"], "Lisbon", "{cleo}");
     assert_eq!(
-        cli_json(&c.db, &["member", "show", "dan@example.com", "--json"])["status"],
+        member_json(&c.db, "dan@example.com")["status"],
         "not_joined"
     );
 
@@ -295,7 +293,7 @@ pub async fn google_workspace_mapping_in_chinese(c: Ctx) {
     screenshot(&c, "26-mapping-preview-zh").await;
     click(d, "import-commit").await;
     wait_text(d, "import-results", |t| t.contains("导入完成")).await;
-    let jane = cli_json(&c.db, &["member", "show", "jane@acme.example", "--json"]);
+    let jane = member_json(&c.db, "jane@acme.example");
     assert_eq!(jane["name"], "Jane Doe");
     assert_eq!(jane["positions"][0]["departmentName"], "Sales");
     click(d, "import-done").await;

@@ -5,7 +5,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -23,6 +22,17 @@ pub const INVITATIONS: usize = 1_000;
 pub struct Proc(Child);
 
 impl Proc {
+    /// Starts `command` with its output discarded, and waits until it listens on `port`.
+    pub fn listening(command: &mut Command, port: u16, what: &str) -> Self {
+        let child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what} could not be started: {e}"));
+        wait_for_port(port, what);
+        Self(child)
+    }
+
     /// `kill -9`, and wait for it to be gone.
     pub fn kill(mut self) {
         self.0.kill().unwrap();
@@ -39,21 +49,9 @@ impl Drop for Proc {
     }
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-pub fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+#[path = "../../crates/gateway/tests/common/loopback.rs"]
+mod loopback;
+pub use loopback::{free_port, wait_for_port, PgCluster};
 
 /// The gateway binary beside this one (built with the workspace); built here if missing.
 fn gateway_bin() -> PathBuf {
@@ -93,18 +91,15 @@ impl Smtp {
 
     pub fn start_again(&mut self) {
         assert!(self.proc.is_none());
-        self.proc = Some(Proc(
+        self.proc = Some(Proc::listening(
             Command::new("/usr/bin/python3")
                 .args(["-m", "aiosmtpd", "-n", "-l"])
                 .arg(format!("127.0.0.1:{}", self.port))
                 .args(["-c", "aiosmtpd.handlers.Mailbox"])
-                .arg(&self.maildir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("python3-aiosmtpd is installed (make test installs it)"),
+                .arg(&self.maildir),
+            self.port,
+            "aiosmtpd (python3-aiosmtpd, which make test installs)",
         ));
-        wait_for_port(self.port, "aiosmtpd");
     }
 
     /// Stopped at once (SIGKILL), whatever it was in the middle of.
@@ -117,118 +112,15 @@ impl Smtp {
     }
 }
 
-/// A throwaway PostgreSQL cluster (initdb in a temporary folder, trust auth, loopback only),
-/// as crates/gateway/tests/common/postgres.rs starts one; stopped immediately when dropped.
-pub struct Postgres {
-    bin: PathBuf,
-    data: PathBuf,
-    pub port: u16,
-    as_postgres_user: bool,
-}
-
-impl Postgres {
-    pub fn start(root: &Path) -> Self {
-        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .expect("postgresql is installed (make test installs it)")
-            .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
-            .filter(|p| p.join("initdb").exists())
-            .collect();
-        versions.sort();
-        let bin = versions.pop().expect("an initdb under /usr/lib/postgresql");
-        let home = root.join("pg");
-        std::fs::create_dir_all(&home).unwrap();
-        // PostgreSQL refuses to run as root: then it runs as Debian's `postgres` user.
-        let as_postgres_user = Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-            .unwrap_or(false);
-        if as_postgres_user {
-            run(Command::new("chown").arg("postgres").arg(&home));
-            // The test's temporary folder must let that user reach `home`.
-            run(Command::new("chmod").arg("755").arg(root));
-        }
-        let pg = Self {
-            bin,
-            data: home.join("data"),
-            port: free_port(),
-            as_postgres_user,
-        };
-        run(pg.command("initdb").arg("-D").arg(&pg.data).args([
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ]));
-        pg.start_again();
-        pg
+/// A throwaway PostgreSQL cluster in `root`/pg, as the gateway's suites start one.
+pub fn postgres_in(root: &Path) -> PgCluster {
+    let home = root.join("pg");
+    std::fs::create_dir_all(&home).unwrap();
+    if loopback::runs_as_root() {
+        // The test's temporary folder must let the `postgres` user reach `home`.
+        loopback::run_tool(Command::new("chmod").arg("755").arg(root));
     }
-
-    pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let exe = self.bin.join(program);
-        if self.as_postgres_user {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]).arg(exe);
-            c
-        } else {
-            Command::new(exe)
-        }
-    }
-
-    pub fn start_again(&self) {
-        let opts = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -k {} -F",
-            self.port,
-            self.data.display()
-        );
-        run(self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(&self.data)
-            .args(["-o", &opts, "-l"])
-            .arg(self.data.with_file_name("postgres.log"))
-            .args(["-w", "-t", "30", "start"]));
-        wait_for_port(self.port, "PostgreSQL");
-    }
-
-    /// Stopped as a crash would stop it: `immediate` aborts every session without a checkpoint.
-    pub fn stop(&self) {
-        run(self.command("pg_ctl").arg("-D").arg(&self.data).args([
-            "-m",
-            "immediate",
-            "-w",
-            "stop",
-        ]));
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        let _ = self
-            .command("pg_ctl")
-            .arg("-D")
-            .arg(&self.data)
-            .args(["-m", "immediate", "-w", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().expect("run a tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    PgCluster::start_in(&home)
 }
 
 /// The gateway as its own process, on a fixed port so that it can be killed and started again
@@ -302,18 +194,21 @@ invitations_per_minute = 100000
         gateway
     }
 
+    /// A gateway that keeps its state in an SQLite file in `root`.
+    pub fn start_on_sqlite(root: &Path, smtp_port: u16) -> Self {
+        let database = root.join("gateway.db").display().to_string();
+        Self::start(root, &database, smtp_port)
+    }
+
     pub fn start_again(&mut self) {
         assert!(self.proc.is_none());
-        self.proc = Some(Proc(
+        self.proc = Some(Proc::listening(
             Command::new(gateway_bin())
                 .arg("--config")
-                .arg(&self.config)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
+                .arg(&self.config),
+            self.port,
+            "the gateway",
         ));
-        wait_for_port(self.port, "the gateway");
     }
 
     /// `kill -9`.
@@ -324,13 +219,9 @@ invitations_per_minute = 100000
 
 /// `orgdesk sync --follow` in the background: the desktop, as a process that can be killed.
 pub fn desktop(db: &Path, gateway: &Gateway) -> Proc {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
-        .arg("--db")
-        .arg(db)
+    let mut child = crate::support::orgdesk_command(db)
         .args(["sync", "--gateway", &gateway.url, "--token-stdin"])
         .args(["--follow", "300"])
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY")
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

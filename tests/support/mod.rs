@@ -5,16 +5,23 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-/// Runs `orgdesk --db DB ARGS…` without a display, feeding `stdin` when given. Gateway tokens
-/// go to the test keyring beside the database (`test_keyring`), never to the system's.
-pub fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_orgdesk"))
+/// The `orgdesk --db DB` command without a display. Gateway tokens go to the test keyring
+/// beside the database (`test_keyring`), never to the system's.
+pub fn orgdesk_command(db: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_orgdesk"));
+    command
         .arg("--db")
         .arg(db)
-        .args(args)
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
-        .env("ORGDESK_TEST_KEYRING", test_keyring(db))
+        .env("ORGDESK_TEST_KEYRING", test_keyring(db));
+    command
+}
+
+/// Runs `orgdesk --db DB ARGS…` (see `orgdesk_command`), feeding `stdin` when given.
+pub fn orgdesk(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = orgdesk_command(db)
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -79,6 +86,47 @@ pub fn text(b: &[u8]) -> String {
 pub fn ok(out: &Output) -> String {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     text(&out.stdout)
+}
+
+/// The error output of a run that must have exited with `code`.
+pub fn failed(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{} / {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stderr)
+}
+
+/// Asserts that a run exited with `code` and said `reason` on its error output.
+pub fn assert_refused(out: &Output, code: i32, reason: &str) {
+    let err = failed(out, code);
+    assert!(err.contains(reason), "{reason}: {err}");
+}
+
+/// The departments of a member as `member show --json` prints it, each named by `key`
+/// ("departmentPath" or "departmentName") and marked whether it is the primary one.
+pub fn positions(member: &serde_json::Value, key: &str) -> Vec<(String, bool)> {
+    member["positions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[key].as_str().unwrap().to_owned(),
+                p["isPrimary"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts that `text` holds each of `expected`.
+pub fn assert_holds_all(text: &str, expected: &[&str]) {
+    for e in expected {
+        assert!(text.contains(e), "{e:?} missing in:\n{text}");
+    }
 }
 
 /// The JSON a run printed.

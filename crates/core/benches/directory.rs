@@ -5,14 +5,13 @@
 //! name holds "search" (after the seeding and the index build every operation needs; the
 //! department page, batch edit and account mirror rows, which build on each other, run together).
 
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::batch::{BatchChange, Selection};
 use orgdesk_core::members::{MemberQuery, StatusFilter};
-use orgdesk_core::organization::SetupInput;
-use orgdesk_core::{Directory, SystemClock};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -58,15 +57,7 @@ fn wanted(name: &str) -> bool {
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bench.db");
-    let mut d = Directory::open_with_clock(&path, Arc::new(SystemClock)).unwrap();
-    d.setup_organization(&SetupInput {
-        organization_name: "Bench Corp".into(),
-        admin_name: "Ann".into(),
-        username: "ann".into(),
-        password: "Correct-Horse1".into(),
-        password_confirm: "Correct-Horse1".into(),
-    })
-    .unwrap();
+    let mut d = common::bench_corp(&path);
     let t = Instant::now();
     orgdesk_core::seed::seed(&mut d, DEPARTMENTS, MEMBERS, 42).unwrap();
     println!(

@@ -7,14 +7,15 @@
 //! ~30–50 ms per password and would dominate; a mobile number is on every tenth row
 //! (parsing one costs ~25 µs).
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::members::MemberQuery;
-use orgdesk_core::organization::SetupInput;
-use orgdesk_core::spreadsheet::{Control, ImportOptions, Lang, Stage};
+use orgdesk_core::spreadsheet::{Column, Control, ImportOptions, Lang, Stage};
 use orgdesk_core::{Directory, SystemClock};
 use rust_xlsxwriter::Workbook;
 use std::sync::atomic::AtomicBool;
@@ -42,15 +43,7 @@ fn fresh(dir: &Path, n: usize) -> Directory {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-    let mut d = Directory::open_with_clock(&path, Arc::new(SystemClock)).unwrap();
-    d.setup_organization(&SetupInput {
-        organization_name: "Bench Corp".into(),
-        admin_name: "Ann".into(),
-        username: "ann".into(),
-        password: "Correct-Horse1".into(),
-        password_confirm: "Correct-Horse1".into(),
-    })
-    .unwrap();
+    let mut d = common::bench_corp(&path);
     let a = admin(&d);
     let root = d.resolve_department_path("").unwrap();
     for i in 0..50 {
@@ -67,20 +60,9 @@ fn admin(d: &Directory) -> Actor {
 fn generate(path: &Path, rows: usize) {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet_with_constant_memory();
-    let head = [
-        "Name*",
-        "Username",
-        "Password",
-        "Email",
-        "Mobile",
-        "Department*",
-        "Position",
-        "Role",
-        "Employee ID",
-        "Work Location",
-    ];
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string(0, c as u16, *h).unwrap();
+    for (c, column) in Column::ALL.iter().enumerate() {
+        ws.write_string(0, c as u16, column.header(Lang::En))
+            .unwrap();
     }
     for i in 0..rows {
         let r = i as u32 + 1;

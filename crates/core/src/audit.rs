@@ -3,6 +3,7 @@
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
+use crate::rows::row_into;
 use crate::types::{DepartmentId, MemberId};
 
 /// Who is acting: the signed-in admin (or the setup itself, which has no actor yet).
@@ -112,22 +113,22 @@ pub struct AuditRow {
 
 /// The newest entries first.
 pub fn recent(conn: &Connection, limit: u32) -> rusqlite::Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
+    crate::rows::all(
+        conn,
         "SELECT at, actor_name, action, target_type, target_id, before_json, after_json
          FROM audit_log ORDER BY id DESC LIMIT ?1",
-    )?;
-    let rows = stmt.query_map([limit], |r| {
-        let before: Option<String> = r.get(5)?;
-        let after: Option<String> = r.get(6)?;
-        Ok(AuditRow {
-            at: r.get(0)?,
-            actor_name: r.get(1)?,
-            action: r.get(2)?,
-            target_type: r.get(3)?,
-            target_id: r.get(4)?,
-            before: before.and_then(|s| serde_json::from_str(&s).ok()),
-            after: after.and_then(|s| serde_json::from_str(&s).ok()),
-        })
-    })?;
-    rows.collect()
+        [limit],
+        |r| {
+            Ok(row_into!(r => AuditRow {
+                at, actor_name, action, target_type, target_id;
+                before: json_value(r.get(5)?),
+                after: json_value(r.get(6)?),
+            }))
+        },
+    )
+}
+
+/// A stored `before_json` / `after_json` text as the value it holds (none if unreadable).
+pub(crate) fn json_value(text: Option<String>) -> Option<serde_json::Value> {
+    text.and_then(|s| serde_json::from_str(&s).ok())
 }

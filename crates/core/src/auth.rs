@@ -86,7 +86,7 @@ impl Directory {
             .query_row(
                 "SELECT id, name, username, password_hash, status FROM members WHERE username_key = ?1",
                 [&key],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| crate::rows::columns(r),
             )
             .optional()?;
         let hash = row

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::member_row::status_from_str;
+use crate::member_row::{self, status_from_str};
 use crate::members::{
     allowed_actions, positions_json, positions_of, transition, write_status, MemberAction,
     MemberQuery, StatusChange,
@@ -146,10 +146,7 @@ impl Directory {
             let mut set_title = tx.prepare_cached(
                 "UPDATE positions SET title = ?1 WHERE member_id = ?2 AND is_primary = 1",
             )?;
-            let mut drop_heads = tx.prepare_cached(
-                "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1
-                 AND id NOT IN (SELECT department_id FROM positions WHERE member_id = ?1)",
-            )?;
+            let mut drop_heads = tx.prepare_cached(member_row::CLEAR_HEADSHIPS_LEFT)?;
             for id in ids {
                 let row: Option<(String, String, Option<String>)> = get
                     .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

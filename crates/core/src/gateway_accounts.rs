@@ -23,6 +23,7 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
 use crate::retry::retry_delay_ms;
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::MemberId;
 
@@ -115,8 +116,8 @@ fn state_str(state: AccountState) -> &'static str {
     }
 }
 
-fn parse_state(s: &str) -> AccountState {
-    match s {
+fn parse_state(stored: String) -> AccountState {
+    match stored.as_str() {
         "enabled" => AccountState::Enabled,
         "removed" => AccountState::Removed,
         _ => AccountState::Disabled,
@@ -165,23 +166,33 @@ impl Directory {
              WHERE m.id IS NULL OR m.username IS NULL
              LIMIT ?1"
         );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([limit], |r| {
+        let items = crate::rows::all(&self.conn, &sql, [limit], |r| {
+            let (
+                member_id,
+                account_id,
+                username,
+                password_hash,
+                state,
+                name,
+                email,
+                mobile,
+                must_change_password,
+            ) = crate::rows::columns(r)?;
             Ok(MirrorItem {
-                member_id: r.get(0)?,
+                member_id,
                 account: MirroredAccount {
-                    account_id: r.get(1)?,
-                    username: r.get(2)?,
-                    password_hash: r.get(3)?,
-                    state: parse_state(&r.get::<_, String>(4)?),
-                    name: r.get(5)?,
-                    email: r.get(6)?,
-                    mobile: r.get(7)?,
-                    must_change_password: r.get(8)?,
+                    account_id,
+                    username,
+                    password_hash,
+                    state: parse_state(state),
+                    name,
+                    email,
+                    mobile,
+                    must_change_password,
                 },
             })
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(items)
     }
 
     /// Records what the gateway now knows: `account_ids[i]` is the account it keeps for
@@ -247,19 +258,14 @@ impl Directory {
 
     /// Accounts due to be refused back to the gateway, oldest first.
     pub fn due_account_refusals(&self, limit: u32) -> CoreResult<Vec<AccountRefusal>> {
-        let now = self.now_ms();
-        let mut stmt = self.conn.prepare_cached(
+        let refusals = crate::rows::all(
+            &self.conn,
             "SELECT account_id, reason, attempts FROM gateway_refusals
              WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, account_id LIMIT ?2",
+            params![self.now_ms(), limit],
+            |r| Ok(row_into!(r => AccountRefusal { account_id, reason, attempts })),
         )?;
-        let rows = stmt.query_map(params![now, limit], |r| {
-            Ok(AccountRefusal {
-                account_id: r.get(0)?,
-                reason: r.get(1)?,
-                attempts: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(refusals)
     }
 
     /// The gateway heard the refusal (or never knew the account): forget it; or try again

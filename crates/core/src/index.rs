@@ -13,6 +13,7 @@ use memchr::memmem;
 use rusqlite::Connection;
 
 use crate::error::CoreResult;
+use crate::rows::row_into;
 use crate::types::{fold_search, DepartmentId, MemberId, MemberStatus};
 
 struct Entry {
@@ -47,12 +48,7 @@ pub(crate) fn is_active(s: MemberStatus) -> bool {
 }
 
 fn load_entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
-    Ok(Entry {
-        id: r.get(0)?,
-        status: crate::member_row::status_from_str(&r.get::<_, String>(1)?),
-        name_key: r.get(2)?,
-        search: r.get(3)?,
-    })
+    Ok(row_into!(r => Entry { id, status, name_key, search }))
 }
 
 impl MemberIndex {

@@ -23,6 +23,7 @@ pub mod organization;
 pub mod password;
 mod retry;
 pub mod roles;
+mod rows;
 pub mod seed;
 pub mod settings;
 pub mod spreadsheet;

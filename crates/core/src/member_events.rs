@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
-use crate::member_row::refresh_search_text;
+use crate::member_row::{self, refresh_search_text};
 use crate::settings::default_region_in;
 use crate::types::{DisplayName, Email, MemberId, Mobile};
 
@@ -67,17 +67,8 @@ pub(crate) fn apply(
                 )?;
                 return Ok(None);
             }
-            tx.execute(
-                "UPDATE members SET password_hash = ?2, must_change_password = 0, updated_at = ?3
-                 WHERE id = ?1",
-                params![id, password_hash, now],
-            )?;
-            audit::record(
-                tx,
-                now,
-                &Actor::member(id, name.clone()),
-                audit::Entry::member("member.password_changed", id, &name),
-            )?;
+            let actor = Actor::member(id, name);
+            member_row::write_own_password(tx, now, &actor, id, password_hash)?;
             Ok(Some(id))
         }
         EventKind::PersonalDetailsChanged {

@@ -2,9 +2,12 @@
 //! searches: shared by the store (repairing old directories), the index and members, and so
 //! kept below all three.
 
+use rusqlite::types::{FromSql, FromSqlResult, ValueRef};
 use rusqlite::{params, Connection, Statement};
 
+use crate::audit::{self, Actor};
 use crate::name_keys;
+use crate::rows::row_into;
 use crate::types::{fold_key, fold_search, MemberId, MemberStatus};
 
 pub(crate) struct Row {
@@ -138,21 +141,42 @@ pub(crate) fn update(
     Ok(())
 }
 
+/// Stores the password member `id` chose themselves (so nothing more is asked of them at
+/// their next sign-in) and records the change in the audit log, as done by `actor`.
+pub(crate) fn write_own_password(
+    conn: &Connection,
+    now: i64,
+    actor: &Actor,
+    id: MemberId,
+    password_hash: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE members SET password_hash = ?2, must_change_password = 0, updated_at = ?3
+         WHERE id = ?1",
+        params![id, password_hash, now],
+    )?;
+    audit::record(
+        conn,
+        now,
+        actor,
+        audit::Entry::member("member.password_changed", id, &actor.name),
+    )
+}
+
+/// Clears the headships of departments the member `?1` no longer has a position in: a head
+/// who leaves a department no longer heads it.
+pub(crate) const CLEAR_HEADSHIPS_LEFT: &str =
+    "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1
+     AND id NOT IN (SELECT department_id FROM positions WHERE member_id = ?1)";
+
 /// The columns [`row_from`] reads, in its order.
 const ROW_COLUMNS: &str =
     "name, username, email, mobile, employee_id, org_email, work_location, status";
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
-    Ok(Row {
-        name: r.get(0)?,
-        username: r.get(1)?,
-        email: r.get(2)?,
-        mobile: r.get(3)?,
-        employee_id: r.get(4)?,
-        org_email: r.get(5)?,
-        work_location: r.get(6)?,
-        status: status_from_str(&r.get::<_, String>(7)?),
-    })
+    Ok(row_into!(r => Row {
+        name, username, email, mobile, employee_id, org_email, work_location, status
+    }))
 }
 
 /// Reads a member's row (`QueryReturnedNoRows` when there is none).
@@ -162,6 +186,13 @@ pub(crate) fn read(conn: &Connection, id: MemberId) -> rusqlite::Result<Row> {
         [id],
         row_from,
     )
+}
+
+/// The status column, read as the status it names.
+impl FromSql for MemberStatus {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value.as_str().map(status_from_str)
+    }
 }
 
 pub(crate) fn status_from_str(s: &str) -> MemberStatus {

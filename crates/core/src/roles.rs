@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::{DisplayName, RoleId};
 
@@ -30,22 +31,16 @@ pub struct NewRole {
 
 impl Directory {
     pub fn roles(&self) -> CoreResult<Vec<Role>> {
-        let mut stmt = self.conn.prepare(
+        let roles = crate::rows::all(
+            &self.conn,
             "SELECT r.id, r.name, r.description, r.builtin IS NOT NULL,
                     (SELECT count(*) FROM member_roles mr JOIN members m ON m.id = mr.member_id
                      WHERE mr.role_id = r.id AND m.status IN ('enabled', 'disabled', 'not_joined'))
              FROM roles r ORDER BY r.builtin IS NULL, r.id",
+            [],
+            |r| Ok(row_into!(r => Role { id, name, description, builtin, members })),
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Role {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                description: r.get(2)?,
-                builtin: r.get(3)?,
-                members: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(roles)
     }
 
     pub fn create_role(&mut self, actor: &Actor, input: &NewRole) -> CoreResult<RoleId> {

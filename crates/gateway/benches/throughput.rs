@@ -9,6 +9,8 @@
 
 #[path = "../tests/common/binary.rs"]
 mod binary;
+#[path = "../tests/common/loopback.rs"]
+mod loopback;
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
 

@@ -222,6 +222,16 @@ impl World {
             .0
     }
 
+    /// Changes the signed-in member's password on the member page; the status of the answer.
+    async fn change_password(&self, jar: &str, current: &str, new: &str) -> StatusCode {
+        let fields = [
+            ("current_password", current),
+            ("password", new),
+            ("password_confirm", new),
+        ];
+        self.member_form(jar, "/me/password", &fields).await
+    }
+
     /// Whether a session still opens the member page.
     async fn session_works(&self, jar: &str) -> bool {
         let (status, page, _) = self.get(&format!("{}/me", self.base), Some(jar)).await;
@@ -332,15 +342,7 @@ async fn a_stranger_with_an_invitation_link_cannot_take_over_the_super_admin() {
         .expect("the gateway's own account signs in");
     assert!(w.session_works(&jar).await);
     let changed = w
-        .member_form(
-            &jar,
-            "/me/password",
-            &[
-                ("current_password", STRANGER_PASSWORD),
-                ("password", STRANGER_NEW),
-                ("password_confirm", STRANGER_NEW),
-            ],
-        )
+        .change_password(&jar, STRANGER_PASSWORD, STRANGER_NEW)
         .await;
     assert!(
         changed.is_success() || changed.is_redirection(),
@@ -479,16 +481,8 @@ async fn a_stranger_with_the_public_join_link_cannot_take_over_the_super_admin()
         ],
     )
     .await;
-    w.member_form(
-        &jar,
-        "/me/password",
-        &[
-            ("current_password", STRANGER_PASSWORD),
-            ("password", STRANGER_NEW),
-            ("password_confirm", STRANGER_NEW),
-        ],
-    )
-    .await;
+    w.change_password(&jar, STRANGER_PASSWORD, STRANGER_NEW)
+        .await;
     w.sync().await;
     w.ann_unharmed();
     w.directory(|d| {

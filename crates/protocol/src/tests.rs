@@ -169,49 +169,21 @@ fn member_events_name_their_account_and_older_pages_still_read() {
     assert_eq!(mirror.accounts[0].password_hash, None);
 }
 
+/// The hash check peers apply is the rules' own, whose every case is tested in
+/// `orgdesk_rules::password`: a bounded Argon2id hash crosses, anything else does not.
 #[test]
 fn only_bounded_argon2id_hashes_cross() {
     let good = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$\
                 q2hXdXRsUW9ZZ1JtVnhwTGhpRmV4c3JZcUdnbk5oa0U";
     assert_eq!(check_password_hash(good), Ok(()));
-    let with = |params: &str| good.replace("m=19456,t=2,p=1", params);
-    for (params, problem) in [
-        (
-            "m=4194304,t=2,p=1",
-            PasswordHashProblem::ParametersOutOfBounds,
-        ),
-        ("m=8,t=1,p=1", PasswordHashProblem::ParametersOutOfBounds),
-        (
-            "m=19456,t=1000,p=1",
-            PasswordHashProblem::ParametersOutOfBounds,
-        ),
-        (
-            "m=19456,t=2,p=64",
-            PasswordHashProblem::ParametersOutOfBounds,
-        ),
-        ("m=19456,t=2", PasswordHashProblem::NotArgon2id),
-        ("m=19456,t=2,p=1,m=8", PasswordHashProblem::NotArgon2id),
-        ("m=19456,t=2,p=1,x=1", PasswordHashProblem::NotArgon2id),
-        ("m=-1,t=2,p=1", PasswordHashProblem::NotArgon2id),
-        ("m=99999999999,t=2,p=1", PasswordHashProblem::NotArgon2id),
-    ] {
-        assert_eq!(check_password_hash(&with(params)), Err(problem), "{params}");
-    }
-    for bad in [
-        "",
-        "plain",
-        &good.replace("argon2id", "argon2i"),
-        &good.replace("v=19", "v=16"),
-        &good.replace("$c2FsdHNhbHRzYWx0$", "$c2!s$"),
-        &format!("{good}$extra"),
-        &good[..good.len() - 30],
-    ] {
-        assert_eq!(
-            check_password_hash(bad),
-            Err(PasswordHashProblem::NotArgon2id),
-            "{bad}"
-        );
-    }
+    assert_eq!(
+        check_password_hash(&good.replace("m=19456", "m=4194304")),
+        Err(PasswordHashProblem::ParametersOutOfBounds)
+    );
+    assert_eq!(
+        check_password_hash("plain"),
+        Err(PasswordHashProblem::NotArgon2id)
+    );
 }
 
 #[test]

@@ -318,36 +318,23 @@ mod tests {
         for params in ["m=65536,t=4,p=4", "m=19456,t=2,p=1", "p=1,t=2,m=19456"] {
             assert_eq!(check_password_hash(&with(params)), Ok(()), "{params}");
         }
+        use PasswordHashProblem::{NotArgon2id, ParametersOutOfBounds};
         for (params, problem) in [
-            (
-                "m=65537,t=2,p=1",
-                PasswordHashProblem::ParametersOutOfBounds,
-            ),
-            (
-                "m=19455,t=2,p=1",
-                PasswordHashProblem::ParametersOutOfBounds,
-            ),
-            (
-                "m=19456,t=5,p=1",
-                PasswordHashProblem::ParametersOutOfBounds,
-            ),
-            (
-                "m=19456,t=1,p=1",
-                PasswordHashProblem::ParametersOutOfBounds,
-            ),
-            (
-                "m=19456,t=2,p=0",
-                PasswordHashProblem::ParametersOutOfBounds,
-            ),
-            (
-                "m=19456,t=2,p=5",
-                PasswordHashProblem::ParametersOutOfBounds,
-            ),
-            ("m=19456,t=2", PasswordHashProblem::NotArgon2id),
-            ("m=19456,t=2,p=1,m=8", PasswordHashProblem::NotArgon2id),
-            ("m=19456,t=2,p=1,x=1", PasswordHashProblem::NotArgon2id),
-            ("m=-1,t=2,p=1", PasswordHashProblem::NotArgon2id),
-            ("m=99999999999,t=2,p=1", PasswordHashProblem::NotArgon2id),
+            ("m=65537,t=2,p=1", ParametersOutOfBounds),
+            ("m=19455,t=2,p=1", ParametersOutOfBounds),
+            ("m=4194304,t=2,p=1", ParametersOutOfBounds),
+            ("m=8,t=1,p=1", ParametersOutOfBounds),
+            ("m=19456,t=5,p=1", ParametersOutOfBounds),
+            ("m=19456,t=1,p=1", ParametersOutOfBounds),
+            ("m=19456,t=1000,p=1", ParametersOutOfBounds),
+            ("m=19456,t=2,p=0", ParametersOutOfBounds),
+            ("m=19456,t=2,p=5", ParametersOutOfBounds),
+            ("m=19456,t=2,p=64", ParametersOutOfBounds),
+            ("m=19456,t=2", NotArgon2id),
+            ("m=19456,t=2,p=1,m=8", NotArgon2id),
+            ("m=19456,t=2,p=1,x=1", NotArgon2id),
+            ("m=-1,t=2,p=1", NotArgon2id),
+            ("m=99999999999,t=2,p=1", NotArgon2id),
         ] {
             assert_eq!(check_password_hash(&with(params)), Err(problem), "{params}");
         }
@@ -361,11 +348,7 @@ mod tests {
             &good[..good.len() - 30],
             &"a".repeat(300),
         ] {
-            assert_eq!(
-                check_password_hash(bad),
-                Err(PasswordHashProblem::NotArgon2id),
-                "{bad}"
-            );
+            assert_eq!(check_password_hash(bad), Err(NotArgon2id), "{bad}");
         }
     }
 }

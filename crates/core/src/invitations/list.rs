@@ -1,13 +1,13 @@
 //! Listing invitations: a page of them, newest first, and the counts for the status line.
 
-use orgdesk_rules::Lang;
 use rusqlite::{params, OptionalExtension};
 
 use super::{
-    InvitationCounts, InvitationPage, InvitationQuery, InvitationRow, InvitationState,
-    InviteChannel, MAX_INVITATION_PAGE,
+    language_or, InvitationCounts, InvitationPage, InvitationQuery, InvitationRow,
+    MAX_INVITATION_PAGE,
 };
 use crate::error::{CoreError, CoreResult};
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::fold_search;
 
@@ -49,26 +49,11 @@ impl Directory {
         ))?;
         let args = params![states_json, q.member_id, search_text(q), limit, q.offset];
         let rows = stmt.query_map(args, |r| {
-            Ok(InvitationRow {
-                id: r.get(0)?,
-                member_id: r.get(1)?,
-                member_name: r.get(2)?,
-                channel: InviteChannel::parse(&r.get::<_, String>(3)?),
-                recipient: r.get(4)?,
-                state: InvitationState::parse(&r.get::<_, String>(5)?),
-                language: r
-                    .get::<_, Option<String>>(14)?
-                    .and_then(|l| Lang::parse(&l))
-                    .unwrap_or(org_language),
-                link: r.get(6)?,
-                inviter_name: r.get(7)?,
-                created_at: r.get(8)?,
-                updated_at: r.get(9)?,
-                expires_at: r.get(10)?,
-                last_error: r.get(11)?,
-                awaiting_gateway: r.get(12)?,
-                kept: r.get(13)?,
-            })
+            Ok(row_into!(r => InvitationRow {
+                id, member_id, member_name, channel, recipient, state, link, inviter_name,
+                created_at, updated_at, expires_at, last_error, awaiting_gateway, kept;
+                language: language_or(r.get(14)?, org_language),
+            }))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

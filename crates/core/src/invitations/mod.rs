@@ -23,6 +23,7 @@ mod work;
 use orgdesk_protocol::{Channel, CreateInvitation};
 use orgdesk_rules::Lang;
 use rand::RngCore;
+use rusqlite::types::{FromSql, FromSqlResult, ValueRef};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -303,9 +304,29 @@ pub enum OutboxResult {
     Retry(String),
 }
 
+/// The language an invitation is written in: its own (`invitations.locale`), else the
+/// organization's, for invitations written before each had one.
+fn language_or(stored: Option<String>, org_language: Lang) -> Lang {
+    stored.and_then(|l| Lang::parse(&l)).unwrap_or(org_language)
+}
+
 /// A fresh 128-bit key that makes a create request to the gateway safe to retry.
 pub fn new_idempotency_key() -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The channel column, read as the channel it names.
+impl FromSql for InviteChannel {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value.as_str().map(Self::parse)
+    }
+}
+
+/// The state column, read as the state it names.
+impl FromSql for InvitationState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        value.as_str().map(Self::parse)
+    }
 }

@@ -101,7 +101,7 @@ impl Directory {
             .query_row(
                 "SELECT name, username, email, mobile, status FROM members WHERE id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                |r| crate::rows::columns(r),
             )
             .optional()?;
         let Some((name, username, email, mobile, status)) = row else {

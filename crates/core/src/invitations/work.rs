@@ -2,12 +2,14 @@
 //! each ended (done, refused, or retried later).
 
 use orgdesk_protocol::CreateInvitation;
-use orgdesk_rules::Lang;
 use rusqlite::{params, OptionalExtension};
 
-use super::{GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult};
+use super::{
+    language_or, GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult,
+};
 use crate::error::CoreResult;
 use crate::retry::retry_delay_ms;
+use crate::rows::row_into;
 use crate::store::Directory;
 
 impl Directory {
@@ -44,13 +46,7 @@ impl Directory {
                     position_label: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
                     inviter_name: r.get(8)?,
                     expires_in_secs: None,
-                    locale: Some(
-                        r.get::<_, Option<String>>(11)?
-                            .and_then(|l| Lang::parse(&l))
-                            .unwrap_or(org_language)
-                            .code()
-                            .to_owned(),
-                    ),
+                    locale: Some(language_or(r.get(11)?, org_language).code().to_owned()),
                 }),
             };
             Ok(GatewayWork {
@@ -66,21 +62,14 @@ impl Directory {
 
     /// Account changes due for the gateway, oldest first.
     pub fn due_gateway_outbox(&self, limit: u32) -> CoreResult<Vec<OutboxItem>> {
-        let now = self.now_ms();
-        let mut stmt = self.conn.prepare_cached(
+        let items = crate::rows::all(
+            &self.conn,
             "SELECT id, kind, target, value, attempts FROM gateway_outbox
              WHERE next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2",
+            params![self.now_ms(), limit],
+            |r| Ok(row_into!(r => OutboxItem { id, kind, target, value, attempts })),
         )?;
-        let rows = stmt.query_map(params![now, limit], |r| {
-            Ok(OutboxItem {
-                id: r.get(0)?,
-                kind: r.get(1)?,
-                target: r.get(2)?,
-                value: r.get(3)?,
-                attempts: r.get(4)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(items)
     }
 
     pub fn gateway_outbox_done(

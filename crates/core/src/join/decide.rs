@@ -14,6 +14,7 @@ use super::{create_member, JoinRequestIn};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::refuse_account;
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, RoleId};
 
@@ -74,19 +75,12 @@ fn stored(tx: &Transaction<'_>, id: i64) -> CoreResult<Option<(JoinRequestIn, St
             |r| {
                 let hash: Option<String> = r.get(8)?;
                 Ok((
-                    JoinRequestIn {
-                        gateway_id: r.get(0)?,
-                        via: r.get(1)?,
-                        name: r.get(2)?,
-                        email: r.get(3)?,
-                        mobile: r.get(4)?,
-                        employee_id: r.get(5)?,
-                        work_location: r.get(6)?,
+                    row_into!(r => JoinRequestIn {
+                        gateway_id, via, name, email, mobile, employee_id, work_location, username;
                         account_id: r.get(10)?,
-                        username: r.get(7)?,
                         approval_required: true,
                         password_hash: hash.clone().unwrap_or_default(),
-                    },
+                    }),
                     r.get(9)?,
                     hash.is_some(),
                 ))

@@ -2,11 +2,13 @@
 //! person entered, one page at a time.
 
 use rusqlite::params;
+use rusqlite::types::{FromSql, FromSqlResult, ValueRef};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::JoinRequestState;
 use crate::error::CoreResult;
+use crate::rows::row_into;
 use crate::store::Directory;
 
 /// The most join requests one answer holds.
@@ -80,11 +82,14 @@ pub struct JoinRequestRow {
     pub decided_by: Option<String>,
 }
 
-pub(super) fn state_of(s: &str) -> JoinRequestState {
-    match s {
-        "approved" => JoinRequestState::Approved,
-        "rejected" => JoinRequestState::Rejected,
-        _ => JoinRequestState::Pending,
+/// The state column, read as the state it names.
+impl FromSql for JoinRequestState {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        Ok(match value.as_str()? {
+            "approved" => Self::Approved,
+            "rejected" => Self::Rejected,
+            _ => Self::Pending,
+        })
     }
 }
 
@@ -134,22 +139,10 @@ impl Directory {
         ))?;
         let limit = limit.min(MAX_JOIN_REQUEST_PAGE);
         let rows = stmt.query_map(params![state, search, limit, offset], |r| {
-            Ok(JoinRequestRow {
-                id: r.get(0)?,
-                via: r.get(1)?,
-                name: r.get(2)?,
-                username: r.get(3)?,
-                email: r.get(4)?,
-                mobile: r.get(5)?,
-                employee_id: r.get(6)?,
-                work_location: r.get(7)?,
-                state: state_of(&r.get::<_, String>(8)?),
-                problem: r.get(9)?,
-                member_id: r.get(10)?,
-                requested_at: r.get(11)?,
-                decided_at: r.get(12)?,
-                decided_by: r.get(13)?,
-            })
+            Ok(row_into!(r => JoinRequestRow {
+                id, via, name, username, email, mobile, employee_id, work_location, state, problem,
+                member_id, requested_at, decided_at, decided_by
+            }))
         })?;
         Ok(JoinRequestPage {
             rows: rows.collect::<Result<_, _>>()?,

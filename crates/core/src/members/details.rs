@@ -7,6 +7,7 @@ use super::history::Names;
 use super::status::allowed_actions;
 use super::{HistoryItem, MemberDetails, PositionView, RoleRef};
 use crate::error::CoreResult;
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::{MemberId, MemberRef, MemberStatus};
 
@@ -68,16 +69,12 @@ impl Directory {
                  WHERE target_type = 'member' AND target_id = ?1 ORDER BY id DESC LIMIT 100",
             )?
             .query_map([id], |r| {
-                let b: Option<String> = r.get(3)?;
-                let a: Option<String> = r.get(4)?;
-                Ok(HistoryItem {
-                    at: r.get(0)?,
-                    actor_name: r.get(1)?,
-                    action: r.get(2)?,
-                    before: b.and_then(|s| serde_json::from_str(&s).ok()),
-                    after: a.and_then(|s| serde_json::from_str(&s).ok()),
+                Ok(row_into!(r => HistoryItem {
+                    at, actor_name, action;
+                    before: crate::audit::json_value(r.get(3)?),
+                    after: crate::audit::json_value(r.get(4)?),
                     changes: Vec::new(),
-                })
+                }))
             })?
             .collect::<Result<Vec<_>, _>>()?;
         let mut names = Names::new(self);

@@ -172,11 +172,7 @@ impl Directory {
         if new_positions != old_positions {
             Self::write_positions(&tx, id, &new_positions)?;
             // A head who leaves a department no longer heads it.
-            tx.execute(
-                "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1
-                 AND id NOT IN (SELECT department_id FROM positions WHERE member_id = ?1)",
-                [id],
-            )?;
+            tx.execute(member_row::CLEAR_HEADSHIPS_LEFT, [id])?;
         }
         if new_roles != old_roles {
             Self::write_roles(&tx, id, &new_roles)?;

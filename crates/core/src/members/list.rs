@@ -5,7 +5,7 @@ use rusqlite::OptionalExtension;
 
 use super::{MemberPage, MemberQuery, MemberRow, StatusFilter};
 use crate::error::{CoreError, CoreResult};
-use crate::member_row::status_from_str;
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::{MemberId, MemberStatus};
 
@@ -83,21 +83,14 @@ impl Directory {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut by_id: std::collections::HashMap<MemberId, MemberRow> = stmt
             .query_map([], |r| {
-                let roles: Option<String> = r.get(9)?;
-                Ok(MemberRow {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    username: r.get(2)?,
-                    status: status_from_str(&r.get::<_, String>(3)?),
-                    employee_id: r.get(4)?,
-                    email: r.get(5)?,
-                    mobile: r.get(6)?,
-                    primary_department: r.get(7)?,
-                    position: r.get(8)?,
-                    roles: roles
+                Ok(row_into!(r => MemberRow {
+                    id, name, username, status, employee_id, email, mobile, primary_department,
+                    position;
+                    roles: r
+                        .get::<_, Option<String>>(9)?
                         .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
                         .unwrap_or_default(),
-                })
+                }))
             })?
             .map(|r| r.map(|row| (row.id, row)))
             .collect::<Result<_, _>>()?;

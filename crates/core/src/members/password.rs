@@ -17,6 +17,7 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::member_row;
 use crate::password;
 use crate::store::Directory;
 use crate::types::{MemberId, MemberStatus};
@@ -153,17 +154,7 @@ impl Directory {
         let new_hash = password::hash(&input.new_password)?;
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
-        tx.execute(
-            "UPDATE members SET password_hash = ?2, must_change_password = 0, updated_at = ?3
-             WHERE id = ?1",
-            params![id, new_hash, now],
-        )?;
-        audit::record(
-            &tx,
-            now,
-            actor,
-            audit::Entry::member("member.password_changed", id, &actor.name),
-        )?;
+        member_row::write_own_password(&tx, now, actor, id, &new_hash)?;
         tx.commit()?;
         self.touch_members(&[id]);
         Ok(())

@@ -10,6 +10,7 @@ use super::status::status_label;
 use super::{RemoveOutcome, TransferPreview};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::{MemberId, MemberRef, MemberStatus};
 
@@ -147,21 +148,17 @@ impl Directory {
 
     /// Former members, newest first: contacts who can be invited again.
     pub fn former_members(&self) -> CoreResult<Vec<FormerMember>> {
-        let mut stmt = self.conn.prepare(
+        let former = crate::rows::all(
+            &self.conn,
             "SELECT id, name, username, email, mobile, removed_at, removed_by FROM former_members ORDER BY removed_at DESC, id DESC",
+            [],
+            |r| {
+                Ok(row_into!(r => FormerMember {
+                    id, name, username, email, mobile, removed_at, removed_by
+                }))
+            },
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(FormerMember {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                username: r.get(2)?,
-                email: r.get(3)?,
-                mobile: r.get(4)?,
-                removed_at: r.get(5)?,
-                removed_by: r.get(6)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        Ok(former)
     }
 }
 

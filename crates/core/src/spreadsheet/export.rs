@@ -13,6 +13,7 @@ use super::columns::{Column, Lang, EXPORT_EXTRA};
 use super::template::xlsx_error;
 use super::{csv_safe, format_time, Control, SheetResult, SpreadsheetError, Stage};
 use crate::members::MemberQuery;
+use crate::rows::row_into;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
 
@@ -360,26 +361,19 @@ impl Directory {
         let mut slots: Vec<Option<Out>> = Vec::with_capacity(ids.len());
         slots.resize_with(ids.len(), || None);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, username, email, mobile, employee_id, work_location, status, activated_at, last_login_at
+            "SELECT name, username, email, mobile, employee_id, work_location, status, activated_at, last_login_at, id
              FROM members WHERE id IN (SELECT value FROM json_each(?1))",
         )?;
         let mut rows = stmt.query([&list])?;
         while let Some(r) = rows.next()? {
-            let id: MemberId = r.get(0)?;
+            let id: MemberId = r.get(9)?;
             if let Some(&i) = at.get(&id) {
-                slots[i] = Some(Out {
-                    name: r.get(1)?,
-                    username: r.get(2)?,
-                    email: r.get(3)?,
-                    mobile: r.get(4)?,
-                    employee_id: r.get(5)?,
-                    work_location: r.get(6)?,
-                    status: r.get(7)?,
-                    activated: r.get(8)?,
-                    last_login: r.get(9)?,
+                slots[i] = Some(row_into!(r => Out {
+                    name, username, email, mobile, employee_id, work_location, status, activated,
+                    last_login;
                     positions: Vec::new(),
                     roles: Vec::new(),
-                });
+                }));
             }
         }
         let mut stmt = self.conn.prepare_cached(

@@ -14,7 +14,7 @@ use orgdesk_core::spreadsheet::{Control, ImportOptions, ImportReport, Spreadshee
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 
-use crate::{admin, with_org};
+use crate::{admin, column, count, temp_file, with_org};
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -73,6 +73,11 @@ fn s<'a>(cells: &[&'a str]) -> Vec<C<'a>> {
 }
 
 const HEAD: [&str; 4] = ["Name", "Email", "Department", "Work Location"];
+
+/// A row under [`HEAD`]: Ann of Sales, with `last` in the last column.
+fn ann_with(last: C<'_>) -> Vec<C<'_>> {
+    vec![C::S("Ann"), C::S("a@example.com"), C::S("Sales"), last]
+}
 
 // ---- zip surgery: a few entries rewritten, a bomb added ------------------------------------
 
@@ -246,6 +251,11 @@ enum Expect {
 }
 use Expect::{Imported, Refused};
 
+/// Imported with these counts and failed rows' problems (see [`Expect::Imported`]).
+fn imported(counts: [u32; 4], problems: &'static [(u32, &'static str, &'static str)]) -> Expect {
+    Imported { counts, problems }
+}
+
 struct Case {
     /// The file's name; its extension is what a user would have.
     file: &'static str,
@@ -279,13 +289,7 @@ pub(crate) fn member(d: &Directory, name: &str) -> orgdesk_core::members::Member
 }
 
 fn names(d: &Directory) -> Vec<String> {
-    d.connection()
-        .prepare("SELECT name FROM members ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    column(d, "SELECT name FROM members ORDER BY id")
 }
 
 fn rows_of(r: &ImportReport) -> Vec<u32> {
@@ -301,6 +305,18 @@ const UNICODE_NAMES: [&str; 6] = [
     "Ana 🇧🇷",
     "Jos\u{65}\u{301} Ñúñez",
 ];
+
+/// What staff-title.fods gets, as LibreOffice writes it to .xlsx or .xls.
+fn staff_title_outcome() -> Expect {
+    imported(
+        [2, 0, 0, 3],
+        &[
+            (4, "Work Location", "is a formula"),
+            (6, "Department", "Department is required"),
+            (7, "Work Location", "is a date"),
+        ],
+    )
+}
 
 fn cases() -> Vec<Case> {
     let good = xlsx(&[s(&HEAD), s(&["Ann", "ann@example.com", "Sales", ""])]);
@@ -491,10 +507,7 @@ fn cases() -> Vec<Case> {
             ws.write_string(1_048_575, 16_383, "stray").unwrap();
             wb.save_to_buffer().unwrap()
         },
-        Imported {
-            counts: [1, 0, 0, 1],
-            problems: &[(1_048_576, "Name", "Name is required")],
-        },
+        imported([1, 0, 0, 1], &[(1_048_576, "Name", "Name is required")]),
     ));
     v.push(case(
         "repeats.ods",
@@ -505,14 +518,11 @@ fn cases() -> Vec<Case> {
             "<table:table-row table:number-rows-repeated=\"3\"><table:table-cell office:value-type=\"string\"><text:p>Ann</text:p></table:table-cell><table:table-cell office:value-type=\"string\"><text:p>Sales</text:p></table:table-cell><table:table-cell table:number-columns-repeated=\"16382\"/></table:table-row>",
             "<table:table-row table:number-rows-repeated=\"1048572\"><table:table-cell table:number-columns-repeated=\"16384\"/></table:table-row>",
         ]),
-        Imported {
-            counts: [0, 0, 0, 3],
-            problems: &[
+        imported([0, 0, 0, 3], &[
                 (2, "Email", "needs a Username and Password, or an Email or Mobile"),
                 (3, "Email", "needs a Username and Password, or an Email or Mobile"),
                 (4, "Email", "needs a Username and Password, or an Email or Mobile"),
-            ],
-        },
+            ]),
     ));
 
     // -- headers, layout, sheets
@@ -545,10 +555,7 @@ fn cases() -> Vec<Case> {
                 }
                 wb.save_to_buffer().unwrap()
             },
-            Imported {
-                counts: [2, 0, 0, 0],
-                problems: &[],
-            },
+            imported([2, 0, 0, 0], &[]),
         )
     });
     v.push(Case {
@@ -569,10 +576,7 @@ fn cases() -> Vec<Case> {
                 shown.set_active(true);
                 wb.save_to_buffer().unwrap()
             },
-            Imported {
-                counts: [1, 0, 0, 0],
-                problems: &[],
-            },
+            imported([1, 0, 0, 0], &[]),
         )
     });
     v.push(case(
@@ -592,10 +596,7 @@ fn cases() -> Vec<Case> {
             ws.merge_range(1, 2, 2, 2, "Sales", &Format::new()).unwrap();
             wb.save_to_buffer().unwrap()
         },
-        Imported {
-            counts: [1, 0, 0, 1],
-            problems: &[(3, "Department", "Department is required")],
-        },
+        imported([1, 0, 0, 1], &[(3, "Department", "Department is required")]),
     ));
     v.push(Case {
         check: Some(|d, _| {
@@ -606,28 +607,14 @@ fn cases() -> Vec<Case> {
             "LibreOffice from staff-title.fods: merged title, header in row 3, formula, \
              merged Department, a date, a hidden sheet",
             fixture("staff-title.xlsx"),
-            Imported {
-                counts: [2, 0, 0, 3],
-                problems: &[
-                    (4, "Work Location", "is a formula"),
-                    (6, "Department", "Department is required"),
-                    (7, "Work Location", "is a date"),
-                ],
-            },
+            staff_title_outcome(),
         )
     });
     v.push(case(
         "staff-title.xls",
         "LibreOffice (MS Excel 97) from staff-title.fods",
         fixture("staff-title.xls"),
-        Imported {
-            counts: [2, 0, 0, 3],
-            problems: &[
-                (4, "Work Location", "is a formula"),
-                (6, "Department", "Department is required"),
-                (7, "Work Location", "is a date"),
-            ],
-        },
+        staff_title_outcome(),
     ));
 
     // -- cell types
@@ -642,48 +629,29 @@ fn cases() -> Vec<Case> {
                 C::S("Sales"),
             ],
         ]),
-        Imported {
-            counts: [0, 0, 0, 1],
-            problems: &[(2, "Name", "is a formula (=HYPERLINK(")],
-        },
+        imported([0, 0, 0, 1], &[(2, "Name", "is a formula (=HYPERLINK(")]),
     ));
     v.push(case(
         "dates.xlsx",
         "rust_xlsxwriter, date serials in Name and Work Location",
         xlsx(&[
             s(&HEAD),
-            vec![
-                C::S("Ann"),
-                C::S("a@example.com"),
-                C::S("Sales"),
-                C::Date(46082.0),
-            ],
+            ann_with(C::Date(46082.0)),
             vec![C::Date(46082.5), C::S("b@example.com"), C::S("Sales")],
         ]),
-        Imported {
-            counts: [0, 0, 0, 2],
-            problems: &[
+        imported(
+            [0, 0, 0, 2],
+            &[
                 (2, "Work Location", "is a date (2026-03-01"),
                 (3, "Name", "is a date (2026-03-01 12:00)"),
             ],
-        },
+        ),
     ));
     v.push(case(
         "booleans.xlsx",
         "rust_xlsxwriter, TRUE in Work Location",
-        xlsx(&[
-            s(&HEAD),
-            vec![
-                C::S("Ann"),
-                C::S("a@example.com"),
-                C::S("Sales"),
-                C::B(true),
-            ],
-        ]),
-        Imported {
-            counts: [0, 0, 0, 1],
-            problems: &[(2, "Work Location", "is the value TRUE")],
-        },
+        xlsx(&[s(&HEAD), ann_with(C::B(true))]),
+        imported([0, 0, 0, 1], &[(2, "Work Location", "is the value TRUE")]),
     ));
     v.push(Case {
         check: Some(|d, _| {
@@ -698,10 +666,7 @@ fn cases() -> Vec<Case> {
                 vec![C::S("Li Lei"), C::N(13812345678.0), C::S("Sales")],
                 vec![C::S("Kai"), C::N(1234.0), C::S("Sales")],
             ]),
-            Imported {
-                counts: [1, 0, 0, 1],
-                problems: &[(3, "Mobile", "stored as a number")],
-            },
+            imported([1, 0, 0, 1], &[(3, "Mobile", "stored as a number")]),
         )
     });
     v.push(Case {
@@ -718,10 +683,7 @@ fn cases() -> Vec<Case> {
                 vec![C::S("Li Lei"), C::S("li@example.com"), C::S("Sales"), C::N(123.0)],
                 vec![C::S("Kai"), C::S("kai@example.com"), C::S("Sales"), C::N(1.5)],
             ]),
-            Imported {
-                counts: [1, 0, 0, 1],
-                problems: &[(3, "Employee ID", "cannot be turned back into the exact text")],
-            },
+            imported([1, 0, 0, 1], &[(3, "Employee ID", "cannot be turned back into the exact text")]),
         )
     });
     v.push(Case {
@@ -737,10 +699,10 @@ fn cases() -> Vec<Case> {
             "staff-numeric.xlsx",
             "LibreOffice from staff-numeric.csv: mobiles and 00123 as numbers, a date serial",
             fixture("staff-numeric.xlsx"),
-            Imported {
-                counts: [2, 0, 0, 1],
-                problems: &[(3, "Work Location", "is a date (2026-03-01")],
-            },
+            imported(
+                [2, 0, 0, 1],
+                &[(3, "Work Location", "is a date (2026-03-01")],
+            ),
         )
     });
     v.push(case(
@@ -748,20 +710,12 @@ fn cases() -> Vec<Case> {
         "rust_xlsxwriter, a 32,767-character Work Location (Excel's largest cell)",
         {
             let big = "x".repeat(32_767);
-            xlsx(&[
-                s(&HEAD),
-                vec![
-                    C::S("Ann"),
-                    C::S("a@example.com"),
-                    C::S("Sales"),
-                    C::S(&big),
-                ],
-            ])
+            xlsx(&[s(&HEAD), ann_with(C::S(&big))])
         },
-        Imported {
-            counts: [0, 0, 0, 1],
-            problems: &[(2, "Work Location", "at most 64 characters")],
-        },
+        imported(
+            [0, 0, 0, 1],
+            &[(2, "Work Location", "at most 64 characters")],
+        ),
     ));
     v.push(case(
         "huge-cell.csv",
@@ -771,10 +725,10 @@ fn cases() -> Vec<Case> {
             "y".repeat(1 << 20)
         )
         .into(),
-        Imported {
-            counts: [1, 0, 0, 1],
-            problems: &[(2, "Name", "at most 64 characters (it has 1048576)")],
-        },
+        imported(
+            [1, 0, 0, 1],
+            &[(2, "Name", "at most 64 characters (it has 1048576)")],
+        ),
     ));
 
     // -- CSV shapes and encodings
@@ -783,10 +737,7 @@ fn cases() -> Vec<Case> {
         "CRLF line ends",
         "Name,Email,Department\r\nAnn,ann@example.com,Sales\r\nBob,bob@example.com,Sales\r\n"
             .into(),
-        Imported {
-            counts: [2, 0, 0, 0],
-            problems: &[],
-        },
+        imported([2, 0, 0, 0], &[]),
     ));
     v.push(Case {
         check: Some(|d, r| {
@@ -802,10 +753,7 @@ fn cases() -> Vec<Case> {
             "quoted fields holding newlines (in Name: refused; in Work Location: kept)",
             "Name,Email,Department,Work Location\n\"Ann\nLee\",a@example.com,Sales,\nBob,b@example.com,Sales,\"Floor 1\nDesk 4\"\nCleo,c@example.com,Sales,\n"
                 .into(),
-            Imported {
-                counts: [2, 0, 0, 1],
-                problems: &[(2, "Name", "control characters")],
-            },
+            imported([2, 0, 0, 1], &[(2, "Name", "control characters")]),
         )
     });
     v.push(Case {
@@ -816,20 +764,14 @@ fn cases() -> Vec<Case> {
             "semicolons.csv",
             "semicolon-separated (Excel in a European locale), commas inside values",
             "Name;Email;Department;Work Location\nLee, Ann;ann@example.com;Sales;Köln\n".into(),
-            Imported {
-                counts: [1, 0, 0, 0],
-                problems: &[],
-            },
+            imported([1, 0, 0, 0], &[]),
         )
     });
     v.push(case(
         "bom.csv",
         "UTF-8 byte order mark before the first header",
         "\u{feff}Name,Department,Email\nAnn,Sales,ann@example.com\n".into(),
-        Imported {
-            counts: [1, 0, 0, 0],
-            problems: &[],
-        },
+        imported([1, 0, 0, 0], &[]),
     ));
     v.push(Case {
         check: Some(|_, r| assert!(r.ignored_columns.is_empty(), "{:?}", r.ignored_columns)),
@@ -838,10 +780,7 @@ fn cases() -> Vec<Case> {
             "trailing empty columns on every line",
             "Name,Email,Department,,,\nAnn,ann@example.com,Sales,,,\nBob,bob@example.com,Sales,,,,,,\n"
                 .into(),
-            Imported {
-                counts: [2, 0, 0, 0],
-                problems: &[],
-            },
+            imported([2, 0, 0, 0], &[]),
         )
     });
     v.push(Case {
@@ -850,20 +789,14 @@ fn cases() -> Vec<Case> {
             "whitespace-rows.csv",
             "whitespace-only rows between members (skipped, numbering kept)",
             "Name,Department,Email\nAnn,Sales,a@example.com\n   ,  \n\t,\t\nBob,Sales,b@example.com\n  \n".into(),
-            Imported {
-                counts: [2, 0, 0, 0],
-                problems: &[],
-            },
+            imported([2, 0, 0, 0], &[]),
         )
     });
     v.push(case(
         "ragged.csv",
         "rows shorter and longer than the header",
         "Name,Department,Mobile,Email\nAnn,Sales,+8613812345678\nBob,Sales,,bob@example.com,extra,cells\n".into(),
-        Imported {
-            counts: [2, 0, 0, 0],
-            problems: &[],
-        },
+        imported([2, 0, 0, 0], &[]),
     ));
     v.push(Case {
         check: Some(|d, _| assert_eq!(member(d, "王小明").work_location.as_deref(), Some("北京"))),
@@ -874,10 +807,7 @@ fn cases() -> Vec<Case> {
             b"\xd0\xd5\xc3\xfb,\xb2\xbf\xc3\xc5,\xb9\xa4\xd7\xf7\xb5\xd8\xb5\xe3,Email\r\n\
               \xcd\xf5\xd0\xa1\xc3\xf7,Sales,\xb1\xb1\xbe\xa9,w@example.com\r\n"
                 .to_vec(),
-            Imported {
-                counts: [1, 0, 0, 0],
-                problems: &[],
-            },
+            imported([1, 0, 0, 0], &[]),
         )
     });
     v.push(Case {
@@ -894,10 +824,7 @@ fn cases() -> Vec<Case> {
                 );
                 b
             },
-            Imported {
-                counts: [1, 0, 0, 0],
-                problems: &[],
-            },
+            imported([1, 0, 0, 0], &[]),
         )
     });
     v.push(Case {
@@ -916,20 +843,14 @@ fn cases() -> Vec<Case> {
                 }
                 t.into()
             },
-            Imported {
-                counts: [6, 0, 0, 0],
-                problems: &[],
-            },
+            imported([6, 0, 0, 0], &[]),
         )
     });
     v.push(case(
         "chinese-headers.csv",
         "Chinese headers with full-width asterisks and stray spaces",
         "姓名＊ , 邮箱 ,部门*\n王小明,wxm@example.com,销售部\n".into(),
-        Imported {
-            counts: [1, 0, 0, 0],
-            problems: &[],
-        },
+        imported([1, 0, 0, 0], &[]),
     ));
     for file in ["staff-chinese.xlsx", "staff-chinese.ods"] {
         v.push(Case {
@@ -945,10 +866,7 @@ fn cases() -> Vec<Case> {
                 file,
                 "LibreOffice from staff-chinese.csv: Chinese headers, emoji and Arabic names",
                 fixture(file),
-                Imported {
-                    counts: [3, 0, 0, 0],
-                    problems: &[],
-                },
+                imported([3, 0, 0, 0], &[]),
             )
         });
     }
@@ -959,25 +877,22 @@ fn cases() -> Vec<Case> {
         "the same email (in another case) and employee ID on several rows",
         "Name,Email,Employee ID,Department\nA,x@example.com,E1,Sales\nB,X@Example.com,E2,Sales\nC,c@example.com,e1,Sales\nD,d@example.com,E4,Sales\n"
             .into(),
-        Imported {
-            counts: [1, 0, 0, 3],
-            problems: &[
+        imported([1, 0, 0, 3], &[
                 (2, "Email", "also on row 3"),
                 (2, "Employee ID", "also on row 4"),
                 (3, "Email", "also on row 2"),
                 (4, "Employee ID", "also on row 2"),
-            ],
-        },
+            ]),
     ));
     let unknown = "Name,Department,Email\nA,Ops/North,a@example.com\nB,Sales,b@example.com\n";
     v.push(case(
         "unknown-department.csv",
         "a department that does not exist, create-missing off",
         unknown.into(),
-        Imported {
-            counts: [1, 0, 0, 1],
-            problems: &[(2, "Department", "No department \"Ops/North\"")],
-        },
+        imported(
+            [1, 0, 0, 1],
+            &[(2, "Department", "No department \"Ops/North\"")],
+        ),
     ));
     v.push(Case {
         create_missing: true,
@@ -989,20 +904,14 @@ fn cases() -> Vec<Case> {
             "unknown-department-created.csv",
             "the same file with create-missing on",
             unknown.into(),
-            Imported {
-                counts: [2, 0, 0, 0],
-                problems: &[],
-            },
+            imported([2, 0, 0, 0], &[]),
         )
     });
     v.push(case(
         "unknown-role.csv",
         "a role that does not exist",
         "Name,Department,Role,Email\nA,Sales,Wizard,a@example.com\n".into(),
-        Imported {
-            counts: [0, 0, 0, 1],
-            problems: &[(2, "Role", "No role named \"Wizard\"")],
-        },
+        imported([0, 0, 0, 1], &[(2, "Role", "No role named \"Wizard\"")]),
     ));
     v.push(Case {
         check: Some(|d, _| {
@@ -1013,10 +922,7 @@ fn cases() -> Vec<Case> {
             "formula-text.csv",
             "a CSV cell that reads like a formula (=HYPERLINK...) in Name",
             "Name,Department,Email\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Sales,h@example.com\n".into(),
-            Imported {
-                counts: [1, 0, 0, 0],
-                problems: &[],
-            },
+            imported([1, 0, 0, 0], &[]),
         )
     });
     v
@@ -1036,11 +942,6 @@ fn run(c: &Case, dir: &Path) -> Option<String> {
     for dept in ["Sales", "销售部"] {
         d.create_department(&a, root, dept).unwrap();
     }
-    let count = |d: &Directory, table: &str| -> i64 {
-        d.connection()
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-            .unwrap()
-    };
     let before: Vec<i64> = ["members", "departments", "audit_log", "positions"]
         .iter()
         .map(|t| count(&d, t))
@@ -1215,23 +1116,13 @@ fn files_over_the_row_and_size_limits_are_refused_and_write_nothing() {
     let mut f = f;
     f.write_all(b"Name,Department\n").unwrap();
     assert_eq!(check(&big), "too_large");
-    let members: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(members, 1);
+    assert_eq!(count(&d, "members"), 1);
 }
 
 /// The mapping step finds the same header as the import: below a title, among the first rows.
 #[test]
 fn the_header_below_a_title_is_found_for_mapping_too() {
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("hr.csv");
-    std::fs::write(
-        &p,
-        "Staff list 2026,,\nExported 2026-03-01,,\n,,\nFull name,Dept,E-mail\nAnn Lee,Sales,ann@example.com\n",
-    )
-    .unwrap();
+    let (_tmp, p) = temp_file("hr.csv", "Staff list 2026,,\nExported 2026-03-01,,\n,,\nFull name,Dept,E-mail\nAnn Lee,Sales,ann@example.com\n");
     let info = orgdesk_core::spreadsheet::inspect_file(&p, &Control::none()).unwrap();
     assert_eq!(info.headers, ["Full name", "Dept", "E-mail"]);
     assert_eq!(info.rows, 1);

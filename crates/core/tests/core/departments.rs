@@ -3,7 +3,7 @@ use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, new_member, place, places, pos, with_org};
+use crate::{admin, invitee, new_member, place, places, pos, with_org};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -142,15 +142,7 @@ fn delete_refused_while_not_empty_with_counts_and_names() {
     for (i, dept) in [emea, emea].iter().enumerate() {
         d.add_invitee(
             &a,
-            &NewInvitee {
-                name: format!("P{i}"),
-                email: Some(format!("p{i}@example.com")),
-                mobile: None,
-                department_id: *dept,
-                position: None,
-                role_ids: Vec::new(),
-                link_only: false,
-            },
+            &invitee(&format!("P{i}"), &format!("p{i}@example.com"), *dept),
         )
         .unwrap();
     }
@@ -181,13 +173,8 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
         .add_invitee(
             &a,
             &NewInvitee {
-                name: "Pat".into(),
-                email: Some("pat@example.com".into()),
-                mobile: None,
-                department_id: emea,
                 position: Some("Lead".into()),
-                role_ids: Vec::new(),
-                link_only: false,
+                ..invitee("Pat", "pat@example.com", emea)
             },
         )
         .unwrap();

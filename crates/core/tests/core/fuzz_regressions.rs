@@ -8,7 +8,7 @@ use std::path::Path;
 
 use orgdesk_core::spreadsheet::{Control, ImportOptions, SpreadsheetError};
 
-use crate::with_org;
+use crate::{event_at, with_org};
 
 /// The LibreOffice .xls of the bad-input corpus: 512-byte sectors, the FAT in sector 0, the
 /// directory in sectors 11 → 12.
@@ -139,18 +139,14 @@ fn fuzz_xls_far_apart_cells_are_refused() {
 /// applied with the time saturated.
 #[test]
 fn a_member_event_from_the_end_of_time_is_applied() {
-    use orgdesk_protocol::{Event, EventKind};
+    use orgdesk_protocol::EventKind;
     let (mut d, _) = with_org();
     for (seq, at) in [(1, i64::MAX), (2, i64::MIN)] {
-        let page = [Event {
-            seq,
-            id: format!("e{seq}"),
-            at,
-            kind: EventKind::SignedIn {
-                account_id: Some("acc_nobody".into()),
-                username: "ann".into(),
-            },
-        }];
+        let signed_in = EventKind::SignedIn {
+            account_id: Some("acc_nobody".into()),
+            username: "ann".into(),
+        };
+        let page = [event_at(seq, at, signed_in)];
         d.apply_gateway_events(&page, seq).unwrap();
         assert_eq!(d.gateway_event_cursor().unwrap(), seq);
     }

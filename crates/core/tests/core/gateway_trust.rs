@@ -3,25 +3,22 @@
 //! a replayed or oversized page changes nothing.
 
 use orgdesk_core::auth::SignInInput;
-use orgdesk_core::invitations::{InvitationQuery, InvitationState, InviteChannel, WorkResult};
+use orgdesk_core::invitations::{InvitationState, InviteChannel};
 use orgdesk_core::join::{JoinRequestState, JoiningRules};
-use orgdesk_core::members::NewInvitee;
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::Directory;
 use orgdesk_protocol::{Event, EventKind, JoinVia};
 
-use crate::invitations::password_hash_of;
-use crate::{admin, password_changed, registered, with_org, PASSWORD};
+use crate::invitations::{password_hash_of, state_of};
+use crate::{
+    admin, column, event_at, invitee, linked, password_changed, personal_details, registered,
+    with_org, PASSWORD,
+};
 
 const STRANGER_PASSWORD: &str = "Stolen-Keys99";
 
 fn event(seq: i64, kind: EventKind) -> Event {
-    Event {
-        seq,
-        id: format!("e{seq}"),
-        at: 1_790_000_000,
-        kind,
-    }
+    event_at(seq, 1_790_000_000, kind)
 }
 
 fn ann_email(d: &Directory) -> Option<String> {
@@ -53,40 +50,13 @@ fn invited(d: &mut Directory, name: &str, gateway_id: &str) -> (MemberId, i64) {
     let member = d
         .add_invitee(
             &a,
-            &NewInvitee {
-                name: name.into(),
-                email: Some(format!("{}@example.com", name.to_lowercase())),
-                mobile: None,
-                department_id: root,
-                position: None,
-                role_ids: Vec::new(),
-                link_only: false,
-            },
+            &invitee(name, &format!("{}@example.com", name.to_lowercase()), root),
         )
         .unwrap();
     d.invite_members(&a, &[member], InviteChannel::Email)
         .unwrap();
-    let work = d.due_gateway_work(10).unwrap().pop().unwrap();
-    let id = work.invitation_id;
-    d.gateway_work_done(
-        &work,
-        WorkResult::Linked {
-            gateway_id: gateway_id.into(),
-            link: format!("http://127.0.0.1:1/i/{gateway_id}"),
-            expires_at_secs: 1_790_259_200,
-        },
-    )
-    .unwrap();
+    let id = linked(d, gateway_id);
     (member, id)
-}
-
-fn state_of(d: &Directory, id: i64) -> InvitationState {
-    d.list_invitations(&InvitationQuery::default())
-        .unwrap()
-        .into_iter()
-        .find(|r| r.id == id)
-        .unwrap()
-        .state
 }
 
 fn refusals(d: &Directory) -> Vec<String> {
@@ -98,13 +68,7 @@ fn refusals(d: &Directory) -> Vec<String> {
 }
 
 fn audit_actions(d: &Directory) -> Vec<String> {
-    d.connection()
-        .prepare("SELECT action FROM audit_log ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    column(d, "SELECT action FROM audit_log ORDER BY id")
 }
 
 #[test]
@@ -125,13 +89,13 @@ fn a_stranger_who_registers_under_the_admins_username_takes_nothing_over() {
                 event(2, password_changed("acc_x", "ann", stranger_hash.clone())),
                 event(
                     3,
-                    EventKind::PersonalDetailsChanged {
-                        account_id: Some("acc_x".into()),
-                        username: "ann".into(),
-                        name: Some("Mallory".into()),
-                        mobile: None,
-                        email: Some("attacker@example.net".into()),
-                    },
+                    personal_details(
+                        "acc_x",
+                        "ann",
+                        Some("Mallory"),
+                        None,
+                        Some("attacker@example.net"),
+                    ),
                 ),
                 // An older gateway's events, naming no account at all.
                 event(
@@ -277,13 +241,13 @@ fn personal_details_go_through_the_forms_validators() {
             ),
             event(
                 2,
-                EventKind::PersonalDetailsChanged {
-                    account_id: Some("acc_dee".into()),
-                    username: "dee".into(),
-                    name: Some("   ".into()),
-                    mobile: Some("call me maybe".into()),
-                    email: Some("not an address".into()),
-                },
+                personal_details(
+                    "acc_dee",
+                    "dee",
+                    Some("   "),
+                    Some("call me maybe"),
+                    Some("not an address"),
+                ),
             ),
         ],
         2,

@@ -1,16 +1,13 @@
 //! Importing other systems' user exports through a column mapping, saving mappings by name,
 //! and cancelling long jobs.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use calamine::Reader;
 use orgdesk_core::members::MemberQuery;
 use orgdesk_core::spreadsheet::{
     self, Column, ColumnMapping, Control, FieldSource, ImportOptions, SpreadsheetError, Stage,
 };
 use orgdesk_core::CommandError;
 
-use crate::{admin, audited, mkdept, with_org};
+use crate::{admin, audited, mkdept, temp_path, with_cancel, with_org, xlsx_rows};
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
 const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\
@@ -117,12 +114,7 @@ fn google_workspace_export_is_inspected_mapped_and_imported() {
     // with the same mapping.
     let out = tmp.path().join("results.xlsx");
     spreadsheet::write_results(&file, Some(&info.suggested), &report, &out).unwrap();
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
-    let range = wb.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = xlsx_rows(&out);
     assert_eq!(rows[0].len(), 11);
     assert_eq!(rows[0][9], "Result");
     assert_eq!(rows[1][9], "created");
@@ -242,24 +234,17 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
 #[test]
 fn cancel_while_validating_a_preview_is_reported_and_writes_nothing() {
     let (d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("big.csv");
+    let (_tmp, p) = temp_path("big.csv");
     let mut s = String::from("Name,Email,Department\n");
     for i in 0..5000 {
         s.push_str(&format!("M {i},m{i}@example.com,/\n"));
     }
     std::fs::write(&p, s).unwrap();
-    let cancel = AtomicBool::new(false);
-    let progress = |stage: Stage, _done: usize, _total: usize| {
-        if stage == Stage::Validate {
-            cancel.store(true, Ordering::Relaxed);
-        }
-    };
-    let ctl = Control {
-        cancel: &cancel,
-        progress: &progress,
-    };
-    let e = d.preview_import(&p, &opts(None), &ctl).unwrap_err();
+    let e = with_cancel(
+        |stage, _| stage == Stage::Validate,
+        |ctl| d.preview_import(&p, &opts(None), ctl),
+    )
+    .unwrap_err();
     assert!(matches!(e, SpreadsheetError::Cancelled), "{e:?}");
     // The window tells a cancel from a conflict by the detail code.
     let c = CommandError::from(e);
@@ -281,19 +266,11 @@ fn a_cancelled_export_leaves_no_partial_file() {
         .unwrap();
     for name in ["members.csv", "members.xlsx"] {
         let out = tmp.path().join(name);
-        let cancel = AtomicBool::new(false);
-        let progress = |stage: Stage, done: usize, _total: usize| {
-            if stage == Stage::Write && done >= 1000 {
-                cancel.store(true, Ordering::Relaxed);
-            }
-        };
-        let ctl = Control {
-            cancel: &cancel,
-            progress: &progress,
-        };
-        let e = d
-            .export_members(&MemberQuery::default(), spreadsheet::Lang::En, &out, &ctl)
-            .unwrap_err();
+        let e = with_cancel(
+            |stage, done| stage == Stage::Write && done >= 1000,
+            |ctl| d.export_members(&MemberQuery::default(), spreadsheet::Lang::En, &out, ctl),
+        )
+        .unwrap_err();
         assert!(matches!(e, SpreadsheetError::Cancelled), "{name}: {e:?}");
         assert!(!out.exists(), "{name} was left behind");
     }
@@ -304,7 +281,6 @@ fn a_cancelled_export_leaves_no_partial_file() {
 /// a cancel during the reading.
 #[test]
 fn a_workbook_is_parsed_while_it_is_read() {
-    let tmp = tempfile::tempdir().unwrap();
     let mut rows: Vec<Vec<String>> = vec![
         vec!["Staff list".into()],
         vec![
@@ -325,7 +301,7 @@ fn a_workbook_is_parsed_while_it_is_read() {
         };
         rows.push(vec![format!("M{i}"), "Lee".into(), email, "/".into()]);
     }
-    let xlsx = tmp.path().join("staff.xlsx");
+    let (_tmp, xlsx) = temp_path("staff.xlsx");
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     for (r, row) in rows.iter().enumerate() {
@@ -381,20 +357,12 @@ fn a_workbook_is_parsed_while_it_is_read() {
     assert_eq!(m.rows[0].name, "M4499 Lee");
 
     // A cancel while the workbook is being read writes nothing.
-    let cancel = AtomicBool::new(false);
-    let progress = |stage: Stage, done: usize, _total: usize| {
-        if stage == Stage::Read && done == 0 {
-            cancel.store(true, Ordering::Relaxed);
-        }
-    };
-    let ctl = Control {
-        cancel: &cancel,
-        progress: &progress,
-    };
     let before = d.list_members(&MemberQuery::default()).unwrap().total;
-    let e = d
-        .import_members(&a, &xlsx, &opts(Some(mapping)), &ctl)
-        .unwrap_err();
+    let e = with_cancel(
+        |stage, done| stage == Stage::Read && done == 0,
+        |ctl| d.import_members(&a, &xlsx, &opts(Some(mapping)), ctl),
+    )
+    .unwrap_err();
     assert!(matches!(e, SpreadsheetError::Cancelled), "{e:?}");
     assert_eq!(
         d.list_members(&MemberQuery::default()).unwrap().total,

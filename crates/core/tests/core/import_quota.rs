@@ -13,7 +13,7 @@ use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::{Control, ImportOptions, SpreadsheetError};
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 
-use crate::{admin, audited, new_member, pos, with_org};
+use crate::{admin, audited, count, new_member, pos, value, with_org};
 
 /// The test clock starts at 2026-09-21 14:13:20 UTC; the next 00:00 UTC is 9 h 46 min 40 s on.
 const NEXT_MIDNIGHT: i64 = 1_790_035_200_000;
@@ -72,9 +72,7 @@ fn members(d: &Directory) -> u32 {
 }
 
 fn logged_imports(d: &Directory) -> i64 {
-    d.connection()
-        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
-        .unwrap()
+    count(d, "imports")
 }
 
 fn quota_refusal(e: SpreadsheetError) -> (u32, i64, u32) {
@@ -297,14 +295,7 @@ fn the_quota_setting_is_validated_audited_and_can_be_turned_off() {
     assert_eq!(kept.default_region, "CN");
     assert_eq!(kept.import_quota_per_day, Some(100));
     assert_eq!(set_quota(&mut d, None).unwrap().import_quota_per_day, None);
-    let after: String = d
-        .connection()
-        .query_row(
-            "SELECT after_json FROM audit_log WHERE action = 'settings.update' ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let after: String = value(&d, "SELECT after_json FROM audit_log WHERE action = 'settings.update' ORDER BY id DESC LIMIT 1");
     assert_eq!(after, r#"{"defaultRegion":"CN","importQuotaPerDay":null}"#);
     let audited = audited(
         &d,

@@ -13,7 +13,7 @@ use orgdesk_core::Directory;
 
 use crate::corpus::{member, ods};
 use crate::spreadsheet::{xlsx, C};
-use crate::{admin, with_org};
+use crate::{admin, temp_file, with_org};
 
 fn opts(lang: Lang) -> ImportOptions {
     ImportOptions {
@@ -190,13 +190,7 @@ fn the_repair_is_worded_in_chinese_too() {
 
 #[test]
 fn numbers_without_a_country_code_are_read_in_the_default_region_without_a_warning() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("local.csv");
-    std::fs::write(
-        &file,
-        "Name,Email,Mobile,Department\nTess Holt,tess@example.com,07946 000000,/\nLi Lei,li@example.com,13812345678,/\n",
-    )
-    .unwrap();
+    let (_tmp, file) = temp_file("local.csv", "Name,Email,Mobile,Department\nTess Holt,tess@example.com,07946 000000,/\nLi Lei,li@example.com,13812345678,/\n");
     // In the United Kingdom the first is a mobile, the second none.
     let (mut d, _) = with_org();
     set_region(&mut d, "GB");

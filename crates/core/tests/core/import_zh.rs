@@ -10,7 +10,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 
 use crate::spreadsheet::C;
-use crate::{admin, with_org};
+use crate::{admin, temp_file, with_org, xlsx_rows};
 
 fn zh(create: bool) -> ImportOptions {
     ImportOptions {
@@ -45,16 +45,13 @@ fn has_cjk(s: &str) -> bool {
 fn directory() -> Directory {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("seed.csv");
-    std::fs::write(
-        &p,
+    let (_tmp, p) = temp_file(
+        "seed.csv",
         "Name,Username,Password,Email,Mobile,Department,Employee ID\n\
          Bob,bob,Correct-Horse1,bob@example.com,+14155552671,Sales,E1\n\
          Cleo,,,cleo@example.com,,Sales,E2\n\
          Dora,dora,Correct-Horse1,dora@example.com,,Sales,E3\n",
-    )
-    .unwrap();
+    );
     let r = d
         .import_members(
             &a,
@@ -323,21 +320,12 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
         "姓名,邮箱,部门\n好,ok@example.com,/\n坏,bad@example.com,研发部\n",
     )
     .unwrap();
-    let read = |out: &Path| -> Vec<Vec<String>> {
-        use calamine::Reader;
-        let mut wb: calamine::Xlsx<_> = calamine::open_workbook(out).unwrap();
-        let range = wb.worksheet_range_at(0).unwrap().unwrap();
-        range
-            .rows()
-            .map(|r| r.iter().map(|c| c.to_string()).collect())
-            .collect()
-    };
 
     // A preview says what would happen.
     let preview = d.preview_import(&p, &zh(false), &Control::none()).unwrap();
     let out = tmp.path().join("preview.xlsx");
     spreadsheet::write_results(&p, None, &preview, &out).unwrap();
-    let rows = read(&out);
+    let rows = xlsx_rows(&out);
     assert_eq!(rows[0], ["姓名", "邮箱", "部门", "结果", "原因"]);
     assert_eq!(rows[1][3], "将新建");
     assert_eq!(rows[2][3], "失败");
@@ -351,7 +339,7 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
         .unwrap();
     let out = tmp.path().join("results.xlsx");
     spreadsheet::write_results(&p, None, &r, &out).unwrap();
-    let rows = read(&out);
+    let rows = xlsx_rows(&out);
     assert_eq!(rows[0][3..], ["结果", "原因"]);
     assert_eq!(rows[1][3], "已新建");
     assert_eq!(rows[1][4], "");
@@ -395,9 +383,7 @@ fn options_without_a_language_are_english() {
 
     // The same file in English says the same in English.
     let (d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("e.csv");
-    std::fs::write(&p, "Name,Email,Department\nX,x@example.com,Nowhere\n").unwrap();
+    let (_tmp, p) = temp_file("e.csv", "Name,Email,Department\nX,x@example.com,Nowhere\n");
     let r = d.preview_import(&p, &en(), &Control::none()).unwrap();
     assert_eq!(r.lang, Lang::En);
     assert_eq!(r.rows[0].problems[0].column.as_deref(), Some("Department"));

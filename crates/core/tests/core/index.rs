@@ -2,11 +2,11 @@
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::batch::{BatchChange, Selection};
-use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, StatusFilter};
+use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, StatusFilter};
 use orgdesk_core::types::{fold_search, MemberId};
 use orgdesk_core::Directory;
 
-use crate::with_org;
+use crate::{invitee, with_org};
 
 /// The same list, computed the slow way in SQL.
 fn expected(d: &Directory, search: Option<&str>) -> Vec<i64> {
@@ -64,18 +64,7 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
     let ids: Vec<MemberId> = d.member_ids(&MemberQuery::default()).unwrap();
 
     let new = d
-        .add_invitee(
-            &a,
-            &NewInvitee {
-                name: "José Wilson".into(),
-                email: Some("jw@example.com".into()),
-                mobile: None,
-                department_id: root,
-                position: None,
-                role_ids: Vec::new(),
-                link_only: false,
-            },
-        )
+        .add_invitee(&a, &invitee("José Wilson", "jw@example.com", root))
         .unwrap();
     check(&d, "adding");
     d.update_member(
@@ -101,24 +90,16 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
         .unwrap();
     d.remove_member(&a, new, None).unwrap();
     check(&d, "removing");
-    d.batch_update(
-        &a,
-        &Selection::Ids {
-            ids: ids[..50].to_vec(),
-        },
-        &BatchChange::Disable,
-    )
-    .unwrap();
-    check(&d, "a batch change");
-    d.batch_update(
-        &a,
-        &Selection::Ids {
-            ids: ids[..50].to_vec(),
-        },
-        &BatchChange::Resign,
-    )
-    .unwrap();
-    check(&d, "a batch resign");
+    let first_50 = Selection::Ids {
+        ids: ids[..50].to_vec(),
+    };
+    for (change, what) in [
+        (BatchChange::Disable, "a batch change"),
+        (BatchChange::Resign, "a batch resign"),
+    ] {
+        d.batch_update(&a, &first_50, &change).unwrap();
+        check(&d, what);
+    }
 }
 
 #[test]
@@ -133,19 +114,8 @@ fn changes_by_another_connection_are_seen() {
     let mut cli = Directory::open(&path).unwrap();
     let a = Actor::member(cli.initial_admin_id().unwrap(), "Ann Lee");
     let root = cli.department_tree().unwrap().id;
-    cli.add_invitee(
-        &a,
-        &NewInvitee {
-            name: "Ivy".into(),
-            email: Some("ivy@example.com".into()),
-            mobile: None,
-            department_id: root,
-            position: None,
-            role_ids: Vec::new(),
-            link_only: false,
-        },
-    )
-    .unwrap();
+    cli.add_invitee(&a, &invitee("Ivy", "ivy@example.com", root))
+        .unwrap();
     assert_eq!(
         actual(&app, None).len(),
         2,

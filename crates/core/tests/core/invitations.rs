@@ -9,7 +9,10 @@ use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::{Channel, Event, EventKind};
 
-use crate::{admin, new_member, password_changed, pos, registered, with_org};
+use crate::{
+    admin, event_at, linked, new_member, password_changed, personal_details, pos, registered,
+    with_org,
+};
 
 pub(crate) const INVITEE_PASSWORD: &str = "Blue-Kettle42";
 
@@ -41,27 +44,15 @@ pub(crate) fn add_invitee(
 }
 
 fn event(seq: i64, kind: EventKind) -> Event {
-    Event {
-        seq,
-        id: format!("e{seq}"),
-        at: 1,
-        kind,
-    }
+    event_at(seq, 1, kind)
 }
 
-fn linked(d: &mut Directory, gateway_id: &str) -> i64 {
-    let work = d.due_gateway_work(10).unwrap();
-    let w = work.last().unwrap().clone();
-    d.gateway_work_done(
-        &w,
-        WorkResult::Linked {
-            gateway_id: gateway_id.into(),
-            link: format!("http://127.0.0.1:1/i/{gateway_id}"),
-            expires_at_secs: 1_790_259_200,
-        },
-    )
-    .unwrap();
-    w.invitation_id
+/// Dee (dee@example.com), added for invitation and invited by email by the admin.
+fn invite_dee(d: &mut Directory) -> MemberId {
+    let dee = add_invitee(d, "Dee", Some("dee@example.com"), None);
+    d.invite_members(&admin(d), &[dee], InviteChannel::Email)
+        .unwrap();
+    dee
 }
 
 pub(crate) fn state_of(d: &Directory, id: i64) -> InvitationState {
@@ -115,9 +106,7 @@ fn an_invitation_is_queued_with_the_message_fields_until_the_gateway_takes_it() 
 #[test]
 fn an_unreachable_gateway_is_retried_with_growing_delays_and_the_same_key() {
     let (mut d, clock) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    invite_dee(&mut d);
     let first = d.due_gateway_work(10).unwrap().remove(0);
     d.gateway_work_done(&first, WorkResult::Retry("connection refused".into()))
         .unwrap();
@@ -232,8 +221,7 @@ fn inviting_again_cancels_the_open_invitation_and_resend_and_cancel_queue_work()
 fn cancelling_while_the_create_is_in_flight_keeps_the_cancel() {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    invite_dee(&mut d);
     let create = d.due_gateway_work(10).unwrap().remove(0);
     let id = create.invitation_id;
     d.cancel_invitation(&a, id).unwrap();
@@ -255,9 +243,7 @@ fn cancelling_while_the_create_is_in_flight_keeps_the_cancel() {
 #[test]
 fn registration_through_the_feed_makes_the_member_enabled_with_their_password() {
     let (mut d, _) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let dee = invite_dee(&mut d);
     let id = linked(&mut d, "inv_1");
     let hash = orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap();
     let events = [
@@ -325,9 +311,7 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
 #[test]
 fn a_registration_under_a_username_already_used_here_fails_the_invitation_only() {
     let (mut d, _) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let dee = invite_dee(&mut d);
     let id = linked(&mut d, "inv_1");
     let applied = d
         .apply_gateway_events(
@@ -423,25 +407,24 @@ fn members_own_changes_on_the_gateway_reach_the_directory() {
     let changed = d
         .apply_gateway_events(
             &[
-                Event {
-                    seq: 2,
-                    id: "e2".into(),
-                    at: 1_790_000_100,
-                    kind: EventKind::SignedIn {
+                event_at(
+                    2,
+                    1_790_000_100,
+                    EventKind::SignedIn {
                         account_id: Some("acc_dee".into()),
                         username: "DEE".into(),
                     },
-                },
+                ),
                 event(
                     3,
-                    EventKind::PersonalDetailsChanged {
-                        account_id: Some("acc_dee".into()),
-                        username: "dee".into(),
-                        name: Some("Dee Quinn".into()),
-                        mobile: Some("+14155550100".into()),
-                        // Eve's address: the directory keeps addresses unique, so this is refused.
-                        email: Some("eve@example.com".into()),
-                    },
+                    // Eve's address: the directory keeps addresses unique, so this is refused.
+                    personal_details(
+                        "acc_dee",
+                        "dee",
+                        Some("Dee Quinn"),
+                        Some("+14155550100"),
+                        Some("eve@example.com"),
+                    ),
                 ),
             ],
             3,
@@ -495,8 +478,7 @@ pub(crate) fn password_hash_of(d: &Directory, id: MemberId) -> String {
 fn an_expired_link_is_shown_as_expired_and_can_be_resent() {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    invite_dee(&mut d);
     let id = linked(&mut d, "inv_1");
     d.apply_gateway_events(
         &[event(
@@ -844,9 +826,7 @@ fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
 #[test]
 fn a_report_that_outruns_the_answer_to_the_creation_waits_for_it() {
     let (mut d, clock) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    invite_dee(&mut d);
     let create = d.due_gateway_work(10).unwrap().remove(0);
     let id = create.invitation_id;
     let recent = |seq: i64, kind: EventKind| Event {
@@ -897,7 +877,6 @@ fn a_report_that_outruns_the_answer_to_the_creation_waits_for_it() {
 #[test]
 fn a_report_about_an_unknown_invitation_does_not_hold_the_feed_for_long() {
     let (mut d, clock) = with_org();
-    let a = admin(&d);
     let delivered = |seq: i64, at: i64| Event {
         at,
         ..event(
@@ -916,8 +895,7 @@ fn a_report_about_an_unknown_invitation_does_not_hold_the_feed_for_long() {
     assert_eq!(d.gateway_event_cursor().unwrap(), 1);
 
     // A creation is in flight: a recent one waits…
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    invite_dee(&mut d);
     d.apply_gateway_events(&[delivered(2, now_secs)], 2)
         .unwrap();
     assert_eq!(d.gateway_event_cursor().unwrap(), 1);
@@ -939,8 +917,7 @@ fn kept_mail(message_id: &str, text: &str) -> String {
 fn an_invitation_kept_in_the_gateways_mail_folder_is_kept_not_delivered_and_its_message_is_found() {
     let (mut d, _) = with_org();
     let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    invite_dee(&mut d);
     let id = linked(&mut d, "inv_1");
     let row_of = |d: &Directory| {
         d.list_invitations(&InvitationQuery::default())

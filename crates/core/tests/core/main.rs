@@ -24,15 +24,19 @@ mod settings;
 mod sign_in;
 mod spreadsheet;
 
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::clock::ManualClock;
-use orgdesk_core::members::{MemberQuery, NewMember, PositionInput};
+use orgdesk_core::invitations::WorkResult;
+use orgdesk_core::members::{MemberQuery, NewInvitee, NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
+use orgdesk_core::spreadsheet::{Control, Stage};
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::Directory;
-use orgdesk_protocol::EventKind;
+use orgdesk_protocol::{Event, EventKind};
 
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -78,6 +82,39 @@ pub fn scratch_db() -> std::path::PathBuf {
     });
     static NEXT: AtomicU64 = AtomicU64::new(0);
     FOLDER.join(format!("{}.db", NEXT.fetch_add(1, Ordering::Relaxed)))
+}
+
+/// The path of a file `name` in a new temporary folder, which is removed when the returned
+/// handle is dropped.
+pub fn temp_path(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join(name);
+    (tmp, path)
+}
+
+/// A file `name` holding `contents`, in a new temporary folder (see [`temp_path`]).
+pub fn temp_file(name: &str, contents: impl AsRef<[u8]>) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, path) = temp_path(name);
+    std::fs::write(&path, contents).unwrap();
+    (tmp, path)
+}
+
+/// Runs `job` with a control that cancels it from the first progress report (stage, items
+/// done) that `when` accepts.
+pub fn with_cancel<T>(
+    when: impl Fn(Stage, usize) -> bool,
+    job: impl FnOnce(&Control<'_>) -> T,
+) -> T {
+    let cancel = AtomicBool::new(false);
+    let progress = |stage: Stage, done: usize, _total: usize| {
+        if when(stage, done) {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    job(&Control {
+        cancel: &cancel,
+        progress: &progress,
+    })
 }
 
 /// A directory with "Acme" set up and admin "ann".
@@ -136,6 +173,19 @@ pub fn place(dept: &str, title: Option<&str>, primary: bool) -> (String, Option<
     (dept.to_owned(), title.map(str::to_owned), primary)
 }
 
+/// A member to be invited by email, in department `dept`, with no title and the default role.
+pub fn invitee(name: &str, email: &str, dept: DepartmentId) -> NewInvitee {
+    NewInvitee {
+        name: name.into(),
+        email: Some(email.into()),
+        mobile: None,
+        department_id: dept,
+        position: None,
+        role_ids: Vec::new(),
+        link_only: false,
+    }
+}
+
 /// A member with a username and the shared password, in these departments, with the default
 /// role and no email or mobile.
 pub fn new_member(name: &str, username: &str, depts: Vec<PositionInput>) -> NewMember {
@@ -175,13 +225,87 @@ pub fn password_changed(account: &str, username: &str, password_hash: String) ->
     }
 }
 
+/// The gateway's report that account `account` ("username") changed their personal details
+/// on their page (`None`: left as it was).
+pub fn personal_details(
+    account: &str,
+    username: &str,
+    name: Option<&str>,
+    mobile: Option<&str>,
+    email: Option<&str>,
+) -> EventKind {
+    EventKind::PersonalDetailsChanged {
+        account_id: Some(account.into()),
+        username: username.into(),
+        name: name.map(Into::into),
+        mobile: mobile.map(Into::into),
+        email: email.map(Into::into),
+    }
+}
+
+/// Page entry `seq` of the gateway's event feed, at `at` (seconds).
+pub fn event_at(seq: i64, at: i64, kind: EventKind) -> Event {
+    Event {
+        seq,
+        id: format!("e{seq}"),
+        at,
+        kind,
+    }
+}
+
+/// Tells the directory that the gateway made the newest due invitation, under `gateway_id`;
+/// returns that invitation's id.
+pub fn linked(d: &mut Directory, gateway_id: &str) -> i64 {
+    let work = d.due_gateway_work(10).unwrap();
+    let w = work.last().unwrap().clone();
+    d.gateway_work_done(
+        &w,
+        WorkResult::Linked {
+            gateway_id: gateway_id.into(),
+            link: format!("http://127.0.0.1:1/i/{gateway_id}"),
+            expires_at_secs: 1_790_259_200,
+        },
+    )
+    .unwrap();
+    w.invitation_id
+}
+
+/// How many rows `table` holds.
+pub fn count(d: &Directory, table: &str) -> i64 {
+    value(d, &format!("SELECT count(*) FROM {table}"))
+}
+
+/// The one value `sql` answers.
+pub fn value<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> T {
+    d.connection().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+/// The first column of every row `sql` answers, in its order.
+pub fn column<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> Vec<T> {
+    d.connection()
+        .prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The cells of an .xlsx file's first sheet as text, row by row.
+pub fn xlsx_rows(path: &Path) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(path).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}
+
 /// How many audit entries meet `condition` (SQL on `audit_log`'s columns).
 pub fn audited(d: &Directory, condition: &str) -> i64 {
-    d.connection()
-        .query_row(
-            &format!("SELECT count(*) FROM audit_log WHERE {condition}"),
-            [],
-            |r| r.get(0),
-        )
-        .unwrap()
+    value(
+        d,
+        &format!("SELECT count(*) FROM audit_log WHERE {condition}"),
+    )
 }

@@ -4,7 +4,7 @@ use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, 
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, listed_names, new_member, place, places, pos, with_org, PASSWORD};
+use crate::{admin, invitee, listed_names, new_member, place, places, pos, with_org, PASSWORD};
 
 fn codes(e: CoreError) -> Vec<(String, String)> {
     match e {
@@ -16,50 +16,26 @@ fn codes(e: CoreError) -> Vec<(String, String)> {
     }
 }
 
-fn invitee(name: &str, email: &str, dept: DepartmentId) -> NewInvitee {
-    NewInvitee {
-        name: name.into(),
-        email: Some(email.into()),
-        mobile: None,
-        department_id: dept,
-        position: None,
-        role_ids: Vec::new(),
-        link_only: false,
-    }
-}
-
-struct Org {
-    d: Directory,
-    a: Actor,
+/// The organization's root department, Sales below it and EMEA below Sales.
+struct Depts {
     root: DepartmentId,
     sales: DepartmentId,
     emea: DepartmentId,
 }
 
-fn org() -> Org {
+/// A fresh organization with its admin and the departments of [`Depts`].
+fn org() -> (Directory, Actor, Depts) {
     let (mut d, _) = with_org();
     let a = admin(&d);
     let root = d.department_tree().unwrap().id;
     let sales = d.create_department(&a, root, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
-    Org {
-        d,
-        a,
-        root,
-        sales,
-        emea,
-    }
+    (d, a, Depts { root, sales, emea })
 }
 
 #[test]
 fn add_member_by_username_is_enabled_with_positions_and_roles() {
-    let Org {
-        mut d,
-        a,
-        sales,
-        emea,
-        ..
-    } = org();
+    let (mut d, a, Depts { sales, emea, .. }) = org();
     let admin_role = d.role_by_name("admin").unwrap();
     let mut input = new_member(
         "Bob Stone",
@@ -97,9 +73,7 @@ fn add_member_by_username_is_enabled_with_positions_and_roles() {
 
 #[test]
 fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
-    let Org {
-        mut d, a, sales, ..
-    } = org();
+    let (mut d, a, Depts { sales, .. }) = org();
     d.add_member(&a, &{
         let mut m = new_member("Bob", "bob", vec![pos(sales, None)]);
         m.email = Some("bob@example.com".into());
@@ -153,7 +127,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
 
 #[test]
 fn invitee_is_not_joined_and_needs_email_or_mobile() {
-    let Org { mut d, a, emea, .. } = org();
+    let (mut d, a, Depts { emea, .. }) = org();
     let id = d
         .add_invitee(
             &a,
@@ -201,13 +175,7 @@ fn invitee_is_not_joined_and_needs_email_or_mobile() {
 
 #[test]
 fn personal_fields_are_editable_only_before_joining() {
-    let Org {
-        mut d,
-        a,
-        sales,
-        emea,
-        ..
-    } = org();
+    let (mut d, a, Depts { sales, emea, .. }) = org();
     let inv = d
         .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
         .unwrap();
@@ -321,13 +289,7 @@ fn personal_fields_are_editable_only_before_joining() {
 
 #[test]
 fn set_primary_department() {
-    let Org {
-        mut d,
-        a,
-        sales,
-        emea,
-        ..
-    } = org();
+    let (mut d, a, Depts { sales, emea, .. }) = org();
     let bob = d
         .add_member(
             &a,
@@ -364,9 +326,7 @@ fn set_primary_department() {
 
 #[test]
 fn status_transitions_and_their_guards() {
-    let Org {
-        mut d, a, sales, ..
-    } = org();
+    let (mut d, a, Depts { sales, .. }) = org();
     let bob = d
         .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
         .unwrap();
@@ -430,13 +390,7 @@ fn invitation_of(d: &Directory, member: MemberId) -> InvitationRow {
 
 #[test]
 fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
-    let Org {
-        mut d,
-        a,
-        sales,
-        emea,
-        ..
-    } = org();
+    let (mut d, a, Depts { sales, emea, .. }) = org();
     let inv = d
         .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
         .unwrap();
@@ -520,13 +474,7 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
 
 #[test]
 fn list_filters_search_and_pages() {
-    let Org {
-        mut d,
-        a,
-        root,
-        sales,
-        emea,
-    } = org();
+    let (mut d, a, Depts { root, sales, emea }) = org();
     d.add_member(
         &a,
         &new_member("José Álvarez", "jalvarez", vec![pos(emea, None)]),
@@ -643,13 +591,7 @@ fn list_filters_search_and_pages() {
 #[test]
 fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
-    let Org {
-        mut d,
-        a,
-        sales,
-        emea,
-        ..
-    } = org();
+    let (mut d, a, Depts { sales, emea, .. }) = org();
     let bob = d
         .add_member(
             &a,
@@ -779,9 +721,7 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
 #[test]
 fn default_region_reads_numbers_without_plus() {
     use orgdesk_core::settings::Settings;
-    let Org {
-        mut d, a, sales, ..
-    } = org();
+    let (mut d, a, Depts { sales, .. }) = org();
     assert_eq!(d.settings().unwrap().default_region, "US");
     assert_eq!(
         codes(
@@ -831,13 +771,7 @@ fn default_region_reads_numbers_without_plus() {
 #[test]
 fn batch_department_adds_beside_or_replaces_all() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
-    let Org {
-        mut d,
-        a,
-        root,
-        sales,
-        emea,
-    } = org();
+    let (mut d, a, Depts { root, sales, emea }) = org();
     let bob = d
         .add_member(
             &a,
@@ -898,13 +832,7 @@ fn batch_department_adds_beside_or_replaces_all() {
 fn history_names_what_each_edit_changed() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     use orgdesk_core::members::HistoryChange;
-    let Org {
-        mut d,
-        a,
-        root,
-        sales,
-        emea,
-    } = org();
+    let (mut d, a, Depts { root, sales, emea }) = org();
     let dee = d
         .add_invitee(&a, &invitee("Dee", "dee@example.com", sales))
         .unwrap();

@@ -3,7 +3,7 @@ use orgdesk_core::organization::CODE_LEN;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::{CoreError, ErrorCode};
 
-use crate::{fresh, setup_input, with_org};
+use crate::{count, fresh, setup_input, with_org};
 
 fn field_codes(e: CoreError) -> Vec<(String, String)> {
     match e {
@@ -82,11 +82,7 @@ fn setup_reports_every_bad_field_and_writes_nothing() {
         ]
     );
     assert!(!d.is_initialized().unwrap());
-    let members: i64 = d
-        .connection()
-        .query_row("SELECT count(*) FROM members", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(members, 0);
+    assert_eq!(count(&d, "members"), 0);
 }
 
 #[test]

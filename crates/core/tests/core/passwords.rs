@@ -3,12 +3,12 @@
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::SignInInput;
-use orgdesk_core::members::{ChangeOwnPasswordInput, NewInvitee, SetPasswordInput};
+use orgdesk_core::members::{ChangeOwnPasswordInput, SetPasswordInput};
 use orgdesk_core::types::MemberId;
 use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::Event;
 
-use crate::{admin, audited, new_member, password_changed, pos, with_org, PASSWORD};
+use crate::{admin, audited, invitee, new_member, password_changed, pos, with_org, PASSWORD};
 
 const SET: &str = "Temp-Orchid-51";
 const OWN: &str = "Quiet-Lantern-88";
@@ -160,18 +160,7 @@ fn refused_passwords_write_nothing_and_say_why() {
     // Someone who has not joined has no account.
     let root = d.department_tree().unwrap().id;
     let dee = d
-        .add_invitee(
-            &admin(&d),
-            &NewInvitee {
-                name: "Dee".into(),
-                email: Some("dee@example.com".into()),
-                mobile: None,
-                department_id: root,
-                position: None,
-                role_ids: Vec::new(),
-                link_only: false,
-            },
-        )
+        .add_invitee(&admin(&d), &invitee("Dee", "dee@example.com", root))
         .unwrap();
     let e = d
         .set_member_password(&admin(&d), dee, &set(SET, false))

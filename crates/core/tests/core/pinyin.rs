@@ -1,12 +1,12 @@
 //! Chinese names are found by their pinyin (whole, initials, a prefix) and sort by it, in the
 //! member list and in exports.
 
-use orgdesk_core::members::{MemberPatch, MemberQuery, NewInvitee, StatusFilter};
+use orgdesk_core::members::{MemberPatch, MemberQuery, StatusFilter};
 use orgdesk_core::spreadsheet::{Control, Lang};
 use orgdesk_core::types::MemberId;
 use orgdesk_core::Directory;
 
-use crate::{admin, listed_names, with_org};
+use crate::{admin, invitee, listed_names, temp_path, with_org};
 
 /// "Ann Lee" (the admin) and these members, not joined, in the root department (their emails
 /// m0@example.com, m1@… hold none of the queries below).
@@ -18,19 +18,8 @@ fn directory(names: &[&str]) -> (Directory, Vec<MemberId>) {
         .iter()
         .enumerate()
         .map(|(i, name)| {
-            d.add_invitee(
-                &a,
-                &NewInvitee {
-                    name: (*name).into(),
-                    email: Some(format!("m{i}@example.com")),
-                    mobile: None,
-                    department_id: root,
-                    position: None,
-                    role_ids: Vec::new(),
-                    link_only: false,
-                },
-            )
-            .unwrap()
+            d.add_invitee(&a, &invitee(name, &format!("m{i}@example.com"), root))
+                .unwrap()
         })
         .collect();
     (d, ids)
@@ -103,8 +92,7 @@ fn chinese_names_sort_by_pinyin_among_latin_names() {
     assert_eq!(names(&d, None), expected);
 
     // The export lists members in the same order.
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("members.csv");
+    let (_tmp, out) = temp_path("members.csv");
     let q = MemberQuery {
         status: StatusFilter::All,
         ..Default::default()

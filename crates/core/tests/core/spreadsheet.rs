@@ -2,7 +2,7 @@
 //! read back through the import, and checked against the store.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use calamine::Reader;
 use orgdesk_core::audit::Actor;
@@ -14,7 +14,10 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
-use crate::{admin, audited, mkdept, new_member, pos, with_org, PASSWORD};
+use crate::{
+    admin, audited, count, mkdept, new_member, pos, temp_file, temp_path, value, with_cancel,
+    with_org, xlsx_rows, PASSWORD,
+};
 
 /// A cell of a test sheet.
 #[derive(Clone, Copy)]
@@ -90,12 +93,6 @@ const HEAD: [&str; 10] = [
     "Employee ID",
     "Work Location",
 ];
-
-fn count(d: &Directory, table: &str) -> i64 {
-    d.connection()
-        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
-        .unwrap()
-}
 
 fn member_count(d: &Directory) -> i64 {
     count(d, "members")
@@ -266,14 +263,10 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
     );
     assert_eq!(bob.employee_id.as_deref(), Some("E1"));
     assert_eq!(bob.work_location.as_deref(), Some("Berlin"));
-    let hash: String = d
-        .connection()
-        .query_row(
-            "SELECT password_hash FROM members WHERE username = 'bob'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let hash: String = value(
+        &d,
+        "SELECT password_hash FROM members WHERE username = 'bob'",
+    );
     assert!(orgdesk_core::password::verify(PASSWORD, &hash));
     let wang = d.find_member("wang@example.com").unwrap();
     let w = d.member_details(wang).unwrap();
@@ -295,14 +288,16 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
     );
     assert_eq!(audited, 3);
     // The import's search text is the one an edit writes.
-    let before: String = d
-        .connection()
-        .query_row(
-            "SELECT search_text FROM members WHERE id = ?1",
-            [wang],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let search_text = |d: &Directory| -> String {
+        d.connection()
+            .query_row(
+                "SELECT search_text FROM members WHERE id = ?1",
+                [wang],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = search_text(&d);
     d.update_member(
         &a,
         wang,
@@ -312,15 +307,7 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
         },
     )
     .unwrap();
-    let after: String = d
-        .connection()
-        .query_row(
-            "SELECT search_text FROM members WHERE id = ?1",
-            [wang],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(before, after);
+    assert_eq!(before, search_text(&d));
 }
 
 #[test]
@@ -477,13 +464,7 @@ fn csv_with_bom_semicolons_or_tabs_imports_the_same() {
 #[test]
 fn duplicates_in_the_file_fail_every_row_involved() {
     let (d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("dup.csv");
-    std::fs::write(
-        &p,
-        "Name,Email,Employee ID,Department\nA,x@example.com,E1,/\nB,X@Example.com,E2,/\nC,c@example.com,e1,/\nD,d@example.com,E4,/\n",
-    )
-    .unwrap();
+    let (_tmp, p) = temp_file("dup.csv", "Name,Email,Employee ID,Department\nA,x@example.com,E1,/\nB,X@Example.com,E2,/\nC,c@example.com,e1,/\nD,d@example.com,E4,/\n");
     let r = d
         .preview_import(&p, &opts(false), &Control::none())
         .unwrap();
@@ -516,13 +497,10 @@ fn duplicates_in_the_file_fail_every_row_involved() {
 #[test]
 fn unknown_departments_fail_unless_created() {
     let (mut d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("d.csv");
-    std::fs::write(
-        &p,
+    let (_tmp, p) = temp_file(
+        "d.csv",
         "Name,Email,Department\nA,a@example.com,Ops/North/Team 1\nB,b@example.com,ops/north\n",
-    )
-    .unwrap();
+    );
     let r = d
         .preview_import(&p, &opts(false), &Control::none())
         .unwrap();
@@ -552,16 +530,13 @@ fn sample(d: &mut Directory) {
     mkdept(d, "Sales/EMEA");
     mkdept(d, "Engineering");
     let a = admin(d);
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("s.csv");
-    std::fs::write(
-        &p,
+    let (_tmp, p) = temp_file(
+        "s.csv",
         "Name,Username,Password,Email,Mobile,Department,Position,Role,Employee ID,Work Location\n\
          Bob,bob,Correct-Horse1,bob@example.com,+14155552671,Sales/EMEA;Engineering;Sales,;Engineer,Admin,00123,=Berlin\n\
          Cleo,,,cleo@example.com,,/,Boss,,E2,\n\
          José Ñúñez,,,jose@example.com,+14155552672,Engineering,,,,São Paulo\n",
-    )
-    .unwrap();
+    );
     let r = d
         .import_members(&a, &p, &opts(false), &Control::none())
         .unwrap();
@@ -621,9 +596,8 @@ fn export_then_import_is_unchanged_in_both_formats_and_edits_update() {
 fn export_by_department_and_status() {
     let (mut d, _) = with_org();
     sample(&mut d);
-    let tmp = tempfile::tempdir().unwrap();
     let sales = d.resolve_department_path("Sales").unwrap();
-    let out = tmp.path().join("sales.csv");
+    let (_tmp, out) = temp_path("sales.csv");
     let q = |sub| MemberQuery {
         department_id: Some(sales),
         include_sub_departments: sub,
@@ -668,9 +642,7 @@ fn personal_fields_of_joined_members_are_skipped_not_changed() {
     let (mut d, _) = with_org();
     sample(&mut d);
     let a = admin(&d);
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("p.csv");
-    std::fs::write(&p, "Name,Username,Email,Department,Work Location\nRobert,bob,robert@example.com,Engineering,Paris\n").unwrap();
+    let (_tmp, p) = temp_file("p.csv", "Name,Username,Email,Department,Work Location\nRobert,bob,robert@example.com,Engineering,Paris\n");
     let r = d
         .import_members(&a, &p, &opts(false), &Control::none())
         .unwrap();
@@ -745,8 +717,7 @@ fn files_that_are_not_importable_are_refused_and_write_nothing() {
 #[test]
 fn more_than_200000_rows_are_refused() {
     let (d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("big.csv");
+    let (_tmp, p) = temp_path("big.csv");
     let mut s = String::with_capacity(4_000_000);
     s.push_str("Name,Department\n");
     for i in 0..=200_000 {
@@ -765,32 +736,24 @@ fn more_than_200000_rows_are_refused() {
 #[test]
 fn cancel_during_commit_leaves_the_database_untouched() {
     let (mut d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("c.csv");
+    let (_tmp, p) = temp_path("c.csv");
     let mut s = String::from("Name,Email,Department\n");
     for i in 0..3000 {
         s.push_str(&format!("M {i},m{i}@example.com,New Dept\n"));
     }
     std::fs::write(&p, s).unwrap();
-    let cancel = AtomicBool::new(false);
-    let progress = |stage: Stage, done: usize, _total: usize| {
-        if stage == Stage::Commit && done >= 1000 {
-            cancel.store(true, Ordering::Relaxed);
-        }
-    };
-    let ctl = Control {
-        cancel: &cancel,
-        progress: &progress,
-    };
     let a = admin(&d);
     let audit_before = count(&d, "audit_log");
-    let e = d.import_members(&a, &p, &opts(true), &ctl).unwrap_err();
+    let e = with_cancel(
+        |stage, done| stage == Stage::Commit && done >= 1000,
+        |ctl| d.import_members(&a, &p, &opts(true), ctl),
+    )
+    .unwrap_err();
     assert!(matches!(e, SpreadsheetError::Cancelled), "{e:?}");
     assert_eq!(member_count(&d), 1);
     assert!(d.resolve_department_path("New Dept").is_err());
     assert_eq!(count(&d, "audit_log"), audit_before);
     // And the directory still works afterwards.
-    cancel.store(false, Ordering::Relaxed);
     let r = d
         .import_members(&a, &p, &opts(true), &Control::none())
         .unwrap();
@@ -840,10 +803,7 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
     // The other window's delete is the only change.
     assert_eq!(count(&d, "audit_log"), audit_before + 1);
     // Foreign keys are enforced again on this connection after the import.
-    let fk: i64 = d
-        .connection()
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
-        .unwrap();
+    let fk: i64 = value(&d, "PRAGMA foreign_keys");
     assert_eq!(fk, 1);
     // Imported again, the rows for the deleted department fail one by one.
     let r = d
@@ -913,12 +873,7 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
         .unwrap();
     let out = tmp.path().join("results.xlsx");
     spreadsheet::write_results(&p, None, &r, &out).unwrap();
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&out).unwrap();
-    let range = wb.worksheet_range_at(0).unwrap().unwrap();
-    let rows: Vec<Vec<String>> = range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = xlsx_rows(&out);
     assert_eq!(rows[0], ["Name", "Email", "Department", "Result", "Reason"]);
     assert_eq!(rows[1][3], "created");
     assert_eq!(rows[2][3], "failed");

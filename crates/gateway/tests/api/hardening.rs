@@ -72,18 +72,56 @@ async fn read_page(stream: &mut TcpStream) -> String {
 
 const GET: &[u8] = b"GET /nowhere HTTP/1.1\r\nHost: gw\r\n\r\n";
 
+/// A gateway with the given header and idle deadlines (seconds), adjusted further by `adjust`.
+async fn start_with_deadlines(
+    header_secs: u64,
+    idle_secs: u64,
+    adjust: impl FnOnce(&mut Config),
+) -> TestGateway {
+    start(|c| {
+        c.server.header_timeout_secs = header_secs;
+        c.server.idle_timeout_secs = idle_secs;
+        adjust(c);
+    })
+    .await
+}
+
+/// A connection from `from` that has been answered once (a 404 page), so that the gateway
+/// has taken it in and counts it.
+async fn answered_connection(from: [u8; 4], to: SocketAddr) -> TcpStream {
+    let mut s = connect_from(from, to).await;
+    s.write_all(GET).await.unwrap();
+    assert!(read_page(&mut s).await.starts_with("HTTP/1.1 404"));
+    s
+}
+
+/// One connection from each of `from`, each answered once (see `answered_connection`).
+async fn answered_connections(from: &[[u8; 4]], to: SocketAddr) -> Vec<TcpStream> {
+    let mut held = Vec::new();
+    for from in from {
+        held.push(answered_connection(*from, to).await);
+    }
+    held
+}
+
+/// What the gateway sends on a connection that sends `bytes`, until it closes it.
+async fn seen_after_sending(gw: &TestGateway, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr(gw)).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    read_until_closed(&mut stream).await
+}
+
+/// What a connection from `from` that sends a request gets before it is closed.
+async fn seen_before_closed(from: [u8; 4], to: SocketAddr) -> String {
+    let mut s = connect_from(from, to).await;
+    let _ = s.write_all(GET).await;
+    read_until_closed(&mut s).await
+}
+
 #[tokio::test]
 async fn headers_that_trickle_in_are_cut_off() {
-    let gw = start(|c| {
-        c.server.header_timeout_secs = 1;
-        c.server.idle_timeout_secs = 60;
-    })
-    .await;
-    let mut slow = TcpStream::connect(addr(&gw)).await.unwrap();
-    slow.write_all(b"GET /nowhere HTTP/1.1\r\nHost: gw\r\n")
-        .await
-        .unwrap();
-    let seen = read_until_closed(&mut slow).await;
+    let gw = start_with_deadlines(1, 60, |_| {}).await;
+    let seen = seen_after_sending(&gw, b"GET /nowhere HTTP/1.1\r\nHost: gw\r\n").await;
     assert!(!seen.contains("200 OK"), "{seen}");
     gw.stop().await;
 }
@@ -91,56 +129,32 @@ async fn headers_that_trickle_in_are_cut_off() {
 #[tokio::test]
 async fn a_body_that_trickles_in_is_refused() {
     let gw = start(|c| c.server.body_timeout_secs = 1).await;
-    let mut slow = TcpStream::connect(addr(&gw)).await.unwrap();
-    slow.write_all(
+    let seen = seen_after_sending(
+        &gw,
         b"POST /me/sign-in HTTP/1.1\r\nHost: gw\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ncsrf=",
     )
-    .await
-    .unwrap();
-    let seen = read_until_closed(&mut slow).await;
+    .await;
     assert!(seen.starts_with("HTTP/1.1 408"), "{seen}");
     gw.stop().await;
 }
 
 #[tokio::test]
 async fn an_idle_connection_is_closed() {
-    let gw = start(|c| {
-        c.server.idle_timeout_secs = 1;
-        c.server.header_timeout_secs = 60;
-    })
-    .await;
-    let mut idle = TcpStream::connect(addr(&gw)).await.unwrap();
-    idle.write_all(GET).await.unwrap();
-    let seen = read_until_closed(&mut idle).await;
+    let gw = start_with_deadlines(60, 1, |_| {}).await;
+    let seen = seen_after_sending(&gw, GET).await;
     assert!(seen.starts_with("HTTP/1.1 404"), "{seen}");
     gw.stop().await;
 }
 
 #[tokio::test]
 async fn one_address_cannot_take_every_connection() {
-    let gw = start(|c| {
-        c.server.max_connections_per_client = 2;
-        c.server.header_timeout_secs = 60;
-        c.server.idle_timeout_secs = 60;
-    })
-    .await;
+    let gw = start_with_deadlines(60, 60, |c| c.server.max_connections_per_client = 2).await;
     let to = addr(&gw);
-    let mut held = Vec::new();
-    for _ in 0..2 {
-        let mut s = connect_from([127, 0, 0, 1], to).await;
-        // Answered, so the gateway has taken the connection in and counts it.
-        s.write_all(GET).await.unwrap();
-        assert!(read_page(&mut s).await.starts_with("HTTP/1.1 404"));
-        held.push(s);
-    }
-    let mut third = connect_from([127, 0, 0, 1], to).await;
-    let _ = third.write_all(GET).await;
-    let seen = read_until_closed(&mut third).await;
+    let mut held = answered_connections(&[[127, 0, 0, 1]; 2], to).await;
+    let seen = seen_before_closed([127, 0, 0, 1], to).await;
     assert!(seen.is_empty(), "the third connection was served: {seen}");
     // Another address still gets through.
-    let mut other = connect_from([127, 0, 0, 2], to).await;
-    other.write_all(GET).await.unwrap();
-    assert!(read_page(&mut other).await.starts_with("HTTP/1.1 404"));
+    answered_connection([127, 0, 0, 2], to).await;
     // A connection given back makes room again.
     drop(held.pop());
     let again = tokio::time::timeout(GENEROUS, async {
@@ -164,38 +178,18 @@ async fn one_address_cannot_take_every_connection() {
 
 #[tokio::test]
 async fn the_connection_cap_holds_for_everyone() {
-    let gw = start(|c| {
-        c.server.max_connections = 2;
-        c.server.header_timeout_secs = 60;
-        c.server.idle_timeout_secs = 60;
-    })
-    .await;
+    let gw = start_with_deadlines(60, 60, |c| c.server.max_connections = 2).await;
     let to = addr(&gw);
-    let mut held = Vec::new();
-    for from in [[127, 0, 0, 1], [127, 0, 0, 2]] {
-        let mut s = connect_from(from, to).await;
-        s.write_all(GET).await.unwrap();
-        assert!(read_page(&mut s).await.starts_with("HTTP/1.1 404"));
-        held.push(s);
-    }
-    let mut third = connect_from([127, 0, 0, 3], to).await;
-    let _ = third.write_all(GET).await;
-    assert!(read_until_closed(&mut third).await.is_empty());
+    let held = answered_connections(&[[127, 0, 0, 1], [127, 0, 0, 2]], to).await;
+    assert!(seen_before_closed([127, 0, 0, 3], to).await.is_empty());
     drop(held);
     gw.stop().await;
 }
 
 #[tokio::test]
 async fn a_half_sent_request_does_not_hold_up_the_stop() {
-    let gw = start(|c| {
-        c.server.shutdown_grace_secs = 1;
-        c.server.header_timeout_secs = 300;
-        c.server.idle_timeout_secs = 300;
-    })
-    .await;
-    let mut half = TcpStream::connect(addr(&gw)).await.unwrap();
-    half.write_all(GET).await.unwrap();
-    assert!(read_page(&mut half).await.starts_with("HTTP/1.1 404"));
+    let gw = start_with_deadlines(300, 300, |c| c.server.shutdown_grace_secs = 1).await;
+    let mut half = answered_connection([127, 0, 0, 1], addr(&gw)).await;
     half.write_all(b"POST /me/sign-in HTTP/1.1\r\nHost: gw\r\nContent-Le")
         .await
         .unwrap();

@@ -12,41 +12,21 @@ mod probes;
 
 use common::{scenarios, TestGateway};
 
+/// A test of the scenario `name` (from any family) on a fresh gateway with the SQLite store.
 macro_rules! sqlite_test {
     ($name:ident) => {
         #[tokio::test]
         async fn $name() {
             let (gw, clock) = TestGateway::manual().await;
-            scenarios::$name(gw, clock).await;
+            scenarios::$name(&gw, clock).await;
+            gw.stop().await;
         }
     };
 }
 
 for_each_scenario!(sqlite_test);
-
-macro_rules! sqlite_identity_test {
-    ($name:ident) => {
-        #[tokio::test]
-        async fn $name() {
-            let (gw, clock) = TestGateway::manual().await;
-            common::identity_scenarios::$name(gw, clock).await;
-        }
-    };
-}
-
-for_each_identity_scenario!(sqlite_identity_test);
-
-macro_rules! sqlite_guard_test {
-    ($name:ident) => {
-        #[tokio::test]
-        async fn $name() {
-            let (gw, clock) = TestGateway::manual().await;
-            common::guard_scenarios::$name(gw, clock).await;
-        }
-    };
-}
-
-for_each_guard_scenario!(sqlite_guard_test);
+for_each_identity_scenario!(sqlite_test);
+for_each_guard_scenario!(sqlite_test);
 
 /// Behind an https public address every cookie carries the `__Host-` prefix (so the browser
 /// takes it only with Secure, Path=/ and no Domain) and stays HttpOnly, SameSite=Strict.

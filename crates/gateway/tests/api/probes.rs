@@ -29,12 +29,7 @@ async fn readyz_answers_503_with_the_reason_when_migrations_are_missing() {
     conn.pragma_update(None, "user_version", current - 1)
         .unwrap();
 
-    let ready = gw
-        .client
-        .get(format!("{}/readyz", gw.base))
-        .send()
-        .await
-        .unwrap();
+    let ready = gw.fetch("/readyz").await;
     assert_eq!(ready.status(), 503);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");

@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use std::sync::Arc;
 
-use common::smtp::{free_port, smtp_to, SmtpServer};
-use common::{find_link, invitation, mail_parts, wait_for_files, TestGateway};
+use common::smtp::gateway_with_smtp;
+use common::{find_link, find_reset_link, first_mail, invitation, mail_parts, TestGateway};
 use orgdesk_gateway::SystemClock;
 use orgdesk_protocol::{Channel, EventKind};
 use thirtyfour::prelude::*;
@@ -148,6 +148,11 @@ async fn text_of(driver: &WebDriver, by: By) -> WebDriverResult<String> {
     wait(driver, by).await?.text().await
 }
 
+/// The value of the input with the id `id`, once it is there.
+async fn value_of(driver: &WebDriver, id: &str) -> WebDriverResult<Option<String>> {
+    wait(driver, By::Id(id)).await?.value().await
+}
+
 /// Clicks what `by` finds, once it is there.
 async fn click(driver: &WebDriver, by: By) -> WebDriverResult<()> {
     wait(driver, by).await?.click().await
@@ -179,17 +184,14 @@ where
 
 #[tokio::test]
 async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let smtp = SmtpServer::start(port, gw.dir.path());
+    let (gw, smtp) = gateway_with_smtp().await;
     let inbox = smtp.inbox();
     in_chromium(gw, |gw, driver| async move {
         // Register: mail → invitation page → Join now → form → success page.
         let created = gw
             .created_invitation("k1", &invitation(Channel::Email, "li.wei@example.org"))
             .await;
-        let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
-        let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
+        let (text, _) = mail_parts(&first_mail(&inbox).await);
         let link = find_link(&text, &gw.base).expect("the mail has the link");
         driver.goto(&link).await?;
         let heading = text_of(&driver, By::Tag("h1")).await?;
@@ -203,11 +205,7 @@ async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
         let alert = text_of(&driver, By::Css("[role=alert]")).await?;
         assert!(alert.contains("at least three of"), "{alert}");
         assert_eq!(
-            wait(&driver, By::Id("username"))
-                .await?
-                .value()
-                .await?
-                .as_deref(),
+            value_of(&driver, "username").await?.as_deref(),
             Some("li.wei")
         );
         type_into(&driver, "password", "Correct-Horse1").await?;
@@ -220,9 +218,7 @@ async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
         );
 
         // Decline, in Chinese through the switcher.
-        let other = gw
-            .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
-            .await;
+        let other = gw.link_invitation("k2", "Zhang San").await;
         driver.goto(&other.link).await?;
         click(&driver, By::LinkText("简体中文")).await?;
         click(&driver, By::LinkText("拒绝")).await?;
@@ -270,24 +266,15 @@ async fn an_invitee_gets_the_mail_and_registers_in_chromium() {
 /// saved, and the member signs in on `/me` with it and signs out again.
 #[tokio::test]
 async fn a_member_resets_the_password_in_chromium_and_signs_in() {
-    use common::members::{hash_of, reset_request, NEW_PASSWORD, PASSWORD};
+    use common::members::{hash_of, mailed_reset_for_li_wei, NEW_PASSWORD, PASSWORD};
 
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let smtp = SmtpServer::start(port, gw.dir.path());
+    let (gw, smtp) = gateway_with_smtp().await;
     let inbox = smtp.inbox();
     in_chromium(gw, |gw, driver| async move {
         gw.account("k1", "Li Wei", "li.wei").await;
-        let created = gw
-            .created_reset(
-                "r1",
-                &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
-            )
-            .await;
-        let mail = wait_for_files(&inbox, 1, 15).await.remove(0);
-        let (text, _) = mail_parts(&std::fs::read_to_string(mail).unwrap());
-        let start = text.find(&format!("{}/r/", gw.base)).expect("a reset link");
-        let link = text[start..].split_whitespace().next().unwrap().to_owned();
+        let created = gw.created_reset("r1", &mailed_reset_for_li_wei()).await;
+        let (text, _) = mail_parts(&first_mail(&inbox).await);
+        let link = find_reset_link(&text, &gw.base).expect("a reset link");
         assert_eq!(link, created.link);
 
         driver.goto(&link).await?;
@@ -328,14 +315,7 @@ async fn a_member_resets_the_password_in_chromium_and_signs_in() {
         sign_in(NEW_PASSWORD).await?;
         let who = text_of(&driver, By::Id("signed-in-as")).await?;
         assert_eq!(who, "Signed in as li.wei · Acme Ltd");
-        assert_eq!(
-            wait(&driver, By::Id("name"))
-                .await?
-                .value()
-                .await?
-                .as_deref(),
-            Some("Li Wei")
-        );
+        assert_eq!(value_of(&driver, "name").await?.as_deref(), Some("Li Wei"));
         click(&driver, By::Id("sign-out")).await?;
         let notice = text_of(&driver, By::Id("notice")).await?;
         assert_eq!(notice, "You have signed out.");

@@ -12,7 +12,7 @@ use reqwest::{Method, StatusCode};
 
 use super::join_scenarios::rules;
 use super::members::{reset_request, Jar, PASSWORD};
-use super::{invitation, json_of, TestGateway};
+use super::{json_of, TestGateway};
 
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
 macro_rules! for_each_guard_scenario {
@@ -25,8 +25,17 @@ macro_rules! for_each_guard_scenario {
     };
 }
 
+/// A link invitation written straight into the gateway's store at `now`; the hash of its
+/// token.
+async fn stored_invitation(gw: &TestGateway, id: &str, now: i64, lifetime_secs: i64) -> [u8; 32] {
+    let invitation = new_invitation(&gw.creds.organization_id, id, now, lifetime_secs);
+    let token = invitation.token_hash;
+    gw.store().create_invitation(invitation, now).await.unwrap();
+    token
+}
+
 /// An invitation written straight into the store, with a token hash the test knows.
-fn new_invitation(org_id: &str, id: &str, now: i64, lifetime_secs: i64) -> NewInvitation {
+pub fn new_invitation(org_id: &str, id: &str, now: i64, lifetime_secs: i64) -> NewInvitation {
     NewInvitation {
         invitation: Invitation {
             id: id.into(),
@@ -57,17 +66,15 @@ const HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 
 pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
-    let store = gw.gateway.as_ref().unwrap().store();
+    let store = gw.store();
     let org = gw.creds.organization_id.clone();
     let now = clock.now_secs();
 
     // Used: the second consumption of any kind is refused by the store itself.
-    let used = new_invitation(&org, "inv_used", now, 3600);
-    let token = used.token_hash;
-    store.create_invitation(used, now).await.unwrap();
+    let token = stored_invitation(gw, "inv_used", now, 3600).await;
     assert!(matches!(
         store.register(token, "li.wei", HASH, now).await.unwrap(),
         ConsumeOutcome::Done { .. }
@@ -89,13 +96,9 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     );
 
     // Expired: one second past the expiry by the gateway's clock.
-    let expiring = new_invitation(&org, "inv_expiring", now, 60);
-    let expired_token = expiring.token_hash;
-    store.create_invitation(expiring, now).await.unwrap();
+    let expired_token = stored_invitation(gw, "inv_expiring", now, 60).await;
     // Revoked: cancelled by the desktop.
-    let cancelled = new_invitation(&org, "inv_cancelled", now, 3600);
-    let cancelled_token = cancelled.token_hash;
-    store.create_invitation(cancelled, now).await.unwrap();
+    let cancelled_token = stored_invitation(gw, "inv_cancelled", now, 3600).await;
     store
         .cancel_invitation(&org, "inv_cancelled", now)
         .await
@@ -127,19 +130,16 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
         })
         .count();
     assert_eq!(registered, 1);
-    gw.stop().await;
 }
 
 pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
-    let store = gw.gateway.as_ref().unwrap().store();
-    let org = gw.creds.organization_id.clone();
     let now = clock.now_secs();
-    let member = new_invitation(&org, "inv_member", now, 3600);
-    let token = member.token_hash;
-    store.create_invitation(member, now).await.unwrap();
+    let token = stored_invitation(gw, "inv_member", now, 3600).await;
+    let store = gw.store();
+    let org = gw.creds.organization_id.clone();
     store.register(token, "li.wei", HASH, now).await.unwrap();
 
     let reset = |id: &str, expires_at: i64| orgdesk_gateway::store::NewPasswordReset {
@@ -205,17 +205,13 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
         .filter(|e| matches!(e.kind, EventKind::PasswordChanged { .. }))
         .count();
     assert_eq!(changed, 1);
-    gw.stop().await;
 }
 
-pub async fn a_session_ends_seven_days_after_signing_in(gw: TestGateway, clock: Arc<ManualClock>) {
+pub async fn a_session_ends_seven_days_after_signing_in(gw: &TestGateway, clock: Arc<ManualClock>) {
     gw.account("k1", "Li Wei", "li.wei").await;
     let me_url = format!("{}/me", gw.base);
     let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut jar, "li.wei", PASSWORD).await;
     // Used every 10 hours, so it is never idle for 12: it lives up to its seventh day…
     let mut elapsed = 0;
     while elapsed + 10 * 3600 < 7 * 24 * 3600 {
@@ -232,7 +228,6 @@ pub async fn a_session_ends_seven_days_after_signing_in(gw: TestGateway, clock: 
     let ended = gw.get_with(&me_url, &mut jar).await;
     assert_eq!(ended.kind(), Some("sign_in"), "{}", ended.body);
     assert!(ended.body.contains("Your session has ended"));
-    gw.stop().await;
 }
 
 /// Posts `form` to `url` three ways that must all be refused: without a token, with a
@@ -267,18 +262,16 @@ async fn refused_without_a_valid_token(
 }
 
 pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     // Decline.
-    let created = gw
-        .created_invitation("k1", &invitation(Channel::Link, "Li Wei"))
-        .await;
+    let created = gw.link_invitation("k1", "Li Wei").await;
     let url = format!("{}/decline", created.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().expect("a CSRF cookie");
     let csrf = form.hidden("csrf").expect("a CSRF token");
-    refused_without_a_valid_token(&gw, &url, &cookie, &csrf, &[]).await;
+    refused_without_a_valid_token(gw, &url, &cookie, &csrf, &[]).await;
     // Nothing changed: no event, and the invitation still opens.
     assert!(gw
         .events(0, 0)
@@ -308,7 +301,7 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
         ("password", PASSWORD),
         ("password_confirm", PASSWORD),
     ];
-    refused_without_a_valid_token(&gw, &join_url, &cookie, &csrf, &fields).await;
+    refused_without_a_valid_token(gw, &join_url, &cookie, &csrf, &fields).await;
     let joins = |events: Vec<orgdesk_protocol::Event>| {
         events
             .into_iter()
@@ -320,11 +313,9 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
     // The organization code's form: refused before the code is looked at, so a right code
     // sent without the token gets nowhere either.
     let code_url = format!("{}/join", gw.base);
-    let start = gw.get(&code_url, None).await;
-    let cookie = start.cookie().expect("a CSRF cookie");
-    let csrf = start.hidden("csrf").expect("a CSRF token");
+    let (cookie, csrf) = gw.open_form(&code_url).await;
     let code = link.code.clone().expect("a code");
-    refused_without_a_valid_token(&gw, &code_url, &cookie, &csrf, &[("code", &code)]).await;
+    refused_without_a_valid_token(gw, &code_url, &cookie, &csrf, &[("code", &code)]).await;
 
     // With the tokens, both work.
     let mut with = vec![("csrf", csrf.as_str())];
@@ -332,39 +323,28 @@ pub async fn decline_and_join_forms_refuse_a_missing_or_wrong_csrf_token(
     let by_code = gw.post_form(&code_url, Some(&cookie), &with).await;
     assert_eq!(by_code.status, StatusCode::OK, "{}", by_code.body);
     assert!(by_code.hidden("csrf").is_some(), "the join form follows");
-    let form = gw.get(&join_url, None).await;
-    let cookie = form.cookie().unwrap();
-    let csrf = form.hidden("csrf").unwrap();
+    let (cookie, csrf) = gw.open_form(&join_url).await;
     let mut all = vec![("csrf", csrf.as_str())];
     all.extend_from_slice(&fields);
     let sent = gw.post_form(&join_url, Some(&cookie), &all).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     assert_eq!(joins(gw.events(0, 0).await.events), 1);
-    gw.stop().await;
 }
 
 pub async fn one_organizations_token_reaches_nothing_of_another(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     // Organization A (the gateway's own) has an account, an invitation, a join link, events.
     gw.account("k1", "Li Wei", "li.wei").await;
-    let pending = gw
-        .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
-        .await;
+    let pending = gw.link_invitation("k2", "Zhang San").await;
     let rules = rules(true, &[]);
     let a_link = gw.put_join_link(&rules).await;
     let a_events = gw.events(0, 0).await.events;
     assert!(!a_events.is_empty());
     let a_account = gw.account_id_of("li.wei").await;
 
-    let b = gw
-        .gateway
-        .as_ref()
-        .unwrap()
-        .create_organization("Other")
-        .await
-        .unwrap();
+    let b = gw.another_organization("Other").await;
     let as_b = |method: Method, path: &str| {
         gw.client
             .request(method, format!("{}{path}", gw.base))
@@ -419,10 +399,9 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     assert_eq!(gw.get(&a_join_url, None).await.status, StatusCode::OK);
 
     // B cannot disable A's account, reset its password, or refuse it.
+    let state = AccountState::Disabled;
     let r = as_b(Method::PUT, "/api/v1/accounts/li.wei/state")
-        .json(&orgdesk_protocol::SetAccountState {
-            state: AccountState::Disabled,
-        })
+        .json(&orgdesk_protocol::SetAccountState { state })
         .send()
         .await
         .unwrap();
@@ -435,37 +414,17 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
         .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert!(r.json::<PasswordResetCreated>().await.is_err());
-    let r = as_b(
-        Method::POST,
-        &format!("/api/v1/accounts/{a_account}/refusal"),
-    )
-    .json(&orgdesk_protocol::RefuseAccount {
-        reason: "not ours".into(),
-    })
-    .send()
-    .await
-    .unwrap();
+    let r = gw.refuse_with(&b.api_token, &a_account, "not ours").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // B's mirror of the same username makes B's own account; A's still signs in as before.
-    let r = as_b(Method::POST, "/api/v1/accounts/mirror")
-        .json(&orgdesk_protocol::MirrorAccounts {
-            accounts: vec![orgdesk_protocol::MirroredAccount {
-                account_id: Some(a_account.clone()),
-                username: "li.wei".into(),
-                password_hash: None,
-                state: AccountState::Disabled,
-                name: "Li Wei (B)".into(),
-                email: None,
-                mobile: None,
-                must_change_password: false,
-            }],
-        })
-        .send()
-        .await
-        .unwrap();
+    let account = orgdesk_protocol::MirroredAccount {
+        account_id: Some(a_account.clone()),
+        name: "Li Wei (B)".into(),
+        ..super::identity_scenarios::mirrored("li.wei", None, AccountState::Disabled)
+    };
+    let r = gw.mirror_with(&b.api_token, vec![account]).await;
     assert_eq!(r.status(), StatusCode::OK);
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);
     me.assert_shows("Acme");
-    gw.stop().await;
 }

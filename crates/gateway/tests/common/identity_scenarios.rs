@@ -7,13 +7,14 @@ use argon2::password_hash::PasswordHasher;
 use argon2::Argon2;
 use orgdesk_gateway::ManualClock;
 use orgdesk_protocol::{
-    AccountState, ApiError, Channel, EventKind, InvitationCreated, JoinLinkRules, MirrorAccounts,
-    MirroredAccount, MirroredAccounts, RefuseAccount, MAX_MIRRORED_ACCOUNTS,
+    AccountState, ApiError, Channel, EventKind, JoinLinkRules, MirrorAccounts, MirroredAccount,
+    MirroredAccounts, RefuseAccount, MAX_MIRRORED_ACCOUNTS,
 };
 use reqwest::StatusCode;
 
+use super::assert_api_error;
 use super::members::{reset_request, Jar, NEW_PASSWORD, PASSWORD};
-use super::{invitation, Page, TestGateway};
+use super::{Page, TestGateway};
 
 #[macro_export]
 macro_rules! for_each_identity_scenario {
@@ -35,7 +36,12 @@ fn hash(password: &str) -> String {
         .to_string()
 }
 
-fn mirrored(username: &str, password_hash: Option<String>, state: AccountState) -> MirroredAccount {
+/// An account as the directory mirrors it, named "USERNAME (directory)".
+pub fn mirrored(
+    username: &str,
+    password_hash: Option<String>,
+    state: AccountState,
+) -> MirroredAccount {
     MirroredAccount {
         account_id: None,
         username: username.into(),
@@ -70,6 +76,12 @@ impl TestGateway {
             .send()
             .await
             .unwrap()
+    }
+
+    /// Mirrors one enabled account `username` with `password`; its account id.
+    async fn mirror_enabled(&self, username: &str, password: &str) -> String {
+        let account = mirrored(username, Some(hash(password)), AccountState::Enabled);
+        self.mirror(vec![account]).await.remove(0)
     }
 
     /// Mirrors `accounts` and answers their ids (the request must succeed).
@@ -111,14 +123,6 @@ impl TestGateway {
             })
     }
 
-    async fn link_invitation(&self, key: &str) -> InvitationCreated {
-        self.create(key, &invitation(Channel::Link, "Someone"))
-            .await
-            .json()
-            .await
-            .unwrap()
-    }
-
     /// Joins through the public link (no approval) as `username`; the page and the status link.
     async fn join_as(&self, link: &str, username: &str) -> (Page, Option<String>) {
         let page = self
@@ -139,16 +143,10 @@ fn is_sign_in_refused(page: &Page) -> bool {
 }
 
 pub async fn one_person_keeps_one_account_id_in_every_event(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    gw.account("k1", "Li Wei", "li.wei").await;
-    let id = gw.account_id_of("li.wei").await;
-    let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    let (id, mut jar) = gw.registered_and_signed_in("Li Wei", "li.wei").await;
     gw.member_form(
         &mut jar,
         "/me/details",
@@ -200,16 +198,12 @@ pub async fn one_person_keeps_one_account_id_in_every_event(
     let joined_id = gw.account_id_of("zhang.san").await;
     assert_ne!(joined_id, id);
     let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "zhang.san", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut jar, "zhang.san", PASSWORD).await;
     assert_eq!(gw.signed_in_as("zhang.san").await, Some(joined_id));
-    gw.stop().await;
 }
 
 pub async fn a_mirrored_username_cannot_be_registered_or_joined(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     let ids = gw
@@ -228,7 +222,7 @@ pub async fn a_mirrored_username_cannot_be_registered_or_joined(
     );
     let link = gw.put_join_link(&no_approval()).await.link.unwrap();
     for (i, username) in ["ALICE", "reserved", "Off", "gone"].into_iter().enumerate() {
-        let invited = gw.link_invitation(&format!("k{i}")).await;
+        let invited = gw.link_invitation(&format!("k{i}"), "Someone").await;
         let taken = gw.register(&invited.link, username, "Stranger-Pass9").await;
         assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY, "{username}");
         taken.assert_shows("This username is already taken");
@@ -260,30 +254,17 @@ pub async fn a_mirrored_username_cannot_be_registered_or_joined(
     let page = gw.get(&status.unwrap(), None).await;
     assert_eq!(page.kind(), Some("refused"), "{}", page.body);
     page.assert_shows("already used in the organization&#x27;s directory");
-    gw.stop().await;
 }
 
 pub async fn the_mirror_takes_over_an_account_registered_under_a_directory_username(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     // A stranger registers the directory's Super Admin username before the mirror arrives.
-    gw.account("k1", "Stranger", "alice").await;
-    let strangers = gw.account_id_of("alice").await;
-    let mut stranger = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut stranger, "alice", PASSWORD).await.kind(),
-        Some("me")
-    );
+    let (strangers, mut stranger) = gw.registered_and_signed_in("Stranger", "alice").await;
 
-    let ids = gw
-        .mirror(vec![mirrored(
-            "Alice",
-            Some(hash(NEW_PASSWORD)),
-            AccountState::Enabled,
-        )])
-        .await;
-    assert_ne!(ids[0], strangers, "the directory's alice is a new account");
+    let alice = gw.mirror_enabled("Alice", NEW_PASSWORD).await;
+    assert_ne!(alice, strangers, "the directory's alice is a new account");
     // The stranger's session is over and their password opens nothing.
     let me = gw.get_with(&format!("{}/me", gw.base), &mut stranger).await;
     assert_eq!(me.kind(), Some("sign_in"), "{}", me.body);
@@ -295,37 +276,33 @@ pub async fn the_mirror_takes_over_an_account_registered_under_a_directory_usern
     let page = gw.sign_in(&mut jar, "alice", NEW_PASSWORD).await;
     assert_eq!(page.kind(), Some("me"), "{}", page.body);
     page.assert_shows("Alice (directory)");
-    assert_eq!(gw.signed_in_as("Alice").await, Some(ids[0].clone()));
+    assert_eq!(gw.signed_in_as("Alice").await, Some(alice.clone()));
 
     // Mirroring it again under its id keeps it; a new password ends its sessions.
     let mut again = mirrored("Alice", Some(hash(PASSWORD)), AccountState::Enabled);
-    again.account_id = Some(ids[0].clone());
-    assert_eq!(gw.mirror(vec![again.clone()]).await, ids);
+    again.account_id = Some(alice.clone());
+    assert_eq!(
+        gw.mirror(vec![again.clone()]).await,
+        std::slice::from_ref(&alice)
+    );
     let me = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
     assert_eq!(me.kind(), Some("sign_in"));
-    assert_eq!(
-        gw.sign_in(&mut jar, "alice", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut jar, "alice", PASSWORD).await;
 
     // Renamed in the directory: the old username's account is removed, the new one is new.
     again.username = "alice.w".into();
     let renamed = gw.mirror(vec![again]).await;
-    assert_ne!(renamed, ids);
+    assert_ne!(renamed, std::slice::from_ref(&alice));
     let me = gw.get_with(&format!("{}/me", gw.base), &mut jar).await;
     assert_eq!(me.kind(), Some("sign_in"));
     let mut other = Jar::default();
     let old = gw.sign_in(&mut other, "alice", PASSWORD).await;
     assert_eq!(old.status, StatusCode::FORBIDDEN, "{}", old.body);
-    assert_eq!(
-        gw.sign_in(&mut other, "alice.w", PASSWORD).await.kind(),
-        Some("me")
-    );
-    gw.stop().await;
+    gw.assert_signs_in(&mut other, "alice.w", PASSWORD).await;
 }
 
 pub async fn a_reserved_account_cannot_sign_in_or_get_a_reset(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     gw.mirror(vec![mirrored("reserved", None, AccountState::Enabled)])
@@ -336,31 +313,23 @@ pub async fn a_reserved_account_cannot_sign_in_or_get_a_reset(
         assert!(is_sign_in_refused(&page), "{}", page.body);
     }
     assert!(jar.get("orgdesk_session").is_none());
-    let r = gw
-        .reset("r1", &reset_request("reserved", Channel::Link, "R"))
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(r.json::<ApiError>().await.unwrap().code, "account_reserved");
+    let r = gw.reset_for("r1", "reserved", Channel::Link, "R").await;
+    assert_api_error(r, StatusCode::CONFLICT, "account_reserved").await;
     // Accepting an invitation by signing in with it is refused the same way.
-    let invited = gw.link_invitation("k1").await;
+    let invited = gw.link_invitation("k1", "Someone").await;
     let url = format!("{}/sign-in", invited.link);
     let form = gw.get(&url, None).await;
     let page = gw
-        .post_form(
+        .post_back(
+            &form,
             &url,
-            form.cookie().as_deref(),
-            &[
-                ("csrf", &form.hidden("csrf").unwrap()),
-                ("username", "reserved"),
-                ("password", PASSWORD),
-            ],
+            &[("username", "reserved"), ("password", PASSWORD)],
         )
         .await;
     assert!(is_sign_in_refused(&page), "{}", page.body);
-    gw.stop().await;
 }
 
-pub async fn a_bad_mirror_is_refused_whole(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn a_bad_mirror_is_refused_whole(gw: &TestGateway, _clock: Arc<ManualClock>) {
     let weak = hash(PASSWORD).replace("m=19456,t=2,p=1", "m=8,t=1,p=1");
     let cases = [
         (
@@ -406,25 +375,21 @@ pub async fn a_bad_mirror_is_refused_whole(gw: TestGateway, _clock: Arc<ManualCl
         assert!(error.message.contains(named), "{}", error.message);
     }
     // Nothing was written: bob is still free.
-    let invited = gw.link_invitation("k1").await;
+    let invited = gw.link_invitation("k1", "Someone").await;
     let done = gw.register(&invited.link, "bob", PASSWORD).await;
     assert_eq!(done.kind(), Some("registered"), "{}", done.body);
     // Without the organization's token, nothing.
     let r = gw.mirror_with("org_x.nothing", vec![]).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    gw.stop().await;
 }
 
-pub async fn a_refused_account_is_removed_and_told_why(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn a_refused_account_is_removed_and_told_why(gw: &TestGateway, _clock: Arc<ManualClock>) {
     let link = gw.put_join_link(&no_approval()).await.link.unwrap();
     let (joined, status) = gw.join_as(&link, "carol").await;
     assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
     let id = gw.account_id_of("carol").await;
     let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "carol", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut jar, "carol", PASSWORD).await;
 
     let reason = "The username <carol> is used in the directory.";
     let r = gw.refuse_with(&gw.creds.api_token, &id, reason).await;
@@ -436,8 +401,7 @@ pub async fn a_refused_account_is_removed_and_told_why(gw: TestGateway, _clock: 
     assert!(is_sign_in_refused(&wrong), "{}", wrong.body);
     assert!(!wrong.body.contains("not accepted"));
     let right = gw.sign_in(&mut Jar::default(), "carol", PASSWORD).await;
-    assert_eq!(right.status, StatusCode::FORBIDDEN);
-    assert_eq!(right.kind(), Some("refused"));
+    right.assert_is(StatusCode::FORBIDDEN, "refused");
     right.assert_shows(
         "Your registration was not accepted: The username &lt;carol&gt; is used in the directory.",
     );
@@ -449,48 +413,30 @@ pub async fn a_refused_account_is_removed_and_told_why(gw: TestGateway, _clock: 
     zh.assert_shows("您的注册未被接受：");
 
     // An account the directory mirrors is the directory's: a refusal changes nothing.
-    let ids = gw
-        .mirror(vec![mirrored(
-            "dana",
-            Some(hash(PASSWORD)),
-            AccountState::Enabled,
-        )])
-        .await;
-    let r = gw.refuse_with(&gw.creds.api_token, &ids[0], "no").await;
+    let dana = gw.mirror_enabled("dana", PASSWORD).await;
+    let r = gw.refuse_with(&gw.creds.api_token, &dana, "no").await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        gw.sign_in(&mut Jar::default(), "dana", PASSWORD)
-            .await
-            .kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut Jar::default(), "dana", PASSWORD)
+        .await;
 
     // Unknown ids and bad reasons.
     let r = gw
         .refuse_with(&gw.creds.api_token, "acc_nobody", "no")
         .await;
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    assert_eq!(r.json::<ApiError>().await.unwrap().code, "not_found");
+    assert_api_error(r, StatusCode::NOT_FOUND, "not_found").await;
     for bad in ["", "line\nbreak", &"x".repeat(501)] {
         let r = gw.refuse_with(&gw.creds.api_token, &id, bad).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad:?}");
     }
-    gw.stop().await;
 }
 
 pub async fn organizations_do_not_reach_each_others_accounts(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     gw.account("k1", "Alice", "alice").await;
     let alices = gw.account_id_of("alice").await;
-    let other = gw
-        .gateway
-        .as_ref()
-        .unwrap()
-        .create_organization("Other")
-        .await
-        .unwrap();
+    let other = gw.another_organization("Other").await;
     // The other organization cannot refuse it…
     let r = gw.refuse_with(&other.api_token, &alices, "mine").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
@@ -502,12 +448,7 @@ pub async fn organizations_do_not_reach_each_others_accounts(
     let theirs = r.json::<MirroredAccounts>().await.unwrap().account_ids;
     assert_ne!(theirs[0], alices);
     // The first organization's alice is untouched: same password, same id.
-    assert_eq!(
-        gw.sign_in(&mut Jar::default(), "alice", PASSWORD)
-            .await
-            .kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut Jar::default(), "alice", PASSWORD)
+        .await;
     assert_eq!(gw.signed_in_as("alice").await, Some(alices.clone()));
-    gw.stop().await;
 }

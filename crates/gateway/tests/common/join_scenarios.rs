@@ -9,11 +9,12 @@ use orgdesk_gateway::sms::{SmsConfig, TwilioConfig};
 use orgdesk_gateway::store::GatewayStore;
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{
-    ApiError, Channel, EventKind, InvitationCreated, JoinField, JoinLink, JoinLinkRules,
-    JoinRequestDecided, JoinRequestStatus, JoinVia,
+    Channel, EventKind, InvitationCreated, JoinField, JoinLink, JoinLinkRules, JoinRequestDecided,
+    JoinRequestStatus, JoinVia,
 };
 use reqwest::{Method, StatusCode};
 
+use super::assert_api_error;
 use super::providers::{self, POSTMARK_INACTIVE, TWILIO_FLAKY, TWILIO_INVALID, TWILIO_SLOW};
 use super::{invitation, Page, TestGateway};
 
@@ -59,17 +60,9 @@ impl TestGateway {
 
     /// Opens the join form at `url` and submits it with `fields` (and the password twice).
     pub async fn join_via_link(&self, url: &str, fields: &[(&str, &str)]) -> Page {
-        let form = self.get(url, None).await;
-        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-        let cookie = form.cookie().expect("a CSRF cookie");
-        let csrf = form.hidden("csrf").expect("a CSRF token");
-        let mut all = vec![
-            ("csrf", csrf.as_str()),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ];
+        let mut all = vec![("password", PASSWORD), ("password_confirm", PASSWORD)];
         all.extend_from_slice(fields);
-        self.post_form(url, Some(&cookie), &all).await
+        self.submit_own_form(url, &all).await
     }
 
     /// Types `code` on `/join`: the join form when it is right, otherwise the refusal.
@@ -90,14 +83,41 @@ impl TestGateway {
 
     /// The join events in the feed.
     pub async fn join_events(&self) -> Vec<EventKind> {
-        self.events(0, 0)
-            .await
-            .events
-            .into_iter()
-            .map(|e| e.kind)
+        let kinds = self.event_kinds().await.into_iter();
+        kinds
             .filter(|k| matches!(k, EventKind::JoinRequested { .. }))
             .collect()
     }
+}
+
+/// The join form's fields for an applicant who gives an email and an employee ID.
+fn applicant<'a>(
+    name: &'a str,
+    email: &'a str,
+    employee_id: &'a str,
+    username: &'a str,
+) -> [(&'static str, &'a str); 4] {
+    [
+        ("name", name),
+        ("email", email),
+        ("employee_id", employee_id),
+        ("username", username),
+    ]
+}
+
+/// Posts the join form `form` (reached by typing the organization code, with the CSRF
+/// `cookie` of `/join`) with `fields`.
+async fn request_to_join(
+    gw: &TestGateway,
+    form: &Page,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> Page {
+    let csrf = form.hidden("csrf").unwrap();
+    let mut all = vec![("csrf", csrf.as_str())];
+    all.extend_from_slice(fields);
+    gw.post_form(&format!("{}/join/request", gw.base), Some(cookie), &all)
+        .await
 }
 
 /// The href of the status link on a "request sent" page.
@@ -109,17 +129,12 @@ fn status_link(page: &Page) -> String {
 }
 
 pub async fn a_join_link_request_waits_for_the_desktops_decision(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     // Nothing is configured yet.
-    let none = gw
-        .api(Method::GET, "/api/v1/join-link")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(none.status(), StatusCode::NOT_FOUND);
-    assert_eq!(none.json::<ApiError>().await.unwrap().code, "not_found");
+    let none = gw.call(Method::GET, "/api/v1/join-link").await;
+    assert_api_error(none, StatusCode::NOT_FOUND, "not_found").await;
 
     let created = gw
         .put_join_link(&rules(true, &[JoinField::Email, JoinField::EmployeeId]))
@@ -185,18 +200,9 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     }
     assert!(bad.body.contains("value=\"not-an-address\""));
 
-    let sent = gw
-        .join_via_link(
-            &link,
-            &[
-                ("name", "Li <b>Wei</b>"),
-                ("email", "li.wei@example.org"),
-                ("employee_id", "E-1001"),
-                ("mobile", "+8613800138000"),
-                ("username", "liwei"),
-            ],
-        )
-        .await;
+    let mut li_wei = applicant("Li <b>Wei</b>", "li.wei@example.org", "E-1001", "liwei").to_vec();
+    li_wei.push(("mobile", "+8613800138000"));
+    let sent = gw.join_via_link(&link, &li_wei).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     assert_eq!(sent.kind(), Some("join_requested"));
     sent.assert_shows("Request sent — waiting for the administrator&#x27;s approval");
@@ -234,19 +240,12 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     let twice = gw
         .join_via_link(
             &link,
-            &[
-                ("name", "Someone Else"),
-                ("email", "else@example.org"),
-                ("employee_id", "E-2"),
-                ("username", "LiWei"),
-            ],
+            &applicant("Someone Else", "else@example.org", "E-2", "LiWei"),
         )
         .await;
     assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
     twice.assert_shows("This username is already taken");
-    let invited = gw
-        .created_invitation("inv-1", &invitation(Channel::Link, "Li Wei"))
-        .await;
+    let invited = gw.link_invitation("inv-1", "Li Wei").await;
     let taken = gw.register(&invited.link, "liwei", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(taken.body.contains("This username is already taken"));
@@ -264,11 +263,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         "approving twice is harmless"
     );
     let reject = gw.decide(request_id, false).await;
-    assert_eq!(reject.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        reject.json::<ApiError>().await.unwrap().code,
-        "join_request_closed"
-    );
+    assert_api_error(reject, StatusCode::CONFLICT, "join_request_closed").await;
     // The approved account keeps the username.
     let still = gw.register(&invited.link, "liwei", PASSWORD).await;
     assert!(still.body.contains("This username is already taken"));
@@ -278,12 +273,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     let second = gw
         .join_via_link(
             &link,
-            &[
-                ("name", "Zhang San"),
-                ("email", "zhang@example.org"),
-                ("employee_id", "E-3"),
-                ("username", "zhangsan"),
-            ],
+            &applicant("Zhang San", "zhang@example.org", "E-3", "zhangsan"),
         )
         .await;
     assert_eq!(second.kind(), Some("join_requested"));
@@ -300,11 +290,7 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
     let registered = gw.register(&invited.link, "zhangsan", PASSWORD).await;
     assert_eq!(registered.kind(), Some("registered"), "{}", registered.body);
     let reapprove = gw.decide(&second_id, true).await;
-    assert_eq!(reapprove.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        reapprove.json::<ApiError>().await.unwrap().code,
-        "username_taken"
-    );
+    assert_api_error(reapprove, StatusCode::CONFLICT, "username_taken").await;
     assert_eq!(
         gw.decide("jr_nope", true).await.status(),
         StatusCode::NOT_FOUND
@@ -328,14 +314,13 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         zh.contains("加入 Acme &lt;Group&gt; &amp; Co") && zh.contains("提交申请"),
         "{zh}"
     );
-    gw.stop().await;
 }
 
 /// The desktop rejects a request the way it does (refusing the account it would have given,
 /// then deciding "rejected") and approves it later: the gateway creates the account with the
 /// password the person chose, and the status page says approved, not refused.
 pub async fn a_rejected_join_request_can_be_approved_later(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     let link = gw.put_join_link(&rules(true, &[])).await.link.unwrap();
@@ -387,14 +372,13 @@ pub async fn a_rejected_join_request_can_be_approved_later(
         Some("me"),
         "the password chosen when asking to join"
     );
-    gw.stop().await;
 }
 
 /// The join form reads a required mobile number by the desktop's own rule: "+" and 8–15
 /// digits that no numbering plan holds are refused, and a valid number travels in the E.164
 /// form the desktop writes.
 pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     let created = gw.put_join_link(&rules(false, &[JoinField::Mobile])).await;
@@ -441,18 +425,17 @@ pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
         }] => assert_eq!(mobile, desktop.as_str()),
         other => panic!("{other:?}"),
     }
-    gw.stop().await;
 }
 
 /// The join form keeps the desktop's rules for names and emails (`orgdesk_rules`): a name of
 /// 65 characters and an address without a dot in its domain are refused, as the desktop
 /// would refuse them; 64 characters and a dotted domain pass.
 pub async fn the_join_page_keeps_the_desktops_name_and_email_rules(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created = gw.put_join_link(&rules(false, &[JoinField::Email])).await;
-    let link = created.link.unwrap();
+    let rules = rules(false, &[JoinField::Email]);
+    let link = gw.put_join_link(&rules).await.link.unwrap();
     let form = gw.get(&link, None).await;
     assert!(form.body.contains("maxlength=\"64\""), "{}", form.body);
     let too_long = "x".repeat(65);
@@ -504,11 +487,10 @@ pub async fn the_join_page_keeps_the_desktops_name_and_email_rules(
         }
         other => panic!("{other:?}"),
     }
-    gw.stop().await;
 }
 
 pub async fn the_organization_code_joins_and_locks_out_guessers(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
     let created = gw.put_join_link(&rules(false, &[JoinField::Mobile])).await;
@@ -520,21 +502,20 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
     form.assert_shows("name=\"mobile\"");
     assert_eq!(form.hidden("code").as_deref(), Some(code.as_str()));
-    let joined = gw
-        .post_form(
-            &format!("{}/join/request", gw.base),
-            Some(&cookie),
-            &[
-                ("csrf", &form.hidden("csrf").unwrap()),
-                ("code", &code),
-                ("name", "Wang Wu"),
-                ("mobile", "+86 138 0013 8000"),
-                ("username", "wangwu"),
-                ("password", PASSWORD),
-                ("password_confirm", PASSWORD),
-            ],
-        )
-        .await;
+    let joined = request_to_join(
+        gw,
+        &form,
+        &cookie,
+        &[
+            ("code", &code),
+            ("name", "Wang Wu"),
+            ("mobile", "+86 138 0013 8000"),
+            ("username", "wangwu"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ],
+    )
+    .await;
     assert_eq!(joined.status, StatusCode::OK, "{}", joined.body);
     assert_eq!(joined.kind(), Some("joined"));
     assert!(joined.body.contains("You have joined Acme Ltd"));
@@ -560,24 +541,13 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
         wrong.assert_shows("This code is not valid");
     }
     let (tenth, _) = gw.enter_code("not a code").await;
-    assert_eq!(tenth.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(tenth.kind(), Some("locked"));
+    tenth.assert_is(StatusCode::TOO_MANY_REQUESTS, "locked");
     let until = orgdesk_gateway_time(clock.now_secs() + 60);
     assert!(tenth.body.contains(&until), "{until} in {}", tenth.body);
     let (refused, _) = gw.enter_code(&code).await;
     assert_eq!(refused.kind(), Some("locked"));
     // The form post that carries the code is under the same lockout.
-    let sneaky = gw
-        .post_form(
-            &format!("{}/join/request", gw.base),
-            Some(&cookie),
-            &[
-                ("csrf", &form.hidden("csrf").unwrap()),
-                ("code", &code),
-                ("name", "X"),
-            ],
-        )
-        .await;
+    let sneaky = request_to_join(gw, &form, &cookie, &[("code", &code), ("name", "X")]).await;
     assert_eq!(sneaky.kind(), Some("locked"));
 
     // After the wait the right code works; the next wrong one locks for twice as long.
@@ -592,7 +562,6 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     clock.advance_secs(121);
     let (ok, _) = gw.enter_code(&code).await;
     assert_eq!(ok.status, StatusCode::OK);
-    gw.stop().await;
 }
 
 /// The page's date format (`2026-11-25 21:18 UTC`).
@@ -605,24 +574,19 @@ fn orgdesk_gateway_time(unix: i64) -> String {
 }
 
 pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
     let first = gw.put_join_link(&rules(true, &[])).await;
     let (old_link, old_code) = (first.link.unwrap(), first.code.unwrap());
-    let rotated = gw
-        .api(Method::POST, "/api/v1/join-link/rotate")
-        .send()
-        .await
-        .unwrap();
+    let rotated = gw.call(Method::POST, "/api/v1/join-link/rotate").await;
     assert_eq!(rotated.status(), StatusCode::OK);
     let rotated: JoinLink = rotated.json().await.unwrap();
     let (new_link, new_code) = (rotated.link.unwrap(), rotated.code.unwrap());
     assert_ne!(new_link, old_link);
     assert_ne!(new_code, old_code);
     let old = gw.get(&old_link, None).await;
-    assert_eq!(old.status, StatusCode::NOT_FOUND);
-    assert_eq!(old.kind(), Some("unknown"));
+    old.assert_is(StatusCode::NOT_FOUND, "unknown");
     assert_eq!(
         gw.enter_code(&old_code).await.0.status,
         StatusCode::NOT_FOUND
@@ -632,18 +596,13 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
 
     // A form opened before the switch-off cannot be submitted after it.
     let form = gw.get(&new_link, None).await;
-    let disabled = gw
-        .api(Method::DELETE, "/api/v1/join-link")
-        .send()
-        .await
-        .unwrap();
+    let disabled = gw.call(Method::DELETE, "/api/v1/join-link").await;
     assert_eq!(disabled.status(), StatusCode::NO_CONTENT);
     let late = gw
-        .post_form(
+        .post_back(
+            &form,
             &new_link,
-            form.cookie().as_deref(),
             &[
-                ("csrf", &form.hidden("csrf").unwrap()),
                 ("name", "Late Comer"),
                 ("username", "late"),
                 ("password", PASSWORD),
@@ -656,11 +615,7 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
     let off = gw.join_link().await;
     assert!(!off.enabled);
     assert_eq!((off.link, off.code), (None, None));
-    let rotate_off = gw
-        .api(Method::POST, "/api/v1/join-link/rotate")
-        .send()
-        .await
-        .unwrap();
+    let rotate_off = gw.call(Method::POST, "/api/v1/join-link/rotate").await;
     assert_eq!(rotate_off.status(), StatusCode::NOT_FOUND);
 
     // Switching on again issues a new link; an expiry ends it by the clock.
@@ -672,8 +627,7 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
     assert_eq!(gw.get(&again_link, None).await.status, StatusCode::OK);
     clock.advance_secs(3601);
     let expired = gw.get(&again_link, None).await;
-    assert_eq!(expired.status, StatusCode::GONE);
-    assert_eq!(expired.kind(), Some("expired"));
+    expired.assert_is(StatusCode::GONE, "expired");
 
     // Rules are checked.
     for bad in [
@@ -681,27 +635,16 @@ pub async fn rotating_or_disabling_the_join_link_stops_the_old_one(
         serde_json::json!({"organization_name": "A", "approval_required": true, "required_fields": ["department"]}),
         serde_json::json!({"organization_name": "A", "approval_required": true, "expires_at": 1}),
     ] {
-        let r = gw
-            .api(Method::PUT, "/api/v1/join-link")
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
+        let r = gw.call_with(Method::PUT, "/api/v1/join-link", &bad).await;
         assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
     }
-    gw.stop().await;
 }
 
-pub async fn an_sms_invitation_needs_an_sms_provider(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn an_sms_invitation_needs_an_sms_provider(gw: &TestGateway, _clock: Arc<ManualClock>) {
     let r = gw
         .create("sms-1", &invitation(Channel::Sms, "+8613800138000"))
         .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        r.json::<ApiError>().await.unwrap().code,
-        "channel_unavailable"
-    );
-    gw.stop().await;
+    assert_api_error(r, StatusCode::UNPROCESSABLE_ENTITY, "channel_unavailable").await;
 }
 
 /// Scenarios that start their own gateway (with providers configured) on the given store.
@@ -716,6 +659,111 @@ macro_rules! for_each_provider_scenario {
 
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
 
+/// Texts through the Twilio stand-in at `base_url` (auth token "twilio-auth-token", from
+/// +15005550006, delivery reports on), giving up on an answer after `timeout_secs`.
+fn twilio_texts(base_url: String, timeout_secs: u64) -> TwilioConfig {
+    TwilioConfig {
+        account_sid: ACCOUNT_SID.into(),
+        auth_token: Some("twilio-auth-token".into()),
+        auth_token_file: None,
+        auth_token_env: None,
+        from: Some("+15005550006".into()),
+        messaging_service_sid: None,
+        base_url,
+        timeout_secs,
+        status_callback: true,
+    }
+}
+
+/// Mail through the Postmark stand-in at `base_url`, with the bounce webhook taking the
+/// credentials "postmark" / "hook-secret".
+fn postmark_mails(base_url: String) -> MailConfig {
+    MailConfig::Postmark(PostmarkConfig {
+        from: "Orgdesk <noreply@example.org>".into(),
+        server_token: Some("postmark-server-token".into()),
+        server_token_file: None,
+        server_token_env: None,
+        message_stream: "outbound".into(),
+        base_url,
+        timeout_secs: 5,
+        bounce_webhook: Some(BounceWebhookConfig {
+            username: "postmark".into(),
+            password: Some("hook-secret".into()),
+            password_file: None,
+            password_env: None,
+        }),
+    })
+}
+
+/// Form fields as owned pairs, the way a Twilio report is signed and sent.
+fn owned_pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+impl TestGateway {
+    /// Posts the Twilio delivery report `params` to the status callback, signed with `token`
+    /// (with an empty signature when `None`); the status of the answer.
+    async fn twilio_report(&self, params: &[(String, String)], token: Option<&str>) -> StatusCode {
+        let callback = format!("{}/hooks/twilio/status", self.base);
+        let signature = token
+            .map(|token| orgdesk_gateway::sms::twilio_signature(token, &callback, params))
+            .unwrap_or_default();
+        let answer = self
+            .client
+            .post(&callback)
+            .header("X-Twilio-Signature", signature)
+            .form(params)
+            .send()
+            .await
+            .unwrap();
+        answer.status()
+    }
+
+    /// Posts the Postmark bounce `body` to its webhook, with the basic-auth `user` and
+    /// password when given; the status of the answer.
+    async fn postmark_bounce(
+        &self,
+        user: Option<(&str, &str)>,
+        body: &serde_json::Value,
+    ) -> StatusCode {
+        let mut request = self
+            .client
+            .post(format!("{}/hooks/postmark/bounce", self.base))
+            .json(body);
+        if let Some((username, password)) = user {
+            request = request.basic_auth(username, Some(password));
+        }
+        request.send().await.unwrap().status()
+    }
+
+    /// Waits for the next failure event (`invitation_failed` or `password_reset_failed`),
+    /// which must be about the invitation or reset `id`; its reason.
+    async fn failure_of(&self, id: &str) -> String {
+        let failed = self
+            .wait_for_event(10, |k| {
+                matches!(
+                    k,
+                    EventKind::InvitationFailed { .. } | EventKind::PasswordResetFailed { .. }
+                )
+            })
+            .await;
+        match failed {
+            EventKind::InvitationFailed {
+                invitation_id: about,
+                reason,
+            }
+            | EventKind::PasswordResetFailed {
+                reset_id: about,
+                reason,
+            } if about == id => reason,
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStore>>) {
     let twilio = providers::twilio(ACCOUNT_SID, "twilio-auth-token").await;
     let clock = Arc::new(ManualClock::starting_now());
@@ -726,15 +774,9 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
             let token_file = dir.join("twilio-token");
             std::fs::write(&token_file, "twilio-auth-token\n").unwrap();
             config.sms = Some(SmsConfig::Twilio(TwilioConfig {
-                account_sid: ACCOUNT_SID.into(),
                 auth_token: None,
                 auth_token_file: Some(token_file),
-                auth_token_env: None,
-                from: Some("+15005550006".into()),
-                messaging_service_sid: None,
-                base_url,
-                timeout_secs: 1,
-                status_callback: true,
+                ..twilio_texts(base_url, 1)
             }));
         },
         store,
@@ -787,8 +829,8 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     // Twilio's delivery reports: only signed ones count; an undelivered message is reported
     // once, progress reports add nothing.
     let sid = request.answered_id.clone().unwrap();
-    let report = |status: &str| -> Vec<(String, String)> {
-        [
+    let report = |status: &str| {
+        owned_pairs(&[
             ("AccountSid", ACCOUNT_SID),
             ("ApiVersion", "2010-04-01"),
             ("ErrorCode", "30003"),
@@ -798,49 +840,25 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
             ("SmsSid", sid.as_str()),
             ("SmsStatus", status),
             ("To", "+8613800138000"),
-        ]
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
-    };
-    let send_report = |params: Vec<(String, String)>, signature: String| {
-        gw.client
-            .post(&callback)
-            .header("X-Twilio-Signature", signature)
-            .form(&params)
-            .send()
-    };
-    let sign = |params: &[(String, String)], token: &str| {
-        orgdesk_gateway::sms::twilio_signature(token, &callback, params)
+        ])
     };
     let before = gw.events(0, 0).await.events.len();
     let forged = report("undelivered");
-    let status = send_report(forged.clone(), sign(&forged, "not-the-token"))
-        .await
-        .unwrap()
-        .status();
+    let status = gw.twilio_report(&forged, Some("not-the-token")).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let unsigned = send_report(forged.clone(), String::new())
-        .await
-        .unwrap()
-        .status();
+    let unsigned = gw.twilio_report(&forged, None).await;
     assert_eq!(unsigned, StatusCode::FORBIDDEN);
-    let delivered_report = report("delivered");
-    let ok = send_report(
-        delivered_report.clone(),
-        sign(&delivered_report, "twilio-auth-token"),
-    )
-    .await
-    .unwrap()
-    .status();
+    let ok = gw
+        .twilio_report(&report("delivered"), Some("twilio-auth-token"))
+        .await;
     assert_eq!(ok, StatusCode::NO_CONTENT);
     assert_eq!(gw.events(0, 0).await.events.len(), before);
     let undelivered = report("undelivered");
     for _ in 0..2 {
-        let r = send_report(undelivered.clone(), sign(&undelivered, "twilio-auth-token"))
-            .await
-            .unwrap();
-        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let status = gw
+            .twilio_report(&undelivered, Some("twilio-auth-token"))
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
     }
     let events = gw.events(0, 0).await.events;
     assert_eq!(events.len(), before + 1);
@@ -856,17 +874,7 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
     let refused = gw
         .created_invitation("sms-2", &invitation(Channel::Sms, TWILIO_INVALID))
         .await;
-    let failed = gw
-        .wait_for_event(10, |k| matches!(k, EventKind::InvitationFailed { .. }))
-        .await;
-    let EventKind::InvitationFailed {
-        invitation_id,
-        reason,
-    } = failed
-    else {
-        unreachable!()
-    };
-    assert_eq!(invitation_id, refused.invitation_id);
+    let reason = gw.failure_of(&refused.invitation_id).await;
     assert!(
         reason.contains("21211") && reason.contains("not a valid phone number"),
         "{reason}"
@@ -953,21 +961,7 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
     let gw = TestGateway::start_on(
         clock,
         move |config, _| {
-            config.mail = MailConfig::Postmark(PostmarkConfig {
-                from: "Orgdesk <noreply@example.org>".into(),
-                server_token: Some("postmark-server-token".into()),
-                server_token_file: None,
-                server_token_env: None,
-                message_stream: "outbound".into(),
-                base_url,
-                timeout_secs: 5,
-                bounce_webhook: Some(BounceWebhookConfig {
-                    username: "postmark".into(),
-                    password: Some("hook-secret".into()),
-                    password_file: None,
-                    password_env: None,
-                }),
-            });
+            config.mail = postmark_mails(base_url);
         },
         store,
     )
@@ -1023,17 +1017,10 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
     let inactive = gw
         .created_invitation("pm-2", &invitation(Channel::Email, POSTMARK_INACTIVE))
         .await;
-    let failed = gw
-        .wait_for_event(10, |k| matches!(k, EventKind::InvitationFailed { .. }))
-        .await;
-    assert!(
-        matches!(&failed, EventKind::InvitationFailed { invitation_id, reason }
-            if *invitation_id == inactive.invitation_id && reason.contains("406")),
-        "{failed:?}"
-    );
+    let reason = gw.failure_of(&inactive.invitation_id).await;
+    assert!(reason.contains("406"), "{reason}");
 
     // The bounce webhook: only with the configured credentials, once per message.
-    let hook = format!("{}/hooks/postmark/bounce", gw.base);
     let bounce = serde_json::json!({
         "RecordType": "Bounce",
         "ID": 4323372036854775807u64,
@@ -1055,30 +1042,19 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
         "Subject": "Ann invites you",
         "Content": "",
     });
-    let post = |user: Option<(&str, &str)>, body: &serde_json::Value| {
-        let mut r = gw.client.post(&hook).json(body);
-        if let Some((u, p)) = user {
-            r = r.basic_auth(u, Some(p));
-        }
-        r.send()
-    };
     assert_eq!(
-        post(None, &bounce).await.unwrap().status(),
+        gw.postmark_bounce(None, &bounce).await,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
-        post(Some(("postmark", "wrong")), &bounce)
-            .await
-            .unwrap()
-            .status(),
+        gw.postmark_bounce(Some(("postmark", "wrong")), &bounce)
+            .await,
         StatusCode::UNAUTHORIZED
     );
     let before = gw.events(0, 0).await.events.len();
     assert_eq!(
-        post(Some(("postmark", "hook-secret")), &bounce)
-            .await
-            .unwrap()
-            .status(),
+        gw.postmark_bounce(Some(("postmark", "hook-secret")), &bounce)
+            .await,
         StatusCode::OK
     );
     let bounced = gw
@@ -1092,19 +1068,15 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
     // Postmark retries webhooks: the same bounce again adds nothing; an unknown message is
     // acknowledged too.
     assert_eq!(
-        post(Some(("postmark", "hook-secret")), &bounce)
-            .await
-            .unwrap()
-            .status(),
+        gw.postmark_bounce(Some(("postmark", "hook-secret")), &bounce)
+            .await,
         StatusCode::OK
     );
     let mut unknown = bounce.clone();
     unknown["MessageID"] = "00000000-0000-0000-0000-000000000000".into();
     assert_eq!(
-        post(Some(("postmark", "hook-secret")), &unknown)
-            .await
-            .unwrap()
-            .status(),
+        gw.postmark_bounce(Some(("postmark", "hook-secret")), &unknown)
+            .await,
         StatusCode::OK
     );
     assert_eq!(gw.events(0, 0).await.events.len(), before + 1);
@@ -1115,7 +1087,7 @@ pub async fn postmark_sends_the_mail_and_reports_bounces(store: Option<Arc<dyn G
 /// invitation: they sign in on `/me`, which shows the name, mobile and email of their join
 /// request, and the desktop's account state and password resets apply to them.
 pub async fn a_joined_member_has_the_member_page_and_resets(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     use super::members::{reset_request, Jar, NEW_PASSWORD};
@@ -1169,17 +1141,9 @@ pub async fn a_joined_member_has_the_member_page_and_resets(
         StatusCode::NO_CONTENT
     );
     let refused = gw
-        .reset(
-            "zs-2",
-            &reset_request("zhang.san", Channel::Link, "Zhang San"),
-        )
+        .reset_for("zs-2", "zhang.san", Channel::Link, "Zhang San")
         .await;
-    assert_eq!(refused.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        refused.json::<ApiError>().await.unwrap().code,
-        "account_disabled"
-    );
-    gw.stop().await;
+    assert_api_error(refused, StatusCode::CONFLICT, "account_disabled").await;
 }
 
 /// Password resets go through the providers too: an `sms` reset is a text through Twilio, an
@@ -1196,32 +1160,8 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
     let gw = TestGateway::start_on(
         Arc::new(ManualClock::starting_now()),
         move |config, _| {
-            config.sms = Some(SmsConfig::Twilio(TwilioConfig {
-                account_sid: ACCOUNT_SID.into(),
-                auth_token: Some("twilio-auth-token".into()),
-                auth_token_file: None,
-                auth_token_env: None,
-                from: Some("+15005550006".into()),
-                messaging_service_sid: None,
-                base_url: twilio_url,
-                timeout_secs: 5,
-                status_callback: true,
-            }));
-            config.mail = MailConfig::Postmark(PostmarkConfig {
-                from: "Orgdesk <noreply@example.org>".into(),
-                server_token: Some("postmark-server-token".into()),
-                server_token_file: None,
-                server_token_env: None,
-                message_stream: "outbound".into(),
-                base_url: postmark_url,
-                timeout_secs: 5,
-                bounce_webhook: Some(BounceWebhookConfig {
-                    username: "postmark".into(),
-                    password: Some("hook-secret".into()),
-                    password_file: None,
-                    password_env: None,
-                }),
-            });
+            config.sms = Some(SmsConfig::Twilio(twilio_texts(twilio_url, 5)));
+            config.mail = postmark_mails(postmark_url);
         },
         store,
     )
@@ -1239,10 +1179,7 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
 
     // By text message.
     let by_sms = gw
-        .reset(
-            "r-sms",
-            &reset_request("li.wei", Channel::Sms, "+8613800138000"),
-        )
+        .reset_for("r-sms", "li.wei", Channel::Sms, "+8613800138000")
         .await;
     assert_eq!(by_sms.status(), StatusCode::CREATED);
     let by_sms: PasswordResetCreated = by_sms.json().await.unwrap();
@@ -1266,27 +1203,15 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
         }
     );
     // Twilio later says the text was undelivered: acknowledged, nothing reported.
-    let callback = format!("{}/hooks/twilio/status", gw.base);
-    let report: Vec<(String, String)> = [
+    let report = owned_pairs(&[
         ("AccountSid", ACCOUNT_SID),
         ("MessageSid", sid.as_str()),
         ("MessageStatus", "undelivered"),
         ("ErrorCode", "30003"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    let signature = orgdesk_gateway::sms::twilio_signature("twilio-auth-token", &callback, &report);
+    ]);
     let before = gw.events(0, 0).await.events.len();
-    let answered = gw
-        .client
-        .post(&callback)
-        .header("X-Twilio-Signature", signature)
-        .form(&report)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answered.status(), StatusCode::NO_CONTENT);
+    let answered = gw.twilio_report(&report, Some("twilio-auth-token")).await;
+    assert_eq!(answered, StatusCode::NO_CONTENT);
     assert_eq!(gw.events(0, 0).await.events.len(), before);
     // The texted link works.
     let done = gw.use_reset(&by_sms.link, NEW_PASSWORD).await;
@@ -1332,14 +1257,9 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
         "Email": "li.wei@example.org",
     });
     let answered = gw
-        .client
-        .post(format!("{}/hooks/postmark/bounce", gw.base))
-        .basic_auth("postmark", Some("hook-secret"))
-        .json(&bounce)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answered.status(), StatusCode::OK);
+        .postmark_bounce(Some(("postmark", "hook-secret")), &bounce)
+        .await;
+    assert_eq!(answered, StatusCode::OK);
     assert_eq!(gw.events(0, 0).await.events.len(), before);
 
     // Twilio refuses a number for good: password_reset_failed with its reason.
@@ -1349,14 +1269,8 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
             &reset_request("li.wei", Channel::Sms, TWILIO_INVALID),
         )
         .await;
-    let failed = gw
-        .wait_for_event(10, |k| matches!(k, EventKind::PasswordResetFailed { .. }))
-        .await;
-    assert!(
-        matches!(&failed, EventKind::PasswordResetFailed { reset_id, reason }
-            if *reset_id == refused.reset_id && reason.contains("21211")),
-        "{failed:?}"
-    );
+    let reason = gw.failure_of(&refused.reset_id).await;
+    assert!(reason.contains("21211"), "{reason}");
     gw.stop().await;
 }
 

@@ -5,49 +5,37 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use orgdesk_gateway::{Clock, ManualClock};
-use orgdesk_protocol::{AccountState, ApiError, Channel, EventKind, PasswordResetCreated};
+use orgdesk_protocol::{
+    AccountState, Channel, CreatePasswordReset, EventKind, PasswordResetCreated,
+};
 use reqwest::{Method, StatusCode};
 
 use super::members::{csrf_for, hash_of, problems, reset_request, Jar, NEW_PASSWORD, PASSWORD};
-use super::{invitation, mail_parts, wait_for_files, TestGateway};
+use super::{assert_api_error, error_code};
+use super::{invitation, mail_parts, wait_for_files, Page, TestGateway};
 
 fn is_password_changed(k: &EventKind) -> bool {
     matches!(k, EventKind::PasswordChanged { .. })
 }
 
-pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc<ManualClock>) {
+pub async fn a_reset_link_works_once_then_is_refused(gw: &TestGateway, clock: Arc<ManualClock>) {
     gw.account("k1", "Li Wei", "li.wei").await;
 
-    let unknown = gw
-        .reset("r0", &reset_request("nobody", Channel::Link, "x"))
-        .await;
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert_eq!(unknown.json::<ApiError>().await.unwrap().code, "not_found");
+    let unknown = gw.reset_for("r0", "nobody", Channel::Link, "x").await;
+    assert_api_error(unknown, StatusCode::NOT_FOUND, "not_found").await;
     let no_key = gw
         .api(Method::POST, "/api/v1/password-resets")
         .json(&reset_request("li.wei", Channel::Link, "x"))
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        no_key.json::<ApiError>().await.unwrap().code,
-        "idempotency_key_required"
-    );
+    assert_eq!(error_code(no_key).await, "idempotency_key_required");
     let sms = gw
-        .reset(
-            "r0",
-            &reset_request("li.wei", Channel::Sms, "+8613800138000"),
-        )
+        .reset_for("r0", "li.wei", Channel::Sms, "+8613800138000")
         .await;
-    assert_eq!(
-        sms.json::<ApiError>().await.unwrap().code,
-        "channel_unavailable"
-    );
+    assert_eq!(error_code(sms).await, "channel_unavailable");
     let bad_mail = gw
-        .reset(
-            "r0",
-            &reset_request("li.wei", Channel::Email, "not-an-address"),
-        )
+        .reset_for("r0", "li.wei", Channel::Email, "not-an-address")
         .await;
     assert_eq!(bad_mail.status(), StatusCode::BAD_REQUEST);
 
@@ -69,25 +57,25 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     assert_eq!(replay.status(), StatusCode::CREATED);
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     assert_eq!(replay.json::<PasswordResetCreated>().await.unwrap(), first);
-    let mut other = req.clone();
-    other.recipient = "someone else".into();
-    let reused = gw.reset("r1", &other).await;
-    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        reused.json::<ApiError>().await.unwrap().code,
-        "idempotency_key_reused"
-    );
+    let other = CreatePasswordReset {
+        recipient: "someone else".into(),
+        ..req.clone()
+    };
+    assert_api_error(
+        gw.reset("r1", &other).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
 
     // A newer reset voids the older link.
     let second = gw.created_reset("r2", &req).await;
     assert_ne!(second.reset_id, first.reset_id);
     let old = gw.get(&first.link, None).await;
-    assert_eq!(old.status, StatusCode::GONE);
-    assert_eq!(old.kind(), Some("replaced"));
+    old.assert_is(StatusCode::GONE, "replaced");
 
     let form = gw.get(&second.link, None).await;
-    assert_eq!(form.status, StatusCode::OK);
-    assert_eq!(form.kind(), Some("reset"));
+    form.assert_is(StatusCode::OK, "reset");
     form.assert_shows("For your account li.wei at Acme Ltd.");
     assert_eq!(form.headers["referrer-policy"], "no-referrer");
     let cookie = form.cookie().unwrap();
@@ -163,10 +151,9 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: TestGateway, clock: Arc
     assert_eq!(old_pw.status, StatusCode::UNPROCESSABLE_ENTITY);
     let new_pw = gw.sign_in(&mut jar, "li.wei", NEW_PASSWORD).await;
     assert_eq!(new_pw.kind(), Some("me"), "{}", new_pw.body);
-    gw.stop().await;
 }
 
-pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock>) {
+pub async fn an_expired_reset_is_refused(gw: &TestGateway, clock: Arc<ManualClock>) {
     gw.account("k1", "Li Wei", "li.wei").await;
     let mut req = reset_request("li.wei", Channel::Link, "Li Wei");
     for bad in [59, 8 * 24 * 3600] {
@@ -181,16 +168,14 @@ pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock
 
     clock.advance_secs(24 * 3600);
     let page = gw.get(&created.link, None).await;
-    assert_eq!(page.status, StatusCode::GONE);
-    assert_eq!(page.kind(), Some("expired"));
     page.assert_shows("Ask your administrator to send you a new one.");
+    page.assert_is(StatusCode::GONE, "expired");
     // A form fetched in time does not help after the expiry.
     let posted = gw
-        .post_form(
+        .post_back(
+            &form,
             &created.link,
-            form.cookie().as_deref(),
             &[
-                ("csrf", &form.hidden("csrf").unwrap()),
                 ("password", NEW_PASSWORD),
                 ("password_confirm", NEW_PASSWORD),
             ],
@@ -201,16 +186,13 @@ pub async fn an_expired_reset_is_refused(gw: TestGateway, clock: Arc<ManualClock
     let mut jar = Jar::default();
     let still = gw.sign_in(&mut jar, "li.wei", PASSWORD).await;
     assert_eq!(still.kind(), Some("me"));
-    gw.stop().await;
 }
 
-pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock: Arc<ManualClock>) {
-    gw.account("k1", "Li Wei", "li.wei").await;
-    let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+pub async fn a_disabled_account_cannot_sign_in_or_reset(
+    gw: &TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let (_, mut jar) = gw.registered_and_signed_in("Li Wei", "li.wei").await;
     let pending = gw
         .created_reset("r1", &reset_request("li.wei", Channel::Link, "Li Wei"))
         .await;
@@ -222,14 +204,10 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
     assert_eq!(me.kind(), Some("sign_in"));
     me.assert_shows("Your session has ended");
     let refused = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
-    assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(refused.kind(), Some("disabled"));
+    refused.assert_is(StatusCode::FORBIDDEN, "disabled");
     // No reset: neither a new one nor one sent before.
-    let r = gw
-        .reset("r2", &reset_request("li.wei", Channel::Link, "Li Wei"))
-        .await;
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(r.json::<ApiError>().await.unwrap().code, "account_disabled");
+    let r = gw.reset_for("r2", "li.wei", Channel::Link, "Li Wei").await;
+    assert_api_error(r, StatusCode::CONFLICT, "account_disabled").await;
     let old = gw.get(&pending.link, None).await;
     assert_eq!(
         (old.status, old.kind()),
@@ -238,8 +216,7 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
 
     // Unknown usernames, bad bodies and missing tokens.
     let unknown = gw.set_state("nobody", AccountState::Disabled).await;
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
-    assert_eq!(unknown.json::<ApiError>().await.unwrap().code, "not_found");
+    assert_api_error(unknown, StatusCode::NOT_FOUND, "not_found").await;
     let bad = gw
         .api(Method::PUT, "/api/v1/accounts/li.wei/state")
         .header("Content-Type", "application/json")
@@ -247,11 +224,7 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
         .send()
         .await
         .unwrap();
-    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        bad.json::<ApiError>().await.unwrap().code,
-        "invalid_request"
-    );
+    assert_api_error(bad, StatusCode::BAD_REQUEST, "invalid_request").await;
     let anonymous = gw
         .client
         .put(format!("{}/api/v1/accounts/li.wei/state", gw.base))
@@ -268,15 +241,9 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
         gw.set_state("li.wei", AccountState::Enabled).await.status(),
         StatusCode::NO_CONTENT
     );
-    assert_eq!(
-        gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
-            .await
-            .kind(),
-        Some("me")
-    );
-    let fresh = gw
-        .reset("r3", &reset_request("li.wei", Channel::Link, "Li Wei"))
+    gw.assert_signs_in(&mut Jar::default(), "li.wei", PASSWORD)
         .await;
+    let fresh = gw.reset_for("r3", "li.wei", Channel::Link, "Li Wei").await;
     assert_eq!(fresh.status(), StatusCode::CREATED);
     let fresh: PasswordResetCreated = fresh.json().await.unwrap();
 
@@ -292,24 +259,21 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(gw: TestGateway, _clock:
         Some("disabled")
     );
     assert_eq!(
-        gw.reset("r4", &reset_request("li.wei", Channel::Link, "Li Wei"))
+        gw.reset_for("r4", "li.wei", Channel::Link, "Li Wei")
             .await
             .status(),
         StatusCode::CONFLICT
     );
     assert_eq!(gw.get(&fresh.link, None).await.kind(), Some("disabled"));
-    let newcomer = gw
-        .created_invitation("k2", &invitation(Channel::Link, "Li Wei"))
-        .await;
+    let newcomer = gw.link_invitation("k2", "Li Wei").await;
     let taken = gw.register(&newcomer.link, "li.wei", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
     taken.assert_shows("This username is already taken");
     assert!(gw.events_where(is_password_changed).await.is_empty());
-    gw.stop().await;
 }
 
 pub async fn self_service_changes_name_and_emits_the_event(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
     gw.account("k1", "Li Wei", "li.wei").await;
@@ -348,13 +312,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     let li = gw.account_id_of("li.wei").await;
 
     // Only the name changes: the event carries only the name.
-    let saved = gw
-        .member_form(
-            &mut jar,
-            "/me/details",
-            &[("name", " Li Wei (Eng) "), ("mobile", ""), ("email", "")],
-        )
-        .await;
+    let saved = gw.save_details(&mut jar, " Li Wei (Eng) ", "", "").await;
     assert_eq!(saved.kind(), Some("me"));
     saved.assert_shows("Your details have been saved.");
     assert!(saved.body.contains("value=\"Li Wei (Eng)\""));
@@ -370,24 +328,15 @@ pub async fn self_service_changes_name_and_emits_the_event(
         }]
     );
     // The same values again change nothing and report nothing.
-    let same = gw
-        .member_form(
-            &mut jar,
-            "/me/details",
-            &[("name", "Li Wei (Eng)"), ("mobile", ""), ("email", "")],
-        )
-        .await;
+    let same = gw.save_details(&mut jar, "Li Wei (Eng)", "", "").await;
     same.assert_shows("Nothing was changed.");
     assert_eq!(gw.events_where(details).await.len(), 1);
     // Mobile and email, tidied to E.164.
-    gw.member_form(
+    gw.save_details(
         &mut jar,
-        "/me/details",
-        &[
-            ("name", "Li Wei (Eng)"),
-            ("mobile", "+86 138-0013-8000"),
-            ("email", "li.wei@example.org"),
-        ],
+        "Li Wei (Eng)",
+        "+86 138-0013-8000",
+        "li.wei@example.org",
     )
     .await;
     assert_eq!(
@@ -429,13 +378,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
         ),
         ("Li", "", "li.wei@", "The email address is not valid."),
     ] {
-        let page = gw
-            .member_form(
-                &mut jar,
-                "/me/details",
-                &[("name", name), ("mobile", mobile), ("email", email)],
-            )
-            .await;
+        let page = gw.save_details(&mut jar, name, mobile, email).await;
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{name:?}");
         assert!(
             problems(&page).iter().any(|p| p.starts_with(reason)),
@@ -448,10 +391,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     // Change the password: the current one is checked, the policy applies, and the other
     // sessions of the account end while this one stays.
     let mut other = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut other, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut other, "li.wei", PASSWORD).await;
     let change = |current: &'static str, new: &'static str, confirm: &'static str| {
         [
             ("current_password", current),
@@ -515,10 +455,7 @@ pub async fn self_service_changes_name_and_emits_the_event(
     // A session lives while it is used, and ends after 12 hours without a request.
     let mut idle = Jar::default();
     let me_url = format!("{}/me", gw.base);
-    assert_eq!(
-        gw.sign_in(&mut idle, "li.wei", NEW_PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut idle, "li.wei", NEW_PASSWORD).await;
     for _ in 0..2 {
         clock.advance_secs(11 * 3600);
         assert_eq!(gw.get_with(&me_url, &mut idle).await.kind(), Some("me"));
@@ -531,10 +468,9 @@ pub async fn self_service_changes_name_and_emits_the_event(
         idle.get("orgdesk_session").is_none(),
         "the cookie is dropped"
     );
-    gw.stop().await;
 }
 
-pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<ManualClock>) {
+pub async fn sign_in_locks_after_five_failures(gw: &TestGateway, clock: Arc<ManualClock>) {
     gw.account("k1", "Li Wei", "li.wei").await;
     gw.account("k2", "Zhang San", "zhang.san").await;
 
@@ -559,12 +495,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
         clock.advance_secs(25 * 3600);
     }
 
-    for _ in 0..5 {
-        let page = gw
-            .sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
-            .await;
-        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    gw.guess_wrong("li.wei", 5).await;
     // The account's next attempt waits, even with the right password, and the page says
     // until when.
     let locked = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
@@ -579,7 +510,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
         .await
         .is_empty());
     // The count is in the store: another instance on the same database makes it wait too.
-    let store = gw.gateway.as_ref().unwrap().store();
+    let store = gw.store();
     let twin = TestGateway::start_on(clock.clone(), |_, _| {}, Some(store.clone())).await;
     let twin_page = twin.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(twin_page.status, StatusCode::TOO_MANY_REQUESTS);
@@ -588,12 +519,7 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
     let other_member = gw.sign_in(&mut Jar::default(), "zhang.san", PASSWORD).await;
     assert_eq!(other_member.kind(), Some("me"), "{}", other_member.body);
     // An unknown username waits alike, so a wait tells nobody that an account exists.
-    for _ in 0..5 {
-        let page = gw
-            .sign_in(&mut Jar::default(), "ghost", "Wrong-Horse1")
-            .await;
-        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+    gw.guess_wrong("ghost", 5).await;
     let ghost_wait = gw.sign_in(&mut Jar::default(), "ghost", PASSWORD).await;
     assert_eq!(ghost_wait.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(problems(&ghost_wait).len(), 1);
@@ -609,20 +535,13 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
             .await;
     }
     clock.advance_secs(31);
-    let sixth = gw
-        .sign_in(&mut Jar::default(), "li.wei", "Wrong-Horse1")
-        .await;
-    assert_eq!(sixth.status, StatusCode::UNPROCESSABLE_ENTITY);
+    gw.guess_wrong("li.wei", 1).await;
     let doubled = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(doubled.status, StatusCode::TOO_MANY_REQUESTS);
     doubled.assert_shows("in about 60 seconds");
     clock.advance_secs(61);
-    assert_eq!(
-        gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD)
-            .await
-            .kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut Jar::default(), "li.wei", PASSWORD)
+        .await;
     let signed_in = gw
         .events_where(|k| matches!(k, EventKind::SignedIn { .. }))
         .await;
@@ -648,7 +567,6 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
         .await;
     assert_eq!(address_waits.status, StatusCode::TOO_MANY_REQUESTS);
     strict.stop().await;
-    gw.stop().await;
 }
 
 /// Waits built where only one organization's account is named (the member's own password
@@ -656,44 +574,25 @@ pub async fn sign_in_locks_after_five_failures(gw: TestGateway, clock: Arc<Manua
 /// signs in on `/me`. Guesses on `/me`, which names no organization, count against every
 /// account with the username.
 pub async fn a_wait_stays_with_the_account_of_its_organization(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
     gw.account("k1", "Li Wei", "li.wei").await;
-    let other = gw
-        .gateway
-        .as_ref()
-        .unwrap()
-        .create_organization("Other Ltd")
-        .await
-        .unwrap();
-    let mirrored = gw
-        .client
-        .post(format!("{}/api/v1/accounts/mirror", gw.base))
-        .bearer_auth(&other.api_token)
-        .json(&orgdesk_protocol::MirrorAccounts {
-            accounts: vec![orgdesk_protocol::MirroredAccount {
-                account_id: None,
-                username: "li.wei".into(),
-                password_hash: Some(hash_password(NEW_PASSWORD)),
-                state: AccountState::Enabled,
-                name: "Li Wei (Other)".into(),
-                email: None,
-                mobile: None,
-                must_change_password: false,
-            }],
-        })
-        .send()
-        .await
-        .unwrap();
+    let other = gw.another_organization("Other Ltd").await;
+    let account = orgdesk_protocol::MirroredAccount {
+        name: "Li Wei (Other)".into(),
+        ..super::identity_scenarios::mirrored(
+            "li.wei",
+            Some(hash_password(NEW_PASSWORD)),
+            AccountState::Enabled,
+        )
+    };
+    let mirrored = gw.mirror_with(&other.api_token, vec![account]).await;
     assert_eq!(mirrored.status(), StatusCode::OK);
 
     // Org A's li.wei is signed in and someone at her keyboard guesses her current password.
     let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut jar, "li.wei", PASSWORD).await;
     let change = [
         ("current_password", "Wrong-Horse1"),
         ("password", "Fresh-Horse-77"),
@@ -729,14 +628,13 @@ pub async fn a_wait_stays_with_the_account_of_its_organization(
     clock.advance_secs(31);
     let page = gw.member_form(&mut jar, "/me/password", &right).await;
     page.assert_shows("Your password has been changed.");
-    gw.stop().await;
 }
 
 /// A password an admin set in the directory with "must change at next sign-in": the member's
 /// page shows only the password form, refuses their details until they choose their own, and
 /// the mark is gone once they have (a later mirror without it changes nothing).
 pub async fn a_password_set_by_an_admin_must_be_changed_first(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     // One hash for both mirrors: a new hash would end the member's sessions.
@@ -801,7 +699,6 @@ pub async fn a_password_set_by_an_admin_must_be_changed_first(
     assert_eq!(gw.events_where(is_password_changed).await.len(), 1);
     let saved = gw.member_form(&mut jar, "/me/details", &details).await;
     saved.assert_shows("Your details have been saved.");
-    gw.stop().await;
 }
 
 fn hash_password(password: &str) -> String {
@@ -813,7 +710,7 @@ fn hash_password(password: &str) -> String {
 }
 
 pub async fn member_forms_without_a_valid_csrf_token_are_refused(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     gw.account("k1", "Li Wei", "li.wei").await;
@@ -830,15 +727,11 @@ pub async fn member_forms_without_a_valid_csrf_token_are_refused(
             &[("username", "li.wei"), ("password", PASSWORD)],
         )
         .await;
-    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
-    assert_eq!(no_token.kind(), Some("csrf"));
+    no_token.assert_is(StatusCode::FORBIDDEN, "csrf");
     assert!(anonymous.get("orgdesk_session").is_none());
 
     let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut jar, "li.wei", PASSWORD).await;
     let me = gw.get_with(&me_url, &mut jar).await;
     let details_token = csrf_for(&me, "/me/details").unwrap();
     for (action, fields) in [
@@ -923,41 +816,27 @@ pub async fn member_forms_without_a_valid_csrf_token_are_refused(
         gw.use_reset(&created.link, NEW_PASSWORD).await.kind(),
         Some("password_changed")
     );
-    gw.stop().await;
 }
 
 /// The member page reads a mobile number by the desktop's own rule: a number with "+" and
 /// 8–15 digits that no numbering plan holds is refused (the desktop would refuse it in the
 /// event), and a valid one is kept in the E.164 form the desktop writes.
 pub async fn the_member_page_reads_mobiles_by_the_desktops_rule(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    gw.account("k1", "Li Wei", "li.wei").await;
-    let mut jar = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut jar, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    let (_, mut jar) = gw.registered_and_signed_in("Li Wei", "li.wei").await;
     let details = |k: &EventKind| matches!(k, EventKind::PersonalDetailsChanged { .. });
     // "+", 11 digits, no leading zero, but no such area code: not a number.
     let no_such_number = "+1 555 010 0000";
     assert!(orgdesk_rules::Mobile::parse(no_such_number, "US").is_err());
     for typed in [no_such_number, "+15550100000"] {
-        let refused = gw
-            .member_form(
-                &mut jar,
-                "/me/details",
-                &[("name", "Li Wei"), ("mobile", typed), ("email", "")],
-            )
-            .await;
+        let refused = gw.save_details(&mut jar, "Li Wei", typed, "").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
-        assert!(
-            problems(&refused)
-                .iter()
-                .any(|p| p.starts_with("The mobile number must be in international format")),
-            "{typed}: {:?}",
-            problems(&refused)
+        assert_problem(
+            &refused,
+            "The mobile number must be in international format",
+            typed,
         );
         let zh = gw
             .member_form(
@@ -972,13 +851,7 @@ pub async fn the_member_page_reads_mobiles_by_the_desktops_rule(
             )
             .await;
         assert_eq!(zh.status, StatusCode::UNPROCESSABLE_ENTITY, "{typed}");
-        assert!(
-            problems(&zh)
-                .iter()
-                .any(|p| p.starts_with("手机号须为国际格式")),
-            "{typed}: {:?}",
-            problems(&zh)
-        );
+        assert_problem(&zh, "手机号须为国际格式", typed);
     }
     assert!(gw.events_where(details).await.is_empty());
 
@@ -986,13 +859,7 @@ pub async fn the_member_page_reads_mobiles_by_the_desktops_rule(
     let typed = "+1 (415) 555-2671";
     let desktop = orgdesk_rules::Mobile::parse(typed, "CN").unwrap();
     assert_eq!(desktop.as_str(), "+14155552671");
-    let saved = gw
-        .member_form(
-            &mut jar,
-            "/me/details",
-            &[("name", "Li Wei"), ("mobile", typed), ("email", "")],
-        )
-        .await;
+    let saved = gw.save_details(&mut jar, "Li Wei", typed, "").await;
     saved.assert_shows("Your details have been saved.");
     saved.assert_shows("value=\"+14155552671\"");
     assert_eq!(
@@ -1005,10 +872,9 @@ pub async fn the_member_page_reads_mobiles_by_the_desktops_rule(
             email: None,
         }]
     );
-    gw.stop().await;
 }
 
-pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn names_are_escaped_on_the_member_page(gw: &TestGateway, _clock: Arc<ManualClock>) {
     gw.account("k1", "<script>alert(1)</script>", "li.wei")
         .await;
     let mut jar = Jar::default();
@@ -1018,26 +884,14 @@ pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<M
     me.assert_shows("value=\"&lt;script&gt;alert(1)&lt;&#x2f;script&gt;\"");
 
     let evil = "\"><img src=x onerror=alert(2)>";
-    let saved = gw
-        .member_form(
-            &mut jar,
-            "/me/details",
-            &[("name", evil), ("mobile", ""), ("email", "")],
-        )
-        .await;
+    let saved = gw.save_details(&mut jar, evil, "", "").await;
     saved.assert_shows("Your details have been saved.");
     assert!(!saved.body.contains("<img src=x"), "{}", saved.body);
     assert!(saved
         .body
         .contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"));
     // Refused input is shown back escaped as well.
-    let refused = gw
-        .member_form(
-            &mut jar,
-            "/me/details",
-            &[("name", evil), ("mobile", "<b>bold</b>"), ("email", "")],
-        )
-        .await;
+    let refused = gw.save_details(&mut jar, evil, "<b>bold</b>", "").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!refused.body.contains("<b>bold"), "{}", refused.body);
     // The event carries the text as typed: escaping is the page's business.
@@ -1059,10 +913,9 @@ pub async fn names_are_escaped_on_the_member_page(gw: TestGateway, _clock: Arc<M
     let page = gw.get(&created.link, None).await;
     assert!(!page.body.contains("<b onmouseover"), "{}", page.body);
     assert!(page.body.contains("&lt;b onmouseover=alert(3)&gt;Acme"));
-    gw.stop().await;
 }
 
-pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<ManualClock>) {
+pub async fn an_expired_invitation_is_reported_once(gw: &TestGateway, clock: Arc<ManualClock>) {
     let create = |key: &'static str, name: &'static str| {
         let gw = &gw;
         async move {
@@ -1081,13 +934,8 @@ pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<
         Some("registered")
     );
     let cancelled = create("k3", "Wang Wu").await;
-    gw.api(
-        Method::POST,
-        &format!("/api/v1/invitations/{}/cancel", cancelled.invitation_id),
-    )
-    .send()
-    .await
-    .unwrap();
+    gw.invitation_action(&cancelled.invitation_id, "cancel")
+        .await;
     let expired = |k: &EventKind| matches!(k, EventKind::InvitationExpired { .. });
 
     // Nothing before the links expire.
@@ -1107,14 +955,7 @@ pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<
     assert_eq!(gw.events_where(expired).await, std::slice::from_ref(&first));
 
     // A resend issues a new link; when that one expires too, it is reported again.
-    let resent = gw
-        .api(
-            Method::POST,
-            &format!("/api/v1/invitations/{}/resend", waiting.invitation_id),
-        )
-        .send()
-        .await
-        .unwrap();
+    let resent = gw.invitation_action(&waiting.invitation_id, "resend").await;
     assert_eq!(resent.status(), StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(gw.events_where(expired).await.len(), 1);
@@ -1128,10 +969,9 @@ pub async fn an_expired_invitation_is_reported_once(gw: TestGateway, clock: Arc<
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(gw.events_where(expired).await, [first.clone(), first]);
-    gw.stop().await;
 }
 
-pub async fn the_reset_mail_carries_its_link(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn the_reset_mail_carries_its_link(gw: &TestGateway, _clock: Arc<ManualClock>) {
     gw.account("k1", "Li Wei", "li.wei").await;
     let mut req = reset_request("li.wei", Channel::Email, "li.wei@example.org");
     req.locale = Some("zh-CN".into());
@@ -1161,21 +1001,20 @@ pub async fn the_reset_mail_carries_its_link(gw: TestGateway, _clock: Arc<Manual
         gw.use_reset(&created.link, NEW_PASSWORD).await.kind(),
         Some("password_changed")
     );
-    gw.stop().await;
 }
 
 /// Ended sessions and stale sign-in and wrong-code counters are pruned in bounded batches;
 /// live sessions and fresh counters stay.
-pub async fn stale_rows_are_pruned_in_batches(gw: TestGateway, clock: Arc<ManualClock>) {
+pub async fn stale_rows_are_pruned_in_batches(gw: &TestGateway, clock: Arc<ManualClock>) {
     use orgdesk_gateway::store::StaleBefore;
     gw.account("k1", "Li Wei", "li.wei").await;
-    let store = gw.gateway.as_ref().unwrap().store();
+    let store = gw.store();
     let me_url = format!("{}/me", gw.base);
 
     // Two sessions and three counters of guessed usernames, two wrong-code counters…
     let (mut old_a, mut old_b) = (Jar::default(), Jar::default());
     for jar in [&mut old_a, &mut old_b] {
-        assert_eq!(gw.sign_in(jar, "li.wei", PASSWORD).await.kind(), Some("me"));
+        gw.assert_signs_in(jar, "li.wei", PASSWORD).await;
     }
     for ghost in ["ghost1", "ghost2", "ghost3"] {
         let page = gw.sign_in(&mut Jar::default(), ghost, "Wrong-Horse1").await;
@@ -1191,10 +1030,7 @@ pub async fn stale_rows_are_pruned_in_batches(gw: TestGateway, clock: Arc<Manual
     // their day. Fresh ones are made now and must stay.
     clock.advance_secs(8 * 24 * 3600);
     let mut fresh = Jar::default();
-    assert_eq!(
-        gw.sign_in(&mut fresh, "li.wei", PASSWORD).await.kind(),
-        Some("me")
-    );
+    gw.assert_signs_in(&mut fresh, "li.wei", PASSWORD).await;
     let page = gw
         .sign_in(&mut Jar::default(), "ghost4", "Wrong-Horse1")
         .await;
@@ -1248,5 +1084,13 @@ pub async fn stale_rows_are_pruned_in_batches(gw: TestGateway, clock: Arc<Manual
         .sign_in(&mut Jar::default(), "ghost4", "Wrong-Horse1")
         .await;
     assert_eq!(waits.status, StatusCode::TOO_MANY_REQUESTS);
-    gw.stop().await;
+}
+
+/// Asserts that `page` lists a problem that starts with `prefix` (`what` was typed).
+fn assert_problem(page: &Page, prefix: &str, what: &str) {
+    let problems = problems(page);
+    assert!(
+        problems.iter().any(|p| p.starts_with(prefix)),
+        "{what}: {problems:?}"
+    );
 }

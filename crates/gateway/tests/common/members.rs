@@ -156,6 +156,18 @@ impl TestGateway {
             .unwrap()
     }
 
+    /// Asks for a password reset of `username` through `channel` to `recipient`.
+    pub async fn reset_for(
+        &self,
+        key: &str,
+        username: &str,
+        channel: Channel,
+        recipient: &str,
+    ) -> reqwest::Response {
+        self.reset(key, &reset_request(username, channel, recipient))
+            .await
+    }
+
     pub async fn reset(&self, key: &str, req: &CreatePasswordReset) -> reqwest::Response {
         self.api(Method::POST, "/api/v1/password-resets")
             .header("Idempotency-Key", key)
@@ -178,14 +190,10 @@ impl TestGateway {
     pub async fn use_reset(&self, link: &str, password: &str) -> Page {
         let form = self.get(link, None).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-        self.post_form(
+        self.post_back(
+            &form,
             link,
-            form.cookie().as_deref(),
-            &[
-                ("csrf", &form.hidden("csrf").unwrap()),
-                ("password", password),
-                ("password_confirm", password),
-            ],
+            &[("password", password), ("password_confirm", password)],
         )
         .await
     }
@@ -196,6 +204,43 @@ impl TestGateway {
     }
 
     /// The account id the feed gave `username` when it registered or joined (the latest).
+    /// Registers `username` through an invitation to `name` (key "k1"), and signs in: its
+    /// account id and the session.
+    pub async fn registered_and_signed_in(&self, name: &str, username: &str) -> (String, Jar) {
+        self.account("k1", name, username).await;
+        let id = self.account_id_of(username).await;
+        let mut jar = Jar::default();
+        self.assert_signs_in(&mut jar, username, PASSWORD).await;
+        (id, jar)
+    }
+
+    /// Tries `times` wrong passwords for `username`, each refused as a wrong password.
+    pub async fn guess_wrong(&self, username: &str, times: usize) {
+        for guess in 1..=times {
+            let page = self
+                .sign_in(&mut Jar::default(), username, "Wrong-Horse1")
+                .await;
+            assert_eq!(
+                page.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "guess {guess} for {username}"
+            );
+        }
+    }
+
+    /// Saves the member's details on `/me` (name, mobile, email); the page that follows.
+    pub async fn save_details(&self, jar: &mut Jar, name: &str, mobile: &str, email: &str) -> Page {
+        let fields = [("name", name), ("mobile", mobile), ("email", email)];
+        self.member_form(jar, "/me/details", &fields).await
+    }
+
+    /// Signs `username` in with `password` (keeping the session in `jar`) and asserts that
+    /// the member page opened.
+    pub async fn assert_signs_in(&self, jar: &mut Jar, username: &str, password: &str) {
+        let page = self.sign_in(jar, username, password).await;
+        assert_eq!(page.kind(), Some("me"), "{username}: {}", page.body);
+    }
+
     pub async fn account_id_of(&self, username: &str) -> String {
         self.all_events()
             .await
@@ -237,6 +282,11 @@ pub fn reset_request(username: &str, channel: Channel, recipient: &str) -> Creat
         locale: None,
         expires_in_secs: None,
     }
+}
+
+/// A reset for Li Wei's account (`li.wei`) by email, to li.wei@example.org.
+pub fn mailed_reset_for_li_wei() -> CreatePasswordReset {
+    reset_request("li.wei", Channel::Email, "li.wei@example.org")
 }
 
 /// Whether `hash` is an Argon2id PHC string of `password`.

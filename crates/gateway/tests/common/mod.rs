@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each suite uses a different subset
 
 pub mod binary;
+pub mod loopback;
 pub mod member_scenarios;
 pub mod members;
 pub mod postgres;
@@ -108,6 +109,36 @@ impl TestGateway {
             .bearer_auth(&self.creds.api_token)
     }
 
+    /// Sends an API request without a body.
+    pub async fn call(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        self.api(method, path).send().await.unwrap()
+    }
+
+    /// `POST /api/v1/invitations/{invitation_id}/{action}` (`resend`, `cancel`).
+    pub async fn invitation_action(&self, invitation_id: &str, action: &str) -> reqwest::Response {
+        let path = format!("/api/v1/invitations/{invitation_id}/{action}");
+        self.call(reqwest::Method::POST, &path).await
+    }
+
+    /// Sends an API request with `body` as JSON.
+    pub async fn call_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        self.api(method, path).json(body).send().await.unwrap()
+    }
+
+    /// A plain GET of `path` (no token, no cookie), as a probe or a browser asks.
+    pub async fn fetch(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn create(&self, key: &str, req: &CreateInvitation) -> reqwest::Response {
         self.api(reqwest::Method::POST, "/api/v1/invitations")
             .header("Idempotency-Key", key)
@@ -120,6 +151,23 @@ impl TestGateway {
     /// Creates an invitation and reads the answer as created.
     pub async fn created_invitation(&self, key: &str, req: &CreateInvitation) -> InvitationCreated {
         self.create(key, req).await.json().await.unwrap()
+    }
+
+    /// Creates a link invitation to `recipient` and reads the answer as created.
+    pub async fn link_invitation(&self, key: &str, recipient: &str) -> InvitationCreated {
+        self.created_invitation(key, &invitation(Channel::Link, recipient))
+            .await
+    }
+
+    /// The running gateway's store.
+    pub fn store(&self) -> std::sync::Arc<dyn GatewayStore> {
+        self.gateway.as_ref().expect("running").store()
+    }
+
+    /// A second organization on the same gateway.
+    pub async fn another_organization(&self, name: &str) -> OrganizationCredentials {
+        let gateway = self.gateway.as_ref().expect("running");
+        gateway.create_organization(name).await.unwrap()
     }
 
     /// The kinds of the feed's first page of events.
@@ -190,21 +238,50 @@ impl TestGateway {
         Page::from(req.send().await.expect("form post")).await
     }
 
-    /// Opens the register form, then submits it with its own CSRF token and cookie.
-    pub async fn register(&self, link: &str, username: &str, password: &str) -> Page {
-        let form = self.get(&format!("{link}/register"), None).await;
+    /// Opens the form at `url`, then submits it with its own CSRF token and cookie and
+    /// `fields`.
+    pub async fn submit_own_form(&self, url: &str, fields: &[(&str, &str)]) -> Page {
+        let form = self.get(url, None).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        assert!(form.cookie().is_some(), "the form sets a CSRF cookie");
+        self.post_back(&form, url, fields).await
+    }
+
+    /// Posts the register form of `link`, opened earlier as `form`, for `username`.
+    pub async fn post_registration(
+        &self,
+        form: &Page,
+        link: &str,
+        username: &str,
+        password: &str,
+    ) -> Page {
+        let url = format!("{link}/register");
+        self.post_back(form, &url, &registration(username, password))
+            .await
+    }
+
+    /// Opens the form at `url`: the CSRF cookie it sets, and its CSRF token.
+    pub async fn open_form(&self, url: &str) -> (String, String) {
+        let form = self.get(url, None).await;
         let cookie = form.cookie().expect("the form sets a CSRF cookie");
         let csrf = form.hidden("csrf").expect("the form has a CSRF token");
-        self.post_form(
+        (cookie, csrf)
+    }
+
+    /// Posts to `url` what a browser that opened `form` sends: the form's cookie and CSRF
+    /// token, and `fields`.
+    pub async fn post_back(&self, form: &Page, url: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = form.hidden("csrf").expect("the form has a CSRF token");
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_form(url, form.cookie().as_deref(), &all).await
+    }
+
+    /// Opens the register form, then submits it with its own CSRF token and cookie.
+    pub async fn register(&self, link: &str, username: &str, password: &str) -> Page {
+        self.submit_own_form(
             &format!("{link}/register"),
-            Some(&cookie),
-            &[
-                ("csrf", &csrf),
-                ("username", username),
-                ("password", password),
-                ("password_confirm", password),
-            ],
+            &registration(username, password),
         )
         .await
     }
@@ -247,6 +324,12 @@ impl Page {
         assert!(self.body.contains(text), "{}", self.body);
     }
 
+    /// Asserts that this is the message page `kind`, answered with `status`.
+    pub fn assert_is(&self, status: StatusCode, kind: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.kind(), Some(kind), "{}", self.body);
+    }
+
     /// The `data-kind` of a message page: registered, declined, expired, used, cancelled, …
     pub fn kind(&self) -> Option<&str> {
         let marker = "data-kind=\"";
@@ -273,6 +356,30 @@ pub fn invitation(channel: Channel, recipient: &str) -> CreateInvitation {
         expires_in_secs: None,
         locale: None,
     }
+}
+
+/// The register form's fields: a username and the password twice.
+pub fn registration<'a>(username: &'a str, password: &'a str) -> [(&'static str, &'a str); 3] {
+    [
+        ("username", username),
+        ("password", password),
+        ("password_confirm", password),
+    ]
+}
+
+/// Asserts that an API answer has `status` and carries the error `code`.
+pub async fn assert_api_error(answer: reqwest::Response, status: StatusCode, code: &str) {
+    assert_eq!(answer.status(), status);
+    assert_eq!(error_code(answer).await, code);
+}
+
+/// The error code an API answer carries.
+pub async fn error_code(answer: reqwest::Response) -> String {
+    answer
+        .json::<orgdesk_protocol::ApiError>()
+        .await
+        .unwrap()
+        .code
 }
 
 /// The files in a folder (not starting with a dot), sorted.
@@ -366,12 +473,27 @@ fn decode_qp(s: &str) -> String {
 
 /// The first `…/i/<token>` link in a text.
 pub fn find_link(text: &str, base: &str) -> Option<String> {
-    let start = text.find(&format!("{base}/i/"))?;
+    find_link_under(text, &format!("{base}/i/"))
+}
+
+/// The first password reset link (`BASE/r/…`) in `text`.
+pub fn find_reset_link(text: &str, base: &str) -> Option<String> {
+    find_link_under(text, &format!("{base}/r/"))
+}
+
+fn find_link_under(text: &str, prefix: &str) -> Option<String> {
+    let start = text.find(prefix)?;
     let rest = &text[start..];
     let end = rest
         .find(|c: char| c.is_whitespace() || c == '"' || c == '<')
         .unwrap_or(rest.len());
     Some(rest[..end].to_owned())
+}
+
+/// The raw text of the first mail to arrive in `inbox` (waiting up to 15 s for it).
+pub async fn first_mail(inbox: &Path) -> String {
+    let file = wait_for_files(inbox, 1, 15).await.remove(0);
+    std::fs::read_to_string(file).unwrap()
 }
 
 pub fn link_mailer(config: &mut Config, dir: &Path) {

@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use orgdesk_gateway::store::GatewayStore;
 use orgdesk_gateway::ManualClock;
-use orgdesk_protocol::Channel;
 
-use super::{invitation, TestGateway};
+use super::TestGateway;
 
 /// A gateway with the metrics listener on a free loopback port.
 pub async fn with_metrics(store: Option<Arc<dyn GatewayStore>>) -> TestGateway {
@@ -34,8 +33,7 @@ pub async fn probes_and_metrics_answer(store: Option<Arc<dyn GatewayStore>>) {
     assert_eq!(body["status"], "ready");
 
     // A few requests to count: an invitation, a page with a token, and no route at all.
-    gw.created_invitation("probe-1", &invitation(Channel::Link, "Li Wei"))
-        .await;
+    gw.link_invitation("probe-1", "Li Wei").await;
     let secret = "not-a-real-token-but-secret-looking";
     let page = gw.get(&format!("{}/i/{secret}", gw.base), None).await;
     assert_eq!(page.status, 404);

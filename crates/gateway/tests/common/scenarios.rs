@@ -8,9 +8,14 @@ use orgdesk_gateway::ManualClock;
 use orgdesk_protocol::{AccountState, ApiError, Channel, EventKind, InvitationCreated};
 use reqwest::{Method, StatusCode};
 
+use super::assert_api_error;
 use super::members::{hash_of, problems, Jar, PASSWORD};
 use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
+#[allow(unused_imports)] // the suites that run no scenarios
+pub use super::guard_scenarios::*;
+#[allow(unused_imports)] // the suites that run no scenarios
+pub use super::identity_scenarios::*;
 #[allow(unused_imports)] // the suites that run no scenarios
 pub use super::join_scenarios::*;
 #[allow(unused_imports)] // the smtp and browser suites do not run the scenarios
@@ -59,7 +64,7 @@ macro_rules! for_each_scenario {
     };
 }
 
-pub async fn the_api_requires_the_organizations_token(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn the_api_requires_the_organizations_token(gw: &TestGateway, _clock: Arc<ManualClock>) {
     let url = format!("{}/api/v1/events", gw.base);
 
     let none = gw.client.get(&url).send().await.unwrap();
@@ -78,18 +83,16 @@ pub async fn the_api_requires_the_organizations_token(gw: TestGateway, _clock: A
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{bad}");
     }
 
-    let ok = gw.api(Method::GET, "/api/v1/events").send().await.unwrap();
+    let ok = gw.call(Method::GET, "/api/v1/events").await;
     assert_eq!(ok.status(), StatusCode::OK);
 
     // Unknown API paths answer JSON, not a page.
-    let missing = gw.api(Method::GET, "/api/v1/nothing").send().await.unwrap();
-    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-    assert_eq!(missing.json::<ApiError>().await.unwrap().code, "not_found");
-    gw.stop().await;
+    let missing = gw.call(Method::GET, "/api/v1/nothing").await;
+    assert_api_error(missing, StatusCode::NOT_FOUND, "not_found").await;
 }
 
 pub async fn a_retried_create_answers_the_same_and_sends_once(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     let req = invitation(Channel::Email, "li.wei@example.org");
@@ -117,29 +120,22 @@ pub async fn a_retried_create_answers_the_same_and_sends_once(
     let mut other = req.clone();
     other.recipient = "someone.else@example.org".into();
     let reused = gw.create("outbox-1", &other).await;
-    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        reused.json::<ApiError>().await.unwrap().code,
-        "idempotency_key_reused"
-    );
+    assert_api_error(
+        reused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
 
     let no_key = gw
-        .api(Method::POST, "/api/v1/invitations")
-        .json(&req)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(no_key.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        no_key.json::<ApiError>().await.unwrap().code,
-        "idempotency_key_required"
-    );
+        .call_with(Method::POST, "/api/v1/invitations", &req)
+        .await;
+    assert_api_error(no_key, StatusCode::BAD_REQUEST, "idempotency_key_required").await;
 
     let mut bad = req.clone();
     bad.recipient = "not an address".into();
     let r = gw.create("outbox-2", &bad).await;
-    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(r.json::<ApiError>().await.unwrap().code, "invalid_request");
+    assert_api_error(r, StatusCode::BAD_REQUEST, "invalid_request").await;
 
     let broken = gw
         .api(Method::POST, "/api/v1/invitations")
@@ -149,16 +145,11 @@ pub async fn a_retried_create_answers_the_same_and_sends_once(
         .send()
         .await
         .unwrap();
-    assert_eq!(broken.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(
-        broken.json::<ApiError>().await.unwrap().code,
-        "invalid_request"
-    );
-    gw.stop().await;
+    assert_api_error(broken, StatusCode::BAD_REQUEST, "invalid_request").await;
 }
 
 pub async fn the_mail_carries_the_invitation_and_its_link(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     let mut req = invitation(Channel::Email, "li.wei@example.org");
@@ -183,40 +174,27 @@ pub async fn the_mail_carries_the_invitation_and_its_link(
             if *invitation_id == created.invitation_id && raw.contains(message_id.as_str())),
         "{delivered:?}"
     );
-    gw.stop().await;
 }
 
 pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created = gw
-        .created_invitation("k1", &invitation(Channel::Link, "Li Wei"))
-        .await;
-    let resent = gw
-        .api(
-            Method::POST,
-            &format!("/api/v1/invitations/{}/resend", created.invitation_id),
-        )
-        .send()
-        .await
-        .unwrap();
+    let created = gw.link_invitation("k1", "Li Wei").await;
+    let resent = gw.invitation_action(&created.invitation_id, "resend").await;
     assert_eq!(resent.status(), StatusCode::OK);
     let resent: InvitationCreated = resent.json().await.unwrap();
     assert_ne!(resent.link, created.link);
 
     let old = gw.get(&created.link, None).await;
-    assert_eq!(old.status, StatusCode::GONE);
-    assert_eq!(old.kind(), Some("replaced"));
+    old.assert_is(StatusCode::GONE, "replaced");
     let registered = gw.register(&resent.link, "liwei", "Correct-Horse1").await;
     assert_eq!(registered.kind(), Some("registered"));
     let again = gw.get(&format!("{}/register", created.link), None).await;
     assert_eq!(again.kind(), Some("replaced"));
 
     // Cancel a second invitation: its page says so; cancelling twice is fine; resend is refused.
-    let second = gw
-        .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
-        .await;
+    let second = gw.link_invitation("k2", "Zhang San").await;
     let cancel = |id: String| {
         gw.api(Method::POST, &format!("/api/v1/invitations/{id}/cancel"))
             .send()
@@ -230,22 +208,10 @@ pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
         StatusCode::NO_CONTENT
     );
     let page = gw.get(&second.link, None).await;
-    assert_eq!(page.status, StatusCode::GONE);
-    assert_eq!(page.kind(), Some("cancelled"));
+    page.assert_is(StatusCode::GONE, "cancelled");
     page.assert_shows("Ann Admin withdrew the invitation");
-    let r = gw
-        .api(
-            Method::POST,
-            &format!("/api/v1/invitations/{}/resend", second.invitation_id),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CONFLICT);
-    assert_eq!(
-        r.json::<ApiError>().await.unwrap().code,
-        "invitation_closed"
-    );
+    let r = gw.invitation_action(&second.invitation_id, "resend").await;
+    assert_api_error(r, StatusCode::CONFLICT, "invitation_closed").await;
     // A registered invitation cannot be cancelled; an unknown one is not found.
     assert_eq!(
         cancel(created.invitation_id).await.unwrap().status(),
@@ -255,46 +221,30 @@ pub async fn resend_voids_the_old_link_and_cancel_closes_the_new_one(
         cancel("inv_nope".into()).await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
-    gw.stop().await;
 }
 
-pub async fn links_expire_by_the_clock(gw: TestGateway, clock: Arc<ManualClock>) {
-    let created = gw
-        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
-        .await;
+pub async fn links_expire_by_the_clock(gw: &TestGateway, clock: Arc<ManualClock>) {
+    let created = gw.link_invitation("k", "Li Wei").await;
     let form = gw.get(&format!("{}/register", created.link), None).await;
     assert_eq!(form.status, StatusCode::OK);
 
     clock.advance_secs(3 * 24 * 3600 + 1);
     let page = gw.get(&created.link, None).await;
-    assert_eq!(page.status, StatusCode::GONE);
-    assert_eq!(page.kind(), Some("expired"));
+    page.assert_is(StatusCode::GONE, "expired");
     page.assert_shows("Ask Ann Admin to send you a new invitation");
 
     // Even with a form fetched in time, submitting after expiry is refused.
     let posted = gw
-        .post_form(
-            &format!("{}/register", created.link),
-            form.cookie().as_deref(),
-            &[
-                ("csrf", &form.hidden("csrf").unwrap()),
-                ("username", "liwei"),
-                ("password", "Correct-Horse1"),
-                ("password_confirm", "Correct-Horse1"),
-            ],
-        )
+        .post_registration(&form, &created.link, "liwei", "Correct-Horse1")
         .await;
     assert_eq!(posted.kind(), Some("expired"));
-    gw.stop().await;
 }
 
 pub async fn a_link_registers_once_and_the_feed_reports_it(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created = gw
-        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
-        .await;
+    let created = gw.link_invitation("k", "Li Wei").await;
 
     // A form fetched now is submitted again after the registration below.
     let early_form = gw.get(&format!("{}/register", created.link), None).await;
@@ -332,16 +282,7 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
     let reused = gw.get(&created.link, None).await;
     assert_eq!(reused.kind(), Some("used"));
     let second = gw
-        .post_form(
-            &format!("{}/register", created.link),
-            early_form.cookie().as_deref(),
-            &[
-                ("csrf", &early_form.hidden("csrf").unwrap()),
-                ("username", "other"),
-                ("password", "Correct-Horse1"),
-                ("password_confirm", "Correct-Horse1"),
-            ],
-        )
+        .post_registration(&early_form, &created.link, "other", "Correct-Horse1")
         .await;
     assert_eq!(second.kind(), Some("used"), "{}", second.body);
 
@@ -380,20 +321,14 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
 
     // Nothing after the cursor; a long-poll wakes as soon as something happens.
     assert!(gw.events(page1.next_cursor, 0).await.events.is_empty());
-    let other = gw
-        .created_invitation("k2", &invitation(Channel::Link, "Zhang San"))
-        .await;
+    let other = gw.link_invitation("k2", "Zhang San").await;
     let started = Instant::now();
     let poll = gw.events(page1.next_cursor, 20);
     let decline = async {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let form = gw.get(&format!("{}/decline", other.link), None).await;
-        gw.post_form(
-            &format!("{}/decline", other.link),
-            form.cookie().as_deref(),
-            &[("csrf", &form.hidden("csrf").unwrap())],
-        )
-        .await
+        gw.post_back(&form, &format!("{}/decline", other.link), &[])
+            .await
     };
     let (woken, declined) = tokio::join!(poll, decline);
     assert_eq!(declined.kind(), Some("declined"));
@@ -427,20 +362,15 @@ pub async fn a_link_registers_once_and_the_feed_reports_it(
     let rest = gw.events(0, 0).await;
     assert!(rest.events.iter().all(|e| e.seq > page1.next_cursor));
     assert!(!rest.events.is_empty());
-    gw.stop().await;
 }
 
 pub async fn forms_without_a_valid_csrf_token_are_refused(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let created = gw
-        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
-        .await;
+    let created = gw.link_invitation("k", "Li Wei").await;
     let url = format!("{}/register", created.link);
-    let form = gw.get(&url, None).await;
-    let cookie = form.cookie().unwrap();
-    let csrf = form.hidden("csrf").unwrap();
+    let (cookie, csrf) = gw.open_form(&url).await;
     let fields = |csrf: &'static str| {
         vec![
             ("csrf", csrf),
@@ -450,8 +380,7 @@ pub async fn forms_without_a_valid_csrf_token_are_refused(
         ]
     };
     let missing = gw.post_form(&url, Some(&cookie), &fields("")[1..]).await;
-    assert_eq!(missing.status, StatusCode::FORBIDDEN);
-    assert_eq!(missing.kind(), Some("csrf"));
+    missing.assert_is(StatusCode::FORBIDDEN, "csrf");
     let wrong = gw
         .post_form(
             &url,
@@ -476,10 +405,9 @@ pub async fn forms_without_a_valid_csrf_token_are_refused(
     // Nothing was consumed: the genuine submission still works.
     let ok = gw.post_form(&url, Some(&cookie), &with_real).await;
     assert_eq!(ok.kind(), Some("registered"), "{}", ok.body);
-    gw.stop().await;
 }
 
-pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<ManualClock>) {
+pub async fn names_are_escaped_in_pages_and_mail(gw: &TestGateway, _clock: Arc<ManualClock>) {
     let mut req = invitation(Channel::Email, "li.wei@example.org");
     req.inviter_name = "<script>alert(1)</script>".into();
     req.organization_name = "\"><img src=x onerror=alert(2)>".into();
@@ -509,13 +437,12 @@ pub async fn names_are_escaped_in_pages_and_mail(gw: TestGateway, _clock: Arc<Ma
         gw.create("k2", &evil).await.status(),
         StatusCode::BAD_REQUEST
     );
-    gw.stop().await;
 }
 
 /// An invitation whose language the desktop named opens its pages in it, whatever the
 /// browser prefers; the page's switch (`?lang=`) still wins, and a closed link says so in it.
 pub async fn pages_open_in_the_language_the_desktop_chose(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     const ENGLISH_BROWSER: &str = "en-US,en;q=0.9";
@@ -550,27 +477,17 @@ pub async fn pages_open_in_the_language_the_desktop_chose(
     );
 
     // A cancelled link says so in the invitation's language.
-    let cancelled = gw
-        .api(
-            Method::POST,
-            &format!("/api/v1/invitations/{}/cancel", zh.invitation_id),
-        )
-        .send()
-        .await
-        .unwrap();
+    let cancelled = gw.invitation_action(&zh.invitation_id, "cancel").await;
     assert_eq!(cancelled.status(), StatusCode::NO_CONTENT);
     let body = gw.page_in(&zh.link, ENGLISH_BROWSER).await;
     assert!(
         body.contains("data-kind=\"cancelled\"") && body.contains("lang=\"zh-CN\""),
         "{body}"
     );
-    gw.stop().await;
 }
 
-pub async fn pages_speak_the_readers_language(gw: TestGateway, _clock: Arc<ManualClock>) {
-    let created = gw
-        .created_invitation("k", &invitation(Channel::Link, "Li Wei"))
-        .await;
+pub async fn pages_speak_the_readers_language(gw: &TestGateway, _clock: Arc<ManualClock>) {
+    let created = gw.link_invitation("k", "Li Wei").await;
     let zh = gw.page_in(&created.link, "zh-CN,zh;q=0.9,en;q=0.5").await;
     assert!(zh.contains("Ann Admin 邀请您加入 Acme Ltd"), "{zh}");
     assert!(zh.contains("立即加入") && zh.contains("lang=\"zh-CN\""));
@@ -582,20 +499,13 @@ pub async fn pages_speak_the_readers_language(gw: TestGateway, _clock: Arc<Manua
     assert!(en.contains("Join now"), "{en}");
 
     let unknown = gw.get(&format!("{}/i/not-a-token", gw.base), None).await;
-    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    assert_eq!(unknown.kind(), Some("unknown"));
-    let css = gw
-        .client
-        .get(format!("{}/static/gateway.css", gw.base))
-        .send()
-        .await
-        .unwrap();
+    unknown.assert_is(StatusCode::NOT_FOUND, "unknown");
+    let css = gw.fetch("/static/gateway.css").await;
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
-    gw.stop().await;
 }
 
 pub async fn one_recipient_gets_a_bounded_number_of_messages(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
     // The default limit is 5 messages per recipient per hour.
@@ -609,11 +519,7 @@ pub async fn one_recipient_gets_a_bounded_number_of_messages(
     let mut same_person = req.clone();
     same_person.recipient = "li.wei@EXAMPLE.org".into();
     let refused = gw.create("k5", &same_person).await;
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(
-        refused.json::<ApiError>().await.unwrap().code,
-        "rate_limited"
-    );
+    assert_api_error(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
     // A retry still gets its answer: it sends nothing.
     let replay = gw.create("k0", &req).await;
     assert_eq!(replay.status(), StatusCode::CREATED);
@@ -639,7 +545,6 @@ pub async fn one_recipient_gets_a_bounded_number_of_messages(
         .create("k6", &invitation(Channel::Email, "zhang.san@example.org"))
         .await;
     assert_eq!(other.status(), StatusCode::CREATED);
-    gw.stop().await;
 }
 
 /// Opens `{link}/sign-in` and submits it with its own CSRF token and cookie.
@@ -649,20 +554,9 @@ async fn accept_signed_in(
     username: &str,
     password: &str,
 ) -> super::Page {
-    let form = gw.get(&format!("{link}/sign-in"), None).await;
-    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
-    let cookie = form.cookie().expect("the form sets a CSRF cookie");
-    let csrf = form.hidden("csrf").expect("the form has a CSRF token");
-    gw.post_form(
-        &format!("{link}/sign-in"),
-        Some(&cookie),
-        &[
-            ("csrf", &csrf),
-            ("username", username),
-            ("password", password),
-        ],
-    )
-    .await
+    let fields = [("username", username), ("password", password)];
+    gw.submit_own_form(&format!("{link}/sign-in"), &fields)
+        .await
 }
 
 /// The `registered` event of one invitation: (username, password hash).
@@ -683,32 +577,27 @@ async fn registered_event(gw: &TestGateway, invitation_id: &str) -> (String, Str
     }
 }
 
-async fn link_invitation(gw: &TestGateway, key: &str, recipient: &str) -> InvitationCreated {
-    gw.created_invitation(key, &invitation(Channel::Link, recipient))
-        .await
-}
-
 /// Li Wei registers as `li.wei` through a first link; the link of a second invitation to
 /// the same person.
 async fn second_link_for_a_member(gw: &TestGateway) -> InvitationCreated {
-    let first = link_invitation(gw, "k1", "Li Wei").await;
+    let first = gw.link_invitation("k1", "Li Wei").await;
     assert_eq!(
         gw.register(&first.link, "li.wei", PASSWORD).await.kind(),
         Some("registered")
     );
-    link_invitation(gw, "k2", "Li Wei again").await
+    gw.link_invitation("k2", "Li Wei again").await
 }
 
 pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let first = link_invitation(&gw, "k1", "Li Wei").await;
+    let first = gw.link_invitation("k1", "Li Wei").await;
     let done = gw.register(&first.link, "Li.Wei", PASSWORD).await;
     assert_eq!(done.kind(), Some("registered"), "{}", done.body);
-    let (_, first_hash) = registered_event(&gw, &first.invitation_id).await;
+    let (_, first_hash) = registered_event(gw, &first.invitation_id).await;
 
-    let second = link_invitation(&gw, "k2", "Li Wei again").await;
+    let second = gw.link_invitation("k2", "Li Wei again").await;
     let page = gw.get(&second.link, None).await;
     assert!(
         page.body.contains("I already have an account — sign in")
@@ -729,7 +618,7 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
 
     // Wrong password and unknown username: the same generic answer, the link still usable.
     for (username, password) in [("li.wei", "Wrong-Horse1"), ("nobody", PASSWORD)] {
-        let refused = accept_signed_in(&gw, &second.link, username, password).await;
+        let refused = accept_signed_in(gw, &second.link, username, password).await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             problems(&refused),
@@ -739,11 +628,11 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
 
     // The username in any case, the right password: registered with the same account.
     let early_form = gw.get(&format!("{}/sign-in", second.link), None).await;
-    let accepted = accept_signed_in(&gw, &second.link, "LI.WEI", PASSWORD).await;
+    let accepted = accept_signed_in(gw, &second.link, "LI.WEI", PASSWORD).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
     assert_eq!(accepted.kind(), Some("registered"));
     accepted.assert_shows("with your account Li.Wei");
-    let (username, hash) = registered_event(&gw, &second.invitation_id).await;
+    let (username, hash) = registered_event(gw, &second.invitation_id).await;
     assert_eq!(username, "Li.Wei");
     assert_eq!(hash, first_hash, "the existing hash, unchanged");
     assert!(hash_of(&hash, PASSWORD));
@@ -757,14 +646,10 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
         Some("used")
     );
     let again = gw
-        .post_form(
+        .post_back(
+            &early_form,
             &format!("{}/sign-in", second.link),
-            early_form.cookie().as_deref(),
-            &[
-                ("csrf", &early_form.hidden("csrf").unwrap()),
-                ("username", "li.wei"),
-                ("password", PASSWORD),
-            ],
+            &[("username", "li.wei"), ("password", PASSWORD)],
         )
         .await;
     assert_eq!(again.kind(), Some("used"), "{}", again.body);
@@ -780,20 +665,19 @@ pub async fn an_existing_account_accepts_a_second_invitation_by_signing_in(
     // The account still signs in on its own page, with the same password.
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
-    gw.stop().await;
 }
 
 pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
-    let second = second_link_for_a_member(&gw).await;
+    let second = second_link_for_a_member(gw).await;
     for _ in 0..5 {
-        let refused = accept_signed_in(&gw, &second.link, "li.wei", "Wrong-Horse1").await;
+        let refused = accept_signed_in(gw, &second.link, "li.wei", "Wrong-Horse1").await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     // Locked, even with the right password, here and on the member page alike.
-    let locked = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    let locked = accept_signed_in(gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     locked.assert_shows("Try again after");
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
@@ -801,16 +685,15 @@ pub async fn accepting_by_signing_in_counts_toward_the_sign_in_lockout(
     // The link was not consumed; after the pause the right password works.
     assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
     clock.advance_secs(31);
-    let accepted = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    let accepted = accept_signed_in(gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(accepted.kind(), Some("registered"), "{}", accepted.body);
-    gw.stop().await;
 }
 
 pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
-    gw: TestGateway,
+    gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let second = second_link_for_a_member(&gw).await;
+    let second = second_link_for_a_member(gw).await;
     let url = format!("{}/sign-in", second.link);
     let form = gw.get(&url, None).await;
     let cookie = form.cookie().unwrap();
@@ -841,43 +724,36 @@ pub async fn accepting_by_signing_in_refuses_missing_csrf_and_disabled_accounts(
             .status(),
         StatusCode::NO_CONTENT
     );
-    let disabled = accept_signed_in(&gw, &second.link, "li.wei", PASSWORD).await;
+    let disabled = accept_signed_in(gw, &second.link, "li.wei", PASSWORD).await;
     assert_eq!(disabled.status, StatusCode::FORBIDDEN, "{}", disabled.body);
     assert_eq!(disabled.kind(), Some("disabled"));
     assert_eq!(gw.get(&second.link, None).await.status, StatusCode::OK);
 
     // Expired, cancelled and unknown links get the same pages as the register form.
-    gw.api(
-        Method::POST,
-        &format!("/api/v1/invitations/{}/cancel", second.invitation_id),
-    )
-    .send()
-    .await
-    .unwrap();
+    gw.invitation_action(&second.invitation_id, "cancel").await;
     assert_eq!(gw.get(&url, None).await.kind(), Some("cancelled"));
     let unknown = gw
         .get(&format!("{}/i/nothing/sign-in", gw.base), None)
         .await;
     assert_eq!(unknown.kind(), Some("unknown"));
-    gw.stop().await;
 }
 
 pub async fn an_account_of_another_organization_is_copied_when_accepting(
-    gw: TestGateway,
+    gw: &TestGateway,
     clock: Arc<ManualClock>,
 ) {
     // Organization A (gw) and organization B (other), served from one store.
-    let store = gw.gateway.as_ref().unwrap().store();
+    let store = gw.store();
     let other = TestGateway::start_on(clock.clone(), |_, _| {}, Some(store)).await;
 
-    let in_a = link_invitation(&gw, "k1", "Li Wei").await;
+    let in_a = gw.link_invitation("k1", "Li Wei").await;
     assert_eq!(
         gw.register(&in_a.link, "li.wei", PASSWORD).await.kind(),
         Some("registered")
     );
-    let (_, hash_a) = registered_event(&gw, &in_a.invitation_id).await;
+    let (_, hash_a) = registered_event(gw, &in_a.invitation_id).await;
 
-    let in_b = link_invitation(&other, "k1", "Li Wei").await;
+    let in_b = other.link_invitation("k1", "Li Wei").await;
     let accepted = accept_signed_in(&other, &in_b.link, "li.wei", PASSWORD).await;
     assert_eq!(accepted.kind(), Some("registered"), "{}", accepted.body);
     let (username, hash_b) = registered_event(&other, &in_b.invitation_id).await;
@@ -892,7 +768,7 @@ pub async fn an_account_of_another_organization_is_copied_when_accepting(
     );
 
     // A username already taken in B by someone else is refused; the link stays usable.
-    let zhang_b = link_invitation(&other, "k2", "Zhang San").await;
+    let zhang_b = other.link_invitation("k2", "Zhang San").await;
     assert_eq!(
         other
             .register(&zhang_b.link, "zhang.san", "Other-Horse2")
@@ -900,18 +776,17 @@ pub async fn an_account_of_another_organization_is_copied_when_accepting(
             .kind(),
         Some("registered")
     );
-    let zhang_a = link_invitation(&gw, "k2", "Zhang San").await;
+    let zhang_a = gw.link_invitation("k2", "Zhang San").await;
     assert_eq!(
         gw.register(&zhang_a.link, "zhang.san", PASSWORD)
             .await
             .kind(),
         Some("registered")
     );
-    let in_b2 = link_invitation(&other, "k3", "Zhang San again").await;
+    let in_b2 = other.link_invitation("k3", "Zhang San again").await;
     let taken = accept_signed_in(&other, &in_b2.link, "zhang.san", PASSWORD).await;
     assert_eq!(taken.status, StatusCode::CONFLICT, "{}", taken.body);
     taken.assert_shows("already has the username zhang.san");
     assert_eq!(other.get(&in_b2.link, None).await.status, StatusCode::OK);
     other.stop().await;
-    gw.stop().await;
 }

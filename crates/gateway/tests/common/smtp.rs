@@ -1,10 +1,8 @@
 //! A real SMTP server for the suites: Debian's aiosmtpd on a loopback port, storing what it
 //! receives in a Maildir.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use orgdesk_gateway::config::{MailConfig, SmtpConfig, SmtpTls};
 
@@ -36,11 +34,7 @@ impl SmtpServer {
             .spawn()
             .expect("python3-aiosmtpd is installed (make test installs it)");
         let server = Self { child, maildir };
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        super::loopback::wait_for_port(port, "aiosmtpd");
         server
     }
 
@@ -56,14 +50,22 @@ impl Drop for SmtpServer {
     }
 }
 
-/// A port nobody listens on right now.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A gateway on the system clock that mails through SMTP to a free loopback port where
+/// nothing listens yet (start a server there with `SmtpServer::start`); and the port.
+pub async fn gateway_mailing_to_a_free_port() -> (super::TestGateway, u16) {
+    let port = free_port();
+    let clock = std::sync::Arc::new(orgdesk_gateway::SystemClock);
+    (super::TestGateway::start(clock, smtp_to(port)).await, port)
 }
+
+/// A gateway on the system clock that mails through a real SMTP server, started for it.
+pub async fn gateway_with_smtp() -> (super::TestGateway, SmtpServer) {
+    let (gw, port) = gateway_mailing_to_a_free_port().await;
+    let smtp = SmtpServer::start(port, gw.dir.path());
+    (gw, smtp)
+}
+
+pub use super::loopback::free_port;
 
 pub fn smtp_to(port: u16) -> impl FnOnce(&mut orgdesk_gateway::Config, &Path) {
     move |config, _| {

@@ -7,6 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
+use common::guard_scenarios::new_invitation;
 use common::postgres::PgServer;
 use common::{scenarios, TestGateway};
 use orgdesk_gateway::store::{
@@ -31,24 +32,13 @@ async fn every_api_scenario_passes_on_postgres() {
     macro_rules! on_postgres {
         ($name:ident) => {{
             let (gw, clock) = gateway_on(&pg).await;
-            scenarios::$name(gw, clock).await;
+            scenarios::$name(&gw, clock).await;
+            gw.stop().await;
         }};
     }
     for_each_scenario!(on_postgres);
-    macro_rules! identity_on_postgres {
-        ($name:ident) => {{
-            let (gw, clock) = gateway_on(&pg).await;
-            common::identity_scenarios::$name(gw, clock).await;
-        }};
-    }
-    for_each_identity_scenario!(identity_on_postgres);
-    macro_rules! guard_on_postgres {
-        ($name:ident) => {{
-            let (gw, clock) = gateway_on(&pg).await;
-            common::guard_scenarios::$name(gw, clock).await;
-        }};
-    }
-    for_each_guard_scenario!(guard_on_postgres);
+    for_each_identity_scenario!(on_postgres);
+    for_each_guard_scenario!(on_postgres);
     macro_rules! providers_on_postgres {
         ($name:ident) => {{
             let url = pg.database().await;
@@ -71,29 +61,12 @@ async fn every_api_scenario_passes_on_postgres() {
     let creds = orgdesk_gateway::create_organization(&a, "Acme", 0)
         .await
         .unwrap();
-    let new = |id: &str| orgdesk_gateway::store::NewInvitation {
-        invitation: orgdesk_gateway::store::Invitation {
-            id: id.into(),
-            org_id: creds.organization_id.clone(),
-            channel: orgdesk_protocol::Channel::Link,
-            recipient: "x".into(),
-            invitee_name: "x".into(),
-            organization_name: "x".into(),
-            department_label: String::new(),
-            position_label: String::new(),
-            inviter_name: "x".into(),
-            locale: "en".into(),
-            locale_chosen: false,
-            lifetime_secs: 60,
-            state: orgdesk_gateway::store::InvitationState::Pending,
-            created_at: 0,
-        },
-        idempotency_key: "same".into(),
-        request_sha256: [7; 32],
-        token_hash: orgdesk_gateway::secrets::random_bytes(),
-        sealed_token: vec![1, 2, 3],
-        expires_at: 60,
-        enqueue: false,
+    // One request retried: the same key and the same body on both instances.
+    let new = |id: &str| {
+        let mut new = new_invitation(&creds.organization_id, id, 0, 60);
+        new.idempotency_key = "same".into();
+        new.request_sha256 = [7; 32];
+        new
     };
     let (ra, rb) = tokio::join!(
         a.create_invitation(new("inv_a"), 0),
@@ -183,26 +156,18 @@ async fn every_api_scenario_passes_on_postgres() {
 /// every account and request gets a random account id, an approved request the id of the
 /// account it made, and existing accounts count as registered ones.
 async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgServer) {
-    let url = pg.database().await;
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    for sql in [
-        include_str!("../../migrations/postgres/0001_initial.sql"),
-        include_str!("../../migrations/postgres/0003_accounts.sql"),
-        include_str!("../../migrations/postgres/0004_join.sql"),
-    ] {
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-    }
+    let (url, pool) = old_database(
+        pg,
+        &[
+            include_str!("../../migrations/postgres/0001_initial.sql"),
+            include_str!("../../migrations/postgres/0003_accounts.sql"),
+            include_str!("../../migrations/postgres/0004_join.sql"),
+        ],
+        &[1, 3, 4],
+    )
+    .await;
     sqlx::raw_sql(
-        "CREATE TABLE gateway_schema_migrations (
-            version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
-         INSERT INTO gateway_schema_migrations (version) VALUES (1), (3), (4);
-         INSERT INTO organizations VALUES ('org_1', 'Acme', '\\x00', 0);
-         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-            organization_name, department_label, position_label, inviter_name, locale,
-            lifetime_secs, created_at)
-         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en',
-            60, 0);
-         INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id,
+        "INSERT INTO accounts (org_id, username_key, username, password_hash, invitation_id,
             created_at)
          VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);
          INSERT INTO join_requests (id, org_id, via, organization_name, name, username_key,
@@ -241,38 +206,23 @@ async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgSer
         "the approved request names its account"
     );
     assert!(requests[1].starts_with("acc_") && !accounts.iter().any(|a| a.1 == requests[1]));
-    let version: i32 = sqlx::query_scalar("SELECT MAX(version) FROM gateway_schema_migrations")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(version, 10);
+    assert_eq!(schema_version(&pool).await, 10);
     pool.close().await;
 }
 
 /// A database made by the first schema, with data in it, takes the join schema when a newer
 /// gateway connects: the data stays and the new rules hold.
 async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServer) {
-    let url = pg.database().await;
-    let pool = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::raw_sql(include_str!("../../migrations/postgres/0001_initial.sql"))
+    let (url, pool) = old_database(
+        pg,
+        &[include_str!("../../migrations/postgres/0001_initial.sql")],
+        &[1],
+    )
+    .await;
+    sqlx::raw_sql("INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);")
         .execute(&pool)
         .await
         .unwrap();
-    sqlx::raw_sql(
-        "CREATE TABLE gateway_schema_migrations (
-            version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
-         INSERT INTO gateway_schema_migrations (version) VALUES (1);
-         INSERT INTO organizations VALUES ('org_1', 'Acme', '\\x00', 0);
-         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-            organization_name, department_label, position_label, inviter_name, locale,
-            lifetime_secs, created_at)
-         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en',
-            60, 0);
-         INSERT INTO accounts VALUES ('org_1', 'ann', 'Ann', 'h', 'inv_1', 0);",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
     let store = PostgresStore::connect(&url, 2).await.unwrap();
     let (username, via_join): (String, Option<String>) =
         sqlx::query_as("SELECT username, join_request_id FROM accounts WHERE username_key = 'ann'")
@@ -280,49 +230,13 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
             .await
             .unwrap();
     assert_eq!((username.as_str(), via_join), ("Ann", None));
-    let version: i32 = sqlx::query_scalar("SELECT MAX(version) FROM gateway_schema_migrations")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(version, 10);
+    assert_eq!(schema_version(&pool).await, 10);
     // The old account's username is taken for join requests too.
-    use orgdesk_gateway::store::{JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome};
-    let link_hash: [u8; 32] = orgdesk_gateway::secrets::random_bytes();
-    store
-        .put_join_link(
-            "org_1",
-            orgdesk_protocol::JoinLinkRules {
-                organization_name: "Acme".into(),
-                approval_required: false,
-                required_fields: vec![],
-                expires_at: None,
-            },
-            JoinSecrets {
-                token_sha256: link_hash,
-                sealed_token: vec![1],
-                code_hash: orgdesk_gateway::secrets::random_bytes(),
-                sealed_code: vec![2],
-            },
-            1,
-        )
-        .await
-        .unwrap();
+    use orgdesk_gateway::store::{JoinStore, JoinSubmitOutcome};
+    let link_hash = open_join_link(&store, "org_1", false, 1).await;
     let outcome = store
         .submit_join_request(
-            orgdesk_gateway::store::NewJoinRequest {
-                id: "jr_1".into(),
-                account_id: orgdesk_gateway::secrets::new_account_id(),
-                secret: JoinSecret::Link(link_hash),
-                name: "Ann Again".into(),
-                email: None,
-                mobile: None,
-                employee_id: None,
-                work_location: None,
-                username: "ANN".into(),
-                password_hash: "h".into(),
-                status_token_sha256: orgdesk_gateway::secrets::random_bytes(),
-                locale: "en".into(),
-            },
+            join_request("jr_1".into(), "Ann Again", "ANN", link_hash),
             1,
         )
         .await
@@ -338,49 +252,10 @@ async fn usernames_are_taken_once_across_instances(
     b: &PostgresStore,
     org_id: &str,
 ) {
-    use orgdesk_gateway::secrets::random_bytes;
-    use orgdesk_gateway::store::{
-        ConsumeOutcome, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest,
-    };
+    use orgdesk_gateway::store::{ConsumeOutcome, JoinStore, JoinSubmitOutcome};
 
-    let link_hash: [u8; 32] = random_bytes();
-    let written = a
-        .put_join_link(
-            org_id,
-            orgdesk_protocol::JoinLinkRules {
-                organization_name: "Acme".into(),
-                approval_required: true,
-                required_fields: vec![],
-                expires_at: None,
-            },
-            JoinSecrets {
-                token_sha256: link_hash,
-                sealed_token: vec![1],
-                code_hash: random_bytes(),
-                sealed_code: vec![2],
-            },
-            0,
-        )
-        .await
-        .unwrap();
-    assert!(matches!(
-        written,
-        orgdesk_gateway::store::JoinLinkWrite::Written(_)
-    ));
-    let request = |id: String, username: &str| NewJoinRequest {
-        id,
-        account_id: orgdesk_gateway::secrets::new_account_id(),
-        secret: JoinSecret::Link(link_hash),
-        name: "Someone".into(),
-        email: None,
-        mobile: None,
-        employee_id: None,
-        work_location: None,
-        username: username.into(),
-        password_hash: "$argon2id$x".into(),
-        status_token_sha256: random_bytes(),
-        locale: "en".into(),
-    };
+    let link_hash = open_join_link(a, org_id, true, 0).await;
+    let request = |id: String, username: &str| join_request(id, "Someone", username, link_hash);
     for round in 0..10 {
         // Two requests for one username (different case) on two instances.
         let name = format!("racer{round}");
@@ -397,32 +272,8 @@ async fn usernames_are_taken_once_across_instances(
 
         // A join request and a registration through an invitation for one username.
         let name = format!("both{round}");
-        let token_hash: [u8; 32] = random_bytes();
-        let inv_id = format!("inv_race{round}");
-        let new = orgdesk_gateway::store::NewInvitation {
-            invitation: orgdesk_gateway::store::Invitation {
-                id: inv_id.clone(),
-                org_id: org_id.into(),
-                channel: orgdesk_protocol::Channel::Link,
-                recipient: "x".into(),
-                invitee_name: "x".into(),
-                organization_name: "x".into(),
-                department_label: String::new(),
-                position_label: String::new(),
-                inviter_name: "x".into(),
-                locale: "en".into(),
-                locale_chosen: false,
-                lifetime_secs: 600,
-                state: orgdesk_gateway::store::InvitationState::Pending,
-                created_at: 0,
-            },
-            idempotency_key: inv_id.clone(),
-            request_sha256: random_bytes(),
-            token_hash,
-            sealed_token: vec![1, 2, 3],
-            expires_at: 600,
-            enqueue: false,
-        };
+        let new = new_invitation(org_id, &format!("inv_race{round}"), 0, 600);
+        let token_hash = new.token_hash;
         a.create_invitation(new, 0).await.unwrap();
         let (joined, registered) = tokio::join!(
             a.submit_join_request(request(format!("jr_c{round}"), &name), 1),
@@ -434,5 +285,105 @@ async fn usernames_are_taken_once_across_instances(
             joined != registered,
             "joined {joined}, registered {registered}"
         );
+    }
+}
+
+/// A new database left at an older schema: `migrations` applied and their `versions`
+/// recorded, holding the organization org_1 ("Acme") and its email invitation inv_1.
+/// Returns its URL and a pool on it.
+async fn old_database(
+    pg: &PgServer,
+    migrations: &[&'static str],
+    versions: &[i32],
+) -> (String, sqlx::PgPool) {
+    let url = pg.database().await;
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    for sql in migrations {
+        sqlx::raw_sql(*sql).execute(&pool).await.unwrap();
+    }
+    let recorded: Vec<String> = versions.iter().map(|v| format!("({v})")).collect();
+    let sql = format!(
+        "CREATE TABLE gateway_schema_migrations (
+            version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
+         INSERT INTO gateway_schema_migrations (version) VALUES {};
+         INSERT INTO organizations VALUES ('org_1', 'Acme', '\\x00', 0);
+         INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
+            organization_name, department_label, position_label, inviter_name, locale,
+            lifetime_secs, created_at)
+         VALUES ('inv_1', 'org_1', 'email', 'a@example.org', 'A', 'Acme', '', '', 'Ann', 'en',
+            60, 0);",
+        recorded.join(", ")
+    );
+    // The versions are the test's own numbers, not input.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+        .execute(&pool)
+        .await
+        .unwrap();
+    (url, pool)
+}
+
+/// The newest schema version recorded in the database.
+async fn schema_version(pool: &sqlx::PgPool) -> i32 {
+    sqlx::query_scalar("SELECT MAX(version) FROM gateway_schema_migrations")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// Switches on the join link of `org_id` ("Acme", no required fields) at `now`; returns the
+/// hash of its token.
+async fn open_join_link(
+    store: &PostgresStore,
+    org_id: &str,
+    approval_required: bool,
+    now: i64,
+) -> [u8; 32] {
+    use orgdesk_gateway::secrets::random_bytes;
+    use orgdesk_gateway::store::{JoinLinkWrite, JoinSecrets, JoinStore};
+    let link_hash: [u8; 32] = random_bytes();
+    let written = store
+        .put_join_link(
+            org_id,
+            orgdesk_protocol::JoinLinkRules {
+                organization_name: "Acme".into(),
+                approval_required,
+                required_fields: vec![],
+                expires_at: None,
+            },
+            JoinSecrets {
+                token_sha256: link_hash,
+                sealed_token: vec![1],
+                code_hash: random_bytes(),
+                sealed_code: vec![2],
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(written, JoinLinkWrite::Written(_)));
+    link_hash
+}
+
+/// A request by `name` to join through the link whose token hashes to `link_hash`.
+fn join_request(
+    id: String,
+    name: &str,
+    username: &str,
+    link_hash: [u8; 32],
+) -> orgdesk_gateway::store::NewJoinRequest {
+    use orgdesk_gateway::secrets::{new_account_id, random_bytes};
+    orgdesk_gateway::store::NewJoinRequest {
+        id,
+        account_id: new_account_id(),
+        secret: orgdesk_gateway::store::JoinSecret::Link(link_hash),
+        name: name.into(),
+        email: None,
+        mobile: None,
+        employee_id: None,
+        work_location: None,
+        username: username.into(),
+        password_hash: "$argon2id$x".into(),
+        status_token_sha256: random_bytes(),
+        locale: "en".into(),
     }
 }

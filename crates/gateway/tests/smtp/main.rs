@@ -10,24 +10,37 @@ use std::time::Duration;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::PasswordVerifier;
 use argon2::Argon2;
-use common::smtp::{free_port, smtp_tls_to, smtp_to, SmtpServer};
-use common::{find_link, invitation, mail_parts, wait_for_files, TestGateway};
+use common::smtp::{
+    free_port, gateway_mailing_to_a_free_port, gateway_with_smtp, smtp_tls_to, smtp_to, SmtpServer,
+};
+use common::{
+    find_link, find_reset_link, first_mail, invitation, mail_parts, wait_for_files, TestGateway,
+};
 use orgdesk_gateway::config::SmtpTls;
 use orgdesk_gateway::SystemClock;
-use orgdesk_protocol::{Channel, EventKind};
+use orgdesk_protocol::{Channel, EventKind, InvitationCreated};
 use reqwest::StatusCode;
+
+/// The invitation "k" by email to Li Wei.
+async fn invite_li_wei_by_mail(gw: &TestGateway) -> InvitationCreated {
+    gw.created_invitation("k", &invitation(Channel::Email, "li.wei@example.org"))
+        .await
+}
+
+/// Asserts that the mail `raw` is the one with the Message-ID an event names.
+fn assert_names_message(raw: &str, message_id: &str) {
+    assert!(
+        raw.contains(message_id),
+        "the event names the mail's Message-ID"
+    );
+}
 
 #[tokio::test]
 async fn an_invitation_goes_through_smtp_and_its_link_registers() {
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let smtp = SmtpServer::start(port, gw.dir.path());
+    let (gw, smtp) = gateway_with_smtp().await;
 
-    let created = gw
-        .created_invitation("k", &invitation(Channel::Email, "li.wei@example.org"))
-        .await;
-    let file = wait_for_files(&smtp.inbox(), 1, 15).await.remove(0);
-    let raw = std::fs::read_to_string(file).unwrap();
+    let created = invite_li_wei_by_mail(&gw).await;
+    let raw = first_mail(&smtp.inbox()).await;
     assert!(raw.contains("To: \"Li Wei\" <li.wei@example.org>"), "{raw}");
     let (text, html) = mail_parts(&raw);
     let link = find_link(&text, &gw.base).expect("a link in the text part");
@@ -56,10 +69,7 @@ async fn an_invitation_goes_through_smtp_and_its_link_registers() {
         !kept,
         "a mail server took the message: it was sent, not kept"
     );
-    assert!(
-        raw.contains(&message_id),
-        "the event names the mail's Message-ID"
-    );
+    assert_names_message(&raw, &message_id);
     let registered = gw
         .wait_for_event(10, |k| matches!(k, EventKind::Registered { .. }))
         .await;
@@ -91,9 +101,7 @@ async fn an_invitation_goes_through_smtp_and_its_link_registers() {
 /// opens in that language.
 #[tokio::test]
 async fn each_invitations_mail_and_page_are_in_its_language() {
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let smtp = SmtpServer::start(port, gw.dir.path());
+    let (gw, smtp) = gateway_with_smtp().await;
 
     let mut zh = invitation(Channel::Email, "li.wei@example.org");
     zh.locale = Some("zh-CN".into());
@@ -140,11 +148,8 @@ async fn each_invitations_mail_and_page_are_in_its_language() {
 
 #[tokio::test]
 async fn a_mail_server_that_is_down_delays_the_invitation_but_does_not_lose_it() {
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let created = gw
-        .created_invitation("k", &invitation(Channel::Email, "li.wei@example.org"))
-        .await;
+    let (gw, port) = gateway_mailing_to_a_free_port().await;
+    let created = invite_li_wei_by_mail(&gw).await;
 
     // A couple of attempts fail against the closed port; nothing is reported yet.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -194,11 +199,8 @@ async fn mail_goes_over_starttls_and_implicit_tls() {
                 key.as_os_str(),
             ],
         );
-        let created = gw
-            .created_invitation("k", &invitation(Channel::Email, "li.wei@example.org"))
-            .await;
-        let file = wait_for_files(&smtp.inbox(), 1, 15).await.remove(0);
-        let (text, _) = mail_parts(&std::fs::read_to_string(file).unwrap());
+        let created = invite_li_wei_by_mail(&gw).await;
+        let (text, _) = mail_parts(&first_mail(&smtp.inbox()).await);
         assert_eq!(
             find_link(&text, &gw.base).as_deref(),
             Some(created.link.as_str())
@@ -238,31 +240,20 @@ async fn mail_goes_over_starttls_and_implicit_tls() {
 /// the feed reports the delivery and the new hash.
 #[tokio::test]
 async fn a_reset_mail_goes_through_smtp_and_its_link_changes_the_password() {
-    use common::members::{hash_of, reset_request, NEW_PASSWORD};
+    use common::members::{hash_of, mailed_reset_for_li_wei, NEW_PASSWORD};
 
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
-    let smtp = SmtpServer::start(port, gw.dir.path());
+    let (gw, smtp) = gateway_with_smtp().await;
     gw.account("k1", "Li Wei", "li.wei").await;
 
-    let created = gw
-        .created_reset(
-            "r1",
-            &reset_request("li.wei", Channel::Email, "li.wei@example.org"),
-        )
-        .await;
-    let file = wait_for_files(&smtp.inbox(), 1, 15).await.remove(0);
-    let raw = std::fs::read_to_string(file).unwrap();
+    let created = gw.created_reset("r1", &mailed_reset_for_li_wei()).await;
+    let raw = first_mail(&smtp.inbox()).await;
     assert!(raw.contains("To: li.wei@example.org"), "{raw}");
     assert!(
         raw.contains("Subject: Reset your password for Acme Ltd"),
         "{raw}"
     );
     let (text, html) = mail_parts(&raw);
-    let start = text
-        .find(&format!("{}/r/", gw.base))
-        .expect("a link in the text part");
-    let link = text[start..].split_whitespace().next().unwrap().to_owned();
+    let link = find_reset_link(&text, &gw.base).expect("a link in the text part");
     assert_eq!(link, created.link);
     assert!(html.contains(&link), "{html}");
     assert!(
@@ -285,10 +276,7 @@ async fn a_reset_mail_goes_through_smtp_and_its_link_changes_the_password() {
         unreachable!()
     };
     assert_eq!(reset_id, created.reset_id);
-    assert!(
-        raw.contains(&message_id),
-        "the event names the mail's Message-ID"
-    );
+    assert_names_message(&raw, &message_id);
     let changed = gw
         .wait_for_event(10, |k| matches!(k, EventKind::PasswordChanged { .. }))
         .await;
@@ -305,12 +293,11 @@ async fn a_reset_mail_goes_through_smtp_and_its_link_changes_the_password() {
 /// the server comes back, only the newer link is sent.
 #[tokio::test]
 async fn a_newer_reset_replaces_the_mail_still_waiting() {
-    use common::members::reset_request;
+    use common::members::mailed_reset_for_li_wei;
 
-    let port = free_port();
-    let gw = TestGateway::start(Arc::new(SystemClock), smtp_to(port)).await;
+    let req = mailed_reset_for_li_wei();
+    let (gw, port) = gateway_mailing_to_a_free_port().await;
     gw.account("k1", "Li Wei", "li.wei").await;
-    let req = reset_request("li.wei", Channel::Email, "li.wei@example.org");
     let first = gw.created_reset("r1", &req).await;
     // A couple of attempts fail against the closed port.
     tokio::time::sleep(Duration::from_millis(1500)).await;

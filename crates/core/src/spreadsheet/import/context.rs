@@ -2,6 +2,7 @@
 //! and its members by employee ID, username, email and mobile, read once before validation.
 
 use super::{Ctx, Existing, HashMap};
+use crate::rows::row_into;
 use crate::spreadsheet::columns::Lang;
 use crate::spreadsheet::read::RawCell;
 use crate::spreadsheet::SheetResult;
@@ -58,19 +59,11 @@ impl Ctx {
                  FROM members ORDER BY id",
             )?
             .query_map([], |r| {
-                Ok(Existing {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    username: r.get(2)?,
-                    email: r.get(3)?,
-                    mobile: r.get(4)?,
-                    employee_id: r.get(5)?,
-                    org_email: r.get(6)?,
-                    work_location: r.get(7)?,
-                    status: crate::member_row::status_from_str(&r.get::<_, String>(8)?),
+                Ok(row_into!(r => Existing {
+                    id, name, username, email, mobile, employee_id, org_email, work_location, status;
                     positions: Vec::new(),
                     roles: Vec::new(),
-                })
+                }))
             })?
             .collect::<Result<_, _>>()?;
         let at: HashMap<MemberId, usize> =

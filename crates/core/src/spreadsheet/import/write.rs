@@ -126,10 +126,7 @@ impl Directory {
             let mut ins_pos = tx.prepare(
                 "INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            let mut unhead = tx.prepare(
-                "UPDATE departments SET head_member_id = NULL WHERE head_member_id = ?1
-                 AND id NOT IN (SELECT department_id FROM positions WHERE member_id = ?1)",
-            )?;
+            let mut unhead = tx.prepare(member_row::CLEAR_HEADSHIPS_LEFT)?;
             let mut del_roles = tx.prepare("DELETE FROM member_roles WHERE member_id = ?1")?;
             let mut ins_role =
                 tx.prepare("INSERT INTO member_roles (member_id, role_id) VALUES (?1, ?2)")?;
