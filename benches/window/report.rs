@@ -49,12 +49,17 @@ impl Table {
 }
 
 /// Resident memory (MB) of the app and of its WebKit web process, found through /proc.
+/// The app is the process running this build's binary: another Orgdesk on the machine (a
+/// second build, an end-to-end suite) has the same name but not the same file.
 pub(crate) fn resident_mb() -> (f64, f64) {
     let app_name = Path::new(crate::harness::APP)
         .file_name()
         .unwrap()
         .to_str()
         .unwrap();
+    let app_file = std::fs::canonicalize(crate::harness::APP).unwrap();
+    let runs_app =
+        |pid: u32| std::fs::read_link(format!("/proc/{pid}/exe")).ok() == Some(app_file.clone());
     let mut app = 0.0;
     let mut web = 0.0;
     let mut app_pids = Vec::new();
@@ -78,7 +83,7 @@ pub(crate) fn resident_mb() -> (f64, f64) {
         })
         .collect();
     for (pid, _, name, mb) in &procs {
-        if app_name.starts_with(name.as_str()) {
+        if app_name.starts_with(name.as_str()) && runs_app(*pid) {
             app += mb;
             app_pids.push(*pid);
         }
