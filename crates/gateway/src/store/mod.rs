@@ -25,6 +25,7 @@ mod postgres;
 mod resets;
 mod rows;
 mod sessions;
+mod sql;
 mod sqlite;
 
 pub use accounts::*;

@@ -1,7 +1,6 @@
 //! What the SQLite and PostgreSQL stores share below the traits: how a channel is written in
-//! a row, SQL both run (written once with SQLite's `?N` placeholders, turned into
-//! PostgreSQL's `$N` by [`postgres_sql`]) and what an idempotency key answers, for an
-//! invitation's key and a password reset's alike.
+//! a row, how SQLite's `?N` placeholders become PostgreSQL's `$N` ([`postgres_sql`]) and
+//! what an idempotency key answers, for an invitation's key and a password reset's alike.
 
 use orgdesk_protocol::{Channel, EventKind};
 
@@ -39,19 +38,6 @@ pub(crate) fn member_from<E>(text: impl Fn(usize) -> Result<String, E>) -> Resul
         must_change_password: text(8)? == "1",
     })
 }
-
-/// Marks a mirrored account as having to choose a new password, or not: `?1` the
-/// organization, `?2` the account, `?3` 1 or 0.
-pub(crate) const SET_MUST_CHANGE: &str =
-    "UPDATE accounts SET must_change_password = ?3 WHERE org_id = ?1 AND account_id = ?2";
-
-/// Revokes an invitation's live links: `?1` the invitation, `?2` the time.
-pub(crate) const REVOKE_LINKS: &str = "UPDATE invitation_tokens SET revoked_at = ?2
-     WHERE invitation_id = ?1 AND revoked_at IS NULL";
-
-/// Ends an invitation's unsent messages: `?1` the invitation, `?2` the state they end in.
-pub(crate) const END_MESSAGES: &str =
-    "UPDATE outbox SET state = ?2 WHERE invitation_id = ?1 AND state = 'pending'";
 
 /// The `registered` event of an invitation consumed by an account: a new one, or one the
 /// invitee had.

@@ -13,18 +13,15 @@ use super::{
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
-use crate::store::rows::{registered_event, END_MESSAGES, REVOKE_LINKS};
+use crate::store::rows::registered_event;
+use crate::store::sql;
 use crate::store::{
     ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
     NewLink, TokenLookup,
 };
 
 fn enqueue(tx: &Transaction<'_>, invitation_id: &str, sealed: &[u8], now: i64) -> Result<()> {
-    tx.execute(
-        "INSERT INTO outbox (invitation_id, sealed_token, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?3)",
-        params![invitation_id, sealed, now],
-    )?;
+    tx.execute(sql::ENQUEUE_INVITATION, params![invitation_id, sealed, now])?;
     Ok(())
 }
 
@@ -37,20 +34,13 @@ fn consume(
     state: InvitationState,
     now: i64,
 ) -> Result<Option<(String, String)>> {
-    let consumed = tx.execute(
-        "UPDATE invitation_tokens SET used_at = ?2
-         WHERE hash = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
-        params![token_hash, now],
-    )?;
+    let consumed = tx.execute(sql::USE_TOKEN, params![token_hash, now])?;
     if consumed != 1 {
         return Ok(None);
     }
     let row: Option<(String, String)> = tx
         .query_row(
-            "UPDATE invitations SET state = ?2, finished_at = ?3
-             WHERE id = (SELECT invitation_id FROM invitation_tokens WHERE hash = ?1)
-               AND state = 'pending'
-             RETURNING id, org_id",
+            sql::FINISH_INVITATION,
             params![token_hash, state.as_str(), now],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -60,8 +50,8 @@ fn consume(
 
 /// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
 fn revoke_links(tx: &Transaction<'_>, id: &str, outbox_state: &str, now: i64) -> Result<()> {
-    tx.execute(REVOKE_LINKS, params![id, now])?;
-    tx.execute(END_MESSAGES, params![id, outbox_state])?;
+    tx.execute(sql::REVOKE_LINKS, params![id, now])?;
+    tx.execute(sql::END_MESSAGES, params![id, outbox_state])?;
     Ok(())
 }
 
@@ -114,10 +104,7 @@ impl InvitationStore for SqliteStore {
                 return Ok(seen);
             }
             tx.execute(
-                "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-                    organization_name, department_label, position_label, inviter_name, locale,
-                    lifetime_secs, state, created_at, locale_chosen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13)",
+                sql::INSERT_INVITATION,
                 params![
                     inv.id,
                     inv.org_id,
@@ -135,8 +122,7 @@ impl InvitationStore for SqliteStore {
                 ],
             )?;
             tx.execute(
-                "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                sql::INSERT_TOKEN,
                 params![new.token_hash, inv.id, now, new.expires_at],
             )?;
             insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
@@ -187,17 +173,12 @@ impl InvitationStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction()?;
             let state: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM invitations WHERE org_id = ?1 AND id = ?2",
-                    params![org_id, id],
-                    |r| r.get(0),
-                )
+                .query_row(sql::INVITATION_STATE, params![org_id, id], |r| r.get(0))
                 .optional()?;
             require_pending(state.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
             tx.execute(
-                "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                sql::INSERT_TOKEN,
                 params![link.token_hash, id, now, link.expires_at],
             )?;
             if link.enqueue {
@@ -214,20 +195,13 @@ impl InvitationStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction()?;
             let state: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM invitations WHERE org_id = ?1 AND id = ?2",
-                    params![org_id, id],
-                    |r| r.get(0),
-                )
+                .query_row(sql::INVITATION_STATE, params![org_id, id], |r| r.get(0))
                 .optional()?;
             match state.as_deref() {
                 Some("cancelled") => return Ok(()),
                 state => require_pending(state)?,
             }
-            tx.execute(
-                "UPDATE invitations SET state = 'cancelled', finished_at = ?2 WHERE id = ?1",
-                params![id, now],
-            )?;
+            tx.execute(sql::CANCEL_INVITATION, params![id, now])?;
             revoke_links(&tx, &id, "cancelled", now)?;
             tx.commit()?;
             Ok(())
@@ -264,12 +238,7 @@ impl InvitationStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction()?;
             let org: Option<String> = tx
-                .query_row(
-                    "UPDATE invitations SET opened_at = ?2 WHERE id = ?1 AND opened_at IS NULL
-                     RETURNING org_id",
-                    params![invitation_id, now],
-                    |r| r.get(0),
-                )
+                .query_row(sql::MARK_OPENED, params![invitation_id, now], |r| r.get(0))
                 .optional()?;
             let Some(org) = org else { return Ok(false) };
             insert_event(
@@ -296,9 +265,7 @@ impl InvitationStore for SqliteStore {
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let account_id = secrets::new_account_id();
             let inserted = tx.execute(
-                "INSERT INTO accounts (org_id, username_key, username, password_hash,
-                    invitation_id, created_at, account_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                sql::REGISTER_ACCOUNT,
                 params![
                     org_id,
                     username.to_lowercase(),
@@ -336,9 +303,7 @@ impl InvitationStore for SqliteStore {
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let account: Option<(String, String)> = tx
                 .query_row(
-                    "SELECT username, account_id FROM accounts
-                     WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-                       AND password_hash = ?3 AND password_hash <> ''",
+                    sql::ACCOUNT_TO_ACCEPT,
                     params![org_id, username_key, password_hash],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
+use crate::store::sql;
 use crate::store::{
     parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
     MEMBER_FROM,
@@ -177,7 +178,7 @@ fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation>
 fn insert_event(tx: &Transaction<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
     let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
     tx.execute(
-        "INSERT INTO events (id, org_id, at, body) VALUES (?1, ?2, ?3, ?4)",
+        sql::INSERT_EVENT,
         params![secrets::new_id("evt"), org_id, now, body],
     )?;
     Ok(())
@@ -238,9 +239,7 @@ fn set_password(
 ) -> Result<Option<String>> {
     let changed: Option<(String, String)> = tx
         .query_row(
-            "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
-             WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-             RETURNING username, account_id",
+            sql::SET_PASSWORD,
             params![org_id, username_key, password_hash, now],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -271,16 +270,9 @@ fn revoke_resets(
     now: i64,
 ) -> Result<()> {
     tx.execute(
-        "UPDATE outbox SET state = ?3
-         WHERE state = 'pending' AND reset_id IN (
-            SELECT id FROM password_resets
-            WHERE org_id = ?1 AND username_key = ?2 AND used_at IS NULL AND revoked_at IS NULL)",
+        sql::END_RESET_MESSAGES,
         params![org_id, username_key, outbox_state],
     )?;
-    tx.execute(
-        "UPDATE password_resets SET revoked_at = ?3
-         WHERE org_id = ?1 AND username_key = ?2 AND used_at IS NULL AND revoked_at IS NULL",
-        params![org_id, username_key, now],
-    )?;
+    tx.execute(sql::REVOKE_RESETS, params![org_id, username_key, now])?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::OrgStore;
 
 #[async_trait]
@@ -19,8 +20,7 @@ impl OrgStore for SqliteStore {
         let (id, name) = (id.to_owned(), name.to_owned());
         self.with(move |c| {
             c.execute(
-                "INSERT INTO organizations (id, name, api_token_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                sql::INSERT_ORGANIZATION,
                 params![id, name, api_token_hash, now],
             )?;
             Ok(())
@@ -31,10 +31,7 @@ impl OrgStore for SqliteStore {
     async fn set_api_token_hash(&self, org_id: &str, api_token_hash: [u8; 32]) -> Result<bool> {
         let org_id = org_id.to_owned();
         self.with(move |c| {
-            Ok(c.execute(
-                "UPDATE organizations SET api_token_hash = ?2 WHERE id = ?1",
-                params![org_id, api_token_hash],
-            )? == 1)
+            Ok(c.execute(sql::SET_API_TOKEN_HASH, params![org_id, api_token_hash])? == 1)
         })
         .await
     }
@@ -42,12 +39,10 @@ impl OrgStore for SqliteStore {
     async fn api_token_hash(&self, org_id: &str) -> Result<Option<[u8; 32]>> {
         let org_id = org_id.to_owned();
         self.with(move |c| {
-            Ok(c.query_row(
-                "SELECT api_token_hash FROM organizations WHERE id = ?1",
-                [org_id],
-                |r| r.get::<_, [u8; 32]>(0),
+            Ok(
+                c.query_row(sql::API_TOKEN_HASH, [org_id], |r| r.get::<_, [u8; 32]>(0))
+                    .optional()?,
             )
-            .optional()?)
         })
         .await
     }

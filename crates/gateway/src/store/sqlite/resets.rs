@@ -10,6 +10,7 @@ use super::{
     SqliteStore, RESET_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
+use crate::store::sql;
 use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
 
 #[async_trait]
@@ -25,8 +26,7 @@ impl ResetStore for SqliteStore {
             }
             let row: Option<(String, bool)> = tx
                 .query_row(
-                    "SELECT state, password_hash = '' FROM accounts
-                     WHERE org_id = ?1 AND username_key = ?2",
+                    sql::ACCOUNT_STATE_FOR_RESET,
                     params![new.org_id, new.username_key],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -43,9 +43,7 @@ impl ResetStore for SqliteStore {
             }
             revoke_resets(&tx, &new.org_id, &new.username_key, "superseded", now)?;
             tx.execute(
-                "INSERT INTO password_resets (id, org_id, username_key, channel, recipient,
-                    organization_name, locale, token_hash, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                sql::INSERT_RESET,
                 params![
                     new.id,
                     new.org_id,
@@ -61,11 +59,7 @@ impl ResetStore for SqliteStore {
             )?;
             insert_key::<ResetOutcome>(&tx, &new.key(), now)?;
             if new.enqueue {
-                tx.execute(
-                    "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
-                     VALUES ('password_reset', ?1, ?2, ?3, ?3)",
-                    params![new.id, new.sealed_token, now],
-                )?;
+                tx.execute(sql::ENQUEUE_RESET, params![new.id, new.sealed_token, now])?;
             }
             tx.commit()?;
             Ok(ResetOutcome::Created)
@@ -144,7 +138,7 @@ impl ResetStore for SqliteStore {
                     GatewayError::Storage("the account changed during a reset".into())
                 })?;
             tx.execute(
-                "DELETE FROM sign_in_failures WHERE key = ?1",
+                sql::FORGET_FAILURES,
                 [account_throttle_key(&org_id, &username_key)],
             )?;
             tx.commit()?;
