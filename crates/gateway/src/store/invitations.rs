@@ -82,6 +82,15 @@ pub struct NewLink {
     pub enqueue: bool,
 }
 
+/// A request that came with an idempotency key: its organization, the key and the request's
+/// digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyedRequest<'a> {
+    pub org_id: &'a str,
+    pub key: &'a str,
+    pub request_sha256: [u8; 32],
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreateOutcome {
     Created,
@@ -124,12 +133,7 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// What an idempotency key already answered, if anything: `Replayed` or `KeyReused` for a
     /// request with digest `request_sha256`, `None` for a new key. Lets a retry be answered
     /// before rate limits count it; `create_invitation` still decides races.
-    async fn seen_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<CreateOutcome>>;
+    async fn seen_key(&self, request: KeyedRequest<'_>) -> Result<Option<CreateOutcome>>;
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>>;
     /// Revokes every earlier link, records the new one and queues a message when `enqueue`.
     /// Fails with `InvitationClosed` unless the invitation is pending.

@@ -45,8 +45,7 @@ pub use sessions::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
-/// Everything the gateway keeps: every domain's trait. Implemented by each store that
-/// implements them all.
+/// Everything the gateway keeps: every domain's trait, implemented by each store.
 pub trait GatewayStore:
     OrgStore
     + InvitationStore
@@ -63,18 +62,5 @@ pub trait GatewayStore:
 {
 }
 
-impl<T> GatewayStore for T where
-    T: OrgStore
-        + InvitationStore
-        + EventStore
-        + HealthStore
-        + OutboxStore
-        + AccountStore
-        + ResetStore
-        + SessionStore
-        + JoinStore
-        + Send
-        + Sync
-        + 'static
-{
-}
+impl GatewayStore for SqliteStore {}
+impl GatewayStore for PostgresStore {}

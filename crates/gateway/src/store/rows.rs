@@ -4,7 +4,9 @@
 
 use orgdesk_protocol::{Channel, EventKind};
 
-use crate::store::{CreateOutcome, Member, NewInvitation, NewPasswordReset, ResetOutcome};
+use crate::store::{
+    CreateOutcome, KeyedRequest, Member, NewInvitation, NewPasswordReset, ResetOutcome,
+};
 
 pub(crate) fn channel_str(c: Channel) -> &'static str {
     match c {
@@ -158,6 +160,17 @@ pub(crate) struct NewKey<'a> {
     pub(crate) id: &'a str,
     pub(crate) sealed_token: &'a [u8],
     pub(crate) expires_at: i64,
+}
+
+impl NewKey<'_> {
+    /// The request the key came with, as a lookup of what the key answered.
+    pub(crate) fn request(&self) -> KeyedRequest<'_> {
+        KeyedRequest {
+            org_id: self.org_id,
+            key: self.key,
+            request_sha256: self.request_sha256,
+        }
+    }
 }
 
 impl NewInvitation {

@@ -18,8 +18,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
-    NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, KeyedRequest,
+    NewInvitation, NewLink, TokenLookup,
 };
 
 async fn enqueue(
@@ -154,13 +154,8 @@ impl InvitationStore for PostgresStore {
         Ok(CreateOutcome::Created)
     }
 
-    async fn seen_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<CreateOutcome>> {
-        seen_key(&self.pool, org_id, key, request_sha256).await
+    async fn seen_key(&self, request: KeyedRequest<'_>) -> Result<Option<CreateOutcome>> {
+        seen_key(&self.pool, request).await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {

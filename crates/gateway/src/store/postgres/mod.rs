@@ -20,8 +20,8 @@ use crate::secrets;
 use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
 use crate::store::sql;
 use crate::store::{
-    parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
-    MEMBER_FROM,
+    parse_account_state, Invitation, InvitationState, KeyedRequest, Member, PasswordReset,
+    MEMBER_COLUMNS, MEMBER_FROM,
 };
 
 mod accounts;
@@ -141,26 +141,21 @@ fn channel_from(s: &str) -> Result<Channel> {
 }
 
 /// What an idempotency key already answered a request with digest `request_sha256`.
-async fn seen_key<'c, O, E>(
-    executor: E,
-    org_id: &str,
-    key: &str,
-    request_sha256: [u8; 32],
-) -> Result<Option<O>>
+async fn seen_key<'c, O, E>(executor: E, request: KeyedRequest<'_>) -> Result<Option<O>>
 where
     O: KeyedOutcome,
     E: sqlx::Executor<'c, Database = Postgres>,
 {
     let row = sqlx::query(AssertSqlSafe(rows::postgres_sql(&O::seen_sql())))
-        .bind(org_id)
-        .bind(key)
+        .bind(request.org_id)
+        .bind(request.key)
         .fetch_optional(executor)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let digest: Vec<u8> = row.try_get(0)?;
     Ok(Some(O::answer(
         &digest,
-        request_sha256,
+        request.request_sha256,
         row.try_get(1)?,
         row.try_get(2)?,
         row.try_get(3)?,
@@ -194,7 +189,7 @@ async fn record_key<O: KeyedOutcome>(
 impl PostgresStore {
     /// What a key another request recorded answers (read after this request rolled back).
     async fn answer_of_key<O: KeyedOutcome>(&self, k: &NewKey<'_>) -> Result<O> {
-        seen_key(&self.pool, k.org_id, k.key, k.request_sha256)
+        seen_key(&self.pool, k.request())
             .await?
             .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()))
     }

@@ -13,7 +13,9 @@ use super::{
 };
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
-use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
+use crate::store::{
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+};
 
 #[async_trait]
 impl ResetStore for PostgresStore {
@@ -28,14 +30,7 @@ impl ResetStore for PostgresStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         // A concurrent retry of the same request waited on that lock and now finds the key.
-        if let Some(seen) = seen_key(
-            &mut *tx,
-            &new.org_id,
-            &new.idempotency_key,
-            new.request_sha256,
-        )
-        .await?
-        {
+        if let Some(seen) = seen_key(&mut *tx, new.key().request()).await? {
             tx.rollback().await?;
             return Ok(seen);
         }
@@ -85,14 +80,9 @@ impl ResetStore for PostgresStore {
         Ok(ResetOutcome::Created)
     }
 
-    async fn seen_reset_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<ResetOutcome>> {
+    async fn seen_reset_key(&self, request: KeyedRequest<'_>) -> Result<Option<ResetOutcome>> {
         let mut tx = self.pool.begin().await?;
-        let seen = seen_key(&mut *tx, org_id, key, request_sha256).await?;
+        let seen = seen_key(&mut *tx, request).await?;
         tx.commit().await?;
         Ok(seen)
     }

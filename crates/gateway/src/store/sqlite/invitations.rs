@@ -16,8 +16,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
-    NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, KeyedRequest,
+    NewInvitation, NewLink, TokenLookup,
 };
 
 fn enqueue(tx: &Transaction<'_>, invitation_id: &str, sealed: &[u8], now: i64) -> Result<()> {
@@ -98,9 +98,7 @@ impl InvitationStore for SqliteStore {
             let inv = &new.invitation;
             // The key is checked first and inserted in the same transaction as the
             // invitation, so two racing retries cannot both create one.
-            if let Some(seen) =
-                seen_key(&tx, &inv.org_id, &new.idempotency_key, new.request_sha256)?
-            {
+            if let Some(seen) = seen_key(&tx, new.key().request())? {
                 return Ok(seen);
             }
             tx.execute(
@@ -135,15 +133,8 @@ impl InvitationStore for SqliteStore {
         .await
     }
 
-    async fn seen_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<CreateOutcome>> {
-        let (org_id, key) = (org_id.to_owned(), key.to_owned());
-        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
-            .await
+    async fn seen_key(&self, request: KeyedRequest<'_>) -> Result<Option<CreateOutcome>> {
+        self.seen(request).await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {

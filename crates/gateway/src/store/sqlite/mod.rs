@@ -17,8 +17,8 @@ use crate::secrets;
 use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
 use crate::store::sql;
 use crate::store::{
-    parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
-    MEMBER_FROM,
+    parse_account_state, Invitation, InvitationState, KeyedRequest, Member, PasswordReset,
+    MEMBER_COLUMNS, MEMBER_FROM,
 };
 
 mod accounts;
@@ -112,20 +112,41 @@ fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
 }
 
 /// What an idempotency key already answered a request with digest `request_sha256`.
-fn seen_key<O: KeyedOutcome>(
-    conn: &Connection,
-    org_id: &str,
-    key: &str,
-    request_sha256: [u8; 32],
-) -> Result<Option<O>> {
+fn seen_key<O: KeyedOutcome>(conn: &Connection, request: KeyedRequest<'_>) -> Result<Option<O>> {
     let seen: Option<([u8; 32], String, Vec<u8>, i64)> = conn
-        .query_row(&O::seen_sql(), params![org_id, key], |r| {
+        .query_row(&O::seen_sql(), params![request.org_id, request.key], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
     Ok(seen.map(|(digest, id, sealed_token, expires_at)| {
-        O::answer(&digest, request_sha256, id, sealed_token, expires_at)
+        O::answer(
+            &digest,
+            request.request_sha256,
+            id,
+            sealed_token,
+            expires_at,
+        )
     }))
+}
+
+impl SqliteStore {
+    /// What an idempotency key already answered, read on its own.
+    async fn seen<O: KeyedOutcome + Send + 'static>(
+        &self,
+        request: KeyedRequest<'_>,
+    ) -> Result<Option<O>> {
+        let (org_id, key) = (request.org_id.to_owned(), request.key.to_owned());
+        let request_sha256 = request.request_sha256;
+        self.with(move |c| {
+            let request = KeyedRequest {
+                org_id: &org_id,
+                key: &key,
+                request_sha256,
+            };
+            seen_key(c, request)
+        })
+        .await
+    }
 }
 
 /// Records an idempotency key with what it created.

@@ -11,7 +11,9 @@ use super::{
 };
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
-use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
+use crate::store::{
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+};
 
 #[async_trait]
 impl ResetStore for SqliteStore {
@@ -19,9 +21,7 @@ impl ResetStore for SqliteStore {
         self.with(move |c| {
             let tx = c.transaction()?;
             // Checked and inserted in one transaction, so racing retries create one reset.
-            if let Some(seen) =
-                seen_key(&tx, &new.org_id, &new.idempotency_key, new.request_sha256)?
-            {
+            if let Some(seen) = seen_key(&tx, new.key().request())? {
                 return Ok(seen);
             }
             let row: Option<(String, bool)> = tx
@@ -67,15 +67,8 @@ impl ResetStore for SqliteStore {
         .await
     }
 
-    async fn seen_reset_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<ResetOutcome>> {
-        let (org_id, key) = (org_id.to_owned(), key.to_owned());
-        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
-            .await
+    async fn seen_reset_key(&self, request: KeyedRequest<'_>) -> Result<Option<ResetOutcome>> {
+        self.seen(request).await
     }
 
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
