@@ -267,17 +267,20 @@ pub(crate) async fn create_invitation(
     };
     let invitation_id = invitation.id.clone();
     let expires_at = now + lifetime_secs;
+    let enqueue = invitation.channel != Channel::Link;
     let outcome = state
         .store
         .create_invitation(
             NewInvitation {
-                enqueue: invitation.channel != Channel::Link,
                 invitation,
                 idempotency_key: key,
                 request_sha256,
-                token_hash: token.hash,
-                sealed_token: token.sealed,
-                expires_at,
+                link: NewLink {
+                    token_hash: token.hash,
+                    sealed_token: token.sealed,
+                    expires_at,
+                    enqueue,
+                },
             },
             now,
         )

@@ -18,8 +18,8 @@ use crate::api::{
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
-    account_state_str, username_key, KeyedRequest, MirrorItem, NewPasswordReset, RefuseOutcome,
-    ResetOutcome,
+    account_state_str, username_key, KeyedRequest, MirrorItem, NewLink, NewPasswordReset,
+    RefuseOutcome, ResetOutcome,
 };
 use crate::{secrets, Shared};
 
@@ -253,10 +253,12 @@ pub(crate) async fn create_password_reset(
                 locale: locale.code().to_owned(),
                 idempotency_key: key,
                 request_sha256,
-                token_hash: token.hash,
-                sealed_token: token.sealed,
-                expires_at,
-                enqueue: req.channel != Channel::Link,
+                link: NewLink {
+                    token_hash: token.hash,
+                    sealed_token: token.sealed,
+                    expires_at,
+                    enqueue: req.channel != Channel::Link,
+                },
             },
             now,
         )

@@ -65,20 +65,17 @@ pub struct NewInvitation {
     pub invitation: Invitation,
     pub idempotency_key: String,
     pub request_sha256: [u8; 32],
+    pub link: NewLink,
+}
+
+/// A fresh link: an invitation's first, or a new one for it (resend), or a password reset's.
+#[derive(Debug, Clone)]
+pub struct NewLink {
     pub token_hash: [u8; 32],
     /// The token sealed under the pepper, kept for replaying the answer.
     pub sealed_token: Vec<u8>,
     pub expires_at: i64,
-    /// Queue a message (email / sms); `false` for link invitations.
-    pub enqueue: bool,
-}
-
-/// A fresh link for an existing invitation (resend).
-#[derive(Debug, Clone)]
-pub struct NewLink {
-    pub token_hash: [u8; 32],
-    pub sealed_token: Vec<u8>,
-    pub expires_at: i64,
+    /// Queue a message (email / sms); `false` for links handed over by the desktop.
     pub enqueue: bool,
 }
 

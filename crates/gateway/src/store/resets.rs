@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, Channel};
 
 use crate::error::Result;
-use crate::store::KeyedRequest;
+use crate::store::{KeyedRequest, NewLink};
 
 /// Everything needed to record a password reset in one transaction.
 #[derive(Debug, Clone)]
@@ -20,11 +20,7 @@ pub struct NewPasswordReset {
     pub locale: String,
     pub idempotency_key: String,
     pub request_sha256: [u8; 32],
-    pub token_hash: [u8; 32],
-    pub sealed_token: Vec<u8>,
-    pub expires_at: i64,
-    /// Queue a message (email / sms); `false` for link resets.
-    pub enqueue: bool,
+    pub link: NewLink,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -180,8 +180,8 @@ impl NewInvitation {
             key: &self.idempotency_key,
             request_sha256: self.request_sha256,
             id: &self.invitation.id,
-            sealed_token: &self.sealed_token,
-            expires_at: self.expires_at,
+            sealed_token: &self.link.sealed_token,
+            expires_at: self.link.expires_at,
         }
     }
 }
@@ -193,8 +193,8 @@ impl NewPasswordReset {
             key: &self.idempotency_key,
             request_sha256: self.request_sha256,
             id: &self.id,
-            sealed_token: &self.sealed_token,
-            expires_at: self.expires_at,
+            sealed_token: &self.link.sealed_token,
+            expires_at: self.link.expires_at,
         }
     }
 }

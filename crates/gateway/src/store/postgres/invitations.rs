@@ -22,18 +22,28 @@ use crate::store::{
     NewInvitation, NewLink, TokenLookup,
 };
 
-async fn enqueue(
+/// Records a link of the invitation and queues its message when it is to be sent.
+async fn add_link(
     tx: &mut Transaction<'_, Postgres>,
     invitation_id: &str,
-    sealed: &[u8],
+    link: &NewLink,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(shared(sql::ENQUEUE_INVITATION))
+    sqlx::query(shared(sql::INSERT_TOKEN))
+        .bind(&link.token_hash[..])
         .bind(invitation_id)
-        .bind(sealed)
         .bind(now)
+        .bind(link.expires_at)
         .execute(&mut **tx)
         .await?;
+    if link.enqueue {
+        sqlx::query(shared(sql::ENQUEUE_INVITATION))
+            .bind(invitation_id)
+            .bind(&link.sealed_token)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -140,16 +150,7 @@ impl InvitationStore for PostgresStore {
             tx.rollback().await?;
             return self.answer_of_key(&new.key()).await;
         }
-        sqlx::query(shared(sql::INSERT_TOKEN))
-            .bind(&new.token_hash[..])
-            .bind(&inv.id)
-            .bind(now)
-            .bind(new.expires_at)
-            .execute(&mut *tx)
-            .await?;
-        if new.enqueue {
-            enqueue(&mut tx, &inv.id, &new.sealed_token, now).await?;
-        }
+        add_link(&mut tx, &inv.id, &new.link, now).await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created)
     }
@@ -179,16 +180,7 @@ impl InvitationStore for PostgresStore {
         let mut tx = self.pool.begin().await?;
         require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
         revoke_links(&mut tx, id, "superseded", now).await?;
-        sqlx::query(shared(sql::INSERT_TOKEN))
-            .bind(&link.token_hash[..])
-            .bind(id)
-            .bind(now)
-            .bind(link.expires_at)
-            .execute(&mut *tx)
-            .await?;
-        if link.enqueue {
-            enqueue(&mut tx, id, &link.sealed_token, now).await?;
-        }
+        add_link(&mut tx, id, &link, now).await?;
         tx.commit().await?;
         Ok(())
     }

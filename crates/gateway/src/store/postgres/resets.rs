@@ -58,9 +58,9 @@ impl ResetStore for PostgresStore {
             .bind(&new.recipient)
             .bind(&new.organization_name)
             .bind(&new.locale)
-            .bind(&new.token_hash[..])
+            .bind(&new.link.token_hash[..])
             .bind(now)
-            .bind(new.expires_at)
+            .bind(new.link.expires_at)
             .execute(&mut *tx)
             .await?;
         if !record_key::<ResetOutcome>(&mut tx, &new.key(), now).await? {
@@ -68,10 +68,10 @@ impl ResetStore for PostgresStore {
             tx.rollback().await?;
             return self.answer_of_key(&new.key()).await;
         }
-        if new.enqueue {
+        if new.link.enqueue {
             sqlx::query(shared(sql::ENQUEUE_RESET))
                 .bind(&new.id)
-                .bind(&new.sealed_token)
+                .bind(&new.link.sealed_token)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;

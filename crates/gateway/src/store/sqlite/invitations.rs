@@ -20,8 +20,17 @@ use crate::store::{
     NewInvitation, NewLink, TokenLookup,
 };
 
-fn enqueue(tx: &Transaction<'_>, invitation_id: &str, sealed: &[u8], now: i64) -> Result<()> {
-    tx.execute(sql::ENQUEUE_INVITATION, params![invitation_id, sealed, now])?;
+/// Records a link of the invitation and queues its message when it is to be sent.
+fn add_link(tx: &Transaction<'_>, invitation_id: &str, link: &NewLink, now: i64) -> Result<()> {
+    let expires_at = link.expires_at;
+    tx.execute(
+        sql::INSERT_TOKEN,
+        params![link.token_hash, invitation_id, now, expires_at],
+    )?;
+    if link.enqueue {
+        let sealed = &link.sealed_token;
+        tx.execute(sql::ENQUEUE_INVITATION, params![invitation_id, sealed, now])?;
+    }
     Ok(())
 }
 
@@ -119,14 +128,8 @@ impl InvitationStore for SqliteStore {
                     inv.locale_chosen
                 ],
             )?;
-            tx.execute(
-                sql::INSERT_TOKEN,
-                params![new.token_hash, inv.id, now, new.expires_at],
-            )?;
             insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
-            if new.enqueue {
-                enqueue(&tx, &inv.id, &new.sealed_token, now)?;
-            }
+            add_link(&tx, &inv.id, &new.link, now)?;
             tx.commit()?;
             Ok(CreateOutcome::Created)
         })
@@ -168,13 +171,7 @@ impl InvitationStore for SqliteStore {
                 .optional()?;
             require_pending(state.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
-            tx.execute(
-                sql::INSERT_TOKEN,
-                params![link.token_hash, id, now, link.expires_at],
-            )?;
-            if link.enqueue {
-                enqueue(&tx, &id, &link.sealed_token, now)?;
-            }
+            add_link(&tx, &id, &link, now)?;
             tx.commit()?;
             Ok(())
         })

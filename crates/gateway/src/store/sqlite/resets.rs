@@ -52,14 +52,17 @@ impl ResetStore for SqliteStore {
                     new.recipient,
                     new.organization_name,
                     new.locale,
-                    new.token_hash,
+                    new.link.token_hash,
                     now,
-                    new.expires_at
+                    new.link.expires_at
                 ],
             )?;
             insert_key::<ResetOutcome>(&tx, &new.key(), now)?;
-            if new.enqueue {
-                tx.execute(sql::ENQUEUE_RESET, params![new.id, new.sealed_token, now])?;
+            if new.link.enqueue {
+                tx.execute(
+                    sql::ENQUEUE_RESET,
+                    params![new.id, new.link.sealed_token, now],
+                )?;
             }
             tx.commit()?;
             Ok(ResetOutcome::Created)
