@@ -110,6 +110,39 @@ pub struct TokenLookup {
     pub used: bool,
 }
 
+/// The account an invitation's link is consumed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteeAccount {
+    /// A new account, made with this username (as typed) and password hash.
+    New {
+        username: String,
+        password_hash: String,
+    },
+    /// The account that already exists in the invitation's organization under
+    /// `username_key`, enabled and still with `password_hash`. The `registered` event carries
+    /// that account's username and hash; no account row is made or changed.
+    Existing {
+        username_key: String,
+        password_hash: String,
+    },
+}
+
+impl InviteeAccount {
+    pub fn new_account(username: &str, password_hash: &str) -> Self {
+        Self::New {
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+        }
+    }
+
+    pub fn existing(username_key: &str, password_hash: &str) -> Self {
+        Self::Existing {
+            username_key: username_key.to_owned(),
+            password_hash: password_hash.to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsumeOutcome {
     Done {
@@ -147,23 +180,14 @@ pub trait InvitationStore: Send + Sync + 'static {
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>>;
     /// Records the first opening of an invitation page (and its event); later ones do nothing.
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool>;
-    /// Consumes the token and creates the account, with its `registered` event.
+    /// Consumes the token and records the invitation as registered with `account`, with the
+    /// `registered` event: a new account is created (`UsernameTaken` when the username is
+    /// used); an existing one is only checked (`AccountUnavailable` when it is no longer
+    /// enabled or its password changed meanwhile).
     async fn register(
         &self,
         token_hash: [u8; 32],
-        username: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<ConsumeOutcome>;
-    /// Consumes the token and records the invitation as registered with the account that
-    /// already exists in the invitation's organization under `username_key`, enabled and
-    /// still with `password_hash`; the `registered` event carries that account's username and
-    /// hash. No account row is made or changed.
-    async fn accept_with_account(
-        &self,
-        token_hash: [u8; 32],
-        username_key: &str,
-        password_hash: &str,
+        account: InviteeAccount,
         now: i64,
     ) -> Result<ConsumeOutcome>;
     /// Consumes the token and records the decline, with its event.

@@ -70,6 +70,14 @@ pub(crate) const CHANGE_DETAILS: &str =
 pub(crate) const SET_MUST_CHANGE: &str =
     "UPDATE accounts SET must_change_password = ?3 WHERE org_id = ?1 AND account_id = ?2";
 
+/// Records an account the directory mirrors: `?1` the organization, `?2` the username key,
+/// `?3` the username, `?4` the password hash, `?5` the time, `?6` the account id, `?7` the
+/// state, `?8` the name, `?9` the email, `?10` the mobile, `?11` the origin.
+pub(crate) const INSERT_MIRRORED: &str =
+    "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
+        account_id, state, name, email, mobile, origin)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
 /// An account's username key and password hash: `?1` the organization, `?2` the account.
 pub(crate) const ACCOUNT_KEY_AND_HASH: &str =
     "SELECT username_key, password_hash FROM accounts WHERE org_id = ?1 AND account_id = ?2";

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use orgdesk_gateway::store::{ConsumeOutcome, Invitation, InvitationState, NewInvitation, NewLink};
+use orgdesk_gateway::store::{
+    ConsumeOutcome, Invitation, InvitationState, InviteeAccount, NewInvitation, NewLink,
+};
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{AccountState, Channel, EventKind, JoinLink, PasswordResetCreated};
 use reqwest::{Method, StatusCode};
@@ -78,11 +80,17 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     // Used: the second consumption of any kind is refused by the store itself.
     let token = stored_invitation(gw, "inv_used", now, 3600).await;
     assert!(matches!(
-        store.register(token, "li.wei", HASH, now).await.unwrap(),
+        store
+            .register(token, InviteeAccount::new_account("li.wei", HASH), now)
+            .await
+            .unwrap(),
         ConsumeOutcome::Done { .. }
     ));
     assert_eq!(
-        store.register(token, "zhang.san", HASH, now).await.unwrap(),
+        store
+            .register(token, InviteeAccount::new_account("zhang.san", HASH), now)
+            .await
+            .unwrap(),
         ConsumeOutcome::NotUsable
     );
     assert_eq!(
@@ -91,7 +99,7 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     );
     assert_eq!(
         store
-            .accept_with_account(token, "li.wei", HASH, now)
+            .register(token, InviteeAccount::existing("li.wei", HASH), now)
             .await
             .unwrap(),
         ConsumeOutcome::NotUsable
@@ -108,7 +116,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     let later = now + 61;
     for (what, token) in [("expired", expired_token), ("revoked", cancelled_token)] {
         assert_eq!(
-            store.register(token, "wang.wu", HASH, later).await.unwrap(),
+            store
+                .register(token, InviteeAccount::new_account("wang.wu", HASH), later)
+                .await
+                .unwrap(),
             ConsumeOutcome::NotUsable,
             "{what}"
         );
@@ -142,7 +153,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
     let token = stored_invitation(gw, "inv_member", now, 3600).await;
     let store = gw.store();
     let org = gw.creds.organization_id.clone();
-    store.register(token, "li.wei", HASH, now).await.unwrap();
+    store
+        .register(token, InviteeAccount::new_account("li.wei", HASH), now)
+        .await
+        .unwrap();
 
     let reset = |id: &str, expires_at: i64| orgdesk_gateway::store::NewPasswordReset {
         id: id.into(),

@@ -11,7 +11,7 @@ use common::guard_scenarios::new_invitation;
 use common::postgres::PgServer;
 use common::{scenarios, TestGateway};
 use orgdesk_gateway::store::{
-    EventStore, GatewayStore, InvitationStore, PostgresStore, ResetStore,
+    EventStore, GatewayStore, InvitationStore, InviteeAccount, PostgresStore, ResetStore,
 };
 use orgdesk_gateway::ManualClock;
 
@@ -86,7 +86,11 @@ async fn every_api_scenario_passes_on_postgres() {
     let invitation_token = member.link.token_hash;
     a.create_invitation(member, 0).await.unwrap();
     let registered = a
-        .register(invitation_token, "li.wei", "$argon2id$v=19$old", 1)
+        .register(
+            invitation_token,
+            InviteeAccount::new_account("li.wei", "$argon2id$v=19$old"),
+            1,
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -279,7 +283,11 @@ async fn usernames_are_taken_once_across_instances(
         a.create_invitation(new, 0).await.unwrap();
         let (joined, registered) = tokio::join!(
             a.submit_join_request(request(format!("jr_c{round}"), &name), 1),
-            b.register(token_hash, &name, "$argon2id$y", 1)
+            b.register(
+                token_hash,
+                InviteeAccount::new_account(&name, "$argon2id$y"),
+                1
+            )
         );
         let joined = matches!(joined.unwrap(), JoinSubmitOutcome::Done { .. });
         let registered = matches!(registered.unwrap(), ConsumeOutcome::Done { .. });

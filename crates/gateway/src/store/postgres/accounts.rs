@@ -112,17 +112,15 @@ async fn mirror_one(
     // Whoever holds the username here (registered under a name the directory uses) loses it
     // to a fresh account id; otherwise the account is new.
     let account_id = secrets::new_account_id();
-    sqlx::query(
-        "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-            account_id, state, name, email, mobile, origin)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (org_id, username_key) DO UPDATE SET
+    sqlx::query(shared_with(
+        sql::INSERT_MIRRORED,
+        "ON CONFLICT (org_id, username_key) DO UPDATE SET
             account_id = EXCLUDED.account_id, username = EXCLUDED.username,
             password_hash = EXCLUDED.password_hash, state = EXCLUDED.state,
             name = EXCLUDED.name, email = EXCLUDED.email, mobile = EXCLUDED.mobile,
             origin = EXCLUDED.origin, invitation_id = NULL, join_request_id = NULL,
             refused_reason = NULL, updated_at = EXCLUDED.created_at",
-    )
+    ))
     .bind(org_id)
     .bind(&item.username_key)
     .bind(&item.username)

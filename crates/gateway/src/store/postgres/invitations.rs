@@ -18,8 +18,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, KeyedRequest,
-    NewInvitation, NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
+    KeyedRequest, NewInvitation, NewLink, TokenLookup,
 };
 
 /// Records a link of the invitation and queues its message when it is to be sent.
@@ -239,8 +239,7 @@ impl InvitationStore for PostgresStore {
     async fn register(
         &self,
         token_hash: [u8; 32],
-        username: &str,
-        password_hash: &str,
+        account: InviteeAccount,
         now: i64,
     ) -> Result<ConsumeOutcome> {
         let mut tx = self.pool.begin().await?;
@@ -249,59 +248,55 @@ impl InvitationStore for PostgresStore {
         else {
             return Ok(ConsumeOutcome::NotUsable);
         };
-        let account_id = secrets::new_account_id();
-        let inserted = // A taken username is no error here: the insert just does nothing.
-        sqlx::query(shared_with(
-            sql::REGISTER_ACCOUNT,
-            "ON CONFLICT (org_id, username_key) DO NOTHING",
-        ))
-        .bind(&org_id)
-        .bind(username.to_lowercase())
-        .bind(username)
-        .bind(password_hash)
-        .bind(&invitation_id)
-        .bind(now)
-        .bind(&account_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            // Rolling back leaves the token unused for another try.
-            tx.rollback().await?;
-            return Ok(ConsumeOutcome::UsernameTaken);
-        }
-        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
-        let kind = registered_event(&invitation_id, account_id, username, password_hash);
-        done(tx, &org_id, invitation_id, &kind, now).await
-    }
-
-    async fn accept_with_account(
-        &self,
-        token_hash: [u8; 32],
-        username_key: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
-        let mut tx = self.pool.begin().await?;
-        let Some((invitation_id, org_id)) =
-            consume(&mut tx, token_hash, InvitationState::Registered, now).await?
-        else {
-            return Ok(ConsumeOutcome::NotUsable);
+        let (username, account_id, password_hash) = match account {
+            InviteeAccount::New {
+                username,
+                password_hash,
+            } => {
+                let account_id = secrets::new_account_id();
+                // A taken username is no error here: the insert just does nothing.
+                let inserted = sqlx::query(shared_with(
+                    sql::REGISTER_ACCOUNT,
+                    "ON CONFLICT (org_id, username_key) DO NOTHING",
+                ))
+                .bind(&org_id)
+                .bind(username.to_lowercase())
+                .bind(&username)
+                .bind(&password_hash)
+                .bind(&invitation_id)
+                .bind(now)
+                .bind(&account_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 0 {
+                    // Rolling back leaves the token unused for another try.
+                    tx.rollback().await?;
+                    return Ok(ConsumeOutcome::UsernameTaken);
+                }
+                (username, account_id, password_hash)
+            }
+            InviteeAccount::Existing {
+                username_key,
+                password_hash,
+            } => {
+                // FOR SHARE: a concurrent disable or password change waits for this
+                // transaction.
+                let row: Option<(String, String)> =
+                    sqlx::query_as(shared_with(sql::ACCOUNT_TO_ACCEPT, "FOR SHARE"))
+                        .bind(&org_id)
+                        .bind(&username_key)
+                        .bind(&password_hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((username, account_id)) = row else {
+                    // Rolling back leaves the token unused.
+                    tx.rollback().await?;
+                    return Ok(ConsumeOutcome::AccountUnavailable);
+                };
+                (username, account_id, password_hash)
+            }
         };
-        // FOR SHARE: a concurrent disable or password change waits for this transaction.
-        let row = sqlx::query(shared_with(sql::ACCOUNT_TO_ACCEPT, "FOR SHARE"))
-            .bind(&org_id)
-            .bind(username_key)
-            .bind(password_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            // Rolling back leaves the token unused.
-            tx.rollback().await?;
-            return Ok(ConsumeOutcome::AccountUnavailable);
-        };
-        let (username, account_id) = (row.try_get(0)?, row.try_get(1)?);
-        let password_hash = password_hash.to_owned();
         let kind = registered_event(&invitation_id, account_id, username, password_hash);
         done(tx, &org_id, invitation_id, &kind, now).await
     }

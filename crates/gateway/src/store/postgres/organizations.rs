@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::{shared, PostgresStore};
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
-use crate::store::OrgStore;
+use crate::store::{NewOrganization, OrgStore};
 
 fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
     bytes
@@ -15,17 +15,11 @@ fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
 
 #[async_trait]
 impl OrgStore for PostgresStore {
-    async fn create_organization(
-        &self,
-        id: &str,
-        name: &str,
-        api_token_hash: [u8; 32],
-        now: i64,
-    ) -> Result<()> {
+    async fn create_organization(&self, org: NewOrganization<'_>, now: i64) -> Result<()> {
         sqlx::query(shared(sql::INSERT_ORGANIZATION))
-            .bind(id)
-            .bind(name)
-            .bind(&api_token_hash[..])
+            .bind(org.id)
+            .bind(org.name)
+            .bind(&org.api_token_hash[..])
             .bind(now)
             .execute(&self.pool)
             .await?;

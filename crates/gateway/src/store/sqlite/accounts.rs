@@ -72,25 +72,27 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
         params![org_id, item.username_key, now, USERNAME_IN_DIRECTORY],
     )?;
     let account_id = secrets::new_account_id();
-    // Whoever holds the username here (registered under a name the directory uses) loses it.
+    let fields = params![
+        org_id,
+        item.username_key,
+        item.username,
+        hash,
+        now,
+        account_id,
+        state,
+        item.name,
+        email,
+        mobile,
+        ORIGIN_DIRECTORY
+    ];
+    // Whoever holds the username here (registered under a name the directory uses) loses it;
+    // the update binds as sql::INSERT_MIRRORED does.
     let taken = tx.execute(
-        "UPDATE accounts SET account_id = ?3, username = ?4, password_hash = ?5, state = ?6,
-            name = ?7, email = ?8, mobile = ?9, origin = ?10, invitation_id = NULL,
-            join_request_id = NULL, refused_reason = NULL, updated_at = ?11
+        "UPDATE accounts SET account_id = ?6, username = ?3, password_hash = ?4, state = ?7,
+            name = ?8, email = ?9, mobile = ?10, origin = ?11, invitation_id = NULL,
+            join_request_id = NULL, refused_reason = NULL, updated_at = ?5
          WHERE org_id = ?1 AND username_key = ?2",
-        params![
-            org_id,
-            item.username_key,
-            account_id,
-            item.username,
-            hash,
-            state,
-            item.name,
-            email,
-            mobile,
-            ORIGIN_DIRECTORY,
-            now
-        ],
+        fields,
     )?;
     if taken == 1 {
         end_access(tx, org_id, &item.username_key, now)?;
@@ -99,24 +101,7 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
             [account_throttle_key(org_id, &item.username_key)],
         )?;
     } else {
-        tx.execute(
-            "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-                account_id, state, name, email, mobile, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                org_id,
-                item.username_key,
-                item.username,
-                hash,
-                now,
-                account_id,
-                state,
-                item.name,
-                email,
-                mobile,
-                ORIGIN_DIRECTORY
-            ],
-        )?;
+        tx.execute(sql::INSERT_MIRRORED, fields)?;
     }
     Ok(account_id)
 }

@@ -16,8 +16,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, KeyedRequest,
-    NewInvitation, NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
+    KeyedRequest, NewInvitation, NewLink, TokenLookup,
 };
 
 /// Records a link of the invitation and queues its message when it is to be sent.
@@ -55,6 +55,12 @@ fn consume(
         )
         .optional()?;
     Ok(row)
+}
+
+/// The state of the organization's invitation `id`, if it has one.
+fn invitation_state(tx: &Transaction<'_>, org_id: &str, id: &str) -> Result<Option<String>> {
+    let state = tx.query_row(sql::INVITATION_STATE, params![org_id, id], |r| r.get(0));
+    Ok(state.optional()?)
 }
 
 /// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
@@ -166,10 +172,7 @@ impl InvitationStore for SqliteStore {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
         self.with(move |c| {
             let tx = c.transaction()?;
-            let state: Option<String> = tx
-                .query_row(sql::INVITATION_STATE, params![org_id, id], |r| r.get(0))
-                .optional()?;
-            require_pending(state.as_deref())?;
+            require_pending(invitation_state(&tx, &org_id, &id)?.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
             add_link(&tx, &id, &link, now)?;
             tx.commit()?;
@@ -182,10 +185,7 @@ impl InvitationStore for SqliteStore {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
         self.with(move |c| {
             let tx = c.transaction()?;
-            let state: Option<String> = tx
-                .query_row(sql::INVITATION_STATE, params![org_id, id], |r| r.get(0))
-                .optional()?;
-            match state.as_deref() {
+            match invitation_state(&tx, &org_id, &id)?.as_deref() {
                 Some("cancelled") => return Ok(()),
                 state => require_pending(state)?,
             }
@@ -244,67 +244,60 @@ impl InvitationStore for SqliteStore {
     async fn register(
         &self,
         token_hash: [u8; 32],
-        username: &str,
-        password_hash: &str,
+        account: InviteeAccount,
         now: i64,
     ) -> Result<ConsumeOutcome> {
-        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
         let state = InvitationState::Registered;
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
-            let account_id = secrets::new_account_id();
-            let inserted = tx.execute(
-                sql::REGISTER_ACCOUNT,
-                params![
-                    org_id,
-                    username.to_lowercase(),
+            let (username, account_id, password_hash) = match account {
+                InviteeAccount::New {
                     username,
                     password_hash,
-                    invitation_id,
-                    now,
-                    account_id
-                ],
-            );
-            match inserted {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e) => return Ok(Err(ConsumeOutcome::UsernameTaken)),
-                Err(e) => return Err(e.into()),
-            }
+                } => {
+                    let account_id = secrets::new_account_id();
+                    let inserted = tx.execute(
+                        sql::REGISTER_ACCOUNT,
+                        params![
+                            org_id,
+                            username.to_lowercase(),
+                            username,
+                            password_hash,
+                            invitation_id,
+                            now,
+                            account_id
+                        ],
+                    );
+                    match inserted {
+                        Ok(_) => (username, account_id, password_hash),
+                        Err(e) if is_unique_violation(&e) => {
+                            return Ok(Err(ConsumeOutcome::UsernameTaken))
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                InviteeAccount::Existing {
+                    username_key,
+                    password_hash,
+                } => {
+                    let account: Option<(String, String)> = tx
+                        .query_row(
+                            sql::ACCOUNT_TO_ACCEPT,
+                            params![org_id, username_key, password_hash],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    let Some((username, account_id)) = account else {
+                        return Ok(Err(ConsumeOutcome::AccountUnavailable));
+                    };
+                    (username, account_id, password_hash)
+                }
+            };
             Ok(Ok(registered_event(
                 invitation_id,
                 account_id,
                 username,
                 password_hash,
             )))
-        })
-        .await
-    }
-
-    async fn accept_with_account(
-        &self,
-        token_hash: [u8; 32],
-        username_key: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
-        let (username_key, password_hash) = (username_key.to_owned(), password_hash.to_owned());
-        let state = InvitationState::Registered;
-        self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
-            let account: Option<(String, String)> = tx
-                .query_row(
-                    sql::ACCOUNT_TO_ACCEPT,
-                    params![org_id, username_key, password_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            Ok(match account {
-                Some((username, account_id)) => Ok(registered_event(
-                    invitation_id,
-                    account_id,
-                    username,
-                    password_hash,
-                )),
-                None => Err(ConsumeOutcome::AccountUnavailable),
-            })
         })
         .await
     }

@@ -6,23 +6,14 @@ use rusqlite::{params, OptionalExtension};
 use super::SqliteStore;
 use crate::error::Result;
 use crate::store::sql;
-use crate::store::OrgStore;
+use crate::store::{NewOrganization, OrgStore};
 
 #[async_trait]
 impl OrgStore for SqliteStore {
-    async fn create_organization(
-        &self,
-        id: &str,
-        name: &str,
-        api_token_hash: [u8; 32],
-        now: i64,
-    ) -> Result<()> {
-        let (id, name) = (id.to_owned(), name.to_owned());
+    async fn create_organization(&self, org: NewOrganization<'_>, now: i64) -> Result<()> {
+        let (id, name, hash) = (org.id.to_owned(), org.name.to_owned(), org.api_token_hash);
         self.with(move |c| {
-            c.execute(
-                sql::INSERT_ORGANIZATION,
-                params![id, name, api_token_hash, now],
-            )?;
+            c.execute(sql::INSERT_ORGANIZATION, params![id, name, hash, now])?;
             Ok(())
         })
         .await
