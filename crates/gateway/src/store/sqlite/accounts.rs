@@ -116,8 +116,7 @@ impl AccountStore for SqliteStore {
         now: i64,
     ) -> Result<bool> {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let n = tx.execute(
                 sql::SET_ACCOUNT_STATE,
                 params![org_id, username_key, account_state_str(state), now],
@@ -142,8 +141,7 @@ impl AccountStore for SqliteStore {
         now: i64,
     ) -> Result<Vec<String>> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let ids = items
                 .iter()
                 .map(|item| {
@@ -170,8 +168,7 @@ impl AccountStore for SqliteStore {
     ) -> Result<RefuseOutcome> {
         let (org_id, account_id, reason) =
             (org_id.to_owned(), account_id.to_owned(), reason.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let row: Option<(String, String, Option<String>)> = tx
                 .query_row(sql::ACCOUNT_ORIGIN, params![org_id, account_id], |r| {
                     Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -235,8 +232,7 @@ impl AccountStore for SqliteStore {
             username_key.to_owned(),
             password_hash.to_owned(),
         );
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let account = (org_id.as_str(), username_key.as_str());
             let changed = set_password(&tx, account, password_hash, Some(keep_session), now)?;
             tx.commit()?;
@@ -253,8 +249,7 @@ impl AccountStore for SqliteStore {
         now: i64,
     ) -> Result<Option<EventKind>> {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let Some(current) = member(&tx, &org_id, &username_key)? else {
                 return Ok(None);
             };

@@ -41,8 +41,7 @@ impl EventStore for SqliteStore {
 
     async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             insert_event(&tx, &org_id, &kind, now)?;
             tx.commit()?;
             Ok(())

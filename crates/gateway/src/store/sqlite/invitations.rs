@@ -87,8 +87,7 @@ impl SqliteStore {
     where
         F: FnOnce(&Transaction<'_>, &str, &str) -> Result<Consumed> + Send + 'static,
     {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let Some((invitation_id, org_id)) = consume(&tx, token_hash, state, now)? else {
                 return Ok(ConsumeOutcome::NotUsable);
             };
@@ -108,8 +107,7 @@ impl SqliteStore {
 #[async_trait]
 impl InvitationStore for SqliteStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let inv = &new.invitation;
             // The key is checked first and inserted in the same transaction as the
             // invitation, so two racing retries cannot both create one.
@@ -170,8 +168,7 @@ impl InvitationStore for SqliteStore {
         now: i64,
     ) -> Result<()> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             require_pending(invitation_state(&tx, &org_id, &id)?.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
             add_link(&tx, &id, &link, now)?;
@@ -183,8 +180,7 @@ impl InvitationStore for SqliteStore {
 
     async fn cancel_invitation(&self, org_id: &str, id: &str, now: i64) -> Result<()> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             match invitation_state(&tx, &org_id, &id)?.as_deref() {
                 Some("cancelled") => return Ok(()),
                 state => require_pending(state)?,
@@ -223,8 +219,7 @@ impl InvitationStore for SqliteStore {
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {
         let invitation_id = invitation_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let org: Option<String> = tx
                 .query_row(sql::MARK_OPENED, params![invitation_id, now], |r| r.get(0))
                 .optional()?;
@@ -313,8 +308,7 @@ impl InvitationStore for SqliteStore {
     }
 
     async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let due: Vec<(Vec<u8>, String, String)> = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT t.hash, i.id, i.org_id

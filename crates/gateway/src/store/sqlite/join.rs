@@ -127,8 +127,7 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<JoinLinkWrite> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let existing = read_link(&tx, &org_id)?;
             let fields = fields_to_text(&rules.required_fields);
             match existing {
@@ -187,12 +186,9 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<JoinLinkWrite> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            match read_link(&tx, &org_id)? {
-                Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
-                _ => Ok(JoinLinkWrite::NotFound),
-            }
+        self.in_transaction(move |tx| match read_link(&tx, &org_id)? {
+            Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
+            _ => Ok(JoinLinkWrite::NotFound),
         })
         .await
     }
@@ -210,11 +206,7 @@ impl JoinStore for SqliteStore {
 
     async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            read_link(&tx, &org_id)
-        })
-        .await
+        self.in_transaction(move |tx| read_link(&tx, &org_id)).await
     }
 
     async fn find_join_link(&self, secret: JoinSecret) -> Result<Option<JoinLinkRecord>> {
@@ -246,8 +238,7 @@ impl JoinStore for SqliteStore {
 
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let client = client.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let previous: Option<(i64, i64)> = tx
                 .query_row(
                     "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
@@ -279,8 +270,7 @@ impl JoinStore for SqliteStore {
         new: NewJoinRequest,
         now: i64,
     ) -> Result<JoinSubmitOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let (column, hash) = match new.secret {
                 JoinSecret::Link(h) => ("token_sha256", h),
                 JoinSecret::Code(h) => ("code_hash", h),
@@ -350,8 +340,7 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<JoinRequestStatus> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let row: Option<(String, String)> = tx
                 .query_row(sql::JOIN_REQUEST_STATE, params![org_id, id], |r| {
                     Ok((r.get(0)?, r.get(1)?))
@@ -436,8 +425,7 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<Option<String>> {
         let (message_id, reason) = (message_id.to_owned(), reason.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let row: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE outbox SET bounced_at = ?2

@@ -103,6 +103,16 @@ impl SqliteStore {
         })
         .await?
     }
+
+    /// Runs `f` in a transaction of its own, on a blocking thread. `f` commits; a transaction
+    /// it drops (an early return, an error) is rolled back.
+    async fn in_transaction<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.with(move |c| f(c.transaction()?)).await
+    }
 }
 
 fn parse_channel(s: &str) -> rusqlite::Result<Channel> {

@@ -94,8 +94,7 @@ impl OutboxStore for SqliteStore {
         end: SendEnd,
         now: i64,
     ) -> Result<()> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let (set, values) = match &end {
                 SendEnd::Retry { error, at } => {
                     tx.execute(sql::RETRY_LATER, params![outbox_id, at, error])?;

@@ -18,8 +18,7 @@ use crate::store::{
 #[async_trait]
 impl ResetStore for SqliteStore {
     async fn create_password_reset(&self, new: NewPasswordReset, now: i64) -> Result<ResetOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             // Checked and inserted in one transaction, so racing retries create one reset.
             if let Some(seen) = seen_key(&tx, new.key().request())? {
                 return Ok(seen);
@@ -109,8 +108,7 @@ impl ResetStore for SqliteStore {
         now: i64,
     ) -> Result<Option<String>> {
         let password_hash = password_hash.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let consumed: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE password_resets SET used_at = ?2

@@ -57,8 +57,7 @@ impl SessionStore for SqliteStore {
     ) -> Result<SignInCharge> {
         let (address_key, address_policy) = (address.0.to_owned(), address.1);
         let (account_keys, account_policy) = (accounts.0.to_vec(), accounts.1);
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let read = |key: &str| -> Result<Option<FailureRow>> {
                 Ok(tx
                     .query_row(
@@ -98,8 +97,7 @@ impl SessionStore for SqliteStore {
 
     async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()> {
         let (matched, charged) = (matched.to_owned(), charged.to_vec());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             forgive(&tx, &matched, &charged)?;
             tx.commit()?;
             Ok(())
@@ -117,8 +115,7 @@ impl SessionStore for SqliteStore {
     ) -> Result<()> {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
         let (matched, charged) = (throttle.0.to_owned(), throttle.1.to_vec());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             forgive(&tx, &matched, &charged)?;
             let (username, account_id): (String, String) = tx.query_row(
                 sql::USERNAME_AND_ACCOUNT,
@@ -151,8 +148,7 @@ impl SessionStore for SqliteStore {
         idle_secs: i64,
         max_secs: i64,
     ) -> Result<Option<Member>> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let session: Option<(String, String)> = tx
                 .query_row(
                     sql::TOUCH_SESSION,
