@@ -12,7 +12,8 @@
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
 //! sessions), [`JoinStore`] (`join.rs`) and [`HealthStore`] (`health.rs`: readiness and the
 //! outbox depth). Each backend implements them in a file of the same
-//! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`.
+//! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both run is written once, in
+//! `sql.rs`.
 
 mod accounts;
 mod events;

@@ -1,7 +1,8 @@
 //! SQL that the SQLite and the PostgreSQL stores both run, written once with SQLite's `?N`
 //! placeholders; the PostgreSQL store numbers them `$N` (see `rows::postgres_sql`). Each
-//! statement says what it binds. A statement one backend must write differently (a lock, an
-//! upsert, a type) stays in that backend's file.
+//! statement says what it binds. PostgreSQL adds its row locks and conflict clauses to some
+//! (`postgres::shared_with`); a statement one backend must write differently (an upsert, a
+//! type, a lease) stays in that backend's file.
 
 // Accounts.
 
@@ -119,8 +120,8 @@ pub(crate) const FINISH_INVITATION: &str = "UPDATE invitations SET state = ?2, f
        AND state = 'pending'
      RETURNING id, org_id";
 
-/// Records a pending invitation, its fields bound in the order of
-/// [`Invitation`](crate::store::Invitation)'s columns, `?12` the time.
+/// Records a pending invitation: `?1` to `?11` and `?13` its fields in the order of the
+/// columns, `?12` the time.
 pub(crate) const INSERT_INVITATION: &str =
     "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
         organization_name, department_label, position_label, inviter_name, locale,
