@@ -9,8 +9,8 @@ use super::{insert_event, member, shared, state_from, PostgresStore};
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
-    plan_sign_in_charge, FailureRow, LockoutPolicy, Member, Pruned, SessionStore, SignInCandidate,
-    SignInCharge, StaleBefore,
+    plan_sign_in_charge, FailureRow, Member, NewSession, Pruned, SessionLookup, SessionStore,
+    SignInAttempt, SignInCandidate, SignInCharge, StaleBefore,
 };
 
 /// Forgets the failures of the account that was opened and takes back the attempt counted
@@ -57,12 +57,8 @@ impl SessionStore for PostgresStore {
             .collect()
     }
 
-    async fn charge_sign_in(
-        &self,
-        address: (&str, LockoutPolicy),
-        accounts: (&[String], LockoutPolicy),
-        now: i64,
-    ) -> Result<SignInCharge> {
+    async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge> {
+        let (address, accounts) = (attempt.address, attempt.accounts);
         let mut tx = self.pool.begin().await?;
         // Lock every key's row (creating it if needed) in a fixed order, so that two
         // instances charging the same keys cannot deadlock. The no-op update takes the row
@@ -132,14 +128,9 @@ impl SessionStore for PostgresStore {
         Ok(())
     }
 
-    async fn start_session(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        session_hash: [u8; 32],
-        throttle: (&str, &[String]),
-        now: i64,
-    ) -> Result<()> {
+    async fn start_session(&self, session: NewSession<'_>, now: i64) -> Result<()> {
+        let (org_id, username_key) = (session.org_id, session.username_key);
+        let (session_hash, throttle) = (session.session_hash, session.throttle);
         let mut tx = self.pool.begin().await?;
         forgive(&mut tx, throttle.0, throttle.1).await?;
         let (username, account_id): (String, String) =
@@ -164,16 +155,15 @@ impl SessionStore for PostgresStore {
         Ok(())
     }
 
-    async fn member_session(
-        &self,
-        session_hash: [u8; 32],
-        now: i64,
-        idle_secs: i64,
-        max_secs: i64,
-    ) -> Result<Option<Member>> {
+    async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
+        let SessionLookup {
+            hash,
+            idle_secs,
+            max_secs,
+        } = lookup;
         let mut tx = self.pool.begin().await?;
         let session = sqlx::query(shared(sql::TOUCH_SESSION))
-            .bind(&session_hash[..])
+            .bind(&hash[..])
             .bind(now)
             .bind(idle_secs)
             .bind(max_secs)

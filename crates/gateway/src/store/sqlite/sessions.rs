@@ -9,8 +9,8 @@ use super::{insert_event, member, state_from, SqliteStore};
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
-    plan_sign_in_charge, FailureRow, LockoutPolicy, Member, Pruned, SessionStore, SignInCandidate,
-    SignInCharge, StaleBefore,
+    plan_sign_in_charge, FailureRow, Member, NewSession, Pruned, SessionLookup, SessionStore,
+    SignInAttempt, SignInCandidate, SignInCharge, StaleBefore,
 };
 
 /// Forgets the failures of the account that was opened and takes back the attempt counted
@@ -49,12 +49,8 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn charge_sign_in(
-        &self,
-        address: (&str, LockoutPolicy),
-        accounts: (&[String], LockoutPolicy),
-        now: i64,
-    ) -> Result<SignInCharge> {
+    async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge> {
+        let (address, accounts) = (attempt.address, attempt.accounts);
         let (address_key, address_policy) = (address.0.to_owned(), address.1);
         let (account_keys, account_policy) = (accounts.0.to_vec(), accounts.1);
         self.in_transaction(move |tx| {
@@ -105,14 +101,9 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn start_session(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        session_hash: [u8; 32],
-        throttle: (&str, &[String]),
-        now: i64,
-    ) -> Result<()> {
+    async fn start_session(&self, session: NewSession<'_>, now: i64) -> Result<()> {
+        let (org_id, username_key) = (session.org_id, session.username_key);
+        let (session_hash, throttle) = (session.session_hash, session.throttle);
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
         let (matched, charged) = (throttle.0.to_owned(), throttle.1.to_vec());
         self.in_transaction(move |tx| {
@@ -141,18 +132,17 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn member_session(
-        &self,
-        session_hash: [u8; 32],
-        now: i64,
-        idle_secs: i64,
-        max_secs: i64,
-    ) -> Result<Option<Member>> {
+    async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
+        let SessionLookup {
+            hash,
+            idle_secs,
+            max_secs,
+        } = lookup;
         self.in_transaction(move |tx| {
             let session: Option<(String, String)> = tx
                 .query_row(
                     sql::TOUCH_SESSION,
-                    params![session_hash, now, idle_secs, max_secs],
+                    params![hash, now, idle_secs, max_secs],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
