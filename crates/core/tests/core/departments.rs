@@ -3,7 +3,7 @@ use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, invitee, new_member, place, places, pos, with_org};
+use crate::{invitee, new_member, place, places, pos, with_org_admin};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -37,8 +37,7 @@ fn detail_codes(e: CoreError) -> Vec<String> {
 
 #[test]
 fn create_rename_and_paths() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let r = root(&d);
     let sales = d.create_department(&a, r, " Sales ").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
@@ -94,8 +93,7 @@ fn create_rename_and_paths() {
 
 #[test]
 fn move_reorder_and_cycles() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let r = root(&d);
     let sales = d.create_department(&a, r, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
@@ -133,8 +131,7 @@ fn move_reorder_and_cycles() {
 
 #[test]
 fn delete_refused_while_not_empty_with_counts_and_names() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let r = root(&d);
     let sales = d.create_department(&a, r, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
@@ -164,8 +161,7 @@ fn delete_refused_while_not_empty_with_counts_and_names() {
 
 #[test]
 fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let r = root(&d);
     let sales = d.create_department(&a, r, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
@@ -187,24 +183,11 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
     assert_eq!(det.head.unwrap().name, "Pat");
     assert_eq!((det.direct_members, det.total_members), (1, 1));
     // Pat also joins Sales itself: counted once in the Sales subtree.
-    d.update_member(
-        &a,
-        p,
-        &orgdesk_core::members::MemberPatch {
-            positions: Some(vec![
-                orgdesk_core::members::PositionInput {
-                    department_id: emea,
-                    title: None,
-                },
-                orgdesk_core::members::PositionInput {
-                    department_id: sales,
-                    title: None,
-                },
-            ]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = orgdesk_core::members::MemberPatch {
+        positions: Some(vec![pos(emea, None), pos(sales, None)]),
+        ..Default::default()
+    };
+    d.update_member(&a, p, &patch).unwrap();
     let det = d.department_details(sales).unwrap();
     assert_eq!(
         (det.direct_members, det.total_members, det.sub_departments),
@@ -217,8 +200,7 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
 
 #[test]
 fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let r = root(&d);
     let sales = d.create_department(&a, r, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();

@@ -12,7 +12,7 @@ use orgdesk_protocol::{Event, EventKind, JoinVia};
 use crate::invitations::{password_hash_of, state_of};
 use crate::{
     admin, column, event_at, invitee, linked, password_changed, personal_details, registered,
-    with_org, PASSWORD,
+    with_org, with_org_admin, PASSWORD,
 };
 
 const STRANGER_PASSWORD: &str = "Stolen-Keys99";
@@ -405,8 +405,7 @@ fn joins_are_judged_by_the_directorys_own_rules() {
 
 #[test]
 fn rejecting_a_request_tells_the_gateway_to_remove_any_account_it_made() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     d.apply_gateway_events(&[join(1, "jr_1", "mo", false)], 1)
         .unwrap();
     let request = d.join_requests(true).unwrap().pop().unwrap();

@@ -10,7 +10,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 
 use crate::spreadsheet::C;
-use crate::{admin, temp_file, with_org, xlsx_rows};
+use crate::{temp_file, with_org, with_org_admin, xlsx_rows};
 
 fn zh(create: bool) -> ImportOptions {
     ImportOptions {
@@ -43,8 +43,7 @@ fn has_cjk(s: &str) -> bool {
 
 /// Bob (enabled, E1, a mobile), Cleo (not joined, E2) and Dora (resigned, E3), in Sales.
 fn directory() -> Directory {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let (_tmp, p) = temp_file(
         "seed.csv",
         "Name,Username,Password,Email,Mobile,Department,Employee ID\n\
@@ -310,8 +309,7 @@ fn every_kind_of_row_problem_is_explained_in_chinese() {
 
 #[test]
 fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("r.csv");
     // The file may be headed in either language; the results file keeps its headers.

@@ -67,15 +67,11 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
         .add_invitee(&a, &invitee("José Wilson", "jw@example.com", root))
         .unwrap();
     check(&d, "adding");
-    d.update_member(
-        &a,
-        new,
-        &MemberPatch {
-            name: Some("Aaron Wilson".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        name: Some("Aaron Wilson".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, new, &patch).unwrap();
     check(&d, "renaming (moves in the sort order)");
     let enabled: Vec<MemberId> = d
         .member_ids(&MemberQuery {

@@ -35,7 +35,7 @@ use orgdesk_core::members::{MemberQuery, NewInvitee, NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
 use orgdesk_core::spreadsheet::{Control, Stage};
 use orgdesk_core::types::{DepartmentId, MemberId};
-use orgdesk_core::Directory;
+use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::{Event, EventKind};
 
 pub const PASSWORD: &str = "Correct-Horse1";
@@ -124,9 +124,28 @@ pub fn with_org() -> (Directory, Arc<ManualClock>) {
     (d, c)
 }
 
+/// [`with_org`] and its initial admin "Ann Lee" as the actor of the changes a test makes.
+pub fn with_org_admin() -> (Directory, Actor) {
+    let (d, _) = with_org();
+    let a = admin(&d);
+    (d, a)
+}
+
 /// The initial admin "Ann Lee" of `with_org`, as the actor of a change.
 pub fn admin(d: &Directory) -> Actor {
     Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+/// A validation error's problems as (field, code) pairs, in its order; panics on any other
+/// error.
+pub fn field_codes(e: CoreError) -> Vec<(String, String)> {
+    match e {
+        CoreError::Validation { details, .. } => details
+            .into_iter()
+            .map(|d| (d.field.unwrap_or_default(), d.code))
+            .collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
 }
 
 /// The names of the members the list shows for `q`, in its order.
@@ -282,8 +301,12 @@ pub fn value<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> T {
 
 /// The first column of every row `sql` answers, in its order.
 pub fn column<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> Vec<T> {
-    d.connection()
-        .prepare(sql)
+    column_of(d.connection(), sql)
+}
+
+/// [`column`] on a bare connection.
+pub fn column_of<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &str) -> Vec<T> {
+    conn.prepare(sql)
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

@@ -2,19 +2,11 @@ use orgdesk_core::audit::{self, Actor};
 use orgdesk_core::invitations::{InvitationQuery, InvitationRow, InviteChannel};
 use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, StatusFilter};
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
-use orgdesk_core::{CoreError, Directory, ErrorCode};
+use orgdesk_core::{Directory, ErrorCode};
 
-use crate::{admin, invitee, listed_names, new_member, place, places, pos, with_org, PASSWORD};
-
-fn codes(e: CoreError) -> Vec<(String, String)> {
-    match e {
-        CoreError::Validation { details, .. } => details
-            .into_iter()
-            .map(|d| (d.field.unwrap_or_default(), d.code))
-            .collect(),
-        other => panic!("expected validation, got {other:?}"),
-    }
-}
+use crate::{
+    field_codes, invitee, listed_names, new_member, place, places, pos, with_org_admin, PASSWORD,
+};
 
 /// The organization's root department, Sales below it and EMEA below Sales.
 struct Depts {
@@ -25,8 +17,7 @@ struct Depts {
 
 /// A fresh organization with its admin and the departments of [`Depts`].
 fn org() -> (Directory, Actor, Depts) {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.department_tree().unwrap().id;
     let sales = d.create_department(&a, root, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
@@ -84,7 +75,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
     let mut dup = new_member("Bobby", "BOB", vec![pos(sales, None)]);
     dup.email = Some("BOB@example.COM".into());
     assert_eq!(
-        codes(d.add_member(&a, &dup).unwrap_err()),
+        field_codes(d.add_member(&a, &dup).unwrap_err()),
         [
             ("username".into(), "taken".into()),
             ("email".into(), "taken".into())
@@ -94,7 +85,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
     bad.password = "short".into();
     bad.email = Some("not-an-email".into());
     assert_eq!(
-        codes(d.add_member(&a, &bad).unwrap_err()),
+        field_codes(d.add_member(&a, &bad).unwrap_err()),
         [
             ("name".into(), "required".into()),
             ("username".into(), "invalid_chars".into()),
@@ -104,7 +95,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
         ]
     );
     assert_eq!(
-        codes(
+        field_codes(
             d.add_member(&a, &new_member("X", "xyz", vec![]))
                 .unwrap_err()
         ),
@@ -169,7 +160,11 @@ fn invitee_is_not_joined_and_needs_email_or_mobile() {
                 },
             )
             .unwrap_err();
-        assert_eq!(codes(refused), [(field.into(), code.into())], "{mobile:?}");
+        assert_eq!(
+            field_codes(refused),
+            [(field.into(), code.into())],
+            "{mobile:?}"
+        );
     }
 }
 
@@ -179,16 +174,12 @@ fn personal_fields_are_editable_only_before_joining() {
     let inv = d
         .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
         .unwrap();
-    d.update_member(
-        &a,
-        inv,
-        &MemberPatch {
-            name: Some("Dee Dee".into()),
-            email: Some("dee2@example.com".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        name: Some("Dee Dee".into()),
+        email: Some("dee2@example.com".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, inv, &patch).unwrap();
     assert_eq!(
         d.member_details(inv).unwrap().email.as_deref(),
         Some("dee2@example.com")
@@ -197,38 +188,28 @@ fn personal_fields_are_editable_only_before_joining() {
     let bob = d
         .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
         .unwrap();
-    let e = d
-        .update_member(
-            &a,
-            bob,
-            &MemberPatch {
-                name: Some("Robert".into()),
-                mobile: Some("+14155552671".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+    let patch = MemberPatch {
+        name: Some("Robert".into()),
+        mobile: Some("+14155552671".into()),
+        ..Default::default()
+    };
+    let e = d.update_member(&a, bob, &patch).unwrap_err();
     assert_eq!(
-        codes(e),
+        field_codes(e),
         [
             ("name".into(), "personal_field".into()),
             ("mobile".into(), "personal_field".into())
         ]
     );
     // Sending the unchanged value back is not an edit of it.
-    let out = d
-        .update_member(
-            &a,
-            bob,
-            &MemberPatch {
-                name: Some("Bob".into()),
-                employee_id: Some("E-1".into()),
-                work_location: Some("Berlin".into()),
-                org_email: Some("bob@corp.example".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let patch = MemberPatch {
+        name: Some("Bob".into()),
+        employee_id: Some("E-1".into()),
+        work_location: Some("Berlin".into()),
+        org_email: Some("bob@corp.example".into()),
+        ..Default::default()
+    };
+    let out = d.update_member(&a, bob, &patch).unwrap();
     assert!(!out.must_sign_in_again);
     let m = d.member_details(bob).unwrap();
     assert_eq!(
@@ -240,45 +221,27 @@ fn personal_fields_are_editable_only_before_joining() {
     let cy = d
         .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
         .unwrap();
+    let patch = MemberPatch {
+        employee_id: Some("e-1".into()),
+        ..Default::default()
+    };
     assert_eq!(
-        codes(
-            d.update_member(
-                &a,
-                cy,
-                &MemberPatch {
-                    employee_id: Some("e-1".into()),
-                    ..Default::default()
-                }
-            )
-            .unwrap_err()
-        ),
+        field_codes(d.update_member(&a, cy, &patch).unwrap_err()),
         [("employeeId".into(), "taken".into())]
     );
     // A department change asks the member to sign in again; so does a role change.
-    let out = d
-        .update_member(
-            &a,
-            cy,
-            &MemberPatch {
-                positions: Some(vec![pos(emea, Some("Rep"))]),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let patch = MemberPatch {
+        positions: Some(vec![pos(emea, Some("Rep"))]),
+        ..Default::default()
+    };
+    let out = d.update_member(&a, cy, &patch).unwrap();
     assert!(out.must_sign_in_again);
     let admin_role = d.role_by_name("Admin").unwrap();
-    assert!(
-        d.update_member(
-            &a,
-            cy,
-            &MemberPatch {
-                role_ids: Some(vec![admin_role]),
-                ..Default::default()
-            }
-        )
-        .unwrap()
-        .must_sign_in_again
-    );
+    let patch = MemberPatch {
+        role_ids: Some(vec![admin_role]),
+        ..Default::default()
+    };
+    assert!(d.update_member(&a, cy, &patch).unwrap().must_sign_in_again);
     assert_eq!(
         d.update_member(&a, MemberId(999), &MemberPatch::default())
             .unwrap_err()
@@ -319,7 +282,7 @@ fn set_primary_department() {
     );
     let root = d.department_tree().unwrap().id;
     assert_eq!(
-        codes(d.set_primary_department(&a, bob, root).unwrap_err()),
+        field_codes(d.set_primary_department(&a, bob, root).unwrap_err()),
         [("departmentId".into(), "not_in_department".into())]
     );
 }
@@ -428,16 +391,16 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
     assert_eq!(p.departments_headed, ["EMEA", "Sales"]);
     assert_eq!(p.invitations_sent, 1);
     assert_eq!(
-        codes(d.remove_member(&a, bob, None).unwrap_err()),
+        field_codes(d.remove_member(&a, bob, None).unwrap_err()),
         [("transferTo".into(), "required".into())]
     );
     assert_eq!(
-        codes(d.remove_member(&a, bob, Some(bob)).unwrap_err()),
+        field_codes(d.remove_member(&a, bob, Some(bob)).unwrap_err()),
         [("transferTo".into(), "same_member".into())]
     );
     d.change_status(&a, cy, MemberAction::Disable).unwrap();
     assert_eq!(
-        codes(d.remove_member(&a, bob, Some(cy)).unwrap_err()),
+        field_codes(d.remove_member(&a, bob, Some(cy)).unwrap_err()),
         [("transferTo".into(), "not_enabled".into())]
     );
     d.change_status(&a, cy, MemberAction::Enable).unwrap();
@@ -488,15 +451,11 @@ fn list_filters_search_and_pages() {
     let z = d
         .add_member(&a, &new_member("Zoe Park", "zpark", vec![pos(sales, None)]))
         .unwrap();
-    d.update_member(
-        &a,
-        z,
-        &MemberPatch {
-            employee_id: Some("EMP-0042".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        employee_id: Some("EMP-0042".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, z, &patch).unwrap();
     d.add_invitee(&a, &invitee("Ivy Invite", "ivy@example.com", emea))
         .unwrap();
 
@@ -724,7 +683,7 @@ fn default_region_reads_numbers_without_plus() {
     let (mut d, a, Depts { sales, .. }) = org();
     assert_eq!(d.settings().unwrap().default_region, "US");
     assert_eq!(
-        codes(
+        field_codes(
             d.update_settings(
                 &a,
                 &Settings {
@@ -838,15 +797,11 @@ fn history_names_what_each_edit_changed() {
         .unwrap();
     let changes = |d: &Directory| d.member_details(dee).unwrap().history[0].changes.clone();
     d.set_primary_department(&a, dee, sales).unwrap();
-    d.update_member(
-        &a,
-        dee,
-        &MemberPatch {
-            positions: Some(vec![pos(sales, None), pos(emea, Some("Rep"))]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        positions: Some(vec![pos(sales, None), pos(emea, Some("Rep"))]),
+        ..Default::default()
+    };
+    d.update_member(&a, dee, &patch).unwrap();
     assert_eq!(
         changes(&d),
         [
@@ -872,18 +827,14 @@ fn history_names_what_each_edit_changed() {
         .into_iter()
         .find(|r| r.name == "Admin")
         .unwrap();
-    d.update_member(
-        &a,
-        dee,
-        &MemberPatch {
-            name: Some("Dee Ray".into()),
-            mobile: Some("+14155550123".into()),
-            email: Some(String::new()),
-            role_ids: Some(vec![admin_role.id]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        name: Some("Dee Ray".into()),
+        mobile: Some("+14155550123".into()),
+        email: Some(String::new()),
+        role_ids: Some(vec![admin_role.id]),
+        ..Default::default()
+    };
+    d.update_member(&a, dee, &patch).unwrap();
     let got = changes(&d);
     assert!(got.contains(&HistoryChange::Field {
         field: "name".into(),

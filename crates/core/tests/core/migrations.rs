@@ -2,6 +2,8 @@ use orgdesk_core::store::migrations;
 use rusqlite::Connection;
 use rusqlite_migration::SchemaVersion;
 
+use crate::column_of;
+
 /// Every schema version, from empty, migrates forward to the latest, keeping data.
 #[test]
 fn from_every_earlier_version_to_latest() {
@@ -34,13 +36,10 @@ fn from_every_earlier_version_to_latest() {
 fn builtin_roles_are_seeded() {
     let mut conn = Connection::open_in_memory().unwrap();
     migrations().to_latest(&mut conn).unwrap();
-    let names: Vec<String> = conn
-        .prepare("SELECT name FROM roles WHERE builtin IS NOT NULL ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let names: Vec<String> = column_of(
+        &conn,
+        "SELECT name FROM roles WHERE builtin IS NOT NULL ORDER BY id",
+    );
     assert_eq!(names, ["Super Admin", "Admin", "Member"]);
 }
 
@@ -116,13 +115,7 @@ fn account_ids_arrive_with_version_8_and_the_username_queue_is_retired() {
     )
     .unwrap();
     m.to_latest(&mut conn).unwrap();
-    let left: Vec<String> = conn
-        .prepare("SELECT kind FROM gateway_outbox")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let left: Vec<String> = column_of(&conn, "SELECT kind FROM gateway_outbox");
     assert_eq!(left, ["join_decision"]);
     let triggers: i64 = conn
         .query_row(

@@ -16,7 +16,7 @@ use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
     admin, audited, count, mkdept, new_member, pos, temp_file, temp_path, value, with_cancel,
-    with_org, xlsx_rows, PASSWORD,
+    with_org, with_org_admin, xlsx_rows, PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -298,22 +298,17 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
             .unwrap()
     };
     let before = search_text(&d);
-    d.update_member(
-        &a,
-        wang,
-        &MemberPatch {
-            work_location: Some("x".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        work_location: Some("x".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, wang, &patch).unwrap();
     assert_eq!(before, search_text(&d));
 }
 
 #[test]
 fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     d.update_settings(
         &a,
         &Settings {
@@ -814,8 +809,7 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
 
 #[test]
 fn export_never_turns_a_cell_into_a_formula() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.resolve_department_path("").unwrap();
     d.add_member(
         &a,
