@@ -3,7 +3,7 @@ use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{invitee, new_member, place, places, pos, with_org_admin};
+use crate::{invitee, names_in, new_member, place, places, pos, with_org_admin};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -224,11 +224,7 @@ fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
     let preview = d.department_deletion_preview(emea).unwrap();
     assert_eq!(preview.parent_path, "Sales");
     assert_eq!(
-        preview
-            .resigned_moved
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>(),
+        names_in(&preview.resigned_moved, |m| &m.name),
         ["Rob", "Sue"]
     );
     let done = d.delete_department(&a, emea).unwrap();

@@ -7,7 +7,9 @@ use orgdesk_core::spreadsheet::{
 };
 use orgdesk_core::CommandError;
 
-use crate::{admin, audited, mkdept, temp_path, with_cancel, with_org, with_org_admin, xlsx_rows};
+use crate::{
+    admin, audited, mkdept, temp_path, with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows,
+};
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
 const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\
@@ -21,6 +23,14 @@ fn source(field: Column, headers: &[&str]) -> FieldSource {
         field,
         headers: headers.iter().map(|h| h.to_string()).collect(),
     }
+}
+
+/// A Google Workspace export's name: its first and last name columns.
+fn google_name() -> FieldSource {
+    source(
+        Column::Name,
+        &["First Name [Required]", "Last Name [Required]"],
+    )
 }
 
 fn opts(mapping: Option<ColumnMapping>) -> ImportOptions {
@@ -189,10 +199,7 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
     assert!(d.saved_mappings().unwrap().is_empty());
     let google = ColumnMapping {
         fields: vec![
-            source(
-                Column::Name,
-                &["First Name [Required]", "Last Name [Required]"],
-            ),
+            google_name(),
             source(Column::Department, &["Org Unit Path [Required]"]),
         ],
     };
@@ -300,20 +307,10 @@ fn a_workbook_is_parsed_while_it_is_read() {
         rows.push(vec![format!("M{i}"), "Lee".into(), email, "/".into()]);
     }
     let (_tmp, xlsx) = temp_path("staff.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, v).unwrap();
-        }
-    }
-    wb.save(&xlsx).unwrap();
+    write_xlsx(&xlsx, &rows, |v| v);
     let mapping = ColumnMapping {
         fields: vec![
-            source(
-                Column::Name,
-                &["First Name [Required]", "Last Name [Required]"],
-            ),
+            google_name(),
             source(Column::Email, &["Email Address [Required]"]),
             source(Column::Department, &["Org Unit Path [Required]"]),
         ],

@@ -10,7 +10,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 
 use crate::spreadsheet::C;
-use crate::{temp_file, with_org, with_org_admin, xlsx_rows};
+use crate::{temp_file, with_org, with_org_admin, write_xlsx, xlsx_rows};
 
 fn zh(create: bool) -> ImportOptions {
     ImportOptions {
@@ -345,16 +345,8 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
 
     // Fix the failed row in the results file and import it as is: 结果 and 原因 are ignored
     // quietly (in an English import too).
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let v = if v == "研发部" { "/" } else { v.as_str() };
-            ws.write_string(r as u32, c as u16, v).unwrap();
-        }
-    }
     let fixed = tmp.path().join("fixed.xlsx");
-    wb.save(&fixed).unwrap();
+    write_xlsx(&fixed, &rows, |v| if v == "研发部" { "/" } else { v });
     let again = d.preview_import(&fixed, &en(), &Control::none()).unwrap();
     assert!(again.ignored_columns.is_empty(), "{again:?}");
     let r = d

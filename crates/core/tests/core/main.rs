@@ -158,6 +158,11 @@ pub fn listed_names(d: &Directory, q: MemberQuery) -> Vec<String> {
         .collect()
 }
 
+/// The names of `items`, read by `name`, in their order.
+pub fn names_in<'a, T>(items: &'a [T], name: impl Fn(&'a T) -> &'a String) -> Vec<&'a str> {
+    items.iter().map(|item| name(item).as_str()).collect()
+}
+
 /// Creates a department by its path below the organization ("Sales/EMEA": EMEA under Sales,
 /// which must exist).
 pub fn mkdept(d: &mut Directory, path: &str) {
@@ -167,6 +172,13 @@ pub fn mkdept(d: &mut Directory, path: &str) {
         None => (d.resolve_department_path("").unwrap(), path),
     };
     d.create_department(&a, parent, name).unwrap();
+}
+
+/// [`mkdept`] for each of these paths, in order.
+pub fn mkdepts(d: &mut Directory, paths: &[&str]) {
+    for path in paths {
+        mkdept(d, path);
+    }
 }
 
 /// A position in department `d`.
@@ -323,6 +335,18 @@ pub fn xlsx_rows(path: &Path) -> Vec<Vec<String>> {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
+}
+
+/// Writes an .xlsx file whose first sheet holds `rows` as text, each cell as `fix` gives it.
+pub fn write_xlsx(path: &Path, rows: &[Vec<String>], fix: impl Fn(&str) -> &str) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, fix(v)).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
 }
 
 /// How many audit entries meet `condition` (SQL on `audit_log`'s columns).

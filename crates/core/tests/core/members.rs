@@ -528,13 +528,8 @@ fn list_filters_search_and_pages() {
         })
         .unwrap();
     assert_eq!(page.total, 4);
-    assert_eq!(
-        page.rows
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Ivy Invite", "José Álvarez"]
-    );
+    let names: Vec<_> = page.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Ivy Invite", "José Álvarez"]);
     assert_eq!(
         d.member_ids(&MemberQuery {
             limit: 1,
@@ -566,6 +561,9 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
     let me = d.initial_admin_id().unwrap();
     d.change_status(&a, cyd, MemberAction::Resign).unwrap();
 
+    let to_berlin = BatchChange::SetWorkLocation {
+        work_location: "Berlin".into(),
+    };
     let everyone = Selection::Query {
         query: MemberQuery {
             department_id: Some(sales),
@@ -573,29 +571,13 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             ..Default::default()
         },
     };
-    let out = d
-        .batch_update(
-            &a,
-            &everyone,
-            &BatchChange::SetWorkLocation {
-                work_location: "Berlin".into(),
-            },
-        )
-        .unwrap();
+    let out = d.batch_update(&a, &everyone, &to_berlin).unwrap();
     assert_eq!(
         (out.changed, out.unchanged, out.skipped.len()),
         (2, 0, 0),
         "all matching, beyond the page: Bob and Ivy"
     );
-    let out = d
-        .batch_update(
-            &a,
-            &everyone,
-            &BatchChange::SetWorkLocation {
-                work_location: "Berlin".into(),
-            },
-        )
-        .unwrap();
+    let out = d.batch_update(&a, &everyone, &to_berlin).unwrap();
     assert_eq!((out.changed, out.unchanged), (0, 2));
 
     let ids = Selection::Ids {

@@ -15,8 +15,8 @@ use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
-    admin, audited, count, mkdept, new_member, pos, temp_file, temp_path, value, with_cancel,
-    with_org, with_org_admin, xlsx_rows, PASSWORD,
+    admin, audited, count, mkdept, mkdepts, new_member, pos, temp_file, temp_path, value,
+    with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows, PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -117,8 +117,7 @@ fn refusal(e: SpreadsheetError) -> String {
 fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
     let (mut d, _) = with_org();
     let tmp = tempfile::tempdir().unwrap();
-    mkdept(&mut d, "Sales");
-    mkdept(&mut d, "Sales/EMEA");
+    mkdepts(&mut d, &["Sales", "Sales/EMEA"]);
     let en = tmp.path().join("t.xlsx");
     spreadsheet::write_template(&d, Lang::En, &en).unwrap();
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&en).unwrap();
@@ -181,9 +180,7 @@ fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
 fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchable() {
     let (mut d, _) = with_org();
     let tmp = tempfile::tempdir().unwrap();
-    mkdept(&mut d, "Sales");
-    mkdept(&mut d, "Sales/EMEA");
-    mkdept(&mut d, "Engineering");
+    mkdepts(&mut d, &["Sales", "Sales/EMEA", "Engineering"]);
     let file = xlsx(
         tmp.path(),
         "in.xlsx",
@@ -254,13 +251,8 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
     assert_eq!(bob.positions[0].title.as_deref(), Some("Lead"));
     assert!(bob.positions[0].is_primary);
     assert_eq!(bob.positions[1].title.as_deref(), Some("Engineer"));
-    assert_eq!(
-        bob.roles
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Admin", "Member"]
-    );
+    let names: Vec<_> = bob.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Admin", "Member"]);
     assert_eq!(bob.employee_id.as_deref(), Some("E1"));
     assert_eq!(bob.work_location.as_deref(), Some("Berlin"));
     let hash: String = value(
@@ -762,8 +754,7 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
     let mut d = Directory::open(&db).unwrap();
     d.setup_organization(&crate::setup_input("Acme", "ann"))
         .unwrap();
-    mkdept(&mut d, "Sales");
-    mkdept(&mut d, "Gone");
+    mkdepts(&mut d, &["Sales", "Gone"]);
     let p = tmp.path().join("m.csv");
     let mut s = String::from("Name,Email,Department\n");
     for i in 0..50 {
@@ -873,16 +864,8 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
     assert_eq!(rows[2][3], "failed");
     assert!(rows[2][4].contains("No department \"Nowhere\""));
     // Fix the failed row in the results file and import it as is.
-    let mut wb2 = Workbook::new();
-    let ws = wb2.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let v = if v == "Nowhere" { "Sales" } else { v.as_str() };
-            ws.write_string(r as u32, c as u16, v).unwrap();
-        }
-    }
     let fixed = tmp.path().join("fixed.xlsx");
-    wb2.save(&fixed).unwrap();
+    write_xlsx(&fixed, &rows, |v| if v == "Nowhere" { "Sales" } else { v });
     let r = d
         .import_members(&a, &fixed, &opts(false), &Control::none())
         .unwrap();
