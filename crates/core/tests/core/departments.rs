@@ -1,4 +1,4 @@
-use orgdesk_core::audit;
+use orgdesk_core::audit::{self, Actor};
 use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
@@ -33,6 +33,15 @@ fn detail_codes(e: CoreError) -> Vec<String> {
         CoreError::Validation { details, .. } => details.into_iter().map(|d| d.code).collect(),
         other => panic!("expected validation, got {other:?}"),
     }
+}
+
+/// An organization with its admin, and its departments: the root, Sales and EMEA below Sales.
+fn sales_and_emea() -> (Directory, Actor, [DepartmentId; 3]) {
+    let (mut d, a) = with_org_admin();
+    let r = root(&d);
+    let sales = d.create_department(&a, r, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    (d, a, [r, sales, emea])
 }
 
 #[test]
@@ -93,10 +102,7 @@ fn create_rename_and_paths() {
 
 #[test]
 fn move_reorder_and_cycles() {
-    let (mut d, a) = with_org_admin();
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [r, sales, emea]) = sales_and_emea();
     let uk = d.create_department(&a, emea, "UK").unwrap();
     let eng = d.create_department(&a, r, "Engineering").unwrap();
     let ops = d.create_department(&a, r, "Ops").unwrap();
@@ -131,10 +137,7 @@ fn move_reorder_and_cycles() {
 
 #[test]
 fn delete_refused_while_not_empty_with_counts_and_names() {
-    let (mut d, a) = with_org_admin();
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [r, sales, emea]) = sales_and_emea();
     d.create_department(&a, sales, "APAC").unwrap();
     for (i, dept) in [emea, emea].iter().enumerate() {
         d.add_invitee(
@@ -161,10 +164,7 @@ fn delete_refused_while_not_empty_with_counts_and_names() {
 
 #[test]
 fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
-    let (mut d, a) = with_org_admin();
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [_, sales, emea]) = sales_and_emea();
     let p = d
         .add_invitee(
             &a,
@@ -200,10 +200,7 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
 
 #[test]
 fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
-    let (mut d, a) = with_org_admin();
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [_, sales, emea]) = sales_and_emea();
     // Rob held only EMEA (primary, with a title); Sue held EMEA (primary) and Sales.
     let rob = d
         .add_member(&a, &new_member("Rob", "rob", vec![pos(emea, Some("Rep"))]))

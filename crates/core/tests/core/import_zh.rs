@@ -310,14 +310,11 @@ fn every_kind_of_row_problem_is_explained_in_chinese() {
 #[test]
 fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
     let (mut d, a) = with_org_admin();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("r.csv");
     // The file may be headed in either language; the results file keeps its headers.
-    std::fs::write(
-        &p,
+    let (tmp, p) = temp_file(
+        "r.csv",
         "姓名,邮箱,部门\n好,ok@example.com,/\n坏,bad@example.com,研发部\n",
-    )
-    .unwrap();
+    );
 
     // A preview says what would happen.
     let preview = d.preview_import(&p, &zh(false), &Control::none()).unwrap();
@@ -353,11 +350,8 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
         .import_members(&a, &fixed, &zh(false), &Control::none())
         .unwrap();
     assert!(r.ignored_columns.is_empty(), "{r:?}");
-    assert_eq!(
-        (r.counts.create, r.counts.unchanged, r.counts.failed),
-        (1, 1, 0),
-        "{r:?}"
-    );
+    let counts = (r.counts.create, r.counts.unchanged, r.counts.failed);
+    assert_eq!(counts, (1, 1, 0), "{r:?}");
 }
 
 #[test]

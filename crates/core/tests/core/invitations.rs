@@ -1,7 +1,7 @@
 use orgdesk_core::auth::SignInInput;
 use orgdesk_core::clock::Clock;
 use orgdesk_core::invitations::{
-    GatewayAction, InvitationQuery, InvitationState, InviteChannel, WorkResult,
+    GatewayAction, GatewayWork, InvitationQuery, InvitationState, InviteChannel, WorkResult,
 };
 use orgdesk_core::join::JoinRequestFilter;
 use orgdesk_core::members::NewInvitee;
@@ -55,6 +55,22 @@ fn invite_dee(d: &mut Directory) -> MemberId {
     dee
 }
 
+/// Invites Dee (see [`invite_dee`]) and takes the gateway's first due work: the creation of
+/// her invitation.
+fn dee_invitation_created(d: &mut Directory) -> GatewayWork {
+    invite_dee(d);
+    d.due_gateway_work(10).unwrap().remove(0)
+}
+
+/// Dee and Eve, both to be invited by email; only Dee's invitation is sent.
+fn dee_invited_eve_not(d: &mut Directory) -> (MemberId, MemberId) {
+    let dee = add_invitee(d, "Dee", Some("dee@example.com"), None);
+    let eve = add_invitee(d, "Eve", Some("eve@example.com"), None);
+    d.invite_members(&admin(d), &[dee], InviteChannel::Email)
+        .unwrap();
+    (dee, eve)
+}
+
 pub(crate) fn state_of(d: &Directory, id: i64) -> InvitationState {
     d.list_invitations(&InvitationQuery::default())
         .unwrap()
@@ -105,8 +121,7 @@ fn an_invitation_is_queued_with_the_message_fields_until_the_gateway_takes_it() 
 #[test]
 fn an_unreachable_gateway_is_retried_with_growing_delays_and_the_same_key() {
     let (mut d, clock) = with_org();
-    invite_dee(&mut d);
-    let first = d.due_gateway_work(10).unwrap().remove(0);
+    let first = dee_invitation_created(&mut d);
     d.gateway_work_done(&first, WorkResult::Retry("connection refused".into()))
         .unwrap();
     assert!(d.due_gateway_work(10).unwrap().is_empty(), "not due yet");
@@ -217,8 +232,7 @@ fn inviting_again_cancels_the_open_invitation_and_resend_and_cancel_queue_work()
 #[test]
 fn cancelling_while_the_create_is_in_flight_keeps_the_cancel() {
     let (mut d, a) = with_org_admin();
-    invite_dee(&mut d);
-    let create = d.due_gateway_work(10).unwrap().remove(0);
+    let create = dee_invitation_created(&mut d);
     let id = create.invitation_id;
     d.cancel_invitation(&a, id).unwrap();
     // Not known to the gateway yet: nothing to tell it…
@@ -346,9 +360,7 @@ fn a_registration_under_a_username_already_used_here_fails_the_invitation_only()
 #[test]
 fn declines_and_failures_are_shown_on_the_invitation() {
     let (mut d, a) = with_org_admin();
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let (_, eve) = dee_invited_eve_not(&mut d);
     let dee_inv = linked(&mut d, "inv_d");
     d.invite_members(&a, &[eve], InviteChannel::Email).unwrap();
     let eve_inv = linked(&mut d, "inv_e");
@@ -389,10 +401,8 @@ fn declines_and_failures_are_shown_on_the_invitation() {
 
 #[test]
 fn members_own_changes_on_the_gateway_reach_the_directory() {
-    let (mut d, a) = with_org_admin();
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let _eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let (mut d, _) = with_org();
+    let (dee, _eve) = dee_invited_eve_not(&mut d);
     linked(&mut d, "inv_1");
     let hash = orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap();
     d.apply_gateway_events(&[event(1, registered("inv_1", "acc_dee", "dee", hash))], 1)
@@ -816,8 +826,7 @@ fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
 #[test]
 fn a_report_that_outruns_the_answer_to_the_creation_waits_for_it() {
     let (mut d, clock) = with_org();
-    invite_dee(&mut d);
-    let create = d.due_gateway_work(10).unwrap().remove(0);
+    let create = dee_invitation_created(&mut d);
     let id = create.invitation_id;
     let recent = |seq: i64, kind: EventKind| Event {
         at: clock.now_ms() / 1000,

@@ -131,6 +131,15 @@ pub fn with_org_admin() -> (Directory, Actor) {
     (d, a)
 }
 
+/// "Acme" set up in the database file `org.db` in `dir`, for tests that open that file again
+/// (another window, the command line); returns the directory and the file's path.
+pub fn org_in_file(dir: &Path) -> (Directory, PathBuf) {
+    let path = dir.join("org.db");
+    let mut d = Directory::open(&path).unwrap();
+    d.setup_organization(&setup_input("Acme", "ann")).unwrap();
+    (d, path)
+}
+
 /// The initial admin "Ann Lee" of `with_org`, as the actor of a change.
 pub fn admin(d: &Directory) -> Actor {
     Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")

@@ -24,6 +24,24 @@ fn org() -> (Directory, Actor, Depts) {
     (d, a, Depts { root, sales, emea })
 }
 
+/// Adds a member with a username and the shared password, in department `dept`.
+fn add_in(
+    d: &mut Directory,
+    a: &Actor,
+    name: &str,
+    username: &str,
+    dept: DepartmentId,
+) -> MemberId {
+    d.add_member(a, &new_member(name, username, vec![pos(dept, None)]))
+        .unwrap()
+}
+
+/// Adds Dee, to be invited by email, in department `dept`.
+fn add_dee(d: &mut Directory, a: &Actor, dept: DepartmentId) -> MemberId {
+    d.add_invitee(a, &invitee("Dee", "dee@example.com", dept))
+        .unwrap()
+}
+
 #[test]
 fn add_member_by_username_is_enabled_with_positions_and_roles() {
     let (mut d, a, Depts { sales, emea, .. }) = org();
@@ -56,9 +74,7 @@ fn add_member_by_username_is_enabled_with_positions_and_roles() {
     })
     .unwrap();
     // Default role is Member.
-    let id2 = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let id2 = add_in(&mut d, &a, "Cy", "cyd", sales);
     assert_eq!(d.member_details(id2).unwrap().roles[0].name, "Member");
 }
 
@@ -171,9 +187,7 @@ fn invitee_is_not_joined_and_needs_email_or_mobile() {
 #[test]
 fn personal_fields_are_editable_only_before_joining() {
     let (mut d, a, Depts { sales, emea, .. }) = org();
-    let inv = d
-        .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
-        .unwrap();
+    let inv = add_dee(&mut d, &a, emea);
     let patch = MemberPatch {
         name: Some("Dee Dee".into()),
         email: Some("dee2@example.com".into()),
@@ -185,9 +199,7 @@ fn personal_fields_are_editable_only_before_joining() {
         Some("dee2@example.com")
     );
 
-    let bob = d
-        .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
-        .unwrap();
+    let bob = add_in(&mut d, &a, "Bob", "bob", sales);
     let patch = MemberPatch {
         name: Some("Robert".into()),
         mobile: Some("+14155552671".into()),
@@ -218,9 +230,7 @@ fn personal_fields_are_editable_only_before_joining() {
     );
     assert!(m.personal_fields_locked);
     // Employee IDs are unique, case-insensitively.
-    let cy = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     let patch = MemberPatch {
         employee_id: Some("e-1".into()),
         ..Default::default()
@@ -290,9 +300,7 @@ fn set_primary_department() {
 #[test]
 fn status_transitions_and_their_guards() {
     let (mut d, a, Depts { sales, .. }) = org();
-    let bob = d
-        .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
-        .unwrap();
+    let bob = add_in(&mut d, &a, "Bob", "bob", sales);
     assert_eq!(
         d.change_status(&a, bob, MemberAction::Disable).unwrap(),
         MemberStatus::Disabled
@@ -354,9 +362,7 @@ fn invitation_of(d: &Directory, member: MemberId) -> InvitationRow {
 #[test]
 fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
     let (mut d, a, Depts { sales, emea, .. }) = org();
-    let inv = d
-        .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
-        .unwrap();
+    let inv = add_dee(&mut d, &a, emea);
     d.remove_member(&a, inv, None).unwrap();
     assert_eq!(
         d.member_details(inv).unwrap_err().code(),
@@ -369,9 +375,7 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
             &new_member("Bob", "bob", vec![pos(sales, None), pos(emea, None)]),
         )
         .unwrap();
-    let cy = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     d.set_department_head(&a, sales, Some(bob)).unwrap();
     d.set_department_head(&a, emea, Some(bob)).unwrap();
     // Bob sent two invitations; one is cancelled, so only the other is still his to hand over.
@@ -448,9 +452,7 @@ fn list_filters_search_and_pages() {
         &new_member("王小明", "xiaoming", vec![pos(sales, None)]),
     )
     .unwrap();
-    let z = d
-        .add_member(&a, &new_member("Zoe Park", "zpark", vec![pos(sales, None)]))
-        .unwrap();
+    let z = add_in(&mut d, &a, "Zoe Park", "zpark", sales);
     let patch = MemberPatch {
         employee_id: Some("EMP-0042".into()),
         ..Default::default()
@@ -552,9 +554,7 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             &new_member("Bob", "bob", vec![pos(sales, Some("Rep")), pos(emea, None)]),
         )
         .unwrap();
-    let cyd = d
-        .add_member(&a, &new_member("Cyd", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cyd = add_in(&mut d, &a, "Cyd", "cyd", sales);
     let ivy = d
         .add_invitee(&a, &invitee("Ivy", "ivy@example.com", emea))
         .unwrap();
@@ -719,9 +719,7 @@ fn batch_department_adds_beside_or_replaces_all() {
             &new_member("Bob", "bob", vec![pos(emea, Some("Analyst"))]),
         )
         .unwrap();
-    let cy = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     d.set_department_head(&a, emea, Some(bob)).unwrap();
     let both = Selection::Ids { ids: vec![bob, cy] };
     let batch = |d: &mut Directory, mode, dept, title: Option<&str>| {
@@ -774,9 +772,7 @@ fn history_names_what_each_edit_changed() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     use orgdesk_core::members::HistoryChange;
     let (mut d, a, Depts { root, sales, emea }) = org();
-    let dee = d
-        .add_invitee(&a, &invitee("Dee", "dee@example.com", sales))
-        .unwrap();
+    let dee = add_dee(&mut d, &a, sales);
     let changes = |d: &Directory| d.member_details(dee).unwrap().history[0].changes.clone();
     d.set_primary_department(&a, dee, sales).unwrap();
     let patch = MemberPatch {

@@ -15,8 +15,8 @@ use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
-    admin, audited, count, mkdept, mkdepts, new_member, pos, temp_file, temp_path, value,
-    with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows, PASSWORD,
+    admin, audited, count, mkdept, mkdepts, new_member, org_in_file, pos, temp_file, temp_path,
+    value, with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows, PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -113,6 +113,17 @@ fn refusal(e: SpreadsheetError) -> String {
     }
 }
 
+/// The cells of a sheet's first row, as text.
+fn first_row(sheet: &calamine::Range<calamine::Data>) -> Vec<String> {
+    sheet
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect()
+}
+
 #[test]
 fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
     let (mut d, _) = with_org();
@@ -123,13 +134,7 @@ fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&en).unwrap();
     assert_eq!(wb.sheet_names(), ["Members", "Instructions"]);
     let r = wb.worksheet_range("Members").unwrap();
-    let head: Vec<String> = r
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let head = first_row(&r);
     assert_eq!(head, HEAD);
     assert_eq!(r.height(), 2, "header and one example row");
     let help = wb.worksheet_range("Instructions").unwrap();
@@ -155,15 +160,7 @@ fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
             ("列表".to_owned(), false)
         ]
     );
-    let head: Vec<String> = wb
-        .worksheet_range("成员")
-        .unwrap()
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let head = first_row(&wb.worksheet_range("成员").unwrap());
     assert_eq!(head[0], "姓名*");
     assert_eq!(head[9], "工作地点");
     let lists = wb.worksheet_range("列表").unwrap();
@@ -465,20 +462,9 @@ fn duplicates_in_the_file_fail_every_row_involved() {
             RowOutcome::Create
         ]
     );
-    assert!(
-        r.rows[0]
-            .problems
-            .iter()
-            .any(|p| p.reason.contains("also on row 3")),
-        "{r:?}"
-    );
-    assert!(
-        r.rows[0]
-            .problems
-            .iter()
-            .any(|p| p.reason.contains("also on row 4")),
-        "{r:?}"
-    );
+    let first_row_says = |what: &str| r.rows[0].problems.iter().any(|p| p.reason.contains(what));
+    assert!(first_row_says("also on row 3"), "{r:?}");
+    assert!(first_row_says("also on row 4"), "{r:?}");
 }
 
 #[test]
@@ -750,10 +736,7 @@ fn cancel_during_commit_leaves_the_database_untouched() {
 #[test]
 fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("org.db");
-    let mut d = Directory::open(&db).unwrap();
-    d.setup_organization(&crate::setup_input("Acme", "ann"))
-        .unwrap();
+    let (mut d, db) = org_in_file(tmp.path());
     mkdepts(&mut d, &["Sales", "Gone"]);
     let p = tmp.path().join("m.csv");
     let mut s = String::from("Name,Email,Department\n");
@@ -846,13 +829,10 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
     let (mut d, _) = with_org();
     mkdept(&mut d, "Sales");
     let a = admin(&d);
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("r.csv");
-    std::fs::write(
-        &p,
+    let (tmp, p) = temp_file(
+        "r.csv",
         "Name,Email,Department\nOk,ok@example.com,Sales\nBad,bad@example.com,Nowhere\n",
-    )
-    .unwrap();
+    );
     let r = d
         .import_members(&a, &p, &opts(false), &Control::none())
         .unwrap();
@@ -869,11 +849,8 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
     let r = d
         .import_members(&a, &fixed, &opts(false), &Control::none())
         .unwrap();
-    assert_eq!(
-        (r.counts.create, r.counts.unchanged, r.counts.failed),
-        (1, 1, 0),
-        "{r:?}"
-    );
+    let counts = (r.counts.create, r.counts.unchanged, r.counts.failed);
+    assert_eq!(counts, (1, 1, 0), "{r:?}");
 }
 
 #[test]
