@@ -130,7 +130,6 @@ impl Directory {
         let positions = self.check_positions(&input.positions)?;
         let roles = self.check_roles(&input.role_ids)?;
         let hash = password::hash(&input.password)?;
-        let now = self.now_ms();
         let row = added_row(
             &name,
             Some(username.as_str().to_owned()),
@@ -138,22 +137,13 @@ impl Directory {
             &mobile,
             MemberStatus::Enabled,
         );
-        let tx = self.conn.transaction()?;
-        let id = Self::insert_new(&tx, &row, &positions, &roles, Some(&hash), actor.id, now)?
-            .map_err(CoreError::invalid)?;
-        audit::record(
-            &tx,
-            now,
-            actor,
+        self.write_added(actor, &row, &positions, &roles, Some(&hash), |id| {
             audit::Entry::member("member.add", id, &row.name).after(
                 json!({"name": row.name, "username": username.as_str(), "email": row.email,
                        "departments": positions.iter().map(|p| p.0).collect::<Vec<_>>(),
                        "roles": roles, "status": "enabled"}),
-            ),
-        )?;
-        tx.commit()?;
-        self.touch_members(&[id]);
-        Ok(id)
+            )
+        })
     }
 
     /// Adds someone to be invited: Not Joined until they use their invitation.
@@ -185,21 +175,33 @@ impl Directory {
             title: input.position.clone(),
         }])?;
         let roles = self.check_roles(&input.role_ids)?;
-        let now = self.now_ms();
         let row = added_row(&name, None, &email, &mobile, MemberStatus::NotJoined);
-        let tx = self.conn.transaction()?;
-        let id = Self::insert_new(&tx, &row, &positions, &roles, None, actor.id, now)?
-            .map_err(CoreError::invalid)?;
-        audit::record(
-            &tx,
-            now,
-            actor,
+        self.write_added(actor, &row, &positions, &roles, None, |id| {
             audit::Entry::member("member.add_for_invitation", id, &row.name).after(
                 json!({"name": row.name, "email": row.email, "mobile": row.mobile,
                        "departmentId": input.department_id, "position": positions[0].1, "roles": roles,
                        "status": "not_joined"}),
-            ),
-        )?;
+            )
+        })
+    }
+
+    /// Writes a member an admin adds, with positions, roles and password hash, and its audit
+    /// entry (`entry`, given the new id), in one transaction. Refused, with nothing written,
+    /// when one of its unique fields is already used.
+    fn write_added<'r>(
+        &mut self,
+        actor: &Actor,
+        row: &'r Row,
+        positions: &[(DepartmentId, Option<String>)],
+        roles: &[RoleId],
+        password_hash: Option<&str>,
+        entry: impl FnOnce(MemberId) -> audit::Entry<'r>,
+    ) -> CoreResult<MemberId> {
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let id = Self::insert_new(&tx, row, positions, roles, password_hash, actor.id, now)?
+            .map_err(CoreError::invalid)?;
+        audit::record(&tx, now, actor, entry(id))?;
         tx.commit()?;
         self.touch_members(&[id]);
         Ok(id)

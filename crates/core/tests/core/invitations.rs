@@ -286,13 +286,11 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
     assert_eq!(details.username.as_deref(), Some("dee"));
     assert_eq!(d.gateway_event_cursor().unwrap(), 3);
     // Found by the username they chose.
-    let found = d
-        .list_members(&orgdesk_core::members::MemberQuery {
-            search: Some("dee".into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(found.total, 1);
+    let search = orgdesk_core::members::MemberQuery {
+        search: Some("dee".into()),
+        ..Default::default()
+    };
+    assert_eq!(d.list_members(&search).unwrap().total, 1);
     // A later delivery report does not move a registered invitation back.
     d.apply_gateway_events(
         &[event(
