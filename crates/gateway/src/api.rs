@@ -21,7 +21,9 @@ use serde::Deserialize;
 
 use crate::error::{GatewayError, Result};
 use crate::secrets::{self, constant_time_eq};
-use crate::store::{CreateOutcome, Invitation, InvitationState, NewInvitation, NewLink};
+use crate::store::{
+    CreateOutcome, Invitation, InvitationState, KeyedRequest, NewInvitation, NewLink,
+};
 use crate::Shared;
 
 /// The organization whose API token authenticated the request.
@@ -218,7 +220,12 @@ pub(crate) async fn create_invitation(
 
     // A retry is answered from the first answer before anything else counts it: it sends
     // nothing, so no limit should refuse it.
-    if let Some(seen) = state.store.seen_key(&org_id, &key, request_sha256).await? {
+    let keyed = KeyedRequest {
+        org_id: &org_id,
+        key: &key,
+        request_sha256,
+    };
+    if let Some(seen) = state.store.seen_key(keyed).await? {
         return answer(&state, seen, None);
     }
     if !state.invitation_limiter.allow(&org_id, now) {
@@ -260,17 +267,20 @@ pub(crate) async fn create_invitation(
     };
     let invitation_id = invitation.id.clone();
     let expires_at = now + lifetime_secs;
+    let enqueue = invitation.channel != Channel::Link;
     let outcome = state
         .store
         .create_invitation(
             NewInvitation {
-                enqueue: invitation.channel != Channel::Link,
                 invitation,
                 idempotency_key: key,
                 request_sha256,
-                token_hash: token.hash,
-                sealed_token: token.sealed,
-                expires_at,
+                link: NewLink {
+                    token_hash: token.hash,
+                    sealed_token: token.sealed,
+                    expires_at,
+                    enqueue,
+                },
             },
             now,
         )

@@ -140,9 +140,12 @@ pub async fn create_organization(
 ) -> Result<OrganizationCredentials> {
     let organization_id = secrets::new_id("org");
     let (api_token, hash) = secrets::new_api_token(&organization_id);
-    store
-        .create_organization(&organization_id, name, hash, now)
-        .await?;
+    let org = crate::store::NewOrganization {
+        id: &organization_id,
+        name,
+        api_token_hash: hash,
+    };
+    store.create_organization(org, now).await?;
     Ok(OrganizationCredentials {
         organization_id,
         api_token,

@@ -18,7 +18,8 @@ use crate::api::{
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
-    account_state_str, username_key, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutcome,
+    account_state_str, username_key, KeyedRequest, MirrorItem, NewLink, NewPasswordReset,
+    RefuseOutcome, ResetOutcome,
 };
 use crate::{secrets, Shared};
 
@@ -199,11 +200,12 @@ pub(crate) async fn create_password_reset(
     let request_sha256 = request_digest(&req)?;
 
     // A retry gets the first answer before anything else counts it.
-    if let Some(seen) = state
-        .store
-        .seen_reset_key(&org_id, &key, request_sha256)
-        .await?
-    {
+    let keyed = KeyedRequest {
+        org_id: &org_id,
+        key: &key,
+        request_sha256,
+    };
+    if let Some(seen) = state.store.seen_reset_key(keyed).await? {
         return answer(&state, seen, None);
     }
     let username_key = username_key(&req.username);
@@ -251,10 +253,12 @@ pub(crate) async fn create_password_reset(
                 locale: locale.code().to_owned(),
                 idempotency_key: key,
                 request_sha256,
-                token_hash: token.hash,
-                sealed_token: token.sealed,
-                expires_at,
-                enqueue: req.channel != Channel::Link,
+                link: NewLink {
+                    token_hash: token.hash,
+                    sealed_token: token.sealed,
+                    expires_at,
+                    enqueue: req.channel != Channel::Link,
+                },
             },
             now,
         )

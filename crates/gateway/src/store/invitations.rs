@@ -65,21 +65,27 @@ pub struct NewInvitation {
     pub invitation: Invitation,
     pub idempotency_key: String,
     pub request_sha256: [u8; 32],
+    pub link: NewLink,
+}
+
+/// A fresh link: an invitation's first, or a new one for it (resend), or a password reset's.
+#[derive(Debug, Clone)]
+pub struct NewLink {
     pub token_hash: [u8; 32],
     /// The token sealed under the pepper, kept for replaying the answer.
     pub sealed_token: Vec<u8>,
     pub expires_at: i64,
-    /// Queue a message (email / sms); `false` for link invitations.
+    /// Queue a message (email / sms); `false` for links handed over by the desktop.
     pub enqueue: bool,
 }
 
-/// A fresh link for an existing invitation (resend).
-#[derive(Debug, Clone)]
-pub struct NewLink {
-    pub token_hash: [u8; 32],
-    pub sealed_token: Vec<u8>,
-    pub expires_at: i64,
-    pub enqueue: bool,
+/// A request that came with an idempotency key: its organization, the key and the request's
+/// digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyedRequest<'a> {
+    pub org_id: &'a str,
+    pub key: &'a str,
+    pub request_sha256: [u8; 32],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +110,39 @@ pub struct TokenLookup {
     pub used: bool,
 }
 
+/// The account an invitation's link is consumed for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InviteeAccount {
+    /// A new account, made with this username (as typed) and password hash.
+    New {
+        username: String,
+        password_hash: String,
+    },
+    /// The account that already exists in the invitation's organization under
+    /// `username_key`, enabled and still with `password_hash`. The `registered` event carries
+    /// that account's username and hash; no account row is made or changed.
+    Existing {
+        username_key: String,
+        password_hash: String,
+    },
+}
+
+impl InviteeAccount {
+    pub fn new_account(username: &str, password_hash: &str) -> Self {
+        Self::New {
+            username: username.to_owned(),
+            password_hash: password_hash.to_owned(),
+        }
+    }
+
+    pub fn existing(username_key: &str, password_hash: &str) -> Self {
+        Self::Existing {
+            username_key: username_key.to_owned(),
+            password_hash: password_hash.to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsumeOutcome {
     Done {
@@ -124,12 +163,7 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// What an idempotency key already answered, if anything: `Replayed` or `KeyReused` for a
     /// request with digest `request_sha256`, `None` for a new key. Lets a retry be answered
     /// before rate limits count it; `create_invitation` still decides races.
-    async fn seen_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<CreateOutcome>>;
+    async fn seen_key(&self, request: KeyedRequest<'_>) -> Result<Option<CreateOutcome>>;
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>>;
     /// Revokes every earlier link, records the new one and queues a message when `enqueue`.
     /// Fails with `InvitationClosed` unless the invitation is pending.
@@ -146,23 +180,14 @@ pub trait InvitationStore: Send + Sync + 'static {
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>>;
     /// Records the first opening of an invitation page (and its event); later ones do nothing.
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool>;
-    /// Consumes the token and creates the account, with its `registered` event.
+    /// Consumes the token and records the invitation as registered with `account`, with the
+    /// `registered` event: a new account is created (`UsernameTaken` when the username is
+    /// used); an existing one is only checked (`AccountUnavailable` when it is no longer
+    /// enabled or its password changed meanwhile).
     async fn register(
         &self,
         token_hash: [u8; 32],
-        username: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<ConsumeOutcome>;
-    /// Consumes the token and records the invitation as registered with the account that
-    /// already exists in the invitation's organization under `username_key`, enabled and
-    /// still with `password_hash`; the `registered` event carries that account's username and
-    /// hash. No account row is made or changed.
-    async fn accept_with_account(
-        &self,
-        token_hash: [u8; 32],
-        username_key: &str,
-        password_hash: &str,
+        account: InviteeAccount,
         now: i64,
     ) -> Result<ConsumeOutcome>;
     /// Consumes the token and records the decline, with its event.

@@ -12,7 +12,8 @@
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
 //! sessions), [`JoinStore`] (`join.rs`) and [`HealthStore`] (`health.rs`: readiness and the
 //! outbox depth). Each backend implements them in a file of the same
-//! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`.
+//! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both run is written once, in
+//! `sql.rs`.
 
 mod accounts;
 mod events;
@@ -25,6 +26,7 @@ mod postgres;
 mod resets;
 mod rows;
 mod sessions;
+mod sql;
 mod sqlite;
 
 pub use accounts::*;
@@ -44,8 +46,7 @@ pub use sessions::*;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
-/// Everything the gateway keeps: every domain's trait. Implemented by each store that
-/// implements them all.
+/// Everything the gateway keeps: every domain's trait, implemented by each store.
 pub trait GatewayStore:
     OrgStore
     + InvitationStore
@@ -62,18 +63,5 @@ pub trait GatewayStore:
 {
 }
 
-impl<T> GatewayStore for T where
-    T: OrgStore
-        + InvitationStore
-        + EventStore
-        + HealthStore
-        + OutboxStore
-        + AccountStore
-        + ResetStore
-        + SessionStore
-        + JoinStore
-        + Send
-        + Sync
-        + 'static
-{
-}
+impl GatewayStore for SqliteStore {}
+impl GatewayStore for PostgresStore {}

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, Channel};
 
 use crate::error::Result;
+use crate::store::{KeyedRequest, NewLink};
 
 /// Everything needed to record a password reset in one transaction.
 #[derive(Debug, Clone)]
@@ -19,11 +20,7 @@ pub struct NewPasswordReset {
     pub locale: String,
     pub idempotency_key: String,
     pub request_sha256: [u8; 32],
-    pub token_hash: [u8; 32],
-    pub sealed_token: Vec<u8>,
-    pub expires_at: i64,
-    /// Queue a message (email / sms); `false` for link resets.
-    pub enqueue: bool,
+    pub link: NewLink,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +70,7 @@ pub trait ResetStore: Send + Sync + 'static {
     /// messages) and queues its message when `enqueue`; or answers from the idempotency key.
     async fn create_password_reset(&self, new: NewPasswordReset, now: i64) -> Result<ResetOutcome>;
     /// What an idempotency key already answered (`Replayed` or `KeyReused`), if anything.
-    async fn seen_reset_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<ResetOutcome>>;
+    async fn seen_reset_key(&self, request: KeyedRequest<'_>) -> Result<Option<ResetOutcome>>;
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>>;
     /// Consumes the link (exactly once, unexpired, unrevoked, account enabled), sets the
     /// password, ends the account's sessions, forgets its failed sign-ins and appends

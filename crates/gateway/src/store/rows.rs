@@ -1,11 +1,12 @@
 //! What the SQLite and PostgreSQL stores share below the traits: how a channel is written in
-//! a row, SQL both run (written once with SQLite's `?N` placeholders, turned into
-//! PostgreSQL's `$N` by [`postgres_sql`]) and what an idempotency key answers, for an
-//! invitation's key and a password reset's alike.
+//! a row, how SQLite's `?N` placeholders become PostgreSQL's `$N` ([`postgres_sql`]) and
+//! what an idempotency key answers, for an invitation's key and a password reset's alike.
 
 use orgdesk_protocol::{Channel, EventKind};
 
-use crate::store::{CreateOutcome, Member, NewInvitation, NewPasswordReset, ResetOutcome};
+use crate::store::{
+    CreateOutcome, KeyedRequest, Member, NewInvitation, NewPasswordReset, ResetOutcome,
+};
 
 pub(crate) fn channel_str(c: Channel) -> &'static str {
     match c {
@@ -39,19 +40,6 @@ pub(crate) fn member_from<E>(text: impl Fn(usize) -> Result<String, E>) -> Resul
         must_change_password: text(8)? == "1",
     })
 }
-
-/// Marks a mirrored account as having to choose a new password, or not: `?1` the
-/// organization, `?2` the account, `?3` 1 or 0.
-pub(crate) const SET_MUST_CHANGE: &str =
-    "UPDATE accounts SET must_change_password = ?3 WHERE org_id = ?1 AND account_id = ?2";
-
-/// Revokes an invitation's live links: `?1` the invitation, `?2` the time.
-pub(crate) const REVOKE_LINKS: &str = "UPDATE invitation_tokens SET revoked_at = ?2
-     WHERE invitation_id = ?1 AND revoked_at IS NULL";
-
-/// Ends an invitation's unsent messages: `?1` the invitation, `?2` the state they end in.
-pub(crate) const END_MESSAGES: &str =
-    "UPDATE outbox SET state = ?2 WHERE invitation_id = ?1 AND state = 'pending'";
 
 /// The `registered` event of an invitation consumed by an account: a new one, or one the
 /// invitee had.
@@ -174,6 +162,17 @@ pub(crate) struct NewKey<'a> {
     pub(crate) expires_at: i64,
 }
 
+impl NewKey<'_> {
+    /// The request the key came with, as a lookup of what the key answered.
+    pub(crate) fn request(&self) -> KeyedRequest<'_> {
+        KeyedRequest {
+            org_id: self.org_id,
+            key: self.key,
+            request_sha256: self.request_sha256,
+        }
+    }
+}
+
 impl NewInvitation {
     pub(crate) fn key(&self) -> NewKey<'_> {
         NewKey {
@@ -181,8 +180,8 @@ impl NewInvitation {
             key: &self.idempotency_key,
             request_sha256: self.request_sha256,
             id: &self.invitation.id,
-            sealed_token: &self.sealed_token,
-            expires_at: self.expires_at,
+            sealed_token: &self.link.sealed_token,
+            expires_at: self.link.expires_at,
         }
     }
 }
@@ -194,8 +193,8 @@ impl NewPasswordReset {
             key: &self.idempotency_key,
             request_sha256: self.request_sha256,
             id: &self.id,
-            sealed_token: &self.sealed_token,
-            expires_at: self.expires_at,
+            sealed_token: &self.link.sealed_token,
+            expires_at: self.link.expires_at,
         }
     }
 }

@@ -171,6 +171,33 @@ impl Pruned {
     }
 }
 
+/// A sign-in attempt to count: the address's throttle key and the keys of the accounts it may
+/// be for, each with its lockout policy.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInAttempt<'a> {
+    pub address: (&'a str, LockoutPolicy),
+    pub accounts: (&'a [String], LockoutPolicy),
+}
+
+/// A session to record after a successful sign-in, with the attempt to forgive: `throttle`
+/// is what [`SessionStore::forgive_sign_in`] takes (the matched key, the charged ones).
+#[derive(Debug, Clone, Copy)]
+pub struct NewSession<'a> {
+    pub org_id: &'a str,
+    pub username_key: &'a str,
+    pub session_hash: [u8; 32],
+    pub throttle: (&'a str, &'a [String]),
+}
+
+/// A session to look up by its hash, live if it was idle no longer than `idle_secs` and is
+/// no older than `max_secs`.
+#[derive(Debug, Clone, Copy)]
+pub struct SessionLookup {
+    pub hash: [u8; 32],
+    pub idle_secs: i64,
+    pub max_secs: i64,
+}
+
 #[async_trait]
 pub trait SessionStore: Send + Sync + 'static {
     /// Every account with this (lower-cased) username, in any organization.
@@ -181,12 +208,7 @@ pub trait SessionStore: Send + Sync + 'static {
     /// wait is not counted (and its password must not be checked: `accounts_until` says
     /// until when); when every account is waiting, nothing is counted. Counting first means
     /// parallel guesses cannot slip past the limit while the hash is being checked.
-    async fn charge_sign_in(
-        &self,
-        address: (&str, LockoutPolicy),
-        accounts: (&[String], LockoutPolicy),
-        now: i64,
-    ) -> Result<SignInCharge>;
+    async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge>;
     /// The password was right after all: forgets the failures of `matched` (the account it
     /// opened) and takes back the attempt counted against each key of `charged` (the address
     /// and any other account the attempt was counted against), lifting a wait that attempt
@@ -194,23 +216,10 @@ pub trait SessionStore: Send + Sync + 'static {
     async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()>;
     /// A successful sign-in: the attempt is forgiven (as [`Self::forgive_sign_in`] with
     /// `throttle`), the session recorded and `signed_in` appended.
-    async fn start_session(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        session_hash: [u8; 32],
-        throttle: (&str, &[String]),
-        now: i64,
-    ) -> Result<()>;
+    async fn start_session(&self, session: NewSession<'_>, now: i64) -> Result<()>;
     /// The member behind a live session (touching it), or `None` when it is unknown, idle
     /// longer than `idle_secs`, older than `max_secs`, or its account is not enabled.
-    async fn member_session(
-        &self,
-        session_hash: [u8; 32],
-        now: i64,
-        idle_secs: i64,
-        max_secs: i64,
-    ) -> Result<Option<Member>>;
+    async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>>;
     async fn end_session(&self, session_hash: [u8; 32]) -> Result<()>;
     /// Deletes up to `limit` rows of each kind that no longer serve a purpose (see
     /// [`StaleBefore`]), each kind in its own short transaction; returns how many went.

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use orgdesk_gateway::store::{ConsumeOutcome, Invitation, InvitationState, NewInvitation};
+use orgdesk_gateway::store::{
+    ConsumeOutcome, Invitation, InvitationState, InviteeAccount, NewInvitation, NewLink,
+};
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{AccountState, Channel, EventKind, JoinLink, PasswordResetCreated};
 use reqwest::{Method, StatusCode};
@@ -29,7 +31,7 @@ macro_rules! for_each_guard_scenario {
 /// token.
 async fn stored_invitation(gw: &TestGateway, id: &str, now: i64, lifetime_secs: i64) -> [u8; 32] {
     let invitation = new_invitation(&gw.creds.organization_id, id, now, lifetime_secs);
-    let token = invitation.token_hash;
+    let token = invitation.link.token_hash;
     gw.store().create_invitation(invitation, now).await.unwrap();
     token
 }
@@ -55,10 +57,12 @@ pub fn new_invitation(org_id: &str, id: &str, now: i64, lifetime_secs: i64) -> N
         },
         idempotency_key: format!("key-{id}"),
         request_sha256: orgdesk_gateway::secrets::random_bytes(),
-        token_hash: orgdesk_gateway::secrets::random_bytes(),
-        sealed_token: vec![1, 2, 3],
-        expires_at: now + lifetime_secs,
-        enqueue: false,
+        link: NewLink {
+            token_hash: orgdesk_gateway::secrets::random_bytes(),
+            sealed_token: vec![1, 2, 3],
+            expires_at: now + lifetime_secs,
+            enqueue: false,
+        },
     }
 }
 
@@ -76,11 +80,17 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     // Used: the second consumption of any kind is refused by the store itself.
     let token = stored_invitation(gw, "inv_used", now, 3600).await;
     assert!(matches!(
-        store.register(token, "li.wei", HASH, now).await.unwrap(),
+        store
+            .register(token, InviteeAccount::new_account("li.wei", HASH), now)
+            .await
+            .unwrap(),
         ConsumeOutcome::Done { .. }
     ));
     assert_eq!(
-        store.register(token, "zhang.san", HASH, now).await.unwrap(),
+        store
+            .register(token, InviteeAccount::new_account("zhang.san", HASH), now)
+            .await
+            .unwrap(),
         ConsumeOutcome::NotUsable
     );
     assert_eq!(
@@ -89,7 +99,7 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     );
     assert_eq!(
         store
-            .accept_with_account(token, "li.wei", HASH, now)
+            .register(token, InviteeAccount::existing("li.wei", HASH), now)
             .await
             .unwrap(),
         ConsumeOutcome::NotUsable
@@ -106,7 +116,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     let later = now + 61;
     for (what, token) in [("expired", expired_token), ("revoked", cancelled_token)] {
         assert_eq!(
-            store.register(token, "wang.wu", HASH, later).await.unwrap(),
+            store
+                .register(token, InviteeAccount::new_account("wang.wu", HASH), later)
+                .await
+                .unwrap(),
             ConsumeOutcome::NotUsable,
             "{what}"
         );
@@ -140,7 +153,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
     let token = stored_invitation(gw, "inv_member", now, 3600).await;
     let store = gw.store();
     let org = gw.creds.organization_id.clone();
-    store.register(token, "li.wei", HASH, now).await.unwrap();
+    store
+        .register(token, InviteeAccount::new_account("li.wei", HASH), now)
+        .await
+        .unwrap();
 
     let reset = |id: &str, expires_at: i64| orgdesk_gateway::store::NewPasswordReset {
         id: id.into(),
@@ -152,10 +168,12 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
         locale: "en".into(),
         idempotency_key: format!("key-{id}"),
         request_sha256: orgdesk_gateway::secrets::random_bytes(),
-        token_hash: orgdesk_gateway::secrets::random_bytes(),
-        sealed_token: vec![4, 5, 6],
-        expires_at,
-        enqueue: false,
+        link: NewLink {
+            token_hash: orgdesk_gateway::secrets::random_bytes(),
+            sealed_token: vec![4, 5, 6],
+            expires_at,
+            enqueue: false,
+        },
     };
     let consume = |token: [u8; 32], at: i64| {
         let store = store.clone();
@@ -164,23 +182,23 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
 
     // Used: once only.
     let first = reset("rst_used", now + 600);
-    let used = first.token_hash;
+    let used = first.link.token_hash;
     store.create_password_reset(first, now).await.unwrap();
     assert_eq!(consume(used, now).await.as_deref(), Some("li.wei"));
     assert_eq!(consume(used, now).await, None);
 
     // Expired: one second past, by the gateway's clock.
     let short = reset("rst_short", now + 60);
-    let expired = short.token_hash;
+    let expired = short.link.token_hash;
     store.create_password_reset(short, now).await.unwrap();
     assert_eq!(consume(expired, now + 61).await, None);
 
     // Revoked: a newer reset voids the older one; the newer one works.
     let older = reset("rst_older", now + 3600);
-    let older_token = older.token_hash;
+    let older_token = older.link.token_hash;
     store.create_password_reset(older, now + 100).await.unwrap();
     let newer = reset("rst_newer", now + 3600);
-    let newer_token = newer.token_hash;
+    let newer_token = newer.link.token_hash;
     store.create_password_reset(newer, now + 101).await.unwrap();
     assert_eq!(consume(older_token, now + 102).await, None);
 

@@ -11,7 +11,7 @@ use common::guard_scenarios::new_invitation;
 use common::postgres::PgServer;
 use common::{scenarios, TestGateway};
 use orgdesk_gateway::store::{
-    EventStore, GatewayStore, InvitationStore, PostgresStore, ResetStore,
+    EventStore, GatewayStore, InvitationStore, InviteeAccount, PostgresStore, ResetStore,
 };
 use orgdesk_gateway::ManualClock;
 
@@ -83,10 +83,14 @@ async fn every_api_scenario_passes_on_postgres() {
     // and the link racing to be used is used once.
     let mut member = new("inv_member");
     member.idempotency_key = "member".into();
-    let invitation_token = member.token_hash;
+    let invitation_token = member.link.token_hash;
     a.create_invitation(member, 0).await.unwrap();
     let registered = a
-        .register(invitation_token, "li.wei", "$argon2id$v=19$old", 1)
+        .register(
+            invitation_token,
+            InviteeAccount::new_account("li.wei", "$argon2id$v=19$old"),
+            1,
+        )
         .await
         .unwrap();
     assert!(matches!(
@@ -104,10 +108,12 @@ async fn every_api_scenario_passes_on_postgres() {
         locale: "en".into(),
         idempotency_key: "reset".into(),
         request_sha256: [9; 32],
-        token_hash: reset_token,
-        sealed_token: vec![4, 5, 6],
-        expires_at: 600,
-        enqueue: false,
+        link: orgdesk_gateway::store::NewLink {
+            token_hash: reset_token,
+            sealed_token: vec![4, 5, 6],
+            expires_at: 600,
+            enqueue: false,
+        },
     };
     let (ra, rb) = tokio::join!(
         a.create_password_reset(reset("rst_a"), 2),
@@ -273,11 +279,15 @@ async fn usernames_are_taken_once_across_instances(
         // A join request and a registration through an invitation for one username.
         let name = format!("both{round}");
         let new = new_invitation(org_id, &format!("inv_race{round}"), 0, 600);
-        let token_hash = new.token_hash;
+        let token_hash = new.link.token_hash;
         a.create_invitation(new, 0).await.unwrap();
         let (joined, registered) = tokio::join!(
             a.submit_join_request(request(format!("jr_c{round}"), &name), 1),
-            b.register(token_hash, &name, "$argon2id$y", 1)
+            b.register(
+                token_hash,
+                InviteeAccount::new_account(&name, "$argon2id$y"),
+                1
+            )
         );
         let joined = matches!(joined.unwrap(), JoinSubmitOutcome::Done { .. });
         let registered = matches!(registered.unwrap(), ConsumeOutcome::Done { .. });

@@ -29,7 +29,7 @@ use crate::pages::form::FormPost;
 use crate::pages::member::{account_disabled, check_sign_in};
 use crate::pages::{form, internal_error, LangQuery, PageResult};
 use crate::store::username_key;
-use crate::store::{ConsumeOutcome, TokenLookup};
+use crate::store::{ConsumeOutcome, InviteeAccount, TokenLookup};
 use crate::Shared;
 
 const ACCEPT: LinkForm = LinkForm {
@@ -115,22 +115,12 @@ async fn try_accept(
     if account.state != AccountState::Enabled {
         return Ok(account_disabled(state, lang, a.path));
     }
-    let outcome = if &account.org_id == org_id {
-        state
-            .store
-            .accept_with_account(
-                a.token_hash,
-                &account.username_key,
-                &account.password_hash,
-                now,
-            )
-            .await?
+    let invitee = if &account.org_id == org_id {
+        InviteeAccount::existing(&account.username_key, &account.password_hash)
     } else {
-        state
-            .store
-            .register(a.token_hash, &account.username, &account.password_hash, now)
-            .await?
+        InviteeAccount::new_account(&account.username, &account.password_hash)
     };
+    let outcome = state.store.register(a.token_hash, invitee, now).await?;
     Ok(match outcome {
         ConsumeOutcome::Done { .. } => {
             state.ring_events();

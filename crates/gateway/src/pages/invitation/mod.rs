@@ -14,7 +14,7 @@ use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::{Accepted, FormPost};
 use crate::render::format_time;
 use crate::secrets;
-use crate::store::{ConsumeOutcome, InvitationState, TokenLookup};
+use crate::store::{ConsumeOutcome, InvitationState, InviteeAccount, TokenLookup};
 use crate::Shared;
 
 pub(crate) mod accept;
@@ -458,7 +458,11 @@ pub(crate) async fn register(
     Ok(
         match state
             .store
-            .register(hash, &username, &password_hash, state.clock.now_secs())
+            .register(
+                hash,
+                InviteeAccount::new_account(&username, &password_hash),
+                state.clock.now_secs(),
+            )
             .await
         {
             Ok(ConsumeOutcome::Done { .. }) => {

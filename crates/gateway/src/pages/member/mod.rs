@@ -13,7 +13,7 @@ use super::{cookie, internal_error, is_https, page};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
 use crate::secrets;
-use crate::store::Member;
+use crate::store::{Member, SessionLookup};
 use crate::Shared;
 
 pub(crate) mod password;
@@ -119,10 +119,12 @@ async fn current(
     let member = state
         .store
         .member_session(
-            hash,
+            SessionLookup {
+                hash,
+                idle_secs: secs(s.session_idle_secs),
+                max_secs: secs(s.session_max_secs),
+            },
             state.clock.now_secs(),
-            secs(s.session_idle_secs),
-            secs(s.session_max_secs),
         )
         .await?;
     Ok(member.map(|m| (m, hash)))

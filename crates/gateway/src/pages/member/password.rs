@@ -14,7 +14,7 @@ use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, PageResult};
-use crate::store::{account_throttle_key, Member};
+use crate::store::{account_throttle_key, Member, SignInAttempt};
 use crate::Shared;
 
 form::fields! {
@@ -79,8 +79,10 @@ async fn change_password(
     let charge = state
         .store
         .charge_sign_in(
-            (&addr_key, address_policy(state)),
-            (std::slice::from_ref(&account_key), policy(state)),
+            SignInAttempt {
+                address: (&addr_key, address_policy(state)),
+                accounts: (std::slice::from_ref(&account_key), policy(state)),
+            },
             now,
         )
         .await?;

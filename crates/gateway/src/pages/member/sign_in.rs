@@ -27,7 +27,10 @@ use crate::pages::{form, internal_error, page, PageResult};
 use crate::render::format_time_seconds;
 use crate::secrets;
 use crate::store::username_key;
-use crate::store::{account_throttle_key, address_throttle_key, LockoutPolicy, SignInCandidate};
+use crate::store::{
+    account_throttle_key, address_throttle_key, LockoutPolicy, NewSession, SignInAttempt,
+    SignInCandidate,
+};
 use crate::Shared;
 
 /// Longer passwords are refused without hashing them (the policy allows 64 characters).
@@ -197,8 +200,10 @@ pub(crate) async fn check_sign_in(
     let charge = state
         .store
         .charge_sign_in(
-            (&address, address_policy(state)),
-            (&account_keys, policy(state)),
+            SignInAttempt {
+                address: (&address, address_policy(state)),
+                accounts: (&account_keys, policy(state)),
+            },
             now,
         )
         .await?;
@@ -347,10 +352,12 @@ async fn try_sign_in(
     state
         .store
         .start_session(
-            &account.org_id,
-            &account.username_key,
-            secrets::sha256(&raw),
-            (&matched, &charged),
+            NewSession {
+                org_id: &account.org_id,
+                username_key: &account.username_key,
+                session_hash: secrets::sha256(&raw),
+                throttle: (&matched, &charged),
+            },
             state.clock.now_secs(),
         )
         .await?;

@@ -3,13 +3,15 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
-use sqlx::{AssertSqlSafe, Postgres, Transaction};
+use sqlx::{Postgres, Transaction};
 
 use super::join::lock_username;
-use super::{insert_event, member, revoke_resets, set_password, PostgresStore};
+use super::{
+    insert_event, member, revoke_resets, set_password, shared, shared_with, PostgresStore,
+};
 use crate::error::Result;
 use crate::secrets;
-use crate::store::rows::{postgres_sql, SET_MUST_CHANGE};
+use crate::store::sql;
 use crate::store::{
     account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
     PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
@@ -23,7 +25,7 @@ async fn end_access(
     username_key: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM member_sessions WHERE org_id = $1 AND username_key = $2")
+    sqlx::query(shared(sql::END_SESSIONS))
         .bind(org_id)
         .bind(username_key)
         .execute(&mut **tx)
@@ -36,7 +38,7 @@ async fn forget_failures(
     org_id: &str,
     username_key: &str,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+    sqlx::query(shared(sql::FORGET_FAILURES))
         .bind(account_throttle_key(org_id, username_key))
         .execute(&mut **tx)
         .await?;
@@ -57,34 +59,27 @@ async fn mirror_one(
     // The lock join requests and the accounts trigger take on this username.
     lock_username(tx, org_id, &item.username_key).await?;
     if let Some(id) = &item.account_id {
-        let named: Option<(String, String)> = sqlx::query_as(
-            "SELECT username_key, password_hash FROM accounts
-             WHERE org_id = $1 AND account_id = $2 FOR UPDATE",
-        )
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?;
-        match named {
-            Some((key, old_hash)) if key == item.username_key => {
-                sqlx::query(
-                    "UPDATE accounts SET username = $3, password_hash = $4, state = $5,
-                        name = $6, email = $7, mobile = $8, origin = $9, refused_reason = NULL,
-                        updated_at = $10
-                     WHERE org_id = $1 AND account_id = $2",
-                )
+        let named: Option<(String, String)> =
+            sqlx::query_as(shared_with(sql::ACCOUNT_KEY_AND_HASH, "FOR UPDATE"))
                 .bind(org_id)
                 .bind(id)
-                .bind(&item.username)
-                .bind(&hash)
-                .bind(state)
-                .bind(&item.name)
-                .bind(&email)
-                .bind(&mobile)
-                .bind(ORIGIN_DIRECTORY)
-                .bind(now)
-                .execute(&mut **tx)
+                .fetch_optional(&mut **tx)
                 .await?;
+        match named {
+            Some((key, old_hash)) if key == item.username_key => {
+                sqlx::query(shared(sql::UPDATE_MIRRORED))
+                    .bind(org_id)
+                    .bind(id)
+                    .bind(&item.username)
+                    .bind(&hash)
+                    .bind(state)
+                    .bind(&item.name)
+                    .bind(&email)
+                    .bind(&mobile)
+                    .bind(ORIGIN_DIRECTORY)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
                 if old_hash != hash || item.state != AccountState::Enabled {
                     end_access(tx, org_id, &key, now).await?;
                 }
@@ -95,45 +90,37 @@ async fn mirror_one(
             }
             Some((key, _)) => {
                 // The directory renamed its member: the old username's account is over.
-                sqlx::query(
-                    "UPDATE accounts SET state = 'removed', updated_at = $3
-                     WHERE org_id = $1 AND account_id = $2",
-                )
-                .bind(org_id)
-                .bind(id)
-                .bind(now)
-                .execute(&mut **tx)
-                .await?;
+                sqlx::query(shared(sql::REMOVE_ACCOUNT))
+                    .bind(org_id)
+                    .bind(id)
+                    .bind(now)
+                    .execute(&mut **tx)
+                    .await?;
                 end_access(tx, org_id, &key, now).await?;
             }
             None => {}
         }
     }
     // A pending request may not keep a username the directory uses.
-    sqlx::query(
-        "UPDATE join_requests SET state = 'rejected', decided_at = $3, refused_reason = $4
-         WHERE org_id = $1 AND username_key = $2 AND state = 'pending'",
-    )
-    .bind(org_id)
-    .bind(&item.username_key)
-    .bind(now)
-    .bind(USERNAME_IN_DIRECTORY)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(shared(sql::REJECT_REQUESTS_FOR_USERNAME))
+        .bind(org_id)
+        .bind(&item.username_key)
+        .bind(now)
+        .bind(USERNAME_IN_DIRECTORY)
+        .execute(&mut **tx)
+        .await?;
     // Whoever holds the username here (registered under a name the directory uses) loses it
     // to a fresh account id; otherwise the account is new.
     let account_id = secrets::new_account_id();
-    sqlx::query(
-        "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-            account_id, state, name, email, mobile, origin)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-         ON CONFLICT (org_id, username_key) DO UPDATE SET
+    sqlx::query(shared_with(
+        sql::INSERT_MIRRORED,
+        "ON CONFLICT (org_id, username_key) DO UPDATE SET
             account_id = EXCLUDED.account_id, username = EXCLUDED.username,
             password_hash = EXCLUDED.password_hash, state = EXCLUDED.state,
             name = EXCLUDED.name, email = EXCLUDED.email, mobile = EXCLUDED.mobile,
             origin = EXCLUDED.origin, invitation_id = NULL, join_request_id = NULL,
             refused_reason = NULL, updated_at = EXCLUDED.created_at",
-    )
+    ))
     .bind(org_id)
     .bind(&item.username_key)
     .bind(&item.username)
@@ -162,23 +149,20 @@ impl AccountStore for PostgresStore {
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(
-            "UPDATE accounts SET state = $3, updated_at = $4
-             WHERE org_id = $1 AND username_key = $2",
-        )
-        .bind(org_id)
-        .bind(username_key)
-        .bind(account_state_str(state))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let n = sqlx::query(shared(sql::SET_ACCOUNT_STATE))
+            .bind(org_id)
+            .bind(username_key)
+            .bind(account_state_str(state))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if n != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
         if state != AccountState::Enabled {
-            sqlx::query("DELETE FROM member_sessions WHERE org_id = $1 AND username_key = $2")
+            sqlx::query(shared(sql::END_SESSIONS))
                 .bind(org_id)
                 .bind(username_key)
                 .execute(&mut *tx)
@@ -199,7 +183,7 @@ impl AccountStore for PostgresStore {
         let mut ids = Vec::with_capacity(items.len());
         for item in &items {
             let id = mirror_one(&mut tx, org_id, item, now).await?;
-            sqlx::query(AssertSqlSafe(postgres_sql(SET_MUST_CHANGE)))
+            sqlx::query(shared(sql::SET_MUST_CHANGE))
                 .bind(org_id)
                 .bind(&id)
                 .bind(i64::from(item.must_change_password))
@@ -219,30 +203,25 @@ impl AccountStore for PostgresStore {
         now: i64,
     ) -> Result<RefuseOutcome> {
         let mut tx = self.pool.begin().await?;
-        let row: Option<(String, String, Option<String>)> = sqlx::query_as(
-            "SELECT origin, username_key, join_request_id FROM accounts
-             WHERE org_id = $1 AND account_id = $2 FOR UPDATE",
-        )
-        .bind(org_id)
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row: Option<(String, String, Option<String>)> =
+            sqlx::query_as(shared_with(sql::ACCOUNT_ORIGIN, "FOR UPDATE"))
+                .bind(org_id)
+                .bind(account_id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let outcome = match row {
             Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
             Some((_, key, request)) => {
-                sqlx::query(
-                    "UPDATE accounts SET state = 'removed', refused_reason = $3, updated_at = $4
-                     WHERE org_id = $1 AND account_id = $2",
-                )
-                .bind(org_id)
-                .bind(account_id)
-                .bind(reason)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(shared(sql::REFUSE_ACCOUNT))
+                    .bind(org_id)
+                    .bind(account_id)
+                    .bind(reason)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
                 end_access(&mut tx, org_id, &key, now).await?;
                 if let Some(request) = request {
-                    sqlx::query("UPDATE join_requests SET refused_reason = $2 WHERE id = $1")
+                    sqlx::query(shared(sql::SET_REQUEST_REFUSAL))
                         .bind(request)
                         .bind(reason)
                         .execute(&mut *tx)
@@ -252,19 +231,14 @@ impl AccountStore for PostgresStore {
             }
             // A request still waiting for its decision names the account it would give.
             None => {
-                let n = sqlx::query(
-                    "UPDATE join_requests SET refused_reason = $3,
-                        state = CASE WHEN state = 'pending' THEN 'rejected' ELSE state END,
-                        decided_at = COALESCE(decided_at, $4)
-                     WHERE org_id = $1 AND account_id = $2",
-                )
-                .bind(org_id)
-                .bind(account_id)
-                .bind(reason)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                let n = sqlx::query(shared(sql::REFUSE_REQUEST_ACCOUNT))
+                    .bind(org_id)
+                    .bind(account_id)
+                    .bind(reason)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
                 if n == 1 {
                     RefuseOutcome::Refused
                 } else {
@@ -277,14 +251,11 @@ impl AccountStore for PostgresStore {
     }
 
     async fn password_hash(&self, org_id: &str, username_key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT password_hash FROM accounts
-             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'",
-        )
-        .bind(org_id)
-        .bind(username_key)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar(shared(sql::ENABLED_PASSWORD_HASH))
+            .bind(org_id)
+            .bind(username_key)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn change_password(
@@ -319,19 +290,15 @@ impl AccountStore for PostgresStore {
             tx.rollback().await?;
             return Ok(None);
         };
-        sqlx::query(
-            "UPDATE accounts SET name = COALESCE($3, name), mobile = COALESCE($4, mobile),
-                email = COALESCE($5, email), updated_at = $6
-             WHERE org_id = $1 AND username_key = $2",
-        )
-        .bind(org_id)
-        .bind(username_key)
-        .bind(&change.name)
-        .bind(&change.mobile)
-        .bind(&change.email)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared(sql::CHANGE_DETAILS))
+            .bind(org_id)
+            .bind(username_key)
+            .bind(&change.name)
+            .bind(&change.mobile)
+            .bind(&change.email)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         insert_event(&mut tx, org_id, &change.event, now).await?;
         tx.commit().await?;
         Ok(Some(change.event))

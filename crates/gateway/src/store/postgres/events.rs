@@ -4,22 +4,20 @@ use async_trait::async_trait;
 use orgdesk_protocol::{Event, EventKind};
 use sqlx::Row;
 
-use super::{insert_event, PostgresStore};
+use super::{insert_event, shared, PostgresStore};
 use crate::error::{GatewayError, Result};
+use crate::store::sql;
 use crate::store::EventStore;
 
 #[async_trait]
 impl EventStore for PostgresStore {
     async fn events_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
-        let rows = sqlx::query(
-            "SELECT seq, id, at, body FROM events
-             WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-        )
-        .bind(org_id)
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(shared(sql::EVENTS_AFTER))
+            .bind(org_id)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let seq: i64 = r.try_get(0)?;
@@ -37,14 +35,12 @@ impl EventStore for PostgresStore {
     }
 
     async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
-        Ok(
-            sqlx::query("DELETE FROM events WHERE org_id = $1 AND seq <= $2")
-                .bind(org_id)
-                .bind(up_to)
-                .execute(&self.pool)
-                .await?
-                .rows_affected(),
-        )
+        Ok(sqlx::query(shared(sql::DELETE_EVENTS_UP_TO))
+            .bind(org_id)
+            .bind(up_to)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {

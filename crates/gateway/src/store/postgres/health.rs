@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 
-use super::{PostgresStore, MIGRATIONS};
+use super::{shared, PostgresStore, MIGRATIONS};
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::{HealthStore, SchemaStatus};
 
 #[async_trait]
@@ -22,7 +23,7 @@ impl HealthStore for PostgresStore {
     }
 
     async fn outbox_depth(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+        let n: i64 = sqlx::query_scalar(shared(sql::PENDING_MESSAGES))
             .fetch_one(&self.pool)
             .await?;
         Ok(u64::try_from(n).unwrap_or(0))

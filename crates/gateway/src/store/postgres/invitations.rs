@@ -9,33 +9,41 @@ use orgdesk_protocol::EventKind;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::{
-    channel_str, insert_event, invitation_from_row, record_key, seen_key, PostgresStore,
-    INVITATION_COLUMNS,
+    channel_str, insert_event, invitation_from_row, record_key, seen_key, shared, shared_with,
+    PostgresStore, INVITATION_COLUMNS,
 };
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
-use crate::store::rows::{postgres_sql, registered_event, END_MESSAGES, REVOKE_LINKS};
+use crate::store::rows::registered_event;
+use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
-    NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
+    KeyedRequest, NewInvitation, NewLink, TokenLookup,
 };
 
-async fn enqueue(
+/// Records a link of the invitation and queues its message when it is to be sent.
+async fn add_link(
     tx: &mut Transaction<'_, Postgres>,
     invitation_id: &str,
-    sealed: &[u8],
+    link: &NewLink,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (invitation_id, sealed_token, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $3)",
-    )
-    .bind(invitation_id)
-    .bind(sealed)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(shared(sql::INSERT_TOKEN))
+        .bind(&link.token_hash[..])
+        .bind(invitation_id)
+        .bind(now)
+        .bind(link.expires_at)
+        .execute(&mut **tx)
+        .await?;
+    if link.enqueue {
+        sqlx::query(shared(sql::ENQUEUE_INVITATION))
+            .bind(invitation_id)
+            .bind(&link.sealed_token)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -46,29 +54,21 @@ async fn consume(
     state: InvitationState,
     now: i64,
 ) -> Result<Option<(String, String)>> {
-    let consumed = sqlx::query(
-        "UPDATE invitation_tokens SET used_at = $2
-         WHERE hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
-    )
-    .bind(&token_hash[..])
-    .bind(now)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let consumed = sqlx::query(shared(sql::USE_TOKEN))
+        .bind(&token_hash[..])
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
     if consumed != 1 {
         return Ok(None);
     }
-    let row = sqlx::query(
-        "UPDATE invitations SET state = $2, finished_at = $3
-         WHERE id = (SELECT invitation_id FROM invitation_tokens WHERE hash = $1)
-           AND state = 'pending'
-         RETURNING id, org_id",
-    )
-    .bind(&token_hash[..])
-    .bind(state.as_str())
-    .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row = sqlx::query(shared(sql::FINISH_INVITATION))
+        .bind(&token_hash[..])
+        .bind(state.as_str())
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(match row {
         Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
         None => None,
@@ -82,13 +82,11 @@ async fn locked_state(
     id: &str,
 ) -> Result<Option<String>> {
     Ok(
-        sqlx::query_scalar(
-            "SELECT state FROM invitations WHERE org_id = $1 AND id = $2 FOR UPDATE",
-        )
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?,
+        sqlx::query_scalar(shared_with(sql::INVITATION_STATE, "FOR UPDATE"))
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
     )
 }
 
@@ -99,12 +97,12 @@ async fn revoke_links(
     outbox_state: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(AssertSqlSafe(postgres_sql(REVOKE_LINKS)))
+    sqlx::query(shared(sql::REVOKE_LINKS))
         .bind(id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(AssertSqlSafe(postgres_sql(END_MESSAGES)))
+    sqlx::query(shared(sql::END_MESSAGES))
         .bind(id)
         .bind(outbox_state)
         .execute(&mut **tx)
@@ -130,57 +128,35 @@ impl InvitationStore for PostgresStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
         let inv = &new.invitation;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-                organization_name, department_label, position_label, inviter_name, locale,
-                lifetime_secs, state, created_at, locale_chosen)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending', $12, $13)",
-        )
-        .bind(&inv.id)
-        .bind(&inv.org_id)
-        .bind(channel_str(inv.channel))
-        .bind(&inv.recipient)
-        .bind(&inv.invitee_name)
-        .bind(&inv.organization_name)
-        .bind(&inv.department_label)
-        .bind(&inv.position_label)
-        .bind(&inv.inviter_name)
-        .bind(&inv.locale)
-        .bind(inv.lifetime_secs)
-        .bind(now)
-        .bind(i32::from(inv.locale_chosen))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared(sql::INSERT_INVITATION))
+            .bind(&inv.id)
+            .bind(&inv.org_id)
+            .bind(channel_str(inv.channel))
+            .bind(&inv.recipient)
+            .bind(&inv.invitee_name)
+            .bind(&inv.organization_name)
+            .bind(&inv.department_label)
+            .bind(&inv.position_label)
+            .bind(&inv.inviter_name)
+            .bind(&inv.locale)
+            .bind(inv.lifetime_secs)
+            .bind(now)
+            .bind(i32::from(inv.locale_chosen))
+            .execute(&mut *tx)
+            .await?;
         // The key decides: a concurrent retry waits here for the first transaction and then
         // finds its row, so only one of them creates the invitation.
         if !record_key::<CreateOutcome>(&mut tx, &new.key(), now).await? {
             tx.rollback().await?;
             return self.answer_of_key(&new.key()).await;
         }
-        sqlx::query(
-            "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&new.token_hash[..])
-        .bind(&inv.id)
-        .bind(now)
-        .bind(new.expires_at)
-        .execute(&mut *tx)
-        .await?;
-        if new.enqueue {
-            enqueue(&mut tx, &inv.id, &new.sealed_token, now).await?;
-        }
+        add_link(&mut tx, &inv.id, &new.link, now).await?;
         tx.commit().await?;
         Ok(CreateOutcome::Created)
     }
 
-    async fn seen_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<CreateOutcome>> {
-        seen_key(&self.pool, org_id, key, request_sha256).await
+    async fn seen_key(&self, request: KeyedRequest<'_>) -> Result<Option<CreateOutcome>> {
+        seen_key(&self.pool, request).await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
@@ -204,19 +180,7 @@ impl InvitationStore for PostgresStore {
         let mut tx = self.pool.begin().await?;
         require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
         revoke_links(&mut tx, id, "superseded", now).await?;
-        sqlx::query(
-            "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&link.token_hash[..])
-        .bind(id)
-        .bind(now)
-        .bind(link.expires_at)
-        .execute(&mut *tx)
-        .await?;
-        if link.enqueue {
-            enqueue(&mut tx, id, &link.sealed_token, now).await?;
-        }
+        add_link(&mut tx, id, &link, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -227,7 +191,7 @@ impl InvitationStore for PostgresStore {
             Some("cancelled") => return Ok(()),
             state => require_pending(state)?,
         }
-        sqlx::query("UPDATE invitations SET state = 'cancelled', finished_at = $2 WHERE id = $1")
+        sqlx::query(shared(sql::CANCEL_INVITATION))
             .bind(id)
             .bind(now)
             .execute(&mut *tx)
@@ -258,14 +222,11 @@ impl InvitationStore for PostgresStore {
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let org: Option<String> = sqlx::query_scalar(
-            "UPDATE invitations SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL
-             RETURNING org_id",
-        )
-        .bind(invitation_id)
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let org: Option<String> = sqlx::query_scalar(shared(sql::MARK_OPENED))
+            .bind(invitation_id)
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(org) = org else { return Ok(false) };
         let kind = EventKind::InvitationOpened {
             invitation_id: invitation_id.to_owned(),
@@ -278,8 +239,7 @@ impl InvitationStore for PostgresStore {
     async fn register(
         &self,
         token_hash: [u8; 32],
-        username: &str,
-        password_hash: &str,
+        account: InviteeAccount,
         now: i64,
     ) -> Result<ConsumeOutcome> {
         let mut tx = self.pool.begin().await?;
@@ -288,65 +248,55 @@ impl InvitationStore for PostgresStore {
         else {
             return Ok(ConsumeOutcome::NotUsable);
         };
-        let account_id = secrets::new_account_id();
-        let inserted = sqlx::query(
-            "INSERT INTO accounts (org_id, username_key, username, password_hash,
-                invitation_id, created_at, account_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (org_id, username_key) DO NOTHING",
-        )
-        .bind(&org_id)
-        .bind(username.to_lowercase())
-        .bind(username)
-        .bind(password_hash)
-        .bind(&invitation_id)
-        .bind(now)
-        .bind(&account_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if inserted == 0 {
-            // Rolling back leaves the token unused for another try.
-            tx.rollback().await?;
-            return Ok(ConsumeOutcome::UsernameTaken);
-        }
-        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
-        let kind = registered_event(&invitation_id, account_id, username, password_hash);
-        done(tx, &org_id, invitation_id, &kind, now).await
-    }
-
-    async fn accept_with_account(
-        &self,
-        token_hash: [u8; 32],
-        username_key: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
-        let mut tx = self.pool.begin().await?;
-        let Some((invitation_id, org_id)) =
-            consume(&mut tx, token_hash, InvitationState::Registered, now).await?
-        else {
-            return Ok(ConsumeOutcome::NotUsable);
+        let (username, account_id, password_hash) = match account {
+            InviteeAccount::New {
+                username,
+                password_hash,
+            } => {
+                let account_id = secrets::new_account_id();
+                // A taken username is no error here: the insert just does nothing.
+                let inserted = sqlx::query(shared_with(
+                    sql::REGISTER_ACCOUNT,
+                    "ON CONFLICT (org_id, username_key) DO NOTHING",
+                ))
+                .bind(&org_id)
+                .bind(username.to_lowercase())
+                .bind(&username)
+                .bind(&password_hash)
+                .bind(&invitation_id)
+                .bind(now)
+                .bind(&account_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                if inserted == 0 {
+                    // Rolling back leaves the token unused for another try.
+                    tx.rollback().await?;
+                    return Ok(ConsumeOutcome::UsernameTaken);
+                }
+                (username, account_id, password_hash)
+            }
+            InviteeAccount::Existing {
+                username_key,
+                password_hash,
+            } => {
+                // FOR SHARE: a concurrent disable or password change waits for this
+                // transaction.
+                let row: Option<(String, String)> =
+                    sqlx::query_as(shared_with(sql::ACCOUNT_TO_ACCEPT, "FOR SHARE"))
+                        .bind(&org_id)
+                        .bind(&username_key)
+                        .bind(&password_hash)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                let Some((username, account_id)) = row else {
+                    // Rolling back leaves the token unused.
+                    tx.rollback().await?;
+                    return Ok(ConsumeOutcome::AccountUnavailable);
+                };
+                (username, account_id, password_hash)
+            }
         };
-        // FOR SHARE: a concurrent disable or password change waits for this transaction.
-        let row = sqlx::query(
-            "SELECT username, account_id FROM accounts
-             WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
-               AND password_hash = $3 AND password_hash <> ''
-             FOR SHARE",
-        )
-        .bind(&org_id)
-        .bind(username_key)
-        .bind(password_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            // Rolling back leaves the token unused.
-            tx.rollback().await?;
-            return Ok(ConsumeOutcome::AccountUnavailable);
-        };
-        let (username, account_id) = (row.try_get(0)?, row.try_get(1)?);
-        let password_hash = password_hash.to_owned();
         let kind = registered_event(&invitation_id, account_id, username, password_hash);
         done(tx, &org_id, invitation_id, &kind, now).await
     }

@@ -9,13 +9,14 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
-use super::{insert_event, PostgresStore};
+use super::{insert_event, shared, shared_with, PostgresStore};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
     username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
     JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
+use crate::store::sql;
 
 /// Queues the message telling the person of request `id` the decision, when they gave an
 /// email; a decision message for the request still waiting is replaced (as on SQLite).
@@ -25,13 +26,10 @@ async fn queue_decision_mail(
     approved: bool,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET state = 'superseded'
-         WHERE kind = 'join_decision' AND join_request_id = $1 AND state = 'pending'",
-    )
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(shared(sql::SUPERSEDE_DECISION_MAIL))
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     sqlx::query(
         "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
             next_attempt_at, created_at)
@@ -146,15 +144,11 @@ async fn username_taken(
     org_id: &str,
     username_key: &str,
 ) -> Result<bool> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = $1 AND username_key = $2)
-             OR EXISTS (SELECT 1 FROM join_requests
-                        WHERE org_id = $1 AND username_key = $2 AND state = 'pending')",
-    )
-    .bind(org_id)
-    .bind(username_key)
-    .fetch_one(&mut **tx)
-    .await?)
+    Ok(sqlx::query_scalar(shared(sql::USERNAME_IN_USE))
+        .bind(org_id)
+        .bind(username_key)
+        .fetch_one(&mut **tx)
+        .await?)
 }
 
 async fn create_account(
@@ -226,19 +220,15 @@ impl JoinStore for PostgresStore {
             tx.commit().await?;
             return Ok(JoinLinkWrite::Written(existing));
         }
-        sqlx::query(
-            "UPDATE join_links SET organization_name = $2, approval_required = $3,
-                required_fields = $4, expires_at = $5, updated_at = $6
-             WHERE org_id = $1",
-        )
-        .bind(org_id)
-        .bind(&rules.organization_name)
-        .bind(rules.approval_required)
-        .bind(&fields)
-        .bind(rules.expires_at)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared(sql::UPDATE_JOIN_RULES))
+            .bind(org_id)
+            .bind(&rules.organization_name)
+            .bind(rules.approval_required)
+            .bind(&fields)
+            .bind(rules.expires_at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         if existing.enabled {
             commit_link(tx, org_id).await
         } else {
@@ -292,14 +282,12 @@ impl JoinStore for PostgresStore {
     }
 
     async fn code_lockout(&self, client: &str, now: i64) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar(
-            "SELECT locked_until FROM join_code_failures WHERE client = $1 AND locked_until > $2",
-        )
-        .bind(client)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?
-        .flatten())
+        Ok(sqlx::query_scalar(shared(sql::CODE_LOCKED_UNTIL))
+            .bind(client)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?
+            .flatten())
     }
 
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
@@ -375,33 +363,27 @@ impl JoinStore for PostgresStore {
         } else {
             JoinRequestStatus::Approved
         };
-        sqlx::query(
-            "INSERT INTO join_requests (id, org_id, via, organization_name, name, email, mobile,
-                employee_id, work_location, username_key, username, password_hash, state,
-                status_token_sha256, created_at, decided_at, account_id, locale)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                $17, $18)",
-        )
-        .bind(&new.id)
-        .bind(&org_id)
-        .bind(via_str(new.secret.via()))
-        .bind(&organization_name)
-        .bind(&new.name)
-        .bind(&new.email)
-        .bind(&new.mobile)
-        .bind(&new.employee_id)
-        .bind(&new.work_location)
-        .bind(&username_key)
-        .bind(&new.username)
-        .bind(&new.password_hash)
-        .bind(status_str(state))
-        .bind(&new.status_token_sha256[..])
-        .bind(now)
-        .bind((!approval_required).then_some(now))
-        .bind(&new.account_id)
-        .bind(&new.locale)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared(sql::INSERT_JOIN_REQUEST))
+            .bind(&new.id)
+            .bind(&org_id)
+            .bind(via_str(new.secret.via()))
+            .bind(&organization_name)
+            .bind(&new.name)
+            .bind(&new.email)
+            .bind(&new.mobile)
+            .bind(&new.employee_id)
+            .bind(&new.work_location)
+            .bind(&username_key)
+            .bind(&new.username)
+            .bind(&new.password_hash)
+            .bind(status_str(state))
+            .bind(&new.status_token_sha256[..])
+            .bind(now)
+            .bind((!approval_required).then_some(now))
+            .bind(&new.account_id)
+            .bind(&new.locale)
+            .execute(&mut *tx)
+            .await?;
         if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
             return Ok(JoinSubmitOutcome::UsernameTaken);
         }
@@ -419,14 +401,12 @@ impl JoinStore for PostgresStore {
         now: i64,
     ) -> Result<JoinRequestStatus> {
         let mut tx = self.pool.begin().await?;
-        let row: Option<(String, String)> = sqlx::query_as(
-            "SELECT state, username_key FROM join_requests
-             WHERE org_id = $1 AND id = $2 FOR UPDATE",
-        )
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row: Option<(String, String)> =
+            sqlx::query_as(shared_with(sql::JOIN_REQUEST_STATE, "FOR UPDATE"))
+                .bind(org_id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
         let Some((state, username_key)) = row else {
             return Err(GatewayError::Missing("no such join request"));
         };
@@ -455,17 +435,13 @@ impl JoinStore for PostgresStore {
         // The state changes before the account is created, so the request no longer holds
         // its own username against it. An approval after a rejection drops the refusal's
         // reason, which the status page would otherwise still show.
-        sqlx::query(
-            "UPDATE join_requests SET state = $3, decided_at = $4,
-                refused_reason = CASE WHEN $3 = 'approved' THEN NULL ELSE refused_reason END
-             WHERE org_id = $1 AND id = $2",
-        )
-        .bind(org_id)
-        .bind(id)
-        .bind(status_str(target))
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared(sql::DECIDE_JOIN_REQUEST))
+            .bind(org_id)
+            .bind(id)
+            .bind(status_str(target))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         if approved && !create_account(&mut tx, org_id, id, now).await? {
             return Err(username_gone());
         }
@@ -478,13 +454,11 @@ impl JoinStore for PostgresStore {
         &self,
         token_sha256: [u8; 32],
     ) -> Result<Option<JoinRequestView>> {
-        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT state, organization_name, username, refused_reason FROM join_requests
-             WHERE status_token_sha256 = $1",
-        )
-        .bind(&token_sha256[..])
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(String, String, String, Option<String>)> =
+            sqlx::query_as(shared(sql::JOIN_REQUEST_STATUS))
+                .bind(&token_sha256[..])
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(|(state, organization_name, username, refused_reason)| {
             Ok(JoinRequestView {
                 status: parse_status(&state)

@@ -18,9 +18,10 @@ use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
+use crate::store::sql;
 use crate::store::{
-    parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
-    MEMBER_FROM,
+    parse_account_state, Invitation, InvitationState, KeyedRequest, Member, PasswordReset,
+    MEMBER_COLUMNS, MEMBER_FROM,
 };
 
 mod accounts;
@@ -124,31 +125,37 @@ impl PostgresStore {
     }
 }
 
+/// A statement of [`sql`], its placeholders numbered as PostgreSQL takes them.
+fn shared(sql: &str) -> AssertSqlSafe<String> {
+    AssertSqlSafe(rows::postgres_sql(sql))
+}
+
+/// A statement of [`sql`] followed by what only PostgreSQL adds to it (a row lock, or what an
+/// insert does on a conflict).
+fn shared_with(sql: &str, clause: &str) -> AssertSqlSafe<String> {
+    AssertSqlSafe(format!("{} {clause}", rows::postgres_sql(sql)))
+}
+
 fn channel_from(s: &str) -> Result<Channel> {
     rows::parse_channel(s).ok_or_else(|| GatewayError::Storage(format!("unknown channel {s}")))
 }
 
 /// What an idempotency key already answered a request with digest `request_sha256`.
-async fn seen_key<'c, O, E>(
-    executor: E,
-    org_id: &str,
-    key: &str,
-    request_sha256: [u8; 32],
-) -> Result<Option<O>>
+async fn seen_key<'c, O, E>(executor: E, request: KeyedRequest<'_>) -> Result<Option<O>>
 where
     O: KeyedOutcome,
     E: sqlx::Executor<'c, Database = Postgres>,
 {
     let row = sqlx::query(AssertSqlSafe(rows::postgres_sql(&O::seen_sql())))
-        .bind(org_id)
-        .bind(key)
+        .bind(request.org_id)
+        .bind(request.key)
         .fetch_optional(executor)
         .await?;
     let Some(row) = row else { return Ok(None) };
     let digest: Vec<u8> = row.try_get(0)?;
     Ok(Some(O::answer(
         &digest,
-        request_sha256,
+        request.request_sha256,
         row.try_get(1)?,
         row.try_get(2)?,
         row.try_get(3)?,
@@ -182,7 +189,7 @@ async fn record_key<O: KeyedOutcome>(
 impl PostgresStore {
     /// What a key another request recorded answers (read after this request rolled back).
     async fn answer_of_key<O: KeyedOutcome>(&self, k: &NewKey<'_>) -> Result<O> {
-        seen_key(&self.pool, k.org_id, k.key, k.request_sha256)
+        seen_key(&self.pool, k.request())
             .await?
             .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()))
     }
@@ -226,7 +233,7 @@ async fn insert_event(
         .bind(org_id)
         .execute(&mut **tx)
         .await?;
-    sqlx::query("INSERT INTO events (id, org_id, at, body) VALUES ($1, $2, $3, $4)")
+    sqlx::query(shared(sql::INSERT_EVENT))
         .bind(secrets::new_id("evt"))
         .bind(org_id)
         .bind(now)
@@ -287,17 +294,13 @@ async fn set_password(
     keep_session: Option<[u8; 32]>,
     now: i64,
 ) -> Result<Option<String>> {
-    let changed: Option<(String, String)> = sqlx::query_as(
-        "UPDATE accounts SET password_hash = $3, must_change_password = 0, updated_at = $4
-         WHERE org_id = $1 AND username_key = $2 AND state = 'enabled'
-         RETURNING username, account_id",
-    )
-    .bind(org_id)
-    .bind(username_key)
-    .bind(password_hash)
-    .bind(now)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let changed: Option<(String, String)> = sqlx::query_as(shared(sql::SET_PASSWORD))
+        .bind(org_id)
+        .bind(username_key)
+        .bind(password_hash)
+        .bind(now)
+        .fetch_optional(&mut **tx)
+        .await?;
     let Some((username, account_id)) = changed else {
         return Ok(None);
     };
@@ -327,25 +330,17 @@ async fn revoke_resets(
     outbox_state: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE outbox SET state = $3
-         WHERE state = 'pending' AND reset_id IN (
-            SELECT id FROM password_resets
-            WHERE org_id = $1 AND username_key = $2 AND used_at IS NULL AND revoked_at IS NULL)",
-    )
-    .bind(org_id)
-    .bind(username_key)
-    .bind(outbox_state)
-    .execute(&mut **tx)
-    .await?;
-    sqlx::query(
-        "UPDATE password_resets SET revoked_at = $3
-         WHERE org_id = $1 AND username_key = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(org_id)
-    .bind(username_key)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    sqlx::query(shared(sql::END_RESET_MESSAGES))
+        .bind(org_id)
+        .bind(username_key)
+        .bind(outbox_state)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(shared(sql::REVOKE_RESETS))
+        .bind(org_id)
+        .bind(username_key)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 
-use super::PostgresStore;
+use super::{shared, PostgresStore};
 use crate::error::{GatewayError, Result};
-use crate::store::OrgStore;
+use crate::store::sql;
+use crate::store::{NewOrganization, OrgStore};
 
 fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
     bytes
@@ -14,28 +15,19 @@ fn hash32(bytes: Vec<u8>) -> Result<[u8; 32]> {
 
 #[async_trait]
 impl OrgStore for PostgresStore {
-    async fn create_organization(
-        &self,
-        id: &str,
-        name: &str,
-        api_token_hash: [u8; 32],
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO organizations (id, name, api_token_hash, created_at)
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(name)
-        .bind(&api_token_hash[..])
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+    async fn create_organization(&self, org: NewOrganization<'_>, now: i64) -> Result<()> {
+        sqlx::query(shared(sql::INSERT_ORGANIZATION))
+            .bind(org.id)
+            .bind(org.name)
+            .bind(&org.api_token_hash[..])
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
         Ok(())
     }
 
     async fn set_api_token_hash(&self, org_id: &str, api_token_hash: [u8; 32]) -> Result<bool> {
-        let n = sqlx::query("UPDATE organizations SET api_token_hash = $2 WHERE id = $1")
+        let n = sqlx::query(shared(sql::SET_API_TOKEN_HASH))
             .bind(org_id)
             .bind(&api_token_hash[..])
             .execute(&self.pool)
@@ -45,11 +37,10 @@ impl OrgStore for PostgresStore {
     }
 
     async fn api_token_hash(&self, org_id: &str) -> Result<Option<[u8; 32]>> {
-        let row: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT api_token_hash FROM organizations WHERE id = $1")
-                .bind(org_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<Vec<u8>> = sqlx::query_scalar(shared(sql::API_TOKEN_HASH))
+            .bind(org_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(hash32).transpose()
     }
 }

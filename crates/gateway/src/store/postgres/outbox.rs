@@ -9,10 +9,11 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use super::{
-    insert_event, invitation_from_row, reset_from_row, PostgresStore, INVITATION_COLUMNS,
+    insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, INVITATION_COLUMNS,
     RESET_COLUMNS,
 };
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::{
     JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
     ResetOutboxItem, SendEnd, Sends,
@@ -27,16 +28,13 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
-        let renewed = sqlx::query(
-            "UPDATE outbox SET lease_until = $3
-             WHERE id = $1 AND lease_owner = $2 AND state = 'pending'",
-        )
-        .bind(outbox_id)
-        .bind(owner)
-        .bind(until)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
+        let renewed = sqlx::query(shared(sql::EXTEND_LEASE))
+            .bind(outbox_id)
+            .bind(owner)
+            .bind(until)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
         Ok(renewed == 1)
     }
 
@@ -95,16 +93,12 @@ impl OutboxStore for PostgresStore {
         };
         let row = match &end {
             SendEnd::Retry { error, at } => {
-                sqlx::query(
-                    "UPDATE outbox SET next_attempt_at = $2, last_error = $3, lease_until = NULL,
-                        lease_owner = NULL
-                     WHERE id = $1 AND state = 'pending'",
-                )
-                .bind(outbox_id)
-                .bind(at)
-                .bind(error)
-                .execute(&mut *tx)
-                .await?;
+                sqlx::query(shared(sql::RETRY_LATER))
+                    .bind(outbox_id)
+                    .bind(at)
+                    .bind(error)
+                    .execute(&mut *tx)
+                    .await?;
                 None
             }
             SendEnd::Sent { message_id, .. } => {

@@ -8,11 +8,14 @@ use orgdesk_protocol::AccountState;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    channel_str, record_key, reset_from_row, revoke_resets, seen_key, set_password, state_from,
-    PostgresStore, RESET_COLUMNS,
+    channel_str, record_key, reset_from_row, revoke_resets, seen_key, set_password, shared,
+    shared_with, state_from, PostgresStore, RESET_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
-use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
+use crate::store::sql;
+use crate::store::{
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+};
 
 #[async_trait]
 impl ResetStore for PostgresStore {
@@ -20,23 +23,14 @@ impl ResetStore for PostgresStore {
         let mut tx = self.pool.begin().await?;
         // The account row lock serializes resets of one account (a newer one voids the
         // older ones) and orders them after a concurrent state change.
-        let row: Option<(String, bool)> = sqlx::query_as(
-            "SELECT state, password_hash = '' FROM accounts
-             WHERE org_id = $1 AND username_key = $2 FOR UPDATE",
-        )
-        .bind(&new.org_id)
-        .bind(&new.username_key)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row: Option<(String, bool)> =
+            sqlx::query_as(shared_with(sql::ACCOUNT_STATE_FOR_RESET, "FOR UPDATE"))
+                .bind(&new.org_id)
+                .bind(&new.username_key)
+                .fetch_optional(&mut *tx)
+                .await?;
         // A concurrent retry of the same request waited on that lock and now finds the key.
-        if let Some(seen) = seen_key(
-            &mut *tx,
-            &new.org_id,
-            &new.idempotency_key,
-            new.request_sha256,
-        )
-        .await?
-        {
+        if let Some(seen) = seen_key(&mut *tx, new.key().request()).await? {
             tx.rollback().await?;
             return Ok(seen);
         }
@@ -56,51 +50,39 @@ impl ResetStore for PostgresStore {
             return Ok(ResetOutcome::NoPassword);
         }
         revoke_resets(&mut tx, &new.org_id, &new.username_key, "superseded", now).await?;
-        sqlx::query(
-            "INSERT INTO password_resets (id, org_id, username_key, channel, recipient,
-                organization_name, locale, token_hash, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(&new.id)
-        .bind(&new.org_id)
-        .bind(&new.username_key)
-        .bind(channel_str(new.channel))
-        .bind(&new.recipient)
-        .bind(&new.organization_name)
-        .bind(&new.locale)
-        .bind(&new.token_hash[..])
-        .bind(now)
-        .bind(new.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(shared(sql::INSERT_RESET))
+            .bind(&new.id)
+            .bind(&new.org_id)
+            .bind(&new.username_key)
+            .bind(channel_str(new.channel))
+            .bind(&new.recipient)
+            .bind(&new.organization_name)
+            .bind(&new.locale)
+            .bind(&new.link.token_hash[..])
+            .bind(now)
+            .bind(new.link.expires_at)
+            .execute(&mut *tx)
+            .await?;
         if !record_key::<ResetOutcome>(&mut tx, &new.key(), now).await? {
             // Another instance answered this key for another account meanwhile.
             tx.rollback().await?;
             return self.answer_of_key(&new.key()).await;
         }
-        if new.enqueue {
-            sqlx::query(
-                "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
-                 VALUES ('password_reset', $1, $2, $3, $3)",
-            )
-            .bind(&new.id)
-            .bind(&new.sealed_token)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        if new.link.enqueue {
+            sqlx::query(shared(sql::ENQUEUE_RESET))
+                .bind(&new.id)
+                .bind(&new.link.sealed_token)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(ResetOutcome::Created)
     }
 
-    async fn seen_reset_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<ResetOutcome>> {
+    async fn seen_reset_key(&self, request: KeyedRequest<'_>) -> Result<Option<ResetOutcome>> {
         let mut tx = self.pool.begin().await?;
-        let seen = seen_key(&mut *tx, org_id, key, request_sha256).await?;
+        let seen = seen_key(&mut *tx, request).await?;
         tx.commit().await?;
         Ok(seen)
     }
@@ -157,7 +139,7 @@ impl ResetStore for PostgresStore {
         let username = set_password(&mut tx, account, password_hash, None, now)
             .await?
             .ok_or_else(|| GatewayError::Storage("the account changed during a reset".into()))?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+        sqlx::query(shared(sql::FORGET_FAILURES))
             .bind(account_throttle_key(&org_id, &username_key))
             .execute(&mut *tx)
             .await?;

@@ -5,11 +5,12 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
 
-use super::{insert_event, member, state_from, PostgresStore};
+use super::{insert_event, member, shared, state_from, PostgresStore};
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::{
-    plan_sign_in_charge, FailureRow, LockoutPolicy, Member, Pruned, SessionStore, SignInCandidate,
-    SignInCharge, StaleBefore,
+    plan_sign_in_charge, FailureRow, Member, NewSession, Pruned, SessionLookup, SessionStore,
+    SignInAttempt, SignInCandidate, SignInCharge, StaleBefore,
 };
 
 /// Forgets the failures of the account that was opened and takes back the attempt counted
@@ -19,7 +20,7 @@ async fn forgive(
     matched: &str,
     charged: &[String],
 ) -> Result<()> {
-    sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
+    sqlx::query(shared(sql::FORGET_FAILURES))
         .bind(matched)
         .execute(&mut **tx)
         .await?;
@@ -36,15 +37,10 @@ async fn forgive(
 #[async_trait]
 impl SessionStore for PostgresStore {
     async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>> {
-        let rows = sqlx::query(
-            "SELECT org_id, username_key, username, password_hash, state, account_id,
-                refused_reason
-             FROM accounts
-             WHERE username_key = $1 ORDER BY created_at, org_id LIMIT 10",
-        )
-        .bind(username_key)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = sqlx::query(shared(sql::SIGN_IN_CANDIDATES))
+            .bind(username_key)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let state: String = r.try_get(4)?;
@@ -61,12 +57,8 @@ impl SessionStore for PostgresStore {
             .collect()
     }
 
-    async fn charge_sign_in(
-        &self,
-        address: (&str, LockoutPolicy),
-        accounts: (&[String], LockoutPolicy),
-        now: i64,
-    ) -> Result<SignInCharge> {
+    async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge> {
+        let (address, accounts) = (attempt.address, attempt.accounts);
         let mut tx = self.pool.begin().await?;
         // Lock every key's row (creating it if needed) in a fixed order, so that two
         // instances charging the same keys cannot deadlock. The no-op update takes the row
@@ -136,33 +128,24 @@ impl SessionStore for PostgresStore {
         Ok(())
     }
 
-    async fn start_session(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        session_hash: [u8; 32],
-        throttle: (&str, &[String]),
-        now: i64,
-    ) -> Result<()> {
+    async fn start_session(&self, session: NewSession<'_>, now: i64) -> Result<()> {
+        let (org_id, username_key) = (session.org_id, session.username_key);
+        let (session_hash, throttle) = (session.session_hash, session.throttle);
         let mut tx = self.pool.begin().await?;
         forgive(&mut tx, throttle.0, throttle.1).await?;
-        let (username, account_id): (String, String) = sqlx::query_as(
-            "SELECT username, account_id FROM accounts WHERE org_id = $1 AND username_key = $2",
-        )
-        .bind(org_id)
-        .bind(username_key)
-        .fetch_one(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO member_sessions (hash, org_id, username_key, created_at, last_seen_at)
-             VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind(&session_hash[..])
-        .bind(org_id)
-        .bind(username_key)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let (username, account_id): (String, String) =
+            sqlx::query_as(shared(sql::USERNAME_AND_ACCOUNT))
+                .bind(org_id)
+                .bind(username_key)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(shared(sql::INSERT_SESSION))
+            .bind(&session_hash[..])
+            .bind(org_id)
+            .bind(username_key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         let kind = EventKind::SignedIn {
             account_id: Some(account_id),
             username,
@@ -172,25 +155,20 @@ impl SessionStore for PostgresStore {
         Ok(())
     }
 
-    async fn member_session(
-        &self,
-        session_hash: [u8; 32],
-        now: i64,
-        idle_secs: i64,
-        max_secs: i64,
-    ) -> Result<Option<Member>> {
+    async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
+        let SessionLookup {
+            hash,
+            idle_secs,
+            max_secs,
+        } = lookup;
         let mut tx = self.pool.begin().await?;
-        let session = sqlx::query(
-            "UPDATE member_sessions SET last_seen_at = $2
-             WHERE hash = $1 AND last_seen_at > $2 - $3 AND created_at > $2 - $4
-             RETURNING org_id, username_key",
-        )
-        .bind(&session_hash[..])
-        .bind(now)
-        .bind(idle_secs)
-        .bind(max_secs)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let session = sqlx::query(shared(sql::TOUCH_SESSION))
+            .bind(&hash[..])
+            .bind(now)
+            .bind(idle_secs)
+            .bind(max_secs)
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(session) = session else {
             tx.rollback().await?;
             return Ok(None);
@@ -203,7 +181,7 @@ impl SessionStore for PostgresStore {
     }
 
     async fn end_session(&self, session_hash: [u8; 32]) -> Result<()> {
-        sqlx::query("DELETE FROM member_sessions WHERE hash = $1")
+        sqlx::query(shared(sql::END_SESSION))
             .bind(&session_hash[..])
             .execute(&self.pool)
             .await?;

@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use super::{insert_event, member, revoke_resets, set_password, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
-use crate::store::rows::SET_MUST_CHANGE;
+use crate::store::sql;
 use crate::store::{
     account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
     PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
@@ -17,10 +17,7 @@ use crate::store::{
 /// Ends the account's sessions and voids its unused reset links: it may no longer be used
 /// by whoever held it.
 fn end_access(tx: &Transaction<'_>, org_id: &str, username_key: &str, now: i64) -> Result<()> {
-    tx.execute(
-        "DELETE FROM member_sessions WHERE org_id = ?1 AND username_key = ?2",
-        params![org_id, username_key],
-    )?;
+    tx.execute(sql::END_SESSIONS, params![org_id, username_key])?;
     revoke_resets(tx, org_id, username_key, "cancelled", now)
 }
 
@@ -32,20 +29,14 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
     let mobile = item.mobile.clone().unwrap_or_default();
     if let Some(id) = &item.account_id {
         let named: Option<(String, String)> = tx
-            .query_row(
-                "SELECT username_key, password_hash FROM accounts
-                 WHERE org_id = ?1 AND account_id = ?2",
-                params![org_id, id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row(sql::ACCOUNT_KEY_AND_HASH, params![org_id, id], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .optional()?;
         match named {
             Some((key, old_hash)) if key == item.username_key => {
                 tx.execute(
-                    "UPDATE accounts SET username = ?3, password_hash = ?4, state = ?5,
-                        name = ?6, email = ?7, mobile = ?8, origin = ?9, refused_reason = NULL,
-                        updated_at = ?10
-                     WHERE org_id = ?1 AND account_id = ?2",
+                    sql::UPDATE_MIRRORED,
                     params![
                         org_id,
                         id,
@@ -63,20 +54,13 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
                     end_access(tx, org_id, &key, now)?;
                 }
                 if old_hash != hash {
-                    tx.execute(
-                        "DELETE FROM sign_in_failures WHERE key = ?1",
-                        [account_throttle_key(org_id, &key)],
-                    )?;
+                    tx.execute(sql::FORGET_FAILURES, [account_throttle_key(org_id, &key)])?;
                 }
                 return Ok(id.clone());
             }
             Some((key, _)) => {
                 // The directory renamed its member: the old username's account is over.
-                tx.execute(
-                    "UPDATE accounts SET state = 'removed', updated_at = ?3
-                     WHERE org_id = ?1 AND account_id = ?2",
-                    params![org_id, id, now],
-                )?;
+                tx.execute(sql::REMOVE_ACCOUNT, params![org_id, id, now])?;
                 end_access(tx, org_id, &key, now)?;
             }
             None => {}
@@ -84,56 +68,40 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
     }
     // A pending request may not keep a username the directory uses.
     tx.execute(
-        "UPDATE join_requests SET state = 'rejected', decided_at = ?3, refused_reason = ?4
-         WHERE org_id = ?1 AND username_key = ?2 AND state = 'pending'",
+        sql::REJECT_REQUESTS_FOR_USERNAME,
         params![org_id, item.username_key, now, USERNAME_IN_DIRECTORY],
     )?;
     let account_id = secrets::new_account_id();
-    // Whoever holds the username here (registered under a name the directory uses) loses it.
+    let fields = params![
+        org_id,
+        item.username_key,
+        item.username,
+        hash,
+        now,
+        account_id,
+        state,
+        item.name,
+        email,
+        mobile,
+        ORIGIN_DIRECTORY
+    ];
+    // Whoever holds the username here (registered under a name the directory uses) loses it;
+    // the update binds as sql::INSERT_MIRRORED does.
     let taken = tx.execute(
-        "UPDATE accounts SET account_id = ?3, username = ?4, password_hash = ?5, state = ?6,
-            name = ?7, email = ?8, mobile = ?9, origin = ?10, invitation_id = NULL,
-            join_request_id = NULL, refused_reason = NULL, updated_at = ?11
+        "UPDATE accounts SET account_id = ?6, username = ?3, password_hash = ?4, state = ?7,
+            name = ?8, email = ?9, mobile = ?10, origin = ?11, invitation_id = NULL,
+            join_request_id = NULL, refused_reason = NULL, updated_at = ?5
          WHERE org_id = ?1 AND username_key = ?2",
-        params![
-            org_id,
-            item.username_key,
-            account_id,
-            item.username,
-            hash,
-            state,
-            item.name,
-            email,
-            mobile,
-            ORIGIN_DIRECTORY,
-            now
-        ],
+        fields,
     )?;
     if taken == 1 {
         end_access(tx, org_id, &item.username_key, now)?;
         tx.execute(
-            "DELETE FROM sign_in_failures WHERE key = ?1",
+            sql::FORGET_FAILURES,
             [account_throttle_key(org_id, &item.username_key)],
         )?;
     } else {
-        tx.execute(
-            "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
-                account_id, state, name, email, mobile, origin)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                org_id,
-                item.username_key,
-                item.username,
-                hash,
-                now,
-                account_id,
-                state,
-                item.name,
-                email,
-                mobile,
-                ORIGIN_DIRECTORY
-            ],
-        )?;
+        tx.execute(sql::INSERT_MIRRORED, fields)?;
     }
     Ok(account_id)
 }
@@ -148,21 +116,16 @@ impl AccountStore for SqliteStore {
         now: i64,
     ) -> Result<bool> {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let n = tx.execute(
-                "UPDATE accounts SET state = ?3, updated_at = ?4
-                 WHERE org_id = ?1 AND username_key = ?2",
+                sql::SET_ACCOUNT_STATE,
                 params![org_id, username_key, account_state_str(state), now],
             )?;
             if n != 1 {
                 return Ok(false);
             }
             if state != AccountState::Enabled {
-                tx.execute(
-                    "DELETE FROM member_sessions WHERE org_id = ?1 AND username_key = ?2",
-                    params![org_id, username_key],
-                )?;
+                tx.execute(sql::END_SESSIONS, params![org_id, username_key])?;
                 revoke_resets(&tx, &org_id, &username_key, "cancelled", now)?;
             }
             tx.commit()?;
@@ -178,14 +141,13 @@ impl AccountStore for SqliteStore {
         now: i64,
     ) -> Result<Vec<String>> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let ids = items
                 .iter()
                 .map(|item| {
                     let id = mirror_one(&tx, &org_id, item, now)?;
                     tx.execute(
-                        SET_MUST_CHANGE,
+                        sql::SET_MUST_CHANGE,
                         params![org_id, id, i64::from(item.must_change_password)],
                     )?;
                     Ok(id)
@@ -206,41 +168,29 @@ impl AccountStore for SqliteStore {
     ) -> Result<RefuseOutcome> {
         let (org_id, account_id, reason) =
             (org_id.to_owned(), account_id.to_owned(), reason.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let row: Option<(String, String, Option<String>)> = tx
-                .query_row(
-                    "SELECT origin, username_key, join_request_id FROM accounts
-                     WHERE org_id = ?1 AND account_id = ?2",
-                    params![org_id, account_id],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+                .query_row(sql::ACCOUNT_ORIGIN, params![org_id, account_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
                 .optional()?;
             let outcome = match row {
                 Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
                 Some((_, key, request)) => {
                     tx.execute(
-                        "UPDATE accounts SET state = 'removed', refused_reason = ?3,
-                            updated_at = ?4
-                         WHERE org_id = ?1 AND account_id = ?2",
+                        sql::REFUSE_ACCOUNT,
                         params![org_id, account_id, reason, now],
                     )?;
                     end_access(&tx, &org_id, &key, now)?;
                     if let Some(request) = request {
-                        tx.execute(
-                            "UPDATE join_requests SET refused_reason = ?2 WHERE id = ?1",
-                            params![request, reason],
-                        )?;
+                        tx.execute(sql::SET_REQUEST_REFUSAL, params![request, reason])?;
                     }
                     RefuseOutcome::Refused
                 }
                 // A request still waiting for its decision names the account it would give.
                 None => {
                     let n = tx.execute(
-                        "UPDATE join_requests SET refused_reason = ?3,
-                            state = CASE WHEN state = 'pending' THEN 'rejected' ELSE state END,
-                            decided_at = COALESCE(decided_at, ?4)
-                         WHERE org_id = ?1 AND account_id = ?2",
+                        sql::REFUSE_REQUEST_ACCOUNT,
                         params![org_id, account_id, reason, now],
                     )?;
                     if n == 1 {
@@ -260,8 +210,7 @@ impl AccountStore for SqliteStore {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
         self.with(move |c| {
             Ok(c.query_row(
-                "SELECT password_hash FROM accounts
-                 WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'",
+                sql::ENABLED_PASSWORD_HASH,
                 params![org_id, username_key],
                 |r| r.get(0),
             )
@@ -283,8 +232,7 @@ impl AccountStore for SqliteStore {
             username_key.to_owned(),
             password_hash.to_owned(),
         );
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let account = (org_id.as_str(), username_key.as_str());
             let changed = set_password(&tx, account, password_hash, Some(keep_session), now)?;
             tx.commit()?;
@@ -301,8 +249,7 @@ impl AccountStore for SqliteStore {
         now: i64,
     ) -> Result<Option<EventKind>> {
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let Some(current) = member(&tx, &org_id, &username_key)? else {
                 return Ok(None);
             };
@@ -310,9 +257,7 @@ impl AccountStore for SqliteStore {
                 return Ok(None);
             };
             tx.execute(
-                "UPDATE accounts SET name = COALESCE(?3, name), mobile = COALESCE(?4, mobile),
-                    email = COALESCE(?5, email), updated_at = ?6
-                 WHERE org_id = ?1 AND username_key = ?2",
+                sql::CHANGE_DETAILS,
                 params![
                     org_id,
                     username_key,

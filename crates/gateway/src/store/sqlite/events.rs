@@ -6,6 +6,7 @@ use rusqlite::params;
 
 use super::{insert_event, SqliteStore};
 use crate::error::{GatewayError, Result};
+use crate::store::sql;
 use crate::store::EventStore;
 
 #[async_trait]
@@ -13,10 +14,7 @@ impl EventStore for SqliteStore {
     async fn events_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Event>> {
         let org_id = org_id.to_owned();
         self.with(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, id, at, body FROM events
-                 WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )?;
+            let mut stmt = c.prepare_cached(sql::EVENTS_AFTER)?;
             let rows = stmt.query_map(params![org_id, after, limit], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?))
             })?;
@@ -35,10 +33,7 @@ impl EventStore for SqliteStore {
     async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
         let org_id = org_id.to_owned();
         self.with(move |c| {
-            let n = c.execute(
-                "DELETE FROM events WHERE org_id = ?1 AND seq <= ?2",
-                params![org_id, up_to],
-            )?;
+            let n = c.execute(sql::DELETE_EVENTS_UP_TO, params![org_id, up_to])?;
             Ok(n as u64)
         })
         .await
@@ -46,8 +41,7 @@ impl EventStore for SqliteStore {
 
     async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             insert_event(&tx, &org_id, &kind, now)?;
             tx.commit()?;
             Ok(())

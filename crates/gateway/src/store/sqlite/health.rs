@@ -4,6 +4,7 @@ use async_trait::async_trait;
 
 use super::{SqliteStore, MIGRATIONS};
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::{HealthStore, SchemaStatus};
 
 #[async_trait]
@@ -21,11 +22,7 @@ impl HealthStore for SqliteStore {
 
     async fn outbox_depth(&self) -> Result<u64> {
         self.with(|conn| {
-            let n: i64 = conn.query_row(
-                "SELECT COUNT(*) FROM outbox WHERE state = 'pending'",
-                [],
-                |r| r.get(0),
-            )?;
+            let n: i64 = conn.query_row(sql::PENDING_MESSAGES, [], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         })
         .await

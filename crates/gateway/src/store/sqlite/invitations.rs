@@ -13,18 +13,24 @@ use super::{
 use crate::error::Result;
 use crate::secrets;
 use crate::store::invitations::require_pending;
-use crate::store::rows::{registered_event, END_MESSAGES, REVOKE_LINKS};
+use crate::store::rows::registered_event;
+use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, NewInvitation,
-    NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
+    KeyedRequest, NewInvitation, NewLink, TokenLookup,
 };
 
-fn enqueue(tx: &Transaction<'_>, invitation_id: &str, sealed: &[u8], now: i64) -> Result<()> {
+/// Records a link of the invitation and queues its message when it is to be sent.
+fn add_link(tx: &Transaction<'_>, invitation_id: &str, link: &NewLink, now: i64) -> Result<()> {
+    let expires_at = link.expires_at;
     tx.execute(
-        "INSERT INTO outbox (invitation_id, sealed_token, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?3)",
-        params![invitation_id, sealed, now],
+        sql::INSERT_TOKEN,
+        params![link.token_hash, invitation_id, now, expires_at],
     )?;
+    if link.enqueue {
+        let sealed = &link.sealed_token;
+        tx.execute(sql::ENQUEUE_INVITATION, params![invitation_id, sealed, now])?;
+    }
     Ok(())
 }
 
@@ -37,20 +43,13 @@ fn consume(
     state: InvitationState,
     now: i64,
 ) -> Result<Option<(String, String)>> {
-    let consumed = tx.execute(
-        "UPDATE invitation_tokens SET used_at = ?2
-         WHERE hash = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2",
-        params![token_hash, now],
-    )?;
+    let consumed = tx.execute(sql::USE_TOKEN, params![token_hash, now])?;
     if consumed != 1 {
         return Ok(None);
     }
     let row: Option<(String, String)> = tx
         .query_row(
-            "UPDATE invitations SET state = ?2, finished_at = ?3
-             WHERE id = (SELECT invitation_id FROM invitation_tokens WHERE hash = ?1)
-               AND state = 'pending'
-             RETURNING id, org_id",
+            sql::FINISH_INVITATION,
             params![token_hash, state.as_str(), now],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -58,10 +57,16 @@ fn consume(
     Ok(row)
 }
 
+/// The state of the organization's invitation `id`, if it has one.
+fn invitation_state(tx: &Transaction<'_>, org_id: &str, id: &str) -> Result<Option<String>> {
+    let state = tx.query_row(sql::INVITATION_STATE, params![org_id, id], |r| r.get(0));
+    Ok(state.optional()?)
+}
+
 /// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
 fn revoke_links(tx: &Transaction<'_>, id: &str, outbox_state: &str, now: i64) -> Result<()> {
-    tx.execute(REVOKE_LINKS, params![id, now])?;
-    tx.execute(END_MESSAGES, params![id, outbox_state])?;
+    tx.execute(sql::REVOKE_LINKS, params![id, now])?;
+    tx.execute(sql::END_MESSAGES, params![id, outbox_state])?;
     Ok(())
 }
 
@@ -82,8 +87,7 @@ impl SqliteStore {
     where
         F: FnOnce(&Transaction<'_>, &str, &str) -> Result<Consumed> + Send + 'static,
     {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let Some((invitation_id, org_id)) = consume(&tx, token_hash, state, now)? else {
                 return Ok(ConsumeOutcome::NotUsable);
             };
@@ -103,21 +107,15 @@ impl SqliteStore {
 #[async_trait]
 impl InvitationStore for SqliteStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let inv = &new.invitation;
             // The key is checked first and inserted in the same transaction as the
             // invitation, so two racing retries cannot both create one.
-            if let Some(seen) =
-                seen_key(&tx, &inv.org_id, &new.idempotency_key, new.request_sha256)?
-            {
+            if let Some(seen) = seen_key(&tx, new.key().request())? {
                 return Ok(seen);
             }
             tx.execute(
-                "INSERT INTO invitations (id, org_id, channel, recipient, invitee_name,
-                    organization_name, department_label, position_label, inviter_name, locale,
-                    lifetime_secs, state, created_at, locale_chosen)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending', ?12, ?13)",
+                sql::INSERT_INVITATION,
                 params![
                     inv.id,
                     inv.org_id,
@@ -134,30 +132,16 @@ impl InvitationStore for SqliteStore {
                     inv.locale_chosen
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![new.token_hash, inv.id, now, new.expires_at],
-            )?;
             insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
-            if new.enqueue {
-                enqueue(&tx, &inv.id, &new.sealed_token, now)?;
-            }
+            add_link(&tx, &inv.id, &new.link, now)?;
             tx.commit()?;
             Ok(CreateOutcome::Created)
         })
         .await
     }
 
-    async fn seen_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<CreateOutcome>> {
-        let (org_id, key) = (org_id.to_owned(), key.to_owned());
-        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
-            .await
+    async fn seen_key(&self, request: KeyedRequest<'_>) -> Result<Option<CreateOutcome>> {
+        self.seen(request).await
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
@@ -184,25 +168,10 @@ impl InvitationStore for SqliteStore {
         now: i64,
     ) -> Result<()> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let state: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM invitations WHERE org_id = ?1 AND id = ?2",
-                    params![org_id, id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            require_pending(state.as_deref())?;
+        self.in_transaction(move |tx| {
+            require_pending(invitation_state(&tx, &org_id, &id)?.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
-            tx.execute(
-                "INSERT INTO invitation_tokens (hash, invitation_id, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![link.token_hash, id, now, link.expires_at],
-            )?;
-            if link.enqueue {
-                enqueue(&tx, &id, &link.sealed_token, now)?;
-            }
+            add_link(&tx, &id, &link, now)?;
             tx.commit()?;
             Ok(())
         })
@@ -211,23 +180,12 @@ impl InvitationStore for SqliteStore {
 
     async fn cancel_invitation(&self, org_id: &str, id: &str, now: i64) -> Result<()> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            let state: Option<String> = tx
-                .query_row(
-                    "SELECT state FROM invitations WHERE org_id = ?1 AND id = ?2",
-                    params![org_id, id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match state.as_deref() {
+        self.in_transaction(move |tx| {
+            match invitation_state(&tx, &org_id, &id)?.as_deref() {
                 Some("cancelled") => return Ok(()),
                 state => require_pending(state)?,
             }
-            tx.execute(
-                "UPDATE invitations SET state = 'cancelled', finished_at = ?2 WHERE id = ?1",
-                params![id, now],
-            )?;
+            tx.execute(sql::CANCEL_INVITATION, params![id, now])?;
             revoke_links(&tx, &id, "cancelled", now)?;
             tx.commit()?;
             Ok(())
@@ -261,15 +219,9 @@ impl InvitationStore for SqliteStore {
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {
         let invitation_id = invitation_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let org: Option<String> = tx
-                .query_row(
-                    "UPDATE invitations SET opened_at = ?2 WHERE id = ?1 AND opened_at IS NULL
-                     RETURNING org_id",
-                    params![invitation_id, now],
-                    |r| r.get(0),
-                )
+                .query_row(sql::MARK_OPENED, params![invitation_id, now], |r| r.get(0))
                 .optional()?;
             let Some(org) = org else { return Ok(false) };
             insert_event(
@@ -287,71 +239,60 @@ impl InvitationStore for SqliteStore {
     async fn register(
         &self,
         token_hash: [u8; 32],
-        username: &str,
-        password_hash: &str,
+        account: InviteeAccount,
         now: i64,
     ) -> Result<ConsumeOutcome> {
-        let (username, password_hash) = (username.to_owned(), password_hash.to_owned());
         let state = InvitationState::Registered;
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
-            let account_id = secrets::new_account_id();
-            let inserted = tx.execute(
-                "INSERT INTO accounts (org_id, username_key, username, password_hash,
-                    invitation_id, created_at, account_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    org_id,
-                    username.to_lowercase(),
+            let (username, account_id, password_hash) = match account {
+                InviteeAccount::New {
                     username,
                     password_hash,
-                    invitation_id,
-                    now,
-                    account_id
-                ],
-            );
-            match inserted {
-                Ok(_) => {}
-                Err(e) if is_unique_violation(&e) => return Ok(Err(ConsumeOutcome::UsernameTaken)),
-                Err(e) => return Err(e.into()),
-            }
+                } => {
+                    let account_id = secrets::new_account_id();
+                    let inserted = tx.execute(
+                        sql::REGISTER_ACCOUNT,
+                        params![
+                            org_id,
+                            username.to_lowercase(),
+                            username,
+                            password_hash,
+                            invitation_id,
+                            now,
+                            account_id
+                        ],
+                    );
+                    match inserted {
+                        Ok(_) => (username, account_id, password_hash),
+                        Err(e) if is_unique_violation(&e) => {
+                            return Ok(Err(ConsumeOutcome::UsernameTaken))
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                InviteeAccount::Existing {
+                    username_key,
+                    password_hash,
+                } => {
+                    let account: Option<(String, String)> = tx
+                        .query_row(
+                            sql::ACCOUNT_TO_ACCEPT,
+                            params![org_id, username_key, password_hash],
+                            |r| Ok((r.get(0)?, r.get(1)?)),
+                        )
+                        .optional()?;
+                    let Some((username, account_id)) = account else {
+                        return Ok(Err(ConsumeOutcome::AccountUnavailable));
+                    };
+                    (username, account_id, password_hash)
+                }
+            };
             Ok(Ok(registered_event(
                 invitation_id,
                 account_id,
                 username,
                 password_hash,
             )))
-        })
-        .await
-    }
-
-    async fn accept_with_account(
-        &self,
-        token_hash: [u8; 32],
-        username_key: &str,
-        password_hash: &str,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
-        let (username_key, password_hash) = (username_key.to_owned(), password_hash.to_owned());
-        let state = InvitationState::Registered;
-        self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
-            let account: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT username, account_id FROM accounts
-                     WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-                       AND password_hash = ?3 AND password_hash <> ''",
-                    params![org_id, username_key, password_hash],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            Ok(match account {
-                Some((username, account_id)) => Ok(registered_event(
-                    invitation_id,
-                    account_id,
-                    username,
-                    password_hash,
-                )),
-                None => Err(ConsumeOutcome::AccountUnavailable),
-            })
         })
         .await
     }
@@ -367,8 +308,7 @@ impl InvitationStore for SqliteStore {
     }
 
     async fn report_expired_invitations(&self, now: i64, limit: u32) -> Result<u32> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let due: Vec<(Vec<u8>, String, String)> = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT t.hash, i.id, i.org_id

@@ -12,6 +12,7 @@ use crate::store::join::{
     username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
     JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
+use crate::store::sql;
 
 const LINK_COLUMNS: &str = "org_id, organization_name, approval_required, required_fields, \
      expires_at, enabled, sealed_token, sealed_code";
@@ -79,13 +80,9 @@ fn commit_link(tx: Transaction<'_>, org_id: &str) -> Result<JoinLinkWrite> {
 /// Whether `username_key` is an account's or a pending request's in the organization.
 fn username_taken(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Result<bool> {
     Ok(tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM accounts WHERE org_id = ?1 AND username_key = ?2)
-                 OR EXISTS (SELECT 1 FROM join_requests
-                            WHERE org_id = ?1 AND username_key = ?2 AND state = 'pending')",
-            params![org_id, username_key],
-            |r| r.get(0),
-        )
+        .query_row(sql::USERNAME_IN_USE, params![org_id, username_key], |r| {
+            r.get(0)
+        })
         .optional()?
         .unwrap_or(true))
 }
@@ -109,11 +106,7 @@ fn create_account(tx: &Transaction<'_>, org_id: &str, request_id: &str, now: i64
 /// email; a decision message for the request still waiting is replaced (only the latest
 /// decision is told).
 fn queue_decision_mail(tx: &Transaction<'_>, id: &str, approved: bool, now: i64) -> Result<()> {
-    tx.execute(
-        "UPDATE outbox SET state = 'superseded'
-         WHERE kind = 'join_decision' AND join_request_id = ?1 AND state = 'pending'",
-        params![id],
-    )?;
+    tx.execute(sql::SUPERSEDE_DECISION_MAIL, params![id])?;
     tx.execute(
         "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
             next_attempt_at, created_at)
@@ -134,8 +127,7 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<JoinLinkWrite> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let existing = read_link(&tx, &org_id)?;
             let fields = fields_to_text(&rules.required_fields);
             match existing {
@@ -166,9 +158,7 @@ impl JoinStore for SqliteStore {
                 }
                 Some(existing) => {
                     tx.execute(
-                        "UPDATE join_links SET organization_name = ?2, approval_required = ?3,
-                            required_fields = ?4, expires_at = ?5, updated_at = ?6
-                         WHERE org_id = ?1",
+                        sql::UPDATE_JOIN_RULES,
                         params![
                             org_id,
                             rules.organization_name,
@@ -196,12 +186,9 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<JoinLinkWrite> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            match read_link(&tx, &org_id)? {
-                Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
-                _ => Ok(JoinLinkWrite::NotFound),
-            }
+        self.in_transaction(move |tx| match read_link(&tx, &org_id)? {
+            Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
+            _ => Ok(JoinLinkWrite::NotFound),
         })
         .await
     }
@@ -219,11 +206,7 @@ impl JoinStore for SqliteStore {
 
     async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>> {
         let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
-            read_link(&tx, &org_id)
-        })
-        .await
+        self.in_transaction(move |tx| read_link(&tx, &org_id)).await
     }
 
     async fn find_join_link(&self, secret: JoinSecret) -> Result<Option<JoinLinkRecord>> {
@@ -245,21 +228,17 @@ impl JoinStore for SqliteStore {
     async fn code_lockout(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let client = client.to_owned();
         self.with(move |c| {
-            Ok(c.query_row(
-                "SELECT locked_until FROM join_code_failures
-                 WHERE client = ?1 AND locked_until > ?2",
-                params![client, now],
-                |r| r.get(0),
+            Ok(
+                c.query_row(sql::CODE_LOCKED_UNTIL, params![client, now], |r| r.get(0))
+                    .optional()?,
             )
-            .optional()?)
         })
         .await
     }
 
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let client = client.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let previous: Option<(i64, i64)> = tx
                 .query_row(
                     "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
@@ -291,8 +270,7 @@ impl JoinStore for SqliteStore {
         new: NewJoinRequest,
         now: i64,
     ) -> Result<JoinSubmitOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let (column, hash) = match new.secret {
                 JoinSecret::Link(h) => ("token_sha256", h),
                 JoinSecret::Code(h) => ("code_hash", h),
@@ -321,11 +299,7 @@ impl JoinStore for SqliteStore {
                 JoinRequestStatus::Approved
             };
             tx.execute(
-                "INSERT INTO join_requests (id, org_id, via, organization_name, name, email,
-                    mobile, employee_id, work_location, username_key, username, password_hash,
-                    state, status_token_sha256, created_at, decided_at, account_id, locale)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18)",
+                sql::INSERT_JOIN_REQUEST,
                 params![
                     new.id,
                     org_id,
@@ -366,14 +340,11 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<JoinRequestStatus> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let row: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT state, username_key FROM join_requests WHERE org_id = ?1 AND id = ?2",
-                    params![org_id, id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .query_row(sql::JOIN_REQUEST_STATE, params![org_id, id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
             let Some((state, username_key)) = row else {
                 return Err(GatewayError::Missing("no such join request"));
@@ -384,9 +355,7 @@ impl JoinStore for SqliteStore {
                 tx.execute(
                     // An approval after a rejection drops the refusal's reason, which the
                     // status page would otherwise still show.
-                    "UPDATE join_requests SET state = ?3, decided_at = ?4,
-                        refused_reason = CASE WHEN ?3 = 'approved' THEN NULL ELSE refused_reason END
-                     WHERE org_id = ?1 AND id = ?2",
+                    sql::DECIDE_JOIN_REQUEST,
                     params![org_id, id, status_str(to), now],
                 )
             };
@@ -430,12 +399,9 @@ impl JoinStore for SqliteStore {
     ) -> Result<Option<JoinRequestView>> {
         self.with(move |c| {
             let row: Option<(String, String, String, Option<String>)> = c
-                .query_row(
-                    "SELECT state, organization_name, username, refused_reason FROM join_requests
-                     WHERE status_token_sha256 = ?1",
-                    [token_sha256],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                )
+                .query_row(sql::JOIN_REQUEST_STATUS, [token_sha256], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?;
             row.map(|(state, organization_name, username, refused_reason)| {
                 Ok(JoinRequestView {
@@ -459,8 +425,7 @@ impl JoinStore for SqliteStore {
         now: i64,
     ) -> Result<Option<String>> {
         let (message_id, reason) = (message_id.to_owned(), reason.to_owned());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let row: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE outbox SET bounced_at = ?2

@@ -15,9 +15,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
+use crate::store::sql;
 use crate::store::{
-    parse_account_state, Invitation, InvitationState, Member, PasswordReset, MEMBER_COLUMNS,
-    MEMBER_FROM,
+    parse_account_state, Invitation, InvitationState, KeyedRequest, Member, PasswordReset,
+    MEMBER_COLUMNS, MEMBER_FROM,
 };
 
 mod accounts;
@@ -102,6 +103,16 @@ impl SqliteStore {
         })
         .await?
     }
+
+    /// Runs `f` in a transaction of its own, on a blocking thread. `f` commits; a transaction
+    /// it drops (an early return, an error) is rolled back.
+    async fn in_transaction<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Transaction<'_>) -> Result<T> + Send + 'static,
+    {
+        self.with(move |c| f(c.transaction()?)).await
+    }
 }
 
 fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
@@ -111,20 +122,41 @@ fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
 }
 
 /// What an idempotency key already answered a request with digest `request_sha256`.
-fn seen_key<O: KeyedOutcome>(
-    conn: &Connection,
-    org_id: &str,
-    key: &str,
-    request_sha256: [u8; 32],
-) -> Result<Option<O>> {
+fn seen_key<O: KeyedOutcome>(conn: &Connection, request: KeyedRequest<'_>) -> Result<Option<O>> {
     let seen: Option<([u8; 32], String, Vec<u8>, i64)> = conn
-        .query_row(&O::seen_sql(), params![org_id, key], |r| {
+        .query_row(&O::seen_sql(), params![request.org_id, request.key], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .optional()?;
     Ok(seen.map(|(digest, id, sealed_token, expires_at)| {
-        O::answer(&digest, request_sha256, id, sealed_token, expires_at)
+        O::answer(
+            &digest,
+            request.request_sha256,
+            id,
+            sealed_token,
+            expires_at,
+        )
     }))
+}
+
+impl SqliteStore {
+    /// What an idempotency key already answered, read on its own.
+    async fn seen<O: KeyedOutcome + Send + 'static>(
+        &self,
+        request: KeyedRequest<'_>,
+    ) -> Result<Option<O>> {
+        let (org_id, key) = (request.org_id.to_owned(), request.key.to_owned());
+        let request_sha256 = request.request_sha256;
+        self.with(move |c| {
+            let request = KeyedRequest {
+                org_id: &org_id,
+                key: &key,
+                request_sha256,
+            };
+            seen_key(c, request)
+        })
+        .await
+    }
 }
 
 /// Records an idempotency key with what it created.
@@ -177,7 +209,7 @@ fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation>
 fn insert_event(tx: &Transaction<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
     let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
     tx.execute(
-        "INSERT INTO events (id, org_id, at, body) VALUES (?1, ?2, ?3, ?4)",
+        sql::INSERT_EVENT,
         params![secrets::new_id("evt"), org_id, now, body],
     )?;
     Ok(())
@@ -238,9 +270,7 @@ fn set_password(
 ) -> Result<Option<String>> {
     let changed: Option<(String, String)> = tx
         .query_row(
-            "UPDATE accounts SET password_hash = ?3, must_change_password = 0, updated_at = ?4
-             WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
-             RETURNING username, account_id",
+            sql::SET_PASSWORD,
             params![org_id, username_key, password_hash, now],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
@@ -271,16 +301,9 @@ fn revoke_resets(
     now: i64,
 ) -> Result<()> {
     tx.execute(
-        "UPDATE outbox SET state = ?3
-         WHERE state = 'pending' AND reset_id IN (
-            SELECT id FROM password_resets
-            WHERE org_id = ?1 AND username_key = ?2 AND used_at IS NULL AND revoked_at IS NULL)",
+        sql::END_RESET_MESSAGES,
         params![org_id, username_key, outbox_state],
     )?;
-    tx.execute(
-        "UPDATE password_resets SET revoked_at = ?3
-         WHERE org_id = ?1 AND username_key = ?2 AND used_at IS NULL AND revoked_at IS NULL",
-        params![org_id, username_key, now],
-    )?;
+    tx.execute(sql::REVOKE_RESETS, params![org_id, username_key, now])?;
     Ok(())
 }

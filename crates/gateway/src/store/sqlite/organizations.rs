@@ -5,24 +5,15 @@ use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
 use crate::error::Result;
-use crate::store::OrgStore;
+use crate::store::sql;
+use crate::store::{NewOrganization, OrgStore};
 
 #[async_trait]
 impl OrgStore for SqliteStore {
-    async fn create_organization(
-        &self,
-        id: &str,
-        name: &str,
-        api_token_hash: [u8; 32],
-        now: i64,
-    ) -> Result<()> {
-        let (id, name) = (id.to_owned(), name.to_owned());
+    async fn create_organization(&self, org: NewOrganization<'_>, now: i64) -> Result<()> {
+        let (id, name, hash) = (org.id.to_owned(), org.name.to_owned(), org.api_token_hash);
         self.with(move |c| {
-            c.execute(
-                "INSERT INTO organizations (id, name, api_token_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![id, name, api_token_hash, now],
-            )?;
+            c.execute(sql::INSERT_ORGANIZATION, params![id, name, hash, now])?;
             Ok(())
         })
         .await
@@ -31,10 +22,7 @@ impl OrgStore for SqliteStore {
     async fn set_api_token_hash(&self, org_id: &str, api_token_hash: [u8; 32]) -> Result<bool> {
         let org_id = org_id.to_owned();
         self.with(move |c| {
-            Ok(c.execute(
-                "UPDATE organizations SET api_token_hash = ?2 WHERE id = ?1",
-                params![org_id, api_token_hash],
-            )? == 1)
+            Ok(c.execute(sql::SET_API_TOKEN_HASH, params![org_id, api_token_hash])? == 1)
         })
         .await
     }
@@ -42,12 +30,10 @@ impl OrgStore for SqliteStore {
     async fn api_token_hash(&self, org_id: &str) -> Result<Option<[u8; 32]>> {
         let org_id = org_id.to_owned();
         self.with(move |c| {
-            Ok(c.query_row(
-                "SELECT api_token_hash FROM organizations WHERE id = ?1",
-                [org_id],
-                |r| r.get::<_, [u8; 32]>(0),
+            Ok(
+                c.query_row(sql::API_TOKEN_HASH, [org_id], |r| r.get::<_, [u8; 32]>(0))
+                    .optional()?,
             )
-            .optional()?)
         })
         .await
     }

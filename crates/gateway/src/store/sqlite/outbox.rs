@@ -9,6 +9,7 @@ use super::{
     RESET_COLUMNS,
 };
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::{
     JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
     ResetOutboxItem, SendEnd, Sends,
@@ -32,11 +33,7 @@ impl OutboxStore for SqliteStore {
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
         let owner = owner.to_owned();
         self.with(move |c| {
-            let n = c.execute(
-                "UPDATE outbox SET lease_until = ?3
-                 WHERE id = ?1 AND lease_owner = ?2 AND state = 'pending'",
-                params![outbox_id, owner, until],
-            )?;
+            let n = c.execute(sql::EXTEND_LEASE, params![outbox_id, owner, until])?;
             Ok(n == 1)
         })
         .await
@@ -97,16 +94,10 @@ impl OutboxStore for SqliteStore {
         end: SendEnd,
         now: i64,
     ) -> Result<()> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let (set, values) = match &end {
                 SendEnd::Retry { error, at } => {
-                    tx.execute(
-                        "UPDATE outbox SET next_attempt_at = ?2, last_error = ?3,
-                            lease_until = NULL, lease_owner = NULL
-                         WHERE id = ?1 AND state = 'pending'",
-                        params![outbox_id, at, error],
-                    )?;
+                    tx.execute(sql::RETRY_LATER, params![outbox_id, at, error])?;
                     tx.commit()?;
                     return Ok(());
                 }

@@ -10,23 +10,22 @@ use super::{
     SqliteStore, RESET_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
-use crate::store::{account_throttle_key, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore};
+use crate::store::sql;
+use crate::store::{
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+};
 
 #[async_trait]
 impl ResetStore for SqliteStore {
     async fn create_password_reset(&self, new: NewPasswordReset, now: i64) -> Result<ResetOutcome> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             // Checked and inserted in one transaction, so racing retries create one reset.
-            if let Some(seen) =
-                seen_key(&tx, &new.org_id, &new.idempotency_key, new.request_sha256)?
-            {
+            if let Some(seen) = seen_key(&tx, new.key().request())? {
                 return Ok(seen);
             }
             let row: Option<(String, bool)> = tx
                 .query_row(
-                    "SELECT state, password_hash = '' FROM accounts
-                     WHERE org_id = ?1 AND username_key = ?2",
+                    sql::ACCOUNT_STATE_FOR_RESET,
                     params![new.org_id, new.username_key],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
@@ -43,9 +42,7 @@ impl ResetStore for SqliteStore {
             }
             revoke_resets(&tx, &new.org_id, &new.username_key, "superseded", now)?;
             tx.execute(
-                "INSERT INTO password_resets (id, org_id, username_key, channel, recipient,
-                    organization_name, locale, token_hash, created_at, expires_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                sql::INSERT_RESET,
                 params![
                     new.id,
                     new.org_id,
@@ -54,17 +51,16 @@ impl ResetStore for SqliteStore {
                     new.recipient,
                     new.organization_name,
                     new.locale,
-                    new.token_hash,
+                    new.link.token_hash,
                     now,
-                    new.expires_at
+                    new.link.expires_at
                 ],
             )?;
             insert_key::<ResetOutcome>(&tx, &new.key(), now)?;
-            if new.enqueue {
+            if new.link.enqueue {
                 tx.execute(
-                    "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
-                     VALUES ('password_reset', ?1, ?2, ?3, ?3)",
-                    params![new.id, new.sealed_token, now],
+                    sql::ENQUEUE_RESET,
+                    params![new.id, new.link.sealed_token, now],
                 )?;
             }
             tx.commit()?;
@@ -73,15 +69,8 @@ impl ResetStore for SqliteStore {
         .await
     }
 
-    async fn seen_reset_key(
-        &self,
-        org_id: &str,
-        key: &str,
-        request_sha256: [u8; 32],
-    ) -> Result<Option<ResetOutcome>> {
-        let (org_id, key) = (org_id.to_owned(), key.to_owned());
-        self.with(move |c| seen_key(c, &org_id, &key, request_sha256))
-            .await
+    async fn seen_reset_key(&self, request: KeyedRequest<'_>) -> Result<Option<ResetOutcome>> {
+        self.seen(request).await
     }
 
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
@@ -119,8 +108,7 @@ impl ResetStore for SqliteStore {
         now: i64,
     ) -> Result<Option<String>> {
         let password_hash = password_hash.to_owned();
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let consumed: Option<(String, String)> = tx
                 .query_row(
                     "UPDATE password_resets SET used_at = ?2
@@ -144,7 +132,7 @@ impl ResetStore for SqliteStore {
                     GatewayError::Storage("the account changed during a reset".into())
                 })?;
             tx.execute(
-                "DELETE FROM sign_in_failures WHERE key = ?1",
+                sql::FORGET_FAILURES,
                 [account_throttle_key(&org_id, &username_key)],
             )?;
             tx.commit()?;

@@ -7,15 +7,16 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::{insert_event, member, state_from, SqliteStore};
 use crate::error::Result;
+use crate::store::sql;
 use crate::store::{
-    plan_sign_in_charge, FailureRow, LockoutPolicy, Member, Pruned, SessionStore, SignInCandidate,
-    SignInCharge, StaleBefore,
+    plan_sign_in_charge, FailureRow, Member, NewSession, Pruned, SessionLookup, SessionStore,
+    SignInAttempt, SignInCandidate, SignInCharge, StaleBefore,
 };
 
 /// Forgets the failures of the account that was opened and takes back the attempt counted
 /// against the address and the other accounts.
 fn forgive(tx: &Transaction<'_>, matched: &str, charged: &[String]) -> Result<()> {
-    tx.execute("DELETE FROM sign_in_failures WHERE key = ?1", [matched])?;
+    tx.execute(sql::FORGET_FAILURES, [matched])?;
     for key in charged {
         tx.execute(
             "UPDATE sign_in_failures SET failures = MAX(failures - 1, 0), locked_until = NULL
@@ -31,12 +32,7 @@ impl SessionStore for SqliteStore {
     async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>> {
         let username_key = username_key.to_owned();
         self.with(move |c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT org_id, username_key, username, password_hash, state, account_id,
-                    refused_reason
-                 FROM accounts
-                 WHERE username_key = ?1 ORDER BY created_at, org_id LIMIT 10",
-            )?;
+            let mut stmt = c.prepare_cached(sql::SIGN_IN_CANDIDATES)?;
             let rows = stmt.query_map([username_key], |r| {
                 Ok(SignInCandidate {
                     org_id: r.get(0)?,
@@ -53,16 +49,11 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn charge_sign_in(
-        &self,
-        address: (&str, LockoutPolicy),
-        accounts: (&[String], LockoutPolicy),
-        now: i64,
-    ) -> Result<SignInCharge> {
+    async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge> {
+        let (address, accounts) = (attempt.address, attempt.accounts);
         let (address_key, address_policy) = (address.0.to_owned(), address.1);
         let (account_keys, account_policy) = (accounts.0.to_vec(), accounts.1);
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             let read = |key: &str| -> Result<Option<FailureRow>> {
                 Ok(tx
                     .query_row(
@@ -102,8 +93,7 @@ impl SessionStore for SqliteStore {
 
     async fn forgive_sign_in(&self, matched: &str, charged: &[String]) -> Result<()> {
         let (matched, charged) = (matched.to_owned(), charged.to_vec());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             forgive(&tx, &matched, &charged)?;
             tx.commit()?;
             Ok(())
@@ -111,27 +101,20 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn start_session(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        session_hash: [u8; 32],
-        throttle: (&str, &[String]),
-        now: i64,
-    ) -> Result<()> {
+    async fn start_session(&self, session: NewSession<'_>, now: i64) -> Result<()> {
+        let (org_id, username_key) = (session.org_id, session.username_key);
+        let (session_hash, throttle) = (session.session_hash, session.throttle);
         let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
         let (matched, charged) = (throttle.0.to_owned(), throttle.1.to_vec());
-        self.with(move |c| {
-            let tx = c.transaction()?;
+        self.in_transaction(move |tx| {
             forgive(&tx, &matched, &charged)?;
             let (username, account_id): (String, String) = tx.query_row(
-                "SELECT username, account_id FROM accounts WHERE org_id = ?1 AND username_key = ?2",
+                sql::USERNAME_AND_ACCOUNT,
                 params![org_id, username_key],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
             tx.execute(
-                "INSERT INTO member_sessions (hash, org_id, username_key, created_at, last_seen_at)
-                 VALUES (?1, ?2, ?3, ?4, ?4)",
+                sql::INSERT_SESSION,
                 params![session_hash, org_id, username_key, now],
             )?;
             insert_event(
@@ -149,21 +132,17 @@ impl SessionStore for SqliteStore {
         .await
     }
 
-    async fn member_session(
-        &self,
-        session_hash: [u8; 32],
-        now: i64,
-        idle_secs: i64,
-        max_secs: i64,
-    ) -> Result<Option<Member>> {
-        self.with(move |c| {
-            let tx = c.transaction()?;
+    async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
+        let SessionLookup {
+            hash,
+            idle_secs,
+            max_secs,
+        } = lookup;
+        self.in_transaction(move |tx| {
             let session: Option<(String, String)> = tx
                 .query_row(
-                    "UPDATE member_sessions SET last_seen_at = ?2
-                     WHERE hash = ?1 AND last_seen_at > ?2 - ?3 AND created_at > ?2 - ?4
-                     RETURNING org_id, username_key",
-                    params![session_hash, now, idle_secs, max_secs],
+                    sql::TOUCH_SESSION,
+                    params![hash, now, idle_secs, max_secs],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
@@ -179,10 +158,7 @@ impl SessionStore for SqliteStore {
 
     async fn end_session(&self, session_hash: [u8; 32]) -> Result<()> {
         self.with(move |c| {
-            c.execute(
-                "DELETE FROM member_sessions WHERE hash = ?1",
-                [session_hash],
-            )?;
+            c.execute(sql::END_SESSION, [session_hash])?;
             Ok(())
         })
         .await
