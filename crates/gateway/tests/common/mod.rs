@@ -417,10 +417,22 @@ pub async fn wait_for_files(dir: &Path, n: usize, secs: u64) -> Vec<PathBuf> {
 }
 
 /// The decoded text/plain and text/html parts of a MIME message.
+/// Parts are cut at the message's own boundaries (`boundary="…"`), never at any line that
+/// starts with "--": a quoted-printable line may start so where a long link was wrapped.
 pub fn mail_parts(raw: &str) -> (String, String) {
     let raw = raw.replace("\r\n", "\n");
+    let boundaries: Vec<&str> = raw
+        .split("boundary=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect();
+    let mut parts = vec![raw.as_str()];
+    for boundary in &boundaries {
+        let delimiter = format!("\n--{boundary}");
+        parts = parts.iter().flat_map(|p| p.split(&delimiter)).collect();
+    }
     let (mut text, mut html) = (String::new(), String::new());
-    for part in raw.split("\n--") {
+    for part in parts {
         let Some((head, body)) = part.split_once("\n\n") else {
             continue;
         };
