@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 use crate::mail::{compose_invitation, DeliveryError, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
-use crate::store::{Lease, OutboxItem, SendEnd, Sends};
+use crate::store::{Invitation, Lease, LinkOutboxItem, SendEnd, Sends};
 use crate::Shared;
 
 mod join_decisions;
@@ -334,51 +334,105 @@ pub(crate) fn send_end(
     }
 }
 
-async fn deliver(
+/// A message that carries a link (an invitation or a password reset): what the outbox needs
+/// to send it by its channel and to log it.
+pub(crate) trait LinkMessage {
+    /// Which outbox rows carry it.
+    const SENDS: Sends;
+    /// Why one meant to be passed on by hand is never sent.
+    const UNSENT: &'static str;
+    fn id(&self) -> &str;
+    fn channel(&self) -> Channel;
+    fn recipient(&self) -> &str;
+    /// Sent, it lands in this gateway's mail folder rather than with anyone (and the delivery
+    /// event says so).
+    fn kept(&self, mailer: &dyn Mailer) -> bool;
+    /// The page the token opens.
+    fn link(state: &Shared, token: &str) -> String;
+    /// The mail, from `from`, that carries `link`.
+    fn compose(
+        &self,
+        state: &Shared,
+        from: &str,
+        outbox_id: i64,
+        link: &str,
+        expires_at: i64,
+    ) -> Result<(Message, String), DeliveryError>;
+    /// The text message that carries `link`.
+    fn text(&self, link: &str, expires_at: i64) -> String;
+}
+
+impl LinkMessage for Invitation {
+    const SENDS: Sends = Sends::Invitation;
+    const UNSENT: &'static str = "link invitations are not sent";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn channel(&self) -> Channel {
+        self.channel
+    }
+    fn recipient(&self) -> &str {
+        &self.recipient
+    }
+    fn kept(&self, mailer: &dyn Mailer) -> bool {
+        self.channel == Channel::Email && mailer.keeps_messages()
+    }
+    fn link(state: &Shared, token: &str) -> String {
+        state.invitation_link(token)
+    }
+    fn compose(
+        &self,
+        state: &Shared,
+        from: &str,
+        outbox_id: i64,
+        link: &str,
+        expires_at: i64,
+    ) -> Result<(Message, String), DeliveryError> {
+        compose_invitation(&state.templates, from, self, outbox_id, link, expires_at)
+    }
+    fn text(&self, link: &str, expires_at: i64) -> String {
+        sms_text(self, link, expires_at)
+    }
+}
+
+/// Sends a claimed message that carries a link and records how it went.
+async fn deliver<S: LinkMessage>(
     state: &Shared,
     owner: &str,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
-    item: OutboxItem,
+    item: LinkOutboxItem<S>,
 ) {
-    let invitation = &item.subject;
     let claimed = Claimed {
-        sends: Sends::Invitation,
+        sends: S::SENDS,
         outbox_id: item.id,
         attempts: item.attempts,
-        kept: invitation.channel == Channel::Email && mailer.keeps_messages(),
-        subject_id: &invitation.id,
+        kept: item.subject.kept(mailer),
+        subject_id: item.subject.id(),
         resumed: item.resumed,
     };
     send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
 }
 
-async fn send(
+async fn send<S: LinkMessage>(
     state: &Shared,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
-    item: &OutboxItem,
+    item: &LinkOutboxItem<S>,
 ) -> Result<String, DeliveryError> {
     let token = link_token(state, &item.sealed_token, item.expires_at)?;
-    let link = state.invitation_link(&crate::secrets::encode(&token));
-    let invitation = &item.subject;
+    let link = S::link(state, &crate::secrets::encode(&token));
+    let subject = &item.subject;
     send_by_channel(
         mailer,
         sms,
-        (invitation.channel, &invitation.recipient),
+        (subject.channel(), subject.recipient()),
         || {
             let from = state.config.mail.from_address();
-            compose_invitation(
-                &state.templates,
-                from,
-                invitation,
-                item.id,
-                &link,
-                item.expires_at,
-            )
+            subject.compose(state, from, item.id, &link, item.expires_at)
         },
-        || sms_text(invitation, &link, item.expires_at),
-        "link invitations are not sent",
+        || subject.text(&link, item.expires_at),
+        S::UNSENT,
     )
     .await
 }

@@ -1,12 +1,14 @@
 //! Sending password reset messages (mail or text) from the shared outbox: claimed, sent and
 //! recorded like invitations, with the same lease and backoff.
 
-use super::{deliver_next, lease, link_token, send_and_record, send_by_channel, Claimed};
+use lettre::Message;
+use orgdesk_protocol::Channel;
+
+use super::{deliver, deliver_next, lease, LinkMessage};
 use crate::mail::{DeliveryError, Mailer};
 use crate::mail_reset::compose_reset;
-use crate::secrets;
 use crate::sms::{reset_text, SmsSender};
-use crate::store::{ResetOutboxItem, Sends};
+use crate::store::{PasswordReset, Sends};
 use crate::Shared;
 
 /// Sends the next reset message that is due, if any; `true` when there was one (so the
@@ -25,51 +27,36 @@ pub(crate) async fn deliver_due_reset(
     .await
 }
 
-async fn deliver(
-    state: &Shared,
-    owner: &str,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-    item: ResetOutboxItem,
-) {
-    // A reset's delivery event does not say whether the mail was kept in the gateway's folder.
-    let claimed = Claimed {
-        sends: Sends::Reset,
-        outbox_id: item.id,
-        attempts: item.attempts,
-        kept: false,
-        subject_id: &item.subject.id,
-        resumed: item.resumed,
-    };
-    send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
-}
-
-async fn send(
-    state: &Shared,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-    item: &ResetOutboxItem,
-) -> Result<String, DeliveryError> {
-    let token = link_token(state, &item.sealed_token, item.expires_at)?;
-    let link = state.reset_link(&secrets::encode(&token));
-    let reset = &item.subject;
-    send_by_channel(
-        mailer,
-        sms,
-        (reset.channel, &reset.recipient),
-        || {
-            let from = state.config.mail.from_address();
-            compose_reset(
-                &state.templates,
-                from,
-                reset,
-                item.id,
-                &link,
-                item.expires_at,
-            )
-        },
-        || reset_text(reset, &link, item.expires_at),
-        "link resets are not sent",
-    )
-    .await
+impl LinkMessage for PasswordReset {
+    const SENDS: Sends = Sends::Reset;
+    const UNSENT: &'static str = "link resets are not sent";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn channel(&self) -> Channel {
+        self.channel
+    }
+    fn recipient(&self) -> &str {
+        &self.recipient
+    }
+    /// A reset's delivery event does not say whether the mail was kept in the gateway's folder.
+    fn kept(&self, _mailer: &dyn Mailer) -> bool {
+        false
+    }
+    fn link(state: &Shared, token: &str) -> String {
+        state.reset_link(token)
+    }
+    fn compose(
+        &self,
+        state: &Shared,
+        from: &str,
+        outbox_id: i64,
+        link: &str,
+        expires_at: i64,
+    ) -> Result<(Message, String), DeliveryError> {
+        compose_reset(&state.templates, from, self, outbox_id, link, expires_at)
+    }
+    fn text(&self, link: &str, expires_at: i64) -> String {
+        reset_text(self, link, expires_at)
+    }
 }

@@ -11,7 +11,8 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
@@ -63,6 +64,60 @@ pub(crate) fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
                 .and_then(|v| v.to_str().ok()),
         )
     })
+}
+
+/// A page opened with its language asked for: `?lang=` and the request's headers (for the
+/// browser's language and the cookies).
+pub(crate) struct Visit {
+    pub(crate) lang: Lang,
+    pub(crate) headers: HeaderMap,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Query(q) = Query::<LangQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let lang = pick_lang(q.lang.as_deref(), &parts.headers);
+        let headers = parts.headers.clone();
+        Ok(Self { lang, headers })
+    }
+}
+
+/// A page opened by a link that carries a token in its path (`/i/{token}`, `/j/{token}`,
+/// `/r/{token}` …): the token, the language `?lang=` asks for, and the request's headers.
+pub(crate) struct LinkVisit {
+    pub(crate) token: String,
+    pub(crate) lang_asked: Option<String>,
+    pub(crate) headers: HeaderMap,
+}
+
+impl LinkVisit {
+    /// `?lang=`, else the browser's language.
+    pub(crate) fn lang(&self) -> Lang {
+        pick_lang(self.lang_asked.as_deref(), &self.headers)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LinkVisit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let Path(token) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let Query(q) = Query::<LangQuery>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let headers = parts.headers.clone();
+        Ok(Self {
+            token,
+            lang_asked: q.lang,
+            headers,
+        })
+    }
 }
 
 /// The language switcher's link: `path` when it is plainly a path on this gateway (`/`

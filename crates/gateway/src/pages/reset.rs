@@ -2,7 +2,7 @@
 //! same policy as registration. A link that cannot be used gets a page saying which case it
 //! is, like invitation links.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -12,8 +12,8 @@ use orgdesk_protocol::AccountState;
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::FormPost;
-use crate::pages::member::{hash_password, member_message, LangOnly, Notice};
-use crate::pages::{form, internal_error, page, pick_lang, PageResult};
+use crate::pages::member::{hash_password, member_message, Notice};
+use crate::pages::{form, internal_error, page, LinkVisit, PageResult};
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::ResetLookup;
@@ -135,20 +135,15 @@ fn render_form(
     )
 }
 
-pub(crate) async fn reset_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangOnly>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let path = format!("/r/{token}");
-    let found = match resolve(&state, &token).await {
+pub(crate) async fn reset_form(State(state): State<Shared>, visit: LinkVisit) -> Response {
+    let (lang, headers) = (visit.lang(), &visit.headers);
+    let path = format!("/r/{}", visit.token);
+    let found = match resolve(&state, &visit.token).await {
         Ok((ResetLink::Valid(found), _)) => found,
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    form::with_csrf(&state, &headers, |csrf| {
+    form::with_csrf(&state, headers, |csrf| {
         render_form(&state, lang, StatusCode::OK, &path, &found, csrf, &[])
     })
 }

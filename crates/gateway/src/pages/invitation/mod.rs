@@ -3,12 +3,12 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
 
-use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
+use super::{form, internal_error, message, page, pick_lang, username_ok, LinkVisit, PageResult};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::{Accepted, FormPost};
@@ -89,12 +89,10 @@ fn usable_from(
 /// invitation created without a language or a link that leads to no invitation.
 pub(crate) async fn usable_in_its_language(
     state: &Shared,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    token: &str,
+    visit: &LinkVisit,
     path: &str,
 ) -> Result<(Lang, TokenLookup), Response> {
-    let resolved = resolve(state, token).await;
+    let resolved = resolve(state, &visit.token).await;
     let own = match &resolved {
         Ok((Link::Valid(f) | Link::Expired(f) | Link::Used(f) | Link::Cancelled(f), _))
             if f.invitation.locale_chosen =>
@@ -103,10 +101,12 @@ pub(crate) async fn usable_in_its_language(
         }
         _ => None,
     };
-    let lang = query
+    let lang = visit
+        .lang_asked
+        .as_deref()
         .and_then(Lang::parse)
         .or(own)
-        .unwrap_or_else(|| pick_lang(None, headers));
+        .unwrap_or_else(|| pick_lang(None, &visit.headers));
     let (found, _) = usable_from(state, lang, path, resolved)?;
     Ok((lang, found))
 }
@@ -183,15 +183,10 @@ pub(crate) fn link_problem(state: &Shared, lang: Lang, path: &str, link: &Link) 
     message(state, lang, status, path, kind, title, &body)
 }
 
-pub(crate) async fn invitation(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
+pub(crate) async fn invitation(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
+    let token = &visit.token;
     let path = format!("/i/{token}");
-    let (lang, found) =
-        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
+    let (lang, found) = usable_in_its_language(&state, &visit, &path).await?;
     let inv = &found.invitation;
     match state
         .store
@@ -306,19 +301,12 @@ fn render_link_form(
 }
 
 /// The empty form behind a usable link.
-async fn link_form(
-    state: Shared,
-    token: String,
-    q: LangQuery,
-    headers: HeaderMap,
-    kind: &LinkForm,
-) -> PageResult {
-    let path = kind.action(&token);
-    let (lang, found) =
-        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
-    Ok(form::with_csrf(&state, &headers, |csrf| {
+async fn link_form(state: Shared, visit: LinkVisit, kind: &LinkForm) -> PageResult {
+    let path = kind.action(&visit.token);
+    let (lang, found) = usable_in_its_language(&state, &visit, &path).await?;
+    Ok(form::with_csrf(&state, &visit.headers, |csrf| {
         let view = FormView {
-            token: &token,
+            token: &visit.token,
             found: &found,
             csrf_cookie: csrf,
             username: "",
@@ -328,13 +316,8 @@ async fn link_form(
     }))
 }
 
-pub(crate) async fn register_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
-    link_form(state, token, q, headers, &REGISTER).await
+pub(crate) async fn register_form(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
+    link_form(state, visit, &REGISTER).await
 }
 
 /// A post to a form behind a link, once it is accepted and the link is usable.
@@ -475,17 +458,12 @@ pub(crate) async fn register(
     )
 }
 
-pub(crate) async fn decline_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
+pub(crate) async fn decline_form(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
+    let token = &visit.token;
     let path = format!("/i/{token}/decline");
-    let (lang, found) =
-        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
+    let (lang, found) = usable_in_its_language(&state, &visit, &path).await?;
     let inv = &found.invitation;
-    Ok(form::with_csrf(&state, &headers, |csrf| {
+    Ok(form::with_csrf(&state, &visit.headers, |csrf| {
         let extra = context! {
             intro => fill(lang.t("decline_intro"), &[("inviter", &inv.inviter_name), ("organization", &inv.organization_name)]),
             action => &path,

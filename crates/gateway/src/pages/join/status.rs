@@ -1,12 +1,12 @@
 //! The status page a person who asked to join keeps (`/j/status/{token}`).
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use orgdesk_protocol::JoinRequestStatus;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::{internal_error, message, pick_lang, LangQuery};
+use crate::pages::{internal_error, message, LinkVisit};
 use crate::{joining, secrets, Shared};
 
 fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
@@ -21,15 +21,10 @@ fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
     )
 }
 
-pub(crate) async fn status(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    let path = format!("/j/status/{token}");
-    let Some(raw) = secrets::decode_token(&token) else {
+pub(crate) async fn status(State(state): State<Shared>, visit: LinkVisit) -> Response {
+    let lang = visit.lang();
+    let path = format!("/j/status/{}", visit.token);
+    let Some(raw) = secrets::decode_token(&visit.token) else {
         return unknown_status(&state, lang, &path);
     };
     let view = match state

@@ -7,7 +7,6 @@
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use serde::Deserialize;
 
 use super::{cookie, internal_error, is_https, page};
 use crate::error::GatewayError;
@@ -30,11 +29,6 @@ pub(crate) const SIGN_IN: &str = "/me/sign-in";
 pub(crate) const DETAILS: &str = "/me/details";
 pub(crate) const PASSWORD: &str = "/me/password";
 pub(crate) const SIGN_OUT: &str = "/me/sign-out";
-
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct LangOnly {
-    pub lang: Option<String>,
-}
 
 /// A message page's content, optionally with one link onwards.
 pub(crate) struct Notice<'a> {
