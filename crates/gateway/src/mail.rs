@@ -183,14 +183,10 @@ pub(crate) fn escape_markup(s: &str) -> String {
 /// Message-ID (returned) so that a delivery can be traced. The Message-ID is derived from the
 /// outbox row (`outbox_id`), so every attempt at one message carries the same one: a message
 /// sent again after a crash is recognisably the same message.
-pub fn compose_invitation(
-    templates: &Templates,
-    from: &str,
-    invitation: &Invitation,
-    outbox_id: i64,
-    link: &str,
-    expires_at: i64,
-) -> Result<(Message, String), DeliveryError> {
+pub fn compose_invitation(mail: &LinkMail<'_>, invitation: &Invitation) -> Composed {
+    let LinkMail {
+        link, expires_at, ..
+    } = *mail;
     let lang = Lang::parse(&invitation.locale).unwrap_or(Lang::En);
     let org = invitation.organization_name.as_str();
     let subject = fill(
@@ -213,14 +209,28 @@ pub fn compose_invitation(
         expires: fill(lang.t("expires"), &[("date", &format_time(expires_at))]),
     };
     let envelope = Envelope {
-        from,
+        from: mail.from,
         to_name: Some(invitation.invitee_name.clone()),
         recipient: &invitation.recipient,
         record_id: &invitation.id,
-        outbox_id,
+        outbox_id: mail.outbox_id,
     };
     let templates_used = ["invitation_mail.txt", "invitation_mail.html"];
-    build(templates, envelope, &subject, &context, templates_used)
+    build(mail.templates, envelope, &subject, &context, templates_used)
+}
+
+/// A mail composed: the message and its Message-ID.
+pub type Composed = Result<(Message, String), DeliveryError>;
+
+/// What a mail that carries a link is composed with: the templates, the sender, its outbox
+/// row (which names its Message-ID), and the link with its expiry.
+#[derive(Clone, Copy)]
+pub struct LinkMail<'a> {
+    pub(crate) templates: &'a Templates,
+    pub(crate) from: &'a str,
+    pub(crate) outbox_id: i64,
+    pub(crate) link: &'a str,
+    pub(crate) expires_at: i64,
 }
 
 /// Where a mail comes from and goes to, and what names its Message-ID: the invitation's or

@@ -388,6 +388,7 @@ pub(crate) async fn bounce(
 mod tests {
     use super::*;
     use crate::config::MailConfig;
+    use crate::provider::assert_transient;
 
     #[test]
     fn postmark_answers_are_judged_by_error_code() {
@@ -409,19 +410,9 @@ mod tests {
             ),
             Err(DeliveryError::Permanent(_))
         ));
-        let transient: [(u16, &[u8]); 2] = [
-            (
-                401,
-                br#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#,
-            ),
-            (500, b"oops"),
-        ];
-        for (status, body) in transient {
-            assert!(matches!(
-                judge(status, body),
-                Err(DeliveryError::Transient(_))
-            ));
-        }
+        let no_token =
+            br#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#;
+        assert_transient(judge, &[(401, no_token), (500, b"oops")]);
     }
 
     #[test]

@@ -304,6 +304,7 @@ fn link_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::assert_transient;
 
     #[test]
     fn twilio_answers_are_judged_by_status_and_code() {
@@ -320,16 +321,8 @@ mod tests {
                 "Twilio error 21211: The 'To' number is not a valid phone number.".into()
             ))
         );
-        let transient: [(u16, &[u8]); 2] = [
-            (429, br#"{"code":20429,"message":"Too Many Requests"}"#),
-            (503, b"<html>down</html>"),
-        ];
-        for (status, body) in transient {
-            assert!(matches!(
-                judge(status, body),
-                Err(DeliveryError::Transient(_))
-            ));
-        }
+        let too_many = br#"{"code":20429,"message":"Too Many Requests"}"#;
+        assert_transient(judge, &[(429, too_many), (503, b"<html>down</html>")]);
     }
 
     #[test]

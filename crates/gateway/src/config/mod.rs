@@ -26,6 +26,7 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Where Prometheus scrapes `GET /metrics`: its own address, off when left out. Keep it
     /// on loopback or a private network; the metrics carry no tokens but are not public.
+    #[serde(default)]
     pub metrics_listen: Option<SocketAddr>,
     /// The address people reach the gateway at (e.g. `https://join.example.org`). Every link
     /// is built from it, never from the request's Host header. May be left out only on
@@ -41,9 +42,11 @@ pub struct Config {
     pub database_max_connections: u32,
     /// File holding the server pepper (created with mode 0600 on first start). Without it the
     /// pepper lives only as long as the process and links die with it.
+    #[serde(default)]
     pub pepper_file: Option<PathBuf>,
     /// Serve HTTPS directly. Without it, the gateway speaks plain HTTP and must sit behind a
     /// TLS-terminating proxy when it listens beyond loopback.
+    #[serde(default)]
     pub tls: Option<TlsConfig>,
     #[serde(default)]
     pub tokens: TokenConfig,
@@ -62,6 +65,7 @@ pub struct Config {
     #[serde(default)]
     pub retention: RetentionConfig,
     /// Text messages for `sms` invitations; without it they are refused.
+    #[serde(default)]
     pub sms: Option<SmsConfig>,
 }
 
@@ -147,13 +151,16 @@ pub struct SmtpConfig {
     pub tls: SmtpTls,
     /// Sender, e.g. `Orgdesk <noreply@example.org>`.
     pub from: String,
+    #[serde(default)]
     pub username: Option<String>,
     /// Name of the environment variable holding the SMTP password.
+    #[serde(default)]
     pub password_env: Option<String>,
     #[serde(default = "default_smtp_timeout")]
     pub timeout_secs: u64,
     /// A CA certificate (PEM) to trust besides the public ones, for a relay whose
     /// certificate comes from a private CA.
+    #[serde(default)]
     pub ca_file: Option<PathBuf>,
     /// With `tls = "none"`, sending the username and password in the clear is refused at
     /// start unless this says the relay is one the gateway may do that with.

@@ -14,8 +14,11 @@ pub struct PostmarkConfig {
     /// Sender, e.g. `Orgdesk <noreply@example.org>` (a confirmed Sender Signature).
     pub from: String,
     /// The server API token; prefer `server_token_file` or `server_token_env`.
+    #[serde(default)]
     pub server_token: Option<String>,
+    #[serde(default)]
     pub server_token_file: Option<PathBuf>,
+    #[serde(default)]
     pub server_token_env: Option<String>,
     #[serde(default = "default_stream")]
     pub message_stream: String,
@@ -24,6 +27,7 @@ pub struct PostmarkConfig {
     #[serde(default = "default_timeout")]
     pub timeout_secs: u64,
     /// Credentials Postmark's bounce webhook must present; without them the webhook is off.
+    #[serde(default)]
     pub bounce_webhook: Option<BounceWebhookConfig>,
 }
 
@@ -31,8 +35,11 @@ pub struct PostmarkConfig {
 #[serde(deny_unknown_fields)]
 pub struct BounceWebhookConfig {
     pub username: String,
+    #[serde(default)]
     pub password: Option<String>,
+    #[serde(default)]
     pub password_file: Option<PathBuf>,
+    #[serde(default)]
     pub password_env: Option<String>,
 }
 

@@ -29,12 +29,17 @@ pub struct TwilioConfig {
     pub account_sid: String,
     /// The auth token itself; prefer `auth_token_file` or `auth_token_env`, which keep it out
     /// of the configuration file.
+    #[serde(default)]
     pub auth_token: Option<String>,
+    #[serde(default)]
     pub auth_token_file: Option<PathBuf>,
+    #[serde(default)]
     pub auth_token_env: Option<String>,
     /// The sending number (E.164) or alphanumeric sender ID…
+    #[serde(default)]
     pub from: Option<String>,
     /// …or a Messaging Service that picks the sender.
+    #[serde(default)]
     pub messaging_service_sid: Option<String>,
     #[serde(default = "default_twilio_url")]
     pub base_url: String,

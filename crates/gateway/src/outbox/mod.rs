@@ -19,10 +19,10 @@ use lettre::Message;
 use orgdesk_protocol::Channel;
 use tokio::sync::watch;
 
-use crate::mail::{compose_invitation, DeliveryError, Mailer};
+use crate::mail::{compose_invitation, Composed, DeliveryError, LinkMail, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
 use crate::store::{Invitation, Lease, LinkOutboxItem, SendEnd, Sends};
-use crate::Shared;
+use crate::{AppState, Shared};
 
 mod join_decisions;
 mod resets;
@@ -336,62 +336,32 @@ pub(crate) fn send_end(
 
 /// A message that carries a link (an invitation or a password reset): what the outbox needs
 /// to send it by its channel and to log it.
-pub(crate) trait LinkMessage {
+pub(crate) trait LinkMessage: Sized {
     /// Which outbox rows carry it.
     const SENDS: Sends;
-    /// Why one meant to be passed on by hand is never sent.
+    /// Why one that is only passed on by hand is never sent.
     const UNSENT: &'static str;
-    fn id(&self) -> &str;
-    fn channel(&self) -> Channel;
-    fn recipient(&self) -> &str;
-    /// Sent, it lands in this gateway's mail folder rather than with anyone (and the delivery
-    /// event says so).
-    fn kept(&self, mailer: &dyn Mailer) -> bool;
-    /// The page the token opens.
-    fn link(state: &Shared, token: &str) -> String;
-    /// The mail, from `from`, that carries `link`.
-    fn compose(
-        &self,
-        state: &Shared,
-        from: &str,
-        outbox_id: i64,
-        link: &str,
-        expires_at: i64,
-    ) -> Result<(Message, String), DeliveryError>;
-    /// The text message that carries `link`.
-    fn text(&self, link: &str, expires_at: i64) -> String;
+    /// Whether its delivery event says that a mail landed in this gateway's folder.
+    const TELLS_KEPT: bool;
+    /// The page its link's token opens.
+    const LINK: fn(&AppState, &str) -> String;
+    /// Its mail.
+    const COMPOSE: for<'a> fn(&LinkMail<'a>, &Self) -> Composed;
+    /// Its text message, from the message, the link and the link's expiry.
+    const TEXT: fn(&Self, &str, i64) -> String;
+    /// Its id, channel and recipient.
+    fn about(&self) -> (&str, Channel, &str);
 }
 
 impl LinkMessage for Invitation {
     const SENDS: Sends = Sends::Invitation;
     const UNSENT: &'static str = "link invitations are not sent";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn channel(&self) -> Channel {
-        self.channel
-    }
-    fn recipient(&self) -> &str {
-        &self.recipient
-    }
-    fn kept(&self, mailer: &dyn Mailer) -> bool {
-        self.channel == Channel::Email && mailer.keeps_messages()
-    }
-    fn link(state: &Shared, token: &str) -> String {
-        state.invitation_link(token)
-    }
-    fn compose(
-        &self,
-        state: &Shared,
-        from: &str,
-        outbox_id: i64,
-        link: &str,
-        expires_at: i64,
-    ) -> Result<(Message, String), DeliveryError> {
-        compose_invitation(&state.templates, from, self, outbox_id, link, expires_at)
-    }
-    fn text(&self, link: &str, expires_at: i64) -> String {
-        sms_text(self, link, expires_at)
+    const TELLS_KEPT: bool = true;
+    const LINK: fn(&AppState, &str) -> String = AppState::invitation_link;
+    const COMPOSE: for<'a> fn(&LinkMail<'a>, &Self) -> Composed = compose_invitation;
+    const TEXT: fn(&Self, &str, i64) -> String = sms_text;
+    fn about(&self) -> (&str, Channel, &str) {
+        (&self.id, self.channel, &self.recipient)
     }
 }
 
@@ -403,12 +373,13 @@ async fn deliver<S: LinkMessage>(
     sms: Option<&dyn SmsSender>,
     item: LinkOutboxItem<S>,
 ) {
+    let (id, channel, _) = item.subject.about();
     let claimed = Claimed {
         sends: S::SENDS,
         outbox_id: item.id,
         attempts: item.attempts,
-        kept: item.subject.kept(mailer),
-        subject_id: item.subject.id(),
+        kept: S::TELLS_KEPT && channel == Channel::Email && mailer.keeps_messages(),
+        subject_id: id,
         resumed: item.resumed,
     };
     send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
@@ -421,17 +392,24 @@ async fn send<S: LinkMessage>(
     item: &LinkOutboxItem<S>,
 ) -> Result<String, DeliveryError> {
     let token = link_token(state, &item.sealed_token, item.expires_at)?;
-    let link = S::link(state, &crate::secrets::encode(&token));
+    let link = S::LINK(state, &crate::secrets::encode(&token));
     let subject = &item.subject;
+    let (_, channel, recipient) = subject.about();
     send_by_channel(
         mailer,
         sms,
-        (subject.channel(), subject.recipient()),
+        (channel, recipient),
         || {
-            let from = state.config.mail.from_address();
-            subject.compose(state, from, item.id, &link, item.expires_at)
+            let mail = LinkMail {
+                templates: &state.templates,
+                from: state.config.mail.from_address(),
+                outbox_id: item.id,
+                link: &link,
+                expires_at: item.expires_at,
+            };
+            (S::COMPOSE)(&mail, subject)
         },
-        || subject.text(&link, item.expires_at),
+        || (S::TEXT)(subject, &link, item.expires_at),
         S::UNSENT,
     )
     .await

@@ -1,15 +1,14 @@
 //! Sending password reset messages (mail or text) from the shared outbox: claimed, sent and
 //! recorded like invitations, with the same lease and backoff.
 
-use lettre::Message;
 use orgdesk_protocol::Channel;
 
 use super::{deliver, deliver_next, lease, LinkMessage};
-use crate::mail::{DeliveryError, Mailer};
+use crate::mail::{Composed, LinkMail, Mailer};
 use crate::mail_reset::compose_reset;
 use crate::sms::{reset_text, SmsSender};
 use crate::store::{PasswordReset, Sends};
-use crate::Shared;
+use crate::{AppState, Shared};
 
 /// Sends the next reset message that is due, if any; `true` when there was one (so the
 /// worker looks again at once).
@@ -30,33 +29,12 @@ pub(crate) async fn deliver_due_reset(
 impl LinkMessage for PasswordReset {
     const SENDS: Sends = Sends::Reset;
     const UNSENT: &'static str = "link resets are not sent";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn channel(&self) -> Channel {
-        self.channel
-    }
-    fn recipient(&self) -> &str {
-        &self.recipient
-    }
-    /// A reset's delivery event does not say whether the mail was kept in the gateway's folder.
-    fn kept(&self, _mailer: &dyn Mailer) -> bool {
-        false
-    }
-    fn link(state: &Shared, token: &str) -> String {
-        state.reset_link(token)
-    }
-    fn compose(
-        &self,
-        state: &Shared,
-        from: &str,
-        outbox_id: i64,
-        link: &str,
-        expires_at: i64,
-    ) -> Result<(Message, String), DeliveryError> {
-        compose_reset(&state.templates, from, self, outbox_id, link, expires_at)
-    }
-    fn text(&self, link: &str, expires_at: i64) -> String {
-        reset_text(self, link, expires_at)
+    // A reset's delivery event does not say whether the mail was kept in the gateway's folder.
+    const TELLS_KEPT: bool = false;
+    const LINK: fn(&AppState, &str) -> String = AppState::reset_link;
+    const COMPOSE: for<'a> fn(&LinkMail<'a>, &Self) -> Composed = compose_reset;
+    const TEXT: fn(&Self, &str, i64) -> String = reset_text;
+    fn about(&self) -> (&str, Channel, &str) {
+        (&self.id, self.channel, &self.recipient)
     }
 }

@@ -66,57 +66,48 @@ pub(crate) fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
     })
 }
 
-/// A page opened with its language asked for: `?lang=` and the request's headers (for the
-/// browser's language and the cookies).
+/// A page opened with its language perhaps asked for (`?lang=`), with the request's headers
+/// (the browser's language, the cookies).
 pub(crate) struct Visit {
-    pub(crate) lang: Lang,
-    pub(crate) headers: HeaderMap,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Visit {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let Query(q) = Query::<LangQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let lang = pick_lang(q.lang.as_deref(), &parts.headers);
-        let headers = parts.headers.clone();
-        Ok(Self { lang, headers })
-    }
-}
-
-/// A page opened by a link that carries a token in its path (`/i/{token}`, `/j/{token}`,
-/// `/r/{token}` …): the token, the language `?lang=` asks for, and the request's headers.
-pub(crate) struct LinkVisit {
-    pub(crate) token: String,
     pub(crate) lang_asked: Option<String>,
     pub(crate) headers: HeaderMap,
 }
 
-impl LinkVisit {
+impl Visit {
     /// `?lang=`, else the browser's language.
     pub(crate) fn lang(&self) -> Lang {
         pick_lang(self.lang_asked.as_deref(), &self.headers)
     }
 }
 
+impl<S: Send + Sync> FromRequestParts<S> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let (Query(asked), headers) =
+            <(Query<LangQuery>, HeaderMap)>::from_request_parts(parts, state).await?;
+        let lang_asked = asked.lang;
+        Ok(Self {
+            lang_asked,
+            headers,
+        })
+    }
+}
+
+/// A page opened by a link that carries a token in its path (`/i/{token}`, `/j/{token}`,
+/// `/r/{token}` …): the token, and the visit.
+pub(crate) struct LinkVisit {
+    pub(crate) token: String,
+    pub(crate) visit: Visit,
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for LinkVisit {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
-        let Path(token) = Path::<String>::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let Query(q) = Query::<LangQuery>::from_request_parts(parts, state)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        let headers = parts.headers.clone();
-        Ok(Self {
-            token,
-            lang_asked: q.lang,
-            headers,
-        })
+        let (Path(token), visit) =
+            <(Path<String>, Visit)>::from_request_parts(parts, state).await?;
+        Ok(Self { token, visit })
     }
 }
 

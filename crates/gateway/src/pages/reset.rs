@@ -135,10 +135,13 @@ fn render_form(
     )
 }
 
-pub(crate) async fn reset_form(State(state): State<Shared>, visit: LinkVisit) -> Response {
+pub(crate) async fn reset_form(
+    State(state): State<Shared>,
+    LinkVisit { token, visit }: LinkVisit,
+) -> Response {
     let (lang, headers) = (visit.lang(), &visit.headers);
-    let path = format!("/r/{}", visit.token);
-    let found = match resolve(&state, &visit.token).await {
+    let path = format!("/r/{token}");
+    let found = match resolve(&state, &token).await {
         Ok((ResetLink::Valid(found), _)) => found,
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),

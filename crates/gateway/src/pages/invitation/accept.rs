@@ -39,8 +39,8 @@ const ACCEPT: LinkForm = LinkForm {
     title: "accept_title",
 };
 
-pub(crate) async fn accept_form(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
-    link_form(state, visit, &ACCEPT).await
+pub(crate) async fn accept_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    link_form(state, link, &ACCEPT).await
 }
 
 form::fields! {

@@ -89,10 +89,10 @@ fn usable_from(
 /// invitation created without a language or a link that leads to no invitation.
 pub(crate) async fn usable_in_its_language(
     state: &Shared,
-    visit: &LinkVisit,
+    link: &LinkVisit,
     path: &str,
 ) -> Result<(Lang, TokenLookup), Response> {
-    let resolved = resolve(state, &visit.token).await;
+    let resolved = resolve(state, &link.token).await;
     let own = match &resolved {
         Ok((Link::Valid(f) | Link::Expired(f) | Link::Used(f) | Link::Cancelled(f), _))
             if f.invitation.locale_chosen =>
@@ -101,12 +101,13 @@ pub(crate) async fn usable_in_its_language(
         }
         _ => None,
     };
-    let lang = visit
+    let lang = link
+        .visit
         .lang_asked
         .as_deref()
         .and_then(Lang::parse)
         .or(own)
-        .unwrap_or_else(|| pick_lang(None, &visit.headers));
+        .unwrap_or_else(|| pick_lang(None, &link.visit.headers));
     let (found, _) = usable_from(state, lang, path, resolved)?;
     Ok((lang, found))
 }
@@ -183,10 +184,9 @@ pub(crate) fn link_problem(state: &Shared, lang: Lang, path: &str, link: &Link) 
     message(state, lang, status, path, kind, title, &body)
 }
 
-pub(crate) async fn invitation(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
-    let token = &visit.token;
-    let path = format!("/i/{token}");
-    let (lang, found) = usable_in_its_language(&state, &visit, &path).await?;
+pub(crate) async fn invitation(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    let path = format!("/i/{}", link.token);
+    let (lang, found) = usable_in_its_language(&state, &link, &path).await?;
     let inv = &found.invitation;
     match state
         .store
@@ -301,12 +301,12 @@ fn render_link_form(
 }
 
 /// The empty form behind a usable link.
-async fn link_form(state: Shared, visit: LinkVisit, kind: &LinkForm) -> PageResult {
-    let path = kind.action(&visit.token);
-    let (lang, found) = usable_in_its_language(&state, &visit, &path).await?;
-    Ok(form::with_csrf(&state, &visit.headers, |csrf| {
+async fn link_form(state: Shared, link: LinkVisit, kind: &LinkForm) -> PageResult {
+    let path = kind.action(&link.token);
+    let (lang, found) = usable_in_its_language(&state, &link, &path).await?;
+    Ok(form::with_csrf(&state, &link.visit.headers, |csrf| {
         let view = FormView {
-            token: &visit.token,
+            token: &link.token,
             found: &found,
             csrf_cookie: csrf,
             username: "",
@@ -316,8 +316,8 @@ async fn link_form(state: Shared, visit: LinkVisit, kind: &LinkForm) -> PageResu
     }))
 }
 
-pub(crate) async fn register_form(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
-    link_form(state, visit, &REGISTER).await
+pub(crate) async fn register_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    link_form(state, link, &REGISTER).await
 }
 
 /// A post to a form behind a link, once it is accepted and the link is usable.
@@ -458,12 +458,12 @@ pub(crate) async fn register(
     )
 }
 
-pub(crate) async fn decline_form(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
-    let token = &visit.token;
+pub(crate) async fn decline_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    let token = &link.token;
     let path = format!("/i/{token}/decline");
-    let (lang, found) = usable_in_its_language(&state, &visit, &path).await?;
+    let (lang, found) = usable_in_its_language(&state, &link, &path).await?;
     let inv = &found.invitation;
-    Ok(form::with_csrf(&state, &visit.headers, |csrf| {
+    Ok(form::with_csrf(&state, &link.visit.headers, |csrf| {
         let extra = context! {
             intro => fill(lang.t("decline_intro"), &[("inviter", &inv.inviter_name), ("organization", &inv.organization_name)]),
             action => &path,

@@ -19,7 +19,7 @@ use crate::Shared;
 
 pub(crate) async fn code_form(State(state): State<Shared>, visit: Visit) -> Response {
     form::with_csrf(&state, &visit.headers, |csrf| {
-        render_code_form(&state, visit.lang, StatusCode::OK, csrf, "", &[])
+        render_code_form(&state, visit.lang(), StatusCode::OK, csrf, "", &[])
     })
 }
 

@@ -244,12 +244,15 @@ async fn find_by_token(
     }
 }
 
-pub(crate) async fn link_form(State(state): State<Shared>, visit: LinkVisit) -> PageResult {
-    let (lang, token) = (visit.lang(), visit.token.as_str());
+pub(crate) async fn link_form(
+    State(state): State<Shared>,
+    LinkVisit { token, visit }: LinkVisit,
+) -> PageResult {
+    let lang = visit.lang();
     let path = format!("/j/{token}");
-    let (record, _) = find_by_token(&state, lang, token, &path).await?;
+    let (record, _) = find_by_token(&state, lang, &token, &path).await?;
     Ok(form::with_csrf(&state, &visit.headers, |csrf| {
-        empty_form(&state, lang, Entry::Link(token), &record, csrf)
+        empty_form(&state, lang, Entry::Link(&token), &record, csrf)
     }))
 }
 

@@ -21,10 +21,13 @@ fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
     )
 }
 
-pub(crate) async fn status(State(state): State<Shared>, visit: LinkVisit) -> Response {
+pub(crate) async fn status(
+    State(state): State<Shared>,
+    LinkVisit { token, visit }: LinkVisit,
+) -> Response {
     let lang = visit.lang();
-    let path = format!("/j/status/{}", visit.token);
-    let Some(raw) = secrets::decode_token(&visit.token) else {
+    let path = format!("/j/status/{token}");
+    let Some(raw) = secrets::decode_token(&token) else {
         return unknown_status(&state, lang, &path);
     };
     let view = match state
