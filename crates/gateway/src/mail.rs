@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use axum::http::HeaderName;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::config::{SmtpConfig, SmtpTls};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang, Texts};
+use crate::provider::HttpClient;
 use crate::render::{format_time, Templates};
 use crate::secrets;
 use crate::store::Invitation;
@@ -25,6 +27,38 @@ pub enum DeliveryError {
     Transient(String),
     /// The server refused for good (5xx), or the message cannot be built: do not retry.
     Permanent(String),
+}
+
+/// Posts a message to a provider's HTTP API and judges the answer with the provider's
+/// `judge`; no answer at all is a failure worth trying again.
+pub(crate) async fn post_to_provider(
+    client: &HttpClient,
+    url: &str,
+    headers: &[(HeaderName, String)],
+    body: Vec<u8>,
+    judge: fn(u16, &[u8]) -> Result<String, DeliveryError>,
+) -> Result<String, DeliveryError> {
+    let answer = client
+        .post(url, headers, body)
+        .await
+        .map_err(DeliveryError::Transient)?;
+    judge(answer.status, &answer.body)
+}
+
+/// Asserts that a provider's `judge` takes each of `answers` (status and body) for a
+/// failure worth trying again.
+#[cfg(test)]
+pub(crate) fn assert_transient(
+    judge: fn(u16, &[u8]) -> Result<String, DeliveryError>,
+    answers: &[(u16, &[u8])],
+) {
+    for &(status, body) in answers {
+        let judged = judge(status, body);
+        assert!(
+            matches!(judged, Err(DeliveryError::Transient(_))),
+            "{status}: {judged:?}"
+        );
+    }
 }
 
 #[async_trait]
@@ -184,9 +218,6 @@ pub(crate) fn escape_markup(s: &str) -> String {
 /// outbox row (`outbox_id`), so every attempt at one message carries the same one: a message
 /// sent again after a crash is recognisably the same message.
 pub fn compose_invitation(mail: &LinkMail<'_>, invitation: &Invitation) -> Composed {
-    let LinkMail {
-        link, expires_at, ..
-    } = *mail;
     let lang = Lang::parse(&invitation.locale).unwrap_or(Lang::En);
     let org = invitation.organization_name.as_str();
     let subject = fill(
@@ -204,9 +235,12 @@ pub fn compose_invitation(mail: &LinkMail<'_>, invitation: &Invitation) -> Compo
         body: fill(lang.t("invite_body"), &[("organization", org)]),
         department: &invitation.department_label,
         position: &invitation.position_label,
-        link: minijinja::Value::from_safe_string(escape_markup(link)),
-        link_text: link,
-        expires: fill(lang.t("expires"), &[("date", &format_time(expires_at))]),
+        link: minijinja::Value::from_safe_string(escape_markup(mail.link)),
+        link_text: mail.link,
+        expires: fill(
+            lang.t("expires"),
+            &[("date", &format_time(mail.expires_at))],
+        ),
     };
     let envelope = Envelope {
         from: mail.from,

@@ -7,9 +7,6 @@ use crate::render::format_time;
 use crate::store::PasswordReset;
 
 pub fn compose_reset(mail: &LinkMail<'_>, reset: &PasswordReset) -> Composed {
-    let LinkMail {
-        link, expires_at, ..
-    } = *mail;
     let lang = Lang::parse(&reset.locale).unwrap_or(Lang::En);
     let org = reset.organization_name.as_str();
     let subject = fill(lang.t("reset_mail_subject"), &[("organization", org)]);
@@ -25,11 +22,11 @@ pub fn compose_reset(mail: &LinkMail<'_>, reset: &PasswordReset) -> Composed {
             lang.t("reset_mail_body"),
             &[("organization", org), ("username", &reset.username)],
         ),
-        link: minijinja::Value::from_safe_string(escape_markup(link)),
-        link_text: link,
+        link: minijinja::Value::from_safe_string(escape_markup(mail.link)),
+        link_text: mail.link,
         expires: fill(
             lang.t("reset_expires"),
-            &[("date", &format_time(expires_at))],
+            &[("date", &format_time(mail.expires_at))],
         ),
     };
     // The Message-ID comes from the outbox row, like an invitation's: every attempt carries

@@ -208,22 +208,6 @@ pub(crate) fn check_base_url(what: &str, url: &str) -> Result<(), GatewayError> 
     }
 }
 
-/// Asserts that the provider's `judge` takes each of `answers` (status and body) for a
-/// failure worth retrying.
-#[cfg(test)]
-pub(crate) fn assert_transient(
-    judge: fn(u16, &[u8]) -> Result<String, crate::mail::DeliveryError>,
-    answers: &[(u16, &[u8])],
-) {
-    for &(status, body) in answers {
-        let judged = judge(status, body);
-        assert!(
-            matches!(judged, Err(crate::mail::DeliveryError::Transient(_))),
-            "{status}: {judged:?}"
-        );
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

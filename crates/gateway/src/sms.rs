@@ -24,7 +24,7 @@ use serde::Deserialize;
 pub use crate::config::{SmsConfig, TwilioConfig};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::DeliveryError;
+use crate::mail::{post_to_provider, DeliveryError};
 use crate::provider::{basic_auth, read_secret, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
@@ -238,23 +238,15 @@ impl SmsSender for Twilio {
         }
         let form = serde_urlencoded::to_string(&fields)
             .map_err(|e| DeliveryError::Permanent(format!("encoding the message: {e}")))?;
-        let answer = self
-            .client
-            .post(
-                &self.url,
-                &[
-                    (header::AUTHORIZATION, self.authorization.clone()),
-                    (
-                        header::CONTENT_TYPE,
-                        "application/x-www-form-urlencoded".to_owned(),
-                    ),
-                    (header::ACCEPT, "application/json".to_owned()),
-                ],
-                form.into_bytes(),
-            )
-            .await
-            .map_err(DeliveryError::Transient)?;
-        judge(answer.status, &answer.body)
+        let headers = [
+            (header::AUTHORIZATION, self.authorization.clone()),
+            (
+                header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded".to_owned(),
+            ),
+            (header::ACCEPT, "application/json".to_owned()),
+        ];
+        post_to_provider(&self.client, &self.url, &headers, form.into_bytes(), judge).await
     }
 }
 
@@ -304,7 +296,7 @@ fn link_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::assert_transient;
+    use crate::mail::assert_transient;
 
     #[test]
     fn twilio_answers_are_judged_by_status_and_code() {

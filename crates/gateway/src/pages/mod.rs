@@ -9,6 +9,7 @@
 //! - [`member`]: the member's own page (`/me`);
 //! - [`reset`]: the page behind a password reset link (`/r/{token}`).
 
+use std::future::Future;
 use std::net::SocketAddr;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -109,6 +110,23 @@ impl<S: Send + Sync> FromRequestParts<S> for LinkVisit {
             <(Path<String>, Visit)>::from_request_parts(parts, state).await?;
         Ok(Self { token, visit })
     }
+}
+
+/// What the store finds (`find`) for a link's token, with the token's hash; nothing, and no
+/// hash, for a token this gateway cannot have made.
+pub(crate) async fn find_link<T, F>(
+    state: &Shared,
+    token: &str,
+    find: impl FnOnce([u8; 32]) -> F,
+) -> Result<(Option<T>, Option<[u8; 32]>), GatewayError>
+where
+    F: Future<Output = Result<Option<T>, GatewayError>>,
+{
+    let Some(raw) = secrets::decode_token(token) else {
+        return Ok((None, None));
+    };
+    let hash = state.pepper.token_hash(&raw);
+    Ok((find(hash).await?, Some(hash)))
 }
 
 /// The language switcher's link: `path` when it is plainly a path on this gateway (`/`

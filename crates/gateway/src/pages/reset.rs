@@ -13,9 +13,8 @@ use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::member::{hash_password, member_message, Notice};
-use crate::pages::{form, internal_error, page, LinkVisit, PageResult};
+use crate::pages::{find_link, form, internal_error, page, LinkVisit, PageResult};
 use crate::render::format_time;
-use crate::secrets;
 use crate::store::ResetLookup;
 use crate::Shared;
 
@@ -33,12 +32,9 @@ async fn resolve(
     state: &Shared,
     token: &str,
 ) -> Result<(ResetLink, Option<[u8; 32]>), GatewayError> {
-    let Some(raw) = secrets::decode_token(token) else {
-        return Ok((ResetLink::Unknown, None));
-    };
-    let hash = state.pepper.token_hash(&raw);
-    let Some(found) = state.store.lookup_reset(hash).await? else {
-        return Ok((ResetLink::Unknown, Some(hash)));
+    let (found, hash) = find_link(state, token, |h| state.store.lookup_reset(h)).await?;
+    let Some(found) = found else {
+        return Ok((ResetLink::Unknown, hash));
     };
     let link = if found.used {
         ResetLink::Used
@@ -52,7 +48,7 @@ async fn resolve(
     } else {
         ResetLink::Valid(found)
     };
-    Ok((link, Some(hash)))
+    Ok((link, hash))
 }
 
 fn link_problem(state: &Shared, lang: Lang, path: &str, link: &ResetLink) -> Response {

@@ -8,12 +8,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
 
-use super::{form, internal_error, message, page, pick_lang, username_ok, LinkVisit, PageResult};
+use super::{
+    find_link, form, internal_error, message, page, pick_lang, username_ok, LinkVisit, PageResult,
+};
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::{Accepted, FormPost};
 use crate::render::format_time;
-use crate::secrets;
 use crate::store::{ConsumeOutcome, InvitationState, TokenLookup};
 use crate::Shared;
 
@@ -33,12 +34,9 @@ pub(crate) async fn resolve(
     state: &Shared,
     token: &str,
 ) -> Result<(Link, Option<[u8; 32]>), GatewayError> {
-    let Some(raw) = secrets::decode_token(token) else {
-        return Ok((Link::Unknown, None));
-    };
-    let hash = state.pepper.token_hash(&raw);
-    let Some(found) = state.store.lookup_token(hash).await? else {
-        return Ok((Link::Unknown, Some(hash)));
+    let (found, hash) = find_link(state, token, |h| state.store.lookup_token(h)).await?;
+    let Some(found) = found else {
+        return Ok((Link::Unknown, hash));
     };
     // A cancelled invitation's links are revoked too; say "cancelled", the cause. Otherwise a
     // revoked link was replaced by a resend, whatever became of the newer link.
@@ -52,7 +50,7 @@ pub(crate) async fn resolve(
         }
         InvitationState::Pending => Link::Valid(found),
     };
-    Ok((link, Some(hash)))
+    Ok((link, hash))
 }
 
 /// The invitation behind a link that can still be used, and the link's hash; otherwise the
