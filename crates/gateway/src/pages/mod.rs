@@ -112,13 +112,17 @@ impl<S: Send + Sync> FromRequestParts<S> for LinkVisit {
     }
 }
 
+/// What a link's token leads to (`L`), with the token's hash unless the token is not one
+/// this gateway can have made.
+pub(crate) type Resolved<L> = Result<(L, Option<[u8; 32]>), GatewayError>;
+
 /// What the store finds (`find`) for a link's token, with the token's hash; nothing, and no
 /// hash, for a token this gateway cannot have made.
 pub(crate) async fn find_link<T, F>(
     state: &Shared,
     token: &str,
     find: impl FnOnce([u8; 32]) -> F,
-) -> Result<(Option<T>, Option<[u8; 32]>), GatewayError>
+) -> Resolved<Option<T>>
 where
     F: Future<Output = Result<Option<T>, GatewayError>>,
 {
@@ -207,6 +211,26 @@ pub(crate) fn internal_error(state: &Shared, lang: Lang, path: &str, e: &Gateway
         "error",
         lang.t("error_title"),
         lang.t("error_body"),
+    )
+}
+
+/// The `404` page for an address that leads nowhere, with the title and body `[title, body]`
+/// name.
+pub(crate) fn unknown_page(
+    state: &Shared,
+    lang: Lang,
+    path: &str,
+    [title, body]: [&str; 2],
+) -> Response {
+    let status = StatusCode::NOT_FOUND;
+    message(
+        state,
+        lang,
+        status,
+        path,
+        "unknown",
+        lang.t(title),
+        lang.t(body),
     )
 }
 

@@ -9,11 +9,10 @@ use axum::response::Response;
 use minijinja::context;
 use orgdesk_protocol::AccountState;
 
-use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::member::{hash_password, member_message, Notice};
-use crate::pages::{find_link, form, internal_error, page, LinkVisit, PageResult};
+use crate::pages::{find_link, form, internal_error, page, LinkVisit, PageResult, Resolved};
 use crate::render::format_time;
 use crate::store::ResetLookup;
 use crate::Shared;
@@ -28,10 +27,7 @@ enum ResetLink {
     Disabled,
 }
 
-async fn resolve(
-    state: &Shared,
-    token: &str,
-) -> Result<(ResetLink, Option<[u8; 32]>), GatewayError> {
+async fn resolve(state: &Shared, token: &str) -> Resolved<ResetLink> {
     let (found, hash) = find_link(state, token, |h| state.store.lookup_reset(h)).await?;
     let Some(found) = found else {
         return Ok((ResetLink::Unknown, hash));

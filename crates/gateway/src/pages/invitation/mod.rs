@@ -10,8 +10,8 @@ use minijinja::context;
 
 use super::{
     find_link, form, internal_error, message, page, pick_lang, username_ok, LinkVisit, PageResult,
+    Resolved,
 };
-use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::{Accepted, FormPost};
 use crate::render::format_time;
@@ -30,10 +30,7 @@ pub(crate) enum Link {
     Replaced,
 }
 
-pub(crate) async fn resolve(
-    state: &Shared,
-    token: &str,
-) -> Result<(Link, Option<[u8; 32]>), GatewayError> {
+pub(crate) async fn resolve(state: &Shared, token: &str) -> Resolved<Link> {
     let (found, hash) = find_link(state, token, |h| state.store.lookup_token(h)).await?;
     let Some(found) = found else {
         return Ok((Link::Unknown, hash));
@@ -71,7 +68,7 @@ fn usable_from(
     state: &Shared,
     lang: Lang,
     path: &str,
-    resolved: Result<(Link, Option<[u8; 32]>), GatewayError>,
+    resolved: Resolved<Link>,
 ) -> Result<(TokenLookup, [u8; 32]), Response> {
     match resolved {
         Ok((Link::Valid(found), Some(hash))) => Ok((found, hash)),

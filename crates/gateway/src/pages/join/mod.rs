@@ -14,7 +14,9 @@ use minijinja::context;
 use orgdesk_protocol::JoinField;
 use serde::Serialize;
 
-use super::{form, internal_error, message, page, username_ok, LinkVisit, PageResult};
+use super::{
+    form, internal_error, message, page, unknown_page, username_ok, LinkVisit, PageResult,
+};
 use crate::i18n::{fill, Lang, Texts};
 use crate::joining;
 use crate::pages::form::FormPost;
@@ -180,14 +182,11 @@ pub(super) fn render_code_form(
 }
 
 fn unknown_link(state: &Shared, lang: Lang, path: &str) -> Response {
-    message(
+    unknown_page(
         state,
         lang,
-        StatusCode::NOT_FOUND,
         path,
-        "unknown",
-        lang.t("join_unknown_title"),
-        lang.t("join_unknown_body"),
+        ["join_unknown_title", "join_unknown_body"],
     )
 }
 

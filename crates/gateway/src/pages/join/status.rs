@@ -6,19 +6,11 @@ use axum::response::Response;
 use orgdesk_protocol::JoinRequestStatus;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::{internal_error, message, LinkVisit};
+use crate::pages::{internal_error, message, unknown_page, LinkVisit};
 use crate::{joining, secrets, Shared};
 
 fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
-    message(
-        state,
-        lang,
-        StatusCode::NOT_FOUND,
-        path,
-        "unknown",
-        lang.t("not_found_title"),
-        lang.t("unknown_body"),
-    )
+    unknown_page(state, lang, path, ["not_found_title", "unknown_body"])
 }
 
 pub(crate) async fn status(
