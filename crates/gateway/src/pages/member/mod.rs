@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
 
+use super::form::{Accepted, FormPost, Posted};
 use super::{cookie, internal_error, is_https, page};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
@@ -122,17 +123,19 @@ async fn current(
     Ok(member.map(|m| (m, hash)))
 }
 
-/// The signed-in member and their session's hash; otherwise the sign-in form saying the
-/// session ended (or the page for a failed lookup).
-async fn signed_in(
+/// A member's post to the form at `path`, once accepted (see [`FormPost::accept`]), with the
+/// signed-in member and their session's hash; otherwise the page shown instead: the refusal,
+/// the sign-in form saying the session ended, or the page for a failed lookup.
+async fn signed_in_post<F: Posted>(
     state: &Shared,
-    lang: Lang,
-    headers: &HeaderMap,
-) -> Result<(Member, [u8; 32]), Response> {
-    match current(state, headers).await {
-        Ok(Some(found)) => Ok(found),
-        Ok(None) => Err(session_ended(state, lang, headers)),
-        Err(e) => Err(internal_error(state, lang, ME, &e)),
+    post: FormPost<F>,
+    path: &str,
+) -> Result<(Accepted<F>, Member, [u8; 32]), Response> {
+    let post = post.accept(state, path)?;
+    match current(state, &post.headers).await {
+        Ok(Some((member, session))) => Ok((post, member, session)),
+        Ok(None) => Err(session_ended(state, post.lang, &post.headers)),
+        Err(e) => Err(internal_error(state, post.lang, ME, &e)),
     }
 }
 
