@@ -19,7 +19,7 @@ TAURI_DRIVER := $(shell command -v tauri-driver 2>/dev/null || echo $(HOME)/.car
 CLIPPY_DRIVER := $(shell d="$$(rustc --print sysroot 2>/dev/null)/bin/clippy-driver"; [ -x "$$d" ] && echo "$$d" || echo clippy-driver)
 LINTED := RUSTC_WORKSPACE_WRAPPER=$(CLIPPY_DRIVER) CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-.PHONY: run test bench fuzz bundle gateway-deb lint ui deps-run deps-test node-deps tools bindings fmt clean
+.PHONY: run test test-e2e test-faults test-ui test-rust bench fuzz bundle gateway-deb lint ui deps-run deps-test node-deps tools bindings fmt clean
 
 ## make run: install what is missing, build the UI, open the app with its default database.
 run: deps-run node-deps ui
@@ -32,13 +32,38 @@ run: deps-run node-deps ui
 ## fails the build, and the dependencies (compiled by plain rustc) are not checked a second time.
 ## The same wrapper stays on for `cargo test`, so that nothing is compiled again. A plain
 ## `cargo test` afterwards recompiles the workspace's own crates (not the dependencies).
+## Then four groups run at once, since the suites spend most of their time waiting (on the
+## window, on servers they started, on outages they stage), not computing: the end-to-end
+## suite, the fault and load suites, the UI checks, and every other Rust suite. Each group's
+## output is printed whole when it ends; any group failing fails `make test`.
 test: deps-test node-deps ui
 	$(CARGO) fmt --all -- --check
 	$(LINTED) $(CARGO) test --workspace --all-targets --no-run
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-e2e test-faults test-ui test-rust
+
+# The Rust test suites other than the end-to-end, fault and load suites, read from the
+# workspace's manifests so that a new suite is never left out.
+RUST_SUITES = $(shell $(CARGO) metadata --no-deps --format-version 1 | /usr/bin/python3 -c \
+  'import json, sys; print(" ".join(sorted({"--test " + t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"] if "test" in t["kind"] and t["name"] not in ("e2e", "faults", "load")})))')
+
+# The groups' cargo runs on its own: it must not look for the job server of the make that
+# runs the groups (make does not hand it on to these recipes).
+OWN_JOBS := MAKEFLAGS= MFLAGS=
+
+test-e2e:
+	$(OWN_JOBS) $(LINTED) TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace --test e2e
+
+test-faults:
+	$(OWN_JOBS) $(LINTED) $(CARGO) test --workspace --test faults --test load
+
+test-ui:
 	$(NPM) --prefix ui run typecheck
 	$(NPM) --prefix ui run lint
 	$(NPM) --prefix ui test
-	$(LINTED) TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) test --workspace
+
+test-rust:
+	$(OWN_JOBS) $(LINTED) $(CARGO) test --workspace --lib --bins $(RUST_SUITES)
+	$(OWN_JOBS) $(LINTED) $(CARGO) test --workspace --doc
 
 ## make bench: performance figures, printed as tables (release build; no timed assertions).
 ## The window benchmark drives the real app under Xvfb at 100,000 members (benches/window/).

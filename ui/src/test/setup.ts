@@ -4,8 +4,9 @@ import { afterEach, beforeEach } from "vitest";
 
 import i18n from "../i18n";
 
-// The directory screen is large; jsdom renders it slowly on a 2-core machine.
-configure({ asyncUtilTimeout: 8000 });
+// The directory screen is large; jsdom renders it slowly on a 2-core machine, and `make test`
+// runs these tests beside the Rust suites: a wait gives up only after 20 s.
+configure({ asyncUtilTimeout: 20000 });
 
 // jsdom has no matchMedia (antd's responsive helpers and our theme hook need it).
 if (typeof window.matchMedia !== "function") {
