@@ -127,10 +127,8 @@ fn render_form(
     )
 }
 
-pub(crate) async fn reset_form(
-    State(state): State<Shared>,
-    LinkVisit { token, visit }: LinkVisit,
-) -> Response {
+pub(crate) async fn reset_form(State(state): State<Shared>, link: LinkVisit) -> Response {
+    let LinkVisit { token, visit } = link;
     let (lang, headers) = (visit.lang(), &visit.headers);
     let path = format!("/r/{token}");
     let found = match resolve(&state, &token).await {

@@ -243,10 +243,8 @@ async fn find_by_token(
     }
 }
 
-pub(crate) async fn link_form(
-    State(state): State<Shared>,
-    LinkVisit { token, visit }: LinkVisit,
-) -> PageResult {
+pub(crate) async fn link_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    let LinkVisit { token, visit } = link;
     let lang = visit.lang();
     let path = format!("/j/{token}");
     let (record, _) = find_by_token(&state, lang, &token, &path).await?;

@@ -13,10 +13,8 @@ fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
     unknown_page(state, lang, path, ["not_found_title", "unknown_body"])
 }
 
-pub(crate) async fn status(
-    State(state): State<Shared>,
-    LinkVisit { token, visit }: LinkVisit,
-) -> Response {
+pub(crate) async fn status(State(state): State<Shared>, link: LinkVisit) -> Response {
+    let LinkVisit { token, visit } = link;
     let lang = visit.lang();
     let path = format!("/j/status/{token}");
     let Some(raw) = secrets::decode_token(&token) else {
