@@ -54,13 +54,13 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
         .unwrap();
     click_to_open(d, "batch-edit", "batch-dept-mode").await;
     choose(d, "batch-value", "EMEA").await;
-    c.h.screenshot(d, "19-batch-department-add").await;
+    c.h.screenshot(d, "50-batch-department-add").await;
     click(d, "batch-ok").await;
     wait_text(d, "batch-result-headline", |t| {
         t == "“EMEA” added to the departments of 1 member."
     })
     .await;
-    c.h.screenshot(d, "20-batch-department-result").await;
+    c.h.screenshot(d, "51-batch-department-result").await;
     assert_eq!(
         departments(&c.db, "cyd"),
         [("Sales".to_owned(), true), ("EMEA".to_owned(), false)]
@@ -74,7 +74,7 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
         t == "1 resigned member holds a position here: Rita Old. It moves to “Acme”."
     })
     .await;
-    c.h.screenshot(d, "21-delete-moves-resigned").await;
+    c.h.screenshot(d, "52-delete-moves-resigned").await;
     click(d, "dept-delete-ok").await;
     let start = std::time::Instant::now();
     while departments(&c.db, "rita") != [("Acme".to_owned(), true)] {
@@ -92,7 +92,7 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
     .await;
     // Let the drawer finish sliding in.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    c.h.screenshot(d, "22-history-names-the-change").await;
+    c.h.screenshot(d, "53-history-names-the-change").await;
     // The drawer covers the header: close it, switch to Chinese, open it again.
     close_with_escape(d, "detail-history").await;
     switch_language(d, "zh").await;
@@ -100,7 +100,7 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
     wait_text(d, "detail-history", |t| t.contains("添加到部门 Sales/EMEA")).await;
     // Let the drawer finish sliding in.
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    c.h.screenshot(d, "23-history-names-the-change-zh").await;
+    c.h.screenshot(d, "54-history-names-the-change-zh").await;
     // The language is remembered by the window: back to English for the scenarios after this one.
     close_with_escape(d, "detail-history").await;
     back_to_english(d).await;

@@ -203,12 +203,37 @@ impl Harness {
     /// than asked of WebKitWebDriver, whose screenshots drop the connection at times when WebKit
     /// draws without its DMA-BUF renderer (as the app chooses on a machine with no GPU). A short
     /// pause first lets the frame in flight reach the screen.
+    /// Saves the screen as `target/e2e-screens/{name}.png`. A scenario's pictures start with
+    /// their number in the pictures' order ("31-invitations"), and two pictures of a run never
+    /// share a number; a failure's picture is named after its scenario ("FAILED-…").
     pub async fn screenshot(&self, _driver: &WebDriver, name: &str) {
+        claim_picture_number(name);
         tokio::time::sleep(Duration::from_millis(150)).await;
         let path = self.screens.join(format!("{name}.png"));
         let xwd = std::fs::read(self.home.path().join("screen/Xvfb_screen0"))
             .expect("Xvfb's frame buffer file");
         write_png(&xwd, &path).unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
+    }
+}
+
+/// Records that a numbered picture's number is taken, and fails when another picture of this
+/// run took it.
+fn claim_picture_number(name: &str) {
+    static TAKEN: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let number: String = name
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect();
+    if !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return;
+    }
+    let mut taken = TAKEN.lock().unwrap_or_else(|e| e.into_inner());
+    match taken.iter().find(|(n, _)| *n == number) {
+        Some((_, other)) if other != name => {
+            panic!("pictures {other:?} and {name:?} share the number {number}")
+        }
+        Some(_) => {}
+        None => taken.push((number, name.to_owned())),
     }
 }
 

@@ -69,12 +69,17 @@ pub async fn batch_and_language(c: Ctx) {
     sign_in(d, "ann", PASSWORD).await;
     crate::directory::open_members(d).await;
 
-    // Lin has neither email nor mobile: a link to pass on, in Chinese.
+    // Lin has neither email nor mobile: a link to pass on, in Chinese, for a future admin.
     click_to_open(d, "member-add", "member-add-invite").await;
     click_to_open(d, "member-add-invite", "invitee-name").await;
     type_into(d, "invitee-name", "Lin Link").await;
     click(d, "invitee-channel-link").await;
     click(d, "invite-language-zh").await;
+    crate::harness::choose(d, "invitee-roles", "Admin").await;
+    // The role list stays open for more; leaving it for another field closes it.
+    click(d, "invitee-position").await;
+    crate::harness::wait_until_gone(d, ".ant-select-dropdown .ant-select-item-option", "Member")
+        .await;
     c.h.screenshot(d, "35-invitee-link-only").await;
     click(d, "invitee-save").await;
     crate::harness::until_hidden(d, "invitee-save").await;
@@ -83,6 +88,13 @@ pub async fn batch_and_language(c: Ctx) {
     assert_eq!(lin["rows"][0]["channel"], "link", "{lin}");
     assert_eq!(lin["rows"][0]["language"], "zh", "{lin}");
     let lin_id = lin["rows"][0]["id"].as_i64().unwrap();
+    let member = crate::harness::cli_json(&c.db, &["member", "list", "--search", "lin", "--json"]);
+    assert_eq!(member["rows"][0]["name"], "Lin Link", "{member}");
+    assert_eq!(
+        member["rows"][0]["roles"],
+        serde_json::json!(["Admin"]),
+        "{member}"
+    );
 
     // The link, once the built-in gateway made it, copied (or left selected to copy by hand).
     click(d, "nav-invitations").await;

@@ -39,7 +39,7 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     click_to_open(d, "row-action-setPassword", "set-password").await;
     type_into(d, "set-password", SET).await;
     type_into(d, "set-password-confirm", SET).await;
-    c.h.screenshot(d, "40-set-password").await;
+    c.h.screenshot(d, "55-set-password").await;
     click(d, "set-password-submit").await;
     until_hidden(d, "set-password-submit").await;
 
@@ -51,7 +51,7 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     by_id(d, "must-change-password").await;
     switch_language(d, "zh").await;
     wait_text(d, "must-change-password", |t| t.contains("设置新密码")).await;
-    c.h.screenshot(d, "41-must-change-password-zh").await;
+    c.h.screenshot(d, "56-must-change-password-zh").await;
     switch_language(d, "en").await;
     wait_text(d, "must-change-password", |t| {
         t.contains("Choose a new password")
@@ -61,7 +61,7 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     type_into(d, "change-password-current", SET).await;
     type_into(d, "change-new-password", OWN).await;
     type_into(d, "change-new-password-confirm", OWN).await;
-    c.h.screenshot(d, "42-must-change-password").await;
+    c.h.screenshot(d, "57-must-change-password").await;
     click(d, "change-password-submit").await;
     wait_text(d, "header-user", |t| t.contains("Bob Stone")).await;
     crate::directory::open_members(d).await;

@@ -169,11 +169,15 @@ mod tests {
 
     #[test]
     fn delay_grows_after_five_failures_and_is_capped() {
-        assert_eq!(delay_secs(4), 0);
-        assert_eq!(delay_secs(5), 5);
-        assert_eq!(delay_secs(6), 10);
-        assert_eq!(delay_secs(7), 20);
-        assert_eq!(delay_secs(30), MAX_DELAY_SECS);
-        assert_eq!(delay_secs(1000), MAX_DELAY_SECS);
+        for (failures, wait) in [
+            (4, 0),
+            (5, 5),
+            (6, 10),
+            (7, 20),
+            (30, MAX_DELAY_SECS),
+            (1000, MAX_DELAY_SECS),
+        ] {
+            assert_eq!(delay_secs(failures), wait, "after {failures} failures");
+        }
     }
 }

@@ -47,13 +47,7 @@ impl Directory {
                 "SELECT m.id, m.name, m.username FROM positions p JOIN members m ON m.id = p.member_id
                  WHERE p.department_id = ?1 AND m.status NOT IN {COUNTED} ORDER BY m.name, m.id"
             ))?
-            .query_map([id], |r| {
-                Ok(MemberRef {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    username: r.get(2)?,
-                })
-            })?
+            .query_map([id], MemberRef::from_row)?
             .collect::<Result<_, _>>()?;
         Ok(DepartmentDeletion {
             name,

@@ -241,7 +241,7 @@ impl Directory {
             .query_row(
                 "SELECT m.id, m.name, m.username FROM departments d JOIN members m ON m.id = d.head_member_id WHERE d.id = ?1",
                 [id],
-                |r| Ok(MemberRef { id: r.get(0)?, name: r.get(1)?, username: r.get(2)? }),
+                MemberRef::from_row,
             )
             .optional()?;
         let subtree = self.department_subtree(id)?;

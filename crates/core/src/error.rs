@@ -93,6 +93,20 @@ impl CoreError {
         CoreError::Validation { message, details }
     }
 
+    /// A validation failure of one field left empty: `reason` says what to give.
+    pub fn required(field: &str, reason: impl Into<String>) -> Self {
+        Self::invalid(vec![ErrorDetail::field(field, "required", reason)])
+    }
+
+    /// Refuses an empty choice: `field` must name at least one item; `reason` says what to
+    /// choose.
+    pub(crate) fn unless_chosen<T>(items: &[T], field: &str, reason: &str) -> CoreResult<()> {
+        if items.is_empty() {
+            return Err(Self::required(field, reason));
+        }
+        Ok(())
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             CoreError::Validation { .. } => ErrorCode::Validation,

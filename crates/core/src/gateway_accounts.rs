@@ -22,6 +22,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::error::CoreResult;
+use crate::member_row;
 use crate::retry::retry_delay_ms;
 use crate::rows::row_into;
 use crate::store::Directory;
@@ -217,14 +218,12 @@ impl Directory {
             if !valid_account_id(account_id) {
                 continue;
             }
-            let bound_elsewhere: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM members WHERE gateway_account_id = ?1 AND id <> ?2",
-                    params![account_id, item.member_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if bound_elsewhere.is_some() {
+            if member_row::held_by_another(
+                &tx,
+                "gateway_account_id",
+                account_id,
+                MemberId(item.member_id),
+            )? {
                 continue;
             }
             tx.execute(

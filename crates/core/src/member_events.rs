@@ -9,11 +9,11 @@
 //! forms. What fails is refused and recorded in the audit log.
 
 use orgdesk_protocol::EventKind;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Transaction};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::error::CoreResult;
+use crate::error::{CoreResult, ErrorDetail};
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
 use crate::member_row::{self, refresh_search_text};
 use crate::settings::default_region_in;
@@ -86,8 +86,7 @@ pub(crate) fn apply(
                 [id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
-            let mut after = serde_json::Map::new();
-            let mut before = serde_json::Map::new();
+            let mut changes = Changes::default();
             match name
                 .as_deref()
                 .map(|n| DisplayName::parse("name", "Name", n))
@@ -97,90 +96,48 @@ pub(crate) fn apply(
                         "UPDATE members SET name = ?2, name_key = ?3 WHERE id = ?1",
                         params![id, n.as_str(), crate::name_keys::sort_key(n.as_str())],
                     )?;
-                    before.insert("name".into(), json!(old_name));
-                    after.insert("name".into(), json!(n.as_str()));
+                    changes.before.insert("name".into(), json!(old_name));
+                    changes.after.insert("name".into(), json!(n.as_str()));
                 }
                 Some(Err(problem)) => {
-                    after.insert("nameRefused".into(), json!(problem.reason));
+                    changes
+                        .after
+                        .insert("nameRefused".into(), json!(problem.reason));
                 }
                 None => {}
             }
             // An empty value removes the field; a value another member already uses is kept
             // out (the directory's uniqueness wins) and the audit entry says so.
             if let Some(e) = email {
-                let parsed = if e.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    Email::parse("email", e).map(Some)
-                };
-                if let Err(problem) = &parsed {
-                    after.insert("emailRefused".into(), json!(problem.reason));
-                }
-                if let Ok(parsed) = parsed {
-                    let key = parsed.as_ref().map(|p| p.key());
-                    let clash: Option<i64> = match &key {
-                        Some(k) => tx
-                            .query_row(
-                                "SELECT id FROM members WHERE email_key = ?1 AND id <> ?2",
-                                params![k, id],
-                                |r| r.get(0),
-                            )
-                            .optional()?,
-                        None => None,
-                    };
-                    if clash.is_none() {
-                        tx.execute(
-                            "UPDATE members SET email = ?2, email_key = ?3 WHERE id = ?1",
-                            params![id, parsed.as_ref().map(|p| p.as_str().to_owned()), key],
-                        )?;
-                        before.insert("email".into(), json!(before_email));
-                        after.insert("email".into(), json!(parsed.map(|p| p.as_str().to_owned())));
-                    } else {
-                        after.insert(
-                            "emailRefused".into(),
-                            json!("already used by another member"),
-                        );
-                    }
-                }
+                let parse =
+                    |e: &str| Email::parse("email", e).map(|p| (p.as_str().to_owned(), p.key()));
+                apply_own_contact(
+                    tx,
+                    id,
+                    OwnContact::Email,
+                    e,
+                    parse,
+                    before_email,
+                    &mut changes,
+                )?;
             }
             if let Some(m) = mobile {
                 let region = default_region_in(tx)?;
-                let parsed = if m.trim().is_empty() {
-                    Ok(None)
-                } else {
-                    Mobile::parse("mobile", m, &region).map(Some)
+                let parse = |m: &str| {
+                    Mobile::parse("mobile", m, &region)
+                        .map(|p| (p.as_str().to_owned(), p.as_str().to_owned()))
                 };
-                if let Err(problem) = &parsed {
-                    after.insert("mobileRefused".into(), json!(problem.reason));
-                }
-                if let Ok(parsed) = parsed {
-                    let value = parsed.as_ref().map(|p| p.as_str().to_owned());
-                    let clash: Option<i64> = match &value {
-                        Some(v) => tx
-                            .query_row(
-                                "SELECT id FROM members WHERE mobile = ?1 AND id <> ?2",
-                                params![v, id],
-                                |r| r.get(0),
-                            )
-                            .optional()?,
-                        None => None,
-                    };
-                    if clash.is_none() {
-                        tx.execute(
-                            "UPDATE members SET mobile = ?2 WHERE id = ?1",
-                            params![id, value],
-                        )?;
-                        before.insert("mobile".into(), json!(before_mobile));
-                        after.insert("mobile".into(), json!(value));
-                    } else {
-                        after.insert(
-                            "mobileRefused".into(),
-                            json!("already used by another member"),
-                        );
-                    }
-                }
+                apply_own_contact(
+                    tx,
+                    id,
+                    OwnContact::Mobile,
+                    m,
+                    parse,
+                    before_mobile,
+                    &mut changes,
+                )?;
             }
-            if after.is_empty() {
+            if changes.after.is_empty() {
                 return Ok(None);
             }
             tx.execute(
@@ -195,11 +152,93 @@ pub(crate) fn apply(
                 now,
                 &Actor::member(id, current.clone()),
                 audit::Entry::member("member.personal_details_changed", id, &current)
-                    .before(serde_json::Value::Object(before))
-                    .after(serde_json::Value::Object(after)),
+                    .before(serde_json::Value::Object(changes.before))
+                    .after(serde_json::Value::Object(changes.after)),
             )?;
             Ok(Some(id))
         }
         _ => Ok(None),
     }
+}
+
+/// What a member's own change did, field by field, for its audit entry.
+#[derive(Default)]
+struct Changes {
+    before: serde_json::Map<String, serde_json::Value>,
+    after: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The contact fields a member changes on the gateway; no two members share one.
+#[derive(Clone, Copy)]
+enum OwnContact {
+    Email,
+    Mobile,
+}
+
+impl OwnContact {
+    /// The field's name in the audit entry.
+    fn name(self) -> &'static str {
+        match self {
+            OwnContact::Email => "email",
+            OwnContact::Mobile => "mobile",
+        }
+    }
+
+    /// The column that must stay unique.
+    fn unique_column(self) -> &'static str {
+        match self {
+            OwnContact::Email => "email_key",
+            OwnContact::Mobile => "mobile",
+        }
+    }
+}
+
+/// Applies a member's own new email or mobile: empty removes it, else `parse` gives the value
+/// and its unique key. A value `parse` refuses, or another member already has (the
+/// directory's uniqueness wins), is kept out; `changes` says what happened either way.
+fn apply_own_contact(
+    tx: &Transaction<'_>,
+    id: MemberId,
+    field: OwnContact,
+    raw: &str,
+    parse: impl FnOnce(&str) -> Result<(String, String), ErrorDetail>,
+    before: Option<String>,
+    changes: &mut Changes,
+) -> rusqlite::Result<()> {
+    let refused = |changes: &mut Changes, reason: &str| {
+        changes
+            .after
+            .insert(format!("{}Refused", field.name()), json!(reason));
+    };
+    let new = if raw.trim().is_empty() {
+        None
+    } else {
+        match parse(raw) {
+            Ok(new) => Some(new),
+            Err(problem) => {
+                refused(changes, &problem.reason);
+                return Ok(());
+            }
+        }
+    };
+    let (value, key) = (new.as_ref().map(|n| &n.0), new.as_ref().map(|n| &n.1));
+    if let Some(key) = key {
+        if member_row::held_by_another(tx, field.unique_column(), key, id)? {
+            refused(changes, "already used by another member");
+            return Ok(());
+        }
+    }
+    match field {
+        OwnContact::Email => tx.execute(
+            "UPDATE members SET email = ?2, email_key = ?3 WHERE id = ?1",
+            params![id, value, key],
+        )?,
+        OwnContact::Mobile => tx.execute(
+            "UPDATE members SET mobile = ?2 WHERE id = ?1",
+            params![id, value],
+        )?,
+    };
+    changes.before.insert(field.name().into(), json!(before));
+    changes.after.insert(field.name().into(), json!(value));
+    Ok(())
 }

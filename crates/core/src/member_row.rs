@@ -240,3 +240,19 @@ pub(crate) fn rebuild_name_keys(conn: &Connection) -> rusqlite::Result<usize> {
     }
     Ok(stale.len())
 }
+
+/// Whether a member other than `except` already holds `value` in `column`, one of the
+/// members' unique columns (`username_key`, `email_key`, `mobile`, `gateway_account_id`).
+pub(crate) fn held_by_another(
+    conn: &Connection,
+    column: &str,
+    value: &str,
+    except: MemberId,
+) -> rusqlite::Result<bool> {
+    conn.query_row(
+        &format!("SELECT count(*) FROM members WHERE {column} = ?1 AND id <> ?2"),
+        params![value, except],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n > 0)
+}

@@ -196,17 +196,7 @@ impl Directory {
     pub fn overview(&self, viewer: MemberId) -> CoreResult<OrgOverview> {
         let (_, root, admin_id, created_at) = self.org_row()?;
         let name = self.organization_name()?;
-        let initial_admin = self.conn.query_row(
-            "SELECT id, name, username FROM members WHERE id = ?1",
-            [admin_id],
-            |r| {
-                Ok(MemberRef {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    username: r.get(2)?,
-                })
-            },
-        )?;
+        let initial_admin = MemberRef::of(&self.conn, admin_id)?;
         let mut counts = MemberCounts {
             total: 0,
             enabled: 0,

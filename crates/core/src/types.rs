@@ -129,34 +129,43 @@ pub struct MemberRef {
     pub username: Option<String>,
 }
 
+impl MemberRef {
+    /// Reads a reference from a row whose first three columns are a member's id, name and
+    /// username.
+    pub(crate) fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(MemberRef {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            username: r.get(2)?,
+        })
+    }
+
+    /// Member `id` as a reference (an error if there is no such member).
+    pub(crate) fn of(conn: &rusqlite::Connection, id: MemberId) -> rusqlite::Result<Self> {
+        conn.query_row(
+            "SELECT id, name, username FROM members WHERE id = ?1",
+            [id],
+            Self::from_row,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn display_name_is_trimmed_and_bounded() {
-        assert_eq!(
-            DisplayName::parse("name", "Name", "  Acme  ")
-                .unwrap()
-                .as_str(),
-            "Acme"
-        );
-        assert_eq!(
-            DisplayName::parse("name", "Name", "   ").unwrap_err().code,
-            "required"
-        );
-        let long = "字".repeat(65);
-        assert_eq!(
-            DisplayName::parse("name", "Name", &long).unwrap_err().code,
-            "too_long"
-        );
-        assert!(DisplayName::parse("name", "Name", &"字".repeat(64)).is_ok());
-        assert_eq!(
-            DisplayName::parse("name", "Name", "a\u{0}b")
-                .unwrap_err()
-                .code,
-            "invalid_chars"
-        );
+        let name = |s: &str| {
+            DisplayName::parse("name", "Name", s)
+                .map(|n| n.as_str().to_owned())
+                .map_err(|e| e.code)
+        };
+        assert_eq!(name("  Acme  "), Ok("Acme".into()));
+        assert_eq!(name("   "), Err("required".into()));
+        assert_eq!(name(&"字".repeat(65)), Err("too_long".into()));
+        assert!(name(&"字".repeat(64)).is_ok());
+        assert_eq!(name("a\u{0}b"), Err("invalid_chars".into()));
     }
 
     #[test]
@@ -310,31 +319,17 @@ mod value_tests {
 
     #[test]
     fn mobile_is_normalized_to_e164_with_the_default_region() {
-        assert_eq!(
-            Mobile::parse("mobile", "+86 138 1234 5678", "US")
-                .unwrap()
-                .as_str(),
-            "+8613812345678"
-        );
-        assert_eq!(
-            Mobile::parse("mobile", "13812345678", "CN")
-                .unwrap()
-                .as_str(),
-            "+8613812345678"
-        );
-        assert_eq!(
-            Mobile::parse("mobile", "(415) 555-2671", "US")
-                .unwrap()
-                .as_str(),
-            "+14155552671"
-        );
-        assert_eq!(
-            Mobile::parse("mobile", "12345", "US").unwrap_err().code,
-            "invalid_mobile"
-        );
-        assert_eq!(
-            Mobile::parse("mobile", "abc", "US").unwrap_err().code,
-            "invalid_mobile"
-        );
+        let mobile = |raw: &str, region: &str| {
+            Mobile::parse("mobile", raw, region)
+                .map(|m| m.as_str().to_owned())
+                .map_err(|e| e.code)
+        };
+        for (raw, region) in [("+86 138 1234 5678", "US"), ("13812345678", "CN")] {
+            assert_eq!(mobile(raw, region), Ok("+8613812345678".into()), "{raw}");
+        }
+        assert_eq!(mobile("(415) 555-2671", "US"), Ok("+14155552671".into()));
+        for raw in ["12345", "abc"] {
+            assert_eq!(mobile(raw, "US"), Err("invalid_mobile".into()), "{raw}");
+        }
     }
 }

@@ -126,13 +126,7 @@ impl Directory {
         ids: &[i64],
         change: Change,
     ) -> CoreResult<InvitationBatchOutcome> {
-        if ids.is_empty() {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "invitations",
-                "required",
-                "Choose at least one invitation.",
-            )]));
-        }
+        CoreError::unless_chosen(ids, "invitations", "Choose at least one invitation.")?;
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         let mut out = InvitationBatchOutcome {

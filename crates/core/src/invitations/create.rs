@@ -43,13 +43,7 @@ impl Directory {
         channel: InviteChannel,
         language: Option<Lang>,
     ) -> CoreResult<InviteOutcome> {
-        if members.is_empty() {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "members",
-                "required",
-                "Choose at least one member to invite.",
-            )]));
-        }
+        CoreError::unless_chosen(members, "members", "Choose at least one member to invite.")?;
         let language = match language {
             Some(l) => l,
             None => self.invitation_language()?,

@@ -11,6 +11,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::gateway_accounts::{
     audit_refused_event, member_by_account, refuse_account, valid_account_id,
 };
+use crate::member_row;
 use crate::store::Directory;
 use crate::types::{fold_search, MemberId, Username};
 
@@ -355,14 +356,7 @@ fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<M
                     );
                 }
             };
-            let taken: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM members WHERE username_key = ?1 AND id <> ?2",
-                    params![key, member],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if taken.is_some() {
+            if member_row::held_by_another(tx, "username_key", &key, member)? {
                 return refuse(
                     &format!(
                         "{name} registered as \"{username}\", but that username is already used \

@@ -240,13 +240,7 @@ impl Directory {
         ids: &[i64],
         decision: JoinDecision,
     ) -> CoreResult<Vec<MemberId>> {
-        if ids.is_empty() {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "ids",
-                "required",
-                "Choose at least one join request.",
-            )]));
-        }
+        CoreError::unless_chosen(ids, "ids", "Choose at least one join request.")?;
         let now = self.now_ms();
         let tx = self.conn.transaction()?;
         if let JoinDecision::Approve(p) = decision {

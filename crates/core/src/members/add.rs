@@ -90,6 +90,28 @@ impl Directory {
         Ok(Ok(id))
     }
 
+    /// The email and mobile entered for a new member, checked (empty ones are none); their
+    /// problems go to `problems`.
+    fn check_contacts(
+        &self,
+        email: Option<&str>,
+        mobile: Option<&str>,
+        problems: &mut Vec<ErrorDetail>,
+    ) -> CoreResult<(Option<Email>, Option<Mobile>)> {
+        let email = match email.and_then(opt) {
+            Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
+            None => None,
+        };
+        let region = self.default_region()?;
+        let mobile = match mobile.and_then(opt) {
+            Some(m) => Mobile::parse("mobile", &m, &region)
+                .map_err(|e| problems.push(e))
+                .ok(),
+            None => None,
+        };
+        Ok((email, mobile))
+    }
+
     /// Adds a member with a username and password: Enabled at once.
     pub fn add_member(&mut self, actor: &Actor, input: &NewMember) -> CoreResult<MemberId> {
         let mut problems = Vec::new();
@@ -97,69 +119,44 @@ impl Directory {
             .map_err(|e| problems.push(e))
             .ok();
         let username = password::check_credentials(&input.username, &input.password, &mut problems);
-        let email = match input.email.as_deref().and_then(opt) {
-            Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
-            None => None,
-        };
-        let region = self.default_region()?;
-        let mobile = match input.mobile.as_deref().and_then(opt) {
-            Some(m) => Mobile::parse("mobile", &m, &region)
-                .map_err(|e| problems.push(e))
-                .ok(),
-            None => None,
-        };
+        let (email, mobile) = self.check_contacts(
+            input.email.as_deref(),
+            input.mobile.as_deref(),
+            &mut problems,
+        )?;
         let (Some(name), Some(username), true) = (name, username, problems.is_empty()) else {
             return Err(CoreError::invalid(problems));
         };
         let positions = self.check_positions(&input.positions)?;
         let roles = self.check_roles(&input.role_ids)?;
         let hash = password::hash(&input.password)?;
-        let now = self.now_ms();
-        let row = Row {
-            name: name.as_str().to_owned(),
-            username: Some(username.as_str().to_owned()),
-            email: email.as_ref().map(|e| e.as_str().to_owned()),
-            mobile: mobile.as_ref().map(|m| m.as_str().to_owned()),
-            employee_id: None,
-            org_email: None,
-            work_location: None,
-            status: MemberStatus::Enabled,
-        };
-        let tx = self.conn.transaction()?;
-        let id = Self::insert_new(&tx, &row, &positions, &roles, Some(&hash), actor.id, now)?
-            .map_err(CoreError::invalid)?;
-        audit::record(
-            &tx,
-            now,
-            actor,
+        let row = added_row(
+            &name,
+            Some(username.as_str().to_owned()),
+            &email,
+            &mobile,
+            MemberStatus::Enabled,
+        );
+        self.write_added(actor, &row, &positions, &roles, Some(&hash), |id| {
             audit::Entry::member("member.add", id, &row.name).after(
                 json!({"name": row.name, "username": username.as_str(), "email": row.email,
                        "departments": positions.iter().map(|p| p.0).collect::<Vec<_>>(),
                        "roles": roles, "status": "enabled"}),
-            ),
-        )?;
-        tx.commit()?;
-        self.touch_members(&[id]);
-        Ok(id)
+            )
+        })
     }
 
     /// Adds someone to be invited: Not Joined until they use their invitation.
     pub fn add_invitee(&mut self, actor: &Actor, input: &NewInvitee) -> CoreResult<MemberId> {
-        let region = self.default_region()?;
         let mut problems = Vec::new();
         let name = DisplayName::parse("name", "Name", &input.name)
             .map_err(|e| problems.push(e))
             .ok();
-        let email = match input.email.as_deref().and_then(opt) {
-            Some(e) => Email::parse("email", &e).map_err(|e| problems.push(e)).ok(),
-            None => None,
-        };
-        let mobile = match input.mobile.as_deref().and_then(opt) {
-            Some(m) => Mobile::parse("mobile", &m, &region)
-                .map_err(|e| problems.push(e))
-                .ok(),
-            None => None,
-        };
+        let (email, mobile) = self.check_contacts(
+            input.email.as_deref(),
+            input.mobile.as_deref(),
+            &mut problems,
+        )?;
         if !input.link_only
             && input.email.as_deref().and_then(opt).is_none()
             && input.mobile.as_deref().and_then(opt).is_none()
@@ -178,32 +175,55 @@ impl Directory {
             title: input.position.clone(),
         }])?;
         let roles = self.check_roles(&input.role_ids)?;
-        let now = self.now_ms();
-        let row = Row {
-            name: name.as_str().to_owned(),
-            username: None,
-            email: email.as_ref().map(|e| e.as_str().to_owned()),
-            mobile: mobile.as_ref().map(|m| m.as_str().to_owned()),
-            employee_id: None,
-            org_email: None,
-            work_location: None,
-            status: MemberStatus::NotJoined,
-        };
-        let tx = self.conn.transaction()?;
-        let id = Self::insert_new(&tx, &row, &positions, &roles, None, actor.id, now)?
-            .map_err(CoreError::invalid)?;
-        audit::record(
-            &tx,
-            now,
-            actor,
+        let row = added_row(&name, None, &email, &mobile, MemberStatus::NotJoined);
+        self.write_added(actor, &row, &positions, &roles, None, |id| {
             audit::Entry::member("member.add_for_invitation", id, &row.name).after(
                 json!({"name": row.name, "email": row.email, "mobile": row.mobile,
                        "departmentId": input.department_id, "position": positions[0].1, "roles": roles,
                        "status": "not_joined"}),
-            ),
-        )?;
+            )
+        })
+    }
+
+    /// Writes a member an admin adds, with positions, roles and password hash, and its audit
+    /// entry (`entry`, given the new id), in one transaction. Refused, with nothing written,
+    /// when one of its unique fields is already used.
+    fn write_added<'r>(
+        &mut self,
+        actor: &Actor,
+        row: &'r Row,
+        positions: &[(DepartmentId, Option<String>)],
+        roles: &[RoleId],
+        password_hash: Option<&str>,
+        entry: impl FnOnce(MemberId) -> audit::Entry<'r>,
+    ) -> CoreResult<MemberId> {
+        let now = self.now_ms();
+        let tx = self.conn.transaction()?;
+        let id = Self::insert_new(&tx, row, positions, roles, password_hash, actor.id, now)?
+            .map_err(CoreError::invalid)?;
+        audit::record(&tx, now, actor, entry(id))?;
         tx.commit()?;
         self.touch_members(&[id]);
         Ok(id)
+    }
+}
+
+/// The row of a member an admin adds: no employee ID, organization email or work location yet.
+fn added_row(
+    name: &DisplayName,
+    username: Option<String>,
+    email: &Option<Email>,
+    mobile: &Option<Mobile>,
+    status: MemberStatus,
+) -> Row {
+    Row {
+        name: name.as_str().to_owned(),
+        username,
+        email: email.as_ref().map(|e| e.as_str().to_owned()),
+        mobile: mobile.as_ref().map(|m| m.as_str().to_owned()),
+        employee_id: None,
+        org_email: None,
+        work_location: None,
+        status,
     }
 }

@@ -26,20 +26,7 @@ impl Directory {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?;
         let created_by = match created_by {
-            Some(c) => self
-                .conn
-                .query_row(
-                    "SELECT id, name, username FROM members WHERE id = ?1",
-                    [c],
-                    |r| {
-                        Ok(MemberRef {
-                            id: r.get(0)?,
-                            name: r.get(1)?,
-                            username: r.get(2)?,
-                        })
-                    },
-                )
-                .optional()?,
+            Some(c) => MemberRef::of(&self.conn, c).optional()?,
             None => None,
         };
         let mut positions = Vec::new();

@@ -69,31 +69,19 @@ impl Directory {
             }
         }
         if let Some(e) = &patch.email {
-            after.email = match opt(e) {
-                Some(e) => Email::parse("email", &e)
-                    .map_err(|x| problems.push(x))
-                    .ok()
-                    .map(|e| e.as_str().to_owned()),
-                None => None,
-            };
+            after.email = checked(e, &mut problems, |e| {
+                Email::parse("email", e).map(|e| e.as_str().to_owned())
+            });
         }
         if let Some(m) = &patch.mobile {
-            after.mobile = match opt(m) {
-                Some(m) => Mobile::parse("mobile", &m, &region)
-                    .map_err(|x| problems.push(x))
-                    .ok()
-                    .map(|m| m.as_str().to_owned()),
-                None => None,
-            };
+            after.mobile = checked(m, &mut problems, |m| {
+                Mobile::parse("mobile", m, &region).map(|m| m.as_str().to_owned())
+            });
         }
         if let Some(e) = &patch.org_email {
-            after.org_email = match opt(e) {
-                Some(e) => Email::parse("orgEmail", &e)
-                    .map_err(|x| problems.push(x))
-                    .ok()
-                    .map(|e| e.as_str().to_owned()),
-                None => None,
-            };
+            after.org_email = checked(e, &mut problems, |e| {
+                Email::parse("orgEmail", e).map(|e| e.as_str().to_owned())
+            });
         }
         if let Some(e) = &patch.employee_id {
             after.employee_id = parse_employee_id(e)
@@ -118,11 +106,10 @@ impl Directory {
             && after.mobile.is_none()
             && before.status == MemberStatus::NotJoined
         {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
+            return Err(CoreError::required(
                 "email",
-                "required",
                 "A member who has not joined needs an email address or a mobile number.",
-            )]));
+            ));
         }
         let old_positions = self.current_positions(id)?;
         let new_positions = match &patch.positions {
@@ -227,4 +214,15 @@ impl Directory {
         )?;
         Ok(())
     }
+}
+
+/// An optional field's new value as `parse` stores it; none when left empty, and none with
+/// the problem noted in `problems` when `parse` refuses it.
+fn checked(
+    value: &str,
+    problems: &mut Vec<ErrorDetail>,
+    parse: impl FnOnce(&str) -> Result<String, ErrorDetail>,
+) -> Option<String> {
+    let value = opt(value)?;
+    parse(&value).map_err(|x| problems.push(x)).ok()
 }

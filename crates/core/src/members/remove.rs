@@ -63,11 +63,7 @@ impl Directory {
         let recipient = match (needs_transfer, transfer_to) {
             (false, _) => None,
             (true, None) => {
-                return Err(CoreError::invalid(vec![ErrorDetail::field(
-                    "transferTo",
-                    "required",
-                    format!("{} has joined: choose an enabled member to receive what they own before removing them.", row.name),
-                )]))
+                return Err(CoreError::required("transferTo", format!("{} has joined: choose an enabled member to receive what they own before removing them.", row.name)))
             }
             (true, Some(t)) => {
                 if t == id {

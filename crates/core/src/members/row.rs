@@ -82,13 +82,7 @@ impl Directory {
         &self,
         positions: &[PositionInput],
     ) -> CoreResult<Vec<(DepartmentId, Option<String>)>> {
-        if positions.is_empty() {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "positions",
-                "required",
-                "Choose at least one department.",
-            )]));
-        }
+        CoreError::unless_chosen(positions, "positions", "Choose at least one department.")?;
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for p in positions {

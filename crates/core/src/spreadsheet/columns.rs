@@ -45,19 +45,24 @@ impl Column {
         matches!(self, Column::Name | Column::Department)
     }
 
+    /// The column's words in English and Chinese: its label, and its help in the template.
+    fn words(self) -> Words {
+        match self {
+            Column::Name => Words { label: ("Name", "姓名"), help: ("Required. The member's display name, at most 64 characters.", "必填。成员的显示名称，最多 64 个字符。") },
+            Column::Username => Words { label: ("Username", "用户名"), help: ("Letters, digits, '.', '_' and '-', 3–32 characters. With a Password the member is Enabled at once.", "字母、数字、“.”、“_”、“-”，3–32 个字符。同时填写密码时，成员立即启用。") },
+            Column::Password => Words { label: ("Password", "密码"), help: ("Only with a Username. At least 8 characters mixing three of: lowercase, uppercase, digits, symbols. Rows without a password become Not Joined (to be invited).", "仅与用户名一起填写。至少 8 个字符，包含小写、大写、数字、符号中的三类。不填密码的行为“未加入”（待邀请）。") },
+            Column::Email => Words { label: ("Email", "邮箱"), help: ("Personal email; a row without a password needs an Email or a Mobile.", "个人邮箱；不填密码的行需要邮箱或手机号。") },
+            Column::Mobile => Words { label: ("Mobile", "手机号"), help: ("Mobile number, best with \"+\" and country code; without \"+\" it is read in the default region from Settings. Keep this column formatted as text.", "手机号，最好带“+”和国家码；不带“+”时按设置中的默认地区解析。请保持此列为文本格式。") },
+            Column::Department => Words { label: ("Department", "部门"), help: ("Required. Department path below the organization, e.g. Sales/EMEA; several separated by \";\" (the first is the primary department); \"/\" is the organization itself.", "必填。组织下的部门路径，如 Sales/EMEA；多个用“;”分隔（第一个为主部门）；“/”表示组织本身。") },
+            Column::Position => Words { label: ("Position", "职位"), help: ("Position title in each department, separated by \";\" in the same order as Department.", "在各部门的职位，用“;”分隔，顺序与部门一致。") },
+            Column::Role => Words { label: ("Role", "角色"), help: ("Role names separated by \";\"; empty means Member for new members and no change for existing ones.", "角色名称，用“;”分隔；为空时新成员为“成员”，已有成员不变。") },
+            Column::EmployeeId => Words { label: ("Employee ID", "工号"), help: ("Unique employee ID; rows are matched to existing members by Employee ID, else Username, else Email. Keep this column formatted as text.", "唯一工号；按工号、其次用户名、再次邮箱匹配已有成员。请保持此列为文本格式。") },
+            Column::WorkLocation => Words { label: ("Work Location", "工作地点"), help: ("Where the member works, at most 64 characters.", "工作地点，最多 64 个字符。") },
+        }
+    }
+
     pub fn label(self, lang: Lang) -> &'static str {
-        let (en, zh) = match self {
-            Column::Name => ("Name", "姓名"),
-            Column::Username => ("Username", "用户名"),
-            Column::Password => ("Password", "密码"),
-            Column::Email => ("Email", "邮箱"),
-            Column::Mobile => ("Mobile", "手机号"),
-            Column::Department => ("Department", "部门"),
-            Column::Position => ("Position", "职位"),
-            Column::Role => ("Role", "角色"),
-            Column::EmployeeId => ("Employee ID", "工号"),
-            Column::WorkLocation => ("Work Location", "工作地点"),
-        };
+        let (en, zh) = self.words().label;
         lang.pick(en, zh)
     }
 
@@ -71,20 +76,15 @@ impl Column {
     }
 
     pub fn help(self, lang: Lang) -> &'static str {
-        let (en, zh) = match self {
-            Column::Name => ("Required. The member's display name, at most 64 characters.", "必填。成员的显示名称，最多 64 个字符。"),
-            Column::Username => ("Letters, digits, '.', '_' and '-', 3–32 characters. With a Password the member is Enabled at once.", "字母、数字、“.”、“_”、“-”，3–32 个字符。同时填写密码时，成员立即启用。"),
-            Column::Password => ("Only with a Username. At least 8 characters mixing three of: lowercase, uppercase, digits, symbols. Rows without a password become Not Joined (to be invited).", "仅与用户名一起填写。至少 8 个字符，包含小写、大写、数字、符号中的三类。不填密码的行为“未加入”（待邀请）。"),
-            Column::Email => ("Personal email; a row without a password needs an Email or a Mobile.", "个人邮箱；不填密码的行需要邮箱或手机号。"),
-            Column::Mobile => ("Mobile number, best with \"+\" and country code; without \"+\" it is read in the default region from Settings. Keep this column formatted as text.", "手机号，最好带“+”和国家码；不带“+”时按设置中的默认地区解析。请保持此列为文本格式。"),
-            Column::Department => ("Required. Department path below the organization, e.g. Sales/EMEA; several separated by \";\" (the first is the primary department); \"/\" is the organization itself.", "必填。组织下的部门路径，如 Sales/EMEA；多个用“;”分隔（第一个为主部门）；“/”表示组织本身。"),
-            Column::Position => ("Position title in each department, separated by \";\" in the same order as Department.", "在各部门的职位，用“;”分隔，顺序与部门一致。"),
-            Column::Role => ("Role names separated by \";\"; empty means Member for new members and no change for existing ones.", "角色名称，用“;”分隔；为空时新成员为“成员”，已有成员不变。"),
-            Column::EmployeeId => ("Unique employee ID; rows are matched to existing members by Employee ID, else Username, else Email. Keep this column formatted as text.", "唯一工号；按工号、其次用户名、再次邮箱匹配已有成员。请保持此列为文本格式。"),
-            Column::WorkLocation => ("Where the member works, at most 64 characters.", "工作地点，最多 64 个字符。"),
-        };
+        let (en, zh) = self.words().help;
         lang.pick(en, zh)
     }
+}
+
+/// A column's label and help, each as (English, Chinese).
+struct Words {
+    label: (&'static str, &'static str),
+    help: (&'static str, &'static str),
 }
 
 /// Columns an export adds after the template's; an import ignores them.

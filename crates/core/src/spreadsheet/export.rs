@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use super::columns::{Column, Lang, EXPORT_EXTRA};
 use super::template::xlsx_error;
+use super::template::{paths_by_id, PathParts};
 use super::{csv_safe, format_time, Control, SheetResult, SpreadsheetError, Stage};
 use crate::members::MemberQuery;
 use crate::rows::row_into;
@@ -102,26 +103,9 @@ impl Directory {
         let ids = self.member_ids(q)?;
         let total = ids.len();
         // Paths of every department, computed once from the parent links.
-        let rows: Vec<(DepartmentId, Option<DepartmentId>, String)> = self
-            .conn
-            .prepare("SELECT id, parent_id, name FROM departments")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let parent: HashMap<DepartmentId, (Option<DepartmentId>, String)> =
-            rows.into_iter().map(|(i, p, n)| (i, (p, n))).collect();
-        let path_of: HashMap<DepartmentId, String> = parent
-            .keys()
-            .map(|id| {
-                let mut parts = Vec::new();
-                let mut cur = *id;
-                while let Some((Some(p), n)) = parent.get(&cur) {
-                    parts.push(n.as_str());
-                    cur = *p;
-                }
-                parts.reverse();
-                let p = parts.join("/");
-                (*id, if p.is_empty() { "/".to_owned() } else { p })
-            })
+        let path_of: HashMap<DepartmentId, String> = paths_by_id(&self.conn, PathParts::Names)?
+            .into_iter()
+            .map(|(id, p)| (id, if p.is_empty() { "/".to_owned() } else { p }))
             .collect();
         let mut headers: Vec<String> = Column::ALL.iter().map(|c| c.header(lang)).collect();
         headers.extend(
@@ -168,6 +152,16 @@ impl Directory {
             cells.cell(&o.last_login.map(format_time).unwrap_or_default());
             cells.end_row();
         };
+        // Batch `n` of the rows' cells, after looking for a cancel and reporting progress.
+        let batch_cells = |n: usize, chunk: &[MemberId]| -> SheetResult<Cells> {
+            ctl.check()?;
+            ctl.report(Stage::Write, n * CHUNK, total);
+            let mut cells = Cells::default();
+            for o in self.export_rows(chunk)? {
+                record(&mut cells, &o);
+            }
+            Ok(cells)
+        };
         let io = |e: std::io::Error| {
             SpreadsheetError::Core(crate::CoreError::Internal(format!(
                 "{} could not be written: {e}",
@@ -185,12 +179,7 @@ impl Directory {
                     let csv_err = |e: csv::Error| io(std::io::Error::other(e.to_string()));
                     w.write_record(&headers).map_err(csv_err)?;
                     for (n, chunk) in ids.chunks(CHUNK).enumerate() {
-                        ctl.check()?;
-                        ctl.report(Stage::Write, n * CHUNK, total);
-                        let mut cells = Cells::default();
-                        for o in self.export_rows(chunk)? {
-                            record(&mut cells, &o);
-                        }
+                        let cells = batch_cells(n, chunk)?;
                         for row in cells.rows() {
                             let row: Vec<_> = row.map(csv_safe).collect();
                             w.write_record(row.iter().map(|c| c.as_bytes()))
@@ -220,13 +209,7 @@ impl Directory {
                     let writer = scope.spawn(|| write_xlsx(path, sheet, &headers, rx));
                     let read = || -> SheetResult<()> {
                         for (n, chunk) in ids.chunks(CHUNK).enumerate() {
-                            ctl.check()?;
-                            ctl.report(Stage::Write, n * CHUNK, total);
-                            let mut batch = Cells::default();
-                            for o in self.export_rows(chunk)? {
-                                record(&mut batch, &o);
-                            }
-                            if tx.send(Batch::Rows(batch)).is_err() {
+                            if tx.send(Batch::Rows(batch_cells(n, chunk)?)).is_err() {
                                 // The writer stopped: its error is the one to report.
                                 return Ok(());
                             }

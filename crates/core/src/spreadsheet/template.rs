@@ -1,6 +1,7 @@
 //! The import template: headers, one example row, dropdown lists filled from the current
 //! organization, text-formatted ID columns, and a sheet explaining each column.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use rust_xlsxwriter::{
@@ -10,6 +11,7 @@ use rust_xlsxwriter::{
 use super::columns::{Column, Lang};
 use super::{SheetResult, SpreadsheetError};
 use crate::store::Directory;
+use crate::types::DepartmentId;
 
 /// Rows the dropdowns and text formats cover below the header.
 const TEMPLATE_ROWS: u32 = 10_000;
@@ -37,6 +39,42 @@ pub(crate) fn department_paths(d: &Directory) -> SheetResult<Vec<String>> {
     let mut out = vec!["/".to_owned()];
     walk(&tree, "", &mut out);
     Ok(out)
+}
+
+/// What the parts of a department path are: the departments' names, or their folded keys.
+#[derive(Clone, Copy)]
+pub(crate) enum PathParts {
+    Names,
+    Keys,
+}
+
+/// Every department's path below the root ("Sales/EMEA"; "" for the root), in no particular
+/// order, from one read of the parent links.
+pub(crate) fn paths_by_id(
+    conn: &rusqlite::Connection,
+    parts: PathParts,
+) -> rusqlite::Result<Vec<(DepartmentId, String)>> {
+    let sql = match parts {
+        PathParts::Names => "SELECT id, parent_id, name FROM departments",
+        PathParts::Keys => "SELECT id, parent_id, name_key FROM departments",
+    };
+    let parent: HashMap<DepartmentId, (Option<DepartmentId>, String)> = conn
+        .prepare(sql)?
+        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
+        .collect::<Result<_, _>>()?;
+    Ok(parent
+        .keys()
+        .map(|id| {
+            let mut parts = Vec::new();
+            let mut cur = *id;
+            while let Some((Some(p), part)) = parent.get(&cur) {
+                parts.push(part.as_str());
+                cur = *p;
+            }
+            parts.reverse();
+            (*id, parts.join("/"))
+        })
+        .collect())
 }
 
 /// Writes the template for `d`'s organization to `path`.

@@ -26,65 +26,41 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::{CommandError, ErrorCode};
 use ts_rs::{Config, TS};
 
+/// Writes each of these types' TypeScript file (and those of the types it uses).
+macro_rules! export {
+    ($cfg:expr; $($ty:ty),+ $(,)?) => {
+        $(<$ty>::export_all($cfg).unwrap();)+
+    };
+}
+
 fn export_all(dir: &Path) {
+    use orgdesk_core::{department_deletion, invitations, join, mailbox, members};
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
-    CommandError::export_all(&cfg).unwrap();
-    ErrorCode::export_all(&cfg).unwrap();
-    AppStatus::export_all(&cfg).unwrap();
-    Session::export_all(&cfg).unwrap();
-    SetupInput::export_all(&cfg).unwrap();
-    SignInInput::export_all(&cfg).unwrap();
-    OrgOverview::export_all(&cfg).unwrap();
-    DepartmentNode::export_all(&cfg).unwrap();
-    DepartmentDetails::export_all(&cfg).unwrap();
-    MemberQuery::export_all(&cfg).unwrap();
-    MemberPage::export_all(&cfg).unwrap();
-    MemberDetails::export_all(&cfg).unwrap();
-    NewMember::export_all(&cfg).unwrap();
-    NewInvitee::export_all(&cfg).unwrap();
-    MemberPatch::export_all(&cfg).unwrap();
-    UpdateOutcome::export_all(&cfg).unwrap();
-    TransferPreview::export_all(&cfg).unwrap();
-    orgdesk_core::members::RemoveOutcome::export_all(&cfg).unwrap();
-    orgdesk_core::department_deletion::DepartmentDeletion::export_all(&cfg).unwrap();
-    FormerMember::export_all(&cfg).unwrap();
-    orgdesk_core::members::SetPasswordInput::export_all(&cfg).unwrap();
-    orgdesk_core::members::ChangeOwnPasswordInput::export_all(&cfg).unwrap();
-    Selection::export_all(&cfg).unwrap();
-    BatchChange::export_all(&cfg).unwrap();
-    BatchOutcome::export_all(&cfg).unwrap();
-    Role::export_all(&cfg).unwrap();
-    NewRole::export_all(&cfg).unwrap();
-    Settings::export_all(&cfg).unwrap();
-    InvitationRow::export_all(&cfg).unwrap();
-    GatewayStatus::export_all(&cfg).unwrap();
-    orgdesk_core::invitations::PasswordResetSent::export_all(&cfg).unwrap();
-    orgdesk_core::join::JoinRequestRow::export_all(&cfg).unwrap();
-    orgdesk_core::join::JoinRequestPage::export_all(&cfg).unwrap();
-    orgdesk_core::join::JoinRequestFilter::export_all(&cfg).unwrap();
-    orgdesk_core::join::JoinPlacement::export_all(&cfg).unwrap();
-    orgdesk_core::invitations::InvitationPage::export_all(&cfg).unwrap();
-    orgdesk_core::join::JoinLinkView::export_all(&cfg).unwrap();
-    orgdesk_core::join::JoinLinkInput::export_all(&cfg).unwrap();
-    orgdesk_core::mailbox::MailSummary::export_all(&cfg).unwrap();
-    orgdesk_core::mailbox::MailMessage::export_all(&cfg).unwrap();
-    InvitationQuery::export_all(&cfg).unwrap();
-    orgdesk_core::invitations::InvitationBatchOutcome::export_all(&cfg).unwrap();
-    InvitationCounts::export_all(&cfg).unwrap();
-    InviteOutcome::export_all(&cfg).unwrap();
-    InviteChannel::export_all(&cfg).unwrap();
-    InvitationState::export_all(&cfg).unwrap();
-    Lang::export_all(&cfg).unwrap();
-    ImportOptions::export_all(&cfg).unwrap();
-    ColumnMapping::export_all(&cfg).unwrap();
-    FileColumns::export_all(&cfg).unwrap();
-    SavedMapping::export_all(&cfg).unwrap();
-    ImportSummary::export_all(&cfg).unwrap();
-    ImportQuotaStatus::export_all(&cfg).unwrap();
-    JobProgress::export_all(&cfg).unwrap();
-    ExportOutcome::export_all(&cfg).unwrap();
-    ExportFormat::export_all(&cfg).unwrap();
-    FileDrop::export_all(&cfg).unwrap();
+    export!(&cfg;
+        // The app, signing in and the organization.
+        CommandError, ErrorCode, AppStatus, Session, SetupInput, SignInInput, OrgOverview,
+        // Departments.
+        DepartmentNode, DepartmentDetails, department_deletion::DepartmentDeletion,
+        // Members.
+        MemberQuery, MemberPage, MemberDetails, NewMember, NewInvitee, MemberPatch,
+        UpdateOutcome, TransferPreview, members::RemoveOutcome, FormerMember,
+        members::SetPasswordInput, members::ChangeOwnPasswordInput,
+        Selection, BatchChange, BatchOutcome,
+        // Roles and settings.
+        Role, NewRole, Settings,
+        // Invitations, password resets and the gateway.
+        InvitationRow, GatewayStatus, invitations::PasswordResetSent, invitations::InvitationPage,
+        InvitationQuery, invitations::InvitationBatchOutcome, InvitationCounts, InviteOutcome,
+        InviteChannel, InvitationState,
+        // Join requests and the join link.
+        join::JoinRequestRow, join::JoinRequestPage, join::JoinRequestFilter, join::JoinPlacement,
+        join::JoinLinkView, join::JoinLinkInput,
+        // The mailbox.
+        mailbox::MailSummary, mailbox::MailMessage,
+        // Spreadsheets.
+        Lang, ImportOptions, ColumnMapping, FileColumns, SavedMapping, ImportSummary,
+        ImportQuotaStatus, JobProgress, ExportOutcome, ExportFormat, FileDrop,
+    );
     export_password_policy(dir);
 }
 

@@ -1,6 +1,6 @@
 use orgdesk_core::auth::SignInInput;
 
-use crate::{admin, with_org, PASSWORD};
+use crate::{admin, with_org, with_org_admin, PASSWORD};
 
 #[test]
 fn the_checksum_follows_the_content_and_not_this_computers_own_state() {
@@ -52,8 +52,7 @@ fn the_checksum_follows_the_content_and_not_this_computers_own_state() {
 
 #[test]
 fn values_cannot_be_shifted_between_fields_to_give_the_same_digest() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.department_tree().unwrap().id;
     let one = d.create_department(&a, root, "ab").unwrap();
     let two = d.create_department(&a, root, "c").unwrap();

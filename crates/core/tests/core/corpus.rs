@@ -14,7 +14,7 @@ use orgdesk_core::spreadsheet::{Control, ImportOptions, ImportReport, Spreadshee
 use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook, Worksheet};
 
-use crate::{admin, column, count, temp_file, with_org};
+use crate::{column, count, temp_file, with_org, with_org_admin};
 
 fn fixture(name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -931,8 +931,7 @@ fn cases() -> Vec<Case> {
 /// Writes `c`, imports it into a fresh directory and returns what went differently than
 /// expected.
 fn run(c: &Case, dir: &Path) -> Option<String> {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let settings = Settings {
         default_region: "CN".into(),
         ..d.settings().unwrap()

@@ -1,9 +1,9 @@
-use orgdesk_core::audit;
+use orgdesk_core::audit::{self, Actor};
 use orgdesk_core::members::{MemberAction, NewInvitee};
 use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
-use crate::{admin, invitee, new_member, place, places, pos, with_org};
+use crate::{invitee, names_in, new_member, place, places, pos, with_org_admin};
 
 fn root(d: &Directory) -> DepartmentId {
     d.department_tree().unwrap().id
@@ -35,10 +35,18 @@ fn detail_codes(e: CoreError) -> Vec<String> {
     }
 }
 
+/// An organization with its admin, and its departments: the root, Sales and EMEA below Sales.
+fn sales_and_emea() -> (Directory, Actor, [DepartmentId; 3]) {
+    let (mut d, a) = with_org_admin();
+    let r = root(&d);
+    let sales = d.create_department(&a, r, "Sales").unwrap();
+    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    (d, a, [r, sales, emea])
+}
+
 #[test]
 fn create_rename_and_paths() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let r = root(&d);
     let sales = d.create_department(&a, r, " Sales ").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
@@ -94,11 +102,7 @@ fn create_rename_and_paths() {
 
 #[test]
 fn move_reorder_and_cycles() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [r, sales, emea]) = sales_and_emea();
     let uk = d.create_department(&a, emea, "UK").unwrap();
     let eng = d.create_department(&a, r, "Engineering").unwrap();
     let ops = d.create_department(&a, r, "Ops").unwrap();
@@ -133,11 +137,7 @@ fn move_reorder_and_cycles() {
 
 #[test]
 fn delete_refused_while_not_empty_with_counts_and_names() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [r, sales, emea]) = sales_and_emea();
     d.create_department(&a, sales, "APAC").unwrap();
     for (i, dept) in [emea, emea].iter().enumerate() {
         d.add_invitee(
@@ -164,11 +164,7 @@ fn delete_refused_while_not_empty_with_counts_and_names() {
 
 #[test]
 fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [_, sales, emea]) = sales_and_emea();
     let p = d
         .add_invitee(
             &a,
@@ -187,24 +183,11 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
     assert_eq!(det.head.unwrap().name, "Pat");
     assert_eq!((det.direct_members, det.total_members), (1, 1));
     // Pat also joins Sales itself: counted once in the Sales subtree.
-    d.update_member(
-        &a,
-        p,
-        &orgdesk_core::members::MemberPatch {
-            positions: Some(vec![
-                orgdesk_core::members::PositionInput {
-                    department_id: emea,
-                    title: None,
-                },
-                orgdesk_core::members::PositionInput {
-                    department_id: sales,
-                    title: None,
-                },
-            ]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = orgdesk_core::members::MemberPatch {
+        positions: Some(vec![pos(emea, None), pos(sales, None)]),
+        ..Default::default()
+    };
+    d.update_member(&a, p, &patch).unwrap();
     let det = d.department_details(sales).unwrap();
     assert_eq!(
         (det.direct_members, det.total_members, det.sub_departments),
@@ -217,11 +200,7 @@ fn head_must_be_a_member_of_the_department_and_counts_are_distinct() {
 
 #[test]
 fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let r = root(&d);
-    let sales = d.create_department(&a, r, "Sales").unwrap();
-    let emea = d.create_department(&a, sales, "EMEA").unwrap();
+    let (mut d, a, [_, sales, emea]) = sales_and_emea();
     // Rob held only EMEA (primary, with a title); Sue held EMEA (primary) and Sales.
     let rob = d
         .add_member(&a, &new_member("Rob", "rob", vec![pos(emea, Some("Rep"))]))
@@ -242,11 +221,7 @@ fn deleting_a_department_moves_resigned_members_positions_to_its_parent() {
     let preview = d.department_deletion_preview(emea).unwrap();
     assert_eq!(preview.parent_path, "Sales");
     assert_eq!(
-        preview
-            .resigned_moved
-            .iter()
-            .map(|m| m.name.as_str())
-            .collect::<Vec<_>>(),
+        names_in(&preview.resigned_moved, |m| &m.name),
         ["Rob", "Sue"]
     );
     let done = d.delete_department(&a, emea).unwrap();

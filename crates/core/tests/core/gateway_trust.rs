@@ -12,7 +12,7 @@ use orgdesk_protocol::{Event, EventKind, JoinVia};
 use crate::invitations::{password_hash_of, state_of};
 use crate::{
     admin, column, event_at, invitee, linked, password_changed, personal_details, registered,
-    with_org, PASSWORD,
+    with_org, with_org_admin, PASSWORD,
 };
 
 const STRANGER_PASSWORD: &str = "Stolen-Keys99";
@@ -405,8 +405,7 @@ fn joins_are_judged_by_the_directorys_own_rules() {
 
 #[test]
 fn rejecting_a_request_tells_the_gateway_to_remove_any_account_it_made() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     d.apply_gateway_events(&[join(1, "jr_1", "mo", false)], 1)
         .unwrap();
     let request = d.join_requests(true).unwrap().pop().unwrap();
@@ -427,12 +426,19 @@ fn rejecting_a_request_tells_the_gateway_to_remove_any_account_it_made() {
     );
 }
 
-#[test]
-fn another_gateway_gets_the_whole_mirror_and_binds_its_own_accounts() {
+/// An organization whose account mirror the gateway has taken, binding Ann to account
+/// `account`: nothing more is due.
+fn mirrored_org(account: &str) -> Directory {
     let (mut d, _) = with_org();
     let first = d.due_account_mirror(500).unwrap();
-    d.account_mirror_done(&first, &["acc_old".into()]).unwrap();
+    d.account_mirror_done(&first, &[account.into()]).unwrap();
     assert!(d.due_account_mirror(500).unwrap().is_empty());
+    d
+}
+
+#[test]
+fn another_gateway_gets_the_whole_mirror_and_binds_its_own_accounts() {
+    let mut d = mirrored_org("acc_old");
     let ann = d.initial_admin_id().unwrap();
     assert_eq!(
         d.gateway_account_of(ann).unwrap().as_deref(),
@@ -465,10 +471,7 @@ fn another_gateway_gets_the_whole_mirror_and_binds_its_own_accounts() {
 
 #[test]
 fn the_mirror_notices_changes_made_by_another_connection() {
-    let (mut d, _) = with_org();
-    let first = d.due_account_mirror(500).unwrap();
-    d.account_mirror_done(&first, &["acc_ann".into()]).unwrap();
-    assert!(d.due_account_mirror(500).unwrap().is_empty());
+    let d = mirrored_org("acc_ann");
     assert!(
         d.due_account_mirror(500).unwrap().is_empty(),
         "still in step"

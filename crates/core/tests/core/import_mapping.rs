@@ -7,7 +7,9 @@ use orgdesk_core::spreadsheet::{
 };
 use orgdesk_core::CommandError;
 
-use crate::{admin, audited, mkdept, temp_path, with_cancel, with_org, xlsx_rows};
+use crate::{
+    admin, audited, mkdept, temp_path, with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows,
+};
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
 const GOOGLE: &str = "First Name [Required],Last Name [Required],Email Address [Required],Password [Required],Org Unit Path [Required],Mobile Phone,Employee ID,Employee Title,Department\n\
@@ -21,6 +23,14 @@ fn source(field: Column, headers: &[&str]) -> FieldSource {
         field,
         headers: headers.iter().map(|h| h.to_string()).collect(),
     }
+}
+
+/// A Google Workspace export's name: its first and last name columns.
+fn google_name() -> FieldSource {
+    source(
+        Column::Name,
+        &["First Name [Required]", "Last Name [Required]"],
+    )
 }
 
 fn opts(mapping: Option<ColumnMapping>) -> ImportOptions {
@@ -185,15 +195,11 @@ fn a_mapping_can_rename_columns_and_must_name_columns_the_file_has() {
 
 #[test]
 fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     assert!(d.saved_mappings().unwrap().is_empty());
     let google = ColumnMapping {
         fields: vec![
-            source(
-                Column::Name,
-                &["First Name [Required]", "Last Name [Required]"],
-            ),
+            google_name(),
             source(Column::Department, &["Org Unit Path [Required]"]),
         ],
     };
@@ -253,8 +259,7 @@ fn cancel_while_validating_a_preview_is_reported_and_writes_nothing() {
 
 #[test]
 fn a_cancelled_export_leaves_no_partial_file() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("seed.csv");
     let mut s = String::from("Name,Email,Department\n");
@@ -302,20 +307,10 @@ fn a_workbook_is_parsed_while_it_is_read() {
         rows.push(vec![format!("M{i}"), "Lee".into(), email, "/".into()]);
     }
     let (_tmp, xlsx) = temp_path("staff.xlsx");
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write_string(r as u32, c as u16, v).unwrap();
-        }
-    }
-    wb.save(&xlsx).unwrap();
+    write_xlsx(&xlsx, &rows, |v| v);
     let mapping = ColumnMapping {
         fields: vec![
-            source(
-                Column::Name,
-                &["First Name [Required]", "Last Name [Required]"],
-            ),
+            google_name(),
             source(Column::Email, &["Email Address [Required]"]),
             source(Column::Department, &["Org Unit Path [Required]"]),
         ],
@@ -394,8 +389,7 @@ fn without_a_chosen_mapping_a_known_export_takes_the_suggestion_and_ours_takes_n
 
 #[test]
 fn a_saved_mapping_is_found_by_its_name_whatever_the_case() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let e = d.saved_mapping_named("Google").unwrap_err();
     assert!(
         matches!(&e, orgdesk_core::CoreError::NotFound(why) if why.contains("none is saved yet")),

@@ -51,6 +51,14 @@ fn org() -> (Directory, Arc<ManualClock>, Actor) {
     (d, clock, Actor::member(bob, "Bob Stone"))
 }
 
+/// [`org`] with a quota of `quota` imports a day; the actor is the initial admin (Ann).
+fn with_quota(quota: u32) -> (Directory, Arc<ManualClock>, Actor) {
+    let (mut d, clock, _) = org();
+    set_quota(&mut d, Some(quota)).unwrap();
+    let a = admin(&d);
+    (d, clock, a)
+}
+
 /// A file adding one new person to Sales (a new name each time, so each import writes).
 fn file(dir: &Path, n: u32) -> PathBuf {
     let path = dir.join(format!("people-{n}.csv"));
@@ -112,9 +120,7 @@ fn off_by_default_imports_freely_and_still_logs_each_import() {
 
 #[test]
 fn the_third_import_of_two_is_refused_says_when_it_resets_and_writes_nothing() {
-    let (mut d, _, _) = org();
-    let a = admin(&d);
-    set_quota(&mut d, Some(2)).unwrap();
+    let (mut d, _, a) = with_quota(2);
     let tmp = tempfile::tempdir().unwrap();
     import(&mut d, &a, &file(tmp.path(), 1)).unwrap();
     let s = d.import_quota_status(&a).unwrap();
@@ -144,9 +150,7 @@ fn the_third_import_of_two_is_refused_says_when_it_resets_and_writes_nothing() {
 
 #[test]
 fn previews_do_not_count_but_are_refused_early_once_the_quota_is_used() {
-    let (mut d, _, _) = org();
-    let a = admin(&d);
-    set_quota(&mut d, Some(1)).unwrap();
+    let (mut d, _, a) = with_quota(1);
     let tmp = tempfile::tempdir().unwrap();
     let f = file(tmp.path(), 1);
     for _ in 0..3 {
@@ -167,9 +171,7 @@ fn previews_do_not_count_but_are_refused_early_once_the_quota_is_used() {
 
 #[test]
 fn a_cancelled_import_does_not_count() {
-    let (mut d, _, _) = org();
-    let a = admin(&d);
-    set_quota(&mut d, Some(1)).unwrap();
+    let (mut d, _, a) = with_quota(1);
     let tmp = tempfile::tempdir().unwrap();
     let cancel = AtomicBool::new(true);
     let ctl = Control {
@@ -199,9 +201,7 @@ fn each_admin_has_his_own_count() {
 
 #[test]
 fn the_count_starts_again_at_00_00_utc() {
-    let (mut d, clock, _) = org();
-    let a = admin(&d);
-    set_quota(&mut d, Some(1)).unwrap();
+    let (mut d, clock, a) = with_quota(1);
     let tmp = tempfile::tempdir().unwrap();
     import(&mut d, &a, &file(tmp.path(), 1)).unwrap();
     clock.advance_secs(UNTIL_MIDNIGHT_SECS - 1);

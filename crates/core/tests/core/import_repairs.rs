@@ -13,7 +13,7 @@ use orgdesk_core::Directory;
 
 use crate::corpus::{member, ods};
 use crate::spreadsheet::{xlsx, C};
-use crate::{admin, temp_file, with_org};
+use crate::{admin, temp_file, with_org, with_org_admin};
 
 fn opts(lang: Lang) -> ImportOptions {
     ImportOptions {
@@ -111,8 +111,7 @@ fn files(dir: &Path) -> Vec<(&'static str, std::path::PathBuf)> {
 fn a_mobile_that_lost_its_plus_is_repaired_and_reported_in_preview_results_and_import() {
     let tmp = tempfile::tempdir().unwrap();
     for (kind, file) in files(tmp.path()) {
-        let (mut d, _) = with_org();
-        let a = admin(&d);
+        let (mut d, a) = with_org_admin();
         let preview = d
             .preview_import(&file, &opts(Lang::En), &Control::none())
             .unwrap();

@@ -10,7 +10,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::Directory;
 
 use crate::spreadsheet::C;
-use crate::{admin, temp_file, with_org, xlsx_rows};
+use crate::{temp_file, with_org, with_org_admin, write_xlsx, xlsx_rows};
 
 fn zh(create: bool) -> ImportOptions {
     ImportOptions {
@@ -43,8 +43,7 @@ fn has_cjk(s: &str) -> bool {
 
 /// Bob (enabled, E1, a mobile), Cleo (not joined, E2) and Dora (resigned, E3), in Sales.
 fn directory() -> Directory {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let (_tmp, p) = temp_file(
         "seed.csv",
         "Name,Username,Password,Email,Mobile,Department,Employee ID\n\
@@ -310,16 +309,12 @@ fn every_kind_of_row_problem_is_explained_in_chinese() {
 
 #[test]
 fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("r.csv");
+    let (mut d, a) = with_org_admin();
     // The file may be headed in either language; the results file keeps its headers.
-    std::fs::write(
-        &p,
+    let (tmp, p) = temp_file(
+        "r.csv",
         "姓名,邮箱,部门\n好,ok@example.com,/\n坏,bad@example.com,研发部\n",
-    )
-    .unwrap();
+    );
 
     // A preview says what would happen.
     let preview = d.preview_import(&p, &zh(false), &Control::none()).unwrap();
@@ -347,27 +342,16 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
 
     // Fix the failed row in the results file and import it as is: 结果 and 原因 are ignored
     // quietly (in an English import too).
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let v = if v == "研发部" { "/" } else { v.as_str() };
-            ws.write_string(r as u32, c as u16, v).unwrap();
-        }
-    }
     let fixed = tmp.path().join("fixed.xlsx");
-    wb.save(&fixed).unwrap();
+    write_xlsx(&fixed, &rows, |v| if v == "研发部" { "/" } else { v });
     let again = d.preview_import(&fixed, &en(), &Control::none()).unwrap();
     assert!(again.ignored_columns.is_empty(), "{again:?}");
     let r = d
         .import_members(&a, &fixed, &zh(false), &Control::none())
         .unwrap();
     assert!(r.ignored_columns.is_empty(), "{r:?}");
-    assert_eq!(
-        (r.counts.create, r.counts.unchanged, r.counts.failed),
-        (1, 1, 0),
-        "{r:?}"
-    );
+    let counts = (r.counts.create, r.counts.unchanged, r.counts.failed);
+    assert_eq!(counts, (1, 1, 0), "{r:?}");
 }
 
 #[test]

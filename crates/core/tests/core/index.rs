@@ -6,7 +6,7 @@ use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, StatusFilter
 use orgdesk_core::types::{fold_search, MemberId};
 use orgdesk_core::Directory;
 
-use crate::{invitee, with_org};
+use crate::{invitee, org_in_file, with_org};
 
 /// The same list, computed the slow way in SQL.
 fn expected(d: &Directory, search: Option<&str>) -> Vec<i64> {
@@ -67,15 +67,11 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
         .add_invitee(&a, &invitee("José Wilson", "jw@example.com", root))
         .unwrap();
     check(&d, "adding");
-    d.update_member(
-        &a,
-        new,
-        &MemberPatch {
-            name: Some("Aaron Wilson".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        name: Some("Aaron Wilson".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, new, &patch).unwrap();
     check(&d, "renaming (moves in the sort order)");
     let enabled: Vec<MemberId> = d
         .member_ids(&MemberQuery {
@@ -105,10 +101,7 @@ fn index_agrees_with_the_store_after_every_kind_of_change() {
 #[test]
 fn changes_by_another_connection_are_seen() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("org.db");
-    let mut app = Directory::open(&path).unwrap();
-    app.setup_organization(&crate::setup_input("Acme", "ann"))
-        .unwrap();
+    let (app, path) = org_in_file(dir.path());
     assert_eq!(actual(&app, None).len(), 1);
     // The command line, say, adds a member through its own connection.
     let mut cli = Directory::open(&path).unwrap();

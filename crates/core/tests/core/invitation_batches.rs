@@ -10,7 +10,7 @@ use orgdesk_core::types::MemberId;
 use orgdesk_core::{CoreError, Directory};
 
 use crate::invitations::{add_invitee, state_of};
-use crate::{admin, audited, with_org};
+use crate::{audited, with_org_admin};
 
 /// The ids of the invitations `search` finds, newest first, and the total the page reports.
 fn found(d: &Directory, search: &str) -> (Vec<String>, u32) {
@@ -34,13 +34,19 @@ fn invitation_of(d: &Directory, member: MemberId) -> i64 {
         .id
 }
 
+/// Three members to invite by email: Dee, Eve and Fay.
+fn dee_eve_fay(d: &mut Directory) -> [MemberId; 3] {
+    [
+        add_invitee(d, "Dee", Some("dee@example.com"), None),
+        add_invitee(d, "Eve", Some("eve@example.com"), None),
+        add_invitee(d, "Fay", Some("fay@example.com"), None),
+    ]
+}
+
 #[test]
 fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_passed_over() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    let fay = add_invitee(&mut d, "Fay", Some("fay@example.com"), None);
+    let (mut d, a) = with_org_admin();
+    let [dee, eve, fay] = dee_eve_fay(&mut d);
     d.invite_members(&a, &[dee, eve, fay], InviteChannel::Email)
         .unwrap();
     let (dee_i, eve_i, fay_i) = (
@@ -95,8 +101,7 @@ fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_pass
 
 #[test]
 fn the_list_is_searched_by_name_email_and_mobile_ignoring_case_and_accents() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let jose = add_invitee(&mut d, "José Ruiz", Some("jose@example.com"), None);
     let mei = add_invitee(&mut d, "李梅", None, Some("+8613800138000"));
     let kim = add_invitee(&mut d, "Kim", None, None);
@@ -133,11 +138,8 @@ fn create_locale(d: &Directory, invitation: i64) -> Option<String> {
 
 #[test]
 fn each_invitation_keeps_its_language_and_defaults_to_the_organizations() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    let fay = add_invitee(&mut d, "Fay", Some("fay@example.com"), None);
+    let (mut d, a) = with_org_admin();
+    let [dee, eve, fay] = dee_eve_fay(&mut d);
 
     d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
     let s = d.settings().unwrap();
@@ -196,8 +198,7 @@ fn each_invitation_keeps_its_language_and_defaults_to_the_organizations() {
 
 #[test]
 fn a_member_added_for_a_link_needs_no_contact_and_gets_the_chosen_roles() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.department_tree().unwrap().id;
     let role = d
         .create_role(
@@ -226,14 +227,8 @@ fn a_member_added_for_a_link_needs_no_contact_and_gets_the_chosen_roles() {
     input.link_only = true;
     let kim = d.add_invitee(&a, &input).unwrap();
     let details = d.member_details(kim).unwrap();
-    assert_eq!(
-        details
-            .roles
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Helpdesk"]
-    );
+    let names: Vec<_> = details.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Helpdesk"]);
     // Mail and text are refused with the reason; a link is made for Kim's name.
     let out = d.invite_members(&a, &[kim], InviteChannel::Email).unwrap();
     assert_eq!(out.skipped[0].code, "no_email");

@@ -1,7 +1,7 @@
 use orgdesk_core::auth::SignInInput;
 use orgdesk_core::clock::Clock;
 use orgdesk_core::invitations::{
-    GatewayAction, InvitationQuery, InvitationState, InviteChannel, WorkResult,
+    GatewayAction, GatewayWork, InvitationQuery, InvitationState, InviteChannel, WorkResult,
 };
 use orgdesk_core::join::JoinRequestFilter;
 use orgdesk_core::members::NewInvitee;
@@ -11,7 +11,7 @@ use orgdesk_protocol::{Channel, Event, EventKind};
 
 use crate::{
     admin, event_at, linked, new_member, password_changed, personal_details, pos, registered,
-    with_org,
+    with_org, with_org_admin,
 };
 
 pub(crate) const INVITEE_PASSWORD: &str = "Blue-Kettle42";
@@ -55,6 +55,22 @@ fn invite_dee(d: &mut Directory) -> MemberId {
     dee
 }
 
+/// Invites Dee (see [`invite_dee`]) and takes the gateway's first due work: the creation of
+/// her invitation.
+fn dee_invitation_created(d: &mut Directory) -> GatewayWork {
+    invite_dee(d);
+    d.due_gateway_work(10).unwrap().remove(0)
+}
+
+/// Dee and Eve, both to be invited by email; only Dee's invitation is sent.
+fn dee_invited_eve_not(d: &mut Directory) -> (MemberId, MemberId) {
+    let dee = add_invitee(d, "Dee", Some("dee@example.com"), None);
+    let eve = add_invitee(d, "Eve", Some("eve@example.com"), None);
+    d.invite_members(&admin(d), &[dee], InviteChannel::Email)
+        .unwrap();
+    (dee, eve)
+}
+
 pub(crate) fn state_of(d: &Directory, id: i64) -> InvitationState {
     d.list_invitations(&InvitationQuery::default())
         .unwrap()
@@ -66,8 +82,7 @@ pub(crate) fn state_of(d: &Directory, id: i64) -> InvitationState {
 
 #[test]
 fn an_invitation_is_queued_with_the_message_fields_until_the_gateway_takes_it() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let dee = add_invitee(&mut d, "Dee <b>", Some("dee@example.com"), None);
     let out = d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
     assert_eq!(out.invited, 1);
@@ -106,8 +121,7 @@ fn an_invitation_is_queued_with_the_message_fields_until_the_gateway_takes_it() 
 #[test]
 fn an_unreachable_gateway_is_retried_with_growing_delays_and_the_same_key() {
     let (mut d, clock) = with_org();
-    invite_dee(&mut d);
-    let first = d.due_gateway_work(10).unwrap().remove(0);
+    let first = dee_invitation_created(&mut d);
     d.gateway_work_done(&first, WorkResult::Retry("connection refused".into()))
         .unwrap();
     assert!(d.due_gateway_work(10).unwrap().is_empty(), "not due yet");
@@ -132,8 +146,7 @@ fn an_unreachable_gateway_is_retried_with_growing_delays_and_the_same_key() {
 
 #[test]
 fn only_not_joined_members_with_a_contact_are_invited() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let no_mobile = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
     let root = d.department_tree().unwrap().id;
     let joined = d
@@ -171,8 +184,7 @@ fn only_not_joined_members_with_a_contact_are_invited() {
 
 #[test]
 fn inviting_again_cancels_the_open_invitation_and_resend_and_cancel_queue_work() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), Some("+14155550100"));
     d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
     let first = linked(&mut d, "inv_1");
@@ -219,10 +231,8 @@ fn inviting_again_cancels_the_open_invitation_and_resend_and_cancel_queue_work()
 
 #[test]
 fn cancelling_while_the_create_is_in_flight_keeps_the_cancel() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    invite_dee(&mut d);
-    let create = d.due_gateway_work(10).unwrap().remove(0);
+    let (mut d, a) = with_org_admin();
+    let create = dee_invitation_created(&mut d);
     let id = create.invitation_id;
     d.cancel_invitation(&a, id).unwrap();
     // Not known to the gateway yet: nothing to tell it…
@@ -276,13 +286,11 @@ fn registration_through_the_feed_makes_the_member_enabled_with_their_password() 
     assert_eq!(details.username.as_deref(), Some("dee"));
     assert_eq!(d.gateway_event_cursor().unwrap(), 3);
     // Found by the username they chose.
-    let found = d
-        .list_members(&orgdesk_core::members::MemberQuery {
-            search: Some("dee".into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!(found.total, 1);
+    let search = orgdesk_core::members::MemberQuery {
+        search: Some("dee".into()),
+        ..Default::default()
+    };
+    assert_eq!(d.list_members(&search).unwrap().total, 1);
     // A later delivery report does not move a registered invitation back.
     d.apply_gateway_events(
         &[event(
@@ -349,11 +357,8 @@ fn a_registration_under_a_username_already_used_here_fails_the_invitation_only()
 
 #[test]
 fn declines_and_failures_are_shown_on_the_invitation() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let (mut d, a) = with_org_admin();
+    let (_, eve) = dee_invited_eve_not(&mut d);
     let dee_inv = linked(&mut d, "inv_d");
     d.invite_members(&a, &[eve], InviteChannel::Email).unwrap();
     let eve_inv = linked(&mut d, "inv_e");
@@ -395,10 +400,7 @@ fn declines_and_failures_are_shown_on_the_invitation() {
 #[test]
 fn members_own_changes_on_the_gateway_reach_the_directory() {
     let (mut d, _) = with_org();
-    let a = admin(&d);
-    let dee = add_invitee(&mut d, "Dee", Some("dee@example.com"), None);
-    let _eve = add_invitee(&mut d, "Eve", Some("eve@example.com"), None);
-    d.invite_members(&a, &[dee], InviteChannel::Email).unwrap();
+    let (dee, _eve) = dee_invited_eve_not(&mut d);
     linked(&mut d, "inv_1");
     let hash = orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap();
     d.apply_gateway_events(&[event(1, registered("inv_1", "acc_dee", "dee", hash))], 1)
@@ -476,8 +478,7 @@ pub(crate) fn password_hash_of(d: &Directory, id: MemberId) -> String {
 
 #[test]
 fn an_expired_link_is_shown_as_expired_and_can_be_resent() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     invite_dee(&mut d);
     let id = linked(&mut d, "inv_1");
     d.apply_gateway_events(
@@ -506,8 +507,7 @@ fn an_expired_link_is_shown_as_expired_and_can_be_resent() {
 fn account_state_changes_of_members_reach_the_gateway_through_the_mirror() {
     use orgdesk_core::members::MemberAction;
     use orgdesk_protocol::AccountState;
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.department_tree().unwrap().id;
     let state_of_account = |d: &Directory, username: &str| {
         d.due_account_mirror(500)
@@ -611,8 +611,7 @@ pub(crate) fn join_event(
 #[test]
 fn join_requests_wait_for_approval_and_approval_creates_the_member() {
     use orgdesk_core::join::JoinRequestState;
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let changed = d
         .apply_gateway_events(
             &[
@@ -760,8 +759,7 @@ fn members_added_by_an_import_can_all_be_invited_at_once() {
 
 #[test]
 fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let ids: Vec<MemberId> = (0..7)
         .map(|i| {
             add_invitee(
@@ -826,8 +824,7 @@ fn invitations_and_join_requests_come_a_page_at_a_time_with_their_totals() {
 #[test]
 fn a_report_that_outruns_the_answer_to_the_creation_waits_for_it() {
     let (mut d, clock) = with_org();
-    invite_dee(&mut d);
-    let create = d.due_gateway_work(10).unwrap().remove(0);
+    let create = dee_invitation_created(&mut d);
     let id = create.invitation_id;
     let recent = |seq: i64, kind: EventKind| Event {
         at: clock.now_ms() / 1000,
@@ -915,8 +912,7 @@ fn kept_mail(message_id: &str, text: &str) -> String {
 
 #[test]
 fn an_invitation_kept_in_the_gateways_mail_folder_is_kept_not_delivered_and_its_message_is_found() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     invite_dee(&mut d);
     let id = linked(&mut d, "inv_1");
     let row_of = |d: &Directory| {

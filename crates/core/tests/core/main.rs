@@ -35,7 +35,7 @@ use orgdesk_core::members::{MemberQuery, NewInvitee, NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
 use orgdesk_core::spreadsheet::{Control, Stage};
 use orgdesk_core::types::{DepartmentId, MemberId};
-use orgdesk_core::Directory;
+use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::{Event, EventKind};
 
 pub const PASSWORD: &str = "Correct-Horse1";
@@ -124,9 +124,37 @@ pub fn with_org() -> (Directory, Arc<ManualClock>) {
     (d, c)
 }
 
+/// [`with_org`] and its initial admin "Ann Lee" as the actor of the changes a test makes.
+pub fn with_org_admin() -> (Directory, Actor) {
+    let (d, _) = with_org();
+    let a = admin(&d);
+    (d, a)
+}
+
+/// "Acme" set up in the database file `org.db` in `dir`, for tests that open that file again
+/// (another window, the command line); returns the directory and the file's path.
+pub fn org_in_file(dir: &Path) -> (Directory, PathBuf) {
+    let path = dir.join("org.db");
+    let mut d = Directory::open(&path).unwrap();
+    d.setup_organization(&setup_input("Acme", "ann")).unwrap();
+    (d, path)
+}
+
 /// The initial admin "Ann Lee" of `with_org`, as the actor of a change.
 pub fn admin(d: &Directory) -> Actor {
     Actor::member(d.initial_admin_id().unwrap(), "Ann Lee")
+}
+
+/// A validation error's problems as (field, code) pairs, in its order; panics on any other
+/// error.
+pub fn field_codes(e: CoreError) -> Vec<(String, String)> {
+    match e {
+        CoreError::Validation { details, .. } => details
+            .into_iter()
+            .map(|d| (d.field.unwrap_or_default(), d.code))
+            .collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
 }
 
 /// The names of the members the list shows for `q`, in its order.
@@ -139,6 +167,11 @@ pub fn listed_names(d: &Directory, q: MemberQuery) -> Vec<String> {
         .collect()
 }
 
+/// The names of `items`, read by `name`, in their order.
+pub fn names_in<'a, T>(items: &'a [T], name: impl Fn(&'a T) -> &'a String) -> Vec<&'a str> {
+    items.iter().map(|item| name(item).as_str()).collect()
+}
+
 /// Creates a department by its path below the organization ("Sales/EMEA": EMEA under Sales,
 /// which must exist).
 pub fn mkdept(d: &mut Directory, path: &str) {
@@ -148,6 +181,13 @@ pub fn mkdept(d: &mut Directory, path: &str) {
         None => (d.resolve_department_path("").unwrap(), path),
     };
     d.create_department(&a, parent, name).unwrap();
+}
+
+/// [`mkdept`] for each of these paths, in order.
+pub fn mkdepts(d: &mut Directory, paths: &[&str]) {
+    for path in paths {
+        mkdept(d, path);
+    }
 }
 
 /// A position in department `d`.
@@ -282,8 +322,12 @@ pub fn value<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> T {
 
 /// The first column of every row `sql` answers, in its order.
 pub fn column<T: rusqlite::types::FromSql>(d: &Directory, sql: &str) -> Vec<T> {
-    d.connection()
-        .prepare(sql)
+    column_of(d.connection(), sql)
+}
+
+/// [`column`] on a bare connection.
+pub fn column_of<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, sql: &str) -> Vec<T> {
+    conn.prepare(sql)
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()
@@ -300,6 +344,18 @@ pub fn xlsx_rows(path: &Path) -> Vec<Vec<String>> {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
+}
+
+/// Writes an .xlsx file whose first sheet holds `rows` as text, each cell as `fix` gives it.
+pub fn write_xlsx(path: &Path, rows: &[Vec<String>], fix: impl Fn(&str) -> &str) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32, c as u16, fix(v)).unwrap();
+        }
+    }
+    wb.save(path).unwrap();
 }
 
 /// How many audit entries meet `condition` (SQL on `audit_log`'s columns).

@@ -2,19 +2,11 @@ use orgdesk_core::audit::{self, Actor};
 use orgdesk_core::invitations::{InvitationQuery, InvitationRow, InviteChannel};
 use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, StatusFilter};
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
-use orgdesk_core::{CoreError, Directory, ErrorCode};
+use orgdesk_core::{Directory, ErrorCode};
 
-use crate::{admin, invitee, listed_names, new_member, place, places, pos, with_org, PASSWORD};
-
-fn codes(e: CoreError) -> Vec<(String, String)> {
-    match e {
-        CoreError::Validation { details, .. } => details
-            .into_iter()
-            .map(|d| (d.field.unwrap_or_default(), d.code))
-            .collect(),
-        other => panic!("expected validation, got {other:?}"),
-    }
-}
+use crate::{
+    field_codes, invitee, listed_names, new_member, place, places, pos, with_org_admin, PASSWORD,
+};
 
 /// The organization's root department, Sales below it and EMEA below Sales.
 struct Depts {
@@ -25,12 +17,29 @@ struct Depts {
 
 /// A fresh organization with its admin and the departments of [`Depts`].
 fn org() -> (Directory, Actor, Depts) {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.department_tree().unwrap().id;
     let sales = d.create_department(&a, root, "Sales").unwrap();
     let emea = d.create_department(&a, sales, "EMEA").unwrap();
     (d, a, Depts { root, sales, emea })
+}
+
+/// Adds a member with a username and the shared password, in department `dept`.
+fn add_in(
+    d: &mut Directory,
+    a: &Actor,
+    name: &str,
+    username: &str,
+    dept: DepartmentId,
+) -> MemberId {
+    d.add_member(a, &new_member(name, username, vec![pos(dept, None)]))
+        .unwrap()
+}
+
+/// Adds Dee, to be invited by email, in department `dept`.
+fn add_dee(d: &mut Directory, a: &Actor, dept: DepartmentId) -> MemberId {
+    d.add_invitee(a, &invitee("Dee", "dee@example.com", dept))
+        .unwrap()
 }
 
 #[test]
@@ -65,9 +74,7 @@ fn add_member_by_username_is_enabled_with_positions_and_roles() {
     })
     .unwrap();
     // Default role is Member.
-    let id2 = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let id2 = add_in(&mut d, &a, "Cy", "cyd", sales);
     assert_eq!(d.member_details(id2).unwrap().roles[0].name, "Member");
 }
 
@@ -84,7 +91,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
     let mut dup = new_member("Bobby", "BOB", vec![pos(sales, None)]);
     dup.email = Some("BOB@example.COM".into());
     assert_eq!(
-        codes(d.add_member(&a, &dup).unwrap_err()),
+        field_codes(d.add_member(&a, &dup).unwrap_err()),
         [
             ("username".into(), "taken".into()),
             ("email".into(), "taken".into())
@@ -94,7 +101,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
     bad.password = "short".into();
     bad.email = Some("not-an-email".into());
     assert_eq!(
-        codes(d.add_member(&a, &bad).unwrap_err()),
+        field_codes(d.add_member(&a, &bad).unwrap_err()),
         [
             ("name".into(), "required".into()),
             ("username".into(), "invalid_chars".into()),
@@ -104,7 +111,7 @@ fn add_member_rejects_bad_and_duplicate_input_and_writes_nothing() {
         ]
     );
     assert_eq!(
-        codes(
+        field_codes(
             d.add_member(&a, &new_member("X", "xyz", vec![]))
                 .unwrap_err()
         ),
@@ -169,66 +176,52 @@ fn invitee_is_not_joined_and_needs_email_or_mobile() {
                 },
             )
             .unwrap_err();
-        assert_eq!(codes(refused), [(field.into(), code.into())], "{mobile:?}");
+        assert_eq!(
+            field_codes(refused),
+            [(field.into(), code.into())],
+            "{mobile:?}"
+        );
     }
 }
 
 #[test]
 fn personal_fields_are_editable_only_before_joining() {
     let (mut d, a, Depts { sales, emea, .. }) = org();
-    let inv = d
-        .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
-        .unwrap();
-    d.update_member(
-        &a,
-        inv,
-        &MemberPatch {
-            name: Some("Dee Dee".into()),
-            email: Some("dee2@example.com".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let inv = add_dee(&mut d, &a, emea);
+    let patch = MemberPatch {
+        name: Some("Dee Dee".into()),
+        email: Some("dee2@example.com".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, inv, &patch).unwrap();
     assert_eq!(
         d.member_details(inv).unwrap().email.as_deref(),
         Some("dee2@example.com")
     );
 
-    let bob = d
-        .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
-        .unwrap();
-    let e = d
-        .update_member(
-            &a,
-            bob,
-            &MemberPatch {
-                name: Some("Robert".into()),
-                mobile: Some("+14155552671".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap_err();
+    let bob = add_in(&mut d, &a, "Bob", "bob", sales);
+    let patch = MemberPatch {
+        name: Some("Robert".into()),
+        mobile: Some("+14155552671".into()),
+        ..Default::default()
+    };
+    let e = d.update_member(&a, bob, &patch).unwrap_err();
     assert_eq!(
-        codes(e),
+        field_codes(e),
         [
             ("name".into(), "personal_field".into()),
             ("mobile".into(), "personal_field".into())
         ]
     );
     // Sending the unchanged value back is not an edit of it.
-    let out = d
-        .update_member(
-            &a,
-            bob,
-            &MemberPatch {
-                name: Some("Bob".into()),
-                employee_id: Some("E-1".into()),
-                work_location: Some("Berlin".into()),
-                org_email: Some("bob@corp.example".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let patch = MemberPatch {
+        name: Some("Bob".into()),
+        employee_id: Some("E-1".into()),
+        work_location: Some("Berlin".into()),
+        org_email: Some("bob@corp.example".into()),
+        ..Default::default()
+    };
+    let out = d.update_member(&a, bob, &patch).unwrap();
     assert!(!out.must_sign_in_again);
     let m = d.member_details(bob).unwrap();
     assert_eq!(
@@ -237,48 +230,28 @@ fn personal_fields_are_editable_only_before_joining() {
     );
     assert!(m.personal_fields_locked);
     // Employee IDs are unique, case-insensitively.
-    let cy = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
+    let patch = MemberPatch {
+        employee_id: Some("e-1".into()),
+        ..Default::default()
+    };
     assert_eq!(
-        codes(
-            d.update_member(
-                &a,
-                cy,
-                &MemberPatch {
-                    employee_id: Some("e-1".into()),
-                    ..Default::default()
-                }
-            )
-            .unwrap_err()
-        ),
+        field_codes(d.update_member(&a, cy, &patch).unwrap_err()),
         [("employeeId".into(), "taken".into())]
     );
     // A department change asks the member to sign in again; so does a role change.
-    let out = d
-        .update_member(
-            &a,
-            cy,
-            &MemberPatch {
-                positions: Some(vec![pos(emea, Some("Rep"))]),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+    let patch = MemberPatch {
+        positions: Some(vec![pos(emea, Some("Rep"))]),
+        ..Default::default()
+    };
+    let out = d.update_member(&a, cy, &patch).unwrap();
     assert!(out.must_sign_in_again);
     let admin_role = d.role_by_name("Admin").unwrap();
-    assert!(
-        d.update_member(
-            &a,
-            cy,
-            &MemberPatch {
-                role_ids: Some(vec![admin_role]),
-                ..Default::default()
-            }
-        )
-        .unwrap()
-        .must_sign_in_again
-    );
+    let patch = MemberPatch {
+        role_ids: Some(vec![admin_role]),
+        ..Default::default()
+    };
+    assert!(d.update_member(&a, cy, &patch).unwrap().must_sign_in_again);
     assert_eq!(
         d.update_member(&a, MemberId(999), &MemberPatch::default())
             .unwrap_err()
@@ -319,7 +292,7 @@ fn set_primary_department() {
     );
     let root = d.department_tree().unwrap().id;
     assert_eq!(
-        codes(d.set_primary_department(&a, bob, root).unwrap_err()),
+        field_codes(d.set_primary_department(&a, bob, root).unwrap_err()),
         [("departmentId".into(), "not_in_department".into())]
     );
 }
@@ -327,9 +300,7 @@ fn set_primary_department() {
 #[test]
 fn status_transitions_and_their_guards() {
     let (mut d, a, Depts { sales, .. }) = org();
-    let bob = d
-        .add_member(&a, &new_member("Bob", "bob", vec![pos(sales, None)]))
-        .unwrap();
+    let bob = add_in(&mut d, &a, "Bob", "bob", sales);
     assert_eq!(
         d.change_status(&a, bob, MemberAction::Disable).unwrap(),
         MemberStatus::Disabled
@@ -391,9 +362,7 @@ fn invitation_of(d: &Directory, member: MemberId) -> InvitationRow {
 #[test]
 fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
     let (mut d, a, Depts { sales, emea, .. }) = org();
-    let inv = d
-        .add_invitee(&a, &invitee("Dee", "dee@example.com", emea))
-        .unwrap();
+    let inv = add_dee(&mut d, &a, emea);
     d.remove_member(&a, inv, None).unwrap();
     assert_eq!(
         d.member_details(inv).unwrap_err().code(),
@@ -406,9 +375,7 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
             &new_member("Bob", "bob", vec![pos(sales, None), pos(emea, None)]),
         )
         .unwrap();
-    let cy = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     d.set_department_head(&a, sales, Some(bob)).unwrap();
     d.set_department_head(&a, emea, Some(bob)).unwrap();
     // Bob sent two invitations; one is cancelled, so only the other is still his to hand over.
@@ -428,16 +395,16 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
     assert_eq!(p.departments_headed, ["EMEA", "Sales"]);
     assert_eq!(p.invitations_sent, 1);
     assert_eq!(
-        codes(d.remove_member(&a, bob, None).unwrap_err()),
+        field_codes(d.remove_member(&a, bob, None).unwrap_err()),
         [("transferTo".into(), "required".into())]
     );
     assert_eq!(
-        codes(d.remove_member(&a, bob, Some(bob)).unwrap_err()),
+        field_codes(d.remove_member(&a, bob, Some(bob)).unwrap_err()),
         [("transferTo".into(), "same_member".into())]
     );
     d.change_status(&a, cy, MemberAction::Disable).unwrap();
     assert_eq!(
-        codes(d.remove_member(&a, bob, Some(cy)).unwrap_err()),
+        field_codes(d.remove_member(&a, bob, Some(cy)).unwrap_err()),
         [("transferTo".into(), "not_enabled".into())]
     );
     d.change_status(&a, cy, MemberAction::Enable).unwrap();
@@ -485,18 +452,12 @@ fn list_filters_search_and_pages() {
         &new_member("王小明", "xiaoming", vec![pos(sales, None)]),
     )
     .unwrap();
-    let z = d
-        .add_member(&a, &new_member("Zoe Park", "zpark", vec![pos(sales, None)]))
-        .unwrap();
-    d.update_member(
-        &a,
-        z,
-        &MemberPatch {
-            employee_id: Some("EMP-0042".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let z = add_in(&mut d, &a, "Zoe Park", "zpark", sales);
+    let patch = MemberPatch {
+        employee_id: Some("EMP-0042".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, z, &patch).unwrap();
     d.add_invitee(&a, &invitee("Ivy Invite", "ivy@example.com", emea))
         .unwrap();
 
@@ -569,13 +530,8 @@ fn list_filters_search_and_pages() {
         })
         .unwrap();
     assert_eq!(page.total, 4);
-    assert_eq!(
-        page.rows
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Ivy Invite", "José Álvarez"]
-    );
+    let names: Vec<_> = page.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Ivy Invite", "José Álvarez"]);
     assert_eq!(
         d.member_ids(&MemberQuery {
             limit: 1,
@@ -598,15 +554,16 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             &new_member("Bob", "bob", vec![pos(sales, Some("Rep")), pos(emea, None)]),
         )
         .unwrap();
-    let cyd = d
-        .add_member(&a, &new_member("Cyd", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cyd = add_in(&mut d, &a, "Cyd", "cyd", sales);
     let ivy = d
         .add_invitee(&a, &invitee("Ivy", "ivy@example.com", emea))
         .unwrap();
     let me = d.initial_admin_id().unwrap();
     d.change_status(&a, cyd, MemberAction::Resign).unwrap();
 
+    let to_berlin = BatchChange::SetWorkLocation {
+        work_location: "Berlin".into(),
+    };
     let everyone = Selection::Query {
         query: MemberQuery {
             department_id: Some(sales),
@@ -614,29 +571,13 @@ fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
             ..Default::default()
         },
     };
-    let out = d
-        .batch_update(
-            &a,
-            &everyone,
-            &BatchChange::SetWorkLocation {
-                work_location: "Berlin".into(),
-            },
-        )
-        .unwrap();
+    let out = d.batch_update(&a, &everyone, &to_berlin).unwrap();
     assert_eq!(
         (out.changed, out.unchanged, out.skipped.len()),
         (2, 0, 0),
         "all matching, beyond the page: Bob and Ivy"
     );
-    let out = d
-        .batch_update(
-            &a,
-            &everyone,
-            &BatchChange::SetWorkLocation {
-                work_location: "Berlin".into(),
-            },
-        )
-        .unwrap();
+    let out = d.batch_update(&a, &everyone, &to_berlin).unwrap();
     assert_eq!((out.changed, out.unchanged), (0, 2));
 
     let ids = Selection::Ids {
@@ -724,7 +665,7 @@ fn default_region_reads_numbers_without_plus() {
     let (mut d, a, Depts { sales, .. }) = org();
     assert_eq!(d.settings().unwrap().default_region, "US");
     assert_eq!(
-        codes(
+        field_codes(
             d.update_settings(
                 &a,
                 &Settings {
@@ -778,9 +719,7 @@ fn batch_department_adds_beside_or_replaces_all() {
             &new_member("Bob", "bob", vec![pos(emea, Some("Analyst"))]),
         )
         .unwrap();
-    let cy = d
-        .add_member(&a, &new_member("Cy", "cyd", vec![pos(sales, None)]))
-        .unwrap();
+    let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     d.set_department_head(&a, emea, Some(bob)).unwrap();
     let both = Selection::Ids { ids: vec![bob, cy] };
     let batch = |d: &mut Directory, mode, dept, title: Option<&str>| {
@@ -833,20 +772,14 @@ fn history_names_what_each_edit_changed() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     use orgdesk_core::members::HistoryChange;
     let (mut d, a, Depts { root, sales, emea }) = org();
-    let dee = d
-        .add_invitee(&a, &invitee("Dee", "dee@example.com", sales))
-        .unwrap();
+    let dee = add_dee(&mut d, &a, sales);
     let changes = |d: &Directory| d.member_details(dee).unwrap().history[0].changes.clone();
     d.set_primary_department(&a, dee, sales).unwrap();
-    d.update_member(
-        &a,
-        dee,
-        &MemberPatch {
-            positions: Some(vec![pos(sales, None), pos(emea, Some("Rep"))]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        positions: Some(vec![pos(sales, None), pos(emea, Some("Rep"))]),
+        ..Default::default()
+    };
+    d.update_member(&a, dee, &patch).unwrap();
     assert_eq!(
         changes(&d),
         [
@@ -872,18 +805,14 @@ fn history_names_what_each_edit_changed() {
         .into_iter()
         .find(|r| r.name == "Admin")
         .unwrap();
-    d.update_member(
-        &a,
-        dee,
-        &MemberPatch {
-            name: Some("Dee Ray".into()),
-            mobile: Some("+14155550123".into()),
-            email: Some(String::new()),
-            role_ids: Some(vec![admin_role.id]),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        name: Some("Dee Ray".into()),
+        mobile: Some("+14155550123".into()),
+        email: Some(String::new()),
+        role_ids: Some(vec![admin_role.id]),
+        ..Default::default()
+    };
+    d.update_member(&a, dee, &patch).unwrap();
     let got = changes(&d);
     assert!(got.contains(&HistoryChange::Field {
         field: "name".into(),

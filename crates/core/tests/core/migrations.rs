@@ -1,6 +1,8 @@
 use orgdesk_core::store::migrations;
 use rusqlite::Connection;
-use rusqlite_migration::SchemaVersion;
+use rusqlite_migration::{Migrations, SchemaVersion};
+
+use crate::column_of;
 
 /// Every schema version, from empty, migrates forward to the latest, keeping data.
 #[test]
@@ -34,22 +36,25 @@ fn from_every_earlier_version_to_latest() {
 fn builtin_roles_are_seeded() {
     let mut conn = Connection::open_in_memory().unwrap();
     migrations().to_latest(&mut conn).unwrap();
-    let names: Vec<String> = conn
-        .prepare("SELECT name FROM roles WHERE builtin IS NOT NULL ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let names: Vec<String> = column_of(
+        &conn,
+        "SELECT name FROM roles WHERE builtin IS NOT NULL ORDER BY id",
+    );
     assert_eq!(names, ["Super Admin", "Admin", "Member"]);
+}
+
+/// The migrations and a new in-memory database migrated to `version`.
+fn at_version(version: usize) -> (&'static Migrations<'static>, Connection) {
+    let m = migrations();
+    let mut conn = Connection::open_in_memory().unwrap();
+    m.to_version(&mut conn, version).unwrap();
+    (m, conn)
 }
 
 /// Migrates a directory at version `from` that holds a role of its own to the latest: `table`
 /// was not there before and is after, and the role is kept.
 fn table_arrives_keeping_data(from: usize, table: &str) -> Connection {
-    let m = migrations();
-    let mut conn = Connection::open_in_memory().unwrap();
-    m.to_version(&mut conn, from).unwrap();
+    let (m, mut conn) = at_version(from);
     let has_table = |c: &Connection| -> bool {
         c.query_row(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1",
@@ -107,22 +112,14 @@ fn the_import_log_arrives_with_version_7() {
 /// while join decisions waiting for the gateway are kept.
 #[test]
 fn account_ids_arrive_with_version_8_and_the_username_queue_is_retired() {
-    let m = migrations();
-    let mut conn = Connection::open_in_memory().unwrap();
-    m.to_version(&mut conn, 7).unwrap();
+    let (m, mut conn) = at_version(7);
     conn.execute_batch(
         "INSERT INTO gateway_outbox (kind, target, value) VALUES ('account_state', 'joe', 'disabled');
          INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', 'jr_1', 'approved');",
     )
     .unwrap();
     m.to_latest(&mut conn).unwrap();
-    let left: Vec<String> = conn
-        .prepare("SELECT kind FROM gateway_outbox")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let left: Vec<String> = column_of(&conn, "SELECT kind FROM gateway_outbox");
     assert_eq!(left, ["join_decision"]);
     let triggers: i64 = conn
         .query_row(
@@ -151,9 +148,7 @@ fn account_ids_arrive_with_version_8_and_the_username_queue_is_retired() {
 /// key and search text are rewritten, a Latin name's stay as they were.
 #[test]
 fn pinyin_keys_arrive_for_existing_members() {
-    let m = migrations();
-    let mut conn = Connection::open_in_memory().unwrap();
-    m.to_version(&mut conn, 8).unwrap();
+    let (m, mut conn) = at_version(8);
     conn.execute_batch(
         "INSERT INTO members (name, name_key, username, search_text, status, created_at, updated_at)
          VALUES ('张伟', '张伟', 'zw1', '张伟' || char(1) || 'zw1' || char(1), 'enabled', 1, 1),

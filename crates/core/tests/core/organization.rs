@@ -3,17 +3,7 @@ use orgdesk_core::organization::CODE_LEN;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::{CoreError, ErrorCode};
 
-use crate::{count, fresh, setup_input, with_org};
-
-fn field_codes(e: CoreError) -> Vec<(String, String)> {
-    match e {
-        CoreError::Validation { details, .. } => details
-            .into_iter()
-            .map(|d| (d.field.unwrap_or_default(), d.code))
-            .collect(),
-        other => panic!("expected a validation error, got {other:?}"),
-    }
-}
+use crate::{count, field_codes, fresh, setup_input, value, with_org};
 
 #[test]
 fn setup_creates_org_root_and_super_admin() {
@@ -47,14 +37,13 @@ fn setup_creates_org_root_and_super_admin() {
     assert!(tree.children.is_empty());
 
     assert_eq!(d.member_role_names(out.admin_id).unwrap(), ["Super Admin"]);
-    let hash: String = d
-        .connection()
-        .query_row(
-            "SELECT password_hash FROM members WHERE id = ?1",
-            [out.admin_id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let hash: String = value(
+        &d,
+        &format!(
+            "SELECT password_hash FROM members WHERE id = {}",
+            out.admin_id
+        ),
+    );
     assert!(hash.starts_with("$argon2id$"));
     let log = audit::recent(d.connection(), 10).unwrap();
     assert_eq!(log.len(), 1);

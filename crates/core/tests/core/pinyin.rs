@@ -6,13 +6,12 @@ use orgdesk_core::spreadsheet::{Control, Lang};
 use orgdesk_core::types::MemberId;
 use orgdesk_core::Directory;
 
-use crate::{admin, invitee, listed_names, temp_path, with_org};
+use crate::{admin, invitee, listed_names, temp_path, with_org_admin};
 
 /// "Ann Lee" (the admin) and these members, not joined, in the root department (their emails
 /// m0@example.com, m1@… hold none of the queries below).
 fn directory(names: &[&str]) -> (Directory, Vec<MemberId>) {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.department_tree().unwrap().id;
     let ids = names
         .iter()
@@ -113,15 +112,11 @@ fn a_renamed_member_moves_and_is_found_by_the_new_pinyin() {
     let (mut d, ids) = directory(&["张伟", "Wang Li", "Zoe"]);
     assert_eq!(names(&d, None), ["Ann Lee", "Wang Li", "张伟", "Zoe"]);
     let a = admin(&d);
-    d.update_member(
-        &a,
-        ids[0],
-        &MemberPatch {
-            name: Some("李伟".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        name: Some("李伟".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, ids[0], &patch).unwrap();
     assert_eq!(names(&d, None), ["Ann Lee", "李伟", "Wang Li", "Zoe"]);
     assert_eq!(names(&d, Some("liwei")), ["李伟"]);
     assert_eq!(names(&d, Some("lw")), ["李伟"]);

@@ -6,7 +6,7 @@ use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::Directory;
 
-use crate::{admin, audited, with_org};
+use crate::{audited, with_org_admin};
 
 /// Saves the settings as read with `change` made; answers them as saved.
 fn save_changed(d: &mut Directory, a: &Actor, change: impl FnOnce(&mut Settings)) -> Settings {
@@ -31,8 +31,7 @@ fn save_from_window(d: &mut Directory, a: &Actor, json: &str) -> Settings {
 
 #[test]
 fn the_invitation_language_is_english_until_set_and_kept_by_updates_that_leave_it_out() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     assert_eq!(d.invitation_language().unwrap(), Lang::En);
     assert_eq!(d.settings().unwrap().invitation_language, Some(Lang::En));
 
@@ -53,8 +52,7 @@ fn the_invitation_language_is_english_until_set_and_kept_by_updates_that_leave_i
 
 #[test]
 fn join_notifications_are_on_until_switched_off_and_kept_by_updates_that_leave_them_out() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     assert!(d.join_notifications().unwrap());
     assert_eq!(d.settings().unwrap().join_notifications, Some(true));
 

@@ -1,7 +1,7 @@
 use orgdesk_core::auth::SignInInput;
-use orgdesk_core::CoreError;
+use orgdesk_core::{CoreError, Directory};
 
-use crate::{fresh, with_org, PASSWORD};
+use crate::{fresh, value, with_org, PASSWORD};
 
 fn input(u: &str, p: &str) -> SignInInput {
     SignInInput {
@@ -19,14 +19,13 @@ fn correct_credentials_give_a_session_and_record_last_login() {
     assert!(s.is_initial_admin);
     assert_eq!(s.roles, ["Super Admin"]);
     assert_eq!(s.organization_name, "Acme");
-    let last: i64 = d
-        .connection()
-        .query_row(
-            "SELECT last_login_at FROM members WHERE id = ?1",
-            [s.member_id],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let last: i64 = value(
+        &d,
+        &format!(
+            "SELECT last_login_at FROM members WHERE id = {}",
+            s.member_id
+        ),
+    );
     assert_eq!(last, clock_now(&clock));
 }
 
@@ -45,35 +44,36 @@ fn wrong_password_and_unknown_user_get_the_same_answer() {
     assert_eq!(a.to_string(), b.to_string());
 }
 
-#[test]
-fn after_five_failures_each_attempt_waits_longer() {
-    let (mut d, clock) = with_org();
-    for _ in 0..5 {
-        assert!(matches!(
-            d.sign_in(&input("ann", "nope")).unwrap_err(),
-            CoreError::InvalidCredentials
-        ));
-    }
-    // Even the right password waits now, so guessing gains nothing.
-    match d.sign_in(&input("ann", PASSWORD)).unwrap_err() {
-        CoreError::TooManyAttempts { retry_after_secs } => assert_eq!(retry_after_secs, 5),
-        e => panic!("{e:?}"),
-    }
-    clock.advance_secs(3);
-    match d.sign_in(&input("ann", PASSWORD)).unwrap_err() {
-        CoreError::TooManyAttempts { retry_after_secs } => assert_eq!(retry_after_secs, 2),
-        e => panic!("{e:?}"),
-    }
-    clock.advance_secs(2);
-    // The sixth failure doubles the wait.
+/// Signs "ann" in with a wrong password, which is refused as such.
+fn refused(d: &mut Directory) {
     assert!(matches!(
         d.sign_in(&input("ann", "nope")).unwrap_err(),
         CoreError::InvalidCredentials
     ));
+}
+
+/// Signs "ann" in with her password, which must wait `secs` more seconds.
+fn waits(d: &mut Directory, secs: u32) {
     match d.sign_in(&input("ann", PASSWORD)).unwrap_err() {
-        CoreError::TooManyAttempts { retry_after_secs } => assert_eq!(retry_after_secs, 10),
+        CoreError::TooManyAttempts { retry_after_secs } => assert_eq!(retry_after_secs, secs),
         e => panic!("{e:?}"),
     }
+}
+
+#[test]
+fn after_five_failures_each_attempt_waits_longer() {
+    let (mut d, clock) = with_org();
+    for _ in 0..5 {
+        refused(&mut d);
+    }
+    // Even the right password waits now, so guessing gains nothing.
+    waits(&mut d, 5);
+    clock.advance_secs(3);
+    waits(&mut d, 2);
+    clock.advance_secs(2);
+    // The sixth failure doubles the wait.
+    refused(&mut d);
+    waits(&mut d, 10);
     clock.advance_secs(10);
     d.sign_in(&input("ann", PASSWORD)).unwrap();
     // Success clears the count.

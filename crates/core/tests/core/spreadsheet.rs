@@ -15,8 +15,8 @@ use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
-    admin, audited, count, mkdept, new_member, pos, temp_file, temp_path, value, with_cancel,
-    with_org, xlsx_rows, PASSWORD,
+    admin, audited, count, mkdept, mkdepts, new_member, org_in_file, pos, temp_file, temp_path,
+    value, with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows, PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -113,24 +113,28 @@ fn refusal(e: SpreadsheetError) -> String {
     }
 }
 
-#[test]
-fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
-    let (mut d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    mkdept(&mut d, "Sales");
-    mkdept(&mut d, "Sales/EMEA");
-    let en = tmp.path().join("t.xlsx");
-    spreadsheet::write_template(&d, Lang::En, &en).unwrap();
-    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&en).unwrap();
-    assert_eq!(wb.sheet_names(), ["Members", "Instructions"]);
-    let r = wb.worksheet_range("Members").unwrap();
-    let head: Vec<String> = r
+/// The cells of a sheet's first row, as text.
+fn first_row(sheet: &calamine::Range<calamine::Data>) -> Vec<String> {
+    sheet
         .rows()
         .next()
         .unwrap()
         .iter()
         .map(|c| c.to_string())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
+    let (mut d, _) = with_org();
+    let tmp = tempfile::tempdir().unwrap();
+    mkdepts(&mut d, &["Sales", "Sales/EMEA"]);
+    let en = tmp.path().join("t.xlsx");
+    spreadsheet::write_template(&d, Lang::En, &en).unwrap();
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&en).unwrap();
+    assert_eq!(wb.sheet_names(), ["Members", "Instructions"]);
+    let r = wb.worksheet_range("Members").unwrap();
+    let head = first_row(&r);
     assert_eq!(head, HEAD);
     assert_eq!(r.height(), 2, "header and one example row");
     let help = wb.worksheet_range("Instructions").unwrap();
@@ -156,15 +160,7 @@ fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
             ("列表".to_owned(), false)
         ]
     );
-    let head: Vec<String> = wb
-        .worksheet_range("成员")
-        .unwrap()
-        .rows()
-        .next()
-        .unwrap()
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let head = first_row(&wb.worksheet_range("成员").unwrap());
     assert_eq!(head[0], "姓名*");
     assert_eq!(head[9], "工作地点");
     let lists = wb.worksheet_range("列表").unwrap();
@@ -181,9 +177,7 @@ fn template_has_headers_dropdowns_help_and_a_hidden_list_when_long() {
 fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchable() {
     let (mut d, _) = with_org();
     let tmp = tempfile::tempdir().unwrap();
-    mkdept(&mut d, "Sales");
-    mkdept(&mut d, "Sales/EMEA");
-    mkdept(&mut d, "Engineering");
+    mkdepts(&mut d, &["Sales", "Sales/EMEA", "Engineering"]);
     let file = xlsx(
         tmp.path(),
         "in.xlsx",
@@ -254,13 +248,8 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
     assert_eq!(bob.positions[0].title.as_deref(), Some("Lead"));
     assert!(bob.positions[0].is_primary);
     assert_eq!(bob.positions[1].title.as_deref(), Some("Engineer"));
-    assert_eq!(
-        bob.roles
-            .iter()
-            .map(|r| r.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Admin", "Member"]
-    );
+    let names: Vec<_> = bob.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["Admin", "Member"]);
     assert_eq!(bob.employee_id.as_deref(), Some("E1"));
     assert_eq!(bob.work_location.as_deref(), Some("Berlin"));
     let hash: String = value(
@@ -298,22 +287,17 @@ fn import_creates_enabled_and_not_joined_members_in_one_go_and_they_are_searchab
             .unwrap()
     };
     let before = search_text(&d);
-    d.update_member(
-        &a,
-        wang,
-        &MemberPatch {
-            work_location: Some("x".into()),
-            ..Default::default()
-        },
-    )
-    .unwrap();
+    let patch = MemberPatch {
+        work_location: Some("x".into()),
+        ..Default::default()
+    };
+    d.update_member(&a, wang, &patch).unwrap();
     assert_eq!(before, search_text(&d));
 }
 
 #[test]
 fn numeric_mobiles_and_ids_are_repaired_dates_and_formulas_are_flagged() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     d.update_settings(
         &a,
         &Settings {
@@ -478,20 +462,9 @@ fn duplicates_in_the_file_fail_every_row_involved() {
             RowOutcome::Create
         ]
     );
-    assert!(
-        r.rows[0]
-            .problems
-            .iter()
-            .any(|p| p.reason.contains("also on row 3")),
-        "{r:?}"
-    );
-    assert!(
-        r.rows[0]
-            .problems
-            .iter()
-            .any(|p| p.reason.contains("also on row 4")),
-        "{r:?}"
-    );
+    let first_row_says = |what: &str| r.rows[0].problems.iter().any(|p| p.reason.contains(what));
+    assert!(first_row_says("also on row 3"), "{r:?}");
+    assert!(first_row_says("also on row 4"), "{r:?}");
 }
 
 #[test]
@@ -763,12 +736,8 @@ fn cancel_during_commit_leaves_the_database_untouched() {
 #[test]
 fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("org.db");
-    let mut d = Directory::open(&db).unwrap();
-    d.setup_organization(&crate::setup_input("Acme", "ann"))
-        .unwrap();
-    mkdept(&mut d, "Sales");
-    mkdept(&mut d, "Gone");
+    let (mut d, db) = org_in_file(tmp.path());
+    mkdepts(&mut d, &["Sales", "Gone"]);
     let p = tmp.path().join("m.csv");
     let mut s = String::from("Name,Email,Department\n");
     for i in 0..50 {
@@ -814,8 +783,7 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
 
 #[test]
 fn export_never_turns_a_cell_into_a_formula() {
-    let (mut d, _) = with_org();
-    let a = admin(&d);
+    let (mut d, a) = with_org_admin();
     let root = d.resolve_department_path("").unwrap();
     d.add_member(
         &a,
@@ -861,13 +829,10 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
     let (mut d, _) = with_org();
     mkdept(&mut d, "Sales");
     let a = admin(&d);
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("r.csv");
-    std::fs::write(
-        &p,
+    let (tmp, p) = temp_file(
+        "r.csv",
         "Name,Email,Department\nOk,ok@example.com,Sales\nBad,bad@example.com,Nowhere\n",
-    )
-    .unwrap();
+    );
     let r = d
         .import_members(&a, &p, &opts(false), &Control::none())
         .unwrap();
@@ -879,24 +844,13 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
     assert_eq!(rows[2][3], "failed");
     assert!(rows[2][4].contains("No department \"Nowhere\""));
     // Fix the failed row in the results file and import it as is.
-    let mut wb2 = Workbook::new();
-    let ws = wb2.add_worksheet();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            let v = if v == "Nowhere" { "Sales" } else { v.as_str() };
-            ws.write_string(r as u32, c as u16, v).unwrap();
-        }
-    }
     let fixed = tmp.path().join("fixed.xlsx");
-    wb2.save(&fixed).unwrap();
+    write_xlsx(&fixed, &rows, |v| if v == "Nowhere" { "Sales" } else { v });
     let r = d
         .import_members(&a, &fixed, &opts(false), &Control::none())
         .unwrap();
-    assert_eq!(
-        (r.counts.create, r.counts.unchanged, r.counts.failed),
-        (1, 1, 0),
-        "{r:?}"
-    );
+    let counts = (r.counts.create, r.counts.unchanged, r.counts.failed);
+    assert_eq!(counts, (1, 1, 0), "{r:?}");
 }
 
 #[test]

@@ -197,7 +197,16 @@ describe("Members & Departments: one member", () => {
     await user.click(screen.getByTestId("invitee-channel-link"));
     expect(screen.queryByTestId("invitee-email")).toBeNull();
     expect(screen.getByTestId("invitee-link-only").textContent).toContain("the invitee's page asks for what it needs");
-    await user.click(within(screen.getByTestId("invitee-roles")).getByRole("combobox"));
+    // A role is found by typing part of its name.
+    const roles = within(screen.getByTestId("invitee-roles")).getByRole("combobox");
+    await user.click(roles);
+    await user.type(roles, "dmi");
+    await waitFor(() =>
+      expect([...document.querySelectorAll(".ant-select-dropdown .ant-select-item-option")].map((o) => o.getAttribute("title"))).toEqual([
+        "Super Admin",
+        "Admin",
+      ]),
+    );
     await user.click(await screen.findByTitle("Admin"));
     // The organization's language is chosen until the admin picks another.
     await waitFor(() => expect((screen.getByTestId("invite-language-zh").closest("label") as HTMLElement).className).toContain("checked"));

@@ -9,6 +9,8 @@ export function RolesSelect(props: SelectProps<number[]>) {
   return (
     <Select<number[]>
       mode="multiple"
+      // Typing finds roles by name (the default would match the hidden ids).
+      showSearch={{ optionFilterProp: "label" }}
       options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name }))}
       loading={roles.isPending}
       {...props}

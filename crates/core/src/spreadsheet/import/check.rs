@@ -4,6 +4,7 @@
 use super::parse::problem;
 use super::{
     Checked, Ctx, DeptRef, HashMap, Parsed, Plan, Present, RowOutcome, RowProblem, RowResult,
+    Update,
 };
 use crate::password;
 use crate::spreadsheet::columns::{Column, Lang};
@@ -382,7 +383,7 @@ pub(super) fn check_row(
                     skipped,
                     warnings: Vec::new(),
                 },
-                plan: Some(Plan::Update {
+                plan: Some(Plan::Update(Update {
                     idx,
                     name,
                     email,
@@ -391,7 +392,7 @@ pub(super) fn check_row(
                     work_location,
                     positions,
                     roles,
-                }),
+                })),
             }
         }
     }

@@ -5,6 +5,7 @@ use super::{Ctx, Existing, HashMap};
 use crate::rows::row_into;
 use crate::spreadsheet::columns::Lang;
 use crate::spreadsheet::read::RawCell;
+use crate::spreadsheet::template::{paths_by_id, PathParts};
 use crate::spreadsheet::SheetResult;
 use crate::store::Directory;
 use crate::types::{fold_key, DepartmentId, MemberId, RoleId};
@@ -14,22 +15,10 @@ impl Ctx {
         let conn = &d.conn;
         let root = d.root_department()?;
         let root_name = d.organization_name()?;
-        let rows: Vec<(DepartmentId, Option<DepartmentId>, String)> = conn
-            .prepare("SELECT id, parent_id, name_key FROM departments")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<_, _>>()?;
-        let parent: HashMap<DepartmentId, (Option<DepartmentId>, String)> =
-            rows.into_iter().map(|(id, p, k)| (id, (p, k))).collect();
-        let mut depts = HashMap::with_capacity_and_hasher(parent.len() + 1, Default::default());
-        for id in parent.keys() {
-            let mut parts = Vec::new();
-            let mut cur = *id;
-            while let Some((Some(p), k)) = parent.get(&cur) {
-                parts.push(k.as_str());
-                cur = *p;
-            }
-            parts.reverse();
-            depts.insert(parts.join("/"), *id);
+        let paths = paths_by_id(conn, PathParts::Keys)?;
+        let mut depts = HashMap::with_capacity_and_hasher(paths.len() + 1, Default::default());
+        for (id, path) in paths {
+            depts.insert(path, id);
         }
         // The organization's own name also means the root.
         depts.entry(fold_key(&root_name)).or_insert(root);

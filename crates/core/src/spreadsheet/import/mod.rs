@@ -244,16 +244,19 @@ enum Plan {
         positions: Vec<(DeptRef, Option<String>)>,
         roles: Vec<RoleId>,
     },
-    Update {
-        idx: usize,
-        name: String,
-        email: Option<String>,
-        mobile: Option<String>,
-        employee_id: Option<String>,
-        work_location: Option<String>,
-        positions: Vec<(DeptRef, Option<String>)>,
-        roles: Vec<RoleId>,
-    },
+    Update(Update),
+}
+
+/// The values an existing member (`ctx.members[idx]`) takes from a row.
+struct Update {
+    idx: usize,
+    name: String,
+    email: Option<String>,
+    mobile: Option<String>,
+    employee_id: Option<String>,
+    work_location: Option<String>,
+    positions: Vec<(DeptRef, Option<String>)>,
+    roles: Vec<RoleId>,
 }
 
 /// A row's result before the counts.

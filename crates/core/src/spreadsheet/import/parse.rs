@@ -2,6 +2,7 @@
 //! refused, and the rules of each field that need no other row.
 
 use super::{Ctx, Parsed, RowProblem};
+use crate::error::ErrorDetail;
 use crate::spreadsheet::columns::{Column, Lang};
 use crate::spreadsheet::read::{number_text, RawCell, Table};
 use crate::spreadsheet::reasons::field_reason;
@@ -105,24 +106,23 @@ impl Ctx {
         let eid = text(Column::EmployeeId);
         let wl = text(Column::WorkLocation);
         let mut probs = Vec::new();
+        // A cell the field's rule refuses, with the reason in the file's language.
+        let refused = |col: Column, e: ErrorDetail, label_zh: &str, value: &str| {
+            problem(lang, row, col, field_reason(lang, e, label_zh, value))
+        };
         match DisplayName::parse("name", "Name", name.as_deref().unwrap_or("")) {
             Ok(n) => p.name = n.as_str().to_owned(),
-            Err(e) => probs.push(problem(
-                lang,
-                row,
+            Err(e) => probs.push(refused(
                 Column::Name,
-                field_reason(lang, e, "姓名", name.as_deref().unwrap_or("")),
+                e,
+                "姓名",
+                name.as_deref().unwrap_or(""),
             )),
         }
         if let Some(u) = username {
             match Username::parse(&u) {
                 Ok(u) => p.username = Some(u.as_str().to_owned()),
-                Err(e) => probs.push(problem(
-                    lang,
-                    row,
-                    Column::Username,
-                    field_reason(lang, e, "用户名", &u),
-                )),
+                Err(e) => probs.push(refused(Column::Username, e, "用户名", &u)),
             }
         }
         // Passwords are not trimmed beyond what cell repair did: spaces inside count.
@@ -130,12 +130,7 @@ impl Ctx {
         if let Some(e) = email {
             match Email::parse("email", &e) {
                 Ok(ok) => p.email = Some(ok.as_str().to_owned()),
-                Err(err) => probs.push(problem(
-                    lang,
-                    row,
-                    Column::Email,
-                    field_reason(lang, err, "邮箱", &e),
-                )),
+                Err(err) => probs.push(refused(Column::Email, err, "邮箱", &e)),
             }
         }
         if let Some(m) = mobile_cell {
@@ -174,12 +169,7 @@ impl Ctx {
                         ),
                     )),
                 },
-                Err(err) => probs.push(problem(
-                    lang,
-                    row,
-                    Column::EmployeeId,
-                    field_reason(lang, err, "工号", &e),
-                )),
+                Err(err) => probs.push(refused(Column::EmployeeId, err, "工号", &e)),
             }
         }
         if let Some(w) = wl {

@@ -10,7 +10,7 @@ use super::check::check_row;
 use super::parse::problem;
 use super::{
     Ctx, DeptRef, HashMap, ImportCounts, ImportOptions, ImportReport, Parsed, Plan, Present,
-    RowOutcome, RowProblem, Validation,
+    RowOutcome, RowProblem, Update, Validation,
 };
 use crate::spreadsheet::columns::{Column, Lang};
 use crate::spreadsheet::read::{is_zip, read_file, read_table_bytes, stream_table, RawCell, Table};
@@ -166,7 +166,9 @@ impl Directory {
         let used: std::collections::HashSet<usize> = plans
             .iter()
             .flat_map(|p| match p {
-                Plan::Create { positions, .. } | Plan::Update { positions, .. } => positions.iter(),
+                Plan::Create { positions, .. } | Plan::Update(Update { positions, .. }) => {
+                    positions.iter()
+                }
             })
             .filter_map(|(d, _)| match d {
                 DeptRef::New(i) => Some(*i),

@@ -207,29 +207,21 @@ impl Directory {
                             Some(&after),
                         )?;
                     }
-                    Plan::Update {
-                        idx,
-                        name,
-                        email,
-                        mobile,
-                        employee_id,
-                        work_location,
-                        positions,
-                        roles,
-                    } => {
-                        let m = &ctx.members[*idx];
+                    Plan::Update(u) => {
+                        let m = &ctx.members[u.idx];
                         let fields = Fields {
-                            name,
+                            name: &u.name,
                             username: m.username.as_deref(),
-                            email: email.as_deref(),
-                            mobile: mobile.as_deref(),
-                            employee_id: employee_id.as_deref(),
+                            email: u.email.as_deref(),
+                            mobile: u.mobile.as_deref(),
+                            employee_id: u.employee_id.as_deref(),
                             // Not in the file: kept as it is.
                             org_email: m.org_email.as_deref(),
-                            work_location: work_location.as_deref(),
+                            work_location: u.work_location.as_deref(),
                         };
                         member_row::update(&tx, m.id, &fields, now)?;
-                        let new_pos: Vec<(DepartmentId, Option<String>)> = positions
+                        let new_pos: Vec<(DepartmentId, Option<String>)> = u
+                            .positions
                             .iter()
                             .map(|(d, t)| (resolve(d), t.clone()))
                             .collect();
@@ -240,9 +232,9 @@ impl Directory {
                             }
                             unhead.execute([m.id])?;
                         }
-                        if *roles != m.roles {
+                        if u.roles != m.roles {
                             del_roles.execute([m.id])?;
-                            for r in roles {
+                            for r in &u.roles {
                                 ins_role.execute(params![m.id, r])?;
                             }
                         }
@@ -260,15 +252,15 @@ impl Directory {
                             work_location: m.work_location.as_deref(),
                         };
                         let after = MemberJson {
-                            email: email.as_deref(),
-                            employee_id: employee_id.as_deref(),
-                            mobile: mobile.as_deref(),
-                            name,
+                            email: u.email.as_deref(),
+                            employee_id: u.employee_id.as_deref(),
+                            mobile: u.mobile.as_deref(),
+                            name: &u.name,
                             positions: &now_pos,
-                            roles,
+                            roles: &u.roles,
                             status: None,
                             username: None,
-                            work_location: work_location.as_deref(),
+                            work_location: u.work_location.as_deref(),
                         };
                         record_with(
                             &mut ins_audit,
@@ -276,7 +268,7 @@ impl Directory {
                             actor,
                             "member.import_edit",
                             m.id,
-                            name,
+                            &u.name,
                             Some(&before),
                             Some(&after),
                         )?;

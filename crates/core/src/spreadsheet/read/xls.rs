@@ -107,7 +107,8 @@ pub(super) fn grid_from(
     out
 }
 
-fn raw(cell: &Data) -> RawCell {
+/// A cell as the reader keeps it (the streamed .xlsx reader's cells too).
+pub(super) fn raw(cell: &Data) -> RawCell {
     match cell {
         Data::Empty => RawCell::Empty,
         Data::String(s) => RawCell::Text(s.clone()),

@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use calamine::Reader;
 
-use super::xls::{first_visible, grid_from};
+use super::xls::{first_visible, grid_from, raw};
 use super::{refuse, RawCell};
 use crate::spreadsheet::{FileRefusal, SheetResult, SpreadsheetError};
 
@@ -101,16 +101,7 @@ fn stream_xlsx<'s>(
         let (r, c) = cell.get_position();
         let value = match cell.get_value() {
             DataRef::Empty => continue,
-            DataRef::SharedString(s) => RawCell::Text((*s).to_owned()),
-            DataRef::String(s) => RawCell::Text(s.clone()),
-            DataRef::Int(i) => RawCell::Int(*i),
-            DataRef::Float(f) => RawCell::Float(*f),
-            DataRef::Bool(b) => RawCell::Bool(*b),
-            DataRef::DateTime(d) => RawCell::Date(crate::spreadsheet::format_time(
-                ((d.as_f64() - 25_569.0) * 86_400_000.0).round() as i64,
-            )),
-            DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => RawCell::Date(s.clone()),
-            DataRef::Error(e) => RawCell::Error(e.to_string()),
+            other => raw(&calamine::Data::from(other.clone())),
         };
         let value = match formulas
             .as_ref()
