@@ -18,23 +18,30 @@ use orgdesk_core::Directory;
 /// The extensions an import accepts; the first input byte picks one.
 pub const EXTENSIONS: [&str; 4] = ["xlsx", "xls", "ods", "csv"];
 
+/// A new directory in memory with the organization "Fuzz Corp" set up (its admin Ann), and
+/// Ann acting.
+fn fuzz_corp() -> (Directory, Actor) {
+    let clock = Arc::new(ManualClock::new(1_790_000_000_000));
+    let mut d = Directory::open_in_memory(clock).expect("open the directory");
+    d.setup_organization(&SetupInput {
+        organization_name: "Fuzz Corp".into(),
+        admin_name: "Ann".into(),
+        username: "ann".into(),
+        password: "Correct-Horse1".into(),
+        password_confirm: "Correct-Horse1".into(),
+    })
+    .expect("set up the organization");
+    let a = Actor::member(d.initial_admin_id().expect("the admin"), "Ann");
+    (d, a)
+}
+
 /// A directory with an organization, a few departments (English and Chinese names, nested)
 /// and two Not Joined members to match rows against. Set up once: a preview writes nothing,
 /// so every input sees the same directory.
 pub fn directory() -> MutexGuard<'static, Directory> {
     static DIR: OnceLock<Mutex<Directory>> = OnceLock::new();
     DIR.get_or_init(|| {
-        let clock = Arc::new(ManualClock::new(1_790_000_000_000));
-        let mut d = Directory::open_in_memory(clock).expect("open the directory");
-        d.setup_organization(&SetupInput {
-            organization_name: "Fuzz Corp".into(),
-            admin_name: "Ann".into(),
-            username: "ann".into(),
-            password: "Correct-Horse1".into(),
-            password_confirm: "Correct-Horse1".into(),
-        })
-        .expect("set up the organization");
-        let a = Actor::member(d.initial_admin_id().expect("the admin"), "Ann");
+        let (mut d, a) = fuzz_corp();
         let root = d.resolve_department_path("").expect("the root");
         let sales = d.create_department(&a, root, "Sales").expect("Sales");
         let emea = d.create_department(&a, sales, "EMEA").expect("EMEA");

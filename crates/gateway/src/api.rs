@@ -7,16 +7,17 @@ pub(crate) mod join;
 
 use std::time::Duration;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use orgdesk_protocol::{
     AckEvents, Channel, CreateInvitation, EventsPage, InvitationCreated, IDEMPOTENCY_KEY_HEADER,
     MAX_EVENTS_LIMIT, MAX_EVENTS_WAIT_SECS,
 };
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::error::{GatewayError, Result};
@@ -54,11 +55,44 @@ impl FromRequestParts<Shared> for Org {
     }
 }
 
-pub(crate) fn bad_json(e: JsonRejection) -> GatewayError {
-    GatewayError::InvalidRequest(format!(
-        "the body is not a valid request: {}",
-        e.body_text()
-    ))
+/// A request's JSON body; one that does not parse is refused as an invalid request.
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = GatewayError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(body)) => Ok(Self(body)),
+            Err(e) => Err(GatewayError::InvalidRequest(format!(
+                "the body is not a valid request: {}",
+                e.body_text()
+            ))),
+        }
+    }
+}
+
+/// The request's `Idempotency-Key` header: required, at most 255 characters.
+pub(crate) struct IdempotencyKey(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
+    type Rejection = GatewayError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self> {
+        let key = parts
+            .headers
+            .get(IDEMPOTENCY_KEY_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .ok_or(GatewayError::IdempotencyKeyRequired)?;
+        if key.len() > 255 {
+            return Err(GatewayError::InvalidRequest(
+                "Idempotency-Key is longer than 255 characters".into(),
+            ));
+        }
+        Ok(Self(key.to_owned()))
+    }
 }
 
 /// Names and labels: present where required, bounded, and free of control characters (which
@@ -108,21 +142,6 @@ pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
 pub(crate) fn allow_recipient(state: &Shared, org_id: &str, recipient: &str, now: i64) -> bool {
     let key = format!("{org_id}\n{}", recipient.trim().to_lowercase());
     state.recipient_limiter.allow(&key, now)
-}
-
-pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String> {
-    let key = headers
-        .get(IDEMPOTENCY_KEY_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .ok_or(GatewayError::IdempotencyKeyRequired)?;
-    if key.len() > 255 {
-        return Err(GatewayError::InvalidRequest(
-            "Idempotency-Key is longer than 255 characters".into(),
-        ));
-    }
-    Ok(key.to_owned())
 }
 
 /// A link's lifetime in seconds: the requested one (else `default`), from a minute to `max`.
@@ -192,6 +211,38 @@ pub(crate) enum LinkToken {
     Sealed(Vec<u8>),
 }
 
+/// A link made under an idempotency key, as its answer names it: the id of the invitation or
+/// reset it opens, its token and its expiry.
+pub(crate) struct MadeLink {
+    pub(crate) id: String,
+    pub(crate) token: LinkToken,
+    pub(crate) expires_at: i64,
+}
+
+impl MadeLink {
+    /// The link a create has just made (`created`: its id, token and expiry); the create of
+    /// a `what` always has one.
+    pub(crate) fn created(created: Option<(String, String, i64)>, what: &str) -> Result<Self> {
+        let (id, text, expires_at) = created.ok_or_else(|| {
+            GatewayError::Internal(format!("a created answer without its {what}"))
+        })?;
+        Ok(Self {
+            id,
+            token: LinkToken::New(text),
+            expires_at,
+        })
+    }
+
+    /// The link of the first answer, replayed.
+    pub(crate) fn replayed(id: String, sealed_token: Vec<u8>, expires_at: i64) -> Self {
+        Self {
+            id,
+            token: LinkToken::Sealed(sealed_token),
+            expires_at,
+        }
+    }
+}
+
 /// `201 Created` for a link made under an idempotency key: `body` gets the link (`link` makes
 /// it from the token); a replayed answer is marked so.
 pub(crate) fn link_answer<B: serde::Serialize>(
@@ -210,11 +261,9 @@ pub(crate) fn link_answer<B: serde::Serialize>(
 pub(crate) async fn create_invitation(
     State(state): State<Shared>,
     Org(org_id): Org,
-    headers: HeaderMap,
-    body: std::result::Result<Json<CreateInvitation>, JsonRejection>,
+    IdempotencyKey(key): IdempotencyKey,
+    JsonBody(req): JsonBody<CreateInvitation>,
 ) -> Result<Response> {
-    let key = idempotency_key(&headers)?;
-    let Json(req) = body.map_err(bad_json)?;
     let now = state.clock.now_secs();
     let request_sha256 = request_digest(&req)?;
 
@@ -322,31 +371,21 @@ fn answer(
     outcome: CreateOutcome,
     created: Option<(String, String, i64)>,
 ) -> Result<Response> {
-    let (invitation_id, token, expires_at) = match (outcome, created) {
-        (CreateOutcome::Created, Some((id, text, expires_at))) => {
-            (id, LinkToken::New(text), expires_at)
-        }
-        (
-            CreateOutcome::Replayed {
-                invitation_id,
-                sealed_token,
-                expires_at,
-            },
-            _,
-        ) => (invitation_id, LinkToken::Sealed(sealed_token), expires_at),
-        (CreateOutcome::KeyReused, _) => return Err(GatewayError::IdempotencyKeyReused),
-        (CreateOutcome::Created, None) => {
-            return Err(GatewayError::Internal(
-                "a created answer without its invitation".into(),
-            ))
-        }
+    let made = match outcome {
+        CreateOutcome::Created => MadeLink::created(created, "invitation")?,
+        CreateOutcome::Replayed {
+            invitation_id,
+            sealed_token,
+            expires_at,
+        } => MadeLink::replayed(invitation_id, sealed_token, expires_at),
+        CreateOutcome::KeyReused => return Err(GatewayError::IdempotencyKeyReused),
     };
     let body = |link| InvitationCreated {
-        invitation_id,
+        invitation_id: made.id,
         link,
-        expires_at,
+        expires_at: made.expires_at,
     };
-    link_answer(state, token, |t| state.invitation_link(t), body)
+    link_answer(state, made.token, |t| state.invitation_link(t), body)
 }
 
 pub(crate) async fn resend_invitation(
@@ -447,9 +486,8 @@ pub(crate) async fn events(
 pub(crate) async fn ack_events(
     State(state): State<Shared>,
     Org(org_id): Org,
-    body: std::result::Result<Json<AckEvents>, JsonRejection>,
+    JsonBody(ack): JsonBody<AckEvents>,
 ) -> Result<StatusCode> {
-    let Json(ack) = body.map_err(bad_json)?;
     state.store.ack_events(&org_id, ack.up_to).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use axum::http::HeaderName;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
@@ -14,6 +15,7 @@ use serde::Serialize;
 use crate::config::{SmtpConfig, SmtpTls};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang, Texts};
+use crate::provider::HttpClient;
 use crate::render::{format_time, Templates};
 use crate::secrets;
 use crate::store::Invitation;
@@ -25,6 +27,38 @@ pub enum DeliveryError {
     Transient(String),
     /// The server refused for good (5xx), or the message cannot be built: do not retry.
     Permanent(String),
+}
+
+/// Posts a message to a provider's HTTP API and judges the answer with the provider's
+/// `judge`; no answer at all is a failure worth trying again.
+pub(crate) async fn post_to_provider(
+    client: &HttpClient,
+    url: &str,
+    headers: &[(HeaderName, String)],
+    body: Vec<u8>,
+    judge: fn(u16, &[u8]) -> Result<String, DeliveryError>,
+) -> Result<String, DeliveryError> {
+    let answer = client
+        .post(url, headers, body)
+        .await
+        .map_err(DeliveryError::Transient)?;
+    judge(answer.status, &answer.body)
+}
+
+/// Asserts that a provider's `judge` takes each of `answers` (status and body) for a
+/// failure worth trying again.
+#[cfg(test)]
+pub(crate) fn assert_transient(
+    judge: fn(u16, &[u8]) -> Result<String, DeliveryError>,
+    answers: &[(u16, &[u8])],
+) {
+    for &(status, body) in answers {
+        let judged = judge(status, body);
+        assert!(
+            matches!(judged, Err(DeliveryError::Transient(_))),
+            "{status}: {judged:?}"
+        );
+    }
 }
 
 #[async_trait]
@@ -183,14 +217,7 @@ pub(crate) fn escape_markup(s: &str) -> String {
 /// Message-ID (returned) so that a delivery can be traced. The Message-ID is derived from the
 /// outbox row (`outbox_id`), so every attempt at one message carries the same one: a message
 /// sent again after a crash is recognisably the same message.
-pub fn compose_invitation(
-    templates: &Templates,
-    from: &str,
-    invitation: &Invitation,
-    outbox_id: i64,
-    link: &str,
-    expires_at: i64,
-) -> Result<(Message, String), DeliveryError> {
+pub fn compose_invitation(mail: &LinkMail<'_>, invitation: &Invitation) -> Composed {
     let lang = Lang::parse(&invitation.locale).unwrap_or(Lang::En);
     let org = invitation.organization_name.as_str();
     let subject = fill(
@@ -208,19 +235,36 @@ pub fn compose_invitation(
         body: fill(lang.t("invite_body"), &[("organization", org)]),
         department: &invitation.department_label,
         position: &invitation.position_label,
-        link: minijinja::Value::from_safe_string(escape_markup(link)),
-        link_text: link,
-        expires: fill(lang.t("expires"), &[("date", &format_time(expires_at))]),
+        link: minijinja::Value::from_safe_string(escape_markup(mail.link)),
+        link_text: mail.link,
+        expires: fill(
+            lang.t("expires"),
+            &[("date", &format_time(mail.expires_at))],
+        ),
     };
     let envelope = Envelope {
-        from,
+        from: mail.from,
         to_name: Some(invitation.invitee_name.clone()),
         recipient: &invitation.recipient,
         record_id: &invitation.id,
-        outbox_id,
+        outbox_id: mail.outbox_id,
     };
     let templates_used = ["invitation_mail.txt", "invitation_mail.html"];
-    build(templates, envelope, &subject, &context, templates_used)
+    build(mail.templates, envelope, &subject, &context, templates_used)
+}
+
+/// A mail composed: the message and its Message-ID.
+pub type Composed = Result<(Message, String), DeliveryError>;
+
+/// What a mail that carries a link is composed with: the templates, the sender, its outbox
+/// row (which names its Message-ID), and the link with its expiry.
+#[derive(Clone, Copy)]
+pub struct LinkMail<'a> {
+    pub(crate) templates: &'a Templates,
+    pub(crate) from: &'a str,
+    pub(crate) outbox_id: i64,
+    pub(crate) link: &'a str,
+    pub(crate) expires_at: i64,
 }
 
 /// Where a mail comes from and goes to, and what names its Message-ID: the invitation's or

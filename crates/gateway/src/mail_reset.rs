@@ -1,21 +1,12 @@
 //! The password reset mail: multipart text + HTML in the reset's language, with our own
 //! Message-ID so that a delivery can be traced.
 
-use lettre::Message;
-
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::{build, escape_markup, DeliveryError, Envelope, LinkMailContext};
-use crate::render::{format_time, Templates};
+use crate::mail::{build, escape_markup, Composed, Envelope, LinkMail, LinkMailContext};
+use crate::render::format_time;
 use crate::store::PasswordReset;
 
-pub fn compose_reset(
-    templates: &Templates,
-    from: &str,
-    reset: &PasswordReset,
-    outbox_id: i64,
-    link: &str,
-    expires_at: i64,
-) -> Result<(Message, String), DeliveryError> {
+pub fn compose_reset(mail: &LinkMail<'_>, reset: &PasswordReset) -> Composed {
     let lang = Lang::parse(&reset.locale).unwrap_or(Lang::En);
     let org = reset.organization_name.as_str();
     let subject = fill(lang.t("reset_mail_subject"), &[("organization", org)]);
@@ -31,22 +22,22 @@ pub fn compose_reset(
             lang.t("reset_mail_body"),
             &[("organization", org), ("username", &reset.username)],
         ),
-        link: minijinja::Value::from_safe_string(escape_markup(link)),
-        link_text: link,
+        link: minijinja::Value::from_safe_string(escape_markup(mail.link)),
+        link_text: mail.link,
         expires: fill(
             lang.t("reset_expires"),
-            &[("date", &format_time(expires_at))],
+            &[("date", &format_time(mail.expires_at))],
         ),
     };
     // The Message-ID comes from the outbox row, like an invitation's: every attempt carries
     // the same one.
     let envelope = Envelope {
-        from,
+        from: mail.from,
         to_name: None,
         recipient: &reset.recipient,
         record_id: &reset.id,
-        outbox_id,
+        outbox_id: mail.outbox_id,
     };
     let templates_used = ["reset_mail.txt", "reset_mail.html"];
-    build(templates, envelope, &subject, &context, templates_used)
+    build(mail.templates, envelope, &subject, &context, templates_used)
 }

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::config::{BounceWebhookConfig, PostmarkConfig};
 use crate::error::Result;
-use crate::mail::{DeliveryError, Mailer};
+use crate::mail::{post_to_provider, DeliveryError, Mailer};
 use crate::provider::{read_secret, HttpClient};
 use crate::secrets::{constant_time_eq, sha256};
 use crate::Shared;
@@ -139,23 +139,17 @@ impl Mailer for PostmarkMailer {
         };
         let body = serde_json::to_vec(&email)
             .map_err(|e| DeliveryError::Permanent(format!("encoding the message: {e}")))?;
-        let answer = self
-            .client
-            .post(
-                &self.url,
-                &[
-                    (
-                        HeaderName::from_static("x-postmark-server-token"),
-                        self.token.clone(),
-                    ),
-                    (header::ACCEPT, "application/json".to_owned()),
-                    (header::CONTENT_TYPE, "application/json".to_owned()),
-                ],
-                body,
-            )
+        let headers = [
+            (
+                HeaderName::from_static("x-postmark-server-token"),
+                self.token.clone(),
+            ),
+            (header::ACCEPT, "application/json".to_owned()),
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+        ];
+        post_to_provider(&self.client, &self.url, &headers, body, judge)
             .await
-            .map_err(DeliveryError::Transient)?;
-        judge(answer.status, &answer.body).map(Some)
+            .map(Some)
     }
 }
 
@@ -388,6 +382,7 @@ pub(crate) async fn bounce(
 mod tests {
     use super::*;
     use crate::config::MailConfig;
+    use crate::mail::assert_transient;
 
     #[test]
     fn postmark_answers_are_judged_by_error_code() {
@@ -409,19 +404,9 @@ mod tests {
             ),
             Err(DeliveryError::Permanent(_))
         ));
-        let transient: [(u16, &[u8]); 2] = [
-            (
-                401,
-                br#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#,
-            ),
-            (500, b"oops"),
-        ];
-        for (status, body) in transient {
-            assert!(matches!(
-                judge(status, body),
-                Err(DeliveryError::Transient(_))
-            ));
-        }
+        let no_token =
+            br#"{"ErrorCode":10,"Message":"No Account or Server API tokens were supplied"}"#;
+        assert_transient(judge, &[(401, no_token), (500, b"oops")]);
     }
 
     #[test]

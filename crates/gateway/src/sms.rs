@@ -24,7 +24,7 @@ use serde::Deserialize;
 pub use crate::config::{SmsConfig, TwilioConfig};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::DeliveryError;
+use crate::mail::{post_to_provider, DeliveryError};
 use crate::provider::{basic_auth, read_secret, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
@@ -238,23 +238,15 @@ impl SmsSender for Twilio {
         }
         let form = serde_urlencoded::to_string(&fields)
             .map_err(|e| DeliveryError::Permanent(format!("encoding the message: {e}")))?;
-        let answer = self
-            .client
-            .post(
-                &self.url,
-                &[
-                    (header::AUTHORIZATION, self.authorization.clone()),
-                    (
-                        header::CONTENT_TYPE,
-                        "application/x-www-form-urlencoded".to_owned(),
-                    ),
-                    (header::ACCEPT, "application/json".to_owned()),
-                ],
-                form.into_bytes(),
-            )
-            .await
-            .map_err(DeliveryError::Transient)?;
-        judge(answer.status, &answer.body)
+        let headers = [
+            (header::AUTHORIZATION, self.authorization.clone()),
+            (
+                header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded".to_owned(),
+            ),
+            (header::ACCEPT, "application/json".to_owned()),
+        ];
+        post_to_provider(&self.client, &self.url, &headers, form.into_bytes(), judge).await
     }
 }
 
@@ -304,6 +296,7 @@ fn link_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mail::assert_transient;
 
     #[test]
     fn twilio_answers_are_judged_by_status_and_code() {
@@ -320,16 +313,8 @@ mod tests {
                 "Twilio error 21211: The 'To' number is not a valid phone number.".into()
             ))
         );
-        let transient: [(u16, &[u8]); 2] = [
-            (429, br#"{"code":20429,"message":"Too Many Requests"}"#),
-            (503, b"<html>down</html>"),
-        ];
-        for (status, body) in transient {
-            assert!(matches!(
-                judge(status, body),
-                Err(DeliveryError::Transient(_))
-            ));
-        }
+        let too_many = br#"{"code":20429,"message":"Too Many Requests"}"#;
+        assert_transient(judge, &[(429, too_many), (503, b"<html>down</html>")]);
     }
 
     #[test]

@@ -10,15 +10,13 @@
 
 mod input;
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use orgdesk_core::audit::Actor;
-use orgdesk_core::clock::ManualClock;
 use orgdesk_core::invitations::{InviteChannel, WorkResult};
 use orgdesk_core::join::JoiningRules;
 use orgdesk_core::members::NewInvitee;
-use orgdesk_core::organization::SetupInput;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::{check_password_hash, Event, EventKind};
@@ -66,18 +64,8 @@ fn invite(d: &mut Directory, a: &Actor, root: DepartmentId, name: &str, gateway_
 }
 
 fn setup() -> Scratch {
-    let clock = Arc::new(ManualClock::new(1_790_000_000_000));
-    let mut d = Directory::open_in_memory(clock).expect("open the directory");
-    d.setup_organization(&SetupInput {
-        organization_name: "Fuzz Corp".into(),
-        admin_name: "Ann".into(),
-        username: "ann".into(),
-        password: "Correct-Horse1".into(),
-        password_confirm: "Correct-Horse1".into(),
-    })
-    .expect("set up the organization");
+    let (mut d, a) = crate::fuzz_corp();
     let admin = d.initial_admin_id().expect("the admin");
-    let a = Actor::member(admin, "Ann");
     let root = d.department_tree().expect("the tree").id;
     // Dee and Eve wait on open invitations; Carl registers (bound to acc_carl); Fay declines.
     invite(&mut d, &a, root, "Dee", "inv_1");

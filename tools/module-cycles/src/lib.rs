@@ -464,6 +464,18 @@ fn test_only(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// `all` (`decisive` false) or `any` (`decisive` true) of values that may be unknown: the
+/// decisive value when one of them has it, the other when all have that, else unknown.
+fn settled_by(values: &[Option<bool>], decisive: bool) -> Option<bool> {
+    if values.contains(&Some(decisive)) {
+        Some(decisive)
+    } else if values.iter().all(|v| *v == Some(!decisive)) {
+        Some(!decisive)
+    } else {
+        None
+    }
+}
+
 /// A `cfg` predicate with `test` false: `Some(false)` when surely false, `Some(true)` when surely
 /// true, `None` when it depends on something else.
 fn eval_without_test(meta: &syn::Meta) -> Option<bool> {
@@ -479,21 +491,9 @@ fn eval_without_test(meta: &syn::Meta) -> Option<bool> {
             if list.path.is_ident("not") {
                 values.first().copied().flatten().map(|v| !v)
             } else if list.path.is_ident("all") {
-                if values.contains(&Some(false)) {
-                    Some(false)
-                } else if values.iter().all(|v| *v == Some(true)) {
-                    Some(true)
-                } else {
-                    None
-                }
+                settled_by(&values, false)
             } else if list.path.is_ident("any") {
-                if values.contains(&Some(true)) {
-                    Some(true)
-                } else if values.iter().all(|v| *v == Some(false)) {
-                    Some(false)
-                } else {
-                    None
-                }
+                settled_by(&values, true)
             } else {
                 None
             }

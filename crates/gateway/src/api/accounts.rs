@@ -2,9 +2,8 @@
 //! mirror, refusals, and password resets (a link, by mail, by text message or handed over by
 //! the admin). Reset messages are sent from the shared outbox (`outbox::resets`).
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use orgdesk_protocol::{
@@ -13,8 +12,8 @@ use orgdesk_protocol::{
 };
 
 use crate::api::{
-    allow_recipient, bad_json, check_channel, check_recipient, check_text, idempotency_key,
-    lifetime_within, link_answer, locale, new_token, request_digest, LinkToken, Org,
+    allow_recipient, check_channel, check_recipient, check_text, lifetime_within, link_answer,
+    locale, new_token, request_digest, IdempotencyKey, JsonBody, MadeLink, Org,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
@@ -27,9 +26,8 @@ pub(crate) async fn set_account_state(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(username): Path<String>,
-    body: std::result::Result<Json<SetAccountState>, JsonRejection>,
+    JsonBody(req): JsonBody<SetAccountState>,
 ) -> Result<StatusCode> {
-    let Json(req) = body.map_err(bad_json)?;
     let key = username_key(&username);
     if key.is_empty() || key.chars().count() > 64 {
         return Err(GatewayError::UnknownAccount);
@@ -99,9 +97,8 @@ fn mirror_item(index: usize, a: MirroredAccount) -> Result<MirrorItem> {
 pub(crate) async fn mirror_accounts(
     State(state): State<Shared>,
     Org(org_id): Org,
-    body: std::result::Result<Json<MirrorAccounts>, JsonRejection>,
+    JsonBody(req): JsonBody<MirrorAccounts>,
 ) -> Result<Json<MirroredAccounts>> {
-    let Json(req) = body.map_err(bad_json)?;
     if req.accounts.len() > MAX_MIRRORED_ACCOUNTS {
         return Err(GatewayError::InvalidRequest(format!(
             "at most {MAX_MIRRORED_ACCOUNTS} accounts per request"
@@ -140,9 +137,8 @@ pub(crate) async fn refuse_account(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(account_id): Path<String>,
-    body: std::result::Result<Json<RefuseAccount>, JsonRejection>,
+    JsonBody(req): JsonBody<RefuseAccount>,
 ) -> Result<StatusCode> {
-    let Json(req) = body.map_err(bad_json)?;
     let reason = req.reason.trim();
     if reason.is_empty() {
         return Err(GatewayError::InvalidRequest("reason is required".into()));
@@ -191,11 +187,9 @@ fn not_enabled(s: AccountState) -> GatewayError {
 pub(crate) async fn create_password_reset(
     State(state): State<Shared>,
     Org(org_id): Org,
-    headers: HeaderMap,
-    body: std::result::Result<Json<CreatePasswordReset>, JsonRejection>,
+    IdempotencyKey(key): IdempotencyKey,
+    JsonBody(req): JsonBody<CreatePasswordReset>,
 ) -> Result<Response> {
-    let key = idempotency_key(&headers)?;
-    let Json(req) = body.map_err(bad_json)?;
     let now = state.clock.now_secs();
     let request_sha256 = request_digest(&req)?;
 
@@ -274,32 +268,22 @@ fn answer(
     outcome: ResetOutcome,
     created: Option<(String, String, i64)>,
 ) -> Result<Response> {
-    let (reset_id, token, expires_at) = match (outcome, created) {
-        (ResetOutcome::Created, Some((id, text, expires_at))) => {
-            (id, LinkToken::New(text), expires_at)
-        }
-        (
-            ResetOutcome::Replayed {
-                reset_id,
-                sealed_token,
-                expires_at,
-            },
-            _,
-        ) => (reset_id, LinkToken::Sealed(sealed_token), expires_at),
-        (ResetOutcome::KeyReused, _) => return Err(GatewayError::IdempotencyKeyReused),
-        (ResetOutcome::UnknownAccount, _) => return Err(GatewayError::UnknownAccount),
-        (ResetOutcome::AccountNotEnabled(s), _) => return Err(not_enabled(s)),
-        (ResetOutcome::NoPassword, _) => return Err(no_password()),
-        (ResetOutcome::Created, None) => {
-            return Err(GatewayError::Internal(
-                "a created answer without its reset".into(),
-            ))
-        }
+    let made = match outcome {
+        ResetOutcome::Created => MadeLink::created(created, "reset")?,
+        ResetOutcome::Replayed {
+            reset_id,
+            sealed_token,
+            expires_at,
+        } => MadeLink::replayed(reset_id, sealed_token, expires_at),
+        ResetOutcome::KeyReused => return Err(GatewayError::IdempotencyKeyReused),
+        ResetOutcome::UnknownAccount => return Err(GatewayError::UnknownAccount),
+        ResetOutcome::AccountNotEnabled(s) => return Err(not_enabled(s)),
+        ResetOutcome::NoPassword => return Err(no_password()),
     };
     let body = |link| PasswordResetCreated {
-        reset_id,
+        reset_id: made.id,
         link,
-        expires_at,
+        expires_at: made.expires_at,
     };
-    link_answer(state, token, |t| state.reset_link(t), body)
+    link_answer(state, made.token, |t| state.reset_link(t), body)
 }

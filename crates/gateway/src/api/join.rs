@@ -1,13 +1,12 @@
 //! The desktop's side of joining: the public join link and organization code
 //! (`/api/v1/join-link`) and decisions on join requests.
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use orgdesk_protocol::{JoinDecision, JoinLink, JoinLinkRules, JoinRequestDecided};
 
-use super::{bad_json, check_text, Org};
+use super::{check_text, JsonBody, Org};
 use crate::error::{GatewayError, Result};
 use crate::joining;
 use crate::store::{JoinLinkRecord, JoinLinkWrite, JoinSecrets};
@@ -86,9 +85,8 @@ where
 pub(crate) async fn put_link(
     State(state): State<Shared>,
     Org(org_id): Org,
-    body: std::result::Result<Json<JoinLinkRules>, JsonRejection>,
+    JsonBody(mut rules): JsonBody<JoinLinkRules>,
 ) -> Result<Json<JoinLink>> {
-    let Json(mut rules) = body.map_err(bad_json)?;
     check_rules(&state, &mut rules)?;
     let now = state.clock.now_secs();
     with_fresh_secrets(&state, |fresh| {
@@ -143,9 +141,8 @@ pub(crate) async fn decide(
     State(state): State<Shared>,
     Org(org_id): Org,
     Path(id): Path<String>,
-    body: std::result::Result<Json<JoinDecision>, JsonRejection>,
+    JsonBody(decision): JsonBody<JoinDecision>,
 ) -> Result<Json<JoinRequestDecided>> {
-    let Json(decision) = body.map_err(bad_json)?;
     let status = state
         .store
         .decide_join_request(&org_id, &id, decision.approved, state.clock.now_secs())

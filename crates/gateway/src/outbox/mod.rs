@@ -19,10 +19,10 @@ use lettre::Message;
 use orgdesk_protocol::Channel;
 use tokio::sync::watch;
 
-use crate::mail::{compose_invitation, DeliveryError, Mailer};
+use crate::mail::{compose_invitation, Composed, DeliveryError, LinkMail, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
-use crate::store::{Lease, OutboxItem, SendEnd, Sends};
-use crate::Shared;
+use crate::store::{Invitation, Lease, LinkOutboxItem, SendEnd, Sends};
+use crate::{AppState, Shared};
 
 mod join_decisions;
 mod resets;
@@ -334,51 +334,83 @@ pub(crate) fn send_end(
     }
 }
 
-async fn deliver(
+/// A message that carries a link (an invitation or a password reset): what the outbox needs
+/// to send it by its channel and to log it.
+pub(crate) trait LinkMessage: Sized {
+    /// Which outbox rows carry it.
+    const SENDS: Sends;
+    /// Why one that is only passed on by hand is never sent.
+    const UNSENT: &'static str;
+    /// Whether its delivery event says that a mail landed in this gateway's folder.
+    const TELLS_KEPT: bool;
+    /// The page its link's token opens.
+    const LINK: fn(&AppState, &str) -> String;
+    /// Its mail.
+    const COMPOSE: for<'a> fn(&LinkMail<'a>, &Self) -> Composed;
+    /// Its text message, from the message, the link and the link's expiry.
+    const TEXT: fn(&Self, &str, i64) -> String;
+    /// Its id, channel and recipient.
+    fn about(&self) -> (&str, Channel, &str);
+}
+
+impl LinkMessage for Invitation {
+    const SENDS: Sends = Sends::Invitation;
+    const UNSENT: &'static str = "link invitations are not sent";
+    const TELLS_KEPT: bool = true;
+    const LINK: fn(&AppState, &str) -> String = AppState::invitation_link;
+    const COMPOSE: for<'a> fn(&LinkMail<'a>, &Self) -> Composed = compose_invitation;
+    const TEXT: fn(&Self, &str, i64) -> String = sms_text;
+    fn about(&self) -> (&str, Channel, &str) {
+        (&self.id, self.channel, &self.recipient)
+    }
+}
+
+/// Sends a claimed message that carries a link and records how it went.
+async fn deliver<S: LinkMessage>(
     state: &Shared,
     owner: &str,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
-    item: OutboxItem,
+    item: LinkOutboxItem<S>,
 ) {
-    let invitation = &item.subject;
+    let (id, channel, _) = item.subject.about();
     let claimed = Claimed {
-        sends: Sends::Invitation,
+        sends: S::SENDS,
         outbox_id: item.id,
         attempts: item.attempts,
-        kept: invitation.channel == Channel::Email && mailer.keeps_messages(),
-        subject_id: &invitation.id,
+        kept: S::TELLS_KEPT && channel == Channel::Email && mailer.keeps_messages(),
+        subject_id: id,
         resumed: item.resumed,
     };
     send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
 }
 
-async fn send(
+async fn send<S: LinkMessage>(
     state: &Shared,
     mailer: &dyn Mailer,
     sms: Option<&dyn SmsSender>,
-    item: &OutboxItem,
+    item: &LinkOutboxItem<S>,
 ) -> Result<String, DeliveryError> {
     let token = link_token(state, &item.sealed_token, item.expires_at)?;
-    let link = state.invitation_link(&crate::secrets::encode(&token));
-    let invitation = &item.subject;
+    let link = S::LINK(state, &crate::secrets::encode(&token));
+    let subject = &item.subject;
+    let (_, channel, recipient) = subject.about();
     send_by_channel(
         mailer,
         sms,
-        (invitation.channel, &invitation.recipient),
+        (channel, recipient),
         || {
-            let from = state.config.mail.from_address();
-            compose_invitation(
-                &state.templates,
-                from,
-                invitation,
-                item.id,
-                &link,
-                item.expires_at,
-            )
+            let mail = LinkMail {
+                templates: &state.templates,
+                from: state.config.mail.from_address(),
+                outbox_id: item.id,
+                link: &link,
+                expires_at: item.expires_at,
+            };
+            (S::COMPOSE)(&mail, subject)
         },
-        || sms_text(invitation, &link, item.expires_at),
-        "link invitations are not sent",
+        || (S::TEXT)(subject, &link, item.expires_at),
+        S::UNSENT,
     )
     .await
 }

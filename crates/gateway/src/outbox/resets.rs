@@ -1,13 +1,14 @@
 //! Sending password reset messages (mail or text) from the shared outbox: claimed, sent and
 //! recorded like invitations, with the same lease and backoff.
 
-use super::{deliver_next, lease, link_token, send_and_record, send_by_channel, Claimed};
-use crate::mail::{DeliveryError, Mailer};
+use orgdesk_protocol::Channel;
+
+use super::{deliver, deliver_next, lease, LinkMessage};
+use crate::mail::{Composed, LinkMail, Mailer};
 use crate::mail_reset::compose_reset;
-use crate::secrets;
 use crate::sms::{reset_text, SmsSender};
-use crate::store::{ResetOutboxItem, Sends};
-use crate::Shared;
+use crate::store::{PasswordReset, Sends};
+use crate::{AppState, Shared};
 
 /// Sends the next reset message that is due, if any; `true` when there was one (so the
 /// worker looks again at once).
@@ -25,51 +26,15 @@ pub(crate) async fn deliver_due_reset(
     .await
 }
 
-async fn deliver(
-    state: &Shared,
-    owner: &str,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-    item: ResetOutboxItem,
-) {
+impl LinkMessage for PasswordReset {
+    const SENDS: Sends = Sends::Reset;
+    const UNSENT: &'static str = "link resets are not sent";
     // A reset's delivery event does not say whether the mail was kept in the gateway's folder.
-    let claimed = Claimed {
-        sends: Sends::Reset,
-        outbox_id: item.id,
-        attempts: item.attempts,
-        kept: false,
-        subject_id: &item.subject.id,
-        resumed: item.resumed,
-    };
-    send_and_record(state, owner, claimed, send(state, mailer, sms, &item)).await;
-}
-
-async fn send(
-    state: &Shared,
-    mailer: &dyn Mailer,
-    sms: Option<&dyn SmsSender>,
-    item: &ResetOutboxItem,
-) -> Result<String, DeliveryError> {
-    let token = link_token(state, &item.sealed_token, item.expires_at)?;
-    let link = state.reset_link(&secrets::encode(&token));
-    let reset = &item.subject;
-    send_by_channel(
-        mailer,
-        sms,
-        (reset.channel, &reset.recipient),
-        || {
-            let from = state.config.mail.from_address();
-            compose_reset(
-                &state.templates,
-                from,
-                reset,
-                item.id,
-                &link,
-                item.expires_at,
-            )
-        },
-        || reset_text(reset, &link, item.expires_at),
-        "link resets are not sent",
-    )
-    .await
+    const TELLS_KEPT: bool = false;
+    const LINK: fn(&AppState, &str) -> String = AppState::reset_link;
+    const COMPOSE: for<'a> fn(&LinkMail<'a>, &Self) -> Composed = compose_reset;
+    const TEXT: fn(&Self, &str, i64) -> String = reset_text;
+    fn about(&self) -> (&str, Channel, &str) {
+        (&self.id, self.channel, &self.recipient)
+    }
 }

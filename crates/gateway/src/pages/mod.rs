@@ -9,9 +9,11 @@
 //! - [`member`]: the member's own page (`/me`);
 //! - [`reset`]: the page behind a password reset link (`/r/{token}`).
 
+use std::future::Future;
 use std::net::SocketAddr;
 
-use axum::extract::State;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
@@ -63,6 +65,72 @@ pub(crate) fn pick_lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
                 .and_then(|v| v.to_str().ok()),
         )
     })
+}
+
+/// A page opened with its language perhaps asked for (`?lang=`), with the request's headers
+/// (the browser's language, the cookies).
+pub(crate) struct Visit {
+    pub(crate) lang_asked: Option<String>,
+    pub(crate) headers: HeaderMap,
+}
+
+impl Visit {
+    /// `?lang=`, else the browser's language.
+    pub(crate) fn lang(&self) -> Lang {
+        pick_lang(self.lang_asked.as_deref(), &self.headers)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let (Query(asked), headers) =
+            <(Query<LangQuery>, HeaderMap)>::from_request_parts(parts, state).await?;
+        let lang_asked = asked.lang;
+        Ok(Self {
+            lang_asked,
+            headers,
+        })
+    }
+}
+
+/// A page opened by a link that carries a token in its path (`/i/{token}`, `/j/{token}`,
+/// `/r/{token}` …): the token, and the visit.
+pub(crate) struct LinkVisit {
+    pub(crate) token: String,
+    pub(crate) visit: Visit,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for LinkVisit {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let (Path(token), visit) =
+            <(Path<String>, Visit)>::from_request_parts(parts, state).await?;
+        Ok(Self { token, visit })
+    }
+}
+
+/// What a link's token leads to (`L`), with the token's hash unless the token is not one
+/// this gateway can have made.
+pub(crate) type Resolved<L> = Result<(L, Option<[u8; 32]>), GatewayError>;
+
+/// What the store finds (`find`) for a link's token, with the token's hash; nothing, and no
+/// hash, for a token this gateway cannot have made.
+pub(crate) async fn find_link<T, F>(
+    state: &Shared,
+    token: &str,
+    find: impl FnOnce([u8; 32]) -> F,
+) -> Resolved<Option<T>>
+where
+    F: Future<Output = Result<Option<T>, GatewayError>>,
+{
+    let Some(raw) = secrets::decode_token(token) else {
+        return Ok((None, None));
+    };
+    let hash = state.pepper.token_hash(&raw);
+    Ok((find(hash).await?, Some(hash)))
 }
 
 /// The language switcher's link: `path` when it is plainly a path on this gateway (`/`
@@ -143,6 +211,26 @@ pub(crate) fn internal_error(state: &Shared, lang: Lang, path: &str, e: &Gateway
         "error",
         lang.t("error_title"),
         lang.t("error_body"),
+    )
+}
+
+/// The `404` page for an address that leads nowhere, with the title and body `[title, body]`
+/// name.
+pub(crate) fn unknown_page(
+    state: &Shared,
+    lang: Lang,
+    path: &str,
+    [title, body]: [&str; 2],
+) -> Response {
+    let status = StatusCode::NOT_FOUND;
+    message(
+        state,
+        lang,
+        status,
+        path,
+        "unknown",
+        lang.t(title),
+        lang.t(body),
     )
 }
 

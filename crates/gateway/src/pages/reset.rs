@@ -2,20 +2,18 @@
 //! same policy as registration. A link that cannot be used gets a page saying which case it
 //! is, like invitation links.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use minijinja::context;
 use orgdesk_protocol::AccountState;
 
-use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::FormPost;
-use crate::pages::member::{hash_password, member_message, LangOnly, Notice};
-use crate::pages::{form, internal_error, page, pick_lang, PageResult};
+use crate::pages::member::{hash_password, member_message, Notice};
+use crate::pages::{find_link, form, internal_error, page, LinkVisit, PageResult, Resolved};
 use crate::render::format_time;
-use crate::secrets;
 use crate::store::ResetLookup;
 use crate::Shared;
 
@@ -29,16 +27,10 @@ enum ResetLink {
     Disabled,
 }
 
-async fn resolve(
-    state: &Shared,
-    token: &str,
-) -> Result<(ResetLink, Option<[u8; 32]>), GatewayError> {
-    let Some(raw) = secrets::decode_token(token) else {
-        return Ok((ResetLink::Unknown, None));
-    };
-    let hash = state.pepper.token_hash(&raw);
-    let Some(found) = state.store.lookup_reset(hash).await? else {
-        return Ok((ResetLink::Unknown, Some(hash)));
+async fn resolve(state: &Shared, token: &str) -> Resolved<ResetLink> {
+    let (found, hash) = find_link(state, token, |h| state.store.lookup_reset(h)).await?;
+    let Some(found) = found else {
+        return Ok((ResetLink::Unknown, hash));
     };
     let link = if found.used {
         ResetLink::Used
@@ -52,7 +44,7 @@ async fn resolve(
     } else {
         ResetLink::Valid(found)
     };
-    Ok((link, Some(hash)))
+    Ok((link, hash))
 }
 
 fn link_problem(state: &Shared, lang: Lang, path: &str, link: &ResetLink) -> Response {
@@ -135,20 +127,16 @@ fn render_form(
     )
 }
 
-pub(crate) async fn reset_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangOnly>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
+pub(crate) async fn reset_form(State(state): State<Shared>, link: LinkVisit) -> Response {
+    let LinkVisit { token, visit } = link;
+    let (lang, headers) = (visit.lang(), &visit.headers);
     let path = format!("/r/{token}");
     let found = match resolve(&state, &token).await {
         Ok((ResetLink::Valid(found), _)) => found,
         Ok((link, _)) => return link_problem(&state, lang, &path, &link),
         Err(e) => return internal_error(&state, lang, &path, &e),
     };
-    form::with_csrf(&state, &headers, |csrf| {
+    form::with_csrf(&state, headers, |csrf| {
         render_form(&state, lang, StatusCode::OK, &path, &found, csrf, &[])
     })
 }

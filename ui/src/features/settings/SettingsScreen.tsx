@@ -15,7 +15,7 @@ import {
   Tag,
   Typography,
 } from "antd";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
@@ -36,6 +36,28 @@ import { useCreateRole, useRoles, useSettings, useUpdateImportQuota, useUpdateSe
 /** Common regions first; any ISO 3166 code can be typed. */
 const REGIONS = ["CN", "US", "GB", "DE", "FR", "JP", "KR", "SG", "HK", "TW", "IN", "AU", "CA", "NL", "SE", "CH", "ES", "IT", "BR", "AE"];
 
+/** A settings form once the settings are read (`children` gets them): the reading's error
+ *  instead, nothing while they load, and the last save's `error` above the form. */
+function LoadedSettings({
+  settings,
+  error,
+  children,
+}: {
+  settings: ReturnType<typeof useSettings>;
+  error: string | null;
+  children: (settings: Settings) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  if (settings.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(settings.error))} />;
+  if (!settings.data) return null;
+  return (
+    <>
+      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
+      {children(settings.data)}
+    </>
+  );
+}
+
 function RegionForm() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
@@ -49,39 +71,40 @@ function RegionForm() {
     },
     onError: (e) => setError(applyServerError(t, form, e, ["defaultRegion"])),
   });
-  if (settings.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(settings.error))} />;
-  if (!settings.data) return null;
   return (
-    <>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
-      <Form<Settings>
-        form={form}
-        layout="inline"
-        initialValues={settings.data}
-        onFinish={(v) => {
-          setError(null);
-          save.mutate({ ...settings.data, defaultRegion: v.defaultRegion.trim().toUpperCase() });
-        }}
-      >
-        <Form.Item name="defaultRegion" rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-          <AutoComplete
-            data-testid="settings-region"
-            style={{ width: 200 }}
-            options={REGIONS.map((r) => ({ value: r, label: `${r} · ${regionName(r, t)}` }))}
-            filterOption={(input, option) => String(option?.label ?? "").toLowerCase().includes(input.toLowerCase())}
-            aria-label={t("settings.region")}
-          />
-        </Form.Item>
-        <Form.Item>
-          <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-region-save">
-            {t("common.save")}
-          </Button>
-        </Form.Item>
-      </Form>
-      <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }}>
-        {t("settings.regionHint")}
-      </Typography.Paragraph>
-    </>
+    <LoadedSettings settings={settings} error={error}>
+      {(data) => (
+        <>
+          <Form<Settings>
+            form={form}
+            layout="inline"
+            initialValues={data}
+            onFinish={(v) => {
+              setError(null);
+              save.mutate({ ...data, defaultRegion: v.defaultRegion.trim().toUpperCase() });
+            }}
+          >
+            <Form.Item name="defaultRegion" rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+              <AutoComplete
+                data-testid="settings-region"
+                style={{ width: 200 }}
+                options={REGIONS.map((r) => ({ value: r, label: `${r} · ${regionName(r, t)}` }))}
+                filterOption={(input, option) => String(option?.label ?? "").toLowerCase().includes(input.toLowerCase())}
+                aria-label={t("settings.region")}
+              />
+            </Form.Item>
+            <Form.Item>
+              <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-region-save">
+                {t("common.save")}
+              </Button>
+            </Form.Item>
+          </Form>
+          <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }}>
+            {t("settings.regionHint")}
+          </Typography.Paragraph>
+        </>
+      )}
+    </LoadedSettings>
   );
 }
 
@@ -109,54 +132,55 @@ function ImportQuotaForm() {
     },
     onError: (e) => setError(applyServerError(t, form, e, ["limit"], { importQuotaPerDay: "limit" })),
   });
-  if (settings.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(settings.error))} />;
-  if (!settings.data) return null;
   return (
-    <>
-      {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
-      <Form<QuotaValues>
-        form={form}
-        layout="inline"
-        initialValues={toValues(settings.data)}
-        onValuesChange={(changed: Partial<QuotaValues>) => {
-          if (changed.enabled && form.getFieldValue("limit") == null) form.setFieldValue("limit", DEFAULT_QUOTA);
-        }}
-        onFinish={(v) => {
-          setError(null);
-          save.mutate({ ...settings.data, importQuotaPerDay: v.enabled ? v.limit : null });
-        }}
-      >
-        <Form.Item name="enabled" valuePropName="checked">
-          <Switch data-testid="settings-quota-switch" aria-label={t("settings.quota.switch")} />
-        </Form.Item>
-        <Form.Item>
-          <Typography.Text>{t("settings.quota.switch")}</Typography.Text>
-        </Form.Item>
-        <Form.Item
-          name="limit"
-          rules={[{ required: enabled, type: "integer", min: 1, max: MAX_QUOTA, message: t("settings.quota.range") }]}
-        >
-          <InputNumber
-            data-testid="settings-quota-limit"
-            aria-label={t("settings.quota.limit")}
-            disabled={!enabled}
-            min={1}
-            max={MAX_QUOTA}
-            precision={0}
-            suffix={t("settings.quota.perDay")}
-            style={{ width: 150 }}
-          />
-        </Form.Item>
-        <Form.Item>
-          <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-quota-save">
-            {t("common.save")}
-          </Button>
-        </Form.Item>
-      </Form>
-      <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }} data-testid="settings-quota-hint">
-        {enabled ? t("settings.quota.hint", { time: localTime(t, nextUtcMidnight()) }) : t("settings.quota.off")}
-      </Typography.Paragraph>
-    </>
+    <LoadedSettings settings={settings} error={error}>
+      {(data) => (
+        <>
+          <Form<QuotaValues>
+            form={form}
+            layout="inline"
+            initialValues={toValues(data)}
+            onValuesChange={(changed: Partial<QuotaValues>) => {
+              if (changed.enabled && form.getFieldValue("limit") == null) form.setFieldValue("limit", DEFAULT_QUOTA);
+            }}
+            onFinish={(v) => {
+              setError(null);
+              save.mutate({ ...data, importQuotaPerDay: v.enabled ? v.limit : null });
+            }}
+          >
+            <Form.Item name="enabled" valuePropName="checked">
+              <Switch data-testid="settings-quota-switch" aria-label={t("settings.quota.switch")} />
+            </Form.Item>
+            <Form.Item>
+              <Typography.Text>{t("settings.quota.switch")}</Typography.Text>
+            </Form.Item>
+            <Form.Item
+              name="limit"
+              rules={[{ required: enabled, type: "integer", min: 1, max: MAX_QUOTA, message: t("settings.quota.range") }]}
+            >
+              <InputNumber
+                data-testid="settings-quota-limit"
+                aria-label={t("settings.quota.limit")}
+                disabled={!enabled}
+                min={1}
+                max={MAX_QUOTA}
+                precision={0}
+                suffix={t("settings.quota.perDay")}
+                style={{ width: 150 }}
+              />
+            </Form.Item>
+            <Form.Item>
+              <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-quota-save">
+                {t("common.save")}
+              </Button>
+            </Form.Item>
+          </Form>
+          <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }} data-testid="settings-quota-hint">
+            {enabled ? t("settings.quota.hint", { time: localTime(t, nextUtcMidnight()) }) : t("settings.quota.off")}
+          </Typography.Paragraph>
+        </>
+      )}
+    </LoadedSettings>
   );
 }
 

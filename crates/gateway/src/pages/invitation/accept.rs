@@ -14,7 +14,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -27,7 +27,7 @@ use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::member::{account_disabled, check_sign_in};
-use crate::pages::{form, internal_error, LangQuery, PageResult};
+use crate::pages::{form, internal_error, LinkVisit, PageResult};
 use crate::store::username_key;
 use crate::store::{ConsumeOutcome, InviteeAccount, TokenLookup};
 use crate::Shared;
@@ -39,13 +39,8 @@ const ACCEPT: LinkForm = LinkForm {
     title: "accept_title",
 };
 
-pub(crate) async fn accept_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
-    link_form(state, token, q, headers, &ACCEPT).await
+pub(crate) async fn accept_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    link_form(state, link, &ACCEPT).await
 }
 
 form::fields! {

@@ -3,17 +3,18 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
 
-use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
-use crate::error::GatewayError;
+use super::{
+    find_link, form, internal_error, message, page, pick_lang, username_ok, LinkVisit, PageResult,
+    Resolved,
+};
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::{Accepted, FormPost};
 use crate::render::format_time;
-use crate::secrets;
 use crate::store::{ConsumeOutcome, InvitationState, InviteeAccount, TokenLookup};
 use crate::Shared;
 
@@ -29,16 +30,10 @@ pub(crate) enum Link {
     Replaced,
 }
 
-pub(crate) async fn resolve(
-    state: &Shared,
-    token: &str,
-) -> Result<(Link, Option<[u8; 32]>), GatewayError> {
-    let Some(raw) = secrets::decode_token(token) else {
-        return Ok((Link::Unknown, None));
-    };
-    let hash = state.pepper.token_hash(&raw);
-    let Some(found) = state.store.lookup_token(hash).await? else {
-        return Ok((Link::Unknown, Some(hash)));
+pub(crate) async fn resolve(state: &Shared, token: &str) -> Resolved<Link> {
+    let (found, hash) = find_link(state, token, |h| state.store.lookup_token(h)).await?;
+    let Some(found) = found else {
+        return Ok((Link::Unknown, hash));
     };
     // A cancelled invitation's links are revoked too; say "cancelled", the cause. Otherwise a
     // revoked link was replaced by a resend, whatever became of the newer link.
@@ -52,7 +47,7 @@ pub(crate) async fn resolve(
         }
         InvitationState::Pending => Link::Valid(found),
     };
-    Ok((link, Some(hash)))
+    Ok((link, hash))
 }
 
 /// The invitation behind a link that can still be used, and the link's hash; otherwise the
@@ -73,7 +68,7 @@ fn usable_from(
     state: &Shared,
     lang: Lang,
     path: &str,
-    resolved: Result<(Link, Option<[u8; 32]>), GatewayError>,
+    resolved: Resolved<Link>,
 ) -> Result<(TokenLookup, [u8; 32]), Response> {
     match resolved {
         Ok((Link::Valid(found), Some(hash))) => Ok((found, hash)),
@@ -89,12 +84,10 @@ fn usable_from(
 /// invitation created without a language or a link that leads to no invitation.
 pub(crate) async fn usable_in_its_language(
     state: &Shared,
-    query: Option<&str>,
-    headers: &HeaderMap,
-    token: &str,
+    link: &LinkVisit,
     path: &str,
 ) -> Result<(Lang, TokenLookup), Response> {
-    let resolved = resolve(state, token).await;
+    let resolved = resolve(state, &link.token).await;
     let own = match &resolved {
         Ok((Link::Valid(f) | Link::Expired(f) | Link::Used(f) | Link::Cancelled(f), _))
             if f.invitation.locale_chosen =>
@@ -103,10 +96,13 @@ pub(crate) async fn usable_in_its_language(
         }
         _ => None,
     };
-    let lang = query
+    let lang = link
+        .visit
+        .lang_asked
+        .as_deref()
         .and_then(Lang::parse)
         .or(own)
-        .unwrap_or_else(|| pick_lang(None, headers));
+        .unwrap_or_else(|| pick_lang(None, &link.visit.headers));
     let (found, _) = usable_from(state, lang, path, resolved)?;
     Ok((lang, found))
 }
@@ -183,15 +179,9 @@ pub(crate) fn link_problem(state: &Shared, lang: Lang, path: &str, link: &Link) 
     message(state, lang, status, path, kind, title, &body)
 }
 
-pub(crate) async fn invitation(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
-    let path = format!("/i/{token}");
-    let (lang, found) =
-        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
+pub(crate) async fn invitation(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    let path = format!("/i/{}", link.token);
+    let (lang, found) = usable_in_its_language(&state, &link, &path).await?;
     let inv = &found.invitation;
     match state
         .store
@@ -306,19 +296,12 @@ fn render_link_form(
 }
 
 /// The empty form behind a usable link.
-async fn link_form(
-    state: Shared,
-    token: String,
-    q: LangQuery,
-    headers: HeaderMap,
-    kind: &LinkForm,
-) -> PageResult {
-    let path = kind.action(&token);
-    let (lang, found) =
-        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
-    Ok(form::with_csrf(&state, &headers, |csrf| {
+async fn link_form(state: Shared, link: LinkVisit, kind: &LinkForm) -> PageResult {
+    let path = kind.action(&link.token);
+    let (lang, found) = usable_in_its_language(&state, &link, &path).await?;
+    Ok(form::with_csrf(&state, &link.visit.headers, |csrf| {
         let view = FormView {
-            token: &token,
+            token: &link.token,
             found: &found,
             csrf_cookie: csrf,
             username: "",
@@ -328,13 +311,8 @@ async fn link_form(
     }))
 }
 
-pub(crate) async fn register_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
-    link_form(state, token, q, headers, &REGISTER).await
+pub(crate) async fn register_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    link_form(state, link, &REGISTER).await
 }
 
 /// A post to a form behind a link, once it is accepted and the link is usable.
@@ -479,17 +457,12 @@ pub(crate) async fn register(
     )
 }
 
-pub(crate) async fn decline_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
+pub(crate) async fn decline_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    let token = &link.token;
     let path = format!("/i/{token}/decline");
-    let (lang, found) =
-        usable_in_its_language(&state, q.lang.as_deref(), &headers, &token, &path).await?;
+    let (lang, found) = usable_in_its_language(&state, &link, &path).await?;
     let inv = &found.invitation;
-    Ok(form::with_csrf(&state, &headers, |csrf| {
+    Ok(form::with_csrf(&state, &link.visit.headers, |csrf| {
         let extra = context! {
             intro => fill(lang.t("decline_intro"), &[("inviter", &inv.inviter_name), ("organization", &inv.organization_name)]),
             action => &path,

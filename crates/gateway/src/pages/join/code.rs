@@ -3,8 +3,8 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::{
@@ -13,18 +13,13 @@ use super::{
 use crate::i18n::{Lang, Texts};
 use crate::joining;
 use crate::pages::form::{Accepted, FormPost};
-use crate::pages::{form, internal_error, pick_lang, LangQuery, PageResult};
+use crate::pages::{form, internal_error, PageResult, Visit};
 use crate::store::{JoinLinkRecord, JoinSecret};
 use crate::Shared;
 
-pub(crate) async fn code_form(
-    State(state): State<Shared>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
-    form::with_csrf(&state, &headers, |csrf| {
-        render_code_form(&state, lang, StatusCode::OK, csrf, "", &[])
+pub(crate) async fn code_form(State(state): State<Shared>, visit: Visit) -> Response {
+    form::with_csrf(&state, &visit.headers, |csrf| {
+        render_code_form(&state, visit.lang(), StatusCode::OK, csrf, "", &[])
     })
 }
 

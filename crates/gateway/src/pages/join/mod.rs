@@ -7,14 +7,16 @@
 pub(crate) mod code;
 pub(crate) mod status;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
 use orgdesk_protocol::JoinField;
 use serde::Serialize;
 
-use super::{form, internal_error, message, page, pick_lang, username_ok, LangQuery, PageResult};
+use super::{
+    form, internal_error, message, page, unknown_page, username_ok, LinkVisit, PageResult,
+};
 use crate::i18n::{fill, Lang, Texts};
 use crate::joining;
 use crate::pages::form::FormPost;
@@ -180,14 +182,11 @@ pub(super) fn render_code_form(
 }
 
 fn unknown_link(state: &Shared, lang: Lang, path: &str) -> Response {
-    message(
+    unknown_page(
         state,
         lang,
-        StatusCode::NOT_FOUND,
         path,
-        "unknown",
-        lang.t("join_unknown_title"),
-        lang.t("join_unknown_body"),
+        ["join_unknown_title", "join_unknown_body"],
     )
 }
 
@@ -244,16 +243,12 @@ async fn find_by_token(
     }
 }
 
-pub(crate) async fn link_form(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> PageResult {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
+pub(crate) async fn link_form(State(state): State<Shared>, link: LinkVisit) -> PageResult {
+    let LinkVisit { token, visit } = link;
+    let lang = visit.lang();
     let path = format!("/j/{token}");
     let (record, _) = find_by_token(&state, lang, &token, &path).await?;
-    Ok(form::with_csrf(&state, &headers, |csrf| {
+    Ok(form::with_csrf(&state, &visit.headers, |csrf| {
         empty_form(&state, lang, Entry::Link(&token), &record, csrf)
     }))
 }

@@ -1,33 +1,21 @@
 //! The status page a person who asked to join keeps (`/j/status/{token}`).
 
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::Response;
 use orgdesk_protocol::JoinRequestStatus;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::{internal_error, message, pick_lang, LangQuery};
+use crate::pages::{internal_error, message, unknown_page, LinkVisit};
 use crate::{joining, secrets, Shared};
 
 fn unknown_status(state: &Shared, lang: Lang, path: &str) -> Response {
-    message(
-        state,
-        lang,
-        StatusCode::NOT_FOUND,
-        path,
-        "unknown",
-        lang.t("not_found_title"),
-        lang.t("unknown_body"),
-    )
+    unknown_page(state, lang, path, ["not_found_title", "unknown_body"])
 }
 
-pub(crate) async fn status(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    Query(q): Query<LangQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let lang = pick_lang(q.lang.as_deref(), &headers);
+pub(crate) async fn status(State(state): State<Shared>, link: LinkVisit) -> Response {
+    let LinkVisit { token, visit } = link;
+    let lang = visit.lang();
     let path = format!("/j/status/{token}");
     let Some(raw) = secrets::decode_token(&token) else {
         return unknown_status(&state, lang, &path);

@@ -7,8 +7,8 @@
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::context;
-use serde::Deserialize;
 
+use super::form::{Accepted, FormPost, Posted};
 use super::{cookie, internal_error, is_https, page};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
@@ -30,11 +30,6 @@ pub(crate) const SIGN_IN: &str = "/me/sign-in";
 pub(crate) const DETAILS: &str = "/me/details";
 pub(crate) const PASSWORD: &str = "/me/password";
 pub(crate) const SIGN_OUT: &str = "/me/sign-out";
-
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct LangOnly {
-    pub lang: Option<String>,
-}
 
 /// A message page's content, optionally with one link onwards.
 pub(crate) struct Notice<'a> {
@@ -130,17 +125,19 @@ async fn current(
     Ok(member.map(|m| (m, hash)))
 }
 
-/// The signed-in member and their session's hash; otherwise the sign-in form saying the
-/// session ended (or the page for a failed lookup).
-async fn signed_in(
+/// A member's post to the form at `path`, once accepted (see [`FormPost::accept`]), with the
+/// signed-in member and their session's hash; otherwise the page shown instead: the refusal,
+/// the sign-in form saying the session ended, or the page for a failed lookup.
+async fn signed_in_post<F: Posted>(
     state: &Shared,
-    lang: Lang,
-    headers: &HeaderMap,
-) -> Result<(Member, [u8; 32]), Response> {
-    match current(state, headers).await {
-        Ok(Some(found)) => Ok(found),
-        Ok(None) => Err(session_ended(state, lang, headers)),
-        Err(e) => Err(internal_error(state, lang, ME, &e)),
+    post: FormPost<F>,
+    path: &str,
+) -> Result<(Accepted<F>, Member, [u8; 32]), Response> {
+    let post = post.accept(state, path)?;
+    match current(state, &post.headers).await {
+        Ok(Some((member, session))) => Ok((post, member, session)),
+        Ok(None) => Err(session_ended(state, post.lang, &post.headers)),
+        Err(e) => Err(internal_error(state, post.lang, ME, &e)),
     }
 }
 

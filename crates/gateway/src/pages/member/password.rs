@@ -9,7 +9,7 @@ use axum::response::Response;
 
 use super::profile::{render_me, MeView};
 use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
-use super::{locked_message, me_location, see_other, session_ended, signed_in, ME, PASSWORD};
+use super::{locked_message, me_location, see_other, session_ended, signed_in_post, ME, PASSWORD};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
 use crate::pages::form::FormPost;
@@ -25,8 +25,7 @@ pub(crate) async fn password(
     State(state): State<Shared>,
     post: FormPost<PasswordFields>,
 ) -> PageResult {
-    let post = post.accept(&state, PASSWORD)?;
-    let (member, session) = signed_in(&state, post.lang, &post.headers).await?;
+    let (post, member, session) = signed_in_post(&state, post, PASSWORD).await?;
     Ok(
         match change_password(
             &state,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::sign_in::render_sign_in;
 use super::{
-    current, me_location, see_other, session_hash, set_session_cookie, signed_in, DETAILS, ME,
+    current, me_location, see_other, session_hash, set_session_cookie, signed_in_post, DETAILS, ME,
     PASSWORD, SIGN_OUT,
 };
 use crate::i18n::{fill, Lang, Texts};
@@ -172,8 +172,7 @@ pub(crate) async fn details(
     State(state): State<Shared>,
     post: FormPost<DetailsFields>,
 ) -> PageResult {
-    let post = post.accept(&state, DETAILS)?;
-    let (member, _) = signed_in(&state, post.lang, &post.headers).await?;
+    let (post, member, _) = signed_in_post(&state, post, DETAILS).await?;
     if member.must_change_password {
         // The page shows only the password form until the member has chosen their own.
         return Ok(render_me(
