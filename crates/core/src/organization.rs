@@ -114,9 +114,7 @@ impl Directory {
         };
         let hash = password::hash(&input.password)?;
         let code = generate_org_code(&mut rand::rng());
-        let now = self.now_ms();
-
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         tx.execute(
             "INSERT INTO departments (parent_id, name, name_key, created_at) VALUES (NULL, ?1, ?2, ?3)",
             params![org.as_str(), org.key(), now],
@@ -253,8 +251,7 @@ impl Directory {
         if before == name.as_str() {
             return Ok(());
         }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         tx.execute(
             "UPDATE departments SET name = ?1, name_key = ?2 WHERE id = ?3",
             params![name.as_str(), name.key(), root],

@@ -315,8 +315,7 @@ impl Directory {
 
     /// Deletes a saved mapping.
     pub fn delete_mapping(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let name: Option<String> = tx
             .query_row("SELECT name FROM saved_mappings WHERE id = ?1", [id], |r| {
                 r.get(0)
