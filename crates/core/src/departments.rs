@@ -130,12 +130,13 @@ pub(crate) fn insert_department(
     name: &str,
     now: i64,
 ) -> rusqlite::Result<DepartmentId> {
-    conn.execute(
+    let id = rows::insert(
+        conn,
         "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
          VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
         params![parent, name, fold_key(name), now],
     )?;
-    Ok(DepartmentId(conn.last_insert_rowid()))
+    Ok(DepartmentId(id))
 }
 
 fn not_found(id: DepartmentId) -> CoreError {

@@ -11,6 +11,7 @@ use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row::{self, Fields};
 use crate::password;
+use crate::rows;
 use crate::store::Directory;
 use crate::types::{DepartmentId, DisplayName, MemberId, MemberRef, MemberStatus};
 
@@ -115,11 +116,11 @@ impl Directory {
         let hash = password::hash(&input.password)?;
         let code = generate_org_code(&mut rand::rng());
         let (now, tx) = self.begin()?;
-        tx.execute(
+        let root = DepartmentId(rows::insert(
+            &tx,
             "INSERT INTO departments (parent_id, name, name_key, created_at) VALUES (NULL, ?1, ?2, ?3)",
             params![org.as_str(), org.key(), now],
-        )?;
-        let root = DepartmentId(tx.last_insert_rowid());
+        )?);
         let admin_id = member_row::insert(
             &tx,
             &Fields {

@@ -67,11 +67,11 @@ impl Directory {
             )]));
         }
         let (now, tx) = self.begin()?;
-        tx.execute(
+        let id = RoleId(rows::insert(
+            &tx,
             "INSERT INTO roles (name, name_key, description) VALUES (?1, ?2, ?3)",
             params![name.as_str(), name.key(), description],
-        )?;
-        let id = RoleId(tx.last_insert_rowid());
+        )?);
         audit::record(
             &tx,
             now,
