@@ -84,9 +84,12 @@ pub(super) async fn feed<R: Runtime>(app: AppHandle<R>) {
                 if report.events > 0 {
                     let _ = app.emit(INVITATIONS_CHANGED, ());
                 }
-                // After every round, not only one that brought events: `orgdesk sync` may
-                // have brought requests in meanwhile.
-                notice::announce(&app, &link, &mut announced).await;
+                // After every round that reached the feed's end, not only one that brought
+                // events (`orgdesk sync` may have brought requests in meanwhile); a backlog's
+                // full pages are applied first.
+                if report.caught_up {
+                    notice::announce(&app, &link, &mut announced).await;
+                }
                 if !report.changed.is_empty() {
                     let _ = app.emit(DIRECTORY_CHANGED, ());
                 }
