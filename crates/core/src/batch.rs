@@ -129,8 +129,7 @@ impl Directory {
         }
         let me = actor.id;
         let owner = self.initial_admin_id()?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let mut outcome = BatchOutcome {
             changed: 0,
             unchanged: 0,

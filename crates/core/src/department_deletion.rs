@@ -120,8 +120,7 @@ impl Directory {
             });
         }
         let outcome = self.department_deletion_preview(id)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         for m in &outcome.resigned_moved {
             move_position_to_parent(&tx, m, id, parent)?;
         }

@@ -102,6 +102,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, ErrorDetail};
+use crate::rows;
 use crate::types::{fold_key, DisplayName, MemberRef};
 
 /// The details pane of one department.
@@ -129,12 +130,13 @@ pub(crate) fn insert_department(
     name: &str,
     now: i64,
 ) -> rusqlite::Result<DepartmentId> {
-    conn.execute(
+    let id = rows::insert(
+        conn,
         "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
          VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
         params![parent, name, fold_key(name), now],
     )?;
-    Ok(DepartmentId(conn.last_insert_rowid()))
+    Ok(DepartmentId(id))
 }
 
 fn not_found(id: DepartmentId) -> CoreError {
@@ -297,14 +299,12 @@ impl Directory {
         name: &DisplayName,
         except: Option<DepartmentId>,
     ) -> CoreResult<()> {
-        let clash: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM departments WHERE parent_id = ?1 AND name_key = ?2 AND id IS NOT ?3",
-                params![parent, name.key(), except],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if clash.is_some() {
+        let clash = rows::exists(
+            tx,
+            "SELECT id FROM departments WHERE parent_id = ?1 AND name_key = ?2 AND id IS NOT ?3",
+            params![parent, name.key(), except],
+        )?;
+        if clash {
             return Err(name_taken(name.as_str()));
         }
         Ok(())
@@ -320,8 +320,7 @@ impl Directory {
         let name = DisplayName::parse("name", "Department name", name)
             .map_err(|e| CoreError::invalid(vec![e]))?;
         self.department_row(parent)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         Self::check_sibling_name(&tx, parent, &name, None)?;
         let id = insert_department(&tx, parent, name.as_str(), now)?;
         audit::record(
@@ -354,8 +353,7 @@ impl Directory {
         if before == name.as_str() {
             return Ok(());
         }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         Self::check_sibling_name(&tx, parent, &name, Some(id))?;
         tx.execute(
             "UPDATE departments SET name = ?1, name_key = ?2 WHERE id = ?3",
@@ -398,8 +396,7 @@ impl Directory {
         }
         let dn = DisplayName::parse("name", "Department name", &name)
             .map_err(|e| CoreError::invalid(vec![e]))?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         if new_parent != old_parent {
             Self::check_sibling_name(&tx, new_parent, &dn, Some(id))?;
         }
@@ -448,16 +445,13 @@ impl Directory {
     ) -> CoreResult<()> {
         let (_, name) = self.department_row(id)?;
         if let Some(m) = head {
-            let ok: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT 1 FROM positions p JOIN members mm ON mm.id = p.member_id
-                     WHERE p.member_id = ?1 AND p.department_id = ?2 AND mm.status IN ('enabled', 'disabled', 'not_joined')",
-                    params![m, id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if ok.is_none() {
+            let in_department = rows::exists(
+                &self.conn,
+                "SELECT 1 FROM positions p JOIN members mm ON mm.id = p.member_id
+                 WHERE p.member_id = ?1 AND p.department_id = ?2 AND mm.status IN ('enabled', 'disabled', 'not_joined')",
+                params![m, id],
+            )?;
+            if !in_department {
                 return Err(CoreError::invalid(vec![ErrorDetail::field(
                     "headId",
                     "not_in_department",
@@ -470,8 +464,7 @@ impl Directory {
             [id],
             |r| r.get(0),
         )?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         tx.execute(
             "UPDATE departments SET head_member_id = ?1 WHERE id = ?2",
             params![head, id],

@@ -11,6 +11,7 @@ use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row::{self, Fields};
 use crate::password;
+use crate::rows;
 use crate::store::Directory;
 use crate::types::{DepartmentId, DisplayName, MemberId, MemberRef, MemberStatus};
 
@@ -114,14 +115,12 @@ impl Directory {
         };
         let hash = password::hash(&input.password)?;
         let code = generate_org_code(&mut rand::rng());
-        let now = self.now_ms();
-
-        let tx = self.conn.transaction()?;
-        tx.execute(
+        let (now, tx) = self.begin()?;
+        let root = DepartmentId(rows::insert(
+            &tx,
             "INSERT INTO departments (parent_id, name, name_key, created_at) VALUES (NULL, ?1, ?2, ?3)",
             params![org.as_str(), org.key(), now],
-        )?;
-        let root = DepartmentId(tx.last_insert_rowid());
+        )?);
         let admin_id = member_row::insert(
             &tx,
             &Fields {
@@ -253,8 +252,7 @@ impl Directory {
         if before == name.as_str() {
             return Ok(());
         }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         tx.execute(
             "UPDATE departments SET name = ?1, name_key = ?2 WHERE id = ?3",
             params![name.as_str(), name.key(), root],

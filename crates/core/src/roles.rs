@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::rows::row_into;
+use crate::rows::{self, row_into};
 use crate::store::Directory;
 use crate::types::{DisplayName, RoleId};
 
@@ -54,28 +54,24 @@ impl Directory {
                 "Description must be at most 200 characters.",
             )]));
         }
-        let taken: Option<i64> = self
-            .conn
-            .query_row(
-                "SELECT id FROM roles WHERE name_key = ?1",
-                [name.key()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if taken.is_some() {
+        let taken = rows::exists(
+            &self.conn,
+            "SELECT id FROM roles WHERE name_key = ?1",
+            [name.key()],
+        )?;
+        if taken {
             return Err(CoreError::invalid(vec![ErrorDetail::field(
                 "name",
                 "taken",
                 format!("A role named \"{}\" already exists.", name.as_str()),
             )]));
         }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
-        tx.execute(
+        let (now, tx) = self.begin()?;
+        let id = RoleId(rows::insert(
+            &tx,
             "INSERT INTO roles (name, name_key, description) VALUES (?1, ?2, ?3)",
             params![name.as_str(), name.key(), description],
-        )?;
-        let id = RoleId(tx.last_insert_rowid());
+        )?);
         audit::record(
             &tx,
             now,

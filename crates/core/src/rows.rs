@@ -15,6 +15,17 @@ pub(crate) fn all<T>(
     rows.collect()
 }
 
+/// Whether `sql` answers any row for `params`.
+pub(crate) fn exists(conn: &Connection, sql: &str, params: impl Params) -> rusqlite::Result<bool> {
+    conn.prepare_cached(sql)?.exists(params)
+}
+
+/// Runs the INSERT `sql` with `params` and answers the new row's id.
+pub(crate) fn insert(conn: &Connection, sql: &str, params: impl Params) -> rusqlite::Result<i64> {
+    conn.execute(sql, params)?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// The row's first columns, in the order the query selects them, as a tuple:
 /// `let (id, name): (i64, String) = columns(r)?;`.
 pub(crate) fn columns<'a, T>(r: &'a Row<'a>) -> rusqlite::Result<T>

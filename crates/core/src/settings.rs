@@ -88,8 +88,7 @@ impl Directory {
             return Err(CoreError::invalid(problems));
         }
         let before = self.settings()?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES ('default_region', ?1)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",

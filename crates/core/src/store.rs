@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{Migrations, M};
 
 use crate::clock::{Clock, SystemClock};
@@ -184,6 +184,12 @@ impl Directory {
 
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// How a change to the directory starts: the time now, and a transaction begun.
+    pub(crate) fn begin(&mut self) -> CoreResult<(i64, Transaction<'_>)> {
+        let now = self.now_ms();
+        Ok((now, self.conn.transaction()?))
     }
 
     /// Read access for reports and tests.

@@ -187,21 +187,32 @@ pub(crate) fn locale(requested: Option<&str>) -> Result<crate::i18n::Lang> {
     }
 }
 
-/// A new link's token: as links carry it, hashed under the pepper (what the store keeps) and
-/// sealed (to replay the answer).
-pub(crate) struct NewToken {
-    pub(crate) text: String,
-    pub(crate) hash: [u8; 32],
-    pub(crate) sealed: Vec<u8>,
+/// A new link's token as links carry it, and the link the store keeps: the token hashed
+/// under the pepper and sealed (to replay the answer), open until `expires_at`, queued for
+/// sending unless it goes by `channel` `link`.
+pub(crate) fn new_link(state: &Shared, expires_at: i64, channel: Channel) -> (String, NewLink) {
+    let (token, text) = secrets::new_token();
+    let link = NewLink {
+        token_hash: state.pepper.token_hash(&token),
+        sealed_token: state.pepper.seal(&token),
+        expires_at,
+        enqueue: channel != Channel::Link,
+    };
+    (text, link)
 }
 
-pub(crate) fn new_token(state: &Shared) -> NewToken {
-    let (token, text) = secrets::new_token();
-    NewToken {
-        text,
-        hash: state.pepper.token_hash(&token),
-        sealed: state.pepper.seal(&token),
-    }
+/// What identifies a create under an idempotency key: the organization, the key and the
+/// digest of the request (`req`), to tell a retry from a reuse of the key.
+pub(crate) fn keyed_request<'a>(
+    org_id: &'a str,
+    key: &'a str,
+    req: &impl serde::Serialize,
+) -> Result<KeyedRequest<'a>> {
+    Ok(KeyedRequest {
+        org_id,
+        key,
+        request_sha256: request_digest(req)?,
+    })
 }
 
 /// The token of a link a create answers with: made now, or sealed in the first answer
@@ -265,15 +276,10 @@ pub(crate) async fn create_invitation(
     JsonBody(req): JsonBody<CreateInvitation>,
 ) -> Result<Response> {
     let now = state.clock.now_secs();
-    let request_sha256 = request_digest(&req)?;
-
+    let keyed = keyed_request(&org_id, &key, &req)?;
+    let request_sha256 = keyed.request_sha256;
     // A retry is answered from the first answer before anything else counts it: it sends
     // nothing, so no limit should refuse it.
-    let keyed = KeyedRequest {
-        org_id: &org_id,
-        key: &key,
-        request_sha256,
-    };
     if let Some(seen) = state.store.seen_key(keyed).await? {
         return answer(&state, seen, None);
     }
@@ -297,7 +303,6 @@ pub(crate) async fn create_invitation(
         return Err(GatewayError::RateLimited);
     }
 
-    let token = new_token(&state);
     let invitation = Invitation {
         id: secrets::new_id("inv"),
         org_id,
@@ -316,7 +321,7 @@ pub(crate) async fn create_invitation(
     };
     let invitation_id = invitation.id.clone();
     let expires_at = now + lifetime_secs;
-    let enqueue = invitation.channel != Channel::Link;
+    let (token, link) = new_link(&state, expires_at, invitation.channel);
     let outcome = state
         .store
         .create_invitation(
@@ -324,12 +329,7 @@ pub(crate) async fn create_invitation(
                 invitation,
                 idempotency_key: key,
                 request_sha256,
-                link: NewLink {
-                    token_hash: token.hash,
-                    sealed_token: token.sealed,
-                    expires_at,
-                    enqueue,
-                },
+                link,
             },
             now,
         )
@@ -337,11 +337,7 @@ pub(crate) async fn create_invitation(
     if outcome == CreateOutcome::Created {
         state.outbox_bell.notify_one();
     }
-    answer(
-        &state,
-        outcome,
-        Some((invitation_id, token.text, expires_at)),
-    )
+    answer(&state, outcome, Some((invitation_id, token, expires_at)))
 }
 
 /// `201 Created` with `body`, marked `Idempotent-Replayed` when it repeats the first answer
@@ -404,26 +400,16 @@ pub(crate) async fn resend_invitation(
     {
         return Err(GatewayError::RateLimited);
     }
-    let token = new_token(&state);
     let expires_at = now + invitation.lifetime_secs;
+    let (token, link) = new_link(&state, expires_at, invitation.channel);
     state
         .store
-        .resend_invitation(
-            &org_id,
-            &id,
-            NewLink {
-                token_hash: token.hash,
-                sealed_token: token.sealed,
-                expires_at,
-                enqueue: invitation.channel != Channel::Link,
-            },
-            now,
-        )
+        .resend_invitation(&org_id, &id, link, now)
         .await?;
     state.outbox_bell.notify_one();
     Ok(Json(InvitationCreated {
         invitation_id: id,
-        link: state.invitation_link(&token.text),
+        link: state.invitation_link(&token),
         expires_at,
     }))
 }

@@ -166,21 +166,14 @@ impl Mailer for FileMailer {
     }
 }
 
+/// What the invitation mail fills in: the mail with its link, and the department and position
+/// the invitee is offered.
 #[derive(Serialize)]
 struct MailContext<'a> {
-    lang: &'static str,
-    t: std::collections::BTreeMap<&'static str, &'static str>,
-    subject: &'a str,
-    greeting: String,
-    body: String,
+    #[serde(flatten)]
+    mail: LinkMailContext<'a>,
     department: &'a str,
     position: &'a str,
-    /// Pre-escaped: minijinja also escapes `/`, which is valid HTML but trips some mail
-    /// clients' link detection; a URL needs only the five markup characters escaped.
-    link: minijinja::Value,
-    /// The same link for the text part, which is not escaped.
-    link_text: &'a str,
-    expires: String,
 }
 
 /// What the mail with one link and no details (a password reset, a join decision) fills in
@@ -192,10 +185,37 @@ pub(crate) struct LinkMailContext<'a> {
     pub(crate) subject: &'a str,
     pub(crate) greeting: String,
     pub(crate) body: String,
-    /// Pre-escaped (only the five markup characters), as in the invitation mail.
-    pub(crate) link: minijinja::Value,
-    pub(crate) link_text: &'a str,
-    pub(crate) expires: String,
+    #[serde(flatten)]
+    pub(crate) link: MailLink<'a>,
+}
+
+/// The link a mail carries and until when it works, as the templates fill them in.
+#[derive(Serialize)]
+pub(crate) struct MailLink<'a> {
+    /// Pre-escaped: minijinja also escapes `/`, which is valid HTML but trips some mail
+    /// clients' link detection; a URL needs only the five markup characters escaped.
+    link: minijinja::Value,
+    /// The same link for the text part, which is not escaped.
+    link_text: &'a str,
+    expires: String,
+}
+
+impl<'a> MailLink<'a> {
+    /// `link` (none when empty), with `expires` saying until when it works (nothing when
+    /// empty).
+    pub(crate) fn new(link: &'a str, expires: String) -> Self {
+        Self {
+            link: minijinja::Value::from_safe_string(escape_markup(link)),
+            link_text: link,
+            expires,
+        }
+    }
+
+    /// The link of `mail`, its expiry told by the text `expires` (which names the `date`).
+    pub(crate) fn expiring(mail: &LinkMail<'a>, expires: &str) -> Self {
+        let date = format_time(mail.expires_at);
+        Self::new(mail.link, fill(expires, &[("date", &date)]))
+    }
 }
 
 pub(crate) fn escape_markup(s: &str) -> String {
@@ -225,22 +245,19 @@ pub fn compose_invitation(mail: &LinkMail<'_>, invitation: &Invitation) -> Compo
         &[("inviter", &invitation.inviter_name), ("organization", org)],
     );
     let context = MailContext {
-        lang: lang.code(),
-        t: lang.table(),
-        subject: &subject,
-        greeting: fill(
-            lang.t("invite_greeting"),
-            &[("name", &invitation.invitee_name)],
-        ),
-        body: fill(lang.t("invite_body"), &[("organization", org)]),
+        mail: LinkMailContext {
+            lang: lang.code(),
+            t: lang.table(),
+            subject: &subject,
+            greeting: fill(
+                lang.t("invite_greeting"),
+                &[("name", &invitation.invitee_name)],
+            ),
+            body: fill(lang.t("invite_body"), &[("organization", org)]),
+            link: MailLink::expiring(mail, lang.t("expires")),
+        },
         department: &invitation.department_label,
         position: &invitation.position_label,
-        link: minijinja::Value::from_safe_string(escape_markup(mail.link)),
-        link_text: mail.link,
-        expires: fill(
-            lang.t("expires"),
-            &[("date", &format_time(mail.expires_at))],
-        ),
     };
     let envelope = Envelope {
         from: mail.from,

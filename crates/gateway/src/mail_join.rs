@@ -4,7 +4,7 @@
 use lettre::Message;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::{build, escape_markup, DeliveryError, Envelope, LinkMailContext};
+use crate::mail::{build, DeliveryError, Envelope, LinkMailContext, MailLink};
 use crate::render::Templates;
 use crate::store::JoinDecisionOutboxItem;
 
@@ -42,9 +42,7 @@ pub fn compose_join_decision(
         greeting: fill(lang.t("join_mail_greeting"), &values),
         body: fill(lang.t(body_key), &values),
         // The member page is not a link that expires; a rejection has no link.
-        link: minijinja::Value::from_safe_string(escape_markup(link)),
-        link_text: link,
-        expires: String::new(),
+        link: MailLink::new(link, String::new()),
     };
     let envelope = Envelope {
         from,

@@ -2,8 +2,7 @@
 //! Message-ID so that a delivery can be traced.
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::mail::{build, escape_markup, Composed, Envelope, LinkMail, LinkMailContext};
-use crate::render::format_time;
+use crate::mail::{build, Composed, Envelope, LinkMail, LinkMailContext, MailLink};
 use crate::store::PasswordReset;
 
 pub fn compose_reset(mail: &LinkMail<'_>, reset: &PasswordReset) -> Composed {
@@ -22,12 +21,7 @@ pub fn compose_reset(mail: &LinkMail<'_>, reset: &PasswordReset) -> Composed {
             lang.t("reset_mail_body"),
             &[("organization", org), ("username", &reset.username)],
         ),
-        link: minijinja::Value::from_safe_string(escape_markup(mail.link)),
-        link_text: mail.link,
-        expires: fill(
-            lang.t("reset_expires"),
-            &[("date", &format_time(mail.expires_at))],
-        ),
+        link: MailLink::expiring(mail, lang.t("reset_expires")),
     };
     // The Message-ID comes from the outbox row, like an invitation's: every attempt carries
     // the same one.

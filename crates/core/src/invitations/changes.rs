@@ -102,8 +102,7 @@ fn changeable(
 impl Directory {
     /// Applies `change` to one invitation, refusing with the reason when it cannot be.
     fn change_invitation(&mut self, actor: &Actor, id: i64, change: Change) -> CoreResult<()> {
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let (member, name) = match changeable(&tx, id, change)? {
             Ok(found) => found,
             Err(d) if d.code == "not_found" => {
@@ -127,8 +126,7 @@ impl Directory {
         change: Change,
     ) -> CoreResult<InvitationBatchOutcome> {
         CoreError::unless_chosen(ids, "invitations", "Choose at least one invitation.")?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let mut out = InvitationBatchOutcome {
             changed: 0,
             skipped: Vec::new(),

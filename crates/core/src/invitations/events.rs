@@ -81,8 +81,7 @@ impl Directory {
                 "The gateway's event feed went backwards; nothing was applied.".into(),
             ));
         }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let mut changed = Vec::new();
         let mut reached = cursor;
         let mut held = false;

@@ -111,8 +111,7 @@ impl Directory {
     /// Records how a piece of work ended. Work that was replaced meanwhile (the admin
     /// cancelled while a create was in flight) keeps its newer pending action.
     pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let pending: Option<Option<String>> = tx
             .query_row(
                 "SELECT pending_action FROM invitations WHERE id = ?1",

@@ -14,7 +14,7 @@ use super::{create_member, JoinRequestIn};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::refuse_account;
-use crate::rows::row_into;
+use crate::rows::{self, row_into};
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, RoleId};
 
@@ -102,14 +102,8 @@ fn check_placement(tx: &Transaction<'_>, p: JoinPlacement) -> CoreResult<()> {
     ];
     for (table, field, label, id) in chosen {
         let Some(id) = id else { continue };
-        let found = tx
-            .query_row(
-                &format!("SELECT 1 FROM {table} WHERE id = ?1"),
-                [id],
-                |_| Ok(()),
-            )
-            .optional()?;
-        if found.is_none() {
+        let found = rows::exists(tx, &format!("SELECT 1 FROM {table} WHERE id = ?1"), [id])?;
+        if !found {
             return Err(CoreError::invalid(vec![ErrorDetail::field(
                 field,
                 "not_found",
@@ -241,8 +235,7 @@ impl Directory {
         decision: JoinDecision,
     ) -> CoreResult<Vec<MemberId>> {
         CoreError::unless_chosen(ids, "ids", "Choose at least one join request.")?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         if let JoinDecision::Approve(p) = decision {
             check_placement(&tx, p)?;
         }

@@ -23,6 +23,7 @@ use crate::error::CoreResult;
 use crate::gateway_accounts::{
     audit_refused_event, member_by_account, refuse_account, valid_account_id,
 };
+use crate::rows;
 use crate::store::Directory;
 use crate::types::{DepartmentId, DisplayName, Email, MemberId, Mobile, RoleId, Username};
 
@@ -189,14 +190,12 @@ pub(crate) fn record(
     r: &JoinRequestIn,
     now: i64,
 ) -> CoreResult<Option<MemberId>> {
-    let known: Option<i64> = tx
-        .query_row(
-            "SELECT id FROM join_requests WHERE gateway_id = ?1",
-            [&r.gateway_id],
-            |row| row.get(0),
-        )
-        .optional()?;
-    if known.is_some() {
+    let known = rows::exists(
+        tx,
+        "SELECT id FROM join_requests WHERE gateway_id = ?1",
+        [&r.gateway_id],
+    )?;
+    if known {
         return Ok(None);
     }
     let via = if r.via == "code" { "code" } else { "link" };

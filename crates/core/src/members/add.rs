@@ -197,8 +197,7 @@ impl Directory {
         password_hash: Option<&str>,
         entry: impl FnOnce(MemberId) -> audit::Entry<'r>,
     ) -> CoreResult<MemberId> {
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let id = Self::insert_new(&tx, row, positions, roles, password_hash, actor.id, now)?
             .map_err(CoreError::invalid)?;
         audit::record(&tx, now, actor, entry(id))?;

@@ -133,8 +133,7 @@ impl Directory {
             let b: BTreeSet<_> = new_positions.iter().map(|p| p.0).collect();
             a != b || old_positions.first().map(|p| p.0) != new_positions.first().map(|p| p.0)
         };
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let clash = uniqueness_problems(
             &tx,
             Some(id),

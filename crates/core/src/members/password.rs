@@ -86,8 +86,7 @@ impl Directory {
             return Err(CoreError::invalid(problems));
         }
         let hash = password::hash(&input.password)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         tx.execute(
             "UPDATE members SET password_hash = ?2, must_change_password = ?3, updated_at = ?4
              WHERE id = ?1",
@@ -152,8 +151,7 @@ impl Directory {
             return Err(CoreError::invalid(problems));
         }
         let new_hash = password::hash(&input.new_password)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         member_row::write_own_password(&tx, now, actor, id, &new_hash)?;
         tx.commit()?;
         self.touch_members(&[id]);

@@ -89,8 +89,7 @@ impl Directory {
             }
         };
         let preview = self.transfer_preview(id)?;
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let invitations = match &recipient {
             Some(t) => {
                 tx.execute(

@@ -10,6 +10,7 @@ use serde_json::json;
 use super::PositionInput;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 pub(super) use crate::member_row::Row;
+use crate::rows;
 use crate::settings::default_region_in;
 use crate::store::Directory;
 use crate::types::{fold_key, DepartmentId, MemberId, RoleId};
@@ -86,15 +87,12 @@ impl Directory {
         let mut seen = BTreeSet::new();
         let mut out = Vec::new();
         for p in positions {
-            let exists: Option<i64> = self
-                .conn
-                .query_row(
-                    "SELECT 1 FROM departments WHERE id = ?1",
-                    [p.department_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if exists.is_none() {
+            let found = rows::exists(
+                &self.conn,
+                "SELECT 1 FROM departments WHERE id = ?1",
+                [p.department_id],
+            )?;
+            if !found {
                 return Err(CoreError::NotFound(format!(
                     "Department {} does not exist.",
                     p.department_id
@@ -123,11 +121,8 @@ impl Directory {
     pub(super) fn check_roles(&self, roles: &[RoleId]) -> CoreResult<Vec<RoleId>> {
         let mut out: Vec<RoleId> = Vec::new();
         for r in roles {
-            let exists: Option<i64> = self
-                .conn
-                .query_row("SELECT 1 FROM roles WHERE id = ?1", [r], |x| x.get(0))
-                .optional()?;
-            if exists.is_none() {
+            let found = rows::exists(&self.conn, "SELECT 1 FROM roles WHERE id = ?1", [r])?;
+            if !found {
                 return Err(CoreError::NotFound(format!("Role {r} does not exist.")));
             }
             if !out.contains(r) {

@@ -187,8 +187,7 @@ impl Directory {
                 }
             })?;
         }
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         write_status(
             &tx,
             now,

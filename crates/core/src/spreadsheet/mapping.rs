@@ -10,6 +10,7 @@ use ts_rs::TS;
 use super::columns::{normalize_header, Column, Lang};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::rows;
 use crate::store::Directory;
 use crate::types::{fold_key, DisplayName};
 
@@ -283,14 +284,12 @@ impl Directory {
                 )?;
                 id
             }
-            None => {
-                tx.execute(
-                    "INSERT INTO saved_mappings (name, name_key, mapping_json, created_by, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                    params![name.as_str(), key, json, actor.id, now],
-                )?;
-                tx.last_insert_rowid()
-            }
+            None => rows::insert(
+                &tx,
+                "INSERT INTO saved_mappings (name, name_key, mapping_json, created_by, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![name.as_str(), key, json, actor.id, now],
+            )?,
         };
         audit::record(
             &tx,
@@ -315,8 +314,7 @@ impl Directory {
 
     /// Deletes a saved mapping.
     pub fn delete_mapping(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        let now = self.now_ms();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let name: Option<String> = tx
             .query_row("SELECT name FROM saved_mappings WHERE id = ?1", [id], |r| {
                 r.get(0)

@@ -32,7 +32,20 @@ fn add_in(
     username: &str,
     dept: DepartmentId,
 ) -> MemberId {
-    d.add_member(a, &new_member(name, username, vec![pos(dept, None)]))
+    add_placed(d, a, name, username, &[(dept, None)])
+}
+
+/// Adds a member with a username and the shared password, holding `positions` (department,
+/// title; the first is the primary department).
+fn add_placed(
+    d: &mut Directory,
+    a: &Actor,
+    name: &str,
+    username: &str,
+    positions: &[(DepartmentId, Option<&str>)],
+) -> MemberId {
+    let positions = positions.iter().map(|&(dept, title)| pos(dept, title));
+    d.add_member(a, &new_member(name, username, positions.collect()))
         .unwrap()
 }
 
@@ -263,16 +276,8 @@ fn personal_fields_are_editable_only_before_joining() {
 #[test]
 fn set_primary_department() {
     let (mut d, a, Depts { sales, emea, .. }) = org();
-    let bob = d
-        .add_member(
-            &a,
-            &new_member(
-                "Bob",
-                "bob",
-                vec![pos(sales, Some("Rep")), pos(emea, Some("Lead"))],
-            ),
-        )
-        .unwrap();
+    let places = [(sales, Some("Rep")), (emea, Some("Lead"))];
+    let bob = add_placed(&mut d, &a, "Bob", "bob", &places);
     d.set_primary_department(&a, bob, emea).unwrap();
     let m = d.member_details(bob).unwrap();
     assert_eq!(m.positions[0].department_name, "EMEA");
@@ -369,12 +374,7 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
         ErrorCode::NotFound
     );
 
-    let bob = d
-        .add_member(
-            &a,
-            &new_member("Bob", "bob", vec![pos(sales, None), pos(emea, None)]),
-        )
-        .unwrap();
+    let bob = add_placed(&mut d, &a, "Bob", "bob", &[(sales, None), (emea, None)]);
     let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     d.set_department_head(&a, sales, Some(bob)).unwrap();
     d.set_department_head(&a, emea, Some(bob)).unwrap();
@@ -442,16 +442,8 @@ fn remove_not_joined_directly_and_joined_with_transfer_in_one_step() {
 #[test]
 fn list_filters_search_and_pages() {
     let (mut d, a, Depts { root, sales, emea }) = org();
-    d.add_member(
-        &a,
-        &new_member("José Álvarez", "jalvarez", vec![pos(emea, None)]),
-    )
-    .unwrap();
-    d.add_member(
-        &a,
-        &new_member("王小明", "xiaoming", vec![pos(sales, None)]),
-    )
-    .unwrap();
+    add_placed(&mut d, &a, "José Álvarez", "jalvarez", &[(emea, None)]);
+    add_placed(&mut d, &a, "王小明", "xiaoming", &[(sales, None)]);
     let z = add_in(&mut d, &a, "Zoe Park", "zpark", sales);
     let patch = MemberPatch {
         employee_id: Some("EMP-0042".into()),
@@ -548,12 +540,8 @@ fn list_filters_search_and_pages() {
 fn batch_changes_are_one_transaction_and_report_what_could_not_change() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     let (mut d, a, Depts { sales, emea, .. }) = org();
-    let bob = d
-        .add_member(
-            &a,
-            &new_member("Bob", "bob", vec![pos(sales, Some("Rep")), pos(emea, None)]),
-        )
-        .unwrap();
+    let places = [(sales, Some("Rep")), (emea, None)];
+    let bob = add_placed(&mut d, &a, "Bob", "bob", &places);
     let cyd = add_in(&mut d, &a, "Cyd", "cyd", sales);
     let ivy = d
         .add_invitee(&a, &invitee("Ivy", "ivy@example.com", emea))
@@ -713,12 +701,7 @@ fn default_region_reads_numbers_without_plus() {
 fn batch_department_adds_beside_or_replaces_all() {
     use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
     let (mut d, a, Depts { root, sales, emea }) = org();
-    let bob = d
-        .add_member(
-            &a,
-            &new_member("Bob", "bob", vec![pos(emea, Some("Analyst"))]),
-        )
-        .unwrap();
+    let bob = add_placed(&mut d, &a, "Bob", "bob", &[(emea, Some("Analyst"))]);
     let cy = add_in(&mut d, &a, "Cy", "cyd", sales);
     d.set_department_head(&a, emea, Some(bob)).unwrap();
     let both = Selection::Ids { ids: vec![bob, cy] };

@@ -12,13 +12,12 @@ use orgdesk_protocol::{
 };
 
 use crate::api::{
-    allow_recipient, check_channel, check_recipient, check_text, lifetime_within, link_answer,
-    locale, new_token, request_digest, IdempotencyKey, JsonBody, MadeLink, Org,
+    allow_recipient, check_channel, check_recipient, check_text, keyed_request, lifetime_within,
+    link_answer, locale, new_link, IdempotencyKey, JsonBody, MadeLink, Org,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
-    account_state_str, username_key, KeyedRequest, MirrorItem, NewLink, NewPasswordReset,
-    RefuseOutcome, ResetOutcome,
+    account_state_str, username_key, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutcome,
 };
 use crate::{secrets, Shared};
 
@@ -191,14 +190,9 @@ pub(crate) async fn create_password_reset(
     JsonBody(req): JsonBody<CreatePasswordReset>,
 ) -> Result<Response> {
     let now = state.clock.now_secs();
-    let request_sha256 = request_digest(&req)?;
-
+    let keyed = keyed_request(&org_id, &key, &req)?;
+    let request_sha256 = keyed.request_sha256;
     // A retry gets the first answer before anything else counts it.
-    let keyed = KeyedRequest {
-        org_id: &org_id,
-        key: &key,
-        request_sha256,
-    };
     if let Some(seen) = state.store.seen_reset_key(keyed).await? {
         return answer(&state, seen, None);
     }
@@ -231,9 +225,9 @@ pub(crate) async fn create_password_reset(
         return Err(GatewayError::RateLimited);
     }
 
-    let token = new_token(&state);
     let reset_id = secrets::new_id("rst");
     let expires_at = now + lifetime_secs;
+    let (token, link) = new_link(&state, expires_at, req.channel);
     let outcome = state
         .store
         .create_password_reset(
@@ -247,12 +241,7 @@ pub(crate) async fn create_password_reset(
                 locale: locale.code().to_owned(),
                 idempotency_key: key,
                 request_sha256,
-                link: NewLink {
-                    token_hash: token.hash,
-                    sealed_token: token.sealed,
-                    expires_at,
-                    enqueue: req.channel != Channel::Link,
-                },
+                link,
             },
             now,
         )
@@ -260,7 +249,7 @@ pub(crate) async fn create_password_reset(
     if outcome == ResetOutcome::Created {
         state.outbox_bell.notify_one();
     }
-    answer(&state, outcome, Some((reset_id, token.text, expires_at)))
+    answer(&state, outcome, Some((reset_id, token, expires_at)))
 }
 
 fn answer(

@@ -5,9 +5,9 @@
 use std::net::SocketAddr;
 
 use axum::extract::rejection::ExtensionRejection;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::de::DeserializeOwned;
 
@@ -82,6 +82,36 @@ where
             fields,
             headers,
             peer,
+        })
+    }
+}
+
+/// A form posted to a page behind a link that carries a token in its path (`/i/{token}/…`,
+/// `/j/{token}`, `/r/{token}`): the gateway's state, the token and the post.
+pub(crate) struct LinkFormPost<F> {
+    pub(crate) state: Shared,
+    pub(crate) token: String,
+    pub(crate) post: FormPost<F>,
+}
+
+impl<F> FromRequest<Shared> for LinkFormPost<F>
+where
+    F: Posted + DeserializeOwned,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &Shared) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Path(token) = Path::<String>::from_request_parts(&mut parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let post = FormPost::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Self {
+            state: state.clone(),
+            token,
+            post,
         })
     }
 }

@@ -2,7 +2,7 @@
 //! same policy as registration. A link that cannot be used gets a page saying which case it
 //! is, like invitation links.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -10,7 +10,7 @@ use minijinja::context;
 use orgdesk_protocol::AccountState;
 
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::form::FormPost;
+use crate::pages::form::LinkFormPost;
 use crate::pages::member::{hash_password, member_message, Notice};
 use crate::pages::{find_link, form, internal_error, page, LinkVisit, PageResult, Resolved};
 use crate::render::format_time;
@@ -145,11 +145,8 @@ form::fields! {
     ResetFields { password, password_confirm }
 }
 
-pub(crate) async fn reset(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    post: FormPost<ResetFields>,
-) -> PageResult {
+pub(crate) async fn reset(form: LinkFormPost<ResetFields>) -> PageResult {
+    let LinkFormPost { state, token, post } = form;
     let path = format!("/r/{token}");
     let post = post.accept(&state, &path)?;
     Ok(submit(&state, post.lang, &path, &token, &post.headers, post.fields).await)

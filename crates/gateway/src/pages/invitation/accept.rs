@@ -14,7 +14,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -25,7 +25,7 @@ use super::{
 };
 use crate::error::GatewayError;
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::form::FormPost;
+use crate::pages::form::LinkFormPost;
 use crate::pages::member::{account_disabled, check_sign_in};
 use crate::pages::{form, internal_error, LinkVisit, PageResult};
 use crate::store::username_key;
@@ -47,11 +47,8 @@ form::fields! {
     AcceptFields { username, password }
 }
 
-pub(crate) async fn accept(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    post: FormPost<AcceptFields>,
-) -> PageResult {
+pub(crate) async fn accept(form: LinkFormPost<AcceptFields>) -> PageResult {
+    let LinkFormPost { state, token, post } = form;
     let path = ACCEPT.action(&token);
     let post = link_post(&state, &token, &path, post).await?;
     let lang = post.lang;

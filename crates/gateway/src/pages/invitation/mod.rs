@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
@@ -13,7 +13,7 @@ use super::{
     Resolved,
 };
 use crate::i18n::{fill, Lang, Texts};
-use crate::pages::form::{Accepted, FormPost};
+use crate::pages::form::{Accepted, FormPost, LinkFormPost};
 use crate::render::format_time;
 use crate::store::{ConsumeOutcome, InvitationState, InviteeAccount, TokenLookup};
 use crate::Shared;
@@ -392,11 +392,8 @@ pub(crate) fn register_problems(f: &RegisterFields) -> (String, Vec<&'static str
     (username, problems)
 }
 
-pub(crate) async fn register(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    post: FormPost<RegisterFields>,
-) -> PageResult {
+pub(crate) async fn register(form: LinkFormPost<RegisterFields>) -> PageResult {
+    let LinkFormPost { state, token, post } = form;
     let path = REGISTER.action(&token);
     let LinkPost {
         fields: f,
@@ -481,11 +478,8 @@ pub(crate) async fn decline_form(State(state): State<Shared>, link: LinkVisit) -
     }))
 }
 
-pub(crate) async fn decline(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    post: FormPost<DeclineFields>,
-) -> PageResult {
+pub(crate) async fn decline(form: LinkFormPost<DeclineFields>) -> PageResult {
+    let LinkFormPost { state, token, post } = form;
     let path = format!("/i/{token}/decline");
     let LinkPost {
         lang, found, hash, ..

@@ -7,7 +7,7 @@
 pub(crate) mod code;
 pub(crate) mod status;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
@@ -19,7 +19,7 @@ use super::{
 };
 use crate::i18n::{fill, Lang, Texts};
 use crate::joining;
-use crate::pages::form::FormPost;
+use crate::pages::form::LinkFormPost;
 use crate::render::format_time;
 use crate::secrets;
 use crate::store::{JoinLinkRecord, JoinSecret, JoinSubmitOutcome, NewJoinRequest};
@@ -271,11 +271,8 @@ pub(super) fn empty_form(
     render_form(state, lang, StatusCode::OK, view)
 }
 
-pub(crate) async fn submit_by_link(
-    State(state): State<Shared>,
-    Path(token): Path<String>,
-    post: FormPost<JoinFields>,
-) -> PageResult {
+pub(crate) async fn submit_by_link(form: LinkFormPost<JoinFields>) -> PageResult {
+    let LinkFormPost { state, token, post } = form;
     let path = format!("/j/{token}");
     let post = post.accept(&state, &path)?;
     let (record, hash) = find_by_token(&state, post.lang, &token, &path).await?;

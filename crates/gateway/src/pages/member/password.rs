@@ -8,13 +8,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
 use super::profile::{render_me, MeView};
-use super::sign_in::{address_key, address_policy, first_match, hash_password, policy};
+use super::sign_in::{address_key, charge_guess, first_match, hash_password};
 use super::{locked_message, me_location, see_other, session_ended, signed_in_post, ME, PASSWORD};
 use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, PageResult};
-use crate::store::{account_throttle_key, Member, SignInAttempt};
+use crate::store::{account_throttle_key, Member};
 use crate::Shared;
 
 form::fields! {
@@ -75,16 +75,8 @@ async fn change_password(
     let account_key = account_throttle_key(&member.org_id, &member.username_key);
     let addr_key = address_key(peer.ip());
     let now = state.clock.now_secs();
-    let charge = state
-        .store
-        .charge_sign_in(
-            SignInAttempt {
-                address: (&addr_key, address_policy(state)),
-                accounts: (std::slice::from_ref(&account_key), policy(state)),
-            },
-            now,
-        )
-        .await?;
+    let accounts = std::slice::from_ref(&account_key);
+    let charge = charge_guess(state, &addr_key, accounts, now).await?;
     if let Some(until) = charge.refused_until() {
         let message = locked_message(lang, until, now);
         let mut response = show_errors(&[&message]);

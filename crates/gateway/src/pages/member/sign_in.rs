@@ -29,7 +29,7 @@ use crate::secrets;
 use crate::store::username_key;
 use crate::store::{
     account_throttle_key, address_throttle_key, LockoutPolicy, NewSession, SignInAttempt,
-    SignInCandidate,
+    SignInCandidate, SignInCharge,
 };
 use crate::Shared;
 
@@ -93,7 +93,7 @@ pub(crate) async fn first_match(
 }
 
 /// The wait policy of one account (organization and username).
-pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
+fn policy(state: &Shared) -> LockoutPolicy {
     let s = &state.config.sign_in;
     let secs = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     LockoutPolicy {
@@ -105,11 +105,26 @@ pub(crate) fn policy(state: &Shared) -> LockoutPolicy {
 }
 
 /// The wait policy of one client address: the same waits from a higher threshold.
-pub(crate) fn address_policy(state: &Shared) -> LockoutPolicy {
+fn address_policy(state: &Shared) -> LockoutPolicy {
     LockoutPolicy {
         threshold: state.config.sign_in.address_lockout_after_failures,
         ..policy(state)
     }
+}
+
+/// Counts a password guess at `now` against the client `address` and each of `accounts`
+/// (counter keys), under their wait policies.
+pub(crate) async fn charge_guess(
+    state: &Shared,
+    address: &str,
+    accounts: &[String],
+    now: i64,
+) -> Result<SignInCharge, GatewayError> {
+    let attempt = SignInAttempt {
+        address: (address, address_policy(state)),
+        accounts: (accounts, policy(state)),
+    };
+    state.store.charge_sign_in(attempt, now).await
 }
 
 /// The counter key of a client address (an IPv6 client by its /64, which one subscriber
@@ -197,16 +212,7 @@ pub(crate) async fn check_sign_in(
     };
     let address = address_key(peer);
     let now = state.clock.now_secs();
-    let charge = state
-        .store
-        .charge_sign_in(
-            SignInAttempt {
-                address: (&address, address_policy(state)),
-                accounts: (&account_keys, policy(state)),
-            },
-            now,
-        )
-        .await?;
+    let charge = charge_guess(state, &address, &account_keys, now).await?;
     if let Some(until) = charge.refused_until() {
         return Ok(Guess::Waiting(until));
     }
