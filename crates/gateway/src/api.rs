@@ -23,7 +23,8 @@ use serde::Deserialize;
 use crate::error::{GatewayError, Result};
 use crate::secrets::{self, constant_time_eq};
 use crate::store::{
-    CreateOutcome, Invitation, InvitationState, KeyedRequest, NewInvitation, NewLink,
+    CreateOutcome, Invitation, InvitationResend, InvitationState, KeyedRequest, NewInvitation,
+    NewLink,
 };
 use crate::Shared;
 
@@ -409,13 +410,15 @@ pub(crate) async fn resend_invitation(
     state
         .store
         .resend_invitation(
-            &org_id,
-            &id,
-            NewLink {
-                token_hash: token.hash,
-                sealed_token: token.sealed,
-                expires_at,
-                enqueue: invitation.channel != Channel::Link,
+            InvitationResend {
+                org_id,
+                id: id.clone(),
+                link: NewLink {
+                    token_hash: token.hash,
+                    sealed_token: token.sealed,
+                    expires_at,
+                    enqueue: invitation.channel != Channel::Link,
+                },
             },
             now,
         )

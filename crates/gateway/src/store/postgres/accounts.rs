@@ -13,8 +13,9 @@ use crate::error::Result;
 use crate::secrets;
 use crate::store::sql;
 use crate::store::{
-    account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
-    PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
+    account_state_str, account_throttle_key, details_change, AccountStateChange, AccountStore,
+    DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
+    RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
 };
 
 /// Ends the account's sessions and voids its unused reset links: it may no longer be used
@@ -141,13 +142,8 @@ async fn mirror_one(
 
 #[async_trait]
 impl AccountStore for PostgresStore {
-    async fn set_account_state(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        state: AccountState,
-        now: i64,
-    ) -> Result<bool> {
+    async fn set_account_state(&self, change: AccountStateChange, now: i64) -> Result<bool> {
+        let (org_id, username_key, state) = (&change.org_id, &change.username_key, change.state);
         let mut tx = self.pool.begin().await?;
         let n = sqlx::query(shared(sql::SET_ACCOUNT_STATE))
             .bind(org_id)
@@ -173,15 +169,11 @@ impl AccountStore for PostgresStore {
         Ok(true)
     }
 
-    async fn mirror_accounts(
-        &self,
-        org_id: &str,
-        items: Vec<MirrorItem>,
-        now: i64,
-    ) -> Result<Vec<String>> {
+    async fn mirror_accounts(&self, mirror: DirectoryMirror, now: i64) -> Result<Vec<String>> {
+        let DirectoryMirror { org_id, items } = &mirror;
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(items.len());
-        for item in &items {
+        for item in items {
             let id = mirror_one(&mut tx, org_id, item, now).await?;
             sqlx::query(shared(sql::SET_MUST_CHANGE))
                 .bind(org_id)
@@ -195,13 +187,8 @@ impl AccountStore for PostgresStore {
         Ok(ids)
     }
 
-    async fn refuse_account(
-        &self,
-        org_id: &str,
-        account_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<RefuseOutcome> {
+    async fn refuse_account(&self, refusal: DirectoryRefusal, now: i64) -> Result<RefuseOutcome> {
+        let (org_id, account_id, reason) = (&refusal.org_id, &refusal.account_id, &refusal.reason);
         let mut tx = self.pool.begin().await?;
         let row: Option<(String, String, Option<String>)> =
             sqlx::query_as(shared_with(sql::ACCOUNT_ORIGIN, "FOR UPDATE"))
@@ -258,35 +245,27 @@ impl AccountStore for PostgresStore {
             .await?)
     }
 
-    async fn change_password(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        password_hash: &str,
-        keep_session: [u8; 32],
-        now: i64,
-    ) -> Result<bool> {
+    async fn change_password(&self, change: PasswordChange, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let account = (org_id, username_key);
-        let changed =
-            set_password(&mut tx, account, password_hash, Some(keep_session), now).await?;
+        let account = (change.org_id.as_str(), change.username_key.as_str());
+        let (hash, keep) = (&change.password_hash, Some(change.keep_session));
+        let changed = set_password(&mut tx, account, hash, keep, now).await?;
         tx.commit().await?;
         Ok(changed.is_some())
     }
 
     async fn change_personal_details(
         &self,
-        org_id: &str,
-        username_key: &str,
-        details: PersonalDetails,
+        submission: DetailsSubmission,
         now: i64,
     ) -> Result<Option<EventKind>> {
+        let (org_id, username_key) = (&submission.org_id, &submission.username_key);
         let mut tx = self.pool.begin().await?;
         let Some(current) = member(&mut tx, org_id, username_key, true).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let Some(change) = details_change(&current, details) else {
+        let Some(change) = details_change(&current, submission.details) else {
             tx.rollback().await?;
             return Ok(None);
         };

@@ -18,8 +18,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
-    KeyedRequest, NewInvitation, NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationResend, InvitationState, InvitationStore,
+    InviteeAccount, KeyedRequest, NewInvitation, NewLink, Registration, TokenLookup,
 };
 
 /// Records a link of the invitation and queues its message when it is to be sent.
@@ -170,17 +170,12 @@ impl InvitationStore for PostgresStore {
         row.as_ref().map(invitation_from_row).transpose()
     }
 
-    async fn resend_invitation(
-        &self,
-        org_id: &str,
-        id: &str,
-        link: NewLink,
-        now: i64,
-    ) -> Result<()> {
+    async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
+        let InvitationResend { org_id, id, link } = &resend;
         let mut tx = self.pool.begin().await?;
         require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
         revoke_links(&mut tx, id, "superseded", now).await?;
-        add_link(&mut tx, id, &link, now).await?;
+        add_link(&mut tx, id, link, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -236,12 +231,8 @@ impl InvitationStore for PostgresStore {
         Ok(true)
     }
 
-    async fn register(
-        &self,
-        token_hash: [u8; 32],
-        account: InviteeAccount,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
+    async fn register(&self, registration: Registration, now: i64) -> Result<ConsumeOutcome> {
+        let (token_hash, account) = (registration.token_hash, registration.account);
         let mut tx = self.pool.begin().await?;
         let Some((invitation_id, org_id)) =
             consume(&mut tx, token_hash, InvitationState::Registered, now).await?

@@ -13,8 +13,9 @@ use super::{insert_event, shared, shared_with, PostgresStore};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
-    JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
+    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
+    MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 use crate::store::sql;
 
@@ -182,13 +183,8 @@ fn secret_column(secret: JoinSecret) -> (&'static str, [u8; 32]) {
 
 #[async_trait]
 impl JoinStore for PostgresStore {
-    async fn put_join_link(
-        &self,
-        org_id: &str,
-        rules: JoinLinkRules,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
+    async fn put_join_link(&self, update: JoinLinkUpdate, now: i64) -> Result<JoinLinkWrite> {
+        let (org_id, rules, fresh) = (&update.org_id, &update.rules, &update.fresh);
         let mut tx = self.pool.begin().await?;
         let fields = fields_to_text(&rules.required_fields);
         // Create the row if there is none (a racing PUT waits here, then updates).
@@ -204,7 +200,7 @@ impl JoinStore for PostgresStore {
         .bind(rules.approval_required)
         .bind(&fields)
         .bind(rules.expires_at);
-        let inserted = bind_secrets(inserted, &fresh)
+        let inserted = bind_secrets(inserted, fresh)
             .bind(now)
             .execute(&mut *tx)
             .await;
@@ -232,19 +228,15 @@ impl JoinStore for PostgresStore {
         if existing.enabled {
             commit_link(tx, org_id).await
         } else {
-            set_secrets(tx, org_id, &fresh, now).await
+            set_secrets(tx, org_id, fresh, now).await
         }
     }
 
-    async fn rotate_join_link(
-        &self,
-        org_id: &str,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
+    async fn rotate_join_link(&self, new: JoinLinkRotation, now: i64) -> Result<JoinLinkWrite> {
+        let JoinLinkRotation { org_id, fresh } = &new;
         let mut tx = self.pool.begin().await?;
         match read_link(&mut tx, org_id, true).await? {
-            Some(link) if link.enabled => set_secrets(tx, org_id, &fresh, now).await,
+            Some(link) if link.enabled => set_secrets(tx, org_id, fresh, now).await,
             _ => Ok(JoinLinkWrite::NotFound),
         }
     }
@@ -395,11 +387,10 @@ impl JoinStore for PostgresStore {
 
     async fn decide_join_request(
         &self,
-        org_id: &str,
-        id: &str,
-        approved: bool,
+        decision: JoinRequestDecision,
         now: i64,
     ) -> Result<JoinRequestStatus> {
+        let (org_id, id, approved) = (&decision.org_id, &decision.id, decision.approved);
         let mut tx = self.pool.begin().await?;
         let row: Option<(String, String)> =
             sqlx::query_as(shared_with(sql::JOIN_REQUEST_STATE, "FOR UPDATE"))
@@ -471,12 +462,8 @@ impl JoinStore for PostgresStore {
         .transpose()
     }
 
-    async fn record_bounce(
-        &self,
-        message_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
+    async fn record_bounce(&self, bounce: MessageBounce, now: i64) -> Result<Option<String>> {
+        let MessageBounce { message_id, reason } = &bounce;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE outbox SET bounced_at = $2

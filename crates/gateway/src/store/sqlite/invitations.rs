@@ -16,8 +16,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
-    KeyedRequest, NewInvitation, NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationResend, InvitationState, InvitationStore,
+    InviteeAccount, KeyedRequest, NewInvitation, NewLink, Registration, TokenLookup,
 };
 
 /// Records a link of the invitation and queues its message when it is to be sent.
@@ -160,14 +160,8 @@ impl InvitationStore for SqliteStore {
         .await
     }
 
-    async fn resend_invitation(
-        &self,
-        org_id: &str,
-        id: &str,
-        link: NewLink,
-        now: i64,
-    ) -> Result<()> {
-        let (org_id, id) = (org_id.to_owned(), id.to_owned());
+    async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
+        let InvitationResend { org_id, id, link } = resend;
         self.in_transaction(move |tx| {
             require_pending(invitation_state(&tx, &org_id, &id)?.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
@@ -236,12 +230,8 @@ impl InvitationStore for SqliteStore {
         .await
     }
 
-    async fn register(
-        &self,
-        token_hash: [u8; 32],
-        account: InviteeAccount,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
+    async fn register(&self, registration: Registration, now: i64) -> Result<ConsumeOutcome> {
+        let (token_hash, account) = (registration.token_hash, registration.account);
         let state = InvitationState::Registered;
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let (username, account_id, password_hash) = match account {

@@ -9,8 +9,9 @@ use super::{insert_event, is_unique_violation, SqliteStore};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
-    JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
+    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
+    MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 use crate::store::sql;
 
@@ -119,14 +120,8 @@ fn queue_decision_mail(tx: &Transaction<'_>, id: &str, approved: bool, now: i64)
 
 #[async_trait]
 impl JoinStore for SqliteStore {
-    async fn put_join_link(
-        &self,
-        org_id: &str,
-        rules: JoinLinkRules,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
-        let org_id = org_id.to_owned();
+    async fn put_join_link(&self, update: JoinLinkUpdate, now: i64) -> Result<JoinLinkWrite> {
+        let (org_id, rules, fresh) = (update.org_id, update.rules, update.fresh);
         self.in_transaction(move |tx| {
             let existing = read_link(&tx, &org_id)?;
             let fields = fields_to_text(&rules.required_fields);
@@ -179,13 +174,8 @@ impl JoinStore for SqliteStore {
         .await
     }
 
-    async fn rotate_join_link(
-        &self,
-        org_id: &str,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
-        let org_id = org_id.to_owned();
+    async fn rotate_join_link(&self, new: JoinLinkRotation, now: i64) -> Result<JoinLinkWrite> {
+        let JoinLinkRotation { org_id, fresh } = new;
         self.in_transaction(move |tx| match read_link(&tx, &org_id)? {
             Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
             _ => Ok(JoinLinkWrite::NotFound),
@@ -334,12 +324,10 @@ impl JoinStore for SqliteStore {
 
     async fn decide_join_request(
         &self,
-        org_id: &str,
-        id: &str,
-        approved: bool,
+        decision: JoinRequestDecision,
         now: i64,
     ) -> Result<JoinRequestStatus> {
-        let (org_id, id) = (org_id.to_owned(), id.to_owned());
+        let (org_id, id, approved) = (decision.org_id, decision.id, decision.approved);
         self.in_transaction(move |tx| {
             let row: Option<(String, String)> = tx
                 .query_row(sql::JOIN_REQUEST_STATE, params![org_id, id], |r| {
@@ -418,13 +406,8 @@ impl JoinStore for SqliteStore {
         .await
     }
 
-    async fn record_bounce(
-        &self,
-        message_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
-        let (message_id, reason) = (message_id.to_owned(), reason.to_owned());
+    async fn record_bounce(&self, bounce: MessageBounce, now: i64) -> Result<Option<String>> {
+        let MessageBounce { message_id, reason } = bounce;
         self.in_transaction(move |tx| {
             let row: Option<(String, String)> = tx
                 .query_row(

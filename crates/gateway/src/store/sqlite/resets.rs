@@ -12,7 +12,8 @@ use super::{
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
 use crate::store::{
-    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetConsumption, ResetLookup,
+    ResetOutcome, ResetStore,
 };
 
 #[async_trait]
@@ -101,13 +102,8 @@ impl ResetStore for SqliteStore {
         .await
     }
 
-    async fn consume_reset(
-        &self,
-        token_hash: [u8; 32],
-        password_hash: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
-        let password_hash = password_hash.to_owned();
+    async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {
+        let (token_hash, password_hash) = (reset.token_hash, reset.password_hash);
         self.in_transaction(move |tx| {
             let consumed: Option<(String, String)> = tx
                 .query_row(
