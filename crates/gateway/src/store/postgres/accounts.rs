@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
-use sqlx::{Postgres, Transaction};
 
 use super::join::lock_username;
 use super::{
-    insert_event, member, revoke_resets, set_password, shared, shared_with, PostgresStore,
+    execute, insert_event, member, revoke_resets, set_password, shared, shared_with, PostgresStore,
+    Tx,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -20,39 +20,19 @@ use crate::store::{
 
 /// Ends the account's sessions and voids its unused reset links: it may no longer be used
 /// by whoever held it.
-async fn end_access(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(shared(sql::END_SESSIONS))
-        .bind(org_id)
-        .bind(username_key)
-        .execute(&mut **tx)
-        .await?;
+async fn end_access(tx: &mut Tx<'_>, org_id: &str, username_key: &str, now: i64) -> Result<()> {
+    execute(tx, sql::END_SESSIONS, &[org_id.into(), username_key.into()]).await?;
     revoke_resets(tx, org_id, username_key, "cancelled", now).await
 }
 
-async fn forget_failures(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-) -> Result<()> {
-    sqlx::query(shared(sql::FORGET_FAILURES))
-        .bind(account_throttle_key(org_id, username_key))
-        .execute(&mut **tx)
-        .await?;
+async fn forget_failures(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<()> {
+    let key = account_throttle_key(org_id, username_key);
+    execute(tx, sql::FORGET_FAILURES, &[key.as_str().into()]).await?;
     Ok(())
 }
 
 /// Mirrors one member of the directory (see [`AccountStore::mirror_accounts`]).
-async fn mirror_one(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    item: &MirrorItem,
-    now: i64,
-) -> Result<String> {
+async fn mirror_one(tx: &mut Tx<'_>, org_id: &str, item: &MirrorItem, now: i64) -> Result<String> {
     let hash = item.password_hash.clone().unwrap_or_default();
     let state = account_state_str(item.state);
     let email = item.email.clone().unwrap_or_default();
@@ -145,25 +125,20 @@ impl AccountStore for PostgresStore {
     async fn set_account_state(&self, change: AccountStateChange, now: i64) -> Result<bool> {
         let (org_id, username_key, state) = (&change.org_id, &change.username_key, change.state);
         let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(shared(sql::SET_ACCOUNT_STATE))
-            .bind(org_id)
-            .bind(username_key)
-            .bind(account_state_str(state))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let state_text = account_state_str(state);
+        let args = [
+            org_id.into(),
+            username_key.into(),
+            state_text.into(),
+            now.into(),
+        ];
+        let n = execute(&mut tx, sql::SET_ACCOUNT_STATE, &args).await?;
         if n != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
         if state != AccountState::Enabled {
-            sqlx::query(shared(sql::END_SESSIONS))
-                .bind(org_id)
-                .bind(username_key)
-                .execute(&mut *tx)
-                .await?;
-            revoke_resets(&mut tx, org_id, username_key, "cancelled", now).await?;
+            end_access(&mut tx, org_id, username_key, now).await?;
         }
         tx.commit().await?;
         Ok(true)
@@ -175,12 +150,9 @@ impl AccountStore for PostgresStore {
         let mut ids = Vec::with_capacity(items.len());
         for item in items {
             let id = mirror_one(&mut tx, org_id, item, now).await?;
-            sqlx::query(shared(sql::SET_MUST_CHANGE))
-                .bind(org_id)
-                .bind(&id)
-                .bind(i64::from(item.must_change_password))
-                .execute(&mut *tx)
-                .await?;
+            let must_change = i64::from(item.must_change_password);
+            let args = [org_id.into(), (&id).into(), must_change.into()];
+            execute(&mut tx, sql::SET_MUST_CHANGE, &args).await?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -196,36 +168,21 @@ impl AccountStore for PostgresStore {
                 .bind(account_id)
                 .fetch_optional(&mut *tx)
                 .await?;
+        let refusal_args = [org_id.into(), account_id.into(), reason.into(), now.into()];
         let outcome = match row {
             Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
             Some((_, key, request)) => {
-                sqlx::query(shared(sql::REFUSE_ACCOUNT))
-                    .bind(org_id)
-                    .bind(account_id)
-                    .bind(reason)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                execute(&mut tx, sql::REFUSE_ACCOUNT, &refusal_args).await?;
                 end_access(&mut tx, org_id, &key, now).await?;
                 if let Some(request) = request {
-                    sqlx::query(shared(sql::SET_REQUEST_REFUSAL))
-                        .bind(request)
-                        .bind(reason)
-                        .execute(&mut *tx)
-                        .await?;
+                    let args = [request.as_str().into(), reason.into()];
+                    execute(&mut tx, sql::SET_REQUEST_REFUSAL, &args).await?;
                 }
                 RefuseOutcome::Refused
             }
             // A request still waiting for its decision names the account it would give.
             None => {
-                let n = sqlx::query(shared(sql::REFUSE_REQUEST_ACCOUNT))
-                    .bind(org_id)
-                    .bind(account_id)
-                    .bind(reason)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let n = execute(&mut tx, sql::REFUSE_REQUEST_ACCOUNT, &refusal_args).await?;
                 if n == 1 {
                     RefuseOutcome::Refused
                 } else {

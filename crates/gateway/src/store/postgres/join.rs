@@ -7,9 +7,9 @@ use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, Postgres, Row};
 
-use super::{insert_event, shared, shared_with, PostgresStore};
+use super::{execute, insert_event, shared, shared_with, PostgresStore, Tx};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
@@ -21,16 +21,8 @@ use crate::store::sql;
 
 /// Queues the message telling the person of request `id` the decision, when they gave an
 /// email; a decision message for the request still waiting is replaced (as on SQLite).
-async fn queue_decision_mail(
-    tx: &mut Transaction<'_, Postgres>,
-    id: &str,
-    approved: bool,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(shared(sql::SUPERSEDE_DECISION_MAIL))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+async fn queue_decision_mail(tx: &mut Tx<'_>, id: &str, approved: bool, now: i64) -> Result<()> {
+    execute(tx, sql::SUPERSEDE_DECISION_MAIL, &[id.into()]).await?;
     sqlx::query(
         "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
             next_attempt_at, created_at)
@@ -67,11 +59,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
 }
 
-async fn read_link(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    lock: bool,
-) -> Result<Option<JoinLinkRecord>> {
+async fn read_link(tx: &mut Tx<'_>, org_id: &str, lock: bool) -> Result<Option<JoinLinkRecord>> {
     let lock = if lock { " FOR UPDATE" } else { "" };
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {LINK_COLUMNS} FROM join_links WHERE org_id = $1{lock}"
@@ -83,7 +71,7 @@ async fn read_link(
 }
 
 async fn set_secrets(
-    mut tx: Transaction<'_, Postgres>,
+    mut tx: Tx<'_>,
     org_id: &str,
     fresh: &JoinSecrets,
     now: i64,
@@ -119,7 +107,7 @@ fn bind_secrets<'q>(
 }
 
 /// Commits a write of the organization's link, answering the link as written.
-async fn commit_link(mut tx: Transaction<'_, Postgres>, org_id: &str) -> Result<JoinLinkWrite> {
+async fn commit_link(mut tx: Tx<'_>, org_id: &str) -> Result<JoinLinkWrite> {
     let record = read_link(&mut tx, org_id, false)
         .await?
         .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
@@ -128,11 +116,7 @@ async fn commit_link(mut tx: Transaction<'_, Postgres>, org_id: &str) -> Result<
 }
 
 /// Takes the lock that guards `username_key` in the organization until commit.
-pub(super) async fn lock_username(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-) -> Result<()> {
+pub(super) async fn lock_username(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(format!("join-username:{org_id}:{username_key}"))
         .execute(&mut **tx)
@@ -140,11 +124,7 @@ pub(super) async fn lock_username(
     Ok(())
 }
 
-async fn username_taken(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-) -> Result<bool> {
+async fn username_taken(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<bool> {
     Ok(sqlx::query_scalar(shared(sql::USERNAME_IN_USE))
         .bind(org_id)
         .bind(username_key)
@@ -152,12 +132,7 @@ async fn username_taken(
         .await?)
 }
 
-async fn create_account(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    request_id: &str,
-    now: i64,
-) -> Result<bool> {
+async fn create_account(tx: &mut Tx<'_>, org_id: &str, request_id: &str, now: i64) -> Result<bool> {
     let n = sqlx::query(
         "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
             join_request_id, account_id)

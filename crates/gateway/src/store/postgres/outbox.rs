@@ -6,11 +6,11 @@ use async_trait::async_trait;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
 use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, INVITATION_COLUMNS,
-    RESET_COLUMNS,
+    insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, Tx,
+    INVITATION_COLUMNS, RESET_COLUMNS,
 };
 use crate::error::Result;
 use crate::store::sql;
@@ -204,11 +204,7 @@ struct Claimed {
 
 /// Claims the first row of `outbox o` that `due` (the joins and conditions after `FROM
 /// outbox o`, `$1` the lease's time) selects, leasing it.
-async fn claim(
-    tx: &mut Transaction<'_, Postgres>,
-    due: &str,
-    lease: Lease<'_>,
-) -> Result<Option<Claimed>> {
+async fn claim(tx: &mut Tx<'_>, due: &str, lease: Lease<'_>) -> Result<Option<Claimed>> {
     // SKIP LOCKED: instances claiming at the same moment take different rows.
     let claimed = sqlx::query(AssertSqlSafe(format!(
         "WITH due AS (
