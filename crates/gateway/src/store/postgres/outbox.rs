@@ -15,8 +15,8 @@ use super::{
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
-    JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
-    ResetOutboxItem, SendEnd, Sends,
+    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
@@ -74,13 +74,8 @@ impl OutboxStore for PostgresStore {
         .await
     }
 
-    async fn finish_send(
-        &self,
-        sends: Sends,
-        outbox_id: i64,
-        end: SendEnd,
-        now: i64,
-    ) -> Result<()> {
+    async fn finish_send(&self, send: FinishedSend, now: i64) -> Result<()> {
+        let (sends, outbox_id, end) = (send.sends, send.outbox_id, send.end);
         let mut tx = self.pool.begin().await?;
         let closing = |set: &str| {
             AssertSqlSafe(format!(

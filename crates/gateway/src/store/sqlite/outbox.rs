@@ -11,8 +11,8 @@ use super::{
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
-    JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
-    ResetOutboxItem, SendEnd, Sends,
+    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
@@ -87,13 +87,8 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
-    async fn finish_send(
-        &self,
-        sends: Sends,
-        outbox_id: i64,
-        end: SendEnd,
-        now: i64,
-    ) -> Result<()> {
+    async fn finish_send(&self, send: FinishedSend, now: i64) -> Result<()> {
+        let (sends, outbox_id, end) = (send.sends, send.outbox_id, send.end);
         self.in_transaction(move |tx| {
             let (set, values) = match &end {
                 SendEnd::Retry { error, at } => {
