@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{insert_event, member, revoke_resets, set_password, SqliteStore};
+use super::{insert_event, member, optional_pair, revoke_resets, set_password, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::sql;
@@ -29,11 +29,8 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
     let email = item.email.clone().unwrap_or_default();
     let mobile = item.mobile.clone().unwrap_or_default();
     if let Some(id) = &item.account_id {
-        let named: Option<(String, String)> = tx
-            .query_row(sql::ACCOUNT_KEY_AND_HASH, params![org_id, id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let named: Option<(String, String)> =
+            optional_pair(tx, sql::ACCOUNT_KEY_AND_HASH, params![org_id, id])?;
         match named {
             Some((key, old_hash)) if key == item.username_key => {
                 tx.execute(

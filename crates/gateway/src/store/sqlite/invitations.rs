@@ -7,8 +7,8 @@ use orgdesk_protocol::EventKind;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, seen_key,
-    SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
+    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, optional_pair,
+    seen_key, SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -47,13 +47,11 @@ fn consume(
     if consumed != 1 {
         return Ok(None);
     }
-    let row: Option<(String, String)> = tx
-        .query_row(
-            sql::FINISH_INVITATION,
-            params![token_hash, state.as_str(), now],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String)> = optional_pair(
+        tx,
+        sql::FINISH_INVITATION,
+        params![token_hash, state.as_str(), now],
+    )?;
     Ok(row)
 }
 
@@ -264,13 +262,11 @@ impl InvitationStore for SqliteStore {
                     username_key,
                     password_hash,
                 } => {
-                    let account: Option<(String, String)> = tx
-                        .query_row(
-                            sql::ACCOUNT_TO_ACCEPT,
-                            params![org_id, username_key, password_hash],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
+                    let account: Option<(String, String)> = optional_pair(
+                        tx,
+                        sql::ACCOUNT_TO_ACCEPT,
+                        params![org_id, username_key, password_hash],
+                    )?;
                     let Some((username, account_id)) = account else {
                         return Ok(Err(ConsumeOutcome::AccountUnavailable));
                     };

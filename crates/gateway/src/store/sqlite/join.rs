@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{insert_event, is_unique_violation, SqliteStore};
+use super::{insert_event, is_unique_violation, optional_pair, SqliteStore};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
@@ -229,13 +229,11 @@ impl JoinStore for SqliteStore {
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let client = client.to_owned();
         self.in_transaction(move |tx| {
-            let previous: Option<(i64, i64)> = tx
-                .query_row(
-                    "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
-                    [&client],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let previous: Option<(i64, i64)> = optional_pair(
+                &tx,
+                "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
+                [&client],
+            )?;
             let failures = match previous {
                 Some((n, last)) if last > now - CODE_FAILURE_MEMORY_SECS => n.saturating_add(1),
                 _ => 1,
@@ -329,11 +327,8 @@ impl JoinStore for SqliteStore {
     ) -> Result<JoinRequestStatus> {
         let (org_id, id, approved) = (decision.org_id, decision.id, decision.approved);
         self.in_transaction(move |tx| {
-            let row: Option<(String, String)> = tx
-                .query_row(sql::JOIN_REQUEST_STATE, params![org_id, id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
+            let row: Option<(String, String)> =
+                optional_pair(&tx, sql::JOIN_REQUEST_STATE, params![org_id, id])?;
             let Some((state, username_key)) = row else {
                 return Err(GatewayError::Missing("no such join request"));
             };
@@ -409,19 +404,17 @@ impl JoinStore for SqliteStore {
     async fn record_bounce(&self, bounce: MessageBounce, now: i64) -> Result<Option<String>> {
         let MessageBounce { message_id, reason } = bounce;
         self.in_transaction(move |tx| {
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE outbox SET bounced_at = ?2
+            let row: Option<(String, String)> = optional_pair(
+                &tx,
+                "UPDATE outbox SET bounced_at = ?2
                      WHERE id = (SELECT id FROM outbox
                                  WHERE message_id = ?1 AND state = 'sent'
                                    AND kind = 'invitation' AND bounced_at IS NULL
                                  ORDER BY id LIMIT 1)
                      RETURNING invitation_id,
                         (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
-                    params![message_id, now],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+                params![message_id, now],
+            )?;
             let Some((invitation_id, org_id)) = row else {
                 return Ok(None);
             };

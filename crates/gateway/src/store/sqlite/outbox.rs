@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 use super::{
-    insert_event, invitation_from_row, reset_from_row, SqliteStore, INVITATION_COLUMNS,
-    RESET_COLUMNS,
+    insert_event, invitation_from_row, optional_pair, reset_from_row, SqliteStore,
+    INVITATION_COLUMNS, RESET_COLUMNS,
 };
 use crate::error::Result;
 use crate::store::sql;
@@ -105,19 +105,17 @@ impl OutboxStore for SqliteStore {
                     vec![&outbox_id as &dyn ToSql, error],
                 ),
             };
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    &format!(
-                        "UPDATE outbox SET {set}, lease_until = NULL, lease_owner = NULL
+            let row: Option<(String, String)> = optional_pair(
+                &tx,
+                &format!(
+                    "UPDATE outbox SET {set}, lease_until = NULL, lease_owner = NULL
                          WHERE id = ?1 AND state = 'pending'{}
                          RETURNING {}",
-                        sends.row_filter(),
-                        sends.returning()
-                    ),
-                    values.as_slice(),
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+                    sends.row_filter(),
+                    sends.returning()
+                ),
+                values.as_slice(),
+            )?;
             if let Some((id, org_id)) = row {
                 if let Some(kind) = sends.event(id, end) {
                     insert_event(&tx, &org_id, &kind, now)?;
