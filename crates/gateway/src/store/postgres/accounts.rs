@@ -21,13 +21,18 @@ use crate::store::{
 /// Ends the account's sessions and voids its unused reset links: it may no longer be used
 /// by whoever held it.
 async fn end_access(tx: &mut Tx<'_>, org_id: &str, username_key: &str, now: i64) -> Result<()> {
-    execute(tx, sql::END_SESSIONS, &[org_id.into(), username_key.into()]).await?;
+    execute(
+        &mut **tx,
+        sql::END_SESSIONS,
+        &[org_id.into(), username_key.into()],
+    )
+    .await?;
     revoke_resets(tx, org_id, username_key, "cancelled", now).await
 }
 
 async fn forget_failures(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<()> {
     let key = account_throttle_key(org_id, username_key);
-    execute(tx, sql::FORGET_FAILURES, &[key.as_str().into()]).await?;
+    execute(&mut **tx, sql::FORGET_FAILURES, &[key.as_str().into()]).await?;
     Ok(())
 }
 
@@ -132,7 +137,7 @@ impl AccountStore for PostgresStore {
             state_text.into(),
             now.into(),
         ];
-        let n = execute(&mut tx, sql::SET_ACCOUNT_STATE, &args).await?;
+        let n = execute(&mut *tx, sql::SET_ACCOUNT_STATE, &args).await?;
         if n != 1 {
             tx.rollback().await?;
             return Ok(false);
@@ -152,7 +157,7 @@ impl AccountStore for PostgresStore {
             let id = mirror_one(&mut tx, org_id, item, now).await?;
             let must_change = i64::from(item.must_change_password);
             let args = [org_id.into(), (&id).into(), must_change.into()];
-            execute(&mut tx, sql::SET_MUST_CHANGE, &args).await?;
+            execute(&mut *tx, sql::SET_MUST_CHANGE, &args).await?;
             ids.push(id);
         }
         tx.commit().await?;
@@ -172,17 +177,17 @@ impl AccountStore for PostgresStore {
         let outcome = match row {
             Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
             Some((_, key, request)) => {
-                execute(&mut tx, sql::REFUSE_ACCOUNT, &refusal_args).await?;
+                execute(&mut *tx, sql::REFUSE_ACCOUNT, &refusal_args).await?;
                 end_access(&mut tx, org_id, &key, now).await?;
                 if let Some(request) = request {
                     let args = [request.as_str().into(), reason.into()];
-                    execute(&mut tx, sql::SET_REQUEST_REFUSAL, &args).await?;
+                    execute(&mut *tx, sql::SET_REQUEST_REFUSAL, &args).await?;
                 }
                 RefuseOutcome::Refused
             }
             // A request still waiting for its decision names the account it would give.
             None => {
-                let n = execute(&mut tx, sql::REFUSE_REQUEST_ACCOUNT, &refusal_args).await?;
+                let n = execute(&mut *tx, sql::REFUSE_REQUEST_ACCOUNT, &refusal_args).await?;
                 if n == 1 {
                     RefuseOutcome::Refused
                 } else {

@@ -83,8 +83,13 @@ async fn locked_state(tx: &mut Tx<'_>, org_id: &str, id: &str) -> Result<Option<
 
 /// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
 async fn revoke_links(tx: &mut Tx<'_>, id: &str, outbox_state: &str, now: i64) -> Result<()> {
-    execute(tx, sql::REVOKE_LINKS, &[id.into(), now.into()]).await?;
-    execute(tx, sql::END_MESSAGES, &[id.into(), outbox_state.into()]).await?;
+    execute(&mut **tx, sql::REVOKE_LINKS, &[id.into(), now.into()]).await?;
+    execute(
+        &mut **tx,
+        sql::END_MESSAGES,
+        &[id.into(), outbox_state.into()],
+    )
+    .await?;
     Ok(())
 }
 

@@ -22,18 +22,12 @@ use crate::store::sql;
 /// Queues the message telling the person of request `id` the decision, when they gave an
 /// email; a decision message for the request still waiting is replaced (as on SQLite).
 async fn queue_decision_mail(tx: &mut Tx<'_>, id: &str, approved: bool, now: i64) -> Result<()> {
-    execute(tx, sql::SUPERSEDE_DECISION_MAIL, &[id.into()]).await?;
-    sqlx::query(
-        "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
+    execute(&mut **tx, sql::SUPERSEDE_DECISION_MAIL, &[id.into()]).await?;
+    let insert = "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
             next_attempt_at, created_at)
          SELECT 'join_decision', id, $2, ''::bytea, $3, $3 FROM join_requests
-         WHERE id = $1 AND email IS NOT NULL",
-    )
-    .bind(id)
-    .bind(approved)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+         WHERE id = $1 AND email IS NOT NULL";
+    execute(&mut **tx, insert, &[id.into(), approved.into(), now.into()]).await?;
     Ok(())
 }
 
@@ -217,14 +211,8 @@ impl JoinStore for PostgresStore {
     }
 
     async fn disable_join_link(&self, org_id: &str, now: i64) -> Result<bool> {
-        let n =
-            sqlx::query("UPDATE join_links SET enabled = FALSE, updated_at = $2 WHERE org_id = $1")
-                .bind(org_id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-        Ok(n == 1)
+        let disable = "UPDATE join_links SET enabled = FALSE, updated_at = $2 WHERE org_id = $1";
+        Ok(execute(&self.pool, disable, &[org_id.into(), now.into()]).await? == 1)
     }
 
     async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>> {

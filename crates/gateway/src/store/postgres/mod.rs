@@ -144,6 +144,7 @@ type Tx<'c> = Transaction<'c, Postgres>;
 enum Arg<'a> {
     Text(&'a str),
     Int(i64),
+    Bool(bool),
 }
 
 impl<'a> From<&'a str> for Arg<'a> {
@@ -164,17 +165,27 @@ impl From<i64> for Arg<'_> {
     }
 }
 
-/// Runs the [`sql`] statement `statement` in `tx`, binding `args` in order to its `?1`,
-/// `?2`, …; answers how many rows it changed.
-async fn execute(tx: &mut Tx<'_>, statement: &str, args: &[Arg<'_>]) -> Result<u64> {
+impl From<bool> for Arg<'_> {
+    fn from(b: bool) -> Self {
+        Self::Bool(b)
+    }
+}
+
+/// Runs `statement` (a [`sql`] statement, or PostgreSQL's own) on `executor`, binding `args`
+/// in order to its `?1`, `?2`, … (or `$1`, `$2`, …); answers how many rows it changed.
+async fn execute<'c, E>(executor: E, statement: &str, args: &[Arg<'_>]) -> Result<u64>
+where
+    E: sqlx::Executor<'c, Database = Postgres>,
+{
     let mut query = sqlx::query(shared(statement));
     for arg in args {
         query = match *arg {
             Arg::Text(text) => query.bind(text),
             Arg::Int(n) => query.bind(n),
+            Arg::Bool(b) => query.bind(b),
         };
     }
-    Ok(query.execute(&mut **tx).await?.rows_affected())
+    Ok(query.execute(executor).await?.rows_affected())
 }
 
 fn channel_from(s: &str) -> Result<Channel> {
@@ -364,13 +375,13 @@ async fn revoke_resets(
 ) -> Result<()> {
     let account = [org_id.into(), username_key.into()];
     execute(
-        tx,
+        &mut **tx,
         sql::END_RESET_MESSAGES,
         &[account[0], account[1], outbox_state.into()],
     )
     .await?;
     execute(
-        tx,
+        &mut **tx,
         sql::REVOKE_RESETS,
         &[account[0], account[1], now.into()],
     )

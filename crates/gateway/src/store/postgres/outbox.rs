@@ -9,7 +9,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, Tx,
+    execute, insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, Tx,
     INVITATION_COLUMNS, RESET_COLUMNS,
 };
 use crate::error::Result;
@@ -28,14 +28,8 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
-        let renewed = sqlx::query(shared(sql::EXTEND_LEASE))
-            .bind(outbox_id)
-            .bind(owner)
-            .bind(until)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        Ok(renewed == 1)
+        let args = [outbox_id.into(), owner.into(), until.into()];
+        Ok(execute(&self.pool, sql::EXTEND_LEASE, &args).await? == 1)
     }
 
     async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
