@@ -248,14 +248,9 @@ impl JoinStore for PostgresStore {
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         // Make sure the row exists, then lock it: concurrent failures count one by one.
-        sqlx::query(
-            "INSERT INTO join_code_failures (client, failures, last_failure_at)
-             VALUES ($1, 0, $2) ON CONFLICT (client) DO NOTHING",
-        )
-        .bind(client)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let first = "INSERT INTO join_code_failures (client, failures, last_failure_at)
+             VALUES ($1, 0, $2) ON CONFLICT (client) DO NOTHING";
+        execute(&mut *tx, first, &[client.into(), now.into()]).await?;
         let (previous, last): (i64, i64) = sqlx::query_as(
             "SELECT failures, last_failure_at FROM join_code_failures
              WHERE client = $1 FOR UPDATE",
@@ -270,17 +265,16 @@ impl JoinStore for PostgresStore {
         };
         let wait = lockout_secs(failures);
         let locked_until = (wait > 0).then(|| now.saturating_add(wait));
-        sqlx::query(
-            "UPDATE join_code_failures SET failures = $2, last_failure_at = $3,
+        let count = "UPDATE join_code_failures SET failures = $2, last_failure_at = $3,
                 locked_until = $4
-             WHERE client = $1",
-        )
-        .bind(client)
-        .bind(failures)
-        .bind(now)
-        .bind(locked_until)
-        .execute(&mut *tx)
-        .await?;
+             WHERE client = $1";
+        let args = [
+            client.into(),
+            failures.into(),
+            now.into(),
+            locked_until.into(),
+        ];
+        execute(&mut *tx, count, &args).await?;
         tx.commit().await?;
         Ok(locked_until)
     }

@@ -144,6 +144,8 @@ type Tx<'c> = Transaction<'c, Postgres>;
 enum Arg<'a> {
     Text(&'a str),
     Int(i64),
+    /// A number or NULL.
+    OptionalInt(Option<i64>),
     Bool(bool),
 }
 
@@ -165,6 +167,12 @@ impl From<i64> for Arg<'_> {
     }
 }
 
+impl From<Option<i64>> for Arg<'_> {
+    fn from(n: Option<i64>) -> Self {
+        Self::OptionalInt(n)
+    }
+}
+
 impl From<bool> for Arg<'_> {
     fn from(b: bool) -> Self {
         Self::Bool(b)
@@ -182,6 +190,7 @@ where
         query = match *arg {
             Arg::Text(text) => query.bind(text),
             Arg::Int(n) => query.bind(n),
+            Arg::OptionalInt(n) => query.bind(n),
             Arg::Bool(b) => query.bind(b),
         };
     }
