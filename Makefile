@@ -56,8 +56,9 @@ test-e2e:
 test-faults:
 	$(OWN_JOBS) $(LINTED) $(CARGO) test --workspace --test faults --test load
 
+# The type check of every UI file, tests included, is the `ui` build's own `tsc -b` (same
+# tsconfig), which `make test` runs first.
 test-ui:
-	$(NPM) --prefix ui run typecheck
 	$(NPM) --prefix ui run lint
 	$(NPM) --prefix ui test
 

@@ -1,12 +1,13 @@
-//! The OS notification for people asking to join: after the feed brings events, the join
-//! requests waiting for a decision that were not announced before are announced in one
-//! notification ("3 people asked to join Acme"), unless Settings switched it off.
+//! The OS notification for people asking to join: when the window starts and after each
+//! round of the feed, the join requests waiting for a decision that were not announced before
+//! are announced in one notification ("3 people asked to join Acme"), unless Settings
+//! switched it off. What was announced is kept in the directory as this computer's own
+//! mark (the highest request announced or passed over), so requests that `orgdesk sync`
+//! brought in, with the window open or closed, are announced too, and none twice.
 //!
 //! What is announced is decided here with no Tauri in it (and tested); showing it is one call
 //! to tauri-plugin-notification. A desktop with no notification service (a bare X server)
 //! refuses the call: that is said once on stderr and never again, so nothing loops.
-
-use std::collections::HashSet;
 
 use orgdesk_core::join::JoinRequestRow;
 use orgdesk_core::spreadsheet::Lang;
@@ -15,32 +16,44 @@ use tauri_plugin_notification::NotificationExt;
 
 use super::{directory, GatewayLink};
 
-/// The waiting requests already announced (or waiting when the app started, so a restart
-/// announces nothing twice).
+/// This computer's settings key for the highest join request id announced or passed over
+/// (request ids only grow: requests are never deleted).
+pub(crate) const ANNOUNCED_UP_TO: &str = "join_requests_announced_up_to";
+
+/// The requests already announced: every request up to the mark.
 #[derive(Debug, Default)]
 pub(crate) struct Announced {
-    seen: HashSet<i64>,
+    up_to: i64,
     /// The notification service refused once: not said again.
     refusal_told: bool,
 }
 
 impl Announced {
-    /// Starts from the requests already waiting.
-    pub(crate) fn starting_with(waiting: &[JoinRequestRow]) -> Self {
+    /// From this computer's mark. With no mark yet (the first start with notifications), the
+    /// requests already waiting count as announced: they were there before any notice could be.
+    pub(crate) fn from_mark(mark: Option<&str>, waiting: &[JoinRequestRow]) -> Self {
+        let up_to = match mark.and_then(|m| m.parse().ok()) {
+            Some(up_to) => up_to,
+            None => waiting.iter().map(|r| r.id).max().unwrap_or(0),
+        };
         Self {
-            seen: waiting.iter().map(|r| r.id).collect(),
+            up_to,
             refusal_told: false,
         }
     }
 
-    /// The requests in `waiting` not announced before, in the order given; from now on only
-    /// `waiting` is remembered (a decided request never waits again).
+    /// The mark to keep: every request up to it was announced or passed over.
+    pub(crate) fn mark(&self) -> i64 {
+        self.up_to
+    }
+
+    /// The requests in `waiting` not announced before, in the order given; they count as
+    /// announced from now on.
     pub(crate) fn fresh<'a>(&mut self, waiting: &'a [JoinRequestRow]) -> Vec<&'a JoinRequestRow> {
-        let fresh = waiting
-            .iter()
-            .filter(|r| !self.seen.contains(&r.id))
-            .collect();
-        self.seen = waiting.iter().map(|r| r.id).collect();
+        let fresh: Vec<_> = waiting.iter().filter(|r| r.id > self.up_to).collect();
+        if let Some(top) = fresh.iter().map(|r| r.id).max() {
+            self.up_to = top;
+        }
         fresh
     }
 }
@@ -79,14 +92,36 @@ pub(crate) fn notice(
     Some(notice_text(lang, organization, &names))
 }
 
-/// After a feed round that applied events: reads the waiting requests, the setting and the
-/// organization's name, and shows what [`notice`] decides. A directory that cannot be read
-/// announces nothing this time.
+/// This computer's mark and the waiting requests: what the window starts from. The first
+/// start keeps its mark at once, so that requests `orgdesk sync` brings in before the next
+/// start are told then. None when the directory cannot be read now.
+async fn starting_point<R: Runtime>(app: &AppHandle<R>) -> Option<Announced> {
+    directory(app, |d| {
+        let mark = d.local_value(ANNOUNCED_UP_TO)?;
+        let announced = Announced::from_mark(mark.as_deref(), &d.join_requests(true)?);
+        if mark.is_none() {
+            d.set_local_value(ANNOUNCED_UP_TO, &announced.mark().to_string())?;
+        }
+        Ok(announced)
+    })
+    .await
+    .ok()
+}
+
+/// Reads the waiting requests, the setting and the organization's name, shows what
+/// [`notice`] decides, and keeps the new mark. `announced` is read from the directory the
+/// first time it can be. A directory that cannot be read announces nothing this time.
 pub(super) async fn announce<R: Runtime>(
     app: &AppHandle<R>,
     link: &GatewayLink,
-    announced: &mut Announced,
+    announced: &mut Option<Announced>,
 ) {
+    if announced.is_none() {
+        *announced = starting_point(app).await;
+    }
+    let Some(announced) = announced.as_mut() else {
+        return;
+    };
     let read = directory(app, |d| {
         Ok((
             d.join_requests(true)?,
@@ -98,9 +133,17 @@ pub(super) async fn announce<R: Runtime>(
     let Ok((waiting, enabled, organization)) = read else {
         return;
     };
+    let before = announced.mark();
     let lang = link.window_language();
     if let Some(text) = notice(announced, &waiting, enabled, lang, &organization) {
         show(app, announced, text);
+    }
+    let mark = announced.mark();
+    if mark != before {
+        let _ = directory(app, move |d| {
+            d.set_local_value(ANNOUNCED_UP_TO, &mark.to_string())
+        })
+        .await;
     }
 }
 
@@ -141,12 +184,16 @@ mod tests {
         }
     }
 
+    fn ids(v: Vec<&JoinRequestRow>) -> Vec<i64> {
+        v.iter().map(|r| r.id).collect()
+    }
+
     #[test]
     fn only_requests_not_announced_before_are_new() {
-        let mut announced = Announced::starting_with(&[row(1, "Ann")]);
+        let mut announced = Announced::from_mark(Some("1"), &[row(1, "Ann")]);
         let waiting = [row(1, "Ann"), row(2, "Bo"), row(3, "Cy")];
-        let ids = |v: Vec<&JoinRequestRow>| v.iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(ids(announced.fresh(&waiting)), [2, 3]);
+        assert_eq!(announced.mark(), 3);
         assert_eq!(
             ids(announced.fresh(&waiting)),
             Vec::<i64>::new(),
@@ -158,6 +205,26 @@ mod tests {
             [4]
         );
         assert_eq!(ids(announced.fresh(&[])), Vec::<i64>::new());
+        assert_eq!(announced.mark(), 4, "an empty list keeps the mark");
+    }
+
+    #[test]
+    fn the_mark_kept_on_this_computer_decides_what_a_new_start_announces() {
+        let waiting = [row(1, "Ann"), row(2, "Bo"), row(3, "Cy")];
+        // The window last announced Ann; `orgdesk sync` brought Bo and Cy while it was closed.
+        let mut announced = Announced::from_mark(Some("1"), &waiting);
+        assert_eq!(ids(announced.fresh(&waiting)), [2, 3]);
+        // A restart after that announces nothing again.
+        let mut restarted = Announced::from_mark(Some(&announced.mark().to_string()), &waiting);
+        assert_eq!(ids(restarted.fresh(&waiting)), Vec::<i64>::new());
+        // The first start with no mark: what already waits is not news.
+        let mut first = Announced::from_mark(None, &waiting);
+        assert_eq!(ids(first.fresh(&waiting)), Vec::<i64>::new());
+        assert_eq!(first.mark(), 3);
+        assert_eq!(ids(first.fresh(&[row(3, "Cy"), row(4, "Di")])), [4]);
+        // An unreadable mark counts as none.
+        assert_eq!(Announced::from_mark(Some("x"), &waiting).mark(), 3);
+        assert_eq!(Announced::from_mark(None, &[]).mark(), 0);
     }
 
     #[test]

@@ -67,8 +67,9 @@ pub(super) async fn feed<R: Runtime>(app: AppHandle<R>) {
     };
     let dir = app.state::<AppState>().shared_directory();
     let mut backoff = Duration::from_secs(1);
-    let waiting = directory(&app, |d| d.join_requests(true)).await;
-    let mut announced = notice::Announced::starting_with(&waiting.unwrap_or_default());
+    // Requests brought in while the window was closed (by `orgdesk sync`) are told now.
+    let mut announced = None;
+    notice::announce(&app, &link, &mut announced).await;
     loop {
         let Some(endpoint) = link.endpoint() else {
             tokio::time::sleep(Duration::from_secs(5)).await;
@@ -82,6 +83,11 @@ pub(super) async fn feed<R: Runtime>(app: AppHandle<R>) {
                 backoff = Duration::from_secs(1);
                 if report.events > 0 {
                     let _ = app.emit(INVITATIONS_CHANGED, ());
+                }
+                // After every round that reached the feed's end, not only one that brought
+                // events (`orgdesk sync` may have brought requests in meanwhile); a backlog's
+                // full pages are applied first.
+                if report.caught_up {
                     notice::announce(&app, &link, &mut announced).await;
                 }
                 if !report.changed.is_empty() {
