@@ -23,7 +23,8 @@ use serde::Deserialize;
 use crate::error::{GatewayError, Result};
 use crate::secrets::{self, constant_time_eq};
 use crate::store::{
-    CreateOutcome, Invitation, InvitationState, KeyedRequest, NewInvitation, NewLink,
+    CreateOutcome, Invitation, InvitationResend, InvitationState, KeyedRequest, NewInvitation,
+    NewLink,
 };
 use crate::Shared;
 
@@ -404,7 +405,14 @@ pub(crate) async fn resend_invitation(
     let (token, link) = new_link(&state, expires_at, invitation.channel);
     state
         .store
-        .resend_invitation(&org_id, &id, link, now)
+        .resend_invitation(
+            InvitationResend {
+                org_id,
+                id: id.clone(),
+                link,
+            },
+            now,
+        )
         .await?;
     state.outbox_bell.notify_one();
     Ok(Json(InvitationCreated {

@@ -30,6 +30,7 @@ use crate::error::Result;
 use crate::mail::{post_to_provider, DeliveryError, Mailer};
 use crate::provider::{read_secret, HttpClient};
 use crate::secrets::{constant_time_eq, sha256};
+use crate::store::MessageBounce;
 use crate::Shared;
 
 impl PostmarkConfig {
@@ -357,7 +358,13 @@ pub(crate) async fn bounce(
         .collect();
     match state
         .store
-        .record_bounce(&b.message_id, &reason, state.clock.now_secs())
+        .record_bounce(
+            MessageBounce {
+                message_id: b.message_id.clone(),
+                reason,
+            },
+            state.clock.now_secs(),
+        )
         .await
     {
         Ok(Some(invitation_id)) => {

@@ -28,7 +28,7 @@ use crate::mail::{post_to_provider, DeliveryError};
 use crate::provider::{basic_auth, read_secret, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
-use crate::store::{Invitation, PasswordReset};
+use crate::store::{Invitation, MessageBounce, PasswordReset};
 use crate::Shared;
 
 #[async_trait]
@@ -128,7 +128,13 @@ pub(crate) async fn status_report(
         .collect();
     match state
         .store
-        .record_bounce(sid, &reason, state.clock.now_secs())
+        .record_bounce(
+            MessageBounce {
+                message_id: sid.to_owned(),
+                reason,
+            },
+            state.clock.now_secs(),
+        )
         .await
     {
         Ok(Some(invitation_id)) => {

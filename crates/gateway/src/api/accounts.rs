@@ -17,7 +17,8 @@ use crate::api::{
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
-    account_state_str, username_key, MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutcome,
+    account_state_str, username_key, AccountStateChange, DirectoryMirror, DirectoryRefusal,
+    MirrorItem, NewPasswordReset, RefuseOutcome, ResetOutcome,
 };
 use crate::{secrets, Shared};
 
@@ -33,7 +34,14 @@ pub(crate) async fn set_account_state(
     }
     if state
         .store
-        .set_account_state(&org_id, &key, req.state, state.clock.now_secs())
+        .set_account_state(
+            AccountStateChange {
+                org_id,
+                username_key: key,
+                state: req.state,
+            },
+            state.clock.now_secs(),
+        )
         .await?
     {
         Ok(StatusCode::NO_CONTENT)
@@ -124,7 +132,7 @@ pub(crate) async fn mirror_accounts(
     }
     let account_ids = state
         .store
-        .mirror_accounts(&org_id, items, state.clock.now_secs())
+        .mirror_accounts(DirectoryMirror { org_id, items }, state.clock.now_secs())
         .await?;
     Ok(Json(MirroredAccounts { account_ids }))
 }
@@ -157,7 +165,14 @@ pub(crate) async fn refuse_account(
     }
     match state
         .store
-        .refuse_account(&org_id, &account_id, reason, state.clock.now_secs())
+        .refuse_account(
+            DirectoryRefusal {
+                org_id,
+                account_id,
+                reason: reason.to_owned(),
+            },
+            state.clock.now_secs(),
+        )
         .await?
     {
         RefuseOutcome::Refused | RefuseOutcome::DirectoryOwned => Ok(StatusCode::NO_CONTENT),

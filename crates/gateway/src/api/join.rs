@@ -9,7 +9,10 @@ use orgdesk_protocol::{JoinDecision, JoinLink, JoinLinkRules, JoinRequestDecided
 use super::{check_text, JsonBody, Org};
 use crate::error::{GatewayError, Result};
 use crate::joining;
-use crate::store::{JoinLinkRecord, JoinLinkWrite, JoinSecrets};
+use crate::store::{
+    JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite, JoinRequestDecision,
+    JoinSecrets,
+};
 use crate::Shared;
 
 /// Draws a new link and code at most this many times when a code clashes with another
@@ -90,9 +93,14 @@ pub(crate) async fn put_link(
     check_rules(&state, &mut rules)?;
     let now = state.clock.now_secs();
     with_fresh_secrets(&state, |fresh| {
-        state
-            .store
-            .put_join_link(&org_id, rules.clone(), fresh, now)
+        state.store.put_join_link(
+            JoinLinkUpdate {
+                org_id: org_id.clone(),
+                rules: rules.clone(),
+                fresh,
+            },
+            now,
+        )
     })
     .await
 }
@@ -103,7 +111,10 @@ pub(crate) async fn rotate_link(
 ) -> Result<Json<JoinLink>> {
     let now = state.clock.now_secs();
     with_fresh_secrets(&state, |fresh| {
-        state.store.rotate_join_link(&org_id, fresh, now)
+        let org_id = org_id.clone();
+        state
+            .store
+            .rotate_join_link(JoinLinkRotation { org_id, fresh }, now)
     })
     .await
 }
@@ -145,7 +156,14 @@ pub(crate) async fn decide(
 ) -> Result<Json<JoinRequestDecided>> {
     let status = state
         .store
-        .decide_join_request(&org_id, &id, decision.approved, state.clock.now_secs())
+        .decide_join_request(
+            JoinRequestDecision {
+                org_id,
+                id: id.clone(),
+                approved: decision.approved,
+            },
+            state.clock.now_secs(),
+        )
         .await?;
     // The decision may have queued a message to the person.
     state.outbox_bell.notify_one();

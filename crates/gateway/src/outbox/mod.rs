@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 use crate::mail::{compose_invitation, Composed, DeliveryError, LinkMail, Mailer};
 use crate::sms::{invitation_text as sms_text, SmsSender};
-use crate::store::{Invitation, Lease, LinkOutboxItem, SendEnd, Sends};
+use crate::store::{FinishedSend, Invitation, Lease, LinkOutboxItem, SendEnd, Sends};
 use crate::{AppState, Shared};
 
 mod join_decisions;
@@ -149,7 +149,12 @@ pub(crate) async fn send_and_record(
     let what = log_end(kind, subject_id, &end, attempts, wait);
     let recorded = record(state, what, || {
         let end = end.clone();
-        state.store.finish_send(sends, outbox_id, end, now)
+        let send = FinishedSend {
+            sends,
+            outbox_id,
+            end,
+        };
+        state.store.finish_send(send, now)
     })
     .await;
     // Not recorded only when stopping: the lease lapses and the message is tried again — at

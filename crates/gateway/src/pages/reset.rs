@@ -14,7 +14,7 @@ use crate::pages::form::LinkFormPost;
 use crate::pages::member::{hash_password, member_message, Notice};
 use crate::pages::{find_link, form, internal_error, page, LinkVisit, PageResult, Resolved};
 use crate::render::format_time;
-use crate::store::ResetLookup;
+use crate::store::{ResetConsumption, ResetLookup};
 use crate::Shared;
 
 /// What a reset link leads to.
@@ -179,7 +179,13 @@ async fn submit(
     };
     match state
         .store
-        .consume_reset(hash, &password_hash, state.clock.now_secs())
+        .consume_reset(
+            ResetConsumption {
+                token_hash: hash,
+                password_hash,
+            },
+            state.clock.now_secs(),
+        )
         .await
     {
         Ok(Some(_)) => {

@@ -145,54 +145,68 @@ pub enum RefuseOutcome {
 pub const USERNAME_IN_DIRECTORY: &str =
     "This username is already used in the organization's directory.";
 
+/// A new state for the account under `username_key`, as the desktop decided it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountStateChange {
+    pub org_id: String,
+    pub username_key: String,
+    pub state: AccountState,
+}
+
+/// The directory's members to mirror into an organization, in the directory's order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryMirror {
+    pub org_id: String,
+    pub items: Vec<MirrorItem>,
+}
+
+/// The directory would not take the account `account_id`, for `reason` (shown to the member).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectoryRefusal {
+    pub org_id: String,
+    pub account_id: String,
+    pub reason: String,
+}
+
+/// A member's new password; the session whose hash is `keep_session` stays signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordChange {
+    pub org_id: String,
+    pub username_key: String,
+    pub password_hash: String,
+    pub keep_session: [u8; 32],
+}
+
+/// The personal fields a member submitted for their account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetailsSubmission {
+    pub org_id: String,
+    pub username_key: String,
+    pub details: PersonalDetails,
+}
+
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     /// Sets the account's state. Disabling or removing ends its sessions and voids its
     /// unused reset links (and their unsent messages). `false` for an unknown username.
-    async fn set_account_state(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        state: AccountState,
-        now: i64,
-    ) -> Result<bool>;
+    async fn set_account_state(&self, change: AccountStateChange, now: i64) -> Result<bool>;
     /// Mirrors the directory's members, in order, in one transaction (see
     /// `POST /api/v1/accounts/mirror` in docs/gateway.md); answers each one's account id.
-    async fn mirror_accounts(
-        &self,
-        org_id: &str,
-        items: Vec<MirrorItem>,
-        now: i64,
-    ) -> Result<Vec<String>>;
+    async fn mirror_accounts(&self, mirror: DirectoryMirror, now: i64) -> Result<Vec<String>>;
     /// The directory would not take this account: a registered one is removed (sessions
     /// ended, reset links voided) and keeps `reason`, as does the join request it came from.
-    async fn refuse_account(
-        &self,
-        org_id: &str,
-        account_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<RefuseOutcome>;
+    async fn refuse_account(&self, refusal: DirectoryRefusal, now: i64) -> Result<RefuseOutcome>;
     /// The password hash of an enabled account.
     async fn password_hash(&self, org_id: &str, username_key: &str) -> Result<Option<String>>;
     /// Sets a new password, ends the account's other sessions and appends
     /// `password_changed`; `false` if the account is no longer enabled.
-    async fn change_password(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        password_hash: &str,
-        keep_session: [u8; 32],
-        now: i64,
-    ) -> Result<bool>;
+    async fn change_password(&self, change: PasswordChange, now: i64) -> Result<bool>;
     /// Stores the fields that differ from the current ones and appends
     /// `personal_details_changed` with exactly those; returns that event, or `None` when
     /// nothing changed (or the account is no longer enabled).
     async fn change_personal_details(
         &self,
-        org_id: &str,
-        username_key: &str,
-        details: PersonalDetails,
+        submission: DetailsSubmission,
         now: i64,
     ) -> Result<Option<EventKind>>;
 }

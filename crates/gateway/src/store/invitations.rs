@@ -143,6 +143,21 @@ impl InviteeAccount {
     }
 }
 
+/// A new link for the pending invitation `id`, replacing every earlier one.
+#[derive(Debug, Clone)]
+pub struct InvitationResend {
+    pub org_id: String,
+    pub id: String,
+    pub link: NewLink,
+}
+
+/// An invitation link's token, consumed to register `account` with the invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub token_hash: [u8; 32],
+    pub account: InviteeAccount,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConsumeOutcome {
     Done {
@@ -167,13 +182,7 @@ pub trait InvitationStore: Send + Sync + 'static {
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>>;
     /// Revokes every earlier link, records the new one and queues a message when `enqueue`.
     /// Fails with `InvitationClosed` unless the invitation is pending.
-    async fn resend_invitation(
-        &self,
-        org_id: &str,
-        id: &str,
-        link: NewLink,
-        now: i64,
-    ) -> Result<()>;
+    async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()>;
     /// Cancels a pending invitation (revoking its links and unsent messages). Cancelling a
     /// cancelled invitation is a no-op; a registered or declined one fails.
     async fn cancel_invitation(&self, org_id: &str, id: &str, now: i64) -> Result<()>;
@@ -184,12 +193,7 @@ pub trait InvitationStore: Send + Sync + 'static {
     /// `registered` event: a new account is created (`UsernameTaken` when the username is
     /// used); an existing one is only checked (`AccountUnavailable` when it is no longer
     /// enabled or its password changed meanwhile).
-    async fn register(
-        &self,
-        token_hash: [u8; 32],
-        account: InviteeAccount,
-        now: i64,
-    ) -> Result<ConsumeOutcome>;
+    async fn register(&self, registration: Registration, now: i64) -> Result<ConsumeOutcome>;
     /// Consumes the token and records the decline, with its event.
     async fn decline(&self, token_hash: [u8; 32], now: i64) -> Result<ConsumeOutcome>;
     /// Appends `invitation_expired` for up to `limit` pending invitations whose current link

@@ -187,24 +187,44 @@ pub(crate) fn lockout_secs(failures: i64) -> i64 {
         .min(CODE_FAILURE_MEMORY_SECS)
 }
 
+/// New rules for an organization's join link, and the link and code it gets when it has no
+/// enabled one.
+#[derive(Debug, Clone)]
+pub struct JoinLinkUpdate {
+    pub org_id: String,
+    pub rules: JoinLinkRules,
+    pub fresh: JoinSecrets,
+}
+
+/// A new link and code for an organization's enabled join link.
+#[derive(Debug, Clone)]
+pub struct JoinLinkRotation {
+    pub org_id: String,
+    pub fresh: JoinSecrets,
+}
+
+/// The desktop's decision on the join request `id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinRequestDecision {
+    pub org_id: String,
+    pub id: String,
+    pub approved: bool,
+}
+
+/// A provider's report that the message it knows as `message_id` bounced, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageBounce {
+    pub message_id: String,
+    pub reason: String,
+}
+
 #[async_trait]
 pub trait JoinStore: Send + Sync {
     /// Sets the rules. An enabled link keeps its token and code; otherwise (none yet, or
     /// disabled) `fresh` becomes the link and code and it is enabled.
-    async fn put_join_link(
-        &self,
-        org_id: &str,
-        rules: JoinLinkRules,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite>;
+    async fn put_join_link(&self, update: JoinLinkUpdate, now: i64) -> Result<JoinLinkWrite>;
     /// Replaces an enabled link's token and code; the old ones stop working.
-    async fn rotate_join_link(
-        &self,
-        org_id: &str,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite>;
+    async fn rotate_join_link(&self, new: JoinLinkRotation, now: i64) -> Result<JoinLinkWrite>;
     /// Switches the link and code off (the rules are kept); `false` when there is no link.
     async fn disable_join_link(&self, org_id: &str, now: i64) -> Result<bool>;
     async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>>;
@@ -228,9 +248,7 @@ pub trait JoinStore: Send + Sync {
     /// still waiting); repeating the current decision changes nothing and queues nothing.
     async fn decide_join_request(
         &self,
-        org_id: &str,
-        id: &str,
-        approved: bool,
+        decision: JoinRequestDecision,
         now: i64,
     ) -> Result<JoinRequestStatus>;
     async fn join_request_by_status_token(
@@ -242,12 +260,7 @@ pub trait JoinStore: Send + Sync {
     /// appends `invitation_bounced`; returns the invitation, or `None` when the message is
     /// unknown, is not an invitation (password reset messages have no bounce event) or its
     /// bounce was already recorded.
-    async fn record_bounce(
-        &self,
-        message_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<Option<String>>;
+    async fn record_bounce(&self, bounce: MessageBounce, now: i64) -> Result<Option<String>>;
 }
 
 #[cfg(test)]

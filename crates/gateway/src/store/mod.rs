@@ -35,8 +35,9 @@ pub use health::{HealthStore, SchemaStatus};
 pub use invitations::*;
 pub(crate) use join::CODE_FAILURE_MEMORY_SECS;
 pub use join::{
-    JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret, JoinSecrets, JoinStore,
-    JoinSubmitOutcome, NewJoinRequest,
+    JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite, JoinRequestDecision,
+    JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome, MessageBounce,
+    NewJoinRequest,
 };
 pub use organizations::*;
 pub use outbox::*;

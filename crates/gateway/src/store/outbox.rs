@@ -75,8 +75,7 @@ pub trait OutboxStore: Send + Sync + 'static {
     /// `password_reset_delivered`; retried at a later time; or given up with
     /// `invitation_failed` or `password_reset_failed` (a join decision's outcome appends no
     /// event: the desktop already knows the decision). One transaction.
-    async fn finish_send(&self, sends: Sends, outbox_id: i64, end: SendEnd, now: i64)
-        -> Result<()>;
+    async fn finish_send(&self, send: FinishedSend, now: i64) -> Result<()>;
 }
 
 /// The lease a claim takes on an outbox row: at `now`, for `owner` (one gateway process),
@@ -96,6 +95,14 @@ pub enum Sends {
     Invitation,
     Reset,
     JoinDecision,
+}
+
+/// How the send of outbox row `outbox_id`, carrying a message of the kind `sends`, ended.
+#[derive(Debug, Clone)]
+pub struct FinishedSend {
+    pub sends: Sends,
+    pub outbox_id: i64,
+    pub end: SendEnd,
 }
 
 /// How one send ended.

@@ -64,6 +64,13 @@ pub struct ResetLookup {
     pub used: bool,
 }
 
+/// A reset link's token, consumed to set the account's password to `password_hash`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResetConsumption {
+    pub token_hash: [u8; 32],
+    pub password_hash: String,
+}
+
 #[async_trait]
 pub trait ResetStore: Send + Sync + 'static {
     /// Records a reset (voiding every earlier unused one of the account and its unsent
@@ -75,10 +82,5 @@ pub trait ResetStore: Send + Sync + 'static {
     /// Consumes the link (exactly once, unexpired, unrevoked, account enabled), sets the
     /// password, ends the account's sessions, forgets its failed sign-ins and appends
     /// `password_changed`. Returns the username, or `None` when the link was not usable.
-    async fn consume_reset(
-        &self,
-        token_hash: [u8; 32],
-        password_hash: &str,
-        now: i64,
-    ) -> Result<Option<String>>;
+    async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>>;
 }

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use orgdesk_gateway::store::{
-    ConsumeOutcome, Invitation, InvitationState, InviteeAccount, NewInvitation, NewLink,
+    AccountStateChange, ConsumeOutcome, Invitation, InvitationState, InviteeAccount, NewInvitation,
+    NewLink, Registration, ResetConsumption,
 };
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{AccountState, Channel, EventKind, JoinLink, PasswordResetCreated};
@@ -69,6 +70,23 @@ pub fn new_invitation(org_id: &str, id: &str, now: i64, lifetime_secs: i64) -> N
 const HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 
+/// The invitation link `token` consumed for `account`.
+fn registration(token: [u8; 32], account: InviteeAccount) -> Registration {
+    Registration {
+        token_hash: token,
+        account,
+    }
+}
+
+/// Li Wei's account of `org` set to `state`.
+fn li_wei_state(org: &str, state: AccountState) -> AccountStateChange {
+    AccountStateChange {
+        org_id: org.into(),
+        username_key: "li.wei".into(),
+        state,
+    }
+}
+
 pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens(
     gw: &TestGateway,
     clock: Arc<ManualClock>,
@@ -81,14 +99,20 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     let token = stored_invitation(gw, "inv_used", now, 3600).await;
     assert!(matches!(
         store
-            .register(token, InviteeAccount::new_account("li.wei", HASH), now)
+            .register(
+                registration(token, InviteeAccount::new_account("li.wei", HASH)),
+                now
+            )
             .await
             .unwrap(),
         ConsumeOutcome::Done { .. }
     ));
     assert_eq!(
         store
-            .register(token, InviteeAccount::new_account("zhang.san", HASH), now)
+            .register(
+                registration(token, InviteeAccount::new_account("zhang.san", HASH)),
+                now
+            )
             .await
             .unwrap(),
         ConsumeOutcome::NotUsable
@@ -99,7 +123,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     );
     assert_eq!(
         store
-            .register(token, InviteeAccount::existing("li.wei", HASH), now)
+            .register(
+                registration(token, InviteeAccount::existing("li.wei", HASH)),
+                now
+            )
             .await
             .unwrap(),
         ConsumeOutcome::NotUsable
@@ -117,7 +144,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
     for (what, token) in [("expired", expired_token), ("revoked", cancelled_token)] {
         assert_eq!(
             store
-                .register(token, InviteeAccount::new_account("wang.wu", HASH), later)
+                .register(
+                    registration(token, InviteeAccount::new_account("wang.wu", HASH)),
+                    later
+                )
                 .await
                 .unwrap(),
             ConsumeOutcome::NotUsable,
@@ -154,7 +184,10 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
     let store = gw.store();
     let org = gw.creds.organization_id.clone();
     store
-        .register(token, InviteeAccount::new_account("li.wei", HASH), now)
+        .register(
+            registration(token, InviteeAccount::new_account("li.wei", HASH)),
+            now,
+        )
         .await
         .unwrap();
 
@@ -177,7 +210,11 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
     };
     let consume = |token: [u8; 32], at: i64| {
         let store = store.clone();
-        async move { store.consume_reset(token, HASH, at).await.unwrap() }
+        let reset = ResetConsumption {
+            token_hash: token,
+            password_hash: HASH.into(),
+        };
+        async move { store.consume_reset(reset, at).await.unwrap() }
     };
 
     // Used: once only.
@@ -204,12 +241,12 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
 
     // And an account that is no longer enabled cannot use a live one.
     assert!(store
-        .set_account_state(&org, "li.wei", AccountState::Disabled, now + 103)
+        .set_account_state(li_wei_state(&org, AccountState::Disabled), now + 103)
         .await
         .unwrap());
     assert_eq!(consume(newer_token, now + 104).await, None);
     store
-        .set_account_state(&org, "li.wei", AccountState::Enabled, now + 105)
+        .set_account_state(li_wei_state(&org, AccountState::Enabled), now + 105)
         .await
         .unwrap();
     // Enabling again does not revive it: it was voided with the disabling.

@@ -11,7 +11,8 @@ use common::guard_scenarios::new_invitation;
 use common::postgres::PgServer;
 use common::{scenarios, TestGateway};
 use orgdesk_gateway::store::{
-    EventStore, GatewayStore, InvitationStore, InviteeAccount, PostgresStore, ResetStore,
+    EventStore, GatewayStore, InvitationStore, InviteeAccount, PostgresStore, Registration,
+    ResetConsumption, ResetStore,
 };
 use orgdesk_gateway::ManualClock;
 
@@ -87,8 +88,10 @@ async fn every_api_scenario_passes_on_postgres() {
     a.create_invitation(member, 0).await.unwrap();
     let registered = a
         .register(
-            invitation_token,
-            InviteeAccount::new_account("li.wei", "$argon2id$v=19$old"),
+            Registration {
+                token_hash: invitation_token,
+                account: InviteeAccount::new_account("li.wei", "$argon2id$v=19$old"),
+            },
             1,
         )
         .await
@@ -134,9 +137,13 @@ async fn every_api_scenario_passes_on_postgres() {
             .any(|o| matches!(o, orgdesk_gateway::store::ResetOutcome::Replayed { .. })),
         "{outcomes:?}"
     );
+    let consumption = |password_hash: &str| ResetConsumption {
+        token_hash: reset_token,
+        password_hash: password_hash.into(),
+    };
     let (ca, cb) = tokio::join!(
-        a.consume_reset(reset_token, "$argon2id$v=19$a", 3),
-        b.consume_reset(reset_token, "$argon2id$v=19$b", 3)
+        a.consume_reset(consumption("$argon2id$v=19$a"), 3),
+        b.consume_reset(consumption("$argon2id$v=19$b"), 3)
     );
     let used: Vec<_> = [ca.unwrap(), cb.unwrap()].into_iter().flatten().collect();
     assert_eq!(used, ["li.wei"]);
@@ -284,8 +291,10 @@ async fn usernames_are_taken_once_across_instances(
         let (joined, registered) = tokio::join!(
             a.submit_join_request(request(format!("jr_c{round}"), &name), 1),
             b.register(
-                token_hash,
-                InviteeAccount::new_account(&name, "$argon2id$y"),
+                Registration {
+                    token_hash,
+                    account: InviteeAccount::new_account(&name, "$argon2id$y"),
+                },
                 1
             )
         );
@@ -349,22 +358,24 @@ async fn open_join_link(
     now: i64,
 ) -> [u8; 32] {
     use orgdesk_gateway::secrets::random_bytes;
-    use orgdesk_gateway::store::{JoinLinkWrite, JoinSecrets, JoinStore};
+    use orgdesk_gateway::store::{JoinLinkUpdate, JoinLinkWrite, JoinSecrets, JoinStore};
     let link_hash: [u8; 32] = random_bytes();
     let written = store
         .put_join_link(
-            org_id,
-            orgdesk_protocol::JoinLinkRules {
-                organization_name: "Acme".into(),
-                approval_required,
-                required_fields: vec![],
-                expires_at: None,
-            },
-            JoinSecrets {
-                token_sha256: link_hash,
-                sealed_token: vec![1],
-                code_hash: random_bytes(),
-                sealed_code: vec![2],
+            JoinLinkUpdate {
+                org_id: org_id.into(),
+                rules: orgdesk_protocol::JoinLinkRules {
+                    organization_name: "Acme".into(),
+                    approval_required,
+                    required_fields: vec![],
+                    expires_at: None,
+                },
+                fresh: JoinSecrets {
+                    token_sha256: link_hash,
+                    sealed_token: vec![1],
+                    code_hash: random_bytes(),
+                    sealed_code: vec![2],
+                },
             },
             now,
         )

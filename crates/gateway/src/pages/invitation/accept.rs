@@ -29,7 +29,7 @@ use crate::pages::form::LinkFormPost;
 use crate::pages::member::{account_disabled, check_sign_in};
 use crate::pages::{form, internal_error, LinkVisit, PageResult};
 use crate::store::username_key;
-use crate::store::{ConsumeOutcome, InviteeAccount, TokenLookup};
+use crate::store::{ConsumeOutcome, InviteeAccount, Registration, TokenLookup};
 use crate::Shared;
 
 const ACCEPT: LinkForm = LinkForm {
@@ -112,7 +112,11 @@ async fn try_accept(
     } else {
         InviteeAccount::new_account(&account.username, &account.password_hash)
     };
-    let outcome = state.store.register(a.token_hash, invitee, now).await?;
+    let registration = Registration {
+        token_hash: a.token_hash,
+        account: invitee,
+    };
+    let outcome = state.store.register(registration, now).await?;
     Ok(match outcome {
         ConsumeOutcome::Done { .. } => {
             state.ring_events();

@@ -15,7 +15,7 @@ use super::{
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::{Accepted, FormPost, LinkFormPost};
 use crate::render::format_time;
-use crate::store::{ConsumeOutcome, InvitationState, InviteeAccount, TokenLookup};
+use crate::store::{ConsumeOutcome, InvitationState, InviteeAccount, Registration, TokenLookup};
 use crate::Shared;
 
 pub(crate) mod accept;
@@ -434,8 +434,10 @@ pub(crate) async fn register(form: LinkFormPost<RegisterFields>) -> PageResult {
         match state
             .store
             .register(
-                hash,
-                InviteeAccount::new_account(&username, &password_hash),
+                Registration {
+                    token_hash: hash,
+                    account: InviteeAccount::new_account(&username, &password_hash),
+                },
                 state.clock.now_secs(),
             )
             .await

@@ -14,7 +14,7 @@ use crate::error::GatewayError;
 use crate::i18n::{Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, PageResult};
-use crate::store::{account_throttle_key, Member};
+use crate::store::{account_throttle_key, Member, PasswordChange};
 use crate::Shared;
 
 form::fields! {
@@ -101,10 +101,12 @@ async fn change_password(
     let changed = state
         .store
         .change_password(
-            &member.org_id,
-            &member.username_key,
-            &password_hash,
-            session,
+            PasswordChange {
+                org_id: member.org_id.clone(),
+                username_key: member.username_key.clone(),
+                password_hash,
+                keep_session: session,
+            },
             state.clock.now_secs(),
         )
         .await?;

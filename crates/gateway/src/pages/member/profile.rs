@@ -15,7 +15,7 @@ use super::{
 use crate::i18n::{fill, Lang, Texts};
 use crate::pages::form::FormPost;
 use crate::pages::{form, internal_error, page, pick_lang, PageResult};
-use crate::store::{Member, PersonalDetails};
+use crate::store::{DetailsSubmission, Member, PersonalDetails};
 use crate::Shared;
 
 /// What the member page shows in its forms: the stored values, or what was just submitted
@@ -220,12 +220,14 @@ pub(crate) async fn details(
     let changed = state
         .store
         .change_personal_details(
-            &member.org_id,
-            &member.username_key,
-            PersonalDetails {
-                name,
-                mobile,
-                email,
+            DetailsSubmission {
+                org_id: member.org_id.clone(),
+                username_key: member.username_key.clone(),
+                details: PersonalDetails {
+                    name,
+                    mobile,
+                    email,
+                },
             },
             state.clock.now_secs(),
         )

@@ -3,55 +3,41 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
-use sqlx::{Postgres, Transaction};
 
 use super::join::lock_username;
 use super::{
-    insert_event, member, revoke_resets, set_password, shared, shared_with, PostgresStore,
+    execute, insert_event, member, revoke_resets, set_password, shared, shared_with, PostgresStore,
+    Tx,
 };
 use crate::error::Result;
 use crate::secrets;
 use crate::store::sql;
 use crate::store::{
-    account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
-    PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
+    account_state_str, account_throttle_key, details_change, AccountStateChange, AccountStore,
+    DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
+    RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
 };
 
 /// Ends the account's sessions and voids its unused reset links: it may no longer be used
 /// by whoever held it.
-async fn end_access(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(shared(sql::END_SESSIONS))
-        .bind(org_id)
-        .bind(username_key)
-        .execute(&mut **tx)
-        .await?;
+async fn end_access(tx: &mut Tx<'_>, org_id: &str, username_key: &str, now: i64) -> Result<()> {
+    execute(
+        &mut **tx,
+        sql::END_SESSIONS,
+        &[org_id.into(), username_key.into()],
+    )
+    .await?;
     revoke_resets(tx, org_id, username_key, "cancelled", now).await
 }
 
-async fn forget_failures(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-) -> Result<()> {
-    sqlx::query(shared(sql::FORGET_FAILURES))
-        .bind(account_throttle_key(org_id, username_key))
-        .execute(&mut **tx)
-        .await?;
+async fn forget_failures(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<()> {
+    let key = account_throttle_key(org_id, username_key);
+    execute(&mut **tx, sql::FORGET_FAILURES, &[key.as_str().into()]).await?;
     Ok(())
 }
 
 /// Mirrors one member of the directory (see [`AccountStore::mirror_accounts`]).
-async fn mirror_one(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    item: &MirrorItem,
-    now: i64,
-) -> Result<String> {
+async fn mirror_one(tx: &mut Tx<'_>, org_id: &str, item: &MirrorItem, now: i64) -> Result<String> {
     let hash = item.password_hash.clone().unwrap_or_default();
     let state = account_state_str(item.state);
     let email = item.email.clone().unwrap_or_default();
@@ -141,67 +127,45 @@ async fn mirror_one(
 
 #[async_trait]
 impl AccountStore for PostgresStore {
-    async fn set_account_state(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        state: AccountState,
-        now: i64,
-    ) -> Result<bool> {
+    async fn set_account_state(&self, change: AccountStateChange, now: i64) -> Result<bool> {
+        let (org_id, username_key, state) = (&change.org_id, &change.username_key, change.state);
         let mut tx = self.pool.begin().await?;
-        let n = sqlx::query(shared(sql::SET_ACCOUNT_STATE))
-            .bind(org_id)
-            .bind(username_key)
-            .bind(account_state_str(state))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let state_text = account_state_str(state);
+        let args = [
+            org_id.into(),
+            username_key.into(),
+            state_text.into(),
+            now.into(),
+        ];
+        let n = execute(&mut *tx, sql::SET_ACCOUNT_STATE, &args).await?;
         if n != 1 {
             tx.rollback().await?;
             return Ok(false);
         }
         if state != AccountState::Enabled {
-            sqlx::query(shared(sql::END_SESSIONS))
-                .bind(org_id)
-                .bind(username_key)
-                .execute(&mut *tx)
-                .await?;
-            revoke_resets(&mut tx, org_id, username_key, "cancelled", now).await?;
+            end_access(&mut tx, org_id, username_key, now).await?;
         }
         tx.commit().await?;
         Ok(true)
     }
 
-    async fn mirror_accounts(
-        &self,
-        org_id: &str,
-        items: Vec<MirrorItem>,
-        now: i64,
-    ) -> Result<Vec<String>> {
+    async fn mirror_accounts(&self, mirror: DirectoryMirror, now: i64) -> Result<Vec<String>> {
+        let DirectoryMirror { org_id, items } = &mirror;
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(items.len());
-        for item in &items {
+        for item in items {
             let id = mirror_one(&mut tx, org_id, item, now).await?;
-            sqlx::query(shared(sql::SET_MUST_CHANGE))
-                .bind(org_id)
-                .bind(&id)
-                .bind(i64::from(item.must_change_password))
-                .execute(&mut *tx)
-                .await?;
+            let must_change = i64::from(item.must_change_password);
+            let args = [org_id.into(), (&id).into(), must_change.into()];
+            execute(&mut *tx, sql::SET_MUST_CHANGE, &args).await?;
             ids.push(id);
         }
         tx.commit().await?;
         Ok(ids)
     }
 
-    async fn refuse_account(
-        &self,
-        org_id: &str,
-        account_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<RefuseOutcome> {
+    async fn refuse_account(&self, refusal: DirectoryRefusal, now: i64) -> Result<RefuseOutcome> {
+        let (org_id, account_id, reason) = (&refusal.org_id, &refusal.account_id, &refusal.reason);
         let mut tx = self.pool.begin().await?;
         let row: Option<(String, String, Option<String>)> =
             sqlx::query_as(shared_with(sql::ACCOUNT_ORIGIN, "FOR UPDATE"))
@@ -209,36 +173,21 @@ impl AccountStore for PostgresStore {
                 .bind(account_id)
                 .fetch_optional(&mut *tx)
                 .await?;
+        let refusal_args = [org_id.into(), account_id.into(), reason.into(), now.into()];
         let outcome = match row {
             Some((origin, _, _)) if origin == ORIGIN_DIRECTORY => RefuseOutcome::DirectoryOwned,
             Some((_, key, request)) => {
-                sqlx::query(shared(sql::REFUSE_ACCOUNT))
-                    .bind(org_id)
-                    .bind(account_id)
-                    .bind(reason)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                execute(&mut *tx, sql::REFUSE_ACCOUNT, &refusal_args).await?;
                 end_access(&mut tx, org_id, &key, now).await?;
                 if let Some(request) = request {
-                    sqlx::query(shared(sql::SET_REQUEST_REFUSAL))
-                        .bind(request)
-                        .bind(reason)
-                        .execute(&mut *tx)
-                        .await?;
+                    let args = [request.as_str().into(), reason.into()];
+                    execute(&mut *tx, sql::SET_REQUEST_REFUSAL, &args).await?;
                 }
                 RefuseOutcome::Refused
             }
             // A request still waiting for its decision names the account it would give.
             None => {
-                let n = sqlx::query(shared(sql::REFUSE_REQUEST_ACCOUNT))
-                    .bind(org_id)
-                    .bind(account_id)
-                    .bind(reason)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let n = execute(&mut *tx, sql::REFUSE_REQUEST_ACCOUNT, &refusal_args).await?;
                 if n == 1 {
                     RefuseOutcome::Refused
                 } else {
@@ -258,35 +207,27 @@ impl AccountStore for PostgresStore {
             .await?)
     }
 
-    async fn change_password(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        password_hash: &str,
-        keep_session: [u8; 32],
-        now: i64,
-    ) -> Result<bool> {
+    async fn change_password(&self, change: PasswordChange, now: i64) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let account = (org_id, username_key);
-        let changed =
-            set_password(&mut tx, account, password_hash, Some(keep_session), now).await?;
+        let account = (change.org_id.as_str(), change.username_key.as_str());
+        let (hash, keep) = (&change.password_hash, Some(change.keep_session));
+        let changed = set_password(&mut tx, account, hash, keep, now).await?;
         tx.commit().await?;
         Ok(changed.is_some())
     }
 
     async fn change_personal_details(
         &self,
-        org_id: &str,
-        username_key: &str,
-        details: PersonalDetails,
+        submission: DetailsSubmission,
         now: i64,
     ) -> Result<Option<EventKind>> {
+        let (org_id, username_key) = (&submission.org_id, &submission.username_key);
         let mut tx = self.pool.begin().await?;
         let Some(current) = member(&mut tx, org_id, username_key, true).await? else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let Some(change) = details_change(&current, details) else {
+        let Some(change) = details_change(&current, submission.details) else {
             tx.rollback().await?;
             return Ok(None);
         };

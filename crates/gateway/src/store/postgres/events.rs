@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{Event, EventKind};
 use sqlx::Row;
 
-use super::{insert_event, shared, PostgresStore};
+use super::{execute, insert_event, shared, PostgresStore};
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
 use crate::store::EventStore;
@@ -35,12 +35,8 @@ impl EventStore for PostgresStore {
     }
 
     async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
-        Ok(sqlx::query(shared(sql::DELETE_EVENTS_UP_TO))
-            .bind(org_id)
-            .bind(up_to)
-            .execute(&self.pool)
-            .await?
-            .rows_affected())
+        let args = [org_id.into(), up_to.into()];
+        execute(&self.pool, sql::DELETE_EVENTS_UP_TO, &args).await
     }
 
     async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {

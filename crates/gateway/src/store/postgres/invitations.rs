@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
-use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    channel_str, insert_event, invitation_from_row, record_key, seen_key, shared, shared_with,
-    PostgresStore, INVITATION_COLUMNS,
+    channel_str, execute, insert_event, invitation_from_row, record_key, seen_key, shared,
+    shared_with, PostgresStore, Tx, INVITATION_COLUMNS,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -18,17 +18,12 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
-    KeyedRequest, NewInvitation, NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationResend, InvitationState, InvitationStore,
+    InviteeAccount, KeyedRequest, NewInvitation, NewLink, Registration, TokenLookup,
 };
 
 /// Records a link of the invitation and queues its message when it is to be sent.
-async fn add_link(
-    tx: &mut Transaction<'_, Postgres>,
-    invitation_id: &str,
-    link: &NewLink,
-    now: i64,
-) -> Result<()> {
+async fn add_link(tx: &mut Tx<'_>, invitation_id: &str, link: &NewLink, now: i64) -> Result<()> {
     sqlx::query(shared(sql::INSERT_TOKEN))
         .bind(&link.token_hash[..])
         .bind(invitation_id)
@@ -49,7 +44,7 @@ async fn add_link(
 
 /// Consumes the token (exactly one row) and moves the invitation from pending to `state`.
 async fn consume(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut Tx<'_>,
     token_hash: [u8; 32],
     state: InvitationState,
     now: i64,
@@ -76,11 +71,7 @@ async fn consume(
 }
 
 /// The invitation's state, locked for the rest of the transaction.
-async fn locked_state(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    id: &str,
-) -> Result<Option<String>> {
+async fn locked_state(tx: &mut Tx<'_>, org_id: &str, id: &str) -> Result<Option<String>> {
     Ok(
         sqlx::query_scalar(shared_with(sql::INVITATION_STATE, "FOR UPDATE"))
             .bind(org_id)
@@ -91,28 +82,20 @@ async fn locked_state(
 }
 
 /// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.
-async fn revoke_links(
-    tx: &mut Transaction<'_, Postgres>,
-    id: &str,
-    outbox_state: &str,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(shared(sql::REVOKE_LINKS))
-        .bind(id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(shared(sql::END_MESSAGES))
-        .bind(id)
-        .bind(outbox_state)
-        .execute(&mut **tx)
-        .await?;
+async fn revoke_links(tx: &mut Tx<'_>, id: &str, outbox_state: &str, now: i64) -> Result<()> {
+    execute(&mut **tx, sql::REVOKE_LINKS, &[id.into(), now.into()]).await?;
+    execute(
+        &mut **tx,
+        sql::END_MESSAGES,
+        &[id.into(), outbox_state.into()],
+    )
+    .await?;
     Ok(())
 }
 
 /// The last step of consuming a link: the event that reports it, and the commit.
 async fn done(
-    mut tx: Transaction<'_, Postgres>,
+    mut tx: Tx<'_>,
     org_id: &str,
     invitation_id: String,
     kind: &EventKind,
@@ -170,17 +153,12 @@ impl InvitationStore for PostgresStore {
         row.as_ref().map(invitation_from_row).transpose()
     }
 
-    async fn resend_invitation(
-        &self,
-        org_id: &str,
-        id: &str,
-        link: NewLink,
-        now: i64,
-    ) -> Result<()> {
+    async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
+        let InvitationResend { org_id, id, link } = &resend;
         let mut tx = self.pool.begin().await?;
         require_pending(locked_state(&mut tx, org_id, id).await?.as_deref())?;
         revoke_links(&mut tx, id, "superseded", now).await?;
-        add_link(&mut tx, id, &link, now).await?;
+        add_link(&mut tx, id, link, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -236,12 +214,8 @@ impl InvitationStore for PostgresStore {
         Ok(true)
     }
 
-    async fn register(
-        &self,
-        token_hash: [u8; 32],
-        account: InviteeAccount,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
+    async fn register(&self, registration: Registration, now: i64) -> Result<ConsumeOutcome> {
+        let (token_hash, account) = (registration.token_hash, registration.account);
         let mut tx = self.pool.begin().await?;
         let Some((invitation_id, org_id)) =
             consume(&mut tx, token_hash, InvitationState::Registered, now).await?

@@ -7,40 +7,27 @@ use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, Postgres, Row};
 
-use super::{insert_event, shared, shared_with, PostgresStore};
+use super::{execute, insert_event, shared, shared_with, PostgresStore, Tx};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
-    JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
+    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
+    MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 use crate::store::sql;
 
 /// Queues the message telling the person of request `id` the decision, when they gave an
 /// email; a decision message for the request still waiting is replaced (as on SQLite).
-async fn queue_decision_mail(
-    tx: &mut Transaction<'_, Postgres>,
-    id: &str,
-    approved: bool,
-    now: i64,
-) -> Result<()> {
-    sqlx::query(shared(sql::SUPERSEDE_DECISION_MAIL))
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
+async fn queue_decision_mail(tx: &mut Tx<'_>, id: &str, approved: bool, now: i64) -> Result<()> {
+    execute(&mut **tx, sql::SUPERSEDE_DECISION_MAIL, &[id.into()]).await?;
+    let insert = "INSERT INTO outbox (kind, join_request_id, join_approved, sealed_token,
             next_attempt_at, created_at)
          SELECT 'join_decision', id, $2, ''::bytea, $3, $3 FROM join_requests
-         WHERE id = $1 AND email IS NOT NULL",
-    )
-    .bind(id)
-    .bind(approved)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+         WHERE id = $1 AND email IS NOT NULL";
+    execute(&mut **tx, insert, &[id.into(), approved.into(), now.into()]).await?;
     Ok(())
 }
 
@@ -66,11 +53,7 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.code().as_deref() == Some("23505"))
 }
 
-async fn read_link(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    lock: bool,
-) -> Result<Option<JoinLinkRecord>> {
+async fn read_link(tx: &mut Tx<'_>, org_id: &str, lock: bool) -> Result<Option<JoinLinkRecord>> {
     let lock = if lock { " FOR UPDATE" } else { "" };
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {LINK_COLUMNS} FROM join_links WHERE org_id = $1{lock}"
@@ -82,7 +65,7 @@ async fn read_link(
 }
 
 async fn set_secrets(
-    mut tx: Transaction<'_, Postgres>,
+    mut tx: Tx<'_>,
     org_id: &str,
     fresh: &JoinSecrets,
     now: i64,
@@ -118,7 +101,7 @@ fn bind_secrets<'q>(
 }
 
 /// Commits a write of the organization's link, answering the link as written.
-async fn commit_link(mut tx: Transaction<'_, Postgres>, org_id: &str) -> Result<JoinLinkWrite> {
+async fn commit_link(mut tx: Tx<'_>, org_id: &str) -> Result<JoinLinkWrite> {
     let record = read_link(&mut tx, org_id, false)
         .await?
         .ok_or_else(|| GatewayError::Storage("a join link vanished".into()))?;
@@ -127,11 +110,7 @@ async fn commit_link(mut tx: Transaction<'_, Postgres>, org_id: &str) -> Result<
 }
 
 /// Takes the lock that guards `username_key` in the organization until commit.
-pub(super) async fn lock_username(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-) -> Result<()> {
+pub(super) async fn lock_username(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind(format!("join-username:{org_id}:{username_key}"))
         .execute(&mut **tx)
@@ -139,11 +118,7 @@ pub(super) async fn lock_username(
     Ok(())
 }
 
-async fn username_taken(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    username_key: &str,
-) -> Result<bool> {
+async fn username_taken(tx: &mut Tx<'_>, org_id: &str, username_key: &str) -> Result<bool> {
     Ok(sqlx::query_scalar(shared(sql::USERNAME_IN_USE))
         .bind(org_id)
         .bind(username_key)
@@ -151,12 +126,7 @@ async fn username_taken(
         .await?)
 }
 
-async fn create_account(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    request_id: &str,
-    now: i64,
-) -> Result<bool> {
+async fn create_account(tx: &mut Tx<'_>, org_id: &str, request_id: &str, now: i64) -> Result<bool> {
     let n = sqlx::query(
         "INSERT INTO accounts (org_id, username_key, username, password_hash, created_at,
             join_request_id, account_id)
@@ -182,13 +152,8 @@ fn secret_column(secret: JoinSecret) -> (&'static str, [u8; 32]) {
 
 #[async_trait]
 impl JoinStore for PostgresStore {
-    async fn put_join_link(
-        &self,
-        org_id: &str,
-        rules: JoinLinkRules,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
+    async fn put_join_link(&self, update: JoinLinkUpdate, now: i64) -> Result<JoinLinkWrite> {
+        let (org_id, rules, fresh) = (&update.org_id, &update.rules, &update.fresh);
         let mut tx = self.pool.begin().await?;
         let fields = fields_to_text(&rules.required_fields);
         // Create the row if there is none (a racing PUT waits here, then updates).
@@ -204,7 +169,7 @@ impl JoinStore for PostgresStore {
         .bind(rules.approval_required)
         .bind(&fields)
         .bind(rules.expires_at);
-        let inserted = bind_secrets(inserted, &fresh)
+        let inserted = bind_secrets(inserted, fresh)
             .bind(now)
             .execute(&mut *tx)
             .await;
@@ -232,32 +197,22 @@ impl JoinStore for PostgresStore {
         if existing.enabled {
             commit_link(tx, org_id).await
         } else {
-            set_secrets(tx, org_id, &fresh, now).await
+            set_secrets(tx, org_id, fresh, now).await
         }
     }
 
-    async fn rotate_join_link(
-        &self,
-        org_id: &str,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
+    async fn rotate_join_link(&self, new: JoinLinkRotation, now: i64) -> Result<JoinLinkWrite> {
+        let JoinLinkRotation { org_id, fresh } = &new;
         let mut tx = self.pool.begin().await?;
         match read_link(&mut tx, org_id, true).await? {
-            Some(link) if link.enabled => set_secrets(tx, org_id, &fresh, now).await,
+            Some(link) if link.enabled => set_secrets(tx, org_id, fresh, now).await,
             _ => Ok(JoinLinkWrite::NotFound),
         }
     }
 
     async fn disable_join_link(&self, org_id: &str, now: i64) -> Result<bool> {
-        let n =
-            sqlx::query("UPDATE join_links SET enabled = FALSE, updated_at = $2 WHERE org_id = $1")
-                .bind(org_id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?
-                .rows_affected();
-        Ok(n == 1)
+        let disable = "UPDATE join_links SET enabled = FALSE, updated_at = $2 WHERE org_id = $1";
+        Ok(execute(&self.pool, disable, &[org_id.into(), now.into()]).await? == 1)
     }
 
     async fn join_link(&self, org_id: &str) -> Result<Option<JoinLinkRecord>> {
@@ -293,14 +248,9 @@ impl JoinStore for PostgresStore {
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let mut tx = self.pool.begin().await?;
         // Make sure the row exists, then lock it: concurrent failures count one by one.
-        sqlx::query(
-            "INSERT INTO join_code_failures (client, failures, last_failure_at)
-             VALUES ($1, 0, $2) ON CONFLICT (client) DO NOTHING",
-        )
-        .bind(client)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let first = "INSERT INTO join_code_failures (client, failures, last_failure_at)
+             VALUES ($1, 0, $2) ON CONFLICT (client) DO NOTHING";
+        execute(&mut *tx, first, &[client.into(), now.into()]).await?;
         let (previous, last): (i64, i64) = sqlx::query_as(
             "SELECT failures, last_failure_at FROM join_code_failures
              WHERE client = $1 FOR UPDATE",
@@ -315,17 +265,16 @@ impl JoinStore for PostgresStore {
         };
         let wait = lockout_secs(failures);
         let locked_until = (wait > 0).then(|| now.saturating_add(wait));
-        sqlx::query(
-            "UPDATE join_code_failures SET failures = $2, last_failure_at = $3,
+        let count = "UPDATE join_code_failures SET failures = $2, last_failure_at = $3,
                 locked_until = $4
-             WHERE client = $1",
-        )
-        .bind(client)
-        .bind(failures)
-        .bind(now)
-        .bind(locked_until)
-        .execute(&mut *tx)
-        .await?;
+             WHERE client = $1";
+        let args = [
+            client.into(),
+            failures.into(),
+            now.into(),
+            locked_until.into(),
+        ];
+        execute(&mut *tx, count, &args).await?;
         tx.commit().await?;
         Ok(locked_until)
     }
@@ -395,11 +344,10 @@ impl JoinStore for PostgresStore {
 
     async fn decide_join_request(
         &self,
-        org_id: &str,
-        id: &str,
-        approved: bool,
+        decision: JoinRequestDecision,
         now: i64,
     ) -> Result<JoinRequestStatus> {
+        let (org_id, id, approved) = (&decision.org_id, &decision.id, decision.approved);
         let mut tx = self.pool.begin().await?;
         let row: Option<(String, String)> =
             sqlx::query_as(shared_with(sql::JOIN_REQUEST_STATE, "FOR UPDATE"))
@@ -471,12 +419,8 @@ impl JoinStore for PostgresStore {
         .transpose()
     }
 
-    async fn record_bounce(
-        &self,
-        message_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
+    async fn record_bounce(&self, bounce: MessageBounce, now: i64) -> Result<Option<String>> {
+        let MessageBounce { message_id, reason } = &bounce;
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(
             "UPDATE outbox SET bounced_at = $2

@@ -136,6 +136,67 @@ fn shared_with(sql: &str, clause: &str) -> AssertSqlSafe<String> {
     AssertSqlSafe(format!("{} {clause}", rows::postgres_sql(sql)))
 }
 
+/// A transaction on the shared database.
+type Tx<'c> = Transaction<'c, Postgres>;
+
+/// A value bound to a statement run by [`execute`].
+#[derive(Debug, Clone, Copy)]
+enum Arg<'a> {
+    Text(&'a str),
+    Int(i64),
+    /// A number or NULL.
+    OptionalInt(Option<i64>),
+    Bool(bool),
+}
+
+impl<'a> From<&'a str> for Arg<'a> {
+    fn from(text: &'a str) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl<'a> From<&'a String> for Arg<'a> {
+    fn from(text: &'a String) -> Self {
+        Self::Text(text)
+    }
+}
+
+impl From<i64> for Arg<'_> {
+    fn from(n: i64) -> Self {
+        Self::Int(n)
+    }
+}
+
+impl From<Option<i64>> for Arg<'_> {
+    fn from(n: Option<i64>) -> Self {
+        Self::OptionalInt(n)
+    }
+}
+
+impl From<bool> for Arg<'_> {
+    fn from(b: bool) -> Self {
+        Self::Bool(b)
+    }
+}
+
+/// Runs `statement` (a [`sql`] statement, or PostgreSQL's own) on `executor`, binding `args`
+/// in order to its `?1`, `?2`, … (or `$1`, `$2`, …); answers how many rows it changed.
+async fn execute<'c, E>(executor: E, statement: &str, args: &[Arg<'_>]) -> Result<u64>
+where
+    E: sqlx::Executor<'c, Database = Postgres>,
+{
+    let mut query = sqlx::query(shared(statement));
+    for arg in args {
+        query = match *arg {
+            Arg::Text(text) => query.bind(text),
+            Arg::Int(n) => query.bind(n),
+            Arg::OptionalInt(n) => query.bind(n),
+            Arg::Bool(b) => query.bind(b),
+        };
+    }
+    Ok(query.execute(executor).await?.rows_affected())
+}
+
 fn channel_from(s: &str) -> Result<Channel> {
     rows::parse_channel(s).ok_or_else(|| GatewayError::Storage(format!("unknown channel {s}")))
 }
@@ -164,11 +225,7 @@ where
 
 /// Records an idempotency key with what it created; false when another request holds the
 /// key already (the database decides between racing instances).
-async fn record_key<O: KeyedOutcome>(
-    tx: &mut Transaction<'_, Postgres>,
-    k: &NewKey<'_>,
-    now: i64,
-) -> Result<bool> {
+async fn record_key<O: KeyedOutcome>(tx: &mut Tx<'_>, k: &NewKey<'_>, now: i64) -> Result<bool> {
     let sql = rows::postgres_sql(&O::insert_sql());
     let inserted = sqlx::query(AssertSqlSafe(format!(
         "{sql} ON CONFLICT (org_id, key) DO NOTHING"
@@ -221,12 +278,7 @@ fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
     })
 }
 
-async fn insert_event(
-    tx: &mut Transaction<'_, Postgres>,
-    org_id: &str,
-    kind: &EventKind,
-    now: i64,
-) -> Result<()> {
+async fn insert_event(tx: &mut Tx<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
     let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
     // Held until commit: events of one organization commit in sequence order.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
@@ -268,7 +320,7 @@ fn state_from(s: &str) -> Result<AccountState> {
 }
 
 async fn member(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut Tx<'_>,
     org_id: &str,
     username_key: &str,
     lock: bool,
@@ -288,7 +340,7 @@ async fn member(
 /// Gives an enabled account a new password, ends its sessions (all but `keep_session`) and
 /// appends `password_changed`. The username; `None` when the account is not enabled.
 async fn set_password(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut Tx<'_>,
     (org_id, username_key): (&str, &str),
     password_hash: &str,
     keep_session: Option<[u8; 32]>,
@@ -324,23 +376,24 @@ async fn set_password(
 
 /// Voids the account's unused reset links and drops their unsent messages.
 async fn revoke_resets(
-    tx: &mut Transaction<'_, Postgres>,
+    tx: &mut Tx<'_>,
     org_id: &str,
     username_key: &str,
     outbox_state: &str,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(shared(sql::END_RESET_MESSAGES))
-        .bind(org_id)
-        .bind(username_key)
-        .bind(outbox_state)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query(shared(sql::REVOKE_RESETS))
-        .bind(org_id)
-        .bind(username_key)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
+    let account = [org_id.into(), username_key.into()];
+    execute(
+        &mut **tx,
+        sql::END_RESET_MESSAGES,
+        &[account[0], account[1], outbox_state.into()],
+    )
+    .await?;
+    execute(
+        &mut **tx,
+        sql::REVOKE_RESETS,
+        &[account[0], account[1], now.into()],
+    )
+    .await?;
     Ok(())
 }

@@ -6,17 +6,17 @@ use async_trait::async_trait;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
 use sqlx::postgres::PgRow;
-use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, INVITATION_COLUMNS,
-    RESET_COLUMNS,
+    execute, insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, Tx,
+    INVITATION_COLUMNS, RESET_COLUMNS,
 };
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
-    JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
-    ResetOutboxItem, SendEnd, Sends,
+    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
@@ -28,14 +28,8 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
-        let renewed = sqlx::query(shared(sql::EXTEND_LEASE))
-            .bind(outbox_id)
-            .bind(owner)
-            .bind(until)
-            .execute(&self.pool)
-            .await?
-            .rows_affected();
-        Ok(renewed == 1)
+        let args = [outbox_id.into(), owner.into(), until.into()];
+        Ok(execute(&self.pool, sql::EXTEND_LEASE, &args).await? == 1)
     }
 
     async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
@@ -74,13 +68,8 @@ impl OutboxStore for PostgresStore {
         .await
     }
 
-    async fn finish_send(
-        &self,
-        sends: Sends,
-        outbox_id: i64,
-        end: SendEnd,
-        now: i64,
-    ) -> Result<()> {
+    async fn finish_send(&self, send: FinishedSend, now: i64) -> Result<()> {
+        let (sends, outbox_id, end) = (send.sends, send.outbox_id, send.end);
         let mut tx = self.pool.begin().await?;
         let closing = |set: &str| {
             AssertSqlSafe(format!(
@@ -204,11 +193,7 @@ struct Claimed {
 
 /// Claims the first row of `outbox o` that `due` (the joins and conditions after `FROM
 /// outbox o`, `$1` the lease's time) selects, leasing it.
-async fn claim(
-    tx: &mut Transaction<'_, Postgres>,
-    due: &str,
-    lease: Lease<'_>,
-) -> Result<Option<Claimed>> {
+async fn claim(tx: &mut Tx<'_>, due: &str, lease: Lease<'_>) -> Result<Option<Claimed>> {
     // SKIP LOCKED: instances claiming at the same moment take different rows.
     let claimed = sqlx::query(AssertSqlSafe(format!(
         "WITH due AS (

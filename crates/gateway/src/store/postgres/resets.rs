@@ -14,7 +14,8 @@ use super::{
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
 use crate::store::{
-    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetConsumption, ResetLookup,
+    ResetOutcome, ResetStore,
 };
 
 #[async_trait]
@@ -109,12 +110,8 @@ impl ResetStore for PostgresStore {
         }))
     }
 
-    async fn consume_reset(
-        &self,
-        token_hash: [u8; 32],
-        password_hash: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
+    async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {
+        let (token_hash, password_hash) = (reset.token_hash, &reset.password_hash);
         let mut tx = self.pool.begin().await?;
         let consumed = sqlx::query(
             "UPDATE password_resets r SET used_at = $2

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-use sqlx::{AssertSqlSafe, PgPool, Postgres, Row, Transaction};
+use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::{insert_event, member, shared, state_from, PostgresStore};
+use super::{insert_event, member, shared, state_from, PostgresStore, Tx};
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
@@ -15,11 +15,7 @@ use crate::store::{
 
 /// Forgets the failures of the account that was opened and takes back the attempt counted
 /// against the address and the other accounts.
-async fn forgive(
-    tx: &mut Transaction<'_, Postgres>,
-    matched: &str,
-    charged: &[String],
-) -> Result<()> {
+async fn forgive(tx: &mut Tx<'_>, matched: &str, charged: &[String]) -> Result<()> {
     sqlx::query(shared(sql::FORGET_FAILURES))
         .bind(matched)
         .execute(&mut **tx)

@@ -5,13 +5,14 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{insert_event, member, revoke_resets, set_password, SqliteStore};
+use super::{insert_event, member, optional_pair, revoke_resets, set_password, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::sql;
 use crate::store::{
-    account_state_str, account_throttle_key, details_change, AccountStore, MirrorItem,
-    PersonalDetails, RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
+    account_state_str, account_throttle_key, details_change, AccountStateChange, AccountStore,
+    DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
+    RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
 };
 
 /// Ends the account's sessions and voids its unused reset links: it may no longer be used
@@ -28,11 +29,8 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
     let email = item.email.clone().unwrap_or_default();
     let mobile = item.mobile.clone().unwrap_or_default();
     if let Some(id) = &item.account_id {
-        let named: Option<(String, String)> = tx
-            .query_row(sql::ACCOUNT_KEY_AND_HASH, params![org_id, id], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?;
+        let named: Option<(String, String)> =
+            optional_pair(tx, sql::ACCOUNT_KEY_AND_HASH, params![org_id, id])?;
         match named {
             Some((key, old_hash)) if key == item.username_key => {
                 tx.execute(
@@ -108,14 +106,8 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
 
 #[async_trait]
 impl AccountStore for SqliteStore {
-    async fn set_account_state(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        state: AccountState,
-        now: i64,
-    ) -> Result<bool> {
-        let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
+    async fn set_account_state(&self, change: AccountStateChange, now: i64) -> Result<bool> {
+        let (org_id, username_key, state) = (change.org_id, change.username_key, change.state);
         self.in_transaction(move |tx| {
             let n = tx.execute(
                 sql::SET_ACCOUNT_STATE,
@@ -134,13 +126,8 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn mirror_accounts(
-        &self,
-        org_id: &str,
-        items: Vec<MirrorItem>,
-        now: i64,
-    ) -> Result<Vec<String>> {
-        let org_id = org_id.to_owned();
+    async fn mirror_accounts(&self, mirror: DirectoryMirror, now: i64) -> Result<Vec<String>> {
+        let DirectoryMirror { org_id, items } = mirror;
         self.in_transaction(move |tx| {
             let ids = items
                 .iter()
@@ -159,15 +146,8 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn refuse_account(
-        &self,
-        org_id: &str,
-        account_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<RefuseOutcome> {
-        let (org_id, account_id, reason) =
-            (org_id.to_owned(), account_id.to_owned(), reason.to_owned());
+    async fn refuse_account(&self, refusal: DirectoryRefusal, now: i64) -> Result<RefuseOutcome> {
+        let (org_id, account_id, reason) = (refusal.org_id, refusal.account_id, refusal.reason);
         self.in_transaction(move |tx| {
             let row: Option<(String, String, Option<String>)> = tx
                 .query_row(sql::ACCOUNT_ORIGIN, params![org_id, account_id], |r| {
@@ -219,22 +199,11 @@ impl AccountStore for SqliteStore {
         .await
     }
 
-    async fn change_password(
-        &self,
-        org_id: &str,
-        username_key: &str,
-        password_hash: &str,
-        keep_session: [u8; 32],
-        now: i64,
-    ) -> Result<bool> {
-        let (org_id, username_key, password_hash) = (
-            org_id.to_owned(),
-            username_key.to_owned(),
-            password_hash.to_owned(),
-        );
+    async fn change_password(&self, change: PasswordChange, now: i64) -> Result<bool> {
         self.in_transaction(move |tx| {
-            let account = (org_id.as_str(), username_key.as_str());
-            let changed = set_password(&tx, account, password_hash, Some(keep_session), now)?;
+            let account = (change.org_id.as_str(), change.username_key.as_str());
+            let hash = change.password_hash;
+            let changed = set_password(&tx, account, hash, Some(change.keep_session), now)?;
             tx.commit()?;
             Ok(changed.is_some())
         })
@@ -243,17 +212,15 @@ impl AccountStore for SqliteStore {
 
     async fn change_personal_details(
         &self,
-        org_id: &str,
-        username_key: &str,
-        details: PersonalDetails,
+        submission: DetailsSubmission,
         now: i64,
     ) -> Result<Option<EventKind>> {
-        let (org_id, username_key) = (org_id.to_owned(), username_key.to_owned());
+        let (org_id, username_key) = (submission.org_id, submission.username_key);
         self.in_transaction(move |tx| {
             let Some(current) = member(&tx, &org_id, &username_key)? else {
                 return Ok(None);
             };
-            let Some(change) = details_change(&current, details) else {
+            let Some(change) = details_change(&current, submission.details) else {
                 return Ok(None);
             };
             tx.execute(

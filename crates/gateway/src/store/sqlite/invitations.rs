@@ -7,8 +7,8 @@ use orgdesk_protocol::EventKind;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, seen_key,
-    SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
+    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, optional_pair,
+    seen_key, SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -16,8 +16,8 @@ use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
 use crate::store::{
-    ConsumeOutcome, CreateOutcome, Invitation, InvitationState, InvitationStore, InviteeAccount,
-    KeyedRequest, NewInvitation, NewLink, TokenLookup,
+    ConsumeOutcome, CreateOutcome, Invitation, InvitationResend, InvitationState, InvitationStore,
+    InviteeAccount, KeyedRequest, NewInvitation, NewLink, Registration, TokenLookup,
 };
 
 /// Records a link of the invitation and queues its message when it is to be sent.
@@ -47,13 +47,11 @@ fn consume(
     if consumed != 1 {
         return Ok(None);
     }
-    let row: Option<(String, String)> = tx
-        .query_row(
-            sql::FINISH_INVITATION,
-            params![token_hash, state.as_str(), now],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let row: Option<(String, String)> = optional_pair(
+        tx,
+        sql::FINISH_INVITATION,
+        params![token_hash, state.as_str(), now],
+    )?;
     Ok(row)
 }
 
@@ -160,14 +158,8 @@ impl InvitationStore for SqliteStore {
         .await
     }
 
-    async fn resend_invitation(
-        &self,
-        org_id: &str,
-        id: &str,
-        link: NewLink,
-        now: i64,
-    ) -> Result<()> {
-        let (org_id, id) = (org_id.to_owned(), id.to_owned());
+    async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
+        let InvitationResend { org_id, id, link } = resend;
         self.in_transaction(move |tx| {
             require_pending(invitation_state(&tx, &org_id, &id)?.as_deref())?;
             revoke_links(&tx, &id, "superseded", now)?;
@@ -236,12 +228,8 @@ impl InvitationStore for SqliteStore {
         .await
     }
 
-    async fn register(
-        &self,
-        token_hash: [u8; 32],
-        account: InviteeAccount,
-        now: i64,
-    ) -> Result<ConsumeOutcome> {
+    async fn register(&self, registration: Registration, now: i64) -> Result<ConsumeOutcome> {
+        let (token_hash, account) = (registration.token_hash, registration.account);
         let state = InvitationState::Registered;
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let (username, account_id, password_hash) = match account {
@@ -274,13 +262,11 @@ impl InvitationStore for SqliteStore {
                     username_key,
                     password_hash,
                 } => {
-                    let account: Option<(String, String)> = tx
-                        .query_row(
-                            sql::ACCOUNT_TO_ACCEPT,
-                            params![org_id, username_key, password_hash],
-                            |r| Ok((r.get(0)?, r.get(1)?)),
-                        )
-                        .optional()?;
+                    let account: Option<(String, String)> = optional_pair(
+                        tx,
+                        sql::ACCOUNT_TO_ACCEPT,
+                        params![org_id, username_key, password_hash],
+                    )?;
                     let Some((username, account_id)) = account else {
                         return Ok(Err(ConsumeOutcome::AccountUnavailable));
                     };

@@ -5,12 +5,13 @@ use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
-use super::{insert_event, is_unique_violation, SqliteStore};
+use super::{insert_event, is_unique_violation, optional_pair, SqliteStore};
 use crate::error::{GatewayError, Result};
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkWrite, JoinRequestView, JoinSecret,
-    JoinSecrets, JoinStore, JoinSubmitOutcome, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
+    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
+    MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
 use crate::store::sql;
 
@@ -119,14 +120,8 @@ fn queue_decision_mail(tx: &Transaction<'_>, id: &str, approved: bool, now: i64)
 
 #[async_trait]
 impl JoinStore for SqliteStore {
-    async fn put_join_link(
-        &self,
-        org_id: &str,
-        rules: JoinLinkRules,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
-        let org_id = org_id.to_owned();
+    async fn put_join_link(&self, update: JoinLinkUpdate, now: i64) -> Result<JoinLinkWrite> {
+        let (org_id, rules, fresh) = (update.org_id, update.rules, update.fresh);
         self.in_transaction(move |tx| {
             let existing = read_link(&tx, &org_id)?;
             let fields = fields_to_text(&rules.required_fields);
@@ -179,13 +174,8 @@ impl JoinStore for SqliteStore {
         .await
     }
 
-    async fn rotate_join_link(
-        &self,
-        org_id: &str,
-        fresh: JoinSecrets,
-        now: i64,
-    ) -> Result<JoinLinkWrite> {
-        let org_id = org_id.to_owned();
+    async fn rotate_join_link(&self, new: JoinLinkRotation, now: i64) -> Result<JoinLinkWrite> {
+        let JoinLinkRotation { org_id, fresh } = new;
         self.in_transaction(move |tx| match read_link(&tx, &org_id)? {
             Some(link) if link.enabled => set_secrets(tx, &org_id, &fresh, now),
             _ => Ok(JoinLinkWrite::NotFound),
@@ -239,13 +229,11 @@ impl JoinStore for SqliteStore {
     async fn record_code_failure(&self, client: &str, now: i64) -> Result<Option<i64>> {
         let client = client.to_owned();
         self.in_transaction(move |tx| {
-            let previous: Option<(i64, i64)> = tx
-                .query_row(
-                    "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
-                    [&client],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let previous: Option<(i64, i64)> = optional_pair(
+                &tx,
+                "SELECT failures, last_failure_at FROM join_code_failures WHERE client = ?1",
+                [&client],
+            )?;
             let failures = match previous {
                 Some((n, last)) if last > now - CODE_FAILURE_MEMORY_SECS => n.saturating_add(1),
                 _ => 1,
@@ -334,18 +322,13 @@ impl JoinStore for SqliteStore {
 
     async fn decide_join_request(
         &self,
-        org_id: &str,
-        id: &str,
-        approved: bool,
+        decision: JoinRequestDecision,
         now: i64,
     ) -> Result<JoinRequestStatus> {
-        let (org_id, id) = (org_id.to_owned(), id.to_owned());
+        let (org_id, id, approved) = (decision.org_id, decision.id, decision.approved);
         self.in_transaction(move |tx| {
-            let row: Option<(String, String)> = tx
-                .query_row(sql::JOIN_REQUEST_STATE, params![org_id, id], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
+            let row: Option<(String, String)> =
+                optional_pair(&tx, sql::JOIN_REQUEST_STATE, params![org_id, id])?;
             let Some((state, username_key)) = row else {
                 return Err(GatewayError::Missing("no such join request"));
             };
@@ -418,27 +401,20 @@ impl JoinStore for SqliteStore {
         .await
     }
 
-    async fn record_bounce(
-        &self,
-        message_id: &str,
-        reason: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
-        let (message_id, reason) = (message_id.to_owned(), reason.to_owned());
+    async fn record_bounce(&self, bounce: MessageBounce, now: i64) -> Result<Option<String>> {
+        let MessageBounce { message_id, reason } = bounce;
         self.in_transaction(move |tx| {
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE outbox SET bounced_at = ?2
+            let row: Option<(String, String)> = optional_pair(
+                &tx,
+                "UPDATE outbox SET bounced_at = ?2
                      WHERE id = (SELECT id FROM outbox
                                  WHERE message_id = ?1 AND state = 'sent'
                                    AND kind = 'invitation' AND bounced_at IS NULL
                                  ORDER BY id LIMIT 1)
                      RETURNING invitation_id,
                         (SELECT org_id FROM invitations WHERE id = outbox.invitation_id)",
-                    params![message_id, now],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+                params![message_id, now],
+            )?;
             let Some((invitation_id, org_id)) = row else {
                 return Ok(None);
             };

@@ -7,7 +7,8 @@
 //! share.
 
 use orgdesk_protocol::{AccountState, Channel, EventKind};
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Row, Transaction};
+use rusqlite::types::FromSql;
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Params, Row, Transaction};
 use rusqlite_migration::{Migrations, M};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -259,6 +260,16 @@ fn member(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Result<Opti
         .optional()?)
 }
 
+/// The first row `sql` answers, if any, as its first two columns.
+fn optional_pair<A: FromSql, B: FromSql>(
+    c: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> Result<Option<(A, B)>> {
+    Ok(c.query_row(sql, params, |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
 /// Gives an enabled account a new password, ends its sessions (all but `keep_session`) and
 /// appends `password_changed`. The username; `None` when the account is not enabled.
 fn set_password(
@@ -268,13 +279,11 @@ fn set_password(
     keep_session: Option<[u8; 32]>,
     now: i64,
 ) -> Result<Option<String>> {
-    let changed: Option<(String, String)> = tx
-        .query_row(
-            sql::SET_PASSWORD,
-            params![org_id, username_key, password_hash, now],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let changed: Option<(String, String)> = optional_pair(
+        tx,
+        sql::SET_PASSWORD,
+        params![org_id, username_key, password_hash, now],
+    )?;
     let Some((username, account_id)) = changed else {
         return Ok(None);
     };

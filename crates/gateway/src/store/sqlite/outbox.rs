@@ -5,14 +5,14 @@ use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 use super::{
-    insert_event, invitation_from_row, reset_from_row, SqliteStore, INVITATION_COLUMNS,
-    RESET_COLUMNS,
+    insert_event, invitation_from_row, optional_pair, reset_from_row, SqliteStore,
+    INVITATION_COLUMNS, RESET_COLUMNS,
 };
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
-    JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
-    ResetOutboxItem, SendEnd, Sends,
+    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
@@ -87,13 +87,8 @@ impl OutboxStore for SqliteStore {
         .await
     }
 
-    async fn finish_send(
-        &self,
-        sends: Sends,
-        outbox_id: i64,
-        end: SendEnd,
-        now: i64,
-    ) -> Result<()> {
+    async fn finish_send(&self, send: FinishedSend, now: i64) -> Result<()> {
+        let (sends, outbox_id, end) = (send.sends, send.outbox_id, send.end);
         self.in_transaction(move |tx| {
             let (set, values) = match &end {
                 SendEnd::Retry { error, at } => {
@@ -110,19 +105,17 @@ impl OutboxStore for SqliteStore {
                     vec![&outbox_id as &dyn ToSql, error],
                 ),
             };
-            let row: Option<(String, String)> = tx
-                .query_row(
-                    &format!(
-                        "UPDATE outbox SET {set}, lease_until = NULL, lease_owner = NULL
+            let row: Option<(String, String)> = optional_pair(
+                &tx,
+                &format!(
+                    "UPDATE outbox SET {set}, lease_until = NULL, lease_owner = NULL
                          WHERE id = ?1 AND state = 'pending'{}
                          RETURNING {}",
-                        sends.row_filter(),
-                        sends.returning()
-                    ),
-                    values.as_slice(),
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+                    sends.row_filter(),
+                    sends.returning()
+                ),
+                values.as_slice(),
+            )?;
             if let Some((id, org_id)) = row {
                 if let Some(kind) = sends.event(id, end) {
                     insert_event(&tx, &org_id, &kind, now)?;

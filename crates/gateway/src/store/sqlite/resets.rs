@@ -6,13 +6,14 @@ use orgdesk_protocol::AccountState;
 use rusqlite::{params, OptionalExtension};
 
 use super::{
-    channel_str, insert_key, reset_from_row, revoke_resets, seen_key, set_password, state_from,
-    SqliteStore, RESET_COLUMNS,
+    channel_str, insert_key, optional_pair, reset_from_row, revoke_resets, seen_key, set_password,
+    state_from, SqliteStore, RESET_COLUMNS,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
 use crate::store::{
-    account_throttle_key, KeyedRequest, NewPasswordReset, ResetLookup, ResetOutcome, ResetStore,
+    account_throttle_key, KeyedRequest, NewPasswordReset, ResetConsumption, ResetLookup,
+    ResetOutcome, ResetStore,
 };
 
 #[async_trait]
@@ -23,13 +24,11 @@ impl ResetStore for SqliteStore {
             if let Some(seen) = seen_key(&tx, new.key().request())? {
                 return Ok(seen);
             }
-            let row: Option<(String, bool)> = tx
-                .query_row(
-                    sql::ACCOUNT_STATE_FOR_RESET,
-                    params![new.org_id, new.username_key],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let row: Option<(String, bool)> = optional_pair(
+                &tx,
+                sql::ACCOUNT_STATE_FOR_RESET,
+                params![new.org_id, new.username_key],
+            )?;
             let Some((state, reserved)) = row else {
                 return Ok(ResetOutcome::UnknownAccount);
             };
@@ -101,17 +100,12 @@ impl ResetStore for SqliteStore {
         .await
     }
 
-    async fn consume_reset(
-        &self,
-        token_hash: [u8; 32],
-        password_hash: &str,
-        now: i64,
-    ) -> Result<Option<String>> {
-        let password_hash = password_hash.to_owned();
+    async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {
+        let (token_hash, password_hash) = (reset.token_hash, reset.password_hash);
         self.in_transaction(move |tx| {
-            let consumed: Option<(String, String)> = tx
-                .query_row(
-                    "UPDATE password_resets SET used_at = ?2
+            let consumed: Option<(String, String)> = optional_pair(
+                &tx,
+                "UPDATE password_resets SET used_at = ?2
                      WHERE token_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL
                        AND expires_at > ?2
                        AND EXISTS (SELECT 1 FROM accounts a
@@ -119,10 +113,8 @@ impl ResetStore for SqliteStore {
                                      AND a.username_key = password_resets.username_key
                                      AND a.state = 'enabled' AND a.password_hash <> '')
                      RETURNING org_id, username_key",
-                    params![token_hash, now],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+                params![token_hash, now],
+            )?;
             let Some((org_id, username_key)) = consumed else {
                 return Ok(None);
             };

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{insert_event, member, state_from, SqliteStore};
+use super::{insert_event, member, optional_pair, state_from, SqliteStore};
 use crate::error::Result;
 use crate::store::sql;
 use crate::store::{
@@ -139,13 +139,11 @@ impl SessionStore for SqliteStore {
             max_secs,
         } = lookup;
         self.in_transaction(move |tx| {
-            let session: Option<(String, String)> = tx
-                .query_row(
-                    sql::TOUCH_SESSION,
-                    params![hash, now, idle_secs, max_secs],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
+            let session: Option<(String, String)> = optional_pair(
+                &tx,
+                sql::TOUCH_SESSION,
+                params![hash, now, idle_secs, max_secs],
+            )?;
             let Some((org_id, username_key)) = session else {
                 return Ok(None);
             };
