@@ -1,5 +1,5 @@
 //! The OS notification for people asking to join: when the window starts and after each
-//! round of the feed, the join requests waiting for a decision that were not announced before
+//! round that reaches the feed's end, the join requests waiting for a decision that were not announced before
 //! are announced in one notification ("3 people asked to join Acme"), unless Settings
 //! switched it off. What was announced is kept in the directory as this computer's own
 //! mark (the highest request announced or passed over), so requests that `orgdesk sync`
