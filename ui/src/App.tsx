@@ -1,5 +1,5 @@
 import { Button, Result, Spin } from "antd";
-import { lazy, Suspense, useEffect, useState } from "react";
+import { useEffect, useState, type ComponentProps } from "react";
 import { useTranslation } from "react-i18next";
 
 import { toCommandError } from "./api";
@@ -12,12 +12,14 @@ import { useAppStatus } from "./features/session/queries";
 
 // The signed-in window is its own chunk: start-up parses only what the sign-in screen needs,
 // and the rest is fetched while the admin types a password.
-const loadMainWindow = () =>
+type MainWindowModule = typeof import("./features/shell/MainWindow");
+let mainWindowModule: MainWindowModule | null = null;
+const loadMainWindow = (): Promise<MainWindowModule> =>
   import("./features/shell/MainWindow").then((m) => {
-    mark("main window code loaded");
+    if (!mainWindowModule) mark("main window code loaded");
+    mainWindowModule = m;
     return m;
   });
-const MainWindow = lazy(() => loadMainWindow().then((m) => ({ default: m.MainWindow })));
 
 const loading = (
   <div className="orgdesk-center" data-testid="app-loading">
@@ -78,12 +80,22 @@ export function App() {
     return <ChangePasswordScreen session={data.session} onSignedOut={(username) => setHint({ username, created: false })} />;
   }
   return (
-    <Suspense fallback={loading}>
-      <MainWindow
-        status={data}
-        session={data.session}
-        onSignedOut={(username) => setHint({ username, created: false })}
-      />
-    </Suspense>
+    <SignedInWindow
+      status={data}
+      session={data.session}
+      onSignedOut={(username) => setHint({ username, created: false })}
+    />
   );
+}
+
+/**
+ * The signed-in window, drawn in the same frame when its code is already fetched (as it is
+ * after the admin typed a password), else once it is.
+ */
+function SignedInWindow(props: ComponentProps<MainWindowModule["MainWindow"]>) {
+  const [Loaded, setLoaded] = useState(() => mainWindowModule?.MainWindow ?? null);
+  useEffect(() => {
+    if (!Loaded) void loadMainWindow().then((m) => setLoaded(() => m.MainWindow));
+  }, [Loaded]);
+  return Loaded ? <Loaded {...props} /> : loading;
 }

@@ -77,4 +77,38 @@ describe("Sign-in screen", () => {
       query: { departmentId: tree.id, includeSubDepartments: true, status: "all", search: null, offset: 0, limit: 50 },
     });
   });
+
+  it("shows the signed-in window first with its rows, not empty and filled later", async () => {
+    let status = signedOut;
+    let listAskedBeforeTheWindow: boolean | null = null;
+    mockBackend({
+      ...directoryHandlers(),
+      // The first page answers late, as a large directory's may: the window still waits for it.
+      list_members: async (args) => {
+        listAskedBeforeTheWindow ??= document.querySelector("[data-testid=header-org]") === null;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return directoryHandlers().list_members(args);
+      },
+      app_status: () => status,
+      sign_in: () => {
+        status = signedIn;
+        return session;
+      },
+    });
+    // Whether the member list held a row in the very commit that first drew the window.
+    let rowsWithTheWindow: boolean | null = null;
+    const watch = new MutationObserver(() => {
+      if (rowsWithTheWindow === null && document.querySelector("[data-testid=header-org]")) {
+        rowsWithTheWindow = document.querySelector("[data-testid=member-table] tbody tr[data-testid^=member-row-]") !== null;
+      }
+    });
+    watch.observe(document.body, { subtree: true, childList: true });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    await signIn(user, "Str0ng!pass");
+    await screen.findByTestId("header-org");
+    watch.disconnect();
+    expect(listAskedBeforeTheWindow).toBe(true);
+    expect(rowsWithTheWindow).toBe(true);
+  });
 });

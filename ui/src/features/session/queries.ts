@@ -39,16 +39,24 @@ export function useSetupOrganization(onCreated: (input: SetupInput) => void, onR
 }
 
 /**
- * Signs in. The directory's first screen is read at once, while the window is being built;
- * `onSignedIn` runs with the status already holding the session, before it is read again.
+ * How long a sign-in waits for the directory's first screen (the tree, the root's card and first
+ * page) before the window changes anyway and shows what is missing as loading.
+ */
+export const FIRST_SCREEN_WAIT_MS = 1_000;
+
+/**
+ * Signs in. The directory's first screen is read before the window changes (for at most
+ * `FIRST_SCREEN_WAIT_MS`), so that the signed-in window is built once, with its rows: built
+ * empty, its render held the answers back and it was built again when they came. `onSignedIn`
+ * runs with the status already holding the session, before it is read again.
  */
 export function useSignIn(onSignedIn: (session: Session) => void, onRefused: (error: CommandError) => void) {
   const client = useQueryClient();
   const invalidate = useInvalidateAppStatus();
   return useMutation<Session, CommandError, SignInInput>({
     mutationFn: api.signIn,
-    onSuccess: (session) => {
-      void prefetchDirectory(client).catch(() => undefined);
+    onSuccess: async (session) => {
+      await atMost(prefetchDirectory(client).catch(() => undefined), FIRST_SCREEN_WAIT_MS);
       client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
       onSignedIn(session);
       invalidate();
@@ -89,4 +97,13 @@ export function useChangeOwnPassword(onChanged: (session: Session) => void, onRe
     },
     onError: onRefused,
   });
+}
+
+/** `work`, or nothing once `ms` have passed, whichever comes first. */
+function atMost(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer = 0;
+  const later = new Promise((resolve) => {
+    timer = window.setTimeout(resolve, ms);
+  });
+  return Promise.race([work, later]).finally(() => window.clearTimeout(timer));
 }
