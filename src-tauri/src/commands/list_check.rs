@@ -53,8 +53,8 @@ fn the_list_names_each_command_once() {
 }
 
 /// The commands a source file defines: each `#[tauri::command]` function, and each entry of a
-/// `directory_commands!` block (`read|act|send name(…`). The macro's own template, whose name
-/// is `$name`, is none.
+/// `directory_commands!` block (`read name(…`, `act …`, `send …`). The macro's own template,
+/// whose name is `$name`, is none.
 fn commands_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut lines = text.lines();
@@ -65,12 +65,16 @@ fn commands_in(text: &str) -> Vec<String> {
         } else if in_entries && line.starts_with('}') {
             in_entries = false;
         } else if in_entries {
+            // An entry starts `<how> <name>(`; its other lines (doc comments, arguments, the
+            // call) start otherwise.
+            let is_name =
+                |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '_');
             let entry = line
                 .trim_start()
                 .split_once(' ')
-                .filter(|(run, _)| ["read", "act", "send"].contains(run));
-            if let Some((_, rest)) = entry {
-                found.extend(rest.split('(').next().map(str::to_owned));
+                .and_then(|(how, rest)| Some((how, rest.split_once('(')?.0)));
+            if let Some((_, name)) = entry.filter(|(how, name)| is_name(how) && is_name(name)) {
+                found.push(name.to_owned());
             }
         } else if line.trim() == "#[tauri::command]" {
             let name = lines
