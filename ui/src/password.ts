@@ -1,7 +1,7 @@
 // The password and username rules, checked as the user types for early feedback. The rule
 // itself lives in crates/rules: the limits below are generated from it, and
 // password.test.ts checks this function against the cases the rule answered
-// (bindings/passwordPolicy.ts).
+// (bindings/passwordCases.json).
 import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, USERNAME_MIN } from "./bindings/passwordPolicy";
 
 export { PASSWORD_MAX, PASSWORD_MIN };

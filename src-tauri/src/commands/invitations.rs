@@ -8,62 +8,25 @@ use orgdesk_core::types::MemberId;
 
 use super::{Answer, Dir, Link};
 
-#[tauri::command]
-pub async fn invite_members(
-    state: Dir<'_>,
-    link: Link<'_>,
-    member_ids: Vec<MemberId>,
-    channel: InviteChannel,
-    language: Option<Lang>,
-) -> Answer<InviteOutcome> {
-    link.act(&state, move |d, a| {
-        d.invite_members_in(a, &member_ids, channel, language)
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn list_invitations(state: Dir<'_>, query: InvitationQuery) -> Answer<InvitationPage> {
-    state.read(move |d| d.invitation_page(&query)).await
-}
-
-#[tauri::command]
-pub async fn invitation_counts(state: Dir<'_>) -> Answer<InvitationCounts> {
-    state.read(|d| d.invitation_counts()).await
-}
-
-#[tauri::command]
-pub async fn resend_invitation(state: Dir<'_>, link: Link<'_>, id: i64) -> Answer<()> {
-    link.act(&state, move |d, a| d.resend_invitation(a, id))
-        .await
-}
-
-#[tauri::command]
-pub async fn cancel_invitation(state: Dir<'_>, link: Link<'_>, id: i64) -> Answer<()> {
-    link.act(&state, move |d, a| d.cancel_invitation(a, id))
-        .await
-}
-
-/// Resends the chosen invitations in one transaction; the closed ones are passed over and named.
-#[tauri::command]
-pub async fn resend_invitations(
-    state: Dir<'_>,
-    link: Link<'_>,
-    ids: Vec<i64>,
-) -> Answer<InvitationBatchOutcome> {
-    link.act(&state, move |d, a| d.resend_invitations(a, &ids))
-        .await
-}
-
-/// Cancels the chosen invitations in one transaction; the closed ones are passed over and named.
-#[tauri::command]
-pub async fn cancel_invitations(
-    state: Dir<'_>,
-    link: Link<'_>,
-    ids: Vec<i64>,
-) -> Answer<InvitationBatchOutcome> {
-    link.act(&state, move |d, a| d.cancel_invitations(a, &ids))
-        .await
+directory_commands! {
+    send invite_members(
+        member_ids: Vec<MemberId>,
+        channel: InviteChannel,
+        language: Option<Lang>
+    ) -> InviteOutcome = |d, a| d.invite_members_in(a, &member_ids, channel, language);
+    read list_invitations(query: InvitationQuery) -> InvitationPage =
+        |d| d.invitation_page(&query);
+    read invitation_counts() -> InvitationCounts = |d| d.invitation_counts();
+    send resend_invitation(id: i64) -> () = |d, a| d.resend_invitation(a, id);
+    send cancel_invitation(id: i64) -> () = |d, a| d.cancel_invitation(a, id);
+    /// Resends the chosen invitations in one transaction; the closed ones are passed over and
+    /// named.
+    send resend_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
+        |d, a| d.resend_invitations(a, &ids);
+    /// Cancels the chosen invitations in one transaction; the closed ones are passed over and
+    /// named.
+    send cancel_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
+        |d, a| d.cancel_invitations(a, &ids);
 }
 
 #[tauri::command]

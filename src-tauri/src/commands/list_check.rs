@@ -52,8 +52,57 @@ fn the_list_names_each_command_once() {
     assert!(names.len() > 50, "the list was not read: {names:?}");
 }
 
-/// Every `#[tauri::command]` under src-tauri/src/commands/ is listed, in its own module (a
-/// listed one that does not exist already fails the build of the handler).
+/// The commands a source file defines: each `#[tauri::command]` function, and each entry of a
+/// `directory_commands!` block (`read name(…`, `act …`, `send …`). The macro's own template,
+/// whose name is `$name`, is none.
+fn commands_in(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut lines = text.lines();
+    let mut in_entries = false;
+    while let Some(line) = lines.next() {
+        if line.starts_with("directory_commands! {") {
+            in_entries = true;
+        } else if in_entries && line.starts_with('}') {
+            in_entries = false;
+        } else if in_entries {
+            // An entry starts `<how> <name>(`; its other lines (doc comments, arguments, the
+            // call) start otherwise.
+            let is_name =
+                |w: &str| !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '_');
+            let entry = line
+                .trim_start()
+                .split_once(' ')
+                .and_then(|(how, rest)| Some((how, rest.split_once('(')?.0)));
+            if let Some((_, name)) = entry.filter(|(how, name)| is_name(how) && is_name(name)) {
+                found.push(name.to_owned());
+            }
+        } else if line.trim() == "#[tauri::command]" {
+            let name = lines
+                .by_ref()
+                .find_map(|l| l.split_once("fn ").map(|(_, rest)| rest))
+                .and_then(|rest| rest.split(['(', '<']).next())
+                .unwrap();
+            if !name.starts_with('$') {
+                found.push(name.to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn commands_are_found_in_both_forms() {
+    let text = "#[tauri::command]\npub async fn plain(state: Dir<'_>) -> Answer<()> {\n}\n\n\
+                directory_commands! {\n    read one() -> () = |d| d.one();\n    \
+                /// Its doc.\n    act two(id: i64) -> () =\n        |d, a| d.two(a, id);\n    \
+                send three(\n        ids: Vec<i64>\n    ) -> () = |d, a| d.three(a, &ids);\n}\n";
+    assert_eq!(commands_in(text), ["plain", "one", "two", "three"]);
+    let template = "        #[tauri::command]\n        pub async fn $name(state: Dir<'_>) -> A {\n";
+    assert!(commands_in(template).is_empty());
+}
+
+/// Every command under src-tauri/src/commands/ is listed, in its own module (a listed one that
+/// does not exist already fails the build of the handler).
 #[test]
 fn every_command_function_is_listed() {
     fn visit(dir: &Path, module: &str, out: &mut Vec<String>) {
@@ -71,18 +120,11 @@ fn every_command_function_is_listed() {
             }
             let here = if stem == "mod" { module } else { &inner };
             let text = std::fs::read_to_string(&path).unwrap();
-            let mut lines = text.lines();
-            while let Some(line) = lines.next() {
-                if line.trim() != "#[tauri::command]" {
-                    continue;
-                }
-                let name = lines
-                    .by_ref()
-                    .find_map(|l| l.split_once("fn ").map(|(_, rest)| rest))
-                    .and_then(|rest| rest.split(['(', '<']).next())
-                    .unwrap();
-                out.push(format!("{here}::{name}"));
-            }
+            out.extend(
+                commands_in(&text)
+                    .iter()
+                    .map(|name| format!("{here}::{name}")),
+            );
         }
     }
     let mut found = Vec::new();

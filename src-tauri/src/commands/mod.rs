@@ -8,6 +8,44 @@ use orgdesk_core::CommandError;
 use crate::gateway_link::GatewayLink;
 use crate::state::AppState;
 
+/// Defines the commands that are one call on the directory, one entry a command:
+///
+/// ```text
+/// /// Its doc comment.
+/// read member_details(id: MemberId) -> MemberDetails = |d| d.member_details(id);
+/// act rename_department(id: DepartmentId, name: String) -> () =
+///     |d, a| d.rename_department(a, id, &name);
+/// send resend_invitation(id: i64) -> () = |d, a| d.resend_invitation(a, id);
+/// ```
+///
+/// `read` runs a read for the signed-in admin ([`AppState::read`]), `act` a change recorded
+/// under the admin `a` ([`AppState::act`]), and `send` a change the gateway is to hear of at
+/// once ([`GatewayLink::act`]). Each entry becomes an async `#[tauri::command]` that takes the
+/// directory (`send`: and the link) and the arguments named, and answers the call's value; the
+/// module that has the entries imports [`Answer`], [`Dir`] and for `send` [`Link`]. These
+/// commands are listed in src-tauri/commands.txt like any other, and its check reads the entries.
+macro_rules! directory_commands {
+    () => {};
+    ($(#[$doc:meta])* send $name:ident($($arg:ident: $ty:ty),*) -> $out:ty =
+        |$($param:ident),+| $call:expr; $($rest:tt)*) => {
+        $(#[$doc])*
+        #[tauri::command]
+        pub async fn $name(state: Dir<'_>, link: Link<'_>, $($arg: $ty),*) -> Answer<$out> {
+            link.act(&state, move |$($param),+| $call).await
+        }
+        directory_commands!($($rest)*);
+    };
+    ($(#[$doc:meta])* $run:ident $name:ident($($arg:ident: $ty:ty),*) -> $out:ty =
+        |$($param:ident),+| $call:expr; $($rest:tt)*) => {
+        $(#[$doc])*
+        #[tauri::command]
+        pub async fn $name(state: Dir<'_>, $($arg: $ty),*) -> Answer<$out> {
+            state.$run(move |$($param),+| $call).await
+        }
+        directory_commands!($($rest)*);
+    };
+}
+
 pub mod departments;
 pub mod gateway;
 pub mod invitations;

@@ -1,4 +1,5 @@
 use orgdesk_core::organization::OrgOverview;
+use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::{CommandError, ErrorCode};
 
@@ -26,17 +27,9 @@ pub async fn rename_organization(state: Dir<'_>, name: String) -> Answer<OrgOver
     Ok(overview)
 }
 
-#[tauri::command]
-pub async fn get_settings(state: Dir<'_>) -> Answer<orgdesk_core::settings::Settings> {
-    state.read(|d| d.settings()).await
-}
-
-#[tauri::command]
-pub async fn update_settings(
-    state: Dir<'_>,
-    settings: orgdesk_core::settings::Settings,
-) -> Answer<orgdesk_core::settings::Settings> {
-    state.act(move |d, a| d.update_settings(a, &settings)).await
+directory_commands! {
+    read get_settings() -> Settings = |d| d.settings();
+    act update_settings(settings: Settings) -> Settings = |d, a| d.update_settings(a, &settings);
 }
 
 /// The window says which language it shows (`en` or `zh-CN`), so that the OS notification

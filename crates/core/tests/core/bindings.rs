@@ -124,30 +124,32 @@ fn export_password_policy(dir: &Path) {
                 .collect::<String>()
         })
         .collect();
-    let text = format!(
-        "// Generated from crates/rules (the password policy) by `make bindings`. Do not edit.\n\n\
+    let limits = format!(
+        "// Generated from crates/rules (the password policy) by `make bindings`. Do not edit.\n\
+         // The cases the rule answered are in passwordCases.json.\n\n\
          export const PASSWORD_MIN = {MIN_LEN};\n\
          export const PASSWORD_MAX = {MAX_LEN};\n\
          export const USERNAME_MIN = {};\n\
-         export const USERNAME_MAX = {};\n\n\
-         /** [password, username, the problems the rule finds] */\n\
-         export const PASSWORD_CASES: Array<[string, string, string[]]> = [\n{}];\n",
+         export const USERNAME_MAX = {};\n",
         orgdesk_rules::username::MIN_LEN,
         orgdesk_rules::username::MAX_LEN,
-        cases
-            .iter()
-            .map(|c| format!("  {c},\n"))
-            .collect::<String>()
     );
+    // Data for the UI's test, one case a line: [password, username, the problems found].
+    let cases = format!("[\n  {}\n]\n", cases.join(",\n  "));
     std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("passwordPolicy.ts"), text).unwrap();
+    std::fs::write(dir.join("passwordPolicy.ts"), limits).unwrap();
+    std::fs::write(dir.join("passwordCases.json"), cases).unwrap();
 }
 
 fn read_dir(dir: &Path) -> BTreeMap<String, String> {
     std::fs::read_dir(dir)
         .map(|it| {
             it.filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "ts"))
+                .filter(|e| {
+                    e.path()
+                        .extension()
+                        .is_some_and(|x| x == "ts" || x == "json")
+                })
                 .map(|e| {
                     (
                         e.file_name().to_string_lossy().into_owned(),

@@ -5,7 +5,7 @@ use orgdesk_core::spreadsheet::{self, ExportFormat, ExportOutcome, JobProgress, 
 use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
 
-use super::{run_job, Job, SheetJobs, CSV, XLSX};
+use super::{run_job, SheetJobs, CSV, XLSX};
 use crate::commands::{Answer, Dir};
 use crate::dialogs::{self, Filter};
 
@@ -42,14 +42,10 @@ pub async fn export_members_file<R: Runtime>(
     else {
         return Ok(None);
     };
-    let running = Job::start(&jobs, job);
     let path = out.clone();
-    let members = run_job(
-        &state,
-        running.cancel.clone(),
-        on_progress,
-        move |d, ctl| d.export_members(&query, lang, &path, ctl),
-    )
+    let members = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
+        d.export_members(&query, lang, &path, ctl)
+    })
     .await?;
     Ok(Some(ExportOutcome {
         path: out.display().to_string(),

@@ -12,7 +12,7 @@ use orgdesk_core::{CommandError, ErrorCode};
 use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
 
-use super::{internal, run_job, Job, LastImport, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
+use super::{internal, run_job, LastImport, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
 use crate::commands::{Answer, Dir, Link};
 use crate::dialogs;
 
@@ -54,18 +54,12 @@ pub async fn preview_import(
     on_progress: Channel<JobProgress>,
 ) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
-    let running = Job::start(&jobs, job);
     let file = PathBuf::from(&path);
     let opts = options.clone();
-    let report = run_job(
-        &state,
-        running.cancel.clone(),
-        on_progress,
-        move |d, ctl| {
-            d.check_import_quota(&actor)?;
-            d.preview_import(&file, &opts, ctl)
-        },
-    )
+    let report = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
+        d.check_import_quota(&actor)?;
+        d.preview_import(&file, &opts, ctl)
+    })
     .await?;
     Ok(remember(&jobs, path, options, report))
 }
@@ -86,17 +80,13 @@ pub async fn run_import(
     send_invitations: Option<bool>,
 ) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
-    let running = Job::start(&jobs, job);
     let file = PathBuf::from(&path);
     let opts = options.clone();
     let started = state.with_directory(|d| Ok(d.now_ms())).await?;
     let importer = actor.clone();
-    let report = run_job(
-        &state,
-        running.cancel.clone(),
-        on_progress,
-        move |d, ctl| d.import_members(&importer, &file, &opts, ctl),
-    )
+    let report = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
+        d.import_members(&importer, &file, &opts, ctl)
+    })
     .await?;
     if send_invitations == Some(true) {
         // The people just added without a password get their invitation, queued durably

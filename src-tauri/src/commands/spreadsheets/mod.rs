@@ -88,11 +88,12 @@ fn internal(what: &str) -> CommandError {
     )
 }
 
-/// Runs a spreadsheet job on the directory (on a blocking thread) with a cancel flag and a
-/// progress channel.
+/// Runs a spreadsheet job on the directory (on a blocking thread) as the window's job `job`:
+/// `cancel_job` stops it while it runs, and its progress goes to `progress`.
 async fn run_job<T, F>(
     state: &AppState,
-    cancel: Arc<AtomicBool>,
+    jobs: &SheetJobs,
+    job: u32,
     progress: Channel<JobProgress>,
     f: F,
 ) -> Answer<T>
@@ -102,6 +103,8 @@ where
         + Send
         + 'static,
 {
+    let running = Job::start(jobs, job);
+    let cancel = running.cancel.clone();
     state
         .with_directory(move |d| {
             let report = move |stage: Stage, done: usize, total: usize| {

@@ -15,11 +15,14 @@ import {
   Tag,
   Typography,
 } from "antd";
+import type { FormInstance } from "antd";
+import type { UseMutationResult } from "@tanstack/react-query";
 import { type ReactNode, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { AppStatus } from "../../bindings/AppStatus";
+import type { CommandError } from "../../bindings/CommandError";
 import type { NewRole } from "../../bindings/NewRole";
 import type { Role } from "../../bindings/Role";
 import type { Settings } from "../../bindings/Settings";
@@ -36,75 +39,93 @@ import { useCreateRole, useRoles, useSettings, useUpdateImportQuota, useUpdateSe
 /** Common regions first; any ISO 3166 code can be typed. */
 const REGIONS = ["CN", "US", "GB", "DE", "FR", "JP", "KR", "SG", "HK", "TW", "IN", "AU", "CA", "NL", "SE", "CH", "ES", "IT", "BR", "AE"];
 
-/** A settings form once the settings are read (`children` gets them): the reading's error
- *  instead, nothing while they load, and the last save's `error` above the form. */
-function LoadedSettings({
-  settings,
-  error,
-  children,
-}: {
-  settings: ReturnType<typeof useSettings>;
-  error: string | null;
-  children: (settings: Settings) => ReactNode;
-}) {
+type SettingsFormProps<V extends Record<string, unknown>> = {
+  form: FormInstance<V>;
+  /** The save (`useUpdateSettings()` …), which answers the settings as saved. */
+  save: UseMutationResult<Settings, CommandError, Settings>;
+  /** The form's values from the settings, and the settings with the form's values in them. */
+  toValues: (settings: Settings) => V;
+  fromValues: (values: V, settings: Settings) => Settings;
+  /** The form's fields a refusal is shown on; `fieldMap` names the form's field of a setting
+   *  whose name differs. */
+  fields: readonly string[];
+  fieldMap?: Record<string, string>;
+  onValuesChange?: (changed: Partial<V>) => void;
+  saveTestId: string;
+  /** The form's fields, before its Save button. */
+  children: ReactNode;
+  /** The line under the form. */
+  hint: ReactNode;
+};
+
+/** One inline settings form, once the settings are read (the reading's error instead, nothing
+ *  while they load). Saved, it shows the settings as saved and "Saved"; refused, the reason on
+ *  its fields and the rest above it. */
+function SettingsForm<V extends Record<string, unknown>>(props: SettingsFormProps<V>) {
+  const { form, save, toValues, fromValues, fields, fieldMap, onValuesChange, saveTestId, children, hint } = props;
   const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const settings = useSettings();
+  const [error, setError] = useState<string | null>(null);
   if (settings.isError) return <Alert type="error" showIcon title={errorText(t, api.toCommandError(settings.error))} />;
   if (!settings.data) return null;
+  const data = settings.data;
+  const submit = (values: V) => {
+    setError(null);
+    save.mutate(fromValues(values, data), {
+      onSuccess: (saved) => {
+        form.setFieldsValue(toValues(saved) as Parameters<typeof form.setFieldsValue>[0]);
+        void message.success(t("settings.saved"));
+      },
+      onError: (e) => setError(applyServerError(t, form, e, fields, fieldMap)),
+    });
+  };
   return (
     <>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
-      {children(settings.data)}
+      <Form<V> form={form} layout="inline" initialValues={toValues(data)} onValuesChange={onValuesChange} onFinish={submit}>
+        {children}
+        <Form.Item>
+          <Button type="primary" htmlType="submit" loading={save.isPending} data-testid={saveTestId}>
+            {t("common.save")}
+          </Button>
+        </Form.Item>
+      </Form>
+      {hint}
     </>
   );
 }
 
+const HINT_STYLE = { margin: "8px 0 0" };
+
 function RegionForm() {
   const { t } = useTranslation();
-  const { message } = AntApp.useApp();
-  const settings = useSettings();
   const [form] = Form.useForm<Settings>();
-  const [error, setError] = useState<string | null>(null);
-  const save = useUpdateSettings({
-    onSuccess: (saved) => {
-      form.setFieldsValue(saved);
-      void message.success(t("settings.saved"));
-    },
-    onError: (e) => setError(applyServerError(t, form, e, ["defaultRegion"])),
-  });
+  const save = useUpdateSettings();
   return (
-    <LoadedSettings settings={settings} error={error}>
-      {(data) => (
-        <>
-          <Form<Settings>
-            form={form}
-            layout="inline"
-            initialValues={data}
-            onFinish={(v) => {
-              setError(null);
-              save.mutate({ ...data, defaultRegion: v.defaultRegion.trim().toUpperCase() });
-            }}
-          >
-            <Form.Item name="defaultRegion" rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-              <AutoComplete
-                data-testid="settings-region"
-                style={{ width: 200 }}
-                options={REGIONS.map((r) => ({ value: r, label: `${r} · ${regionName(r, t)}` }))}
-                filterOption={(input, option) => String(option?.label ?? "").toLowerCase().includes(input.toLowerCase())}
-                aria-label={t("settings.region")}
-              />
-            </Form.Item>
-            <Form.Item>
-              <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-region-save">
-                {t("common.save")}
-              </Button>
-            </Form.Item>
-          </Form>
-          <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }}>
-            {t("settings.regionHint")}
-          </Typography.Paragraph>
-        </>
-      )}
-    </LoadedSettings>
+    <SettingsForm<Settings>
+      form={form}
+      save={save}
+      toValues={(s) => s}
+      fromValues={(v, s) => ({ ...s, defaultRegion: v.defaultRegion.trim().toUpperCase() })}
+      fields={["defaultRegion"]}
+      saveTestId="settings-region-save"
+      hint={
+        <Typography.Paragraph type="secondary" style={HINT_STYLE}>
+          {t("settings.regionHint")}
+        </Typography.Paragraph>
+      }
+    >
+      <Form.Item name="defaultRegion" rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+        <AutoComplete
+          data-testid="settings-region"
+          style={{ width: 200 }}
+          options={REGIONS.map((r) => ({ value: r, label: `${r} · ${regionName(r, t)}` }))}
+          filterOption={(input, option) => String(option?.label ?? "").toLowerCase().includes(input.toLowerCase())}
+          aria-label={t("settings.region")}
+        />
+      </Form.Item>
+    </SettingsForm>
   );
 }
 
@@ -114,73 +135,56 @@ const MAX_QUOTA = 10_000;
 
 type QuotaValues = { enabled: boolean; limit: number | null };
 
+const quotaValues = (s: Settings): QuotaValues => ({
+  enabled: s.importQuotaPerDay != null,
+  limit: s.importQuotaPerDay ?? DEFAULT_QUOTA,
+});
+
 function ImportQuotaForm() {
   const { t } = useTranslation();
-  const { message } = AntApp.useApp();
-  const settings = useSettings();
   const [form] = Form.useForm<QuotaValues>();
   const enabled = Form.useWatch("enabled", form) ?? false;
-  const [error, setError] = useState<string | null>(null);
-  const toValues = (s: Settings): QuotaValues => ({
-    enabled: s.importQuotaPerDay != null,
-    limit: s.importQuotaPerDay ?? DEFAULT_QUOTA,
-  });
-  const save = useUpdateImportQuota({
-    onSuccess: (saved) => {
-      form.setFieldsValue(toValues(saved));
-      void message.success(t("settings.saved"));
-    },
-    onError: (e) => setError(applyServerError(t, form, e, ["limit"], { importQuotaPerDay: "limit" })),
-  });
+  const save = useUpdateImportQuota();
   return (
-    <LoadedSettings settings={settings} error={error}>
-      {(data) => (
-        <>
-          <Form<QuotaValues>
-            form={form}
-            layout="inline"
-            initialValues={toValues(data)}
-            onValuesChange={(changed: Partial<QuotaValues>) => {
-              if (changed.enabled && form.getFieldValue("limit") == null) form.setFieldValue("limit", DEFAULT_QUOTA);
-            }}
-            onFinish={(v) => {
-              setError(null);
-              save.mutate({ ...data, importQuotaPerDay: v.enabled ? v.limit : null });
-            }}
-          >
-            <Form.Item name="enabled" valuePropName="checked">
-              <Switch data-testid="settings-quota-switch" aria-label={t("settings.quota.switch")} />
-            </Form.Item>
-            <Form.Item>
-              <Typography.Text>{t("settings.quota.switch")}</Typography.Text>
-            </Form.Item>
-            <Form.Item
-              name="limit"
-              rules={[{ required: enabled, type: "integer", min: 1, max: MAX_QUOTA, message: t("settings.quota.range") }]}
-            >
-              <InputNumber
-                data-testid="settings-quota-limit"
-                aria-label={t("settings.quota.limit")}
-                disabled={!enabled}
-                min={1}
-                max={MAX_QUOTA}
-                precision={0}
-                suffix={t("settings.quota.perDay")}
-                style={{ width: 150 }}
-              />
-            </Form.Item>
-            <Form.Item>
-              <Button type="primary" htmlType="submit" loading={save.isPending} data-testid="settings-quota-save">
-                {t("common.save")}
-              </Button>
-            </Form.Item>
-          </Form>
-          <Typography.Paragraph type="secondary" style={{ margin: "8px 0 0" }} data-testid="settings-quota-hint">
-            {enabled ? t("settings.quota.hint", { time: localTime(t, nextUtcMidnight()) }) : t("settings.quota.off")}
-          </Typography.Paragraph>
-        </>
-      )}
-    </LoadedSettings>
+    <SettingsForm<QuotaValues>
+      form={form}
+      save={save}
+      toValues={quotaValues}
+      fromValues={(v, s) => ({ ...s, importQuotaPerDay: v.enabled ? v.limit : null })}
+      fields={["limit"]}
+      fieldMap={{ importQuotaPerDay: "limit" }}
+      onValuesChange={(changed) => {
+        if (changed.enabled && form.getFieldValue("limit") == null) form.setFieldValue("limit", DEFAULT_QUOTA);
+      }}
+      saveTestId="settings-quota-save"
+      hint={
+        <Typography.Paragraph type="secondary" style={HINT_STYLE} data-testid="settings-quota-hint">
+          {enabled ? t("settings.quota.hint", { time: localTime(t, nextUtcMidnight()) }) : t("settings.quota.off")}
+        </Typography.Paragraph>
+      }
+    >
+      <Form.Item name="enabled" valuePropName="checked">
+        <Switch data-testid="settings-quota-switch" aria-label={t("settings.quota.switch")} />
+      </Form.Item>
+      <Form.Item>
+        <Typography.Text>{t("settings.quota.switch")}</Typography.Text>
+      </Form.Item>
+      <Form.Item
+        name="limit"
+        rules={[{ required: enabled, type: "integer", min: 1, max: MAX_QUOTA, message: t("settings.quota.range") }]}
+      >
+        <InputNumber
+          data-testid="settings-quota-limit"
+          aria-label={t("settings.quota.limit")}
+          disabled={!enabled}
+          min={1}
+          max={MAX_QUOTA}
+          precision={0}
+          suffix={t("settings.quota.perDay")}
+          style={{ width: 150 }}
+        />
+      </Form.Item>
+    </SettingsForm>
   );
 }
 

@@ -12,13 +12,13 @@ export function useSettings() {
 }
 
 /** Saving settings answers them as saved: they replace the ones read. */
-export function useUpdateSettings(callbacks: CommandCallbacks<Settings, Settings>) {
+export function useUpdateSettings(callbacks: CommandCallbacks<Settings, Settings> = {}) {
   const client = useQueryClient();
   return useCommand(api.updateSettings, (saved: Settings) => client.setQueryData(api.queryKeys.settings, saved), callbacks);
 }
 
 /** Saving the daily import limit also alters the imports left today. */
-export function useUpdateImportQuota(callbacks: CommandCallbacks<Settings, Settings>) {
+export function useUpdateImportQuota(callbacks: CommandCallbacks<Settings, Settings> = {}) {
   const client = useQueryClient();
   const invalidateQuota = useInvalidateImportQuota();
   const saved = (s: Settings) => {

@@ -357,14 +357,6 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
       );
       break;
     }
-    case "previewing":
-      body = <JobBar progress={phase.progress} testId="import-progress" />;
-      footer = (
-        <Button onClick={cancel} data-testid="import-cancel">
-          {t("importExport.import.cancel")}
-        </Button>
-      );
-      break;
     case "preview": {
       const s = phase.summary;
       const n = s.counts.create + s.counts.update;
@@ -439,14 +431,18 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
       );
       break;
     }
-    case "importing":
+    case "previewing":
+    case "importing": {
+      // Cancelling a dry run closes the dialog; an import shows "Cancelling" until it stops.
+      const cancelling = phase.kind === "importing" && phase.cancelling;
       body = <JobBar progress={phase.progress} testId="import-progress" />;
       footer = (
-        <Button onClick={cancel} loading={phase.cancelling} data-testid="import-cancel">
-          {phase.cancelling ? t("importExport.import.cancelling") : t("importExport.import.cancel")}
+        <Button onClick={cancel} loading={cancelling} data-testid="import-cancel">
+          {cancelling ? t("importExport.import.cancelling") : t("importExport.import.cancel")}
         </Button>
       );
       break;
+    }
     case "done": {
       const s = phase.summary;
       body = (
