@@ -10,8 +10,8 @@ use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row::{self, status_from_str};
 use crate::members::{
-    allowed_actions, positions_json, positions_of, transition, write_status, MemberAction,
-    MemberQuery, StatusChange,
+    allowed_actions, positions_json, positions_of, write_status, MemberAction, MemberQuery,
+    StatusChange,
 };
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus};
@@ -171,7 +171,7 @@ impl Directory {
                     })
                 };
                 if let Some(action) = action {
-                    let Some(next) = transition(status, action) else {
+                    let Some(status_change) = StatusChange::of(id, &name, status, action) else {
                         if (action == MemberAction::Disable && status == MemberStatus::Disabled)
                             || (action == MemberAction::Enable && status == MemberStatus::Enabled)
                             || (action == MemberAction::Resign && status == MemberStatus::Resigned)
@@ -193,19 +193,7 @@ impl Directory {
                         });
                         continue;
                     }
-                    write_status(
-                        &tx,
-                        now,
-                        actor,
-                        StatusChange {
-                            id,
-                            name: &name,
-                            action,
-                            from: status,
-                            to: next,
-                            batch: true,
-                        },
-                    )?;
+                    write_status(&tx, now, actor, &status_change, true)?;
                     outcome.changed += 1;
                     continue;
                 }

@@ -42,17 +42,40 @@ pub(crate) struct StatusChange<'a> {
     pub(crate) action: MemberAction,
     pub(crate) from: MemberStatus,
     pub(crate) to: MemberStatus,
-    /// Part of a batch change (noted in the audit entry).
-    pub(crate) batch: bool,
+}
+
+impl<'a> StatusChange<'a> {
+    /// What `action` does to the status of member `id` (named `name`) now in `from`, or
+    /// `None` when the status rules do not allow it. Editing and removing are not status
+    /// changes and are never allowed here.
+    pub(crate) fn of(
+        id: MemberId,
+        name: &'a str,
+        from: MemberStatus,
+        action: MemberAction,
+    ) -> Option<Self> {
+        if matches!(action, MemberAction::Edit | MemberAction::Remove) {
+            return None;
+        }
+        let to = transition(from, action)?;
+        Some(Self {
+            id,
+            name,
+            action,
+            from,
+            to,
+        })
+    }
 }
 
 /// Writes an allowed status change: the new status, no department headed by a member who
-/// resigned, and the audit entry.
+/// resigned, and the audit entry (`batch`: part of a batch change, noted in the entry).
 pub(crate) fn write_status(
     conn: &Connection,
     now: i64,
     actor: &Actor,
-    c: StatusChange<'_>,
+    c: &StatusChange<'_>,
+    batch: bool,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached("UPDATE members SET status = ?1, updated_at = ?2 WHERE id = ?3")?
         .execute(params![c.to.as_str(), now, c.id])?;
@@ -69,7 +92,7 @@ pub(crate) fn write_status(
         _ => "member.restore",
     };
     let mut after = json!({"status": c.to.as_str()});
-    if c.batch {
+    if batch {
         after["batch"] = json!(true);
     }
     audit::record(
@@ -159,9 +182,7 @@ impl Directory {
         action: MemberAction,
     ) -> CoreResult<MemberStatus> {
         let row = self.member_row(id)?;
-        let Some(next) = transition(row.status, action)
-            .filter(|_| action != MemberAction::Edit && action != MemberAction::Remove)
-        else {
+        let Some(change) = StatusChange::of(id, &row.name, row.status, action) else {
             return Err(CoreError::Conflict(format!(
                 "{} is {} and cannot be {}.",
                 row.name,
@@ -188,22 +209,10 @@ impl Directory {
             })?;
         }
         let (now, tx) = self.begin()?;
-        write_status(
-            &tx,
-            now,
-            actor,
-            StatusChange {
-                id,
-                name: &row.name,
-                action,
-                from: row.status,
-                to: next,
-                batch: false,
-            },
-        )?;
+        write_status(&tx, now, actor, &change, false)?;
         tx.commit()?;
         self.touch_members(&[id]);
-        Ok(next)
+        Ok(change.to)
     }
 
     pub(super) fn is_super_admin(&self, id: MemberId) -> CoreResult<bool> {

@@ -8,7 +8,8 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::CommandError;
 
 use crate::{
-    admin, audited, mkdept, temp_path, with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows,
+    admin, audited, mkdept, results_rows, temp_path, with_cancel, with_org, with_org_admin,
+    write_xlsx,
 };
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
@@ -123,8 +124,7 @@ fn google_workspace_export_is_inspected_mapped_and_imported() {
     // The results file keeps the file's own columns (not the joined name) and re-imports
     // with the same mapping.
     let out = tmp.path().join("results.xlsx");
-    spreadsheet::write_results(&file, Some(&info.suggested), &report, &out).unwrap();
-    let rows = xlsx_rows(&out);
+    let rows = results_rows(&file, Some(&info.suggested), &report, &out);
     assert_eq!(rows[0].len(), 11);
     assert_eq!(rows[0][9], "Result");
     assert_eq!(rows[1][9], "created");

@@ -6,14 +6,13 @@
 
 use std::path::Path;
 
-use calamine::Reader;
 use orgdesk_core::settings::Settings;
-use orgdesk_core::spreadsheet::{self, Control, ImportOptions, ImportReport, Lang, RowOutcome};
+use orgdesk_core::spreadsheet::{Control, ImportOptions, ImportReport, Lang, RowOutcome};
 use orgdesk_core::Directory;
 
 use crate::corpus::{member, ods};
 use crate::spreadsheet::{xlsx, C};
-use crate::{admin, temp_file, with_org, with_org_admin};
+use crate::{admin, results_rows, temp_file, with_org, with_org_admin};
 
 fn opts(lang: Lang) -> ImportOptions {
     ImportOptions {
@@ -149,10 +148,7 @@ fn a_mobile_that_lost_its_plus_is_repaired_and_reported_in_preview_results_and_i
 
         // The preview's results file says what was done on Tess's row.
         let out = tmp.path().join(format!("results-{kind}.xlsx"));
-        spreadsheet::write_results(&file, None, &preview, &out).unwrap();
-        let mut wb = calamine::open_workbook_auto(&out).unwrap();
-        let range = wb.worksheet_range_at(0).unwrap().unwrap();
-        let reason = range.get_value((1, 5)).unwrap().to_string();
+        let reason = &results_rows(&file, None, &preview, &out)[1][5];
         assert!(reason.contains("read as +447946000000"), "{kind}: {reason}");
 
         let done = d

@@ -4,13 +4,11 @@
 use std::path::{Path, PathBuf};
 
 use orgdesk_core::members::MemberAction;
-use orgdesk_core::spreadsheet::{
-    self, Column, Control, ImportOptions, ImportReport, Lang, RowOutcome,
-};
+use orgdesk_core::spreadsheet::{Column, Control, ImportOptions, ImportReport, Lang, RowOutcome};
 use orgdesk_core::Directory;
 
 use crate::spreadsheet::C;
-use crate::{temp_file, with_org, with_org_admin, write_xlsx, xlsx_rows};
+use crate::{results_rows, temp_file, with_org, with_org_admin, write_xlsx};
 
 fn zh(create: bool) -> ImportOptions {
     ImportOptions {
@@ -318,9 +316,7 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
 
     // A preview says what would happen.
     let preview = d.preview_import(&p, &zh(false), &Control::none()).unwrap();
-    let out = tmp.path().join("preview.xlsx");
-    spreadsheet::write_results(&p, None, &preview, &out).unwrap();
-    let rows = xlsx_rows(&out);
+    let rows = results_rows(&p, None, &preview, &tmp.path().join("preview.xlsx"));
     assert_eq!(rows[0], ["姓名", "邮箱", "部门", "结果", "原因"]);
     assert_eq!(rows[1][3], "将新建");
     assert_eq!(rows[2][3], "失败");
@@ -332,9 +328,7 @@ fn a_results_file_in_chinese_has_chinese_results_and_reimports_after_a_fix() {
     let r = d
         .import_members(&a, &p, &zh(false), &Control::none())
         .unwrap();
-    let out = tmp.path().join("results.xlsx");
-    spreadsheet::write_results(&p, None, &r, &out).unwrap();
-    let rows = xlsx_rows(&out);
+    let rows = results_rows(&p, None, &r, &tmp.path().join("results.xlsx"));
     assert_eq!(rows[0][3..], ["结果", "原因"]);
     assert_eq!(rows[1][3], "已新建");
     assert_eq!(rows[1][4], "");

@@ -33,7 +33,7 @@ use orgdesk_core::clock::ManualClock;
 use orgdesk_core::invitations::WorkResult;
 use orgdesk_core::members::{MemberQuery, NewInvitee, NewMember, PositionInput};
 use orgdesk_core::organization::SetupInput;
-use orgdesk_core::spreadsheet::{Control, Stage};
+use orgdesk_core::spreadsheet::{ColumnMapping, Control, ImportReport, Stage};
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CoreError, Directory};
 use orgdesk_protocol::{Event, EventKind};
@@ -344,6 +344,18 @@ pub fn xlsx_rows(path: &Path) -> Vec<Vec<String>> {
         .rows()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
+}
+
+/// Writes the results file of `report` (a preview or an import of `file`, its columns read
+/// through `mapping`) at `out`, and reads its first sheet back as text.
+pub fn results_rows(
+    file: &Path,
+    mapping: Option<&ColumnMapping>,
+    report: &ImportReport,
+    out: &Path,
+) -> Vec<Vec<String>> {
+    orgdesk_core::spreadsheet::write_results(file, mapping, report, out).unwrap();
+    xlsx_rows(out)
 }
 
 /// Writes an .xlsx file whose first sheet holds `rows` as text, each cell as `fix` gives it.

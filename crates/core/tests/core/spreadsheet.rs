@@ -15,8 +15,8 @@ use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
-    admin, audited, count, mkdept, mkdepts, new_member, org_in_file, pos, temp_file, temp_path,
-    value, with_cancel, with_org, with_org_admin, write_xlsx, xlsx_rows, PASSWORD,
+    admin, audited, count, mkdept, mkdepts, new_member, org_in_file, pos, results_rows, temp_file,
+    temp_path, value, with_cancel, with_org, with_org_admin, write_xlsx, PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -836,9 +836,7 @@ fn results_file_lists_every_row_and_reimports_after_a_fix() {
     let r = d
         .import_members(&a, &p, &opts(false), &Control::none())
         .unwrap();
-    let out = tmp.path().join("results.xlsx");
-    spreadsheet::write_results(&p, None, &r, &out).unwrap();
-    let rows = xlsx_rows(&out);
+    let rows = results_rows(&p, None, &r, &tmp.path().join("results.xlsx"));
     assert_eq!(rows[0], ["Name", "Email", "Department", "Result", "Reason"]);
     assert_eq!(rows[1][3], "created");
     assert_eq!(rows[2][3], "failed");
