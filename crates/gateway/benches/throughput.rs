@@ -9,37 +9,19 @@
 
 #[path = "../tests/common/binary.rs"]
 mod binary;
+#[path = "../tests/common/driver.rs"]
+mod driver;
 #[path = "../tests/common/loopback.rs"]
 mod loopback;
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
 
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 use orgdesk_protocol::{Channel, CreateInvitation, EventsPage, InvitationCreated};
 
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
-
-/// The gateway process; killed if the bench fails, stopped with SIGTERM otherwise.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.0.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 fn request(i: usize) -> CreateInvitation {
     CreateInvitation {
@@ -55,30 +37,15 @@ fn request(i: usize) -> CreateInvitation {
     }
 }
 
-/// Runs `job(i)` for i in 0..N over CONCURRENCY tasks; returns the elapsed seconds.
-async fn run_all<F, Fut, T>(job: F) -> (f64, Vec<T>)
+/// Runs `job(i)` for i in 0..N over CONCURRENCY tasks; the elapsed seconds and the results.
+async fn timed<F, Fut, T>(job: F) -> (f64, Vec<T>)
 where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = T> + Send,
     T: Send + 'static,
 {
     let started = Instant::now();
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|worker| {
-            let job = job.clone();
-            tokio::spawn(async move {
-                let mut out = Vec::new();
-                for i in (worker..N).step_by(CONCURRENCY) {
-                    out.push(job(i).await);
-                }
-                out
-            })
-        })
-        .collect();
-    let mut results = Vec::with_capacity(N);
-    for t in tasks {
-        results.extend(t.await.unwrap());
-    }
+    let results = driver::run_all(N, CONCURRENCY, job).await;
     (started.elapsed().as_secs_f64(), results)
 }
 
@@ -97,18 +64,15 @@ async fn bench(label: &str, database: &str) {
         ),
     )
     .unwrap();
-    let token = binary::create_organization(&config, "Acme");
-    let (child, addr) = binary::serve(&config);
-    let server = Server(child);
-    let base = format!("http://{addr}");
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let driver::Driven {
+        mut server,
+        base,
+        token,
+        client,
+    } = driver::start(&config, CONCURRENCY);
 
     println!("{label}:");
-    let (secs, links) = run_all({
+    let (secs, links) = timed({
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         move |i| {
             let (client, base, token) = (client.clone(), base.clone(), token.clone());
@@ -133,7 +97,7 @@ async fn bench(label: &str, database: &str) {
     );
 
     let links = std::sync::Arc::new(links);
-    let (secs, _) = run_all({
+    let (secs, _) = timed({
         let (client, links) = (client.clone(), links.clone());
         move |i| {
             let (client, links) = (client.clone(), links.clone());
@@ -166,7 +130,7 @@ async fn bench(label: &str, database: &str) {
     );
 
     let last = after;
-    let (secs, _) = run_all({
+    let (secs, _) = timed({
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         move |i| {
             let (client, base, token) = (client.clone(), base.clone(), token.clone());
@@ -186,7 +150,7 @@ async fn bench(label: &str, database: &str) {
     if label == "SQLite" {
         sign_in_timing(&base, &links[0]).await;
     }
-    drop(server);
+    server.stop();
 }
 
 /// The `name=value` of the cookie an answer sets, and the value of its hidden `name` input.

@@ -22,6 +22,15 @@ use crate::store::{
 };
 use crate::{secrets, Shared};
 
+/// An account the path names (by its username key or its id) must be one the gateway can
+/// have: 1 to 64 characters. Any other is unknown.
+fn account_in_path(name: &str) -> Result<()> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(GatewayError::UnknownAccount);
+    }
+    Ok(())
+}
+
 pub(crate) async fn set_account_state(
     State(state): State<Shared>,
     Org(org_id): Org,
@@ -29,9 +38,7 @@ pub(crate) async fn set_account_state(
     JsonBody(req): JsonBody<SetAccountState>,
 ) -> Result<StatusCode> {
     let key = username_key(&username);
-    if key.is_empty() || key.chars().count() > 64 {
-        return Err(GatewayError::UnknownAccount);
-    }
+    account_in_path(&key)?;
     if state
         .store
         .set_account_state(
@@ -160,9 +167,7 @@ pub(crate) async fn refuse_account(
             "reason contains control characters".into(),
         ));
     }
-    if account_id.is_empty() || account_id.chars().count() > 64 {
-        return Err(GatewayError::UnknownAccount);
-    }
+    account_in_path(&account_id)?;
     match state
         .store
         .refuse_account(

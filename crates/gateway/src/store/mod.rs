@@ -16,6 +16,7 @@
 //! `sql.rs`.
 
 mod accounts;
+mod columns;
 mod events;
 mod health;
 mod invitations;

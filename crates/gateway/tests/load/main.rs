@@ -6,9 +6,10 @@
 
 #[path = "../common/binary.rs"]
 mod binary;
+#[path = "../common/driver.rs"]
+mod driver;
 
 use std::collections::HashSet;
-use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,65 +17,6 @@ use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage, Invitat
 
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
-
-/// The gateway process: stopped with SIGTERM, killed if it does not stop (or the test fails).
-struct Server(Child);
-
-impl Server {
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(Some(status)) = self.0.try_wait() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the gateway did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Runs `job(i)` for every i in 0..N on CONCURRENCY tasks, so at most that many requests are
-/// in flight; returns the results in order of i.
-async fn run_all<F, Fut, T>(job: F) -> Vec<T>
-where
-    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + Send,
-    T: Send + 'static,
-{
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|worker| {
-            let job = job.clone();
-            tokio::spawn(async move {
-                let mut out = Vec::new();
-                for i in (worker..N).step_by(CONCURRENCY) {
-                    out.push((i, job(i).await));
-                }
-                out
-            })
-        })
-        .collect();
-    let mut results = Vec::with_capacity(N);
-    for t in tasks {
-        results.extend(t.await.expect("a load task"));
-    }
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_invitations_and_feed_requests_from_another_process() {
@@ -107,20 +49,16 @@ invitations_per_minute = 1000000
     )
     .unwrap();
 
-    let token = binary::create_organization(&config, "Acme");
-
-    let (child, addr) = binary::serve(&config);
-    let mut server = Server(child);
-    let base = Arc::new(format!("http://{addr}"));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let token = Arc::new(token);
+    let driver::Driven {
+        mut server,
+        base,
+        token,
+        client,
+    } = driver::start(&config, CONCURRENCY);
+    let (base, token) = (Arc::new(base), Arc::new(token));
 
     // 10,000 creations, each its own invitation with its own key and recipient.
-    let created: Vec<InvitationCreated> = run_all({
+    let created: Vec<InvitationCreated> = driver::run_all(N, CONCURRENCY, {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         move |i| {
             let (client, base, token) = (client.clone(), base.clone(), token.clone());
@@ -154,7 +92,7 @@ invitations_per_minute = 1000000
     assert_eq!(ids.len(), N, "every creation made its own invitation");
 
     // 10,000 feed requests while the outbox delivers; each page is well-formed and in order.
-    let pages: Vec<usize> = run_all({
+    let pages: Vec<usize> = driver::run_all(N, CONCURRENCY, {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         move |i| {
             let (client, base, token) = (client.clone(), base.clone(), token.clone());

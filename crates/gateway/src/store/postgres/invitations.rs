@@ -4,16 +4,15 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-// Only compile-time constants are spliced into SQL (the shared column list); every value is a
-// bind parameter. `AssertSqlSafe` records that for sqlx.
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
 
 use super::{
-    channel_str, execute, insert_event, invitation_from_row, record_key, seen_key, shared,
-    shared_with, PostgresStore, Tx, INVITATION_COLUMNS,
+    channel_str, execute, insert_event, record_key, seen_key, shared, shared_with, PostgresStore,
+    Tx,
 };
 use crate::error::Result;
 use crate::secrets;
+use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
@@ -143,14 +142,12 @@ impl InvitationStore for PostgresStore {
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitations i WHERE i.org_id = $1 AND i.id = $2"
-        )))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(invitation_from_row).transpose()
+        let row = sqlx::query(shared(&sql::invitation()))
+            .bind(org_id)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(|row| read_invitation(row, 0)).transpose()
     }
 
     async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
@@ -180,22 +177,11 @@ impl InvitationStore for PostgresStore {
     }
 
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INVITATION_COLUMNS}, t.expires_at AS token_expires_at,
-                    t.revoked_at IS NOT NULL AS revoked, t.used_at IS NOT NULL AS used
-             FROM invitation_tokens t JOIN invitations i ON i.id = t.invitation_id
-             WHERE t.hash = $1"
-        )))
-        .bind(&token_hash[..])
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(TokenLookup {
-            invitation: invitation_from_row(&row)?,
-            expires_at: row.try_get("token_expires_at")?,
-            revoked: row.try_get("revoked")?,
-            used: row.try_get("used")?,
-        }))
+        let row = sqlx::query(shared(&sql::lookup_token()))
+            .bind(&token_hash[..])
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(read_token_lookup).transpose()
     }
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {

@@ -7,11 +7,12 @@ use orgdesk_protocol::EventKind;
 use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{
-    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, optional_pair,
-    seen_key, SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
+    channel_str, insert_event, insert_key, is_unique_violation, optional_pair, seen_key,
+    SqliteStore,
 };
 use crate::error::Result;
 use crate::secrets;
+use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
@@ -145,14 +146,9 @@ impl InvitationStore for SqliteStore {
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
         let (org_id, id) = (org_id.to_owned(), id.to_owned());
         self.with(move |c| {
-            Ok(c.query_row(
-                &format!(
-                    "SELECT {INVITATION_COLUMNS} FROM invitations i
-                     WHERE i.org_id = ?1 AND i.id = ?2"
-                ),
-                params![org_id, id],
-                |r| invitation_from_row(r, 0),
-            )
+            Ok(c.query_row(&sql::invitation(), params![org_id, id], |r| {
+                read_invitation(r, 0)
+            })
             .optional()?)
         })
         .await
@@ -187,24 +183,10 @@ impl InvitationStore for SqliteStore {
 
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>> {
         self.with(move |c| {
-            Ok(c.query_row(
-                &format!(
-                    "SELECT {INVITATION_COLUMNS}, t.expires_at, t.revoked_at IS NOT NULL,
-                            t.used_at IS NOT NULL
-                     FROM invitation_tokens t JOIN invitations i ON i.id = t.invitation_id
-                     WHERE t.hash = ?1"
-                ),
-                [token_hash],
-                |r| {
-                    Ok(TokenLookup {
-                        invitation: invitation_from_row(r, 0)?,
-                        expires_at: r.get(INVITATION_COLUMN_COUNT)?,
-                        revoked: r.get(INVITATION_COLUMN_COUNT + 1)?,
-                        used: r.get(INVITATION_COLUMN_COUNT + 2)?,
-                    })
-                },
+            Ok(
+                c.query_row(&sql::lookup_token(), [token_hash], |r| read_token_lookup(r))
+                    .optional()?,
             )
-            .optional()?)
         })
         .await
     }

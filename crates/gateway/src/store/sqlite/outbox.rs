@@ -4,15 +4,16 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
-use super::{
-    insert_event, invitation_from_row, optional_pair, reset_from_row, SqliteStore,
-    INVITATION_COLUMNS, RESET_COLUMNS,
-};
+use super::{insert_event, optional_pair, SqliteStore};
 use crate::error::Result;
+use crate::store::columns::{
+    read_invitation, read_join_decision_mail, read_reset, INVITATION_COLUMNS,
+    JOIN_DECISION_MAIL_COLUMNS, RESET_COLUMNS,
+};
 use crate::store::sql;
 use crate::store::{
-    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
-    OutboxStore, ResetOutboxItem, SendEnd,
+    FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
+    ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
@@ -26,7 +27,7 @@ impl OutboxStore for SqliteStore {
                  WHERE o.state = 'pending' AND i.state = 'pending'",
         };
         let lease = OwnedLease::from(lease);
-        self.with(move |c| due.claim(c, &lease, invitation_from_row))
+        self.with(move |c| due.claim(c, &lease, |r, at| read_invitation(r, at)))
             .await
     }
 
@@ -49,7 +50,7 @@ impl OutboxStore for SqliteStore {
                    AND r.revoked_at IS NULL AND r.used_at IS NULL",
         };
         let lease = OwnedLease::from(lease);
-        self.with(move |c| due.claim(c, &lease, reset_from_row))
+        self.with(move |c| due.claim(c, &lease, |r, at| read_reset(r, at)))
             .await
     }
 
@@ -59,10 +60,13 @@ impl OutboxStore for SqliteStore {
     ) -> Result<Option<JoinDecisionOutboxItem>> {
         let lease = OwnedLease::from(lease);
         self.with(move |c| {
+            let select = format!(
+                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, \
+                 {JOIN_DECISION_MAIL_COLUMNS}"
+            );
             claim(
                 c,
-                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, j.id, j.name,
-                 j.username, j.email, j.organization_name, j.locale",
+                &select,
                 "JOIN join_requests j ON j.id = o.join_request_id
                  WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL",
                 &lease,
@@ -72,14 +76,7 @@ impl OutboxStore for SqliteStore {
                         attempts: r.get(1)?,
                         approved: r.get(2)?,
                         resumed: r.get(3)?,
-                        request: JoinDecisionMail {
-                            request_id: r.get(4)?,
-                            name: r.get(5)?,
-                            username: r.get(6)?,
-                            recipient: r.get(7)?,
-                            organization_name: r.get(8)?,
-                            locale: r.get(9)?,
-                        },
+                        request: read_join_decision_mail(r, 4)?,
                     })
                 },
             )
