@@ -18,7 +18,8 @@ mod postgres;
 
 use std::time::{Duration, Instant};
 
-use orgdesk_protocol::{Channel, CreateInvitation, EventsPage, InvitationCreated};
+use orgdesk_protocol::{Channel, CreateInvitation, InvitationCreated};
+use reqwest::Method;
 
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
@@ -37,15 +38,10 @@ fn request(i: usize) -> CreateInvitation {
     }
 }
 
-/// Runs `job(i)` for i in 0..N over CONCURRENCY tasks; the elapsed seconds and the results.
-async fn timed<F, Fut, T>(job: F) -> (f64, Vec<T>)
-where
-    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + Send,
-    T: Send + 'static,
-{
+/// Runs `jobs` (N of them, see [`driver::run_all`]); the elapsed seconds and the results.
+async fn timed<T>(jobs: impl std::future::Future<Output = Vec<T>>) -> (f64, Vec<T>) {
     let started = Instant::now();
-    let results = driver::run_all(N, CONCURRENCY, job).await;
+    let results = jobs.await;
     (started.elapsed().as_secs_f64(), results)
 }
 
@@ -64,32 +60,25 @@ async fn bench(label: &str, database: &str) {
         ),
     )
     .unwrap();
-    let driver::Driven {
-        mut server,
-        base,
-        token,
-        client,
-    } = driver::start(&config, CONCURRENCY);
+    let (mut server, api) = driver::start(&config, CONCURRENCY);
 
     println!("{label}:");
-    let (secs, links) = timed({
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let r = client
-                    .post(format!("{base}/api/v1/invitations"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", format!("bench-{i}"))
-                    .json(&request(i))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 201);
-                r.json::<InvitationCreated>().await.unwrap().link
-            }
-        }
-    })
+    let (secs, links) = timed(driver::run_on_api(
+        N,
+        CONCURRENCY,
+        &api,
+        |api, i| async move {
+            let r = api
+                .request(Method::POST, "/api/v1/invitations")
+                .header("Idempotency-Key", format!("bench-{i}"))
+                .json(&request(i))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<InvitationCreated>().await.unwrap().link
+        },
+    ))
     .await;
     println!(
         "  create:     {N} invitations in {secs:.2} s = {:.0}/s",
@@ -97,16 +86,16 @@ async fn bench(label: &str, database: &str) {
     );
 
     let links = std::sync::Arc::new(links);
-    let (secs, _) = timed({
-        let (client, links) = (client.clone(), links.clone());
-        move |i| {
-            let (client, links) = (client.clone(), links.clone());
+    let (secs, _) = timed(driver::run_on_api(N, CONCURRENCY, &api, {
+        let links = links.clone();
+        move |api, i| {
+            let links = links.clone();
             async move {
-                let r = client.get(&links[i]).send().await.unwrap();
+                let r = api.client.get(&links[i]).send().await.unwrap();
                 assert_eq!(r.status(), 200);
             }
         }
-    })
+    }))
     .await;
     println!(
         "  open page:  {N} invitation pages in {secs:.2} s = {:.0}/s",
@@ -116,7 +105,7 @@ async fn bench(label: &str, database: &str) {
     let started = Instant::now();
     let (mut after, mut pulled) = (0, 0);
     loop {
-        let page = events_page(&client, &base, &token, after, 1000).await;
+        let page = api.events_page(&format!("after={after}&limit=1000")).await;
         if page.events.is_empty() {
             break;
         }
@@ -130,17 +119,16 @@ async fn bench(label: &str, database: &str) {
     );
 
     let last = after;
-    let (secs, _) = timed({
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let cursor = (i as i64 * 7919) % last;
-                let page = events_page(&client, &base, &token, cursor, 100).await;
-                assert!(!page.events.is_empty());
-            }
-        }
-    })
+    let (secs, _) = timed(driver::run_on_api(
+        N,
+        CONCURRENCY,
+        &api,
+        move |api, i| async move {
+            let cursor = (i as i64 * 7919) % last;
+            let page = api.events_page(&format!("after={cursor}&limit=100")).await;
+            assert!(!page.events.is_empty());
+        },
+    ))
     .await;
     println!(
         "  feed:       {N} event requests (100 each) in {secs:.2} s = {:.0}/s",
@@ -148,7 +136,7 @@ async fn bench(label: &str, database: &str) {
     );
     // Last, since the registration it makes adds an event.
     if label == "SQLite" {
-        sign_in_timing(&base, &links[0]).await;
+        sign_in_timing(&api.base, &links[0]).await;
     }
     server.stop();
 }
@@ -240,23 +228,4 @@ async fn main() {
         bench("PostgreSQL (fsync off)", &url).await;
         drop(pg);
     }
-}
-
-/// One page of the event feed: up to `limit` events after `cursor`.
-async fn events_page(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    cursor: i64,
-    limit: u32,
-) -> EventsPage {
-    client
-        .get(format!("{base}/api/v1/events?after={cursor}&limit={limit}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }

@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use orgdesk_protocol::{
-    AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
+    AccountState, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
     PasswordResetCreated, RefuseAccount, SetAccountState, MAX_MIRRORED_ACCOUNTS,
 };
 
 use crate::api::{
-    allow_recipient, check_channel, check_recipient, check_text, keyed_request, lifetime_within,
+    check_channel, check_recipient, check_text, count_message, keyed_request, lifetime_within,
     link_answer, locale, new_link, IdempotencyKey, JsonBody, MadeLink, Org,
 };
 use crate::error::{GatewayError, Result};
@@ -241,9 +241,7 @@ pub(crate) async fn create_password_reset(
     if account.password_hash.is_empty() {
         return Err(no_password());
     }
-    if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
-        return Err(GatewayError::RateLimited);
-    }
+    count_message(&state, &org_id, (req.channel, &req.recipient), now)?;
 
     let reset_id = secrets::new_id("rst");
     let expires_at = now + lifetime_secs;

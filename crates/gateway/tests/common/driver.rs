@@ -1,10 +1,13 @@
 //! Driving the gateway's binary with many requests from another process (the load test and
-//! the throughput bench): the process with its organization and a client, and jobs run with
+//! the throughput bench): the process with its organization and its API, and jobs run with
 //! bounded concurrency. Included next to `binary.rs`.
 
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use orgdesk_protocol::EventsPage;
 
 use crate::binary;
 
@@ -41,19 +44,40 @@ impl Drop for Server {
     }
 }
 
-/// A gateway serving with one organization, and a client for it.
-pub struct Driven {
-    pub server: Server,
-    /// `http://<address>`.
-    pub base: String,
-    /// The organization's API token.
-    pub token: String,
-    /// Keeps up to `concurrency` idle connections, so that every job can reuse one.
+/// What a job needs to call the gateway's API; cheap to clone into every job.
+#[derive(Clone)]
+pub struct Api {
     pub client: reqwest::Client,
+    /// `http://<address>`.
+    pub base: Arc<str>,
+    /// The organization's API token.
+    pub token: Arc<str>,
 }
 
-/// Makes the organization `Acme` on `config`, then starts the gateway on it.
-pub fn start(config: &Path, concurrency: usize) -> Driven {
+impl Api {
+    /// A request to `path` (what follows the address), with the organization's token.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&*self.token)
+    }
+
+    /// A page of the event feed, which must answer 200: `query` is what follows the `?`
+    /// (`after=…&limit=…`).
+    pub async fn events_page(&self, query: &str) -> EventsPage {
+        let r = self
+            .request(reqwest::Method::GET, &format!("/api/v1/events?{query}"))
+            .send()
+            .await
+            .expect("events request");
+        assert_eq!(r.status(), 200, "events?{query}");
+        r.json().await.expect("events page")
+    }
+}
+
+/// Makes the organization `Acme` on `config`, then starts the gateway on it: the process, and
+/// its API for a client that keeps up to `concurrency` idle connections (one for every job).
+pub fn start(config: &Path, concurrency: usize) -> (Server, Api) {
     let token = binary::create_organization(config, "Acme");
     let (child, addr) = binary::serve(config);
     let client = reqwest::Client::builder()
@@ -61,12 +85,12 @@ pub fn start(config: &Path, concurrency: usize) -> Driven {
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
-    Driven {
-        server: Server(child),
-        base: format!("http://{addr}"),
-        token,
+    let api = Api {
         client,
-    }
+        base: format!("http://{addr}").into(),
+        token: token.into(),
+    };
+    (Server(child), api)
 }
 
 /// Runs `job(i)` for every i in 0..n on `concurrency` tasks, so at most that many requests
@@ -95,4 +119,15 @@ where
     }
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
+}
+
+/// [`run_all`] with jobs that call the API: each gets its own handle to `api`.
+pub async fn run_on_api<F, Fut, T>(n: usize, concurrency: usize, api: &Api, job: F) -> Vec<T>
+where
+    F: Fn(Api, usize) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send,
+    T: Send + 'static,
+{
+    let api = api.clone();
+    run_all(n, concurrency, move |i| job(api.clone(), i)).await
 }

@@ -10,10 +10,10 @@ mod binary;
 mod driver;
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage, InvitationCreated};
+use orgdesk_protocol::{Channel, CreateInvitation, EventKind, InvitationCreated};
+use reqwest::Method;
 
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
@@ -49,69 +49,44 @@ invitations_per_minute = 1000000
     )
     .unwrap();
 
-    let driver::Driven {
-        mut server,
-        base,
-        token,
-        client,
-    } = driver::start(&config, CONCURRENCY);
-    let (base, token) = (Arc::new(base), Arc::new(token));
+    let (mut server, api) = driver::start(&config, CONCURRENCY);
 
     // 10,000 creations, each its own invitation with its own key and recipient.
-    let created: Vec<InvitationCreated> = driver::run_all(N, CONCURRENCY, {
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let req = CreateInvitation {
-                    channel: Channel::Email,
-                    recipient: format!("person{i}@example.org"),
-                    invitee_name: format!("Person {i}"),
-                    organization_name: "Acme Ltd".into(),
-                    department_label: "Engineering".into(),
-                    position_label: String::new(),
-                    inviter_name: "Ann Admin".into(),
-                    expires_in_secs: None,
-                    locale: None,
-                };
-                let r = client
-                    .post(format!("{base}/api/v1/invitations"))
-                    .bearer_auth(token.as_str())
-                    .header("Idempotency-Key", format!("load-{i}"))
-                    .json(&req)
-                    .send()
-                    .await
-                    .expect("create request");
-                assert_eq!(r.status(), 201, "creation {i}");
-                r.json::<InvitationCreated>().await.expect("created body")
-            }
-        }
-    })
-    .await;
+    let created: Vec<InvitationCreated> =
+        driver::run_on_api(N, CONCURRENCY, &api, |api, i| async move {
+            let req = CreateInvitation {
+                channel: Channel::Email,
+                recipient: format!("person{i}@example.org"),
+                invitee_name: format!("Person {i}"),
+                organization_name: "Acme Ltd".into(),
+                department_label: "Engineering".into(),
+                position_label: String::new(),
+                inviter_name: "Ann Admin".into(),
+                expires_in_secs: None,
+                locale: None,
+            };
+            let r = api
+                .request(Method::POST, "/api/v1/invitations")
+                .header("Idempotency-Key", format!("load-{i}"))
+                .json(&req)
+                .send()
+                .await
+                .expect("create request");
+            assert_eq!(r.status(), 201, "creation {i}");
+            r.json::<InvitationCreated>().await.expect("created body")
+        })
+        .await;
     let ids: HashSet<String> = created.iter().map(|c| c.invitation_id.clone()).collect();
     assert_eq!(ids.len(), N, "every creation made its own invitation");
 
     // 10,000 feed requests while the outbox delivers; each page is well-formed and in order.
-    let pages: Vec<usize> = driver::run_all(N, CONCURRENCY, {
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let after = (i % 50) as i64 * 100;
-                let r = client
-                    .get(format!("{base}/api/v1/events?after={after}&limit=100"))
-                    .bearer_auth(token.as_str())
-                    .send()
-                    .await
-                    .expect("events request");
-                assert_eq!(r.status(), 200, "feed request {i}");
-                let page: EventsPage = r.json().await.expect("events page");
-                assert!(page.events.len() <= 100);
-                assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
-                assert!(page.events.iter().all(|e| e.seq > after));
-                page.events.len()
-            }
-        }
+    let pages: Vec<usize> = driver::run_on_api(N, CONCURRENCY, &api, |api, i| async move {
+        let after = (i % 50) as i64 * 100;
+        let page = api.events_page(&format!("after={after}&limit=100")).await;
+        assert!(page.events.len() <= 100);
+        assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert!(page.events.iter().all(|e| e.seq > after));
+        page.events.len()
     })
     .await;
     assert_eq!(pages.len(), N);
@@ -127,16 +102,9 @@ invitations_per_minute = 1000000
             "only {} of {N} deliveries reported",
             delivered.len()
         );
-        let r = client
-            .get(format!(
-                "{base}/api/v1/events?after={cursor}&limit=1000&wait=2"
-            ))
-            .bearer_auth(token.as_str())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let page: EventsPage = r.json().await.unwrap();
+        let page = api
+            .events_page(&format!("after={cursor}&limit=1000&wait=2"))
+            .await;
         for e in &page.events {
             assert!(e.seq > cursor);
             assert!(seen_events.insert(e.id.clone()), "event {} twice", e.id);

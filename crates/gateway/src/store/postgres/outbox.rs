@@ -10,11 +10,7 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::{execute, insert_event, shared, PostgresStore, Tx};
 use crate::error::Result;
-use crate::store::columns::{
-    read_invitation, read_join_decision_mail, read_reset, INVITATION_COLUMNS,
-    JOIN_DECISION_MAIL_COLUMNS, RESET_COLUMNS,
-};
-use crate::store::sql;
+use crate::store::{columns, sql};
 use crate::store::{
     FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
     ResetOutboxItem, SendEnd,
@@ -23,9 +19,12 @@ use crate::store::{
 #[async_trait]
 impl OutboxStore for PostgresStore {
     async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>> {
-        let message = format!("SELECT {INVITATION_COLUMNS}, t.expires_at {INVITATION_MESSAGE}");
+        let message = format!(
+            "SELECT {}, t.expires_at {INVITATION_MESSAGE}",
+            columns::INVITATION_COLUMNS
+        );
         self.claim_link(INVITATION_DUE, message, lease, |row| {
-            read_invitation(row, 0)
+            columns::read_invitation(row, 0)
         })
         .await
     }
@@ -36,8 +35,11 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
-        let message = format!("SELECT {RESET_COLUMNS}, r.expires_at {RESET_MESSAGE}");
-        self.claim_link(RESET_DUE, message, lease, |row| read_reset(row, 0))
+        let message = format!(
+            "SELECT {}, r.expires_at {RESET_MESSAGE}",
+            columns::RESET_COLUMNS
+        );
+        self.claim_link(RESET_DUE, message, lease, |row| columns::read_reset(row, 0))
             .await
     }
 
@@ -49,16 +51,17 @@ impl OutboxStore for PostgresStore {
             WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL
               AND o.next_attempt_at <= $1";
         let message = format!(
-            "SELECT o.join_approved, {JOIN_DECISION_MAIL_COLUMNS}
+            "SELECT o.join_approved, {}
              FROM outbox o JOIN join_requests j ON j.id = o.join_request_id
-             WHERE o.id = $1"
+             WHERE o.id = $1",
+            columns::JOIN_DECISION_MAIL_COLUMNS
         );
         self.claim_and_read(due, message, lease, |c, row| {
             Ok(JoinDecisionOutboxItem {
                 id: c.id,
                 attempts: c.attempts,
                 approved: row.try_get("join_approved")?,
-                request: read_join_decision_mail(row, 1)?,
+                request: columns::read_join_decision_mail(row, 1)?,
                 resumed: c.resumed,
             })
         })

@@ -140,18 +140,9 @@ impl SessionStore for PostgresStore {
     }
 
     async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
-        let SessionLookup {
-            hash,
-            idle_secs,
-            max_secs,
-        } = lookup;
         let mut tx = self.pool.begin().await?;
-        let args: [Arg<'_>; 4] = [
-            (&hash).into(),
-            now.into(),
-            idle_secs.into(),
-            max_secs.into(),
-        ];
+        let (hash, idle, max) = (lookup.hash, lookup.idle_secs, lookup.max_secs);
+        let args = [Arg::from(&hash), now.into(), idle.into(), max.into()];
         let session: Option<(String, String)> =
             optional_pair(&mut *tx, sql::TOUCH_SESSION, &args).await?;
         let Some((org_id, username_key)) = session else {

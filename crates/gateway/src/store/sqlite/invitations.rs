@@ -144,14 +144,9 @@ impl InvitationStore for SqliteStore {
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
-        let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            Ok(c.query_row(&sql::invitation(), params![org_id, id], |r| {
-                read_invitation(r, 0)
-            })
-            .optional()?)
-        })
-        .await
+        let params = (org_id.to_owned(), id.to_owned());
+        self.optional_row(sql::invitation(), params, |r| read_invitation(r, 0))
+            .await
     }
 
     async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
@@ -182,13 +177,8 @@ impl InvitationStore for SqliteStore {
     }
 
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>> {
-        self.with(move |c| {
-            Ok(
-                c.query_row(&sql::lookup_token(), [token_hash], |r| read_token_lookup(r))
-                    .optional()?,
-            )
-        })
-        .await
+        self.optional_row(sql::lookup_token(), [token_hash], |r| read_token_lookup(r))
+            .await
     }
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {

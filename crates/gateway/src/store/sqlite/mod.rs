@@ -8,7 +8,7 @@
 
 use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::types::FromSql;
-use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Params, Transaction};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Params, Row, Transaction};
 use rusqlite_migration::{Migrations, M};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -101,6 +101,21 @@ impl SqliteStore {
             f(&mut guard)
         })
         .await?
+    }
+
+    /// The first row `sql` answers for `params`, read by `read`, if any.
+    async fn optional_row<T, P>(
+        &self,
+        sql: String,
+        params: P,
+        read: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        P: Params + Send + 'static,
+    {
+        self.with(move |c| Ok(c.query_row(&sql, params, read).optional()?))
+            .await
     }
 
     /// Runs `f` in a transaction of its own, on a blocking thread. `f` commits; a transaction

@@ -6,11 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 use super::{insert_event, optional_pair, SqliteStore};
 use crate::error::Result;
-use crate::store::columns::{
-    read_invitation, read_join_decision_mail, read_reset, INVITATION_COLUMNS,
-    JOIN_DECISION_MAIL_COLUMNS, RESET_COLUMNS,
-};
-use crate::store::sql;
+use crate::store::{columns, sql};
 use crate::store::{
     FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
     ResetOutboxItem, SendEnd,
@@ -21,13 +17,13 @@ impl OutboxStore for SqliteStore {
     async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>> {
         let due = DueLinkMessage {
             expires_at: "t.expires_at",
-            columns: INVITATION_COLUMNS,
+            columns: columns::INVITATION_COLUMNS,
             from_where: "JOIN invitations i ON i.id = o.invitation_id
                  JOIN invitation_tokens t ON t.invitation_id = i.id AND t.revoked_at IS NULL
                  WHERE o.state = 'pending' AND i.state = 'pending'",
         };
         let lease = OwnedLease::from(lease);
-        self.with(move |c| due.claim(c, &lease, |r, at| read_invitation(r, at)))
+        self.with(move |c| due.claim(c, &lease, |r, at| columns::read_invitation(r, at)))
             .await
     }
 
@@ -43,14 +39,14 @@ impl OutboxStore for SqliteStore {
     async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
         let due = DueLinkMessage {
             expires_at: "r.expires_at",
-            columns: RESET_COLUMNS,
+            columns: columns::RESET_COLUMNS,
             from_where: "JOIN password_resets r ON r.id = o.reset_id
                  JOIN accounts a ON a.org_id = r.org_id AND a.username_key = r.username_key
                  WHERE o.kind = 'password_reset' AND o.state = 'pending'
                    AND r.revoked_at IS NULL AND r.used_at IS NULL",
         };
         let lease = OwnedLease::from(lease);
-        self.with(move |c| due.claim(c, &lease, |r, at| read_reset(r, at)))
+        self.with(move |c| due.claim(c, &lease, |r, at| columns::read_reset(r, at)))
             .await
     }
 
@@ -61,8 +57,8 @@ impl OutboxStore for SqliteStore {
         let lease = OwnedLease::from(lease);
         self.with(move |c| {
             let select = format!(
-                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, \
-                 {JOIN_DECISION_MAIL_COLUMNS}"
+                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, {}",
+                columns::JOIN_DECISION_MAIL_COLUMNS
             );
             claim(
                 c,
@@ -76,7 +72,7 @@ impl OutboxStore for SqliteStore {
                         attempts: r.get(1)?,
                         approved: r.get(2)?,
                         resumed: r.get(3)?,
-                        request: read_join_decision_mail(r, 4)?,
+                        request: columns::read_join_decision_mail(r, 4)?,
                     })
                 },
             )

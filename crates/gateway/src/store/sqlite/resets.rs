@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::AccountState;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
 use super::{
     channel_str, insert_key, optional_pair, revoke_resets, seen_key, set_password, state_from,
@@ -74,13 +74,8 @@ impl ResetStore for SqliteStore {
     }
 
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
-        self.with(move |c| {
-            Ok(
-                c.query_row(&sql::lookup_reset(), [token_hash], |r| read_reset_lookup(r))
-                    .optional()?,
-            )
-        })
-        .await
+        self.optional_row(sql::lookup_reset(), [token_hash], |r| read_reset_lookup(r))
+            .await
     }
 
     async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {

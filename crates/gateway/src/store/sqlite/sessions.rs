@@ -124,17 +124,10 @@ impl SessionStore for SqliteStore {
     }
 
     async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
-        let SessionLookup {
-            hash,
-            idle_secs,
-            max_secs,
-        } = lookup;
+        let (hash, idle, max) = (lookup.hash, lookup.idle_secs, lookup.max_secs);
         self.in_transaction(move |tx| {
-            let session: Option<(String, String)> = optional_pair(
-                &tx,
-                sql::TOUCH_SESSION,
-                params![hash, now, idle_secs, max_secs],
-            )?;
+            let session: Option<(String, String)> =
+                optional_pair(&tx, sql::TOUCH_SESSION, params![hash, now, idle, max])?;
             let Some((org_id, username_key)) = session else {
                 return Ok(None);
             };
