@@ -16,6 +16,7 @@
 //! `sql.rs`.
 
 mod accounts;
+mod args;
 mod columns;
 mod events;
 mod health;

@@ -6,10 +6,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 use sqlx::Row;
 
-use super::{
-    channel_str, execute, insert_event, record_key, seen_key, shared, shared_with, PostgresStore,
-    Tx,
-};
+use super::{execute, insert_event, record_key, seen_key, shared, shared_with, PostgresStore, Tx};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::columns::{read_invitation, read_token_lookup};
@@ -110,22 +107,7 @@ impl InvitationStore for PostgresStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
         let inv = &new.invitation;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(shared(sql::INSERT_INVITATION))
-            .bind(&inv.id)
-            .bind(&inv.org_id)
-            .bind(channel_str(inv.channel))
-            .bind(&inv.recipient)
-            .bind(&inv.invitee_name)
-            .bind(&inv.organization_name)
-            .bind(&inv.department_label)
-            .bind(&inv.position_label)
-            .bind(&inv.inviter_name)
-            .bind(&inv.locale)
-            .bind(inv.lifetime_secs)
-            .bind(now)
-            .bind(i32::from(inv.locale_chosen))
-            .execute(&mut *tx)
-            .await?;
+        execute(&mut *tx, sql::INSERT_INVITATION, &new.insert_args(now)).await?;
         // The key decides: a concurrent retry waits here for the first transaction and then
         // finds its row, so only one of them creates the invitation.
         if !record_key::<CreateOutcome>(&mut tx, &new.key(), now).await? {

@@ -18,8 +18,9 @@ use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use crate::error::{GatewayError, Result};
 use crate::secrets;
+use crate::store::args::Arg;
 use crate::store::columns::{read_member, ColumnValue, StoreRow};
-use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
+use crate::store::rows::{self, KeyedOutcome, NewKey};
 use crate::store::sql;
 use crate::store::{parse_account_state, KeyedRequest, Member, MEMBER_COLUMNS, MEMBER_FROM};
 
@@ -138,53 +139,6 @@ fn shared_with(sql: &str, clause: &str) -> AssertSqlSafe<String> {
 /// A transaction on the shared database.
 type Tx<'c> = Transaction<'c, Postgres>;
 
-/// A value bound to a statement run by [`execute`].
-#[derive(Debug, Clone, Copy)]
-enum Arg<'a> {
-    Text(&'a str),
-    Int(i64),
-    /// A number or NULL.
-    OptionalInt(Option<i64>),
-    Bool(bool),
-    Bytes(&'a [u8]),
-}
-
-impl<'a> From<&'a str> for Arg<'a> {
-    fn from(text: &'a str) -> Self {
-        Self::Text(text)
-    }
-}
-
-impl<'a> From<&'a String> for Arg<'a> {
-    fn from(text: &'a String) -> Self {
-        Self::Text(text)
-    }
-}
-
-impl<'a> From<&'a [u8; 32]> for Arg<'a> {
-    fn from(hash: &'a [u8; 32]) -> Self {
-        Self::Bytes(hash)
-    }
-}
-
-impl From<i64> for Arg<'_> {
-    fn from(n: i64) -> Self {
-        Self::Int(n)
-    }
-}
-
-impl From<Option<i64>> for Arg<'_> {
-    fn from(n: Option<i64>) -> Self {
-        Self::OptionalInt(n)
-    }
-}
-
-impl From<bool> for Arg<'_> {
-    fn from(b: bool) -> Self {
-        Self::Bool(b)
-    }
-}
-
 /// `statement` (a [`sql`] statement, or PostgreSQL's own) with `args` bound in order to its
 /// `?1`, `?2`, … (or `$1`, `$2`, …).
 fn bound<'a>(statement: &str, args: &[Arg<'a>]) -> Query<'a, Postgres, PgArguments> {
@@ -194,6 +148,7 @@ fn bound<'a>(statement: &str, args: &[Arg<'a>]) -> Query<'a, Postgres, PgArgumen
             Arg::Text(text) => query.bind(text),
             Arg::Int(n) => query.bind(n),
             Arg::OptionalInt(n) => query.bind(n),
+            Arg::Flag(b) => query.bind(i32::from(b)),
             Arg::Bool(b) => query.bind(b),
             Arg::Bytes(bytes) => query.bind(bytes),
         };

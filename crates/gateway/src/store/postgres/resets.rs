@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use orgdesk_protocol::AccountState;
 
 use super::{
-    channel_str, optional_pair, record_key, revoke_resets, seen_key, set_password, shared,
-    shared_with, state_from, PostgresStore,
+    execute, optional_pair, record_key, revoke_resets, seen_key, set_password, shared, shared_with,
+    state_from, PostgresStore,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::columns::read_reset_lookup;
@@ -49,19 +49,7 @@ impl ResetStore for PostgresStore {
             return Ok(ResetOutcome::NoPassword);
         }
         revoke_resets(&mut tx, &new.org_id, &new.username_key, "superseded", now).await?;
-        sqlx::query(shared(sql::INSERT_RESET))
-            .bind(&new.id)
-            .bind(&new.org_id)
-            .bind(&new.username_key)
-            .bind(channel_str(new.channel))
-            .bind(&new.recipient)
-            .bind(&new.organization_name)
-            .bind(&new.locale)
-            .bind(&new.link.token_hash[..])
-            .bind(now)
-            .bind(new.link.expires_at)
-            .execute(&mut *tx)
-            .await?;
+        execute(&mut *tx, sql::INSERT_RESET, &new.insert_args(now)).await?;
         if !record_key::<ResetOutcome>(&mut tx, &new.key(), now).await? {
             // Another instance answered this key for another account meanwhile.
             tx.rollback().await?;

@@ -4,12 +4,9 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 
-use super::{
-    channel_str, insert_event, insert_key, is_unique_violation, optional_pair, seen_key,
-    SqliteStore,
-};
+use super::{insert_event, insert_key, is_unique_violation, optional_pair, seen_key, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::columns::{read_invitation, read_token_lookup};
@@ -115,21 +112,7 @@ impl InvitationStore for SqliteStore {
             }
             tx.execute(
                 sql::INSERT_INVITATION,
-                params![
-                    inv.id,
-                    inv.org_id,
-                    channel_str(inv.channel),
-                    inv.recipient,
-                    inv.invitee_name,
-                    inv.organization_name,
-                    inv.department_label,
-                    inv.position_label,
-                    inv.inviter_name,
-                    inv.locale,
-                    inv.lifetime_secs,
-                    now,
-                    inv.locale_chosen
-                ],
+                params_from_iter(new.insert_args(now)),
             )?;
             insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
             add_link(&tx, &inv.id, &new.link, now)?;

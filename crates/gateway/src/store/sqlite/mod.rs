@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::columns::read_member;
-use crate::store::rows::{channel_str, KeyedOutcome, NewKey};
+use crate::store::rows::{KeyedOutcome, NewKey};
 use crate::store::sql;
 use crate::store::{parse_account_state, KeyedRequest, Member, MEMBER_COLUMNS, MEMBER_FROM};
 

@@ -3,11 +3,10 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::AccountState;
-use rusqlite::params;
+use rusqlite::{params, params_from_iter};
 
 use super::{
-    channel_str, insert_key, optional_pair, revoke_resets, seen_key, set_password, state_from,
-    SqliteStore,
+    insert_key, optional_pair, revoke_resets, seen_key, set_password, state_from, SqliteStore,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::columns::read_reset_lookup;
@@ -41,21 +40,7 @@ impl ResetStore for SqliteStore {
                 return Ok(ResetOutcome::NoPassword);
             }
             revoke_resets(&tx, &new.org_id, &new.username_key, "superseded", now)?;
-            tx.execute(
-                sql::INSERT_RESET,
-                params![
-                    new.id,
-                    new.org_id,
-                    new.username_key,
-                    channel_str(new.channel),
-                    new.recipient,
-                    new.organization_name,
-                    new.locale,
-                    new.link.token_hash,
-                    now,
-                    new.link.expires_at
-                ],
-            )?;
+            tx.execute(sql::INSERT_RESET, params_from_iter(new.insert_args(now)))?;
             insert_key::<ResetOutcome>(&tx, &new.key(), now)?;
             if new.link.enqueue {
                 tx.execute(
