@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 use sqlx::Row;
 
-use super::{execute, insert_event, record_key, seen_key, shared, shared_with, PostgresStore, Tx};
+use super::{
+    execute, insert_event, record_key, seen_key, shared, shared_with, Arg, PostgresStore, Tx,
+};
 use crate::error::Result;
 use crate::secrets;
 use crate::store::columns::{read_invitation, read_token_lookup};
@@ -124,12 +126,9 @@ impl InvitationStore for PostgresStore {
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
-        let row = sqlx::query(shared(&sql::invitation()))
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(|row| read_invitation(row, 0)).transpose()
+        let args = [Arg::from(org_id), id.into()];
+        self.optional_row(&sql::invitation(), &args, |row| read_invitation(row, 0))
+            .await
     }
 
     async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
@@ -159,11 +158,9 @@ impl InvitationStore for PostgresStore {
     }
 
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>> {
-        let row = sqlx::query(shared(&sql::lookup_token()))
-            .bind(&token_hash[..])
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(read_token_lookup).transpose()
+        let hash = [Arg::from(&token_hash)];
+        self.optional_row(&sql::lookup_token(), &hash, read_token_lookup)
+            .await
     }
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {

@@ -10,7 +10,7 @@
 //! share.
 
 use orgdesk_protocol::{AccountState, EventKind};
-use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions, PgRow};
 use sqlx::query::Query;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
@@ -228,6 +228,17 @@ async fn record_key<O: KeyedOutcome>(tx: &mut Tx<'_>, k: &NewKey<'_>, now: i64) 
 }
 
 impl PostgresStore {
+    /// The first row `statement` with `args` (see [`bound`]) answers, read by `read`, if any.
+    async fn optional_row<T>(
+        &self,
+        statement: &str,
+        args: &[Arg<'_>],
+        read: fn(&PgRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let row = bound(statement, args).fetch_optional(&self.pool).await?;
+        row.as_ref().map(read).transpose()
+    }
+
     /// What a key another request recorded answers (read after this request rolled back).
     async fn answer_of_key<O: KeyedOutcome>(&self, k: &NewKey<'_>) -> Result<O> {
         seen_key(&self.pool, k.request())

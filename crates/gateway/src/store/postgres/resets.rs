@@ -6,7 +6,7 @@ use orgdesk_protocol::AccountState;
 
 use super::{
     execute, optional_pair, record_key, revoke_resets, seen_key, set_password, shared, shared_with,
-    state_from, PostgresStore,
+    state_from, Arg, PostgresStore,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::columns::read_reset_lookup;
@@ -75,11 +75,9 @@ impl ResetStore for PostgresStore {
     }
 
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
-        let row = sqlx::query(shared(&sql::lookup_reset()))
-            .bind(&token_hash[..])
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(read_reset_lookup).transpose()
+        let hash = [Arg::from(&token_hash)];
+        self.optional_row(&sql::lookup_reset(), &hash, read_reset_lookup)
+            .await
     }
 
     async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {
