@@ -2,15 +2,19 @@
 //! listed once in the order of their placeholders: SQLite binds them through rusqlite's
 //! `ToSql`, PostgreSQL through its `execute` helper.
 
+use orgdesk_protocol::JoinRequestStatus;
 use rusqlite::types::{ToSql, ToSqlOutput, Value};
 
+use crate::store::join::{status_str, via_str};
 use crate::store::rows::channel_str;
-use crate::store::{NewInvitation, NewPasswordReset};
+use crate::store::{NewInvitation, NewJoinRequest, NewPasswordReset};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Arg<'a> {
     Text(&'a str),
+    /// Text or NULL.
+    OptionalText(Option<&'a str>),
     Int(i64),
     /// A number or NULL.
     OptionalInt(Option<i64>),
@@ -29,6 +33,12 @@ impl<'a> From<&'a str> for Arg<'a> {
 impl<'a> From<&'a String> for Arg<'a> {
     fn from(text: &'a String) -> Self {
         Self::Text(text)
+    }
+}
+
+impl<'a> From<&'a Option<String>> for Arg<'a> {
+    fn from(text: &'a Option<String>) -> Self {
+        Self::OptionalText(text.as_deref())
     }
 }
 
@@ -59,10 +69,10 @@ impl From<bool> for Arg<'_> {
 impl ToSql for Arg<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match *self {
-            Self::Text(text) => ToSqlOutput::from(text),
+            Self::Text(text) | Self::OptionalText(Some(text)) => ToSqlOutput::from(text),
+            Self::OptionalText(None) | Self::OptionalInt(None) => ToSqlOutput::Owned(Value::Null),
             Self::Int(n) => ToSqlOutput::from(n),
             Self::OptionalInt(Some(n)) => ToSqlOutput::from(n),
-            Self::OptionalInt(None) => ToSqlOutput::Owned(Value::Null),
             Self::Flag(b) | Self::Bool(b) => ToSqlOutput::from(b),
             Self::Bytes(bytes) => ToSqlOutput::from(bytes),
         })
@@ -105,6 +115,52 @@ impl NewPasswordReset {
             (&self.link.token_hash).into(),
             now.into(),
             self.link.expires_at.into(),
+        ]
+    }
+}
+
+/// The join link a request came through: its organization, the organization's name as the
+/// link shows it, and whether the request waits for a decision.
+pub(crate) struct JoinThrough<'a> {
+    pub(crate) org_id: &'a str,
+    pub(crate) organization_name: &'a str,
+    pub(crate) approval_required: bool,
+}
+
+impl NewJoinRequest {
+    /// The values of [`INSERT_JOIN_REQUEST`](crate::store::sql::INSERT_JOIN_REQUEST) for a
+    /// request made at `now` through `link`, under `username_key`: pending when the link asks
+    /// for approval, else approved at once.
+    pub(crate) fn insert_args<'a>(
+        &'a self,
+        link: &JoinThrough<'a>,
+        username_key: &'a str,
+        now: i64,
+    ) -> [Arg<'a>; 18] {
+        let state = if link.approval_required {
+            JoinRequestStatus::Pending
+        } else {
+            JoinRequestStatus::Approved
+        };
+        [
+            Arg::from(&self.id),
+            link.org_id.into(),
+            via_str(self.secret.via()).into(),
+            link.organization_name.into(),
+            (&self.name).into(),
+            (&self.email).into(),
+            (&self.mobile).into(),
+            (&self.employee_id).into(),
+            (&self.work_location).into(),
+            username_key.into(),
+            (&self.username).into(),
+            (&self.password_hash).into(),
+            status_str(state).into(),
+            (&self.status_token_sha256).into(),
+            now.into(),
+            (!link.approval_required).then_some(now).into(),
+            (&self.account_id).into(),
+            (&self.locale).into(),
         ]
     }
 }

@@ -11,9 +11,10 @@ use sqlx::{AssertSqlSafe, Postgres, Row};
 
 use super::{execute, insert_event, shared, shared_with, PostgresStore, Tx};
 use crate::error::{GatewayError, Result};
+use crate::store::args::JoinThrough;
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -307,32 +308,13 @@ impl JoinStore for PostgresStore {
         if username_taken(&mut tx, &org_id, &username_key).await? {
             return Ok(JoinSubmitOutcome::UsernameTaken);
         }
-        let state = if approval_required {
-            JoinRequestStatus::Pending
-        } else {
-            JoinRequestStatus::Approved
+        let through = JoinThrough {
+            org_id: &org_id,
+            organization_name: &organization_name,
+            approval_required,
         };
-        sqlx::query(shared(sql::INSERT_JOIN_REQUEST))
-            .bind(&new.id)
-            .bind(&org_id)
-            .bind(via_str(new.secret.via()))
-            .bind(&organization_name)
-            .bind(&new.name)
-            .bind(&new.email)
-            .bind(&new.mobile)
-            .bind(&new.employee_id)
-            .bind(&new.work_location)
-            .bind(&username_key)
-            .bind(&new.username)
-            .bind(&new.password_hash)
-            .bind(status_str(state))
-            .bind(&new.status_token_sha256[..])
-            .bind(now)
-            .bind((!approval_required).then_some(now))
-            .bind(&new.account_id)
-            .bind(&new.locale)
-            .execute(&mut *tx)
-            .await?;
+        let args = new.insert_args(&through, &username_key, now);
+        execute(&mut *tx, sql::INSERT_JOIN_REQUEST, &args).await?;
         if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
             return Ok(JoinSubmitOutcome::UsernameTaken);
         }

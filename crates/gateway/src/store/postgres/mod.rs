@@ -146,6 +146,7 @@ fn bound<'a>(statement: &str, args: &[Arg<'a>]) -> Query<'a, Postgres, PgArgumen
     for arg in args {
         query = match *arg {
             Arg::Text(text) => query.bind(text),
+            Arg::OptionalText(text) => query.bind(text),
             Arg::Int(n) => query.bind(n),
             Arg::OptionalInt(n) => query.bind(n),
             Arg::Flag(b) => query.bind(i32::from(b)),

@@ -10,10 +10,9 @@ use sqlx::{AssertSqlSafe, Row};
 
 use super::{execute, insert_event, shared, PostgresStore, Tx};
 use crate::error::Result;
-use crate::store::{columns, sql};
 use crate::store::{
-    FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
-    ResetOutboxItem, SendEnd,
+    columns, sql, FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]

@@ -3,13 +3,14 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row, Transaction};
 
 use super::{insert_event, is_unique_violation, optional_pair, SqliteStore};
 use crate::error::{GatewayError, Result};
+use crate::store::args::JoinThrough;
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -281,34 +282,13 @@ impl JoinStore for SqliteStore {
             if username_taken(&tx, &org_id, &username_key)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }
-            let state = if approval_required {
-                JoinRequestStatus::Pending
-            } else {
-                JoinRequestStatus::Approved
+            let through = JoinThrough {
+                org_id: &org_id,
+                organization_name: &organization_name,
+                approval_required,
             };
-            tx.execute(
-                sql::INSERT_JOIN_REQUEST,
-                params![
-                    new.id,
-                    org_id,
-                    via_str(new.secret.via()),
-                    organization_name,
-                    new.name,
-                    new.email,
-                    new.mobile,
-                    new.employee_id,
-                    new.work_location,
-                    username_key,
-                    new.username,
-                    new.password_hash,
-                    status_str(state),
-                    new.status_token_sha256,
-                    now,
-                    (!approval_required).then_some(now),
-                    new.account_id,
-                    new.locale,
-                ],
-            )?;
+            let args = new.insert_args(&through, &username_key, now);
+            tx.execute(sql::INSERT_JOIN_REQUEST, params_from_iter(args))?;
             if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }

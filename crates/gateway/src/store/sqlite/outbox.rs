@@ -6,10 +6,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
 use super::{insert_event, optional_pair, SqliteStore};
 use crate::error::Result;
-use crate::store::{columns, sql};
 use crate::store::{
-    FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem, OutboxStore,
-    ResetOutboxItem, SendEnd,
+    columns, sql, FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
