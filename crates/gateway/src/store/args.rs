@@ -119,11 +119,11 @@ impl NewPasswordReset {
     }
 }
 
-/// The join link a request came through: its organization, the organization's name as the
-/// link shows it, and whether the request waits for a decision.
-pub(crate) struct JoinThrough<'a> {
-    pub(crate) org_id: &'a str,
-    pub(crate) organization_name: &'a str,
+/// The usable join link a request came through: its organization, the organization's name
+/// as the link shows it, and whether the request waits for a decision.
+pub(crate) struct JoinThrough {
+    pub(crate) org_id: String,
+    pub(crate) organization_name: String,
     pub(crate) approval_required: bool,
 }
 
@@ -133,7 +133,7 @@ impl NewJoinRequest {
     /// for approval, else approved at once.
     pub(crate) fn insert_args<'a>(
         &'a self,
-        link: &JoinThrough<'a>,
+        link: &'a JoinThrough,
         username_key: &'a str,
         now: i64,
     ) -> [Arg<'a>; 18] {
@@ -144,9 +144,9 @@ impl NewJoinRequest {
         };
         [
             Arg::from(&self.id),
-            link.org_id.into(),
+            (&link.org_id).into(),
             via_str(self.secret.via()).into(),
-            link.organization_name.into(),
+            (&link.organization_name).into(),
             (&self.name).into(),
             (&self.email).into(),
             (&self.mobile).into(),

@@ -7,6 +7,7 @@ use sqlx::postgres::{PgRow, Postgres};
 use sqlx::Row as _;
 
 use crate::error::GatewayError;
+use crate::store::args::JoinThrough;
 use crate::store::rows::parse_channel;
 use crate::store::{
     parse_account_state, Invitation, InvitationState, JoinDecisionMail, Member, PasswordReset,
@@ -187,5 +188,15 @@ pub(crate) fn read_join_decision_mail<R: StoreRow>(
         recipient: row.value(at + 3)?,
         organization_name: row.value(at + 4)?,
         locale: row.value(at + 5)?,
+    })
+}
+
+/// Reads the link a join request comes through from the columns of
+/// [`usable_join_link`](crate::store::sql::usable_join_link).
+pub(crate) fn read_join_through<R: StoreRow>(row: &R) -> Result<JoinThrough, R::Error> {
+    Ok(JoinThrough {
+        org_id: row.value(0)?,
+        organization_name: row.value(1)?,
+        approval_required: row.value(2)?,
     })
 }

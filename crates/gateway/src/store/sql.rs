@@ -210,6 +210,15 @@ pub(crate) const UPDATE_JOIN_RULES: &str =
 pub(crate) const CODE_LOCKED_UNTIL: &str = "SELECT locked_until FROM join_code_failures
      WHERE client = ?1 AND locked_until > ?2";
 
+/// The usable join link whose `column` (its token's or its code's hash) is `?1` at `?2`: its
+/// organization, the organization's name and whether requests wait for approval.
+pub(crate) fn usable_join_link(column: &str) -> String {
+    format!(
+        "SELECT org_id, organization_name, approval_required FROM join_links
+         WHERE {column} = ?1 AND enabled AND (expires_at IS NULL OR expires_at > ?2)"
+    )
+}
+
 /// Records a join request, bound in the order of its columns.
 pub(crate) const INSERT_JOIN_REQUEST: &str =
     "INSERT INTO join_requests (id, org_id, via, organization_name, name, email,

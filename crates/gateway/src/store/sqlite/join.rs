@@ -7,7 +7,7 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Row, Transaction};
 
 use super::{insert_event, is_unique_violation, optional_pair, SqliteStore};
 use crate::error::{GatewayError, Result};
-use crate::store::args::JoinThrough;
+use crate::store::columns::read_join_through;
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
     username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
@@ -264,36 +264,26 @@ impl JoinStore for SqliteStore {
                 JoinSecret::Link(h) => ("token_sha256", h),
                 JoinSecret::Code(h) => ("code_hash", h),
             };
-            let link: Option<(String, String, bool)> = tx
-                .query_row(
-                    &format!(
-                        "SELECT org_id, organization_name, approval_required FROM join_links
-                         WHERE {column} = ?1 AND enabled
-                           AND (expires_at IS NULL OR expires_at > ?2)"
-                    ),
-                    params![hash, now],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+            let link = tx
+                .query_row(&sql::usable_join_link(column), params![hash, now], |r| {
+                    read_join_through(r)
+                })
                 .optional()?;
-            let Some((org_id, organization_name, approval_required)) = link else {
+            let Some(link) = link else {
                 return Ok(JoinSubmitOutcome::NotUsable);
             };
             let username_key = new.username.to_lowercase();
-            if username_taken(&tx, &org_id, &username_key)? {
+            if username_taken(&tx, &link.org_id, &username_key)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }
-            let through = JoinThrough {
-                org_id: &org_id,
-                organization_name: &organization_name,
-                approval_required,
-            };
-            let args = new.insert_args(&through, &username_key, now);
+            let args = new.insert_args(&link, &username_key, now);
             tx.execute(sql::INSERT_JOIN_REQUEST, params_from_iter(args))?;
-            if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
+            let approval_required = link.approval_required;
+            if !approval_required && !create_account(&tx, &link.org_id, &new.id, now)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }
             let kind = new.requested_event(approval_required);
-            insert_event(&tx, &org_id, &kind, now)?;
+            insert_event(&tx, &link.org_id, &kind, now)?;
             tx.commit()?;
             Ok(JoinSubmitOutcome::Done { approval_required })
         })
