@@ -66,11 +66,17 @@ if (!window.__odBench) {
   document.addEventListener('keydown', onStart, true);
   document.addEventListener('mousedown', onStart, true);
   window.__odBench = {
-    arm(conds) { state.start = null; state.end = null; state.conds = conds; state.armed = true; state.shown = null; state.log = []; },
+    arm(conds) {
+      state.start = null; state.end = null; state.conds = conds; state.armed = true; state.shown = null; state.log = [];
+      window.__odMarks = [];
+    },
     detail() {
       const at = (t) => Math.round(t - state.start);
       const timeline = state.log.map(([t, what]) => (what === '|' ? `|${at(t)}` : `${at(t)}:${what}`)).join(' ');
-      return { shown: at(state.shown), painted: at(state.end), timeline };
+      // The UI's own moments (ui/src/components/marks.ts): commands asked and answered, renders
+      // and commits of the window, the member rows and the details drawer.
+      const moments = (window.__odMarks || []).map(([name, t]) => `${at(t)}:${name}`).join(' ');
+      return { shown: at(state.shown), painted: at(state.end), timeline, moments };
     },
     read() {
       if (state.start !== null && state.end === null && state.armed) check();
@@ -145,5 +151,7 @@ pub(crate) async fn breakdown(d: &WebDriver, what: &str) {
     if std::env::var_os("BENCH_TIMELINE").is_some() {
         let timeline = v["timeline"].as_str().unwrap_or("");
         println!("      timeline (ms:areas changed, |ms frames): {timeline}");
+        let moments = v["moments"].as_str().unwrap_or("");
+        println!("      moments (ms:what the UI did): {moments}");
     }
 }

@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { toCommandError } from "./api";
+import { mark } from "./components/marks";
 import { errorText } from "./errors";
 import { ChangePasswordScreen } from "./features/session/ChangePasswordScreen";
 import { SetupScreen } from "./features/session/SetupScreen";
@@ -11,7 +12,11 @@ import { useAppStatus } from "./features/session/queries";
 
 // The signed-in window is its own chunk: start-up parses only what the sign-in screen needs,
 // and the rest is fetched while the admin types a password.
-const loadMainWindow = () => import("./features/shell/MainWindow");
+const loadMainWindow = () =>
+  import("./features/shell/MainWindow").then((m) => {
+    mark("main window code loaded");
+    return m;
+  });
 const MainWindow = lazy(() => loadMainWindow().then((m) => ({ default: m.MainWindow })));
 
 const loading = (

@@ -2,6 +2,8 @@
 // Every command of docs/ui-contract.md has a function here; nothing else calls `invoke`.
 import { invoke } from "@tauri-apps/api/core";
 
+import { mark } from "./components/marks";
+
 import type { AppStatus } from "./bindings/AppStatus";
 import type { BatchChange } from "./bindings/BatchChange";
 import type { ChangeOwnPasswordInput } from "./bindings/ChangeOwnPasswordInput";
@@ -119,10 +121,13 @@ export function isCommandError(e: unknown): e is CommandError {
 
 /** Calls a command; a failure always rejects with a normalized `CommandError`. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  mark(`${command} asked`);
   try {
     return await invoke<T>(command, args);
   } catch (e) {
     throw toCommandError(e);
+  } finally {
+    mark(`${command} answered`);
   }
 }
 

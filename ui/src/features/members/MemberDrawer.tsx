@@ -1,6 +1,6 @@
 import { KeyOutlined, LockOutlined, SendOutlined } from "@ant-design/icons";
 import { App as AntApp, Alert, Button, Drawer, Skeleton, Space } from "antd";
-import { memo, useState } from "react";
+import { memo, useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
@@ -8,6 +8,7 @@ import type { MemberAction } from "../../bindings/MemberAction";
 import type { MemberDetails } from "../../bindings/MemberDetails";
 import { applyServerError } from "../../components/forms";
 import { useFrameAfterChange } from "../../components/frames";
+import { mark } from "../../components/marks";
 import { errorText } from "../../errors";
 import { InviteDialog } from "../invitations/InviteDialog";
 import { useInvitations } from "../invitations/queries";
@@ -30,6 +31,8 @@ type DrawerProps = {
 
 /** A member's details, positions, history and the actions their status allows. */
 function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: DrawerProps) {
+  mark("member drawer render");
+  useLayoutEffect(() => mark("member drawer committed"));
   const { t } = useTranslation();
   // The drawer stays in the page once opened: the next member's details fill it in place
   // rather than building it again, and a closing drawer keeps showing its member as it slides

@@ -2,10 +2,11 @@ import { TeamOutlined } from "@ant-design/icons";
 import { Dropdown, Typography } from "antd";
 import type { MenuProps, PaginationProps } from "antd";
 import type { TFunction } from "i18next";
-import { memo, useCallback, useMemo, useState } from "react";
+import { memo, useCallback, useLayoutEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { MemberRow } from "../../bindings/MemberRow";
+import { mark } from "../../components/marks";
 import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn, PlainSelection, RowProps } from "../../components/PlainTable";
 import { dash } from "../../components/text";
@@ -53,6 +54,8 @@ export const MemberTable = memo(function MemberTable({
   onRowAction,
   onPageChange,
 }: Props) {
+  mark("member rows render");
+  useLayoutEffect(() => mark("member rows committed"));
   const { t } = useTranslation();
 
   const columns: PlainColumn<MemberRow>[] = useMemo(() => {

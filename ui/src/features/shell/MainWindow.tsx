@@ -1,13 +1,14 @@
 import { DownOutlined, KeyOutlined, LogoutOutlined } from "@ant-design/icons";
 import { App as AntApp, Avatar, Button, Layout, Spin, theme } from "antd";
 import type { MenuProps } from "antd";
-import { Suspense, useEffect, useMemo, useState } from "react";
+import { Suspense, useEffect, useLayoutEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
 import type { Session } from "../../bindings/Session";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 import { LazyDropdown } from "../../components/LazyDropdown";
+import { mark } from "../../components/marks";
 import { GoToScreen } from "../../components/goTo";
 import { PlainText } from "../../components/PlainText";
 import { isDialogOpen, isTyping } from "../../components/keyboard";
@@ -40,6 +41,8 @@ function Brand() {
 
 /** The signed-in window: navigation on the left, the organization and the admin on top. */
 export function MainWindow({ status, session, onSignedOut }: Props) {
+  mark("main window render");
+  useLayoutEffect(() => mark("main window committed"));
   const { t } = useTranslation();
   const { token } = theme.useToken();
   const { message } = AntApp.useApp();
