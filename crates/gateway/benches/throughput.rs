@@ -9,37 +9,20 @@
 
 #[path = "../tests/common/binary.rs"]
 mod binary;
+#[path = "../tests/common/driver.rs"]
+mod driver;
 #[path = "../tests/common/loopback.rs"]
 mod loopback;
 #[path = "../tests/common/postgres.rs"]
 mod postgres;
 
-use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use orgdesk_protocol::{Channel, CreateInvitation, EventsPage, InvitationCreated};
+use orgdesk_protocol::{Channel, CreateInvitation, InvitationCreated};
+use reqwest::Method;
 
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
-
-/// The gateway process; killed if the bench fails, stopped with SIGTERM otherwise.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &self.0.id().to_string()])
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while matches!(self.0.try_wait(), Ok(None)) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
 
 fn request(i: usize) -> CreateInvitation {
     CreateInvitation {
@@ -55,30 +38,10 @@ fn request(i: usize) -> CreateInvitation {
     }
 }
 
-/// Runs `job(i)` for i in 0..N over CONCURRENCY tasks; returns the elapsed seconds.
-async fn run_all<F, Fut, T>(job: F) -> (f64, Vec<T>)
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = T> + Send,
-    T: Send + 'static,
-{
+/// Runs `jobs` (N of them, see [`driver::run_all`]); the elapsed seconds and the results.
+async fn timed<T>(jobs: impl std::future::Future<Output = Vec<T>>) -> (f64, Vec<T>) {
     let started = Instant::now();
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|worker| {
-            let job = job.clone();
-            tokio::spawn(async move {
-                let mut out = Vec::new();
-                for i in (worker..N).step_by(CONCURRENCY) {
-                    out.push(job(i).await);
-                }
-                out
-            })
-        })
-        .collect();
-    let mut results = Vec::with_capacity(N);
-    for t in tasks {
-        results.extend(t.await.unwrap());
-    }
+    let results = jobs.await;
     (started.elapsed().as_secs_f64(), results)
 }
 
@@ -97,35 +60,25 @@ async fn bench(label: &str, database: &str) {
         ),
     )
     .unwrap();
-    let token = binary::create_organization(&config, "Acme");
-    let (child, addr) = binary::serve(&config);
-    let server = Server(child);
-    let base = format!("http://{addr}");
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let (mut server, api) = driver::start(&config, CONCURRENCY);
 
     println!("{label}:");
-    let (secs, links) = run_all({
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let r = client
-                    .post(format!("{base}/api/v1/invitations"))
-                    .bearer_auth(&token)
-                    .header("Idempotency-Key", format!("bench-{i}"))
-                    .json(&request(i))
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(r.status(), 201);
-                r.json::<InvitationCreated>().await.unwrap().link
-            }
-        }
-    })
+    let (secs, links) = timed(driver::run_on_api(
+        N,
+        CONCURRENCY,
+        &api,
+        |api, i| async move {
+            let r = api
+                .request(Method::POST, "/api/v1/invitations")
+                .header("Idempotency-Key", format!("bench-{i}"))
+                .json(&request(i))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            r.json::<InvitationCreated>().await.unwrap().link
+        },
+    ))
     .await;
     println!(
         "  create:     {N} invitations in {secs:.2} s = {:.0}/s",
@@ -133,16 +86,16 @@ async fn bench(label: &str, database: &str) {
     );
 
     let links = std::sync::Arc::new(links);
-    let (secs, _) = run_all({
-        let (client, links) = (client.clone(), links.clone());
-        move |i| {
-            let (client, links) = (client.clone(), links.clone());
+    let (secs, _) = timed(driver::run_on_api(N, CONCURRENCY, &api, {
+        let links = links.clone();
+        move |api, i| {
+            let links = links.clone();
             async move {
-                let r = client.get(&links[i]).send().await.unwrap();
+                let r = api.client.get(&links[i]).send().await.unwrap();
                 assert_eq!(r.status(), 200);
             }
         }
-    })
+    }))
     .await;
     println!(
         "  open page:  {N} invitation pages in {secs:.2} s = {:.0}/s",
@@ -152,7 +105,7 @@ async fn bench(label: &str, database: &str) {
     let started = Instant::now();
     let (mut after, mut pulled) = (0, 0);
     loop {
-        let page = events_page(&client, &base, &token, after, 1000).await;
+        let page = api.events_page(&format!("after={after}&limit=1000")).await;
         if page.events.is_empty() {
             break;
         }
@@ -166,17 +119,16 @@ async fn bench(label: &str, database: &str) {
     );
 
     let last = after;
-    let (secs, _) = run_all({
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let cursor = (i as i64 * 7919) % last;
-                let page = events_page(&client, &base, &token, cursor, 100).await;
-                assert!(!page.events.is_empty());
-            }
-        }
-    })
+    let (secs, _) = timed(driver::run_on_api(
+        N,
+        CONCURRENCY,
+        &api,
+        move |api, i| async move {
+            let cursor = (i as i64 * 7919) % last;
+            let page = api.events_page(&format!("after={cursor}&limit=100")).await;
+            assert!(!page.events.is_empty());
+        },
+    ))
     .await;
     println!(
         "  feed:       {N} event requests (100 each) in {secs:.2} s = {:.0}/s",
@@ -184,9 +136,9 @@ async fn bench(label: &str, database: &str) {
     );
     // Last, since the registration it makes adds an event.
     if label == "SQLite" {
-        sign_in_timing(&base, &links[0]).await;
+        sign_in_timing(&api.base, &links[0]).await;
     }
-    drop(server);
+    server.stop();
 }
 
 /// The `name=value` of the cookie an answer sets, and the value of its hidden `name` input.
@@ -276,23 +228,4 @@ async fn main() {
         bench("PostgreSQL (fsync off)", &url).await;
         drop(pg);
     }
-}
-
-/// One page of the event feed: up to `limit` events after `cursor`.
-async fn events_page(
-    client: &reqwest::Client,
-    base: &str,
-    token: &str,
-    cursor: i64,
-    limit: u32,
-) -> EventsPage {
-    client
-        .get(format!("{base}/api/v1/events?after={cursor}&limit={limit}"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }

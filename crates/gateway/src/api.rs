@@ -139,10 +139,20 @@ pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
     }
 }
 
-/// The per-recipient message limit, keyed case-insensitively within the organization.
-pub(crate) fn allow_recipient(state: &Shared, org_id: &str, recipient: &str, now: i64) -> bool {
+/// Counts a message to `recipient` by `channel` against the per-recipient limit (keyed
+/// case-insensitively within the organization); refused once the limit is reached. A link
+/// handed over by hand sends nothing and is not counted.
+pub(crate) fn count_message(
+    state: &Shared,
+    org_id: &str,
+    (channel, recipient): (Channel, &str),
+    now: i64,
+) -> Result<()> {
     let key = format!("{org_id}\n{}", recipient.trim().to_lowercase());
-    state.recipient_limiter.allow(&key, now)
+    if channel != Channel::Link && !state.recipient_limiter.allow(&key, now) {
+        return Err(GatewayError::RateLimited);
+    }
+    Ok(())
 }
 
 /// A link's lifetime in seconds: the requested one (else `default`), from a minute to `max`.
@@ -300,9 +310,7 @@ pub(crate) async fn create_invitation(
     check_channel(&state, req.channel)?;
     let locale = locale(req.locale.as_deref())?;
     let lifetime_secs = lifetime(&state, req.expires_in_secs)?;
-    if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
-        return Err(GatewayError::RateLimited);
-    }
+    count_message(&state, &org_id, (req.channel, &req.recipient), now)?;
 
     let invitation = Invitation {
         id: secrets::new_id("inv"),
@@ -396,11 +404,12 @@ pub(crate) async fn resend_invitation(
         .invitation(&org_id, &id)
         .await?
         .ok_or(GatewayError::NotFound)?;
-    if invitation.channel != Channel::Link
-        && !allow_recipient(&state, &org_id, &invitation.recipient, now)
-    {
-        return Err(GatewayError::RateLimited);
-    }
+    count_message(
+        &state,
+        &org_id,
+        (invitation.channel, &invitation.recipient),
+        now,
+    )?;
     let expires_at = now + invitation.lifetime_secs;
     let (token, link) = new_link(&state, expires_at, invitation.channel);
     state

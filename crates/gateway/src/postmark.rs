@@ -28,9 +28,8 @@ use serde::{Deserialize, Serialize};
 pub use crate::config::{BounceWebhookConfig, PostmarkConfig};
 use crate::error::Result;
 use crate::mail::{post_to_provider, DeliveryError, Mailer};
-use crate::provider::{read_secret, HttpClient};
+use crate::provider::{read_secret, record_undelivered, HttpClient};
 use crate::secrets::{constant_time_eq, sha256};
-use crate::store::MessageBounce;
 use crate::Shared;
 
 impl PostmarkConfig {
@@ -351,25 +350,9 @@ pub(crate) async fn bounce(
         (k, "") => k.to_owned(),
         (k, d) => format!("{k}: {d}"),
     };
-    let reason: String = reason
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(500)
-        .collect();
-    match state
-        .store
-        .record_bounce(
-            MessageBounce {
-                message_id: b.message_id.clone(),
-                reason,
-            },
-            state.clock.now_secs(),
-        )
-        .await
-    {
+    match record_undelivered(&state, b.message_id, &reason, 500).await {
         Ok(Some(invitation_id)) => {
             tracing::info!(invitation = %invitation_id, "invitation bounced");
-            state.ring_events();
             StatusCode::OK.into_response()
         }
         // Not one of ours (or already reported): acknowledged, so Postmark does not retry.

@@ -1,7 +1,8 @@
 //! What the HTTP providers (Twilio for SMS, Postmark for mail) share: a small HTTPS client
 //! that trusts the public roots (ring, as everywhere else in the gateway), reading a
-//! credential from the configuration, a file or the environment, and the rule that a
-//! provider's address is https unless it is on this machine.
+//! credential from the configuration, a file or the environment, the rule that a provider's
+//! address is https unless it is on this machine, and recording a message it could not
+//! deliver.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,6 +15,8 @@ use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::error::GatewayError;
+use crate::store::MessageBounce;
+use crate::Shared;
 
 /// Answers larger than this are cut off: providers answer with a few hundred bytes.
 const MAX_ANSWER_BYTES: usize = 256 * 1024;
@@ -185,6 +188,32 @@ pub(crate) fn read_secret(
         return Err(GatewayError::Config(format!("{what} is empty")));
     }
     Ok(value)
+}
+
+/// Records a provider's report that it could not deliver a message (`message_id`, the
+/// provider's id for it), with `reason` cleared of control characters and cut to `max_chars`.
+/// The invitation reported bounced, once the event feed was rung; `None` when the message is
+/// not one of ours or was reported already.
+pub(crate) async fn record_undelivered(
+    state: &Shared,
+    message_id: String,
+    reason: &str,
+    max_chars: usize,
+) -> Result<Option<String>, GatewayError> {
+    let reason = reason
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(max_chars)
+        .collect();
+    let bounce = MessageBounce { message_id, reason };
+    let bounced = state
+        .store
+        .record_bounce(bounce, state.clock.now_secs())
+        .await?;
+    if bounced.is_some() {
+        state.ring_events();
+    }
+    Ok(bounced)
 }
 
 /// Provider addresses carry credentials: https, except for a stand-in on this machine.

@@ -25,10 +25,10 @@ pub use crate::config::{SmsConfig, TwilioConfig};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang, Texts};
 use crate::mail::{post_to_provider, DeliveryError};
-use crate::provider::{basic_auth, read_secret, HttpClient};
+use crate::provider::{basic_auth, read_secret, record_undelivered, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
-use crate::store::{Invitation, MessageBounce, PasswordReset};
+use crate::store::{Invitation, PasswordReset};
 use crate::Shared;
 
 #[async_trait]
@@ -121,25 +121,9 @@ pub(crate) async fn status_report(
         "" => format!("Twilio: {status}"),
         code => format!("Twilio: {status} (error {code})"),
     };
-    let reason: String = reason
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    match state
-        .store
-        .record_bounce(
-            MessageBounce {
-                message_id: sid.to_owned(),
-                reason,
-            },
-            state.clock.now_secs(),
-        )
-        .await
-    {
+    match record_undelivered(&state, sid.to_owned(), &reason, 200).await {
         Ok(Some(invitation_id)) => {
             tracing::info!(invitation = %invitation_id, "text message undelivered");
-            state.ring_events();
             StatusCode::NO_CONTENT.into_response()
         }
         Ok(None) => StatusCode::NO_CONTENT.into_response(),

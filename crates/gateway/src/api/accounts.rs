@@ -7,12 +7,12 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use orgdesk_protocol::{
-    AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
+    AccountState, CreatePasswordReset, MirrorAccounts, MirroredAccount, MirroredAccounts,
     PasswordResetCreated, RefuseAccount, SetAccountState, MAX_MIRRORED_ACCOUNTS,
 };
 
 use crate::api::{
-    allow_recipient, check_channel, check_recipient, check_text, keyed_request, lifetime_within,
+    check_channel, check_recipient, check_text, count_message, keyed_request, lifetime_within,
     link_answer, locale, new_link, IdempotencyKey, JsonBody, MadeLink, Org,
 };
 use crate::error::{GatewayError, Result};
@@ -22,6 +22,15 @@ use crate::store::{
 };
 use crate::{secrets, Shared};
 
+/// An account the path names (by its username key or its id) must be one the gateway can
+/// have: 1 to 64 characters. Any other is unknown.
+fn account_in_path(name: &str) -> Result<()> {
+    if name.is_empty() || name.chars().count() > 64 {
+        return Err(GatewayError::UnknownAccount);
+    }
+    Ok(())
+}
+
 pub(crate) async fn set_account_state(
     State(state): State<Shared>,
     Org(org_id): Org,
@@ -29,9 +38,7 @@ pub(crate) async fn set_account_state(
     JsonBody(req): JsonBody<SetAccountState>,
 ) -> Result<StatusCode> {
     let key = username_key(&username);
-    if key.is_empty() || key.chars().count() > 64 {
-        return Err(GatewayError::UnknownAccount);
-    }
+    account_in_path(&key)?;
     if state
         .store
         .set_account_state(
@@ -160,9 +167,7 @@ pub(crate) async fn refuse_account(
             "reason contains control characters".into(),
         ));
     }
-    if account_id.is_empty() || account_id.chars().count() > 64 {
-        return Err(GatewayError::UnknownAccount);
-    }
+    account_in_path(&account_id)?;
     match state
         .store
         .refuse_account(
@@ -236,9 +241,7 @@ pub(crate) async fn create_password_reset(
     if account.password_hash.is_empty() {
         return Err(no_password());
     }
-    if req.channel != Channel::Link && !allow_recipient(&state, &org_id, &req.recipient, now) {
-        return Err(GatewayError::RateLimited);
-    }
+    count_message(&state, &org_id, (req.channel, &req.recipient), now)?;
 
     let reset_id = secrets::new_id("rst");
     let expires_at = now + lifetime_secs;

@@ -16,6 +16,8 @@
 //! `sql.rs`.
 
 mod accounts;
+mod args;
+mod columns;
 mod events;
 mod health;
 mod invitations;

@@ -4,9 +4,7 @@
 
 use orgdesk_protocol::{Channel, EventKind};
 
-use crate::store::{
-    CreateOutcome, KeyedRequest, Member, NewInvitation, NewPasswordReset, ResetOutcome,
-};
+use crate::store::{CreateOutcome, KeyedRequest, NewInvitation, NewPasswordReset, ResetOutcome};
 
 pub(crate) fn channel_str(c: Channel) -> &'static str {
     match c {
@@ -23,22 +21,6 @@ pub(crate) fn parse_channel(s: &str) -> Option<Channel> {
         "link" => Some(Channel::Link),
         _ => None,
     }
-}
-
-/// A member from the columns of [`MEMBER_COLUMNS`](crate::store::MEMBER_COLUMNS), each read
-/// as text by `text` (its index in the list).
-pub(crate) fn member_from<E>(text: impl Fn(usize) -> Result<String, E>) -> Result<Member, E> {
-    Ok(Member {
-        org_id: text(0)?,
-        account_id: text(7)?,
-        username_key: text(1)?,
-        username: text(2)?,
-        organization_name: text(3)?,
-        name: text(4)?,
-        mobile: text(5)?,
-        email: text(6)?,
-        must_change_password: text(8)? == "1",
-    })
 }
 
 /// The `registered` event of an invitation consumed by an account: a new one, or one the

@@ -4,6 +4,8 @@
 //! (`postgres::shared_with`); a statement one backend must write differently (an upsert, a
 //! type, a lease) stays in that backend's file.
 
+use crate::store::columns::{INVITATION_COLUMNS, RESET_COLUMNS};
+
 // Accounts.
 
 /// Ends every session of an account: `?1` the organization, `?2` the username key.
@@ -160,6 +162,22 @@ pub(crate) const ACCOUNT_TO_ACCEPT: &str = "SELECT username, account_id FROM acc
      WHERE org_id = ?1 AND username_key = ?2 AND state = 'enabled'
        AND password_hash = ?3 AND password_hash <> ''";
 
+/// An organization's (`?1`) invitation (`?2`): its columns.
+pub(crate) fn invitation() -> String {
+    format!("SELECT {INVITATION_COLUMNS} FROM invitations i WHERE i.org_id = ?1 AND i.id = ?2")
+}
+
+/// A link (`?1` its hash): its invitation's columns, then its expiry and whether it was revoked
+/// or used.
+pub(crate) fn lookup_token() -> String {
+    format!(
+        "SELECT {INVITATION_COLUMNS}, t.expires_at, t.revoked_at IS NOT NULL,
+                t.used_at IS NOT NULL
+         FROM invitation_tokens t JOIN invitations i ON i.id = t.invitation_id
+         WHERE t.hash = ?1"
+    )
+}
+
 /// Revokes an invitation's live links: `?1` the invitation, `?2` the time.
 pub(crate) const REVOKE_LINKS: &str = "UPDATE invitation_tokens SET revoked_at = ?2
      WHERE invitation_id = ?1 AND revoked_at IS NULL";
@@ -191,6 +209,15 @@ pub(crate) const UPDATE_JOIN_RULES: &str =
 /// Until when a client (`?1`) may not try join codes, if that is after `?2`.
 pub(crate) const CODE_LOCKED_UNTIL: &str = "SELECT locked_until FROM join_code_failures
      WHERE client = ?1 AND locked_until > ?2";
+
+/// The usable join link whose `column` (its token's or its code's hash) is `?1` at `?2`: its
+/// organization, the organization's name and whether requests wait for approval.
+pub(crate) fn usable_join_link(column: &str) -> String {
+    format!(
+        "SELECT org_id, organization_name, approval_required FROM join_links
+         WHERE {column} = ?1 AND enabled AND (expires_at IS NULL OR expires_at > ?2)"
+    )
+}
 
 /// Records a join request, bound in the order of its columns.
 pub(crate) const INSERT_JOIN_REQUEST: &str =
@@ -276,6 +303,28 @@ pub(crate) const INSERT_RESET: &str =
 pub(crate) const ENQUEUE_RESET: &str =
     "INSERT INTO outbox (kind, reset_id, sealed_token, next_attempt_at, created_at)
      VALUES ('password_reset', ?1, ?2, ?3, ?3)";
+
+/// A reset link (`?1` its hash): its reset's columns, then the account's state, the link's
+/// expiry and whether it was revoked or used.
+pub(crate) fn lookup_reset() -> String {
+    format!(
+        "SELECT {RESET_COLUMNS}, a.state, r.expires_at,
+                r.revoked_at IS NOT NULL, r.used_at IS NOT NULL
+         FROM password_resets r JOIN accounts a
+              ON a.org_id = r.org_id AND a.username_key = r.username_key
+         WHERE r.token_hash = ?1"
+    )
+}
+
+/// Uses a live reset link (`?1` its hash) at `?2` if its account is enabled and has a password;
+/// returns the account's organization and username key.
+pub(crate) const CONSUME_RESET: &str = "UPDATE password_resets SET used_at = ?2
+     WHERE token_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?2
+       AND EXISTS (SELECT 1 FROM accounts a
+                   WHERE a.org_id = password_resets.org_id
+                     AND a.username_key = password_resets.username_key
+                     AND a.state = 'enabled' AND a.password_hash <> '')
+     RETURNING org_id, username_key";
 
 /// An account's state and whether it has no password: `?1` the organization, `?2` the
 /// username key.

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use orgdesk_gateway::store::{
-    AccountStateChange, ConsumeOutcome, Invitation, InvitationState, InviteeAccount, NewInvitation,
-    NewLink, Registration, ResetConsumption,
+    AccountStateChange, ConsumeOutcome, GatewayStore, Invitation, InvitationState, InviteeAccount,
+    NewInvitation, NewLink, Registration, ResetConsumption,
 };
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{AccountState, Channel, EventKind, JoinLink, PasswordResetCreated};
@@ -70,12 +70,18 @@ pub fn new_invitation(org_id: &str, id: &str, now: i64, lifetime_secs: i64) -> N
 const HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g";
 
-/// The invitation link `token` consumed for `account`.
-fn registration(token: [u8; 32], account: InviteeAccount) -> Registration {
-    Registration {
+/// Consumes the invitation link `token` for `account` at `now`, in the store itself.
+async fn register(
+    store: &dyn GatewayStore,
+    token: [u8; 32],
+    account: InviteeAccount,
+    now: i64,
+) -> ConsumeOutcome {
+    let registration = Registration {
         token_hash: token,
         account,
-    }
+    };
+    store.register(registration, now).await.unwrap()
 }
 
 /// Li Wei's account of `org` set to `state`.
@@ -97,38 +103,23 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
 
     // Used: the second consumption of any kind is refused by the store itself.
     let token = stored_invitation(gw, "inv_used", now, 3600).await;
+    let li_wei = InviteeAccount::new_account("li.wei", HASH);
     assert!(matches!(
-        store
-            .register(
-                registration(token, InviteeAccount::new_account("li.wei", HASH)),
-                now
-            )
-            .await
-            .unwrap(),
+        register(&*store, token, li_wei, now).await,
         ConsumeOutcome::Done { .. }
     ));
+    let zhang_san = InviteeAccount::new_account("zhang.san", HASH);
     assert_eq!(
-        store
-            .register(
-                registration(token, InviteeAccount::new_account("zhang.san", HASH)),
-                now
-            )
-            .await
-            .unwrap(),
+        register(&*store, token, zhang_san, now).await,
         ConsumeOutcome::NotUsable
     );
     assert_eq!(
         store.decline(token, now).await.unwrap(),
         ConsumeOutcome::NotUsable
     );
+    let existing = InviteeAccount::existing("li.wei", HASH);
     assert_eq!(
-        store
-            .register(
-                registration(token, InviteeAccount::existing("li.wei", HASH)),
-                now
-            )
-            .await
-            .unwrap(),
+        register(&*store, token, existing, now).await,
         ConsumeOutcome::NotUsable
     );
 
@@ -142,14 +133,9 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_invitation_tokens
         .unwrap();
     let later = now + 61;
     for (what, token) in [("expired", expired_token), ("revoked", cancelled_token)] {
+        let wang_wu = InviteeAccount::new_account("wang.wu", HASH);
         assert_eq!(
-            store
-                .register(
-                    registration(token, InviteeAccount::new_account("wang.wu", HASH)),
-                    later
-                )
-                .await
-                .unwrap(),
+            register(&*store, token, wang_wu, later).await,
             ConsumeOutcome::NotUsable,
             "{what}"
         );
@@ -183,13 +169,13 @@ pub async fn the_store_itself_refuses_used_expired_and_revoked_reset_tokens(
     let token = stored_invitation(gw, "inv_member", now, 3600).await;
     let store = gw.store();
     let org = gw.creds.organization_id.clone();
-    store
-        .register(
-            registration(token, InviteeAccount::new_account("li.wei", HASH)),
-            now,
-        )
-        .await
-        .unwrap();
+    register(
+        &*store,
+        token,
+        InviteeAccount::new_account("li.wei", HASH),
+        now,
+    )
+    .await;
 
     let reset = |id: &str, expires_at: i64| orgdesk_gateway::store::NewPasswordReset {
         id: id.into(),

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each suite uses a different subset
 
 pub mod binary;
+pub mod identity_migration;
 pub mod loopback;
 pub mod member_scenarios;
 pub mod members;

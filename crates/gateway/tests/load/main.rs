@@ -6,75 +6,17 @@
 
 #[path = "../common/binary.rs"]
 mod binary;
+#[path = "../common/driver.rs"]
+mod driver;
 
 use std::collections::HashSet;
-use std::process::{Child, Command};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use orgdesk_protocol::{Channel, CreateInvitation, EventKind, EventsPage, InvitationCreated};
+use orgdesk_protocol::{Channel, CreateInvitation, EventKind, InvitationCreated};
+use reqwest::Method;
 
 const N: usize = 10_000;
 const CONCURRENCY: usize = 16;
-
-/// The gateway process: stopped with SIGTERM, killed if it does not stop (or the test fails).
-struct Server(Child);
-
-impl Server {
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.0.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            if let Ok(Some(status)) = self.0.try_wait() {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the gateway did not stop on SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Runs `job(i)` for every i in 0..N on CONCURRENCY tasks, so at most that many requests are
-/// in flight; returns the results in order of i.
-async fn run_all<F, Fut, T>(job: F) -> Vec<T>
-where
-    F: Fn(usize) -> Fut + Clone + Send + Sync + 'static,
-    Fut: std::future::Future<Output = T> + Send,
-    T: Send + 'static,
-{
-    let tasks: Vec<_> = (0..CONCURRENCY)
-        .map(|worker| {
-            let job = job.clone();
-            tokio::spawn(async move {
-                let mut out = Vec::new();
-                for i in (worker..N).step_by(CONCURRENCY) {
-                    out.push((i, job(i).await));
-                }
-                out
-            })
-        })
-        .collect();
-    let mut results = Vec::with_capacity(N);
-    for t in tasks {
-        results.extend(t.await.expect("a load task"));
-    }
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_invitations_and_feed_requests_from_another_process() {
@@ -107,73 +49,44 @@ invitations_per_minute = 1000000
     )
     .unwrap();
 
-    let token = binary::create_organization(&config, "Acme");
-
-    let (child, addr) = binary::serve(&config);
-    let mut server = Server(child);
-    let base = Arc::new(format!("http://{addr}"));
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CONCURRENCY)
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
-    let token = Arc::new(token);
+    let (mut server, api) = driver::start(&config, CONCURRENCY);
 
     // 10,000 creations, each its own invitation with its own key and recipient.
-    let created: Vec<InvitationCreated> = run_all({
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let req = CreateInvitation {
-                    channel: Channel::Email,
-                    recipient: format!("person{i}@example.org"),
-                    invitee_name: format!("Person {i}"),
-                    organization_name: "Acme Ltd".into(),
-                    department_label: "Engineering".into(),
-                    position_label: String::new(),
-                    inviter_name: "Ann Admin".into(),
-                    expires_in_secs: None,
-                    locale: None,
-                };
-                let r = client
-                    .post(format!("{base}/api/v1/invitations"))
-                    .bearer_auth(token.as_str())
-                    .header("Idempotency-Key", format!("load-{i}"))
-                    .json(&req)
-                    .send()
-                    .await
-                    .expect("create request");
-                assert_eq!(r.status(), 201, "creation {i}");
-                r.json::<InvitationCreated>().await.expect("created body")
-            }
-        }
-    })
-    .await;
+    let created: Vec<InvitationCreated> =
+        driver::run_on_api(N, CONCURRENCY, &api, |api, i| async move {
+            let req = CreateInvitation {
+                channel: Channel::Email,
+                recipient: format!("person{i}@example.org"),
+                invitee_name: format!("Person {i}"),
+                organization_name: "Acme Ltd".into(),
+                department_label: "Engineering".into(),
+                position_label: String::new(),
+                inviter_name: "Ann Admin".into(),
+                expires_in_secs: None,
+                locale: None,
+            };
+            let r = api
+                .request(Method::POST, "/api/v1/invitations")
+                .header("Idempotency-Key", format!("load-{i}"))
+                .json(&req)
+                .send()
+                .await
+                .expect("create request");
+            assert_eq!(r.status(), 201, "creation {i}");
+            r.json::<InvitationCreated>().await.expect("created body")
+        })
+        .await;
     let ids: HashSet<String> = created.iter().map(|c| c.invitation_id.clone()).collect();
     assert_eq!(ids.len(), N, "every creation made its own invitation");
 
     // 10,000 feed requests while the outbox delivers; each page is well-formed and in order.
-    let pages: Vec<usize> = run_all({
-        let (client, base, token) = (client.clone(), base.clone(), token.clone());
-        move |i| {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
-            async move {
-                let after = (i % 50) as i64 * 100;
-                let r = client
-                    .get(format!("{base}/api/v1/events?after={after}&limit=100"))
-                    .bearer_auth(token.as_str())
-                    .send()
-                    .await
-                    .expect("events request");
-                assert_eq!(r.status(), 200, "feed request {i}");
-                let page: EventsPage = r.json().await.expect("events page");
-                assert!(page.events.len() <= 100);
-                assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
-                assert!(page.events.iter().all(|e| e.seq > after));
-                page.events.len()
-            }
-        }
+    let pages: Vec<usize> = driver::run_on_api(N, CONCURRENCY, &api, |api, i| async move {
+        let after = (i % 50) as i64 * 100;
+        let page = api.events_page(&format!("after={after}&limit=100")).await;
+        assert!(page.events.len() <= 100);
+        assert!(page.events.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert!(page.events.iter().all(|e| e.seq > after));
+        page.events.len()
     })
     .await;
     assert_eq!(pages.len(), N);
@@ -189,16 +102,9 @@ invitations_per_minute = 1000000
             "only {} of {N} deliveries reported",
             delivered.len()
         );
-        let r = client
-            .get(format!(
-                "{base}/api/v1/events?after={cursor}&limit=1000&wait=2"
-            ))
-            .bearer_auth(token.as_str())
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 200);
-        let page: EventsPage = r.json().await.unwrap();
+        let page = api
+            .events_page(&format!("after={cursor}&limit=1000&wait=2"))
+            .await;
         for e in &page.events {
             assert!(e.seq > cursor);
             assert!(seen_events.insert(e.id.clone()), "event {} twice", e.id);

@@ -4,16 +4,14 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-// Only compile-time constants are spliced into SQL (the shared column list); every value is a
-// bind parameter. `AssertSqlSafe` records that for sqlx.
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::Row;
 
 use super::{
-    channel_str, execute, insert_event, invitation_from_row, record_key, seen_key, shared,
-    shared_with, PostgresStore, Tx, INVITATION_COLUMNS,
+    execute, insert_event, record_key, seen_key, shared, shared_with, Arg, PostgresStore, Tx,
 };
 use crate::error::Result;
 use crate::secrets;
+use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
@@ -111,22 +109,7 @@ impl InvitationStore for PostgresStore {
     async fn create_invitation(&self, new: NewInvitation, now: i64) -> Result<CreateOutcome> {
         let inv = &new.invitation;
         let mut tx = self.pool.begin().await?;
-        sqlx::query(shared(sql::INSERT_INVITATION))
-            .bind(&inv.id)
-            .bind(&inv.org_id)
-            .bind(channel_str(inv.channel))
-            .bind(&inv.recipient)
-            .bind(&inv.invitee_name)
-            .bind(&inv.organization_name)
-            .bind(&inv.department_label)
-            .bind(&inv.position_label)
-            .bind(&inv.inviter_name)
-            .bind(&inv.locale)
-            .bind(inv.lifetime_secs)
-            .bind(now)
-            .bind(i32::from(inv.locale_chosen))
-            .execute(&mut *tx)
-            .await?;
+        execute(&mut *tx, sql::INSERT_INVITATION, &new.insert_args(now)).await?;
         // The key decides: a concurrent retry waits here for the first transaction and then
         // finds its row, so only one of them creates the invitation.
         if !record_key::<CreateOutcome>(&mut tx, &new.key(), now).await? {
@@ -143,14 +126,9 @@ impl InvitationStore for PostgresStore {
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INVITATION_COLUMNS} FROM invitations i WHERE i.org_id = $1 AND i.id = $2"
-        )))
-        .bind(org_id)
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(invitation_from_row).transpose()
+        let args = [Arg::from(org_id), id.into()];
+        self.optional_row(&sql::invitation(), &args, |row| read_invitation(row, 0))
+            .await
     }
 
     async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
@@ -180,22 +158,9 @@ impl InvitationStore for PostgresStore {
     }
 
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {INVITATION_COLUMNS}, t.expires_at AS token_expires_at,
-                    t.revoked_at IS NOT NULL AS revoked, t.used_at IS NOT NULL AS used
-             FROM invitation_tokens t JOIN invitations i ON i.id = t.invitation_id
-             WHERE t.hash = $1"
-        )))
-        .bind(&token_hash[..])
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(TokenLookup {
-            invitation: invitation_from_row(&row)?,
-            expires_at: row.try_get("token_expires_at")?,
-            revoked: row.try_get("revoked")?,
-            used: row.try_get("used")?,
-        }))
+        let hash = [Arg::from(&token_hash)];
+        self.optional_row(&sql::lookup_token(), &hash, read_token_lookup)
+            .await
     }
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {

@@ -11,9 +11,10 @@ use sqlx::{AssertSqlSafe, Postgres, Row};
 
 use super::{execute, insert_event, shared, shared_with, PostgresStore, Tx};
 use crate::error::{GatewayError, Result};
+use crate::store::columns::read_join_through;
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -287,57 +288,27 @@ impl JoinStore for PostgresStore {
         let mut tx = self.pool.begin().await?;
         let (column, hash) = secret_column(new.secret);
         // Shared lock: a rotation or switch-off waits for this request, and vice versa.
-        let link = sqlx::query(AssertSqlSafe(format!(
-            "SELECT org_id, organization_name, approval_required FROM join_links
-             WHERE {column} = $1 AND enabled AND (expires_at IS NULL OR expires_at > $2)
-             FOR SHARE"
-        )))
-        .bind(&hash[..])
-        .bind(now)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(link) = link else {
+        let link = sqlx::query(shared_with(&sql::usable_join_link(column), "FOR SHARE"))
+            .bind(&hash[..])
+            .bind(now)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(link) = link.as_ref().map(read_join_through).transpose()? else {
             return Ok(JoinSubmitOutcome::NotUsable);
         };
-        let org_id: String = link.try_get("org_id")?;
-        let organization_name: String = link.try_get("organization_name")?;
-        let approval_required: bool = link.try_get("approval_required")?;
         let username_key = new.username.to_lowercase();
-        lock_username(&mut tx, &org_id, &username_key).await?;
-        if username_taken(&mut tx, &org_id, &username_key).await? {
+        lock_username(&mut tx, &link.org_id, &username_key).await?;
+        if username_taken(&mut tx, &link.org_id, &username_key).await? {
             return Ok(JoinSubmitOutcome::UsernameTaken);
         }
-        let state = if approval_required {
-            JoinRequestStatus::Pending
-        } else {
-            JoinRequestStatus::Approved
-        };
-        sqlx::query(shared(sql::INSERT_JOIN_REQUEST))
-            .bind(&new.id)
-            .bind(&org_id)
-            .bind(via_str(new.secret.via()))
-            .bind(&organization_name)
-            .bind(&new.name)
-            .bind(&new.email)
-            .bind(&new.mobile)
-            .bind(&new.employee_id)
-            .bind(&new.work_location)
-            .bind(&username_key)
-            .bind(&new.username)
-            .bind(&new.password_hash)
-            .bind(status_str(state))
-            .bind(&new.status_token_sha256[..])
-            .bind(now)
-            .bind((!approval_required).then_some(now))
-            .bind(&new.account_id)
-            .bind(&new.locale)
-            .execute(&mut *tx)
-            .await?;
-        if !approval_required && !create_account(&mut tx, &org_id, &new.id, now).await? {
+        let args = new.insert_args(&link, &username_key, now);
+        execute(&mut *tx, sql::INSERT_JOIN_REQUEST, &args).await?;
+        let approval_required = link.approval_required;
+        if !approval_required && !create_account(&mut tx, &link.org_id, &new.id, now).await? {
             return Ok(JoinSubmitOutcome::UsernameTaken);
         }
         let kind = new.requested_event(approval_required);
-        insert_event(&mut tx, &org_id, &kind, now).await?;
+        insert_event(&mut tx, &link.org_id, &kind, now).await?;
         tx.commit().await?;
         Ok(JoinSubmitOutcome::Done { approval_required })
     }

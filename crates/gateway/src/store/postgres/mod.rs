@@ -9,20 +9,20 @@
 //! `join.rs`); this file holds the connection, the migrations and the helpers several domains
 //! share.
 
-use orgdesk_protocol::{AccountState, Channel, EventKind};
-use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use orgdesk_protocol::{AccountState, EventKind};
+use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query;
 // Only compile-time constants are spliced into SQL (the shared column list); every value is a
 // bind parameter. `AssertSqlSafe` records that for sqlx.
 use sqlx::{AssertSqlSafe, Postgres, Row, Transaction};
 
 use crate::error::{GatewayError, Result};
 use crate::secrets;
-use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
+use crate::store::args::Arg;
+use crate::store::columns::{read_member, ColumnValue, StoreRow};
+use crate::store::rows::{self, KeyedOutcome, NewKey};
 use crate::store::sql;
-use crate::store::{
-    parse_account_state, Invitation, InvitationState, KeyedRequest, Member, PasswordReset,
-    MEMBER_COLUMNS, MEMBER_FROM,
-};
+use crate::store::{parse_account_state, KeyedRequest, Member, MEMBER_COLUMNS, MEMBER_FROM};
 
 mod accounts;
 mod events;
@@ -139,66 +139,51 @@ fn shared_with(sql: &str, clause: &str) -> AssertSqlSafe<String> {
 /// A transaction on the shared database.
 type Tx<'c> = Transaction<'c, Postgres>;
 
-/// A value bound to a statement run by [`execute`].
-#[derive(Debug, Clone, Copy)]
-enum Arg<'a> {
-    Text(&'a str),
-    Int(i64),
-    /// A number or NULL.
-    OptionalInt(Option<i64>),
-    Bool(bool),
-}
-
-impl<'a> From<&'a str> for Arg<'a> {
-    fn from(text: &'a str) -> Self {
-        Self::Text(text)
-    }
-}
-
-impl<'a> From<&'a String> for Arg<'a> {
-    fn from(text: &'a String) -> Self {
-        Self::Text(text)
-    }
-}
-
-impl From<i64> for Arg<'_> {
-    fn from(n: i64) -> Self {
-        Self::Int(n)
-    }
-}
-
-impl From<Option<i64>> for Arg<'_> {
-    fn from(n: Option<i64>) -> Self {
-        Self::OptionalInt(n)
-    }
-}
-
-impl From<bool> for Arg<'_> {
-    fn from(b: bool) -> Self {
-        Self::Bool(b)
-    }
-}
-
-/// Runs `statement` (a [`sql`] statement, or PostgreSQL's own) on `executor`, binding `args`
-/// in order to its `?1`, `?2`, … (or `$1`, `$2`, …); answers how many rows it changed.
-async fn execute<'c, E>(executor: E, statement: &str, args: &[Arg<'_>]) -> Result<u64>
-where
-    E: sqlx::Executor<'c, Database = Postgres>,
-{
+/// `statement` (a [`sql`] statement, or PostgreSQL's own) with `args` bound in order to its
+/// `?1`, `?2`, … (or `$1`, `$2`, …).
+fn bound<'a>(statement: &str, args: &[Arg<'a>]) -> Query<'a, Postgres, PgArguments> {
     let mut query = sqlx::query(shared(statement));
     for arg in args {
         query = match *arg {
             Arg::Text(text) => query.bind(text),
+            Arg::OptionalText(text) => query.bind(text),
             Arg::Int(n) => query.bind(n),
             Arg::OptionalInt(n) => query.bind(n),
+            Arg::Flag(b) => query.bind(i32::from(b)),
             Arg::Bool(b) => query.bind(b),
+            Arg::Bytes(bytes) => query.bind(bytes),
         };
     }
-    Ok(query.execute(executor).await?.rows_affected())
+    query
 }
 
-fn channel_from(s: &str) -> Result<Channel> {
-    rows::parse_channel(s).ok_or_else(|| GatewayError::Storage(format!("unknown channel {s}")))
+/// Runs `statement` with `args` (see [`bound`]) on `executor`; answers how many rows it
+/// changed.
+async fn execute<'c, E>(executor: E, statement: &str, args: &[Arg<'_>]) -> Result<u64>
+where
+    E: sqlx::Executor<'c, Database = Postgres>,
+{
+    Ok(bound(statement, args)
+        .execute(executor)
+        .await?
+        .rows_affected())
+}
+
+/// The first row `statement` with `args` (see [`bound`]) answers on `executor`, if any, as
+/// its first two columns.
+async fn optional_pair<'c, A, B, E>(
+    executor: E,
+    statement: &str,
+    args: &[Arg<'_>],
+) -> Result<Option<(A, B)>>
+where
+    A: ColumnValue,
+    B: ColumnValue,
+    E: sqlx::Executor<'c, Database = Postgres>,
+{
+    let row = bound(statement, args).fetch_optional(executor).await?;
+    row.map(|row| Ok((row.value(0)?, row.value(1)?)))
+        .transpose()
 }
 
 /// What an idempotency key already answered a request with digest `request_sha256`.
@@ -244,38 +229,23 @@ async fn record_key<O: KeyedOutcome>(tx: &mut Tx<'_>, k: &NewKey<'_>, now: i64) 
 }
 
 impl PostgresStore {
+    /// The first row `statement` with `args` (see [`bound`]) answers, read by `read`, if any.
+    async fn optional_row<T>(
+        &self,
+        statement: &str,
+        args: &[Arg<'_>],
+        read: fn(&PgRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let row = bound(statement, args).fetch_optional(&self.pool).await?;
+        row.as_ref().map(read).transpose()
+    }
+
     /// What a key another request recorded answers (read after this request rolled back).
     async fn answer_of_key<O: KeyedOutcome>(&self, k: &NewKey<'_>) -> Result<O> {
         seen_key(&self.pool, k.request())
             .await?
             .ok_or_else(|| GatewayError::Storage("an idempotency key vanished".into()))
     }
-}
-
-const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
-     i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
-     i.lifetime_secs, i.state, i.created_at, i.locale_chosen";
-
-fn invitation_from_row(row: &PgRow) -> Result<Invitation> {
-    let channel: String = row.try_get("channel")?;
-    let state: String = row.try_get("state")?;
-    Ok(Invitation {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        channel: channel_from(&channel)?,
-        recipient: row.try_get("recipient")?,
-        invitee_name: row.try_get("invitee_name")?,
-        organization_name: row.try_get("organization_name")?,
-        department_label: row.try_get("department_label")?,
-        position_label: row.try_get("position_label")?,
-        inviter_name: row.try_get("inviter_name")?,
-        locale: row.try_get("locale")?,
-        locale_chosen: row.try_get::<i32, _>("locale_chosen")? != 0,
-        lifetime_secs: row.try_get("lifetime_secs")?,
-        state: InvitationState::parse(&state)
-            .ok_or_else(|| GatewayError::Storage(format!("unknown state {state}")))?,
-        created_at: row.try_get("created_at")?,
-    })
 }
 
 async fn insert_event(tx: &mut Tx<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
@@ -293,26 +263,6 @@ async fn insert_event(tx: &mut Tx<'_>, org_id: &str, kind: &EventKind, now: i64)
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
-     r.organization_name, r.locale";
-
-fn reset_from_row(row: &PgRow) -> Result<PasswordReset> {
-    let channel: String = row.try_get("channel")?;
-    Ok(PasswordReset {
-        id: row.try_get("id")?,
-        org_id: row.try_get("org_id")?,
-        username: row.try_get("username")?,
-        channel: channel_from(&channel)?,
-        recipient: row.try_get("recipient")?,
-        organization_name: row.try_get("organization_name")?,
-        locale: row.try_get("locale")?,
-    })
-}
-
-fn member_from_row(row: &PgRow) -> Result<Member> {
-    Ok(rows::member_from(|i| row.try_get(i))?)
 }
 
 fn state_from(s: &str) -> Result<AccountState> {
@@ -334,7 +284,7 @@ async fn member(
     .bind(username_key)
     .fetch_optional(&mut **tx)
     .await?;
-    row.as_ref().map(member_from_row).transpose()
+    row.as_ref().map(read_member).transpose()
 }
 
 /// Gives an enabled account a new password, ends its sessions (all but `keep_session`) and

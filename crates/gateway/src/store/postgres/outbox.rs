@@ -8,23 +8,24 @@ use async_trait::async_trait;
 use sqlx::postgres::PgRow;
 use sqlx::{AssertSqlSafe, Row};
 
-use super::{
-    execute, insert_event, invitation_from_row, reset_from_row, shared, PostgresStore, Tx,
-    INVITATION_COLUMNS, RESET_COLUMNS,
-};
+use super::{execute, insert_event, shared, PostgresStore, Tx};
 use crate::error::Result;
-use crate::store::sql;
 use crate::store::{
-    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    columns, sql, FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
     OutboxStore, ResetOutboxItem, SendEnd,
 };
 
 #[async_trait]
 impl OutboxStore for PostgresStore {
     async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>> {
-        let message = format!("SELECT {INVITATION_COLUMNS}, t.expires_at {INVITATION_MESSAGE}");
-        self.claim_link(INVITATION_DUE, message, lease, invitation_from_row)
-            .await
+        let message = format!(
+            "SELECT {}, t.expires_at {INVITATION_MESSAGE}",
+            columns::INVITATION_COLUMNS
+        );
+        self.claim_link(INVITATION_DUE, message, lease, |row| {
+            columns::read_invitation(row, 0)
+        })
+        .await
     }
 
     async fn renew_lease(&self, outbox_id: i64, owner: &str, until: i64) -> Result<bool> {
@@ -33,8 +34,11 @@ impl OutboxStore for PostgresStore {
     }
 
     async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
-        let message = format!("SELECT {RESET_COLUMNS}, r.expires_at {RESET_MESSAGE}");
-        self.claim_link(RESET_DUE, message, lease, reset_from_row)
+        let message = format!(
+            "SELECT {}, r.expires_at {RESET_MESSAGE}",
+            columns::RESET_COLUMNS
+        );
+        self.claim_link(RESET_DUE, message, lease, |row| columns::read_reset(row, 0))
             .await
     }
 
@@ -45,23 +49,18 @@ impl OutboxStore for PostgresStore {
         let due = "JOIN join_requests j ON j.id = o.join_request_id
             WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL
               AND o.next_attempt_at <= $1";
-        let message = "SELECT o.join_approved, j.id, j.name, j.username, j.email,
-                j.organization_name, j.locale
+        let message = format!(
+            "SELECT o.join_approved, {}
              FROM outbox o JOIN join_requests j ON j.id = o.join_request_id
-             WHERE o.id = $1";
-        self.claim_and_read(due, message.to_owned(), lease, |c, row| {
+             WHERE o.id = $1",
+            columns::JOIN_DECISION_MAIL_COLUMNS
+        );
+        self.claim_and_read(due, message, lease, |c, row| {
             Ok(JoinDecisionOutboxItem {
                 id: c.id,
                 attempts: c.attempts,
                 approved: row.try_get("join_approved")?,
-                request: JoinDecisionMail {
-                    request_id: row.try_get("id")?,
-                    name: row.try_get("name")?,
-                    username: row.try_get("username")?,
-                    recipient: row.try_get("email")?,
-                    organization_name: row.try_get("organization_name")?,
-                    locale: row.try_get("locale")?,
-                },
+                request: columns::read_join_decision_mail(row, 1)?,
                 resumed: c.resumed,
             })
         })

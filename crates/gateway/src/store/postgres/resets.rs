@@ -3,15 +3,13 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::AccountState;
-// Only compile-time constants are spliced into SQL (the shared column list); every value is a
-// bind parameter. `AssertSqlSafe` records that for sqlx.
-use sqlx::{AssertSqlSafe, Row};
 
 use super::{
-    channel_str, record_key, reset_from_row, revoke_resets, seen_key, set_password, shared,
-    shared_with, state_from, PostgresStore, RESET_COLUMNS,
+    execute, optional_pair, record_key, revoke_resets, seen_key, set_password, shared, shared_with,
+    state_from, Arg, PostgresStore,
 };
 use crate::error::{GatewayError, Result};
+use crate::store::columns::read_reset_lookup;
 use crate::store::sql;
 use crate::store::{
     account_throttle_key, KeyedRequest, NewPasswordReset, ResetConsumption, ResetLookup,
@@ -51,19 +49,7 @@ impl ResetStore for PostgresStore {
             return Ok(ResetOutcome::NoPassword);
         }
         revoke_resets(&mut tx, &new.org_id, &new.username_key, "superseded", now).await?;
-        sqlx::query(shared(sql::INSERT_RESET))
-            .bind(&new.id)
-            .bind(&new.org_id)
-            .bind(&new.username_key)
-            .bind(channel_str(new.channel))
-            .bind(&new.recipient)
-            .bind(&new.organization_name)
-            .bind(&new.locale)
-            .bind(&new.link.token_hash[..])
-            .bind(now)
-            .bind(new.link.expires_at)
-            .execute(&mut *tx)
-            .await?;
+        execute(&mut *tx, sql::INSERT_RESET, &new.insert_args(now)).await?;
         if !record_key::<ResetOutcome>(&mut tx, &new.key(), now).await? {
             // Another instance answered this key for another account meanwhile.
             tx.rollback().await?;
@@ -89,49 +75,24 @@ impl ResetStore for PostgresStore {
     }
 
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {RESET_COLUMNS}, a.state, r.expires_at,
-                    r.revoked_at IS NOT NULL AS revoked, r.used_at IS NOT NULL AS used
-             FROM password_resets r JOIN accounts a
-                  ON a.org_id = r.org_id AND a.username_key = r.username_key
-             WHERE r.token_hash = $1"
-        )))
-        .bind(&token_hash[..])
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let state: String = row.try_get("state")?;
-        Ok(Some(ResetLookup {
-            reset: reset_from_row(&row)?,
-            account_state: state_from(&state)?,
-            expires_at: row.try_get("expires_at")?,
-            revoked: row.try_get("revoked")?,
-            used: row.try_get("used")?,
-        }))
+        let hash = [Arg::from(&token_hash)];
+        self.optional_row(&sql::lookup_reset(), &hash, read_reset_lookup)
+            .await
     }
 
     async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {
         let (token_hash, password_hash) = (reset.token_hash, &reset.password_hash);
         let mut tx = self.pool.begin().await?;
-        let consumed = sqlx::query(
-            "UPDATE password_resets r SET used_at = $2
-             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL
-               AND expires_at > $2
-               AND EXISTS (SELECT 1 FROM accounts a
-                           WHERE a.org_id = r.org_id AND a.username_key = r.username_key
-                             AND a.state = 'enabled' AND a.password_hash <> '')
-             RETURNING org_id, username_key",
+        let consumed: Option<(String, String)> = optional_pair(
+            &mut *tx,
+            sql::CONSUME_RESET,
+            &[(&token_hash).into(), now.into()],
         )
-        .bind(&token_hash[..])
-        .bind(now)
-        .fetch_optional(&mut *tx)
         .await?;
-        let Some(consumed) = consumed else {
+        let Some((org_id, username_key)) = consumed else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let org_id: String = consumed.try_get(0)?;
-        let username_key: String = consumed.try_get(1)?;
         let account = (org_id.as_str(), username_key.as_str());
         let username = set_password(&mut tx, account, password_hash, None, now)
             .await?

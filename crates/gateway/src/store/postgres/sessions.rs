@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 
-use super::{insert_event, member, shared, state_from, PostgresStore, Tx};
+use super::{insert_event, member, optional_pair, shared, Arg, PostgresStore, Tx};
 use crate::error::Result;
+use crate::store::columns::read_sign_in_candidate;
 use crate::store::sql;
 use crate::store::{
     plan_sign_in_charge, FailureRow, Member, NewSession, Pruned, SessionLookup, SessionStore,
@@ -37,20 +38,7 @@ impl SessionStore for PostgresStore {
             .bind(username_key)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let state: String = r.try_get(4)?;
-                Ok(SignInCandidate {
-                    org_id: r.try_get(0)?,
-                    account_id: r.try_get(5)?,
-                    username_key: r.try_get(1)?,
-                    username: r.try_get(2)?,
-                    password_hash: r.try_get(3)?,
-                    state: state_from(&state)?,
-                    refused_reason: r.try_get(6)?,
-                })
-            })
-            .collect()
+        rows.iter().map(read_sign_in_candidate).collect()
     }
 
     async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge> {
@@ -152,25 +140,15 @@ impl SessionStore for PostgresStore {
     }
 
     async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
-        let SessionLookup {
-            hash,
-            idle_secs,
-            max_secs,
-        } = lookup;
         let mut tx = self.pool.begin().await?;
-        let session = sqlx::query(shared(sql::TOUCH_SESSION))
-            .bind(&hash[..])
-            .bind(now)
-            .bind(idle_secs)
-            .bind(max_secs)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(session) = session else {
+        let (hash, idle, max) = (lookup.hash, lookup.idle_secs, lookup.max_secs);
+        let args = [Arg::from(&hash), now.into(), idle.into(), max.into()];
+        let session: Option<(String, String)> =
+            optional_pair(&mut *tx, sql::TOUCH_SESSION, &args).await?;
+        let Some((org_id, username_key)) = session else {
             tx.rollback().await?;
             return Ok(None);
         };
-        let org_id: String = session.try_get(0)?;
-        let username_key: String = session.try_get(1)?;
         let found = member(&mut tx, &org_id, &username_key, false).await?;
         tx.commit().await?;
         Ok(found)

@@ -4,14 +4,12 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 
-use super::{
-    channel_str, insert_event, insert_key, invitation_from_row, is_unique_violation, optional_pair,
-    seen_key, SqliteStore, INVITATION_COLUMNS, INVITATION_COLUMN_COUNT,
-};
+use super::{insert_event, insert_key, is_unique_violation, optional_pair, seen_key, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
+use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
 use crate::store::sql;
@@ -114,21 +112,7 @@ impl InvitationStore for SqliteStore {
             }
             tx.execute(
                 sql::INSERT_INVITATION,
-                params![
-                    inv.id,
-                    inv.org_id,
-                    channel_str(inv.channel),
-                    inv.recipient,
-                    inv.invitee_name,
-                    inv.organization_name,
-                    inv.department_label,
-                    inv.position_label,
-                    inv.inviter_name,
-                    inv.locale,
-                    inv.lifetime_secs,
-                    now,
-                    inv.locale_chosen
-                ],
+                params_from_iter(new.insert_args(now)),
             )?;
             insert_key::<CreateOutcome>(&tx, &new.key(), now)?;
             add_link(&tx, &inv.id, &new.link, now)?;
@@ -143,19 +127,9 @@ impl InvitationStore for SqliteStore {
     }
 
     async fn invitation(&self, org_id: &str, id: &str) -> Result<Option<Invitation>> {
-        let (org_id, id) = (org_id.to_owned(), id.to_owned());
-        self.with(move |c| {
-            Ok(c.query_row(
-                &format!(
-                    "SELECT {INVITATION_COLUMNS} FROM invitations i
-                     WHERE i.org_id = ?1 AND i.id = ?2"
-                ),
-                params![org_id, id],
-                |r| invitation_from_row(r, 0),
-            )
-            .optional()?)
-        })
-        .await
+        let params = (org_id.to_owned(), id.to_owned());
+        self.optional_row(sql::invitation(), params, |r| read_invitation(r, 0))
+            .await
     }
 
     async fn resend_invitation(&self, resend: InvitationResend, now: i64) -> Result<()> {
@@ -186,27 +160,8 @@ impl InvitationStore for SqliteStore {
     }
 
     async fn lookup_token(&self, token_hash: [u8; 32]) -> Result<Option<TokenLookup>> {
-        self.with(move |c| {
-            Ok(c.query_row(
-                &format!(
-                    "SELECT {INVITATION_COLUMNS}, t.expires_at, t.revoked_at IS NOT NULL,
-                            t.used_at IS NOT NULL
-                     FROM invitation_tokens t JOIN invitations i ON i.id = t.invitation_id
-                     WHERE t.hash = ?1"
-                ),
-                [token_hash],
-                |r| {
-                    Ok(TokenLookup {
-                        invitation: invitation_from_row(r, 0)?,
-                        expires_at: r.get(INVITATION_COLUMN_COUNT)?,
-                        revoked: r.get(INVITATION_COLUMN_COUNT + 1)?,
-                        used: r.get(INVITATION_COLUMN_COUNT + 2)?,
-                    })
-                },
-            )
-            .optional()?)
-        })
-        .await
+        self.optional_row(sql::lookup_token(), [token_hash], |r| read_token_lookup(r))
+            .await
     }
 
     async fn mark_opened(&self, invitation_id: &str, now: i64) -> Result<bool> {

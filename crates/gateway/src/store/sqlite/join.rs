@@ -3,13 +3,14 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::{EventKind, JoinLinkRules, JoinRequestStatus};
-use rusqlite::{params, OptionalExtension, Row, Transaction};
+use rusqlite::{params, params_from_iter, OptionalExtension, Row, Transaction};
 
 use super::{insert_event, is_unique_violation, optional_pair, SqliteStore};
 use crate::error::{GatewayError, Result};
+use crate::store::columns::read_join_through;
 use crate::store::join::{
     already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, via_str, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -263,57 +264,26 @@ impl JoinStore for SqliteStore {
                 JoinSecret::Link(h) => ("token_sha256", h),
                 JoinSecret::Code(h) => ("code_hash", h),
             };
-            let link: Option<(String, String, bool)> = tx
-                .query_row(
-                    &format!(
-                        "SELECT org_id, organization_name, approval_required FROM join_links
-                         WHERE {column} = ?1 AND enabled
-                           AND (expires_at IS NULL OR expires_at > ?2)"
-                    ),
-                    params![hash, now],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
+            let link = tx
+                .query_row(&sql::usable_join_link(column), params![hash, now], |r| {
+                    read_join_through(r)
+                })
                 .optional()?;
-            let Some((org_id, organization_name, approval_required)) = link else {
+            let Some(link) = link else {
                 return Ok(JoinSubmitOutcome::NotUsable);
             };
             let username_key = new.username.to_lowercase();
-            if username_taken(&tx, &org_id, &username_key)? {
+            if username_taken(&tx, &link.org_id, &username_key)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }
-            let state = if approval_required {
-                JoinRequestStatus::Pending
-            } else {
-                JoinRequestStatus::Approved
-            };
-            tx.execute(
-                sql::INSERT_JOIN_REQUEST,
-                params![
-                    new.id,
-                    org_id,
-                    via_str(new.secret.via()),
-                    organization_name,
-                    new.name,
-                    new.email,
-                    new.mobile,
-                    new.employee_id,
-                    new.work_location,
-                    username_key,
-                    new.username,
-                    new.password_hash,
-                    status_str(state),
-                    new.status_token_sha256,
-                    now,
-                    (!approval_required).then_some(now),
-                    new.account_id,
-                    new.locale,
-                ],
-            )?;
-            if !approval_required && !create_account(&tx, &org_id, &new.id, now)? {
+            let args = new.insert_args(&link, &username_key, now);
+            tx.execute(sql::INSERT_JOIN_REQUEST, params_from_iter(args))?;
+            let approval_required = link.approval_required;
+            if !approval_required && !create_account(&tx, &link.org_id, &new.id, now)? {
                 return Ok(JoinSubmitOutcome::UsernameTaken);
             }
             let kind = new.requested_event(approval_required);
-            insert_event(&tx, &org_id, &kind, now)?;
+            insert_event(&tx, &link.org_id, &kind, now)?;
             tx.commit()?;
             Ok(JoinSubmitOutcome::Done { approval_required })
         })

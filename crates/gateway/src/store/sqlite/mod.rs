@@ -6,7 +6,7 @@
 //! `join.rs`); this file holds the connection, the migrations and the helpers several domains
 //! share.
 
-use orgdesk_protocol::{AccountState, Channel, EventKind};
+use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::types::FromSql;
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Params, Row, Transaction};
 use rusqlite_migration::{Migrations, M};
@@ -15,12 +15,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::error::{GatewayError, Result};
 use crate::secrets;
-use crate::store::rows::{self, channel_str, KeyedOutcome, NewKey};
+use crate::store::columns::read_member;
+use crate::store::rows::{KeyedOutcome, NewKey};
 use crate::store::sql;
-use crate::store::{
-    parse_account_state, Invitation, InvitationState, KeyedRequest, Member, PasswordReset,
-    MEMBER_COLUMNS, MEMBER_FROM,
-};
+use crate::store::{parse_account_state, KeyedRequest, Member, MEMBER_COLUMNS, MEMBER_FROM};
 
 mod accounts;
 mod events;
@@ -105,6 +103,21 @@ impl SqliteStore {
         .await?
     }
 
+    /// The first row `sql` answers for `params`, read by `read`, if any.
+    async fn optional_row<T, P>(
+        &self,
+        sql: String,
+        params: P,
+        read: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>>
+    where
+        T: Send + 'static,
+        P: Params + Send + 'static,
+    {
+        self.with(move |c| Ok(c.query_row(&sql, params, read).optional()?))
+            .await
+    }
+
     /// Runs `f` in a transaction of its own, on a blocking thread. `f` commits; a transaction
     /// it drops (an early return, an error) is rolled back.
     async fn in_transaction<T, F>(&self, f: F) -> Result<T>
@@ -114,12 +127,6 @@ impl SqliteStore {
     {
         self.with(move |c| f(c.transaction()?)).await
     }
-}
-
-fn parse_channel(s: &str) -> rusqlite::Result<Channel> {
-    rows::parse_channel(s).ok_or_else(|| {
-        rusqlite::Error::InvalidColumnType(0, format!("channel {s}"), rusqlite::types::Type::Text)
-    })
 }
 
 /// What an idempotency key already answered a request with digest `request_sha256`.
@@ -177,36 +184,6 @@ fn insert_key<O: KeyedOutcome>(tx: &Transaction<'_>, k: &NewKey<'_>, now: i64) -
     Ok(())
 }
 
-const INVITATION_COLUMNS: &str = "i.id, i.org_id, i.channel, i.recipient, i.invitee_name, \
-     i.organization_name, i.department_label, i.position_label, i.inviter_name, i.locale, \
-     i.lifetime_secs, i.state, i.created_at, i.locale_chosen";
-
-/// How many columns [`INVITATION_COLUMNS`] names: those a query selects after them start here.
-const INVITATION_COLUMN_COUNT: usize = 14;
-
-/// Reads the columns of [`INVITATION_COLUMNS`] starting at `at`.
-fn invitation_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<Invitation> {
-    let state: String = row.get(at + 11)?;
-    Ok(Invitation {
-        id: row.get(at)?,
-        org_id: row.get(at + 1)?,
-        channel: parse_channel(&row.get::<_, String>(at + 2)?)?,
-        recipient: row.get(at + 3)?,
-        invitee_name: row.get(at + 4)?,
-        organization_name: row.get(at + 5)?,
-        department_label: row.get(at + 6)?,
-        position_label: row.get(at + 7)?,
-        inviter_name: row.get(at + 8)?,
-        locale: row.get(at + 9)?,
-        locale_chosen: row.get(at + 13)?,
-        lifetime_secs: row.get(at + 10)?,
-        state: InvitationState::parse(&state).ok_or_else(|| {
-            rusqlite::Error::InvalidColumnType(at + 11, state, rusqlite::types::Type::Text)
-        })?,
-        created_at: row.get(at + 12)?,
-    })
-}
-
 fn insert_event(tx: &Transaction<'_>, org_id: &str, kind: &EventKind, now: i64) -> Result<()> {
     let body = serde_json::to_string(kind).map_err(|e| GatewayError::Internal(e.to_string()))?;
     tx.execute(
@@ -218,25 +195,6 @@ fn insert_event(tx: &Transaction<'_>, org_id: &str, kind: &EventKind, now: i64) 
 
 fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::ConstraintViolation)
-}
-
-const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r.recipient, \
-     r.organization_name, r.locale";
-
-fn reset_from_row(row: &Row<'_>, at: usize) -> rusqlite::Result<PasswordReset> {
-    Ok(PasswordReset {
-        id: row.get(at)?,
-        org_id: row.get(at + 1)?,
-        username: row.get(at + 2)?,
-        channel: parse_channel(&row.get::<_, String>(at + 3)?)?,
-        recipient: row.get(at + 4)?,
-        organization_name: row.get(at + 5)?,
-        locale: row.get(at + 6)?,
-    })
-}
-
-fn member_from_row(row: &Row<'_>) -> rusqlite::Result<Member> {
-    rows::member_from(|i| row.get(i))
 }
 
 fn state_from(s: String, column: usize) -> rusqlite::Result<AccountState> {
@@ -255,7 +213,7 @@ fn member(tx: &Transaction<'_>, org_id: &str, username_key: &str) -> Result<Opti
                  WHERE a.org_id = ?1 AND a.username_key = ?2 AND a.state = 'enabled'"
             ),
             params![org_id, username_key],
-            member_from_row,
+            |r| read_member(r),
         )
         .optional()?)
 }

@@ -4,14 +4,10 @@
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension, Row, ToSql};
 
-use super::{
-    insert_event, invitation_from_row, optional_pair, reset_from_row, SqliteStore,
-    INVITATION_COLUMNS, RESET_COLUMNS,
-};
+use super::{insert_event, optional_pair, SqliteStore};
 use crate::error::Result;
-use crate::store::sql;
 use crate::store::{
-    FinishedSend, JoinDecisionMail, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
+    columns, sql, FinishedSend, JoinDecisionOutboxItem, Lease, LinkOutboxItem, OutboxItem,
     OutboxStore, ResetOutboxItem, SendEnd,
 };
 
@@ -20,13 +16,13 @@ impl OutboxStore for SqliteStore {
     async fn claim_due_message(&self, lease: Lease<'_>) -> Result<Option<OutboxItem>> {
         let due = DueLinkMessage {
             expires_at: "t.expires_at",
-            columns: INVITATION_COLUMNS,
+            columns: columns::INVITATION_COLUMNS,
             from_where: "JOIN invitations i ON i.id = o.invitation_id
                  JOIN invitation_tokens t ON t.invitation_id = i.id AND t.revoked_at IS NULL
                  WHERE o.state = 'pending' AND i.state = 'pending'",
         };
         let lease = OwnedLease::from(lease);
-        self.with(move |c| due.claim(c, &lease, invitation_from_row))
+        self.with(move |c| due.claim(c, &lease, |r, at| columns::read_invitation(r, at)))
             .await
     }
 
@@ -42,14 +38,14 @@ impl OutboxStore for SqliteStore {
     async fn claim_due_reset_message(&self, lease: Lease<'_>) -> Result<Option<ResetOutboxItem>> {
         let due = DueLinkMessage {
             expires_at: "r.expires_at",
-            columns: RESET_COLUMNS,
+            columns: columns::RESET_COLUMNS,
             from_where: "JOIN password_resets r ON r.id = o.reset_id
                  JOIN accounts a ON a.org_id = r.org_id AND a.username_key = r.username_key
                  WHERE o.kind = 'password_reset' AND o.state = 'pending'
                    AND r.revoked_at IS NULL AND r.used_at IS NULL",
         };
         let lease = OwnedLease::from(lease);
-        self.with(move |c| due.claim(c, &lease, reset_from_row))
+        self.with(move |c| due.claim(c, &lease, |r, at| columns::read_reset(r, at)))
             .await
     }
 
@@ -59,10 +55,13 @@ impl OutboxStore for SqliteStore {
     ) -> Result<Option<JoinDecisionOutboxItem>> {
         let lease = OwnedLease::from(lease);
         self.with(move |c| {
+            let select = format!(
+                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, {}",
+                columns::JOIN_DECISION_MAIL_COLUMNS
+            );
             claim(
                 c,
-                "o.id, o.attempts, o.join_approved, o.lease_owner IS NOT NULL, j.id, j.name,
-                 j.username, j.email, j.organization_name, j.locale",
+                &select,
                 "JOIN join_requests j ON j.id = o.join_request_id
                  WHERE o.kind = 'join_decision' AND o.state = 'pending' AND j.email IS NOT NULL",
                 &lease,
@@ -72,14 +71,7 @@ impl OutboxStore for SqliteStore {
                         attempts: r.get(1)?,
                         approved: r.get(2)?,
                         resumed: r.get(3)?,
-                        request: JoinDecisionMail {
-                            request_id: r.get(4)?,
-                            name: r.get(5)?,
-                            username: r.get(6)?,
-                            recipient: r.get(7)?,
-                            organization_name: r.get(8)?,
-                            locale: r.get(9)?,
-                        },
+                        request: columns::read_join_decision_mail(r, 4)?,
                     })
                 },
             )

@@ -3,13 +3,13 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::AccountState;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, params_from_iter};
 
 use super::{
-    channel_str, insert_key, optional_pair, reset_from_row, revoke_resets, seen_key, set_password,
-    state_from, SqliteStore, RESET_COLUMNS,
+    insert_key, optional_pair, revoke_resets, seen_key, set_password, state_from, SqliteStore,
 };
 use crate::error::{GatewayError, Result};
+use crate::store::columns::read_reset_lookup;
 use crate::store::sql;
 use crate::store::{
     account_throttle_key, KeyedRequest, NewPasswordReset, ResetConsumption, ResetLookup,
@@ -40,21 +40,7 @@ impl ResetStore for SqliteStore {
                 return Ok(ResetOutcome::NoPassword);
             }
             revoke_resets(&tx, &new.org_id, &new.username_key, "superseded", now)?;
-            tx.execute(
-                sql::INSERT_RESET,
-                params![
-                    new.id,
-                    new.org_id,
-                    new.username_key,
-                    channel_str(new.channel),
-                    new.recipient,
-                    new.organization_name,
-                    new.locale,
-                    new.link.token_hash,
-                    now,
-                    new.link.expires_at
-                ],
-            )?;
+            tx.execute(sql::INSERT_RESET, params_from_iter(new.insert_args(now)))?;
             insert_key::<ResetOutcome>(&tx, &new.key(), now)?;
             if new.link.enqueue {
                 tx.execute(
@@ -73,48 +59,15 @@ impl ResetStore for SqliteStore {
     }
 
     async fn lookup_reset(&self, token_hash: [u8; 32]) -> Result<Option<ResetLookup>> {
-        self.with(move |c| {
-            let found = c
-                .query_row(
-                    &format!(
-                        "SELECT {RESET_COLUMNS}, a.state, r.expires_at,
-                            r.revoked_at IS NOT NULL, r.used_at IS NOT NULL
-                         FROM password_resets r JOIN accounts a
-                              ON a.org_id = r.org_id AND a.username_key = r.username_key
-                         WHERE r.token_hash = ?1"
-                    ),
-                    [token_hash],
-                    |r| {
-                        Ok(ResetLookup {
-                            reset: reset_from_row(r, 0)?,
-                            account_state: state_from(r.get(7)?, 7)?,
-                            expires_at: r.get(8)?,
-                            revoked: r.get(9)?,
-                            used: r.get(10)?,
-                        })
-                    },
-                )
-                .optional()?;
-            Ok(found)
-        })
-        .await
+        self.optional_row(sql::lookup_reset(), [token_hash], |r| read_reset_lookup(r))
+            .await
     }
 
     async fn consume_reset(&self, reset: ResetConsumption, now: i64) -> Result<Option<String>> {
         let (token_hash, password_hash) = (reset.token_hash, reset.password_hash);
         self.in_transaction(move |tx| {
-            let consumed: Option<(String, String)> = optional_pair(
-                &tx,
-                "UPDATE password_resets SET used_at = ?2
-                     WHERE token_hash = ?1 AND used_at IS NULL AND revoked_at IS NULL
-                       AND expires_at > ?2
-                       AND EXISTS (SELECT 1 FROM accounts a
-                                   WHERE a.org_id = password_resets.org_id
-                                     AND a.username_key = password_resets.username_key
-                                     AND a.state = 'enabled' AND a.password_hash <> '')
-                     RETURNING org_id, username_key",
-                params![token_hash, now],
-            )?;
+            let consumed: Option<(String, String)> =
+                optional_pair(&tx, sql::CONSUME_RESET, params![token_hash, now])?;
             let Some((org_id, username_key)) = consumed else {
                 return Ok(None);
             };

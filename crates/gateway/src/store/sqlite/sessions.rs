@@ -5,8 +5,9 @@ use async_trait::async_trait;
 use orgdesk_protocol::EventKind;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::{insert_event, member, optional_pair, state_from, SqliteStore};
+use super::{insert_event, member, optional_pair, SqliteStore};
 use crate::error::Result;
+use crate::store::columns::read_sign_in_candidate;
 use crate::store::sql;
 use crate::store::{
     plan_sign_in_charge, FailureRow, Member, NewSession, Pruned, SessionLookup, SessionStore,
@@ -33,17 +34,7 @@ impl SessionStore for SqliteStore {
         let username_key = username_key.to_owned();
         self.with(move |c| {
             let mut stmt = c.prepare_cached(sql::SIGN_IN_CANDIDATES)?;
-            let rows = stmt.query_map([username_key], |r| {
-                Ok(SignInCandidate {
-                    org_id: r.get(0)?,
-                    account_id: r.get(5)?,
-                    username_key: r.get(1)?,
-                    username: r.get(2)?,
-                    password_hash: r.get(3)?,
-                    state: state_from(r.get(4)?, 4)?,
-                    refused_reason: r.get(6)?,
-                })
-            })?;
+            let rows = stmt.query_map([username_key], |r| read_sign_in_candidate(r))?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
@@ -133,17 +124,10 @@ impl SessionStore for SqliteStore {
     }
 
     async fn member_session(&self, lookup: SessionLookup, now: i64) -> Result<Option<Member>> {
-        let SessionLookup {
-            hash,
-            idle_secs,
-            max_secs,
-        } = lookup;
+        let (hash, idle, max) = (lookup.hash, lookup.idle_secs, lookup.max_secs);
         self.in_transaction(move |tx| {
-            let session: Option<(String, String)> = optional_pair(
-                &tx,
-                sql::TOUCH_SESSION,
-                params![hash, now, idle_secs, max_secs],
-            )?;
+            let session: Option<(String, String)> =
+                optional_pair(&tx, sql::TOUCH_SESSION, params![hash, now, idle, max])?;
             let Some((org_id, username_key)) = session else {
                 return Ok(None);
             };
