@@ -71,7 +71,7 @@ async fn main() {
     import::write_sheet(&sheet, &names);
 
     let h = Harness::start();
-    let mut table = Table(Vec::new());
+    let mut table = Table::default();
 
     // Cold start: from asking for the window to a sign-in field that takes keys. The first
     // start also warms the disk cache, as an admin's second start of the day would be.

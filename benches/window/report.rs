@@ -3,27 +3,18 @@
 
 use std::path::Path;
 
-fn pct(samples: &[f64], p: f64) -> f64 {
-    let mut s = samples.to_vec();
-    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let i = ((s.len() as f64 - 1.0) * p).round() as usize;
-    s[i]
-}
+use bench_table::{percentile, window_row, WINDOW};
 
-pub(crate) struct Table(pub(crate) Vec<(String, usize, f64, f64, String, bool)>);
+/// The steps timed in the window, one line of the table each.
+#[derive(Default)]
+pub(crate) struct Table(Vec<String>);
 
 impl Table {
+    /// Adds a step to the table and prints its percentiles at once.
     pub(crate) fn add(&mut self, name: &str, samples: &[f64], target: f64, unit: &str) {
-        let (p50, p95) = (pct(samples, 0.5), pct(samples, 0.95));
-        let ok = p95 <= target;
-        self.0.push((
-            name.into(),
-            samples.len(),
-            p50,
-            p95,
-            format!("{target} {unit}"),
-            ok,
-        ));
+        let (p50, p95) = (percentile(samples, 0.5), percentile(samples, 0.95));
+        self.0
+            .push(window_row(name, samples.len(), p50, p95, target, unit));
         println!(
             "  {name}: p50 {p50:.0} {unit}, p95 {p95:.0} {unit} ({} runs)",
             samples.len()
@@ -31,19 +22,9 @@ impl Table {
     }
 
     pub(crate) fn print(&self) {
-        println!(
-            "\n| {:<52} | {:>4} | {:>8} | {:>8} | {:>10} | {:<4} |",
-            "in the window", "runs", "p50", "p95", "target", ""
-        );
-        println!(
-            "|{:-<54}|{:-<6}|{:-<10}|{:-<10}|{:-<12}|{:-<6}|",
-            "", "", "", "", "", ""
-        );
-        for (name, n, p50, p95, target, ok) in &self.0 {
-            println!(
-                "| {name:<52} | {n:>4} | {p50:>8.0} | {p95:>8.0} | {target:>10} | {:<4} |",
-                if *ok { "ok" } else { "OVER" }
-            );
+        println!("\n{}", WINDOW.header());
+        for row in &self.0 {
+            println!("{row}");
         }
     }
 }

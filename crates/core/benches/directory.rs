@@ -9,6 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use bench_table::{directory_row, percentile, DIRECTORY};
 use orgdesk_core::audit::Actor;
 use orgdesk_core::batch::{BatchChange, Selection};
 use orgdesk_core::members::{MemberQuery, StatusFilter};
@@ -18,30 +19,11 @@ use rand::{Rng, SeedableRng};
 const MEMBERS: usize = 100_000;
 const DEPARTMENTS: usize = 2_000;
 
-fn pct(samples: &mut [Duration], p: f64) -> f64 {
-    samples.sort();
-    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
-    samples[i].as_secs_f64() * 1000.0
-}
-
-fn row(name: &str, samples: &mut [Duration], target_ms: f64) {
-    let (p50, p99) = (pct(samples, 0.5), pct(samples, 0.99));
-    println!(
-        "| {name:<44} | {:>6} | {p50:>9.2} | {p99:>9.2} | {:>9} | {:<4} |",
-        samples.len(),
-        if target_ms.is_finite() {
-            format!("{target_ms:.1}")
-        } else {
-            "-".into()
-        },
-        if !target_ms.is_finite() {
-            ""
-        } else if p99 <= target_ms {
-            "ok"
-        } else {
-            "SLOW"
-        }
-    );
+/// Prints an operation's line of the table from its samples.
+fn row(name: &str, samples: &[Duration], target_ms: f64) {
+    let ms: Vec<f64> = samples.iter().map(|s| s.as_secs_f64() * 1000.0).collect();
+    let (p50, p99) = (percentile(&ms, 0.5), percentile(&ms, 0.99));
+    println!("{}", directory_row(name, ms.len(), p50, p99, target_ms));
 }
 
 /// Whether the operation named `name` runs: every one, or those whose name holds the filter
@@ -81,28 +63,21 @@ fn main() {
         search_bytes as f64 / 1e6
     );
 
-    println!(
-        "| {:<44} | {:>6} | {:>9} | {:>9} | {:>9} | {:<4} |",
-        "operation", "runs", "p50 ms", "p99 ms", "target ms", ""
-    );
-    println!(
-        "|{:-<46}|{:-<8}|{:-<11}|{:-<11}|{:-<11}|{:-<6}|",
-        "", "", "", "", "", ""
-    );
+    println!("{}", DIRECTORY.header());
 
     // The first read after a bulk change builds the in-memory member index.
     let t = Instant::now();
     let tree = d.department_tree().unwrap();
-    let mut s = vec![t.elapsed()];
+    let s = [t.elapsed()];
     row(
         "first read after a bulk load (index build)",
-        &mut s,
+        &s,
         f64::INFINITY,
     );
     std::hint::black_box(tree);
 
     if wanted("tree load") {
-        let mut s: Vec<Duration> = (0..30)
+        let s: Vec<Duration> = (0..30)
             .map(|_| {
                 let t = Instant::now();
                 let tree = d.department_tree().unwrap();
@@ -110,7 +85,7 @@ fn main() {
                 t.elapsed()
             })
             .collect();
-        row("tree load, 2,000 departments with counts", &mut s, 50.0);
+        row("tree load, 2,000 departments with counts", &s, 50.0);
     }
 
     // Queries are substrings of real names, usernames, emails and employee IDs.
@@ -154,7 +129,7 @@ fn main() {
         }
         row(
             &format!("search, {len}-character query, first 200"),
-            &mut s,
+            &s,
             5.0,
         );
     }
@@ -190,7 +165,7 @@ fn main() {
         s.push(t.elapsed());
         std::hint::black_box(page);
     }
-    row("200-row page of a department subtree by name", &mut s, 5.0);
+    row("200-row page of a department subtree by name", &s, 5.0);
 
     let admin = Actor::member(d.initial_admin_id().unwrap(), "Ann");
     let targets = d
@@ -220,7 +195,7 @@ fn main() {
         s.push(t.elapsed());
         assert!(out.changed > 9_000);
     }
-    row("batch edit of 10,000 members", &mut s, 1000.0);
+    row("batch edit of 10,000 members", &s, 1000.0);
 
     // The account mirror: what the gateway has not heard yet is found by comparing every
     // member with what it was last told; the sender does this on each round.
@@ -240,21 +215,21 @@ fn main() {
     assert!(n >= 200, "every member with a username was mirrored");
     row(
         "account mirror, next 500 due (first sync)",
-        &mut s,
+        &s,
         f64::INFINITY,
     );
-    let mut s: Vec<Duration> = (0..30)
+    let s: Vec<Duration> = (0..30)
         .map(|_| {
             let t = Instant::now();
             assert!(d.due_account_mirror(500).unwrap().is_empty());
             t.elapsed()
         })
         .collect();
-    row("account mirror, in step (nothing due)", &mut s, 50.0);
+    row("account mirror, in step (nothing due)", &s, 50.0);
     // After any change the comparison runs over every member once (here the change is to a
     // field the gateway does not mirror, so nothing is due and the whole table is compared).
     let some = targets[0];
-    let mut s: Vec<Duration> = (0..20)
+    let s: Vec<Duration> = (0..20)
         .map(|round| {
             d.batch_update(
                 &admin,
@@ -271,7 +246,7 @@ fn main() {
         .collect();
     row(
         "account mirror, full comparison after a change",
-        &mut s,
+        &s,
         f64::INFINITY,
     );
 }

@@ -13,6 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use bench_table::{percentile, spreadsheet_row, SPREADSHEET};
 use orgdesk_core::audit::Actor;
 use orgdesk_core::members::MemberQuery;
 use orgdesk_core::spreadsheet::{Column, Control, ImportOptions, Lang, Stage};
@@ -31,11 +32,6 @@ fn peak_mb() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn fresh(dir: &Path, n: usize) -> Directory {
@@ -122,32 +118,6 @@ fn floor(file: &Path, dir: &Path, n: usize) -> Duration {
     }
     tx.commit().unwrap();
     t.elapsed()
-}
-
-fn line(name: &str, secs: f64, floor: f64, target: f64, mb: f64, mb_target: f64) {
-    println!(
-        "| {name:<40} | {secs:>8.2} | {:>8} | {:>8} | {mb:>7.0} | {:>7} | {:<4} |",
-        if floor.is_finite() {
-            format!("{:.2}x", secs / floor)
-        } else {
-            "-".into()
-        },
-        if target.is_finite() {
-            format!("{target:.1}")
-        } else {
-            "-".into()
-        },
-        if mb_target.is_finite() {
-            format!("{mb_target:.0}")
-        } else {
-            "-".into()
-        },
-        if !target.is_finite() || (secs <= target && mb <= mb_target) {
-            "ok"
-        } else {
-            "SLOW"
-        }
-    );
 }
 
 /// One operation, in this process: prints "RESULT <seconds> <peak MB> [stages]".
@@ -278,7 +248,7 @@ fn measure(
             let _ = base;
         }
     }
-    (median(times), peak, note)
+    (percentile(&times, 0.5), peak, note)
 }
 
 fn main() {
@@ -300,14 +270,7 @@ fn main() {
     let kept = std::env::var_os("BENCH_DIR").map(std::path::PathBuf::from);
     let dir: &Path = kept.as_deref().unwrap_or(tmp.path());
     println!("Medians of {RUNS} runs, each run a process of its own; peak MB is that process's peak RSS.\n");
-    println!(
-        "| {:<40} | {:>8} | {:>8} | {:>8} | {:>7} | {:>7} | {:<4} |",
-        "operation", "s", "vs floor", "target s", "peak MB", "MB max", ""
-    );
-    println!(
-        "|{:-<42}|{:-<10}|{:-<10}|{:-<10}|{:-<9}|{:-<9}|{:-<6}|",
-        "", "", "", "", "", "", ""
-    );
+    println!("{}", SPREADSHEET.header());
     let mut notes = Vec::new();
     for rows in [10_000, 100_000] {
         let big = rows == 100_000;
@@ -315,13 +278,16 @@ fn main() {
         let file = dir.join(format!("members-{k}k.xlsx"));
         generate(&file, rows);
         let (floor_s, floor_mb, _) = measure("floor", &file, dir, rows, None);
-        line(
-            &format!("floor {k}k: calamine read + rusqlite insert"),
-            floor_s,
-            f64::NAN,
-            f64::INFINITY,
-            floor_mb,
-            f64::INFINITY,
+        println!(
+            "{}",
+            spreadsheet_row(
+                &format!("floor {k}k: calamine read + rusqlite insert"),
+                floor_s,
+                f64::NAN,
+                f64::INFINITY,
+                floor_mb,
+                f64::INFINITY,
+            )
         );
         let (s, mb, note) = measure("import", &file, dir, rows, None);
         notes.push(format!("import {k}k stages (s): {note}"));
@@ -330,13 +296,16 @@ fn main() {
         } else {
             (f64::INFINITY, f64::INFINITY)
         };
-        line(
-            &format!("import {k}k new (.xlsx, searchable)"),
-            s,
-            floor_s,
-            t,
-            mb,
-            m,
+        println!(
+            "{}",
+            spreadsheet_row(
+                &format!("import {k}k new (.xlsx, searchable)"),
+                s,
+                floor_s,
+                t,
+                mb,
+                m,
+            )
         );
         // The directory the other operations start from: this file imported once.
         let base = dir.join(format!("base{k}.db"));
@@ -357,23 +326,32 @@ fn main() {
         } else {
             (f64::INFINITY, f64::INFINITY)
         };
-        line(&format!("re-import {k}k unchanged"), s, floor_s, t, mb, m);
+        println!(
+            "{}",
+            spreadsheet_row(&format!("re-import {k}k unchanged"), s, floor_s, t, mb, m)
+        );
         let (t, m) = if big {
             (1.0, 80.0)
         } else {
             (f64::INFINITY, f64::INFINITY)
         };
         let (s, mb, _) = measure("export_xlsx", &file, dir, rows, Some(&base));
-        line(
-            &format!("export {k}k to .xlsx (constant memory)"),
-            s,
-            f64::NAN,
-            t,
-            mb,
-            m,
+        println!(
+            "{}",
+            spreadsheet_row(
+                &format!("export {k}k to .xlsx (constant memory)"),
+                s,
+                f64::NAN,
+                t,
+                mb,
+                m,
+            )
         );
         let (s, mb, _) = measure("export_csv", &file, dir, rows, Some(&base));
-        line(&format!("export {k}k to .csv"), s, f64::NAN, t, mb, m);
+        println!(
+            "{}",
+            spreadsheet_row(&format!("export {k}k to .csv"), s, f64::NAN, t, mb, m)
+        );
     }
     println!();
     for n in notes {
