@@ -12,24 +12,27 @@ use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{send_round, SharedDirectory};
 
 use crate::cli_directory::actor;
+use crate::cli_passwords::ChannelFlags;
 use crate::cli_settings::parse_language;
 use crate::cli_sync::{endpoint, names_gateway, GatewayArgs};
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("via").args(["email", "sms", "link"]))]
+#[command(mut_arg("email", |a| a.help(
+    "Mail the invitation to the member's email (the default when they have one)"
+)))]
+#[command(mut_arg("sms", |a| a.help(
+    "Text the invitation to the member's mobile (the default when they have no email)"
+)))]
+#[command(mut_arg("link", |a| a.help(
+    "Make a link and print it, to pass on (the default when they have neither); needs a \
+     gateway this command can reach"
+)))]
 pub struct InviteArgs {
     /// The member (Not Joined): id, email or username.
     member: String,
-    /// Mail the invitation to the member's email (the default when they have one).
-    #[arg(long)]
-    email: bool,
-    /// Text the invitation to the member's mobile (the default when they have no email).
-    #[arg(long)]
-    sms: bool,
-    /// Make a link and print it, to pass on (the default when they have neither); needs a
-    /// gateway this command can reach.
-    #[arg(long)]
-    link: bool,
+    #[command(flatten)]
+    via: ChannelFlags,
     /// en or zh-CN: the language of the mail, the text message and the invitee's pages
     /// (default: the organization's invitation language, `orgdesk settings`).
     #[arg(long, value_name = "LANG")]
@@ -108,14 +111,13 @@ pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<Str
         .transpose()
         .map_err(refused)?;
     let member = d.member_details(id)?;
-    let channel = match (a.email, a.sms, a.link) {
-        (true, _, _) => InviteChannel::Email,
-        (_, true, _) => InviteChannel::Sms,
-        (_, _, true) => InviteChannel::Link,
-        _ if member.email.is_some() => InviteChannel::Email,
-        _ if member.mobile.is_some() => InviteChannel::Sms,
-        _ => InviteChannel::Link,
-    };
+    let channel = a.via.chosen().unwrap_or(if member.email.is_some() {
+        InviteChannel::Email
+    } else if member.mobile.is_some() {
+        InviteChannel::Sms
+    } else {
+        InviteChannel::Link
+    });
     // A link needs the gateway: ask for it before anything is queued.
     let client = if channel == InviteChannel::Link || names_gateway(&d, &a.gateway)? {
         Some(orgdesk_link::GatewayClient::new(endpoint(&d, &a.gateway)?))

@@ -30,23 +30,44 @@ pub struct SetPasswordArgs {
 
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("via").required(true).args(["email", "sms", "link"]))]
+#[command(mut_arg("email", |a| a.help("Mail the reset link to the member's email")))]
+#[command(mut_arg("sms", |a| a.help("Text the reset link to the member's mobile")))]
+#[command(mut_arg("link", |a| a.help("Print the link, to pass on")))]
 pub struct ResetPasswordArgs {
     /// The member: username, or id.
     member: String,
-    /// Mail the reset link to the member's email.
-    #[arg(long)]
-    email: bool,
-    /// Text the reset link to the member's mobile.
-    #[arg(long)]
-    sms: bool,
-    /// Print the link, to pass on.
-    #[arg(long)]
-    link: bool,
+    #[command(flatten)]
+    via: ChannelFlags,
     #[command(flatten)]
     gateway: GatewayArgs,
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
+}
+
+/// `--email`, `--sms` and `--link`: how a link reaches a member (an invitation, a password
+/// reset). Each command that takes them words their help for what it sends (`mut_arg`) and says
+/// whether one of them must be given (its `via` group).
+#[derive(Debug, Args)]
+pub struct ChannelFlags {
+    #[arg(long)]
+    email: bool,
+    #[arg(long)]
+    sms: bool,
+    #[arg(long)]
+    link: bool,
+}
+
+impl ChannelFlags {
+    /// The channel asked for, if one was.
+    pub fn chosen(&self) -> Option<InviteChannel> {
+        match (self.email, self.sms, self.link) {
+            (true, _, _) => Some(InviteChannel::Email),
+            (_, true, _) => Some(InviteChannel::Sms),
+            (_, _, true) => Some(InviteChannel::Link),
+            _ => None,
+        }
+    }
 }
 
 /// `password` is the first line of standard input, read by the caller.
@@ -87,11 +108,8 @@ pub fn reset_password(
     a: ResetPasswordArgs,
 ) -> Result<String, CommandError> {
     let id = d.find_member(&a.member)?;
-    let channel = match (a.email, a.sms) {
-        (true, _) => InviteChannel::Email,
-        (_, true) => InviteChannel::Sms,
-        _ => InviteChannel::Link,
-    };
+    // One of the three is required.
+    let channel = a.via.chosen().unwrap_or(InviteChannel::Link);
     let target = d.password_reset_target(id)?;
     let request = target.request(channel)?;
     let client = orgdesk_link::GatewayClient::new(endpoint(&d, &a.gateway)?);
