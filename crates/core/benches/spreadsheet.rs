@@ -120,6 +120,14 @@ fn floor(file: &Path, dir: &Path, n: usize) -> Duration {
     t.elapsed()
 }
 
+/// Prints an operation's line of the table.
+fn line(name: &str, secs: f64, floor: f64, target: f64, mb: f64, mb_target: f64) {
+    println!(
+        "{}",
+        spreadsheet_row(name, secs, floor, target, mb, mb_target)
+    );
+}
+
 /// One operation, in this process: prints "RESULT <seconds> <peak MB> [stages]".
 fn child(op: &str, file: &Path, dir: &Path, n: usize) {
     let rows: usize = std::env::var("BENCH_ROWS").unwrap().parse().unwrap();
@@ -278,16 +286,13 @@ fn main() {
         let file = dir.join(format!("members-{k}k.xlsx"));
         generate(&file, rows);
         let (floor_s, floor_mb, _) = measure("floor", &file, dir, rows, None);
-        println!(
-            "{}",
-            spreadsheet_row(
-                &format!("floor {k}k: calamine read + rusqlite insert"),
-                floor_s,
-                f64::NAN,
-                f64::INFINITY,
-                floor_mb,
-                f64::INFINITY,
-            )
+        line(
+            &format!("floor {k}k: calamine read + rusqlite insert"),
+            floor_s,
+            f64::NAN,
+            f64::INFINITY,
+            floor_mb,
+            f64::INFINITY,
         );
         let (s, mb, note) = measure("import", &file, dir, rows, None);
         notes.push(format!("import {k}k stages (s): {note}"));
@@ -296,16 +301,13 @@ fn main() {
         } else {
             (f64::INFINITY, f64::INFINITY)
         };
-        println!(
-            "{}",
-            spreadsheet_row(
-                &format!("import {k}k new (.xlsx, searchable)"),
-                s,
-                floor_s,
-                t,
-                mb,
-                m,
-            )
+        line(
+            &format!("import {k}k new (.xlsx, searchable)"),
+            s,
+            floor_s,
+            t,
+            mb,
+            m,
         );
         // The directory the other operations start from: this file imported once.
         let base = dir.join(format!("base{k}.db"));
@@ -326,32 +328,23 @@ fn main() {
         } else {
             (f64::INFINITY, f64::INFINITY)
         };
-        println!(
-            "{}",
-            spreadsheet_row(&format!("re-import {k}k unchanged"), s, floor_s, t, mb, m)
-        );
+        line(&format!("re-import {k}k unchanged"), s, floor_s, t, mb, m);
         let (t, m) = if big {
             (1.0, 80.0)
         } else {
             (f64::INFINITY, f64::INFINITY)
         };
         let (s, mb, _) = measure("export_xlsx", &file, dir, rows, Some(&base));
-        println!(
-            "{}",
-            spreadsheet_row(
-                &format!("export {k}k to .xlsx (constant memory)"),
-                s,
-                f64::NAN,
-                t,
-                mb,
-                m,
-            )
+        line(
+            &format!("export {k}k to .xlsx (constant memory)"),
+            s,
+            f64::NAN,
+            t,
+            mb,
+            m,
         );
         let (s, mb, _) = measure("export_csv", &file, dir, rows, Some(&base));
-        println!(
-            "{}",
-            spreadsheet_row(&format!("export {k}k to .csv"), s, f64::NAN, t, mb, m)
-        );
+        line(&format!("export {k}k to .csv"), s, f64::NAN, t, mb, m);
     }
     println!();
     for n in notes {
