@@ -116,7 +116,7 @@ pub(crate) fn check_text(field: &str, value: &str, required: bool) -> Result<()>
     Ok(())
 }
 
-pub(crate) fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
+fn check_recipient(channel: Channel, recipient: &str) -> Result<()> {
     match channel {
         Channel::Email => orgdesk_rules::email::is_valid(recipient)
             .then_some(())
@@ -180,7 +180,7 @@ pub(crate) fn request_digest(req: &impl serde::Serialize) -> Result<[u8; 32]> {
 }
 
 /// Refuses text messages when this gateway sends none.
-pub(crate) fn check_channel(state: &Shared, channel: Channel) -> Result<()> {
+fn check_channel(state: &Shared, channel: Channel) -> Result<()> {
     if channel == Channel::Sms && state.config.sms.is_none() {
         return Err(GatewayError::ChannelUnavailable(
             "SMS delivery is not configured on this gateway".into(),
@@ -190,12 +190,30 @@ pub(crate) fn check_channel(state: &Shared, channel: Channel) -> Result<()> {
 }
 
 /// The message's language: English unless the request names `en` or `zh-CN`.
-pub(crate) fn locale(requested: Option<&str>) -> Result<crate::i18n::Lang> {
+fn locale(requested: Option<&str>) -> Result<crate::i18n::Lang> {
     match requested {
         None => Ok(crate::i18n::Lang::En),
         Some(l) => crate::i18n::Lang::parse(l)
             .ok_or_else(|| GatewayError::InvalidRequest("locale must be en or zh-CN".into())),
     }
+}
+
+/// Checks how a create request asks for its link to be delivered (invitations and password
+/// resets alike) and answers the message's language. The first problem is reported, in this
+/// order: the recipient for the channel; the names and labels the message shows (`labels`:
+/// field, value, required); whether this gateway sends by the channel; the language.
+pub(crate) fn check_delivery(
+    state: &Shared,
+    (channel, recipient): (Channel, &str),
+    labels: &[(&str, &str, bool)],
+    locale_requested: Option<&str>,
+) -> Result<crate::i18n::Lang> {
+    check_recipient(channel, recipient)?;
+    for &(field, value, required) in labels {
+        check_text(field, value, required)?;
+    }
+    check_channel(state, channel)?;
+    locale(locale_requested)
 }
 
 /// A new link's token as links carry it, and the link the store keeps: the token hashed
@@ -297,20 +315,17 @@ pub(crate) async fn create_invitation(
     if !state.invitation_limiter.allow(&org_id, now) {
         return Err(GatewayError::RateLimited);
     }
-    check_recipient(req.channel, &req.recipient)?;
-    for (field, value, required) in [
-        ("invitee_name", &req.invitee_name, true),
-        ("organization_name", &req.organization_name, true),
-        ("inviter_name", &req.inviter_name, true),
-        ("department_label", &req.department_label, false),
-        ("position_label", &req.position_label, false),
-    ] {
-        check_text(field, value, required)?;
-    }
-    check_channel(&state, req.channel)?;
-    let locale = locale(req.locale.as_deref())?;
+    let labels = [
+        ("invitee_name", req.invitee_name.as_str(), true),
+        ("organization_name", req.organization_name.as_str(), true),
+        ("inviter_name", req.inviter_name.as_str(), true),
+        ("department_label", req.department_label.as_str(), false),
+        ("position_label", req.position_label.as_str(), false),
+    ];
+    let recipient = (req.channel, req.recipient.as_str());
+    let locale = check_delivery(&state, recipient, &labels, req.locale.as_deref())?;
     let lifetime_secs = lifetime(&state, req.expires_in_secs)?;
-    count_message(&state, &org_id, (req.channel, &req.recipient), now)?;
+    count_message(&state, &org_id, recipient, now)?;
 
     let invitation = Invitation {
         id: secrets::new_id("inv"),

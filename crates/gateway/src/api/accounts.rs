@@ -12,8 +12,8 @@ use orgdesk_protocol::{
 };
 
 use crate::api::{
-    check_channel, check_recipient, check_text, count_message, keyed_request, lifetime_within,
-    link_answer, locale, new_link, IdempotencyKey, JsonBody, MadeLink, Org,
+    check_delivery, check_text, count_message, keyed_request, lifetime_within, link_answer,
+    new_link, IdempotencyKey, JsonBody, MadeLink, Org,
 };
 use crate::error::{GatewayError, Result};
 use crate::store::{
@@ -221,10 +221,9 @@ pub(crate) async fn create_password_reset(
         return Err(GatewayError::InvalidRequest("username is required".into()));
     }
     check_text("username", &req.username, true)?;
-    check_recipient(req.channel, &req.recipient)?;
-    check_text("organization_name", &req.organization_name, true)?;
-    check_channel(&state, req.channel)?;
-    let locale = locale(req.locale.as_deref())?;
+    let labels = [("organization_name", req.organization_name.as_str(), true)];
+    let recipient = (req.channel, req.recipient.as_str());
+    let locale = check_delivery(&state, recipient, &labels, req.locale.as_deref())?;
     let lifetime_secs = reset_lifetime(&state, req.expires_in_secs)?;
     // Refuse an unknown or disabled account before a message is counted against the
     // recipient; the store checks again in its transaction.
@@ -241,7 +240,7 @@ pub(crate) async fn create_password_reset(
     if account.password_hash.is_empty() {
         return Err(no_password());
     }
-    count_message(&state, &org_id, (req.channel, &req.recipient), now)?;
+    count_message(&state, &org_id, recipient, now)?;
 
     let reset_id = secrets::new_id("rst");
     let expires_at = now + lifetime_secs;
