@@ -81,7 +81,8 @@ describe("Sign-in screen", () => {
   it("shows the signed-in window first with its rows, not empty and filled later", async () => {
     let status = signedOut;
     let listAskedBeforeTheWindow: boolean | null = null;
-    mockBackend({
+    let statusReadsWithTheWindowShown = 0;
+    const calls = mockBackend({
       ...directoryHandlers(),
       // The first page answers late, as a large directory's may: the window still waits for it.
       list_members: async (args) => {
@@ -89,7 +90,10 @@ describe("Sign-in screen", () => {
         await new Promise((resolve) => setTimeout(resolve, 300));
         return directoryHandlers().list_members(args);
       },
-      app_status: () => status,
+      app_status: () => {
+        if (document.querySelector("[data-testid=header-org]")) statusReadsWithTheWindowShown += 1;
+        return status;
+      },
       sign_in: () => {
         status = signedIn;
         return session;
@@ -110,5 +114,14 @@ describe("Sign-in screen", () => {
     watch.disconnect();
     expect(listAskedBeforeTheWindow).toBe(true);
     expect(rowsWithTheWindow).toBe(true);
+    // The status holding the session was read before the window changed, not again after it
+    // (a new status would build the whole window again).
+    await screen.findByTestId("member-table");
+    const signedInAt = calls.findIndex((c) => c.cmd === "sign_in");
+    const statusAt = calls.findIndex((c, i) => i > signedInAt && c.cmd === "app_status");
+    const firstPageAt = calls.findIndex((c) => c.cmd === "list_members");
+    expect(statusAt).toBeGreaterThan(signedInAt);
+    expect(statusAt).toBeLessThan(firstPageAt);
+    expect(statusReadsWithTheWindowShown).toBe(0);
   });
 });

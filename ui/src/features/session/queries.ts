@@ -45,10 +45,11 @@ export function useSetupOrganization(onCreated: (input: SetupInput) => void, onR
 export const FIRST_SCREEN_WAIT_MS = 1_000;
 
 /**
- * Signs in. The directory's first screen is read before the window changes (for at most
- * `FIRST_SCREEN_WAIT_MS`), so that the signed-in window is built once, with its rows: built
- * empty, its render held the answers back and it was built again when they came. `onSignedIn`
- * runs with the status already holding the session, before it is read again.
+ * Signs in. The app's status (now with the session) and the directory's first screen are read
+ * before the window changes (for at most `FIRST_SCREEN_WAIT_MS`), and the status is written
+ * once: the signed-in window is then built once, with its rows. Built empty, its render held
+ * the answers back and it was built again when they came; and a status read after it changed
+ * built it a third time. `onSignedIn` runs with the status already holding the session.
  */
 export function useSignIn(onSignedIn: (session: Session) => void, onRefused: (error: CommandError) => void) {
   const client = useQueryClient();
@@ -56,10 +57,18 @@ export function useSignIn(onSignedIn: (session: Session) => void, onRefused: (er
   return useMutation<Session, CommandError, SignInInput>({
     mutationFn: api.signIn,
     onSuccess: async (session) => {
-      await atMost(prefetchDirectory(client).catch(() => undefined), FIRST_SCREEN_WAIT_MS);
-      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
-      onSignedIn(session);
-      invalidate();
+      const status = await atMost(
+        Promise.all([api.appStatus().catch(() => undefined), prefetchDirectory(client).catch(() => undefined)]),
+        FIRST_SCREEN_WAIT_MS,
+      );
+      if (status?.[0]) {
+        client.setQueryData<AppStatus>(api.queryKeys.appStatus, status[0]);
+        onSignedIn(session);
+      } else {
+        client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
+        onSignedIn(session);
+        invalidate();
+      }
     },
     onError: (error) => {
       if (error.code === "not_initialized") invalidate();
@@ -99,10 +108,10 @@ export function useChangeOwnPassword(onChanged: (session: Session) => void, onRe
   });
 }
 
-/** `work`, or nothing once `ms` have passed, whichever comes first. */
-function atMost(work: Promise<unknown>, ms: number): Promise<unknown> {
+/** What `work` answers, or nothing once `ms` have passed, whichever comes first. */
+function atMost<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer = 0;
-  const later = new Promise((resolve) => {
+  const later = new Promise<undefined>((resolve) => {
     timer = window.setTimeout(resolve, ms);
   });
   return Promise.race([work, later]).finally(() => window.clearTimeout(timer));
