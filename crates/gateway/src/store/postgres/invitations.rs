@@ -11,6 +11,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::secrets;
+use crate::store::args::register_account_args;
 use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
@@ -194,20 +195,21 @@ impl InvitationStore for PostgresStore {
             } => {
                 let account_id = secrets::new_account_id();
                 // A taken username is no error here: the insert just does nothing.
-                let inserted = sqlx::query(shared_with(
-                    sql::REGISTER_ACCOUNT,
-                    "ON CONFLICT (org_id, username_key) DO NOTHING",
-                ))
-                .bind(&org_id)
-                .bind(username.to_lowercase())
-                .bind(&username)
-                .bind(&password_hash)
-                .bind(&invitation_id)
-                .bind(now)
-                .bind(&account_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                let statement = format!(
+                    "{} ON CONFLICT (org_id, username_key) DO NOTHING",
+                    sql::REGISTER_ACCOUNT
+                );
+                let key = username.to_lowercase();
+                let args = register_account_args(
+                    &org_id,
+                    &invitation_id,
+                    &account_id,
+                    &username,
+                    &key,
+                    &password_hash,
+                    now,
+                );
+                let inserted = execute(&mut *tx, &statement, &args).await?;
                 if inserted == 0 {
                     // Rolling back leaves the token unused for another try.
                     tx.rollback().await?;

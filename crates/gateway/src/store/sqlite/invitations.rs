@@ -9,6 +9,7 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 use super::{insert_event, insert_key, is_unique_violation, optional_pair, seen_key, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
+use crate::store::args::register_account_args;
 use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
@@ -193,18 +194,17 @@ impl InvitationStore for SqliteStore {
                     password_hash,
                 } => {
                     let account_id = secrets::new_account_id();
-                    let inserted = tx.execute(
-                        sql::REGISTER_ACCOUNT,
-                        params![
-                            org_id,
-                            username.to_lowercase(),
-                            username,
-                            password_hash,
-                            invitation_id,
-                            now,
-                            account_id
-                        ],
+                    let key = username.to_lowercase();
+                    let args = register_account_args(
+                        org_id,
+                        invitation_id,
+                        &account_id,
+                        &username,
+                        &key,
+                        &password_hash,
+                        now,
                     );
+                    let inserted = tx.execute(sql::REGISTER_ACCOUNT, params_from_iter(args));
                     match inserted {
                         Ok(_) => (username, account_id, password_hash),
                         Err(e) if is_unique_violation(&e) => {
