@@ -7,7 +7,7 @@ use rusqlite::types::{ToSql, ToSqlOutput, Value};
 
 use crate::store::join::{status_str, via_str};
 use crate::store::rows::channel_str;
-use crate::store::{NewInvitation, NewJoinRequest, NewPasswordReset};
+use crate::store::{NewAccount, NewInvitation, NewJoinRequest, NewPasswordReset};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone, Copy)]
@@ -165,25 +165,23 @@ impl NewJoinRequest {
     }
 }
 
-/// The values of [`REGISTER_ACCOUNT`](crate::store::sql::REGISTER_ACCOUNT): the account
-/// `account_id` of `org_id`, registered at `now` through `invitation_id` with `username` (as
-/// typed; `username_key` is its lowercase) and `password_hash`.
-pub(crate) fn register_account_args<'a>(
-    org_id: &'a str,
-    invitation_id: &'a str,
-    account_id: &'a str,
-    username: &'a str,
-    username_key: &'a str,
-    password_hash: &'a str,
-    now: i64,
-) -> [Arg<'a>; 7] {
-    [
-        org_id.into(),
-        username_key.into(),
-        username.into(),
-        password_hash.into(),
-        invitation_id.into(),
-        now.into(),
-        account_id.into(),
-    ]
+impl NewAccount {
+    /// The values of [`REGISTER_ACCOUNT`](crate::store::sql::REGISTER_ACCOUNT): this account
+    /// of `org_id`, registered at `now` through `invitation_id`.
+    pub(crate) fn register_args<'a>(
+        &'a self,
+        org_id: &'a str,
+        invitation_id: &'a str,
+        now: i64,
+    ) -> [Arg<'a>; 7] {
+        [
+            org_id.into(),
+            (&self.username_key).into(),
+            (&self.username).into(),
+            (&self.password_hash).into(),
+            invitation_id.into(),
+            now.into(),
+            (&self.account_id).into(),
+        ]
+    }
 }
