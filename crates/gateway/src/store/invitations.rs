@@ -93,13 +93,19 @@ pub struct KeyedRequest<'a> {
 pub enum CreateOutcome {
     Created,
     /// The key was seen before with the same request: here is the first answer's material.
-    Replayed {
-        invitation_id: String,
-        sealed_token: Vec<u8>,
-        expires_at: i64,
-    },
+    Replayed(ReplayedLink),
     /// The key was seen before with a different request.
     KeyReused,
+}
+
+/// The link a create made first, given again when the same request comes with its
+/// idempotency key: the invitation's or reset's id, its token sealed under the pepper and its
+/// expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayedLink {
+    pub id: String,
+    pub sealed_token: Vec<u8>,
+    pub expires_at: i64,
 }
 
 /// What a link's token leads to, for the pages.
