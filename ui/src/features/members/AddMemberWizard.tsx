@@ -4,8 +4,9 @@ import { useTranslation } from "react-i18next";
 
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
+import { UsernameField } from "../../components/UsernameField";
 import { applyServerError, requiredRule } from "../../components/forms";
-import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
+import { NAME_MAX, checkPassword } from "../../password";
 import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
@@ -176,17 +177,7 @@ export function AddMemberWizard({
           </Form.Item>
         </div>
         <div style={{ display: step === 1 ? "block" : "none" }}>
-          <Form.Item
-            name="username"
-            label={t("members.field.username")}
-            extra={t("setup.usernameHint")}
-            rules={[
-              requiredRule(t),
-              { pattern: USERNAME_PATTERN, message: t("setup.rule.username") },
-            ]}
-          >
-            <Input data-testid="wizard-username" spellCheck={false} autoComplete="off" />
-          </Form.Item>
+          <UsernameField label={t("members.field.username")} testId="wizard-username" autoComplete="off" />
           <Form.Item
             name="password"
             label={t("members.field.password")}

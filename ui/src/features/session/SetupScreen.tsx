@@ -4,9 +4,10 @@ import { useTranslation } from "react-i18next";
 
 import type { CommandError } from "../../bindings/CommandError";
 import type { SetupInput } from "../../bindings/SetupInput";
+import { UsernameField } from "../../components/UsernameField";
 import { maxCharsRule, requiredRule } from "../../components/forms";
 import { detailText, errorText, splitDetails } from "../../errors";
-import { NAME_MAX, USERNAME_PATTERN } from "../../password";
+import { NAME_MAX } from "../../password";
 import { AuthCard, SubmitButton } from "./AuthCard";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { useSetupOrganization } from "./queries";
@@ -73,14 +74,12 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
         <Form.Item name="adminName" label={t("setup.adminName")} rules={[required, maxChars]}>
           <Input data-testid="setup-admin-name" autoComplete="name" />
         </Form.Item>
-        <Form.Item
-          name="username"
+        <UsernameField
           label={t("setup.username")}
-          extra={t("setup.usernameHint")}
-          rules={[required, { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
-        >
-          <Input data-testid="setup-username" autoComplete="username" spellCheck={false} />
-        </Form.Item>
+          testId="setup-username"
+          requiredMessage={t("setup.rule.required")}
+          autoComplete="username"
+        />
         <NewPasswordFields
           label={t("setup.password")}
           confirmLabel={t("setup.passwordConfirm")}
