@@ -151,7 +151,9 @@ pub(crate) async fn breakdown(d: &WebDriver, what: &str) {
     let v = v.json();
     println!(
         "    {what}: rows in the page at {} ms, painted at {} ms (seen by the next {})",
-        v["shown"], v["painted"], v["by"].as_str().unwrap_or("?")
+        v["shown"],
+        v["painted"],
+        v["by"].as_str().unwrap_or("?")
     );
     // BENCH_TIMELINE=1: when each area of the page changed and when frames ran (a long gap
     // between frames is a long task: a render, a forced layout).

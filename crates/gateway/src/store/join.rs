@@ -149,6 +149,40 @@ pub(crate) fn via_str(v: JoinVia) -> &'static str {
     }
 }
 
+/// What a decision does to a join request, the same on every store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DecisionStep {
+    /// Decided this way already: nothing changes, and the request's status is answered again.
+    Repeat(JoinRequestStatus),
+    /// The request changes to `to`. `recheck_username`: a rejected request is being approved,
+    /// and someone else may hold its username by now.
+    Change {
+        to: JoinRequestStatus,
+        recheck_username: bool,
+    },
+}
+
+/// What deciding (`approved` or not) a join request whose row holds `state` does: an approved
+/// request cannot be rejected (its account exists: the member is disabled instead); a rejected
+/// one may still be approved.
+pub(crate) fn decision_step(state: &str, approved: bool) -> Result<DecisionStep> {
+    use JoinRequestStatus::{Approved, Pending, Rejected};
+    let state = parse_status(state)
+        .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
+    Ok(match (state, approved) {
+        (Approved, true) | (Rejected, false) => DecisionStep::Repeat(state),
+        (Approved, false) => return Err(already_joined()),
+        (Pending, false) => DecisionStep::Change {
+            to: Rejected,
+            recheck_username: false,
+        },
+        (Pending | Rejected, true) => DecisionStep::Change {
+            to: Approved,
+            recheck_username: state == Rejected,
+        },
+    })
+}
+
 /// Rejecting a request that was approved.
 pub(crate) fn already_joined() -> GatewayError {
     GatewayError::Conflict {
@@ -275,5 +309,49 @@ mod tests {
         assert_eq!(lockout_secs(12), 240);
         assert_eq!(lockout_secs(40), CODE_FAILURE_MEMORY_SECS);
         assert_eq!(lockout_secs(i64::MAX), CODE_FAILURE_MEMORY_SECS);
+    }
+
+    #[test]
+    fn a_decision_changes_a_request_only_where_it_may() {
+        use JoinRequestStatus::{Approved, Rejected};
+        let change = |to, recheck_username| DecisionStep::Change {
+            to,
+            recheck_username,
+        };
+        assert_eq!(
+            decision_step("pending", true).unwrap(),
+            change(Approved, false)
+        );
+        assert_eq!(
+            decision_step("pending", false).unwrap(),
+            change(Rejected, false)
+        );
+        assert_eq!(
+            decision_step("rejected", true).unwrap(),
+            change(Approved, true)
+        );
+        assert_eq!(
+            decision_step("rejected", false).unwrap(),
+            DecisionStep::Repeat(Rejected)
+        );
+        assert_eq!(
+            decision_step("approved", true).unwrap(),
+            DecisionStep::Repeat(Approved)
+        );
+        let refused = decision_step("approved", false).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                GatewayError::Conflict {
+                    code: "join_request_closed",
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+        assert!(matches!(
+            decision_step("archived", true),
+            Err(GatewayError::Storage(_))
+        ));
     }
 }

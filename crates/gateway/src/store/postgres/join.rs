@@ -13,8 +13,8 @@ use super::{execute, insert_event, shared, shared_with, PostgresStore, Tx};
 use crate::error::{GatewayError, Result};
 use crate::store::columns::read_join_through;
 use crate::store::join::{
-    already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    decision_step, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
+    username_gone, DecisionStep, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -329,27 +329,18 @@ impl JoinStore for PostgresStore {
         let Some((state, username_key)) = row else {
             return Err(GatewayError::Missing("no such join request"));
         };
-        let state = parse_status(&state)
-            .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
-        let target = if approved {
-            JoinRequestStatus::Approved
-        } else {
-            JoinRequestStatus::Rejected
+        let (target, recheck_username) = match decision_step(&state, approved)? {
+            DecisionStep::Repeat(status) => return Ok(status),
+            DecisionStep::Change {
+                to,
+                recheck_username,
+            } => (to, recheck_username),
         };
-        match (state, approved) {
-            (JoinRequestStatus::Approved, true) | (JoinRequestStatus::Rejected, false) => {
-                return Ok(state)
-            }
-            (JoinRequestStatus::Approved, false) => return Err(already_joined()),
-            (JoinRequestStatus::Pending, false) => {}
-            (JoinRequestStatus::Pending | JoinRequestStatus::Rejected, true) => {
-                lock_username(&mut tx, org_id, &username_key).await?;
-                if state == JoinRequestStatus::Rejected
-                    && username_taken(&mut tx, org_id, &username_key).await?
-                {
-                    return Err(username_gone());
-                }
-            }
+        if approved {
+            lock_username(&mut tx, org_id, &username_key).await?;
+        }
+        if recheck_username && username_taken(&mut tx, org_id, &username_key).await? {
+            return Err(username_gone());
         }
         // The state changes before the account is created, so the request no longer holds
         // its own username against it. An approval after a rejection drops the refusal's

@@ -9,8 +9,8 @@ use super::{insert_event, is_unique_violation, optional_pair, SqliteStore};
 use crate::error::{GatewayError, Result};
 use crate::store::columns::read_join_through;
 use crate::store::join::{
-    already_joined, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    decision_step, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
+    username_gone, DecisionStep, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -302,46 +302,29 @@ impl JoinStore for SqliteStore {
             let Some((state, username_key)) = row else {
                 return Err(GatewayError::Missing("no such join request"));
             };
-            let state = parse_status(&state)
-                .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
-            let set = |to: JoinRequestStatus| {
-                tx.execute(
-                    // An approval after a rejection drops the refusal's reason, which the
-                    // status page would otherwise still show.
-                    sql::DECIDE_JOIN_REQUEST,
-                    params![org_id, id, status_str(to), now],
-                )
+            let (target, recheck_username) = match decision_step(&state, approved)? {
+                DecisionStep::Repeat(status) => return Ok(status),
+                DecisionStep::Change {
+                    to,
+                    recheck_username,
+                } => (to, recheck_username),
             };
-            match (state, approved) {
-                (JoinRequestStatus::Approved, true) | (JoinRequestStatus::Rejected, false) => {
-                    return Ok(state)
-                }
-                (JoinRequestStatus::Approved, false) => return Err(already_joined()),
-                (JoinRequestStatus::Pending, false) => {
-                    set(JoinRequestStatus::Rejected)?;
-                }
-                (JoinRequestStatus::Pending | JoinRequestStatus::Rejected, true) => {
-                    // A rejected request's username may have been taken since.
-                    if state == JoinRequestStatus::Rejected
-                        && username_taken(&tx, &org_id, &username_key)?
-                    {
-                        return Err(username_gone());
-                    }
-                    // The state changes first, so the request no longer holds its own
-                    // username against the account it creates.
-                    set(JoinRequestStatus::Approved)?;
-                    if !create_account(&tx, &org_id, &id, now)? {
-                        return Err(username_gone());
-                    }
-                }
+            if recheck_username && username_taken(&tx, &org_id, &username_key)? {
+                return Err(username_gone());
+            }
+            // The state changes before the account is created, so the request no longer
+            // holds its own username against it. An approval after a rejection drops the
+            // refusal's reason, which the status page would otherwise still show.
+            tx.execute(
+                sql::DECIDE_JOIN_REQUEST,
+                params![org_id, id, status_str(target), now],
+            )?;
+            if approved && !create_account(&tx, &org_id, &id, now)? {
+                return Err(username_gone());
             }
             queue_decision_mail(&tx, &id, approved, now)?;
             tx.commit()?;
-            Ok(if approved {
-                JoinRequestStatus::Approved
-            } else {
-                JoinRequestStatus::Rejected
-            })
+            Ok(target)
         })
         .await
     }
