@@ -151,35 +151,30 @@ pub(crate) fn via_str(v: JoinVia) -> &'static str {
 
 /// What a decision does to a join request, the same on every store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum DecisionStep {
-    /// Decided this way already: nothing changes, and the request's status is answered again.
-    Repeat(JoinRequestStatus),
-    /// The request changes to `to`. `recheck_username`: a rejected request is being approved,
-    /// and someone else may hold its username by now.
-    Change {
-        to: JoinRequestStatus,
-        recheck_username: bool,
-    },
+pub(crate) struct DecisionStep {
+    /// The request's status once decided.
+    pub(crate) to: JoinRequestStatus,
+    /// False when it was decided this way already: nothing changes, and `to` is answered again.
+    pub(crate) changes: bool,
+    /// A rejected request is being approved: someone else may hold its username by now.
+    pub(crate) recheck_username: bool,
 }
 
 /// What deciding (`approved` or not) a join request whose row holds `state` does: an approved
 /// request cannot be rejected (its account exists: the member is disabled instead); a rejected
 /// one may still be approved.
 pub(crate) fn decision_step(state: &str, approved: bool) -> Result<DecisionStep> {
-    use JoinRequestStatus::{Approved, Pending, Rejected};
+    use JoinRequestStatus::{Approved, Rejected};
     let state = parse_status(state)
         .ok_or_else(|| GatewayError::Storage(format!("join request state {state}")))?;
-    Ok(match (state, approved) {
-        (Approved, true) | (Rejected, false) => DecisionStep::Repeat(state),
-        (Approved, false) => return Err(already_joined()),
-        (Pending, false) => DecisionStep::Change {
-            to: Rejected,
-            recheck_username: false,
-        },
-        (Pending | Rejected, true) => DecisionStep::Change {
-            to: Approved,
-            recheck_username: state == Rejected,
-        },
+    if state == Approved && !approved {
+        return Err(already_joined());
+    }
+    let to = if approved { Approved } else { Rejected };
+    Ok(DecisionStep {
+        to,
+        changes: state != to,
+        recheck_username: state == Rejected && approved,
     })
 }
 
@@ -314,30 +309,21 @@ mod tests {
     #[test]
     fn a_decision_changes_a_request_only_where_it_may() {
         use JoinRequestStatus::{Approved, Rejected};
-        let change = |to, recheck_username| DecisionStep::Change {
+        let step = |to, changes, recheck_username| DecisionStep {
             to,
+            changes,
             recheck_username,
         };
-        assert_eq!(
-            decision_step("pending", true).unwrap(),
-            change(Approved, false)
-        );
-        assert_eq!(
-            decision_step("pending", false).unwrap(),
-            change(Rejected, false)
-        );
-        assert_eq!(
-            decision_step("rejected", true).unwrap(),
-            change(Approved, true)
-        );
-        assert_eq!(
-            decision_step("rejected", false).unwrap(),
-            DecisionStep::Repeat(Rejected)
-        );
-        assert_eq!(
-            decision_step("approved", true).unwrap(),
-            DecisionStep::Repeat(Approved)
-        );
+        for (state, approved, want) in [
+            ("pending", true, step(Approved, true, false)),
+            ("pending", false, step(Rejected, true, false)),
+            ("rejected", true, step(Approved, true, true)),
+            ("rejected", false, step(Rejected, false, false)),
+            ("approved", true, step(Approved, false, false)),
+        ] {
+            let got = decision_step(state, approved).unwrap();
+            assert_eq!(got, want, "{state}, approved: {approved}");
+        }
         let refused = decision_step("approved", false).unwrap_err();
         assert!(
             matches!(

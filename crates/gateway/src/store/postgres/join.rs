@@ -14,7 +14,7 @@ use crate::error::{GatewayError, Result};
 use crate::store::columns::read_join_through;
 use crate::store::join::{
     decision_step, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, DecisionStep, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -329,17 +329,14 @@ impl JoinStore for PostgresStore {
         let Some((state, username_key)) = row else {
             return Err(GatewayError::Missing("no such join request"));
         };
-        let (target, recheck_username) = match decision_step(&state, approved)? {
-            DecisionStep::Repeat(status) => return Ok(status),
-            DecisionStep::Change {
-                to,
-                recheck_username,
-            } => (to, recheck_username),
-        };
+        let step = decision_step(&state, approved)?;
+        if !step.changes {
+            return Ok(step.to);
+        }
         if approved {
             lock_username(&mut tx, org_id, &username_key).await?;
         }
-        if recheck_username && username_taken(&mut tx, org_id, &username_key).await? {
+        if step.recheck_username && username_taken(&mut tx, org_id, &username_key).await? {
             return Err(username_gone());
         }
         // The state changes before the account is created, so the request no longer holds
@@ -348,7 +345,7 @@ impl JoinStore for PostgresStore {
         sqlx::query(shared(sql::DECIDE_JOIN_REQUEST))
             .bind(org_id)
             .bind(id)
-            .bind(status_str(target))
+            .bind(status_str(step.to))
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -357,7 +354,7 @@ impl JoinStore for PostgresStore {
         }
         queue_decision_mail(&mut tx, id, approved, now).await?;
         tx.commit().await?;
-        Ok(target)
+        Ok(step.to)
     }
 
     async fn join_request_by_status_token(

@@ -10,7 +10,7 @@ use crate::error::{GatewayError, Result};
 use crate::store::columns::read_join_through;
 use crate::store::join::{
     decision_step, fields_from_text, fields_to_text, lockout_secs, parse_status, status_str,
-    username_gone, DecisionStep, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
+    username_gone, JoinLinkRecord, JoinLinkRotation, JoinLinkUpdate, JoinLinkWrite,
     JoinRequestDecision, JoinRequestView, JoinSecret, JoinSecrets, JoinStore, JoinSubmitOutcome,
     MessageBounce, NewJoinRequest, CODE_FAILURE_MEMORY_SECS,
 };
@@ -302,14 +302,11 @@ impl JoinStore for SqliteStore {
             let Some((state, username_key)) = row else {
                 return Err(GatewayError::Missing("no such join request"));
             };
-            let (target, recheck_username) = match decision_step(&state, approved)? {
-                DecisionStep::Repeat(status) => return Ok(status),
-                DecisionStep::Change {
-                    to,
-                    recheck_username,
-                } => (to, recheck_username),
-            };
-            if recheck_username && username_taken(&tx, &org_id, &username_key)? {
+            let step = decision_step(&state, approved)?;
+            if !step.changes {
+                return Ok(step.to);
+            }
+            if step.recheck_username && username_taken(&tx, &org_id, &username_key)? {
                 return Err(username_gone());
             }
             // The state changes before the account is created, so the request no longer
@@ -317,14 +314,14 @@ impl JoinStore for SqliteStore {
             // refusal's reason, which the status page would otherwise still show.
             tx.execute(
                 sql::DECIDE_JOIN_REQUEST,
-                params![org_id, id, status_str(target), now],
+                params![org_id, id, status_str(step.to), now],
             )?;
             if approved && !create_account(&tx, &org_id, &id, now)? {
                 return Err(username_gone());
             }
             queue_decision_mail(&tx, &id, approved, now)?;
             tx.commit()?;
-            Ok(target)
+            Ok(step.to)
         })
         .await
     }
