@@ -31,6 +31,10 @@ pub enum GatewayError {
     /// Something other than an invitation that does not exist (`not_found`), saying what.
     #[error("{0}")]
     Missing(&'static str),
+    /// A caller whose credential is valid but of the wrong kind for the request (an API
+    /// token where a device must be named, or the reverse), with its own stable code.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// A request that contradicts what is stored, with its own stable code.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -59,7 +63,7 @@ impl GatewayError {
             Self::InvitationClosed(_) => "invitation_closed",
             Self::ChannelUnavailable(_) => "channel_unavailable",
             Self::RateLimited => "rate_limited",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } | Self::Forbidden { code, .. } => code,
             Self::Missing(_) => "not_found",
             Self::Config(_)
             | Self::Storage(_)
@@ -80,6 +84,7 @@ impl GatewayError {
             Self::InvitationClosed(_) | Self::AccountNotEnabled(_) | Self::Conflict { .. } => {
                 StatusCode::CONFLICT
             }
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Config(_)
             | Self::Storage(_)

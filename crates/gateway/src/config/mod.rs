@@ -97,6 +97,8 @@ pub struct TokenConfig {
     pub password_reset_lifetime_secs: u64,
     /// The longest password reset lifetime the desktop may ask for (7 days).
     pub max_password_reset_lifetime_secs: u64,
+    /// Lifetime of a team enrollment code (24 hours).
+    pub enrollment_lifetime_secs: u64,
 }
 
 impl Default for TokenConfig {
@@ -106,6 +108,7 @@ impl Default for TokenConfig {
             max_invitation_lifetime_secs: 30 * 24 * 60 * 60,
             password_reset_lifetime_secs: orgdesk_protocol::DEFAULT_PASSWORD_RESET_LIFETIME_SECS,
             max_password_reset_lifetime_secs: 7 * 24 * 60 * 60,
+            enrollment_lifetime_secs: orgdesk_protocol::DEFAULT_ENROLLMENT_LIFETIME_SECS,
         }
     }
 }

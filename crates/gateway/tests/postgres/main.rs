@@ -40,6 +40,7 @@ async fn every_api_scenario_passes_on_postgres() {
     for_each_scenario!(on_postgres);
     for_each_identity_scenario!(on_postgres);
     for_each_guard_scenario!(on_postgres);
+    for_each_team_scenario!(on_postgres);
     macro_rules! providers_on_postgres {
         ($name:ident) => {{
             let url = pg.database().await;
