@@ -1,6 +1,8 @@
-//! The desktop's API (`/api/v1`): JSON in and out, a per-organization bearer token. This file
-//! holds the shared checks, invitations and the event feed; joining is in [`join`], accounts
-//! and password resets in [`accounts`]. The routes are listed in `routes.rs`.
+//! The desktop's API (`/api/v1`): JSON in and out, a bearer token that names the organization
+//! or one of its devices ([`auth`]). This file holds the shared checks, invitations and the
+//! event feed; joining is in [`join`], accounts and password resets in [`accounts`], team
+//! mode's devices and enrollment in [`team`], its change log in [`changes`], and the
+//! long-poll both feeds share in [`poll`]. The routes are listed in `routes.rs`.
 
 pub(crate) mod accounts;
 mod auth;

@@ -476,6 +476,12 @@ impl Config {
                 "delivery.lease_secs must be between 3 and 86400".into(),
             ));
         }
+        // A code is typed within the day it is given; a month is the most it may stay open.
+        if !(60..=30 * 24 * 60 * 60).contains(&self.tokens.enrollment_lifetime_secs) {
+            return Err(GatewayError::Config(
+                "tokens.enrollment_lifetime_secs must be between 60 and 2592000 (30 days)".into(),
+            ));
+        }
         let srv = &self.server;
         srv.trusted_networks()?;
         if [

@@ -10,11 +10,11 @@
 //! [`OrgStore`] (`organizations.rs`), [`InvitationStore`] (`invitations.rs`: invitations and
 //! their links), [`EventStore`] (`events.rs`), [`OutboxStore`] (`outbox.rs`), [`AccountStore`]
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
-//! sessions), [`JoinStore`] (`join.rs`), [`TeamStore`] (`team.rs`: team mode's devices and their
-//! enrollment), [`ChangeStore`] (`changes.rs`: team mode's change log) and [`HealthStore`] (`health.rs`: readiness and the
-//! outbox depth). Each backend implements them in a file of the same
-//! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both run is written once, in
-//! `sql.rs`.
+//! sessions), [`JoinStore`] (`join.rs`), [`TeamStore`] (`team.rs`: team mode's devices and
+//! their enrollment), [`ChangeStore`] (`changes.rs`: team mode's change log) and
+//! [`HealthStore`] (`health.rs`: readiness and the outbox depth). Each backend implements them
+//! in a file of the same name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both
+//! run is written once, in `sql.rs`.
 
 mod accounts;
 mod args;

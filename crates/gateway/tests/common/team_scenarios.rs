@@ -321,6 +321,15 @@ pub async fn an_enrollment_code_joins_one_computer_once(gw: &TestGateway, clock:
     assert_eq!(gw.device_list(&gw.creds.api_token).await.devices.len(), 3);
     let r = gw.enrollment_with(&gw.creds.api_token, "acc_unknown").await;
     assert_api_error(r, StatusCode::NOT_FOUND, "not_found").await;
+
+    // Spent codes are pruned (four: voided, used twice, expired); a live one stays usable.
+    let live = gw.enrollment(&li).await;
+    clock.advance_secs(1);
+    let gateway = gw.gateway.as_ref().unwrap();
+    assert!(gateway.prune_now().await.unwrap() >= 4);
+    assert_eq!(gateway.prune_now().await.unwrap(), 0);
+    let r = gw.join_team(&live.code, "li.wei", PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::CREATED);
 }
 
 #[allow(unused_imports)] // the suites that run no scenarios
