@@ -8,8 +8,14 @@ use orgdesk_protocol::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
-    #[error("a valid API token is required (Authorization: Bearer …)")]
+    #[error("a valid API token or device token is required (Authorization: Bearer …)")]
     Unauthorized,
+    /// Joining a team failed: one answer for every reason, so that it tells a guesser nothing.
+    #[error(
+        "the enrollment code, username or password is not right, or the code was used, \
+         replaced or has expired"
+    )]
+    NotEnrolled,
     #[error("{0}")]
     InvalidRequest(String),
     #[error("the Idempotency-Key header is required")]
@@ -54,7 +60,7 @@ impl GatewayError {
     /// The stable code the desktop matches on.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthorized => "unauthorized",
+            Self::Unauthorized | Self::NotEnrolled => "unauthorized",
             Self::InvalidRequest(_) => "invalid_request",
             Self::IdempotencyKeyRequired => "idempotency_key_required",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
@@ -75,7 +81,7 @@ impl GatewayError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::NotEnrolled => StatusCode::UNAUTHORIZED,
             Self::InvalidRequest(_) | Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused | Self::ChannelUnavailable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY

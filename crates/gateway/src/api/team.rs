@@ -171,7 +171,7 @@ pub(crate) async fn join(
     let (Some(candidate), Some(hash), true) = (candidate, hash, matched) else {
         return match state.store.record_code_failure(&client, now).await? {
             Some(_) => Err(GatewayError::RateLimited),
-            None => Err(GatewayError::Unauthorized),
+            None => Err(GatewayError::NotEnrolled),
         };
     };
     let (device, credential) = new_device(&candidate.org_id, &candidate.account_id, name);
@@ -179,7 +179,7 @@ pub(crate) async fn join(
         Ok((StatusCode::CREATED, Json(credential)))
     } else {
         // Used by another computer, or voided, between the check and now.
-        Err(GatewayError::Unauthorized)
+        Err(GatewayError::NotEnrolled)
     }
 }
 

@@ -27,8 +27,9 @@ pub struct ChangeText {
 #[async_trait]
 pub trait ChangeStore: Send + Sync + 'static {
     /// Appends `changes` in order, in one transaction; the sequence number of each. A change
-    /// the device already sent (the same `change_id`) keeps its first number and is not
-    /// appended again.
+    /// the device already sent (the same `change_id` and body) keeps its first number and is
+    /// not appended again; the same `change_id` with another body refuses the whole request
+    /// ([`sent_before`]), nothing written.
     async fn append_changes(
         &self,
         author: ChangeAuthor,
@@ -37,6 +38,23 @@ pub trait ChangeStore: Send + Sync + 'static {
     ) -> Result<Vec<i64>>;
     /// The organization's changes after `after`, at most `limit`, in order.
     async fn changes_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Change>>;
+}
+
+/// The number a change already sent keeps (`sent`: its number and body), or the refusal of
+/// the request when the change at `index` reuses its id for another body.
+pub(crate) fn sent_before(index: usize, change: &ChangeText, sent: (i64, String)) -> Result<i64> {
+    let (seq, body) = sent;
+    if body == change.body {
+        Ok(seq)
+    } else {
+        Err(crate::error::GatewayError::Conflict {
+            code: "change_id_reused",
+            message: format!(
+                "changes[{index}].change_id was sent before by this device with another body \
+                 (change {seq}); a retry sends the same body, a new change a new id"
+            ),
+        })
+    }
 }
 
 /// A stored change body read back as the JSON object it was.

@@ -429,9 +429,9 @@ pub(crate) const TAKE_CHANGE_COUNTER: &str =
 pub(crate) const SET_CHANGE_COUNTER: &str =
     "UPDATE change_counters SET last_seq = ?2 WHERE org_id = ?1";
 
-/// The sequence number of a change a device (`?1`) already sent under `?2`.
+/// The sequence number and body of a change a device (`?1`) already sent under `?2`.
 pub(crate) const SENT_CHANGE: &str =
-    "SELECT seq FROM changes WHERE device_id = ?1 AND change_id = ?2";
+    "SELECT seq, body FROM changes WHERE device_id = ?1 AND change_id = ?2";
 
 /// Appends a change: `?1` the organization, `?2` its number, `?3` the device, `?4` its id,
 /// `?5` the account, `?6` the time, `?7` the body.

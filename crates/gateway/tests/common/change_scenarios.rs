@@ -32,6 +32,22 @@ pub async fn the_change_log_numbers_changes_densely_once_each(
     assert_eq!(gw.appended(&two.device_token, &["c1", "x"]).await, [4, 5]);
     // A retry after a lost answer: what was sent keeps its number, the rest is appended.
     assert_eq!(gw.appended(&one.device_token, &["c2", "c4"]).await, [2, 6]);
+    // An id sent before with another body is refused, and nothing of the request is kept.
+    let reused = json!([
+        {"change_id": "new", "body": {"op": "x"}},
+        {"change_id": "c3", "body": {"op": "something else"}}
+    ]);
+    let r = gw.append(&one.device_token, reused).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    let error: ApiError = r.json().await.unwrap();
+    assert_eq!(error.code, "change_id_reused");
+    assert!(
+        error
+            .message
+            .starts_with("changes[1].change_id was sent before"),
+        "{}",
+        error.message
+    );
 
     let log = gw.change_log().await;
     assert_eq!(log.next_cursor, 6);

@@ -161,6 +161,19 @@ impl TestGateway {
 pub async fn a_device_is_registered_listed_and_revoked(gw: &TestGateway, clock: Arc<ManualClock>) {
     let li = gw.mirror_enabled("li.wei", PASSWORD).await;
     let api = gw.creds.api_token.clone();
+    // Every team route but joining needs a token.
+    let routes = [
+        (Method::GET, "/api/v1/team/devices"),
+        (Method::POST, "/api/v1/team/devices"),
+        (Method::POST, "/api/v1/team/devices/dev_1/revoke"),
+        (Method::POST, "/api/v1/team/enrollments"),
+        (Method::GET, "/api/v1/changes"),
+        (Method::POST, "/api/v1/changes"),
+    ];
+    for (method, path) in routes {
+        let r = gw.team_call(method, path, "", None).await;
+        assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
 
     // The API token registers the computer holding it; refusals say why.
     let device = gw.device_of(&li, "  Office PC ").await;

@@ -1,7 +1,7 @@
 //! Team mode with two gateway instances on one database: devices of one organization append
 //! through both at once, and the change log stays dense and in one order; a long-poll on one
 //! instance wakes on an append through the other; a device revoked through one is refused by
-//! the other.
+//! the other, and its long-poll there ends.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -103,9 +103,23 @@ pub async fn two_instances_share_one_change_log(pg: &PgServer) {
     assert_eq!(page.changes[0].change_id, "late");
     assert!(took < Duration::from_secs(5), "{took:?}");
 
-    // A device revoked through A is refused by B at once.
+    // A device revoked through A is refused by B at once, and its long-poll on B ends.
+    let waiting = {
+        let client = b.client.clone();
+        let url = format!("{}/api/v1/changes?after=401&wait=25", b.base);
+        let token = on_b.device_token.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            (r.status(), started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let r = a.revoke(&api, &on_b.device_id).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (status, took) = waiting.await.unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(took < Duration::from_secs(5), "{took:?}");
     let r = b.read_changes(&on_b.device_token, 0, "").await;
     assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let change = serde_json::json!([{"change_id": "after", "body": {}}]);

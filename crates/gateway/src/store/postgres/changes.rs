@@ -8,7 +8,7 @@ use orgdesk_protocol::Change;
 
 use super::{bound, execute, PostgresStore};
 use crate::error::Result;
-use crate::store::changes::{read_change, with_body};
+use crate::store::changes::{read_change, sent_before, with_body};
 use crate::store::columns::StoreRow;
 use crate::store::sql;
 use crate::store::{ChangeAuthor, ChangeStore, ChangeText};
@@ -29,13 +29,13 @@ impl ChangeStore for PostgresStore {
             .await?
             .value(0)?;
         let mut seqs = Vec::with_capacity(changes.len());
-        for change in &changes {
+        for (i, change) in changes.iter().enumerate() {
             let change_id = change.change_id.as_str().into();
             let sent = bound(sql::SENT_CHANGE, &[device, change_id])
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(row) = sent {
-                seqs.push(row.value(0)?);
+                seqs.push(sent_before(i, change, (row.value(0)?, row.value(1)?))?);
                 continue;
             }
             last += 1;

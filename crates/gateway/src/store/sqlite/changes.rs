@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::SqliteStore;
 use crate::error::Result;
-use crate::store::changes::{read_change, with_body};
+use crate::store::changes::{read_change, sent_before, with_body};
 use crate::store::sql;
 use crate::store::{ChangeAuthor, ChangeStore, ChangeText};
 
@@ -23,16 +23,16 @@ impl ChangeStore for SqliteStore {
             let mut last: i64 =
                 tx.query_row(sql::TAKE_CHANGE_COUNTER, [&author.org_id], |r| r.get(0))?;
             let mut seqs = Vec::with_capacity(changes.len());
-            for change in &changes {
-                let sent: Option<i64> = tx
+            for (i, change) in changes.iter().enumerate() {
+                let sent: Option<(i64, String)> = tx
                     .query_row(
                         sql::SENT_CHANGE,
                         params![author.device_id, change.change_id],
-                        |r| r.get(0),
+                        |r| Ok((r.get(0)?, r.get(1)?)),
                     )
                     .optional()?;
-                if let Some(seq) = sent {
-                    seqs.push(seq);
+                if let Some(sent) = sent {
+                    seqs.push(sent_before(i, change, sent)?);
                     continue;
                 }
                 last += 1;
