@@ -13,7 +13,7 @@ use thirtyfour::prelude::*;
 /// frame after every condition holds.
 pub(crate) const PROBE: &str = r#"
 if (!window.__odBench) {
-  const state = { start: null, end: null, conds: null, armed: false, shown: null, log: [] };
+  const state = { start: null, end: null, endedBy: null, conds: null, armed: false, shown: null, log: [] };
   // What changed when, between the start and the painted frame: a mutation batch names the
   // areas it touched (nearest data-testid), a frame is "|" with its time; see breakdown().
   const note = (what) => {
@@ -36,11 +36,18 @@ if (!window.__odBench) {
     if (kind === 'member') return el.getAttribute('data-member-id') === want;
     return false;
   });
+  // The frame after "shown" paints the rows once its callbacks, style and layout are done.
+  // Whatever runs next proves it painted: the first task after it, or the next frame when a
+  // task queued earlier (a render the page deferred) would hold that task back.
   const painted = () => {
     requestAnimationFrame(() => {
+      const done = (by) => () => {
+        if (state.end === null) { state.end = performance.now(); state.endedBy = by; }
+      };
       const ch = new MessageChannel();
-      ch.port1.onmessage = () => { if (state.end === null) state.end = performance.now(); };
+      ch.port1.onmessage = done('task');
       ch.port2.postMessage(0);
+      requestAnimationFrame(done('frame'));
     });
   };
   const check = () => {
@@ -67,7 +74,7 @@ if (!window.__odBench) {
   document.addEventListener('mousedown', onStart, true);
   window.__odBench = {
     arm(conds) {
-      state.start = null; state.end = null; state.conds = conds; state.armed = true; state.shown = null; state.log = [];
+      state.start = null; state.end = null; state.endedBy = null; state.conds = conds; state.armed = true; state.shown = null; state.log = [];
       window.__odMarks = [];
     },
     detail() {
@@ -76,7 +83,7 @@ if (!window.__odBench) {
       // The UI's own moments (ui/src/components/marks.ts): commands asked and answered, renders
       // and commits of the window, the member rows and the details drawer.
       const moments = (window.__odMarks || []).map(([name, t]) => `${at(t)}:${name}`).join(' ');
-      return { shown: at(state.shown), painted: at(state.end), timeline, moments };
+      return { shown: at(state.shown), painted: at(state.end), by: state.endedBy, timeline, moments };
     },
     read() {
       if (state.start !== null && state.end === null && state.armed) check();
@@ -143,8 +150,8 @@ pub(crate) async fn breakdown(d: &WebDriver, what: &str) {
     };
     let v = v.json();
     println!(
-        "    {what}: rows in the page at {} ms, painted at {} ms",
-        v["shown"], v["painted"]
+        "    {what}: rows in the page at {} ms, painted at {} ms (seen by the next {})",
+        v["shown"], v["painted"], v["by"].as_str().unwrap_or("?")
     );
     // BENCH_TIMELINE=1: when each area of the page changed and when frames ran (a long gap
     // between frames is a long task: a render, a forced layout).

@@ -29,7 +29,7 @@ use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::{
     CreateOutcome, Invitation, InvitationResend, InvitationState, KeyedRequest, NewInvitation,
-    NewLink,
+    NewLink, ReplayedLink,
 };
 use crate::Shared;
 use poll::FeedQuery;
@@ -252,11 +252,11 @@ impl MadeLink {
     }
 
     /// The link of the first answer, replayed.
-    pub(crate) fn replayed(id: String, sealed_token: Vec<u8>, expires_at: i64) -> Self {
+    pub(crate) fn replayed(link: ReplayedLink) -> Self {
         Self {
-            id,
-            token: LinkToken::Sealed(sealed_token),
-            expires_at,
+            id: link.id,
+            token: LinkToken::Sealed(link.sealed_token),
+            expires_at: link.expires_at,
         }
     }
 }
@@ -371,11 +371,7 @@ fn answer(
 ) -> Result<Response> {
     let made = match outcome {
         CreateOutcome::Created => MadeLink::created(created, "invitation")?,
-        CreateOutcome::Replayed {
-            invitation_id,
-            sealed_token,
-            expires_at,
-        } => MadeLink::replayed(invitation_id, sealed_token, expires_at),
+        CreateOutcome::Replayed(link) => MadeLink::replayed(link),
         CreateOutcome::KeyReused => return Err(GatewayError::IdempotencyKeyReused),
     };
     let body = |link| InvitationCreated {

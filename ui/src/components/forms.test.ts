@@ -1,7 +1,8 @@
 import type { RuleObject } from "antd/es/form";
+import type { TFunction } from "i18next";
 import { describe, expect, it } from "vitest";
 
-import { maxCharsRule } from "./forms";
+import { maxCharsRule, requiredRule } from "./forms";
 
 /** What the rule answers for `value`: undefined when it passes, else its message. */
 async function check(max: number, value: string | undefined): Promise<string | undefined> {
@@ -28,5 +29,14 @@ describe("maxCharsRule", () => {
   it("counts a character outside the BMP as one", async () => {
     expect(await check(2, "😀😀")).toBeUndefined();
     expect(await check(2, "😀😀😀")).toBe("too long");
+  });
+});
+
+describe("requiredRule", () => {
+  const t = ((key: string) => `text of ${key}`) as unknown as TFunction;
+
+  it("asks for something other than spaces, with the common text unless told", () => {
+    expect(requiredRule(t)).toEqual({ required: true, whitespace: true, message: "text of common.required" });
+    expect(requiredRule(t, "Type a name")).toEqual({ required: true, whitespace: true, message: "Type a name" });
   });
 });

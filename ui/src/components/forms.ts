@@ -41,3 +41,11 @@ export function maxCharsRule(max: number, message: string): Rule {
       [...(value ?? "").trim()].length > max ? Promise.reject(new Error(message)) : Promise.resolve(),
   };
 }
+
+/**
+ * A field's rule: something must be typed (spaces alone do not count). `message` defaults to
+ * the common "Required" text.
+ */
+export function requiredRule(t: TFunction, message: string = t("common.required")): Rule {
+  return { required: true, whitespace: true, message };
+}

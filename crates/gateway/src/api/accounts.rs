@@ -276,11 +276,7 @@ fn answer(
 ) -> Result<Response> {
     let made = match outcome {
         ResetOutcome::Created => MadeLink::created(created, "reset")?,
-        ResetOutcome::Replayed {
-            reset_id,
-            sealed_token,
-            expires_at,
-        } => MadeLink::replayed(reset_id, sealed_token, expires_at),
+        ResetOutcome::Replayed(link) => MadeLink::replayed(link),
         ResetOutcome::KeyReused => return Err(GatewayError::IdempotencyKeyReused),
         ResetOutcome::UnknownAccount => return Err(GatewayError::UnknownAccount),
         ResetOutcome::AccountNotEnabled(s) => return Err(not_enabled(s)),

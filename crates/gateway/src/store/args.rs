@@ -7,7 +7,7 @@ use rusqlite::types::{ToSql, ToSqlOutput, Value};
 
 use crate::store::join::{status_str, via_str};
 use crate::store::rows::channel_str;
-use crate::store::{NewInvitation, NewJoinRequest, NewPasswordReset};
+use crate::store::{NewAccount, NewInvitation, NewJoinRequest, NewPasswordReset};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone, Copy)]
@@ -161,6 +161,27 @@ impl NewJoinRequest {
             (!link.approval_required).then_some(now).into(),
             (&self.account_id).into(),
             (&self.locale).into(),
+        ]
+    }
+}
+
+impl NewAccount {
+    /// The values of [`REGISTER_ACCOUNT`](crate::store::sql::REGISTER_ACCOUNT): this account
+    /// of `org_id`, registered at `now` through `invitation_id`.
+    pub(crate) fn register_args<'a>(
+        &'a self,
+        org_id: &'a str,
+        invitation_id: &'a str,
+        now: i64,
+    ) -> [Arg<'a>; 7] {
+        [
+            org_id.into(),
+            (&self.username_key).into(),
+            (&self.username).into(),
+            (&self.password_hash).into(),
+            invitation_id.into(),
+            now.into(),
+            (&self.account_id).into(),
         ]
     }
 }

@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::Channel;
 
 use crate::error::{GatewayError, Result};
+use crate::secrets;
 
 /// An invitation as the gateway keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,13 +93,19 @@ pub struct KeyedRequest<'a> {
 pub enum CreateOutcome {
     Created,
     /// The key was seen before with the same request: here is the first answer's material.
-    Replayed {
-        invitation_id: String,
-        sealed_token: Vec<u8>,
-        expires_at: i64,
-    },
+    Replayed(ReplayedLink),
     /// The key was seen before with a different request.
     KeyReused,
+}
+
+/// The link a create made first, given again when the same request comes with its
+/// idempotency key: the invitation's or reset's id, its token sealed under the pepper and its
+/// expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplayedLink {
+    pub id: String,
+    pub sealed_token: Vec<u8>,
+    pub expires_at: i64,
 }
 
 /// What a link's token leads to, for the pages.
@@ -113,11 +120,8 @@ pub struct TokenLookup {
 /// The account an invitation's link is consumed for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InviteeAccount {
-    /// A new account, made with this username (as typed) and password hash.
-    New {
-        username: String,
-        password_hash: String,
-    },
+    /// A new account.
+    New(NewAccount),
     /// The account that already exists in the invitation's organization under
     /// `username_key`, enabled and still with `password_hash`. The `registered` event carries
     /// that account's username and hash; no account row is made or changed.
@@ -127,12 +131,24 @@ pub enum InviteeAccount {
     },
 }
 
+/// A new account registered through an invitation: its id, given now and never reused, the
+/// username as typed, its lowercase key and the password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub account_id: String,
+    pub username: String,
+    pub username_key: String,
+    pub password_hash: String,
+}
+
 impl InviteeAccount {
     pub fn new_account(username: &str, password_hash: &str) -> Self {
-        Self::New {
+        Self::New(NewAccount {
+            account_id: secrets::new_account_id(),
             username: username.to_owned(),
+            username_key: username.to_lowercase(),
             password_hash: password_hash.to_owned(),
-        }
+        })
     }
 
     pub fn existing(username_key: &str, password_hash: &str) -> Self {

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, Channel};
 
 use crate::error::Result;
-use crate::store::{KeyedRequest, NewLink};
+use crate::store::{KeyedRequest, NewLink, ReplayedLink};
 
 /// Everything needed to record a password reset in one transaction.
 #[derive(Debug, Clone)]
@@ -27,11 +27,7 @@ pub struct NewPasswordReset {
 pub enum ResetOutcome {
     Created,
     /// The key was seen before with the same request: the first answer's material.
-    Replayed {
-        reset_id: String,
-        sealed_token: Vec<u8>,
-        expires_at: i64,
-    },
+    Replayed(ReplayedLink),
     /// The key was seen before with a different request.
     KeyReused,
     UnknownAccount,

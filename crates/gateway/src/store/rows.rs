@@ -4,7 +4,9 @@
 
 use orgdesk_protocol::{Channel, EventKind};
 
-use crate::store::{CreateOutcome, KeyedRequest, NewInvitation, NewPasswordReset, ResetOutcome};
+use crate::store::{
+    CreateOutcome, KeyedRequest, NewInvitation, NewPasswordReset, ReplayedLink, ResetOutcome,
+};
 
 pub(crate) fn channel_str(c: Channel) -> &'static str {
     match c {
@@ -57,9 +59,9 @@ pub(crate) trait KeyedOutcome: Sized {
     const ID_COLUMN: &'static str;
 
     /// The first answer again: the same request came with the key.
-    fn replayed(id: String, sealed_token: Vec<u8>, expires_at: i64) -> Self;
+    const REPLAYED: fn(ReplayedLink) -> Self;
     /// The key came before with another request.
-    fn key_reused() -> Self;
+    const KEY_REUSED: Self;
 
     /// The key's row (`?1` the organization, `?2` the key): the request's digest, the id,
     /// the sealed token and the expiry, read by [`KeyedOutcome::answer`].
@@ -92,9 +94,13 @@ pub(crate) trait KeyedOutcome: Sized {
         expires_at: i64,
     ) -> Self {
         if digest == request_sha256 {
-            Self::replayed(id, sealed_token, expires_at)
+            Self::REPLAYED(ReplayedLink {
+                id,
+                sealed_token,
+                expires_at,
+            })
         } else {
-            Self::key_reused()
+            Self::KEY_REUSED
         }
     }
 }
@@ -102,35 +108,15 @@ pub(crate) trait KeyedOutcome: Sized {
 impl KeyedOutcome for CreateOutcome {
     const KEYS_TABLE: &'static str = "idempotency_keys";
     const ID_COLUMN: &'static str = "invitation_id";
-
-    fn replayed(invitation_id: String, sealed_token: Vec<u8>, expires_at: i64) -> Self {
-        Self::Replayed {
-            invitation_id,
-            sealed_token,
-            expires_at,
-        }
-    }
-
-    fn key_reused() -> Self {
-        Self::KeyReused
-    }
+    const REPLAYED: fn(ReplayedLink) -> Self = Self::Replayed;
+    const KEY_REUSED: Self = Self::KeyReused;
 }
 
 impl KeyedOutcome for ResetOutcome {
     const KEYS_TABLE: &'static str = "password_reset_keys";
     const ID_COLUMN: &'static str = "reset_id";
-
-    fn replayed(reset_id: String, sealed_token: Vec<u8>, expires_at: i64) -> Self {
-        Self::Replayed {
-            reset_id,
-            sealed_token,
-            expires_at,
-        }
-    }
-
-    fn key_reused() -> Self {
-        Self::KeyReused
-    }
+    const REPLAYED: fn(ReplayedLink) -> Self = Self::Replayed;
+    const KEY_REUSED: Self = Self::KeyReused;
 }
 
 /// An idempotency key to record with what it created.
@@ -198,11 +184,11 @@ mod tests {
         let same = CreateOutcome::answer(&[7; 32], [7; 32], "inv".into(), vec![1], 5);
         assert_eq!(
             same,
-            CreateOutcome::Replayed {
-                invitation_id: "inv".into(),
+            CreateOutcome::Replayed(ReplayedLink {
+                id: "inv".into(),
                 sealed_token: vec![1],
                 expires_at: 5
-            }
+            })
         );
         let other = ResetOutcome::answer(&[7; 32], [8; 32], "r".into(), vec![1], 5);
         assert_eq!(other, ResetOutcome::KeyReused);

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import { Dialog } from "../../components/Dialog";
-import { applyServerError, maxCharsRule } from "../../components/forms";
+import { applyServerError, maxCharsRule, requiredRule } from "../../components/forms";
 import { NAME_MAX } from "../../password";
 import { useSaveDepartment } from "./queries";
 import { type Located } from "./tree";
@@ -67,7 +67,7 @@ export function DepartmentNameDialog({
           name="name"
           label={t("dept.name")}
           rules={[
-            { required: true, whitespace: true, message: t("common.required") },
+            requiredRule(t),
             maxCharsRule(NAME_MAX, t("common.tooLong", { max: NAME_MAX })),
           ]}
         >

@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
-import { applyServerError } from "../../components/forms";
+import { applyServerError, requiredRule } from "../../components/forms";
 import { NAME_MAX, USERNAME_PATTERN, checkPassword } from "../../password";
 import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
@@ -148,7 +148,7 @@ export function AddMemberWizard({
             name="name"
             label={t("members.field.name")}
             rules={[
-              { required: true, whitespace: true, message: t("common.required") },
+              requiredRule(t),
               { max: NAME_MAX, message: t("common.tooLong", { max: NAME_MAX }) },
             ]}
           >
@@ -181,7 +181,7 @@ export function AddMemberWizard({
             label={t("members.field.username")}
             extra={t("setup.usernameHint")}
             rules={[
-              { required: true, whitespace: true, message: t("common.required") },
+              requiredRule(t),
               { pattern: USERNAME_PATTERN, message: t("setup.rule.username") },
             ]}
           >

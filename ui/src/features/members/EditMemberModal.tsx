@@ -6,7 +6,7 @@ import type { MemberDetails } from "../../bindings/MemberDetails";
 import type { MemberPatch } from "../../bindings/MemberPatch";
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
-import { applyServerError } from "../../components/forms";
+import { applyServerError, requiredRule } from "../../components/forms";
 import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
@@ -131,7 +131,7 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
         {locked && (
           <Alert type="info" showIcon data-testid="edit-locked-note" title={t("members.personalLocked", { name: member.name })} style={{ marginBottom: 12 }} />
         )}
-        <Form.Item name="name" label={t("members.field.name")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+        <Form.Item name="name" label={t("members.field.name")} rules={[requiredRule(t)]}>
           <Input data-testid="edit-name" disabled={locked} />
         </Form.Item>
         <div className="orgdesk-form-row">

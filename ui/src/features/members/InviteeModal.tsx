@@ -6,7 +6,7 @@ import * as api from "../../api";
 import type { Lang } from "../../bindings/Lang";
 import { CancelButton } from "../../components/CancelButton";
 import { Dialog } from "../../components/Dialog";
-import { applyServerError } from "../../components/forms";
+import { applyServerError, requiredRule } from "../../components/forms";
 import { errorText } from "../../errors";
 import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
@@ -107,7 +107,7 @@ export function InviteeModal({
           });
         }}
       >
-        <Form.Item name="name" label={t("members.field.name")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+        <Form.Item name="name" label={t("members.field.name")} rules={[requiredRule(t)]}>
           <Input data-testid="invitee-name" autoFocus />
         </Form.Item>
         <Form.Item name="channel" label={t("members.invitee.contact")} style={{ marginBottom: 8 }}>
@@ -129,7 +129,7 @@ export function InviteeModal({
           <Form.Item
             name="email"
             rules={[
-              { required: true, whitespace: true, message: t("common.required") },
+              requiredRule(t),
               { type: "email", message: t("errors.detail.invalid_email") },
             ]}
           >
@@ -139,7 +139,7 @@ export function InviteeModal({
           <Form.Item
             name="mobile"
             extra={t("members.invitee.mobileHint", { region: settings.data?.defaultRegion ?? "—" })}
-            rules={[{ required: true, whitespace: true, message: t("common.required") }]}
+            rules={[requiredRule(t)]}
           >
             <Input data-testid="invitee-mobile" placeholder="+1 555 0100" />
           </Form.Item>

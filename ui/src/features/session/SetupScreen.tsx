@@ -1,11 +1,10 @@
 import { Alert, Form, Input } from "antd";
-import type { Rule } from "antd/es/form";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { CommandError } from "../../bindings/CommandError";
 import type { SetupInput } from "../../bindings/SetupInput";
-import { maxCharsRule } from "../../components/forms";
+import { maxCharsRule, requiredRule } from "../../components/forms";
 import { detailText, errorText, splitDetails } from "../../errors";
 import { NAME_MAX, USERNAME_PATTERN } from "../../password";
 import { AuthCard, SubmitButton } from "./AuthCard";
@@ -36,7 +35,7 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
     },
   );
 
-  const required: Rule = { required: true, whitespace: true, message: t("setup.rule.required") };
+  const required = requiredRule(t, t("setup.rule.required"));
   const maxChars = maxCharsRule(NAME_MAX, t("setup.rule.tooLong", { max: NAME_MAX }));
 
   const submit = (values: SetupInput) => {

@@ -3,7 +3,7 @@ import { App as AntApp, Alert, Badge, Button, Card, Form, Input, Radio, Space, T
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { applyServerError } from "../../components/forms";
+import { applyServerError, requiredRule } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useConnectRemoteGateway, useGatewayStatus, useRemoteGatewayUrl, useSwitchToBuiltinGateway } from "./queries";
 
@@ -97,14 +97,14 @@ export function GatewayCard() {
             }}
             style={{ maxWidth: 520 }}
           >
-            <Form.Item name="url" label={t("gateway.url")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+            <Form.Item name="url" label={t("gateway.url")} rules={[requiredRule(t)]}>
               <Input data-testid="gateway-url" placeholder="https://gateway.example.com" />
             </Form.Item>
             <Form.Item
               name="token"
               label={t("gateway.token")}
               extra={t("gateway.tokenHint")}
-              rules={[{ required: true, whitespace: true, message: t("common.required") }]}
+              rules={[requiredRule(t)]}
             >
               <Input.Password data-testid="gateway-token" autoComplete="off" />
             </Form.Item>

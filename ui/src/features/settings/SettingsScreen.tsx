@@ -29,7 +29,7 @@ import type { Settings } from "../../bindings/Settings";
 import { LanguageSelect } from "../../components/LanguageSwitch";
 import { ListTable } from "../../components/ListTable";
 import { TitledPage } from "../../components/TitledPage";
-import { applyServerError } from "../../components/forms";
+import { applyServerError, requiredRule } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
 import { useSystemDark } from "../../theme";
 import { GatewayCard } from "./GatewayCard";
@@ -116,7 +116,7 @@ function RegionForm() {
         </Typography.Paragraph>
       }
     >
-      <Form.Item name="defaultRegion" rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+      <Form.Item name="defaultRegion" rules={[requiredRule(t)]}>
         <AutoComplete
           data-testid="settings-region"
           style={{ width: 200 }}
@@ -261,7 +261,7 @@ function RolesCard() {
             create.mutate({ name: v.name.trim(), description: (v.description ?? "").trim() });
           }}
         >
-          <Form.Item name="name" label={t("roles.name")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+          <Form.Item name="name" label={t("roles.name")} rules={[requiredRule(t)]}>
             <Input data-testid="role-name" autoFocus />
           </Form.Item>
           <Form.Item name="description" label={t("roles.description")} style={{ marginBottom: 0 }}>

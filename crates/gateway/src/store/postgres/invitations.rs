@@ -10,7 +10,6 @@ use super::{
     execute, insert_event, record_key, seen_key, shared, shared_with, Arg, PostgresStore, Tx,
 };
 use crate::error::Result;
-use crate::secrets;
 use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
@@ -188,32 +187,19 @@ impl InvitationStore for PostgresStore {
             return Ok(ConsumeOutcome::NotUsable);
         };
         let (username, account_id, password_hash) = match account {
-            InviteeAccount::New {
-                username,
-                password_hash,
-            } => {
-                let account_id = secrets::new_account_id();
+            InviteeAccount::New(new) => {
                 // A taken username is no error here: the insert just does nothing.
-                let inserted = sqlx::query(shared_with(
-                    sql::REGISTER_ACCOUNT,
-                    "ON CONFLICT (org_id, username_key) DO NOTHING",
-                ))
-                .bind(&org_id)
-                .bind(username.to_lowercase())
-                .bind(&username)
-                .bind(&password_hash)
-                .bind(&invitation_id)
-                .bind(now)
-                .bind(&account_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if inserted == 0 {
+                let statement = format!(
+                    "{} ON CONFLICT (org_id, username_key) DO NOTHING",
+                    sql::REGISTER_ACCOUNT
+                );
+                let args = new.register_args(&org_id, &invitation_id, now);
+                if execute(&mut *tx, &statement, &args).await? == 0 {
                     // Rolling back leaves the token unused for another try.
                     tx.rollback().await?;
                     return Ok(ConsumeOutcome::UsernameTaken);
                 }
-                (username, account_id, password_hash)
+                (new.username, new.account_id, new.password_hash)
             }
             InviteeAccount::Existing {
                 username_key,

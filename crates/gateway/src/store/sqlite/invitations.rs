@@ -8,7 +8,6 @@ use rusqlite::{params, params_from_iter, OptionalExtension, Transaction};
 
 use super::{insert_event, insert_key, is_unique_violation, optional_pair, seen_key, SqliteStore};
 use crate::error::Result;
-use crate::secrets;
 use crate::store::columns::{read_invitation, read_token_lookup};
 use crate::store::invitations::require_pending;
 use crate::store::rows::registered_event;
@@ -188,25 +187,10 @@ impl InvitationStore for SqliteStore {
         let state = InvitationState::Registered;
         self.consume_with(token_hash, state, now, move |tx, invitation_id, org_id| {
             let (username, account_id, password_hash) = match account {
-                InviteeAccount::New {
-                    username,
-                    password_hash,
-                } => {
-                    let account_id = secrets::new_account_id();
-                    let inserted = tx.execute(
-                        sql::REGISTER_ACCOUNT,
-                        params![
-                            org_id,
-                            username.to_lowercase(),
-                            username,
-                            password_hash,
-                            invitation_id,
-                            now,
-                            account_id
-                        ],
-                    );
-                    match inserted {
-                        Ok(_) => (username, account_id, password_hash),
+                InviteeAccount::New(new) => {
+                    let args = new.register_args(org_id, invitation_id, now);
+                    match tx.execute(sql::REGISTER_ACCOUNT, params_from_iter(args)) {
+                        Ok(_) => (new.username, new.account_id, new.password_hash),
                         Err(e) if is_unique_violation(&e) => {
                             return Ok(Err(ConsumeOutcome::UsernameTaken))
                         }
