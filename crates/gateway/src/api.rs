@@ -1,11 +1,17 @@
-//! The desktop's API (`/api/v1`): JSON in and out, a per-organization bearer token. This file
-//! holds the shared checks, invitations and the event feed; joining is in [`join`], accounts
-//! and password resets in [`accounts`]. The routes are listed in `routes.rs`.
+//! The desktop's API (`/api/v1`): JSON in and out, a bearer token that names the organization
+//! or one of its devices ([`auth`]). This file holds the shared checks, invitations and the
+//! event feed; joining is in [`join`], accounts and password resets in [`accounts`], team
+//! mode's devices and enrollment in [`team`], its change log in [`changes`], and the
+//! long-poll both feeds share in [`poll`]. The routes are listed in `routes.rs`.
 
 pub(crate) mod accounts;
+mod auth;
+pub(crate) mod changes;
 pub(crate) mod join;
+mod poll;
+pub(crate) mod team;
 
-use std::time::Duration;
+pub(crate) use auth::{Caller, Org};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
@@ -18,43 +24,15 @@ use orgdesk_protocol::{
     MAX_EVENTS_LIMIT, MAX_EVENTS_WAIT_SECS,
 };
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use crate::error::{GatewayError, Result};
-use crate::secrets::{self, constant_time_eq};
+use crate::secrets;
 use crate::store::{
     CreateOutcome, Invitation, InvitationResend, InvitationState, KeyedRequest, NewInvitation,
     NewLink, ReplayedLink,
 };
 use crate::Shared;
-
-/// The organization whose API token authenticated the request.
-pub(crate) struct Org(pub String);
-
-impl FromRequestParts<Shared> for Org {
-    type Rejection = GatewayError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(GatewayError::Unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .ok_or(GatewayError::Unauthorized)?;
-        let (org_id, presented) =
-            secrets::parse_api_token(token.trim()).ok_or(GatewayError::Unauthorized)?;
-        let stored = state.store.api_token_hash(org_id).await?;
-        // Compare even when the organization is unknown, so both cases take the same time.
-        let expected = stored.unwrap_or([0u8; 32]);
-        if stored.is_some() && constant_time_eq(&expected, &presented) {
-            Ok(Self(org_id.to_owned()))
-        } else {
-            Err(GatewayError::Unauthorized)
-        }
-    }
-}
+use poll::FeedQuery;
 
 /// A request's JSON body; one that does not parse is refused as an invalid request.
 pub(crate) struct JsonBody<T>(pub T);
@@ -454,47 +432,22 @@ pub(crate) async fn cancel_invitation(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct EventsQuery {
-    #[serde(default)]
-    after: i64,
-    limit: Option<u32>,
-    wait: Option<u64>,
-}
-
-/// Long-poll: answers as soon as there is an event after the cursor, or after `wait` seconds
-/// with an empty page. Wakes on this instance's events at once and re-reads every second to
-/// see events written by other instances sharing the database.
+/// The event feed, long-polled (see [`poll`]).
 pub(crate) async fn events(
     State(state): State<Shared>,
-    Org(org_id): Org,
-    query: std::result::Result<Query<EventsQuery>, QueryRejection>,
+    caller: Caller,
+    query: std::result::Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<EventsPage>> {
-    let Query(q) = query.map_err(|e| GatewayError::InvalidRequest(e.body_text()))?;
-    let limit = q.limit.unwrap_or(100).clamp(1, MAX_EVENTS_LIMIT);
-    let wait = Duration::from_secs(q.wait.unwrap_or(0).min(MAX_EVENTS_WAIT_SECS));
-    let deadline = tokio::time::Instant::now() + wait;
-    let mut bell = state.events_bell.subscribe();
-    let mut shutdown = state.shutdown.clone();
-    loop {
-        // Mark the bell seen before reading, so an event written after the read still wakes us.
-        bell.borrow_and_update();
-        let events = state.store.events_after(&org_id, q.after, limit).await?;
-        let now = tokio::time::Instant::now();
-        if !events.is_empty() || now >= deadline || *shutdown.borrow() {
-            let next_cursor = events.last().map_or(q.after, |e| e.seq);
-            return Ok(Json(EventsPage {
-                events,
-                next_cursor,
-            }));
-        }
-        let nap = (deadline - now).min(Duration::from_secs(1));
-        tokio::select! {
-            _ = bell.changed() => {}
-            _ = tokio::time::sleep(nap) => {}
-            _ = shutdown.changed() => {}
-        }
-    }
+    let q = FeedQuery::read(query)?;
+    let (limit, wait) = (q.limit(MAX_EVENTS_LIMIT), q.wait(MAX_EVENTS_WAIT_SECS));
+    let org_id = caller.org_id.as_str();
+    let read = || state.store.events_after(org_id, q.after, limit);
+    let events = poll::long_poll(&state, &caller, &state.events_bell, wait, read).await?;
+    let next_cursor = events.last().map_or(q.after, |e| e.seq);
+    Ok(Json(EventsPage {
+        events,
+        next_cursor,
+    }))
 }
 
 pub(crate) async fn ack_events(

@@ -8,8 +8,14 @@ use orgdesk_protocol::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
-    #[error("a valid API token is required (Authorization: Bearer …)")]
+    #[error("a valid API token or device token is required (Authorization: Bearer …)")]
     Unauthorized,
+    /// Joining a team failed: one answer for every reason, so that it tells a guesser nothing.
+    #[error(
+        "the enrollment code, username or password is not right, or the code was used, \
+         replaced or has expired"
+    )]
+    NotEnrolled,
     #[error("{0}")]
     InvalidRequest(String),
     #[error("the Idempotency-Key header is required")]
@@ -31,6 +37,10 @@ pub enum GatewayError {
     /// Something other than an invitation that does not exist (`not_found`), saying what.
     #[error("{0}")]
     Missing(&'static str),
+    /// A caller whose credential is valid but of the wrong kind for the request (an API
+    /// token where a device must be named, or the reverse), with its own stable code.
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
     /// A request that contradicts what is stored, with its own stable code.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
@@ -50,7 +60,7 @@ impl GatewayError {
     /// The stable code the desktop matches on.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::Unauthorized => "unauthorized",
+            Self::Unauthorized | Self::NotEnrolled => "unauthorized",
             Self::InvalidRequest(_) => "invalid_request",
             Self::IdempotencyKeyRequired => "idempotency_key_required",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
@@ -59,7 +69,7 @@ impl GatewayError {
             Self::InvitationClosed(_) => "invitation_closed",
             Self::ChannelUnavailable(_) => "channel_unavailable",
             Self::RateLimited => "rate_limited",
-            Self::Conflict { code, .. } => code,
+            Self::Conflict { code, .. } | Self::Forbidden { code, .. } => code,
             Self::Missing(_) => "not_found",
             Self::Config(_)
             | Self::Storage(_)
@@ -71,7 +81,7 @@ impl GatewayError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::NotEnrolled => StatusCode::UNAUTHORIZED,
             Self::InvalidRequest(_) | Self::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
             Self::IdempotencyKeyReused | Self::ChannelUnavailable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -80,6 +90,7 @@ impl GatewayError {
             Self::InvitationClosed(_) | Self::AccountNotEnabled(_) | Self::Conflict { .. } => {
                 StatusCode::CONFLICT
             }
+            Self::Forbidden { .. } => StatusCode::FORBIDDEN,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             Self::Config(_)
             | Self::Storage(_)

@@ -22,21 +22,33 @@ pub const CODE_LEN: usize = 8;
 
 /// A new organization code.
 pub fn new_code() -> String {
-    secrets::random_bytes::<CODE_LEN>()
-        .iter()
-        .map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)]))
-        .collect()
+    random_symbols::<CODE_LEN>()
 }
 
 /// A typed code in its canonical form (capitals, spaces and dashes dropped), or `None` when
 /// it cannot be a code at all.
 pub fn normalize_code(typed: &str) -> Option<String> {
+    normalize_symbols(typed, CODE_LEN)
+}
+
+/// A typed code of `len` symbols of [`CODE_ALPHABET`] in its canonical form (capitals,
+/// spaces and dashes dropped), or `None` when it cannot be one: the rule of every code people
+/// type (the organization code, team enrollment codes).
+pub fn normalize_symbols(typed: &str, len: usize) -> Option<String> {
     let code: String = typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    (code.len() == CODE_LEN && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
+    (code.len() == len && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
+}
+
+/// `LEN` random symbols of [`CODE_ALPHABET`] (5 random bits each).
+pub fn random_symbols<const LEN: usize>() -> String {
+    secrets::random_bytes::<LEN>()
+        .iter()
+        .map(|b| char::from(CODE_ALPHABET[usize::from(b & 31)]))
+        .collect()
 }
 
 /// The key for code hashes: derived from the pepper, so a copy of the database cannot be

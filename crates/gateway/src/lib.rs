@@ -60,6 +60,10 @@ pub(crate) struct AppState {
     outbox_bell: Notify,
     /// Bumped whenever this instance appends events; wakes long-polls.
     events_bell: watch::Sender<u64>,
+    /// Bumped whenever this instance appends to a change log (team mode); wakes long-polls.
+    changes_bell: watch::Sender<u64>,
+    /// Bumped whenever this instance revokes a device: its long-polls end at once.
+    devices_bell: watch::Sender<u64>,
     shutdown: watch::Receiver<bool>,
     form_limiter: RateLimiter,
     invitation_limiter: RateLimiter,
@@ -89,8 +93,13 @@ impl AppState {
     }
 
     fn ring_events(&self) {
-        self.events_bell.send_modify(|n| *n = n.wrapping_add(1));
+        ring(&self.events_bell);
     }
+}
+
+/// Wakes the long-polls waiting on `bell`.
+pub(crate) fn ring(bell: &watch::Sender<u64>) {
+    bell.send_modify(|n| *n = n.wrapping_add(1));
 }
 
 /// The client's address (for per-address limits and lockouts): the TCP peer, or, when the
@@ -314,6 +323,8 @@ pub async fn serve_store(
         config,
         outbox_bell: Notify::new(),
         events_bell: watch::channel(0).0,
+        changes_bell: watch::channel(0).0,
+        devices_bell: watch::channel(0).0,
         shutdown: shutdown_rx.clone(),
         pruned: std::sync::atomic::AtomicU64::new(0),
         metrics: metrics::Metrics::default(),

@@ -1,9 +1,10 @@
 //! Pruning of rows the gateway no longer needs, run every `retention.interval_secs` from
 //! the outbox worker (so it stops with it): member sessions past their idle or absolute
 //! limit, sign-in counters past `forget_failures_after_secs`, wrong-code counters past a
-//! day. In batches of `retention.batch_size` rows per table and transaction, at most
-//! [`MAX_BATCHES`] per run; what is left waits for the next run. Events need no pruning:
-//! acknowledging them deletes them.
+//! day, team enrollment codes once used, voided or expired. In batches of
+//! `retention.batch_size` rows per table and transaction, at most [`MAX_BATCHES`] per run;
+//! what is left waits for the next run. Events need no pruning: acknowledging them deletes
+//! them; team mode's change log is kept whole, since a new computer reads it from the start.
 
 use std::sync::atomic::Ordering;
 

@@ -12,7 +12,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::Bytes;
 
-use crate::api::{accounts, join as api_join};
+use crate::api::{accounts, changes, join as api_join, team};
 use crate::pages::{invitation, join, member, reset};
 use crate::postmark::Bounce;
 use crate::sms::SignatureCheck;
@@ -75,6 +75,18 @@ pub(crate) fn router(state: Shared, hooks: Hooks) -> Router {
             "/api/v1/password-resets",
             post(accounts::create_password_reset),
         )
+        // The desktop's API: team mode's devices, their enrollment and the change log.
+        .route(
+            "/api/v1/team/devices",
+            get(team::list_devices).post(team::register_device),
+        )
+        .route(
+            "/api/v1/team/devices/{id}/revoke",
+            post(team::revoke_device),
+        )
+        .route("/api/v1/team/enrollments", post(team::create_enrollment))
+        .route("/api/v1/team/join", post(team::join))
+        .route("/api/v1/changes", get(changes::read).post(changes::append))
         // Invitation pages.
         .route("/i/{token}", get(invitation::invitation))
         .route(

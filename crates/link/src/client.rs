@@ -1,6 +1,8 @@
 //! A typed client of the gateway's API (`/api/v1`), speaking only the protocol's types, with
 //! one rule for what is worth trying again.
 
+mod team;
+
 use std::time::Duration;
 
 use orgdesk_protocol::{
@@ -112,6 +114,18 @@ impl GatewayClient {
         segments: &[&str],
         query: &[(&str, String)],
     ) -> Result<RequestBuilder, CallError> {
+        Ok(self
+            .anonymous(method, segments, query)?
+            .bearer_auth(&self.endpoint.token))
+    }
+
+    /// A request that carries no token (a new computer joining a team has none yet).
+    fn anonymous(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, String)],
+    ) -> Result<RequestBuilder, CallError> {
         let mut url = reqwest::Url::parse(&self.endpoint.base)
             .map_err(|e| CallError::Retry(format!("The gateway address is not valid ({e}).")))?;
         url.path_segments_mut()
@@ -126,11 +140,20 @@ impl GatewayClient {
         Ok(self
             .http
             .request(method, url)
-            .bearer_auth(&self.endpoint.token)
             .timeout(Duration::from_secs(30)))
     }
 
     async fn answer(request: RequestBuilder) -> Result<(StatusCode, String), CallError> {
+        Self::answer_as(request, true).await
+    }
+
+    /// The answer to `request`, under the one retry rule; `token_sent` false for a request
+    /// without a token, whose `401` refuses what it carried (a code, a password), not a
+    /// token, and so is final.
+    async fn answer_as(
+        request: RequestBuilder,
+        token_sent: bool,
+    ) -> Result<(StatusCode, String), CallError> {
         let response = request
             .send()
             .await
@@ -139,7 +162,7 @@ impl GatewayClient {
         let body = response.text().await.unwrap_or_default();
         if status.is_success() {
             Ok((status, body))
-        } else if retryable(status) {
+        } else if retryable(status) && (token_sent || status != StatusCode::UNAUTHORIZED) {
             Err(CallError::Retry(problem(status, &body)))
         } else {
             Err(CallError::Refused {
@@ -149,11 +172,16 @@ impl GatewayClient {
         }
     }
 
-    async fn json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, CallError> {
-        let (_, body) = Self::answer(request).await?;
-        serde_json::from_str(&body).map_err(|e| {
+    /// `body` read as a `T`.
+    fn parsed<T: DeserializeOwned>(body: &str) -> Result<T, CallError> {
+        serde_json::from_str(body).map_err(|e| {
             CallError::Retry(format!("The gateway's answer was not understood ({e})."))
         })
+    }
+
+    async fn json<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, CallError> {
+        let (_, body) = Self::answer(request).await?;
+        Self::parsed(&body)
     }
 
     /// A `POST` that creates something, safe to retry: the key makes the gateway answer a
@@ -234,10 +262,37 @@ impl GatewayClient {
 
     /// One page of the feed after `after`, waiting up to `wait` seconds for something new.
     pub async fn events(&self, after: i64, limit: u32, wait: u64) -> Result<FeedPage, CallError> {
+        let body = self.long_poll("events", after, limit, wait).await?;
+        let page: serde_json::Value = serde_json::from_str(&body)
+            .map_err(|e| CallError::Retry(format!("The event feed was not understood ({e}).")))?;
+        let next_cursor = page["next_cursor"].as_i64().unwrap_or(after);
+        let events = page["events"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| serde_json::from_value(e.clone()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(FeedPage {
+            events,
+            next_cursor,
+        })
+    }
+
+    /// One page of a long-polled feed (`events`, `changes`) after `after`, waiting up to
+    /// `wait` seconds: its body, read up to [`MAX_FEED_PAGE_BYTES`].
+    async fn long_poll(
+        &self,
+        feed: &str,
+        after: i64,
+        limit: u32,
+        wait: u64,
+    ) -> Result<String, CallError> {
         let mut response = self
             .request_with(
                 Method::GET,
-                &["events"],
+                &[feed],
                 &[
                     ("after", after.to_string()),
                     ("limit", limit.to_string()),
@@ -257,31 +312,17 @@ impl GatewayClient {
         {
             if bytes.len() + chunk.len() > MAX_FEED_PAGE_BYTES {
                 return Err(CallError::Retry(format!(
-                    "The gateway sent an event page larger than {} MB; it was not read.",
+                    "The gateway sent a page larger than {} MB; it was not read.",
                     MAX_FEED_PAGE_BYTES >> 20
                 )));
             }
             bytes.extend_from_slice(&chunk);
         }
-        let body = String::from_utf8_lossy(&bytes);
+        let body = String::from_utf8_lossy(&bytes).into_owned();
         if !status.is_success() {
             return Err(CallError::Retry(problem(status, &body)));
         }
-        let page: serde_json::Value = serde_json::from_str(&body)
-            .map_err(|e| CallError::Retry(format!("The event feed was not understood ({e}).")))?;
-        let next_cursor = page["next_cursor"].as_i64().unwrap_or(after);
-        let events = page["events"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| serde_json::from_value(e.clone()).ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(FeedPage {
-            events,
-            next_cursor,
-        })
+        Ok(body)
     }
 
     /// Tells the gateway it may forget the events up to `up_to`.

@@ -8,6 +8,7 @@ mod accounts;
 mod events;
 mod invitations;
 mod joining;
+mod team;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,12 @@ pub use invitations::{
 pub use joining::{
     JoinDecision, JoinField, JoinLink, JoinLinkRules, JoinRequestDecided, JoinRequestStatus,
     JoinVia,
+};
+pub use team::{
+    AppendChanges, Change, ChangePlaced, ChangesAppended, ChangesPage, CreateEnrollment, Device,
+    DeviceCredential, DeviceList, EnrollmentCreated, JoinTeam, NewChange, RegisterDevice,
+    DEFAULT_ENROLLMENT_LIFETIME_SECS, MAX_CHANGES_LIMIT, MAX_CHANGES_PER_APPEND,
+    MAX_CHANGE_BODY_BYTES, MAX_CHANGE_ID_LEN, MAX_DEVICE_NAME_LEN,
 };
 
 /// The Argon2id parameters a password hash may carry to cross between desktop and gateway,

@@ -275,3 +275,41 @@ fn create_requests_are_written_back_exactly_as_sent() {
         assert_eq!(written_back::<CreatePasswordReset>(json), json);
     }
 }
+
+#[test]
+fn team_changes_carry_their_body_as_a_json_object() {
+    let json = serde_json::json!({"changes": [
+        {"change_id": "c1", "body": {"op": "rename", "to": "Sales"}}
+    ]});
+    let append: AppendChanges = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(append.changes[0].body["to"], "Sales");
+    assert_eq!(serde_json::to_value(&append).unwrap(), json);
+    // A body that is not an object is no change.
+    let array = serde_json::json!({"changes": [{"change_id": "c1", "body": [1]}]});
+    assert!(serde_json::from_value::<AppendChanges>(array).is_err());
+    let page = serde_json::json!({"changes": [{"seq": 1, "change_id": "c1", "device_id": "dev_1",
+        "account_id": "acc_1", "at": 5, "body": {}}], "next_cursor": 1});
+    let page: ChangesPage = serde_json::from_value(page).unwrap();
+    assert_eq!((page.changes[0].seq, page.next_cursor), (1, 1));
+}
+
+#[test]
+fn team_secrets_are_not_printed() {
+    let credential = DeviceCredential {
+        device_id: "dev_1".into(),
+        device_token: "dev_1.secret".into(),
+        account_id: "acc_1".into(),
+        organization_id: "org_1".into(),
+    };
+    let join = JoinTeam {
+        code: "ABCD-EFGH".into(),
+        username: "li.wei".into(),
+        password: "Correct-Horse1".into(),
+        device_name: "Laptop".into(),
+    };
+    let printed = format!("{credential:?} {join:?}");
+    for secret in ["secret", "ABCD", "Correct-Horse1"] {
+        assert!(!printed.contains(secret), "{printed}");
+    }
+    assert!(printed.contains("dev_1") && printed.contains("li.wei"));
+}

@@ -97,6 +97,8 @@ pub struct TokenConfig {
     pub password_reset_lifetime_secs: u64,
     /// The longest password reset lifetime the desktop may ask for (7 days).
     pub max_password_reset_lifetime_secs: u64,
+    /// Lifetime of a team enrollment code (24 hours).
+    pub enrollment_lifetime_secs: u64,
 }
 
 impl Default for TokenConfig {
@@ -106,6 +108,7 @@ impl Default for TokenConfig {
             max_invitation_lifetime_secs: 30 * 24 * 60 * 60,
             password_reset_lifetime_secs: orgdesk_protocol::DEFAULT_PASSWORD_RESET_LIFETIME_SECS,
             max_password_reset_lifetime_secs: 7 * 24 * 60 * 60,
+            enrollment_lifetime_secs: orgdesk_protocol::DEFAULT_ENROLLMENT_LIFETIME_SECS,
         }
     }
 }
@@ -471,6 +474,12 @@ impl Config {
         if !(3..=86_400).contains(&self.delivery.lease_secs) {
             return Err(GatewayError::Config(
                 "delivery.lease_secs must be between 3 and 86400".into(),
+            ));
+        }
+        // A code is typed within the day it is given; a month is the most it may stay open.
+        if !(60..=30 * 24 * 60 * 60).contains(&self.tokens.enrollment_lifetime_secs) {
+            return Err(GatewayError::Config(
+                "tokens.enrollment_lifetime_secs must be between 60 and 2592000 (30 days)".into(),
             ));
         }
         let srv = &self.server;

@@ -13,6 +13,7 @@ fn sample_config_parses() {
     assert!(c.public_url.is_empty() && c.metrics_listen.is_none());
     assert_eq!(c.tokens.invitation_lifetime_secs, 259_200);
     assert_eq!(c.tokens.password_reset_lifetime_secs, 86_400);
+    assert_eq!(c.tokens.enrollment_lifetime_secs, 86_400);
     assert_eq!(c.sign_in.lockout_after_failures, 5);
     assert_eq!(c.sign_in.session_idle_secs, 43_200);
 }
@@ -75,4 +76,19 @@ fn trusted_proxies_must_be_addresses() {
     let base = "database='a'\n[server]\ntrusted_proxies=";
     assert!(Config::from_toml(&format!("{base}['127.0.0.1', '10.0.0.0/8', '::1']")).is_ok());
     assert!(Config::from_toml(&format!("{base}['proxy.local']")).is_err());
+}
+
+/// Enrollment codes live from a minute to a month.
+#[test]
+fn enrollment_lifetime_is_bounded() {
+    let mut c = Config::from_toml(SAMPLE).unwrap();
+    for (secs, ok) in [
+        (59, false),
+        (60, true),
+        (2_592_000, true),
+        (2_592_001, false),
+    ] {
+        c.tokens.enrollment_lifetime_secs = secs;
+        assert_eq!(c.validate().is_ok(), ok, "{secs}");
+    }
 }

@@ -10,13 +10,15 @@
 //! [`OrgStore`] (`organizations.rs`), [`InvitationStore`] (`invitations.rs`: invitations and
 //! their links), [`EventStore`] (`events.rs`), [`OutboxStore`] (`outbox.rs`), [`AccountStore`]
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
-//! sessions), [`JoinStore`] (`join.rs`) and [`HealthStore`] (`health.rs`: readiness and the
-//! outbox depth). Each backend implements them in a file of the same
-//! name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both run is written once, in
-//! `sql.rs`.
+//! sessions), [`JoinStore`] (`join.rs`), [`TeamStore`] (`team.rs`: team mode's devices and
+//! their enrollment), [`ChangeStore`] (`changes.rs`: team mode's change log) and
+//! [`HealthStore`] (`health.rs`: readiness and the outbox depth). Each backend implements them
+//! in a file of the same name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both
+//! run is written once, in `sql.rs`.
 
 mod accounts;
 mod args;
+mod changes;
 mod columns;
 mod events;
 mod health;
@@ -30,8 +32,10 @@ mod rows;
 mod sessions;
 mod sql;
 mod sqlite;
+mod team;
 
 pub use accounts::*;
+pub use changes::{ChangeAuthor, ChangeStore, ChangeText};
 pub use events::*;
 pub use health::{HealthStore, SchemaStatus};
 pub use invitations::*;
@@ -45,6 +49,7 @@ pub use organizations::*;
 pub use outbox::*;
 pub use resets::*;
 pub use sessions::*;
+pub use team::{DeviceAuth, EnrollmentCandidate, NewDevice, NewEnrollment, TeamAccount, TeamStore};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -60,6 +65,8 @@ pub trait GatewayStore:
     + ResetStore
     + SessionStore
     + JoinStore
+    + TeamStore
+    + ChangeStore
     + Send
     + Sync
     + 'static

@@ -158,16 +158,24 @@ pub struct Pruned {
     pub sessions: u32,
     pub sign_in_failures: u32,
     pub code_failures: u32,
+    /// Team enrollment codes used, voided or expired.
+    pub enrollment_codes: u32,
 }
 
 impl Pruned {
     pub fn total(&self) -> u64 {
-        u64::from(self.sessions) + u64::from(self.sign_in_failures) + u64::from(self.code_failures)
+        u64::from(self.sessions)
+            + u64::from(self.sign_in_failures)
+            + u64::from(self.code_failures)
+            + u64::from(self.enrollment_codes)
     }
 
     /// Whether some kind filled its batch (there may be more).
     pub fn full(&self, limit: u32) -> bool {
-        self.sessions >= limit || self.sign_in_failures >= limit || self.code_failures >= limit
+        self.sessions >= limit
+            || self.sign_in_failures >= limit
+            || self.code_failures >= limit
+            || self.enrollment_codes >= limit
     }
 }
 

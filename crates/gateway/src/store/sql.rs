@@ -357,3 +357,89 @@ pub(crate) const TOUCH_SESSION: &str = "UPDATE member_sessions SET last_seen_at 
 
 /// Ends a session (`?1` its hash).
 pub(crate) const END_SESSION: &str = "DELETE FROM member_sessions WHERE hash = ?1";
+
+// Team mode: devices, enrollment codes and the change log.
+
+/// An organization's (`?1`) account (`?2`): its state and password hash.
+pub(crate) const TEAM_ACCOUNT: &str =
+    "SELECT state, password_hash FROM accounts WHERE org_id = ?1 AND account_id = ?2";
+
+/// Records a device: `?1` its id, `?2` the organization, `?3` the account, `?4` its name,
+/// `?5` its credential's hash, `?6` the time.
+pub(crate) const INSERT_DEVICE: &str =
+    "INSERT INTO devices (id, org_id, account_id, name, token_sha256, created_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Voids the unused codes of an organization's (`?1`) account (`?2`) at `?3`.
+pub(crate) const VOID_ENROLLMENTS: &str = "UPDATE enrollment_codes SET voided_at = ?3
+     WHERE org_id = ?1 AND account_id = ?2 AND used_at IS NULL AND voided_at IS NULL";
+
+/// Records a code: `?1` its hash, `?2` the organization, `?3` the account, `?4` the time,
+/// `?5` its expiry.
+pub(crate) const INSERT_ENROLLMENT: &str =
+    "INSERT INTO enrollment_codes (code_sha256, org_id, account_id, created_at, expires_at)
+     VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// The usable code with hash `?1` at `?2` whose account is enabled: the organization, the
+/// account, its username key and password hash.
+pub(crate) const USABLE_ENROLLMENT: &str =
+    "SELECT e.org_id, e.account_id, a.username_key, a.password_hash
+     FROM enrollment_codes e
+     JOIN accounts a ON a.org_id = e.org_id AND a.account_id = e.account_id
+     WHERE e.code_sha256 = ?1 AND e.used_at IS NULL AND e.voided_at IS NULL
+       AND e.expires_at > ?2 AND a.state = 'enabled'";
+
+/// Uses up the code with hash `?1` for the organization's (`?3`) account (`?4`) at `?2`, if
+/// it is still usable.
+pub(crate) const USE_ENROLLMENT: &str = "UPDATE enrollment_codes SET used_at = ?2
+     WHERE code_sha256 = ?1 AND org_id = ?3 AND account_id = ?4
+       AND used_at IS NULL AND voided_at IS NULL AND expires_at > ?2";
+
+/// Every device of an organization (`?1`), oldest first, with its account's username.
+pub(crate) const DEVICES: &str =
+    "SELECT d.id, d.account_id, COALESCE(a.username, ''), d.name, d.created_at,
+            d.last_seen_at, d.revoked_at
+     FROM devices d
+     LEFT JOIN accounts a ON a.org_id = d.org_id AND a.account_id = d.account_id
+     WHERE d.org_id = ?1 ORDER BY d.created_at, d.id";
+
+/// Revokes an organization's (`?1`) device (`?2`) at `?3`; a revoked one keeps its time.
+pub(crate) const REVOKE_DEVICE: &str =
+    "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?3) WHERE org_id = ?1 AND id = ?2";
+
+/// A device (`?1`) that may act: its organization, account, credential hash and when it
+/// was last seen.
+pub(crate) const DEVICE_AUTH: &str = "SELECT d.org_id, d.account_id, d.token_sha256, d.last_seen_at
+     FROM devices d
+     JOIN accounts a ON a.org_id = d.org_id AND a.account_id = d.account_id
+     WHERE d.id = ?1 AND d.revoked_at IS NULL AND a.state = 'enabled'";
+
+/// Records that a device (`?1`) was seen at `?2`.
+pub(crate) const TOUCH_DEVICE: &str = "UPDATE devices SET last_seen_at = ?2 WHERE id = ?1";
+
+/// Takes an organization's (`?1`) change counter (made at 0 the first time) and answers its
+/// last sequence number. On PostgreSQL the update locks the row until commit: appends of one
+/// organization wait for each other.
+pub(crate) const TAKE_CHANGE_COUNTER: &str =
+    "INSERT INTO change_counters (org_id, last_seq) VALUES (?1, 0)
+     ON CONFLICT (org_id) DO UPDATE SET last_seq = change_counters.last_seq
+     RETURNING last_seq";
+
+/// Sets an organization's (`?1`) last sequence number (`?2`).
+pub(crate) const SET_CHANGE_COUNTER: &str =
+    "UPDATE change_counters SET last_seq = ?2 WHERE org_id = ?1";
+
+/// The sequence number and body of a change a device (`?1`) already sent under `?2`.
+pub(crate) const SENT_CHANGE: &str =
+    "SELECT seq, body FROM changes WHERE device_id = ?1 AND change_id = ?2";
+
+/// Appends a change: `?1` the organization, `?2` its number, `?3` the device, `?4` its id,
+/// `?5` the account, `?6` the time, `?7` the body.
+pub(crate) const INSERT_CHANGE: &str =
+    "INSERT INTO changes (org_id, seq, device_id, change_id, account_id, at, body)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/// The organization's (`?1`) changes after `?2`, at most `?3`, in order.
+pub(crate) const CHANGES_AFTER: &str =
+    "SELECT seq, change_id, device_id, account_id, at, body FROM changes
+     WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";

@@ -28,6 +28,13 @@ for_each_scenario!(sqlite_test);
 for_each_identity_scenario!(sqlite_test);
 for_each_guard_scenario!(sqlite_test);
 
+/// Team mode's scenarios, named `team::…` so that they run together.
+mod team {
+    use super::common::{scenarios, TestGateway};
+
+    for_each_team_scenario!(sqlite_test);
+}
+
 /// Behind an https public address every cookie carries the `__Host-` prefix (so the browser
 /// takes it only with Secure, Path=/ and no Domain) and stays HttpOnly, SameSite=Strict.
 #[tokio::test]

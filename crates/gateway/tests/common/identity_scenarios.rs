@@ -79,7 +79,7 @@ impl TestGateway {
     }
 
     /// Mirrors one enabled account `username` with `password`; its account id.
-    async fn mirror_enabled(&self, username: &str, password: &str) -> String {
+    pub async fn mirror_enabled(&self, username: &str, password: &str) -> String {
         let account = mirrored(username, Some(hash(password)), AccountState::Enabled);
         self.mirror(vec![account]).await.remove(0)
     }

@@ -19,6 +19,9 @@ pub mod identity_scenarios;
 pub mod join_scenarios;
 #[macro_use]
 pub mod scenarios;
+pub mod change_scenarios;
+#[macro_use]
+pub mod team_scenarios;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -20,6 +20,8 @@ pub use super::identity_scenarios::*;
 pub use super::join_scenarios::*;
 #[allow(unused_imports)] // the smtp and browser suites do not run the scenarios
 pub use super::member_scenarios::*;
+#[allow(unused_imports)] // the suites that run no scenarios
+pub use super::team_scenarios::*;
 
 /// Every scenario, for suites that run them all in a row.
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios

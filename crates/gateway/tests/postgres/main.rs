@@ -4,6 +4,7 @@
 #[path = "../common/mod.rs"]
 #[macro_use]
 mod common;
+mod team;
 
 use std::sync::Arc;
 
@@ -40,6 +41,7 @@ async fn every_api_scenario_passes_on_postgres() {
     for_each_scenario!(on_postgres);
     for_each_identity_scenario!(on_postgres);
     for_each_guard_scenario!(on_postgres);
+    for_each_team_scenario!(on_postgres);
     macro_rules! providers_on_postgres {
         ($name:ident) => {{
             let url = pg.database().await;
@@ -162,6 +164,7 @@ async fn every_api_scenario_passes_on_postgres() {
     common::join_scenarios::join_decisions_are_mailed(Some(store)).await;
     the_join_schema_applies_over_a_database_from_the_first_one(&pg).await;
     the_identity_schema_gives_existing_accounts_and_requests_ids(&pg).await;
+    team::two_instances_share_one_change_log(&pg).await;
     drop(pg);
 }
 
@@ -209,7 +212,7 @@ async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgSer
             .await
             .unwrap();
     common::identity_migration::assert_identities_given(&accounts, &requests);
-    assert_eq!(schema_version(&pool).await, 10);
+    assert_eq!(schema_version(&pool).await, 11);
     pool.close().await;
 }
 
@@ -233,7 +236,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
             .await
             .unwrap();
     assert_eq!((username.as_str(), via_join), ("Ann", None));
-    assert_eq!(schema_version(&pool).await, 10);
+    assert_eq!(schema_version(&pool).await, 11);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinStore, JoinSubmitOutcome};
     let link_hash = open_join_link(&store, "org_1", false, 1).await;

@@ -6,7 +6,7 @@
 //!
 //! One file per domain, each implementing that domain's trait (`organizations.rs`,
 //! `invitations.rs`, `events.rs`, `outbox.rs`, `accounts.rs`, `resets.rs`, `sessions.rs`,
-//! `join.rs`); this file holds the connection, the migrations and the helpers several domains
+//! `join.rs`, `team.rs`, `changes.rs`); this file holds the connection, the migrations and the helpers several domains
 //! share.
 
 use orgdesk_protocol::{AccountState, EventKind};
@@ -25,6 +25,7 @@ use crate::store::sql;
 use crate::store::{parse_account_state, KeyedRequest, Member, MEMBER_COLUMNS, MEMBER_FROM};
 
 mod accounts;
+mod changes;
 mod events;
 mod health;
 mod invitations;
@@ -33,6 +34,7 @@ mod organizations;
 mod outbox;
 mod resets;
 mod sessions;
+mod team;
 
 /// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
 /// instances starting together do not race.
@@ -68,6 +70,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         10,
         include_str!("../../../migrations/postgres/0010_join_decision_mail.sql"),
+    ),
+    (
+        11,
+        include_str!("../../../migrations/postgres/0011_team.sql"),
     ),
 ];
 

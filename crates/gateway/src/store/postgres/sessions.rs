@@ -191,9 +191,15 @@ impl SessionStore for PostgresStore {
                 (before.code_failure, now),
             )
             .await?,
+            enrollment_codes: prune("enrollment_codes", "code_sha256", CODE_SPENT, (now, now))
+                .await?,
         })
     }
 }
+
+/// A team enrollment code that can no longer be used: expired before `$1`, or used or voided
+/// before `$2`.
+const CODE_SPENT: &str = "expires_at < $1 OR COALESCE(used_at, voided_at) < $2";
 
 /// A failure counter that is stale: its last failure before `$1`, and no wait running at `$2`.
 const LOCK_LAPSED: &str = "last_failure_at < $1 AND (locked_until IS NULL OR locked_until <= $2)";

@@ -3,7 +3,7 @@
 //!
 //! One file per domain, each implementing that domain's trait (`organizations.rs`,
 //! `invitations.rs`, `events.rs`, `outbox.rs`, `accounts.rs`, `resets.rs`, `sessions.rs`,
-//! `join.rs`); this file holds the connection, the migrations and the helpers several domains
+//! `join.rs`, `team.rs`, `changes.rs`); this file holds the connection, the migrations and the helpers several domains
 //! share.
 
 use orgdesk_protocol::{AccountState, EventKind};
@@ -21,6 +21,7 @@ use crate::store::sql;
 use crate::store::{parse_account_state, KeyedRequest, Member, MEMBER_COLUMNS, MEMBER_FROM};
 
 mod accounts;
+mod changes;
 mod events;
 mod health;
 mod invitations;
@@ -29,6 +30,7 @@ mod organizations;
 mod outbox;
 mod resets;
 mod sessions;
+mod team;
 #[cfg(test)]
 mod tests;
 
@@ -50,6 +52,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0010_join_decision_mail.sql"
     )),
+    M::up(include_str!("../../../migrations/sqlite/0011_team.sql")),
 ];
 
 #[derive(Clone)]

@@ -1,0 +1,71 @@
+//! Team mode's change log on SQLite: the one connection already orders appends; the counter
+//! row keeps the numbers dense as on PostgreSQL.
+
+use async_trait::async_trait;
+use orgdesk_protocol::Change;
+use rusqlite::{params, OptionalExtension};
+
+use super::SqliteStore;
+use crate::error::Result;
+use crate::store::changes::{read_change, sent_before, with_body};
+use crate::store::sql;
+use crate::store::{ChangeAuthor, ChangeStore, ChangeText};
+
+#[async_trait]
+impl ChangeStore for SqliteStore {
+    async fn append_changes(
+        &self,
+        author: ChangeAuthor,
+        changes: Vec<ChangeText>,
+        now: i64,
+    ) -> Result<Vec<i64>> {
+        self.in_transaction(move |tx| {
+            let mut last: i64 =
+                tx.query_row(sql::TAKE_CHANGE_COUNTER, [&author.org_id], |r| r.get(0))?;
+            let mut seqs = Vec::with_capacity(changes.len());
+            for (i, change) in changes.iter().enumerate() {
+                let sent: Option<(i64, String)> = tx
+                    .query_row(
+                        sql::SENT_CHANGE,
+                        params![author.device_id, change.change_id],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .optional()?;
+                if let Some(sent) = sent {
+                    seqs.push(sent_before(i, change, sent)?);
+                    continue;
+                }
+                last += 1;
+                tx.execute(
+                    sql::INSERT_CHANGE,
+                    params![
+                        author.org_id,
+                        last,
+                        author.device_id,
+                        change.change_id,
+                        author.account_id,
+                        now,
+                        change.body
+                    ],
+                )?;
+                seqs.push(last);
+            }
+            tx.execute(sql::SET_CHANGE_COUNTER, params![author.org_id, last])?;
+            tx.commit()?;
+            Ok(seqs)
+        })
+        .await
+    }
+
+    async fn changes_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Change>> {
+        let org_id = org_id.to_owned();
+        let rows = self
+            .with(move |c| {
+                let mut stmt = c.prepare_cached(sql::CHANGES_AFTER)?;
+                let rows = stmt.query_map(params![org_id, after, limit], |r| read_change(r))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .await?;
+        rows.into_iter().map(with_body).collect()
+    }
+}

@@ -1,0 +1,130 @@
+//! Team mode with two gateway instances on one database: devices of one organization append
+//! through both at once, and the change log stays dense and in one order; a long-poll on one
+//! instance wakes on an append through the other; a device revoked through one is refused by
+//! the other, and its long-poll there ends.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use orgdesk_gateway::store::{GatewayStore, PostgresStore};
+use orgdesk_gateway::ManualClock;
+use orgdesk_protocol::{ChangesPage, DeviceCredential};
+use reqwest::StatusCode;
+
+use crate::common::members::PASSWORD;
+use crate::common::postgres::PgServer;
+use crate::common::{assert_api_error, TestGateway};
+
+/// Two gateways on one fresh database, sharing a clock.
+async fn two_instances(pg: &PgServer) -> (TestGateway, TestGateway) {
+    let url = pg.database().await;
+    let clock = Arc::new(ManualClock::starting_now());
+    let mut gateways = Vec::new();
+    for _ in 0..2 {
+        let store: Arc<dyn GatewayStore> =
+            Arc::new(PostgresStore::connect(&url, 5).await.expect("store"));
+        gateways.push(TestGateway::start_on(clock.clone(), |_, _| {}, Some(store)).await);
+    }
+    let b = gateways.pop().unwrap();
+    (gateways.pop().unwrap(), b)
+}
+
+/// `count` changes named `prefix0`, `prefix1`, … appended by `device` through `gw` in
+/// batches of 20.
+async fn append_all(gw: &TestGateway, device: &DeviceCredential, prefix: &str, count: usize) {
+    let ids: Vec<String> = (0..count).map(|i| format!("{prefix}{i}")).collect();
+    for batch in ids.chunks(20) {
+        let batch: Vec<&str> = batch.iter().map(String::as_str).collect();
+        gw.appended(&device.device_token, &batch).await;
+    }
+}
+
+/// The whole change log as `gw` reads it with `token`.
+async fn whole_log(gw: &TestGateway, token: &str) -> ChangesPage {
+    let r = gw.read_changes(token, 0, "&limit=1000").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    r.json().await.unwrap()
+}
+
+pub async fn two_instances_share_one_change_log(pg: &PgServer) {
+    let (a, b) = two_instances(pg).await;
+    let api = a.creds.api_token.clone();
+    let li = a.mirror_enabled("li.wei", PASSWORD).await;
+    let wang = a.mirror_enabled("wang.fang", PASSWORD).await;
+    let on_a = a.device_of(&li, "Office PC").await;
+    let r = b.register_device_with(&api, &wang, "Laptop").await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let on_b: DeviceCredential = r.json().await.unwrap();
+
+    // 2 × 200 changes through both instances at once.
+    tokio::join!(
+        append_all(&a, &on_a, "a", 200),
+        append_all(&b, &on_b, "b", 200)
+    );
+    let (log_a, log_b) = (whole_log(&a, &api).await, whole_log(&b, &api).await);
+    assert_eq!(log_a, log_b);
+    let seqs: Vec<i64> = log_a.changes.iter().map(|c| c.seq).collect();
+    assert_eq!(seqs, (1..=400).collect::<Vec<i64>>());
+    let once: HashSet<(&str, &str)> = log_a
+        .changes
+        .iter()
+        .map(|c| (c.device_id.as_str(), c.change_id.as_str()))
+        .collect();
+    assert_eq!(once.len(), 400);
+    // Each device's changes keep the order it sent them in.
+    for (device, prefix) in [(&on_a, "a"), (&on_b, "b")] {
+        let sent: Vec<&str> = log_a
+            .changes
+            .iter()
+            .filter(|c| c.device_id == device.device_id)
+            .map(|c| c.change_id.as_str())
+            .collect();
+        let expected: Vec<String> = (0..200).map(|i| format!("{prefix}{i}")).collect();
+        assert_eq!(sent, expected);
+    }
+
+    // A long-poll on B wakes on an append through A (B re-reads every second).
+    let waiting = {
+        let client = b.client.clone();
+        let url = format!("{}/api/v1/changes?after=400&wait=25", b.base);
+        let token = on_b.device_token.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            let page: ChangesPage = r.json().await.unwrap();
+            (page, started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(a.appended(&on_a.device_token, &["late"]).await, [401]);
+    let (page, took) = waiting.await.unwrap();
+    assert_eq!(page.changes.len(), 1, "{page:?}");
+    assert_eq!(page.changes[0].change_id, "late");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+
+    // A device revoked through A is refused by B at once, and its long-poll on B ends.
+    let waiting = {
+        let client = b.client.clone();
+        let url = format!("{}/api/v1/changes?after=401&wait=25", b.base);
+        let token = on_b.device_token.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            (r.status(), started.elapsed())
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let r = a.revoke(&api, &on_b.device_id).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (status, took) = waiting.await.unwrap();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    let r = b.read_changes(&on_b.device_token, 0, "").await;
+    assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let change = serde_json::json!([{"change_id": "after", "body": {}}]);
+    let r = b.append(&on_b.device_token, change).await;
+    assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    a.stop().await;
+    b.stop().await;
+}
