@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::Change;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::params;
 
-use super::SqliteStore;
+use super::{optional_pair, SqliteStore};
 use crate::error::Result;
 use crate::store::changes::{read_change, sent_before, with_body};
 use crate::store::sql;
@@ -24,13 +24,11 @@ impl ChangeStore for SqliteStore {
                 tx.query_row(sql::TAKE_CHANGE_COUNTER, [&author.org_id], |r| r.get(0))?;
             let mut seqs = Vec::with_capacity(changes.len());
             for (i, change) in changes.iter().enumerate() {
-                let sent: Option<(i64, String)> = tx
-                    .query_row(
-                        sql::SENT_CHANGE,
-                        params![author.device_id, change.change_id],
-                        |r| Ok((r.get(0)?, r.get(1)?)),
-                    )
-                    .optional()?;
+                let sent: Option<(i64, String)> = optional_pair(
+                    &tx,
+                    sql::SENT_CHANGE,
+                    params![author.device_id, change.change_id],
+                )?;
                 if let Some(sent) = sent {
                     seqs.push(sent_before(i, change, sent)?);
                     continue;
@@ -58,13 +56,9 @@ impl ChangeStore for SqliteStore {
     }
 
     async fn changes_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Change>> {
-        let org_id = org_id.to_owned();
+        let args = (org_id.to_owned(), after, limit);
         let rows = self
-            .with(move |c| {
-                let mut stmt = c.prepare_cached(sql::CHANGES_AFTER)?;
-                let rows = stmt.query_map(params![org_id, after, limit], |r| read_change(r))?;
-                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-            })
+            .all_rows(sql::CHANGES_AFTER, args, |r| read_change(r))
             .await?;
         rows.into_iter().map(with_body).collect()
     }

@@ -121,6 +121,25 @@ impl SqliteStore {
             .await
     }
 
+    /// Every row `sql` answers for `params`, read by `read`.
+    async fn all_rows<T, P>(
+        &self,
+        sql: &'static str,
+        params: P,
+        read: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>>
+    where
+        T: Send + 'static,
+        P: Params + Send + 'static,
+    {
+        self.with(move |c| {
+            let mut stmt = c.prepare_cached(sql)?;
+            let rows = stmt.query_map(params, read)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     /// Runs `f` in a transaction of its own, on a blocking thread. `f` commits; a transaction
     /// it drops (an early return, an error) is rolled back.
     async fn in_transaction<T, F>(&self, f: F) -> Result<T>

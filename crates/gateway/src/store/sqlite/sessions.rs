@@ -31,13 +31,9 @@ fn forgive(tx: &Transaction<'_>, matched: &str, charged: &[String]) -> Result<()
 #[async_trait]
 impl SessionStore for SqliteStore {
     async fn sign_in_candidates(&self, username_key: &str) -> Result<Vec<SignInCandidate>> {
-        let username_key = username_key.to_owned();
-        self.with(move |c| {
-            let mut stmt = c.prepare_cached(sql::SIGN_IN_CANDIDATES)?;
-            let rows = stmt.query_map([username_key], |r| read_sign_in_candidate(r))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
+        let args = [username_key.to_owned()];
+        self.all_rows(sql::SIGN_IN_CANDIDATES, args, |r| read_sign_in_candidate(r))
+            .await
     }
 
     async fn charge_sign_in(&self, attempt: SignInAttempt<'_>, now: i64) -> Result<SignInCharge> {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::Device;
-use rusqlite::{params, params_from_iter, OptionalExtension};
+use rusqlite::{params, params_from_iter};
 
 use super::SqliteStore;
 use crate::error::Result;
@@ -60,15 +60,9 @@ impl TeamStore for SqliteStore {
         code_sha256: [u8; 32],
         now: i64,
     ) -> Result<Option<EnrollmentCandidate>> {
-        self.with(move |c| {
-            Ok(
-                c.query_row(sql::USABLE_ENROLLMENT, params![code_sha256, now], |r| {
-                    read_enrollment(r)
-                })
-                .optional()?,
-            )
-        })
-        .await
+        let args = (code_sha256, now);
+        self.optional_row(sql::USABLE_ENROLLMENT.into(), args, |r| read_enrollment(r))
+            .await
     }
 
     async fn enroll_device(
@@ -96,13 +90,8 @@ impl TeamStore for SqliteStore {
     }
 
     async fn devices(&self, org_id: &str) -> Result<Vec<Device>> {
-        let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let mut stmt = c.prepare_cached(sql::DEVICES)?;
-            let rows = stmt.query_map([org_id], |r| read_device(r))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .await
+        self.all_rows(sql::DEVICES, [org_id.to_owned()], |r| read_device(r))
+            .await
     }
 
     async fn revoke_device(&self, org_id: &str, device_id: &str, now: i64) -> Result<bool> {
@@ -112,14 +101,9 @@ impl TeamStore for SqliteStore {
     }
 
     async fn device_auth(&self, device_id: &str) -> Result<Option<DeviceAuth>> {
-        let device_id = device_id.to_owned();
-        self.with(move |c| {
-            Ok(
-                c.query_row(sql::DEVICE_AUTH, [device_id], |r| read_device_auth(r))
-                    .optional()?,
-            )
-        })
-        .await
+        let args = [device_id.to_owned()];
+        self.optional_row(sql::DEVICE_AUTH.into(), args, |r| read_device_auth(r))
+            .await
     }
 
     async fn touch_device(&self, device_id: &str, now: i64) -> Result<()> {
