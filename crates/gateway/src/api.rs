@@ -21,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use orgdesk_protocol::{
     AckEvents, Channel, CreateInvitation, EventsPage, InvitationCreated, IDEMPOTENCY_KEY_HEADER,
-    MAX_EVENTS_LIMIT, MAX_EVENTS_WAIT_SECS,
+    MAX_EVENTS_LIMIT,
 };
 use serde::de::DeserializeOwned;
 
@@ -438,12 +438,14 @@ pub(crate) async fn events(
     caller: Caller,
     query: std::result::Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<EventsPage>> {
-    let q = FeedQuery::read(query)?;
-    let (limit, wait) = (q.limit(MAX_EVENTS_LIMIT), q.wait(MAX_EVENTS_WAIT_SECS));
     let org_id = caller.org_id.as_str();
-    let read = || state.store.events_after(org_id, q.after, limit);
-    let events = poll::long_poll(&state, &caller, &state.events_bell, wait, read).await?;
-    let next_cursor = events.last().map_or(q.after, |e| e.seq);
+    let read = |after, limit| state.store.events_after(org_id, after, limit);
+    let bell = &state.events_bell;
+    let (events, next_cursor) =
+        poll::feed_page(&state, &caller, query, bell, MAX_EVENTS_LIMIT, read, |e| {
+            e.seq
+        })
+        .await?;
     Ok(Json(EventsPage {
         events,
         next_cursor,

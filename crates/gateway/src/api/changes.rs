@@ -8,10 +8,10 @@ use axum::extract::{Query, State};
 use axum::Json;
 use orgdesk_protocol::{
     AppendChanges, ChangePlaced, ChangesAppended, ChangesPage, MAX_CHANGES_LIMIT,
-    MAX_CHANGES_PER_APPEND, MAX_CHANGE_BODY_BYTES, MAX_CHANGE_ID_LEN, MAX_EVENTS_WAIT_SECS,
+    MAX_CHANGES_PER_APPEND, MAX_CHANGE_BODY_BYTES, MAX_CHANGE_ID_LEN,
 };
 
-use super::poll::{long_poll, FeedQuery};
+use super::poll::{feed_page, FeedQuery};
 use super::{Caller, JsonBody};
 use crate::error::{GatewayError, Result};
 use crate::store::{ChangeAuthor, ChangeText};
@@ -101,12 +101,14 @@ pub(crate) async fn read(
     caller: Caller,
     query: std::result::Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<ChangesPage>> {
-    let q = FeedQuery::read(query)?;
-    let (limit, wait) = (q.limit(MAX_CHANGES_LIMIT), q.wait(MAX_EVENTS_WAIT_SECS));
     let org_id = caller.org_id.as_str();
-    let read = || state.store.changes_after(org_id, q.after, limit);
-    let changes = long_poll(&state, &caller, &state.changes_bell, wait, read).await?;
-    let next_cursor = changes.last().map_or(q.after, |c| c.seq);
+    let read = |after, limit| state.store.changes_after(org_id, after, limit);
+    let bell = &state.changes_bell;
+    let (changes, next_cursor) =
+        feed_page(&state, &caller, query, bell, MAX_CHANGES_LIMIT, read, |c| {
+            c.seq
+        })
+        .await?;
     Ok(Json(ChangesPage {
         changes,
         next_cursor,

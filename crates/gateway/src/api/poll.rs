@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::Query;
+use orgdesk_protocol::MAX_EVENTS_WAIT_SECS;
 use serde::Deserialize;
 use tokio::sync::watch;
 
@@ -41,6 +42,29 @@ impl FeedQuery {
     pub(crate) fn wait(&self, max_secs: u64) -> Duration {
         Duration::from_secs(self.wait.unwrap_or(0).min(max_secs))
     }
+}
+
+/// One page of a feed: what `read` finds after the query's cursor (at most `max_limit` items,
+/// long-polled up to the longest wait a feed allows, see [`long_poll`]), with the cursor after
+/// it (the query's own when the page is empty); `seq` is an item's sequence number.
+pub(crate) async fn feed_page<T, F, Fut>(
+    state: &Shared,
+    caller: &Caller,
+    query: std::result::Result<Query<FeedQuery>, QueryRejection>,
+    bell: &watch::Sender<u64>,
+    max_limit: u32,
+    mut read: F,
+    seq: fn(&T) -> i64,
+) -> Result<(Vec<T>, i64)>
+where
+    F: FnMut(i64, u32) -> Fut,
+    Fut: Future<Output = Result<Vec<T>>>,
+{
+    let q = FeedQuery::read(query)?;
+    let (limit, wait) = (q.limit(max_limit), q.wait(MAX_EVENTS_WAIT_SECS));
+    let items = long_poll(state, caller, bell, wait, || read(q.after, limit)).await?;
+    let next_cursor = items.last().map_or(q.after, seq);
+    Ok((items, next_cursor))
 }
 
 /// Reads with `read` until it finds something, `wait` passes or the gateway stops; `bell`
