@@ -3,9 +3,7 @@
 //! for a username the gateway does not know.
 
 use orgdesk_link::{CallError, Endpoint, GatewayClient};
-use orgdesk_protocol::{
-    AccountState, Channel, CreatePasswordReset, MirrorAccounts, MirroredAccount,
-};
+use orgdesk_protocol::{Channel, CreatePasswordReset};
 
 mod common;
 
@@ -25,21 +23,7 @@ async fn a_reset_is_asked_for_and_read_through_the_typed_client() {
     let files = tempfile::tempdir().unwrap();
     let (gateway, base, token) = common::acme_gateway(files.path()).await;
     let client = GatewayClient::new(Endpoint { base, token });
-    client
-        .mirror_accounts(&MirrorAccounts {
-            accounts: vec![MirroredAccount {
-                account_id: None,
-                username: "liwei".into(),
-                password_hash: Some(orgdesk_core::password::hash("Correct-Horse1").unwrap()),
-                state: AccountState::Enabled,
-                name: "Li Wei".into(),
-                email: None,
-                mobile: None,
-                must_change_password: false,
-            }],
-        })
-        .await
-        .unwrap();
+    common::mirror_enabled(&client, "liwei", "Correct-Horse1").await;
 
     let created = client
         .create_password_reset("reset-1", &reset_for("LiWei"))

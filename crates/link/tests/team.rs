@@ -3,10 +3,7 @@
 //! with it, both append to the change log and read it back, and a revoked device is refused.
 
 use orgdesk_link::{CallError, Endpoint, GatewayClient};
-use orgdesk_protocol::{
-    AccountState, AppendChanges, JoinTeam, MirrorAccounts, MirroredAccount, NewChange,
-    RegisterDevice,
-};
+use orgdesk_protocol::{AppendChanges, JoinTeam, NewChange, RegisterDevice};
 
 mod common;
 
@@ -34,23 +31,7 @@ async fn two_computers_share_the_change_log_through_the_typed_client() {
         base: base.clone(),
         token,
     });
-    let account_id = admin
-        .mirror_accounts(&MirrorAccounts {
-            accounts: vec![MirroredAccount {
-                account_id: None,
-                username: "liwei".into(),
-                password_hash: Some(orgdesk_core::password::hash(PASSWORD).unwrap()),
-                state: AccountState::Enabled,
-                name: "Li Wei".into(),
-                email: None,
-                mobile: None,
-                must_change_password: false,
-            }],
-        })
-        .await
-        .unwrap()
-        .account_ids
-        .remove(0);
+    let account_id = common::mirror_enabled(&admin, "liwei", PASSWORD).await;
 
     // This computer moves to team mode; the API token cannot append.
     let first = admin

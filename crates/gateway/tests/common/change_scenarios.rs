@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use orgdesk_gateway::ManualClock;
 use orgdesk_protocol::{ApiError, ChangesPage};
@@ -89,27 +89,10 @@ pub async fn the_change_log_numbers_changes_densely_once_each(
     assert_eq!((seqs, page.next_cursor), (vec![4, 5], 5));
 
     // A long-poll after the end wakes on the next append.
-    let waiting = {
-        let client = gw.client.clone();
-        let url = format!("{}/api/v1/changes?after=6&wait=25", gw.base);
-        let token = two.device_token.clone();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let page: ChangesPage = client
-                .get(url)
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            (page, started.elapsed())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = gw.waiting_for_changes(&two.device_token, 6).await;
     assert_eq!(gw.appended(&one.device_token, &["c5"]).await, [7]);
-    let (page, took) = waiting.await.unwrap();
+    let (r, took) = waiting.await.unwrap();
+    let page: ChangesPage = r.json().await.unwrap();
     assert_eq!(page.changes.len(), 1);
     assert_eq!((page.changes[0].seq, page.next_cursor), (7, 7));
     assert!(took < Duration::from_secs(10), "{took:?}");
@@ -128,9 +111,7 @@ pub async fn the_change_log_refuses_bad_changes_by_name(
     let token = device.device_token.as_str();
 
     // The API token names no author.
-    let r = gw
-        .append(&gw.creds.api_token, json!([{"change_id": "a", "body": {}}]))
-        .await;
+    let r = gw.append_one(&gw.creds.api_token, "a").await;
     assert_api_error(r, StatusCode::FORBIDDEN, "device_token_required").await;
 
     let item = |id: &str| json!({"change_id": id, "body": {"op": "x"}});
@@ -205,12 +186,7 @@ pub async fn a_revoked_device_can_neither_append_nor_read(
     assert_eq!(gw.appended(token, &["a"]).await, [1]);
     let r = gw.revoke(&gw.creds.api_token, &device.device_id).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let r = gw
-        .append(token, json!([{"change_id": "b", "body": {}}]))
-        .await;
-    assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let r = gw.read_changes(token, 0, "").await;
-    assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    gw.assert_device_refused(token).await;
     // What it sent before stays in the log, still named as its.
     let log = gw.change_log().await;
     assert_eq!(log.changes.len(), 1);

@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{
     AccountState, ApiError, ChangesPage, CreateEnrollment, DeviceCredential, DeviceList,
-    EnrollmentCreated, JoinTeam, RegisterDevice, SetAccountState,
+    EnrollmentCreated, JoinTeam, RegisterDevice,
 };
 use reqwest::{Method, StatusCode};
+use tokio::task::JoinHandle;
 
 use super::assert_api_error;
 use super::identity_scenarios::mirrored;
@@ -139,6 +140,40 @@ impl TestGateway {
             .await
     }
 
+    /// `POST /api/v1/changes` as `token` with the one change `change_id`, its body empty.
+    pub async fn append_one(&self, token: &str, change_id: &str) -> reqwest::Response {
+        let changes = serde_json::json!([{"change_id": change_id, "body": {}}]);
+        self.append(token, changes).await
+    }
+
+    /// Asserts that the device with `token` can neither append nor read the change log.
+    pub async fn assert_device_refused(&self, token: &str) {
+        let r = self.append_one(token, "refused").await;
+        assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        let r = self.read_changes(token, 0, "").await;
+        assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
+
+    /// Starts a long-poll of the change log after `after` as `token` (waiting up to 25 s) on
+    /// a task of its own, and gives it 300 ms to be waiting: the task answers the response
+    /// and how long it took.
+    pub async fn waiting_for_changes(
+        &self,
+        token: &str,
+        after: i64,
+    ) -> JoinHandle<(reqwest::Response, Duration)> {
+        let client = self.client.clone();
+        let url = format!("{}/api/v1/changes?after={after}&wait=25", self.base);
+        let token = token.to_owned();
+        let waiting = tokio::spawn(async move {
+            let started = Instant::now();
+            let r = client.get(url).bearer_auth(token).send().await.unwrap();
+            (r, started.elapsed())
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        waiting
+    }
+
     /// The sequence numbers an append (which must succeed) gave.
     pub async fn appended(&self, token: &str, ids: &[&str]) -> Vec<i64> {
         let changes: Vec<_> = ids
@@ -220,21 +255,11 @@ pub async fn a_device_is_registered_listed_and_revoked(gw: &TestGateway, clock: 
     assert_eq!(listed.revoked_at, None);
 
     // A long-poll of the device ends as soon as the device is revoked.
-    let waiting = {
-        let client = gw.client.clone();
-        let url = format!("{}/api/v1/changes?after=0&wait=25", gw.base);
-        let token = device.device_token.clone();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let r = client.get(url).bearer_auth(token).send().await.unwrap();
-            (r.status(), started.elapsed())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = gw.waiting_for_changes(&device.device_token, 0).await;
     let r = gw.revoke(&api, &device.device_id).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (status, took) = waiting.await.unwrap();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (r, took) = waiting.await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(took < Duration::from_secs(10), "{took:?}");
     // Refused everywhere at once; revoking again is fine; an unknown device is not found.
     for path in [
@@ -259,11 +284,7 @@ pub async fn a_device_is_registered_listed_and_revoked(gw: &TestGateway, clock: 
     // A device whose account is disabled is refused; enabled again, it is let in again.
     let wang = gw.mirror_enabled("wang.fang", PASSWORD).await;
     let other = gw.device_of(&wang, "Home").await;
-    let path = "/api/v1/accounts/wang.fang/state";
-    let disabled = SetAccountState {
-        state: AccountState::Disabled,
-    };
-    let r = gw.call_with(Method::PUT, path, &disabled).await;
+    let r = gw.set_state("wang.fang", AccountState::Disabled).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let r = gw
         .team_call(Method::GET, "/api/v1/events", &other.device_token, None)
@@ -271,10 +292,7 @@ pub async fn a_device_is_registered_listed_and_revoked(gw: &TestGateway, clock: 
     assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let r = gw.enrollment_with(&api, &wang).await;
     assert_api_error(r, StatusCode::CONFLICT, "account_disabled").await;
-    let enabled = SetAccountState {
-        state: AccountState::Enabled,
-    };
-    let r = gw.call_with(Method::PUT, path, &enabled).await;
+    let r = gw.set_state("wang.fang", AccountState::Enabled).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let r = gw
         .team_call(Method::GET, "/api/v1/events", &other.device_token, None)

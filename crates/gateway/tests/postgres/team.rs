@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use orgdesk_gateway::store::{GatewayStore, PostgresStore};
 use orgdesk_gateway::ManualClock;
@@ -14,7 +14,7 @@ use reqwest::StatusCode;
 
 use crate::common::members::PASSWORD;
 use crate::common::postgres::PgServer;
-use crate::common::{assert_api_error, TestGateway};
+use crate::common::TestGateway;
 
 /// Two gateways on one fresh database, sharing a clock.
 async fn two_instances(pg: &PgServer) -> (TestGateway, TestGateway) {
@@ -85,46 +85,22 @@ pub async fn two_instances_share_one_change_log(pg: &PgServer) {
     }
 
     // A long-poll on B wakes on an append through A (B re-reads every second).
-    let waiting = {
-        let client = b.client.clone();
-        let url = format!("{}/api/v1/changes?after=400&wait=25", b.base);
-        let token = on_b.device_token.clone();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let r = client.get(url).bearer_auth(token).send().await.unwrap();
-            let page: ChangesPage = r.json().await.unwrap();
-            (page, started.elapsed())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = b.waiting_for_changes(&on_b.device_token, 400).await;
     assert_eq!(a.appended(&on_a.device_token, &["late"]).await, [401]);
-    let (page, took) = waiting.await.unwrap();
+    let (r, took) = waiting.await.unwrap();
+    let page: ChangesPage = r.json().await.unwrap();
     assert_eq!(page.changes.len(), 1, "{page:?}");
     assert_eq!(page.changes[0].change_id, "late");
     assert!(took < Duration::from_secs(5), "{took:?}");
 
     // A device revoked through A is refused by B at once, and its long-poll on B ends.
-    let waiting = {
-        let client = b.client.clone();
-        let url = format!("{}/api/v1/changes?after=401&wait=25", b.base);
-        let token = on_b.device_token.clone();
-        tokio::spawn(async move {
-            let started = Instant::now();
-            let r = client.get(url).bearer_auth(token).send().await.unwrap();
-            (r.status(), started.elapsed())
-        })
-    };
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let waiting = b.waiting_for_changes(&on_b.device_token, 401).await;
     let r = a.revoke(&api, &on_b.device_id).await;
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (status, took) = waiting.await.unwrap();
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (r, took) = waiting.await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     assert!(took < Duration::from_secs(5), "{took:?}");
-    let r = b.read_changes(&on_b.device_token, 0, "").await;
-    assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let change = serde_json::json!([{"change_id": "after", "body": {}}]);
-    let r = b.append(&on_b.device_token, change).await;
-    assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    b.assert_device_refused(&on_b.device_token).await;
     a.stop().await;
     b.stop().await;
 }
