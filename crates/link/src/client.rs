@@ -108,24 +108,24 @@ impl GatewayClient {
         self.request_with(method, segments, &[])
     }
 
+    /// [`Self::request`] with `query` after the path.
     fn request_with(
         &self,
         method: Method,
         segments: &[&str],
         query: &[(&str, String)],
     ) -> Result<RequestBuilder, CallError> {
-        Ok(self
-            .anonymous(method, segments, query)?
-            .bearer_auth(&self.endpoint.token))
+        let url = self.url(segments, query)?;
+        Ok(self.to(method, url).bearer_auth(&self.endpoint.token))
     }
 
     /// A request that carries no token (a new computer joining a team has none yet).
-    fn anonymous(
-        &self,
-        method: Method,
-        segments: &[&str],
-        query: &[(&str, String)],
-    ) -> Result<RequestBuilder, CallError> {
+    fn anonymous(&self, method: Method, segments: &[&str]) -> Result<RequestBuilder, CallError> {
+        Ok(self.to(method, self.url(segments, &[])?))
+    }
+
+    /// The API address of the path `segments` (each escaped) with `query`.
+    fn url(&self, segments: &[&str], query: &[(&str, String)]) -> Result<reqwest::Url, CallError> {
         let mut url = reqwest::Url::parse(&self.endpoint.base)
             .map_err(|e| CallError::Retry(format!("The gateway address is not valid ({e}).")))?;
         url.path_segments_mut()
@@ -137,10 +137,14 @@ impl GatewayClient {
             url.query_pairs_mut()
                 .extend_pairs(query.iter().map(|(k, v)| (*k, v.as_str())));
         }
-        Ok(self
-            .http
+        Ok(url)
+    }
+
+    /// A request to `url`, with the time every call is given.
+    fn to(&self, method: Method, url: reqwest::Url) -> RequestBuilder {
+        self.http
             .request(method, url)
-            .timeout(Duration::from_secs(30)))
+            .timeout(Duration::from_secs(30))
     }
 
     async fn answer(request: RequestBuilder) -> Result<(StatusCode, String), CallError> {

@@ -38,9 +38,7 @@ impl GatewayClient {
     /// sent: the endpoint's token is not used). A wrong code, username or password is
     /// `Refused` with status 401; too many wrong attempts are `Retry` (429).
     pub async fn join_team(&self, req: &JoinTeam) -> Result<DeviceCredential, CallError> {
-        let request = self
-            .anonymous(Method::POST, &["team", "join"], &[])?
-            .json(req);
+        let request = self.anonymous(Method::POST, &["team", "join"])?.json(req);
         let (_, body) = Self::answer_as(request, false).await?;
         Self::parsed(&body)
     }
