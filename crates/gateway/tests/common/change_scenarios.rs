@@ -11,17 +11,14 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::assert_api_error;
-use super::members::PASSWORD;
 use super::TestGateway;
 
 pub async fn the_change_log_numbers_changes_densely_once_each(
     gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let li = gw.mirror_enabled("li.wei", PASSWORD).await;
-    let wang = gw.mirror_enabled("wang.fang", PASSWORD).await;
-    let one = gw.device_of(&li, "Office PC").await;
-    let two = gw.device_of(&wang, "Laptop").await;
+    let (li, one) = gw.account_with_device("li.wei", "Office PC").await;
+    let (wang, two) = gw.account_with_device("wang.fang", "Laptop").await;
     assert_eq!(gw.change_log().await.next_cursor, 0);
 
     assert_eq!(
@@ -106,8 +103,7 @@ pub async fn the_change_log_refuses_bad_changes_by_name(
     gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let li = gw.mirror_enabled("li.wei", PASSWORD).await;
-    let device = gw.device_of(&li, "Office PC").await;
+    let (_, device) = gw.account_with_device("li.wei", "Office PC").await;
     let token = device.device_token.as_str();
 
     // The API token names no author.
@@ -180,8 +176,7 @@ pub async fn a_revoked_device_can_neither_append_nor_read(
     gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let li = gw.mirror_enabled("li.wei", PASSWORD).await;
-    let device = gw.device_of(&li, "Office PC").await;
+    let (_, device) = gw.account_with_device("li.wei", "Office PC").await;
     let token = device.device_token.as_str();
     assert_eq!(gw.appended(token, &["a"]).await, [1]);
     let r = gw.revoke(&gw.creds.api_token, &device.device_id).await;

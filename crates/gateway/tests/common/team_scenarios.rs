@@ -75,6 +75,17 @@ impl TestGateway {
         r.json().await.unwrap()
     }
 
+    /// An enabled account `username` (with [`PASSWORD`]) and a device of it named `name`.
+    pub async fn account_with_device(
+        &self,
+        username: &str,
+        name: &str,
+    ) -> (String, DeviceCredential) {
+        let account_id = self.mirror_enabled(username, PASSWORD).await;
+        let device = self.device_of(&account_id, name).await;
+        (account_id, device)
+    }
+
     pub async fn enrollment_with(&self, token: &str, account_id: &str) -> reqwest::Response {
         let body = serde_json::to_value(CreateEnrollment {
             account_id: account_id.into(),
@@ -152,6 +163,25 @@ impl TestGateway {
         assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
         let r = self.read_changes(token, 0, "").await;
         assert_api_error(r, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
+
+    /// Revokes `device` through `self` with the API token while it long-polls the change log
+    /// on `polled` (after `after`): asserts that its wait ends refused, and answers how long
+    /// that took.
+    pub async fn revoke_while_polling(
+        &self,
+        polled: &TestGateway,
+        device: &DeviceCredential,
+        after: i64,
+    ) -> Duration {
+        let waiting = polled
+            .waiting_for_changes(&device.device_token, after)
+            .await;
+        let r = self.revoke(&self.creds.api_token, &device.device_id).await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let (r, took) = waiting.await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+        took
     }
 
     /// Starts a long-poll of the change log after `after` as `token` (waiting up to 25 s) on
@@ -255,11 +285,7 @@ pub async fn a_device_is_registered_listed_and_revoked(gw: &TestGateway, clock: 
     assert_eq!(listed.revoked_at, None);
 
     // A long-poll of the device ends as soon as the device is revoked.
-    let waiting = gw.waiting_for_changes(&device.device_token, 0).await;
-    let r = gw.revoke(&api, &device.device_id).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (r, took) = waiting.await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let took = gw.revoke_while_polling(gw, &device, 0).await;
     assert!(took < Duration::from_secs(10), "{took:?}");
     // Refused everywhere at once; revoking again is fine; an unknown device is not found.
     for path in [
@@ -301,8 +327,7 @@ pub async fn a_device_is_registered_listed_and_revoked(gw: &TestGateway, clock: 
 }
 
 pub async fn an_enrollment_code_joins_one_computer_once(gw: &TestGateway, clock: Arc<ManualClock>) {
-    let li = gw.mirror_enabled("li.wei", PASSWORD).await;
-    let first = gw.device_of(&li, "Office PC").await;
+    let (li, first) = gw.account_with_device("li.wei", "Office PC").await;
 
     // A device asks for a code too; a newer code voids the older one.
     let r = gw.enrollment_with(&first.device_token, &li).await;

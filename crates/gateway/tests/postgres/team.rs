@@ -94,11 +94,7 @@ pub async fn two_instances_share_one_change_log(pg: &PgServer) {
     assert!(took < Duration::from_secs(5), "{took:?}");
 
     // A device revoked through A is refused by B at once, and its long-poll on B ends.
-    let waiting = b.waiting_for_changes(&on_b.device_token, 401).await;
-    let r = a.revoke(&api, &on_b.device_id).await;
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    let (r, took) = waiting.await.unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let took = a.revoke_while_polling(&b, &on_b, 401).await;
     assert!(took < Duration::from_secs(5), "{took:?}");
     b.assert_device_refused(&on_b.device_token).await;
     a.stop().await;
