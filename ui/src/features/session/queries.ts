@@ -61,14 +61,12 @@ export function useSignIn(onSignedIn: (session: Session) => void, onRefused: (er
         Promise.all([api.appStatus().catch(() => undefined), prefetchDirectory(client).catch(() => undefined)]),
         FIRST_SCREEN_WAIT_MS,
       );
-      if (status?.[0]) {
-        client.setQueryData<AppStatus>(api.queryKeys.appStatus, status[0]);
-        onSignedIn(session);
-      } else {
-        client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => (old ? { ...old, session } : old));
-        onSignedIn(session);
-        invalidate();
-      }
+      // The status read in time is written as it is; else the session goes into the one held,
+      // and the status is read again after the window shows.
+      const fresh = status?.[0];
+      client.setQueryData<AppStatus>(api.queryKeys.appStatus, (old) => fresh ?? (old ? { ...old, session } : old));
+      onSignedIn(session);
+      if (!fresh) invalidate();
     },
     onError: (error) => {
       if (error.code === "not_initialized") invalidate();
