@@ -113,6 +113,11 @@ describe("Main window", () => {
     await screen.findByTestId("nav-join-requests");
     await waitFor(() => expect(calls.some((c) => c.cmd === "list_join_requests" && c.args.filter === "waiting")).toBe(true));
     expect(screen.queryByTestId("nav-badge-joinRequests")).toBeNull();
+    // The badge, showing nothing, is there from the first picture: a count arriving later only
+    // fills it in.
+    const badge = screen.getByTestId("nav").querySelector(".ant-badge");
+    expect(badge).not.toBeNull();
+    expect(badge?.textContent).toBe("");
 
     waiting = 3;
     await emit("invitations-changed");

@@ -94,8 +94,10 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const navItems = useMemo(
     () =>
       NAV.map((item) => {
-        const count = badges[item.key];
-        return { ...item, label: t(`nav.${item.key}`), badge: count ? <NavBadge screen={item.key} count={count} /> : undefined };
+        // An entry that can have a count has its badge from the start, showing nothing at 0.
+        const counted = item.key in badges;
+        const badge = counted ? <NavBadge screen={item.key} count={badges[item.key]} /> : undefined;
+        return { ...item, label: t(`nav.${item.key}`), badge };
       }),
     [t, badges],
   );

@@ -1,6 +1,6 @@
 import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
 import { Badge } from "antd";
-import { lazy, useMemo, type ReactNode } from "react";
+import { lazy, memo, useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
@@ -44,24 +44,29 @@ export function useNavBadges(): Partial<Record<ScreenKey, number>> {
   return useMemo(() => ({ joinRequests }), [joinRequests]);
 }
 
-/** An entry's count beside its label; nothing when there is none. */
+/**
+ * An entry's count beside its label; nothing shows when there is none. The badge is in the page
+ * from the window's first picture even then, so that its styles are added with the window's
+ * and a count arriving later does not make the web view work out the style of the whole
+ * window again.
+ */
 export function NavBadge({ screen, count }: { screen: ScreenKey; count: number | undefined }) {
   const { t } = useTranslation();
-  if (!count) return null;
   return (
     <Badge
-      count={count}
+      count={count ?? 0}
       overflowCount={99}
       size="small"
-      title={t("nav.waiting", { count })}
+      title={count ? t("nav.waiting", { count }) : undefined}
       style={{ marginInlineStart: 8 }}
-      data-testid={`nav-badge-${screen}`}
+      data-testid={count ? `nav-badge-${screen}` : undefined}
     />
   );
 }
 
-/** The screen a navigation entry shows. */
-export function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
+/** The screen a navigation entry shows; drawn again only when what it shows changes, not when
+ * the navigation's counts do. */
+export const Screen = memo(function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
   switch (screen) {
     case "directory":
       return <DirectoryScreen focusSearchSignal={focusSearch} />;
@@ -76,4 +81,4 @@ export function Screen({ screen, status, focusSearch }: { screen: ScreenKey; sta
     case "overview":
       return <OverviewScreen />;
   }
-}
+});
