@@ -1,6 +1,6 @@
 import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
 import { Badge } from "antd";
-import { lazy, memo, useMemo, type ReactNode } from "react";
+import { lazy, useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
@@ -64,9 +64,8 @@ export function NavBadge({ screen, count }: { screen: ScreenKey; count: number |
   );
 }
 
-/** The screen a navigation entry shows; drawn again only when what it shows changes, not when
- * the navigation's counts do. */
-export const Screen = memo(function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
+/** The screen a navigation entry shows. */
+export function Screen({ screen, status, focusSearch }: { screen: ScreenKey; status: AppStatus; focusSearch: number }) {
   switch (screen) {
     case "directory":
       return <DirectoryScreen focusSearchSignal={focusSearch} />;
@@ -81,4 +80,5 @@ export const Screen = memo(function Screen({ screen, status, focusSearch }: { sc
     case "overview":
       return <OverviewScreen />;
   }
-});
+}
+
