@@ -7,7 +7,9 @@ use rusqlite::types::{ToSql, ToSqlOutput, Value};
 
 use crate::store::join::{status_str, via_str};
 use crate::store::rows::channel_str;
-use crate::store::{NewAccount, NewInvitation, NewJoinRequest, NewPasswordReset};
+use crate::store::{
+    ChangeAuthor, ChangeText, NewAccount, NewInvitation, NewJoinRequest, NewPasswordReset,
+};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone, Copy)]
@@ -182,6 +184,27 @@ impl NewAccount {
             invitation_id.into(),
             now.into(),
             (&self.account_id).into(),
+        ]
+    }
+}
+
+impl ChangeAuthor {
+    /// The values of [`INSERT_CHANGE`](crate::store::sql::INSERT_CHANGE): `change`, numbered
+    /// `seq` in the author's organization, sent by the author's device at `now`.
+    pub(crate) fn insert_args<'a>(
+        &'a self,
+        seq: i64,
+        change: &'a ChangeText,
+        now: i64,
+    ) -> [Arg<'a>; 7] {
+        [
+            (&self.org_id).into(),
+            seq.into(),
+            (&self.device_id).into(),
+            (&change.change_id).into(),
+            (&self.account_id).into(),
+            now.into(),
+            (&change.body).into(),
         ]
     }
 }

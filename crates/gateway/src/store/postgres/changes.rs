@@ -39,15 +39,7 @@ impl ChangeStore for PostgresStore {
                 continue;
             }
             last += 1;
-            let args = [
-                org,
-                last.into(),
-                device,
-                change_id,
-                author.account_id.as_str().into(),
-                now.into(),
-                change.body.as_str().into(),
-            ];
+            let args = author.insert_args(last, change, now);
             execute(&mut *tx, sql::INSERT_CHANGE, &args).await?;
             seqs.push(last);
         }

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use orgdesk_protocol::Change;
-use rusqlite::params;
+use rusqlite::{params, params_from_iter};
 
 use super::{optional_pair, SqliteStore};
 use crate::error::Result;
@@ -34,18 +34,8 @@ impl ChangeStore for SqliteStore {
                     continue;
                 }
                 last += 1;
-                tx.execute(
-                    sql::INSERT_CHANGE,
-                    params![
-                        author.org_id,
-                        last,
-                        author.device_id,
-                        change.change_id,
-                        author.account_id,
-                        now,
-                        change.body
-                    ],
-                )?;
+                let args = author.insert_args(last, change, now);
+                tx.execute(sql::INSERT_CHANGE, params_from_iter(args))?;
                 seqs.push(last);
             }
             tx.execute(sql::SET_CHANGE_COUNTER, params![author.org_id, last])?;
