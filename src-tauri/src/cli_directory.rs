@@ -5,12 +5,13 @@ use std::io::BufRead;
 
 use clap::{Args, Subcommand, ValueEnum};
 use orgdesk_core::audit::Actor;
+use orgdesk_core::auth::AdminRank;
 use orgdesk_core::departments::DepartmentNode;
 use orgdesk_core::members::{
     MemberAction, MemberPatch, MemberQuery, NewInvitee, NewMember, PositionInput, StatusFilter,
 };
-use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
-use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_core::types::{DepartmentId, MemberId};
+use orgdesk_core::{CommandError, CoreError, Directory};
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {
@@ -190,18 +191,7 @@ pub(crate) fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, Comm
         Some(u) => d.find_member(u)?,
         None => d.initial_admin_id()?,
     };
-    let m = d.member_details(id)?;
-    let is_admin = m
-        .roles
-        .iter()
-        .any(|r| r.name == "Super Admin" || r.name == "Admin");
-    if m.status != MemberStatus::Enabled || !is_admin {
-        return Err(CommandError::new(
-            ErrorCode::Forbidden,
-            format!("{} is not an enabled admin.", m.name),
-        ));
-    }
-    Ok(Actor::member(id, m.name))
+    Ok(d.admin_actor(id, AdminRank::Admin)?)
 }
 
 fn split(list: &str) -> Vec<&str> {

@@ -97,7 +97,7 @@ impl Directory {
     }
 }
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -294,7 +294,7 @@ impl Directory {
     }
 
     fn check_sibling_name(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         parent: DepartmentId,
         name: &DisplayName,
         except: Option<DepartmentId>,

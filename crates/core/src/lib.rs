@@ -28,6 +28,7 @@ pub mod seed;
 pub mod settings;
 pub mod spreadsheet;
 pub mod store;
+pub mod team;
 pub mod types;
 
 pub use clock::{Clock, SystemClock};

@@ -23,6 +23,7 @@ mod pinyin;
 mod settings;
 mod sign_in;
 mod spreadsheet;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

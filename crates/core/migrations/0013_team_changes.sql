@@ -1,0 +1,38 @@
+-- Team mode: the organization's change log as this directory applies it.
+
+-- How far the log has been applied: the seq of the last change applied or refused (0: none).
+CREATE TABLE team_cursor (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    applied_seq INTEGER NOT NULL
+);
+INSERT INTO team_cursor (id, applied_seq) VALUES (1, 0);
+
+-- Changes of the log that were refused, the same on every computer that applied the log;
+-- `mine` marks the ones this computer sent, which its admins are shown.
+CREATE TABLE team_refusals (
+    seq         INTEGER PRIMARY KEY,
+    change_id   TEXT    NOT NULL,
+    device_id   TEXT    NOT NULL,
+    account_id  TEXT    NOT NULL,
+    author_id   INTEGER,
+    author_name TEXT,
+    what        TEXT    NOT NULL,
+    field       TEXT,
+    reason      TEXT    NOT NULL,
+    logged_at   INTEGER NOT NULL,
+    mine        INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX team_refusals_mine ON team_refusals (mine, seq);
+
+-- This computer's own commands, waiting to be sent to the log and to come back from it.
+CREATE TABLE team_pending (
+    position  INTEGER PRIMARY KEY,
+    change_id TEXT    NOT NULL UNIQUE,
+    author_id INTEGER NOT NULL,
+    queued_at INTEGER NOT NULL,
+    body      TEXT    NOT NULL
+);
+
+-- Which change of the log wrote a history entry, and from which computer.
+ALTER TABLE audit_log ADD COLUMN team_seq INTEGER;
+ALTER TABLE audit_log ADD COLUMN team_device_id TEXT;
