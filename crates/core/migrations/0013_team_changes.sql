@@ -36,3 +36,19 @@ CREATE TABLE team_pending (
 -- Which change of the log wrote a history entry, and from which computer.
 ALTER TABLE audit_log ADD COLUMN team_seq INTEGER;
 ALTER TABLE audit_log ADD COLUMN team_device_id TEXT;
+
+-- Member and department ids are never given twice: a change made before a removal names the
+-- removed one by id, and must not reach someone added after it under the same id. A new row
+-- takes one above the largest id its table holds or ever held (kept here once deleted).
+CREATE TABLE id_floors (
+    name TEXT PRIMARY KEY,
+    id   INTEGER NOT NULL
+);
+CREATE TRIGGER members_id_floor AFTER DELETE ON members BEGIN
+    INSERT INTO id_floors (name, id) VALUES ('members', OLD.id)
+    ON CONFLICT (name) DO UPDATE SET id = max(id, excluded.id);
+END;
+CREATE TRIGGER departments_id_floor AFTER DELETE ON departments BEGIN
+    INSERT INTO id_floors (name, id) VALUES ('departments', OLD.id)
+    ON CONFLICT (name) DO UPDATE SET id = max(id, excluded.id);
+END;

@@ -132,8 +132,9 @@ pub(crate) fn insert_department(
 ) -> rusqlite::Result<DepartmentId> {
     let id = rows::insert(
         conn,
-        "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
-         VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
+        "INSERT INTO departments (id, parent_id, name, name_key, sort_order, created_at)
+         VALUES ((SELECT max(ifnull(max(id), 0), ifnull((SELECT id FROM id_floors WHERE name = 'departments'), 0)) + 1 FROM departments),
+                 ?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
         params![parent, name, fold_key(name), now],
     )?;
     Ok(DepartmentId(id))

@@ -319,6 +319,7 @@ mod tests {
                 "gateway_accounts",
                 "gateway_outbox",
                 "gateway_refusals",
+                "id_floors",
                 "imports",
                 "invitations",
                 "join_requests",

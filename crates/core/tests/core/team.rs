@@ -342,6 +342,9 @@ fn editing_a_member_another_admin_removed_is_refused_everywhere() {
         },
     )
     .unwrap();
+    // Dee held the largest id: the member added after her removal does not take it again.
+    let gus = add(&t, "Gus Lin", "gus", "Sales");
+    t.make(0, "ann", gus).unwrap();
     t.make(
         1,
         "bohan",
@@ -358,12 +361,16 @@ fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     t.send(1);
     let outcomes = t.apply_all();
     assert!(
-        matches!(&outcomes[1], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist"))
+        matches!(&outcomes[2], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist")),
+        "{outcomes:?}"
     );
     t.assert_equal();
     let mine = t.dirs[1].my_refused_changes().unwrap();
-    assert_eq!(mine[0].what, "Edit member 4");
+    assert_eq!(mine[0].what, format!("Edit member {dee}"));
     assert!(t.dirs[0].find_member("dee").is_err());
+    assert!(t.member("gus") > dee);
+    let gus = t.dirs[2].find_member("gus").unwrap();
+    assert_eq!(t.dirs[2].member_details(gus).unwrap().work_location, None);
 }
 
 #[test]
