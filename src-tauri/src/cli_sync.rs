@@ -1,6 +1,9 @@
 //! `orgdesk sync`: sends what the directory has for the gateway (the account mirror,
 //! refusals, join decisions, invitations) and applies the gateway's events, the same rounds
 //! the open window runs, then exits. With `--follow SECONDS` it keeps doing so for that long.
+//! On a computer enrolled in a team (the directory names its device's account, and the token
+//! is the device's) each round also sends this computer's pending commands to the change log
+//! and applies the log.
 
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
@@ -8,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
-use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirectory};
+use orgdesk_link::{pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory};
 
 /// Which gateway a command calls, and with what token.
 #[derive(Debug, Args)]
@@ -43,6 +46,9 @@ struct Totals {
     invitation_calls: usize,
     events_applied: usize,
     members_changed: usize,
+    changes_sent: usize,
+    changes_applied: usize,
+    changes_refused: usize,
     waiting: Vec<String>,
 }
 
@@ -101,9 +107,11 @@ pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, 
 
 pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
     let endpoint = endpoint(&dir, &args.gateway)?;
+    let team = dir.team_device_account()?;
     let dir: SharedDirectory = Arc::new(Mutex::new(dir));
     let client = GatewayClient::new(endpoint);
-    let totals = tauri::async_runtime::block_on(rounds(&dir, &client, args.follow))?;
+    let totals =
+        tauri::async_runtime::block_on(rounds(&dir, &client, args.follow, team.as_deref()))?;
     if args.json {
         return serde_json::to_string(&totals).map_err(|e| {
             CoreError::Internal(format!("The report could not be encoded: {e}")).into()
@@ -119,6 +127,12 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
         totals.events_applied,
         totals.members_changed
     );
+    if team.is_some() {
+        out.push_str(&format!(
+            "\nTeam: {} changes sent, {} applied, {} refused.",
+            totals.changes_sent, totals.changes_applied, totals.changes_refused
+        ));
+    }
     for why in &totals.waiting {
         out.push_str(&format!("\nWaiting: {why}"));
     }
@@ -129,6 +143,7 @@ async fn rounds(
     dir: &SharedDirectory,
     client: &GatewayClient,
     follow: u64,
+    team: Option<&str>,
 ) -> Result<Totals, CommandError> {
     let deadline = Instant::now() + Duration::from_secs(follow);
     let mut totals = Totals::default();
@@ -171,6 +186,16 @@ async fn rounds(
         };
         totals.events_applied += pulled.events;
         totals.members_changed += pulled.changed.len();
+        if let Some(account) = team {
+            match team_round(dir, client, account, 0).await {
+                Ok(r) => {
+                    totals.changes_sent += r.sent;
+                    totals.changes_applied += r.applied;
+                    totals.changes_refused += r.refused;
+                }
+                Err(why) => last_problem = Some(why),
+            }
+        }
         if !sent.busy() && pulled.caught_up && Instant::now() >= deadline {
             break;
         }

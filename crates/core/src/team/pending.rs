@@ -25,7 +25,23 @@ pub struct PendingCommand {
     pub body: Map<String, Value>,
 }
 
+/// The local settings key of the gateway account whose device this computer is (its token is
+/// kept in the system keyring, never here).
+const DEVICE_ACCOUNT: &str = "team_device_account";
+
 impl Directory {
+    /// The gateway account whose enrolled device this computer is, once it is in a team: its
+    /// sync then sends the commands of that account's admin and applies the change log.
+    pub fn team_device_account(&self) -> CoreResult<Option<String>> {
+        self.local_value(DEVICE_ACCOUNT)
+    }
+
+    /// Records that this computer is a device of `account_id` (this computer's own value, not
+    /// part of the directory's content).
+    pub fn set_team_device_account(&mut self, account_id: &str) -> CoreResult<()> {
+        self.set_local_value(DEVICE_ACCOUNT, account_id)
+    }
+
     /// Queues `command`, made now by `actor`, to be sent to the organization's change log, and
     /// returns its change id. It is first run against the directory as it stands, in a
     /// savepoint that is rolled back, so that the admin hears at once what the core refuses
