@@ -45,13 +45,23 @@ impl Directory {
     /// Queues `command`, made now by `actor`, to be sent to the organization's change log, and
     /// returns its change id. It is first run against the directory as it stands, in a
     /// savepoint that is rolled back, so that the admin hears at once what the core refuses
-    /// (a username taken, a department not empty …) or that their role does not allow it.
+    /// (a username taken, a department not empty …), that their role does not allow it, or that
+    /// this computer is another admin's device.
     /// Nothing of it shows in the directory until it comes back from the log in its order.
     pub fn queue_command(&mut self, actor: &Actor, command: Command) -> CoreResult<String> {
         let author = actor
             .id
             .ok_or_else(|| CoreError::Forbidden("Sign in to change the directory.".into()))?;
         let actor = self.admin_actor(author, command.needs())?;
+        // A change goes out under this computer's device, so in the name of its account only.
+        if let Some(device) = self.team_device_account()? {
+            if self.gateway_account_of(author)?.as_deref() != Some(device.as_str()) {
+                return Err(CoreError::Forbidden(format!(
+                    "This computer is enrolled in the team for another admin's account, so {} cannot make changes here: enroll a computer of their own.",
+                    actor.name
+                )));
+            }
+        }
         let made = TeamCommand {
             at: self.now_ms(),
             command,

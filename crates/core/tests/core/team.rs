@@ -570,6 +570,11 @@ fn queueing_checks_the_command_at_once_and_writes_nothing_of_it() {
     assert_eq!((p.len(), p[0].change_id.as_str()), (1, id.as_str()));
     assert_eq!(p[0].body["kind"], "department.create");
     assert!(!p[0].body.contains_key("password"));
+    // On a computer enrolled as Ann's device, only Ann's changes can be sent.
+    t.dirs[1].set_team_device_account("acc_ann").unwrap();
+    let e = t.make(1, "bohan", create(t.dept(""), "Legal")).unwrap_err();
+    assert!(e.to_string().contains("another admin's account"), "{e}");
+    t.make(1, "ann", create(t.dept(""), "Legal")).unwrap();
 }
 
 /// 200 commands of every kind, made by three admins on computers that apply the log at
