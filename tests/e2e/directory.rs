@@ -34,6 +34,14 @@ pub(crate) fn member_id(db: &Path, who: &str) -> i64 {
     member_json(db, who)["id"].as_i64().unwrap()
 }
 
+/// Ticks the check box on `who`'s row of the member list.
+pub(crate) async fn pick_member(c: &Ctx, who: &str) {
+    let id = member_id(&c.db, who);
+    let row = by_id(&c.d, &format!("member-row-{id}")).await;
+    let check_box = row.find(By::Css("input[type='checkbox']")).await.unwrap();
+    check_box.click().await.unwrap();
+}
+
 pub(crate) async fn open_directory(c: &Ctx) {
     sign_in(&c.d, "ann", PASSWORD).await;
     open_members(&c.d).await;
@@ -276,14 +284,7 @@ pub async fn batch_and_delete_refusal(c: Ctx) {
     let d = &c.d;
     let sales = open_sales(&c).await;
     for who in ["bob", "cyd"] {
-        let id = member_id(&c.db, who);
-        let row = by_id(d, &format!("member-row-{id}")).await;
-        row.find(By::Css("input[type='checkbox']"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        pick_member(&c, who).await;
     }
     by_id(d, "batch-bar").await;
     click_to_open(d, "batch-edit", "batch-field").await;

@@ -3,12 +3,9 @@
 
 use std::path::Path;
 
-use thirtyfour::prelude::*;
-
-use crate::directory::{close_dialog, dept_id, member_id, open_sales, prepare_people};
+use crate::directory::{close_dialog, dept_id, member_id, open_sales, pick_member, prepare_people};
 use crate::harness::{
-    back_to_english, by_id, choose, cli, click, click_to_open, member_json, switch_language,
-    wait_text,
+    back_to_english, choose, cli, click, click_to_open, member_json, switch_language, wait_text,
 };
 use crate::invitations::close_with_escape;
 use crate::scenarios::{Ctx, PASSWORD};
@@ -44,14 +41,7 @@ pub async fn batch_department_delete_and_history(c: Ctx) {
     let d = &c.d;
     open_sales(&c).await;
     let cyd = member_id(&c.db, "cyd");
-    by_id(d, &format!("member-row-{cyd}"))
-        .await
-        .find(By::Css("input[type='checkbox']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    pick_member(&c, "cyd").await;
     click_to_open(d, "batch-edit", "batch-dept-mode").await;
     choose(d, "batch-value", "EMEA").await;
     c.h.screenshot(d, "50-batch-department-add").await;
