@@ -189,6 +189,9 @@ async fn rounds(
         if let Some(account) = team {
             match team_round(dir, client, account, 0).await {
                 Ok(r) => {
+                    if let Some(why) = r.send_failed {
+                        last_problem = Some(why);
+                    }
                     totals.changes_sent += r.sent;
                     totals.changes_applied += r.applied;
                     totals.changes_refused += r.refused;

@@ -44,6 +44,10 @@ CREATE TABLE id_floors (
     name TEXT PRIMARY KEY,
     id   INTEGER NOT NULL
 );
+-- Members removed before this version are remembered by their former-member rows.
+INSERT INTO id_floors (name, id)
+SELECT 'members', max(member_id) FROM former_members WHERE member_id IS NOT NULL
+HAVING max(member_id) IS NOT NULL;
 CREATE TRIGGER members_id_floor AFTER DELETE ON members BEGIN
     INSERT INTO id_floors (name, id) VALUES ('members', OLD.id)
     ON CONFLICT (name) DO UPDATE SET id = max(id, excluded.id);

@@ -17,6 +17,8 @@ pub struct TeamReport {
     pub sent: usize,
     /// Commands made by admins of another account, which this device cannot send for them.
     pub not_ours: usize,
+    /// Why the commands could not be sent, if they could not (they stay queued).
+    pub send_failed: Option<String>,
     /// Changes of the log applied, and refused (all computers refuse the same ones).
     pub applied: usize,
     pub refused: usize,
@@ -53,11 +55,14 @@ pub async fn team_round(
         let request = AppendChanges {
             changes: chunk.iter().map(new_change).collect(),
         };
-        let placed = device
-            .append_changes(&request)
-            .await
-            .map_err(|e| e.message().to_owned())?;
-        report.sent += placed.changes.len();
+        // What cannot be sent now stays queued; the log is read all the same.
+        match device.append_changes(&request).await {
+            Ok(placed) => report.sent += placed.changes.len(),
+            Err(e) => {
+                report.send_failed = Some(e.message().to_owned());
+                break;
+            }
+        }
     }
     let mut wait = wait;
     loop {
