@@ -139,6 +139,8 @@ describe("Passwords", () => {
     await user.click(await screen.findByTestId("header-user"));
     await user.click(await screen.findByTestId("change-password"));
     expect(await screen.findByTestId("change-password-dialog")).toBeTruthy();
+    // The dialog takes the focus once it has opened; typing before that would go nowhere.
+    await waitFor(() => expect(document.activeElement?.closest(".ant-modal")).toBeTruthy());
     await fill(user, screen.getByTestId("change-password-current"), "Correct-Horse1");
     await fill(user, screen.getByTestId("change-new-password"), "Quiet-Lantern-88");
     await fill(user, screen.getByTestId("change-new-password-confirm"), "Quiet-Lantern-88");

@@ -119,9 +119,14 @@ describe("Main window", () => {
     expect(badge).not.toBeNull();
     expect(badge?.textContent).toBe("");
 
+    // A count that arrives renders the navigation, not the window and its screen.
+    const marks: [string, number][] = [];
+    (window as { __odMarks?: [string, number][] }).__odMarks = marks;
     waiting = 3;
     await emit("invitations-changed");
     await waitFor(() => expect(screen.getByTestId("nav-badge-joinRequests").textContent).toContain("3"));
+    delete (window as { __odMarks?: unknown }).__odMarks;
+    expect(marks.filter(([name]) => name === "main window render")).toEqual([]);
     // The label itself stays the entry's name.
     expect(screen.getByTestId("nav-join-requests").textContent).toBe("Join Requests");
 

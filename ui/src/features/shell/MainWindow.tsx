@@ -39,6 +39,26 @@ function Brand() {
   );
 }
 
+/**
+ * The navigation with its counts. A count that arrives or changes renders the navigation
+ * alone, not the window and the screen in it.
+ */
+function Navigation({ selected, onSelect }: { selected: ScreenKey; onSelect: (screen: ScreenKey) => void }) {
+  const { t } = useTranslation();
+  const badges = useNavBadges();
+  const items = useMemo(
+    () =>
+      NAV.map((item) => {
+        // An entry that can have a count has its badge from the start, showing nothing at 0.
+        const counted = item.key in badges;
+        const badge = counted ? <NavBadge screen={item.key} count={badges[item.key]} /> : undefined;
+        return { ...item, label: t(`nav.${item.key}`), badge };
+      }),
+    [t, badges],
+  );
+  return <NavMenu label={t("nav.label")} items={items} selected={selected} onSelect={onSelect} />;
+}
+
 /** The signed-in window: navigation on the left, the organization and the admin on top. */
 export function MainWindow({ status, session, onSignedOut }: Props) {
   mark("main window render");
@@ -50,7 +70,6 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   const [focusSearch, setFocusSearch] = useState(0);
   useBackendEvents();
   useWindowLanguage();
-  const badges = useNavBadges();
 
   useEffect(() => {
     const later = window.setTimeout(preloadScreens, 1_000);
@@ -91,17 +110,6 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
     },
   ];
 
-  const navItems = useMemo(
-    () =>
-      NAV.map((item) => {
-        // An entry that can have a count has its badge from the start, showing nothing at 0.
-        const counted = item.key in badges;
-        const badge = counted ? <NavBadge screen={item.key} count={badges[item.key]} /> : undefined;
-        return { ...item, label: t(`nav.${item.key}`), badge };
-      }),
-    [t, badges],
-  );
-
   const initial = [...session.name.trim()][0]?.toUpperCase() ?? "?";
 
   return (
@@ -112,7 +120,7 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
         style={{ borderRight: `1px solid ${token.colorBorderSecondary}`, overflow: "auto" }}
       >
         <Brand />
-        <NavMenu label={t("nav.label")} items={navItems} selected={screen} onSelect={setScreen} />
+        <Navigation selected={screen} onSelect={setScreen} />
       </Layout.Sider>
       <Layout>
         <Layout.Header
