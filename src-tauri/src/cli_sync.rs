@@ -15,11 +15,11 @@ use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirect
 pub struct GatewayArgs {
     /// The gateway's address (default: the remote gateway chosen in Settings).
     #[arg(long, value_name = "URL")]
-    gateway: Option<String>,
+    pub(crate) gateway: Option<String>,
     /// Read the organization's API token from the first line of standard input (default: the
     /// token kept in the system keyring for the gateway chosen in Settings).
     #[arg(long)]
-    token_stdin: bool,
+    pub(crate) token_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -53,24 +53,29 @@ pub(crate) fn names_gateway(dir: &Directory, args: &GatewayArgs) -> Result<bool,
     Ok(args.gateway.is_some() || mode.as_deref() == Some("remote"))
 }
 
-/// The gateway `args` name, else the remote one chosen in Settings, with its token; refused
+/// The address of the gateway `args` name, else of the remote one chosen in Settings; refused
 /// (exit 1) for the built-in gateway, which runs only inside the window.
-pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
+pub(crate) fn gateway_base(dir: &Directory, args: &GatewayArgs) -> Result<String, CommandError> {
     let configured = (
         dir.local_value(crate::gateway_link::MODE_KEY)?,
         dir.local_value(crate::gateway_link::REMOTE_URL_KEY)?,
     );
-    let base =
-        match (args.gateway.clone(), configured) {
-            (Some(url), _) => url.trim().trim_end_matches('/').to_owned(),
-            (None, (Some(mode), Some(url))) if mode == "remote" => url,
-            _ => return Err(CommandError::new(
-                ErrorCode::Conflict,
-                "This directory works on this computer only, through the built-in gateway that \
-                 runs inside the Orgdesk window: open the window to reach it, or name your \
-                 organization's gateway with --gateway URL --token-stdin.",
-            )),
-        };
+    match (args.gateway.clone(), configured) {
+        (Some(url), _) => Ok(url.trim().trim_end_matches('/').to_owned()),
+        (None, (Some(mode), Some(url))) if mode == "remote" => Ok(url),
+        _ => Err(CommandError::new(
+            ErrorCode::Conflict,
+            "This directory works on this computer only, through the built-in gateway that \
+             runs inside the Orgdesk window: open the window to reach it, or name your \
+             organization's gateway with --gateway URL --token-stdin.",
+        )),
+    }
+}
+
+/// The gateway `args` name, else the remote one chosen in Settings, with its token; refused
+/// (exit 1) for the built-in gateway, which runs only inside the window.
+pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
+    let base = gateway_base(dir, args)?;
     let token = if args.token_stdin {
         let mut line = String::new();
         std::io::stdin()

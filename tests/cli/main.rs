@@ -11,6 +11,7 @@ mod harness;
 mod invitations;
 mod join;
 mod passwords;
+mod team;
 use support::{assert_refused, bob_stone, init_acme, init_acme_with, orgdesk, text};
 
 use std::path::{Path, PathBuf};
