@@ -6,20 +6,15 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::gateway::stored_tokens;
 use crate::harness::{free_port, Gateway};
-use crate::support::{assert_refused, init_acme, json, ok, orgdesk, test_keyring, PASSWORD};
+use crate::support::{assert_refused, init_acme, json, ok, orgdesk, PASSWORD};
 
 /// A directory file in a folder of its own: one computer, with its own keyring.
 fn computer(root: &Path, name: &str) -> PathBuf {
     let folder = root.join(name);
     std::fs::create_dir_all(&folder).unwrap();
     folder.join("org.db")
-}
-
-fn keyring(db: &Path) -> serde_json::Value {
-    std::fs::read(test_keyring(db))
-        .map(|b| serde_json::from_slice(&b).unwrap())
-        .unwrap_or_else(|_| serde_json::json!({}))
 }
 
 fn join(db: &Path, url: &str, code: &str, password: &str) -> std::process::Output {
@@ -42,11 +37,7 @@ fn join(db: &Path, url: &str, code: &str, password: &str) -> std::process::Outpu
 fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    let mut gateway = Gateway::start(
-        root,
-        &root.join("gateway.db").display().to_string(),
-        free_port(),
-    );
+    let mut gateway = Gateway::start_on_sqlite(root, free_port());
     let url = gateway.url.clone();
     let office = computer(root, "office");
     ok(&init_acme(&office, None));
@@ -69,7 +60,7 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
         None,
     ));
     assert!(started.contains("Snapshot uploaded"), "{started}");
-    let device_token = keyring(&office)[format!("device {url}")]
+    let device_token = stored_tokens(&office)[format!("device {url}")]
         .as_str()
         .unwrap()
         .to_owned();
@@ -103,14 +94,14 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     ] {
         assert_refused(&join(&laptop, &url, code, password), 1, reason);
         assert!(!laptop.exists());
-        assert_eq!(keyring(&laptop), serde_json::json!({}));
+        assert_eq!(stored_tokens(&laptop), serde_json::json!({}));
     }
 
     let joined = ok(&join(&laptop, &url, &code, PASSWORD));
     assert!(joined.contains("from the snapshot at change 0"), "{joined}");
     let checksum = |db: &Path| ok(&orgdesk(db, &["directory", "checksum"], None));
     assert_eq!(checksum(&laptop), checksum(&office));
-    assert!(keyring(&laptop)[format!("device {url}")]
+    assert!(stored_tokens(&laptop)[format!("device {url}")]
         .as_str()
         .unwrap()
         .starts_with("dev_"));

@@ -23,6 +23,11 @@ fn changes(ids: &[&str]) -> AppendChanges {
     }
 }
 
+/// Puts a snapshot taken at `at_seq`; answers the position of the one kept.
+async fn kept(client: &GatewayClient, at_seq: i64, bytes: Vec<u8>) -> i64 {
+    client.put_snapshot(at_seq, bytes).await.unwrap().at_seq
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_computers_share_the_change_log_through_the_typed_client() {
     let files = tempfile::tempdir().unwrap();
@@ -107,23 +112,12 @@ async fn two_computers_share_the_change_log_through_the_typed_client() {
         matches!(&none, CallError::Refused { status: 404, .. }),
         "{none:?}"
     );
+    assert_eq!(kept(&admin, 0, b"at zero".to_vec()).await, 0);
+    assert_eq!(kept(&office, 3, vec![9; 300_000]).await, 3);
     assert_eq!(
-        admin
-            .put_snapshot(0, b"at zero".to_vec())
-            .await
-            .unwrap()
-            .at_seq,
-        0
-    );
-    let kept = office.put_snapshot(3, vec![9; 300_000]).await.unwrap();
-    assert_eq!(kept.at_seq, 3);
-    assert_eq!(
-        admin
-            .put_snapshot(1, b"older".to_vec())
-            .await
-            .unwrap()
-            .at_seq,
-        3
+        kept(&admin, 1, b"older".to_vec()).await,
+        3,
+        "the newer stays"
     );
     let (at_seq, bytes) = laptop.snapshot().await.unwrap();
     assert_eq!((at_seq, bytes.len()), (3, 300_000));
