@@ -173,7 +173,7 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
             open_existing(db_path).and_then(|mut d| crate::cli_gateway::gateway(&mut d, c))
         }
         Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
-        Command::Team(c) => crate::cli_team::team(c, db_path, as_admin),
+        Command::Team(c) => crate::cli_team::team(c, db_path, as_admin, open_existing),
         Command::JoinLink(c) => {
             open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, c))
         }

@@ -13,7 +13,6 @@ use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{Device, JoinTeam, RegisterDevice};
 use tauri::async_runtime::block_on;
 
-use crate::cli::open_existing;
 use crate::cli_directory::read_password;
 use crate::cli_sync::{gateway_base, GatewayArgs};
 use crate::gateway_link::{
@@ -74,10 +73,13 @@ pub enum TeamCommand {
     },
 }
 
+/// Runs a team command on the directory at `db_path`; `open_existing` opens it (every command
+/// but `join`, which creates it).
 pub fn team(
     c: TeamCommand,
     db_path: &Path,
     as_admin: Option<&str>,
+    open_existing: fn(&Path) -> Result<Directory, CommandError>,
 ) -> Result<String, CommandError> {
     match c {
         TeamCommand::Join {
