@@ -5,12 +5,13 @@ use std::io::BufRead;
 
 use clap::{Args, Subcommand, ValueEnum};
 use orgdesk_core::audit::Actor;
+use orgdesk_core::auth::AdminRank;
 use orgdesk_core::departments::DepartmentNode;
 use orgdesk_core::members::{
     MemberAction, MemberPatch, MemberQuery, NewInvitee, NewMember, PositionInput, StatusFilter,
 };
-use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
-use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_core::types::{DepartmentId, MemberId};
+use orgdesk_core::{CommandError, CoreError, Directory};
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {
@@ -186,22 +187,20 @@ pub struct EditArgs {
 /// The admin a change made from the command line is recorded under: the one `--as` names,
 /// else the initial admin; refused unless an enabled Super Admin or Admin.
 pub(crate) fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
+    ranked_actor(d, as_admin, AdminRank::Admin)
+}
+
+/// [`actor`], refused unless of at least the rank `needed`.
+pub(crate) fn ranked_actor(
+    d: &Directory,
+    as_admin: Option<&str>,
+    needed: AdminRank,
+) -> Result<Actor, CommandError> {
     let id = match as_admin {
         Some(u) => d.find_member(u)?,
         None => d.initial_admin_id()?,
     };
-    let m = d.member_details(id)?;
-    let is_admin = m
-        .roles
-        .iter()
-        .any(|r| r.name == "Super Admin" || r.name == "Admin");
-    if m.status != MemberStatus::Enabled || !is_admin {
-        return Err(CommandError::new(
-            ErrorCode::Forbidden,
-            format!("{} is not an enabled admin.", m.name),
-        ));
-    }
-    Ok(Actor::member(id, m.name))
+    Ok(d.admin_actor(id, needed)?)
 }
 
 fn split(list: &str) -> Vec<&str> {

@@ -1,6 +1,9 @@
 //! `orgdesk sync`: sends what the directory has for the gateway (the account mirror,
 //! refusals, join decisions, invitations) and applies the gateway's events, the same rounds
 //! the open window runs, then exits. With `--follow SECONDS` it keeps doing so for that long.
+//! On a computer enrolled in a team (the directory names its device's account, and the token
+//! is the device's) each round also sends this computer's pending commands to the change log
+//! and applies the log.
 
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
@@ -8,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
-use orgdesk_link::{pull_round, send_round, Endpoint, GatewayClient, SharedDirectory};
+use orgdesk_link::{pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory};
+
+use crate::gateway_link::{keyring_secret, Secret};
 
 /// Which gateway a command calls, and with what token.
 #[derive(Debug, Args)]
@@ -43,6 +48,9 @@ struct Totals {
     invitation_calls: usize,
     events_applied: usize,
     members_changed: usize,
+    changes_sent: usize,
+    changes_applied: usize,
+    changes_refused: usize,
     waiting: Vec<String>,
 }
 
@@ -72,9 +80,24 @@ pub(crate) fn gateway_base(dir: &Directory, args: &GatewayArgs) -> Result<String
     }
 }
 
-/// The gateway `args` name, else the remote one chosen in Settings, with its token; refused
-/// (exit 1) for the built-in gateway, which runs only inside the window.
+/// The gateway `args` name, else the remote one chosen in Settings, with its token: on a
+/// computer enrolled in a team, its device credential kept in the system keyring; else the
+/// organization's API token ([`api_endpoint`]).
 pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
+    if !args.token_stdin && dir.team_device_account()?.is_some() {
+        let base = gateway_base(dir, args)?;
+        let device = keyring_secret(Secret::DeviceToken, &base);
+        if let Ok(token) = tauri::async_runtime::block_on(device) {
+            return Ok(Endpoint { base, token });
+        }
+    }
+    api_endpoint(dir, args)
+}
+
+/// The gateway `args` name, else the remote one chosen in Settings, with the organization's
+/// API token (read from standard input, or kept in the system keyring); refused (exit 1) for
+/// the built-in gateway, which runs only inside the window.
+pub(crate) fn api_endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
     let base = gateway_base(dir, args)?;
     let token = if args.token_stdin {
         let mut line = String::new();
@@ -106,9 +129,11 @@ pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, 
 
 pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
     let endpoint = endpoint(&dir, &args.gateway)?;
+    let team = dir.team_device_account()?;
     let dir: SharedDirectory = Arc::new(Mutex::new(dir));
     let client = GatewayClient::new(endpoint);
-    let totals = tauri::async_runtime::block_on(rounds(&dir, &client, args.follow))?;
+    let totals =
+        tauri::async_runtime::block_on(rounds(&dir, &client, args.follow, team.as_deref()))?;
     if args.json {
         return serde_json::to_string(&totals).map_err(|e| {
             CoreError::Internal(format!("The report could not be encoded: {e}")).into()
@@ -124,6 +149,12 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
         totals.events_applied,
         totals.members_changed
     );
+    if team.is_some() {
+        out.push_str(&format!(
+            "\nTeam: {} changes sent, {} applied, {} refused.",
+            totals.changes_sent, totals.changes_applied, totals.changes_refused
+        ));
+    }
     for why in &totals.waiting {
         out.push_str(&format!("\nWaiting: {why}"));
     }
@@ -134,6 +165,7 @@ async fn rounds(
     dir: &SharedDirectory,
     client: &GatewayClient,
     follow: u64,
+    team: Option<&str>,
 ) -> Result<Totals, CommandError> {
     let deadline = Instant::now() + Duration::from_secs(follow);
     let mut totals = Totals::default();
@@ -176,6 +208,19 @@ async fn rounds(
         };
         totals.events_applied += pulled.events;
         totals.members_changed += pulled.changed.len();
+        if let Some(account) = team {
+            match team_round(dir, client, account, 0).await {
+                Ok(r) => {
+                    if let Some(why) = r.send_failed {
+                        last_problem = Some(why);
+                    }
+                    totals.changes_sent += r.sent;
+                    totals.changes_applied += r.applied;
+                    totals.changes_refused += r.refused;
+                }
+                Err(why) => last_problem = Some(why),
+            }
+        }
         if !sent.busy() && pulled.caught_up && Instant::now() >= deadline {
             break;
         }

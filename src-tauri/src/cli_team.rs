@@ -8,16 +8,16 @@
 use std::path::Path;
 
 use clap::Subcommand;
+use orgdesk_core::auth::AdminRank;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{Device, JoinTeam, RegisterDevice};
 use tauri::async_runtime::block_on;
 
-use crate::cli_directory::read_password;
-use crate::cli_sync::{gateway_base, GatewayArgs};
+use crate::cli_directory::{ranked_actor, read_password};
+use crate::cli_sync::{api_endpoint, endpoint, GatewayArgs};
 use crate::gateway_link::{
-    call_failed, checked_url, keyring_forget_secret, keyring_secret, keyring_store_secret,
-    name_remote, Secret,
+    call_failed, checked_url, keyring_forget_secret, keyring_store_secret, name_remote, Secret,
 };
 
 #[derive(Debug, Subcommand)]
@@ -90,11 +90,16 @@ pub fn team(
         TeamCommand::Start {
             gateway,
             device_name,
-        } => start(&open_existing(db_path)?, &gateway, as_admin, device_name),
+        } => start(
+            &mut open_existing(db_path)?,
+            &gateway,
+            as_admin,
+            device_name,
+        ),
         TeamCommand::Enroll { gateway, username } => {
             let d = open_existing(db_path)?;
             let account_id = account_of(&d, &username)?;
-            let client = GatewayClient::new(team_endpoint(&d, &gateway)?);
+            let client = GatewayClient::new(endpoint(&d, &gateway)?);
             let code = block_on(client.create_enrollment(&account_id)).map_err(call_failed)?;
             Ok(format!(
                 "Enrollment code for {username}: {}\nIt works once, until {} UTC: on the other \
@@ -107,7 +112,7 @@ pub fn team(
         }
         TeamCommand::Devices { gateway, json } => {
             let d = open_existing(db_path)?;
-            let client = GatewayClient::new(team_endpoint(&d, &gateway)?);
+            let client = GatewayClient::new(endpoint(&d, &gateway)?);
             let list = block_on(client.devices()).map_err(call_failed)?;
             if json {
                 return serde_json::to_string(&list).map_err(|e| {
@@ -118,25 +123,13 @@ pub fn team(
         }
         TeamCommand::Revoke { gateway, device } => {
             let d = open_existing(db_path)?;
-            let client = GatewayClient::new(team_endpoint(&d, &gateway)?);
+            let client = GatewayClient::new(endpoint(&d, &gateway)?);
             block_on(client.revoke_device(&device)).map_err(call_failed)?;
             Ok(format!(
                 "Revoked {device}: its credential is refused from now on."
             ))
         }
     }
-}
-
-/// The gateway the team commands call, with this computer's device credential when it has
-/// one, else the organization's API token (from standard input or the keyring).
-fn team_endpoint(d: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
-    if !args.token_stdin {
-        let base = gateway_base(d, args)?;
-        if let Ok(token) = block_on(keyring_secret(Secret::DeviceToken, &base)) {
-            return Ok(Endpoint { base, token });
-        }
-    }
-    crate::cli_sync::endpoint(d, args)
 }
 
 /// The gateway account of the member `username`; refused while the gateway has none for them.
@@ -154,25 +147,17 @@ fn account_of(d: &Directory, username: &str) -> Result<String, CommandError> {
 }
 
 fn start(
-    d: &Directory,
+    d: &mut Directory,
     args: &GatewayArgs,
     as_admin: Option<&str>,
     device_name: Option<String>,
 ) -> Result<String, CommandError> {
-    let admin = crate::cli_directory::actor(d, as_admin)?;
+    // Team mode is started from a Super Admin's computer.
+    let admin = ranked_actor(d, as_admin, AdminRank::SuperAdmin)?;
     let details = d.member_details(admin.id.ok_or(CoreError::NotInitialized)?)?;
-    if !details.roles.iter().any(|r| r.name == "Super Admin") {
-        return Err(CommandError::new(
-            ErrorCode::Forbidden,
-            format!(
-                "{} is not a Super Admin: team mode is started from a Super Admin's computer.",
-                details.name
-            ),
-        ));
-    }
     let username = details.username.clone().unwrap_or_default();
     let account_id = account_of(d, &username)?;
-    let endpoint = crate::cli_sync::endpoint(d, args)?;
+    let endpoint = api_endpoint(d, args)?;
     let base = endpoint.base.clone();
     let client = GatewayClient::new(endpoint);
     let req = RegisterDevice {
@@ -181,15 +166,15 @@ fn start(
     };
     let credential = block_on(client.register_device(&req)).map_err(call_failed)?;
     keep_credential(&base, &credential.device_token)?;
-    // The change log position: none is applied on this computer yet.
-    let at_seq = 0;
-    let snapshot = d.write_snapshot(at_seq)?;
+    d.set_team_device_account(&credential.account_id)?;
+    let at_seq = d.team_cursor()?;
+    let snapshot = d.write_snapshot(u64::try_from(at_seq).unwrap_or_default())?;
     let size = snapshot.len();
     let device = GatewayClient::new(Endpoint {
         base: base.clone(),
         token: credential.device_token,
     });
-    block_on(device.put_snapshot(at_seq as i64, snapshot)).map_err(call_failed)?;
+    block_on(device.put_snapshot(at_seq, snapshot)).map_err(call_failed)?;
     Ok(format!(
         "This computer is now device {} of {username} on {base}; its credential is kept in the \
          system keyring.\nSnapshot uploaded: {} at change {at_seq}.",
@@ -241,6 +226,7 @@ fn join(
     let (at_seq, snapshot) = block_on(device.snapshot()).map_err(call_failed)?;
     let (mut d, _) = Directory::load_snapshot(db_path, &snapshot)?;
     name_remote(&mut d, &base)?;
+    d.set_team_device_account(&credential.account_id)?;
     let members = d
         .directory_checksum()?
         .parts

@@ -46,6 +46,30 @@ impl Session {
     }
 }
 
+/// How far an admin's roles reach. The window, the command line and the changes a team's
+/// computers apply ask the same question, here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AdminRank {
+    /// Any admin: edits departments and members.
+    Admin,
+    /// Also changes what holds for the whole organization: Settings, the gateway in use.
+    SuperAdmin,
+}
+
+impl AdminRank {
+    /// The rank the roles named give, if any.
+    pub fn of_roles<S: AsRef<str>>(names: &[S]) -> Option<Self> {
+        let holds = |role: &str| names.iter().any(|r| r.as_ref() == role);
+        if holds("Super Admin") {
+            Some(Self::SuperAdmin)
+        } else if holds("Admin") {
+            Some(Self::Admin)
+        } else {
+            None
+        }
+    }
+}
+
 /// How long the next attempt must wait after `failures` consecutive failures.
 pub fn delay_secs(failures: i64) -> i64 {
     if failures < FREE_FAILURES {
@@ -113,7 +137,7 @@ impl Directory {
             ));
         }
         let roles = self.member_role_names(id)?;
-        if !roles.iter().any(|r| r == "Super Admin" || r == "Admin") {
+        if AdminRank::of_roles(&roles).is_none() {
             return Err(CoreError::Forbidden(
                 "This account has no admin role, so it cannot sign in to the console.".into(),
             ));
@@ -131,6 +155,32 @@ impl Directory {
             organization_name: self.organization_name()?,
             must_change_password: self.must_change_password(id)?,
         })
+    }
+
+    /// The member as the actor of a change that needs `needed`: refused unless they are
+    /// enabled and their roles reach that far (a Super Admin may do what an Admin may).
+    pub fn admin_actor(&self, id: MemberId, needed: AdminRank) -> CoreResult<Actor> {
+        let (name, status): (String, String) = self
+            .conn
+            .query_row(
+                "SELECT name, status FROM members WHERE id = ?1",
+                [id],
+                |r| crate::rows::columns(r),
+            )
+            .optional()?
+            .ok_or_else(|| CoreError::NotFound(format!("Member {id} does not exist.")))?;
+        let rank = AdminRank::of_roles(&self.member_role_names(id)?);
+        if status != "enabled" || rank.is_none() {
+            return Err(CoreError::Forbidden(format!(
+                "{name} is not an enabled admin."
+            )));
+        }
+        if rank < Some(needed) {
+            return Err(CoreError::Forbidden(format!(
+                "Only a Super Admin can do this, and {name} is an Admin."
+            )));
+        }
+        Ok(Actor::member(id, name))
     }
 
     pub fn member_role_names(&self, id: MemberId) -> CoreResult<Vec<String>> {

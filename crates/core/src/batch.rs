@@ -29,7 +29,7 @@ pub enum Selection {
     },
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum BatchChange {
     /// Puts the members in this department: `replace` makes it their only (so primary)

@@ -2,7 +2,7 @@
 //! positions resigned members still hold in it move to its parent department, so a resigned
 //! member restored later still has a place in the tree and never loses a position silently.
 
-use rusqlite::{params, Transaction};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -155,7 +155,7 @@ impl Directory {
 /// Moves one member's position from `from` to `to`. If they already hold a position in `to`,
 /// that one stays (with its title) and takes the primary flag when the moved one had it.
 fn move_position_to_parent(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     m: &MemberRef,
     from: DepartmentId,
     to: DepartmentId,

@@ -97,7 +97,7 @@ impl Directory {
     }
 }
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -132,8 +132,9 @@ pub(crate) fn insert_department(
 ) -> rusqlite::Result<DepartmentId> {
     let id = rows::insert(
         conn,
-        "INSERT INTO departments (parent_id, name, name_key, sort_order, created_at)
-         VALUES (?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
+        "INSERT INTO departments (id, parent_id, name, name_key, sort_order, created_at)
+         VALUES ((SELECT max(ifnull(max(id), 0), ifnull((SELECT id FROM id_floors WHERE name = 'departments'), 0)) + 1 FROM departments),
+                 ?1, ?2, ?3, (SELECT ifnull(max(sort_order), -1) + 1 FROM departments WHERE parent_id = ?1), ?4)",
         params![parent, name, fold_key(name), now],
     )?;
     Ok(DepartmentId(id))
@@ -294,7 +295,7 @@ impl Directory {
     }
 
     fn check_sibling_name(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         parent: DepartmentId,
         name: &DisplayName,
         except: Option<DepartmentId>,

@@ -17,7 +17,7 @@
 //! and tells the person why.
 
 use orgdesk_protocol::{AccountState, MirroredAccount};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -38,7 +38,7 @@ pub(crate) fn valid_account_id(id: &str) -> bool {
 
 /// The member bound to `account_id`, with their name.
 pub(crate) fn member_by_account(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     account_id: &str,
 ) -> rusqlite::Result<Option<(MemberId, String)>> {
     tx.query_row(
@@ -52,7 +52,7 @@ pub(crate) fn member_by_account(
 /// Asks the gateway to remove an account the directory will not take, unless a member of
 /// this directory is bound to it (then the account is theirs and stays).
 pub(crate) fn refuse_account(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     account_id: &str,
     reason: &str,
 ) -> rusqlite::Result<()> {
@@ -71,7 +71,7 @@ pub(crate) fn refuse_account(
 /// Records in the audit log that an event from the gateway was refused, and why; the actor is
 /// the gateway, the target the member concerned when one is known.
 pub(crate) fn audit_refused_event(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     now: i64,
     member: Option<(MemberId, &str)>,
     kind: &str,

@@ -29,6 +29,7 @@ pub mod settings;
 pub mod snapshot;
 pub mod spreadsheet;
 pub mod store;
+pub mod team;
 pub mod types;
 
 pub use clock::{Clock, SystemClock};

@@ -9,7 +9,7 @@
 //! forms. What fails is refused and recorded in the audit log.
 
 use orgdesk_protocol::EventKind;
-use rusqlite::{params, Transaction};
+use rusqlite::{params, Connection};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
@@ -21,7 +21,7 @@ use crate::types::{DisplayName, Email, MemberId, Mobile};
 
 /// The member bound to the event's account, if the event names one and a member is bound.
 fn bound_member(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     account_id: Option<&String>,
 ) -> rusqlite::Result<Option<(MemberId, String)>> {
     match account_id {
@@ -33,7 +33,7 @@ fn bound_member(
 /// Applies one member event; returns the member whose record changed. Events for accounts
 /// no member is bound to (removed meanwhile, or never let in) are passed over.
 pub(crate) fn apply(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     kind: &EventKind,
     at_ms: i64,
     now: i64,
@@ -197,7 +197,7 @@ impl OwnContact {
 /// and its unique key. A value `parse` refuses, or another member already has (the
 /// directory's uniqueness wins), is kept out; `changes` says what happened either way.
 fn apply_own_contact(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: MemberId,
     field: OwnContact,
     raw: &str,

@@ -127,10 +127,11 @@ pub(crate) fn insert(
     now: i64,
 ) -> rusqlite::Result<MemberId> {
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO members (name, name_key, email, email_key, mobile, employee_id, employee_id_key,
+        "INSERT INTO members (id, name, name_key, email, email_key, mobile, employee_id, employee_id_key,
                               work_location, org_email, search_text, username, username_key,
                               password_hash, status, created_by, created_at, activated_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16)",
+         VALUES ((SELECT max(ifnull(max(id), 0), ifnull((SELECT id FROM id_floors WHERE name = 'members'), 0)) + 1 FROM members),
+                 ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16)",
     )?;
     let username_key = bind_edited(&mut stmt, f)?;
     stmt.raw_bind_parameter(11, f.username)?;

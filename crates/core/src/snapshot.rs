@@ -1,14 +1,16 @@
 //! A snapshot of the directory's shared content: how a computer that joins a team gets the
 //! directory. It carries exactly what the checksum (`crate::checksum`) digests — the
 //! organization, departments, members and positions, roles and who holds them, former members
-//! and the organization-wide settings — and the change log position it was taken at. What each
-//! computer keeps for itself (sign-in failures, queues, cursors, history, the import log) is
-//! not in it, and the keys and search text derived from a member's fields are made again on
+//! and the organization-wide settings — the floors below which no member or department id is
+//! given again (`id_floors`: every computer must give the next ids alike), and the change log
+//! position it was taken at, which becomes the loaded directory's cursor. What each computer
+//! keeps for itself (sign-in failures, queues, history, the import log) is not in it, and the keys and search text derived from a member's fields are made again on
 //! load, by the same rules as every other write.
 //!
 //! Format (version 1): `ORGDSNAP`, the version (u16), the change log position (u64), the
 //! directory's digest (64 hex characters), the content's length (u64), all big-endian, then the
-//! content compressed with deflate. The content is every part's rows in the checksum's order,
+//! content compressed with deflate. The content is every part's rows in the checksum's order
+//! and then the id floors,
 //! each row a `1` byte and its values (a tag — 0 null, 1 integer as i64 little-endian, 2 text
 //! as a u32 little-endian length and UTF-8 bytes), each part closed by a `0` byte.
 //!
@@ -39,6 +41,13 @@ const HEADER_LEN: usize = MAGIC.len() + 2 + 8 + DIGEST_LEN + 8;
 /// holds some 25 MB).
 const MAX_CONTENT_BYTES: u64 = 4 << 30;
 
+/// The id floors: not content the checksum digests, but what makes ids alike from here on.
+const ID_FLOORS: Part = Part {
+    table: "id_floors",
+    columns: "name, id",
+    order: "name",
+};
+
 const END: u8 = 0;
 const ROW: u8 = 1;
 const NULL: u8 = 0;
@@ -60,6 +69,7 @@ impl Directory {
             [shared_setting_keys()],
             &mut content,
         )?;
+        write_rows(&tx, &ID_FLOORS.select(), [], &mut content)?;
         let digest = self.directory_checksum()?.digest;
         drop(tx);
 
@@ -87,7 +97,7 @@ impl Directory {
         let partial = sibling(path, ".loading");
         remove_database(&partial);
         let loaded = Directory::open(&partial).and_then(|mut d| {
-            d.fill(&envelope.content)?;
+            d.fill(&envelope.content, envelope.at_seq)?;
             if d.directory_checksum()?.digest.as_bytes() != envelope.digest {
                 return Err(
                     SnapshotProblem::Damaged("its content does not match its digest").into(),
@@ -103,8 +113,11 @@ impl Directory {
         Ok((Directory::open(path)?, envelope.at_seq))
     }
 
-    /// Writes the content into this new directory, in one transaction.
-    fn fill(&mut self, content: &[u8]) -> CoreResult<()> {
+    /// Writes the content into this new directory, in one transaction, its change log cursor
+    /// at `at_seq`.
+    fn fill(&mut self, content: &[u8], at_seq: u64) -> CoreResult<()> {
+        let at_seq = i64::try_from(at_seq)
+            .map_err(|_| SnapshotProblem::Damaged("its change log position is out of range"))?;
         let tx = self.conn.transaction()?;
         // The organization names its root department and first admin, departments their
         // heads: the foreign keys are checked once everything is in.
@@ -119,6 +132,8 @@ impl Directory {
             }
         }
         load_settings(&tx, &mut rows)?;
+        load_part(&tx, &ID_FLOORS, &mut rows)?;
+        tx.execute("UPDATE team_cursor SET applied_seq = ?1", [at_seq])?;
         if !rows.0.is_empty() {
             return Err(SnapshotProblem::Damaged("there is more after its content").into());
         }

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, Savepoint};
 use rusqlite_migration::{Migrations, M};
 
 use crate::clock::{Clock, SystemClock};
@@ -33,6 +33,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0010_must_change_password.sql")),
         M::up(include_str!("../migrations/0011_invitation_language.sql")),
         M::up(include_str!("../migrations/0012_kept_invitations.sql")),
+        M::up(include_str!("../migrations/0013_team_changes.sql")),
     ])
 });
 
@@ -186,10 +187,46 @@ impl Directory {
         self.clock.now_ms()
     }
 
-    /// How a change to the directory starts: the time now, and a transaction begun.
-    pub(crate) fn begin(&mut self) -> CoreResult<(i64, Transaction<'_>)> {
+    /// How a change to the directory starts: the time now, and a transaction begun. It is a
+    /// savepoint, so that a change can also run inside a larger transaction (a team change
+    /// applied with its cursor, or tried and rolled back before it is queued); on its own it
+    /// is a transaction like any other.
+    pub(crate) fn begin(&mut self) -> CoreResult<(i64, Savepoint<'_>)> {
         let now = self.now_ms();
-        Ok((now, self.conn.transaction()?))
+        Ok((now, self.conn.savepoint()?))
+    }
+
+    /// Runs `f` inside a savepoint of its own, within whatever transaction is open: what it
+    /// wrote is kept when it succeeds and `keep` is true, and undone otherwise (then the
+    /// member index, which `f` may have patched, is built again when next needed).
+    pub(crate) fn in_savepoint<T>(
+        &mut self,
+        name: &str,
+        keep: bool,
+        f: impl FnOnce(&mut Self) -> CoreResult<T>,
+    ) -> CoreResult<T> {
+        self.conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+        let out = f(self);
+        if out.is_ok() && keep {
+            self.conn.execute_batch(&format!("RELEASE {name}"))?;
+        } else {
+            self.conn
+                .execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))?;
+            self.drop_index();
+        }
+        out
+    }
+
+    /// Runs `f` with the directory's clock standing at `at`: a change made elsewhere is
+    /// written at the time its author made it, the same on every computer.
+    pub(crate) fn at_time<T>(&mut self, at: i64, f: impl FnOnce(&mut Self) -> T) -> T {
+        let mine = std::mem::replace(
+            &mut self.clock,
+            Arc::new(crate::clock::ManualClock::new(at)),
+        );
+        let out = f(self);
+        self.clock = mine;
+        out
     }
 
     /// Read access for reports and tests.
@@ -282,6 +319,7 @@ mod tests {
                 "gateway_accounts",
                 "gateway_outbox",
                 "gateway_refusals",
+                "id_floors",
                 "imports",
                 "invitations",
                 "join_requests",
@@ -292,7 +330,10 @@ mod tests {
                 "roles",
                 "saved_mappings",
                 "settings",
-                "sign_in_failures"
+                "sign_in_failures",
+                "team_cursor",
+                "team_pending",
+                "team_refusals"
             ]
         );
     }

@@ -1,11 +1,14 @@
 //! The desktop's side of the gateway, with no window in it: a typed client over the
 //! protocol's types ([`client`]), and the two rounds the desktop runs against it
 //! ([`rounds`]) — one sends what the directory has queued or changed, the other applies the
-//! event feed. The app runs them in loops for as long as it is open; `orgdesk sync` runs
-//! them once; tests run them against a real gateway in the same process.
+//! event feed — and, in team mode, the round that sends this computer's commands to the
+//! organization's change log and applies the log ([`team`]). The app runs them in loops for as
+//! long as it is open; `orgdesk sync` runs them once; tests run them against a real gateway in
+//! the same process.
 
 pub mod client;
 pub mod rounds;
+pub mod team;
 
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +16,7 @@ use orgdesk_core::{CoreError, Directory};
 
 pub use client::{CallError, Endpoint, GatewayClient};
 pub use rounds::{pull_round, send_round, PullReport, SendReport};
+pub use team::{team_round, TeamReport};
 
 /// The directory as the app holds it: one write connection behind a mutex.
 pub type SharedDirectory = Arc<Mutex<Directory>>;

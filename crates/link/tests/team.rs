@@ -1,9 +1,19 @@
 //! Team mode through the typed client, against a real gateway in this process: the
 //! computer holding the API token becomes a device, asks for a code, a second computer joins
-//! with it, both append to the change log and read it back, and a revoked device is refused.
+//! with it, both append to the change log and read it back, and a revoked device is refused;
+//! then two directories send their commands and apply the log with the team round.
 
-use orgdesk_link::{CallError, Endpoint, GatewayClient};
-use orgdesk_protocol::{AppendChanges, JoinTeam, NewChange, RegisterDevice};
+use std::sync::{Arc, Mutex};
+
+use orgdesk_core::auth::AdminRank;
+use orgdesk_core::members::{NewMember, PositionInput};
+use orgdesk_core::organization::SetupInput;
+use orgdesk_core::team::Command;
+use orgdesk_core::Directory;
+use orgdesk_link::{
+    send_round, team_round, CallError, Endpoint, GatewayClient, SharedDirectory, TeamReport,
+};
+use orgdesk_protocol::{AppendChanges, DeviceCredential, JoinTeam, NewChange, RegisterDevice};
 
 mod common;
 
@@ -15,6 +25,23 @@ fn change(id: &str) -> NewChange {
         change_id: id.into(),
         body: body.as_object().unwrap().clone(),
     }
+}
+
+/// A client of the gateway at `base` with this token (none: an empty one).
+fn client(base: &str, token: impl Into<String>) -> GatewayClient {
+    GatewayClient::new(Endpoint {
+        base: base.to_owned(),
+        token: token.into(),
+    })
+}
+
+/// The computer holding the API token becomes the device "Office PC" of `account_id`.
+async fn office_pc(admin: &GatewayClient, account_id: &str) -> DeviceCredential {
+    let device = RegisterDevice {
+        account_id: account_id.to_owned(),
+        device_name: "Office PC".into(),
+    };
+    admin.register_device(&device).await.unwrap()
 }
 
 fn changes(ids: &[&str]) -> AppendChanges {
@@ -32,37 +59,22 @@ async fn kept(client: &GatewayClient, at_seq: i64, bytes: Vec<u8>) -> i64 {
 async fn two_computers_share_the_change_log_through_the_typed_client() {
     let files = tempfile::tempdir().unwrap();
     let (gateway, base, token) = common::acme_gateway(files.path()).await;
-    let admin = GatewayClient::new(Endpoint {
-        base: base.clone(),
-        token,
-    });
+    let admin = client(&base, token);
     let account_id = common::mirror_enabled(&admin, "liwei", PASSWORD).await;
 
     // This computer moves to team mode; the API token cannot append.
-    let first = admin
-        .register_device(&RegisterDevice {
-            account_id: account_id.clone(),
-            device_name: "Office PC".into(),
-        })
-        .await
-        .unwrap();
+    let first = office_pc(&admin, &account_id).await;
     assert_eq!(first.account_id, account_id);
     let refused = admin.append_changes(&changes(&["a"])).await.unwrap_err();
     assert!(
         matches!(refused, CallError::Refused { status: 403, .. }),
         "{refused:?}"
     );
-    let office = GatewayClient::new(Endpoint {
-        base: base.clone(),
-        token: first.device_token.clone(),
-    });
+    let office = client(&base, first.device_token.clone());
 
     // A code from the device; the new computer joins with it and has no token yet.
     let code = office.create_enrollment(&account_id).await.unwrap();
-    let newcomer = GatewayClient::new(Endpoint {
-        base: base.clone(),
-        token: String::new(),
-    });
+    let newcomer = client(&base, String::new());
     let join = |code: &str, password: &str| JoinTeam {
         code: code.into(),
         username: "LiWei".into(),
@@ -81,10 +93,7 @@ async fn two_computers_share_the_change_log_through_the_typed_client() {
         .join_team(&join(&code.code, PASSWORD))
         .await
         .unwrap();
-    let laptop = GatewayClient::new(Endpoint {
-        base,
-        token: second.device_token.clone(),
-    });
+    let laptop = client(&base, second.device_token.clone());
     let listed = admin.devices().await.unwrap().devices;
     let names: Vec<&str> = listed.iter().map(|d| d.device_name.as_str()).collect();
     assert_eq!(names.len(), 2);
@@ -135,5 +144,145 @@ async fn two_computers_share_the_change_log_through_the_typed_client() {
     assert!(matches!(laptop.snapshot().await, Err(CallError::Retry(_))));
     let unknown = office.revoke_device("dev_unknown").await.unwrap_err();
     assert!(unknown.is_not_found(), "{unknown:?}");
+    gateway.shutdown().await.unwrap();
+}
+
+/// Two computers holding the same directory, Ann's (the Super Admin's, which held the API
+/// token) and Bo's (enrolled with a code), each make a change; the team round sends each
+/// computer's commands and applies the log: both directories end equal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_directories_applying_the_change_log_end_equal() {
+    let files = tempfile::tempdir().unwrap();
+    let (gateway, base, token) = common::acme_gateway(files.path()).await;
+    let admin = client(&base, token);
+    // Ann's directory, with Bo an Admin; the account mirror binds both to gateway accounts.
+    let office_db = files.path().join("office.db");
+    let (ann, bo) = {
+        let mut d = Directory::open(&office_db).unwrap();
+        d.setup_organization(&SetupInput {
+            organization_name: "Acme".into(),
+            admin_name: "Ann Lee".into(),
+            username: "ann".into(),
+            password: PASSWORD.into(),
+            password_confirm: PASSWORD.into(),
+        })
+        .unwrap();
+        let ann = d.initial_admin_id().unwrap();
+        let actor = d.admin_actor(ann, AdminRank::Admin).unwrap();
+        let root = d.resolve_department_path("").unwrap();
+        let bo = d
+            .add_member(
+                &actor,
+                &NewMember {
+                    name: "Bo Han".into(),
+                    positions: vec![PositionInput {
+                        department_id: root,
+                        title: None,
+                    }],
+                    role_ids: vec![d.role_by_name("Admin").unwrap()],
+                    username: "bohan".into(),
+                    password: PASSWORD.into(),
+                    email: None,
+                    mobile: None,
+                },
+            )
+            .unwrap();
+        let shared: SharedDirectory = Arc::new(Mutex::new(d));
+        send_round(&shared, &admin, true).await;
+        (ann, bo)
+    };
+    // The directory closed, its file is the laptop's too.
+    let laptop_db = files.path().join("laptop.db");
+    std::fs::copy(&office_db, &laptop_db).unwrap();
+    let office_dir: SharedDirectory = Arc::new(Mutex::new(Directory::open(&office_db).unwrap()));
+    let laptop_dir: SharedDirectory = Arc::new(Mutex::new(Directory::open(&laptop_db).unwrap()));
+    let account = |id| {
+        let d = office_dir.lock().unwrap();
+        d.gateway_account_of(id).unwrap().unwrap()
+    };
+    let (ann_account, bo_account) = (account(ann), account(bo));
+
+    // Ann's computer becomes a device; Bo enrolls his with a code.
+    let first = office_pc(&admin, &ann_account).await;
+    let office = client(&base, first.device_token);
+    let code = office.create_enrollment(&bo_account).await.unwrap();
+    let second = client(&base, String::new())
+        .join_team(&JoinTeam {
+            code: code.code,
+            username: "bohan".into(),
+            password: PASSWORD.into(),
+            device_name: "Laptop".into(),
+        })
+        .await
+        .unwrap();
+    let laptop = client(&base, second.device_token);
+
+    // Each makes a change on their own computer.
+    let queue = |dir: &SharedDirectory, who, command| {
+        let mut d = dir.lock().unwrap();
+        let actor = d.admin_actor(who, AdminRank::Admin).unwrap();
+        d.queue_command(&actor, command).unwrap()
+    };
+    let root = office_dir
+        .lock()
+        .unwrap()
+        .resolve_department_path("")
+        .unwrap();
+    queue(
+        &office_dir,
+        ann,
+        Command::CreateDepartment {
+            parent_id: root,
+            name: "Operations".into(),
+        },
+    );
+    let sales = NewMember {
+        name: "Eve Chen".into(),
+        positions: vec![PositionInput {
+            department_id: root,
+            title: Some("Sales".into()),
+        }],
+        role_ids: vec![],
+        username: "evechen".into(),
+        password: PASSWORD.into(),
+        email: None,
+        mobile: None,
+    };
+    queue(&laptop_dir, bo, Command::add_member(sales).unwrap());
+
+    // Rounds in any order: the office sends and applies its own, the laptop sends and applies
+    // both, the office then applies the laptop's.
+    let r = team_round(&office_dir, &office, &ann_account, 0)
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.applied, r.refused), (1, 1, 0), "{r:?}");
+    let r = team_round(&laptop_dir, &laptop, &bo_account, 0)
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.applied, r.caught_up), (1, 2, true), "{r:?}");
+    let r = team_round(&office_dir, &office, &ann_account, 0)
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.applied), (0, 1), "{r:?}");
+    let r = team_round(&laptop_dir, &laptop, &bo_account, 0)
+        .await
+        .unwrap();
+    assert_eq!(
+        r,
+        TeamReport {
+            caught_up: true,
+            ..TeamReport::default()
+        }
+    );
+
+    let sum = |dir: &SharedDirectory| dir.lock().unwrap().directory_checksum().unwrap();
+    assert_eq!(sum(&office_dir), sum(&laptop_dir));
+    for dir in [&office_dir, &laptop_dir] {
+        let d = dir.lock().unwrap();
+        assert!(d.resolve_department_path("Operations").is_ok());
+        assert!(d.find_member("evechen").is_ok());
+        assert!(d.pending_commands().unwrap().is_empty());
+        assert_eq!(d.team_cursor().unwrap(), 2);
+    }
     gateway.shutdown().await.unwrap();
 }

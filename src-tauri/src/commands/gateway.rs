@@ -1,3 +1,4 @@
+use orgdesk_core::auth::AdminRank;
 use orgdesk_core::invitations::GatewayStatus;
 use orgdesk_core::{CommandError, ErrorCode};
 use tauri::{AppHandle, Runtime};
@@ -9,7 +10,7 @@ use crate::state::AppState;
 /// Which gateway invitations go through is an organization-wide choice: Super Admins only.
 fn require_super_admin(state: &AppState) -> Answer<()> {
     let session = state.require_session()?;
-    if session.roles.iter().any(|r| r == "Super Admin") {
+    if AdminRank::of_roles(&session.roles) == Some(AdminRank::SuperAdmin) {
         Ok(())
     } else {
         Err(CommandError::new(

@@ -1,7 +1,7 @@
 //! Changing an open invitation: resending a fresh link, cancelling it, and closing a
 //! member's open invitations before a new one.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{InvitationBatchOutcome, InvitationState};
 use crate::audit::{self, Actor};
@@ -32,7 +32,7 @@ impl Change {
     /// Applies the change to one row already found changeable, and audits it.
     fn apply(
         self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         actor: &Actor,
         id: i64,
         member: MemberId,
@@ -65,7 +65,7 @@ impl Change {
 
 /// The member and name of an invitation that `change` may be applied to, else why not.
 fn changeable(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: i64,
     change: Change,
 ) -> CoreResult<Result<(MemberId, String), ErrorDetail>> {
@@ -180,7 +180,7 @@ impl Directory {
 }
 
 /// Marks a row cancelled; the gateway is told only if it knows the invitation.
-fn cancel_row(tx: &Transaction<'_>, id: i64, now: i64) -> rusqlite::Result<()> {
+fn cancel_row(tx: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE invitations SET state = 'cancelled',
              pending_action = CASE WHEN gateway_id IS NULL THEN NULL ELSE 'cancel' END,
@@ -192,7 +192,7 @@ fn cancel_row(tx: &Transaction<'_>, id: i64, now: i64) -> rusqlite::Result<()> {
 }
 
 pub(super) fn close_open_invitations(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     member: MemberId,
     now: i64,
 ) -> rusqlite::Result<()> {

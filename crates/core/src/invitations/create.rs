@@ -2,7 +2,7 @@
 //! invitations sent after an import.
 
 use orgdesk_rules::Lang;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::changes::close_open_invitations;
@@ -124,7 +124,7 @@ impl Directory {
     }
 }
 
-fn invitee(tx: &Transaction<'_>, id: MemberId) -> rusqlite::Result<Option<Invitee>> {
+fn invitee(tx: &Connection, id: MemberId) -> rusqlite::Result<Option<Invitee>> {
     tx.query_row(
         "SELECT name, status, email, mobile FROM members WHERE id = ?1",
         [id],

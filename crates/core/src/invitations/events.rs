@@ -2,7 +2,7 @@
 //! an invitation or a member (delivered, opened, registered, declined, joined, …).
 
 use orgdesk_protocol::{Event, EventKind};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::InvitationState;
@@ -116,7 +116,7 @@ pub const HOLD_UNKNOWN_MS: i64 = 10 * 60 * 1000;
 
 /// Whether `e` names an invitation by a gateway id not recorded here yet while an invitation
 /// waits for the answer to its creation (which will record its id), and is recent.
-fn waits_for_its_invitation(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<bool> {
+fn waits_for_its_invitation(tx: &Connection, e: &Event, now: i64) -> CoreResult<bool> {
     let gateway_id = match &e.kind {
         EventKind::InvitationDelivered { invitation_id, .. }
         | EventKind::InvitationFailed { invitation_id, .. }
@@ -144,7 +144,7 @@ fn waits_for_its_invitation(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreRe
 
 /// The invitation (row id, member, member name) a gateway id stands for.
 fn by_gateway_id(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     gateway_id: &str,
 ) -> rusqlite::Result<Option<(i64, MemberId, String, String)>> {
     tx.query_row(
@@ -160,7 +160,7 @@ fn by_gateway_id(
 const MAX_MESSAGE_ID: usize = 998;
 
 fn set_state(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: i64,
     state: &str,
     reason: Option<&str>,
@@ -174,7 +174,7 @@ fn set_state(
     Ok(())
 }
 
-fn apply_event(tx: &Transaction<'_>, e: &Event, now: i64) -> CoreResult<Option<MemberId>> {
+fn apply_event(tx: &Connection, e: &Event, now: i64) -> CoreResult<Option<MemberId>> {
     match &e.kind {
         EventKind::InvitationDelivered {
             invitation_id,

@@ -5,7 +5,7 @@
 //! already, or it cannot make a member as entered) nothing is written and every such request
 //! is named with its reason, so the admin fixes or leaves out those and tries again.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -65,7 +65,7 @@ impl Refusal {
 }
 
 /// A request as stored, with its state and whether its password hash was kept.
-fn stored(tx: &Transaction<'_>, id: i64) -> CoreResult<Option<(JoinRequestIn, String, bool)>> {
+fn stored(tx: &Connection, id: i64) -> CoreResult<Option<(JoinRequestIn, String, bool)>> {
     Ok(tx
         .query_row(
             "SELECT gateway_id, via, name, email, mobile, employee_id, work_location, username,
@@ -90,7 +90,7 @@ fn stored(tx: &Transaction<'_>, id: i64) -> CoreResult<Option<(JoinRequestIn, St
 }
 
 /// Checks that the chosen department and role exist.
-fn check_placement(tx: &Transaction<'_>, p: JoinPlacement) -> CoreResult<()> {
+fn check_placement(tx: &Connection, p: JoinPlacement) -> CoreResult<()> {
     let chosen = [
         (
             "departments",
@@ -116,7 +116,7 @@ fn check_placement(tx: &Transaction<'_>, p: JoinPlacement) -> CoreResult<()> {
 
 /// Decides one request inside `tx`: the member approval created, or why it cannot be decided.
 fn decide_one(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     actor: &Actor,
     id: i64,
     decision: JoinDecision,

@@ -13,7 +13,7 @@ mod list;
 pub use decide::{JoinDecision, JoinPlacement};
 pub use list::{JoinRequestFilter, JoinRequestPage, JoinRequestRow, MAX_JOIN_REQUEST_PAGE};
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
 use ts_rs::TS;
@@ -101,7 +101,7 @@ pub enum JoinRequestState {
 }
 
 /// Why the entered fields cannot make a member here, if they cannot (checked again on approval).
-fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<String>> {
+fn field_problem(tx: &Connection, r: &JoinRequestIn) -> CoreResult<Option<String>> {
     let region = crate::settings::default_region_in(tx)?;
     let mut problems = Vec::new();
     if let Err(p) = DisplayName::parse("name", "Name", &r.name) {
@@ -141,7 +141,7 @@ fn field_problem(tx: &Transaction<'_>, r: &JoinRequestIn) -> CoreResult<Option<S
 }
 
 fn create_member(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     r: &JoinRequestIn,
     placement: JoinPlacement,
     now: i64,
@@ -185,11 +185,7 @@ fn create_member(
 
 /// Records a request from the feed (once per gateway id). Returns the member created when
 /// the request needed no approval.
-pub(crate) fn record(
-    tx: &Transaction<'_>,
-    r: &JoinRequestIn,
-    now: i64,
-) -> CoreResult<Option<MemberId>> {
+pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult<Option<MemberId>> {
     let known = rows::exists(
         tx,
         "SELECT id FROM join_requests WHERE gateway_id = ?1",

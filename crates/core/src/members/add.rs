@@ -1,7 +1,7 @@
 //! Adding members: with a username and password, for invitation, and from the gateway's join
 //! page.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 use serde_json::json;
 
 use super::row::{opt, uniqueness_problems, Row};
@@ -11,14 +11,16 @@ use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row;
 use crate::password;
 use crate::store::Directory;
-use crate::types::{DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile, RoleId};
+use crate::types::{
+    DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile, RoleId, Username,
+};
 
 impl Directory {
     /// Creates an Enabled member in the root department with the Member role, from what a
     /// person entered on the gateway's join page (their password only as its hash). Returns
     /// the field problems instead when a unique field is already used.
     pub(crate) fn insert_joined(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         j: &crate::join::Joined<'_>,
         now: i64,
     ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
@@ -58,7 +60,7 @@ impl Directory {
     /// Writes a new member with its positions and roles, unless one of its unique fields is
     /// already used by another member: then the field problems, with nothing written.
     fn insert_new(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         row: &Row,
         positions: &[(DepartmentId, Option<String>)],
         roles: &[RoleId],
@@ -114,11 +116,38 @@ impl Directory {
 
     /// Adds a member with a username and password: Enabled at once.
     pub fn add_member(&mut self, actor: &Actor, input: &NewMember) -> CoreResult<MemberId> {
+        self.add_member_hashed(actor, input, None)
+    }
+
+    /// Adds a member as [`Directory::add_member`] does, with the password's hash made
+    /// beforehand when `password_hash` is given (a team change carries the hash its author's
+    /// computer made, never the password): then `input.password` is not read, and the hash
+    /// must be an Argon2id string within the accepted bounds.
+    pub fn add_member_hashed(
+        &mut self,
+        actor: &Actor,
+        input: &NewMember,
+        password_hash: Option<&str>,
+    ) -> CoreResult<MemberId> {
         let mut problems = Vec::new();
         let name = DisplayName::parse("name", "Name", &input.name)
             .map_err(|e| problems.push(e))
             .ok();
-        let username = password::check_credentials(&input.username, &input.password, &mut problems);
+        let username = match password_hash {
+            None => password::check_credentials(&input.username, &input.password, &mut problems),
+            Some(h) => {
+                if let Err(p) = orgdesk_rules::password::check_password_hash(h) {
+                    problems.push(ErrorDetail::field(
+                        "passwordHash",
+                        "invalid",
+                        format!("The password could not be used: {p}."),
+                    ));
+                }
+                Username::parse(&input.username)
+                    .map_err(|e| problems.push(e))
+                    .ok()
+            }
+        };
         let (email, mobile) = self.check_contacts(
             input.email.as_deref(),
             input.mobile.as_deref(),
@@ -129,7 +158,10 @@ impl Directory {
         };
         let positions = self.check_positions(&input.positions)?;
         let roles = self.check_roles(&input.role_ids)?;
-        let hash = password::hash(&input.password)?;
+        let hash = match password_hash {
+            Some(h) => h.to_owned(),
+            None => password::hash(&input.password)?,
+        };
         let row = added_row(
             &name,
             Some(username.as_str().to_owned()),

@@ -37,7 +37,7 @@ pub struct PositionInput {
 }
 
 /// "Add member by username and password": the wizard's two steps together.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewMember {
     pub name: String,
@@ -72,7 +72,7 @@ pub struct NewInvitee {
 }
 
 /// An edit. `None` leaves a field as it is; an empty string clears it.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberPatch {
     pub name: Option<String>,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::PositionInput;
@@ -22,7 +22,7 @@ pub(super) fn opt(s: &str) -> Option<String> {
 
 /// A member's unique fields clash with another's: which one, and whose.
 pub(super) fn uniqueness_problems(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     except: Option<MemberId>,
     username: Option<&str>,
     email: Option<&str>,
@@ -140,7 +140,7 @@ impl Directory {
     }
 
     pub(crate) fn write_positions(
-        tx: &Transaction<'_>,
+        tx: &Connection,
         id: MemberId,
         positions: &[(DepartmentId, Option<String>)],
     ) -> CoreResult<()> {
@@ -154,11 +154,7 @@ impl Directory {
         Ok(())
     }
 
-    pub(super) fn write_roles(
-        tx: &Transaction<'_>,
-        id: MemberId,
-        roles: &[RoleId],
-    ) -> CoreResult<()> {
+    pub(super) fn write_roles(tx: &Connection, id: MemberId, roles: &[RoleId]) -> CoreResult<()> {
         tx.execute("DELETE FROM member_roles WHERE member_id = ?1", [id])?;
         let mut stmt =
             tx.prepare_cached("INSERT INTO member_roles (member_id, role_id) VALUES (?1, ?2)")?;

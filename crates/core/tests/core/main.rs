@@ -24,6 +24,7 @@ mod settings;
 mod sign_in;
 mod snapshot;
 mod spreadsheet;
+mod team;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

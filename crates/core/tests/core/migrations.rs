@@ -179,3 +179,26 @@ fn pinyin_keys_arrive_for_existing_members() {
         ]
     );
 }
+
+/// Version 13 brings team mode's tables, and the id of a member removed before it (kept by the
+/// former-member list) is not given again.
+#[test]
+fn team_tables_arrive_with_version_13_and_removed_ids_stay_retired() {
+    table_arrives_keeping_data(12, "team_pending");
+    let (m, mut conn) = at_version(12);
+    conn.execute_batch(
+        "INSERT INTO former_members (member_id, name, removed_at, removed_by) VALUES (9, 'Gone', 1, 'Ann Lee');",
+    )
+    .unwrap();
+    m.to_latest(&mut conn).unwrap();
+    let floor: i64 = conn
+        .query_row("SELECT id FROM id_floors WHERE name = 'members'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(floor, 9);
+    let cursor: i64 = conn
+        .query_row("SELECT applied_seq FROM team_cursor", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(cursor, 0);
+}

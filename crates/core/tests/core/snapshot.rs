@@ -22,6 +22,10 @@ fn seeded() -> (Directory, Vec<u8>) {
     let mut s = d.settings().unwrap();
     s.default_region = "CN".into();
     d.update_settings(&a, &s).unwrap();
+    // The newest department gone: its id is never given again, here or on a joined computer.
+    let root = d.department_tree().unwrap().id;
+    let temp = d.create_department(&a, root, "Temporary").unwrap();
+    d.delete_department(&a, temp).unwrap();
     let snapshot = d.write_snapshot(42).unwrap();
     (d, snapshot)
 }
@@ -42,6 +46,7 @@ fn a_snapshot_loads_into_a_new_file_with_the_same_content() {
     let path = scratch_db();
     let (mut copy, at_seq) = Directory::load_snapshot(&path, &snapshot).unwrap();
     assert_eq!(at_seq, 42);
+    assert_eq!(copy.team_cursor().unwrap(), 42, "the log is read after it");
     assert_eq!(
         copy.directory_checksum().unwrap(),
         d.directory_checksum().unwrap()
@@ -56,6 +61,13 @@ fn a_snapshot_loads_into_a_new_file_with_the_same_content() {
         password: PASSWORD.into(),
     })
     .unwrap();
+    // Both give the next department the same id.
+    let (mut d, a) = (d, admin(&copy));
+    let root = d.department_tree().unwrap().id;
+    assert_eq!(
+        copy.create_department(&a, root, "Next").unwrap(),
+        d.create_department(&a, root, "Next").unwrap()
+    );
     drop(copy);
     assert!(!path
         .with_file_name(format!(

@@ -1,0 +1,390 @@
+//! The directory edits a team's admins make, as the bodies of the organization's change log:
+//! what each one is, how it is written and read back, and how it runs through the same core
+//! function the window calls.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::audit::Actor;
+use crate::auth::AdminRank;
+use crate::batch::{BatchChange, Selection};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::members::{MemberAction, MemberPatch, NewMember};
+use crate::settings::Settings;
+use crate::store::Directory;
+use crate::types::{DepartmentId, MemberId};
+
+/// The format of the bodies this version writes and reads. A body of another format is
+/// refused, so a new format is used only once every computer of the team reads it.
+pub const FORMAT: u32 = 1;
+
+/// One edit of the directory. People and departments are named by their ids, which every
+/// computer that applied the same log holds alike, never by a name someone else can choose.
+///
+/// In a body the variant's name is its `kind` and its fields its `args` (see
+/// [`TeamCommand::to_body`]); serde reads it as `{kind: args}`, which lets a refusal name the
+/// field inside `args` it is about.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all_fields = "camelCase", deny_unknown_fields)]
+pub enum Command {
+    #[serde(rename = "department.create")]
+    CreateDepartment {
+        parent_id: DepartmentId,
+        name: String,
+    },
+    #[serde(rename = "department.rename")]
+    RenameDepartment {
+        department_id: DepartmentId,
+        name: String,
+    },
+    /// Under `parent_id`, at `index` among its children (none: last).
+    #[serde(rename = "department.move")]
+    MoveDepartment {
+        department_id: DepartmentId,
+        parent_id: DepartmentId,
+        index: Option<u32>,
+    },
+    #[serde(rename = "department.set_head")]
+    SetDepartmentHead {
+        department_id: DepartmentId,
+        head_id: Option<MemberId>,
+    },
+    #[serde(rename = "department.delete")]
+    DeleteDepartment { department_id: DepartmentId },
+    /// The member as the wizard gives it, with `password` left empty: the change carries the
+    /// hash its author's computer made (see [`Command::add_member`]).
+    #[serde(rename = "member.add")]
+    AddMember {
+        member: NewMember,
+        password_hash: String,
+    },
+    #[serde(rename = "member.update")]
+    UpdateMember {
+        member_id: MemberId,
+        patch: MemberPatch,
+    },
+    /// Disable, enable, resign or restore.
+    #[serde(rename = "member.status")]
+    ChangeStatus {
+        member_id: MemberId,
+        action: MemberAction,
+    },
+    #[serde(rename = "member.remove")]
+    RemoveMember {
+        member_id: MemberId,
+        transfer_to: Option<MemberId>,
+    },
+    #[serde(rename = "member.set_primary_department")]
+    SetPrimaryDepartment {
+        member_id: MemberId,
+        department_id: DepartmentId,
+    },
+    /// One change to the members listed (a list's filter is turned into its ids when the
+    /// command is made: what a filter finds depends on the moment).
+    #[serde(rename = "member.batch")]
+    BatchUpdate {
+        member_ids: Vec<MemberId>,
+        change: BatchChange,
+    },
+    /// The organization-wide settings; `joinNotifications`, each computer's own, is left out.
+    #[serde(rename = "settings.update")]
+    UpdateSettings { settings: Settings },
+}
+
+/// The most members one batch change lists.
+pub const MAX_BATCH_MEMBERS: usize = 5_000;
+
+impl Command {
+    /// "Add member" as a change: the password is checked against the policy and hashed here,
+    /// once, on the author's computer; the change carries the hash and never the password.
+    pub fn add_member(mut member: NewMember) -> CoreResult<Self> {
+        let mut problems = Vec::new();
+        crate::password::check_credentials(&member.username, &member.password, &mut problems);
+        if !problems.is_empty() {
+            return Err(CoreError::invalid(problems));
+        }
+        let password_hash = crate::password::hash(&member.password)?;
+        member.password.clear();
+        Ok(Self::AddMember {
+            member,
+            password_hash,
+        })
+    }
+
+    /// "Settings" as a change: this computer's own choices are left out.
+    pub fn update_settings(mut settings: Settings) -> Self {
+        settings.join_notifications = None;
+        Self::UpdateSettings { settings }
+    }
+
+    /// Who may make it: settings are the Super Admins', as in the window.
+    pub fn needs(&self) -> AdminRank {
+        match self {
+            Self::UpdateSettings { .. } => AdminRank::SuperAdmin,
+            _ => AdminRank::Admin,
+        }
+    }
+
+    /// The rules a body must keep beyond its shape, each refusal naming its field.
+    fn check(&self) -> Result<(), ErrorDetail> {
+        let bad = |field: &str, reason: &str| {
+            Err(ErrorDetail::field(
+                &format!("args.{field}"),
+                "invalid",
+                reason,
+            ))
+        };
+        match self {
+            Self::AddMember { member, .. } if !member.password.is_empty() => bad(
+                "member.password",
+                "A change never carries a password, only its hash.",
+            ),
+            Self::ChangeStatus {
+                action: MemberAction::Edit | MemberAction::Remove,
+                ..
+            } => bad(
+                "action",
+                "The action must be disable, enable, resign or restore.",
+            ),
+            Self::BatchUpdate { member_ids, .. }
+                if member_ids.is_empty() || member_ids.len() > MAX_BATCH_MEMBERS =>
+            {
+                bad(
+                    "memberIds",
+                    &format!("A batch change lists 1 to {MAX_BATCH_MEMBERS} members."),
+                )
+            }
+            Self::UpdateSettings { settings } if settings.join_notifications.is_some() => bad(
+                "settings.joinNotifications",
+                "Notifications are each computer's own choice, not the organization's.",
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs the command through the core function the window uses, as `actor`.
+    pub(crate) fn run(&self, d: &mut Directory, actor: &Actor) -> CoreResult<()> {
+        match self {
+            Self::CreateDepartment { parent_id, name } => {
+                d.create_department(actor, *parent_id, name).map(drop)
+            }
+            Self::RenameDepartment {
+                department_id,
+                name,
+            } => d.rename_department(actor, *department_id, name),
+            Self::MoveDepartment {
+                department_id,
+                parent_id,
+                index,
+            } => d.move_department(actor, *department_id, *parent_id, index.map(|i| i as usize)),
+            Self::SetDepartmentHead {
+                department_id,
+                head_id,
+            } => d.set_department_head(actor, *department_id, *head_id),
+            Self::DeleteDepartment { department_id } => {
+                d.delete_department(actor, *department_id).map(drop)
+            }
+            Self::AddMember {
+                member,
+                password_hash,
+            } => d
+                .add_member_hashed(actor, member, Some(password_hash))
+                .map(drop),
+            Self::UpdateMember { member_id, patch } => {
+                d.update_member(actor, *member_id, patch).map(drop)
+            }
+            Self::ChangeStatus { member_id, action } => {
+                d.change_status(actor, *member_id, *action).map(drop)
+            }
+            Self::RemoveMember {
+                member_id,
+                transfer_to,
+            } => d.remove_member(actor, *member_id, *transfer_to).map(drop),
+            Self::SetPrimaryDepartment {
+                member_id,
+                department_id,
+            } => d.set_primary_department(actor, *member_id, *department_id),
+            Self::BatchUpdate { member_ids, change } => {
+                let selection = Selection::Ids {
+                    ids: member_ids.clone(),
+                };
+                d.batch_update(actor, &selection, change).map(drop)
+            }
+            Self::UpdateSettings { settings } => d.update_settings(actor, settings).map(drop),
+        }
+    }
+
+    /// What the command does, in words an admin reads in a list of refused changes.
+    pub(crate) fn describe(&self, d: &Directory) -> String {
+        let dept = |id: &DepartmentId| match d.department_row(*id) {
+            Ok((None, _)) => "the root department".to_owned(),
+            Ok((_, name)) => format!("\"{name}\""),
+            Err(_) => format!("department {id}"),
+        };
+        let member = |id: &MemberId| {
+            d.connection()
+                .query_row("SELECT name FROM members WHERE id = ?1", [id], |r| {
+                    r.get::<_, String>(0)
+                })
+                .unwrap_or_else(|_| format!("member {id}"))
+        };
+        match self {
+            Self::CreateDepartment { parent_id, name } => {
+                format!("Create department \"{name}\" under {}", dept(parent_id))
+            }
+            Self::RenameDepartment {
+                department_id,
+                name,
+            } => format!("Rename {} to \"{name}\"", dept(department_id)),
+            Self::MoveDepartment {
+                department_id,
+                parent_id,
+                ..
+            } => format!("Move {} under {}", dept(department_id), dept(parent_id)),
+            Self::SetDepartmentHead {
+                department_id,
+                head_id: Some(m),
+            } => format!("Make {} the head of {}", member(m), dept(department_id)),
+            Self::SetDepartmentHead { department_id, .. } => {
+                format!("Clear the head of {}", dept(department_id))
+            }
+            Self::DeleteDepartment { department_id } => {
+                format!("Delete department {}", dept(department_id))
+            }
+            Self::AddMember { member, .. } => {
+                format!("Add member {} ({})", member.name, member.username)
+            }
+            Self::UpdateMember { member_id, .. } => format!("Edit {}", member(member_id)),
+            Self::ChangeStatus { member_id, action } => {
+                let verb = serde_json::to_value(action)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                let mut verb: Vec<char> = verb.chars().collect();
+                if let Some(c) = verb.first_mut() {
+                    *c = c.to_ascii_uppercase();
+                }
+                format!(
+                    "{} {}",
+                    verb.into_iter().collect::<String>(),
+                    member(member_id)
+                )
+            }
+            Self::RemoveMember { member_id, .. } => format!("Remove {}", member(member_id)),
+            Self::SetPrimaryDepartment {
+                member_id,
+                department_id,
+            } => format!(
+                "Make {} the primary department of {}",
+                dept(department_id),
+                member(member_id)
+            ),
+            Self::BatchUpdate { member_ids, .. } => {
+                format!("Change {} members at once", member_ids.len())
+            }
+            Self::UpdateSettings { .. } => "Change the organization's settings".to_owned(),
+        }
+    }
+}
+
+/// A command with the time its author made it: the body of one change of the log.
+#[derive(Debug, Clone)]
+pub struct TeamCommand {
+    /// When the author made it, in ms since the epoch: the time every computer applies it
+    /// under (the history's time, a new member's creation time …).
+    pub at: i64,
+    pub command: Command,
+}
+
+impl TeamCommand {
+    /// The body as the log carries it: `{"format": 1, "at": …, "kind": …, "args": {…}}`.
+    pub fn to_body(&self) -> CoreResult<Map<String, Value>> {
+        let written = serde_json::to_value(&self.command)
+            .map_err(|e| CoreError::Internal(format!("A change could not be written: {e}")))?;
+        let Some((kind, args)) = written.as_object().and_then(|o| o.iter().next()) else {
+            return Err(CoreError::Internal(
+                "A change was not written as its kind and arguments.".into(),
+            ));
+        };
+        let mut body = Map::new();
+        body.insert("format".into(), FORMAT.into());
+        body.insert("at".into(), self.at.into());
+        body.insert("kind".into(), kind.clone().into());
+        body.insert("args".into(), args.clone());
+        Ok(body)
+    }
+
+    /// Reads a body from the log. Any device of the organization could have sent anything,
+    /// so every problem is a refusal naming its field, never a panic.
+    pub fn from_body(body: &Map<String, Value>) -> Result<Self, ErrorDetail> {
+        let size = serde_json::to_string(body).map(|s| s.len()).unwrap_or(0);
+        if size > orgdesk_protocol::MAX_CHANGE_BODY_BYTES {
+            return Err(ErrorDetail::field(
+                "body",
+                "too_large",
+                format!("The change is {size} bytes, more than a change may hold."),
+            ));
+        }
+        if let Some(other) = body
+            .keys()
+            .find(|k| !["format", "at", "kind", "args"].contains(&k.as_str()))
+        {
+            return Err(ErrorDetail::field(
+                other,
+                "unknown_field",
+                "A change holds only its format, time, kind and arguments.",
+            ));
+        }
+        match body.get("format") {
+            Some(v) if v.as_u64() == Some(u64::from(FORMAT)) => {}
+            Some(v) => {
+                return Err(ErrorDetail::field(
+                    "format",
+                    "unknown_format",
+                    format!("The change is written in format {v}, which this version of Orgdesk does not read."),
+                ))
+            }
+            None => {
+                return Err(ErrorDetail::field(
+                    "format",
+                    "required",
+                    "The change does not say its format.",
+                ))
+            }
+        }
+        let at = match body.get("at").and_then(Value::as_i64) {
+            Some(at) if at >= 0 => at,
+            _ => {
+                return Err(ErrorDetail::field(
+                    "at",
+                    "invalid",
+                    "The change does not say when it was made, in milliseconds.",
+                ))
+            }
+        };
+        let Some(kind) = body.get("kind").and_then(Value::as_str) else {
+            return Err(ErrorDetail::field(
+                "kind",
+                "required",
+                "The change does not say what kind of change it is.",
+            ));
+        };
+        let args = body.get("args").cloned().unwrap_or(Value::Null);
+        let mut tagged = Map::new();
+        tagged.insert(kind.to_owned(), args);
+        let command: Command =
+            serde_path_to_error::deserialize(Value::Object(tagged)).map_err(|e| {
+                let path = e.path().to_string();
+                // The path starts with the kind: what follows it is inside `args`.
+                let field = match path.strip_prefix(kind) {
+                    _ if path == "." => "kind".to_owned(),
+                    Some("") => "args".to_owned(),
+                    Some(rest) => format!("args{rest}"),
+                    None => "kind".to_owned(),
+                };
+                ErrorDetail::field(&field, "invalid", e.into_inner().to_string())
+            })?;
+        command.check()?;
+        Ok(Self { at, command })
+    }
+}

@@ -1,0 +1,107 @@
+//! This computer's own commands: checked against the directory as it stands when the admin
+//! makes them, kept in a durable queue until they are sent, and taken off it when they come
+//! back from the log (see `apply.rs`).
+
+use serde_json::{Map, Value};
+
+use super::{Command, TeamCommand};
+use crate::audit::Actor;
+use crate::error::{CoreError, CoreResult};
+use crate::store::Directory;
+use crate::types::MemberId;
+
+/// A command waiting to be sent to the organization's change log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingCommand {
+    /// This computer's id for the change: 128 random bits in hex, so a retried send appends
+    /// nothing twice.
+    pub change_id: String,
+    /// The admin who made it: the sender sends it only under a device of that admin's
+    /// gateway account, since the log's author is the account that sent it.
+    pub author_id: MemberId,
+    /// When it was queued, ms since the epoch.
+    pub queued_at: i64,
+    /// The change body, as the log carries it.
+    pub body: Map<String, Value>,
+}
+
+/// The local settings key of the gateway account whose device this computer is (its token is
+/// kept in the system keyring, never here).
+const DEVICE_ACCOUNT: &str = "team_device_account";
+
+impl Directory {
+    /// The gateway account whose enrolled device this computer is, once it is in a team: its
+    /// sync then sends the commands of that account's admin and applies the change log.
+    pub fn team_device_account(&self) -> CoreResult<Option<String>> {
+        self.local_value(DEVICE_ACCOUNT)
+    }
+
+    /// Records that this computer is a device of `account_id` (this computer's own value, not
+    /// part of the directory's content).
+    pub fn set_team_device_account(&mut self, account_id: &str) -> CoreResult<()> {
+        self.set_local_value(DEVICE_ACCOUNT, account_id)
+    }
+
+    /// Queues `command`, made now by `actor`, to be sent to the organization's change log, and
+    /// returns its change id. It is first run against the directory as it stands, in a
+    /// savepoint that is rolled back, so that the admin hears at once what the core refuses
+    /// (a username taken, a department not empty …), that their role does not allow it, or that
+    /// this computer is another admin's device.
+    /// Nothing of it shows in the directory until it comes back from the log in its order.
+    pub fn queue_command(&mut self, actor: &Actor, command: Command) -> CoreResult<String> {
+        let author = actor
+            .id
+            .ok_or_else(|| CoreError::Forbidden("Sign in to change the directory.".into()))?;
+        let actor = self.admin_actor(author, command.needs())?;
+        // A change goes out under this computer's device, so in the name of its account only.
+        if let Some(device) = self.team_device_account()? {
+            if self.gateway_account_of(author)?.as_deref() != Some(device.as_str()) {
+                return Err(CoreError::Forbidden(format!(
+                    "This computer is enrolled in the team for another admin's account, so {} cannot make changes here: enroll a computer of their own.",
+                    actor.name
+                )));
+            }
+        }
+        let made = TeamCommand {
+            at: self.now_ms(),
+            command,
+        };
+        let body = made.to_body()?;
+        // What goes out is what every computer reads back: the same checks, before it leaves.
+        TeamCommand::from_body(&body).map_err(|d| CoreError::invalid(vec![d]))?;
+        self.in_savepoint("team_try", false, |d| {
+            d.at_time(made.at, |d| made.command.run(d, &actor))
+        })?;
+        let change_id = crate::invitations::new_idempotency_key();
+        self.conn.execute(
+            "INSERT INTO team_pending (change_id, author_id, queued_at, body) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![change_id, author, made.at, Value::Object(body).to_string()],
+        )?;
+        Ok(change_id)
+    }
+
+    /// The commands waiting to be sent, in the order they were made.
+    pub fn pending_commands(&self) -> CoreResult<Vec<PendingCommand>> {
+        let rows: Vec<(String, MemberId, i64, String)> = crate::rows::all(
+            &self.conn,
+            "SELECT change_id, author_id, queued_at, body FROM team_pending ORDER BY position",
+            [],
+            |r| crate::rows::columns(r),
+        )?;
+        rows.into_iter()
+            .map(|(change_id, author_id, queued_at, body)| {
+                let Ok(Value::Object(body)) = serde_json::from_str(&body) else {
+                    return Err(CoreError::Internal(format!(
+                        "The queued change {change_id} could not be read."
+                    )));
+                };
+                Ok(PendingCommand {
+                    change_id,
+                    author_id,
+                    queued_at,
+                    body,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,681 @@
+//! Team mode's directory half: commands made on different computers, ordered by one log and
+//! applied everywhere, end in equal directories; conflicts and refusals are decided the same
+//! way on every computer.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use orgdesk_core::audit::Actor;
+use orgdesk_core::auth::AdminRank;
+use orgdesk_core::clock::{Clock, ManualClock};
+use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery};
+use orgdesk_core::settings::Settings;
+use orgdesk_core::team::{ChangeOutcome, Command, LoggedChange};
+use orgdesk_core::types::{DepartmentId, MemberId};
+use orgdesk_core::{CoreError, Directory};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Map, Value};
+
+use crate::{admin, mkdepts, new_member, pos, scratch_db, setup_input};
+
+/// Three computers holding the same directory: Ann (Super Admin) on the first, Bo and Cy
+/// (Admins) on the second and third, each bound to the gateway account `acc_<username>`.
+struct Team {
+    dirs: Vec<Directory>,
+    clock: Arc<ManualClock>,
+    log: Vec<LoggedChange>,
+    sent: HashSet<String>,
+}
+
+fn team() -> Team {
+    let clock = Arc::new(ManualClock::new(1_790_000_000_000));
+    let first = scratch_db();
+    {
+        let mut d = Directory::open_with_clock(&first, clock.clone()).unwrap();
+        d.setup_organization(&setup_input("Acme", "ann")).unwrap();
+        let a = admin(&d);
+        mkdepts(&mut d, &["Sales", "Engineering"]);
+        let root = d.resolve_department_path("").unwrap();
+        let admin_role = d.role_by_name("Admin").unwrap();
+        for (name, user, role) in [
+            ("Bo Admin", "bohan", Some(admin_role)),
+            ("Cy Admin", "cyrus", Some(admin_role)),
+            ("Dee Member", "dee", None),
+        ] {
+            let mut m = new_member(name, user, vec![pos(root, None)]);
+            m.role_ids = role.into_iter().collect();
+            d.add_member(&a, &m).unwrap();
+        }
+        let items = d.due_account_mirror(500).unwrap();
+        let accounts: Vec<String> = items
+            .iter()
+            .map(|i| format!("acc_{}", i.account.username))
+            .collect();
+        d.account_mirror_done(&items, &accounts).unwrap();
+    }
+    // Closing the last connection folds the write-ahead log into the file: copy the file.
+    let dirs = (0..3)
+        .map(|i| {
+            let path = if i == 0 {
+                first.clone()
+            } else {
+                let p = scratch_db();
+                std::fs::copy(&first, &p).unwrap();
+                p
+            };
+            Directory::open_with_clock(&path, clock.clone()).unwrap()
+        })
+        .collect();
+    Team {
+        dirs,
+        clock,
+        log: Vec::new(),
+        sent: HashSet::new(),
+    }
+}
+
+impl Team {
+    fn member(&self, username: &str) -> MemberId {
+        self.dirs[0].find_member(username).unwrap()
+    }
+
+    fn dept(&self, path: &str) -> DepartmentId {
+        self.dirs[0].resolve_department_path(path).unwrap()
+    }
+
+    /// The admin `username` at computer `at`, as the actor of what they do there.
+    fn actor(&self, at: usize, username: &str) -> Actor {
+        let id = self.dirs[at].find_member(username).unwrap();
+        self.dirs[at].admin_actor(id, AdminRank::Admin).unwrap()
+    }
+
+    /// `username` makes `command` at computer `at`; a second passes.
+    fn make(&mut self, at: usize, username: &str, command: Command) -> Result<String, CoreError> {
+        self.clock.advance_secs(1);
+        let actor = self.actor(at, username);
+        self.dirs[at].queue_command(&actor, command)
+    }
+
+    /// Computer `at` sends what it has not sent yet: the log numbers it after what is there,
+    /// each change under the account of the admin who made it.
+    fn send(&mut self, at: usize) {
+        for p in self.dirs[at].pending_commands().unwrap() {
+            if !self.sent.insert(p.change_id.clone()) {
+                continue;
+            }
+            let account = self.dirs[at]
+                .gateway_account_of(p.author_id)
+                .unwrap()
+                .unwrap();
+            self.append(&format!("dev_{at}"), &account, &p.change_id, p.body);
+        }
+    }
+
+    /// Appends a change as the gateway does (any body a device sends).
+    fn append(&mut self, device: &str, account: &str, change_id: &str, body: Map<String, Value>) {
+        self.log.push(LoggedChange {
+            seq: self.log.len() as i64 + 1,
+            change_id: change_id.into(),
+            device_id: device.into(),
+            account_id: account.into(),
+            at: self.clock.now_secs() + 1,
+            body,
+        });
+    }
+
+    /// Every computer applies the log to its end; the outcomes of the first one's.
+    fn apply_all(&mut self) -> Vec<ChangeOutcome> {
+        let mut first = Vec::new();
+        for (i, d) in self.dirs.iter_mut().enumerate() {
+            for c in &self.log {
+                let o = d.apply_change(c).unwrap();
+                if i == 0 {
+                    first.push(o);
+                }
+            }
+        }
+        first
+    }
+
+    /// The three checksums are one, and the refusals recorded the same everywhere.
+    fn assert_equal(&self) {
+        let sums: Vec<String> = self
+            .dirs
+            .iter()
+            .map(|d| d.directory_checksum().unwrap().digest)
+            .collect();
+        assert_eq!(sums[0], sums[1]);
+        assert_eq!(sums[0], sums[2]);
+        let refusals: Vec<Vec<Refusal>> = self.dirs.iter().map(refusals).collect();
+        assert_eq!(refusals[0], refusals[1]);
+        assert_eq!(refusals[0], refusals[2]);
+    }
+}
+
+/// One refusal recorded: (seq, what, field, reason).
+type Refusal = (i64, String, Option<String>, String);
+
+/// Every refusal recorded.
+fn refusals(d: &Directory) -> Vec<Refusal> {
+    d.connection()
+        .prepare("SELECT seq, what, field, reason FROM team_refusals ORDER BY seq")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn create(parent: DepartmentId, name: &str) -> Command {
+    Command::CreateDepartment {
+        parent_id: parent,
+        name: name.into(),
+    }
+}
+
+fn update(member_id: MemberId, patch: MemberPatch) -> Command {
+    Command::UpdateMember { member_id, patch }
+}
+
+fn add(t: &Team, name: &str, username: &str, dept: &str) -> Command {
+    Command::add_member(new_member(name, username, vec![pos(t.dept(dept), None)])).unwrap()
+}
+
+#[test]
+fn commands_made_on_three_computers_end_in_equal_directories() {
+    let mut t = team();
+    let root = t.dept("");
+    let sales = t.dept("Sales");
+    t.make(0, "ann", create(root, "Operations")).unwrap();
+    t.make(1, "bohan", add(&t, "Eve Chen", "eve", "Sales"))
+        .unwrap();
+    t.make(
+        2,
+        "cyrus",
+        Command::RenameDepartment {
+            department_id: sales,
+            name: "Sales & Marketing".into(),
+        },
+    )
+    .unwrap();
+    t.make(0, "ann", add(&t, "Fay Wu", "fay", "Engineering"))
+        .unwrap();
+    // Nothing shows before it comes back from the log.
+    assert!(t.dirs[1].find_member("eve").is_err());
+    assert_eq!(t.dirs[0].pending_commands().unwrap().len(), 2);
+    // Interleaved: Cy's, then Ann's, then Bo's.
+    t.send(2);
+    t.send(0);
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    for d in &t.dirs {
+        assert!(d.pending_commands().unwrap().is_empty());
+        assert!(d.find_member("eve").is_ok() && d.find_member("fay").is_ok());
+        assert!(d.resolve_department_path("Operations").is_ok());
+        assert!(d.resolve_department_path("Sales & Marketing").is_ok());
+        assert_eq!(d.team_cursor().unwrap(), 4);
+    }
+    // Ids are the directory's, equal everywhere: a second round names what the first made.
+    let eve = t.member("eve");
+    let ops = t.dept("Operations");
+    t.make(
+        1,
+        "bohan",
+        update(
+            eve,
+            MemberPatch {
+                positions: Some(vec![pos(ops, Some("Lead")), pos(sales, None)]),
+                work_location: Some("Berlin".into()),
+                ..MemberPatch::default()
+            },
+        ),
+    )
+    .unwrap();
+    t.make(
+        2,
+        "cyrus",
+        Command::SetDepartmentHead {
+            department_id: sales,
+            head_id: Some(eve),
+        },
+    )
+    .unwrap();
+    t.make(
+        0,
+        "ann",
+        Command::MoveDepartment {
+            department_id: ops,
+            parent_id: sales,
+            index: None,
+        },
+    )
+    .unwrap();
+    t.make(
+        0,
+        "ann",
+        Command::update_settings(Settings {
+            default_region: "DE".into(),
+            import_quota_per_day: Some(20),
+            invitation_language: None,
+            join_notifications: Some(false),
+        }),
+    )
+    .unwrap();
+    t.send(1);
+    t.send(0);
+    t.send(2);
+    let outcomes = t.apply_all();
+    assert!(
+        outcomes[4..]
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let details = t.dirs[2].department_details(ops).unwrap();
+    assert_eq!(details.path, "Sales & Marketing/Operations");
+    let head = t.dirs[0].department_details(sales).unwrap().head;
+    assert_eq!(head.unwrap().id, eve);
+    assert_eq!(t.dirs[1].settings().unwrap().default_region, "DE");
+    // The history says who made each change, and from which computer.
+    let (actor, device): (String, String) = t.dirs[2]
+        .connection()
+        .query_row(
+            "SELECT actor_name, team_device_id FROM audit_log WHERE action = 'department.set_head'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((actor.as_str(), device.as_str()), ("Cy Admin", "dev_2"));
+}
+
+#[test]
+fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
+    let mut t = team();
+    t.make(0, "ann", add(&t, "Bob One", "bob", "Sales"))
+        .unwrap();
+    t.make(2, "cyrus", add(&t, "Bob Two", "bob", "Engineering"))
+        .unwrap();
+    t.send(0);
+    t.send(2);
+    let outcomes = t.apply_all();
+    assert_eq!(outcomes[0], ChangeOutcome::Applied { mine: true });
+    assert!(matches!(
+        &outcomes[1],
+        ChangeOutcome::Refused { mine: false, .. }
+    ));
+    t.assert_equal();
+    for d in &t.dirs {
+        let bob = d.find_member("bob").unwrap();
+        assert_eq!(d.member_details(bob).unwrap().name, "Bob One");
+    }
+    assert!(t.dirs[0].my_refused_changes().unwrap().is_empty());
+    assert!(t.dirs[1].my_refused_changes().unwrap().is_empty());
+    let mine = t.dirs[2].my_refused_changes().unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].seq, 2);
+    assert_eq!(mine[0].what, "Add member Bob Two (bob)");
+    assert_eq!(mine[0].field.as_deref(), Some("username"));
+    assert!(mine[0].reason.contains("bob"), "{}", mine[0].reason);
+    assert!(t.dirs[2].pending_commands().unwrap().is_empty());
+}
+
+#[test]
+fn editing_a_member_another_admin_removed_is_refused_everywhere() {
+    let mut t = team();
+    let dee = t.member("dee");
+    let ann = t.member("ann");
+    t.make(
+        0,
+        "ann",
+        Command::RemoveMember {
+            member_id: dee,
+            transfer_to: Some(ann),
+        },
+    )
+    .unwrap();
+    // Dee held the largest id: the member added after her removal does not take it again.
+    let gus = add(&t, "Gus Lin", "gus", "Sales");
+    t.make(0, "ann", gus).unwrap();
+    t.make(
+        1,
+        "bohan",
+        update(
+            dee,
+            MemberPatch {
+                work_location: Some("Paris".into()),
+                ..MemberPatch::default()
+            },
+        ),
+    )
+    .unwrap();
+    t.send(0);
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert!(
+        matches!(&outcomes[2], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist")),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let mine = t.dirs[1].my_refused_changes().unwrap();
+    assert_eq!(mine[0].what, format!("Edit member {dee}"));
+    assert!(t.dirs[0].find_member("dee").is_err());
+    assert!(t.member("gus") > dee);
+    let gus = t.dirs[2].find_member("gus").unwrap();
+    assert_eq!(t.dirs[2].member_details(gus).unwrap().work_location, None);
+}
+
+#[test]
+fn settings_are_a_super_admins_and_authors_must_be_enabled_admins() {
+    let mut t = team();
+    let settings = Command::update_settings(Settings {
+        default_region: "FR".into(),
+        import_quota_per_day: None,
+        invitation_language: None,
+        join_notifications: None,
+    });
+    // Bo cannot even queue it; a body his computer sends anyway is refused everywhere.
+    let e = t.make(1, "bohan", settings.clone()).unwrap_err();
+    assert!(matches!(e, CoreError::Forbidden(_)), "{e:?}");
+    let body = orgdesk_core::team::TeamCommand {
+        at: t.clock.now_ms(),
+        command: settings,
+    }
+    .to_body()
+    .unwrap();
+    t.append("dev_1", "acc_bohan", "settings-by-bo", body.clone());
+    // Ann disables Cy; then a change from Cy's account, and one from an account nobody holds.
+    let cy = t.member("cyrus");
+    t.make(
+        0,
+        "ann",
+        Command::ChangeStatus {
+            member_id: cy,
+            action: MemberAction::Disable,
+        },
+    )
+    .unwrap();
+    t.send(0);
+    let create_ops = orgdesk_core::team::TeamCommand {
+        at: t.clock.now_ms(),
+        command: create(t.dept(""), "Ops"),
+    }
+    .to_body()
+    .unwrap();
+    t.append("dev_2", "acc_cyrus", "ops-by-cy", create_ops.clone());
+    t.append("dev_9", "acc_nobody", "ops-by-nobody", create_ops);
+    let outcomes = t.apply_all();
+    assert!(
+        matches!(&outcomes[0], ChangeOutcome::Refused { reason, .. } if reason.contains("Only a Super Admin")),
+        "{outcomes:?}"
+    );
+    assert_eq!(outcomes[1], ChangeOutcome::Applied { mine: true });
+    assert!(
+        matches!(&outcomes[2], ChangeOutcome::Refused { reason, .. } if reason.contains("not an enabled admin")),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(&outcomes[3], ChangeOutcome::Refused { reason, .. } if reason.contains("no member")),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    assert_ne!(t.dirs[2].settings().unwrap().default_region, "FR");
+    assert!(t.dirs[2].resolve_department_path("Ops").is_err());
+    // Ann may.
+    t.make(
+        0,
+        "ann",
+        Command::update_settings(Settings {
+            default_region: "FR".into(),
+            import_quota_per_day: None,
+            invitation_language: None,
+            join_notifications: None,
+        }),
+    )
+    .unwrap();
+    t.send(0);
+    t.apply_all();
+    t.assert_equal();
+    assert_eq!(t.dirs[2].settings().unwrap().default_region, "FR");
+}
+
+#[test]
+fn bodies_that_cannot_be_read_are_refused_naming_the_field() {
+    let mut t = team();
+    let body = |v: Value| v.as_object().unwrap().clone();
+    let cases = [
+        (
+            json!({"format": 1, "at": 1, "kind": "member.teleport", "args": {}}),
+            "kind",
+        ),
+        (
+            json!({"format": 2, "at": 1, "kind": "department.delete", "args": {"departmentId": 2}}),
+            "format",
+        ),
+        (
+            json!({"format": 1, "at": 1, "kind": "department.create", "args": {"parentId": "x", "name": "Ops"}}),
+            "args.parentId",
+        ),
+        (
+            json!({"format": 1, "at": 1, "kind": "department.create", "args": {"parentId": 1}}),
+            "args",
+        ),
+        (
+            json!({"format": 1, "at": 1, "kind": "department.create", "args": {"parentId": 1, "name": "Ops", "extra": 1}}),
+            "args.extra",
+        ),
+        (
+            json!({"format": 1, "kind": "department.delete", "args": {"departmentId": 2}}),
+            "at",
+        ),
+        (
+            json!({"format": 1, "at": 1, "kind": "department.create", "args": {"parentId": 1, "name": "Ops"}, "x": 1}),
+            "x",
+        ),
+        (
+            json!({"format": 1, "at": 1, "kind": "member.add", "args": {"member": {"name": "Eve", "positions": [], "roleIds": [], "username": "eve", "password": "Secret-Pass1", "email": null, "mobile": null}, "passwordHash": "x"}}),
+            "args.member.password",
+        ),
+        (
+            json!({"format": 1, "at": 1, "kind": "department.create", "args": {"parentId": 1, "name": "x".repeat(70_000)}}),
+            "body",
+        ),
+        (
+            json!({"format": 1, "at": 9_999_999_999_999_i64, "kind": "department.delete", "args": {"departmentId": 2}}),
+            "at",
+        ),
+    ];
+    for (i, (b, _)) in cases.iter().enumerate() {
+        t.append("dev_0", "acc_ann", &format!("bad-{i}"), body(b.clone()));
+    }
+    let outcomes = t.apply_all();
+    assert!(outcomes
+        .iter()
+        .all(|o| matches!(o, ChangeOutcome::Refused { .. })));
+    t.assert_equal();
+    let fields: Vec<Option<String>> = refusals(&t.dirs[0]).into_iter().map(|r| r.2).collect();
+    let expected: Vec<Option<String>> = cases.iter().map(|c| Some(c.1.to_owned())).collect();
+    assert_eq!(fields, expected, "{:#?}", refusals(&t.dirs[0]));
+    let what = &refusals(&t.dirs[0])[0];
+    assert_eq!(what.1, "A change of kind \"member.teleport\"");
+    assert!(what.3.contains("unknown variant"), "{}", what.3);
+    assert_eq!(t.dirs[0].team_cursor().unwrap(), cases.len() as i64);
+}
+
+#[test]
+fn a_change_applied_again_does_nothing_and_a_gap_writes_nothing() {
+    let mut t = team();
+    t.make(0, "ann", create(t.dept(""), "Ops")).unwrap();
+    t.make(0, "ann", create(t.dept(""), "Legal")).unwrap();
+    t.send(0);
+    let d = &mut t.dirs[1];
+    assert_eq!(
+        d.apply_change(&t.log[0]).unwrap(),
+        ChangeOutcome::Applied { mine: false }
+    );
+    let sum = d.directory_checksum().unwrap();
+    assert_eq!(
+        d.apply_change(&t.log[0]).unwrap(),
+        ChangeOutcome::AlreadyApplied
+    );
+    assert_eq!(d.directory_checksum().unwrap(), sum);
+    let mut later = t.log[1].clone();
+    later.seq = 3;
+    let e = d.apply_change(&later).unwrap_err();
+    assert!(e.to_string().contains("so 2 comes first"), "{e}");
+    assert_eq!(d.directory_checksum().unwrap(), sum);
+    assert_eq!(d.team_cursor().unwrap(), 1);
+    assert!(refusals(d).is_empty());
+    assert_eq!(
+        d.apply_change(&t.log[1]).unwrap(),
+        ChangeOutcome::Applied { mine: false }
+    );
+    assert!(d.resolve_department_path("Legal").is_ok());
+}
+
+#[test]
+fn queueing_checks_the_command_at_once_and_writes_nothing_of_it() {
+    let mut t = team();
+    let before = t.dirs[0].directory_checksum().unwrap();
+    let e = t
+        .make(0, "ann", add(&t, "Bo Again", "bohan", "Sales"))
+        .unwrap_err();
+    assert!(e.to_string().contains("bohan"), "{e}");
+    let e = t
+        .make(
+            0,
+            "ann",
+            Command::DeleteDepartment {
+                department_id: t.dept(""),
+            },
+        )
+        .unwrap_err();
+    assert!(matches!(e, CoreError::Forbidden(_)), "{e:?}");
+    let id = t.make(0, "ann", create(t.dept(""), "Ops")).unwrap();
+    assert!(
+        id.len() >= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric()),
+        "{id}"
+    );
+    assert_eq!(t.dirs[0].directory_checksum().unwrap(), before);
+    assert!(t.dirs[0].resolve_department_path("Ops").is_err());
+    let p = t.dirs[0].pending_commands().unwrap();
+    assert_eq!((p.len(), p[0].change_id.as_str()), (1, id.as_str()));
+    assert_eq!(p[0].body["kind"], "department.create");
+    assert!(!p[0].body.contains_key("password"));
+    // On a computer enrolled as Ann's device, only Ann's changes can be sent.
+    t.dirs[1].set_team_device_account("acc_ann").unwrap();
+    let e = t.make(1, "bohan", create(t.dept(""), "Legal")).unwrap_err();
+    assert!(e.to_string().contains("another admin's account"), "{e}");
+    t.make(1, "ann", create(t.dept(""), "Legal")).unwrap();
+}
+
+/// 200 commands of every kind, made by three admins on computers that apply the log at
+/// different moments (so each makes its commands against its own, sometimes older, state):
+/// all three end equal.
+#[test]
+fn a_seeded_random_run_ends_in_equal_directories() {
+    let mut t = team();
+    let mut rng = StdRng::seed_from_u64(7);
+    let admins = ["ann", "bohan", "cyrus"];
+    let mut applied = [0usize; 3];
+    for n in 0..200 {
+        let at = rng.random_range(0..3);
+        let d = &t.dirs[at];
+        let depts: Vec<DepartmentId> = d.department_subtree(t.dept("")).unwrap();
+        // The three admins stay enabled admins: the others are changed at random.
+        let admin_ids: Vec<MemberId> = admins.iter().map(|a| d.find_member(a).unwrap()).collect();
+        let mut members = d.member_ids(&MemberQuery::default()).unwrap();
+        members.retain(|m| !admin_ids.contains(m));
+        let dept = depts[rng.random_range(0..depts.len())];
+        let other = depts[rng.random_range(0..depts.len())];
+        let member = match members.len() {
+            0 => MemberId(999),
+            n => members[rng.random_range(0..n)],
+        };
+        let command = match rng.random_range(0..10) {
+            0 => create(dept, &format!("D{}", rng.random_range(0..12))),
+            1 => Command::RenameDepartment {
+                department_id: dept,
+                name: format!("D{}", rng.random_range(0..12)),
+            },
+            2 => Command::MoveDepartment {
+                department_id: dept,
+                parent_id: other,
+                index: Some(0),
+            },
+            3 => Command::DeleteDepartment {
+                department_id: dept,
+            },
+            4 if n % 3 == 0 => Command::add_member(new_member(
+                &format!("P{n}"),
+                &format!("user{}", rng.random_range(0..8)),
+                vec![pos(dept, None)],
+            ))
+            .unwrap(),
+            5 => update(
+                member,
+                MemberPatch {
+                    positions: Some(vec![pos(dept, Some("T"))]),
+                    ..MemberPatch::default()
+                },
+            ),
+            6 => Command::ChangeStatus {
+                member_id: member,
+                action: [
+                    MemberAction::Disable,
+                    MemberAction::Enable,
+                    MemberAction::Resign,
+                    MemberAction::Restore,
+                ][rng.random_range(0..4)],
+            },
+            7 => Command::SetDepartmentHead {
+                department_id: dept,
+                head_id: Some(member),
+            },
+            8 => Command::RemoveMember {
+                member_id: member,
+                transfer_to: Some(t.member("ann")),
+            },
+            _ => Command::SetPrimaryDepartment {
+                member_id: member,
+                department_id: dept,
+            },
+        };
+        // Refused at once on its own computer, or queued and sent.
+        let _ = t.make(at, admins[at], command);
+        if rng.random_bool(0.3) {
+            t.send(at);
+        }
+        if rng.random_bool(0.3) {
+            let who = rng.random_range(0..3);
+            for c in &t.log[applied[who]..] {
+                t.dirs[who].apply_change(c).unwrap();
+            }
+            applied[who] = t.log.len();
+        }
+    }
+    for at in 0..3 {
+        t.send(at);
+    }
+    t.apply_all();
+    t.assert_equal();
+    // Some changes met the others' and were refused; most were applied.
+    let refused = refusals(&t.dirs[0]).len();
+    let applied = t.log.len() - refused;
+    assert!(
+        applied > 40 && refused > 5,
+        "{applied} applied, {refused} refused"
+    );
+    assert!(t
+        .dirs
+        .iter()
+        .all(|d| d.pending_commands().unwrap().is_empty()));
+}

@@ -1,0 +1,102 @@
+//! Team mode's round: this computer's pending commands go to the organization's change log,
+//! then the log after the directory's cursor comes back and is applied in order through the
+//! core. Both halves can stop at any point and run again: a command stays queued until it
+//! comes back from the log, a retried send appends nothing twice (its change id), and a
+//! change is applied in one transaction with the cursor.
+
+use orgdesk_core::team::{ChangeOutcome, PendingCommand};
+use orgdesk_protocol::{AppendChanges, NewChange, MAX_CHANGES_LIMIT, MAX_CHANGES_PER_APPEND};
+
+use crate::client::GatewayClient;
+use crate::{with_directory, SharedDirectory};
+
+/// What one team round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TeamReport {
+    /// Commands of this computer appended to the log (or found there already).
+    pub sent: usize,
+    /// Commands made by admins of another account, which this device cannot send for them.
+    pub not_ours: usize,
+    /// Why the commands could not be sent, if they could not (they stay queued).
+    pub send_failed: Option<String>,
+    /// Changes of the log applied, and refused (all computers refuse the same ones).
+    pub applied: usize,
+    pub refused: usize,
+    /// The log's end was reached.
+    pub caught_up: bool,
+}
+
+/// Sends what this computer queued under the device whose client is given (its account
+/// `account_id`: a command goes out only under its own author's account), then applies the
+/// log's pages until its end, waiting up to `wait` seconds for the first.
+pub async fn team_round(
+    dir: &SharedDirectory,
+    device: &GatewayClient,
+    account_id: &str,
+    wait: u64,
+) -> Result<TeamReport, String> {
+    let mut report = TeamReport::default();
+    let account = account_id.to_owned();
+    let (ours, not_ours) = with_directory(dir, move |d| {
+        let mut ours = Vec::new();
+        let mut others = 0;
+        for p in d.pending_commands()? {
+            if d.gateway_account_of(p.author_id)?.as_deref() == Some(account.as_str()) {
+                ours.push(p);
+            } else {
+                others += 1;
+            }
+        }
+        Ok((ours, others))
+    })
+    .await?;
+    report.not_ours = not_ours;
+    for chunk in ours.chunks(MAX_CHANGES_PER_APPEND) {
+        let request = AppendChanges {
+            changes: chunk.iter().map(new_change).collect(),
+        };
+        // What cannot be sent now stays queued; the log is read all the same.
+        match device.append_changes(&request).await {
+            Ok(placed) => report.sent += placed.changes.len(),
+            Err(e) => {
+                report.send_failed = Some(e.message().to_owned());
+                break;
+            }
+        }
+    }
+    let mut wait = wait;
+    loop {
+        let after = with_directory(dir, |d| d.team_cursor()).await?;
+        let page = device
+            .changes(after, MAX_CHANGES_LIMIT, wait)
+            .await
+            .map_err(|e| e.message().to_owned())?;
+        wait = 0;
+        let n = page.changes.len();
+        let outcomes = with_directory(dir, move |d| {
+            page.changes
+                .iter()
+                .map(|c| d.apply_change(c))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+        for o in outcomes {
+            match o {
+                ChangeOutcome::Applied { .. } => report.applied += 1,
+                ChangeOutcome::Refused { .. } => report.refused += 1,
+                ChangeOutcome::AlreadyApplied => {}
+            }
+        }
+        if n < MAX_CHANGES_LIMIT as usize {
+            report.caught_up = true;
+            return Ok(report);
+        }
+    }
+}
+
+fn new_change(p: &PendingCommand) -> NewChange {
+    NewChange {
+        change_id: p.change_id.clone(),
+        body: p.body.clone(),
+    }
+}
