@@ -140,6 +140,11 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
         .windows(device_token.len())
         .any(|w| w == device_token.as_bytes()));
 
+    // From now on this computer reaches the gateway with its own credential, and syncs the
+    // change log too.
+    let synced = ok(&orgdesk(&office, &["sync"], None));
+    assert!(synced.contains("Team: 0 changes sent"), "{synced}");
+
     let enrolled = ok(&orgdesk(
         &office,
         &["team", "enroll", "--username", "ann"],
@@ -170,6 +175,10 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     assert!(joined.contains("from the snapshot at change 0"), "{joined}");
     let checksum = |db: &Path| ok(&orgdesk(db, &["directory", "checksum"], None));
     assert_eq!(checksum(&laptop), checksum(&office));
+    let joined_dir = Directory::open(&laptop).unwrap();
+    assert_eq!(joined_dir.team_cursor().unwrap(), 0);
+    assert!(joined_dir.team_device_account().unwrap().is_some());
+    drop(joined_dir);
     assert!(stored_tokens(&laptop)[format!("device {url}")]
         .as_str()
         .unwrap()
