@@ -7,6 +7,7 @@
 //   dist-folder  defaults to ui/dist (build it with `npm --prefix ui run build`).
 //   --screenshots=dir  pictures of the directory and of a member's details, to compare builds.
 //   DUMP_HTML='selector=file' (env)  writes the element's markup after sign-in, to compare DOMs.
+//   COLOR_SCHEME=dark (env)  the system's dark appearance (the theme follows it), to compare builds.
 //   DUMP_STYLES='sel|sel' (env)  prints the computed style and box of each selector after sign-in
 //                (PROPS='a,b' picks the properties): the layout check when markup changes.
 //   --profile    also records CPU profiles (CDP Profiler) per phase, React commits per keystroke
@@ -88,6 +89,7 @@ async function run({ dist, profile, backend }) {
     executablePath: "/usr/bin/chromium",
     headless: true,
     viewport: { width: 1280, height: 800 },
+    colorScheme: process.env.COLOR_SCHEME ?? "light",
     locale: "en-US",
     args: [
       "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -7,6 +7,7 @@ import { I18nextProvider, useTranslation } from "react-i18next";
 
 import i18n from "./i18n";
 import { useSystemDark } from "./theme";
+import { THEME_COMPONENTS, THEME_TOKENS } from "./themeConfig";
 
 function Themed({ children }: { children: ReactNode }) {
   const { i18n: current } = useTranslation();
@@ -18,15 +19,8 @@ function Themed({ children }: { children: ReactNode }) {
       theme={{
         zeroRuntime: true,
         algorithm: dark ? theme.darkAlgorithm : theme.defaultAlgorithm,
-        token: {
-          colorPrimary: "#3370ff",
-          borderRadius: 6,
-          fontSize: 14,
-        },
-        components: {
-          Layout: { headerHeight: 56, headerPadding: "0 20px" },
-          Menu: { itemHeight: 38, itemMarginInline: 8, itemBorderRadius: 6 },
-        },
+        token: THEME_TOKENS,
+        components: THEME_COMPONENTS,
       }}
     >
       <AntApp className="orgdesk-app">{children}</AntApp>
