@@ -93,6 +93,10 @@ pub enum Command {
     /// The directory as a whole: its checksum.
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// Team mode: this computer's device credential, enrolling other admins' computers, and
+    /// joining a team from a new computer.
+    #[command(subcommand)]
+    Team(crate::cli_team::TeamCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,6 +173,7 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
             open_existing(db_path).and_then(|mut d| crate::cli_gateway::gateway(&mut d, c))
         }
         Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
+        Command::Team(c) => crate::cli_team::team(c, db_path, as_admin, open_existing),
         Command::JoinLink(c) => {
             open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, c))
         }

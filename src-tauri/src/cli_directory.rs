@@ -187,11 +187,20 @@ pub struct EditArgs {
 /// The admin a change made from the command line is recorded under: the one `--as` names,
 /// else the initial admin; refused unless an enabled Super Admin or Admin.
 pub(crate) fn actor(d: &Directory, as_admin: Option<&str>) -> Result<Actor, CommandError> {
+    ranked_actor(d, as_admin, AdminRank::Admin)
+}
+
+/// [`actor`], refused unless of at least the rank `needed`.
+pub(crate) fn ranked_actor(
+    d: &Directory,
+    as_admin: Option<&str>,
+    needed: AdminRank,
+) -> Result<Actor, CommandError> {
     let id = match as_admin {
         Some(u) => d.find_member(u)?,
         None => d.initial_admin_id()?,
     };
-    Ok(d.admin_actor(id, AdminRank::Admin)?)
+    Ok(d.admin_actor(id, needed)?)
 }
 
 fn split(list: &str) -> Vec<&str> {

@@ -13,16 +13,18 @@ use clap::Args;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory};
 
+use crate::gateway_link::{keyring_secret, Secret};
+
 /// Which gateway a command calls, and with what token.
 #[derive(Debug, Args)]
 pub struct GatewayArgs {
     /// The gateway's address (default: the remote gateway chosen in Settings).
     #[arg(long, value_name = "URL")]
-    gateway: Option<String>,
+    pub(crate) gateway: Option<String>,
     /// Read the organization's API token from the first line of standard input (default: the
     /// token kept in the system keyring for the gateway chosen in Settings).
     #[arg(long)]
-    token_stdin: bool,
+    pub(crate) token_stdin: bool,
 }
 
 #[derive(Debug, Args)]
@@ -59,24 +61,44 @@ pub(crate) fn names_gateway(dir: &Directory, args: &GatewayArgs) -> Result<bool,
     Ok(args.gateway.is_some() || mode.as_deref() == Some("remote"))
 }
 
-/// The gateway `args` name, else the remote one chosen in Settings, with its token; refused
+/// The address of the gateway `args` name, else of the remote one chosen in Settings; refused
 /// (exit 1) for the built-in gateway, which runs only inside the window.
-pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
+pub(crate) fn gateway_base(dir: &Directory, args: &GatewayArgs) -> Result<String, CommandError> {
     let configured = (
         dir.local_value(crate::gateway_link::MODE_KEY)?,
         dir.local_value(crate::gateway_link::REMOTE_URL_KEY)?,
     );
-    let base =
-        match (args.gateway.clone(), configured) {
-            (Some(url), _) => url.trim().trim_end_matches('/').to_owned(),
-            (None, (Some(mode), Some(url))) if mode == "remote" => url,
-            _ => return Err(CommandError::new(
-                ErrorCode::Conflict,
-                "This directory works on this computer only, through the built-in gateway that \
-                 runs inside the Orgdesk window: open the window to reach it, or name your \
-                 organization's gateway with --gateway URL --token-stdin.",
-            )),
-        };
+    match (args.gateway.clone(), configured) {
+        (Some(url), _) => Ok(url.trim().trim_end_matches('/').to_owned()),
+        (None, (Some(mode), Some(url))) if mode == "remote" => Ok(url),
+        _ => Err(CommandError::new(
+            ErrorCode::Conflict,
+            "This directory works on this computer only, through the built-in gateway that \
+             runs inside the Orgdesk window: open the window to reach it, or name your \
+             organization's gateway with --gateway URL --token-stdin.",
+        )),
+    }
+}
+
+/// The gateway `args` name, else the remote one chosen in Settings, with its token: on a
+/// computer enrolled in a team, its device credential kept in the system keyring; else the
+/// organization's API token ([`api_endpoint`]).
+pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
+    if !args.token_stdin && dir.team_device_account()?.is_some() {
+        let base = gateway_base(dir, args)?;
+        let device = keyring_secret(Secret::DeviceToken, &base);
+        if let Ok(token) = tauri::async_runtime::block_on(device) {
+            return Ok(Endpoint { base, token });
+        }
+    }
+    api_endpoint(dir, args)
+}
+
+/// The gateway `args` name, else the remote one chosen in Settings, with the organization's
+/// API token (read from standard input, or kept in the system keyring); refused (exit 1) for
+/// the built-in gateway, which runs only inside the window.
+pub(crate) fn api_endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
+    let base = gateway_base(dir, args)?;
     let token = if args.token_stdin {
         let mut line = String::new();
         std::io::stdin()

@@ -11,6 +11,7 @@ mod cli_passwords;
 mod cli_settings;
 mod cli_spreadsheet;
 mod cli_sync;
+mod cli_team;
 mod commands;
 mod console;
 mod dialogs;

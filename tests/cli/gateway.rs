@@ -5,7 +5,8 @@
 use crate::harness::{free_port, Gateway};
 use crate::support::{assert_refused, init_acme, json, ok, orgdesk, test_keyring, text};
 
-fn stored_tokens(db: &std::path::Path) -> serde_json::Value {
+/// What the test keyring of the `orgdesk` runs on `db` holds.
+pub(crate) fn stored_tokens(db: &std::path::Path) -> serde_json::Value {
     std::fs::read(test_keyring(db))
         .map(|b| serde_json::from_slice(&b).unwrap())
         .unwrap_or_else(|_| serde_json::json!({}))

@@ -76,6 +76,35 @@ fn main() {
     );
     std::hint::black_box(tree);
 
+    // Team mode: a joining computer's directory, written by one and loaded by the other (the
+    // target is the whole join, download included, in 10 s).
+    if wanted("snapshot") {
+        let mut bytes = Vec::new();
+        let s: Vec<Duration> = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                bytes = d.write_snapshot(1).unwrap();
+                t.elapsed()
+            })
+            .collect();
+        row(
+            &format!("snapshot write ({:.1} MB)", bytes.len() as f64 / 1e6),
+            &s,
+            3000.0,
+        );
+        let s: Vec<Duration> = (0..3)
+            .map(|i| {
+                let path = dir.path().join(format!("joined-{i}.db"));
+                let t = Instant::now();
+                let (copy, _) = orgdesk_core::Directory::load_snapshot(&path, &bytes).unwrap();
+                let took = t.elapsed();
+                drop(copy);
+                took
+            })
+            .collect();
+        row("snapshot load into a new file", &s, 6000.0);
+    }
+
     if wanted("tree load") {
         let s: Vec<Duration> = (0..30)
             .map(|_| {

@@ -33,75 +33,101 @@ pub struct ChecksumPart {
     pub rows: u64,
 }
 
-/// The parts, each a query whose columns and order are the content. Columns are named (not
-/// `*`) so that a column added later is a decision, not an accident.
-const PARTS: [(&str, &str); 7] = [
-    (
-        "organization",
-        "SELECT id, code, root_department_id, initial_admin_id, created_at
-         FROM organization ORDER BY id",
-    ),
-    (
-        "departments",
-        "SELECT id, parent_id, name, sort_order, head_member_id, created_at
-         FROM departments ORDER BY id",
-    ),
-    (
-        "members",
-        "SELECT id, name, username, password_hash, email, mobile, employee_id, work_location,
-                org_email, status, created_by, created_at, activated_at, gateway_account_id,
-                must_change_password
-         FROM members ORDER BY id",
-    ),
-    (
-        "positions",
-        "SELECT member_id, department_id, title, is_primary, sort_order
-         FROM positions ORDER BY member_id, department_id",
-    ),
-    (
-        "roles",
-        "SELECT id, name, description, builtin FROM roles ORDER BY id",
-    ),
-    (
-        "member_roles",
-        "SELECT member_id, role_id FROM member_roles ORDER BY member_id, role_id",
-    ),
-    (
-        "former_members",
-        "SELECT id, member_id, name, username, email, mobile, employee_id, removed_at,
-                removed_by, transferred_to
-         FROM former_members ORDER BY id",
-    ),
+/// One part of the content: a table, the columns that are its content and their order.
+/// Columns are named (not `*`) so that a column added later is a decision, not an accident.
+/// The snapshot (`crate::snapshot`) carries exactly these.
+pub(crate) struct Part {
+    pub(crate) table: &'static str,
+    pub(crate) columns: &'static str,
+    pub(crate) order: &'static str,
+}
+
+impl Part {
+    pub(crate) fn select(&self) -> String {
+        format!(
+            "SELECT {} FROM {} ORDER BY {}",
+            self.columns, self.table, self.order
+        )
+    }
+}
+
+/// The parts, in the order they are read.
+pub(crate) const PARTS: [Part; 7] = [
+    Part {
+        table: "organization",
+        columns: "id, code, root_department_id, initial_admin_id, created_at",
+        order: "id",
+    },
+    Part {
+        table: "departments",
+        columns: "id, parent_id, name, sort_order, head_member_id, created_at",
+        order: "id",
+    },
+    Part {
+        table: "members",
+        columns: "id, name, username, password_hash, email, mobile, employee_id, work_location,
+                  org_email, status, created_by, created_at, activated_at, gateway_account_id,
+                  must_change_password",
+        order: "id",
+    },
+    Part {
+        table: "positions",
+        columns: "member_id, department_id, title, is_primary, sort_order",
+        order: "member_id, department_id",
+    },
+    Part {
+        table: "roles",
+        columns: "id, name, description, builtin",
+        order: "id",
+    },
+    Part {
+        table: "member_roles",
+        columns: "member_id, role_id",
+        order: "member_id, role_id",
+    },
+    Part {
+        table: "former_members",
+        columns: "id, member_id, name, username, email, mobile, employee_id, removed_at,
+                  removed_by, transferred_to",
+        order: "id",
+    },
 ];
 
 /// The settings that hold for the whole organization (the rest of the table is this
 /// computer's own: the gateway in use, cursors, the window's choices).
-const SHARED_SETTINGS: [&str; 3] = [
+pub(crate) const SHARED_SETTINGS: [&str; 3] = [
     "default_region",
     "import_quota_per_day",
     INVITATION_LANGUAGE,
 ];
+
+/// The shared settings' rows, by key; `?1` is [`shared_setting_keys`].
+pub(crate) const SHARED_SETTINGS_QUERY: &str = "SELECT key, value FROM settings
+     WHERE key IN (SELECT value FROM json_each(?1)) ORDER BY key";
+
+/// [`SHARED_SETTINGS`] as the JSON array [`SHARED_SETTINGS_QUERY`] takes.
+pub(crate) fn shared_setting_keys() -> String {
+    serde_json::to_string(&SHARED_SETTINGS).unwrap_or_default()
+}
 
 impl Directory {
     /// The digest of the directory's content (see the module's notes for what it covers).
     pub fn directory_checksum(&self) -> CoreResult<DirectoryChecksum> {
         let mut hash = Sha256::new();
         let mut parts = Vec::with_capacity(PARTS.len() + 1);
-        for (part, sql) in PARTS {
-            let rows = feed_query(&mut hash, part, &self.conn, sql, [])?;
+        for part in &PARTS {
+            let rows = feed_query(&mut hash, part.table, &self.conn, &part.select(), [])?;
             parts.push(ChecksumPart {
-                part: part.to_owned(),
+                part: part.table.to_owned(),
                 rows,
             });
         }
-        let keys = serde_json::to_string(&SHARED_SETTINGS).unwrap_or_default();
         let rows = feed_query(
             &mut hash,
             "settings",
             &self.conn,
-            "SELECT key, value FROM settings
-             WHERE key IN (SELECT value FROM json_each(?1)) ORDER BY key",
-            [keys],
+            SHARED_SETTINGS_QUERY,
+            [shared_setting_keys()],
         )?;
         parts.push(ChecksumPart {
             part: "settings".to_owned(),

@@ -80,6 +80,30 @@ pub enum CoreError {
     Migration(#[from] rusqlite_migration::Error),
     #[error("{0}")]
     Internal(String),
+    #[error("{0}")]
+    Snapshot(#[from] SnapshotProblem),
+}
+
+/// Why a directory snapshot (`crate::snapshot`) was refused. Nothing is written then.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotProblem {
+    #[error("This is not an Orgdesk directory snapshot.")]
+    NotASnapshot,
+    #[error(
+        "This snapshot is in format version {found}; this version of Orgdesk reads version {expected}."
+    )]
+    Version { found: u16, expected: u16 },
+    #[error("The snapshot is incomplete: it ends before its content does.")]
+    Truncated,
+    #[error("The snapshot is damaged: {0}.")]
+    Damaged(&'static str),
+    #[error("The snapshot's {part} do not fit a directory ({source}).")]
+    Refused {
+        part: &'static str,
+        source: rusqlite::Error,
+    },
+    #[error("A file already exists at {0}: a snapshot is loaded only into a new directory file.")]
+    FileExists(String),
 }
 
 impl CoreError {
@@ -120,6 +144,8 @@ impl CoreError {
             CoreError::Forbidden(_) => ErrorCode::Forbidden,
             CoreError::Storage(_) | CoreError::Migration(_) => ErrorCode::Storage,
             CoreError::Internal(_) => ErrorCode::Internal,
+            CoreError::Snapshot(SnapshotProblem::FileExists(_)) => ErrorCode::Conflict,
+            CoreError::Snapshot(_) => ErrorCode::Validation,
         }
     }
 }

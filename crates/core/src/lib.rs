@@ -26,6 +26,7 @@ pub mod roles;
 mod rows;
 pub mod seed;
 pub mod settings;
+pub mod snapshot;
 pub mod spreadsheet;
 pub mod store;
 pub mod team;

@@ -77,19 +77,43 @@ impl Fields<'_> {
     }
 }
 
+/// What the core derives from a member's fields whenever it writes them: the name's sort key,
+/// the keys the unique fields are compared by and the search text.
+pub(crate) struct Derived {
+    pub(crate) name_key: String,
+    pub(crate) username_key: Option<String>,
+    pub(crate) email_key: Option<String>,
+    pub(crate) employee_id_key: Option<String>,
+    pub(crate) search_text: String,
+}
+
+impl Fields<'_> {
+    pub(crate) fn derived(&self) -> Derived {
+        Derived {
+            name_key: name_keys::sort_key(self.name),
+            username_key: self.username.map(str::to_ascii_lowercase),
+            email_key: self.email.map(str::to_lowercase),
+            employee_id_key: self.employee_id.map(fold_key),
+            search_text: self.search_text(),
+        }
+    }
+}
+
 /// Binds the fields an admin edits, the keys they are compared by and the search text to
-/// ?1–?10, in the order both writers below name them.
-fn bind_edited(stmt: &mut Statement<'_>, f: &Fields<'_>) -> rusqlite::Result<()> {
+/// ?1–?10, in the order both writers below name them; answers the username's key.
+fn bind_edited(stmt: &mut Statement<'_>, f: &Fields<'_>) -> rusqlite::Result<Option<String>> {
+    let d = f.derived();
     stmt.raw_bind_parameter(1, f.name)?;
-    stmt.raw_bind_parameter(2, name_keys::sort_key(f.name))?;
+    stmt.raw_bind_parameter(2, d.name_key)?;
     stmt.raw_bind_parameter(3, f.email)?;
-    stmt.raw_bind_parameter(4, f.email.map(str::to_lowercase))?;
+    stmt.raw_bind_parameter(4, d.email_key)?;
     stmt.raw_bind_parameter(5, f.mobile)?;
     stmt.raw_bind_parameter(6, f.employee_id)?;
-    stmt.raw_bind_parameter(7, f.employee_id.map(fold_key))?;
+    stmt.raw_bind_parameter(7, d.employee_id_key)?;
     stmt.raw_bind_parameter(8, f.work_location)?;
     stmt.raw_bind_parameter(9, f.org_email)?;
-    stmt.raw_bind_parameter(10, f.search_text())
+    stmt.raw_bind_parameter(10, d.search_text)?;
+    Ok(d.username_key)
 }
 
 /// Writes a new member row: its fields, the keys its unique fields are compared by and its
@@ -109,9 +133,9 @@ pub(crate) fn insert(
          VALUES ((SELECT max(ifnull(max(id), 0), ifnull((SELECT id FROM id_floors WHERE name = 'members'), 0)) + 1 FROM members),
                  ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?16)",
     )?;
-    bind_edited(&mut stmt, f)?;
+    let username_key = bind_edited(&mut stmt, f)?;
     stmt.raw_bind_parameter(11, f.username)?;
-    stmt.raw_bind_parameter(12, f.username.map(str::to_ascii_lowercase))?;
+    stmt.raw_bind_parameter(12, username_key)?;
     stmt.raw_bind_parameter(13, password_hash)?;
     stmt.raw_bind_parameter(14, status.as_str())?;
     stmt.raw_bind_parameter(15, created_by)?;

@@ -9,6 +9,7 @@ mod auth;
 pub(crate) mod changes;
 pub(crate) mod join;
 mod poll;
+pub(crate) mod snapshot;
 pub(crate) mod team;
 
 pub(crate) use auth::{Caller, Org};

@@ -18,6 +18,11 @@ pub enum GatewayError {
     NotEnrolled,
     #[error("{0}")]
     InvalidRequest(String),
+    #[error(
+        "the gateway keeps no snapshot of this organization's directory yet: the Super Admin's \
+         computer uploads one when it starts team mode"
+    )]
+    NoSnapshot,
     #[error("the Idempotency-Key header is required")]
     IdempotencyKeyRequired,
     #[error("this Idempotency-Key was already used with a different request")]
@@ -65,6 +70,7 @@ impl GatewayError {
             Self::IdempotencyKeyRequired => "idempotency_key_required",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::NotFound | Self::UnknownAccount => "not_found",
+            Self::NoSnapshot => "no_snapshot",
             Self::AccountNotEnabled(_) => "account_disabled",
             Self::InvitationClosed(_) => "invitation_closed",
             Self::ChannelUnavailable(_) => "channel_unavailable",
@@ -86,7 +92,9 @@ impl GatewayError {
             Self::IdempotencyKeyReused | Self::ChannelUnavailable(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Self::NotFound | Self::UnknownAccount | Self::Missing(_) => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::UnknownAccount | Self::Missing(_) | Self::NoSnapshot => {
+                StatusCode::NOT_FOUND
+            }
             Self::InvitationClosed(_) | Self::AccountNotEnabled(_) | Self::Conflict { .. } => {
                 StatusCode::CONFLICT
             }

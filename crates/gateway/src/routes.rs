@@ -12,7 +12,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::Bytes;
 
-use crate::api::{accounts, changes, join as api_join, team};
+use crate::api::{accounts, changes, join as api_join, snapshot, team};
 use crate::pages::{invitation, join, member, reset};
 use crate::postmark::Bounce;
 use crate::sms::SignatureCheck;
@@ -87,6 +87,10 @@ pub(crate) fn router(state: Shared, hooks: Hooks) -> Router {
         .route("/api/v1/team/enrollments", post(team::create_enrollment))
         .route("/api/v1/team/join", post(team::join))
         .route("/api/v1/changes", get(changes::read).post(changes::append))
+        .route(
+            orgdesk_protocol::SNAPSHOT_PATH,
+            get(snapshot::get).put(snapshot::put),
+        )
         // Invitation pages.
         .route("/i/{token}", get(invitation::invitation))
         .route(

@@ -365,6 +365,25 @@ pub(crate) async fn client_address(
     next.run(request).await
 }
 
+/// The largest body a request may have and how long it may take to arrive: team mode's
+/// snapshots have limits of their own.
+fn body_limits(state: &Shared, request: &Request) -> (usize, Duration) {
+    let srv = &state.config.server;
+    let snapshot = request.method() == axum::http::Method::PUT
+        && request.uri().path() == orgdesk_protocol::SNAPSHOT_PATH;
+    if snapshot {
+        (
+            srv.max_snapshot_bytes,
+            Duration::from_secs(srv.snapshot_timeout_secs),
+        )
+    } else {
+        (
+            srv.max_body_bytes,
+            Duration::from_secs(srv.body_timeout_secs),
+        )
+    }
+}
+
 /// Reads the whole body before the handler runs: at most `max_body_bytes` (else 413) within
 /// `body_timeout_secs` (else 408), so a slow or endless body holds nothing for long.
 pub(crate) async fn bounded_body(
@@ -372,16 +391,15 @@ pub(crate) async fn bounded_body(
     request: Request,
     next: Next,
 ) -> Response {
-    let limit = state.config.server.max_body_bytes;
+    let (limit, timeout) = body_limits(&state, &request);
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return refused(&state, &request, StatusCode::PAYLOAD_TOO_LARGE);
+        return refused(&state, &request, StatusCode::PAYLOAD_TOO_LARGE, limit);
     }
     let (parts, body) = request.into_parts();
-    let timeout = Duration::from_secs(state.config.server.body_timeout_secs);
     let read = tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await;
     let status = match read {
         Ok(Ok(collected)) => {
@@ -395,7 +413,7 @@ pub(crate) async fn bounded_body(
         Err(_) => StatusCode::REQUEST_TIMEOUT,
     };
     let request = Request::from_parts(parts, Body::empty());
-    let mut response = refused(&state, &request, status);
+    let mut response = refused(&state, &request, status, limit);
     // The rest of the body is not read: the connection cannot carry another request.
     response.headers_mut().insert(
         header::CONNECTION,
@@ -405,16 +423,13 @@ pub(crate) async fn bounded_body(
 }
 
 /// A refusal in the caller's terms: the API's JSON error, or a page.
-fn refused(state: &Shared, request: &Request, status: StatusCode) -> Response {
+fn refused(state: &Shared, request: &Request, status: StatusCode, limit: usize) -> Response {
     let path = request.uri().path();
     if path.starts_with("/api/") {
         let (code, text) = match status {
             StatusCode::PAYLOAD_TOO_LARGE => (
                 "request_too_large",
-                format!(
-                    "the request body is larger than the gateway accepts ({} bytes)",
-                    state.config.server.max_body_bytes
-                ),
+                format!("the request body is larger than the gateway accepts ({limit} bytes)"),
             ),
             StatusCode::REQUEST_TIMEOUT => (
                 "request_timeout",

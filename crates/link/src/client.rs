@@ -166,13 +166,20 @@ impl GatewayClient {
         let body = response.text().await.unwrap_or_default();
         if status.is_success() {
             Ok((status, body))
-        } else if retryable(status) && (token_sent || status != StatusCode::UNAUTHORIZED) {
-            Err(CallError::Retry(problem(status, &body)))
         } else {
-            Err(CallError::Refused {
+            Err(Self::failure(status, &body, token_sent))
+        }
+    }
+
+    /// A failed answer (`status`, `body`) under the one retry rule (see [`Self::answer_as`]).
+    fn failure(status: StatusCode, body: &str, token_sent: bool) -> CallError {
+        if retryable(status) && (token_sent || status != StatusCode::UNAUTHORIZED) {
+            CallError::Retry(problem(status, body))
+        } else {
+            CallError::Refused {
                 status: status.as_u16(),
-                message: problem(status, &body),
-            })
+                message: problem(status, body),
+            }
         }
     }
 

@@ -50,6 +50,11 @@ fn changes(ids: &[&str]) -> AppendChanges {
     }
 }
 
+/// Puts a snapshot taken at `at_seq`; answers the position of the one kept.
+async fn kept(client: &GatewayClient, at_seq: i64, bytes: Vec<u8>) -> i64 {
+    client.put_snapshot(at_seq, bytes).await.unwrap().at_seq
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_computers_share_the_change_log_through_the_typed_client() {
     let files = tempfile::tempdir().unwrap();
@@ -110,11 +115,33 @@ async fn two_computers_share_the_change_log_through_the_typed_client() {
     let later = laptop.changes(2, 100, 0).await.unwrap();
     assert_eq!(later.changes.len(), 1);
 
+    // The directory's snapshot: none yet, then the newest put, read with its position.
+    let none = laptop.snapshot().await.unwrap_err();
+    assert!(
+        matches!(&none, CallError::Refused { status: 404, .. }),
+        "{none:?}"
+    );
+    assert_eq!(kept(&admin, 0, b"at zero".to_vec()).await, 0);
+    assert_eq!(kept(&office, 3, vec![9; 300_000]).await, 3);
+    assert_eq!(
+        kept(&admin, 1, b"older".to_vec()).await,
+        3,
+        "the newer stays"
+    );
+    let (at_seq, bytes) = laptop.snapshot().await.unwrap();
+    assert_eq!((at_seq, bytes.len()), (3, 300_000));
+    let ahead = office.put_snapshot(4, b"ahead".to_vec()).await.unwrap_err();
+    assert!(
+        matches!(&ahead, CallError::Refused { status: 400, .. }),
+        "{ahead:?}"
+    );
+
     // A revoked device is refused (a refused token is worth retrying once an admin acts).
     office.revoke_device(&second.device_id).await.unwrap();
     let refused = laptop.append_changes(&changes(&["c"])).await.unwrap_err();
     assert!(matches!(refused, CallError::Retry(_)), "{refused:?}");
     assert!(laptop.changes(0, 10, 0).await.is_err());
+    assert!(matches!(laptop.snapshot().await, Err(CallError::Retry(_))));
     let unknown = office.revoke_device("dev_unknown").await.unwrap_err();
     assert!(unknown.is_not_found(), "{unknown:?}");
     gateway.shutdown().await.unwrap();

@@ -35,8 +35,9 @@ pub use joining::{
 pub use team::{
     AppendChanges, Change, ChangePlaced, ChangesAppended, ChangesPage, CreateEnrollment, Device,
     DeviceCredential, DeviceList, EnrollmentCreated, JoinTeam, NewChange, RegisterDevice,
-    DEFAULT_ENROLLMENT_LIFETIME_SECS, MAX_CHANGES_LIMIT, MAX_CHANGES_PER_APPEND,
-    MAX_CHANGE_BODY_BYTES, MAX_CHANGE_ID_LEN, MAX_DEVICE_NAME_LEN,
+    SnapshotKept, DEFAULT_ENROLLMENT_LIFETIME_SECS, DEFAULT_MAX_SNAPSHOT_BYTES, MAX_CHANGES_LIMIT,
+    MAX_CHANGES_PER_APPEND, MAX_CHANGE_BODY_BYTES, MAX_CHANGE_ID_LEN, MAX_DEVICE_NAME_LEN,
+    SNAPSHOT_AT_SEQ_HEADER, SNAPSHOT_PATH,
 };
 
 /// The Argon2id parameters a password hash may carry to cross between desktop and gateway,

@@ -24,6 +24,24 @@ pub const MAX_DEVICE_NAME_LEN: usize = 100;
 /// otherwise (24 hours).
 pub const DEFAULT_ENROLLMENT_LIFETIME_SECS: u64 = 24 * 60 * 60;
 
+/// The most bytes a directory snapshot may have when the gateway's configuration does not
+/// say otherwise (256 MiB).
+pub const DEFAULT_MAX_SNAPSHOT_BYTES: usize = 256 * 1024 * 1024;
+
+/// Where directory snapshots are put and read (`PUT` with `?at_seq=N`, `GET`).
+pub const SNAPSHOT_PATH: &str = "/api/v1/team/snapshot";
+
+/// The header of `GET /api/v1/team/snapshot`'s answer that carries the change log position
+/// the snapshot was taken at: the computer that loads it reads the log after it.
+pub const SNAPSHOT_AT_SEQ_HEADER: &str = "orgdesk-snapshot-at-seq";
+
+/// `PUT /api/v1/team/snapshot?at_seq=N`'s answer: the position of the snapshot the gateway
+/// keeps now (a later one kept before stays).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotKept {
+    pub at_seq: i64,
+}
+
 /// `POST /api/v1/team/devices` (API token): the computer holding the organization's API
 /// token becomes a device of the account `account_id`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

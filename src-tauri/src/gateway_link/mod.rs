@@ -30,9 +30,15 @@ mod remote;
 mod rounds;
 mod token;
 
-pub(crate) use remote::{check_remote, choose_builtin, choose_remote, chosen_remote, store_token};
+pub(crate) use remote::{
+    check_remote, checked_url, choose_builtin, choose_remote, chosen_remote, name_remote,
+    store_token,
+};
 pub use remote::{connect_remote, remote_url, use_builtin};
-pub(crate) use token::{keyring_forget, keyring_token};
+pub(crate) use token::{
+    keyring_forget, keyring_forget_secret, keyring_secret, keyring_store_secret, keyring_token,
+    Secret,
+};
 
 /// The UI listens for these to refresh what it shows.
 pub const INVITATIONS_CHANGED: &str = "invitations-changed";

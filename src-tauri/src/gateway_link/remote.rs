@@ -31,16 +31,16 @@ pub(super) async fn start_remote<R: Runtime>(app: &AppHandle<R>, url: String) {
     }
 }
 
-/// Checks an address and token against a gateway: the URL must be https (http only on this
-/// machine) and the gateway must accept the token. Returns the address without a trailing
-/// slash.
-pub async fn check_remote(url: &str, token: &str) -> Result<String, CommandError> {
-    use orgdesk_core::ErrorCode;
-    let invalid = |field: &str, code: &str, reason: String| {
-        CommandError::from(orgdesk_core::CoreError::invalid(vec![
-            orgdesk_core::ErrorDetail::field(field, code, reason),
-        ]))
-    };
+/// A field's refusal, as the window's Settings show it beside the field.
+fn invalid(field: &str, code: &str, reason: String) -> CommandError {
+    CommandError::from(orgdesk_core::CoreError::invalid(vec![
+        orgdesk_core::ErrorDetail::field(field, code, reason),
+    ]))
+}
+
+/// A gateway's address as Orgdesk keeps it: https (http only on this machine), without a
+/// trailing slash.
+pub(crate) fn checked_url(url: &str) -> Result<String, CommandError> {
     let url = url.trim().trim_end_matches('/').to_owned();
     let parsed = reqwest::Url::parse(&url).map_err(|_| {
         invalid(
@@ -70,6 +70,15 @@ pub async fn check_remote(url: &str, token: &str) -> Result<String, CommandError
             ))
         }
     }
+    Ok(url)
+}
+
+/// Checks an address and token against a gateway: the URL must be https (http only on this
+/// machine) and the gateway must accept the token. Returns the address without a trailing
+/// slash.
+pub async fn check_remote(url: &str, token: &str) -> Result<String, CommandError> {
+    use orgdesk_core::ErrorCode;
+    let url = checked_url(url)?;
     let token = token.trim();
     if token.is_empty() {
         return Err(invalid(
@@ -125,9 +134,15 @@ pub(crate) async fn store_token(url: &str, token: &str) -> Result<(), CommandErr
 /// Makes the gateway at `url` (its token stored) the directory's gateway, its feed followed
 /// from its start.
 pub(crate) fn choose_remote(d: &mut Directory, url: &str) -> Result<(), CoreError> {
-    d.set_local_value(MODE_KEY, "remote")?;
-    d.set_local_value(REMOTE_URL_KEY, url)?;
+    name_remote(d, url)?;
     d.reset_gateway_event_cursor()
+}
+
+/// Names the gateway at `url` as the directory's, keeping the members' bindings to its
+/// accounts: a directory made from the snapshot of that gateway's team.
+pub(crate) fn name_remote(d: &mut Directory, url: &str) -> Result<(), CoreError> {
+    d.set_local_value(MODE_KEY, "remote")?;
+    d.set_local_value(REMOTE_URL_KEY, url)
 }
 
 /// Makes the built-in gateway the directory's, its feed followed from its start; answers the

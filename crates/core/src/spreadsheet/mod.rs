@@ -211,8 +211,9 @@ pub(crate) fn csv_unsafe(s: &str) -> &str {
     }
 }
 
-/// "2026-11-22 22:05" (UTC) for a time in milliseconds.
-pub(crate) fn format_time(ms: i64) -> String {
+/// "2026-11-22 22:05" (UTC) for a time in milliseconds: the results file's times, and the
+/// command line's.
+pub fn format_time(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);

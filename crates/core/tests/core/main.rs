@@ -22,6 +22,7 @@ mod passwords;
 mod pinyin;
 mod settings;
 mod sign_in;
+mod snapshot;
 mod spreadsheet;
 mod team;
 

@@ -259,6 +259,11 @@ pub struct ServerConfig {
     pub idle_timeout_secs: u64,
     /// Larger request bodies are refused with 413.
     pub max_body_bytes: usize,
+    /// Team mode's directory snapshots (`PUT /api/v1/team/snapshot`) may be this large; the
+    /// rest of the API keeps `max_body_bytes`.
+    pub max_snapshot_bytes: usize,
+    /// A snapshot's body must arrive within this long after its headers.
+    pub snapshot_timeout_secs: u64,
     /// Open connections in all; beyond this, new ones are closed at once.
     pub max_connections: usize,
     /// Open connections from one client address (an IPv6 client by its /64). Connections
@@ -280,6 +285,8 @@ impl Default for ServerConfig {
             body_timeout_secs: 10,
             idle_timeout_secs: 5,
             max_body_bytes: 256 * 1024,
+            max_snapshot_bytes: orgdesk_protocol::DEFAULT_MAX_SNAPSHOT_BYTES,
+            snapshot_timeout_secs: 300,
             max_connections: 1024,
             max_connections_per_client: 64,
             shutdown_grace_secs: 5,
@@ -488,14 +495,17 @@ impl Config {
             srv.header_timeout_secs,
             srv.body_timeout_secs,
             srv.idle_timeout_secs,
+            srv.snapshot_timeout_secs,
         ]
         .contains(&0)
             || srv.max_body_bytes == 0
+            || srv.max_snapshot_bytes == 0
             || srv.max_connections == 0
             || srv.max_connections_per_client == 0
         {
             return Err(GatewayError::Config(
-                "server: timeouts, max_body_bytes and the connection caps must be at least 1"
+                "server: timeouts, max_body_bytes, max_snapshot_bytes and the connection caps must be \
+                 at least 1"
                     .into(),
             ));
         }

@@ -50,6 +50,12 @@ impl<'a> From<&'a [u8; 32]> for Arg<'a> {
     }
 }
 
+impl<'a> From<&'a [u8]> for Arg<'a> {
+    fn from(bytes: &'a [u8]) -> Self {
+        Self::Bytes(bytes)
+    }
+}
+
 impl From<i64> for Arg<'_> {
     fn from(n: i64) -> Self {
         Self::Int(n)

@@ -11,7 +11,8 @@
 //! their links), [`EventStore`] (`events.rs`), [`OutboxStore`] (`outbox.rs`), [`AccountStore`]
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
 //! sessions), [`JoinStore`] (`join.rs`), [`TeamStore`] (`team.rs`: team mode's devices and
-//! their enrollment), [`ChangeStore`] (`changes.rs`: team mode's change log) and
+//! their enrollment), [`ChangeStore`] (`changes.rs`: team mode's change log), [`SnapshotStore`]
+//! (`snapshots.rs`: team mode's directory snapshots) and
 //! [`HealthStore`] (`health.rs`: readiness and the outbox depth). Each backend implements them
 //! in a file of the same name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both
 //! run is written once, in `sql.rs`.
@@ -30,6 +31,7 @@ mod postgres;
 mod resets;
 mod rows;
 mod sessions;
+mod snapshots;
 mod sql;
 mod sqlite;
 mod team;
@@ -49,6 +51,7 @@ pub use organizations::*;
 pub use outbox::*;
 pub use resets::*;
 pub use sessions::*;
+pub use snapshots::{Snapshot, SnapshotStore};
 pub use team::{DeviceAuth, EnrollmentCandidate, NewDevice, NewEnrollment, TeamAccount, TeamStore};
 
 pub use postgres::PostgresStore;
@@ -67,6 +70,7 @@ pub trait GatewayStore:
     + JoinStore
     + TeamStore
     + ChangeStore
+    + SnapshotStore
     + Send
     + Sync
     + 'static

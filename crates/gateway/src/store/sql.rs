@@ -443,3 +443,23 @@ pub(crate) const INSERT_CHANGE: &str =
 pub(crate) const CHANGES_AFTER: &str =
     "SELECT seq, change_id, device_id, account_id, at, body FROM changes
      WHERE org_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3";
+
+// Team mode's snapshots.
+
+/// The last sequence number of an organization's (`?1`) change log; no row before its first
+/// change.
+pub(crate) const LAST_CHANGE_SEQ: &str = "SELECT last_seq FROM change_counters WHERE org_id = ?1";
+
+/// Keeps an organization's (`?1`) snapshot taken at `?2` (`?3` its bytes, `?4` the time)
+/// unless the one kept was taken later.
+pub(crate) const PUT_SNAPSHOT: &str =
+    "INSERT INTO snapshots (org_id, at_seq, content, created_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (org_id) DO UPDATE SET at_seq = excluded.at_seq, content = excluded.content,
+        created_at = excluded.created_at
+     WHERE excluded.at_seq >= snapshots.at_seq";
+
+/// The position of an organization's (`?1`) kept snapshot.
+pub(crate) const SNAPSHOT_SEQ: &str = "SELECT at_seq FROM snapshots WHERE org_id = ?1";
+
+/// An organization's (`?1`) kept snapshot: its position and bytes.
+pub(crate) const SNAPSHOT: &str = "SELECT at_seq, content FROM snapshots WHERE org_id = ?1";

@@ -235,6 +235,21 @@ async fn oversized_bodies_get_413() {
     gw.stop().await;
 }
 
+/// Snapshots have a limit of their own, larger than other requests' by default: past it
+/// they get 413 with that limit named.
+#[tokio::test]
+async fn oversized_snapshots_get_413() {
+    let gw = start(|c| c.server.max_snapshot_bytes = 2048).await;
+    let api = gw.creds.api_token.clone();
+    let r = gw.put_snapshot(&api, "?at_seq=0", &[1u8; 4096]).await;
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let error: orgdesk_protocol::ApiError = r.json().await.unwrap();
+    assert_eq!(error.code, "request_too_large");
+    assert!(error.message.contains("(2048 bytes)"), "{}", error.message);
+    assert_eq!(gw.kept_snapshot(&api, 0, &[1u8; 2048]).await, 0);
+    gw.stop().await;
+}
+
 /// Posts the sign-in form (a wrong password for a new username each time, so that no
 /// sign-in lockout gets in the way) with a valid CSRF token, claiming to come from
 /// `forwarded_for` when given.

@@ -20,6 +20,7 @@ pub mod join_scenarios;
 #[macro_use]
 pub mod scenarios;
 pub mod change_scenarios;
+pub mod snapshot_scenarios;
 #[macro_use]
 pub mod team_scenarios;
 

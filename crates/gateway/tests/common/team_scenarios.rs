@@ -28,6 +28,7 @@ macro_rules! for_each_team_scenario {
         $m!(the_change_log_numbers_changes_densely_once_each);
         $m!(the_change_log_refuses_bad_changes_by_name);
         $m!(a_revoked_device_can_neither_append_nor_read);
+        $m!(the_newest_snapshot_is_kept_and_read_by_devices);
     };
 }
 
@@ -390,6 +391,8 @@ pub async fn an_enrollment_code_joins_one_computer_once(gw: &TestGateway, clock:
 
 #[allow(unused_imports)] // the suites that run no scenarios
 pub use super::change_scenarios::*;
+#[allow(unused_imports)] // the suites that run no scenarios
+pub use super::snapshot_scenarios::*;
 
 pub async fn wrong_enrollment_attempts_look_alike_and_lock_out(
     gw: &TestGateway,

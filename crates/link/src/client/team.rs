@@ -2,11 +2,14 @@
 //! codes, joining a team from a new computer, the device list, revocation, and the change
 //! log (appending and reading).
 
+use std::time::Duration;
+
 use orgdesk_protocol::{
     AppendChanges, ChangesAppended, ChangesPage, CreateEnrollment, DeviceCredential, DeviceList,
-    EnrollmentCreated, JoinTeam, RegisterDevice,
+    EnrollmentCreated, JoinTeam, RegisterDevice, SnapshotKept, DEFAULT_MAX_SNAPSHOT_BYTES,
+    SNAPSHOT_AT_SEQ_HEADER,
 };
-use reqwest::Method;
+use reqwest::{header, Method};
 
 use super::{CallError, GatewayClient};
 
@@ -84,4 +87,67 @@ impl GatewayClient {
         serde_json::from_str(&body)
             .map_err(|e| CallError::Retry(format!("The change log was not understood ({e}).")))
     }
+
+    /// Puts this directory's snapshot, taken at change log position `at_seq`; answers the
+    /// position of the snapshot the gateway keeps (a later one kept before stays).
+    pub async fn put_snapshot(
+        &self,
+        at_seq: i64,
+        snapshot: Vec<u8>,
+    ) -> Result<SnapshotKept, CallError> {
+        let request = self
+            .request_with(
+                Method::PUT,
+                &["team", "snapshot"],
+                &[("at_seq", at_seq.to_string())],
+            )?
+            .timeout(SNAPSHOT_TRANSFER_TIME)
+            .header(header::CONTENT_TYPE, "application/octet-stream")
+            .body(snapshot);
+        Self::json(request).await
+    }
+
+    /// The organization's snapshot and the change log position it was taken at, read up to
+    /// [`DEFAULT_MAX_SNAPSHOT_BYTES`]. None kept yet is `Refused` with status 404
+    /// (`no_snapshot`).
+    pub async fn snapshot(&self) -> Result<(i64, Vec<u8>), CallError> {
+        let unreachable = |e: reqwest::Error| {
+            CallError::Retry(format!("The gateway could not be reached ({e})."))
+        };
+        let mut response = self
+            .request(Method::GET, &["team", "snapshot"])?
+            .timeout(SNAPSHOT_TRANSFER_TIME)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        if !status.is_success() {
+            let body = response.text().await.unwrap_or_default();
+            return Err(Self::failure(status, &body, true));
+        }
+        let at_seq = response
+            .headers()
+            .get(SNAPSHOT_AT_SEQ_HEADER)
+            .and_then(|v| v.to_str().ok()?.parse::<i64>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| {
+                CallError::Retry(format!(
+                    "The gateway's snapshot came without its position ({SNAPSHOT_AT_SEQ_HEADER})."
+                ))
+            })?;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(unreachable)? {
+            if bytes.len() + chunk.len() > DEFAULT_MAX_SNAPSHOT_BYTES {
+                return Err(CallError::Retry(format!(
+                    "The gateway sent a snapshot larger than {} MB; it was not read.",
+                    DEFAULT_MAX_SNAPSHOT_BYTES >> 20
+                )));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok((at_seq, bytes))
+    }
 }
+
+/// How long a snapshot may take to go up or come down (every other call is given 30 s).
+const SNAPSHOT_TRANSFER_TIME: Duration = Duration::from_secs(300);

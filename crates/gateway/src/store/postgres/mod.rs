@@ -34,6 +34,7 @@ mod organizations;
 mod outbox;
 mod resets;
 mod sessions;
+mod snapshots;
 mod team;
 
 /// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
@@ -74,6 +75,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
     (
         11,
         include_str!("../../../migrations/postgres/0011_team.sql"),
+    ),
+    (
+        12,
+        include_str!("../../../migrations/postgres/0012_snapshots.sql"),
     ),
 ];
 

@@ -30,6 +30,7 @@ mod organizations;
 mod outbox;
 mod resets;
 mod sessions;
+mod snapshots;
 mod team;
 #[cfg(test)]
 mod tests;
@@ -53,6 +54,9 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../../migrations/sqlite/0010_join_decision_mail.sql"
     )),
     M::up(include_str!("../../../migrations/sqlite/0011_team.sql")),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0012_snapshots.sql"
+    )),
 ];
 
 #[derive(Clone)]
