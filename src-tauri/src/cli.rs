@@ -147,8 +147,31 @@ pub fn parse() -> Cli {
     Cli::parse()
 }
 
+/// The edits that are not yet a kind of change of the team's log, as a refusal names them
+/// (`member invite-add` and `member set-password` are refused where they are made).
+fn edit_without_kind(c: &Command) -> Option<&'static str> {
+    use crate::cli_invitations::InvitationsCommand as I;
+    use crate::cli_join::RequestsCommand as R;
+    match c {
+        Command::Import(_) => Some("an import"),
+        Command::Invite(_) => Some("an invitation"),
+        Command::Invitations(I::Resend(_) | I::Cancel(_)) => {
+            Some("resending or cancelling invitations")
+        }
+        Command::Requests(R::Approve { .. } | R::Reject { .. }) => Some("a join decision"),
+        _ => None,
+    }
+}
+
 /// Runs one subcommand; returns the exit code.
 pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
+    if let Some(what) = edit_without_kind(&command) {
+        if let Err(e) =
+            open_existing(db_path).and_then(|d| crate::cli_edit::refuse_in_team(&d, what))
+        {
+            return finish(Err(e));
+        }
+    }
     let result = match command {
         Command::Org(OrgCommand::Init(args)) => org_init(args, db_path),
         Command::Org(OrgCommand::Show { json }) => org_show(json, db_path),
@@ -204,6 +227,11 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
             };
         }
     };
+    finish(result)
+}
+
+/// Prints what a command answered (on stdout) or why it failed (on stderr); the exit code.
+fn finish(result: Result<String, CommandError>) -> i32 {
     match result {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();

@@ -10,8 +10,11 @@ use orgdesk_core::departments::DepartmentNode;
 use orgdesk_core::members::{
     MemberAction, MemberPatch, MemberQuery, NewInvitee, NewMember, PositionInput, StatusFilter,
 };
+use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CommandError, CoreError, Directory};
+
+use crate::cli_edit::{edit, refuse_in_team};
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {
@@ -281,28 +284,64 @@ pub fn dept(
         DeptCommand::Add { path } => {
             let (parent, name) = split_path(&path);
             let parent_id = d.resolve_department_path(&parent)?;
-            let id = d.create_department(&a, parent_id, &name)?;
-            Ok(format!(
-                "Added department {} (id {id}).",
-                d.department_path(id)?
-            ))
+            let create = Command::CreateDepartment {
+                parent_id,
+                name: name.clone(),
+            };
+            edit(
+                d,
+                &a,
+                |_| Ok(create),
+                |d, a| d.create_department(a, parent_id, &name).map(drop),
+                |d, ()| {
+                    let id = d.resolve_department_path(&path)?;
+                    Ok(format!(
+                        "Added department {} (id {id}).",
+                        d.department_path(id)?
+                    ))
+                },
+            )
         }
         DeptCommand::Rename { path, new_name } => {
             let id = d.resolve_department_path(&path)?;
-            d.rename_department(&a, id, &new_name)?;
-            Ok(format!("Renamed to {}.", d.department_path(id)?))
+            let rename = Command::RenameDepartment {
+                department_id: id,
+                name: new_name.clone(),
+            };
+            edit(
+                d,
+                &a,
+                |_| Ok(rename),
+                |d, a| d.rename_department(a, id, &new_name),
+                |d, ()| Ok(format!("Renamed to {}.", d.department_path(id)?)),
+            )
         }
         DeptCommand::Move { path, new_parent } => {
             let id = d.resolve_department_path(&path)?;
             let parent = d.resolve_department_path(&new_parent)?;
-            d.move_department(&a, id, parent, None)?;
-            Ok(format!("Moved to {}.", d.department_path(id)?))
+            let moved = Command::MoveDepartment {
+                department_id: id,
+                parent_id: parent,
+                index: None,
+            };
+            edit(
+                d,
+                &a,
+                |_| Ok(moved),
+                |d, a| d.move_department(a, id, parent, None),
+                |d, ()| Ok(format!("Moved to {}.", d.department_path(id)?)),
+            )
         }
         DeptCommand::Delete { path, json } => {
             let id = d.resolve_department_path(&path)?;
             let full = d.department_path(id)?;
-            let out = d.delete_department(&a, id)?;
-            Ok(crate::cli_handover::dept_deleted(&full, &out, json))
+            edit(
+                d,
+                &a,
+                |_| Ok(Command::DeleteDepartment { department_id: id }),
+                |d, a| d.delete_department(a, id),
+                |_, out| Ok(crate::cli_handover::dept_deleted(&full, &out, json)),
+            )
         }
         DeptCommand::Tree { .. } => unreachable!("handled above"),
     }
@@ -316,6 +355,7 @@ pub fn member(
     let d = &mut dir;
     match c {
         MemberCommand::SetPassword(a) => {
+            refuse_in_team(d, "setting a member's password")?;
             let actor = actor(d, as_admin)?;
             crate::cli_passwords::set_password(d, &actor, read_password()?, a)
         }
@@ -370,37 +410,7 @@ pub fn member(
             if json {
                 return Ok(serde_json::to_string(&m).unwrap_or_default());
             }
-            let positions = m
-                .positions
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{}{}{}",
-                        if p.department_path.is_empty() {
-                            p.department_name.clone()
-                        } else {
-                            p.department_path.clone()
-                        },
-                        p.title
-                            .as_deref()
-                            .map(|t| format!(" — {t}"))
-                            .unwrap_or_default(),
-                        if p.is_primary { " (primary)" } else { "" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            Ok(format!(
-                "Name:         {}\nUsername:     {}\nStatus:       {}\nEmail:        {}\nMobile:       {}\nEmployee ID:  {}\nPositions:    {}\nRoles:        {}",
-                m.name,
-                m.username.as_deref().unwrap_or("-"),
-                m.status.as_str(),
-                m.email.as_deref().unwrap_or("-"),
-                m.mobile.as_deref().unwrap_or("-"),
-                m.employee_id.as_deref().unwrap_or("-"),
-                positions,
-                m.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
-            ))
+            Ok(crate::cli_handover::member_text(&m))
         }
         other => {
             let a = actor(d, as_admin)?;
@@ -422,12 +432,21 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
     let status =
         |d: &mut Directory, who: &str, action: MemberAction| -> Result<String, CommandError> {
             let id = d.find_member(who)?;
-            let s = d.change_status(a, id, action)?;
-            Ok(format!(
-                "{} is now {}.",
-                d.member_details(id)?.name,
-                s.as_str()
-            ))
+            edit(
+                d,
+                a,
+                |_| {
+                    Ok(Command::ChangeStatus {
+                        member_id: id,
+                        action,
+                    })
+                },
+                |d, a| d.change_status(a, id, action),
+                |d, s| {
+                    let name = d.member_details(id)?.name;
+                    Ok(format!("{name} is now {}.", s.as_str()))
+                },
+            )
         };
     match c {
         MemberCommand::Add(x) => {
@@ -439,21 +458,29 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                 .map(|r| roles(d, r))
                 .transpose()?
                 .unwrap_or_default();
-            let id = d.add_member(
+            let new = NewMember {
+                name: x.name,
+                positions,
+                role_ids,
+                username: x.username,
+                password,
+                email: x.email,
+                mobile: x.mobile,
+            };
+            edit(
+                d,
                 a,
-                &NewMember {
-                    name: x.name,
-                    positions,
-                    role_ids,
-                    username: x.username,
-                    password,
-                    email: x.email,
-                    mobile: x.mobile,
+                |_| Command::add_member(new.clone()),
+                |d, a| d.add_member(a, &new).map(drop),
+                // Its id is the one the directory gave it, read once the change is back.
+                |d, ()| {
+                    let id = d.find_member(&new.username)?;
+                    Ok(added(id, x.json, format!("Added member {id}.")))
                 },
-            )?;
-            Ok(added(id, x.json, format!("Added member {id}.")))
+            )
         }
         MemberCommand::InviteAdd(x) => {
+            refuse_in_team(d, "adding someone to be invited")?;
             let department_id = d.resolve_department_path(&x.dept)?;
             let role_ids = x.role.as_deref().map(|r| roles(d, r)).transpose()?;
             let id = d.add_invitee(
@@ -482,26 +509,35 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                 .map(|p| positions(d, p, x.position.clone()))
                 .transpose()?;
             let role_ids = x.role.as_deref().map(|r| roles(d, r)).transpose()?;
-            let out = d.update_member(
+            let patch = MemberPatch {
+                name: x.name,
+                email: x.email,
+                mobile: x.mobile,
+                employee_id: x.employee_id,
+                work_location: x.work_location,
+                org_email: x.org_email,
+                positions,
+                role_ids,
+            };
+            let update = Command::UpdateMember {
+                member_id: id,
+                patch: patch.clone(),
+            };
+            edit(
+                d,
                 a,
-                id,
-                &MemberPatch {
-                    name: x.name,
-                    email: x.email,
-                    mobile: x.mobile,
-                    employee_id: x.employee_id,
-                    work_location: x.work_location,
-                    org_email: x.org_email,
-                    positions,
-                    role_ids,
+                |_| Ok(update),
+                |d, a| d.update_member(a, id, &patch),
+                |_, out| {
+                    Ok(if out.must_sign_in_again {
+                        "Saved. The member must sign in again for the new roles or departments \
+                         to apply."
+                            .into()
+                    } else {
+                        "Saved.".into()
+                    })
                 },
-            )?;
-            Ok(if out.must_sign_in_again {
-                "Saved. The member must sign in again for the new roles or departments to apply."
-                    .into()
-            } else {
-                "Saved.".into()
-            })
+            )
         }
         MemberCommand::Disable { member } => status(d, &member, MemberAction::Disable),
         MemberCommand::Enable { member } => status(d, &member, MemberAction::Enable),
@@ -518,8 +554,17 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
                 .as_deref()
                 .map(|t| d.find_member(t))
                 .transpose()?;
-            let out = d.remove_member(a, id, to)?;
-            Ok(crate::cli_handover::removed(&name, &out, json))
+            let remove = Command::RemoveMember {
+                member_id: id,
+                transfer_to: to,
+            };
+            edit(
+                d,
+                a,
+                |_| Ok(remove),
+                |d, a| d.remove_member(a, id, to),
+                |_, out| Ok(crate::cli_handover::removed(&name, &out, json)),
+            )
         }
         MemberCommand::BatchDept(x) => crate::cli_handover::batch_dept(d, a, x),
         MemberCommand::List(_)

@@ -1,11 +1,13 @@
 //! What `orgdesk member remove`, `orgdesk dept delete` and `orgdesk member batch-dept` say
-//! they moved, and the batch department change itself.
+//! they moved, the batch department change itself, and what `orgdesk member show` prints.
 
 use clap::Args;
 use orgdesk_core::audit::Actor;
-use orgdesk_core::batch::{BatchChange, DepartmentMode, Selection};
+use orgdesk_core::batch::{BatchChange, BatchOutcome, DepartmentMode, Selection};
 use orgdesk_core::department_deletion::DepartmentDeletion;
-use orgdesk_core::members::RemoveOutcome;
+use orgdesk_core::members::{MemberDetails, RemoveOutcome};
+use orgdesk_core::team::Command;
+use orgdesk_core::types::DepartmentId;
 use orgdesk_core::{CommandError, Directory};
 
 #[derive(Debug, Args)]
@@ -27,6 +29,41 @@ pub struct BatchDeptArgs {
     position: Option<String>,
     #[arg(long)]
     json: bool,
+}
+
+/// What `member show` prints for `m`.
+pub fn member_text(m: &MemberDetails) -> String {
+    let positions = m
+        .positions
+        .iter()
+        .map(|p| {
+            format!(
+                "{}{}{}",
+                if p.department_path.is_empty() {
+                    p.department_name.clone()
+                } else {
+                    p.department_path.clone()
+                },
+                p.title
+                    .as_deref()
+                    .map(|t| format!(" — {t}"))
+                    .unwrap_or_default(),
+                if p.is_primary { " (primary)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    format!(
+        "Name:         {}\nUsername:     {}\nStatus:       {}\nEmail:        {}\nMobile:       {}\nEmployee ID:  {}\nPositions:    {}\nRoles:        {}",
+        m.name,
+        m.username.as_deref().unwrap_or("-"),
+        m.status.as_str(),
+        m.email.as_deref().unwrap_or("-"),
+        m.mobile.as_deref().unwrap_or("-"),
+        m.employee_id.as_deref().unwrap_or("-"),
+        positions,
+        m.roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// The line `member remove` prints, or its JSON.
@@ -91,16 +128,34 @@ pub fn batch_dept(d: &mut Directory, a: &Actor, x: BatchDeptArgs) -> Result<Stri
     } else {
         DepartmentMode::Add
     };
-    let out = d.batch_update(
+    let change = BatchChange::SetDepartment {
+        department_id,
+        title: x.position,
+        mode,
+    };
+    let batch = Command::BatchUpdate {
+        member_ids: ids.clone(),
+        change: change.clone(),
+    };
+    let selection = Selection::Ids { ids };
+    crate::cli_edit::edit(
+        d,
         a,
-        &Selection::Ids { ids },
-        &BatchChange::SetDepartment {
-            department_id,
-            title: x.position,
-            mode,
-        },
-    )?;
-    if x.json {
+        |_| Ok(batch),
+        |d, a| d.batch_update(a, &selection, &change),
+        |d, out| batch_done(d, department_id, mode, &out, x.json),
+    )
+}
+
+/// What `member batch-dept` prints once the change is made.
+fn batch_done(
+    d: &Directory,
+    department_id: DepartmentId,
+    mode: DepartmentMode,
+    out: &BatchOutcome,
+    json: bool,
+) -> Result<String, CommandError> {
+    if json {
         return Ok(serde_json::json!({
             "mode": mode,
             "changed": out.changed,

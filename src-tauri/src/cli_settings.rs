@@ -4,10 +4,12 @@
 use clap::{Subcommand, ValueEnum};
 use orgdesk_core::settings::{Settings, MAX_IMPORT_QUOTA};
 use orgdesk_core::spreadsheet::Lang;
-use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_core::team::Command;
+use orgdesk_core::{CommandError, Directory, ErrorCode};
 use serde_json::json;
 
 use crate::cli_directory::actor;
+use crate::cli_edit::edit;
 
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {
@@ -77,11 +79,28 @@ pub fn settings(
                     s.join_notifications = Some(parse_on_off(&value).map_err(refused)?)
                 }
             }
-            let saved = d.update_settings(&who, &s).map_err(|e| match e {
-                CoreError::Validation { message, .. } => refusal(key, message),
-                other => other.into(),
-            })?;
-            Ok(format!("Saved {}: {}.", key.name(), shown(&saved, key)))
+            let say = |_: &mut Directory, saved: Settings| {
+                Ok(format!("Saved {}: {}.", key.name(), shown(&saved, key)))
+            };
+            let saved = if key == SettingKey::Notifications {
+                // This computer's own choice, not the organization's: never a change of the
+                // team's log.
+                let saved = d.update_settings(&who, &s)?;
+                say(d, saved)
+            } else {
+                let update = Command::update_settings(s.clone());
+                edit(
+                    d,
+                    &who,
+                    |_| Ok(update),
+                    |d, a| d.update_settings(a, &s),
+                    say,
+                )
+            };
+            saved.map_err(|e| match e.code {
+                ErrorCode::Validation => refusal(key, e.message),
+                _ => e,
+            })
         }
     }
 }

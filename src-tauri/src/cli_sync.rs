@@ -10,13 +10,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use orgdesk_core::team::RefusedChange;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
-use orgdesk_link::{pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory};
+use orgdesk_link::{
+    pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory, TeamReport,
+};
 
 use crate::gateway_link::{keyring_secret, Secret};
 
 /// Which gateway a command calls, and with what token.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct GatewayArgs {
     /// The gateway's address (default: the remote gateway chosen in Settings).
     #[arg(long, value_name = "URL")]
@@ -51,6 +54,9 @@ struct Totals {
     changes_sent: usize,
     changes_applied: usize,
     changes_refused: usize,
+    /// This computer's commands not yet back from the log, and the ones the log refused.
+    pending: usize,
+    my_refused: Vec<RefusedChange>,
     waiting: Vec<String>,
 }
 
@@ -127,13 +133,49 @@ pub(crate) fn api_endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoi
     Ok(Endpoint { base, token })
 }
 
+/// Why a team round left this computer's commands queued.
+pub(crate) enum RoundFailed {
+    /// The gateway could not be reached or read; the next round sends them.
+    NotReached(String),
+    /// The gateway refused this computer's credential (revoked, or its admin's account
+    /// disabled): they cannot be sent from here.
+    TokenRefused(String),
+}
+
+/// One team round for the directory `d`, on a computer enrolled as a device of `account`:
+/// this computer's pending commands go to the change log, and the log comes back applied to
+/// its end (through a second connection to the same file, which `d` then reads).
+pub(crate) fn team_round_now(d: &Directory, account: &str) -> Result<TeamReport, RoundFailed> {
+    let endpoint =
+        endpoint(d, &GatewayArgs::default()).map_err(|e| RoundFailed::NotReached(e.message))?;
+    let path = d.connection().path().unwrap_or_default();
+    let second = Directory::open(std::path::Path::new(path))
+        .map_err(|e| RoundFailed::NotReached(e.to_string()))?;
+    let shared: SharedDirectory = Arc::new(Mutex::new(second));
+    let client = GatewayClient::new(endpoint);
+    let report = tauri::async_runtime::block_on(team_round(&shared, &client, account, 0))
+        .map_err(RoundFailed::NotReached)?;
+    match report.send_failed {
+        Some(why) if report.token_refused => Err(RoundFailed::TokenRefused(why)),
+        Some(why) => Err(RoundFailed::NotReached(why)),
+        None => Ok(report),
+    }
+}
+
 pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
     let endpoint = endpoint(&dir, &args.gateway)?;
     let team = dir.team_device_account()?;
     let dir: SharedDirectory = Arc::new(Mutex::new(dir));
     let client = GatewayClient::new(endpoint);
-    let totals =
+    let mut totals =
         tauri::async_runtime::block_on(rounds(&dir, &client, args.follow, team.as_deref()))?;
+    if team.is_some() {
+        let d = dir
+            .lock()
+            .map_err(|_| CoreError::Internal("The directory is unusable.".into()))?;
+        totals.pending = d.pending_commands()?.len();
+        totals.my_refused = d.my_refused_changes()?;
+    }
     if args.json {
         return serde_json::to_string(&totals).map_err(|e| {
             CoreError::Internal(format!("The report could not be encoded: {e}")).into()
@@ -151,9 +193,14 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
     );
     if team.is_some() {
         out.push_str(&format!(
-            "\nTeam: {} changes sent, {} applied, {} refused.",
-            totals.changes_sent, totals.changes_applied, totals.changes_refused
+            "\nTeam: {} changes sent, {} applied, {} refused.\nWaiting on this computer: {} \
+             changes.",
+            totals.changes_sent, totals.changes_applied, totals.changes_refused, totals.pending
         ));
+        // The newest first; the whole list with --json.
+        for r in totals.my_refused.iter().take(10) {
+            out.push_str(&format!("\nRefused: {}: {}", r.what, r.reason));
+        }
     }
     for why in &totals.waiting {
         out.push_str(&format!("\nWaiting: {why}"));

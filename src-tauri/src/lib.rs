@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_directory;
+mod cli_edit;
 mod cli_gateway;
 mod cli_handover;
 mod cli_invitations;

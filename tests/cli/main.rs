@@ -12,6 +12,7 @@ mod invitations;
 mod join;
 mod passwords;
 mod team;
+mod team_edits;
 use support::{assert_refused, bob_stone, init_acme, init_acme_with, orgdesk, text};
 
 use std::path::{Path, PathBuf};

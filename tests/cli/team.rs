@@ -80,26 +80,34 @@ fn sync_sends_this_computers_commands_and_applies_the_change_log() {
 }
 
 /// A directory file in a folder of its own: one computer, with its own keyring.
-fn computer(root: &Path, name: &str) -> PathBuf {
+pub(super) fn computer(root: &Path, name: &str) -> PathBuf {
     let folder = root.join(name);
     std::fs::create_dir_all(&folder).unwrap();
     folder.join("org.db")
 }
 
 fn join(db: &Path, url: &str, code: &str, password: &str) -> std::process::Output {
-    orgdesk(
-        db,
-        &[
-            "team",
-            "join",
-            url,
-            "--username",
-            "ann",
-            "--device-name",
-            "Laptop",
-        ],
-        Some(&format!("{code}\n{password}\n")),
-    )
+    join_as(db, url, ("ann", "Laptop"), code, password)
+}
+
+/// `orgdesk team join URL` on `db` as the admin `username`, naming the computer `device`.
+pub(super) fn join_as(
+    db: &Path,
+    url: &str,
+    (username, device): (&str, &str),
+    code: &str,
+    password: &str,
+) -> std::process::Output {
+    let args = [
+        "team",
+        "join",
+        url,
+        "--username",
+        username,
+        "--device-name",
+        device,
+    ];
+    orgdesk(db, &args, Some(&format!("{code}\n{password}\n")))
 }
 
 #[test]

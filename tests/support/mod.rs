@@ -63,13 +63,24 @@ pub fn init_acme_with(db: &Path, admin_name: Option<&str>, password: &str) -> Ou
 /// `member add` arguments for Bob Stone (username "bob", password from standard input) in
 /// `dept` (paths separated by ";"), followed by `extra` (role, email, …).
 pub fn bob_stone<'a>(dept: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    member_add("Bob Stone", "bob", dept, extra)
+}
+
+/// `member add` arguments for `name` (`username`, password from standard input) in `dept`
+/// (paths separated by ";"), followed by `extra` (role, email, …).
+pub fn member_add<'a>(
+    name: &'a str,
+    username: &'a str,
+    dept: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
     let mut args = vec![
         "member",
         "add",
         "--name",
-        "Bob Stone",
+        name,
         "--username",
-        "bob",
+        username,
         "--password-stdin",
         "--dept",
         dept,

@@ -147,11 +147,17 @@ impl Directory {
     }
 
     fn compare_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
+        // In a team every computer mirrors, and an account the gateway creates is bound on the
+        // computer that asked only: so there only members already bound are mirrored (their
+        // changes, the same from every computer), and a member new since the team started
+        // waits for the binding to be a change of the log.
+        let team = self.team_device_account()?.is_some();
         let sql = format!(
             "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
                     m.name, m.email, m.mobile, m.must_change_password
              FROM members m LEFT JOIN gateway_accounts g ON g.member_id = m.id
              WHERE m.username IS NOT NULL
+               AND (?2 = 0 OR m.gateway_account_id IS NOT NULL)
                AND (g.member_id IS NULL
                     OR g.account_id IS NOT m.gateway_account_id
                     OR g.username IS NOT m.username
@@ -167,7 +173,7 @@ impl Directory {
              WHERE m.id IS NULL OR m.username IS NULL
              LIMIT ?1"
         );
-        let items = crate::rows::all(&self.conn, &sql, [limit], |r| {
+        let items = crate::rows::all(&self.conn, &sql, params![limit, team], |r| {
             let (
                 member_id,
                 account_id,

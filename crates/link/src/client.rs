@@ -33,9 +33,11 @@ impl std::fmt::Debug for Endpoint {
 /// Why a call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallError {
-    /// Worth trying again later: the gateway was not reached, failed, asked us to slow down,
-    /// or refused the token (an admin may put that right).
+    /// Worth trying again later: the gateway was not reached, failed or asked us to slow down.
     Retry(String),
+    /// The gateway refused the token (revoked, or its account disabled): worth trying again
+    /// only once an admin puts that right.
+    TokenRefused(String),
     /// Refused for good: trying the same request again would get the same answer.
     Refused { status: u16, message: String },
 }
@@ -43,7 +45,7 @@ pub enum CallError {
 impl CallError {
     pub fn message(&self) -> &str {
         match self {
-            Self::Retry(m) | Self::Refused { message: m, .. } => m,
+            Self::Retry(m) | Self::TokenRefused(m) | Self::Refused { message: m, .. } => m,
         }
     }
 
@@ -173,7 +175,9 @@ impl GatewayClient {
 
     /// A failed answer (`status`, `body`) under the one retry rule (see [`Self::answer_as`]).
     fn failure(status: StatusCode, body: &str, token_sent: bool) -> CallError {
-        if retryable(status) && (token_sent || status != StatusCode::UNAUTHORIZED) {
+        if token_sent && status == StatusCode::UNAUTHORIZED {
+            CallError::TokenRefused(problem(status, body))
+        } else if retryable(status) && status != StatusCode::UNAUTHORIZED {
             CallError::Retry(problem(status, body))
         } else {
             CallError::Refused {

@@ -95,7 +95,7 @@ pub async fn send_round(dir: &SharedDirectory, client: &GatewayClient, mirror: b
         // A request the gateway already closed, or never had, is nothing to retry.
         let done = match result {
             Ok(()) | Err(CallError::Refused { .. }) => OutboxResult::Done,
-            Err(CallError::Retry(why)) => {
+            Err(CallError::Retry(why) | CallError::TokenRefused(why)) => {
                 report.waiting.push(why.clone());
                 OutboxResult::Retry(why)
             }
@@ -168,7 +168,7 @@ async fn carry_out(client: &GatewayClient, work: &GatewayWork) -> WorkResult {
 
 fn failed(e: CallError) -> WorkResult {
     match e {
-        CallError::Retry(why) => WorkResult::Retry(why),
+        CallError::Retry(why) | CallError::TokenRefused(why) => WorkResult::Retry(why),
         CallError::Refused { message, .. } => WorkResult::Refused(message),
     }
 }

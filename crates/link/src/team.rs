@@ -7,7 +7,7 @@
 use orgdesk_core::team::{ChangeOutcome, PendingCommand};
 use orgdesk_protocol::{AppendChanges, NewChange, MAX_CHANGES_LIMIT, MAX_CHANGES_PER_APPEND};
 
-use crate::client::GatewayClient;
+use crate::client::{CallError, GatewayClient};
 use crate::{with_directory, SharedDirectory};
 
 /// What one team round did.
@@ -19,6 +19,9 @@ pub struct TeamReport {
     pub not_ours: usize,
     /// Why the commands could not be sent, if they could not (they stay queued).
     pub send_failed: Option<String>,
+    /// The gateway refused this device's token (revoked, or its account disabled): nothing
+    /// was sent, and the log was not read.
+    pub token_refused: bool,
     /// Changes of the log applied, and refused (all computers refuse the same ones).
     pub applied: usize,
     pub refused: usize,
@@ -60,6 +63,10 @@ pub async fn team_round(
             Ok(placed) => report.sent += placed.changes.len(),
             Err(e) => {
                 report.send_failed = Some(e.message().to_owned());
+                if matches!(e, CallError::TokenRefused(_)) {
+                    report.token_refused = true;
+                    return Ok(report);
+                }
                 break;
             }
         }

@@ -139,9 +139,12 @@ async fn two_computers_share_the_change_log_through_the_typed_client() {
     // A revoked device is refused (a refused token is worth retrying once an admin acts).
     office.revoke_device(&second.device_id).await.unwrap();
     let refused = laptop.append_changes(&changes(&["c"])).await.unwrap_err();
-    assert!(matches!(refused, CallError::Retry(_)), "{refused:?}");
+    assert!(matches!(refused, CallError::TokenRefused(_)), "{refused:?}");
     assert!(laptop.changes(0, 10, 0).await.is_err());
-    assert!(matches!(laptop.snapshot().await, Err(CallError::Retry(_))));
+    assert!(matches!(
+        laptop.snapshot().await,
+        Err(CallError::TokenRefused(_))
+    ));
     let unknown = office.revoke_device("dev_unknown").await.unwrap_err();
     assert!(unknown.is_not_found(), "{unknown:?}");
     gateway.shutdown().await.unwrap();

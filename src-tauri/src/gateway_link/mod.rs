@@ -215,7 +215,7 @@ pub fn call_failed(e: orgdesk_link::CallError) -> CommandError {
             },
             message,
         ),
-        orgdesk_link::CallError::Retry(why) => {
+        orgdesk_link::CallError::Retry(why) | orgdesk_link::CallError::TokenRefused(why) => {
             CommandError::new(orgdesk_core::ErrorCode::Internal, why)
         }
     }

@@ -80,6 +80,13 @@ impl Directory {
         Ok(change_id)
     }
 
+    /// Runs `f` against the directory as it stands and undoes what it wrote, answering what
+    /// it would do: on a computer in a team an edit is applied only once it comes back from
+    /// the log, and its author is told before then what it will do (or why it is refused).
+    pub fn preview<T>(&mut self, f: impl FnOnce(&mut Self) -> CoreResult<T>) -> CoreResult<T> {
+        self.in_savepoint("team_preview", false, f)
+    }
+
     /// The commands waiting to be sent, in the order they were made.
     pub fn pending_commands(&self) -> CoreResult<Vec<PendingCommand>> {
         let rows: Vec<(String, MemberId, i64, String)> = crate::rows::all(

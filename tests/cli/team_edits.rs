@@ -1,0 +1,308 @@
+//! Three computers of one team, each its own directory file and keyring, editing through the
+//! command line against a real gateway process: every edit goes through the organization's
+//! change log and comes back applied in its order, so the directories end equal. Conflicts
+//! (the same username twice, an edit of a member removed meanwhile) are refused with the
+//! reason; an edit made while the gateway is down is kept and sent by the next sync; a revoked
+//! computer's edit is refused; a change forged outside its author's role is refused by every
+//! directory.
+
+use std::path::Path;
+use std::process::Output;
+
+use orgdesk_core::team::{Command, TeamCommand};
+use orgdesk_core::Directory;
+use orgdesk_link::{Endpoint, GatewayClient};
+use orgdesk_protocol::{AppendChanges, NewChange};
+
+use super::team::{computer, join_as};
+use crate::gateway::stored_tokens;
+use crate::harness::{free_port, Gateway};
+use crate::support::{
+    assert_refused, bob_stone, init_acme, json, member_add, ok, orgdesk, text, PASSWORD,
+};
+
+/// `orgdesk --as ADMIN ARGS…` on `db`, with `stdin`.
+fn run_as(db: &Path, admin: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut all = vec!["--as", admin];
+    all.extend_from_slice(args);
+    orgdesk(db, &all, stdin)
+}
+
+/// Runs each `(db, admin, args)` at once, in processes of their own; their outputs in order.
+fn at_once(runs: &[(&Path, &str, Vec<&str>, Option<&str>)]) -> Vec<Output> {
+    std::thread::scope(|s| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|(db, admin, args, stdin)| s.spawn(move || run_as(db, admin, args, *stdin)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
+fn checksum(db: &Path) -> String {
+    ok(&orgdesk(db, &["directory", "checksum"], None))
+}
+
+/// Adds `name` (`username`, the suites' password) in Sales, with the roles `extra` names.
+fn add_member(db: &Path, name: &str, username: &str, extra: &[&str]) {
+    let args = member_add(name, username, "Sales", extra);
+    ok(&orgdesk(db, &args, Some(&format!("{PASSWORD}\n"))));
+}
+
+/// Enrolls the admin `username`'s computer from `from` and joins it at `db` from the snapshot.
+fn enroll_and_join(from: &Path, db: &Path, url: &str, username: &str) {
+    let enrolled = ok(&orgdesk(
+        from,
+        &["team", "enroll", "--username", username],
+        None,
+    ));
+    let code = enrolled
+        .lines()
+        .find_map(|l| l.split_once(": ").map(|(_, c)| c.trim().to_owned()))
+        .unwrap();
+    let device = format!("{username}'s computer");
+    ok(&join_as(db, url, (username, &device), &code, PASSWORD));
+}
+
+fn member_field(db: &Path, member: &str, field: &str) -> serde_json::Value {
+    json(&orgdesk(db, &["member", "show", member, "--json"], None))[field].clone()
+}
+
+/// How many times the directory refused the forged change (once: it is never applied).
+const REFUSALS_OF_FORGED: &str =
+    "SELECT count(*) FROM team_refusals WHERE change_id = 'f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0'";
+
+#[test]
+fn three_computers_edit_one_directory_through_the_change_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gw = Gateway::start_on_sqlite(dir.path(), free_port());
+    let (url, root) = (gw.url.clone(), dir.path());
+    let (a, b, c) = (
+        computer(root, "a"),
+        computer(root, "b"),
+        computer(root, "c"),
+    );
+
+    // Before team mode, edits are written directly, as ever.
+    ok(&init_acme(&a, Some("Ann Lee")));
+    ok(&orgdesk(&a, &["dept", "add", "Sales"], None));
+    add_member(&a, "Carol Diaz", "carol", &["--role", "Admin"]);
+    add_member(&a, "Dave Kim", "dave", &["--role", "Admin"]);
+    add_member(&a, "Erin Wu", "erin", &[]);
+    add_member(&a, "Frank Olsen", "frank", &[]);
+    ok(&orgdesk(
+        &a,
+        &["gateway", "use", &url, "--token-stdin"],
+        Some(&format!("{}\n", gw.token)),
+    ));
+    ok(&orgdesk(&a, &["sync"], None));
+    ok(&orgdesk(&a, &["team", "start"], None));
+    enroll_and_join(&a, &b, &url, "carol");
+    enroll_and_join(&a, &c, &url, "dave");
+    assert_eq!(checksum(&b), checksum(&a));
+
+    let invite_ivy = [
+        "member",
+        "invite-add",
+        "--name",
+        "Ivy",
+        "--link-only",
+        "--dept",
+        "Sales",
+    ];
+    // A computer sends only its own admin's changes; edits with no kind of change yet are
+    // refused in team mode rather than made here alone.
+    assert_refused(
+        &orgdesk(&b, &["dept", "add", "Nope"], None),
+        1,
+        "another admin's account",
+    );
+    assert_refused(
+        &orgdesk(&a, &["import", "nothing.csv"], None),
+        1,
+        "an import is not yet a change the team's log carries",
+    );
+    assert_refused(
+        &run_as(&a, "ann", &invite_ivy, None),
+        1,
+        "not yet a change the team's log carries",
+    );
+
+    // Edits on all three computers at once, two of them of the same member.
+    let said = at_once(&[
+        (
+            &a,
+            "ann",
+            vec!["member", "edit", "erin", "--employee-id", "E-1"],
+            None,
+        ),
+        (
+            &b,
+            "carol",
+            vec!["member", "edit", "erin", "--work-location", "Berlin"],
+            None,
+        ),
+        (&c, "dave", vec!["dept", "add", "Ops"], None),
+    ]);
+    assert_eq!(ok(&said[0]).trim(), "Saved.");
+    assert_eq!(ok(&said[1]).trim(), "Saved.");
+    assert!(
+        ok(&said[2]).starts_with("Added department Ops (id "),
+        "{}",
+        text(&said[2].stdout)
+    );
+    for db in [&a, &b, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+    }
+    assert_eq!(member_field(&c, "erin", "employeeId"), "E-1");
+    assert_eq!(member_field(&a, "erin", "workLocation"), "Berlin");
+    assert_eq!(checksum(&a), checksum(&b));
+    assert_eq!(checksum(&a), checksum(&c));
+
+    // The same new username on two computers at once: the log's order decides, and the other
+    // command says why it was refused (and its next sync lists it).
+    let bob = bob_stone("Sales", &[]);
+    let stdin = format!("{PASSWORD}\n");
+    let said = at_once(&[
+        (&a, "ann", bob.clone(), Some(&stdin)),
+        (&b, "carol", bob.clone(), Some(&stdin)),
+    ]);
+    let codes: Vec<_> = said.iter().map(|o| o.status.code()).collect();
+    assert!(
+        codes.contains(&Some(0)) && codes.contains(&Some(1)),
+        "{codes:?}"
+    );
+    let (won, lost) = if codes[0] == Some(0) { (0, 1) } else { (1, 0) };
+    assert!(
+        text(&said[won].stdout).starts_with("Added member "),
+        "{said:?}"
+    );
+    let why = text(&said[lost].stderr);
+    assert!(
+        why.contains("refused it: Add member Bob Stone (bob)") && why.contains("bob"),
+        "{why}"
+    );
+    let loser = [&a, &b][lost];
+    let synced = ok(&orgdesk(loser, &["sync"], None));
+    assert!(
+        synced.contains("Refused: Add member Bob Stone (bob)"),
+        "{synced}"
+    );
+    assert!(
+        synced.contains("Waiting on this computer: 0 changes."),
+        "{synced}"
+    );
+
+    // An edit of a member another admin removed first is refused.
+    ok(&run_as(
+        &a,
+        "ann",
+        &["member", "remove", "frank", "--transfer-to", "ann"],
+        None,
+    ));
+    assert_refused(
+        &run_as(
+            &c,
+            "dave",
+            &["member", "edit", "frank", "--employee-id", "F-9"],
+            None,
+        ),
+        1,
+        "refused it",
+    );
+
+    // While the gateway is down an edit is kept on this computer, and the next sync sends it.
+    gw.kill();
+    let kept = ok(&run_as(&b, "carol", &["dept", "add", "Offline"], None));
+    assert!(
+        kept.starts_with("Kept on this computer; sent by the next `orgdesk sync`"),
+        "{kept}"
+    );
+    assert!(Directory::open(&b)
+        .unwrap()
+        .resolve_department_path("Offline")
+        .is_err());
+    gw.start_again();
+    let synced = ok(&orgdesk(&b, &["sync"], None));
+    assert!(synced.contains("Team: 1 changes sent"), "{synced}");
+    assert!(Directory::open(&b)
+        .unwrap()
+        .resolve_department_path("Offline")
+        .is_ok());
+
+    // A change forged outside its author's role: Carol is no longer an admin, yet her
+    // computer's credential appends a change straight to the log. Every directory refuses it.
+    ok(&run_as(
+        &a,
+        "ann",
+        &["member", "edit", "carol", "--role", "Member"],
+        None,
+    ));
+    let token = stored_tokens(&b)[format!("device {url}")]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let root_id = Directory::open(&a)
+        .unwrap()
+        .resolve_department_path("")
+        .unwrap();
+    let forged = TeamCommand {
+        at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+        command: Command::CreateDepartment {
+            parent_id: root_id,
+            name: "Forged".into(),
+        },
+    };
+    let change = NewChange {
+        change_id: "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0".into(),
+        body: forged.to_body().unwrap(),
+    };
+    let carol = GatewayClient::new(Endpoint {
+        base: url.clone(),
+        token,
+    });
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(carol.append_changes(&AppendChanges {
+            changes: vec![change],
+        }))
+        .unwrap();
+    for db in [&a, &b, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+        let d = Directory::open(db).unwrap();
+        assert!(d.resolve_department_path("Forged").is_err());
+        let refusals: i64 = d
+            .connection()
+            .query_row(REFUSALS_OF_FORGED, [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(refusals, 1, "{}", db.display());
+    }
+    assert_eq!(checksum(&a), checksum(&b));
+    assert_eq!(checksum(&a), checksum(&c));
+
+    // A revoked computer's edit is refused, and it leaves every directory as it was.
+    let devices = json(&orgdesk(&a, &["team", "devices", "--json"], None));
+    let dave_device = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["username"] == "dave")
+        .unwrap()["device_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ok(&orgdesk(&a, &["team", "revoke", &dave_device], None));
+    assert_refused(
+        &run_as(&c, "dave", &["dept", "add", "Revoked"], None),
+        1,
+        "refused this computer's credential",
+    );
+    ok(&orgdesk(&a, &["sync"], None));
+    ok(&orgdesk(&b, &["sync"], None));
+    assert_eq!(checksum(&a), checksum(&b));
+    assert_eq!(checksum(&a), checksum(&c));
+    gw.kill();
+}
