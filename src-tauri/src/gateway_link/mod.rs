@@ -2,7 +2,8 @@
 //! .eml files in the app's data folder), carries queued invitation work to it, and applies
 //! its event feed to the directory.
 //!
-//! Two background tasks, both restartable at any point without losing anything:
+//! Two background tasks, both restartable at any point without losing anything (and on a
+//! computer in a team a third, `team`, following the team's change log):
 //! - the sender takes due work from the directory's durable queue, calls the gateway and
 //!   records the answer (a failure is retried later with the same idempotency key);
 //! - the feed long-polls `GET /api/v1/events`, applies each page to the directory in one
@@ -28,6 +29,7 @@ mod embedded;
 mod notice;
 mod remote;
 mod rounds;
+mod team;
 mod token;
 
 pub(crate) use remote::{
@@ -52,6 +54,9 @@ pub(crate) const PORT_KEY: &str = "embedded_gateway_port";
 /// The shared handle: the sender's bell and the status line.
 pub struct GatewayLink {
     bell: Notify,
+    /// Rung when this computer queues a change for the team's log: the team loop sends it at
+    /// once.
+    team_bell: Notify,
     status: Mutex<GatewayStatus>,
     endpoint: Mutex<Option<Endpoint>>,
     /// The built-in gateway's endpoint once it runs (kept while a remote one is in use, so
@@ -74,6 +79,7 @@ impl GatewayLink {
         let mail_dir = data_dir.join("mail");
         Self {
             bell: Notify::new(),
+            team_bell: Notify::new(),
             status: Mutex::new(GatewayStatus {
                 mode: "unavailable".into(),
                 url: None,
@@ -257,6 +263,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) {
     let app = app.clone();
     tauri::async_runtime::spawn(rounds::sender(app.clone()));
     tauri::async_runtime::spawn(rounds::feed(app.clone()));
+    tauri::async_runtime::spawn(team::follow(app.clone()));
     tauri::async_runtime::spawn(async move {
         let remote = directory(&app, |d| {
             Ok((d.local_value(MODE_KEY)?, d.local_value(REMOTE_URL_KEY)?))

@@ -1,0 +1,77 @@
+//! The window's team loop: on a computer enrolled in a team (the directory names its device's
+//! account), this computer's pending commands go to the organization's change log and the log
+//! comes back applied, round after round while the app is open (`orgdesk_link::team_round`);
+//! every round that applied a change tells the window, which shows the directory again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use orgdesk_link::{team_round, Endpoint, GatewayClient};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use super::token::{keyring_secret, Secret};
+use super::{directory, GatewayLink, DIRECTORY_CHANGED, MODE_KEY, REMOTE_URL_KEY};
+use crate::state::AppState;
+
+/// How long one read of the log waits for a change, in seconds.
+const LONG_POLL_SECS: u64 = 25;
+
+/// Follows the team's change log until the app ends; idle while this computer is in no team.
+pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
+    let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
+        return;
+    };
+    let dir = app.state::<AppState>().shared_directory();
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let Some((account, client)) = device(&app).await else {
+            // Not in a team (or its credential unreadable): look again in a while, or as soon
+            // as this computer queues a change.
+            let _ = tokio::time::timeout(Duration::from_secs(30), link.team_bell.notified()).await;
+            continue;
+        };
+        // A change queued here is sent at once: the bell ends the wait for the log.
+        let round = tokio::select! {
+            r = team_round(&dir, &client, &account, LONG_POLL_SECS) => Some(r),
+            () = link.team_bell.notified() => None,
+        };
+        match round {
+            Some(Ok(report)) => {
+                backoff = Duration::from_secs(1);
+                if report.applied + report.refused > 0 {
+                    let _ = app.emit(DIRECTORY_CHANGED, ());
+                }
+                if let Some(why) = report.send_failed {
+                    link.set_status(|s| s.last_error = Some(why));
+                    tokio::time::sleep(backoff).await;
+                }
+            }
+            Some(Err(why)) => {
+                link.set_status(|s| s.last_error = Some(why));
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(30));
+            }
+            None => {}
+        }
+    }
+}
+
+/// This computer's device account and a client of the team's gateway with its device
+/// credential (kept in the system keyring under the gateway's address), once it is in a team.
+async fn device<R: Runtime>(app: &AppHandle<R>) -> Option<(String, GatewayClient)> {
+    let (account, mode, base) = directory(app, |d| {
+        Ok((
+            d.team_device_account()?,
+            d.local_value(MODE_KEY)?,
+            d.local_value(REMOTE_URL_KEY)?,
+        ))
+    })
+    .await
+    .ok()?;
+    let (account, base) = (
+        account?,
+        base.filter(|_| mode.as_deref() == Some("remote"))?,
+    );
+    let token = keyring_secret(Secret::DeviceToken, &base).await.ok()?;
+    Some((account, GatewayClient::new(Endpoint { base, token })))
+}
