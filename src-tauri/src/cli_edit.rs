@@ -7,16 +7,16 @@
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::error::CoreResult;
-use orgdesk_core::team::Command;
+use orgdesk_core::team::{ChangeFate, Command, Edit};
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 
 use crate::cli_sync::RoundFailed;
 
-/// Runs one edit made by `actor`. Outside team mode `run` makes it directly. In team mode the
-/// edit is first tried (`run`, undone: what the core or the admin's role refuses is refused at
-/// once, with the same error), then `command` is queued and one team round runs; once the
-/// change is back from the log, `say` words the tried result against the directory as it then
-/// stands (a new member's or department's id is read from it, not from the try).
+/// Runs one edit made by `actor` ([`Directory::edit`]): outside team mode `run` makes it
+/// directly; in team mode it is tried, queued as `command`, and one team round runs. Once the
+/// change is back from the log (or at once outside team mode), `say` words what it did against
+/// the directory as it then stands (a new member's or department's id is read from it, not
+/// from the try).
 pub(crate) fn edit<T>(
     d: &mut Directory,
     actor: &Actor,
@@ -24,48 +24,31 @@ pub(crate) fn edit<T>(
     run: impl FnOnce(&mut Directory, &Actor) -> CoreResult<T>,
     say: impl FnOnce(&mut Directory, T) -> Result<String, CommandError>,
 ) -> Result<String, CommandError> {
-    let Some(account) = d.team_device_account()? else {
-        let done = run(d, actor)?;
-        return say(d, done);
+    let (tried, change_id) = match d.edit(actor, command, run)? {
+        Edit::Done(done) => return say(d, done),
+        Edit::Queued { tried, change_id } => (tried, change_id),
     };
-    let tried = d.preview(|d| run(d, actor))?;
-    let command = command(d)?;
-    let change_id = d.queue_command(actor, command)?;
+    let account = d.team_device_account()?.unwrap_or_default();
     let round = crate::cli_sync::team_round_now(d, &account);
-    if let Some(refused) = d
-        .my_refused_changes()?
-        .into_iter()
-        .find(|r| r.change_id == change_id)
-    {
-        return Err(CommandError::new(
-            ErrorCode::Conflict,
+    match (d.change_fate(&change_id)?, round) {
+        (ChangeFate::Applied, _) => say(d, tried),
+        (ChangeFate::Refused(refused), _) => Err(refused.refusal().into()),
+        (ChangeFate::Waiting, Err(RoundFailed::TokenRefused(why))) => Err(CommandError::new(
+            ErrorCode::Forbidden,
             format!(
-                "The team's change log refused it: {}. {}",
-                refused.what, refused.reason
+                "The team's gateway refused this computer's credential ({why}): it was \
+                 revoked, or its admin's account disabled, so the change cannot be sent from \
+                 here and stays on this computer only."
             ),
-        ));
+        )),
+        (ChangeFate::Waiting, Err(RoundFailed::NotReached(why))) => Ok(format!(
+            "Kept on this computer; sent by the next `orgdesk sync` (the team's gateway could \
+             not be reached: {why})."
+        )),
+        (ChangeFate::Waiting, Ok(_)) => {
+            Ok("Kept on this computer; sent by the next `orgdesk sync`.".into())
+        }
     }
-    if d.pending_commands()?
-        .iter()
-        .any(|p| p.change_id == change_id)
-    {
-        return match round {
-            Err(RoundFailed::TokenRefused(why)) => Err(CommandError::new(
-                ErrorCode::Forbidden,
-                format!(
-                    "The team's gateway refused this computer's credential ({why}): it was \
-                     revoked, or its admin's account disabled, so the change cannot be sent \
-                     from here and stays on this computer only."
-                ),
-            )),
-            Err(RoundFailed::NotReached(why)) => Ok(format!(
-                "Kept on this computer; sent by the next `orgdesk sync` (the team's gateway \
-                 could not be reached: {why})."
-            )),
-            Ok(_) => Ok("Kept on this computer; sent by the next `orgdesk sync`.".into()),
-        };
-    }
-    say(d, tried)
 }
 
 /// Refuses, on a computer enrolled in a team, an edit that has no kind of change in the team's

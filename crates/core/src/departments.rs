@@ -203,21 +203,29 @@ impl Directory {
         Ok(parts.join("/"))
     }
 
+    /// The sub-department of `parent` named `name` (letter case aside), if there is one.
+    pub fn child_department(
+        &self,
+        parent: DepartmentId,
+        name: &str,
+    ) -> CoreResult<Option<DepartmentId>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id FROM departments WHERE parent_id = ?1 AND name_key = ?2",
+                params![parent, crate::types::fold_key(name.trim())],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Resolves a slash-separated path below the root ("" or "/" is the root). An unknown
     /// path names its first missing segment.
     pub fn resolve_department_path(&self, path: &str) -> CoreResult<DepartmentId> {
         let mut cur = self.root_department()?;
         let mut walked = Vec::new();
         for seg in path.split('/').map(str::trim).filter(|s| !s.is_empty()) {
-            let next: Option<DepartmentId> = self
-                .conn
-                .query_row(
-                    "SELECT id FROM departments WHERE parent_id = ?1 AND name_key = ?2",
-                    params![cur, crate::types::fold_key(seg)],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            match next {
+            match self.child_department(cur, seg)? {
                 Some(id) => {
                     walked.push(seg);
                     cur = id;

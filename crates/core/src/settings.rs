@@ -58,6 +58,12 @@ impl Directory {
         Ok(self.local_value(JOIN_NOTIFICATIONS)?.as_deref() != Some("off"))
     }
 
+    /// This computer's own choice of the join request notification, which a team's change
+    /// of the settings never carries.
+    pub fn set_join_notifications(&mut self, on: bool) -> CoreResult<()> {
+        self.set_local_value(JOIN_NOTIFICATIONS, if on { "on" } else { "off" })
+    }
+
     /// The organization's language for invitations: English until Settings say otherwise.
     pub fn invitation_language(&self) -> CoreResult<Lang> {
         Ok(self

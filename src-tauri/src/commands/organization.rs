@@ -1,6 +1,7 @@
 use orgdesk_core::organization::OrgOverview;
 use orgdesk_core::settings::Settings;
 use orgdesk_core::spreadsheet::Lang;
+use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, ErrorCode};
 
 use super::{Answer, Dir, Link};
@@ -29,7 +30,16 @@ pub async fn rename_organization(state: Dir<'_>, name: String) -> Answer<OrgOver
 
 directory_commands! {
     read get_settings() -> Settings = |d| d.settings();
-    act update_settings(settings: Settings) -> Settings = |d, a| d.update_settings(a, &settings);
+    logged update_settings(settings: Settings) -> Settings =
+        |d, a| d.update_settings(a, &settings),
+        as |_| Ok(Command::update_settings(settings)),
+        // The notification is this computer's own: written here, never sent to the log.
+        then |d, _| {
+            if let Some(on) = settings.join_notifications {
+                d.set_join_notifications(on)?;
+            }
+            d.settings()
+        };
 }
 
 /// The window says which language it shows (`en` or `zh-CN`), so that the OS notification

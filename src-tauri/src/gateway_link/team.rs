@@ -6,6 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use orgdesk_core::audit::Actor;
+use orgdesk_core::team::{ChangeFate, Command, Edit};
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{team_round, Endpoint, GatewayClient};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -74,4 +77,51 @@ async fn device<R: Runtime>(app: &AppHandle<R>) -> Option<(String, GatewayClient
     );
     let token = keyring_secret(Secret::DeviceToken, &base).await.ok()?;
     Some((account, GatewayClient::new(Endpoint { base, token })))
+}
+
+/// How long a window's edit waits for its change to come back from the log.
+const BACK_WITHIN: Duration = Duration::from_secs(10);
+
+impl GatewayLink {
+    /// An edit of the signed-in admin ([`orgdesk_core::Directory::edit`]): made directly, or on
+    /// a computer in a team tried, queued as `command` and sent at once by the team loop. It
+    /// answers once the change is back from the log (what the try answered, with `then`
+    /// reading from the directory what the try cannot know, a new id), refused with the reason
+    /// the log's order gave, or, when it is not back within 10 s, that it is kept on this
+    /// computer and sent when the gateway answers.
+    pub async fn logged<T, C, F, A>(
+        &self,
+        state: &AppState,
+        command: C,
+        run: F,
+        then: A,
+    ) -> Result<T, CommandError>
+    where
+        T: Send + 'static,
+        C: FnOnce(&Directory) -> Result<Command, CoreError> + Send + 'static,
+        F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
+        A: FnOnce(&mut Directory, T) -> Result<T, CoreError> + Send + 'static,
+    {
+        let (tried, change_id) = match state.act(move |d, a| d.edit(a, command, run)).await? {
+            Edit::Done(done) => return Ok(done),
+            Edit::Queued { tried, change_id } => (tried, change_id),
+        };
+        self.team_bell.notify_one();
+        let until = tokio::time::Instant::now() + BACK_WITHIN;
+        loop {
+            let id = change_id.clone();
+            match state.read(move |d| d.change_fate(&id)).await? {
+                ChangeFate::Applied => return state.with_directory(move |d| then(d, tried)).await,
+                ChangeFate::Refused(r) => return Err(r.refusal().into()),
+                ChangeFate::Waiting if tokio::time::Instant::now() >= until => {
+                    return Err(CommandError::new(
+                        ErrorCode::Conflict,
+                        "Kept on this computer: the team's gateway has not answered yet, and \
+                         the change is sent and shown as soon as it does.",
+                    ))
+                }
+                ChangeFate::Waiting => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
+    }
 }

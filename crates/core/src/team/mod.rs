@@ -33,7 +33,7 @@ pub use command::{Command, TeamCommand, FORMAT, MAX_BATCH_MEMBERS};
 /// One change as the log hands it out: `seq`, `change_id`, `device_id`, `account_id`, `at`
 /// (the gateway's time, Unix seconds) and `body`.
 pub use orgdesk_protocol::Change as LoggedChange;
-pub use pending::PendingCommand;
+pub use pending::{ChangeFate, Edit, PendingCommand};
 
 /// What applying one change of the log did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,4 +60,14 @@ pub struct RefusedChange {
     pub reason: String,
     /// When the gateway placed it in the log, Unix seconds.
     pub logged_at: i64,
+}
+
+impl RefusedChange {
+    /// The refusal as the admin who made the change reads it where they made it.
+    pub fn refusal(&self) -> crate::error::CoreError {
+        crate::error::CoreError::Conflict(format!(
+            "The team's change log refused it: {}. {}",
+            self.what, self.reason
+        ))
+    }
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Command, TeamCommand};
+use super::{Command, RefusedChange, TeamCommand};
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult};
 use crate::store::Directory;
@@ -23,6 +23,23 @@ pub struct PendingCommand {
     pub queued_at: i64,
     /// The change body, as the log carries it.
     pub body: Map<String, Value>,
+}
+
+/// An edit made through [`Directory::edit`].
+#[derive(Debug)]
+pub enum Edit<T> {
+    /// Made directly: this computer is in no team.
+    Done(T),
+    /// Queued for the team's log; `tried` is what it did when tried.
+    Queued { tried: T, change_id: String },
+}
+
+/// What became of a change this computer queued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeFate {
+    Waiting,
+    Applied,
+    Refused(RefusedChange),
 }
 
 /// The local settings key of the gateway account whose device this computer is (its token is
@@ -80,11 +97,45 @@ impl Directory {
         Ok(change_id)
     }
 
-    /// Runs `f` against the directory as it stands and undoes what it wrote, answering what
-    /// it would do: on a computer in a team an edit is applied only once it comes back from
-    /// the log, and its author is told before then what it will do (or why it is refused).
-    pub fn preview<T>(&mut self, f: impl FnOnce(&mut Self) -> CoreResult<T>) -> CoreResult<T> {
-        self.in_savepoint("team_preview", false, f)
+    /// An edit by `actor`, made directly, or on a computer in a team through the log: first
+    /// tried against the directory as it stands and undone (`run`: what the core or the
+    /// admin's role refuses is refused at once, with the error a direct edit gives), then
+    /// queued as `command` ([`Self::queue_command`]). What the try answered stands for what
+    /// the change will do once it comes back ([`Self::change_fate`]).
+    pub fn edit<T>(
+        &mut self,
+        actor: &Actor,
+        command: impl FnOnce(&Self) -> CoreResult<Command>,
+        run: impl FnOnce(&mut Self, &Actor) -> CoreResult<T>,
+    ) -> CoreResult<Edit<T>> {
+        if self.team_device_account()?.is_none() {
+            return run(self, actor).map(Edit::Done);
+        }
+        let tried = self.in_savepoint("team_preview", false, |d| run(d, actor))?;
+        let command = command(self)?;
+        let change_id = self.queue_command(actor, command)?;
+        Ok(Edit::Queued { tried, change_id })
+    }
+
+    /// What became of this computer's change `change_id`: still waiting to come back from
+    /// the log, refused when it did (what and why), or applied.
+    pub fn change_fate(&self, change_id: &str) -> CoreResult<ChangeFate> {
+        if let Some(r) = self
+            .my_refused_changes()?
+            .into_iter()
+            .find(|r| r.change_id == change_id)
+        {
+            return Ok(ChangeFate::Refused(r));
+        }
+        let waiting = self
+            .pending_commands()?
+            .iter()
+            .any(|p| p.change_id == change_id);
+        Ok(if waiting {
+            ChangeFate::Waiting
+        } else {
+            ChangeFate::Applied
+        })
     }
 
     /// The commands waiting to be sent, in the order they were made.

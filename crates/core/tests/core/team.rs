@@ -10,7 +10,7 @@ use orgdesk_core::auth::AdminRank;
 use orgdesk_core::clock::{Clock, ManualClock};
 use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery};
 use orgdesk_core::settings::Settings;
-use orgdesk_core::team::{ChangeOutcome, Command, LoggedChange};
+use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, LoggedChange};
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CoreError, Directory};
 use rand::rngs::StdRng;
@@ -678,4 +678,79 @@ fn a_seeded_random_run_ends_in_equal_directories() {
         .dirs
         .iter()
         .all(|d| d.pending_commands().unwrap().is_empty()));
+}
+
+#[test]
+fn an_edit_is_made_directly_outside_a_team_and_through_the_log_in_one() {
+    let mut t = team();
+    let sales = t.dept("Sales");
+    t.dirs[1].set_team_device_account("acc_bohan").unwrap();
+    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    let ops = |d: &mut Directory, a: &Actor| d.create_department(a, sales, "Ops");
+    t.clock.advance_secs(1);
+    let bo = t.actor(1, "bohan");
+    let Edit::Queued { tried, change_id } = t.dirs[1]
+        .edit(&bo, |_| Ok(create(sales, "Ops")), ops)
+        .unwrap()
+    else {
+        panic!("a computer in a team queues its edits");
+    };
+    // Tried, undone, and shown only once it is back from the log.
+    assert!(t.dirs[1].resolve_department_path("Sales/Ops").is_err());
+    assert_eq!(
+        t.dirs[1].change_fate(&change_id).unwrap(),
+        ChangeFate::Waiting
+    );
+    let cy = t.actor(2, "cyrus");
+    let Edit::Queued {
+        change_id: second, ..
+    } = t.dirs[2]
+        .edit(&cy, |_| Ok(create(sales, "Ops")), ops)
+        .unwrap()
+    else {
+        panic!("a computer in a team queues its edits");
+    };
+    // What the try refuses is refused at once, and nothing is queued.
+    let nowhere = DepartmentId(9_999);
+    let refused = t.dirs[1].edit(
+        &bo,
+        |_| Ok(create(nowhere, "Lost")),
+        |d, a| d.create_department(a, nowhere, "Lost"),
+    );
+    assert!(refused.is_err());
+    assert_eq!(t.dirs[1].pending_commands().unwrap().len(), 1);
+
+    t.send(1);
+    t.send(2);
+    t.apply_all();
+    t.assert_equal();
+    assert_eq!(
+        t.dirs[1].change_fate(&change_id).unwrap(),
+        ChangeFate::Applied
+    );
+    assert_eq!(
+        t.dirs[1].resolve_department_path("Sales/Ops").unwrap(),
+        tried
+    );
+    let ChangeFate::Refused(why) = t.dirs[2].change_fate(&second).unwrap() else {
+        panic!("the second department of the same name is refused");
+    };
+    let said = why.refusal().to_string();
+    assert!(
+        said.starts_with("The team's change log refused it: Create department \"Ops\""),
+        "{said}"
+    );
+
+    // Outside a team the edit is made at once, and no command is made.
+    let ann = t.actor(0, "ann");
+    let no_command = |_: &Directory| -> Result<Command, CoreError> {
+        panic!("no command is made outside a team")
+    };
+    let made = t.dirs[0]
+        .edit(&ann, no_command, |d, a| {
+            d.create_department(a, sales, "Direct")
+        })
+        .unwrap();
+    assert!(matches!(made, Edit::Done(_)));
+    assert!(t.dirs[0].resolve_department_path("Sales/Direct").is_ok());
 }
