@@ -166,9 +166,7 @@ fn edit_without_kind(c: &Command) -> Option<&'static str> {
 /// Runs one subcommand; returns the exit code.
 pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
     if let Some(what) = edit_without_kind(&command) {
-        if let Err(e) =
-            open_existing(db_path).and_then(|d| crate::cli_edit::refuse_in_team(&d, what))
-        {
+        if let Err(e) = open_existing(db_path).and_then(|d| Ok(d.refuse_in_team(what)?)) {
             return finish(Err(e));
         }
     }

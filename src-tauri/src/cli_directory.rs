@@ -14,7 +14,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CommandError, CoreError, Directory};
 
-use crate::cli_edit::{edit, refuse_in_team};
+use crate::cli_edit::edit;
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {
@@ -355,7 +355,7 @@ pub fn member(
     let d = &mut dir;
     match c {
         MemberCommand::SetPassword(a) => {
-            refuse_in_team(d, "setting a member's password")?;
+            d.refuse_in_team("setting a member's password")?;
             let actor = actor(d, as_admin)?;
             crate::cli_passwords::set_password(d, &actor, read_password()?, a)
         }
@@ -480,7 +480,7 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
             )
         }
         MemberCommand::InviteAdd(x) => {
-            refuse_in_team(d, "adding someone to be invited")?;
+            d.refuse_in_team("adding someone to be invited")?;
             let department_id = d.resolve_department_path(&x.dept)?;
             let role_ids = x.role.as_deref().map(|r| roles(d, r)).transpose()?;
             let id = d.add_invitee(

@@ -50,19 +50,3 @@ pub(crate) fn edit<T>(
         }
     }
 }
-
-/// Refuses, on a computer enrolled in a team, an edit that has no kind of change in the team's
-/// log yet (`what`): made here alone, it would leave this directory unlike the others.
-pub(crate) fn refuse_in_team(d: &Directory, what: &str) -> Result<(), CommandError> {
-    if d.team_device_account()?.is_none() {
-        return Ok(());
-    }
-    Err(CommandError::new(
-        ErrorCode::Conflict,
-        format!(
-            "This computer is in a team, and {what} is not yet a change the team's log carries: \
-             made here alone, it would leave this directory unlike the other admins', so it is \
-             refused."
-        ),
-    ))
-}

@@ -13,20 +13,33 @@ directory_commands! {
         member_ids: Vec<MemberId>,
         channel: InviteChannel,
         language: Option<Lang>
-    ) -> InviteOutcome = |d, a| d.invite_members_in(a, &member_ids, channel, language);
+    ) -> InviteOutcome = |d, a| {
+        d.refuse_in_team("an invitation")?;
+        d.invite_members_in(a, &member_ids, channel, language)
+    };
     read list_invitations(query: InvitationQuery) -> InvitationPage =
         |d| d.invitation_page(&query);
     read invitation_counts() -> InvitationCounts = |d| d.invitation_counts();
-    send resend_invitation(id: i64) -> () = |d, a| d.resend_invitation(a, id);
-    send cancel_invitation(id: i64) -> () = |d, a| d.cancel_invitation(a, id);
+    send resend_invitation(id: i64) -> () = |d, a| {
+        d.refuse_in_team("resending or cancelling invitations")?;
+        d.resend_invitation(a, id)
+    };
+    send cancel_invitation(id: i64) -> () = |d, a| {
+        d.refuse_in_team("resending or cancelling invitations")?;
+        d.cancel_invitation(a, id)
+    };
     /// Resends the chosen invitations in one transaction; the closed ones are passed over and
     /// named.
-    send resend_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
-        |d, a| d.resend_invitations(a, &ids);
+    send resend_invitations(ids: Vec<i64>) -> InvitationBatchOutcome = |d, a| {
+        d.refuse_in_team("resending or cancelling invitations")?;
+        d.resend_invitations(a, &ids)
+    };
     /// Cancels the chosen invitations in one transaction; the closed ones are passed over and
     /// named.
-    send cancel_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
-        |d, a| d.cancel_invitations(a, &ids);
+    send cancel_invitations(ids: Vec<i64>) -> InvitationBatchOutcome = |d, a| {
+        d.refuse_in_team("resending or cancelling invitations")?;
+        d.cancel_invitations(a, &ids)
+    };
 }
 
 #[tauri::command]

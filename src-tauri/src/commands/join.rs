@@ -38,6 +38,7 @@ pub async fn decide_join_requests(
     };
     let members = link
         .act(&state, move |d, a| {
+            d.refuse_in_team("a join decision")?;
             d.decide_join_requests(a, &ids, decision)
         })
         .await?;

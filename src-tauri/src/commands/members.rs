@@ -16,7 +16,10 @@ directory_commands! {
         as |_| Command::add_member(input),
         // Its id is the one the directory gave it, read once the change is back.
         then |d, _| d.find_member(&input.username);
-    act add_invitee(input: NewInvitee) -> MemberId = |d, a| d.add_invitee(a, &input);
+    act add_invitee(input: NewInvitee) -> MemberId = |d, a| {
+        d.refuse_in_team("adding someone to be invited")?;
+        d.add_invitee(a, &input)
+    };
     logged update_member(id: MemberId, patch: MemberPatch) -> UpdateOutcome =
         |d, a| d.update_member(a, id, &patch),
         as |_| Ok(Command::UpdateMember { member_id: id, patch });
@@ -26,8 +29,10 @@ directory_commands! {
     logged change_member_status(id: MemberId, action: MemberAction) -> MemberStatus =
         |d, a| d.change_status(a, id, action),
         as |_| Ok(Command::ChangeStatus { member_id: id, action });
-    act set_member_password(id: MemberId, input: SetPasswordInput) -> () =
-        |d, a| d.set_member_password(a, id, &input);
+    act set_member_password(id: MemberId, input: SetPasswordInput) -> () = |d, a| {
+        d.refuse_in_team("setting a member's password")?;
+        d.set_member_password(a, id, &input)
+    };
     read transfer_preview(id: MemberId) -> TransferPreview = |d| d.transfer_preview(id);
     logged remove_member(id: MemberId, transfer_to: Option<MemberId>) -> RemoveOutcome =
         |d, a| d.remove_member(a, id, transfer_to),

@@ -5,5 +5,8 @@ use super::{Answer, Dir};
 
 directory_commands! {
     read list_roles() -> Vec<Role> = |d| d.roles();
-    act create_role(input: NewRole) -> RoleId = |d, a| d.create_role(a, &input);
+    act create_role(input: NewRole) -> RoleId = |d, a| {
+        d.refuse_in_team("creating a role")?;
+        d.create_role(a, &input)
+    };
 }

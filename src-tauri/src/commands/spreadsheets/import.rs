@@ -82,7 +82,12 @@ pub async fn run_import(
     let actor = state.require_session()?.actor();
     let file = PathBuf::from(&path);
     let opts = options.clone();
-    let started = state.with_directory(|d| Ok(d.now_ms())).await?;
+    let started = state
+        .with_directory(|d| {
+            d.refuse_in_team("an import")?;
+            Ok(d.now_ms())
+        })
+        .await?;
     let importer = actor.clone();
     let report = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
         d.import_members(&importer, &file, &opts, ctl)
