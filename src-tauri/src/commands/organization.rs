@@ -20,6 +20,7 @@ pub async fn rename_organization(state: Dir<'_>, name: String) -> Answer<OrgOver
     let actor = me.actor();
     let (overview, session) = state
         .with_directory(move |d| {
+            d.refuse_in_team("renaming the organization")?;
             d.rename_organization(&actor, &name)?;
             Ok((d.overview(me.member_id)?, d.refresh_session(&me)?))
         })
