@@ -125,3 +125,68 @@ impl GatewayLink {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tauri::Manager;
+
+    use crate::state::AppState;
+    use crate::test_ipc::{call, signed_in};
+
+    /// The window's edits on a computer in a team whose gateway does not answer (no team loop
+    /// runs here): a change is tried, queued and said to be kept, and shows only once it comes
+    /// back; an edit the log does not carry is refused; outside a team an edit is made at once.
+    #[test]
+    fn the_windows_edits_in_a_team_go_to_the_log_and_the_others_are_refused() {
+        let (app, w) = signed_in();
+        let state = app.state::<AppState>();
+        let root = call(&w, "department_tree", json!({})).unwrap()["id"].clone();
+        let made = call(
+            &w,
+            "create_department",
+            json!({"parentId": root, "name": "Direct"}),
+        );
+        assert!(made.unwrap().is_number());
+        tauri::async_runtime::block_on(state.with_directory(|d| {
+            let items = d.due_account_mirror(10)?;
+            d.account_mirror_done(&items, &["acc_ann".to_owned()])?;
+            d.set_team_device_account("acc_ann")
+        }))
+        .unwrap();
+
+        let kept = call(
+            &w,
+            "create_department",
+            json!({"parentId": root, "name": "Ops"}),
+        )
+        .unwrap_err();
+        assert_eq!(kept["code"], "conflict", "{kept}");
+        assert!(
+            kept["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("Kept on this computer"),
+            "{kept}"
+        );
+        let (pending, ops) = tauri::async_runtime::block_on(state.with_directory(|d| {
+            Ok((
+                d.pending_commands()?.len(),
+                d.resolve_department_path("Ops").is_ok(),
+            ))
+        }))
+        .unwrap();
+        assert_eq!((pending, ops), (1, false));
+
+        let invitee = json!({"input": {"name": "Ivy", "email": "ivy@example.com",
+            "departmentId": root, "roleIds": [], "linkOnly": false}});
+        let refused = call(&w, "add_invitee", invitee).unwrap_err();
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("not yet a change the team's log carries"),
+            "{refused}"
+        );
+    }
+}
