@@ -1,7 +1,7 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 
-import { antdCss } from "./build/antdCss";
+import { antdCss } from "./build/antdCss.ts";
 
 // Tauri serves the built files from ui/dist; in development it opens http://localhost:1420.
 export default defineConfig({

@@ -7,7 +7,7 @@
 import postcss, { type Root } from "postcss";
 import type { Plugin } from "vite";
 
-import { type ThemeValues, themeValues } from "./antdTheme";
+import { type ThemeValues, themeValues } from "./antdTheme.ts";
 
 /**
  * Components of Ant Design the UI does not use (by their class prefix). A component added to

@@ -11,7 +11,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
-import { THEME_COMPONENTS, THEME_TOKENS } from "../src/themeConfig";
+import { THEME_COMPONENTS, THEME_TOKENS } from "../src/themeConfig.ts";
 
 /** A variable's name (with its leading `--`) and its value, with no `var()` left in it. */
 export type ThemeVariables = Map<string, string>;

@@ -80,8 +80,10 @@ function SettingsForm<V extends Record<string, unknown>>(props: SettingsFormProp
       onError: (e) => setError(applyServerError(t, form, e, fields, fieldMap)),
     });
   };
+  // One block, so that the line under the form is under it (a description's content lays out
+  // its children in a row) and the form keeps the width for its Save button beside the field.
   return (
-    <>
+    <div>
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 8 }} />}
       <Form<V> form={form} layout="inline" initialValues={toValues(data)} onValuesChange={onValuesChange} onFinish={submit}>
         {children}
@@ -92,7 +94,7 @@ function SettingsForm<V extends Record<string, unknown>>(props: SettingsFormProp
         </Form.Item>
       </Form>
       {hint}
-    </>
+    </div>
   );
 }
 
