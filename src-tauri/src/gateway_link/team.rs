@@ -189,4 +189,125 @@ mod tests {
             "{refused}"
         );
     }
+
+    /// The open window on a computer in a team, against a real gateway: its own edit goes out
+    /// through the team loop and answers once back, and a change another computer appended
+    /// shows in the directory, with the event the window listens to.
+    #[test]
+    fn the_open_window_sends_its_edits_and_follows_the_log() {
+        use orgdesk_core::team::{Command, TeamCommand};
+        use orgdesk_link::{Endpoint, GatewayClient};
+        use orgdesk_protocol::{AppendChanges, NewChange, RegisterDevice};
+        use tauri::async_runtime::block_on;
+        use tauri::Listener;
+
+        use crate::gateway_link::{keyring_store_secret, Secret, DIRECTORY_CHANGED};
+        use crate::gateway_link::{MODE_KEY, REMOTE_URL_KEY};
+
+        let folder = tempfile::tempdir().unwrap();
+        // Debug builds read this file instead of the system keyring.
+        std::env::set_var("ORGDESK_TEST_KEYRING", folder.path().join("keyring.json"));
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let config = orgdesk_gateway::Config::local(
+            folder.path().join("gw.db").display().to_string(),
+            folder.path().join("mail"),
+        );
+        let gateway = runtime.block_on(orgdesk_gateway::serve(config)).unwrap();
+        let creds = runtime
+            .block_on(gateway.create_organization("Acme"))
+            .unwrap();
+        let base = gateway.public_url().to_owned();
+        let (app, w) = signed_in();
+        let state = app.state::<AppState>();
+
+        // The organization's token mirrors Ann's account; this computer becomes her device.
+        let admin = GatewayClient::new(Endpoint {
+            base: base.clone(),
+            token: creds.api_token.clone(),
+        });
+        runtime.block_on(orgdesk_link::send_round(
+            &state.shared_directory(),
+            &admin,
+            true,
+        ));
+        let account = block_on(state.with_directory(|d| {
+            let ann = d.initial_admin_id()?;
+            d.gateway_account_of(ann)
+        }))
+        .unwrap()
+        .unwrap();
+        let register = RegisterDevice {
+            account_id: account.clone(),
+            device_name: "Office PC".into(),
+        };
+        let device = runtime.block_on(admin.register_device(&register)).unwrap();
+        block_on(keyring_store_secret(
+            Secret::DeviceToken,
+            &base,
+            &device.device_token,
+        ))
+        .unwrap();
+        let url = base.clone();
+        block_on(state.with_directory(move |d| {
+            d.set_local_value(MODE_KEY, "remote")?;
+            d.set_local_value(REMOTE_URL_KEY, &url)?;
+            d.set_team_device_account(&account)
+        }))
+        .unwrap();
+        let (heard, hear) = std::sync::mpsc::channel();
+        app.listen_any(DIRECTORY_CHANGED, move |_| {
+            let _ = heard.send(());
+        });
+        tauri::async_runtime::spawn(super::follow(app.handle().clone()));
+
+        // The window's own edit: answered with its id once back from the log.
+        let root = call(&w, "department_tree", json!({})).unwrap()["id"].clone();
+        let ops = call(
+            &w,
+            "create_department",
+            json!({"parentId": root, "name": "Ops"}),
+        );
+        let ops = ops.unwrap();
+        let found = block_on(state.with_directory(|d| d.resolve_department_path("Ops"))).unwrap();
+        assert_eq!(ops, json!(found));
+
+        // A change appended by another computer of the team shows without a word from here.
+        let root_id = block_on(state.with_directory(|d| d.resolve_department_path(""))).unwrap();
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis();
+        let elsewhere = TeamCommand {
+            at: i64::try_from(at).unwrap(),
+            command: Command::CreateDepartment {
+                parent_id: root_id,
+                name: "Elsewhere".into(),
+            },
+        };
+        let other = GatewayClient::new(Endpoint {
+            base: base.clone(),
+            token: device.device_token.clone(),
+        });
+        let change = NewChange {
+            change_id: "0123456789abcdef0123456789abcdef".into(),
+            body: elsewhere.to_body().unwrap(),
+        };
+        runtime
+            .block_on(other.append_changes(&AppendChanges {
+                changes: vec![change],
+            }))
+            .unwrap();
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while block_on(
+            state.with_directory(|d| Ok(d.resolve_department_path("Elsewhere").is_err())),
+        )
+        .unwrap()
+        {
+            assert!(std::time::Instant::now() < until, "the change never showed");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        hear.recv_timeout(std::time::Duration::from_secs(5))
+            .expect("the window hears the directory changed");
+        runtime.block_on(gateway.shutdown()).unwrap();
+    }
 }
