@@ -17,13 +17,14 @@ use std::time::Instant;
 use bench_table::{percentile, team_row, TEAM};
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::members::{MemberPatch, MemberQuery};
-use orgdesk_core::organization::SetupInput;
 use orgdesk_core::team::Command;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::Directory;
-use orgdesk_link::{send_round, team_round, Endpoint, GatewayClient, SharedDirectory};
+use orgdesk_link::{send_round, team_round, SharedDirectory};
 use orgdesk_protocol::{AppendChanges, JoinTeam, NewChange, RegisterDevice};
 use tokio::sync::watch;
+
+use common::client;
 
 const PASSWORD: &str = "Correct-Horse1";
 const MEMBERS: usize = 5_000;
@@ -34,13 +35,6 @@ const INTAKE: usize = 20_000;
 const BATCH: usize = 500;
 /// The long-poll's wait of the following directory, in seconds.
 const WAIT: u64 = 5;
-
-fn client(base: &str, token: impl Into<String>) -> GatewayClient {
-    GatewayClient::new(Endpoint {
-        base: base.to_owned(),
-        token: token.into(),
-    })
-}
 
 /// Queues on `dir`, as its initial admin, a new work location for `member_id`.
 fn queue_move(dir: &SharedDirectory, member_id: MemberId, n: usize) {
@@ -73,15 +67,7 @@ async fn main() {
     // The office's directory: Ann, bound to her gateway account by the mirror, then seeded.
     let office_db = files.path().join("office.db");
     let (members, account) = {
-        let mut d = Directory::open(&office_db).unwrap();
-        d.setup_organization(&SetupInput {
-            organization_name: "Acme".into(),
-            admin_name: "Ann Lee".into(),
-            username: "ann".into(),
-            password: PASSWORD.into(),
-            password_confirm: PASSWORD.into(),
-        })
-        .unwrap();
+        let d = common::acme_directory(&office_db, PASSWORD);
         let shared: SharedDirectory = Arc::new(Mutex::new(d));
         send_round(&shared, &admin, true).await;
         let mut d = shared.lock().unwrap();

@@ -65,6 +65,17 @@ fn figure_or_dash(value: f64, decimals: usize) -> String {
     }
 }
 
+/// "SLOW" when `value` is over `target`, else "ok"; nothing when there is no target (infinite).
+fn slow_or_ok(value: f64, target: f64) -> &'static str {
+    if !target.is_finite() {
+        ""
+    } else if value <= target {
+        "ok"
+    } else {
+        "SLOW"
+    }
+}
+
 /// The window benchmark's table: each step, how many runs it had, their p50 and p95, and the
 /// target of the p95 with its unit.
 pub const WINDOW: Table = Table {
@@ -93,13 +104,7 @@ pub const DIRECTORY: Table = Table {
 /// An operation's line in [`DIRECTORY`]: slow when its p99 is over the target; an operation
 /// without a target (infinite) has no verdict.
 pub fn directory_row(name: &str, runs: usize, p50: f64, p99: f64, target_ms: f64) -> String {
-    let verdict = if !target_ms.is_finite() {
-        ""
-    } else if p99 <= target_ms {
-        "ok"
-    } else {
-        "SLOW"
-    };
+    let verdict = slow_or_ok(p99, target_ms);
     let figures = [
         runs.to_string(),
         format!("{p50:.2}"),
@@ -172,13 +177,7 @@ pub fn team_row(
     unit: &str,
     target: f64,
 ) -> String {
-    let verdict = if !target.is_finite() {
-        ""
-    } else if value <= target {
-        "ok"
-    } else {
-        "SLOW"
-    };
+    let verdict = slow_or_ok(value, target);
     let figures = [
         changes.to_string(),
         figure_or_dash(p50, 1),
