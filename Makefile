@@ -72,6 +72,7 @@ bench: deps-test node-deps ui
 	$(CARGO) bench -p orgdesk-core --bench directory
 	$(CARGO) bench -p orgdesk-core --bench spreadsheet
 	$(CARGO) bench -p orgdesk-gateway --bench throughput
+	$(CARGO) bench -p orgdesk-link --bench team
 	TAURI_DRIVER=$(TAURI_DRIVER) $(CARGO) bench --bench window --features scripted-dialogs
 
 ## make fuzz: libFuzzer (fuzz/) over the import parser, the gateway's event feed applied to a

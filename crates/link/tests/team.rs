@@ -7,15 +7,14 @@ use std::sync::{Arc, Mutex};
 
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::members::{NewMember, PositionInput};
-use orgdesk_core::organization::SetupInput;
 use orgdesk_core::team::Command;
 use orgdesk_core::Directory;
-use orgdesk_link::{
-    send_round, team_round, CallError, Endpoint, GatewayClient, SharedDirectory, TeamReport,
-};
+use orgdesk_link::{send_round, team_round, CallError, GatewayClient, SharedDirectory, TeamReport};
 use orgdesk_protocol::{AppendChanges, DeviceCredential, JoinTeam, NewChange, RegisterDevice};
 
 mod common;
+
+use common::client;
 
 const PASSWORD: &str = "Correct-Horse1";
 
@@ -25,14 +24,6 @@ fn change(id: &str) -> NewChange {
         change_id: id.into(),
         body: body.as_object().unwrap().clone(),
     }
-}
-
-/// A client of the gateway at `base` with this token (none: an empty one).
-fn client(base: &str, token: impl Into<String>) -> GatewayClient {
-    GatewayClient::new(Endpoint {
-        base: base.to_owned(),
-        token: token.into(),
-    })
 }
 
 /// The computer holding the API token becomes the device "Office PC" of `account_id`.
@@ -161,15 +152,7 @@ async fn two_directories_applying_the_change_log_end_equal() {
     // Ann's directory, with Bo an Admin; the account mirror binds both to gateway accounts.
     let office_db = files.path().join("office.db");
     let (ann, bo) = {
-        let mut d = Directory::open(&office_db).unwrap();
-        d.setup_organization(&SetupInput {
-            organization_name: "Acme".into(),
-            admin_name: "Ann Lee".into(),
-            username: "ann".into(),
-            password: PASSWORD.into(),
-            password_confirm: PASSWORD.into(),
-        })
-        .unwrap();
+        let mut d = common::acme_directory(&office_db, PASSWORD);
         let ann = d.initial_admin_id().unwrap();
         let actor = d.admin_actor(ann, AdminRank::Admin).unwrap();
         let root = d.resolve_department_path("").unwrap();

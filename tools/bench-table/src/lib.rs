@@ -1,8 +1,9 @@
 //! The tables Orgdesk's benchmarks print (`make bench`): markdown with fixed-width columns, so
 //! that the figures of one run line up under those of the last. The window benchmark
-//! (`benches/window`) and the directory and spreadsheet benchmarks (`crates/core/benches`) each
-//! print one; its columns, how each cell is written and the verdict against the targets are
-//! here, with a test of what each table prints.
+//! (`benches/window`), the directory and spreadsheet benchmarks (`crates/core/benches`) and the
+//! team mode benchmark (`crates/link/benches/team.rs`) each print one; its columns, how each
+//! cell is written and the verdict against the targets are here, with a test of what each table
+//! prints.
 
 /// The width of the verdict column: "ok", "SLOW", "OVER" or nothing.
 const VERDICT_WIDTH: usize = 4;
@@ -64,6 +65,17 @@ fn figure_or_dash(value: f64, decimals: usize) -> String {
     }
 }
 
+/// "SLOW" when `value` is over `target`, else "ok"; nothing when there is no target (infinite).
+fn slow_or_ok(value: f64, target: f64) -> &'static str {
+    if !target.is_finite() {
+        ""
+    } else if value <= target {
+        "ok"
+    } else {
+        "SLOW"
+    }
+}
+
 /// The window benchmark's table: each step, how many runs it had, their p50 and p95, and the
 /// target of the p95 with its unit.
 pub const WINDOW: Table = Table {
@@ -92,13 +104,7 @@ pub const DIRECTORY: Table = Table {
 /// An operation's line in [`DIRECTORY`]: slow when its p99 is over the target; an operation
 /// without a target (infinite) has no verdict.
 pub fn directory_row(name: &str, runs: usize, p50: f64, p99: f64, target_ms: f64) -> String {
-    let verdict = if !target_ms.is_finite() {
-        ""
-    } else if p99 <= target_ms {
-        "ok"
-    } else {
-        "SLOW"
-    };
+    let verdict = slow_or_ok(p99, target_ms);
     let figures = [
         runs.to_string(),
         format!("{p50:.2}"),
@@ -146,6 +152,40 @@ pub fn spreadsheet_row(
         figure_or_dash(mb_target, 0),
     ];
     SPREADSHEET.row(name, &figures, if ok { "ok" } else { "SLOW" })
+}
+
+/// The team mode benchmark's table: each figure, how many changes it covers, the median and the
+/// p95 (or the one total or rate) in the row's unit, and the target.
+pub const TEAM: Table = Table {
+    name: ("team mode, two directories and a gateway", 44),
+    figures: &[
+        ("changes", 7),
+        ("p50", 9),
+        ("p95/all", 9),
+        ("unit", 9),
+        ("target", 7),
+    ],
+};
+
+/// A line in [`TEAM`]: `value` is the p95, the total or the rate; a NaN `p50` is none. Slow when
+/// `value` is over the target; a figure without a target (infinite) has no verdict.
+pub fn team_row(
+    name: &str,
+    changes: usize,
+    p50: f64,
+    value: f64,
+    unit: &str,
+    target: f64,
+) -> String {
+    let verdict = slow_or_ok(value, target);
+    let figures = [
+        changes.to_string(),
+        figure_or_dash(p50, 1),
+        format!("{value:.1}"),
+        unit.to_owned(),
+        figure_or_dash(target, 0),
+    ];
+    TEAM.row(name, &figures, verdict)
 }
 
 #[cfg(test)]

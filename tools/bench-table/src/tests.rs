@@ -48,6 +48,20 @@ fn each_table_prints_its_columns_cells_and_verdicts() {
 | import 100k new (.xlsx, searchable)      |     1.83 |    2.03x |      2.2 |     180 |     250 | ok   |
 | export 100k to .xlsx (constant memory)   |     0.95 |        - |      1.0 |      91 |      80 | SLOW |",
         ),
+        (
+            TEAM.header(),
+            vec![
+                team_row("propagation, one directory to another", 50, 41.24, 87.6, "ms", 1000.0),
+                team_row("10,000 changes replicated", 10_000, f64::NAN, 12.34, "s", 10.0),
+                team_row("change intake, SQLite", 20_000, f64::NAN, 15234.5, "changes/s", INFINITE),
+            ],
+            "\
+| team mode, two directories and a gateway     | changes |       p50 |   p95/all |      unit |  target |      |
+|----------------------------------------------|---------|-----------|-----------|-----------|---------|------|
+| propagation, one directory to another        |      50 |      41.2 |      87.6 |        ms |    1000 | ok   |
+| 10,000 changes replicated                    |   10000 |         - |      12.3 |         s |      10 | SLOW |
+| change intake, SQLite                        |   20000 |         - |   15234.5 | changes/s |       - |      |",
+        ),
     ];
     for (header, rows, expected) in tables {
         assert_eq!(format!("{header}\n{}", rows.join("\n")), expected);

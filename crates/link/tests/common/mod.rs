@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use orgdesk_link::GatewayClient;
+use orgdesk_core::organization::SetupInput;
+use orgdesk_core::Directory;
+use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{AccountState, MirrorAccounts, MirroredAccount};
 
 /// A gateway keeping its database and mail in `files`, with the organization "Acme"; its
@@ -17,6 +19,29 @@ pub async fn acme_gateway(files: &Path) -> (orgdesk_gateway::Gateway, String, St
     let creds = gateway.create_organization("Acme").await.unwrap();
     let base = gateway.public_url().to_owned();
     (gateway, base, creds.api_token)
+}
+
+/// A client of the gateway at `base` with this token (none: an empty one).
+pub fn client(base: &str, token: impl Into<String>) -> GatewayClient {
+    GatewayClient::new(Endpoint {
+        base: base.to_owned(),
+        token: token.into(),
+    })
+}
+
+/// A new directory in the file `path` for "Acme", set up by its Super Admin Ann Lee ("ann",
+/// with `password`).
+pub fn acme_directory(path: &Path, password: &str) -> Directory {
+    let mut d = Directory::open(path).unwrap();
+    d.setup_organization(&SetupInput {
+        organization_name: "Acme".into(),
+        admin_name: "Ann Lee".into(),
+        username: "ann".into(),
+        password: password.into(),
+        password_confirm: password.into(),
+    })
+    .unwrap();
+    d
 }
 
 /// Mirrors one enabled account, `username` with `password`, through `client`: its account id.
