@@ -21,10 +21,10 @@ use orgdesk_core::team::Command;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::Directory;
 use orgdesk_link::{send_round, team_round, SharedDirectory};
-use orgdesk_protocol::{AppendChanges, JoinTeam, NewChange, RegisterDevice};
+use orgdesk_protocol::{AppendChanges, NewChange};
 use tokio::sync::watch;
 
-use common::client;
+use common::{client, join_laptop, office_pc};
 
 const PASSWORD: &str = "Correct-Horse1";
 const MEMBERS: usize = 5_000;
@@ -90,25 +90,9 @@ async fn main() {
     let laptop_dir: SharedDirectory = Arc::new(Mutex::new(Directory::open(&laptop_db).unwrap()));
 
     // The office becomes a device of Ann's account; the laptop joins as her second one.
-    let first = admin
-        .register_device(&RegisterDevice {
-            account_id: account.clone(),
-            device_name: "Office PC".into(),
-        })
-        .await
-        .unwrap();
+    let first = office_pc(&admin, &account).await;
     let office = client(&base, first.device_token);
-    let code = office.create_enrollment(&account).await.unwrap();
-    let second = client(&base, String::new())
-        .join_team(&JoinTeam {
-            code: code.code,
-            username: "ann".into(),
-            password: PASSWORD.into(),
-            device_name: "Laptop".into(),
-        })
-        .await
-        .unwrap();
-    let laptop = client(&base, second.device_token);
+    let laptop = join_laptop(&base, &office, &account, "ann", PASSWORD).await;
 
     // The laptop follows the log with a long-poll, telling its cursor after each round.
     let (tell, mut followed) = watch::channel(cursor(&laptop_dir));

@@ -10,11 +10,11 @@ use orgdesk_core::members::{NewMember, PositionInput};
 use orgdesk_core::team::Command;
 use orgdesk_core::Directory;
 use orgdesk_link::{send_round, team_round, CallError, GatewayClient, SharedDirectory, TeamReport};
-use orgdesk_protocol::{AppendChanges, DeviceCredential, JoinTeam, NewChange, RegisterDevice};
+use orgdesk_protocol::{AppendChanges, JoinTeam, NewChange};
 
 mod common;
 
-use common::client;
+use common::{client, join_laptop, office_pc};
 
 const PASSWORD: &str = "Correct-Horse1";
 
@@ -27,14 +27,6 @@ fn change(id: &str) -> NewChange {
 }
 
 /// The computer holding the API token becomes the device "Office PC" of `account_id`.
-async fn office_pc(admin: &GatewayClient, account_id: &str) -> DeviceCredential {
-    let device = RegisterDevice {
-        account_id: account_id.to_owned(),
-        device_name: "Office PC".into(),
-    };
-    admin.register_device(&device).await.unwrap()
-}
-
 fn changes(ids: &[&str]) -> AppendChanges {
     AppendChanges {
         changes: ids.iter().map(|id| change(id)).collect(),
@@ -191,17 +183,7 @@ async fn two_directories_applying_the_change_log_end_equal() {
     // Ann's computer becomes a device; Bo enrolls his with a code.
     let first = office_pc(&admin, &ann_account).await;
     let office = client(&base, first.device_token);
-    let code = office.create_enrollment(&bo_account).await.unwrap();
-    let second = client(&base, String::new())
-        .join_team(&JoinTeam {
-            code: code.code,
-            username: "bohan".into(),
-            password: PASSWORD.into(),
-            device_name: "Laptop".into(),
-        })
-        .await
-        .unwrap();
-    let laptop = client(&base, second.device_token);
+    let laptop = join_laptop(&base, &office, &bo_account, "bohan", PASSWORD).await;
 
     // Each makes a change on their own computer.
     let queue = |dir: &SharedDirectory, who, command| {

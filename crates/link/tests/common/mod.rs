@@ -6,7 +6,9 @@ use std::path::Path;
 use orgdesk_core::organization::SetupInput;
 use orgdesk_core::Directory;
 use orgdesk_link::{Endpoint, GatewayClient};
-use orgdesk_protocol::{AccountState, MirrorAccounts, MirroredAccount};
+use orgdesk_protocol::{
+    AccountState, DeviceCredential, JoinTeam, MirrorAccounts, MirroredAccount, RegisterDevice,
+};
 
 /// A gateway keeping its database and mail in `files`, with the organization "Acme"; its
 /// public address and Acme's API token.
@@ -27,6 +29,37 @@ pub fn client(base: &str, token: impl Into<String>) -> GatewayClient {
         base: base.to_owned(),
         token: token.into(),
     })
+}
+
+/// The computer holding the API token (`admin`) registered as the first device of `account_id`.
+pub async fn office_pc(admin: &GatewayClient, account_id: &str) -> DeviceCredential {
+    let device = RegisterDevice {
+        account_id: account_id.to_owned(),
+        device_name: "Office PC".into(),
+    };
+    admin.register_device(&device).await.unwrap()
+}
+
+/// A laptop joining the team at `base` as `username` (of `account_id`, with `password`) with an
+/// enrollment code `office` asks for: a client with the laptop's own credential.
+pub async fn join_laptop(
+    base: &str,
+    office: &GatewayClient,
+    account_id: &str,
+    username: &str,
+    password: &str,
+) -> GatewayClient {
+    let code = office.create_enrollment(account_id).await.unwrap();
+    let joined = client(base, String::new())
+        .join_team(&JoinTeam {
+            code: code.code,
+            username: username.into(),
+            password: password.into(),
+            device_name: "Laptop".into(),
+        })
+        .await
+        .unwrap();
+    client(base, joined.device_token)
 }
 
 /// A new directory in the file `path` for "Acme", set up by its Super Admin Ann Lee ("ann",
