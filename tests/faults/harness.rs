@@ -196,6 +196,7 @@ invitations_per_minute = 100000
 
     /// Another instance of this gateway, started: the same configuration (database, pepper,
     /// mail), written to a file of its own in `root` but for the port it listens on.
+    #[allow(dead_code)] // the command-line suite's, not the campaign's
     pub fn another_instance(&self, root: &Path) -> Self {
         let port = free_port();
         let url = format!("http://127.0.0.1:{port}");
