@@ -148,7 +148,7 @@ pub fn parse() -> Cli {
 }
 
 /// The edits that are not yet a kind of change of the team's log, as a refusal names them
-/// (`member invite-add` and `member set-password` are refused where they are made).
+/// (`member set-password` is refused where it is made).
 fn edit_without_kind(c: &Command) -> Option<&'static str> {
     use crate::cli_invitations::InvitationsCommand as I;
     use crate::cli_join::RequestsCommand as R;
