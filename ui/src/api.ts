@@ -323,6 +323,7 @@ export const queryKeys = {
   gatewayStatus: ["gateway_status"] as const,
   teamStatus: ["team_status"] as const,
   teamDevices: ["team_devices"] as const,
+  teamComputerName: ["team_computer_name"] as const,
   remoteGatewayUrl: ["remote_gateway_url"] as const,
   joinRequests: (filter: JoinRequestFilter, search: string, page: number) =>
     ["list_join_requests", filter, search, page] as const,
