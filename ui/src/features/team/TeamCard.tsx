@@ -1,10 +1,11 @@
 import { TeamOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Descriptions, Space, Typography } from "antd";
+import { App as AntApp, Alert, Button, Descriptions, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { Session } from "../../bindings/Session";
 import type { TeamStatus } from "../../bindings/TeamStatus";
+import { TitledCard } from "../../components/TitledCard";
 import { errorText } from "../../errors";
 import { DevicesTable } from "./DevicesTable";
 import { EnrollAdmin } from "./EnrollAdmin";
@@ -23,24 +24,14 @@ export function TeamCard({ session }: { session: Session }) {
   const status = useTeamStatus();
   const s = status.data;
   return (
-    <Card
-      variant="outlined"
-      data-testid="team-card"
-      title={
-        <Space>
-          <TeamOutlined />
-          {t("team.title")}
-        </Space>
-      }
-      loading={status.isPending}
-    >
+    <TitledCard icon={<TeamOutlined />} title={t("team.title")} testId="team-card" loading={status.isPending}>
       {status.isError && <Alert type="error" showIcon title={errorText(t, api.toCommandError(status.error))} />}
       {s && !s.inTeam && s.gateway === null && (
         <Alert type="info" showIcon data-testid="team-builtin" title={t("team.builtin")} description={t("team.builtinHint")} />
       )}
       {s && !s.inTeam && s.gateway !== null && <StartTeam session={session} />}
       {s?.inTeam && <InTeam status={s} />}
-    </Card>
+    </TitledCard>
   );
 }
 
