@@ -61,7 +61,13 @@ export function JoinTeamForm({ onJoined }: { onJoined: (username: string) => voi
           <Input data-testid="join-url" placeholder="https://gateway.example.com" autoFocus />
         </Form.Item>
         <Form.Item name="code" label={t("team.join.code")} extra={t("team.join.codeHint")} rules={[required]}>
-          <Input data-testid="join-code" placeholder="ABCD-EFGH-…" autoComplete="off" spellCheck={false} />
+          <Input
+            data-testid="join-code"
+            placeholder="ABCD-EFGH-…"
+            autoComplete="off"
+            spellCheck={false}
+            style={{ textTransform: "uppercase", fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace" }}
+          />
         </Form.Item>
         <Form.Item name="username" label={t("setup.username")} rules={[required]}>
           <Input data-testid="join-username" autoComplete="username" />
