@@ -376,6 +376,56 @@ mod tests {
         }
         hear.recv_timeout(std::time::Duration::from_secs(5))
             .expect("the window hears the directory changed");
+
+        // A change of this computer's that the log's order refused, with no edit waiting on
+        // it (queued here while the loop waits on the log; another computer's same department
+        // placed first): the window is told of it once.
+        let (refusals, told) = std::sync::mpsc::channel();
+        app.listen_any(super::TEAM_REFUSED, move |e| {
+            let _ = refusals.send(e.payload().to_owned());
+        });
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let twin = move || Command::CreateDepartment {
+            parent_id: root_id,
+            name: "Twin".into(),
+        };
+        let queued = block_on(state.act(move |d, a| {
+            d.edit(
+                a,
+                |_| Ok(twin()),
+                |d, a| d.create_department(a, root_id, "Twin"),
+            )
+        }))
+        .unwrap();
+        let orgdesk_core::team::Edit::Queued { change_id, .. } = queued else {
+            panic!("an edit on a computer in a team is queued");
+        };
+        let first = NewChange {
+            change_id: "fedcba9876543210fedcba9876543210".into(),
+            body: TeamCommand {
+                at: i64::try_from(at).unwrap(),
+                command: twin(),
+            }
+            .to_body()
+            .unwrap(),
+        };
+        runtime
+            .block_on(other.append_changes(&AppendChanges {
+                changes: vec![first],
+            }))
+            .unwrap();
+        let said = told
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the window is told of the refusal");
+        let said: serde_json::Value = serde_json::from_str(&said).unwrap();
+        assert_eq!(said.as_array().map(Vec::len), Some(1), "{said}");
+        assert_eq!(said[0]["changeId"], json!(change_id), "{said}");
+        assert!(said[0]["what"].as_str().unwrap().contains("Twin"), "{said}");
+        assert!(
+            told.recv_timeout(std::time::Duration::from_secs(3))
+                .is_err(),
+            "told once"
+        );
         gateway.shutdown();
     }
 }
