@@ -51,6 +51,7 @@ describe("Team card", () => {
     const notice = await screen.findByTestId("team-builtin");
     expect(notice.textContent).toContain("Team mode needs your organization's gateway.");
     expect(notice.textContent).toContain("Gateway card above");
+    expect(screen.getByTestId("team-to-gateway").textContent).toBe("Go to the gateway");
     expect(screen.queryByTestId("team-start")).toBeNull();
   });
 

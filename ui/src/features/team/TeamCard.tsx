@@ -14,6 +14,11 @@ import { useStartTeam, useTeamStatus } from "./queries";
 
 const HINT = { margin: 0 };
 
+/** Brings Settings' Gateway card into view, where the organization's gateway is connected. */
+function showGatewayCard() {
+  document.querySelector('[data-testid="gateway-card"]')?.scrollIntoView({ behavior: "smooth", block: "start" });
+}
+
 /**
  * Settings' Team card: with the built-in gateway, what team mode needs; with the
  * organization's gateway and no team, "Start a team" for a Super Admin; in a team, this
@@ -27,7 +32,18 @@ export function TeamCard({ session }: { session: Session }) {
     <TitledCard icon={<TeamOutlined />} title={t("team.title")} testId="team-card" loading={status.isPending}>
       {status.isError && <Alert type="error" showIcon title={errorText(t, api.toCommandError(status.error))} />}
       {s && !s.inTeam && s.gateway === null && (
-        <Alert type="info" showIcon data-testid="team-builtin" title={t("team.builtin")} description={t("team.builtinHint")} />
+        <Alert
+          type="info"
+          showIcon
+          data-testid="team-builtin"
+          title={t("team.builtin")}
+          description={t("team.builtinHint")}
+          action={
+            <Button size="small" onClick={showGatewayCard} data-testid="team-to-gateway">
+              {t("team.toGateway")}
+            </Button>
+          }
+        />
       )}
       {s && !s.inTeam && s.gateway !== null && <StartTeam session={session} />}
       {s?.inTeam && <InTeam status={s} />}
