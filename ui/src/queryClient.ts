@@ -60,8 +60,12 @@ export function useInvalidate(keys: readonly QueryKey[]): () => void {
   }, [client, keys]);
 }
 
-/** What a component adds to a feature's command: what to do with its answer or refusal. */
-export type CommandCallbacks<D, V> = Pick<UseMutationOptions<D, CommandError, V>, "onSuccess" | "onError" | "onSettled">;
+/** What a component adds to a feature's command: what to do with its answer or refusal, and
+ *  (`onKept`) once an edit is kept on this computer until the team's gateway answers — its
+ *  dialog closes, since the edit is saved and would only be queued again. */
+export type CommandCallbacks<D, V> = Pick<UseMutationOptions<D, CommandError, V>, "onSuccess" | "onError" | "onSettled"> & {
+  onKept?: () => void;
+};
 
 const KEPT_KEYS = [api.queryKeys.teamStatus];
 
@@ -95,15 +99,16 @@ export function useCommand<D, V = void>(
   callbacks: CommandCallbacks<D, V> = {},
 ) {
   const kept = useKeptNotice();
+  const { onKept, ...options } = callbacks;
   return useMutation<D, CommandError, V>({
     mutationFn,
-    ...callbacks,
+    ...options,
     onSuccess: (...args) => {
       changed(args[0], args[1]);
       return callbacks.onSuccess?.(...args);
     },
     onError: (...args) => {
-      if (kept(args[0])) return;
+      if (kept(args[0])) return onKept?.();
       return callbacks.onError?.(...args);
     },
   });

@@ -10,8 +10,8 @@ import { mockBackend, renderWithProviders } from "../../test/render";
 import { useCommand } from "../../queryClient";
 import { useBackendEvents } from "../shell/queries";
 
-function RenameButton({ onError }: { onError: () => void }) {
-  const rename = useCommand((name: string) => api.renameDepartment(2, name), () => undefined, { onError });
+function RenameButton({ onError, onKept }: { onError: () => void; onKept?: () => void }) {
+  const rename = useCommand((name: string) => api.renameDepartment(2, name), () => undefined, { onError, onKept });
   return <Button onClick={() => rename.mutate("Ops")}>Rename</Button>;
 }
 
@@ -21,7 +21,7 @@ function Listening() {
 }
 
 describe("Team mode's notices", () => {
-  it("shows an edit kept on this computer as a notice, not as the caller's error", async () => {
+  it("shows an edit kept on this computer as a notice, not as the caller's error, and lets its dialog close", async () => {
     const calls = mockBackend({
       rename_department: () => {
         throw commandError({
@@ -33,11 +33,13 @@ describe("Team mode's notices", () => {
       team_status: () => null,
     });
     const onError = vi.fn();
+    const onKept = vi.fn();
     const user = userEvent.setup({ delay: null });
-    renderWithProviders(<RenameButton onError={onError} />);
+    renderWithProviders(<RenameButton onError={onError} onKept={onKept} />);
     await user.click(screen.getByText("Rename"));
     expect(await screen.findByText("Saved on this computer; it will be sent when the gateway answers.")).toBeTruthy();
     expect(onError).not.toHaveBeenCalled();
+    expect(onKept).toHaveBeenCalledTimes(1);
     expect(calls.some((c) => c.cmd === "rename_department")).toBe(true);
   });
 
