@@ -1,4 +1,5 @@
 import { Alert, Form, Input, Spin } from "antd";
+import type { TFunction } from "i18next";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -13,11 +14,13 @@ import { useComputerName, useJoinTeam } from "./queries";
 const KNOWN = ["code_refused", "rate_limited", "unreachable", "invalid_url", "insecure_url"];
 
 /** Why a join failed, as one sentence: the gateway's answer by its detail, never its raw text. */
-function joinError(t: (key: string) => string, e: CommandError): string {
+function joinError(t: TFunction, e: CommandError): string {
   const known = e.details.find((d) => KNOWN.includes(d.code));
   if (known) return t(`team.join.error.${known.code}`);
   if (e.code === "already_initialized") return t("team.join.error.exists");
-  return errorText(t as never, e);
+  // Anything else (the keyring refusing the credential, a team with no snapshot yet) in the
+  // backend's own sentence.
+  return e.message || errorText(t, e);
 }
 
 /**
