@@ -1,4 +1,5 @@
 import { listen } from "@tauri-apps/api/event";
+import { App as AntApp } from "antd";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -10,14 +11,20 @@ import { useInvalidateJoinRequests } from "../joinRequests/queries";
 import { useInvalidateMembers } from "../members/queries";
 import { useInvalidateOverview } from "../overview/queries";
 import { useInvalidateGatewayStatus } from "../settings/queries";
+import { useInvalidateTeam } from "../team/queries";
+import type { RefusedChange } from "../../bindings/RefusedChange";
 
 /**
  * Reads again what the backend says changed behind the window's back: invitations moving
  * through the gateway (their lists and counts, the gateway's state, join requests), members
  * joining or changing their profile (member lists and details, department cards, the overview;
- * the tree's shape does not change).
+ * the tree's shape does not change) and, in a team, what waits to be sent; and tells the admin,
+ * once each, of their changes the team's log refused.
  */
 export function useBackendEvents() {
+  const { t } = useTranslation();
+  const { notification } = AntApp.useApp();
+  const invalidateTeam = useInvalidateTeam();
   const invalidateInvitations = useInvalidateInvitations();
   const invalidateGatewayStatus = useInvalidateGatewayStatus();
   const invalidateJoinRequests = useInvalidateJoinRequests();
@@ -35,12 +42,34 @@ export function useBackendEvents() {
         invalidateMembers();
         invalidateDepartmentDetails();
         invalidateOverview();
+        invalidateTeam();
+      }).catch(() => null),
+      listen<RefusedChange[]>(api.EVENTS.teamRefused, (event) => {
+        invalidateTeam();
+        for (const r of event.payload) {
+          notification.warning({
+            key: `team-refused-${r.seq}`,
+            title: t("team.refused.notice", { what: r.what }),
+            description: r.reason,
+            duration: 0,
+          });
+        }
       }).catch(() => null),
     ];
     return () => {
       for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
     };
-  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateMembers, invalidateDepartmentDetails, invalidateOverview]);
+  }, [
+    t,
+    notification,
+    invalidateTeam,
+    invalidateInvitations,
+    invalidateGatewayStatus,
+    invalidateJoinRequests,
+    invalidateMembers,
+    invalidateDepartmentDetails,
+    invalidateOverview,
+  ]);
 }
 
 /**
