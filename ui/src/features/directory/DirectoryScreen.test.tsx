@@ -34,6 +34,11 @@ describe("Members & Departments", () => {
 
     await fill(user, screen.getByTestId("member-search"), "ad");
     await waitFor(() => expect(lastQuery(calls)).toMatchObject({ search: "ad", offset: 0, limit: 50 }));
+    // The search's first page is asked for once, before the list renders with it, and that
+    // answer is the one the list shows: the list does not ask again.
+    await screen.findByTestId("member-row-1");
+    const asked = queries(calls).filter((q) => q.search === "ad");
+    expect(asked).toHaveLength(1);
   });
 
   it("changes the query with the status filter and the sub-department switch", async () => {

@@ -5,10 +5,12 @@ import { memo, startTransition, useEffect, useState, type RefObject } from "reac
 import { useTranslation } from "react-i18next";
 
 /**
- * Coalesces a burst of keys (a paste, a held key) into one query. A person's keystrokes are
- * 100 ms or more apart, so each of them is answered.
+ * How long the text must rest before it is searched: none. The search is asked right after
+ * the key's own picture (the timer's task runs after it), each key's answer replaces the one
+ * before, and an older answer arriving late is never shown, so waiting would only add to what
+ * the admin waits for. Keys that arrive within one task (a paste) are still one query.
  */
-export const SEARCH_DEBOUNCE_MS = 30;
+export const SEARCH_DEBOUNCE_MS = 0;
 
 type Props = {
   /** Called with the trimmed text, as a transition: typing stays ahead of the list. */

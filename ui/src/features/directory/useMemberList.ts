@@ -1,4 +1,7 @@
+import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
+
+import * as api from "../../api";
 
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
 import type { MemberQuery } from "../../bindings/MemberQuery";
@@ -64,6 +67,17 @@ export function useMemberList(root: DepartmentNode | undefined) {
   // Only the newest query's answer is ever shown: an older one that answers late lands in the
   // cache under its own key, and the previous page stays on screen until the newest arrives.
   const members = useMemberPage(query, { enabled: departmentId !== null, keepPrevious: true });
+
+  // A settled search asks for its first page at once, before the list renders with it: the
+  // answer is on its way while that render runs instead of after it.
+  const client = useQueryClient();
+  const searchFor = useStableCallback((text: string) => {
+    if (departmentId !== null) {
+      const first: MemberQuery = { ...query, search: text === "" ? null : text, offset: 0 };
+      void client.prefetchQuery({ queryKey: api.queryKeys.members(first), queryFn: () => api.listMembers(first) });
+    }
+    setSearch(text);
+  });
   const total = members.data?.total ?? 0;
   const pageRows = members.data?.rows ?? NO_ROWS;
 
@@ -124,7 +138,7 @@ export function useMemberList(root: DepartmentNode | undefined) {
     /** The search box's key: a new one empties it. */
     searchBox,
     search,
-    setSearch,
+    setSearch: searchFor,
     status,
     setStatus,
     includeSub,
