@@ -84,3 +84,16 @@ pub(crate) fn signed_in() -> (tauri::App<MockRuntime>, Window) {
     sign_in_ann(&w, ANN_PASSWORD).unwrap();
     (app, w)
 }
+
+/// The test keyring (debug builds read `ORGDESK_TEST_KEYRING` instead of the system keyring):
+/// one file for the whole test process, whose environment every test shares; a test that keeps
+/// a gateway's secrets there holds the guard until it ends, so no other test rewrites the file
+/// while it runs.
+pub(crate) fn test_keyring() -> std::sync::MutexGuard<'static, ()> {
+    static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let folder = FOLDER.get_or_init(|| tempfile::tempdir().unwrap());
+    std::env::set_var("ORGDESK_TEST_KEYRING", folder.path().join("keyring.json"));
+    guard
+}

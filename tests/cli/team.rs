@@ -191,6 +191,18 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
         .as_str()
         .unwrap()
         .starts_with("dev_"));
+    // It holds no API token: it reaches the gateway with its own credential.
+    assert_eq!(stored_tokens(&laptop).as_object().unwrap().len(), 1);
+    let shown = json(&orgdesk(&laptop, &["gateway", "show", "--json"], None));
+    assert_eq!(
+        (&shown["mode"], &shown["tokenStored"], &shown["reachable"]),
+        (
+            &serde_json::json!("team"),
+            &serde_json::json!(true),
+            &serde_json::json!(true)
+        ),
+        "{shown}"
+    );
     // The code is used up, and a directory is never overwritten.
     let again = computer(root, "again");
     assert_refused(&join(&again, &url, &code, PASSWORD), 1, "not right");
@@ -218,5 +230,7 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     );
     let listed = json(&orgdesk(&office, &["team", "devices", "--json"], None));
     assert!(listed["devices"][1]["revoked_at"].is_i64(), "{listed}");
+    let shown = json(&orgdesk(&laptop, &["gateway", "show", "--json"], None));
+    assert_eq!(shown["reachable"], false, "{shown}");
     gateway.kill();
 }

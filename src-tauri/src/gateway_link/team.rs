@@ -1,7 +1,9 @@
 //! The window's team loop: on a computer enrolled in a team (the directory names its device's
 //! account), this computer's pending commands go to the organization's change log and the log
 //! comes back applied, round after round while the app is open (`orgdesk_link::team_round`);
-//! every round that applied a change tells the window, which shows the directory again.
+//! every round that applied a change tells the window, which shows the directory again. When
+//! the gateway refuses this computer's credential, the link stops: the computer was removed
+//! from the team.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +15,10 @@ use orgdesk_link::{team_round, Endpoint, GatewayClient};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use super::token::{keyring_secret, Secret};
-use super::{directory, GatewayLink, DIRECTORY_CHANGED, MODE_KEY, REMOTE_URL_KEY};
+use super::{
+    directory, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED, MODE_KEY, REMOTE_URL_KEY,
+    REMOVED_FROM_TEAM,
+};
 use crate::state::AppState;
 
 /// How long one read of the log waits for a change, in seconds.
@@ -27,6 +32,11 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
     let dir = app.state::<AppState>().shared_directory();
     let mut backoff = Duration::from_secs(1);
     loop {
+        if link.removed() {
+            // Removed from the team: nothing is sent or read until a gateway is connected anew.
+            let _ = tokio::time::timeout(Duration::from_secs(30), link.team_bell.notified()).await;
+            continue;
+        }
         let Some((account, client)) = device(&app).await else {
             // Not in a team (or its credential unreadable): look again in a while, or as soon
             // as this computer queues a change.
@@ -39,6 +49,14 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
             () = link.team_bell.notified() => None,
         };
         match round {
+            Some(Ok(report)) if report.token_refused => {
+                // Revoked, or its admin disabled: asking again would be refused again.
+                link.remove_from_team();
+                let _ = app.emit(INVITATIONS_CHANGED, ());
+                if report.applied + report.refused > 0 {
+                    let _ = app.emit(DIRECTORY_CHANGED, ());
+                }
+            }
             Some(Ok(report)) => {
                 backoff = Duration::from_secs(1);
                 if report.applied + report.refused > 0 {
@@ -102,6 +120,9 @@ impl GatewayLink {
         F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
         A: FnOnce(&mut Directory, T) -> Result<T, CoreError> + Send + 'static,
     {
+        if self.removed() {
+            return Err(CommandError::new(ErrorCode::Conflict, REMOVED_FROM_TEAM));
+        }
         let (tried, change_id) = match state.act(move |d, a| d.edit(a, command, run)).await? {
             Edit::Done(done) => return Ok(done),
             Edit::Queued { tried, change_id } => (tried, change_id),
@@ -195,65 +216,20 @@ mod tests {
     /// shows in the directory, with the event the window listens to.
     #[test]
     fn the_open_window_sends_its_edits_and_follows_the_log() {
-        use orgdesk_core::team::{Command, TeamCommand};
-        use orgdesk_link::{Endpoint, GatewayClient};
-        use orgdesk_protocol::{AppendChanges, NewChange, RegisterDevice};
         use tauri::async_runtime::block_on;
         use tauri::Listener;
 
-        use crate::gateway_link::{keyring_store_secret, Secret, DIRECTORY_CHANGED};
-        use crate::gateway_link::{MODE_KEY, REMOTE_URL_KEY};
+        use crate::gateway_link::tests::{until_department, AcmeGateway};
+        use crate::gateway_link::DIRECTORY_CHANGED;
 
-        let folder = tempfile::tempdir().unwrap();
-        // Debug builds read this file instead of the system keyring.
-        std::env::set_var("ORGDESK_TEST_KEYRING", folder.path().join("keyring.json"));
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let config = orgdesk_gateway::Config::local(
-            folder.path().join("gw.db").display().to_string(),
-            folder.path().join("mail"),
-        );
-        let gateway = runtime.block_on(orgdesk_gateway::serve(config)).unwrap();
-        let creds = runtime
-            .block_on(gateway.create_organization("Acme"))
-            .unwrap();
-        let base = gateway.public_url().to_owned();
+        let gw = AcmeGateway::start();
         let (app, w) = signed_in();
         let state = app.state::<AppState>();
 
         // The organization's token mirrors Ann's account; this computer becomes her device.
-        let admin = GatewayClient::new(Endpoint {
-            base: base.clone(),
-            token: creds.api_token.clone(),
-        });
-        runtime.block_on(orgdesk_link::send_round(
-            &state.shared_directory(),
-            &admin,
-            true,
-        ));
-        let account = block_on(state.with_directory(|d| {
-            let ann = d.initial_admin_id()?;
-            d.gateway_account_of(ann)
-        }))
-        .unwrap()
-        .unwrap();
-        let register = RegisterDevice {
-            account_id: account.clone(),
-            device_name: "Office PC".into(),
-        };
-        let device = runtime.block_on(admin.register_device(&register)).unwrap();
-        block_on(keyring_store_secret(
-            Secret::DeviceToken,
-            &base,
-            &device.device_token,
-        ))
-        .unwrap();
-        let url = base.clone();
-        block_on(state.with_directory(move |d| {
-            d.set_local_value(MODE_KEY, "remote")?;
-            d.set_local_value(REMOTE_URL_KEY, &url)?;
-            d.set_team_device_account(&account)
-        }))
-        .unwrap();
+        let account = gw.bind_ann(&state);
+        let device = gw.register_office(&account);
+        gw.enroll_window(&state, account, &device.device_token);
         let (heard, hear) = std::sync::mpsc::channel();
         app.listen_any(DIRECTORY_CHANGED, move |_| {
             let _ = heard.send(());
@@ -272,42 +248,12 @@ mod tests {
         assert_eq!(ops, json!(found));
 
         // A change appended by another computer of the team shows without a word from here.
-        let root_id = block_on(state.with_directory(|d| d.resolve_department_path(""))).unwrap();
-        let at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis();
-        let elsewhere = TeamCommand {
-            at: i64::try_from(at).unwrap(),
-            command: Command::CreateDepartment {
-                parent_id: root_id,
-                name: "Elsewhere".into(),
-            },
-        };
-        let other = GatewayClient::new(Endpoint {
-            base: base.clone(),
-            token: device.device_token.clone(),
-        });
-        let change = NewChange {
-            change_id: "0123456789abcdef0123456789abcdef".into(),
-            body: elsewhere.to_body().unwrap(),
-        };
-        runtime
-            .block_on(other.append_changes(&AppendChanges {
-                changes: vec![change],
-            }))
-            .unwrap();
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while block_on(
-            state.with_directory(|d| Ok(d.resolve_department_path("Elsewhere").is_err())),
-        )
-        .unwrap()
-        {
-            assert!(std::time::Instant::now() < until, "the change never showed");
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        let other = gw.client(&device.device_token);
+        let id = "0123456789abcdef0123456789abcdef";
+        gw.create_elsewhere(&state, &other, "Elsewhere", id);
+        until_department(&state, "Elsewhere");
         hear.recv_timeout(std::time::Duration::from_secs(5))
             .expect("the window hears the directory changed");
-        runtime.block_on(gateway.shutdown()).unwrap();
+        gw.shutdown();
     }
 }

@@ -4,26 +4,23 @@ import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import { currentLanguage } from "../../i18n";
-import { useInvalidateDepartmentDetails } from "../departments/queries";
+import { useInvalidateDirectory } from "../directory/queries";
 import { useInvalidateInvitations } from "../invitations/queries";
 import { useInvalidateJoinRequests } from "../joinRequests/queries";
-import { useInvalidateMembers } from "../members/queries";
-import { useInvalidateOverview } from "../overview/queries";
 import { useInvalidateGatewayStatus } from "../settings/queries";
 
 /**
  * Reads again what the backend says changed behind the window's back: invitations moving
- * through the gateway (their lists and counts, the gateway's state, join requests), members
- * joining or changing their profile (member lists and details, department cards, the overview;
- * the tree's shape does not change).
+ * through the gateway (their lists and counts, the gateway's state, join requests), and the
+ * directory — members joining or changing their profile, and on a computer in a team any
+ * change another admin's computer made (the tree, the member lists and details, department
+ * cards, the overview).
  */
 export function useBackendEvents() {
   const invalidateInvitations = useInvalidateInvitations();
   const invalidateGatewayStatus = useInvalidateGatewayStatus();
   const invalidateJoinRequests = useInvalidateJoinRequests();
-  const invalidateMembers = useInvalidateMembers();
-  const invalidateDepartmentDetails = useInvalidateDepartmentDetails();
-  const invalidateOverview = useInvalidateOverview();
+  const invalidateDirectory = useInvalidateDirectory();
   useEffect(() => {
     const subscriptions = [
       listen(api.EVENTS.invitationsChanged, () => {
@@ -32,15 +29,13 @@ export function useBackendEvents() {
         invalidateJoinRequests();
       }).catch(() => null),
       listen(api.EVENTS.directoryChanged, () => {
-        invalidateMembers();
-        invalidateDepartmentDetails();
-        invalidateOverview();
+        invalidateDirectory();
       }).catch(() => null),
     ];
     return () => {
       for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
     };
-  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateMembers, invalidateDepartmentDetails, invalidateOverview]);
+  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateDirectory]);
 }
 
 /**
