@@ -18,7 +18,7 @@ use super::join::gateway;
 use super::new_acme;
 use crate::gateway::stored_tokens;
 use crate::harness::{free_port, Gateway};
-use crate::support::{assert_refused, init_acme, json, ok, orgdesk, text, PASSWORD};
+use crate::support::{assert_refused, init_acme, join_team, json, ok, orgdesk, text, PASSWORD};
 
 #[test]
 fn sync_sends_this_computers_commands_and_applies_the_change_log() {
@@ -87,27 +87,7 @@ pub(super) fn computer(root: &Path, name: &str) -> PathBuf {
 }
 
 fn join(db: &Path, url: &str, code: &str, password: &str) -> std::process::Output {
-    join_as(db, url, ("ann", "Laptop"), code, password)
-}
-
-/// `orgdesk team join URL` on `db` as the admin `username`, naming the computer `device`.
-pub(super) fn join_as(
-    db: &Path,
-    url: &str,
-    (username, device): (&str, &str),
-    code: &str,
-    password: &str,
-) -> std::process::Output {
-    let args = [
-        "team",
-        "join",
-        url,
-        "--username",
-        username,
-        "--device-name",
-        device,
-    ];
-    orgdesk(db, &args, Some(&format!("{code}\n{password}\n")))
+    join_team(db, url, ("ann", "Laptop"), code, password)
 }
 
 #[test]
