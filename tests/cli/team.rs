@@ -16,9 +16,10 @@ use orgdesk_protocol::RegisterDevice;
 
 use super::join::gateway;
 use super::new_acme;
-use crate::gateway::stored_tokens;
 use crate::harness::{free_port, Gateway};
-use crate::support::{assert_refused, init_acme, join_team, json, ok, orgdesk, text, PASSWORD};
+use crate::support::{
+    assert_refused, init_acme, join_team, json, ok, orgdesk, stored_tokens, text, PASSWORD,
+};
 
 #[test]
 fn sync_sends_this_computers_commands_and_applies_the_change_log() {

@@ -15,11 +15,10 @@ use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{AppendChanges, NewChange};
 
 use super::team::computer;
-use crate::gateway::stored_tokens;
 use crate::harness::{free_port, Gateway};
 use crate::support::{
-    assert_refused, bob_stone, enroll_and_join, init_acme, json, member_add, ok, orgdesk, text,
-    PASSWORD,
+    assert_refused, bob_stone, enroll_and_join, init_acme, json, member_add, ok, orgdesk,
+    stored_tokens, text, PASSWORD,
 };
 
 /// `orgdesk --as ADMIN ARGS…` on `db`, with `stdin`.

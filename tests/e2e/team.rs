@@ -14,7 +14,7 @@ use crate::harness::{
 use crate::invitations::close_with_escape;
 use crate::processes::{free_port, Gateway};
 use crate::scenarios::{sign_in, Ctx, Kept, PASSWORD};
-use crate::support::{enroll_and_join, init_acme, json, member_add, ok, orgdesk};
+use crate::support::{enroll_and_join, init_acme, json, member_add, ok, orgdesk, stored_tokens};
 
 /// What the scenario keeps running: the team's gateway and the office's directory.
 struct Team {
@@ -45,6 +45,10 @@ pub fn prepare(db: &Path) -> Kept {
         None,
     );
     enroll_and_join(&office, db, &gateway.url, "ann");
+    // The laptop holds its own credential and never the organization's token.
+    let kept = stored_tokens(db);
+    let names: Vec<&String> = kept.as_object().unwrap().keys().collect();
+    assert_eq!(names, [&format!("device {}", gateway.url)]);
     Box::new(Team {
         _gateway: gateway,
         office,

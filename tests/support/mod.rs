@@ -41,6 +41,13 @@ pub fn test_keyring(db: &Path) -> std::path::PathBuf {
     db.with_file_name("test-keyring.json")
 }
 
+/// What the test keyring of the `orgdesk` runs on `db` holds.
+pub fn stored_tokens(db: &Path) -> serde_json::Value {
+    std::fs::read(test_keyring(db))
+        .map(|b| serde_json::from_slice(&b).unwrap())
+        .unwrap_or_else(|_| serde_json::json!({}))
+}
+
 /// The password the suites set up their admins with.
 pub const PASSWORD: &str = "Correct-Horse1";
 
