@@ -277,6 +277,18 @@ async fn rounds(
         }
     }
     if !reached {
+        // A computer in a team whose credential the gateway refuses was removed from it.
+        if team.is_some()
+            && matches!(
+                client.changes(0, 1, 0).await,
+                Err(orgdesk_link::CallError::TokenRefused(_))
+            )
+        {
+            return Err(CommandError::new(
+                ErrorCode::Conflict,
+                crate::gateway_link::REMOVED_FROM_TEAM,
+            ));
+        }
         return Err(CommandError::new(
             ErrorCode::Conflict,
             format!(

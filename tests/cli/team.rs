@@ -213,5 +213,10 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     assert!(listed["devices"][1]["revoked_at"].is_i64(), "{listed}");
     let shown = json(&orgdesk(&laptop, &["gateway", "show", "--json"], None));
     assert_eq!(shown["reachable"], false, "{shown}");
+    assert_refused(
+        &orgdesk(&laptop, &["sync"], None),
+        1,
+        "This computer was removed from the team",
+    );
     gateway.kill();
 }
