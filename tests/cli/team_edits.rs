@@ -1,5 +1,6 @@
 //! Three computers of one team, each its own directory file and keyring, editing through the
-//! command line against a real gateway process: every edit goes through the organization's
+//! command line against a real gateway process (on SQLite; and on PostgreSQL with two gateway
+//! processes, the computers split between them): every edit goes through the organization's
 //! change log and comes back applied in its order, so the directories end equal. Conflicts
 //! (the same username twice, an edit of a member removed meanwhile) are refused with the
 //! reason; an edit made while the gateway is down is kept and sent by the next sync; a revoked
@@ -15,7 +16,7 @@ use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{AppendChanges, NewChange};
 
 use super::team::computer;
-use crate::harness::{free_port, Gateway};
+use crate::harness::{free_port, postgres_in, Gateway};
 use crate::support::{
     assert_refused, bob_stone, enroll_and_join, init_acme, json, member_add, ok, orgdesk,
     stored_tokens, text, PASSWORD,
@@ -60,8 +61,28 @@ const REFUSALS_OF_FORGED: &str =
 #[test]
 fn three_computers_edit_one_directory_through_the_change_log() {
     let dir = tempfile::tempdir().unwrap();
-    let mut gw = Gateway::start_on_sqlite(dir.path(), free_port());
-    let (url, root) = (gw.url.clone(), dir.path());
+    let gw = Gateway::start_on_sqlite(dir.path(), free_port());
+    three_computers_edit(dir.path(), gw, None);
+}
+
+/// The same on PostgreSQL with two gateway instances: the second computer reaches the second
+/// instance, the other two the first.
+#[test]
+fn three_computers_edit_through_two_gateway_instances_on_postgresql() {
+    let dir = tempfile::tempdir().unwrap();
+    let pg = postgres_in(dir.path());
+    let gw = Gateway::start(dir.path(), &pg.url("postgres"), free_port());
+    let second = gw.another_instance(dir.path());
+    three_computers_edit(dir.path(), gw, Some(second));
+    drop(pg);
+}
+
+/// Three computers editing through `gw`, the second computer through `second` when given.
+fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway>) {
+    let url = gw.url.clone();
+    let url_b = second
+        .as_ref()
+        .map_or_else(|| url.clone(), |g| g.url.clone());
     let (a, b, c) = (
         computer(root, "a"),
         computer(root, "b"),
@@ -82,7 +103,7 @@ fn three_computers_edit_one_directory_through_the_change_log() {
     ));
     ok(&orgdesk(&a, &["sync"], None));
     ok(&orgdesk(&a, &["team", "start"], None));
-    enroll_and_join(&a, &b, &url, "carol");
+    enroll_and_join(&a, &b, &url_b, "carol");
     enroll_and_join(&a, &c, &url, "dave");
     assert_eq!(checksum(&b), checksum(&a));
 
@@ -197,7 +218,8 @@ fn three_computers_edit_one_directory_through_the_change_log() {
     );
 
     // While the gateway is down an edit is kept on this computer, and the next sync sends it.
-    gw.kill();
+    let b_gw = second.as_mut().unwrap_or(&mut gw);
+    b_gw.kill();
     let kept = ok(&run_as(&b, "carol", &["dept", "add", "Offline"], None));
     assert!(
         kept.starts_with("Kept on this computer; sent by the next `orgdesk sync`"),
@@ -207,7 +229,7 @@ fn three_computers_edit_one_directory_through_the_change_log() {
         .unwrap()
         .resolve_department_path("Offline")
         .is_err());
-    gw.start_again();
+    b_gw.start_again();
     let synced = ok(&orgdesk(&b, &["sync"], None));
     assert!(synced.contains("Team: 1 changes sent"), "{synced}");
     assert!(Directory::open(&b)
@@ -223,7 +245,7 @@ fn three_computers_edit_one_directory_through_the_change_log() {
         &["member", "edit", "carol", "--role", "Member"],
         None,
     ));
-    let token = stored_tokens(&b)[format!("device {url}")]
+    let token = stored_tokens(&b)[format!("device {url_b}")]
         .as_str()
         .unwrap()
         .to_owned();
@@ -245,10 +267,7 @@ fn three_computers_edit_one_directory_through_the_change_log() {
         change_id: "f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0".into(),
         body: forged.to_body().unwrap(),
     };
-    let carol = GatewayClient::new(Endpoint {
-        base: url.clone(),
-        token,
-    });
+    let carol = GatewayClient::new(Endpoint { base: url_b, token });
     tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(carol.append_changes(&AppendChanges {

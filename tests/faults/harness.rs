@@ -194,6 +194,31 @@ invitations_per_minute = 100000
         gateway
     }
 
+    /// Another instance of this gateway, started: the same configuration (database, pepper,
+    /// mail), written to a file of its own in `root` but for the port it listens on.
+    #[allow(dead_code)] // the command-line suite's, not the campaign's
+    pub fn another_instance(&self, root: &Path) -> Self {
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let config = root.join(format!("gateway-{port}.toml"));
+        let ours = std::fs::read_to_string(&self.config).unwrap();
+        // `listen` and `public_url` both end with the address.
+        let theirs = ours.replace(
+            &format!("127.0.0.1:{}\"", self.port),
+            &format!("127.0.0.1:{port}\""),
+        );
+        std::fs::write(&config, theirs).unwrap();
+        let mut gateway = Self {
+            config,
+            port,
+            url,
+            token: self.token.clone(),
+            proc: None,
+        };
+        gateway.start_again();
+        gateway
+    }
+
     /// A gateway that keeps its state in an SQLite file in `root`.
     pub fn start_on_sqlite(root: &Path, smtp_port: u16) -> Self {
         let database = root.join("gateway.db").display().to_string();

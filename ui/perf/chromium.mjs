@@ -181,6 +181,24 @@ async function run({ dist, profile, backend }) {
       backend.listMembers({ departmentId: 1, includeSubDepartments: true, status: "all", search: null, offset: 0, limit: 50, ...q });
     const expectList = (page) => ({ rows: page.rows.map((r) => r.id), total: page.total });
 
+    // DUMP_FONTS=1: the fonts the window draws text in (family list, size, weight, style),
+    // which WebKit resolves through fontconfig the first time each is used; FontWarmup lays
+    // them out before sign-in.
+    const dumpFonts = async (label) => {
+      if (!process.env.DUMP_FONTS) return;
+      const fonts = await page.evaluate(() => {
+        const seen = {};
+        for (const el of document.querySelectorAll("body *")) {
+          if (el.closest(".orgdesk-font-warmup")) continue;
+          if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+          const cs = getComputedStyle(el);
+          const key = `${cs.fontSize} ${cs.fontWeight} ${cs.fontStyle} ${cs.fontFamily.slice(0, 40)}`;
+          seen[key] = (seen[key] ?? 0) + 1;
+        }
+        return seen;
+      });
+      console.log(`fonts (${label}): ${JSON.stringify(fonts, null, 1)}`);
+    };
     // Cold start to the sign-in field, sign-in to the first rows.
     await page.goto(base);
     const cold = await page.evaluate(() => window.__perf.done());
@@ -216,6 +234,7 @@ async function run({ dist, profile, backend }) {
       }, [process.env.DUMP_STYLES.split("|"), wanted]);
       console.log(JSON.stringify(dump, null, 1));
     }
+    await dumpFonts("signed in");
     if (process.env.DUMP_HTML) {
       // DUMP_HTML='selector=file': the element's markup, to compare two builds' DOM.
       const [sel, file] = process.env.DUMP_HTML.split("=");
@@ -325,6 +344,7 @@ async function run({ dist, profile, backend }) {
       detailMs.push(r.ms);
       (out.firstPicture.details ??= []).push(firstPicture(r));
       await sleep(200);
+      if (i === 0) await dumpFonts("a member's details");
       if (opts.screenshots && i === 0) {
         await sleep(400);
         await page.screenshot({ path: join(opts.screenshots, "details.png") });

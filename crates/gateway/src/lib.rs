@@ -45,7 +45,7 @@ use crate::limits::{RateLimiter, TrustedProxies};
 use crate::mail::Mailer;
 use crate::render::Templates;
 pub use crate::secrets::Pepper;
-use crate::store::{GatewayStore, PostgresStore, SqliteStore};
+use crate::store::{Feed, GatewayStore, PostgresStore, SqliteStore};
 
 /// Everything a request handler needs.
 pub(crate) struct AppState {
@@ -58,11 +58,11 @@ pub(crate) struct AppState {
     config: Config,
     /// Wakes the outbox worker when a message is queued.
     outbox_bell: Notify,
-    /// Bumped whenever this instance appends events; wakes long-polls.
+    /// Bumped whenever an instance appends events; wakes long-polls.
     events_bell: watch::Sender<u64>,
-    /// Bumped whenever this instance appends to a change log (team mode); wakes long-polls.
+    /// Bumped whenever an instance appends to a change log (team mode); wakes long-polls.
     changes_bell: watch::Sender<u64>,
-    /// Bumped whenever this instance revokes a device: its long-polls end at once.
+    /// Bumped whenever an instance revokes a device: its long-polls end at once.
     devices_bell: watch::Sender<u64>,
     shutdown: watch::Receiver<bool>,
     form_limiter: RateLimiter,
@@ -95,6 +95,26 @@ impl AppState {
     fn ring_events(&self) {
         ring(&self.events_bell);
     }
+
+    /// The bell of `feed`'s long-polls.
+    fn bell(&self, feed: Feed) -> &watch::Sender<u64> {
+        match feed {
+            Feed::Events => &self.events_bell,
+            Feed::Changes => &self.changes_bell,
+            Feed::Devices => &self.devices_bell,
+        }
+    }
+}
+
+/// Rings this instance's bells for the appends every instance sharing the store announces,
+/// until the gateway stops.
+async fn hear_other_instances(state: Shared) {
+    let bells = Arc::clone(&state);
+    let wake = move |feed| ring(bells.bell(feed));
+    state
+        .store
+        .hear_appends(&wake, state.shutdown.clone())
+        .await;
 }
 
 /// Wakes the long-polls waiting on `bell`.
@@ -180,6 +200,8 @@ pub struct Gateway {
     server: JoinHandle<std::io::Result<()>>,
     metrics: Option<JoinHandle<std::io::Result<()>>>,
     worker: JoinHandle<()>,
+    /// Hears the appends of other instances sharing the database.
+    wakes: JoinHandle<()>,
 }
 
 impl Gateway {
@@ -235,6 +257,9 @@ impl Gateway {
         if let Some(metrics) = self.metrics {
             metrics.await??;
         }
+        self.wakes
+            .await
+            .map_err(|e| GatewayError::Internal(e.to_string()))?;
         Ok(())
     }
 }
@@ -335,6 +360,7 @@ pub async fn serve_store(
     let metrics =
         metrics_listener.map(|l| metrics::spawn(l, Arc::clone(&state), shutdown_rx.clone()));
     let worker = tokio::spawn(outbox::run(Arc::clone(&state), mailer, sms, shutdown_rx));
+    let wakes = tokio::spawn(hear_other_instances(Arc::clone(&state)));
     tracing::info!(%addr, public_url = %state.public_url, "gateway listening");
     if let Some(at) = metrics_addr {
         tracing::info!(%at, "metrics listening");
@@ -347,5 +373,6 @@ pub async fn serve_store(
         server,
         metrics,
         worker,
+        wakes,
     })
 }

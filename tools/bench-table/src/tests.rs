@@ -54,13 +54,17 @@ fn each_table_prints_its_columns_cells_and_verdicts() {
                 team_row("propagation, one directory to another", 50, 41.24, 87.6, "ms", 1000.0),
                 team_row("10,000 changes replicated", 10_000, f64::NAN, 12.34, "s", 10.0),
                 team_row("change intake, SQLite", 20_000, f64::NAN, 15234.5, "changes/s", INFINITE),
+                team_row("propagation, instance A to B (PostgreSQL)", 50, 12.34, 1200.0, "ms", 1000.0),
+                team_row("change intake on PostgreSQL, batches of 500", 20_000, f64::NAN, 9876.54, "changes/s", INFINITE),
             ],
             "\
 | team mode, two directories and a gateway     | changes |       p50 |   p95/all |      unit |  target |      |
 |----------------------------------------------|---------|-----------|-----------|-----------|---------|------|
 | propagation, one directory to another        |      50 |      41.2 |      87.6 |        ms |    1000 | ok   |
 | 10,000 changes replicated                    |   10000 |         - |      12.3 |         s |      10 | SLOW |
-| change intake, SQLite                        |   20000 |         - |   15234.5 | changes/s |       - |      |",
+| change intake, SQLite                        |   20000 |         - |   15234.5 | changes/s |       - |      |
+| propagation, instance A to B (PostgreSQL)    |      50 |      12.3 |    1200.0 |        ms |    1000 | SLOW |
+| change intake on PostgreSQL, batches of 500  |   20000 |         - |    9876.5 | changes/s |       - |      |",
         ),
     ];
     for (header, rows, expected) in tables {

@@ -1,8 +1,9 @@
 //! The long-poll both feeds use (the event feed and team mode's change log): answer as soon
 //! as there is something after the cursor, or after `wait` seconds with an empty page. It
-//! wakes at once on this instance's appends and re-reads every second to see appends of
-//! other instances sharing the database; a device revoked meanwhile is answered
-//! `unauthorized` at once on this instance, within a second on the others.
+//! wakes at once on this instance's appends and on those other instances sharing the database
+//! announce (`store::WakeStore`), and re-reads every second all the same, should an
+//! announcement be lost; a device revoked meanwhile is answered `unauthorized` at once, and
+//! one whose account was disabled within a second.
 
 use std::future::Future;
 use std::time::Duration;
@@ -68,7 +69,7 @@ where
 }
 
 /// Reads with `read` until it finds something, `wait` passes or the gateway stops; `bell`
-/// rings when this instance appends to the feed.
+/// rings when an instance appends to the feed.
 pub(crate) async fn long_poll<T, F, Fut>(
     state: &Shared,
     caller: &Caller,

@@ -12,8 +12,8 @@
 //! (`accounts.rs`), [`ResetStore`] (`resets.rs`), [`SessionStore`] (`sessions.rs`: sign-ins and
 //! sessions), [`JoinStore`] (`join.rs`), [`TeamStore`] (`team.rs`: team mode's devices and
 //! their enrollment), [`ChangeStore`] (`changes.rs`: team mode's change log), [`SnapshotStore`]
-//! (`snapshots.rs`: team mode's directory snapshots) and
-//! [`HealthStore`] (`health.rs`: readiness and the outbox depth). Each backend implements them
+//! (`snapshots.rs`: team mode's directory snapshots), [`WakeStore`] (`wakes.rs`: how instances
+//! sharing a database wake each other's long-polls) and [`HealthStore`] (`health.rs`: readiness and the outbox depth). Each backend implements them
 //! in a file of the same name: `sqlite/<domain>.rs` and `postgres/<domain>.rs`; the SQL both
 //! run is written once, in `sql.rs`.
 
@@ -35,6 +35,7 @@ mod snapshots;
 mod sql;
 mod sqlite;
 mod team;
+mod wakes;
 
 pub use accounts::*;
 pub use changes::{ChangeAuthor, ChangeStore, ChangeText};
@@ -53,6 +54,7 @@ pub use resets::*;
 pub use sessions::*;
 pub use snapshots::{Snapshot, SnapshotStore};
 pub use team::{DeviceAuth, EnrollmentCandidate, NewDevice, NewEnrollment, TeamAccount, TeamStore};
+pub use wakes::{Feed, Wake, WakeStore};
 
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -71,6 +73,7 @@ pub trait GatewayStore:
     + TeamStore
     + ChangeStore
     + SnapshotStore
+    + WakeStore
     + Send
     + Sync
     + 'static

@@ -1,13 +1,14 @@
 //! Team mode with two gateway instances on one database: devices of one organization append
 //! through both at once, and the change log stays dense and in one order; a long-poll on one
-//! instance wakes on an append through the other; a device revoked through one is refused by
-//! the other, and its long-poll there ends.
+//! instance wakes on an append through the other, which announces it to every instance's
+//! listener once committed; a device revoked through one is refused by the other, and its
+//! long-poll there ends.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orgdesk_gateway::store::{GatewayStore, PostgresStore};
+use orgdesk_gateway::store::{ChangeAuthor, ChangeText, Feed, GatewayStore, PostgresStore};
 use orgdesk_gateway::ManualClock;
 use orgdesk_protocol::{ChangesPage, DeviceCredential};
 use reqwest::StatusCode;
@@ -84,19 +85,89 @@ pub async fn two_instances_share_one_change_log(pg: &PgServer) {
         assert_eq!(sent, expected);
     }
 
-    // A long-poll on B wakes on an append through A (B re-reads every second).
+    // A long-poll on B wakes on an append through A, announced to B once committed.
     let waiting = b.waiting_for_changes(&on_b.device_token, 400).await;
     assert_eq!(a.appended(&on_a.device_token, &["late"]).await, [401]);
     let (r, took) = waiting.await.unwrap();
     let page: ChangesPage = r.json().await.unwrap();
     assert_eq!(page.changes.len(), 1, "{page:?}");
     assert_eq!(page.changes[0].change_id, "late");
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
 
     // A device revoked through A is refused by B at once, and its long-poll on B ends.
     let took = a.revoke_while_polling(&b, &on_b, 401).await;
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert!(took < Duration::from_secs(2), "{took:?}");
     b.assert_device_refused(&on_b.device_token).await;
+    let author = ChangeAuthor {
+        org_id: a.creds.organization_id.clone(),
+        device_id: on_a.device_id.clone(),
+        account_id: li,
+    };
+    appends_are_announced(&a, &b, author).await;
     a.stop().await;
     b.stop().await;
+}
+
+/// The next feed `heard` tells of, within 2 s.
+async fn next_heard(heard: &mut tokio::sync::mpsc::UnboundedReceiver<Feed>) -> Feed {
+    tokio::time::timeout(Duration::from_secs(2), heard.recv())
+        .await
+        .expect("heard within 2 s")
+        .expect("still listening")
+}
+
+/// B's listener hears, once committed, what is appended through A's store: a change, an
+/// event, a revocation of `author`'s device; a refused append announces nothing.
+async fn appends_are_announced(a: &TestGateway, b: &TestGateway, author: ChangeAuthor) {
+    let (tell, mut heard) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let listening = {
+        let b = b.store();
+        tokio::spawn(async move {
+            let wake = move |feed| {
+                let _ = tell.send(feed);
+            };
+            b.hear_appends(&wake, stopped).await;
+        })
+    };
+    // Once listening, every feed is woken: whatever came before may have been missed.
+    let mut first = Vec::new();
+    for _ in Feed::ALL {
+        first.push(next_heard(&mut heard).await);
+    }
+    assert_eq!(first, Feed::ALL);
+
+    let store = a.store();
+    let org = author.org_id.clone();
+    let change = |body: &str| {
+        vec![ChangeText {
+            change_id: "announced".into(),
+            body: body.into(),
+        }]
+    };
+    store
+        .append_changes(author.clone(), change("{}"), 0)
+        .await
+        .unwrap();
+    assert_eq!(next_heard(&mut heard).await, Feed::Changes);
+    let refused = store
+        .append_changes(author.clone(), change(r#"{"other":1}"#), 0)
+        .await;
+    assert!(refused.is_err(), "{refused:?}");
+    let kind = orgdesk_protocol::EventKind::PasswordChanged {
+        account_id: Some(author.account_id.clone()),
+        username: "li.wei".into(),
+        password_hash: "$argon2id$v=19$new".into(),
+    };
+    store.append_event(&org, kind, 0).await.unwrap();
+    assert_eq!(next_heard(&mut heard).await, Feed::Events);
+    assert!(store
+        .revoke_device(&org, &author.device_id, 0)
+        .await
+        .unwrap());
+    assert_eq!(next_heard(&mut heard).await, Feed::Devices);
+
+    stop.send_replace(true);
+    listening.await.unwrap();
+    assert!(heard.try_recv().is_err(), "nothing else was announced");
 }

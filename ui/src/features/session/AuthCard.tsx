@@ -2,6 +2,7 @@ import { Button, Card, Form, Typography } from "antd";
 import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
+import { FontWarmup } from "../../components/FontWarmup";
 import { LanguageSwitch } from "../../components/LanguageSwitch";
 
 type Props = {
@@ -26,6 +27,7 @@ export function AuthCard({ title, intro, testId, children }: Props) {
         <Typography.Paragraph type="secondary">{intro}</Typography.Paragraph>
         {children}
       </Card>
+      <FontWarmup />
     </div>
   );
 }

@@ -30,6 +30,17 @@ describe("Sign-in screen", () => {
     expect(alert.textContent).toContain("Incorrect username or password.");
   });
 
+  it("lays out the signed-in window's fonts while the admin types, and not once signed in", async () => {
+    let status = signedOut;
+    mockBackend({ ...directoryHandlers(), app_status: () => status, sign_in: () => ((status = signedIn), session) });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    expect(await screen.findByTestId("font-warmup")).toBeTruthy();
+    await signIn(user, "right");
+    await screen.findByTestId("member-table");
+    expect(screen.queryByTestId("font-warmup")).toBeNull();
+  });
+
   it("says how many seconds to wait after too many attempts", async () => {
     mockBackend({
       app_status: () => signedOut,

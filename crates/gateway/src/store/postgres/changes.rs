@@ -1,17 +1,19 @@
 //! Team mode's change log on PostgreSQL, for several gateway instances on one database: an
 //! append takes its organization's counter row (the upsert locks it until commit), so
 //! appends of one organization run one after the other, numbers have no gaps, and a reader
-//! never sees a number before every smaller one is committed.
+//! never sees a number before every smaller one is committed. Each append is announced to
+//! every instance's long-polls once committed (`wakes.rs`).
 
 use async_trait::async_trait;
 use orgdesk_protocol::Change;
 
+use super::wakes::announce;
 use super::{bound, execute, PostgresStore};
 use crate::error::Result;
 use crate::store::changes::{read_change, sent_before, with_body};
 use crate::store::columns::StoreRow;
 use crate::store::sql;
-use crate::store::{ChangeAuthor, ChangeStore, ChangeText};
+use crate::store::{ChangeAuthor, ChangeStore, ChangeText, Feed};
 
 #[async_trait]
 impl ChangeStore for PostgresStore {
@@ -44,6 +46,7 @@ impl ChangeStore for PostgresStore {
             seqs.push(last);
         }
         execute(&mut *tx, sql::SET_CHANGE_COUNTER, &[org, last.into()]).await?;
+        announce(&mut tx, Feed::Changes).await?;
         tx.commit().await?;
         Ok(seqs)
     }

@@ -6,8 +6,9 @@
 //!
 //! One file per domain, each implementing that domain's trait (`organizations.rs`,
 //! `invitations.rs`, `events.rs`, `outbox.rs`, `accounts.rs`, `resets.rs`, `sessions.rs`,
-//! `join.rs`, `team.rs`, `changes.rs`); this file holds the connection, the migrations and the helpers several domains
-//! share.
+//! `join.rs`, `team.rs`, `changes.rs`, `snapshots.rs`, `wakes.rs`: appends announced to the
+//! other instances); this file holds the connection, the migrations and the helpers several
+//! domains share.
 
 use orgdesk_protocol::{AccountState, EventKind};
 use sqlx::postgres::{PgArguments, PgPool, PgPoolOptions, PgRow};
@@ -36,6 +37,7 @@ mod resets;
 mod sessions;
 mod snapshots;
 mod team;
+mod wakes;
 
 /// Forward-only, compiled in; applied in order, each once, under an advisory lock so that
 /// instances starting together do not race.
@@ -273,7 +275,7 @@ async fn insert_event(tx: &mut Tx<'_>, org_id: &str, kind: &EventKind, now: i64)
         .bind(body)
         .execute(&mut **tx)
         .await?;
-    Ok(())
+    wakes::announce(tx, crate::store::Feed::Events).await
 }
 
 fn state_from(s: &str) -> Result<AccountState> {

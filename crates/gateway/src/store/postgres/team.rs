@@ -88,7 +88,14 @@ impl TeamStore for PostgresStore {
 
     async fn revoke_device(&self, org_id: &str, device_id: &str, now: i64) -> Result<bool> {
         let args = [org_id.into(), device_id.into(), now.into()];
-        Ok(execute(&self.pool, sql::REVOKE_DEVICE, &args).await? == 1)
+        let mut tx = self.pool.begin().await?;
+        let revoked = execute(&mut *tx, sql::REVOKE_DEVICE, &args).await? == 1;
+        if revoked {
+            // Its long-polls on every instance end at once.
+            super::wakes::announce(&mut tx, crate::store::Feed::Devices).await?;
+        }
+        tx.commit().await?;
+        Ok(revoked)
     }
 
     async fn device_auth(&self, device_id: &str) -> Result<Option<DeviceAuth>> {

@@ -34,6 +34,7 @@ mod snapshots;
 mod team;
 #[cfg(test)]
 mod tests;
+mod wakes;
 
 /// Forward-only, compiled in; the index is the schema version.
 const MIGRATIONS: &[M<'static>] = &[
