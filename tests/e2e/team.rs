@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::directory::{member_id, open_members, NODES, ROWS};
 use crate::harness::{
-    cli, click, click_to_open, member_json, type_into, until_hidden, wait_text, wait_until_shown,
+    back_to_english, cli, click, click_to_open, member_json, type_into, until_hidden, wait_text,
+    wait_until_shown,
 };
 use crate::invitations::close_with_escape;
 use crate::processes::{free_port, Gateway};
@@ -61,6 +62,8 @@ pub async fn changes_cross_between_the_window_and_another_computer(mut c: Ctx) {
     let team = team.expect("the team's processes");
     let d = &c.d;
     sign_in(d, "ann", PASSWORD).await;
+    // The window remembers the language an earlier scenario chose; this one reads English.
+    back_to_english(d).await;
     // The window reaches the team's gateway with this computer's own credential.
     click(d, "nav-settings").await;
     wait_text(d, "gateway-card-status", |t| {
