@@ -444,8 +444,9 @@ pub async fn type_into(driver: &WebDriver, id: &str, text: &str) {
 
 /// Switches the window's language (`en` or `zh`) from the header's switch.
 pub async fn switch_language(driver: &WebDriver, lang: &str) {
-    click(driver, "lang-switch").await;
-    click(driver, &format!("lang-{lang}")).await;
+    let choice = format!("lang-{lang}");
+    click_to_open(driver, "lang-switch", &choice).await;
+    click(driver, &choice).await;
 }
 
 /// Back to English, which the window remembers for the scenarios after this one.

@@ -62,6 +62,7 @@ pub async fn changes_cross_between_the_window_and_another_computer(mut c: Ctx) {
     let team = team.expect("the team's processes");
     let d = &c.d;
     sign_in(d, "ann", PASSWORD).await;
+    wait_text(d, "header-user", |t| t.contains("Ann Lee")).await;
     // The window remembers the language an earlier scenario chose; this one reads English.
     back_to_english(d).await;
     // The window reaches the team's gateway with this computer's own credential.
