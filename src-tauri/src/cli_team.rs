@@ -1,24 +1,24 @@
-//! `orgdesk team start|enroll|join|devices|revoke`: this computer in team mode. The Super
-//! Admin's computer, holding the organization's API token, becomes the first device of its
-//! gateway account and uploads the directory's snapshot; other admins' computers join with a
-//! one-time code and their password and start from that snapshot. Each computer's device
-//! credential is kept in the system keyring under the gateway's address (`device-token URL`),
-//! as the API token is (`gateway-token URL`), and nowhere else.
+//! `orgdesk team start|enroll|join|devices|revoke`: this computer in team mode, through the
+//! flows the window's Team card runs too (`team_setup.rs`). The Super Admin's computer,
+//! holding the organization's API token, becomes the first device of its gateway account and
+//! uploads the directory's snapshot; other admins' computers join with a one-time code and
+//! their password and start from that snapshot. Each computer's device credential is kept in
+//! the system keyring under the gateway's address (`device-token URL`), as the API token is
+//! (`gateway-token URL`), and nowhere else.
 
 use std::path::Path;
 
 use clap::Subcommand;
 use orgdesk_core::auth::AdminRank;
+use orgdesk_core::team::TeamDevice;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
-use orgdesk_link::{Endpoint, GatewayClient};
-use orgdesk_protocol::{Device, JoinTeam, RegisterDevice};
+use orgdesk_link::GatewayClient;
 use tauri::async_runtime::block_on;
 
 use crate::cli_directory::{ranked_actor, read_password};
 use crate::cli_sync::{api_endpoint, endpoint, GatewayArgs};
-use crate::gateway_link::{
-    call_failed, checked_url, keyring_forget_secret, keyring_store_secret, name_remote, Secret,
-};
+use crate::state::AppState;
+use crate::team_setup;
 
 #[derive(Debug, Subcommand)]
 pub enum TeamCommand {
@@ -90,97 +90,58 @@ pub fn team(
         TeamCommand::Start {
             gateway,
             device_name,
-        } => start(
-            &mut open_existing(db_path)?,
-            &gateway,
-            as_admin,
-            device_name,
-        ),
+        } => {
+            let d = open_existing(db_path)?;
+            // Team mode is started from a Super Admin's computer.
+            let admin = ranked_actor(&d, as_admin, AdminRank::SuperAdmin)?;
+            let admin = admin.id.ok_or(CoreError::NotInitialized)?;
+            let api = api_endpoint(&d, &gateway)?;
+            let state = AppState::new(d, db_path.to_owned());
+            let s = block_on(team_setup::start(&state, api, admin, device_name))?;
+            Ok(format!(
+                "This computer is now device {} of {} on {}; its credential is kept in the \
+                 system keyring.\nSnapshot uploaded: {} at change {}.",
+                s.device_id,
+                s.username,
+                s.base,
+                size_text(s.snapshot_bytes),
+                s.at_seq
+            ))
+        }
         TeamCommand::Enroll { gateway, username } => {
             let d = open_existing(db_path)?;
-            let account_id = account_of(&d, &username)?;
+            let member = d.find_member(&username)?;
             let client = GatewayClient::new(endpoint(&d, &gateway)?);
-            let code = block_on(client.create_enrollment(&account_id)).map_err(call_failed)?;
+            let state = AppState::new(d, db_path.to_owned());
+            let code = block_on(team_setup::enroll(&state, &client, member))?;
             Ok(format!(
                 "Enrollment code for {username}: {}\nIt works once, until {} UTC: on the other \
                  computer, run `orgdesk team join {} --username {username} --db PATH` and give \
                  the code and {username}'s password.",
                 code.code,
-                orgdesk_core::spreadsheet::format_time(code.expires_at * 1000),
-                client.endpoint().base
+                orgdesk_core::spreadsheet::format_time(code.expires_at),
+                code.gateway
             ))
         }
         TeamCommand::Devices { gateway, json } => {
             let d = open_existing(db_path)?;
             let client = GatewayClient::new(endpoint(&d, &gateway)?);
-            let list = block_on(client.devices()).map_err(call_failed)?;
+            let this = d.team_device_id()?;
+            let list = block_on(team_setup::devices(&client, this.as_deref()))?;
             if json {
-                return serde_json::to_string(&list).map_err(|e| {
-                    CoreError::Internal(format!("The list could not be encoded: {e}")).into()
-                });
+                return Ok(serde_json::json!({ "devices": list.iter().map(device_json).collect::<Vec<_>>() }).to_string());
             }
-            Ok(devices_text(&list.devices))
+            Ok(devices_text(&list))
         }
         TeamCommand::Revoke { gateway, device } => {
             let d = open_existing(db_path)?;
             let client = GatewayClient::new(endpoint(&d, &gateway)?);
-            block_on(client.revoke_device(&device)).map_err(call_failed)?;
+            block_on(team_setup::revoke(&client, &device))?;
             Ok(format!(
                 "Revoked {device}: its credential is refused from now on."
             ))
         }
     }
-}
-
-/// The gateway account of the member `username`; refused while the gateway has none for them.
-fn account_of(d: &Directory, username: &str) -> Result<String, CommandError> {
-    let id = d.find_member(username)?;
-    d.gateway_account_of(id)?.ok_or_else(|| {
-        CommandError::new(
-            ErrorCode::Conflict,
-            format!(
-                "The gateway has no account for {username} yet: send it the directory's accounts \
-                 first with `orgdesk sync`."
-            ),
-        )
-    })
-}
-
-fn start(
-    d: &mut Directory,
-    args: &GatewayArgs,
-    as_admin: Option<&str>,
-    device_name: Option<String>,
-) -> Result<String, CommandError> {
-    // Team mode is started from a Super Admin's computer.
-    let admin = ranked_actor(d, as_admin, AdminRank::SuperAdmin)?;
-    let details = d.member_details(admin.id.ok_or(CoreError::NotInitialized)?)?;
-    let username = details.username.clone().unwrap_or_default();
-    let account_id = account_of(d, &username)?;
-    let endpoint = api_endpoint(d, args)?;
-    let base = endpoint.base.clone();
-    let client = GatewayClient::new(endpoint);
-    let req = RegisterDevice {
-        account_id,
-        device_name: device_name.unwrap_or_else(host_name),
-    };
-    let credential = block_on(client.register_device(&req)).map_err(call_failed)?;
-    keep_credential(&base, &credential.device_token)?;
-    d.set_team_device_account(&credential.account_id)?;
-    let at_seq = d.team_cursor()?;
-    let snapshot = d.write_snapshot(u64::try_from(at_seq).unwrap_or_default())?;
-    let size = snapshot.len();
-    let device = GatewayClient::new(Endpoint {
-        base: base.clone(),
-        token: credential.device_token,
-    });
-    block_on(device.put_snapshot(at_seq, snapshot)).map_err(call_failed)?;
-    Ok(format!(
-        "This computer is now device {} of {username} on {base}; its credential is kept in the \
-         system keyring.\nSnapshot uploaded: {} at change {at_seq}.",
-        credential.device_id,
-        size_text(size)
-    ))
 }
 
 fn join(
@@ -189,15 +150,7 @@ fn join(
     username: &str,
     device_name: Option<String>,
 ) -> Result<String, CommandError> {
-    if db_path.exists() {
-        return Err(
-            CoreError::from(orgdesk_core::error::SnapshotProblem::FileExists(
-                db_path.display().to_string(),
-            ))
-            .into(),
-        );
-    }
-    let base = checked_url(url)?;
+    team_setup::refuse_existing(db_path)?;
     let code = read_password()?;
     let password = read_password()?;
     if code.trim().is_empty() || password.is_empty() {
@@ -207,66 +160,23 @@ fn join(
              the second.",
         ));
     }
-    let anonymous = GatewayClient::new(Endpoint {
-        base: base.clone(),
-        token: String::new(),
-    });
-    let req = JoinTeam {
-        code: code.trim().to_owned(),
-        username: username.trim().to_owned(),
+    let joined = block_on(team_setup::join(
+        url,
+        &code,
+        username,
         password,
-        device_name: device_name.unwrap_or_else(host_name),
-    };
-    let credential = block_on(anonymous.join_team(&req)).map_err(call_failed)?;
-    keep_credential(&base, &credential.device_token)?;
-    let device = GatewayClient::new(Endpoint {
-        base: base.clone(),
-        token: credential.device_token,
-    });
-    let (at_seq, snapshot) = block_on(device.snapshot()).map_err(call_failed)?;
-    let (mut d, _) = Directory::load_snapshot(db_path, &snapshot)?;
-    name_remote(&mut d, &base)?;
-    d.set_team_device_account(&credential.account_id)?;
-    let members = d
-        .directory_checksum()?
-        .parts
-        .iter()
-        .find(|p| p.part == "members")
-        .map_or(0, |p| p.rows);
+        device_name,
+    ))?;
+    let (_, members) = team_setup::create_joined(db_path, &joined)?;
     Ok(format!(
-        "This computer joined the team on {base} as device {}; its credential is kept in the \
-         system keyring.\nDirectory created at {} from the snapshot at change {at_seq} \
+        "This computer joined the team on {} as device {}; its credential is kept in the \
+         system keyring.\nDirectory created at {} from the snapshot at change {} \
          ({members} members).",
-        credential.device_id,
-        db_path.display()
+        joined.base,
+        joined.credential.device_id,
+        db_path.display(),
+        joined.at_seq
     ))
-}
-
-/// Keeps this computer's device credential for the gateway at `base` in the system keyring
-/// (nowhere else); a credential kept before for that address is replaced.
-fn keep_credential(base: &str, token: &str) -> Result<(), CommandError> {
-    block_on(keyring_forget_secret(Secret::DeviceToken, base));
-    block_on(keyring_store_secret(Secret::DeviceToken, base, token)).map_err(|why| {
-        CommandError::new(
-            ErrorCode::Internal,
-            format!(
-                "This computer's credential could not be saved in the system keyring ({why}). \
-                 Orgdesk keeps it only there: revoke the new device with `orgdesk team revoke` \
-                 and try again once the keyring works."
-            ),
-        )
-    })
-}
-
-/// This computer's host name, for the device list.
-fn host_name() -> String {
-    ["HOSTNAME", "COMPUTERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok())
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "Orgdesk desktop".to_owned())
 }
 
 fn size_text(bytes: usize) -> String {
@@ -277,12 +187,22 @@ fn size_text(bytes: usize) -> String {
     }
 }
 
-fn devices_text(devices: &[Device]) -> String {
-    let time = |s: Option<i64>| {
-        s.map_or("—".to_owned(), |s| {
-            orgdesk_core::spreadsheet::format_time(s * 1000)
-        })
-    };
+/// A device as `--json` has always printed it: the gateway's fields, times in Unix seconds.
+fn device_json(d: &TeamDevice) -> serde_json::Value {
+    let secs = |ms: Option<i64>| ms.map(|ms| ms / 1000);
+    serde_json::json!({
+        "device_id": d.device_id,
+        "account_id": d.account_id,
+        "username": d.username,
+        "device_name": d.device_name,
+        "created_at": d.enrolled_at / 1000,
+        "last_seen_at": secs(d.last_seen_at),
+        "revoked_at": secs(d.revoked_at),
+    })
+}
+
+fn devices_text(devices: &[TeamDevice]) -> String {
+    let time = |ms: Option<i64>| ms.map_or("—".to_owned(), orgdesk_core::spreadsheet::format_time);
     let mut out =
         String::from("device                            admin         name  (created, last seen)");
     for d in devices {
@@ -295,7 +215,7 @@ fn devices_text(devices: &[Device]) -> String {
             d.device_id,
             d.username,
             d.device_name,
-            time(Some(d.created_at)),
+            time(Some(d.enrolled_at)),
             time(d.last_seen_at)
         ));
     }

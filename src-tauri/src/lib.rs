@@ -19,6 +19,7 @@ mod dialogs;
 mod gateway_link;
 mod join_link;
 pub mod state;
+mod team_setup;
 #[cfg(test)]
 mod test_ipc;
 

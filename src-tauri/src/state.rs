@@ -1,6 +1,6 @@
 //! What the running app holds: the directory (one write connection) and who is signed in.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -54,6 +54,49 @@ impl AppState {
                 format!("The operation stopped unexpectedly: {e}"),
             )
         })?
+    }
+
+    /// Makes the directory of a computer that has none yet (joining a team): the directory
+    /// not set up that the window opened is closed and its file removed, then `make` creates
+    /// the new one at the same path. Refused once an organization is set up here; if `make`
+    /// fails, an empty directory is opened there again.
+    pub async fn create_directory<F>(&self, make: F) -> Result<(), CommandError>
+    where
+        F: FnOnce(&Path) -> Result<Directory, CoreError> + Send + 'static,
+    {
+        let path = self.db_path.clone();
+        self.with_directory(move |d| {
+            if d.is_initialized()? {
+                return Err(CoreError::AlreadyInitialized);
+            }
+            let placeholder = Directory::open_in_memory(Arc::new(orgdesk_core::SystemClock))?;
+            drop(std::mem::replace(d, placeholder));
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                match std::fs::remove_file(&file) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        *d = Directory::open(&path)?;
+                        return Err(CoreError::Internal(format!(
+                            "The empty directory at {} could not be removed: {e}",
+                            path.display()
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+            match make(&path) {
+                Ok(made) => {
+                    *d = made;
+                    Ok(())
+                }
+                Err(e) => {
+                    *d = Directory::open(&path)?;
+                    Err(e)
+                }
+            }
+        })
+        .await
     }
 
     /// Builds the directory's member index in the background, once: asked for by the first

@@ -97,3 +97,58 @@ pub(crate) fn test_keyring() -> std::sync::MutexGuard<'static, ()> {
     std::env::set_var("ORGDESK_TEST_KEYRING", folder.path().join("keyring.json"));
     guard
 }
+
+/// A real gateway on this machine for the team tests, with the organization Acme: the
+/// runtime it runs on, the gateway, its folder, Acme's API token and the gateway's address.
+pub(crate) struct TestGateway {
+    pub runtime: tokio::runtime::Runtime,
+    pub gateway: orgdesk_gateway::Gateway,
+    _folder: tempfile::TempDir,
+    pub api_token: String,
+    pub base: String,
+    /// While it lives, no other test rewrites the test keyring.
+    _keyring: std::sync::MutexGuard<'static, ()>,
+}
+
+impl TestGateway {
+    pub fn start() -> Self {
+        let keyring = test_keyring();
+        let folder = tempfile::tempdir().unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let config = orgdesk_gateway::Config::local(
+            folder.path().join("gw.db").display().to_string(),
+            folder.path().join("mail"),
+        );
+        let gateway = runtime.block_on(orgdesk_gateway::serve(config)).unwrap();
+        let creds = runtime
+            .block_on(gateway.create_organization("Acme"))
+            .unwrap();
+        let base = gateway.public_url().to_owned();
+        Self {
+            runtime,
+            gateway,
+            _folder: folder,
+            api_token: creds.api_token,
+            base,
+            _keyring: keyring,
+        }
+    }
+
+    /// Sends the directory's account mirror to the gateway with Acme's API token, so that its
+    /// admins have gateway accounts.
+    pub fn mirror_accounts(&self, state: &AppState) {
+        let admin = orgdesk_link::GatewayClient::new(orgdesk_link::Endpoint {
+            base: self.base.clone(),
+            token: self.api_token.clone(),
+        });
+        self.runtime.block_on(orgdesk_link::send_round(
+            &state.shared_directory(),
+            &admin,
+            true,
+        ));
+    }
+
+    pub fn shutdown(self) {
+        self.runtime.block_on(self.gateway.shutdown()).unwrap();
+    }
+}

@@ -244,6 +244,7 @@ export function buildBackend(memberCount, deptCount) {
     invitation_counts: () => ({ awaitingGateway: 0, open: 0, failed: 0 }),
     gateway_status: () => ({ mode: "embedded", url: "http://127.0.0.1:0", connected: true, lastError: null, mailFolder: null }),
     remote_gateway_url: () => null,
+    team_status: () => ({ inTeam: false, gateway: null, deviceId: null, deviceName: null, admin: null, waiting: 0, refused: [] }),
     get_settings: () => ({ defaultRegion: "US", importQuotaPerDay: null }),
     list_roles: () => [
       { id: 1, name: "Super Admin", description: "", builtin: true, members: 1 },

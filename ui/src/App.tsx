@@ -65,7 +65,12 @@ export function App() {
 
   const { data } = status;
   if (!data.initialized) {
-    return <SetupScreen onCreated={(username) => setHint({ username, created: true })} />;
+    return (
+      <SetupScreen
+        onCreated={(username) => setHint({ username, created: true })}
+        onJoined={(username) => setHint({ username, created: false })}
+      />
+    );
   }
   if (!data.session) {
     return (

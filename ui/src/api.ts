@@ -38,6 +38,10 @@ import type { NewRole } from "./bindings/NewRole";
 import type { Role } from "./bindings/Role";
 import type { Selection } from "./bindings/Selection";
 import type { Settings } from "./bindings/Settings";
+import type { JoinTeamInput } from "./bindings/JoinTeamInput";
+import type { TeamDevice } from "./bindings/TeamDevice";
+import type { TeamEnrollment } from "./bindings/TeamEnrollment";
+import type { TeamStatus } from "./bindings/TeamStatus";
 import type { RemoveOutcome } from "./bindings/RemoveOutcome";
 import type { TransferPreview } from "./bindings/TransferPreview";
 import type { UpdateOutcome } from "./bindings/UpdateOutcome";
@@ -243,6 +247,24 @@ export const connectRemoteGateway = (url: string, token: string): Promise<Gatewa
 
 export const switchToBuiltinGateway = (): Promise<GatewayStatus> => call("use_builtin_gateway");
 
+// Team mode.
+export const teamStatus = (): Promise<TeamStatus> => call("team_status");
+
+/** What this computer is called in the team's device list unless the admin says otherwise. */
+export const teamComputerName = (): Promise<string> => call("team_computer_name");
+
+/** Super Admin only: this computer becomes the team's first device. */
+export const startTeam = (deviceName: string | null): Promise<TeamStatus> => call("team_start", { deviceName });
+
+export const enrollTeamAdmin = (memberId: number): Promise<TeamEnrollment> => call("team_enroll", { memberId });
+
+export const teamDevices = (): Promise<TeamDevice[]> => call("team_devices");
+
+export const revokeTeamDevice = (deviceId: string): Promise<null> => call("team_revoke", { deviceId });
+
+/** Before any organization is set up here: joins the team and makes the directory from its snapshot. */
+export const joinTeam = (input: JoinTeamInput): Promise<null> => call("team_join", { input });
+
 export const listSentMail = (): Promise<MailSummary[]> => call("list_sent_mail");
 
 export const readSentMail = (file: string): Promise<MailMessage> => call("read_sent_mail", { file });
@@ -277,6 +299,7 @@ export const disableJoinLink = (): Promise<JoinLinkView> => call("disable_join_l
 export const EVENTS = {
   invitationsChanged: "invitations-changed",
   directoryChanged: "directory-changed",
+  teamRefused: "team-refused",
 } as const;
 
 /** Query keys, so every screen invalidates the same things. */
@@ -298,6 +321,9 @@ export const queryKeys = {
   invitationsAll: ["list_invitations"] as const,
   invitationCounts: ["invitation_counts"] as const,
   gatewayStatus: ["gateway_status"] as const,
+  teamStatus: ["team_status"] as const,
+  teamDevices: ["team_devices"] as const,
+  teamComputerName: ["team_computer_name"] as const,
   remoteGatewayUrl: ["remote_gateway_url"] as const,
   joinRequests: (filter: JoinRequestFilter, search: string, page: number) =>
     ["list_join_requests", filter, search, page] as const,

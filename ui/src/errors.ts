@@ -64,3 +64,11 @@ export function splitDetails(
   }
   return { byField, other };
 }
+
+/**
+ * An edit kept on this computer because the team's gateway has not answered yet (its detail
+ * `kept`): nothing is lost, so the window shows a notice, not an error.
+ */
+export function isKept(error: CommandError): boolean {
+  return error.details.some((d) => d.code === "kept");
+}

@@ -1,10 +1,13 @@
 import { QueryCache, QueryClient, MutationCache, keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { QueryKey, UseMutationOptions } from "@tanstack/react-query";
+import { App as AntApp } from "antd";
 import { useCallback } from "react";
+import { useTranslation } from "react-i18next";
 
 import * as api from "./api";
 import { isCommandError } from "./api";
 import type { CommandError } from "./bindings/CommandError";
+import { isKept } from "./errors";
 
 /**
  * A query client for the window. When any command answers `not_signed_in` (the session
@@ -57,24 +60,56 @@ export function useInvalidate(keys: readonly QueryKey[]): () => void {
   }, [client, keys]);
 }
 
-/** What a component adds to a feature's command: what to do with its answer or refusal. */
-export type CommandCallbacks<D, V> = Pick<UseMutationOptions<D, CommandError, V>, "onSuccess" | "onError" | "onSettled">;
+/** What a component adds to a feature's command: what to do with its answer or refusal, and
+ *  (`onKept`) once an edit is kept on this computer until the team's gateway answers — its
+ *  dialog closes, since the edit is saved and would only be queued again. */
+export type CommandCallbacks<D, V> = Pick<UseMutationOptions<D, CommandError, V>, "onSuccess" | "onError" | "onSettled"> & {
+  onKept?: () => void;
+};
+
+const KEPT_KEYS = [api.queryKeys.teamStatus];
+
+/**
+ * Answers an edit kept on this computer while the team's gateway does not answer with a
+ * notice (and reads again what waits to be sent); true when `error` was that.
+ */
+export function useKeptNotice(): (error: CommandError) => boolean {
+  const { message } = AntApp.useApp();
+  const { t } = useTranslation();
+  const invalidate = useInvalidate(KEPT_KEYS);
+  return useCallback(
+    (error: CommandError) => {
+      if (!isKept(error)) return false;
+      void message.info({ content: t("team.kept"), key: "team-kept" });
+      invalidate();
+      return true;
+    },
+    [message, t, invalidate],
+  );
+}
 
 /**
  * A backend command as a mutation. When it succeeds, `changed` first brings the cache up to
- * date (what the feature says the command alters), then the caller's `onSuccess` runs.
+ * date (what the feature says the command alters), then the caller's `onSuccess` runs. An edit
+ * kept on this computer in a team is a notice, not the caller's error.
  */
 export function useCommand<D, V = void>(
   mutationFn: (variables: V) => Promise<D>,
   changed: (data: D, variables: V) => void,
   callbacks: CommandCallbacks<D, V> = {},
 ) {
+  const kept = useKeptNotice();
+  const { onKept, ...options } = callbacks;
   return useMutation<D, CommandError, V>({
     mutationFn,
-    ...callbacks,
+    ...options,
     onSuccess: (...args) => {
       changed(args[0], args[1]);
       return callbacks.onSuccess?.(...args);
+    },
+    onError: (...args) => {
+      if (kept(args[0])) return onKept?.();
+      return callbacks.onError?.(...args);
     },
   });
 }

@@ -169,7 +169,7 @@ impl Directory {
             .optional()?)
     }
 
-    pub fn set_local_value(&mut self, key: &str, value: &str) -> CoreResult<()> {
+    pub fn set_local_value(&self, key: &str, value: &str) -> CoreResult<()> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",

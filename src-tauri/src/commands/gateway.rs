@@ -1,23 +1,19 @@
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::invitations::GatewayStatus;
-use orgdesk_core::{CommandError, ErrorCode};
 use tauri::{AppHandle, Runtime};
 
-use super::{Answer, Dir};
+use super::{require_rank, Answer, Dir};
 use crate::gateway_link;
 use crate::state::AppState;
 
 /// Which gateway invitations go through is an organization-wide choice: Super Admins only.
 fn require_super_admin(state: &AppState) -> Answer<()> {
-    let session = state.require_session()?;
-    if AdminRank::of_roles(&session.roles) == Some(AdminRank::SuperAdmin) {
-        Ok(())
-    } else {
-        Err(CommandError::new(
-            ErrorCode::Forbidden,
-            "Only a Super Admin can change which gateway Orgdesk uses.",
-        ))
-    }
+    require_rank(
+        state,
+        AdminRank::SuperAdmin,
+        "Only a Super Admin can change which gateway Orgdesk uses.",
+    )
+    .map(drop)
 }
 
 /// The remote gateway's address when one is in use (the token is never read back).

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use orgdesk_core::CommandError;
+use orgdesk_core::auth::{AdminRank, Session};
+use orgdesk_core::{CommandError, ErrorCode};
 
 use crate::gateway_link::GatewayLink;
 use crate::state::AppState;
@@ -87,6 +88,7 @@ pub mod organization;
 pub mod roles;
 pub mod session;
 pub mod spreadsheets;
+pub mod team;
 
 #[cfg(test)]
 mod list_check;
@@ -99,6 +101,16 @@ pub type Link<'a> = tauri::State<'a, Arc<GatewayLink>>;
 
 /// What a command answers: its value, or the error the window shows.
 pub type Answer<T> = Result<T, CommandError>;
+
+/// The signed-in admin when their roles give at least `rank`, else `forbidden` with `why`.
+pub fn require_rank(state: &AppState, rank: AdminRank, why: &str) -> Answer<Session> {
+    let session = state.require_session()?;
+    if AdminRank::of_roles(&session.roles) >= Some(rank) {
+        Ok(session)
+    } else {
+        Err(CommandError::new(ErrorCode::Forbidden, why))
+    }
+}
 
 /// Every command, for the invoke handler: written by build.rs from src-tauri/commands.txt,
 /// the one list of the app's commands (which also gives each its permission).

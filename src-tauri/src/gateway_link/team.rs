@@ -5,24 +5,33 @@
 //! the gateway refuses this computer's credential, the link stops: the computer was removed
 //! from the team.
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::team::{ChangeFate, Command, Edit};
-use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode, ErrorDetail};
 use orgdesk_link::{team_round, Endpoint, GatewayClient};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use super::token::{keyring_secret, Secret};
 use super::{
-    directory, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED, MODE_KEY, REMOTE_URL_KEY,
+    chosen_remote, directory, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED,
     REMOVED_FROM_TEAM,
 };
 use crate::state::AppState;
 
 /// How long one read of the log waits for a change, in seconds.
 const LONG_POLL_SECS: u64 = 25;
+
+/// Emitted with this computer's changes the log refused (`RefusedChange[]`), each once: the
+/// window tells the admin what and why.
+pub const TEAM_REFUSED: &str = "team-refused";
+
+/// The changes a window's edit is waiting on ([`GatewayLink::logged`]): their refusal is that
+/// edit's answer, so it is not announced again.
+static AWAITED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
 
 /// Follows the team's change log until the app ends; idle while this computer is in no team.
 pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
@@ -37,7 +46,7 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
             let _ = tokio::time::timeout(Duration::from_secs(30), link.team_bell.notified()).await;
             continue;
         }
-        let Some((account, client)) = device(&app).await else {
+        let Ok((account, client)) = device(&app).await else {
             // Not in a team (or its credential unreadable): look again in a while, or as soon
             // as this computer queues a change.
             let _ = tokio::time::timeout(Duration::from_secs(30), link.team_bell.notified()).await;
@@ -48,20 +57,22 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
             r = team_round(&dir, &client, &account, LONG_POLL_SECS) => Some(r),
             () = link.team_bell.notified() => None,
         };
+        if let Some(Ok(report)) = &round {
+            if report.applied + report.refused > 0 {
+                let _ = app.emit(DIRECTORY_CHANGED, ());
+            }
+            if report.refused > 0 {
+                announce_refusals(&app).await;
+            }
+        }
         match round {
             Some(Ok(report)) if report.token_refused => {
                 // Revoked, or its admin disabled: asking again would be refused again.
                 link.remove_from_team();
                 let _ = app.emit(INVITATIONS_CHANGED, ());
-                if report.applied + report.refused > 0 {
-                    let _ = app.emit(DIRECTORY_CHANGED, ());
-                }
             }
             Some(Ok(report)) => {
                 backoff = Duration::from_secs(1);
-                if report.applied + report.refused > 0 {
-                    let _ = app.emit(DIRECTORY_CHANGED, ());
-                }
                 if let Some(why) = report.send_failed {
                     link.set_status(|s| s.last_error = Some(why));
                     tokio::time::sleep(backoff).await;
@@ -77,24 +88,67 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
     }
 }
 
+/// Tells the window of this computer's changes the log refused, once each, but for those an
+/// edit is waiting on (it answers with the refusal itself).
+async fn announce_refusals<R: Runtime>(app: &AppHandle<R>) {
+    let Ok(new) = directory(app, |d| d.take_unannounced_refusals()).await else {
+        return;
+    };
+    let awaited = AWAITED.lock().map(|a| a.clone()).unwrap_or_default();
+    let new: Vec<_> = new
+        .into_iter()
+        .filter(|r| !awaited.contains(&r.change_id))
+        .collect();
+    if !new.is_empty() {
+        let _ = app.emit(TEAM_REFUSED, new);
+    }
+}
+
 /// This computer's device account and a client of the team's gateway with its device
 /// credential (kept in the system keyring under the gateway's address), once it is in a team.
-async fn device<R: Runtime>(app: &AppHandle<R>) -> Option<(String, GatewayClient)> {
-    let (account, mode, base) = directory(app, |d| {
-        Ok((
-            d.team_device_account()?,
-            d.local_value(MODE_KEY)?,
-            d.local_value(REMOTE_URL_KEY)?,
-        ))
-    })
-    .await
-    .ok()?;
-    let (account, base) = (
-        account?,
-        base.filter(|_| mode.as_deref() == Some("remote"))?,
-    );
-    let token = keyring_secret(Secret::DeviceToken, &base).await.ok()?;
-    Some((account, GatewayClient::new(Endpoint { base, token })))
+async fn device<R: Runtime>(app: &AppHandle<R>) -> Result<(String, GatewayClient), CommandError> {
+    let (account, base) =
+        directory(app, |d| Ok((d.team_device_account()?, chosen_remote(d)?))).await?;
+    let (Some(account), Some(base)) = (account, base) else {
+        return Err(CommandError::new(
+            ErrorCode::Conflict,
+            "This computer is in no team: start one, or join your organization's team.",
+        ));
+    };
+    let token = keyring_secret(Secret::DeviceToken, &base)
+        .await
+        .map_err(|why| {
+            CommandError::new(
+                ErrorCode::Internal,
+                format!(
+                    "This computer's team credential could not be read from the system keyring \
+                     ({why})."
+                ),
+            )
+        })?;
+    Ok((account, GatewayClient::new(Endpoint { base, token })))
+}
+
+impl GatewayLink {
+    /// A client of the team's gateway with this computer's device credential, for the
+    /// window's team commands; refused when this computer is in no team.
+    pub async fn team_client<R: Runtime>(
+        app: &AppHandle<R>,
+    ) -> Result<GatewayClient, CommandError> {
+        device(app).await.map(|(_, client)| client)
+    }
+
+    /// This computer has just become a device of the team at `endpoint` (started or joined):
+    /// the gateway link uses it, and the team loop starts following the log at once.
+    pub fn team_entered(&self, endpoint: Endpoint) {
+        self.use_endpoint(endpoint, Secret::DeviceToken.link_mode());
+        self.team_bell.notify_one();
+    }
+
+    /// Wakes the team loop: this computer entered a team.
+    pub fn ring_team(&self) {
+        self.team_bell.notify_one();
+    }
 }
 
 /// How long a window's edit waits for its change to come back from the log.
@@ -127,24 +181,48 @@ impl GatewayLink {
             Edit::Done(done) => return Ok(done),
             Edit::Queued { tried, change_id } => (tried, change_id),
         };
+        if let Ok(mut awaited) = AWAITED.lock() {
+            awaited.insert(change_id.clone());
+        }
         self.team_bell.notify_one();
         let until = tokio::time::Instant::now() + BACK_WITHIN;
-        loop {
+        let fate = loop {
             let id = change_id.clone();
-            match state.read(move |d| d.change_fate(&id)).await? {
-                ChangeFate::Applied => return state.with_directory(move |d| then(d, tried)).await,
-                ChangeFate::Refused(r) => return Err(r.refusal().into()),
-                ChangeFate::Waiting if tokio::time::Instant::now() >= until => {
-                    return Err(CommandError::new(
-                        ErrorCode::Conflict,
-                        "Kept on this computer: the team's gateway has not answered yet, and \
-                         the change is sent and shown as soon as it does.",
-                    ))
+            match state.read(move |d| d.change_fate(&id)).await {
+                Ok(ChangeFate::Waiting) if tokio::time::Instant::now() < until => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
                 }
-                ChangeFate::Waiting => tokio::time::sleep(Duration::from_millis(200)).await,
+                fate => break fate,
+            }
+        };
+        // A refusal stays marked as answered here, so the team loop does not announce it.
+        if !matches!(fate, Ok(ChangeFate::Refused(_))) {
+            if let Ok(mut awaited) = AWAITED.lock() {
+                awaited.remove(&change_id);
             }
         }
+        match fate? {
+            ChangeFate::Applied => state.with_directory(move |d| then(d, tried)).await,
+            ChangeFate::Refused(r) => Err(r.refusal().into()),
+            ChangeFate::Waiting => Err(kept()),
+        }
     }
+}
+
+/// The answer of an edit kept on this computer while the gateway does not answer: the
+/// window shows it as a notice (its detail `kept`), not as an error, since nothing is lost.
+fn kept() -> CommandError {
+    let mut kept = CommandError::new(
+        ErrorCode::Conflict,
+        "Kept on this computer: the team's gateway has not answered yet, and the change is \
+         sent and shown as soon as it does.",
+    );
+    kept.details = vec![ErrorDetail {
+        field: None,
+        code: "kept".into(),
+        reason: "Saved on this computer; it will be sent when the gateway answers.".into(),
+    }];
+    kept
 }
 
 #[cfg(test)]
@@ -183,6 +261,10 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(kept["code"], "conflict", "{kept}");
+        assert_eq!(
+            kept["details"][0]["code"], "kept",
+            "the window shows it as a notice"
+        );
         assert!(
             kept["message"]
                 .as_str()
@@ -216,13 +298,14 @@ mod tests {
     /// shows in the directory, with the event the window listens to.
     #[test]
     fn the_open_window_sends_its_edits_and_follows_the_log() {
+        use orgdesk_core::team::Command;
         use tauri::async_runtime::block_on;
         use tauri::Listener;
 
-        use crate::gateway_link::tests::{until_department, AcmeGateway};
+        use crate::gateway_link::tests::until_department;
         use crate::gateway_link::DIRECTORY_CHANGED;
 
-        let gw = AcmeGateway::start();
+        let gw = crate::test_ipc::TestGateway::start();
         let (app, w) = signed_in();
         let state = app.state::<AppState>();
 
@@ -254,6 +337,45 @@ mod tests {
         until_department(&state, "Elsewhere");
         hear.recv_timeout(std::time::Duration::from_secs(5))
             .expect("the window hears the directory changed");
+        let root_id = block_on(state.with_directory(|d| d.resolve_department_path(""))).unwrap();
+
+        // A change of this computer's that the log's order refused, with no edit waiting on
+        // it (queued here while the loop waits on the log; another computer's same department
+        // placed first): the window is told of it once.
+        let (refusals, told) = std::sync::mpsc::channel();
+        app.listen_any(super::TEAM_REFUSED, move |e| {
+            let _ = refusals.send(e.payload().to_owned());
+        });
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        let twin = move || Command::CreateDepartment {
+            parent_id: root_id,
+            name: "Twin".into(),
+        };
+        let queued = block_on(state.act(move |d, a| {
+            d.edit(
+                a,
+                |_| Ok(twin()),
+                |d, a| d.create_department(a, root_id, "Twin"),
+            )
+        }))
+        .unwrap();
+        let orgdesk_core::team::Edit::Queued { change_id, .. } = queued else {
+            panic!("an edit on a computer in a team is queued");
+        };
+        let first = "fedcba9876543210fedcba9876543210";
+        gw.create_elsewhere(&state, &other, "Twin", first);
+        let said = told
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the window is told of the refusal");
+        let said: serde_json::Value = serde_json::from_str(&said).unwrap();
+        assert_eq!(said.as_array().map(Vec::len), Some(1), "{said}");
+        assert_eq!(said[0]["changeId"], json!(change_id), "{said}");
+        assert!(said[0]["what"].as_str().unwrap().contains("Twin"), "{said}");
+        assert!(
+            told.recv_timeout(std::time::Duration::from_secs(3))
+                .is_err(),
+            "told once"
+        );
         gw.shutdown();
     }
 }

@@ -1,6 +1,6 @@
 //! Checking a remote gateway's address and token before it is used, and a joined computer's
-//! window linking with its own credential, against a real gateway; and the fixture the window's
-//! team tests share (`AcmeGateway`).
+//! window linking with its own credential, against a real gateway; and what the window's team
+//! tests ask of their gateway (`TestGateway`) besides starting it.
 
 use std::time::{Duration, Instant};
 
@@ -13,46 +13,10 @@ use tauri::async_runtime::block_on;
 use super::remote::check_remote;
 use super::{keyring_store_secret, Secret, MODE_KEY, REMOTE_URL_KEY};
 use crate::state::AppState;
-use crate::test_ipc::{call, signed_in, test_keyring, Window, ANN_PASSWORD};
+use crate::test_ipc::{call, signed_in, TestGateway, Window, ANN_PASSWORD};
 
-/// A real gateway kept in `files`, with the organization Acme: it and its API token.
-async fn serve_acme(files: &std::path::Path) -> (orgdesk_gateway::Gateway, String) {
-    let config = orgdesk_gateway::Config::local(
-        files.join("gw.db").display().to_string(),
-        files.join("mail"),
-    );
-    let gateway = orgdesk_gateway::serve(config).await.unwrap();
-    let creds = gateway.create_organization("Acme").await.unwrap();
-    (gateway, creds.api_token)
-}
-
-/// A real gateway in this process, on a runtime of its own, with the organization Acme; while
-/// it lives, no other test rewrites the test keyring.
-pub(super) struct AcmeGateway {
-    pub runtime: tokio::runtime::Runtime,
-    pub gateway: orgdesk_gateway::Gateway,
-    pub base: String,
-    pub api_token: String,
-    _files: tempfile::TempDir,
-    _keyring: std::sync::MutexGuard<'static, ()>,
-}
-
-impl AcmeGateway {
-    pub fn start() -> Self {
-        let keyring = test_keyring();
-        let files = tempfile::tempdir().unwrap();
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let (gateway, api_token) = runtime.block_on(serve_acme(files.path()));
-        Self {
-            base: gateway.public_url().to_owned(),
-            runtime,
-            gateway,
-            api_token,
-            _files: files,
-            _keyring: keyring,
-        }
-    }
-
+/// What the window's team tests ask of their gateway besides starting it.
+impl TestGateway {
     /// A client of this gateway with `token`.
     pub fn client(&self, token: &str) -> GatewayClient {
         GatewayClient::new(Endpoint {
@@ -64,10 +28,7 @@ impl AcmeGateway {
     /// The window's directory mirrored with the organization's token, which binds Ann to her
     /// gateway account: its id.
     pub fn bind_ann(&self, state: &AppState) -> String {
-        let admin = self.client(&self.api_token);
-        let dir = state.shared_directory();
-        self.runtime
-            .block_on(orgdesk_link::send_round(&dir, &admin, true));
+        self.mirror_accounts(state);
         block_on(state.with_directory(|d| {
             let ann = d.initial_admin_id()?;
             d.gateway_account_of(ann)
@@ -139,10 +100,6 @@ impl AcmeGateway {
             .block_on(device.append_changes(&changes))
             .unwrap();
     }
-
-    pub fn shutdown(self) {
-        self.runtime.block_on(self.gateway.shutdown()).unwrap();
-    }
 }
 
 /// Waits until the window's directory holds the department `path`, for at most 30 s.
@@ -162,12 +119,17 @@ pub(super) fn until_department(state: &AppState, path: &'static str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_remote_gateway_is_checked_before_it_is_used() {
     let dir = tempfile::tempdir().unwrap();
-    let (gateway, api_token) = serve_acme(dir.path()).await;
+    let config = orgdesk_gateway::Config::local(
+        dir.path().join("gw.db").display().to_string(),
+        dir.path().join("mail"),
+    );
+    let gateway = orgdesk_gateway::serve(config).await.unwrap();
+    let creds = gateway.create_organization("Acme").await.unwrap();
     let base = gateway.public_url().to_owned();
 
     // The right token: accepted, the address tidied.
     assert_eq!(
-        check_remote(&format!(" {base}/ "), &api_token)
+        check_remote(&format!(" {base}/ "), &creds.api_token)
             .await
             .unwrap(),
         base
@@ -177,17 +139,19 @@ async fn a_remote_gateway_is_checked_before_it_is_used() {
     assert_eq!(e.details[0].field.as_deref(), Some("token"));
     assert_eq!(e.details[0].code, "token_refused");
     // Secrets never travel in the clear beyond this computer.
-    let e = check_remote("http://gateway.example.com", &api_token)
+    let e = check_remote("http://gateway.example.com", &creds.api_token)
         .await
         .unwrap_err();
     assert_eq!(e.details[0].code, "insecure_url");
-    let e = check_remote("not a url", &api_token).await.unwrap_err();
+    let e = check_remote("not a url", &creds.api_token)
+        .await
+        .unwrap_err();
     assert_eq!(e.details[0].code, "invalid_url");
     let e = check_remote(&base, "  ").await.unwrap_err();
     assert_eq!(e.details[0].field.as_deref(), Some("token"));
     // Nothing listening: said in words, not a panic.
     gateway.shutdown().await.unwrap();
-    let e = check_remote(&base, &api_token).await.unwrap_err();
+    let e = check_remote(&base, &creds.api_token).await.unwrap_err();
     assert!(e.message.contains("could not be reached"), "{}", e.message);
 }
 
@@ -217,7 +181,7 @@ fn a_joined_computers_window_links_with_its_device_credential_until_it_is_remove
         }
     }
 
-    let gw = AcmeGateway::start();
+    let gw = TestGateway::start();
     let (app, w) = signed_in();
     let state = app.state::<AppState>();
 

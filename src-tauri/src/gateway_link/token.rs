@@ -131,7 +131,11 @@ mod test_file {
 
     use super::Op;
 
+    /// Tests of one process share the file: one reads and rewrites it at a time.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
     pub(super) fn run(file: &Path, key: &str, op: Op) -> Result<Option<String>, String> {
+        let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
         let mut tokens: BTreeMap<String, String> = match std::fs::read(file) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| e.to_string())?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),

@@ -26,14 +26,17 @@
 mod apply;
 mod command;
 mod pending;
+mod view;
 
 use serde::Serialize;
+use ts_rs::TS;
 
 pub use command::{Command, TeamCommand, FORMAT, MAX_BATCH_MEMBERS};
 /// One change as the log hands it out: `seq`, `change_id`, `device_id`, `account_id`, `at`
 /// (the gateway's time, Unix seconds) and `body`.
 pub use orgdesk_protocol::Change as LoggedChange;
 pub use pending::{ChangeFate, Edit, PendingCommand};
+pub use view::{JoinTeamInput, TeamDevice, TeamEnrollment, TeamStatus};
 
 /// What applying one change of the log did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +50,7 @@ pub enum ChangeOutcome {
 }
 
 /// A change this computer sent that the log's order refused, for its author to read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RefusedChange {
     pub seq: i64,

@@ -44,7 +44,7 @@ pub enum ChangeFate {
 
 /// The local settings key of the gateway account whose device this computer is (its token is
 /// kept in the system keyring, never here).
-const DEVICE_ACCOUNT: &str = "team_device_account";
+pub(super) const DEVICE_ACCOUNT: &str = "team_device_account";
 
 impl Directory {
     /// The gateway account whose enrolled device this computer is, once it is in a team: its

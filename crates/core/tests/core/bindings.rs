@@ -34,7 +34,7 @@ macro_rules! export {
 }
 
 fn export_all(dir: &Path) {
-    use orgdesk_core::{department_deletion, invitations, join, mailbox, members};
+    use orgdesk_core::{department_deletion, invitations, join, mailbox, members, team};
     let cfg = Config::new().with_out_dir(dir).with_large_int("number");
     export!(&cfg;
         // The app, signing in and the organization.
@@ -60,6 +60,9 @@ fn export_all(dir: &Path) {
         // Spreadsheets.
         Lang, ImportOptions, ColumnMapping, FileColumns, SavedMapping, ImportSummary,
         ImportQuotaStatus, JobProgress, ExportOutcome, ExportFormat, FileDrop,
+        // Team mode.
+        team::TeamStatus, team::TeamDevice, team::TeamEnrollment, team::JoinTeamInput,
+        team::RefusedChange,
     );
     export_password_policy(dir);
 }

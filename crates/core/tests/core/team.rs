@@ -328,6 +328,40 @@ fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
     assert!(t.dirs[2].pending_commands().unwrap().is_empty());
 }
 
+/// The window's Team card and its notice of a refusal: what waits, what was refused, and each
+/// refusal handed out for announcing once.
+#[test]
+fn a_computers_team_status_counts_what_waits_and_announces_each_refusal_once() {
+    let mut t = team();
+    t.make(0, "ann", add(&t, "Bob One", "bob", "Sales"))
+        .unwrap();
+    t.make(2, "cyrus", add(&t, "Bob Two", "bob", "Engineering"))
+        .unwrap();
+    let waiting = t.dirs[2].team_status(None).unwrap();
+    assert_eq!((waiting.waiting, waiting.refused.len()), (1, 0));
+    assert!(t.dirs[2].take_unannounced_refusals().unwrap().is_empty());
+    t.send(0);
+    t.send(2);
+    t.apply_all();
+    let status = t.dirs[2]
+        .team_status(Some("https://gw.example".into()))
+        .unwrap();
+    assert_eq!(status.waiting, 0);
+    assert_eq!(status.gateway.as_deref(), Some("https://gw.example"));
+    assert_eq!(status.refused.len(), 1);
+    let told = t.dirs[2].take_unannounced_refusals().unwrap();
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].what, "Add member Bob Two (bob)");
+    assert!(
+        t.dirs[2].take_unannounced_refusals().unwrap().is_empty(),
+        "once"
+    );
+    assert!(
+        t.dirs[0].take_unannounced_refusals().unwrap().is_empty(),
+        "not Ann's"
+    );
+}
+
 #[test]
 fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     let mut t = team();

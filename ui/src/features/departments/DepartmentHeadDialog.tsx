@@ -26,6 +26,7 @@ export function DepartmentHeadDialog({ dept, onClose }: { dept: DepartmentNode; 
       void message.success(t("dept.headSaved"));
       onClose();
     },
+    onKept: onClose,
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   return (

@@ -35,6 +35,7 @@ export function DepartmentNameDialog({
       if (dialog.mode !== "rename" && typeof id === "number") onCreated(id, parentId);
       onClose();
     },
+    onKept: onClose,
     onError: (e) => setError(applyServerError(t, form, e, ["name"])),
   });
 

@@ -5,6 +5,7 @@ import * as api from "../../api";
 import type { BatchOutcome } from "../../bindings/BatchOutcome";
 import type { Selection } from "../../bindings/Selection";
 import { errorText } from "../../errors";
+import { useKeptNotice } from "../../queryClient";
 import { useInvalidateDirectory } from "./queries";
 
 const STATUS_ACTIONS = ["disable", "enable", "resign"] as const;
@@ -30,6 +31,7 @@ export function BatchBar({ selection, count, total, allMatching, onSelectAll, on
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
+  const kept = useKeptNotice();
   const confirm = (a: (typeof STATUS_ACTIONS)[number]) =>
     modal.confirm({
       title: t(`batch.confirm.${a}`, { count }),
@@ -41,7 +43,8 @@ export function BatchBar({ selection, count, total, allMatching, onSelectAll, on
         try {
           onDone(await api.batchUpdate(selection, { kind: a }));
         } catch (e) {
-          void message.error(errorText(t, api.toCommandError(e)));
+          const error = api.toCommandError(e);
+          if (!kept(error)) void message.error(errorText(t, error));
         } finally {
           invalidate();
         }

@@ -65,6 +65,7 @@ export function AddMemberWizard({
       onAdded(id, input.name);
       onClose();
     },
+    onKept: onClose,
     onError: (e) => {
       const fieldMap: Record<string, string> = { positions: "departments", mobile: "email" };
       const text = applyServerError(t, form, e, [...STEP1, ...STEP2], fieldMap);

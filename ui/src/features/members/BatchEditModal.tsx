@@ -49,6 +49,7 @@ export function BatchEditModal({
       }
       onClose();
     },
+    onKept: onClose,
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? ""),
   });
   const ready = field === "department" ? dept !== undefined : field === "position" ? text.trim() !== "" : true;

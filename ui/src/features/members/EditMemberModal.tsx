@@ -60,6 +60,7 @@ export function EditMemberModal({ member, onClose }: { member: MemberDetails; on
       if (outcome.mustSignInAgain) setRelogin(true);
       else onClose();
     },
+    onKept: onClose,
     onError: (e) => setError(applyServerError(t, form, e, EDIT_FIELDS)),
   });
 

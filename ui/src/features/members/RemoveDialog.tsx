@@ -49,6 +49,7 @@ export function RemoveDialog({ member, onClose, onRemoved }: { member: MemberTar
       onRemoved();
       onClose();
     },
+    onKept: onClose,
     onError: (e) => setError(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   const p = preview.data;

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import * as api from "../../api";
 import type { MemberRow } from "../../bindings/MemberRow";
 import { errorText } from "../../errors";
+import { useKeptNotice } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
 /**
@@ -16,6 +17,7 @@ export function useRemoveMany() {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
+  const kept = useKeptNotice();
   return useCallback(
     (rows: MemberRow[], onDone: () => void) => {
       const direct = rows.filter((r) => r.status === "not_joined");
@@ -43,7 +45,8 @@ export function useRemoveMany() {
               await api.removeMember(r.id, null);
               removed += 1;
             } catch (e) {
-              void message.error(`${r.name}: ${errorText(t, api.toCommandError(e))}`);
+              const error = api.toCommandError(e);
+              if (!kept(error)) void message.error(`${r.name}: ${errorText(t, error)}`);
             }
           }
           if (removed > 0) void message.success(t("members.removeMany.done", { count: removed }));
@@ -52,6 +55,6 @@ export function useRemoveMany() {
         },
       });
     },
-    [modal, t, message, invalidate],
+    [modal, t, message, invalidate, kept],
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import { errorText } from "../../errors";
+import { useKeptNotice } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
 /** Confirms and runs disable / enable / resign / restore. */
@@ -10,6 +11,7 @@ export function useStatusChange() {
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
+  const kept = useKeptNotice();
   return (member: { id: number; name: string }, action: api.StatusAction) => {
     modal.confirm({
       title: t(`members.confirm.${action}.title`, { name: member.name }),
@@ -22,7 +24,8 @@ export function useStatusChange() {
           await api.changeMemberStatus(member.id, action);
           void message.success(t(`members.done.${action}`, { name: member.name }));
         } catch (e) {
-          void message.error(errorText(t, api.toCommandError(e)));
+          const error = api.toCommandError(e);
+          if (!kept(error)) void message.error(errorText(t, error));
         } finally {
           invalidate();
         }

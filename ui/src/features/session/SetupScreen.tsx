@@ -1,4 +1,4 @@
-import { Alert, Form, Input } from "antd";
+import { Alert, Button, Form, Input } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -8,14 +8,40 @@ import { UsernameField } from "../../components/UsernameField";
 import { maxCharsRule, requiredRule } from "../../components/forms";
 import { detailText, errorText, splitDetails } from "../../errors";
 import { NAME_MAX } from "../../password";
+import { JoinTeamForm } from "../team/JoinTeamForm";
 import { AuthCard, SubmitButton } from "./AuthCard";
 import { NewPasswordFields } from "./NewPasswordFields";
 import { useSetupOrganization } from "./queries";
 
 const FIELDS = ["organizationName", "adminName", "username", "password", "passwordConfirm"] as const;
 
-/** First run: create the organization (and its root department) and the first admin. */
-export function SetupScreen({ onCreated }: { onCreated: (username: string) => void }) {
+type Props = {
+  onCreated: (username: string) => void;
+  /** This computer joined its organization's team: the sign-in screen follows. */
+  onJoined: (username: string) => void;
+};
+
+/**
+ * First run: create the organization (and its root department) and the first admin, or join
+ * the organization's team from a computer another admin enrolled.
+ */
+export function SetupScreen({ onCreated, onJoined }: Props) {
+  const { t } = useTranslation();
+  const [joining, setJoining] = useState(false);
+  if (joining) {
+    return (
+      <AuthCard title={t("team.join.title")} intro={t("team.join.intro")} testId="join-team">
+        <JoinTeamForm onJoined={onJoined} />
+        <Button type="link" block onClick={() => setJoining(false)} data-testid="setup-create-instead" style={{ marginTop: 8 }}>
+          {t("team.join.createInstead")}
+        </Button>
+      </AuthCard>
+    );
+  }
+  return <CreateOrganization onCreated={onCreated} onJoin={() => setJoining(true)} />;
+}
+
+function CreateOrganization({ onCreated, onJoin }: { onCreated: (username: string) => void; onJoin: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SetupInput>();
   const [formError, setFormError] = useState<string | null>(null);
@@ -90,6 +116,9 @@ export function SetupScreen({ onCreated }: { onCreated: (username: string) => vo
           {t("setup.submit")}
         </SubmitButton>
       </Form>
+      <Button type="link" block onClick={onJoin} data-testid="setup-join-team" style={{ marginTop: 8 }}>
+        {t("team.join.instead")}
+      </Button>
     </AuthCard>
   );
 }

@@ -1,8 +1,9 @@
 import { CloudServerOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Badge, Button, Card, Form, Input, Radio, Space, Typography } from "antd";
+import { App as AntApp, Alert, Badge, Button, Form, Input, Radio, Space, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { TitledCard } from "../../components/TitledCard";
 import { applyServerError, requiredRule } from "../../components/forms";
 import { errorText } from "../../errors";
 import { useConnectRemoteGateway, useGatewayStatus, useRemoteGatewayUrl, useSwitchToBuiltinGateway } from "./queries";
@@ -43,16 +44,7 @@ export function GatewayCard() {
   const current = remoteUrl.data ? "remote" : "embedded";
   const shown = choice ?? current;
   return (
-    <Card
-      variant="outlined"
-      data-testid="gateway-card"
-      title={
-        <Space>
-          <CloudServerOutlined />
-          {t("gateway.title")}
-        </Space>
-      }
-    >
+    <TitledCard icon={<CloudServerOutlined />} title={t("gateway.title")} testId="gateway-card">
       <Space orientation="vertical" size={12} style={{ width: "100%" }}>
         {s && (
           <span data-testid="gateway-card-status">
@@ -119,6 +111,6 @@ export function GatewayCard() {
           </Button>
         )}
       </Space>
-    </Card>
+    </TitledCard>
   );
 }

@@ -32,6 +32,7 @@ import { TitledPage } from "../../components/TitledPage";
 import { applyServerError, requiredRule } from "../../components/forms";
 import { errorText, localTime, nextUtcMidnight } from "../../errors";
 import { useSystemDark } from "../../theme";
+import { TeamCard } from "../team/TeamCard";
 import { GatewayCard } from "./GatewayCard";
 import { JoinNotificationsSwitch } from "./JoinNotificationsSwitch";
 import { useCreateRole, useRoles, useSettings, useUpdateImportQuota, useUpdateSettings } from "./queries";
@@ -320,6 +321,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
         />
       </Card>
       <GatewayCard />
+      {status.session && <TeamCard session={status.session} />}
       <RolesCard />
       </Space>
     </TitledPage>

@@ -1,4 +1,5 @@
 import { listen } from "@tauri-apps/api/event";
+import { App as AntApp } from "antd";
 import { useEffect } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -8,15 +9,21 @@ import { useInvalidateDirectory } from "../directory/queries";
 import { useInvalidateInvitations } from "../invitations/queries";
 import { useInvalidateJoinRequests } from "../joinRequests/queries";
 import { useInvalidateGatewayStatus } from "../settings/queries";
+import { useInvalidateTeam } from "../team/queries";
+import type { RefusedChange } from "../../bindings/RefusedChange";
 
 /**
  * Reads again what the backend says changed behind the window's back: invitations moving
- * through the gateway (their lists and counts, the gateway's state, join requests), and the
- * directory — members joining or changing their profile, and on a computer in a team any
- * change another admin's computer made (the tree, the member lists and details, department
- * cards, the overview).
+ * through the gateway (their lists and counts, the gateway's state, join requests), the
+ * directory — members joining or changing their profile, and on a computer in a team any change
+ * another admin's computer made (the tree, the member lists and details, department cards, the
+ * overview) — and, in a team, what waits to be sent; and tells the admin, once each, of their
+ * changes the team's log refused.
  */
 export function useBackendEvents() {
+  const { t } = useTranslation();
+  const { notification } = AntApp.useApp();
+  const invalidateTeam = useInvalidateTeam();
   const invalidateInvitations = useInvalidateInvitations();
   const invalidateGatewayStatus = useInvalidateGatewayStatus();
   const invalidateJoinRequests = useInvalidateJoinRequests();
@@ -30,12 +37,24 @@ export function useBackendEvents() {
       }).catch(() => null),
       listen(api.EVENTS.directoryChanged, () => {
         invalidateDirectory();
+        invalidateTeam();
+      }).catch(() => null),
+      listen<RefusedChange[]>(api.EVENTS.teamRefused, (event) => {
+        invalidateTeam();
+        for (const r of event.payload) {
+          notification.warning({
+            key: `team-refused-${r.seq}`,
+            title: t("team.refused.notice", { what: r.what }),
+            description: r.reason,
+            duration: 0,
+          });
+        }
       }).catch(() => null),
     ];
     return () => {
       for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
     };
-  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateDirectory]);
+  }, [t, notification, invalidateTeam, invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateDirectory]);
 }
 
 /**
