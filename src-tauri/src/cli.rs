@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 use orgdesk_core::organization::SetupInput;
+use orgdesk_core::roles::NewRole;
 use orgdesk_core::{CommandError, CoreError, Directory};
+
+use crate::cli_roles::RoleCommand;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -33,7 +36,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// The organization: set it up, show it.
+    /// The organization: set it up, show it, rename it.
     #[command(subcommand)]
     Org(OrgCommand),
     /// Departments: add, rename, move, delete, show the tree. PATH is slash-separated from
@@ -43,6 +46,9 @@ pub enum Command {
     /// Members: add, add for invitation, list, show, edit, change status, remove, batch department.
     #[command(subcommand)]
     Member(crate::cli_directory::MemberCommand),
+    /// Roles: list them, add one of the organization's own.
+    #[command(subcommand)]
+    Role(RoleCommand),
     /// Save the import template (.xlsx) with dropdowns from the current organization.
     Template(crate::cli_spreadsheet::TemplateArgs),
     /// Import members from .xlsx, .xls, .ods or .csv. Exit code 0: every row succeeded;
@@ -122,6 +128,11 @@ pub enum OrgCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Rename the organization (and its root department): the initial admin's alone.
+    Rename {
+        /// The new name.
+        name: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -148,7 +159,7 @@ pub fn parse() -> Cli {
 }
 
 /// The edits that are not yet a kind of change of the team's log, as a refusal names them
-/// (`member invite-add` and `member set-password` are refused where they are made).
+/// (`member set-password` is refused where it is made).
 fn edit_without_kind(c: &Command) -> Option<&'static str> {
     use crate::cli_invitations::InvitationsCommand as I;
     use crate::cli_join::RequestsCommand as R;
@@ -173,6 +184,15 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
     let result = match command {
         Command::Org(OrgCommand::Init(args)) => org_init(args, db_path),
         Command::Org(OrgCommand::Show { json }) => org_show(json, db_path),
+        Command::Org(OrgCommand::Rename { name }) => open_existing(db_path)
+            .and_then(|mut d| crate::cli_roles::org_rename(&mut d, as_admin, name)),
+        Command::Role(RoleCommand::List { json }) => {
+            open_existing(db_path).and_then(|d| crate::cli_roles::list(&d, json))
+        }
+        Command::Role(RoleCommand::Add { name, description }) => {
+            let new = NewRole { name, description };
+            open_existing(db_path).and_then(|mut d| crate::cli_roles::add(&mut d, as_admin, new))
+        }
         Command::Directory(DirectoryCommand::Checksum { json }) => {
             open_existing(db_path).and_then(|d| checksum(&d, json))
         }

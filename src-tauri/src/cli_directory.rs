@@ -480,26 +480,36 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
             )
         }
         MemberCommand::InviteAdd(x) => {
-            d.refuse_in_team("adding someone to be invited")?;
             let department_id = d.resolve_department_path(&x.dept)?;
             let role_ids = x.role.as_deref().map(|r| roles(d, r)).transpose()?;
-            let id = d.add_invitee(
+            let new = NewInvitee {
+                name: x.name,
+                email: x.email,
+                mobile: x.mobile,
+                department_id,
+                position: x.position,
+                role_ids: role_ids.unwrap_or_default(),
+                link_only: x.link_only,
+            };
+            edit(
+                d,
                 a,
-                &NewInvitee {
-                    name: x.name,
-                    email: x.email,
-                    mobile: x.mobile,
-                    department_id,
-                    position: x.position,
-                    role_ids: role_ids.unwrap_or_default(),
-                    link_only: x.link_only,
+                |_| {
+                    Ok(Command::AddInvitee {
+                        invitee: new.clone(),
+                    })
                 },
-            )?;
-            Ok(added(
-                id,
-                x.json,
-                format!("Added {id} for invitation (Not Joined)."),
-            ))
+                |d, a| d.add_invitee(a, &new).map(drop),
+                // Its id is the one the directory gave it, read once the change is back.
+                |d, ()| {
+                    let id = d.find_invitee(&new)?;
+                    Ok(added(
+                        id,
+                        x.json,
+                        format!("Added {id} for invitation (Not Joined)."),
+                    ))
+                },
+            )
         }
         MemberCommand::Edit(x) => {
             let id = d.find_member(&x.member)?;

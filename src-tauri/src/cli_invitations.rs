@@ -90,7 +90,7 @@ const STATES: [InvitationState; 9] = [
     InvitationState::Cancelled,
 ];
 
-fn to_json(v: &impl serde::Serialize) -> Result<String, CommandError> {
+pub(crate) fn to_json(v: &impl serde::Serialize) -> Result<String, CommandError> {
     serde_json::to_string(v)
         .map_err(|e| CoreError::Internal(format!("The answer could not be encoded: {e}")).into())
 }

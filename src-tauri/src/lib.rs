@@ -9,6 +9,7 @@ mod cli_handover;
 mod cli_invitations;
 mod cli_join;
 mod cli_passwords;
+mod cli_roles;
 mod cli_settings;
 mod cli_spreadsheet;
 mod cli_sync;

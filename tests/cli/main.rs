@@ -65,6 +65,34 @@ fn init_then_show_as_text_and_json() {
     let s = text(&out.stdout);
     assert!(s.contains("Organization:       Acme 集团"), "{s}");
     assert!(!s.contains("code"), "{s}");
+
+    // Renamed, and a role of its own added, as in the window.
+    let out = orgdesk(&db, &["org", "rename", "Acme Group"], None);
+    assert_eq!(
+        support::ok(&out).trim(),
+        "Renamed the organization to Acme Group."
+    );
+    let added = orgdesk(
+        &db,
+        &["role", "add", "Auditor", "--description", "Books"],
+        None,
+    );
+    assert_eq!(support::ok(&added).trim(), "Added role Auditor (id 4).");
+    assert_refused(
+        &orgdesk(&db, &["role", "add", "auditor"], None),
+        1,
+        "A role named \"auditor\" already exists.",
+    );
+    let roles = support::json(&orgdesk(&db, &["role", "list", "--json"], None));
+    let names: Vec<&str> = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Super Admin", "Admin", "Member", "Auditor"]);
+    let out = orgdesk(&db, &["org", "show"], None);
+    assert!(text(&out.stdout).contains("Organization:       Acme Group"));
 }
 
 #[test]

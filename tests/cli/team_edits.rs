@@ -129,10 +129,31 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
         "an import is not yet a change the team's log carries",
     );
     assert_refused(
-        &run_as(&a, "ann", &invite_ivy, None),
+        &run_as(
+            &a,
+            "ann",
+            &["member", "set-password", "erin", "--password-stdin"],
+            Some("Another-Pass1\n"),
+        ),
         1,
-        "not yet a change the team's log carries",
+        "setting a member's password is not yet a change the team's log carries",
     );
+    // Someone to be invited, the organization's name and a new role go through the log.
+    let ivy = ok(&run_as(&a, "ann", &invite_ivy, None));
+    let ivy = ivy
+        .strip_prefix("Added ")
+        .and_then(|s| s.split_once(' '))
+        .map(|(id, _)| id.to_owned())
+        .unwrap_or_else(|| panic!("{ivy}"));
+    let renamed = ok(&run_as(&a, "ann", &["org", "rename", "Acme Group"], None));
+    assert_eq!(renamed.trim(), "Renamed the organization to Acme Group.");
+    assert_refused(
+        &run_as(&b, "carol", &["org", "rename", "Carol Corp"], None),
+        1,
+        "Super Admin",
+    );
+    let role = ok(&run_as(&b, "carol", &["role", "add", "Auditor"], None));
+    assert!(role.starts_with("Added role Auditor (id "), "{role}");
 
     // Edits on all three computers at once, two of them of the same member.
     let said = at_once(&[
@@ -162,6 +183,11 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     }
     assert_eq!(member_field(&c, "erin", "employeeId"), "E-1");
     assert_eq!(member_field(&a, "erin", "workLocation"), "Berlin");
+    assert_eq!(member_field(&c, &ivy, "status"), "not_joined");
+    let org = json(&orgdesk(&c, &["org", "show", "--json"], None));
+    assert_eq!(org["name"], "Acme Group");
+    let roles = ok(&orgdesk(&c, &["role", "list"], None));
+    assert!(roles.contains("\tAuditor\t"), "{roles}");
     assert_eq!(checksum(&a), checksum(&b));
     assert_eq!(checksum(&a), checksum(&c));
 

@@ -90,13 +90,9 @@ impl Directory {
             return Err(CoreError::AlreadyInitialized);
         }
         let mut problems = Vec::new();
-        let org = DisplayName::parse(
-            "organizationName",
-            "Organization name",
-            &input.organization_name,
-        )
-        .map_err(|e| problems.push(e))
-        .ok();
+        let org = parse_organization_name("organizationName", &input.organization_name)
+            .map_err(|e| problems.push(e))
+            .ok();
         let admin = DisplayName::parse("adminName", "Your name", &input.admin_name)
             .map_err(|e| problems.push(e))
             .ok();
@@ -246,8 +242,8 @@ impl Directory {
                 "Only the initial admin can rename the organization.".into(),
             ));
         }
-        let name = DisplayName::parse("name", "Organization name", new_name)
-            .map_err(|e| CoreError::invalid(vec![e]))?;
+        let name =
+            parse_organization_name("name", new_name).map_err(|e| CoreError::invalid(vec![e]))?;
         let before = self.organization_name()?;
         if before == name.as_str() {
             return Ok(());
@@ -268,6 +264,11 @@ impl Directory {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The rule an organization's name keeps, the refusal naming `field`.
+pub(crate) fn parse_organization_name(field: &str, raw: &str) -> Result<DisplayName, ErrorDetail> {
+    DisplayName::parse(field, "Organization name", raw)
 }
 
 /// What the window needs to know before it shows anything.

@@ -22,11 +22,28 @@ pub struct Role {
     pub members: u32,
 }
 
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewRole {
     pub name: String,
     pub description: String,
+}
+
+impl NewRole {
+    /// The rules a new role keeps before the directory is asked: its name and its trimmed
+    /// description.
+    pub(crate) fn check(&self) -> Result<(DisplayName, &str), ErrorDetail> {
+        let name = DisplayName::parse("name", "Role name", &self.name)?;
+        let description = self.description.trim();
+        if description.chars().count() > 200 {
+            return Err(ErrorDetail::field(
+                "description",
+                "too_long",
+                "Description must be at most 200 characters.",
+            ));
+        }
+        Ok((name, description))
+    }
 }
 
 impl Directory {
@@ -44,16 +61,7 @@ impl Directory {
     }
 
     pub fn create_role(&mut self, actor: &Actor, input: &NewRole) -> CoreResult<RoleId> {
-        let name = DisplayName::parse("name", "Role name", &input.name)
-            .map_err(|e| CoreError::invalid(vec![e]))?;
-        let description = input.description.trim();
-        if description.chars().count() > 200 {
-            return Err(CoreError::invalid(vec![ErrorDetail::field(
-                "description",
-                "too_long",
-                "Description must be at most 200 characters.",
-            )]));
-        }
+        let (name, description) = input.check().map_err(|e| CoreError::invalid(vec![e]))?;
         let taken = rows::exists(
             &self.conn,
             "SELECT id FROM roles WHERE name_key = ?1",
@@ -69,7 +77,10 @@ impl Directory {
         let (now, tx) = self.begin()?;
         let id = RoleId(rows::insert(
             &tx,
-            "INSERT INTO roles (name, name_key, description) VALUES (?1, ?2, ?3)",
+            // Roles are never deleted: one above the largest id is the id every computer
+            // of a team gives the same role, applied in the same order.
+            "INSERT INTO roles (id, name, name_key, description)
+             VALUES ((SELECT ifnull(max(id), 0) + 1 FROM roles), ?1, ?2, ?3)",
             params![name.as_str(), name.key(), description],
         )?);
         audit::record(

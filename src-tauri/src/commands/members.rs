@@ -16,10 +16,11 @@ directory_commands! {
         as |_| Command::add_member(input),
         // Its id is the one the directory gave it, read once the change is back.
         then |d, _| d.find_member(&input.username);
-    act add_invitee(input: NewInvitee) -> MemberId = |d, a| {
-        d.refuse_in_team("adding someone to be invited")?;
-        d.add_invitee(a, &input)
-    };
+    logged add_invitee(input: NewInvitee) -> MemberId =
+        |d, a| d.add_invitee(a, &input),
+        as |_| Ok(Command::AddInvitee { invitee: input }),
+        // Its id is the one the directory gave it, read once the change is back.
+        then |d, _| d.find_invitee(&input);
     logged update_member(id: MemberId, patch: MemberPatch) -> UpdateOutcome =
         |d, a| d.update_member(a, id, &patch),
         as |_| Ok(Command::UpdateMember { member_id: id, patch });

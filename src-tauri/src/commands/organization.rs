@@ -14,16 +14,25 @@ pub async fn org_overview(state: Dir<'_>) -> Answer<OrgOverview> {
         .await
 }
 
+/// Renames the organization; on a computer in a team through the change log, answered once
+/// the change is back.
 #[tauri::command]
-pub async fn rename_organization(state: Dir<'_>, name: String) -> Answer<OrgOverview> {
+pub async fn rename_organization(
+    state: Dir<'_>,
+    link: Link<'_>,
+    name: String,
+) -> Answer<OrgOverview> {
     let me = state.require_session()?;
-    let actor = me.actor();
+    let command = Command::RenameOrganization { name: name.clone() };
+    link.logged(
+        &state,
+        move |_| Ok(command),
+        move |d, a| d.rename_organization(a, &name),
+        |_, done| Ok(done),
+    )
+    .await?;
     let (overview, session) = state
-        .with_directory(move |d| {
-            d.refuse_in_team("renaming the organization")?;
-            d.rename_organization(&actor, &name)?;
-            Ok((d.overview(me.member_id)?, d.refresh_session(&me)?))
-        })
+        .with_directory(move |d| Ok((d.overview(me.member_id)?, d.refresh_session(&me)?)))
         .await?;
     state.set_session(Some(session));
     Ok(overview)

@@ -1,12 +1,15 @@
 use orgdesk_core::roles::{NewRole, Role};
 use orgdesk_core::types::RoleId;
 
-use super::{Answer, Dir};
+use orgdesk_core::team::Command;
+
+use super::{Answer, Dir, Link};
 
 directory_commands! {
     read list_roles() -> Vec<Role> = |d| d.roles();
-    act create_role(input: NewRole) -> RoleId = |d, a| {
-        d.refuse_in_team("creating a role")?;
-        d.create_role(a, &input)
-    };
+    logged create_role(input: NewRole) -> RoleId =
+        |d, a| d.create_role(a, &input),
+        as |_| Ok(Command::CreateRole { role: input }),
+        // Its id is the one the directory gave it, read once the change is back.
+        then |d, _| d.role_by_name(&input.name);
 }

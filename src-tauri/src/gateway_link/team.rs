@@ -227,11 +227,22 @@ fn kept() -> CommandError {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
     use tauri::Manager;
 
     use crate::state::AppState;
     use crate::test_ipc::{call, signed_in};
+
+    /// The answer to an edit queued while the team's gateway does not answer: kept.
+    fn assert_kept(answer: &Value) {
+        assert_eq!(answer["code"], "conflict", "{answer}");
+        assert_eq!(
+            answer["details"][0]["code"], "kept",
+            "the window shows it as a notice"
+        );
+        let message = answer["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with("Kept on this computer"), "{answer}");
+    }
 
     /// The window's edits on a computer in a team whose gateway does not answer (no team loop
     /// runs here): a change is tried, queued and said to be kept, and shows only once it comes
@@ -258,20 +269,8 @@ mod tests {
             &w,
             "create_department",
             json!({"parentId": root, "name": "Ops"}),
-        )
-        .unwrap_err();
-        assert_eq!(kept["code"], "conflict", "{kept}");
-        assert_eq!(
-            kept["details"][0]["code"], "kept",
-            "the window shows it as a notice"
         );
-        assert!(
-            kept["message"]
-                .as_str()
-                .unwrap()
-                .starts_with("Kept on this computer"),
-            "{kept}"
-        );
+        assert_kept(&kept.unwrap_err());
         let (pending, ops) = tauri::async_runtime::block_on(state.with_directory(|d| {
             Ok((
                 d.pending_commands()?.len(),
@@ -281,14 +280,51 @@ mod tests {
         .unwrap();
         assert_eq!((pending, ops), (1, false));
 
+        // Renaming the organization, creating a role and adding someone to be invited go to
+        // the log as well, and show only once back.
         let invitee = json!({"input": {"name": "Ivy", "email": "ivy@example.com",
             "departmentId": root, "roleIds": [], "linkOnly": false}});
-        let refused = call(&w, "add_invitee", invitee).unwrap_err();
+        let role = json!({"input": {"name": "Auditor", "description": ""}});
+        let rename = json!({"name": "Acme Group"});
+        let kept: Vec<Value> = std::thread::scope(|s| {
+            let edits = [
+                ("add_invitee", invitee),
+                ("create_role", role),
+                ("rename_organization", rename),
+            ];
+            let calls: Vec<_> = edits
+                .into_iter()
+                .map(|(cmd, body)| s.spawn(|| call(&w, cmd, body).unwrap_err()))
+                .collect();
+            calls.into_iter().map(|c| c.join().unwrap()).collect()
+        });
+        kept.iter().for_each(assert_kept);
+        let (pending, ivy, auditor, name) =
+            tauri::async_runtime::block_on(state.with_directory(|d| {
+                Ok((
+                    d.pending_commands()?.len(),
+                    d.find_member("ivy@example.com").is_ok(),
+                    d.role_by_name("Auditor").is_ok(),
+                    d.organization_name()?,
+                ))
+            }))
+            .unwrap();
+        assert_eq!(
+            (pending, ivy, auditor, name.as_str()),
+            (4, false, false, "Acme")
+        );
+
+        // An edit the log does not carry yet is refused.
+        let ann =
+            tauri::async_runtime::block_on(state.with_directory(|d| d.initial_admin_id())).unwrap();
+        let password =
+            json!({"id": ann, "input": {"password": "Another-Pass1", "mustChange": false}});
+        let refused = call(&w, "set_member_password", password).unwrap_err();
         assert!(
             refused["message"]
                 .as_str()
                 .unwrap()
-                .contains("not yet a change the team's log carries"),
+                .contains("setting a member's password is not yet a change the team's log carries"),
             "{refused}"
         );
     }

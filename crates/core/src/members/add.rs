@@ -15,6 +15,28 @@ use crate::types::{
     DepartmentId, DisplayName, Email, MemberId, MemberStatus, Mobile, RoleId, Username,
 };
 
+impl NewInvitee {
+    /// The rules someone to be invited keeps before the directory is asked: a name, and an
+    /// email address or mobile number unless the invitation is a link. Each problem is pushed
+    /// onto `problems`; the name when it is one.
+    pub(crate) fn check(&self, problems: &mut Vec<ErrorDetail>) -> Option<DisplayName> {
+        let name = DisplayName::parse("name", "Name", &self.name)
+            .map_err(|e| problems.push(e))
+            .ok();
+        if !self.link_only
+            && self.email.as_deref().and_then(opt).is_none()
+            && self.mobile.as_deref().and_then(opt).is_none()
+        {
+            problems.push(ErrorDetail::field(
+                "email",
+                "required",
+                "Enter an email address or a mobile number to send the invitation to.",
+            ));
+        }
+        name
+    }
+}
+
 impl Directory {
     /// Creates an Enabled member in the root department with the Member role, from what a
     /// person entered on the gateway's join page (their password only as its hash). Returns
@@ -181,24 +203,12 @@ impl Directory {
     /// Adds someone to be invited: Not Joined until they use their invitation.
     pub fn add_invitee(&mut self, actor: &Actor, input: &NewInvitee) -> CoreResult<MemberId> {
         let mut problems = Vec::new();
-        let name = DisplayName::parse("name", "Name", &input.name)
-            .map_err(|e| problems.push(e))
-            .ok();
+        let name = input.check(&mut problems);
         let (email, mobile) = self.check_contacts(
             input.email.as_deref(),
             input.mobile.as_deref(),
             &mut problems,
         )?;
-        if !input.link_only
-            && input.email.as_deref().and_then(opt).is_none()
-            && input.mobile.as_deref().and_then(opt).is_none()
-        {
-            problems.push(ErrorDetail::field(
-                "email",
-                "required",
-                "Enter an email address or a mobile number to send the invitation to.",
-            ));
-        }
         let (Some(name), true) = (name, problems.is_empty()) else {
             return Err(CoreError::invalid(problems));
         };

@@ -1,13 +1,13 @@
 //! The member list: a page of it from the member index, every matching id, and finding a
-//! member by id, username or email.
+//! member by id, username or email, or someone added to be invited.
 
 use rusqlite::OptionalExtension;
 
-use super::{MemberPage, MemberQuery, MemberRow, StatusFilter};
+use super::{MemberPage, MemberQuery, MemberRow, NewInvitee, StatusFilter};
 use crate::error::{CoreError, CoreResult};
 use crate::rows::row_into;
 use crate::store::Directory;
-use crate::types::{MemberId, MemberStatus};
+use crate::types::{DisplayName, MemberId, MemberStatus};
 
 impl Directory {
     /// One page of the member list, sorted by name, and how many match in all.
@@ -115,5 +115,29 @@ impl Directory {
         };
         let found: Option<MemberId> = self.conn.query_row(sql, [key], |r| r.get(0)).optional()?;
         found.ok_or_else(|| CoreError::NotFound(format!("No member \"{s}\".")))
+    }
+
+    /// The member added for invitation as `input` says, read once the change is back from the
+    /// team's log: by the email address, which no two members share, or else the newest Not
+    /// Joined member of that name (invitees alike in all of that differ in nothing else the
+    /// admin entered).
+    pub fn find_invitee(&self, input: &NewInvitee) -> CoreResult<MemberId> {
+        if let Some(email) = input.email.as_deref().filter(|e| e.contains('@')) {
+            return self.find_member(email);
+        }
+        let name = DisplayName::parse("name", "Name", &input.name)
+            .map_err(|e| CoreError::invalid(vec![e]))?;
+        let found: Option<MemberId> = self
+            .conn
+            .query_row(
+                "SELECT id FROM members WHERE name = ?1 AND status = 'not_joined'
+                 ORDER BY id DESC LIMIT 1",
+                [name.as_str()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        found.ok_or_else(|| {
+            CoreError::NotFound(format!("No one named \"{}\" to be invited.", name.as_str()))
+        })
     }
 }

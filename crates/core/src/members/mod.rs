@@ -52,7 +52,7 @@ pub struct NewMember {
 }
 
 /// "Add user for invitation": saved as Not Joined.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct NewInvitee {
     pub name: String,

@@ -9,7 +9,8 @@ use crate::audit::Actor;
 use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::members::{MemberAction, MemberPatch, NewMember};
+use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember};
+use crate::roles::NewRole;
 use crate::settings::Settings;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
@@ -89,6 +90,18 @@ pub enum Command {
     /// The organization-wide settings; `joinNotifications`, each computer's own, is left out.
     #[serde(rename = "settings.update")]
     UpdateSettings { settings: Settings },
+    /// The organization's name (its root department's too).
+    #[serde(rename = "organization.rename")]
+    RenameOrganization { name: String },
+    /// A role of the organization's own. Its id is one above the largest role id, the same on
+    /// every computer that applied the same log; later changes name it by its name, which is
+    /// unique.
+    #[serde(rename = "role.create")]
+    CreateRole { role: NewRole },
+    /// Someone to be invited, saved as Not Joined. The invitation itself is not a change of
+    /// the log: it is sent from the computer that sends it.
+    #[serde(rename = "member.add_invitee")]
+    AddInvitee { invitee: NewInvitee },
 }
 
 /// The most members one batch change lists.
@@ -117,10 +130,12 @@ impl Command {
         Self::UpdateSettings { settings }
     }
 
-    /// Who may make it: settings are the Super Admins', as in the window.
+    /// Who may make it: settings are the Super Admins', as in the window. Renaming the
+    /// organization is the initial admin's alone, who is a Super Admin: the rank is checked
+    /// first, then the core refuses any other Super Admin as the direct edit does.
     pub fn needs(&self) -> AdminRank {
         match self {
-            Self::UpdateSettings { .. } => AdminRank::SuperAdmin,
+            Self::UpdateSettings { .. } | Self::RenameOrganization { .. } => AdminRank::SuperAdmin,
             _ => AdminRank::Admin,
         }
     }
@@ -158,6 +173,20 @@ impl Command {
                 "settings.joinNotifications",
                 "Notifications are each computer's own choice, not the organization's.",
             ),
+            Self::RenameOrganization { name } => {
+                crate::organization::parse_organization_name("name", name)
+                    .map(drop)
+                    .map_err(|e| within("", e))
+            }
+            Self::CreateRole { role } => role.check().map(drop).map_err(|e| within("role.", e)),
+            Self::AddInvitee { invitee } => {
+                let mut problems = Vec::new();
+                invitee.check(&mut problems);
+                problems
+                    .into_iter()
+                    .next()
+                    .map_or(Ok(()), |e| Err(within("invitee.", e)))
+            }
             _ => Ok(()),
         }
     }
@@ -211,6 +240,9 @@ impl Command {
                 d.batch_update(actor, &selection, change).map(drop)
             }
             Self::UpdateSettings { settings } => d.update_settings(actor, settings).map(drop),
+            Self::RenameOrganization { name } => d.rename_organization(actor, name),
+            Self::CreateRole { role } => d.create_role(actor, role).map(drop),
+            Self::AddInvitee { invitee } => d.add_invitee(actor, invitee).map(drop),
         }
     }
 
@@ -283,7 +315,22 @@ impl Command {
                 format!("Change {} members at once", member_ids.len())
             }
             Self::UpdateSettings { .. } => "Change the organization's settings".to_owned(),
+            Self::RenameOrganization { name } => {
+                format!("Rename the organization to \"{name}\"")
+            }
+            Self::CreateRole { role } => format!("Create role \"{}\"", role.name),
+            Self::AddInvitee { invitee } => format!("Add {} to be invited", invitee.name),
         }
+    }
+}
+
+/// A refusal of the core's rules about a field of the command's arguments, `prefix` naming
+/// where in `args` that field is.
+fn within(prefix: &str, detail: ErrorDetail) -> ErrorDetail {
+    let field = detail.field.as_deref().unwrap_or_default();
+    ErrorDetail {
+        field: Some(format!("args.{prefix}{field}")),
+        ..detail
     }
 }
 

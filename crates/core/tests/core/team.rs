@@ -8,10 +8,11 @@ use std::sync::Arc;
 use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::clock::{Clock, ManualClock};
-use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery};
+use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee};
+use orgdesk_core::roles::NewRole;
 use orgdesk_core::settings::Settings;
 use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, LoggedChange};
-use orgdesk_core::types::{DepartmentId, MemberId};
+use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -787,4 +788,148 @@ fn an_edit_is_made_directly_outside_a_team_and_through_the_log_in_one() {
         .unwrap();
     assert!(matches!(made, Edit::Done(_)));
     assert!(t.dirs[0].resolve_department_path("Sales/Direct").is_ok());
+}
+
+fn role(name: &str) -> Command {
+    Command::CreateRole {
+        role: NewRole {
+            name: name.into(),
+            description: "Reads the books".into(),
+        },
+    }
+}
+
+fn invitee(name: &str, email: &str, department_id: DepartmentId) -> Command {
+    Command::AddInvitee {
+        invitee: NewInvitee {
+            name: name.into(),
+            email: Some(email.into()),
+            mobile: None,
+            department_id,
+            position: None,
+            role_ids: Vec::new(),
+            link_only: false,
+        },
+    }
+}
+
+#[test]
+fn the_organizations_name_a_role_and_an_invitee_go_through_the_log() {
+    let mut t = team();
+    let sales = t.dept("Sales");
+    let bo = t.member("bohan");
+    let super_admin = t.dirs[0].role_by_name("Super Admin").unwrap();
+    let rename = |name: &str| Command::RenameOrganization { name: name.into() };
+    t.make(0, "ann", rename("Acme Group")).unwrap();
+    t.make(
+        0,
+        "ann",
+        update(
+            bo,
+            MemberPatch {
+                role_ids: Some(vec![super_admin]),
+                ..MemberPatch::default()
+            },
+        ),
+    )
+    .unwrap();
+    t.make(1, "bohan", role("Auditor")).unwrap();
+    t.make(1, "bohan", invitee("Ivy Park", "ivy@example.com", sales))
+        .unwrap();
+    // Made on Cy's computer before Bo's came back: the log's order refuses them.
+    t.make(2, "cyrus", role("AUDITOR")).unwrap();
+    t.make(2, "cyrus", invitee("Ivy Two", "IVY@example.com", sales))
+        .unwrap();
+    t.send(0);
+    t.send(1);
+    t.send(2);
+    // Bo, a Super Admin by now but not the initial admin, and Cy, an Admin, rename it; and
+    // bodies the core's rules refuse before anything runs.
+    let at = t.clock.now_ms();
+    let body = |command: Command| {
+        orgdesk_core::team::TeamCommand { at, command }
+            .to_body()
+            .unwrap()
+    };
+    t.append(
+        "dev_1",
+        "acc_bohan",
+        "rename-by-bo",
+        body(rename("Bo Corp")),
+    );
+    t.append(
+        "dev_2",
+        "acc_cyrus",
+        "rename-by-cy",
+        body(rename("Cy Corp")),
+    );
+    let bad = |v: Value| v.as_object().unwrap().clone();
+    let root = t.dept("");
+    for (i, b) in [
+        json!({"format": 1, "at": at, "kind": "organization.rename", "args": {"name": " "}}),
+        json!({"format": 1, "at": at, "kind": "role.create", "args": {"role": {"name": "Ops", "description": "x".repeat(201)}}}),
+        json!({"format": 1, "at": at, "kind": "member.add_invitee", "args": {"invitee": {"name": "Jo", "email": null, "mobile": null, "departmentId": root, "position": null, "roleIds": [], "linkOnly": false}}}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        t.append("dev_0", "acc_ann", &format!("bad-{i}"), bad(b));
+    }
+    let outcomes = t.apply_all();
+    // The first four applied, the seven after them refused.
+    let applied: Vec<bool> = outcomes
+        .iter()
+        .map(|o| matches!(o, ChangeOutcome::Applied { .. }))
+        .collect();
+    assert_eq!(
+        applied,
+        [[true; 4].as_slice(), &[false; 7]].concat(),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let auditor = t.dirs[0].role_by_name("Auditor").unwrap();
+    let ivy = t.member("ivy@example.com");
+    for d in &t.dirs {
+        assert_eq!(d.organization_name().unwrap(), "Acme Group");
+        assert_eq!(d.role_by_name("auditor").unwrap(), auditor);
+        let details = d.member_details(ivy).unwrap();
+        assert_eq!(details.name, "Ivy Park");
+        assert_eq!(details.status, MemberStatus::NotJoined);
+    }
+    let seen: Vec<(String, Option<String>)> = refusals(&t.dirs[0])
+        .into_iter()
+        .map(|r| (r.1, r.2))
+        .collect();
+    let expected = [
+        ("Create role \"AUDITOR\"", Some("name")),
+        ("Add Ivy Two to be invited", Some("email")),
+        ("Rename the organization to \"Bo Corp\"", None),
+        ("Rename the organization to \"Cy Corp\"", Some("account_id")),
+        (
+            "A change of kind \"organization.rename\"",
+            Some("args.name"),
+        ),
+        (
+            "A change of kind \"role.create\"",
+            Some("args.role.description"),
+        ),
+        (
+            "A change of kind \"member.add_invitee\"",
+            Some("args.invitee.email"),
+        ),
+    ];
+    let expected: Vec<(String, Option<String>)> = expected
+        .iter()
+        .map(|(w, f)| ((*w).to_owned(), f.map(str::to_owned)))
+        .collect();
+    assert_eq!(seen, expected, "{:#?}", refusals(&t.dirs[0]));
+    let reasons: Vec<String> = refusals(&t.dirs[0]).into_iter().map(|r| r.3).collect();
+    assert!(reasons[2].contains("Only the initial admin"), "{reasons:?}");
+    assert!(reasons[3].contains("Only a Super Admin"), "{reasons:?}");
+    let cy = t.dirs[2].my_refused_changes().unwrap();
+    assert_eq!(cy.len(), 2, "{cy:?}");
+    // A body that breaks the rules is not even queued.
+    let e = t.make(0, "ann", role(" ")).unwrap_err();
+    assert!(matches!(e, CoreError::Validation { .. }), "{e:?}");
+    assert!(t.dirs[0].pending_commands().unwrap().is_empty());
 }
