@@ -11,7 +11,7 @@ use serde::Serialize;
 use tauri::async_runtime::block_on;
 
 use crate::gateway_link::{
-    check_remote, choose_builtin, choose_remote, chosen_remote, keyring_forget, keyring_token,
+    check_remote, choose_builtin, choose_remote, chosen_remote, keyring_forget, link_secret,
     store_token, PORT_KEY,
 };
 
@@ -51,7 +51,8 @@ pub enum GatewayCommand {
 #[derive(Debug, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 struct Shown {
-    /// `built-in` or `remote`.
+    /// `built-in`, `remote`, or `team` (a remote gateway reached with this computer's own
+    /// device credential, on a computer enrolled in a team).
     mode: &'static str,
     url: Option<String>,
     token_stored: bool,
@@ -124,8 +125,10 @@ async fn read_choice(d: &Directory) -> Result<Shown, CommandError> {
             ),
         });
     };
-    let (token_stored, reachable, note) = match keyring_token(&url).await {
+    let in_team = d.team_device_account()?.is_some();
+    let (mode, token_stored, reachable, note) = match link_secret(&url, in_team).await {
         Err(why) => (
+            "remote",
             false,
             Some(false),
             Some(format!(
@@ -133,13 +136,13 @@ async fn read_choice(d: &Directory) -> Result<Shown, CommandError> {
                  `orgdesk gateway use {url} --token-stdin`."
             )),
         ),
-        Ok(token) => match check_remote(&url, &token).await {
-            Ok(_) => (true, Some(true), None),
-            Err(e) => (true, Some(false), Some(reason(&e))),
+        Ok((secret, token)) => match check_remote(&url, &token).await {
+            Ok(_) => (secret.link_mode(), true, Some(true), None),
+            Err(e) => (secret.link_mode(), true, Some(false), Some(reason(&e))),
         },
     };
     Ok(Shown {
-        mode: "remote",
+        mode,
         url: Some(url),
         token_stored,
         reachable,
@@ -159,10 +162,10 @@ fn text(s: &Shown) -> String {
     let yes_no = |b: bool| if b { "yes" } else { "no" };
     let mut out = format!(
         "mode       {}\nurl        {}\ntoken      {}\nreachable  {}",
-        if s.mode == "built-in" {
-            "on this computer only (the built-in gateway)"
-        } else {
-            s.mode
+        match s.mode {
+            "built-in" => "on this computer only (the built-in gateway)",
+            "team" => "team (this computer's own credential)",
+            other => other,
         },
         s.url.as_deref().unwrap_or("—"),
         if s.token_stored {
@@ -196,6 +199,17 @@ mod tests {
             "mode       remote\nurl        https://gw.example.org\n\
              token      stored in the system keyring\nreachable  no\n\
              The gateway refused this token."
+        );
+        let team = Shown {
+            mode: "team",
+            reachable: Some(true),
+            note: None,
+            ..remote
+        };
+        assert_eq!(
+            text(&team),
+            "mode       team (this computer's own credential)\nurl        https://gw.example.org\n\
+             token      stored in the system keyring\nreachable  yes"
         );
         let builtin = Shown {
             mode: "built-in",

@@ -16,7 +16,7 @@ use orgdesk_link::{
     pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory, TeamReport,
 };
 
-use crate::gateway_link::{keyring_secret, Secret};
+use crate::gateway_link::link_secret;
 
 /// Which gateway a command calls, and with what token.
 #[derive(Debug, Default, Args)]
@@ -86,18 +86,19 @@ pub(crate) fn gateway_base(dir: &Directory, args: &GatewayArgs) -> Result<String
     }
 }
 
-/// The gateway `args` name, else the remote one chosen in Settings, with its token: on a
-/// computer enrolled in a team, its device credential kept in the system keyring; else the
-/// organization's API token ([`api_endpoint`]).
+/// The gateway `args` name, else the remote one chosen in Settings, with its token: the one
+/// read from standard input, else the secret the window's link presents too
+/// (`gateway_link::link_secret`: on a computer enrolled in a team, its device credential kept
+/// in the system keyring; else the organization's API token).
 pub(crate) fn endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoint, CommandError> {
-    if !args.token_stdin && dir.team_device_account()?.is_some() {
-        let base = gateway_base(dir, args)?;
-        let device = keyring_secret(Secret::DeviceToken, &base);
-        if let Ok(token) = tauri::async_runtime::block_on(device) {
-            return Ok(Endpoint { base, token });
-        }
+    if args.token_stdin {
+        return api_endpoint(dir, args);
     }
-    api_endpoint(dir, args)
+    let base = gateway_base(dir, args)?;
+    let in_team = dir.team_device_account()?.is_some();
+    let (_, token) = tauri::async_runtime::block_on(link_secret(&base, in_team))
+        .map_err(|why| no_token(&base, &why))?;
+    Ok(Endpoint { base, token })
 }
 
 /// The gateway `args` name, else the remote one chosen in Settings, with the organization's
@@ -113,16 +114,8 @@ pub(crate) fn api_endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoi
             .map_err(|e| CoreError::Internal(format!("Standard input could not be read: {e}")))?;
         line.trim().to_owned()
     } else {
-        tauri::async_runtime::block_on(crate::gateway_link::keyring_token(&base)).map_err(
-            |why| {
-                CommandError::new(
-                    ErrorCode::Conflict,
-                    format!(
-                        "No token for {base} in the system keyring ({why}). Pass it with --token-stdin."
-                    ),
-                )
-            },
-        )?
+        tauri::async_runtime::block_on(crate::gateway_link::keyring_token(&base))
+            .map_err(|why| no_token(&base, &why))?
     };
     if token.is_empty() {
         return Err(CommandError::new(
@@ -131,6 +124,14 @@ pub(crate) fn api_endpoint(dir: &Directory, args: &GatewayArgs) -> Result<Endpoi
         ));
     }
     Ok(Endpoint { base, token })
+}
+
+/// No token for `base` could be read from the system keyring.
+fn no_token(base: &str, why: &str) -> CommandError {
+    CommandError::new(
+        ErrorCode::Conflict,
+        format!("No token for {base} in the system keyring ({why}). Pass it with --token-stdin."),
+    )
 }
 
 /// Why a team round left this computer's commands queued.
@@ -276,6 +277,18 @@ async fn rounds(
         }
     }
     if !reached {
+        // A computer in a team whose credential the gateway refuses was removed from it.
+        if team.is_some()
+            && matches!(
+                client.changes(0, 1, 0).await,
+                Err(orgdesk_link::CallError::TokenRefused(_))
+            )
+        {
+            return Err(CommandError::new(
+                ErrorCode::Conflict,
+                crate::gateway_link::REMOVED_FROM_TEAM,
+            ));
+        }
         return Err(CommandError::new(
             ErrorCode::Conflict,
             format!(

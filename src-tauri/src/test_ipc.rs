@@ -85,12 +85,17 @@ pub(crate) fn signed_in() -> (tauri::App<MockRuntime>, Window) {
     (app, w)
 }
 
-/// Debug builds read this process's test keyring file instead of the system keyring: one file
-/// for every test (their gateways' addresses differ), chosen once.
-pub(crate) fn test_keyring() {
-    static FILE: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    let folder = FILE.get_or_init(|| tempfile::tempdir().unwrap());
+/// The test keyring (debug builds read `ORGDESK_TEST_KEYRING` instead of the system keyring):
+/// one file for the whole test process, whose environment every test shares; a test that keeps
+/// a gateway's secrets there holds the guard until it ends, so no other test rewrites the file
+/// while it runs.
+pub(crate) fn test_keyring() -> std::sync::MutexGuard<'static, ()> {
+    static FOLDER: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let guard = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let folder = FOLDER.get_or_init(|| tempfile::tempdir().unwrap());
     std::env::set_var("ORGDESK_TEST_KEYRING", folder.path().join("keyring.json"));
+    guard
 }
 
 /// A real gateway on this machine for the team tests, with the organization Acme: the
@@ -101,11 +106,13 @@ pub(crate) struct TestGateway {
     _folder: tempfile::TempDir,
     pub api_token: String,
     pub base: String,
+    /// While it lives, no other test rewrites the test keyring.
+    _keyring: std::sync::MutexGuard<'static, ()>,
 }
 
 impl TestGateway {
     pub fn start() -> Self {
-        test_keyring();
+        let keyring = test_keyring();
         let folder = tempfile::tempdir().unwrap();
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let config = orgdesk_gateway::Config::local(
@@ -123,6 +130,7 @@ impl TestGateway {
             _folder: folder,
             api_token: creds.api_token,
             base,
+            _keyring: keyring,
         }
     }
 

@@ -3,14 +3,7 @@
 //! that debug builds read instead of the system's) and never printed.
 
 use crate::harness::{free_port, Gateway};
-use crate::support::{assert_refused, init_acme, json, ok, orgdesk, test_keyring, text};
-
-/// What the test keyring of the `orgdesk` runs on `db` holds.
-pub(crate) fn stored_tokens(db: &std::path::Path) -> serde_json::Value {
-    std::fs::read(test_keyring(db))
-        .map(|b| serde_json::from_slice(&b).unwrap())
-        .unwrap_or_else(|_| serde_json::json!({}))
-}
+use crate::support::{assert_refused, init_acme, json, ok, orgdesk, stored_tokens, text};
 
 #[test]
 fn the_gateway_is_chosen_checked_and_shown_from_the_command_line() {

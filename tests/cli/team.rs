@@ -16,9 +16,10 @@ use orgdesk_protocol::RegisterDevice;
 
 use super::join::gateway;
 use super::new_acme;
-use crate::gateway::stored_tokens;
 use crate::harness::{free_port, Gateway};
-use crate::support::{assert_refused, init_acme, json, ok, orgdesk, text, PASSWORD};
+use crate::support::{
+    assert_refused, init_acme, join_team, json, ok, orgdesk, stored_tokens, text, PASSWORD,
+};
 
 #[test]
 fn sync_sends_this_computers_commands_and_applies_the_change_log() {
@@ -87,27 +88,7 @@ pub(super) fn computer(root: &Path, name: &str) -> PathBuf {
 }
 
 fn join(db: &Path, url: &str, code: &str, password: &str) -> std::process::Output {
-    join_as(db, url, ("ann", "Laptop"), code, password)
-}
-
-/// `orgdesk team join URL` on `db` as the admin `username`, naming the computer `device`.
-pub(super) fn join_as(
-    db: &Path,
-    url: &str,
-    (username, device): (&str, &str),
-    code: &str,
-    password: &str,
-) -> std::process::Output {
-    let args = [
-        "team",
-        "join",
-        url,
-        "--username",
-        username,
-        "--device-name",
-        device,
-    ];
-    orgdesk(db, &args, Some(&format!("{code}\n{password}\n")))
+    join_team(db, url, ("ann", "Laptop"), code, password)
 }
 
 #[test]
@@ -191,6 +172,18 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
         .as_str()
         .unwrap()
         .starts_with("dev_"));
+    // It holds no API token: it reaches the gateway with its own credential.
+    assert_eq!(stored_tokens(&laptop).as_object().unwrap().len(), 1);
+    let shown = json(&orgdesk(&laptop, &["gateway", "show", "--json"], None));
+    assert_eq!(
+        (&shown["mode"], &shown["tokenStored"], &shown["reachable"]),
+        (
+            &serde_json::json!("team"),
+            &serde_json::json!(true),
+            &serde_json::json!(true)
+        ),
+        "{shown}"
+    );
     // The code is used up, and a directory is never overwritten.
     let again = computer(root, "again");
     assert_refused(&join(&again, &url, &code, PASSWORD), 1, "not right");
@@ -218,5 +211,12 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     );
     let listed = json(&orgdesk(&office, &["team", "devices", "--json"], None));
     assert!(listed["devices"][1]["revoked_at"].is_i64(), "{listed}");
+    let shown = json(&orgdesk(&laptop, &["gateway", "show", "--json"], None));
+    assert_eq!(shown["reachable"], false, "{shown}");
+    assert_refused(
+        &orgdesk(&laptop, &["sync"], None),
+        1,
+        "This computer was removed from the team",
+    );
     gateway.kill();
 }

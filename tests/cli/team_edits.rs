@@ -15,11 +15,11 @@ use orgdesk_core::Directory;
 use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{AppendChanges, NewChange};
 
-use super::team::{computer, join_as};
-use crate::gateway::stored_tokens;
+use super::team::computer;
 use crate::harness::{free_port, postgres_in, Gateway};
 use crate::support::{
-    assert_refused, bob_stone, init_acme, json, member_add, ok, orgdesk, text, PASSWORD,
+    assert_refused, bob_stone, enroll_and_join, init_acme, json, member_add, ok, orgdesk,
+    stored_tokens, text, PASSWORD,
 };
 
 /// `orgdesk --as ADMIN ARGS…` on `db`, with `stdin`.
@@ -48,21 +48,6 @@ fn checksum(db: &Path) -> String {
 fn add_member(db: &Path, name: &str, username: &str, extra: &[&str]) {
     let args = member_add(name, username, "Sales", extra);
     ok(&orgdesk(db, &args, Some(&format!("{PASSWORD}\n"))));
-}
-
-/// Enrolls the admin `username`'s computer from `from` and joins it at `db` from the snapshot.
-fn enroll_and_join(from: &Path, db: &Path, url: &str, username: &str) {
-    let enrolled = ok(&orgdesk(
-        from,
-        &["team", "enroll", "--username", username],
-        None,
-    ));
-    let code = enrolled
-        .lines()
-        .find_map(|l| l.split_once(": ").map(|(_, c)| c.trim().to_owned()))
-        .unwrap();
-    let device = format!("{username}'s computer");
-    ok(&join_as(db, url, (username, &device), &code, PASSWORD));
 }
 
 fn member_field(db: &Path, member: &str, field: &str) -> serde_json::Value {

@@ -12,7 +12,7 @@ use crate::scenarios::{sign_in, Ctx, PASSWORD};
 use crate::support::bob_stone;
 
 pub(crate) const ROWS: &str = "[data-testid^='member-row-']";
-const NODES: &str = "[data-testid^='dept-node-']";
+pub(crate) const NODES: &str = "[data-testid^='dept-node-']";
 
 pub(crate) fn dept_id(db: &Path, path: &str) -> i64 {
     fn find(n: &serde_json::Value, segs: &[&str]) -> Option<i64> {

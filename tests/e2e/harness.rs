@@ -20,6 +20,9 @@ pub struct Harness {
     pub screens: PathBuf,
     /// Where the app (a debug build) takes its answers to open / save dialogs from.
     pub dialogs: PathBuf,
+    /// The file the app (a debug build) reads instead of the system keyring: a link to the
+    /// test keyring beside the database it opens (`use_keyring_of`).
+    keyring: PathBuf,
 }
 
 fn free_port() -> u16 {
@@ -132,6 +135,7 @@ impl Harness {
 
         let dialogs = home.path().join("dialogs");
         std::fs::create_dir_all(&dialogs).unwrap();
+        let keyring = home.path().join("test-keyring.json");
         let port = free_port();
         let native_port = free_port();
         let driver = Command::new(tauri_driver())
@@ -148,6 +152,7 @@ impl Harness {
             .env("LANG", "C.UTF-8")
             .env("LANGUAGE", "en_US")
             .env("ORGDESK_E2E_DIALOG_DIR", &dialogs)
+            .env("ORGDESK_TEST_KEYRING", &keyring)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -158,6 +163,7 @@ impl Harness {
             port,
             home,
             dialogs,
+            keyring,
             screens: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-screens"),
         };
         std::fs::create_dir_all(&h.screens).unwrap();
@@ -170,6 +176,18 @@ impl Harness {
             TcpStream::connect(("127.0.0.1", port)).is_ok()
         });
         h
+    }
+
+    /// Makes the app's keyring the test keyring of the command-line runs on `db`
+    /// (`support::test_keyring`), so that the window and they hold the same credentials: one
+    /// file under two names (a hard link; the keyring is rewritten in place).
+    pub fn use_keyring_of(&self, db: &Path) {
+        let theirs = crate::support::test_keyring(db);
+        if !theirs.exists() {
+            std::fs::write(&theirs, "{}").unwrap();
+        }
+        let _ = std::fs::remove_file(&self.keyring);
+        std::fs::hard_link(&theirs, &self.keyring).unwrap();
     }
 
     /// Opens the app on the database at `db`.
@@ -426,8 +444,9 @@ pub async fn type_into(driver: &WebDriver, id: &str, text: &str) {
 
 /// Switches the window's language (`en` or `zh`) from the header's switch.
 pub async fn switch_language(driver: &WebDriver, lang: &str) {
-    click(driver, "lang-switch").await;
-    click(driver, &format!("lang-{lang}")).await;
+    let choice = format!("lang-{lang}");
+    click_to_open(driver, "lang-switch", &choice).await;
+    click(driver, &choice).await;
 }
 
 /// Back to English, which the window remembers for the scenarios after this one.

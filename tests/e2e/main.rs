@@ -13,6 +13,11 @@ mod scenarios;
 mod spreadsheets;
 #[path = "../support/mod.rs"]
 mod support;
+mod team;
+// The real gateway process the fault suite starts, for the team scenario.
+#[path = "../faults/harness.rs"]
+#[allow(dead_code)]
+mod processes;
 
 fn main() {
     let filter: Vec<String> = std::env::args()

@@ -18,25 +18,41 @@ use crate::invitations;
 use crate::join;
 use crate::passwords;
 use crate::spreadsheets;
+use crate::team;
 
 pub const PASSWORD: &str = "Correct-Horse1";
+
+/// What a scenario's preparation keeps for its body (processes it started, such as a gateway,
+/// which stop when it is dropped).
+pub type Kept = Box<dyn std::any::Any + Send + Sync>;
 
 /// What a scenario is given: the app, opened on a database prepared by `prepare`.
 pub struct Ctx {
     pub h: Arc<Harness>,
     pub d: WebDriver,
     pub db: PathBuf,
+    /// What the preparation kept, if anything.
+    pub kept: Option<Kept>,
 }
 
 type Body = Box<dyn Fn(Ctx) -> Pin<Box<dyn Future<Output = ()> + Send>>>;
+type Prepare = Box<dyn Fn(&std::path::Path) -> Option<Kept>>;
 
 struct Scenario {
     name: &'static str,
     /// Organization to set up through the CLI before the app opens (None: a fresh database).
     org: Option<&'static str>,
-    /// More to set up through the CLI before the app opens.
-    prepare: fn(&std::path::Path),
+    /// More to set up through the CLI before the app opens, and what it keeps for the body.
+    prepare: Prepare,
     body: Body,
+}
+
+impl Scenario {
+    /// The same row, prepared by `prepare`, which keeps something for the body (`Ctx::kept`).
+    fn keeping(mut self, prepare: fn(&std::path::Path) -> Kept) -> Self {
+        self.prepare = Box::new(move |db| Some(prepare(db)));
+        self
+    }
 }
 
 /// Nothing more to set up.
@@ -56,7 +72,10 @@ fn scenarios() -> Vec<Scenario> {
         Scenario {
             name,
             org,
-            prepare,
+            prepare: Box::new(move |db| {
+                prepare(db);
+                None
+            }),
             body: Box::new(move |c| Box::pin(body(c))),
         }
     }
@@ -145,6 +164,13 @@ fn scenarios() -> Vec<Scenario> {
             spreadsheets::prepare,
             spreadsheets::google_workspace_mapping_in_chinese,
         ),
+        sc(
+            "team_a_change_from_another_computer_shows_in_the_open_window",
+            None,
+            nothing,
+            team::changes_cross_between_the_window_and_another_computer,
+        )
+        .keeping(team::prepare),
     ]
 }
 
@@ -160,13 +186,15 @@ pub async fn run_all(filter: &[String]) -> i32 {
         if let Some(org) = s.org {
             init_org(&db, org, "ann", PASSWORD);
         }
-        (s.prepare)(&db);
+        let kept = (s.prepare)(&db);
+        h.use_keyring_of(&db);
         let started = Instant::now();
         let d = h.launch(&db).await;
         let ctx = Ctx {
             h: h.clone(),
             d: d.clone(),
             db: db.clone(),
+            kept,
         };
         let outcome = tokio::spawn((s.body)(ctx)).await;
         if outcome.is_err() {

@@ -41,6 +41,13 @@ pub fn test_keyring(db: &Path) -> std::path::PathBuf {
     db.with_file_name("test-keyring.json")
 }
 
+/// What the test keyring of the `orgdesk` runs on `db` holds.
+pub fn stored_tokens(db: &Path) -> serde_json::Value {
+    std::fs::read(test_keyring(db))
+        .map(|b| serde_json::from_slice(&b).unwrap())
+        .unwrap_or_else(|_| serde_json::json!({}))
+}
+
 /// The password the suites set up their admins with.
 pub const PASSWORD: &str = "Correct-Horse1";
 
@@ -144,4 +151,41 @@ pub fn assert_holds_all(text: &str, expected: &[&str]) {
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {} / {}", text(&out.stdout), text(&out.stderr)))
+}
+
+/// `orgdesk team join URL` on `db` as the admin `username`, naming the computer `device`, with
+/// the enrollment `code` and `password` on standard input.
+pub fn join_team(
+    db: &Path,
+    url: &str,
+    (username, device): (&str, &str),
+    code: &str,
+    password: &str,
+) -> Output {
+    let args = [
+        "team",
+        "join",
+        url,
+        "--username",
+        username,
+        "--device-name",
+        device,
+    ];
+    orgdesk(db, &args, Some(&format!("{code}\n{password}\n")))
+}
+
+/// Enrolls the admin `username`'s computer from `from` and joins it at `db` from the snapshot
+/// (`PASSWORD`).
+pub fn enroll_and_join(from: &Path, db: &Path, url: &str, username: &str) {
+    let enrolled = ok(&orgdesk(
+        from,
+        &["team", "enroll", "--username", username],
+        None,
+    ));
+    let code = enrolled
+        .lines()
+        .find_map(|l| l.split_once(": ").map(|(_, c)| c.trim().to_owned()))
+        .unwrap_or_else(|| panic!("{enrolled}"));
+    let device = format!("{username}'s computer");
+    ok(&join_team(db, url, (username, &device), &code, PASSWORD));
 }

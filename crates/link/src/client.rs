@@ -335,7 +335,7 @@ impl GatewayClient {
         }
         let body = String::from_utf8_lossy(&bytes).into_owned();
         if !status.is_success() {
-            return Err(CallError::Retry(problem(status, &body)));
+            return Err(Self::failure(status, &body, true));
         }
         Ok(body)
     }

@@ -17,10 +17,12 @@ pub struct TeamReport {
     pub sent: usize,
     /// Commands made by admins of another account, which this device cannot send for them.
     pub not_ours: usize,
-    /// Why the commands could not be sent, if they could not (they stay queued).
+    /// Why the commands could not be sent, if they could not (they stay queued); also why the
+    /// gateway refused this device's token, when it did.
     pub send_failed: Option<String>,
-    /// The gateway refused this device's token (revoked, or its account disabled): nothing
-    /// was sent, and the log was not read.
+    /// The gateway refused this device's token (revoked, or its account disabled), when it
+    /// was sending or reading the log: the round stopped there, and what was not sent stays
+    /// queued.
     pub token_refused: bool,
     /// Changes of the log applied, and refused (all computers refuse the same ones).
     pub applied: usize,
@@ -74,10 +76,15 @@ pub async fn team_round(
     let mut wait = wait;
     loop {
         let after = with_directory(dir, |d| d.team_cursor()).await?;
-        let page = device
-            .changes(after, MAX_CHANGES_LIMIT, wait)
-            .await
-            .map_err(|e| e.message().to_owned())?;
+        let page = match device.changes(after, MAX_CHANGES_LIMIT, wait).await {
+            Ok(page) => page,
+            Err(CallError::TokenRefused(why)) => {
+                report.token_refused = true;
+                report.send_failed = Some(why);
+                return Ok(report);
+            }
+            Err(e) => return Err(e.message().to_owned()),
+        };
         wait = 0;
         let n = page.changes.len();
         let outcomes = with_directory(dir, move |d| {

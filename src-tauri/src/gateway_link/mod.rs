@@ -38,8 +38,7 @@ pub(crate) use remote::{
 };
 pub use remote::{connect_remote, remote_url, use_builtin};
 pub(crate) use token::{
-    keyring_forget, keyring_forget_secret, keyring_secret, keyring_store_secret, keyring_token,
-    Secret,
+    keyring_forget, keyring_forget_secret, keyring_store_secret, keyring_token, link_secret, Secret,
 };
 
 /// The UI listens for these to refresh what it shows.
@@ -68,7 +67,15 @@ pub struct GatewayLink {
     mail_dir: PathBuf,
     /// The window's language, which the join request notification is written in.
     window_language: Mutex<Lang>,
+    /// The gateway refused this computer's device credential: it was removed from its team.
+    removed: std::sync::atomic::AtomicBool,
 }
+
+/// What the window says once the team's gateway refuses this computer's device credential.
+pub(crate) const REMOVED_FROM_TEAM: &str = "This computer was removed from the team: the \
+     gateway no longer accepts its credential (an admin revoked it, or disabled the admin it \
+     was enrolled for). Its directory stays as it was, and nothing more is sent or received; to \
+     take part again, ask an admin of the team to enroll it anew.";
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::CoreError;
@@ -93,6 +100,7 @@ impl GatewayLink {
             data_dir: data_dir.to_owned(),
             mail_dir,
             window_language: Mutex::new(Lang::En),
+            removed: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -124,11 +132,37 @@ impl GatewayLink {
         Ok(out)
     }
 
+    /// What the window shows of the link; a computer removed from its team says so, whatever
+    /// a round said last.
     pub fn status(&self) -> GatewayStatus {
-        self.status
+        let mut status = self
+            .status
             .lock()
             .map(|s| s.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
+            .unwrap_or_else(|p| p.into_inner().clone());
+        if self.removed() {
+            status.connected = false;
+            status.last_error = Some(REMOVED_FROM_TEAM.into());
+        }
+        status
+    }
+
+    /// Whether the team's gateway refused this computer's device credential.
+    pub(crate) fn removed(&self) -> bool {
+        self.removed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The team's gateway refused this computer's device credential (revoked, or its admin's
+    /// account disabled): the link stops — no round calls the gateway again until a gateway
+    /// is connected anew or the app starts again — and the status says why.
+    fn remove_from_team(&self) {
+        self.removed
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Ok(mut e) = self.endpoint.lock() {
+            *e = None;
+        }
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     }
 
     pub fn mail_dir(&self) -> &Path {
@@ -159,6 +193,8 @@ impl GatewayLink {
         if let Ok(mut e) = self.endpoint.lock() {
             *e = Some(endpoint);
         }
+        self.removed
+            .store(false, std::sync::atomic::Ordering::SeqCst);
         self.generation
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         self.ring();
@@ -171,6 +207,12 @@ impl GatewayLink {
 
     /// The gateway's address and token, or why it cannot be called now.
     pub fn reachable(&self) -> Result<Endpoint, CommandError> {
+        if self.removed() {
+            return Err(CommandError::new(
+                orgdesk_core::ErrorCode::Conflict,
+                REMOVED_FROM_TEAM,
+            ));
+        }
         self.endpoint()
             .ok_or_else(|| unreachable("it has not started"))
     }

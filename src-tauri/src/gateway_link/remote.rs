@@ -10,23 +10,39 @@ use orgdesk_link::Endpoint;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use super::embedded::start_builtin;
-use super::token::{keyring_forget, keyring_store, keyring_token};
+use super::token::{keyring_forget, keyring_store, link_secret};
 use super::{client, directory, GatewayLink, INVITATIONS_CHANGED, MODE_KEY, REMOTE_URL_KEY};
 
+/// Connects the remote gateway the settings name, with the secret [`link_secret`] picks: on a
+/// computer in a team its device credential (status mode `team`), else the organization's
+/// API token (mode `remote`).
 pub(super) async fn start_remote<R: Runtime>(app: &AppHandle<R>, url: String) {
     let Some(link) = app.try_state::<Arc<GatewayLink>>().map(|l| Arc::clone(&l)) else {
         return;
     };
-    match keyring_token(&url).await {
-        Ok(token) => link.use_endpoint(Endpoint { base: url, token }, "remote"),
+    let in_team = directory(app, |d| d.team_device_account())
+        .await
+        .ok()
+        .flatten()
+        .is_some();
+    match link_secret(&url, in_team).await {
+        Ok((secret, token)) => link.use_endpoint(Endpoint { base: url, token }, secret.link_mode()),
         Err(why) => link.set_status(|s| {
             s.mode = "remote".into();
             s.url = Some(url);
             s.connected = false;
-            s.last_error = Some(format!(
-                "The remote gateway's token could not be read from the system keyring ({why}). \
-                 Connect again in Settings."
-            ));
+            s.last_error = Some(if in_team {
+                format!(
+                    "This computer's team credential could not be read from the system keyring \
+                     ({why}), so the team's gateway cannot be reached: unlock the keyring and \
+                     start Orgdesk again."
+                )
+            } else {
+                format!(
+                    "The remote gateway's token could not be read from the system keyring \
+                     ({why}). Connect again in Settings."
+                )
+            });
         }),
     }
 }

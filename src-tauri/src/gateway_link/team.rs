@@ -1,7 +1,9 @@
 //! The window's team loop: on a computer enrolled in a team (the directory names its device's
 //! account), this computer's pending commands go to the organization's change log and the log
 //! comes back applied, round after round while the app is open (`orgdesk_link::team_round`);
-//! every round that applied a change tells the window, which shows the directory again.
+//! every round that applied a change tells the window, which shows the directory again. When
+//! the gateway refuses this computer's credential, the link stops: the computer was removed
+//! from the team.
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
@@ -14,7 +16,10 @@ use orgdesk_link::{team_round, Endpoint, GatewayClient};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use super::token::{keyring_secret, Secret};
-use super::{chosen_remote, directory, GatewayLink, DIRECTORY_CHANGED};
+use super::{
+    chosen_remote, directory, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED,
+    REMOVED_FROM_TEAM,
+};
 use crate::state::AppState;
 
 /// How long one read of the log waits for a change, in seconds.
@@ -36,6 +41,11 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
     let dir = app.state::<AppState>().shared_directory();
     let mut backoff = Duration::from_secs(1);
     loop {
+        if link.removed() {
+            // Removed from the team: nothing is sent or read until a gateway is connected anew.
+            let _ = tokio::time::timeout(Duration::from_secs(30), link.team_bell.notified()).await;
+            continue;
+        }
         let Ok((account, client)) = device(&app).await else {
             // Not in a team (or its credential unreadable): look again in a while, or as soon
             // as this computer queues a change.
@@ -47,15 +57,22 @@ pub(super) async fn follow<R: Runtime>(app: AppHandle<R>) {
             r = team_round(&dir, &client, &account, LONG_POLL_SECS) => Some(r),
             () = link.team_bell.notified() => None,
         };
+        if let Some(Ok(report)) = &round {
+            if report.applied + report.refused > 0 {
+                let _ = app.emit(DIRECTORY_CHANGED, ());
+            }
+            if report.refused > 0 {
+                announce_refusals(&app).await;
+            }
+        }
         match round {
+            Some(Ok(report)) if report.token_refused => {
+                // Revoked, or its admin disabled: asking again would be refused again.
+                link.remove_from_team();
+                let _ = app.emit(INVITATIONS_CHANGED, ());
+            }
             Some(Ok(report)) => {
                 backoff = Duration::from_secs(1);
-                if report.applied + report.refused > 0 {
-                    let _ = app.emit(DIRECTORY_CHANGED, ());
-                }
-                if report.refused > 0 {
-                    announce_refusals(&app).await;
-                }
                 if let Some(why) = report.send_failed {
                     link.set_status(|s| s.last_error = Some(why));
                     tokio::time::sleep(backoff).await;
@@ -124,7 +141,7 @@ impl GatewayLink {
     /// This computer has just become a device of the team at `endpoint` (started or joined):
     /// the gateway link uses it, and the team loop starts following the log at once.
     pub fn team_entered(&self, endpoint: Endpoint) {
-        self.use_endpoint(endpoint, "remote");
+        self.use_endpoint(endpoint, Secret::DeviceToken.link_mode());
         self.team_bell.notify_one();
     }
 
@@ -157,6 +174,9 @@ impl GatewayLink {
         F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
         A: FnOnce(&mut Directory, T) -> Result<T, CoreError> + Send + 'static,
     {
+        if self.removed() {
+            return Err(CommandError::new(ErrorCode::Conflict, REMOVED_FROM_TEAM));
+        }
         let (tried, change_id) = match state.act(move |d, a| d.edit(a, command, run)).await? {
             Edit::Done(done) => return Ok(done),
             Edit::Queued { tried, change_id } => (tried, change_id),
@@ -314,50 +334,21 @@ mod tests {
     /// shows in the directory, with the event the window listens to.
     #[test]
     fn the_open_window_sends_its_edits_and_follows_the_log() {
-        use orgdesk_core::team::{Command, TeamCommand};
-        use orgdesk_link::{Endpoint, GatewayClient};
-        use orgdesk_protocol::{AppendChanges, NewChange, RegisterDevice};
+        use orgdesk_core::team::Command;
         use tauri::async_runtime::block_on;
         use tauri::Listener;
 
-        use crate::gateway_link::{keyring_store_secret, Secret, DIRECTORY_CHANGED};
-        use crate::gateway_link::{MODE_KEY, REMOTE_URL_KEY};
+        use crate::gateway_link::tests::until_department;
+        use crate::gateway_link::DIRECTORY_CHANGED;
 
-        let gateway = crate::test_ipc::TestGateway::start();
-        let (runtime, base) = (&gateway.runtime, gateway.base.clone());
+        let gw = crate::test_ipc::TestGateway::start();
         let (app, w) = signed_in();
         let state = app.state::<AppState>();
 
         // The organization's token mirrors Ann's account; this computer becomes her device.
-        gateway.mirror_accounts(&state);
-        let admin = GatewayClient::new(Endpoint {
-            base: base.clone(),
-            token: gateway.api_token.clone(),
-        });
-        let account = block_on(state.with_directory(|d| {
-            let ann = d.initial_admin_id()?;
-            d.gateway_account_of(ann)
-        }))
-        .unwrap()
-        .unwrap();
-        let register = RegisterDevice {
-            account_id: account.clone(),
-            device_name: "Office PC".into(),
-        };
-        let device = runtime.block_on(admin.register_device(&register)).unwrap();
-        block_on(keyring_store_secret(
-            Secret::DeviceToken,
-            &base,
-            &device.device_token,
-        ))
-        .unwrap();
-        let url = base.clone();
-        block_on(state.with_directory(move |d| {
-            d.set_local_value(MODE_KEY, "remote")?;
-            d.set_local_value(REMOTE_URL_KEY, &url)?;
-            d.set_team_device_account(&account)
-        }))
-        .unwrap();
+        let account = gw.bind_ann(&state);
+        let device = gw.register_office(&account);
+        gw.enroll_window(&state, account, &device.device_token);
         let (heard, hear) = std::sync::mpsc::channel();
         app.listen_any(DIRECTORY_CHANGED, move |_| {
             let _ = heard.send(());
@@ -376,42 +367,13 @@ mod tests {
         assert_eq!(ops, json!(found));
 
         // A change appended by another computer of the team shows without a word from here.
-        let root_id = block_on(state.with_directory(|d| d.resolve_department_path(""))).unwrap();
-        let at = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis();
-        let elsewhere = TeamCommand {
-            at: i64::try_from(at).unwrap(),
-            command: Command::CreateDepartment {
-                parent_id: root_id,
-                name: "Elsewhere".into(),
-            },
-        };
-        let other = GatewayClient::new(Endpoint {
-            base: base.clone(),
-            token: device.device_token.clone(),
-        });
-        let change = NewChange {
-            change_id: "0123456789abcdef0123456789abcdef".into(),
-            body: elsewhere.to_body().unwrap(),
-        };
-        runtime
-            .block_on(other.append_changes(&AppendChanges {
-                changes: vec![change],
-            }))
-            .unwrap();
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while block_on(
-            state.with_directory(|d| Ok(d.resolve_department_path("Elsewhere").is_err())),
-        )
-        .unwrap()
-        {
-            assert!(std::time::Instant::now() < until, "the change never showed");
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
+        let other = gw.client(&device.device_token);
+        let id = "0123456789abcdef0123456789abcdef";
+        gw.create_elsewhere(&state, &other, "Elsewhere", id);
+        until_department(&state, "Elsewhere");
         hear.recv_timeout(std::time::Duration::from_secs(5))
             .expect("the window hears the directory changed");
+        let root_id = block_on(state.with_directory(|d| d.resolve_department_path(""))).unwrap();
 
         // A change of this computer's that the log's order refused, with no edit waiting on
         // it (queued here while the loop waits on the log; another computer's same department
@@ -436,20 +398,8 @@ mod tests {
         let orgdesk_core::team::Edit::Queued { change_id, .. } = queued else {
             panic!("an edit on a computer in a team is queued");
         };
-        let first = NewChange {
-            change_id: "fedcba9876543210fedcba9876543210".into(),
-            body: TeamCommand {
-                at: i64::try_from(at).unwrap(),
-                command: twin(),
-            }
-            .to_body()
-            .unwrap(),
-        };
-        runtime
-            .block_on(other.append_changes(&AppendChanges {
-                changes: vec![first],
-            }))
-            .unwrap();
+        let first = "fedcba9876543210fedcba9876543210";
+        gw.create_elsewhere(&state, &other, "Twin", first);
         let said = told
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("the window is told of the refusal");
@@ -462,6 +412,6 @@ mod tests {
                 .is_err(),
             "told once"
         );
-        gateway.shutdown();
+        gw.shutdown();
     }
 }

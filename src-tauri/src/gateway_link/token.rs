@@ -26,6 +26,15 @@ impl Secret {
         }
     }
 
+    /// How the link's status names a remote gateway reached with this secret: `remote` with
+    /// the organization's API token, `team` with this computer's device credential.
+    pub(crate) fn link_mode(self) -> &'static str {
+        match self {
+            Self::ApiToken => "remote",
+            Self::DeviceToken => "team",
+        }
+    }
+
     #[cfg(debug_assertions)]
     fn test_key(self, url: &str) -> String {
         match self {
@@ -67,6 +76,22 @@ async fn run_blocking(secret: Secret, url: &str, op: Op) -> Result<Option<String
 /// The API token kept for the gateway at `url`.
 pub(crate) async fn keyring_token(url: &str) -> Result<String, String> {
     keyring_secret(Secret::ApiToken, url).await
+}
+
+/// The secret this computer presents to the remote gateway at `url`, the one rule of the
+/// window's link and of the command line: on a computer in a team (`in_team`: the directory
+/// names its device's account), its device credential when the keyring holds one; otherwise
+/// the organization's API token. Desktops in a team do not share that token: a computer that
+/// joined one holds only its own credential.
+pub(crate) async fn link_secret(url: &str, in_team: bool) -> Result<(Secret, String), String> {
+    if in_team {
+        if let Ok(token) = keyring_secret(Secret::DeviceToken, url).await {
+            return Ok((Secret::DeviceToken, token));
+        }
+    }
+    keyring_token(url)
+        .await
+        .map(|token| (Secret::ApiToken, token))
 }
 
 pub(crate) async fn keyring_store(url: &str, token: &str) -> Result<(), String> {

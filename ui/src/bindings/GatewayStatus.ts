@@ -5,7 +5,9 @@
  */
 export type GatewayStatus = { 
 /**
- * `embedded` (in this app, on loopback) or `unavailable` (it could not start).
+ * `embedded` (in this app, on loopback), `remote` (the organization's gateway, reached
+ * with its API token), `team` (the organization's gateway, reached with this computer's
+ * own device credential: a computer in a team) or `unavailable` (it could not start).
  */
 mode: string, 
 /**

@@ -233,7 +233,9 @@ pub struct InvitationCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GatewayStatus {
-    /// `embedded` (in this app, on loopback) or `unavailable` (it could not start).
+    /// `embedded` (in this app, on loopback), `remote` (the organization's gateway, reached
+    /// with its API token), `team` (the organization's gateway, reached with this computer's
+    /// own device credential: a computer in a team) or `unavailable` (it could not start).
     pub mode: String,
     /// The gateway's address, when known.
     pub url: Option<String>,

@@ -3,7 +3,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import * as api from "../../api";
 import type { DepartmentDeletion } from "../../bindings/DepartmentDeletion";
 import type { DepartmentNode } from "../../bindings/DepartmentNode";
-import { useCommand, useInvalidate, type CommandCallbacks } from "../../queryClient";
+import { useCommand, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
 export function useDepartmentTree() {
@@ -20,13 +20,6 @@ export function useDepartmentDetails(id: number, { keepPrevious = false } = {}) 
     queryFn: () => api.departmentDetails(id),
     placeholderData: keepPrevious ? keepPreviousData : undefined,
   });
-}
-
-const DEPARTMENT_DETAILS_KEYS = [api.queryKeys.departmentDetailsAll];
-
-/** What a change to members made elsewhere alters in the departments: their heads and counts (not the tree's shape). */
-export function useInvalidateDepartmentDetails() {
-  return useInvalidate(DEPARTMENT_DETAILS_KEYS);
 }
 
 // Every change below alters the directory: the tree, the cards, members' departments, the overview.

@@ -13,7 +13,7 @@ import type { RemoveOutcome } from "../../bindings/RemoveOutcome";
 import type { Selection } from "../../bindings/Selection";
 import type { SetPasswordInput } from "../../bindings/SetPasswordInput";
 import type { UpdateOutcome } from "../../bindings/UpdateOutcome";
-import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
+import { useCommand, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 import { useInvalidateInvitations } from "../invitations/queries";
 
@@ -88,13 +88,6 @@ export function useFormerMembers(enabled: boolean) {
 /** What removing a member hands over; read afresh every time the dialog opens. */
 export function useTransferPreview(id: number, enabled: boolean) {
   return useQuery({ queryKey: api.queryKeys.transferPreview(id), queryFn: () => api.transferPreview(id), enabled, staleTime: 0 });
-}
-
-const MEMBER_KEYS = [api.queryKeys.membersAll, api.queryKeys.memberDetailsAll];
-
-/** What a change to members made elsewhere (the gateway, another window) alters here: the lists and the details. */
-export function useInvalidateMembers() {
-  return useInvalidate(MEMBER_KEYS);
 }
 
 // Every change below alters the directory: lists, details, tree counts, the overview.

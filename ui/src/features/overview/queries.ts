@@ -8,13 +8,6 @@ export function useOrgOverview() {
   return useQuery({ queryKey: api.queryKeys.orgOverview, queryFn: api.orgOverview });
 }
 
-const OVERVIEW_KEYS = [api.queryKeys.orgOverview];
-
-/** What a change to members made elsewhere alters in the overview: its counts. */
-export function useInvalidateOverview() {
-  return useInvalidate(OVERVIEW_KEYS);
-}
-
 /** The organization's name shows in the title bar (app status), the tree's root and the overview. */
 const RENAME_KEYS = [api.queryKeys.appStatus, api.queryKeys.departmentTree, api.queryKeys.orgOverview];
 

@@ -41,6 +41,25 @@ describe("Gateway settings", () => {
     await waitFor(() => expect(screen.getByTestId("gateway-card-status").textContent).toContain("https://gw.example.com"));
   });
 
+  it("shows a computer of a team connected through its own credential, then removed from the team", async () => {
+    const team = { ...builtin, mode: "team", url: "https://gw.example.com" };
+    const removed = "This computer was removed from the team: the gateway no longer accepts its credential.";
+    let revoked = false;
+    mockBackend({
+      gateway_status: () => (revoked ? { ...team, connected: false, lastError: removed } : team),
+      remote_gateway_url: () => "https://gw.example.com",
+    });
+    const { client } = renderWithProviders(<GatewayCard />);
+    await waitFor(() =>
+      expect(screen.getByTestId("gateway-card-status").textContent).toBe(
+        "Connected: your organization's gateway, through this computer's team credential (https://gw.example.com)",
+      ),
+    );
+    revoked = true;
+    await client.invalidateQueries();
+    await waitFor(() => expect(screen.getByTestId("gateway-card-status").textContent).toBe(removed));
+  });
+
   it("goes back to the built-in gateway", async () => {
     const calls = mockBackend({
       gateway_status: () => ({ ...builtin, mode: "remote", url: "https://gw.example.com" }),

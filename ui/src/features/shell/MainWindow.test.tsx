@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 
 import { App } from "../../App";
 import { LANGUAGE_STORAGE_KEY } from "../../i18n";
-import { directoryHandlers, overview, signedIn } from "../../test/fixtures";
+import { directoryHandlers, overview, signedIn, tree } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 
 describe("Main window", () => {
@@ -49,6 +49,24 @@ describe("Main window", () => {
     await waitFor(() => expect(screen.getByTestId("dept-title").textContent).toBe("Sales"));
     expect(screen.getByTestId("dept-counts").textContent).toBe("2 direct / 2 total");
     expect(screen.getByTestId("dept-head").textContent).toBe("Bob Stone");
+  });
+
+  it("reads the tree again when the directory changed behind the window's back", async () => {
+    let sales = "Sales";
+    mockBackend(
+      directoryHandlers({
+        department_tree: () => ({ ...tree, children: tree.children.map((c) => (c.id === 2 ? { ...c, name: sales } : c)) }),
+      }),
+      { events: true },
+    );
+    const { unmount } = renderWithProviders(<App />);
+    await waitFor(() => expect(screen.getByTestId("dept-node-2").textContent).toContain("Sales"));
+    // Another admin's computer renamed it; the team's change log brought it here.
+    sales = "Sales & Marketing";
+    await emit("directory-changed");
+    await waitFor(() => expect(screen.getByTestId("dept-node-2").textContent).toContain("Sales & Marketing"));
+    unmount();
+    await new Promise((done) => setTimeout(done, 0));
   });
 
   it("navigates between screens and signs out", async () => {

@@ -5,21 +5,20 @@ import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import { currentLanguage } from "../../i18n";
-import { useInvalidateDepartmentDetails } from "../departments/queries";
+import { useInvalidateDirectory } from "../directory/queries";
 import { useInvalidateInvitations } from "../invitations/queries";
 import { useInvalidateJoinRequests } from "../joinRequests/queries";
-import { useInvalidateMembers } from "../members/queries";
-import { useInvalidateOverview } from "../overview/queries";
 import { useInvalidateGatewayStatus } from "../settings/queries";
 import { useInvalidateTeam } from "../team/queries";
 import type { RefusedChange } from "../../bindings/RefusedChange";
 
 /**
  * Reads again what the backend says changed behind the window's back: invitations moving
- * through the gateway (their lists and counts, the gateway's state, join requests), members
- * joining or changing their profile (member lists and details, department cards, the overview;
- * the tree's shape does not change) and, in a team, what waits to be sent; and tells the admin,
- * once each, of their changes the team's log refused.
+ * through the gateway (their lists and counts, the gateway's state, join requests), the
+ * directory — members joining or changing their profile, and on a computer in a team any change
+ * another admin's computer made (the tree, the member lists and details, department cards, the
+ * overview) — and, in a team, what waits to be sent; and tells the admin, once each, of their
+ * changes the team's log refused.
  */
 export function useBackendEvents() {
   const { t } = useTranslation();
@@ -28,9 +27,7 @@ export function useBackendEvents() {
   const invalidateInvitations = useInvalidateInvitations();
   const invalidateGatewayStatus = useInvalidateGatewayStatus();
   const invalidateJoinRequests = useInvalidateJoinRequests();
-  const invalidateMembers = useInvalidateMembers();
-  const invalidateDepartmentDetails = useInvalidateDepartmentDetails();
-  const invalidateOverview = useInvalidateOverview();
+  const invalidateDirectory = useInvalidateDirectory();
   useEffect(() => {
     const subscriptions = [
       listen(api.EVENTS.invitationsChanged, () => {
@@ -39,9 +36,7 @@ export function useBackendEvents() {
         invalidateJoinRequests();
       }).catch(() => null),
       listen(api.EVENTS.directoryChanged, () => {
-        invalidateMembers();
-        invalidateDepartmentDetails();
-        invalidateOverview();
+        invalidateDirectory();
         invalidateTeam();
       }).catch(() => null),
       listen<RefusedChange[]>(api.EVENTS.teamRefused, (event) => {
@@ -59,17 +54,7 @@ export function useBackendEvents() {
     return () => {
       for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
     };
-  }, [
-    t,
-    notification,
-    invalidateTeam,
-    invalidateInvitations,
-    invalidateGatewayStatus,
-    invalidateJoinRequests,
-    invalidateMembers,
-    invalidateDepartmentDetails,
-    invalidateOverview,
-  ]);
+  }, [t, notification, invalidateTeam, invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateDirectory]);
 }
 
 /**
