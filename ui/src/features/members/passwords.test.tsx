@@ -141,9 +141,15 @@ describe("Passwords", () => {
     expect(await screen.findByTestId("change-password-dialog")).toBeTruthy();
     // The dialog takes the focus once it has opened; typing before that would go nowhere.
     await waitFor(() => expect(document.activeElement?.closest(".ant-modal")).toBeTruthy());
-    await fill(user, screen.getByTestId("change-password-current"), "Correct-Horse1");
+    // The current password last: on a loaded machine the dialog's first moments (its focus
+    // lock taking hold) can still move the focus, and a paste then lands nowhere.
     await fill(user, screen.getByTestId("change-new-password"), "Quiet-Lantern-88");
     await fill(user, screen.getByTestId("change-new-password-confirm"), "Quiet-Lantern-88");
+    await fill(user, screen.getByTestId("change-password-current"), "Correct-Horse1");
+    const typed = ["change-password-current", "change-new-password", "change-new-password-confirm"].map(
+      (id) => (screen.getByTestId(id) as HTMLInputElement).value,
+    );
+    expect(typed).toEqual(["Correct-Horse1", "Quiet-Lantern-88", "Quiet-Lantern-88"]);
     await user.click(screen.getByTestId("change-password-submit"));
     await waitFor(() => expect(screen.queryByTestId("change-password-dialog")).toBeNull());
     expect(calls.some((c) => c.cmd === "change_own_password")).toBe(true);
