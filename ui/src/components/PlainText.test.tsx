@@ -12,7 +12,7 @@ import { ONE_LINE } from "./text";
 const shape = (el: HTMLElement) => [el.tagName, [...el.classList].sort().join(" "), el.innerHTML];
 
 describe("PlainText", () => {
-  it("draws what Ant Design's Typography draws for a secondary text, a strong text and a level-4 title", () => {
+  it("draws what Ant Design's Typography draws for a secondary text, a warning, a strong text and a level-4 title", () => {
     renderWithProviders(
       <>
         <Typography.Text type="secondary" data-testid="antd-secondary">
@@ -20,6 +20,12 @@ describe("PlainText", () => {
         </Typography.Text>
         <PlainText secondary testId="plain-secondary">
           Members
+        </PlainText>
+        <Typography.Text type="warning" data-testid="antd-warning">
+          Taken
+        </Typography.Text>
+        <PlainText warning testId="plain-warning">
+          Taken
         </PlainText>
         <Typography.Text strong className={ONE_LINE} title="Acme" data-testid="antd-strong">
           Acme
@@ -35,7 +41,7 @@ describe("PlainText", () => {
         </PlainText>
       </>,
     );
-    for (const kind of ["secondary", "strong", "title"]) {
+    for (const kind of ["secondary", "warning", "strong", "title"]) {
       expect(shape(screen.getByTestId(`plain-${kind}`)), kind).toEqual(shape(screen.getByTestId(`antd-${kind}`)));
     }
     expect(screen.getByTestId("plain-strong").getAttribute("title")).toBe("Acme");
