@@ -13,7 +13,9 @@ use super::{
     RowOutcome, RowProblem, Update, Validation,
 };
 use crate::spreadsheet::columns::{Column, Lang};
-use crate::spreadsheet::read::{is_zip, read_file, read_table_bytes, stream_table, RawCell, Table};
+use crate::spreadsheet::read::{
+    is_zip, read_file, read_table_bytes, stream_table, was_just_read, RawCell, Table,
+};
 use crate::spreadsheet::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::store::Directory;
 use crate::types::{fold_key, MemberStatus};
@@ -31,7 +33,9 @@ impl Directory {
     }
 
     /// An .xlsx or .ods is parsed as it is read (two threads: calamine reads, this one
-    /// parses); a CSV or .xls is read whole, then parsed on two threads.
+    /// parses); a CSV or .xls, or a file whose cells were read a moment ago (the mapping step
+    /// before the preview, the preview before the import), is read whole, then parsed on two
+    /// threads.
     pub(super) fn validate_bytes(
         &self,
         bytes: Vec<u8>,
@@ -39,7 +43,7 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
-        if !is_zip(&bytes) {
+        if !is_zip(&bytes) || was_just_read(&bytes, ext) {
             let table = read_table_bytes(bytes, ext, opts.mapping.as_ref(), ctl)?;
             return self.validate_table(table, opts, ctl);
         }
