@@ -128,15 +128,16 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
         1,
         "an import is not yet a change the team's log carries",
     );
-    assert_refused(
-        &run_as(
-            &a,
-            "ann",
-            &["member", "set-password", "erin", "--password-stdin"],
-            Some("Another-Pass1\n"),
-        ),
-        1,
-        "setting a member's password is not yet a change the team's log carries",
+    // A member's password goes through the log as its hash.
+    let set = ok(&run_as(
+        &a,
+        "ann",
+        &["member", "set-password", "erin", "--password-stdin"],
+        Some("Another-Pass1\n"),
+    ));
+    assert_eq!(
+        set.trim(),
+        "Password set for Erin Wu; they must choose their own at the next sign-in."
     );
     // Someone to be invited, the organization's name and a new role go through the log.
     let ivy = ok(&run_as(&a, "ann", &invite_ivy, None));
@@ -184,6 +185,16 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     assert_eq!(member_field(&c, "erin", "employeeId"), "E-1");
     assert_eq!(member_field(&a, "erin", "workLocation"), "Berlin");
     assert_eq!(member_field(&c, &ivy, "status"), "not_joined");
+    let erins: String = Directory::open(&c)
+        .unwrap()
+        .connection()
+        .query_row(
+            "SELECT password_hash FROM members WHERE username = 'erin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(orgdesk_core::password::verify("Another-Pass1", &erins));
     let org = json(&orgdesk(&c, &["org", "show", "--json"], None));
     assert_eq!(org["name"], "Acme Group");
     let roles = ok(&orgdesk(&c, &["role", "list"], None));

@@ -258,6 +258,11 @@ mod tests {
             json!({"parentId": root, "name": "Direct"}),
         );
         assert!(made.unwrap().is_number());
+        // Bea, who has an account, is added directly too.
+        let bea = json!({"input": {"name": "Bea", "username": "bea", "password": "Sunny-Day-44",
+            "email": null, "mobile": null, "positions": [{"departmentId": root, "title": null}],
+            "roleIds": []}});
+        let bea = call(&w, "add_member", bea).unwrap();
         tauri::async_runtime::block_on(state.with_directory(|d| {
             let items = d.due_account_mirror(10)?;
             d.account_mirror_done(&items, &["acc_ann".to_owned()])?;
@@ -314,17 +319,41 @@ mod tests {
             (4, false, false, "Acme")
         );
 
-        // An edit the log does not carry yet is refused.
-        let ann =
-            tauri::async_runtime::block_on(state.with_directory(|d| d.initial_admin_id())).unwrap();
+        // Setting Bea's password goes to the log too: checked here, her old password holds
+        // until it is back, and a password the policy refuses is refused at once.
+        let weak = json!({"id": bea, "input": {"password": "short", "mustChange": false}});
+        let weak = call(&w, "set_member_password", weak).unwrap_err();
+        assert_eq!(weak["code"], "validation", "{weak}");
         let password =
-            json!({"id": ann, "input": {"password": "Another-Pass1", "mustChange": false}});
-        let refused = call(&w, "set_member_password", password).unwrap_err();
+            json!({"id": bea, "input": {"password": "Another-Pass1", "mustChange": false}});
+        assert_kept(&call(&w, "set_member_password", password).unwrap_err());
+        let (pending, body, hash) = tauri::async_runtime::block_on(state.with_directory(|d| {
+            let p = d.pending_commands()?;
+            let hash: String = d.connection().query_row(
+                "SELECT password_hash FROM members WHERE username = 'bea'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok((p.len(), Value::Object(p[4].body.clone()).to_string(), hash))
+        }))
+        .unwrap();
+        assert_eq!(pending, 5);
+        assert!(body.contains("member.set_password"), "{body}");
+        assert!(!body.contains("Another-Pass1"), "{body}");
+        assert!(orgdesk_core::password::verify("Sunny-Day-44", &hash));
+
+        // An edit the log does not carry yet is refused.
+        let refused = call(
+            &w,
+            "decide_join_requests",
+            json!({"ids": [1], "approve": false, "placement": null}),
+        )
+        .unwrap_err();
         assert!(
             refused["message"]
                 .as_str()
                 .unwrap()
-                .contains("setting a member's password is not yet a change the team's log carries"),
+                .contains("a join decision is not yet a change the team's log carries"),
             "{refused}"
         );
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::clock::{Clock, ManualClock};
-use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee};
+use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, SetPasswordInput};
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::settings::Settings;
 use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, LoggedChange};
@@ -932,4 +932,123 @@ fn the_organizations_name_a_role_and_an_invitee_go_through_the_log() {
     let e = t.make(0, "ann", role(" ")).unwrap_err();
     assert!(matches!(e, CoreError::Validation { .. }), "{e:?}");
     assert!(t.dirs[0].pending_commands().unwrap().is_empty());
+}
+
+/// The password of `username` verifies `password` on computer `at`, and whether they must
+/// change it.
+fn password_of(t: &Team, at: usize, username: &str) -> (String, bool) {
+    t.dirs[at]
+        .connection()
+        .query_row(
+            "SELECT password_hash, must_change_password FROM members WHERE username = ?1",
+            [username],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_password_set_in_a_team_travels_as_its_hash_under_the_same_rules() {
+    let mut t = team();
+    let dee = t.member("dee");
+    let ann = t.member("ann");
+    let new = |password: &str, must_change: bool| SetPasswordInput {
+        password: password.into(),
+        must_change,
+    };
+    // Checked against the policy where it is typed: a weak one, or one holding the
+    // username, is refused before it is a change.
+    let e = Command::set_member_password(&t.dirs[1], dee, &new("short", false)).unwrap_err();
+    assert!(matches!(e, CoreError::Validation { .. }), "{e:?}");
+    let e = Command::set_member_password(&t.dirs[1], dee, &new("Dee-dee-dee1", false)).unwrap_err();
+    assert!(e.to_string().contains("username"), "{e}");
+    let set = Command::set_member_password(&t.dirs[1], dee, &new("Fresh-Pass-42", true)).unwrap();
+    t.make(1, "bohan", set).unwrap();
+    // An Admin cannot set a Super Admin's password: not even queued.
+    let anns = Command::set_member_password(&t.dirs[1], ann, &new("Boss-Pass-77", false)).unwrap();
+    let e = t.make(1, "bohan", anns.clone()).unwrap_err();
+    assert!(e.to_string().contains("only a Super Admin"), "{e}");
+    let body = t.dirs[1].pending_commands().unwrap()[0].body.clone();
+    let written = Value::Object(body.clone()).to_string();
+    assert_eq!(body["kind"], "member.set_password");
+    assert!(!written.contains("Fresh-Pass-42"), "{written}");
+    // Nothing changes before it is back.
+    let (before, _) = password_of(&t, 1, "dee");
+    assert!(!orgdesk_core::password::verify("Fresh-Pass-42", &before));
+    t.send(1);
+    // Bo's computer sends Ann's anyway: the log refuses it everywhere.
+    let at = t.clock.now_ms();
+    let forged = orgdesk_core::team::TeamCommand { at, command: anns }
+        .to_body()
+        .unwrap();
+    t.append("dev_1", "acc_bohan", "anns-by-bo", forged);
+    let bad = |v: Value| v.as_object().unwrap().clone();
+    for (i, b) in [
+        json!({"format": 1, "at": at, "kind": "member.set_password", "args": {"memberId": dee, "passwordHash": "Fresh-Pass-42", "mustChange": false}}),
+        json!({"format": 1, "at": at, "kind": "member.set_password", "args": {"memberId": dee, "password": "Fresh-Pass-42", "mustChange": false}}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        t.append("dev_0", "acc_ann", &format!("bad-{i}"), bad(b));
+    }
+    let outcomes = t.apply_all();
+    assert_eq!(outcomes[0], ChangeOutcome::Applied { mine: false });
+    assert!(
+        outcomes[1..]
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Refused { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    for at in 0..3 {
+        let (hash, must_change) = password_of(&t, at, "dee");
+        assert!(orgdesk_core::password::verify("Fresh-Pass-42", &hash));
+        assert!(must_change);
+        let (anns, _) = password_of(&t, at, "ann");
+        assert!(orgdesk_core::password::verify(crate::PASSWORD, &anns));
+    }
+    let seen: Vec<(String, Option<String>)> = refusals(&t.dirs[0])
+        .into_iter()
+        .map(|r| (r.1, r.2))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Set the password of Ann Lee".to_owned(), None),
+            (
+                "A change of kind \"member.set_password\"".to_owned(),
+                Some("args.passwordHash".to_owned())
+            ),
+            (
+                "A change of kind \"member.set_password\"".to_owned(),
+                Some("args.password".to_owned())
+            ),
+        ]
+    );
+    assert!(refusals(&t.dirs[0])[0].3.contains("only a Super Admin"));
+
+    // Dee removed by Ann while Cy, who had not heard of it, sets her password: refused.
+    t.make(
+        0,
+        "ann",
+        Command::RemoveMember {
+            member_id: dee,
+            transfer_to: Some(ann),
+        },
+    )
+    .unwrap();
+    let again =
+        Command::set_member_password(&t.dirs[2], dee, &new("Third-Pass-43", false)).unwrap();
+    t.make(2, "cyrus", again).unwrap();
+    t.send(0);
+    t.send(2);
+    let outcomes = t.apply_all();
+    assert!(
+        matches!(&outcomes[5], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist")),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let mine = t.dirs[2].my_refused_changes().unwrap();
+    assert_eq!(mine[0].what, format!("Set the password of member {dee}"));
 }
