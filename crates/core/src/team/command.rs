@@ -12,6 +12,7 @@ use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
 use crate::roles::NewRole;
 use crate::settings::Settings;
+use crate::spreadsheet::ImportPart;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
 
@@ -110,6 +111,10 @@ pub enum Command {
         password_hash: String,
         must_change: bool,
     },
+    /// One part of an import: its rows as its author's computer validated them (see
+    /// [`ImportPart`]), applied all or nothing.
+    #[serde(rename = "member.import")]
+    Import(ImportPart),
 }
 
 /// The most members one batch change lists.
@@ -205,6 +210,7 @@ impl Command {
             Self::SetPassword { password_hash, .. } => {
                 crate::password::check_hash(password_hash).map_err(|e| within("", e))
             }
+            Self::Import(part) => part.check().map_err(|e| within("", e)),
             Self::AddInvitee { invitee } => {
                 let mut problems = Vec::new();
                 invitee.check(&mut problems);
@@ -274,6 +280,7 @@ impl Command {
                 password_hash,
                 must_change,
             } => d.set_member_password_hashed(actor, *member_id, password_hash, *must_change),
+            Self::Import(part) => d.apply_import_part(actor, part),
         }
     }
 
@@ -354,6 +361,12 @@ impl Command {
             Self::SetPassword { member_id, .. } => {
                 format!("Set the password of {}", member(member_id))
             }
+            Self::Import(part) => format!(
+                "Import {} rows (part {} of {})",
+                part.len(),
+                part.part,
+                part.parts
+            ),
         }
     }
 }

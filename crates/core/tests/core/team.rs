@@ -11,7 +11,8 @@ use orgdesk_core::clock::{Clock, ManualClock};
 use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, SetPasswordInput};
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::settings::Settings;
-use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, LoggedChange};
+use orgdesk_core::spreadsheet::{Control, ImportOptions, ImportReport};
+use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, ImportMade, LoggedChange};
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory};
 use rand::rngs::StdRng;
@@ -1051,4 +1052,180 @@ fn a_password_set_in_a_team_travels_as_its_hash_under_the_same_rules() {
     t.assert_equal();
     let mine = t.dirs[2].my_refused_changes().unwrap();
     assert_eq!(mine[0].what, format!("Set the password of member {dee}"));
+}
+
+/// Bo imports `text` (a CSV) on his computer, enrolled as his device: queued as the changes
+/// of its parts.
+fn import_in_team(t: &mut Team, text: &str) -> (ImportReport, Vec<String>) {
+    t.dirs[1].set_team_device_account("acc_bohan").unwrap();
+    t.clock.advance_secs(1);
+    let (_dir, path) = crate::temp_file("people.csv", text);
+    let opts = ImportOptions {
+        create_missing_departments: true,
+        ..ImportOptions::default()
+    };
+    let bo = t.actor(1, "bohan");
+    match t.dirs[1]
+        .import_file(&bo, &path, &opts, &Control::none())
+        .unwrap()
+    {
+        ImportMade::Queued { report, change_ids } => (report, change_ids),
+        ImportMade::Done(_) => panic!("a computer in a team queues its import"),
+    }
+}
+
+const PEOPLE: &str = "Name,Username,Password,Email,Department,Employee ID\n\
+    Gil Ray,gil,Fresh-Pass-42,,Ops/Field,E-1\n\
+    Dee Member,dee,,,Sales,E-2\n\
+    Hal Fox,,,hal@example.com,Sales,E-3\n";
+
+#[test]
+fn an_import_in_a_team_goes_through_the_log_all_or_nothing() {
+    let mut t = team();
+    // Ann adds a Gil first: Bo's import, made before that came back, is refused whole.
+    t.make(0, "ann", add(&t, "Gil Lee", "gil", "Sales"))
+        .unwrap();
+    let (report, ids) = import_in_team(&mut t, PEOPLE);
+    assert_eq!((report.counts.create, report.counts.update), (2, 1));
+    assert!(!report.committed);
+    assert_eq!(ids.len(), 1);
+    let body = t.dirs[1].pending_commands().unwrap()[0].body.clone();
+    assert_eq!(body["kind"], "member.import");
+    let written = Value::Object(body).to_string();
+    assert!(!written.contains("Fresh-Pass-42"), "{written}");
+    assert!(written.contains("passwordHash"), "{written}");
+    // Nothing shows before it is back.
+    assert!(t.dirs[1].find_member("hal@example.com").is_err());
+    t.send(0);
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert_eq!(outcomes[0], ChangeOutcome::Applied { mine: true });
+    assert!(
+        matches!(&outcomes[1], ChangeOutcome::Refused { reason, .. }
+            if reason.contains("Row 2:") && reason.contains("Gil Lee")),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let mine = t.dirs[1].my_refused_changes().unwrap();
+    assert_eq!(mine[0].what, "Import 3 rows (part 1 of 1)");
+    for d in &t.dirs {
+        assert!(d.find_member("hal@example.com").is_err());
+        assert!(d.resolve_department_path("Ops").is_err());
+        let dee = d.find_member("dee").unwrap();
+        assert_eq!(d.member_details(dee).unwrap().employee_id, None);
+    }
+
+    // The same file with another username: applied on every computer, alike.
+    let (_, ids) = import_in_team(&mut t, &PEOPLE.replace(",gil,", ",gus,"));
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert_eq!(outcomes[2], ChangeOutcome::Applied { mine: false });
+    t.assert_equal();
+    assert_eq!(t.dirs[1].change_fate(&ids[0]).unwrap(), ChangeFate::Applied);
+    for d in &t.dirs {
+        let gus = d.find_member("gus").unwrap();
+        let details = d.member_details(gus).unwrap();
+        assert_eq!(details.status, MemberStatus::Enabled);
+        assert_eq!(details.employee_id.as_deref(), Some("E-1"));
+        assert!(d.resolve_department_path("Ops/Field").is_ok());
+        let hal = d.find_member("hal@example.com").unwrap();
+        assert_eq!(
+            d.member_details(hal).unwrap().status,
+            MemberStatus::NotJoined
+        );
+        let dee = d.find_member("dee").unwrap();
+        assert_eq!(
+            d.member_details(dee).unwrap().employee_id.as_deref(),
+            Some("E-2")
+        );
+    }
+    for at in 0..3 {
+        let (hash, _) = password_of(&t, at, "gus");
+        assert!(orgdesk_core::password::verify("Fresh-Pass-42", &hash));
+    }
+
+    // Bodies that break the rules are refused naming the field.
+    let at = t.clock.now_ms();
+    let part = |row: Value| {
+        json!({"format": 1, "at": at, "kind": "member.import", "args": {"part": 1, "parts": 1,
+            "createMissingDepartments": false, "lang": "en",
+            "columns": {"email": true, "mobile": false, "employeeId": false, "workLocation": false, "position": false},
+            "rows": [row]}})
+        .as_object()
+        .unwrap()
+        .clone()
+    };
+    let sales = t.dept("Sales");
+    let cases = [
+        (
+            json!({"row": 2, "name": "Ivo", "email": "not an email", "positions": [{"department": {"id": sales}}]}),
+            "args.rows[0].email",
+        ),
+        (
+            json!({"row": 2, "name": "Ivo", "username": "ivo", "password": "Fresh-Pass-42", "positions": [{"department": {"id": sales}}]}),
+            "args.rows[0].password",
+        ),
+        (
+            json!({"row": 2, "name": "Ivo", "username": "ivo", "passwordHash": "Fresh-Pass-42", "positions": [{"department": {"id": sales}}]}),
+            "args.rows[0].passwordHash",
+        ),
+    ];
+    for (i, (row, _)) in cases.iter().enumerate() {
+        t.append(
+            "dev_0",
+            "acc_ann",
+            &format!("bad-import-{i}"),
+            part(row.clone()),
+        );
+    }
+    t.apply_all();
+    t.assert_equal();
+    let fields: Vec<Option<String>> = refusals(&t.dirs[0])[1..]
+        .iter()
+        .map(|r| r.2.clone())
+        .collect();
+    let expected: Vec<Option<String>> = cases.iter().map(|c| Some(c.1.to_owned())).collect();
+    assert_eq!(fields, expected, "{:#?}", refusals(&t.dirs[0]));
+}
+
+#[test]
+fn a_large_import_in_a_team_is_split_into_changes_of_whole_rows() {
+    let mut t = team();
+    let place = "x".repeat(60);
+    let mut text = String::from("Name,Email,Department,Work Location\n");
+    for n in 0..1200 {
+        text.push_str(&format!("Person {n},p{n}@example.com,Sales,{place}\n"));
+    }
+    let (report, ids) = import_in_team(&mut t, &text);
+    assert_eq!(report.counts.create, 1200);
+    assert!(ids.len() >= 3, "{} changes", ids.len());
+    let pending = t.dirs[1].pending_commands().unwrap();
+    let mut rows = 0;
+    for (i, p) in pending.iter().enumerate() {
+        let size = Value::Object(p.body.clone()).to_string().len();
+        assert!(size <= orgdesk_protocol::MAX_CHANGE_BODY_BYTES, "{size}");
+        assert_eq!(p.body["args"]["part"], json!(i + 1));
+        assert_eq!(p.body["args"]["parts"], json!(ids.len()));
+        rows += p.body["args"]["rows"].as_array().unwrap().len();
+    }
+    assert_eq!(rows, 1200);
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    for d in &t.dirs {
+        assert!(d.find_member("p0@example.com").is_ok());
+        assert!(d.find_member("p1199@example.com").is_ok());
+    }
+    // The import counts once against the day's quota, whatever its parts.
+    let imports: i64 = t.dirs[2]
+        .connection()
+        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(imports, 1);
 }
