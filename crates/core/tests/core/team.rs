@@ -99,6 +99,16 @@ impl Team {
         self.dirs[at].queue_command(&actor, command)
     }
 
+    /// Ann removes `member` on her computer, handing what they held over to herself.
+    fn ann_removes(&mut self, member: MemberId) {
+        let ann = self.member("ann");
+        let remove = Command::RemoveMember {
+            member_id: member,
+            transfer_to: Some(ann),
+        };
+        self.make(0, "ann", remove).unwrap();
+    }
+
     /// Computer `at` sends what it has not sent yet: the log numbers it after what is there,
     /// each change under the account of the admin who made it.
     fn send(&mut self, at: usize) {
@@ -153,6 +163,33 @@ impl Team {
         assert_eq!(refusals[0], refusals[1]);
         assert_eq!(refusals[0], refusals[2]);
     }
+}
+
+/// Every computer applies the log: every change of it is applied, and the directories stay
+/// equal.
+fn applied_everywhere(t: &mut Team) {
+    let outcomes = t.apply_all();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+}
+
+/// Every computer applies the log: the change at `index` is refused on each, for a reason
+/// saying `why`, and the directories stay equal. What its author, at computer `author`, reads
+/// it would have done.
+fn refused_everywhere(t: &mut Team, index: usize, why: &str, author: usize) -> String {
+    let outcomes = t.apply_all();
+    assert!(
+        matches!(&outcomes[index], ChangeOutcome::Refused { reason, .. } if reason.contains(why)),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let mine = t.dirs[author].my_refused_changes().unwrap();
+    mine[0].what.clone()
 }
 
 /// One refusal recorded: (seq, what, field, reason).
@@ -210,14 +247,7 @@ fn commands_made_on_three_computers_end_in_equal_directories() {
     t.send(2);
     t.send(0);
     t.send(1);
-    let outcomes = t.apply_all();
-    assert!(
-        outcomes
-            .iter()
-            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
-        "{outcomes:?}"
-    );
-    t.assert_equal();
+    applied_everywhere(&mut t);
     for d in &t.dirs {
         assert!(d.pending_commands().unwrap().is_empty());
         assert!(d.find_member("eve").is_ok() && d.find_member("fay").is_ok());
@@ -368,16 +398,7 @@ fn a_computers_team_status_counts_what_waits_and_announces_each_refusal_once() {
 fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     let mut t = team();
     let dee = t.member("dee");
-    let ann = t.member("ann");
-    t.make(
-        0,
-        "ann",
-        Command::RemoveMember {
-            member_id: dee,
-            transfer_to: Some(ann),
-        },
-    )
-    .unwrap();
+    t.ann_removes(dee);
     // Dee held the largest id: the member added after her removal does not take it again.
     let gus = add(&t, "Gus Lin", "gus", "Sales");
     t.make(0, "ann", gus).unwrap();
@@ -395,14 +416,8 @@ fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     .unwrap();
     t.send(0);
     t.send(1);
-    let outcomes = t.apply_all();
-    assert!(
-        matches!(&outcomes[2], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist")),
-        "{outcomes:?}"
-    );
-    t.assert_equal();
-    let mine = t.dirs[1].my_refused_changes().unwrap();
-    assert_eq!(mine[0].what, format!("Edit member {dee}"));
+    let what = refused_everywhere(&mut t, 2, "does not exist", 1);
+    assert_eq!(what, format!("Edit member {dee}"));
     assert!(t.dirs[0].find_member("dee").is_err());
     assert!(t.member("gus") > dee);
     let gus = t.dirs[2].find_member("gus").unwrap();
@@ -994,13 +1009,12 @@ fn a_password_set_in_a_team_travels_as_its_hash_under_the_same_rules() {
         t.append("dev_0", "acc_ann", &format!("bad-{i}"), bad(b));
     }
     let outcomes = t.apply_all();
-    assert_eq!(outcomes[0], ChangeOutcome::Applied { mine: false });
-    assert!(
-        outcomes[1..]
-            .iter()
-            .all(|o| matches!(o, ChangeOutcome::Refused { .. })),
-        "{outcomes:?}"
-    );
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, ChangeOutcome::Refused { .. }))
+        .count();
+    let first = ChangeOutcome::Applied { mine: false };
+    assert_eq!((&outcomes[0], refused), (&first, 3), "{outcomes:?}");
     t.assert_equal();
     for at in 0..3 {
         let (hash, must_change) = password_of(&t, at, "dee");
@@ -1030,28 +1044,14 @@ fn a_password_set_in_a_team_travels_as_its_hash_under_the_same_rules() {
     assert!(refusals(&t.dirs[0])[0].3.contains("only a Super Admin"));
 
     // Dee removed by Ann while Cy, who had not heard of it, sets her password: refused.
-    t.make(
-        0,
-        "ann",
-        Command::RemoveMember {
-            member_id: dee,
-            transfer_to: Some(ann),
-        },
-    )
-    .unwrap();
+    t.ann_removes(dee);
     let again =
         Command::set_member_password(&t.dirs[2], dee, &new("Third-Pass-43", false)).unwrap();
     t.make(2, "cyrus", again).unwrap();
     t.send(0);
     t.send(2);
-    let outcomes = t.apply_all();
-    assert!(
-        matches!(&outcomes[5], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist")),
-        "{outcomes:?}"
-    );
-    t.assert_equal();
-    let mine = t.dirs[2].my_refused_changes().unwrap();
-    assert_eq!(mine[0].what, format!("Set the password of member {dee}"));
+    let what = refused_everywhere(&mut t, 5, "does not exist", 2);
+    assert_eq!(what, format!("Set the password of member {dee}"));
 }
 
 /// Bo imports `text` (a CSV) on his computer, enrolled as his device: queued as the changes
@@ -1210,14 +1210,7 @@ fn a_large_import_in_a_team_is_split_into_changes_of_whole_rows() {
     }
     assert_eq!(rows, 1200);
     t.send(1);
-    let outcomes = t.apply_all();
-    assert!(
-        outcomes
-            .iter()
-            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
-        "{outcomes:?}"
-    );
-    t.assert_equal();
+    applied_everywhere(&mut t);
     for d in &t.dirs {
         assert!(d.find_member("p0@example.com").is_ok());
         assert!(d.find_member("p1199@example.com").is_ok());

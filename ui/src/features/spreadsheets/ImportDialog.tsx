@@ -445,15 +445,27 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
     }
     case "done": {
       const s = phase.summary;
+      // On a computer in a team the import went to the team's log: nothing is written yet.
+      const sent = s.teamChanges > 0;
       body = (
         <div data-testid="import-results">
-          <Alert
-            type={s.counts.failed > 0 ? "warning" : "success"}
-            showIcon
-            title={t("importExport.import.doneTitle")}
-            description={t("importExport.import.doneSummary", s.counts)}
-          />
-          <Counts counts={s.counts} done />
+          {sent ? (
+            <Alert
+              type="info"
+              showIcon
+              data-testid="import-sent"
+              title={t("importExport.import.sentTitle")}
+              description={t("importExport.import.sentSummary", { ...s.counts, count: s.teamChanges })}
+            />
+          ) : (
+            <Alert
+              type={s.counts.failed > 0 ? "warning" : "success"}
+              showIcon
+              title={t("importExport.import.doneTitle")}
+              description={t("importExport.import.doneSummary", s.counts)}
+            />
+          )}
+          <Counts counts={s.counts} done={!sent} />
           <SummaryNotes summary={s} />
           <Problems title={t("importExport.import.failuresDoneTitle")} problems={s.failures} total={s.counts.failed} testId="import-failures" />
           <Repaired summary={s} />

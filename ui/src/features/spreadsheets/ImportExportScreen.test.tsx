@@ -48,6 +48,7 @@ const preview: ImportSummary = {
   ignoredColumns: ["Nickname"],
   departmentsCreated: [],
   committed: false,
+  teamChanges: 0,
 };
 
 const imported: ImportSummary = { ...preview, committed: true };
@@ -70,6 +71,12 @@ async function chooseFile(more: Record<string, (args: Args) => unknown> = {}) {
   renderWithProviders(<ImportExportScreen />);
   await user.click(await screen.findByTestId("sheet-choose-file"));
   return { calls, user };
+}
+
+/** Clicks "Import" in the preview that is shown. */
+async function commitShown() {
+  const user = userEvent.setup({ delay: null });
+  await user.click(await screen.findByTestId("import-commit"));
 }
 
 // The heaviest of these click through antd selects, which jsdom renders slowly on a busy
@@ -145,6 +152,23 @@ describe("Import / Export", () => {
     await user.click(screen.getByTestId("import-download-results"));
     expect((await screen.findByTestId("results-saved")).textContent).toBe("Results saved to /home/ada/people-results.xlsx");
     expect(calls.find((c) => c.cmd === "save_import_results")?.args).toEqual({ dialogTitle: "Save the import results" });
+  });
+
+  it("says an import on a computer in a team went to the team's log, not that it was imported", async () => {
+    await chooseFile({
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => preview,
+      run_import: () => ({ ...preview, teamChanges: 3 }),
+    });
+    await commitShown();
+    const results = await screen.findByTestId("import-results");
+    expect(within(results).getByTestId("import-sent").textContent).toContain("Sent to the team");
+    expect(results.textContent).toContain("as 3 changes, in order: 2 to create, 0 to update, 1 failed.");
+    expect(results.textContent).not.toContain("Import finished");
+    expect(results.textContent).not.toContain("2 created");
+    // Counted as what the changes will do, not as done.
+    expect(within(results).queryByText("Created")).toBeNull();
   });
 
   it("cancels an import under way: back to the preview, nothing changed", async () => {

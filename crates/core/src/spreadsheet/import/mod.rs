@@ -134,6 +134,7 @@ impl ImportReport {
             ignored_columns: self.ignored_columns.clone(),
             departments_created: self.departments_created.clone(),
             committed: self.committed,
+            team_changes: 0,
         }
     }
 
@@ -172,8 +173,11 @@ pub struct ImportSummary {
     pub warnings_total: u32,
     pub ignored_columns: Vec<String>,
     pub departments_created: Vec<String>,
-    /// False for a preview (dry run).
+    /// False for a preview (dry run), and for an import sent to a team's log.
     pub committed: bool,
+    /// On a computer in a team: the changes of the team's log the import was sent as (the
+    /// members show once they are back from it); 0 when it was written here.
+    pub team_changes: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
