@@ -46,14 +46,15 @@ impl Directory {
         j: &crate::join::Joined<'_>,
         now: i64,
     ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
+        let given = j.details;
         let row = Row {
-            name: j.name.to_owned(),
+            name: given.name.trim().to_owned(),
             username: Some(j.username.to_owned()),
-            email: j.email.map(str::to_owned),
-            mobile: j.mobile.map(str::to_owned),
-            employee_id: j.employee_id.map(str::to_owned),
+            email: given.email.clone(),
+            mobile: given.mobile.clone(),
+            employee_id: given.employee_id.clone(),
             org_email: None,
-            work_location: j.work_location.map(str::to_owned),
+            work_location: given.work_location.clone(),
             status: MemberStatus::Enabled,
         };
         let department: DepartmentId = match j.department {

@@ -111,6 +111,15 @@ impl Team {
 
     /// Computer `at` sends what it has not sent yet: the log numbers it after what is there,
     /// each change under the account of the admin who made it.
+    /// Ann, on the first computer, and Cy, on the third, each add a member with the username
+    /// `bob` (Bob One in Sales, Bob Two in Engineering); neither change is sent yet.
+    fn two_admins_add_bob(&mut self) {
+        let bob_one = add(self, "Bob One", "bob", "Sales");
+        self.make(0, "ann", bob_one).unwrap();
+        let bob_two = add(self, "Bob Two", "bob", "Engineering");
+        self.make(2, "cyrus", bob_two).unwrap();
+    }
+
     fn send(&mut self, at: usize) {
         for p in self.dirs[at].pending_commands().unwrap() {
             if !self.sent.insert(p.change_id.clone()) {
@@ -332,10 +341,7 @@ fn commands_made_on_three_computers_end_in_equal_directories() {
 #[test]
 fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
     let mut t = team();
-    t.make(0, "ann", add(&t, "Bob One", "bob", "Sales"))
-        .unwrap();
-    t.make(2, "cyrus", add(&t, "Bob Two", "bob", "Engineering"))
-        .unwrap();
+    t.two_admins_add_bob();
     t.send(0);
     t.send(2);
     let outcomes = t.apply_all();
@@ -365,10 +371,7 @@ fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
 #[test]
 fn a_computers_team_status_counts_what_waits_and_announces_each_refusal_once() {
     let mut t = team();
-    t.make(0, "ann", add(&t, "Bob One", "bob", "Sales"))
-        .unwrap();
-    t.make(2, "cyrus", add(&t, "Bob Two", "bob", "Engineering"))
-        .unwrap();
+    t.two_admins_add_bob();
     let waiting = t.dirs[2].team_status(None).unwrap();
     assert_eq!((waiting.waiting, waiting.refused.len()), (1, 0));
     assert!(t.dirs[2].take_unannounced_refusals().unwrap().is_empty());
