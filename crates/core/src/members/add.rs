@@ -159,12 +159,8 @@ impl Directory {
         let username = match password_hash {
             None => password::check_credentials(&input.username, &input.password, &mut problems),
             Some(h) => {
-                if let Err(p) = orgdesk_rules::password::check_password_hash(h) {
-                    problems.push(ErrorDetail::field(
-                        "passwordHash",
-                        "invalid",
-                        format!("The password could not be used: {p}."),
-                    ));
+                if let Err(p) = password::check_hash(h) {
+                    problems.push(p);
                 }
                 Username::parse(&input.username)
                     .map_err(|e| problems.push(e))

@@ -57,7 +57,7 @@ impl Directory {
         if !parsed.is_sorted_by_key(|p| p.row) {
             parsed.sort_by_key(|p| p.row);
         }
-        self.finish_validation(ctx, &table, parsed, opts, ctl)
+        self.finish_validation(ctx, Present::of(&table), table.ignored, parsed, opts, ctl)
     }
 
     fn validate_table(
@@ -100,15 +100,17 @@ impl Directory {
         parsed.extend(b?);
         // Every row is parsed: its cells are no longer needed (a third of the peak memory).
         table.rows = Vec::new();
-        self.finish_validation(ctx, &table, parsed, opts, ctl)
+        self.finish_validation(ctx, Present::of(&table), table.ignored, parsed, opts, ctl)
     }
 
     /// Validation once every row is parsed: duplicates within the file, then each row against
-    /// the directory.
-    fn finish_validation(
+    /// the directory. `present`: the optional columns the file has; `ignored`: the headers
+    /// that are no import columns.
+    pub(super) fn finish_validation(
         &self,
         ctx: Ctx,
-        table: &Table,
+        present: Present,
+        ignored: Vec<String>,
         mut parsed: Vec<Parsed>,
         opts: &ImportOptions,
         ctl: &Control<'_>,
@@ -116,13 +118,6 @@ impl Directory {
         let total = parsed.len();
         ctl.check()?;
         mark_duplicates(&mut parsed, ctx.lang);
-        let present = Present {
-            email: table.has(Column::Email),
-            mobile: table.has(Column::Mobile),
-            employee_id: table.has(Column::EmployeeId),
-            work_location: table.has(Column::WorkLocation),
-            position: table.has(Column::Position),
-        };
         // Departments to create, parents before children.
         let mut new_depts: Vec<(String, String)> = Vec::new();
         let mut new_at: HashMap<String, usize> = HashMap::default();
@@ -194,7 +189,7 @@ impl Directory {
             report: ImportReport {
                 counts,
                 rows,
-                ignored_columns: table.ignored.clone(),
+                ignored_columns: ignored,
                 departments_created,
                 committed: false,
                 lang: opts.lang,
@@ -202,7 +197,20 @@ impl Directory {
             plans,
             new_depts,
             ctx,
+            present,
         })
+    }
+}
+
+impl Present {
+    fn of(table: &Table) -> Self {
+        Self {
+            email: table.has(Column::Email),
+            mobile: table.has(Column::Mobile),
+            employee_id: table.has(Column::EmployeeId),
+            work_location: table.has(Column::WorkLocation),
+            position: table.has(Column::Position),
+        }
     }
 }
 
