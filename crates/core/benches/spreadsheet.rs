@@ -340,7 +340,7 @@ fn main() {
         notes.push(format!("preview {k}k (s): {note}"));
         let t = if big { 2.0 } else { f64::INFINITY };
         line(
-            &format!("mapping step + preview {k}k (as the window asks)"),
+            &format!("mapping step + preview {k}k"),
             s,
             floor_s,
             t,
