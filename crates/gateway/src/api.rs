@@ -30,7 +30,7 @@ use crate::error::{GatewayError, Result};
 use crate::secrets;
 use crate::store::{
     CreateOutcome, Invitation, InvitationResend, InvitationState, KeyedRequest, NewInvitation,
-    NewLink, ReplayedLink,
+    NewLink, ReplayedLink, ORG_TOKEN_READER,
 };
 use crate::Shared;
 use poll::FeedQuery;
@@ -453,11 +453,22 @@ pub(crate) async fn events(
     }))
 }
 
+/// Acknowledges the feed for the caller alone: a device's acknowledgement moves its own
+/// cursor, the API token's the token's, and events are forgotten once every reader holding
+/// them back has passed them (`EventStore::ack_events`).
 pub(crate) async fn ack_events(
     State(state): State<Shared>,
-    Org(org_id): Org,
+    caller: Caller,
     JsonBody(ack): JsonBody<AckEvents>,
 ) -> Result<StatusCode> {
-    state.store.ack_events(&org_id, ack.up_to).await?;
+    let reader = match &caller.device {
+        Some((device_id, _)) => device_id.as_str(),
+        None => ORG_TOKEN_READER,
+    };
+    let now = state.clock.now_secs();
+    state
+        .store
+        .ack_events(&caller.org_id, reader, ack.up_to, now)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

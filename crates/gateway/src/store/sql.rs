@@ -99,6 +99,34 @@ pub(crate) const EVENTS_AFTER: &str = "SELECT seq, id, at, body FROM events
 /// Deletes the organization's (`?1`) events up to sequence number `?2`.
 pub(crate) const DELETE_EVENTS_UP_TO: &str = "DELETE FROM events WHERE org_id = ?1 AND seq <= ?2";
 
+/// Moves the organization's (`?1`) reader `?2` (a device id, or [`ORG_TOKEN_READER`]) to
+/// sequence number `?3` at `?4`, never backwards.
+pub(crate) const ACK_EVENTS_AS_READER: &str =
+    "INSERT INTO event_readers (org_id, reader, acked_up_to, acked_at) VALUES (?1, ?2, ?3, ?4)
+     ON CONFLICT (org_id, reader) DO UPDATE SET
+       acked_up_to = CASE WHEN excluded.acked_up_to > event_readers.acked_up_to
+                          THEN excluded.acked_up_to ELSE event_readers.acked_up_to END,
+       acked_at = excluded.acked_at";
+
+/// The reader name of the organization's API token in `event_readers` (a device's is its id,
+/// `dev_…`).
+pub(crate) const ORG_TOKEN_READER: &str = "org";
+
+/// How far every reader holding the organization's (`?1`) events back has acknowledged: each
+/// device not revoked (one that never acknowledged at 0), and the API token's reader when it
+/// (`?3`, [`ORG_TOKEN_READER`]) acknowledged at or after `?2` or the organization has no device
+/// that is not revoked. NULL when nobody holds events back.
+pub(crate) const EVENTS_ACKED_BY_ALL: &str = "SELECT MIN(up_to) FROM (
+       SELECT COALESCE(r.acked_up_to, 0) AS up_to FROM devices d
+         LEFT JOIN event_readers r ON r.org_id = d.org_id AND r.reader = d.id
+        WHERE d.org_id = ?1 AND d.revoked_at IS NULL
+       UNION ALL
+       SELECT r.acked_up_to AS up_to FROM event_readers r
+        WHERE r.org_id = ?1 AND r.reader = ?3
+          AND (r.acked_at >= ?2 OR NOT EXISTS
+                (SELECT 1 FROM devices d WHERE d.org_id = ?1 AND d.revoked_at IS NULL))
+     ) AS readers";
+
 // Health.
 
 /// How many messages wait to be sent.

@@ -1,13 +1,13 @@
 //! Team mode's change log over HTTP, on every store: numbering, retries, refusals and the
-//! long-poll.
+//! long-poll; and the event feed read by every device of a team.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orgdesk_gateway::ManualClock;
-use orgdesk_protocol::{ApiError, ChangesPage};
-use reqwest::StatusCode;
+use orgdesk_gateway::{Clock, ManualClock};
+use orgdesk_protocol::{AckEvents, ApiError, ChangesPage, EventKind, EventsPage};
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::assert_api_error;
@@ -186,4 +186,80 @@ pub async fn a_revoked_device_can_neither_append_nor_read(
     let log = gw.change_log().await;
     assert_eq!(log.changes.len(), 1);
     assert_eq!(log.changes[0].device_id, device.device_id);
+}
+
+impl TestGateway {
+    /// The feed's events after `after` as `token` (a device's, or the API token).
+    async fn feed_as(&self, token: &str, after: i64) -> Vec<i64> {
+        let path = format!("/api/v1/events?after={after}&limit=100");
+        let r = self.team_call(Method::GET, &path, token, None).await;
+        assert_eq!(r.status(), StatusCode::OK);
+        let page: EventsPage = r.json().await.unwrap();
+        page.events.iter().map(|e| e.seq).collect()
+    }
+
+    /// Acknowledges the feed up to `up_to` as `token`.
+    async fn ack_as(&self, token: &str, up_to: i64) {
+        let body = serde_json::to_value(AckEvents { up_to }).unwrap();
+        let r = self
+            .team_call(Method::POST, "/api/v1/events/ack", token, Some(&body))
+            .await;
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    }
+}
+
+pub async fn every_device_reads_the_feed_until_all_have_acknowledged(
+    gw: &TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    let (_, a) = gw.account_with_device("li.wei", "Office PC").await;
+    let (_, b) = gw.account_with_device("wang.fang", "Laptop").await;
+    let (_, revoked) = gw.account_with_device("zhao.lei", "Old PC").await;
+    let r = gw.revoke(&gw.creds.api_token, &revoked.device_id).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let org = gw.creds.organization_id.clone();
+    let before = gw.feed_as(&a.device_token, 0).await;
+    for i in 0..3 {
+        let kind = EventKind::Declined {
+            invitation_id: format!("inv{i}"),
+        };
+        let store = gw.store();
+        store
+            .append_event(&org, kind, clock.now_secs())
+            .await
+            .unwrap();
+    }
+    let all = gw.feed_as(&a.device_token, 0).await;
+    assert_eq!(all.len(), before.len() + 3);
+    let last = *all.last().unwrap();
+
+    // A's acknowledgement is A's: B (and the API token) still read every event.
+    gw.ack_as(&a.device_token, last).await;
+    assert_eq!(gw.feed_as(&a.device_token, 0).await, all);
+    assert_eq!(gw.feed_as(&b.device_token, 0).await, all);
+    // B acknowledges part: what both passed is gone, the rest stays for B.
+    gw.ack_as(&b.device_token, all[all.len() - 2]).await;
+    assert_eq!(gw.feed_as(&b.device_token, 0).await, [last]);
+    // The revoked device, which never acknowledged, holds nothing back.
+    gw.ack_as(&b.device_token, last).await;
+    assert!(gw.feed_as(&a.device_token, 0).await.is_empty());
+
+    // The API token reads beside the team: it holds what it has not acknowledged ...
+    let kind = EventKind::Declined {
+        invitation_id: "later".into(),
+    };
+    gw.store()
+        .append_event(&org, kind, clock.now_secs())
+        .await
+        .unwrap();
+    let later = gw.feed_as(&a.device_token, 0).await;
+    assert_eq!(later.len(), 1);
+    gw.ack_as(&gw.creds.api_token, last).await;
+    gw.ack_as(&a.device_token, later[0]).await;
+    gw.ack_as(&b.device_token, later[0]).await;
+    assert_eq!(gw.feed_as(&b.device_token, 0).await, later);
+    // ... until it has not acknowledged for 30 days: a token nobody reads with holds nothing.
+    clock.advance_secs(31 * 86_400);
+    gw.ack_as(&b.device_token, later[0]).await;
+    assert!(gw.feed_as(&b.device_token, 0).await.is_empty());
 }

@@ -29,6 +29,7 @@ macro_rules! for_each_team_scenario {
         $m!(the_change_log_refuses_bad_changes_by_name);
         $m!(a_revoked_device_can_neither_append_nor_read);
         $m!(the_newest_snapshot_is_kept_and_read_by_devices);
+        $m!(every_device_reads_the_feed_until_all_have_acknowledged);
     };
 }
 

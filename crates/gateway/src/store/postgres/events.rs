@@ -8,6 +8,7 @@ use super::{execute, insert_event, shared, PostgresStore};
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
 use crate::store::EventStore;
+use crate::store::{ORG_TOKEN_READER, READER_IDLE_SECS};
 
 #[async_trait]
 impl EventStore for PostgresStore {
@@ -34,9 +35,25 @@ impl EventStore for PostgresStore {
             .collect()
     }
 
-    async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
-        let args = [org_id.into(), up_to.into()];
-        execute(&self.pool, sql::DELETE_EVENTS_UP_TO, &args).await
+    async fn ack_events(&self, org_id: &str, reader: &str, up_to: i64, now: i64) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let args = [org_id.into(), reader.into(), up_to.into(), now.into()];
+        execute(&mut *tx, sql::ACK_EVENTS_AS_READER, &args).await?;
+        let floor: Option<i64> = sqlx::query_scalar(shared(sql::EVENTS_ACKED_BY_ALL))
+            .bind(org_id)
+            .bind(now - READER_IDLE_SECS)
+            .bind(ORG_TOKEN_READER)
+            .fetch_one(&mut *tx)
+            .await?;
+        let n = match floor {
+            Some(floor) => {
+                let args = [org_id.into(), floor.into()];
+                execute(&mut *tx, sql::DELETE_EVENTS_UP_TO, &args).await?
+            }
+            None => 0,
+        };
+        tx.commit().await?;
+        Ok(n)
     }
 
     async fn append_event(&self, org_id: &str, kind: EventKind, now: i64) -> Result<()> {

@@ -8,6 +8,7 @@ use super::{insert_event, SqliteStore};
 use crate::error::{GatewayError, Result};
 use crate::store::sql;
 use crate::store::EventStore;
+use crate::store::{ORG_TOKEN_READER, READER_IDLE_SECS};
 
 #[async_trait]
 impl EventStore for SqliteStore {
@@ -30,10 +31,21 @@ impl EventStore for SqliteStore {
         .await
     }
 
-    async fn ack_events(&self, org_id: &str, up_to: i64) -> Result<u64> {
-        let org_id = org_id.to_owned();
-        self.with(move |c| {
-            let n = c.execute(sql::DELETE_EVENTS_UP_TO, params![org_id, up_to])?;
+    async fn ack_events(&self, org_id: &str, reader: &str, up_to: i64, now: i64) -> Result<u64> {
+        let (org_id, reader) = (org_id.to_owned(), reader.to_owned());
+        self.in_transaction(move |tx| {
+            tx.execute(
+                sql::ACK_EVENTS_AS_READER,
+                params![org_id, reader, up_to, now],
+            )?;
+            let idle_since = now - READER_IDLE_SECS;
+            let args = params![org_id, idle_since, ORG_TOKEN_READER];
+            let floor: Option<i64> = tx.query_row(sql::EVENTS_ACKED_BY_ALL, args, |r| r.get(0))?;
+            let n = match floor {
+                Some(floor) => tx.execute(sql::DELETE_EVENTS_UP_TO, params![org_id, floor])?,
+                None => 0,
+            };
+            tx.commit()?;
             Ok(n as u64)
         })
         .await

@@ -58,6 +58,9 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../../migrations/sqlite/0012_snapshots.sql"
     )),
+    M::up(include_str!(
+        "../../../migrations/sqlite/0013_event_readers.sql"
+    )),
 ];
 
 #[derive(Clone)]
