@@ -164,13 +164,11 @@ pub fn parse() -> Cli {
 /// The edits that are not yet a kind of change of the team's log, as a refusal names them.
 fn edit_without_kind(c: &Command) -> Option<&'static str> {
     use crate::cli_invitations::InvitationsCommand as I;
-    use crate::cli_join::RequestsCommand as R;
     match c {
         Command::Invite(_) => Some("an invitation"),
         Command::Invitations(I::Resend(_) | I::Cancel(_)) => {
             Some("resending or cancelling invitations")
         }
-        Command::Requests(R::Approve { .. } | R::Reject { .. }) => Some("a join decision"),
         _ => None,
     }
 }

@@ -2,10 +2,13 @@
 //! `orgdesk requests` (the join requests in the directory: list, approve, reject).
 
 use clap::{Args, Subcommand};
+use orgdesk_core::audit::Actor;
 use orgdesk_core::join::{
     JoinDecision, JoinLinkInput, JoinLinkView, JoinPlacement, JoinRequestFilter, JoinRequestRow,
     MAX_JOIN_REQUEST_PAGE,
 };
+use orgdesk_core::team::Command;
+use orgdesk_core::types::MemberId;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use serde_json::json;
 
@@ -225,27 +228,53 @@ pub fn requests(
                 department_id: dept.map(|p| d.resolve_department_path(&p)).transpose()?,
                 role_id: role.map(|r| d.role_by_name(&r)).transpose()?,
             };
-            let members = d.decide_join_requests(&actor, &ids, JoinDecision::Approve(placement))?;
-            let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
-            if json {
-                return Ok(json!({ "approved": ids.len(), "memberIds": ids }).to_string());
-            }
-            Ok(format!(
-                "Approved {} join requests; new member ids: {}.",
-                ids.len(),
-                ids.iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            let decision = JoinDecision::Approve(placement);
+            // The members as the directory holds them once decided (in a team, once the
+            // change is back from the log).
+            let say = |d: &mut Directory, _| {
+                let members = d.join_request_members(&ids)?;
+                let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
+                if json {
+                    return Ok(json!({ "approved": ids.len(), "memberIds": ids }).to_string());
+                }
+                Ok(format!(
+                    "Approved {} join requests; new member ids: {}.",
+                    ids.len(),
+                    ids.iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            };
+            decide(d, &actor, &ids, decision, say)
         }
         RequestsCommand::Reject { ids, json } => {
             let actor = crate::cli_directory::actor(d, as_admin)?;
-            d.decide_join_requests(&actor, &ids, JoinDecision::Reject)?;
-            if json {
-                return Ok(json!({ "rejected": ids.len() }).to_string());
-            }
-            Ok(format!("Rejected {} join requests.", ids.len()))
+            let say = |_: &mut Directory, _| {
+                if json {
+                    return Ok(json!({ "rejected": ids.len() }).to_string());
+                }
+                Ok(format!("Rejected {} join requests.", ids.len()))
+            };
+            decide(d, &actor, &ids, JoinDecision::Reject, say)
         }
     }
+}
+
+/// Decides the requests `ids`: directly, or on a computer in a team as a `join.decide` change
+/// of the log, sent and read back at once (`cli_edit::edit`); `say` words what was decided.
+fn decide(
+    d: &mut Directory,
+    actor: &Actor,
+    ids: &[i64],
+    decision: JoinDecision,
+    say: impl FnOnce(&mut Directory, Vec<MemberId>) -> Result<String, CommandError>,
+) -> Result<String, CommandError> {
+    crate::cli_edit::edit(
+        d,
+        actor,
+        |d| Command::decide_join(d, ids, decision),
+        |d, a| d.decide_join_requests(a, ids, decision),
+        say,
+    )
 }

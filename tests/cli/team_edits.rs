@@ -124,9 +124,9 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
         "another admin's account",
     );
     assert_refused(
-        &orgdesk(&a, &["requests", "approve", "1"], None),
+        &orgdesk(&a, &["invitations", "cancel", "1"], None),
         1,
-        "a join decision is not yet a change the team's log carries",
+        "resending or cancelling invitations is not yet a change the team's log carries",
     );
     // An import goes through the log in parts of whole rows: 2,000 people and a department
     // of their own, more than one append to the gateway carries.
@@ -230,6 +230,50 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     assert_eq!(org["name"], "Acme Group");
     let roles = ok(&orgdesk(&c, &["role", "list"], None));
     assert!(roles.contains("\tAuditor\t"), "{roles}");
+    assert_eq!(checksum(&a), checksum(&b));
+    assert_eq!(checksum(&a), checksum(&c));
+
+    // Someone asks to join through the join link: every computer's sync brings the request
+    // (the feed is every device's, and the request a change of the log), one admin approves
+    // it, and the member is on every computer.
+    let link = json(&orgdesk(
+        &a,
+        &["join-link", "on", "--approval", "--json"],
+        None,
+    ))["link"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ask_to_join(&link, "Hana Sato", "hana");
+    for db in [&b, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+        let waiting = json(&orgdesk(db, &["requests", "list", "--json"], None));
+        assert_eq!(waiting["total"], 1, "{waiting}");
+        assert_eq!(waiting["rows"][0]["username"], "hana", "{waiting}");
+    }
+    let waiting = json(&orgdesk(&c, &["requests", "list", "--json"], None));
+    let request = waiting["rows"][0]["id"].to_string();
+    let approved = ok(&run_as(
+        &c,
+        "dave",
+        &["requests", "approve", &request, "--dept", "Sales"],
+        None,
+    ));
+    assert!(
+        approved.starts_with("Approved 1 join requests; new member ids: "),
+        "{approved}"
+    );
+    for db in [&a, &b, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+        assert_eq!(member_field(db, "hana", "status"), "enabled");
+        let all = json(&orgdesk(
+            db,
+            &["requests", "list", "--state", "all", "--json"],
+            None,
+        ));
+        assert_eq!(all["total"], 1, "{all}");
+        assert_eq!(all["rows"][0]["state"], "approved", "{all}");
+    }
     assert_eq!(checksum(&a), checksum(&b));
     assert_eq!(checksum(&a), checksum(&c));
 
@@ -377,4 +421,36 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     assert_eq!(checksum(&a), checksum(&b));
     assert_eq!(checksum(&a), checksum(&c));
     gw.kill();
+}
+
+/// Asks to join through the join link `link` as a person's browser does: opens the form, then
+/// posts it back with its CSRF cookie and token, choosing the suites' password.
+fn ask_to_join(link: &str, name: &str, username: &str) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let client = reqwest::Client::new();
+        let form = client.get(link).send().await.unwrap();
+        assert_eq!(form.status(), reqwest::StatusCode::OK);
+        let set = form.headers().get(reqwest::header::SET_COOKIE).cloned();
+        let cookie = set.and_then(|v| Some(v.to_str().ok()?.split(';').next()?.to_owned()));
+        let page = form.text().await.unwrap();
+        let (_, after) = page
+            .split_once("name=\"csrf\" value=\"")
+            .expect("a CSRF token");
+        let csrf = after.split('"').next().unwrap();
+        let fields = [
+            ("csrf", csrf),
+            ("name", name),
+            ("username", username),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ];
+        let sent = client
+            .post(link)
+            .header(reqwest::header::COOKIE, cookie.expect("a CSRF cookie"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), reqwest::StatusCode::OK);
+    });
 }

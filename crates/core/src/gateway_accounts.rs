@@ -150,7 +150,10 @@ impl Directory {
         // In a team every computer mirrors, and an account the gateway creates is bound on the
         // computer that asked only: so there only members already bound are mirrored (their
         // changes, the same from every computer), and a member new since the team started
-        // waits for the binding to be a change of the log.
+        // waits for the binding to be a change of the log. A member an approved join request
+        // made is bound to the account the request named, which the gateway makes when it
+        // hears the decision: the computer that decided mirrors them only once the decision
+        // is out, or the gateway would give the username another account.
         let team = self.team_device_account()?.is_some();
         let sql = format!(
             "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
@@ -158,6 +161,10 @@ impl Directory {
              FROM members m LEFT JOIN gateway_accounts g ON g.member_id = m.id
              WHERE m.username IS NOT NULL
                AND (?2 = 0 OR m.gateway_account_id IS NOT NULL)
+               AND (?2 = 0 OR NOT EXISTS (
+                     SELECT 1 FROM join_requests r JOIN gateway_outbox o
+                       ON o.kind = 'join_decision' AND o.target = r.gateway_id
+                     WHERE r.member_id = m.id))
                AND (g.member_id IS NULL
                     OR g.account_id IS NOT m.gateway_account_id
                     OR g.username IS NOT m.username

@@ -156,17 +156,23 @@ pub(crate) fn import_quota_in(conn: &rusqlite::Connection) -> CoreResult<Option<
     Ok(value.and_then(|v| v.parse::<u32>().ok()).filter(|n| *n > 0))
 }
 
+/// [`Directory::local_value`] as `conn` sees it (inside a transaction too).
+pub(crate) fn local_value_in(
+    conn: &rusqlite::Connection,
+    key: &str,
+) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
 impl Directory {
     /// A value this installation keeps for itself (not shown in Settings): the gateway's
     /// organization id, the embedded gateway's port, and the like. Never a secret.
     pub fn local_value(&self, key: &str) -> CoreResult<Option<String>> {
-        use rusqlite::OptionalExtension;
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-                r.get(0)
-            })
-            .optional()?)
+        Ok(local_value_in(&self.conn, key)?)
     }
 
     pub fn set_local_value(&self, key: &str, value: &str) -> CoreResult<()> {

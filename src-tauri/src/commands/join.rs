@@ -3,6 +3,8 @@ use orgdesk_core::join::{
     MAX_JOIN_REQUEST_PAGE,
 };
 
+use orgdesk_core::team::Command;
+
 use super::{Answer, Dir, Link};
 use crate::join_link;
 
@@ -22,7 +24,9 @@ pub async fn list_join_requests(
 }
 
 /// Approves (into `placement`'s department and role) or rejects every request in `ids`, all
-/// or nothing, in one transaction; answers the new members' ids.
+/// or nothing, in one transaction; answers the new members' ids. On a computer in a team the
+/// decision is a `join.decide` change of the log (`GatewayLink::logged`), applied on every
+/// computer and told to the gateway from this one; the members are read once it is back.
 #[tauri::command]
 pub async fn decide_join_requests(
     state: Dir<'_>,
@@ -36,12 +40,17 @@ pub async fn decide_join_requests(
     } else {
         JoinDecision::Reject
     };
+    let (made, decided) = (ids.clone(), ids.clone());
     let members = link
-        .act(&state, move |d, a| {
-            d.refuse_in_team("a join decision")?;
-            d.decide_join_requests(a, &ids, decision)
-        })
+        .logged(
+            &state,
+            move |d| Command::decide_join(d, &made, decision),
+            move |d, a| d.decide_join_requests(a, &decided, decision),
+            move |d, _| d.join_request_members(&ids),
+        )
         .await?;
+    // The decision waits in this computer's outbox: the sender tells the gateway at once.
+    link.ring();
     Ok(members.into_iter().map(|m| m.0).collect())
 }
 

@@ -83,6 +83,8 @@ pub(super) async fn feed<R: Runtime>(app: AppHandle<R>) {
                 backoff = Duration::from_secs(1);
                 if report.events > 0 {
                     let _ = app.emit(INVITATIONS_CHANGED, ());
+                    // On a computer in a team a join request came in as a change to send.
+                    link.ring_team();
                 }
                 // After every round that reached the feed's end, not only one that brought
                 // events (`orgdesk sync` may have brought requests in meanwhile); a backlog's

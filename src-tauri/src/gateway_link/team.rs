@@ -145,7 +145,8 @@ impl GatewayLink {
         self.team_bell.notify_one();
     }
 
-    /// Wakes the team loop: this computer entered a team.
+    /// Wakes the team loop: this computer entered a team, or queued a change for it (a join
+    /// request the feed brought).
     pub fn ring_team(&self) {
         self.team_bell.notify_one();
     }
@@ -370,7 +371,8 @@ mod tests {
         let jo = waiting_and(&state, |d| d.find_member("jo@example.com").is_ok());
         assert_eq!(jo, (6, false));
 
-        // An edit the log does not carry yet is refused.
+        // A join decision is a change of the log, tried here first: one naming no request
+        // is refused at once.
         let refused = call(
             &w,
             "decide_join_requests",
@@ -381,7 +383,7 @@ mod tests {
             refused["message"]
                 .as_str()
                 .unwrap()
-                .contains("a join decision is not yet a change the team's log carries"),
+                .contains("Join request 1 no longer exists."),
             "{refused}"
         );
     }

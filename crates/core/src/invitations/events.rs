@@ -11,6 +11,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::gateway_accounts::{
     audit_refused_event, member_by_account, refuse_account, valid_account_id,
 };
+use crate::join::JoinRequestIn;
 use crate::member_row;
 use crate::store::Directory;
 use crate::types::{fold_search, MemberId, Username};
@@ -63,10 +64,15 @@ impl Directory {
     /// been recorded here, and such an event, passed over, would be lost (a delivered invitation
     /// left "Sent", a failed one never shown as failed). The cursor stays before it and the next
     /// page starts with it. One older than [`HOLD_UNKNOWN_MS`] is passed over as before.
-    pub fn apply_gateway_events(
+    ///
+    /// A join request is handed to `join_intake` (with the transaction and the time), which
+    /// records it or, on a computer in a team, queues it for the log
+    /// (`Directory::apply_gateway_events` in `crate::team`).
+    pub(crate) fn apply_gateway_events_with(
         &mut self,
         events: &[Event],
         next_cursor: i64,
+        mut join_intake: impl FnMut(&Connection, &JoinRequestIn, i64) -> CoreResult<Option<MemberId>>,
     ) -> CoreResult<Vec<MemberId>> {
         let cursor = self.gateway_event_cursor()?;
         if events.len() > orgdesk_protocol::MAX_EVENTS_LIMIT as usize {
@@ -90,7 +96,7 @@ impl Directory {
                 held = true;
                 break;
             }
-            if let Some(member) = apply_event(&tx, e, now)? {
+            if let Some(member) = apply_event(&tx, e, now, &mut join_intake)? {
                 changed.push(member);
             }
             reached = e.seq;
@@ -174,7 +180,16 @@ fn set_state(
     Ok(())
 }
 
-fn apply_event(tx: &Connection, e: &Event, now: i64) -> CoreResult<Option<MemberId>> {
+/// What takes a join request in (see [`Directory::apply_gateway_events_with`]).
+type JoinIntake<'a> =
+    dyn FnMut(&Connection, &JoinRequestIn, i64) -> CoreResult<Option<MemberId>> + 'a;
+
+fn apply_event(
+    tx: &Connection,
+    e: &Event,
+    now: i64,
+    join_intake: &mut JoinIntake<'_>,
+) -> CoreResult<Option<MemberId>> {
     match &e.kind {
         EventKind::InvitationDelivered {
             invitation_id,
@@ -265,7 +280,7 @@ fn apply_event(tx: &Connection, e: &Event, now: i64) -> CoreResult<Option<Member
                 let value = details.field(field)?;
                 (!value.trim().is_empty()).then(|| value.to_owned())
             };
-            let request = crate::join::JoinRequestIn {
+            let request = JoinRequestIn {
                 gateway_id: request_id.clone(),
                 via: match via {
                     orgdesk_protocol::JoinVia::Code => "code".into(),
@@ -277,7 +292,7 @@ fn apply_event(tx: &Connection, e: &Event, now: i64) -> CoreResult<Option<Member
                 password_hash: password_hash.clone(),
                 approval_required: *approval_required,
             };
-            return crate::join::record(tx, &request, now);
+            return join_intake(tx, &request, now);
         }
         // Password reset mail is followed on the gateway; the directory keeps no record of it.
         EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}

@@ -7,11 +7,11 @@
 
 use orgdesk_protocol::JoinerDetails;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
-use super::{create_member, JoinRequestIn};
+use super::{create_member, joining_rules_in, JoinRequestIn, JoiningRules, TellGateway};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::refuse_account;
@@ -21,7 +21,7 @@ use crate::types::{DepartmentId, MemberId, RoleId};
 
 /// Where an approved person goes: a department and a role, the root department and the plain
 /// member role when not given.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JoinPlacement {
     #[serde(default)]
@@ -120,12 +120,21 @@ fn check_placement(tx: &Connection, p: JoinPlacement) -> CoreResult<()> {
     Ok(())
 }
 
+/// How a decision is judged and told: the joining rules an approval is checked against, and
+/// whether the gateway hears it from here.
+#[derive(Clone, Copy)]
+pub(crate) struct Deciding<'a> {
+    pub rules: &'a JoiningRules,
+    pub tell: TellGateway,
+}
+
 /// Decides one request inside `tx`: the member approval created, or why it cannot be decided.
 fn decide_one(
     tx: &Connection,
     actor: &Actor,
     id: i64,
     decision: JoinDecision,
+    how: Deciding<'_>,
     now: i64,
 ) -> CoreResult<Result<Option<MemberId>, Refusal>> {
     let Some((request, state, hash_kept)) = stored(tx, id)? else {
@@ -152,7 +161,7 @@ fn decide_one(
                 "{name} cannot be added: the password they chose was not kept. {next}"
             ))));
         }
-        match create_member(tx, &request, placement, now)? {
+        match create_member(tx, &request, placement, how.rules, now)? {
             Ok(m) => member = Some(m),
             Err(problem) => {
                 return Ok(Err(Refusal::Cannot(format!(
@@ -165,7 +174,7 @@ fn decide_one(
             "DELETE FROM gateway_refusals WHERE account_id = ?1",
             [&request.account_id],
         )?;
-    } else if let Some(account) = &request.account_id {
+    } else if let (Some(account), TellGateway::Yes) = (&request.account_id, how.tell) {
         // A gateway that let the person in before asking (its rules said no approval)
         // removes the account; one that waited never made it and marks the request refused.
         refuse_account(tx, account, "Your request to join was declined.")?;
@@ -178,15 +187,17 @@ fn decide_one(
          WHERE id = ?1",
         params![id, decided, member, now, actor.name],
     )?;
-    // Only the latest decision matters to the gateway.
+    // Only the latest decision matters to the gateway, told by the computer that made it.
     tx.execute(
         "DELETE FROM gateway_outbox WHERE kind = 'join_decision' AND target = ?1",
         [&request.gateway_id],
     )?;
-    tx.execute(
-        "INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', ?1, ?2)",
-        params![request.gateway_id, decided],
-    )?;
+    if how.tell == TellGateway::Yes {
+        tx.execute(
+            "INSERT INTO gateway_outbox (kind, target, value) VALUES ('join_decision', ?1, ?2)",
+            params![request.gateway_id, decided],
+        )?;
+    }
     let mut entry = audit::Entry::on(
         if approve {
             "join_request.approve"
@@ -240,6 +251,23 @@ impl Directory {
         ids: &[i64],
         decision: JoinDecision,
     ) -> CoreResult<Vec<MemberId>> {
+        let rules = joining_rules_in(&self.conn)?;
+        let how = Deciding {
+            rules: &rules,
+            tell: TellGateway::Yes,
+        };
+        self.decide_join_requests_as(actor, ids, decision, how)
+    }
+
+    /// [`Self::decide_join_requests`], judged and told as `how` says (a `join.decide` change
+    /// of the team's log: by the rules its author's computer holds, told by that computer).
+    pub(crate) fn decide_join_requests_as(
+        &mut self,
+        actor: &Actor,
+        ids: &[i64],
+        decision: JoinDecision,
+        how: Deciding<'_>,
+    ) -> CoreResult<Vec<MemberId>> {
         CoreError::unless_chosen(ids, "ids", "Choose at least one join request.")?;
         let (now, tx) = self.begin()?;
         if let JoinDecision::Approve(p) = decision {
@@ -249,7 +277,7 @@ impl Directory {
         let mut refusals = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for &id in ids.iter().filter(|id| seen.insert(**id)) {
-            match decide_one(&tx, actor, id, decision, now)? {
+            match decide_one(&tx, actor, id, decision, how, now)? {
                 Ok(member) => members.extend(member),
                 Err(refusal) => refusals.push(refusal),
             }
@@ -267,5 +295,93 @@ impl Directory {
         tx.commit()?;
         self.touch_members(&members);
         Ok(members)
+    }
+}
+
+impl Directory {
+    /// The gateway's ids of the requests `ids` names here, in order (what a `join.decide`
+    /// change carries: a request's number here is this computer's own); a request not here is
+    /// refused as deciding it would be.
+    pub fn join_request_gateway_ids(&self, ids: &[i64]) -> CoreResult<Vec<String>> {
+        ids.iter()
+            .map(|id| {
+                self.conn
+                    .query_row(
+                        "SELECT gateway_id FROM join_requests WHERE id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )
+                    .optional()?
+                    .ok_or_else(|| {
+                        CoreError::NotFound(format!("Join request {id} no longer exists."))
+                    })
+            })
+            .collect()
+    }
+
+    /// The members the requests `ids` made once approved, in order (none for a request
+    /// not approved).
+    pub fn join_request_members(&self, ids: &[i64]) -> CoreResult<Vec<MemberId>> {
+        let ids = serde_json::to_string(ids).unwrap_or_default();
+        Ok(rows::all(
+            &self.conn,
+            "SELECT member_id FROM join_requests
+             WHERE id IN (SELECT value FROM json_each(?1))
+               AND state = 'approved' AND member_id IS NOT NULL
+             ORDER BY id",
+            [ids],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The name of the one request `gateway_ids` names, when it names one this directory
+    /// holds (for describing a decision).
+    pub(crate) fn join_request_name(&self, gateway_ids: &[String]) -> Option<String> {
+        let [id] = gateway_ids else { return None };
+        self.conn
+            .query_row(
+                "SELECT name FROM join_requests WHERE gateway_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .ok()
+    }
+
+    /// A `join.decide` change applied: the requests named by the gateway's ids, decided as
+    /// [`Self::decide_join_requests`] decides them, judged and told as `how` says.
+    pub(crate) fn decide_join_by_gateway_ids(
+        &mut self,
+        actor: &Actor,
+        gateway_ids: &[String],
+        approve: bool,
+        placement: JoinPlacement,
+        how: Deciding<'_>,
+    ) -> CoreResult<()> {
+        let known: std::collections::HashMap<String, i64> = rows::all(
+            &self.conn,
+            "SELECT gateway_id, id FROM join_requests
+             WHERE gateway_id IN (SELECT value FROM json_each(?1))",
+            [serde_json::to_string(gateway_ids).unwrap_or_default()],
+            |r| rows::columns(r),
+        )?
+        .into_iter()
+        .collect();
+        let ids = gateway_ids
+            .iter()
+            .map(|gateway_id| {
+                known.get(gateway_id).copied().ok_or_else(|| {
+                    CoreError::NotFound(format!(
+                        "The join request {gateway_id} is not in this directory."
+                    ))
+                })
+            })
+            .collect::<CoreResult<Vec<i64>>>()?;
+        let decision = if approve {
+            JoinDecision::Approve(placement)
+        } else {
+            JoinDecision::Reject
+        };
+        self.decide_join_requests_as(actor, &ids, decision, how)
+            .map(drop)
     }
 }

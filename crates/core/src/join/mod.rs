@@ -10,12 +10,13 @@
 mod decide;
 mod list;
 
+pub(crate) use decide::Deciding;
 pub use decide::{JoinDecision, JoinPlacement};
 pub use list::{JoinRequestFilter, JoinRequestPage, JoinRequestRow, MAX_JOIN_REQUEST_PAGE};
 
 use orgdesk_protocol::{JoinField, JoinerDetails};
-use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
+use rusqlite::{params, Connection};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use ts_rs::TS;
 
@@ -40,8 +41,10 @@ pub(crate) struct Joined<'a> {
     pub role: Option<RoleId>,
 }
 
-/// A request as the gateway reported it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request as the gateway reported it (in a team, carried as such by a `join.request`
+/// change).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JoinRequestIn {
     pub gateway_id: String,
     /// `link` or `code`.
@@ -58,7 +61,10 @@ pub struct JoinRequestIn {
 
 /// The joining rules as the admin last set them in this directory. Joins are judged by these,
 /// never by what an event claims; until an admin sets them, every join waits for approval.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// They are this computer's own record, so in a team a join change carries the rules its
+/// author's computer judged it by, and every computer judges it by those.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JoiningRules {
     pub approval_required: bool,
     /// Wire names: `email`, `mobile`, `employee_id`, `work_location`.
@@ -69,12 +75,7 @@ const RULES_APPROVAL_KEY: &str = "join.approval_required";
 const RULES_FIELDS_KEY: &str = "join.required_fields";
 
 pub(crate) fn joining_rules_in(conn: &rusqlite::Connection) -> rusqlite::Result<JoiningRules> {
-    let value = |key: &str| -> rusqlite::Result<Option<String>> {
-        conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
-            r.get(0)
-        })
-        .optional()
-    };
+    let value = |key: &str| crate::settings::local_value_in(conn, key);
     Ok(JoiningRules {
         approval_required: value(RULES_APPROVAL_KEY)?.as_deref() != Some("0"),
         required_fields: value(RULES_FIELDS_KEY)?
@@ -94,8 +95,13 @@ pub enum JoinRequestState {
     Rejected,
 }
 
-/// Why the entered fields cannot make a member here, if they cannot (checked again on approval).
-fn field_problem(tx: &Connection, r: &JoinRequestIn) -> CoreResult<Option<String>> {
+/// Why the entered fields cannot make a member here under `rules`, if they cannot (checked
+/// again on approval).
+fn field_problem(
+    tx: &Connection,
+    r: &JoinRequestIn,
+    rules: &JoiningRules,
+) -> CoreResult<Option<String>> {
     let region = crate::settings::default_region_in(tx)?;
     let mut problems = Vec::new();
     let details = &r.details;
@@ -120,8 +126,8 @@ fn field_problem(tx: &Connection, r: &JoinRequestIn) -> CoreResult<Option<String
             "The gateway sent a password that cannot be kept: {p}."
         ));
     }
-    for field in joining_rules_in(tx)?.required_fields {
-        let Some(field) = JoinField::parse(&field) else {
+    for field in &rules.required_fields {
+        let Some(field) = JoinField::parse(field) else {
             continue;
         };
         let label = match field {
@@ -141,9 +147,10 @@ fn create_member(
     tx: &Connection,
     r: &JoinRequestIn,
     placement: JoinPlacement,
+    rules: &JoiningRules,
     now: i64,
 ) -> CoreResult<Result<MemberId, String>> {
-    if let Some(p) = field_problem(tx, r)? {
+    if let Some(p) = field_problem(tx, r, rules)? {
         return Ok(Err(p));
     }
     let joined = Joined {
@@ -176,9 +183,24 @@ fn create_member(
     Ok(created)
 }
 
-/// Records a request from the feed (once per gateway id). Returns the member created when
-/// the request needed no approval.
-pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult<Option<MemberId>> {
+/// What the gateway must hear of a join change: told by the computer that made the change,
+/// or left to it (another computer of the team applying it), since the gateway must hear it
+/// once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TellGateway {
+    Yes,
+    LeftToAuthor,
+}
+
+/// Records a request from the feed (once per gateway id: one already recorded is passed
+/// over), judged by `rules`. Returns the member created when the request needed no approval.
+pub(crate) fn record(
+    tx: &Connection,
+    r: &JoinRequestIn,
+    rules: &JoiningRules,
+    tell: TellGateway,
+    now: i64,
+) -> CoreResult<Option<MemberId>> {
     let known = rows::exists(
         tx,
         "SELECT id FROM join_requests WHERE gateway_id = ?1",
@@ -189,11 +211,11 @@ pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult
     }
     let via = if r.via == "code" { "code" } else { "link" };
     // Let in at once only when both the gateway and this directory's rules say so.
-    let let_in = !r.approval_required && !joining_rules_in(tx)?.approval_required;
+    let let_in = !r.approval_required && !rules.approval_required;
     let (state, problem, member) = if !let_in {
-        ("pending", field_problem(tx, r)?, None)
+        ("pending", field_problem(tx, r, rules)?, None)
     } else {
-        match create_member(tx, r, JoinPlacement::default(), now)? {
+        match create_member(tx, r, JoinPlacement::default(), rules, now)? {
             Ok(id) => ("approved", None, Some(id)),
             // Let in by the gateway but impossible here as entered: refused, and the gateway
             // removes the account and tells the person why.
@@ -202,7 +224,7 @@ pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult
     };
     if state == "rejected" {
         let reason = problem.as_deref().unwrap_or_default();
-        if let Some(account) = &r.account_id {
+        if let (Some(account), TellGateway::Yes) = (&r.account_id, tell) {
             refuse_account(
                 tx,
                 account,
@@ -253,6 +275,21 @@ pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult
 }
 
 impl Directory {
+    /// Records a request a `join.request` change of the team's log carries, judged by the
+    /// rules it carries (see [`record`]).
+    pub(crate) fn record_join_request(
+        &mut self,
+        r: &JoinRequestIn,
+        rules: &JoiningRules,
+        tell: TellGateway,
+    ) -> CoreResult<()> {
+        let (now, tx) = self.begin()?;
+        let member = record(&tx, r, rules, tell, now)?;
+        tx.commit()?;
+        self.touch_members(member.as_slice());
+        Ok(())
+    }
+
     /// The joining rules this directory judges joins by.
     pub fn joining_rules(&self) -> CoreResult<JoiningRules> {
         Ok(joining_rules_in(&self.conn)?)

@@ -8,6 +8,7 @@ use super::{ChangeOutcome, LoggedChange, RefusedChange, TeamCommand};
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::member_by_account;
+use crate::join::TellGateway;
 use crate::store::Directory;
 
 /// A change refused, with what it would have done, who sent it and why.
@@ -79,7 +80,7 @@ impl Directory {
         let history_before: i64 =
             self.conn
                 .query_row("SELECT ifnull(max(id), 0) FROM audit_log", [], |r| r.get(0))?;
-        let outcome = match self.judge(change)? {
+        let outcome = match self.judge(change, mine)? {
             None => {
                 self.conn.execute(
                     "UPDATE audit_log SET team_seq = ?1, team_device_id = ?2 WHERE id > ?3",
@@ -124,7 +125,9 @@ impl Directory {
 
     /// Runs the change if it may be: None when it was applied, else the refusal (with what it
     /// ran undone). An error is this computer's failure, not the change's.
-    fn judge(&mut self, change: &LoggedChange) -> CoreResult<Option<Refusal>> {
+    /// `mine`: the change is this computer's own, which alone tells the gateway what it must
+    /// hear once (a join decision).
+    fn judge(&mut self, change: &LoggedChange, mine: bool) -> CoreResult<Option<Refusal>> {
         let unreadable = || {
             let kind = change.body.get("kind").and_then(|k| k.as_str());
             match kind {
@@ -169,8 +172,13 @@ impl Directory {
             }
             Err(e) => return Err(e),
         };
+        let tell = if mine {
+            TellGateway::Yes
+        } else {
+            TellGateway::LeftToAuthor
+        };
         let ran = self.in_savepoint("team_command", true, |d| {
-            d.at_time(cmd.at, |d| cmd.command.run(d, &actor))
+            d.at_time(cmd.at, |d| cmd.command.run(d, &actor, tell))
         });
         match ran {
             Ok(()) => Ok(None),

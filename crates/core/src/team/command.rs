@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::join::{JoinDecision, JoinPlacement, JoinRequestIn, JoiningRules, TellGateway};
 use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
 use crate::roles::NewRole;
 use crate::settings::Settings;
@@ -115,6 +116,25 @@ pub enum Command {
     /// [`ImportPart`]), applied all or nothing.
     #[serde(rename = "member.import")]
     Import(ImportPart),
+    /// A join request the gateway's feed brought, as the computer that pulled it read it
+    /// (never a password: the hash the gateway sent), with the joining rules that computer
+    /// holds, by which every computer records it, or without approval creates the member.
+    /// One already recorded (another computer queued it first) is passed over.
+    #[serde(rename = "join.request")]
+    JoinRequest {
+        request: JoinRequestIn,
+        rules: JoiningRules,
+    },
+    /// Approve (in `placement`; a rejected request too: re-approving) or reject the requests
+    /// the gateway knows as `requestIds`, all or nothing, judged by the joining rules of the
+    /// author's computer. Only that computer tells the gateway.
+    #[serde(rename = "join.decide")]
+    DecideJoin {
+        request_ids: Vec<String>,
+        approve: bool,
+        placement: JoinPlacement,
+        rules: JoiningRules,
+    },
 }
 
 /// The most members one batch change lists.
@@ -149,6 +169,21 @@ impl Command {
             member_id,
             password_hash: d.new_password_hash(member_id, &input.password)?,
             must_change: input.must_change,
+        })
+    }
+
+    /// "Decide join requests" as a change: the requests `ids` names here, by the gateway's
+    /// ids, with the joining rules this computer holds.
+    pub fn decide_join(d: &Directory, ids: &[i64], decision: JoinDecision) -> CoreResult<Self> {
+        let (approve, placement) = match decision {
+            JoinDecision::Approve(placement) => (true, placement),
+            JoinDecision::Reject => (false, JoinPlacement::default()),
+        };
+        Ok(Self::DecideJoin {
+            request_ids: d.join_request_gateway_ids(ids)?,
+            approve,
+            placement,
+            rules: d.joining_rules()?,
         })
     }
 
@@ -211,6 +246,22 @@ impl Command {
                 crate::password::check_hash(password_hash).map_err(|e| within("", e))
             }
             Self::Import(part) => part.check().map_err(|e| within("", e)),
+            Self::JoinRequest { request, .. } if !is_request_id(&request.gateway_id) => bad(
+                "request.gatewayId",
+                "A join request is named by the gateway's id for it.",
+            ),
+            Self::DecideJoin { request_ids, .. }
+                if request_ids.is_empty()
+                    || request_ids.len() > MAX_BATCH_MEMBERS
+                    || !request_ids.iter().all(|id| is_request_id(id)) =>
+            {
+                bad(
+                    "requestIds",
+                    &format!(
+                        "A join decision names 1 to {MAX_BATCH_MEMBERS} requests by the gateway's ids."
+                    ),
+                )
+            }
             Self::AddInvitee { invitee } => {
                 let mut problems = Vec::new();
                 invitee.check(&mut problems);
@@ -223,8 +274,14 @@ impl Command {
         }
     }
 
-    /// Runs the command through the core function the window uses, as `actor`.
-    pub(crate) fn run(&self, d: &mut Directory, actor: &Actor) -> CoreResult<()> {
+    /// Runs the command through the core function the window uses, as `actor`; `tell` says
+    /// whether what the gateway must hear of it is queued here (its author's computer).
+    pub(crate) fn run(
+        &self,
+        d: &mut Directory,
+        actor: &Actor,
+        tell: TellGateway,
+    ) -> CoreResult<()> {
         match self {
             Self::CreateDepartment { parent_id, name } => {
                 d.create_department(actor, *parent_id, name).map(drop)
@@ -281,6 +338,16 @@ impl Command {
                 must_change,
             } => d.set_member_password_hashed(actor, *member_id, password_hash, *must_change),
             Self::Import(part) => d.apply_import_part(actor, part),
+            Self::JoinRequest { request, rules } => d.record_join_request(request, rules, tell),
+            Self::DecideJoin {
+                request_ids,
+                approve,
+                placement,
+                rules,
+            } => {
+                let how = crate::join::Deciding { rules, tell };
+                d.decide_join_by_gateway_ids(actor, request_ids, *approve, *placement, how)
+            }
         }
     }
 
@@ -367,8 +434,28 @@ impl Command {
                 part.part,
                 part.parts
             ),
+            Self::JoinRequest { request, .. } => format!(
+                "Record the request of {} ({}) to join",
+                request.details.name, request.username
+            ),
+            Self::DecideJoin {
+                request_ids,
+                approve,
+                ..
+            } => {
+                let verb = if *approve { "Approve" } else { "Reject" };
+                match d.join_request_name(request_ids) {
+                    Some(name) => format!("{verb} the join request of {name}"),
+                    None => format!("{verb} {} join requests", request_ids.len()),
+                }
+            }
         }
     }
+}
+
+/// Whether `id` can be the gateway's id of a join request: 1 to 100 visible ASCII characters.
+fn is_request_id(id: &str) -> bool {
+    (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// A refusal of the core's rules about a field of the command's arguments, `prefix` naming

@@ -4,9 +4,14 @@
 
 use serde_json::{Map, Value};
 
+use orgdesk_protocol::Event;
+use rusqlite::Connection;
+
 use super::{Command, RefusedChange, TeamCommand};
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult};
+use crate::gateway_accounts::{audit_refused_event, member_by_account};
+use crate::join::{joining_rules_in, record, JoinRequestIn, JoiningRules, TellGateway};
 use crate::store::Directory;
 use crate::types::MemberId;
 
@@ -83,18 +88,13 @@ impl Directory {
             at: self.now_ms(),
             command,
         };
-        let body = made.to_body()?;
         // What goes out is what every computer reads back: the same checks, before it leaves.
+        let body = made.to_body()?;
         TeamCommand::from_body(&body).map_err(|d| CoreError::invalid(vec![d]))?;
         self.in_savepoint("team_try", false, |d| {
-            d.at_time(made.at, |d| made.command.run(d, &actor))
+            d.at_time(made.at, |d| made.command.run(d, &actor, TellGateway::Yes))
         })?;
-        let change_id = crate::invitations::new_idempotency_key();
-        self.conn.execute(
-            "INSERT INTO team_pending (change_id, author_id, queued_at, body) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![change_id, author, made.at, Value::Object(body).to_string()],
-        )?;
-        Ok(change_id)
+        queue_in(&self.conn, author, &made, body)
     }
 
     /// An edit by `actor`, made directly, or on a computer in a team through the log: first
@@ -175,5 +175,74 @@ impl Directory {
                 })
             })
             .collect()
+    }
+}
+
+/// Puts `made`, by `author`, on this computer's queue as `body` (checked by the caller as
+/// every computer reads it back); answers its change id (128 random bits in hex).
+fn queue_in(
+    conn: &Connection,
+    author: MemberId,
+    made: &TeamCommand,
+    body: Map<String, Value>,
+) -> CoreResult<String> {
+    let change_id = crate::invitations::new_idempotency_key();
+    conn.execute(
+        "INSERT INTO team_pending (change_id, author_id, queued_at, body) VALUES (?1, ?2, ?3, ?4)",
+        rusqlite::params![change_id, author, made.at, Value::Object(body).to_string()],
+    )?;
+    Ok(change_id)
+}
+
+/// On a computer in a team, queues the join request the feed brought as a `join.request`
+/// change made at `at` by the admin this computer is enrolled for, judged by `rules` (this
+/// computer's record of the joining rules), and answers true: every computer records it when
+/// it comes back. Several computers queue the same request; the first of the log records
+/// it, the others find it recorded. Answers false outside a team, where the request is
+/// recorded directly. A device account bound to no member here can send nothing, so the
+/// request is left to the team's other computers. A request the log would refuse to carry
+/// (the gateway's id not an id) is recorded in the history as refused, like any event the
+/// directory will not take, rather than holding the feed up.
+fn queue_join_request(
+    conn: &Connection,
+    request: &JoinRequestIn,
+    rules: &JoiningRules,
+    at: i64,
+) -> CoreResult<bool> {
+    let Some(account) = crate::settings::local_value_in(conn, DEVICE_ACCOUNT)? else {
+        return Ok(false);
+    };
+    if let Some((author, _)) = member_by_account(conn, &account)? {
+        let command = Command::JoinRequest {
+            request: request.clone(),
+            rules: rules.clone(),
+        };
+        let made = TeamCommand { at, command };
+        let body = made.to_body()?;
+        match TeamCommand::from_body(&body) {
+            Ok(_) => drop(queue_in(conn, author, &made, body)?),
+            Err(e) => audit_refused_event(conn, at, None, "join_requested", &e.reason)?,
+        }
+    }
+    Ok(true)
+}
+
+impl Directory {
+    /// Applies a page of the gateway's event feed (`apply_gateway_events_with`, in
+    /// `crate::invitations`): a join request is recorded here, judged by this directory's
+    /// joining rules, or on a computer in a team queued as a `join.request` change
+    /// ([`queue_join_request`]) that every computer records when it comes back.
+    pub fn apply_gateway_events(
+        &mut self,
+        events: &[Event],
+        next_cursor: i64,
+    ) -> CoreResult<Vec<MemberId>> {
+        self.apply_gateway_events_with(events, next_cursor, |tx, request, now| {
+            let rules = joining_rules_in(tx)?;
+            if queue_join_request(tx, request, &rules, now)? {
+                return Ok(None);
+            }
+            record(tx, request, &rules, TellGateway::Yes, now)
+        })
     }
 }

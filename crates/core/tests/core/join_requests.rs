@@ -47,7 +47,8 @@ fn usernames(d: &Directory, filter: JoinRequestFilter, search: &str) -> (Vec<Str
     (names, page.total)
 }
 
-fn decisions(d: &Directory) -> Vec<(String, String)> {
+/// The join decisions `d` would tell the gateway: (request, decision).
+pub(crate) fn decisions(d: &Directory) -> Vec<(String, String)> {
     d.due_gateway_outbox(50)
         .unwrap()
         .into_iter()

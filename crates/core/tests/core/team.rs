@@ -1225,3 +1225,195 @@ fn a_large_import_in_a_team_is_split_into_changes_of_whole_rows() {
         .unwrap();
     assert_eq!(imports, 1);
 }
+
+/// Each computer enrolled as a device of its admin's account (Ann, Bo, Cy), so that what the
+/// feed brings goes through the log.
+fn enrolled(t: &mut Team) {
+    for (d, account) in t.dirs.iter_mut().zip(["acc_ann", "acc_bohan", "acc_cyrus"]) {
+        d.set_team_device_account(account).unwrap();
+    }
+}
+
+/// Every computer applies the log to its end, refusing none of it; the directories stay
+/// equal.
+fn nothing_refused(t: &mut Team) {
+    let outcomes = t.apply_all();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| !matches!(o, ChangeOutcome::Refused { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+}
+
+/// The join requests a directory holds: (username, state).
+fn join_requests_of(d: &Directory) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = d
+        .join_requests(false)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.username, format!("{:?}", r.state)))
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn a_join_request_pulled_by_several_computers_is_recorded_once_on_each() {
+    use orgdesk_core::join::JoiningRules;
+    let mut t = team();
+    enrolled(&mut t);
+    // Two computers pull the same request from the feed: nothing is recorded yet, each
+    // queues it as a change of the log (the hash the gateway sent, never a password).
+    let noa = crate::invitations::join_event(1, "jr_noa", "noa", Some("noa@example.com"), true);
+    for at in [0, 1] {
+        t.dirs[at]
+            .apply_gateway_events(std::slice::from_ref(&noa), 1)
+            .unwrap();
+        assert!(join_requests_of(&t.dirs[at]).is_empty());
+        let queued = t.dirs[at].pending_commands().unwrap();
+        assert_eq!(queued.len(), 1);
+        assert_eq!(queued[0].body["kind"], "join.request");
+        assert!(queued[0].body["args"]["request"]["passwordHash"]
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2id$"));
+    }
+    t.send(1);
+    t.send(0);
+    nothing_refused(&mut t);
+    for d in &t.dirs {
+        assert_eq!(
+            join_requests_of(d),
+            [("noa".to_string(), "Pending".to_string())]
+        );
+        assert!(d.pending_commands().unwrap().is_empty());
+    }
+
+    // Without approval (the gateway's word and the rules of the computers that pulled it),
+    // the member is created once, with the same id everywhere, as the direct path does.
+    let open = JoiningRules {
+        approval_required: false,
+        required_fields: Vec::new(),
+    };
+    let omar = crate::invitations::join_event(2, "jr_omar", "omar", None, false);
+    for at in [2, 0] {
+        t.dirs[at].record_joining_rules(&open).unwrap();
+        t.dirs[at]
+            .apply_gateway_events(std::slice::from_ref(&omar), 2)
+            .unwrap();
+        t.send(at);
+    }
+    nothing_refused(&mut t);
+    let id = t.dirs[0].find_member("omar").unwrap();
+    for d in &t.dirs {
+        assert_eq!(d.find_member("omar").unwrap(), id);
+        assert!(join_requests_of(d).contains(&("omar".to_string(), "Approved".to_string())));
+    }
+
+    // Outside a team nothing changes: the request is recorded directly.
+    let (mut alone, _) = crate::with_org();
+    let pia = crate::invitations::join_event(1, "jr_pia", "pia", None, true);
+    alone.apply_gateway_events(&[pia], 1).unwrap();
+    assert_eq!(
+        join_requests_of(&alone),
+        [("pia".to_string(), "Pending".to_string())]
+    );
+    assert!(alone.pending_commands().unwrap().is_empty());
+}
+
+#[test]
+fn a_join_decision_is_applied_everywhere_and_told_to_the_gateway_by_its_author_only() {
+    use orgdesk_core::join::{JoinDecision, JoinPlacement};
+    let mut t = team();
+    enrolled(&mut t);
+    let events = [
+        crate::invitations::join_event(1, "jr_noa", "noa", Some("noa@example.com"), true),
+        crate::invitations::join_event(2, "jr_omar", "omar", Some("omar@example.com"), true),
+    ];
+    t.dirs[2].apply_gateway_events(&events, 2).unwrap();
+    t.send(2);
+    nothing_refused(&mut t);
+    let request = |t: &Team, at: usize, username: &str| {
+        t.dirs[at]
+            .join_requests(false)
+            .unwrap()
+            .into_iter()
+            .find(|r| r.username == username)
+            .unwrap()
+            .id
+    };
+
+    // Bo approves Noa into Sales on his computer; Cy rejects Omar on his.
+    let sales = JoinPlacement {
+        department_id: Some(t.dept("Sales")),
+        role_id: None,
+    };
+    let approve = Command::decide_join(
+        &t.dirs[1],
+        &[request(&t, 1, "noa")],
+        JoinDecision::Approve(sales),
+    )
+    .unwrap();
+    t.make(1, "bohan", approve).unwrap();
+    let reject =
+        Command::decide_join(&t.dirs[2], &[request(&t, 2, "omar")], JoinDecision::Reject).unwrap();
+    t.make(2, "cyrus", reject).unwrap();
+    // Queued, not decided: nothing shows until the change is back.
+    assert!(t.dirs[1].find_member("noa").is_err());
+    t.send(1);
+    t.send(2);
+    nothing_refused(&mut t);
+    let noa = t.dirs[0].find_member("noa").unwrap();
+    for d in &t.dirs {
+        assert_eq!(d.find_member("noa").unwrap(), noa);
+        assert_eq!(
+            join_requests_of(d),
+            [
+                ("noa".to_string(), "Approved".to_string()),
+                ("omar".to_string(), "Rejected".to_string())
+            ]
+        );
+    }
+    // The gateway hears each decision once, from the computer that made it.
+    let told = |r: &str, v: &str| vec![(r.to_string(), v.to_string())];
+    assert_eq!(crate::join_requests::decisions(&t.dirs[0]), []);
+    assert_eq!(
+        crate::join_requests::decisions(&t.dirs[1]),
+        told("jr_noa", "approved")
+    );
+    assert_eq!(
+        crate::join_requests::decisions(&t.dirs[2]),
+        told("jr_omar", "rejected")
+    );
+    assert_eq!(t.dirs[0].due_account_refusals(10).unwrap().len(), 0);
+    assert_eq!(t.dirs[2].due_account_refusals(10).unwrap().len(), 1);
+
+    // Ann re-approves Omar: her computer tells the gateway; Cy's reject, not sent yet, is
+    // no longer what the gateway must hear, and the refusal of the account is dropped.
+    let again = Command::decide_join(
+        &t.dirs[0],
+        &[request(&t, 0, "omar")],
+        JoinDecision::Approve(JoinPlacement::default()),
+    )
+    .unwrap();
+    t.make(0, "ann", again).unwrap();
+    t.send(0);
+    nothing_refused(&mut t);
+    assert_eq!(
+        crate::join_requests::decisions(&t.dirs[0]),
+        told("jr_omar", "approved")
+    );
+    assert_eq!(crate::join_requests::decisions(&t.dirs[2]), []);
+    assert_eq!(t.dirs[2].due_account_refusals(10).unwrap().len(), 0);
+    let omar = t.dirs[0].find_member("omar").unwrap();
+    for d in &t.dirs {
+        assert_eq!(d.find_member("omar").unwrap(), omar);
+    }
+
+    // Deciding a request again is refused everywhere alike, naming it.
+    let twice =
+        Command::decide_join(&t.dirs[1], &[request(&t, 1, "noa")], JoinDecision::Reject).unwrap();
+    assert!(t.make(1, "bohan", twice).is_err());
+}
