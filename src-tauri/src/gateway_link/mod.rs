@@ -14,7 +14,7 @@
 //! and the two tasks' loops are in `rounds`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use orgdesk_core::invitations::GatewayStatus;
@@ -69,7 +69,14 @@ pub struct GatewayLink {
     window_language: Mutex<Lang>,
     /// The gateway refused this computer's device credential: it was removed from its team.
     removed: std::sync::atomic::AtomicBool,
+    /// Given once the window has drawn its first picture (`window_shown`): the link's work
+    /// waits for it, so that it does not share the cores with the window's start.
+    shown: Notify,
 }
+
+/// How long the link's work waits for the window's first picture at most (a window that
+/// never says it, or a start without one).
+const SHOWN_WAIT: Duration = Duration::from_secs(3);
 
 /// What the window says once the team's gateway refuses this computer's device credential.
 pub(crate) const REMOVED_FROM_TEAM: &str = "This computer was removed from the team: the \
@@ -101,7 +108,18 @@ impl GatewayLink {
             mail_dir,
             window_language: Mutex::new(Lang::En),
             removed: std::sync::atomic::AtomicBool::new(false),
+            shown: Notify::new(),
         }
+    }
+
+    /// The window has drawn its first picture.
+    pub fn window_shown(&self) {
+        self.shown.notify_one();
+    }
+
+    /// Returns once the window has drawn its first picture, or after `at_most`.
+    async fn until_shown(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.shown.notified()).await;
     }
 
     /// The window says which language it shows (at start and on every switch).
@@ -300,13 +318,20 @@ pub fn refusal(status: reqwest::StatusCode, body: &str) -> CommandError {
     )
 }
 
-/// Starts the embedded gateway and the two tasks, on Tauri's async runtime.
+/// Starts the embedded gateway and the link's tasks, on Tauri's async runtime, once the window
+/// has drawn its first picture (or after [`SHOWN_WAIT`]): a backlog to send (the account
+/// mirror of a large directory, thousands of invitations) would otherwise take the cores the
+/// window starts with. The phone-number metadata is warmed up then too.
 pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) {
     let app = app.clone();
-    tauri::async_runtime::spawn(rounds::sender(app.clone()));
-    tauri::async_runtime::spawn(rounds::feed(app.clone()));
-    tauri::async_runtime::spawn(team::follow(app.clone()));
     tauri::async_runtime::spawn(async move {
+        if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
+            link.until_shown(SHOWN_WAIT).await;
+        }
+        std::thread::spawn(orgdesk_core::types::Mobile::warm_up);
+        tauri::async_runtime::spawn(rounds::sender(app.clone()));
+        tauri::async_runtime::spawn(rounds::feed(app.clone()));
+        tauri::async_runtime::spawn(team::follow(app.clone()));
         let remote = directory(&app, |d| {
             Ok((d.local_value(MODE_KEY)?, d.local_value(REMOTE_URL_KEY)?))
         })
