@@ -2,14 +2,26 @@ import type { TFunction } from "i18next";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { ErrorDetail } from "./bindings/ErrorDetail";
+import type { GatewayStatus } from "./bindings/GatewayStatus";
 
 /** One validation detail in the UI language; an unknown code falls back to the server's reason. */
 export function detailText(t: TFunction, detail: ErrorDetail): string {
   return t(`errors.detail.${detail.code}`, { defaultValue: detail.reason || detail.code });
 }
 
+/**
+ * Why the gateway is not reached: in the window's language when the backend gives a code for
+ * it (`gateway.problem.<code>`, such as `removed_from_team`), else the backend's own words.
+ */
+export function gatewayProblemText(t: TFunction, status: GatewayStatus): string | null {
+  if (status.lastErrorCode === null) return status.lastError;
+  return t(`gateway.problem.${status.lastErrorCode}`, { defaultValue: status.lastError ?? "" });
+}
+
 /** The sentence shown for a failed command, chosen by its code. */
 export function errorText(t: TFunction, error: CommandError): string {
+  const removed = error.details.find((d) => d.field === null && d.code === "removed_from_team");
+  if (removed) return t("gateway.problem.removed_from_team", { defaultValue: removed.reason });
   if (error.code === "too_many_attempts" && error.retryAfterSecs !== null) {
     return t("errors.code.too_many_attempts", { count: Math.max(1, Math.ceil(error.retryAfterSecs)) });
   }
