@@ -20,8 +20,7 @@ export function gatewayProblemText(t: TFunction, status: GatewayStatus): string 
 
 /** The sentence shown for a failed command, chosen by its code. */
 export function errorText(t: TFunction, error: CommandError): string {
-  const removed = error.details.find((d) => d.field === null && d.code === "removed_from_team");
-  if (removed) return t("gateway.problem.removed_from_team", { defaultValue: removed.reason });
+  if (isRemovedFromTeam(error)) return t("gateway.problem.removed_from_team", { defaultValue: error.message });
   if (error.code === "too_many_attempts" && error.retryAfterSecs !== null) {
     return t("errors.code.too_many_attempts", { count: Math.max(1, Math.ceil(error.retryAfterSecs)) });
   }
@@ -75,6 +74,11 @@ export function splitDetails(
     }
   }
   return { byField, other };
+}
+
+/** Refused because the team's gateway no longer accepts this computer's credential (its detail `removed_from_team`). */
+export function isRemovedFromTeam(error: CommandError): boolean {
+  return error.details.some((d) => d.field === null && d.code === "removed_from_team");
 }
 
 /**

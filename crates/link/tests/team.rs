@@ -299,7 +299,11 @@ async fn a_computer_joining_later_starts_from_the_newer_snapshot() {
         .await
         .unwrap();
     assert_eq!((r.sent, r.applied), (7, 7), "{r:?}");
-    assert_eq!((r.snapshot, r.snapshot_failed.as_deref()), (Some(5), None), "{r:?}");
+    assert_eq!(
+        (r.snapshot, r.snapshot_failed.as_deref()),
+        (Some(5), None),
+        "{r:?}"
+    );
     // Applying those changes again puts nothing more.
     let again = orgdesk_link::team_round_every(&office_dir, &office, &ann_account, 0, EVERY)
         .await

@@ -336,6 +336,24 @@ fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
     assert_eq!(values, [("name", "Bob Two"), ("username", "bob")]);
     assert_eq!(mine[0].code, "taken");
     assert!(t.dirs[2].pending_commands().unwrap().is_empty());
+    // A refusal recorded before these were kept reads as one the window words in English.
+    t.dirs[2]
+        .connection()
+        .execute(
+            "UPDATE team_refusals SET kind = NULL, what_values = NULL, code = NULL",
+            [],
+        )
+        .unwrap();
+    let older = t.dirs[2].my_refused_changes().unwrap();
+    assert_eq!(
+        (
+            older[0].kind.as_deref(),
+            older[0].values.len(),
+            older[0].code.as_str()
+        ),
+        (None, 0, "")
+    );
+    assert_eq!(older[0].what, "Add member Bob Two (bob)");
 }
 
 /// The window's Team card and its notice of a refusal: what waits, what was refused, and each

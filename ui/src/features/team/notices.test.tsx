@@ -70,6 +70,25 @@ describe("Team mode's notices", () => {
     unmount();
   });
 
+  it("gives the caller an edit refused because this computer was removed from the team in the window's language", async () => {
+    mockBackend({
+      rename_department: () => {
+        throw commandError({
+          code: "conflict",
+          message: "This computer was removed from the team: the gateway no longer accepts its credential.",
+          details: [{ field: null, code: "removed_from_team", reason: "This computer was removed from the team." }],
+        });
+      },
+    });
+    await setLanguage("zh-CN");
+    const onError = vi.fn();
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<RenameButton onError={onError} />);
+    await user.click(screen.getByText("Rename"));
+    await waitFor(() => expect(onError).toHaveBeenCalled());
+    expect((onError.mock.calls[0] as [{ message: string }])[0].message).toMatch(/^本机已被移出团队：/);
+  });
+
   it("words a call refused because this computer was removed from the team in the window's language", async () => {
     const removed = commandError({
       code: "conflict",
