@@ -10,7 +10,7 @@ use orgdesk_core::invitations::{InvitationQuery, InvitationState, InviteChannel}
 use orgdesk_core::organization::SetupInput;
 use orgdesk_core::types::MemberId;
 use orgdesk_core::{Directory, SystemClock};
-use orgdesk_protocol::{Event, EventKind, JoinVia};
+use orgdesk_protocol::{Event, EventKind, JoinVia, JoinerDetails};
 
 use crate::{DEPARTMENTS, JOIN_REQUESTS, PASSWORD};
 
@@ -61,11 +61,11 @@ pub(crate) fn prepare(db: &Path, members: usize) -> Directory {
                     kind: EventKind::JoinRequested {
                         request_id: format!("jr_{seq}"),
                         via: JoinVia::Link,
-                        name: format!("Applicant {seq}"),
-                        email: Some(format!("applicant{seq}@example.net")),
-                        mobile: None,
-                        employee_id: None,
-                        work_location: None,
+                        details: JoinerDetails {
+                            name: format!("Applicant {seq}"),
+                            email: Some(format!("applicant{seq}@example.net")),
+                            ..JoinerDetails::default()
+                        },
                         account_id: Some(format!("acc_bench{seq}")),
                         username: format!("applicant{seq}"),
                         password_hash: hash.clone(),

@@ -63,7 +63,10 @@ pub enum Command {
         a name, and give that name with --mapping NAME; a saved mapping is used only when named.\n\n\
         A mobile number stored as a number that lost its \"+\" (447946000000) is read with the \
         \"+\" put back when that makes a valid number, and the row says so; numbers without a \
-        country code are read in the default region (orgdesk settings set default-region)."
+        country code are read in the default region (orgdesk settings set default-region).\n\n\
+        On a computer in a team the import goes through the team's change log, in parts of \
+        whole rows that each fit one change (passwords as their hashes only); its members are \
+        written once the parts are back from the log, on every computer alike."
     )]
     Import(crate::cli_spreadsheet::ImportArgs),
     /// Export members to .xlsx or .csv.
@@ -158,13 +161,11 @@ pub fn parse() -> Cli {
     Cli::parse()
 }
 
-/// The edits that are not yet a kind of change of the team's log, as a refusal names them
-/// (`member set-password` is refused where it is made).
+/// The edits that are not yet a kind of change of the team's log, as a refusal names them.
 fn edit_without_kind(c: &Command) -> Option<&'static str> {
     use crate::cli_invitations::InvitationsCommand as I;
     use crate::cli_join::RequestsCommand as R;
     match c {
-        Command::Import(_) => Some("an import"),
         Command::Invite(_) => Some("an invitation"),
         Command::Invitations(I::Resend(_) | I::Cancel(_)) => {
             Some("resending or cancelling invitations")

@@ -355,7 +355,6 @@ pub fn member(
     let d = &mut dir;
     match c {
         MemberCommand::SetPassword(a) => {
-            d.refuse_in_team("setting a member's password")?;
             let actor = actor(d, as_admin)?;
             crate::cli_passwords::set_password(d, &actor, read_password()?, a)
         }

@@ -28,12 +28,35 @@ pub(crate) fn edit<T>(
         Edit::Done(done) => return say(d, done),
         Edit::Queued { tried, change_id } => (tried, change_id),
     };
+    match through_log(d, &[change_id])? {
+        None => say(d, tried),
+        Some(kept) => Ok(kept),
+    }
+}
+
+/// Runs one team round for `change_ids`, the changes this computer has just queued (an
+/// import's parts, in order): None once every one is back from the log and applied, else what
+/// to say of those kept on this computer. One the log refused, or this computer's credential
+/// refused by the gateway, is the error.
+pub(crate) fn through_log(
+    d: &mut Directory,
+    change_ids: &[String],
+) -> Result<Option<String>, CommandError> {
     let account = d.team_device_account()?.unwrap_or_default();
     let round = crate::cli_sync::team_round_now(d, &account);
-    match (d.change_fate(&change_id)?, round) {
-        (ChangeFate::Applied, _) => say(d, tried),
-        (ChangeFate::Refused(refused), _) => Err(refused.refusal().into()),
-        (ChangeFate::Waiting, Err(RoundFailed::TokenRefused(why))) => Err(CommandError::new(
+    let mut waiting = false;
+    for id in change_ids {
+        match d.change_fate(id)? {
+            ChangeFate::Applied => {}
+            ChangeFate::Refused(refused) => return Err(refused.refusal().into()),
+            ChangeFate::Waiting => waiting = true,
+        }
+    }
+    if !waiting {
+        return Ok(None);
+    }
+    match round {
+        Err(RoundFailed::TokenRefused(why)) => Err(CommandError::new(
             ErrorCode::Forbidden,
             format!(
                 "The team's gateway refused this computer's credential ({why}): it was \
@@ -41,12 +64,12 @@ pub(crate) fn edit<T>(
                  here and stays on this computer only."
             ),
         )),
-        (ChangeFate::Waiting, Err(RoundFailed::NotReached(why))) => Ok(format!(
+        Err(RoundFailed::NotReached(why)) => Ok(Some(format!(
             "Kept on this computer; sent by the next `orgdesk sync` (the team's gateway could \
              not be reached: {why})."
+        ))),
+        Ok(_) => Ok(Some(
+            "Kept on this computer; sent by the next `orgdesk sync`.".into(),
         )),
-        (ChangeFate::Waiting, Ok(_)) => {
-            Ok("Kept on this computer; sent by the next `orgdesk sync`.".into())
-        }
     }
 }

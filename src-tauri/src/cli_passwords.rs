@@ -7,6 +7,7 @@ use clap::Args;
 use orgdesk_core::audit::Actor;
 use orgdesk_core::invitations::InviteChannel;
 use orgdesk_core::members::SetPasswordInput;
+use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_link::{send_round, SharedDirectory};
 
@@ -79,25 +80,31 @@ pub fn set_password(
 ) -> Result<String, CommandError> {
     let id = d.find_member(&a.member)?;
     let must_change = !a.no_must_change;
-    d.set_member_password(
+    let input = SetPasswordInput {
+        password,
+        must_change,
+    };
+    // In a team it is checked and hashed here: the change carries the hash only.
+    crate::cli_edit::edit(
+        d,
         actor,
-        id,
-        &SetPasswordInput {
-            password,
-            must_change,
+        |d| Command::set_member_password(d, id, &input),
+        |d, a| d.set_member_password(a, id, &input),
+        |d, ()| {
+            let name = d.member_details(id)?.name;
+            if a.json {
+                return Ok(
+                    serde_json::json!({"id": id.0, "name": name, "mustChange": must_change})
+                        .to_string(),
+                );
+            }
+            Ok(if must_change {
+                format!("Password set for {name}; they must choose their own at the next sign-in.")
+            } else {
+                format!("Password set for {name}.")
+            })
         },
-    )?;
-    let name = d.member_details(id)?.name;
-    if a.json {
-        return Ok(
-            serde_json::json!({"id": id.0, "name": name, "mustChange": must_change}).to_string(),
-        );
-    }
-    Ok(if must_change {
-        format!("Password set for {name}; they must choose their own at the next sign-in.")
-    } else {
-        format!("Password set for {name}.")
-    })
+    )
 }
 
 /// Sends the directory's accounts to the gateway first (a member added a moment ago has no

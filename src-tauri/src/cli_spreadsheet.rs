@@ -8,6 +8,7 @@ use orgdesk_core::members::{MemberQuery, StatusFilter};
 use orgdesk_core::spreadsheet::{
     self, ColumnMapping, Control, ImportOptions, ImportReport, Lang, RowOutcome, RowProblem,
 };
+use orgdesk_core::team::ImportMade;
 use orgdesk_core::{CommandError, Directory};
 
 use crate::cli_directory::{actor, StatusArg};
@@ -107,6 +108,9 @@ pub fn export(d: &Directory, a: ExportArgs) -> Result<String, CommandError> {
 
 /// Exit code: 0 every row succeeded, 3 some rows failed, 1 the file was refused.
 pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32, String) {
+    // On a computer in a team: the changes the import was sent as, and what to say when they
+    // are not all back yet.
+    let mut team: Option<(usize, Option<String>)> = None;
     let mut run = || -> Result<ImportReport, CommandError> {
         let mapping = choose_mapping(d, &a)?;
         let opts = ImportOptions {
@@ -118,7 +122,19 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
             d.preview_import(&a.file, &opts, &Control::none())?
         } else {
             let who = actor(d, as_admin)?;
-            d.import_members(&who, &a.file, &opts, &Control::none())?
+            match d.import_file(&who, &a.file, &opts, &Control::none())? {
+                ImportMade::Done(report) => report,
+                // In a team: sent as the changes of its parts, and applied once back.
+                ImportMade::Queued {
+                    mut report,
+                    change_ids,
+                } => {
+                    let kept = crate::cli_edit::through_log(d, &change_ids)?;
+                    report.committed = kept.is_none();
+                    team = Some((change_ids.len(), kept));
+                    report
+                }
+            }
         };
         if let Some(out) = &a.results {
             spreadsheet::write_results(&a.file, opts.mapping.as_ref(), &report, out)?;
@@ -187,6 +203,17 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
                 report.departments_created.join(", ")
             )
         });
+    }
+    match &team {
+        Some((n, None)) => out.push_str(&if zh {
+            format!("\n经团队变更记录导入，共 {n} 项变更。")
+        } else {
+            format!("\nImported through the team's change log, as {n} changes.")
+        }),
+        Some((n, Some(kept))) => {
+            out = format!("{kept}\nThe import is {n} changes of the team's log; once back: {out}")
+        }
+        None => {}
     }
     if !report.ignored_columns.is_empty() {
         out.push_str(&if zh {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use orgdesk_core::Directory;
-use orgdesk_protocol::{Event, EventKind, JoinVia};
+use orgdesk_protocol::{Event, EventKind, JoinVia, JoinerDetails};
 
 use super::{new_acme, ok, refused};
 use crate::support::{assert_refused, json, orgdesk, text};
@@ -127,11 +127,11 @@ fn requested(seq: i64, username: &str, name: &str) -> Event {
         kind: EventKind::JoinRequested {
             request_id: format!("jr_{username}"),
             via: JoinVia::Link,
-            name: name.into(),
-            email: Some(format!("{username}@example.com")),
-            mobile: None,
-            employee_id: None,
-            work_location: None,
+            details: JoinerDetails {
+                name: name.into(),
+                email: Some(format!("{username}@example.com")),
+                ..JoinerDetails::default()
+            },
             account_id: Some(format!("acc_{username}")),
             username: username.into(),
             password_hash: orgdesk_core::password::hash("Blue-Kettle42").unwrap(),

@@ -124,19 +124,46 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
         "another admin's account",
     );
     assert_refused(
-        &orgdesk(&a, &["import", "nothing.csv"], None),
+        &orgdesk(&a, &["requests", "approve", "1"], None),
         1,
-        "an import is not yet a change the team's log carries",
+        "a join decision is not yet a change the team's log carries",
     );
-    assert_refused(
-        &run_as(
-            &a,
-            "ann",
-            &["member", "set-password", "erin", "--password-stdin"],
-            Some("Another-Pass1\n"),
-        ),
-        1,
-        "setting a member's password is not yet a change the team's log carries",
+    // An import goes through the log in parts of whole rows: 2,000 people and a department
+    // of their own, more than one append to the gateway carries.
+    let sheet = root.join("people.csv");
+    let mut rows = String::from("Name,Username,Password,Email,Department,Work Location\n");
+    rows.push_str("Gil Ray,gil,Fresh-Pass-42,,Field/North,\n");
+    for n in 0..2000 {
+        let place = "x".repeat(60);
+        rows.push_str(&format!(
+            "Person {n},,,p{n}@example.com,Field/North,{place}\n"
+        ));
+    }
+    std::fs::write(&sheet, rows).unwrap();
+    let imported = ok(&run_as(
+        &a,
+        "ann",
+        &["import", sheet.to_str().unwrap(), "--create-departments"],
+        None,
+    ));
+    assert!(
+        imported.starts_with("Imported: 2001 created, 0 updated, 0 unchanged, 0 failed."),
+        "{imported}"
+    );
+    assert!(
+        imported.contains("Imported through the team's change log, as "),
+        "{imported}"
+    );
+    // A member's password goes through the log as its hash.
+    let set = ok(&run_as(
+        &a,
+        "ann",
+        &["member", "set-password", "erin", "--password-stdin"],
+        Some("Another-Pass1\n"),
+    ));
+    assert_eq!(
+        set.trim(),
+        "Password set for Erin Wu; they must choose their own at the next sign-in."
     );
     // Someone to be invited, the organization's name and a new role go through the log.
     let ivy = ok(&run_as(&a, "ann", &invite_ivy, None));
@@ -184,6 +211,21 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     assert_eq!(member_field(&c, "erin", "employeeId"), "E-1");
     assert_eq!(member_field(&a, "erin", "workLocation"), "Berlin");
     assert_eq!(member_field(&c, &ivy, "status"), "not_joined");
+    let erins: String = Directory::open(&c)
+        .unwrap()
+        .connection()
+        .query_row(
+            "SELECT password_hash FROM members WHERE username = 'erin'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(orgdesk_core::password::verify("Another-Pass1", &erins));
+    assert_eq!(
+        member_field(&b, "p1999@example.com", "status"),
+        "not_joined"
+    );
+    assert_eq!(member_field(&c, "gil", "status"), "enabled");
     let org = json(&orgdesk(&c, &["org", "show", "--json"], None));
     assert_eq!(org["name"], "Acme Group");
     let roles = ok(&orgdesk(&c, &["role", "list"], None));

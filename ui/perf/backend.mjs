@@ -186,6 +186,21 @@ export function buildBackend(memberCount, deptCount) {
     return { rows: hit.slice(q.offset, q.offset + q.limit).map(row), total: hit.length };
   };
   const ref = (m) => (m ? { id: m.id, name: m.name, username: m.username } : null);
+  // Invitations and join requests: the first 2,000 members as sent invitations and as waiting
+  // requests, paged as the core pages them (no filter: the screens open on "all" / "waiting").
+  const invitations = order.slice(0, 2_000).map((m, i) => ({
+    id: i + 1, memberId: m.id, memberName: m.name, channel: "email", recipient: m.email ?? `${m.username}@example.com`,
+    state: "sent", language: "en", link: null, inviterName: "Ada Admin", createdAt: m.createdAt, updatedAt: m.createdAt,
+    expiresAt: m.createdAt + 3 * 86_400_000, lastError: null, awaitingGateway: false, kept: false,
+  }));
+  const joinRequests = order.slice(0, 2_000).map((m, i) => ({
+    id: i + 1, via: "link", name: m.name, username: `${m.username ?? "user"}j`, email: null, mobile: null, employeeId: null,
+    workLocation: null, state: "waiting", problem: null, memberId: null, requestedAt: m.createdAt, decidedAt: null, decidedBy: null,
+  }));
+  const page = (all, q) => {
+    const offset = q?.offset ?? 0, limit = q?.limit ?? 50;
+    return { rows: all.slice(offset, offset + limit), total: all.length };
+  };
   const memberDetails = (id) => {
     const m = byId.get(id);
     if (!m) throw { code: "not_found", message: "no such member", details: [], retryAfterSecs: null };
@@ -251,8 +266,8 @@ export function buildBackend(memberCount, deptCount) {
       { id: 2, name: "Admin", description: "", builtin: true, members: 0 },
     ],
     former_members: () => [],
-    list_invitations: () => ({ rows: [], total: 0 }),
-    list_join_requests: () => ({ rows: [], total: 0 }),
+    list_invitations: (a) => page(invitations, a.query),
+    list_join_requests: (a) => page(joinRequests, a),
     list_sent_mail: () => [],
     list_saved_mappings: () => [],
     import_quota_status: () => ({ limit: null, used: 0, remaining: null }),
@@ -282,6 +297,6 @@ export function buildBackend(memberCount, deptCount) {
       return JSON.stringify({ err: e });
     }
   };
-  return { call, listMembers, byId, depts, members, unknown, nodeMs, clearCache: () => cache.clear() };
+  return { call, listMembers, byId, depts, members, invitations, joinRequests, unknown, nodeMs, clearCache: () => cache.clear() };
 }
 

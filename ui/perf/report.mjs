@@ -27,6 +27,8 @@ export function report(r) {
     ["next page", r.lines.nextPage],
     ["member details (click -> name painted in drawer)", r.lines.details],
     ["switch department (click -> rows + title painted)", r.lines.department],
+    ["open Invitations (click -> first row painted; the first opening first)", r.lines.invitations ?? []],
+    ["open Join Requests (click -> first row painted; the first opening first)", r.lines.joinRequests ?? []],
   ];
   console.log(`\nChromium (headless, ${r.dist}${r.profile ? ", PROFILING: CPU profiler + React hook add overhead" : ""})`);
   console.log(`${"".padEnd(66)} ${"n".padStart(4)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"max ms".padStart(8)}`);

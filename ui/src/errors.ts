@@ -14,7 +14,7 @@ export function detailText(t: TFunction, detail: ErrorDetail): string {
  * it (`gateway.problem.<code>`, such as `removed_from_team`), else the backend's own words.
  */
 export function gatewayProblemText(t: TFunction, status: GatewayStatus): string | null {
-  if (status.lastErrorCode === null) return status.lastError;
+  if (!status.lastErrorCode) return status.lastError;
   return t(`gateway.problem.${status.lastErrorCode}`, { defaultValue: status.lastError ?? "" });
 }
 

@@ -186,6 +186,33 @@ fn child(op: &str, file: &Path, dir: &Path, n: usize) {
             parts.push(format!("index {:.2}", committed.elapsed().as_secs_f64()));
             (secs, parts.join(", "))
         }
+        "preview" => {
+            // As the window asks them: the mapping step reads the file, then the preview, which
+            // takes the cells the mapping step read. First, for comparison, a preview alone
+            // (the command line's, or a file previewed with no mapping step before it).
+            let d = fresh(dir, n);
+            let t = Instant::now();
+            let alone = d
+                .preview_import(file, &ImportOptions::default(), &Control::none())
+                .unwrap();
+            let alone_secs = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let info = orgdesk_core::spreadsheet::inspect_file(file, &Control::none()).unwrap();
+            let inspected = t.elapsed().as_secs_f64();
+            let r = d
+                .preview_import(file, &ImportOptions::default(), &Control::none())
+                .unwrap();
+            let secs = t.elapsed().as_secs_f64();
+            assert_eq!((info.rows as usize, r.counts.create as usize), (rows, rows));
+            assert_eq!(r, alone);
+            (
+                secs,
+                format!(
+                    "mapping step {inspected:.2}, then preview {:.2} (a preview alone {alone_secs:.2})",
+                    secs - inspected
+                ),
+            )
+        }
         "reimport" => {
             let mut d =
                 Directory::open_with_clock(&dir.join(format!("c{n}.db")), Arc::new(SystemClock))
@@ -308,6 +335,17 @@ fn main() {
             t,
             mb,
             m,
+        );
+        let (s, mb, note) = measure("preview", &file, dir, rows, None);
+        notes.push(format!("preview {k}k (s): {note}"));
+        let t = if big { 2.0 } else { f64::INFINITY };
+        line(
+            &format!("mapping step + preview {k}k"),
+            s,
+            floor_s,
+            t,
+            mb,
+            f64::INFINITY,
         );
         // The directory the other operations start from: this file imported once.
         let base = dir.join(format!("base{k}.db"));

@@ -38,6 +38,19 @@ pub fn hash(password: &str) -> Result<String, CoreError> {
     rules::hash(password).map_err(|e| CoreError::Internal(format!("Password hashing failed: {e}")))
 }
 
+/// Checks a hash made on another computer (a team change carries the hash its author's
+/// computer made, never the password): an Argon2id string within the accepted bounds, else a
+/// problem of the field `passwordHash`.
+pub fn check_hash(phc: &str) -> Result<(), ErrorDetail> {
+    rules::check_password_hash(phc).map_err(|p| {
+        ErrorDetail::field(
+            "passwordHash",
+            "invalid",
+            format!("The password could not be used: {p}."),
+        )
+    })
+}
+
 /// True when `password` matches the stored PHC string. A malformed hash never matches, and
 /// neither does one whose Argon2id parameters are outside the accepted bounds (a huge memory
 /// or time cost would hang the sign-in).

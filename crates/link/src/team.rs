@@ -45,6 +45,31 @@ pub struct TeamReport {
     pub snapshot_failed: Option<String>,
 }
 
+/// The bytes of change bodies one append carries at most: a gateway takes request bodies of
+/// 256 KiB unless configured otherwise (`max_body_bytes`), and one change may be 64 KiB (a
+/// part of an import is close to that).
+const APPEND_BODY_BYTES: usize = 192 * 1024;
+
+/// The pending commands in the appends that carry them: at most
+/// [`MAX_CHANGES_PER_APPEND`] changes and [`APPEND_BODY_BYTES`] of bodies each (a single
+/// larger change goes alone), in order.
+fn appends(ours: &[PendingCommand]) -> Vec<&[PendingCommand]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, p) in ours.iter().enumerate() {
+        let size = serde_json::to_string(&p.body).map_or(0, |b| b.len());
+        if i > start && (i - start == MAX_CHANGES_PER_APPEND || bytes + size > APPEND_BODY_BYTES) {
+            out.push(&ours[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < ours.len() {
+        out.push(&ours[start..]);
+    }
+    out
+}
+
 /// Sends what this computer queued under the device whose client is given (its account
 /// `account_id`: a command goes out only under its own author's account), then applies the
 /// log's pages until its end, waiting up to `wait` seconds for the first, and puts the team's
@@ -82,7 +107,7 @@ pub async fn team_round_every(
     })
     .await?;
     report.not_ours = not_ours;
-    for chunk in ours.chunks(MAX_CHANGES_PER_APPEND) {
+    for chunk in appends(&ours) {
         let request = AppendChanges {
             changes: chunk.iter().map(new_change).collect(),
         };
@@ -152,5 +177,40 @@ fn new_change(p: &PendingCommand) -> NewChange {
     NewChange {
         change_id: p.change_id.clone(),
         body: p.body.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use orgdesk_core::team::PendingCommand;
+    use orgdesk_core::types::MemberId;
+
+    use super::{appends, APPEND_BODY_BYTES};
+
+    fn pending(bytes: usize) -> PendingCommand {
+        let body = serde_json::json!({"args": "x".repeat(bytes)});
+        PendingCommand {
+            change_id: "c".into(),
+            author_id: MemberId(1),
+            queued_at: 0,
+            body: body.as_object().unwrap().clone(),
+        }
+    }
+
+    #[test]
+    fn appends_stay_within_the_gateways_request_size_and_count() {
+        // Ten parts of an import, 60 KiB each: three to an append.
+        let big: Vec<PendingCommand> = (0..10).map(|_| pending(60 * 1024)).collect();
+        let sizes: Vec<usize> = appends(&big).iter().map(|a| a.len()).collect();
+        assert_eq!(sizes, [3, 3, 3, 1]);
+        // One change larger than an append's share goes alone, in its place.
+        let mixed = [pending(10), pending(APPEND_BODY_BYTES), pending(10)];
+        let sizes: Vec<usize> = appends(&mixed).iter().map(|a| a.len()).collect();
+        assert_eq!(sizes, [1, 1, 1]);
+        // Small changes: 500 to an append.
+        let small: Vec<PendingCommand> = (0..1001).map(|_| pending(10)).collect();
+        let sizes: Vec<usize> = appends(&small).iter().map(|a| a.len()).collect();
+        assert_eq!(sizes, [500, 500, 1]);
+        assert!(appends(&[]).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::joining::JoinVia;
+use crate::joining::{JoinVia, JoinerDetails};
 
 /// The longest `wait` the event feed honours, in seconds; longer waits are cut to this.
 pub const MAX_EVENTS_WAIT_SECS: u64 = 30;
@@ -106,15 +106,9 @@ pub enum EventKind {
     JoinRequested {
         request_id: String,
         via: JoinVia,
-        name: String,
-        #[serde(default)]
-        email: Option<String>,
-        #[serde(default)]
-        mobile: Option<String>,
-        #[serde(default)]
-        employee_id: Option<String>,
-        #[serde(default)]
-        work_location: Option<String>,
+        /// Written in place: `name`, `email`, `mobile`, `employee_id`, `work_location`.
+        #[serde(flatten)]
+        details: JoinerDetails,
         /// The account the person gets if they are let in: made at once when no approval is
         /// required, on approval otherwise. Named now so the directory can bind the member.
         #[serde(default, skip_serializing_if = "Option::is_none")]

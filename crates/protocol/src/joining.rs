@@ -47,6 +47,42 @@ impl JoinField {
     }
 }
 
+/// What a person joining gives about themselves: their name and the [`JoinField`]s, each
+/// `None` (or absent on the wire) when not asked for or left out. Carried from the join page
+/// through the gateway's store to the `join_requested` event, whose fields they are
+/// (`EventKind::JoinRequested`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinerDetails {
+    pub name: String,
+    pub email: Option<String>,
+    pub mobile: Option<String>,
+    pub employee_id: Option<String>,
+    pub work_location: Option<String>,
+}
+
+impl JoinerDetails {
+    /// `name` and each field's value as `value` gives it.
+    pub fn new(name: String, mut value: impl FnMut(JoinField) -> Option<String>) -> Self {
+        Self {
+            name,
+            email: value(JoinField::Email),
+            mobile: value(JoinField::Mobile),
+            employee_id: value(JoinField::EmployeeId),
+            work_location: value(JoinField::WorkLocation),
+        }
+    }
+
+    /// The value given for `field`, if any.
+    pub fn field(&self, field: JoinField) -> Option<&str> {
+        match field {
+            JoinField::Email => self.email.as_deref(),
+            JoinField::Mobile => self.mobile.as_deref(),
+            JoinField::EmployeeId => self.employee_id.as_deref(),
+            JoinField::WorkLocation => self.work_location.as_deref(),
+        }
+    }
+}
+
 /// `PUT /api/v1/join-link`: the joining rules of the public link and organization code.
 /// Creates the link and code when there are none (or after `DELETE`), otherwise updates the
 /// rules and keeps the link and code people already have.

@@ -30,7 +30,7 @@ pub use invitations::{
 };
 pub use joining::{
     JoinDecision, JoinField, JoinLink, JoinLinkRules, JoinRequestDecided, JoinRequestStatus,
-    JoinVia,
+    JoinVia, JoinerDetails,
 };
 pub use team::{
     AppendChanges, Change, ChangePlaced, ChangesAppended, ChangesPage, CreateEnrollment, Device,

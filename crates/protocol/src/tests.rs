@@ -111,11 +111,11 @@ fn join_requested_carries_optional_fields_as_null() {
     let kind = EventKind::JoinRequested {
         request_id: "jr_1".into(),
         via: JoinVia::Code,
-        name: "Li Wei".into(),
-        email: Some("li@example.org".into()),
-        mobile: None,
-        employee_id: None,
-        work_location: None,
+        details: JoinerDetails {
+            name: "Li Wei".into(),
+            email: Some("li@example.org".into()),
+            ..JoinerDetails::default()
+        },
         account_id: Some("acc_2".into()),
         username: "liwei".into(),
         password_hash: "$argon2id$…".into(),
@@ -132,7 +132,7 @@ fn join_requested_carries_optional_fields_as_null() {
     assert!(matches!(
         serde_json::from_value::<EventKind>(sparse).unwrap(),
         EventKind::JoinRequested {
-            email: None,
+            details: JoinerDetails { email: None, .. },
             via: JoinVia::Link,
             ..
         }

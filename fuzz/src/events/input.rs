@@ -2,7 +2,7 @@
 //! shape (`Input` of `Page`s of `Ev`s), and how it turns into the gateway's events.
 
 use arbitrary::Arbitrary;
-use orgdesk_protocol::{Event, EventKind, JoinVia};
+use orgdesk_protocol::{Event, EventKind, JoinVia, JoinerDetails};
 
 /// The account the initial admin is bound to: only a password change naming it may change
 /// the admin's password.
@@ -328,11 +328,13 @@ fn kind(k: &Kind, real_hash: &str) -> EventKind {
         } => EventKind::JoinRequested {
             request_id: format!("jr_{}", request % 4),
             via: if *code { JoinVia::Code } else { JoinVia::Link },
-            name: name.pick(NAMES),
-            email: email.pick(EMAILS),
-            mobile: mobile.pick(MOBILES),
-            employee_id: employee_id.pick(NAMES),
-            work_location: work_location.pick(NAMES),
+            details: JoinerDetails {
+                name: name.pick(NAMES),
+                email: email.pick(EMAILS),
+                mobile: mobile.pick(MOBILES),
+                employee_id: employee_id.pick(NAMES),
+                work_location: work_location.pick(NAMES),
+            },
             account_id: account.pick(),
             username: username.pick(USERNAMES),
             password_hash: hash.pick(real_hash),

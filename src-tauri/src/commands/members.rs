@@ -30,10 +30,10 @@ directory_commands! {
     logged change_member_status(id: MemberId, action: MemberAction) -> MemberStatus =
         |d, a| d.change_status(a, id, action),
         as |_| Ok(Command::ChangeStatus { member_id: id, action });
-    act set_member_password(id: MemberId, input: SetPasswordInput) -> () = |d, a| {
-        d.refuse_in_team("setting a member's password")?;
-        d.set_member_password(a, id, &input)
-    };
+    logged set_member_password(id: MemberId, input: SetPasswordInput) -> () =
+        |d, a| d.set_member_password(a, id, &input),
+        // Checked and hashed here: the change carries the hash, never the password.
+        as |d| Command::set_member_password(d, id, &input);
     read transfer_preview(id: MemberId) -> TransferPreview = |d| d.transfer_preview(id);
     logged remove_member(id: MemberId, transfer_to: Option<MemberId>) -> RemoveOutcome =
         |d, a| d.remove_member(a, id, transfer_to),

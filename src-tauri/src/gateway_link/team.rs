@@ -244,9 +244,21 @@ mod tests {
         assert!(message.starts_with("Kept on this computer"), "{answer}");
     }
 
+    /// How many changes wait on this computer, and whether `shown` holds of its directory.
+    fn waiting_and(
+        state: &AppState,
+        shown: impl FnOnce(&orgdesk_core::Directory) -> bool + Send + 'static,
+    ) -> (usize, bool) {
+        tauri::async_runtime::block_on(
+            state.with_directory(move |d| Ok((d.pending_commands()?.len(), shown(d)))),
+        )
+        .unwrap()
+    }
+
     /// The window's edits on a computer in a team whose gateway does not answer (no team loop
     /// runs here): a change is tried, queued and said to be kept, and shows only once it comes
-    /// back; an edit the log does not carry is refused; outside a team an edit is made at once.
+    /// back (setting a password and an import too); an edit the log does not carry is refused;
+    /// outside a team an edit is made at once.
     #[test]
     fn the_windows_edits_in_a_team_go_to_the_log_and_the_others_are_refused() {
         let (app, w) = signed_in();
@@ -258,6 +270,11 @@ mod tests {
             json!({"parentId": root, "name": "Direct"}),
         );
         assert!(made.unwrap().is_number());
+        // Bea, who has an account, is added directly too.
+        let bea = json!({"input": {"name": "Bea", "username": "bea", "password": "Sunny-Day-44",
+            "email": null, "mobile": null, "positions": [{"departmentId": root, "title": null}],
+            "roleIds": []}});
+        let bea = call(&w, "add_member", bea).unwrap();
         tauri::async_runtime::block_on(state.with_directory(|d| {
             let items = d.due_account_mirror(10)?;
             d.account_mirror_done(&items, &["acc_ann".to_owned()])?;
@@ -271,14 +288,8 @@ mod tests {
             json!({"parentId": root, "name": "Ops"}),
         );
         assert_kept(&kept.unwrap_err());
-        let (pending, ops) = tauri::async_runtime::block_on(state.with_directory(|d| {
-            Ok((
-                d.pending_commands()?.len(),
-                d.resolve_department_path("Ops").is_ok(),
-            ))
-        }))
-        .unwrap();
-        assert_eq!((pending, ops), (1, false));
+        let ops = waiting_and(&state, |d| d.resolve_department_path("Ops").is_ok());
+        assert_eq!(ops, (1, false));
 
         // Renaming the organization, creating a role and adding someone to be invited go to
         // the log as well, and show only once back.
@@ -314,17 +325,63 @@ mod tests {
             (4, false, false, "Acme")
         );
 
-        // An edit the log does not carry yet is refused.
-        let ann =
-            tauri::async_runtime::block_on(state.with_directory(|d| d.initial_admin_id())).unwrap();
+        // Setting Bea's password goes to the log too: checked here, her old password holds
+        // until it is back, and a password the policy refuses is refused at once.
+        let weak = json!({"id": bea, "input": {"password": "short", "mustChange": false}});
+        let weak = call(&w, "set_member_password", weak).unwrap_err();
+        assert_eq!(weak["code"], "validation", "{weak}");
         let password =
-            json!({"id": ann, "input": {"password": "Another-Pass1", "mustChange": false}});
-        let refused = call(&w, "set_member_password", password).unwrap_err();
+            json!({"id": bea, "input": {"password": "Another-Pass1", "mustChange": false}});
+        assert_kept(&call(&w, "set_member_password", password).unwrap_err());
+        let (pending, body, hash) = tauri::async_runtime::block_on(state.with_directory(|d| {
+            let p = d.pending_commands()?;
+            let hash: String = d.connection().query_row(
+                "SELECT password_hash FROM members WHERE username = 'bea'",
+                [],
+                |r| r.get(0),
+            )?;
+            Ok((p.len(), Value::Object(p[4].body.clone()).to_string(), hash))
+        }))
+        .unwrap();
+        assert_eq!(pending, 5);
+        assert!(body.contains("member.set_password"), "{body}");
+        assert!(!body.contains("Another-Pass1"), "{body}");
+        assert!(orgdesk_core::password::verify("Sunny-Day-44", &hash));
+
+        // An import goes to the log as the changes of its parts, and says so; invitations
+        // are not sent from one computer of a team.
+        let folder = tempfile::tempdir().unwrap();
+        let sheet = folder.path().join("people.csv");
+        std::fs::write(&sheet, "Name,Email,Department\nJo Park,jo@example.com,/\n").unwrap();
+        let mut asked = json!({"path": sheet, "job": 1, "onProgress": "__CHANNEL__:7",
+            "options": {"createMissingDepartments": false, "mapping": null}});
+        let queued = call(&w, "run_import", asked.clone()).unwrap();
+        assert_eq!(queued["committed"], false, "{queued}");
+        assert_eq!(queued["teamChanges"], 1, "{queued}");
+        assert_eq!(queued["counts"]["create"], 1, "{queued}");
+        asked["job"] = json!(2);
+        asked["sendInvitations"] = json!(true);
+        let refused = call(&w, "run_import", asked).unwrap_err();
+        let said = refused["message"].as_str().unwrap();
+        assert!(
+            said.contains("an invitation is not yet a change the team's log carries"),
+            "{refused}"
+        );
+        let jo = waiting_and(&state, |d| d.find_member("jo@example.com").is_ok());
+        assert_eq!(jo, (6, false));
+
+        // An edit the log does not carry yet is refused.
+        let refused = call(
+            &w,
+            "decide_join_requests",
+            json!({"ids": [1], "approve": false, "placement": null}),
+        )
+        .unwrap_err();
         assert!(
             refused["message"]
                 .as_str()
                 .unwrap()
-                .contains("setting a member's password is not yet a change the team's log carries"),
+                .contains("a join decision is not yet a change the team's log carries"),
             "{refused}"
         );
     }

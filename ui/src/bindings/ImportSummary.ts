@@ -23,6 +23,11 @@ skipped: Array<RowProblem>, skippedTotal: number,
  */
 warnings: Array<RowProblem>, warningsTotal: number, ignoredColumns: Array<string>, departmentsCreated: Array<string>, 
 /**
- * False for a preview (dry run).
+ * False for a preview (dry run), and for an import sent to a team's log.
  */
-committed: boolean, };
+committed: boolean, 
+/**
+ * On a computer in a team: the changes of the team's log the import was sent as (the
+ * members show once they are back from it); 0 when it was written here.
+ */
+teamChanges: number, };

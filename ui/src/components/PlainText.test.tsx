@@ -2,6 +2,7 @@ import { screen } from "@testing-library/react";
 // From the same module build as the style hook PlainText uses (the tests resolve `antd` to
 // another build, whose theme context that hook does not see).
 import Typography from "antd/es/typography";
+import { Fragment, type ReactElement } from "react";
 import { describe, expect, it } from "vitest";
 
 import { renderWithProviders } from "../test/render";
@@ -12,32 +13,32 @@ import { ONE_LINE } from "./text";
 const shape = (el: HTMLElement) => [el.tagName, [...el.classList].sort().join(" "), el.innerHTML];
 
 describe("PlainText", () => {
-  it("draws what Ant Design's Typography draws for a secondary text, a strong text and a level-4 title", () => {
+  it("draws what Ant Design's Typography draws for a secondary text, a warning, a strong text and a level-4 title", () => {
+    // Each kind: Ant Design's element beside PlainText's, with the same text.
+    const kinds: [string, ReactElement, ReactElement][] = [
+      ["secondary", <Typography.Text type="secondary">Members</Typography.Text>, <PlainText secondary>Members</PlainText>],
+      ["warning", <Typography.Text type="warning">Taken</Typography.Text>, <PlainText warning>Taken</PlainText>],
+      [
+        "strong",
+        <Typography.Text strong className={ONE_LINE} title="Acme">Acme</Typography.Text>,
+        <PlainText strong className={ONE_LINE} title="Acme">Acme</PlainText>,
+      ],
+      ["title", <Typography.Title level={4} className={ONE_LINE}>Sales</Typography.Title>, <PlainText heading className={ONE_LINE}>Sales</PlainText>],
+    ];
     renderWithProviders(
       <>
-        <Typography.Text type="secondary" data-testid="antd-secondary">
-          Members
-        </Typography.Text>
-        <PlainText secondary testId="plain-secondary">
-          Members
-        </PlainText>
-        <Typography.Text strong className={ONE_LINE} title="Acme" data-testid="antd-strong">
-          Acme
-        </Typography.Text>
-        <PlainText strong className={ONE_LINE} title="Acme" testId="plain-strong">
-          Acme
-        </PlainText>
-        <Typography.Title level={4} className={ONE_LINE} data-testid="antd-title">
-          Sales
-        </Typography.Title>
-        <PlainText heading className={ONE_LINE} testId="plain-title">
-          Sales
-        </PlainText>
+        {kinds.map(([kind, antd, plain]) => (
+          <Fragment key={kind}>
+            <div data-testid={`antd-${kind}`}>{antd}</div>
+            <div data-testid={`plain-${kind}`}>{plain}</div>
+          </Fragment>
+        ))}
       </>,
     );
-    for (const kind of ["secondary", "strong", "title"]) {
-      expect(shape(screen.getByTestId(`plain-${kind}`)), kind).toEqual(shape(screen.getByTestId(`antd-${kind}`)));
+    const drawn = (id: string) => screen.getByTestId(id).firstElementChild as HTMLElement;
+    for (const [kind] of kinds) {
+      expect(shape(drawn(`plain-${kind}`)), kind).toEqual(shape(drawn(`antd-${kind}`)));
     }
-    expect(screen.getByTestId("plain-strong").getAttribute("title")).toBe("Acme");
+    expect(drawn("plain-strong").getAttribute("title")).toBe("Acme");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { dash, formatDay, formatTime } from "./text";
+import { dash, formatCount, formatDay, formatTime } from "./text";
 
 // 2024-03-05 14:07 UTC; the day and hour asserted are those of the machine's time zone.
 const MOMENT = Date.UTC(2024, 2, 5, 14, 7);
@@ -26,6 +26,26 @@ describe("text", () => {
   it("follows the language", () => {
     expect(formatDay("zh-CN", MOMENT)).toContain("年");
     expect(formatDay("en", MOMENT)).not.toContain("年");
+  });
+
+  it("keeps each language's and style's own formatter", () => {
+    // Interleaved, as a list in one language beside a drawer in another would ask.
+    const local = new Date(MOMENT);
+    const minutes = String(local.getMinutes()).padStart(2, "0");
+    expect(formatTime("en", MOMENT)).toContain(minutes);
+    expect(formatDay("en", MOMENT)).not.toContain(minutes);
+    expect(formatTime("zh-CN", MOMENT)).toContain("年");
+    expect(formatTime("en", MOMENT)).not.toContain("年");
+    expect(formatDay("zh-CN", MOMENT)).not.toContain(minutes);
+    expect(formatTime("en", MOMENT + 60_000)).toBe(
+      new Date(MOMENT + 60_000).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }),
+    );
+  });
+
+  it("writes a count with the language's grouping", () => {
+    expect(formatCount("en", 100_000)).toBe("100,000");
+    expect(formatCount("de", 100_000)).toBe("100.000");
+    expect(formatCount("en", 7)).toBe("7");
   });
 
   it.each([formatTime, formatDay])("writes a dash for no moment (%o)", (format) => {

@@ -1,7 +1,7 @@
 //! The gateway's event feed applied to the directory: the cursor, and each event's effect on
 //! an invitation or a member (delivered, opened, registered, declined, joined, …).
 
-use orgdesk_protocol::{Event, EventKind};
+use orgdesk_protocol::{Event, EventKind, JoinerDetails};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
@@ -254,27 +254,24 @@ fn apply_event(tx: &Connection, e: &Event, now: i64) -> CoreResult<Option<Member
         EventKind::JoinRequested {
             request_id,
             via,
-            name,
-            email,
-            mobile,
-            employee_id,
-            work_location,
+            details,
             account_id,
             username,
             password_hash,
             approval_required,
         } => {
+            // A field sent blank was not given.
+            let given = |field| {
+                let value = details.field(field)?;
+                (!value.trim().is_empty()).then(|| value.to_owned())
+            };
             let request = crate::join::JoinRequestIn {
                 gateway_id: request_id.clone(),
                 via: match via {
                     orgdesk_protocol::JoinVia::Code => "code".into(),
                     orgdesk_protocol::JoinVia::Link => "link".into(),
                 },
-                name: name.clone(),
-                email: email.clone().filter(|v| !v.trim().is_empty()),
-                mobile: mobile.clone().filter(|v| !v.trim().is_empty()),
-                employee_id: employee_id.clone().filter(|v| !v.trim().is_empty()),
-                work_location: work_location.clone().filter(|v| !v.trim().is_empty()),
+                details: JoinerDetails::new(details.name.clone(), given),
                 account_id: account_id.clone(),
                 username: username.clone(),
                 password_hash: password_hash.clone(),

@@ -5,6 +5,7 @@
 //! already, or it cannot make a member as entered) nothing is written and every such request
 //! is named with its reason, so the admin fixes or leaves out those and tries again.
 
+use orgdesk_protocol::JoinerDetails;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use serde_json::json;
@@ -68,19 +69,24 @@ impl Refusal {
 fn stored(tx: &Connection, id: i64) -> CoreResult<Option<(JoinRequestIn, String, bool)>> {
     Ok(tx
         .query_row(
-            "SELECT gateway_id, via, name, email, mobile, employee_id, work_location, username,
+            "SELECT name, email, mobile, employee_id, work_location, gateway_id, via, username,
                     password_hash, state, account_id
              FROM join_requests WHERE id = ?1",
             [id],
             |r| {
+                let details =
+                    row_into!(r => JoinerDetails { name, email, mobile, employee_id, work_location });
                 let hash: Option<String> = r.get(8)?;
                 Ok((
-                    row_into!(r => JoinRequestIn {
-                        gateway_id, via, name, email, mobile, employee_id, work_location, username;
+                    JoinRequestIn {
+                        gateway_id: r.get(5)?,
+                        via: r.get(6)?,
+                        details,
+                        username: r.get(7)?,
                         account_id: r.get(10)?,
                         approval_required: true,
                         password_hash: hash.clone().unwrap_or_default(),
-                    }),
+                    },
                     r.get(9)?,
                     hash.is_some(),
                 ))
@@ -127,7 +133,7 @@ fn decide_one(
             "Join request {id} no longer exists."
         ))));
     };
-    let name = &request.name;
+    let name = &request.details.name;
     let approve = matches!(decision, JoinDecision::Approve(_));
     if state == "approved" || (state == "rejected" && !approve) {
         return Ok(Err(Refusal::Decided(format!(

@@ -13,6 +13,7 @@ mod list;
 pub use decide::{JoinDecision, JoinPlacement};
 pub use list::{JoinRequestFilter, JoinRequestPage, JoinRequestRow, MAX_JOIN_REQUEST_PAGE};
 
+use orgdesk_protocol::{JoinField, JoinerDetails};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::json;
@@ -29,13 +30,10 @@ use crate::types::{DepartmentId, DisplayName, Email, MemberId, Mobile, RoleId, U
 
 /// What a person entered on the join page, checked, for creating their member record.
 pub(crate) struct Joined<'a> {
-    pub name: &'a str,
+    /// The name is taken trimmed.
+    pub details: &'a JoinerDetails,
     pub username: &'a str,
     pub password_hash: &'a str,
-    pub email: Option<&'a str>,
-    pub mobile: Option<&'a str>,
-    pub employee_id: Option<&'a str>,
-    pub work_location: Option<&'a str>,
     /// Where the member goes and the role they get (the root department and the member role
     /// when `None`).
     pub department: Option<DepartmentId>,
@@ -48,11 +46,7 @@ pub struct JoinRequestIn {
     pub gateway_id: String,
     /// `link` or `code`.
     pub via: String,
-    pub name: String,
-    pub email: Option<String>,
-    pub mobile: Option<String>,
-    pub employee_id: Option<String>,
-    pub work_location: Option<String>,
+    pub details: JoinerDetails,
     /// The gateway account the person gets if let in; the member is bound to it.
     pub account_id: Option<String>,
     pub username: String,
@@ -104,16 +98,17 @@ pub enum JoinRequestState {
 fn field_problem(tx: &Connection, r: &JoinRequestIn) -> CoreResult<Option<String>> {
     let region = crate::settings::default_region_in(tx)?;
     let mut problems = Vec::new();
-    if let Err(p) = DisplayName::parse("name", "Name", &r.name) {
+    let details = &r.details;
+    if let Err(p) = DisplayName::parse("name", "Name", &details.name) {
         problems.push(p.reason);
     }
     if let Err(p) = Username::parse(&r.username) {
         problems.push(p.reason);
     }
-    if let Some(Err(p)) = r.email.as_deref().map(|e| Email::parse("email", e)) {
+    if let Some(Err(p)) = details.email.as_deref().map(|e| Email::parse("email", e)) {
         problems.push(p.reason);
     }
-    if let Some(Err(p)) = r
+    if let Some(Err(p)) = details
         .mobile
         .as_deref()
         .map(|m| Mobile::parse("mobile", m, &region))
@@ -126,14 +121,16 @@ fn field_problem(tx: &Connection, r: &JoinRequestIn) -> CoreResult<Option<String
         ));
     }
     for field in joining_rules_in(tx)?.required_fields {
-        let (given, label) = match field.as_str() {
-            "email" => (&r.email, "Email"),
-            "mobile" => (&r.mobile, "Mobile"),
-            "employee_id" => (&r.employee_id, "Employee ID"),
-            "work_location" => (&r.work_location, "Work location"),
-            _ => continue,
+        let Some(field) = JoinField::parse(&field) else {
+            continue;
         };
-        if given.as_deref().is_none_or(|v| v.trim().is_empty()) {
+        let label = match field {
+            JoinField::Email => "Email",
+            JoinField::Mobile => "Mobile",
+            JoinField::EmployeeId => "Employee ID",
+            JoinField::WorkLocation => "Work location",
+        };
+        if details.field(field).is_none_or(|v| v.trim().is_empty()) {
             problems.push(format!("{label} is required to join."));
         }
     }
@@ -150,13 +147,9 @@ fn create_member(
         return Ok(Err(p));
     }
     let joined = Joined {
-        name: r.name.trim(),
+        details: &r.details,
         username: r.username.trim(),
         password_hash: &r.password_hash,
-        email: r.email.as_deref(),
-        mobile: r.mobile.as_deref(),
-        employee_id: r.employee_id.as_deref(),
-        work_location: r.work_location.as_deref(),
         department: placement.department_id,
         role: placement.role_id,
     };
@@ -226,11 +219,11 @@ pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult
         params![
             r.gateway_id,
             via,
-            r.name,
-            r.email,
-            r.mobile,
-            r.employee_id,
-            r.work_location,
+            r.details.name,
+            r.details.email,
+            r.details.mobile,
+            r.details.employee_id,
+            r.details.work_location,
             r.username,
             // Kept until the request is approved: a rejected one may be approved later.
             (state != "approved").then_some(&r.password_hash),
@@ -251,8 +244,8 @@ pub(crate) fn record(tx: &Connection, r: &JoinRequestIn, now: i64) -> CoreResult
         audit::record(
             tx,
             now,
-            &Actor::member(id, r.name.clone()),
-            audit::Entry::member("member.joined_by_link", id, &r.name)
+            &Actor::member(id, r.details.name.clone()),
+            audit::Entry::member("member.joined_by_link", id, &r.details.name)
                 .after(json!({"username": r.username, "via": via})),
         )?;
     }

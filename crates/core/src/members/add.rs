@@ -46,14 +46,15 @@ impl Directory {
         j: &crate::join::Joined<'_>,
         now: i64,
     ) -> CoreResult<Result<MemberId, Vec<ErrorDetail>>> {
+        let given = j.details;
         let row = Row {
-            name: j.name.to_owned(),
+            name: given.name.trim().to_owned(),
             username: Some(j.username.to_owned()),
-            email: j.email.map(str::to_owned),
-            mobile: j.mobile.map(str::to_owned),
-            employee_id: j.employee_id.map(str::to_owned),
+            email: given.email.clone(),
+            mobile: given.mobile.clone(),
+            employee_id: given.employee_id.clone(),
             org_email: None,
-            work_location: j.work_location.map(str::to_owned),
+            work_location: given.work_location.clone(),
             status: MemberStatus::Enabled,
         };
         let department: DepartmentId = match j.department {
@@ -158,12 +159,8 @@ impl Directory {
         let username = match password_hash {
             None => password::check_credentials(&input.username, &input.password, &mut problems),
             Some(h) => {
-                if let Err(p) = orgdesk_rules::password::check_password_hash(h) {
-                    problems.push(ErrorDetail::field(
-                        "passwordHash",
-                        "invalid",
-                        format!("The password could not be used: {p}."),
-                    ));
+                if let Err(p) = password::check_hash(h) {
+                    problems.push(p);
                 }
                 Username::parse(&input.username)
                     .map_err(|e| problems.push(e))

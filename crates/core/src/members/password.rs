@@ -48,6 +48,61 @@ impl Directory {
         id: MemberId,
         input: &SetPasswordInput,
     ) -> CoreResult<()> {
+        self.password_target(actor, id)?;
+        let hash = self.new_password_hash(id, &input.password)?;
+        self.set_member_password_hashed(actor, id, &hash, input.must_change)
+    }
+
+    /// `password` as member `id`'s new password: checked against the policy (it may not hold
+    /// their username) and hashed. On a computer in a team this is done where the admin types
+    /// it, and the change carries only the hash.
+    pub fn new_password_hash(&self, id: MemberId, password: &str) -> CoreResult<String> {
+        let username = self.member_row(id)?.username;
+        let problems = password::check_policy(password, username.as_deref());
+        if !problems.is_empty() {
+            return Err(CoreError::invalid(problems));
+        }
+        password::hash(password)
+    }
+
+    /// Sets a member's password to `hash`, made beforehand ([`Self::new_password_hash`]):
+    /// the one writer of an admin's "Set password", made directly or applied from a team's
+    /// log, with the same refusals as [`Self::set_member_password`]; the hash must be an
+    /// Argon2id string within the accepted bounds.
+    pub fn set_member_password_hashed(
+        &mut self,
+        actor: &Actor,
+        id: MemberId,
+        hash: &str,
+        must_change: bool,
+    ) -> CoreResult<()> {
+        let (name, username) = self.password_target(actor, id)?;
+        password::check_hash(hash).map_err(|p| CoreError::invalid(vec![p]))?;
+        let (now, tx) = self.begin()?;
+        tx.execute(
+            "UPDATE members SET password_hash = ?2, must_change_password = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![id, hash, must_change, now],
+        )?;
+        // A password an admin set ends the wait after failed sign-ins.
+        tx.execute(
+            "DELETE FROM sign_in_failures WHERE username_key = ?1",
+            [username.to_ascii_lowercase()],
+        )?;
+        audit::record(
+            &tx,
+            now,
+            actor,
+            audit::Entry::member("member.password_set", id, &name)
+                .after(json!({"mustChange": must_change})),
+        )?;
+        tx.commit()?;
+        self.touch_members(&[id]);
+        Ok(())
+    }
+
+    /// Whether `actor` may set member `id`'s password: their name and username when they may.
+    fn password_target(&self, actor: &Actor, id: MemberId) -> CoreResult<(String, String)> {
         let row = self.member_row(id)?;
         if actor.id == Some(id) {
             return Err(CoreError::Conflict(
@@ -81,32 +136,7 @@ impl Directory {
                 row.name
             )));
         }
-        let problems = password::check_policy(&input.password, Some(&username));
-        if !problems.is_empty() {
-            return Err(CoreError::invalid(problems));
-        }
-        let hash = password::hash(&input.password)?;
-        let (now, tx) = self.begin()?;
-        tx.execute(
-            "UPDATE members SET password_hash = ?2, must_change_password = ?3, updated_at = ?4
-             WHERE id = ?1",
-            params![id, hash, input.must_change, now],
-        )?;
-        // A password an admin set ends the wait after failed sign-ins.
-        tx.execute(
-            "DELETE FROM sign_in_failures WHERE username_key = ?1",
-            [username.to_ascii_lowercase()],
-        )?;
-        audit::record(
-            &tx,
-            now,
-            actor,
-            audit::Entry::member("member.password_set", id, &row.name)
-                .after(json!({"mustChange": input.must_change})),
-        )?;
-        tx.commit()?;
-        self.touch_members(&[id]);
-        Ok(())
+        Ok((row.name, username))
     }
 
     /// The signed-in admin changes their own password: the current one must match, the new one

@@ -27,8 +27,8 @@ use crate::error::{CommandError, CoreError, ErrorCode, ErrorDetail};
 pub use columns::{Column, Lang};
 pub use export::{export_file_name, ExportFormat};
 pub use import::{
-    write_results, ImportCounts, ImportOptions, ImportReport, ImportSummary, RowOutcome,
-    RowProblem, RowResult,
+    write_results, DepartmentAt, ImportColumns, ImportCounts, ImportOptions, ImportPart,
+    ImportPosition, ImportReport, ImportRow, ImportSummary, RowOutcome, RowProblem, RowResult,
 };
 pub use mapping::{ColumnMapping, FieldSource, FileColumns, SavedMapping};
 pub use quota::ImportQuotaStatus;

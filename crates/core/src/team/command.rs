@@ -9,9 +9,10 @@ use crate::audit::Actor;
 use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember};
+use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
 use crate::roles::NewRole;
 use crate::settings::Settings;
+use crate::spreadsheet::ImportPart;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
 
@@ -104,6 +105,18 @@ pub enum Command {
     /// the log: it is sent from the computer that sends it.
     #[serde(rename = "member.add_invitee")]
     AddInvitee { invitee: NewInvitee },
+    /// A member's new password as its hash, made on the author's computer (see
+    /// [`Command::set_member_password`]).
+    #[serde(rename = "member.set_password")]
+    SetPassword {
+        member_id: MemberId,
+        password_hash: String,
+        must_change: bool,
+    },
+    /// One part of an import: its rows as its author's computer validated them (see
+    /// [`ImportPart`]), applied all or nothing.
+    #[serde(rename = "member.import")]
+    Import(ImportPart),
 }
 
 /// The most members one batch change lists.
@@ -123,6 +136,21 @@ impl Command {
         Ok(Self::AddMember {
             member,
             password_hash,
+        })
+    }
+
+    /// "Set password" as a change: the password is checked against the policy (it may not
+    /// hold the member's username, as `d` knows it) and hashed here, on the author's computer;
+    /// the change carries the hash and never the password.
+    pub fn set_member_password(
+        d: &Directory,
+        member_id: MemberId,
+        input: &SetPasswordInput,
+    ) -> CoreResult<Self> {
+        Ok(Self::SetPassword {
+            member_id,
+            password_hash: d.new_password_hash(member_id, &input.password)?,
+            must_change: input.must_change,
         })
     }
 
@@ -181,6 +209,10 @@ impl Command {
                     .map_err(|e| within("", e))
             }
             Self::CreateRole { role } => role.check().map(drop).map_err(|e| within("role.", e)),
+            Self::SetPassword { password_hash, .. } => {
+                crate::password::check_hash(password_hash).map_err(|e| within("", e))
+            }
+            Self::Import(part) => part.check().map_err(|e| within("", e)),
             Self::AddInvitee { invitee } => {
                 let mut problems = Vec::new();
                 invitee.check(&mut problems);
@@ -245,6 +277,12 @@ impl Command {
             Self::RenameOrganization { name } => d.rename_organization(actor, name),
             Self::CreateRole { role } => d.create_role(actor, role).map(drop),
             Self::AddInvitee { invitee } => d.add_invitee(actor, invitee).map(drop),
+            Self::SetPassword {
+                member_id,
+                password_hash,
+                must_change,
+            } => d.set_member_password_hashed(actor, *member_id, password_hash, *must_change),
+            Self::Import(part) => d.apply_import_part(actor, part),
         }
     }
 
@@ -312,6 +350,15 @@ impl Command {
             }
             Self::CreateRole { role } => format!("Create role \"{}\"", role.name),
             Self::AddInvitee { invitee } => format!("Add {} to be invited", invitee.name),
+            Self::SetPassword { member_id, .. } => {
+                format!("Set the password of {}", member(member_id))
+            }
+            Self::Import(part) => format!(
+                "Import {} rows (part {} of {})",
+                part.len(),
+                part.part,
+                part.parts
+            ),
         }
     }
 }

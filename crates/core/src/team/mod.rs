@@ -1,6 +1,7 @@
 //! Team mode's directory half: every edit an admin makes as a typed command (`command.rs`),
 //! the organization's change log applied in order through the core (`apply.rs`), and this
-//! computer's own commands waiting to go out and come back (`pending.rs`).
+//! computer's own commands waiting to go out and come back (`pending.rs`); an import made
+//! into the changes of its parts (`import.rs`).
 //!
 //! The rules that keep every computer's directory equal:
 //! - **Order.** Changes are applied strictly in the log's order, each once: a change already
@@ -25,6 +26,7 @@
 
 mod apply;
 mod command;
+mod import;
 mod pending;
 mod view;
 mod words;
@@ -35,6 +37,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 pub use command::{Command, TeamCommand, FORMAT, MAX_BATCH_MEMBERS};
+pub use import::ImportMade;
 /// One change as the log hands it out: `seq`, `change_id`, `device_id`, `account_id`, `at`
 /// (the gateway's time, Unix seconds) and `body`.
 pub use orgdesk_protocol::Change as LoggedChange;

@@ -39,7 +39,7 @@ impl Command {
 
     /// The names its description uses, by kind: `department`, `member`, `parent`, `name`,
     /// `username`, `action` (`member.status`'s action; `set` or `clear` for a head),
-    /// `count`. A department or member that is gone is named by its id (`#7`).
+    /// `count` (members of a batch, rows of an import part), `part` and `parts`. A department or member that is gone is named by its id (`#7`).
     pub(crate) fn values(&self, d: &Directory) -> BTreeMap<String, String> {
         let dept = |id: &DepartmentId| department_name(d, *id).map_or(format!("#{id}"), |n| n.1);
         let mut v: Vec<(&str, String)> = Vec::new();
@@ -60,6 +60,7 @@ impl Command {
             | Self::RemoveMember { member_id, .. }
             | Self::ChangeStatus { member_id, .. }
             | Self::SetPrimaryDepartment { member_id, .. }
+            | Self::SetPassword { member_id, .. }
             | Self::SetDepartmentHead {
                 head_id: Some(member_id),
                 ..
@@ -92,6 +93,11 @@ impl Command {
             Self::BatchUpdate { member_ids, .. } => v.push(("count", member_ids.len().to_string())),
             Self::CreateRole { role } => v.push(("name", role.name.clone())),
             Self::AddInvitee { invitee } => v.push(("name", invitee.name.clone())),
+            Self::Import(part) => v.extend([
+                ("count", part.len().to_string()),
+                ("part", part.part.to_string()),
+                ("parts", part.parts.to_string()),
+            ]),
             _ => {}
         }
         v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()

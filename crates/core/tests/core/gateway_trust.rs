@@ -7,7 +7,7 @@ use orgdesk_core::invitations::{InvitationState, InviteChannel};
 use orgdesk_core::join::{JoinRequestState, JoiningRules};
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::Directory;
-use orgdesk_protocol::{Event, EventKind, JoinVia};
+use orgdesk_protocol::{Event, EventKind, JoinVia, JoinerDetails};
 
 use crate::invitations::{password_hash_of, state_of};
 use crate::{
@@ -347,11 +347,10 @@ fn join(seq: i64, request: &str, username: &str, approval_required: bool) -> Eve
         EventKind::JoinRequested {
             request_id: request.into(),
             via: JoinVia::Link,
-            name: format!("Person {username}"),
-            email: None,
-            mobile: None,
-            employee_id: None,
-            work_location: None,
+            details: JoinerDetails {
+                name: format!("Person {username}"),
+                ..JoinerDetails::default()
+            },
             account_id: Some(format!("acc_{request}")),
             username: username.into(),
             password_hash: orgdesk_core::password::hash(STRANGER_PASSWORD).unwrap(),

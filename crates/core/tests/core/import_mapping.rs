@@ -410,3 +410,69 @@ fn a_saved_mapping_is_found_by_its_name_whatever_the_case() {
         "{e:?}"
     );
 }
+
+#[test]
+fn a_file_is_inspected_previewed_and_imported_as_it_is_now_even_when_saved_again_under_its_name() {
+    let (mut d, a) = with_org_admin();
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("people.xlsx");
+    let sheet = |names: &[&str]| {
+        let mut rows = vec![vec!["Name*".into(), "Email".into(), "Department*".into()]];
+        rows.extend(names.iter().map(|n| {
+            let email = format!("{}@example.com", n.replace(' ', ".").to_lowercase());
+            vec![n.to_string(), email, "/".to_owned()]
+        }));
+        write_xlsx(&file, &rows, |v| v);
+    };
+    let preview = |d: &orgdesk_core::Directory| {
+        let p = d
+            .preview_import(&file, &opts(None), &Control::none())
+            .unwrap();
+        (p.counts.create, p.counts.failed)
+    };
+
+    // A preview alone reads the file as it parses it; after the mapping step, the preview
+    // takes the cells the mapping step read. Both answer the same.
+    sheet(&["Ann One", "Bo Two", "Cy Three"]);
+    let alone = d
+        .preview_import(&file, &opts(None), &Control::none())
+        .unwrap();
+    assert_eq!(
+        spreadsheet::inspect_file(&file, &Control::none())
+            .unwrap()
+            .rows,
+        3
+    );
+    assert_eq!(
+        d.preview_import(&file, &opts(None), &Control::none())
+            .unwrap(),
+        alone
+    );
+    assert_eq!(
+        spreadsheet::inspect_file(&file, &Control::none())
+            .unwrap()
+            .rows,
+        3
+    );
+    assert_eq!(preview(&d), (3, 0));
+    assert_eq!(preview(&d), (3, 0));
+
+    // Saved again under the same name with other rows: read as it is now, never as it was.
+    sheet(&["Di Four", "Ed Five", "Fay Six", "Gus Seven", "Ann One"]);
+    let info = spreadsheet::inspect_file(&file, &Control::none()).unwrap();
+    assert_eq!((info.rows, info.samples[0][0].as_str()), (5, "Di Four"));
+    assert_eq!(preview(&d), (5, 0));
+    let report = d
+        .import_members(&a, &file, &opts(None), &Control::none())
+        .unwrap();
+    assert_eq!(report.counts.create, 5);
+    let names: Vec<String> = d
+        .list_members(&MemberQuery::default())
+        .unwrap()
+        .rows
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert!(names.contains(&"Gus Seven".to_owned()), "{names:?}");
+    assert!(!names.contains(&"Bo Two".to_owned()), "{names:?}");
+}

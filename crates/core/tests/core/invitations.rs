@@ -595,11 +595,12 @@ pub(crate) fn join_event(
         EventKind::JoinRequested {
             request_id: request.into(),
             via: orgdesk_protocol::JoinVia::Code,
-            name: format!("Person {username}"),
-            email: email.map(Into::into),
-            mobile: None,
-            employee_id: None,
-            work_location: Some("Berlin".into()),
+            details: orgdesk_protocol::JoinerDetails {
+                name: format!("Person {username}"),
+                email: email.map(Into::into),
+                work_location: Some("Berlin".into()),
+                ..Default::default()
+            },
             account_id: Some(format!("acc_{request}")),
             username: username.into(),
             password_hash: orgdesk_core::password::hash(INVITEE_PASSWORD).unwrap(),

@@ -113,8 +113,8 @@ fn the_list_searches_mobile_numbers() {
     use orgdesk_protocol::EventKind;
     let (mut d, _) = with_org();
     let mut event = join_event(1, "jr_m", "mia", None, true);
-    if let EventKind::JoinRequested { mobile, .. } = &mut event.kind {
-        *mobile = Some("+4915112345678".into());
+    if let EventKind::JoinRequested { details, .. } = &mut event.kind {
+        details.mobile = Some("+4915112345678".into());
     }
     d.apply_gateway_events(&[event], 1).unwrap();
     let (found, total) = usernames(&d, JoinRequestFilter::Waiting, "1511234");

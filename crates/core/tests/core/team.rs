@@ -8,10 +8,11 @@ use std::sync::Arc;
 use orgdesk_core::audit::Actor;
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::clock::{Clock, ManualClock};
-use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee};
+use orgdesk_core::members::{MemberAction, MemberPatch, MemberQuery, NewInvitee, SetPasswordInput};
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::settings::Settings;
-use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, LoggedChange};
+use orgdesk_core::spreadsheet::{Control, ImportOptions, ImportReport};
+use orgdesk_core::team::{ChangeFate, ChangeOutcome, Command, Edit, ImportMade, LoggedChange};
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 use orgdesk_core::{CoreError, Directory};
 use rand::rngs::StdRng;
@@ -98,8 +99,27 @@ impl Team {
         self.dirs[at].queue_command(&actor, command)
     }
 
+    /// Ann removes `member` on her computer, handing what they held over to herself.
+    fn ann_removes(&mut self, member: MemberId) {
+        let ann = self.member("ann");
+        let remove = Command::RemoveMember {
+            member_id: member,
+            transfer_to: Some(ann),
+        };
+        self.make(0, "ann", remove).unwrap();
+    }
+
     /// Computer `at` sends what it has not sent yet: the log numbers it after what is there,
     /// each change under the account of the admin who made it.
+    /// Ann, on the first computer, and Cy, on the third, each add a member with the username
+    /// `bob` (Bob One in Sales, Bob Two in Engineering); neither change is sent yet.
+    fn two_admins_add_bob(&mut self) {
+        let bob_one = add(self, "Bob One", "bob", "Sales");
+        self.make(0, "ann", bob_one).unwrap();
+        let bob_two = add(self, "Bob Two", "bob", "Engineering");
+        self.make(2, "cyrus", bob_two).unwrap();
+    }
+
     fn send(&mut self, at: usize) {
         for p in self.dirs[at].pending_commands().unwrap() {
             if !self.sent.insert(p.change_id.clone()) {
@@ -152,6 +172,33 @@ impl Team {
         assert_eq!(refusals[0], refusals[1]);
         assert_eq!(refusals[0], refusals[2]);
     }
+}
+
+/// Every computer applies the log: every change of it is applied, and the directories stay
+/// equal.
+fn applied_everywhere(t: &mut Team) {
+    let outcomes = t.apply_all();
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+}
+
+/// Every computer applies the log: the change at `index` is refused on each, for a reason
+/// saying `why`, and the directories stay equal. What its author, at computer `author`, reads
+/// it would have done.
+fn refused_everywhere(t: &mut Team, index: usize, why: &str, author: usize) -> String {
+    let outcomes = t.apply_all();
+    assert!(
+        matches!(&outcomes[index], ChangeOutcome::Refused { reason, .. } if reason.contains(why)),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let mine = t.dirs[author].my_refused_changes().unwrap();
+    mine[0].what.clone()
 }
 
 /// One refusal recorded: (seq, what, field, reason).
@@ -209,14 +256,7 @@ fn commands_made_on_three_computers_end_in_equal_directories() {
     t.send(2);
     t.send(0);
     t.send(1);
-    let outcomes = t.apply_all();
-    assert!(
-        outcomes
-            .iter()
-            .all(|o| matches!(o, ChangeOutcome::Applied { .. })),
-        "{outcomes:?}"
-    );
-    t.assert_equal();
+    applied_everywhere(&mut t);
     for d in &t.dirs {
         assert!(d.pending_commands().unwrap().is_empty());
         assert!(d.find_member("eve").is_ok() && d.find_member("fay").is_ok());
@@ -301,10 +341,7 @@ fn commands_made_on_three_computers_end_in_equal_directories() {
 #[test]
 fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
     let mut t = team();
-    t.make(0, "ann", add(&t, "Bob One", "bob", "Sales"))
-        .unwrap();
-    t.make(2, "cyrus", add(&t, "Bob Two", "bob", "Engineering"))
-        .unwrap();
+    t.two_admins_add_bob();
     t.send(0);
     t.send(2);
     let outcomes = t.apply_all();
@@ -361,10 +398,7 @@ fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
 #[test]
 fn a_computers_team_status_counts_what_waits_and_announces_each_refusal_once() {
     let mut t = team();
-    t.make(0, "ann", add(&t, "Bob One", "bob", "Sales"))
-        .unwrap();
-    t.make(2, "cyrus", add(&t, "Bob Two", "bob", "Engineering"))
-        .unwrap();
+    t.two_admins_add_bob();
     let waiting = t.dirs[2].team_status(None).unwrap();
     assert_eq!((waiting.waiting, waiting.refused.len()), (1, 0));
     assert!(t.dirs[2].take_unannounced_refusals().unwrap().is_empty());
@@ -394,16 +428,7 @@ fn a_computers_team_status_counts_what_waits_and_announces_each_refusal_once() {
 fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     let mut t = team();
     let dee = t.member("dee");
-    let ann = t.member("ann");
-    t.make(
-        0,
-        "ann",
-        Command::RemoveMember {
-            member_id: dee,
-            transfer_to: Some(ann),
-        },
-    )
-    .unwrap();
+    t.ann_removes(dee);
     // Dee held the largest id: the member added after her removal does not take it again.
     let gus = add(&t, "Gus Lin", "gus", "Sales");
     t.make(0, "ann", gus).unwrap();
@@ -421,14 +446,9 @@ fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     .unwrap();
     t.send(0);
     t.send(1);
-    let outcomes = t.apply_all();
-    assert!(
-        matches!(&outcomes[2], ChangeOutcome::Refused { reason, .. } if reason.contains("does not exist")),
-        "{outcomes:?}"
-    );
-    t.assert_equal();
+    let what = refused_everywhere(&mut t, 2, "does not exist", 1);
+    assert_eq!(what, format!("Edit member {dee}"));
     let mine = t.dirs[1].my_refused_changes().unwrap();
-    assert_eq!(mine[0].what, format!("Edit member {dee}"));
     assert_eq!(mine[0].kind.as_deref(), Some("member.update"));
     assert_eq!(mine[0].values["member"], format!("#{dee}"));
     assert_eq!(mine[0].code, "not_found");
@@ -982,4 +1002,277 @@ fn the_organizations_name_a_role_and_an_invitee_go_through_the_log() {
     let e = t.make(0, "ann", role(" ")).unwrap_err();
     assert!(matches!(e, CoreError::Validation { .. }), "{e:?}");
     assert!(t.dirs[0].pending_commands().unwrap().is_empty());
+}
+
+/// The password of `username` verifies `password` on computer `at`, and whether they must
+/// change it.
+fn password_of(t: &Team, at: usize, username: &str) -> (String, bool) {
+    t.dirs[at]
+        .connection()
+        .query_row(
+            "SELECT password_hash, must_change_password FROM members WHERE username = ?1",
+            [username],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_password_set_in_a_team_travels_as_its_hash_under_the_same_rules() {
+    let mut t = team();
+    let dee = t.member("dee");
+    let ann = t.member("ann");
+    let new = |password: &str, must_change: bool| SetPasswordInput {
+        password: password.into(),
+        must_change,
+    };
+    // Checked against the policy where it is typed: a weak one, or one holding the
+    // username, is refused before it is a change.
+    let e = Command::set_member_password(&t.dirs[1], dee, &new("short", false)).unwrap_err();
+    assert!(matches!(e, CoreError::Validation { .. }), "{e:?}");
+    let e = Command::set_member_password(&t.dirs[1], dee, &new("Dee-dee-dee1", false)).unwrap_err();
+    assert!(e.to_string().contains("username"), "{e}");
+    let set = Command::set_member_password(&t.dirs[1], dee, &new("Fresh-Pass-42", true)).unwrap();
+    t.make(1, "bohan", set).unwrap();
+    // An Admin cannot set a Super Admin's password: not even queued.
+    let anns = Command::set_member_password(&t.dirs[1], ann, &new("Boss-Pass-77", false)).unwrap();
+    let e = t.make(1, "bohan", anns.clone()).unwrap_err();
+    assert!(e.to_string().contains("only a Super Admin"), "{e}");
+    let body = t.dirs[1].pending_commands().unwrap()[0].body.clone();
+    let written = Value::Object(body.clone()).to_string();
+    assert_eq!(body["kind"], "member.set_password");
+    assert!(!written.contains("Fresh-Pass-42"), "{written}");
+    // Nothing changes before it is back.
+    let (before, _) = password_of(&t, 1, "dee");
+    assert!(!orgdesk_core::password::verify("Fresh-Pass-42", &before));
+    t.send(1);
+    // Bo's computer sends Ann's anyway: the log refuses it everywhere.
+    let at = t.clock.now_ms();
+    let forged = orgdesk_core::team::TeamCommand { at, command: anns }
+        .to_body()
+        .unwrap();
+    t.append("dev_1", "acc_bohan", "anns-by-bo", forged);
+    let bad = |v: Value| v.as_object().unwrap().clone();
+    for (i, b) in [
+        json!({"format": 1, "at": at, "kind": "member.set_password", "args": {"memberId": dee, "passwordHash": "Fresh-Pass-42", "mustChange": false}}),
+        json!({"format": 1, "at": at, "kind": "member.set_password", "args": {"memberId": dee, "password": "Fresh-Pass-42", "mustChange": false}}),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        t.append("dev_0", "acc_ann", &format!("bad-{i}"), bad(b));
+    }
+    let outcomes = t.apply_all();
+    let refused = outcomes
+        .iter()
+        .filter(|o| matches!(o, ChangeOutcome::Refused { .. }))
+        .count();
+    let first = ChangeOutcome::Applied { mine: false };
+    assert_eq!((&outcomes[0], refused), (&first, 3), "{outcomes:?}");
+    t.assert_equal();
+    for at in 0..3 {
+        let (hash, must_change) = password_of(&t, at, "dee");
+        assert!(orgdesk_core::password::verify("Fresh-Pass-42", &hash));
+        assert!(must_change);
+        let (anns, _) = password_of(&t, at, "ann");
+        assert!(orgdesk_core::password::verify(crate::PASSWORD, &anns));
+    }
+    let seen: Vec<(String, Option<String>)> = refusals(&t.dirs[0])
+        .into_iter()
+        .map(|r| (r.1, r.2))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("Set the password of Ann Lee".to_owned(), None),
+            (
+                "A change of kind \"member.set_password\"".to_owned(),
+                Some("args.passwordHash".to_owned())
+            ),
+            (
+                "A change of kind \"member.set_password\"".to_owned(),
+                Some("args.password".to_owned())
+            ),
+        ]
+    );
+    assert!(refusals(&t.dirs[0])[0].3.contains("only a Super Admin"));
+
+    // Dee removed by Ann while Cy, who had not heard of it, sets her password: refused.
+    t.ann_removes(dee);
+    let again =
+        Command::set_member_password(&t.dirs[2], dee, &new("Third-Pass-43", false)).unwrap();
+    t.make(2, "cyrus", again).unwrap();
+    t.send(0);
+    t.send(2);
+    let what = refused_everywhere(&mut t, 5, "does not exist", 2);
+    assert_eq!(what, format!("Set the password of member {dee}"));
+}
+
+/// Bo imports `text` (a CSV) on his computer, enrolled as his device: queued as the changes
+/// of its parts.
+fn import_in_team(t: &mut Team, text: &str) -> (ImportReport, Vec<String>) {
+    t.dirs[1].set_team_device_account("acc_bohan").unwrap();
+    t.clock.advance_secs(1);
+    let (_dir, path) = crate::temp_file("people.csv", text);
+    let opts = ImportOptions {
+        create_missing_departments: true,
+        ..ImportOptions::default()
+    };
+    let bo = t.actor(1, "bohan");
+    match t.dirs[1]
+        .import_file(&bo, &path, &opts, &Control::none())
+        .unwrap()
+    {
+        ImportMade::Queued { report, change_ids } => (report, change_ids),
+        ImportMade::Done(_) => panic!("a computer in a team queues its import"),
+    }
+}
+
+const PEOPLE: &str = "Name,Username,Password,Email,Department,Employee ID\n\
+    Gil Ray,gil,Fresh-Pass-42,,Ops/Field,E-1\n\
+    Dee Member,dee,,,Sales,E-2\n\
+    Hal Fox,,,hal@example.com,Sales,E-3\n";
+
+#[test]
+fn an_import_in_a_team_goes_through_the_log_all_or_nothing() {
+    let mut t = team();
+    // Ann adds a Gil first: Bo's import, made before that came back, is refused whole.
+    t.make(0, "ann", add(&t, "Gil Lee", "gil", "Sales"))
+        .unwrap();
+    let (report, ids) = import_in_team(&mut t, PEOPLE);
+    assert_eq!((report.counts.create, report.counts.update), (2, 1));
+    assert!(!report.committed);
+    assert_eq!(ids.len(), 1);
+    let body = t.dirs[1].pending_commands().unwrap()[0].body.clone();
+    assert_eq!(body["kind"], "member.import");
+    let written = Value::Object(body).to_string();
+    assert!(!written.contains("Fresh-Pass-42"), "{written}");
+    assert!(written.contains("passwordHash"), "{written}");
+    // Nothing shows before it is back.
+    assert!(t.dirs[1].find_member("hal@example.com").is_err());
+    t.send(0);
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert_eq!(outcomes[0], ChangeOutcome::Applied { mine: true });
+    assert!(
+        matches!(&outcomes[1], ChangeOutcome::Refused { reason, .. }
+            if reason.contains("Row 2:") && reason.contains("Gil Lee")),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    let mine = t.dirs[1].my_refused_changes().unwrap();
+    assert_eq!(mine[0].what, "Import 3 rows (part 1 of 1)");
+    for d in &t.dirs {
+        assert!(d.find_member("hal@example.com").is_err());
+        assert!(d.resolve_department_path("Ops").is_err());
+        let dee = d.find_member("dee").unwrap();
+        assert_eq!(d.member_details(dee).unwrap().employee_id, None);
+    }
+
+    // The same file with another username: applied on every computer, alike.
+    let (_, ids) = import_in_team(&mut t, &PEOPLE.replace(",gil,", ",gus,"));
+    t.send(1);
+    let outcomes = t.apply_all();
+    assert_eq!(outcomes[2], ChangeOutcome::Applied { mine: false });
+    t.assert_equal();
+    assert_eq!(t.dirs[1].change_fate(&ids[0]).unwrap(), ChangeFate::Applied);
+    for d in &t.dirs {
+        let gus = d.find_member("gus").unwrap();
+        let details = d.member_details(gus).unwrap();
+        assert_eq!(details.status, MemberStatus::Enabled);
+        assert_eq!(details.employee_id.as_deref(), Some("E-1"));
+        assert!(d.resolve_department_path("Ops/Field").is_ok());
+        let hal = d.find_member("hal@example.com").unwrap();
+        assert_eq!(
+            d.member_details(hal).unwrap().status,
+            MemberStatus::NotJoined
+        );
+        let dee = d.find_member("dee").unwrap();
+        assert_eq!(
+            d.member_details(dee).unwrap().employee_id.as_deref(),
+            Some("E-2")
+        );
+    }
+    for at in 0..3 {
+        let (hash, _) = password_of(&t, at, "gus");
+        assert!(orgdesk_core::password::verify("Fresh-Pass-42", &hash));
+    }
+
+    // Bodies that break the rules are refused naming the field.
+    let at = t.clock.now_ms();
+    let part = |row: Value| {
+        json!({"format": 1, "at": at, "kind": "member.import", "args": {"part": 1, "parts": 1,
+            "createMissingDepartments": false, "lang": "en",
+            "columns": {"email": true, "mobile": false, "employeeId": false, "workLocation": false, "position": false},
+            "rows": [row]}})
+        .as_object()
+        .unwrap()
+        .clone()
+    };
+    let sales = t.dept("Sales");
+    let cases = [
+        (
+            json!({"row": 2, "name": "Ivo", "email": "not an email", "positions": [{"department": {"id": sales}}]}),
+            "args.rows[0].email",
+        ),
+        (
+            json!({"row": 2, "name": "Ivo", "username": "ivo", "password": "Fresh-Pass-42", "positions": [{"department": {"id": sales}}]}),
+            "args.rows[0].password",
+        ),
+        (
+            json!({"row": 2, "name": "Ivo", "username": "ivo", "passwordHash": "Fresh-Pass-42", "positions": [{"department": {"id": sales}}]}),
+            "args.rows[0].passwordHash",
+        ),
+    ];
+    for (i, (row, _)) in cases.iter().enumerate() {
+        t.append(
+            "dev_0",
+            "acc_ann",
+            &format!("bad-import-{i}"),
+            part(row.clone()),
+        );
+    }
+    t.apply_all();
+    t.assert_equal();
+    let fields: Vec<Option<String>> = refusals(&t.dirs[0])[1..]
+        .iter()
+        .map(|r| r.2.clone())
+        .collect();
+    let expected: Vec<Option<String>> = cases.iter().map(|c| Some(c.1.to_owned())).collect();
+    assert_eq!(fields, expected, "{:#?}", refusals(&t.dirs[0]));
+}
+
+#[test]
+fn a_large_import_in_a_team_is_split_into_changes_of_whole_rows() {
+    let mut t = team();
+    let place = "x".repeat(60);
+    let mut text = String::from("Name,Email,Department,Work Location\n");
+    for n in 0..1200 {
+        text.push_str(&format!("Person {n},p{n}@example.com,Sales,{place}\n"));
+    }
+    let (report, ids) = import_in_team(&mut t, &text);
+    assert_eq!(report.counts.create, 1200);
+    assert!(ids.len() >= 3, "{} changes", ids.len());
+    let pending = t.dirs[1].pending_commands().unwrap();
+    let mut rows = 0;
+    for (i, p) in pending.iter().enumerate() {
+        let size = Value::Object(p.body.clone()).to_string().len();
+        assert!(size <= orgdesk_protocol::MAX_CHANGE_BODY_BYTES, "{size}");
+        assert_eq!(p.body["args"]["part"], json!(i + 1));
+        assert_eq!(p.body["args"]["parts"], json!(ids.len()));
+        rows += p.body["args"]["rows"].as_array().unwrap().len();
+    }
+    assert_eq!(rows, 1200);
+    t.send(1);
+    applied_everywhere(&mut t);
+    for d in &t.dirs {
+        assert!(d.find_member("p0@example.com").is_ok());
+        assert!(d.find_member("p1199@example.com").is_ok());
+    }
+    // The import counts once against the day's quota, whatever its parts.
+    let imports: i64 = t.dirs[2]
+        .connection()
+        .query_row("SELECT count(*) FROM imports", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(imports, 1);
 }

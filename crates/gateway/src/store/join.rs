@@ -4,7 +4,9 @@
 //! their other methods; every method is one transaction.
 
 use async_trait::async_trait;
-use orgdesk_protocol::{EventKind, JoinField, JoinLinkRules, JoinRequestStatus, JoinVia};
+use orgdesk_protocol::{
+    EventKind, JoinField, JoinLinkRules, JoinRequestStatus, JoinVia, JoinerDetails,
+};
 
 use crate::error::{GatewayError, Result};
 
@@ -58,11 +60,7 @@ pub struct NewJoinRequest {
     /// The account the person gets if they are let in (named in `join_requested`).
     pub account_id: String,
     pub secret: JoinSecret,
-    pub name: String,
-    pub email: Option<String>,
-    pub mobile: Option<String>,
-    pub employee_id: Option<String>,
-    pub work_location: Option<String>,
+    pub details: JoinerDetails,
     pub username: String,
     /// Argon2id PHC string.
     pub password_hash: String,
@@ -79,11 +77,7 @@ impl NewJoinRequest {
         EventKind::JoinRequested {
             request_id: self.id,
             via: self.secret.via(),
-            name: self.name,
-            email: self.email,
-            mobile: self.mobile,
-            employee_id: self.employee_id,
-            work_location: self.work_location,
+            details: self.details,
             account_id: Some(self.account_id),
             username: self.username,
             password_hash: self.password_hash,

@@ -392,12 +392,12 @@ async fn a_person_joins_with_the_organization_code_in_chromium() {
                     request_id,
                     via: orgdesk_protocol::JoinVia::Code,
                     username,
-                    email,
+                    details,
                     password_hash,
                     ..
                 } => {
                     assert_eq!(username, "li.wei");
-                    assert_eq!(email.as_deref(), Some("li.wei@example.org"));
+                    assert_eq!(details.email.as_deref(), Some("li.wei@example.org"));
                     let parsed =
                         argon2::password_hash::phc::PasswordHash::new(&password_hash).unwrap();
                     assert!(argon2::password_hash::PasswordVerifier::verify_password(

@@ -10,7 +10,7 @@ use orgdesk_gateway::store::GatewayStore;
 use orgdesk_gateway::{Clock, ManualClock};
 use orgdesk_protocol::{
     Channel, EventKind, InvitationCreated, JoinField, JoinLink, JoinLinkRules, JoinRequestDecided,
-    JoinRequestStatus, JoinVia,
+    JoinRequestStatus, JoinVia, JoinerDetails,
 };
 use reqwest::{Method, StatusCode};
 
@@ -231,11 +231,13 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
         EventKind::JoinRequested {
             request_id: request_id.clone(),
             via: JoinVia::Link,
-            name: "Li <b>Wei</b>".into(),
-            email: Some("li.wei@example.org".into()),
-            mobile: None,
-            employee_id: Some("E-1001".into()),
-            work_location: None,
+            details: JoinerDetails {
+                name: "Li <b>Wei</b>".into(),
+                email: Some("li.wei@example.org".into()),
+                mobile: None,
+                employee_id: Some("E-1001".into()),
+                work_location: None,
+            },
             account_id: account_id.clone(),
             username: "liwei".into(),
             password_hash: password_hash.clone(),
@@ -427,10 +429,9 @@ pub async fn the_join_page_reads_mobiles_by_the_desktops_rule(
     let joined = gw.post_form(&url, Some(&cookie), &fields).await;
     assert_eq!(joined.kind(), Some("joined"), "{}", joined.body);
     match &gw.join_events().await[..] {
-        [EventKind::JoinRequested {
-            mobile: Some(mobile),
-            ..
-        }] => assert_eq!(mobile, desktop.as_str()),
+        [EventKind::JoinRequested { details, .. }] => {
+            assert_eq!(details.mobile.as_deref(), Some(desktop.as_str()))
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -489,9 +490,9 @@ pub async fn the_join_page_keeps_the_desktops_name_and_email_rules(
         .await;
     assert_eq!(joined.kind(), Some("joined"), "{}", joined.body);
     match &gw.join_events().await[..] {
-        [EventKind::JoinRequested { name, email, .. }] => {
-            assert_eq!(name, &longest);
-            assert_eq!(email.as_deref(), Some("li@example.org"));
+        [EventKind::JoinRequested { details, .. }] => {
+            assert_eq!(details.name, longest);
+            assert_eq!(details.email.as_deref(), Some("li@example.org"));
         }
         other => panic!("{other:?}"),
     }
@@ -534,10 +535,10 @@ pub async fn the_organization_code_joins_and_locks_out_guessers(
     match &gw.join_events().await[..] {
         [EventKind::JoinRequested {
             via: JoinVia::Code,
-            mobile: Some(mobile),
+            details,
             approval_required: false,
             ..
-        }] => assert_eq!(mobile, "+8613800138000"),
+        }] => assert_eq!(details.mobile.as_deref(), Some("+8613800138000")),
         other => panic!("{other:?}"),
     }
 

@@ -390,11 +390,10 @@ fn join_request(
         id,
         account_id: new_account_id(),
         secret: orgdesk_gateway::store::JoinSecret::Link(link_hash),
-        name: name.into(),
-        email: None,
-        mobile: None,
-        employee_id: None,
-        work_location: None,
+        details: orgdesk_protocol::JoinerDetails {
+            name: name.into(),
+            ..Default::default()
+        },
         username: username.into(),
         password_hash: "$argon2id$x".into(),
         status_token_sha256: random_bytes(),

@@ -8,6 +8,7 @@ use orgdesk_core::spreadsheet::{
     self, Control, FileColumns, ImportOptions, ImportQuotaStatus, ImportReport, ImportSummary,
     JobProgress,
 };
+use orgdesk_core::team::ImportMade;
 use orgdesk_core::{CommandError, ErrorCode};
 use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
@@ -65,7 +66,9 @@ pub async fn preview_import(
 }
 
 /// Imports `path`: every valid row in one transaction. A cancel before the commit writes
-/// nothing.
+/// nothing. On a computer in a team the import is sent to the team's log as the changes of
+/// its parts (the summary says how many), each applied on every computer once back from it;
+/// invitations are not sent from one computer of a team, so asking for them is refused.
 #[tauri::command]
 // A command receives each IPC argument separately, so the count is the UI's payload.
 #[allow(clippy::too_many_arguments)]
@@ -82,18 +85,36 @@ pub async fn run_import(
     let actor = state.require_session()?.actor();
     let file = PathBuf::from(&path);
     let opts = options.clone();
+    let invite = send_invitations == Some(true);
     let started = state
-        .with_directory(|d| {
-            d.refuse_in_team("an import")?;
+        .with_directory(move |d| {
+            if invite {
+                d.refuse_in_team("an invitation")?;
+            }
             Ok(d.now_ms())
         })
         .await?;
+    if link.removed() {
+        return Err(CommandError::new(
+            ErrorCode::Conflict,
+            crate::gateway_link::REMOVED_FROM_TEAM,
+        ));
+    }
     let importer = actor.clone();
-    let report = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
-        d.import_members(&importer, &file, &opts, ctl)
+    let made = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
+        d.import_file(&importer, &file, &opts, ctl)
     })
     .await?;
-    if send_invitations == Some(true) {
+    let report = match made {
+        ImportMade::Done(report) => report,
+        ImportMade::Queued { report, change_ids } => {
+            link.ring_team();
+            let mut summary = remember(&jobs, path, options, report);
+            summary.team_changes = u32::try_from(change_ids.len()).unwrap_or(u32::MAX);
+            return Ok(summary);
+        }
+    };
+    if invite {
         // The people just added without a password get their invitation, queued durably
         // like any other (the import itself is already committed).
         state

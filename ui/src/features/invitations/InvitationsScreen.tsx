@@ -22,6 +22,7 @@ import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InvitationState } from "../../bindings/InvitationState";
 import type { PlainColumn } from "../../components/PlainTable";
 import { PickableList } from "../../components/PickableList";
+import { RowLinkButton } from "../../components/RowLinkButton";
 import { ListSearch } from "../../components/ListSearch";
 import { useFilteredList } from "../../components/paging";
 import { formatDay, formatTime } from "../../components/text";
@@ -195,28 +196,26 @@ export function InvitationsScreen() {
       key: "actions",
       render: (r) =>
         r.state === "expired" ? (
-          <Button type="link" size="small" onClick={() => resend.mutate(r)} data-testid={`invitation-resend-${r.id}`}>
+          <RowLinkButton onClick={() => resend.mutate(r)} testId={`invitation-resend-${r.id}`}>
             {t("invitations.resend")}
-          </Button>
+          </RowLinkButton>
         ) : OPEN.includes(r.state) ? (
           // Wraps onto a second line rather than pushing the table wider than the window.
           <Space size={0} wrap>
             {r.kept && (
-              <Button type="link" size="small" onClick={() => setMailOf(r)} data-testid={`invitation-message-${r.id}`}>
+              <RowLinkButton onClick={() => setMailOf(r)} testId={`invitation-message-${r.id}`}>
                 {t("invitations.message")}
-              </Button>
+              </RowLinkButton>
             )}
-            <Button type="link" size="small" disabled={!r.link} onClick={() => setLinkRow(r)} data-testid={`invitation-link-${r.id}`}>
+            <RowLinkButton disabled={!r.link} onClick={() => setLinkRow(r)} testId={`invitation-link-${r.id}`}>
               {t("invitations.link")}
-            </Button>
-            <Button type="link" size="small" onClick={() => resend.mutate(r)} data-testid={`invitation-resend-${r.id}`}>
+            </RowLinkButton>
+            <RowLinkButton onClick={() => resend.mutate(r)} testId={`invitation-resend-${r.id}`}>
               {t("invitations.resend")}
-            </Button>
-            <Button
-              type="link"
-              size="small"
+            </RowLinkButton>
+            <RowLinkButton
               danger
-              data-testid={`invitation-cancel-${r.id}`}
+              testId={`invitation-cancel-${r.id}`}
               onClick={() =>
                 modal.confirm({
                   title: t("invitations.cancelTitle", { name: r.memberName }),
@@ -229,7 +228,7 @@ export function InvitationsScreen() {
               }
             >
               {t("invitations.cancel")}
-            </Button>
+            </RowLinkButton>
           </Space>
         ) : null,
     },

@@ -1,5 +1,5 @@
 import { CheckOutlined, CloseOutlined, UserAddOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, Card, Segmented, Space, Tag, Typography } from "antd";
+import { App as AntApp, Button, Card, Segmented, Space, Tag } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -8,6 +8,7 @@ import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
 import type { PlainColumn } from "../../components/PlainTable";
 import { PickableList, SelectionBar } from "../../components/PickableList";
+import { PlainText } from "../../components/PlainText";
 import { ListSearch } from "../../components/ListSearch";
 import { TitledPage } from "../../components/TitledPage";
 import { useFilteredList } from "../../components/paging";
@@ -66,8 +67,8 @@ export function JoinRequestsScreen() {
       key: "name",
       render: (r) => (
         <Space orientation="vertical" size={0}>
-          <Typography.Text strong>{r.name}</Typography.Text>
-          <Typography.Text type="secondary">{r.username}</Typography.Text>
+          <PlainText strong>{r.name}</PlainText>
+          <PlainText secondary>{r.username}</PlainText>
         </Space>
       ),
     },
@@ -77,7 +78,7 @@ export function JoinRequestsScreen() {
       render: (r) => (
         <Space orientation="vertical" size={0}>
           {[r.email, r.mobile, r.employeeId, r.workLocation].filter(Boolean).map((x) => (
-            <Typography.Text key={x}>{x}</Typography.Text>
+            <PlainText key={x}>{x}</PlainText>
           ))}
         </Space>
       ),
@@ -92,11 +93,11 @@ export function JoinRequestsScreen() {
           <Tag color={r.state === "approved" ? "success" : r.state === "rejected" ? "default" : "processing"} data-testid={`join-request-state-${r.id}`}>
             {t(`joinRequests.state.${r.state}`)}
           </Tag>
-          {r.decidedBy && <Typography.Text type="secondary">{r.decidedBy}</Typography.Text>}
+          {r.decidedBy && <PlainText secondary>{r.decidedBy}</PlainText>}
           {r.problem && (
-            <Typography.Text type="warning" data-testid={`join-request-problem-${r.id}`}>
+            <PlainText warning testId={`join-request-problem-${r.id}`}>
               {r.problem}
-            </Typography.Text>
+            </PlainText>
           )}
         </Space>
       ),

@@ -7,6 +7,7 @@ import type { MemberCounts } from "../../bindings/MemberCounts";
 import type { OrgOverview } from "../../bindings/OrgOverview";
 import { TitledPage } from "../../components/TitledPage";
 import { maxCharsRule } from "../../components/forms";
+import { formatTime } from "../../components/text";
 import { detailText, errorText } from "../../errors";
 import { NAME_MAX } from "../../password";
 import { useJoinLink } from "../joinRequests/queries";
@@ -114,9 +115,7 @@ export function OverviewScreen() {
     );
   }
   const data = overview.data;
-  const created = data
-    ? new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" }).format(new Date(data.createdAt))
-    : "";
+  const created = data ? formatTime(i18n.language, data.createdAt) : "";
 
   return (
     <TitledPage title={t("overview.title")} testId="overview">

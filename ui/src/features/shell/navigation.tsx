@@ -1,28 +1,30 @@
 import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
 import { Badge } from "antd";
-import { lazy, useMemo, type ReactNode } from "react";
+import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 import type { AppStatus } from "../../bindings/AppStatus";
+import { preloadable } from "../../components/preloadable";
 import { DirectoryScreen } from "../directory/DirectoryScreen";
 import { useWaitingJoinRequestCount } from "../joinRequests/queries";
 
 // The screens other than the directory are their own chunks: loaded once the directory is on
-// screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them.
-const loadInvitations = () => import("../invitations/InvitationsScreen");
-const loadJoinRequests = () => import("../joinRequests/JoinRequestsScreen");
-const loadImportExport = () => import("../spreadsheets/ImportExportScreen");
-const loadSettings = () => import("../settings/SettingsScreen");
-const loadOverview = () => import("../overview/OverviewScreen");
-const InvitationsScreen = lazy(() => loadInvitations().then((m) => ({ default: m.InvitationsScreen })));
-const JoinRequestsScreen = lazy(() => loadJoinRequests().then((m) => ({ default: m.JoinRequestsScreen })));
-const ImportExportScreen = lazy(() => loadImportExport().then((m) => ({ default: m.ImportExportScreen })));
-const SettingsScreen = lazy(() => loadSettings().then((m) => ({ default: m.SettingsScreen })));
-const OverviewScreen = lazy(() => loadOverview().then((m) => ({ default: m.OverviewScreen })));
+// screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them,
+// and shown at once when opened after that (`preloadable`).
+const invitations = preloadable(() => import("../invitations/InvitationsScreen"), (m) => m.InvitationsScreen);
+const joinRequests = preloadable(() => import("../joinRequests/JoinRequestsScreen"), (m) => m.JoinRequestsScreen);
+const importExport = preloadable(() => import("../spreadsheets/ImportExportScreen"), (m) => m.ImportExportScreen);
+const settings = preloadable(() => import("../settings/SettingsScreen"), (m) => m.SettingsScreen);
+const overview = preloadable(() => import("../overview/OverviewScreen"), (m) => m.OverviewScreen);
+const InvitationsScreen = invitations.Component;
+const JoinRequestsScreen = joinRequests.Component;
+const ImportExportScreen = importExport.Component;
+const SettingsScreen = settings.Component;
+const OverviewScreen = overview.Component;
 
 /** Loads the lazy screens' chunks ahead of their first opening. */
 export function preloadScreens() {
-  for (const load of [loadInvitations, loadJoinRequests, loadImportExport, loadSettings, loadOverview]) void load();
+  for (const screen of [invitations, joinRequests, importExport, settings, overview]) void screen.preload();
 }
 
 export type ScreenKey = "directory" | "invitations" | "joinRequests" | "importExport" | "settings" | "overview";

@@ -9,6 +9,7 @@ import type { ExportFormat } from "../../bindings/ExportFormat";
 import type { JobProgress } from "../../bindings/JobProgress";
 import type { MemberQuery } from "../../bindings/MemberQuery";
 import { LazyDropdown } from "../../components/LazyDropdown";
+import { formatCount } from "../../components/text";
 import { currentLanguage } from "../../i18n";
 import { failureSentence, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
 
@@ -95,7 +96,7 @@ export function ExportListButton({ query, total }: Props) {
   const empty = total === 0;
   const label = empty
     ? t("directory.export.empty")
-    : t("directory.export.tooltip", { count: total, n: total.toLocaleString(currentLanguage()) });
+    : t("directory.export.tooltip", { count: total, n: formatCount(currentLanguage(), total) });
 
   return (
     <>

@@ -15,6 +15,7 @@ import type { RowProblem } from "../../bindings/RowProblem";
 import type { SavedMapping } from "../../bindings/SavedMapping";
 import { localTime } from "../../errors";
 import { useInvalidateDirectory } from "../directory/queries";
+import { useTeamStatus } from "../team/queries";
 import { MappingStep, fits } from "./MappingStep";
 import { columnLabel, failureSentence, failureText, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
 import { useImportQuota, useInvalidateImportQuota, useSavedMappings } from "./queries";
@@ -178,6 +179,9 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
   const saved = useSavedMappings();
   const quota = useImportQuota();
   const refreshQuota = useInvalidateImportQuota();
+  // On a computer in a team the import goes to the team's log, and invitations, sent from one
+  // computer, cannot go with it.
+  const inTeam = useTeamStatus().data?.inTeam === true;
 
   useEffect(() => {
     alive.current = true;
@@ -241,7 +245,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
         (p) => {
           if (alive.current && job.current === id) setPhase((ph) => (ph.kind === "importing" ? { ...ph, progress: p } : ph));
         },
-        sendInvitations,
+        sendInvitations && !inTeam,
       );
       invalidate();
       refreshQuota();
@@ -382,16 +386,18 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
               {t("importExport.import.createDepartments")}
             </Checkbox>
           </Tooltip>
-          <Tooltip title={t("importExport.import.sendInvitationsHint")} placement="topLeft">
-            <Checkbox
-              data-testid="import-send-invitations"
-              checked={sendInvitations}
-              onChange={(e) => setSendInvitations(e.target.checked)}
-              style={{ marginInlineStart: 0 }}
-            >
-              {t("importExport.import.sendInvitations")}
-            </Checkbox>
-          </Tooltip>
+          {!inTeam && (
+            <Tooltip title={t("importExport.import.sendInvitationsHint")} placement="topLeft">
+              <Checkbox
+                data-testid="import-send-invitations"
+                checked={sendInvitations}
+                onChange={(e) => setSendInvitations(e.target.checked)}
+                style={{ marginInlineStart: 0 }}
+              >
+                {t("importExport.import.sendInvitations")}
+              </Checkbox>
+            </Tooltip>
+          )}
           <SummaryNotes summary={s} />
           <Problems title={t("importExport.import.failuresTitle")} problems={s.failures} total={s.counts.failed} testId="import-failures" />
           <Problems
@@ -445,15 +451,27 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
     }
     case "done": {
       const s = phase.summary;
+      // On a computer in a team the import went to the team's log: nothing is written yet.
+      const sent = s.teamChanges > 0;
       body = (
         <div data-testid="import-results">
-          <Alert
-            type={s.counts.failed > 0 ? "warning" : "success"}
-            showIcon
-            title={t("importExport.import.doneTitle")}
-            description={t("importExport.import.doneSummary", s.counts)}
-          />
-          <Counts counts={s.counts} done />
+          {sent ? (
+            <Alert
+              type="info"
+              showIcon
+              data-testid="import-sent"
+              title={t("importExport.import.sentTitle")}
+              description={t("importExport.import.sentSummary", { ...s.counts, count: s.teamChanges })}
+            />
+          ) : (
+            <Alert
+              type={s.counts.failed > 0 ? "warning" : "success"}
+              showIcon
+              title={t("importExport.import.doneTitle")}
+              description={t("importExport.import.doneSummary", s.counts)}
+            />
+          )}
+          <Counts counts={s.counts} done={!sent} />
           <SummaryNotes summary={s} />
           <Problems title={t("importExport.import.failuresDoneTitle")} problems={s.failures} total={s.counts.failed} testId="import-failures" />
           <Repaired summary={s} />

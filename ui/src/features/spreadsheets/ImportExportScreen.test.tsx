@@ -7,6 +7,7 @@ import type { FileColumns } from "../../bindings/FileColumns";
 import type { FileDrop } from "../../bindings/FileDrop";
 import type { ImportSummary } from "../../bindings/ImportSummary";
 import type { JobProgress } from "../../bindings/JobProgress";
+import type { TeamStatus } from "../../bindings/TeamStatus";
 import { setLanguage } from "../../i18n";
 import { commandError, jobUntilCancelled, tree } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
@@ -48,9 +49,21 @@ const preview: ImportSummary = {
   ignoredColumns: ["Nickname"],
   departmentsCreated: [],
   committed: false,
+  teamChanges: 0,
 };
 
 const imported: ImportSummary = { ...preview, committed: true };
+
+/** This computer in a team or not. */
+const teamStatus = (inTeam: boolean): TeamStatus => ({
+  inTeam,
+  gateway: inTeam ? "https://gw.example.com" : null,
+  deviceId: null,
+  deviceName: null,
+  admin: null,
+  waiting: 0,
+  refused: [],
+});
 
 /** The backend every test starts from; `more` adds or replaces commands. */
 function backend(more: Record<string, (args: Args) => unknown> = {}) {
@@ -59,6 +72,7 @@ function backend(more: Record<string, (args: Args) => unknown> = {}) {
     list_saved_mappings: () => [],
     department_tree: () => tree,
     import_quota_status: () => ({ limit: null, used: 0, remaining: null, resetsAtMs: 0 }),
+    team_status: () => teamStatus(false),
     ...more,
   });
 }
@@ -70,6 +84,12 @@ async function chooseFile(more: Record<string, (args: Args) => unknown> = {}) {
   renderWithProviders(<ImportExportScreen />);
   await user.click(await screen.findByTestId("sheet-choose-file"));
   return { calls, user };
+}
+
+/** Clicks "Import" in the preview that is shown. */
+async function commitShown() {
+  const user = userEvent.setup({ delay: null });
+  await user.click(await screen.findByTestId("import-commit"));
 }
 
 // The heaviest of these click through antd selects, which jsdom renders slowly on a busy
@@ -145,6 +165,28 @@ describe("Import / Export", () => {
     await user.click(screen.getByTestId("import-download-results"));
     expect((await screen.findByTestId("results-saved")).textContent).toBe("Results saved to /home/ada/people-results.xlsx");
     expect(calls.find((c) => c.cmd === "save_import_results")?.args).toEqual({ dialogTitle: "Save the import results" });
+  });
+
+  it("says an import on a computer in a team went to the team's log, not that it was imported", async () => {
+    const { calls } = await chooseFile({
+      choose_import_file: () => "/home/ada/people.xlsx",
+      inspect_import_file: () => ours,
+      preview_import: () => preview,
+      run_import: () => ({ ...preview, teamChanges: 3 }),
+      team_status: () => teamStatus(true),
+    });
+    // Invitations are not offered with an import on a computer in a team.
+    await screen.findByTestId("import-preview");
+    await waitFor(() => expect(screen.queryByTestId("import-send-invitations")).toBeNull());
+    await commitShown();
+    const results = await screen.findByTestId("import-results");
+    expect(within(results).getByTestId("import-sent").textContent).toContain("Sent to the team");
+    expect(results.textContent).toContain("as 3 changes, in order: 2 to create, 0 to update, 1 failed.");
+    expect(results.textContent).not.toContain("Import finished");
+    expect(results.textContent).not.toContain("2 created");
+    // Counted as what the changes will do, not as done.
+    expect(within(results).queryByText("Created")).toBeNull();
+    expect(calls.find((c) => c.cmd === "run_import")?.args).toMatchObject({ sendInvitations: false });
   });
 
   it("cancels an import under way: back to the preview, nothing changed", async () => {

@@ -5,6 +5,7 @@ import type { ErrorDetail } from "../../bindings/ErrorDetail";
 import type { ImportField } from "../../bindings/ImportField";
 import type { JobProgress } from "../../bindings/JobProgress";
 import type { Lang } from "../../bindings/Lang";
+import { formatCount } from "../../components/text";
 import { errorText } from "../../errors";
 import { currentLanguage } from "../../i18n";
 
@@ -43,7 +44,7 @@ export function progressPercent(p: JobProgress | null): number {
 
 export function progressText(t: TFunction, p: JobProgress | null): string {
   if (!p || p.stage === "read") return t("importExport.import.progress.read");
-  const n = (x: number) => x.toLocaleString(currentLanguage());
+  const n = (x: number) => formatCount(currentLanguage(), x);
   return t(`importExport.import.progress.${p.stage}`, { done: n(p.done), total: n(p.total) });
 }
 

@@ -36,22 +36,42 @@ pub(super) fn check_row(
     if !p.problems.is_empty() {
         return failed(std::mem::take(&mut p.problems));
     }
-    // Match: Employee ID, else Username, else Email.
-    let matched = p
-        .employee_id
-        .as_deref()
-        .and_then(|e| ctx.by_eid.get(&fold_key(e)))
-        .or_else(|| {
-            p.username
-                .as_deref()
-                .and_then(|u| ctx.by_user.get(&u.to_ascii_lowercase()))
-        })
-        .or_else(|| {
-            p.email
-                .as_deref()
-                .and_then(|e| ctx.by_email.get(&e.to_lowercase()))
-        })
-        .copied();
+    // Match: Employee ID, else Username, else Email; a row of a team's change names its
+    // member (or none) as its author's computer matched it.
+    let matched = match p.decided {
+        Some(Some(id)) => match ctx.members.binary_search_by_key(&id, |m| m.id) {
+            Ok(i) => Some(i),
+            Err(_) => {
+                return failed(vec![problem(
+                    lang,
+                    row,
+                    Column::Name,
+                    lang.pick(
+                        format!(
+                            "Member {id}, whom this row updates, is no longer in the directory."
+                        ),
+                        format!("此行要更新的成员 {id} 已不在通讯录中。"),
+                    ),
+                )])
+            }
+        },
+        Some(None) => None,
+        None => p
+            .employee_id
+            .as_deref()
+            .and_then(|e| ctx.by_eid.get(&fold_key(e)))
+            .or_else(|| {
+                p.username
+                    .as_deref()
+                    .and_then(|u| ctx.by_user.get(&u.to_ascii_lowercase()))
+            })
+            .or_else(|| {
+                p.email
+                    .as_deref()
+                    .and_then(|e| ctx.by_email.get(&e.to_lowercase()))
+            })
+            .copied(),
+    };
     let mut problems = Vec::new();
     // Unique fields held by someone other than the matched member.
     let clashes = [
@@ -120,6 +140,8 @@ pub(super) fn check_row(
     match matched {
         None => {
             let status = match (&p.username, &p.password) {
+                // A team's change carries the hash its author's computer made, checked there.
+                (Some(_), None) if p.password_hash.is_some() => MemberStatus::Enabled,
                 (Some(u), Some(pw)) => {
                     for e in password::check_policy(pw, Some(u)) {
                         problems.push(problem(

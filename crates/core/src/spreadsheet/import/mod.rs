@@ -6,6 +6,7 @@
 //! cells repaired and parsed (`parse`), the file's validation (`validate`) and each row checked
 //! against the directory (`check`), the write (`write`), and the results file (`results`).
 
+mod carried;
 mod check;
 mod context;
 mod parse;
@@ -25,7 +26,9 @@ use crate::audit::Actor;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus, RoleId};
 
+pub use carried::{DepartmentAt, ImportPart, ImportPosition, ImportRow};
 pub use results::write_results;
+pub use Present as ImportColumns;
 
 /// The import's lookups hash a few hundred thousand short keys (emails, usernames, IDs):
 /// foldhash is several times cheaper than the standard SipHash, and still seeded per process.
@@ -131,6 +134,7 @@ impl ImportReport {
             ignored_columns: self.ignored_columns.clone(),
             departments_created: self.departments_created.clone(),
             committed: self.committed,
+            team_changes: 0,
         }
     }
 
@@ -169,8 +173,11 @@ pub struct ImportSummary {
     pub warnings_total: u32,
     pub ignored_columns: Vec<String>,
     pub departments_created: Vec<String>,
-    /// False for a preview (dry run).
+    /// False for a preview (dry run), and for an import sent to a team's log.
     pub committed: bool,
+    /// On a computer in a team: the changes of the team's log the import was sent as (the
+    /// members show once they are back from it); 0 when it was written here.
+    pub team_changes: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -227,6 +234,12 @@ struct Parsed {
     name: String,
     username: Option<String>,
     password: Option<String>,
+    /// A row of a team's change: the hash its author's computer made of the password, which
+    /// the change carries instead.
+    password_hash: Option<String>,
+    /// A row of a team's change: the member its author's computer matched it to (None: a new
+    /// member), which stands instead of matching it again by employee ID, username or email.
+    decided: Option<Option<MemberId>>,
     email: Option<String>,
     mobile: Option<String>,
     employee_id: Option<String>,
@@ -271,12 +284,15 @@ pub(crate) struct Validation {
     /// Departments to create: (shown path, folded path).
     new_depts: Vec<(String, String)>,
     ctx: Ctx,
+    /// The optional columns the file has.
+    present: Present,
 }
 
 /// Which optional columns the file has. A blank cell clears its field (the file is the whole
 /// truth for the columns it has); a column the file lacks leaves the field as it is.
-#[derive(Clone, Copy)]
-struct Present {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Present {
     email: bool,
     mobile: bool,
     employee_id: bool,

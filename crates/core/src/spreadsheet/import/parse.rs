@@ -63,7 +63,7 @@ fn split_list(s: &str) -> Vec<&str> {
 }
 
 /// "Sales / EMEA" -> ("Sales/EMEA", "sales/emea"). "/" or "" is the root.
-fn canonical_path(p: &str) -> (String, String) {
+pub(super) fn canonical_path(p: &str) -> (String, String) {
     let segs: Vec<&str> = p
         .split('/')
         .map(str::trim)

@@ -13,7 +13,9 @@ use super::{
     RowOutcome, RowProblem, Update, Validation,
 };
 use crate::spreadsheet::columns::{Column, Lang};
-use crate::spreadsheet::read::{is_zip, read_file, read_table_bytes, stream_table, RawCell, Table};
+use crate::spreadsheet::read::{
+    is_zip, read_file, read_table_bytes, stream_table, was_just_read, RawCell, Table,
+};
 use crate::spreadsheet::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::store::Directory;
 use crate::types::{fold_key, MemberStatus};
@@ -31,7 +33,9 @@ impl Directory {
     }
 
     /// An .xlsx or .ods is parsed as it is read (two threads: calamine reads, this one
-    /// parses); a CSV or .xls is read whole, then parsed on two threads.
+    /// parses); a CSV or .xls, or a file whose cells were read a moment ago (the mapping step
+    /// before the preview, the preview before the import), is read whole, then parsed on two
+    /// threads.
     pub(super) fn validate_bytes(
         &self,
         bytes: Vec<u8>,
@@ -39,7 +43,7 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
-        if !is_zip(&bytes) {
+        if !is_zip(&bytes) || was_just_read(&bytes, ext) {
             let table = read_table_bytes(bytes, ext, opts.mapping.as_ref(), ctl)?;
             return self.validate_table(table, opts, ctl);
         }
@@ -53,7 +57,7 @@ impl Directory {
         if !parsed.is_sorted_by_key(|p| p.row) {
             parsed.sort_by_key(|p| p.row);
         }
-        self.finish_validation(ctx, &table, parsed, opts, ctl)
+        self.finish_validation(ctx, Present::of(&table), table.ignored, parsed, opts, ctl)
     }
 
     fn validate_table(
@@ -96,15 +100,17 @@ impl Directory {
         parsed.extend(b?);
         // Every row is parsed: its cells are no longer needed (a third of the peak memory).
         table.rows = Vec::new();
-        self.finish_validation(ctx, &table, parsed, opts, ctl)
+        self.finish_validation(ctx, Present::of(&table), table.ignored, parsed, opts, ctl)
     }
 
     /// Validation once every row is parsed: duplicates within the file, then each row against
-    /// the directory.
-    fn finish_validation(
+    /// the directory. `present`: the optional columns the file has; `ignored`: the headers
+    /// that are no import columns.
+    pub(super) fn finish_validation(
         &self,
         ctx: Ctx,
-        table: &Table,
+        present: Present,
+        ignored: Vec<String>,
         mut parsed: Vec<Parsed>,
         opts: &ImportOptions,
         ctl: &Control<'_>,
@@ -112,13 +118,6 @@ impl Directory {
         let total = parsed.len();
         ctl.check()?;
         mark_duplicates(&mut parsed, ctx.lang);
-        let present = Present {
-            email: table.has(Column::Email),
-            mobile: table.has(Column::Mobile),
-            employee_id: table.has(Column::EmployeeId),
-            work_location: table.has(Column::WorkLocation),
-            position: table.has(Column::Position),
-        };
         // Departments to create, parents before children.
         let mut new_depts: Vec<(String, String)> = Vec::new();
         let mut new_at: HashMap<String, usize> = HashMap::default();
@@ -190,7 +189,7 @@ impl Directory {
             report: ImportReport {
                 counts,
                 rows,
-                ignored_columns: table.ignored.clone(),
+                ignored_columns: ignored,
                 departments_created,
                 committed: false,
                 lang: opts.lang,
@@ -198,7 +197,20 @@ impl Directory {
             plans,
             new_depts,
             ctx,
+            present,
         })
+    }
+}
+
+impl Present {
+    fn of(table: &Table) -> Self {
+        Self {
+            email: table.has(Column::Email),
+            mobile: table.has(Column::Mobile),
+            employee_id: table.has(Column::EmployeeId),
+            work_location: table.has(Column::WorkLocation),
+            position: table.has(Column::Position),
+        }
     }
 }
 

@@ -25,28 +25,29 @@ impl Directory {
         v: Validation,
         ctl: &Control<'_>,
     ) -> SheetResult<ImportReport> {
+        let hashes = hash_passwords(&v.plans, ctl)?;
+        self.commit_hashed(actor, v, hashes, ctl, true)
+    }
+
+    /// Writes a validated import whose new members' passwords are hashed already: `hashes`
+    /// holds (plan index, hash), in the plans' order. `counted`: it counts as one of the
+    /// admin's imports of the day (a team's import counts with its first part only).
+    pub(super) fn commit_hashed(
+        &mut self,
+        actor: &Actor,
+        v: Validation,
+        hashes: Vec<(usize, String)>,
+        ctl: &Control<'_>,
+        counted: bool,
+    ) -> SheetResult<ImportReport> {
         let Validation {
             mut report,
             plans,
             new_depts,
             ctx,
+            ..
         } = v;
         let total = plans.len();
-        // Argon2id (m=19 MiB, t=2) costs ~30–50 ms per password in release: hash before the
-        // transaction, on two threads, so the write lock is held only for the inserts.
-        let to_hash: Vec<(usize, &str)> = plans
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| match p {
-                Plan::Create {
-                    parsed,
-                    status: MemberStatus::Enabled,
-                    ..
-                } => parsed.password.as_deref().map(|pw| (i, pw)),
-                _ => None,
-            })
-            .collect();
-        let hashes = hash_all(&to_hash, ctl)?;
         let now = self.now_ms();
         // A bulk insert touches every index of members, positions and the audit log; with
         // SQLite's default 2 MB page cache their pages are spilled and re-read many times
@@ -59,10 +60,17 @@ impl Directory {
         // Every reference an import writes is to a row it has just read or written, so
         // SQLite's look-ups per inserted row (a tenth of a 100k import) are replaced by one
         // check of the written tables before the commit. The pragma is a no-op inside a
-        // transaction: it is set around it.
+        // transaction (a team's change is applied in one): it is set around it.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
         let written = self.with_checkpoint_after(|d| {
-            d.write_import(actor, &mut report, plans, new_depts, ctx, hashes, now, ctl)
+            let plan = Planned {
+                plans,
+                new_depts,
+                ctx,
+                hashes,
+                counted,
+            };
+            d.write_import(actor, &mut report, plan, now, ctl)
         });
         self.conn.pragma_update(None, "foreign_keys", "ON")?;
         self.conn.pragma_update(None, "cache_size", cache)?;
@@ -73,20 +81,24 @@ impl Directory {
         Ok(report)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn write_import(
         &mut self,
         actor: &Actor,
         report: &mut ImportReport,
-        plans: Vec<Plan>,
-        new_depts: Vec<(String, String)>,
-        ctx: Ctx,
-        hashes: Vec<(usize, String)>,
+        plan: Planned,
         now: i64,
         ctl: &Control<'_>,
     ) -> SheetResult<()> {
+        let Planned {
+            plans,
+            new_depts,
+            ctx,
+            hashes,
+            counted,
+        } = plan;
         let total = plans.len();
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction, or a part of the one a team's change is applied in.
+        let tx = self.conn.savepoint()?;
         // Missing departments, parents first (a path's parent was registered before it).
         let mut new_ids: Vec<Option<DepartmentId>> = vec![None; new_depts.len()];
         let mut made: HashMap<String, DepartmentId> = HashMap::default();
@@ -277,7 +289,9 @@ impl Directory {
             }
         }
         ctl.check()?;
-        crate::spreadsheet::quota::log_import(&tx, now, actor, &report.counts)?;
+        if counted {
+            crate::spreadsheet::quota::log_import(&tx, now, actor, &report.counts)?;
+        }
         for table in WRITTEN_TABLES {
             let broken = tx
                 .prepare(&format!("PRAGMA foreign_key_check({table})"))?
@@ -304,6 +318,17 @@ impl Directory {
         }
         Ok(())
     }
+}
+
+/// What an import writes: its plans, the departments to create, what the directory held
+/// when it was validated, the new members' password hashes (plan index, hash) and whether it
+/// counts against the day's quota.
+struct Planned {
+    plans: Vec<Plan>,
+    new_depts: Vec<(String, String)>,
+    ctx: Ctx,
+    hashes: Vec<(usize, String)>,
+    counted: bool,
 }
 
 /// The tables an import writes, whose references are checked before it commits.
@@ -384,6 +409,28 @@ fn record_with(
         json(after)?,
     ])?;
     Ok(())
+}
+
+/// The new members' passwords hashed, as (plan index, hash). Argon2id (m=19 MiB, t=2) costs
+/// ~30–50 ms per password in release: hashed before the transaction, on two threads, so the
+/// write lock is held only for the inserts.
+pub(super) fn hash_passwords(
+    plans: &[Plan],
+    ctl: &Control<'_>,
+) -> SheetResult<Vec<(usize, String)>> {
+    let to_hash: Vec<(usize, &str)> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| match p {
+            Plan::Create {
+                parsed,
+                status: MemberStatus::Enabled,
+                ..
+            } => parsed.password.as_deref().map(|pw| (i, pw)),
+            _ => None,
+        })
+        .collect();
+    hash_all(&to_hash, ctl)
 }
 
 fn hash_all(items: &[(usize, &str)], ctl: &Control<'_>) -> SheetResult<Vec<(usize, String)>> {

@@ -8,6 +8,7 @@
 
 mod csv_file;
 mod header;
+mod last;
 mod stream;
 mod xls;
 mod xlsx;
@@ -152,10 +153,28 @@ pub(crate) fn read_file(path: &Path) -> SheetResult<Vec<u8>> {
 }
 
 /// The cells of a file's bytes: .xlsx / .ods (zip), .xls (OLE), else CSV.
+/// The same bytes read again within a few minutes (the mapping step, then the preview, then
+/// the import) are not parsed again (`last.rs`).
 pub(crate) fn grid_from_bytes(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> SheetResult<Grid> {
     check_size(&bytes)?;
     ctl.report(Stage::Read, 0, 1);
     let ext = ext.to_ascii_lowercase();
+    let key = last::Key::of(&bytes, &ext);
+    if let Some(grid) = last::LAST.cells_of(&key) {
+        return Ok(grid);
+    }
+    let grid = parse_grid(bytes, &ext, ctl)?;
+    last::LAST.keep(key, &grid);
+    Ok(grid)
+}
+
+/// Whether the cells of these bytes were read a moment ago and are kept, so that reading them
+/// again costs a copy rather than a parse.
+pub(crate) fn was_just_read(bytes: &[u8], ext: &str) -> bool {
+    last::LAST.holds(&last::Key::of(bytes, &ext.to_ascii_lowercase()))
+}
+
+fn parse_grid(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> SheetResult<Grid> {
     if is_zip(&bytes) {
         let mut grid: Grid = Vec::new();
         read_zip(bytes, &mut |n, row| {
@@ -170,7 +189,7 @@ pub(crate) fn grid_from_bytes(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> S
         Ok(grid)
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
         read_cfb(bytes)
-    } else if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+    } else if matches!(ext, "xlsx" | "xlsm" | "xls" | "ods") {
         refuse(
             "not_spreadsheet",
             format!("The file is named .{ext} but is not a spreadsheet (it may have been renamed). Open it in Excel and save it as .xlsx."),

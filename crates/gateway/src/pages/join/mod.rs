@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use minijinja::context;
-use orgdesk_protocol::JoinField;
+use orgdesk_protocol::{JoinField, JoinerDetails};
 use serde::Serialize;
 
 use super::{
@@ -369,11 +369,7 @@ pub(super) async fn submit(
         id: secrets::new_id("jr"),
         account_id: secrets::new_account_id(),
         secret,
-        name: f.name.clone(),
-        email: given(JoinField::Email),
-        mobile: given(JoinField::Mobile),
-        employee_id: given(JoinField::EmployeeId),
-        work_location: given(JoinField::WorkLocation),
+        details: JoinerDetails::new(f.name.clone(), given),
         username: f.username.clone(),
         password_hash,
         status_token_sha256: joining::link_hash(&status_token),
