@@ -34,7 +34,7 @@ mod token;
 
 pub(crate) use remote::{
     check_remote, checked_url, choose_builtin, choose_remote, chosen_remote, name_remote,
-    store_token,
+    refuse_gateway_change_in_team, store_token,
 };
 pub use remote::{connect_remote, remote_url, use_builtin};
 pub(crate) use token::{
@@ -84,6 +84,22 @@ pub(crate) const REMOVED_FROM_TEAM: &str = "This computer was removed from the t
      was enrolled for). Its directory stays as it was, and nothing more is sent or received; to \
      take part again, ask an admin of the team to enroll it anew.";
 
+/// The code by which the window words [`REMOVED_FROM_TEAM`] in its language (the status's
+/// `lastErrorCode`, a refused call's detail).
+const REMOVED_FROM_TEAM_CODE: &str = "removed_from_team";
+
+/// A call or an edit refused because the team's gateway no longer accepts this computer's
+/// credential: [`REMOVED_FROM_TEAM`], with its code as the detail.
+pub(crate) fn removed_from_team() -> CommandError {
+    let mut refused = CommandError::new(orgdesk_core::ErrorCode::Conflict, REMOVED_FROM_TEAM);
+    refused.details = vec![orgdesk_core::ErrorDetail {
+        field: None,
+        code: REMOVED_FROM_TEAM_CODE.into(),
+        reason: REMOVED_FROM_TEAM.into(),
+    }];
+    refused
+}
+
 use orgdesk_core::audit::Actor;
 use orgdesk_core::CoreError;
 use orgdesk_link::Endpoint;
@@ -99,6 +115,7 @@ impl GatewayLink {
                 url: None,
                 connected: false,
                 last_error: Some("The gateway is starting.".into()),
+                last_error_code: None,
                 mail_folder: Some(mail_dir.display().to_string()),
             }),
             endpoint: Mutex::new(None),
@@ -161,6 +178,7 @@ impl GatewayLink {
         if self.removed() {
             status.connected = false;
             status.last_error = Some(REMOVED_FROM_TEAM.into());
+            status.last_error_code = Some(REMOVED_FROM_TEAM_CODE.into());
         }
         status
     }
@@ -226,10 +244,7 @@ impl GatewayLink {
     /// The gateway's address and token, or why it cannot be called now.
     pub fn reachable(&self) -> Result<Endpoint, CommandError> {
         if self.removed() {
-            return Err(CommandError::new(
-                orgdesk_core::ErrorCode::Conflict,
-                REMOVED_FROM_TEAM,
-            ));
+            return Err(removed_from_team());
         }
         self.endpoint()
             .ok_or_else(|| unreachable("it has not started"))

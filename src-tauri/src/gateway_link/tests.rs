@@ -230,6 +230,8 @@ fn a_joined_computers_window_links_with_its_device_credential_until_it_is_remove
     };
     let status = until(&w, "gateway_status", removed);
     assert_eq!(status["connected"], false, "{status}");
+    // The window words it in its language by this code.
+    assert_eq!(status["lastErrorCode"], "removed_from_team", "{status}");
     let said = |e: Value| e["message"].as_str().unwrap_or_default().to_owned();
     let refused = call(&w, "join_link", json!({})).unwrap_err();
     assert!(said(refused).starts_with("This computer was removed"));

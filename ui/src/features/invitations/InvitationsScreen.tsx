@@ -26,7 +26,7 @@ import { RowLinkButton } from "../../components/RowLinkButton";
 import { ListSearch } from "../../components/ListSearch";
 import { useFilteredList } from "../../components/paging";
 import { formatDay, formatTime } from "../../components/text";
-import { errorText } from "../../errors";
+import { errorText, gatewayProblemText } from "../../errors";
 import { useGatewayStatus } from "../settings/queries";
 import { InvitationBatchBar } from "./InvitationBatchBar";
 import { LinkModal } from "./LinkModal";
@@ -243,7 +243,7 @@ export function InvitationsScreen() {
         </Typography.Title>
         <span data-testid="gateway-status">
           {s ? (
-            <Tooltip title={s.lastError ?? s.url ?? ""}>
+            <Tooltip title={gatewayProblemText(t, s) ?? s.url ?? ""}>
               <Badge
                 status={s.connected ? "success" : "warning"}
                 text={s.connected ? t("invitations.gatewayOk", { mode: t(`invitations.mode.${s.mode}`) }) : t("invitations.gatewayDown")}
@@ -256,7 +256,7 @@ export function InvitationsScreen() {
         </Button>
       </div>
       {s && !s.connected && s.lastError && (
-        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t("invitations.queuedNote")} description={s.lastError} />
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t("invitations.queuedNote")} description={gatewayProblemText(t, s)} />
       )}
       <Card variant="outlined">
         <Space style={{ marginBottom: 12, width: "100%", justifyContent: "space-between" }} wrap>

@@ -82,6 +82,10 @@ const MIGRATIONS: &[(i32, &str)] = &[
         12,
         include_str!("../../../migrations/postgres/0012_snapshots.sql"),
     ),
+    (
+        13,
+        include_str!("../../../migrations/postgres/0013_device_order.sql"),
+    ),
 ];
 
 /// Arbitrary constant naming the migration lock.
