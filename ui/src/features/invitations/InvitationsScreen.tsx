@@ -31,7 +31,15 @@ import { useGatewayStatus } from "../settings/queries";
 import { InvitationBatchBar } from "./InvitationBatchBar";
 import { LinkModal } from "./LinkModal";
 import { InvitationMailDrawer, MailMessageView } from "./MailMessageView";
-import { useCancelInvitation, useInvitationCounts, useInvitations, useResendInvitation, useSentMail, useSentMailMessage } from "./queries";
+import {
+  invitationsQuery,
+  useCancelInvitation,
+  useInvitationCounts,
+  useInvitations,
+  useResendInvitation,
+  useSentMail,
+  useSentMailMessage,
+} from "./queries";
 
 type Filter = "all" | "open" | "failed" | "registered" | "closed";
 
@@ -136,10 +144,7 @@ export function InvitationsScreen() {
   const [mailOpen, setMailOpen] = useState(false);
   const [mailOf, setMailOf] = useState<InvitationRow | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const query = useMemo(
-    () => ({ states: FILTER_STATES[filter], memberId: null, search: search.trim(), offset, limit }),
-    [filter, search, offset, limit],
-  );
+  const query = useMemo(() => invitationsQuery(FILTER_STATES[filter], search, offset, limit), [filter, search, offset, limit]);
   const rows = useInvitations(query, { keepPrevious: true });
   const counts = useInvitationCounts();
   const status = useGatewayStatus({ refetchInterval: 5_000 });
