@@ -12,7 +12,7 @@ use tauri::async_runtime::block_on;
 
 use crate::gateway_link::{
     check_remote, choose_builtin, choose_remote, chosen_remote, keyring_forget, link_secret,
-    store_token, PORT_KEY,
+    refuse_gateway_change_in_team, store_token, PORT_KEY,
 };
 
 #[derive(Debug, Subcommand)]
@@ -67,6 +67,7 @@ pub fn gateway(d: &mut Directory, c: GatewayCommand) -> Result<String, CommandEr
     let json = match c {
         GatewayCommand::Show { json } => json,
         GatewayCommand::Use { url, json, .. } => {
+            refuse_gateway_change_in_team(d)?;
             let token = token_from_stdin()?;
             let url = block_on(check_remote(&url, &token))?;
             block_on(store_token(&url, &token))?;
@@ -78,6 +79,7 @@ pub fn gateway(d: &mut Directory, c: GatewayCommand) -> Result<String, CommandEr
             json
         }
         GatewayCommand::Builtin { json } => {
+            refuse_gateway_change_in_team(d)?;
             if let Some(old) = choose_builtin(d)? {
                 block_on(keyring_forget(&old));
             }

@@ -150,7 +150,6 @@ pub fn run(db_path: PathBuf) -> i32 {
         .setup(move |app| {
             #[cfg(target_os = "linux")]
             keep_web_caches_small(app);
-            std::thread::spawn(orgdesk_core::types::Mobile::warm_up);
             gateway_link::start(app.handle(), data_dir.clone());
             Ok(())
         })

@@ -184,6 +184,18 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
         ),
         "{shown}"
     );
+    // Its gateway is the team's: changing it is refused, and no token is kept.
+    let token = format!("{}\n", gateway.token);
+    for (args, stdin) in [
+        (&["gateway", "builtin"][..], None),
+        (
+            &["gateway", "use", &url, "--token-stdin"][..],
+            Some(token.as_str()),
+        ),
+    ] {
+        assert_refused(&orgdesk(&laptop, args, stdin), 1, "take it out of the team");
+    }
+    assert_eq!(stored_tokens(&laptop).as_object().unwrap().len(), 1);
     // The code is used up, and a directory is never overwritten.
     let again = computer(root, "again");
     assert_refused(&join(&again, &url, &code, PASSWORD), 1, "not right");
@@ -192,13 +204,12 @@ fn a_second_computer_joins_the_team_and_holds_the_same_directory() {
     // Both see both devices; the office revokes the laptop, whose next call is refused.
     let devices = json(&orgdesk(&laptop, &["team", "devices", "--json"], None));
     let devices = devices["devices"].as_array().unwrap().clone();
-    // Two devices made within the same second may be listed either way round.
-    let mut names: Vec<&str> = devices
+    // In the order they were made, even within one second.
+    let names: Vec<&str> = devices
         .iter()
         .map(|d| d["device_name"].as_str().unwrap())
         .collect();
-    names.sort_unstable();
-    assert_eq!(names, ["Laptop", "Office PC"]);
+    assert_eq!(names, ["Office PC", "Laptop"]);
     let named = |list: &serde_json::Value, name: &str| {
         list["devices"]
             .as_array()

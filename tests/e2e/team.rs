@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 
 use crate::directory::{member_id, open_members, NODES, ROWS};
 use crate::harness::{
-    back_to_english, cli, click, click_to_open, member_json, type_into, until_hidden, wait_text,
-    wait_until_shown,
+    back_to_english, cli, click, click_to_open, displayed, member_json, switch_language, type_into,
+    until_hidden, wait_text, wait_until_shown,
 };
 use crate::invitations::close_with_escape;
 use crate::processes::{free_port, Gateway};
@@ -57,6 +57,13 @@ pub fn prepare(db: &Path) -> Kept {
     })
 }
 
+/// Waits until each of the gateway card's lines (`id`) starts with its text.
+async fn card_says(d: &thirtyfour::WebDriver, lines: &[(&str, &str)]) {
+    for (id, start) in lines {
+        wait_text(d, id, |t| t.starts_with(start)).await;
+    }
+}
+
 pub async fn changes_cross_between_the_window_and_another_computer(mut c: Ctx) {
     let team = c.kept.take().expect("prepared").downcast::<Team>();
     let team = team.expect("the team's processes");
@@ -71,6 +78,26 @@ pub async fn changes_cross_between_the_window_and_another_computer(mut c: Ctx) {
         t.contains("through this computer's team credential")
     })
     .await;
+    // The card says how: this computer's own credential, enrolled for Ann; it never asks for
+    // the organization's token, nor offers another gateway.
+    card_says(
+        d,
+        &[
+            (
+                "gateway-team-credential",
+                "This computer's own device credential",
+            ),
+            (
+                "gateway-team-computer",
+                "ann's computer, enrolled for Ann Lee (ann)",
+            ),
+        ],
+    )
+    .await;
+    for absent in ["gateway-token", "gateway-choice-remote"] {
+        let shown = displayed(d, absent, std::time::Duration::ZERO).await;
+        assert!(shown.is_none(), "{absent} is shown on a joined computer");
+    }
     c.h.screenshot(d, "60-team-gateway-card").await;
     open_members(d).await;
     wait_until_shown(d, NODES, "Sales").await;
@@ -122,4 +149,16 @@ pub async fn changes_cross_between_the_window_and_another_computer(mut c: Ctx) {
     })
     .await;
     c.h.screenshot(d, "62-team-computer-removed").await;
+    // In Chinese, the window says it in Chinese.
+    switch_language(d, "zh").await;
+    card_says(
+        d,
+        &[
+            ("gateway-card-status", "本机已被移出团队"),
+            ("gateway-team-credential", "本机自己的设备凭据"),
+        ],
+    )
+    .await;
+    c.h.screenshot(d, "63-team-computer-removed-zh").await;
+    back_to_english(d).await;
 }

@@ -1,8 +1,9 @@
 import { Button, Result, Spin } from "antd";
-import { useEffect, useState, type ComponentProps } from "react";
+import { useEffect, useRef, useState, type ComponentProps } from "react";
 import { useTranslation } from "react-i18next";
 
-import { toCommandError } from "./api";
+import { toCommandError, windowShown } from "./api";
+import { afterNextPaint } from "./components/frames";
 import { mark } from "./components/marks";
 import { errorText } from "./errors";
 import { ChangePasswordScreen } from "./features/session/ChangePasswordScreen";
@@ -34,6 +35,20 @@ export function App() {
   const { t } = useTranslation();
   const status = useAppStatus();
   const [hint, setHint] = useState<SignInHint | null>(null);
+
+  // Once the first screen is painted, the backend's link to the gateway starts its work (it
+  // waits so as not to share the cores with the window's start).
+  // Told once, by no render of its own: a state here would draw the whole window again.
+  const told = useRef(false);
+  const statusRead = !status.isPending;
+  useEffect(() => {
+    if (!statusRead) return;
+    return afterNextPaint(() => {
+      if (told.current) return;
+      told.current = true;
+      windowShown().catch(() => null);
+    });
+  }, [statusRead]);
 
   const signedIn = status.data?.session != null;
   useEffect(() => {

@@ -220,6 +220,9 @@ export const updateSettings = (settings: Settings): Promise<Settings> => call("u
 /** The language the window shows, which the OS notification for new join requests is written in. */
 export const setWindowLanguage = (language: "en" | "zh-CN"): Promise<null> => call("set_window_language", { language });
 
+/** The window has drawn its first picture: the backend's link to the gateway starts then. */
+export const windowShown = (): Promise<null> => call("window_shown");
+
 // Invitations and the gateway.
 /** `language`: the invitation's (its mail, text message and pages); the organization's when absent. */
 export const inviteMembers = (memberIds: number[], channel: InviteChannel, language?: Lang): Promise<InviteOutcome> =>

@@ -2,14 +2,25 @@ import type { TFunction } from "i18next";
 
 import type { CommandError } from "./bindings/CommandError";
 import type { ErrorDetail } from "./bindings/ErrorDetail";
+import type { GatewayStatus } from "./bindings/GatewayStatus";
 
 /** One validation detail in the UI language; an unknown code falls back to the server's reason. */
 export function detailText(t: TFunction, detail: ErrorDetail): string {
   return t(`errors.detail.${detail.code}`, { defaultValue: detail.reason || detail.code });
 }
 
+/**
+ * Why the gateway is not reached: in the window's language when the backend gives a code for
+ * it (`gateway.problem.<code>`, such as `removed_from_team`), else the backend's own words.
+ */
+export function gatewayProblemText(t: TFunction, status: GatewayStatus): string | null {
+  if (!status.lastErrorCode) return status.lastError;
+  return t(`gateway.problem.${status.lastErrorCode}`, { defaultValue: status.lastError ?? "" });
+}
+
 /** The sentence shown for a failed command, chosen by its code. */
 export function errorText(t: TFunction, error: CommandError): string {
+  if (isRemovedFromTeam(error)) return t("gateway.problem.removed_from_team", { defaultValue: error.message });
   if (error.code === "too_many_attempts" && error.retryAfterSecs !== null) {
     return t("errors.code.too_many_attempts", { count: Math.max(1, Math.ceil(error.retryAfterSecs)) });
   }
@@ -63,6 +74,11 @@ export function splitDetails(
     }
   }
   return { byField, other };
+}
+
+/** Refused because the team's gateway no longer accepts this computer's credential (its detail `removed_from_team`). */
+export function isRemovedFromTeam(error: CommandError): boolean {
+  return error.details.some((d) => d.field === null && d.code === "removed_from_team");
 }
 
 /**

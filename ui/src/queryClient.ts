@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import * as api from "./api";
 import { isCommandError } from "./api";
 import type { CommandError } from "./bindings/CommandError";
-import { isKept } from "./errors";
+import { errorText, isKept, isRemovedFromTeam } from "./errors";
 
 /**
  * A query client for the window. When any command answers `not_signed_in` (the session
@@ -91,7 +91,9 @@ export function useKeptNotice(): (error: CommandError) => boolean {
 /**
  * A backend command as a mutation. When it succeeds, `changed` first brings the cache up to
  * date (what the feature says the command alters), then the caller's `onSuccess` runs. An edit
- * kept on this computer in a team is a notice, not the caller's error.
+ * kept on this computer in a team is a notice, not the caller's error; one refused because
+ * this computer was removed from its team reaches the caller with its message in the window's
+ * language.
  */
 export function useCommand<D, V = void>(
   mutationFn: (variables: V) => Promise<D>,
@@ -99,6 +101,7 @@ export function useCommand<D, V = void>(
   callbacks: CommandCallbacks<D, V> = {},
 ) {
   const kept = useKeptNotice();
+  const { t } = useTranslation();
   const { onKept, ...options } = callbacks;
   return useMutation<D, CommandError, V>({
     mutationFn,
@@ -107,9 +110,10 @@ export function useCommand<D, V = void>(
       changed(args[0], args[1]);
       return callbacks.onSuccess?.(...args);
     },
-    onError: (...args) => {
-      if (kept(args[0])) return onKept?.();
-      return callbacks.onError?.(...args);
+    onError: (error, ...rest) => {
+      if (kept(error)) return onKept?.();
+      const worded = isRemovedFromTeam(error) ? { ...error, message: errorText(t, error) } : error;
+      return callbacks.onError?.(worded, ...rest);
     },
   });
 }

@@ -34,6 +34,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0011_invitation_language.sql")),
         M::up(include_str!("../migrations/0012_kept_invitations.sql")),
         M::up(include_str!("../migrations/0013_team_changes.sql")),
+        M::up(include_str!("../migrations/0014_team_refusal_words.sql")),
     ])
 });
 

@@ -16,7 +16,7 @@ use orgdesk_core::{CoreError, Directory};
 
 pub use client::{CallError, Endpoint, GatewayClient};
 pub use rounds::{pull_round, send_round, PullReport, SendReport};
-pub use team::{team_round, TeamReport};
+pub use team::{team_round, team_round_every, TeamReport, SNAPSHOT_EVERY};
 
 /// The directory as the app holds it: one write connection behind a mutex.
 pub type SharedDirectory = Arc<Mutex<Directory>>;

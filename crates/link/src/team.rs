@@ -2,13 +2,22 @@
 //! then the log after the directory's cursor comes back and is applied in order through the
 //! core. Both halves can stop at any point and run again: a command stays queued until it
 //! comes back from the log, a retried send appends nothing twice (its change id), and a
-//! change is applied in one transaction with the cursor.
+//! change is applied in one transaction with the cursor. Every [`SNAPSHOT_EVERY`] changes of
+//! the log, the directory as it stands there goes to the gateway as the team's newer snapshot,
+//! from which a computer joining later starts.
 
 use orgdesk_core::team::{ChangeOutcome, PendingCommand};
 use orgdesk_protocol::{AppendChanges, NewChange, MAX_CHANGES_LIMIT, MAX_CHANGES_PER_APPEND};
 
 use crate::client::{CallError, GatewayClient};
 use crate::{with_directory, SharedDirectory};
+
+/// How often the team's snapshot is renewed: at every position of the log that is a multiple
+/// of this (10,000, 20,000 …), each computer that applies the change there puts the directory
+/// as it stands after it. Those are equal on every computer, the gateway keeps the newest per
+/// organization, and a computer joining later replays fewer than this many changes after it
+/// (about 5 s at 100,000 members; writing a snapshot there takes about 0.35 s and 3 MB).
+pub const SNAPSHOT_EVERY: i64 = 10_000;
 
 /// What one team round did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,6 +38,11 @@ pub struct TeamReport {
     pub refused: usize,
     /// The log's end was reached.
     pub caught_up: bool,
+    /// The position of the snapshot the gateway keeps, when this round put one.
+    pub snapshot: Option<i64>,
+    /// Why a snapshot due this round could not be put (the next due one is put all the same,
+    /// and the other computers put this one).
+    pub snapshot_failed: Option<String>,
 }
 
 /// The bytes of change bodies one append carries at most: a gateway takes request bodies of
@@ -58,12 +72,24 @@ fn appends(ours: &[PendingCommand]) -> Vec<&[PendingCommand]> {
 
 /// Sends what this computer queued under the device whose client is given (its account
 /// `account_id`: a command goes out only under its own author's account), then applies the
-/// log's pages until its end, waiting up to `wait` seconds for the first.
+/// log's pages until its end, waiting up to `wait` seconds for the first, and puts the team's
+/// snapshot at each multiple of [`SNAPSHOT_EVERY`] it applies.
 pub async fn team_round(
     dir: &SharedDirectory,
     device: &GatewayClient,
     account_id: &str,
     wait: u64,
+) -> Result<TeamReport, String> {
+    team_round_every(dir, device, account_id, wait, SNAPSHOT_EVERY).await
+}
+
+/// [`team_round`], putting the snapshot every `snapshot_every` changes instead (0: never).
+pub async fn team_round_every(
+    dir: &SharedDirectory,
+    device: &GatewayClient,
+    account_id: &str,
+    wait: u64,
+    snapshot_every: i64,
 ) -> Result<TeamReport, String> {
     let mut report = TeamReport::default();
     let account = account_id.to_owned();
@@ -112,13 +138,27 @@ pub async fn team_round(
         };
         wait = 0;
         let n = page.changes.len();
-        let outcomes = with_directory(dir, move |d| {
-            page.changes
-                .iter()
-                .map(|c| d.apply_change(c))
-                .collect::<Result<Vec<_>, _>>()
+        let (outcomes, due) = with_directory(dir, move |d| {
+            let mut outcomes = Vec::with_capacity(page.changes.len());
+            let mut due = None;
+            for c in &page.changes {
+                let outcome = d.apply_change(c)?;
+                let here = snapshot_every > 0 && c.seq % snapshot_every == 0;
+                if here && outcome != ChangeOutcome::AlreadyApplied {
+                    let at = u64::try_from(c.seq).unwrap_or_default();
+                    due = Some((c.seq, d.write_snapshot(at)?));
+                }
+                outcomes.push(outcome);
+            }
+            Ok((outcomes, due))
         })
         .await?;
+        if let Some((at_seq, snapshot)) = due {
+            match device.put_snapshot(at_seq, snapshot).await {
+                Ok(kept) => report.snapshot = Some(kept.at_seq),
+                Err(e) => report.snapshot_failed = Some(e.message().to_owned()),
+            }
+        }
         for o in outcomes {
             match o {
                 ChangeOutcome::Applied { .. } => report.applied += 1,

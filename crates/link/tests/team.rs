@@ -257,3 +257,75 @@ async fn two_directories_applying_the_change_log_end_equal() {
     }
     gateway.shutdown().await.unwrap();
 }
+
+/// The team's snapshot is renewed every so many changes: the office applies seven changes
+/// with a snapshot due every five, puts the directory as it stood after change 5, and a
+/// laptop joining afterwards loads that one and replays only changes 6 and 7, ending equal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_computer_joining_later_starts_from_the_newer_snapshot() {
+    const EVERY: i64 = 5;
+    let files = tempfile::tempdir().unwrap();
+    let (gateway, base, token) = common::acme_gateway(files.path()).await;
+    let admin = client(&base, token);
+    let office_dir: SharedDirectory = {
+        let d = common::acme_directory(&files.path().join("office.db"), PASSWORD);
+        Arc::new(Mutex::new(d))
+    };
+    send_round(&office_dir, &admin, true).await;
+    let (ann, ann_account, root, first) = {
+        let d = office_dir.lock().unwrap();
+        let ann = d.initial_admin_id().unwrap();
+        let account = d.gateway_account_of(ann).unwrap().unwrap();
+        let root = d.resolve_department_path("").unwrap();
+        (ann, account, root, d.write_snapshot(0).unwrap())
+    };
+    // The team starts with the snapshot at 0, as `orgdesk team start` puts it.
+    let office = client(&base, office_pc(&admin, &ann_account).await.device_token);
+    office.put_snapshot(0, first).await.unwrap();
+
+    {
+        let mut d = office_dir.lock().unwrap();
+        let actor = d.admin_actor(ann, AdminRank::Admin).unwrap();
+        for n in 1..=7 {
+            let name = format!("Team {n}");
+            let command = Command::CreateDepartment {
+                parent_id: root,
+                name,
+            };
+            d.queue_command(&actor, command).unwrap();
+        }
+    }
+    let r = orgdesk_link::team_round_every(&office_dir, &office, &ann_account, 0, EVERY)
+        .await
+        .unwrap();
+    assert_eq!((r.sent, r.applied), (7, 7), "{r:?}");
+    assert_eq!(
+        (r.snapshot, r.snapshot_failed.as_deref()),
+        (Some(5), None),
+        "{r:?}"
+    );
+    // Applying those changes again puts nothing more.
+    let again = orgdesk_link::team_round_every(&office_dir, &office, &ann_account, 0, EVERY)
+        .await
+        .unwrap();
+    assert_eq!(again.snapshot, None, "{again:?}");
+
+    // The laptop joins now: it starts from the snapshot at 5, not from the first one.
+    let laptop = common::join_laptop(&base, &office, &ann_account, "ann", PASSWORD).await;
+    let (at_seq, bytes) = laptop.snapshot().await.unwrap();
+    assert_eq!(at_seq, EVERY);
+    let (joined, position) =
+        Directory::load_snapshot(&files.path().join("laptop.db"), &bytes).unwrap();
+    assert_eq!(position, 5);
+    assert!(joined.resolve_department_path("Team 5").is_ok());
+    assert!(joined.resolve_department_path("Team 6").is_err());
+    let laptop_dir: SharedDirectory = Arc::new(Mutex::new(joined));
+    let r = orgdesk_link::team_round_every(&laptop_dir, &laptop, &ann_account, 0, EVERY)
+        .await
+        .unwrap();
+    assert_eq!((r.applied, r.refused, r.caught_up), (2, 0, true), "{r:?}");
+    let sum = |dir: &SharedDirectory| dir.lock().unwrap().directory_checksum().unwrap();
+    assert_eq!(sum(&laptop_dir), sum(&office_dir));
+    assert_eq!(laptop_dir.lock().unwrap().team_cursor().unwrap(), 7);
+    gateway.shutdown().await.unwrap();
+}

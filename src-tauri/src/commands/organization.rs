@@ -66,3 +66,11 @@ pub async fn set_window_language(link: Link<'_>, language: String) -> Answer<()>
     link.set_window_language(lang);
     Ok(())
 }
+
+/// The window has drawn its first picture: the link to the gateway, which waited so as not to
+/// share the cores with the window's start, begins its work.
+#[tauri::command]
+pub async fn window_shown(link: Link<'_>) -> Answer<()> {
+    link.window_shown();
+    Ok(())
+}

@@ -295,6 +295,23 @@ mod tests {
         assert_eq!(joined["inTeam"], true, "{joined}");
         assert_eq!(joined["deviceName"], "Laptop");
         assert_eq!(joined["gateway"], json!(laptop_url));
+        // Its gateway is the team's: changing it is refused before anything is kept.
+        let other = json!({"url": base, "token": gateway.api_token});
+        for (command, args) in [
+            ("connect_remote_gateway", other),
+            ("use_builtin_gateway", json!({})),
+        ] {
+            let refused = call(&lw, command, args).unwrap_err();
+            assert_eq!(refused["code"], "conflict", "{refused}");
+            let message = refused["message"].as_str().unwrap();
+            assert!(message.contains("take it out of the team"), "{refused}");
+        }
+        let status = call(&lw, "gateway_status", json!({})).unwrap();
+        assert_eq!(
+            (&status["mode"], &status["url"]),
+            (&json!("team"), &json!(laptop_url)),
+            "{status}"
+        );
         let checksum = |app: &tauri::App<tauri::test::MockRuntime>| {
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(state.with_directory(|d| d.directory_checksum()))

@@ -14,7 +14,7 @@
 //! and the two tasks' loops are in `rounds`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use orgdesk_core::invitations::GatewayStatus;
@@ -34,7 +34,7 @@ mod token;
 
 pub(crate) use remote::{
     check_remote, checked_url, choose_builtin, choose_remote, chosen_remote, name_remote,
-    store_token,
+    refuse_gateway_change_in_team, store_token,
 };
 pub use remote::{connect_remote, remote_url, use_builtin};
 pub(crate) use token::{
@@ -69,13 +69,36 @@ pub struct GatewayLink {
     window_language: Mutex<Lang>,
     /// The gateway refused this computer's device credential: it was removed from its team.
     removed: std::sync::atomic::AtomicBool,
+    /// Given once the window has drawn its first picture (`window_shown`): the link's work
+    /// waits for it, so that it does not share the cores with the window's start.
+    shown: Notify,
 }
+
+/// How long the link's work waits for the window's first picture at most (a window that
+/// never says it, or a start without one).
+const SHOWN_WAIT: Duration = Duration::from_secs(3);
 
 /// What the window says once the team's gateway refuses this computer's device credential.
 pub(crate) const REMOVED_FROM_TEAM: &str = "This computer was removed from the team: the \
      gateway no longer accepts its credential (an admin revoked it, or disabled the admin it \
      was enrolled for). Its directory stays as it was, and nothing more is sent or received; to \
      take part again, ask an admin of the team to enroll it anew.";
+
+/// The code by which the window words [`REMOVED_FROM_TEAM`] in its language (the status's
+/// `lastErrorCode`, a refused call's detail).
+const REMOVED_FROM_TEAM_CODE: &str = "removed_from_team";
+
+/// A call or an edit refused because the team's gateway no longer accepts this computer's
+/// credential: [`REMOVED_FROM_TEAM`], with its code as the detail.
+pub(crate) fn removed_from_team() -> CommandError {
+    let mut refused = CommandError::new(orgdesk_core::ErrorCode::Conflict, REMOVED_FROM_TEAM);
+    refused.details = vec![orgdesk_core::ErrorDetail {
+        field: None,
+        code: REMOVED_FROM_TEAM_CODE.into(),
+        reason: REMOVED_FROM_TEAM.into(),
+    }];
+    refused
+}
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::CoreError;
@@ -92,6 +115,7 @@ impl GatewayLink {
                 url: None,
                 connected: false,
                 last_error: Some("The gateway is starting.".into()),
+                last_error_code: None,
                 mail_folder: Some(mail_dir.display().to_string()),
             }),
             endpoint: Mutex::new(None),
@@ -101,7 +125,18 @@ impl GatewayLink {
             mail_dir,
             window_language: Mutex::new(Lang::En),
             removed: std::sync::atomic::AtomicBool::new(false),
+            shown: Notify::new(),
         }
+    }
+
+    /// The window has drawn its first picture.
+    pub fn window_shown(&self) {
+        self.shown.notify_one();
+    }
+
+    /// Returns once the window has drawn its first picture, or after `at_most`.
+    async fn until_shown(&self, at_most: Duration) {
+        let _ = tokio::time::timeout(at_most, self.shown.notified()).await;
     }
 
     /// The window says which language it shows (at start and on every switch).
@@ -143,6 +178,7 @@ impl GatewayLink {
         if self.removed() {
             status.connected = false;
             status.last_error = Some(REMOVED_FROM_TEAM.into());
+            status.last_error_code = Some(REMOVED_FROM_TEAM_CODE.into());
         }
         status
     }
@@ -208,10 +244,7 @@ impl GatewayLink {
     /// The gateway's address and token, or why it cannot be called now.
     pub fn reachable(&self) -> Result<Endpoint, CommandError> {
         if self.removed() {
-            return Err(CommandError::new(
-                orgdesk_core::ErrorCode::Conflict,
-                REMOVED_FROM_TEAM,
-            ));
+            return Err(removed_from_team());
         }
         self.endpoint()
             .ok_or_else(|| unreachable("it has not started"))
@@ -300,13 +333,20 @@ pub fn refusal(status: reqwest::StatusCode, body: &str) -> CommandError {
     )
 }
 
-/// Starts the embedded gateway and the two tasks, on Tauri's async runtime.
+/// Starts the embedded gateway and the link's tasks, on Tauri's async runtime, once the window
+/// has drawn its first picture (or after [`SHOWN_WAIT`]): a backlog to send (the account
+/// mirror of a large directory, thousands of invitations) would otherwise take the cores the
+/// window starts with. The phone-number metadata is warmed up then too.
 pub fn start<R: Runtime>(app: &AppHandle<R>, data_dir: PathBuf) {
     let app = app.clone();
-    tauri::async_runtime::spawn(rounds::sender(app.clone()));
-    tauri::async_runtime::spawn(rounds::feed(app.clone()));
-    tauri::async_runtime::spawn(team::follow(app.clone()));
     tauri::async_runtime::spawn(async move {
+        if let Some(link) = app.try_state::<Arc<GatewayLink>>() {
+            link.until_shown(SHOWN_WAIT).await;
+        }
+        std::thread::spawn(orgdesk_core::types::Mobile::warm_up);
+        tauri::async_runtime::spawn(rounds::sender(app.clone()));
+        tauri::async_runtime::spawn(rounds::feed(app.clone()));
+        tauri::async_runtime::spawn(team::follow(app.clone()));
         let remote = directory(&app, |d| {
             Ok((d.local_value(MODE_KEY)?, d.local_value(REMOTE_URL_KEY)?))
         })

@@ -161,6 +161,22 @@ pub(crate) fn name_remote(d: &mut Directory, url: &str) -> Result<(), CoreError>
     d.set_local_value(REMOTE_URL_KEY, url)
 }
 
+/// Refuses to change the gateway of a computer in a team (the directory names its device's
+/// account): the team's log, its device credential and every other admin's computer are on
+/// that gateway, so another one would take this computer out of the team. The window and
+/// `orgdesk gateway use|builtin` alike; checked before any token is kept.
+pub(crate) fn refuse_gateway_change_in_team(d: &Directory) -> Result<(), CoreError> {
+    if d.team_device_account()?.is_none() {
+        return Ok(());
+    }
+    Err(CoreError::Conflict(GATEWAY_FIXED_BY_TEAM.into()))
+}
+
+/// Why a computer in a team keeps its gateway.
+const GATEWAY_FIXED_BY_TEAM: &str = "This computer is in your organization's team, \
+     which works through this gateway: another gateway would take it out of the team, so its \
+     gateway is not changed.";
+
 /// Makes the built-in gateway the directory's, its feed followed from its start; answers the
 /// remote address used until now, whose token is then removed from the keyring.
 pub(crate) fn choose_builtin(d: &mut Directory) -> Result<Option<String>, CoreError> {
@@ -183,6 +199,7 @@ pub async fn connect_remote<R: Runtime>(
     url: &str,
     token: &str,
 ) -> Result<GatewayStatus, CommandError> {
+    directory(app, |d| refuse_gateway_change_in_team(d)).await?;
     let url = check_remote(url, token).await?;
     store_token(&url, token).await?;
     let saved = url.clone();
@@ -201,7 +218,11 @@ pub async fn connect_remote<R: Runtime>(
 
 /// Back to the built-in gateway; the remote token is removed from the keyring.
 pub async fn use_builtin<R: Runtime>(app: &AppHandle<R>) -> Result<GatewayStatus, CommandError> {
-    if let Some(url) = directory(app, choose_builtin).await? {
+    let chosen = directory(app, |d| {
+        refuse_gateway_change_in_team(d)?;
+        choose_builtin(d)
+    });
+    if let Some(url) = chosen.await? {
         keyring_forget(&url).await;
     }
     let link = Arc::clone(&app.state::<Arc<GatewayLink>>());

@@ -17,8 +17,8 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use super::token::{keyring_secret, Secret};
 use super::{
-    chosen_remote, directory, GatewayLink, DIRECTORY_CHANGED, INVITATIONS_CHANGED,
-    REMOVED_FROM_TEAM,
+    chosen_remote, directory, removed_from_team, GatewayLink, DIRECTORY_CHANGED,
+    INVITATIONS_CHANGED,
 };
 use crate::state::AppState;
 
@@ -176,7 +176,7 @@ impl GatewayLink {
         A: FnOnce(&mut Directory, T) -> Result<T, CoreError> + Send + 'static,
     {
         if self.removed() {
-            return Err(CommandError::new(ErrorCode::Conflict, REMOVED_FROM_TEAM));
+            return Err(removed_from_team());
         }
         let (tried, change_id) = match state.act(move |d, a| d.edit(a, command, run)).await? {
             Edit::Done(done) => return Ok(done),

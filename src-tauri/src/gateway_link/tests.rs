@@ -230,6 +230,8 @@ fn a_joined_computers_window_links_with_its_device_credential_until_it_is_remove
     };
     let status = until(&w, "gateway_status", removed);
     assert_eq!(status["connected"], false, "{status}");
+    // The window words it in its language by this code.
+    assert_eq!(status["lastErrorCode"], "removed_from_team", "{status}");
     let said = |e: Value| e["message"].as_str().unwrap_or_default().to_owned();
     let refused = call(&w, "join_link", json!({})).unwrap_err();
     assert!(said(refused).starts_with("This computer was removed"));
@@ -246,4 +248,23 @@ fn a_joined_computers_window_links_with_its_device_credential_until_it_is_remove
     std::thread::sleep(Duration::from_secs(2));
     assert!(removed(&call(&w, "gateway_status", json!({})).unwrap()));
     gw.shutdown();
+}
+
+#[tokio::test]
+async fn the_link_waits_for_the_windows_first_picture_and_no_longer_than_a_while() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = super::GatewayLink::new(dir.path());
+    // Never told: the wait ends after the longest it may take.
+    let started = Instant::now();
+    link.until_shown(Duration::from_millis(50)).await;
+    assert!(started.elapsed() >= Duration::from_millis(50));
+    // Told before anyone waits (the window painted before the app's setup came to it): the
+    // wait ends at once, however long it might have been.
+    link.window_shown();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        link.until_shown(Duration::from_secs(3_600)),
+    )
+    .await
+    .expect("the window said it was shown");
 }

@@ -23,6 +23,11 @@ connected: boolean,
  */
 lastError: string | null, 
 /**
+ * Why, as a code the window translates, when it is one the window words itself:
+ * `removed_from_team` (this computer's team credential refused).
+ */
+lastErrorCode: string | null, 
+/**
  * Where the embedded gateway writes the mail it "sends".
  */
 mailFolder: string | null, };

@@ -9,6 +9,15 @@ export type RefusedChange = { seq: number, changeId: string,
  */
 what: string, 
 /**
+ * The change's kind ("member.add"), with which the window words `what` in its language;
+ * null when the change could not be read.
+ */
+kind: string | null, 
+/**
+ * The names that wording uses, by kind (`name`, `username`, `department`, `member` …).
+ */
+values: Record<string, string>, 
+/**
  * The field it was refused for, when one.
  */
 field: string | null, 
@@ -16,6 +25,11 @@ field: string | null,
  * Why ("The username \"bob\" is already used.").
  */
 reason: string, 
+/**
+ * Why, as a code the window translates (`taken`, `not_allowed`, `not_found` …; see
+ * `words::refusal_code`); empty for refusals recorded before it was kept.
+ */
+code: string, 
 /**
  * When the gateway placed it in the log, Unix seconds.
  */

@@ -6,7 +6,7 @@ import { useEffect, useState } from "react";
  * timer set from the first frame may run before the tasks that follow its paint). Returns the
  * cancel.
  */
-function afterNextPaint(then: () => void): () => void {
+export function afterNextPaint(then: () => void): () => void {
   let second = 0;
   const first = requestAnimationFrame(() => {
     second = requestAnimationFrame(then);

@@ -2,6 +2,7 @@ import type { AppStatus } from "../bindings/AppStatus";
 import type { CommandError } from "../bindings/CommandError";
 import type { DepartmentNode } from "../bindings/DepartmentNode";
 import type { OrgOverview } from "../bindings/OrgOverview";
+import type { RefusedChange } from "../bindings/RefusedChange";
 import type { Session } from "../bindings/Session";
 
 export const session: Session = {
@@ -44,6 +45,19 @@ export function overview(canRename: boolean): OrgOverview {
     canRename,
   };
 }
+
+/** A change of this computer that the team's log refused: another "bob" came first. */
+export const bobRefused: RefusedChange = {
+  seq: 7,
+  changeId: "c7",
+  what: "Add member Bob Two (bob)",
+  kind: "member.add",
+  values: { name: "Bob Two", username: "bob" },
+  field: "username",
+  reason: "The username \"bob\" is already used.",
+  code: "taken",
+  loggedAt: 1_700_000_000,
+};
 
 export function commandError(partial: Partial<CommandError> & Pick<CommandError, "code">): CommandError {
   return { message: "", details: [], retryAfterSecs: null, ...partial };

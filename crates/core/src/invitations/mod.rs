@@ -243,6 +243,9 @@ pub struct GatewayStatus {
     pub connected: bool,
     /// Why the last call failed, in words for the admin.
     pub last_error: Option<String>,
+    /// Why, as a code the window translates, when it is one the window words itself:
+    /// `removed_from_team` (this computer's team credential refused).
+    pub last_error_code: Option<String>,
     /// Where the embedded gateway writes the mail it "sends".
     pub mail_folder: Option<String>,
 }

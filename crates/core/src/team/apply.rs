@@ -2,8 +2,11 @@
 //! cursor, run by its author through the core at the time it was made; a change the core
 //! refuses is recorded as refused, the same on every computer.
 
+use std::collections::BTreeMap;
+
 use rusqlite::{params, OptionalExtension};
 
+use super::words::refusal_code;
 use super::{ChangeOutcome, LoggedChange, RefusedChange, TeamCommand};
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
@@ -11,21 +14,32 @@ use crate::gateway_accounts::member_by_account;
 use crate::join::TellGateway;
 use crate::store::Directory;
 
-/// A change refused, with what it would have done, who sent it and why.
-struct Refusal {
+/// What a change would have done: in English, and as its kind and values for the window.
+struct Described {
     what: String,
+    kind: Option<String>,
+    values: BTreeMap<String, String>,
+}
+
+/// A change refused, with what it would have done, who sent it and why (in English and as a
+/// code, `words::refusal_code`).
+struct Refusal {
+    what: Described,
     author: Option<Actor>,
     field: Option<String>,
     reason: String,
+    code: String,
 }
 
 impl Refusal {
-    fn new(what: String, author: Option<Actor>, detail: ErrorDetail) -> Self {
+    /// A refusal by the log's own rules, `code` naming which.
+    fn new(what: Described, detail: ErrorDetail, code: &str) -> Self {
         Self {
             what,
-            author,
+            author: None,
             field: detail.field,
             reason: detail.reason,
+            code: code.to_owned(),
         }
     }
 }
@@ -90,8 +104,8 @@ impl Directory {
             }
             Some(r) => {
                 self.conn.execute(
-                    "INSERT INTO team_refusals (seq, change_id, device_id, account_id, author_id, author_name, what, field, reason, logged_at, mine)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    "INSERT INTO team_refusals (seq, change_id, device_id, account_id, author_id, author_name, what, field, reason, logged_at, mine, kind, what_values, code)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
                     params![
                         change.seq,
                         change.change_id,
@@ -99,11 +113,14 @@ impl Directory {
                         change.account_id,
                         r.author.as_ref().and_then(|a| a.id),
                         r.author.as_ref().map(|a| a.name.as_str()),
-                        r.what,
+                        r.what.what,
                         r.field,
                         r.reason,
                         change.at,
                         mine,
+                        r.what.kind,
+                        serde_json::to_string(&r.what.values).unwrap_or_default(),
+                        r.code,
                     ],
                 )?;
                 ChangeOutcome::Refused {
@@ -140,9 +157,20 @@ impl Directory {
         };
         let cmd = match TeamCommand::from_body(&change.body) {
             Ok(c) => c,
-            Err(detail) => return Ok(Some(Refusal::new(unreadable(), None, detail))),
+            Err(detail) => {
+                let what = Described {
+                    what: unreadable(),
+                    kind: None,
+                    values: BTreeMap::new(),
+                };
+                return Ok(Some(Refusal::new(what, detail, "unreadable")));
+            }
         };
-        let what = cmd.command.describe(self);
+        let what = Described {
+            what: cmd.command.describe(self),
+            kind: cmd.command.kind(),
+            values: cmd.command.values(self),
+        };
         if cmd.at
             > change
                 .at
@@ -154,7 +182,7 @@ impl Directory {
                 "invalid",
                 "The change says it was made after the gateway placed it in the log.",
             );
-            return Ok(Some(Refusal::new(what, None, detail)));
+            return Ok(Some(Refusal::new(what, detail, "made_after_logged")));
         }
         let Some((author, _)) = member_by_account(&self.conn, &change.account_id)? else {
             let detail = ErrorDetail::field(
@@ -162,13 +190,13 @@ impl Directory {
                 "unknown_author",
                 "The change was sent by a gateway account that is no member of this directory.",
             );
-            return Ok(Some(Refusal::new(what, None, detail)));
+            return Ok(Some(Refusal::new(what, detail, "unknown_author")));
         };
         let actor = match self.admin_actor(author, cmd.command.needs()) {
             Ok(a) => a,
             Err(CoreError::Forbidden(reason)) => {
                 let detail = ErrorDetail::field("account_id", "forbidden", reason);
-                return Ok(Some(Refusal::new(what, None, detail)));
+                return Ok(Some(Refusal::new(what, detail, "not_allowed")));
             }
             Err(e) => return Err(e),
         };
@@ -194,6 +222,7 @@ impl Directory {
                     author: Some(actor),
                     field,
                     reason: e.to_string(),
+                    code: refusal_code(&e),
                 }))
             }
             Err(e) => Err(e),
@@ -204,12 +233,16 @@ impl Directory {
     pub fn my_refused_changes(&self) -> CoreResult<Vec<RefusedChange>> {
         crate::rows::all(
             &self.conn,
-            "SELECT seq, change_id, what, field, reason, logged_at FROM team_refusals
-             WHERE mine = 1 ORDER BY seq DESC",
+            "SELECT seq, change_id, what, field, reason, logged_at, kind, COALESCE(code, ''),
+                    what_values
+             FROM team_refusals WHERE mine = 1 ORDER BY seq DESC",
             [],
             |r| {
+                let values: Option<String> = r.get(8)?;
+                let values = values.and_then(|v| serde_json::from_str(&v).ok());
                 Ok(crate::rows::row_into!(r => RefusedChange {
-                    seq, change_id, what, field, reason, logged_at
+                    seq, change_id, what, field, reason, logged_at, kind, code;
+                    values: values.unwrap_or_default(),
                 }))
             },
         )

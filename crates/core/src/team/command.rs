@@ -17,6 +17,8 @@ use crate::spreadsheet::ImportPart;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
 
+use super::words::{action_name, department_name, member_name};
+
 /// The format of the bodies this version writes and reads. A body of another format is
 /// refused, so a new format is used only once every computer of the team reads it.
 pub const FORMAT: u32 = 1;
@@ -353,18 +355,12 @@ impl Command {
 
     /// What the command does, in words an admin reads in a list of refused changes.
     pub(crate) fn describe(&self, d: &Directory) -> String {
-        let dept = |id: &DepartmentId| match d.department_row(*id) {
-            Ok((None, _)) => "the root department".to_owned(),
-            Ok((_, name)) => format!("\"{name}\""),
-            Err(_) => format!("department {id}"),
+        let dept = |id: &DepartmentId| match department_name(d, *id) {
+            Some((true, _)) => "the root department".to_owned(),
+            Some((false, name)) => format!("\"{name}\""),
+            None => format!("department {id}"),
         };
-        let member = |id: &MemberId| {
-            d.connection()
-                .query_row("SELECT name FROM members WHERE id = ?1", [id], |r| {
-                    r.get::<_, String>(0)
-                })
-                .unwrap_or_else(|_| format!("member {id}"))
-        };
+        let member = |id: &MemberId| member_name(d, *id).unwrap_or_else(|| format!("member {id}"));
         match self {
             Self::CreateDepartment { parent_id, name } => {
                 format!("Create department \"{name}\" under {}", dept(parent_id))
@@ -393,11 +389,7 @@ impl Command {
             }
             Self::UpdateMember { member_id, .. } => format!("Edit {}", member(member_id)),
             Self::ChangeStatus { member_id, action } => {
-                let verb = serde_json::to_value(action)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                let mut verb: Vec<char> = verb.chars().collect();
+                let mut verb: Vec<char> = action_name(*action).chars().collect();
                 if let Some(c) = verb.first_mut() {
                     *c = c.to_ascii_uppercase();
                 }

@@ -29,6 +29,9 @@ mod command;
 mod import;
 mod pending;
 mod view;
+mod words;
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -60,10 +63,19 @@ pub struct RefusedChange {
     pub change_id: String,
     /// What the change would have done ("Add member Bob Lee (bob)").
     pub what: String,
+    /// The change's kind ("member.add"), with which the window words `what` in its language;
+    /// null when the change could not be read.
+    pub kind: Option<String>,
+    /// The names that wording uses, by kind (`name`, `username`, `department`, `member` …).
+    #[ts(type = "Record<string, string>")]
+    pub values: BTreeMap<String, String>,
     /// The field it was refused for, when one.
     pub field: Option<String>,
     /// Why ("The username \"bob\" is already used.").
     pub reason: String,
+    /// Why, as a code the window translates (`taken`, `not_allowed`, `not_found` …; see
+    /// `words::refusal_code`); empty for refusals recorded before it was kept.
+    pub code: String,
     /// When the gateway placed it in the log, Unix seconds.
     pub logged_at: i64,
 }

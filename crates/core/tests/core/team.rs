@@ -363,7 +363,34 @@ fn the_first_of_two_same_usernames_wins_and_the_second_author_is_told() {
     assert_eq!(mine[0].what, "Add member Bob Two (bob)");
     assert_eq!(mine[0].field.as_deref(), Some("username"));
     assert!(mine[0].reason.contains("bob"), "{}", mine[0].reason);
+    // What and why as the window words them in its language: the kind, its names, a code.
+    assert_eq!(mine[0].kind.as_deref(), Some("member.add"));
+    let values: Vec<(&str, &str)> = mine[0]
+        .values
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(values, [("name", "Bob Two"), ("username", "bob")]);
+    assert_eq!(mine[0].code, "taken");
     assert!(t.dirs[2].pending_commands().unwrap().is_empty());
+    // A refusal recorded before these were kept reads as one the window words in English.
+    t.dirs[2]
+        .connection()
+        .execute(
+            "UPDATE team_refusals SET kind = NULL, what_values = NULL, code = NULL",
+            [],
+        )
+        .unwrap();
+    let older = t.dirs[2].my_refused_changes().unwrap();
+    assert_eq!(
+        (
+            older[0].kind.as_deref(),
+            older[0].values.len(),
+            older[0].code.as_str()
+        ),
+        (None, 0, "")
+    );
+    assert_eq!(older[0].what, "Add member Bob Two (bob)");
 }
 
 /// The window's Team card and its notice of a refusal: what waits, what was refused, and each
@@ -421,6 +448,10 @@ fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     t.send(1);
     let what = refused_everywhere(&mut t, 2, "does not exist", 1);
     assert_eq!(what, format!("Edit member {dee}"));
+    let mine = t.dirs[1].my_refused_changes().unwrap();
+    assert_eq!(mine[0].kind.as_deref(), Some("member.update"));
+    assert_eq!(mine[0].values["member"], format!("#{dee}"));
+    assert_eq!(mine[0].code, "not_found");
     assert!(t.dirs[0].find_member("dee").is_err());
     assert!(t.member("gus") > dee);
     let gus = t.dirs[2].find_member("gus").unwrap();
@@ -481,6 +512,26 @@ fn settings_are_a_super_admins_and_authors_must_be_enabled_admins() {
         "{outcomes:?}"
     );
     t.assert_equal();
+    // Each refusal's code, the same everywhere: the author's role, then no enabled admin,
+    // then no member at all.
+    let codes: Vec<(Option<String>, String)> = {
+        let conn = t.dirs[2].connection();
+        let mut stmt = conn
+            .prepare("SELECT kind, code FROM team_refusals ORDER BY seq")
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)));
+        rows.unwrap().map(Result::unwrap).collect()
+    };
+    let settings_kind = Some("settings.update".to_owned());
+    let create_kind = Some("department.create".to_owned());
+    assert_eq!(
+        codes,
+        [
+            (settings_kind, "not_allowed".to_owned()),
+            (create_kind.clone(), "not_allowed".to_owned()),
+            (create_kind, "unknown_author".to_owned()),
+        ]
+    );
     assert_ne!(t.dirs[2].settings().unwrap().default_region, "FR");
     assert!(t.dirs[2].resolve_department_path("Ops").is_err());
     // Ann may.

@@ -423,13 +423,24 @@ pub(crate) const USE_ENROLLMENT: &str = "UPDATE enrollment_codes SET used_at = ?
      WHERE code_sha256 = ?1 AND org_id = ?3 AND account_id = ?4
        AND used_at IS NULL AND voided_at IS NULL AND expires_at > ?2";
 
-/// Every device of an organization (`?1`), oldest first, with its account's username.
-pub(crate) const DEVICES: &str =
-    "SELECT d.id, d.account_id, COALESCE(a.username, ''), d.name, d.created_at,
-            d.last_seen_at, d.revoked_at
-     FROM devices d
-     LEFT JOIN accounts a ON a.org_id = d.org_id AND a.account_id = d.account_id
-     WHERE d.org_id = ?1 ORDER BY d.created_at, d.id";
+/// Every device of an organization (`?1`) with its account's username, oldest first: by
+/// creation time (in seconds), then by `$inserted`, the column that follows the order the
+/// rows were inserted in, so devices made within one second are listed in the order they
+/// were made. Each store names its own: SQLite the rowid, PostgreSQL an identity column
+/// (migration 0013).
+macro_rules! devices_in_order {
+    ($inserted:literal) => {
+        concat!(
+            "SELECT d.id, d.account_id, COALESCE(a.username, ''), d.name, d.created_at,
+                    d.last_seen_at, d.revoked_at
+             FROM devices d
+             LEFT JOIN accounts a ON a.org_id = d.org_id AND a.account_id = d.account_id
+             WHERE d.org_id = ?1 ORDER BY d.created_at, ",
+            $inserted
+        )
+    };
+}
+pub(crate) use devices_in_order;
 
 /// Revokes an organization's (`?1`) device (`?2`) at `?3`; a revoked one keeps its time.
 pub(crate) const REVOKE_DEVICE: &str =

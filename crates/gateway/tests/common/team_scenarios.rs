@@ -24,6 +24,7 @@ macro_rules! for_each_team_scenario {
     ($m:ident) => {
         $m!(a_device_is_registered_listed_and_revoked);
         $m!(an_enrollment_code_joins_one_computer_once);
+        $m!(devices_made_within_one_second_are_listed_in_the_order_made);
         $m!(wrong_enrollment_attempts_look_alike_and_lock_out);
         $m!(the_change_log_numbers_changes_densely_once_each);
         $m!(the_change_log_refuses_bad_changes_by_name);
@@ -107,11 +108,22 @@ impl TestGateway {
     }
 
     pub async fn join_team(&self, code: &str, username: &str, password: &str) -> reqwest::Response {
+        self.join_team_as(code, username, password, "Laptop").await
+    }
+
+    /// Joins with `code` as the computer `device_name`.
+    pub async fn join_team_as(
+        &self,
+        code: &str,
+        username: &str,
+        password: &str,
+        device_name: &str,
+    ) -> reqwest::Response {
         let body = serde_json::to_value(JoinTeam {
             code: code.into(),
             username: username.into(),
             password: password.into(),
-            device_name: "Laptop".into(),
+            device_name: device_name.into(),
         })
         .unwrap();
         self.team_call(Method::POST, "/api/v1/team/join", "", Some(&body))
@@ -388,6 +400,56 @@ pub async fn an_enrollment_code_joins_one_computer_once(gw: &TestGateway, clock:
     assert_eq!(gateway.prune_now().await.unwrap(), 0);
     let r = gw.join_team(&live.code, "li.wei", PASSWORD).await;
     assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+/// Devices made within one second (the clock stands still) are listed in the order they were
+/// made, whether registered with the API token or joined with a code, and stay so once revoked.
+pub async fn devices_made_within_one_second_are_listed_in_the_order_made(
+    gw: &TestGateway,
+    clock: Arc<ManualClock>,
+) {
+    let li = gw.mirror_enabled("li.wei", PASSWORD).await;
+    let wang = gw.mirror_enabled("wang.fang", PASSWORD).await;
+    let mut made = Vec::new();
+    for n in 1..=8 {
+        let name = format!("Computer {n}");
+        let (account, username) = if n % 2 == 0 {
+            (&wang, "wang.fang")
+        } else {
+            (&li, "li.wei")
+        };
+        let device = if n % 3 == 0 {
+            let code = gw.enrollment(account).await.code;
+            let r = gw.join_team_as(&code, username, PASSWORD, &name).await;
+            assert_eq!(r.status(), StatusCode::CREATED);
+            r.json::<DeviceCredential>().await.unwrap()
+        } else {
+            gw.device_of(account, &name).await
+        };
+        made.push((device.device_id, name));
+    }
+    let listed = |list: DeviceList| -> Vec<(String, String)> {
+        list.devices
+            .into_iter()
+            .map(|d| (d.device_id, d.device_name))
+            .collect()
+    };
+    let list = gw.device_list(&gw.creds.api_token).await;
+    assert!(list
+        .devices
+        .iter()
+        .all(|d| d.created_at == clock.now_secs()));
+    assert_eq!(listed(list), made);
+
+    // A later one comes last; revoking keeps every device in its place; every caller sees
+    // the same order.
+    clock.advance_secs(1);
+    let last = gw.device_of(&li, "Computer 9").await;
+    made.push((last.device_id.clone(), "Computer 9".into()));
+    let r = gw.revoke(&gw.creds.api_token, &made[2].0).await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(listed(gw.device_list(&gw.creds.api_token).await), made);
+    assert_eq!(listed(gw.device_list(&last.device_token).await), made);
 }
 
 #[allow(unused_imports)] // the suites that run no scenarios

@@ -212,7 +212,7 @@ async fn the_identity_schema_gives_existing_accounts_and_requests_ids(pg: &PgSer
             .await
             .unwrap();
     common::identity_migration::assert_identities_given(&accounts, &requests);
-    assert_eq!(schema_version(&pool).await, 13);
+    assert_eq!(schema_version(&pool).await, 14);
     pool.close().await;
 }
 
@@ -236,7 +236,7 @@ async fn the_join_schema_applies_over_a_database_from_the_first_one(pg: &PgServe
             .await
             .unwrap();
     assert_eq!((username.as_str(), via_join), ("Ann", None));
-    assert_eq!(schema_version(&pool).await, 13);
+    assert_eq!(schema_version(&pool).await, 14);
     // The old account's username is taken for join requests too.
     use orgdesk_gateway::store::{JoinStore, JoinSubmitOutcome};
     let link_hash = open_join_link(&store, "org_1", false, 1).await;

@@ -26,12 +26,20 @@ import { RowLinkButton } from "../../components/RowLinkButton";
 import { ListSearch } from "../../components/ListSearch";
 import { useFilteredList } from "../../components/paging";
 import { formatDay, formatTime } from "../../components/text";
-import { errorText } from "../../errors";
+import { errorText, gatewayProblemText } from "../../errors";
 import { useGatewayStatus } from "../settings/queries";
 import { InvitationBatchBar } from "./InvitationBatchBar";
 import { LinkModal } from "./LinkModal";
 import { InvitationMailDrawer, MailMessageView } from "./MailMessageView";
-import { useCancelInvitation, useInvitationCounts, useInvitations, useResendInvitation, useSentMail, useSentMailMessage } from "./queries";
+import {
+  invitationsQuery,
+  useCancelInvitation,
+  useInvitationCounts,
+  useInvitations,
+  useResendInvitation,
+  useSentMail,
+  useSentMailMessage,
+} from "./queries";
 
 type Filter = "all" | "open" | "failed" | "registered" | "closed";
 
@@ -136,10 +144,7 @@ export function InvitationsScreen() {
   const [mailOpen, setMailOpen] = useState(false);
   const [mailOf, setMailOf] = useState<InvitationRow | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
-  const query = useMemo(
-    () => ({ states: FILTER_STATES[filter], memberId: null, search: search.trim(), offset, limit }),
-    [filter, search, offset, limit],
-  );
+  const query = useMemo(() => invitationsQuery(FILTER_STATES[filter], search, offset, limit), [filter, search, offset, limit]);
   const rows = useInvitations(query, { keepPrevious: true });
   const counts = useInvitationCounts();
   const status = useGatewayStatus({ refetchInterval: 5_000 });
@@ -243,7 +248,7 @@ export function InvitationsScreen() {
         </Typography.Title>
         <span data-testid="gateway-status">
           {s ? (
-            <Tooltip title={s.lastError ?? s.url ?? ""}>
+            <Tooltip title={gatewayProblemText(t, s) ?? s.url ?? ""}>
               <Badge
                 status={s.connected ? "success" : "warning"}
                 text={s.connected ? t("invitations.gatewayOk", { mode: t(`invitations.mode.${s.mode}`) }) : t("invitations.gatewayDown")}
@@ -256,7 +261,7 @@ export function InvitationsScreen() {
         </Button>
       </div>
       {s && !s.connected && s.lastError && (
-        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t("invitations.queuedNote")} description={s.lastError} />
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} title={t("invitations.queuedNote")} description={gatewayProblemText(t, s)} />
       )}
       <Card variant="outlined">
         <Space style={{ marginBottom: 12, width: "100%", justifyContent: "space-between" }} wrap>

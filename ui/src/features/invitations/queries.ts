@@ -1,4 +1,4 @@
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, type QueryClient } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { InvitationBatchOutcome } from "../../bindings/InvitationBatchOutcome";
@@ -7,8 +7,27 @@ import type { InvitationRow } from "../../bindings/InvitationRow";
 import type { InviteChannel } from "../../bindings/InviteChannel";
 import type { InviteOutcome } from "../../bindings/InviteOutcome";
 import type { Lang } from "../../bindings/Lang";
+import type { InvitationState } from "../../bindings/InvitationState";
+import { LIST_PAGE_SIZE } from "../../components/paging";
 import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
+
+/** What the Invitations screen asks for a page of its list. */
+export function invitationsQuery(states: InvitationState[], search: string, offset: number, limit: number): InvitationQuery {
+  return { states, memberId: null, search: search.trim(), offset, limit };
+}
+
+/**
+ * Reads ahead what the Invitations screen shows first (all invitations, the first page, and
+ * the counts), so that its first opening draws from the cache as the later ones do.
+ */
+export function prefetchInvitations(client: QueryClient) {
+  const first = invitationsQuery([], "", 0, LIST_PAGE_SIZE);
+  return Promise.all([
+    client.prefetchQuery({ queryKey: api.queryKeys.invitations(first), queryFn: () => api.listInvitations(first) }),
+    client.prefetchQuery({ queryKey: api.queryKeys.invitationCounts, queryFn: api.invitationCounts }),
+  ]);
+}
 
 /** A page of invitations (see `usePage` for `keepPrevious`). */
 export function useInvitations(query: InvitationQuery, options: { enabled?: boolean; keepPrevious?: boolean } = {}) {

@@ -1,4 +1,4 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 
 import * as api from "../../api";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
@@ -6,6 +6,7 @@ import type { JoinLinkView } from "../../bindings/JoinLinkView";
 import type { JoinPlacement } from "../../bindings/JoinPlacement";
 import type { JoinRequestFilter } from "../../bindings/JoinRequestFilter";
 import type { JoinRequestRow } from "../../bindings/JoinRequestRow";
+import { LIST_PAGE_SIZE } from "../../components/paging";
 import { useCommand, useInvalidate, usePage, type CommandCallbacks } from "../../queryClient";
 import { useInvalidateDirectory } from "../directory/queries";
 
@@ -32,6 +33,20 @@ export function useDisableJoinLink(callbacks: CommandCallbacks<JoinLinkView, voi
 }
 
 /** A page of join requests (`page` counts from 1); the previous page stays on screen while the next loads. */
+/**
+ * Reads ahead what the Join Requests screen shows first (the waiting requests' first page, and
+ * the join link), so that its first opening draws from the cache as the later ones do.
+ */
+export function prefetchJoinRequests(client: QueryClient) {
+  return Promise.all([
+    client.prefetchQuery({
+      queryKey: api.queryKeys.joinRequests("waiting", "", 1),
+      queryFn: () => api.listJoinRequests("waiting", "", 0, LIST_PAGE_SIZE),
+    }),
+    client.prefetchQuery({ queryKey: api.queryKeys.joinLink, queryFn: api.joinLink }),
+  ]);
+}
+
 export function useJoinRequests(filter: JoinRequestFilter, search: string, page: number, offset: number, limit: number) {
   return usePage(api.queryKeys.joinRequests(filter, search, page), () => api.listJoinRequests(filter, search, offset, limit), {
     keepPrevious: true,

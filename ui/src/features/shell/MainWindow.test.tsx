@@ -155,4 +155,40 @@ describe("Main window", () => {
     unmount();
     await new Promise((done) => setTimeout(done, 0));
   });
+  it("reads ahead the first page of Invitations and Join Requests, and their first opening draws from it", async () => {
+    const invitation = {
+      id: 1, memberId: 4, memberName: "Ivy Invite", channel: "email", recipient: "ivy@example.com", state: "sent",
+      language: "en", link: null, inviterName: "Ada Lovelace", createdAt: 0, updatedAt: 0, expiresAt: null,
+      lastError: null, awaitingGateway: false, kept: false,
+    };
+    const request = {
+      id: 7, via: "link", name: "Noa Levi", username: "noa", email: null, mobile: null, employeeId: null, workLocation: null,
+      state: "pending", problem: null, memberId: null, requestedAt: 0, decidedAt: null, decidedBy: null,
+    };
+    const calls = mockBackend(
+      directoryHandlers({
+        list_invitations: () => ({ rows: [invitation], total: 1 }),
+        invitation_counts: () => ({ awaitingGateway: 0, open: 1, failed: 0 }),
+        gateway_status: () => ({ mode: "embedded", url: "http://127.0.0.1:4000", connected: true, lastError: null, mailFolder: null }),
+        list_join_requests: () => ({ rows: [request], total: 1 }),
+        join_link: () => ({ enabled: false, link: null, code: null, codeUrl: null, approvalRequired: true, requiredFields: [], qrSvg: null }),
+      }),
+    );
+    // The first page each screen asks for: all invitations from the first; the waiting requests.
+    const invitationPages = () =>
+      calls.filter((c) => c.cmd === "list_invitations" && (c.args.query as { offset: number }).offset === 0).length;
+    const requestPages = () => calls.filter((c) => c.cmd === "list_join_requests" && c.args.limit === 50).length;
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<App />);
+    await screen.findByTestId("nav-invitations");
+    // Read ahead a moment after the window is shown, before either screen is opened.
+    await waitFor(() => expect([invitationPages(), requestPages()]).toEqual([1, 1]), { timeout: 4_000 });
+
+    await user.click(screen.getByTestId("nav-invitations"));
+    expect((await screen.findByTestId("invitations-table")).textContent).toContain("Ivy Invite");
+    await user.click(screen.getByTestId("nav-join-requests"));
+    expect((await screen.findByTestId("join-requests-table")).textContent).toContain("Noa Levi");
+    // Both drew from what was read ahead: neither asked for its first page again.
+    expect([invitationPages(), requestPages()]).toEqual([1, 1]);
+  });
 });

@@ -1,4 +1,5 @@
 import { DownOutlined, KeyOutlined, LogoutOutlined } from "@ant-design/icons";
+import { useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Avatar, Button, Layout, Spin, theme } from "antd";
 import type { MenuProps } from "antd";
 import { Suspense, useEffect, useLayoutEffect, useMemo, useState } from "react";
@@ -71,10 +72,11 @@ export function MainWindow({ status, session, onSignedOut }: Props) {
   useBackendEvents();
   useWindowLanguage();
 
+  const client = useQueryClient();
   useEffect(() => {
-    const later = window.setTimeout(preloadScreens, 1_000);
+    const later = window.setTimeout(() => preloadScreens(client), 1_000);
     return () => window.clearTimeout(later);
-  }, []);
+  }, [client]);
 
   // `E` opens Members & Departments with the search focused, from anywhere (not while typing).
   useEffect(() => {

@@ -1,4 +1,5 @@
 import { ApartmentOutlined, ImportOutlined, InfoCircleOutlined, MailOutlined, SettingOutlined, UserAddOutlined } from "@ant-design/icons";
+import type { QueryClient } from "@tanstack/react-query";
 import { Badge } from "antd";
 import { useMemo, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,7 +7,8 @@ import { useTranslation } from "react-i18next";
 import type { AppStatus } from "../../bindings/AppStatus";
 import { preloadable } from "../../components/preloadable";
 import { DirectoryScreen } from "../directory/DirectoryScreen";
-import { useWaitingJoinRequestCount } from "../joinRequests/queries";
+import { prefetchInvitations } from "../invitations/queries";
+import { prefetchJoinRequests, useWaitingJoinRequestCount } from "../joinRequests/queries";
 
 // The screens other than the directory are their own chunks: loaded once the directory is on
 // screen (or when first opened, if sooner), so that neither start-up nor sign-in parses them,
@@ -22,9 +24,14 @@ const ImportExportScreen = importExport.Component;
 const SettingsScreen = settings.Component;
 const OverviewScreen = overview.Component;
 
-/** Loads the lazy screens' chunks ahead of their first opening. */
-export function preloadScreens() {
+/**
+ * Loads the lazy screens' chunks ahead of their first opening, and reads ahead what the two
+ * lists show first, so that a screen's first opening draws as its later ones do.
+ */
+export function preloadScreens(client: QueryClient) {
   for (const screen of [invitations, joinRequests, importExport, settings, overview]) void screen.preload();
+  void prefetchInvitations(client);
+  void prefetchJoinRequests(client);
 }
 
 export type ScreenKey = "directory" | "invitations" | "joinRequests" | "importExport" | "settings" | "overview";

@@ -10,6 +10,7 @@ import { useInvalidateInvitations } from "../invitations/queries";
 import { useInvalidateJoinRequests } from "../joinRequests/queries";
 import { useInvalidateGatewayStatus } from "../settings/queries";
 import { useInvalidateTeam } from "../team/queries";
+import { refusedWhat, refusedWhy } from "../team/refusals";
 import type { RefusedChange } from "../../bindings/RefusedChange";
 
 /**
@@ -44,8 +45,8 @@ export function useBackendEvents() {
         for (const r of event.payload) {
           notification.warning({
             key: `team-refused-${r.seq}`,
-            title: t("team.refused.notice", { what: r.what }),
-            description: r.reason,
+            title: t("team.refused.notice", { what: refusedWhat(t, r) }),
+            description: refusedWhy(t, r),
             duration: 0,
           });
         }

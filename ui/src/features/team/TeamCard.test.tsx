@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 
 import type { TeamDevice } from "../../bindings/TeamDevice";
 import type { TeamStatus } from "../../bindings/TeamStatus";
+import { setLanguage } from "../../i18n";
 import { pick } from "../../test/directory";
-import { rows, session } from "../../test/fixtures";
+import { bobRefused, rows, session } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 import { TeamCard } from "./TeamCard";
 
@@ -18,17 +19,15 @@ const inTeam: TeamStatus = {
   deviceName: "Office PC",
   admin: { id: 1, name: "Ada Lovelace", username: "ada" },
   waiting: 2,
-  refused: [
-    {
-      seq: 7,
-      changeId: "c7",
-      what: "Add member Bob Two (bob)",
-      field: "username",
-      reason: "The username \"bob\" is already used.",
-      loggedAt: 1_700_000_000,
-    },
-  ],
+  refused: [bobRefused],
 };
+/** Refusals of every shape: a variant by action, a plural, an unreadable change, a code the window does not know. */
+const moreRefused: TeamStatus["refused"] = [
+  { seq: 11, changeId: "c11", what: "Disable Bob Stone", kind: "member.status", values: { action: "disable", member: "Bob Stone" }, field: null, reason: "Member 4 does not exist.", code: "not_found", loggedAt: 1_700_000_300 },
+  { seq: 10, changeId: "c10", what: "Change 3 members at once", kind: "member.batch", values: { count: "3" }, field: null, reason: "Only a Super Admin can do this.", code: "not_allowed", loggedAt: 1_700_000_200 },
+  { seq: 9, changeId: "c9", what: "A change of kind \"member.fly\"", kind: null, values: {}, field: "kind", reason: "unknown variant `member.fly`", code: "unreadable", loggedAt: 1_700_000_100 },
+  { seq: 8, changeId: "c8", what: "Make \"Sales\" the head", kind: "department.set_head", values: { action: "set", department: "Sales", member: "Ada Lovelace" }, field: null, reason: "A reason of a newer version.", code: "brand_new", loggedAt: 1_700_000_050 },
+];
 const devices: TeamDevice[] = [
   { deviceId: "dev_office", deviceName: "Office PC", accountId: "acc_ada", username: "ada", enrolledAt: 1_700_000_000_000, lastSeenAt: 1_700_000_600_000, revokedAt: null, thisComputer: true },
   { deviceId: "dev_laptop", deviceName: "Laptop", accountId: "acc_ada", username: "ada", enrolledAt: 1_700_000_100_000, lastSeenAt: null, revokedAt: null, thisComputer: false },
@@ -98,6 +97,36 @@ describe("Team card", () => {
     expect(office.textContent).toContain("This computer");
     expect(within(office).queryByRole("button")).toBeNull();
     expect(screen.getByTestId("team-device-dev_laptop").textContent).toContain("Active");
+  });
+
+  it("words each refused change and why in the window's language, the core's English in English", async () => {
+    const status = { ...inTeam, refused: [...moreRefused, ...inTeam.refused] };
+    inTeamBackend({ team_status: () => status });
+    const shown = async () => {
+      const { unmount } = renderWithProviders(<TeamCard session={session} />);
+      const text = (await screen.findByTestId("team-refused")).textContent;
+      unmount();
+      return text;
+    };
+    const english = await shown();
+    const inEnglish = ["Disable Bob Stone", "Member 4 does not exist.", "Change 3 members at once", "Make Ada Lovelace the head of \"Sales\""];
+    for (const text of [...inEnglish, "Add member Bob Two (bob)", "The username \"bob\" is already used."]) expect(english).toContain(text);
+    await setLanguage("zh-CN");
+    const chinese = await shown();
+    const inChinese = [
+      "停用 Bob Stone",
+      "其中涉及的对象已不存在：另一位管理员的更改先到。",
+      "一次更改 3 名成员",
+      "在日志的这一位置，其作者不是有权进行此更改的已启用管理员。",
+      "此版本的 Orgdesk 无法读取该更改。",
+      "将 Ada Lovelace 设为“Sales”的负责人",
+      "添加成员 Bob Two（bob）",
+      "其中的用户名、邮箱或手机号已被其他成员使用。",
+    ];
+    for (const text of inChinese) expect(chinese).toContain(text);
+    // What cannot be worded here stays as the core wrote it.
+    for (const text of ["A change of kind \"member.fly\"", "A reason of a newer version."]) expect(chinese).toContain(text);
+    expect(chinese).not.toContain("Member 4 does not exist.");
   });
 
   it("revokes another computer only once the admin confirms", async () => {

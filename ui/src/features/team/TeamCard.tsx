@@ -1,5 +1,5 @@
 import { TeamOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Descriptions, Space, Typography } from "antd";
+import { App as AntApp, Alert, Button, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
@@ -10,7 +10,9 @@ import { errorText } from "../../errors";
 import { DevicesTable } from "./DevicesTable";
 import { EnrollAdmin } from "./EnrollAdmin";
 import { RefusedList } from "./RefusedList";
+import { TeamFacts } from "./TeamFacts";
 import { useStartTeam, useTeamStatus } from "./queries";
+import { thisComputerText } from "./thisComputer";
 
 const HINT = { margin: 0 };
 
@@ -86,21 +88,15 @@ function StartTeam({ session }: { session: Session }) {
 
 function InTeam({ status }: { status: TeamStatus }) {
   const { t } = useTranslation();
-  const admin = status.admin ? `${status.admin.name}${status.admin.username ? ` (${status.admin.username})` : ""}` : "—";
   return (
     <Space orientation="vertical" size={20} style={{ width: "100%" }}>
-      <Descriptions
-        column={1}
-        size="small"
-        styles={{ label: { width: 160 } }}
+      <TeamFacts
         items={[
           {
             key: "computer",
             label: t("team.thisComputer"),
             children: (
-              <span data-testid="team-this-computer">
-                {t("team.computerOf", { device: status.deviceName ?? t("team.unnamed"), admin })}
-              </span>
+              <span data-testid="team-this-computer">{thisComputerText(t, status)}</span>
             ),
           },
           { key: "gateway", label: t("team.gateway"), children: status.gateway ?? "—" },

@@ -5,7 +5,9 @@ import { Button } from "antd";
 import { describe, expect, it, vi } from "vitest";
 
 import * as api from "../../api";
-import { commandError } from "../../test/fixtures";
+import { errorText } from "../../errors";
+import i18n, { setLanguage } from "../../i18n";
+import { bobRefused, commandError } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
 import { useCommand } from "../../queryClient";
 import { useBackendEvents } from "../shell/queries";
@@ -53,15 +55,48 @@ describe("Team mode's notices", () => {
     expect(screen.queryByText("Saved on this computer; it will be sent when the gateway answers.")).toBeNull();
   });
 
-  it("tells the admin of each change the team refused, naming it and why", async () => {
+  it("tells the admin of each change the team refused, naming it and why, in the window's language", async () => {
     mockBackend({ team_status: () => null }, { events: true });
     const { unmount } = renderWithProviders(<Listening />);
     await new Promise((r) => setTimeout(r, 0));
-    await emit(api.EVENTS.teamRefused, [
-      { seq: 9, changeId: "c9", what: "Add member Bob Two (bob)", field: "username", reason: "The username \"bob\" is already used.", loggedAt: 1_700_000_000 },
-    ]);
+    await emit(api.EVENTS.teamRefused, [bobRefused]);
     expect(await screen.findByText("The team refused: Add member Bob Two (bob)")).toBeTruthy();
     expect(screen.getByText("The username \"bob\" is already used.")).toBeTruthy();
+    await setLanguage("zh-CN");
+    await new Promise((r) => setTimeout(r, 0));
+    await emit(api.EVENTS.teamRefused, [{ ...bobRefused, seq: 8 }]);
+    expect(await screen.findByText("团队拒绝了：添加成员 Bob Two（bob）")).toBeTruthy();
+    expect(screen.getByText("其中的用户名、邮箱或手机号已被其他成员使用。")).toBeTruthy();
     unmount();
+  });
+
+  it("gives the caller an edit refused because this computer was removed from the team in the window's language", async () => {
+    mockBackend({
+      rename_department: () => {
+        throw commandError({
+          code: "conflict",
+          message: "This computer was removed from the team: the gateway no longer accepts its credential.",
+          details: [{ field: null, code: "removed_from_team", reason: "This computer was removed from the team." }],
+        });
+      },
+    });
+    await setLanguage("zh-CN");
+    const onError = vi.fn();
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<RenameButton onError={onError} />);
+    await user.click(screen.getByText("Rename"));
+    await waitFor(() => expect(onError).toHaveBeenCalled());
+    expect((onError.mock.calls[0] as [{ message: string }])[0].message).toMatch(/^本机已被移出团队：/);
+  });
+
+  it("words a call refused because this computer was removed from the team in the window's language", async () => {
+    const removed = commandError({
+      code: "conflict",
+      message: "This computer was removed from the team: the gateway no longer accepts its credential.",
+      details: [{ field: null, code: "removed_from_team", reason: "This computer was removed from the team." }],
+    });
+    expect(errorText(i18n.t, removed)).toMatch(/^This computer was removed from the team: /);
+    await setLanguage("zh-CN");
+    expect(errorText(i18n.t, removed)).toMatch(/^本机已被移出团队：/);
   });
 });

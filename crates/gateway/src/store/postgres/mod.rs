@@ -84,7 +84,11 @@ const MIGRATIONS: &[(i32, &str)] = &[
     ),
     (
         13,
-        include_str!("../../../migrations/postgres/0013_event_readers.sql"),
+        include_str!("../../../migrations/postgres/0013_device_order.sql"),
+    ),
+    (
+        14,
+        include_str!("../../../migrations/postgres/0014_event_readers.sql"),
     ),
 ];
 

@@ -13,6 +13,10 @@ use crate::store::{
     DeviceAuth, EnrollmentCandidate, NewDevice, NewEnrollment, TeamAccount, TeamStore,
 };
 
+/// The devices of an organization in the order they were made: `created_order` is numbered
+/// as each row is inserted (migration 0013).
+const DEVICES: &str = sql::devices_in_order!("d.created_order");
+
 #[async_trait]
 impl TeamStore for PostgresStore {
     async fn team_account(&self, org_id: &str, account_id: &str) -> Result<Option<TeamAccount>> {
@@ -80,7 +84,7 @@ impl TeamStore for PostgresStore {
     }
 
     async fn devices(&self, org_id: &str) -> Result<Vec<Device>> {
-        let rows = bound(sql::DEVICES, &[org_id.into()])
+        let rows = bound(DEVICES, &[org_id.into()])
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(read_device).collect()

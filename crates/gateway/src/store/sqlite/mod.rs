@@ -59,7 +59,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../../migrations/sqlite/0012_snapshots.sql"
     )),
     M::up(include_str!(
-        "../../../migrations/sqlite/0013_event_readers.sql"
+        "../../../migrations/sqlite/0014_event_readers.sql"
     )),
 ];
 

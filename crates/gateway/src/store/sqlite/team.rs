@@ -14,6 +14,10 @@ use crate::store::{
     DeviceAuth, EnrollmentCandidate, NewDevice, NewEnrollment, TeamAccount, TeamStore,
 };
 
+/// The devices of an organization in the order they were made: the rowid follows insertion
+/// (devices are never deleted, and `VACUUM` keeps the rows' order).
+const DEVICES: &str = sql::devices_in_order!("d.rowid");
+
 #[async_trait]
 impl TeamStore for SqliteStore {
     async fn team_account(&self, org_id: &str, account_id: &str) -> Result<Option<TeamAccount>> {
@@ -90,7 +94,7 @@ impl TeamStore for SqliteStore {
     }
 
     async fn devices(&self, org_id: &str) -> Result<Vec<Device>> {
-        self.all_rows(sql::DEVICES, [org_id.to_owned()], |r| read_device(r))
+        self.all_rows(DEVICES, [org_id.to_owned()], |r| read_device(r))
             .await
     }
 

@@ -1,0 +1,142 @@
+//! What a change of the log would have done and why it was refused, as codes and values the
+//! window words in the admin's language (`RefusedChange::kind`, `values`, `code`), beside the
+//! English sentences (`Command::describe`, the core's reason) the command line prints.
+
+use std::collections::BTreeMap;
+
+use super::Command;
+use crate::error::CoreError;
+use crate::members::MemberAction;
+use crate::store::Directory;
+use crate::types::{DepartmentId, MemberId};
+
+/// A department's name as `d` holds it, and whether it is the root; None once it is gone.
+pub(super) fn department_name(d: &Directory, id: DepartmentId) -> Option<(bool, String)> {
+    d.department_row(id)
+        .ok()
+        .map(|(parent, name)| (parent.is_none(), name))
+}
+
+/// A member's name as `d` holds it; None once the member is gone.
+pub(super) fn member_name(d: &Directory, id: MemberId) -> Option<String> {
+    d.connection()
+        .query_row("SELECT name FROM members WHERE id = ?1", [id], |r| {
+            r.get::<_, String>(0)
+        })
+        .ok()
+}
+
+impl Command {
+    /// The change's kind as its body names it ("member.add").
+    pub(crate) fn kind(&self) -> Option<String> {
+        serde_json::to_value(self)
+            .ok()?
+            .as_object()?
+            .keys()
+            .next()
+            .cloned()
+    }
+
+    /// The names its description uses, by kind: `department`, `member`, `parent`, `name`,
+    /// `username`, `action` (`member.status`'s action; `set` or `clear` for a head),
+    /// `count` (members of a batch, rows of an import part, join requests decided; `action`
+    /// `approve` or `reject` there), `part` and `parts`. A department or member that is gone is named by its id (`#7`).
+    pub(crate) fn values(&self, d: &Directory) -> BTreeMap<String, String> {
+        let dept = |id: &DepartmentId| department_name(d, *id).map_or(format!("#{id}"), |n| n.1);
+        let mut v: Vec<(&str, String)> = Vec::new();
+        // The department it acts on.
+        match self {
+            Self::RenameDepartment { department_id, .. }
+            | Self::MoveDepartment { department_id, .. }
+            | Self::SetDepartmentHead { department_id, .. }
+            | Self::DeleteDepartment { department_id }
+            | Self::SetPrimaryDepartment { department_id, .. } => {
+                v.push(("department", dept(department_id)));
+            }
+            _ => {}
+        }
+        // The member it acts on.
+        match self {
+            Self::UpdateMember { member_id, .. }
+            | Self::RemoveMember { member_id, .. }
+            | Self::ChangeStatus { member_id, .. }
+            | Self::SetPrimaryDepartment { member_id, .. }
+            | Self::SetPassword { member_id, .. }
+            | Self::SetDepartmentHead {
+                head_id: Some(member_id),
+                ..
+            } => {
+                let name = member_name(d, *member_id).unwrap_or_else(|| format!("#{member_id}"));
+                v.push(("member", name));
+            }
+            _ => {}
+        }
+        // What else its wording says.
+        match self {
+            Self::CreateDepartment { parent_id, name } => {
+                v.extend([("parent", dept(parent_id)), ("name", name.clone())]);
+            }
+            Self::MoveDepartment { parent_id, .. } => v.push(("parent", dept(parent_id))),
+            Self::RenameDepartment { name, .. } | Self::RenameOrganization { name } => {
+                v.push(("name", name.clone()));
+            }
+            Self::SetDepartmentHead { head_id, .. } => {
+                v.push((
+                    "action",
+                    if head_id.is_some() { "set" } else { "clear" }.into(),
+                ));
+            }
+            Self::ChangeStatus { action, .. } => v.push(("action", action_name(*action))),
+            Self::AddMember { member, .. } => v.extend([
+                ("name", member.name.clone()),
+                ("username", member.username.clone()),
+            ]),
+            Self::BatchUpdate { member_ids, .. } => v.push(("count", member_ids.len().to_string())),
+            Self::CreateRole { role } => v.push(("name", role.name.clone())),
+            Self::AddInvitee { invitee } => v.push(("name", invitee.name.clone())),
+            Self::Import(part) => v.extend([
+                ("count", part.len().to_string()),
+                ("part", part.part.to_string()),
+                ("parts", part.parts.to_string()),
+            ]),
+            Self::JoinRequest { request, .. } => v.extend([
+                ("name", request.details.name.clone()),
+                ("username", request.username.clone()),
+            ]),
+            Self::DecideJoin {
+                request_ids,
+                approve,
+                ..
+            } => v.extend([
+                ("action", if *approve { "approve" } else { "reject" }.into()),
+                ("count", request_ids.len().to_string()),
+            ]),
+            _ => {}
+        }
+        v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+}
+
+/// A member action's name as a change's body writes it (`disable`, `resign` …).
+pub(super) fn action_name(action: MemberAction) -> String {
+    serde_json::to_value(action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Why a change was refused, as the code the window translates. The reasons of the log's own
+/// rules: `unreadable` (the body), `made_after_logged` (its time), `unknown_author`,
+/// `not_allowed` (the author's role); a refusal of the core: its field problem's code
+/// (`taken`, `has_members` …), else its own (`conflict`, `not_found`, `forbidden` …).
+pub(super) fn refusal_code(e: &CoreError) -> String {
+    if let CoreError::Validation { details, .. } = e {
+        if let Some(detail) = details.first() {
+            return detail.code.clone();
+        }
+    }
+    serde_json::to_value(e.code())
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
