@@ -135,6 +135,28 @@ describe("Join Requests", () => {
     );
   });
 
+  it("closes the approve dialog when a team's computer keeps the decision until the gateway answers", async () => {
+    mockBackend({
+      ...directoryHandlers(),
+      join_link: () => on,
+      list_join_requests: () => ({ rows: [request({})], total: 1 }),
+      decide_join_requests: () => {
+        throw commandError({
+          code: "conflict",
+          message: "Kept on this computer: the team's gateway has not answered yet.",
+          details: [{ field: null, code: "kept", reason: "Saved on this computer." }],
+        });
+      },
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<JoinRequestsScreen />);
+    await user.click(await screen.findByTestId("join-request-approve-1"));
+    await user.click(await screen.findByTestId("approve-dialog-ok"));
+    expect(await screen.findByText("Saved on this computer; it will be sent when the gateway answers.")).toBeTruthy();
+    await waitFor(() => expect(screen.queryByTestId("approve-dialog-ok")).toBeNull());
+    expect(screen.queryByTestId("approve-dialog-problem")).toBeNull();
+  });
+
   it("filters Waiting / Rejected / All, searches, and re-approves a rejected request with the default placement", async () => {
     const calls = mockBackend({
       ...directoryHandlers(),

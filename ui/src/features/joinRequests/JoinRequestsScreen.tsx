@@ -40,15 +40,21 @@ export function JoinRequestsScreen() {
   const [problem, setProblem] = useState<string[] | null>(null);
   // One page at a time from the directory; the previous page stays on screen while the next loads.
   const rows = useJoinRequests(filter, search.trim(), page, offset, limit);
+  const finishDeciding = () => {
+    setApproving(null);
+    setProblem(null);
+    selection.clear();
+  };
   const decide = useDecideJoinRequests({
     onSuccess: (_, { rows: decided, approve }) => {
       const one = decided.length === 1;
       const key = approve ? (one ? "joinRequests.approved" : "joinRequests.approvedMany") : one ? "joinRequests.rejected" : "joinRequests.rejectedMany";
       void message.success(t(key, { name: decided[0]?.name ?? "", count: decided.length }));
-      setApproving(null);
-      setProblem(null);
-      selection.clear();
+      finishDeciding();
     },
+    // On a computer in a team, kept here until the gateway answers: the decision is saved
+    // (the notice says so), and deciding again would send it twice.
+    onKept: finishDeciding,
     // Nothing was written: each refused request is named with its reason.
     onError: (e, { approve }) => {
       if (approve) setProblem(reasons(t, e));
