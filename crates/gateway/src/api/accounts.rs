@@ -141,6 +141,8 @@ pub(crate) async fn mirror_accounts(
         .store
         .mirror_accounts(DirectoryMirror { org_id, items }, state.clock.now_secs())
         .await?;
+    // A waiting join request the mirror approved may have queued a message to the person.
+    state.outbox_bell.notify_one();
     Ok(Json(MirroredAccounts { account_ids }))
 }
 

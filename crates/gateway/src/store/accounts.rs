@@ -191,7 +191,9 @@ pub trait AccountStore: Send + Sync + 'static {
     /// unused reset links (and their unsent messages). `false` for an unknown username.
     async fn set_account_state(&self, change: AccountStateChange, now: i64) -> Result<bool>;
     /// Mirrors the directory's members, in order, in one transaction (see
-    /// `POST /api/v1/accounts/mirror` in docs/gateway.md); answers each one's account id.
+    /// `POST /api/v1/accounts/mirror` in docs/gateway.md); answers each one's account id. An
+    /// account id the gateway does not hold that a pending join request named for the same
+    /// username approves that request, which creates the account under that id.
     async fn mirror_accounts(&self, mirror: DirectoryMirror, now: i64) -> Result<Vec<String>>;
     /// The directory would not take this account: a registered one is removed (sessions
     /// ended, reset links voided) and keeps `reason`, as does the join request it came from.

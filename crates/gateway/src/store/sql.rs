@@ -261,6 +261,12 @@ pub(crate) const DECIDE_JOIN_REQUEST: &str = "UPDATE join_requests SET state = ?
         refused_reason = CASE WHEN ?3 = 'approved' THEN NULL ELSE refused_reason END
      WHERE org_id = ?1 AND id = ?2";
 
+/// The waiting join request of an organization (`?1`) that named the account `?2` for the
+/// username key `?3`: the request the directory's approval made a member of, when the mirror
+/// names that account before the approving computer's decision has reached the gateway.
+pub(crate) const WAITING_REQUEST_NAMING: &str = "SELECT id FROM join_requests
+     WHERE org_id = ?1 AND account_id = ?2 AND username_key = ?3 AND state = 'pending'";
+
 /// What the person who sent a join request sees, by its status token's hash (`?1`).
 pub(crate) const JOIN_REQUEST_STATUS: &str =
     "SELECT state, organization_name, username, refused_reason FROM join_requests

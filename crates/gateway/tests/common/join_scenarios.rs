@@ -329,24 +329,64 @@ pub async fn a_join_link_request_waits_for_the_desktops_decision(
 /// The desktop rejects a request the way it does (refusing the account it would have given,
 /// then deciding "rejected") and approves it later: the gateway creates the account with the
 /// password the person chose, and the status page says approved, not refused.
+/// A join request waiting for the desktop's decision, as its event and its sender saw it.
+struct WaitingRequest {
+    status_url: String,
+    request_id: String,
+    /// The account the person gets if they are let in.
+    account_id: String,
+    password_hash: String,
+}
+
+/// Zhao Lei asks to join as `username` through a link that needs approval.
+async fn waiting_request(gw: &TestGateway, username: &str) -> WaitingRequest {
+    let link = gw.put_join_link(&rules(true, &[])).await.link.unwrap();
+    let sent = gw
+        .join_via_link(&link, &[("name", "Zhao Lei"), ("username", username)])
+        .await;
+    assert_eq!(sent.kind(), Some("join_requested"), "{}", sent.body);
+    match gw.join_events().await.pop() {
+        Some(EventKind::JoinRequested {
+            request_id,
+            account_id: Some(account_id),
+            password_hash,
+            ..
+        }) => WaitingRequest {
+            status_url: status_link(&sent),
+            request_id,
+            account_id,
+            password_hash,
+        },
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The desktop approves the request; the gateway answers it approved.
+async fn decide_approved(gw: &TestGateway, request_id: &str) {
+    let approved = gw.decide(request_id, true).await;
+    assert_eq!(approved.status(), StatusCode::OK);
+    let approved: JoinRequestDecided = approved.json().await.unwrap();
+    assert_eq!(approved.status, JoinRequestStatus::Approved);
+}
+
+/// The status page says approved and the password chosen when asking to join signs in.
+async fn assert_joined(gw: &TestGateway, status_url: &str, jar: &mut super::members::Jar) {
+    let page = gw.get(status_url, None).await;
+    assert_eq!(page.kind(), Some("approved"), "{}", page.body);
+    assert_eq!(
+        gw.sign_in(jar, "zhaolei", PASSWORD).await.kind(),
+        Some("me"),
+        "the password chosen when asking to join"
+    );
+}
+
 pub async fn a_rejected_join_request_can_be_approved_later(
     gw: &TestGateway,
     _clock: Arc<ManualClock>,
 ) {
-    let link = gw.put_join_link(&rules(true, &[])).await.link.unwrap();
-    let sent = gw
-        .join_via_link(&link, &[("name", "Zhao Lei"), ("username", "zhaolei")])
-        .await;
-    assert_eq!(sent.kind(), Some("join_requested"), "{}", sent.body);
-    let status_url = status_link(&sent);
-    let (request_id, account_id) = match gw.join_events().await.pop() {
-        Some(EventKind::JoinRequested {
-            request_id,
-            account_id: Some(account_id),
-            ..
-        }) => (request_id, account_id),
-        other => panic!("{other:?}"),
-    };
+    let waiting = waiting_request(gw, "zhaolei").await;
+    let (status_url, request_id) = (waiting.status_url, waiting.request_id);
+    let account_id = waiting.account_id;
 
     let refused = gw
         .api(
@@ -371,17 +411,72 @@ pub async fn a_rejected_join_request_can_be_approved_later(
         "no account while rejected"
     );
 
-    let approved = gw.decide(&request_id, true).await;
-    assert_eq!(approved.status(), StatusCode::OK);
-    let approved: JoinRequestDecided = approved.json().await.unwrap();
-    assert_eq!(approved.status, JoinRequestStatus::Approved);
-    let page = gw.get(&status_url, None).await;
-    assert_eq!(page.kind(), Some("approved"), "{}", page.body);
-    assert_eq!(
-        gw.sign_in(&mut jar, "zhaolei", PASSWORD).await.kind(),
-        Some("me"),
-        "the password chosen when asking to join"
+    decide_approved(gw, &request_id).await;
+    assert_joined(gw, &status_url, &mut jar).await;
+}
+
+/// A computer of a team that applied an approval mirrors the new member before the approving
+/// computer's decision has reached the gateway: the account the request named is created with
+/// the request's username and password, the request is approved, and the decision that
+/// arrives later is accepted as a repeat. An account id that no request named still gets a
+/// new account.
+pub async fn a_mirror_ahead_of_the_decision_creates_the_requests_account(
+    gw: &TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let WaitingRequest {
+        status_url,
+        request_id,
+        account_id,
+        password_hash,
+    } = waiting_request(gw, "ZhaoLei").await;
+    let (_, device) = gw.account_with_device("li.wei", "Branch office").await;
+
+    let mut member = super::identity_scenarios::mirrored(
+        "ZhaoLei",
+        Some(password_hash),
+        orgdesk_protocol::AccountState::Enabled,
     );
+    member.account_id = Some(account_id.clone());
+    member.name = "Zhao Lei".into();
+    let mut stranger = super::identity_scenarios::mirrored(
+        "wang.fang",
+        None,
+        orgdesk_protocol::AccountState::Enabled,
+    );
+    stranger.account_id = Some("acc_nobody_named".into());
+    let r = gw
+        .mirror_with(&device.device_token, vec![member, stranger])
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let ids = r
+        .json::<orgdesk_protocol::MirroredAccounts>()
+        .await
+        .unwrap()
+        .account_ids;
+    assert_eq!(ids[0], account_id, "the account the request named");
+    assert!(
+        !ids[1].is_empty() && ids[1] != "acc_nobody_named",
+        "{:?}",
+        ids[1]
+    );
+
+    assert_joined(gw, &status_url, &mut super::members::Jar::default()).await;
+
+    // The approving computer's decision arrives: a repeat, the same account.
+    decide_approved(gw, &request_id).await;
+    let again = gw
+        .mirror(vec![{
+            let mut m = super::identity_scenarios::mirrored(
+                "ZhaoLei",
+                None,
+                orgdesk_protocol::AccountState::Enabled,
+            );
+            m.account_id = Some(account_id.clone());
+            m
+        }])
+        .await;
+    assert_eq!(again, [account_id]);
 }
 
 /// The join form reads a required mobile number by the desktop's own rule: "+" and 8–15

@@ -4,10 +4,10 @@
 use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 
-use super::join::lock_username;
+use super::join::{approve_waiting, lock_username};
 use super::{
-    execute, insert_event, member, revoke_resets, set_password, shared, shared_with, PostgresStore,
-    Tx,
+    execute, insert_event, locked_row, member, revoke_resets, set_password, shared, shared_with,
+    PostgresStore, Tx,
 };
 use crate::error::Result;
 use crate::secrets;
@@ -45,12 +45,13 @@ async fn mirror_one(tx: &mut Tx<'_>, org_id: &str, item: &MirrorItem, now: i64) 
     // The lock join requests and the accounts trigger take on this username.
     lock_username(tx, org_id, &item.username_key).await?;
     if let Some(id) = &item.account_id {
-        let named: Option<(String, String)> =
-            sqlx::query_as(shared_with(sql::ACCOUNT_KEY_AND_HASH, "FOR UPDATE"))
-                .bind(org_id)
-                .bind(id)
-                .fetch_optional(&mut **tx)
-                .await?;
+        let mut named: Option<(String, String)> =
+            locked_row(tx, sql::ACCOUNT_KEY_AND_HASH, org_id, id).await?;
+        // An approval the directory applied before its decision reached the gateway: the
+        // account the request named is created now, and the member is mirrored onto it.
+        if named.is_none() && approve_waiting(tx, org_id, id, &item.username_key, now).await? {
+            named = locked_row(tx, sql::ACCOUNT_KEY_AND_HASH, org_id, id).await?;
+        }
         match named {
             Some((key, old_hash)) if key == item.username_key => {
                 sqlx::query(shared(sql::UPDATE_MIRRORED))

@@ -7,7 +7,8 @@ use orgdesk_protocol::EventKind;
 use sqlx::Row;
 
 use super::{
-    execute, insert_event, record_key, seen_key, shared, shared_with, Arg, PostgresStore, Tx,
+    execute, insert_event, locked_row, record_key, seen_key, shared, shared_with, Arg,
+    PostgresStore, Tx,
 };
 use crate::error::Result;
 use crate::store::columns::{read_invitation, read_token_lookup};
@@ -69,13 +70,8 @@ async fn consume(
 
 /// The invitation's state, locked for the rest of the transaction.
 async fn locked_state(tx: &mut Tx<'_>, org_id: &str, id: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar(shared_with(sql::INVITATION_STATE, "FOR UPDATE"))
-            .bind(org_id)
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await?,
-    )
+    let row: Option<(String,)> = locked_row(tx, sql::INVITATION_STATE, org_id, id).await?;
+    Ok(row.map(|(state,)| state))
 }
 
 /// Revokes the invitation's live links and ends its unsent messages in `outbox_state`.

@@ -144,6 +144,56 @@ async fn create_account(tx: &mut Tx<'_>, org_id: &str, request_id: &str, now: i6
     Ok(n == 1)
 }
 
+/// Writes a decision that changes request `id`: its state, the account an approval creates
+/// and the message to the person. The state changes before the account is created, so the
+/// request no longer holds its own username against it; an approval after a rejection drops
+/// the refusal's reason, which the status page would otherwise still show.
+async fn write_decision(
+    tx: &mut Tx<'_>,
+    org_id: &str,
+    id: &str,
+    to: JoinRequestStatus,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(shared(sql::DECIDE_JOIN_REQUEST))
+        .bind(org_id)
+        .bind(id)
+        .bind(status_str(to))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let approved = to == JoinRequestStatus::Approved;
+    if approved && !create_account(tx, org_id, id, now).await? {
+        return Err(username_gone());
+    }
+    queue_decision_mail(tx, id, approved, now).await
+}
+
+/// Approves the waiting request that named `account_id` for `username_key`, creating that
+/// account, as the decision the mirror shows was taken would (see
+/// [`crate::store::AccountStore::mirror_accounts`]); `false` when no request named it. The
+/// caller holds the username's lock.
+pub(super) async fn approve_waiting(
+    tx: &mut Tx<'_>,
+    org_id: &str,
+    account_id: &str,
+    username_key: &str,
+    now: i64,
+) -> Result<bool> {
+    let id: Option<String> =
+        sqlx::query_scalar(shared_with(sql::WAITING_REQUEST_NAMING, "FOR UPDATE"))
+            .bind(org_id)
+            .bind(account_id)
+            .bind(username_key)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    write_decision(tx, org_id, &id, JoinRequestStatus::Approved, now).await?;
+    Ok(true)
+}
+
 fn secret_column(secret: JoinSecret) -> (&'static str, [u8; 32]) {
     match secret {
         JoinSecret::Link(h) => ("token_sha256", h),
@@ -339,20 +389,7 @@ impl JoinStore for PostgresStore {
         if step.recheck_username && username_taken(&mut tx, org_id, &username_key).await? {
             return Err(username_gone());
         }
-        // The state changes before the account is created, so the request no longer holds
-        // its own username against it. An approval after a rejection drops the refusal's
-        // reason, which the status page would otherwise still show.
-        sqlx::query(shared(sql::DECIDE_JOIN_REQUEST))
-            .bind(org_id)
-            .bind(id)
-            .bind(status_str(step.to))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        if approved && !create_account(&mut tx, org_id, id, now).await? {
-            return Err(username_gone());
-        }
-        queue_decision_mail(&mut tx, id, approved, now).await?;
+        write_decision(&mut tx, org_id, id, step.to, now).await?;
         tx.commit().await?;
         Ok(step.to)
     }

@@ -160,6 +160,24 @@ fn shared_with(sql: &str, clause: &str) -> AssertSqlSafe<String> {
 /// A transaction on the shared database.
 type Tx<'c> = Transaction<'c, Postgres>;
 
+/// The row of `statement` (a [`sql`] statement taking `?1` the organization and `?2` an id),
+/// locked for the rest of the transaction, if there is one.
+async fn locked_row<T>(
+    tx: &mut Tx<'_>,
+    statement: &str,
+    org_id: &str,
+    id: &str,
+) -> Result<Option<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(shared_with(statement, "FOR UPDATE"))
+        .bind(org_id)
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?)
+}
+
 /// `statement` (a [`sql`] statement, or PostgreSQL's own) with `args` bound in order to its
 /// `?1`, `?2`, … (or `$1`, `$2`, …).
 fn bound<'a>(statement: &str, args: &[Arg<'a>]) -> Query<'a, Postgres, PgArguments> {

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 use rusqlite::{params, OptionalExtension, Transaction};
 
+use super::join::approve_waiting;
 use super::{insert_event, member, optional_pair, revoke_resets, set_password, SqliteStore};
 use crate::error::Result;
 use crate::secrets;
@@ -29,8 +30,13 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
     let email = item.email.clone().unwrap_or_default();
     let mobile = item.mobile.clone().unwrap_or_default();
     if let Some(id) = &item.account_id {
-        let named: Option<(String, String)> =
+        let mut named: Option<(String, String)> =
             optional_pair(tx, sql::ACCOUNT_KEY_AND_HASH, params![org_id, id])?;
+        // An approval the directory applied before its decision reached the gateway: the
+        // account the request named is created now, and the member is mirrored onto it.
+        if named.is_none() && approve_waiting(tx, org_id, id, &item.username_key, now)? {
+            named = optional_pair(tx, sql::ACCOUNT_KEY_AND_HASH, params![org_id, id])?;
+        }
         match named {
             Some((key, old_hash)) if key == item.username_key => {
                 tx.execute(

@@ -104,6 +104,52 @@ fn create_account(tx: &Transaction<'_>, org_id: &str, request_id: &str, now: i64
     }
 }
 
+/// Writes a decision that changes request `id`: its state, the account an approval creates
+/// and the message to the person. The state changes before the account is created, so the
+/// request no longer holds its own username against it; an approval after a rejection drops
+/// the refusal's reason, which the status page would otherwise still show.
+fn write_decision(
+    tx: &Transaction<'_>,
+    org_id: &str,
+    id: &str,
+    to: JoinRequestStatus,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        sql::DECIDE_JOIN_REQUEST,
+        params![org_id, id, status_str(to), now],
+    )?;
+    let approved = to == JoinRequestStatus::Approved;
+    if approved && !create_account(tx, org_id, id, now)? {
+        return Err(username_gone());
+    }
+    queue_decision_mail(tx, id, approved, now)
+}
+
+/// Approves the waiting request that named `account_id` for `username_key`, creating that
+/// account, as the decision the mirror shows was taken would (see
+/// [`crate::store::AccountStore::mirror_accounts`]); `false` when no request named it.
+pub(super) fn approve_waiting(
+    tx: &Transaction<'_>,
+    org_id: &str,
+    account_id: &str,
+    username_key: &str,
+    now: i64,
+) -> Result<bool> {
+    let id: Option<String> = tx
+        .query_row(
+            sql::WAITING_REQUEST_NAMING,
+            params![org_id, account_id, username_key],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = id else {
+        return Ok(false);
+    };
+    write_decision(tx, org_id, &id, JoinRequestStatus::Approved, now)?;
+    Ok(true)
+}
+
 /// Queues the message telling the person of request `id` the decision, when they gave an
 /// email; a decision message for the request still waiting is replaced (only the latest
 /// decision is told).
@@ -309,17 +355,7 @@ impl JoinStore for SqliteStore {
             if step.recheck_username && username_taken(&tx, &org_id, &username_key)? {
                 return Err(username_gone());
             }
-            // The state changes before the account is created, so the request no longer
-            // holds its own username against it. An approval after a rejection drops the
-            // refusal's reason, which the status page would otherwise still show.
-            tx.execute(
-                sql::DECIDE_JOIN_REQUEST,
-                params![org_id, id, status_str(step.to), now],
-            )?;
-            if approved && !create_account(&tx, &org_id, &id, now)? {
-                return Err(username_gone());
-            }
-            queue_decision_mail(&tx, &id, approved, now)?;
+            write_decision(&tx, &org_id, &id, step.to, now)?;
             tx.commit()?;
             Ok(step.to)
         })
