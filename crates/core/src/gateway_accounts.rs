@@ -153,7 +153,8 @@ impl Directory {
         // waits for the binding to be a change of the log. A member an approved join request
         // made is bound to the account the request named, which the gateway makes when it
         // hears the decision: the computer that decided mirrors them only once the decision
-        // is out, or the gateway would give the username another account.
+        // is out. Another computer may mirror them first; the gateway then approves the
+        // waiting request that named the account and creates it under that id.
         let team = self.team_device_account()?.is_some();
         let sql = format!(
             "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
