@@ -14,7 +14,7 @@ use super::{
 };
 use crate::spreadsheet::columns::{Column, Lang};
 use crate::spreadsheet::read::{
-    is_zip, read_file, read_table_bytes, stream_table, was_just_read, RawCell, Table,
+    is_zip, kept_table, read_file, read_table_bytes, stream_table, RawCell, Table,
 };
 use crate::spreadsheet::{Control, SheetResult, SpreadsheetError, Stage};
 use crate::store::Directory;
@@ -43,9 +43,12 @@ impl Directory {
         opts: &ImportOptions,
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
-        if !is_zip(&bytes) || was_just_read(&bytes, ext) {
+        if !is_zip(&bytes) {
             let table = read_table_bytes(bytes, ext, opts.mapping.as_ref(), ctl)?;
             return self.validate_table(table, opts, ctl);
+        }
+        if let Some(table) = kept_table(&bytes, ext, opts.mapping.as_ref(), ctl) {
+            return self.validate_table(table?, opts, ctl);
         }
         ctl.check()?;
         let ctx = Ctx::load(self, opts.create_missing_departments, opts.lang)?;

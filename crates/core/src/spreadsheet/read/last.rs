@@ -67,13 +67,6 @@ impl Shelf {
         Some(Grid::clone(&grid))
     }
 
-    /// Whether the cells of the file with `key` are kept (and [`Self::cells_of`] hands them out).
-    pub(super) fn holds(&self, key: &Key) -> bool {
-        self.slot()
-            .as_ref()
-            .is_some_and(|k| k.key == *key && k.at.elapsed() <= KEPT_FOR)
-    }
-
     /// Keeps `grid` as the cells of the file with `key`, in place of any other file's.
     pub(super) fn keep(&self, key: Key, grid: &Grid) {
         self.keep_at(key, grid, Instant::now());
@@ -102,17 +95,17 @@ mod tests {
     fn hands_out_the_cells_of_the_same_bytes_only() {
         let shelf = Shelf::new();
         let (a, b) = (Key::of(b"name\nAda", "csv"), Key::of(b"name\nBob", "csv"));
-        assert!(!shelf.holds(&a));
+        assert!(shelf.cells_of(&a).is_none());
         assert_eq!(shelf.cells_of(&a), None);
         shelf.keep(a.clone(), &grid("Ada"));
-        assert!(shelf.holds(&a));
+        assert!(shelf.cells_of(&a).is_some());
         assert_eq!(shelf.cells_of(&a), Some(grid("Ada")));
         // Handed out again: a copy each time, the kept cells untouched.
         assert_eq!(shelf.cells_of(&a), Some(grid("Ada")));
-        assert!(!shelf.holds(&b));
+        assert!(shelf.cells_of(&b).is_none());
         assert_eq!(shelf.cells_of(&b), None);
         // The same bytes under another extension are another file (its refusals differ).
-        assert!(!shelf.holds(&Key::of(b"name\nAda", "xlsx")));
+        assert!(shelf.cells_of(&Key::of(b"name\nAda", "xlsx")).is_none());
         // Another file takes the place of the first.
         shelf.keep(b.clone(), &grid("Bob"));
         assert_eq!(shelf.cells_of(&a), None);
@@ -127,7 +120,7 @@ mod tests {
             return; // A clock that started less than ten minutes ago cannot say "too long".
         };
         shelf.keep_at(a.clone(), &grid("Ada"), long_ago);
-        assert!(!shelf.holds(&a));
+        assert!(shelf.cells_of(&a).is_none());
         assert_eq!(shelf.cells_of(&a), None);
         assert!(
             shelf.slot().is_none(),

@@ -168,10 +168,17 @@ pub(crate) fn grid_from_bytes(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> S
     Ok(grid)
 }
 
-/// Whether the cells of these bytes were read a moment ago and are kept, so that reading them
-/// again costs a copy rather than a parse.
-pub(crate) fn was_just_read(bytes: &[u8], ext: &str) -> bool {
-    last::LAST.holds(&last::Key::of(bytes, &ext.to_ascii_lowercase()))
+/// The table of these bytes from the cells read a moment ago (the mapping step before the
+/// preview, the preview before the import), when they are kept; None: they are to be read.
+pub(crate) fn kept_table(
+    bytes: &[u8],
+    ext: &str,
+    mapping: Option<&ColumnMapping>,
+    ctl: &Control<'_>,
+) -> Option<SheetResult<Table>> {
+    let grid = last::LAST.cells_of(&last::Key::of(bytes, &ext.to_ascii_lowercase()))?;
+    ctl.report(Stage::Read, 0, 1);
+    Some(ctl.check().and_then(|()| build_table(grid, mapping, ctl)))
 }
 
 fn parse_grid(bytes: Vec<u8>, ext: &str, ctl: &Control<'_>) -> SheetResult<Grid> {
