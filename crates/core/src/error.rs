@@ -90,9 +90,13 @@ pub enum SnapshotProblem {
     #[error("This is not an Orgdesk directory snapshot.")]
     NotASnapshot,
     #[error(
-        "This snapshot is in format version {found}; this version of Orgdesk reads version {expected}."
+        "This snapshot is in format version {found}; this version of Orgdesk reads versions {oldest} to {newest}."
     )]
-    Version { found: u16, expected: u16 },
+    Version {
+        found: u16,
+        oldest: u16,
+        newest: u16,
+    },
     #[error("The snapshot is incomplete: it ends before its content does.")]
     Truncated,
     #[error("The snapshot is damaged: {0}.")]

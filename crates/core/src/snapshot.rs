@@ -2,15 +2,18 @@
 //! directory. It carries exactly what the checksum (`crate::checksum`) digests — the
 //! organization, departments, members and positions, roles and who holds them, former members
 //! and the organization-wide settings — the floors below which no member or department id is
-//! given again (`id_floors`: every computer must give the next ids alike), and the change log
+//! given again (`id_floors`: every computer must give the next ids alike), the join requests
+//! (`join_requests`: not content the checksum digests, but what a later `join.request` or
+//! `join.decide` change of the log finds on every other computer), and the change log
 //! position it was taken at, which becomes the loaded directory's cursor. What each computer
 //! keeps for itself (sign-in failures, queues, history, the import log) is not in it, and the keys and search text derived from a member's fields are made again on
 //! load, by the same rules as every other write.
 //!
-//! Format (version 1): `ORGDSNAP`, the version (u16), the change log position (u64), the
+//! Format (version 2): `ORGDSNAP`, the version (u16), the change log position (u64), the
 //! directory's digest (64 hex characters), the content's length (u64), all big-endian, then the
-//! content compressed with deflate. The content is every part's rows in the checksum's order
-//! and then the id floors,
+//! content compressed with deflate. The content is every part's rows in the checksum's order,
+//! then the id floors and the join requests (version 1 ends after the id floors: it loads
+//! with no join requests),
 //! each row a `1` byte and its values (a tag — 0 null, 1 integer as i64 little-endian, 2 text
 //! as a u32 little-endian length and UTF-8 bytes), each part closed by a `0` byte.
 //!
@@ -33,8 +36,13 @@ use crate::store::Directory;
 use crate::types::fold_key;
 
 const MAGIC: &[u8; 8] = b"ORGDSNAP";
-/// The format version this build writes and reads.
-pub const SNAPSHOT_VERSION: u16 = 1;
+/// The format version this build writes; it reads this one and every one since
+/// [`OLDEST_SNAPSHOT_VERSION`].
+pub const SNAPSHOT_VERSION: u16 = 2;
+/// The oldest format version this build reads.
+pub const OLDEST_SNAPSHOT_VERSION: u16 = 1;
+/// The first format version that carries the join requests.
+const JOIN_REQUESTS_SINCE: u16 = 2;
 const DIGEST_LEN: usize = 64;
 const HEADER_LEN: usize = MAGIC.len() + 2 + 8 + DIGEST_LEN + 8;
 /// More content than this is refused before it is inflated (a snapshot of 100,000 members
@@ -46,6 +54,19 @@ const ID_FLOORS: Part = Part {
     table: "id_floors",
     columns: "name, id",
     order: "name",
+};
+
+/// The join requests, waiting, rejected and approved, with the password hash a waiting or
+/// rejected one keeps (a later approval makes the member with it; the `join.request` change
+/// that brought it carried the same hash). Not content the checksum digests, but what a
+/// later change of the log finds on every other computer: a decision names a request by the
+/// gateway's id, and a request recorded already is passed over.
+const JOIN_REQUESTS: Part = Part {
+    table: "join_requests",
+    columns: "id, gateway_id, via, name, email, mobile, employee_id, work_location, username,
+              password_hash, state, problem, member_id, requested_at, decided_at, decided_by,
+              account_id",
+    order: "id",
 };
 
 const END: u8 = 0;
@@ -70,6 +91,7 @@ impl Directory {
             &mut content,
         )?;
         write_rows(&tx, &ID_FLOORS.select(), [], &mut content)?;
+        write_rows(&tx, &JOIN_REQUESTS.select(), [], &mut content)?;
         let digest = self.directory_checksum()?.digest;
         drop(tx);
 
@@ -97,7 +119,7 @@ impl Directory {
         let partial = sibling(path, ".loading");
         remove_database(&partial);
         let loaded = Directory::open(&partial).and_then(|mut d| {
-            d.fill(&envelope.content, envelope.at_seq)?;
+            d.fill(&envelope)?;
             if d.directory_checksum()?.digest.as_bytes() != envelope.digest {
                 return Err(
                     SnapshotProblem::Damaged("its content does not match its digest").into(),
@@ -113,10 +135,10 @@ impl Directory {
         Ok((Directory::open(path)?, envelope.at_seq))
     }
 
-    /// Writes the content into this new directory, in one transaction, its change log cursor
-    /// at `at_seq`.
-    fn fill(&mut self, content: &[u8], at_seq: u64) -> CoreResult<()> {
-        let at_seq = i64::try_from(at_seq)
+    /// Writes the envelope's content into this new directory, in one transaction, its change
+    /// log cursor at the envelope's position.
+    fn fill(&mut self, envelope: &Envelope) -> CoreResult<()> {
+        let at_seq = i64::try_from(envelope.at_seq)
             .map_err(|_| SnapshotProblem::Damaged("its change log position is out of range"))?;
         let tx = self.conn.transaction()?;
         // The organization names its root department and first admin, departments their
@@ -124,7 +146,7 @@ impl Directory {
         tx.pragma_update(None, "defer_foreign_keys", "ON")?;
         // The built-in roles the migrations made come again with their ids.
         tx.execute("DELETE FROM roles", [])?;
-        let mut rows = Reader(content);
+        let mut rows = Reader(&envelope.content);
         for part in &PARTS {
             let count = load_part(&tx, part, &mut rows)?;
             if part.table == "organization" && count != 1 {
@@ -133,6 +155,9 @@ impl Directory {
         }
         load_settings(&tx, &mut rows)?;
         load_part(&tx, &ID_FLOORS, &mut rows)?;
+        if envelope.version >= JOIN_REQUESTS_SINCE {
+            load_part(&tx, &JOIN_REQUESTS, &mut rows)?;
+        }
         tx.execute("UPDATE team_cursor SET applied_seq = ?1", [at_seq])?;
         if !rows.0.is_empty() {
             return Err(SnapshotProblem::Damaged("there is more after its content").into());
@@ -148,6 +173,7 @@ impl Directory {
 
 /// A snapshot's header, checked, and its content, inflated.
 struct Envelope {
+    version: u16,
     at_seq: u64,
     digest: [u8; DIGEST_LEN],
     content: Vec<u8>,
@@ -160,10 +186,11 @@ impl Envelope {
         }
         let mut header = Reader(&bytes[MAGIC.len()..]);
         let version = u16::from_be_bytes(header.array()?);
-        if version != SNAPSHOT_VERSION {
+        if !(OLDEST_SNAPSHOT_VERSION..=SNAPSHOT_VERSION).contains(&version) {
             return Err(SnapshotProblem::Version {
                 found: version,
-                expected: SNAPSHOT_VERSION,
+                oldest: OLDEST_SNAPSHOT_VERSION,
+                newest: SNAPSHOT_VERSION,
             });
         }
         let at_seq = u64::from_be_bytes(header.array()?);
@@ -193,6 +220,7 @@ impl Envelope {
             return Err(SnapshotProblem::Damaged("there is more after its content"));
         }
         Ok(Self {
+            version,
             at_seq,
             digest,
             content,

@@ -13,7 +13,22 @@ use crate::{admin, mkdept, with_org};
 /// A directory with waiting requests from `usernames` (gateway ids `jr_<username>`).
 fn with_requests(usernames: &[&str]) -> Directory {
     let (mut d, _) = with_org();
-    let events: Vec<_> = usernames
+    add_requests(&mut d, usernames);
+    d
+}
+
+/// Records in `d` waiting requests from `usernames` (gateway ids `jr_<username>`), as the
+/// first page of the gateway's feed.
+pub(crate) fn add_requests(d: &mut Directory, usernames: &[&str]) {
+    let events = waiting_events(usernames);
+    d.apply_gateway_events(&events, events.len() as i64)
+        .unwrap();
+}
+
+/// The feed's events of requests from `usernames` waiting for approval (gateway ids
+/// `jr_<username>`, emails `<username>@example.com`).
+pub(crate) fn waiting_events(usernames: &[&str]) -> Vec<orgdesk_protocol::Event> {
+    usernames
         .iter()
         .zip(1..)
         .map(|(u, seq)| {
@@ -25,13 +40,10 @@ fn with_requests(usernames: &[&str]) -> Directory {
                 true,
             )
         })
-        .collect();
-    d.apply_gateway_events(&events, events.len() as i64)
-        .unwrap();
-    d
+        .collect()
 }
 
-fn id_of(d: &Directory, username: &str) -> i64 {
+pub(crate) fn id_of(d: &Directory, username: &str) -> i64 {
     d.join_requests(false)
         .unwrap()
         .into_iter()

@@ -3,6 +3,7 @@ use orgdesk_core::members::MemberQuery;
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::{CoreError, Directory, ErrorCode};
 
+use crate::join_requests::id_of;
 use crate::{admin, scratch_db, with_org, PASSWORD};
 
 /// A directory with a tree, members with Chinese and Latin names, a role of its own and an
@@ -109,10 +110,10 @@ fn malformed_truncated_and_foreign_snapshots_are_refused_writing_nothing() {
     assert!(refused(b"PK\x03\x04 a zip").contains("not an Orgdesk"));
 
     let mut newer = snapshot.clone();
-    newer[9] = 2;
+    newer[9] = 3;
     let m = refused(&newer);
     assert!(
-        m.contains("format version 2") && m.contains("reads version 1"),
+        m.contains("format version 3") && m.contains("reads versions 1 to 2"),
         "{m}"
     );
 
@@ -143,4 +144,51 @@ fn malformed_truncated_and_foreign_snapshots_are_refused_writing_nothing() {
     let mut huge = snapshot.clone();
     huge[82..90].copy_from_slice(&u64::MAX.to_be_bytes());
     assert!(refused(&huge).contains("claims more content"));
+}
+
+/// `snapshot` (of a directory without join requests) written as version 1 wrote it: the
+/// content ends after the id floors.
+fn as_version_1(snapshot: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut content = Vec::new();
+    flate2::read::DeflateDecoder::new(&snapshot[90..])
+        .read_to_end(&mut content)
+        .unwrap();
+    assert_eq!(content.pop(), Some(0), "an empty part of join requests");
+    let mut out = snapshot[..90].to_vec();
+    out[8..10].copy_from_slice(&1u16.to_be_bytes());
+    out[82..90].copy_from_slice(&(content.len() as u64).to_be_bytes());
+    let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::default());
+    z.write_all(&content).unwrap();
+    z.finish().unwrap()
+}
+
+#[test]
+fn a_snapshot_carries_the_join_requests_and_one_of_version_1_still_loads() {
+    let (mut d, old) = seeded();
+    let v1 = as_version_1(&old);
+    let (copy, _) = Directory::load_snapshot(&scratch_db(), &v1).unwrap();
+    assert_eq!(
+        copy.directory_checksum().unwrap(),
+        d.directory_checksum().unwrap()
+    );
+    assert!(copy.join_requests(false).unwrap().is_empty());
+
+    // Waiting, rejected (its password hash kept, so that it can still be approved) and
+    // approved requests come along.
+    crate::join_requests::add_requests(&mut d, &["noa", "omar", "pia"]);
+    let a = admin(&d);
+    d.decide_join_request(&a, id_of(&d, "omar"), false).unwrap();
+    d.decide_join_request(&a, id_of(&d, "pia"), true).unwrap();
+    let snapshot = d.write_snapshot(43).unwrap();
+    let (mut copy, _) = Directory::load_snapshot(&scratch_db(), &snapshot).unwrap();
+    assert_eq!(
+        copy.join_requests(false).unwrap(),
+        d.join_requests(false).unwrap()
+    );
+    let a = admin(&copy);
+    let omar = copy
+        .decide_join_request(&a, id_of(&copy, "omar"), true)
+        .unwrap();
+    assert_eq!(copy.find_member("omar").ok(), omar);
 }

@@ -1310,6 +1310,17 @@ fn join_requests_of(d: &Directory) -> Vec<(String, String)> {
     all
 }
 
+/// Computer `at` pulls waiting requests from `usernames` (gateway ids `jr_<username>`) from
+/// the gateway's feed and sends the changes it queued; answers the feed's events.
+fn pulled(t: &mut Team, at: usize, usernames: &[&str]) -> Vec<orgdesk_protocol::Event> {
+    let events = crate::join_requests::waiting_events(usernames);
+    t.dirs[at]
+        .apply_gateway_events(&events, events.len() as i64)
+        .unwrap();
+    t.send(at);
+    events
+}
+
 #[test]
 fn a_join_request_pulled_by_several_computers_is_recorded_once_on_each() {
     use orgdesk_core::join::JoiningRules;
@@ -1379,12 +1390,7 @@ fn a_join_decision_is_applied_everywhere_and_told_to_the_gateway_by_its_author_o
     use orgdesk_core::join::{JoinDecision, JoinPlacement};
     let mut t = team();
     enrolled(&mut t);
-    let events = [
-        crate::invitations::join_event(1, "jr_noa", "noa", Some("noa@example.com"), true),
-        crate::invitations::join_event(2, "jr_omar", "omar", Some("omar@example.com"), true),
-    ];
-    t.dirs[2].apply_gateway_events(&events, 2).unwrap();
-    t.send(2);
+    pulled(&mut t, 2, &["noa", "omar"]);
     nothing_refused(&mut t);
     let request = |t: &Team, at: usize, username: &str| {
         t.dirs[at]
@@ -1467,4 +1473,73 @@ fn a_join_decision_is_applied_everywhere_and_told_to_the_gateway_by_its_author_o
     let twice =
         Command::decide_join(&t.dirs[1], &[request(&t, 1, "noa")], JoinDecision::Reject).unwrap();
     assert!(t.make(1, "bohan", twice).is_err());
+}
+
+#[test]
+fn a_computer_that_joins_from_a_snapshot_holds_the_join_requests_and_decides_them() {
+    use orgdesk_core::join::{JoinDecision, JoinPlacement};
+    let mut t = team();
+    enrolled(&mut t);
+    let events = pulled(&mut t, 0, &["noa", "omar", "pia"]);
+    // Only the first two computers follow the log: Ann rejects Omar and approves Pia.
+    let follow = |t: &mut Team| {
+        for d in &mut t.dirs[..2] {
+            for c in &t.log {
+                assert!(!matches!(
+                    d.apply_change(c).unwrap(),
+                    ChangeOutcome::Refused { .. }
+                ));
+            }
+        }
+    };
+    follow(&mut t);
+    let id = crate::join_requests::id_of;
+    let reject = Command::decide_join(&t.dirs[0], &[id(&t.dirs[0], "omar")], JoinDecision::Reject);
+    t.make(0, "ann", reject.unwrap()).unwrap();
+    let approve = JoinDecision::Approve(JoinPlacement::default());
+    let pia = Command::decide_join(&t.dirs[0], &[id(&t.dirs[0], "pia")], approve);
+    t.make(0, "ann", pia.unwrap()).unwrap();
+    t.send(0);
+    follow(&mut t);
+
+    // The third computer joins the team from a snapshot taken at the end of the log: it
+    // holds the requests as the others do, waiting, rejected and approved.
+    let snapshot = t.dirs[0].write_snapshot(t.log.len() as u64).unwrap();
+    let path = scratch_db();
+    drop(Directory::load_snapshot(&path, &snapshot).unwrap());
+    t.dirs[2] = Directory::open_with_clock(&path, t.clock.clone()).unwrap();
+    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    assert_eq!(join_requests_of(&t.dirs[2]), join_requests_of(&t.dirs[0]));
+    assert_eq!(join_requests_of(&t.dirs[2]).len(), 3);
+
+    // Cy approves Noa into Sales and re-approves Omar there: applied on all three alike.
+    let sales = JoinPlacement {
+        department_id: Some(t.dept("Sales")),
+        role_id: None,
+    };
+    let ids = [id(&t.dirs[2], "noa"), id(&t.dirs[2], "omar")];
+    let both = Command::decide_join(&t.dirs[2], &ids, JoinDecision::Approve(sales)).unwrap();
+    t.make(2, "cyrus", both).unwrap();
+    t.send(2);
+    nothing_refused(&mut t);
+    let approved = |u: &str| (u.to_string(), "Approved".to_string());
+    for d in &t.dirs {
+        assert_eq!(
+            join_requests_of(d),
+            [approved("noa"), approved("omar"), approved("pia")]
+        );
+        assert!(d.find_member("noa").is_ok() && d.find_member("omar").is_ok());
+    }
+    let told = crate::join_requests::decisions(&t.dirs[2]);
+    assert_eq!(told.len(), 2, "{told:?}");
+    assert!(told.iter().all(|(_, v)| v == "approved"));
+
+    // The second computer pulls Pia's request late: every computer finds it recorded,
+    // the joined one too, and nothing changes.
+    t.dirs[1]
+        .apply_gateway_events(std::slice::from_ref(&events[2]), 3)
+        .unwrap();
+    t.send(1);
+    nothing_refused(&mut t);
+    assert_eq!(join_requests_of(&t.dirs[2]), join_requests_of(&t.dirs[1]));
 }
