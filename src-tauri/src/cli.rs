@@ -215,7 +215,7 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
         Command::Sync(a) => open_existing(db_path).and_then(|d| crate::cli_sync::sync(d, a)),
         Command::Team(c) => crate::cli_team::team(c, db_path, as_admin, open_existing),
         Command::JoinLink(c) => {
-            open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, c))
+            open_existing(db_path).and_then(|mut d| crate::cli_join::join_link(&mut d, as_admin, c))
         }
         Command::Requests(c) => {
             open_existing(db_path).and_then(|mut d| crate::cli_join::requests(&mut d, as_admin, c))

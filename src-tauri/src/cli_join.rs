@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use orgdesk_core::audit::Actor;
 use orgdesk_core::join::{
     JoinDecision, JoinLinkInput, JoinLinkView, JoinPlacement, JoinRequestFilter, JoinRequestRow,
-    MAX_JOIN_REQUEST_PAGE,
+    JoiningRules, MAX_JOIN_REQUEST_PAGE,
 };
 use orgdesk_core::team::Command;
 use orgdesk_core::types::MemberId;
@@ -126,7 +126,14 @@ enum Action {
     Rotate,
 }
 
-pub fn join_link(d: &mut Directory, command: JoinLinkCommand) -> Result<String, CommandError> {
+/// `orgdesk join-link …`. Switching the link on records its rules in the directory as an
+/// edit by `as_admin` (the first admin when not given): on a computer in a team a `join.rules`
+/// change of the log (`cli_edit::edit`), while the gateway hears them from here alone.
+pub fn join_link(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    command: JoinLinkCommand,
+) -> Result<String, CommandError> {
     let (args, action) = match command {
         JoinLinkCommand::Show(a) => (a, Action::Show),
         JoinLinkCommand::On {
@@ -145,6 +152,11 @@ pub fn join_link(d: &mut Directory, command: JoinLinkCommand) -> Result<String, 
         JoinLinkCommand::Off(a) => (a, Action::Off),
         JoinLinkCommand::Rotate(a) => (a, Action::Rotate),
     };
+    // Who records the rules, known before the gateway is asked.
+    let actor = match &action {
+        Action::On(_) => Some(crate::cli_directory::actor(d, as_admin)?),
+        _ => None,
+    };
     let gateway = endpoint(d, &args.gateway)?;
     let view = match &action {
         Action::Show => tauri::async_runtime::block_on(join_link::read(&gateway)),
@@ -155,14 +167,27 @@ pub fn join_link(d: &mut Directory, command: JoinLinkCommand) -> Result<String, 
         Action::Off => tauri::async_runtime::block_on(join_link::switch_off(&gateway)),
         Action::Rotate => tauri::async_runtime::block_on(join_link::rotate(&gateway)),
     }?;
-    if let Action::On(input) = action {
-        join_link::record_rules(d, input)?;
+    let say = |_: &mut Directory, ()| {
+        Ok(if args.json {
+            link_json(&view)
+        } else {
+            link_text(&view)
+        })
+    };
+    match (action, actor) {
+        (Action::On(input), Some(actor)) => {
+            let rules = JoiningRules::from(input);
+            let made = rules.clone();
+            crate::cli_edit::edit(
+                d,
+                &actor,
+                move |_| Ok(Command::SetJoiningRules { rules: made }),
+                move |d, _| d.record_joining_rules(&rules),
+                say,
+            )
+        }
+        _ => say(d, ()),
     }
-    Ok(if args.json {
-        link_json(&view)
-    } else {
-        link_text(&view)
-    })
 }
 
 fn row_text(r: &JoinRequestRow) -> String {

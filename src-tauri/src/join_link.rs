@@ -1,18 +1,17 @@
 //! The public join link and organization code, kept by the gateway: read, switch on with its
 //! rules, rotate, switch off. The window's commands and the command line call these with the
-//! gateway they reach; the rules an admin sets are also recorded in the directory, which
-//! judges joins by them.
+//! gateway they reach (every computer of a team reads the same link with its device's
+//! credential); the rules an admin sets are also recorded in the directory, which judges joins
+//! by them — in a team through a `join.rules` change of the log, so every computer holds them,
+//! while the gateway hears them from the author's computer alone.
 
 use orgdesk_core::join::{JoinLinkInput, JoinLinkView, JoiningRules};
-use orgdesk_core::{CommandError, Directory, ErrorCode};
+use orgdesk_core::{CommandError, CoreError, ErrorCode};
 use orgdesk_link::Endpoint;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::gateway_link::{call, refusal};
-
-/// The fields a person can be asked for besides name, username and password.
-pub const FIELDS: [&str; 4] = ["email", "mobile", "employee_id", "work_location"];
 
 /// The gateway's answer as the window shows it, with the QR code made here from the link.
 fn view(v: &Value) -> JoinLinkView {
@@ -81,22 +80,12 @@ pub async fn read(gateway: &Endpoint) -> Result<JoinLinkView, CommandError> {
     parse(status, &body)
 }
 
-/// Refuses a field a person cannot be asked for, naming it.
+/// Refuses a field a person cannot be asked for, naming it (the core's rule, before the
+/// gateway is asked).
 pub fn check_fields(input: &JoinLinkInput) -> Result<(), CommandError> {
-    match input
-        .required_fields
-        .iter()
-        .find(|f| !FIELDS.contains(&f.as_str()))
-    {
-        Some(bad) => Err(CommandError::new(
-            ErrorCode::Validation,
-            format!(
-                "\"{bad}\" is not a field a person can be asked for (one of: {}).",
-                FIELDS.join(", ")
-            ),
-        )),
-        None => Ok(()),
-    }
+    JoiningRules::from(input.clone())
+        .check()
+        .map_err(|d| CoreError::invalid(vec![d]).into())
 }
 
 /// Switches the link on with `input`'s rules, or changes the rules of a link that is on
@@ -114,18 +103,6 @@ pub async fn switch_on(
     });
     let (status, text) = call(gateway, Method::PUT, "/api/v1/join-link", Some(body)).await?;
     parse(status, &text)
-}
-
-/// Records in the directory the rules the gateway accepted: joins are judged by these, never
-/// by what an event claims.
-pub fn record_rules(
-    d: &mut Directory,
-    input: JoinLinkInput,
-) -> orgdesk_core::error::CoreResult<()> {
-    d.record_joining_rules(&JoiningRules {
-        approval_required: input.approval_required,
-        required_fields: input.required_fields,
-    })
 }
 
 /// A new link and code; the old ones stop working.

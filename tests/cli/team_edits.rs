@@ -277,6 +277,27 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     assert_eq!(checksum(&a), checksum(&b));
     assert_eq!(checksum(&a), checksum(&c));
 
+    // Another admin lets people in without approval, from another computer: the joining
+    // rules are a change of the log, so every computer holds them (the gateway hears them
+    // from that computer) and judges the next person alike.
+    let open = json(&run_as(&c, "dave", &["join-link", "on", "--json"], None));
+    assert_eq!(open["approvalRequired"], false, "{open}");
+    assert_eq!(open["link"], link.as_str(), "{open}");
+    for db in [&a, &b, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+        let rules = Directory::open(db).unwrap().joining_rules().unwrap();
+        assert!(!rules.approval_required, "{rules:?}");
+    }
+    ask_to_join(&link, "Iris Park", "iris");
+    for db in [&b, &a, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+    }
+    for db in [&a, &b, &c] {
+        assert_eq!(member_field(db, "iris", "status"), "enabled");
+    }
+    assert_eq!(checksum(&a), checksum(&b));
+    assert_eq!(checksum(&a), checksum(&c));
+
     // The same new username on two computers at once: the log's order decides, and the other
     // command says why it was refused (and its next sync lists it).
     let bob = bob_stone("Sales", &[]);

@@ -13,6 +13,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::CoreResult;
+use crate::join::{RULES_APPROVAL_KEY, RULES_FIELDS_KEY};
 use crate::settings::INVITATION_LANGUAGE;
 use crate::store::Directory;
 
@@ -94,11 +95,14 @@ pub(crate) const PARTS: [Part; 7] = [
 ];
 
 /// The settings that hold for the whole organization (the rest of the table is this
-/// computer's own: the gateway in use, cursors, the window's choices).
-pub(crate) const SHARED_SETTINGS: [&str; 3] = [
+/// computer's own: the gateway in use, cursors, the window's choices), the joining rules
+/// among them.
+pub(crate) const SHARED_SETTINGS: [&str; 5] = [
     "default_region",
     "import_quota_per_day",
     INVITATION_LANGUAGE,
+    RULES_APPROVAL_KEY,
+    RULES_FIELDS_KEY,
 ];
 
 /// The shared settings' rows, by key; `?1` is [`shared_setting_keys`].

@@ -176,13 +176,22 @@ impl Directory {
     }
 
     pub fn set_local_value(&self, key: &str, value: &str) -> CoreResult<()> {
-        self.conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
-        Ok(())
+        Ok(set_value_in(&self.conn, key, value)?)
     }
+}
+
+/// Writes the setting `key` as `conn` sees it (inside a transaction too).
+pub(crate) fn set_value_in(
+    conn: &rusqlite::Connection,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )
+    .map(drop)
 }
 
 /// The default region as seen by `conn` (inside a transaction too): "US" until Settings say.

@@ -1,6 +1,6 @@
 use orgdesk_core::join::{
     JoinDecision, JoinLinkInput, JoinLinkView, JoinPlacement, JoinRequestFilter, JoinRequestPage,
-    MAX_JOIN_REQUEST_PAGE,
+    JoiningRules, MAX_JOIN_REQUEST_PAGE,
 };
 
 use orgdesk_core::team::Command;
@@ -60,6 +60,9 @@ pub async fn join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
     join_link::read(&link.reachable()?).await
 }
 
+/// Switches the link on with `input`'s rules (or changes them) at the gateway, from this
+/// computer, then records the rules in the directory; on a computer in a team as a `join.rules`
+/// change of the log (`GatewayLink::logged`), so that every computer judges joins by them.
 #[tauri::command]
 pub async fn set_join_link(
     state: Dir<'_>,
@@ -69,9 +72,15 @@ pub async fn set_join_link(
     join_link::check_fields(&input)?;
     let org = state.read(|d| d.organization_name()).await?;
     let view = join_link::switch_on(&link.reachable()?, &org, &input).await?;
-    state
-        .act(move |d, _| join_link::record_rules(d, input))
-        .await?;
+    let rules = JoiningRules::from(input);
+    let made = rules.clone();
+    link.logged(
+        &state,
+        move |_| Ok(Command::SetJoiningRules { rules: made }),
+        move |d, _| d.record_joining_rules(&rules),
+        |_, done| Ok(done),
+    )
+    .await?;
     Ok(view)
 }
 

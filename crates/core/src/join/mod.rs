@@ -21,7 +21,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::audit::{self, Actor};
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{
     audit_refused_event, member_by_account, refuse_account, valid_account_id,
 };
@@ -59,10 +59,12 @@ pub struct JoinRequestIn {
     pub approval_required: bool,
 }
 
-/// The joining rules as the admin last set them in this directory. Joins are judged by these,
-/// never by what an event claims; until an admin sets them, every join waits for approval.
-/// They are this computer's own record, so in a team a join change carries the rules its
-/// author's computer judged it by, and every computer judges it by those.
+/// The joining rules as an admin last set them where the join link is switched on. Joins are
+/// judged by these, never by what an event claims; until an admin sets them, every join waits
+/// for approval. They are the organization's (organization-wide settings the checksum and the
+/// snapshot carry): in a team they are set by a `join.rules` change, so every computer holds
+/// the same; a join change still carries the rules its author's computer held when it made it,
+/// and every computer judges it by those.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct JoiningRules {
@@ -71,8 +73,40 @@ pub struct JoiningRules {
     pub required_fields: Vec<String>,
 }
 
-const RULES_APPROVAL_KEY: &str = "join.approval_required";
-const RULES_FIELDS_KEY: &str = "join.required_fields";
+impl JoiningRules {
+    /// Refuses a field a person cannot be asked for, naming it.
+    pub fn check(&self) -> Result<(), ErrorDetail> {
+        let Some(bad) = self
+            .required_fields
+            .iter()
+            .find(|f| JoinField::parse(f).is_none())
+        else {
+            return Ok(());
+        };
+        let known: Vec<&str> = JoinField::ALL.iter().map(|f| f.as_str()).collect();
+        Err(ErrorDetail::field(
+            "requiredFields",
+            "invalid",
+            format!(
+                "\"{bad}\" is not a field a person can be asked for (one of: {}).",
+                known.join(", ")
+            ),
+        ))
+    }
+}
+
+impl From<JoinLinkInput> for JoiningRules {
+    fn from(input: JoinLinkInput) -> Self {
+        Self {
+            approval_required: input.approval_required,
+            required_fields: input.required_fields,
+        }
+    }
+}
+
+/// The settings that hold the joining rules.
+pub(crate) const RULES_APPROVAL_KEY: &str = "join.approval_required";
+pub(crate) const RULES_FIELDS_KEY: &str = "join.required_fields";
 
 pub(crate) fn joining_rules_in(conn: &rusqlite::Connection) -> rusqlite::Result<JoiningRules> {
     let value = |key: &str| crate::settings::local_value_in(conn, key);
@@ -295,13 +329,17 @@ impl Directory {
         Ok(joining_rules_in(&self.conn)?)
     }
 
-    /// Records the joining rules the admin set (after the gateway accepted them).
+    /// Records the joining rules an admin set (after the gateway accepted them; in a team, a
+    /// `join.rules` change of the log), both in one transaction; a field a person cannot be
+    /// asked for is refused.
     pub fn record_joining_rules(&mut self, rules: &JoiningRules) -> CoreResult<()> {
-        self.set_local_value(
-            RULES_APPROVAL_KEY,
-            if rules.approval_required { "1" } else { "0" },
-        )?;
-        self.set_local_value(RULES_FIELDS_KEY, &rules.required_fields.join(","))
+        rules.check().map_err(|d| CoreError::invalid(vec![d]))?;
+        let (_, tx) = self.begin()?;
+        let approval = if rules.approval_required { "1" } else { "0" };
+        crate::settings::set_value_in(&tx, RULES_APPROVAL_KEY, approval)?;
+        crate::settings::set_value_in(&tx, RULES_FIELDS_KEY, &rules.required_fields.join(","))?;
+        tx.commit()?;
+        Ok(())
     }
 }
 

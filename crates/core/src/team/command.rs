@@ -120,7 +120,8 @@ pub enum Command {
     Import(ImportPart),
     /// A join request the gateway's feed brought, as the computer that pulled it read it
     /// (never a password: the hash the gateway sent), with the joining rules that computer
-    /// holds, by which every computer records it, or without approval creates the member.
+    /// held (the organization's, as its last `join.rules` left them), by which every computer
+    /// records it, or without approval creates the member.
     /// One already recorded (another computer queued it first) is passed over.
     #[serde(rename = "join.request")]
     JoinRequest {
@@ -137,6 +138,11 @@ pub enum Command {
         placement: JoinPlacement,
         rules: JoiningRules,
     },
+    /// The joining rules every computer judges join requests by, set where the join link is
+    /// switched on. The link and code themselves are the gateway's: the author's computer
+    /// switches them on, rotates and switches them off.
+    #[serde(rename = "join.rules")]
+    SetJoiningRules { rules: JoiningRules },
 }
 
 /// The most members one batch change lists.
@@ -264,6 +270,7 @@ impl Command {
                     ),
                 )
             }
+            Self::SetJoiningRules { rules } => rules.check().map_err(|e| within("rules.", e)),
             Self::AddInvitee { invitee } => {
                 let mut problems = Vec::new();
                 invitee.check(&mut problems);
@@ -350,6 +357,7 @@ impl Command {
                 let how = crate::join::Deciding { rules, tell };
                 d.decide_join_by_gateway_ids(actor, request_ids, *approve, *placement, how)
             }
+            Self::SetJoiningRules { rules } => d.record_joining_rules(rules),
         }
     }
 
@@ -441,6 +449,7 @@ impl Command {
                     None => format!("{verb} {} join requests", request_ids.len()),
                 }
             }
+            Self::SetJoiningRules { .. } => "Change the joining rules".to_owned(),
         }
     }
 }

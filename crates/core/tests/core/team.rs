@@ -1298,6 +1298,14 @@ fn nothing_refused(t: &mut Team) {
     t.assert_equal();
 }
 
+/// `username` is a member on every computer, with the same id.
+fn member_alike(t: &Team, username: &str) {
+    let id = t.dirs[0].find_member(username).unwrap();
+    for d in &t.dirs {
+        assert_eq!(d.find_member(username).unwrap(), id);
+    }
+}
+
 /// The join requests a directory holds: (username, state).
 fn join_requests_of(d: &Directory) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = d
@@ -1353,15 +1361,19 @@ fn a_join_request_pulled_by_several_computers_is_recorded_once_on_each() {
         assert!(d.pending_commands().unwrap().is_empty());
     }
 
-    // Without approval (the gateway's word and the rules of the computers that pulled it),
-    // the member is created once, with the same id everywhere, as the direct path does.
+    // Without approval (the gateway's word and the organization's joining rules, set by a
+    // change of the log), the member is created once, with the same id everywhere, as the
+    // direct path does.
     let open = JoiningRules {
         approval_required: false,
         required_fields: Vec::new(),
     };
+    t.make(2, "cyrus", Command::SetJoiningRules { rules: open })
+        .unwrap();
+    t.send(2);
+    nothing_refused(&mut t);
     let omar = crate::invitations::join_event(2, "jr_omar", "omar", None, false);
     for at in [2, 0] {
-        t.dirs[at].record_joining_rules(&open).unwrap();
         t.dirs[at]
             .apply_gateway_events(std::slice::from_ref(&omar), 2)
             .unwrap();
@@ -1422,9 +1434,8 @@ fn a_join_decision_is_applied_everywhere_and_told_to_the_gateway_by_its_author_o
     t.send(1);
     t.send(2);
     nothing_refused(&mut t);
-    let noa = t.dirs[0].find_member("noa").unwrap();
+    member_alike(&t, "noa");
     for d in &t.dirs {
-        assert_eq!(d.find_member("noa").unwrap(), noa);
         assert_eq!(
             join_requests_of(d),
             [
@@ -1542,4 +1553,80 @@ fn a_computer_that_joins_from_a_snapshot_holds_the_join_requests_and_decides_the
     t.send(1);
     nothing_refused(&mut t);
     assert_eq!(join_requests_of(&t.dirs[2]), join_requests_of(&t.dirs[1]));
+}
+
+#[test]
+fn joining_rules_set_on_one_computer_judge_a_later_request_alike_on_all() {
+    use orgdesk_core::join::JoiningRules;
+    let mut t = team();
+    enrolled(&mut t);
+    // Bo lets people in without approval, asking for their email: a change of the log, so
+    // every computer holds the same rules.
+    let rules = JoiningRules {
+        approval_required: false,
+        required_fields: vec!["email".into()],
+    };
+    let set = Command::SetJoiningRules {
+        rules: rules.clone(),
+    };
+    t.make(1, "bohan", set).unwrap();
+    // Queued, not applied: the rules change when the change is back.
+    assert!(t.dirs[1].joining_rules().unwrap().approval_required);
+    t.send(1);
+    nothing_refused(&mut t);
+    for d in &t.dirs {
+        assert_eq!(d.joining_rules().unwrap(), rules);
+    }
+
+    // Requests the gateway let in, pulled by Ann's and Cy's computers, are judged by those
+    // rules on every computer: with an email the member is created, without one refused.
+    let with_email =
+        crate::invitations::join_event(1, "jr_noa", "noa", Some("n@example.com"), false);
+    let without = crate::invitations::join_event(2, "jr_omar", "omar", None, false);
+    t.dirs[0].apply_gateway_events(&[with_email], 1).unwrap();
+    t.dirs[2].apply_gateway_events(&[without], 2).unwrap();
+    t.send(0);
+    t.send(2);
+    nothing_refused(&mut t);
+    member_alike(&t, "noa");
+    for d in &t.dirs {
+        assert!(d.find_member("omar").is_err());
+        assert_eq!(
+            join_requests_of(d),
+            [
+                ("noa".to_string(), "Approved".to_string()),
+                ("omar".to_string(), "Rejected".to_string())
+            ]
+        );
+    }
+    // Only the computer whose change it was asks the gateway to remove Omar's account.
+    assert_eq!(t.dirs[2].due_account_refusals(10).unwrap().len(), 1);
+    assert_eq!(t.dirs[0].due_account_refusals(10).unwrap().len(), 0);
+
+    // A field a person cannot be asked for is refused when the change is made, and a body
+    // naming one is refused by every computer, naming the field.
+    let bad = JoiningRules {
+        approval_required: true,
+        required_fields: vec!["shoe_size".into()],
+    };
+    let refused = t
+        .make(0, "ann", Command::SetJoiningRules { rules: bad })
+        .unwrap_err();
+    assert!(refused.to_string().contains("shoe_size"), "{refused}");
+    let body = json!({"format": 1, "at": 1, "kind": "join.rules",
+        "args": {"rules": {"approvalRequired": true, "requiredFields": ["shoe_size"]}}});
+    t.append(
+        "dev_0",
+        "acc_ann",
+        "bad-rules",
+        body.as_object().unwrap().clone(),
+    );
+    t.apply_all();
+    t.assert_equal();
+    let refused = refusals(&t.dirs[1]).pop().unwrap();
+    assert_eq!(refused.2.as_deref(), Some("args.rules.requiredFields"));
+    assert!(refused.3.contains("shoe_size"), "{}", refused.3);
+    for d in &t.dirs {
+        assert_eq!(d.joining_rules().unwrap(), rules);
+    }
 }
