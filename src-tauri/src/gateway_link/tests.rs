@@ -210,6 +210,19 @@ fn a_joined_computers_window_links_with_its_device_credential_until_it_is_remove
     // A call the admin waits on goes out with it.
     let view = call(&w, "join_link", json!({})).unwrap();
     assert_eq!(view["enabled"], false, "{view}");
+    // The joining rules set here: the link switched on at the gateway from this computer,
+    // the rules a change of the log, held once back from it through the team loop.
+    let cursor = block_on(state.with_directory(|d| d.team_cursor())).unwrap();
+    let rules = json!({"input": {"approvalRequired": false, "requiredFields": ["email"]}});
+    let on = call(&w, "set_join_link", rules).unwrap();
+    assert_eq!(on["enabled"], true, "{on}");
+    let held = block_on(state.with_directory(|d| d.joining_rules())).unwrap();
+    assert_eq!(
+        (held.approval_required, held.required_fields),
+        (false, vec!["email".into()])
+    );
+    let applied = block_on(state.with_directory(|d| d.team_cursor())).unwrap();
+    assert_eq!(applied, cursor + 1, "applied from the log");
     // The team loop reads the log with it: another computer's change shows here.
     gw.create_elsewhere(
         &state,
