@@ -72,6 +72,27 @@ describe("Join Requests", () => {
     expect(await screen.findByText("No requests. People who ask to join through the public link or the organization code appear here.")).toBeTruthy();
   });
 
+  it("reads the link again when a team's computer keeps the rules until the gateway answers", async () => {
+    let switched = false;
+    mockBackend({
+      join_link: () => (switched ? on : off),
+      set_join_link: () => {
+        switched = true;
+        throw commandError({
+          code: "conflict",
+          message: "Kept on this computer: the team's gateway has not answered yet.",
+          details: [{ field: null, code: "kept", reason: "Saved on this computer." }],
+        });
+      },
+      list_join_requests: () => ({ rows: [], total: 0 }),
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<JoinRequestsScreen />);
+    await user.click(await screen.findByTestId("join-link-enable"));
+    expect(await screen.findByText("Saved on this computer; it will be sent when the gateway answers.")).toBeTruthy();
+    expect((await screen.findByTestId("join-link-code")).textContent).toBe("K7PQ2XZM");
+  });
+
   it("rotates after confirming and switches off", async () => {
     const calls = mockBackend({
       join_link: () => on,

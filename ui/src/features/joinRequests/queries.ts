@@ -20,8 +20,18 @@ function useJoinLinkCommand<V>(command: (v: V) => Promise<JoinLinkView>, callbac
   return useCommand(command, (v: JoinLinkView) => client.setQueryData(api.queryKeys.joinLink, v), callbacks);
 }
 
+/**
+ * Switches the link on with its rules. On a computer in a team the rules are a change of the
+ * log: kept on this computer while the gateway is slow to bring it back, the link was switched
+ * on all the same, so it is read again from the gateway.
+ */
 export function useSetJoinLink(callbacks: CommandCallbacks<JoinLinkView, JoinLinkInput>) {
-  return useJoinLinkCommand(api.setJoinLink, callbacks);
+  const client = useQueryClient();
+  const onKept = () => {
+    void client.invalidateQueries({ queryKey: api.queryKeys.joinLink });
+    callbacks.onKept?.();
+  };
+  return useJoinLinkCommand(api.setJoinLink, { ...callbacks, onKept });
 }
 
 export function useRotateJoinLink(callbacks: CommandCallbacks<JoinLinkView, void>) {
