@@ -21,7 +21,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use crate::audit::{self, Actor};
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::member_row;
 use crate::retry::retry_delay_ms;
 use crate::rows::row_into;
@@ -35,6 +35,10 @@ pub(crate) fn valid_account_id(id: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
+
+/// Why an account id a change carries is refused.
+pub(crate) const NOT_AN_ACCOUNT_ID: &str =
+    "An account id is acc_ and 32 lower-case hexadecimal digits, as the gateway makes them.";
 
 /// The member bound to `account_id`, with their name.
 pub(crate) fn member_by_account(
@@ -131,6 +135,30 @@ const STATE_OF_STATUS: &str =
     "CASE m.status WHEN 'enabled' THEN 'enabled' WHEN 'not_joined' THEN 'enabled' ELSE 'disabled' END";
 
 impl Directory {
+    /// Binds `member`, whom a change of the team's log has just added, to the gateway account
+    /// its author's computer made the id of, alike on every computer; the account mirror then
+    /// asks the gateway to create it under that id. None (a change of an older version): the
+    /// member stays unbound. An account another member is bound to is refused.
+    pub(crate) fn bind_new_member(
+        &self,
+        member: MemberId,
+        account_id: Option<&str>,
+    ) -> CoreResult<()> {
+        let Some(account_id) = account_id else {
+            return Ok(());
+        };
+        if member_row::held_by_another(&self.conn, "gateway_account_id", account_id, member)? {
+            return Err(CoreError::Conflict(
+                "The gateway account this change names is another member's.".into(),
+            ));
+        }
+        self.conn.execute(
+            "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
+            params![member, account_id],
+        )?;
+        Ok(())
+    }
+
     /// Members whose gateway account differs from what the gateway was last told, then
     /// accounts of members removed since, at most `limit`, in member order.
     pub fn due_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
@@ -147,10 +175,13 @@ impl Directory {
     }
 
     fn compare_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
-        // In a team every computer mirrors, and an account the gateway creates is bound on the
-        // computer that asked only: so there only members already bound are mirrored (their
-        // changes, the same from every computer), and a member new since the team started
-        // waits for the binding to be a change of the log. A member an approved join request
+        // In a team every computer mirrors, and an account the gateway creates with an id of
+        // its own would be bound on the computer that asked only: so there only members
+        // already bound are mirrored, and the gateway's answer is the same whoever sends first.
+        // A member added through the log (`member.add`, `member.import`) is bound when the
+        // change is applied, to the account id its author's computer made, which the gateway
+        // creates under that id; one made before that (or by an older computer) stays
+        // unmirrored there. A member an approved join request
         // made is bound to the account the request named, which the gateway makes when it
         // hears the decision: the computer that decided mirrors them only once the decision
         // is out. Another computer may mirror them first; the gateway then approves the

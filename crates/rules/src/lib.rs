@@ -1,4 +1,5 @@
-//! The rules that the desktop and the gateway both apply, written once: the clock they read,
+//! The rules that the desktop and the gateway both apply, written once: the form of an account's
+//! id, the clock they read,
 //! the two languages, what an email address and a person's name are, what a mobile number is
 //! (and its E.164 form), what a username is, the password policy, and how passwords are
 //! hashed and checked (Argon2id, with the parameters a stored hash may carry).
@@ -6,6 +7,7 @@
 //! No I/O: no files, no network; the system clock is only read. Each caller words its own messages (the desktop's
 //! `ErrorDetail`, the gateway's pages in two languages) from the verdicts given here.
 
+pub mod account;
 pub mod clock;
 pub mod email;
 pub mod lang;

@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::gateway_accounts::NOT_AN_ACCOUNT_ID;
 use crate::join::{JoinDecision, JoinPlacement, JoinRequestIn, JoiningRules, TellGateway};
 use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
 use crate::roles::NewRole;
@@ -57,11 +58,14 @@ pub enum Command {
     #[serde(rename = "department.delete")]
     DeleteDepartment { department_id: DepartmentId },
     /// The member as the wizard gives it, with `password` left empty: the change carries the
-    /// hash its author's computer made (see [`Command::add_member`]).
+    /// hash its author's computer made, and the id of the gateway account every computer
+    /// binds the member to (see [`Command::add_member`]; none in a change of an older version).
     #[serde(rename = "member.add")]
     AddMember {
         member: NewMember,
         password_hash: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        account_id: Option<String>,
     },
     #[serde(rename = "member.update")]
     UpdateMember {
@@ -150,7 +154,8 @@ pub const MAX_BATCH_MEMBERS: usize = 5_000;
 
 impl Command {
     /// "Add member" as a change: the password is checked against the policy and hashed here,
-    /// once, on the author's computer; the change carries the hash and never the password.
+    /// once, on the author's computer; the change carries the hash and never the password, and
+    /// a new gateway account id, made here too, so that every computer binds the member alike.
     pub fn add_member(mut member: NewMember) -> CoreResult<Self> {
         let mut problems = Vec::new();
         crate::password::check_credentials(&member.username, &member.password, &mut problems);
@@ -162,6 +167,7 @@ impl Command {
         Ok(Self::AddMember {
             member,
             password_hash,
+            account_id: Some(orgdesk_rules::account::new_account_id()),
         })
     }
 
@@ -225,6 +231,10 @@ impl Command {
                 "member.password",
                 "A change never carries a password, only its hash.",
             ),
+            Self::AddMember {
+                account_id: Some(id),
+                ..
+            } if !orgdesk_rules::account::is_account_id(id) => bad("accountId", NOT_AN_ACCOUNT_ID),
             Self::ChangeStatus {
                 action: MemberAction::Edit | MemberAction::Remove,
                 ..
@@ -314,9 +324,11 @@ impl Command {
             Self::AddMember {
                 member,
                 password_hash,
-            } => d
-                .add_member_hashed(actor, member, Some(password_hash))
-                .map(drop),
+                account_id,
+            } => {
+                let id = d.add_member_hashed(actor, member, Some(password_hash))?;
+                d.bind_new_member(id, account_id.as_deref())
+            }
             Self::UpdateMember { member_id, patch } => {
                 d.update_member(actor, *member_id, patch).map(drop)
             }

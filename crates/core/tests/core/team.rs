@@ -1630,3 +1630,105 @@ fn joining_rules_set_on_one_computer_judge_a_later_request_alike_on_all() {
         assert_eq!(d.joining_rules().unwrap(), rules);
     }
 }
+
+/// The gateway account `username` is bound to on each computer.
+fn accounts_of(t: &Team, username: &str) -> Vec<Option<String>> {
+    let member = t.member(username);
+    t.dirs
+        .iter()
+        .map(|d| d.gateway_account_of(member).unwrap())
+        .collect()
+}
+
+#[test]
+fn a_member_added_through_the_log_is_bound_to_one_account_everywhere_and_mirrored_by_all() {
+    let mut t = team();
+    enrolled(&mut t);
+    // Bo adds Eve and imports Gil (with a username) and Hal (without) on his computer.
+    t.make(1, "bohan", add(&t, "Eve Stone", "eve", "Sales"))
+        .unwrap();
+    import_in_team(&mut t, PEOPLE);
+    // A change of an older version carries no account id.
+    let Command::AddMember {
+        member,
+        password_hash,
+        ..
+    } = add(&t, "Old Timer", "old", "Sales")
+    else {
+        unreachable!("member.add")
+    };
+    let old = Command::AddMember {
+        member,
+        password_hash,
+        account_id: None,
+    };
+    t.make(2, "cyrus", old).unwrap();
+    t.send(1);
+    t.send(2);
+    nothing_refused(&mut t);
+    for username in ["eve", "gil"] {
+        let ids = accounts_of(&t, username);
+        let id = ids[0].clone().expect("bound to an account");
+        assert!(orgdesk_rules::account::is_account_id(&id), "{id}");
+        assert_eq!(ids, vec![Some(id.clone()); 3], "{username}");
+        // Every computer mirrors the member, naming that account.
+        for d in &t.dirs {
+            let due = d.due_account_mirror(500).unwrap();
+            let item = due.iter().find(|i| i.account.username == username).unwrap();
+            assert_eq!(item.account.account_id.as_deref(), Some(id.as_str()));
+        }
+    }
+    assert_ne!(accounts_of(&t, "eve"), accounts_of(&t, "gil"));
+    let hal = t.dirs[0].find_member("hal@example.com").unwrap();
+    assert_eq!(t.dirs[0].gateway_account_of(hal).unwrap(), None);
+    // The older change's member stays unbound, and in a team unmirrored, as before.
+    assert_eq!(accounts_of(&t, "old"), vec![None; 3]);
+    for d in &t.dirs {
+        let due = d.due_account_mirror(500).unwrap();
+        assert!(due.iter().all(|i| i.account.username != "old"), "{due:?}");
+    }
+    // The gateway answers the named accounts: every computer records them alike.
+    for d in &mut t.dirs {
+        let due = d.due_account_mirror(500).unwrap();
+        let answered: Vec<String> = due
+            .iter()
+            .map(|i| i.account.account_id.clone().unwrap())
+            .collect();
+        d.account_mirror_done(&due, &answered).unwrap();
+        assert!(d.due_account_mirror(500).unwrap().is_empty());
+    }
+    t.assert_equal();
+}
+
+#[test]
+fn an_account_id_a_change_carries_is_checked_and_never_another_members() {
+    let mut t = team();
+    enrolled(&mut t);
+    t.make(1, "bohan", add(&t, "Eve Stone", "eve", "Sales"))
+        .unwrap();
+    t.send(1);
+    applied_everywhere(&mut t);
+    let eve = accounts_of(&t, "eve")[0].clone().unwrap();
+    // Bodies adding a member under Eve's account, and under an id of another form.
+    let bo = t.dirs[1]
+        .gateway_account_of(t.member("bohan"))
+        .unwrap()
+        .unwrap();
+    for (n, (id, username)) in [(eve.as_str(), "zed"), ("acc_1", "yan")]
+        .into_iter()
+        .enumerate()
+    {
+        t.make(1, "bohan", add(&t, "Zed Yan", username, "Sales"))
+            .unwrap();
+        let mut made = t.dirs[1].pending_commands().unwrap().pop().unwrap();
+        made.body["args"]["accountId"] = json!(id);
+        t.append("dev_1", &bo, &format!("forged-{n}"), made.body);
+    }
+    let outcomes = t.apply_all();
+    let refused = |o: &ChangeOutcome, why: &str| matches!(o, ChangeOutcome::Refused { reason, .. } if reason.contains(why));
+    assert!(refused(&outcomes[1], "another member's"), "{outcomes:?}");
+    assert!(refused(&outcomes[2], "acc_ and 32"), "{outcomes:?}");
+    t.assert_equal();
+    assert_eq!(accounts_of(&t, "eve"), vec![Some(eve); 3]);
+    assert!(t.dirs[0].find_member("zed").is_err());
+}

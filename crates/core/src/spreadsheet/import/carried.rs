@@ -17,6 +17,7 @@ use super::{
 };
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::gateway_accounts::NOT_AN_ACCOUNT_ID;
 use crate::spreadsheet::columns::{Column, Lang};
 use crate::spreadsheet::{Control, SheetResult, SpreadsheetError};
 use crate::store::Directory;
@@ -55,6 +56,10 @@ pub struct ImportRow {
     /// never carries the password.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password_hash: Option<String>,
+    /// A new member's gateway account, its id made on the author's computer, so that every
+    /// computer binds the member alike (none in a part of an older version: left unbound).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,8 +183,19 @@ impl Directory {
             })
             .collect();
         self.commit_hashed(actor, v, hashes, &ctl, part.part == 1)
-            .map(drop)
-            .map_err(core)
+            .map_err(core)?;
+        for row in &part.rows {
+            if let (Some(username), Some(account_id)) = (&row.username, &row.account_id) {
+                let key = username.to_ascii_lowercase();
+                let member = self.conn.query_row(
+                    "SELECT id FROM members WHERE username_key = ?1",
+                    [key],
+                    |r| r.get(0),
+                )?;
+                self.bind_new_member(member, Some(account_id))?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -213,6 +229,17 @@ impl ImportPart {
                         format!("rows[{i}].passwordHash"),
                         "Only a new member with a username is given a password.",
                     );
+                }
+            }
+            if let Some(id) = &r.account_id {
+                if r.username.is_none() || r.member_id.is_some() {
+                    return bad(
+                        format!("rows[{i}].accountId"),
+                        "Only a new member with a username is given an account.",
+                    );
+                }
+                if !orgdesk_rules::account::is_account_id(id) {
+                    return bad(format!("rows[{i}].accountId"), NOT_AN_ACCOUNT_ID);
                 }
             }
             if let Some(e) = &r.email {
@@ -365,6 +392,10 @@ fn carried_rows(v: &Validation, hashes: Vec<(usize, String)>) -> Vec<ImportRow> 
                 name: p.name.clone(),
                 username: p.username.clone(),
                 password_hash: hashes.next_if(|(k, _)| *k == i).map(|(_, h)| h),
+                account_id: p
+                    .username
+                    .as_ref()
+                    .map(|_| orgdesk_rules::account::new_account_id()),
                 email: p.email.clone(),
                 mobile: p.mobile.clone(),
                 employee_id: p.employee_id.clone(),
@@ -390,6 +421,7 @@ fn carried_rows(v: &Validation, hashes: Vec<(usize, String)>) -> Vec<ImportRow> 
                     name: name.clone(),
                     username: None,
                     password_hash: None,
+                    account_id: None,
                     email: email.clone(),
                     mobile: mobile.clone(),
                     employee_id: employee_id.clone(),
