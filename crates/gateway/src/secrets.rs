@@ -62,7 +62,7 @@ pub fn new_id(prefix: &str) -> String {
 /// A gateway account's stable id: 128 random bits, never reused. The directory binds its
 /// member to it, so it must not be guessable from the username or the time.
 pub fn new_account_id() -> String {
-    format!("acc_{}", hex(&random_bytes::<16>()))
+    orgdesk_rules::account::account_id(random_bytes::<16>())
 }
 
 /// SHA-256, used for API tokens (high-entropy, so no pepper is needed) and request digests.

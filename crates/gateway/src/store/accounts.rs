@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use orgdesk_protocol::{AccountState, EventKind};
 
-use crate::error::Result;
+use crate::error::{GatewayError, Result};
 
 pub fn account_state_str(state: AccountState) -> &'static str {
     match state {
@@ -128,6 +128,28 @@ pub struct MirrorItem {
     pub email: Option<String>,
     pub mobile: Option<String>,
     pub must_change_password: bool,
+}
+
+/// The id to create a mirrored member's account under when the directory bound the member to
+/// `id`, which no account of the organization holds (`holders`: how many accounts of other
+/// organizations and join requests hold it). The directory's own id when it is one the
+/// gateway makes (a team's computer made it for a member it added, so that every computer
+/// binds the member alike); `None`, a new id of the gateway's, for an id of another form. An
+/// id another organization's account or another person's join request holds is refused: an
+/// account is never bound to someone else.
+pub(crate) fn directory_made_id(id: &str, username: &str, holders: i64) -> Result<Option<String>> {
+    if !orgdesk_rules::account::is_account_id(id) {
+        return Ok(None);
+    }
+    if holders > 0 {
+        return Err(GatewayError::Conflict {
+            code: "account_taken",
+            message: format!(
+                "account_id {id} is another organization's or another username's account: it is not given to {username}"
+            ),
+        });
+    }
+    Ok(Some(id.to_owned()))
 }
 
 /// What the desktop's refusal of an account did.

@@ -81,6 +81,11 @@ pub(crate) const INSERT_MIRRORED: &str =
         account_id, state, name, email, mobile, origin)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 
+/// How many accounts (of any organization) and join requests hold the account id `?1`.
+pub(crate) const ACCOUNT_ID_HOLDERS: &str = "SELECT count(*) FROM (
+        SELECT account_id FROM accounts WHERE account_id = ?1
+        UNION ALL SELECT account_id FROM join_requests WHERE account_id = ?1) held";
+
 /// An account's username key and password hash: `?1` the organization, `?2` the account.
 pub(crate) const ACCOUNT_KEY_AND_HASH: &str =
     "SELECT username_key, password_hash FROM accounts WHERE org_id = ?1 AND account_id = ?2";

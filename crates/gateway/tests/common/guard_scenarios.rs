@@ -15,7 +15,7 @@ use reqwest::{Method, StatusCode};
 
 use super::join_scenarios::rules;
 use super::members::{reset_request, Jar, PASSWORD};
-use super::{json_of, TestGateway};
+use super::{assert_api_error, json_of, TestGateway};
 
 #[allow(unused_macros)] // the smtp and browser suites do not run the scenarios
 macro_rules! for_each_guard_scenario {
@@ -457,13 +457,20 @@ pub async fn one_organizations_token_reaches_nothing_of_another(
     assert!(r.json::<PasswordResetCreated>().await.is_err());
     let r = gw.refuse_with(&b.api_token, &a_account, "not ours").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    // B's mirror of the same username makes B's own account; A's still signs in as before.
+    // B's mirror naming A's account is refused; of the same username without it, it makes
+    // B's own account. A's still signs in as before.
     let account = orgdesk_protocol::MirroredAccount {
         account_id: Some(a_account.clone()),
         name: "Li Wei (B)".into(),
         ..super::identity_scenarios::mirrored("li.wei", None, AccountState::Disabled)
     };
-    let r = gw.mirror_with(&b.api_token, vec![account]).await;
+    let r = gw.mirror_with(&b.api_token, vec![account.clone()]).await;
+    assert_api_error(r, StatusCode::CONFLICT, "account_taken").await;
+    let own = orgdesk_protocol::MirroredAccount {
+        account_id: None,
+        ..account
+    };
+    let r = gw.mirror_with(&b.api_token, vec![own]).await;
     assert_eq!(r.status(), StatusCode::OK);
     let me = gw.sign_in(&mut Jar::default(), "li.wei", PASSWORD).await;
     assert_eq!(me.kind(), Some("me"), "{}", me.body);

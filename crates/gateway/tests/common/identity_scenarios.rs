@@ -440,9 +440,12 @@ pub async fn organizations_do_not_reach_each_others_accounts(
     // The other organization cannot refuse it…
     let r = gw.refuse_with(&other.api_token, &alices, "mine").await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
-    // …nor take it over by naming its id: it gets an account of its own.
+    // …nor take it over by naming its id (refused); without it, it gets an account of its own.
     let mut named = mirrored("alice", Some(hash(NEW_PASSWORD)), AccountState::Enabled);
     named.account_id = Some(alices.clone());
+    let r = gw.mirror_with(&other.api_token, vec![named.clone()]).await;
+    assert_api_error(r, StatusCode::CONFLICT, "account_taken").await;
+    named.account_id = None;
     let r = gw.mirror_with(&other.api_token, vec![named]).await;
     assert_eq!(r.status(), StatusCode::OK);
     let theirs = r.json::<MirroredAccounts>().await.unwrap().account_ids;

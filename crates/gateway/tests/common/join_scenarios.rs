@@ -479,6 +479,79 @@ pub async fn a_mirror_ahead_of_the_decision_creates_the_requests_account(
     assert_eq!(again, [account_id]);
 }
 
+/// A member a team's computer added comes with the account id that computer made: the mirror
+/// creates the account under it, and the same upsert from another computer of the team answers
+/// the same account, which signs in and gets reset links. An id another organization's
+/// account holds, or a join request named for another username, is refused with nothing of
+/// that mirror written: an account is never given to someone else.
+pub async fn a_mirror_creates_an_account_under_the_id_the_directory_made(
+    gw: &TestGateway,
+    _clock: Arc<ManualClock>,
+) {
+    let id = orgdesk_rules::account::new_account_id();
+    let hash = orgdesk_rules::password::hash(PASSWORD).unwrap();
+    let named = |username: &str, id: &str| {
+        let mut m = super::identity_scenarios::mirrored(
+            username,
+            Some(hash.clone()),
+            orgdesk_protocol::AccountState::Enabled,
+        );
+        m.account_id = Some(id.to_owned());
+        m
+    };
+    assert_eq!(
+        gw.mirror(vec![named("eve", &id)]).await,
+        std::slice::from_ref(&id)
+    );
+    let (_, device) = gw.account_with_device("li.wei", "Branch office").await;
+    let again = gw
+        .mirror_with(&device.device_token, vec![named("eve", &id)])
+        .await;
+    assert_eq!(again.status(), StatusCode::OK);
+    let again: orgdesk_protocol::MirroredAccounts = again.json().await.unwrap();
+    assert_eq!(
+        again.account_ids,
+        std::slice::from_ref(&id),
+        "the same account"
+    );
+    gw.assert_signs_in(&mut super::members::Jar::default(), "eve", PASSWORD)
+        .await;
+    let reset = gw.reset_for("eve-reset", "eve", Channel::Link, "Eve").await;
+    assert!(reset.status().is_success(), "{}", reset.status());
+
+    let other = gw.another_organization("Other").await;
+    let theirs = gw
+        .mirror_with(&other.api_token, vec![named("fay", &id)])
+        .await;
+    assert_eq!(theirs.status(), StatusCode::CONFLICT);
+    let error: orgdesk_protocol::ApiError = theirs.json().await.unwrap();
+    assert_eq!(error.code, "account_taken");
+    assert!(
+        error.message.contains(&id) && error.message.contains("another organization's"),
+        "{}",
+        error.message
+    );
+
+    let WaitingRequest { account_id, .. } = waiting_request(gw, "ZhaoLei").await;
+    let fresh = orgdesk_rules::account::new_account_id();
+    let r = gw
+        .mirror_with(
+            &gw.creds.api_token,
+            vec![named("gil", &fresh), named("hal", &account_id)],
+        )
+        .await;
+    assert_api_error(r, StatusCode::CONFLICT, "account_taken").await;
+    let mut jar = super::members::Jar::default();
+    assert_ne!(
+        gw.sign_in(&mut jar, "gil", PASSWORD).await.kind(),
+        Some("me")
+    );
+    assert_ne!(
+        gw.sign_in(&mut jar, "hal", PASSWORD).await.kind(),
+        Some("me")
+    );
+}
+
 /// The join form reads a required mobile number by the desktop's own rule: "+" and 8–15
 /// digits that no numbering plan holds are refused, and a valid number travels in the E.164
 /// form the desktop writes.

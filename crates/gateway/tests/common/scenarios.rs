@@ -54,6 +54,7 @@ macro_rules! for_each_scenario {
         $m!(a_join_link_request_waits_for_the_desktops_decision);
         $m!(a_rejected_join_request_can_be_approved_later);
         $m!(a_mirror_ahead_of_the_decision_creates_the_requests_account);
+        $m!(a_mirror_creates_an_account_under_the_id_the_directory_made);
         $m!(the_organization_code_joins_and_locks_out_guessers);
         $m!(the_join_page_reads_mobiles_by_the_desktops_rule);
         $m!(the_join_page_keeps_the_desktops_name_and_email_rules);

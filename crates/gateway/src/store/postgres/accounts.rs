@@ -13,8 +13,8 @@ use crate::error::Result;
 use crate::secrets;
 use crate::store::sql;
 use crate::store::{
-    account_state_str, account_throttle_key, details_change, AccountStateChange, AccountStore,
-    DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
+    account_state_str, account_throttle_key, details_change, directory_made_id, AccountStateChange,
+    AccountStore, DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
     RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
 };
 
@@ -44,6 +44,7 @@ async fn mirror_one(tx: &mut Tx<'_>, org_id: &str, item: &MirrorItem, now: i64) 
     let mobile = item.mobile.clone().unwrap_or_default();
     // The lock join requests and the accounts trigger take on this username.
     lock_username(tx, org_id, &item.username_key).await?;
+    let mut account_id = None;
     if let Some(id) = &item.account_id {
         let mut named: Option<(String, String)> =
             locked_row(tx, sql::ACCOUNT_KEY_AND_HASH, org_id, id).await?;
@@ -85,7 +86,13 @@ async fn mirror_one(tx: &mut Tx<'_>, org_id: &str, item: &MirrorItem, now: i64) 
                     .await?;
                 end_access(tx, org_id, &key, now).await?;
             }
-            None => {}
+            None => {
+                let holders = sqlx::query_scalar(shared(sql::ACCOUNT_ID_HOLDERS))
+                    .bind(id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                account_id = directory_made_id(id, &item.username, holders)?;
+            }
         }
     }
     // A pending request may not keep a username the directory uses.
@@ -97,8 +104,8 @@ async fn mirror_one(tx: &mut Tx<'_>, org_id: &str, item: &MirrorItem, now: i64) 
         .execute(&mut **tx)
         .await?;
     // Whoever holds the username here (registered under a name the directory uses) loses it
-    // to a fresh account id; otherwise the account is new.
-    let account_id = secrets::new_account_id();
+    // to the new account id; otherwise the account is new.
+    let account_id = account_id.unwrap_or_else(secrets::new_account_id);
     sqlx::query(shared_with(
         sql::INSERT_MIRRORED,
         "ON CONFLICT (org_id, username_key) DO UPDATE SET

@@ -11,8 +11,8 @@ use crate::error::Result;
 use crate::secrets;
 use crate::store::sql;
 use crate::store::{
-    account_state_str, account_throttle_key, details_change, AccountStateChange, AccountStore,
-    DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
+    account_state_str, account_throttle_key, details_change, directory_made_id, AccountStateChange,
+    AccountStore, DetailsSubmission, DirectoryMirror, DirectoryRefusal, MirrorItem, PasswordChange,
     RefuseOutcome, ORIGIN_DIRECTORY, USERNAME_IN_DIRECTORY,
 };
 
@@ -29,6 +29,7 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
     let state = account_state_str(item.state);
     let email = item.email.clone().unwrap_or_default();
     let mobile = item.mobile.clone().unwrap_or_default();
+    let mut account_id = None;
     if let Some(id) = &item.account_id {
         let mut named: Option<(String, String)> =
             optional_pair(tx, sql::ACCOUNT_KEY_AND_HASH, params![org_id, id])?;
@@ -67,7 +68,10 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
                 tx.execute(sql::REMOVE_ACCOUNT, params![org_id, id, now])?;
                 end_access(tx, org_id, &key, now)?;
             }
-            None => {}
+            None => {
+                let holders = tx.query_row(sql::ACCOUNT_ID_HOLDERS, [id], |r| r.get(0))?;
+                account_id = directory_made_id(id, &item.username, holders)?;
+            }
         }
     }
     // A pending request may not keep a username the directory uses.
@@ -75,7 +79,7 @@ fn mirror_one(tx: &Transaction<'_>, org_id: &str, item: &MirrorItem, now: i64) -
         sql::REJECT_REQUESTS_FOR_USERNAME,
         params![org_id, item.username_key, now, USERNAME_IN_DIRECTORY],
     )?;
-    let account_id = secrets::new_account_id();
+    let account_id = account_id.unwrap_or_else(secrets::new_account_id);
     let fields = params![
         org_id,
         item.username_key,
