@@ -475,3 +475,76 @@ fn ask_to_join(link: &str, name: &str, username: &str) {
         assert_eq!(sent.status(), reqwest::StatusCode::OK);
     });
 }
+
+/// A member added on one computer of a team gets one gateway account, the same on every
+/// computer: on SQLite, and on PostgreSQL with two gateway instances.
+#[test]
+fn a_member_added_in_a_team_gets_one_gateway_account_on_every_computer() {
+    let on_sqlite = tempfile::tempdir().unwrap();
+    let gw = Gateway::start_on_sqlite(on_sqlite.path(), free_port());
+    one_account_for_a_member_added_in_a_team(on_sqlite.path(), gw, None);
+    let on_postgres = tempfile::tempdir().unwrap();
+    let pg = postgres_in(on_postgres.path());
+    let gw = Gateway::start(on_postgres.path(), &pg.url("postgres"), free_port());
+    let second = gw.another_instance(on_postgres.path());
+    one_account_for_a_member_added_in_a_team(on_postgres.path(), gw, Some(second));
+    drop(pg);
+}
+
+/// Carol adds Eve, with a password, on the second computer (through `second` when given);
+/// every computer applies it and sends the account mirror twice over: all three bind Eve to
+/// one account, which the gateway holds with her password (a reset link is made for it from
+/// the third computer), and the directories stay equal.
+fn one_account_for_a_member_added_in_a_team(root: &Path, gw: Gateway, second: Option<Gateway>) {
+    let url = gw.url.clone();
+    let url_b = second
+        .as_ref()
+        .map_or_else(|| url.clone(), |g| g.url.clone());
+    let (a, b, c) = (
+        computer(root, "a"),
+        computer(root, "b"),
+        computer(root, "c"),
+    );
+    ok(&init_acme(&a, Some("Ann Lee")));
+    ok(&orgdesk(&a, &["dept", "add", "Sales"], None));
+    add_member(&a, "Carol Diaz", "carol", &["--role", "Admin"]);
+    add_member(&a, "Dave Kim", "dave", &["--role", "Admin"]);
+    let token = format!("{}\n", gw.token);
+    ok(&orgdesk(
+        &a,
+        &["gateway", "use", &url, "--token-stdin"],
+        Some(&token),
+    ));
+    ok(&orgdesk(&a, &["sync"], None));
+    ok(&orgdesk(&a, &["team", "start"], None));
+    enroll_and_join(&a, &b, &url_b, "carol");
+    enroll_and_join(&a, &c, &url, "dave");
+
+    let args = member_add("Eve Stone", "eve", "Sales", &[]);
+    ok(&run_as(&b, "carol", &args, Some(&format!("{PASSWORD}\n"))));
+    for db in [&a, &b, &c, &a, &b, &c] {
+        ok(&orgdesk(db, &["sync"], None));
+    }
+    let accounts = || {
+        [&a, &b, &c].map(|db| {
+            let d = Directory::open(db).unwrap();
+            d.gateway_account_of(d.find_member("eve").unwrap()).unwrap()
+        })
+    };
+    let bound = accounts();
+    let eve = bound[0].clone().expect("Eve has a gateway account");
+    assert!(eve.starts_with("acc_") && eve.len() == 36, "{eve}");
+    assert_eq!(bound, [Some(eve.clone()), Some(eve.clone()), Some(eve)]);
+    let link = ok(&run_as(
+        &c,
+        "dave",
+        &["member", "reset-password", "eve", "--link"],
+        None,
+    ));
+    assert!(link.trim().starts_with(&url), "{link}");
+    assert_eq!(accounts(), bound, "no computer bound Eve anew");
+    assert_eq!(checksum(&a), checksum(&b));
+    assert_eq!(checksum(&a), checksum(&c));
+    drop(second);
+    drop(gw);
+}
