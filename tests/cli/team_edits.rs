@@ -7,7 +7,7 @@
 //! computer's edit is refused; a change forged outside its author's role is refused by every
 //! directory.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use orgdesk_core::team::{Command, TeamCommand};
@@ -69,12 +69,46 @@ fn three_computers_edit_one_directory_through_the_change_log() {
 /// instance, the other two the first.
 #[test]
 fn three_computers_edit_through_two_gateway_instances_on_postgresql() {
+    on_two_postgresql_instances(three_computers_edit);
+}
+
+/// Runs `scenario` on a throwaway PostgreSQL with two gateway instances.
+fn on_two_postgresql_instances(scenario: fn(&Path, Gateway, Option<Gateway>)) {
     let dir = tempfile::tempdir().unwrap();
     let pg = postgres_in(dir.path());
     let gw = Gateway::start(dir.path(), &pg.url("postgres"), free_port());
     let second = gw.another_instance(dir.path());
-    three_computers_edit(dir.path(), gw, Some(second));
+    scenario(dir.path(), gw, Some(second));
     drop(pg);
+}
+
+/// Ann's computer sets Acme up with Sales, Carol and Dave (Admins) and `members`, and starts
+/// a team on `gw`; Carol's computer joins it through `url_b`, Dave's through `gw`.
+fn three_computers(
+    root: &Path,
+    gw: &Gateway,
+    url_b: &str,
+    members: &[(&str, &str)],
+) -> [PathBuf; 3] {
+    let [a, b, c] = ["a", "b", "c"].map(|name| computer(root, name));
+    ok(&init_acme(&a, Some("Ann Lee")));
+    ok(&orgdesk(&a, &["dept", "add", "Sales"], None));
+    add_member(&a, "Carol Diaz", "carol", &["--role", "Admin"]);
+    add_member(&a, "Dave Kim", "dave", &["--role", "Admin"]);
+    for (name, username) in members {
+        add_member(&a, name, username, &[]);
+    }
+    let token = format!("{}\n", gw.token);
+    ok(&orgdesk(
+        &a,
+        &["gateway", "use", &gw.url, "--token-stdin"],
+        Some(&token),
+    ));
+    ok(&orgdesk(&a, &["sync"], None));
+    ok(&orgdesk(&a, &["team", "start"], None));
+    enroll_and_join(&a, &b, url_b, "carol");
+    enroll_and_join(&a, &c, &gw.url, "dave");
+    [a, b, c]
 }
 
 /// Three computers editing through `gw`, the second computer through `second` when given.
@@ -83,28 +117,9 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     let url_b = second
         .as_ref()
         .map_or_else(|| url.clone(), |g| g.url.clone());
-    let (a, b, c) = (
-        computer(root, "a"),
-        computer(root, "b"),
-        computer(root, "c"),
-    );
-
     // Before team mode, edits are written directly, as ever.
-    ok(&init_acme(&a, Some("Ann Lee")));
-    ok(&orgdesk(&a, &["dept", "add", "Sales"], None));
-    add_member(&a, "Carol Diaz", "carol", &["--role", "Admin"]);
-    add_member(&a, "Dave Kim", "dave", &["--role", "Admin"]);
-    add_member(&a, "Erin Wu", "erin", &[]);
-    add_member(&a, "Frank Olsen", "frank", &[]);
-    ok(&orgdesk(
-        &a,
-        &["gateway", "use", &url, "--token-stdin"],
-        Some(&format!("{}\n", gw.token)),
-    ));
-    ok(&orgdesk(&a, &["sync"], None));
-    ok(&orgdesk(&a, &["team", "start"], None));
-    enroll_and_join(&a, &b, &url_b, "carol");
-    enroll_and_join(&a, &c, &url, "dave");
+    let members = [("Erin Wu", "erin"), ("Frank Olsen", "frank")];
+    let [a, b, c] = three_computers(root, &gw, &url_b, &members);
     assert_eq!(checksum(&b), checksum(&a));
 
     let invite_ivy = [
@@ -483,12 +498,7 @@ fn a_member_added_in_a_team_gets_one_gateway_account_on_every_computer() {
     let on_sqlite = tempfile::tempdir().unwrap();
     let gw = Gateway::start_on_sqlite(on_sqlite.path(), free_port());
     one_account_for_a_member_added_in_a_team(on_sqlite.path(), gw, None);
-    let on_postgres = tempfile::tempdir().unwrap();
-    let pg = postgres_in(on_postgres.path());
-    let gw = Gateway::start(on_postgres.path(), &pg.url("postgres"), free_port());
-    let second = gw.another_instance(on_postgres.path());
-    one_account_for_a_member_added_in_a_team(on_postgres.path(), gw, Some(second));
-    drop(pg);
+    on_two_postgresql_instances(one_account_for_a_member_added_in_a_team);
 }
 
 /// Carol adds Eve, with a password, on the second computer (through `second` when given);
@@ -496,30 +506,8 @@ fn a_member_added_in_a_team_gets_one_gateway_account_on_every_computer() {
 /// one account, which the gateway holds with her password (a reset link is made for it from
 /// the third computer), and the directories stay equal.
 fn one_account_for_a_member_added_in_a_team(root: &Path, gw: Gateway, second: Option<Gateway>) {
-    let url = gw.url.clone();
-    let url_b = second
-        .as_ref()
-        .map_or_else(|| url.clone(), |g| g.url.clone());
-    let (a, b, c) = (
-        computer(root, "a"),
-        computer(root, "b"),
-        computer(root, "c"),
-    );
-    ok(&init_acme(&a, Some("Ann Lee")));
-    ok(&orgdesk(&a, &["dept", "add", "Sales"], None));
-    add_member(&a, "Carol Diaz", "carol", &["--role", "Admin"]);
-    add_member(&a, "Dave Kim", "dave", &["--role", "Admin"]);
-    let token = format!("{}\n", gw.token);
-    ok(&orgdesk(
-        &a,
-        &["gateway", "use", &url, "--token-stdin"],
-        Some(&token),
-    ));
-    ok(&orgdesk(&a, &["sync"], None));
-    ok(&orgdesk(&a, &["team", "start"], None));
-    enroll_and_join(&a, &b, &url_b, "carol");
-    enroll_and_join(&a, &c, &url, "dave");
-
+    let url_b = second.as_ref().unwrap_or(&gw).url.clone();
+    let [a, b, c] = three_computers(root, &gw, &url_b, &[]);
     let args = member_add("Eve Stone", "eve", "Sales", &[]);
     ok(&run_as(&b, "carol", &args, Some(&format!("{PASSWORD}\n"))));
     for db in [&a, &b, &c, &a, &b, &c] {
@@ -541,7 +529,7 @@ fn one_account_for_a_member_added_in_a_team(root: &Path, gw: Gateway, second: Op
         &["member", "reset-password", "eve", "--link"],
         None,
     ));
-    assert!(link.trim().starts_with(&url), "{link}");
+    assert!(link.trim().starts_with(&gw.url), "{link}");
     assert_eq!(accounts(), bound, "no computer bound Eve anew");
     assert_eq!(checksum(&a), checksum(&b));
     assert_eq!(checksum(&a), checksum(&c));

@@ -53,6 +53,19 @@ pub(crate) fn member_by_account(
     .optional()
 }
 
+/// Binds `member` to the gateway account `account_id`.
+pub(crate) fn bind_account(
+    conn: &Connection,
+    member: MemberId,
+    account_id: &str,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
+        params![member, account_id],
+    )?;
+    Ok(())
+}
+
 /// Asks the gateway to remove an account the directory will not take, unless a member of
 /// this directory is bound to it (then the account is theirs and stays).
 pub(crate) fn refuse_account(
@@ -152,11 +165,7 @@ impl Directory {
                 "The gateway account this change names is another member's.".into(),
             ));
         }
-        self.conn.execute(
-            "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
-            params![member, account_id],
-        )?;
-        Ok(())
+        Ok(bind_account(&self.conn, member, account_id)?)
     }
 
     /// Members whose gateway account differs from what the gateway was last told, then
@@ -271,10 +280,7 @@ impl Directory {
             )? {
                 continue;
             }
-            tx.execute(
-                "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
-                params![item.member_id, account_id],
-            )?;
+            bind_account(&tx, MemberId(item.member_id), account_id)?;
             tx.execute(
                 "INSERT INTO gateway_accounts (member_id, account_id, username, password_hash, state,
                                                name, email, mobile, must_change_password)

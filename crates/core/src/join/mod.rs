@@ -23,7 +23,7 @@ use ts_rs::TS;
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{
-    audit_refused_event, member_by_account, refuse_account, valid_account_id,
+    audit_refused_event, bind_account, member_by_account, refuse_account, valid_account_id,
 };
 use crate::rows;
 use crate::store::Directory;
@@ -209,10 +209,7 @@ fn create_member(
             .join(" ")
     });
     if let (Ok(member), Some(account)) = (&created, &r.account_id) {
-        tx.execute(
-            "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
-            params![member, account],
-        )?;
+        bind_account(tx, *member, account)?;
     }
     Ok(created)
 }

@@ -1640,13 +1640,19 @@ fn accounts_of(t: &Team, username: &str) -> Vec<Option<String>> {
         .collect()
 }
 
-#[test]
-fn a_member_added_through_the_log_is_bound_to_one_account_everywhere_and_mirrored_by_all() {
+/// Three enrolled computers; Bo has added Eve on his, not sent yet.
+fn eve_added_by_bo() -> Team {
     let mut t = team();
     enrolled(&mut t);
-    // Bo adds Eve and imports Gil (with a username) and Hal (without) on his computer.
     t.make(1, "bohan", add(&t, "Eve Stone", "eve", "Sales"))
         .unwrap();
+    t
+}
+
+#[test]
+fn a_member_added_through_the_log_is_bound_to_one_account_everywhere_and_mirrored_by_all() {
+    // Bo imports Gil (with a username) and Hal (without) too.
+    let mut t = eve_added_by_bo();
     import_in_team(&mut t, PEOPLE);
     // A change of an older version carries no account id.
     let Command::AddMember {
@@ -1702,10 +1708,7 @@ fn a_member_added_through_the_log_is_bound_to_one_account_everywhere_and_mirrore
 
 #[test]
 fn an_account_id_a_change_carries_is_checked_and_never_another_members() {
-    let mut t = team();
-    enrolled(&mut t);
-    t.make(1, "bohan", add(&t, "Eve Stone", "eve", "Sales"))
-        .unwrap();
+    let mut t = eve_added_by_bo();
     t.send(1);
     applied_everywhere(&mut t);
     let eve = accounts_of(&t, "eve")[0].clone().unwrap();
