@@ -161,7 +161,8 @@ impl GatewayLink {
     /// answers once the change is back from the log (what the try answered, with `then`
     /// reading from the directory what the try cannot know, a new id), refused with the reason
     /// the log's order gave, or, when it is not back within 10 s, that it is kept on this
-    /// computer and sent when the gateway answers.
+    /// computer and sent when the gateway answers. Once made, the sender is woken, so what the
+    /// edit queued for the gateway goes out at once.
     pub async fn logged<T, C, F, A>(
         &self,
         state: &AppState,
@@ -179,7 +180,10 @@ impl GatewayLink {
             return Err(removed_from_team());
         }
         let (tried, change_id) = match state.act(move |d, a| d.edit(a, command, run)).await? {
-            Edit::Done(done) => return Ok(done),
+            Edit::Done(done) => {
+                self.ring();
+                return Ok(done);
+            }
             Edit::Queued { tried, change_id } => (tried, change_id),
         };
         if let Ok(mut awaited) = AWAITED.lock() {
@@ -203,7 +207,11 @@ impl GatewayLink {
             }
         }
         match fate? {
-            ChangeFate::Applied => state.with_directory(move |d| then(d, tried)).await,
+            ChangeFate::Applied => {
+                // What it queued for the gateway (an invitation, a join decision) goes out now.
+                self.ring();
+                state.with_directory(move |d| then(d, tried)).await
+            }
             ChangeFate::Refused(r) => Err(r.refusal().into()),
             ChangeFate::Waiting => Err(kept()),
         }

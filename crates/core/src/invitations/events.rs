@@ -139,9 +139,13 @@ fn waits_for_its_invitation(tx: &Connection, e: &Event, now: i64) -> CoreResult<
     if by_gateway_id(tx, gateway_id)?.is_some() {
         return Ok(false);
     }
+    // Or, on a computer of a team, while an invitation another computer sent waits for that
+    // computer to tell the gateway's id through the log.
     let creating: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM invitations
-                        WHERE gateway_id IS NULL AND pending_action = 'create')",
+                        WHERE gateway_id IS NULL
+                          AND (pending_action = 'create'
+                               OR (pending_action IS NULL AND state = 'queued')))",
         [],
         |r| r.get(0),
     )?;
@@ -390,6 +394,8 @@ fn apply_event(
                      longer expects it.",
                 );
             }
+            // Joined when the gateway says: the same time on every computer of a team.
+            let joined_at = e.at.saturating_mul(1000);
             tx.execute(
                 "UPDATE members SET username = ?2, username_key = ?3, password_hash = ?4,
                      status = 'enabled', activated_at = ?5, updated_at = ?5,
@@ -400,7 +406,7 @@ fn apply_event(
                     username,
                     key,
                     password_hash,
-                    now,
+                    joined_at,
                     format!("{}\u{1}", fold_search(username)),
                     account_id
                 ],

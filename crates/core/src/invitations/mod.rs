@@ -4,7 +4,8 @@
 //!
 //! Nothing here speaks HTTP. The desktop's sync worker asks for [`Directory::due_gateway_work`],
 //! carries each item out against the gateway, reports back with
-//! [`Directory::gateway_work_done`], and hands every page of the event feed to
+//! [`Directory::gateway_work_done`] (which on a computer in a team also tells the other
+//! computers the gateway's id of an invitation sent: `crate::team`), and hands every page of the event feed to
 //! [`Directory::apply_gateway_events`]. Because the request is written before it is sent
 //! and every create carries its idempotency key, a crash or an unreachable gateway delays an
 //! invitation but never loses or doubles it.
@@ -30,6 +31,7 @@ use ts_rs::TS;
 use crate::error::ErrorDetail;
 use crate::types::MemberId;
 
+pub(crate) use create::Sending;
 pub use resets::{PasswordResetSent, ResetTarget};
 
 /// How an invitation reaches the invitee.

@@ -2,7 +2,7 @@
 //! each ended (done, refused, or retried later).
 
 use orgdesk_protocol::CreateInvitation;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     language_or, GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult,
@@ -109,8 +109,16 @@ impl Directory {
     }
 
     /// Records how a piece of work ended. Work that was replaced meanwhile (the admin
-    /// cancelled while a create was in flight) keeps its newer pending action.
-    pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
+    /// cancelled while a create was in flight) keeps its newer pending action. A link made is
+    /// handed to `linked` in the same transaction (the invitation's key, the gateway's id, the
+    /// expiry in ms and the time), which on a computer in a team tells the other computers
+    /// (`Directory::gateway_work_done` in `crate::team`).
+    pub(crate) fn gateway_work_done_with(
+        &mut self,
+        work: &GatewayWork,
+        result: WorkResult,
+        linked: impl FnOnce(&Connection, &str, &str, i64, i64) -> CoreResult<()>,
+    ) -> CoreResult<()> {
         let (now, tx) = self.begin()?;
         let pending: Option<Option<String>> = tx
             .query_row(
@@ -134,6 +142,7 @@ impl Directory {
                 link,
                 expires_at_secs,
             } => {
+                let expires_at = expires_at_secs.saturating_mul(1000);
                 // Even when superseded, remember the gateway's id: a later cancel needs it.
                 tx.execute(
                     "UPDATE invitations SET gateway_id = ?2, link = ?3, expires_at = ?4, updated_at = ?5
@@ -142,10 +151,11 @@ impl Directory {
                         work.invitation_id,
                         gateway_id,
                         link,
-                        expires_at_secs.saturating_mul(1000),
+                        expires_at,
                         now
                     ],
                 )?;
+                linked(&tx, &work.idempotency_key, &gateway_id, expires_at, now)?;
                 if same_action {
                     tx.execute(
                         "UPDATE invitations SET state = 'sent', pending_action = NULL, attempts = 0,
@@ -189,6 +199,30 @@ impl Directory {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Records the gateway's id and expiry of the invitation `key`, which another computer of
+    /// the team sent (or sent again): its events then reach it here, and it can be resent or
+    /// cancelled from here. A link this computer held for it before stops working, so it is
+    /// forgotten; the link itself is the sending computer's alone. Left as it is while this
+    /// computer has work of its own queued for it, which will bring its own answer.
+    pub(crate) fn record_invitation_link(
+        &mut self,
+        key: &str,
+        gateway_id: &str,
+        expires_at: i64,
+    ) -> CoreResult<()> {
+        self.conn.execute(
+            "UPDATE invitations SET gateway_id = ?2,
+                 link = CASE WHEN expires_at IS ?3 AND gateway_id IS ?2 THEN link END,
+                 expires_at = ?3,
+                 state = CASE WHEN state = 'queued' THEN 'sent' ELSE state END,
+                 updated_at = ?4
+             WHERE idempotency_key = ?1 AND pending_action IS NULL
+               AND (gateway_id IS NOT ?2 OR expires_at IS NOT ?3 OR state = 'queued')",
+            params![key, gateway_id, expires_at, self.now_ms()],
+        )?;
         Ok(())
     }
 }

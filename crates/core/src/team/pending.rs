@@ -9,8 +9,9 @@ use rusqlite::Connection;
 
 use super::{Command, RefusedChange, TeamCommand};
 use crate::audit::Actor;
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
+use crate::invitations::{GatewayWork, WorkResult};
 use crate::join::{joining_rules_in, record, JoinRequestIn, JoiningRules, TellGateway};
 use crate::store::Directory;
 use crate::types::MemberId;
@@ -194,14 +195,39 @@ fn queue_in(
     Ok(change_id)
 }
 
+/// On a computer in a team, queues `command`, made at `at` by the admin this computer is
+/// enrolled for (what the gateway's answers and events bring, which every computer must hear
+/// of), and answers Some: queued, or why the log could not carry it. None outside a team. A
+/// device account bound to no member here can send nothing, so it is left to the team's other
+/// computers (Some(Ok)).
+fn queue_as_device(
+    conn: &Connection,
+    command: Command,
+    at: i64,
+) -> CoreResult<Option<Result<(), ErrorDetail>>> {
+    let Some(account) = crate::settings::local_value_in(conn, DEVICE_ACCOUNT)? else {
+        return Ok(None);
+    };
+    let Some((author, _)) = member_by_account(conn, &account)? else {
+        return Ok(Some(Ok(())));
+    };
+    let made = TeamCommand { at, command };
+    let body = made.to_body()?;
+    match TeamCommand::from_body(&body) {
+        Ok(_) => {
+            queue_in(conn, author, &made, body)?;
+            Ok(Some(Ok(())))
+        }
+        Err(e) => Ok(Some(Err(e))),
+    }
+}
+
 /// On a computer in a team, queues the join request the feed brought as a `join.request`
-/// change made at `at` by the admin this computer is enrolled for, judged by `rules` (this
-/// computer's record of the joining rules), and answers true: every computer records it when
-/// it comes back. Several computers queue the same request; the first of the log records
-/// it, the others find it recorded. Answers false outside a team, where the request is
-/// recorded directly. A device account bound to no member here can send nothing, so the
-/// request is left to the team's other computers. A request the log would refuse to carry
-/// (the gateway's id not an id) is recorded in the history as refused, like any event the
+/// change judged by `rules` (this computer's record of the joining rules), and answers true:
+/// every computer records it when it comes back. Several computers queue the same request; the
+/// first of the log records it, the others find it recorded. Answers false outside a team,
+/// where the request is recorded directly. A request the log would refuse to carry (the
+/// gateway's id not an id) is recorded in the history as refused, like any event the
 /// directory will not take, rather than holding the feed up.
 fn queue_join_request(
     conn: &Connection,
@@ -209,22 +235,35 @@ fn queue_join_request(
     rules: &JoiningRules,
     at: i64,
 ) -> CoreResult<bool> {
-    let Some(account) = crate::settings::local_value_in(conn, DEVICE_ACCOUNT)? else {
-        return Ok(false);
+    let command = Command::JoinRequest {
+        request: request.clone(),
+        rules: rules.clone(),
     };
-    if let Some((author, _)) = member_by_account(conn, &account)? {
-        let command = Command::JoinRequest {
-            request: request.clone(),
-            rules: rules.clone(),
-        };
-        let made = TeamCommand { at, command };
-        let body = made.to_body()?;
-        match TeamCommand::from_body(&body) {
-            Ok(_) => drop(queue_in(conn, author, &made, body)?),
-            Err(e) => audit_refused_event(conn, at, None, "join_requested", &e.reason)?,
+    match queue_as_device(conn, command, at)? {
+        None => Ok(false),
+        Some(Ok(())) => Ok(true),
+        Some(Err(e)) => {
+            audit_refused_event(conn, at, None, "join_requested", &e.reason)?;
+            Ok(true)
         }
     }
-    Ok(true)
+}
+
+impl Directory {
+    /// Records how a piece of the gateway's work ended (`gateway_work_done_with`, in
+    /// `crate::invitations`); on a computer in a team a link made is told to the other
+    /// computers as an `invitation.linked` change: the gateway's id and expiry, never the link.
+    /// One the log could not carry (a gateway's id it does not take) stays this computer's.
+    pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
+        self.gateway_work_done_with(work, result, |tx, key, gateway_id, expires_at, now| {
+            let command = Command::LinkInvitation {
+                invitation: key.to_owned(),
+                gateway_id: gateway_id.to_owned(),
+                expires_at,
+            };
+            queue_as_device(tx, command, now).map(drop)
+        })
+    }
 }
 
 impl Directory {
