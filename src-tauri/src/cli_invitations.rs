@@ -147,6 +147,11 @@ pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<Str
     let d = dir
         .lock()
         .map_err(|_| CoreError::Internal("The directory could not be reached.".into()))?;
+    // In a team, the gateway's id of what was sent goes to the other computers now (else with
+    // the next sync), so that the invitee's answer reaches them.
+    if let (Some(account), Some(_)) = (d.team_device_account()?, &client) {
+        let _ = crate::cli_sync::team_round_now(&d, &account);
+    }
     let row = d
         .list_invitations(&InvitationQuery {
             member_id: Some(id),

@@ -67,11 +67,14 @@ impl Directory {
     ///
     /// A join request is handed to `join_intake` (with the transaction and the time), which
     /// records it or, on a computer in a team, queues it for the log
-    /// (`Directory::apply_gateway_events` in `crate::team`).
+    /// (`Directory::apply_gateway_events` in `crate::team`). On a computer `in_team`, a
+    /// registration through an invitation not known here is left to the computer that sent
+    /// it, which knows it: its account is not refused from here.
     pub(crate) fn apply_gateway_events_with(
         &mut self,
         events: &[Event],
         next_cursor: i64,
+        in_team: bool,
         mut join_intake: impl FnMut(&Connection, &JoinRequestIn, i64) -> CoreResult<Option<MemberId>>,
     ) -> CoreResult<Vec<MemberId>> {
         let cursor = self.gateway_event_cursor()?;
@@ -96,7 +99,7 @@ impl Directory {
                 held = true;
                 break;
             }
-            if let Some(member) = apply_event(&tx, e, now, &mut join_intake)? {
+            if let Some(member) = apply_event(&tx, e, now, in_team, &mut join_intake)? {
                 changed.push(member);
             }
             reached = e.seq;
@@ -192,6 +195,7 @@ fn apply_event(
     tx: &Connection,
     e: &Event,
     now: i64,
+    in_team: bool,
     join_intake: &mut JoinIntake<'_>,
 ) -> CoreResult<Option<MemberId>> {
     match &e.kind {
@@ -307,7 +311,7 @@ fn apply_event(
             password_hash,
         } => {
             let Some((id, member, name, state)) = by_gateway_id(tx, invitation_id)? else {
-                if let Some(account) = account_id {
+                if let Some(account) = account_id.as_ref().filter(|_| !in_team) {
                     refuse_account(
                         tx,
                         account,

@@ -276,7 +276,8 @@ impl Directory {
         events: &[Event],
         next_cursor: i64,
     ) -> CoreResult<Vec<MemberId>> {
-        self.apply_gateway_events_with(events, next_cursor, |tx, request, now| {
+        let in_team = self.team_device_account()?.is_some();
+        self.apply_gateway_events_with(events, next_cursor, in_team, |tx, request, now| {
             let rules = joining_rules_in(tx)?;
             if queue_join_request(tx, request, &rules, now)? {
                 return Ok(None);
