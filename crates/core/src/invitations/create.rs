@@ -185,6 +185,25 @@ impl Directory {
         actor: &Actor,
         since_ms: i64,
     ) -> CoreResult<InviteOutcome> {
+        let mut out = InviteOutcome {
+            invited: 0,
+            skipped: Vec::new(),
+        };
+        for (channel, ids) in self.new_invitees_since(since_ms)? {
+            let part = self.invite_members(actor, &ids, channel)?;
+            out.invited += part.invited;
+            out.skipped.extend(part.skipped);
+        }
+        Ok(out)
+    }
+
+    /// The Not Joined members created since `since_ms` who have never been invited, by the
+    /// channel they are invited over: email when they have an address, else SMS (none listed
+    /// for a channel that has nobody).
+    pub fn new_invitees_since(
+        &self,
+        since_ms: i64,
+    ) -> CoreResult<Vec<(InviteChannel, Vec<MemberId>)>> {
         let pick = |channel: &str| -> CoreResult<Vec<MemberId>> {
             let column = if channel == "email" {
                 "email"
@@ -201,23 +220,13 @@ impl Directory {
             let rows = stmt.query_map(params![since_ms, channel], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
-        let by_email = pick("email")?;
-        let by_sms = pick("sms")?;
-        let mut out = InviteOutcome {
-            invited: 0,
-            skipped: Vec::new(),
-        };
-        for (ids, channel) in [
-            (by_email, InviteChannel::Email),
-            (by_sms, InviteChannel::Sms),
-        ] {
-            if ids.is_empty() {
-                continue;
-            }
-            let part = self.invite_members(actor, &ids, channel)?;
-            out.invited += part.invited;
-            out.skipped.extend(part.skipped);
-        }
-        Ok(out)
+        let groups = [
+            (InviteChannel::Email, pick("email")?),
+            (InviteChannel::Sms, pick("sms")?),
+        ];
+        Ok(groups
+            .into_iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect())
     }
 }

@@ -118,20 +118,6 @@ impl Directory {
         Ok(Edit::Queued { tried, change_id })
     }
 
-    /// Refuses, on a computer in a team, an edit that is not yet a kind of change of the log
-    /// (`what`, as the refusal names it): made here alone it would leave this directory
-    /// unlike the other admins'.
-    pub fn refuse_in_team(&self, what: &str) -> CoreResult<()> {
-        if self.team_device_account()?.is_none() {
-            return Ok(());
-        }
-        Err(CoreError::Conflict(format!(
-            "This computer is in a team, and {what} is not yet a change the team's log \
-             carries: made here alone, it would leave this directory unlike the other \
-             admins', so it is refused."
-        )))
-    }
-
     /// What became of this computer's change `change_id`: still waiting to come back from
     /// the log, refused when it did (what and why), or applied.
     pub fn change_fate(&self, change_id: &str) -> CoreResult<ChangeFate> {
