@@ -9,9 +9,10 @@ use orgdesk_core::join::{
 };
 use orgdesk_core::team::Command;
 use orgdesk_core::types::MemberId;
-use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
+use orgdesk_core::{CommandError, Directory, ErrorCode};
 use serde_json::json;
 
+use crate::cli_invitations::to_json;
 use crate::cli_sync::{endpoint, GatewayArgs};
 use crate::join_link;
 
@@ -182,11 +183,6 @@ fn row_text(r: &JoinRequestRow) -> String {
         line.push_str(&format!("\n        problem: {problem}"));
     }
     line
-}
-
-fn to_json(v: &impl serde::Serialize) -> Result<String, CommandError> {
-    serde_json::to_string(v)
-        .map_err(|e| CoreError::Internal(format!("The answer could not be encoded: {e}")).into())
 }
 
 pub fn requests(

@@ -131,7 +131,7 @@ pub fn reset_password(
         }
         let key = orgdesk_core::invitations::new_idempotency_key();
         client
-            .create_password_reset(&key, &request)
+            .create(&key, &request)
             .await
             .map_err(|e| crate::gateway_link::reset_refused(e, &target.name))
     })?;

@@ -30,6 +30,25 @@ impl std::fmt::Debug for Endpoint {
     }
 }
 
+/// A request that creates something at the gateway ([`GatewayClient::create`]): the collection
+/// it is posted to and what the gateway answers.
+pub trait Creation: Serialize {
+    const COLLECTION: &'static str;
+    type Created: DeserializeOwned;
+}
+
+impl Creation for CreateInvitation {
+    const COLLECTION: &'static str = "invitations";
+    type Created = InvitationCreated;
+}
+
+/// A link to choose a new password for an account, mailed or handed back to be passed on.
+/// An unknown username is `Refused` with status 404 ([`CallError::is_not_found`]).
+impl Creation for CreatePasswordReset {
+    const COLLECTION: &'static str = "password-resets";
+    type Created = PasswordResetCreated;
+}
+
 /// Why a call did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallError {
@@ -199,37 +218,18 @@ impl GatewayClient {
         Self::parsed(&body)
     }
 
-    /// A `POST` that creates something, safe to retry: the key makes the gateway answer a
-    /// retry with the first answer.
-    async fn create<T: DeserializeOwned>(
+    /// A `POST` that creates something (an invitation, a password reset), safe to retry: the
+    /// key makes the gateway answer a retry with the first answer.
+    pub async fn create<R: Creation>(
         &self,
-        collection: &str,
         idempotency_key: &str,
-        req: &impl Serialize,
-    ) -> Result<T, CallError> {
+        req: &R,
+    ) -> Result<R::Created, CallError> {
         let request = self
-            .request(Method::POST, &[collection])?
+            .request(Method::POST, &[R::COLLECTION])?
             .header(IDEMPOTENCY_KEY_HEADER, idempotency_key)
             .json(req);
         Self::json(request).await
-    }
-
-    pub async fn create_invitation(
-        &self,
-        idempotency_key: &str,
-        req: &CreateInvitation,
-    ) -> Result<InvitationCreated, CallError> {
-        self.create("invitations", idempotency_key, req).await
-    }
-
-    /// A link to choose a new password for an account, mailed or handed back to be passed on.
-    /// An unknown username is `Refused` with status 404 ([`CallError::is_not_found`]).
-    pub async fn create_password_reset(
-        &self,
-        idempotency_key: &str,
-        req: &CreatePasswordReset,
-    ) -> Result<PasswordResetCreated, CallError> {
-        self.create("password-resets", idempotency_key, req).await
     }
 
     pub async fn resend_invitation(&self, id: &str) -> Result<InvitationCreated, CallError> {

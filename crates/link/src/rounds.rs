@@ -142,7 +142,7 @@ async fn push_mirror(
 /// Carries out one piece of invitation work and says how it ended.
 async fn carry_out(client: &GatewayClient, work: &GatewayWork) -> WorkResult {
     let answer = match &work.action {
-        GatewayAction::Create(req) => client.create_invitation(&work.idempotency_key, req).await,
+        GatewayAction::Create(req) => client.create(&work.idempotency_key, req).await,
         GatewayAction::Resend | GatewayAction::Cancel => {
             let Some(id) = &work.gateway_id else {
                 return WorkResult::Refused("The gateway never received this invitation.".into());

@@ -25,27 +25,21 @@ async fn a_reset_is_asked_for_and_read_through_the_typed_client() {
     let client = GatewayClient::new(Endpoint { base, token });
     common::mirror_enabled(&client, "liwei", "Correct-Horse1").await;
 
-    let created = client
-        .create_password_reset("reset-1", &reset_for("LiWei"))
-        .await
-        .unwrap();
+    let created = client.create("reset-1", &reset_for("LiWei")).await.unwrap();
     assert!(
         created.link.starts_with(gateway.public_url()),
         "{}",
         created.link
     );
     assert!(created.expires_at > 0);
-    let replayed = client
-        .create_password_reset("reset-1", &reset_for("LiWei"))
-        .await
-        .unwrap();
+    let replayed = client.create("reset-1", &reset_for("LiWei")).await.unwrap();
     assert_eq!(
         replayed, created,
         "a retry with the same key gets the first answer"
     );
 
     let unknown = client
-        .create_password_reset("reset-2", &reset_for("nobody"))
+        .create("reset-2", &reset_for("nobody"))
         .await
         .unwrap_err();
     assert!(unknown.is_not_found(), "{unknown:?}");

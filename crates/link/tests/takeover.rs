@@ -248,10 +248,7 @@ async fn send_invitations_only(dir: &SharedDirectory, client: &GatewayClient) {
         let GatewayAction::Create(req) = &w.action else {
             continue;
         };
-        let created = client
-            .create_invitation(&w.idempotency_key, req)
-            .await
-            .unwrap();
+        let created = client.create(&w.idempotency_key, req).await.unwrap();
         dir.lock()
             .unwrap()
             .gateway_work_done(

@@ -87,7 +87,7 @@ pub async fn send_password_reset(
     let key = orgdesk_core::invitations::new_idempotency_key();
     let created = link
         .client()?
-        .create_password_reset(&key, &request)
+        .create(&key, &request)
         .await
         .map_err(|e| crate::gateway_link::reset_refused(e, &target.name))?;
     state

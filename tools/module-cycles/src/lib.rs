@@ -418,35 +418,25 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<String> {
     })
 }
 
+/// The attributes of `$item`, a `syn::$kind` enum, whose variants named here each hold a struct
+/// with `attrs`; any other variant has none this check reads.
+macro_rules! attrs_of {
+    ($item:expr, $kind:ident: $($variant:ident),+) => {{
+        use syn::$kind as Kind;
+        match $item {
+            $(Kind::$variant(i) => &i.attrs,)+
+            _ => &[],
+        }
+    }};
+}
+
 fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
-    match item {
-        syn::Item::Const(i) => &i.attrs,
-        syn::Item::Enum(i) => &i.attrs,
-        syn::Item::ExternCrate(i) => &i.attrs,
-        syn::Item::Fn(i) => &i.attrs,
-        syn::Item::ForeignMod(i) => &i.attrs,
-        syn::Item::Impl(i) => &i.attrs,
-        syn::Item::Macro(i) => &i.attrs,
-        syn::Item::Mod(i) => &i.attrs,
-        syn::Item::Static(i) => &i.attrs,
-        syn::Item::Struct(i) => &i.attrs,
-        syn::Item::Trait(i) => &i.attrs,
-        syn::Item::TraitAlias(i) => &i.attrs,
-        syn::Item::Type(i) => &i.attrs,
-        syn::Item::Union(i) => &i.attrs,
-        syn::Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
+    attrs_of!(item, Item: Const, Enum, ExternCrate, Fn, ForeignMod, Impl, Macro, Mod, Static,
+        Struct, Trait, TraitAlias, Type, Union, Use)
 }
 
 fn impl_item_attrs(item: &syn::ImplItem) -> &[syn::Attribute] {
-    match item {
-        syn::ImplItem::Const(i) => &i.attrs,
-        syn::ImplItem::Fn(i) => &i.attrs,
-        syn::ImplItem::Type(i) => &i.attrs,
-        syn::ImplItem::Macro(i) => &i.attrs,
-        _ => &[],
-    }
+    attrs_of!(item, ImplItem: Const, Fn, Type, Macro)
 }
 
 /// The item is compiled only for tests: one of its `#[cfg(…)]` is false whenever `test` is.

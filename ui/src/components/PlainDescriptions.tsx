@@ -14,8 +14,9 @@ type Props = {
 /**
  * A one-column field list drawn as Ant Design's small, borderless Descriptions draws it — its
  * markup and class names, registered through its own style hook, so its stylesheet and theme
- * give the same look — without its per-cell components: a line is plain elements. For lists
- * that fill again for every record shown (a member's details).
+ * give the same look — without its per-cell components: a line is plain elements. Used for
+ * a member's details (which fill again for every record shown), the join link and an
+ * enrollment code.
  */
 export function PlainDescriptions({ items, labelWidth, testId }: Props) {
   const [hashId, cssVar] = useDescriptionsStyle("ant-descriptions");

@@ -8,8 +8,8 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::CommandError;
 
 use crate::{
-    admin, audited, mkdept, results_rows, temp_path, with_cancel, with_org, with_org_admin,
-    write_xlsx,
+    admin, audited, members_csv, mkdept, results_rows, temp_file, temp_path, with_cancel, with_org,
+    with_org_admin, write_xlsx,
 };
 
 /// The columns of a Google Workspace user export (Admin console › Users › Download users).
@@ -46,8 +46,7 @@ fn opts(mapping: Option<ColumnMapping>) -> ImportOptions {
 fn google_workspace_export_is_inspected_mapped_and_imported() {
     let (mut d, _) = with_org();
     mkdept(&mut d, "Sales");
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("google.csv");
+    let (tmp, file) = temp_path("google.csv");
     std::fs::write(&file, GOOGLE).unwrap();
 
     // Without a mapping the file is refused: its headers are not ours.
@@ -142,8 +141,7 @@ fn google_workspace_export_is_inspected_mapped_and_imported() {
 #[test]
 fn a_mapping_can_rename_columns_and_must_name_columns_the_file_has() {
     let (mut d, _) = with_org();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("hr.csv");
+    let (tmp, file) = temp_path("hr.csv");
     std::fs::write(&file, "Full name;Mail;Team\nAda;ada@example.com;/\n").unwrap();
     let mapping = ColumnMapping {
         fields: vec![
@@ -240,12 +238,7 @@ fn saved_mappings_are_kept_by_name_replaced_and_deleted() {
 #[test]
 fn cancel_while_validating_a_preview_is_reported_and_writes_nothing() {
     let (d, _) = with_org();
-    let (_tmp, p) = temp_path("big.csv");
-    let mut s = String::from("Name,Email,Department\n");
-    for i in 0..5000 {
-        s.push_str(&format!("M {i},m{i}@example.com,/\n"));
-    }
-    std::fs::write(&p, s).unwrap();
+    let (_tmp, p) = temp_file("big.csv", members_csv(5000, |_| "/"));
     let e = with_cancel(
         |stage, _| stage == Stage::Validate,
         |ctl| d.preview_import(&p, &opts(None), ctl),
@@ -260,13 +253,7 @@ fn cancel_while_validating_a_preview_is_reported_and_writes_nothing() {
 #[test]
 fn a_cancelled_export_leaves_no_partial_file() {
     let (mut d, a) = with_org_admin();
-    let tmp = tempfile::tempdir().unwrap();
-    let p = tmp.path().join("seed.csv");
-    let mut s = String::from("Name,Email,Department\n");
-    for i in 0..2500 {
-        s.push_str(&format!("M {i},m{i}@example.com,/\n"));
-    }
-    std::fs::write(&p, s).unwrap();
+    let (tmp, p) = temp_file("seed.csv", members_csv(2500, |_| "/"));
     d.import_members(&a, &p, &opts(None), &Control::none())
         .unwrap();
     for name in ["members.csv", "members.xlsx"] {
@@ -414,8 +401,7 @@ fn a_saved_mapping_is_found_by_its_name_whatever_the_case() {
 #[test]
 fn a_file_is_inspected_previewed_and_imported_as_it_is_now_even_when_saved_again_under_its_name() {
     let (mut d, a) = with_org_admin();
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("people.xlsx");
+    let (_tmp, file) = temp_path("people.xlsx");
     let sheet = |names: &[&str]| {
         let mut rows = vec![vec!["Name*".into(), "Email".into(), "Department*".into()]];
         rows.extend(names.iter().map(|n| {

@@ -101,6 +101,16 @@ pub fn temp_file(name: &str, contents: impl AsRef<[u8]>) -> (tempfile::TempDir, 
     (tmp, path)
 }
 
+/// A CSV file's text with `n` members, "M 0" (m0@example.com) on, each in the department
+/// `dept` names for its number.
+pub fn members_csv(n: usize, dept: impl Fn(usize) -> &'static str) -> String {
+    let mut s = String::from("Name,Email,Department\n");
+    for i in 0..n {
+        s.push_str(&format!("M {i},m{i}@example.com,{}\n", dept(i)));
+    }
+    s
+}
+
 /// Runs `job` with a control that cancels it from the first progress report (stage, items
 /// done) that `when` accepts.
 pub fn with_cancel<T>(

@@ -15,8 +15,9 @@ use orgdesk_core::Directory;
 use rust_xlsxwriter::{Format, Formula, Workbook};
 
 use crate::{
-    admin, audited, count, mkdept, mkdepts, new_member, org_in_file, pos, results_rows, temp_file,
-    temp_path, value, with_cancel, with_org, with_org_admin, write_xlsx, PASSWORD,
+    admin, audited, count, members_csv, mkdept, mkdepts, new_member, org_in_file, pos,
+    results_rows, temp_file, temp_path, value, with_cancel, with_org, with_org_admin, write_xlsx,
+    PASSWORD,
 };
 
 /// A cell of a test sheet.
@@ -709,12 +710,7 @@ fn more_than_200000_rows_are_refused() {
 #[test]
 fn cancel_during_commit_leaves_the_database_untouched() {
     let (mut d, _) = with_org();
-    let (_tmp, p) = temp_path("c.csv");
-    let mut s = String::from("Name,Email,Department\n");
-    for i in 0..3000 {
-        s.push_str(&format!("M {i},m{i}@example.com,New Dept\n"));
-    }
-    std::fs::write(&p, s).unwrap();
+    let (_tmp, p) = temp_file("c.csv", members_csv(3000, |_| "New Dept"));
     let a = admin(&d);
     let audit_before = count(&d, "audit_log");
     let e = with_cancel(
@@ -739,12 +735,8 @@ fn a_department_deleted_by_another_window_during_an_import_writes_nothing() {
     let (mut d, db) = org_in_file(tmp.path());
     mkdepts(&mut d, &["Sales", "Gone"]);
     let p = tmp.path().join("m.csv");
-    let mut s = String::from("Name,Email,Department\n");
-    for i in 0..50 {
-        let dept = if i % 2 == 0 { "Sales" } else { "Gone" };
-        s.push_str(&format!("M {i},m{i}@example.com,{dept}\n"));
-    }
-    std::fs::write(&p, s).unwrap();
+    let sales_and_gone = members_csv(50, |i| if i % 2 == 0 { "Sales" } else { "Gone" });
+    std::fs::write(&p, sales_and_gone).unwrap();
     // The other window: the same file, its own connection.
     let other = std::cell::RefCell::new(Directory::open(&db).unwrap());
     let gone = other.borrow().resolve_department_path("Gone").unwrap();

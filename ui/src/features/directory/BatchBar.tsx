@@ -3,23 +3,18 @@ import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
 import type { BatchOutcome } from "../../bindings/BatchOutcome";
-import type { Selection } from "../../bindings/Selection";
 import { errorText } from "../../errors";
 import { useKeptNotice } from "../../queryClient";
 import { useInvalidateDirectory } from "./queries";
+import type { MemberList } from "./useMemberList";
 
 const STATUS_ACTIONS = ["disable", "enable", "resign"] as const;
 
 type Props = {
-  selection: Selection;
-  /** How many members the selection holds. */
-  count: number;
-  /** How many members the list has found. */
-  total: number;
-  /** The selection is every member the list has found, not ticked rows. */
-  allMatching: boolean;
-  onSelectAll: () => void;
-  onClear: () => void;
+  /** The member list whose selection the bar acts on: the selection and how many members it
+   *  holds, how many the list has found, whether it is all of them (not ticked rows), and
+   *  picking all of them or none. */
+  list: Pick<MemberList, "selection" | "selectedCount" | "total" | "allMatching" | "selectAllMatching" | "clearSelection">;
   onInvite: () => void;
   onEdit: () => void;
   /** A batch change finished: show what it did. */
@@ -27,7 +22,8 @@ type Props = {
 };
 
 /** Over the member list while members are selected: select all, clear, invite, edit, and status changes. */
-export function BatchBar({ selection, count, total, allMatching, onSelectAll, onClear, onInvite, onEdit, onDone }: Props) {
+export function BatchBar({ list, onInvite, onEdit, onDone }: Props) {
+  const { selection, selectedCount: count, total, allMatching } = list;
   const { t } = useTranslation();
   const { message, modal } = AntApp.useApp();
   const invalidate = useInvalidateDirectory();
@@ -56,11 +52,11 @@ export function BatchBar({ selection, count, total, allMatching, onSelectAll, on
         {t("batch.selected", { count })}
       </Typography.Text>
       {!allMatching && total > count && (
-        <Button type="link" size="small" data-testid="batch-select-all" onClick={onSelectAll}>
+        <Button type="link" size="small" data-testid="batch-select-all" onClick={list.selectAllMatching}>
           {t("batch.selectAll", { count: total })}
         </Button>
       )}
-      <Button type="link" size="small" onClick={onClear} data-testid="batch-clear">
+      <Button type="link" size="small" onClick={list.clearSelection} data-testid="batch-clear">
         {t("batch.clear")}
       </Button>
       <span style={{ flex: 1 }} />

@@ -136,12 +136,7 @@ export function DirectoryScreen({ focusSearchSignal = 0 }: Props) {
             <MemberFilters status={list.status} onStatus={list.setStatus} includeSub={list.includeSub} onIncludeSub={list.setIncludeSub} total={total} />
             {list.selectedCount > 0 && (
               <BatchBar
-                selection={list.selection}
-                count={list.selectedCount}
-                total={total}
-                allMatching={list.allMatching}
-                onSelectAll={list.selectAllMatching}
-                onClear={clearSelection}
+                list={list}
                 onInvite={inviteSelection}
                 onEdit={dialogs.openBatchEdit}
                 onDone={batchDone}

@@ -15,6 +15,9 @@ import { useMemberPage } from "../members/queries";
 
 const NO_ROWS: MemberRow[] = [];
 
+/** What {@link useMemberList} answers. */
+export type MemberList = ReturnType<typeof useMemberList>;
+
 /**
  * The member list of Members & Departments: the department shown, the filters, the settled
  * search, the page and the selection, and the page of members they ask for. The callbacks it

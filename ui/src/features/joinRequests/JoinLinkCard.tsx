@@ -1,5 +1,5 @@
 import { CopyOutlined, LinkOutlined, ReloadOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Card, Checkbox, Descriptions, Space, Switch, Tooltip, Typography } from "antd";
+import { App as AntApp, Alert, Button, Card, Checkbox, Space, Switch, Tooltip, Typography } from "antd";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -7,6 +7,7 @@ import * as api from "../../api";
 import type { CommandError } from "../../bindings/CommandError";
 import type { JoinLinkInput } from "../../bindings/JoinLinkInput";
 import { copyText } from "../../components/clipboard";
+import { PlainDescriptions } from "../../components/PlainDescriptions";
 import { ONE_LINE } from "../../components/text";
 import { errorText } from "../../errors";
 import { BuiltinModeNotice, LocalOnlyLinkNotice } from "../settings/LocalOnly";
@@ -97,10 +98,8 @@ export function JoinLinkCard() {
         <div style={{ display: "flex", gap: 24, flexWrap: "wrap", alignItems: "flex-start" }}>
           {v.qrSvg && <QrCode svg={v.qrSvg} />}
           <Space orientation="vertical" size={12} style={{ flex: "1 1 360px", minWidth: 0 }}>
-            <Descriptions
-              size="small"
-              column={1}
-              styles={{ label: { width: 150 } }}
+            <PlainDescriptions
+              labelWidth={150}
               items={[
                 {
                   key: "link",

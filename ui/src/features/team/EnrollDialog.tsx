@@ -1,10 +1,11 @@
 import { CopyOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, Descriptions, Space, Typography } from "antd";
+import { App as AntApp, Button, Space, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 
 import type { TeamEnrollment } from "../../bindings/TeamEnrollment";
 import { Dialog } from "../../components/Dialog";
 import { copyText } from "../../components/clipboard";
+import { PlainDescriptions } from "../../components/PlainDescriptions";
 import { formatTime } from "../../components/text";
 
 /** The one-time code for an admin's other computer, large, with its expiry, the gateway's
@@ -49,10 +50,8 @@ export function EnrollDialog({ enrollment, onClose }: { enrollment: TeamEnrollme
             {t("team.enroll.copy")}
           </Button>
         </Space>
-        <Descriptions
-          size="small"
-          column={1}
-          styles={{ label: { width: 150 } }}
+        <PlainDescriptions
+          labelWidth={150}
           items={[
             {
               key: "expires",
