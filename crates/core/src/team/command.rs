@@ -102,8 +102,8 @@ pub enum Command {
     /// unique.
     #[serde(rename = "role.create")]
     CreateRole { role: NewRole },
-    /// Someone to be invited, saved as Not Joined. The invitation itself is not a change of
-    /// the log: it is sent from the computer that sends it.
+    /// Someone to be invited, saved as Not Joined; the invitation is a change of its own
+    /// (`invitation.send`).
     #[serde(rename = "member.add_invitee")]
     AddInvitee { invitee: NewInvitee },
     /// A member's new password as its hash, made on the author's computer (see

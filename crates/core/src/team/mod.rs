@@ -1,7 +1,8 @@
 //! Team mode's directory half: every edit an admin makes as a typed command (`command.rs`),
 //! the organization's change log applied in order through the core (`apply.rs`), and this
-//! computer's own commands waiting to go out and come back (`pending.rs`); an import made
-//! into the changes of its parts (`import.rs`).
+//! computer's own commands waiting to go out and come back (`pending.rs`, which also tells the
+//! other computers the gateway's id of an invitation this one sent); an import made into the
+//! changes of its parts (`import.rs`).
 //!
 //! The rules that keep every computer's directory equal:
 //! - **Order.** Changes are applied strictly in the log's order, each once: a change already
