@@ -27,9 +27,10 @@ use crate::state::AppState;
 /// computer in a team goes through the change log as `command` ([`GatewayLink::logged`], which
 /// then wakes the sender for what the edit queued for the gateway; `then`, if given, reads from
 /// the directory once the change is back what its try cannot know). Each entry becomes an async
-/// `#[tauri::command]` that takes the directory (`logged`: and the link) and the arguments named, and answers the call's value; the
-/// module that has the entries imports [`Answer`], [`Dir`] and for `logged` [`Link`]. These
-/// commands are listed in src-tauri/commands.txt like any other, and its check reads the entries.
+/// `#[tauri::command]` that takes the directory (`logged`: and the link) and the arguments
+/// named, and answers the call's value; the module that has the entries imports [`Answer`],
+/// [`Dir`] and for `logged` [`Link`]. These commands are listed in src-tauri/commands.txt like
+/// any other, and its check reads the entries.
 macro_rules! directory_commands {
     () => {};
     ($(#[$doc:meta])* logged $name:ident($($arg:ident: $ty:ty),*) -> $out:ty =

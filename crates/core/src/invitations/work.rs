@@ -109,15 +109,16 @@ impl Directory {
     }
 
     /// Records how a piece of work ended. Work that was replaced meanwhile (the admin
-    /// cancelled while a create was in flight) keeps its newer pending action. A link made is
-    /// handed to `linked` in the same transaction (the invitation's key, the gateway's id, the
-    /// expiry in ms and the time), which on a computer in a team tells the other computers
-    /// (`Directory::gateway_work_done` in `crate::team`).
+    /// cancelled while a create was in flight) keeps its newer pending action. What the
+    /// gateway answered about the invitation (a link made, or a send refused for good) is
+    /// handed to `answered` in the same transaction with the invitation's key and the time,
+    /// which on a computer in a team tells the other computers (`Directory::gateway_work_done`
+    /// in `crate::team`).
     pub(crate) fn gateway_work_done_with(
         &mut self,
         work: &GatewayWork,
         result: WorkResult,
-        linked: impl FnOnce(&Connection, &str, &str, i64, i64) -> CoreResult<()>,
+        answered: impl FnOnce(&Connection, &str, Answered<'_>, i64) -> CoreResult<()>,
     ) -> CoreResult<()> {
         let (now, tx) = self.begin()?;
         let pending: Option<Option<String>> = tx
@@ -155,7 +156,11 @@ impl Directory {
                         now
                     ],
                 )?;
-                linked(&tx, &work.idempotency_key, &gateway_id, expires_at, now)?;
+                let link = Answered::Linked {
+                    gateway_id: &gateway_id,
+                    expires_at,
+                };
+                answered(&tx, &work.idempotency_key, link, now)?;
                 if same_action {
                     tx.execute(
                         "UPDATE invitations SET state = 'sent', pending_action = NULL, attempts = 0,
@@ -175,16 +180,17 @@ impl Directory {
             }
             WorkResult::Refused(reason) => {
                 if same_action {
-                    let state = if matches!(work.action, GatewayAction::Cancel) {
-                        "cancelled"
-                    } else {
-                        "failed"
-                    };
+                    let cancel = matches!(work.action, GatewayAction::Cancel);
+                    let state = if cancel { "cancelled" } else { "failed" };
                     tx.execute(
                         "UPDATE invitations SET pending_action = NULL, state = ?2, last_error = ?3,
                              updated_at = ?4 WHERE id = ?1",
                         params![work.invitation_id, state, reason, now],
                     )?;
+                    if !cancel {
+                        let refused = Answered::Refused(&reason);
+                        answered(&tx, &work.idempotency_key, refused, now)?;
+                    }
                 }
             }
             WorkResult::Retry(reason) => {
@@ -199,6 +205,18 @@ impl Directory {
             }
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Records that the gateway refused for good to send the invitation `key`, which another
+    /// computer of the team sent (or sent again), and why: failed here too, unless this
+    /// computer has work of its own queued for it.
+    pub(crate) fn record_invitation_failed(&mut self, key: &str, reason: &str) -> CoreResult<()> {
+        self.conn.execute(
+            "UPDATE invitations SET state = 'failed', last_error = ?2, updated_at = ?3
+             WHERE idempotency_key = ?1 AND pending_action IS NULL AND state IN ('queued', 'sent')",
+            params![key, reason, self.now_ms()],
+        )?;
         Ok(())
     }
 
@@ -225,4 +243,16 @@ impl Directory {
         )?;
         Ok(())
     }
+}
+
+/// What the gateway answered about an invitation, as a team's other computers hear of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Answered<'a> {
+    /// A link made, under the gateway's id, expiring at (ms).
+    Linked {
+        gateway_id: &'a str,
+        expires_at: i64,
+    },
+    /// Sending it refused for good, and why.
+    Refused(&'a str),
 }

@@ -3,7 +3,6 @@
 //! function the window calls.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::audit::Actor;
 use crate::auth::AdminRank;
@@ -19,16 +18,12 @@ use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
 use orgdesk_rules::Lang;
 
-/// The format of the bodies this version writes and reads. A body of another format is
-/// refused, so a new format is used only once every computer of the team reads it.
-pub const FORMAT: u32 = 1;
-
 /// One edit of the directory. People and departments are named by their ids, which every
 /// computer that applied the same log holds alike, never by a name someone else can choose.
 ///
 /// In a body the variant's name is its `kind` and its fields its `args` (see
-/// [`TeamCommand::to_body`]); serde reads it as `{kind: args}`, which lets a refusal name the
-/// field inside `args` it is about.
+/// [`super::TeamCommand::to_body`]); serde reads it as `{kind: args}`, which lets a refusal
+/// name the field inside `args` it is about.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Command {
@@ -163,7 +158,14 @@ pub enum Command {
         gateway_id: String,
         expires_at: i64,
     },
+    /// The gateway refused for good to send the invitation `invitation` (its key), and why,
+    /// told by the computer that sent it.
+    #[serde(rename = "invitation.failed")]
+    FailInvitation { invitation: String, reason: String },
 }
+
+/// The longest reason an `invitation.failed` change carries, in characters.
+pub(crate) const MAX_FAILURE_CHARS: usize = 500;
 
 /// The most members one batch change lists.
 pub const MAX_BATCH_MEMBERS: usize = 5_000;
@@ -259,7 +261,7 @@ impl Command {
     }
 
     /// The rules a body must keep beyond its shape, each refusal naming its field.
-    fn check(&self) -> Result<(), ErrorDetail> {
+    pub(super) fn check(&self) -> Result<(), ErrorDetail> {
         let bad = |field: &str, reason: &str| {
             Err(ErrorDetail::field(
                 &format!("args.{field}"),
@@ -326,13 +328,18 @@ impl Command {
                     &format!("A change names 1 to {MAX_BATCH_MEMBERS} invitations by their keys, each once."),
                 )
             }
-            Self::LinkInvitation { invitation, .. } if !are_keys(std::slice::from_ref(invitation)) => {
+            Self::LinkInvitation { invitation, .. } | Self::FailInvitation { invitation, .. }
+                if !are_keys(std::slice::from_ref(invitation)) =>
+            {
                 bad("invitation", "An invitation is named by its key.")
             }
             Self::LinkInvitation { gateway_id, .. } if !is_gateway_id(gateway_id) => bad(
                 "gatewayId",
                 "The gateway's id is 1 to 100 visible characters.",
             ),
+            Self::FailInvitation { reason, .. } if reason.chars().count() > MAX_FAILURE_CHARS => {
+                bad("reason", "A reason holds at most 500 characters.")
+            }
             Self::JoinRequest { request, .. } if !is_gateway_id(&request.gateway_id) => bad(
                 "request.gatewayId",
                 "A join request is named by the gateway's id for it.",
@@ -464,6 +471,9 @@ impl Command {
                 gateway_id,
                 expires_at,
             } => d.record_invitation_link(invitation, gateway_id, *expires_at),
+            Self::FailInvitation { invitation, reason } => {
+                d.record_invitation_failed(invitation, reason)
+            }
         }
     }
 }
@@ -490,107 +500,5 @@ fn within(prefix: &str, detail: ErrorDetail) -> ErrorDetail {
     ErrorDetail {
         field: Some(format!("args.{prefix}{field}")),
         ..detail
-    }
-}
-
-/// A command with the time its author made it: the body of one change of the log.
-#[derive(Debug, Clone)]
-pub struct TeamCommand {
-    /// When the author made it, in ms since the epoch: the time every computer applies it
-    /// under (the history's time, a new member's creation time …).
-    pub at: i64,
-    pub command: Command,
-}
-
-impl TeamCommand {
-    /// The body as the log carries it: `{"format": 1, "at": …, "kind": …, "args": {…}}`.
-    pub fn to_body(&self) -> CoreResult<Map<String, Value>> {
-        let written = serde_json::to_value(&self.command)
-            .map_err(|e| CoreError::Internal(format!("A change could not be written: {e}")))?;
-        let Some((kind, args)) = written.as_object().and_then(|o| o.iter().next()) else {
-            return Err(CoreError::Internal(
-                "A change was not written as its kind and arguments.".into(),
-            ));
-        };
-        let mut body = Map::new();
-        body.insert("format".into(), FORMAT.into());
-        body.insert("at".into(), self.at.into());
-        body.insert("kind".into(), kind.clone().into());
-        body.insert("args".into(), args.clone());
-        Ok(body)
-    }
-
-    /// Reads a body from the log. Any device of the organization could have sent anything,
-    /// so every problem is a refusal naming its field, never a panic.
-    pub fn from_body(body: &Map<String, Value>) -> Result<Self, ErrorDetail> {
-        let size = serde_json::to_string(body).map(|s| s.len()).unwrap_or(0);
-        if size > orgdesk_protocol::MAX_CHANGE_BODY_BYTES {
-            return Err(ErrorDetail::field(
-                "body",
-                "too_large",
-                format!("The change is {size} bytes, more than a change may hold."),
-            ));
-        }
-        if let Some(other) = body
-            .keys()
-            .find(|k| !["format", "at", "kind", "args"].contains(&k.as_str()))
-        {
-            return Err(ErrorDetail::field(
-                other,
-                "unknown_field",
-                "A change holds only its format, time, kind and arguments.",
-            ));
-        }
-        match body.get("format") {
-            Some(v) if v.as_u64() == Some(u64::from(FORMAT)) => {}
-            Some(v) => {
-                return Err(ErrorDetail::field(
-                    "format",
-                    "unknown_format",
-                    format!("The change is written in format {v}, which this version of Orgdesk does not read."),
-                ))
-            }
-            None => {
-                return Err(ErrorDetail::field(
-                    "format",
-                    "required",
-                    "The change does not say its format.",
-                ))
-            }
-        }
-        let at = match body.get("at").and_then(Value::as_i64) {
-            Some(at) if at >= 0 => at,
-            _ => {
-                return Err(ErrorDetail::field(
-                    "at",
-                    "invalid",
-                    "The change does not say when it was made, in milliseconds.",
-                ))
-            }
-        };
-        let Some(kind) = body.get("kind").and_then(Value::as_str) else {
-            return Err(ErrorDetail::field(
-                "kind",
-                "required",
-                "The change does not say what kind of change it is.",
-            ));
-        };
-        let args = body.get("args").cloned().unwrap_or(Value::Null);
-        let mut tagged = Map::new();
-        tagged.insert(kind.to_owned(), args);
-        let command: Command =
-            serde_path_to_error::deserialize(Value::Object(tagged)).map_err(|e| {
-                let path = e.path().to_string();
-                // The path starts with the kind: what follows it is inside `args`.
-                let field = match path.strip_prefix(kind) {
-                    _ if path == "." => "kind".to_owned(),
-                    Some("") => "args".to_owned(),
-                    Some(rest) => format!("args{rest}"),
-                    None => "kind".to_owned(),
-                };
-                ErrorDetail::field(&field, "invalid", e.into_inner().to_string())
-            })?;
-        command.check()?;
-        Ok(Self { at, command })
     }
 }

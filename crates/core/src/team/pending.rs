@@ -7,11 +7,12 @@ use serde_json::{Map, Value};
 use orgdesk_protocol::Event;
 use rusqlite::Connection;
 
+use super::command::MAX_FAILURE_CHARS;
 use super::{Command, RefusedChange, TeamCommand};
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
-use crate::invitations::{GatewayWork, WorkResult};
+use crate::invitations::{Answered, GatewayWork, WorkResult};
 use crate::join::{joining_rules_in, record, JoinRequestIn, JoiningRules, TellGateway};
 use crate::store::Directory;
 use crate::types::MemberId;
@@ -237,15 +238,26 @@ fn queue_join_request(
 
 impl Directory {
     /// Records how a piece of the gateway's work ended (`gateway_work_done_with`, in
-    /// `crate::invitations`); on a computer in a team a link made is told to the other
-    /// computers as an `invitation.linked` change: the gateway's id and expiry, never the link.
-    /// One the log could not carry (a gateway's id it does not take) stays this computer's.
+    /// `crate::invitations`); on a computer in a team what the gateway answered is told to the
+    /// other computers: a link made as an `invitation.linked` change (the gateway's id and
+    /// expiry, never the link), a send refused for good as `invitation.failed` (why). One the
+    /// log could not carry (a gateway's id it does not take) stays this computer's.
     pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
-        self.gateway_work_done_with(work, result, |tx, key, gateway_id, expires_at, now| {
-            let command = Command::LinkInvitation {
-                invitation: key.to_owned(),
-                gateway_id: gateway_id.to_owned(),
-                expires_at,
+        self.gateway_work_done_with(work, result, |tx, key, answered, now| {
+            let invitation = key.to_owned();
+            let command = match answered {
+                Answered::Linked {
+                    gateway_id,
+                    expires_at,
+                } => Command::LinkInvitation {
+                    invitation,
+                    gateway_id: gateway_id.to_owned(),
+                    expires_at,
+                },
+                Answered::Refused(reason) => Command::FailInvitation {
+                    invitation,
+                    reason: reason.chars().take(MAX_FAILURE_CHARS).collect(),
+                },
             };
             queue_as_device(tx, command, now).map(drop)
         })

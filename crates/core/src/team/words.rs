@@ -224,6 +224,9 @@ impl Command {
                 format!("Cancel {} invitations", invitations.len())
             }
             Self::LinkInvitation { .. } => "Record where the gateway sent an invitation".to_owned(),
+            Self::FailInvitation { .. } => {
+                "Record that the gateway could not send an invitation".to_owned()
+            }
         }
     }
 }

@@ -110,6 +110,16 @@ fn queued_kinds(t: &Team, at: usize) -> Vec<String> {
         .collect()
 }
 
+/// Ann adds `name` (`email`) in Sales to be invited, through the log; their id, the same on
+/// every computer.
+fn ann_adds_invitee(t: &mut Team, name: &str, email: &str) -> MemberId {
+    t.make(0, "ann", invitee(name, email, t.dept("Sales")))
+        .unwrap();
+    t.send(0);
+    nothing_refused(t);
+    t.dirs[1].find_member(email).unwrap()
+}
+
 /// The admin `by` at computer `at` resends (`action`: or cancels) `member`'s invitation there;
 /// once the change is back everywhere, only that computer has the gateway work, naming the
 /// gateway's id the author's computer told. Answers the rows every computer lists alike.
@@ -139,17 +149,8 @@ fn changed_at(
 fn invitations_sent_resent_and_cancelled_in_a_team_end_alike_on_every_computer() {
     let mut t = team();
     enrolled(&mut t);
-    let sales = t.dept("Sales");
-    for (name, email) in [
-        ("Eve Invitee", "eve@example.com"),
-        ("Finn Invitee", "finn@example.com"),
-    ] {
-        t.make(0, "ann", invitee(name, email, sales)).unwrap();
-    }
-    t.send(0);
-    nothing_refused(&mut t);
-    let eve = t.dirs[0].find_member("eve@example.com").unwrap();
-    let finn = t.dirs[0].find_member("finn@example.com").unwrap();
+    let eve = ann_adds_invitee(&mut t, "Eve Invitee", "eve@example.com");
+    let finn = ann_adds_invitee(&mut t, "Finn Invitee", "finn@example.com");
 
     // Ann invites both by mail on her computer: the keys, the language and the time are
     // decided there, and the body reads back as it was written.
@@ -249,18 +250,10 @@ fn invitations_sent_resent_and_cancelled_in_a_team_end_alike_on_every_computer()
 }
 
 #[test]
-fn inviting_someone_another_admin_removed_first_is_refused_everywhere() {
+fn inviting_someone_removed_first_is_refused_and_a_send_the_gateway_refuses_fails_everywhere() {
     let mut t = team();
     enrolled(&mut t);
-    t.make(
-        0,
-        "ann",
-        invitee("Gus Invitee", "gus@example.com", t.dept("Sales")),
-    )
-    .unwrap();
-    t.send(0);
-    nothing_refused(&mut t);
-    let gus = t.dirs[0].find_member("gus@example.com").unwrap();
+    let gus = ann_adds_invitee(&mut t, "Gus Invitee", "gus@example.com");
     // Ann removes Gus while Bo, not yet told, invites him.
     t.ann_removes(gus);
     let send = Command::send_invitations(&t.dirs[1], &[gus], InviteChannel::Email, None).unwrap();
@@ -274,6 +267,27 @@ fn inviting_someone_another_admin_removed_first_is_refused_everywhere() {
         assert!(invitations_of(d).is_empty());
         assert!(d.due_gateway_work(10).unwrap().is_empty());
     }
+
+    // Bo invites Hal; the gateway refuses to send it for good: Bo's computer tells the others,
+    // and the invitation is failed everywhere with the gateway's reason.
+    let hal = ann_adds_invitee(&mut t, "Hal Invitee", "hal@example.com");
+    let send = Command::send_invitations(&t.dirs[1], &[hal], InviteChannel::Email, None).unwrap();
+    t.make(1, "bohan", send).unwrap();
+    t.send(1);
+    nothing_refused(&mut t);
+    let work = t.dirs[1].due_gateway_work(10).unwrap().remove(0);
+    let refused = WorkResult::Refused("550 mailbox unavailable".into());
+    t.dirs[1].gateway_work_done(&work, refused).unwrap();
+    assert_eq!(queued_kinds(&t, 1), ["invitation.failed"]);
+    t.send(1);
+    nothing_refused(&mut t);
+    let rows = same_invitations(&t);
+    assert!(rows[0].contains("Failed"), "{rows:?}");
+    for d in &t.dirs {
+        let row = &d.list_invitations(&InvitationQuery::default()).unwrap()[0];
+        assert_eq!(row.last_error.as_deref(), Some("550 mailbox unavailable"));
+    }
+
     // A body whose keys do not match its members is refused, naming the field.
     let bad = serde_json::json!({
         "format": 1, "at": 1, "kind": "invitation.send",
