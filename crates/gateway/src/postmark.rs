@@ -28,18 +28,13 @@ use serde::{Deserialize, Serialize};
 pub use crate::config::{BounceWebhookConfig, PostmarkConfig};
 use crate::error::Result;
 use crate::mail::{post_to_provider, DeliveryError, Mailer};
-use crate::provider::{read_secret, record_undelivered, HttpClient};
+use crate::provider::{config_secret, record_undelivered, HttpClient};
 use crate::secrets::{constant_time_eq, sha256};
 use crate::Shared;
 
 impl PostmarkConfig {
     fn token(&self) -> Result<String> {
-        read_secret(
-            "mail.server_token",
-            self.server_token.as_ref(),
-            self.server_token_file.as_ref(),
-            self.server_token_env.as_ref(),
-        )
+        config_secret!("mail", self, server_token)
     }
 }
 
@@ -290,12 +285,7 @@ pub(crate) fn bounce_hook(postmark: &PostmarkConfig) -> Result<Option<[u8; 32]>>
     let Some(hook) = &postmark.bounce_webhook else {
         return Ok(None);
     };
-    let password = read_secret(
-        "mail.bounce_webhook.password",
-        hook.password.as_ref(),
-        hook.password_file.as_ref(),
-        hook.password_env.as_ref(),
-    )?;
+    let password = config_secret!("mail.bounce_webhook", hook, password)?;
     Ok(Some(sha256(
         format!("{}:{password}", hook.username).as_bytes(),
     )))

@@ -190,6 +190,22 @@ pub(crate) fn read_secret(
     Ok(value)
 }
 
+/// [`read_secret`] of the credential `$field` of a configuration section (`$section`, as
+/// messages name it), which gives it as `$field`, `${field}_file` or `${field}_env`.
+macro_rules! config_secret {
+    ($section:literal, $config:expr, $field:ident) => {
+        pastey::paste! {
+            $crate::provider::read_secret(
+                concat!($section, ".", stringify!($field)),
+                $config.$field.as_ref(),
+                $config.[<$field _file>].as_ref(),
+                $config.[<$field _env>].as_ref(),
+            )
+        }
+    };
+}
+pub(crate) use config_secret;
+
 /// Records a provider's report that it could not deliver a message (`message_id`, the
 /// provider's id for it), with `reason` cleared of control characters and cut to `max_chars`.
 /// The invitation reported bounced, once the event feed was rung; `None` when the message is

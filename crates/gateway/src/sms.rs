@@ -25,7 +25,7 @@ pub use crate::config::{SmsConfig, TwilioConfig};
 use crate::error::{GatewayError, Result};
 use crate::i18n::{fill, Lang, Texts};
 use crate::mail::{post_to_provider, DeliveryError};
-use crate::provider::{basic_auth, read_secret, record_undelivered, HttpClient};
+use crate::provider::{basic_auth, config_secret, record_undelivered, HttpClient};
 use crate::render::format_time;
 use crate::secrets::constant_time_eq;
 use crate::store::{Invitation, PasswordReset};
@@ -148,12 +148,7 @@ pub struct Twilio {
 impl Twilio {
     pub fn new(config: &TwilioConfig) -> Result<Self> {
         config.validate()?;
-        let token = read_secret(
-            "sms.auth_token",
-            config.auth_token.as_ref(),
-            config.auth_token_file.as_ref(),
-            config.auth_token_env.as_ref(),
-        )?;
+        let token = config_secret!("sms", config, auth_token)?;
         let sender = match (&config.from, &config.messaging_service_sid) {
             (Some(from), _) => Sender::From(from.clone()),
             (None, Some(service)) => Sender::Service(service.clone()),

@@ -180,6 +180,28 @@ impl Opt {
     }
 }
 
+/// What a person joining gives about themselves, its values still to be drawn.
+#[derive(Debug, Arbitrary)]
+pub struct Joiner {
+    name: Text,
+    email: Opt,
+    mobile: Opt,
+    employee_id: Opt,
+    work_location: Opt,
+}
+
+impl Joiner {
+    fn pick(&self) -> JoinerDetails {
+        JoinerDetails {
+            name: self.name.pick(NAMES),
+            email: self.email.pick(EMAILS),
+            mobile: self.mobile.pick(MOBILES),
+            employee_id: self.employee_id.pick(NAMES),
+            work_location: self.work_location.pick(NAMES),
+        }
+    }
+}
+
 /// Every kind of event, with its values still to be drawn.
 #[derive(Debug, Arbitrary)]
 pub enum Kind {
@@ -203,11 +225,7 @@ pub enum Kind {
     JoinRequested {
         request: u8,
         code: bool,
-        name: Text,
-        email: Opt,
-        mobile: Opt,
-        employee_id: Opt,
-        work_location: Opt,
+        joiner: Joiner,
         account: Account,
         username: Text,
         hash: Hash,
@@ -316,11 +334,7 @@ fn kind(k: &Kind, real_hash: &str) -> EventKind {
         Kind::JoinRequested {
             request,
             code,
-            name,
-            email,
-            mobile,
-            employee_id,
-            work_location,
+            joiner,
             account,
             username,
             hash,
@@ -328,13 +342,7 @@ fn kind(k: &Kind, real_hash: &str) -> EventKind {
         } => EventKind::JoinRequested {
             request_id: format!("jr_{}", request % 4),
             via: if *code { JoinVia::Code } else { JoinVia::Link },
-            details: JoinerDetails {
-                name: name.pick(NAMES),
-                email: email.pick(EMAILS),
-                mobile: mobile.pick(MOBILES),
-                employee_id: employee_id.pick(NAMES),
-                work_location: work_location.pick(NAMES),
-            },
+            details: joiner.pick(),
             account_id: account.pick(),
             username: username.pick(USERNAMES),
             password_hash: hash.pick(real_hash),

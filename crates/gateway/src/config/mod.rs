@@ -159,7 +159,7 @@ pub struct SmtpConfig {
     /// Name of the environment variable holding the SMTP password.
     #[serde(default)]
     pub password_env: Option<String>,
-    #[serde(default = "default_smtp_timeout")]
+    #[serde(default = "default_provider_timeout")]
     pub timeout_secs: u64,
     /// A CA certificate (PEM) to trust besides the public ones, for a relay whose
     /// certificate comes from a private CA.
@@ -175,7 +175,9 @@ fn default_smtp_port() -> u16 {
     587
 }
 
-fn default_smtp_timeout() -> u64 {
+/// How long a mail or text-message provider (an SMTP server, Postmark, Twilio) may take to
+/// answer unless the configuration says (20 s).
+fn default_provider_timeout() -> u64 {
     20
 }
 

@@ -24,7 +24,7 @@ pub struct PostmarkConfig {
     pub message_stream: String,
     #[serde(default = "default_postmark_url")]
     pub base_url: String,
-    #[serde(default = "default_timeout")]
+    #[serde(default = "super::default_provider_timeout")]
     pub timeout_secs: u64,
     /// Credentials Postmark's bounce webhook must present; without them the webhook is off.
     #[serde(default)]
@@ -66,10 +66,6 @@ fn default_stream() -> String {
 
 fn default_postmark_url() -> String {
     "https://api.postmarkapp.com".to_owned()
-}
-
-fn default_timeout() -> u64 {
-    20
 }
 
 impl PostmarkConfig {

@@ -43,7 +43,7 @@ pub struct TwilioConfig {
     pub messaging_service_sid: Option<String>,
     #[serde(default = "default_twilio_url")]
     pub base_url: String,
-    #[serde(default = "default_timeout")]
+    #[serde(default = "super::default_provider_timeout")]
     pub timeout_secs: u64,
     /// Ask Twilio for delivery reports (the gateway's public URL must be reachable by Twilio).
     #[serde(default)]
@@ -67,10 +67,6 @@ impl std::fmt::Debug for TwilioConfig {
 
 fn default_twilio_url() -> String {
     "https://api.twilio.com".to_owned()
-}
-
-fn default_timeout() -> u64 {
-    20
 }
 
 impl TwilioConfig {

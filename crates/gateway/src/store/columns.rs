@@ -47,7 +47,40 @@ pub(crate) trait StoreRow {
         let text: String = self.value(index)?;
         parse(&text).ok_or_else(|| Self::unknown(index, what, text))
     }
+
+    /// Column `index` read as a `T` and turned by `how` into what the gateway keeps.
+    fn mapped<T: ColumnValue, U>(
+        &self,
+        index: usize,
+        how: impl FnOnce(T) -> U,
+    ) -> Result<U, Self::Error> {
+        self.value(index).map(how)
+    }
 }
+
+/// `Ok(Type { … })` from a [`StoreRow`]'s columns, one column a field in the order the fields
+/// are listed, from column `at` on: `from_columns!(row, at; Type { a, b: how(args…), c })`.
+/// A field alone is its column's value; `field: how(args…)` reads its column with the row's
+/// method `how` (`parsed`, `mapped`), given the column's index and `args`.
+macro_rules! from_columns {
+    ($row:expr, $at:expr; $ty:ident { $($field:ident $(: $how:ident($($arg:expr),*))?),+ $(,)? }) => {{
+        let (row, mut column) = ($row, $at);
+        let mut next = || {
+            column += 1;
+            column - 1
+        };
+        Ok($ty {
+            $($field: from_columns!(@one row, next() $(, $how($($arg),*))?)),+
+        })
+    }};
+    (@one $row:ident, $column:expr) => {
+        $row.value($column)?
+    };
+    (@one $row:ident, $column:expr, $how:ident($($arg:expr),*)) => {
+        $row.$how($column, $($arg),*)?
+    };
+}
+pub(crate) use from_columns;
 
 impl StoreRow for rusqlite::Row<'_> {
     type Error = rusqlite::Error;
@@ -85,21 +118,11 @@ pub(crate) const INVITATION_COLUMN_COUNT: usize = 14;
 
 /// Reads the columns of [`INVITATION_COLUMNS`] starting at `at`.
 pub(crate) fn read_invitation<R: StoreRow>(row: &R, at: usize) -> Result<Invitation, R::Error> {
-    Ok(Invitation {
-        id: row.value(at)?,
-        org_id: row.value(at + 1)?,
-        channel: row.parsed(at + 2, "channel", parse_channel)?,
-        recipient: row.value(at + 3)?,
-        invitee_name: row.value(at + 4)?,
-        organization_name: row.value(at + 5)?,
-        department_label: row.value(at + 6)?,
-        position_label: row.value(at + 7)?,
-        inviter_name: row.value(at + 8)?,
-        locale: row.value(at + 9)?,
-        lifetime_secs: row.value(at + 10)?,
-        state: row.parsed(at + 11, "state", InvitationState::parse)?,
-        created_at: row.value(at + 12)?,
-        locale_chosen: row.value::<i32>(at + 13)? != 0,
+    from_columns!(row, at; Invitation {
+        id, org_id, channel: parsed("channel", parse_channel), recipient, invitee_name,
+        organization_name, department_label, position_label, inviter_name, locale,
+        lifetime_secs, state: parsed("state", InvitationState::parse), created_at,
+        locale_chosen: mapped(|chosen: i32| chosen != 0),
     })
 }
 
@@ -121,14 +144,9 @@ pub(crate) const RESET_COLUMNS: &str = "r.id, r.org_id, a.username, r.channel, r
 
 /// Reads the columns of [`RESET_COLUMNS`] starting at `at`.
 pub(crate) fn read_reset<R: StoreRow>(row: &R, at: usize) -> Result<PasswordReset, R::Error> {
-    Ok(PasswordReset {
-        id: row.value(at)?,
-        org_id: row.value(at + 1)?,
-        username: row.value(at + 2)?,
-        channel: row.parsed(at + 3, "channel", parse_channel)?,
-        recipient: row.value(at + 4)?,
-        organization_name: row.value(at + 5)?,
-        locale: row.value(at + 6)?,
+    from_columns!(row, at; PasswordReset {
+        id, org_id, username, channel: parsed("channel", parse_channel), recipient,
+        organization_name, locale,
     })
 }
 
@@ -145,29 +163,17 @@ pub(crate) fn read_reset_lookup<R: StoreRow>(row: &R) -> Result<ResetLookup, R::
 
 /// Reads a member from the columns of [`MEMBER_COLUMNS`](crate::store::MEMBER_COLUMNS).
 pub(crate) fn read_member<R: StoreRow>(row: &R) -> Result<Member, R::Error> {
-    Ok(Member {
-        org_id: row.value(0)?,
-        account_id: row.value(7)?,
-        username_key: row.value(1)?,
-        username: row.value(2)?,
-        organization_name: row.value(3)?,
-        name: row.value(4)?,
-        mobile: row.value(5)?,
-        email: row.value(6)?,
-        must_change_password: row.value::<String>(8)? == "1",
+    from_columns!(row, 0; Member {
+        org_id, username_key, username, organization_name, name, mobile, email, account_id,
+        must_change_password: mapped(|must: String| must == "1"),
     })
 }
 
 /// Reads a row of [`SIGN_IN_CANDIDATES`](crate::store::sql::SIGN_IN_CANDIDATES).
 pub(crate) fn read_sign_in_candidate<R: StoreRow>(row: &R) -> Result<SignInCandidate, R::Error> {
-    Ok(SignInCandidate {
-        org_id: row.value(0)?,
-        account_id: row.value(5)?,
-        username_key: row.value(1)?,
-        username: row.value(2)?,
-        password_hash: row.value(3)?,
-        state: row.parsed(4, "state", parse_account_state)?,
-        refused_reason: row.value(6)?,
+    from_columns!(row, 0; SignInCandidate {
+        org_id, username_key, username, password_hash,
+        state: parsed("state", parse_account_state), account_id, refused_reason,
     })
 }
 
@@ -181,22 +187,13 @@ pub(crate) fn read_join_decision_mail<R: StoreRow>(
     row: &R,
     at: usize,
 ) -> Result<JoinDecisionMail, R::Error> {
-    Ok(JoinDecisionMail {
-        request_id: row.value(at)?,
-        name: row.value(at + 1)?,
-        username: row.value(at + 2)?,
-        recipient: row.value(at + 3)?,
-        organization_name: row.value(at + 4)?,
-        locale: row.value(at + 5)?,
+    from_columns!(row, at; JoinDecisionMail {
+        request_id, name, username, recipient, organization_name, locale,
     })
 }
 
 /// Reads the link a join request comes through from the columns of
 /// [`usable_join_link`](crate::store::sql::usable_join_link).
 pub(crate) fn read_join_through<R: StoreRow>(row: &R) -> Result<JoinThrough, R::Error> {
-    Ok(JoinThrough {
-        org_id: row.value(0)?,
-        organization_name: row.value(1)?,
-        approval_required: row.value(2)?,
-    })
+    from_columns!(row, 0; JoinThrough { org_id, organization_name, approval_required })
 }

@@ -8,7 +8,7 @@ use orgdesk_protocol::{AccountState, Device};
 
 use crate::error::Result;
 use crate::store::args::Arg;
-use crate::store::columns::StoreRow;
+use crate::store::columns::{from_columns, StoreRow};
 use crate::store::parse_account_state;
 
 /// A device to record: its id, the organization and account it belongs to, its name and the
@@ -99,42 +99,28 @@ pub(crate) fn hash_of(bytes: &[u8]) -> [u8; 32] {
 
 /// Reads a row of `sql::TEAM_ACCOUNT`.
 pub(crate) fn read_team_account<R: StoreRow>(row: &R) -> Result<TeamAccount, R::Error> {
-    Ok(TeamAccount {
-        state: row.parsed(0, "account state", parse_account_state)?,
-        has_password: !row.value::<String>(1)?.is_empty(),
+    from_columns!(row, 0; TeamAccount {
+        state: parsed("account state", parse_account_state),
+        has_password: mapped(|hash: String| !hash.is_empty()),
     })
 }
 
 /// Reads a row of `sql::USABLE_ENROLLMENT`.
 pub(crate) fn read_enrollment<R: StoreRow>(row: &R) -> Result<EnrollmentCandidate, R::Error> {
-    Ok(EnrollmentCandidate {
-        org_id: row.value(0)?,
-        account_id: row.value(1)?,
-        username_key: row.value(2)?,
-        password_hash: row.value(3)?,
-    })
+    from_columns!(row, 0; EnrollmentCandidate { org_id, account_id, username_key, password_hash })
 }
 
 /// Reads a row of `sql::DEVICES`.
 pub(crate) fn read_device<R: StoreRow>(row: &R) -> Result<Device, R::Error> {
-    Ok(Device {
-        device_id: row.value(0)?,
-        account_id: row.value(1)?,
-        username: row.value(2)?,
-        device_name: row.value(3)?,
-        created_at: row.value(4)?,
-        last_seen_at: row.value(5)?,
-        revoked_at: row.value(6)?,
+    from_columns!(row, 0; Device {
+        device_id, account_id, username, device_name, created_at, last_seen_at, revoked_at,
     })
 }
 
 /// Reads a row of `sql::DEVICE_AUTH`.
 pub(crate) fn read_device_auth<R: StoreRow>(row: &R) -> Result<DeviceAuth, R::Error> {
-    Ok(DeviceAuth {
-        org_id: row.value(0)?,
-        account_id: row.value(1)?,
-        token_sha256: hash_of(&row.value::<Vec<u8>>(2)?),
-        last_seen_at: row.value(3)?,
+    from_columns!(row, 0; DeviceAuth {
+        org_id, account_id, token_sha256: mapped(|hash: Vec<u8>| hash_of(&hash)), last_seen_at,
     })
 }
 

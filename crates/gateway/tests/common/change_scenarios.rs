@@ -200,10 +200,8 @@ impl TestGateway {
 
     /// Acknowledges the feed up to `up_to` as `token`.
     async fn ack_as(&self, token: &str, up_to: i64) {
-        let body = serde_json::to_value(AckEvents { up_to }).unwrap();
-        let r = self
-            .team_call(Method::POST, "/api/v1/events/ack", token, Some(&body))
-            .await;
+        let body = AckEvents { up_to };
+        let r = self.team_post("/api/v1/events/ack", token, &body).await;
         assert_eq!(r.status(), StatusCode::NO_CONTENT);
     }
 }

@@ -53,6 +53,17 @@ impl TestGateway {
         request.send().await.unwrap()
     }
 
+    /// `POST path` with `token` as the bearer (none when empty) and `body` as JSON.
+    pub async fn team_post(
+        &self,
+        path: &str,
+        token: &str,
+        body: &impl serde::Serialize,
+    ) -> reqwest::Response {
+        let body = serde_json::to_value(body).unwrap();
+        self.team_call(Method::POST, path, token, Some(&body)).await
+    }
+
     /// Registers the computer holding `api_token` as a device of `account_id`.
     pub async fn register_device_with(
         &self,
@@ -60,13 +71,11 @@ impl TestGateway {
         account_id: &str,
         name: &str,
     ) -> reqwest::Response {
-        let body = serde_json::to_value(RegisterDevice {
+        let body = RegisterDevice {
             account_id: account_id.into(),
             device_name: name.into(),
-        })
-        .unwrap();
-        self.team_call(Method::POST, "/api/v1/team/devices", token, Some(&body))
-            .await
+        };
+        self.team_post("/api/v1/team/devices", token, &body).await
     }
 
     /// A device of `account_id` registered with the API token (it must succeed).
@@ -90,11 +99,10 @@ impl TestGateway {
     }
 
     pub async fn enrollment_with(&self, token: &str, account_id: &str) -> reqwest::Response {
-        let body = serde_json::to_value(CreateEnrollment {
+        let body = CreateEnrollment {
             account_id: account_id.into(),
-        })
-        .unwrap();
-        self.team_call(Method::POST, "/api/v1/team/enrollments", token, Some(&body))
+        };
+        self.team_post("/api/v1/team/enrollments", token, &body)
             .await
     }
 
@@ -119,15 +127,13 @@ impl TestGateway {
         password: &str,
         device_name: &str,
     ) -> reqwest::Response {
-        let body = serde_json::to_value(JoinTeam {
+        let body = JoinTeam {
             code: code.into(),
             username: username.into(),
             password: password.into(),
             device_name: device_name.into(),
-        })
-        .unwrap();
-        self.team_call(Method::POST, "/api/v1/team/join", "", Some(&body))
-            .await
+        };
+        self.team_post("/api/v1/team/join", "", &body).await
     }
 
     pub async fn device_list(&self, token: &str) -> DeviceList {
@@ -161,8 +167,7 @@ impl TestGateway {
     /// `POST /api/v1/changes` as `token` with `changes` (`[{change_id, body}]`).
     pub async fn append(&self, token: &str, changes: serde_json::Value) -> reqwest::Response {
         let body = serde_json::json!({ "changes": changes });
-        self.team_call(Method::POST, "/api/v1/changes", token, Some(&body))
-            .await
+        self.team_post("/api/v1/changes", token, &body).await
     }
 
     /// `POST /api/v1/changes` as `token` with the one change `change_id`, its body empty.
