@@ -161,25 +161,8 @@ pub fn parse() -> Cli {
     Cli::parse()
 }
 
-/// The edits that are not yet a kind of change of the team's log, as a refusal names them.
-fn edit_without_kind(c: &Command) -> Option<&'static str> {
-    use crate::cli_invitations::InvitationsCommand as I;
-    match c {
-        Command::Invite(_) => Some("an invitation"),
-        Command::Invitations(I::Resend(_) | I::Cancel(_)) => {
-            Some("resending or cancelling invitations")
-        }
-        _ => None,
-    }
-}
-
 /// Runs one subcommand; returns the exit code.
 pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
-    if let Some(what) = edit_without_kind(&command) {
-        if let Err(e) = open_existing(db_path).and_then(|d| Ok(d.refuse_in_team(what)?)) {
-            return finish(Err(e));
-        }
-    }
     let result = match command {
         Command::Org(OrgCommand::Init(args)) => org_init(args, db_path),
         Command::Org(OrgCommand::Show { json }) => org_show(json, db_path),

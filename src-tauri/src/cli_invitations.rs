@@ -8,6 +8,7 @@ use orgdesk_core::invitations::{
     InvitationBatchOutcome, InvitationQuery, InvitationRow, InvitationState, InviteChannel,
     MAX_INVITATION_PAGE,
 };
+use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{send_round, SharedDirectory};
 
@@ -125,9 +126,19 @@ pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<Str
         None
     };
     let mut d = d;
-    let out = d.invite_members_in(&actor, &[id], channel, language)?;
-    if let Some(skipped) = out.skipped.into_iter().next() {
-        return Err(CommandError::new(ErrorCode::Conflict, skipped.reason));
+    // On a computer in a team an `invitation.send` change, sent from here once it is back.
+    let kept = crate::cli_edit::edit(
+        &mut d,
+        &actor,
+        |d| Command::send_invitations(d, &[id], channel, language),
+        |d, a| d.invite_members_in(a, &[id], channel, language),
+        |_, out| match out.skipped.into_iter().next() {
+            Some(skipped) => Err(CommandError::new(ErrorCode::Conflict, skipped.reason)),
+            None => Ok(String::new()),
+        },
+    )?;
+    if !kept.is_empty() {
+        return Ok(kept);
     }
     let dir: SharedDirectory = Arc::new(Mutex::new(d));
     if let Some(client) = &client {
@@ -136,6 +147,11 @@ pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<Str
     let d = dir
         .lock()
         .map_err(|_| CoreError::Internal("The directory could not be reached.".into()))?;
+    // In a team, the gateway's id of what was sent goes to the other computers now (else with
+    // the next sync), so that the invitee's answer reaches them.
+    if let (Some(account), Some(_)) = (d.team_device_account()?, &client) {
+        let _ = crate::cli_sync::team_round_now(&d, &account);
+    }
     let row = d
         .list_invitations(&InvitationQuery {
             member_id: Some(id),
@@ -238,15 +254,31 @@ pub fn invitations(
             }
             Ok(out)
         }
-        InvitationsCommand::Resend(a) => {
-            let out = d.resend_invitations(&actor(d, as_admin)?, &a.ids)?;
-            batch_answer(out, "Resent", a.json)
-        }
-        InvitationsCommand::Cancel(a) => {
-            let out = d.cancel_invitations(&actor(d, as_admin)?, &a.ids)?;
-            batch_answer(out, "Cancelled", a.json)
-        }
+        InvitationsCommand::Resend(a) => change(d, as_admin, a, false),
+        InvitationsCommand::Cancel(a) => change(d, as_admin, a, true),
     }
+}
+
+/// Resends (`cancel`: cancels) the invitations `a` names; on a computer in a team as an
+/// `invitation.resend` (`invitation.cancel`) change, told to the gateway from here.
+fn change(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    a: BatchArgs,
+    cancel: bool,
+) -> Result<String, CommandError> {
+    let actor = actor(d, as_admin)?;
+    let ids = a.ids;
+    crate::cli_edit::edit(
+        d,
+        &actor,
+        |d| Command::change_invitations(d, &ids, cancel),
+        |d, by| match cancel {
+            true => d.cancel_invitations(by, &ids),
+            false => d.resend_invitations(by, &ids),
+        },
+        |_, out| batch_answer(out, if cancel { "Cancelled" } else { "Resent" }, a.json),
+    )
 }
 
 /// All changed: the answer. Some passed over: the answer is printed here (the others were

@@ -240,6 +240,16 @@ async fn rounds(
         totals.waiting = sent.waiting.clone();
         let remaining = deadline.saturating_duration_since(Instant::now()).as_secs();
         let wait = if sent.busy() { 0 } else { remaining.min(5) };
+        // A computer in a team applies the log first, so that the feed's events about an
+        // invitation another computer sent find it here; and again after the feed, to send what
+        // the feed brought (a join request).
+        if let Some(account) = team {
+            team_totals(
+                &mut totals,
+                &mut last_problem,
+                team_round(dir, client, account, 0).await,
+            );
+        }
         let pulled = match pull_round(dir, client, wait, || true).await {
             Ok(p) => {
                 reached = true;
@@ -257,17 +267,11 @@ async fn rounds(
         totals.events_applied += pulled.events;
         totals.members_changed += pulled.changed.len();
         if let Some(account) = team {
-            match team_round(dir, client, account, 0).await {
-                Ok(r) => {
-                    if let Some(why) = r.send_failed {
-                        last_problem = Some(why);
-                    }
-                    totals.changes_sent += r.sent;
-                    totals.changes_applied += r.applied;
-                    totals.changes_refused += r.refused;
-                }
-                Err(why) => last_problem = Some(why),
-            }
+            team_totals(
+                &mut totals,
+                &mut last_problem,
+                team_round(dir, client, account, 0).await,
+            );
         }
         if !sent.busy() && pulled.caught_up && Instant::now() >= deadline {
             break;
@@ -303,4 +307,23 @@ async fn rounds(
         }
     }
     Ok(totals)
+}
+
+/// Adds what a team round did to `totals`; a failure is the last problem.
+fn team_totals(
+    totals: &mut Totals,
+    last_problem: &mut Option<String>,
+    round: Result<TeamReport, String>,
+) {
+    match round {
+        Ok(r) => {
+            if let Some(why) = r.send_failed {
+                *last_problem = Some(why);
+            }
+            totals.changes_sent += r.sent;
+            totals.changes_applied += r.applied;
+            totals.changes_refused += r.refused;
+        }
+        Err(why) => *last_problem = Some(why),
+    }
 }

@@ -5,7 +5,9 @@
 //! (the same username twice, an edit of a member removed meanwhile) are refused with the
 //! reason; an edit made while the gateway is down is kept and sent by the next sync; a revoked
 //! computer's edit is refused; a change forged outside its author's role is refused by every
-//! directory.
+//! directory. An invitation mailed from one computer (through a real SMTP server) is accepted
+//! through its link and the invitee shows joined on the others; another is resent and
+//! cancelled from a second computer.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -16,7 +18,7 @@ use orgdesk_link::{Endpoint, GatewayClient};
 use orgdesk_protocol::{AppendChanges, NewChange};
 
 use super::team::computer;
-use crate::harness::{free_port, postgres_in, Gateway};
+use crate::harness::{postgres_in, Gateway, Smtp};
 use crate::support::{
     assert_refused, bob_stone, enroll_and_join, init_acme, json, member_add, ok, orgdesk,
     stored_tokens, text, PASSWORD,
@@ -61,8 +63,9 @@ const REFUSALS_OF_FORGED: &str =
 #[test]
 fn three_computers_edit_one_directory_through_the_change_log() {
     let dir = tempfile::tempdir().unwrap();
-    let gw = Gateway::start_on_sqlite(dir.path(), free_port());
-    three_computers_edit(dir.path(), gw, None);
+    let smtp = Smtp::start(dir.path());
+    let gw = Gateway::start_on_sqlite(dir.path(), smtp.port);
+    three_computers_edit(dir.path(), &smtp, gw, None);
 }
 
 /// The same on PostgreSQL with two gateway instances: the second computer reaches the second
@@ -73,12 +76,13 @@ fn three_computers_edit_through_two_gateway_instances_on_postgresql() {
 }
 
 /// Runs `scenario` on a throwaway PostgreSQL with two gateway instances.
-fn on_two_postgresql_instances(scenario: fn(&Path, Gateway, Option<Gateway>)) {
+fn on_two_postgresql_instances(scenario: fn(&Path, &Smtp, Gateway, Option<Gateway>)) {
     let dir = tempfile::tempdir().unwrap();
     let pg = postgres_in(dir.path());
-    let gw = Gateway::start(dir.path(), &pg.url("postgres"), free_port());
+    let smtp = Smtp::start(dir.path());
+    let gw = Gateway::start(dir.path(), &pg.url("postgres"), smtp.port);
     let second = gw.another_instance(dir.path());
-    scenario(dir.path(), gw, Some(second));
+    scenario(dir.path(), &smtp, gw, Some(second));
     drop(pg);
 }
 
@@ -111,8 +115,9 @@ fn three_computers(
     [a, b, c]
 }
 
-/// Three computers editing through `gw`, the second computer through `second` when given.
-fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway>) {
+/// Three computers editing through `gw` (its mail through `smtp`), the second computer
+/// through `second` when given.
+fn three_computers_edit(root: &Path, smtp: &Smtp, mut gw: Gateway, mut second: Option<Gateway>) {
     let url = gw.url.clone();
     let url_b = second
         .as_ref()
@@ -131,17 +136,11 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
         "--dept",
         "Sales",
     ];
-    // A computer sends only its own admin's changes; edits with no kind of change yet are
-    // refused in team mode rather than made here alone.
+    // A computer sends only its own admin's changes.
     assert_refused(
         &orgdesk(&b, &["dept", "add", "Nope"], None),
         1,
         "another admin's account",
-    );
-    assert_refused(
-        &orgdesk(&a, &["invitations", "cancel", "1"], None),
-        1,
-        "resending or cancelling invitations is not yet a change the team's log carries",
     );
     // An import goes through the log in parts of whole rows: 2,000 people and a department
     // of their own, more than one append to the gateway carries.
@@ -313,6 +312,8 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     assert_eq!(checksum(&a), checksum(&b));
     assert_eq!(checksum(&a), checksum(&c));
 
+    invitations_through_the_log(smtp, [&a, &b, &c]);
+
     // The same new username on two computers at once: the log's order decides, and the other
     // command says why it was refused (and its next sync lists it).
     let bob = bob_stone("Sales", &[]);
@@ -459,12 +460,139 @@ fn three_computers_edit(root: &Path, mut gw: Gateway, mut second: Option<Gateway
     gw.kill();
 }
 
-/// Asks to join through the join link `link` as a person's browser does: opens the form, then
-/// posts it back with its CSRF cookie and token, choosing the suites' password.
+/// An invitation mailed from the first computer `a`: the mail is delivered once, the invitee
+/// registers through its link, and every computer shows them joined after its sync. Another
+/// invitation is resent, then cancelled, from the second computer `b`, which alone tells the
+/// gateway; every computer lists the same invitations and the directories stay equal.
+fn invitations_through_the_log(smtp: &Smtp, [a, b, c]: [&Path; 3]) {
+    for (name, email) in [
+        ("Jo Park", "jo@example.com"),
+        ("Kai Lin", "kai@example.com"),
+    ] {
+        let args = [
+            "member",
+            "invite-add",
+            "--name",
+            name,
+            "--email",
+            email,
+            "--dept",
+            "Sales",
+        ];
+        ok(&run_as(a, "ann", &args, None));
+    }
+    for email in ["jo@example.com", "kai@example.com"] {
+        let sent = ok(&run_as(a, "ann", &["invite", email, "--email"], None));
+        assert_eq!(
+            sent.trim(),
+            format!("An invitation (en) was mailed to {email}.")
+        );
+    }
+    let mail = super::first_mail(&smtp.inbox(), "no invitation mail arrived");
+    assert!(mail.contains("@example.com"), "{mail}");
+    let invitation_of = |db: &Path, email: &str| -> serde_json::Value {
+        let all = json(&orgdesk(
+            db,
+            &["invitations", "list", "--search", email, "--json"],
+            None,
+        ));
+        assert_eq!(all["total"], 1, "{all}");
+        all["rows"][0].clone()
+    };
+    let jo = invitation_of(a, "jo@example.com");
+    let link = jo["link"].as_str().unwrap().to_owned();
+    register(&link, "jo.park");
+    for db in [b, c, a] {
+        ok(&orgdesk(db, &["sync"], None));
+        assert_eq!(member_field(db, "jo.park", "status"), "enabled");
+        assert_eq!(invitation_of(db, "jo@example.com")["state"], "registered");
+        assert_eq!(
+            invitation_of(db, "jo@example.com")["inviterName"],
+            "Ann Lee"
+        );
+    }
+    // The other computers never hold the link: it is its sender's alone.
+    assert!(invitation_of(b, "jo@example.com")["link"].is_null());
+
+    // Carol resends Kai's invitation from her computer, which sends it; then cancels it.
+    let kai = invitation_of(b, "kai@example.com")["id"].to_string();
+    let resent = ok(&run_as(b, "carol", &["invitations", "resend", &kai], None));
+    assert_eq!(resent.trim(), "Resent 1 invitations.");
+    let synced = ok(&orgdesk(b, &["sync"], None));
+    assert!(synced.contains("1 invitation calls"), "{synced}");
+    let cancelled = ok(&run_as(b, "carol", &["invitations", "cancel", &kai], None));
+    assert_eq!(cancelled.trim(), "Cancelled 1 invitations.");
+    ok(&orgdesk(b, &["sync"], None));
+    for db in [a, c] {
+        let synced = ok(&orgdesk(db, &["sync"], None));
+        assert!(synced.contains("0 invitation calls"), "{synced}");
+        assert_eq!(invitation_of(db, "kai@example.com")["state"], "cancelled");
+    }
+    // Jo's mail was delivered once; Kai's twice (sent, then resent).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while mails_to(smtp, "kai@example.com") < 2 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the resent mail did not arrive"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    assert_eq!(mails_to(smtp, "jo@example.com"), 1);
+    let listed = |db: &Path| {
+        let all = json(&orgdesk(db, &["invitations", "list", "--json"], None));
+        let rows = all["rows"].as_array().unwrap().iter();
+        rows.map(|r| {
+            (
+                r["memberName"].clone(),
+                r["state"].clone(),
+                r["createdAt"].clone(),
+            )
+        })
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(listed(a), listed(b));
+    assert_eq!(listed(a), listed(c));
+    assert_eq!(checksum(a), checksum(b));
+    assert_eq!(checksum(a), checksum(c));
+}
+
+/// How many of the mails the SMTP server received are to `address`.
+fn mails_to(smtp: &Smtp, address: &str) -> usize {
+    let files = std::fs::read_dir(smtp.inbox()).unwrap().flatten();
+    let to = format!("<{address}>");
+    files
+        .filter(|f| std::fs::read_to_string(f.path()).unwrap().contains(&to))
+        .count()
+}
+
+/// Asks to join through the join link `link` as a person's browser does, choosing the suites'
+/// password.
 fn ask_to_join(link: &str, name: &str, username: &str) {
+    let fields = [
+        ("name", name),
+        ("username", username),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ];
+    submit(link, &fields);
+}
+
+/// Registers through the invitation link `link` as the invitee's browser does, choosing the
+/// suites' password.
+fn register(link: &str, username: &str) {
+    let fields = [
+        ("username", username),
+        ("password", PASSWORD),
+        ("password_confirm", PASSWORD),
+    ];
+    submit(&format!("{link}/register"), &fields);
+}
+
+/// Opens the form at `url`, then posts `fields` back with its CSRF cookie and token.
+fn submit(url: &str, fields: &[(&str, &str)]) {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let client = reqwest::Client::new();
-        let form = client.get(link).send().await.unwrap();
+        let form = client.get(url).send().await.unwrap();
         assert_eq!(form.status(), reqwest::StatusCode::OK);
         let set = form.headers().get(reqwest::header::SET_COOKIE).cloned();
         let cookie = set.and_then(|v| Some(v.to_str().ok()?.split(';').next()?.to_owned()));
@@ -473,17 +601,12 @@ fn ask_to_join(link: &str, name: &str, username: &str) {
             .split_once("name=\"csrf\" value=\"")
             .expect("a CSRF token");
         let csrf = after.split('"').next().unwrap();
-        let fields = [
-            ("csrf", csrf),
-            ("name", name),
-            ("username", username),
-            ("password", PASSWORD),
-            ("password_confirm", PASSWORD),
-        ];
+        let mut all = vec![("csrf", csrf)];
+        all.extend_from_slice(fields);
         let sent = client
-            .post(link)
+            .post(url)
             .header(reqwest::header::COOKIE, cookie.expect("a CSRF cookie"))
-            .form(&fields)
+            .form(&all)
             .send()
             .await
             .unwrap();
@@ -496,8 +619,9 @@ fn ask_to_join(link: &str, name: &str, username: &str) {
 #[test]
 fn a_member_added_in_a_team_gets_one_gateway_account_on_every_computer() {
     let on_sqlite = tempfile::tempdir().unwrap();
-    let gw = Gateway::start_on_sqlite(on_sqlite.path(), free_port());
-    one_account_for_a_member_added_in_a_team(on_sqlite.path(), gw, None);
+    let smtp = Smtp::start(on_sqlite.path());
+    let gw = Gateway::start_on_sqlite(on_sqlite.path(), smtp.port);
+    one_account_for_a_member_added_in_a_team(on_sqlite.path(), &smtp, gw, None);
     on_two_postgresql_instances(one_account_for_a_member_added_in_a_team);
 }
 
@@ -505,7 +629,12 @@ fn a_member_added_in_a_team_gets_one_gateway_account_on_every_computer() {
 /// every computer applies it and sends the account mirror twice over: all three bind Eve to
 /// one account, which the gateway holds with her password (a reset link is made for it from
 /// the third computer), and the directories stay equal.
-fn one_account_for_a_member_added_in_a_team(root: &Path, gw: Gateway, second: Option<Gateway>) {
+fn one_account_for_a_member_added_in_a_team(
+    root: &Path,
+    _smtp: &Smtp,
+    gw: Gateway,
+    second: Option<Gateway>,
+) {
     let url_b = second.as_ref().unwrap_or(&gw).url.clone();
     let [a, b, c] = three_computers(root, &gw, &url_b, &[]);
     let args = member_add("Eve Stone", "eve", "Sales", &[]);

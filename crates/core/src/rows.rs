@@ -20,6 +20,18 @@ pub(crate) fn exists(conn: &Connection, sql: &str, params: impl Params) -> rusql
     conn.prepare_cached(sql)?.exists(params)
 }
 
+/// The first column of the one row `sql` answers for `params`, if it answers one.
+pub(crate) fn first<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+) -> rusqlite::Result<Option<T>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(sql)?
+        .query_row(params, |r| r.get(0))
+        .optional()
+}
+
 /// Runs the INSERT `sql` with `params` and answers the new row's id.
 pub(crate) fn insert(conn: &Connection, sql: &str, params: impl Params) -> rusqlite::Result<i64> {
     conn.execute(sql, params)?;

@@ -4,42 +4,40 @@ use orgdesk_core::invitations::{
 };
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
 use orgdesk_core::spreadsheet::Lang;
+use orgdesk_core::team::Command;
 use orgdesk_core::types::MemberId;
 
 use super::{Answer, Dir, Link};
 
 directory_commands! {
-    send invite_members(
+    /// Invites the chosen members; on a computer in a team as an `invitation.send` change of
+    /// the log, sent to the gateway from this computer once it is back.
+    logged invite_members(
         member_ids: Vec<MemberId>,
         channel: InviteChannel,
         language: Option<Lang>
-    ) -> InviteOutcome = |d, a| {
-        d.refuse_in_team("an invitation")?;
-        d.invite_members_in(a, &member_ids, channel, language)
-    };
+    ) -> InviteOutcome =
+        |d, a| d.invite_members_in(a, &member_ids, channel, language),
+        as |d| Command::send_invitations(d, &member_ids, channel, language);
     read list_invitations(query: InvitationQuery) -> InvitationPage =
         |d| d.invitation_page(&query);
     read invitation_counts() -> InvitationCounts = |d| d.invitation_counts();
-    send resend_invitation(id: i64) -> () = |d, a| {
-        d.refuse_in_team("resending or cancelling invitations")?;
-        d.resend_invitation(a, id)
-    };
-    send cancel_invitation(id: i64) -> () = |d, a| {
-        d.refuse_in_team("resending or cancelling invitations")?;
-        d.cancel_invitation(a, id)
-    };
+    logged resend_invitation(id: i64) -> () =
+        |d, a| d.resend_invitation(a, id),
+        as |d| Command::change_invitations(d, &[id], false);
+    logged cancel_invitation(id: i64) -> () =
+        |d, a| d.cancel_invitation(a, id),
+        as |d| Command::change_invitations(d, &[id], true);
     /// Resends the chosen invitations in one transaction; the closed ones are passed over and
     /// named.
-    send resend_invitations(ids: Vec<i64>) -> InvitationBatchOutcome = |d, a| {
-        d.refuse_in_team("resending or cancelling invitations")?;
-        d.resend_invitations(a, &ids)
-    };
+    logged resend_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
+        |d, a| d.resend_invitations(a, &ids),
+        as |d| Command::change_invitations(d, &ids, false);
     /// Cancels the chosen invitations in one transaction; the closed ones are passed over and
     /// named.
-    send cancel_invitations(ids: Vec<i64>) -> InvitationBatchOutcome = |d, a| {
-        d.refuse_in_team("resending or cancelling invitations")?;
-        d.cancel_invitations(a, &ids)
-    };
+    logged cancel_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
+        |d, a| d.cancel_invitations(a, &ids),
+        as |d| Command::change_invitations(d, &ids, true);
 }
 
 #[tauri::command]

@@ -49,8 +49,6 @@ pub async fn decide_join_requests(
             move |d, _| d.join_request_members(&ids),
         )
         .await?;
-    // The decision waits in this computer's outbox: the sender tells the gateway at once.
-    link.ring();
     Ok(members.into_iter().map(|m| m.0).collect())
 }
 

@@ -53,7 +53,7 @@ fn the_list_names_each_command_once() {
 }
 
 /// The commands a source file defines: each `#[tauri::command]` function, and each entry of a
-/// `directory_commands!` block (`read name(…`, `act …`, `send …`). The macro's own template,
+/// `directory_commands!` block (`read name(…`, `act …`, `logged …`). The macro's own template,
 /// whose name is `$name`, is none.
 fn commands_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
@@ -95,7 +95,7 @@ fn commands_are_found_in_both_forms() {
     let text = "#[tauri::command]\npub async fn plain(state: Dir<'_>) -> Answer<()> {\n}\n\n\
                 directory_commands! {\n    read one() -> () = |d| d.one();\n    \
                 /// Its doc.\n    act two(id: i64) -> () =\n        |d, a| d.two(a, id);\n    \
-                send three(\n        ids: Vec<i64>\n    ) -> () = |d, a| d.three(a, &ids);\n}\n";
+                logged three(\n        ids: Vec<i64>\n    ) -> () = |d, a| d.three(a, &ids);\n}\n";
     assert_eq!(commands_in(text), ["plain", "one", "two", "three"]);
     let template = "        #[tauri::command]\n        pub async fn $name(state: Dir<'_>) -> A {\n";
     assert!(commands_in(template).is_empty());

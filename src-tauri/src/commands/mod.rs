@@ -16,7 +16,6 @@ use crate::state::AppState;
 /// read member_details(id: MemberId) -> MemberDetails = |d| d.member_details(id);
 /// act rename_department(id: DepartmentId, name: String) -> () =
 ///     |d, a| d.rename_department(a, id, &name);
-/// send resend_invitation(id: i64) -> () = |d, a| d.resend_invitation(a, id);
 /// logged create_department(parent_id: DepartmentId, name: String) -> DepartmentId =
 ///     |d, a| d.create_department(a, parent_id, &name),
 ///     as |_| Ok(Command::CreateDepartment { parent_id, name }),
@@ -24,24 +23,16 @@ use crate::state::AppState;
 /// ```
 ///
 /// `read` runs a read for the signed-in admin ([`AppState::read`]), `act` a change recorded
-/// under the admin `a` ([`AppState::act`]), `send` a change the gateway is to hear of at
-/// once ([`GatewayLink::act`]), and `logged` an edit of the directory that on a computer in a
-/// team goes through the change log as `command` ([`GatewayLink::logged`]; `then`, if given,
-/// reads from the directory once the change is back what its try cannot know). Each entry becomes an async `#[tauri::command]` that takes the
-/// directory (`send`: and the link) and the arguments named, and answers the call's value; the
-/// module that has the entries imports [`Answer`], [`Dir`] and for `send` [`Link`]. These
-/// commands are listed in src-tauri/commands.txt like any other, and its check reads the entries.
+/// under the admin `a` ([`AppState::act`]), and `logged` an edit of the directory that on a
+/// computer in a team goes through the change log as `command` ([`GatewayLink::logged`], which
+/// then wakes the sender for what the edit queued for the gateway; `then`, if given, reads from
+/// the directory once the change is back what its try cannot know). Each entry becomes an async
+/// `#[tauri::command]` that takes the directory (`logged`: and the link) and the arguments
+/// named, and answers the call's value; the module that has the entries imports [`Answer`],
+/// [`Dir`] and for `logged` [`Link`]. These commands are listed in src-tauri/commands.txt like
+/// any other, and its check reads the entries.
 macro_rules! directory_commands {
     () => {};
-    ($(#[$doc:meta])* send $name:ident($($arg:ident: $ty:ty),*) -> $out:ty =
-        |$($param:ident),+| $call:expr; $($rest:tt)*) => {
-        $(#[$doc])*
-        #[tauri::command]
-        pub async fn $name(state: Dir<'_>, link: Link<'_>, $($arg: $ty),*) -> Answer<$out> {
-            link.act(&state, move |$($param),+| $call).await
-        }
-        directory_commands!($($rest)*);
-    };
     ($(#[$doc:meta])* logged $name:ident($($arg:ident: $ty:ty),*) -> $out:ty =
         |$d:ident, $a:ident| $call:expr, as |$cd:pat_param| $command:expr,
         then |$td:pat_param, $t:pat_param| $then:expr; $($rest:tt)*) => {

@@ -100,8 +100,6 @@ pub(crate) fn removed_from_team() -> CommandError {
     refused
 }
 
-use orgdesk_core::audit::Actor;
-use orgdesk_core::CoreError;
 use orgdesk_link::Endpoint;
 
 impl GatewayLink {
@@ -153,18 +151,6 @@ impl GatewayLink {
     /// Wakes the sender: new work was queued.
     pub fn ring(&self) {
         self.bell.notify_one();
-    }
-
-    /// Makes a change for the signed-in admin that queues work for the gateway, then wakes
-    /// the sender so that it goes out at once.
-    pub async fn act<T, F>(&self, state: &AppState, f: F) -> Result<T, CommandError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&mut Directory, &Actor) -> Result<T, CoreError> + Send + 'static,
-    {
-        let out = state.act(f).await?;
-        self.ring();
-        Ok(out)
     }
 
     /// What the window shows of the link; a computer removed from its team says so, whatever

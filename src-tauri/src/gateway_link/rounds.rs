@@ -45,6 +45,8 @@ pub(super) async fn sender<R: Runtime>(app: AppHandle<R>) {
         }
         if busy {
             let _ = app.emit(INVITATIONS_CHANGED, ());
+            // On a computer in a team an invitation sent is told to the others as a change.
+            link.ring_team();
             continue;
         }
         // Refusals and the mirror are looked at on every round; a round comes at least every 30 s.

@@ -156,12 +156,34 @@ impl GatewayLink {
 const BACK_WITHIN: Duration = Duration::from_secs(10);
 
 impl GatewayLink {
+    /// Rings the team loop and waits up to 10 s for this computer's change `change_id` to
+    /// come back from the log: what became of it then ([`ChangeFate::Waiting`] if it is not
+    /// back).
+    pub async fn back_from_log(
+        &self,
+        state: &AppState,
+        change_id: &str,
+    ) -> Result<ChangeFate, CommandError> {
+        self.team_bell.notify_one();
+        let until = tokio::time::Instant::now() + BACK_WITHIN;
+        loop {
+            let id = change_id.to_owned();
+            match state.read(move |d| d.change_fate(&id)).await {
+                Ok(ChangeFate::Waiting) if tokio::time::Instant::now() < until => {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                fate => return fate,
+            }
+        }
+    }
+
     /// An edit of the signed-in admin ([`orgdesk_core::Directory::edit`]): made directly, or on
     /// a computer in a team tried, queued as `command` and sent at once by the team loop. It
     /// answers once the change is back from the log (what the try answered, with `then`
     /// reading from the directory what the try cannot know, a new id), refused with the reason
     /// the log's order gave, or, when it is not back within 10 s, that it is kept on this
-    /// computer and sent when the gateway answers.
+    /// computer and sent when the gateway answers. Once made, the sender is woken, so what the
+    /// edit queued for the gateway goes out at once.
     pub async fn logged<T, C, F, A>(
         &self,
         state: &AppState,
@@ -179,23 +201,16 @@ impl GatewayLink {
             return Err(removed_from_team());
         }
         let (tried, change_id) = match state.act(move |d, a| d.edit(a, command, run)).await? {
-            Edit::Done(done) => return Ok(done),
+            Edit::Done(done) => {
+                self.ring();
+                return Ok(done);
+            }
             Edit::Queued { tried, change_id } => (tried, change_id),
         };
         if let Ok(mut awaited) = AWAITED.lock() {
             awaited.insert(change_id.clone());
         }
-        self.team_bell.notify_one();
-        let until = tokio::time::Instant::now() + BACK_WITHIN;
-        let fate = loop {
-            let id = change_id.clone();
-            match state.read(move |d| d.change_fate(&id)).await {
-                Ok(ChangeFate::Waiting) if tokio::time::Instant::now() < until => {
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                fate => break fate,
-            }
-        };
+        let fate = self.back_from_log(state, &change_id).await;
         // A refusal stays marked as answered here, so the team loop does not announce it.
         if !matches!(fate, Ok(ChangeFate::Refused(_))) {
             if let Ok(mut awaited) = AWAITED.lock() {
@@ -203,7 +218,11 @@ impl GatewayLink {
             }
         }
         match fate? {
-            ChangeFate::Applied => state.with_directory(move |d| then(d, tried)).await,
+            ChangeFate::Applied => {
+                // What it queued for the gateway (an invitation, a join decision) goes out now.
+                self.ring();
+                state.with_directory(move |d| then(d, tried)).await
+            }
             ChangeFate::Refused(r) => Err(r.refusal().into()),
             ChangeFate::Waiting => Err(kept()),
         }
@@ -258,8 +277,8 @@ mod tests {
 
     /// The window's edits on a computer in a team whose gateway does not answer (no team loop
     /// runs here): a change is tried, queued and said to be kept, and shows only once it comes
-    /// back (setting a password and an import too); an edit the log does not carry is refused;
-    /// outside a team an edit is made at once.
+    /// back (setting a password, an import and an invitation too); outside a team an edit is
+    /// made at once.
     #[test]
     fn the_windows_edits_in_a_team_go_to_the_log_and_the_others_are_refused() {
         let (app, w) = signed_in();
@@ -276,6 +295,9 @@ mod tests {
             "email": null, "mobile": null, "positions": [{"departmentId": root, "title": null}],
             "roleIds": []}});
         let bea = call(&w, "add_member", bea).unwrap();
+        let una = json!({"input": {"name": "Una", "email": "una@example.com",
+            "departmentId": root, "roleIds": [], "linkOnly": false}});
+        let una = call(&w, "add_invitee", una).unwrap();
         tauri::async_runtime::block_on(state.with_directory(|d| {
             let items = d.due_account_mirror(10)?;
             d.account_mirror_done(&items, &["acc_ann".to_owned()])?;
@@ -349,8 +371,9 @@ mod tests {
         assert!(!body.contains("Another-Pass1"), "{body}");
         assert!(orgdesk_core::password::verify("Sunny-Day-44", &hash));
 
-        // An import goes to the log as the changes of its parts, and says so; invitations
-        // are not sent from one computer of a team.
+        // An import goes to the log as the changes of its parts, and says so; its invitations
+        // are changes of the log too, made once its members are back: not back here, the
+        // admin is told to invite them from Invitations once they are shown.
         let folder = tempfile::tempdir().unwrap();
         let sheet = folder.path().join("people.csv");
         std::fs::write(&sheet, "Name,Email,Department\nJo Park,jo@example.com,/\n").unwrap();
@@ -365,11 +388,11 @@ mod tests {
         let refused = call(&w, "run_import", asked).unwrap_err();
         let said = refused["message"].as_str().unwrap();
         assert!(
-            said.contains("an invitation is not yet a change the team's log carries"),
+            said.contains("its members are not back from the team's gateway yet"),
             "{refused}"
         );
         let jo = waiting_and(&state, |d| d.find_member("jo@example.com").is_ok());
-        assert_eq!(jo, (6, false));
+        assert_eq!(jo, (7, false));
 
         // A join decision is a change of the log, tried here first: one naming no request
         // is refused at once.
@@ -386,6 +409,17 @@ mod tests {
                 .contains("Join request 1 no longer exists."),
             "{refused}"
         );
+
+        // Inviting goes to the log as well: kept here, and nothing is queued for the gateway
+        // before the change is back.
+        let invite = json!({"memberIds": [una], "channel": "email", "language": null});
+        assert_kept(&call(&w, "invite_members", invite).unwrap_err());
+        let (kind, work) = tauri::async_runtime::block_on(state.with_directory(|d| {
+            let last = d.pending_commands()?.pop().map(|p| p.body["kind"].clone());
+            Ok((last, d.due_gateway_work(10)?.len()))
+        }))
+        .unwrap();
+        assert_eq!((kind, work), (Some(json!("invitation.send")), 0));
     }
 
     /// The open window on a computer in a team, against a real gateway: its own edit goes out

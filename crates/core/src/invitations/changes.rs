@@ -6,6 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::{InvitationBatchOutcome, InvitationState};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::join::TellGateway;
 use crate::store::Directory;
 use crate::types::MemberId;
 
@@ -29,19 +30,28 @@ impl Change {
         }
     }
 
-    /// Applies the change to one row already found changeable, and audits it.
+    /// Applies the change to one row already found changeable (`id`, its member and the
+    /// member's name), and audits it. Left to its author (another computer of the team made
+    /// the change), what this computer has queued for the gateway stays as it is.
     fn apply(
         self,
         tx: &Connection,
         actor: &Actor,
-        id: i64,
-        member: MemberId,
-        name: &str,
+        (id, member, name): (i64, MemberId, &str),
         now: i64,
+        tell: TellGateway,
     ) -> CoreResult<()> {
-        match self {
+        match (self, tell) {
+            // The author's computer sends the fresh link and tells the others its expiry.
+            (Self::Resend, TellGateway::LeftToAuthor) => {
+                tx.execute(
+                    "UPDATE invitations SET state = 'queued', last_error = NULL, updated_at = ?2
+                     WHERE id = ?1",
+                    params![id, now],
+                )?;
+            }
             // Not yet created on the gateway: the queued create sends it anyway.
-            Self::Resend => {
+            (Self::Resend, TellGateway::Yes) => {
                 tx.execute(
                     "UPDATE invitations SET
                          pending_action = CASE WHEN gateway_id IS NULL THEN 'create' ELSE 'resend' END,
@@ -51,7 +61,7 @@ impl Change {
                     params![id, now],
                 )?;
             }
-            Self::Cancel => cancel_row(tx, id, now)?,
+            (Self::Cancel, _) => cancel_row(tx, id, now, tell)?,
         }
         audit::record(
             tx,
@@ -112,7 +122,7 @@ impl Directory {
             }
             Err(d) => return Err(CoreError::Conflict(d.reason)),
         };
-        change.apply(&tx, actor, id, member, &name, now)?;
+        change.apply(&tx, actor, (id, member, &name), now, TellGateway::Yes)?;
         tx.commit()?;
         Ok(())
     }
@@ -124,6 +134,7 @@ impl Directory {
         actor: &Actor,
         ids: &[i64],
         change: Change,
+        tell: TellGateway,
     ) -> CoreResult<InvitationBatchOutcome> {
         CoreError::unless_chosen(ids, "invitations", "Choose at least one invitation.")?;
         let (now, tx) = self.begin()?;
@@ -138,7 +149,7 @@ impl Directory {
             }
             match changeable(&tx, id, change)? {
                 Ok((member, name)) => {
-                    change.apply(&tx, actor, id, member, &name, now)?;
+                    change.apply(&tx, actor, (id, member, &name), now, tell)?;
                     out.changed += 1;
                 }
                 Err(skipped) => out.skipped.push(skipped),
@@ -165,7 +176,7 @@ impl Directory {
         actor: &Actor,
         ids: &[i64],
     ) -> CoreResult<InvitationBatchOutcome> {
-        self.change_invitations(actor, ids, Change::Resend)
+        self.change_invitations(actor, ids, Change::Resend, TellGateway::Yes)
     }
 
     /// Cancels each of these invitations (see [`Directory::cancel_invitation`]) in one
@@ -175,18 +186,69 @@ impl Directory {
         actor: &Actor,
         ids: &[i64],
     ) -> CoreResult<InvitationBatchOutcome> {
-        self.change_invitations(actor, ids, Change::Cancel)
+        self.change_invitations(actor, ids, Change::Cancel, TellGateway::Yes)
+    }
+
+    /// The keys of these invitations, by which a change of the team's log names them (a row's
+    /// id is each directory's own); those not here are left out, and none found is refused.
+    pub(crate) fn invitation_keys(&self, ids: &[i64]) -> CoreResult<Vec<String>> {
+        let mut keys = Vec::new();
+        for &id in ids {
+            let sql = "SELECT idempotency_key FROM invitations WHERE id = ?1";
+            let key: Option<String> = crate::rows::first(&self.conn, sql, [id])?;
+            keys.extend(key.filter(|k| !keys.contains(k)));
+        }
+        if keys.is_empty() {
+            return Err(CoreError::NotFound(
+                "None of these invitations exists.".into(),
+            ));
+        }
+        Ok(keys)
+    }
+
+    /// Resends (`cancel`: cancels) the invitations a change of the team's log names by their
+    /// keys, in one transaction, as [`Directory::resend_invitations`] does, `tell` saying
+    /// whether this computer tells the gateway. Those not here or closed are passed over; when
+    /// none is changed the change is refused with the reasons.
+    pub(crate) fn change_invitations_by_key(
+        &mut self,
+        actor: &Actor,
+        keys: &[String],
+        cancel: bool,
+        tell: TellGateway,
+    ) -> CoreResult<()> {
+        let mut ids = Vec::new();
+        for key in keys {
+            let sql = "SELECT id FROM invitations WHERE idempotency_key = ?1";
+            ids.extend(crate::rows::first::<i64>(&self.conn, sql, [key])?);
+        }
+        if ids.is_empty() {
+            return Err(CoreError::NotFound(
+                "None of these invitations is in this directory.".into(),
+            ));
+        }
+        let change = if cancel {
+            Change::Cancel
+        } else {
+            Change::Resend
+        };
+        let out = self.change_invitations(actor, &ids, change, tell)?;
+        if out.changed == 0 {
+            return Err(CoreError::invalid(out.skipped));
+        }
+        Ok(())
     }
 }
 
-/// Marks a row cancelled; the gateway is told only if it knows the invitation.
-fn cancel_row(tx: &Connection, id: i64, now: i64) -> rusqlite::Result<()> {
+/// Marks a row cancelled; the gateway is told only if it knows the invitation, and only by
+/// the computer whose change it is (`tell`).
+fn cancel_row(tx: &Connection, id: i64, now: i64, tell: TellGateway) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE invitations SET state = 'cancelled',
-             pending_action = CASE WHEN gateway_id IS NULL THEN NULL ELSE 'cancel' END,
+             pending_action = CASE WHEN gateway_id IS NULL OR ?3 THEN NULL ELSE 'cancel' END,
              attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ?2
          WHERE id = ?1",
-        params![id, now],
+        params![id, now, tell == TellGateway::LeftToAuthor],
     )?;
     Ok(())
 }
@@ -195,6 +257,7 @@ pub(super) fn close_open_invitations(
     tx: &Connection,
     member: MemberId,
     now: i64,
+    tell: TellGateway,
 ) -> rusqlite::Result<()> {
     let open: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
@@ -205,7 +268,7 @@ pub(super) fn close_open_invitations(
         rows.collect::<Result<_, _>>()?
     };
     for id in open {
-        cancel_row(tx, id, now)?;
+        cancel_row(tx, id, now, tell)?;
     }
     Ok(())
 }

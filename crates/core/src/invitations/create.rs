@@ -9,8 +9,19 @@ use super::changes::close_open_invitations;
 use super::{new_idempotency_key, InviteChannel, InviteOutcome};
 use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
+use crate::join::TellGateway;
 use crate::store::Directory;
 use crate::types::{MemberId, MemberStatus};
+
+/// How invitations are written: with fresh idempotency keys (the window's and the command
+/// line's own invitations), or with the keys a change of the team's log carries, one a member,
+/// so that every computer records the same invitations; and whether this computer queues the
+/// gateway's work (the change's author) or leaves it to the computer that made the change.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sending<'a> {
+    pub(crate) keys: Option<&'a [String]>,
+    pub(crate) tell: TellGateway,
+}
 
 /// The inviter and member fields an invitation is built from.
 struct Invitee {
@@ -43,17 +54,37 @@ impl Directory {
         channel: InviteChannel,
         language: Option<Lang>,
     ) -> CoreResult<InviteOutcome> {
+        let sending = Sending {
+            keys: None,
+            tell: TellGateway::Yes,
+        };
+        self.invite_members_with(actor, members, channel, language, sending)
+    }
+
+    /// [`Directory::invite_members_in`], its invitations written as `sending` says.
+    pub(crate) fn invite_members_with(
+        &mut self,
+        actor: &Actor,
+        members: &[MemberId],
+        channel: InviteChannel,
+        language: Option<Lang>,
+        sending: Sending<'_>,
+    ) -> CoreResult<InviteOutcome> {
         CoreError::unless_chosen(members, "members", "Choose at least one member to invite.")?;
         let language = match language {
             Some(l) => l,
             None => self.invitation_language()?,
         };
-        let now = self.now_ms();
         let inviter = actor.name.clone();
-        let tx = self.conn.transaction()?;
+        let (now, tx) = self.begin()?;
         let mut invited = 0u32;
         let mut skipped = Vec::new();
-        for &id in members {
+        let pending = (sending.tell == TellGateway::Yes).then_some("create");
+        for (i, &id) in members.iter().enumerate() {
+            let key = match sending.keys.and_then(|keys| keys.get(i)) {
+                Some(key) => key.clone(),
+                None => new_idempotency_key(),
+            };
             let Some(m) = invitee(&tx, id)? else {
                 skipped.push(ErrorDetail::field(
                     "members",
@@ -92,21 +123,22 @@ impl Directory {
                 ));
                 continue;
             };
-            close_open_invitations(&tx, id, now)?;
+            close_open_invitations(&tx, id, now, sending.tell)?;
             tx.execute(
                 "INSERT INTO invitations (member_id, channel, recipient, state, idempotency_key,
                      invited_by, inviter_name, created_at, updated_at, pending_action, next_attempt_at,
                      locale)
-                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, 'create', 0, ?8)",
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, ?9, 0, ?8)",
                 params![
                     id,
                     channel.as_str(),
                     recipient,
-                    new_idempotency_key(),
+                    key,
                     actor.id,
                     inviter,
                     now,
-                    language.code()
+                    language.code(),
+                    pending
                 ],
             )?;
             audit::record(
@@ -153,6 +185,25 @@ impl Directory {
         actor: &Actor,
         since_ms: i64,
     ) -> CoreResult<InviteOutcome> {
+        let mut out = InviteOutcome {
+            invited: 0,
+            skipped: Vec::new(),
+        };
+        for (channel, ids) in self.new_invitees_since(since_ms)? {
+            let part = self.invite_members(actor, &ids, channel)?;
+            out.invited += part.invited;
+            out.skipped.extend(part.skipped);
+        }
+        Ok(out)
+    }
+
+    /// The Not Joined members created since `since_ms` who have never been invited, by the
+    /// channel they are invited over: email when they have an address, else SMS (none listed
+    /// for a channel that has nobody).
+    pub fn new_invitees_since(
+        &self,
+        since_ms: i64,
+    ) -> CoreResult<Vec<(InviteChannel, Vec<MemberId>)>> {
         let pick = |channel: &str| -> CoreResult<Vec<MemberId>> {
             let column = if channel == "email" {
                 "email"
@@ -169,23 +220,13 @@ impl Directory {
             let rows = stmt.query_map(params![since_ms, channel], |r| r.get(0))?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
-        let by_email = pick("email")?;
-        let by_sms = pick("sms")?;
-        let mut out = InviteOutcome {
-            invited: 0,
-            skipped: Vec::new(),
-        };
-        for (ids, channel) in [
-            (by_email, InviteChannel::Email),
-            (by_sms, InviteChannel::Sms),
-        ] {
-            if ids.is_empty() {
-                continue;
-            }
-            let part = self.invite_members(actor, &ids, channel)?;
-            out.invited += part.invited;
-            out.skipped.extend(part.skipped);
-        }
-        Ok(out)
+        let groups = [
+            (InviteChannel::Email, pick("email")?),
+            (InviteChannel::Sms, pick("sms")?),
+        ];
+        Ok(groups
+            .into_iter()
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect())
     }
 }

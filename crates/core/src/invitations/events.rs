@@ -67,11 +67,14 @@ impl Directory {
     ///
     /// A join request is handed to `join_intake` (with the transaction and the time), which
     /// records it or, on a computer in a team, queues it for the log
-    /// (`Directory::apply_gateway_events` in `crate::team`).
+    /// (`Directory::apply_gateway_events` in `crate::team`). On a computer `in_team`, a
+    /// registration through an invitation not known here is left to the computer that sent
+    /// it, which knows it: its account is not refused from here.
     pub(crate) fn apply_gateway_events_with(
         &mut self,
         events: &[Event],
         next_cursor: i64,
+        in_team: bool,
         mut join_intake: impl FnMut(&Connection, &JoinRequestIn, i64) -> CoreResult<Option<MemberId>>,
     ) -> CoreResult<Vec<MemberId>> {
         let cursor = self.gateway_event_cursor()?;
@@ -96,7 +99,7 @@ impl Directory {
                 held = true;
                 break;
             }
-            if let Some(member) = apply_event(&tx, e, now, &mut join_intake)? {
+            if let Some(member) = apply_event(&tx, e, now, in_team, &mut join_intake)? {
                 changed.push(member);
             }
             reached = e.seq;
@@ -139,9 +142,13 @@ fn waits_for_its_invitation(tx: &Connection, e: &Event, now: i64) -> CoreResult<
     if by_gateway_id(tx, gateway_id)?.is_some() {
         return Ok(false);
     }
+    // Or, on a computer of a team, while an invitation another computer sent waits for that
+    // computer to tell the gateway's id through the log.
     let creating: bool = tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM invitations
-                        WHERE gateway_id IS NULL AND pending_action = 'create')",
+                        WHERE gateway_id IS NULL
+                          AND (pending_action = 'create'
+                               OR (pending_action IS NULL AND state = 'queued')))",
         [],
         |r| r.get(0),
     )?;
@@ -188,6 +195,7 @@ fn apply_event(
     tx: &Connection,
     e: &Event,
     now: i64,
+    in_team: bool,
     join_intake: &mut JoinIntake<'_>,
 ) -> CoreResult<Option<MemberId>> {
     match &e.kind {
@@ -303,7 +311,7 @@ fn apply_event(
             password_hash,
         } => {
             let Some((id, member, name, state)) = by_gateway_id(tx, invitation_id)? else {
-                if let Some(account) = account_id {
+                if let Some(account) = account_id.as_ref().filter(|_| !in_team) {
                     refuse_account(
                         tx,
                         account,
@@ -390,6 +398,8 @@ fn apply_event(
                      longer expects it.",
                 );
             }
+            // Joined when the gateway says: the same time on every computer of a team.
+            let joined_at = e.at.saturating_mul(1000);
             tx.execute(
                 "UPDATE members SET username = ?2, username_key = ?3, password_hash = ?4,
                      status = 'enabled', activated_at = ?5, updated_at = ?5,
@@ -400,7 +410,7 @@ fn apply_event(
                     username,
                     key,
                     password_hash,
-                    now,
+                    joined_at,
                     format!("{}\u{1}", fold_search(username)),
                     account_id
                 ],

@@ -4,14 +4,15 @@
 //!
 //! Nothing here speaks HTTP. The desktop's sync worker asks for [`Directory::due_gateway_work`],
 //! carries each item out against the gateway, reports back with
-//! [`Directory::gateway_work_done`], and hands every page of the event feed to
-//! [`Directory::apply_gateway_events`]. Because the request is written before it is sent
+//! [`Directory::gateway_work_done`] (which on a computer in a team also tells the other
+//! computers the gateway's id of an invitation sent: `crate::team`), and hands every page of
+//! the event feed to [`Directory::apply_gateway_events`]. Because the request is written before it is sent
 //! and every create carries its idempotency key, a crash or an unreachable gateway delays an
 //! invitation but never loses or doubles it.
 //!
 //! This module holds the types the screens and the sync worker see; inviting, resending and
-//! cancelling, listing, the gateway's work queue, applying its events, and password resets
-//! are in its submodules.
+//! cancelling (directly, or as a change of a team's log: `Sending`, `TellGateway`), listing,
+//! the gateway's work queue, applying its events, and password resets are in its submodules.
 
 mod changes;
 mod create;
@@ -30,7 +31,9 @@ use ts_rs::TS;
 use crate::error::ErrorDetail;
 use crate::types::MemberId;
 
+pub(crate) use create::Sending;
 pub use resets::{PasswordResetSent, ResetTarget};
+pub(crate) use work::Answered;
 
 /// How an invitation reaches the invitee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -2,7 +2,7 @@
 //! each ended (done, refused, or retried later).
 
 use orgdesk_protocol::CreateInvitation;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::{
     language_or, GatewayAction, GatewayWork, InviteChannel, OutboxItem, OutboxResult, WorkResult,
@@ -109,8 +109,17 @@ impl Directory {
     }
 
     /// Records how a piece of work ended. Work that was replaced meanwhile (the admin
-    /// cancelled while a create was in flight) keeps its newer pending action.
-    pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
+    /// cancelled while a create was in flight) keeps its newer pending action. What the
+    /// gateway answered about the invitation (a link made, or a send refused for good) is
+    /// handed to `answered` in the same transaction with the invitation's key and the time,
+    /// which on a computer in a team tells the other computers (`Directory::gateway_work_done`
+    /// in `crate::team`).
+    pub(crate) fn gateway_work_done_with(
+        &mut self,
+        work: &GatewayWork,
+        result: WorkResult,
+        answered: impl FnOnce(&Connection, &str, Answered<'_>, i64) -> CoreResult<()>,
+    ) -> CoreResult<()> {
         let (now, tx) = self.begin()?;
         let pending: Option<Option<String>> = tx
             .query_row(
@@ -134,6 +143,7 @@ impl Directory {
                 link,
                 expires_at_secs,
             } => {
+                let expires_at = expires_at_secs.saturating_mul(1000);
                 // Even when superseded, remember the gateway's id: a later cancel needs it.
                 tx.execute(
                     "UPDATE invitations SET gateway_id = ?2, link = ?3, expires_at = ?4, updated_at = ?5
@@ -142,10 +152,15 @@ impl Directory {
                         work.invitation_id,
                         gateway_id,
                         link,
-                        expires_at_secs.saturating_mul(1000),
+                        expires_at,
                         now
                     ],
                 )?;
+                let link = Answered::Linked {
+                    gateway_id: &gateway_id,
+                    expires_at,
+                };
+                answered(&tx, &work.idempotency_key, link, now)?;
                 if same_action {
                     tx.execute(
                         "UPDATE invitations SET state = 'sent', pending_action = NULL, attempts = 0,
@@ -165,16 +180,17 @@ impl Directory {
             }
             WorkResult::Refused(reason) => {
                 if same_action {
-                    let state = if matches!(work.action, GatewayAction::Cancel) {
-                        "cancelled"
-                    } else {
-                        "failed"
-                    };
+                    let cancel = matches!(work.action, GatewayAction::Cancel);
+                    let state = if cancel { "cancelled" } else { "failed" };
                     tx.execute(
                         "UPDATE invitations SET pending_action = NULL, state = ?2, last_error = ?3,
                              updated_at = ?4 WHERE id = ?1",
                         params![work.invitation_id, state, reason, now],
                     )?;
+                    if !cancel {
+                        let refused = Answered::Refused(&reason);
+                        answered(&tx, &work.idempotency_key, refused, now)?;
+                    }
                 }
             }
             WorkResult::Retry(reason) => {
@@ -191,4 +207,52 @@ impl Directory {
         tx.commit()?;
         Ok(())
     }
+
+    /// Records that the gateway refused for good to send the invitation `key`, which another
+    /// computer of the team sent (or sent again), and why: failed here too, unless this
+    /// computer has work of its own queued for it.
+    pub(crate) fn record_invitation_failed(&mut self, key: &str, reason: &str) -> CoreResult<()> {
+        self.conn.execute(
+            "UPDATE invitations SET state = 'failed', last_error = ?2, updated_at = ?3
+             WHERE idempotency_key = ?1 AND pending_action IS NULL AND state IN ('queued', 'sent')",
+            params![key, reason, self.now_ms()],
+        )?;
+        Ok(())
+    }
+
+    /// Records the gateway's id and expiry of the invitation `key`, which another computer of
+    /// the team sent (or sent again): its events then reach it here, and it can be resent or
+    /// cancelled from here. A link this computer held for it before stops working, so it is
+    /// forgotten; the link itself is the sending computer's alone. Left as it is while this
+    /// computer has work of its own queued for it, which will bring its own answer.
+    pub(crate) fn record_invitation_link(
+        &mut self,
+        key: &str,
+        gateway_id: &str,
+        expires_at: i64,
+    ) -> CoreResult<()> {
+        self.conn.execute(
+            "UPDATE invitations SET gateway_id = ?2,
+                 link = CASE WHEN expires_at IS ?3 AND gateway_id IS ?2 THEN link END,
+                 expires_at = ?3,
+                 state = CASE WHEN state = 'queued' THEN 'sent' ELSE state END,
+                 updated_at = ?4
+             WHERE idempotency_key = ?1 AND pending_action IS NULL
+               AND (gateway_id IS NOT ?2 OR expires_at IS NOT ?3 OR state = 'queued')",
+            params![key, gateway_id, expires_at, self.now_ms()],
+        )?;
+        Ok(())
+    }
+}
+
+/// What the gateway answered about an invitation, as a team's other computers hear of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Answered<'a> {
+    /// A link made, under the gateway's id, expiring at (ms).
+    Linked {
+        gateway_id: &'a str,
+        expires_at: i64,
+    },
+    /// Sending it refused for good, and why.
+    Refused(&'a str),
 }

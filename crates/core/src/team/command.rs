@@ -3,13 +3,13 @@
 //! function the window calls.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::audit::Actor;
 use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::NOT_AN_ACCOUNT_ID;
+use crate::invitations::{new_idempotency_key, InviteChannel, Sending};
 use crate::join::{JoinDecision, JoinPlacement, JoinRequestIn, JoiningRules, TellGateway};
 use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
 use crate::roles::NewRole;
@@ -17,19 +17,14 @@ use crate::settings::Settings;
 use crate::spreadsheet::ImportPart;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
-
-use super::words::{action_name, department_name, member_name};
-
-/// The format of the bodies this version writes and reads. A body of another format is
-/// refused, so a new format is used only once every computer of the team reads it.
-pub const FORMAT: u32 = 1;
+use orgdesk_rules::Lang;
 
 /// One edit of the directory. People and departments are named by their ids, which every
 /// computer that applied the same log holds alike, never by a name someone else can choose.
 ///
 /// In a body the variant's name is its `kind` and its fields its `args` (see
-/// [`TeamCommand::to_body`]); serde reads it as `{kind: args}`, which lets a refusal name the
-/// field inside `args` it is about.
+/// [`super::TeamCommand::to_body`]); serde reads it as `{kind: args}`, which lets a refusal
+/// name the field inside `args` it is about.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Command {
@@ -106,8 +101,8 @@ pub enum Command {
     /// unique.
     #[serde(rename = "role.create")]
     CreateRole { role: NewRole },
-    /// Someone to be invited, saved as Not Joined. The invitation itself is not a change of
-    /// the log: it is sent from the computer that sends it.
+    /// Someone to be invited, saved as Not Joined; the invitation is a change of its own
+    /// (`invitation.send`).
     #[serde(rename = "member.add_invitee")]
     AddInvitee { invitee: NewInvitee },
     /// A member's new password as its hash, made on the author's computer (see
@@ -142,12 +137,45 @@ pub enum Command {
         placement: JoinPlacement,
         rules: JoiningRules,
     },
+    /// Invitations to the Not Joined members `memberIds`, over `channel`, in `language`: the
+    /// invitation to `memberIds[i]` is the one `keys[i]` names (its idempotency key with the
+    /// gateway, made on the author's computer), so every computer records the same
+    /// invitations. Only the author's computer sends them; none of it is a link or a token.
+    #[serde(rename = "invitation.send")]
+    SendInvitations {
+        member_ids: Vec<MemberId>,
+        keys: Vec<String>,
+        channel: InviteChannel,
+        language: Lang,
+    },
+    /// Send a fresh link for each invitation named by its key; the author's computer sends it.
+    #[serde(rename = "invitation.resend")]
+    ResendInvitations { invitations: Vec<String> },
+    /// Cancel each invitation named by its key; the author's computer tells the gateway.
+    #[serde(rename = "invitation.cancel")]
+    CancelInvitations { invitations: Vec<String> },
+    /// The gateway's id and the expiry (ms) of the link it made for the invitation `invitation`
+    /// (its key), told by the computer that sent it, so that the gateway's events about it
+    /// reach it everywhere and another computer can resend or cancel it. Never the link.
+    #[serde(rename = "invitation.linked")]
+    LinkInvitation {
+        invitation: String,
+        gateway_id: String,
+        expires_at: i64,
+    },
+    /// The gateway refused for good to send the invitation `invitation` (its key), and why,
+    /// told by the computer that sent it.
+    #[serde(rename = "invitation.failed")]
+    FailInvitation { invitation: String, reason: String },
     /// The joining rules every computer judges join requests by, set where the join link is
     /// switched on. The link and code themselves are the gateway's: the author's computer
     /// switches them on, rotates and switches them off.
     #[serde(rename = "join.rules")]
     SetJoiningRules { rules: JoiningRules },
 }
+
+/// The longest reason an `invitation.failed` change carries, in characters.
+pub(crate) const MAX_FAILURE_CHARS: usize = 500;
 
 /// The most members one batch change lists.
 pub const MAX_BATCH_MEMBERS: usize = 5_000;
@@ -201,6 +229,33 @@ impl Command {
         })
     }
 
+    /// "Invite" as a change: the language (the organization's unless chosen) and each
+    /// invitation's key are decided here, on the author's computer.
+    pub fn send_invitations(
+        d: &Directory,
+        member_ids: &[MemberId],
+        channel: InviteChannel,
+        language: Option<Lang>,
+    ) -> CoreResult<Self> {
+        Ok(Self::SendInvitations {
+            member_ids: member_ids.to_vec(),
+            keys: member_ids.iter().map(|_| new_idempotency_key()).collect(),
+            channel,
+            language: language.map_or_else(|| d.invitation_language(), Ok)?,
+        })
+    }
+
+    /// "Resend" (`cancel`: "Cancel") these invitations as a change, naming them by their keys
+    /// (a row's id is each directory's own).
+    pub fn change_invitations(d: &Directory, ids: &[i64], cancel: bool) -> CoreResult<Self> {
+        let invitations = d.invitation_keys(ids)?;
+        Ok(if cancel {
+            Self::CancelInvitations { invitations }
+        } else {
+            Self::ResendInvitations { invitations }
+        })
+    }
+
     /// "Settings" as a change: this computer's own choices are left out.
     pub fn update_settings(mut settings: Settings) -> Self {
         settings.join_notifications = None;
@@ -218,7 +273,7 @@ impl Command {
     }
 
     /// The rules a body must keep beyond its shape, each refusal naming its field.
-    fn check(&self) -> Result<(), ErrorDetail> {
+    pub(super) fn check(&self) -> Result<(), ErrorDetail> {
         let bad = |field: &str, reason: &str| {
             Err(ErrorDetail::field(
                 &format!("args.{field}"),
@@ -264,14 +319,51 @@ impl Command {
                 crate::password::check_hash(password_hash).map_err(|e| within("", e))
             }
             Self::Import(part) => part.check().map_err(|e| within("", e)),
-            Self::JoinRequest { request, .. } if !is_request_id(&request.gateway_id) => bad(
+            Self::SendInvitations {
+                member_ids, keys, ..
+            } if member_ids.is_empty()
+                || member_ids.len() > MAX_BATCH_MEMBERS
+                || keys.len() != member_ids.len() =>
+            {
+                bad(
+                    "memberIds",
+                    &format!("An invitation names 1 to {MAX_BATCH_MEMBERS} members, each with its key."),
+                )
+            }
+            Self::SendInvitations { keys, .. } if !are_keys(keys) => bad(
+                "keys",
+                "Each invitation's key is 32 hexadecimal digits, each key once.",
+            ),
+            Self::ResendInvitations { invitations } | Self::CancelInvitations { invitations }
+                if invitations.is_empty()
+                    || invitations.len() > MAX_BATCH_MEMBERS
+                    || !are_keys(invitations) =>
+            {
+                bad(
+                    "invitations",
+                    &format!("A change names 1 to {MAX_BATCH_MEMBERS} invitations by their keys, each once."),
+                )
+            }
+            Self::LinkInvitation { invitation, .. } | Self::FailInvitation { invitation, .. }
+                if !are_keys(std::slice::from_ref(invitation)) =>
+            {
+                bad("invitation", "An invitation is named by its key.")
+            }
+            Self::LinkInvitation { gateway_id, .. } if !is_gateway_id(gateway_id) => bad(
+                "gatewayId",
+                "The gateway's id is 1 to 100 visible characters.",
+            ),
+            Self::FailInvitation { reason, .. } if reason.chars().count() > MAX_FAILURE_CHARS => {
+                bad("reason", "A reason holds at most 500 characters.")
+            }
+            Self::JoinRequest { request, .. } if !is_gateway_id(&request.gateway_id) => bad(
                 "request.gatewayId",
                 "A join request is named by the gateway's id for it.",
             ),
             Self::DecideJoin { request_ids, .. }
                 if request_ids.is_empty()
                     || request_ids.len() > MAX_BATCH_MEMBERS
-                    || !request_ids.iter().all(|id| is_request_id(id)) =>
+                    || !request_ids.iter().all(|id| is_gateway_id(id)) =>
             {
                 bad(
                     "requestIds",
@@ -369,106 +461,56 @@ impl Command {
                 let how = crate::join::Deciding { rules, tell };
                 d.decide_join_by_gateway_ids(actor, request_ids, *approve, *placement, how)
             }
-            Self::SetJoiningRules { rules } => d.record_joining_rules(rules),
-        }
-    }
-
-    /// What the command does, in words an admin reads in a list of refused changes.
-    pub(crate) fn describe(&self, d: &Directory) -> String {
-        let dept = |id: &DepartmentId| match department_name(d, *id) {
-            Some((true, _)) => "the root department".to_owned(),
-            Some((false, name)) => format!("\"{name}\""),
-            None => format!("department {id}"),
-        };
-        let member = |id: &MemberId| member_name(d, *id).unwrap_or_else(|| format!("member {id}"));
-        match self {
-            Self::CreateDepartment { parent_id, name } => {
-                format!("Create department \"{name}\" under {}", dept(parent_id))
-            }
-            Self::RenameDepartment {
-                department_id,
-                name,
-            } => format!("Rename {} to \"{name}\"", dept(department_id)),
-            Self::MoveDepartment {
-                department_id,
-                parent_id,
-                ..
-            } => format!("Move {} under {}", dept(department_id), dept(parent_id)),
-            Self::SetDepartmentHead {
-                department_id,
-                head_id: Some(m),
-            } => format!("Make {} the head of {}", member(m), dept(department_id)),
-            Self::SetDepartmentHead { department_id, .. } => {
-                format!("Clear the head of {}", dept(department_id))
-            }
-            Self::DeleteDepartment { department_id } => {
-                format!("Delete department {}", dept(department_id))
-            }
-            Self::AddMember { member, .. } => {
-                format!("Add member {} ({})", member.name, member.username)
-            }
-            Self::UpdateMember { member_id, .. } => format!("Edit {}", member(member_id)),
-            Self::ChangeStatus { member_id, action } => {
-                let mut verb: Vec<char> = action_name(*action).chars().collect();
-                if let Some(c) = verb.first_mut() {
-                    *c = c.to_ascii_uppercase();
-                }
-                format!(
-                    "{} {}",
-                    verb.into_iter().collect::<String>(),
-                    member(member_id)
-                )
-            }
-            Self::RemoveMember { member_id, .. } => format!("Remove {}", member(member_id)),
-            Self::SetPrimaryDepartment {
-                member_id,
-                department_id,
-            } => format!(
-                "Make {} the primary department of {}",
-                dept(department_id),
-                member(member_id)
-            ),
-            Self::BatchUpdate { member_ids, .. } => {
-                format!("Change {} members at once", member_ids.len())
-            }
-            Self::UpdateSettings { .. } => "Change the organization's settings".to_owned(),
-            Self::RenameOrganization { name } => {
-                format!("Rename the organization to \"{name}\"")
-            }
-            Self::CreateRole { role } => format!("Create role \"{}\"", role.name),
-            Self::AddInvitee { invitee } => format!("Add {} to be invited", invitee.name),
-            Self::SetPassword { member_id, .. } => {
-                format!("Set the password of {}", member(member_id))
-            }
-            Self::Import(part) => format!(
-                "Import {} rows (part {} of {})",
-                part.len(),
-                part.part,
-                part.parts
-            ),
-            Self::JoinRequest { request, .. } => format!(
-                "Record the request of {} ({}) to join",
-                request.details.name, request.username
-            ),
-            Self::DecideJoin {
-                request_ids,
-                approve,
-                ..
+            Self::SendInvitations {
+                member_ids,
+                keys,
+                channel,
+                language,
             } => {
-                let verb = if *approve { "Approve" } else { "Reject" };
-                match d.join_request_name(request_ids) {
-                    Some(name) => format!("{verb} the join request of {name}"),
-                    None => format!("{verb} {} join requests", request_ids.len()),
+                let sending = Sending {
+                    keys: Some(keys),
+                    tell,
+                };
+                let out =
+                    d.invite_members_with(actor, member_ids, *channel, Some(*language), sending)?;
+                // Nobody invited: the change did nothing, and says why.
+                if out.invited == 0 {
+                    return Err(CoreError::invalid(out.skipped));
                 }
+                Ok(())
             }
-            Self::SetJoiningRules { .. } => "Change the joining rules".to_owned(),
+            Self::ResendInvitations { invitations } => {
+                d.change_invitations_by_key(actor, invitations, false, tell)
+            }
+            Self::CancelInvitations { invitations } => {
+                d.change_invitations_by_key(actor, invitations, true, tell)
+            }
+            Self::LinkInvitation {
+                invitation,
+                gateway_id,
+                expires_at,
+            } => d.record_invitation_link(invitation, gateway_id, *expires_at),
+            Self::FailInvitation { invitation, reason } => {
+                d.record_invitation_failed(invitation, reason)
+            }
+            Self::SetJoiningRules { rules } => d.record_joining_rules(rules),
         }
     }
 }
 
-/// Whether `id` can be the gateway's id of a join request: 1 to 100 visible ASCII characters.
-fn is_request_id(id: &str) -> bool {
+/// Whether `id` can be the gateway's id of a join request or an invitation: 1 to 100 visible
+/// ASCII characters.
+fn is_gateway_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Whether `keys` are invitations' keys (32 lowercase hexadecimal digits), each once.
+fn are_keys(keys: &[String]) -> bool {
+    let well_made = keys
+        .iter()
+        .all(|k| k.len() == 32 && k.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    let distinct: std::collections::BTreeSet<&String> = keys.iter().collect();
+    well_made && distinct.len() == keys.len()
 }
 
 /// A refusal of the core's rules about a field of the command's arguments, `prefix` naming
@@ -478,107 +520,5 @@ fn within(prefix: &str, detail: ErrorDetail) -> ErrorDetail {
     ErrorDetail {
         field: Some(format!("args.{prefix}{field}")),
         ..detail
-    }
-}
-
-/// A command with the time its author made it: the body of one change of the log.
-#[derive(Debug, Clone)]
-pub struct TeamCommand {
-    /// When the author made it, in ms since the epoch: the time every computer applies it
-    /// under (the history's time, a new member's creation time …).
-    pub at: i64,
-    pub command: Command,
-}
-
-impl TeamCommand {
-    /// The body as the log carries it: `{"format": 1, "at": …, "kind": …, "args": {…}}`.
-    pub fn to_body(&self) -> CoreResult<Map<String, Value>> {
-        let written = serde_json::to_value(&self.command)
-            .map_err(|e| CoreError::Internal(format!("A change could not be written: {e}")))?;
-        let Some((kind, args)) = written.as_object().and_then(|o| o.iter().next()) else {
-            return Err(CoreError::Internal(
-                "A change was not written as its kind and arguments.".into(),
-            ));
-        };
-        let mut body = Map::new();
-        body.insert("format".into(), FORMAT.into());
-        body.insert("at".into(), self.at.into());
-        body.insert("kind".into(), kind.clone().into());
-        body.insert("args".into(), args.clone());
-        Ok(body)
-    }
-
-    /// Reads a body from the log. Any device of the organization could have sent anything,
-    /// so every problem is a refusal naming its field, never a panic.
-    pub fn from_body(body: &Map<String, Value>) -> Result<Self, ErrorDetail> {
-        let size = serde_json::to_string(body).map(|s| s.len()).unwrap_or(0);
-        if size > orgdesk_protocol::MAX_CHANGE_BODY_BYTES {
-            return Err(ErrorDetail::field(
-                "body",
-                "too_large",
-                format!("The change is {size} bytes, more than a change may hold."),
-            ));
-        }
-        if let Some(other) = body
-            .keys()
-            .find(|k| !["format", "at", "kind", "args"].contains(&k.as_str()))
-        {
-            return Err(ErrorDetail::field(
-                other,
-                "unknown_field",
-                "A change holds only its format, time, kind and arguments.",
-            ));
-        }
-        match body.get("format") {
-            Some(v) if v.as_u64() == Some(u64::from(FORMAT)) => {}
-            Some(v) => {
-                return Err(ErrorDetail::field(
-                    "format",
-                    "unknown_format",
-                    format!("The change is written in format {v}, which this version of Orgdesk does not read."),
-                ))
-            }
-            None => {
-                return Err(ErrorDetail::field(
-                    "format",
-                    "required",
-                    "The change does not say its format.",
-                ))
-            }
-        }
-        let at = match body.get("at").and_then(Value::as_i64) {
-            Some(at) if at >= 0 => at,
-            _ => {
-                return Err(ErrorDetail::field(
-                    "at",
-                    "invalid",
-                    "The change does not say when it was made, in milliseconds.",
-                ))
-            }
-        };
-        let Some(kind) = body.get("kind").and_then(Value::as_str) else {
-            return Err(ErrorDetail::field(
-                "kind",
-                "required",
-                "The change does not say what kind of change it is.",
-            ));
-        };
-        let args = body.get("args").cloned().unwrap_or(Value::Null);
-        let mut tagged = Map::new();
-        tagged.insert(kind.to_owned(), args);
-        let command: Command =
-            serde_path_to_error::deserialize(Value::Object(tagged)).map_err(|e| {
-                let path = e.path().to_string();
-                // The path starts with the kind: what follows it is inside `args`.
-                let field = match path.strip_prefix(kind) {
-                    _ if path == "." => "kind".to_owned(),
-                    Some("") => "args".to_owned(),
-                    Some(rest) => format!("args{rest}"),
-                    None => "kind".to_owned(),
-                };
-                ErrorDetail::field(&field, "invalid", e.into_inner().to_string())
-            })?;
-        command.check()?;
-        Ok(Self { at, command })
     }
 }

@@ -1,7 +1,8 @@
-//! Team mode's directory half: every edit an admin makes as a typed command (`command.rs`),
-//! the organization's change log applied in order through the core (`apply.rs`), and this
-//! computer's own commands waiting to go out and come back (`pending.rs`); an import made
-//! into the changes of its parts (`import.rs`).
+//! Team mode's directory half: every edit an admin makes as a typed command (`command.rs`)
+//! and the body of its change (`body.rs`), the organization's change log applied in order through the core (`apply.rs`), and this
+//! computer's own commands waiting to go out and come back (`pending.rs`, which also tells the
+//! other computers what the gateway answered about an invitation this one sent); an import made into the
+//! changes of its parts (`import.rs`).
 //!
 //! The rules that keep every computer's directory equal:
 //! - **Order.** Changes are applied strictly in the log's order, each once: a change already
@@ -25,6 +26,7 @@
 //!   in its order, never before: every computer applies exactly the same sequence.
 
 mod apply;
+mod body;
 mod command;
 mod import;
 mod pending;
@@ -36,7 +38,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use ts_rs::TS;
 
-pub use command::{Command, TeamCommand, FORMAT, MAX_BATCH_MEMBERS};
+pub use body::{TeamCommand, FORMAT};
+pub use command::{Command, MAX_BATCH_MEMBERS};
 pub use import::ImportMade;
 /// One change as the log hands it out: `seq`, `change_id`, `device_id`, `account_id`, `at`
 /// (the gateway's time, Unix seconds) and `body`.

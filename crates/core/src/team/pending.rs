@@ -7,10 +7,12 @@ use serde_json::{Map, Value};
 use orgdesk_protocol::Event;
 use rusqlite::Connection;
 
+use super::command::MAX_FAILURE_CHARS;
 use super::{Command, RefusedChange, TeamCommand};
 use crate::audit::Actor;
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
+use crate::invitations::{Answered, GatewayWork, WorkResult};
 use crate::join::{joining_rules_in, record, JoinRequestIn, JoiningRules, TellGateway};
 use crate::store::Directory;
 use crate::types::MemberId;
@@ -117,20 +119,6 @@ impl Directory {
         Ok(Edit::Queued { tried, change_id })
     }
 
-    /// Refuses, on a computer in a team, an edit that is not yet a kind of change of the log
-    /// (`what`, as the refusal names it): made here alone it would leave this directory
-    /// unlike the other admins'.
-    pub fn refuse_in_team(&self, what: &str) -> CoreResult<()> {
-        if self.team_device_account()?.is_none() {
-            return Ok(());
-        }
-        Err(CoreError::Conflict(format!(
-            "This computer is in a team, and {what} is not yet a change the team's log \
-             carries: made here alone, it would leave this directory unlike the other \
-             admins', so it is refused."
-        )))
-    }
-
     /// What became of this computer's change `change_id`: still waiting to come back from
     /// the log, refused when it did (what and why), or applied.
     pub fn change_fate(&self, change_id: &str) -> CoreResult<ChangeFate> {
@@ -194,14 +182,39 @@ fn queue_in(
     Ok(change_id)
 }
 
+/// On a computer in a team, queues `command`, made at `at` by the admin this computer is
+/// enrolled for (what the gateway's answers and events bring, which every computer must hear
+/// of), and answers Some: queued, or why the log could not carry it. None outside a team. A
+/// device account bound to no member here can send nothing, so it is left to the team's other
+/// computers (Some(Ok)).
+fn queue_as_device(
+    conn: &Connection,
+    command: Command,
+    at: i64,
+) -> CoreResult<Option<Result<(), ErrorDetail>>> {
+    let Some(account) = crate::settings::local_value_in(conn, DEVICE_ACCOUNT)? else {
+        return Ok(None);
+    };
+    let Some((author, _)) = member_by_account(conn, &account)? else {
+        return Ok(Some(Ok(())));
+    };
+    let made = TeamCommand { at, command };
+    let body = made.to_body()?;
+    match TeamCommand::from_body(&body) {
+        Ok(_) => {
+            queue_in(conn, author, &made, body)?;
+            Ok(Some(Ok(())))
+        }
+        Err(e) => Ok(Some(Err(e))),
+    }
+}
+
 /// On a computer in a team, queues the join request the feed brought as a `join.request`
-/// change made at `at` by the admin this computer is enrolled for, judged by `rules` (this
-/// computer's record of the joining rules), and answers true: every computer records it when
-/// it comes back. Several computers queue the same request; the first of the log records
-/// it, the others find it recorded. Answers false outside a team, where the request is
-/// recorded directly. A device account bound to no member here can send nothing, so the
-/// request is left to the team's other computers. A request the log would refuse to carry
-/// (the gateway's id not an id) is recorded in the history as refused, like any event the
+/// change judged by `rules` (this computer's record of the joining rules), and answers true:
+/// every computer records it when it comes back. Several computers queue the same request; the
+/// first of the log records it, the others find it recorded. Answers false outside a team,
+/// where the request is recorded directly. A request the log would refuse to carry (the
+/// gateway's id not an id) is recorded in the history as refused, like any event the
 /// directory will not take, rather than holding the feed up.
 fn queue_join_request(
     conn: &Connection,
@@ -209,22 +222,46 @@ fn queue_join_request(
     rules: &JoiningRules,
     at: i64,
 ) -> CoreResult<bool> {
-    let Some(account) = crate::settings::local_value_in(conn, DEVICE_ACCOUNT)? else {
-        return Ok(false);
+    let command = Command::JoinRequest {
+        request: request.clone(),
+        rules: rules.clone(),
     };
-    if let Some((author, _)) = member_by_account(conn, &account)? {
-        let command = Command::JoinRequest {
-            request: request.clone(),
-            rules: rules.clone(),
-        };
-        let made = TeamCommand { at, command };
-        let body = made.to_body()?;
-        match TeamCommand::from_body(&body) {
-            Ok(_) => drop(queue_in(conn, author, &made, body)?),
-            Err(e) => audit_refused_event(conn, at, None, "join_requested", &e.reason)?,
+    match queue_as_device(conn, command, at)? {
+        None => Ok(false),
+        Some(Ok(())) => Ok(true),
+        Some(Err(e)) => {
+            audit_refused_event(conn, at, None, "join_requested", &e.reason)?;
+            Ok(true)
         }
     }
-    Ok(true)
+}
+
+impl Directory {
+    /// Records how a piece of the gateway's work ended (`gateway_work_done_with`, in
+    /// `crate::invitations`); on a computer in a team what the gateway answered is told to the
+    /// other computers: a link made as an `invitation.linked` change (the gateway's id and
+    /// expiry, never the link), a send refused for good as `invitation.failed` (why). One the
+    /// log could not carry (a gateway's id it does not take) stays this computer's.
+    pub fn gateway_work_done(&mut self, work: &GatewayWork, result: WorkResult) -> CoreResult<()> {
+        self.gateway_work_done_with(work, result, |tx, key, answered, now| {
+            let invitation = key.to_owned();
+            let command = match answered {
+                Answered::Linked {
+                    gateway_id,
+                    expires_at,
+                } => Command::LinkInvitation {
+                    invitation,
+                    gateway_id: gateway_id.to_owned(),
+                    expires_at,
+                },
+                Answered::Refused(reason) => Command::FailInvitation {
+                    invitation,
+                    reason: reason.chars().take(MAX_FAILURE_CHARS).collect(),
+                },
+            };
+            queue_as_device(tx, command, now).map(drop)
+        })
+    }
 }
 
 impl Directory {
@@ -237,7 +274,8 @@ impl Directory {
         events: &[Event],
         next_cursor: i64,
     ) -> CoreResult<Vec<MemberId>> {
-        self.apply_gateway_events_with(events, next_cursor, |tx, request, now| {
+        let in_team = self.team_device_account()?.is_some();
+        self.apply_gateway_events_with(events, next_cursor, in_team, |tx, request, now| {
             let rules = joining_rules_in(tx)?;
             if queue_join_request(tx, request, &rules, now)? {
                 return Ok(None);

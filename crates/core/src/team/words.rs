@@ -39,7 +39,8 @@ impl Command {
 
     /// The names its description uses, by kind: `department`, `member`, `parent`, `name`,
     /// `username`, `action` (`member.status`'s action; `set` or `clear` for a head),
-    /// `count` (members of a batch, rows of an import part, join requests decided; `action`
+    /// `count` (members of a batch or invited, rows of an import part, join requests decided,
+    /// invitations resent or cancelled; `action`
     /// `approve` or `reject` there), `part` and `parts`. A department or member that is gone is named by its id (`#7`).
     pub(crate) fn values(&self, d: &Directory) -> BTreeMap<String, String> {
         let dept = |id: &DepartmentId| department_name(d, *id).map_or(format!("#{id}"), |n| n.1);
@@ -111,9 +112,123 @@ impl Command {
                 ("action", if *approve { "approve" } else { "reject" }.into()),
                 ("count", request_ids.len().to_string()),
             ]),
+            Self::SendInvitations { member_ids, .. } => {
+                v.push(("count", member_ids.len().to_string()));
+            }
+            Self::ResendInvitations { invitations } | Self::CancelInvitations { invitations } => {
+                v.push(("count", invitations.len().to_string()));
+            }
             _ => {}
         }
         v.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+    }
+}
+
+impl Command {
+    /// What the command does, in words an admin reads in a list of refused changes.
+    pub(crate) fn describe(&self, d: &Directory) -> String {
+        let dept = |id: &DepartmentId| match department_name(d, *id) {
+            Some((true, _)) => "the root department".to_owned(),
+            Some((false, name)) => format!("\"{name}\""),
+            None => format!("department {id}"),
+        };
+        let member = |id: &MemberId| member_name(d, *id).unwrap_or_else(|| format!("member {id}"));
+        match self {
+            Self::CreateDepartment { parent_id, name } => {
+                format!("Create department \"{name}\" under {}", dept(parent_id))
+            }
+            Self::RenameDepartment {
+                department_id,
+                name,
+            } => format!("Rename {} to \"{name}\"", dept(department_id)),
+            Self::MoveDepartment {
+                department_id,
+                parent_id,
+                ..
+            } => format!("Move {} under {}", dept(department_id), dept(parent_id)),
+            Self::SetDepartmentHead {
+                department_id,
+                head_id: Some(m),
+            } => format!("Make {} the head of {}", member(m), dept(department_id)),
+            Self::SetDepartmentHead { department_id, .. } => {
+                format!("Clear the head of {}", dept(department_id))
+            }
+            Self::DeleteDepartment { department_id } => {
+                format!("Delete department {}", dept(department_id))
+            }
+            Self::AddMember { member, .. } => {
+                format!("Add member {} ({})", member.name, member.username)
+            }
+            Self::UpdateMember { member_id, .. } => format!("Edit {}", member(member_id)),
+            Self::ChangeStatus { member_id, action } => {
+                let mut verb: Vec<char> = action_name(*action).chars().collect();
+                if let Some(c) = verb.first_mut() {
+                    *c = c.to_ascii_uppercase();
+                }
+                format!(
+                    "{} {}",
+                    verb.into_iter().collect::<String>(),
+                    member(member_id)
+                )
+            }
+            Self::RemoveMember { member_id, .. } => format!("Remove {}", member(member_id)),
+            Self::SetPrimaryDepartment {
+                member_id,
+                department_id,
+            } => format!(
+                "Make {} the primary department of {}",
+                dept(department_id),
+                member(member_id)
+            ),
+            Self::BatchUpdate { member_ids, .. } => {
+                format!("Change {} members at once", member_ids.len())
+            }
+            Self::UpdateSettings { .. } => "Change the organization's settings".to_owned(),
+            Self::RenameOrganization { name } => {
+                format!("Rename the organization to \"{name}\"")
+            }
+            Self::CreateRole { role } => format!("Create role \"{}\"", role.name),
+            Self::AddInvitee { invitee } => format!("Add {} to be invited", invitee.name),
+            Self::SetPassword { member_id, .. } => {
+                format!("Set the password of {}", member(member_id))
+            }
+            Self::Import(part) => format!(
+                "Import {} rows (part {} of {})",
+                part.len(),
+                part.part,
+                part.parts
+            ),
+            Self::JoinRequest { request, .. } => format!(
+                "Record the request of {} ({}) to join",
+                request.details.name, request.username
+            ),
+            Self::DecideJoin {
+                request_ids,
+                approve,
+                ..
+            } => {
+                let verb = if *approve { "Approve" } else { "Reject" };
+                match d.join_request_name(request_ids) {
+                    Some(name) => format!("{verb} the join request of {name}"),
+                    None => format!("{verb} {} join requests", request_ids.len()),
+                }
+            }
+            Self::SendInvitations { member_ids, .. } => match member_ids.as_slice() {
+                [one] => format!("Invite {}", member(one)),
+                many => format!("Invite {} members", many.len()),
+            },
+            Self::ResendInvitations { invitations } => {
+                format!("Resend {} invitations", invitations.len())
+            }
+            Self::CancelInvitations { invitations } => {
+                format!("Cancel {} invitations", invitations.len())
+            }
+            Self::LinkInvitation { .. } => "Record where the gateway sent an invitation".to_owned(),
+            Self::FailInvitation { .. } => {
+                "Record that the gateway could not send an invitation".to_owned()
+            }
+            Self::SetJoiningRules { .. } => "Change the joining rules".to_owned(),
+        }
     }
 }
 

@@ -21,6 +21,8 @@ use serde_json::{json, Map, Value};
 
 use crate::{admin, mkdepts, new_member, pos, scratch_db, setup_input};
 
+mod invitations;
+
 /// Three computers holding the same directory: Ann (Super Admin) on the first, Bo and Cy
 /// (Admins) on the second and third, each bound to the gateway account `acc_<username>`.
 struct Team {

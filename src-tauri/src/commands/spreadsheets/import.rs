@@ -8,7 +8,7 @@ use orgdesk_core::spreadsheet::{
     self, Control, FileColumns, ImportOptions, ImportQuotaStatus, ImportReport, ImportSummary,
     JobProgress,
 };
-use orgdesk_core::team::ImportMade;
+use orgdesk_core::team::{ChangeFate, Command, ImportMade};
 use orgdesk_core::{CommandError, ErrorCode};
 use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
@@ -16,6 +16,8 @@ use tauri::{Runtime, State, Window};
 use super::{internal, run_job, LastImport, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
 use crate::commands::{Answer, Dir, Link};
 use crate::dialogs;
+use crate::gateway_link::GatewayLink;
+use crate::state::AppState;
 
 /// Asks which spreadsheet to import; null when the admin cancels.
 #[tauri::command]
@@ -68,7 +70,7 @@ pub async fn preview_import(
 /// Imports `path`: every valid row in one transaction. A cancel before the commit writes
 /// nothing. On a computer in a team the import is sent to the team's log as the changes of
 /// its parts (the summary says how many), each applied on every computer once back from it;
-/// invitations are not sent from one computer of a team, so asking for them is refused.
+/// the invitations asked for are then changes of the log too, made once the parts are back.
 #[tauri::command]
 // A command receives each IPC argument separately, so the count is the UI's payload.
 #[allow(clippy::too_many_arguments)]
@@ -86,14 +88,7 @@ pub async fn run_import(
     let file = PathBuf::from(&path);
     let opts = options.clone();
     let invite = send_invitations == Some(true);
-    let started = state
-        .with_directory(move |d| {
-            if invite {
-                d.refuse_in_team("an invitation")?;
-            }
-            Ok(d.now_ms())
-        })
-        .await?;
+    let started = state.read(|d| Ok(d.now_ms())).await?;
     if link.removed() {
         return Err(CommandError::new(
             ErrorCode::Conflict,
@@ -105,24 +100,52 @@ pub async fn run_import(
         d.import_file(&importer, &file, &opts, ctl)
     })
     .await?;
-    let report = match made {
-        ImportMade::Done(report) => report,
-        ImportMade::Queued { report, change_ids } => {
-            link.ring_team();
-            let mut summary = remember(&jobs, path, options, report);
-            summary.team_changes = u32::try_from(change_ids.len()).unwrap_or(u32::MAX);
-            return Ok(summary);
-        }
+    let (report, change_ids) = match made {
+        ImportMade::Done(report) => (report, Vec::new()),
+        ImportMade::Queued { report, change_ids } => (report, change_ids),
     };
     if invite {
-        // The people just added without a password get their invitation, queued durably
-        // like any other (the import itself is already committed).
-        state
-            .with_directory(move |d| d.invite_new_members_since(&actor, started))
-            .await?;
-        link.ring();
+        invite_imported(&state, &link, change_ids.last(), started).await?;
+    } else if !change_ids.is_empty() {
+        link.ring_team();
     }
-    Ok(remember(&jobs, path, options, report))
+    let mut summary = remember(&jobs, path, options, report);
+    summary.team_changes = u32::try_from(change_ids.len()).unwrap_or(u32::MAX);
+    Ok(summary)
+}
+
+/// The people an import just added without a password get their invitation (by email when
+/// they have an address, else by SMS), queued durably like any other: directly, or on a
+/// computer in a team, once the import's last part (`last_part`) is back from the log, as
+/// `invitation.send` changes. A part not back within the wait leaves them to be invited from
+/// Invitations.
+async fn invite_imported(
+    state: &AppState,
+    link: &GatewayLink,
+    last_part: Option<&String>,
+    started: i64,
+) -> Answer<()> {
+    if let Some(last) = last_part {
+        if link.back_from_log(state, last).await? == ChangeFate::Waiting {
+            return Err(CommandError::new(
+                ErrorCode::Conflict,
+                "The import was sent to the team, but its members are not back from the \
+                 team's gateway yet: invite them from Invitations once they are shown.",
+            ));
+        }
+    }
+    let groups = state.read(move |d| d.new_invitees_since(started)).await?;
+    for (channel, ids) in groups {
+        let made = ids.clone();
+        link.logged(
+            state,
+            move |d| Command::send_invitations(d, &made, channel, None),
+            move |d, a| d.invite_members_in(a, &ids, channel, None),
+            |_, done| Ok(done),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The signed-in admin's imports today against the quota (Settings), and when it resets.

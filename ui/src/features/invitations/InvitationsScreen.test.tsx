@@ -81,6 +81,18 @@ describe("Invitations", () => {
     expect((screen.getByTestId("invitation-link-1") as HTMLButtonElement).disabled).toBe(true);
   });
 
+  it("shows an invitation another admin's computer is sending as being sent from there", async () => {
+    mockBackend({
+      list_invitations: () => ({ rows: [row({ state: "queued", link: null, awaitingGateway: false })], total: 1 }),
+      invitation_counts: () => ({ awaitingGateway: 0, open: 1, failed: 0 }),
+      gateway_status: () => ({ ...connected, mode: "team" }),
+    });
+    renderWithProviders(<InvitationsScreen />);
+    expect((await screen.findByTestId("invitation-state-1")).textContent).toBe("Being sent from another admin's computer");
+    expect(screen.queryByTestId("invitations-awaiting")).toBeNull();
+    expect((screen.getByTestId("invitation-link-1") as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it("shows the link to copy and reads the sent mail as text", async () => {
     mockBackend({
       list_invitations: () => ({ rows: [row({})], total: 1 }),

@@ -52,9 +52,14 @@ const FILTER_STATES: Record<Filter, InvitationState[]> = {
 };
 
 /** How a row's state is shown: a message only written into the built-in gateway's folder is
- *  "kept", never "delivered". */
-type ShownState = InvitationState | "kept";
-const shownState = (r: InvitationRow): ShownState => (r.kept ? "kept" : r.state);
+ *  "kept", never "delivered"; on a computer of a team, an invitation queued with nothing for
+ *  this computer to tell the gateway is being sent from the computer of the admin who made it
+ *  ("elsewhere"), whose gateway's answer reaches this one through the team's log. */
+type ShownState = InvitationState | "kept" | "elsewhere";
+const shownState = (r: InvitationRow): ShownState => {
+  if (r.kept) return "kept";
+  return r.state === "queued" && !r.awaitingGateway ? "elsewhere" : r.state;
+};
 
 const STATE_COLOR: Record<ShownState, string> = {
   queued: "default",
@@ -63,6 +68,7 @@ const STATE_COLOR: Record<ShownState, string> = {
   opened: "cyan",
   failed: "error",
   kept: "gold",
+  elsewhere: "default",
   registered: "success",
   declined: "warning",
   expired: "default",

@@ -1,0 +1,298 @@
+//! Invitations in a team: sent, resent and cancelled through the change log, recorded alike on
+//! every computer, told to the gateway by the computer that made the change only; the
+//! gateway's id told to the others, so that its events reach every computer.
+
+use orgdesk_core::clock::Clock;
+use orgdesk_core::invitations::{GatewayAction, InvitationQuery, InviteChannel, WorkResult};
+use orgdesk_core::team::{Command, TeamCommand};
+use orgdesk_core::types::{MemberId, MemberStatus};
+use orgdesk_core::Directory;
+
+use super::{enrolled, invitee, nothing_refused, refused_everywhere, team, Team};
+use crate::{event_at, registered};
+
+/// What each computer's Invitations screen shows of every invitation, oldest first: member,
+/// channel, recipient, state, language, inviter, when made, when its link expires.
+fn invitations_of(d: &Directory) -> Vec<String> {
+    let mut rows = d.list_invitations(&InvitationQuery::default()).unwrap();
+    rows.sort_by_key(|r| (r.created_at, r.member_name.clone()));
+    rows.iter()
+        .map(|r| {
+            format!(
+                "{} {:?} {} {:?} {:?} {} {} {:?}",
+                r.member_name,
+                r.channel,
+                r.recipient,
+                r.state,
+                r.language,
+                r.inviter_name,
+                r.created_at,
+                r.expires_at
+            )
+        })
+        .collect()
+}
+
+/// The three computers' Invitations screens list the same rows.
+fn same_invitations(t: &Team) -> Vec<String> {
+    let first = invitations_of(&t.dirs[0]);
+    assert_eq!(first, invitations_of(&t.dirs[1]));
+    assert_eq!(first, invitations_of(&t.dirs[2]));
+    first
+}
+
+/// The row id of `member`'s newest invitation at computer `at` (each directory's own).
+fn invitation_of(t: &Team, at: usize, member: MemberId) -> i64 {
+    let query = InvitationQuery {
+        member_id: Some(member),
+        limit: Some(1),
+        ..InvitationQuery::default()
+    };
+    t.dirs[at].list_invitations(&query).unwrap()[0].id
+}
+
+/// The work computer `at` has queued for the gateway: (action, gateway id).
+fn work_of(t: &Team, at: usize) -> Vec<(String, Option<String>)> {
+    t.dirs[at]
+        .due_gateway_work(50)
+        .unwrap()
+        .into_iter()
+        .map(|w| {
+            let action = match w.action {
+                GatewayAction::Create(_) => "create",
+                GatewayAction::Resend => "resend",
+                GatewayAction::Cancel => "cancel",
+            };
+            (action.to_owned(), w.gateway_id)
+        })
+        .collect()
+}
+
+/// Computer `at` does its gateway work: each link made under `inv_<member name>` expiring at
+/// `expires` (Unix seconds).
+fn gateway_answers(t: &mut Team, at: usize, expires: i64) {
+    for w in t.dirs[at].due_gateway_work(50).unwrap() {
+        let name: String = t.dirs[at]
+            .connection()
+            .query_row(
+                "SELECT m.name FROM invitations i JOIN members m ON m.id = i.member_id WHERE i.id = ?1",
+                [w.invitation_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let gateway_id = format!("inv_{}", name.split(' ').next().unwrap().to_lowercase());
+        let result = match w.action {
+            GatewayAction::Cancel => WorkResult::Cancelled,
+            _ => WorkResult::Linked {
+                link: format!("https://gw.example/i/{gateway_id}-secret-token"),
+                gateway_id,
+                expires_at_secs: expires,
+            },
+        };
+        t.dirs[at].gateway_work_done(&w, result).unwrap();
+    }
+}
+
+/// The kinds of what computer `at` has queued for the log; no body holds a link or a token.
+fn queued_kinds(t: &Team, at: usize) -> Vec<String> {
+    t.dirs[at]
+        .pending_commands()
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let text = serde_json::Value::Object(p.body.clone()).to_string();
+            assert!(
+                !text.contains("secret-token") && !text.contains("https://"),
+                "{text}"
+            );
+            p.body["kind"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// Ann adds `name` (`email`) in Sales to be invited, through the log; their id, the same on
+/// every computer.
+fn ann_adds_invitee(t: &mut Team, name: &str, email: &str) -> MemberId {
+    t.make(0, "ann", invitee(name, email, t.dept("Sales")))
+        .unwrap();
+    t.send(0);
+    nothing_refused(t);
+    t.dirs[1].find_member(email).unwrap()
+}
+
+/// The admin `by` at computer `at` resends (`action`: or cancels) `member`'s invitation there;
+/// once the change is back everywhere, only that computer has the gateway work, naming the
+/// gateway's id the author's computer told. Answers the rows every computer lists alike.
+fn changed_at(
+    t: &mut Team,
+    (at, by): (usize, &str),
+    member: MemberId,
+    action: &str,
+) -> Vec<String> {
+    let id = invitation_of(t, at, member);
+    let command = Command::change_invitations(&t.dirs[at], &[id], action == "cancel").unwrap();
+    t.make(at, by, command).unwrap();
+    t.send(at);
+    nothing_refused(t);
+    for other in 0..3 {
+        let expected = if other == at {
+            vec![(action.to_owned(), Some("inv_finn".to_owned()))]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(work_of(t, other), expected);
+    }
+    same_invitations(t)
+}
+
+#[test]
+fn invitations_sent_resent_and_cancelled_in_a_team_end_alike_on_every_computer() {
+    let mut t = team();
+    enrolled(&mut t);
+    let eve = ann_adds_invitee(&mut t, "Eve Invitee", "eve@example.com");
+    let finn = ann_adds_invitee(&mut t, "Finn Invitee", "finn@example.com");
+
+    // Ann invites both by mail on her computer: the keys, the language and the time are
+    // decided there, and the body reads back as it was written.
+    let send =
+        Command::send_invitations(&t.dirs[0], &[eve, finn], InviteChannel::Email, None).unwrap();
+    t.make(0, "ann", send).unwrap();
+    let body = t.dirs[0].pending_commands().unwrap()[0].body.clone();
+    assert_eq!(body["kind"], "invitation.send");
+    assert_eq!(body["args"]["keys"].as_array().unwrap().len(), 2);
+    let read = TeamCommand::from_body(&body).unwrap();
+    assert_eq!(read.to_body().unwrap(), body);
+    // Nothing shows before it is back from the log.
+    assert!(invitations_of(&t.dirs[0]).is_empty());
+    t.send(0);
+    nothing_refused(&mut t);
+    let rows = same_invitations(&t);
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("Queued") && r.contains("Ann")),
+        "{rows:?}"
+    );
+    // Only Ann's computer sends them.
+    assert_eq!(work_of(&t, 0).len(), 2);
+    assert!(work_of(&t, 1).is_empty() && work_of(&t, 2).is_empty());
+
+    // The gateway answers Ann's computer, which tells the others its ids and the expiry
+    // (never the link): every computer then shows them sent.
+    gateway_answers(&mut t, 0, 1_790_600_000);
+    assert_eq!(
+        queued_kinds(&t, 0),
+        ["invitation.linked", "invitation.linked"]
+    );
+    t.send(0);
+    nothing_refused(&mut t);
+    let rows = same_invitations(&t);
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("Sent") && r.contains("1790600000000")),
+        "{rows:?}"
+    );
+    let links = |t: &Team, at: usize| -> Vec<Option<String>> {
+        let rows = t.dirs[at]
+            .list_invitations(&InvitationQuery::default())
+            .unwrap();
+        rows.into_iter().map(|r| r.link).collect()
+    };
+    assert!(links(&t, 0).iter().all(Option::is_some));
+    assert!(links(&t, 1).iter().all(Option::is_none));
+
+    // Eve registers: the gateway's event reaches every computer, each at its own moment,
+    // and she joins alike on each (joined when the gateway says).
+    let hash = orgdesk_core::password::hash(crate::invitations::INVITEE_PASSWORD).unwrap();
+    let joined = event_at(
+        1,
+        t.clock.now_secs(),
+        registered("inv_eve", "acc_eve", "eve", hash),
+    );
+    for at in [2, 0, 1] {
+        t.clock.advance_secs(7);
+        let changed = t.dirs[at]
+            .apply_gateway_events(std::slice::from_ref(&joined), 1)
+            .unwrap();
+        assert_eq!(changed, [eve]);
+        assert_eq!(
+            t.dirs[at].member_details(eve).unwrap().status,
+            MemberStatus::Enabled
+        );
+    }
+    t.assert_equal();
+    assert!(same_invitations(&t)[0].contains("Registered"));
+
+    // Bo resends Finn's invitation from his computer: his computer asks the gateway for the
+    // fresh link (it knows the gateway's id), and tells the others the new expiry.
+    let rows = changed_at(&mut t, (1, "bohan"), finn, "resend");
+    assert!(rows[1].contains("Queued"), "{rows:?}");
+    gateway_answers(&mut t, 1, 1_790_700_000);
+    t.send(1);
+    nothing_refused(&mut t);
+    let rows = same_invitations(&t);
+    assert!(
+        rows[1].contains("Sent") && rows[1].contains("1790700000000"),
+        "{rows:?}"
+    );
+    // The link Ann's computer held stopped working with the resend: it is not shown.
+    assert_eq!(links(&t, 0).iter().filter(|l| l.is_some()).count(), 1);
+
+    // Cy cancels it from his computer, which alone tells the gateway.
+    let rows = changed_at(&mut t, (2, "cyrus"), finn, "cancel");
+    assert!(rows[1].contains("Cancelled"), "{rows:?}");
+
+    // Cancelling it again is refused at once, naming why.
+    let twice =
+        Command::change_invitations(&t.dirs[1], &[invitation_of(&t, 1, finn)], true).unwrap();
+    let refused = t.make(1, "bohan", twice).unwrap_err().to_string();
+    assert!(refused.contains("already cancelled"), "{refused}");
+}
+
+#[test]
+fn inviting_someone_removed_first_is_refused_and_a_send_the_gateway_refuses_fails_everywhere() {
+    let mut t = team();
+    enrolled(&mut t);
+    let gus = ann_adds_invitee(&mut t, "Gus Invitee", "gus@example.com");
+    // Ann removes Gus while Bo, not yet told, invites him.
+    t.ann_removes(gus);
+    let send = Command::send_invitations(&t.dirs[1], &[gus], InviteChannel::Email, None).unwrap();
+    t.make(1, "bohan", send).unwrap();
+    t.send(0);
+    t.send(1);
+    let index = t.log.len() - 1;
+    let what = refused_everywhere(&mut t, index, "no longer exists", 1);
+    assert!(what.starts_with("Invite member"), "{what}");
+    for d in &t.dirs {
+        assert!(invitations_of(d).is_empty());
+        assert!(d.due_gateway_work(10).unwrap().is_empty());
+    }
+
+    // Bo invites Hal; the gateway refuses to send it for good: Bo's computer tells the others,
+    // and the invitation is failed everywhere with the gateway's reason.
+    let hal = ann_adds_invitee(&mut t, "Hal Invitee", "hal@example.com");
+    let send = Command::send_invitations(&t.dirs[1], &[hal], InviteChannel::Email, None).unwrap();
+    t.make(1, "bohan", send).unwrap();
+    t.send(1);
+    nothing_refused(&mut t);
+    let work = t.dirs[1].due_gateway_work(10).unwrap().remove(0);
+    let refused = WorkResult::Refused("550 mailbox unavailable".into());
+    t.dirs[1].gateway_work_done(&work, refused).unwrap();
+    assert_eq!(queued_kinds(&t, 1), ["invitation.failed"]);
+    t.send(1);
+    nothing_refused(&mut t);
+    let rows = same_invitations(&t);
+    assert!(rows[0].contains("Failed"), "{rows:?}");
+    for d in &t.dirs {
+        let row = &d.list_invitations(&InvitationQuery::default()).unwrap()[0];
+        assert_eq!(row.last_error.as_deref(), Some("550 mailbox unavailable"));
+    }
+
+    // A body whose keys do not match its members is refused, naming the field.
+    let bad = serde_json::json!({
+        "format": 1, "at": 1, "kind": "invitation.send",
+        "args": {"memberIds": [gus.0], "keys": [], "channel": "email", "language": "en"}
+    });
+    let refused = TeamCommand::from_body(bad.as_object().unwrap()).unwrap_err();
+    assert_eq!(refused.field.as_deref(), Some("args.memberIds"));
+}
