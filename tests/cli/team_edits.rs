@@ -62,10 +62,15 @@ const REFUSALS_OF_FORGED: &str =
 
 #[test]
 fn three_computers_edit_one_directory_through_the_change_log() {
+    on_sqlite(three_computers_edit);
+}
+
+/// Runs `scenario` with one gateway on SQLite.
+fn on_sqlite(scenario: fn(&Path, &Smtp, Gateway, Option<Gateway>)) {
     let dir = tempfile::tempdir().unwrap();
     let smtp = Smtp::start(dir.path());
     let gw = Gateway::start_on_sqlite(dir.path(), smtp.port);
-    three_computers_edit(dir.path(), &smtp, gw, None);
+    scenario(dir.path(), &smtp, gw, None);
 }
 
 /// The same on PostgreSQL with two gateway instances: the second computer reaches the second
@@ -618,10 +623,7 @@ fn submit(url: &str, fields: &[(&str, &str)]) {
 /// computer: on SQLite, and on PostgreSQL with two gateway instances.
 #[test]
 fn a_member_added_in_a_team_gets_one_gateway_account_on_every_computer() {
-    let on_sqlite = tempfile::tempdir().unwrap();
-    let smtp = Smtp::start(on_sqlite.path());
-    let gw = Gateway::start_on_sqlite(on_sqlite.path(), smtp.port);
-    one_account_for_a_member_added_in_a_team(on_sqlite.path(), &smtp, gw, None);
+    on_sqlite(one_account_for_a_member_added_in_a_team);
     on_two_postgresql_instances(one_account_for_a_member_added_in_a_team);
 }
 
