@@ -15,7 +15,6 @@ import type { RowProblem } from "../../bindings/RowProblem";
 import type { SavedMapping } from "../../bindings/SavedMapping";
 import { localTime } from "../../errors";
 import { useInvalidateDirectory } from "../directory/queries";
-import { useTeamStatus } from "../team/queries";
 import { MappingStep, fits } from "./MappingStep";
 import { columnLabel, failureSentence, failureText, isCancelled, newJobId, progressPercent, progressText, sheetLang } from "./jobs";
 import { useImportQuota, useInvalidateImportQuota, useSavedMappings } from "./queries";
@@ -179,9 +178,6 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
   const saved = useSavedMappings();
   const quota = useImportQuota();
   const refreshQuota = useInvalidateImportQuota();
-  // On a computer in a team the import goes to the team's log, and invitations, sent from one
-  // computer, cannot go with it.
-  const inTeam = useTeamStatus().data?.inTeam === true;
 
   useEffect(() => {
     alive.current = true;
@@ -245,7 +241,7 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
         (p) => {
           if (alive.current && job.current === id) setPhase((ph) => (ph.kind === "importing" ? { ...ph, progress: p } : ph));
         },
-        sendInvitations && !inTeam,
+        sendInvitations,
       );
       invalidate();
       refreshQuota();
@@ -386,18 +382,16 @@ export function ImportDialog({ file, onClose, onChooseAnother }: Props) {
               {t("importExport.import.createDepartments")}
             </Checkbox>
           </Tooltip>
-          {!inTeam && (
-            <Tooltip title={t("importExport.import.sendInvitationsHint")} placement="topLeft">
-              <Checkbox
-                data-testid="import-send-invitations"
-                checked={sendInvitations}
-                onChange={(e) => setSendInvitations(e.target.checked)}
-                style={{ marginInlineStart: 0 }}
-              >
-                {t("importExport.import.sendInvitations")}
-              </Checkbox>
-            </Tooltip>
-          )}
+          <Tooltip title={t("importExport.import.sendInvitationsHint")} placement="topLeft">
+            <Checkbox
+              data-testid="import-send-invitations"
+              checked={sendInvitations}
+              onChange={(e) => setSendInvitations(e.target.checked)}
+              style={{ marginInlineStart: 0 }}
+            >
+              {t("importExport.import.sendInvitations")}
+            </Checkbox>
+          </Tooltip>
           <SummaryNotes summary={s} />
           <Problems title={t("importExport.import.failuresTitle")} problems={s.failures} total={s.counts.failed} testId="import-failures" />
           <Problems

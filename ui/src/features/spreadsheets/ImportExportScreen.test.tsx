@@ -168,16 +168,17 @@ describe("Import / Export", () => {
   });
 
   it("says an import on a computer in a team went to the team's log, not that it was imported", async () => {
-    const { calls } = await chooseFile({
+    const { calls, user } = await chooseFile({
       choose_import_file: () => "/home/ada/people.xlsx",
       inspect_import_file: () => ours,
       preview_import: () => preview,
       run_import: () => ({ ...preview, teamChanges: 3 }),
       team_status: () => teamStatus(true),
     });
-    // Invitations are not offered with an import on a computer in a team.
+    // Invitations go with an import on a computer in a team too: the backend sends them through
+    // the team's log once the import's changes are back.
     await screen.findByTestId("import-preview");
-    await waitFor(() => expect(screen.queryByTestId("import-send-invitations")).toBeNull());
+    await user.click(await screen.findByTestId("import-send-invitations"));
     await commitShown();
     const results = await screen.findByTestId("import-results");
     expect(within(results).getByTestId("import-sent").textContent).toContain("Sent to the team");
@@ -186,7 +187,7 @@ describe("Import / Export", () => {
     expect(results.textContent).not.toContain("2 created");
     // Counted as what the changes will do, not as done.
     expect(within(results).queryByText("Created")).toBeNull();
-    expect(calls.find((c) => c.cmd === "run_import")?.args).toMatchObject({ sendInvitations: false });
+    expect(calls.find((c) => c.cmd === "run_import")?.args).toMatchObject({ sendInvitations: true });
   });
 
   it("cancels an import under way: back to the preview, nothing changed", async () => {
