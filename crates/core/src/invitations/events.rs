@@ -11,7 +11,7 @@ use crate::error::{CoreError, CoreResult};
 use crate::gateway_accounts::{
     audit_refused_event, member_by_account, refuse_account, valid_account_id,
 };
-use crate::join::JoinRequestIn;
+use crate::join::{JoinRequestIn, TellGateway};
 use crate::member_row;
 use crate::store::Directory;
 use crate::types::{fold_search, MemberId, Username};
@@ -65,17 +65,15 @@ impl Directory {
     /// left "Sent", a failed one never shown as failed). The cursor stays before it and the next
     /// page starts with it. One older than [`HOLD_UNKNOWN_MS`] is passed over as before.
     ///
-    /// A join request is handed to `join_intake` (with the transaction and the time), which
-    /// records it or, on a computer in a team, queues it for the log
-    /// (`Directory::apply_gateway_events` in `crate::team`). On a computer `in_team`, a
-    /// registration through an invitation not known here is left to the computer that sent
-    /// it, which knows it: its account is not refused from here.
+    /// A join request and the member events that change the directory (a registration, a
+    /// password or a member's own details changed) are handed to `intake` (with the
+    /// transaction and the time), which applies them or, on a computer in a team, queues them
+    /// for the log (`Directory::apply_gateway_events` in `crate::team`).
     pub(crate) fn apply_gateway_events_with(
         &mut self,
         events: &[Event],
         next_cursor: i64,
-        in_team: bool,
-        mut join_intake: impl FnMut(&Connection, &JoinRequestIn, i64) -> CoreResult<Option<MemberId>>,
+        mut intake: impl FnMut(&Connection, Intake<'_>, i64) -> CoreResult<Option<MemberId>>,
     ) -> CoreResult<Vec<MemberId>> {
         let cursor = self.gateway_event_cursor()?;
         if events.len() > orgdesk_protocol::MAX_EVENTS_LIMIT as usize {
@@ -99,7 +97,7 @@ impl Directory {
                 held = true;
                 break;
             }
-            if let Some(member) = apply_event(&tx, e, now, in_team, &mut join_intake)? {
+            if let Some(member) = apply_event(&tx, e, now, &mut intake)? {
                 changed.push(member);
             }
             reached = e.seq;
@@ -115,6 +113,32 @@ impl Directory {
             self.touch_members(&changed);
         }
         Ok(changed)
+    }
+}
+
+/// The settings key recording that the member event with this gateway id came through the
+/// team's log (the same on every computer that applied the log; no part of the checksum).
+const APPLIED_EVENT_KEY: &str = "team_member_event:";
+
+impl Directory {
+    /// Applies a member event a `member.event` change of the team's log carries
+    /// ([`apply_member_event`]), once per gateway event id: several computers queue the same
+    /// event, the first of the log applies it and the others find it applied.
+    pub(crate) fn apply_logged_member_event(
+        &mut self,
+        e: &Event,
+        tell: TellGateway,
+    ) -> CoreResult<()> {
+        let (now, tx) = self.begin()?;
+        let key = format!("{APPLIED_EVENT_KEY}{}", e.id);
+        if crate::settings::local_value_in(&tx, &key)?.is_some() {
+            return Ok(());
+        }
+        crate::settings::set_value_in(&tx, &key, "1")?;
+        let member = apply_member_event(&tx, e, now, Applying::FromLog(tell))?;
+        tx.commit()?;
+        self.touch_members(member.as_slice());
+        Ok(())
     }
 }
 
@@ -187,16 +211,31 @@ fn set_state(
     Ok(())
 }
 
-/// What takes a join request in (see [`Directory::apply_gateway_events_with`]).
-type JoinIntake<'a> =
-    dyn FnMut(&Connection, &JoinRequestIn, i64) -> CoreResult<Option<MemberId>> + 'a;
+/// What the feed hands to its intake (see [`Directory::apply_gateway_events_with`]).
+pub(crate) enum Intake<'a> {
+    /// A join request, as the directory reads it.
+    Join(&'a JoinRequestIn),
+    /// A member event that changes the directory ([`apply_member_event`]).
+    Member(&'a Event),
+}
+
+/// What takes the feed's join requests and member events in.
+type FeedIntake<'a> = dyn FnMut(&Connection, Intake<'_>, i64) -> CoreResult<Option<MemberId>> + 'a;
+
+/// How a member event is applied: straight from this computer's feed, or from a
+/// `member.event` change of the team's log, where only its author's computer tells the
+/// gateway of a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Applying {
+    Directly,
+    FromLog(TellGateway),
+}
 
 fn apply_event(
     tx: &Connection,
     e: &Event,
     now: i64,
-    in_team: bool,
-    join_intake: &mut JoinIntake<'_>,
+    intake: &mut FeedIntake<'_>,
 ) -> CoreResult<Option<MemberId>> {
     match &e.kind {
         EventKind::InvitationDelivered {
@@ -268,12 +307,13 @@ fn apply_event(
                 }
             }
         }
-        EventKind::SignedIn { .. }
-        | EventKind::PasswordChanged { .. }
-        | EventKind::PersonalDetailsChanged { .. } => {
-            // `at` is the gateway's word: a time past the year 292 million saturates.
+        // A sign-in moves only the member's last login, this computer's own.
+        EventKind::SignedIn { .. } => {
             return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
         }
+        EventKind::PasswordChanged { .. }
+        | EventKind::PersonalDetailsChanged { .. }
+        | EventKind::Registered { .. } => return intake(tx, Intake::Member(e), now),
         EventKind::JoinRequested {
             request_id,
             via,
@@ -300,132 +340,151 @@ fn apply_event(
                 password_hash: password_hash.clone(),
                 approval_required: *approval_required,
             };
-            return join_intake(tx, &request, now);
+            return intake(tx, Intake::Join(&request), now);
         }
         // Password reset mail is followed on the gateway; the directory keeps no record of it.
         EventKind::PasswordResetDelivered { .. } | EventKind::PasswordResetFailed { .. } => {}
-        EventKind::Registered {
-            invitation_id,
-            account_id,
-            username,
-            password_hash,
-        } => {
-            let Some((id, member, name, state)) = by_gateway_id(tx, invitation_id)? else {
-                if let Some(account) = account_id.as_ref().filter(|_| !in_team) {
-                    refuse_account(
-                        tx,
-                        account,
-                        "This invitation is no longer open in the organization's directory.",
-                    )?;
-                }
-                return Ok(None);
-            };
-            let Some(account_id) = account_id.as_deref().filter(|a| valid_account_id(a)) else {
-                let reason = format!(
-                    "{name} registered through a gateway that does not name accounts; update \
-                     the gateway and invite {name} again."
-                );
-                set_state(tx, id, "failed", Some(&reason), now)?;
-                return Ok(None);
-            };
-            // The same registration again (a replayed page): nothing more to do.
-            if let Some((bound, _)) = member_by_account(tx, account_id)? {
-                if bound != member {
-                    let reason = format!(
-                        "This account already belongs to another member of the directory, so it \
-                         cannot also be {name}."
-                    );
-                    audit_refused_event(tx, now, Some((member, &name)), "registered", &reason)?;
-                    if InvitationState::parse(&state).is_open() {
-                        set_state(tx, id, "failed", Some(&reason), now)?;
-                    }
-                }
-                return Ok(None);
-            }
-            let refuse = |reason: &str, person_reason: &str| -> CoreResult<Option<MemberId>> {
-                set_state(tx, id, "failed", Some(reason), now)?;
-                audit_refused_event(tx, now, Some((member, &name)), "registered", reason)?;
-                refuse_account(tx, account_id, person_reason)?;
-                Ok(None)
-            };
-            if !InvitationState::parse(&state).is_open() {
-                return refuse(
-                    &format!("{name} registered after the invitation was {state}."),
-                    "This invitation was withdrawn before you registered.",
-                );
-            }
-            if let Err(problem) = orgdesk_rules::password::check_password_hash(password_hash) {
-                return refuse(
-                    &format!("{name}'s registration was refused: {problem}."),
-                    "Your registration could not be accepted. Ask the organization for a new invitation.",
-                );
-            }
-            let key = match Username::parse(username) {
-                Ok(u) => u.key(),
-                Err(problem) => {
-                    return refuse(
-                        &format!(
-                            "{name} registered as \"{username}\", which this directory cannot accept: {}",
-                            problem.reason
-                        ),
-                        &format!(
-                            "The username \"{username}\" cannot be used in this organization: {}",
-                            problem.reason
-                        ),
-                    );
-                }
-            };
-            if member_row::held_by_another(tx, "username_key", &key, member)? {
-                return refuse(
-                    &format!(
-                        "{name} registered as \"{username}\", but that username is already used \
-                         in this directory. Invite {name} again so they can choose another."
-                    ),
-                    &format!(
-                        "The username \"{username}\" is already used in this organization. Ask \
-                         for a new invitation and choose another username."
-                    ),
-                );
-            }
-            let status: String =
-                tx.query_row("SELECT status FROM members WHERE id = ?1", [member], |r| {
-                    r.get(0)
-                })?;
-            if status != "not_joined" {
-                return refuse(
-                    &format!("{name} registered, but is no longer waiting to join ({status})."),
-                    "Your registration could not be accepted: the organization's directory no \
-                     longer expects it.",
-                );
-            }
-            // Joined when the gateway says: the same time on every computer of a team.
-            let joined_at = e.at.saturating_mul(1000);
-            tx.execute(
-                "UPDATE members SET username = ?2, username_key = ?3, password_hash = ?4,
-                     status = 'enabled', activated_at = ?5, updated_at = ?5,
-                     search_text = search_text || ?6, gateway_account_id = ?7
-                 WHERE id = ?1",
-                params![
-                    member,
-                    username,
-                    key,
-                    password_hash,
-                    joined_at,
-                    format!("{}\u{1}", fold_search(username)),
-                    account_id
-                ],
-            )?;
-            set_state(tx, id, "registered", None, now)?;
-            audit::record(
-                tx,
-                now,
-                &Actor::member(member, name.clone()),
-                audit::Entry::member("member.joined", member, &name)
-                    .before(json!({"status": "not_joined"}))
-                    .after(json!({"status": "enabled", "username": username})),
-            )?;
-            return Ok(Some(member));
-        }
     }
     Ok(None)
+}
+
+/// Applies a member event that changes the directory — a registration through an invitation,
+/// a password or a member's own details changed — the same whether it comes straight from the
+/// feed or from a `member.event` change of a team's log (`how`); answers the member whose
+/// record changed.
+pub(crate) fn apply_member_event(
+    tx: &Connection,
+    e: &Event,
+    now: i64,
+    how: Applying,
+) -> CoreResult<Option<MemberId>> {
+    let EventKind::Registered {
+        invitation_id,
+        account_id,
+        username,
+        password_hash,
+    } = &e.kind
+    else {
+        // `at` is the gateway's word: a time past the year 292 million saturates.
+        return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
+    };
+    // A registration through an invitation not known here is refused to the person only from
+    // this computer's own feed: in a team's log the invitation may yet be told of.
+    let Some((id, member, name, state)) = by_gateway_id(tx, invitation_id)? else {
+        if let Some(account) = account_id.as_ref().filter(|_| how == Applying::Directly) {
+            refuse_account(
+                tx,
+                account,
+                "This invitation is no longer open in the organization's directory.",
+            )?;
+        }
+        return Ok(None);
+    };
+    let Some(account_id) = account_id.as_deref().filter(|a| valid_account_id(a)) else {
+        let reason = format!(
+            "{name} registered through a gateway that does not name accounts; update \
+             the gateway and invite {name} again."
+        );
+        set_state(tx, id, "failed", Some(&reason), now)?;
+        return Ok(None);
+    };
+    // The same registration again (a replayed page): nothing more to do.
+    if let Some((bound, _)) = member_by_account(tx, account_id)? {
+        if bound != member {
+            let reason = format!(
+                "This account already belongs to another member of the directory, so it \
+                 cannot also be {name}."
+            );
+            audit_refused_event(tx, now, Some((member, &name)), "registered", &reason)?;
+            if InvitationState::parse(&state).is_open() {
+                set_state(tx, id, "failed", Some(&reason), now)?;
+            }
+        }
+        return Ok(None);
+    }
+    let refuse = |reason: &str, person_reason: &str| -> CoreResult<Option<MemberId>> {
+        set_state(tx, id, "failed", Some(reason), now)?;
+        audit_refused_event(tx, now, Some((member, &name)), "registered", reason)?;
+        if how != Applying::FromLog(TellGateway::LeftToAuthor) {
+            refuse_account(tx, account_id, person_reason)?;
+        }
+        Ok(None)
+    };
+    if !InvitationState::parse(&state).is_open() {
+        return refuse(
+            &format!("{name} registered after the invitation was {state}."),
+            "This invitation was withdrawn before you registered.",
+        );
+    }
+    if let Err(problem) = orgdesk_rules::password::check_password_hash(password_hash) {
+        return refuse(
+            &format!("{name}'s registration was refused: {problem}."),
+            "Your registration could not be accepted. Ask the organization for a new invitation.",
+        );
+    }
+    let key = match Username::parse(username) {
+        Ok(u) => u.key(),
+        Err(problem) => {
+            return refuse(
+                &format!(
+                    "{name} registered as \"{username}\", which this directory cannot accept: {}",
+                    problem.reason
+                ),
+                &format!(
+                    "The username \"{username}\" cannot be used in this organization: {}",
+                    problem.reason
+                ),
+            );
+        }
+    };
+    if member_row::held_by_another(tx, "username_key", &key, member)? {
+        return refuse(
+            &format!(
+                "{name} registered as \"{username}\", but that username is already used \
+                 in this directory. Invite {name} again so they can choose another."
+            ),
+            &format!(
+                "The username \"{username}\" is already used in this organization. Ask \
+                 for a new invitation and choose another username."
+            ),
+        );
+    }
+    let status: String =
+        tx.query_row("SELECT status FROM members WHERE id = ?1", [member], |r| {
+            r.get(0)
+        })?;
+    if status != "not_joined" {
+        return refuse(
+            &format!("{name} registered, but is no longer waiting to join ({status})."),
+            "Your registration could not be accepted: the organization's directory no \
+             longer expects it.",
+        );
+    }
+    // Joined when the gateway says: the same time on every computer of a team.
+    let joined_at = e.at.saturating_mul(1000);
+    tx.execute(
+        "UPDATE members SET username = ?2, username_key = ?3, password_hash = ?4,
+             status = 'enabled', activated_at = ?5, updated_at = ?5,
+             search_text = search_text || ?6, gateway_account_id = ?7
+         WHERE id = ?1",
+        params![
+            member,
+            username,
+            key,
+            password_hash,
+            joined_at,
+            format!("{}\u{1}", fold_search(username)),
+            account_id
+        ],
+    )?;
+    set_state(tx, id, "registered", None, now)?;
+    audit::record(
+        tx,
+        now,
+        &Actor::member(member, name.clone()),
+        audit::Entry::member("member.joined", member, &name)
+            .before(json!({"status": "not_joined"}))
+            .after(json!({"status": "enabled", "username": username})),
+    )?;
+    Ok(Some(member))
 }

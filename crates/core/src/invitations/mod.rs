@@ -32,6 +32,7 @@ use crate::error::ErrorDetail;
 use crate::types::MemberId;
 
 pub(crate) use create::Sending;
+pub(crate) use events::{apply_member_event, Applying, Intake};
 pub use resets::{PasswordResetSent, ResetTarget};
 pub(crate) use work::Answered;
 

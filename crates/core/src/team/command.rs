@@ -8,7 +8,7 @@ use crate::audit::Actor;
 use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
-use crate::gateway_accounts::NOT_AN_ACCOUNT_ID;
+use crate::gateway_accounts::{valid_account_id, NOT_AN_ACCOUNT_ID};
 use crate::invitations::{new_idempotency_key, InviteChannel, Sending};
 use crate::join::{JoinDecision, JoinPlacement, JoinRequestIn, JoiningRules, TellGateway};
 use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
@@ -17,6 +17,7 @@ use crate::settings::Settings;
 use crate::spreadsheet::ImportPart;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId};
+use orgdesk_protocol::{Event, EventKind};
 use orgdesk_rules::Lang;
 
 /// One edit of the directory. People and departments are named by their ids, which every
@@ -127,6 +128,13 @@ pub enum Command {
         request: JoinRequestIn,
         rules: JoiningRules,
     },
+    /// A member event of the gateway's feed that changes the directory — a registration
+    /// through an invitation, a password or the member's own details changed — as the gateway
+    /// sent it (its id, kind, account id and fields; never a password: the hash the gateway
+    /// sent), applied by every computer to the member bound to its account, never by a name.
+    /// One already applied (another computer queued it first) is passed over, by the event's id.
+    #[serde(rename = "member.event")]
+    MemberEvent { event: Event },
     /// Approve (in `placement`; a rejected request too: re-approving) or reject the requests
     /// the gateway knows as `requestIds`, all or nothing, judged by the joining rules of the
     /// author's computer. Only that computer tells the gateway.
@@ -360,6 +368,7 @@ impl Command {
                 "request.gatewayId",
                 "A join request is named by the gateway's id for it.",
             ),
+            Self::MemberEvent { event } => check_member_event(event),
             Self::DecideJoin { request_ids, .. }
                 if request_ids.is_empty()
                     || request_ids.len() > MAX_BATCH_MEMBERS
@@ -452,6 +461,7 @@ impl Command {
             } => d.set_member_password_hashed(actor, *member_id, password_hash, *must_change),
             Self::Import(part) => d.apply_import_part(actor, part),
             Self::JoinRequest { request, rules } => d.record_join_request(request, rules, tell),
+            Self::MemberEvent { event } => d.apply_logged_member_event(event, tell),
             Self::DecideJoin {
                 request_ids,
                 approve,
@@ -502,6 +512,50 @@ impl Command {
 /// ASCII characters.
 fn is_gateway_id(id: &str) -> bool {
     (1..=100).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The rules a member event keeps to be carried by the log: named by the gateway's id, of a
+/// kind that changes the directory; a password or details change about an account named by
+/// its id, a new password only as an Argon2id hash. A registration's account, username and
+/// hash, and a member's new details, are checked as an admin's input when it is applied, as
+/// from the feed (a bad one fails the invitation, or is kept out field by field).
+fn check_member_event(event: &Event) -> Result<(), ErrorDetail> {
+    let bad = |field: &str, reason: &str| {
+        Err(ErrorDetail::field(
+            &format!("args.event.{field}"),
+            "invalid",
+            reason,
+        ))
+    };
+    if !is_gateway_id(&event.id) {
+        return bad("id", "A gateway event is named by the gateway's id for it.");
+    }
+    let account_id = match &event.kind {
+        EventKind::Registered { .. } => return Ok(()),
+        EventKind::PasswordChanged {
+            account_id,
+            password_hash,
+            ..
+        } => {
+            crate::password::check_hash(password_hash).map_err(|e| {
+                let field = Some("password_hash".to_owned());
+                within("event.", ErrorDetail { field, ..e })
+            })?;
+            account_id
+        }
+        EventKind::PersonalDetailsChanged { account_id, .. } => account_id,
+        _ => return bad(
+            "kind",
+            "Only a registration, a new password or a member's own new details go through the log.",
+        ),
+    };
+    match account_id {
+        Some(id) if valid_account_id(id) => Ok(()),
+        _ => bad(
+            "account_id",
+            "A member event names its account by the gateway's id: 1 to 64 letters, digits, _ or -.",
+        ),
+    }
 }
 
 /// Whether `keys` are invitations' keys (32 lowercase hexadecimal digits), each once.

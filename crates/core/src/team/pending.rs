@@ -12,8 +12,8 @@ use super::{Command, RefusedChange, TeamCommand};
 use crate::audit::Actor;
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{audit_refused_event, member_by_account};
-use crate::invitations::{Answered, GatewayWork, WorkResult};
-use crate::join::{joining_rules_in, record, JoinRequestIn, JoiningRules, TellGateway};
+use crate::invitations::{apply_member_event, Answered, Applying, GatewayWork, Intake, WorkResult};
+use crate::join::{joining_rules_in, record, TellGateway};
 use crate::store::Directory;
 use crate::types::MemberId;
 
@@ -209,31 +209,34 @@ fn queue_as_device(
     }
 }
 
-/// On a computer in a team, queues the join request the feed brought as a `join.request`
-/// change judged by `rules` (this computer's record of the joining rules), and answers true:
-/// every computer records it when it comes back. Several computers queue the same request; the
-/// first of the log records it, the others find it recorded. Answers false outside a team,
-/// where the request is recorded directly. A request the log would refuse to carry (the
-/// gateway's id not an id) is recorded in the history as refused, like any event the
-/// directory will not take, rather than holding the feed up.
-fn queue_join_request(
+/// On a computer in a team, queues `command`, what the feed brought (an event of kind
+/// `event_kind`), and answers true: every computer applies it when it comes back. Several
+/// computers queue the same event; the first of the log applies it, the others find it
+/// applied. Answers false outside a team, where it is applied directly. One the log would
+/// refuse to carry is recorded in the history as refused, like any event the directory will
+/// not take, rather than holding the feed up.
+fn queue_from_feed(
     conn: &Connection,
-    request: &JoinRequestIn,
-    rules: &JoiningRules,
+    command: Command,
+    event_kind: &str,
     at: i64,
 ) -> CoreResult<bool> {
-    let command = Command::JoinRequest {
-        request: request.clone(),
-        rules: rules.clone(),
-    };
     match queue_as_device(conn, command, at)? {
         None => Ok(false),
         Some(Ok(())) => Ok(true),
         Some(Err(e)) => {
-            audit_refused_event(conn, at, None, "join_requested", &e.reason)?;
+            audit_refused_event(conn, at, None, event_kind, &e.reason)?;
             Ok(true)
         }
     }
+}
+
+/// The feed's name for an event's kind (`registered`, `password_changed` …).
+fn event_kind_name(event: &Event) -> String {
+    serde_json::to_value(event)
+        .ok()
+        .and_then(|v| v.get("kind")?.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 impl Directory {
@@ -267,20 +270,37 @@ impl Directory {
 impl Directory {
     /// Applies a page of the gateway's event feed (`apply_gateway_events_with`, in
     /// `crate::invitations`): a join request is recorded here, judged by this directory's
-    /// joining rules, or on a computer in a team queued as a `join.request` change
-    /// ([`queue_join_request`]) that every computer records when it comes back.
+    /// joining rules, and a member event that changes the directory (a registration, a
+    /// password or a member's own details changed) applied; on a computer in a team they are
+    /// queued, in the transaction that moves the feed's cursor, as a `join.request` change
+    /// (with this computer's joining rules) or a `member.event` change carrying the event as
+    /// the gateway sent it, which every computer applies when it comes back ([`queue_from_feed`]).
     pub fn apply_gateway_events(
         &mut self,
         events: &[Event],
         next_cursor: i64,
     ) -> CoreResult<Vec<MemberId>> {
-        let in_team = self.team_device_account()?.is_some();
-        self.apply_gateway_events_with(events, next_cursor, in_team, |tx, request, now| {
-            let rules = joining_rules_in(tx)?;
-            if queue_join_request(tx, request, &rules, now)? {
-                return Ok(None);
+        self.apply_gateway_events_with(events, next_cursor, |tx, item, now| match item {
+            Intake::Join(request) => {
+                let rules = joining_rules_in(tx)?;
+                let command = Command::JoinRequest {
+                    request: request.clone(),
+                    rules: rules.clone(),
+                };
+                if queue_from_feed(tx, command, "join_requested", now)? {
+                    return Ok(None);
+                }
+                record(tx, request, &rules, TellGateway::Yes, now)
             }
-            record(tx, request, &rules, TellGateway::Yes, now)
+            Intake::Member(event) => {
+                let command = Command::MemberEvent {
+                    event: event.clone(),
+                };
+                if queue_from_feed(tx, command, &event_kind_name(event), now)? {
+                    return Ok(None);
+                }
+                apply_member_event(tx, event, now, Applying::Directly)
+            }
         })
     }
 }

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use orgdesk_protocol::{Event, EventKind};
+
 use super::Command;
 use crate::error::CoreError;
 use crate::members::MemberAction;
@@ -104,6 +106,13 @@ impl Command {
                 ("name", request.details.name.clone()),
                 ("username", request.username.clone()),
             ]),
+            Self::MemberEvent { event } => {
+                let (action, username) = member_event_words(event);
+                v.extend([
+                    ("action", action.to_owned()),
+                    ("username", username.to_owned()),
+                ]);
+            }
             Self::DecideJoin {
                 request_ids,
                 approve,
@@ -202,6 +211,11 @@ impl Command {
                 "Record the request of {} ({}) to join",
                 request.details.name, request.username
             ),
+            Self::MemberEvent { event } => match member_event_words(event) {
+                ("registered", username) => format!("Record that {username} joined"),
+                ("password", username) => format!("Record the new password of {username}"),
+                (_, username) => format!("Record the new details {username} gave"),
+            },
             Self::DecideJoin {
                 request_ids,
                 approve,
@@ -229,6 +243,19 @@ impl Command {
             }
             Self::SetJoiningRules { .. } => "Change the joining rules".to_owned(),
         }
+    }
+}
+
+/// What a member event did, as the `action` of its wording (`registered`, `password`,
+/// `details`), and the username the gateway named (for people reading; the event is applied
+/// by its account).
+fn member_event_words(event: &Event) -> (&'static str, &str) {
+    match &event.kind {
+        EventKind::Registered { username, .. } => ("registered", username),
+        EventKind::PasswordChanged { username, .. } => ("password", username),
+        EventKind::PersonalDetailsChanged { username, .. }
+        | EventKind::SignedIn { username, .. } => ("details", username),
+        _ => ("details", ""),
     }
 }
 

@@ -22,6 +22,7 @@ use serde_json::{json, Map, Value};
 use crate::{admin, mkdepts, new_member, pos, scratch_db, setup_input};
 
 mod invitations;
+mod member_events;
 
 /// Three computers holding the same directory: Ann (Super Admin) on the first, Bo and Cy
 /// (Admins) on the second and third, each bound to the gateway account `acc_<username>`.
