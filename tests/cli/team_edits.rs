@@ -6,8 +6,9 @@
 //! reason; an edit made while the gateway is down is kept and sent by the next sync; a revoked
 //! computer's edit is refused; a change forged outside its author's role is refused by every
 //! directory. An invitation mailed from one computer (through a real SMTP server) is accepted
-//! through its link and the invitee shows joined on the others; another is resent and
-//! cancelled from a second computer.
+//! through its link and the invitee shows joined on the others, then her own new name, given
+//! on the gateway's member page, shows on every computer; another is resent and cancelled from
+//! a second computer.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -518,6 +519,25 @@ fn invitations_through_the_log(smtp: &Smtp, [a, b, c]: [&Path; 3]) {
     }
     // The other computers never hold the link: it is its sender's alone.
     assert!(invitation_of(b, "jo@example.com")["link"].is_null());
+    // Jo changes her own name on the gateway's member page: every computer pulls the event
+    // and sends it through the log, and every one shows her new name once.
+    let base = link.split("/i/").next().unwrap();
+    edit_own_details(
+        base,
+        "jo.park",
+        &[
+            ("name", "Jo Park-Lee"),
+            ("mobile", ""),
+            ("email", "jo@example.com"),
+        ],
+    );
+    for db in [c, a, b] {
+        ok(&orgdesk(db, &["sync"], None));
+    }
+    for db in [a, b, c] {
+        ok(&orgdesk(db, &["sync"], None));
+        assert_eq!(member_field(db, "jo.park", "name"), "Jo Park-Lee");
+    }
 
     // Carol resends Kai's invitation from her computer, which sends it; then cancels it.
     let kai = invitation_of(b, "kai@example.com")["id"].to_string();
@@ -596,27 +616,107 @@ fn register(link: &str, username: &str) {
 /// Opens the form at `url`, then posts `fields` back with its CSRF cookie and token.
 fn submit(url: &str, fields: &[(&str, &str)]) {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let client = reqwest::Client::new();
-        let form = client.get(url).send().await.unwrap();
+        let mut browser = Browser::new(reqwest::redirect::Policy::default());
+        let sent = browser.submit(url, url, "", fields).await;
+        assert_eq!(sent.status(), reqwest::StatusCode::OK);
+    });
+}
+
+/// Signs in on the gateway's member page at `base` as `username` (the suites' password) and
+/// saves `fields` in the form for their own details, as their browser does.
+fn edit_own_details(base: &str, username: &str, fields: &[(&str, &str)]) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let mut browser = Browser::new(reqwest::redirect::Policy::none());
+        let me = format!("{base}/me");
+        let signed_in = browser
+            .submit(
+                &me,
+                &format!("{me}/sign-in"),
+                "&#x2f;me&#x2f;sign-in",
+                &[("username", username), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(signed_in.status(), reqwest::StatusCode::SEE_OTHER);
+        let saved = browser
+            .submit(
+                &me,
+                &format!("{me}/details"),
+                "&#x2f;me&#x2f;details",
+                fields,
+            )
+            .await;
+        assert_eq!(saved.status(), reqwest::StatusCode::SEE_OTHER);
+    });
+}
+
+/// A browser's cookies, kept across the gateway's pages, and how it follows redirects.
+struct Browser {
+    client: reqwest::Client,
+    cookies: std::collections::BTreeMap<String, String>,
+}
+
+impl Browser {
+    fn new(redirects: reqwest::redirect::Policy) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(redirects)
+            .build()
+            .unwrap();
+        Self {
+            client,
+            cookies: Default::default(),
+        }
+    }
+
+    /// Keeps the cookies `response` sets; answers it.
+    fn keep(&mut self, response: reqwest::Response) -> reqwest::Response {
+        for set in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.insert(name.to_owned(), value.to_owned());
+        }
+        response
+    }
+
+    fn cookie(&self) -> String {
+        let pairs = self.cookies.iter().map(|(n, v)| format!("{n}={v}"));
+        pairs.collect::<Vec<_>>().join("; ")
+    }
+
+    /// Opens `page`, then posts `fields` to `action` with the CSRF token of the page's form
+    /// for `action` (`escaped` as the page writes it; empty: the page's first form).
+    async fn submit(
+        &mut self,
+        page: &str,
+        action: &str,
+        escaped: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let form = self
+            .client
+            .get(page)
+            .header(reqwest::header::COOKIE, self.cookie());
+        let form = self.keep(form.send().await.unwrap());
         assert_eq!(form.status(), reqwest::StatusCode::OK);
-        let set = form.headers().get(reqwest::header::SET_COOKIE).cloned();
-        let cookie = set.and_then(|v| Some(v.to_str().ok()?.split(';').next()?.to_owned()));
         let page = form.text().await.unwrap();
         let (_, after) = page
+            .split_once(&format!("action=\"{escaped}"))
+            .expect("the form");
+        let (_, after) = after
             .split_once("name=\"csrf\" value=\"")
             .expect("a CSRF token");
         let csrf = after.split('"').next().unwrap();
         let mut all = vec![("csrf", csrf)];
         all.extend_from_slice(fields);
-        let sent = client
-            .post(url)
-            .header(reqwest::header::COOKIE, cookie.expect("a CSRF cookie"))
+        let sent = self
+            .client
+            .post(action)
+            .header(reqwest::header::COOKIE, self.cookie())
             .form(&all)
             .send()
             .await
             .unwrap();
-        assert_eq!(sent.status(), reqwest::StatusCode::OK);
-    });
+        self.keep(sent)
+    }
 }
 
 /// A member added on one computer of a team gets one gateway account, the same on every
