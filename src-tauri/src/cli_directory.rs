@@ -14,7 +14,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CommandError, CoreError, Directory};
 
-use crate::cli_edit::edit;
+use crate::cli_edit::{edit, edit_command};
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {
@@ -24,6 +24,9 @@ pub enum DeptCommand {
     Rename { path: String, new_name: String },
     /// Move a department (and everything below it) under NEW_PARENT ("" or "/" is the root).
     Move { path: String, new_parent: String },
+    /// Make MEMBER (id or username; a member of the department) its head, or clear the head
+    /// with --none.
+    SetHead(crate::cli_handover::SetHeadArgs),
     /// Delete an empty department; resigned members' positions in it move to its parent.
     Delete {
         path: String,
@@ -93,6 +96,11 @@ pub enum MemberCommand {
     /// Put members in a department: --add it beside their departments (the default) or
     /// --replace all their departments with it.
     BatchDept(crate::cli_handover::BatchDeptArgs),
+    /// Make one of a member's departments (by path) their primary department.
+    SetPrimary {
+        member: String,
+        dept: String,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -306,15 +314,11 @@ pub fn dept(
             let id = d.resolve_department_path(&path)?;
             let rename = Command::RenameDepartment {
                 department_id: id,
-                name: new_name.clone(),
+                name: new_name,
             };
-            edit(
-                d,
-                &a,
-                |_| Ok(rename),
-                |d, a| d.rename_department(a, id, &new_name),
-                |d, ()| Ok(format!("Renamed to {}.", d.department_path(id)?)),
-            )
+            edit_command(d, &a, rename, |d| {
+                Ok(format!("Renamed to {}.", d.department_path(id)?))
+            })
         }
         DeptCommand::Move { path, new_parent } => {
             let id = d.resolve_department_path(&path)?;
@@ -324,14 +328,11 @@ pub fn dept(
                 parent_id: parent,
                 index: None,
             };
-            edit(
-                d,
-                &a,
-                |_| Ok(moved),
-                |d, a| d.move_department(a, id, parent, None),
-                |d, ()| Ok(format!("Moved to {}.", d.department_path(id)?)),
-            )
+            edit_command(d, &a, moved, |d| {
+                Ok(format!("Moved to {}.", d.department_path(id)?))
+            })
         }
+        DeptCommand::SetHead(x) => crate::cli_handover::set_head(d, &a, x),
         DeptCommand::Delete { path, json } => {
             let id = d.resolve_department_path(&path)?;
             let full = d.department_path(id)?;
@@ -576,6 +577,9 @@ fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<Strin
             )
         }
         MemberCommand::BatchDept(x) => crate::cli_handover::batch_dept(d, a, x),
+        MemberCommand::SetPrimary { member, dept } => {
+            crate::cli_handover::set_primary(d, a, &member, &dept)
+        }
         MemberCommand::List(_)
         | MemberCommand::Show { .. }
         | MemberCommand::SetPassword(_)

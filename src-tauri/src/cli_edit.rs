@@ -34,6 +34,23 @@ pub(crate) fn edit<T>(
     }
 }
 
+/// [`edit`] of `command` as it says ([`Directory::edit_command`]), then `say`.
+pub(crate) fn edit_command(
+    d: &mut Directory,
+    actor: &Actor,
+    command: Command,
+    say: impl FnOnce(&mut Directory) -> Result<String, CommandError>,
+) -> Result<String, CommandError> {
+    let change_id = match d.edit_command(actor, command)? {
+        Edit::Done(()) => return say(d),
+        Edit::Queued { change_id, .. } => change_id,
+    };
+    match through_log(d, &[change_id])? {
+        None => say(d),
+        Some(kept) => Ok(kept),
+    }
+}
+
 /// Runs one team round for `change_ids`, the changes this computer has just queued (an
 /// import's parts, in order): None once every one is back from the log and applied, else what
 /// to say of those kept on this computer. One the log refused, or this computer's credential

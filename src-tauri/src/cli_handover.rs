@@ -1,5 +1,7 @@
 //! What `orgdesk member remove`, `orgdesk dept delete` and `orgdesk member batch-dept` say
-//! they moved, the batch department change itself, and what `orgdesk member show` prints.
+//! they moved, the batch department change itself, who heads a department
+//! (`orgdesk dept set-head`) and which is a member's primary department
+//! (`orgdesk member set-primary`), and what `orgdesk member show` prints.
 
 use clap::Args;
 use orgdesk_core::audit::Actor;
@@ -29,6 +31,61 @@ pub struct BatchDeptArgs {
     position: Option<String>,
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SetHeadArgs {
+    /// The department, by path.
+    #[arg(value_name = "PATH")]
+    dept: String,
+    /// The new head, by id or username: a member of the department.
+    #[arg(value_name = "MEMBER", required_unless_present = "none")]
+    member: Option<String>,
+    /// Leave the department without a head.
+    #[arg(long, conflicts_with = "member")]
+    none: bool,
+}
+
+/// `dept set-head`: the department's head, or none; through the team's log in a team, as the
+/// window's "Set department head".
+pub fn set_head(d: &mut Directory, a: &Actor, x: SetHeadArgs) -> Result<String, CommandError> {
+    let department_id = d.resolve_department_path(&x.dept)?;
+    let head_id = x.member.as_deref().map(|m| d.find_member(m)).transpose()?;
+    let change = Command::SetDepartmentHead {
+        department_id,
+        head_id,
+    };
+    crate::cli_edit::edit_command(d, a, change, |d| {
+        let department = d.department_details(department_id)?;
+        let path = match d.department_path(department_id)? {
+            p if p.is_empty() => department.name,
+            p => p,
+        };
+        Ok(match department.head {
+            Some(head) => format!("{} now heads {path}.", head.name),
+            None => format!("{path} has no head now."),
+        })
+    })
+}
+
+/// `member set-primary`: one of the member's departments becomes their primary.
+pub fn set_primary(
+    d: &mut Directory,
+    a: &Actor,
+    member: &str,
+    dept: &str,
+) -> Result<String, CommandError> {
+    let member_id = d.find_member(member)?;
+    let department_id = d.resolve_department_path(dept)?;
+    let change = Command::SetPrimaryDepartment {
+        member_id,
+        department_id,
+    };
+    crate::cli_edit::edit_command(d, a, change, |d| {
+        let name = d.member_details(member_id)?.name;
+        let path = d.department_path(department_id)?;
+        Ok(format!("{path} is now {name}'s primary department."))
+    })
 }
 
 /// What `member show` prints for `m`.

@@ -449,6 +449,58 @@ fn member_batch_dept_adds_or_replaces() {
 }
 
 #[test]
+fn dept_set_head_and_member_set_primary() {
+    let (_dir, db) = org_with_bob();
+    // The department's head as the directory file holds it.
+    let head = |path: &str| {
+        let d = orgdesk_core::Directory::open(&db).unwrap();
+        let id = d.resolve_department_path(path).unwrap();
+        let head = d.department_details(id).unwrap().head;
+        head.map(|h| h.username.unwrap_or_default())
+    };
+    // Cy is in Sales, not in Sales/EMEA: refused with the reason, and Bob stays its head.
+    assert!(refused(&db, &["dept", "set-head", "Sales/EMEA", "cyp"])
+        .contains("The head of \"EMEA\" must be a member of \"EMEA\"."));
+    assert_eq!(head("Sales/EMEA").as_deref(), Some("bob"));
+    assert_eq!(
+        ok(&db, &["dept", "set-head", "Sales", "cyp"]).trim_end(),
+        "Cy Park now heads Sales."
+    );
+    assert_eq!(head("Sales").as_deref(), Some("cyp"));
+    assert_eq!(
+        ok(&db, &["dept", "set-head", "Sales/EMEA", "--none"]).trim_end(),
+        "Sales/EMEA has no head now."
+    );
+    assert_eq!(head("Sales/EMEA"), None);
+    // Neither a member nor --none, or both: a usage error.
+    for args in [
+        &["dept", "set-head", "Sales"][..],
+        &["dept", "set-head", "Sales", "cyp", "--none"][..],
+    ] {
+        assert_eq!(orgdesk(&db, args, None).status.code(), Some(2), "{args:?}");
+    }
+
+    let depts = |who: &str| {
+        let member = serde_json::from_str(&ok(&db, &["member", "show", who, "--json"])).unwrap();
+        support::positions(&member, "departmentPath")
+    };
+    ok(&db, &["member", "batch-dept", "Sales", "--members", "bob"]);
+    assert!(
+        refused(&db, &["member", "set-primary", "cyp", "Sales/EMEA"])
+            .contains("The primary department must be one of the member's departments.")
+    );
+    assert_eq!(depts("cyp"), [("Sales".to_owned(), true)]);
+    assert_eq!(
+        ok(&db, &["member", "set-primary", "bob", "Sales"]).trim_end(),
+        "Sales is now Bob Stone's primary department."
+    );
+    assert_eq!(
+        depts("bob"),
+        [("Sales".to_owned(), true), ("Sales/EMEA".to_owned(), false)]
+    );
+}
+
+#[test]
 fn dept_delete_says_where_resigned_members_positions_went() {
     let (_dir, db) = org_with_bob();
     assert!(refused(&db, &["dept", "delete", "Sales/EMEA"]).contains("2 members"));

@@ -225,9 +225,24 @@ fn three_computers_edit(root: &Path, smtp: &Smtp, mut gw: Gateway, mut second: O
         "{}",
         text(&said[2].stdout)
     );
+    // The department's head, from the command line of a third computer.
+    assert_eq!(
+        ok(&run_as(
+            &c,
+            "dave",
+            &["dept", "set-head", "Sales", "erin"],
+            None
+        ))
+        .trim(),
+        "Erin Wu now heads Sales."
+    );
     for db in [&a, &b, &c] {
         ok(&orgdesk(db, &["sync"], None));
     }
+    let on_a = Directory::open(&a).unwrap();
+    let sales = on_a.resolve_department_path("Sales").unwrap();
+    let head = on_a.department_details(sales).unwrap().head.unwrap();
+    assert_eq!(head.username.as_deref(), Some("erin"));
     assert_eq!(member_field(&c, "erin", "employeeId"), "E-1");
     assert_eq!(member_field(&a, "erin", "workLocation"), "Berlin");
     assert_eq!(member_field(&c, &ivy, "status"), "not_joined");

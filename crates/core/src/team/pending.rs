@@ -119,6 +119,17 @@ impl Directory {
         Ok(Edit::Queued { tried, change_id })
     }
 
+    /// [`Self::edit`] of `command` made as it says: directly by the core function the log
+    /// applies it with, so that the edit is written once.
+    pub fn edit_command(&mut self, actor: &Actor, command: Command) -> CoreResult<Edit<()>> {
+        let made = command.clone();
+        self.edit(
+            actor,
+            |_| Ok(command),
+            |d, a| made.run(d, a, TellGateway::Yes),
+        )
+    }
+
     /// What became of this computer's change `change_id`: still waiting to come back from
     /// the log, refused when it did (what and why), or applied.
     pub fn change_fate(&self, change_id: &str) -> CoreResult<ChangeFate> {
