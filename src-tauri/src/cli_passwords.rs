@@ -117,7 +117,7 @@ pub fn reset_password(
     let id = d.find_member(&a.member)?;
     // One of the three is required.
     let channel = a.via.chosen().unwrap_or(InviteChannel::Link);
-    let target = d.password_reset_target(id)?;
+    let target = d.password_reset_target(actor, id)?;
     let request = target.request(channel)?;
     let client = orgdesk_link::GatewayClient::new(endpoint(&d, &a.gateway)?);
     let dir: SharedDirectory = Arc::new(Mutex::new(d));

@@ -117,8 +117,10 @@ pub fn import(d: &mut Directory, as_admin: Option<&str>, a: ImportArgs) -> (i32,
             create_missing_departments: a.create_departments,
             mapping,
             lang: a.lang.into(),
+            ..ImportOptions::default()
         };
         let report = if a.dry_run {
+            let opts = opts.acting_as(d, &actor(d, as_admin)?)?;
             d.preview_import(&a.file, &opts, &Control::none())?
         } else {
             let who = actor(d, as_admin)?;

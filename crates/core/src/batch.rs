@@ -10,8 +10,8 @@ use crate::audit::{self, Actor};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::member_row::{self, status_from_str};
 use crate::members::{
-    allowed_actions, positions_json, positions_of, write_status, MemberAction, MemberQuery,
-    StatusChange,
+    allowed_actions, is_super_admin_in, positions_json, positions_of, write_status, MemberAction,
+    MemberQuery, StatusChange,
 };
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus};
@@ -129,6 +129,9 @@ impl Directory {
         }
         let me = actor.id;
         let owner = self.initial_admin_id()?;
+        // An Admin's batch passes Super Admins over when it changes statuses (see
+        // `Directory::guard_super_admin_target`).
+        let by_super_admin = action.is_none() || self.acts_as_super_admin(actor)?;
         let (now, tx) = self.begin()?;
         let mut outcome = BatchOutcome {
             changed: 0,
@@ -191,6 +194,10 @@ impl Directory {
                         } else {
                             "The initial admin's status cannot change.".into()
                         });
+                        continue;
+                    }
+                    if !by_super_admin && is_super_admin_in(&tx, id)? {
+                        skip("Only a Super Admin can change a Super Admin's status.".into());
                         continue;
                     }
                     write_status(&tx, now, actor, &status_change, true)?;

@@ -80,8 +80,9 @@ pub async fn send_password_reset(
     member_id: MemberId,
     channel: InviteChannel,
 ) -> Answer<PasswordResetSent> {
+    let me = state.require_session()?.actor();
     let target = state
-        .read(move |d| d.password_reset_target(member_id))
+        .read(move |d| d.password_reset_target(&me, member_id))
         .await?;
     let request = target.request(channel)?;
     let key = orgdesk_core::invitations::new_idempotency_key();

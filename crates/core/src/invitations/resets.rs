@@ -87,8 +87,10 @@ impl ResetTarget {
 }
 
 impl Directory {
-    /// The member a password reset is for: only an Enabled member with a username.
-    pub fn password_reset_target(&self, id: MemberId) -> CoreResult<ResetTarget> {
+    /// The member a password reset asked for by `actor` is for: only an Enabled member with a
+    /// username, and a Super Admin only at a Super Admin's asking (the link could be shown to
+    /// the admin who asks).
+    pub fn password_reset_target(&self, actor: &Actor, id: MemberId) -> CoreResult<ResetTarget> {
         type Found = (
             String,
             Option<String>,
@@ -112,6 +114,7 @@ impl Directory {
                 "{name} has no enabled account, so there is no password to reset."
             )));
         };
+        self.guard_super_admin_target(actor, id, &name, "reset their password")?;
         Ok(ResetTarget {
             name,
             username,

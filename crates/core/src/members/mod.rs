@@ -25,7 +25,7 @@ pub use password::{ChangeOwnPasswordInput, SetPasswordInput};
 pub use remove::FormerMember;
 pub(crate) use row::{positions_json, positions_of};
 pub use status::{allowed_actions, transition};
-pub(crate) use status::{write_status, StatusChange};
+pub(crate) use status::{is_super_admin_in, write_status, StatusChange, SUPER_ADMIN_ROLE_ONLY};
 
 /// One (department, position title) pair a member holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -126,16 +126,7 @@ impl Directory {
                 )))
             }
         };
-        if self.is_super_admin(id)?
-            && !actor
-                .id
-                .is_some_and(|a| self.is_super_admin(a).unwrap_or(false))
-        {
-            return Err(CoreError::Forbidden(format!(
-                "{} is a Super Admin: only a Super Admin can set their password.",
-                row.name
-            )));
-        }
+        self.guard_super_admin_target(actor, id, &row.name, "set their password")?;
         Ok((row.name, username))
     }
 

@@ -56,6 +56,7 @@ impl Directory {
     ) -> CoreResult<RemoveOutcome> {
         let row = self.member_row(id)?;
         self.guard_self_and_owner(actor, id, "remove")?;
+        self.guard_super_admin_target(actor, id, &row.name, "remove them")?;
         if self.is_super_admin(id)? {
             self.guard_super_admins(id, &[])?;
         }

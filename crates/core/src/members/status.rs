@@ -1,12 +1,13 @@
 //! Member status: which action leads where, changing a member's status, and the guards that
-//! keep an enabled Super Admin and the initial admin.
+//! keep an enabled Super Admin and the initial admin, and that leave the Super Admin role and
+//! the Super Admins themselves to Super Admins.
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::json;
 
 use super::MemberAction;
 use crate::audit::{self, Actor};
-use crate::error::{CoreError, CoreResult};
+use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::store::Directory;
 use crate::types::{MemberId, MemberStatus, RoleId};
 
@@ -127,14 +128,71 @@ pub(super) fn status_label(s: MemberStatus) -> &'static str {
     }
 }
 
+/// Why an Admin's change to the Super Admin role is refused, on the field that holds roles.
+pub(crate) const SUPER_ADMIN_ROLE_ONLY: &str =
+    "Only a Super Admin can give or take away the Super Admin role.";
+
 impl Directory {
-    /// Refuses a change that would leave the organization without an enabled Super Admin.
-    pub(super) fn guard_super_admins(&self, id: MemberId, new_roles: &[RoleId]) -> CoreResult<()> {
-        let super_admin: RoleId = self.conn.query_row(
+    /// The built-in Super Admin role.
+    pub(crate) fn super_admin_role(&self) -> CoreResult<RoleId> {
+        Ok(self.conn.query_row(
             "SELECT id FROM roles WHERE builtin = 'super_admin'",
             [],
             |r| r.get(0),
-        )?;
+        )?)
+    }
+
+    /// Whether `actor` holds the Super Admin role; the directory's own work (no member) does.
+    pub(crate) fn acts_as_super_admin(&self, actor: &Actor) -> CoreResult<bool> {
+        match actor.id {
+            Some(id) => self.is_super_admin(id),
+            None => Ok(true),
+        }
+    }
+
+    /// Refused unless `actor` is a Super Admin when member `id` (called `name`) is one: only a
+    /// Super Admin changes a Super Admin's status, removes them, or sets or resets their
+    /// password, so that an Admin cannot take a Super Admin's account or lock them out.
+    pub(crate) fn guard_super_admin_target(
+        &self,
+        actor: &Actor,
+        id: MemberId,
+        name: &str,
+        what: &str,
+    ) -> CoreResult<()> {
+        if self.is_super_admin(id)? && !self.acts_as_super_admin(actor)? {
+            return Err(CoreError::Forbidden(format!(
+                "{name} is a Super Admin: only a Super Admin can {what}."
+            )));
+        }
+        Ok(())
+    }
+
+    /// Refused unless `actor` is a Super Admin when `roles` gives the Super Admin role to a
+    /// member who did not hold it (`before`: their roles; none for a new member) or takes it
+    /// from one who did.
+    pub(crate) fn guard_super_admin_grant(
+        &self,
+        actor: &Actor,
+        before: &[RoleId],
+        roles: &[RoleId],
+    ) -> CoreResult<()> {
+        let super_admin = self.super_admin_role()?;
+        if before.contains(&super_admin) == roles.contains(&super_admin)
+            || self.acts_as_super_admin(actor)?
+        {
+            return Ok(());
+        }
+        Err(CoreError::invalid(vec![ErrorDetail::field(
+            "roleIds",
+            "super_admin_only",
+            SUPER_ADMIN_ROLE_ONLY,
+        )]))
+    }
+
+    /// Refuses a change that would leave the organization without an enabled Super Admin.
+    pub(super) fn guard_super_admins(&self, id: MemberId, new_roles: &[RoleId]) -> CoreResult<()> {
+        let super_admin = self.super_admin_role()?;
         if new_roles.contains(&super_admin) {
             return Ok(());
         }
@@ -182,6 +240,7 @@ impl Directory {
         action: MemberAction,
     ) -> CoreResult<MemberStatus> {
         let row = self.member_row(id)?;
+        self.guard_super_admin_target(actor, id, &row.name, "change their status")?;
         let Some(change) = StatusChange::of(id, &row.name, row.status, action) else {
             return Err(CoreError::Conflict(format!(
                 "{} is {} and cannot be {}.",
@@ -215,17 +274,21 @@ impl Directory {
         Ok(change.to)
     }
 
-    pub(super) fn is_super_admin(&self, id: MemberId) -> CoreResult<bool> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT 1 FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE mr.member_id = ?1 AND r.builtin = 'super_admin'",
-                [id],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?
-            .is_some())
+    pub(crate) fn is_super_admin(&self, id: MemberId) -> CoreResult<bool> {
+        is_super_admin_in(&self.conn, id)
     }
+}
+
+/// Whether member `id` holds the Super Admin role (whatever their status).
+pub(crate) fn is_super_admin_in(conn: &Connection, id: MemberId) -> CoreResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM member_roles mr JOIN roles r ON r.id = mr.role_id WHERE mr.member_id = ?1 AND r.builtin = 'super_admin'",
+            [id],
+            |r| r.get::<_, i64>(0),
+        )
+        .optional()?
+        .is_some())
 }
 
 #[cfg(test)]

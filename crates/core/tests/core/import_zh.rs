@@ -15,6 +15,7 @@ fn zh(create: bool) -> ImportOptions {
         create_missing_departments: create,
         mapping: None,
         lang: Lang::Zh,
+        ..Default::default()
     }
 }
 

@@ -24,6 +24,7 @@ mod settings;
 mod sign_in;
 mod snapshot;
 mod spreadsheet;
+mod super_admins;
 mod team;
 
 use std::path::{Path, PathBuf};

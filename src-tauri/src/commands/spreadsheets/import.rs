@@ -61,7 +61,7 @@ pub async fn preview_import(
     let opts = options.clone();
     let report = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
         d.check_import_quota(&actor)?;
-        d.preview_import(&file, &opts, ctl)
+        d.preview_import(&file, &opts.acting_as(d, &actor)?, ctl)
     })
     .await?;
     Ok(remember(&jobs, path, options, report))

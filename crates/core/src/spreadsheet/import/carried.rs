@@ -108,6 +108,7 @@ impl Directory {
         ctl: &Control<'_>,
     ) -> SheetResult<(ImportReport, Vec<ImportPart>)> {
         self.check_import_quota(actor)?;
+        let opts = &opts.acting_as(self, actor)?;
         let v = self.validate_import(path, opts, ctl)?;
         let hashes = hash_passwords(&v.plans, ctl)?;
         let rows = carried_rows(&v, hashes);
@@ -150,8 +151,9 @@ impl Directory {
             create_missing_departments: part.create_missing_departments,
             mapping: None,
             lang: part.lang,
+            by_super_admin: self.acts_as_super_admin(actor)?,
         };
-        let ctx = Ctx::load(self, opts.create_missing_departments, opts.lang).map_err(core)?;
+        let ctx = Ctx::load(self, &opts).map_err(core)?;
         let keys: HashMap<DepartmentId, String> =
             ctx.depts.iter().map(|(k, id)| (*id, k.clone())).collect();
         let parsed = part.rows.iter().map(|r| r.parsed(&ctx, &keys)).collect();

@@ -179,6 +179,12 @@ pub(super) fn check_row(
                     MemberStatus::NotJoined
                 }
             };
+            if p.roles
+                .as_ref()
+                .is_some_and(|r| r.contains(&ctx.super_admin))
+            {
+                super_admin_role_only(ctx, row, &mut problems);
+            }
             if !problems.is_empty() {
                 return failed(problems);
             }
@@ -330,6 +336,9 @@ pub(super) fn check_row(
                 }
             }
             let roles = p.roles.clone().unwrap_or_else(|| m.roles.clone());
+            if roles.contains(&ctx.super_admin) != m.roles.contains(&ctx.super_admin) {
+                super_admin_role_only(ctx, row, &mut problems);
+            }
             let same_positions = positions.len() == m.positions.len()
                 && positions
                     .iter()
@@ -418,4 +427,22 @@ pub(super) fn check_row(
             }
         }
     }
+}
+
+/// Refuses the row when an importer who is not a Super Admin gives or takes away the Super
+/// Admin role (as `Directory::guard_super_admin_grant` does for an edit).
+fn super_admin_role_only(ctx: &Ctx, row: u32, problems: &mut Vec<RowProblem>) {
+    if ctx.by_super_admin {
+        return;
+    }
+    let lang = ctx.lang;
+    problems.push(problem(
+        lang,
+        row,
+        Column::Role,
+        lang.pick(
+            crate::members::SUPER_ADMIN_ROLE_ONLY,
+            "只有超级管理员（Super Admin）才能授予或取消超级管理员角色。",
+        ),
+    ));
 }

@@ -1,9 +1,8 @@
 //! What the directory holds that an import looks things up in: its departments and roles,
 //! and its members by employee ID, username, email and mobile, read once before validation.
 
-use super::{Ctx, Existing, HashMap};
+use super::{Ctx, Existing, HashMap, ImportOptions};
 use crate::rows::row_into;
-use crate::spreadsheet::columns::Lang;
 use crate::spreadsheet::read::RawCell;
 use crate::spreadsheet::template::{paths_by_id, PathParts};
 use crate::spreadsheet::SheetResult;
@@ -11,7 +10,8 @@ use crate::store::Directory;
 use crate::types::{fold_key, DepartmentId, MemberId, RoleId};
 
 impl Ctx {
-    pub(super) fn load(d: &Directory, create_missing: bool, lang: Lang) -> SheetResult<Self> {
+    pub(super) fn load(d: &Directory, opts: &ImportOptions) -> SheetResult<Self> {
+        let (create_missing, lang) = (opts.create_missing_departments, opts.lang);
         let conn = &d.conn;
         let root = d.root_department()?;
         let root_name = d.organization_name()?;
@@ -97,6 +97,7 @@ impl Ctx {
             members: Vec::new(),
             create_missing,
             lang,
+            by_super_admin: opts.by_super_admin,
         };
         for (i, m) in members.iter().enumerate() {
             if let Some(e) = &m.employee_id {

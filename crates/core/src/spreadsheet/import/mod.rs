@@ -23,6 +23,7 @@ use super::columns::Lang;
 use super::mapping::ColumnMapping;
 use super::{Control, SheetResult};
 use crate::audit::Actor;
+use crate::error::CoreResult;
 use crate::store::Directory;
 use crate::types::{DepartmentId, MemberId, MemberStatus, RoleId};
 
@@ -47,6 +48,22 @@ pub struct ImportOptions {
     /// absent.
     #[serde(default)]
     pub lang: Lang,
+    /// The admin importing is a Super Admin: only then may rows give or take away the Super
+    /// Admin role. Never read from the window: an import sets it from the admin it runs as
+    /// ([`ImportOptions::acting_as`]), and a preview's caller from the signed-in admin.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub by_super_admin: bool,
+}
+
+impl ImportOptions {
+    /// These options as `actor` imports with them.
+    pub fn acting_as(&self, d: &Directory, actor: &Actor) -> CoreResult<Self> {
+        Ok(Self {
+            by_super_admin: d.acts_as_super_admin(actor)?,
+            ..self.clone()
+        })
+    }
 }
 
 /// One problem (or skipped change) on one row. `row` is the row number Excel shows.
@@ -222,6 +239,8 @@ struct Ctx {
     create_missing: bool,
     /// The language row problems are written in.
     lang: Lang,
+    /// See [`ImportOptions::by_super_admin`].
+    by_super_admin: bool,
 }
 
 /// A row's values after cell repair and parsing.
@@ -332,6 +351,7 @@ impl Directory {
         ctl: &Control<'_>,
     ) -> SheetResult<ImportReport> {
         self.check_import_quota(actor)?;
+        let opts = &opts.acting_as(self, actor)?;
         let v = self.validate_import(path, opts, ctl)?;
         self.commit_import(actor, v, ctl)
     }

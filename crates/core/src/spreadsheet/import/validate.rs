@@ -51,7 +51,7 @@ impl Directory {
             return self.validate_table(table?, opts, ctl);
         }
         ctl.check()?;
-        let ctx = Ctx::load(self, opts.create_missing_departments, opts.lang)?;
+        let ctx = Ctx::load(self, opts)?;
         let mut parsed = Vec::new();
         let table = stream_table(bytes, opts.mapping.as_ref(), ctl, &mut |t, rows| {
             parsed.extend(rows.iter().map(|(n, cells)| ctx.parse_row(t, *n, cells)));
@@ -70,7 +70,7 @@ impl Directory {
         ctl: &Control<'_>,
     ) -> SheetResult<Validation> {
         ctl.check()?;
-        let ctx = Ctx::load(self, opts.create_missing_departments, opts.lang)?;
+        let ctx = Ctx::load(self, opts)?;
         let total = table.rows.len();
         // Cell repair and field rules are independent per row: two threads (mobile numbers
         // cost ~25 µs each to parse).
