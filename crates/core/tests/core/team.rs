@@ -461,6 +461,48 @@ fn editing_a_member_another_admin_removed_is_refused_everywhere() {
     assert_eq!(t.dirs[2].member_details(gus).unwrap().work_location, None);
 }
 
+/// An Admin's change that gives himself the Super Admin role cannot be queued on his computer,
+/// and one sent straight to the gateway is refused by every computer.
+#[test]
+fn an_admin_cannot_make_himself_a_super_admin_through_the_log() {
+    let mut t = team();
+    let bo = t.member("bohan");
+    let super_admin = t.dirs[1].role_by_name("Super Admin").unwrap();
+    let promote = Command::UpdateMember {
+        member_id: bo,
+        patch: MemberPatch {
+            role_ids: Some(vec![super_admin]),
+            ..Default::default()
+        },
+    };
+    let e = t.make(1, "bohan", promote.clone()).unwrap_err();
+    assert!(matches!(e, CoreError::Validation { .. }), "{e:?}");
+    let body = orgdesk_core::team::TeamCommand {
+        at: t.clock.now_ms(),
+        command: promote,
+    }
+    .to_body()
+    .unwrap();
+    t.append("dev_1", "acc_bohan", "bo-promotes-himself", body);
+    let outcomes = t.apply_all();
+    assert!(
+        matches!(&outcomes[0], ChangeOutcome::Refused { reason, .. }
+            if reason.contains("Only a Super Admin can give or take away the Super Admin role")),
+        "{outcomes:?}"
+    );
+    t.assert_equal();
+    for d in &t.dirs {
+        let roles: Vec<String> = d
+            .member_details(bo)
+            .unwrap()
+            .roles
+            .into_iter()
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(roles, ["Admin"]);
+    }
+}
+
 #[test]
 fn settings_are_a_super_admins_and_authors_must_be_enabled_admins() {
     let mut t = team();
