@@ -2,7 +2,8 @@
 //! directories are in step — the organization, its departments, members and their positions,
 //! roles and who holds them, and the organization-wide settings. Left out is what each computer
 //! keeps for itself or derives: sign-in times and failures, search keys, the link with the
-//! gateway (queues, cursors, invitations' delivery states), the history and the import log.
+//! gateway (queues, cursors, invitations' delivery states), the history, the import log and
+//! the team's bookkeeping (the member events its log took, `team_member_events`).
 //!
 //! Each table is read in a fixed column and row order and fed to SHA-256 with every value
 //! tagged by its type and prefixed by its length, so that no two contents share a digest by

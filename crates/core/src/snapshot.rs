@@ -9,11 +9,21 @@
 //! keeps for itself (sign-in failures, queues, history, the import log) is not in it, and the keys and search text derived from a member's fields are made again on
 //! load, by the same rules as every other write.
 //!
-//! Format (version 2): `ORGDSNAP`, the version (u16), the change log position (u64), the
+//! Since version 3 it also carries the gateway's member events the log took (applied, and
+//! registrations waiting for their invitation's gateway id: `team_member_events`), so that a
+//! late copy of one is passed over on the loaded computer too and a waiting one is applied
+//! there with the others (each checked on load to be a registration about the invitation it
+//! waits for), and the invitations such a registration goes through (never a link, nor the
+//! work only the sending computer has). A version rather than an optional part: the parts
+//! follow one another with nothing naming them, so an older build would call the snapshot
+//! damaged where it now names the versions it reads.
+//!
+//! Format (version 3): `ORGDSNAP`, the version (u16), the change log position (u64), the
 //! directory's digest (64 hex characters), the content's length (u64), all big-endian, then the
 //! content compressed with deflate. The content is every part's rows in the checksum's order,
-//! then the id floors and the join requests (version 1 ends after the id floors: it loads
-//! with no join requests),
+//! then the id floors, the join requests, the member events and the invitations (version 1
+//! ends after the id floors: it loads with no join requests; version 2 after the join
+//! requests: it loads with no member events and no invitations),
 //! each row a `1` byte and its values (a tag — 0 null, 1 integer as i64 little-endian, 2 text
 //! as a u32 little-endian length and UTF-8 bytes), each part closed by a `0` byte.
 //!
@@ -38,11 +48,13 @@ use crate::types::fold_key;
 const MAGIC: &[u8; 8] = b"ORGDSNAP";
 /// The format version this build writes; it reads this one and every one since
 /// [`OLDEST_SNAPSHOT_VERSION`].
-pub const SNAPSHOT_VERSION: u16 = 2;
+pub const SNAPSHOT_VERSION: u16 = 3;
 /// The oldest format version this build reads.
 pub const OLDEST_SNAPSHOT_VERSION: u16 = 1;
 /// The first format version that carries the join requests.
 const JOIN_REQUESTS_SINCE: u16 = 2;
+/// The first format version that carries the member events the log took and the invitations.
+const MEMBER_EVENTS_SINCE: u16 = 3;
 const DIGEST_LEN: usize = 64;
 const HEADER_LEN: usize = MAGIC.len() + 2 + 8 + DIGEST_LEN + 8;
 /// More content than this is refused before it is inflated (a snapshot of 100,000 members
@@ -69,6 +81,32 @@ const JOIN_REQUESTS: Part = Part {
     order: "id",
 };
 
+/// The gateway's member events the log took (`team_member_events`): applied, or a
+/// registration waiting for its invitation's gateway id, with the event as the gateway sent
+/// it. Not content the checksum digests, but what a later copy of the same event, or the
+/// `invitation.linked` a waiting registration waits for, finds on every other computer.
+/// Whether this computer's own change parked it is each computer's own, and not carried.
+const MEMBER_EVENTS: Part = Part {
+    table: "team_member_events",
+    columns: "event_id, waiting_for, event, parked_seq",
+    order: "event_id",
+};
+
+/// The invitations, as far as the log makes them alike: whom, how, by whom and when, the
+/// gateway's id and expiry, the state and the reason of a failure, and whether the log told
+/// the gateway's id. Not content the checksum digests, but what a registration applied after
+/// the snapshot's position goes through, and what the Invitations screen lists. What only the
+/// sending computer holds (the link, the work it still has for the gateway, a kept message)
+/// is not carried: a loaded computer has nothing to send. A state the feed moved (delivered,
+/// opened …) is the writer's, which the loaded computer's own feed then moves on.
+const INVITATIONS: Part = Part {
+    table: "invitations",
+    columns: "id, member_id, channel, recipient, state, idempotency_key, gateway_id, expires_at,
+              invited_by, inviter_name, created_at, updated_at, last_error, locale,
+              linked_in_log",
+    order: "id",
+};
+
 const END: u8 = 0;
 const ROW: u8 = 1;
 const NULL: u8 = 0;
@@ -92,6 +130,8 @@ impl Directory {
         )?;
         write_rows(&tx, &ID_FLOORS.select(), [], &mut content)?;
         write_rows(&tx, &JOIN_REQUESTS.select(), [], &mut content)?;
+        write_rows(&tx, &MEMBER_EVENTS.select(), [], &mut content)?;
+        write_rows(&tx, &INVITATIONS.select(), [], &mut content)?;
         let digest = self.directory_checksum()?.digest;
         drop(tx);
 
@@ -157,6 +197,11 @@ impl Directory {
         load_part(&tx, &ID_FLOORS, &mut rows)?;
         if envelope.version >= JOIN_REQUESTS_SINCE {
             load_part(&tx, &JOIN_REQUESTS, &mut rows)?;
+        }
+        if envelope.version >= MEMBER_EVENTS_SINCE {
+            load_part(&tx, &MEMBER_EVENTS, &mut rows)?;
+            check_waiting_registrations(&tx)?;
+            load_part(&tx, &INVITATIONS, &mut rows)?;
         }
         tx.execute("UPDATE team_cursor SET applied_seq = ?1", [at_seq])?;
         if !rows.0.is_empty() {
@@ -438,6 +483,25 @@ fn derive(table: &str, row: &mut Vec<Value>) {
             ]);
         }
         _ => {}
+    }
+}
+
+/// Each registration the snapshot says waits for its invitation's gateway id is one, about
+/// that invitation, under its own id: what `invitation.linked` will apply.
+fn check_waiting_registrations(conn: &Connection) -> CoreResult<()> {
+    let waiting: Vec<(String, String, String)> = crate::rows::all(
+        conn,
+        "SELECT event_id, waiting_for, event FROM team_member_events WHERE event IS NOT NULL",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let well_made = waiting.iter().all(|(event_id, gateway_id, event)| {
+        crate::invitations::waiting_registration(event, event_id, gateway_id).is_some()
+    });
+    if well_made {
+        Ok(())
+    } else {
+        Err(SnapshotProblem::Damaged("a registration waiting for its invitation is not one").into())
     }
 }
 

@@ -35,6 +35,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/0012_kept_invitations.sql")),
         M::up(include_str!("../migrations/0013_team_changes.sql")),
         M::up(include_str!("../migrations/0014_team_refusal_words.sql")),
+        M::up(include_str!("../migrations/0015_team_member_events.sql")),
     ])
 });
 
@@ -333,6 +334,7 @@ mod tests {
                 "settings",
                 "sign_in_failures",
                 "team_cursor",
+                "team_member_events",
                 "team_pending",
                 "team_refusals"
             ]

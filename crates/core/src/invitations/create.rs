@@ -80,6 +80,8 @@ impl Directory {
         let mut invited = 0u32;
         let mut skipped = Vec::new();
         let pending = (sending.tell == TellGateway::Yes).then_some("create");
+        // Written from a team's log: its gateway id is the log's to tell.
+        let linked_in_log = sending.keys.map(|_| 0);
         for (i, &id) in members.iter().enumerate() {
             let key = match sending.keys.and_then(|keys| keys.get(i)) {
                 Some(key) => key.clone(),
@@ -127,8 +129,8 @@ impl Directory {
             tx.execute(
                 "INSERT INTO invitations (member_id, channel, recipient, state, idempotency_key,
                      invited_by, inviter_name, created_at, updated_at, pending_action, next_attempt_at,
-                     locale)
-                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, ?9, 0, ?8)",
+                     locale, linked_in_log)
+                 VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?7, ?9, 0, ?8, ?10)",
                 params![
                     id,
                     channel.as_str(),
@@ -138,7 +140,8 @@ impl Directory {
                     inviter,
                     now,
                     language.code(),
-                    pending
+                    pending,
+                    linked_in_log
                 ],
             )?;
             audit::record(

@@ -32,7 +32,8 @@ use crate::error::ErrorDetail;
 use crate::types::MemberId;
 
 pub(crate) use create::Sending;
-pub(crate) use events::{apply_member_event, Applying, Intake};
+pub use events::HOLD_UNKNOWN_MS;
+pub(crate) use events::{apply_member_event, waiting_registration, Applying, Intake};
 pub use resets::{PasswordResetSent, ResetTarget};
 pub(crate) use work::Answered;
 

@@ -499,7 +499,10 @@ impl Command {
                 invitation,
                 gateway_id,
                 expires_at,
-            } => d.record_invitation_link(invitation, gateway_id, *expires_at),
+            } => {
+                d.record_invitation_link(invitation, gateway_id, *expires_at)?;
+                d.apply_registrations_waiting_for(invitation, gateway_id)
+            }
             Self::FailInvitation { invitation, reason } => {
                 d.record_invitation_failed(invitation, reason)
             }

@@ -110,10 +110,10 @@ fn malformed_truncated_and_foreign_snapshots_are_refused_writing_nothing() {
     assert!(refused(b"PK\x03\x04 a zip").contains("not an Orgdesk"));
 
     let mut newer = snapshot.clone();
-    newer[9] = 3;
+    newer[9] = 4;
     let m = refused(&newer);
     assert!(
-        m.contains("format version 3") && m.contains("reads versions 1 to 2"),
+        m.contains("format version 4") && m.contains("reads versions 1 to 3"),
         "{m}"
     );
 
@@ -146,17 +146,25 @@ fn malformed_truncated_and_foreign_snapshots_are_refused_writing_nothing() {
     assert!(refused(&huge).contains("claims more content"));
 }
 
-/// `snapshot` (of a directory without join requests) written as version 1 wrote it: the
-/// content ends after the id floors.
-fn as_version_1(snapshot: &[u8]) -> Vec<u8> {
+/// `snapshot` (of a directory without join requests, member events or invitations) written
+/// as `version` wrote it: version 1's content ends after the id floors, version 2's after the
+/// join requests.
+fn as_version(snapshot: &[u8], version: u16) -> Vec<u8> {
     use std::io::{Read, Write};
     let mut content = Vec::new();
     flate2::read::DeflateDecoder::new(&snapshot[90..])
         .read_to_end(&mut content)
         .unwrap();
-    assert_eq!(content.pop(), Some(0), "an empty part of join requests");
+    let later_parts = match version {
+        1 => ["invitations", "member events", "join requests"].as_slice(),
+        2 => ["invitations", "member events"].as_slice(),
+        _ => panic!("version {version}"),
+    };
+    for part in later_parts {
+        assert_eq!(content.pop(), Some(0), "an empty part of {part}");
+    }
     let mut out = snapshot[..90].to_vec();
-    out[8..10].copy_from_slice(&1u16.to_be_bytes());
+    out[8..10].copy_from_slice(&version.to_be_bytes());
     out[82..90].copy_from_slice(&(content.len() as u64).to_be_bytes());
     let mut z = flate2::write::DeflateEncoder::new(out, flate2::Compression::default());
     z.write_all(&content).unwrap();
@@ -164,15 +172,18 @@ fn as_version_1(snapshot: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn a_snapshot_carries_the_join_requests_and_one_of_version_1_still_loads() {
+fn a_snapshot_carries_the_join_requests_and_one_of_version_1_or_2_still_loads() {
     let (mut d, old) = seeded();
-    let v1 = as_version_1(&old);
-    let (copy, _) = Directory::load_snapshot(&scratch_db(), &v1).unwrap();
-    assert_eq!(
-        copy.directory_checksum().unwrap(),
-        d.directory_checksum().unwrap()
-    );
-    assert!(copy.join_requests(false).unwrap().is_empty());
+    for version in [1, 2] {
+        let older = as_version(&old, version);
+        let (copy, _) = Directory::load_snapshot(&scratch_db(), &older).unwrap();
+        assert_eq!(
+            copy.directory_checksum().unwrap(),
+            d.directory_checksum().unwrap(),
+            "version {version}"
+        );
+        assert!(copy.join_requests(false).unwrap().is_empty());
+    }
 
     // Waiting, rejected (its password hash kept, so that it can still be approved) and
     // approved requests come along.
@@ -191,4 +202,48 @@ fn a_snapshot_carries_the_join_requests_and_one_of_version_1_still_loads() {
         .decide_join_request(&a, id_of(&copy, "omar"), true)
         .unwrap();
     assert_eq!(copy.find_member("omar").ok(), omar);
+}
+
+#[test]
+fn a_waiting_registration_that_is_none_is_refused_on_load() {
+    let (d, _) = seeded();
+    let wait = |event: &str| {
+        d.connection()
+            .execute(
+                "INSERT OR REPLACE INTO team_member_events (event_id, waiting_for, event, parked_seq)
+                 VALUES ('e9', 'inv_x', ?1, 3)",
+                [event],
+            )
+            .unwrap();
+        d.write_snapshot(43).unwrap()
+    };
+    let registered = serde_json::json!({
+        "seq": 9, "id": "e9", "at": 1, "kind": "registered", "invitation_id": "inv_x",
+        "account_id": "acc_x", "username": "xu", "password_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+    });
+    let (copy, _) =
+        Directory::load_snapshot(&scratch_db(), &wait(&registered.to_string())).unwrap();
+    let waiting: String = copy
+        .connection()
+        .query_row(
+            "SELECT waiting_for FROM team_member_events WHERE event_id = 'e9'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(waiting, "inv_x");
+    let mut other = registered.clone();
+    other["invitation_id"] = "inv_y".into();
+    for bad in [
+        "{\"not\": \"an event\"}".to_owned(),
+        other.to_string(),
+        serde_json::json!({"seq": 9, "id": "e9", "at": 1, "kind": "signed_in",
+                           "account_id": "acc_x", "username": "xu"})
+        .to_string(),
+    ] {
+        assert!(
+            refused(&wait(&bad)).contains("waiting for its invitation"),
+            "{bad}"
+        );
+    }
 }

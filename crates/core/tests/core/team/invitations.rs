@@ -34,7 +34,7 @@ fn invitations_of(d: &Directory) -> Vec<String> {
 }
 
 /// The three computers' Invitations screens list the same rows.
-fn same_invitations(t: &Team) -> Vec<String> {
+pub(super) fn same_invitations(t: &Team) -> Vec<String> {
     let first = invitations_of(&t.dirs[0]);
     assert_eq!(first, invitations_of(&t.dirs[1]));
     assert_eq!(first, invitations_of(&t.dirs[2]));
@@ -42,7 +42,7 @@ fn same_invitations(t: &Team) -> Vec<String> {
 }
 
 /// The row id of `member`'s newest invitation at computer `at` (each directory's own).
-fn invitation_of(t: &Team, at: usize, member: MemberId) -> i64 {
+pub(super) fn invitation_of(t: &Team, at: usize, member: MemberId) -> i64 {
     let query = InvitationQuery {
         member_id: Some(member),
         limit: Some(1),

@@ -3,11 +3,14 @@
 //! gateway sent them and are applied once, in the log's order, alike on every computer.
 
 use orgdesk_core::clock::Clock;
+use orgdesk_core::invitations::InvitationState;
 use orgdesk_core::team::{Command, TeamCommand};
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::Directory;
 
-use super::invitations::{ann_invites_eve_and_finn, gateway_answers, queued_kinds};
+use super::invitations::{
+    ann_invites_eve_and_finn, gateway_answers, invitation_of, queued_kinds, same_invitations,
+};
 use super::{add, enrolled, nothing_refused, team, Team};
 use crate::{event_at, password_changed, personal_details, registered};
 
@@ -193,4 +196,273 @@ fn a_member_s_own_new_details_and_password_and_an_admin_s_edit_end_in_the_log_s_
     });
     let refused = TeamCommand::from_body(&body).unwrap_err();
     assert_eq!(refused.field.as_deref(), Some("args.event.kind"));
+}
+
+/// The ids of the member events the log took: those applied, and (second) the registrations
+/// waiting for their invitation's gateway id, with that id.
+fn taken(d: &Directory) -> (Vec<String>, Vec<(String, String)>) {
+    let all: Vec<(String, Option<String>)> = d
+        .connection()
+        .prepare("SELECT event_id, waiting_for FROM team_member_events ORDER BY event_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let applied = all
+        .iter()
+        .filter(|(_, w)| w.is_none())
+        .map(|(id, _)| id.clone())
+        .collect();
+    let waiting = all
+        .into_iter()
+        .filter_map(|(id, w)| Some((id, w?)))
+        .collect();
+    (applied, waiting)
+}
+
+#[test]
+fn the_applied_event_ids_move_from_the_settings_into_their_own_table() {
+    use orgdesk_core::store::migrations;
+    let m = migrations();
+    let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+    m.to_version(&mut conn, 14).unwrap();
+    conn.execute_batch(
+        "INSERT INTO settings (key, value) VALUES ('team_member_event:ev_7', '1');
+         INSERT INTO settings (key, value) VALUES ('team_member_event:ev_9', '1');
+         INSERT INTO settings (key, value) VALUES ('gateway_event_cursor', '12');",
+    )
+    .unwrap();
+    m.to_latest(&mut conn).unwrap();
+    let ids: Vec<String> = conn
+        .prepare("SELECT event_id FROM team_member_events WHERE waiting_for IS NULL ORDER BY 1")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(ids, ["ev_7", "ev_9"]);
+    let keys: Vec<String> = conn
+        .prepare("SELECT key FROM settings WHERE key LIKE 'team%' OR key LIKE 'gateway%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        keys,
+        ["gateway_event_cursor"],
+        "only the moved rows are gone"
+    );
+}
+
+#[test]
+fn a_computer_joined_from_a_snapshot_passes_over_an_event_applied_before_it() {
+    let mut t = team();
+    enrolled(&mut t);
+    let dee = t.member("dee");
+    // Dee sets a password on the gateway, which Ann's computer pulls; Ann then sets another.
+    let own_hash = orgdesk_core::password::hash("Dee's own pass 1").unwrap();
+    let changed = event_at(
+        1,
+        t.clock.now_secs(),
+        password_changed("acc_dee", "dee", own_hash.clone()),
+    );
+    pulled_by(&mut t, &[0], &changed);
+    nothing_refused(&mut t);
+    let set = Command::SetPassword {
+        member_id: dee,
+        password_hash: orgdesk_core::password::hash("Ann's choice 22").unwrap(),
+        must_change: true,
+    };
+    t.make(0, "ann", set).unwrap();
+    t.send(0);
+    nothing_refused(&mut t);
+
+    // Cy's computer joins anew from a snapshot of the second computer: it holds the id of
+    // the event applied before the snapshot's position.
+    let snapshot = t.dirs[1].write_snapshot(t.log.len() as u64).unwrap();
+    let path = crate::scratch_db();
+    drop(Directory::load_snapshot(&path, &snapshot).unwrap());
+    t.dirs[2] = Directory::open_with_clock(&path, t.clock.clone()).unwrap();
+    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    assert_eq!(taken(&t.dirs[2]), taken(&t.dirs[0]));
+    assert_eq!(taken(&t.dirs[2]).0, ["e1"]);
+
+    // Bo's computer pulls Dee's change late: every computer, the joined one too, passes the
+    // copy over, and Ann's password stands everywhere.
+    pulled_by(&mut t, &[1], &changed);
+    nothing_refused(&mut t);
+    assert_ne!(alike(&t, dee).1, own_hash);
+}
+
+/// Ann's computer has sent Eve's and Finn's invitations and heard the gateway's ids
+/// (`inv_eve`, `inv_finn`), but its `invitation.linked` changes are not in the log yet; Eve
+/// registers, and Bo's computer, past the feed's hold, puts her registration in the log
+/// first. Answers the team, Eve, Finn and the event.
+fn eve_registers_before_her_link_is_told() -> (Team, MemberId, MemberId, orgdesk_protocol::Event) {
+    let (mut t, eve, finn) = ann_invites_eve_and_finn();
+    t.send(0);
+    nothing_refused(&mut t);
+    gateway_answers(&mut t, 0, 1_790_600_000);
+    assert_eq!(
+        queued_kinds(&t, 0),
+        ["invitation.linked", "invitation.linked"]
+    );
+    let hash = orgdesk_core::password::hash(crate::invitations::INVITEE_PASSWORD).unwrap();
+    let joined = event_at(
+        1,
+        t.clock.now_secs(),
+        registered("inv_eve", "acc_eve", "eve", hash),
+    );
+    // Bo's computer does not know the invitation by the gateway's id yet: a recent event
+    // about it holds its feed, as before.
+    assert!(t.dirs[1]
+        .apply_gateway_events(std::slice::from_ref(&joined), 1)
+        .unwrap()
+        .is_empty());
+    assert_eq!(t.dirs[1].gateway_event_cursor().unwrap(), 0);
+    assert!(queued_kinds(&t, 1).is_empty());
+    // Ann's computer stays quiet past the hold: Bo's feed lets the event go into the log.
+    t.clock
+        .advance_secs(orgdesk_core::invitations::HOLD_UNKNOWN_MS / 1000 + 1);
+    pulled_by(&mut t, &[1], &joined);
+    (t, eve, finn, joined)
+}
+
+#[test]
+fn a_registration_the_log_places_before_its_invitation_s_link_waits_and_joins_everywhere() {
+    let (mut t, eve, _finn, joined) = eve_registers_before_her_link_is_told();
+    // Ann's computer pulls it too; it knows the id from the gateway's answer, so nothing
+    // holds it there, and its copy goes behind its links, none of them sent yet.
+    assert!(t.dirs[0]
+        .apply_gateway_events(std::slice::from_ref(&joined), 1)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        queued_kinds(&t, 0),
+        ["invitation.linked", "invitation.linked", "member.event"]
+    );
+    // Only Bo's copy is in the log: it waits on every computer, Ann's too, though hers
+    // knows the invitation's id already.
+    let in_log = t.log.len();
+    assert_eq!(t.log[in_log - 1].body["kind"], "member.event");
+    nothing_refused(&mut t);
+    for d in &t.dirs {
+        assert_eq!(
+            d.member_details(eve).unwrap().status,
+            MemberStatus::NotJoined
+        );
+        assert_eq!(
+            taken(d),
+            (Vec::new(), vec![("e1".to_owned(), "inv_eve".to_owned())])
+        );
+    }
+
+    // Ann's links come: right after the one for Eve's invitation, she joins on every
+    // computer, at the same point of the log; Ann's later copy is passed over.
+    t.send(0);
+    let eve_linked = in_log as i64 + 1;
+    assert_eq!(t.log[in_log].body["kind"], "invitation.linked");
+    assert_eq!(t.log[in_log].body["args"]["gatewayId"], "inv_eve");
+    nothing_refused(&mut t);
+    for d in &t.dirs {
+        let details = d.member_details(eve).unwrap();
+        assert_eq!(details.status, MemberStatus::Enabled);
+        assert_eq!(details.username.as_deref(), Some("eve"));
+        assert_eq!(
+            d.gateway_account_of(eve).unwrap().as_deref(),
+            Some("acc_eve")
+        );
+        assert_eq!(taken(d), (vec!["e1".to_owned()], Vec::new()));
+        let joined_at: i64 = d
+            .connection()
+            .query_row(
+                "SELECT team_seq FROM audit_log WHERE action = 'member.joined'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(joined_at, eve_linked);
+        assert!(d.pending_commands().unwrap().is_empty());
+    }
+    assert!(same_invitations(&t)[0].contains("Registered"));
+}
+
+#[test]
+fn a_waiting_registration_whose_invitation_is_cancelled_is_refused_everywhere_and_told_once() {
+    let (mut t, eve, _finn, _) = eve_registers_before_her_link_is_told();
+    nothing_refused(&mut t);
+    // Cy cancels Eve's invitation from his computer before Ann's links are told.
+    let id = invitation_of(&t, 2, eve);
+    let cancel = Command::change_invitations(&t.dirs[2], &[id], true).unwrap();
+    t.make(2, "cyrus", cancel).unwrap();
+    t.send(2);
+    nothing_refused(&mut t);
+    for d in &t.dirs {
+        let rows = d.list_invitations(&Default::default()).unwrap();
+        let eve_s = rows.iter().find(|r| r.member_id == eve).unwrap();
+        assert_eq!(eve_s.state, InvitationState::Cancelled);
+    }
+
+    // The link names the invitation everywhere: the registration through it, cancelled, is
+    // refused on every computer as outside a team, and the gateway told by the computer
+    // whose change put it in the log only.
+    t.send(0);
+    nothing_refused(&mut t);
+    let told = |d: &Directory| -> Vec<String> {
+        d.connection()
+            .prepare("SELECT account_id FROM gateway_refusals")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    for (at, d) in t.dirs.iter().enumerate() {
+        assert_eq!(
+            d.member_details(eve).unwrap().status,
+            MemberStatus::NotJoined
+        );
+        assert_eq!(d.gateway_account_of(eve).unwrap(), None);
+        let expected: Vec<String> = if at == 1 {
+            vec!["acc_eve".into()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(told(d), expected, "computer {at}");
+        assert_eq!(taken(d), (vec!["e1".to_owned()], Vec::new()));
+        let why: String = d
+            .connection()
+            .query_row(
+                "SELECT last_error FROM invitations WHERE member_id = ?1",
+                [eve],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(why.contains("after the invitation was cancelled"), "{why}");
+    }
+    same_invitations(&t);
+}
+
+#[test]
+fn a_waiting_registration_comes_along_in_a_snapshot_and_joins_there_too() {
+    let (mut t, eve, _finn, _) = eve_registers_before_her_link_is_told();
+    nothing_refused(&mut t);
+    // Cy's computer joins anew from Bo's snapshot while the registration waits.
+    let snapshot = t.dirs[1].write_snapshot(t.log.len() as u64).unwrap();
+    let path = crate::scratch_db();
+    drop(Directory::load_snapshot(&path, &snapshot).unwrap());
+    t.dirs[2] = Directory::open_with_clock(&path, t.clock.clone()).unwrap();
+    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    assert_eq!(taken(&t.dirs[2]), taken(&t.dirs[1]));
+    assert_eq!(taken(&t.dirs[2]).1.len(), 1);
+
+    t.send(0);
+    nothing_refused(&mut t);
+    for d in &t.dirs {
+        assert_eq!(d.member_details(eve).unwrap().status, MemberStatus::Enabled);
+        assert!(d.due_gateway_work(10).unwrap().is_empty());
+    }
+    assert!(same_invitations(&t)[0].contains("Registered"));
 }
