@@ -1,12 +1,13 @@
 //! Passwords in the window: an admin sets another admin's password from the row's menu with
 //! "must change at next sign-in"; that admin signs in with it, is asked for a new one before
-//! anything else (in Chinese too), chooses it, and is in.
+//! anything else (in Chinese too), chooses it, and is in; as an Admin, the Super Admin role is
+//! greyed out for him.
 
 use std::path::Path;
 
 use crate::harness::{
     by_id, cli, click, click_to_open, member_json, switch_language, type_into, until_hidden,
-    wait_text,
+    wait_text, wait_until_shown,
 };
 use crate::scenarios::{sign_in, Ctx, PASSWORD};
 use crate::support::bob_stone;
@@ -74,4 +75,24 @@ pub async fn set_then_changed_at_sign_in(c: Ctx) {
     click(d, "sign-out").await;
     sign_in(d, "bob", OWN).await;
     wait_text(d, "header-user", |t| t.contains("Bob Stone")).await;
+
+    // Bob is an Admin: editing Ann, a Super Admin, her Super Admin role stays hers, and the
+    // role is greyed out in the list, saying why.
+    crate::directory::open_members(d).await;
+    let ann = member_json(&c.db, "ann")["id"].as_i64().unwrap();
+    click_to_open(d, &format!("member-name-{ann}"), "action-edit").await;
+    wait_text(d, "action-super-admin-only", |t| {
+        t.contains("Only a Super Admin can change a Super Admin's status or password")
+    })
+    .await;
+    c.h.screenshot(d, "58-super-admin-details").await;
+    click_to_open(d, "action-edit", "edit-roles").await;
+    click(d, "edit-roles").await;
+    wait_until_shown(
+        d,
+        ".ant-select-dropdown .ant-select-item-option-disabled",
+        "Only a Super Admin can give or take away this role.",
+    )
+    .await;
+    c.h.screenshot(d, "59-super-admin-role-only").await;
 }

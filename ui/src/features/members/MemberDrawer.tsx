@@ -1,5 +1,5 @@
 import { KeyOutlined, LockOutlined, SendOutlined } from "@ant-design/icons";
-import { App as AntApp, Alert, Button, Drawer, Skeleton, Space } from "antd";
+import { App as AntApp, Alert, Button, Drawer, Skeleton, Space, Typography } from "antd";
 import { memo, useLayoutEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
@@ -16,7 +16,7 @@ import { MemberFields, MemberHistory, MemberPositions } from "./MemberDetailsBod
 import { type MemberTarget } from "./RemoveDialog";
 import { ResetPasswordDialog } from "./ResetPasswordDialog";
 import { SetPasswordDialog } from "./SetPasswordDialog";
-import { hasAccount } from "./status";
+import { hasAccount, superAdminLocked, useIsSuperAdmin } from "./status";
 import { useMemberDetails, useSetPrimaryDepartment } from "./queries";
 import { useStatusChange } from "./useStatusChange";
 
@@ -56,6 +56,8 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
     onError: (e) => void message.error(applyServerError(t, null, e, []) ?? errorText(t, e)),
   });
   const m = details.data;
+  // A Super Admin's account, status and removal are a Super Admin's (the core refuses others).
+  const locked = superAdminLocked(m?.roles.map((r) => r.name) ?? [], useIsSuperAdmin());
   const invitationQuery = { states: [], memberId: memberId ?? 0, offset: 0, limit: 1 };
   const invitations = useInvitations(invitationQuery, { enabled: memberId !== null && asked !== null && m?.status === "not_joined" });
   const latest = m?.status === "not_joined" ? invitations.data?.rows[0] : undefined;
@@ -65,12 +67,12 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
 
   const footer = m ? (
     <Space wrap>
-      {m.status === "enabled" && m.username && (
+      {m.status === "enabled" && m.username && !locked && (
         <Button icon={<KeyOutlined />} data-testid="action-reset-password" onClick={() => setResetting(true)}>
           {t("reset.action")}
         </Button>
       )}
-      {hasAccount(m) && (
+      {hasAccount(m) && !locked && (
         <Button icon={<LockOutlined />} data-testid="action-set-password" onClick={() => setSettingPassword(true)}>
           {t("members.action.setPassword")}
         </Button>
@@ -80,7 +82,7 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
           {latest ? t("invite.again") : t("invite.action")}
         </Button>
       )}
-      {ACTION_ORDER.filter((a) => m.allowedActions.includes(a)).map((a) => (
+      {ACTION_ORDER.filter((a) => m.allowedActions.includes(a) && (!locked || a === "edit")).map((a) => (
         <Button
           key={a}
           data-testid={`action-${a}`}
@@ -95,6 +97,11 @@ function MemberDrawerView({ memberId: asked, onClose, onEdit, onRemove }: Drawer
           {t(`members.action.${a}`)}
         </Button>
       ))}
+      {locked && (
+        <Typography.Text type="secondary" data-testid="action-super-admin-only">
+          {t("members.superAdminOnly")}
+        </Typography.Text>
+      )}
     </Space>
   ) : null;
 

@@ -11,7 +11,7 @@ import { PlainTable } from "../../components/PlainTable";
 import type { PlainColumn, PlainSelection, RowProps } from "../../components/PlainTable";
 import { dash } from "../../components/text";
 import { FIRST_PAGE_SIZE } from "../directory/queries";
-import { StatusDot, accountActionsFor, actionsForStatus } from "./status";
+import { StatusDot, accountActionsFor, actionsForStatus, superAdminLocked, useIsSuperAdmin } from "./status";
 
 export const PAGE_SIZES = [FIRST_PAGE_SIZE, 100, 200];
 
@@ -58,6 +58,7 @@ export const MemberTable = memo(function MemberTable({
   useLayoutEffect(() => mark("member rows committed"));
   const { t } = useTranslation();
 
+  const viewerIsSuperAdmin = useIsSuperAdmin();
   const columns: PlainColumn<MemberRow>[] = useMemo(() => {
     const text = (key: string, title: string, value: (r: MemberRow) => string | null, width?: number): PlainColumn<MemberRow> => ({
       key,
@@ -108,10 +109,10 @@ export const MemberTable = memo(function MemberTable({
         key: "actions",
         title: "",
         width: 48,
-        render: (r) => <RowActions row={r} onAction={onRowAction} t={t} />,
+        render: (r) => <RowActions row={r} locked={superAdminLocked(r.roles, viewerIsSuperAdmin)} onAction={onRowAction} t={t} />,
       },
     ];
-  }, [t, onRowAction]);
+  }, [t, onRowAction, viewerIsSuperAdmin]);
 
   const selection: PlainSelection<MemberRow, number> = useMemo(
     () => ({
@@ -185,10 +186,13 @@ const memberId = (r: MemberRow) => r.id;
  */
 const RowActions = memo(function RowActions({
   row,
+  locked,
   onAction,
   t,
 }: {
   row: MemberRow;
+  /** A Super Admin, and the signed-in admin is not one: only viewing and editing are offered. */
+  locked: boolean;
   onAction: (row: MemberRow, key: string) => void;
   t: TFunction;
 }) {
@@ -202,15 +206,20 @@ const RowActions = memo(function RowActions({
       items: armed
         ? [
             { key: "view", label: <span data-testid="row-action-view">{t("members.action.view")}</span> },
-            ...accountActionsFor(row).map((a) => ({
+            ...(locked ? [] : accountActionsFor(row)).map((a) => ({
               key: a,
               label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
             })),
-            ...actionsForStatus(row.status).map((a) => ({
-              key: a,
-              danger: a === "remove",
-              label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
-            })),
+            ...actionsForStatus(row.status)
+              .filter((a) => !locked || a === "edit")
+              .map((a) => ({
+                key: a,
+                danger: a === "remove",
+                label: <span data-testid={`row-action-${a}`}>{t(`members.action.${a}`)}</span>,
+              })),
+            ...(locked
+              ? [{ key: "superAdminOnly", disabled: true, label: <span data-testid="row-action-super-admin-only">{t("members.superAdminOnly")}</span> }]
+              : []),
           ]
         : [],
       onClick: ({ key }) => {
@@ -218,7 +227,7 @@ const RowActions = memo(function RowActions({
         onAction(row, key);
       },
     }),
-    [armed, row, onAction, t],
+    [armed, row, locked, onAction, t],
   );
   const button = (
     <button

@@ -3,6 +3,23 @@ import { useTranslation } from "react-i18next";
 
 import type { MemberAction } from "../../bindings/MemberAction";
 import type { MemberStatus } from "../../bindings/MemberStatus";
+import { useAppStatus } from "../session/queries";
+
+/** The built-in role that only a Super Admin gives, takes away or acts on (the core's rule). */
+export const SUPER_ADMIN = "Super Admin";
+
+/** Whether the signed-in admin holds the Super Admin role. */
+export function useIsSuperAdmin(): boolean {
+  return useAppStatus().data?.session?.roles.includes(SUPER_ADMIN) ?? false;
+}
+
+/**
+ * Whether a member holding `roles` is out of the signed-in admin's reach for their status,
+ * password and removal: a Super Admin, to an admin who is not one (the core refuses it).
+ */
+export function superAdminLocked(roles: readonly string[], viewerIsSuperAdmin: boolean): boolean {
+  return !viewerIsSuperAdmin && roles.includes(SUPER_ADMIN);
+}
 
 export const STATUS_COLOR: Record<MemberStatus, "success" | "default" | "processing" | "warning" | "error"> = {
   enabled: "success",

@@ -2,11 +2,8 @@ import { Select, Typography } from "antd";
 import type { SelectProps } from "antd";
 import { useTranslation } from "react-i18next";
 
-import { useAppStatus } from "../session/queries";
+import { SUPER_ADMIN, useIsSuperAdmin } from "../members/status";
 import { useRoles } from "./queries";
-
-/** The built-in role only a Super Admin gives or takes away (the core refuses anyone else). */
-const SUPER_ADMIN = "Super Admin";
 
 /**
  * Roles picked by name, several at once, from the organization's roles. The other props are Ant
@@ -16,8 +13,7 @@ const SUPER_ADMIN = "Super Admin";
 export function RolesSelect(props: SelectProps<number[]>) {
   const { t } = useTranslation();
   const roles = useRoles();
-  const session = useAppStatus().data?.session;
-  const mayGrantSuperAdmin = session?.roles.includes(SUPER_ADMIN) ?? false;
+  const mayGrantSuperAdmin = useIsSuperAdmin();
   return (
     <Select<number[]>
       mode="multiple"
