@@ -297,26 +297,30 @@ fn waits_for_its_invitation(tx: &Connection, e: &Event, now: i64) -> CoreResult<
     Ok(creating)
 }
 
-/// The invitation (row id, member, member name) a gateway id stands for.
-fn by_gateway_id(
-    tx: &Connection,
-    gateway_id: &str,
-) -> rusqlite::Result<Option<(i64, MemberId, String, String)>> {
-    tx.query_row(
-        "SELECT i.id, i.member_id, m.name, i.state FROM invitations i JOIN members m ON m.id = i.member_id
-         WHERE i.gateway_id = ?1",
-        [gateway_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )
-    .optional()
+/// An invitation as a registration goes through it: row id, member, member name, state.
+type Through = (i64, MemberId, String, String);
+
+/// The invitation a gateway id stands for.
+fn by_gateway_id(tx: &Connection, gateway_id: &str) -> rusqlite::Result<Option<Through>> {
+    invitation_where(tx, "i.gateway_id = ?1", gateway_id)
 }
 
-/// The invitation (row id, member, member name) with the key `key`.
-fn by_key(tx: &Connection, key: &str) -> rusqlite::Result<Option<(i64, MemberId, String, String)>> {
+/// The invitation with the key `key`.
+fn by_key(tx: &Connection, key: &str) -> rusqlite::Result<Option<Through>> {
+    invitation_where(tx, "i.idempotency_key = ?1", key)
+}
+
+fn invitation_where(
+    tx: &Connection,
+    condition: &str,
+    value: &str,
+) -> rusqlite::Result<Option<Through>> {
     tx.query_row(
-        "SELECT i.id, i.member_id, m.name, i.state FROM invitations i JOIN members m ON m.id = i.member_id
-         WHERE i.idempotency_key = ?1",
-        [key],
+        &format!(
+            "SELECT i.id, i.member_id, m.name, i.state FROM invitations i JOIN members m ON m.id = i.member_id
+             WHERE {condition}"
+        ),
+        [value],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )
     .optional()
@@ -516,7 +520,7 @@ pub(crate) fn apply_member_event(
 fn apply_registration(
     tx: &Connection,
     e: &Event,
-    (id, member, name, state): (i64, MemberId, String, String),
+    (id, member, name, state): Through,
     now: i64,
     how: Applying,
 ) -> CoreResult<Option<MemberId>> {

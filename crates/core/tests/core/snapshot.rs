@@ -223,14 +223,10 @@ fn a_waiting_registration_that_is_none_is_refused_on_load() {
     });
     let (copy, _) =
         Directory::load_snapshot(&scratch_db(), &wait(&registered.to_string())).unwrap();
-    let waiting: String = copy
-        .connection()
-        .query_row(
-            "SELECT waiting_for FROM team_member_events WHERE event_id = 'e9'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let waiting: String = crate::value(
+        &copy,
+        "SELECT waiting_for FROM team_member_events WHERE event_id = 'e9'",
+    );
     assert_eq!(waiting, "inv_x");
     let mut other = registered.clone();
     other["invitation_id"] = "inv_y".into();

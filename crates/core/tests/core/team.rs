@@ -81,6 +81,18 @@ fn team() -> Team {
 }
 
 impl Team {
+    /// Cy's computer (the third) joins anew from a snapshot of computer `from` at the end of the
+    /// log, as `orgdesk team join` does.
+    fn cy_joins_anew_from(&mut self, from: usize) {
+        let snapshot = self.dirs[from]
+            .write_snapshot(self.log.len() as u64)
+            .unwrap();
+        let path = scratch_db();
+        drop(Directory::load_snapshot(&path, &snapshot).unwrap());
+        self.dirs[2] = Directory::open_with_clock(&path, self.clock.clone()).unwrap();
+        self.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    }
+
     fn member(&self, username: &str) -> MemberId {
         self.dirs[0].find_member(username).unwrap()
     }
@@ -1560,11 +1572,7 @@ fn a_computer_that_joins_from_a_snapshot_holds_the_join_requests_and_decides_the
 
     // The third computer joins the team from a snapshot taken at the end of the log: it
     // holds the requests as the others do, waiting, rejected and approved.
-    let snapshot = t.dirs[0].write_snapshot(t.log.len() as u64).unwrap();
-    let path = scratch_db();
-    drop(Directory::load_snapshot(&path, &snapshot).unwrap());
-    t.dirs[2] = Directory::open_with_clock(&path, t.clock.clone()).unwrap();
-    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    t.cy_joins_anew_from(0);
     assert_eq!(join_requests_of(&t.dirs[2]), join_requests_of(&t.dirs[0]));
     assert_eq!(join_requests_of(&t.dirs[2]).len(), 3);
 

@@ -29,6 +29,46 @@ fn pulled_by(t: &mut Team, at: &[usize], event: &orgdesk_protocol::Event) {
     }
 }
 
+/// Dee sets a password of her own on the gateway (the feed's event `seq`), which computer
+/// `at` pulls and the log applies everywhere: its hash and the event, for a late copy.
+fn dee_sets_her_own_password(
+    t: &mut Team,
+    seq: i64,
+    at: usize,
+) -> (String, orgdesk_protocol::Event) {
+    let own_hash = orgdesk_core::password::hash("Dee's own pass 1").unwrap();
+    let changed = event_at(
+        seq,
+        t.clock.now_secs(),
+        password_changed("acc_dee", "dee", own_hash.clone()),
+    );
+    pulled_by(t, &[at], &changed);
+    nothing_refused(t);
+    (own_hash, changed)
+}
+
+/// Ann sets Dee's password from her computer, and sends it through the log.
+fn ann_sets_dees_password(t: &mut Team, dee: MemberId) {
+    let set = Command::SetPassword {
+        member_id: dee,
+        password_hash: orgdesk_core::password::hash("Ann's choice 22").unwrap(),
+        must_change: true,
+    };
+    t.make(0, "ann", set).unwrap();
+    t.send(0);
+}
+
+/// Eve has joined on `d`: Enabled, with her username, bound to her gateway account.
+fn eve_joined(d: &Directory, eve: MemberId) {
+    let details = d.member_details(eve).unwrap();
+    assert_eq!(details.status, MemberStatus::Enabled);
+    assert_eq!(details.username.as_deref(), Some("eve"));
+    assert_eq!(
+        d.gateway_account_of(eve).unwrap().as_deref(),
+        Some("acc_eve")
+    );
+}
+
 /// `member`'s email and password hash on computer `d`.
 fn email_and_hash(d: &Directory, member: MemberId) -> (Option<String>, String) {
     let hash = d
@@ -85,13 +125,7 @@ fn a_registration_pulled_by_two_computers_joins_once_and_a_username_taken_first_
     );
     nothing_refused(&mut t);
     for d in &t.dirs {
-        let details = d.member_details(eve).unwrap();
-        assert_eq!(details.status, MemberStatus::Enabled);
-        assert_eq!(details.username.as_deref(), Some("eve"));
-        assert_eq!(
-            d.gateway_account_of(eve).unwrap().as_deref(),
-            Some("acc_eve")
-        );
+        eve_joined(d, eve);
     }
 
     // Cy adds a member as "finn" while Finn registers as "finn": the log orders Cy's change
@@ -166,22 +200,9 @@ fn a_member_s_own_new_details_and_password_and_an_admin_s_edit_end_in_the_log_s_
 
     // Dee sets a new password on the gateway, then Ann sets another: Ann's stands, and the
     // copy of Dee's a late computer queued does not bring hers back.
-    let own_hash = orgdesk_core::password::hash("Dee's own pass 1").unwrap();
-    let changed = event_at(
-        3,
-        t.clock.now_secs(),
-        password_changed("acc_dee", "dee", own_hash.clone()),
-    );
-    pulled_by(&mut t, &[1], &changed);
-    nothing_refused(&mut t);
+    let (own_hash, changed) = dee_sets_her_own_password(&mut t, 3, 1);
     assert_eq!(alike(&t, dee).1, own_hash);
-    let set = Command::SetPassword {
-        member_id: dee,
-        password_hash: orgdesk_core::password::hash("Ann's choice 22").unwrap(),
-        must_change: true,
-    };
-    t.make(0, "ann", set).unwrap();
-    t.send(0);
+    ann_sets_dees_password(&mut t, dee);
     pulled_by(&mut t, &[2], &changed);
     nothing_refused(&mut t);
     assert_ne!(alike(&t, dee).1, own_hash);
@@ -234,21 +255,15 @@ fn the_applied_event_ids_move_from_the_settings_into_their_own_table() {
     )
     .unwrap();
     m.to_latest(&mut conn).unwrap();
-    let ids: Vec<String> = conn
-        .prepare("SELECT event_id FROM team_member_events WHERE waiting_for IS NULL ORDER BY 1")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let ids: Vec<String> = crate::column_of(
+        &conn,
+        "SELECT event_id FROM team_member_events WHERE waiting_for IS NULL ORDER BY 1",
+    );
     assert_eq!(ids, ["ev_7", "ev_9"]);
-    let keys: Vec<String> = conn
-        .prepare("SELECT key FROM settings WHERE key LIKE 'team%' OR key LIKE 'gateway%'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let keys: Vec<String> = crate::column_of(
+        &conn,
+        "SELECT key FROM settings WHERE key LIKE 'team%' OR key LIKE 'gateway%'",
+    );
     assert_eq!(
         keys,
         ["gateway_event_cursor"],
@@ -262,30 +277,13 @@ fn a_computer_joined_from_a_snapshot_passes_over_an_event_applied_before_it() {
     enrolled(&mut t);
     let dee = t.member("dee");
     // Dee sets a password on the gateway, which Ann's computer pulls; Ann then sets another.
-    let own_hash = orgdesk_core::password::hash("Dee's own pass 1").unwrap();
-    let changed = event_at(
-        1,
-        t.clock.now_secs(),
-        password_changed("acc_dee", "dee", own_hash.clone()),
-    );
-    pulled_by(&mut t, &[0], &changed);
-    nothing_refused(&mut t);
-    let set = Command::SetPassword {
-        member_id: dee,
-        password_hash: orgdesk_core::password::hash("Ann's choice 22").unwrap(),
-        must_change: true,
-    };
-    t.make(0, "ann", set).unwrap();
-    t.send(0);
+    let (own_hash, changed) = dee_sets_her_own_password(&mut t, 1, 0);
+    ann_sets_dees_password(&mut t, dee);
     nothing_refused(&mut t);
 
     // Cy's computer joins anew from a snapshot of the second computer: it holds the id of
     // the event applied before the snapshot's position.
-    let snapshot = t.dirs[1].write_snapshot(t.log.len() as u64).unwrap();
-    let path = crate::scratch_db();
-    drop(Directory::load_snapshot(&path, &snapshot).unwrap());
-    t.dirs[2] = Directory::open_with_clock(&path, t.clock.clone()).unwrap();
-    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    t.cy_joins_anew_from(1);
     assert_eq!(taken(&t.dirs[2]), taken(&t.dirs[0]));
     assert_eq!(taken(&t.dirs[2]).0, ["e1"]);
 
@@ -367,22 +365,12 @@ fn a_registration_the_log_places_before_its_invitation_s_link_waits_and_joins_ev
     assert_eq!(t.log[in_log].body["args"]["gatewayId"], "inv_eve");
     nothing_refused(&mut t);
     for d in &t.dirs {
-        let details = d.member_details(eve).unwrap();
-        assert_eq!(details.status, MemberStatus::Enabled);
-        assert_eq!(details.username.as_deref(), Some("eve"));
-        assert_eq!(
-            d.gateway_account_of(eve).unwrap().as_deref(),
-            Some("acc_eve")
-        );
+        eve_joined(d, eve);
         assert_eq!(taken(d), (vec!["e1".to_owned()], Vec::new()));
-        let joined_at: i64 = d
-            .connection()
-            .query_row(
-                "SELECT team_seq FROM audit_log WHERE action = 'member.joined'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let joined_at: i64 = crate::value(
+            d,
+            "SELECT team_seq FROM audit_log WHERE action = 'member.joined'",
+        );
         assert_eq!(joined_at, eve_linked);
         assert!(d.pending_commands().unwrap().is_empty());
     }
@@ -450,11 +438,7 @@ fn a_waiting_registration_comes_along_in_a_snapshot_and_joins_there_too() {
     let (mut t, eve, _finn, _) = eve_registers_before_her_link_is_told();
     nothing_refused(&mut t);
     // Cy's computer joins anew from Bo's snapshot while the registration waits.
-    let snapshot = t.dirs[1].write_snapshot(t.log.len() as u64).unwrap();
-    let path = crate::scratch_db();
-    drop(Directory::load_snapshot(&path, &snapshot).unwrap());
-    t.dirs[2] = Directory::open_with_clock(&path, t.clock.clone()).unwrap();
-    t.dirs[2].set_team_device_account("acc_cyrus").unwrap();
+    t.cy_joins_anew_from(1);
     assert_eq!(taken(&t.dirs[2]), taken(&t.dirs[1]));
     assert_eq!(taken(&t.dirs[2]).1.len(), 1);
 
