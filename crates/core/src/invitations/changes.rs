@@ -241,11 +241,25 @@ impl Directory {
 }
 
 /// Marks a row cancelled; the gateway is told only if it knows the invitation, and only by
-/// the computer whose change it is (`tell`).
+/// one computer: the one whose change it is (`tell`) when it holds the gateway's id, else
+/// the one that sent the invitation, when the id is still its alone — its own
+/// `invitation.linked` is waiting here to be applied, so the log has not told the id before
+/// this cancel and the cancel's author could not tell the gateway. (A cancel applied before
+/// the sender has the gateway's answer is told when the answer comes: `gateway_work_done_with`.)
 fn cancel_row(tx: &Connection, id: i64, now: i64, tell: TellGateway) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE invitations SET state = 'cancelled',
-             pending_action = CASE WHEN gateway_id IS NULL OR ?3 THEN NULL ELSE 'cancel' END,
+             pending_action = CASE
+                 WHEN gateway_id IS NULL THEN NULL
+                 WHEN NOT ?3 THEN 'cancel'
+                 WHEN EXISTS (
+                     SELECT 1 FROM team_pending p
+                      WHERE json_valid(p.body)
+                        AND json_extract(p.body, '$.kind') = 'invitation.linked'
+                        AND json_extract(p.body, '$.args.invitation') = invitations.idempotency_key
+                        AND json_extract(p.body, '$.args.gatewayId') = invitations.gateway_id)
+                     THEN 'cancel'
+             END,
              attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = ?2
          WHERE id = ?1",
         params![id, now, tell == TellGateway::LeftToAuthor],

@@ -108,8 +108,9 @@ impl Directory {
         )?)
     }
 
-    /// Records how a piece of work ended. Work that was replaced meanwhile (the admin
-    /// cancelled while a create was in flight) keeps its newer pending action. What the
+    /// Records how a piece of work ended. Work that was replaced meanwhile keeps its newer
+    /// pending action; a create that comes back linked for an invitation cancelled while it
+    /// was in flight queues the cancel the gateway could not be told before. What the
     /// gateway answered about the invitation (a link made, or a send refused for good) is
     /// handed to `answered` in the same transaction with the invitation's key and the time,
     /// which on a computer in a team tells the other computers (`Directory::gateway_work_done`
@@ -165,6 +166,17 @@ impl Directory {
                     tx.execute(
                         "UPDATE invitations SET state = 'sent', pending_action = NULL, attempts = 0,
                              last_error = NULL WHERE id = ?1",
+                        [work.invitation_id],
+                    )?;
+                } else if matches!(work.action, GatewayAction::Create(_)) {
+                    // Cancelled here while the create was on its way (by an admin here, or by
+                    // another computer's change, neither of which could name the invitation to
+                    // the gateway): the gateway made a live link all the same, and this
+                    // computer, the only one that holds its id yet, tells it of the cancel.
+                    tx.execute(
+                        "UPDATE invitations SET pending_action = 'cancel', attempts = 0,
+                             next_attempt_at = 0, last_error = NULL
+                         WHERE id = ?1 AND state = 'cancelled' AND pending_action IS NULL",
                         [work.invitation_id],
                     )?;
                 }

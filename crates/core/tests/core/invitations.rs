@@ -248,6 +248,15 @@ fn cancelling_while_the_create_is_in_flight_keeps_the_cancel() {
     )
     .unwrap();
     assert_eq!(state_of(&d, id), InvitationState::Cancelled);
+    // The gateway made a live link meanwhile: its cancel is queued, once, under its id.
+    let work = d.due_gateway_work(10).unwrap();
+    assert_eq!(work.len(), 1, "{work:?}");
+    assert_eq!(work[0].action, GatewayAction::Cancel);
+    assert_eq!(work[0].gateway_id.as_deref(), Some("inv_9"));
+    d.gateway_work_done(&work[0], WorkResult::Cancelled)
+        .unwrap();
+    assert!(d.due_gateway_work(10).unwrap().is_empty());
+    assert_eq!(state_of(&d, id), InvitationState::Cancelled);
 }
 
 #[test]

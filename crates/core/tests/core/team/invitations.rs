@@ -53,8 +53,12 @@ pub(super) fn invitation_of(t: &Team, at: usize, member: MemberId) -> i64 {
 
 /// The work computer `at` has queued for the gateway: (action, gateway id).
 fn work_of(t: &Team, at: usize) -> Vec<(String, Option<String>)> {
-    t.dirs[at]
-        .due_gateway_work(50)
+    work_in(&t.dirs[at])
+}
+
+/// The work a directory has queued for the gateway: (action, gateway id).
+fn work_in(d: &Directory) -> Vec<(String, Option<String>)> {
+    d.due_gateway_work(50)
         .unwrap()
         .into_iter()
         .map(|w| {
@@ -304,4 +308,118 @@ fn inviting_someone_removed_first_is_refused_and_a_send_the_gateway_refuses_fail
     });
     let refused = TeamCommand::from_body(bad.as_object().unwrap()).unwrap_err();
     assert_eq!(refused.field.as_deref(), Some("args.memberIds"));
+}
+
+/// The admin `by` at computer `at` cancels `member`'s invitation there; the change is made,
+/// not sent.
+fn cancels(t: &mut Team, (at, by): (usize, &str), member: MemberId) {
+    let id = invitation_of(t, at, member);
+    let command = Command::change_invitations(&t.dirs[at], &[id], true).unwrap();
+    t.make(at, by, command).unwrap();
+}
+
+/// Computer `at` opened again from its file, as after a restart.
+fn reopened(t: &Team, at: usize) -> Directory {
+    let path = t.dirs[at].connection().path().unwrap().to_owned();
+    Directory::open_with_clock(std::path::Path::new(&path), t.clock.clone()).unwrap()
+}
+
+/// A cancel(action, gateway id) of the gateway's work.
+fn cancel_of(gateway_id: &str) -> (String, Option<String>) {
+    ("cancel".to_owned(), Some(gateway_id.to_owned()))
+}
+
+#[test]
+fn a_cancel_ordered_before_the_senders_linked_is_told_to_the_gateway_once_by_the_sender() {
+    let (mut t, eve, finn) = ann_invites_eve_and_finn();
+    t.send(0);
+    nothing_refused(&mut t);
+    // Bo cancels Finn's invitation on his computer, which has not heard its gateway id: it
+    // cannot tell the gateway. Ann cancels Eve's on hers while the creates are still out.
+    cancels(&mut t, (1, "bohan"), finn);
+    t.send(1);
+    cancels(&mut t, (0, "ann"), eve);
+    // The gateway answers Ann's computer, which knows both ids from then on; its
+    // `invitation.linked` changes are ordered after both cancels.
+    gateway_answers(&mut t, 0, 1_790_600_000);
+    t.send(0);
+    nothing_refused(&mut t);
+    // Ann's computer, the only one holding the ids when the cancels were applied, tells the
+    // gateway of each, once; no other computer has work for it.
+    assert_eq!(
+        work_of(&t, 0),
+        [cancel_of("inv_eve"), cancel_of("inv_finn")]
+    );
+    assert!(work_of(&t, 1).is_empty() && work_of(&t, 2).is_empty());
+    // The work is in the directory's file: it is there after a restart.
+    assert_eq!(work_in(&reopened(&t, 0)), work_of(&t, 0));
+    // Every computer lists both cancelled, with the expiry Ann's computer told.
+    let rows = same_invitations(&t);
+    assert!(
+        rows.iter()
+            .all(|r| r.contains("Cancelled") && r.contains("1790600000000")),
+        "{rows:?}"
+    );
+
+    // The gateway takes the cancels; nothing more is queued, for the gateway or the log, and
+    // the log applied again changes nothing.
+    gateway_answers(&mut t, 0, 0);
+    assert!(queued_kinds(&t, 0).is_empty());
+    nothing_refused(&mut t);
+    for at in 0..3 {
+        assert!(work_of(&t, at).is_empty(), "{at}");
+    }
+    assert_eq!(same_invitations(&t), rows);
+}
+
+#[test]
+fn a_create_answered_after_its_cancel_was_applied_is_cancelled_on_the_gateway_once() {
+    let (mut t, _eve, finn) = ann_invites_eve_and_finn();
+    t.send(0);
+    nothing_refused(&mut t);
+    // Ann's computer takes both creates to the gateway; meanwhile Bo cancels Finn's
+    // invitation and every computer applies the cancel: nothing to tell the gateway yet.
+    let in_flight = t.dirs[0].due_gateway_work(50).unwrap();
+    assert_eq!(in_flight.len(), 2);
+    cancels(&mut t, (1, "bohan"), finn);
+    t.send(1);
+    nothing_refused(&mut t);
+    assert_eq!(work_of(&t, 0), [("create".to_owned(), None)]);
+    assert!(work_of(&t, 1).is_empty() && work_of(&t, 2).is_empty());
+
+    // The gateway answers both: Finn's link is live, and Ann's computer queues its cancel
+    // with the answer, once, besides telling the others the ids.
+    for w in &in_flight {
+        let name = if w.invitation_id == invitation_of(&t, 0, finn) {
+            "inv_finn"
+        } else {
+            "inv_eve"
+        };
+        let linked = WorkResult::Linked {
+            gateway_id: name.to_owned(),
+            link: format!("https://gw.example/i/{name}-secret-token"),
+            expires_at_secs: 1_790_600_000,
+        };
+        t.dirs[0].gateway_work_done(w, linked).unwrap();
+    }
+    assert_eq!(work_of(&t, 0), [cancel_of("inv_finn")]);
+    assert_eq!(
+        queued_kinds(&t, 0),
+        ["invitation.linked", "invitation.linked"]
+    );
+    t.send(0);
+    nothing_refused(&mut t);
+    assert_eq!(work_of(&t, 0), [cancel_of("inv_finn")]);
+    assert!(work_of(&t, 1).is_empty() && work_of(&t, 2).is_empty());
+    let rows = same_invitations(&t);
+    assert!(
+        rows[0].contains("Sent") && rows[1].contains("Cancelled"),
+        "{rows:?}"
+    );
+
+    gateway_answers(&mut t, 0, 0);
+    nothing_refused(&mut t);
+    for at in 0..3 {
+        assert!(work_of(&t, at).is_empty(), "{at}");
+    }
 }
