@@ -59,12 +59,13 @@ pub(crate) fn bind_account(
     member: MemberId,
     account_id: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1",
-        params![member, account_id],
-    )?;
+    conn.prepare_cached(BIND_ACCOUNT)?
+        .execute(params![member, account_id])?;
     Ok(())
 }
+
+/// Binds member `?1` to the gateway account `?2`.
+const BIND_ACCOUNT: &str = "UPDATE members SET gateway_account_id = ?2 WHERE id = ?1";
 
 /// Asks the gateway to remove an account the directory will not take, unless a member of
 /// this directory is bound to it (then the account is theirs and stays).
@@ -142,6 +143,20 @@ fn parse_state(stored: String) -> AccountState {
     }
 }
 
+/// Up to which member id every member's account is in step, given the comparison of the
+/// members after `after` that answered `due`: the members before the first one due, which the
+/// comparison went through in member order. None when no member is due (the accounts of
+/// removed members may be), or the answer is not in member order.
+fn in_step_up_to(due: &[MirrorItem], after: i64) -> Option<i64> {
+    let members: Vec<i64> = due
+        .iter()
+        .take_while(|i| i.account.state != AccountState::Removed)
+        .map(|i| i.member_id)
+        .collect();
+    let first = *members.first()?;
+    (first > after && members.windows(2).all(|w| w[0] < w[1])).then(|| first - 1)
+}
+
 /// The account state a member's status stands for: Enabled members sign in; a Not Joined
 /// member's username is only reserved (there is no password); everyone else is kept out.
 const STATE_OF_STATUS: &str =
@@ -171,19 +186,35 @@ impl Directory {
     /// Members whose gateway account differs from what the gateway was last told, then
     /// accounts of members removed since, at most `limit`, in member order.
     pub fn due_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?;
-        let mark = (self.conn.total_changes(), version);
+        let mark = self.mirror_mark()?;
         if self.mirror_in_step.get() == Some(mark) {
             return Ok(Vec::new());
         }
-        let due = self.compare_account_mirror(limit)?;
+        // Members up to this id were in step when last compared, and nothing has been
+        // written since but what the gateway heard about members after them.
+        let after = match self.mirror_in_step_up_to.get() {
+            Some((at, up_to)) if at == mark => up_to,
+            _ => i64::MIN,
+        };
+        let due = self.compare_account_mirror(limit, after)?;
         self.mirror_in_step.set(due.is_empty().then_some(mark));
+        self.mirror_in_step_up_to
+            .set(in_step_up_to(&due, after).map(|up_to| (mark, up_to)));
         Ok(due)
     }
 
-    fn compare_account_mirror(&self, limit: u32) -> CoreResult<Vec<MirrorItem>> {
+    /// This connection's change count and SQLite's `data_version` (which moves when another
+    /// connection commits): while neither moves, nothing in the directory has changed.
+    fn mirror_mark(&self) -> CoreResult<(u64, i64)> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        Ok((self.conn.total_changes(), version))
+    }
+
+    /// Compares the members after id `after` (every member's gateway account is in step up
+    /// to it).
+    fn compare_account_mirror(&self, limit: u32, after: i64) -> CoreResult<Vec<MirrorItem>> {
         // In a team every computer mirrors, and an account the gateway creates with an id of
         // its own would be bound on the computer that asked only: so there only members
         // already bound are mirrored, and the gateway's answer is the same whoever sends first.
@@ -195,17 +226,25 @@ impl Directory {
         // hears the decision: the computer that decided mirrors them only once the decision
         // is out. Another computer may mirror them first; the gateway then approves the
         // waiting request that named the account and creates it under that id.
-        let team = self.team_device_account()?.is_some();
+        // Outside a team those conditions are left out of the query rather than tested on
+        // every member.
+        // (The unary plus keeps the scan in member order: the partial index on account ids
+        // would otherwise be taken for this condition.)
+        let team_only = if self.team_device_account()?.is_some() {
+            "AND +m.gateway_account_id IS NOT NULL
+             AND NOT EXISTS (
+                 SELECT 1 FROM join_requests r JOIN gateway_outbox o
+                   ON o.kind = 'join_decision' AND o.target = r.gateway_id
+                 WHERE r.member_id = m.id)"
+        } else {
+            ""
+        };
         let sql = format!(
             "SELECT m.id, m.gateway_account_id, m.username, m.password_hash, {STATE_OF_STATUS},
                     m.name, m.email, m.mobile, m.must_change_password
              FROM members m LEFT JOIN gateway_accounts g ON g.member_id = m.id
-             WHERE m.username IS NOT NULL
-               AND (?2 = 0 OR m.gateway_account_id IS NOT NULL)
-               AND (?2 = 0 OR NOT EXISTS (
-                     SELECT 1 FROM join_requests r JOIN gateway_outbox o
-                       ON o.kind = 'join_decision' AND o.target = r.gateway_id
-                     WHERE r.member_id = m.id))
+             WHERE m.id > ?2 AND m.username IS NOT NULL
+               {team_only}
                AND (g.member_id IS NULL
                     OR g.account_id IS NOT m.gateway_account_id
                     OR g.username IS NOT m.username
@@ -221,7 +260,7 @@ impl Directory {
              WHERE m.id IS NULL OR m.username IS NULL
              LIMIT ?1"
         );
-        let items = crate::rows::all(&self.conn, &sql, params![limit, team], |r| {
+        let items = crate::rows::all(&self.conn, &sql, params![limit, after], |r| {
             let (
                 member_id,
                 account_id,
@@ -259,50 +298,62 @@ impl Directory {
         items: &[MirrorItem],
         account_ids: &[String],
     ) -> CoreResult<()> {
+        // Writing only what concerns members after those found in step, with nothing else
+        // written since they were, leaves them in step.
+        let in_step_up_to = match self.mirror_in_step_up_to.take() {
+            Some((at, up_to))
+                if at == self.mirror_mark()? && items.iter().all(|i| i.member_id > up_to) =>
+            {
+                Some(up_to)
+            }
+            _ => None,
+        };
         let tx = self.conn.transaction()?;
+        // Prepared once for the whole round, not once a member.
+        let mut forget = tx.prepare_cached("DELETE FROM gateway_accounts WHERE member_id = ?1")?;
+        let mut held =
+            tx.prepare_cached("SELECT 1 FROM members WHERE gateway_account_id = ?1 AND id <> ?2")?;
+        let mut bind = tx.prepare_cached(BIND_ACCOUNT)?;
+        let mut record = tx.prepare_cached(
+            "INSERT INTO gateway_accounts (member_id, account_id, username, password_hash, state,
+                                           name, email, mobile, must_change_password)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (member_id) DO UPDATE SET account_id = excluded.account_id,
+                 username = excluded.username, password_hash = excluded.password_hash,
+                 state = excluded.state, name = excluded.name, email = excluded.email,
+                 mobile = excluded.mobile, must_change_password = excluded.must_change_password",
+        )?;
         for (item, account_id) in items.iter().zip(account_ids) {
             let a = &item.account;
             if a.state == AccountState::Removed {
-                tx.execute(
-                    "DELETE FROM gateway_accounts WHERE member_id = ?1",
-                    [item.member_id],
-                )?;
+                forget.execute([item.member_id])?;
                 continue;
             }
             if !valid_account_id(account_id) {
                 continue;
             }
-            if member_row::held_by_another(
-                &tx,
-                "gateway_account_id",
-                account_id,
-                MemberId(item.member_id),
-            )? {
+            if held.exists(params![account_id, item.member_id])? {
                 continue;
             }
-            bind_account(&tx, MemberId(item.member_id), account_id)?;
-            tx.execute(
-                "INSERT INTO gateway_accounts (member_id, account_id, username, password_hash, state,
-                                               name, email, mobile, must_change_password)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-                 ON CONFLICT (member_id) DO UPDATE SET account_id = excluded.account_id,
-                     username = excluded.username, password_hash = excluded.password_hash,
-                     state = excluded.state, name = excluded.name, email = excluded.email,
-                     mobile = excluded.mobile, must_change_password = excluded.must_change_password",
-                params![
-                    item.member_id,
-                    account_id,
-                    a.username,
-                    a.password_hash,
-                    state_str(a.state),
-                    a.name,
-                    a.email,
-                    a.mobile,
-                    a.must_change_password
-                ],
-            )?;
+            bind.execute(params![item.member_id, account_id])?;
+            record.execute(params![
+                item.member_id,
+                account_id,
+                a.username,
+                a.password_hash,
+                state_str(a.state),
+                a.name,
+                a.email,
+                a.mobile,
+                a.must_change_password
+            ])?;
         }
+        drop((forget, held, bind, record));
         tx.commit()?;
+        if let Some(up_to) = in_step_up_to {
+            self.mirror_in_step_up_to
+                .set(Some((self.mirror_mark()?, up_to)));
+        }
         Ok(())
     }
 

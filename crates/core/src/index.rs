@@ -31,8 +31,10 @@ pub(crate) struct MemberIndex {
     buf: Vec<u8>,
     /// `starts[i]` is where entry i begins in `buf`; one extra at the end.
     starts: Vec<u32>,
-    /// False after a patch: `buf` and `starts` are rebuilt before the next search.
+    /// False after a patch: `buf`, `starts` and `max_id` are rebuilt before the next search.
     laid_out: bool,
+    /// The highest member id among the entries (0 when there are none).
+    max_id: i64,
     /// Departments of each member, primary first.
     positions: HashMap<MemberId, Vec<DepartmentId>>,
     /// Members of each department (any position).
@@ -81,6 +83,7 @@ impl MemberIndex {
             self.buf.push(0);
         }
         self.starts.push(self.buf.len() as u32);
+        self.max_id = self.entries.iter().map(|e| e.id.0).max().unwrap_or(0);
         self.laid_out = true;
     }
 
@@ -141,13 +144,7 @@ impl MemberIndex {
             self.lay_out();
         }
         let allowed: Option<Vec<u64>> = departments.map(|depts| {
-            let max = self
-                .entries
-                .iter()
-                .map(|e| e.id.0)
-                .max()
-                .unwrap_or(0)
-                .max(0) as usize;
+            let max = self.max_id.max(0) as usize;
             let mut bits = vec![0u64; max / 64 + 1];
             for d in depts {
                 for m in self.by_department.get(d).map(Vec::as_slice).unwrap_or(&[]) {
@@ -163,14 +160,14 @@ impl MemberIndex {
         let mut total = 0usize;
         let mut page = Vec::new();
         let mut take = |e: &Entry| {
-            if !status(e.status) {
-                return;
-            }
             if let Some(bits) = &allowed {
                 let i = e.id.0 as usize;
                 if bits.get(i / 64).is_none_or(|w| w & (1 << (i % 64)) == 0) {
                     return;
                 }
+            }
+            if !status(e.status) {
+                return;
             }
             if total >= offset && end.is_none_or(|end| total < end) {
                 page.push(e.id);

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, Statement};
 use crate::audit::{self, Actor};
 use crate::name_keys;
 use crate::rows::row_into;
-use crate::types::{fold_key, fold_search, MemberId, MemberStatus};
+use crate::types::{fold_key, fold_search_into, MemberId, MemberStatus};
 
 pub(crate) struct Row {
     pub(crate) name: String,
@@ -51,27 +51,43 @@ impl Fields<'_> {
     /// after the name, when it has Chinese characters, its pinyin run together and its
     /// initials ("zhangwei", "zw").
     pub(crate) fn search_text(&self) -> String {
-        let mut s = String::new();
-        let mut push = |part: &str| {
-            s.push_str(part);
-            s.push('\u{1}');
-        };
-        push(&fold_search(self.name));
-        if let Some((full, initials)) = name_keys::search_pinyin(self.name) {
-            push(&full);
-            push(&initials);
-        }
-        for part in [
+        self.search_text_of(name_keys::pinyin_words(self.name).as_deref())
+    }
+
+    /// The name's sort key and [`Self::search_text`], the name's pinyin worked out once for
+    /// both.
+    pub(crate) fn name_key_and_search_text(&self) -> (String, String) {
+        let words = name_keys::pinyin_words(self.name);
+        (
+            name_keys::sort_key_of(self.name, words.as_deref()),
+            self.search_text_of(words.as_deref()),
+        )
+    }
+
+    /// [`Self::search_text`], given the name's pinyin words.
+    fn search_text_of(&self, words: Option<&str>) -> String {
+        let parts = [
             self.username,
             self.email,
             self.mobile,
             self.employee_id,
             self.org_email,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            push(&fold_search(part));
+        ];
+        let mut s = String::with_capacity(
+            2 * self.name.len() + parts.iter().flatten().map(|p| p.len() + 1).sum::<usize>() + 1,
+        );
+        fold_search_into(&mut s, self.name);
+        s.push('\u{1}');
+        if let Some(words) = words {
+            let (full, initials) = name_keys::search_pinyin_of(words);
+            for part in [full, initials] {
+                s.push_str(&part);
+                s.push('\u{1}');
+            }
+        }
+        for part in parts.into_iter().flatten() {
+            fold_search_into(&mut s, part);
+            s.push('\u{1}');
         }
         s
     }
@@ -89,12 +105,13 @@ pub(crate) struct Derived {
 
 impl Fields<'_> {
     pub(crate) fn derived(&self) -> Derived {
+        let (name_key, search_text) = self.name_key_and_search_text();
         Derived {
-            name_key: name_keys::sort_key(self.name),
+            name_key,
             username_key: self.username.map(str::to_ascii_lowercase),
             email_key: self.email.map(str::to_lowercase),
             employee_id_key: self.employee_id.map(fold_key),
-            search_text: self.search_text(),
+            search_text,
         }
     }
 }
@@ -252,7 +269,7 @@ pub(crate) fn rebuild_name_keys(conn: &Connection) -> rusqlite::Result<usize> {
         ))?
         .query_map([], |r| {
             let row = row_from(r)?;
-            let (key, search) = (name_keys::sort_key(&row.name), row.fields().search_text());
+            let (key, search) = row.fields().name_key_and_search_text();
             let fresh = r.get_ref(9)?.as_str()? == key && r.get_ref(10)?.as_str()? == search;
             Ok((!fresh).then_some((r.get(8)?, key, search)))
         })?

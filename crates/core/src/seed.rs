@@ -3,7 +3,7 @@
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rusqlite::params;
+use rusqlite::{params, OptionalExtension};
 
 use crate::error::CoreResult;
 use crate::store::Directory;
@@ -119,12 +119,19 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
         let mut ins = tx.prepare(
             "INSERT INTO members (name, name_key, username, username_key, email, email_key, mobile, employee_id,
                                   employee_id_key, work_location, status, created_at, activated_at, updated_at, search_text)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?12, ?13)",
+             VALUES (?1, ?2, ?3, ?3, ?4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?10, ?11)",
         )?;
         let mut pos = tx.prepare(
             "INSERT INTO positions (member_id, department_id, title, is_primary, sort_order) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
-        let mut role = tx.prepare("INSERT INTO member_roles (member_id, role_id) SELECT ?1, id FROM roles WHERE builtin = 'member'")?;
+        // Everyone has the built-in Member role (if the directory has one), looked up once.
+        let member_role: Option<i64> = tx
+            .query_row("SELECT id FROM roles WHERE builtin = 'member'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let mut role =
+            tx.prepare("INSERT INTO member_roles (member_id, role_id) VALUES (?1, ?2)")?;
         for i in 0..members {
             let chinese = rng.random_range(0..4) == 0;
             let name = if chinese {
@@ -150,7 +157,7 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
                 93..=96 => "disabled",
                 _ => "resigned",
             };
-            let search = crate::member_row::Fields {
+            let (name_key, search) = crate::member_row::Fields {
                 name: &name,
                 username: Some(&username),
                 email: Some(&email),
@@ -159,13 +166,11 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
                 org_email: None,
                 work_location: None,
             }
-            .search_text();
+            .name_key_and_search_text();
             ins.execute(params![
                 name,
-                crate::name_keys::sort_key(&name),
+                name_key,
                 username,
-                username,
-                email,
                 email,
                 mobile,
                 employee_id,
@@ -190,7 +195,9 @@ pub fn seed(d: &mut Directory, departments: usize, members: usize, seed: u64) ->
                     pos.execute(params![id, second, Option::<String>::None, false, 1])?;
                 }
             }
-            role.execute([id])?;
+            if let Some(role_id) = member_role {
+                role.execute([id, role_id])?;
+            }
         }
     }
     tx.commit()?;

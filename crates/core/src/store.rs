@@ -67,6 +67,10 @@ pub struct Directory {
     /// SQLite's `data_version` then. While neither moved, nothing can differ, and the sender's
     /// rounds skip the comparison of every member.
     pub(crate) mirror_in_step: std::cell::Cell<Option<(u64, i64)>>,
+    /// Members up to which id were last found in step with the account mirror, and when (as
+    /// above): the comparison goes on from the next one while nothing but the mirror's own
+    /// record of what the gateway heard has been written since.
+    pub(crate) mirror_in_step_up_to: std::cell::Cell<Option<((u64, i64), i64)>>,
 }
 
 impl Directory {
@@ -106,6 +110,7 @@ impl Directory {
             index_data_version: std::cell::Cell::new(0),
             checkpoint: None,
             mirror_in_step: std::cell::Cell::new(None),
+            mirror_in_step_up_to: std::cell::Cell::new(None),
         })
     }
 
@@ -243,6 +248,7 @@ impl Directory {
     #[doc(hidden)]
     pub fn connection_mut_for_fuzzing(&mut self) -> &mut Connection {
         self.drop_index();
+        self.mirror_in_step_up_to.set(None);
         &mut self.conn
     }
 }

@@ -190,17 +190,28 @@ mod tests {
 
 /// Lower-cased with diacritics removed ("José" -> "jose"), for search.
 pub fn fold_search(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    fold_search_into(&mut out, s);
+    out
+}
+
+/// [`fold_search`], written at the end of `out`.
+pub(crate) fn fold_search_into(out: &mut String, s: &str) {
     use unicode_normalization::char::is_combining_mark;
     use unicode_normalization::UnicodeNormalization;
     // ASCII has nothing to decompose: most emails, usernames, mobiles and IDs take this path
     // (a bulk import folds every field of every row).
     if s.is_ascii() {
-        return s.to_ascii_lowercase();
+        let start = out.len();
+        out.push_str(s);
+        out[start..].make_ascii_lowercase();
+        return;
     }
-    s.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    out.extend(
+        s.nfd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase),
+    );
 }
 
 /// An email address by `orgdesk_rules::email`'s rule, which the gateway applies too: a

@@ -61,40 +61,37 @@ impl Directory {
         })
     }
 
-    /// The list rows of these members, in this order.
+    /// The list rows of these members, in this order (one who is gone is left out).
     fn member_rows(&self, ids: &[MemberId]) -> CoreResult<Vec<MemberRow>> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list = ids
-            .iter()
-            .map(|i| i.0.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let sql = format!(
+        // One statement, prepared once and kept, read for each member in turn. A member has
+        // at most one primary position; the roles come in the order of their ids.
+        let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.name, m.username, m.status, m.employee_id, m.email, m.mobile,
-                    (SELECT d.name FROM positions p JOIN departments d ON d.id = p.department_id
-                     WHERE p.member_id = m.id AND p.is_primary = 1),
-                    (SELECT p.title FROM positions p WHERE p.member_id = m.id AND p.is_primary = 1),
+                    d.name, p.title,
                     (SELECT group_concat(r.name, char(31)) FROM (SELECT r.name FROM member_roles mr JOIN roles r ON r.id = mr.role_id
-                     WHERE mr.member_id = m.id ORDER BY r.id) r)
-             FROM members m WHERE m.id IN ({list})"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut by_id: std::collections::HashMap<MemberId, MemberRow> = stmt
-            .query_map([], |r| {
-                Ok(row_into!(r => MemberRow {
-                    id, name, username, status, employee_id, email, mobile, primary_department,
-                    position;
-                    roles: r
-                        .get::<_, Option<String>>(9)?
-                        .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
-                        .unwrap_or_default(),
-                }))
-            })?
-            .map(|r| r.map(|row| (row.id, row)))
-            .collect::<Result<_, _>>()?;
-        Ok(ids.iter().filter_map(|i| by_id.remove(i)).collect())
+                     WHERE mr.member_id = m.id ORDER BY mr.role_id) r)
+             FROM members m
+             LEFT JOIN positions p ON p.member_id = m.id AND p.is_primary = 1
+             LEFT JOIN departments d ON d.id = p.department_id
+             WHERE m.id = ?1",
+        )?;
+        let mut rows = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = stmt
+                .query_row([id], |r| {
+                    Ok(row_into!(r => MemberRow {
+                        id, name, username, status, employee_id, email, mobile, primary_department,
+                        position;
+                        roles: r
+                            .get::<_, Option<String>>(9)?
+                            .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
+                            .unwrap_or_default(),
+                    }))
+                })
+                .optional()?;
+            rows.extend(row);
+        }
+        Ok(rows)
     }
 
     /// Finds a member by numeric id, username or email (for the command line).

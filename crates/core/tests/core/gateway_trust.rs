@@ -489,6 +489,91 @@ fn the_mirror_notices_changes_made_by_another_connection() {
     assert_eq!(due[0].account.name, "Ann B. Lee");
 }
 
+/// Ann and 30 seeded members in the file `org.db` in `dir`, their accounts mirrored in rounds
+/// of 5 until the first `rounds` rounds are heard (every member of them bound to `acc_{id}`).
+fn mirrored_in_rounds(dir: &std::path::Path, rounds: usize) -> Directory {
+    let (mut d, _) = crate::org_in_file(dir);
+    orgdesk_core::seed::seed(&mut d, 3, 30, 1).unwrap();
+    for _ in 0..rounds {
+        send_round(&mut d);
+    }
+    d
+}
+
+/// One round of the account mirror, 5 members at most, heard by the gateway; answers the
+/// member ids sent.
+fn send_round(d: &mut Directory) -> Vec<i64> {
+    let due = d.due_account_mirror(5).unwrap();
+    let ids: Vec<String> = due.iter().map(|i| format!("acc_{}", i.member_id)).collect();
+    d.account_mirror_done(&due, &ids).unwrap();
+    due.iter().map(|i| i.member_id).collect()
+}
+
+#[test]
+fn a_mirror_sent_in_rounds_reaches_every_member_once_in_member_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = mirrored_in_rounds(dir.path(), 0);
+    let mut sent = Vec::new();
+    loop {
+        let round = send_round(&mut d);
+        if round.is_empty() {
+            break;
+        }
+        sent.extend(round);
+    }
+    let everyone: Vec<i64> = d
+        .connection()
+        .prepare("SELECT id FROM members WHERE username IS NOT NULL ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(sent, everyone);
+}
+
+#[test]
+fn between_rounds_the_mirror_sees_changes_to_members_already_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = mirrored_in_rounds(dir.path(), 2);
+    // Members 2 and 3 were heard in the first round; a change to either is due before the
+    // members not sent yet, made here or by another connection (the command line).
+    d.connection()
+        .execute("UPDATE members SET name = 'Renamed Here' WHERE id = 2", [])
+        .unwrap();
+    let due = d.due_account_mirror(5).unwrap();
+    assert_eq!(
+        (due[0].member_id, due[0].account.name.as_str()),
+        (2, "Renamed Here")
+    );
+    send_round(&mut d);
+    send_round(&mut d);
+    let other = rusqlite::Connection::open(dir.path().join("org.db")).unwrap();
+    other
+        .execute("UPDATE members SET name = 'Renamed There' WHERE id = 3", [])
+        .unwrap();
+    let due = d.due_account_mirror(5).unwrap();
+    assert_eq!(
+        (due[0].member_id, due[0].account.name.as_str()),
+        (3, "Renamed There")
+    );
+}
+
+#[test]
+fn a_record_of_members_already_sent_has_them_compared_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = mirrored_in_rounds(dir.path(), 2);
+    // What the gateway is said to have heard about member 2, who was sent in the first
+    // round, is not what the directory holds: the next round sends them again.
+    let mut stale = d.due_account_mirror(5).unwrap()[0].clone();
+    stale.member_id = 2;
+    stale.account.name = "Someone Else".into();
+    d.account_mirror_done(&[stale], &["acc_2".into()]).unwrap();
+    let due = d.due_account_mirror(5).unwrap();
+    assert_eq!(due[0].member_id, 2);
+    assert_ne!(due[0].account.name, "Someone Else");
+}
+
 /// Every event about an invitation, late or replayed, against an invitation that is already
 /// closed (registered, or cancelled by the admin): none moves it.
 #[test]
