@@ -521,14 +521,10 @@ fn a_mirror_sent_in_rounds_reaches_every_member_once_in_member_order() {
         }
         sent.extend(round);
     }
-    let everyone: Vec<i64> = d
-        .connection()
-        .prepare("SELECT id FROM members WHERE username IS NOT NULL ORDER BY id")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let everyone: Vec<i64> = crate::column(
+        &d,
+        "SELECT id FROM members WHERE username IS NOT NULL ORDER BY id",
+    );
     assert_eq!(sent, everyone);
 }
 
@@ -538,25 +534,21 @@ fn between_rounds_the_mirror_sees_changes_to_members_already_sent() {
     let mut d = mirrored_in_rounds(dir.path(), 2);
     // Members 2 and 3 were heard in the first round; a change to either is due before the
     // members not sent yet, made here or by another connection (the command line).
+    let first_due = |d: &Directory| {
+        let due = d.due_account_mirror(5).unwrap();
+        (due[0].member_id, due[0].account.name.clone())
+    };
     d.connection()
         .execute("UPDATE members SET name = 'Renamed Here' WHERE id = 2", [])
         .unwrap();
-    let due = d.due_account_mirror(5).unwrap();
-    assert_eq!(
-        (due[0].member_id, due[0].account.name.as_str()),
-        (2, "Renamed Here")
-    );
+    assert_eq!(first_due(&d), (2, "Renamed Here".to_owned()));
     send_round(&mut d);
     send_round(&mut d);
     let other = rusqlite::Connection::open(dir.path().join("org.db")).unwrap();
     other
         .execute("UPDATE members SET name = 'Renamed There' WHERE id = 3", [])
         .unwrap();
-    let due = d.due_account_mirror(5).unwrap();
-    assert_eq!(
-        (due[0].member_id, due[0].account.name.as_str()),
-        (3, "Renamed There")
-    );
+    assert_eq!(first_due(&d), (3, "Renamed There".to_owned()));
 }
 
 #[test]
