@@ -18,6 +18,7 @@ mod changes;
 mod create;
 mod events;
 mod list;
+mod logged;
 mod resets;
 mod work;
 
@@ -33,7 +34,8 @@ use crate::types::MemberId;
 
 pub(crate) use create::Sending;
 pub use events::HOLD_UNKNOWN_MS;
-pub(crate) use events::{apply_member_event, waiting_registration, Applying, Intake};
+pub(crate) use events::{apply_member_event, Applying, Intake};
+pub(crate) use logged::waiting_registration;
 pub use resets::{PasswordResetSent, ResetTarget};
 pub(crate) use work::Answered;
 
