@@ -269,6 +269,15 @@ impl Directory {
         how: Deciding<'_>,
     ) -> CoreResult<Vec<MemberId>> {
         CoreError::unless_chosen(ids, "ids", "Choose at least one join request.")?;
+        // The role people join with is the admin's to give as any role is: the Super Admin
+        // role only a Super Admin gives.
+        if let JoinDecision::Approve(JoinPlacement {
+            role_id: Some(role),
+            ..
+        }) = decision
+        {
+            self.guard_super_admin_grant(actor, &[], &[role], "roleId")?;
+        }
         let (now, tx) = self.begin()?;
         if let JoinDecision::Approve(p) = decision {
             check_placement(&tx, p)?;

@@ -177,7 +177,7 @@ impl Directory {
         };
         let positions = self.check_positions(&input.positions)?;
         let roles = self.check_roles(&input.role_ids)?;
-        self.guard_super_admin_grant(actor, &[], &roles)?;
+        self.guard_super_admin_grant(actor, &[], &roles, "roleIds")?;
         let hash = match password_hash {
             Some(h) => h.to_owned(),
             None => password::hash(&input.password)?,
@@ -215,7 +215,7 @@ impl Directory {
             title: input.position.clone(),
         }])?;
         let roles = self.check_roles(&input.role_ids)?;
-        self.guard_super_admin_grant(actor, &[], &roles)?;
+        self.guard_super_admin_grant(actor, &[], &roles, "roleIds")?;
         let row = added_row(&name, None, &email, &mobile, MemberStatus::NotJoined);
         self.write_added(actor, &row, &positions, &roles, None, |id| {
             audit::Entry::member("member.add_for_invitation", id, &row.name).after(

@@ -126,7 +126,7 @@ impl Directory {
             None => old_roles.clone(),
         };
         if old_roles != new_roles {
-            self.guard_super_admin_grant(actor, &old_roles, &new_roles)?;
+            self.guard_super_admin_grant(actor, &old_roles, &new_roles, "roleIds")?;
             self.guard_super_admins(id, &new_roles)?;
         }
         let depts_changed = {

@@ -170,12 +170,14 @@ impl Directory {
 
     /// Refused unless `actor` is a Super Admin when `roles` gives the Super Admin role to a
     /// member who did not hold it (`before`: their roles; none for a new member) or takes it
-    /// from one who did.
+    /// from one who did; the refusal is about `field` (`roleIds`, or `roleId` when approving a
+    /// join request).
     pub(crate) fn guard_super_admin_grant(
         &self,
         actor: &Actor,
         before: &[RoleId],
         roles: &[RoleId],
+        field: &str,
     ) -> CoreResult<()> {
         let super_admin = self.super_admin_role()?;
         if before.contains(&super_admin) == roles.contains(&super_admin)
@@ -184,7 +186,7 @@ impl Directory {
             return Ok(());
         }
         Err(CoreError::invalid(vec![ErrorDetail::field(
-            "roleIds",
+            field,
             "super_admin_only",
             SUPER_ADMIN_ROLE_ONLY,
         )]))

@@ -1,10 +1,11 @@
 //! The Super Admin role and the Super Admins themselves are a Super Admin's to manage: an Admin
-//! can neither give nor take away the role (in a dialog, an edit or an import), nor change a
-//! Super Admin's status, remove them, or set or reset their password — so an Admin cannot make
-//! themselves a Super Admin or take a Super Admin's account.
+//! can neither give nor take away the role (in a dialog, an edit, an import or a join
+//! approval), nor change a Super Admin's status, remove them, or set or reset their password —
+//! so an Admin cannot make themselves a Super Admin or take a Super Admin's account.
 
 use orgdesk_core::audit::Actor;
 use orgdesk_core::batch::{BatchChange, Selection};
+use orgdesk_core::join::{JoinDecision, JoinPlacement};
 use orgdesk_core::members::{MemberAction, MemberPatch, SetPasswordInput};
 use orgdesk_core::spreadsheet::{Control, ImportOptions, RowOutcome};
 use orgdesk_core::types::{MemberId, MemberStatus, RoleId};
@@ -245,4 +246,38 @@ fn an_admins_import_cannot_give_or_take_away_the_super_admin_role() {
     assert_eq!(roles(&d, cy), ["Member"]);
     let eve = eve(&d).expect("Eve imported");
     assert_eq!(roles(&d, eve), ["Super Admin"]);
+}
+
+#[test]
+fn an_admin_cannot_approve_a_join_request_into_the_super_admin_role() {
+    let Org {
+        mut d,
+        bob,
+        super_admin,
+        member,
+        ..
+    } = org();
+    crate::join_requests::add_requests(&mut d, &["noa", "omar"]);
+    let noa = crate::join_requests::id_of(&d, "noa");
+    let into = |role| {
+        JoinDecision::Approve(JoinPlacement {
+            department_id: None,
+            role_id: Some(role),
+        })
+    };
+    let e = d
+        .decide_join_requests(&bob, &[noa], into(super_admin))
+        .unwrap_err();
+    assert_eq!(
+        field_codes(e),
+        [("roleId".to_owned(), "super_admin_only".to_owned())]
+    );
+    assert_eq!(d.join_requests(true).unwrap().len(), 2, "both still wait");
+    let joined = d.decide_join_requests(&bob, &[noa], into(member)).unwrap();
+    assert_eq!(roles(&d, joined[0]), ["Member"]);
+    let omar = crate::join_requests::id_of(&d, "omar");
+    let joined = d
+        .decide_join_requests(&admin(&d), &[omar], into(super_admin))
+        .unwrap();
+    assert_eq!(roles(&d, joined[0]), ["Super Admin"]);
 }

@@ -9,7 +9,7 @@ import { Dialog } from "../../components/Dialog";
 import { DepartmentSelect } from "../departments/DepartmentSelect";
 import { useDepartmentTree } from "../departments/queries";
 import { deptOptions } from "../departments/tree";
-import { useRoles } from "../settings/queries";
+import { useRoleChoices } from "../settings/RolesSelect";
 
 type Values = { departmentId?: number; roleId?: number };
 
@@ -33,7 +33,7 @@ export function ApproveDialog({
 }) {
   const { t } = useTranslation();
   const tree = useDepartmentTree();
-  const roles = useRoles();
+  const { roles, options: roleOptions, optionRender } = useRoleChoices();
   const [form] = Form.useForm<Values>();
   const treeData = useMemo(() => (tree.data ? deptOptions(tree.data) : []), [tree.data]);
   const memberRole = roles.data?.find((r) => r.builtin && r.name === "Member")?.id;
@@ -87,7 +87,8 @@ export function ApproveDialog({
             data-testid="approve-role"
             loading={roles.isPending}
             placeholder={roles.data?.find((r) => r.id === memberRole)?.name}
-            options={(roles.data ?? []).map((r) => ({ value: r.id, label: r.name, title: r.name }))}
+            options={roleOptions}
+            optionRender={optionRender}
           />
         </Form.Item>
       </Form>

@@ -1,8 +1,10 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 
-import { roles, session, signedIn } from "../../test/fixtures";
+import { roles, session, signedIn, tree } from "../../test/fixtures";
 import { mockBackend, renderWithProviders } from "../../test/render";
+import { ApproveDialog } from "../joinRequests/ApproveDialog";
 import { RolesSelect } from "./RolesSelect";
 
 /** The dropdown's options as (title, greyed out). */
@@ -47,5 +49,21 @@ describe("Roles picker", () => {
       ["Member", false],
     ]);
     expect(screen.queryByText(/Only a Super Admin/)).toBeNull();
+  });
+
+  it("greys out Super Admin as the role to approve people into, for an Admin", async () => {
+    mockBackend({
+      app_status: () => ({ ...signedIn, session: { ...session, roles: ["Admin"] } }),
+      list_roles: () => roles,
+      department_tree: () => tree,
+    });
+    const user = userEvent.setup({ delay: null });
+    renderWithProviders(<ApproveDialog rows={[]} pending={false} problem={null} onApprove={() => {}} onClose={() => {}} />);
+    await user.click(within(await screen.findByTestId("approve-role")).getByRole("combobox"));
+    expect(await options()).toEqual([
+      ["Super Admin", true],
+      ["Admin", false],
+      ["Member", false],
+    ]);
   });
 });
