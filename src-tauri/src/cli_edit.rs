@@ -24,14 +24,8 @@ pub(crate) fn edit<T>(
     run: impl FnOnce(&mut Directory, &Actor) -> CoreResult<T>,
     say: impl FnOnce(&mut Directory, T) -> Result<String, CommandError>,
 ) -> Result<String, CommandError> {
-    let (tried, change_id) = match d.edit(actor, command, run)? {
-        Edit::Done(done) => return say(d, done),
-        Edit::Queued { tried, change_id } => (tried, change_id),
-    };
-    match through_log(d, &[change_id])? {
-        None => say(d, tried),
-        Some(kept) => Ok(kept),
-    }
+    let made = d.edit(actor, command, run)?;
+    said(d, made, say)
 }
 
 /// [`edit`] of `command` as it says ([`Directory::edit_command`]), then `say`.
@@ -41,12 +35,23 @@ pub(crate) fn edit_command(
     command: Command,
     say: impl FnOnce(&mut Directory) -> Result<String, CommandError>,
 ) -> Result<String, CommandError> {
-    let change_id = match d.edit_command(actor, command)? {
-        Edit::Done(()) => return say(d),
-        Edit::Queued { change_id, .. } => change_id,
+    let made = d.edit_command(actor, command)?;
+    said(d, made, |d, ()| say(d))
+}
+
+/// What an edit made or queued says: at once when made, else once its change is back from
+/// the log, or that it is kept on this computer.
+fn said<T>(
+    d: &mut Directory,
+    made: Edit<T>,
+    say: impl FnOnce(&mut Directory, T) -> Result<String, CommandError>,
+) -> Result<String, CommandError> {
+    let (tried, change_id) = match made {
+        Edit::Done(done) => return say(d, done),
+        Edit::Queued { tried, change_id } => (tried, change_id),
     };
     match through_log(d, &[change_id])? {
-        None => say(d),
+        None => say(d, tried),
         Some(kept) => Ok(kept),
     }
 }

@@ -6,11 +6,12 @@ import type { MemberQuery } from "../../bindings/MemberQuery";
 import type { TeamEnrollment } from "../../bindings/TeamEnrollment";
 import { errorText } from "../../errors";
 import { useMemberPage } from "../members/queries";
+import { SUPER_ADMIN } from "../members/status";
 import { EnrollDialog } from "./EnrollDialog";
 import { useEnrollAdmin } from "./queries";
 
 /** The roles whose holders may enroll a computer in the team (the rank rule's names). */
-const ADMIN_ROLES = ["Super Admin", "Admin"];
+const ADMIN_ROLES = [SUPER_ADMIN, "Admin"];
 
 /** "Enroll an admin": pick an enabled member who holds an admin role, then the code's dialog. */
 export function EnrollAdmin() {

@@ -7,6 +7,7 @@ import type { Session } from "../../bindings/Session";
 import type { TeamStatus } from "../../bindings/TeamStatus";
 import { TitledCard } from "../../components/TitledCard";
 import { errorText } from "../../errors";
+import { SUPER_ADMIN } from "../members/status";
 import { DevicesTable } from "./DevicesTable";
 import { EnrollAdmin } from "./EnrollAdmin";
 import { RefusedList } from "./RefusedList";
@@ -60,7 +61,7 @@ function StartTeam({ session }: { session: Session }) {
     onSuccess: () => void message.success(t("team.started")),
     onError: (e) => void message.error(e.message || errorText(t, e)),
   });
-  if (!session.roles.includes("Super Admin")) {
+  if (!session.roles.includes(SUPER_ADMIN)) {
     return (
       <Typography.Paragraph type="secondary" style={HINT} data-testid="team-start-super-admin">
         {t("team.startSuperAdminOnly")}
