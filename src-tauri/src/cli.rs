@@ -230,8 +230,11 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
     finish(result)
 }
 
+/// What a command prints on standard output, or why it failed.
+pub(crate) type Output = Result<String, CommandError>;
+
 /// Prints what a command answered (on stdout) or why it failed (on stderr); the exit code.
-fn finish(result: Result<String, CommandError>) -> i32 {
+fn finish(result: Output) -> i32 {
     match result {
         Ok(out) => {
             let mut stdout = std::io::stdout().lock();
@@ -269,7 +272,7 @@ pub(crate) fn open_existing(db_path: &Path) -> Result<Directory, CommandError> {
     open(db_path)
 }
 
-fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
+fn org_init(args: OrgInit, db_path: &Path) -> Output {
     let mut password = String::new();
     std::io::stdin()
         .lock()
@@ -303,7 +306,7 @@ fn org_init(args: OrgInit, db_path: &Path) -> Result<String, CommandError> {
     }
 }
 
-fn checksum(d: &orgdesk_core::Directory, json: bool) -> Result<String, CommandError> {
+fn checksum(d: &orgdesk_core::Directory, json: bool) -> Output {
     let sum = d.directory_checksum()?;
     if json {
         return serde_json::to_string(&sum).map_err(|e| {
@@ -318,7 +321,7 @@ fn checksum(d: &orgdesk_core::Directory, json: bool) -> Result<String, CommandEr
     Ok(format!("{}\n({})", sum.digest, parts.join(", ")))
 }
 
-fn org_show(json: bool, db_path: &Path) -> Result<String, CommandError> {
+fn org_show(json: bool, db_path: &Path) -> Output {
     let dir = open_existing(db_path)?;
     let admin = dir.initial_admin_id()?;
     let ov = dir.overview(admin)?;

@@ -14,6 +14,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CommandError, CoreError, Directory};
 
+use crate::cli::Output;
 use crate::cli_edit::{edit, edit_command};
 
 #[derive(Debug, Subcommand)]
@@ -273,11 +274,7 @@ fn print_tree(n: &DepartmentNode, depth: usize, out: &mut String) {
     }
 }
 
-pub fn dept(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    c: DeptCommand,
-) -> Result<String, CommandError> {
+pub fn dept(d: &mut Directory, as_admin: Option<&str>, c: DeptCommand) -> Output {
     if let DeptCommand::Tree { json } = c {
         let tree = d.department_tree()?;
         if json {
@@ -348,11 +345,7 @@ pub fn dept(
     }
 }
 
-pub fn member(
-    mut dir: Directory,
-    as_admin: Option<&str>,
-    c: MemberCommand,
-) -> Result<String, CommandError> {
+pub fn member(mut dir: Directory, as_admin: Option<&str>, c: MemberCommand) -> Output {
     let d = &mut dir;
     match c {
         MemberCommand::SetPassword(a) => {
@@ -428,26 +421,25 @@ fn added(id: MemberId, json: bool, text: String) -> String {
     }
 }
 
-fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Result<String, CommandError> {
-    let status =
-        |d: &mut Directory, who: &str, action: MemberAction| -> Result<String, CommandError> {
-            let id = d.find_member(who)?;
-            edit(
-                d,
-                a,
-                |_| {
-                    Ok(Command::ChangeStatus {
-                        member_id: id,
-                        action,
-                    })
-                },
-                |d, a| d.change_status(a, id, action),
-                |d, s| {
-                    let name = d.member_details(id)?.name;
-                    Ok(format!("{name} is now {}.", s.as_str()))
-                },
-            )
-        };
+fn member_change(d: &mut Directory, a: &Actor, c: MemberCommand) -> Output {
+    let status = |d: &mut Directory, who: &str, action: MemberAction| -> Output {
+        let id = d.find_member(who)?;
+        edit(
+            d,
+            a,
+            |_| {
+                Ok(Command::ChangeStatus {
+                    member_id: id,
+                    action,
+                })
+            },
+            |d, a| d.change_status(a, id, action),
+            |d, s| {
+                let name = d.member_details(id)?.name;
+                Ok(format!("{name} is now {}.", s.as_str()))
+            },
+        )
+    };
     match c {
         MemberCommand::Add(x) => {
             let password = read_password()?;

@@ -10,6 +10,7 @@ use orgdesk_core::error::CoreResult;
 use orgdesk_core::team::{ChangeFate, Command, Edit};
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 
+use crate::cli::Output;
 use crate::cli_sync::RoundFailed;
 
 /// Runs one edit made by `actor` ([`Directory::edit`]): outside team mode `run` makes it
@@ -22,8 +23,8 @@ pub(crate) fn edit<T>(
     actor: &Actor,
     command: impl FnOnce(&Directory) -> CoreResult<Command>,
     run: impl FnOnce(&mut Directory, &Actor) -> CoreResult<T>,
-    say: impl FnOnce(&mut Directory, T) -> Result<String, CommandError>,
-) -> Result<String, CommandError> {
+    say: impl FnOnce(&mut Directory, T) -> Output,
+) -> Output {
     let made = d.edit(actor, command, run)?;
     said(d, made, say)
 }
@@ -33,8 +34,8 @@ pub(crate) fn edit_command(
     d: &mut Directory,
     actor: &Actor,
     command: Command,
-    say: impl FnOnce(&mut Directory) -> Result<String, CommandError>,
-) -> Result<String, CommandError> {
+    say: impl FnOnce(&mut Directory) -> Output,
+) -> Output {
     let made = d.edit_command(actor, command)?;
     said(d, made, |d, ()| say(d))
 }
@@ -44,8 +45,8 @@ pub(crate) fn edit_command(
 fn said<T>(
     d: &mut Directory,
     made: Edit<T>,
-    say: impl FnOnce(&mut Directory, T) -> Result<String, CommandError>,
-) -> Result<String, CommandError> {
+    say: impl FnOnce(&mut Directory, T) -> Output,
+) -> Output {
     let (tried, change_id) = match made {
         Edit::Done(done) => return say(d, done),
         Edit::Queued { tried, change_id } => (tried, change_id),

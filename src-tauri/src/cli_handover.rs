@@ -3,6 +3,7 @@
 //! (`orgdesk dept set-head`) and which is a member's primary department
 //! (`orgdesk member set-primary`), and what `orgdesk member show` prints.
 
+use crate::cli::Output;
 use clap::Args;
 use orgdesk_core::audit::Actor;
 use orgdesk_core::batch::{BatchChange, BatchOutcome, DepartmentMode, Selection};
@@ -10,7 +11,7 @@ use orgdesk_core::department_deletion::DepartmentDeletion;
 use orgdesk_core::members::{MemberDetails, RemoveOutcome};
 use orgdesk_core::team::Command;
 use orgdesk_core::types::DepartmentId;
-use orgdesk_core::{CommandError, Directory};
+use orgdesk_core::Directory;
 
 #[derive(Debug, Args)]
 pub struct BatchDeptArgs {
@@ -48,7 +49,7 @@ pub struct SetHeadArgs {
 
 /// `dept set-head`: the department's head, or none; through the team's log in a team, as the
 /// window's "Set department head".
-pub fn set_head(d: &mut Directory, a: &Actor, x: SetHeadArgs) -> Result<String, CommandError> {
+pub fn set_head(d: &mut Directory, a: &Actor, x: SetHeadArgs) -> Output {
     let department_id = d.resolve_department_path(&x.dept)?;
     let head_id = x.member.as_deref().map(|m| d.find_member(m)).transpose()?;
     let change = Command::SetDepartmentHead {
@@ -69,12 +70,7 @@ pub fn set_head(d: &mut Directory, a: &Actor, x: SetHeadArgs) -> Result<String, 
 }
 
 /// `member set-primary`: one of the member's departments becomes their primary.
-pub fn set_primary(
-    d: &mut Directory,
-    a: &Actor,
-    member: &str,
-    dept: &str,
-) -> Result<String, CommandError> {
+pub fn set_primary(d: &mut Directory, a: &Actor, member: &str, dept: &str) -> Output {
     let member_id = d.find_member(member)?;
     let department_id = d.resolve_department_path(dept)?;
     let change = Command::SetPrimaryDepartment {
@@ -171,7 +167,7 @@ pub fn dept_deleted(full: &str, out: &DepartmentDeletion, json: bool) -> String 
 }
 
 /// `member batch-dept`: adds the department to the members' departments, or replaces them.
-pub fn batch_dept(d: &mut Directory, a: &Actor, x: BatchDeptArgs) -> Result<String, CommandError> {
+pub fn batch_dept(d: &mut Directory, a: &Actor, x: BatchDeptArgs) -> Output {
     let department_id = d.resolve_department_path(&x.dept)?;
     let ids = x
         .members
@@ -211,7 +207,7 @@ fn batch_done(
     mode: DepartmentMode,
     out: &BatchOutcome,
     json: bool,
-) -> Result<String, CommandError> {
+) -> Output {
     if json {
         return Ok(serde_json::json!({
             "mode": mode,

@@ -12,6 +12,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{send_round, SharedDirectory};
 
+use crate::cli::Output;
 use crate::cli_directory::actor;
 use crate::cli_passwords::ChannelFlags;
 use crate::cli_settings::parse_language;
@@ -91,7 +92,7 @@ const STATES: [InvitationState; 9] = [
     InvitationState::Cancelled,
 ];
 
-pub(crate) fn to_json(v: &impl serde::Serialize) -> Result<String, CommandError> {
+pub(crate) fn to_json(v: &impl serde::Serialize) -> Output {
     serde_json::to_string(v)
         .map_err(|e| CoreError::Internal(format!("The answer could not be encoded: {e}")).into())
 }
@@ -102,7 +103,7 @@ fn refused(reason: String) -> CommandError {
 
 /// Queues the invitation and, when a gateway can be reached from here, hands it over at once
 /// (a link is only made by the gateway, so `--link` needs one).
-pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<String, CommandError> {
+pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Output {
     let actor = actor(&d, as_admin)?;
     let id = d.find_member(&a.member)?;
     let language = a
@@ -164,7 +165,7 @@ pub fn invite(d: Directory, as_admin: Option<&str>, a: InviteArgs) -> Result<Str
     invite_answer(&row, client.is_some(), a.json)
 }
 
-fn invite_answer(row: &InvitationRow, sent: bool, json: bool) -> Result<String, CommandError> {
+fn invite_answer(row: &InvitationRow, sent: bool, json: bool) -> Output {
     let name = &row.member_name;
     match (row.state, &row.link) {
         (InvitationState::Failed, _) => {
@@ -207,7 +208,7 @@ pub fn invitations(
     d: &mut Directory,
     as_admin: Option<&str>,
     command: InvitationsCommand,
-) -> Result<String, CommandError> {
+) -> Output {
     match command {
         InvitationsCommand::List {
             state,
@@ -261,12 +262,7 @@ pub fn invitations(
 
 /// Resends (`cancel`: cancels) the invitations `a` names; on a computer in a team as an
 /// `invitation.resend` (`invitation.cancel`) change, told to the gateway from here.
-fn change(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    a: BatchArgs,
-    cancel: bool,
-) -> Result<String, CommandError> {
+fn change(d: &mut Directory, as_admin: Option<&str>, a: BatchArgs, cancel: bool) -> Output {
     let actor = actor(d, as_admin)?;
     let ids = a.ids;
     crate::cli_edit::edit(
@@ -283,11 +279,7 @@ fn change(
 
 /// All changed: the answer. Some passed over: the answer is printed here (the others were
 /// changed) and the passed-over ones are the refusal (stderr, exit 1).
-fn batch_answer(
-    out: InvitationBatchOutcome,
-    done: &str,
-    json: bool,
-) -> Result<String, CommandError> {
+fn batch_answer(out: InvitationBatchOutcome, done: &str, json: bool) -> Output {
     let text = if json {
         to_json(&out)?
     } else {

@@ -12,6 +12,7 @@ use orgdesk_core::types::MemberId;
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 use serde_json::json;
 
+use crate::cli::Output;
 use crate::cli_invitations::to_json;
 use crate::cli_sync::{endpoint, GatewayArgs};
 use crate::join_link;
@@ -129,11 +130,7 @@ enum Action {
 /// `orgdesk join-link …`. Switching the link on records its rules in the directory as an
 /// edit by `as_admin` (the first admin when not given): on a computer in a team a `join.rules`
 /// change of the log (`cli_edit::edit`), while the gateway hears them from here alone.
-pub fn join_link(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    command: JoinLinkCommand,
-) -> Result<String, CommandError> {
+pub fn join_link(d: &mut Directory, as_admin: Option<&str>, command: JoinLinkCommand) -> Output {
     let (args, action) = match command {
         JoinLinkCommand::Show(a) => (a, Action::Show),
         JoinLinkCommand::On {
@@ -210,11 +207,7 @@ fn row_text(r: &JoinRequestRow) -> String {
     line
 }
 
-pub fn requests(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    command: RequestsCommand,
-) -> Result<String, CommandError> {
+pub fn requests(d: &mut Directory, as_admin: Option<&str>, command: RequestsCommand) -> Output {
     match command {
         RequestsCommand::List {
             state,
@@ -289,8 +282,8 @@ fn decide(
     actor: &Actor,
     ids: &[i64],
     decision: JoinDecision,
-    say: impl FnOnce(&mut Directory, Vec<MemberId>) -> Result<String, CommandError>,
-) -> Result<String, CommandError> {
+    say: impl FnOnce(&mut Directory, Vec<MemberId>) -> Output,
+) -> Output {
     crate::cli_edit::edit(
         d,
         actor,

@@ -11,6 +11,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_link::{send_round, SharedDirectory};
 
+use crate::cli::Output;
 use crate::cli_sync::{endpoint, GatewayArgs};
 
 #[derive(Debug, Args)]
@@ -77,7 +78,7 @@ pub fn set_password(
     actor: &Actor,
     password: String,
     a: SetPasswordArgs,
-) -> Result<String, CommandError> {
+) -> Output {
     let id = d.find_member(&a.member)?;
     let must_change = !a.no_must_change;
     let input = SetPasswordInput {
@@ -109,11 +110,7 @@ pub fn set_password(
 
 /// Sends the directory's accounts to the gateway first (a member added a moment ago has no
 /// account there yet), then asks it for the reset link.
-pub fn reset_password(
-    d: Directory,
-    actor: &Actor,
-    a: ResetPasswordArgs,
-) -> Result<String, CommandError> {
+pub fn reset_password(d: Directory, actor: &Actor, a: ResetPasswordArgs) -> Output {
     let id = d.find_member(&a.member)?;
     // One of the three is required.
     let channel = a.via.chosen().unwrap_or(InviteChannel::Link);

@@ -5,8 +5,9 @@ use clap::Subcommand;
 use orgdesk_core::auth::AdminRank;
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::team::Command;
-use orgdesk_core::{CommandError, Directory};
+use orgdesk_core::Directory;
 
+use crate::cli::Output;
 use crate::cli_directory::{actor, ranked_actor};
 use crate::cli_edit::edit;
 
@@ -29,7 +30,7 @@ pub enum RoleCommand {
 }
 
 /// `role list`: one role a line (id, name, holders), or JSON.
-pub fn list(d: &Directory, json: bool) -> Result<String, CommandError> {
+pub fn list(d: &Directory, json: bool) -> Output {
     let roles = d.roles()?;
     if json {
         return crate::cli_invitations::to_json(&roles);
@@ -42,11 +43,7 @@ pub fn list(d: &Directory, json: bool) -> Result<String, CommandError> {
 }
 
 /// `role add`: through the change log on a computer in a team.
-pub fn add(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    new: NewRole,
-) -> Result<String, CommandError> {
+pub fn add(d: &mut Directory, as_admin: Option<&str>, new: NewRole) -> Output {
     let a = actor(d, as_admin)?;
     edit(
         d,
@@ -62,11 +59,7 @@ pub fn add(
 }
 
 /// Renames the organization (and its root department): the initial admin's alone.
-pub fn org_rename(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    name: String,
-) -> Result<String, CommandError> {
+pub fn org_rename(d: &mut Directory, as_admin: Option<&str>, name: String) -> Output {
     let a = ranked_actor(d, as_admin, AdminRank::SuperAdmin)?;
     edit(
         d,

@@ -8,6 +8,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 use serde_json::json;
 
+use crate::cli::Output;
 use crate::cli_directory::actor;
 use crate::cli_edit::edit;
 
@@ -56,11 +57,7 @@ impl SettingKey {
     }
 }
 
-pub fn settings(
-    d: &mut Directory,
-    as_admin: Option<&str>,
-    c: SettingsCommand,
-) -> Result<String, CommandError> {
+pub fn settings(d: &mut Directory, as_admin: Option<&str>, c: SettingsCommand) -> Output {
     match c {
         SettingsCommand::Show { json } => Ok(show(&d.settings()?, json)),
         SettingsCommand::Set { key, value } => {

@@ -11,6 +11,7 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::team::ImportMade;
 use orgdesk_core::{CommandError, Directory};
 
+use crate::cli::Output;
 use crate::cli_directory::{actor, StatusArg};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -79,12 +80,12 @@ pub struct ExportArgs {
     pub lang: LangArg,
 }
 
-pub fn template(d: &Directory, a: TemplateArgs) -> Result<String, CommandError> {
+pub fn template(d: &Directory, a: TemplateArgs) -> Output {
     spreadsheet::write_template(d, a.lang.into(), &a.out)?;
     Ok(format!("Saved the import template to {}.", a.out.display()))
 }
 
-pub fn export(d: &Directory, a: ExportArgs) -> Result<String, CommandError> {
+pub fn export(d: &Directory, a: ExportArgs) -> Output {
     let department_id = a
         .dept
         .as_deref()

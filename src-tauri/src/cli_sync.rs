@@ -16,6 +16,7 @@ use orgdesk_link::{
     pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory, TeamReport,
 };
 
+use crate::cli::Output;
 use crate::gateway_link::link_secret;
 
 /// Which gateway a command calls, and with what token.
@@ -163,7 +164,7 @@ pub(crate) fn team_round_now(d: &Directory, account: &str) -> Result<TeamReport,
     }
 }
 
-pub fn sync(dir: Directory, args: SyncArgs) -> Result<String, CommandError> {
+pub fn sync(dir: Directory, args: SyncArgs) -> Output {
     let endpoint = endpoint(&dir, &args.gateway)?;
     let team = dir.team_device_account()?;
     let dir: SharedDirectory = Arc::new(Mutex::new(dir));

@@ -15,6 +15,7 @@ use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::GatewayClient;
 use tauri::async_runtime::block_on;
 
+use crate::cli::Output;
 use crate::cli_directory::{ranked_actor, read_password};
 use crate::cli_sync::{api_endpoint, endpoint, GatewayArgs};
 use crate::state::AppState;
@@ -80,7 +81,7 @@ pub fn team(
     db_path: &Path,
     as_admin: Option<&str>,
     open_existing: fn(&Path) -> Result<Directory, CommandError>,
-) -> Result<String, CommandError> {
+) -> Output {
     match c {
         TeamCommand::Join {
             url,
@@ -144,12 +145,7 @@ pub fn team(
     }
 }
 
-fn join(
-    db_path: &Path,
-    url: &str,
-    username: &str,
-    device_name: Option<String>,
-) -> Result<String, CommandError> {
+fn join(db_path: &Path, url: &str, username: &str, device_name: Option<String>) -> Output {
     team_setup::refuse_existing(db_path)?;
     let code = read_password()?;
     let password = read_password()?;

@@ -94,136 +94,50 @@ fn every_kind_of_row_problem_is_explained_in_chinese() {
     let long_title = "职".repeat(65);
     let long_name = "名".repeat(65);
     let s = C::S;
-    let file = xlsx(
-        tmp.path(),
-        "zh.xlsx",
-        &[
-            // 2: fine.
-            row(&["王芳", "", "", "wang@example.com", "", "Sales"]),
-            // 3–7: cell repair.
-            vec![
-                s("日期"),
-                s(""),
-                s(""),
-                s("d@example.com"),
-                s(""),
-                s("Sales"),
-                s(""),
-                s(""),
-                s(""),
-                C::Date(45000.0),
-            ],
-            vec![
-                C::F("1+2"),
-                s(""),
-                s(""),
-                s("f@example.com"),
-                s(""),
-                s("Sales"),
-            ],
-            vec![
-                s("布尔"),
-                s(""),
-                s(""),
-                s("b@example.com"),
-                s(""),
-                s("Sales"),
-                s(""),
-                C::B(true),
-            ],
-            vec![
-                s("小数"),
-                s(""),
-                s(""),
-                s("n@example.com"),
-                s(""),
-                s("Sales"),
-                s(""),
-                s(""),
-                C::N(1.5),
-            ],
-            vec![s("数字手机"), s(""), s(""), s(""), C::N(1234.0), s("Sales")],
-            // 8–12: departments, positions, roles.
-            row(&["无部门", "", "", "x8@example.com", "", ""]),
-            row(&["未知部门", "", "", "x9@example.com", "", "Nowhere"]),
-            row(&["两次", "", "", "x10@example.com", "", "Sales;sales"]),
-            row(&["职位多", "", "", "x11@example.com", "", "Sales", "甲;乙"]),
-            row(&["角色", "", "", "x12@example.com", "", "Sales", "", "Boss"]),
-            // 13–14: the same email twice in the file.
-            row(&["重复一", "", "", "dup@example.com", "", "Sales"]),
-            row(&["重复二", "", "", "DUP@example.com", "", "Sales"]),
-            // 15: Bob's mobile.
-            row(&["莫", "", "", "mo@example.com", "+14155552671", "Sales"]),
-            // 16–17: who a new member can be.
-            row(&[
-                "只有密码",
-                "",
-                "Correct-Horse1",
-                "p@example.com",
-                "",
-                "Sales",
-            ]),
-            row(&["无从邀请", "", "", "", "", "Sales"]),
-            // 18–21: field rules.
-            row(&["弱密码", "weakuser", "alllowercase", "", "", "Sales"]),
-            row(&["短用户名", "ab", "Correct-Horse1", "", "", "Sales"]),
-            row(&["坏邮箱", "", "", "not-an-email", "", "Sales"]),
-            row(&["坏手机", "", "", "", "12345", "Sales"]),
-            // 22–24: lengths.
-            row(&[
-                "长地点",
-                "",
-                "",
-                "x22@example.com",
-                "",
-                "Sales",
-                "",
-                "",
-                "",
-                &long_place,
-            ]),
-            row(&[
-                "长职位",
-                "",
-                "",
-                "x23@example.com",
-                "",
-                "Sales",
-                &long_title,
-            ]),
-            row(&[&long_name, "", "", "x24@example.com", "", "Sales"]),
-            // 25: Dora has resigned.
-            row(&[
-                "Dora",
-                "dora",
-                "",
-                "dora@example.com",
-                "",
-                "Sales",
-                "",
-                "",
-                "E3",
-                "Paris",
-            ]),
-            // 26: Bob's own row: his email, username and password are not changed.
-            row(&[
-                "Bob",
-                "bobby",
-                "Another-Pass1",
-                "bob2@example.com",
-                "",
-                "Sales",
-                "",
-                "",
-                "E1",
-            ]),
-            // 27–28: Cleo twice; on 27 without any way to invite her.
-            row(&["Cleo", "", "", "", "", "Sales", "", "", "E2"]),
-            row(&["Cleo", "", "", "cleo@example.com", "", "Sales"]),
-            // 29: the last Super Admin.
-            row(&["Ann Lee", "ann", "", "", "", "/", "", "Member"]),
-        ],
-    );
+    #[rustfmt::skip]
+    let rows = [
+        // 2: fine.
+        row(&["王芳", "", "", "wang@example.com", "", "Sales"]),
+        // 3–7: cell repair.
+        vec![s("日期"), s(""), s(""), s("d@example.com"), s(""), s("Sales"), s(""), s(""), s(""), C::Date(45000.0)],
+        vec![C::F("1+2"), s(""), s(""), s("f@example.com"), s(""), s("Sales")],
+        vec![s("布尔"), s(""), s(""), s("b@example.com"), s(""), s("Sales"), s(""), C::B(true)],
+        vec![s("小数"), s(""), s(""), s("n@example.com"), s(""), s("Sales"), s(""), s(""), C::N(1.5)],
+        vec![s("数字手机"), s(""), s(""), s(""), C::N(1234.0), s("Sales")],
+        // 8–12: departments, positions, roles.
+        row(&["无部门", "", "", "x8@example.com", "", ""]),
+        row(&["未知部门", "", "", "x9@example.com", "", "Nowhere"]),
+        row(&["两次", "", "", "x10@example.com", "", "Sales;sales"]),
+        row(&["职位多", "", "", "x11@example.com", "", "Sales", "甲;乙"]),
+        row(&["角色", "", "", "x12@example.com", "", "Sales", "", "Boss"]),
+        // 13–14: the same email twice in the file.
+        row(&["重复一", "", "", "dup@example.com", "", "Sales"]),
+        row(&["重复二", "", "", "DUP@example.com", "", "Sales"]),
+        // 15: Bob's mobile.
+        row(&["莫", "", "", "mo@example.com", "+14155552671", "Sales"]),
+        // 16–17: who a new member can be.
+        row(&["只有密码", "", "Correct-Horse1", "p@example.com", "", "Sales"]),
+        row(&["无从邀请", "", "", "", "", "Sales"]),
+        // 18–21: field rules.
+        row(&["弱密码", "weakuser", "alllowercase", "", "", "Sales"]),
+        row(&["短用户名", "ab", "Correct-Horse1", "", "", "Sales"]),
+        row(&["坏邮箱", "", "", "not-an-email", "", "Sales"]),
+        row(&["坏手机", "", "", "", "12345", "Sales"]),
+        // 22–24: lengths.
+        row(&["长地点", "", "", "x22@example.com", "", "Sales", "", "", "", &long_place]),
+        row(&["长职位", "", "", "x23@example.com", "", "Sales", &long_title]),
+        row(&[&long_name, "", "", "x24@example.com", "", "Sales"]),
+        // 25: Dora has resigned.
+        row(&["Dora", "dora", "", "dora@example.com", "", "Sales", "", "", "E3", "Paris"]),
+        // 26: Bob's own row: his email, username and password are not changed.
+        row(&["Bob", "bobby", "Another-Pass1", "bob2@example.com", "", "Sales", "", "", "E1"]),
+        // 27–28: Cleo twice; on 27 without any way to invite her.
+        row(&["Cleo", "", "", "", "", "Sales", "", "", "E2"]),
+        row(&["Cleo", "", "", "cleo@example.com", "", "Sales"]),
+        // 29: the last Super Admin.
+        row(&["Ann Lee", "ann", "", "", "", "/", "", "Member"]),
+    ];
+    let file = xlsx(tmp.path(), "zh.xlsx", &rows);
     let r = d
         .preview_import(&file, &zh(false), &Control::none())
         .unwrap();

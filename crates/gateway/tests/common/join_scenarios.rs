@@ -16,7 +16,7 @@ use reqwest::{Method, StatusCode};
 
 use super::assert_api_error;
 use super::providers::{self, POSTMARK_INACTIVE, TWILIO_FLAKY, TWILIO_INVALID, TWILIO_SLOW};
-use super::{invitation, Page, TestGateway};
+use super::{created, invitation, Page, TestGateway};
 
 const PASSWORD: &str = "Correct-Horse1";
 
@@ -962,9 +962,8 @@ pub async fn sms_invitations_go_through_twilio(store: Option<Arc<dyn GatewayStor
 
     let mut req = invitation(Channel::Sms, "+8613800138000");
     req.locale = Some("zh-CN".into());
-    let created = gw.create("sms-1", &req).await;
-    assert_eq!(created.status(), StatusCode::CREATED);
-    let created: InvitationCreated = created.json().await.unwrap();
+    let sent = gw.create("sms-1", &req).await;
+    let created: InvitationCreated = created(sent).await;
     let delivered = gw
         .wait_for_event(10, |k| matches!(k, EventKind::InvitationDelivered { .. }))
         .await;
@@ -1358,8 +1357,7 @@ pub async fn password_resets_go_through_twilio_and_postmark(store: Option<Arc<dy
     let by_sms = gw
         .reset_for("r-sms", "li.wei", Channel::Sms, "+8613800138000")
         .await;
-    assert_eq!(by_sms.status(), StatusCode::CREATED);
-    let by_sms: PasswordResetCreated = by_sms.json().await.unwrap();
+    let by_sms: PasswordResetCreated = created(by_sms).await;
     let event = delivered(by_sms.reset_id.clone()).await;
     let sent = twilio.requests();
     assert_eq!(sent.len(), 1, "{sent:?}");

@@ -10,6 +10,7 @@ use orgdesk_protocol::{
 };
 use reqwest::{Method, StatusCode};
 
+use super::created;
 use super::members::{csrf_for, hash_of, problems, reset_request, Jar, NEW_PASSWORD, PASSWORD};
 use super::{assert_api_error, error_code};
 use super::{invitation, mail_parts, wait_for_files, Page, TestGateway};
@@ -42,8 +43,7 @@ pub async fn a_reset_link_works_once_then_is_refused(gw: &TestGateway, clock: Ar
     // Usernames match without regard to case; the default lifetime is 24 hours.
     let req = reset_request("Li.Wei", Channel::Link, "Li Wei");
     let first = gw.reset("r1", &req).await;
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let first: PasswordResetCreated = first.json().await.unwrap();
+    let first: PasswordResetCreated = created(first).await;
     assert!(
         first.link.starts_with(&format!("{}/r/", gw.base)),
         "{first:?}"
@@ -244,8 +244,7 @@ pub async fn a_disabled_account_cannot_sign_in_or_reset(
     gw.assert_signs_in(&mut Jar::default(), "li.wei", PASSWORD)
         .await;
     let fresh = gw.reset_for("r3", "li.wei", Channel::Link, "Li Wei").await;
-    assert_eq!(fresh.status(), StatusCode::CREATED);
-    let fresh: PasswordResetCreated = fresh.json().await.unwrap();
+    let fresh: PasswordResetCreated = created(fresh).await;
 
     // Removed: the same refusals, and the username stays taken for registration.
     assert_eq!(

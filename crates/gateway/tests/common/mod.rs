@@ -344,6 +344,12 @@ impl Page {
     }
 }
 
+/// The JSON body of a `201 Created` answer; any other status fails the test.
+pub async fn created<T: serde::de::DeserializeOwned>(r: reqwest::Response) -> T {
+    assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+    r.json().await.unwrap()
+}
+
 /// Sends an API request and reads its JSON answer.
 pub async fn json_of<T: serde::de::DeserializeOwned>(req: reqwest::RequestBuilder) -> T {
     req.send().await.unwrap().json().await.unwrap()

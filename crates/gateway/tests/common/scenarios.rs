@@ -9,6 +9,7 @@ use orgdesk_protocol::{AccountState, ApiError, Channel, EventKind, InvitationCre
 use reqwest::{Method, StatusCode};
 
 use super::assert_api_error;
+use super::created;
 use super::members::{hash_of, problems, Jar, PASSWORD};
 use super::{files_in, invitation, mail_parts, wait_for_files, TestGateway};
 
@@ -102,8 +103,7 @@ pub async fn a_retried_create_answers_the_same_and_sends_once(
     let req = invitation(Channel::Email, "li.wei@example.org");
 
     let first = gw.create("outbox-1", &req).await;
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let first: InvitationCreated = first.json().await.unwrap();
+    let first: InvitationCreated = created(first).await;
     assert!(
         first.link.starts_with(&format!("{}/i/", gw.base)),
         "{}",

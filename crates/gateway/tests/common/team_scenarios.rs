@@ -10,10 +10,11 @@ use orgdesk_protocol::{
     AccountState, ApiError, ChangesPage, CreateEnrollment, DeviceCredential, DeviceList,
     EnrollmentCreated, JoinTeam, RegisterDevice,
 };
-use reqwest::{Method, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use tokio::task::JoinHandle;
 
 use super::assert_api_error;
+use super::created;
 use super::identity_scenarios::mirrored;
 use super::members::PASSWORD;
 use super::TestGateway;
@@ -42,7 +43,7 @@ impl TestGateway {
         path: &str,
         token: &str,
         body: Option<&serde_json::Value>,
-    ) -> reqwest::Response {
+    ) -> Response {
         let mut request = self.client.request(method, format!("{}{path}", self.base));
         if !token.is_empty() {
             request = request.bearer_auth(token);
@@ -59,7 +60,7 @@ impl TestGateway {
         path: &str,
         token: &str,
         body: &impl serde::Serialize,
-    ) -> reqwest::Response {
+    ) -> Response {
         let body = serde_json::to_value(body).unwrap();
         self.team_call(Method::POST, path, token, Some(&body)).await
     }
@@ -70,7 +71,7 @@ impl TestGateway {
         token: &str,
         account_id: &str,
         name: &str,
-    ) -> reqwest::Response {
+    ) -> Response {
         let body = RegisterDevice {
             account_id: account_id.into(),
             device_name: name.into(),
@@ -83,8 +84,7 @@ impl TestGateway {
         let r = self
             .register_device_with(&self.creds.api_token, account_id, name)
             .await;
-        assert_eq!(r.status(), StatusCode::CREATED);
-        r.json().await.unwrap()
+        created(r).await
     }
 
     /// An enabled account `username` (with [`PASSWORD`]) and a device of it named `name`.
@@ -98,7 +98,7 @@ impl TestGateway {
         (account_id, device)
     }
 
-    pub async fn enrollment_with(&self, token: &str, account_id: &str) -> reqwest::Response {
+    pub async fn enrollment_with(&self, token: &str, account_id: &str) -> Response {
         let body = CreateEnrollment {
             account_id: account_id.into(),
         };
@@ -111,11 +111,10 @@ impl TestGateway {
         let r = self
             .enrollment_with(&self.creds.api_token, account_id)
             .await;
-        assert_eq!(r.status(), StatusCode::CREATED);
-        r.json().await.unwrap()
+        created(r).await
     }
 
-    pub async fn join_team(&self, code: &str, username: &str, password: &str) -> reqwest::Response {
+    pub async fn join_team(&self, code: &str, username: &str, password: &str) -> Response {
         self.join_team_as(code, username, password, "Laptop").await
     }
 
@@ -126,7 +125,7 @@ impl TestGateway {
         username: &str,
         password: &str,
         device_name: &str,
-    ) -> reqwest::Response {
+    ) -> Response {
         let body = JoinTeam {
             code: code.into(),
             username: username.into(),
@@ -144,13 +143,13 @@ impl TestGateway {
         r.json().await.unwrap()
     }
 
-    pub async fn revoke(&self, token: &str, device_id: &str) -> reqwest::Response {
+    pub async fn revoke(&self, token: &str, device_id: &str) -> Response {
         let path = format!("/api/v1/team/devices/{device_id}/revoke");
         self.team_call(Method::POST, &path, token, None).await
     }
 
     /// `GET /api/v1/changes` as `token`.
-    pub async fn read_changes(&self, token: &str, after: i64, query: &str) -> reqwest::Response {
+    pub async fn read_changes(&self, token: &str, after: i64, query: &str) -> Response {
         let path = format!("/api/v1/changes?after={after}{query}");
         self.team_call(Method::GET, &path, token, None).await
     }
@@ -165,13 +164,13 @@ impl TestGateway {
     }
 
     /// `POST /api/v1/changes` as `token` with `changes` (`[{change_id, body}]`).
-    pub async fn append(&self, token: &str, changes: serde_json::Value) -> reqwest::Response {
+    pub async fn append(&self, token: &str, changes: serde_json::Value) -> Response {
         let body = serde_json::json!({ "changes": changes });
         self.team_post("/api/v1/changes", token, &body).await
     }
 
     /// `POST /api/v1/changes` as `token` with the one change `change_id`, its body empty.
-    pub async fn append_one(&self, token: &str, change_id: &str) -> reqwest::Response {
+    pub async fn append_one(&self, token: &str, change_id: &str) -> Response {
         let changes = serde_json::json!([{"change_id": change_id, "body": {}}]);
         self.append(token, changes).await
     }
@@ -210,7 +209,7 @@ impl TestGateway {
         &self,
         token: &str,
         after: i64,
-    ) -> JoinHandle<(reqwest::Response, Duration)> {
+    ) -> JoinHandle<(Response, Duration)> {
         let client = self.client.clone();
         let url = format!("{}/api/v1/changes?after={after}&wait=25", self.base);
         let token = token.to_owned();
@@ -350,8 +349,7 @@ pub async fn an_enrollment_code_joins_one_computer_once(gw: &TestGateway, clock:
 
     // A device asks for a code too; a newer code voids the older one.
     let r = gw.enrollment_with(&first.device_token, &li).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let older: EnrollmentCreated = r.json().await.unwrap();
+    let older: EnrollmentCreated = created(r).await;
     assert_eq!(older.expires_at, clock.now_secs() + 24 * 60 * 60);
     let groups: Vec<&str> = older.code.split('-').collect();
     assert_eq!(groups.len(), 7, "{}", older.code);
@@ -365,8 +363,7 @@ pub async fn an_enrollment_code_joins_one_computer_once(gw: &TestGateway, clock:
     clock.advance_secs(1);
     let typed = code.code.to_lowercase().replace('-', "");
     let r = gw.join_team(&typed, "LI.WEI", PASSWORD).await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let joined: DeviceCredential = r.json().await.unwrap();
+    let joined: DeviceCredential = created(r).await;
     assert_eq!(joined.account_id, li);
     assert_eq!(joined.organization_id, gw.creds.organization_id);
     assert_ne!(joined.device_id, first.device_id);
@@ -426,8 +423,7 @@ pub async fn devices_made_within_one_second_are_listed_in_the_order_made(
         let device = if n % 3 == 0 {
             let code = gw.enrollment(account).await.code;
             let r = gw.join_team_as(&code, username, PASSWORD, &name).await;
-            assert_eq!(r.status(), StatusCode::CREATED);
-            r.json::<DeviceCredential>().await.unwrap()
+            created::<DeviceCredential>(r).await
         } else {
             gw.device_of(account, &name).await
         };

@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 
 use crate::common::members::PASSWORD;
 use crate::common::postgres::PgServer;
-use crate::common::TestGateway;
+use crate::common::{created, TestGateway};
 
 /// Two gateways on one fresh database, sharing a clock.
 async fn two_instances(pg: &PgServer) -> (TestGateway, TestGateway) {
@@ -55,8 +55,7 @@ pub async fn two_instances_share_one_change_log(pg: &PgServer) {
     let wang = a.mirror_enabled("wang.fang", PASSWORD).await;
     let on_a = a.device_of(&li, "Office PC").await;
     let r = b.register_device_with(&api, &wang, "Laptop").await;
-    assert_eq!(r.status(), StatusCode::CREATED);
-    let on_b: DeviceCredential = r.json().await.unwrap();
+    let on_b: DeviceCredential = created(r).await;
 
     // 2 × 200 changes through both instances at once.
     tokio::join!(
