@@ -63,8 +63,15 @@ fn put(ws: &mut Worksheet, rows: &[Vec<C<'_>>]) {
 
 /// One sheet of `rows`.
 fn xlsx(rows: &[Vec<C<'_>>]) -> Vec<u8> {
+    xlsx_then(rows, |_| {})
+}
+
+/// One sheet of `rows`, to which `then` writes more.
+fn xlsx_then(rows: &[Vec<C<'_>>], then: impl FnOnce(&mut Worksheet)) -> Vec<u8> {
     let mut wb = Workbook::new();
-    put(wb.add_worksheet(), rows);
+    let ws = wb.add_worksheet();
+    put(ws, rows);
+    then(ws);
     wb.save_to_buffer().unwrap()
 }
 
@@ -265,6 +272,24 @@ struct Case {
     expect: Expect,
     /// What the directory must hold afterwards, beyond the counts.
     check: Option<fn(&Directory, &ImportReport)>,
+}
+
+impl Case {
+    /// The same case, checking `check` afterwards.
+    fn then(self, check: fn(&Directory, &ImportReport)) -> Self {
+        Self {
+            check: Some(check),
+            ..self
+        }
+    }
+
+    /// The same case with "create missing departments" on.
+    fn creating_departments(self) -> Self {
+        Self {
+            create_missing: true,
+            ..self
+        }
+    }
 }
 
 fn case(file: &'static str, how: &'static str, bytes: Vec<u8>, expect: Expect) -> Case {
@@ -478,14 +503,10 @@ fn cases() -> Vec<Case> {
     v.push(case(
         "formula-spread.xlsx",
         "rust_xlsxwriter, 5 KB: formulas at A2 and XFD1048576 (calamine would lay out 400 GB)",
-        {
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            put(ws, &[s(&HEAD)]);
+        xlsx_then(&[s(&HEAD)], |ws| {
             ws.write_formula(1, 0, "=1+1").unwrap();
             ws.write_formula(1_048_575, 16_383, "=1+2").unwrap();
-            wb.save_to_buffer().unwrap()
-        },
+        }),
         Refused("too_large"),
     ));
     v.push(case(
@@ -500,13 +521,12 @@ fn cases() -> Vec<Case> {
     v.push(case(
         "far-cell.xlsx",
         "rust_xlsxwriter, a good row and a stray value at XFD1048576",
-        {
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            put(ws, &[s(&HEAD), s(&["Ann", "ann@example.com", "Sales", ""])]);
-            ws.write_string(1_048_575, 16_383, "stray").unwrap();
-            wb.save_to_buffer().unwrap()
-        },
+        xlsx_then(
+            &[s(&HEAD), s(&["Ann", "ann@example.com", "Sales", ""])],
+            |ws| {
+                ws.write_string(1_048_575, 16_383, "stray").unwrap();
+            },
+        ),
         imported([1, 0, 0, 1], &[(1_048_576, "Name", "Name is required")]),
     ));
     v.push(case(
@@ -526,9 +546,8 @@ fn cases() -> Vec<Case> {
     ));
 
     // -- headers, layout, sheets
-    v.push(Case {
-        check: Some(|_, r| assert_eq!(rows_of(r), [4, 6], "rows as Excel numbers them")),
-        ..case(
+    v.push(
+        case(
             "title-row.xlsx",
             "rust_xlsxwriter, a merged title row and a blank row above the header (row 3)",
             {
@@ -557,10 +576,10 @@ fn cases() -> Vec<Case> {
             },
             imported([2, 0, 0, 0], &[]),
         )
-    });
-    v.push(Case {
-        check: Some(|d, _| assert_eq!(names(d), ["Ann Lee", "Visible"])),
-        ..case(
+        .then(|_, r| assert_eq!(rows_of(r), [4, 6], "rows as Excel numbers them")),
+    );
+    v.push(
+        case(
             "hidden-first.xlsx",
             "rust_xlsxwriter, sheet 1 hidden (a header and a row of its own), data on sheet 2",
             {
@@ -578,38 +597,35 @@ fn cases() -> Vec<Case> {
             },
             imported([1, 0, 0, 0], &[]),
         )
-    });
+        .then(|d, _| assert_eq!(names(d), ["Ann Lee", "Visible"])),
+    );
     v.push(case(
         "merged-department.xlsx",
         "rust_xlsxwriter, Department merged over rows 2-3: only row 2 holds it",
-        {
-            let mut wb = Workbook::new();
-            let ws = wb.add_worksheet();
-            put(
-                ws,
-                &[
-                    s(&HEAD),
-                    s(&["Ann", "ann@example.com", "", ""]),
-                    s(&["Bob", "bob@example.com", "", ""]),
-                ],
-            );
-            ws.merge_range(1, 2, 2, 2, "Sales", &Format::new()).unwrap();
-            wb.save_to_buffer().unwrap()
-        },
+        xlsx_then(
+            &[
+                s(&HEAD),
+                s(&["Ann", "ann@example.com", "", ""]),
+                s(&["Bob", "bob@example.com", "", ""]),
+            ],
+            |ws| {
+                ws.merge_range(1, 2, 2, 2, "Sales", &Format::new()).unwrap();
+            },
+        ),
         imported([1, 0, 0, 1], &[(3, "Department", "Department is required")]),
     ));
-    v.push(Case {
-        check: Some(|d, _| {
-            assert!(names(d).iter().all(|n| n != "Hidden Person"));
-        }),
-        ..case(
+    v.push(
+        case(
             "staff-title.xlsx",
             "LibreOffice from staff-title.fods: merged title, header in row 3, formula, \
              merged Department, a date, a hidden sheet",
             fixture("staff-title.xlsx"),
             staff_title_outcome(),
         )
-    });
+        .then(|d, _| {
+            assert!(names(d).iter().all(|n| n != "Hidden Person"));
+        }),
+    );
     v.push(case(
         "staff-title.xls",
         "LibreOffice (MS Excel 97) from staff-title.fods",
@@ -653,12 +669,8 @@ fn cases() -> Vec<Case> {
         xlsx(&[s(&HEAD), ann_with(C::B(true))]),
         imported([0, 0, 0, 1], &[(2, "Work Location", "is the value TRUE")]),
     ));
-    v.push(Case {
-        check: Some(|d, _| {
-            let m = member(d, "Li Lei");
-            assert_eq!(m.mobile.as_deref(), Some("+8613812345678"));
-        }),
-        ..case(
+    v.push(
+        case(
             "numeric-mobile.xlsx",
             "rust_xlsxwriter, Mobile as the number 13812345678 (region CN); 1234 fails",
             xlsx(&[
@@ -668,14 +680,13 @@ fn cases() -> Vec<Case> {
             ]),
             imported([1, 0, 0, 1], &[(3, "Mobile", "stored as a number")]),
         )
-    });
-    v.push(Case {
-        check: Some(|d, _| {
-            // What the cell holds (and Excel shows without a "00000" format) is 123: it is
-            // imported as that, never as "123.0".
-            assert_eq!(member(d, "Li Lei").employee_id.as_deref(), Some("123"));
+        .then(|d, _| {
+            let m = member(d, "Li Lei");
+            assert_eq!(m.mobile.as_deref(), Some("+8613812345678"));
         }),
-        ..case(
+    );
+    v.push(
+        case(
             "numeric-id.xlsx",
             "rust_xlsxwriter, Employee ID 00123 typed into a number cell (stored as 123); 1.5 fails",
             xlsx(&[
@@ -685,17 +696,14 @@ fn cases() -> Vec<Case> {
             ]),
             imported([1, 0, 0, 1], &[(3, "Employee ID", "cannot be turned back into the exact text")]),
         )
-    });
-    v.push(Case {
-        check: Some(|d, _| {
-            let li = member(d, "Li Lei");
-            assert_eq!(li.mobile.as_deref(), Some("+8613812345678"));
-            assert_eq!(li.employee_id.as_deref(), Some("123"));
-            let wang = member(d, "Wang Fang");
-            assert_eq!(wang.mobile.as_deref(), Some("+8613712345678"));
-            assert_eq!(wang.employee_id.as_deref(), Some("E0042"));
+        .then(|d, _| {
+            // What the cell holds (and Excel shows without a "00000" format) is 123: it is
+            // imported as that, never as "123.0".
+            assert_eq!(member(d, "Li Lei").employee_id.as_deref(), Some("123"));
         }),
-        ..case(
+    );
+    v.push(
+        case(
             "staff-numeric.xlsx",
             "LibreOffice from staff-numeric.csv: mobiles and 00123 as numbers, a date serial",
             fixture("staff-numeric.xlsx"),
@@ -704,7 +712,15 @@ fn cases() -> Vec<Case> {
                 &[(3, "Work Location", "is a date (2026-03-01")],
             ),
         )
-    });
+        .then(|d, _| {
+            let li = member(d, "Li Lei");
+            assert_eq!(li.mobile.as_deref(), Some("+8613812345678"));
+            assert_eq!(li.employee_id.as_deref(), Some("123"));
+            let wang = member(d, "Wang Fang");
+            assert_eq!(wang.mobile.as_deref(), Some("+8613712345678"));
+            assert_eq!(wang.employee_id.as_deref(), Some("E0042"));
+        }),
+    );
     v.push(case(
         "huge-cell.xlsx",
         "rust_xlsxwriter, a 32,767-character Work Location (Excel's largest cell)",
@@ -739,8 +755,15 @@ fn cases() -> Vec<Case> {
             .into(),
         imported([2, 0, 0, 0], &[]),
     ));
-    v.push(Case {
-        check: Some(|d, r| {
+    v.push(
+        case(
+            "quoted-newlines.csv",
+            "quoted fields holding newlines (in Name: refused; in Work Location: kept)",
+            "Name,Email,Department,Work Location\n\"Ann\nLee\",a@example.com,Sales,\nBob,b@example.com,Sales,\"Floor 1\nDesk 4\"\nCleo,c@example.com,Sales,\n"
+                .into(),
+            imported([2, 0, 0, 1], &[(2, "Name", "control characters")]),
+        )
+        .then(|d, r| {
             // Rows are records, as a spreadsheet program shows them, not physical lines.
             assert_eq!(rows_of(r), [2, 3, 4]);
             assert_eq!(
@@ -748,59 +771,51 @@ fn cases() -> Vec<Case> {
                 Some("Floor 1\nDesk 4")
             );
         }),
-        ..case(
-            "quoted-newlines.csv",
-            "quoted fields holding newlines (in Name: refused; in Work Location: kept)",
-            "Name,Email,Department,Work Location\n\"Ann\nLee\",a@example.com,Sales,\nBob,b@example.com,Sales,\"Floor 1\nDesk 4\"\nCleo,c@example.com,Sales,\n"
-                .into(),
-            imported([2, 0, 0, 1], &[(2, "Name", "control characters")]),
-        )
-    });
-    v.push(Case {
-        check: Some(|d, _| {
-            assert_eq!(member(d, "Lee, Ann").work_location.as_deref(), Some("Köln"));
-        }),
-        ..case(
+    );
+    v.push(
+        case(
             "semicolons.csv",
             "semicolon-separated (Excel in a European locale), commas inside values",
             "Name;Email;Department;Work Location\nLee, Ann;ann@example.com;Sales;Köln\n".into(),
             imported([1, 0, 0, 0], &[]),
         )
-    });
+        .then(|d, _| {
+            assert_eq!(member(d, "Lee, Ann").work_location.as_deref(), Some("Köln"));
+        }),
+    );
     v.push(case(
         "bom.csv",
         "UTF-8 byte order mark before the first header",
         "\u{feff}Name,Department,Email\nAnn,Sales,ann@example.com\n".into(),
         imported([1, 0, 0, 0], &[]),
     ));
-    v.push(Case {
-        check: Some(|_, r| assert!(r.ignored_columns.is_empty(), "{:?}", r.ignored_columns)),
-        ..case(
+    v.push(
+        case(
             "trailing-columns.csv",
             "trailing empty columns on every line",
             "Name,Email,Department,,,\nAnn,ann@example.com,Sales,,,\nBob,bob@example.com,Sales,,,,,,\n"
                 .into(),
             imported([2, 0, 0, 0], &[]),
         )
-    });
-    v.push(Case {
-        check: Some(|_, r| assert_eq!(rows_of(r), [2, 5])),
-        ..case(
+        .then(|_, r| assert!(r.ignored_columns.is_empty(), "{:?}", r.ignored_columns)),
+    );
+    v.push(
+        case(
             "whitespace-rows.csv",
             "whitespace-only rows between members (skipped, numbering kept)",
             "Name,Department,Email\nAnn,Sales,a@example.com\n   ,  \n\t,\t\nBob,Sales,b@example.com\n  \n".into(),
             imported([2, 0, 0, 0], &[]),
         )
-    });
+        .then(|_, r| assert_eq!(rows_of(r), [2, 5])),
+    );
     v.push(case(
         "ragged.csv",
         "rows shorter and longer than the header",
         "Name,Department,Mobile,Email\nAnn,Sales,+8613812345678\nBob,Sales,,bob@example.com,extra,cells\n".into(),
         imported([2, 0, 0, 0], &[]),
     ));
-    v.push(Case {
-        check: Some(|d, _| assert_eq!(member(d, "王小明").work_location.as_deref(), Some("北京"))),
-        ..case(
+    v.push(
+        case(
             "gbk.csv",
             "Chinese headers and names in GBK (Excel's \"CSV\" in a Chinese locale)",
             // 姓名,部门,工作地点 / 王小明,Sales,北京
@@ -809,10 +824,10 @@ fn cases() -> Vec<Case> {
                 .to_vec(),
             imported([1, 0, 0, 0], &[]),
         )
-    });
-    v.push(Case {
-        check: Some(|d, _| assert_eq!(member(d, "王小明").work_location.as_deref(), Some("北京"))),
-        ..case(
+        .then(|d, _| assert_eq!(member(d, "王小明").work_location.as_deref(), Some("北京"))),
+    );
+    v.push(
+        case(
             "unicode.txt",
             "UTF-16LE with a BOM, tab-separated (Excel's \"Unicode Text\")",
             {
@@ -826,14 +841,10 @@ fn cases() -> Vec<Case> {
             },
             imported([1, 0, 0, 0], &[]),
         )
-    });
-    v.push(Case {
-        check: Some(|d, _| {
-            let mut want = vec!["Ann Lee".to_owned()];
-            want.extend(UNICODE_NAMES.iter().map(|n| (*n).to_owned()));
-            assert_eq!(names(d), want, "names are kept exactly as the file has them");
-        }),
-        ..case(
+        .then(|d, _| assert_eq!(member(d, "王小明").work_location.as_deref(), Some("北京"))),
+    );
+    v.push(
+        case(
             "unicode-names.csv",
             "Chinese, Arabic and Hebrew (right-to-left), emoji with ZWJ and flags, combining accents",
             {
@@ -845,7 +856,12 @@ fn cases() -> Vec<Case> {
             },
             imported([6, 0, 0, 0], &[]),
         )
-    });
+        .then(|d, _| {
+            let mut want = vec!["Ann Lee".to_owned()];
+            want.extend(UNICODE_NAMES.iter().map(|n| (*n).to_owned()));
+            assert_eq!(names(d), want, "names are kept exactly as the file has them");
+        }),
+    );
     v.push(case(
         "chinese-headers.csv",
         "Chinese headers with full-width asterisks and stray spaces",
@@ -853,8 +869,14 @@ fn cases() -> Vec<Case> {
         imported([1, 0, 0, 0], &[]),
     ));
     for file in ["staff-chinese.xlsx", "staff-chinese.ods"] {
-        v.push(Case {
-            check: Some(|d, _| {
+        v.push(
+            case(
+                file,
+                "LibreOffice from staff-chinese.csv: Chinese headers, emoji and Arabic names",
+                fixture(file),
+                imported([3, 0, 0, 0], &[]),
+            )
+            .then(|d, _| {
                 let wang = member(d, "王小明");
                 assert_eq!(wang.mobile.as_deref(), Some("+8613812345678"));
                 assert_eq!(wang.employee_id.as_deref(), Some("E001"));
@@ -862,13 +884,7 @@ fn cases() -> Vec<Case> {
                 assert_eq!(member(d, "李雷 😀").work_location.as_deref(), Some("上海"));
                 assert_eq!(member(d, "محمد علي").work_location.as_deref(), Some("دبي"));
             }),
-            ..case(
-                file,
-                "LibreOffice from staff-chinese.csv: Chinese headers, emoji and Arabic names",
-                fixture(file),
-                imported([3, 0, 0, 0], &[]),
-            )
-        });
+        );
     }
 
     // -- rows against each other and the directory
@@ -894,37 +910,37 @@ fn cases() -> Vec<Case> {
             &[(2, "Department", "No department \"Ops/North\"")],
         ),
     ));
-    v.push(Case {
-        create_missing: true,
-        check: Some(|d, r| {
-            assert_eq!(r.departments_created, ["Ops", "Ops/North"]);
-            assert_eq!(member(d, "A").positions[0].department_path, "Ops/North");
-        }),
-        ..case(
+    v.push(
+        case(
             "unknown-department-created.csv",
             "the same file with create-missing on",
             unknown.into(),
             imported([2, 0, 0, 0], &[]),
         )
-    });
+        .creating_departments()
+        .then(|d, r| {
+            assert_eq!(r.departments_created, ["Ops", "Ops/North"]);
+            assert_eq!(member(d, "A").positions[0].department_path, "Ops/North");
+        }),
+    );
     v.push(case(
         "unknown-role.csv",
         "a role that does not exist",
         "Name,Department,Role,Email\nA,Sales,Wizard,a@example.com\n".into(),
         imported([0, 0, 0, 1], &[(2, "Role", "No role named \"Wizard\"")]),
     ));
-    v.push(Case {
-        check: Some(|d, _| {
-            // A CSV has no formulas: the text is the name. The export escapes it again.
-            assert!(names(d).iter().any(|n| n.starts_with("=HYPERLINK(")));
-        }),
-        ..case(
+    v.push(
+        case(
             "formula-text.csv",
             "a CSV cell that reads like a formula (=HYPERLINK...) in Name",
             "Name,Department,Email\n\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",Sales,h@example.com\n".into(),
             imported([1, 0, 0, 0], &[]),
         )
-    });
+        .then(|d, _| {
+            // A CSV has no formulas: the text is the name. The export escapes it again.
+            assert!(names(d).iter().any(|n| n.starts_with("=HYPERLINK(")));
+        }),
+    );
     v
 }
 
