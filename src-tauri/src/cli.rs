@@ -10,6 +10,7 @@ use orgdesk_core::organization::SetupInput;
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::{CommandError, CoreError, Directory};
 
+use crate::cli_output::Output;
 use crate::cli_roles::RoleCommand;
 
 #[derive(Debug, Parser)]
@@ -229,9 +230,6 @@ pub fn run(command: Command, db_path: &Path, as_admin: Option<&str>) -> i32 {
     };
     finish(result)
 }
-
-/// What a command prints on standard output, or why it failed.
-pub(crate) type Output = Result<String, CommandError>;
 
 /// Prints what a command answered (on stdout) or why it failed (on stderr); the exit code.
 fn finish(result: Output) -> i32 {

@@ -14,8 +14,8 @@ use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CommandError, CoreError, Directory};
 
-use crate::cli::Output;
 use crate::cli_edit::{edit, edit_command};
+use crate::cli_output::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {

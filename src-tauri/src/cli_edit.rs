@@ -10,7 +10,7 @@ use orgdesk_core::error::CoreResult;
 use orgdesk_core::team::{ChangeFate, Command, Edit};
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 
-use crate::cli::Output;
+use crate::cli_output::Output;
 use crate::cli_sync::RoundFailed;
 
 /// Runs one edit made by `actor` ([`Directory::edit`]): outside team mode `run` makes it

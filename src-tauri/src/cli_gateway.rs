@@ -10,7 +10,7 @@ use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use serde::Serialize;
 use tauri::async_runtime::block_on;
 
-use crate::cli::Output;
+use crate::cli_output::Output;
 use crate::gateway_link::{
     check_remote, choose_builtin, choose_remote, chosen_remote, keyring_forget, link_secret,
     refuse_gateway_change_in_team, store_token, PORT_KEY,

@@ -3,7 +3,7 @@
 //! (`orgdesk dept set-head`) and which is a member's primary department
 //! (`orgdesk member set-primary`), and what `orgdesk member show` prints.
 
-use crate::cli::Output;
+use crate::cli_output::Output;
 use clap::Args;
 use orgdesk_core::audit::Actor;
 use orgdesk_core::batch::{BatchChange, BatchOutcome, DepartmentMode, Selection};

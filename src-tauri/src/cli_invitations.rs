@@ -12,8 +12,8 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::{send_round, SharedDirectory};
 
-use crate::cli::Output;
 use crate::cli_directory::actor;
+use crate::cli_output::{to_json, Output};
 use crate::cli_passwords::ChannelFlags;
 use crate::cli_settings::parse_language;
 use crate::cli_sync::{endpoint, names_gateway, GatewayArgs};
@@ -91,11 +91,6 @@ const STATES: [InvitationState; 9] = [
     InvitationState::Expired,
     InvitationState::Cancelled,
 ];
-
-pub(crate) fn to_json(v: &impl serde::Serialize) -> Output {
-    serde_json::to_string(v)
-        .map_err(|e| CoreError::Internal(format!("The answer could not be encoded: {e}")).into())
-}
 
 fn refused(reason: String) -> CommandError {
     CommandError::new(ErrorCode::Validation, reason)

@@ -12,8 +12,7 @@ use orgdesk_core::types::MemberId;
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 use serde_json::json;
 
-use crate::cli::Output;
-use crate::cli_invitations::to_json;
+use crate::cli_output::{to_json, Output};
 use crate::cli_sync::{endpoint, GatewayArgs};
 use crate::join_link;
 

@@ -11,7 +11,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_link::{send_round, SharedDirectory};
 
-use crate::cli::Output;
+use crate::cli_output::Output;
 use crate::cli_sync::{endpoint, GatewayArgs};
 
 #[derive(Debug, Args)]

@@ -7,9 +7,9 @@ use orgdesk_core::roles::NewRole;
 use orgdesk_core::team::Command;
 use orgdesk_core::Directory;
 
-use crate::cli::Output;
 use crate::cli_directory::{actor, ranked_actor};
 use crate::cli_edit::edit;
+use crate::cli_output::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum RoleCommand {
@@ -33,7 +33,7 @@ pub enum RoleCommand {
 pub fn list(d: &Directory, json: bool) -> Output {
     let roles = d.roles()?;
     if json {
-        return crate::cli_invitations::to_json(&roles);
+        return crate::cli_output::to_json(&roles);
     }
     Ok(roles
         .iter()

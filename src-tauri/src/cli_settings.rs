@@ -8,9 +8,9 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, Directory, ErrorCode};
 use serde_json::json;
 
-use crate::cli::Output;
 use crate::cli_directory::actor;
 use crate::cli_edit::edit;
+use crate::cli_output::Output;
 
 #[derive(Debug, Subcommand)]
 pub enum SettingsCommand {

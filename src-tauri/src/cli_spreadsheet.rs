@@ -11,8 +11,8 @@ use orgdesk_core::spreadsheet::{
 use orgdesk_core::team::ImportMade;
 use orgdesk_core::{CommandError, Directory};
 
-use crate::cli::Output;
 use crate::cli_directory::{actor, StatusArg};
+use crate::cli_output::Output;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LangArg {

@@ -16,7 +16,7 @@ use orgdesk_link::{
     pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory, TeamReport,
 };
 
-use crate::cli::Output;
+use crate::cli_output::Output;
 use crate::gateway_link::link_secret;
 
 /// Which gateway a command calls, and with what token.

@@ -15,8 +15,8 @@ use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use orgdesk_link::GatewayClient;
 use tauri::async_runtime::block_on;
 
-use crate::cli::Output;
 use crate::cli_directory::{ranked_actor, read_password};
+use crate::cli_output::Output;
 use crate::cli_sync::{api_endpoint, endpoint, GatewayArgs};
 use crate::state::AppState;
 use crate::team_setup;

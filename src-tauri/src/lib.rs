@@ -8,6 +8,7 @@ mod cli_gateway;
 mod cli_handover;
 mod cli_invitations;
 mod cli_join;
+mod cli_output;
 mod cli_passwords;
 mod cli_roles;
 mod cli_settings;
