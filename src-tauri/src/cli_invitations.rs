@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use clap::{Args, Subcommand};
 use orgdesk_core::invitations::{
-    InvitationBatchOutcome, InvitationQuery, InvitationRow, InvitationState, InviteChannel,
-    MAX_INVITATION_PAGE,
+    InvitationBatchOutcome, InvitationChange, InvitationQuery, InvitationRow, InvitationState,
+    InviteChannel, MAX_INVITATION_PAGE,
 };
 use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
@@ -250,25 +250,33 @@ pub fn invitations(
             }
             Ok(out)
         }
-        InvitationsCommand::Resend(a) => change(d, as_admin, a, false),
-        InvitationsCommand::Cancel(a) => change(d, as_admin, a, true),
+        InvitationsCommand::Resend(a) => change(d, as_admin, a, InvitationChange::Resend),
+        InvitationsCommand::Cancel(a) => change(d, as_admin, a, InvitationChange::Cancel),
     }
 }
 
-/// Resends (`cancel`: cancels) the invitations `a` names; on a computer in a team as an
-/// `invitation.resend` (`invitation.cancel`) change, told to the gateway from here.
-fn change(d: &mut Directory, as_admin: Option<&str>, a: BatchArgs, cancel: bool) -> Output {
+/// Resends or cancels the invitations `a` names; on a computer in a team as an
+/// `invitation.resend` or `invitation.cancel` change, told to the gateway from here.
+fn change(
+    d: &mut Directory,
+    as_admin: Option<&str>,
+    a: BatchArgs,
+    change: InvitationChange,
+) -> Output {
     let actor = actor(d, as_admin)?;
     let ids = a.ids;
     crate::cli_edit::edit(
         d,
         &actor,
-        |d| Command::change_invitations(d, &ids, cancel),
-        |d, by| match cancel {
-            true => d.cancel_invitations(by, &ids),
-            false => d.resend_invitations(by, &ids),
+        |d| Command::change_invitations(d, &ids, change),
+        |d, by| d.change_invitations(by, &ids, change),
+        |_, out| {
+            let done = match change {
+                InvitationChange::Resend => "Resent",
+                InvitationChange::Cancel => "Cancelled",
+            };
+            batch_answer(out, done, a.json)
         },
-        |_, out| batch_answer(out, if cancel { "Cancelled" } else { "Resent" }, a.json),
     )
 }
 

@@ -1,6 +1,6 @@
 use orgdesk_core::invitations::{
-    GatewayStatus, InvitationBatchOutcome, InvitationCounts, InvitationPage, InvitationQuery,
-    InviteChannel, InviteOutcome, PasswordResetSent,
+    GatewayStatus, InvitationBatchOutcome, InvitationChange, InvitationCounts, InvitationPage,
+    InvitationQuery, InviteChannel, InviteOutcome, PasswordResetSent,
 };
 use orgdesk_core::mailbox::{self, MailMessage, MailSummary};
 use orgdesk_core::spreadsheet::Lang;
@@ -24,20 +24,20 @@ directory_commands! {
     read invitation_counts() -> InvitationCounts = |d| d.invitation_counts();
     logged resend_invitation(id: i64) -> () =
         |d, a| d.resend_invitation(a, id),
-        as |d| Command::change_invitations(d, &[id], false);
+        as |d| Command::change_invitations(d, &[id], InvitationChange::Resend);
     logged cancel_invitation(id: i64) -> () =
         |d, a| d.cancel_invitation(a, id),
-        as |d| Command::change_invitations(d, &[id], true);
+        as |d| Command::change_invitations(d, &[id], InvitationChange::Cancel);
     /// Resends the chosen invitations in one transaction; the closed ones are passed over and
     /// named.
     logged resend_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
-        |d, a| d.resend_invitations(a, &ids),
-        as |d| Command::change_invitations(d, &ids, false);
+        |d, a| d.change_invitations(a, &ids, InvitationChange::Resend),
+        as |d| Command::change_invitations(d, &ids, InvitationChange::Resend);
     /// Cancels the chosen invitations in one transaction; the closed ones are passed over and
     /// named.
     logged cancel_invitations(ids: Vec<i64>) -> InvitationBatchOutcome =
-        |d, a| d.cancel_invitations(a, &ids),
-        as |d| Command::change_invitations(d, &ids, true);
+        |d, a| d.change_invitations(a, &ids, InvitationChange::Cancel),
+        as |d| Command::change_invitations(d, &ids, InvitationChange::Cancel);
 }
 
 #[tauri::command]

@@ -12,12 +12,12 @@ use crate::types::MemberId;
 
 /// Resending or cancelling, the two changes an admin makes to an open invitation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
+pub enum InvitationChange {
     Resend,
     Cancel,
 }
 
-impl Change {
+impl InvitationChange {
     /// Resending also takes an expired invitation (a fresh link); cancelling only an open one.
     fn allows_expired(self) -> bool {
         self == Self::Resend
@@ -77,7 +77,7 @@ impl Change {
 fn changeable(
     tx: &Connection,
     id: i64,
-    change: Change,
+    change: InvitationChange,
 ) -> CoreResult<Result<(MemberId, String), ErrorDetail>> {
     let row: Option<(MemberId, String, String)> = tx
         .query_row(
@@ -111,7 +111,12 @@ fn changeable(
 
 impl Directory {
     /// Applies `change` to one invitation, refusing with the reason when it cannot be.
-    fn change_invitation(&mut self, actor: &Actor, id: i64, change: Change) -> CoreResult<()> {
+    fn change_invitation(
+        &mut self,
+        actor: &Actor,
+        id: i64,
+        change: InvitationChange,
+    ) -> CoreResult<()> {
         let (now, tx) = self.begin()?;
         let (member, name) = match changeable(&tx, id, change)? {
             Ok(found) => found,
@@ -129,11 +134,11 @@ impl Directory {
 
     /// Applies `change` to each invitation in one transaction, passing over (and listing)
     /// those it cannot apply to.
-    fn change_invitations(
+    fn change_invitations_telling(
         &mut self,
         actor: &Actor,
         ids: &[i64],
-        change: Change,
+        change: InvitationChange,
         tell: TellGateway,
     ) -> CoreResult<InvitationBatchOutcome> {
         CoreError::unless_chosen(ids, "invitations", "Choose at least one invitation.")?;
@@ -161,32 +166,24 @@ impl Directory {
 
     /// Sends a fresh link for an open or expired invitation; the old link stops working.
     pub fn resend_invitation(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        self.change_invitation(actor, id, Change::Resend)
+        self.change_invitation(actor, id, InvitationChange::Resend)
     }
 
     /// Cancels an open invitation: its link stops working once the gateway is told.
     pub fn cancel_invitation(&mut self, actor: &Actor, id: i64) -> CoreResult<()> {
-        self.change_invitation(actor, id, Change::Cancel)
+        self.change_invitation(actor, id, InvitationChange::Cancel)
     }
 
-    /// Resends each of these invitations (see [`Directory::resend_invitation`]) in one
-    /// transaction; those already closed or gone are passed over and listed with the reason.
-    pub fn resend_invitations(
+    /// Resends or cancels each of these invitations (as [`Directory::resend_invitation`] and
+    /// [`Directory::cancel_invitation`] do) in one transaction; those already closed or gone
+    /// are passed over and listed with the reason.
+    pub fn change_invitations(
         &mut self,
         actor: &Actor,
         ids: &[i64],
+        change: InvitationChange,
     ) -> CoreResult<InvitationBatchOutcome> {
-        self.change_invitations(actor, ids, Change::Resend, TellGateway::Yes)
-    }
-
-    /// Cancels each of these invitations (see [`Directory::cancel_invitation`]) in one
-    /// transaction; those already closed or gone are passed over and listed with the reason.
-    pub fn cancel_invitations(
-        &mut self,
-        actor: &Actor,
-        ids: &[i64],
-    ) -> CoreResult<InvitationBatchOutcome> {
-        self.change_invitations(actor, ids, Change::Cancel, TellGateway::Yes)
+        self.change_invitations_telling(actor, ids, change, TellGateway::Yes)
     }
 
     /// The keys of these invitations, by which a change of the team's log names them (a row's
@@ -206,15 +203,15 @@ impl Directory {
         Ok(keys)
     }
 
-    /// Resends (`cancel`: cancels) the invitations a change of the team's log names by their
-    /// keys, in one transaction, as [`Directory::resend_invitations`] does, `tell` saying
+    /// Makes `change` to the invitations a change of the team's log names by their keys, in
+    /// one transaction, as [`Directory::change_invitations`] does, `tell` saying
     /// whether this computer tells the gateway. Those not here or closed are passed over; when
     /// none is changed the change is refused with the reasons.
     pub(crate) fn change_invitations_by_key(
         &mut self,
         actor: &Actor,
         keys: &[String],
-        cancel: bool,
+        change: InvitationChange,
         tell: TellGateway,
     ) -> CoreResult<()> {
         let mut ids = Vec::new();
@@ -227,12 +224,7 @@ impl Directory {
                 "None of these invitations is in this directory.".into(),
             ));
         }
-        let change = if cancel {
-            Change::Cancel
-        } else {
-            Change::Resend
-        };
-        let out = self.change_invitations(actor, &ids, change, tell)?;
+        let out = self.change_invitations_telling(actor, &ids, change, tell)?;
         if out.changed == 0 {
             return Err(CoreError::invalid(out.skipped));
         }

@@ -32,6 +32,7 @@ use ts_rs::TS;
 use crate::error::ErrorDetail;
 use crate::types::MemberId;
 
+pub use changes::InvitationChange;
 pub(crate) use create::Sending;
 pub use events::HOLD_UNKNOWN_MS;
 pub(crate) use events::{apply_member_event, Applying, Intake};

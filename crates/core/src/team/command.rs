@@ -9,7 +9,7 @@ use crate::auth::AdminRank;
 use crate::batch::{BatchChange, Selection};
 use crate::error::{CoreError, CoreResult, ErrorDetail};
 use crate::gateway_accounts::{valid_account_id, NOT_AN_ACCOUNT_ID};
-use crate::invitations::{new_idempotency_key, InviteChannel, Sending};
+use crate::invitations::{new_idempotency_key, InvitationChange, InviteChannel, Sending};
 use crate::join::{JoinDecision, JoinPlacement, JoinRequestIn, JoiningRules, TellGateway};
 use crate::members::{MemberAction, MemberPatch, NewInvitee, NewMember, SetPasswordInput};
 use crate::roles::NewRole;
@@ -253,14 +253,17 @@ impl Command {
         })
     }
 
-    /// "Resend" (`cancel`: "Cancel") these invitations as a change, naming them by their keys
-    /// (a row's id is each directory's own).
-    pub fn change_invitations(d: &Directory, ids: &[i64], cancel: bool) -> CoreResult<Self> {
+    /// "Resend" or "Cancel" these invitations as a change, naming them by their keys (a row's
+    /// id is each directory's own).
+    pub fn change_invitations(
+        d: &Directory,
+        ids: &[i64],
+        change: InvitationChange,
+    ) -> CoreResult<Self> {
         let invitations = d.invitation_keys(ids)?;
-        Ok(if cancel {
-            Self::CancelInvitations { invitations }
-        } else {
-            Self::ResendInvitations { invitations }
+        Ok(match change {
+            InvitationChange::Resend => Self::ResendInvitations { invitations },
+            InvitationChange::Cancel => Self::CancelInvitations { invitations },
         })
     }
 
@@ -490,10 +493,10 @@ impl Command {
                 Ok(())
             }
             Self::ResendInvitations { invitations } => {
-                d.change_invitations_by_key(actor, invitations, false, tell)
+                d.change_invitations_by_key(actor, invitations, InvitationChange::Resend, tell)
             }
             Self::CancelInvitations { invitations } => {
-                d.change_invitations_by_key(actor, invitations, true, tell)
+                d.change_invitations_by_key(actor, invitations, InvitationChange::Cancel, tell)
             }
             Self::LinkInvitation {
                 invitation,

@@ -1,7 +1,9 @@
 //! Invitations in batches: resending and cancelling several in one transaction, searching
 //! the list, each invitation's language, and members added for a link-only invitation.
 
-use orgdesk_core::invitations::{GatewayAction, InvitationQuery, InvitationState, InviteChannel};
+use orgdesk_core::invitations::{
+    GatewayAction, InvitationChange, InvitationQuery, InvitationState, InviteChannel,
+};
 use orgdesk_core::members::NewInvitee;
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::settings::Settings;
@@ -57,7 +59,11 @@ fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_pass
     d.cancel_invitation(&a, fay_i).unwrap();
 
     let out = d
-        .resend_invitations(&a, &[dee_i, eve_i, fay_i, 9_999, dee_i])
+        .change_invitations(
+            &a,
+            &[dee_i, eve_i, fay_i, 9_999, dee_i],
+            InvitationChange::Resend,
+        )
         .unwrap();
     assert_eq!(out.changed, 2, "an id given twice is changed once");
     let skipped: Vec<(Option<&str>, &str)> = out
@@ -75,7 +81,9 @@ fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_pass
     assert!(out.skipped[0].reason.contains("already cancelled"));
     assert_eq!(audited(&d, "action = 'member.invite_resend'"), 2);
 
-    let out = d.cancel_invitations(&a, &[dee_i, eve_i, fay_i]).unwrap();
+    let out = d
+        .change_invitations(&a, &[dee_i, eve_i, fay_i], InvitationChange::Cancel)
+        .unwrap();
     assert_eq!(out.changed, 2);
     assert_eq!(out.skipped.len(), 1);
     assert_eq!(out.skipped[0].field.as_deref(), Some("Fay"));
@@ -86,7 +94,7 @@ fn batch_resend_and_cancel_change_the_open_ones_in_one_go_and_name_the_ones_pass
 
     // Nothing chosen is refused; the single changes keep refusing a closed invitation.
     assert!(matches!(
-        d.cancel_invitations(&a, &[]),
+        d.change_invitations(&a, &[], InvitationChange::Cancel),
         Err(CoreError::Validation { .. })
     ));
     assert!(matches!(

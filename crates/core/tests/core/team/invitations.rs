@@ -3,7 +3,9 @@
 //! gateway's id told to the others, so that its events reach every computer.
 
 use orgdesk_core::clock::Clock;
-use orgdesk_core::invitations::{GatewayAction, InvitationQuery, InviteChannel, WorkResult};
+use orgdesk_core::invitations::{
+    GatewayAction, InvitationChange, InvitationQuery, InviteChannel, WorkResult,
+};
 use orgdesk_core::team::{Command, TeamCommand};
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::Directory;
@@ -134,7 +136,16 @@ fn changed_at(
     action: &str,
 ) -> Vec<String> {
     let id = invitation_of(t, at, member);
-    let command = Command::change_invitations(&t.dirs[at], &[id], action == "cancel").unwrap();
+    let command = Command::change_invitations(
+        &t.dirs[at],
+        &[id],
+        if action == "cancel" {
+            InvitationChange::Cancel
+        } else {
+            InvitationChange::Resend
+        },
+    )
+    .unwrap();
     t.make(at, by, command).unwrap();
     t.send(at);
     nothing_refused(t);
@@ -256,8 +267,12 @@ fn invitations_sent_resent_and_cancelled_in_a_team_end_alike_on_every_computer()
     assert!(rows[1].contains("Cancelled"), "{rows:?}");
 
     // Cancelling it again is refused at once, naming why.
-    let twice =
-        Command::change_invitations(&t.dirs[1], &[invitation_of(&t, 1, finn)], true).unwrap();
+    let twice = Command::change_invitations(
+        &t.dirs[1],
+        &[invitation_of(&t, 1, finn)],
+        InvitationChange::Cancel,
+    )
+    .unwrap();
     let refused = t.make(1, "bohan", twice).unwrap_err().to_string();
     assert!(refused.contains("already cancelled"), "{refused}");
 }
@@ -314,7 +329,8 @@ fn inviting_someone_removed_first_is_refused_and_a_send_the_gateway_refuses_fail
 /// not sent.
 fn cancels(t: &mut Team, (at, by): (usize, &str), member: MemberId) {
     let id = invitation_of(t, at, member);
-    let command = Command::change_invitations(&t.dirs[at], &[id], true).unwrap();
+    let command =
+        Command::change_invitations(&t.dirs[at], &[id], InvitationChange::Cancel).unwrap();
     t.make(at, by, command).unwrap();
 }
 

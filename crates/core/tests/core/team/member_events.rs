@@ -3,7 +3,7 @@
 //! gateway sent them and are applied once, in the log's order, alike on every computer.
 
 use orgdesk_core::clock::Clock;
-use orgdesk_core::invitations::InvitationState;
+use orgdesk_core::invitations::{InvitationChange, InvitationState};
 use orgdesk_core::team::{Command, TeamCommand};
 use orgdesk_core::types::{MemberId, MemberStatus};
 use orgdesk_core::Directory;
@@ -383,7 +383,7 @@ fn a_waiting_registration_whose_invitation_is_cancelled_is_refused_everywhere_an
     nothing_refused(&mut t);
     // Cy cancels Eve's invitation from his computer before Ann's links are told.
     let id = invitation_of(&t, 2, eve);
-    let cancel = Command::change_invitations(&t.dirs[2], &[id], true).unwrap();
+    let cancel = Command::change_invitations(&t.dirs[2], &[id], InvitationChange::Cancel).unwrap();
     t.make(2, "cyrus", cancel).unwrap();
     t.send(2);
     nothing_refused(&mut t);
