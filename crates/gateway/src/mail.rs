@@ -181,7 +181,7 @@ struct MailContext<'a> {
 #[derive(Serialize)]
 pub(crate) struct LinkMailContext<'a> {
     pub(crate) lang: &'static str,
-    pub(crate) t: std::collections::BTreeMap<&'static str, &'static str>,
+    pub(crate) t: minijinja::Value,
     pub(crate) subject: &'a str,
     pub(crate) greeting: String,
     pub(crate) body: String,

@@ -3,7 +3,7 @@
 //! Strings are looked up by key; `{name}` placeholders are filled in Rust and the result is
 //! escaped by the template like any other user text.
 
-use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 mod member;
 
@@ -15,8 +15,9 @@ pub trait Texts: Copy {
     /// The text for `key`; the key itself if it is missing (a test checks none are).
     fn t(self, key: &str) -> &'static str;
 
-    /// Every string, for templates (`{{ t.key }}`).
-    fn table(self) -> BTreeMap<&'static str, &'static str>;
+    /// Every string, as the templates take it (`{{ t.key }}`), laid out once a language:
+    /// laying out the whole table again for every page was most of the work of rendering one.
+    fn table(self) -> minijinja::Value;
 }
 
 impl Texts for Lang {
@@ -32,8 +33,16 @@ impl Texts for Lang {
             })
     }
 
-    fn table(self) -> BTreeMap<&'static str, &'static str> {
-        tables(self).into_iter().flatten().copied().collect()
+    fn table(self) -> minijinja::Value {
+        static TABLES: OnceLock<[minijinja::Value; 2]> = OnceLock::new();
+        let [en, zh] = TABLES.get_or_init(|| {
+            [Lang::En, Lang::Zh].map(|lang| {
+                let table: std::collections::BTreeMap<_, _> =
+                    tables(lang).into_iter().flatten().copied().collect();
+                minijinja::Value::from_serialize(table)
+            })
+        });
+        self.pick(en, zh).clone()
     }
 }
 

@@ -11,7 +11,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::OnceLock;
 
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -151,15 +150,6 @@ fn switch_href(path: &str, lang: Lang) -> String {
     format!("{path}?lang={}", lang.code())
 }
 
-/// Every string of `lang` as the templates take it (`{{ t.key }}`), laid out once a language:
-/// laying out the whole table again for every page was most of the work of rendering one.
-fn texts(lang: Lang) -> Value {
-    static TEXTS: OnceLock<[Value; 2]> = OnceLock::new();
-    let [en, zh] =
-        TEXTS.get_or_init(|| [Lang::En, Lang::Zh].map(|l| Value::from_serialize(l.table())));
-    lang.pick(en, zh).clone()
-}
-
 /// Renders a page inside the layout, with the language switcher pointing at `path`.
 pub(crate) fn page(
     state: &Shared,
@@ -173,7 +163,7 @@ pub(crate) fn page(
     let other = lang.other();
     let ctx = context! {
         lang => lang.code(),
-        t => texts(lang),
+        t => lang.table(),
         title => title,
         switch_href => switch_href(path, other),
         other_lang => other.code(),
