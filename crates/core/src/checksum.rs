@@ -45,6 +45,19 @@ pub(crate) struct Part {
 }
 
 impl Part {
+    /// A part from its table, the columns that are its content and their order.
+    pub(crate) const fn new(
+        table: &'static str,
+        columns: &'static str,
+        order: &'static str,
+    ) -> Self {
+        Part {
+            table,
+            columns,
+            order,
+        }
+    }
+
     pub(crate) fn select(&self) -> String {
         format!(
             "SELECT {} FROM {} ORDER BY {}",
@@ -55,44 +68,36 @@ impl Part {
 
 /// The parts, in the order they are read.
 pub(crate) const PARTS: [Part; 7] = [
-    Part {
-        table: "organization",
-        columns: "id, code, root_department_id, initial_admin_id, created_at",
-        order: "id",
-    },
-    Part {
-        table: "departments",
-        columns: "id, parent_id, name, sort_order, head_member_id, created_at",
-        order: "id",
-    },
-    Part {
-        table: "members",
-        columns: "id, name, username, password_hash, email, mobile, employee_id, work_location,
-                  org_email, status, created_by, created_at, activated_at, gateway_account_id,
-                  must_change_password",
-        order: "id",
-    },
-    Part {
-        table: "positions",
-        columns: "member_id, department_id, title, is_primary, sort_order",
-        order: "member_id, department_id",
-    },
-    Part {
-        table: "roles",
-        columns: "id, name, description, builtin",
-        order: "id",
-    },
-    Part {
-        table: "member_roles",
-        columns: "member_id, role_id",
-        order: "member_id, role_id",
-    },
-    Part {
-        table: "former_members",
-        columns: "id, member_id, name, username, email, mobile, employee_id, removed_at,
-                  removed_by, transferred_to",
-        order: "id",
-    },
+    Part::new(
+        "organization",
+        "id, code, root_department_id, initial_admin_id, created_at",
+        "id",
+    ),
+    Part::new(
+        "departments",
+        "id, parent_id, name, sort_order, head_member_id, created_at",
+        "id",
+    ),
+    Part::new(
+        "members",
+        "id, name, username, password_hash, email, mobile, employee_id, work_location,
+         org_email, status, created_by, created_at, activated_at, gateway_account_id,
+         must_change_password",
+        "id",
+    ),
+    Part::new(
+        "positions",
+        "member_id, department_id, title, is_primary, sort_order",
+        "member_id, department_id",
+    ),
+    Part::new("roles", "id, name, description, builtin", "id"),
+    Part::new("member_roles", "member_id, role_id", "member_id, role_id"),
+    Part::new(
+        "former_members",
+        "id, member_id, name, username, email, mobile, employee_id, removed_at,
+         removed_by, transferred_to",
+        "id",
+    ),
 ];
 
 /// The settings that hold for the whole organization (the rest of the table is this

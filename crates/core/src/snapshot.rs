@@ -62,35 +62,31 @@ const HEADER_LEN: usize = MAGIC.len() + 2 + 8 + DIGEST_LEN + 8;
 const MAX_CONTENT_BYTES: u64 = 4 << 30;
 
 /// The id floors: not content the checksum digests, but what makes ids alike from here on.
-const ID_FLOORS: Part = Part {
-    table: "id_floors",
-    columns: "name, id",
-    order: "name",
-};
+const ID_FLOORS: Part = Part::new("id_floors", "name, id", "name");
 
 /// The join requests, waiting, rejected and approved, with the password hash a waiting or
 /// rejected one keeps (a later approval makes the member with it; the `join.request` change
 /// that brought it carried the same hash). Not content the checksum digests, but what a
 /// later change of the log finds on every other computer: a decision names a request by the
 /// gateway's id, and a request recorded already is passed over.
-const JOIN_REQUESTS: Part = Part {
-    table: "join_requests",
-    columns: "id, gateway_id, via, name, email, mobile, employee_id, work_location, username,
-              password_hash, state, problem, member_id, requested_at, decided_at, decided_by,
-              account_id",
-    order: "id",
-};
+const JOIN_REQUESTS: Part = Part::new(
+    "join_requests",
+    "id, gateway_id, via, name, email, mobile, employee_id, work_location, username,
+     password_hash, state, problem, member_id, requested_at, decided_at, decided_by,
+     account_id",
+    "id",
+);
 
 /// The gateway's member events the log took (`team_member_events`): applied, or a
 /// registration waiting for its invitation's gateway id, with the event as the gateway sent
 /// it. Not content the checksum digests, but what a later copy of the same event, or the
 /// `invitation.linked` a waiting registration waits for, finds on every other computer.
 /// Whether this computer's own change parked it is each computer's own, and not carried.
-const MEMBER_EVENTS: Part = Part {
-    table: "team_member_events",
-    columns: "event_id, waiting_for, event, parked_seq",
-    order: "event_id",
-};
+const MEMBER_EVENTS: Part = Part::new(
+    "team_member_events",
+    "event_id, waiting_for, event, parked_seq",
+    "event_id",
+);
 
 /// The invitations, as far as the log makes them alike: whom, how, by whom and when, the
 /// gateway's id and expiry, the state and the reason of a failure, and whether the log told
@@ -99,13 +95,13 @@ const MEMBER_EVENTS: Part = Part {
 /// sending computer holds (the link, the work it still has for the gateway, a kept message)
 /// is not carried: a loaded computer has nothing to send. A state the feed moved (delivered,
 /// opened …) is the writer's, which the loaded computer's own feed then moves on.
-const INVITATIONS: Part = Part {
-    table: "invitations",
-    columns: "id, member_id, channel, recipient, state, idempotency_key, gateway_id, expires_at,
-              invited_by, inviter_name, created_at, updated_at, last_error, locale,
-              linked_in_log",
-    order: "id",
-};
+const INVITATIONS: Part = Part::new(
+    "invitations",
+    "id, member_id, channel, recipient, state, idempotency_key, gateway_id, expires_at,
+     invited_by, inviter_name, created_at, updated_at, last_error, locale,
+     linked_in_log",
+    "id",
+);
 
 const END: u8 = 0;
 const ROW: u8 = 1;
