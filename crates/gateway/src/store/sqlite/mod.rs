@@ -115,31 +115,23 @@ impl SqliteStore {
     }
 
     /// The first row `sql` answers for `params`, read by `read`, if any.
-    async fn optional_row<T, P>(
+    async fn optional_row<T: Send + 'static>(
         &self,
         sql: String,
-        params: P,
+        params: impl Params + Send + 'static,
         read: fn(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Option<T>>
-    where
-        T: Send + 'static,
-        P: Params + Send + 'static,
-    {
+    ) -> Result<Option<T>> {
         self.with(move |c| Ok(c.query_row(&sql, params, read).optional()?))
             .await
     }
 
     /// Every row `sql` answers for `params`, read by `read`.
-    async fn all_rows<T, P>(
+    async fn all_rows<T: Send + 'static>(
         &self,
         sql: &'static str,
-        params: P,
+        params: impl Params + Send + 'static,
         read: fn(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Vec<T>>
-    where
-        T: Send + 'static,
-        P: Params + Send + 'static,
-    {
+    ) -> Result<Vec<T>> {
         self.with(move |c| {
             let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map(params, read)?;
