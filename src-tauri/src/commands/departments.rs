@@ -4,7 +4,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::CoreError;
 
-use super::{Answer, Dir, Link};
+use super::{Answer, Dir};
 
 directory_commands! {
     read department_tree() -> DepartmentNode = |d| d.department_tree();

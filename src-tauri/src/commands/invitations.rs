@@ -7,7 +7,7 @@ use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::team::Command;
 use orgdesk_core::types::MemberId;
 
-use super::{Answer, Dir, Link};
+use super::{Answer, Dir};
 
 directory_commands! {
     /// Invites the chosen members; on a computer in a team as an `invitation.send` change of
@@ -41,31 +41,27 @@ directory_commands! {
 }
 
 #[tauri::command]
-pub async fn gateway_status(state: Dir<'_>, link: Link<'_>) -> Answer<GatewayStatus> {
+pub async fn gateway_status(state: Dir<'_>) -> Answer<GatewayStatus> {
     state.require_session()?;
-    Ok(link.status())
+    Ok(state.link().status())
 }
 
 #[tauri::command]
-pub async fn list_sent_mail(state: Dir<'_>, link: Link<'_>) -> Answer<Vec<MailSummary>> {
-    let dir = link.mail_dir().to_owned();
+pub async fn list_sent_mail(state: Dir<'_>) -> Answer<Vec<MailSummary>> {
+    let dir = state.link().mail_dir().to_owned();
     state.read(move |_| mailbox::list_mail(&dir, 500)).await
 }
 
 #[tauri::command]
-pub async fn read_sent_mail(state: Dir<'_>, link: Link<'_>, file: String) -> Answer<MailMessage> {
-    let dir = link.mail_dir().to_owned();
+pub async fn read_sent_mail(state: Dir<'_>, file: String) -> Answer<MailMessage> {
+    let dir = state.link().mail_dir().to_owned();
     state.read(move |_| mailbox::read_mail(&dir, &file)).await
 }
 
 /// The message of an invitation kept in the built-in gateway's mail folder (not sent).
 #[tauri::command]
-pub async fn read_invitation_mail(
-    state: Dir<'_>,
-    link: Link<'_>,
-    invitation_id: i64,
-) -> Answer<MailMessage> {
-    let dir = link.mail_dir().to_owned();
+pub async fn read_invitation_mail(state: Dir<'_>, invitation_id: i64) -> Answer<MailMessage> {
+    let dir = state.link().mail_dir().to_owned();
     state
         .read(move |d| mailbox::find_mail(&dir, &d.kept_message_id(invitation_id)?))
         .await
@@ -76,7 +72,6 @@ pub async fn read_invitation_mail(
 #[tauri::command]
 pub async fn send_password_reset(
     state: Dir<'_>,
-    link: Link<'_>,
     member_id: MemberId,
     channel: InviteChannel,
 ) -> Answer<PasswordResetSent> {
@@ -86,7 +81,8 @@ pub async fn send_password_reset(
         .await?;
     let request = target.request(channel)?;
     let key = orgdesk_core::invitations::new_idempotency_key();
-    let created = link
+    let created = state
+        .link()
         .client()?
         .create(&key, &request)
         .await

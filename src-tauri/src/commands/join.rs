@@ -5,7 +5,7 @@ use orgdesk_core::join::{
 
 use orgdesk_core::team::Command;
 
-use super::{Answer, Dir, Link};
+use super::{Answer, Dir};
 use crate::join_link;
 
 #[tauri::command]
@@ -30,7 +30,6 @@ pub async fn list_join_requests(
 #[tauri::command]
 pub async fn decide_join_requests(
     state: Dir<'_>,
-    link: Link<'_>,
     ids: Vec<i64>,
     approve: bool,
     placement: Option<JoinPlacement>,
@@ -41,7 +40,8 @@ pub async fn decide_join_requests(
         JoinDecision::Reject
     };
     let (made, decided) = (ids.clone(), ids.clone());
-    let members = link
+    let members = state
+        .link()
         .logged(
             &state,
             move |d| Command::decide_join(d, &made, decision),
@@ -53,43 +53,41 @@ pub async fn decide_join_requests(
 }
 
 #[tauri::command]
-pub async fn join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
+pub async fn join_link(state: Dir<'_>) -> Answer<JoinLinkView> {
     state.require_session()?;
-    join_link::read(&link.reachable()?).await
+    join_link::read(&state.link().reachable()?).await
 }
 
 /// Switches the link on with `input`'s rules (or changes them) at the gateway, from this
 /// computer, then records the rules in the directory; on a computer in a team as a `join.rules`
 /// change of the log (`GatewayLink::logged`), so that every computer judges joins by them.
 #[tauri::command]
-pub async fn set_join_link(
-    state: Dir<'_>,
-    link: Link<'_>,
-    input: JoinLinkInput,
-) -> Answer<JoinLinkView> {
+pub async fn set_join_link(state: Dir<'_>, input: JoinLinkInput) -> Answer<JoinLinkView> {
     join_link::check_fields(&input)?;
     let org = state.read(|d| d.organization_name()).await?;
-    let view = join_link::switch_on(&link.reachable()?, &org, &input).await?;
+    let view = join_link::switch_on(&state.link().reachable()?, &org, &input).await?;
     let rules = JoiningRules::from(input);
     let made = rules.clone();
-    link.logged(
-        &state,
-        move |_| Ok(Command::SetJoiningRules { rules: made }),
-        move |d, _| d.record_joining_rules(&rules),
-        |_, done| Ok(done),
-    )
-    .await?;
+    state
+        .link()
+        .logged(
+            &state,
+            move |_| Ok(Command::SetJoiningRules { rules: made }),
+            move |d, _| d.record_joining_rules(&rules),
+            |_, done| Ok(done),
+        )
+        .await?;
     Ok(view)
 }
 
 #[tauri::command]
-pub async fn rotate_join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
+pub async fn rotate_join_link(state: Dir<'_>) -> Answer<JoinLinkView> {
     state.require_session()?;
-    join_link::rotate(&link.reachable()?).await
+    join_link::rotate(&state.link().reachable()?).await
 }
 
 #[tauri::command]
-pub async fn disable_join_link(state: Dir<'_>, link: Link<'_>) -> Answer<JoinLinkView> {
+pub async fn disable_join_link(state: Dir<'_>) -> Answer<JoinLinkView> {
     state.require_session()?;
-    join_link::switch_off(&link.reachable()?).await
+    join_link::switch_off(&state.link().reachable()?).await
 }

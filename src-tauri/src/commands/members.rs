@@ -6,7 +6,7 @@ use orgdesk_core::members::{
 use orgdesk_core::team::Command;
 use orgdesk_core::types::{DepartmentId, MemberId, MemberStatus};
 
-use super::{Answer, Dir, Link};
+use super::{Answer, Dir};
 
 directory_commands! {
     read list_members(query: MemberQuery) -> MemberPage = |d| d.list_members(&query);

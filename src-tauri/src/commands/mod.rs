@@ -1,10 +1,13 @@
 //! The commands the window may call, one file per UI area. Each parses, calls the core and
 //! maps the error; nothing else happens here.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use orgdesk_core::auth::{AdminRank, Session};
 use orgdesk_core::{CommandError, ErrorCode};
+use tauri::ipc::{CommandArg, CommandItem, InvokeError};
+use tauri::Manager;
 
 use crate::gateway_link::GatewayLink;
 use crate::state::AppState;
@@ -27,9 +30,9 @@ use crate::state::AppState;
 /// computer in a team goes through the change log as `command` ([`GatewayLink::logged`], which
 /// then wakes the sender for what the edit queued for the gateway; `then`, if given, reads from
 /// the directory once the change is back what its try cannot know). Each entry becomes an async
-/// `#[tauri::command]` that takes the directory (`logged`: and the link) and the arguments
-/// named, and answers the call's value; the module that has the entries imports [`Answer`],
-/// [`Dir`] and for `logged` [`Link`]. These commands are listed in src-tauri/commands.txt like
+/// `#[tauri::command]` that takes the directory (`logged`: through the link's log) and the
+/// arguments named, and answers the call's value; the module that has the entries imports
+/// [`Answer`] and [`Dir`]. These commands are listed in src-tauri/commands.txt like
 /// any other, and its check reads the entries.
 macro_rules! directory_commands {
     () => {};
@@ -38,7 +41,7 @@ macro_rules! directory_commands {
         then |$td:pat_param, $t:pat_param| $then:expr; $($rest:tt)*) => {
         $(#[$doc])*
         #[tauri::command]
-        pub async fn $name(state: Dir<'_>, link: Link<'_>, $($arg: $ty),*) -> Answer<$out> {
+        pub async fn $name(state: Dir<'_>, $($arg: $ty),*) -> Answer<$out> {
             let command = {
                 $(#[allow(unused_variables)] let $arg = $arg.clone();)*
                 move |$cd: &orgdesk_core::Directory| $command
@@ -47,7 +50,7 @@ macro_rules! directory_commands {
                 $(#[allow(unused_variables)] let $arg = $arg.clone();)*
                 move |$td: &mut orgdesk_core::Directory, $t: $out| $then
             };
-            link.logged(&state, command, move |$d, $a| $call, then).await
+            state.link().logged(&state, command, move |$d, $a| $call, then).await
         }
         directory_commands!($($rest)*);
     };
@@ -84,11 +87,37 @@ pub mod team;
 #[cfg(test)]
 mod list_check;
 
-/// The open directory and the signed-in admin, as a command receives them.
-pub type Dir<'a> = tauri::State<'a, AppState>;
+/// The open directory and the signed-in admin, with the link to the gateway (built-in or
+/// remote), as a command receives them: the app's state, and the link through [`Dir::link`].
+pub struct Dir<'a> {
+    state: tauri::State<'a, AppState>,
+    link: tauri::State<'a, Arc<GatewayLink>>,
+}
 
-/// The link to the gateway (built-in or remote), as a command receives it.
-pub type Link<'a> = tauri::State<'a, Arc<GatewayLink>>;
+impl Dir<'_> {
+    /// The link to the gateway.
+    pub fn link(&self) -> &GatewayLink {
+        &self.link
+    }
+}
+
+impl Deref for Dir<'_> {
+    type Target = AppState;
+
+    fn deref(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl<'a, R: tauri::Runtime> CommandArg<'a, R> for Dir<'a> {
+    fn from_command(command: CommandItem<'a, R>) -> Result<Self, InvokeError> {
+        let webview = command.message.webview_ref();
+        match (webview.try_state(), webview.try_state()) {
+            (Some(state), Some(link)) => Ok(Self { state, link }),
+            _ => Err(InvokeError::from("the app's state is not set up")),
+        }
+    }
+}
 
 /// What a command answers: its value, or the error the window shows.
 pub type Answer<T> = Result<T, CommandError>;

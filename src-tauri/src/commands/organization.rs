@@ -4,7 +4,7 @@ use orgdesk_core::spreadsheet::Lang;
 use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, ErrorCode};
 
-use super::{Answer, Dir, Link};
+use super::{Answer, Dir};
 
 #[tauri::command]
 pub async fn org_overview(state: Dir<'_>) -> Answer<OrgOverview> {
@@ -17,20 +17,18 @@ pub async fn org_overview(state: Dir<'_>) -> Answer<OrgOverview> {
 /// Renames the organization; on a computer in a team through the change log, answered once
 /// the change is back.
 #[tauri::command]
-pub async fn rename_organization(
-    state: Dir<'_>,
-    link: Link<'_>,
-    name: String,
-) -> Answer<OrgOverview> {
+pub async fn rename_organization(state: Dir<'_>, name: String) -> Answer<OrgOverview> {
     let me = state.require_session()?;
     let command = Command::RenameOrganization { name: name.clone() };
-    link.logged(
-        &state,
-        move |_| Ok(command),
-        move |d, a| d.rename_organization(a, &name),
-        |_, done| Ok(done),
-    )
-    .await?;
+    state
+        .link()
+        .logged(
+            &state,
+            move |_| Ok(command),
+            move |d, a| d.rename_organization(a, &name),
+            |_, done| Ok(done),
+        )
+        .await?;
     let (overview, session) = state
         .with_directory(move |d| Ok((d.overview(me.member_id)?, d.refresh_session(&me)?)))
         .await?;
@@ -56,21 +54,21 @@ directory_commands! {
 /// for new join requests is written in it. Asked before signing in too: the window's language
 /// is no one's secret.
 #[tauri::command]
-pub async fn set_window_language(link: Link<'_>, language: String) -> Answer<()> {
+pub async fn set_window_language(state: Dir<'_>, language: String) -> Answer<()> {
     let lang = Lang::parse(&language).ok_or_else(|| {
         CommandError::new(
             ErrorCode::Validation,
             format!("\"{language}\" is not a language of the window: en or zh-CN."),
         )
     })?;
-    link.set_window_language(lang);
+    state.link().set_window_language(lang);
     Ok(())
 }
 
 /// The window has drawn its first picture: the link to the gateway, which waited so as not to
 /// share the cores with the window's start, begins its work.
 #[tauri::command]
-pub async fn window_shown(link: Link<'_>) -> Answer<()> {
-    link.window_shown();
+pub async fn window_shown(state: Dir<'_>) -> Answer<()> {
+    state.link().window_shown();
     Ok(())
 }

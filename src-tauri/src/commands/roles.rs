@@ -3,7 +3,7 @@ use orgdesk_core::types::RoleId;
 
 use orgdesk_core::team::Command;
 
-use super::{Answer, Dir, Link};
+use super::{Answer, Dir};
 
 directory_commands! {
     read list_roles() -> Vec<Role> = |d| d.roles();

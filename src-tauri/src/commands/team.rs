@@ -9,7 +9,7 @@ use orgdesk_core::{CommandError, CoreError, ErrorCode};
 use orgdesk_link::Endpoint;
 use tauri::{AppHandle, Runtime};
 
-use super::{require_rank, Answer, Dir, Link};
+use super::{require_rank, Answer, Dir};
 use crate::gateway_link::{chosen_remote, keyring_token, GatewayLink};
 use crate::team_setup;
 
@@ -34,11 +34,7 @@ pub fn team_computer_name() -> String {
 /// Makes this computer, holding the organization's API token, the first device of the
 /// signed-in Super Admin's gateway account and uploads the directory's snapshot.
 #[tauri::command]
-pub async fn team_start(
-    state: Dir<'_>,
-    link: Link<'_>,
-    device_name: Option<String>,
-) -> Answer<TeamStatus> {
+pub async fn team_start(state: Dir<'_>, device_name: Option<String>) -> Answer<TeamStatus> {
     let session = require_rank(
         &state,
         AdminRank::SuperAdmin,
@@ -70,7 +66,7 @@ pub async fn team_start(
     })?;
     let name = device_name.filter(|n| !n.trim().is_empty());
     team_setup::start(&state, Endpoint { base, token }, session.member_id, name).await?;
-    link.ring_team();
+    state.link().ring_team();
     team_status(state).await
 }
 
@@ -130,7 +126,7 @@ pub async fn team_revoke<R: Runtime>(
 /// the credential is kept in the system keyring and the directory made from the team's
 /// snapshot at the app's usual path. Then the window shows the sign-in screen.
 #[tauri::command]
-pub async fn team_join(state: Dir<'_>, link: Link<'_>, input: JoinTeamInput) -> Answer<()> {
+pub async fn team_join(state: Dir<'_>, input: JoinTeamInput) -> Answer<()> {
     if state.with_directory(|d| d.is_initialized()).await? {
         return Err(CoreError::AlreadyInitialized.into());
     }
@@ -167,7 +163,7 @@ pub async fn team_join(state: Dir<'_>, link: Link<'_>, input: JoinTeamInput) -> 
     state
         .create_directory(move |path| team_setup::create_joined(path, &joined).map(|(d, _)| d))
         .await?;
-    link.team_entered(endpoint);
+    state.link().team_entered(endpoint);
     Ok(())
 }
 

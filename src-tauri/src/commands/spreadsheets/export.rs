@@ -1,28 +1,24 @@
 //! Export: the members a query selects, every page, to .xlsx or .csv where the admin chooses.
 
 use orgdesk_core::members::MemberQuery;
-use orgdesk_core::spreadsheet::{self, ExportFormat, ExportOutcome, JobProgress, Lang};
-use tauri::ipc::Channel;
-use tauri::{Runtime, State, Window};
+use orgdesk_core::spreadsheet::{self, ExportFormat, ExportOutcome, Lang};
+use tauri::{Runtime, Window};
 
-use super::{run_job, SheetJobs, CSV, XLSX};
+use super::{SheetJob, CSV, XLSX};
 use crate::commands::{Answer, Dir};
 use crate::dialogs::{self, Filter};
 
 /// Exports the members `query` selects (every page) to .xlsx or .csv, saved where the admin
 /// chooses ("members-<organization>-<date>.xlsx" proposed). Null when the dialog is cancelled.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn export_members_file<R: Runtime>(
     window: Window<R>,
     state: Dir<'_>,
-    jobs: State<'_, SheetJobs>,
+    job: SheetJob<'_>,
     query: MemberQuery,
     format: ExportFormat,
     lang: Lang,
     dialog_title: String,
-    job: u32,
-    on_progress: Channel<JobProgress>,
 ) -> Answer<Option<ExportOutcome>> {
     let session = state.require_session()?;
     let now = state.with_directory(|d| Ok(d.now_ms())).await?;
@@ -43,10 +39,11 @@ pub async fn export_members_file<R: Runtime>(
         return Ok(None);
     };
     let path = out.clone();
-    let members = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
-        d.export_members(&query, lang, &path, ctl)
-    })
-    .await?;
+    let members = job
+        .run(&state, move |d, ctl| {
+            d.export_members(&query, lang, &path, ctl)
+        })
+        .await?;
     Ok(Some(ExportOutcome {
         path: out.display().to_string(),
         members: members.min(u32::MAX as usize) as u32,

@@ -6,18 +6,14 @@ use std::path::PathBuf;
 
 use orgdesk_core::spreadsheet::{
     self, Control, FileColumns, ImportOptions, ImportQuotaStatus, ImportReport, ImportSummary,
-    JobProgress,
 };
 use orgdesk_core::team::{ChangeFate, Command, ImportMade};
 use orgdesk_core::{CommandError, ErrorCode};
-use tauri::ipc::Channel;
 use tauri::{Runtime, State, Window};
 
-use super::{internal, run_job, LastImport, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
-use crate::commands::{Answer, Dir, Link};
+use super::{internal, LastImport, SheetJob, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
+use crate::commands::{Answer, Dir};
 use crate::dialogs;
-use crate::gateway_link::GatewayLink;
-use crate::state::AppState;
 
 /// Asks which spreadsheet to import; null when the admin cancels.
 #[tauri::command]
@@ -50,21 +46,20 @@ pub async fn inspect_import_file(state: Dir<'_>, path: String) -> Answer<FileCol
 #[tauri::command]
 pub async fn preview_import(
     state: Dir<'_>,
-    jobs: State<'_, SheetJobs>,
+    job: SheetJob<'_>,
     path: String,
     options: ImportOptions,
-    job: u32,
-    on_progress: Channel<JobProgress>,
 ) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
     let file = PathBuf::from(&path);
     let opts = options.clone();
-    let report = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
-        d.check_import_quota(&actor)?;
-        d.preview_import(&file, &opts.acting_as(d, &actor)?, ctl)
-    })
-    .await?;
-    Ok(remember(&jobs, path, options, report))
+    let report = job
+        .run(&state, move |d, ctl| {
+            d.check_import_quota(&actor)?;
+            d.preview_import(&file, &opts.acting_as(d, &actor)?, ctl)
+        })
+        .await?;
+    Ok(remember(&job.jobs, path, options, report))
 }
 
 /// Imports `path`: every valid row in one transaction. A cancel before the commit writes
@@ -72,16 +67,11 @@ pub async fn preview_import(
 /// its parts (the summary says how many), each applied on every computer once back from it;
 /// the invitations asked for are then changes of the log too, made once the parts are back.
 #[tauri::command]
-// A command receives each IPC argument separately, so the count is the UI's payload.
-#[allow(clippy::too_many_arguments)]
 pub async fn run_import(
     state: Dir<'_>,
-    jobs: State<'_, SheetJobs>,
-    link: Link<'_>,
+    job: SheetJob<'_>,
     path: String,
     options: ImportOptions,
-    job: u32,
-    on_progress: Channel<JobProgress>,
     send_invitations: Option<bool>,
 ) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
@@ -89,27 +79,28 @@ pub async fn run_import(
     let opts = options.clone();
     let invite = send_invitations == Some(true);
     let started = state.read(|d| Ok(d.now_ms())).await?;
-    if link.removed() {
+    if state.link().removed() {
         return Err(CommandError::new(
             ErrorCode::Conflict,
             crate::gateway_link::REMOVED_FROM_TEAM,
         ));
     }
     let importer = actor.clone();
-    let made = run_job(&state, &jobs, job, on_progress, move |d, ctl| {
-        d.import_file(&importer, &file, &opts, ctl)
-    })
-    .await?;
+    let made = job
+        .run(&state, move |d, ctl| {
+            d.import_file(&importer, &file, &opts, ctl)
+        })
+        .await?;
     let (report, change_ids) = match made {
         ImportMade::Done(report) => (report, Vec::new()),
         ImportMade::Queued { report, change_ids } => (report, change_ids),
     };
     if invite {
-        invite_imported(&state, &link, change_ids.last(), started).await?;
+        invite_imported(&state, change_ids.last(), started).await?;
     } else if !change_ids.is_empty() {
-        link.ring_team();
+        state.link().ring_team();
     }
-    let mut summary = remember(&jobs, path, options, report);
+    let mut summary = remember(&job.jobs, path, options, report);
     summary.team_changes = u32::try_from(change_ids.len()).unwrap_or(u32::MAX);
     Ok(summary)
 }
@@ -119,14 +110,9 @@ pub async fn run_import(
 /// computer in a team, once the import's last part (`last_part`) is back from the log, as
 /// `invitation.send` changes. A part not back within the wait leaves them to be invited from
 /// Invitations.
-async fn invite_imported(
-    state: &AppState,
-    link: &GatewayLink,
-    last_part: Option<&String>,
-    started: i64,
-) -> Answer<()> {
+async fn invite_imported(state: &Dir<'_>, last_part: Option<&String>, started: i64) -> Answer<()> {
     if let Some(last) = last_part {
-        if link.back_from_log(state, last).await? == ChangeFate::Waiting {
+        if state.link().back_from_log(state, last).await? == ChangeFate::Waiting {
             return Err(CommandError::new(
                 ErrorCode::Conflict,
                 "The import was sent to the team, but its members are not back from the \
@@ -137,13 +123,15 @@ async fn invite_imported(
     let groups = state.read(move |d| d.new_invitees_since(started)).await?;
     for (channel, ids) in groups {
         let made = ids.clone();
-        link.logged(
-            state,
-            move |d| Command::send_invitations(d, &made, channel, None),
-            move |d, a| d.invite_members_in(a, &ids, channel, None),
-            |_, done| Ok(done),
-        )
-        .await?;
+        state
+            .link()
+            .logged(
+                state,
+                move |d| Command::send_invitations(d, &made, channel, None),
+                move |d, a| d.invite_members_in(a, &ids, channel, None),
+                |_, done| Ok(done),
+            )
+            .await?;
     }
     Ok(())
 }

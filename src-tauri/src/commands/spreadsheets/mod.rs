@@ -17,8 +17,8 @@ use orgdesk_core::spreadsheet::{
     ColumnMapping, Control, FileDrop, ImportReport, JobProgress, SpreadsheetError, Stage,
 };
 use orgdesk_core::{CommandError, ErrorCode};
-use tauri::ipc::Channel;
-use tauri::State;
+use tauri::ipc::{Channel, CommandArg, CommandItem, InvokeError};
+use tauri::{Runtime, State};
 
 use crate::commands::Answer;
 use crate::dialogs::Filter;
@@ -88,36 +88,53 @@ fn internal(what: &str) -> CommandError {
     )
 }
 
-/// Runs a spreadsheet job on the directory (on a blocking thread) as the window's job `job`:
-/// `cancel_job` stops it while it runs, and its progress goes to `progress`.
-async fn run_job<T, F>(
-    state: &AppState,
-    jobs: &SheetJobs,
-    job: u32,
+/// A job the window starts (a preview, an import, an export), as its command receives it: the
+/// jobs kept between calls, the id the window gave it, which `cancel_job` names, and the
+/// channel its progress goes to, from the call's `job` and `onProgress` arguments.
+pub struct SheetJob<'a> {
+    jobs: State<'a, SheetJobs>,
+    id: u32,
     progress: Channel<JobProgress>,
-    f: F,
-) -> Answer<T>
-where
-    T: Send + 'static,
-    F: FnOnce(&mut orgdesk_core::Directory, &Control<'_>) -> Result<T, SpreadsheetError>
-        + Send
-        + 'static,
-{
-    let running = Job::start(jobs, job);
-    let cancel = running.cancel.clone();
-    state
-        .with_directory(move |d| {
-            let report = move |stage: Stage, done: usize, total: usize| {
-                let _ = progress.send(JobProgress::new(stage, done, total));
-            };
-            let ctl = Control {
-                cancel: &cancel,
-                progress: &report,
-            };
-            Ok(f(d, &ctl))
+}
+
+impl<'a, R: Runtime> CommandArg<'a, R> for SheetJob<'a> {
+    fn from_command(command: CommandItem<'a, R>) -> Result<Self, InvokeError> {
+        let argument = |key| CommandItem { key, ..command };
+        Ok(Self {
+            jobs: State::from_command(argument("jobs"))?,
+            id: u32::from_command(argument("job"))?,
+            progress: Channel::from_command(argument("onProgress"))?,
         })
-        .await?
-        .map_err(CommandError::from)
+    }
+}
+
+impl SheetJob<'_> {
+    /// Runs `f` on the directory (on a blocking thread) as this job: `cancel_job` stops it
+    /// while it runs, and its progress goes to the window.
+    async fn run<T, F>(&self, state: &AppState, f: F) -> Answer<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut orgdesk_core::Directory, &Control<'_>) -> Result<T, SpreadsheetError>
+            + Send
+            + 'static,
+    {
+        let running = Job::start(&self.jobs, self.id);
+        let cancel = running.cancel.clone();
+        let progress = self.progress.clone();
+        state
+            .with_directory(move |d| {
+                let report = move |stage: Stage, done: usize, total: usize| {
+                    let _ = progress.send(JobProgress::new(stage, done, total));
+                };
+                let ctl = Control {
+                    cancel: &cancel,
+                    progress: &report,
+                };
+                Ok(f(d, &ctl))
+            })
+            .await?
+            .map_err(CommandError::from)
+    }
 }
 
 /// Stops a running job; it answers with a `cancelled` error and has written nothing.
