@@ -9,6 +9,7 @@ use orgdesk_core::spreadsheet::{
 };
 use orgdesk_core::team::{ChangeFate, Command, ImportMade};
 use orgdesk_core::{CommandError, ErrorCode};
+use tauri::ipc::{CommandArg, CommandItem, InvokeError};
 use tauri::{Runtime, State, Window};
 
 use super::{internal, LastImport, SheetJob, SheetJobs, SHOWN_PROBLEMS, SPREADSHEETS, XLSX};
@@ -47,19 +48,17 @@ pub async fn inspect_import_file(state: Dir<'_>, path: String) -> Answer<FileCol
 pub async fn preview_import(
     state: Dir<'_>,
     job: SheetJob<'_>,
-    path: String,
-    options: ImportOptions,
+    import: ImportFile,
 ) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
-    let file = PathBuf::from(&path);
-    let opts = options.clone();
+    let (file, opts) = (PathBuf::from(&import.path), import.options.clone());
     let report = job
         .run(&state, move |d, ctl| {
             d.check_import_quota(&actor)?;
             d.preview_import(&file, &opts.acting_as(d, &actor)?, ctl)
         })
         .await?;
-    Ok(remember(&job.jobs, path, options, report))
+    Ok(remember(&job.jobs, import, report))
 }
 
 /// Imports `path`: every valid row in one transaction. A cancel before the commit writes
@@ -70,13 +69,11 @@ pub async fn preview_import(
 pub async fn run_import(
     state: Dir<'_>,
     job: SheetJob<'_>,
-    path: String,
-    options: ImportOptions,
+    import: ImportFile,
     send_invitations: Option<bool>,
 ) -> Answer<ImportSummary> {
     let actor = state.require_session()?.actor();
-    let file = PathBuf::from(&path);
-    let opts = options.clone();
+    let (file, opts) = (PathBuf::from(&import.path), import.options.clone());
     let invite = send_invitations == Some(true);
     let started = state.read(|d| Ok(d.now_ms())).await?;
     if state.link().removed() {
@@ -100,7 +97,7 @@ pub async fn run_import(
     } else if !change_ids.is_empty() {
         state.link().ring_team();
     }
-    let mut summary = remember(&job.jobs, path, options, report);
+    let mut summary = remember(&job.jobs, import, report);
     summary.team_changes = u32::try_from(change_ids.len()).unwrap_or(u32::MAX);
     Ok(summary)
 }
@@ -145,17 +142,31 @@ pub async fn import_quota_status(state: Dir<'_>) -> Answer<ImportQuotaStatus> {
         .await
 }
 
-fn remember(
-    jobs: &SheetJobs,
+/// The file of a preview or an import and how to read it, from the call's `path` and
+/// `options`.
+pub struct ImportFile {
     path: String,
     options: ImportOptions,
-    report: ImportReport,
-) -> ImportSummary {
+}
+
+impl<'a, R: Runtime> CommandArg<'a, R> for ImportFile {
+    fn from_command(command: CommandItem<'a, R>) -> Result<Self, InvokeError> {
+        let argument = |key| CommandItem { key, ..command };
+        Ok(Self {
+            path: String::from_command(argument("path"))?,
+            options: ImportOptions::from_command(argument("options"))?,
+        })
+    }
+}
+
+/// The summary the window is sent of `report`, the preview or import of `import`, which is
+/// kept as the last one for "Download import results".
+fn remember(jobs: &SheetJobs, import: ImportFile, report: ImportReport) -> ImportSummary {
     let summary = report.summary(SHOWN_PROBLEMS);
     if let Ok(mut last) = jobs.last_import.lock() {
         *last = Some(LastImport {
-            path: PathBuf::from(path),
-            mapping: options.mapping,
+            path: PathBuf::from(import.path),
+            mapping: import.options.mapping,
             report,
         });
     }
