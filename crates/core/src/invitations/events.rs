@@ -342,14 +342,14 @@ pub(crate) fn apply_member_event(
     now: i64,
     how: Applying,
 ) -> CoreResult<Option<MemberId>> {
-    let EventKind::Registered {
-        invitation_id,
-        account_id,
-        ..
-    } = &e.kind
-    else {
+    let (invitation_id, account_id) = match &e.kind {
+        EventKind::Registered {
+            invitation_id,
+            account_id,
+            ..
+        } => (invitation_id, account_id),
         // `at` is the gateway's word: a time past the year 292 million saturates.
-        return crate::member_events::apply(tx, &e.kind, e.at.saturating_mul(1000), now);
+        other => return crate::member_events::apply(tx, other, e.at.saturating_mul(1000), now),
     };
     // A registration through an invitation not known here is refused to the person only from
     // this computer's own feed: in a team's log it waits for the invitation to be told of
