@@ -14,7 +14,7 @@ use orgdesk_protocol::{
 use super::poll::{feed_page, FeedQuery};
 use super::{Caller, JsonBody};
 use crate::error::{GatewayError, Result};
-use crate::store::{ChangeAuthor, ChangeText};
+use crate::store::{ChangeAuthor, ChangeText, NewChanges};
 use crate::{ring, Shared};
 
 /// A change id: 1–64 characters of `[A-Za-z0-9_-]`.
@@ -84,7 +84,8 @@ pub(crate) async fn append(
         account_id: account_id.to_owned(),
     };
     let now = state.clock.now_secs();
-    let seqs = state.store.append_changes(author, changes, now).await?;
+    let append = NewChanges { author, changes };
+    let seqs = state.store.append_changes(append, now).await?;
     ring(&state.changes_bell);
     let changes = ids
         .into_iter()

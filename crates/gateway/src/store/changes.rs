@@ -24,18 +24,20 @@ pub struct ChangeText {
     pub body: String,
 }
 
+/// An append: who sends it and its changes, in order.
+#[derive(Debug, Clone)]
+pub struct NewChanges {
+    pub author: ChangeAuthor,
+    pub changes: Vec<ChangeText>,
+}
+
 #[async_trait]
 pub trait ChangeStore: Send + Sync + 'static {
-    /// Appends `changes` in order, in one transaction; the sequence number of each. A change
-    /// the device already sent (the same `change_id` and body) keeps its first number and is
-    /// not appended again; the same `change_id` with another body refuses the whole request
-    /// ([`sent_before`]), nothing written.
-    async fn append_changes(
-        &self,
-        author: ChangeAuthor,
-        changes: Vec<ChangeText>,
-        now: i64,
-    ) -> Result<Vec<i64>>;
+    /// Appends the changes of `append` in order, in one transaction; the sequence number of
+    /// each. A change the device already sent (the same `change_id` and body) keeps its first
+    /// number and is not appended again; the same `change_id` with another body refuses the
+    /// whole request ([`sent_before`]), nothing written.
+    async fn append_changes(&self, append: NewChanges, now: i64) -> Result<Vec<i64>>;
     /// The organization's changes after `after`, at most `limit`, in order.
     async fn changes_after(&self, org_id: &str, after: i64, limit: u32) -> Result<Vec<Change>>;
 }

@@ -38,7 +38,7 @@ mod team;
 mod wakes;
 
 pub use accounts::*;
-pub use changes::{ChangeAuthor, ChangeStore, ChangeText};
+pub use changes::{ChangeAuthor, ChangeStore, ChangeText, NewChanges};
 pub use events::*;
 pub use health::{HealthStore, SchemaStatus};
 pub use invitations::*;

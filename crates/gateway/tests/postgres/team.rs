@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use orgdesk_gateway::store::{ChangeAuthor, ChangeText, Feed, GatewayStore, PostgresStore};
+use orgdesk_gateway::store::{
+    ChangeAuthor, ChangeText, Feed, GatewayStore, NewChanges, PostgresStore,
+};
 use orgdesk_gateway::ManualClock;
 use orgdesk_protocol::{ChangesPage, DeviceCredential};
 use reqwest::StatusCode;
@@ -138,20 +140,16 @@ async fn appends_are_announced(a: &TestGateway, b: &TestGateway, author: ChangeA
 
     let store = a.store();
     let org = author.org_id.clone();
-    let change = |body: &str| {
-        vec![ChangeText {
+    let change = |body: &str| NewChanges {
+        author: author.clone(),
+        changes: vec![ChangeText {
             change_id: "announced".into(),
             body: body.into(),
-        }]
+        }],
     };
-    store
-        .append_changes(author.clone(), change("{}"), 0)
-        .await
-        .unwrap();
+    store.append_changes(change("{}"), 0).await.unwrap();
     assert_eq!(next_heard(&mut heard).await, Feed::Changes);
-    let refused = store
-        .append_changes(author.clone(), change(r#"{"other":1}"#), 0)
-        .await;
+    let refused = store.append_changes(change(r#"{"other":1}"#), 0).await;
     assert!(refused.is_err(), "{refused:?}");
     let kind = orgdesk_protocol::EventKind::PasswordChanged {
         account_id: Some(author.account_id.clone()),

@@ -13,16 +13,12 @@ use crate::error::Result;
 use crate::store::changes::{read_change, sent_before, with_body};
 use crate::store::columns::StoreRow;
 use crate::store::sql;
-use crate::store::{ChangeAuthor, ChangeStore, ChangeText, Feed};
+use crate::store::{ChangeStore, Feed, NewChanges};
 
 #[async_trait]
 impl ChangeStore for PostgresStore {
-    async fn append_changes(
-        &self,
-        author: ChangeAuthor,
-        changes: Vec<ChangeText>,
-        now: i64,
-    ) -> Result<Vec<i64>> {
+    async fn append_changes(&self, append: NewChanges, now: i64) -> Result<Vec<i64>> {
+        let NewChanges { author, changes } = append;
         let mut tx = self.pool.begin().await?;
         let org = author.org_id.as_str().into();
         let device = author.device_id.as_str().into();

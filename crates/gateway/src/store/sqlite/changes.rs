@@ -9,16 +9,12 @@ use super::{optional_pair, SqliteStore};
 use crate::error::Result;
 use crate::store::changes::{read_change, sent_before, with_body};
 use crate::store::sql;
-use crate::store::{ChangeAuthor, ChangeStore, ChangeText};
+use crate::store::{ChangeStore, NewChanges};
 
 #[async_trait]
 impl ChangeStore for SqliteStore {
-    async fn append_changes(
-        &self,
-        author: ChangeAuthor,
-        changes: Vec<ChangeText>,
-        now: i64,
-    ) -> Result<Vec<i64>> {
+    async fn append_changes(&self, append: NewChanges, now: i64) -> Result<Vec<i64>> {
+        let NewChanges { author, changes } = append;
         self.in_transaction(move |tx| {
             let mut last: i64 =
                 tx.query_row(sql::TAKE_CHANGE_COUNTER, [&author.org_id], |r| r.get(0))?;
