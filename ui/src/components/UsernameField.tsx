@@ -7,21 +7,19 @@ import { requiredRule } from "./forms";
 type Props = {
   label: string;
   testId: string;
-  /** What an empty field says; the common "Required" text unless told. */
-  requiredMessage?: string;
   autoComplete: string;
 };
 
 /** The username of a new account, the `username` field of its form: required, with the rule
  * the core applies to usernames and the hint that explains it. */
-export function UsernameField({ label, testId, requiredMessage, autoComplete }: Props) {
+export function UsernameField({ label, testId, autoComplete }: Props) {
   const { t } = useTranslation();
   return (
     <Form.Item
       name="username"
       label={label}
       extra={t("setup.usernameHint")}
-      rules={[requiredRule(t, requiredMessage), { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
+      rules={[requiredRule(t), { pattern: USERNAME_PATTERN, message: t("setup.rule.username") }]}
     >
       <Input data-testid={testId} autoComplete={autoComplete} spellCheck={false} />
     </Form.Item>

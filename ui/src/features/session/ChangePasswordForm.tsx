@@ -31,7 +31,7 @@ export function ChangePasswordForm({ session, onChanged }: { session: Session; o
     >
       {formError && <Alert type="error" showIcon role="alert" title={formError} style={{ marginBottom: 16 }} data-testid="change-password-error" />}
       <input type="hidden" autoComplete="username" value={session.username} readOnly />
-      <Form.Item name="currentPassword" label={t("changePassword.current")} rules={[{ required: true, message: t("setup.rule.required") }]}>
+      <Form.Item name="currentPassword" label={t("changePassword.current")} rules={[{ required: true, message: t("common.required") }]}>
         <Input.Password data-testid="change-password-current" autoComplete="current-password" autoFocus />
       </Form.Item>
       <NewPasswordFields

@@ -31,7 +31,7 @@ export function NewPasswordFields({ name = "password", confirmName = "passwordCo
         label={label}
         extra={<PasswordPolicy password={password} username={username} />}
         rules={[
-          { required: true, message: t("setup.rule.required") },
+          { required: true, message: t("common.required") },
           {
             validator: (_rule, value: string | undefined) =>
               !value || checkPassword(value, username).ok ? Promise.resolve() : Promise.reject(new Error(t("setup.rule.password"))),
@@ -46,7 +46,7 @@ export function NewPasswordFields({ name = "password", confirmName = "passwordCo
         label={confirmLabel}
         dependencies={[name]}
         rules={[
-          { required: true, message: t("setup.rule.required") },
+          { required: true, message: t("common.required") },
           ({ getFieldValue }) => ({
             validator: (_rule, value: string | undefined) =>
               !value || value === getFieldValue(name) ? Promise.resolve() : Promise.reject(new Error(t("setup.rule.mismatch"))),

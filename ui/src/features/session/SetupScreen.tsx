@@ -62,7 +62,7 @@ function CreateOrganization({ onCreated, onJoin }: { onCreated: (username: strin
     },
   );
 
-  const required = requiredRule(t, t("setup.rule.required"));
+  const required = requiredRule(t);
   const maxChars = maxCharsRule(NAME_MAX, t("setup.rule.tooLong", { max: NAME_MAX }));
 
   const submit = (values: SetupInput) => {
@@ -103,7 +103,6 @@ function CreateOrganization({ onCreated, onJoin }: { onCreated: (username: strin
         <UsernameField
           label={t("setup.username")}
           testId="setup-username"
-          requiredMessage={t("setup.rule.required")}
           autoComplete="username"
         />
         <NewPasswordFields

@@ -40,7 +40,7 @@ export function JoinTeamForm({ onJoined }: { onJoined: (username: string) => voi
     onSuccess: (_r, input) => onJoined(input.username),
     onError: (e) => setError(joinError(t, e)),
   });
-  const required = requiredRule(t, t("setup.rule.required"));
+  const required = requiredRule(t);
   return (
     <>
       {error && <Alert type="error" showIcon title={error} data-testid="join-error" style={{ marginBottom: 16 }} />}
