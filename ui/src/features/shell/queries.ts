@@ -1,6 +1,6 @@
-import { listen } from "@tauri-apps/api/event";
+import { listen, type Event, type EventCallback } from "@tauri-apps/api/event";
 import { App as AntApp } from "antd";
-import { useEffect } from "react";
+import { useCallback, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 
 import * as api from "../../api";
@@ -19,43 +19,63 @@ import type { RefusedChange } from "../../bindings/RefusedChange";
  * directory — members joining or changing their profile, and on a computer in a team any change
  * another admin's computer made (the tree, the member lists and details, department cards, the
  * overview) — and, in a team, what waits to be sent; and tells the admin, once each, of their
- * changes the team's log refused.
+ * changes the team's log refused. One hook an event.
  */
 export function useBackendEvents() {
-  const { t } = useTranslation();
-  const { notification } = AntApp.useApp();
-  const invalidateTeam = useInvalidateTeam();
+  useInvitationsChanged();
+  useDirectoryChanged();
+  useTeamRefusals();
+}
+
+/** Calls `handler` on each `event` the backend sends while the component is on screen. */
+function useBackendEvent<T>(event: string, handler: EventCallback<T>) {
+  useEffect(() => {
+    const subscription = listen<T>(event, handler).catch(() => null);
+    return () => void subscription.then((unlisten) => unlisten?.());
+  }, [event, handler]);
+}
+
+function useInvitationsChanged() {
   const invalidateInvitations = useInvalidateInvitations();
   const invalidateGatewayStatus = useInvalidateGatewayStatus();
   const invalidateJoinRequests = useInvalidateJoinRequests();
+  const changed = useCallback(() => {
+    invalidateInvitations();
+    invalidateGatewayStatus();
+    invalidateJoinRequests();
+  }, [invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests]);
+  useBackendEvent(api.EVENTS.invitationsChanged, changed);
+}
+
+function useDirectoryChanged() {
   const invalidateDirectory = useInvalidateDirectory();
-  useEffect(() => {
-    const subscriptions = [
-      listen(api.EVENTS.invitationsChanged, () => {
-        invalidateInvitations();
-        invalidateGatewayStatus();
-        invalidateJoinRequests();
-      }).catch(() => null),
-      listen(api.EVENTS.directoryChanged, () => {
-        invalidateDirectory();
-        invalidateTeam();
-      }).catch(() => null),
-      listen<RefusedChange[]>(api.EVENTS.teamRefused, (event) => {
-        invalidateTeam();
-        for (const r of event.payload) {
-          notification.warning({
-            key: `team-refused-${r.seq}`,
-            title: t("team.refused.notice", { what: refusedWhat(t, r) }),
-            description: refusedWhy(t, r),
-            duration: 0,
-          });
-        }
-      }).catch(() => null),
-    ];
-    return () => {
-      for (const s of subscriptions) void s.then((unlisten) => unlisten?.());
-    };
-  }, [t, notification, invalidateTeam, invalidateInvitations, invalidateGatewayStatus, invalidateJoinRequests, invalidateDirectory]);
+  const invalidateTeam = useInvalidateTeam();
+  const changed = useCallback(() => {
+    invalidateDirectory();
+    invalidateTeam();
+  }, [invalidateDirectory, invalidateTeam]);
+  useBackendEvent(api.EVENTS.directoryChanged, changed);
+}
+
+function useTeamRefusals() {
+  const { t } = useTranslation();
+  const { notification } = AntApp.useApp();
+  const invalidateTeam = useInvalidateTeam();
+  const refused = useCallback(
+    (event: Event<RefusedChange[]>) => {
+      invalidateTeam();
+      for (const r of event.payload) {
+        notification.warning({
+          key: `team-refused-${r.seq}`,
+          title: t("team.refused.notice", { what: refusedWhat(t, r) }),
+          description: refusedWhy(t, r),
+          duration: 0,
+        });
+      }
+    },
+    [t, notification, invalidateTeam],
+  );
+  useBackendEvent(api.EVENTS.teamRefused, refused);
 }
 
 /**
