@@ -285,8 +285,7 @@ export function SettingsScreen({ status }: { status: AppStatus }) {
       <Card variant="outlined">
         <Descriptions
           column={1}
-          colon={false}
-          styles={{ label: { width: 160 } }}
+          styles={{ label: { width: 240 } }}
           items={[
             { key: "language", label: t("settings.language"), children: <LanguageSelect /> },
             {
