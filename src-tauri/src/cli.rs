@@ -10,7 +10,7 @@ use orgdesk_core::organization::SetupInput;
 use orgdesk_core::roles::NewRole;
 use orgdesk_core::{CommandError, CoreError, Directory};
 
-use crate::cli_output::Output;
+use crate::cli_output::{to_json, Output};
 use crate::cli_roles::RoleCommand;
 
 #[derive(Debug, Parser)]
@@ -307,9 +307,7 @@ fn org_init(args: OrgInit, db_path: &Path) -> Output {
 fn checksum(d: &orgdesk_core::Directory, json: bool) -> Output {
     let sum = d.directory_checksum()?;
     if json {
-        return serde_json::to_string(&sum).map_err(|e| {
-            CoreError::Internal(format!("The checksum could not be encoded: {e}")).into()
-        });
+        return to_json(&sum);
     }
     let parts: Vec<String> = sum
         .parts

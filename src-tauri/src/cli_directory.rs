@@ -15,7 +15,7 @@ use orgdesk_core::types::{DepartmentId, MemberId};
 use orgdesk_core::{CommandError, CoreError, Directory};
 
 use crate::cli_edit::{edit, edit_command};
-use crate::cli_output::Output;
+use crate::cli_output::{to_json, Output};
 
 #[derive(Debug, Subcommand)]
 pub enum DeptCommand {
@@ -278,7 +278,7 @@ pub fn dept(d: &mut Directory, as_admin: Option<&str>, c: DeptCommand) -> Output
     if let DeptCommand::Tree { json } = c {
         let tree = d.department_tree()?;
         if json {
-            return Ok(serde_json::to_string(&tree).unwrap_or_default());
+            return to_json(&tree);
         }
         let mut out = String::new();
         print_tree(&tree, 0, &mut out);
@@ -377,7 +377,7 @@ pub fn member(mut dir: Directory, as_admin: Option<&str>, c: MemberCommand) -> O
                 limit: l.limit.max(1),
             })?;
             if l.json {
-                return Ok(serde_json::to_string(&page).unwrap_or_default());
+                return to_json(&page);
             }
             let mut out = format!(
                 "{:<6} {:<24} {:<16} {:<20} {:<12} {}\n",
@@ -401,7 +401,7 @@ pub fn member(mut dir: Directory, as_admin: Option<&str>, c: MemberCommand) -> O
             let id = d.find_member(&member)?;
             let m = d.member_details(id)?;
             if json {
-                return Ok(serde_json::to_string(&m).unwrap_or_default());
+                return to_json(&m);
             }
             Ok(crate::cli_handover::member_text(&m))
         }

@@ -10,7 +10,7 @@ use orgdesk_core::{CommandError, CoreError, Directory, ErrorCode};
 use serde::Serialize;
 use tauri::async_runtime::block_on;
 
-use crate::cli_output::Output;
+use crate::cli_output::{to_json, Output};
 use crate::gateway_link::{
     check_remote, choose_builtin, choose_remote, chosen_remote, keyring_forget, link_secret,
     refuse_gateway_change_in_team, store_token, PORT_KEY,
@@ -89,9 +89,7 @@ pub fn gateway(d: &mut Directory, c: GatewayCommand) -> Output {
     };
     let shown = block_on(read_choice(d))?;
     if json {
-        return serde_json::to_string(&shown).map_err(|e| {
-            CoreError::Internal(format!("The report could not be encoded: {e}")).into()
-        });
+        return to_json(&shown);
     }
     Ok(text(&shown))
 }

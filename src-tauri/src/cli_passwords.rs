@@ -11,7 +11,7 @@ use orgdesk_core::team::Command;
 use orgdesk_core::{CommandError, CoreError, Directory};
 use orgdesk_link::{send_round, SharedDirectory};
 
-use crate::cli_output::Output;
+use crate::cli_output::{to_json, Output};
 use crate::cli_sync::{endpoint, GatewayArgs};
 
 #[derive(Debug, Args)]
@@ -138,9 +138,7 @@ pub fn reset_password(d: Directory, actor: &Actor, a: ResetPasswordArgs) -> Outp
     d.record_password_reset(actor, id, channel)?;
     let sent = target.sent(channel, created.link, created.expires_at);
     if a.json {
-        return serde_json::to_string(&sent).map_err(|e| {
-            CoreError::Internal(format!("The answer could not be encoded: {e}")).into()
-        });
+        return to_json(&sent);
     }
     Ok(match (&sent.link, &sent.recipient) {
         (Some(link), _) => link.clone(),

@@ -16,7 +16,7 @@ use orgdesk_link::{
     pull_round, send_round, team_round, Endpoint, GatewayClient, SharedDirectory, TeamReport,
 };
 
-use crate::cli_output::Output;
+use crate::cli_output::{to_json, Output};
 use crate::gateway_link::link_secret;
 
 /// Which gateway a command calls, and with what token.
@@ -179,9 +179,7 @@ pub fn sync(dir: Directory, args: SyncArgs) -> Output {
         totals.my_refused = d.my_refused_changes()?;
     }
     if args.json {
-        return serde_json::to_string(&totals).map_err(|e| {
-            CoreError::Internal(format!("The report could not be encoded: {e}")).into()
-        });
+        return to_json(&totals);
     }
     let mut out = format!(
         "Sent: {} accounts mirrored, {} invitation calls, {} join decisions, {} refusals.\n\
