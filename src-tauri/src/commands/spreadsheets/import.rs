@@ -58,7 +58,7 @@ pub async fn preview_import(
             d.preview_import(&file, &opts.acting_as(d, &actor)?, ctl)
         })
         .await?;
-    Ok(remember(&job.jobs, import, report))
+    Ok(job.remember(import, report))
 }
 
 /// Imports `path`: every valid row in one transaction. A cancel before the commit writes
@@ -97,7 +97,7 @@ pub async fn run_import(
     } else if !change_ids.is_empty() {
         state.link().ring_team();
     }
-    let mut summary = remember(&job.jobs, import, report);
+    let mut summary = job.remember(import, report);
     summary.team_changes = u32::try_from(change_ids.len()).unwrap_or(u32::MAX);
     Ok(summary)
 }
@@ -159,18 +159,20 @@ impl<'a, R: Runtime> CommandArg<'a, R> for ImportFile {
     }
 }
 
-/// The summary the window is sent of `report`, the preview or import of `import`, which is
-/// kept as the last one for "Download import results".
-fn remember(jobs: &SheetJobs, import: ImportFile, report: ImportReport) -> ImportSummary {
-    let summary = report.summary(SHOWN_PROBLEMS);
-    if let Ok(mut last) = jobs.last_import.lock() {
-        *last = Some(LastImport {
-            path: PathBuf::from(import.path),
-            mapping: import.options.mapping,
-            report,
-        });
+impl SheetJob<'_> {
+    /// The summary the window is sent of `report`, the preview or import of `import`, which
+    /// is kept as the last one for "Download import results".
+    fn remember(&self, import: ImportFile, report: ImportReport) -> ImportSummary {
+        let summary = report.summary(SHOWN_PROBLEMS);
+        if let Ok(mut last) = self.jobs.last_import.lock() {
+            *last = Some(LastImport {
+                path: PathBuf::from(import.path),
+                mapping: import.options.mapping,
+                report,
+            });
+        }
+        summary
     }
-    summary
 }
 
 /// "Download import results": every row of the last preview or import with its Result and

@@ -57,23 +57,23 @@ struct LastImport {
 }
 
 /// A running job's cancel flag; unregistered when dropped.
-struct Job<'a> {
+struct Running<'a> {
     jobs: &'a SheetJobs,
     id: u32,
     cancel: Arc<AtomicBool>,
 }
 
-impl<'a> Job<'a> {
+impl<'a> Running<'a> {
     fn start(jobs: &'a SheetJobs, id: u32) -> Self {
         let cancel = Arc::new(AtomicBool::new(false));
         if let Ok(mut running) = jobs.running.lock() {
             running.insert(id, cancel.clone());
         }
-        Job { jobs, id, cancel }
+        Running { jobs, id, cancel }
     }
 }
 
-impl Drop for Job<'_> {
+impl Drop for Running<'_> {
     fn drop(&mut self) {
         if let Ok(mut running) = self.jobs.running.lock() {
             running.remove(&self.id);
@@ -118,7 +118,7 @@ impl SheetJob<'_> {
             + Send
             + 'static,
     {
-        let running = Job::start(&self.jobs, self.id);
+        let running = Running::start(&self.jobs, self.id);
         let cancel = running.cancel.clone();
         let progress = self.progress.clone();
         state
